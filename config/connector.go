@@ -1,0 +1,746 @@
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"math"
+	"math/rand/v2"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Flavor names the Debezium connector Sluice stands in for; it is the value
+// of the "connector" field of every event's source block.
+type Flavor string
+
+const (
+	FlavorMySQL   Flavor = "mysql"
+	FlavorMariaDB Flavor = "mariadb"
+)
+
+// Connector classes Sluice accepts in connector.class.
+const (
+	MySQLConnectorClass   = "io.debezium.connector.mysql.MySqlConnector"
+	MariaDBConnectorClass = "io.debezium.connector.mariadb.MariaDbConnector"
+)
+
+// Converter classes Sluice accepts in key.converter and value.converter.
+const (
+	JSONConverterClass            = "org.apache.kafka.connect.json.JsonConverter"
+	ConfluentAvroConverterClass   = "io.confluent.connect.avro.AvroConverter"
+	ApicurioAvroConverterClass    = "io.apicurio.registry.utils.converter.AvroConverter"
+	DefaultConverterClass         = JSONConverterClass
+	confluentRegistryURLProperty  = "schema.registry.url"
+	apicurioRegistryURLProperty   = "apicurio.registry.url"
+	converterSchemasEnableSetting = "schemas.enable"
+)
+
+// Values of snapshot.mode (Debezium 2.7 and 3.x; never, schema_only and
+// schema_only_recovery are the 2.x names of no_data-like modes that 3.0
+// dropped). Sluice stores the value as given, lower-case; the snapshotter
+// decides what each means.
+const (
+	SnapshotInitial            = "initial"
+	SnapshotInitialOnly        = "initial_only"
+	SnapshotWhenNeeded         = "when_needed"
+	SnapshotNever              = "never"
+	SnapshotNoData             = "no_data"
+	SnapshotSchemaOnly         = "schema_only"
+	SnapshotRecovery           = "recovery"
+	SnapshotSchemaOnlyRecovery = "schema_only_recovery"
+	SnapshotAlways             = "always"
+	SnapshotConfigurationBased = "configuration_based"
+	SnapshotCustom             = "custom"
+)
+
+// Values of snapshot.locking.mode.
+const (
+	LockingMinimal        = "minimal"
+	LockingExtended       = "extended"
+	LockingNone           = "none"
+	LockingMinimalPercona = "minimal_percona" // MySQL connector only
+)
+
+// Values of the data-type handling modes.
+const (
+	DecimalPrecise = "precise"
+	DecimalDouble  = "double"
+	DecimalString  = "string"
+
+	BigIntUnsignedLong    = "long"
+	BigIntUnsignedPrecise = "precise"
+
+	TimeAdaptiveTimeMicroseconds = "adaptive_time_microseconds"
+	TimeConnect                  = "connect"
+
+	BinaryBytes         = "bytes"
+	BinaryBase64        = "base64"
+	BinaryBase64URLSafe = "base64-url-safe"
+	BinaryHex           = "hex"
+
+	FailureFail = "fail"
+	FailureWarn = "warn"
+	FailureSkip = "skip" // "ignore", Debezium's older spelling, is stored as "skip"
+)
+
+// ConverterConfig is the key or value converter of a connector.
+type ConverterConfig struct {
+	// Class is one of JSONConverterClass, ConfluentAvroConverterClass or
+	// ApicurioAvroConverterClass.
+	Class string
+	// SchemasEnable is <prefix>.schemas.enable: whether the JSON converter
+	// writes the {"schema":…,"payload":…} envelope (default true).
+	SchemasEnable bool
+	// Props holds the other <prefix>.* properties with the prefix removed,
+	// e.g. "schema.registry.url", "basic.auth.user.info".
+	Props Properties
+}
+
+// IsAvro reports whether the converter writes Avro.
+func (c ConverterConfig) IsAvro() bool { return c.Class != JSONConverterClass }
+
+// RegistryURL returns the schema registry URL(s) the converter was given, or
+// "" for the JSON converter.
+func (c ConverterConfig) RegistryURL() string {
+	switch c.Class {
+	case ConfluentAvroConverterClass:
+		return c.Props[confluentRegistryURLProperty]
+	case ApicurioAvroConverterClass:
+		return c.Props[apicurioRegistryURLProperty]
+	}
+	return ""
+}
+
+// Connector is one validated connector configuration. Every field holds the
+// value given in the file or Debezium's default. A Connector is read-only
+// once loaded and safe for concurrent use.
+type Connector struct {
+	Name   string // the connector's name: the key of its offsets in _connect_offsets
+	Source string // where it was loaded from (file path), for messages
+
+	Class  string // connector.class
+	Flavor Flavor // from connector.class
+
+	Hostname string // database.hostname
+	Port     int    // database.port, default 3306
+	User     string // database.user
+	Password Secret // database.password
+	// ServerID is database.server.id. When the file leaves it out it is a
+	// random number from 5400 to 6399 (Debezium 1.x's default) and
+	// ServerIDRandom is true.
+	ServerID       uint32
+	ServerIDRandom bool
+	TopicPrefix    string // topic.prefix
+
+	// The include and exclude lists, split into their patterns. At most one
+	// of each pair is set. Use DatabaseIncluded and TableIncluded to match.
+	DatabaseIncludeList []string
+	DatabaseExcludeList []string
+	TableIncludeList    []string
+	TableExcludeList    []string
+	TableIgnoreBuiltin  bool // table.ignore.builtin, default true: skip mysql, sys, information_schema, performance_schema
+
+	TombstonesOnDelete  bool          // tombstones.on.delete, default true
+	MaxQueueSize        int           // max.queue.size, default 8192
+	MaxBatchSize        int           // max.batch.size, default 2048
+	MaxQueueSizeInBytes int64         // max.queue.size.in.bytes, default 0 (unbounded)
+	PollInterval        time.Duration // poll.interval.ms, default 500ms
+	OffsetFlushInterval time.Duration // offset.flush.interval.ms, default 60s (Kafka Connect's)
+	OffsetFlushTimeout  time.Duration // offset.flush.timeout.ms, default 5s
+
+	TopicCreationDefaultPartitions        int32 // topic.creation.default.partitions, default -1 (broker's default)
+	TopicCreationDefaultReplicationFactor int16 // topic.creation.default.replication.factor, default -1
+
+	ConnectTimeout    time.Duration // connect.timeout.ms, default 30s
+	KeepAlive         bool          // connect.keep.alive, default true
+	KeepAliveInterval time.Duration // connect.keep.alive.interval.ms, default 60s
+	HeartbeatInterval time.Duration // heartbeat.interval.ms, default 0 (off)
+
+	SnapshotMode        string // snapshot.mode, default "initial"
+	SnapshotLockingMode string // snapshot.locking.mode, default "minimal"
+	SnapshotMaxThreads  int    // snapshot.max.threads, default 1
+	// SnapshotFetchSize is snapshot.fetch.size; 0 (the default) means the
+	// connector's own choice: Debezium's MySQL connector streams rows one at
+	// a time rather than fetching a fixed number.
+	SnapshotFetchSize int
+
+	IncludeSchemaChanges               bool   // include.schema.changes, default true
+	DecimalHandlingMode                string // decimal.handling.mode, default "precise"
+	BigIntUnsignedHandlingMode         string // bigint.unsigned.handling.mode, default "long"
+	TimePrecisionMode                  string // time.precision.mode, default "adaptive_time_microseconds"
+	BinaryHandlingMode                 string // binary.handling.mode, default "bytes"
+	EventProcessingFailureHandlingMode string // event.processing.failure.handling.mode, default "fail"
+	InconsistentSchemaHandlingMode     string // inconsistent.schema.handling.mode, default "fail"
+
+	KeyConverter   ConverterConfig // key.converter and key.converter.*
+	ValueConverter ConverterConfig // value.converter and value.converter.*
+
+	// Raw is every property of the file's config object, values normalised
+	// to strings as Kafka Connect does, including the ones Sluice accepts but
+	// does not act on (transforms, schema.history.internal.*, ...).
+	Raw Properties
+
+	dbFilter    *nameFilter
+	tableFilter *nameFilter
+}
+
+// builtinDatabases are the MySQL/MariaDB system databases Debezium skips
+// while table.ignore.builtin is true (BinlogConnectorConfig.BUILT_IN_DB_NAMES).
+var builtinDatabases = []string{"mysql", "performance_schema", "sys", "information_schema"}
+
+// DatabaseIncluded reports whether database.include.list or
+// database.exclude.list lets db through. Names match case-insensitively and
+// each pattern must match the whole name.
+func (c *Connector) DatabaseIncluded(db string) bool { return c.dbFilter.allows(db) }
+
+// TableIncluded reports whether changes to db.table are captured: the
+// database filter must let db through, the table filter (patterns matched
+// against "db.table") must let the table through, and, while
+// table.ignore.builtin is true, db must not be a system database.
+func (c *Connector) TableIncluded(db, table string) bool {
+	if c.TableIgnoreBuiltin && slices.Contains(builtinDatabases, strings.ToLower(db)) {
+		return false
+	}
+	return c.dbFilter.allows(db) && c.tableFilter.allows(db+"."+table)
+}
+
+// randomServerID is Debezium 1.x's default database.server.id: a random
+// number from 5400 to 6399. A variable so tests can pin it.
+var randomServerID = func() uint32 { return 5400 + uint32(rand.IntN(1000)) }
+
+// LoadConnector reads and validates one connector file. See ParseConnector.
+func LoadConnector(path string) (*Connector, []Warning, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, nil, Errors{{Scope: path, Msg: "cannot read the connector file: " + err.Error()}}
+	}
+	return ParseConnector(data, path)
+}
+
+// ParseConnector validates a connector file's content. source names it in
+// messages until the connector's name is known.
+//
+// The file is Kafka Connect's REST shape, {"name":…,"config":{…}}; the flat
+// config object alone (what PUT /connectors/<name>/config takes, with its
+// "name" property) is accepted too. Config values may be JSON strings,
+// numbers or booleans and are normalised to strings; null leaves a property
+// unset.
+//
+// On success the error is nil. Otherwise it is an Errors value listing every
+// problem found and the *Connector is nil. Warnings are returned either way.
+func ParseConnector(data []byte, source string) (*Connector, []Warning, error) {
+	f, warns, err := decodeConnectorFile(data, source)
+	if err != nil {
+		return nil, warns, err
+	}
+	c, w, errs := buildConnector(f, source)
+	warns = append(warns, w...)
+	if len(errs) > 0 {
+		return nil, warns, errs
+	}
+	return c, warns, nil
+}
+
+// connectorFile is the decoded JSON before validation.
+type connectorFile struct {
+	name     string
+	hasName  bool
+	vals     map[string]string
+	problems []*Error // per-property JSON type problems, reported with the connector's scope
+	dups     []string // keys given more than once
+}
+
+func decodeConnectorFile(data []byte, source string) (*connectorFile, []Warning, error) {
+	fail := func(msg string) (*connectorFile, []Warning, error) {
+		return nil, nil, Errors{{Scope: source, Msg: msg}}
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(data, &top); err != nil {
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &se):
+			line, col := lineCol(data, se.Offset)
+			return fail(fmt.Sprintf("invalid JSON at line %d, column %d: %v", line, col, se))
+		case errors.As(err, &te):
+			return fail(`the file is not a JSON object; expected {"name": "...", "config": {...}}`)
+		default:
+			return fail("invalid JSON: " + err.Error())
+		}
+	}
+	if top == nil {
+		return fail(`the file is not a JSON object; expected {"name": "...", "config": {...}}`)
+	}
+	f := &connectorFile{}
+	var warns []Warning
+	cfgRaw, wrapped := top["config"]
+	if wrapped {
+		if raw, ok := top["name"]; ok {
+			if err := json.Unmarshal(raw, &f.name); err != nil {
+				return fail(`"name" is not a JSON string`)
+			}
+			f.hasName = true
+		}
+		for k := range top {
+			switch k {
+			case "name", "config", "tasks", "type":
+				// tasks and type are what GET /connectors/<name> adds.
+			default:
+				warns = append(warns, Warning{Scope: source, Msg: fmt.Sprintf("field %q next to \"config\" is not known to Sluice and is ignored", k)})
+			}
+		}
+	} else {
+		if _, ok := top["connector.class"]; !ok {
+			return fail(`the file has no "config" object; expected {"name": "...", "config": {"connector.class": ...}}`)
+		}
+		cfgRaw = json.RawMessage(data)
+	}
+	vals, problems, dups, err := decodeConfigObject(cfgRaw)
+	if err != nil {
+		return fail(err.Error())
+	}
+	f.vals, f.problems = vals, problems
+	if cn, ok := vals["name"]; ok {
+		switch {
+		case !f.hasName:
+			f.name, f.hasName = cn, true
+		case cn != f.name:
+			f.problems = append(f.problems, &Error{Key: "name", Value: cn,
+				Msg: fmt.Sprintf("differs from the connector's name %q; remove it or make the two equal", f.name)})
+		}
+	}
+	f.dups = dups
+	return f, warns, nil
+}
+
+// decodeConfigObject reads a flat JSON object of primitives, normalising
+// values to strings as Kafka Connect does, and reports duplicated keys.
+func decodeConfigObject(raw json.RawMessage) (vals map[string]string, problems []*Error, dups []string, err error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("invalid JSON in \"config\": %v", err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return nil, nil, nil, errors.New(`"config" is not a JSON object of properties`)
+	}
+	vals = make(map[string]string)
+	seen := make(map[string]bool)
+	for dec.More() {
+		kt, err := dec.Token()
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("invalid JSON in \"config\": %v", err)
+		}
+		key := kt.(string)
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, nil, nil, fmt.Errorf("invalid JSON in \"config\" at property %q: %v", key, err)
+		}
+		if seen[key] && !slices.Contains(dups, key) {
+			dups = append(dups, key)
+		}
+		seen[key] = true
+		v = bytes.TrimSpace(v)
+		switch v[0] {
+		case '"':
+			var s string
+			_ = json.Unmarshal(v, &s)
+			vals[key] = s
+		case 'n':
+			delete(vals, key) // null: unset
+		case '{', '[':
+			kind := "an object"
+			if v[0] == '[' {
+				kind = "an array"
+			}
+			delete(vals, key)
+			problems = append(problems, &Error{Key: key, Msg: "is " + kind + "; use a string, number or boolean"})
+		default: // number, true, false: their JSON text is the string form
+			vals[key] = string(v)
+		}
+	}
+	return vals, problems, dups, nil
+}
+
+// lineCol converts a byte offset into a 1-based line and column.
+func lineCol(data []byte, off int64) (line, col int) {
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	before := data[:off]
+	line = bytes.Count(before, []byte("\n")) + 1
+	col = int(off) - bytes.LastIndexByte(before, '\n')
+	return line, col
+}
+
+var topicPrefixPattern = regexp.MustCompile(`^[a-zA-Z0-9_.\-]+$`)
+
+func buildConnector(f *connectorFile, source string) (*Connector, []Warning, Errors) {
+	scope := source
+	nameOK := f.hasName && strings.TrimSpace(f.name) != "" && !strings.ContainsFunc(f.name, unicode.IsControl)
+	if nameOK {
+		scope = "connector " + f.name
+	}
+	r := newReader(scope, f.vals)
+	r.used["name"] = true
+	if !f.hasName || strings.TrimSpace(f.name) == "" {
+		r.errs = append(r.errs, &Error{Scope: scope, Msg: `the connector has no name; add "name": "<connector name>" next to "config"`})
+	} else if !nameOK {
+		r.errs = append(r.errs, &Error{Scope: scope, Key: "name", Value: f.name, Msg: "has control characters; use a plain name"})
+	}
+	for _, d := range f.dups {
+		r.warn(d, "appears more than once; the last value is used")
+	}
+	for _, p := range f.problems {
+		p.Scope = scope
+		r.errs = append(r.errs, p)
+		r.used[p.Key] = true
+	}
+
+	c := &Connector{Name: f.name, Source: source, Raw: Properties(f.vals)}
+
+	// connector.class
+	c.Class = r.str("connector.class", "")
+	switch c.Class {
+	case MySQLConnectorClass:
+		c.Flavor = FlavorMySQL
+	case MariaDBConnectorClass:
+		c.Flavor = FlavorMariaDB
+	case "":
+		r.fail("connector.class", "", "is required; set it to "+MySQLConnectorClass+" or "+MariaDBConnectorClass)
+	default:
+		r.fail("connector.class", c.Class, "is not a connector Sluice can run; use "+MySQLConnectorClass+" or "+MariaDBConnectorClass)
+	}
+	server := "MySQL"
+	if c.Flavor == FlavorMariaDB {
+		server = "MariaDB"
+	}
+
+	// Connection.
+	c.Hostname = r.required("database.hostname", "the host name or IP address of the "+server+" server")
+	c.Port = int(r.integer("database.port", 3306, intRule{min: 1, max: 65535, form: "an integer from 1 to 65535"}))
+	c.User = r.required("database.user", "the "+server+" user Sluice connects as")
+	if pw, ok := r.lookup("database.password"); ok {
+		c.Password = Secret(pw) // never trimmed: blanks may be part of it
+	}
+	if id, ok := r.intOpt("database.server.id", intRule{min: 1, max: math.MaxUint32,
+		form: "an integer from 1 to 4294967295, unique among the servers and replicas of the cluster",
+		def:  "a random number from 5400 to 6399"}); ok {
+		c.ServerID = uint32(id)
+	} else if _, given := r.vals["database.server.id"]; !given {
+		c.ServerID, c.ServerIDRandom = randomServerID(), true
+		r.warn("database.server.id", fmt.Sprintf("is not set; using the random id %d for this run (Debezium 2.0 and later require it); set it so every restart uses the same id", c.ServerID))
+	}
+
+	// topic.prefix
+	prefix, prefixSet := r.lookup("topic.prefix")
+	c.TopicPrefix = strings.TrimSpace(prefix)
+	switch {
+	case c.TopicPrefix == "":
+		msg := "is required; set it to the logical name of the server, the prefix of every topic name (letters, digits, '.', '_' and '-')"
+		if old, ok := r.vals["database.server.name"]; ok {
+			r.used["database.server.name"] = true
+			msg = fmt.Sprintf("is required; Debezium 2.0 replaced database.server.name (here %q) with topic.prefix, so rename it", old)
+		}
+		if prefixSet {
+			r.fail("topic.prefix", "", strings.Replace(msg, "is required", "is empty", 1))
+		} else {
+			r.fail("topic.prefix", "", msg)
+		}
+	case !topicPrefixPattern.MatchString(c.TopicPrefix):
+		r.fail("topic.prefix", prefix, "has characters other than letters, digits, '.', '_' and '-'; use only those (the prefix starts every topic name)")
+	case len(c.TopicPrefix) > 249:
+		r.fail("topic.prefix", prefix, "is longer than 249 characters, Kafka's limit for a whole topic name; use a shorter prefix")
+	}
+	if _, ok := r.vals["database.server.name"]; ok && !r.used["database.server.name"] {
+		r.used["database.server.name"] = true
+		r.warn("database.server.name", "was replaced by topic.prefix in Debezium 2.0 and is ignored")
+	}
+
+	// Filters.
+	c.DatabaseIncludeList, c.dbFilter = r.filterPair("database.include.list", "database.exclude.list", "database names", &c.DatabaseExcludeList)
+	c.TableIncludeList, c.tableFilter = r.filterPair("table.include.list", "table.exclude.list", "fully-qualified table names (db.table)", &c.TableExcludeList)
+	c.TableIgnoreBuiltin = r.boolean("table.ignore.builtin", true)
+
+	// Queue, batching, offsets.
+	c.TombstonesOnDelete = r.boolean("tombstones.on.delete", true)
+	c.MaxQueueSize = int(r.integer("max.queue.size", 8192, positive(math.MaxInt32)))
+	c.MaxBatchSize = int(r.integer("max.batch.size", 2048, positive(math.MaxInt32)))
+	if c.MaxQueueSize <= c.MaxBatchSize && !r.hasErr("max.queue.size") && !r.hasErr("max.batch.size") {
+		r.fail("max.queue.size", fmt.Sprint(c.MaxQueueSize), fmt.Sprintf("must be larger than max.batch.size (%d); raise max.queue.size or lower max.batch.size", c.MaxBatchSize))
+	}
+	c.MaxQueueSizeInBytes = r.integer("max.queue.size.in.bytes", 0, intRule{min: 0, max: math.MaxInt64, form: "a non-negative number of bytes (0 = unbounded)"})
+	c.PollInterval = r.millis("poll.interval.ms", 500*time.Millisecond, false)
+	c.OffsetFlushInterval = r.millis("offset.flush.interval.ms", 60*time.Second, false)
+	c.OffsetFlushTimeout = r.millis("offset.flush.timeout.ms", 5*time.Second, false)
+	c.TopicCreationDefaultPartitions = int32(r.integer("topic.creation.default.partitions", -1, minusOneOrPositive(math.MaxInt32)))
+	c.TopicCreationDefaultReplicationFactor = int16(r.integer("topic.creation.default.replication.factor", -1, minusOneOrPositive(math.MaxInt16)))
+
+	// Connection upkeep.
+	c.ConnectTimeout = r.millis("connect.timeout.ms", 30*time.Second, false)
+	c.KeepAlive = r.boolean("connect.keep.alive", true)
+	c.KeepAliveInterval = r.millis("connect.keep.alive.interval.ms", 60*time.Second, false)
+	c.HeartbeatInterval = r.millis("heartbeat.interval.ms", 0, true)
+
+	// Snapshot.
+	c.SnapshotMode = r.enum("snapshot.mode", enumRule{def: SnapshotInitial, allowed: []string{
+		SnapshotInitial, SnapshotInitialOnly, SnapshotWhenNeeded, SnapshotNever, SnapshotNoData, SnapshotSchemaOnly,
+		SnapshotRecovery, SnapshotSchemaOnlyRecovery, SnapshotAlways, SnapshotConfigurationBased, SnapshotCustom}})
+	locking := enumRule{def: LockingMinimal, allowed: []string{LockingMinimal, LockingExtended, LockingNone, LockingMinimalPercona},
+		unsupported: map[string]string{
+			"minimal_percona_no_table_locks": "only the four modes listed are implemented",
+			"minimal_at_least_once":          "only the four modes listed are implemented",
+			"custom":                         "Sluice cannot load Java locking-mode plugins",
+		}}
+	if c.Flavor == FlavorMariaDB {
+		// Debezium's MariaDB connector has no Percona modes.
+		locking.allowed = []string{LockingMinimal, LockingExtended, LockingNone}
+		locking.unsupported = map[string]string{
+			LockingMinimalPercona: "it is a MySQL-connector mode; Debezium's MariaDB connector does not have it",
+			"custom":              "Sluice cannot load Java locking-mode plugins",
+		}
+	}
+	c.SnapshotLockingMode = r.enum("snapshot.locking.mode", locking)
+	c.SnapshotMaxThreads = int(r.integer("snapshot.max.threads", 1, positive(math.MaxInt32)))
+	c.SnapshotFetchSize = int(r.integer("snapshot.fetch.size", 0, intRule{min: 0, max: math.MaxInt32,
+		form: "a non-negative integer", def: "unset: rows are streamed"}))
+
+	// Event shape.
+	c.IncludeSchemaChanges = r.boolean("include.schema.changes", true)
+	c.DecimalHandlingMode = r.enum("decimal.handling.mode", enumRule{def: DecimalPrecise, allowed: []string{DecimalPrecise, DecimalDouble, DecimalString}})
+	c.BigIntUnsignedHandlingMode = r.enum("bigint.unsigned.handling.mode", enumRule{def: BigIntUnsignedLong, allowed: []string{BigIntUnsignedLong, BigIntUnsignedPrecise}})
+	c.TimePrecisionMode = r.enum("time.precision.mode", enumRule{def: TimeAdaptiveTimeMicroseconds,
+		allowed: []string{TimeAdaptiveTimeMicroseconds, TimeConnect},
+		unsupported: map[string]string{
+			"adaptive":     "Debezium's MySQL and MariaDB connectors reject it too",
+			"isostring":    "not implemented yet",
+			"microseconds": "not implemented yet",
+			"nanoseconds":  "not implemented yet",
+			"structured":   "not implemented yet",
+		}})
+	c.BinaryHandlingMode = r.enum("binary.handling.mode", enumRule{def: BinaryBytes, allowed: []string{BinaryBytes, BinaryBase64, BinaryBase64URLSafe, BinaryHex}})
+	failure := enumRule{def: FailureFail, allowed: []string{FailureFail, FailureWarn, FailureSkip}, aliases: map[string]string{"ignore": FailureSkip}}
+	c.EventProcessingFailureHandlingMode = r.enum("event.processing.failure.handling.mode", failure)
+	c.InconsistentSchemaHandlingMode = r.enum("inconsistent.schema.handling.mode", failure)
+
+	c.KeyConverter = r.converter("key.converter")
+	c.ValueConverter = r.converter("value.converter")
+
+	r.unknownKeys(connectorKnownIgnored, connectorRenamed)
+	return c, r.warns, r.errs
+}
+
+func (r *reader) hasErr(key string) bool {
+	for _, e := range r.errs {
+		if e.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// filterPair reads an include list and its exclude list, which must not both
+// be set, and returns the include patterns and the compiled filter; the
+// exclude patterns go to *excl.
+func (r *reader) filterPair(inclKey, exclKey, what string, excl *[]string) ([]string, *nameFilter) {
+	incl, inclF := r.filterList(inclKey, true)
+	ex, exF := r.filterList(exclKey, false)
+	*excl = ex
+	if inclF != nil && exF != nil {
+		r.fail(exclKey, r.vals[exclKey], fmt.Sprintf("cannot be used together with %s; set only one of them", inclKey))
+		return incl, inclF
+	}
+	if inclF != nil {
+		return incl, inclF
+	}
+	return incl, exF
+}
+
+// filterList reads one comma-separated list of regular expressions. A blank
+// value is the same as no value, as in Debezium.
+func (r *reader) filterList(key string, include bool) ([]string, *nameFilter) {
+	raw, ok := r.lookup(key)
+	if !ok || strings.TrimSpace(raw) == "" {
+		return nil, nil
+	}
+	parts, err := splitRegexList(raw)
+	if err != nil {
+		r.fail(key, raw, err.Error()+"; end each escape with the character it escapes")
+		return nil, nil
+	}
+	f := &nameFilter{include: include}
+	bad := false
+	for _, p := range parts {
+		re, err := compileJavaRegex(p)
+		if err != nil {
+			if len(parts) == 1 && p == strings.TrimSpace(raw) {
+				r.fail(key, raw, fmt.Sprintf("is a pattern Sluice cannot use (%v); %s", err, javaRegexHint))
+			} else {
+				r.fail(key, raw, fmt.Sprintf("has a pattern %q that Sluice cannot use (%v); %s", p, err, javaRegexHint))
+			}
+			bad = true
+			continue
+		}
+		f.patterns = append(f.patterns, re)
+	}
+	if bad {
+		return parts, nil
+	}
+	return parts, f
+}
+
+var converterClasses = []string{JSONConverterClass, ConfluentAvroConverterClass, ApicurioAvroConverterClass}
+
+// converter reads <prefix> (key.converter or value.converter) and its
+// <prefix>.* settings.
+func (r *reader) converter(prefix string) ConverterConfig {
+	cc := ConverterConfig{Class: r.str(prefix, DefaultConverterClass)}
+	if !slices.Contains(converterClasses, cc.Class) {
+		r.fail(prefix, r.vals[prefix], "is not a converter Sluice supports; use one of "+strings.Join(converterClasses, ", ")+" (default "+DefaultConverterClass+")")
+	}
+	cc.SchemasEnable = r.boolean(prefix+"."+converterSchemasEnableSetting, true)
+	cc.Props = Properties{}
+	for k, v := range r.vals {
+		if rest, ok := strings.CutPrefix(k, prefix+"."); ok && rest != converterSchemasEnableSetting {
+			cc.Props[rest] = v
+			r.used[k] = true
+		}
+	}
+	need := ""
+	switch cc.Class {
+	case ConfluentAvroConverterClass:
+		need = confluentRegistryURLProperty
+	case ApicurioAvroConverterClass:
+		need = apicurioRegistryURLProperty
+	}
+	if need != "" && strings.TrimSpace(cc.Props[need]) == "" {
+		r.fail(prefix+"."+need, "", fmt.Sprintf("is required when %s is %s; set it to the schema registry's URL", prefix, cc.Class))
+	}
+	return cc
+}
+
+// connectorKnownIgnored lists properties that Debezium or Kafka Connect know
+// and that Sluice accepts without acting on them (yet). They stay in Raw and
+// draw no warning. An entry ending in "." or "*" is a prefix.
+var connectorKnownIgnored = []string{
+	// Kafka Connect connector-level settings.
+	"tasks.max", "config.action.reload", "header.converter", "header.converter.",
+	"transforms", "transforms.", "predicates", "predicates.", "errors.",
+	"topic.creation.", "exactly.once.support", "transaction.boundary", "transaction.boundary.interval.ms",
+	"offsets.storage.topic", "producer.override.", "consumer.override.", "admin.override.",
+	// Debezium: schema history, snapshots, signals, notifications.
+	"schema.history.internal", "schema.history.internal.", "database.history", "database.history.",
+	"snapshot.", "incremental.snapshot.", "read.only", "signal.", "notification.",
+	// Debezium: connection details Sluice does not use.
+	"database.ssl.", "database.connectionTimeZone", "database.initial.statements", "database.server.id.offset",
+	"database.jdbc.driver", "database.protocol", "database.query.timeout.ms", "driver.",
+	"use.nongraceful.disconnect", "binlog.buffer.size", "min.row.count.to.stream.results",
+	"binlog.net.write.timeout", "binlog.net.read.timeout", "connection.validation.timeout.ms",
+	"connector.adapter", "gtid.source.includes", "gtid.source.excludes", "gtid.source.filter.dml.events",
+	"gtid.ignore.on.recovery", "enable.time.adjuster", "retriable.restart.connector.wait.ms",
+	"executor.shutdown.timeout.ms", "streaming.delay.ms", "poll.dispatch.interval.ms", "query.fetch.size",
+	"queue.provider.type",
+	// Debezium: event content and naming.
+	"include.schema.comments", "include.query", "column.", "message.key.columns", "datatype.propagate.source.type",
+	"provide.transaction.metadata", "transaction.metadata.factory", "heartbeat.", "skipped.operations",
+	"skip.messages.without.change", "topic.naming.strategy", "topic.delimiter", "topic.heartbeat.prefix",
+	"topic.transaction", "topic.cache.size", "schema.name.adjustment.mode", "field.name.adjustment.mode",
+	"sourceinfo.struct.maker", "converters", "post.processors", "unavailable.value.placeholder",
+	"event.deserialization.failure.handling.mode", "event.converting.failure.handling.mode", "resolve.create.table.like.schema",
+	"ddl.parser.type", "custom.metric.tags", "extended.headers.enabled", "statistics.metrics.enabled",
+	"advanced.metrics.enable", "openlineage.", "guardrail.", "custom.sanitize.pattern",
+}
+
+// connectorRenamed maps Debezium 1.x property names that 2.0 renamed (and so
+// ignores) to their new names.
+var connectorRenamed = map[string]string{
+	"database.whitelist": "database.include.list",
+	"database.blacklist": "database.exclude.list",
+	"table.whitelist":    "table.include.list",
+	"table.blacklist":    "table.exclude.list",
+	"column.whitelist":   "column.include.list",
+	"column.blacklist":   "column.exclude.list",
+}
+
+func matchesKnown(key string, known []string) bool {
+	for _, k := range known {
+		if strings.HasSuffix(k, ".") {
+			if strings.HasPrefix(key, k) {
+				return true
+			}
+		} else if key == k {
+			return true
+		}
+	}
+	return false
+}
+
+// unknownKeys warns about every property not consumed and not known.
+func (r *reader) unknownKeys(known []string, renamed map[string]string) {
+	var typed []string
+	for k := range r.used {
+		typed = append(typed, k)
+	}
+	for _, k := range slices.Sorted(maps.Keys(r.vals)) {
+		if r.used[k] {
+			continue
+		}
+		if to, ok := renamed[k]; ok {
+			r.warn(k, fmt.Sprintf("was renamed to %q in Debezium 2.0 and is ignored; rename it", to))
+			continue
+		}
+		if matchesKnown(k, known) {
+			continue
+		}
+		msg := "is not known to Sluice and is ignored"
+		if s := closest(k, typed); s != "" {
+			msg += fmt.Sprintf("; did you mean %q?", s)
+		}
+		r.warn(k, msg)
+	}
+}
+
+// closest returns the candidate within edit distance 2 of key, if any.
+func closest(key string, candidates []string) string {
+	best, bestD := "", 3
+	slices.Sort(candidates)
+	for _, c := range candidates {
+		if d := editDistance(key, c); d < bestD && c != key {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,867 @@
+package config
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// base is the smallest valid connector config.
+func base() map[string]any {
+	return map[string]any{
+		"connector.class":    MySQLConnectorClass,
+		"database.hostname":  "127.0.0.1",
+		"database.user":      "sluice",
+		"database.password":  "hunter2-secret",
+		"database.server.id": 184054,
+		"topic.prefix":       "dbserver1",
+	}
+}
+
+func file(t *testing.T, name string, cfg map[string]any) []byte {
+	t.Helper()
+	b, err := json.Marshal(map[string]any{"name": name, "config": cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func with(kv ...any) map[string]any {
+	m := base()
+	for i := 0; i < len(kv); i += 2 {
+		if kv[i+1] == nil {
+			delete(m, kv[i].(string))
+			continue
+		}
+		m[kv[i].(string)] = kv[i+1]
+	}
+	return m
+}
+
+func mustParse(t *testing.T, cfg map[string]any) (*Connector, []Warning) {
+	t.Helper()
+	c, w, err := ParseConnector(file(t, "inventory", cfg), "inventory.json")
+	if err != nil {
+		t.Fatalf("unexpected error:\n%v", err)
+	}
+	return c, w
+}
+
+func parseErrs(t *testing.T, cfg map[string]any) Errors {
+	t.Helper()
+	c, _, err := ParseConnector(file(t, "inventory", cfg), "inventory.json")
+	if err == nil {
+		t.Fatalf("expected an error, got %+v", c)
+	}
+	if c != nil {
+		t.Fatalf("connector returned along with errors")
+	}
+	var es Errors
+	if !errors.As(err, &es) {
+		t.Fatalf("error is %T, want Errors", err)
+	}
+	return es
+}
+
+func warningsText(ws []Warning) string {
+	var s []string
+	for _, w := range ws {
+		s = append(s, w.String())
+	}
+	return strings.Join(s, "\n")
+}
+
+func TestConnectorDefaults(t *testing.T) {
+	c, warns := mustParse(t, base())
+	if len(warns) != 0 {
+		t.Errorf("unexpected warnings:\n%s", warningsText(warns))
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"Name", c.Name, "inventory"},
+		{"Source", c.Source, "inventory.json"},
+		{"Class", c.Class, MySQLConnectorClass},
+		{"Flavor", c.Flavor, FlavorMySQL},
+		{"Hostname", c.Hostname, "127.0.0.1"},
+		{"Port", c.Port, 3306},
+		{"User", c.User, "sluice"},
+		{"Password", c.Password.Reveal(), "hunter2-secret"},
+		{"ServerID", c.ServerID, uint32(184054)},
+		{"ServerIDRandom", c.ServerIDRandom, false},
+		{"TopicPrefix", c.TopicPrefix, "dbserver1"},
+		{"TableIgnoreBuiltin", c.TableIgnoreBuiltin, true},
+		{"TombstonesOnDelete", c.TombstonesOnDelete, true},
+		{"MaxQueueSize", c.MaxQueueSize, 8192},
+		{"MaxBatchSize", c.MaxBatchSize, 2048},
+		{"MaxQueueSizeInBytes", c.MaxQueueSizeInBytes, int64(0)},
+		{"PollInterval", c.PollInterval, 500 * time.Millisecond},
+		{"OffsetFlushInterval", c.OffsetFlushInterval, 60 * time.Second},
+		{"OffsetFlushTimeout", c.OffsetFlushTimeout, 5 * time.Second},
+		{"TopicCreationDefaultPartitions", c.TopicCreationDefaultPartitions, int32(-1)},
+		{"TopicCreationDefaultReplicationFactor", c.TopicCreationDefaultReplicationFactor, int16(-1)},
+		{"ConnectTimeout", c.ConnectTimeout, 30 * time.Second},
+		{"KeepAlive", c.KeepAlive, true},
+		{"KeepAliveInterval", c.KeepAliveInterval, 60 * time.Second},
+		{"HeartbeatInterval", c.HeartbeatInterval, time.Duration(0)},
+		{"SnapshotMode", c.SnapshotMode, "initial"},
+		{"SnapshotLockingMode", c.SnapshotLockingMode, "minimal"},
+		{"SnapshotMaxThreads", c.SnapshotMaxThreads, 1},
+		{"SnapshotFetchSize", c.SnapshotFetchSize, 0},
+		{"IncludeSchemaChanges", c.IncludeSchemaChanges, true},
+		{"DecimalHandlingMode", c.DecimalHandlingMode, "precise"},
+		{"BigIntUnsignedHandlingMode", c.BigIntUnsignedHandlingMode, "long"},
+		{"TimePrecisionMode", c.TimePrecisionMode, "adaptive_time_microseconds"},
+		{"BinaryHandlingMode", c.BinaryHandlingMode, "bytes"},
+		{"EventProcessingFailureHandlingMode", c.EventProcessingFailureHandlingMode, "fail"},
+		{"InconsistentSchemaHandlingMode", c.InconsistentSchemaHandlingMode, "fail"},
+		{"KeyConverter.Class", c.KeyConverter.Class, JSONConverterClass},
+		{"KeyConverter.SchemasEnable", c.KeyConverter.SchemasEnable, true},
+		{"KeyConverter.IsAvro", c.KeyConverter.IsAvro(), false},
+		{"ValueConverter.Class", c.ValueConverter.Class, JSONConverterClass},
+		{"ValueConverter.SchemasEnable", c.ValueConverter.SchemasEnable, true},
+		{"ValueConverter.Props", len(c.ValueConverter.Props), 0},
+		{"DatabaseIncludeList", len(c.DatabaseIncludeList), 0},
+		{"Raw[database.server.id]", c.Raw["database.server.id"], "184054"},
+	}
+	for _, ck := range checks {
+		if ck.got != ck.want {
+			t.Errorf("%s = %#v, want %#v", ck.name, ck.got, ck.want)
+		}
+	}
+	if !c.DatabaseIncluded("anything") || !c.TableIncluded("inventory", "customers") {
+		t.Error("no filters must include every database and table")
+	}
+}
+
+func TestConnectorSetValues(t *testing.T) {
+	c, warns := mustParse(t, with(
+		"connector.class", MariaDBConnectorClass,
+		"database.port", "3307",
+		"tombstones.on.delete", false,
+		"max.queue.size", 100,
+		"max.batch.size", "99",
+		"max.queue.size.in.bytes", "1048576",
+		"poll.interval.ms", 250,
+		"offset.flush.interval.ms", "10000",
+		"offset.flush.timeout.ms", "1000",
+		"topic.creation.default.partitions", 6,
+		"topic.creation.default.replication.factor", "3",
+		"connect.timeout.ms", "5000",
+		"connect.keep.alive", "FALSE",
+		"connect.keep.alive.interval.ms", "1000",
+		"heartbeat.interval.ms", 10000,
+		"snapshot.mode", "When_Needed",
+		"snapshot.locking.mode", "none",
+		"snapshot.max.threads", 4,
+		"snapshot.fetch.size", 10000,
+		"include.schema.changes", "false",
+		"decimal.handling.mode", "string",
+		"bigint.unsigned.handling.mode", "precise",
+		"time.precision.mode", "connect",
+		"binary.handling.mode", "base64-url-safe",
+		"event.processing.failure.handling.mode", "ignore",
+		"inconsistent.schema.handling.mode", "warn",
+		"table.ignore.builtin", false,
+	))
+	if len(warns) != 0 {
+		t.Errorf("unexpected warnings:\n%s", warningsText(warns))
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"Flavor", c.Flavor, FlavorMariaDB},
+		{"Port", c.Port, 3307},
+		{"TombstonesOnDelete", c.TombstonesOnDelete, false},
+		{"MaxQueueSize", c.MaxQueueSize, 100},
+		{"MaxBatchSize", c.MaxBatchSize, 99},
+		{"MaxQueueSizeInBytes", c.MaxQueueSizeInBytes, int64(1 << 20)},
+		{"PollInterval", c.PollInterval, 250 * time.Millisecond},
+		{"OffsetFlushInterval", c.OffsetFlushInterval, 10 * time.Second},
+		{"OffsetFlushTimeout", c.OffsetFlushTimeout, time.Second},
+		{"TopicCreationDefaultPartitions", c.TopicCreationDefaultPartitions, int32(6)},
+		{"TopicCreationDefaultReplicationFactor", c.TopicCreationDefaultReplicationFactor, int16(3)},
+		{"ConnectTimeout", c.ConnectTimeout, 5 * time.Second},
+		{"KeepAlive", c.KeepAlive, false},
+		{"KeepAliveInterval", c.KeepAliveInterval, time.Second},
+		{"HeartbeatInterval", c.HeartbeatInterval, 10 * time.Second},
+		{"SnapshotMode", c.SnapshotMode, "when_needed"},
+		{"SnapshotLockingMode", c.SnapshotLockingMode, "none"},
+		{"SnapshotMaxThreads", c.SnapshotMaxThreads, 4},
+		{"SnapshotFetchSize", c.SnapshotFetchSize, 10000},
+		{"IncludeSchemaChanges", c.IncludeSchemaChanges, false},
+		{"DecimalHandlingMode", c.DecimalHandlingMode, "string"},
+		{"BigIntUnsignedHandlingMode", c.BigIntUnsignedHandlingMode, "precise"},
+		{"TimePrecisionMode", c.TimePrecisionMode, "connect"},
+		{"BinaryHandlingMode", c.BinaryHandlingMode, "base64-url-safe"},
+		{"EventProcessingFailureHandlingMode", c.EventProcessingFailureHandlingMode, "skip"},
+		{"InconsistentSchemaHandlingMode", c.InconsistentSchemaHandlingMode, "warn"},
+		{"TableIgnoreBuiltin", c.TableIgnoreBuiltin, false},
+		// Values are normalised to strings like Kafka Connect does.
+		{"Raw[max.queue.size]", c.Raw["max.queue.size"], "100"},
+		{"Raw[tombstones.on.delete]", c.Raw["tombstones.on.delete"], "false"},
+	}
+	for _, ck := range checks {
+		if ck.got != ck.want {
+			t.Errorf("%s = %#v, want %#v", ck.name, ck.got, ck.want)
+		}
+	}
+}
+
+func TestSnapshotModesAccepted(t *testing.T) {
+	for _, m := range []string{"initial", "initial_only", "when_needed", "never", "no_data", "schema_only",
+		"recovery", "schema_only_recovery", "always", "configuration_based", "custom"} {
+		c, _ := mustParse(t, with("snapshot.mode", strings.ToUpper(m)))
+		if c.SnapshotMode != m {
+			t.Errorf("snapshot.mode %q stored as %q", m, c.SnapshotMode)
+		}
+	}
+	for _, m := range []string{"minimal", "extended", "none", "minimal_percona"} {
+		if c, _ := mustParse(t, with("snapshot.locking.mode", m)); c.SnapshotLockingMode != m {
+			t.Errorf("snapshot.locking.mode %q stored as %q", m, c.SnapshotLockingMode)
+		}
+	}
+	for _, m := range []string{"bytes", "base64", "base64-url-safe", "hex"} {
+		if c, _ := mustParse(t, with("binary.handling.mode", m)); c.BinaryHandlingMode != m {
+			t.Errorf("binary.handling.mode %q stored as %q", m, c.BinaryHandlingMode)
+		}
+	}
+	for _, m := range []string{"precise", "double", "string"} {
+		if c, _ := mustParse(t, with("decimal.handling.mode", m)); c.DecimalHandlingMode != m {
+			t.Errorf("decimal.handling.mode %q stored as %q", m, c.DecimalHandlingMode)
+		}
+	}
+}
+
+func TestServerIDRandomDefault(t *testing.T) {
+	for range 50 {
+		c, warns := mustParse(t, with("database.server.id", nil))
+		if !c.ServerIDRandom || c.ServerID < 5400 || c.ServerID > 6399 {
+			t.Fatalf("ServerID = %d (random %v), want a random id in 5400..6399", c.ServerID, c.ServerIDRandom)
+		}
+		want := fmt.Sprintf(`connector inventory: property "database.server.id" is not set; using the random id %d for this run`, c.ServerID)
+		if len(warns) != 1 || !strings.HasPrefix(warns[0].String(), want) {
+			t.Fatalf("warnings = %q, want one starting %q", warningsText(warns), want)
+		}
+	}
+}
+
+func TestExactErrorMessage(t *testing.T) {
+	es := parseErrs(t, with("max.batch.size", "abc"))
+	want := `connector inventory: property "max.batch.size": value "abc" is not an integer; use a positive integer (default 2048)`
+	if len(es) != 1 || es[0].Error() != want {
+		t.Fatalf("got\n%v\nwant\n%s", es, want)
+	}
+	if es[0].Key != "max.batch.size" || es[0].Value != "abc" || es[0].Scope != "connector inventory" {
+		t.Errorf("fields = %+v", *es[0])
+	}
+	var e *Error
+	if !errors.As(error(es), &e) || e.Key != "max.batch.size" {
+		t.Errorf("errors.As(*Error) = %v", e)
+	}
+}
+
+func TestBadValues(t *testing.T) {
+	cases := []struct {
+		key   string
+		value any // nil: remove the key
+		want  string
+	}{
+		{"connector.class", nil, `property "connector.class" is required; set it to io.debezium.connector.mysql.MySqlConnector or io.debezium.connector.mariadb.MariaDbConnector`},
+		{"connector.class", "io.debezium.connector.postgresql.PostgresConnector", `property "connector.class": value "io.debezium.connector.postgresql.PostgresConnector" is not a connector Sluice can run; use io.debezium.connector.mysql.MySqlConnector or io.debezium.connector.mariadb.MariaDbConnector`},
+		{"database.hostname", nil, `property "database.hostname" is required; set it to the host name or IP address of the MySQL server`},
+		{"database.hostname", "  ", `property "database.hostname" is required`},
+		{"database.user", nil, `property "database.user" is required; set it to the MySQL user`},
+		{"database.port", "0", `property "database.port": value "0" is out of range; use an integer from 1 to 65535 (default 3306)`},
+		{"database.port", 65536, `property "database.port": value "65536" is out of range`},
+		{"database.port", "33o6", `property "database.port": value "33o6" is not an integer; use an integer from 1 to 65535 (default 3306)`},
+		{"database.port", "", `property "database.port" is empty; use an integer from 1 to 65535 (default 3306)`},
+		{"database.port", 3306.5, `property "database.port": value "3306.5" is not an integer`},
+		{"database.server.id", 0, `property "database.server.id": value "0" is out of range; use an integer from 1 to 4294967295, unique among the servers and replicas of the cluster (default a random number from 5400 to 6399)`},
+		{"database.server.id", "4294967296", `property "database.server.id": value "4294967296" is out of range`},
+		{"database.server.id", "-5", `property "database.server.id": value "-5" is out of range`},
+		{"database.server.id", "x", `property "database.server.id": value "x" is not an integer`},
+		{"topic.prefix", nil, `property "topic.prefix" is required; set it to the logical name of the server`},
+		{"topic.prefix", "", `property "topic.prefix" is empty`},
+		{"topic.prefix", "db server", `property "topic.prefix": value "db server" has characters other than letters, digits, '.', '_' and '-'`},
+		{"topic.prefix", "db/1", `property "topic.prefix": value "db/1" has characters other than`},
+		{"topic.prefix", strings.Repeat("a", 250), `is longer than 249 characters`},
+		{"tombstones.on.delete", "yes", `property "tombstones.on.delete": value "yes" is not a boolean; use true or false (default true)`},
+		{"tombstones.on.delete", 1, `property "tombstones.on.delete": value "1" is not a boolean`},
+		{"table.ignore.builtin", "nope", `property "table.ignore.builtin": value "nope" is not a boolean; use true or false (default true)`},
+		{"max.queue.size", 0, `property "max.queue.size": value "0" is out of range; use a positive integer (default 8192)`},
+		{"max.queue.size", "big", `property "max.queue.size": value "big" is not an integer; use a positive integer (default 8192)`},
+		{"max.queue.size", 2048, `property "max.queue.size": value "2048" must be larger than max.batch.size (2048); raise max.queue.size or lower max.batch.size`},
+		{"max.batch.size", 9000, `property "max.queue.size": value "8192" must be larger than max.batch.size (9000)`},
+		{"max.batch.size", -1, `property "max.batch.size": value "-1" is out of range; use a positive integer (default 2048)`},
+		{"max.batch.size", "99999999999999999999", `property "max.batch.size": value "99999999999999999999" is out of range`},
+		{"max.queue.size.in.bytes", -1, `property "max.queue.size.in.bytes": value "-1" is out of range; use a non-negative number of bytes (0 = unbounded) (default 0)`},
+		{"poll.interval.ms", 0, `property "poll.interval.ms": value "0" is out of range; use a positive number of milliseconds (default 500)`},
+		{"poll.interval.ms", "1s", `property "poll.interval.ms": value "1s" is not an integer; use a positive number of milliseconds (default 500)`},
+		{"offset.flush.interval.ms", 0, `property "offset.flush.interval.ms": value "0" is out of range; use a positive number of milliseconds (default 60000)`},
+		{"offset.flush.timeout.ms", "-3", `property "offset.flush.timeout.ms": value "-3" is out of range; use a positive number of milliseconds (default 5000)`},
+		{"topic.creation.default.partitions", 0, `property "topic.creation.default.partitions": value "0" is out of range; use -1 (the broker's default) or a positive integer (default -1)`},
+		{"topic.creation.default.partitions", -2, `property "topic.creation.default.partitions": value "-2" is out of range`},
+		{"topic.creation.default.replication.factor", 0, `property "topic.creation.default.replication.factor": value "0" is out of range; use -1 (the broker's default) or a positive integer (default -1)`},
+		{"topic.creation.default.replication.factor", 40000, `property "topic.creation.default.replication.factor": value "40000" is out of range`},
+		{"connect.timeout.ms", 0, `property "connect.timeout.ms": value "0" is out of range; use a positive number of milliseconds (default 30000)`},
+		{"connect.keep.alive", "on", `property "connect.keep.alive": value "on" is not a boolean`},
+		{"connect.keep.alive.interval.ms", "x", `property "connect.keep.alive.interval.ms": value "x" is not an integer; use a positive number of milliseconds (default 60000)`},
+		{"heartbeat.interval.ms", -1, `property "heartbeat.interval.ms": value "-1" is out of range; use a non-negative number of milliseconds (default 0)`},
+		{"snapshot.mode", "sometimes", `property "snapshot.mode": value "sometimes" is not one of the allowed values; use one of initial, initial_only, when_needed, never, no_data, schema_only, recovery, schema_only_recovery, always, configuration_based, custom (default initial)`},
+		{"snapshot.locking.mode", "maximal", `property "snapshot.locking.mode": value "maximal" is not one of the allowed values; use one of minimal, extended, none, minimal_percona (default minimal)`},
+		{"snapshot.locking.mode", "custom", `property "snapshot.locking.mode": value "custom" is not supported by Sluice (Sluice cannot load Java locking-mode plugins)`},
+		{"snapshot.max.threads", 0, `property "snapshot.max.threads": value "0" is out of range; use a positive integer (default 1)`},
+		{"snapshot.fetch.size", -1, `property "snapshot.fetch.size": value "-1" is out of range; use a non-negative integer (default unset: rows are streamed)`},
+		{"include.schema.changes", "maybe", `property "include.schema.changes": value "maybe" is not a boolean; use true or false (default true)`},
+		{"decimal.handling.mode", "float", `property "decimal.handling.mode": value "float" is not one of the allowed values; use one of precise, double, string (default precise)`},
+		{"bigint.unsigned.handling.mode", "int", `property "bigint.unsigned.handling.mode": value "int" is not one of the allowed values; use one of long, precise (default long)`},
+		{"time.precision.mode", "adaptive", `property "time.precision.mode": value "adaptive" is not supported by Sluice (Debezium's MySQL and MariaDB connectors reject it too); use one of adaptive_time_microseconds, connect (default adaptive_time_microseconds)`},
+		{"time.precision.mode", "isostring", `property "time.precision.mode": value "isostring" is not supported by Sluice (not implemented yet)`},
+		{"time.precision.mode", "hours", `property "time.precision.mode": value "hours" is not one of the allowed values`},
+		{"binary.handling.mode", "base32", `property "binary.handling.mode": value "base32" is not one of the allowed values; use one of bytes, base64, base64-url-safe, hex (default bytes)`},
+		{"event.processing.failure.handling.mode", "panic", `property "event.processing.failure.handling.mode": value "panic" is not one of the allowed values; use one of fail, warn, skip (default fail)`},
+		{"inconsistent.schema.handling.mode", "", `property "inconsistent.schema.handling.mode" is empty; use one of fail, warn, skip (default fail)`},
+		{"key.converter", "org.apache.kafka.connect.storage.StringConverter", `property "key.converter": value "org.apache.kafka.connect.storage.StringConverter" is not a converter Sluice supports; use one of org.apache.kafka.connect.json.JsonConverter, io.confluent.connect.avro.AvroConverter, io.apicurio.registry.utils.converter.AvroConverter (default org.apache.kafka.connect.json.JsonConverter)`},
+		{"value.converter", "x", `property "value.converter": value "x" is not a converter Sluice supports`},
+		{"value.converter", ConfluentAvroConverterClass, `property "value.converter.schema.registry.url" is required when value.converter is io.confluent.connect.avro.AvroConverter; set it to the schema registry's URL`},
+		{"key.converter", ApicurioAvroConverterClass, `property "key.converter.apicurio.registry.url" is required when key.converter is io.apicurio.registry.utils.converter.AvroConverter`},
+		{"key.converter.schemas.enable", "sometimes", `property "key.converter.schemas.enable": value "sometimes" is not a boolean; use true or false (default true)`},
+		{"value.converter.schemas.enable", "", `property "value.converter.schemas.enable" is empty; use true or false (default true)`},
+		{"database.include.list", "inv(?=x)", `property "database.include.list": value "inv(?=x)" is a pattern Sluice cannot use (lookahead (?= or (?! is not supported); Sluice runs these patterns with Go's RE2 engine`},
+		{"table.include.list", "db.x, db.(a)\\1", `property "table.include.list": value "db.x, db.(a)\\1" has a pattern "db.(a)\\1" that Sluice cannot use (backreferences such as \1 are not supported)`},
+		{"table.exclude.list", "db.a*+", `property "table.exclude.list": value "db.a*+" is a pattern Sluice cannot use (possessive quantifiers`},
+		{"table.exclude.list", "db.(?>a)", `is a pattern Sluice cannot use (atomic groups`},
+		{"table.exclude.list", "db.(?<!a)b", `is a pattern Sluice cannot use (lookbehind`},
+		{"database.exclude.list", "[a-z&&[^e]]", `property "database.exclude.list": value "[a-z&&[^e]]" is a pattern Sluice cannot use (character class intersection (&&) is Java-only`},
+		{"database.exclude.list", `inv\Z`, `is a pattern Sluice cannot use (\Z (end before a final line terminator) is Java-only; use $)`},
+		{"database.include.list", "inv[", `property "database.include.list": value "inv[" is a pattern Sluice cannot use (missing closing ]`},
+		{"database.include.list", `a,b\`, `property "database.include.list": value "a,b\\" ends in an unterminated escape`},
+		{"database.include.list", []any{"a"}, `property "database.include.list" is an array; use a string, number or boolean`},
+		{"database.port", map[string]any{"v": 1}, `property "database.port" is an object; use a string, number or boolean`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.key+"="+fmt.Sprint(tc.value), func(t *testing.T) {
+			es := parseErrs(t, with(tc.key, tc.value))
+			key := tc.key
+			if tc.key == "max.batch.size" && strings.Contains(tc.want, `"max.queue.size"`) {
+				key = "max.queue.size"
+			}
+			if strings.Contains(tc.want, "registry.url") {
+				key = strings.Split(strings.Split(tc.want, `property "`)[1], `"`)[0]
+			}
+			for _, e := range es {
+				if e.Key == key && strings.Contains(e.Error(), tc.want) {
+					if !strings.HasPrefix(e.Error(), "connector inventory: ") {
+						t.Errorf("error without scope: %s", e)
+					}
+					return
+				}
+			}
+			t.Errorf("no error for key %q containing\n  %s\ngot:\n%v", key, tc.want, es)
+		})
+	}
+}
+
+func TestRequiredValuesNameMariaDB(t *testing.T) {
+	es := parseErrs(t, with("connector.class", MariaDBConnectorClass, "database.hostname", nil, "snapshot.locking.mode", "minimal_percona"))
+	want := []string{
+		`connector inventory: property "database.hostname" is required; set it to the host name or IP address of the MariaDB server`,
+		`connector inventory: property "snapshot.locking.mode": value "minimal_percona" is not supported by Sluice (it is a MySQL-connector mode; Debezium's MariaDB connector does not have it); use one of minimal, extended, none (default minimal)`,
+	}
+	if got := es.Error(); got != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", got, strings.Join(want, "\n"))
+	}
+}
+
+func TestAllProblemsCollected(t *testing.T) {
+	es := parseErrs(t, with(
+		"database.hostname", nil,
+		"database.port", "x",
+		"max.batch.size", "abc",
+		"snapshot.mode", "bad",
+		"topic.prefix", "a b",
+		"database.include.list", "a",
+		"database.exclude.list", "b",
+	))
+	if len(es) != 6 {
+		t.Fatalf("got %d errors, want 6:\n%v", len(es), es)
+	}
+	lines := strings.Split(es.Error(), "\n")
+	if len(lines) != 6 {
+		t.Fatalf("Error() has %d lines, want one per problem", len(lines))
+	}
+	if len(es.Unwrap()) != 6 {
+		t.Errorf("Unwrap returned %d errors", len(es.Unwrap()))
+	}
+}
+
+func TestMutuallyExclusiveLists(t *testing.T) {
+	for _, pair := range [][2]string{{"database.include.list", "database.exclude.list"}, {"table.include.list", "table.exclude.list"}} {
+		es := parseErrs(t, with(pair[0], "a", pair[1], "b"))
+		want := fmt.Sprintf(`connector inventory: property %q: value "b" cannot be used together with %s; set only one of them`, pair[1], pair[0])
+		if len(es) != 1 || es[0].Error() != want {
+			t.Errorf("got\n%v\nwant\n%s", es, want)
+		}
+	}
+	// A blank list counts as not set, as in Debezium.
+	mustParse(t, with("table.include.list", "a.b", "table.exclude.list", "  "))
+	// The database pair and the table pair combine freely.
+	mustParse(t, with("database.include.list", "a", "table.exclude.list", "a.b"))
+}
+
+func TestFilters(t *testing.T) {
+	type probe struct {
+		db, table string
+		want      bool
+	}
+	cases := []struct {
+		name   string
+		kv     []any
+		dbs    map[string]bool
+		tables []probe
+	}{
+		{
+			name: "table include is anchored",
+			kv:   []any{"table.include.list", "inventory.customers"},
+			tables: []probe{
+				{"inventory", "customers", true},
+				{"inventory", "customers_archive", false},
+				{"xinventory", "customers", false},
+				{"Inventory", "CUSTOMERS", true}, // Debezium matches case-insensitively
+				{"inventoryX", "customers", false},
+			},
+		},
+		{
+			name: "dot in a literal pattern matches any character, as in Java",
+			kv:   []any{"table.include.list", "inventory.customers"},
+			tables: []probe{
+				{"inventoryX", "customers", false},
+			},
+		},
+		{
+			name: "escaped dot and wildcard",
+			kv:   []any{"table.include.list", `inventory\.cust.*`},
+			tables: []probe{
+				{"inventory", "customers", true},
+				{"inventory", "customers_archive", true},
+				{"inventory", "orders", false},
+				{"inventory2", "customers", false},
+			},
+		},
+		{
+			name: "several patterns, blanks trimmed",
+			kv:   []any{"table.include.list", " inventory.orders , inventory.products_.* "},
+			tables: []probe{
+				{"inventory", "orders", true},
+				{"inventory", "products_on_hand", true},
+				{"inventory", "products", false},
+				{"inventory", "customers", false},
+			},
+		},
+		{
+			name: "escaped comma stays in the pattern",
+			kv:   []any{"table.include.list", `inventory\.a{1\,2}`},
+			tables: []probe{
+				{"inventory", "a", true},
+				{"inventory", "aa", true},
+				{"inventory", "aaa", false},
+			},
+		},
+		{
+			name: "table exclude",
+			kv:   []any{"table.exclude.list", `inventory\.customers`},
+			tables: []probe{
+				{"inventory", "customers", false},
+				{"inventory", "customers_archive", true},
+				{"inventory", "orders", true},
+			},
+		},
+		{
+			name: "database include anchored",
+			kv:   []any{"database.include.list", "inventory"},
+			dbs:  map[string]bool{"inventory": true, "INVENTORY": true, "inventory2": false, "my_inventory": false},
+			tables: []probe{
+				{"inventory", "customers", true},
+				{"inventory2", "customers", false},
+			},
+		},
+		{
+			name: "database exclude",
+			kv:   []any{"database.exclude.list", "tmp_.*,scratch"},
+			dbs:  map[string]bool{"inventory": true, "tmp_1": false, "scratch": false, "scratch2": true},
+		},
+		{
+			name: "both filters must pass",
+			kv:   []any{"database.include.list", "inventory", "table.include.list", `.*\.customers`},
+			tables: []probe{
+				{"inventory", "customers", true},
+				{"crm", "customers", false},
+				{"inventory", "orders", false},
+			},
+		},
+		{
+			name: "built-in databases are skipped by default",
+			kv:   []any{},
+			dbs:  map[string]bool{"mysql": true}, // the database filter itself lets it through, as in Debezium
+			tables: []probe{
+				{"mysql", "user", false},
+				{"information_schema", "tables", false},
+				{"performance_schema", "threads", false},
+				{"SYS", "x", false},
+				{"inventory", "customers", true},
+			},
+		},
+		{
+			name: "built-in databases captured when table.ignore.builtin=false",
+			kv:   []any{"table.ignore.builtin", "false"},
+			tables: []probe{
+				{"mysql", "user", true},
+			},
+		},
+		{
+			name: "a list of only commas matches nothing",
+			kv:   []any{"table.include.list", ","},
+			tables: []probe{
+				{"inventory", "customers", false},
+			},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, _ := mustParse(t, with(tc.kv...))
+			for db, want := range tc.dbs {
+				if got := c.DatabaseIncluded(db); got != want {
+					t.Errorf("DatabaseIncluded(%q) = %v, want %v", db, got, want)
+				}
+			}
+			for _, p := range tc.tables {
+				if got := c.TableIncluded(p.db, p.table); got != p.want {
+					t.Errorf("TableIncluded(%q, %q) = %v, want %v", p.db, p.table, got, p.want)
+				}
+			}
+		})
+	}
+	c, _ := mustParse(t, with("table.include.list", ` a.b ,c\.d `))
+	if fmt.Sprint(c.TableIncludeList) != `[a.b c\.d]` {
+		t.Errorf("TableIncludeList = %q", c.TableIncludeList)
+	}
+}
+
+func TestJavaRegexCompatibleConstructs(t *testing.T) {
+	// Constructs both dialects read the same way must compile.
+	for _, p := range []string{`[a-z]+`, `[^,]*`, `(?i)inv`, `(?<name>inv)`, `\Qa.b\E`, `[[:alpha:]]+`, `a{2}`, `\d+`, `[]a]`, `x|y`, `a\*+`} {
+		if _, err := compileJavaRegex(p); err != nil {
+			t.Errorf("compileJavaRegex(%q): %v", p, err)
+		}
+	}
+}
+
+func TestUnknownAndKnownIgnoredKeys(t *testing.T) {
+	_, warns := mustParse(t, with("foo.bar", "1"))
+	want := `connector inventory: property "foo.bar" is not known to Sluice and is ignored`
+	if len(warns) != 1 || warns[0].String() != want {
+		t.Errorf("got %q, want %q", warningsText(warns), want)
+	}
+
+	_, warns = mustParse(t, with("max.batch.sise", "10"))
+	if got := warningsText(warns); !strings.Contains(got, `property "max.batch.sise" is not known to Sluice and is ignored; did you mean "max.batch.size"?`) {
+		t.Errorf("no suggestion: %q", got)
+	}
+
+	known := []any{
+		"tasks.max", "1",
+		"schema.history.internal.kafka.bootstrap.servers", "kafka:9092",
+		"schema.history.internal.kafka.topic", "schema-changes.inventory",
+		"database.history.kafka.topic", "x",
+		"include.schema.changes", "true",
+		"snapshot.new.tables", "parallel",
+		"snapshot.select.statement.overrides", "a.b",
+		"signal.data.collection", "inventory.signals",
+		"transforms", "unwrap",
+		"transforms.unwrap.type", "io.debezium.transforms.ExtractNewRecordState",
+		"predicates", "p",
+		"predicates.p.type", "org.apache.kafka.connect.transforms.predicates.TopicNameMatches",
+		"errors.tolerance", "all",
+		"errors.log.enable", "true",
+		"key.converter.basic.auth.credentials.source", "USER_INFO",
+		"value.converter.schema.registry.url", "http://localhost:8081",
+		"value.converter.use.latest.version", "true",
+		"topic.creation.default.cleanup.policy", "compact",
+		"topic.creation.groups", "g",
+		"database.ssl.mode", "required",
+		"database.ssl.truststore", "/x",
+		"time.precision.mode", "connect",
+		"decimal.handling.mode", "string",
+		"bigint.unsigned.handling.mode", "long",
+		"binary.handling.mode", "hex",
+		"column.exclude.list", "a.b.c",
+		"column.mask.with.12.chars", "a.b.c",
+		"message.key.columns", "a.b:c",
+		"heartbeat.interval.ms", "1000",
+		"heartbeat.action.query", "select 1",
+		"provide.transaction.metadata", "true",
+		"database.connectionTimeZone", "UTC",
+		"header.converter", "org.apache.kafka.connect.storage.SimpleHeaderConverter",
+		"skipped.operations", "none",
+		"include.query", "true",
+	}
+	_, warns = mustParse(t, with(known...))
+	if len(warns) != 0 {
+		t.Errorf("known properties drew warnings:\n%s", warningsText(warns))
+	}
+	c, _ := mustParse(t, with(known...))
+	for i := 0; i < len(known); i += 2 {
+		if c.Raw[known[i].(string)] != known[i+1] {
+			t.Errorf("Raw[%q] = %q, want %q", known[i], c.Raw[known[i].(string)], known[i+1])
+		}
+	}
+}
+
+func TestRenamedKeys(t *testing.T) {
+	_, warns := mustParse(t, with("table.whitelist", "a.b", "database.server.name", "old"))
+	got := warningsText(warns)
+	for _, want := range []string{
+		`connector inventory: property "table.whitelist" was renamed to "table.include.list" in Debezium 2.0 and is ignored; rename it`,
+		`connector inventory: property "database.server.name" was replaced by topic.prefix in Debezium 2.0 and is ignored`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing warning %q in\n%s", want, got)
+		}
+	}
+	es := parseErrs(t, with("topic.prefix", nil, "database.server.name", "old"))
+	if want := `property "topic.prefix" is required; Debezium 2.0 replaced database.server.name (here "old") with topic.prefix, so rename it`; !strings.Contains(es.Error(), want) {
+		t.Errorf("got %v, want %q", es, want)
+	}
+}
+
+func TestConverters(t *testing.T) {
+	c, warns := mustParse(t, with(
+		"key.converter", ConfluentAvroConverterClass,
+		"key.converter.schema.registry.url", "http://127.0.0.1:8081",
+		"key.converter.basic.auth.user.info", "u:p",
+		"value.converter", JSONConverterClass,
+		"value.converter.schemas.enable", false,
+		"value.converter.decimal.format", "NUMERIC",
+	))
+	if len(warns) != 0 {
+		t.Errorf("warnings: %s", warningsText(warns))
+	}
+	k, v := c.KeyConverter, c.ValueConverter
+	if k.Class != ConfluentAvroConverterClass || !k.IsAvro() || k.RegistryURL() != "http://127.0.0.1:8081" || !k.SchemasEnable {
+		t.Errorf("key converter = %+v", k)
+	}
+	if len(k.Props) != 2 || k.Props["basic.auth.user.info"] != "u:p" {
+		t.Errorf("key props = %v", map[string]string(k.Props))
+	}
+	if v.Class != JSONConverterClass || v.SchemasEnable || v.RegistryURL() != "" {
+		t.Errorf("value converter = %+v", v)
+	}
+	if len(v.Props) != 1 || v.Props["decimal.format"] != "NUMERIC" {
+		t.Errorf("value props = %v (schemas.enable must not be among them)", map[string]string(v.Props))
+	}
+	c, _ = mustParse(t, with("value.converter", ApicurioAvroConverterClass, "value.converter.apicurio.registry.url", "http://r/apis/registry/v2"))
+	if c.ValueConverter.RegistryURL() != "http://r/apis/registry/v2" {
+		t.Errorf("apicurio url = %q", c.ValueConverter.RegistryURL())
+	}
+}
+
+func TestFileShapes(t *testing.T) {
+	cfg := base()
+	flat := map[string]any{"name": "flat"}
+	for k, v := range cfg {
+		flat[k] = v
+	}
+	fb, _ := json.Marshal(flat)
+	c, _, err := ParseConnector(fb, "flat.json")
+	if err != nil || c.Name != "flat" {
+		t.Fatalf("flat form: %v, %+v", err, c)
+	}
+
+	// GET /connectors/<name> output carries tasks and type: no warning.
+	withTasks, _ := json.Marshal(map[string]any{"name": "inventory", "config": cfg, "tasks": []any{}, "type": "source"})
+	if _, w, err := ParseConnector(withTasks, "x.json"); err != nil || len(w) != 0 {
+		t.Errorf("tasks/type: %v %v", err, w)
+	}
+	extra, _ := json.Marshal(map[string]any{"name": "inventory", "config": cfg, "comment": "hi"})
+	if _, w, err := ParseConnector(extra, "x.json"); err != nil || len(w) != 1 || w[0].String() != `x.json: field "comment" next to "config" is not known to Sluice and is ignored` {
+		t.Errorf("extra field: %v %q", err, warningsText(w))
+	}
+
+	// config.name may repeat the name but not contradict it.
+	cfg2 := with("name", "inventory")
+	if c, _ := mustParse(t, cfg2); c.Name != "inventory" {
+		t.Error(c.Name)
+	}
+	es := parseErrs(t, with("name", "other"))
+	if want := `connector inventory: property "name": value "other" differs from the connector's name "inventory"; remove it or make the two equal`; es.Error() != want {
+		t.Errorf("got %v", es)
+	}
+
+	bad := []struct{ data, want string }{
+		{`[1,2]`, `x.json: the file is not a JSON object; expected {"name": "...", "config": {...}}`},
+		{`null`, `x.json: the file is not a JSON object`},
+		{"{\n  \"name\": \"a\",\n  \"config\": {\"x\": 1,}\n}", `x.json: invalid JSON at line 3, column 22: invalid character '}'`},
+		{`{"name":"a","config":{}} trailing`, `x.json: invalid JSON at line 1, column 27`},
+		{`{"name":"a"}`, `x.json: the file has no "config" object`},
+		{`{"name":"a","config":[1]}`, `x.json: "config" is not a JSON object of properties`},
+		{`{"name":5,"config":{}}`, `x.json: "name" is not a JSON string`},
+		{`{"config":{"connector.class":"io.debezium.connector.mysql.MySqlConnector","database.hostname":"h","database.user":"u","topic.prefix":"p","database.server.id":1}}`, `x.json: the connector has no name; add "name": "<connector name>" next to "config"`},
+		{`{"name":"a\u0001","config":{"connector.class":"io.debezium.connector.mysql.MySqlConnector","database.hostname":"h","database.user":"u","topic.prefix":"p","database.server.id":1}}`, `x.json: property "name": value "a\x01" has control characters`},
+	}
+	for _, b := range bad {
+		_, _, err := ParseConnector([]byte(b.data), "x.json")
+		if err == nil || !strings.Contains(err.Error(), b.want) {
+			t.Errorf("%s:\n got %v\nwant %s", b.data, err, b.want)
+		}
+	}
+}
+
+func TestDuplicateAndNullValues(t *testing.T) {
+	data := []byte(`{"name":"inventory","config":{
+		"connector.class":"io.debezium.connector.mysql.MySqlConnector",
+		"database.hostname":"h","database.user":"u","topic.prefix":"p","database.server.id":1,
+		"max.batch.size":10,"max.batch.size":20,
+		"database.port":null}}`)
+	c, warns, err := ParseConnector(data, "x.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MaxBatchSize != 20 {
+		t.Errorf("MaxBatchSize = %d, want the last value 20", c.MaxBatchSize)
+	}
+	if c.Port != 3306 {
+		t.Errorf("null port must leave the default, got %d", c.Port)
+	}
+	if _, ok := c.Raw["database.port"]; ok {
+		t.Error("a null value must not be in Raw")
+	}
+	if got, want := warningsText(warns), `connector inventory: property "max.batch.size" appears more than once; the last value is used`; got != want {
+		t.Errorf("warnings %q, want %q", got, want)
+	}
+}
+
+func TestSecretNeverPrinted(t *testing.T) {
+	const pw = "hunter2-secret"
+	c, _ := mustParse(t, with("key.converter", ConfluentAvroConverterClass,
+		"key.converter.schema.registry.url", "http://x",
+		"key.converter.basic.auth.user.info", "user:"+pw,
+		"schema.history.internal.producer.sasl.jaas.config", "password="+pw,
+	))
+	for _, f := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%10s", "%d"} {
+		if s := fmt.Sprintf(f, c); strings.Contains(s, pw) || strings.Contains(s, fmt.Sprintf("%x", pw)) {
+			t.Errorf("fmt %s of *Connector leaks the password: %s", f, s)
+		}
+		if s := fmt.Sprintf(f, *c); strings.Contains(s, pw) {
+			t.Errorf("fmt %s of Connector leaks the password", f)
+		}
+		if s := fmt.Sprintf(f, c.Password); s != Masked {
+			t.Errorf("fmt %s of Secret = %q", f, s)
+		}
+	}
+	// zap.Any and encoding/json go through MarshalJSON.
+	b, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), pw) {
+		t.Errorf("JSON leaks the password: %s", b)
+	}
+	if !strings.Contains(string(b), `"Password":"********"`) {
+		t.Errorf("JSON does not show the masked password: %s", b)
+	}
+	if tb, _ := c.Password.MarshalText(); string(tb) != Masked {
+		t.Errorf("MarshalText = %q", tb)
+	}
+	if c.Password.String() != Masked || c.Password.GoString() != Masked || c.Password.LogValue().String() != Masked {
+		t.Error("String/GoString/LogValue")
+	}
+	if c.Password.Reveal() != pw || !c.Password.IsSet() {
+		t.Error("Reveal must return the value")
+	}
+	// Raw keeps the real value for code, masked for printing.
+	if c.Raw["database.password"] != pw {
+		t.Error("Raw must keep the real password")
+	}
+	if r := c.Raw.Redacted(); r["database.password"] != Masked || r["key.converter.basic.auth.user.info"] != Masked || r["database.hostname"] != "127.0.0.1" {
+		t.Errorf("Redacted = %v", r)
+	}
+	if s := fmt.Sprintf("%v", c.Raw); !strings.Contains(s, "database.password:********") {
+		t.Errorf("Properties %%v = %s", s)
+	}
+	if s := fmt.Sprintf("%#v", c.Raw); !strings.HasPrefix(s, "config.Properties{") || strings.Contains(s, pw) {
+		t.Errorf("Properties %%#v = %s", s)
+	}
+}
+
+func TestSensitiveValueMaskedInErrors(t *testing.T) {
+	es := parseErrs(t, with("value.converter", ConfluentAvroConverterClass, "value.converter.schema.registry.url", "http://x", "value.converter.basic.auth.user.info", []any{"u:p"}))
+	if strings.Contains(es.Error(), "u:p") {
+		t.Errorf("error leaks a secret: %v", es)
+	}
+	r := newReader("s", nil)
+	r.fail("database.password", "pw", "is bad")
+	if got := r.errs[0].Error(); got != `s: property "database.password": value "********" is bad` {
+		t.Errorf("got %s", got)
+	}
+}
+
+func TestIsSensitive(t *testing.T) {
+	for k, want := range map[string]bool{
+		"database.password":                           true,
+		"database.ssl.keystore.password":              true,
+		"producer.sasl.jaas.config":                   true,
+		"value.converter.basic.auth.user.info":        true,
+		"schema.history.internal.consumer.ssl.secret": true,
+		"database.user":                               false,
+		"database.hostname":                           false,
+		"topic.prefix":                                false,
+	} {
+		if IsSensitive(k) != want {
+			t.Errorf("IsSensitive(%q) = %v", k, !want)
+		}
+	}
+}
+
+func TestLoadConnectorFile(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "inventory.json")
+	if err := os.WriteFile(p, file(t, "inventory", base()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, _, err := LoadConnector(p)
+	if err != nil || c.Source != p || c.Name != "inventory" {
+		t.Fatalf("%v %+v", err, c)
+	}
+	_, _, err = LoadConnector(filepath.Join(dir, "missing.json"))
+	want := filepath.Join(dir, "missing.json") + ": cannot read the connector file: no such file or directory"
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v, want %s", err, want)
+	}
+	var es Errors
+	if !errors.As(err, &es) {
+		t.Error("a read error must be Errors too")
+	}
+}
+
+func TestWarningAndErrorText(t *testing.T) {
+	e := &Error{Scope: "worker", Key: "k", Origin: "flag", Value: "v", Msg: "is bad"}
+	if e.Error() != `worker: property "k" (from flag): value "v" is bad` {
+		t.Error(e.Error())
+	}
+	if (&Error{Scope: "f.json", Msg: "broken"}).Error() != "f.json: broken" {
+		t.Error("file-level error")
+	}
+	w := Warning{Scope: "worker", Key: "k", Origin: "w.properties:3", Msg: "is odd"}
+	if w.String() != `worker: property "k" (from w.properties:3) is odd` {
+		t.Error(w.String())
+	}
+}

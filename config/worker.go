@@ -1,0 +1,327 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"math"
+	"net"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Worker is the process-wide configuration: where Kafka is, where offsets
+// live, how to log. Read-only once loaded.
+type Worker struct {
+	// BootstrapServers is bootstrap.servers split on commas: host:port pairs.
+	BootstrapServers []string
+	// OffsetsTopic is offset.storage.topic, default "_connect_offsets".
+	OffsetsTopic string
+	// OffsetsPartitions is offset.storage.partitions, default 25 (Kafka
+	// Connect's); used only when Sluice creates the topic.
+	OffsetsPartitions int32
+	// OffsetsReplicationFactor is offset.storage.replication.factor, default
+	// -1: the broker's default.replication.factor.
+	OffsetsReplicationFactor int16
+	// OffsetFlushInterval and OffsetFlushTimeout are offset.flush.interval.ms
+	// and offset.flush.timeout.ms; 0 when not set here. See
+	// FlushIntervalFor and FlushTimeoutFor.
+	OffsetFlushInterval time.Duration
+	OffsetFlushTimeout  time.Duration
+	// LogLevel is log.level: debug, info (default), warn or error.
+	LogLevel string
+	// LogFormat is log.format: json (default) or console.
+	LogFormat string
+	// Producer holds the producer.* properties with the prefix removed
+	// (e.g. "compression.type", "sasl.jaas.config"): the Kafka client
+	// settings for every connection Sluice makes.
+	Producer Properties
+	// RestListen is rest.listen, host:port of the REST API; "" (default)
+	// turns it off.
+	RestListen string
+	// Raw is every property after merging file, environment and flags.
+	Raw Properties
+}
+
+// Worker defaults.
+const (
+	DefaultOffsetsTopic      = "_connect_offsets"
+	DefaultOffsetsPartitions = 25
+	DefaultLogLevel          = "info"
+	DefaultLogFormat         = "json"
+)
+
+// Worker property names.
+const (
+	PropBootstrapServers         = "bootstrap.servers"
+	PropOffsetsTopic             = "offset.storage.topic"
+	PropOffsetsPartitions        = "offset.storage.partitions"
+	PropOffsetsReplicationFactor = "offset.storage.replication.factor"
+	PropOffsetFlushInterval      = "offset.flush.interval.ms"
+	PropOffsetFlushTimeout       = "offset.flush.timeout.ms"
+	PropLogLevel                 = "log.level"
+	PropLogFormat                = "log.format"
+	PropRestListen               = "rest.listen"
+	ProducerPrefix               = "producer."
+	EnvPrefix                    = "SLUICE_"
+)
+
+var workerProps = []string{
+	PropBootstrapServers, PropOffsetsTopic, PropOffsetsPartitions, PropOffsetsReplicationFactor,
+	PropOffsetFlushInterval, PropOffsetFlushTimeout, PropLogLevel, PropLogFormat, PropRestListen,
+}
+
+// envAliases are short environment names accepted besides the regular ones
+// (SLUICE_ + property name upper-cased, '.' -> '_'). The regular name wins
+// when both are set.
+var envAliases = map[string]string{
+	"SLUICE_OFFSETS_TOPIC":              PropOffsetsTopic,
+	"SLUICE_OFFSETS_PARTITIONS":         PropOffsetsPartitions,
+	"SLUICE_OFFSETS_REPLICATION_FACTOR": PropOffsetsReplicationFactor,
+}
+
+// EnvName returns the environment variable that sets a worker property:
+// "bootstrap.servers" -> "SLUICE_BOOTSTRAP_SERVERS",
+// "producer.compression.type" -> "SLUICE_PRODUCER_COMPRESSION_TYPE".
+func EnvName(prop string) string {
+	return EnvPrefix + strings.ToUpper(strings.NewReplacer(".", "_", "-", "_").Replace(prop))
+}
+
+// FlushIntervalFor returns the offset flush interval for a connector: the
+// connector file's offset.flush.interval.ms if it sets one, else the
+// worker's, else Kafka Connect's default of 60 s (c.OffsetFlushInterval).
+func (w *Worker) FlushIntervalFor(c *Connector) time.Duration {
+	if _, ok := c.Raw[PropOffsetFlushInterval]; !ok && w.OffsetFlushInterval > 0 {
+		return w.OffsetFlushInterval
+	}
+	return c.OffsetFlushInterval
+}
+
+// FlushTimeoutFor is FlushIntervalFor for offset.flush.timeout.ms (default 5 s).
+func (w *Worker) FlushTimeoutFor(c *Connector) time.Duration {
+	if _, ok := c.Raw[PropOffsetFlushTimeout]; !ok && w.OffsetFlushTimeout > 0 {
+		return w.OffsetFlushTimeout
+	}
+	return c.OffsetFlushTimeout
+}
+
+// LoadWorker builds the worker configuration from, in increasing precedence:
+// the defaults; file, a Kafka Connect worker .properties file (skipped when
+// file is ""); env, "KEY=value" strings as from os.Environ, of which the
+// SLUICE_* ones are read (SLUICE_BOOTSTRAP_SERVERS, SLUICE_OFFSET_STORAGE_TOPIC
+// or its alias SLUICE_OFFSETS_TOPIC, SLUICE_PRODUCER_COMPRESSION_TYPE for
+// producer.compression.type, ...); and flags, property name -> value as given
+// on the command line.
+//
+// Unknown properties in the file and unknown SLUICE_* variables are Warnings;
+// an unknown property in flags is an error (the command line is expected to
+// pass only names it knows). Errors are collected as in ParseConnector and
+// name where each bad value came from.
+func LoadWorker(file string, env []string, flags map[string]string) (*Worker, []Warning, error) {
+	const scope = "worker"
+	var (
+		vals   = map[string]string{}
+		origin = map[string]string{}
+		warns  []Warning
+		errs   Errors
+	)
+	fileKeys := map[string]bool{}
+	if file != "" {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return nil, nil, Errors{{Scope: scope, Msg: fmt.Sprintf("cannot read the worker file %s: %v", file, err)}}
+		}
+		props, err := ParseProperties(data)
+		if err != nil {
+			return nil, nil, Errors{{Scope: scope, Msg: fmt.Sprintf("%s: %v", file, err)}}
+		}
+		seenLine := map[string]int{}
+		for _, p := range props {
+			if l, ok := seenLine[p.Key]; ok {
+				warns = append(warns, Warning{Scope: scope, Key: p.Key, Origin: fmt.Sprintf("%s:%d", file, p.Line),
+					Msg: fmt.Sprintf("is also set on line %d; the last value is used", l)})
+			}
+			seenLine[p.Key] = p.Line
+			vals[p.Key] = p.Value
+			origin[p.Key] = fmt.Sprintf("%s:%d", file, p.Line)
+			fileKeys[p.Key] = true
+		}
+	}
+
+	// Environment: the last assignment of a name wins, as in os/exec.
+	envVals := map[string]string{}
+	for _, kv := range env {
+		k, v, ok := strings.Cut(kv, "=")
+		if ok && strings.HasPrefix(k, EnvPrefix) {
+			envVals[k] = v
+		}
+	}
+	byEnv := map[string]string{}
+	for _, p := range workerProps {
+		byEnv[EnvName(p)] = p
+	}
+	envSet := map[string]string{} // property -> env name that set it
+	for _, k := range slices.Sorted(maps.Keys(envVals)) {
+		prop, ok := byEnv[k]
+		switch {
+		case ok:
+		case envAliases[k] != "":
+			prop = envAliases[k]
+			if _, regular := envVals[EnvName(prop)]; regular {
+				if envVals[EnvName(prop)] != envVals[k] {
+					warns = append(warns, Warning{Scope: scope, Msg: fmt.Sprintf("environment variables %s and %s are both set; %s is used", EnvName(prop), k, EnvName(prop))})
+				}
+				continue
+			}
+		case strings.HasPrefix(k, EnvName(ProducerPrefix)) && len(k) > len(EnvName(ProducerPrefix)):
+			prop = ProducerPrefix + strings.ToLower(strings.ReplaceAll(k[len(EnvName(ProducerPrefix)):], "_", "."))
+		default:
+			warns = append(warns, Warning{Scope: scope, Msg: fmt.Sprintf("environment variable %s does not name a worker property and is ignored", k)})
+			continue
+		}
+		vals[prop] = envVals[k]
+		origin[prop] = "environment variable " + k
+		envSet[prop] = k
+	}
+
+	for _, k := range slices.Sorted(maps.Keys(flags)) {
+		if !slices.Contains(workerProps, k) && !(strings.HasPrefix(k, ProducerPrefix) && len(k) > len(ProducerPrefix)) {
+			errs = append(errs, &Error{Scope: scope, Key: k, Origin: "flag", Msg: "is not a worker property; use one of " + strings.Join(workerProps, ", ") + " or producer.<kafka producer setting>"})
+			continue
+		}
+		vals[k] = flags[k]
+		origin[k] = "flag"
+	}
+
+	r := newReader(scope, vals)
+	r.origin = origin
+	r.errs = errs
+	r.warns = warns
+	w := &Worker{Raw: Properties(vals)}
+
+	// bootstrap.servers
+	if bs := r.str(PropBootstrapServers, ""); bs == "" {
+		r.fail(PropBootstrapServers, "", "is required; set it to the Kafka brokers to connect to, as host:port[,host:port...] (or SLUICE_BOOTSTRAP_SERVERS)")
+	} else {
+		for s := range strings.SplitSeq(bs, ",") {
+			s = strings.TrimSpace(s)
+			if s == "" {
+				continue
+			}
+			if !validHostPort(s, false) {
+				r.fail(PropBootstrapServers, vals[PropBootstrapServers], fmt.Sprintf("has the address %q, which is not host:port; use host:port[,host:port...]", s))
+				continue
+			}
+			w.BootstrapServers = append(w.BootstrapServers, s)
+		}
+		if len(w.BootstrapServers) == 0 && !r.hasErr(PropBootstrapServers) {
+			r.fail(PropBootstrapServers, vals[PropBootstrapServers], "lists no address; use host:port[,host:port...]")
+		}
+	}
+
+	w.OffsetsTopic = r.str(PropOffsetsTopic, DefaultOffsetsTopic)
+	if msg := kafkaTopicProblem(w.OffsetsTopic); msg != "" {
+		r.fail(PropOffsetsTopic, vals[PropOffsetsTopic], msg+" (default "+DefaultOffsetsTopic+")")
+	}
+	w.OffsetsPartitions = int32(r.integer(PropOffsetsPartitions, DefaultOffsetsPartitions, positive(math.MaxInt32)))
+	w.OffsetsReplicationFactor = int16(r.integer(PropOffsetsReplicationFactor, -1, minusOneOrPositive(math.MaxInt16)))
+	if n, ok := r.intOpt(PropOffsetFlushInterval, intRule{min: 1, max: math.MaxInt32, form: "a positive number of milliseconds", def: "each connector's, 60000"}); ok {
+		w.OffsetFlushInterval = time.Duration(n) * time.Millisecond
+	}
+	if n, ok := r.intOpt(PropOffsetFlushTimeout, intRule{min: 1, max: math.MaxInt32, form: "a positive number of milliseconds", def: "each connector's, 5000"}); ok {
+		w.OffsetFlushTimeout = time.Duration(n) * time.Millisecond
+	}
+	w.LogLevel = r.enum(PropLogLevel, enumRule{def: DefaultLogLevel, allowed: []string{"debug", "info", "warn", "error"}, aliases: map[string]string{"warning": "warn"}})
+	w.LogFormat = r.enum(PropLogFormat, enumRule{def: DefaultLogFormat, allowed: []string{"json", "console"}})
+	w.RestListen = r.str(PropRestListen, "")
+	if w.RestListen != "" && !validHostPort(w.RestListen, true) {
+		r.fail(PropRestListen, vals[PropRestListen], `is not host:port; use e.g. 127.0.0.1:8083 or :8083, or leave it empty to turn the REST API off`)
+	}
+
+	w.Producer = Properties{}
+	for k, v := range vals {
+		if rest, ok := strings.CutPrefix(k, ProducerPrefix); ok && rest != "" {
+			w.Producer[rest] = v
+			r.used[k] = true
+		}
+	}
+
+	// Unknown keys: only the file's can remain (env and flags were checked).
+	for _, k := range slices.Sorted(maps.Keys(vals)) {
+		if r.used[k] || !fileKeys[k] || envSet[k] != "" {
+			continue
+		}
+		switch {
+		case kafkaClientSetting.MatchString(k):
+			r.warn(k, fmt.Sprintf("is a Kafka client setting; Sluice applies client settings only with the %q prefix (%s%s) and ignores this one", ProducerPrefix, ProducerPrefix, k))
+		case matchesKnown(k, workerKnownIgnored):
+		default:
+			msg := "is not known to Sluice and is ignored"
+			if s := closest(k, slices.Clone(workerProps)); s != "" {
+				msg += fmt.Sprintf("; did you mean %q?", s)
+			}
+			r.warn(k, msg)
+		}
+	}
+
+	if len(r.errs) > 0 {
+		return nil, r.warns, r.errs
+	}
+	return w, r.warns, nil
+}
+
+// kafkaClientSetting matches worker-level Kafka client settings that Kafka
+// Connect applies to its own clients; Sluice has one set, under producer.*.
+var kafkaClientSetting = regexp.MustCompile(`^(security\.protocol|sasl\..*|ssl\..*|client\.dns\.lookup|request\.timeout\.ms|retry\.backoff\.ms|metadata\.max\.age\.ms|connections\.max\.idle\.ms|reconnect\.backoff\..*|socket\.connection\.setup\.timeout\..*|send\.buffer\.bytes|receive\.buffer\.bytes)$`)
+
+// workerKnownIgnored lists Kafka Connect worker properties that mean nothing
+// to Sluice, so a Connect worker file can be reused without warnings.
+var workerKnownIgnored = []string{
+	"group.id", "config.storage.", "status.storage.", "offset.storage.file.filename",
+	"key.converter", "key.converter.", "value.converter", "value.converter.", "header.converter", "header.converter.",
+	"internal.key.converter", "internal.key.converter.", "internal.value.converter", "internal.value.converter.",
+	"plugin.path", "plugin.discovery", "listeners", "listeners.", "admin.listeners", "admin.listeners.",
+	"rest.", "response.http.headers.config", "access.control.", "consumer.", "admin.",
+	"config.providers", "config.providers.", "connector.client.config.override.policy", "topic.creation.enable",
+	"exactly.once.source.support", "task.shutdown.graceful.timeout.ms", "session.timeout.ms", "heartbeat.interval.ms",
+	"rebalance.timeout.ms", "scheduled.rebalance.max.delay.ms", "connect.protocol", "worker.sync.timeout.ms",
+	"worker.unsync.backoff.ms", "metrics.", "metric.reporters", "auto.include.jmx.reporter", "client.id",
+	"inter.worker.", "config.reload.action",
+}
+
+// validHostPort reports whether s is host:port with a numeric port; the
+// host may be empty only when emptyHost is true.
+func validHostPort(s string, emptyHost bool) bool {
+	host, port, err := net.SplitHostPort(s)
+	if err != nil || (host == "" && !emptyHost) {
+		return false
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 0 && n <= 65535 && (n > 0 || emptyHost)
+}
+
+var legalTopic = regexp.MustCompile(`^[a-zA-Z0-9._-]+$`)
+
+// kafkaTopicProblem checks Kafka's topic-name rules (org.apache.kafka.common.internals.Topic).
+func kafkaTopicProblem(t string) string {
+	switch {
+	case t == "":
+		return "is empty; use a Kafka topic name"
+	case t == "." || t == "..":
+		return `is not a legal Kafka topic name ("." and ".." are reserved); use another name`
+	case len(t) > 249:
+		return "is longer than 249 characters, Kafka's limit; use a shorter topic name"
+	case !legalTopic.MatchString(t):
+		return "has characters Kafka does not allow in a topic name; use only letters, digits, '.', '_' and '-'"
+	}
+	return ""
+}

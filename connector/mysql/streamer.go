@@ -1,0 +1,440 @@
+// Package mysql reads MySQL and MariaDB: the binlog streamer, the table
+// tracker that keeps every row decoded with the structure it was written
+// under, and the preflight checks.
+package mysql
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-mysql-org/go-mysql/client"
+	gmysql "github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/go-mysql-org/go-mysql/replication"
+	"go.uber.org/zap"
+
+	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/offsets"
+)
+
+// Config is what the streamer needs to know about the server and the
+// connector.
+type Config struct {
+	Flavor         string // "mysql" or "mariadb"
+	Host           string
+	Port           uint16
+	User           string
+	Password       string
+	ServerID       uint32 // the replica id Sluice registers with
+	TopicPrefix    string
+	ConnectorName  string
+	Filter         Filter
+	Heartbeat      time.Duration // binlog heartbeat period; 0 = 10 s
+	ConnectTimeout time.Duration // 0 = 30 s
+	Logger         *zap.Logger
+}
+
+func (c *Config) addr() string { return net.JoinHostPort(c.Host, strconv.Itoa(int(c.Port))) }
+
+func (c *Config) connect(ctx context.Context) (*client.Conn, error) {
+	timeout := c.ConnectTimeout
+	if timeout == 0 {
+		timeout = 30 * time.Second
+	}
+	conn, err := client.ConnectWithContext(ctx, c.addr(), c.User, c.Password, "", timeout)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to %s as %s: %w", c.addr(), c.User, err)
+	}
+	return conn, nil
+}
+
+// Definite marks errors that retrying cannot fix: the task stops and the
+// message says what to do.
+type Definite struct{ Err error }
+
+func (e *Definite) Error() string { return e.Err.Error() }
+func (e *Definite) Unwrap() error { return e.Err }
+
+// Streamer reads row changes from the binlog, from a stored position on.
+// It is the streaming half of the MySQL source; snapshots are a separate type.
+type Streamer struct {
+	cfg    Config
+	log    *zap.Logger
+	source *change.Schema
+	tables *Tables
+	cat    *catalog
+}
+
+// NewStreamer prepares a streamer; nothing connects until Stream.
+func NewStreamer(cfg Config) *Streamer {
+	if cfg.Logger == nil {
+		cfg.Logger = zap.NewNop()
+	}
+	if cfg.Heartbeat == 0 {
+		cfg.Heartbeat = 10 * time.Second
+	}
+	s := &Streamer{cfg: cfg, log: cfg.Logger, source: sourceSchema(cfg.Flavor)}
+	s.cat = newCatalog(cfg.connect)
+	s.tables = newTables(cfg.TopicPrefix, cfg.Filter, s.cat, s.source, typeOptions{Loc: time.Local}, cfg.Logger)
+	return s
+}
+
+// CurrentPosition is the server's position now: where streaming starts when
+// there is no stored offset.
+func (s *Streamer) CurrentPosition(ctx context.Context) (offsets.MySQL, error) {
+	conn, err := s.cfg.connect(ctx)
+	if err != nil {
+		return offsets.MySQL{}, err
+	}
+	defer conn.Close()
+	var pos offsets.MySQL
+	r, err := conn.Execute("SHOW MASTER STATUS")
+	if err != nil {
+		return pos, fmt.Errorf("reading the binlog position (SHOW MASTER STATUS): %w", err)
+	}
+	if r.RowNumber() == 0 {
+		return pos, &Definite{fmt.Errorf("server %s has no binary log; start it with log_bin enabled", s.cfg.addr())}
+	}
+	pos.File, _ = r.GetString(0, 0)
+	pos.Pos, _ = r.GetUint(0, 1)
+	q := "SELECT @@gtid_binlog_pos"
+	if s.cfg.Flavor != "mariadb" {
+		q = "SELECT IF(@@gtid_mode = 'ON', @@gtid_executed, '')"
+	}
+	r, err = conn.Execute(q)
+	if err != nil {
+		return pos, fmt.Errorf("reading the GTID position: %w", err)
+	}
+	pos.GTIDs, _ = r.GetString(0, 0)
+	pos.TsSec = time.Now().Unix()
+	return pos, nil
+}
+
+// txnState is where the reader stands in the binlog.
+type txnState struct {
+	file     string
+	gset     gmysql.GTIDSet // completed transactions
+	nextPos  uint64         // position after the last complete transaction
+	gtid     string         // of the open transaction
+	inTxn    bool
+	thread   int64
+	rows     int64 // rows emitted in the open transaction
+	skipRows int64 // rows already emitted before a reconnect
+}
+
+// Stream reads from the position on and enqueues row events and commit
+// markers until ctx is done (then it returns nil) or a definite error.
+// Transient failures (lost connection, server restart) reconnect with
+// backoff; rows of a transaction already enqueued before the connection
+// broke are not enqueued twice.
+func (s *Streamer) Stream(ctx context.Context, from offsets.MySQL, out change.Enqueuer) error {
+	defer s.cat.close()
+	st := &txnState{file: from.File, nextPos: from.Pos}
+	if from.GTIDs != "" || s.cfg.Flavor == "mariadb" {
+		gs, err := gmysql.ParseGTIDSet(s.cfg.Flavor, from.GTIDs)
+		if err != nil {
+			return &Definite{fmt.Errorf("stored offset has GTID set %q that is not a valid %s GTID set: %w", from.GTIDs, s.cfg.Flavor, err)}
+		}
+		st.gset = gs
+	}
+	backoff := time.Second
+	for attempt := 1; ; attempt++ {
+		progressed, err := s.streamOnce(ctx, st, out)
+		if ctx.Err() != nil {
+			return nil
+		}
+		var def *Definite
+		if errors.As(err, &def) {
+			return err
+		}
+		if progressed {
+			attempt, backoff = 1, time.Second
+		}
+		s.log.Warn("binlog stream interrupted; reconnecting", zap.Error(err), zap.Int("attempt", attempt),
+			zap.Duration("backoff", backoff), zap.String("server", s.cfg.addr()))
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, 30*time.Second)
+		// Re-read the open transaction from its start, skipping rows that
+		// were already enqueued.
+		if st.inTxn {
+			st.skipRows = st.rows
+		}
+		st.inTxn, st.rows, st.gtid = false, 0, ""
+	}
+}
+
+func (s *Streamer) syncerConfig() replication.BinlogSyncerConfig {
+	return replication.BinlogSyncerConfig{
+		ServerID: s.cfg.ServerID, Flavor: s.cfg.Flavor,
+		Host: s.cfg.Host, Port: s.cfg.Port, User: s.cfg.User, Password: s.cfg.Password,
+		ParseTime:       true,
+		HeartbeatPeriod: s.cfg.Heartbeat,
+		// Three missed heartbeats mean the server or the network is gone.
+		ReadTimeout:      3*s.cfg.Heartbeat + 5*time.Second,
+		DisableRetrySync: true, // Sluice reconnects itself, from a transaction boundary
+		// A small event cache keeps memory bounded; the queue does the buffering.
+		EventCacheCount: 1024,
+		Logger:          slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Localhost:       "sluice-" + s.cfg.ConnectorName,
+	}
+}
+
+func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqueuer) (progressed bool, err error) {
+	syncer := replication.NewBinlogSyncer(s.syncerConfig())
+	defer syncer.Close()
+	var bs *replication.BinlogStreamer
+	if st.gset != nil {
+		s.log.Info("binlog streaming from GTID set", zap.String("gtids", st.gset.String()))
+		bs, err = syncer.StartSyncGTID(st.gset.Clone())
+	} else {
+		s.log.Info("binlog streaming from file position", zap.String("file", st.file), zap.Uint64("pos", st.nextPos))
+		bs, err = syncer.StartSync(gmysql.Position{Name: st.file, Pos: uint32(st.nextPos)})
+	}
+	if err != nil {
+		return false, classify(fmt.Errorf("starting binlog dump from %s: %w", s.cfg.addr(), err))
+	}
+	batch := make([]change.Event, 0, 256)
+	resolved := map[uint64]resolvedTable{}
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		err := out.Enqueue(ctx, batch...)
+		batch = batch[:0]
+		return err
+	}
+	for {
+		ev, err := bs.GetEvent(ctx)
+		if err != nil {
+			if ferr := flush(); ferr != nil && ctx.Err() == nil {
+				return progressed, ferr
+			}
+			return progressed, classify(fmt.Errorf("reading binlog from %s: %w", s.cfg.addr(), err))
+		}
+		h := ev.Header
+		switch e := ev.Event.(type) {
+		case *replication.RotateEvent:
+			st.file = string(e.NextLogName)
+			if h.Timestamp != 0 || st.nextPos == 0 || !st.inTxn {
+				st.nextPos = e.Position
+			}
+		case *replication.MariadbGTIDEvent:
+			st.gtid = e.GTID.String()
+			st.inTxn = !e.IsStandalone()
+			st.thread = -1
+		case *replication.GTIDEvent:
+			next, err := e.GTIDNext()
+			if err != nil {
+				return progressed, &Definite{fmt.Errorf("decoding GTID event at %s:%d: %w", st.file, h.LogPos, err)}
+			}
+			st.gtid = next.String()
+			st.thread = -1
+		case *replication.QueryEvent:
+			q := strings.TrimSpace(string(e.Query))
+			switch {
+			case strings.EqualFold(q, "BEGIN"):
+				st.inTxn = true
+				st.thread = int64(e.SlaveProxyID)
+			case strings.EqualFold(q, "COMMIT"):
+				batch = append(batch, s.commit(st, h))
+			default:
+				// Any other statement may change a table's definition.
+				s.tables.Invalidate()
+				if !st.inTxn {
+					batch = append(batch, s.commit(st, h))
+				}
+			}
+		case *replication.XIDEvent:
+			batch = append(batch, s.commit(st, h))
+		case *replication.TableMapEvent:
+			tbl, err := s.tables.Resolve(ctx, e)
+			if err != nil {
+				return progressed, &Definite{fmt.Errorf("reading the definition of %s.%s at %s:%d: %w", e.Schema, e.Table, st.file, h.LogPos, err)}
+			}
+			resolved[e.TableID] = resolvedTable{tm: e, table: tbl}
+		case *replication.RowsEvent:
+			r, ok := resolved[e.TableID]
+			if !ok || r.tm != e.Table {
+				// go-mysql attached a TABLE_MAP we did not resolve: resolve it
+				// now rather than trust an older mapping of the id.
+				tbl, err := s.tables.Resolve(ctx, e.Table)
+				if err != nil {
+					return progressed, &Definite{fmt.Errorf("reading the definition of %s.%s at %s:%d: %w", e.Table.Schema, e.Table.Table, st.file, h.LogPos, err)}
+				}
+				r = resolvedTable{tm: e.Table, table: tbl}
+				resolved[e.TableID] = r
+			}
+			if r.table == nil {
+				continue
+			}
+			batch, err = s.rows(st, h, e, r.table, batch)
+			if err != nil {
+				return progressed, err
+			}
+		}
+		if len(batch) >= 256 || (len(batch) > 0 && batch[len(batch)-1].Op == change.OpCommit) {
+			if err := flush(); err != nil {
+				return progressed, err
+			}
+			progressed = true
+		}
+	}
+}
+
+type resolvedTable struct {
+	tm    *replication.TableMapEvent
+	table *change.Table
+}
+
+// commit closes the open transaction and returns its commit marker.
+func (s *Streamer) commit(st *txnState, h *replication.EventHeader) change.Event {
+	if st.gtid != "" && st.gset != nil {
+		// Update only fails on a malformed GTID, which the parser rejected.
+		_ = st.gset.Update(st.gtid)
+	}
+	st.nextPos = uint64(h.LogPos)
+	st.inTxn, st.rows, st.skipRows, st.gtid = false, 0, 0, ""
+	pos := offsets.MySQL{TsSec: int64(h.Timestamp), File: st.file, Pos: st.nextPos, ServerID: h.ServerID}
+	if st.gset != nil {
+		pos.GTIDs = st.gset.String()
+	}
+	return change.Event{Op: change.OpCommit, Offset: pos, TsMs: int64(h.Timestamp) * 1000}
+}
+
+func rowsOp(t replication.EventType) (change.Op, bool) {
+	switch t {
+	case replication.WRITE_ROWS_EVENTv0, replication.WRITE_ROWS_EVENTv1, replication.WRITE_ROWS_EVENTv2,
+		replication.MARIADB_WRITE_ROWS_COMPRESSED_EVENT_V1:
+		return change.OpCreate, true
+	case replication.UPDATE_ROWS_EVENTv0, replication.UPDATE_ROWS_EVENTv1, replication.UPDATE_ROWS_EVENTv2,
+		replication.MARIADB_UPDATE_ROWS_COMPRESSED_EVENT_V1, replication.PARTIAL_UPDATE_ROWS_EVENT:
+		return change.OpUpdate, true
+	case replication.DELETE_ROWS_EVENTv0, replication.DELETE_ROWS_EVENTv1, replication.DELETE_ROWS_EVENTv2,
+		replication.MARIADB_DELETE_ROWS_COMPRESSED_EVENT_V1:
+		return change.OpDelete, true
+	}
+	return 0, false
+}
+
+func (s *Streamer) rows(st *txnState, h *replication.EventHeader, e *replication.RowsEvent, tbl *change.Table, batch []change.Event) ([]change.Event, error) {
+	op, ok := rowsOp(h.EventType)
+	if !ok {
+		return batch, nil
+	}
+	if len(e.SkippedColumns) > 0 {
+		for _, sk := range e.SkippedColumns {
+			if len(sk) > 0 {
+				return batch, &Definite{fmt.Errorf("table %s.%s: the binlog row at %s:%d lacks columns; set binlog_row_image=FULL on the server", tbl.Database, tbl.Name, st.file, h.LogPos)}
+			}
+		}
+	}
+	step := 1
+	if op == change.OpUpdate {
+		step = 2
+	}
+	n := len(e.Rows) / step
+	size := int(h.EventSize)/max(n, 1) + 64
+	tsMs := int64(h.Timestamp) * 1000
+	eventPos := int64(h.LogPos) - int64(h.EventSize)
+	for i := 0; i < n; i++ {
+		if st.skipRows > 0 {
+			st.skipRows--
+			st.rows++
+			continue
+		}
+		ev := change.Event{Op: op, Table: tbl, TsMs: tsMs, Size: size}
+		switch op {
+		case change.OpCreate:
+			ev.After = e.Rows[i]
+		case change.OpDelete:
+			ev.Before = e.Rows[i]
+		case change.OpUpdate:
+			ev.Before, ev.After = e.Rows[2*i], e.Rows[2*i+1]
+		}
+		row := ev.Before
+		if row == nil {
+			row = ev.After
+		}
+		if len(row) != len(tbl.Columns) {
+			return batch, &Definite{fmt.Errorf("table %s.%s: binlog row at %s:%d has %d columns, the table version has %d", tbl.Database, tbl.Name, st.file, h.LogPos, len(row), len(tbl.Columns))}
+		}
+		ev.Source = s.sourceValue(st, h, tbl, eventPos, i, tsMs)
+		batch = append(batch, ev)
+		st.rows++
+	}
+	return batch, nil
+}
+
+func (s *Streamer) sourceValue(st *txnState, h *replication.EventHeader, tbl *change.Table, pos int64, row int, tsMs int64) *change.Value {
+	v := make([]any, srcFields)
+	v[srcVersion] = Version
+	v[srcConnector] = s.cfg.Flavor
+	v[srcName] = s.cfg.TopicPrefix
+	v[srcTsMs] = tsMs
+	v[srcSnapshot] = "false"
+	v[srcDB] = tbl.Database
+	v[srcTsUs] = tsMs * 1000
+	v[srcTsNs] = tsMs * 1_000_000
+	v[srcTable] = tbl.Name
+	v[srcServerID] = int64(h.ServerID)
+	if st.gtid != "" {
+		v[srcGTID] = st.gtid
+	}
+	v[srcFile] = st.file
+	v[srcPos] = pos
+	v[srcRow] = int64(row)
+	if st.thread >= 0 {
+		v[srcThread] = st.thread
+	}
+	return &change.Value{Schema: s.source, Values: v}
+}
+
+// classify marks server answers that retrying cannot fix as definite.
+func classify(err error) error {
+	var me *gmysql.MyError
+	if errors.As(err, &me) {
+		switch me.Code {
+		case gmysql.ER_MASTER_FATAL_ERROR_READING_BINLOG:
+			return &Definite{fmt.Errorf("%w; the stored position is no longer in the server's binlogs (purged?): take a new snapshot or point the connector at a server that still has them", err)}
+		case gmysql.ER_ACCESS_DENIED_ERROR, gmysql.ER_SPECIFIC_ACCESS_DENIED_ERROR, gmysql.ER_DBACCESS_DENIED_ERROR:
+			return &Definite{fmt.Errorf("%w; grant the connector user REPLICATION SLAVE, REPLICATION CLIENT (BINLOG MONITOR on MariaDB) and SELECT", err)}
+		}
+	}
+	return err
+}
+
+// Run is the connector.Source entry point: it resumes from the stored
+// offset, or from the server's current position when there is none, and
+// streams until ctx is done.
+func (s *Streamer) Run(ctx context.Context, stored []byte, out change.Enqueuer) error {
+	var from offsets.MySQL
+	if stored != nil {
+		p, err := offsets.ParseMySQL(stored)
+		if err != nil {
+			return &Definite{fmt.Errorf("the stored offset cannot be used: %w; delete it from the offsets topic to start over", err)}
+		}
+		from = p
+	} else {
+		p, err := s.CurrentPosition(ctx)
+		if err != nil {
+			return err
+		}
+		from = p
+		// Record the start so that a restart before the first change
+		// resumes here rather than at a later "current" position.
+		if err := out.Enqueue(ctx, change.Event{Op: change.OpCommit, Offset: p}); err != nil {
+			return nil
+		}
+	}
+	return s.Stream(ctx, from, out)
+}

@@ -1,0 +1,528 @@
+package mysql
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/go-mysql-org/go-mysql/client"
+	gmysql "github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/go-mysql-org/go-mysql/replication"
+	"go.uber.org/zap"
+
+	"github.com/sluice-cdc/sluice/connector/change"
+)
+
+// Filter decides which tables are captured.
+type Filter interface {
+	TableIncluded(db, table string) bool
+}
+
+// Tables tracks the structure of captured tables as the binlog describes
+// them. Every TABLE_MAP event is compared with the one the cached version
+// was built from; any difference (a DDL, or a table id reused for another
+// table) builds a new version, so a row is always decoded with the column
+// list it was written under. Table ids are never trusted across TABLE_MAP
+// events.
+//
+// When the server logs full row metadata (binlog_row_metadata=FULL) the
+// binlog alone names the columns, key and enum values of the version a row
+// was written under, which stays right when reading binlogs older than the
+// current schema. Without it, the current definition from
+// information_schema is used and checked against the binlog's column types.
+//
+// Tables is used by one streaming goroutine; it is not safe for concurrent use.
+type Tables struct {
+	prefix  string
+	filter  Filter
+	schema  *catalog
+	opt     typeOptions
+	source  *change.Schema
+	log     *zap.Logger
+	entries map[string]*tableEntry
+}
+
+type tableEntry struct {
+	tm       *replication.TableMapEvent // the event the version was built from
+	table    *change.Table              // nil: excluded
+	included bool
+}
+
+func newTables(prefix string, filter Filter, cat *catalog, source *change.Schema, opt typeOptions, log *zap.Logger) *Tables {
+	return &Tables{prefix: prefix, filter: filter, schema: cat, opt: opt, source: source, log: log,
+		entries: make(map[string]*tableEntry)}
+}
+
+// Resolve returns the table version a TABLE_MAP event describes, or nil when
+// the table is not captured.
+func (t *Tables) Resolve(ctx context.Context, tm *replication.TableMapEvent) (*change.Table, error) {
+	key := string(tm.Schema) + "." + string(tm.Table)
+	e := t.entries[key]
+	if e != nil && sameTableMap(e.tm, tm) {
+		return e.table, nil
+	}
+	db, name := string(tm.Schema), string(tm.Table)
+	if e == nil {
+		e = &tableEntry{included: t.filter.TableIncluded(db, name)}
+		t.entries[key] = e
+	}
+	e.tm = tm
+	if !e.included {
+		e.table = nil
+		return nil, nil
+	}
+	tbl, err := t.build(ctx, db, name, tm)
+	if err != nil {
+		e.tm = nil
+		return nil, err
+	}
+	e.table = tbl
+	t.log.Info("table version", zap.String("table", key), zap.Int("columns", len(tbl.Columns)),
+		zap.Int("key_columns", len(tbl.Key)))
+	return tbl, nil
+}
+
+// Invalidate forgets what information_schema said, after a DDL.
+func (t *Tables) Invalidate() { t.schema.invalidate() }
+
+func (t *Tables) build(ctx context.Context, db, name string, tm *replication.TableMapEvent) (*change.Table, error) {
+	var defs []columnDef
+	var key []int
+	if len(tm.ColumnName) == int(tm.ColumnCount) {
+		defs, key = defsFromTableMap(tm)
+		// The binlog cannot tell MariaDB's JSON (a LONGTEXT alias) from
+		// LONGTEXT; the catalog's check constraints can.
+		jsonCols, err := t.schema.jsonColumns(ctx, db, name)
+		if err != nil {
+			return nil, err
+		}
+		for i := range defs {
+			if defs[i].DataType == "longtext" && jsonCols[defs[i].Name] {
+				defs[i].JSON = true
+			}
+		}
+	} else {
+		info, err := t.schema.table(ctx, db, name)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkAgainstTableMap(info.columns, tm); err != nil {
+			return nil, fmt.Errorf("table %s.%s: %w; set binlog_row_metadata=FULL on the server so the binlog describes every row version", db, name, err)
+		}
+		defs, key = info.columns, info.key
+	}
+	return t.assemble(db, name, defs, key)
+}
+
+func (t *Tables) assemble(db, name string, defs []columnDef, key []int) (*change.Table, error) {
+	base := t.prefix + "." + db + "." + name
+	tbl := &change.Table{Topic: base, Database: db, Name: name, Key: key, SourceSpec: t.source}
+	rowFields := make([]change.Field, len(defs))
+	for i, d := range defs {
+		col, err := buildColumn(d, t.opt)
+		if err != nil {
+			return nil, fmt.Errorf("table %s.%s: %w", db, name, err)
+		}
+		tbl.Columns = append(tbl.Columns, col)
+		rowFields[i] = change.Field{Name: col.Name, Schema: col.Schema}
+	}
+	if len(key) > 0 {
+		keyFields := make([]change.Field, len(key))
+		for i, k := range key {
+			keyFields[i] = rowFields[k]
+		}
+		tbl.KeySchema = &change.Schema{Type: change.Struct, Name: base + ".Key", Fields: keyFields}
+	}
+	tbl.RowSchema = &change.Schema{Type: change.Struct, Optional: true, Name: base + ".Value", Fields: rowFields}
+	tbl.Envelope = change.EnvelopeSchema(base, tbl.RowSchema, t.source)
+	return tbl, nil
+}
+
+// sameTableMap reports whether two TABLE_MAP events describe the same table
+// version: same name, column types, metadata, nullability and, where the
+// server logs them, names, signedness, charsets, enum values and key.
+func sameTableMap(a, b *replication.TableMapEvent) bool {
+	if a == nil || b == nil {
+		return false
+	}
+	return bytes.Equal(a.Schema, b.Schema) && bytes.Equal(a.Table, b.Table) &&
+		a.ColumnCount == b.ColumnCount &&
+		bytes.Equal(a.ColumnType, b.ColumnType) && slices.Equal(a.ColumnMeta, b.ColumnMeta) &&
+		bytes.Equal(a.NullBitmap, b.NullBitmap) && bytes.Equal(a.SignednessBitmap, b.SignednessBitmap) &&
+		slices.Equal(a.DefaultCharset, b.DefaultCharset) && slices.Equal(a.ColumnCharset, b.ColumnCharset) &&
+		slices.Equal(a.PrimaryKey, b.PrimaryKey) &&
+		slices.EqualFunc(a.ColumnName, b.ColumnName, bytes.Equal) &&
+		equalStrValues(a.EnumStrValue, b.EnumStrValue) && equalStrValues(a.SetStrValue, b.SetStrValue)
+}
+
+func equalStrValues(a, b [][][]byte) bool {
+	return slices.EqualFunc(a, b, func(x, y [][]byte) bool { return slices.EqualFunc(x, y, bytes.Equal) })
+}
+
+// realType resolves the type MySQL hides in the metadata of STRING columns
+// (ENUM and SET are logged as STRING).
+func realType(tp byte, meta uint16) byte {
+	if tp == gmysql.MYSQL_TYPE_STRING && meta >= 256 {
+		b0 := byte(meta >> 8)
+		if b0&0x30 != 0x30 {
+			return b0 | 0x30
+		}
+		return b0
+	}
+	return tp
+}
+
+const binaryCollation = 63
+
+var latin1Collations = map[uint64]bool{5: true, 8: true, 15: true, 31: true, 47: true, 48: true, 49: true, 94: true, 1029: true, 1032: true, 1071: true}
+
+// defsFromTableMap describes the columns from a TABLE_MAP event that carries
+// full row metadata.
+func defsFromTableMap(tm *replication.TableMapEvent) ([]columnDef, []int) {
+	names := tm.ColumnNameString()
+	unsigned := tm.UnsignedMap()
+	collations := tm.CollationMap()
+	enums := tm.EnumStrValueMap()
+	sets := tm.SetStrValueMap()
+	defs := make([]columnDef, tm.ColumnCount)
+	for i := range defs {
+		meta := tm.ColumnMeta[i]
+		tp := realType(tm.ColumnType[i], meta)
+		_, nullable := tm.Nullable(i)
+		d := columnDef{Name: names[i], Nullable: nullable, Unsigned: unsigned[i]}
+		coll, hasColl := collations[i]
+		binary := hasColl && coll == binaryCollation
+		if hasColl && latin1Collations[coll] {
+			d.Charset = "latin1"
+		}
+		switch tp {
+		case gmysql.MYSQL_TYPE_TINY:
+			d.DataType = "tinyint"
+		case gmysql.MYSQL_TYPE_SHORT:
+			d.DataType = "smallint"
+		case gmysql.MYSQL_TYPE_INT24:
+			d.DataType = "mediumint"
+		case gmysql.MYSQL_TYPE_LONG:
+			d.DataType = "int"
+		case gmysql.MYSQL_TYPE_LONGLONG:
+			d.DataType = "bigint"
+		case gmysql.MYSQL_TYPE_NEWDECIMAL:
+			d.DataType = "decimal"
+			d.Precision, d.Scale = int(meta>>8), int(meta&0xFF)
+		case gmysql.MYSQL_TYPE_FLOAT:
+			d.DataType = "float"
+		case gmysql.MYSQL_TYPE_DOUBLE:
+			d.DataType = "double"
+		case gmysql.MYSQL_TYPE_BIT:
+			d.DataType = "bit"
+			d.Precision = int(meta>>8)*8 + int(meta&0xFF)
+		case gmysql.MYSQL_TYPE_YEAR:
+			d.DataType = "year"
+		case gmysql.MYSQL_TYPE_DATE, gmysql.MYSQL_TYPE_NEWDATE:
+			d.DataType = "date"
+		case gmysql.MYSQL_TYPE_TIME, gmysql.MYSQL_TYPE_TIME2:
+			d.DataType = "time"
+			if tp == gmysql.MYSQL_TYPE_TIME2 {
+				d.FSP = int(meta)
+			}
+		case gmysql.MYSQL_TYPE_DATETIME, gmysql.MYSQL_TYPE_DATETIME2:
+			d.DataType = "datetime"
+			if tp == gmysql.MYSQL_TYPE_DATETIME2 {
+				d.FSP = int(meta)
+			}
+		case gmysql.MYSQL_TYPE_TIMESTAMP, gmysql.MYSQL_TYPE_TIMESTAMP2:
+			d.DataType = "timestamp"
+			if tp == gmysql.MYSQL_TYPE_TIMESTAMP2 {
+				d.FSP = int(meta)
+			}
+		case gmysql.MYSQL_TYPE_VARCHAR, gmysql.MYSQL_TYPE_VAR_STRING:
+			d.DataType = pick(binary, "varbinary", "varchar")
+		case gmysql.MYSQL_TYPE_STRING:
+			d.DataType = pick(binary, "binary", "char")
+		case gmysql.MYSQL_TYPE_ENUM:
+			d.DataType = "enum"
+			d.EnumValues = enums[i]
+		case gmysql.MYSQL_TYPE_SET:
+			d.DataType = "set"
+			d.EnumValues = sets[i]
+		case gmysql.MYSQL_TYPE_BLOB:
+			sizes := [5]string{"", "tiny", "", "medium", "long"}
+			prefix := ""
+			if int(meta) < len(sizes) {
+				prefix = sizes[meta]
+			}
+			d.DataType = prefix + pick(binary, "blob", "text")
+		case gmysql.MYSQL_TYPE_JSON:
+			d.DataType = "json"
+		case gmysql.MYSQL_TYPE_GEOMETRY:
+			d.DataType = "geometry"
+		default:
+			d.DataType = fmt.Sprintf("binlog type %d", tp)
+		}
+		d.ColumnType = d.DataType
+		defs[i] = d
+	}
+	key := make([]int, len(tm.PrimaryKey))
+	for i, k := range tm.PrimaryKey {
+		key[i] = int(k)
+	}
+	return defs, key
+}
+
+func pick(cond bool, yes, no string) string {
+	if cond {
+		return yes
+	}
+	return no
+}
+
+// binlogTypeFamily maps a binlog column type to the information_schema
+// DATA_TYPE values it can stand for, to check a catalog definition against
+// the binlog when the binlog carries no column names.
+func binlogTypeFamily(tp byte) []string {
+	switch tp {
+	case gmysql.MYSQL_TYPE_TINY:
+		return []string{"tinyint"}
+	case gmysql.MYSQL_TYPE_SHORT:
+		return []string{"smallint"}
+	case gmysql.MYSQL_TYPE_INT24:
+		return []string{"mediumint"}
+	case gmysql.MYSQL_TYPE_LONG:
+		return []string{"int", "integer"}
+	case gmysql.MYSQL_TYPE_LONGLONG:
+		return []string{"bigint"}
+	case gmysql.MYSQL_TYPE_NEWDECIMAL:
+		return []string{"decimal", "numeric"}
+	case gmysql.MYSQL_TYPE_FLOAT:
+		return []string{"float"}
+	case gmysql.MYSQL_TYPE_DOUBLE:
+		return []string{"double", "real"}
+	case gmysql.MYSQL_TYPE_BIT:
+		return []string{"bit"}
+	case gmysql.MYSQL_TYPE_YEAR:
+		return []string{"year"}
+	case gmysql.MYSQL_TYPE_DATE, gmysql.MYSQL_TYPE_NEWDATE:
+		return []string{"date"}
+	case gmysql.MYSQL_TYPE_TIME, gmysql.MYSQL_TYPE_TIME2:
+		return []string{"time"}
+	case gmysql.MYSQL_TYPE_DATETIME, gmysql.MYSQL_TYPE_DATETIME2:
+		return []string{"datetime"}
+	case gmysql.MYSQL_TYPE_TIMESTAMP, gmysql.MYSQL_TYPE_TIMESTAMP2:
+		return []string{"timestamp"}
+	case gmysql.MYSQL_TYPE_VARCHAR, gmysql.MYSQL_TYPE_VAR_STRING:
+		return []string{"varchar", "varbinary"}
+	case gmysql.MYSQL_TYPE_STRING:
+		return []string{"char", "binary"}
+	case gmysql.MYSQL_TYPE_ENUM:
+		return []string{"enum"}
+	case gmysql.MYSQL_TYPE_SET:
+		return []string{"set"}
+	case gmysql.MYSQL_TYPE_BLOB:
+		return []string{"tinyblob", "blob", "mediumblob", "longblob", "tinytext", "text", "mediumtext", "longtext", "json"}
+	case gmysql.MYSQL_TYPE_JSON:
+		return []string{"json"}
+	case gmysql.MYSQL_TYPE_GEOMETRY:
+		return []string{"geometry", "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon", "geometrycollection"}
+	}
+	return nil
+}
+
+func checkAgainstTableMap(defs []columnDef, tm *replication.TableMapEvent) error {
+	if len(defs) != int(tm.ColumnCount) {
+		return fmt.Errorf("the binlog row has %d columns but the current definition has %d", tm.ColumnCount, len(defs))
+	}
+	for i, d := range defs {
+		tp := realType(tm.ColumnType[i], tm.ColumnMeta[i])
+		if !slices.Contains(binlogTypeFamily(tp), d.DataType) {
+			return fmt.Errorf("column %d (%q) is %s in the current definition but binlog type %d in the row", i+1, d.Name, d.DataType, tp)
+		}
+	}
+	return nil
+}
+
+// catalog reads table definitions from information_schema over its own
+// connection, and caches them until the next DDL.
+type catalog struct {
+	mu      sync.Mutex
+	connect func(ctx context.Context) (*client.Conn, error)
+	conn    *client.Conn
+	tables  map[string]*tableInfo
+	json    map[string]map[string]bool
+}
+
+type tableInfo struct {
+	columns []columnDef
+	key     []int
+}
+
+func newCatalog(connect func(ctx context.Context) (*client.Conn, error)) *catalog {
+	return &catalog{connect: connect, tables: map[string]*tableInfo{}, json: map[string]map[string]bool{}}
+}
+
+func (c *catalog) invalidate() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.tables)
+	clear(c.json)
+}
+
+func (c *catalog) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.conn != nil {
+		c.conn.Close()
+		c.conn = nil
+	}
+}
+
+// query runs one statement, reconnecting once when the connection was lost.
+func (c *catalog) query(ctx context.Context, q string, args ...any) (*gmysql.Result, error) {
+	for attempt := 0; ; attempt++ {
+		if c.conn == nil {
+			conn, err := c.connect(ctx)
+			if err != nil {
+				return nil, err
+			}
+			c.conn = conn
+		}
+		r, err := c.conn.Execute(q, args...)
+		if err == nil {
+			return r, nil
+		}
+		c.conn.Close()
+		c.conn = nil
+		if attempt > 0 || isServerError(err) {
+			return nil, err
+		}
+	}
+}
+
+func isServerError(err error) bool {
+	_, ok := err.(*gmysql.MyError)
+	return ok
+}
+
+func (c *catalog) jsonColumns(ctx context.Context, db, table string) (map[string]bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	key := db + "." + table
+	if m, ok := c.json[key]; ok {
+		return m, nil
+	}
+	m := map[string]bool{}
+	r, err := c.query(ctx, "SELECT CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ?", db, table)
+	if err != nil {
+		// MySQL's JSON is a real type and needs no check constraints.
+		if me, ok := err.(*gmysql.MyError); ok && me.Code == gmysql.ER_UNKNOWN_TABLE {
+			c.json[key] = m
+			return m, nil
+		}
+		return nil, fmt.Errorf("reading check constraints of %s: %w", key, err)
+	}
+	for i := 0; i < r.RowNumber(); i++ {
+		clause, _ := r.GetString(i, 0)
+		if col, ok := strings.CutPrefix(clause, "json_valid(`"); ok {
+			if col, ok = strings.CutSuffix(col, "`)"); ok {
+				m[strings.ReplaceAll(col, "``", "`")] = true
+			}
+		}
+	}
+	c.json[key] = m
+	return m, nil
+}
+
+func (c *catalog) table(ctx context.Context, db, table string) (*tableInfo, error) {
+	c.mu.Lock()
+	key := db + "." + table
+	if t, ok := c.tables[key]; ok {
+		c.mu.Unlock()
+		return t, nil
+	}
+	r, err := c.query(ctx, `SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE,
+		IFNULL(NUMERIC_PRECISION, 0), IFNULL(NUMERIC_SCALE, 0), IFNULL(DATETIME_PRECISION, 0),
+		IFNULL(CHARACTER_SET_NAME, ''), COLUMN_KEY
+		FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`, db, table)
+	c.mu.Unlock()
+	if err != nil {
+		return nil, fmt.Errorf("reading columns of %s: %w", key, err)
+	}
+	if r.RowNumber() == 0 {
+		return nil, fmt.Errorf("table %s is in the binlog but not in information_schema (dropped since?); set binlog_row_metadata=FULL so the binlog describes it", key)
+	}
+	info := &tableInfo{}
+	for i := 0; i < r.RowNumber(); i++ {
+		var d columnDef
+		d.Name, _ = r.GetString(i, 0)
+		d.DataType, _ = r.GetString(i, 1)
+		d.DataType = strings.ToLower(d.DataType)
+		d.ColumnType, _ = r.GetString(i, 2)
+		nullable, _ := r.GetString(i, 3)
+		d.Nullable = nullable == "YES"
+		p, _ := r.GetInt(i, 4)
+		s, _ := r.GetInt(i, 5)
+		f, _ := r.GetInt(i, 6)
+		d.Precision, d.Scale, d.FSP = int(p), int(s), int(f)
+		d.Charset, _ = r.GetString(i, 7)
+		d.Unsigned = strings.Contains(strings.ToLower(d.ColumnType), "unsigned")
+		if d.DataType == "enum" || d.DataType == "set" {
+			d.EnumValues = parseEnumValues(d.ColumnType)
+		}
+		if d.DataType == "bit" && d.Precision == 0 {
+			d.Precision = 1
+		}
+		colKey, _ := r.GetString(i, 8)
+		if colKey == "PRI" {
+			info.key = append(info.key, i)
+		}
+		info.columns = append(info.columns, d)
+	}
+	jsonCols, err := c.jsonColumns(ctx, db, table)
+	if err != nil {
+		return nil, err
+	}
+	for i := range info.columns {
+		if jsonCols[info.columns[i].Name] {
+			info.columns[i].JSON = true
+		}
+	}
+	c.mu.Lock()
+	c.tables[key] = info
+	c.mu.Unlock()
+	return info, nil
+}
+
+// parseEnumValues reads the values of "enum('a','b”c')".
+func parseEnumValues(columnType string) []string {
+	open := strings.IndexByte(columnType, '(')
+	if open < 0 {
+		return nil
+	}
+	s := columnType[open+1:]
+	var out []string
+	for len(s) > 0 && s[0] == '\'' {
+		var sb strings.Builder
+		i := 1
+		for i < len(s) {
+			if s[i] == '\'' {
+				if i+1 < len(s) && s[i+1] == '\'' {
+					sb.WriteByte('\'')
+					i += 2
+					continue
+				}
+				break
+			}
+			if s[i] == '\\' && i+1 < len(s) {
+				i++
+			}
+			sb.WriteByte(s[i])
+			i++
+		}
+		out = append(out, sb.String())
+		s = s[min(i+1, len(s)):]
+		s = strings.TrimPrefix(s, ",")
+	}
+	return out
+}

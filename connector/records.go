@@ -1,0 +1,147 @@
+package connector
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/sluice-cdc/sluice/connector/change"
+)
+
+// Debezium's headers on the two halves of a primary-key change.
+const (
+	headerNewKey = "__debezium.newkey"
+	headerOldKey = "__debezium.oldkey"
+)
+
+// recordBuilder turns row events into the records Debezium would write.
+// It is used by the poller goroutine only.
+type recordBuilder struct {
+	tombstones bool
+	now        func() time.Time
+}
+
+// convertRow applies the table's column converters to a source row.
+func convertRow(t *change.Table, row []any) (*change.Value, error) {
+	if row == nil {
+		return nil, nil
+	}
+	vals := make([]any, len(t.Columns))
+	for i, c := range t.Columns {
+		v := row[i]
+		if c.Convert != nil {
+			cv, err := c.Convert(v)
+			if err != nil {
+				return nil, fmt.Errorf("table %s.%s: %w", t.Database, t.Name, err)
+			}
+			v = cv
+		}
+		vals[i] = v
+	}
+	return &change.Value{Schema: t.RowSchema, Values: vals}, nil
+}
+
+func keyOf(t *change.Table, row *change.Value) *change.Value {
+	if t.KeySchema == nil || row == nil {
+		return nil
+	}
+	vals := make([]any, len(t.Key))
+	for i, k := range t.Key {
+		vals[i] = row.Values[k]
+	}
+	return &change.Value{Schema: t.KeySchema, Values: vals}
+}
+
+// sameKey compares key values as the converters produce them.
+func sameKey(a, b *change.Value) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	for i := range a.Values {
+		if !equalValue(a.Values[i], b.Values[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func equalValue(a, b any) bool {
+	if ab, ok := a.([]byte); ok {
+		bb, ok := b.([]byte)
+		return ok && string(ab) == string(bb)
+	}
+	return a == b
+}
+
+// build appends the records for one row event: one record for c/u/r, a
+// record and a tombstone for d, and delete + tombstone + create for an
+// update that changes the primary key.
+func (b *recordBuilder) build(ev *change.Event, out []change.Record) ([]change.Record, error) {
+	t := ev.Table
+	before, err := convertRow(t, ev.Before)
+	if err != nil {
+		return out, err
+	}
+	after, err := convertRow(t, ev.After)
+	if err != nil {
+		return out, err
+	}
+	now := b.now()
+	envelope := func(op change.Op, before, after *change.Value) *change.Value {
+		env := change.NewEnvelope(t.Envelope)
+		if before != nil {
+			env.Values[change.EnvBefore] = before
+		}
+		if after != nil {
+			env.Values[change.EnvAfter] = after
+		}
+		env.Values[change.EnvSource] = ev.Source
+		env.Values[change.EnvOp] = opString(op)
+		ns := now.UnixNano()
+		env.Values[change.EnvTsMs] = ns / 1e6
+		env.Values[change.EnvTsUs] = ns / 1e3
+		env.Values[change.EnvTsNs] = ns
+		return env
+	}
+	rec := func(key *change.Value, value *change.Value) change.Record {
+		r := change.Record{Topic: t.Topic, KeySchema: t.KeySchema, ValueSchema: t.Envelope}
+		if key != nil {
+			r.Key = key
+		}
+		if value != nil {
+			r.Value = value
+		}
+		return r
+	}
+	switch ev.Op {
+	case change.OpCreate, change.OpRead:
+		out = append(out, rec(keyOf(t, after), envelope(ev.Op, nil, after)))
+	case change.OpDelete:
+		key := keyOf(t, before)
+		out = append(out, rec(key, envelope(change.OpDelete, before, nil)))
+		if b.tombstones {
+			out = append(out, rec(key, nil))
+		}
+	case change.OpUpdate:
+		oldKey, newKey := keyOf(t, before), keyOf(t, after)
+		if sameKey(oldKey, newKey) {
+			out = append(out, rec(newKey, envelope(change.OpUpdate, before, after)))
+			break
+		}
+		del := rec(oldKey, envelope(change.OpDelete, before, nil))
+		del.Headers = []change.Header{{Key: headerNewKey, Schema: t.KeySchema, Value: newKey}}
+		out = append(out, del)
+		if b.tombstones {
+			out = append(out, rec(oldKey, nil))
+		}
+		cr := rec(newKey, envelope(change.OpCreate, nil, after))
+		cr.Headers = []change.Header{{Key: headerOldKey, Schema: t.KeySchema, Value: oldKey}}
+		out = append(out, cr)
+	default:
+		return out, fmt.Errorf("event for %s.%s has unknown operation %q", t.Database, t.Name, ev.Op)
+	}
+	return out, nil
+}
+
+var opStrings = map[change.Op]string{change.OpCreate: "c", change.OpUpdate: "u", change.OpDelete: "d", change.OpRead: "r", change.OpTruncate: "t"}
+
+func opString(op change.Op) string { return opStrings[op] }

@@ -1,0 +1,248 @@
+// Package jsonconv writes Kafka Connect's JsonConverter format: what a Kafka
+// Connect worker running Debezium with
+// value.converter=org.apache.kafka.connect.json.JsonConverter writes.
+//
+// With schemas enabled a record is {"schema":<schema>,"payload":<payload>};
+// without, the bare payload. The schema JSON follows JsonConverter.asJsonSchema
+// key for key (type, items/keys/values/fields, optional, name, version, doc,
+// parameters, default, and "field" last in a struct's field entries); the
+// payload follows JsonConverter.convertToJson as Jackson serialises it:
+// integers in decimal, doubles and floats as Java's Double.toString /
+// Float.toString ("1.0", "1.0E10"; NaN and infinities as the strings "NaN",
+// "Infinity", "-Infinity"), bytes as padded standard base64, Connect Decimal as
+// base64 of the unscaled two's complement value or, with decimal.format
+// NUMERIC, as BigDecimal.toString ("12.50", "1E-10"), structs as objects in
+// field order, maps with string keys as objects and other maps as arrays of
+// [key,value] pairs. Like Connect, a null field whose schema has a default is
+// written as the default unless KeepNullsWithDefault is set
+// (replace.null.with.default=false).
+//
+// Output is compact (no spaces), UTF-8, with Jackson's escapes.
+package jsonconv
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/converters"
+)
+
+// Decimal formats, Connect's decimal.format values.
+const (
+	DecimalBase64  = "base64"
+	DecimalNumeric = "numeric"
+)
+
+// Config is the converter's configuration, named after JsonConverter's
+// properties.
+type Config struct {
+	// SchemasEnable is schemas.enable: wrap each record in
+	// {"schema":…,"payload":…}. Connect's default is true; the zero Config
+	// writes bare payloads.
+	SchemasEnable bool
+	// DecimalFormat is decimal.format: "base64" (Connect's default, also
+	// used when empty) or "numeric", case-insensitive.
+	DecimalFormat string
+	// KeepNullsWithDefault is replace.null.with.default=false: write null
+	// for a null value whose schema has a default. By default (Connect's
+	// replace.null.with.default=true) the default is written instead.
+	KeepNullsWithDefault bool
+}
+
+// maxCachedSchemas bounds the schema cache like Connect's schemas.cache.size:
+// past it the cache is dropped and rebuilt from the schemas in use. Schemas
+// only change on DDL, so this is a guard against leaks, not a working limit.
+const maxCachedSchemas = 1000
+
+// Converter writes Connect data as JsonConverter does. It is safe for
+// concurrent use.
+type Converter struct {
+	schemas     bool
+	numeric     bool
+	replaceNull bool
+
+	cache   sync.Map // *change.Schema -> []byte: `{"schema":<json>,"payload":`
+	entries atomic.Int64
+}
+
+var _ converters.Converter = (*Converter)(nil)
+
+// New returns a converter for cfg.
+func New(cfg Config) (*Converter, error) {
+	c := &Converter{schemas: cfg.SchemasEnable, replaceNull: !cfg.KeepNullsWithDefault}
+	switch strings.ToLower(cfg.DecimalFormat) {
+	case "", DecimalBase64:
+	case DecimalNumeric:
+		c.numeric = true
+	default:
+		return nil, fmt.Errorf("jsonconv: decimal.format %q: must be %q or %q", cfg.DecimalFormat, DecimalBase64, DecimalNumeric)
+	}
+	return c, nil
+}
+
+// bufPool holds scratch buffers; results are copied out of them.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
+// maxPooledBuf keeps one huge record from pinning its buffer forever.
+const maxPooledBuf = 1 << 20
+
+// Convert implements converters.Converter. A nil v gives nil (a tombstone or
+// null key) whatever s is. (Connect itself writes "null", or an envelope with
+// a null payload, for a null value with a non-null schema; Sluice's records
+// carry nil there only for tombstones and keyless tables, where Connect has no
+// schema either.) A nil s with a non-nil v infers the type from the Go value
+// like Connect's schemaless conversion, and writes "schema":null.
+func (c *Converter) Convert(topic string, s *change.Schema, v any) ([]byte, error) {
+	if v == nil {
+		return nil, nil
+	}
+	bp := bufPool.Get().(*[]byte)
+	b := (*bp)[:0]
+	var err error
+	if c.schemas {
+		var prefix []byte
+		if prefix, err = c.envelopePrefix(s); err != nil {
+			bufPool.Put(bp)
+			return nil, err
+		}
+		b = append(b, prefix...)
+	}
+	if s == nil {
+		b, err = c.appendInferred(b, v)
+	} else {
+		b, err = c.appendValue(b, s, v)
+	}
+	if err != nil {
+		*bp = b
+		putBuf(bp)
+		var pe *pathError
+		if errors.As(err, &pe) {
+			return nil, pe.public()
+		}
+		return nil, err
+	}
+	if c.schemas {
+		b = append(b, '}')
+	}
+	out := make([]byte, len(b))
+	copy(out, b)
+	*bp = b
+	putBuf(bp)
+	return out, nil
+}
+
+func putBuf(bp *[]byte) {
+	if cap(*bp) <= maxPooledBuf {
+		bufPool.Put(bp)
+	}
+}
+
+// envelopePrefix returns `{"schema":<json>,"payload":` for s, built once per
+// schema pointer.
+func (c *Converter) envelopePrefix(s *change.Schema) ([]byte, error) {
+	if s == nil {
+		return nullSchemaPrefix, nil
+	}
+	if p, ok := c.cache.Load(s); ok {
+		return p.([]byte), nil
+	}
+	b := append([]byte(nil), `{"schema":`...)
+	b, err := c.appendSchema(b, s)
+	if err != nil {
+		var pe *pathError
+		if errors.As(err, &pe) {
+			pe.msg = "schema default: " + pe.msg
+			return nil, pe.public()
+		}
+		return nil, err
+	}
+	b = append(b, `,"payload":`...)
+	b = b[:len(b):len(b)] // appends by callers must never write into the cached copy
+	if c.entries.Add(1) > maxCachedSchemas {
+		c.cache.Clear()
+		c.entries.Store(1)
+	}
+	if p, loaded := c.cache.LoadOrStore(s, b); loaded {
+		return p.([]byte), nil
+	}
+	return b, nil
+}
+
+var nullSchemaPrefix = []byte(`{"schema":null,"payload":`)
+
+// TypeError reports a value that does not fit its schema: a Go value of the
+// wrong type, a null for a required field without default, an integer out of
+// range or a malformed Decimal.
+type TypeError struct {
+	// Path is the position of the value in the record: "after.id",
+	// "tags[2]", "attrs[\"k\"]"; empty for the top-level value.
+	Path string
+	// Type is the schema type the value was checked against; Name its
+	// logical name, if any.
+	Type change.Type
+	Name string
+	// Msg says what is wrong.
+	Msg string
+}
+
+func (e *TypeError) Error() string {
+	var sb strings.Builder
+	sb.WriteString("jsonconv: ")
+	if e.Path != "" {
+		sb.WriteString("field ")
+		sb.WriteString(e.Path)
+		sb.WriteString(": ")
+	}
+	if e.Type == 0 {
+		sb.WriteString("no schema: ")
+	} else {
+		sb.WriteString(e.Type.String())
+		if e.Name != "" {
+			sb.WriteString(" (")
+			sb.WriteString(e.Name)
+			sb.WriteString(")")
+		}
+		sb.WriteString(" schema: ")
+	}
+	sb.WriteString(e.Msg)
+	return sb.String()
+}
+
+// pathError is the internal form of TypeError: the path is built from the
+// innermost element outwards as the encoder unwinds.
+type pathError struct {
+	path []string // innermost first
+	typ  change.Type
+	name string
+	msg  string
+}
+
+func (e *pathError) Error() string { return e.public().Error() }
+
+func (e *pathError) public() *TypeError {
+	var sb strings.Builder
+	for i := len(e.path) - 1; i >= 0; i-- {
+		p := e.path[i]
+		if sb.Len() > 0 && p[0] != '[' {
+			sb.WriteByte('.')
+		}
+		sb.WriteString(p)
+	}
+	return &TypeError{Path: sb.String(), Type: e.typ, Name: e.name, Msg: e.msg}
+}
+
+func typeErr(s *change.Schema, format string, args ...any) error {
+	return &pathError{typ: s.Type, name: s.Name, msg: fmt.Sprintf(format, args...)}
+}
+
+// inPath adds one path element to err when it is a pathError.
+func inPath(err error, elem string) error {
+	if pe, ok := err.(*pathError); ok {
+		pe.path = append(pe.path, elem)
+	}
+	return err
+}

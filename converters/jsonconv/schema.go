@@ -1,0 +1,133 @@
+package jsonconv
+
+import (
+	"strconv"
+
+	"github.com/sluice-cdc/sluice/connector/change"
+)
+
+// appendSchema writes the JSON form of s the way JsonConverter.asJsonSchema
+// builds it: "type", then "items" (array), "keys" and "values" (map) or
+// "fields" (struct), then "optional", "name", "version", "doc",
+// "parameters" and "default" when set. A struct field's entry is the field
+// schema's object with "field" added last.
+func (c *Converter) appendSchema(b []byte, s *change.Schema) ([]byte, error) {
+	b, err := c.appendSchemaOpen(b, s)
+	if err != nil {
+		return b, err
+	}
+	return append(b, '}'), nil
+}
+
+// appendSchemaOpen writes the schema object without its closing brace.
+func (c *Converter) appendSchemaOpen(b []byte, s *change.Schema) ([]byte, error) {
+	var err error
+	b = append(b, `{"type":`...)
+	b = appendString(b, s.Type.String())
+	switch s.Type {
+	case change.Array:
+		b = append(b, `,"items":`...)
+		if b, err = c.appendSchemaOrNull(b, s.Items); err != nil {
+			return b, inPath(err, "[items]")
+		}
+	case change.Map:
+		b = append(b, `,"keys":`...)
+		if b, err = c.appendSchemaOrNull(b, s.Keys); err != nil {
+			return b, inPath(err, "[keys]")
+		}
+		b = append(b, `,"values":`...)
+		if b, err = c.appendSchemaOrNull(b, s.Values); err != nil {
+			return b, inPath(err, "[values]")
+		}
+	case change.Struct:
+		b = append(b, `,"fields":[`...)
+		for i := range s.Fields {
+			f := &s.Fields[i]
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if f.Schema == nil {
+				return b, inPath(typeErr(s, "field without a schema"), f.Name)
+			}
+			if b, err = c.appendSchemaOpen(b, f.Schema); err != nil {
+				return b, inPath(err, f.Name)
+			}
+			b = append(b, `,"field":`...)
+			b = appendString(b, f.Name)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"optional":`...)
+	b = strconv.AppendBool(b, s.Optional)
+	if s.Name != "" {
+		b = append(b, `,"name":`...)
+		b = appendString(b, s.Name)
+	}
+	if s.Version != 0 {
+		b = append(b, `,"version":`...)
+		b = strconv.AppendInt(b, int64(s.Version), 10)
+	}
+	if s.Doc != "" {
+		b = append(b, `,"doc":`...)
+		b = appendString(b, s.Doc)
+	}
+	if len(s.Parameters) > 0 {
+		b = append(b, `,"parameters":{`...)
+		for i, p := range uniqueParams(s.Parameters) {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, p.Key)
+			b = append(b, ':')
+			b = appendString(b, p.Value)
+		}
+		b = append(b, '}')
+	}
+	// Connect has no way to tell an explicit null default from none: neither
+	// is written.
+	if s.HasDefault && s.Default != nil {
+		b = append(b, `,"default":`...)
+		if b, err = c.appendValue(b, s, s.Default); err != nil {
+			return b, err
+		}
+	}
+	return b, nil
+}
+
+func (c *Converter) appendSchemaOrNull(b []byte, s *change.Schema) ([]byte, error) {
+	if s == nil {
+		return append(b, "null"...), nil
+	}
+	return c.appendSchema(b, s)
+}
+
+// uniqueParams applies a LinkedHashMap's put semantics to a parameter list:
+// a repeated key keeps its first position and takes the last value. It only
+// copies when there is a repeat.
+func uniqueParams(ps []change.Param) []change.Param {
+	dup := false
+	for i := 1; i < len(ps) && !dup; i++ {
+		for j := 0; j < i; j++ {
+			if ps[i].Key == ps[j].Key {
+				dup = true
+				break
+			}
+		}
+	}
+	if !dup {
+		return ps
+	}
+	out := make([]change.Param, 0, len(ps))
+next:
+	for _, p := range ps {
+		for i := range out {
+			if out[i].Key == p.Key {
+				out[i].Value = p.Value
+				continue next
+			}
+		}
+		out = append(out, p)
+	}
+	return out
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Stops the local Kafka and MariaDB started by up.sh; data stays.
+#   deploy/local/down.sh          # stop
+#   deploy/local/down.sh --wipe   # stop and delete their data dirs (Kafka jars stay cached)
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+action=stop
+case "${1:-}" in
+  "") ;;
+  --wipe) action=wipe ;;
+  *) echo "usage: $0 [--wipe]" >&2; exit 2 ;;
+esac
+rc=0
+"$HERE/kafka.sh" "$action" >&2 || rc=$?
+"$HERE/mariadb.sh" "$action" >&2 || rc=$?
+exit "$rc"

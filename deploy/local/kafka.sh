@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# A single-node Apache Kafka (KRaft, combined broker+controller) on loopback,
+# run from Maven Central jars (no tarball, no container).
+#
+#   deploy/local/kafka.sh start|stop|status|wipe
+#   deploy/local/kafka.sh topics ARGS...   # kafka-topics, --bootstrap-server added,
+#                                          # e.g. topics --create --topic t --partitions 3
+#
+# Environment (defaults):
+#   SLUICE_LOCAL_DIR=/tmp/sluice-local     data/config/log in $SLUICE_LOCAL_DIR/kafka-$SLUICE_KAFKA_NAME
+#   SLUICE_KAFKA_NAME=main
+#   SLUICE_KAFKA_PORT=29092                client listener, 127.0.0.1 only
+#   SLUICE_KAFKA_CONTROLLER_PORT=29093     KRaft controller listener, 127.0.0.1 only
+#   SLUICE_KAFKA_VERSION=4.1.2             3.9.x also works (reload4j logging)
+#   SLUICE_CACHE_DIR=~/.cache/sluice       jars in $SLUICE_CACHE_DIR/kafka-$VERSION-lib
+#   SLUICE_KAFKA_HEAP="-Xms256m -Xmx768m"
+# status exits 0 when running, 3 when stopped.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=common.sh
+. "$HERE/common.sh"
+
+NAME="${SLUICE_KAFKA_NAME:-main}"
+PORT="${SLUICE_KAFKA_PORT:-29092}"
+CPORT="${SLUICE_KAFKA_CONTROLLER_PORT:-29093}"
+VERSION="${SLUICE_KAFKA_VERSION:-4.1.2}"
+HEAP="${SLUICE_KAFKA_HEAP:--Xms256m -Xmx768m}"
+LOG_TAG="kafka[$NAME]"
+DIR="$SLUICE_LOCAL_DIR/kafka-$NAME"
+DATA="$DIR/data"
+CONF="$DIR/server.properties"
+PIDF="$DIR/kafka.pid"
+OUT="$DIR/kafka.log"
+LIB="$SLUICE_CACHE_DIR/kafka-$VERSION-lib"
+
+case "$VERSION" in
+  3.*) MVN_PROFILE=(-Pkafka3); LOG_OPTS=(-Dlog4j.configuration="file:$HERE/kafka/log4j.properties") ;;
+  *)   MVN_PROFILE=(); LOG_OPTS=(-Dlog4j2.configurationFile="$HERE/kafka/log4j2.properties") ;;
+esac
+
+ensure_tools() {
+  ensure_packages java -- openjdk-17-jre-headless
+  ensure_packages kcat -- kcat
+}
+
+fetch_jars() {
+  [ -f "$LIB/.complete" ] && return 0
+  ensure_packages mvn -- maven
+  log "fetching Kafka $VERSION jars from Maven Central into $LIB"
+  local tmp="$LIB.tmp.$$"
+  rm -rf "$tmp"
+  mkdir -p "$tmp"
+  if ! mvn -B -q -f "$HERE/kafka/pom.xml" "${MVN_PROFILE[@]}" -Dkafka.version="$VERSION" \
+      -Dlib.dir="$tmp" dependency:copy-dependencies >"$tmp.mvn.log" 2>&1; then
+    tail -30 "$tmp.mvn.log" >&2
+    rm -rf "$tmp"
+    die "mvn could not resolve Kafka $VERSION (full log: $tmp.mvn.log)"
+  fi
+  rm -f "$tmp.mvn.log"
+  [ -n "$(ls "$tmp"/kafka_2.13-"$VERSION".jar 2>/dev/null)" ] || die "kafka_2.13-$VERSION.jar missing after mvn"
+  touch "$tmp/.complete"
+  rm -rf "$LIB"
+  mv "$tmp" "$LIB"
+}
+
+java_tool() {
+  java -Xms64m -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
+    "${LOG_OPTS[@]}" -cp "$LIB/*" "$@"
+}
+
+write_conf() {
+  mkdir -p "$DIR"
+  cat >"$CONF" <<EOF
+# Written by deploy/local/kafka.sh on every start; edits are lost.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:${CPORT}
+listeners=PLAINTEXT://127.0.0.1:${PORT},CONTROLLER://127.0.0.1:${CPORT}
+advertised.listeners=PLAINTEXT://127.0.0.1:${PORT}
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=${DATA}
+
+# The daemon must create its topics itself.
+auto.create.topics.enable=false
+num.partitions=1
+default.replication.factor=1
+min.insync.replicas=1
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=3
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=3
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+
+# small machine
+num.network.threads=2
+num.io.threads=4
+num.recovery.threads.per.data.dir=1
+# compaction observable within a test run
+log.cleaner.backoff.ms=1000
+EOF
+}
+
+running() { pid_alive "$PIDF" "$CONF"; }
+
+# The client port the broker was started with (from its server.properties), else the configured one.
+live_port() {
+  local p
+  p="$(sed -n 's|^advertised.listeners=PLAINTEXT://127.0.0.1:\([0-9]*\)$|\1|p' "$CONF" 2>/dev/null | head -1)"
+  echo "${p:-$PORT}"
+}
+
+# Probe the port first: kcat against a closed port waits out its whole timeout.
+ready() { port_open "$PORT" && kcat -b "127.0.0.1:$PORT" -L -m 5 >/dev/null 2>&1; }
+
+start() {
+  if running; then
+    log "already running (pid $(cat "$PIDF")) on 127.0.0.1:$(live_port)"
+    return 0
+  fi
+  ensure_tools
+  local p
+  for p in "$PORT" "$CPORT"; do
+    port_open "$p" && die "127.0.0.1:$p is in use by another process (set SLUICE_KAFKA_PORT / SLUICE_KAFKA_CONTROLLER_PORT)"
+  done
+  local t0; t0="$(now_ms)"
+  fetch_jars
+  write_conf
+  if [ ! -f "$DATA/meta.properties" ]; then
+    # A cluster id is 16 random bytes, base64url without padding.
+    local cid
+    cid="$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+    log "formatting $DATA (cluster id $cid)"
+    if ! java_tool kafka.tools.StorageTool format -t "$cid" -c "$CONF" --ignore-formatted >"$DIR/format.log" 2>&1; then
+      cat "$DIR/format.log" >&2
+      die "kafka-storage format failed"
+    fi
+  fi
+  rm -f "$PIDF"
+  # shellcheck disable=SC2206
+  local heap=($HEAP)
+  # setsid + nohup: the broker outlives the calling shell and its process group.
+  setsid nohup java "${heap[@]}" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true -Dlog4j2.shutdownHookEnabled=false \
+    "${LOG_OPTS[@]}" -cp "$LIB/*" kafka.Kafka "$CONF" </dev/null >>"$OUT" 2>&1 &
+  echo $! >"$PIDF"
+  local i
+  for ((i = 0; i < 1200; i++)); do
+    if ! running; then
+      tail -40 "$OUT" >&2
+      rm -f "$PIDF"
+      die "broker exited during startup (log: $OUT)"
+    fi
+    ready && break
+    sleep 0.1
+  done
+  [ "$i" -lt 1200 ] || { tail -40 "$OUT" >&2; die "broker not ready after 120s (log: $OUT)"; }
+  log "Kafka $VERSION listening on 127.0.0.1:$PORT (controller 127.0.0.1:$CPORT, dir $DIR), ready in $(($(now_ms) - t0)) ms"
+}
+
+stop() { stop_pid "$PIDF" "$CONF" "broker" 60; }
+
+status() {
+  if running; then
+    echo "kafka[$NAME] running pid $(cat "$PIDF") on 127.0.0.1:$(live_port) (dir $DIR)"
+  else
+    echo "kafka[$NAME] stopped (dir $DIR)"
+    return 3
+  fi
+}
+
+wipe() {
+  stop
+  rm -rf "$DIR"
+  log "wiped $DIR (jars stay in $LIB)"
+}
+
+topics() {
+  running || die "not running (start it with: $0 start)"
+  java_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$(live_port)" "$@"
+}
+
+cmd="${1:-}"
+[ $# -gt 0 ] && shift
+case "$cmd" in
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  wipe) wipe ;;
+  topics) topics "$@" ;;
+  *) echo "usage: $0 start|stop|status|wipe|topics [kafka-topics args...]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Starts the local MariaDB and Kafka (see mariadb.sh, kafka.sh) and prints, on
+# stdout only, KEY=VALUE lines for tests:
+#   set -a; eval "$(deploy/local/up.sh)"; set +a      # or: export $(deploy/local/up.sh)
+# Progress messages go to stderr. Idempotent: servers already running are left as they are.
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+"$HERE/mariadb.sh" start >&2
+"$HERE/kafka.sh" start >&2
+
+echo "SLUICE_BOOTSTRAP_SERVERS=127.0.0.1:${SLUICE_KAFKA_PORT:-29092}"
+echo "SLUICE_TEST_MYSQL_ADDR=127.0.0.1:${SLUICE_MARIADB_PORT:-23306}"
+echo "SLUICE_TEST_MYSQL_ROOT_PASSWORD=root"

@@ -1,0 +1,385 @@
+package offsets
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"go.uber.org/zap"
+)
+
+// Defaults for KafkaStoreConfig, the same as Kafka Connect's
+// offset.storage.topic, offset.storage.partitions and
+// offset.storage.replication.factor.
+const (
+	DefaultOffsetsTopic      = "_connect_offsets"
+	DefaultOffsetsPartitions = 25
+)
+
+// KafkaStoreConfig configures a KafkaStore. The zero value of every field
+// but Brokers is a usable default.
+type KafkaStoreConfig struct {
+	// Brokers are the seed brokers, host:port.
+	Brokers []string
+	// Topic is the compacted offsets topic; default "_connect_offsets".
+	Topic string
+	// Partitions is the partition count used when the topic has to be
+	// created; default 25. An existing topic keeps its own count, which is
+	// the one keys are hashed over.
+	Partitions int32
+	// ReplicationFactor is used when the topic has to be created; 0 or -1
+	// means the broker's default.replication.factor.
+	ReplicationFactor int16
+	// ClientOpts are extra franz-go options (TLS, SASL, timeouts) for the
+	// clients the store opens. The store sets its own partitioner, acks,
+	// linger and consumer options after these; do not pass
+	// kgo.DisableIdempotentWrite.
+	ClientOpts []kgo.Opt
+	// Logger receives the store's logs; nil discards them.
+	Logger *zap.Logger
+}
+
+// NotCompactedError reports that the offsets topic exists without
+// cleanup.policy=compact. Such a topic loses offsets to retention, and a
+// connector restarted after that resumes from the wrong position, so the
+// store refuses it, as Kafka Connect does.
+type NotCompactedError struct {
+	Topic  string
+	Policy string // the topic's cleanup.policy, as the broker reports it
+}
+
+func (e *NotCompactedError) Error() string {
+	return fmt.Sprintf("offsets topic %q has cleanup.policy=%s, but it must be compact (only) "+
+		"or offsets are deleted by retention; fix it with: kafka-configs --bootstrap-server <brokers> "+
+		"--alter --entity-type topics --entity-name %s --add-config cleanup.policy=compact",
+		e.Topic, e.Policy, e.Topic)
+}
+
+// KafkaStore keeps offsets in Kafka Connect's offsets topic, record for
+// record as Kafka Connect does: the same key bytes, the same partition, JSON
+// values. Offsets written by Kafka Connect (Debezium) can be loaded, and
+// Debezium can resume from offsets Sluice committed.
+//
+// Load, Commit and Close may be called concurrently. Commits are serialised:
+// each one is produced (idempotent producer, acks=all) and acknowledged before
+// the next starts, so commits for one key are never reordered.
+type KafkaStore struct {
+	cfg        KafkaStoreConfig
+	log        *zap.Logger
+	opts       []kgo.Opt // base client options, without producer/consumer specifics
+	cl         *kgo.Client
+	adm        *kadm.Client
+	partitions int32
+
+	commitMu  sync.Mutex
+	closeOnce sync.Once
+}
+
+var _ Store = (*KafkaStore)(nil)
+
+// NewKafkaStore connects to Kafka and makes sure the offsets topic is
+// usable: it creates it (compacted) when it is missing, and returns a
+// *NotCompactedError when it exists without cleanup.policy=compact. When the
+// broker does not let this client read the topic's configs, the check is
+// skipped with a warning, as Kafka Connect does.
+func NewKafkaStore(ctx context.Context, cfg KafkaStoreConfig) (*KafkaStore, error) {
+	if len(cfg.Brokers) == 0 {
+		return nil, errors.New("opening Kafka offset store: no brokers configured")
+	}
+	if cfg.Topic == "" {
+		cfg.Topic = DefaultOffsetsTopic
+	}
+	if cfg.Partitions == 0 {
+		cfg.Partitions = DefaultOffsetsPartitions
+	}
+	if cfg.Partitions < 0 {
+		return nil, fmt.Errorf("opening Kafka offset store: partitions must be positive, got %d", cfg.Partitions)
+	}
+	if cfg.ReplicationFactor == 0 {
+		cfg.ReplicationFactor = -1
+	}
+	if cfg.ReplicationFactor < -1 {
+		return nil, fmt.Errorf("opening Kafka offset store: replication factor must be positive or -1, got %d", cfg.ReplicationFactor)
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = zap.NewNop()
+	}
+	log = log.With(zap.String("topic", cfg.Topic))
+
+	opts := make([]kgo.Opt, 0, len(cfg.ClientOpts)+1)
+	opts = append(opts, kgo.SeedBrokers(cfg.Brokers...))
+	opts = append(opts, cfg.ClientOpts...)
+	producerOpts := append(append([]kgo.Opt(nil), opts...),
+		// The partition is chosen by Partition(), as Kafka Connect's
+		// producer would choose it, not by the client.
+		kgo.RecordPartitioner(kgo.ManualPartitioner()),
+		kgo.RequiredAcks(kgo.AllISRAcks()),
+		// Commits are synchronous and rare: do not wait for a batch.
+		kgo.ProducerLinger(0),
+	)
+	cl, err := kgo.NewClient(producerOpts...)
+	if err != nil {
+		return nil, fmt.Errorf("opening Kafka offset store on %s: %w", cfg.Topic, err)
+	}
+	s := &KafkaStore{cfg: cfg, log: log, opts: opts, cl: cl, adm: kadm.NewClient(cl)}
+	if err := s.ensureTopic(ctx); err != nil {
+		cl.Close()
+		var nc *NotCompactedError
+		if errors.As(err, &nc) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("opening Kafka offset store on %s: %w", cfg.Topic, err)
+	}
+	return s, nil
+}
+
+// Topic returns the offsets topic.
+func (s *KafkaStore) Topic() string { return s.cfg.Topic }
+
+// Partitions returns the partition count of the offsets topic, learned when
+// the store was opened; keys are hashed over it.
+func (s *KafkaStore) Partitions() int32 { return s.partitions }
+
+func (s *KafkaStore) ensureTopic(ctx context.Context) error {
+	topic := s.cfg.Topic
+	td, err := s.describeTopic(ctx)
+	if err != nil {
+		return err
+	}
+	if errors.Is(td.Err, kerr.UnknownTopicOrPartition) {
+		resp, err := s.adm.CreateTopic(ctx, s.cfg.Partitions, s.cfg.ReplicationFactor,
+			map[string]*string{"cleanup.policy": kadm.StringPtr("compact")}, topic)
+		switch {
+		case err == nil:
+			s.log.Info("created offsets topic",
+				zap.Int32("partitions", resp.NumPartitions),
+				zap.Int16("replication_factor", resp.ReplicationFactor))
+		case errors.Is(err, kerr.TopicAlreadyExists):
+			// Another worker created it meanwhile; check it like any
+			// existing topic.
+		default:
+			if resp.ErrMessage != "" {
+				err = fmt.Errorf("%w: %s", err, resp.ErrMessage)
+			}
+			return fmt.Errorf("creating topic (partitions %d, replication factor %d): %w",
+				s.cfg.Partitions, s.cfg.ReplicationFactor, err)
+		}
+		if td, err = s.waitForTopic(ctx); err != nil {
+			return err
+		}
+	} else if td.Err != nil {
+		return fmt.Errorf("describing topic: %w", td.Err)
+	}
+	s.partitions = int32(len(td.Partitions))
+	if s.partitions != s.cfg.Partitions {
+		s.log.Info("offsets topic partition count differs from the configured one; using the topic's",
+			zap.Int32("partitions", s.partitions), zap.Int32("configured_partitions", s.cfg.Partitions))
+	}
+	return s.checkCompacted(ctx)
+}
+
+func (s *KafkaStore) describeTopic(ctx context.Context) (kadm.TopicDetail, error) {
+	tds, err := s.adm.ListTopics(ctx, s.cfg.Topic)
+	if err != nil {
+		return kadm.TopicDetail{}, fmt.Errorf("describing topic: %w", err)
+	}
+	td, ok := tds[s.cfg.Topic]
+	if !ok {
+		td = kadm.TopicDetail{Topic: s.cfg.Topic, Err: kerr.UnknownTopicOrPartition}
+	}
+	return td, nil
+}
+
+// waitForTopic waits until a just created topic shows up in metadata with
+// its partitions; brokers propagate it asynchronously.
+func (s *KafkaStore) waitForTopic(ctx context.Context) (kadm.TopicDetail, error) {
+	backoff := 50 * time.Millisecond
+	for {
+		// The client caches metadata, the topic's absence included, for
+		// kgo.MetadataMinAge (5 s by default): drop it to ask again.
+		s.cl.PurgeTopicsFromClient(s.cfg.Topic)
+		td, err := s.describeTopic(ctx)
+		if err != nil {
+			return td, err
+		}
+		if td.Err == nil && len(td.Partitions) > 0 {
+			return td, nil
+		}
+		if td.Err != nil && !errors.Is(td.Err, kerr.UnknownTopicOrPartition) && !errors.Is(td.Err, kerr.LeaderNotAvailable) {
+			return td, fmt.Errorf("describing created topic: %w", td.Err)
+		}
+		select {
+		case <-ctx.Done():
+			return td, fmt.Errorf("waiting for created topic to appear in metadata: %w", ctx.Err())
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, time.Second)
+	}
+}
+
+func (s *KafkaStore) checkCompacted(ctx context.Context) error {
+	rcs, err := s.adm.DescribeTopicConfigs(ctx, s.cfg.Topic)
+	var rc kadm.ResourceConfig
+	if err == nil {
+		rc, err = rcs.On(s.cfg.Topic, nil)
+		if err == nil {
+			err = rc.Err
+		}
+	}
+	if err != nil {
+		var ae *kadm.AuthError
+		if errors.As(err, &ae) || errors.Is(err, kerr.TopicAuthorizationFailed) ||
+			errors.Is(err, kerr.ClusterAuthorizationFailed) {
+			s.log.Warn("cannot verify that the offsets topic is compacted: no permission to describe its configs",
+				zap.Error(err))
+			return nil
+		}
+		return fmt.Errorf("describing topic configs: %w", err)
+	}
+	policy := "delete" // Kafka's default when the broker reports nothing
+	for _, c := range rc.Configs {
+		if c.Key == "cleanup.policy" && c.Value != nil {
+			policy = *c.Value
+		}
+	}
+	var policies []string
+	for p := range strings.SplitSeq(policy, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			policies = append(policies, p)
+		}
+	}
+	sort.Strings(policies)
+	policies = compactStrings(policies)
+	if len(policies) != 1 || policies[0] != "compact" {
+		return &NotCompactedError{Topic: s.cfg.Topic, Policy: policy}
+	}
+	return nil
+}
+
+func compactStrings(s []string) []string {
+	out := s[:0]
+	for i, v := range s {
+		if i == 0 || v != s[i-1] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// Load reads the key's partition from its start to its end (the last stable
+// offset, so offsets written in aborted or open transactions by an
+// exactly-once Kafka Connect worker are not read) and returns the last value
+// stored under key, or nil when there is none or the last record is a
+// tombstone.
+func (s *KafkaStore) Load(ctx context.Context, key []byte) ([]byte, error) {
+	v, err := s.load(ctx, key)
+	if err != nil {
+		return nil, fmt.Errorf("loading offset for %s from %s: %w", key, s.cfg.Topic, err)
+	}
+	return v, nil
+}
+
+func (s *KafkaStore) load(ctx context.Context, key []byte) ([]byte, error) {
+	topic := s.cfg.Topic
+	p := Partition(key, s.partitions)
+
+	starts, err := s.adm.ListStartOffsets(ctx, topic)
+	if err != nil {
+		return nil, fmt.Errorf("listing start offsets: %w", err)
+	}
+	ends, err := s.adm.ListCommittedOffsets(ctx, topic)
+	if err != nil {
+		return nil, fmt.Errorf("listing end offsets: %w", err)
+	}
+	start, ok := starts.Lookup(topic, p)
+	if !ok || start.Err != nil {
+		return nil, fmt.Errorf("listing start offset of partition %d: %w", p, lookupErr(start, ok))
+	}
+	end, ok := ends.Lookup(topic, p)
+	if !ok || end.Err != nil {
+		return nil, fmt.Errorf("listing end offset of partition %d: %w", p, lookupErr(end, ok))
+	}
+	if end.Offset <= start.Offset {
+		return nil, nil
+	}
+
+	opts := append(append([]kgo.Opt(nil), s.opts...),
+		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: {p: kgo.NewOffset().AtStart()}}),
+		kgo.FetchIsolationLevel(kgo.ReadCommitted()),
+		// Control records (transaction markers) carry offsets too; seeing
+		// them tells when the end was reached even if a marker is last.
+		kgo.KeepControlRecords(),
+	)
+	cl, err := kgo.NewClient(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("creating consumer: %w", err)
+	}
+	defer cl.Close()
+
+	var (
+		value []byte
+		found bool
+		last  = int64(-1)
+	)
+	for last < end.Offset-1 {
+		fs := cl.PollFetches(ctx)
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("reading partition %d (at offset %d of %d): %w", p, last+1, end.Offset, err)
+		}
+		if errs := fs.Errors(); len(errs) > 0 {
+			return nil, fmt.Errorf("reading partition %d: %w", errs[0].Partition, errs[0].Err)
+		}
+		fs.EachRecord(func(r *kgo.Record) {
+			last = max(last, r.Offset)
+			if r.Attrs.IsControl() || r.Offset >= end.Offset || !bytes.Equal(r.Key, key) {
+				return
+			}
+			value, found = r.Value, true
+		})
+	}
+	if !found || value == nil {
+		return nil, nil
+	}
+	s.log.Debug("loaded offset", zap.ByteString("key", key), zap.Int32("partition", p))
+	return value, nil
+}
+
+func lookupErr(o kadm.ListedOffset, ok bool) error {
+	if !ok {
+		return errors.New("partition missing from the response")
+	}
+	return o.Err
+}
+
+// Commit produces key/value to the key's partition and waits for all
+// in-sync replicas to acknowledge it. A nil value writes a tombstone. With
+// no deadline on ctx, Commit waits as long as Kafka is unreachable.
+func (s *KafkaStore) Commit(ctx context.Context, key, value []byte) error {
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
+	rec := &kgo.Record{
+		Topic:     s.cfg.Topic,
+		Partition: Partition(key, s.partitions),
+		Key:       key,
+		Value:     value,
+	}
+	if err := s.cl.ProduceSync(ctx, rec).FirstErr(); err != nil {
+		return fmt.Errorf("committing offset for %s to %s: %w", key, s.cfg.Topic, err)
+	}
+	return nil
+}
+
+// Close closes the store's Kafka client. It waits for nothing: a Commit in
+// progress fails.
+func (s *KafkaStore) Close() {
+	s.closeOnce.Do(s.cl.Close)
+}

@@ -1,0 +1,128 @@
+package offsets
+
+import (
+	"unicode/utf8"
+)
+
+// Key returns the _connect_offsets record key Kafka Connect writes for a
+// source connector whose partition is {"server": server}:
+//
+//	["<connector>",{"server":"<server>"}]
+//
+// The bytes are exactly what Kafka Connect's JsonConverter (schemas disabled,
+// Jackson underneath) produces, because the key is both the compaction
+// identity and the input of the partition choice: a key that differs by a
+// single byte (a space, an escape) is another offset, in another partition.
+// Jackson escapes less than encoding/json does (no HTML escaping, U+2028 and
+// U+2029 raw) and escapes characters outside the BMP as surrogate pairs.
+func Key(connector, server string) []byte {
+	b := make([]byte, 0, len(connector)+len(server)+16)
+	b = append(b, '[')
+	b = appendJacksonString(b, connector)
+	b = append(b, `,{"server":`...)
+	b = appendJacksonString(b, server)
+	return append(b, '}', ']')
+}
+
+const upperHex = "0123456789ABCDEF"
+
+// appendJacksonString appends s as a JSON string the way Jackson's
+// UTF8JsonGenerator writes a Java string with default features: '"' and '\'
+// and the control characters below 0x20 escaped (short forms for \b \t \n \f
+// \r, \u00XX with upper-case hex otherwise), other BMP characters raw UTF-8,
+// supplementary characters as an escaped UTF-16 surrogate pair. Invalid UTF-8
+// becomes U+FFFD, as it would when the name is decoded into a Java string.
+func appendJacksonString(b []byte, s string) []byte {
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\t':
+				b = append(b, '\\', 't')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\r':
+				b = append(b, '\\', 'r')
+			default:
+				if c < 0x20 {
+					b = append(b, '\\', 'u', '0', '0', upperHex[c>>4], upperHex[c&0xF])
+				} else {
+					b = append(b, c)
+				}
+			}
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		if r > 0xFFFF {
+			r -= 0x10000
+			b = appendUnicodeEscape(b, 0xD800+(r>>10))
+			b = appendUnicodeEscape(b, 0xDC00+(r&0x3FF))
+			continue
+		}
+		// r is utf8.RuneError for invalid input, which encodes as U+FFFD.
+		b = utf8.AppendRune(b, r)
+	}
+	return append(b, '"')
+}
+
+func appendUnicodeEscape(b []byte, r rune) []byte {
+	return append(b, '\\', 'u',
+		upperHex[r>>12&0xF], upperHex[r>>8&0xF], upperHex[r>>4&0xF], upperHex[r&0xF])
+}
+
+// Partition returns the partition Kafka's Java producer picks for a record
+// with this key among numPartitions partitions:
+// Utils.toPositive(Utils.murmur2(key)) % numPartitions. Kafka Connect writes
+// its offsets with that producer, so a Sluice offset lands where Kafka
+// Connect (and Debezium) would look for it. numPartitions must be positive.
+func Partition(key []byte, numPartitions int32) int32 {
+	if numPartitions <= 0 {
+		panic("offsets: Partition called with a non-positive partition count")
+	}
+	return int32(murmur2(key)&0x7fffffff) % numPartitions
+}
+
+// murmur2 is Kafka's Utils.murmur2: 32-bit MurmurHash2 with seed 0x9747b28c,
+// little-endian 4-byte blocks. Java's signed ints with >>> shifts are the
+// same bits as uint32 arithmetic here.
+func murmur2(data []byte) uint32 {
+	const (
+		seed uint32 = 0x9747b28c
+		m    uint32 = 0x5bd1e995
+		r           = 24
+	)
+	h := seed ^ uint32(len(data))
+	for len(data) >= 4 {
+		k := uint32(data[0]) | uint32(data[1])<<8 | uint32(data[2])<<16 | uint32(data[3])<<24
+		k *= m
+		k ^= k >> r
+		k *= m
+		h *= m
+		h ^= k
+		data = data[4:]
+	}
+	switch len(data) {
+	case 3:
+		h ^= uint32(data[2]) << 16
+		fallthrough
+	case 2:
+		h ^= uint32(data[1]) << 8
+		fallthrough
+	case 1:
+		h ^= uint32(data[0])
+		h *= m
+	}
+	h ^= h >> 13
+	h *= m
+	h ^= h >> 15
+	return h
+}

@@ -1,0 +1,99 @@
+// Package offsets holds source positions (MySQL GTID set and file/pos,
+// Vitess VGTID), the stores they are committed to (Kafka Connect's
+// _connect_offsets topic, a file) and the commit tracker that decides which
+// position may be stored.
+package offsets
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+)
+
+// Position is a source position that can be stored as a Kafka Connect
+// source offset: a flat JSON object of primitives.
+type Position interface {
+	// OffsetValue returns the JSON object stored in _connect_offsets.
+	OffsetValue() ([]byte, error)
+}
+
+// MySQL is a MySQL/MariaDB binlog position in Debezium's offset format.
+//
+// File and Pos point at the start of the transaction to resume from; Event
+// and Row count what to skip inside it (zero at a transaction end, which is
+// where Sluice commits). GTIDs is the set of completed transactions.
+type MySQL struct {
+	TsSec    int64
+	File     string
+	Pos      uint64
+	GTIDs    string
+	ServerID uint32
+	Event    int64
+	Row      int64
+	// Snapshot is set while a snapshot is in progress.
+	Snapshot bool
+}
+
+// OffsetValue encodes the position the way Debezium's MySQL connector does:
+// ts_sec, file, pos always; gtids, server_id, event, row and snapshot only
+// when set.
+func (p MySQL) OffsetValue() ([]byte, error) {
+	b := make([]byte, 0, 96+len(p.GTIDs)+len(p.File))
+	b = append(b, `{"ts_sec":`...)
+	b = strconv.AppendInt(b, p.TsSec, 10)
+	b = append(b, `,"file":`...)
+	b = strconv.AppendQuote(b, p.File)
+	b = append(b, `,"pos":`...)
+	b = strconv.AppendUint(b, p.Pos, 10)
+	if p.GTIDs != "" {
+		b = append(b, `,"gtids":`...)
+		b = strconv.AppendQuote(b, p.GTIDs)
+	}
+	if p.Row != 0 {
+		b = append(b, `,"row":`...)
+		b = strconv.AppendInt(b, p.Row, 10)
+	}
+	if p.ServerID != 0 {
+		b = append(b, `,"server_id":`...)
+		b = strconv.AppendUint(b, uint64(p.ServerID), 10)
+	}
+	if p.Event != 0 {
+		b = append(b, `,"event":`...)
+		b = strconv.AppendInt(b, p.Event, 10)
+	}
+	if p.Snapshot {
+		b = append(b, `,"snapshot":true`...)
+	}
+	return append(b, '}'), nil
+}
+
+// ParseMySQL decodes a stored MySQL offset value. Unknown fields are ignored
+// so offsets written by Debezium (which may carry more) can be read.
+func ParseMySQL(value []byte) (MySQL, error) {
+	var raw struct {
+		TsSec    int64  `json:"ts_sec"`
+		File     string `json:"file"`
+		Pos      uint64 `json:"pos"`
+		GTIDs    string `json:"gtids"`
+		ServerID uint32 `json:"server_id"`
+		Event    int64  `json:"event"`
+		Row      int64  `json:"row"`
+		Snapshot any    `json:"snapshot"`
+	}
+	if err := json.Unmarshal(value, &raw); err != nil {
+		return MySQL{}, fmt.Errorf("decoding MySQL offset %q: %w", value, err)
+	}
+	p := MySQL{TsSec: raw.TsSec, File: raw.File, Pos: raw.Pos, GTIDs: raw.GTIDs,
+		ServerID: raw.ServerID, Event: raw.Event, Row: raw.Row}
+	// Debezium writes snapshot as a boolean, older versions as a string.
+	switch s := raw.Snapshot.(type) {
+	case bool:
+		p.Snapshot = s
+	case string:
+		p.Snapshot = s == "true"
+	}
+	if p.File == "" && p.GTIDs == "" {
+		return MySQL{}, fmt.Errorf("MySQL offset %q has neither file nor gtids", value)
+	}
+	return p, nil
+}
