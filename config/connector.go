@@ -702,7 +702,15 @@ func (r *reader) unknownKeys(known []string, renamed map[string]string) {
 			r.warn(k, fmt.Sprintf("was renamed to %q in Debezium 2.0 and is ignored; rename it", to))
 			continue
 		}
+		if slices.Contains(known, k) {
+			continue
+		}
 		if matchesKnown(k, known) {
+			// A known prefix (snapshot.*, heartbeat.*, ...) must not hide a
+			// typo of a property Sluice acts on.
+			if s := closest(k, typed); s != "" {
+				r.warn(k, fmt.Sprintf("is ignored by Sluice; did you mean %q?", s))
+			}
 			continue
 		}
 		msg := "is not known to Sluice and is ignored"

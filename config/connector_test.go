@@ -577,6 +577,12 @@ func TestUnknownAndKnownIgnoredKeys(t *testing.T) {
 		t.Errorf("no suggestion: %q", got)
 	}
 
+	_, warns = mustParse(t, with("snapshot.mdoe", "never", "heartbeat.interval.sm", "5"))
+	if got := warningsText(warns); !strings.Contains(got, `property "snapshot.mdoe" is ignored by Sluice; did you mean "snapshot.mode"?`) ||
+		!strings.Contains(got, `property "heartbeat.interval.sm" is ignored by Sluice; did you mean "heartbeat.interval.ms"?`) {
+		t.Errorf("a typo under a known prefix must still be flagged: %q", got)
+	}
+
 	known := []any{
 		"tasks.max", "1",
 		"schema.history.internal.kafka.bootstrap.servers", "kafka:9092",
@@ -613,6 +619,21 @@ func TestUnknownAndKnownIgnoredKeys(t *testing.T) {
 		"header.converter", "org.apache.kafka.connect.storage.SimpleHeaderConverter",
 		"skipped.operations", "none",
 		"include.query", "true",
+		"snapshot.delay.ms", "0",
+		"snapshot.lock.timeout.ms", "10000",
+		"snapshot.max.threads.multiplier", "1",
+		"snapshot.include.collection.list", "a.b",
+		"snapshot.mode.configuration.based.snapshot.data", "true",
+		"heartbeat.topics.prefix", "__debezium-heartbeat",
+		"topic.creation.default.compression.type", "lz4",
+		"column.include.list", "a.b.c",
+		"errors.max.retries", "-1",
+		"database.ssl.keystore.password", "x",
+		"signal.enabled.channels", "source",
+		"notification.enabled.channels", "log",
+		"incremental.snapshot.chunk.size", "1024",
+		"database.server.id.offset", "10000",
+		"schema.history.internal.store.only.captured.tables.ddl", "true",
 	}
 	_, warns = mustParse(t, with(known...))
 	if len(warns) != 0 {

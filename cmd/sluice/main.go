@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -102,6 +103,31 @@ func workerFlags(name string, args []string, stderr io.Writer) (*config.Worker, 
 	return w, fs.Args(), 0
 }
 
+// expandPaths replaces each directory with the *.json files in it, so a
+// container can mount one directory of connector files.
+func expandPaths(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("connector file %s: %w", p, err)
+		}
+		if !st.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		matches, err := filepath.Glob(filepath.Join(p, "*.json"))
+		if err != nil {
+			return nil, err
+		}
+		if len(matches) == 0 {
+			return nil, fmt.Errorf("directory %s holds no *.json connector files", p)
+		}
+		out = append(out, matches...)
+	}
+	return out, nil
+}
+
 func printConfigError(w io.Writer, err error) {
 	var errs config.Errors
 	if errors.As(err, &errs) {
@@ -133,6 +159,11 @@ func loadConnectors(paths []string, stderr io.Writer) ([]*config.Connector, bool
 	var out []*config.Connector
 	ok := true
 	names := map[string]string{}
+	paths, err := expandPaths(paths)
+	if err != nil {
+		fmt.Fprintf(stderr, "error: %s\n", err)
+		return nil, false
+	}
 	for _, p := range paths {
 		c, warns, err := config.LoadConnector(p)
 		for _, wn := range warns {
@@ -149,6 +180,9 @@ func loadConnectors(paths []string, stderr io.Writer) ([]*config.Connector, bool
 			continue
 		}
 		names[c.Name] = p
+		for _, msg := range notYet(c) {
+			fmt.Fprintf(stderr, "warning: %s: %s\n", p, msg)
+		}
 		if err := checkSupported(c); err != nil {
 			fmt.Fprintf(stderr, "error: %s: %s\n", p, err)
 			ok = false
@@ -171,7 +205,32 @@ func checkSupported(c *config.Connector) error {
 			return fmt.Errorf("property %q: %s is not supported by this version of Sluice; use %s", cc.prop, cc.cfg.Class, config.JSONConverterClass)
 		}
 	}
+	for _, m := range []struct{ prop, got, only string }{
+		{"decimal.handling.mode", c.DecimalHandlingMode, config.DecimalPrecise},
+		{"bigint.unsigned.handling.mode", c.BigIntUnsignedHandlingMode, config.BigIntUnsignedLong},
+		{"time.precision.mode", c.TimePrecisionMode, config.TimeAdaptiveTimeMicroseconds},
+		{"binary.handling.mode", c.BinaryHandlingMode, config.BinaryBytes},
+	} {
+		if m.got != m.only {
+			return fmt.Errorf("property %q: %q is not supported by this version of Sluice yet; remove it to use Debezium's default %q", m.prop, m.got, m.only)
+		}
+	}
 	return nil
+}
+
+// notYet lists accepted settings whose feature this version lacks, so the
+// user reads what happens instead.
+func notYet(c *config.Connector) []string {
+	var w []string
+	switch c.SnapshotMode {
+	case config.SnapshotNever, config.SnapshotNoData, config.SnapshotSchemaOnly:
+	default:
+		w = append(w, fmt.Sprintf("property \"snapshot.mode\": %q asks for a snapshot, which this version does not take yet: without a stored offset, streaming starts at the server's current position and existing rows are not emitted", c.SnapshotMode))
+	}
+	if c.IncludeSchemaChanges {
+		w = append(w, "property \"include.schema.changes\": schema change events are not written by this version yet; table schemas still follow every DDL")
+	}
+	return w
 }
 
 func streamerConfig(c *config.Connector, log *zap.Logger) mysql.Config {

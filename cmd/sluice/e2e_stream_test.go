@@ -1,0 +1,239 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sluice-cdc/sluice/offsets"
+)
+
+// TestStreamingEndToEnd drives several tables through multi-statement
+// transactions, updates, deletes, a primary-key change and an ALTER TABLE in
+// the middle of the stream, and checks the records in Kafka and the offset
+// stored in _connect_offsets.
+func TestStreamingEndToEnd(t *testing.T) {
+	e := needServers(t)
+	d := newDB(t, e)
+	d.execAll(
+		"CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL, balance DECIMAL(10,2))",
+		"CREATE TABLE orders (id BIGINT UNSIGNED PRIMARY KEY, customer INT, placed DATETIME(3), note TEXT)",
+		"CREATE TABLE audit (msg VARCHAR(20))", // no primary key: null keys
+	)
+	prefix := "e2e" + d.name[4:]
+	name := "c-" + d.name
+	cfg := connectorFile(t, e, name, prefix, d.name, nil)
+	sl := startDaemon(t, e, "--log-format", "console", cfg)
+	sl.waitLog("binlog streaming from", 30*time.Second)
+
+	d.execAll(
+		"BEGIN",
+		"INSERT INTO customers VALUES (1, 'ann', 10.50), (2, 'bob', NULL)",
+		"INSERT INTO orders VALUES (18446744073709551615, 1, '2024-03-04 05:06:07.890', 'first')",
+		"INSERT INTO audit VALUES ('hello')",
+		"COMMIT",
+		"UPDATE customers SET balance = balance + 1 WHERE id = 1",
+		"DELETE FROM customers WHERE id = 2",
+		"UPDATE customers SET id = 10 WHERE id = 1",
+		"ALTER TABLE customers ADD COLUMN email VARCHAR(60) DEFAULT 'none'",
+		"INSERT INTO customers (id, name, email) VALUES (3, 'cy', 'cy@example.com')",
+		"UPDATE customers SET name = 'ann2' WHERE id = 10",
+	)
+	want := d.str("SELECT @@gtid_binlog_pos")
+
+	cust := prefix + "." + d.name + ".customers"
+	recs := consume(t, e, 9, 60*time.Second, cust)
+	type ev struct {
+		op, key string
+		before  map[string]any
+		after   map[string]any
+		headers map[string]string
+	}
+	var got []ev
+	for _, r := range recs {
+		x := ev{key: string(r.Key), headers: r.Headers}
+		if p := payload(t, r.Value); p != nil {
+			x.op, _ = p["op"].(string)
+			x.before, _ = p["before"].(map[string]any)
+			x.after, _ = p["after"].(map[string]any)
+			src := p["source"].(map[string]any)
+			if src["db"] != d.name || src["table"] != "customers" || src["connector"] != "mariadb" || src["name"] != prefix {
+				t.Errorf("source block %v does not name db %s, table customers, connector mariadb, name %s", src, d.name, prefix)
+			}
+			if g, _ := src["gtid"].(string); !strings.HasPrefix(g, "0-1-") {
+				t.Errorf("source.gtid = %v, want a MariaDB GTID", src["gtid"])
+			}
+		} else {
+			x.op = "tombstone"
+		}
+		got = append(got, x)
+	}
+	keyPayload := func(k string) string {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(k), &m); err != nil {
+			t.Fatalf("key %q: %v", k, err)
+		}
+		b, _ := json.Marshal(m["payload"])
+		return string(b)
+	}
+	wantOps := []struct{ op, key string }{
+		{"c", `{"id":1}`}, {"c", `{"id":2}`}, {"u", `{"id":1}`}, {"d", `{"id":2}`}, {"tombstone", `{"id":2}`},
+		{"d", `{"id":1}`}, {"tombstone", `{"id":1}`}, {"c", `{"id":10}`}, {"c", `{"id":3}`}, {"u", `{"id":10}`},
+	}
+	if len(got) != len(wantOps) {
+		for _, g := range got {
+			t.Logf("%s %s", g.op, g.key)
+		}
+		t.Fatalf("got %d records on %s, want %d", len(got), cust, len(wantOps))
+	}
+	for i, w := range wantOps {
+		if got[i].op != w.op || keyPayload(got[i].key) != w.key {
+			t.Errorf("record %d: op %s key %s, want op %s key %s", i, got[i].op, keyPayload(got[i].key), w.op, w.key)
+		}
+	}
+	// The update carries before and after.
+	if got[2].before["balance"] != "BBo=" || got[2].after["balance"] != "BH4=" {
+		t.Errorf("update before/after balance = %v/%v, want Connect Decimal bytes of 10.50 (BBo=) and 11.50 (BH4=)", got[2].before["balance"], got[2].after["balance"])
+	}
+	if got[1].after["balance"] != nil {
+		t.Errorf("NULL balance arrived as %v", got[1].after["balance"])
+	}
+	// The primary-key change: delete with the new key, create with the old.
+	if h := got[5].headers["__debezium.newkey"]; !strings.Contains(h, "10") {
+		t.Errorf("delete half of the key change has __debezium.newkey %q, want the new key 10", h)
+	}
+	if h := got[7].headers["__debezium.oldkey"]; !strings.Contains(h, "1") {
+		t.Errorf("create half of the key change has __debezium.oldkey %q, want the old key 1", h)
+	}
+	// Rows before the ALTER have no email field; rows after it carry it.
+	if _, ok := got[7].after["email"]; ok {
+		t.Errorf("row written before ADD COLUMN carries email: %v", got[7].after)
+	}
+	if got[8].after["email"] != "cy@example.com" {
+		t.Errorf("row written after ADD COLUMN: email = %v, want cy@example.com", got[8].after["email"])
+	}
+	if got[9].after["email"] != "none" || got[9].before["email"] != "none" {
+		t.Errorf("update after ADD COLUMN: before/after email = %v/%v, want the default 'none'", got[9].before["email"], got[9].after["email"])
+	}
+
+	// Other tables: BIGINT UNSIGNED max wraps to -1 as in Debezium's long
+	// mode; a table without a primary key has null keys.
+	ord := consume(t, e, 1, 30*time.Second, prefix+"."+d.name+".orders")
+	op := payload(t, ord[0].Value)["after"].(map[string]any)
+	if op["id"] != float64(-1) || op["placed"] != float64(1709528767890) || op["note"] != "first" {
+		t.Errorf("orders row = %v, want id -1, placed 1709528767890, note first", op)
+	}
+	aud := consume(t, e, 1, 30*time.Second, prefix+"."+d.name+".audit")
+	if aud[0].Key != nil {
+		t.Errorf("audit (no primary key) record key = %s, want null", aud[0].Key)
+	}
+
+	took := sl.stop()
+	if took > 10*time.Second {
+		t.Errorf("graceful shutdown took %s, want under 10 s", took)
+	}
+	if strings.Contains(sl.stderr.String(), `"sluice"`) || strings.Contains(sl.stderr.String(), "password=sluice") {
+		t.Errorf("the log contains the database password")
+	}
+
+	key := offsets.Key(name, prefix)
+	part, val, ok := storedOffset(t, e, "_connect_offsets", key)
+	if !ok {
+		t.Fatalf("no record with key %s in _connect_offsets", key)
+	}
+	if wantPart := offsets.Partition(key, 25); part != wantPart {
+		t.Errorf("offset record is in partition %d, want %d (murmur2 of the key, like Kafka Connect)", part, wantPart)
+	}
+	pos, err := offsets.ParseMySQL(val)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pos.GTIDs != want {
+		t.Errorf("stored gtids = %q, want the server's %q after a clean stop; value %s", pos.GTIDs, want, val)
+	}
+	if pos.File == "" || pos.Pos == 0 {
+		t.Errorf("stored offset lacks file/pos: %s", val)
+	}
+}
+
+// TestResumeAfterRestart stops the daemon, writes while it is down, and
+// checks that the restarted daemon emits exactly the missed changes.
+func TestResumeAfterRestart(t *testing.T) {
+	e := needServers(t)
+	d := newDB(t, e)
+	d.exec("CREATE TABLE t (id INT PRIMARY KEY, v INT)")
+	prefix := "e2e" + d.name[4:]
+	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, map[string]string{"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false"})
+	sl := startDaemon(t, e, cfg)
+	sl.waitLog("binlog streaming from", 30*time.Second)
+	d.exec("INSERT INTO t VALUES (1, 1), (2, 1)")
+	consume(t, e, 2, 30*time.Second, prefix+"."+d.name+".t")
+	sl.stop()
+
+	d.exec("UPDATE t SET v = 2 WHERE id = 1")
+	d.exec("INSERT INTO t VALUES (3, 1)")
+	sl2 := startDaemon(t, e, cfg)
+	sl2.waitLog("resuming from stored offset", 30*time.Second)
+	recs := consume(t, e, 4, 30*time.Second, prefix+"."+d.name+".t")
+	var summary []string
+	for _, r := range recs {
+		p := payload(t, r.Value)
+		after := p["after"].(map[string]any)
+		summary = append(summary, fmt.Sprintf("%s:%v=%v", p["op"], after["id"], after["v"]))
+	}
+	if got, want := strings.Join(summary, " "), "c:1=1 c:2=1 u:1=2 c:3=1"; got != want {
+		t.Errorf("records after restart: %s, want %s", got, want)
+	}
+	sl2.stop()
+}
+
+// TestValidateStatementFormat runs `sluice validate` against a MariaDB that
+// logs statements, not rows.
+func TestValidateStatementFormat(t *testing.T) {
+	e := needServers(t)
+	script := "../../deploy/local/mariadb.sh"
+	envs := []string{"SLUICE_MARIADB_NAME=stmt", "SLUICE_MARIADB_PORT=23307", "SLUICE_MARIADB_ARGS=--binlog-format=STATEMENT --server-id=2"}
+	start := exec.Command(script, "start")
+	start.Env = append(start.Environ(), envs...)
+	if out, err := start.CombinedOutput(); err != nil {
+		t.Fatalf("starting the STATEMENT-format MariaDB: %v\n%s", err, out)
+	}
+	t.Cleanup(func() {
+		stop := exec.Command(script, "stop")
+		stop.Env = append(stop.Environ(), envs...)
+		_ = stop.Run()
+	})
+	e.mysqlAddr = "127.0.0.1:23307"
+	cfg := connectorFile(t, e, "stmt", "stmt", "x", nil)
+	out, err := exec.Command(binPath, "validate", cfg).CombinedOutput()
+	if err == nil {
+		t.Fatalf("validate exited 0 on a STATEMENT-format server:\n%s", out)
+	}
+	if !strings.Contains(string(out), `binlog_format: is "STATEMENT"; set binlog_format=ROW`) {
+		t.Errorf("validate output does not name binlog_format and the fix:\n%s", out)
+	}
+}
+
+// TestValidateConfigProblems prints every config problem, one line each.
+func TestValidateConfigProblems(t *testing.T) {
+	dir := t.TempDir()
+	p := dir + "/bad.json"
+	writeFile(t, p, `{"name":"bad","config":{"connector.class":"io.debezium.connector.mysql.MySqlConnector",
+		"database.hostname":"127.0.0.1","database.user":"u","database.password":"secret-pw","topic.prefix":"p",
+		"max.batch.size":"lots","tombstones.on.delete":"maybe","tabel.include.list":"x"}}`)
+	out, err := exec.Command(binPath, "validate", p).CombinedOutput()
+	if err == nil {
+		t.Fatalf("validate exited 0 on a bad config:\n%s", out)
+	}
+	for _, want := range []string{`"max.batch.size"`, `"tombstones.on.delete"`, `"tabel.include.list"`} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("validate output does not mention %s:\n%s", want, out)
+		}
+	}
+	if strings.Contains(string(out), "secret-pw") {
+		t.Errorf("validate output shows the password:\n%s", out)
+	}
+}
