@@ -1,6 +1,7 @@
 package connector
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -42,7 +43,7 @@ type Poller struct {
 	tracker   *offsets.Tracker
 	builder   recordBuilder
 	log       *zap.Logger
-	committed offsets.Position
+	committed []byte // the last offset value stored
 	lastFlush time.Time
 	records   []change.Record
 	events    []change.Event
@@ -104,11 +105,12 @@ func (p *Poller) process(ctx context.Context, events []change.Event) error {
 			continue
 		}
 		var err error
-		p.records, err = p.builder.build(ev, p.records[:0])
-		if err != nil {
+		if ev.Op == change.OpRecord {
+			p.records = append(p.records[:0], *ev.Record)
+		} else if p.records, err = p.builder.build(ev, p.records[:0]); err != nil {
 			return &DefiniteError{Err: err}
 		}
-		if err := p.cfg.Topics.Ensure(ctx, ev.Table.Topic); err != nil {
+		if err := p.cfg.Topics.Ensure(ctx, p.records[0].Topic); err != nil {
 			return err
 		}
 		txn.Add(len(p.records))
@@ -163,19 +165,19 @@ func (p *Poller) finish(ctx context.Context) error {
 
 func (p *Poller) commit(ctx context.Context, pos offsets.Position) error {
 	p.lastFlush = time.Now()
-	if pos == p.committed {
-		return nil
-	}
 	value, err := pos.OffsetValue()
 	if err != nil {
 		return fmt.Errorf("encoding offset: %w", err)
+	}
+	if bytes.Equal(value, p.committed) {
+		return nil
 	}
 	if err := p.cfg.Store.Commit(ctx, p.cfg.OffsetKey, value); err != nil {
 		// Not fatal: the next flush retries, and data keeps flowing.
 		p.log.Warn("committing offset failed; will retry at the next flush", zap.Error(err))
 		return nil
 	}
-	p.committed = pos
+	p.committed = value
 	p.log.Debug("offset committed", zap.ByteString("offset", value))
 	return nil
 }

@@ -136,6 +136,11 @@ func (b *recordBuilder) build(ev *change.Event, out []change.Record) ([]change.R
 		cr := rec(newKey, envelope(change.OpCreate, nil, after))
 		cr.Headers = []change.Header{{Key: headerOldKey, Schema: t.KeySchema, Value: oldKey}}
 		out = append(out, cr)
+	case change.OpTruncate:
+		// Debezium's truncate event: no key, no before or after.
+		r := rec(nil, envelope(change.OpTruncate, nil, nil))
+		r.KeySchema = nil
+		out = append(out, r)
 	default:
 		return out, fmt.Errorf("event for %s.%s has unknown operation %q", t.Database, t.Name, ev.Op)
 	}

@@ -319,8 +319,19 @@ func TestKafkaStoreExistingTopic(t *testing.T) {
 // record of the partition does not stall Load.
 func TestKafkaStoreIgnoresAbortedTransactions(t *testing.T) {
 	_, brokers := newFakeCluster(t)
+	testAbortedTransactions(t, brokers, "_connect_offsets")
+}
+
+func TestKafkaStoreIgnoresAbortedTransactionsReal(t *testing.T) {
+	brokers := realBrokers(t)
+	topic := fmt.Sprintf("sluice_test_txn_%d", time.Now().UnixNano())
+	t.Cleanup(func() { deleteTopics(t, brokers, topic) })
+	testAbortedTransactions(t, brokers, topic)
+}
+
+func testAbortedTransactions(t *testing.T, brokers []string, topic string) {
 	ctx := testCtx(t)
-	s, err := NewKafkaStore(ctx, KafkaStoreConfig{Brokers: brokers, Partitions: 3})
+	s, err := NewKafkaStore(ctx, KafkaStoreConfig{Brokers: brokers, Topic: topic, Partitions: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -329,36 +340,45 @@ func TestKafkaStoreIgnoresAbortedTransactions(t *testing.T) {
 	if err := s.Commit(ctx, key, []byte(`{"file":"f","pos":1}`)); err != nil {
 		t.Fatal(err)
 	}
-	tx, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.TransactionalID("connect-cluster-offsets"),
-		kgo.DefaultProduceTopic("_connect_offsets"))
+	tx, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.TransactionalID(topic+"-connect-cluster"),
+		kgo.DefaultProduceTopic(topic))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer tx.Close()
-	if err := tx.BeginTransaction(); err != nil {
-		t.Fatal(err)
+	write := func(value string, commit kgo.TransactionEndTry) {
+		t.Helper()
+		if err := tx.BeginTransaction(); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.ProduceSync(ctx, &kgo.Record{Key: key, Value: []byte(value)}).FirstErr(); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.EndTransaction(ctx, commit); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if err := tx.ProduceSync(ctx, &kgo.Record{Key: key, Value: []byte(`{"file":"f","pos":2}`)}).FirstErr(); err != nil {
-		t.Fatal(err)
-	}
-	if err := tx.EndTransaction(ctx, kgo.TryAbort); err != nil {
-		t.Fatal(err)
-	}
+	write(`{"file":"f","pos":2}`, kgo.TryAbort)
 	if v, err := s.Load(ctx, key); err != nil || string(v) != `{"file":"f","pos":1}` {
 		t.Fatalf("Load = %s, %v; want the committed pos 1", v, err)
 	}
-	// Committed transactional offsets are loaded.
-	if err := tx.BeginTransaction(); err != nil {
-		t.Fatal(err)
-	}
-	if err := tx.ProduceSync(ctx, &kgo.Record{Key: key, Value: []byte(`{"file":"f","pos":3}`)}).FirstErr(); err != nil {
-		t.Fatal(err)
-	}
-	if err := tx.EndTransaction(ctx, kgo.TryCommit); err != nil {
-		t.Fatal(err)
-	}
-	if v, err := s.Load(ctx, key); err != nil || string(v) != `{"file":"f","pos":3}` {
-		t.Fatalf("Load = %s, %v; want the committed pos 3", v, err)
+	// Committed transactional offsets are loaded, once the commit marker
+	// is written: a real coordinator writes it after EndTransaction
+	// returns, and until then the last stable offset is before the
+	// transaction.
+	write(`{"file":"f","pos":3}`, kgo.TryCommit)
+	for deadline := time.Now().Add(15 * time.Second); ; {
+		v, err := s.Load(ctx, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(v) == `{"file":"f","pos":3}` {
+			break
+		}
+		if string(v) != `{"file":"f","pos":1}` || time.Now().After(deadline) {
+			t.Fatalf("Load = %s; want the committed pos 3", v)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 

@@ -42,12 +42,12 @@ func (p MySQL) OffsetValue() ([]byte, error) {
 	b = append(b, `{"ts_sec":`...)
 	b = strconv.AppendInt(b, p.TsSec, 10)
 	b = append(b, `,"file":`...)
-	b = strconv.AppendQuote(b, p.File)
+	b = appendJacksonString(b, p.File)
 	b = append(b, `,"pos":`...)
 	b = strconv.AppendUint(b, p.Pos, 10)
 	if p.GTIDs != "" {
 		b = append(b, `,"gtids":`...)
-		b = strconv.AppendQuote(b, p.GTIDs)
+		b = appendJacksonString(b, p.GTIDs)
 	}
 	if p.Row != 0 {
 		b = append(b, `,"row":`...)

@@ -38,7 +38,9 @@ var ErrTooManyAcks = errors.New("offsets: a transaction got more acknowledgement
 // Committable, Err and InFlight may be called from any goroutine.
 //
 // Memory is bounded by the number of transactions not yet committable; their
-// slots are reused. Per record, the cost is one atomic add on Add's count
+// slots are reused. After Err reports a failure nothing becomes committable
+// any more, so the caller should stop beginning transactions (the task
+// fails) rather than queue them without end. Per record, the cost is one atomic add on Add's count
 // and one per acknowledgement; nothing is allocated.
 type Tracker struct {
 	mu        sync.Mutex
@@ -192,7 +194,7 @@ type txnRing struct {
 	n    int
 }
 
-func (r *txnRing) len() int     { return r.n }
+func (r *txnRing) len() int    { return r.n }
 func (r *txnRing) front() *Txn { return r.buf[r.head] }
 
 func (r *txnRing) push(x *Txn) {

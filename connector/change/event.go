@@ -20,6 +20,9 @@ const (
 	OpRead     Op = 'r'
 	OpTruncate Op = 't'
 	OpCommit   Op = 'C'
+	// OpRecord carries a ready Record (Event.Record), such as a schema
+	// change event, that the poller produces as it is.
+	OpRecord Op = 'R'
 )
 
 // Column describes one column of a captured table version.
@@ -63,6 +66,8 @@ type Event struct {
 	// Offset is set on commit markers: the position to resume from once
 	// everything before this marker is in Kafka.
 	Offset offsets.Position
+	// Record is the ready record of an OpRecord event.
+	Record *Record
 	// Size is an estimate of the event's memory, for the byte-bounded queue.
 	Size int
 }
