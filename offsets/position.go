@@ -32,6 +32,10 @@ type MySQL struct {
 	Row      int64
 	// Snapshot is set while a snapshot is in progress.
 	Snapshot bool
+	// SluiceSnapshot is Sluice's snapshot progress (finished chunks and
+	// their positions), kept while a snapshot runs and until streaming has
+	// passed every chunk; empty otherwise. Debezium ignores the field.
+	SluiceSnapshot string
 }
 
 // OffsetValue encodes the position the way Debezium's MySQL connector does:
@@ -64,6 +68,10 @@ func (p MySQL) OffsetValue() ([]byte, error) {
 	if p.Snapshot {
 		b = append(b, `,"snapshot":true`...)
 	}
+	if p.SluiceSnapshot != "" {
+		b = append(b, `,"sluice_snapshot":`...)
+		b = appendJacksonString(b, p.SluiceSnapshot)
+	}
 	return append(b, '}'), nil
 }
 
@@ -79,12 +87,13 @@ func ParseMySQL(value []byte) (MySQL, error) {
 		Event    int64  `json:"event"`
 		Row      int64  `json:"row"`
 		Snapshot any    `json:"snapshot"`
+		Sluice   string `json:"sluice_snapshot"`
 	}
 	if err := json.Unmarshal(value, &raw); err != nil {
 		return MySQL{}, fmt.Errorf("decoding MySQL offset %q: %w", value, err)
 	}
 	p := MySQL{TsSec: raw.TsSec, File: raw.File, Pos: raw.Pos, GTIDs: raw.GTIDs,
-		ServerID: raw.ServerID, Event: raw.Event, Row: raw.Row}
+		ServerID: raw.ServerID, Event: raw.Event, Row: raw.Row, SluiceSnapshot: raw.Sluice}
 	// Debezium writes snapshot as a boolean, older versions as a string.
 	switch s := raw.Snapshot.(type) {
 	case bool:

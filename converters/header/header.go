@@ -103,6 +103,9 @@ func appendValue(b []byte, s *change.Schema, v any, embedded bool) []byte {
 		if x == nil {
 			return append(b, "null"...)
 		}
+		if x.Schema == nil { // cannot happen in Connect: a Struct has its schema
+			return append(b, "{}"...)
+		}
 		b = append(b, '{')
 		for i := range x.Schema.Fields {
 			f := &x.Schema.Fields[i]

@@ -12,69 +12,65 @@ import (
 	"github.com/sluice-cdc/sluice/converters/internal/javafmt"
 )
 
-// appendValue appends the JSON of v under schema s (JsonConverter.convertToJson).
+// appendValue appends the JSON of v under plan p (JsonConverter.convertToJson).
 // It does not allocate on success.
-func (c *Converter) appendValue(b []byte, s *change.Schema, v any) ([]byte, error) {
+func (c *Converter) appendValue(b []byte, p *plan, v any) ([]byte, error) {
 	if v == nil {
 		switch {
-		case s.HasDefault && s.Default != nil && c.replaceNull:
-			v = s.Default
-		case s.Optional:
+		case p.hasDefault && c.replaceNull:
+			v = p.s.Default
+		case p.s.Optional:
 			return append(b, "null"...), nil
 		default:
-			return b, typeErr(s, "null value for a required field with no default")
+			return b, typeErr(p.s, "null value for a required field with no default")
 		}
 	}
-	if s.Name == change.DecimalName {
-		return c.appendDecimal(b, s, v)
-	}
-	switch s.Type {
-	case change.Int8, change.Int16, change.Int32, change.Int64:
+	switch p.kind {
+	case kInt:
 		n, ok := v.(int64)
 		if !ok {
-			return b, wrongType(s, v)
+			return b, wrongType(p.s, v)
 		}
-		if !inRange(s.Type, n) {
-			return b, typeErr(s, "value %d out of range", n)
+		if n < p.min || n > p.max {
+			return b, typeErr(p.s, "value %d out of range", n)
 		}
-		return strconv.AppendInt(b, n, 10), nil
-	case change.Float32, change.Float64:
-		f, ok := v.(float64)
-		if !ok {
-			return b, wrongType(s, v)
-		}
-		return appendFloat(b, f, s.Type == change.Float32), nil
-	case change.Boolean:
-		t, ok := v.(bool)
-		if !ok {
-			return b, wrongType(s, v)
-		}
-		return strconv.AppendBool(b, t), nil
-	case change.String:
+		return appendInt(b, n), nil
+	case kString:
 		str, ok := v.(string)
 		if !ok {
-			return b, wrongType(s, v)
+			return b, wrongType(p.s, v)
 		}
 		return appendString(b, str), nil
-	case change.Bytes:
-		p, ok := v.([]byte)
-		if !ok {
-			return b, wrongType(s, v)
-		}
-		return appendBase64(b, p), nil
-	case change.Struct:
+	case kStruct:
 		sv, ok := v.(*change.Value)
 		if !ok {
-			return b, wrongType(s, v)
+			return b, wrongType(p.s, v)
 		}
-		return c.appendStruct(b, s, sv)
-	case change.Array:
+		return c.appendStruct(b, p, sv)
+	case kFloat64, kFloat32:
+		f, ok := v.(float64)
+		if !ok {
+			return b, wrongType(p.s, v)
+		}
+		return appendFloat(b, f, p.kind == kFloat32), nil
+	case kBool:
+		t, ok := v.(bool)
+		if !ok {
+			return b, wrongType(p.s, v)
+		}
+		return strconv.AppendBool(b, t), nil
+	case kBytes:
+		raw, ok := v.([]byte)
+		if !ok {
+			return b, wrongType(p.s, v)
+		}
+		return appendBase64(b, raw), nil
+	case kDecimal:
+		return c.appendDecimal(b, p, v)
+	case kArray:
 		items, ok := v.([]any)
 		if !ok {
-			return b, wrongType(s, v)
-		}
-		if s.Items == nil {
-			return b, typeErr(s, "array schema without an items schema")
+			return b, wrongType(p.s, v)
 		}
 		b = append(b, '[')
 		for i, it := range items {
@@ -82,45 +78,53 @@ func (c *Converter) appendValue(b []byte, s *change.Schema, v any) ([]byte, erro
 				b = append(b, ',')
 			}
 			var err error
-			if b, err = c.appendValue(b, s.Items, it); err != nil {
+			if b, err = c.appendValue(b, p.items, it); err != nil {
 				return b, inPath(err, "["+strconv.Itoa(i)+"]")
 			}
 		}
 		return append(b, ']'), nil
-	case change.Map:
+	case kMap:
 		entries, ok := v.([]change.MapEntry)
 		if !ok {
-			return b, wrongType(s, v)
+			return b, wrongType(p.s, v)
 		}
-		if s.Keys == nil || s.Values == nil {
-			return b, typeErr(s, "map schema without keys or values schema")
-		}
-		return c.appendMap(b, s, entries)
+		return c.appendMap(b, p, entries)
 	}
-	return b, typeErr(s, "unsupported schema type")
+	return b, typeErr(p.s, "unsupported schema type")
 }
 
-func (c *Converter) appendStruct(b []byte, s *change.Schema, v *change.Value) ([]byte, error) {
+func (c *Converter) appendStruct(b []byte, p *plan, v *change.Value) ([]byte, error) {
 	if v == nil { // a typed nil *Value is a null
-		return c.appendValue(b, s, nil)
+		return c.appendValue(b, p, nil)
 	}
-	if v.Schema != s && !sameFields(v.Schema, s) {
-		return b, typeErr(s, "struct value has a mismatching schema %q", schemaName(v.Schema))
+	if v.Schema != p.s && !sameFields(v.Schema, p.s) {
+		return b, typeErr(p.s, "struct value has a mismatching schema %q", schemaName(v.Schema))
 	}
-	if len(v.Values) != len(s.Fields) {
-		return b, typeErr(s, "struct value has %d values for %d fields", len(v.Values), len(s.Fields))
+	if len(v.Values) != len(p.fields) {
+		return b, typeErr(p.s, "struct value has %d values for %d fields", len(v.Values), len(p.fields))
 	}
 	b = append(b, '{')
-	for i := range s.Fields {
-		f := &s.Fields[i]
-		if i > 0 {
-			b = append(b, ',')
+	for i := range p.fields {
+		f := &p.fields[i]
+		b = append(b, f.key...)
+		fv := v.Values[i]
+		// Inline the two commonest cases; everything else (and every
+		// error) goes through appendValue.
+		switch f.p.kind {
+		case kInt:
+			if n, ok := fv.(int64); ok && n >= f.p.min && n <= f.p.max {
+				b = appendInt(b, n)
+				continue
+			}
+		case kString:
+			if str, ok := fv.(string); ok {
+				b = appendString(b, str)
+				continue
+			}
 		}
-		b = appendString(b, f.Name)
-		b = append(b, ':')
 		var err error
-		if b, err = c.appendValue(b, f.Schema, v.Values[i]); err != nil {
-			return b, inPath(err, f.Name)
+		if b, err = c.appendValue(b, f.p, fv); err != nil {
+			return b, inPath(err, f.name)
 		}
 	}
 	return append(b, '}'), nil
@@ -133,7 +137,8 @@ func sameFields(a, b *change.Schema) bool {
 		return false
 	}
 	for i := range a.Fields {
-		if a.Fields[i].Name != b.Fields[i].Name || a.Fields[i].Schema.Type != b.Fields[i].Schema.Type {
+		fa, fb := a.Fields[i].Schema, b.Fields[i].Schema
+		if a.Fields[i].Name != b.Fields[i].Name || fa == nil || fb == nil || fa.Type != fb.Type {
 			return false
 		}
 	}
@@ -151,9 +156,9 @@ func schemaName(s *change.Schema) string {
 // array of [key,value] pairs, as JsonConverter does. Entries are written in
 // slice order; duplicate keys are written as they are (Connect's maps cannot
 // hold them).
-func (c *Converter) appendMap(b []byte, s *change.Schema, entries []change.MapEntry) ([]byte, error) {
+func (c *Converter) appendMap(b []byte, p *plan, entries []change.MapEntry) ([]byte, error) {
 	var err error
-	if s.Keys.Type == change.String {
+	if p.stringKeys {
 		b = append(b, '{')
 		for i, e := range entries {
 			if i > 0 {
@@ -162,22 +167,22 @@ func (c *Converter) appendMap(b []byte, s *change.Schema, entries []change.MapEn
 			// Connect converts the key to a JSON node, then takes its
 			// asText(): a null key (optional key schema) becomes "null".
 			k := e.Key
-			if k == nil && s.Keys.HasDefault && s.Keys.Default != nil && c.replaceNull {
-				k = s.Keys.Default
+			if k == nil && p.keys.hasDefault && c.replaceNull {
+				k = p.keys.s.Default
 			}
 			switch ks := k.(type) {
 			case string:
 				b = appendString(b, ks)
 			case nil:
-				if !s.Keys.Optional {
-					return b, inPath(typeErr(s.Keys, "null map key for a required key schema"), "[key "+strconv.Itoa(i)+"]")
+				if !p.keys.s.Optional {
+					return b, inPath(typeErr(p.keys.s, "null map key for a required key schema"), "[key "+strconv.Itoa(i)+"]")
 				}
 				b = append(b, `"null"`...)
 			default:
-				return b, inPath(wrongType(s.Keys, k), "[key "+strconv.Itoa(i)+"]")
+				return b, inPath(wrongType(p.keys.s, k), "[key "+strconv.Itoa(i)+"]")
 			}
 			b = append(b, ':')
-			if b, err = c.appendValue(b, s.Values, e.Value); err != nil {
+			if b, err = c.appendValue(b, p.values, e.Value); err != nil {
 				if ks, ok := k.(string); ok {
 					return b, inPath(err, "["+strconv.Quote(ks)+"]")
 				}
@@ -192,11 +197,11 @@ func (c *Converter) appendMap(b []byte, s *change.Schema, entries []change.MapEn
 			b = append(b, ',')
 		}
 		b = append(b, '[')
-		if b, err = c.appendValue(b, s.Keys, e.Key); err != nil {
+		if b, err = c.appendValue(b, p.keys, e.Key); err != nil {
 			return b, inPath(err, "[key "+strconv.Itoa(i)+"]")
 		}
 		b = append(b, ',')
-		if b, err = c.appendValue(b, s.Values, e.Value); err != nil {
+		if b, err = c.appendValue(b, p.values, e.Value); err != nil {
 			return b, inPath(err, "[value "+strconv.Itoa(i)+"]")
 		}
 		b = append(b, ']')
@@ -207,30 +212,29 @@ func (c *Converter) appendMap(b []byte, s *change.Schema, entries []change.MapEn
 // appendDecimal writes a Connect Decimal: the unscaled bytes as base64, or
 // the number with its scale applied. Like Connect, the "scale" parameter must
 // be present in both modes.
-func (c *Converter) appendDecimal(b []byte, s *change.Schema, v any) ([]byte, error) {
-	p, ok := v.([]byte)
+func (c *Converter) appendDecimal(b []byte, p *plan, v any) ([]byte, error) {
+	raw, ok := v.([]byte)
 	if !ok {
-		return b, wrongType(s, v)
+		return b, wrongType(p.s, v)
 	}
-	scale, err := DecimalScale(s)
-	if err != nil {
-		return b, typeErr(s, "%v", err)
+	if p.scaleErr != nil {
+		return b, typeErr(p.s, "%v", p.scaleErr)
 	}
-	p = minimalTwosComplement(p)
+	raw = minimalTwosComplement(raw)
 	if c.numeric {
-		return javafmt.AppendBigDecimal(b, p, scale), nil
+		return javafmt.AppendBigDecimal(b, raw, p.scale), nil
 	}
-	if len(p) == 0 {
-		p = zeroByte[:] // BigInteger.ZERO.toByteArray() is {0}
+	if len(raw) == 0 {
+		raw = zeroByte[:] // BigInteger.ZERO.toByteArray() is {0}
 	}
-	return appendBase64(b, p), nil
+	return appendBase64(b, raw), nil
 }
 
 var zeroByte = [1]byte{0}
 
-// DecimalScale returns the scale of a Connect Decimal schema, from its
+// decimalScale returns the scale of a Connect Decimal schema, from its
 // "scale" parameter.
-func DecimalScale(s *change.Schema) (int, error) {
+func decimalScale(s *change.Schema) (int, error) {
 	str, ok := s.Param("scale")
 	if !ok {
 		return 0, errDecimalNoScale
@@ -258,18 +262,6 @@ func minimalTwosComplement(p []byte) []byte {
 		p = p[1:]
 	}
 	return p
-}
-
-func inRange(t change.Type, n int64) bool {
-	switch t {
-	case change.Int8:
-		return n >= math.MinInt8 && n <= math.MaxInt8
-	case change.Int16:
-		return n >= math.MinInt16 && n <= math.MaxInt16
-	case change.Int32:
-		return n >= math.MinInt32 && n <= math.MaxInt32
-	}
-	return true
 }
 
 func wrongType(s *change.Schema, v any) error {
@@ -351,6 +343,15 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Skip eight plain ASCII bytes at a time: the common case.
+		if i+8 <= len(s) {
+			x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+			if !needsEscape8(x) {
+				i += 8
+				continue
+			}
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if e := escapes[c]; e != 0 {
@@ -385,6 +386,20 @@ func appendString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// needsEscape8 reports whether any of the eight bytes in x is a control
+// character, '"', '\\' or not ASCII. Each term is the classic "has a byte
+// less than n" / "has a zero byte" test, exact for whether any byte matches.
+func needsEscape8(x uint64) bool {
+	q := x ^ ('"' * lsb)
+	bs := x ^ ('\\' * lsb)
+	return ((x-0x20*lsb)&^x|(q-lsb)&^q|(bs-lsb)&^bs|x)&msb != 0
 }
 
 func appendU4(b []byte, r rune) []byte {

@@ -17,11 +17,12 @@
 // written as the default unless KeepNullsWithDefault is set
 // (replace.null.with.default=false).
 //
-// Output is compact (no spaces), UTF-8, with Jackson's escapes.
+// Output is compact (no spaces) UTF-8 with Jackson's escapes; note that
+// Jackson writes a character outside the Basic Multilingual Plane as an
+// escaped surrogate pair ("😀" becomes \uD83D\uDE00).
 package jsonconv
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -65,7 +66,7 @@ type Converter struct {
 	numeric     bool
 	replaceNull bool
 
-	cache   sync.Map // *change.Schema -> []byte: `{"schema":<json>,"payload":`
+	cache   sync.Map // *change.Schema -> *compiled
 	entries atomic.Int64
 }
 
@@ -90,49 +91,80 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b 
 // maxPooledBuf keeps one huge record from pinning its buffer forever.
 const maxPooledBuf = 1 << 20
 
-// Convert implements converters.Converter. A nil v gives nil (a tombstone or
-// null key) whatever s is. (Connect itself writes "null", or an envelope with
-// a null payload, for a null value with a non-null schema; Sluice's records
-// carry nil there only for tombstones and keyless tables, where Connect has no
-// schema either.) A nil s with a non-nil v infers the type from the Go value
-// like Connect's schemaless conversion, and writes "schema":null.
+// Convert implements converters.Converter. A nil v (or a nil *change.Value)
+// gives nil, a tombstone or null key, whatever s is. (Connect itself writes
+// "null", or an envelope with a null payload, for a null value with a non-null
+// schema; Sluice's records carry nil there only for tombstones and keyless
+// tables, where Connect has no schema either.) A nil s with a non-nil v infers
+// the type from the Go value like Connect's schemaless conversion, and writes
+// "schema":null. Errors are *TypeError for values that do not fit the schema
+// (and schemas that cannot be encoded).
 func (c *Converter) Convert(topic string, s *change.Schema, v any) ([]byte, error) {
-	if v == nil {
+	if isNull(v) {
 		return nil, nil
 	}
 	bp := bufPool.Get().(*[]byte)
-	b := (*bp)[:0]
-	var err error
-	if c.schemas {
-		var prefix []byte
-		if prefix, err = c.envelopePrefix(s); err != nil {
-			bufPool.Put(bp)
-			return nil, err
-		}
-		b = append(b, prefix...)
+	b, err := c.Append((*bp)[:0], topic, s, v)
+	if err != nil {
+		*bp = b[:0]
+		putBuf(bp)
+		return nil, err
 	}
-	if s == nil {
+	out := make([]byte, len(b))
+	copy(out, b)
+	*bp = b[:0]
+	putBuf(bp)
+	return out, nil
+}
+
+// Append is Convert writing to the end of dst: for a caller that packs many
+// records into one buffer (one allocation per batch instead of one per
+// record). A nil v appends nothing. On error, dst is returned with whatever
+// was partially written after its original length.
+func (c *Converter) Append(dst []byte, topic string, s *change.Schema, v any) ([]byte, error) {
+	if isNull(v) {
+		return dst, nil
+	}
+	var cs *compiled
+	if s != nil {
+		var err error
+		if cs, err = c.compiled(s); err != nil {
+			return dst, err
+		}
+	}
+	b := dst
+	if c.schemas {
+		if cs != nil {
+			b = append(b, cs.prefix...)
+		} else {
+			b = append(b, nullSchemaPrefix...)
+		}
+	}
+	var err error
+	if cs == nil {
 		b, err = c.appendInferred(b, v)
 	} else {
-		b, err = c.appendValue(b, s, v)
+		b, err = c.appendValue(b, cs.plan, v)
 	}
 	if err != nil {
-		*bp = b
-		putBuf(bp)
-		var pe *pathError
-		if errors.As(err, &pe) {
-			return nil, pe.public()
+		if pe, ok := err.(*pathError); ok {
+			return b, pe.public()
 		}
-		return nil, err
+		return b, err
 	}
 	if c.schemas {
 		b = append(b, '}')
 	}
-	out := make([]byte, len(b))
-	copy(out, b)
-	*bp = b
-	putBuf(bp)
-	return out, nil
+	return b, nil
+}
+
+// isNull reports a null record key or value: nil, or a nil *change.Value.
+func isNull(v any) bool {
+	if v == nil {
+		return true
+	}
+	sv, ok := v.(*change.Value)
+	return ok && sv == nil
 }
 
 func putBuf(bp *[]byte) {
@@ -141,35 +173,46 @@ func putBuf(bp *[]byte) {
 	}
 }
 
-// envelopePrefix returns `{"schema":<json>,"payload":` for s, built once per
-// schema pointer.
-func (c *Converter) envelopePrefix(s *change.Schema) ([]byte, error) {
-	if s == nil {
-		return nullSchemaPrefix, nil
-	}
+// compiled is what the converter derives once from a schema: the encoding
+// plan and, with schemas enabled, `{"schema":<json>,"payload":`.
+type compiled struct {
+	plan   *plan
+	prefix []byte
+}
+
+// compiled returns the cached compiled form of s, building it on first use.
+func (c *Converter) compiled(s *change.Schema) (*compiled, error) {
 	if p, ok := c.cache.Load(s); ok {
-		return p.([]byte), nil
+		return p.(*compiled), nil
 	}
-	b := append([]byte(nil), `{"schema":`...)
-	b, err := c.appendSchema(b, s)
+	p, err := compile(s, map[*change.Schema]*plan{})
 	if err != nil {
-		var pe *pathError
-		if errors.As(err, &pe) {
-			pe.msg = "schema default: " + pe.msg
+		if pe, ok := err.(*pathError); ok {
 			return nil, pe.public()
 		}
 		return nil, err
 	}
-	b = append(b, `,"payload":`...)
-	b = b[:len(b):len(b)] // appends by callers must never write into the cached copy
+	cs := &compiled{plan: p}
+	if c.schemas {
+		b := append([]byte(nil), `{"schema":`...)
+		if b, err = c.appendSchema(b, p); err != nil {
+			if pe, ok := err.(*pathError); ok {
+				pe.msg = "schema default: " + pe.msg
+				return nil, pe.public()
+			}
+			return nil, err
+		}
+		b = append(b, `,"payload":`...)
+		cs.prefix = b[:len(b):len(b)]
+	}
 	if c.entries.Add(1) > maxCachedSchemas {
 		c.cache.Clear()
 		c.entries.Store(1)
 	}
-	if p, loaded := c.cache.LoadOrStore(s, b); loaded {
-		return p.([]byte), nil
+	if p, loaded := c.cache.LoadOrStore(s, cs); loaded {
+		return p.(*compiled), nil
 	}
-	return b, nil
+	return cs, nil
 }
 
 var nullSchemaPrefix = []byte(`{"schema":null,"payload":`)

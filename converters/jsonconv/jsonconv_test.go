@@ -3,10 +3,13 @@ package jsonconv
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/sluice-cdc/sluice/connector/change"
 )
@@ -147,13 +150,13 @@ func TestPayloadAndSchema(t *testing.T) {
 			}
 			if c.schema == "" || c.v == nil {
 				if c.schema != "" { // check the schema through a value-less schema build
-					p, err := withSchema.envelopePrefix(c.s)
+					cs, err := withSchema.compiled(c.s)
 					if err != nil {
 						t.Fatal(err)
 					}
 					want := `{"schema":` + c.schema + `,"payload":`
-					if string(p) != want {
-						t.Errorf("schema\n got %s\nwant %s", p, want)
+					if string(cs.prefix) != want {
+						t.Errorf("schema\n got %s\nwant %s", cs.prefix, want)
 					}
 				}
 				return
@@ -298,7 +301,7 @@ func TestSchemaCachedOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	p2, _ := c.cache.Load(f.env)
-	if &p1.([]byte)[0] != &p2.([]byte)[0] {
+	if p1.(*compiled) != p2.(*compiled) || &p1.(*compiled).prefix[0] != &p2.(*compiled).prefix[0] {
 		t.Error("schema JSON rebuilt")
 	}
 	if n := c.entries.Load(); n != 1 {
@@ -426,4 +429,75 @@ func TestConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// refString is a plain byte-by-byte version of appendString's rules.
+func refString(s string) string {
+	var sb strings.Builder
+	sb.WriteByte('"')
+	for _, r := range s { // invalid bytes come out as U+FFFD
+		switch {
+		case r == '"':
+			sb.WriteString(`\"`)
+		case r == '\\':
+			sb.WriteString(`\\`)
+		case r == '\b':
+			sb.WriteString(`\b`)
+		case r == '\t':
+			sb.WriteString(`\t`)
+		case r == '\n':
+			sb.WriteString(`\n`)
+		case r == '\f':
+			sb.WriteString(`\f`)
+		case r == '\r':
+			sb.WriteString(`\r`)
+		case r < 0x20:
+			fmt.Fprintf(&sb, `\u%04X`, r)
+		case r > 0xFFFF:
+			hi, lo := utf16.EncodeRune(r)
+			fmt.Fprintf(&sb, `\u%04X\u%04X`, hi, lo)
+		default:
+			sb.WriteRune(r)
+		}
+	}
+	sb.WriteByte('"')
+	return sb.String()
+}
+
+func TestAppendStringRandom(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	alphabet := []string{"a", "Z", "0", " ", "/", "\"", "\\", "\n", "\x00", "\x1f", "\x7f", "é", "€", "😀", "\xff", "\xe2\x82", "\u2028"}
+	for i := 0; i < 100000; i++ {
+		var sb strings.Builder
+		n := r.IntN(40)
+		for j := 0; j < n; j++ {
+			if r.IntN(4) == 0 {
+				sb.WriteString(alphabet[r.IntN(len(alphabet))])
+			} else {
+				sb.WriteString(alphabet[r.IntN(4)]) // long plain runs for the 8-byte path
+			}
+		}
+		s := sb.String()
+		if got, want := string(appendString(nil, s)), refString(s); got != want {
+			t.Fatalf("appendString(%q)\n got %s\nwant %s", s, got, want)
+		}
+	}
+}
+
+func TestAllocations(t *testing.T) {
+	f := newEnvelopeFixture()
+	_, val := f.create(1004)
+	for _, cfg := range []Config{{}, {SchemasEnable: true}, {DecimalFormat: DecimalNumeric}} {
+		c := conv(t, cfg)
+		if _, err := c.Convert("t", f.env, val); err != nil {
+			t.Fatal(err)
+		}
+		if n := testing.AllocsPerRun(200, func() { _, _ = c.Convert("t", f.env, val) }); n > 1 {
+			t.Errorf("%+v: Convert makes %v allocations, want 1", cfg, n)
+		}
+		buf := make([]byte, 0, 8192)
+		if n := testing.AllocsPerRun(200, func() { buf, _ = c.Append(buf[:0], "t", f.env, val) }); n != 0 {
+			t.Errorf("%+v: Append makes %v allocations, want 0", cfg, n)
+		}
+	}
 }

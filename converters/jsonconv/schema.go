@@ -6,13 +6,13 @@ import (
 	"github.com/sluice-cdc/sluice/connector/change"
 )
 
-// appendSchema writes the JSON form of s the way JsonConverter.asJsonSchema
-// builds it: "type", then "items" (array), "keys" and "values" (map) or
-// "fields" (struct), then "optional", "name", "version", "doc",
-// "parameters" and "default" when set. A struct field's entry is the field
-// schema's object with "field" added last.
-func (c *Converter) appendSchema(b []byte, s *change.Schema) ([]byte, error) {
-	b, err := c.appendSchemaOpen(b, s)
+// appendSchema writes the JSON form of p's schema the way
+// JsonConverter.asJsonSchema builds it: "type", then "items" (array), "keys"
+// and "values" (map) or "fields" (struct), then "optional", "name",
+// "version", "doc", "parameters" and "default" when set. A struct field's
+// entry is the field schema's object with "field" added last.
+func (c *Converter) appendSchema(b []byte, p *plan) ([]byte, error) {
+	b, err := c.appendSchemaOpen(b, p)
 	if err != nil {
 		return b, err
 	}
@@ -20,40 +20,38 @@ func (c *Converter) appendSchema(b []byte, s *change.Schema) ([]byte, error) {
 }
 
 // appendSchemaOpen writes the schema object without its closing brace.
-func (c *Converter) appendSchemaOpen(b []byte, s *change.Schema) ([]byte, error) {
+func (c *Converter) appendSchemaOpen(b []byte, p *plan) ([]byte, error) {
+	s := p.s
 	var err error
 	b = append(b, `{"type":`...)
 	b = appendString(b, s.Type.String())
-	switch s.Type {
-	case change.Array:
+	switch p.kind {
+	case kArray:
 		b = append(b, `,"items":`...)
-		if b, err = c.appendSchemaOrNull(b, s.Items); err != nil {
+		if b, err = c.appendSchema(b, p.items); err != nil {
 			return b, inPath(err, "[items]")
 		}
-	case change.Map:
+	case kMap:
 		b = append(b, `,"keys":`...)
-		if b, err = c.appendSchemaOrNull(b, s.Keys); err != nil {
+		if b, err = c.appendSchema(b, p.keys); err != nil {
 			return b, inPath(err, "[keys]")
 		}
 		b = append(b, `,"values":`...)
-		if b, err = c.appendSchemaOrNull(b, s.Values); err != nil {
+		if b, err = c.appendSchema(b, p.values); err != nil {
 			return b, inPath(err, "[values]")
 		}
-	case change.Struct:
+	case kStruct:
 		b = append(b, `,"fields":[`...)
-		for i := range s.Fields {
-			f := &s.Fields[i]
+		for i := range p.fields {
+			f := &p.fields[i]
 			if i > 0 {
 				b = append(b, ',')
 			}
-			if f.Schema == nil {
-				return b, inPath(typeErr(s, "field without a schema"), f.Name)
-			}
-			if b, err = c.appendSchemaOpen(b, f.Schema); err != nil {
-				return b, inPath(err, f.Name)
+			if b, err = c.appendSchemaOpen(b, f.p); err != nil {
+				return b, inPath(err, f.name)
 			}
 			b = append(b, `,"field":`...)
-			b = appendString(b, f.Name)
+			b = appendString(b, f.name)
 			b = append(b, '}')
 		}
 		b = append(b, ']')
@@ -74,32 +72,25 @@ func (c *Converter) appendSchemaOpen(b []byte, s *change.Schema) ([]byte, error)
 	}
 	if len(s.Parameters) > 0 {
 		b = append(b, `,"parameters":{`...)
-		for i, p := range uniqueParams(s.Parameters) {
+		for i, prm := range uniqueParams(s.Parameters) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(b, p.Key)
+			b = appendString(b, prm.Key)
 			b = append(b, ':')
-			b = appendString(b, p.Value)
+			b = appendString(b, prm.Value)
 		}
 		b = append(b, '}')
 	}
-	// Connect has no way to tell an explicit null default from none: neither
-	// is written.
-	if s.HasDefault && s.Default != nil {
+	// Connect cannot tell an explicit null default from none: neither is
+	// written.
+	if p.hasDefault {
 		b = append(b, `,"default":`...)
-		if b, err = c.appendValue(b, s, s.Default); err != nil {
+		if b, err = c.appendValue(b, p, s.Default); err != nil {
 			return b, err
 		}
 	}
 	return b, nil
-}
-
-func (c *Converter) appendSchemaOrNull(b []byte, s *change.Schema) ([]byte, error) {
-	if s == nil {
-		return append(b, "null"...), nil
-	}
-	return c.appendSchema(b, s)
 }
 
 // uniqueParams applies a LinkedHashMap's put semantics to a parameter list:
