@@ -102,6 +102,11 @@ func (p *Poller) process(ctx context.Context, events []change.Event) error {
 		txn := p.tracker.Begin()
 		if ev.Op == change.OpCommit {
 			txn.End(ev.Offset)
+			if ev.Flush {
+				if err := p.commitNow(ctx); err != nil {
+					return err
+				}
+			}
 			continue
 		}
 		var err error
@@ -147,6 +152,30 @@ func (p *Poller) toKafka(r *change.Record) (*kgo.Record, error) {
 		kr.Headers = append(kr.Headers, kgo.RecordHeader{Key: h.Key, Value: header.String(h.Schema, h.Value)})
 	}
 	return kr, nil
+}
+
+// commitNow waits for every record produced so far and stores the position
+// reached, before the poller goes on.
+func (p *Poller) commitNow(ctx context.Context) error {
+	if err := p.cfg.Client.Flush(ctx); err != nil {
+		return err
+	}
+	if err := p.tracker.Err(); err != nil {
+		return fmt.Errorf("kafka did not accept a record, so the connector stops before its offset: %w", err)
+	}
+	pos, ok := p.tracker.Committable()
+	if !ok {
+		return nil
+	}
+	value, err := pos.OffsetValue()
+	if err != nil {
+		return fmt.Errorf("encoding offset: %w", err)
+	}
+	if err := p.cfg.Store.Commit(ctx, p.cfg.OffsetKey, value); err != nil {
+		return fmt.Errorf("committing offset %s before going on: %w", value, err)
+	}
+	p.committed, p.lastFlush = value, time.Now()
+	return nil
 }
 
 // finish flushes the producer and commits the last position.

@@ -36,6 +36,9 @@ type MySQL struct {
 	// their positions), kept while a snapshot runs and until streaming has
 	// passed every chunk; empty otherwise. Debezium ignores the field.
 	SluiceSnapshot string
+	// SluiceIncremental is the progress of on-demand snapshots requested
+	// through the signal table; empty when none runs.
+	SluiceIncremental string
 }
 
 // OffsetValue encodes the position the way Debezium's MySQL connector does:
@@ -72,6 +75,10 @@ func (p MySQL) OffsetValue() ([]byte, error) {
 		b = append(b, `,"sluice_snapshot":`...)
 		b = appendJacksonString(b, p.SluiceSnapshot)
 	}
+	if p.SluiceIncremental != "" {
+		b = append(b, `,"sluice_incremental":`...)
+		b = appendJacksonString(b, p.SluiceIncremental)
+	}
 	return append(b, '}'), nil
 }
 
@@ -88,12 +95,13 @@ func ParseMySQL(value []byte) (MySQL, error) {
 		Row      int64  `json:"row"`
 		Snapshot any    `json:"snapshot"`
 		Sluice   string `json:"sluice_snapshot"`
+		Incr     string `json:"sluice_incremental"`
 	}
 	if err := json.Unmarshal(value, &raw); err != nil {
 		return MySQL{}, fmt.Errorf("decoding MySQL offset %q: %w", value, err)
 	}
 	p := MySQL{TsSec: raw.TsSec, File: raw.File, Pos: raw.Pos, GTIDs: raw.GTIDs,
-		ServerID: raw.ServerID, Event: raw.Event, Row: raw.Row, SluiceSnapshot: raw.Sluice}
+		ServerID: raw.ServerID, Event: raw.Event, Row: raw.Row, SluiceSnapshot: raw.Sluice, SluiceIncremental: raw.Incr}
 	// Debezium writes snapshot as a boolean, older versions as a string.
 	switch s := raw.Snapshot.(type) {
 	case bool:

@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -197,6 +198,9 @@ func loadConnectors(paths []string, stderr io.Writer) ([]*config.Connector, bool
 // Debezium config loads) but cannot honour, instead of silently doing
 // something else.
 func checkSupported(c *config.Connector) error {
+	if err := applyDDLConfig(&mysql.Config{}, c); err != nil {
+		return err
+	}
 	for _, cc := range []struct {
 		prop string
 		cfg  config.ConverterConfig
@@ -205,15 +209,17 @@ func checkSupported(c *config.Connector) error {
 			return fmt.Errorf("property %q: %s is not supported by this version of Sluice; use %s", cc.prop, cc.cfg.Class, config.JSONConverterClass)
 		}
 	}
-	for _, m := range []struct{ prop, got, only string }{
-		{"decimal.handling.mode", c.DecimalHandlingMode, config.DecimalPrecise},
-		{"bigint.unsigned.handling.mode", c.BigIntUnsignedHandlingMode, config.BigIntUnsignedLong},
-		{"time.precision.mode", c.TimePrecisionMode, config.TimeAdaptiveTimeMicroseconds},
-		{"binary.handling.mode", c.BinaryHandlingMode, config.BinaryBytes},
-	} {
-		if m.got != m.only {
-			return fmt.Errorf("property %q: %q is not supported by this version of Sluice yet; remove it to use Debezium's default %q", m.prop, m.got, m.only)
+	if v, ok := c.Raw["incremental.snapshot.chunk.size"]; ok {
+		if n, err := strconv.Atoi(v); err != nil || n <= 0 {
+			return fmt.Errorf("property \"incremental.snapshot.chunk.size\": %q is not a positive integer (default 1024)", v)
 		}
+	}
+	if v := c.Raw["signal.data.collection"]; v != "" && strings.Count(v, ".") != 1 {
+		return fmt.Errorf("property \"signal.data.collection\": %q is not <database>.<table>", v)
+	}
+	// The handling modes, column.* rules and message.key.columns.
+	if _, err := mysql.NewTypeOptions(c.DecimalHandlingMode, c.BigIntUnsignedHandlingMode, c.TimePrecisionMode, c.BinaryHandlingMode, c.Raw); err != nil {
+		return err
 	}
 	return nil
 }
@@ -222,25 +228,26 @@ func checkSupported(c *config.Connector) error {
 // user reads what happens instead.
 func notYet(c *config.Connector) []string {
 	var w []string
-	switch c.SnapshotMode {
-	case config.SnapshotNever, config.SnapshotNoData, config.SnapshotSchemaOnly:
-	default:
-		w = append(w, fmt.Sprintf("property \"snapshot.mode\": %q asks for a snapshot, which this version does not take yet: without a stored offset, streaming starts at the server's current position and existing rows are not emitted", c.SnapshotMode))
-	}
-	if c.IncludeSchemaChanges {
-		w = append(w, "property \"include.schema.changes\": schema change events are not written by this version yet; table schemas still follow every DDL")
-	}
 	return w
 }
 
 func streamerConfig(c *config.Connector, log *zap.Logger) mysql.Config {
-	return mysql.Config{
+	cfg := mysql.Config{
 		Flavor: string(c.Flavor), Host: c.Hostname, Port: uint16(c.Port),
 		User: c.User, Password: c.Password.Reveal(), ServerID: c.ServerID,
 		TopicPrefix: c.TopicPrefix, ConnectorName: c.Name, Filter: c,
 		ConnectTimeout: c.ConnectTimeout,
-		Logger:         log,
+		Snapshot: mysql.SnapshotConfig{Mode: c.SnapshotMode, LockingMode: c.SnapshotLockingMode,
+			MaxThreads: c.SnapshotMaxThreads},
+		SignalTable:      c.Raw["signal.data.collection"],
+		IncrementalChunk: atoiOr(c.Raw["incremental.snapshot.chunk.size"], 0),
+		Logger:           log,
 	}
+	// checkSupported has validated the type options.
+	cfg.Types, _ = mysql.NewTypeOptions(c.DecimalHandlingMode, c.BigIntUnsignedHandlingMode, c.TimePrecisionMode, c.BinaryHandlingMode, c.Raw)
+	// checkSupported has validated these settings.
+	_ = applyDDLConfig(&cfg, c)
+	return cfg
 }
 
 func cmdValidate(args []string, stdout, stderr io.Writer) int {
@@ -419,6 +426,15 @@ func buildTask(c *config.Connector, w *config.Worker, client *kgo.Client, store 
 		// Within SIGTERM's 10 s: the flush timeout plus room to drain.
 		ShutdownTimeout: 8 * time.Second, Logger: log,
 	}, nil
+}
+
+// atoiOr parses a setting the config package keeps as text; an invalid
+// value was already reported by checkSupported.
+func atoiOr(v string, def int) int {
+	if n, err := strconv.Atoi(v); err == nil {
+		return n
+	}
+	return def
 }
 
 func newConverter(cc config.ConverterConfig) (converters.Converter, error) {

@@ -66,6 +66,9 @@ type Event struct {
 	// Offset is set on commit markers: the position to resume from once
 	// everything before this marker is in Kafka.
 	Offset offsets.Position
+	// Flush asks for Offset to be committed before anything after this
+	// marker is produced (a snapshot's start must be durable before its rows).
+	Flush bool
 	// Record is the ready record of an OpRecord event.
 	Record *Record
 	// Size is an estimate of the event's memory, for the byte-bounded queue.

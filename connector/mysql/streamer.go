@@ -5,6 +5,7 @@ package mysql
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -37,7 +38,23 @@ type Config struct {
 	Filter         Filter
 	Heartbeat      time.Duration // binlog heartbeat period; 0 = 10 s
 	ConnectTimeout time.Duration // 0 = 30 s
-	Logger         *zap.Logger
+	Snapshot       SnapshotConfig
+	Types          TypeOptions // how column values are represented (handling modes, column.* rules)
+	// SignalTable is signal.data.collection ("db.table"): Debezium's signal
+	// table, for on-demand snapshots. Empty: no signals.
+	SignalTable string
+	// IncrementalChunk is incremental.snapshot.chunk.size (default 1024).
+	IncrementalChunk int
+	Logger           *zap.Logger
+
+	// DDL handling (schemachange.go). The zero values skip nothing and
+	// write no schema change events; Debezium's defaults are
+	// IncludeSchemaChanges and SkippedOperations {t}.
+	IncludeSchemaChanges          bool               // include.schema.changes
+	SkippedOperations             map[change.Op]bool // skipped.operations
+	SkipUnparseableDDL            bool               // schema.history.internal.skip.unparseable.ddl
+	StoreOnlyCapturedTablesDDL    bool               // schema.history.internal.store.only.captured.tables.ddl
+	StoreOnlyCapturedDatabasesDDL bool               // schema.history.internal.store.only.captured.databases.ddl
 }
 
 func (c *Config) addr() string { return net.JoinHostPort(c.Host, strconv.Itoa(int(c.Port))) }
@@ -69,6 +86,9 @@ type Streamer struct {
 	source *change.Schema
 	tables *Tables
 	cat    *catalog
+	// schemaChangeRecords builds schema change records; see schemaChanges.
+	schemaChangeRecords *schemaChanges
+	incr                *incremental // on-demand snapshot state; streaming goroutine only
 }
 
 // NewStreamer prepares a streamer; nothing connects until Stream.
@@ -81,7 +101,7 @@ func NewStreamer(cfg Config) *Streamer {
 	}
 	s := &Streamer{cfg: cfg, log: cfg.Logger, source: sourceSchema(cfg.Flavor)}
 	s.cat = newCatalog(cfg.connect)
-	s.tables = newTables(cfg.TopicPrefix, cfg.Filter, s.cat, s.source, typeOptions{Loc: time.Local}, cfg.Logger)
+	s.tables = newTables(cfg.TopicPrefix, cfg.Filter, s.cat, s.source, cfg.Types, cfg.Logger)
 	return s
 }
 
@@ -126,6 +146,12 @@ type txnState struct {
 	thread   int64
 	rows     int64 // rows emitted in the open transaction
 	skipRows int64 // rows already emitted before a reconnect
+	// filter drops changes that snapshot chunks already contain; nil once
+	// the stream has passed them all.
+	filter *skipFilter
+	// signals are execute-snapshot requests read in the open transaction,
+	// acted on when it commits.
+	signals []signal
 }
 
 // Stream reads from the position on and enqueues row events and commit
@@ -133,9 +159,10 @@ type txnState struct {
 // Transient failures (lost connection, server restart) reconnect with
 // backoff; rows of a transaction already enqueued before the connection
 // broke are not enqueued twice.
-func (s *Streamer) Stream(ctx context.Context, from offsets.MySQL, out change.Enqueuer) error {
+func (s *Streamer) Stream(ctx context.Context, from offsets.MySQL, filter *skipFilter, out change.Enqueuer) error {
 	defer s.cat.close()
-	st := &txnState{file: from.File, nextPos: from.Pos}
+	defer s.incr.close()
+	st := &txnState{file: from.File, nextPos: from.Pos, filter: filter}
 	if from.GTIDs != "" || s.cfg.Flavor == "mariadb" {
 		gs, err := gmysql.ParseGTIDSet(s.cfg.Flavor, from.GTIDs)
 		if err != nil {
@@ -203,6 +230,11 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 	if err != nil {
 		return false, classify(fmt.Errorf("starting binlog dump from %s: %w", s.cfg.addr(), err))
 	}
+	if s.incr.active() && s.incr.chunkID == "" {
+		if err := s.incr.nextChunk(ctx); err != nil {
+			return false, err
+		}
+	}
 	batch := make([]change.Event, 0, 256)
 	resolved := map[uint64]resolvedTable{}
 	flush := func() error {
@@ -248,8 +280,10 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 			case strings.EqualFold(q, "COMMIT"):
 				batch = append(batch, s.commit(st, h))
 			default:
-				// Any other statement may change a table's definition.
-				s.tables.Invalidate()
+				// DDL, or a statement with no effect on tables.
+				if batch, err = s.queryEvent(ctx, st, h, e, batch); err != nil {
+					return progressed, err
+				}
 				if !st.inTxn {
 					batch = append(batch, s.commit(st, h))
 				}
@@ -263,6 +297,12 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 			}
 			resolved[e.TableID] = resolvedTable{tm: e, table: tbl}
 		case *replication.RowsEvent:
+			if s.isSignalTable(e.Table) {
+				if err := s.signalRows(st, h, e); err != nil {
+					return progressed, err
+				}
+				continue
+			}
 			r, ok := resolved[e.TableID]
 			if !ok || r.tm != e.Table {
 				// go-mysql attached a TABLE_MAP we did not resolve: resolve it
@@ -274,13 +314,26 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 				r = resolvedTable{tm: e.Table, table: tbl}
 				resolved[e.TableID] = r
 			}
-			if r.table == nil {
+			if r.table == nil || s.opSkipped(h.EventType) {
 				continue
 			}
 			batch, err = s.rows(st, h, e, r.table, batch)
 			if err != nil {
 				return progressed, err
 			}
+		}
+		if n := len(batch); n > 0 && batch[n-1].Op == change.OpCommit && (s.incr.active() || len(st.signals) > 0) {
+			// On-demand snapshot work happens at transaction ends: its rows
+			// go before the commit marker, its progress into the marker.
+			marker := batch[n-1]
+			batch, err = s.incrementalAtCommit(ctx, st, batch[:n-1])
+			if err != nil {
+				return progressed, err
+			}
+			pos := marker.Offset.(offsets.MySQL)
+			pos.SluiceIncremental = s.incr.encode()
+			marker.Offset = pos
+			batch = append(batch, marker)
 		}
 		if len(batch) >= 256 || (len(batch) > 0 && batch[len(batch)-1].Op == change.OpCommit) {
 			if err := flush(); err != nil {
@@ -307,6 +360,14 @@ func (s *Streamer) commit(st *txnState, h *replication.EventHeader) change.Event
 	pos := offsets.MySQL{TsSec: int64(h.Timestamp), File: st.file, Pos: st.nextPos, ServerID: h.ServerID}
 	if st.gset != nil {
 		pos.GTIDs = st.gset.String()
+	}
+	if st.filter != nil {
+		if st.filter.passed(st.gset) {
+			s.log.Info("stream has passed every snapshot chunk; snapshot bookkeeping dropped from the offset")
+			st.filter = nil
+		} else {
+			pos.SluiceSnapshot = st.filter.state
+		}
 	}
 	return change.Event{Op: change.OpCommit, Offset: pos, TsMs: int64(h.Timestamp) * 1000}
 }
@@ -368,9 +429,21 @@ func (s *Streamer) rows(st *txnState, h *replication.EventHeader, e *replication
 		if len(row) != len(tbl.Columns) {
 			return batch, &Definite{fmt.Errorf("table %s.%s: binlog row at %s:%d has %d columns, the table version has %d", tbl.Database, tbl.Name, st.file, h.LogPos, len(row), len(tbl.Columns))}
 		}
+		st.rows++
+		s.incr.dedupe(tbl, ev.Before)
+		s.incr.dedupe(tbl, ev.After)
+		if st.filter != nil {
+			kept, keep, err := st.filter.keep(st.gtid, ev)
+			if err != nil {
+				return batch, &Definite{fmt.Errorf("comparing GTID %s with the snapshot's positions: %w", st.gtid, err)}
+			}
+			if !keep {
+				continue
+			}
+			ev = kept
+		}
 		ev.Source = s.sourceValue(st, h, tbl, eventPos, i, tsMs)
 		batch = append(batch, ev)
-		st.rows++
 	}
 	return batch, nil
 }
@@ -405,7 +478,7 @@ func classify(err error) error {
 	if errors.As(err, &me) {
 		switch me.Code {
 		case gmysql.ER_MASTER_FATAL_ERROR_READING_BINLOG:
-			return &Definite{fmt.Errorf("%w; the stored position is no longer in the server's binlogs (purged?): take a new snapshot or point the connector at a server that still has them", err)}
+			return &Definite{fmt.Errorf("%w; the stored position is no longer in the server's binlogs (purged?): set snapshot.mode=when_needed to take a new snapshot, or delete the stored offset, or point the connector at a server that still has them", err)}
 		case gmysql.ER_ACCESS_DENIED_ERROR, gmysql.ER_SPECIFIC_ACCESS_DENIED_ERROR, gmysql.ER_DBACCESS_DENIED_ERROR:
 			return &Definite{fmt.Errorf("%w; grant the connector user REPLICATION SLAVE, REPLICATION CLIENT (BINLOG MONITOR on MariaDB) and SELECT", err)}
 		}
@@ -413,10 +486,14 @@ func classify(err error) error {
 	return err
 }
 
-// Run is the connector.Source entry point: it resumes from the stored
-// offset, or from the server's current position when there is none, and
-// streams until ctx is done.
+// Run is the connector.Source entry point. Without a stored offset it
+// takes a snapshot when snapshot.mode asks for one (then streams from the
+// position taken before the snapshot), or streams from the server's current
+// position (no_data) or from the oldest binlog (never). A stored offset of a
+// snapshot in progress resumes that snapshot after its last finished chunk.
 func (s *Streamer) Run(ctx context.Context, stored []byte, out change.Enqueuer) error {
+	mode := s.cfg.Snapshot.Mode
+	var st *snapState
 	var from offsets.MySQL
 	if stored != nil {
 		p, err := offsets.ParseMySQL(stored)
@@ -424,17 +501,108 @@ func (s *Streamer) Run(ctx context.Context, stored []byte, out change.Enqueuer) 
 			return &Definite{fmt.Errorf("the stored offset cannot be used: %w; delete it from the offsets topic to start over", err)}
 		}
 		from = p
-	} else {
-		p, err := s.CurrentPosition(ctx)
-		if err != nil {
-			return err
+		if p.SluiceSnapshot != "" {
+			if st, err = decodeSnapState(p.SluiceSnapshot); err != nil {
+				return &Definite{err}
+			}
 		}
-		from = p
-		// Record the start so that a restart before the first change
-		// resumes here rather than at a later "current" position.
-		if err := out.Enqueue(ctx, change.Event{Op: change.OpCommit, Offset: p}); err != nil {
-			return nil
+		if p.SluiceIncremental != "" {
+			s.incr = &incremental{s: s}
+			if err := json.Unmarshal([]byte(p.SluiceIncremental), &s.incr.state); err != nil {
+				return &Definite{fmt.Errorf("decoding the on-demand snapshot progress stored in the offset: %w", err)}
+			}
+			s.log.Info("resuming the on-demand snapshot", zap.Strings("tables", s.incr.state.Tables))
+		}
+		if st != nil && !st.Complete {
+			s.log.Info("resuming the snapshot after its last finished chunk", zap.Int("chunks_done", len(st.Done)))
+			return s.snapshotThenStream(ctx, st, true, out)
+		}
+	} else {
+		switch mode {
+		case "never":
+			// Debezium's "never": read the binlog from its beginning.
+			s.log.Info("snapshot.mode=never: streaming from the oldest binlog the server has")
+			return s.Stream(ctx, offsets.MySQL{}, nil, out)
+		case "no_data", "schema_only", "recovery", "schema_only_recovery":
+			p, err := s.CurrentPosition(ctx)
+			if err != nil {
+				return err
+			}
+			s.log.Info("no stored offset; streaming from the server's current position", zap.String("snapshot.mode", mode))
+			// Record the start so that a restart before the first change
+			// resumes here rather than at a later "current" position.
+			if err := out.Enqueue(ctx, change.Event{Op: change.OpCommit, Offset: p}); err != nil {
+				return nil
+			}
+			return s.Stream(ctx, p, nil, out)
+		default:
+			return s.newSnapshot(ctx, out)
 		}
 	}
-	return s.Stream(ctx, from, out)
+	var filter *skipFilter
+	if st != nil {
+		f, err := newSkipFilter(s.cfg.Flavor, st)
+		if err != nil {
+			return &Definite{err}
+		}
+		filter = f
+	}
+	err := s.Stream(ctx, from, filter, out)
+	if isPurged(err) && mode == "when_needed" {
+		s.log.Warn("the stored position is no longer in the server's binlogs; snapshot.mode=when_needed: taking a new snapshot",
+			zap.String("gtids", from.GTIDs), zap.String("file", from.File))
+		return s.newSnapshot(ctx, out)
+	}
+	return err
+}
+
+func (s *Streamer) newSnapshot(ctx context.Context, out change.Enqueuer) error {
+	p, err := s.CurrentPosition(ctx)
+	if err != nil {
+		return err
+	}
+	snap := s.snapshotter()
+	st, err := snap.newSnapState(ctx, p)
+	if err != nil {
+		return err
+	}
+	return s.snapshotThenStream(ctx, st, false, out)
+}
+
+func (s *Streamer) snapshotter() *Snapshotter {
+	cfg := s.cfg.Snapshot
+	if cfg.MaxThreads <= 0 {
+		cfg.MaxThreads = 1
+	}
+	if cfg.ChunkRows <= 0 {
+		cfg.ChunkRows = 50_000
+	}
+	return &Snapshotter{cfg: s.cfg, snap: cfg, log: s.log, tables: s.tables, cat: s.cat, source: s.source}
+}
+
+func (s *Streamer) snapshotThenStream(ctx context.Context, st *snapState, resumed bool, out change.Enqueuer) error {
+	snap := s.snapshotter()
+	snap.resumed = resumed
+	if err := snap.Run(ctx, st, out); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
+	if s.cfg.Snapshot.Mode == "initial_only" {
+		s.log.Info("snapshot.mode=initial_only: snapshot done, not streaming")
+		return nil
+	}
+	filter, err := newSkipFilter(s.cfg.Flavor, st)
+	if err != nil {
+		return &Definite{err}
+	}
+	from := offsets.MySQL{File: st.Start.File, Pos: st.Start.Pos, GTIDs: st.Start.GTIDs}
+	return s.Stream(ctx, from, filter, out)
+}
+
+// isPurged reports whether err says the requested binlog position is gone.
+func isPurged(err error) bool {
+	var me *gmysql.MyError
+	return errors.As(err, &me) && me.Code == gmysql.ER_MASTER_FATAL_ERROR_READING_BINLOG
 }

@@ -3,6 +3,7 @@ package mysql
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -39,7 +40,7 @@ type Tables struct {
 	prefix  string
 	filter  Filter
 	schema  *catalog
-	opt     typeOptions
+	opt     TypeOptions
 	source  *change.Schema
 	log     *zap.Logger
 	entries map[string]*tableEntry
@@ -51,7 +52,7 @@ type tableEntry struct {
 	included bool
 }
 
-func newTables(prefix string, filter Filter, cat *catalog, source *change.Schema, opt typeOptions, log *zap.Logger) *Tables {
+func newTables(prefix string, filter Filter, cat *catalog, source *change.Schema, opt TypeOptions, log *zap.Logger) *Tables {
 	return &Tables{prefix: prefix, filter: filter, schema: cat, opt: opt, source: source, log: log,
 		entries: make(map[string]*tableEntry)}
 }
@@ -85,24 +86,37 @@ func (t *Tables) Resolve(ctx context.Context, tm *replication.TableMapEvent) (*c
 	return tbl, nil
 }
 
-// Invalidate forgets what information_schema said, after a DDL.
-func (t *Tables) Invalidate() { t.schema.invalidate() }
+// Invalidate forgets what information_schema said, after a DDL. Cached
+// versions are rebuilt at their next TABLE_MAP too: a DDL can change what
+// only information_schema shows (a column default) and leave the TABLE_MAP
+// as it was.
+func (t *Tables) Invalidate() {
+	t.schema.invalidate()
+	for _, e := range t.entries {
+		e.tm = nil
+	}
+}
 
 func (t *Tables) build(ctx context.Context, db, name string, tm *replication.TableMapEvent) (*change.Table, error) {
 	var defs []columnDef
 	var key []int
 	if len(tm.ColumnName) == int(tm.ColumnCount) {
-		defs, key = defsFromTableMap(tm)
-		// The binlog cannot tell MariaDB's JSON (a LONGTEXT alias) from
-		// LONGTEXT; the catalog's check constraints can.
-		jsonCols, err := t.schema.jsonColumns(ctx, db, name)
+		colls, err := t.schema.collations(ctx)
 		if err != nil {
 			return nil, err
 		}
-		for i := range defs {
-			if defs[i].DataType == "longtext" && jsonCols[defs[i].Name] {
-				defs[i].JSON = true
-			}
+		defs, key = defsFromTableMap(tm, colls)
+		// The binlog cannot tell MariaDB's JSON (a LONGTEXT alias) from
+		// LONGTEXT, UUID from BINARY(16), nor show defaults and declared
+		// types; information_schema can, when its definition is the one the
+		// row was written under.
+		info, err := t.schema.table(ctx, db, name)
+		if err != nil && !errors.Is(err, errNotInCatalog) {
+			return nil, err
+		}
+		if info != nil && !enrichDefs(defs, info.columns, tm) {
+			t.log.Info("information_schema's definition differs from the binlog's (reading a binlog older than the last DDL?); column defaults and MariaDB's UUID/INET types are not used for this table version",
+				zap.String("table", db+"."+name))
 		}
 	} else {
 		info, err := t.schema.table(ctx, db, name)
@@ -119,24 +133,15 @@ func (t *Tables) build(ctx context.Context, db, name string, tm *replication.Tab
 
 func (t *Tables) assemble(db, name string, defs []columnDef, key []int) (*change.Table, error) {
 	base := t.prefix + "." + db + "." + name
-	tbl := &change.Table{Topic: base, Database: db, Name: name, Key: key, SourceSpec: t.source}
-	rowFields := make([]change.Field, len(defs))
-	for i, d := range defs {
-		col, err := buildColumn(d, t.opt)
-		if err != nil {
-			return nil, fmt.Errorf("table %s.%s: %w", db, name, err)
-		}
-		tbl.Columns = append(tbl.Columns, col)
-		rowFields[i] = change.Field{Name: col.Name, Schema: col.Schema}
+	tc, err := buildTableColumns(db, name, defs, key, t.opt)
+	if err != nil {
+		return nil, fmt.Errorf("table %s.%s: %w", db, name, err)
 	}
-	if len(key) > 0 {
-		keyFields := make([]change.Field, len(key))
-		for i, k := range key {
-			keyFields[i] = rowFields[k]
-		}
-		tbl.KeySchema = &change.Schema{Type: change.Struct, Name: base + ".Key", Fields: keyFields}
+	tbl := &change.Table{Topic: base, Database: db, Name: name, Key: tc.key, SourceSpec: t.source, Columns: tc.cols}
+	if len(tc.key) > 0 {
+		tbl.KeySchema = &change.Schema{Type: change.Struct, Name: base + ".Key", Fields: tc.keyFields}
 	}
-	tbl.RowSchema = &change.Schema{Type: change.Struct, Optional: true, Name: base + ".Value", Fields: rowFields}
+	tbl.RowSchema = &change.Schema{Type: change.Struct, Optional: true, Name: base + ".Value", Fields: tc.rowFields}
 	tbl.Envelope = change.EnvelopeSchema(base, tbl.RowSchema, t.source)
 	return tbl, nil
 }
@@ -177,16 +182,16 @@ func realType(tp byte, meta uint16) byte {
 
 const binaryCollation = 63
 
-var latin1Collations = map[uint64]bool{5: true, 8: true, 15: true, 31: true, 47: true, 48: true, 49: true, 94: true, 1029: true, 1032: true, 1071: true}
-
 // defsFromTableMap describes the columns from a TABLE_MAP event that carries
-// full row metadata.
-func defsFromTableMap(tm *replication.TableMapEvent) ([]columnDef, []int) {
+// full row metadata. colls maps collation ids to character sets.
+func defsFromTableMap(tm *replication.TableMapEvent, colls map[uint64]string) ([]columnDef, []int) {
 	names := tm.ColumnNameString()
 	unsigned := tm.UnsignedMap()
 	collations := tm.CollationMap()
+	enumColls := tm.EnumSetCollationMap()
 	enums := tm.EnumStrValueMap()
 	sets := tm.SetStrValueMap()
+	geoms := tm.GeometryTypeMap()
 	defs := make([]columnDef, tm.ColumnCount)
 	for i := range defs {
 		meta := tm.ColumnMeta[i]
@@ -194,9 +199,12 @@ func defsFromTableMap(tm *replication.TableMapEvent) ([]columnDef, []int) {
 		_, nullable := tm.Nullable(i)
 		d := columnDef{Name: names[i], Nullable: nullable, Unsigned: unsigned[i]}
 		coll, hasColl := collations[i]
+		if !hasColl {
+			coll, hasColl = enumColls[i]
+		}
 		binary := hasColl && coll == binaryCollation
-		if hasColl && latin1Collations[coll] {
-			d.Charset = "latin1"
+		if hasColl {
+			d.Charset = colls[coll]
 		}
 		switch tp {
 		case gmysql.MYSQL_TYPE_TINY:
@@ -242,12 +250,13 @@ func defsFromTableMap(tm *replication.TableMapEvent) ([]columnDef, []int) {
 			d.DataType = pick(binary, "varbinary", "varchar")
 		case gmysql.MYSQL_TYPE_STRING:
 			d.DataType = pick(binary, "binary", "char")
+			d.Length = stringLength(meta)
 		case gmysql.MYSQL_TYPE_ENUM:
 			d.DataType = "enum"
-			d.EnumValues = enums[i]
+			d.EnumValues = decodeEnumValues(enums[i], d.Charset)
 		case gmysql.MYSQL_TYPE_SET:
 			d.DataType = "set"
-			d.EnumValues = sets[i]
+			d.EnumValues = decodeEnumValues(sets[i], d.Charset)
 		case gmysql.MYSQL_TYPE_BLOB:
 			sizes := [5]string{"", "tiny", "", "medium", "long"}
 			prefix := ""
@@ -259,10 +268,12 @@ func defsFromTableMap(tm *replication.TableMapEvent) ([]columnDef, []int) {
 			d.DataType = "json"
 		case gmysql.MYSQL_TYPE_GEOMETRY:
 			d.DataType = "geometry"
+			if g, ok := geoms[i]; ok && int(g) < len(geometryTypes) {
+				d.DataType = geometryTypes[g]
+			}
 		default:
 			d.DataType = fmt.Sprintf("binlog type %d", tp)
 		}
-		d.ColumnType = d.DataType
 		defs[i] = d
 	}
 	key := make([]int, len(tm.PrimaryKey))
@@ -270,6 +281,77 @@ func defsFromTableMap(tm *replication.TableMapEvent) ([]columnDef, []int) {
 		key[i] = int(k)
 	}
 	return defs, key
+}
+
+// geometryTypes are the binlog's geometry type codes (MySQL's
+// Field::geometry_type).
+var geometryTypes = []string{"geometry", "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon", "geometrycollection"}
+
+// stringLength is the declared byte length of a fixed STRING column, from
+// its binlog metadata (the top bits of the length hide in the type byte).
+func stringLength(meta uint16) int {
+	if meta < 256 {
+		return int(meta)
+	}
+	b0, b1 := byte(meta>>8), byte(meta)
+	if b0&0x30 != 0x30 {
+		return int(uint16(b1) | uint16((b0&0x30)^0x30)<<4)
+	}
+	return int(b1)
+}
+
+// decodeEnumValues turns the binlog's ENUM/SET value bytes (in the column's
+// charset) into UTF-8 text.
+func decodeEnumValues(vals []string, charset string) []string {
+	dec, err := decoderFor(charset)
+	if err != nil || dec.utf8 {
+		return vals
+	}
+	out := make([]string, len(vals))
+	for i, v := range vals {
+		if isASCII(v) && dec.asciiSafe {
+			out[i] = v
+		} else {
+			out[i] = dec.fn([]byte(v))
+		}
+	}
+	return out
+}
+
+// enrichDefs adds what information_schema knows to binlog-described
+// columns, when the catalog's definition is the one the TABLE_MAP
+// describes: same columns, names, type families, enum values and decimal
+// dimensions. It reports whether it did.
+func enrichDefs(defs, cat []columnDef, tm *replication.TableMapEvent) bool {
+	if len(defs) != len(cat) {
+		return false
+	}
+	for i := range defs {
+		d, c := &defs[i], &cat[i]
+		tp := realType(tm.ColumnType[i], tm.ColumnMeta[i])
+		if !strings.EqualFold(d.Name, c.Name) || !slices.Contains(binlogTypeFamily(tp), c.DataType) ||
+			!slices.Equal(d.EnumValues, c.EnumValues) {
+			return false
+		}
+		if d.DataType == "decimal" && (d.Precision != c.Precision || d.Scale != c.Scale) {
+			return false
+		}
+	}
+	for i := range defs {
+		d, c := &defs[i], &cat[i]
+		switch c.DataType {
+		case "uuid", "inet6", "inet4", "point", "linestring", "polygon", "multipoint", "multilinestring",
+			"multipolygon", "geometrycollection", "geometry", "numeric", "real", "float", "double":
+			d.DataType = c.DataType
+		}
+		d.ColumnType = c.ColumnType
+		d.JSON = c.JSON
+		d.Default, d.HasDefault, d.DefaultNow = c.Default, c.HasDefault, c.DefaultNow
+		if d.Length == 0 {
+			d.Length = c.Length
+		}
+	}
+	return true
 }
 
 func pick(cond bool, yes, no string) string {
@@ -315,7 +397,7 @@ func binlogTypeFamily(tp byte) []string {
 	case gmysql.MYSQL_TYPE_VARCHAR, gmysql.MYSQL_TYPE_VAR_STRING:
 		return []string{"varchar", "varbinary"}
 	case gmysql.MYSQL_TYPE_STRING:
-		return []string{"char", "binary"}
+		return []string{"char", "binary", "uuid", "inet6", "inet4"}
 	case gmysql.MYSQL_TYPE_ENUM:
 		return []string{"enum"}
 	case gmysql.MYSQL_TYPE_SET:
@@ -325,7 +407,7 @@ func binlogTypeFamily(tp byte) []string {
 	case gmysql.MYSQL_TYPE_JSON:
 		return []string{"json"}
 	case gmysql.MYSQL_TYPE_GEOMETRY:
-		return []string{"geometry", "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon", "geometrycollection"}
+		return []string{"geometry", "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon", "geometrycollection", "geomcollection"}
 	}
 	return nil
 }
@@ -351,7 +433,12 @@ type catalog struct {
 	conn    *client.Conn
 	tables  map[string]*tableInfo
 	json    map[string]map[string]bool
+	colls   map[uint64]string // collation id -> character set; never invalidated
+	mariadb *bool             // the server's flavor, asked once
 }
+
+// errNotInCatalog: information_schema does not have the table (any more).
+var errNotInCatalog = errors.New("not in information_schema")
 
 type tableInfo struct {
 	columns []columnDef
@@ -434,6 +521,43 @@ func (c *catalog) jsonColumns(ctx context.Context, db, table string) (map[string
 	return m, nil
 }
 
+// collations maps collation ids to character set names, read once.
+func (c *catalog) collations(ctx context.Context) (map[uint64]string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.colls != nil {
+		return c.colls, nil
+	}
+	r, err := c.query(ctx, "SELECT ID, CHARACTER_SET_NAME FROM information_schema.COLLATIONS WHERE ID IS NOT NULL")
+	if err != nil {
+		return nil, fmt.Errorf("reading the server's collations: %w", err)
+	}
+	m := make(map[uint64]string, r.RowNumber())
+	for i := 0; i < r.RowNumber(); i++ {
+		id, _ := r.GetUint(i, 0)
+		cs, _ := r.GetString(i, 1)
+		m[id] = strings.ToLower(cs)
+	}
+	c.colls = m
+	return m, nil
+}
+
+// isMariaDB asks the server's flavor once: information_schema shows
+// defaults differently on MariaDB and MySQL. The caller holds c.mu.
+func (c *catalog) isMariaDB(ctx context.Context) (bool, error) {
+	if c.mariadb != nil {
+		return *c.mariadb, nil
+	}
+	r, err := c.query(ctx, "SELECT VERSION()")
+	if err != nil {
+		return false, fmt.Errorf("reading the server version: %w", err)
+	}
+	v, _ := r.GetString(0, 0)
+	m := strings.Contains(strings.ToLower(v), "mariadb")
+	c.mariadb = &m
+	return m, nil
+}
+
 func (c *catalog) table(ctx context.Context, db, table string) (*tableInfo, error) {
 	c.mu.Lock()
 	key := db + "." + table
@@ -441,16 +565,22 @@ func (c *catalog) table(ctx context.Context, db, table string) (*tableInfo, erro
 		c.mu.Unlock()
 		return t, nil
 	}
+	mariadb, err := c.isMariaDB(ctx)
+	if err != nil {
+		c.mu.Unlock()
+		return nil, err
+	}
 	r, err := c.query(ctx, `SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE,
 		IFNULL(NUMERIC_PRECISION, 0), IFNULL(NUMERIC_SCALE, 0), IFNULL(DATETIME_PRECISION, 0),
-		IFNULL(CHARACTER_SET_NAME, ''), COLUMN_KEY
+		IFNULL(CHARACTER_SET_NAME, ''), COLUMN_KEY, IFNULL(COLUMN_DEFAULT, ''), COLUMN_DEFAULT IS NULL, EXTRA,
+		IFNULL(CHARACTER_OCTET_LENGTH, 0)
 		FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`, db, table)
 	c.mu.Unlock()
 	if err != nil {
 		return nil, fmt.Errorf("reading columns of %s: %w", key, err)
 	}
 	if r.RowNumber() == 0 {
-		return nil, fmt.Errorf("table %s is in the binlog but not in information_schema (dropped since?); set binlog_row_metadata=FULL so the binlog describes it", key)
+		return nil, fmt.Errorf("table %s is in the binlog but %w (dropped since?); set binlog_row_metadata=FULL so the binlog describes it", key, errNotInCatalog)
 	}
 	info := &tableInfo{}
 	for i := 0; i < r.RowNumber(); i++ {
@@ -476,6 +606,14 @@ func (c *catalog) table(ctx context.Context, db, table string) (*tableInfo, erro
 		colKey, _ := r.GetString(i, 8)
 		if colKey == "PRI" {
 			info.key = append(info.key, i)
+		}
+		rawDefault, _ := r.GetString(i, 9)
+		noDefault, _ := r.GetInt(i, 10)
+		extra, _ := r.GetString(i, 11)
+		d.Default, d.HasDefault, d.DefaultNow = parseColumnDefault(rawDefault, noDefault == 1, extra, d.DataType, mariadb)
+		if d.DataType == "binary" {
+			octets, _ := r.GetInt(i, 12)
+			d.Length = int(octets)
 		}
 		info.columns = append(info.columns, d)
 	}

@@ -1,0 +1,275 @@
+package mysql
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// ColumnRules are Debezium's per-column settings, each a list of regular
+// expressions matched (whole, case-insensitively) against
+// "<db>.<table>.<column>" or, for datatype.propagate.source.type,
+// "<db>.<table>.<TYPE>":
+//
+//	column.truncate.to.N.chars      string and bytes values cut to N (UTF-16 units for strings, as Java)
+//	column.mask.with.N.chars        character columns replaced by N '*' (null included, as Debezium)
+//	column.propagate.source.type    __debezium.source.column.* schema parameters
+//	datatype.propagate.source.type  the same, chosen by type name
+//	message.key.columns             "<table regex>:<col>,<col>;..." the columns of the message key
+//
+// As in Debezium (ColumnMappers.mapperFor) at most one of the first four
+// applies to a column: the first matching rule in the order above, rules of
+// one kind in property-name order. A zero ColumnRules has no rules.
+type ColumnRules struct {
+	mappers []mapperRule
+	keys    []*regexp.Regexp
+}
+
+type mapperKind uint8
+
+const (
+	mapTruncate mapperKind = iota + 1
+	mapMask
+	mapPropagate
+	mapPropagateByType
+)
+
+type mapperRule struct {
+	kind     mapperKind
+	n        int    // truncate length or mask width
+	prop     string // the property the rule comes from, for messages
+	patterns []*regexp.Regexp
+}
+
+var (
+	truncateProp = regexp.MustCompile(`^column\.truncate\.to\.(\d+)\.chars$`)
+	maskProp     = regexp.MustCompile(`^column\.mask\.with\.(\d+)\.chars$`)
+)
+
+// ParseColumnRules reads the column.* mapping properties and
+// message.key.columns from a connector's properties. Errors name the
+// property. Properties Sluice does not act on are left alone (the caller
+// decides whether to refuse them).
+func ParseColumnRules(props map[string]string) (ColumnRules, error) {
+	var rules ColumnRules
+	var errs []error
+	keys := make([]string, 0, len(props))
+	for k := range props {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var truncs, masks, props1, props2 []mapperRule
+	for _, k := range keys {
+		v := props[k]
+		var kind mapperKind
+		n := 0
+		if m := truncateProp.FindStringSubmatch(k); m != nil {
+			kind = mapTruncate
+			n64, err := strconv.ParseInt(m[1], 10, 32)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("property %q: %s is not a length Sluice can use; use a number up to 2147483647", k, m[1]))
+				continue
+			}
+			n = int(n64)
+		} else if m := maskProp.FindStringSubmatch(k); m != nil {
+			kind = mapMask
+			n64, err := strconv.ParseInt(m[1], 10, 32)
+			if err != nil || n64 > 1<<20 {
+				errs = append(errs, fmt.Errorf("property %q: %s is not a mask width Sluice can use; use a number up to 1048576", k, m[1]))
+				continue
+			}
+			n = int(n64)
+		} else if k == "column.propagate.source.type" {
+			kind = mapPropagate
+		} else if k == "datatype.propagate.source.type" {
+			kind = mapPropagateByType
+		} else {
+			continue
+		}
+		pats, err := compileRegexList(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("property %q: %w", k, err))
+			continue
+		}
+		if len(pats) == 0 {
+			continue
+		}
+		r := mapperRule{kind: kind, n: n, prop: k, patterns: pats}
+		switch kind {
+		case mapTruncate:
+			truncs = append(truncs, r)
+		case mapMask:
+			masks = append(masks, r)
+		case mapPropagate:
+			props1 = append(props1, r)
+		case mapPropagateByType:
+			props2 = append(props2, r)
+		}
+	}
+	rules.mappers = slices.Concat(truncs, masks, props1, props2)
+	if v, ok := props["message.key.columns"]; ok && strings.TrimSpace(v) != "" {
+		keys, err := parseKeyColumns(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("property \"message.key.columns\": %w", err))
+		}
+		rules.keys = keys
+	}
+	return rules, errors.Join(errs...)
+}
+
+var keyColumnsEntry = regexp.MustCompile(`^\s*([^:]+):([^:,]+(,[^:,]+)*)\s*$`)
+
+// parseKeyColumns reads "<table regex>:<col>,<col>;<table regex>:<col>" into
+// one pattern per column, "<table regex>.<col>", as Debezium's
+// Key.CustomKeyMapper does.
+func parseKeyColumns(v string) ([]*regexp.Regexp, error) {
+	var out []*regexp.Regexp
+	for _, entry := range strings.Split(v, ";") {
+		if !keyColumnsEntry.MatchString(entry) {
+			return nil, fmt.Errorf("%q is not <fully-qualified table regex>:<column>[,<column>...]; separate tables with ';', e.g. inventory.customers:id,email;inventory\\.orders.*:order_id", entry)
+		}
+		entry = strings.TrimSpace(entry)
+		table, cols, _ := strings.Cut(entry, ":")
+		for _, c := range strings.Split(cols, ",") {
+			p := table + "." + strings.TrimSpace(c)
+			re, err := compileAnchored(p)
+			if err != nil {
+				return nil, fmt.Errorf("pattern %q: %w", p, err)
+			}
+			out = append(out, re)
+		}
+	}
+	return out, nil
+}
+
+// compileRegexList splits a comma-separated list of Java regular
+// expressions as Debezium does (a comma escaped with a backslash belongs to
+// the pattern) and compiles each, anchored and case-insensitive.
+func compileRegexList(s string) ([]*regexp.Regexp, error) {
+	var parts []string
+	var cur strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\':
+			if i+1 >= len(s) {
+				return nil, errors.New("ends in an unterminated escape (a lone backslash)")
+			}
+			if s[i+1] == ',' {
+				cur.WriteByte(',')
+			} else {
+				cur.WriteByte(c)
+				cur.WriteByte(s[i+1])
+			}
+			i++
+		case ',':
+			parts = append(parts, cur.String())
+			cur.Reset()
+		default:
+			cur.WriteByte(c)
+		}
+	}
+	parts = append(parts, cur.String())
+	var out []*regexp.Regexp
+	for _, p := range parts {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		re, err := compileAnchored(p)
+		if err != nil {
+			return nil, fmt.Errorf("pattern %q: %w", p, err)
+		}
+		out = append(out, re)
+	}
+	return out, nil
+}
+
+func compileAnchored(p string) (*regexp.Regexp, error) {
+	re, err := regexp.Compile(`(?i)^(?:` + p + `)$`)
+	if err != nil {
+		return nil, fmt.Errorf("%v; Sluice runs these patterns with Go's RE2 engine, which has no lookaround, backreferences or possessive quantifiers", err)
+	}
+	return re, nil
+}
+
+func matchAny(pats []*regexp.Regexp, s string) bool {
+	for _, p := range pats {
+		if p.MatchString(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// mapperFor returns the rule that applies to a column, or nil.
+func (r *ColumnRules) mapperFor(db, table string, d *columnDef) *mapperRule {
+	if r == nil {
+		return nil
+	}
+	id := db + "." + table + "." + d.Name
+	for i := range r.mappers {
+		m := &r.mappers[i]
+		s := id
+		if m.kind == mapPropagateByType {
+			s = db + "." + table + "." + d.sourceTypeName()
+		}
+		if matchAny(m.patterns, s) {
+			return m
+		}
+	}
+	return nil
+}
+
+// keyColumns returns the message key columns message.key.columns picks
+// for a table, or nil when it picks none (the primary key is the key).
+func (r *ColumnRules) keyColumns(db, table string, defs []columnDef) []int {
+	if r == nil || len(r.keys) == 0 {
+		return nil
+	}
+	var out []int
+	for _, p := range r.keys {
+		for i := range defs {
+			if p.MatchString(db+"."+table+"."+defs[i].Name) && !slices.Contains(out, i) {
+				out = append(out, i)
+			}
+		}
+	}
+	return out
+}
+
+// NewTypeOptions makes the TypeOptions of a connector from its handling
+// modes and its properties (column.* rules, message.key.columns,
+// enable.time.adjuster). It refuses, naming the property, settings Sluice
+// accepts in a Debezium file but cannot honour.
+func NewTypeOptions(decimalMode, bigintMode, timeMode, binaryMode string, props map[string]string) (TypeOptions, error) {
+	opt := TypeOptions{DecimalMode: decimalMode, BigIntUnsignedMode: bigintMode, TimePrecisionMode: timeMode, BinaryMode: binaryMode}
+	if err := opt.Validate(); err != nil {
+		return opt, err
+	}
+	for k, v := range props {
+		switch {
+		case (k == "column.include.list" || k == "column.exclude.list") && strings.TrimSpace(v) != "":
+			return opt, fmt.Errorf("property %q: leaving columns out of change events is not supported by this version of Sluice yet; remove it (every column is captured)", k)
+		case strings.HasPrefix(k, "column.mask.hash."):
+			return opt, fmt.Errorf("property %q: hashing column values is not supported by this version of Sluice yet; use column.mask.with.N.chars or remove it", k)
+		}
+	}
+	if v, ok := props["enable.time.adjuster"]; ok {
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "true":
+		case "false":
+			opt.NoTimeAdjuster = true
+		default:
+			return opt, fmt.Errorf("property \"enable.time.adjuster\": %q is not true or false (default true)", v)
+		}
+	}
+	rules, err := ParseColumnRules(props)
+	if err != nil {
+		return opt, err
+	}
+	opt.Columns = rules
+	return opt, nil
+}

@@ -1,0 +1,601 @@
+package mysql
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-mysql-org/go-mysql/client"
+	gmysql "github.com/go-mysql-org/go-mysql/mysql"
+	"go.uber.org/zap"
+
+	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/offsets"
+)
+
+// SnapshotConfig holds the snapshot settings of a connector.
+type SnapshotConfig struct {
+	Mode        string // snapshot.mode
+	LockingMode string // snapshot.locking.mode: minimal (default), extended, none
+	MaxThreads  int    // snapshot.max.threads: chunks read at once
+	ChunkRows   int    // rows per primary-key range; 0 = 50,000
+}
+
+// Snapshotter emits every existing row of the captured tables (op "r").
+//
+// Consistency without a long lock: each chunk (a primary-key range of a
+// table, or a whole table without an integer key) is read in its own
+// REPEATABLE READ consistent-snapshot transaction, and the GTID set that
+// transaction sees is recorded with the chunk. On MariaDB that position
+// comes from Binlog_snapshot_file/position, so no lock is taken at all; on
+// MySQL a FLUSH TABLES ... WITH READ LOCK on the one table is held only
+// while the transaction starts and @@gtid_executed is read. Streaming then
+// starts at the position taken before the first chunk, and drops each change
+// whose GTID a chunk's set already contains (skipFilter): what a consumer
+// rebuilds is the database as of the end, with no change applied twice.
+//
+// Chunks are read by MaxThreads workers and emitted strictly in order, so
+// memory is bounded by MaxThreads+1 chunks whatever the table size, and
+// progress (the finished chunks) is a prefix that a restart resumes after.
+type Snapshotter struct {
+	cfg    Config
+	snap   SnapshotConfig
+	log    *zap.Logger
+	tables *Tables
+	cat    *catalog
+	source *change.Schema
+
+	// resumed: this run continues a snapshot a previous run began. Chunks
+	// after the last committed one may already have reached Kafka, read
+	// at an unknown position, so their rows are deduplicated only against
+	// the snapshot's start: the stream then re-sends every later change
+	// of those keys, and a row deleted since that earlier read is deleted
+	// in Kafka too.
+	resumed   bool
+	maxLock   time.Duration
+	rows      int64
+	startFile string // the snapshot's binlog position, for source.file/pos
+	startPos  uint64
+}
+
+type snapTable struct {
+	name     string // db.table
+	db, tbl  string
+	table    *change.Table
+	defs     []columnDef
+	keyCol   string // integer primary-key column used for chunks, "" = one piece
+	estimate int64
+	rows     int64
+	started  time.Time
+}
+
+type chunkJob struct {
+	t      *snapTable
+	lo, hi *int64
+	first  bool // first chunk of the table
+	last   bool // last chunk of the table
+	done   chan chunkResult
+}
+
+type chunkResult struct {
+	rows  [][]any
+	gtids string
+	lock  time.Duration
+	err   error
+}
+
+func (s *Snapshotter) connect(ctx context.Context) (*client.Conn, error) {
+	conn, err := s.cfg.connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// TIMESTAMP values in UTC; text in the column's own charset, as the
+	// binlog carries it, so the same converters apply.
+	for _, q := range []string{"SET time_zone = '+00:00'", "SET character_set_results = NULL",
+		"SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ"} {
+		if _, err := conn.Execute(q); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("preparing a snapshot connection (%s): %w", q, err)
+		}
+	}
+	return conn, nil
+}
+
+// newSnapState lists the captured tables and takes the start position.
+func (s *Snapshotter) newSnapState(ctx context.Context, start offsets.MySQL) (*snapState, error) {
+	conn, err := s.cfg.connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	r, err := conn.Execute("SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_SCHEMA, TABLE_NAME")
+	if err != nil {
+		return nil, fmt.Errorf("listing tables for the snapshot: %w", err)
+	}
+	st := &snapState{}
+	st.Start.File, st.Start.Pos, st.Start.GTIDs = start.File, start.Pos, start.GTIDs
+	for i := 0; i < r.RowNumber(); i++ {
+		db, _ := r.GetString(i, 0)
+		t, _ := r.GetString(i, 1)
+		if s.cfg.Filter.TableIncluded(db, t) {
+			st.Tables = append(st.Tables, db+"."+t)
+		}
+	}
+	return st, nil
+}
+
+// Run takes (or resumes) the snapshot described by st, enqueuing rows and a
+// commit marker after each chunk. It returns st completed.
+func (s *Snapshotter) Run(ctx context.Context, st *snapState, out change.Enqueuer) error {
+	began := time.Now()
+	s.startFile, s.startPos = st.Start.File, st.Start.Pos
+	var tables []*snapTable
+	for _, name := range st.Tables {
+		done, _, _ := st.tableProgress(name)
+		if done {
+			continue
+		}
+		t, err := s.prepareTable(ctx, name)
+		if err != nil {
+			return err
+		}
+		if t != nil {
+			tables = append(tables, t)
+		}
+	}
+	s.log.Info("snapshot starting", zap.Int("tables", len(tables)), zap.Int("tables_already_done", len(st.Tables)-len(tables)),
+		zap.String("stream_from_gtids", st.Start.GTIDs), zap.Int("threads", s.snap.MaxThreads))
+
+	jobs, err := s.planChunks(ctx, st, tables)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// Workers read up to MaxThreads chunks ahead of the emitter.
+	slots := make(chan struct{}, s.snap.MaxThreads)
+	queue := make(chan *chunkJob)
+	var wg sync.WaitGroup
+	for i := 0; i < s.snap.MaxThreads; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.worker(ctx, queue)
+		}()
+	}
+	go func() {
+		defer close(queue)
+		for _, j := range jobs {
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case queue <- j:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	defer wg.Wait()
+
+	em := &emitter{s: s, out: out, st: st}
+	if !s.resumed {
+		// Make the snapshot's start durable before its first row reaches
+		// Kafka, so that a crash at any point afterwards resumes this
+		// snapshot (and its start) instead of beginning a new one.
+		first := em.marker()
+		first.Flush = true
+		if err := out.Enqueue(ctx, first); err != nil {
+			return err
+		}
+	}
+	lastProgress := time.Now()
+	for i, j := range jobs {
+		var res chunkResult
+		select {
+		case res = <-j.done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		<-slots
+		if res.err != nil {
+			return res.err
+		}
+		s.maxLock = max(s.maxLock, res.lock)
+		if err := em.chunk(ctx, j, res, i == len(jobs)-1); err != nil {
+			return err
+		}
+		if time.Since(lastProgress) > 10*time.Second || j.last {
+			lastProgress = time.Now()
+			s.logProgress(j.t)
+		}
+	}
+	st.Complete = true
+	if err := em.finish(ctx); err != nil {
+		return err
+	}
+	elapsed := time.Since(began)
+	s.log.Info("snapshot finished", zap.Int64("rows", s.rows), zap.Duration("elapsed", elapsed),
+		zap.Float64("rows_per_s", math.Round(float64(s.rows)/elapsed.Seconds())),
+		zap.Duration("longest_lock", s.maxLock), zap.Bool("lock_free", s.cfg.Flavor == "mariadb" || s.snap.LockingMode == "none"))
+	return nil
+}
+
+func (s *Snapshotter) logProgress(t *snapTable) {
+	elapsed := time.Since(t.started)
+	rate := float64(t.rows) / max(elapsed.Seconds(), 0.001)
+	fields := []zap.Field{zap.String("table", t.name), zap.Int64("rows_done", t.rows),
+		zap.Int64("rows_estimated", max(t.estimate, t.rows)), zap.Float64("rows_per_s", math.Round(rate))}
+	if left := t.estimate - t.rows; left > 0 && rate > 0 {
+		fields = append(fields, zap.Duration("time_left", time.Duration(float64(left)/rate*float64(time.Second)).Round(time.Second)))
+	}
+	s.log.Info("snapshot progress", fields...)
+}
+
+func (s *Snapshotter) prepareTable(ctx context.Context, name string) (*snapTable, error) {
+	db, tbl, _ := strings.Cut(name, ".")
+	info, err := s.cat.table(ctx, db, tbl)
+	if err != nil {
+		var me *gmysql.MyError
+		if errors.As(err, &me) || strings.Contains(err.Error(), "not in information_schema") {
+			s.log.Warn("table vanished before its snapshot; skipping it", zap.String("table", name), zap.Error(err))
+			return nil, nil
+		}
+		return nil, err
+	}
+	table, err := s.tables.assemble(db, tbl, info.columns, info.key)
+	if err != nil {
+		return nil, &Definite{err}
+	}
+	t := &snapTable{name: name, db: db, tbl: tbl, table: table, defs: info.columns}
+	if len(info.key) == 1 {
+		d := info.columns[info.key[0]]
+		switch d.DataType {
+		case "tinyint", "smallint", "mediumint", "int", "integer":
+			t.keyCol = d.Name
+		case "bigint":
+			if !d.Unsigned {
+				t.keyCol = d.Name
+			}
+		}
+	}
+	return t, nil
+}
+
+func quoteIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
+
+func (t *snapTable) from() string { return quoteIdent(t.db) + "." + quoteIdent(t.tbl) }
+
+// planChunks splits each table into primary-key ranges of about ChunkRows
+// rows, resuming a partly done table after its last finished chunk.
+func (s *Snapshotter) planChunks(ctx context.Context, st *snapState, tables []*snapTable) ([]*chunkJob, error) {
+	conn, err := s.cfg.connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	var jobs []*chunkJob
+	for _, t := range tables {
+		t.started = time.Now()
+		r, err := conn.Execute("SELECT IFNULL(TABLE_ROWS, 0) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?", t.db, t.tbl)
+		if err == nil && r.RowNumber() > 0 {
+			n, _ := r.GetInt(0, 0)
+			t.estimate = n
+		}
+		_, resume, started := st.tableProgress(t.name)
+		if t.keyCol == "" || t.estimate <= int64(s.snap.ChunkRows) && !started {
+			jobs = append(jobs, &chunkJob{t: t, first: true, last: true, done: make(chan chunkResult, 1)})
+			continue
+		}
+		q := fmt.Sprintf("SELECT MIN(%[1]s), MAX(%[1]s) FROM %[2]s", quoteIdent(t.keyCol), t.from())
+		r, err = conn.Execute(q)
+		if err != nil {
+			return nil, fmt.Errorf("reading the key range of %s: %w", t.name, err)
+		}
+		lo, errLo := r.GetInt(0, 0)
+		hi, errHi := r.GetInt(0, 1)
+		if resume != nil {
+			lo = *resume
+		}
+		if errLo != nil || errHi != nil || hi < lo {
+			// Empty (or emptied) table: one open-ended chunk.
+			jobs = append(jobs, &chunkJob{t: t, lo: resume, first: !started, last: true, done: make(chan chunkResult, 1)})
+			continue
+		}
+		n := max(t.estimate/int64(s.snap.ChunkRows), 1)
+		step := max((hi-lo+1)/n, 1)
+		prev, first := resume, !started
+		for b := lo + step; b <= hi; b += step {
+			jobs = append(jobs, &chunkJob{t: t, lo: prev, hi: int64Ptr(b), first: first, done: make(chan chunkResult, 1)})
+			prev, first = int64Ptr(b), false
+		}
+		jobs = append(jobs, &chunkJob{t: t, lo: prev, first: first, last: true, done: make(chan chunkResult, 1)})
+		s.log.Info("snapshot chunks planned", zap.String("table", t.name), zap.Int64("rows_estimated", t.estimate),
+			zap.Int64("key_from", lo), zap.Int64("key_to", hi), zap.Int64("chunks", (hi-lo)/step+1), zap.Bool("resumed", started))
+	}
+	return jobs, nil
+}
+
+func (s *Snapshotter) worker(ctx context.Context, queue <-chan *chunkJob) {
+	var conn *client.Conn
+	defer func() {
+		if conn != nil {
+			conn.Close()
+		}
+	}()
+	for j := range queue {
+		if conn == nil {
+			var err error
+			if conn, err = s.connect(ctx); err != nil {
+				j.done <- chunkResult{err: err}
+				continue
+			}
+		}
+		res := s.readChunk(conn, j)
+		if res.err != nil {
+			conn.Close()
+			conn = nil
+		}
+		j.done <- res
+	}
+}
+
+// readChunk reads one chunk in its own consistent snapshot and returns its
+// rows with the GTID set they are consistent with.
+func (s *Snapshotter) readChunk(conn *client.Conn, j *chunkJob) chunkResult {
+	var res chunkResult
+	fail := func(what string, err error) chunkResult {
+		_, _ = conn.Execute("ROLLBACK")
+		return chunkResult{err: fmt.Errorf("snapshot of %s: %s: %w", j.t.name, what, err)}
+	}
+	if s.cfg.Flavor == "mariadb" {
+		if _, err := conn.Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT"); err != nil {
+			return fail("starting a consistent snapshot", err)
+		}
+		r, err := conn.Execute("SHOW STATUS LIKE 'binlog_snapshot_%'")
+		if err != nil {
+			return fail("reading the snapshot's binlog position", err)
+		}
+		var file string
+		var pos uint64
+		for i := 0; i < r.RowNumber(); i++ {
+			k, _ := r.GetString(i, 0)
+			v, _ := r.GetString(i, 1)
+			switch strings.ToLower(k) {
+			case "binlog_snapshot_file":
+				file = v
+			case "binlog_snapshot_position":
+				pos, _ = strconv.ParseUint(v, 10, 64)
+			}
+		}
+		g, err := conn.Execute("SELECT BINLOG_GTID_POS(?, ?)", file, pos)
+		if err != nil {
+			return fail("turning the snapshot's binlog position into GTIDs", err)
+		}
+		res.gtids, _ = g.GetString(0, 0)
+	} else {
+		lockStart := time.Now()
+		locked := s.snap.LockingMode != "none"
+		if locked {
+			if _, err := conn.Execute("FLUSH TABLES " + j.t.from() + " WITH READ LOCK"); err != nil {
+				return fail("locking the table for the moment the snapshot starts (needs RELOAD and LOCK TABLES; or set snapshot.locking.mode=none)", err)
+			}
+		}
+		if _, err := conn.Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT"); err != nil {
+			return fail("starting a consistent snapshot", err)
+		}
+		g, err := conn.Execute("SELECT @@gtid_executed")
+		if locked {
+			_, _ = conn.Execute("UNLOCK TABLES")
+			res.lock = time.Since(lockStart)
+		}
+		if err != nil {
+			return fail("reading @@gtid_executed", err)
+		}
+		res.gtids, _ = g.GetString(0, 0)
+	}
+	cols := make([]string, len(j.t.defs))
+	for i, d := range j.t.defs {
+		cols[i] = quoteIdent(d.Name)
+	}
+	q := "SELECT " + strings.Join(cols, ", ") + " FROM " + j.t.from()
+	var where []string
+	if j.lo != nil {
+		where = append(where, quoteIdent(j.t.keyCol)+" >= "+strconv.FormatInt(*j.lo, 10))
+	}
+	if j.hi != nil {
+		where = append(where, quoteIdent(j.t.keyCol)+" < "+strconv.FormatInt(*j.hi, 10))
+	}
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	var result gmysql.Result
+	err := conn.ExecuteSelectStreaming(q, &result, func(row []gmysql.FieldValue) error {
+		vals := make([]any, len(row))
+		for i := range row {
+			vals[i] = snapshotValue(j.t.defs[i], &row[i])
+		}
+		res.rows = append(res.rows, vals)
+		return nil
+	}, nil)
+	if err != nil {
+		return fail("reading rows", err)
+	}
+	if _, err := conn.Execute("COMMIT"); err != nil {
+		return fail("ending the snapshot transaction", err)
+	}
+	return res
+}
+
+// snapshotValue turns a text-protocol value into the Go value go-mysql's
+// binlog decoder gives for the same column, so the column converters built
+// for streaming apply unchanged.
+func snapshotValue(d columnDef, fv *gmysql.FieldValue) any {
+	switch fv.Type {
+	case gmysql.FieldValueTypeNull:
+		return nil
+	case gmysql.FieldValueTypeSigned:
+		return fv.AsInt64()
+	case gmysql.FieldValueTypeUnsigned:
+		return fv.AsUint64()
+	case gmysql.FieldValueTypeFloat:
+		if d.DataType == "float" {
+			return float64(float32(fv.AsFloat64()))
+		}
+		return fv.AsFloat64()
+	}
+	b := fv.AsString()
+	switch d.DataType {
+	case "tinyint", "smallint", "mediumint", "int", "integer", "bigint", "year":
+		if d.Unsigned {
+			n, _ := strconv.ParseUint(string(b), 10, 64)
+			return n
+		}
+		n, _ := strconv.ParseInt(string(b), 10, 64)
+		return n
+	case "float", "double", "real":
+		f, _ := strconv.ParseFloat(string(b), 64)
+		if d.DataType == "float" {
+			return float64(float32(f))
+		}
+		return f
+	case "bit":
+		var n int64
+		for _, c := range b {
+			n = n<<8 | int64(c)
+		}
+		return n
+	case "datetime", "timestamp":
+		t, err := time.ParseInLocation("2006-01-02 15:04:05.999999", string(b), time.UTC)
+		if err != nil || strings.HasPrefix(string(b), "0000") {
+			return string(b) // zero or invalid dates: as go-mysql hands them over
+		}
+		return t
+	case "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob", "geometry":
+		return append([]byte(nil), b...)
+	}
+	return string(b)
+}
+
+// emitter enqueues snapshot rows in chunk order, marking Debezium's
+// source.snapshot values; it holds one row back to know which row is the
+// last of its table or of the whole snapshot, and holds the commit markers of
+// the chunks that row closes until it is enqueued.
+type emitter struct {
+	s       *Snapshotter
+	out     change.Enqueuer
+	st      *snapState
+	pending *change.Event
+	markers []change.Event
+	batch   []change.Event
+	first   bool
+	any     bool
+}
+
+func (e *emitter) marker() change.Event {
+	pos := offsets.MySQL{TsSec: time.Now().Unix(), File: e.st.Start.File, Pos: e.st.Start.Pos, GTIDs: e.st.Start.GTIDs,
+		Snapshot: !e.st.Complete, SluiceSnapshot: e.st.encode()}
+	return change.Event{Op: change.OpCommit, Offset: pos}
+}
+
+func (e *emitter) chunk(ctx context.Context, j *chunkJob, res chunkResult, lastJob bool) error {
+	now := time.Now().UnixMilli()
+	for i, row := range res.rows {
+		flag := "true"
+		switch {
+		case !e.any:
+			flag = "first"
+		case j.first && i == 0:
+			flag = "first_in_data_collection"
+		}
+		if e.pending != nil {
+			if err := e.release(ctx); err != nil {
+				return err
+			}
+		}
+		ev := change.Event{Op: change.OpRead, Table: j.t.table, After: row, TsMs: now,
+			Source: e.s.sourceValue(j.t.table, flag, now)}
+		e.pending = &ev
+		e.any = true
+	}
+	j.t.rows += int64(len(res.rows))
+	e.s.rows += int64(len(res.rows))
+	gtids := res.gtids
+	if e.s.resumed {
+		gtids = e.st.Start.GTIDs
+	}
+	e.st.Done = append(e.st.Done, doneChunk{Table: j.t.name, Lo: j.lo, Hi: j.hi, GTIDs: gtids})
+	if j.last && e.pending != nil && e.pending.Table == j.t.table {
+		setSnapshotFlag(e.pending, "last_in_data_collection")
+	}
+	e.markers = append(e.markers, e.marker())
+	if e.pending == nil {
+		return e.flushMarkers(ctx)
+	}
+	return nil
+}
+
+func setSnapshotFlag(ev *change.Event, flag string) {
+	if cur := ev.Source.Values[srcSnapshot]; cur == "first" {
+		return
+	}
+	ev.Source.Values[srcSnapshot] = flag
+}
+
+// release enqueues the held-back row and the markers waiting for it.
+func (e *emitter) release(ctx context.Context) error {
+	e.batch = append(e.batch, *e.pending)
+	e.pending = nil
+	e.batch = append(e.batch, e.markers...)
+	e.markers = e.markers[:0]
+	if len(e.batch) >= 512 || len(e.batch) > 0 && e.batch[len(e.batch)-1].Op == change.OpCommit {
+		err := e.out.Enqueue(ctx, e.batch...)
+		e.batch = e.batch[:0]
+		return err
+	}
+	return nil
+}
+
+func (e *emitter) flushMarkers(ctx context.Context) error {
+	e.batch = append(e.batch, e.markers...)
+	e.markers = e.markers[:0]
+	err := e.out.Enqueue(ctx, e.batch...)
+	e.batch = e.batch[:0]
+	return err
+}
+
+func (e *emitter) finish(ctx context.Context) error {
+	if e.pending != nil {
+		setSnapshotFlag(e.pending, "last")
+		e.batch = append(e.batch, *e.pending)
+		e.pending = nil
+	}
+	// The final marker: snapshot complete, streaming starts at Start.
+	e.markers = append(e.markers[:0], e.marker())
+	return e.flushMarkers(ctx)
+}
+
+func (s *Snapshotter) sourceValue(t *change.Table, flag string, tsMs int64) *change.Value {
+	v := make([]any, srcFields)
+	v[srcVersion] = Version
+	v[srcConnector] = s.cfg.Flavor
+	v[srcName] = s.cfg.TopicPrefix
+	v[srcTsMs] = tsMs
+	v[srcSnapshot] = flag
+	v[srcDB] = t.Database
+	v[srcTsUs] = tsMs * 1000
+	v[srcTsNs] = tsMs * 1_000_000
+	v[srcTable] = t.Name
+	v[srcServerID] = int64(0)
+	v[srcFile] = s.startFile
+	v[srcPos] = int64(s.startPos)
+	v[srcRow] = int64(0)
+	return &change.Value{Schema: s.source, Values: v}
+}

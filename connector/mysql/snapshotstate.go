@@ -1,0 +1,232 @@
+package mysql
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	gmysql "github.com/go-mysql-org/go-mysql/mysql"
+
+	"github.com/sluice-cdc/sluice/connector/change"
+)
+
+// snapState is a snapshot's progress, stored inside the offset (field
+// "sluice_snapshot") so that a restarted task resumes after the last
+// finished chunk, and so that streaming, which starts at the position
+// taken before the first chunk, can skip the changes each chunk's rows
+// already contain.
+type snapState struct {
+	// Start is where streaming begins once the snapshot is done: the
+	// server's position before the first chunk was read.
+	Start struct {
+		File  string `json:"file"`
+		Pos   uint64 `json:"pos"`
+		GTIDs string `json:"gtids"`
+	} `json:"start"`
+	Tables   []string    `json:"tables"` // "db.table", in snapshot order
+	Done     []doneChunk `json:"done"`   // finished chunks, in emission order
+	Complete bool        `json:"complete"`
+}
+
+// doneChunk is a primary-key range whose rows are in Kafka as of GTID set G.
+// Lo and Hi bound an integer key (Lo inclusive, Hi exclusive); nil is
+// unbounded. A table read in one piece has both nil.
+type doneChunk struct {
+	Table string `json:"t"`
+	Lo    *int64 `json:"lo,omitempty"`
+	Hi    *int64 `json:"hi,omitempty"`
+	GTIDs string `json:"g"`
+}
+
+func (s *snapState) encode() string {
+	b, _ := json.Marshal(s) // only strings, numbers and slices of them
+	return string(b)
+}
+
+func decodeSnapState(v string) (*snapState, error) {
+	var s snapState
+	if err := json.Unmarshal([]byte(v), &s); err != nil {
+		return nil, fmt.Errorf("decoding the snapshot progress stored in the offset: %w", err)
+	}
+	return &s, nil
+}
+
+// tableDone reports whether every chunk of table t is done, and where the
+// next chunk starts when it is partly done (nil: not started).
+func (s *snapState) tableProgress(t string) (done bool, resumeFrom *int64, started bool) {
+	for _, c := range s.Done {
+		if c.Table != t {
+			continue
+		}
+		started = true
+		if c.Hi == nil {
+			return true, nil, true
+		}
+		resumeFrom = c.Hi
+	}
+	return false, resumeFrom, started
+}
+
+// skipFilter drops streamed changes that a snapshot chunk already contains:
+// a change to a row in chunk C whose GTID is in C's GTID set happened before
+// C was read. It is built once when streaming starts after a snapshot and
+// dropped once the stream has passed every chunk's position.
+type skipFilter struct {
+	flavor string
+	state  string // the encoded snapState, kept in offsets while the filter lives
+	tables map[string][]filterChunk
+	all    gmysql.GTIDSet // union of the chunks' sets: once the stream contains it, the filter is done
+
+	lastGTID string
+	lastSet  gmysql.GTIDSet
+}
+
+type filterChunk struct {
+	lo, hi *int64
+	set    gmysql.GTIDSet
+}
+
+func newSkipFilter(flavor string, st *snapState) (*skipFilter, error) {
+	f := &skipFilter{flavor: flavor, state: st.encode(), tables: map[string][]filterChunk{}}
+	for _, c := range st.Done {
+		set, err := gmysql.ParseGTIDSet(flavor, c.GTIDs)
+		if err != nil {
+			return nil, fmt.Errorf("snapshot chunk of %s has GTID set %q: %w", c.Table, c.GTIDs, err)
+		}
+		f.tables[c.Table] = append(f.tables[c.Table], filterChunk{lo: c.Lo, hi: c.Hi, set: set})
+		if f.all == nil {
+			f.all = set.Clone()
+		} else if err := unionInto(f.all, set); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// unionInto adds b to a.
+func unionInto(a, b gmysql.GTIDSet) error {
+	switch x := b.(type) {
+	case *gmysql.MariadbGTIDSet:
+		for _, g := range x.Sets {
+			cur, ok := a.(*gmysql.MariadbGTIDSet).Sets[g.DomainID]
+			if !ok || cur.SequenceNumber < g.SequenceNumber {
+				if err := a.(*gmysql.MariadbGTIDSet).AddSet(g.Clone()); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	case *gmysql.MysqlGTIDSet:
+		return a.Update(x.String())
+	}
+	return fmt.Errorf("unknown GTID set type %T", b)
+}
+
+// passed reports whether the stream's completed set contains every chunk.
+func (f *skipFilter) passed(gset gmysql.GTIDSet) bool {
+	return f.all == nil || (gset != nil && gset.Contain(f.all))
+}
+
+// keep decides about one row change of transaction gtid. It returns the
+// event to emit (possibly reduced to one half of a key change) and whether
+// to emit anything.
+func (f *skipFilter) keep(gtid string, ev change.Event) (change.Event, bool, error) {
+	chunks := f.tables[ev.Table.Database+"."+ev.Table.Name]
+	if len(chunks) == 0 || gtid == "" {
+		return ev, true, nil
+	}
+	if gtid != f.lastGTID {
+		set, err := gmysql.ParseGTIDSet(f.flavor, gtid)
+		if err != nil {
+			return ev, false, err
+		}
+		f.lastGTID, f.lastSet = gtid, set
+	}
+	contained := func(row []any) bool {
+		if row == nil {
+			return false
+		}
+		c := chunkFor(chunks, keyInt(ev.Table, row))
+		return c != nil && c.set.Contain(f.lastSet)
+	}
+	oldIn, newIn := contained(ev.Before), contained(ev.After)
+	switch ev.Op {
+	case change.OpCreate:
+		return ev, !newIn, nil
+	case change.OpDelete:
+		return ev, !oldIn, nil
+	case change.OpUpdate:
+		switch {
+		case oldIn && newIn:
+			return ev, false, nil
+		case !oldIn && !newIn:
+			return ev, true, nil
+		case oldIn:
+			// The old row is already gone from its chunk; only the new
+			// row's arrival is news.
+			ev.Op, ev.Before = change.OpCreate, nil
+			return ev, true, nil
+		default:
+			ev.Op, ev.After = change.OpDelete, nil
+			return ev, true, nil
+		}
+	}
+	return ev, true, nil
+}
+
+// keyInt is the integer primary-key value of a row, for chunk lookup; ok is
+// irrelevant for tables read in one piece (a single unbounded chunk).
+func keyInt(t *change.Table, row []any) *int64 {
+	if len(t.Key) != 1 {
+		return nil
+	}
+	var n int64
+	switch v := row[t.Key[0]].(type) {
+	case int8:
+		n = int64(v)
+	case int16:
+		n = int64(v)
+	case int32:
+		n = int64(v)
+	case int64:
+		n = v
+	case uint8:
+		n = int64(v)
+	case uint16:
+		n = int64(v)
+	case uint32:
+		n = int64(v)
+	case uint64:
+		n = int64(v)
+	case int:
+		n = int64(v)
+	default:
+		return nil
+	}
+	return &n
+}
+
+func chunkFor(chunks []filterChunk, k *int64) *filterChunk {
+	for i := range chunks {
+		c := &chunks[i]
+		if c.lo == nil && c.hi == nil {
+			return c
+		}
+		if k == nil {
+			continue
+		}
+		if (c.lo == nil || *k >= *c.lo) && (c.hi == nil || *k < *c.hi) {
+			return c
+		}
+	}
+	return nil
+}
+
+func int64Ptr(n int64) *int64 { return &n }
+
+func fmtBound(p *int64) string {
+	if p == nil {
+		return "∞"
+	}
+	return strconv.FormatInt(*p, 10)
+}
