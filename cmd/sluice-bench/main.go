@@ -72,7 +72,7 @@ func snapshot(rows, threads int, bin string) error {
 	fill := time.Now()
 	for lo := 1; lo <= rows; lo += 250_000 {
 		hi := min(lo+250_000-1, rows)
-		q := fmt.Sprintf("INSERT INTO %s.t SELECT seq, seq * 7, CONCAT('name-', seq), seq / 100, NOW(3) FROM seq_%d_to_%d", db, lo, hi)
+		q := fmt.Sprintf("INSERT INTO %s.t SELECT seq, seq * 7, CONCAT('name-', seq), seq / 100, NOW(3) FROM %s.seq_%d_to_%d", db, db, lo, hi)
 		if _, err := conn.Execute(q); err != nil {
 			return fmt.Errorf("filling the table: %w", err)
 		}
@@ -92,6 +92,9 @@ func snapshot(rows, threads int, bin string) error {
 		return err
 	}
 	cmd := exec.Command(bin, "run", "--bootstrap-servers", kafka, path)
+	if p := os.Getenv("SLUICE_CPUPROFILE"); p != "" {
+		cmd.Env = append(os.Environ(), "SLUICE_CPUPROFILE="+p)
+	}
 	stderr, _ := cmd.StderrPipe()
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
@@ -118,7 +121,7 @@ func snapshot(rows, threads int, bin string) error {
 	if ru := maxRSS(cmd); ru > 0 {
 		rss = fmt.Sprintf("%d MiB", ru/1024)
 	}
-	fmt.Printf("snapshot: %v rows in %vs of snapshot time (%v rows/s); whole run incl. startup and final flush %s\n",
+	fmt.Printf("snapshot: %.0f rows in %.2fs of snapshot time (%.0f rows/s); whole run incl. startup and final flush %s\n",
 		finished["rows"], finished["elapsed"], finished["rows_per_s"], wall.Round(time.Millisecond))
 	fmt.Printf("longest lock held: %vs (lock_free=%v)\n", finished["longest_lock"], finished["lock_free"])
 	fmt.Printf("peak RSS of sluice: %s\n", rss)

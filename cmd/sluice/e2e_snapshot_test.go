@@ -272,3 +272,88 @@ func TestOnDemandSnapshot(t *testing.T) {
 	}
 	sl.stop()
 }
+
+// TestInitialSnapshotMarkers checks op r records and Debezium's
+// source.snapshot values across two tables, then streaming after them.
+func TestInitialSnapshotMarkers(t *testing.T) {
+	e := needServers(t)
+	d := newDB(t, e)
+	d.execAll(
+		"CREATE TABLE a (id INT PRIMARY KEY, v VARCHAR(10))",
+		"CREATE TABLE b (id INT PRIMARY KEY, v VARCHAR(10))",
+		"INSERT INTO a VALUES (1,'a1'),(2,'a2'),(3,'a3')",
+		"INSERT INTO b VALUES (1,'b1'),(2,'b2'),(3,'b3')",
+	)
+	prefix := "e2e" + d.name[4:]
+	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, map[string]string{
+		"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false"})
+	sl := startDaemon(t, e, "--log-format", "console", cfg)
+	sl.waitLog("snapshot finished", 60*time.Second)
+	d.exec("UPDATE a SET v = 'a1x' WHERE id = 1")
+	ta, tb := prefix+"."+d.name+".a", prefix+"."+d.name+".b"
+	var got []string
+	for _, r := range consume(t, e, 4, 30*time.Second, ta) {
+		p := payload(t, r.Value)
+		src := p["source"].(map[string]any)
+		got = append(got, fmt.Sprintf("%s:%v", p["op"], src["snapshot"]))
+	}
+	for _, r := range consume(t, e, 3, 30*time.Second, tb) {
+		p := payload(t, r.Value)
+		got = append(got, fmt.Sprintf("%s:%v", p["op"], p["source"].(map[string]any)["snapshot"]))
+	}
+	want := "r:first r:true r:last_in_data_collection u:false r:first_in_data_collection r:true r:last"
+	if strings.Join(got, " ") != want {
+		t.Errorf("op:source.snapshot = %s\nwant                 %s", strings.Join(got, " "), want)
+	}
+	sl.stop()
+}
+
+// TestWhenNeededAfterPurge removes the binlogs holding a stopped
+// connector's position: with snapshot.mode=initial the daemon stops with an
+// error saying so and how to recover; with when_needed it takes a new
+// snapshot and the state rebuilt from Kafka equals the table.
+func TestWhenNeededAfterPurge(t *testing.T) {
+	e := needServers(t)
+	d := newDB(t, e)
+	d.exec("CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL, pad VARCHAR(40) NOT NULL)")
+	d.exec("INSERT INTO t VALUES (1, 1, 'a'), (2, 1, 'b')")
+	prefix := "e2e" + d.name[4:]
+	extra := map[string]string{"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false"}
+	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, extra)
+	sl := startDaemon(t, e, "--log-format", "console", cfg)
+	sl.waitLog("binlog streaming from", 30*time.Second)
+	sl.stop()
+
+	// While it is down: changes, then the binlogs holding its position go.
+	d.exec("UPDATE t SET v = 2 WHERE id = 1")
+	d.exec("DELETE FROM t WHERE id = 2")
+	d.exec("FLUSH BINARY LOGS")
+	d.exec("INSERT INTO t VALUES (3, 1, 'c')")
+	last := d.exec("SHOW BINARY LOGS")
+	newest, _ := last.GetString(last.RowNumber()-1, 0)
+	d.exec("PURGE BINARY LOGS TO '" + newest + "'")
+	if oldest, _ := d.exec("SHOW BINARY LOGS").GetString(0, 0); oldest != newest {
+		t.Fatalf("PURGE BINARY LOGS TO %s left %s: another replica (a sluice still running?) is reading it", newest, oldest)
+	}
+
+	failing := startDaemon(t, e, "--log-format", "console", cfg)
+	select {
+	case <-failing.done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("sluice kept running on a purged position with snapshot.mode=initial")
+	}
+	if failing.err == nil || !strings.Contains(failing.stderr.String(), "snapshot.mode=when_needed") {
+		t.Fatalf("exit %v; the error does not say how to recover:\n%s", failing.err, tail(failing.stderr.String(), 2000))
+	}
+
+	extra["snapshot.mode"] = "when_needed"
+	cfg2 := connectorFile(t, e, "c-"+d.name, prefix, d.name, extra)
+	sl2 := startDaemon(t, e, "--log-format", "console", cfg2)
+	sl2.waitLog("taking a new snapshot", 30*time.Second)
+	sl2.waitLog("snapshot finished", 60*time.Second)
+	st := follow(t, e, d, prefix+"."+d.name+".t", time.Minute, nil)
+	if len(st.rows) != 2 {
+		t.Errorf("rebuilt %d rows, want 2", len(st.rows))
+	}
+	sl2.stop()
+}

@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -334,6 +335,15 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	}
 	log := newLogger(w, stderr)
 	defer func() { _ = log.Sync() }()
+	// SLUICE_CPUPROFILE=FILE writes a CPU profile of the whole run, for
+	// the benchmarks.
+	if path := os.Getenv("SLUICE_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil {
+			if err := pprof.StartCPUProfile(f); err == nil {
+				defer pprof.StopCPUProfile()
+			}
+		}
+	}
 	conns, ok := loadConnectors(paths, stderr)
 	if !ok {
 		return 1

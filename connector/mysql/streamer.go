@@ -547,7 +547,10 @@ func (s *Streamer) Run(ctx context.Context, stored []byte, out change.Enqueuer) 
 		}
 		filter = f
 	}
-	err := s.Stream(ctx, from, filter, out)
+	err := s.checkAvailable(ctx, from)
+	if err == nil {
+		err = s.Stream(ctx, from, filter, out)
+	}
 	if isPurged(err) && mode == "when_needed" {
 		s.log.Warn("the stored position is no longer in the server's binlogs; snapshot.mode=when_needed: taking a new snapshot",
 			zap.String("gtids", from.GTIDs), zap.String("file", from.File))
@@ -601,8 +604,63 @@ func (s *Streamer) snapshotThenStream(ctx context.Context, st *snapState, resume
 	return s.Stream(ctx, from, filter, out)
 }
 
+// errPurged says the binlogs holding the stored position are gone.
+var errPurged = errors.New("the stored position is no longer in the server's binlogs (purged?)")
+
 // isPurged reports whether err says the requested binlog position is gone.
 func isPurged(err error) bool {
 	var me *gmysql.MyError
-	return errors.As(err, &me) && me.Code == gmysql.ER_MASTER_FATAL_ERROR_READING_BINLOG
+	return errors.Is(err, errPurged) || errors.As(err, &me) && me.Code == gmysql.ER_MASTER_FATAL_ERROR_READING_BINLOG
+}
+
+// checkAvailable makes sure the server still has every transaction after
+// the stored GTID position. MariaDB does not refuse a GTID position older
+// than its oldest binlog: it starts at the oldest binlog and silently skips
+// what was purged. The oldest binlog's Gtid_list event tells what came
+// before it; a domain there ahead of the stored position means lost changes.
+func (s *Streamer) checkAvailable(ctx context.Context, from offsets.MySQL) error {
+	if s.cfg.Flavor != "mariadb" {
+		return nil // MySQL refuses a purged GTID position itself (error 1236)
+	}
+	stored, err := gmysql.ParseMariadbGTIDSet(from.GTIDs)
+	if err != nil {
+		return &Definite{fmt.Errorf("stored offset has GTID set %q: %w", from.GTIDs, err)}
+	}
+	conn, err := s.cfg.connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	r, err := conn.Execute("SHOW BINARY LOGS")
+	if err != nil {
+		return fmt.Errorf("listing binlogs to check the stored position is still there: %w", err)
+	}
+	if r.RowNumber() == 0 {
+		return nil
+	}
+	oldest, _ := r.GetString(0, 0)
+	ev, err := conn.Execute("SHOW BINLOG EVENTS IN '" + gmysql.Escape(oldest) + "' LIMIT 4")
+	if err != nil {
+		return fmt.Errorf("reading the oldest binlog %s to check the stored position is still there: %w", oldest, err)
+	}
+	for i := 0; i < ev.RowNumber(); i++ {
+		typ, _ := ev.GetString(i, 2)
+		if typ != "Gtid_list" {
+			continue
+		}
+		info, _ := ev.GetString(i, 5)
+		before, err := gmysql.ParseMariadbGTIDSet(strings.Trim(info, "[] "))
+		if err != nil {
+			return fmt.Errorf("reading the Gtid_list %q of binlog %s: %w", info, oldest, err)
+		}
+		for domain, g := range before.(*gmysql.MariadbGTIDSet).Sets {
+			have, ok := stored.(*gmysql.MariadbGTIDSet).Sets[domain]
+			if !ok || have.SequenceNumber < g.SequenceNumber {
+				return &Definite{fmt.Errorf("%w: the stored GTID position is %q but the oldest binlog %s starts after %s; "+
+					"set snapshot.mode=when_needed to take a new snapshot, or delete the stored offset to start over",
+					errPurged, from.GTIDs, oldest, g)}
+			}
+		}
+	}
+	return nil
 }
