@@ -25,30 +25,58 @@ func convertRow(t *change.Table, row []any) (*change.Value, error) {
 	if row == nil {
 		return nil, nil
 	}
-	vals := make([]any, len(t.Columns))
-	for i, c := range t.Columns {
-		v := row[i]
-		if c.Convert != nil {
-			cv, err := c.Convert(v)
+	if t.Fields == nil {
+		vals := make([]any, len(t.Columns))
+		for i := range t.Columns {
+			v, err := convertColumn(t, row, i)
 			if err != nil {
-				return nil, fmt.Errorf("table %s.%s: %w", t.Database, t.Name, err)
+				return nil, err
 			}
-			v = cv
+			vals[i] = v
+		}
+		return &change.Value{Schema: t.RowSchema, Values: vals}, nil
+	}
+	vals := make([]any, len(t.Fields))
+	for i, c := range t.Fields {
+		v, err := convertColumn(t, row, c)
+		if err != nil {
+			return nil, err
 		}
 		vals[i] = v
 	}
 	return &change.Value{Schema: t.RowSchema, Values: vals}, nil
 }
 
-func keyOf(t *change.Table, row *change.Value) *change.Value {
+func convertColumn(t *change.Table, row []any, i int) (any, error) {
+	v := row[i]
+	if c := t.Columns[i].Convert; c != nil {
+		cv, err := c(v)
+		if err != nil {
+			return nil, fmt.Errorf("table %s.%s: %w", t.Database, t.Name, err)
+		}
+		v = cv
+	}
+	return v, nil
+}
+
+// keyOf builds the message key from a source row.
+func keyOf(t *change.Table, row []any, converted *change.Value) (*change.Value, error) {
 	if t.KeySchema == nil || row == nil {
-		return nil
+		return nil, nil
 	}
 	vals := make([]any, len(t.Key))
 	for i, k := range t.Key {
-		vals[i] = row.Values[k]
+		if t.Fields == nil {
+			vals[i] = converted.Values[k] // already converted with the row
+			continue
+		}
+		v, err := convertColumn(t, row, k)
+		if err != nil {
+			return nil, err
+		}
+		vals[i] = v
 	}
-	return &change.Value{Schema: t.KeySchema, Values: vals}
+	return &change.Value{Schema: t.KeySchema, Values: vals}, nil
 }
 
 // sameKey compares key values as the converters produce them.
@@ -112,17 +140,24 @@ func (b *recordBuilder) build(ev *change.Event, out []change.Record) ([]change.R
 		}
 		return r
 	}
+	oldKey, err := keyOf(t, ev.Before, before)
+	if err != nil {
+		return out, err
+	}
+	newKey, err := keyOf(t, ev.After, after)
+	if err != nil {
+		return out, err
+	}
 	switch ev.Op {
 	case change.OpCreate, change.OpRead:
-		out = append(out, rec(keyOf(t, after), envelope(ev.Op, nil, after)))
+		out = append(out, rec(newKey, envelope(ev.Op, nil, after)))
 	case change.OpDelete:
-		key := keyOf(t, before)
+		key := oldKey
 		out = append(out, rec(key, envelope(change.OpDelete, before, nil)))
 		if b.tombstones {
 			out = append(out, rec(key, nil))
 		}
 	case change.OpUpdate:
-		oldKey, newKey := keyOf(t, before), keyOf(t, after)
 		if sameKey(oldKey, newKey) {
 			out = append(out, rec(newKey, envelope(change.OpUpdate, before, after)))
 			break

@@ -41,15 +41,18 @@ type Column struct {
 // the table produces a new *Table; events keep pointing at the version their
 // rows were written under.
 type Table struct {
-	Topic      string // data topic, e.g. "<prefix>.<db>.<table>"
-	Database   string
-	Name       string
-	Columns    []Column // every captured column, in table order
-	Key        []int    // indexes into Columns of the message key; empty = null key
-	KeySchema  *Schema  // nil when Key is empty
-	RowSchema  *Schema  // "<prefix>.<db>.<table>.Value", optional
-	Envelope   *Schema  // "<prefix>.<db>.<table>.Envelope"
-	SourceSpec *Schema  // schema of the source block
+	Topic    string // data topic, e.g. "<prefix>.<db>.<table>"
+	Database string
+	Name     string
+	Columns  []Column // every column of a source row, in table order
+	// Fields lists the Columns that are in the row value, in order; nil
+	// means all of them (column.exclude.list leaves some out).
+	Fields     []int
+	Key        []int   // indexes into Columns of the message key; empty = null key
+	KeySchema  *Schema // nil when Key is empty
+	RowSchema  *Schema // "<prefix>.<db>.<table>.Value", optional
+	Envelope   *Schema // "<prefix>.<db>.<table>.Envelope"
+	SourceSpec *Schema // schema of the source block
 }
 
 // Event is what a reader hands to the queue: one row change, or a commit

@@ -245,14 +245,25 @@ func (r *ColumnRules) keyColumns(db, table string, defs []columnDef) []int {
 // enable.time.adjuster). It refuses, naming the property, settings Sluice
 // accepts in a Debezium file but cannot honour.
 func NewTypeOptions(decimalMode, bigintMode, timeMode, binaryMode string, props map[string]string) (TypeOptions, error) {
-	opt := TypeOptions{DecimalMode: decimalMode, BigIntUnsignedMode: bigintMode, TimePrecisionMode: timeMode, BinaryMode: binaryMode}
+	opt := TypeOptions{DecimalMode: decimalMode, BigIntUnsignedMode: bigintMode, TimePrecisionMode: timeMode, BinaryMode: binaryMode,
+		ConvertFailure: FailureWarn}
+	if v, ok := props["event.converting.failure.handling.mode"]; ok {
+		opt.ConvertFailure = strings.ToLower(strings.TrimSpace(v))
+	}
 	if err := opt.Validate(); err != nil {
 		return opt, err
 	}
 	for k, v := range props {
 		switch {
 		case (k == "column.include.list" || k == "column.exclude.list") && strings.TrimSpace(v) != "":
-			return opt, fmt.Errorf("property %q: leaving columns out of change events is not supported by this version of Sluice yet; remove it (every column is captured)", k)
+			if props["column.include.list"] != "" && props["column.exclude.list"] != "" {
+				return opt, fmt.Errorf("properties \"column.include.list\" and \"column.exclude.list\" are both set; use one of them")
+			}
+			pats, err := columnPatterns(k, v)
+			if err != nil {
+				return opt, err
+			}
+			opt.ColumnFilter = columnFilter{patterns: pats, include: k == "column.include.list"}
 		case strings.HasPrefix(k, "column.mask.hash."):
 			return opt, fmt.Errorf("property %q: hashing column values is not supported by this version of Sluice yet; use column.mask.with.N.chars or remove it", k)
 		}
@@ -272,4 +283,42 @@ func NewTypeOptions(decimalMode, bigintMode, timeMode, binaryMode string, props 
 	}
 	opt.Columns = rules
 	return opt, nil
+}
+
+// columnFilter is column.include.list or column.exclude.list: regular
+// expressions matched, whole and ignoring case, against
+// "<database>.<table>.<column>".
+type columnFilter struct {
+	patterns []*regexp.Regexp
+	include  bool
+}
+
+// keeps reports whether the column goes into change events.
+func (f columnFilter) keeps(db, table, column string) bool {
+	if len(f.patterns) == 0 {
+		return true
+	}
+	name := db + "." + table + "." + column
+	for _, p := range f.patterns {
+		if p.MatchString(name) {
+			return f.include
+		}
+	}
+	return !f.include
+}
+
+func columnPatterns(prop, v string) ([]*regexp.Regexp, error) {
+	var out []*regexp.Regexp
+	for _, p := range strings.Split(v, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		re, err := regexp.Compile("(?i)^(?:" + p + ")$")
+		if err != nil {
+			return nil, fmt.Errorf("property %q: pattern %q is not a valid regular expression: %v", prop, p, err)
+		}
+		out = append(out, re)
+	}
+	return out, nil
 }

@@ -14,6 +14,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"go.uber.org/zap"
+
 	"github.com/sluice-cdc/sluice/connector/change"
 )
 
@@ -72,14 +74,29 @@ type TypeOptions struct {
 	// moves years 0-69 of DATE, DATETIME and TIMESTAMP values to 2000-2069
 	// and 70-99 to 1970-1999, as MySQL does for two-digit years.
 	NoTimeAdjuster bool
-	Columns        ColumnRules // column.* mappings and message.key.columns
+	// ConvertFailure is event.converting.failure.handling.mode: warn
+	// (Debezium's default) and skip make a value that cannot be converted
+	// null in a nullable column (warn logs it), fail stops the connector.
+	// A NOT NULL column cannot take the null: that always fails, as the
+	// record would in Kafka Connect.
+	ConvertFailure string
+	Columns        ColumnRules  // column.* mappings and message.key.columns
+	ColumnFilter   columnFilter // column.include.list / column.exclude.list
 }
+
+// Values of event.converting.failure.handling.mode.
+const (
+	FailureFail = "fail"
+	FailureWarn = "warn"
+	FailureSkip = "skip"
+)
 
 // Validate checks the mode names, naming the property of a bad one.
 func (o TypeOptions) Validate() error {
 	for _, m := range []struct{ prop, got string }{
 		{"decimal.handling.mode", o.DecimalMode}, {"bigint.unsigned.handling.mode", o.BigIntUnsignedMode},
 		{"time.precision.mode", o.TimePrecisionMode}, {"binary.handling.mode", o.BinaryMode},
+		{"event.converting.failure.handling.mode", o.ConvertFailure},
 	} {
 		var ok bool
 		switch m.prop {
@@ -91,6 +108,8 @@ func (o TypeOptions) Validate() error {
 			ok = m.got == "" || m.got == TimeAdaptiveMicros || m.got == TimeConnect
 		case "binary.handling.mode":
 			ok = m.got == "" || m.got == BinaryBytes || m.got == BinaryBase64 || m.got == BinaryBase64U || m.got == BinaryHex
+		case "event.converting.failure.handling.mode":
+			ok = m.got == "" || m.got == FailureFail || m.got == FailureWarn || m.got == FailureSkip
 		}
 		if !ok {
 			return fmt.Errorf("property %q: %q is not a mode Sluice implements", m.prop, m.got)
@@ -135,8 +154,9 @@ const (
 // builtColumn is a column's Connect schema and converter plus what the
 // mappers need to know.
 type builtColumn struct {
-	col  change.Column
-	kind valueKind
+	col        change.Column
+	kind       valueKind
+	defaultErr error // the default could not be converted and was dropped
 }
 
 // converter is the per-column state the value converters share. fallback
@@ -338,7 +358,12 @@ func buildTyped(def columnDef, opt TypeOptions) (builtColumn, error) {
 	if def.HasDefault || def.DefaultNow {
 		dv, ok, err := defaultValue(def, dt, opt, f, s)
 		if err != nil {
-			return builtColumn{}, fmt.Errorf("column %q: default value %q: %w", def.Name, def.Default, err)
+			err = fmt.Errorf("column %q: default value %q: %w", def.Name, def.Default, err)
+			if opt.ConvertFailure == FailureFail {
+				return builtColumn{}, err
+			}
+			// Debezium drops a default it cannot convert (and warns).
+			return builtColumn{col: change.Column{Name: def.Name, Schema: s, Convert: f}, kind: kind, defaultErr: err}, nil
 		}
 		if ok && dv != nil {
 			withDefault := *s
@@ -742,7 +767,7 @@ func connectTimeConverter(c *converter) func(any) (any, error) {
 			return nil, fmt.Errorf("column %q: %w", c.col, err)
 		}
 		if us < 0 || us > 86_400_000_000 {
-			return nil, fmt.Errorf("column %q: TIME value %s is outside 00:00:00-24:00:00, which time.precision.mode=connect cannot represent (Debezium fails the same way); use time.precision.mode=adaptive_time_microseconds", c.col, s)
+			return nil, fmt.Errorf("column %q: TIME value %s is outside 00:00:00-24:00:00, which time.precision.mode=connect cannot represent; use time.precision.mode=adaptive_time_microseconds", c.col, s)
 		}
 		return us / 1000, nil
 	}
@@ -1220,7 +1245,7 @@ func inetConverter(c *converter, v4 bool) func(any) (any, error) {
 		}
 		// Snapshot rows carry the text; the binlog the fixed-size bytes,
 		// without their trailing zero bytes.
-		if len(b) > size || (len(b) == size && !isBinaryAddr(b)) {
+		if isAddrText(b) {
 			if a, err := netip.ParseAddr(string(b)); err == nil {
 				return inetText(a, v4), nil
 			}
@@ -1235,15 +1260,21 @@ func inetConverter(c *converter, v4 bool) func(any) (any, error) {
 	}
 }
 
-// isBinaryAddr reports whether a value of exactly the binary size holds a
-// byte no address text has.
-func isBinaryAddr(b []byte) bool {
+// isAddrText reports whether a value could be an address's text: only
+// hex digits, ':' and '.', and at least one separator. Binary addresses
+// of that shape are not practically possible.
+func isAddrText(b []byte) bool {
+	sep := false
 	for _, c := range b {
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == ':' || c == '.') {
-			return true
+		switch {
+		case c == ':' || c == '.':
+			sep = true
+		case c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F':
+		default:
+			return false
 		}
 	}
-	return false
+	return sep
 }
 
 func inetText(a netip.Addr, v4 bool) string {
@@ -1790,6 +1821,22 @@ func unquoteSQL(s string) string {
 	return b.String()
 }
 
+// tolerant makes a nullable column's conversion failure a null, as
+// Debezium's event.converting.failure.handling.mode=warn (and skip) do.
+func tolerant(conv func(any) (any, error), table string, quiet bool, log *zap.Logger) func(any) (any, error) {
+	return func(v any) (any, error) {
+		out, err := conv(v)
+		if err != nil {
+			if !quiet {
+				log.Warn("a value cannot be converted and is written as null (event.converting.failure.handling.mode=warn)",
+					zap.String("table", table), zap.Error(err))
+			}
+			return nil, nil
+		}
+		return out, nil
+	}
+}
+
 // --- a table version's columns ---
 
 // tableColumns are a table version's columns, value fields, key columns and
@@ -1797,6 +1844,7 @@ func unquoteSQL(s string) string {
 type tableColumns struct {
 	cols      []change.Column
 	rowFields []change.Field
+	fields    []int // columns in the row value; nil = all
 	key       []int
 	keyFields []change.Field
 }
@@ -1805,7 +1853,7 @@ type tableColumns struct {
 // picks the message key: message.key.columns when it names columns of the
 // table, the primary key otherwise. Key fields carry no mapper parameters,
 // as in Debezium.
-func buildTableColumns(db, table string, defs []columnDef, pk []int, opt TypeOptions) (tableColumns, error) {
+func buildTableColumns(db, table string, defs []columnDef, pk []int, opt TypeOptions, log *zap.Logger) (tableColumns, error) {
 	tc := tableColumns{cols: make([]change.Column, len(defs)), rowFields: make([]change.Field, len(defs))}
 	base := make([]*change.Schema, len(defs))
 	mapped := make([]*mapperRule, len(defs))
@@ -1814,12 +1862,32 @@ func buildTableColumns(db, table string, defs []columnDef, pk []int, opt TypeOpt
 		if err != nil {
 			return tc, err
 		}
+		if b.defaultErr != nil && opt.ConvertFailure != FailureSkip {
+			log.Warn("a column default cannot be converted; the schema has no default for it", zap.String("table", db+"."+table), zap.Error(b.defaultErr))
+		}
 		base[i] = b.col.Schema
 		if m := opt.Columns.mapperFor(db, table, &defs[i]); m != nil && applyMapper(&b, m, &defs[i]) {
 			mapped[i] = m
 		}
+		if defs[i].Nullable && opt.ConvertFailure != FailureFail {
+			b.col.Convert = tolerant(b.col.Convert, db+"."+table, opt.ConvertFailure == FailureSkip, log)
+		}
 		tc.cols[i] = b.col
 		tc.rowFields[i] = change.Field{Name: b.col.Name, Schema: b.col.Schema}
+	}
+	// column.include.list / exclude.list shape the row value only; key
+	// columns stay in the key.
+	kept := tc.rowFields[:0:0]
+	for i := range defs {
+		if opt.ColumnFilter.keeps(db, table, defs[i].Name) {
+			kept = append(kept, tc.rowFields[i])
+			tc.fields = append(tc.fields, i)
+		}
+	}
+	if len(kept) < len(defs) {
+		tc.rowFields = kept
+	} else {
+		tc.fields = nil
 	}
 	tc.key = opt.Columns.keyColumns(db, table, defs)
 	if tc.key == nil {

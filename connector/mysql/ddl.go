@@ -1,6 +1,7 @@
 package mysql
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strings"
@@ -101,10 +102,12 @@ type ddlStatement struct {
 var errUnparseable = errors.New("unparseable DDL")
 
 // parseDDL classifies one statement of a QUERY event; defaultDB is the
-// event's default database (QueryEvent.Schema), used for unqualified names.
-// An error wraps errUnparseable and says what was not understood.
-func parseDDL(sql, defaultDB string) (*ddlStatement, error) {
-	toks, err := tokenize(sql)
+// event's default database (QueryEvent.Schema), used for unqualified names,
+// and noBackslashEscapes the statement's sql_mode flag of that name (see
+// sqlModeNoBackslashEscapes). An error wraps errUnparseable and says what
+// was not understood.
+func parseDDL(sql, defaultDB string, noBackslashEscapes bool) (*ddlStatement, error) {
+	toks, err := tokenize(sql, !noBackslashEscapes)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errUnparseable, err)
 	}
@@ -138,8 +141,9 @@ type token struct {
 
 // tokenize splits a statement into tokens, dropping comments. The content
 // of executable comments (/*! ... */, /*!50100 ... */, /*M! ... */) is
-// kept: the server runs it.
-func tokenize(s string) ([]token, error) {
+// kept: the server runs it (MariaDB logs the ones it skips as plain
+// comments). backslash says whether a backslash escapes in strings.
+func tokenize(s string, backslash bool) ([]token, error) {
 	var toks []token
 	depth := 0
 	inExec := false // inside an executable comment, whose */ is dropped
@@ -186,7 +190,7 @@ func tokenize(s string) ([]token, error) {
 			toks = append(toks, token{kind: tokIdent, text: text, start: i, end: i + n, depth: depth, exec: inExec})
 			i += n
 		case c == '\'' || c == '"':
-			text, n, ok := quotedText(s[i:], c, true)
+			text, n, ok := quotedText(s[i:], c, backslash)
 			if !ok {
 				return nil, fmt.Errorf("unterminated string at byte %d", i)
 			}
@@ -823,4 +827,46 @@ func (p *ddlParser) truncate(st *ddlStatement) error {
 	st.Kind = ddlTables
 	st.Changes = []tableChange{{Kind: changeTruncate, Table: name, DDL: st.Text}}
 	return nil
+}
+
+// sqlModeNoBackslashEscapes is NO_BACKSLASH_ESCAPES in a QUERY event's
+// sql_mode (the same bit on MySQL and MariaDB).
+const sqlModeNoBackslashEscapes = 1 << 20
+
+// noBackslashEscapes reads a QUERY event's status variables up to its
+// sql_mode (Q_SQL_MODE_CODE, which servers write right after Q_FLAGS2_CODE)
+// and reports whether NO_BACKSLASH_ESCAPES was on for the statement.
+func noBackslashEscapes(status []byte) bool {
+	for i := 0; i < len(status); {
+		code := status[i]
+		i++
+		switch code {
+		case 0, 3, 10: // Q_FLAGS2_CODE, Q_AUTO_INCREMENT, Q_MASTER_DATA_WRITTEN_CODE
+			i += 4
+		case 1: // Q_SQL_MODE_CODE
+			if i+8 > len(status) {
+				return false
+			}
+			return binary.LittleEndian.Uint64(status[i:])&sqlModeNoBackslashEscapes != 0
+		case 2: // Q_CATALOG_CODE: length, name, NUL
+			if i >= len(status) {
+				return false
+			}
+			i += 1 + int(status[i]) + 1
+		case 4: // Q_CHARSET_CODE
+			i += 6
+		case 5, 6: // Q_TIME_ZONE_CODE, Q_CATALOG_NZ_CODE: length, text
+			if i >= len(status) {
+				return false
+			}
+			i += 1 + int(status[i])
+		case 7, 8: // Q_LC_TIME_NAMES_CODE, Q_CHARSET_DATABASE_CODE
+			i += 2
+		case 9: // Q_TABLE_MAP_FOR_UPDATE_CODE
+			i += 8
+		default:
+			return false
+		}
+	}
+	return false
 }

@@ -44,21 +44,28 @@ type DatabaseFilter interface {
 
 // ParseSkippedOperations reads Debezium's skipped.operations: a
 // comma-separated list of c, u, d, t (and r, which streaming never emits),
-// or "none". Debezium's default is "t".
+// or "none", validated as Debezium's CommonConnectorConfig does. Debezium's
+// default is "t".
 func ParseSkippedOperations(s string) (map[change.Op]bool, error) {
 	out := map[change.Op]bool{}
-	if strings.EqualFold(strings.TrimSpace(s), "none") {
-		return out, nil
+	parts := strings.Split(s, ",")
+	// Java's String.split drops trailing empty strings.
+	for len(parts) > 0 && parts[len(parts)-1] == "" {
+		parts = parts[:len(parts)-1]
 	}
-	for _, part := range strings.Split(s, ",") {
+	none := false
+	for _, part := range parts {
 		switch p := strings.TrimSpace(part); p {
 		case "c", "u", "d", "t", "r":
 			out[change.Op(p[0])] = true
-		case "none", "":
-			// Debezium accepts "none" among others and ignores empty parts.
+		case "none":
+			none = true
 		default:
-			return nil, fmt.Errorf("%q is not an operation; use a comma-separated list of c, u, d, t (or none)", p)
+			return nil, fmt.Errorf("%q is not an operation; use a comma-separated list of c, u, d, t, or none", p)
 		}
+	}
+	if none && len(out) > 0 {
+		return nil, fmt.Errorf("%q: 'none' cannot be combined with operations", s)
 	}
 	return out, nil
 }
@@ -166,7 +173,7 @@ func (s *Streamer) queryEvent(ctx context.Context, st *txnState, h *replication.
 	s.tables.Invalidate()
 	sql := string(e.Query)
 	eventPos := int64(h.LogPos) - int64(h.EventSize)
-	stmt, err := parseDDL(sql, string(e.Schema))
+	stmt, err := parseDDL(sql, string(e.Schema), noBackslashEscapes(e.StatusVars))
 	if err != nil {
 		where := fmt.Sprintf("%s:%d", st.file, eventPos)
 		if st.gtid != "" {
@@ -259,7 +266,7 @@ func (s *Streamer) queryEvent(ctx context.Context, st *txnState, h *replication.
 				if found {
 					table = desc
 				} else {
-					s.log.Warn("the table a DDL created or altered no longer exists (the binlog is older than the current schema); its schema change event has \"table\": null",
+					s.log.Warn("information_schema does not show the table a DDL created or altered (dropped or renamed since the binlog was written, or not visible to the connector user); its schema change event has \"table\": null",
 						zap.String("table", c.Table.String()), zap.String("file", st.file), zap.Int64("pos", eventPos))
 				}
 			}

@@ -115,8 +115,12 @@ func (t *Tables) build(ctx context.Context, db, name string, tm *replication.Tab
 			return nil, err
 		}
 		if info != nil && !enrichDefs(defs, info.columns, tm) {
-			t.log.Info("information_schema's definition differs from the binlog's (reading a binlog older than the last DDL?); column defaults and MariaDB's UUID/INET types are not used for this table version",
+			t.log.Info("information_schema's definition differs from the binlog's (a binlog older than the last DDL?); the columns that differ get no defaults, declared types or MariaDB UUID/INET types in this table version",
 				zap.String("table", db+"."+name))
+		}
+		// MariaDB's JSON must follow the version, not the catalog (jsoncols.go).
+		if err := t.settleJSON(ctx, db, name, defs, tm); err != nil {
+			return nil, err
 		}
 	} else {
 		info, err := t.schema.table(ctx, db, name)
@@ -133,11 +137,11 @@ func (t *Tables) build(ctx context.Context, db, name string, tm *replication.Tab
 
 func (t *Tables) assemble(db, name string, defs []columnDef, key []int) (*change.Table, error) {
 	base := t.prefix + "." + db + "." + name
-	tc, err := buildTableColumns(db, name, defs, key, t.opt)
+	tc, err := buildTableColumns(db, name, defs, key, t.opt, t.log)
 	if err != nil {
 		return nil, fmt.Errorf("table %s.%s: %w", db, name, err)
 	}
-	tbl := &change.Table{Topic: base, Database: db, Name: name, Key: tc.key, SourceSpec: t.source, Columns: tc.cols}
+	tbl := &change.Table{Topic: base, Database: db, Name: name, Key: tc.key, SourceSpec: t.source, Columns: tc.cols, Fields: tc.fields}
 	if len(tc.key) > 0 {
 		tbl.KeySchema = &change.Schema{Type: change.Struct, Name: base + ".Key", Fields: tc.keyFields}
 	}
@@ -319,29 +323,31 @@ func decodeEnumValues(vals []string, charset string) []string {
 }
 
 // enrichDefs adds what information_schema knows to binlog-described
-// columns, when the catalog's definition is the one the TABLE_MAP
-// describes: same columns, names, type families, enum values and decimal
-// dimensions. It reports whether it did.
+// columns: MariaDB's JSON, UUID and INET types, FLOAT(M,D), defaults and the
+// declared type. A column takes them only when the catalog has a column of
+// that name whose type family, enum values and decimal dimensions are the
+// binlog's (the catalog is the current definition, which may be newer than
+// the row). It reports whether every column matched.
 func enrichDefs(defs, cat []columnDef, tm *replication.TableMapEvent) bool {
-	if len(defs) != len(cat) {
-		return false
-	}
+	all := len(defs) == len(cat)
 	for i := range defs {
-		d, c := &defs[i], &cat[i]
+		d := &defs[i]
+		var c *columnDef
+		for j := range cat {
+			if strings.EqualFold(cat[j].Name, d.Name) {
+				c = &cat[j]
+				break
+			}
+		}
 		tp := realType(tm.ColumnType[i], tm.ColumnMeta[i])
-		if !strings.EqualFold(d.Name, c.Name) || !slices.Contains(binlogTypeFamily(tp), c.DataType) ||
-			!slices.Equal(d.EnumValues, c.EnumValues) {
-			return false
+		if c == nil || !slices.Contains(binlogTypeFamily(tp), c.DataType) || !slices.Equal(d.EnumValues, c.EnumValues) ||
+			(d.DataType == "decimal" && (d.Precision != c.Precision || d.Scale != c.Scale)) {
+			all = false
+			continue
 		}
-		if d.DataType == "decimal" && (d.Precision != c.Precision || d.Scale != c.Scale) {
-			return false
-		}
-	}
-	for i := range defs {
-		d, c := &defs[i], &cat[i]
 		switch c.DataType {
 		case "uuid", "inet6", "inet4", "point", "linestring", "polygon", "multipoint", "multilinestring",
-			"multipolygon", "geometrycollection", "geometry", "numeric", "real", "float", "double":
+			"multipolygon", "geometrycollection", "geomcollection", "geometry", "numeric", "real", "float", "double":
 			d.DataType = c.DataType
 		}
 		d.ColumnType = c.ColumnType
@@ -351,7 +357,7 @@ func enrichDefs(defs, cat []columnDef, tm *replication.TableMapEvent) bool {
 			d.Length = c.Length
 		}
 	}
-	return true
+	return all
 }
 
 func pick(cond bool, yes, no string) string {

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/sluice-cdc/sluice/config"
+	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/connector/mysql"
+)
+
+func parseTestConnector(t *testing.T, extra string) *config.Connector {
+	t.Helper()
+	c, _, err := config.ParseConnector([]byte(`{"name":"x","config":{"connector.class":"io.debezium.connector.mariadb.MariaDbConnector",
+		"database.hostname":"h","database.user":"u","database.password":"p","topic.prefix":"p"`+extra+`}}`), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestApplyDDLConfig(t *testing.T) {
+	var cfg mysql.Config
+	if err := applyDDLConfig(&cfg, parseTestConnector(t, "")); err != nil {
+		t.Fatal(err)
+	}
+	// Debezium's defaults.
+	if !cfg.IncludeSchemaChanges || len(cfg.SkippedOperations) != 1 || !cfg.SkippedOperations[change.OpTruncate] ||
+		cfg.SkipUnparseableDDL || cfg.StoreOnlyCapturedTablesDDL || cfg.StoreOnlyCapturedDatabasesDDL {
+		t.Errorf("defaults: %+v", cfg)
+	}
+	c := parseTestConnector(t, `,"skipped.operations":"none","include.schema.changes":"false",
+		"schema.history.internal.skip.unparseable.ddl":" TRUE ","schema.history.internal.store.only.captured.tables.ddl":"true",
+		"schema.history.internal.store.only.captured.databases.ddl":"false"`)
+	if err := applyDDLConfig(&cfg, c); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.IncludeSchemaChanges || len(cfg.SkippedOperations) != 0 || !cfg.SkipUnparseableDDL ||
+		!cfg.StoreOnlyCapturedTablesDDL || cfg.StoreOnlyCapturedDatabasesDDL {
+		t.Errorf("set: %+v", cfg)
+	}
+	for extra, prop := range map[string]string{
+		`,"skipped.operations":"c,x"`:                           "skipped.operations",
+		`,"schema.history.internal.skip.unparseable.ddl":"yes"`: "schema.history.internal.skip.unparseable.ddl",
+	} {
+		err := checkSupported(parseTestConnector(t, extra))
+		if err == nil || !strings.Contains(err.Error(), prop) {
+			t.Errorf("%s: error %v, want one naming %s", extra, err, prop)
+		}
+	}
+}

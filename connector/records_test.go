@@ -1,0 +1,129 @@
+package connector
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/sluice-cdc/sluice/connector/change"
+)
+
+func testTable(fields []int) *change.Table {
+	i32 := &change.Schema{Type: change.Int32}
+	str := &change.Schema{Type: change.String, Optional: true}
+	cols := []change.Column{{Name: "id", Schema: i32}, {Name: "secret", Schema: str}, {Name: "name", Schema: str}}
+	rowFields := []change.Field{{Name: "id", Schema: i32}, {Name: "secret", Schema: str}, {Name: "name", Schema: str}}
+	if fields != nil {
+		rowFields = []change.Field{rowFields[0], rowFields[2]}
+	}
+	t := &change.Table{Topic: "p.db.t", Database: "db", Name: "t", Columns: cols, Fields: fields, Key: []int{0},
+		KeySchema: &change.Schema{Type: change.Struct, Name: "p.db.t.Key", Fields: []change.Field{{Name: "id", Schema: i32}}},
+		RowSchema: &change.Schema{Type: change.Struct, Optional: true, Name: "p.db.t.Value", Fields: rowFields}}
+	t.Envelope = change.EnvelopeSchema("p.db.t", t.RowSchema, &change.Schema{Type: change.Struct})
+	return t
+}
+
+func keyID(t *testing.T, r change.Record) any {
+	t.Helper()
+	if r.Key == nil {
+		return nil
+	}
+	return r.Key.(*change.Value).Values[0]
+}
+
+func TestRecordsForEachOperation(t *testing.T) {
+	tbl := testTable(nil)
+	b := recordBuilder{tombstones: true, now: time.Now}
+	row := func(id int64, name string) []any { return []any{id, "s", name} }
+	for _, tc := range []struct {
+		name  string
+		ev    change.Event
+		ops   []string // op of each record, "-" for a tombstone
+		keys  []any
+		heads []string // header key of each record, "" for none
+	}{
+		{"create", change.Event{Op: change.OpCreate, Table: tbl, After: row(1, "a")}, []string{"c"}, []any{int64(1)}, []string{""}},
+		{"update", change.Event{Op: change.OpUpdate, Table: tbl, Before: row(1, "a"), After: row(1, "b")}, []string{"u"}, []any{int64(1)}, []string{""}},
+		{"delete", change.Event{Op: change.OpDelete, Table: tbl, Before: row(1, "a")}, []string{"d", "-"}, []any{int64(1), int64(1)}, []string{"", ""}},
+		{"key change", change.Event{Op: change.OpUpdate, Table: tbl, Before: row(1, "a"), After: row(2, "a")},
+			[]string{"d", "-", "c"}, []any{int64(1), int64(1), int64(2)}, []string{headerNewKey, "", headerOldKey}},
+		{"truncate", change.Event{Op: change.OpTruncate, Table: tbl}, []string{"t"}, []any{nil}, []string{""}},
+	} {
+		recs, err := b.build(&tc.ev, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if len(recs) != len(tc.ops) {
+			t.Fatalf("%s: %d records, want %d", tc.name, len(recs), len(tc.ops))
+		}
+		for i, r := range recs {
+			op := "-"
+			if r.Value != nil {
+				op = r.Value.(*change.Value).Values[change.EnvOp].(string)
+			}
+			head := ""
+			if len(r.Headers) > 0 {
+				head = r.Headers[0].Key
+			}
+			if op != tc.ops[i] || keyID(t, r) != tc.keys[i] || head != tc.heads[i] {
+				t.Errorf("%s record %d: op %s key %v header %q, want %s %v %q", tc.name, i, op, keyID(t, r), head, tc.ops[i], tc.keys[i], tc.heads[i])
+			}
+		}
+	}
+	b.tombstones = false
+	recs, _ := b.build(&change.Event{Op: change.OpDelete, Table: tbl, Before: row(1, "a")}, nil)
+	if len(recs) != 1 {
+		t.Errorf("tombstones.on.delete=false: %d records for a delete, want 1", len(recs))
+	}
+}
+
+func TestRecordsProjectColumns(t *testing.T) {
+	tbl := testTable([]int{0, 2})
+	b := recordBuilder{tombstones: true, now: time.Now}
+	recs, err := b.build(&change.Event{Op: change.OpCreate, Table: tbl, After: []any{int64(7), "hidden", "n"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := recs[0].Value.(*change.Value).Values[change.EnvAfter].(*change.Value)
+	if len(after.Values) != 2 || after.Values[0] != int64(7) || after.Values[1] != "n" {
+		t.Errorf("projected row = %v, want [7 n]", after.Values)
+	}
+	if keyID(t, recs[0]) != int64(7) {
+		t.Errorf("key = %v", keyID(t, recs[0]))
+	}
+}
+
+func TestQueueBoundsAndCancel(t *testing.T) {
+	q := NewQueue(2, 0)
+	ctx := context.Background()
+	if err := q.Enqueue(ctx, change.Event{Op: change.OpCommit}, change.Event{Op: change.OpCommit}); err != nil {
+		t.Fatal(err)
+	}
+	// Full: a third event blocks until the context ends.
+	cctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if err := q.Enqueue(cctx, change.Event{Op: change.OpCreate}); err == nil {
+		t.Fatal("Enqueue on a full queue returned without room")
+	}
+	got, err := q.Take(ctx, nil, 10, time.Second)
+	if err != nil || len(got) != 2 {
+		t.Fatalf("Take = %d events, %v", len(got), err)
+	}
+	// A byte bound admits one large event into an empty queue, then blocks.
+	qb := NewQueue(100, 1000)
+	if err := qb.Enqueue(ctx, change.Event{Size: 5000}); err != nil {
+		t.Fatal(err)
+	}
+	cctx2, cancel2 := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel2()
+	if err := qb.Enqueue(cctx2, change.Event{Size: 10}); err == nil {
+		t.Fatal("byte-bounded queue took more than its bound")
+	}
+	// Take waits at most its wait time on an empty queue.
+	empty := NewQueue(1, 0)
+	start := time.Now()
+	got, _ = empty.Take(ctx, nil, 1, 20*time.Millisecond)
+	if len(got) != 0 || time.Since(start) > 2*time.Second {
+		t.Fatalf("Take on an empty queue: %d events after %s", len(got), time.Since(start))
+	}
+}
