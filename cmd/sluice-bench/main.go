@@ -2,11 +2,14 @@
 // prints figures (it asserts nothing).
 //
 //	sluice-bench snapshot [--rows 1000000] [--threads 2]
+//	sluice-bench stream [--rows 1000000] [--txn-rows 1000]
 //
 // snapshot fills a table with --rows rows (MariaDB's SEQUENCE engine), runs
 // `sluice run` with snapshot.mode=initial_only until it exits, and prints
 // the snapshot's rows/s, the longest lock it held, and the process's peak
-// RSS. Servers: SLUICE_BOOTSTRAP_SERVERS, SLUICE_TEST_MYSQL_ADDR and
+// RSS. stream starts `sluice run` on an empty table, then writes --rows
+// rows in transactions of --txn-rows and prints end-to-end rows/s (from the
+// first write to the last record in Kafka) and peak RSS. Servers: SLUICE_BOOTSTRAP_SERVERS, SLUICE_TEST_MYSQL_ADDR and
 // SLUICE_TEST_MYSQL_ROOT_PASSWORD, as deploy/local/up.sh prints them.
 package main
 
@@ -25,8 +28,20 @@ import (
 )
 
 func main() {
+	if len(os.Args) >= 2 && os.Args[1] == "stream" {
+		fs := flag.NewFlagSet("stream", flag.ExitOnError)
+		rows := fs.Int("rows", 1_000_000, "rows to write")
+		txn := fs.Int("txn-rows", 1000, "rows per transaction")
+		bin := fs.String("sluice", "", "sluice binary (default: go build ./cmd/sluice)")
+		_ = fs.Parse(os.Args[2:])
+		if err := stream(*rows, *txn, *bin); err != nil {
+			fmt.Fprintln(os.Stderr, "sluice-bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if len(os.Args) < 2 || os.Args[1] != "snapshot" {
-		fmt.Fprintln(os.Stderr, "usage: sluice-bench snapshot [--rows N] [--threads N] [--sluice PATH]")
+		fmt.Fprintln(os.Stderr, "usage: sluice-bench snapshot|stream [--rows N] [--threads N] [--txn-rows N] [--sluice PATH]")
 		os.Exit(2)
 	}
 	fs := flag.NewFlagSet("snapshot", flag.ExitOnError)

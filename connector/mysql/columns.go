@@ -386,30 +386,12 @@ func intConverter(c *converter, bits int, unsigned bool) func(any) (any, error) 
 		mask = math.MaxUint64
 	}
 	return func(v any) (any, error) {
-		var n int64
-		switch x := v.(type) {
-		case nil:
+		if v == nil {
 			return c.none(), nil
-		case int8:
-			n = int64(x)
-		case int16:
-			n = int64(x)
-		case int32:
-			n = int64(x)
-		case int64:
-			n = x
-		case int:
-			n = int64(x)
-		case uint8:
-			n = int64(x)
-		case uint16:
-			n = int64(x)
-		case uint32:
-			n = int64(x)
-		case uint64:
-			// BIGINT UNSIGNED above 2^63-1 wraps, as in Debezium's long mode.
-			return int64(x), nil
-		default:
+		}
+		// BIGINT UNSIGNED above 2^63-1 wraps, as in Debezium's long mode.
+		n, ok := asInt64(v)
+		if !ok {
 			return nil, c.typeError(v, "an integer")
 		}
 		if unsigned && n < 0 && bits < 64 {
@@ -1900,4 +1882,29 @@ func buildTableColumns(db, table string, defs []columnDef, pk []int, opt TypeOpt
 		tc.keyFields = append(tc.keyFields, change.Field{Name: defs[k].Name, Schema: base[k]})
 	}
 	return tc, nil
+}
+
+// asInt64 widens any integer go-mysql decodes; uint64 above 2^63-1 wraps.
+func asInt64(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int8:
+		return int64(x), true
+	case int16:
+		return int64(x), true
+	case int32:
+		return int64(x), true
+	case int64:
+		return x, true
+	case int:
+		return int64(x), true
+	case uint8:
+		return int64(x), true
+	case uint16:
+		return int64(x), true
+	case uint32:
+		return int64(x), true
+	case uint64:
+		return int64(x), true
+	}
+	return 0, false
 }

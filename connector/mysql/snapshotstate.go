@@ -180,27 +180,8 @@ func keyInt(t *change.Table, row []any) *int64 {
 	if len(t.Key) != 1 {
 		return nil
 	}
-	var n int64
-	switch v := row[t.Key[0]].(type) {
-	case int8:
-		n = int64(v)
-	case int16:
-		n = int64(v)
-	case int32:
-		n = int64(v)
-	case int64:
-		n = v
-	case uint8:
-		n = int64(v)
-	case uint16:
-		n = int64(v)
-	case uint32:
-		n = int64(v)
-	case uint64:
-		n = int64(v)
-	case int:
-		n = int64(v)
-	default:
+	n, ok := asInt64(row[t.Key[0]])
+	if !ok {
 		return nil
 	}
 	return &n
