@@ -106,6 +106,9 @@ func (p *Poller) process(ctx context.Context, events []change.Event) error {
 				if err := p.commitNow(ctx); err != nil {
 					return err
 				}
+				if ev.Stored != nil {
+					close(ev.Stored)
+				}
 			}
 			continue
 		}

@@ -19,6 +19,10 @@ type tableState struct {
 	rows    map[int]string
 	ops     map[string]int
 	records int
+	// lastV is the newest v seen per live key; the churn only ever raises
+	// v and never reuses a deleted id, so a lower v is a change out of order.
+	lastV     map[int]int
+	reordered []string
 }
 
 // rebuild applies change events (schemas disabled) the way a sink would.
@@ -42,9 +46,18 @@ func (s *tableState) apply(t *testing.T, r *kgo.Record) {
 	s.ops[v.Op]++
 	if v.After == nil {
 		delete(s.rows, k.ID)
+		delete(s.lastV, k.ID)
 		return
 	}
 	s.rows[k.ID] = fmt.Sprintf("%v/%v", v.After["v"], v.After["pad"])
+	if s.lastV == nil {
+		s.lastV = map[int]int{}
+	}
+	ver := int(v.After["v"].(float64))
+	if last, ok := s.lastV[k.ID]; ok && ver < last && len(s.reordered) < 5 {
+		s.reordered = append(s.reordered, fmt.Sprintf("key %d: v %d (op %s) after v %d", k.ID, ver, v.Op, last))
+	}
+	s.lastV[k.ID] = max(ver, s.lastV[k.ID])
 }
 
 // follow consumes topic into a state until it equals the table's rows
@@ -215,6 +228,9 @@ func TestSnapshotKill9Resume(t *testing.T) {
 	t.Logf("churn made %d changes during the snapshot", <-churned)
 	st := follow(t, e, d, topic, 3*time.Minute, nil)
 	t.Logf("rebuilt %d rows from %d records (ops %v)", len(st.rows), st.records, st.ops)
+	if len(st.reordered) > 0 {
+		t.Errorf("changes out of order per key after the resumed snapshot: %v", st.reordered)
+	}
 	if st.ops["r"] < rows/2 {
 		t.Errorf("only %d snapshot (op r) records", st.ops["r"])
 	}
@@ -264,6 +280,9 @@ func TestOnDemandSnapshot(t *testing.T) {
 	t.Logf("churn made %d changes during the on-demand snapshot", <-churned)
 	st := follow(t, e, d, topic, 2*time.Minute, nil)
 	t.Logf("rebuilt %d rows from %d records (ops %v)", len(st.rows), st.records, st.ops)
+	if len(st.reordered) > 0 {
+		t.Errorf("changes out of order per key during the on-demand snapshot: %v", st.reordered)
+	}
 	if st.ops["r"] < rows/2 {
 		t.Errorf("only %d op r records from the on-demand snapshot", st.ops["r"])
 	}

@@ -72,6 +72,9 @@ type Event struct {
 	// Flush asks for Offset to be committed before anything after this
 	// marker is produced (a snapshot's start must be durable before its rows).
 	Flush bool
+	// Stored, when set on a Flush marker, is closed once Offset is stored,
+	// for a reader that must not read on before that.
+	Stored chan struct{}
 	// Record is the ready record of an OpRecord event.
 	Record *Record
 	// Size is an estimate of the event's memory, for the byte-bounded queue.

@@ -50,13 +50,9 @@ type Snapshotter struct {
 	cat    *catalog
 	source *change.Schema
 
-	// resumed: this run continues a snapshot a previous run began. Chunks
-	// after the last committed one may already have reached Kafka, read
-	// at an unknown position, so their rows are deduplicated only against
-	// the snapshot's start: the stream then re-sends every later change
-	// of those keys, and a row deleted since that earlier read is deleted
-	// in Kafka too.
-	resumed   bool
+	// guard collects the keys of the range a previous run was emitting when
+	// it stopped (snapState.InFlight), as this run reads it again.
+	guard     *guard
 	maxLock   time.Duration
 	rows      int64
 	startFile string // the snapshot's binlog position, for source.file/pos
@@ -186,7 +182,7 @@ func (s *Snapshotter) Run(ctx context.Context, st *snapState, out change.Enqueue
 	defer wg.Wait()
 
 	em := &emitter{s: s, out: out, st: st}
-	if !s.resumed {
+	if len(st.Done) == 0 && st.InFlight == nil {
 		// Make the snapshot's start durable before its first row reaches
 		// Kafka, so that a crash at any point afterwards resumes this
 		// snapshot (and its start) instead of beginning a new one.
@@ -484,19 +480,16 @@ func snapshotValue(d columnDef, fv *gmysql.FieldValue) any {
 	return string(b)
 }
 
-// emitter enqueues snapshot rows in chunk order, marking Debezium's
-// source.snapshot values; it holds one row back to know which row is the
-// last of its table or of the whole snapshot, and holds the commit markers of
-// the chunks that row closes until it is enqueued.
+// emitter enqueues snapshot rows in chunk order with Debezium's
+// source.snapshot values. Before a range's rows it commits, durably, that
+// the range is in flight with its position (so that after a crash exactly
+// one range is in doubt, with a known position); after them, that it is done.
 type emitter struct {
-	s       *Snapshotter
-	out     change.Enqueuer
-	st      *snapState
-	pending *change.Event
-	markers []change.Event
-	batch   []change.Event
-	first   bool
-	any     bool
+	s     *Snapshotter
+	out   change.Enqueuer
+	st    *snapState
+	batch []change.Event
+	any   bool
 }
 
 func (e *emitter) marker() change.Event {
@@ -506,6 +499,18 @@ func (e *emitter) marker() change.Event {
 }
 
 func (e *emitter) chunk(ctx context.Context, j *chunkJob, res chunkResult, lastJob bool) error {
+	done := doneChunk{Table: j.t.name, Lo: j.lo, Hi: j.hi, GTIDs: res.gtids}
+	if e.s.guard != nil {
+		e.s.guard.collect(j.t, res.rows)
+	}
+	if len(res.rows) > 0 {
+		e.st.InFlight = &done
+		intent := e.marker()
+		intent.Flush = true
+		if err := e.out.Enqueue(ctx, intent); err != nil {
+			return err
+		}
+	}
 	now := time.Now().UnixMilli()
 	for i, row := range res.rows {
 		flag := "true"
@@ -515,71 +520,42 @@ func (e *emitter) chunk(ctx context.Context, j *chunkJob, res chunkResult, lastJ
 		case j.first && i == 0:
 			flag = "first_in_data_collection"
 		}
-		if e.pending != nil {
-			if err := e.release(ctx); err != nil {
+		if i == len(res.rows)-1 && j.last && flag == "true" {
+			// The last row of a table; a table whose last range is empty
+			// has no row marked so.
+			flag = "last_in_data_collection"
+			if lastJob {
+				flag = "last"
+			}
+		}
+		e.any = true
+		e.batch = append(e.batch, change.Event{Op: change.OpRead, Table: j.t.table, After: row, TsMs: now,
+			Source: e.s.sourceValue(j.t.table, flag, now)})
+		if len(e.batch) >= 512 {
+			if err := e.flush(ctx); err != nil {
 				return err
 			}
 		}
-		ev := change.Event{Op: change.OpRead, Table: j.t.table, After: row, TsMs: now,
-			Source: e.s.sourceValue(j.t.table, flag, now)}
-		e.pending = &ev
-		e.any = true
 	}
 	j.t.rows += int64(len(res.rows))
 	e.s.rows += int64(len(res.rows))
-	gtids := res.gtids
-	if e.s.resumed {
-		gtids = e.st.Start.GTIDs
-	}
-	e.st.Done = append(e.st.Done, doneChunk{Table: j.t.name, Lo: j.lo, Hi: j.hi, GTIDs: gtids})
-	if j.last && e.pending != nil && e.pending.Table == j.t.table {
-		setSnapshotFlag(e.pending, "last_in_data_collection")
-	}
-	e.markers = append(e.markers, e.marker())
-	if e.pending == nil {
-		return e.flushMarkers(ctx)
-	}
-	return nil
+	e.st.InFlight = nil
+	e.st.Done = append(e.st.Done, done)
+	e.batch = append(e.batch, e.marker())
+	return e.flush(ctx)
 }
 
-func setSnapshotFlag(ev *change.Event, flag string) {
-	if cur := ev.Source.Values[srcSnapshot]; cur == "first" {
-		return
-	}
-	ev.Source.Values[srcSnapshot] = flag
-}
-
-// release enqueues the held-back row and the markers waiting for it.
-func (e *emitter) release(ctx context.Context) error {
-	e.batch = append(e.batch, *e.pending)
-	e.pending = nil
-	e.batch = append(e.batch, e.markers...)
-	e.markers = e.markers[:0]
-	if len(e.batch) >= 512 || len(e.batch) > 0 && e.batch[len(e.batch)-1].Op == change.OpCommit {
-		err := e.out.Enqueue(ctx, e.batch...)
-		e.batch = e.batch[:0]
-		return err
-	}
-	return nil
-}
-
-func (e *emitter) flushMarkers(ctx context.Context) error {
-	e.batch = append(e.batch, e.markers...)
-	e.markers = e.markers[:0]
+func (e *emitter) flush(ctx context.Context) error {
 	err := e.out.Enqueue(ctx, e.batch...)
 	e.batch = e.batch[:0]
 	return err
 }
 
+// finish enqueues the final marker: snapshot complete, streaming starts at
+// Start.
 func (e *emitter) finish(ctx context.Context) error {
-	if e.pending != nil {
-		setSnapshotFlag(e.pending, "last")
-		e.batch = append(e.batch, *e.pending)
-		e.pending = nil
-	}
-	// The final marker: snapshot complete, streaming starts at Start.
-	e.markers = append(e.markers[:0], e.marker())
-	return e.flushMarkers(ctx)
+	e.batch = append(e.batch, e.marker())
+	return e.flush(ctx)
 }
 
 func (s *Snapshotter) sourceValue(t *change.Table, flag string, tsMs int64) *change.Value {

@@ -23,8 +23,18 @@ type snapState struct {
 		Pos   uint64 `json:"pos"`
 		GTIDs string `json:"gtids"`
 	} `json:"start"`
-	Tables   []string    `json:"tables"` // "db.table", in snapshot order
-	Done     []doneChunk `json:"done"`   // finished chunks, in emission order
+	Tables []string    `json:"tables"` // "db.table", in snapshot order
+	Done   []doneChunk `json:"done"`   // finished chunks, in emission order
+	// InFlight is the range whose rows were being emitted: committed before
+	// its first row, cleared with its last. After a crash it is the one
+	// range whose rows may partly be in Kafka, read at InFlight.GTIDs.
+	InFlight *doneChunk `json:"in_flight,omitempty"`
+	// Guards are ranges read again after a crash (earlier InFlights, with
+	// the earlier read's position): until the stream passes the snapshot, a
+	// delete that happened after the earlier read, of a key the range no
+	// longer has, is sent, so a row the earlier read put in Kafka does not
+	// outlive its delete.
+	Guards   []doneChunk `json:"guards,omitempty"`
 	Complete bool        `json:"complete"`
 }
 
@@ -73,6 +83,7 @@ func (s *snapState) tableProgress(t string) (done bool, resumeFrom *int64, start
 // dropped once the stream has passed every chunk's position.
 type skipFilter struct {
 	flavor string
+	guards []*guard
 	state  string // the encoded snapState, kept in offsets while the filter lives
 	tables map[string][]filterChunk
 	all    gmysql.GTIDSet // union of the chunks' sets: once the stream contains it, the filter is done
@@ -150,18 +161,34 @@ func (f *skipFilter) keep(gtid string, ev change.Event) (change.Event, bool, err
 		return c != nil && c.set.Contain(f.lastSet)
 	}
 	oldIn, newIn := contained(ev.Before), contained(ev.After)
+	stale := false
+	if oldIn {
+		for _, g := range f.guards {
+			if g.staleDelete(ev.Table, ev.Before, f.lastSet) {
+				stale = true
+			}
+		}
+	}
 	switch ev.Op {
 	case change.OpCreate:
 		return ev, !newIn, nil
 	case change.OpDelete:
-		return ev, !oldIn, nil
+		return ev, !oldIn || stale, nil
 	case change.OpUpdate:
 		switch {
 		case oldIn && newIn:
+			if stale {
+				// Only the delete of the old key is news.
+				ev.Op, ev.After = change.OpDelete, nil
+				return ev, true, nil
+			}
 			return ev, false, nil
 		case !oldIn && !newIn:
 			return ev, true, nil
 		case oldIn:
+			if stale {
+				return ev, true, nil
+			}
 			// The old row is already gone from its chunk; only the new
 			// row's arrival is news.
 			ev.Op, ev.Before = change.OpCreate, nil
@@ -210,4 +237,56 @@ func fmtBound(p *int64) string {
 		return "∞"
 	}
 	return strconv.FormatInt(*p, 10)
+}
+
+// guard holds the keys a range has now, for snapState.Guard.
+type guard struct {
+	chunk doneChunk
+	old   gmysql.GTIDSet // the earlier read's position
+	keys  map[string]struct{}
+}
+
+func newGuard(flavor string, c doneChunk) (*guard, error) {
+	set, err := gmysql.ParseGTIDSet(flavor, c.GTIDs)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot range of %s has GTID set %q: %w", c.Table, c.GTIDs, err)
+	}
+	return &guard{chunk: c, old: set, keys: map[string]struct{}{}}, nil
+}
+
+func (g *guard) covers(t *change.Table, row []any) bool {
+	if t.Database+"."+t.Name != g.chunk.Table {
+		return false
+	}
+	if g.chunk.Lo == nil && g.chunk.Hi == nil {
+		return true
+	}
+	k := keyInt(t, row)
+	return k != nil && (g.chunk.Lo == nil || *k >= *g.chunk.Lo) && (g.chunk.Hi == nil || *k < *g.chunk.Hi)
+}
+
+// collect records the keys of rows read again inside the guarded range.
+func (g *guard) collect(st *snapTable, rows [][]any) {
+	for _, r := range rows {
+		if g.covers(st.table, r) {
+			if k, err := keyString(st.table, r); err == nil {
+				g.keys[k] = struct{}{}
+			}
+		}
+	}
+}
+
+// staleDelete reports whether a delete of row (a change the snapshot already
+// contains) must still be sent: it happened after the earlier read of the
+// range, and the new read no longer has the key.
+func (g *guard) staleDelete(t *change.Table, row []any, event gmysql.GTIDSet) bool {
+	if g == nil || row == nil || !g.covers(t, row) || g.old.Contain(event) {
+		return false
+	}
+	k, err := keyString(t, row)
+	if err != nil {
+		return true
+	}
+	_, present := g.keys[k]
+	return !present
 }

@@ -529,9 +529,17 @@ func (s *Streamer) Run(ctx context.Context, stored []byte, out change.Enqueuer) 
 				return err
 			}
 			s.log.Info("no stored offset; streaming from the server's current position", zap.String("snapshot.mode", mode))
-			// Record the start so that a restart before the first change
-			// resumes here rather than at a later "current" position.
-			if err := out.Enqueue(ctx, change.Event{Op: change.OpCommit, Offset: p}); err != nil {
+			// Store the start before reading on, so that a restart, even
+			// one before the first change is delivered, resumes here
+			// rather than at a later "current" position (losing what
+			// came between).
+			stored := make(chan struct{})
+			if err := out.Enqueue(ctx, change.Event{Op: change.OpCommit, Offset: p, Flush: true, Stored: stored}); err != nil {
+				return nil
+			}
+			select {
+			case <-stored:
+			case <-ctx.Done():
 				return nil
 			}
 			return s.Stream(ctx, p, nil, out)
@@ -544,6 +552,9 @@ func (s *Streamer) Run(ctx context.Context, stored []byte, out change.Enqueuer) 
 		f, err := newSkipFilter(s.cfg.Flavor, st)
 		if err != nil {
 			return &Definite{err}
+		}
+		if f.guards, err = s.loadGuards(ctx, st); err != nil {
+			return err
 		}
 		filter = f
 	}
@@ -585,7 +596,25 @@ func (s *Streamer) snapshotter() *Snapshotter {
 
 func (s *Streamer) snapshotThenStream(ctx context.Context, st *snapState, resumed bool, out change.Enqueuer) error {
 	snap := s.snapshotter()
-	snap.resumed = resumed
+	var guards []*guard
+	if resumed {
+		var err error
+		if guards, err = s.loadGuards(ctx, st); err != nil {
+			return err
+		}
+		if st.InFlight != nil {
+			// The range a crash interrupted is read again now; its keys
+			// are collected as it is.
+			g, err := newGuard(s.cfg.Flavor, *st.InFlight)
+			if err != nil {
+				return &Definite{err}
+			}
+			snap.guard = g
+			guards = append(guards, g)
+			st.Guards = append(st.Guards, *st.InFlight)
+			st.InFlight = nil
+		}
+	}
 	if err := snap.Run(ctx, st, out); err != nil {
 		if ctx.Err() != nil {
 			return nil
@@ -600,8 +629,44 @@ func (s *Streamer) snapshotThenStream(ctx context.Context, st *snapState, resume
 	if err != nil {
 		return &Definite{err}
 	}
+	filter.guards = guards
 	from := offsets.MySQL{File: st.Start.File, Pos: st.Start.Pos, GTIDs: st.Start.GTIDs}
 	return s.Stream(ctx, from, filter, out)
+}
+
+// loadGuards reads, now, the keys each guarded range has (see
+// snapState.Guards). Keys read later than the range's snapshot are as good:
+// a key that came back since is re-created by a streamed change after it.
+func (s *Streamer) loadGuards(ctx context.Context, st *snapState) ([]*guard, error) {
+	if len(st.Guards) == 0 {
+		return nil, nil
+	}
+	snap := s.snapshotter()
+	conn, err := snap.connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	var out []*guard
+	for _, c := range st.Guards {
+		g, err := newGuard(s.cfg.Flavor, c)
+		if err != nil {
+			return nil, &Definite{err}
+		}
+		t, err := snap.prepareTable(ctx, c.Table)
+		if err != nil {
+			return nil, err
+		}
+		if t != nil {
+			res := snap.readChunk(conn, &chunkJob{t: t, lo: c.Lo, hi: c.Hi})
+			if res.err != nil {
+				return nil, res.err
+			}
+			g.collect(t, res.rows)
+		}
+		out = append(out, g)
+	}
+	return out, nil
 }
 
 // errPurged says the binlogs holding the stored position are gone.
