@@ -3,7 +3,6 @@ package mysql
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
 
 	gmysql "github.com/go-mysql-org/go-mysql/mysql"
 
@@ -231,13 +230,6 @@ func chunkFor(chunks []filterChunk, k *int64) *filterChunk {
 }
 
 func int64Ptr(n int64) *int64 { return &n }
-
-func fmtBound(p *int64) string {
-	if p == nil {
-		return "∞"
-	}
-	return strconv.FormatInt(*p, 10)
-}
 
 // guard holds the keys a range has now, for snapState.Guard.
 type guard struct {
