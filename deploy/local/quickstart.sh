@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Quickstart: starts a local MariaDB and Kafka, builds sluice, runs a
-# connector for an "inventory" database, makes some changes and prints the
-# change events as they arrive in Kafka. Servers stay up afterwards
+# connector for an "inventory" database (its existing row arrives as a
+# snapshot record, op "r"), makes some changes and prints the change events
+# as they arrive in Kafka. Servers stay up afterwards
 # (deploy/local/down.sh stops them).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -18,7 +19,8 @@ go build -o "$WORK/sluice" ./cmd/sluice
 mysql() { deploy/local/mariadb.sh client "$@"; }
 mysql -e "DROP DATABASE IF EXISTS inventory; CREATE DATABASE inventory;
   CREATE TABLE inventory.customers (id INT PRIMARY KEY, name VARCHAR(50) NOT NULL, email VARCHAR(80));
-  CREATE TABLE inventory.orders (id INT PRIMARY KEY, customer INT, amount DECIMAL(10,2), placed DATETIME);"
+  CREATE TABLE inventory.orders (id INT PRIMARY KEY, customer INT, amount DECIMAL(10,2), placed DATETIME);
+  INSERT INTO inventory.customers VALUES (1000, 'Anne', 'annek@example.com');"
 
 cat >"$WORK/inventory.json" <<JSON
 {"name": "$RUN", "config": {
@@ -26,7 +28,7 @@ cat >"$WORK/inventory.json" <<JSON
   "database.hostname": "127.0.0.1", "database.port": "${SLUICE_MARIADB_PORT:-23306}",
   "database.user": "sluice", "database.password": "sluice", "database.server.id": "5400",
   "topic.prefix": "$RUN", "database.include.list": "inventory",
-  "snapshot.mode": "no_data", "include.schema.changes": "false",
+  "include.schema.changes": "false",
   "key.converter.schemas.enable": "false", "value.converter.schemas.enable": "false",
   "offset.flush.interval.ms": "1000"}}
 JSON
@@ -37,7 +39,7 @@ echo "== sluice run (log: $WORK/sluice.log)" >&2
 "$WORK/sluice" run --log-format console "$WORK/inventory.json" >"$WORK/sluice.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do grep -q "binlog streaming from" "$WORK/sluice.log" && break; sleep 0.1; done
+for _ in $(seq 1 200); do grep -q "binlog streaming from" "$WORK/sluice.log" && break; sleep 0.1; done
 
 echo "== making changes" >&2
 mysql -e "INSERT INTO inventory.customers VALUES (1001,'Sally','sally@example.com'),(1002,'George','gbailey@example.com');
