@@ -439,3 +439,43 @@ func TestOnDemandSnapshotConditions(t *testing.T) {
 	}
 	sl.stop()
 }
+
+// TestSnapshotTablesWithoutIntegerKey snapshots a table keyed by a string
+// and one without a primary key; they are read in one piece, streamed.
+func TestSnapshotTablesWithoutIntegerKey(t *testing.T) {
+	e := needServers(t)
+	d := newDB(t, e)
+	d.execAll(
+		"CREATE TABLE s (code VARCHAR(20) PRIMARY KEY, v INT NOT NULL)",
+		"INSERT INTO s SELECT CONCAT('k', seq), seq FROM seq_1_to_30000",
+		"CREATE TABLE nokey (v INT NOT NULL)",
+		"INSERT INTO nokey SELECT seq FROM seq_1_to_1000",
+	)
+	prefix := "e2e" + d.name[4:]
+	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, map[string]string{
+		"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false"})
+	sl := startDaemon(t, e, "--log-format", "console", cfg)
+	sl.waitLog("snapshot finished", 60*time.Second)
+	d.exec("UPDATE s SET v = -1 WHERE code = 'k7'")
+	recs := consume(t, e, 30001, 60*time.Second, prefix+"."+d.name+".s")
+	keys := map[string]bool{}
+	for _, r := range recs[:30000] {
+		p := payload(t, r.Value)
+		if p["op"] != "r" {
+			t.Fatalf("record %s: op %v, want r", r.Key, p["op"])
+		}
+		keys[string(r.Key)] = true
+	}
+	if len(keys) != 30000 {
+		t.Errorf("%d distinct keys in the snapshot of s, want 30000", len(keys))
+	}
+	last := payload(t, recs[len(recs)-1].Value)
+	if last["op"] != "u" || fmt.Sprint(last["after"].(map[string]any)["v"]) != "-1" {
+		t.Errorf("change after the snapshot: %v", last)
+	}
+	nk := consume(t, e, 1000, 30*time.Second, prefix+"."+d.name+".nokey")
+	if nk[0].Key != nil || len(nk) != 1000 {
+		t.Errorf("nokey: %d records, first key %s; want 1000 with null keys", len(nk), nk[0].Key)
+	}
+	sl.stop()
+}

@@ -76,6 +76,11 @@ type chunkJob struct {
 	first  bool // first chunk of the table
 	last   bool // last chunk of the table
 	done   chan chunkResult
+	// stream, when set, carries the rows in batches instead of
+	// chunkResult.rows: a table read in one piece is never held whole. The
+	// reader closes it after setting streamErr.
+	stream    chan [][]any
+	streamErr error
 }
 
 type chunkResult struct {
@@ -287,7 +292,11 @@ func (s *Snapshotter) planChunks(ctx context.Context, st *snapState, tables []*s
 		}
 		_, resume, started := st.tableProgress(t.name)
 		if t.keyCol == "" || t.estimate <= int64(s.snap.ChunkRows) && !started {
-			jobs = append(jobs, &chunkJob{t: t, first: true, last: true, done: make(chan chunkResult, 1)})
+			j := &chunkJob{t: t, first: true, last: true, done: make(chan chunkResult, 1)}
+			if t.keyCol == "" {
+				j.stream = make(chan [][]any, 2)
+			}
+			jobs = append(jobs, j)
 			continue
 		}
 		q := fmt.Sprintf("SELECT MIN(%[1]s), MAX(%[1]s) FROM %[2]s", quoteIdent(t.keyCol), t.from())
@@ -334,18 +343,22 @@ func (s *Snapshotter) worker(ctx context.Context, queue <-chan *chunkJob) {
 				continue
 			}
 		}
-		res := s.readChunk(conn, j)
-		if res.err != nil {
+		res := s.readChunk(ctx, conn, j)
+		if res.err != nil || j.streamErr != nil {
 			conn.Close()
 			conn = nil
 		}
-		j.done <- res
+		if j.stream == nil || res.err != nil {
+			j.done <- res
+		}
 	}
 }
 
 // readChunk reads one chunk in its own consistent snapshot and returns its
-// rows with the GTID set they are consistent with.
-func (s *Snapshotter) readChunk(conn *client.Conn, j *chunkJob) chunkResult {
+// rows with the GTID set they are consistent with. A job with a stream gets
+// its result (position, no rows) on j.done as soon as the snapshot
+// transaction has begun, then its rows through the stream.
+func (s *Snapshotter) readChunk(ctx context.Context, conn *client.Conn, j *chunkJob) chunkResult {
 	var res chunkResult
 	fail := func(what string, err error) chunkResult {
 		_, _ = conn.Execute("ROLLBACK")
@@ -412,20 +425,49 @@ func (s *Snapshotter) readChunk(conn *client.Conn, j *chunkJob) chunkResult {
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
+	if j.stream != nil {
+		j.done <- res
+		defer close(j.stream)
+	}
+	var batch [][]any
 	var result gmysql.Result
 	err := conn.ExecuteSelectStreaming(q, &result, func(row []gmysql.FieldValue) error {
 		vals := make([]any, len(row))
 		for i := range row {
 			vals[i] = snapshotValue(j.t.defs[i], &row[i])
 		}
-		res.rows = append(res.rows, vals)
-		return nil
+		if j.stream == nil {
+			res.rows = append(res.rows, vals)
+			return nil
+		}
+		batch = append(batch, vals)
+		if len(batch) < 512 {
+			return nil
+		}
+		select {
+		case j.stream <- batch:
+			batch = nil
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}, nil)
-	if err != nil {
-		return fail("reading rows", err)
+	if err == nil && len(batch) > 0 {
+		select {
+		case j.stream <- batch:
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
 	}
-	if _, err := conn.Execute("COMMIT"); err != nil {
-		return fail("ending the snapshot transaction", err)
+	if err == nil {
+		_, err = conn.Execute("COMMIT")
+	}
+	if err != nil {
+		r := fail("reading rows", err)
+		if j.stream != nil {
+			j.streamErr = r.err
+		}
+		return r
 	}
 	return res
 }
@@ -500,10 +542,37 @@ func (e *emitter) marker() change.Event {
 
 func (e *emitter) chunk(ctx context.Context, j *chunkJob, res chunkResult, lastJob bool) error {
 	done := doneChunk{Table: j.t.name, Lo: j.lo, Hi: j.hi, GTIDs: res.gtids}
-	if e.s.guard != nil {
+	// next yields the job's rows from its result or its stream, in order.
+	rows, pos := res.rows, 0
+	next := func() ([]any, bool, error) {
+		for pos >= len(rows) {
+			if j.stream == nil {
+				return nil, false, nil
+			}
+			select {
+			case b, ok := <-j.stream:
+				if !ok {
+					return nil, false, j.streamErr
+				}
+				if e.s.guard != nil {
+					e.s.guard.collect(j.t, b)
+				}
+				rows, pos = b, 0
+			case <-ctx.Done():
+				return nil, false, ctx.Err()
+			}
+		}
+		pos++
+		return rows[pos-1], true, nil
+	}
+	if e.s.guard != nil && j.stream == nil {
 		e.s.guard.collect(j.t, res.rows)
 	}
-	if len(res.rows) > 0 {
+	row, ok, err := next()
+	if err != nil {
+		return err
+	}
+	if ok {
 		e.st.InFlight = &done
 		intent := e.marker()
 		intent.Flush = true
@@ -512,15 +581,19 @@ func (e *emitter) chunk(ctx context.Context, j *chunkJob, res chunkResult, lastJ
 		}
 	}
 	now := time.Now().UnixMilli()
-	for i, row := range res.rows {
+	var n int64
+	for first := true; ok; first = false {
+		following, more, err := next() // one row of lookahead: is this the last?
+		if err != nil {
+			return err
+		}
 		flag := "true"
 		switch {
 		case !e.any:
 			flag = "first"
-		case j.first && i == 0:
+		case j.first && first:
 			flag = "first_in_data_collection"
-		}
-		if i == len(res.rows)-1 && j.last && flag == "true" {
+		case !more && j.last:
 			// The last row of a table; a table whose last range is empty
 			// has no row marked so.
 			flag = "last_in_data_collection"
@@ -531,14 +604,16 @@ func (e *emitter) chunk(ctx context.Context, j *chunkJob, res chunkResult, lastJ
 		e.any = true
 		e.batch = append(e.batch, change.Event{Op: change.OpRead, Table: j.t.table, After: row, TsMs: now,
 			Source: e.s.sourceValue(j.t.table, flag, now)})
+		n++
 		if len(e.batch) >= 512 {
 			if err := e.flush(ctx); err != nil {
 				return err
 			}
 		}
+		row, ok = following, more
 	}
-	j.t.rows += int64(len(res.rows))
-	e.s.rows += int64(len(res.rows))
+	j.t.rows += n
+	e.s.rows += n
 	e.st.InFlight = nil
 	e.st.Done = append(e.st.Done, done)
 	e.batch = append(e.batch, e.marker())

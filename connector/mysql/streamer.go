@@ -658,11 +658,18 @@ func (s *Streamer) loadGuards(ctx context.Context, st *snapState) ([]*guard, err
 			return nil, err
 		}
 		if t != nil {
-			res := snap.readChunk(conn, &chunkJob{t: t, lo: c.Lo, hi: c.Hi})
-			if res.err != nil {
+			// Streamed, so a guard over a whole table is never held whole.
+			j := &chunkJob{t: t, lo: c.Lo, hi: c.Hi, done: make(chan chunkResult, 1), stream: make(chan [][]any, 2)}
+			go snap.readChunk(ctx, conn, j)
+			if res := <-j.done; res.err != nil {
 				return nil, res.err
 			}
-			g.collect(t, res.rows)
+			for b := range j.stream {
+				g.collect(t, b)
+			}
+			if j.streamErr != nil {
+				return nil, j.streamErr
+			}
 		}
 		out = append(out, g)
 	}
