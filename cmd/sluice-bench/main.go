@@ -55,61 +55,101 @@ func main() {
 	}
 }
 
-func snapshot(rows, threads int, bin string) error {
-	kafka, addr, pass := os.Getenv("SLUICE_BOOTSTRAP_SERVERS"), os.Getenv("SLUICE_TEST_MYSQL_ADDR"), os.Getenv("SLUICE_TEST_MYSQL_ROOT_PASSWORD")
-	if kafka == "" || addr == "" {
-		return fmt.Errorf("set SLUICE_BOOTSTRAP_SERVERS and SLUICE_TEST_MYSQL_ADDR (eval \"$(deploy/local/up.sh)\")")
-	}
-	dir, err := os.MkdirTemp("", "sluice-bench")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	if bin == "" {
-		bin = filepath.Join(dir, "sluice")
-		if out, err := exec.Command("go", "build", "-o", bin, "./cmd/sluice").CombinedOutput(); err != nil {
-			return fmt.Errorf("building sluice: %v\n%s", err, out)
-		}
-	}
-	conn, err := client.Connect(addr, "root", pass, "")
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	db := fmt.Sprintf("bench_snap_%d", time.Now().Unix())
-	for _, q := range []string{"CREATE DATABASE " + db,
-		"CREATE TABLE " + db + ".t (id INT PRIMARY KEY, a BIGINT NOT NULL, b VARCHAR(40) NOT NULL, c DECIMAL(12,2), d DATETIME(3))"} {
-		if _, err := conn.Execute(q); err != nil {
-			return fmt.Errorf("%s: %w", q, err)
-		}
-	}
-	defer conn.Execute("DROP DATABASE " + db)
-	fill := time.Now()
-	for lo := 1; lo <= rows; lo += 250_000 {
-		hi := min(lo+250_000-1, rows)
-		q := fmt.Sprintf("INSERT INTO %s.t SELECT seq, seq * 7, CONCAT('name-', seq), seq / 100, NOW(3) FROM %s.seq_%d_to_%d", db, db, lo, hi)
-		if _, err := conn.Execute(q); err != nil {
-			return fmt.Errorf("filling the table: %w", err)
-		}
-	}
-	fmt.Printf("filled %s.t with %d rows in %s\n", db, rows, time.Since(fill).Round(time.Millisecond))
+// bench is a private database with table t, a built sluice binary and a
+// scratch directory, against the servers deploy/local/up.sh describes.
+type bench struct {
+	kafka, addr string
+	dir, bin    string
+	conn        *client.Conn
+	db          string
+}
 
-	host, port, _ := strings.Cut(addr, ":")
-	cfg := map[string]any{"name": db, "config": map[string]string{
-		"connector.class": "io.debezium.connector.mariadb.MariaDbConnector", "database.hostname": host, "database.port": port,
-		"database.user": "sluice", "database.password": "sluice", "database.server.id": "5999", "topic.prefix": db,
-		"database.include.list": db, "snapshot.mode": "initial_only", "snapshot.max.threads": fmt.Sprint(threads),
-		"key.converter.schemas.enable": "false", "value.converter.schemas.enable": "false", "include.schema.changes": "false",
-	}}
-	b, _ := json.Marshal(cfg)
-	path := filepath.Join(dir, "bench.json")
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		return err
+func newBench(name, bin string) (*bench, func(), error) {
+	b := &bench{kafka: os.Getenv("SLUICE_BOOTSTRAP_SERVERS"), addr: os.Getenv("SLUICE_TEST_MYSQL_ADDR"), bin: bin}
+	if b.kafka == "" || b.addr == "" {
+		return nil, nil, fmt.Errorf("set SLUICE_BOOTSTRAP_SERVERS and SLUICE_TEST_MYSQL_ADDR (eval \"$(deploy/local/up.sh)\")")
 	}
-	cmd := exec.Command(bin, "run", "--bootstrap-servers", kafka, path)
+	var err error
+	if b.dir, err = os.MkdirTemp("", "sluice-bench"); err != nil {
+		return nil, nil, err
+	}
+	cleanup := func() { os.RemoveAll(b.dir) }
+	if b.bin == "" {
+		b.bin = filepath.Join(b.dir, "sluice")
+		if out, err := exec.Command("go", "build", "-o", b.bin, "./cmd/sluice").CombinedOutput(); err != nil {
+			cleanup()
+			return nil, nil, fmt.Errorf("building sluice: %v\n%s", err, out)
+		}
+	}
+	if b.conn, err = client.Connect(b.addr, "root", os.Getenv("SLUICE_TEST_MYSQL_ROOT_PASSWORD"), ""); err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	b.db = fmt.Sprintf("bench_%s_%d", name, time.Now().Unix())
+	for _, q := range []string{"CREATE DATABASE " + b.db,
+		"CREATE TABLE " + b.db + ".t (id INT PRIMARY KEY, a BIGINT NOT NULL, b VARCHAR(40) NOT NULL, c DECIMAL(12,2), d DATETIME(3))"} {
+		if _, err := b.conn.Execute(q); err != nil {
+			b.conn.Close()
+			cleanup()
+			return nil, nil, fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	return b, func() { b.conn.Execute("DROP DATABASE " + b.db); b.conn.Close(); cleanup() }, nil
+}
+
+// insert writes rows lo..hi of t in one transaction.
+func (b *bench) insert(lo, hi int) error {
+	q := fmt.Sprintf("INSERT INTO %[1]s.t SELECT seq, seq * 7, CONCAT('name-', seq), seq / 100, NOW(3) FROM %[1]s.seq_%[2]d_to_%[3]d", b.db, lo, hi)
+	if _, err := b.conn.Execute(q); err != nil {
+		return fmt.Errorf("writing rows %d..%d: %w", lo, hi, err)
+	}
+	return nil
+}
+
+// connector writes the connector file for the bench database.
+func (b *bench) connector(extra map[string]string) (string, error) {
+	host, port, _ := strings.Cut(b.addr, ":")
+	cfg := map[string]string{
+		"connector.class": "io.debezium.connector.mariadb.MariaDbConnector", "database.hostname": host, "database.port": port,
+		"database.user": "sluice", "database.password": "sluice", "database.server.id": "5999", "topic.prefix": b.db,
+		"database.include.list": b.db, "include.schema.changes": "false",
+		"key.converter.schemas.enable": "false", "value.converter.schemas.enable": "false",
+	}
+	for k, v := range extra {
+		cfg[k] = v
+	}
+	data, _ := json.Marshal(map[string]any{"name": b.db, "config": cfg})
+	path := filepath.Join(b.dir, "bench.json")
+	return path, os.WriteFile(path, data, 0o600)
+}
+
+// command is `sluice run` on the connector file, passing SLUICE_CPUPROFILE on.
+func (b *bench) command(path string) *exec.Cmd {
+	cmd := exec.Command(b.bin, "run", "--bootstrap-servers", b.kafka, path)
 	if p := os.Getenv("SLUICE_CPUPROFILE"); p != "" {
 		cmd.Env = append(os.Environ(), "SLUICE_CPUPROFILE="+p)
 	}
+	return cmd
+}
+
+func snapshot(rows, threads int, bin string) error {
+	b, cleanup, err := newBench("snap", bin)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	fill := time.Now()
+	for lo := 1; lo <= rows; lo += 250_000 {
+		if err := b.insert(lo, min(lo+250_000-1, rows)); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("filled %s.t with %d rows in %s\n", b.db, rows, time.Since(fill).Round(time.Millisecond))
+	path, err := b.connector(map[string]string{"snapshot.mode": "initial_only", "snapshot.max.threads": fmt.Sprint(threads)})
+	if err != nil {
+		return err
+	}
+	cmd := b.command(path)
 	stderr, _ := cmd.StderrPipe()
 	start := time.Now()
 	if err := cmd.Start(); err != nil {

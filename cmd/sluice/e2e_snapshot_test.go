@@ -254,11 +254,7 @@ func TestOnDemandSnapshot(t *testing.T) {
 	d := newDB(t, e)
 	const rows = 20_000
 	snapshotTable(t, d, rows)
-	d.exec("CREATE TABLE debezium_signal (id VARCHAR(42) PRIMARY KEY, type VARCHAR(32) NOT NULL, data VARCHAR(2048) NULL)")
-	for _, host := range []string{"%", "localhost", "127.0.0.1"} {
-		// Not every host entry exists; the ones that do need the grant.
-		_, _ = d.conn.Execute(fmt.Sprintf("GRANT INSERT ON %s.debezium_signal TO 'sluice'@'%s'", d.name, host))
-	}
+	signalTable(d)
 	prefix := "e2e" + d.name[4:]
 	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, map[string]string{
 		"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false",
@@ -411,10 +407,7 @@ func TestOnDemandSnapshotConditions(t *testing.T) {
 	e := needServers(t)
 	d := newDB(t, e)
 	snapshotTable(t, d, 100)
-	d.exec("CREATE TABLE debezium_signal (id VARCHAR(42) PRIMARY KEY, type VARCHAR(32) NOT NULL, data VARCHAR(2048) NULL)")
-	for _, host := range []string{"%", "localhost", "127.0.0.1"} {
-		_, _ = d.conn.Execute(fmt.Sprintf("GRANT INSERT ON %s.debezium_signal TO 'sluice'@'%s'", d.name, host))
-	}
+	signalTable(d)
 	prefix := "e2e" + d.name[4:]
 	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, map[string]string{
 		"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false",
@@ -478,4 +471,14 @@ func TestSnapshotTablesWithoutIntegerKey(t *testing.T) {
 		t.Errorf("nokey: %d records, first key %s; want 1000 with null keys", len(nk), nk[0].Key)
 	}
 	sl.stop()
+}
+
+// signalTable creates Debezium's signal table in the test database and lets
+// the connector user write its watermarks there.
+func signalTable(d *db) {
+	d.exec("CREATE TABLE debezium_signal (id VARCHAR(42) PRIMARY KEY, type VARCHAR(32) NOT NULL, data VARCHAR(2048) NULL)")
+	for _, host := range []string{"%", "localhost", "127.0.0.1"} {
+		// Not every host entry exists; the ones that do need the grant.
+		_, _ = d.conn.Execute(fmt.Sprintf("GRANT INSERT ON %s.debezium_signal TO 'sluice'@'%s'", d.name, host))
+	}
 }

@@ -718,35 +718,41 @@ func daysFromCivil(y, m, d int) int64 {
 // negative and exceed 24 hours ("-838:59:59.000000").
 func timeConverter(c *converter) func(any) (any, error) {
 	return func(v any) (any, error) {
-		s, ok := v.(string)
-		if !ok {
-			if v == nil {
-				return c.none(), nil
-			}
-			return nil, c.typeError(v, "a time string")
+		if v == nil {
+			return c.none(), nil
 		}
-		us, err := parseTimeMicros(s)
+		us, _, err := c.timeMicros(v)
 		if err != nil {
-			return nil, fmt.Errorf("column %q: %w", c.col, err)
+			return nil, err
 		}
 		return us, nil
 	}
+}
+
+// timeMicros reads a TIME value (go-mysql hands it over as text) as
+// microseconds; s is the text, for messages.
+func (c *converter) timeMicros(v any) (us int64, s string, err error) {
+	s, ok := v.(string)
+	if !ok {
+		return 0, "", c.typeError(v, "a time string")
+	}
+	us, err = parseTimeMicros(s)
+	if err != nil {
+		return 0, s, fmt.Errorf("column %q: %w", c.col, err)
+	}
+	return us, s, nil
 }
 
 // connectTimeConverter: Connect's Time, milliseconds of the day (int32).
 // Like Debezium, it only takes 00:00:00 to 24:00:00.
 func connectTimeConverter(c *converter) func(any) (any, error) {
 	return func(v any) (any, error) {
-		s, ok := v.(string)
-		if !ok {
-			if v == nil {
-				return c.none(), nil
-			}
-			return nil, c.typeError(v, "a time string")
+		if v == nil {
+			return c.none(), nil
 		}
-		us, err := parseTimeMicros(s)
+		us, s, err := c.timeMicros(v)
 		if err != nil {
-			return nil, fmt.Errorf("column %q: %w", c.col, err)
+			return nil, err
 		}
 		if us < 0 || us > 86_400_000_000 {
 			return nil, fmt.Errorf("column %q: TIME value %s is outside 00:00:00-24:00:00, which time.precision.mode=connect cannot represent; use time.precision.mode=adaptive_time_microseconds", c.col, s)
