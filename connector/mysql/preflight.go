@@ -48,10 +48,12 @@ func Preflight(ctx context.Context, cfg Config) ([]Problem, error) {
 
 	version, _ := get("version")
 	isMaria := strings.Contains(strings.ToLower(version), "mariadb")
+	// A mismatch works (the binlog is read as the server speaks it), but
+	// events then carry the other connector's source block.
 	if isMaria && cfg.Flavor != "mariadb" {
-		add("connector.class", fmt.Sprintf("the server is MariaDB %s; use io.debezium.connector.mariadb.MariaDbConnector", version), false)
+		add("connector.class", fmt.Sprintf("the server is MariaDB %s; Sluice reads it as MariaDB, but io.debezium.connector.mariadb.MariaDbConnector would also label the events as MariaDB's", version), true)
 	} else if !isMaria && cfg.Flavor == "mariadb" {
-		add("connector.class", fmt.Sprintf("the server is MySQL %s; use io.debezium.connector.mysql.MySqlConnector", version), false)
+		add("connector.class", fmt.Sprintf("the server is MySQL %s; Sluice reads it as MySQL, but io.debezium.connector.mysql.MySqlConnector would also label the events as MySQL's", version), true)
 	}
 	if v, _ := get("log_bin"); !strings.EqualFold(v, "ON") {
 		add("log_bin", fmt.Sprintf("is %q; start the server with log_bin (e.g. log_bin=mysql-bin in my.cnf) so it writes a binary log", v), false)

@@ -259,7 +259,7 @@ func (s *Streamer) queryEvent(ctx context.Context, st *txnState, h *replication.
 			}
 			var table *change.Value
 			if c.Kind != changeDrop {
-				desc, found, err := s.cat.describe(ctx, s.cfg.Flavor, c.Table.DB, c.Table.Table)
+				desc, found, err := s.cat.describe(ctx, s.cfg.proto(), c.Table.DB, c.Table.Table)
 				if err != nil {
 					return batch, fmt.Errorf("reading the structure of %s for the schema change event of the DDL at %s:%d: %w", c.Table, st.file, eventPos, err)
 				}

@@ -225,7 +225,7 @@ func (s *Snapshotter) Run(ctx context.Context, st *snapState, out change.Enqueue
 	elapsed := time.Since(began)
 	s.log.Info("snapshot finished", zap.Int64("rows", s.rows), zap.Duration("elapsed", elapsed),
 		zap.Float64("rows_per_s", math.Round(float64(s.rows)/elapsed.Seconds())),
-		zap.Duration("longest_lock", s.maxLock), zap.Bool("lock_free", s.cfg.Flavor == "mariadb" || s.snap.LockingMode == "none"))
+		zap.Duration("longest_lock", s.maxLock), zap.Bool("lock_free", s.cfg.proto() == "mariadb" || s.snap.LockingMode == "none"))
 	return nil
 }
 
@@ -364,7 +364,7 @@ func (s *Snapshotter) readChunk(ctx context.Context, conn *client.Conn, j *chunk
 		_, _ = conn.Execute("ROLLBACK")
 		return chunkResult{err: fmt.Errorf("snapshot of %s: %s: %w", j.t.name, what, err)}
 	}
-	if s.cfg.Flavor == "mariadb" {
+	if s.cfg.proto() == "mariadb" {
 		if _, err := conn.Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT"); err != nil {
 			return fail("starting a consistent snapshot", err)
 		}

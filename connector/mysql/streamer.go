@@ -39,7 +39,11 @@ type Config struct {
 	Heartbeat      time.Duration // binlog heartbeat period; 0 = 10 s
 	ConnectTimeout time.Duration // 0 = 30 s
 	Snapshot       SnapshotConfig
-	Types          TypeOptions // how column values are represented (handling modes, column.* rules)
+	// server is the flavor the server speaks, found when Run starts; it
+	// may differ from Flavor (the connector class, which shapes events):
+	// Debezium's MySQL connector is often pointed at MariaDB.
+	server string
+	Types  TypeOptions // how column values are represented (handling modes, column.* rules)
 	// SignalTable is signal.data.collection ("db.table"): Debezium's signal
 	// table, for on-demand snapshots. Empty: no signals.
 	SignalTable string
@@ -55,6 +59,37 @@ type Config struct {
 	SkipUnparseableDDL            bool               // schema.history.internal.skip.unparseable.ddl
 	StoreOnlyCapturedTablesDDL    bool               // schema.history.internal.store.only.captured.tables.ddl
 	StoreOnlyCapturedDatabasesDDL bool               // schema.history.internal.store.only.captured.databases.ddl
+}
+
+// proto is the flavor of the binlog protocol and GTIDs: the server's.
+func (c *Config) proto() string {
+	if c.server != "" {
+		return c.server
+	}
+	return c.Flavor
+}
+
+// detectServer asks the server what it is.
+func (s *Streamer) detectServer(ctx context.Context) error {
+	conn, err := s.cfg.connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	r, err := conn.Execute("SELECT VERSION()")
+	if err != nil {
+		return fmt.Errorf("reading the server version: %w", err)
+	}
+	v, _ := r.GetString(0, 0)
+	s.cfg.server = "mysql"
+	if strings.Contains(strings.ToLower(v), "mariadb") {
+		s.cfg.server = "mariadb"
+	}
+	if s.cfg.server != s.cfg.Flavor {
+		s.log.Warn("connector.class does not match the server; reading the binlog as the server speaks it, events keep the connector class's format",
+			zap.String("server", s.cfg.server), zap.String("server_version", v), zap.String("connector_flavor", s.cfg.Flavor))
+	}
+	return nil
 }
 
 func (c *Config) addr() string { return net.JoinHostPort(c.Host, strconv.Itoa(int(c.Port))) }
@@ -124,7 +159,7 @@ func (s *Streamer) CurrentPosition(ctx context.Context) (offsets.MySQL, error) {
 	pos.File, _ = r.GetString(0, 0)
 	pos.Pos, _ = r.GetUint(0, 1)
 	q := "SELECT @@gtid_binlog_pos"
-	if s.cfg.Flavor != "mariadb" {
+	if s.cfg.proto() != "mariadb" {
 		q = "SELECT IF(@@gtid_mode = 'ON', @@gtid_executed, '')"
 	}
 	r, err = conn.Execute(q)
@@ -163,10 +198,10 @@ func (s *Streamer) Stream(ctx context.Context, from offsets.MySQL, filter *skipF
 	defer s.cat.close()
 	defer s.incr.close()
 	st := &txnState{file: from.File, nextPos: from.Pos, filter: filter}
-	if from.GTIDs != "" || s.cfg.Flavor == "mariadb" {
-		gs, err := gmysql.ParseGTIDSet(s.cfg.Flavor, from.GTIDs)
+	if from.GTIDs != "" || s.cfg.proto() == "mariadb" {
+		gs, err := gmysql.ParseGTIDSet(s.cfg.proto(), from.GTIDs)
 		if err != nil {
-			return &Definite{fmt.Errorf("stored offset has GTID set %q that is not a valid %s GTID set: %w", from.GTIDs, s.cfg.Flavor, err)}
+			return &Definite{fmt.Errorf("stored offset has GTID set %q that is not a valid %s GTID set: %w", from.GTIDs, s.cfg.proto(), err)}
 		}
 		st.gset = gs
 	}
@@ -202,7 +237,7 @@ func (s *Streamer) Stream(ctx context.Context, from offsets.MySQL, filter *skipF
 
 func (s *Streamer) syncerConfig() replication.BinlogSyncerConfig {
 	return replication.BinlogSyncerConfig{
-		ServerID: s.cfg.ServerID, Flavor: s.cfg.Flavor,
+		ServerID: s.cfg.ServerID, Flavor: s.cfg.proto(),
 		Host: s.cfg.Host, Port: s.cfg.Port, User: s.cfg.User, Password: s.cfg.Password,
 		ParseTime:       true,
 		HeartbeatPeriod: s.cfg.Heartbeat,
@@ -492,6 +527,9 @@ func classify(err error) error {
 // position (no_data) or from the oldest binlog (never). A stored offset of a
 // snapshot in progress resumes that snapshot after its last finished chunk.
 func (s *Streamer) Run(ctx context.Context, stored []byte, out change.Enqueuer) error {
+	if err := s.detectServer(ctx); err != nil {
+		return err
+	}
 	mode := s.cfg.Snapshot.Mode
 	var st *snapState
 	var from offsets.MySQL
@@ -549,7 +587,7 @@ func (s *Streamer) Run(ctx context.Context, stored []byte, out change.Enqueuer) 
 	}
 	var filter *skipFilter
 	if st != nil {
-		f, err := newSkipFilter(s.cfg.Flavor, st)
+		f, err := newSkipFilter(s.cfg.proto(), st)
 		if err != nil {
 			return &Definite{err}
 		}
@@ -605,7 +643,7 @@ func (s *Streamer) snapshotThenStream(ctx context.Context, st *snapState, resume
 		if st.InFlight != nil {
 			// The range a crash interrupted is read again now; its keys
 			// are collected as it is.
-			g, err := newGuard(s.cfg.Flavor, *st.InFlight)
+			g, err := newGuard(s.cfg.proto(), *st.InFlight)
 			if err != nil {
 				return &Definite{err}
 			}
@@ -625,7 +663,7 @@ func (s *Streamer) snapshotThenStream(ctx context.Context, st *snapState, resume
 		s.log.Info("snapshot.mode=initial_only: snapshot done, not streaming")
 		return nil
 	}
-	filter, err := newSkipFilter(s.cfg.Flavor, st)
+	filter, err := newSkipFilter(s.cfg.proto(), st)
 	if err != nil {
 		return &Definite{err}
 	}
@@ -649,7 +687,7 @@ func (s *Streamer) loadGuards(ctx context.Context, st *snapState) ([]*guard, err
 	defer conn.Close()
 	var out []*guard
 	for _, c := range st.Guards {
-		g, err := newGuard(s.cfg.Flavor, c)
+		g, err := newGuard(s.cfg.proto(), c)
 		if err != nil {
 			return nil, &Definite{err}
 		}
@@ -691,7 +729,7 @@ func isPurged(err error) bool {
 // what was purged. The oldest binlog's Gtid_list event tells what came
 // before it; a domain there ahead of the stored position means lost changes.
 func (s *Streamer) checkAvailable(ctx context.Context, from offsets.MySQL) error {
-	if s.cfg.Flavor != "mariadb" {
+	if s.cfg.proto() != "mariadb" {
 		return nil // MySQL refuses a purged GTID position itself (error 1236)
 	}
 	stored, err := gmysql.ParseMariadbGTIDSet(from.GTIDs)
