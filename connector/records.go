@@ -113,7 +113,9 @@ func (b *recordBuilder) build(ev *change.Event, out []change.Record) ([]change.R
 	if err != nil {
 		return out, err
 	}
-	now := b.now()
+	// Processing time, boxed once for the event's records.
+	ns := b.now().UnixNano()
+	var tsMs, tsUs, tsNs any = ns / 1e6, ns / 1e3, ns
 	envelope := func(op change.Op, before, after *change.Value) *change.Value {
 		env := change.NewEnvelope(t.Envelope)
 		if before != nil {
@@ -123,11 +125,10 @@ func (b *recordBuilder) build(ev *change.Event, out []change.Record) ([]change.R
 			env.Values[change.EnvAfter] = after
 		}
 		env.Values[change.EnvSource] = ev.Source
-		env.Values[change.EnvOp] = opString(op)
-		ns := now.UnixNano()
-		env.Values[change.EnvTsMs] = ns / 1e6
-		env.Values[change.EnvTsUs] = ns / 1e3
-		env.Values[change.EnvTsNs] = ns
+		env.Values[change.EnvOp] = opValues[op]
+		env.Values[change.EnvTsMs] = tsMs
+		env.Values[change.EnvTsUs] = tsUs
+		env.Values[change.EnvTsNs] = tsNs
 		return env
 	}
 	rec := func(key *change.Value, value *change.Value) change.Record {
@@ -182,6 +183,5 @@ func (b *recordBuilder) build(ev *change.Event, out []change.Record) ([]change.R
 	return out, nil
 }
 
-var opStrings = map[change.Op]string{change.OpCreate: "c", change.OpUpdate: "u", change.OpDelete: "d", change.OpRead: "r", change.OpTruncate: "t"}
-
-func opString(op change.Op) string { return opStrings[op] }
+// opValues are the envelope's op strings, boxed once.
+var opValues = map[change.Op]any{change.OpCreate: "c", change.OpUpdate: "u", change.OpDelete: "d", change.OpRead: "r", change.OpTruncate: "t"}

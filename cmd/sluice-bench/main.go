@@ -2,7 +2,7 @@
 // prints figures (it asserts nothing).
 //
 //	sluice-bench snapshot [--rows 1000000] [--threads 2]
-//	sluice-bench stream [--rows 1000000] [--txn-rows 1000]
+//	sluice-bench stream [--rows 1000000] [--txn-rows 1000] [--backlog]
 //
 // snapshot fills a table with --rows rows (MariaDB's SEQUENCE engine), runs
 // `sluice run` with snapshot.mode=initial_only until it exits, and prints
@@ -32,9 +32,10 @@ func main() {
 		fs := flag.NewFlagSet("stream", flag.ExitOnError)
 		rows := fs.Int("rows", 1_000_000, "rows to write")
 		txn := fs.Int("txn-rows", 1000, "rows per transaction")
+		backlog := fs.Bool("backlog", false, "write the rows while sluice is stopped, then time its catch-up (Sluice alone, not MariaDB's write speed)")
 		bin := fs.String("sluice", "", "sluice binary (default: go build ./cmd/sluice)")
 		_ = fs.Parse(os.Args[2:])
-		if err := stream(*rows, *txn, *bin); err != nil {
+		if err := stream(*rows, *txn, *backlog, *bin); err != nil {
 			fmt.Fprintln(os.Stderr, "sluice-bench:", err)
 			os.Exit(1)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -14,7 +15,7 @@ import (
 
 // stream measures end-to-end streaming: rows written to MariaDB until the
 // last of their change events is in Kafka.
-func stream(rows, txnRows int, bin string) error {
+func stream(rows, txnRows int, backlog bool, bin string) error {
 	b, cleanup, err := newBench("stream", bin)
 	if err != nil {
 		return err
@@ -24,32 +25,48 @@ func stream(rows, txnRows int, bin string) error {
 	if err != nil {
 		return err
 	}
-	cmd := b.command(path)
-	logf, _ := os.Create(filepath.Join(b.dir, "sluice.log"))
-	cmd.Stderr = logf
-	if err := cmd.Start(); err != nil {
+	start := func() (*exec.Cmd, error) {
+		cmd := b.command(path)
+		logf, _ := os.Create(filepath.Join(b.dir, "sluice.log"))
+		cmd.Stderr = logf
+		if err := cmd.Start(); err != nil {
+			return nil, err
+		}
+		for deadline := time.Now().Add(30 * time.Second); ; {
+			logb, _ := os.ReadFile(logf.Name())
+			if strings.Contains(string(logb), "binlog streaming from") {
+				return cmd, nil
+			}
+			if time.Now().After(deadline) {
+				_ = cmd.Process.Kill()
+				return nil, fmt.Errorf("sluice did not start streaming:\n%s", logb)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	cmd, err := start()
+	if err != nil {
 		return err
 	}
-	for deadline := time.Now().Add(30 * time.Second); ; {
-		logb, _ := os.ReadFile(logf.Name())
-		if strings.Contains(string(logb), "binlog streaming from") {
-			break
-		}
-		if time.Now().After(deadline) {
-			_ = cmd.Process.Kill()
-			return fmt.Errorf("sluice did not start streaming:\n%s", logb)
-		}
-		time.Sleep(50 * time.Millisecond)
+	if backlog {
+		// The first run stored the start position; stop it while the rows
+		// are written.
+		_ = cmd.Process.Signal(os.Interrupt)
+		_ = cmd.Wait()
 	}
-
-	start := time.Now()
+	began := time.Now()
 	for lo := 1; lo <= rows; lo += txnRows {
 		if err := b.insert(lo, min(lo+txnRows-1, rows)); err != nil {
 			return err
 		}
 	}
-	wrote := time.Since(start)
-
+	wrote := time.Since(began)
+	if backlog {
+		if cmd, err = start(); err != nil {
+			return err
+		}
+		began = time.Now()
+	}
 	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(b.kafka, ",")...))
 	if err != nil {
 		return err
@@ -69,14 +86,18 @@ func stream(rows, txnRows int, bin string) error {
 			break
 		}
 	}
-	elapsed := time.Since(start)
+	elapsed := time.Since(began)
 	_ = cmd.Process.Signal(os.Interrupt)
 	_ = cmd.Wait()
 	if total < int64(rows) {
 		return fmt.Errorf("only %d of %d change events reached Kafka", total, rows)
 	}
-	fmt.Printf("stream: %d rows in %d-row transactions; MariaDB took %s to commit them; last change event in Kafka after %s: %.0f rows/s end to end\n",
-		rows, txnRows, wrote.Round(time.Millisecond), elapsed.Round(time.Millisecond), float64(rows)/elapsed.Seconds())
+	what := "from the first write to the last change event in Kafka"
+	if backlog {
+		what = "catching up a backlog, from sluice's start to the last change event in Kafka"
+	}
+	fmt.Printf("stream: %d rows in %d-row transactions (MariaDB took %s to commit them); %s: %s, %.0f rows/s\n",
+		rows, txnRows, wrote.Round(time.Millisecond), what, elapsed.Round(time.Millisecond), float64(rows)/elapsed.Seconds())
 	if ru := maxRSS(cmd); ru > 0 {
 		fmt.Printf("peak RSS of sluice: %d MiB\n", ru/1024)
 	}

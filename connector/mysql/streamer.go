@@ -442,6 +442,7 @@ func (s *Streamer) rows(st *txnState, h *replication.EventHeader, e *replication
 	size := int(h.EventSize)/max(n, 1) + 64
 	tsMs := int64(h.Timestamp) * 1000
 	eventPos := int64(h.LogPos) - int64(h.EventSize)
+	var template []any // source block values shared by the rows
 	for i := 0; i < n; i++ {
 		if st.skipRows > 0 {
 			st.skipRows--
@@ -477,13 +478,19 @@ func (s *Streamer) rows(st *txnState, h *replication.EventHeader, e *replication
 			}
 			ev = kept
 		}
-		ev.Source = s.sourceValue(st, h, tbl, eventPos, i, tsMs)
+		if template == nil {
+			template = s.sourceTemplate(st, h, tbl, eventPos, tsMs)
+		}
+		ev.Source = s.sourceValue(template, i)
 		batch = append(batch, ev)
 	}
 	return batch, nil
 }
 
-func (s *Streamer) sourceValue(st *txnState, h *replication.EventHeader, tbl *change.Table, pos int64, row int, tsMs int64) *change.Value {
+// sourceTemplate is the source block shared by the rows of one binlog
+// event, every value boxed once; sourceValue copies it per row and sets
+// row, so a row costs one allocation for its source block.
+func (s *Streamer) sourceTemplate(st *txnState, h *replication.EventHeader, tbl *change.Table, pos int64, tsMs int64) []any {
 	v := make([]any, srcFields)
 	v[srcVersion] = Version
 	v[srcConnector] = s.cfg.Flavor
@@ -500,10 +507,16 @@ func (s *Streamer) sourceValue(st *txnState, h *replication.EventHeader, tbl *ch
 	}
 	v[srcFile] = st.file
 	v[srcPos] = pos
-	v[srcRow] = int64(row)
 	if st.thread >= 0 {
 		v[srcThread] = st.thread
 	}
+	return v
+}
+
+func (s *Streamer) sourceValue(template []any, row int) *change.Value {
+	v := make([]any, srcFields)
+	copy(v, template)
+	v[srcRow] = int64(row)
 	return &change.Value{Schema: s.source, Values: v}
 }
 
