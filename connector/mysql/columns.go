@@ -448,22 +448,29 @@ func floatConverter(c *converter) func(any) (any, error) {
 	}
 }
 
+// text reads a value go-mysql hands over as text, as string or []byte.
+func (c *converter) text(v any, want string) (string, error) {
+	switch x := v.(type) {
+	case string:
+		return x, nil
+	case []byte:
+		return string(x), nil
+	}
+	return "", c.typeError(v, want)
+}
+
 // --- decimals ---
 
 // decimalConverter turns go-mysql's decimal text into the representation
 // decimal.handling.mode asks for.
 func decimalConverter(c *converter, scale int, mode string) func(any) (any, error) {
 	return func(v any) (any, error) {
-		var s string
-		switch x := v.(type) {
-		case nil:
+		if v == nil {
 			return c.none(), nil
-		case string:
-			s = x
-		case []byte:
-			s = string(x)
-		default:
-			return nil, c.typeError(v, "a decimal string")
+		}
+		s, err := c.text(v, "a decimal string")
+		if err != nil {
+			return nil, err
 		}
 		switch mode {
 		case DecimalDouble:
@@ -947,16 +954,12 @@ func isASCII(s string) bool {
 // NULL column and null otherwise, as in Debezium.
 func jsonConverter(c *converter) func(any) (any, error) {
 	return func(v any) (any, error) {
-		var s string
-		switch x := v.(type) {
-		case nil:
+		if v == nil {
 			return c.none(), nil
-		case string:
-			s = x
-		case []byte:
-			s = string(x)
-		default:
-			return nil, c.typeError(v, "JSON text")
+		}
+		s, err := c.text(v, "JSON text")
+		if err != nil {
+			return nil, err
 		}
 		if s == "" {
 			if c.nullable {

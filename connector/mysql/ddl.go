@@ -566,16 +566,23 @@ func (p *ddlParser) create(st *ddlStatement) error {
 		p.accept("OFFLINE")
 	}
 	p.pos = save
+	return p.otherObject(st, "CREATE")
+}
+
+// otherObject classifies the object a CREATE or DROP names when it is not
+// a table, database or index: one Sluice ignores (routines, users, views...)
+// or one that is DDL without table changes (sequences, events...).
+func (p *ddlParser) otherObject(st *ddlStatement, verb string) error {
 	obj, at := p.objectAfterPrefix()
 	switch {
 	case at < 0:
-		return fmt.Errorf("unknown object after CREATE %s", p.where())
+		return fmt.Errorf("unknown object after %s %s", verb, p.where())
 	case ignoredObjects[obj]:
 		st.Kind = ddlIgnore
 	case otherObjects[obj]:
 		st.Kind = ddlOther
 	default:
-		return fmt.Errorf("unexpected %s after CREATE %s", obj, p.where())
+		return fmt.Errorf("unexpected %s after %s %s", obj, verb, p.where())
 	}
 	return nil
 }
@@ -759,18 +766,7 @@ func (p *ddlParser) drop(st *ddlStatement) error {
 		st.Kind = ddlIgnore
 		return nil
 	}
-	obj, at := p.objectAfterPrefix()
-	switch {
-	case at < 0:
-		return fmt.Errorf("unknown object after DROP %s", p.where())
-	case ignoredObjects[obj]:
-		st.Kind = ddlIgnore
-	case otherObjects[obj]:
-		st.Kind = ddlOther
-	default:
-		return fmt.Errorf("unexpected %s after DROP %s", obj, p.where())
-	}
-	return nil
+	return p.otherObject(st, "DROP")
 }
 
 func (p *ddlParser) rename(st *ddlStatement) error {
