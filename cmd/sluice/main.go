@@ -28,6 +28,7 @@ import (
 
 	"github.com/sluice-cdc/sluice/config"
 	"github.com/sluice-cdc/sluice/connector"
+	"github.com/sluice-cdc/sluice/connector/history"
 	"github.com/sluice-cdc/sluice/connector/mysql"
 	"github.com/sluice-cdc/sluice/converters"
 	"github.com/sluice-cdc/sluice/converters/jsonconv"
@@ -200,6 +201,9 @@ func loadConnectors(paths []string, stderr io.Writer) ([]*config.Connector, bool
 // something else.
 func checkSupported(c *config.Connector) error {
 	if err := applyDDLConfig(&mysql.Config{}, c); err != nil {
+		return err
+	}
+	if _, err := readHistorySettings(c); err != nil {
 		return err
 	}
 	for _, cc := range []struct {
@@ -383,7 +387,15 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	var wg sync.WaitGroup
 	failed := make(chan error, len(conns))
 	for _, c := range conns {
-		task, err := buildTask(c, w, client, store, log)
+		histCtx, cancelHist := context.WithTimeout(ctx, 60*time.Second)
+		hist, err := openHistory(histCtx, c, w, base, log.With(zap.String("connector", c.Name)))
+		cancelHist()
+		if err != nil {
+			fmt.Fprintf(stderr, "error: %s: %s\n", c.Source, err)
+			return 1
+		}
+		defer hist.Close()
+		task, err := buildTask(c, w, client, store, hist, log)
 		if err != nil {
 			fmt.Fprintf(stderr, "error: %s: %s\n", c.Source, err)
 			return 1
@@ -411,7 +423,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func buildTask(c *config.Connector, w *config.Worker, client *kgo.Client, store offsets.Store, log *zap.Logger) (*connector.Task, error) {
+func buildTask(c *config.Connector, w *config.Worker, client *kgo.Client, store offsets.Store, hist history.Store, log *zap.Logger) (*connector.Task, error) {
 	keyConv, err := newConverter(c.KeyConverter)
 	if err != nil {
 		return nil, fmt.Errorf("key.converter: %w", err)
@@ -430,8 +442,10 @@ func buildTask(c *config.Connector, w *config.Worker, client *kgo.Client, store 
 		Tombstones: c.TombstonesOnDelete, MaxBatch: c.MaxBatchSize, PollInterval: c.PollInterval,
 		FlushInterval: w.FlushIntervalFor(c), Logger: clog,
 	})
+	scfg := streamerConfig(c, clog)
+	scfg.History = hist
 	return &connector.Task{
-		Name: c.Name, Source: mysql.NewStreamer(streamerConfig(c, clog)), Queue: queue, Poller: poller,
+		Name: c.Name, Source: mysql.NewStreamer(scfg), Queue: queue, Poller: poller,
 		Store: store, OffsetKey: offsets.Key(c.Name, c.TopicPrefix),
 		// Within SIGTERM's 10 s: the flush timeout plus room to drain.
 		ShutdownTimeout: 8 * time.Second, Logger: log,

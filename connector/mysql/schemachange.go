@@ -189,6 +189,9 @@ func (s *Streamer) queryEvent(ctx context.Context, st *txnState, h *replication.
 		}
 		return batch, &Definite{fmt.Errorf("cannot parse the DDL statement %q at binlog position %s: %v; Sluice stops rather than guess which tables it changes. If the statement changes no captured table, or the change may go without a schema change event, set schema.history.internal.skip.unparseable.ddl=true to skip it", tail(sql, 2000), where, err)}
 	}
+	if err := s.applyDDL(ctx, st, h, string(e.Schema), sql, noBackslashEscapes(e.StatusVars), stmt); err != nil {
+		return batch, err
+	}
 	emit := func(ev change.Event) {
 		// After a reconnect the open transaction is read again from its
 		// start: what was already enqueued is not enqueued twice.
@@ -259,7 +262,7 @@ func (s *Streamer) queryEvent(ctx context.Context, st *txnState, h *replication.
 			}
 			var table *change.Value
 			if c.Kind != changeDrop {
-				desc, found, err := s.cat.describe(ctx, s.cfg.proto(), c.Table.DB, c.Table.Table)
+				desc, found, err := s.describe(ctx, c.Table)
 				if err != nil {
 					return batch, fmt.Errorf("reading the structure of %s for the schema change event of the DDL at %s:%d: %w", c.Table, st.file, eventPos, err)
 				}
@@ -276,6 +279,18 @@ func (s *Streamer) queryEvent(ctx context.Context, st *txnState, h *replication.
 		}
 	}
 	return batch, nil
+}
+
+// describe is a table's structure for a schema change event: the schema
+// model's, which is the structure right after the DDL, or, for a table the
+// model does not know, information_schema's, which is today's.
+func (s *Streamer) describe(ctx context.Context, n tableName) (*change.Value, bool, error) {
+	if s.model != nil {
+		if v, ok := s.model.describe(n.DB, n.Table); ok {
+			return v, true, nil
+		}
+	}
+	return s.cat.describe(ctx, s.cfg.proto(), n.DB, n.Table)
 }
 
 func (s *Streamer) schemaChanges() *schemaChanges {
@@ -379,6 +394,11 @@ func (t *Tables) forgetAll() { clear(t.entries) }
 func (t *Tables) versionForTruncate(ctx context.Context, n tableName) (*change.Table, error) {
 	if e := t.entries[n.DB+"."+n.Table]; e != nil && e.table != nil {
 		return e.table, nil
+	}
+	if t.model != nil {
+		if info, ok := t.model.tableInfo(n.DB, n.Table); ok {
+			return t.assemble(n.DB, n.Table, info.columns, info.key)
+		}
 	}
 	exists, err := t.schema.exists(ctx, n.DB, n.Table)
 	if err != nil {

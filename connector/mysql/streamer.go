@@ -21,6 +21,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/connector/history"
 	"github.com/sluice-cdc/sluice/offsets"
 )
 
@@ -59,6 +60,10 @@ type Config struct {
 	SkipUnparseableDDL            bool               // schema.history.internal.skip.unparseable.ddl
 	StoreOnlyCapturedTablesDDL    bool               // schema.history.internal.store.only.captured.tables.ddl
 	StoreOnlyCapturedDatabasesDDL bool               // schema.history.internal.store.only.captured.databases.ddl
+
+	// History keeps the schema history (schemahistory.go); nil keeps none,
+	// and table structures then come from information_schema as it is now.
+	History history.Store
 }
 
 // proto is the flavor of the binlog protocol and GTIDs: the server's.
@@ -124,6 +129,11 @@ type Streamer struct {
 	// schemaChangeRecords builds schema change records; see schemaChanges.
 	schemaChangeRecords *schemaChanges
 	incr                *incremental // on-demand snapshot state; streaming goroutine only
+	// model is every table's structure at the position being read
+	// (schemahistory.go); nil without a schema history.
+	model *schemaModel
+	// pending are history records stored past the resume position.
+	pending map[string]bool
 }
 
 // NewStreamer prepares a streamer; nothing connects until Stream.
@@ -148,27 +158,7 @@ func (s *Streamer) CurrentPosition(ctx context.Context) (offsets.MySQL, error) {
 		return offsets.MySQL{}, err
 	}
 	defer conn.Close()
-	var pos offsets.MySQL
-	r, err := conn.Execute("SHOW MASTER STATUS")
-	if err != nil {
-		return pos, fmt.Errorf("reading the binlog position (SHOW MASTER STATUS): %w", err)
-	}
-	if r.RowNumber() == 0 {
-		return pos, &Definite{fmt.Errorf("server %s has no binary log; start it with log_bin enabled", s.cfg.addr())}
-	}
-	pos.File, _ = r.GetString(0, 0)
-	pos.Pos, _ = r.GetUint(0, 1)
-	q := "SELECT @@gtid_binlog_pos"
-	if s.cfg.proto() != "mariadb" {
-		q = "SELECT IF(@@gtid_mode = 'ON', @@gtid_executed, '')"
-	}
-	r, err = conn.Execute(q)
-	if err != nil {
-		return pos, fmt.Errorf("reading the GTID position: %w", err)
-	}
-	pos.GTIDs, _ = r.GetString(0, 0)
-	pos.TsSec = time.Now().Unix()
-	return pos, nil
+	return s.positionOn(conn)
 }
 
 // txnState is where the reader stands in the binlog.
@@ -564,6 +554,15 @@ func (s *Streamer) Run(ctx context.Context, stored []byte, out change.Enqueuer) 
 			}
 			s.log.Info("resuming the on-demand snapshot", zap.Strings("tables", s.incr.state.Tables))
 		}
+		// The structure as of where reading resumes: the snapshot's start
+		// while it is unfinished, else the offset.
+		resume := from
+		if st != nil && !st.Complete {
+			resume = offsets.MySQL{File: st.Start.File, Pos: st.Start.Pos, GTIDs: st.Start.GTIDs, Snapshot: true}
+		}
+		if err := s.recoverSchema(ctx, resume); err != nil {
+			return err
+		}
 		if st != nil && !st.Complete {
 			s.log.Info("resuming the snapshot after its last finished chunk", zap.Int("chunks_done", len(st.Done)))
 			return s.snapshotThenStream(ctx, st, true, out)
@@ -572,10 +571,13 @@ func (s *Streamer) Run(ctx context.Context, stored []byte, out change.Enqueuer) 
 		switch mode {
 		case "never":
 			// Debezium's "never": read the binlog from its beginning.
-			s.log.Info("snapshot.mode=never: streaming from the oldest binlog the server has")
+			s.log.Info("snapshot.mode=never: streaming from the oldest binlog the server has; tables are learnt from the DDL in it")
+			if err := s.emptyModel(ctx); err != nil {
+				return err
+			}
 			return s.Stream(ctx, offsets.MySQL{}, nil, out)
 		case "no_data", "schema_only", "recovery", "schema_only_recovery":
-			p, err := s.CurrentPosition(ctx)
+			p, err := s.startPosition(ctx)
 			if err != nil {
 				return err
 			}
@@ -622,7 +624,7 @@ func (s *Streamer) Run(ctx context.Context, stored []byte, out change.Enqueuer) 
 }
 
 func (s *Streamer) newSnapshot(ctx context.Context, out change.Enqueuer) error {
-	p, err := s.CurrentPosition(ctx)
+	p, err := s.startPosition(ctx)
 	if err != nil {
 		return err
 	}

@@ -44,6 +44,10 @@ type Tables struct {
 	source  *change.Schema
 	log     *zap.Logger
 	entries map[string]*tableEntry
+	// model, when set, is the structure at the binlog position being read,
+	// from the schema history; information_schema is the fallback for a
+	// table it does not know.
+	model *schemaModel
 }
 
 type tableEntry struct {
@@ -98,9 +102,14 @@ func (t *Tables) Invalidate() {
 }
 
 func (t *Tables) build(ctx context.Context, db, name string, tm *replication.TableMapEvent) (*change.Table, error) {
+	full := len(tm.ColumnName) == int(tm.ColumnCount)
+	info, fromModel, err := t.structure(ctx, db, name, full)
+	if err != nil {
+		return nil, err
+	}
 	var defs []columnDef
 	var key []int
-	if len(tm.ColumnName) == int(tm.ColumnCount) {
+	if full {
 		colls, err := t.schema.collations(ctx)
 		if err != nil {
 			return nil, err
@@ -108,31 +117,51 @@ func (t *Tables) build(ctx context.Context, db, name string, tm *replication.Tab
 		defs, key = defsFromTableMap(tm, colls)
 		// The binlog cannot tell MariaDB's JSON (a LONGTEXT alias) from
 		// LONGTEXT, UUID from BINARY(16), nor show defaults and declared
-		// types; information_schema can, when its definition is the one the
-		// row was written under.
-		info, err := t.schema.table(ctx, db, name)
-		if err != nil && !errors.Is(err, errNotInCatalog) {
-			return nil, err
-		}
+		// types; the structure at this position can.
 		if info != nil && !enrichDefs(defs, info.columns, tm) {
-			t.log.Info("information_schema's definition differs from the binlog's (a binlog older than the last DDL?); the columns that differ get no defaults, declared types or MariaDB UUID/INET types in this table version",
-				zap.String("table", db+"."+name))
+			if fromModel {
+				t.log.Warn("the schema history's structure of this table differs from the binlog's; the columns that differ get no defaults, declared types or MariaDB JSON/UUID/INET types in this table version",
+					zap.String("table", db+"."+name))
+			} else {
+				t.log.Info("information_schema's definition differs from the binlog's (a binlog older than the last DDL?); the columns that differ get no defaults, declared types or MariaDB UUID/INET types in this table version",
+					zap.String("table", db+"."+name))
+			}
 		}
-		// MariaDB's JSON must follow the version, not the catalog (jsoncols.go).
-		if err := t.settleJSON(ctx, db, name, defs, tm); err != nil {
-			return nil, err
+		if !fromModel {
+			// MariaDB's JSON must follow the version, not the catalog (jsoncols.go).
+			if err := t.settleJSON(ctx, db, name, defs, tm); err != nil {
+				return nil, err
+			}
 		}
 	} else {
-		info, err := t.schema.table(ctx, db, name)
-		if err != nil {
-			return nil, err
-		}
 		if err := checkAgainstTableMap(info.columns, tm); err != nil {
 			return nil, fmt.Errorf("table %s.%s: %w; set binlog_row_metadata=FULL on the server so the binlog describes every row version", db, name, err)
 		}
 		defs, key = info.columns, info.key
 	}
 	return t.assemble(db, name, defs, key)
+}
+
+// structure is the table's structure at the binlog position being read:
+// the schema model's when it knows the table, else information_schema's,
+// which is today's. With full row metadata (full) a table information_schema
+// does not have is no error: the binlog describes its rows.
+func (t *Tables) structure(ctx context.Context, db, name string, full bool) (*tableInfo, bool, error) {
+	if t.model != nil {
+		if info, ok := t.model.tableInfo(db, name); ok {
+			return info, true, nil
+		}
+		t.log.Warn("the schema history does not describe this table (created before the history began, or changed by a skipped DDL); its defaults and declared types come from information_schema, which shows the current definition",
+			zap.String("table", db+"."+name))
+	}
+	info, err := t.schema.table(ctx, db, name)
+	if err != nil {
+		if full && errors.Is(err, errNotInCatalog) {
+			return nil, false, nil
+		}
+		return nil, false, err
+	}
+	return info, false, nil
 }
 
 func (t *Tables) assemble(db, name string, defs []columnDef, key []int) (*change.Table, error) {

@@ -1,0 +1,598 @@
+package mysql
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/go-mysql-org/go-mysql/client"
+	gmysql "github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/go-mysql-org/go-mysql/replication"
+	"go.uber.org/zap"
+
+	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/connector/history"
+	"github.com/sluice-cdc/sluice/offsets"
+)
+
+// The schema history: how Sluice knows each table's structure at the binlog
+// position it reads, not only as information_schema shows it now.
+//
+// Rows are decoded with the structure their TABLE_MAP event describes
+// (binlog_row_metadata=FULL names every column, its type, charset and enum
+// values). What the binlog cannot say (column defaults, MariaDB's JSON,
+// UUID and INET types, declared types) comes from a schema model (see
+// schemamodel.go) that applies every DDL statement in binlog order, and
+// that is kept the way Debezium keeps it: each statement is appended to the
+// schema history topic, in Debezium's record format, before the offset can
+// move past it. After a restart the model is rebuilt by replaying the
+// records at or before the stored offset; the DDL after it is read again
+// from the binlog. A fresh connector starts the history with the structure
+// of every table at its start position, read while DDL is blocked.
+
+// historyPending identifies a history record already stored past the
+// position streaming resumes from: when the binlog brings its statement
+// again it is applied to the model but not recorded twice.
+func historyPending(position []byte, ddl string) string { return string(position) + "\x00" + ddl }
+
+// recoveryMode: Debezium's snapshot.mode values that rebuild a lost schema
+// history from the current structure.
+func recoveryMode(mode string) bool { return mode == "recovery" || mode == "schema_only_recovery" }
+
+// setModel makes m the structure the streamer and its table tracker go by.
+func (s *Streamer) setModel(m *schemaModel) {
+	s.model = m
+	s.tables.model = m
+}
+
+// recoverSchema rebuilds the schema model as of from, the position
+// streaming resumes at, from the history store.
+func (s *Streamer) recoverSchema(ctx context.Context, from offsets.MySQL) error {
+	if s.cfg.History == nil {
+		return nil
+	}
+	if recoveryMode(s.cfg.Snapshot.Mode) {
+		s.log.Warn("snapshot.mode=recovery: rebuilding the schema history from the current table structures at the stored offset; this is right only if no DDL ran since that offset. Set snapshot.mode back afterwards",
+			zap.String("gtids", from.GTIDs), zap.String("file", from.File), zap.Uint64("pos", from.Pos))
+		_, err := s.seedSchema(ctx, &from)
+		return err
+	}
+	desired, err := from.OffsetValue()
+	if err != nil {
+		return err
+	}
+	m := newSchemaModel(s.cfg.proto())
+	s.pending = map[string]bool{}
+	var mine, applied int
+	err = s.cfg.History.Recover(ctx, func(r history.Record) error {
+		if r.Server != s.cfg.TopicPrefix {
+			return nil
+		}
+		mine++
+		ok, err := positionAtOrBefore(r.Position, desired)
+		if err != nil {
+			return &Definite{fmt.Errorf("schema history record %q: %w", tail(r.DDL, 200), err)}
+		}
+		if !ok {
+			s.pending[historyPending(r.Position, r.DDL)] = true
+			return nil
+		}
+		if err := m.apply(r.DDL, r.DatabaseName, false); err != nil {
+			if s.cfg.SkipUnparseableDDL {
+				s.log.Warn("skipping a schema history statement Sluice cannot apply (schema.history.internal.skip.unparseable.ddl=true)",
+					zap.String("statement", tail(r.DDL, 2000)), zap.ByteString("position", r.Position), zap.Error(err))
+				return nil
+			}
+			return &Definite{fmt.Errorf("cannot apply the schema history statement %q recorded at %s: %v; set schema.history.internal.skip.unparseable.ddl=true to skip it", tail(r.DDL, 2000), r.Position, err)}
+		}
+		applied++
+		return nil
+	})
+	if err != nil {
+		var def *Definite
+		if errors.As(err, &def) {
+			return err
+		}
+		return fmt.Errorf("reading the schema history: %w", err)
+	}
+	if mine == 0 {
+		if s.cfg.Snapshot.Mode == "never" {
+			s.log.Info("the schema history is empty; snapshot.mode=never: tables are learnt from the DDL in the binlog")
+			s.setModel(m)
+			return nil
+		}
+		return &Definite{fmt.Errorf("the schema history holds no records for topic.prefix %q, but the connector has a stored offset, so Sluice cannot know what its tables looked like at that position. If no DDL ran since the offset was stored, set snapshot.mode=recovery once to rebuild the history from the current structures; otherwise delete the connector's offset to take a new snapshot", s.cfg.TopicPrefix)}
+	}
+	s.log.Info("schema rebuilt from the schema history", zap.Int("records_applied", applied),
+		zap.Int("records_after_offset", len(s.pending)), zap.Int("tables", len(m.tables())))
+	s.setModel(m)
+	return nil
+}
+
+// startPosition is where a connector without a stored offset starts: the
+// server's current position, at which the schema history begins.
+func (s *Streamer) startPosition(ctx context.Context) (offsets.MySQL, error) {
+	if s.cfg.History == nil {
+		return s.CurrentPosition(ctx)
+	}
+	return s.seedSchema(ctx, nil)
+}
+
+// emptyModel starts a model with no tables (snapshot.mode=never, which
+// reads the binlog from its beginning and learns tables from its DDL).
+func (s *Streamer) emptyModel(ctx context.Context) error {
+	if s.cfg.History == nil {
+		return nil
+	}
+	conn, err := s.cfg.connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	stmts, err := s.serverCharset(conn)
+	if err != nil {
+		return err
+	}
+	m := newSchemaModel(s.cfg.proto())
+	if err := m.apply(stmts.ddl, "", false); err != nil {
+		return &Definite{fmt.Errorf("applying %q: %w", stmts.ddl, err)}
+	}
+	s.setModel(m)
+	s.pending = nil
+	return nil
+}
+
+// serverCharset is the statement that sets the server's default character
+// set, which tables without one inherit through their database.
+func (s *Streamer) serverCharset(conn *client.Conn) (seedStatement, error) {
+	r, err := conn.Execute("SELECT @@character_set_server, @@collation_server")
+	if err != nil {
+		return seedStatement{}, fmt.Errorf("reading the server's character set: %w", err)
+	}
+	cs, _ := r.GetString(0, 0)
+	coll, _ := r.GetString(0, 1)
+	return seedStatement{ddl: fmt.Sprintf("SET character_set_server=%s, collation_server=%s", cs, coll)}, nil
+}
+
+// seedStatement is one statement of the structure Sluice starts from.
+type seedStatement struct {
+	db, ddl string
+	table   *tableName // CREATE TABLE: the table it creates
+}
+
+// seedSchema starts the schema history: it reads every table's structure
+// and the binlog position it holds at (or, given at, records it at that
+// stored position: snapshot.mode=recovery), applies it to a fresh model and
+// appends it to the history. It returns the position.
+func (s *Streamer) seedSchema(ctx context.Context, at *offsets.MySQL) (offsets.MySQL, error) {
+	pos, stmts, err := s.schemaNow(ctx, at == nil)
+	if err != nil {
+		return offsets.MySQL{}, err
+	}
+	if at != nil {
+		pos = *at
+	}
+	m := newSchemaModel(s.cfg.proto())
+	recordPos := pos
+	recordPos.Snapshot = true
+	recordPos.SluiceSnapshot, recordPos.SluiceIncremental = "", ""
+	position, err := recordPos.OffsetValue()
+	if err != nil {
+		return offsets.MySQL{}, err
+	}
+	for _, st := range stmts {
+		if err := m.apply(st.ddl, st.db, false); err != nil {
+			return offsets.MySQL{}, &Definite{fmt.Errorf("cannot read the structure Sluice starts from: statement %q: %v", tail(st.ddl, 2000), err)}
+		}
+		if s.cfg.History == nil {
+			continue
+		}
+		var changes []history.TableChange
+		if st.table != nil {
+			changes = []history.TableChange{s.historyChange(m, changeCreate, *st.table, tableName{})}
+		}
+		if err := s.appendHistory(ctx, position, st.db, st.ddl, changes); err != nil {
+			return offsets.MySQL{}, err
+		}
+	}
+	s.setModel(m)
+	s.pending = nil
+	s.log.Info("schema history started from the current table structures", zap.Int("statements", len(stmts)),
+		zap.Int("tables", len(m.tables())), zap.String("gtids", pos.GTIDs), zap.String("file", pos.File), zap.Uint64("pos", pos.Pos))
+	return pos, nil
+}
+
+// appendHistory stores one record; it returns once the record is durable.
+func (s *Streamer) appendHistory(ctx context.Context, position []byte, db, ddl string, changes []history.TableChange) error {
+	if s.cfg.History == nil {
+		return nil
+	}
+	if changes == nil {
+		changes = []history.TableChange{}
+	}
+	tc, err := history.MarshalTableChanges(changes)
+	if err != nil {
+		return fmt.Errorf("encoding the table changes of %q: %w", tail(ddl, 200), err)
+	}
+	rec := history.Record{Server: s.cfg.TopicPrefix, Position: position, TsMs: time.Now().UnixMilli(),
+		DatabaseName: db, DDL: ddl, TableChanges: tc}
+	if err := s.cfg.History.Append(ctx, rec); err != nil {
+		return fmt.Errorf("writing %q to the schema history: %w", tail(ddl, 200), err)
+	}
+	return nil
+}
+
+// historyChange is a tableChanges entry of the model's table.
+func (s *Streamer) historyChange(m *schemaModel, kind tableChangeKind, name, from tableName) history.TableChange {
+	c := history.TableChange{Type: kind.String(), ID: history.TableID(name.DB, name.Table)}
+	if kind == changeRename {
+		c.PreviousID = history.TableID(from.DB, from.Table)
+	}
+	if kind != changeDrop {
+		if v, ok := m.describe(name.DB, name.Table); ok {
+			c.Table = historyTable(v)
+		}
+	}
+	return c
+}
+
+// historyTable converts an io.debezium.connector.schema.Table value (see
+// historyTableSchema) into the history's form.
+func historyTable(v *change.Value) *history.Table {
+	str := func(x any) *string {
+		if s, ok := x.(string); ok {
+			return &s
+		}
+		return nil
+	}
+	num := func(x any) *int {
+		switch n := x.(type) {
+		case int64:
+			i := int(n)
+			return &i
+		case int32:
+			i := int(n)
+			return &i
+		case int:
+			return &n
+		}
+		return nil
+	}
+	strs := func(x any) []string {
+		var out []string
+		if list, ok := x.([]any); ok {
+			for _, e := range list {
+				if s, ok := e.(string); ok {
+					out = append(out, s)
+				}
+			}
+		}
+		return out
+	}
+	flag := func(x any) bool { b, _ := x.(bool); return b }
+	t := &history.Table{DefaultCharsetName: str(v.Values[0]), PrimaryKeyColumnNames: strs(v.Values[1]), Comment: str(v.Values[3])}
+	cols, _ := v.Values[2].([]any)
+	for _, c := range cols {
+		cv := c.(*change.Value).Values
+		col := history.Column{
+			Name: cv[0].(string), TypeName: cv[3].(string), TypeExpression: str(cv[4]), CharsetName: str(cv[5]),
+			Length: num(cv[6]), Scale: num(cv[7]), Optional: flag(cv[9]), AutoIncremented: flag(cv[10]),
+			Generated: flag(cv[11]), Comment: str(cv[12]), DefaultValueExpression: str(cv[13]), EnumValues: strs(cv[14]),
+		}
+		if n := num(cv[1]); n != nil {
+			col.JdbcType = *n
+		}
+		if n := num(cv[2]); n != nil {
+			col.NativeType = n
+		}
+		if n := num(cv[8]); n != nil {
+			col.Position = *n
+		}
+		col.HasDefaultValue = col.DefaultValueExpression != nil
+		t.Columns = append(t.Columns, col)
+	}
+	return t
+}
+
+// ddlPosition is the history position of a DDL: the offset Sluice stores
+// once the statement's transaction is complete, so that a restart from that
+// offset replays it and a restart from before it does not.
+func (s *Streamer) ddlPosition(st *txnState, h *replication.EventHeader) ([]byte, error) {
+	pos := offsets.MySQL{TsSec: int64(h.Timestamp), File: st.file, Pos: uint64(h.LogPos), ServerID: h.ServerID}
+	if st.gset != nil {
+		g := st.gset.Clone()
+		if st.gtid != "" {
+			if err := g.Update(st.gtid); err != nil {
+				return nil, fmt.Errorf("adding GTID %s to %s: %w", st.gtid, g, err)
+			}
+		}
+		pos.GTIDs = g.String()
+	}
+	return pos.OffsetValue()
+}
+
+// applyDDL applies a parsed DDL statement to the schema model and records it
+// in the schema history. A statement the model cannot apply stops the task
+// when it concerns a captured table (or a captured database), unless the
+// user chose to skip unparseable DDL: nothing after it would be decoded
+// with a structure Sluice is sure of.
+func (s *Streamer) applyDDL(ctx context.Context, st *txnState, h *replication.EventHeader, db, sql string, noBackslash bool, stmt *ddlStatement) error {
+	if s.model == nil || (stmt.Kind != ddlTables && stmt.Kind != ddlDatabase) {
+		return nil
+	}
+	var changes []history.TableChange
+	structural := stmt.Kind == ddlDatabase
+	for _, c := range stmt.Changes {
+		if c.Kind != changeTruncate {
+			structural = true
+		}
+	}
+	if !structural {
+		return nil // TRUNCATE keeps the structure; Debezium records no history for it
+	}
+	if err := s.model.apply(sql, db, noBackslash); err != nil {
+		where := fmt.Sprintf("%s:%d", st.file, int64(h.LogPos)-int64(h.EventSize))
+		if st.gtid != "" {
+			where += " (GTID " + st.gtid + ")"
+		}
+		captured := stmt.Kind == ddlDatabase && s.databaseCaptured(stmt.Database)
+		for _, c := range stmt.Changes {
+			// The server has run the statement: a renamed table is gone
+			// under its old name, whatever the model could not follow.
+			if c.Kind == changeRename {
+				s.model.dropTable(c.From.DB, c.From.Table)
+			}
+			if c.Kind == changeDrop {
+				s.model.dropTable(c.Table.DB, c.Table.Table)
+			} else {
+				s.model.markUnknown(c.Table.DB, c.Table.Table)
+			}
+			captured = captured || s.cfg.Filter.TableIncluded(c.Table.DB, c.Table.Table) ||
+				(c.Kind == changeRename && s.cfg.Filter.TableIncluded(c.From.DB, c.From.Table))
+		}
+		if captured && !s.cfg.SkipUnparseableDDL {
+			why := "Sluice cannot parse it"
+			if errors.Is(err, errSchemaDiverged) {
+				why = "it does not fit the structure Sluice has for the table, so a DDL reached the server without reaching the binlog (sql_log_bin=0?) or the schema history is incomplete"
+			}
+			return &Definite{fmt.Errorf("cannot apply the DDL statement %q at binlog position %s to the tables' structure (%s: %v); Sluice stops rather than label rows with a structure it is not sure of. Set schema.history.internal.skip.unparseable.ddl=true to go on: rows are still decoded with the columns the binlog describes, and the tables it names take their defaults and MariaDB JSON/UUID/INET types from information_schema from then on", tail(sql, 2000), where, why, err)}
+		}
+		s.log.Warn("skipping a DDL statement Sluice cannot apply to its table structures; the tables it names take their defaults and declared types from information_schema from now on",
+			zap.String("statement", tail(sql, 2000)), zap.String("position", where), zap.Bool("captured", captured), zap.Error(err))
+		return nil
+	}
+	position, err := s.ddlPosition(st, h)
+	if err != nil {
+		return &Definite{err}
+	}
+	if s.pending[historyPending(position, sql)] {
+		return nil // recorded before a restart that came before the offset passed it
+	}
+	if !s.historyWanted(db, stmt) {
+		return nil
+	}
+	for _, c := range stmt.Changes {
+		if c.Kind != changeTruncate {
+			changes = append(changes, s.historyChange(s.model, c.Kind, c.Table, c.From))
+		}
+	}
+	return s.appendHistory(ctx, position, db, sql, changes)
+}
+
+func (s *Streamer) databaseCaptured(db string) bool {
+	if f, ok := s.cfg.Filter.(DatabaseFilter); ok {
+		return f.DatabaseIncluded(db)
+	}
+	return true
+}
+
+// historyWanted applies schema.history.internal.store.only.captured.*.ddl.
+func (s *Streamer) historyWanted(db string, stmt *ddlStatement) bool {
+	if s.cfg.StoreOnlyCapturedDatabasesDDL {
+		name := db
+		if stmt.Kind == ddlDatabase {
+			name = stmt.Database
+		}
+		ok := stmt.Kind == ddlDatabase && s.databaseCaptured(name)
+		for _, c := range stmt.Changes {
+			ok = ok || s.databaseCaptured(c.Table.DB) || (c.Kind == changeRename && s.databaseCaptured(c.From.DB))
+		}
+		if !ok {
+			return false
+		}
+	}
+	if s.cfg.StoreOnlyCapturedTablesDDL && stmt.Kind == ddlTables {
+		for _, c := range stmt.Changes {
+			if s.cfg.Filter.TableIncluded(c.Table.DB, c.Table.Table) || (c.Kind == changeRename && s.cfg.Filter.TableIncluded(c.From.DB, c.From.Table)) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// schemaNow reads the binlog position and, at that position, the statements
+// that create every recorded database and table: SET character_set_server,
+// then DROP TABLE IF EXISTS, DROP DATABASE IF EXISTS, CREATE DATABASE and
+// SHOW CREATE TABLE of each, as Debezium's snapshot records them. DDL is
+// blocked meanwhile (MariaDB: BACKUP STAGE BLOCK_DDL; MySQL: LOCK INSTANCE
+// FOR BACKUP), which lets row changes go on. Without the privilege to
+// block, it reads until the position did not move during the read.
+func (s *Streamer) schemaNow(ctx context.Context, needPosition bool) (offsets.MySQL, []seedStatement, error) {
+	conn, err := s.cfg.connect(ctx)
+	if err != nil {
+		return offsets.MySQL{}, nil, err
+	}
+	defer conn.Close()
+	blocked, unblock := s.blockDDL(conn)
+	defer unblock()
+	for attempt := 1; ; attempt++ {
+		var before offsets.MySQL
+		if needPosition {
+			if before, err = s.positionOn(conn); err != nil {
+				return before, nil, err
+			}
+		}
+		stmts, err := s.readStructures(ctx, conn)
+		if err != nil {
+			return before, nil, err
+		}
+		if blocked || !needPosition {
+			return before, stmts, nil
+		}
+		after, err := s.positionOn(conn)
+		if err != nil {
+			return before, nil, err
+		}
+		if after.File == before.File && after.Pos == before.Pos {
+			return before, stmts, nil
+		}
+		if attempt == 10 {
+			return before, nil, &Definite{fmt.Errorf("the binlog kept moving while Sluice read the table structures, and Sluice may not block DDL meanwhile; grant the connector user RELOAD (MariaDB, for BACKUP STAGE) or BACKUP_ADMIN (MySQL, for LOCK INSTANCE FOR BACKUP)")}
+		}
+	}
+}
+
+// blockDDL stops DDL (not row changes) on the server until unblock.
+func (s *Streamer) blockDDL(conn *client.Conn) (bool, func()) {
+	// Waiting long for a running DDL would hold up the start; without the
+	// block Sluice reads until the position stands still.
+	_, _ = conn.Execute("SET SESSION lock_wait_timeout = 10")
+	var lock, unlock []string
+	if s.cfg.proto() == "mariadb" {
+		lock, unlock = []string{"BACKUP STAGE START", "BACKUP STAGE BLOCK_DDL"}, []string{"BACKUP STAGE END"}
+	} else {
+		lock, unlock = []string{"LOCK INSTANCE FOR BACKUP"}, []string{"UNLOCK INSTANCE"}
+	}
+	release := func() {
+		for _, q := range unlock {
+			_, _ = conn.Execute(q)
+		}
+	}
+	for _, q := range lock {
+		if _, err := conn.Execute(q); err != nil {
+			release()
+			s.log.Warn("cannot block DDL while reading the table structures; reading them until the binlog position stands still instead",
+				zap.String("statement", q), zap.Error(err))
+			return false, func() {}
+		}
+	}
+	return true, release
+}
+
+// positionOn is CurrentPosition over an open connection.
+func (s *Streamer) positionOn(conn *client.Conn) (offsets.MySQL, error) {
+	var pos offsets.MySQL
+	r, err := conn.Execute("SHOW MASTER STATUS")
+	if err != nil {
+		return pos, fmt.Errorf("reading the binlog position (SHOW MASTER STATUS): %w", err)
+	}
+	if r.RowNumber() == 0 {
+		return pos, &Definite{fmt.Errorf("server %s has no binary log; start it with log_bin enabled", s.cfg.addr())}
+	}
+	pos.File, _ = r.GetString(0, 0)
+	pos.Pos, _ = r.GetUint(0, 1)
+	q := "SELECT @@gtid_binlog_pos"
+	if s.cfg.proto() != "mariadb" {
+		q = "SELECT IF(@@gtid_mode = 'ON', @@gtid_executed, '')"
+	}
+	r, err = conn.Execute(q)
+	if err != nil {
+		return pos, fmt.Errorf("reading the GTID position: %w", err)
+	}
+	pos.GTIDs, _ = r.GetString(0, 0)
+	pos.TsSec = time.Now().Unix()
+	return pos, nil
+}
+
+// readStructures lists the statements that rebuild every recorded database
+// and table.
+func (s *Streamer) readStructures(ctx context.Context, conn *client.Conn) ([]seedStatement, error) {
+	set, err := s.serverCharset(conn)
+	if err != nil {
+		return nil, err
+	}
+	stmts := []seedStatement{set}
+	r, err := conn.Execute(`SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES
+		WHERE TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED') ORDER BY TABLE_SCHEMA, TABLE_NAME`)
+	if err != nil {
+		return nil, fmt.Errorf("listing tables: %w", err)
+	}
+	var tables []tableName
+	for i := 0; i < r.RowNumber(); i++ {
+		db, _ := r.GetString(i, 0)
+		t, _ := r.GetString(i, 1)
+		if s.seedWanted(db, &t) {
+			tables = append(tables, tableName{DB: db, Table: t})
+		}
+	}
+	r, err = conn.Execute("SELECT SCHEMA_NAME FROM information_schema.SCHEMATA ORDER BY SCHEMA_NAME")
+	if err != nil {
+		return nil, fmt.Errorf("listing databases: %w", err)
+	}
+	var dbs []string
+	for i := 0; i < r.RowNumber(); i++ {
+		db, _ := r.GetString(i, 0)
+		if s.seedWanted(db, nil) {
+			dbs = append(dbs, db)
+		}
+	}
+	for _, t := range tables {
+		stmts = append(stmts, seedStatement{db: t.DB, ddl: "DROP TABLE IF EXISTS " + t.quoted()})
+	}
+	q := func(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
+	for _, db := range dbs {
+		stmts = append(stmts, seedStatement{db: db, ddl: "DROP DATABASE IF EXISTS " + q(db)})
+		r, err := conn.Execute("SHOW CREATE DATABASE " + q(db))
+		if err != nil {
+			if isGone(err) {
+				continue // dropped since it was listed, which blocked DDL rules out unless unblocked
+			}
+			return nil, fmt.Errorf("reading SHOW CREATE DATABASE %s: %w", db, err)
+		}
+		ddl, _ := r.GetString(0, 1)
+		stmts = append(stmts, seedStatement{db: db, ddl: ddl})
+	}
+	for _, t := range tables {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		r, err := conn.Execute("SHOW CREATE TABLE " + t.quoted())
+		if err != nil {
+			if isGone(err) {
+				continue
+			}
+			return nil, fmt.Errorf("reading SHOW CREATE TABLE %s: %w", t, err)
+		}
+		ddl, _ := r.GetString(0, 1)
+		name := t
+		stmts = append(stmts, seedStatement{db: t.DB, ddl: ddl, table: &name})
+	}
+	return stmts, nil
+}
+
+// isGone: the database or table no longer exists.
+func isGone(err error) bool {
+	var me *gmysql.MyError
+	return errors.As(err, &me) && (me.Code == gmysql.ER_BAD_DB_ERROR || me.Code == gmysql.ER_NO_SUCH_TABLE)
+}
+
+// seedWanted decides which databases and tables the history starts with:
+// every one but the system databases, unless
+// schema.history.internal.store.only.captured.*.ddl narrows it.
+func (s *Streamer) seedWanted(db string, table *string) bool {
+	switch strings.ToLower(db) {
+	case "mysql", "information_schema", "performance_schema", "sys":
+		return false
+	}
+	if s.cfg.StoreOnlyCapturedDatabasesDDL && !s.databaseCaptured(db) {
+		return false
+	}
+	if s.cfg.StoreOnlyCapturedTablesDDL && table != nil {
+		return s.cfg.Filter.TableIncluded(db, *table)
+	}
+	return true
+}
