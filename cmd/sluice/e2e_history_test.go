@@ -130,11 +130,25 @@ func TestSchemaHistoryReplay(t *testing.T) {
 		t.Errorf("row 5: u has type %v, want bytes (BINARY(16) since the ALTER)", typ)
 	}
 
-	// The schema change events describe each version too.
+	// The schema change events describe each version too, starting with
+	// the structure the snapshot started from, as Debezium's snapshot
+	// emits it.
 	byDDL := map[string]schemaRec{}
+	var seeded []string
 	for _, r := range consume(t, e, 3, 30*time.Second, prefix) {
 		s := decodeSchemaChange(t, r)
 		byDDL[s.ddl] = s
+		if s.db == d.name && s.source["snapshot"] == "true" {
+			seeded = append(seeded, strings.Fields(s.ddl)[0]+" "+strings.Fields(s.ddl)[1])
+			if strings.HasPrefix(s.ddl, "CREATE TABLE `t`") {
+				if len(s.changes) != 1 || s.changes[0]["type"] != "CREATE" || columnNamed(s.changes[0], "v")["defaultValueExpression"] != "5" {
+					t.Errorf("snapshot schema change of t: tableChanges %v, want a CREATE with v's default 5", s.changes)
+				}
+			}
+		}
+	}
+	if strings.Join(seeded, ",") != "DROP TABLE,DROP DATABASE,CREATE DATABASE,CREATE TABLE" {
+		t.Errorf("snapshot schema changes of %s: %q, want DROP TABLE, DROP DATABASE, CREATE DATABASE, CREATE TABLE as Debezium's snapshot emits them", d.name, seeded)
 	}
 	setDefault, ok := byDDL["ALTER TABLE t ALTER COLUMN v SET DEFAULT 7"]
 	if !ok || len(setDefault.changes) != 1 {

@@ -57,6 +57,9 @@ func (s *Streamer) recoverSchema(ctx context.Context, from offsets.MySQL) error 
 		s.log.Warn("snapshot.mode=recovery: rebuilding the schema history from the current table structures at the stored offset; this is right only if no DDL ran since that offset. Set snapshot.mode back afterwards",
 			zap.String("gtids", from.GTIDs), zap.String("file", from.File), zap.Uint64("pos", from.Pos))
 		_, err := s.seedSchema(ctx, &from)
+		// The structures are recorded, not announced again: the schema
+		// change topic already has their history.
+		s.seedEvents = nil
 		return err
 	}
 	desired, err := from.OffsetValue()
@@ -196,12 +199,59 @@ func (s *Streamer) seedSchema(ctx context.Context, at *offsets.MySQL) (offsets.M
 		if err := s.appendHistory(ctx, position, st.db, st.ddl, changes); err != nil {
 			return offsets.MySQL{}, err
 		}
+		s.seedEvents = append(s.seedEvents, s.seedSchemaChange(m, pos, st)...)
 	}
 	s.setModel(m)
 	s.pending = nil
 	s.log.Info("schema history started from the current table structures", zap.Int("statements", len(stmts)),
 		zap.Int("tables", len(m.tables())), zap.String("gtids", pos.GTIDs), zap.String("file", pos.File), zap.Uint64("pos", pos.Pos))
 	return pos, nil
+}
+
+// seedSchemaChange is the schema change event of one statement of the
+// structure a connector starts from, as Debezium's snapshot emits them
+// (source.snapshot "true", the start position); the SET of the server's
+// character set has none.
+func (s *Streamer) seedSchemaChange(m *schemaModel, pos offsets.MySQL, st seedStatement) []change.Event {
+	if st.db == "" {
+		return nil
+	}
+	var table *tableName
+	var changes []any
+	tables := ""
+	if st.table != nil {
+		table, tables = st.table, st.table.Table
+	}
+	if !s.schemaChangeWanted(st.db, table) {
+		return nil
+	}
+	if table != nil {
+		v, _ := m.describe(table.DB, table.Table)
+		changes = []any{tableChangeValue(changeCreate, *table, v)}
+	}
+	now := time.Now().UnixMilli()
+	v := s.sourceFields(now, "true", st.db)
+	if tables != "" {
+		v[srcTable] = tables
+	}
+	v[srcServerID] = int64(0) // as in Debezium's snapshot records
+	v[srcFile] = pos.File
+	v[srcPos] = int64(pos.Pos)
+	v[srcRow] = int64(0)
+	src := &change.Value{Schema: s.source, Values: v}
+	rec := s.schemaChanges().record(s.cfg.TopicPrefix, st.db, st.ddl, src, changes)
+	return []change.Event{{Op: change.OpRecord, Record: rec, TsMs: now, Size: 2048 + len(st.ddl)}}
+}
+
+// enqueueSeedEvents hands the schema change events of the structure the
+// connector starts from to the poller, ahead of the first commit marker.
+func (s *Streamer) enqueueSeedEvents(ctx context.Context, out change.Enqueuer) error {
+	evs := s.seedEvents
+	s.seedEvents = nil
+	if len(evs) == 0 {
+		return nil
+	}
+	return out.Enqueue(ctx, evs...)
 }
 
 // appendHistory stores one record; it returns once the record is durable.

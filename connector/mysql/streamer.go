@@ -134,6 +134,9 @@ type Streamer struct {
 	model *schemaModel
 	// pending are history records stored past the resume position.
 	pending map[string]bool
+	// seedEvents are the schema change events of the structure a new
+	// connector starts from, enqueued before anything else.
+	seedEvents []change.Event
 }
 
 // NewStreamer prepares a streamer; nothing connects until Stream.
@@ -477,19 +480,26 @@ func (s *Streamer) rows(st *txnState, h *replication.EventHeader, e *replication
 	return batch, nil
 }
 
-// sourceTemplate is the source block shared by the rows of one binlog
-// event, every value boxed once; sourceValue copies it per row and sets
-// row, so a row costs one allocation for its source block.
-func (s *Streamer) sourceTemplate(st *txnState, h *replication.EventHeader, tbl *change.Table, pos int64, tsMs int64) []any {
+// sourceFields starts a source block: what every record of the connector
+// has, and the time, snapshot marker and database.
+func (s *Streamer) sourceFields(tsMs int64, snapshot, db string) []any {
 	v := make([]any, srcFields)
 	v[srcVersion] = Version
 	v[srcConnector] = s.cfg.Flavor
 	v[srcName] = s.cfg.TopicPrefix
 	v[srcTsMs] = tsMs
-	v[srcSnapshot] = "false"
-	v[srcDB] = tbl.Database
+	v[srcSnapshot] = snapshot
+	v[srcDB] = db
 	v[srcTsUs] = tsMs * 1000
 	v[srcTsNs] = tsMs * 1_000_000
+	return v
+}
+
+// sourceTemplate is the source block shared by the rows of one binlog
+// event, every value boxed once; sourceValue copies it per row and sets
+// row, so a row costs one allocation for its source block.
+func (s *Streamer) sourceTemplate(st *txnState, h *replication.EventHeader, tbl *change.Table, pos int64, tsMs int64) []any {
+	v := s.sourceFields(tsMs, "false", tbl.Database)
 	v[srcTable] = tbl.Name
 	v[srcServerID] = int64(h.ServerID)
 	if st.gtid != "" {
@@ -586,6 +596,9 @@ func (s *Streamer) Run(ctx context.Context, stored []byte, out change.Enqueuer) 
 			// one before the first change is delivered, resumes here
 			// rather than at a later "current" position (losing what
 			// came between).
+			if err := s.enqueueSeedEvents(ctx, out); err != nil {
+				return nil
+			}
 			stored := make(chan struct{})
 			if err := out.Enqueue(ctx, change.Event{Op: change.OpCommit, Offset: p, Flush: true, Stored: stored}); err != nil {
 				return nil
@@ -632,6 +645,9 @@ func (s *Streamer) newSnapshot(ctx context.Context, out change.Enqueuer) error {
 	st, err := snap.newSnapState(ctx, p)
 	if err != nil {
 		return err
+	}
+	if err := s.enqueueSeedEvents(ctx, out); err != nil {
+		return nil
 	}
 	return s.snapshotThenStream(ctx, st, false, out)
 }
