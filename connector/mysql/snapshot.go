@@ -587,19 +587,22 @@ func (e *emitter) chunk(ctx context.Context, j *chunkJob, res chunkResult, lastJ
 		if err != nil {
 			return err
 		}
+		// Debezium's precedence (RelationalSnapshotChangeEventSource
+		// setSnapshotMarker): the snapshot's last row, its first, a table's
+		// last, a table's first. So a lone row is "last", and a table's only
+		// row is "last_in_data_collection". The last row of a table whose
+		// last range is empty is not marked.
+		lastInTable := !more && j.last
 		flag := "true"
 		switch {
+		case lastInTable && lastJob:
+			flag = "last"
 		case !e.any:
 			flag = "first"
+		case lastInTable:
+			flag = "last_in_data_collection"
 		case j.first && first:
 			flag = "first_in_data_collection"
-		case !more && j.last:
-			// The last row of a table; a table whose last range is empty
-			// has no row marked so.
-			flag = "last_in_data_collection"
-			if lastJob {
-				flag = "last"
-			}
 		}
 		e.any = true
 		e.batch = append(e.batch, change.Event{Op: change.OpRead, Table: j.t.table, After: row, TsMs: now,
