@@ -949,13 +949,24 @@ func isASCII(s string) bool {
 	return true
 }
 
-// jsonConverter: io.debezium.data.Json. MySQL's binary JSON arrives as text
-// from go-mysql; MariaDB's is LONGTEXT. An empty value is "{}" in a NOT
-// NULL column and null otherwise, as in Debezium.
+// jsonConverter: io.debezium.data.Json. MySQL's binary JSON arrives from
+// the binlog as mysqlJSON (decodeRows), written as Debezium writes it;
+// snapshot rows and MariaDB's LONGTEXT carry the text. An empty value is
+// "{}" in a NOT NULL column and null otherwise, as in Debezium.
 func jsonConverter(c *converter) func(any) (any, error) {
 	return func(v any) (any, error) {
 		if v == nil {
 			return c.none(), nil
+		}
+		if b, ok := v.(mysqlJSON); ok {
+			if len(b) > 0 {
+				s, err := mysqlJSONText(b)
+				if err != nil {
+					return nil, fmt.Errorf("column %q: %w", c.col, err)
+				}
+				return s, nil
+			}
+			v = ""
 		}
 		s, err := c.text(v, "JSON text")
 		if err != nil {

@@ -1,9 +1,18 @@
 package mysql
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
 	"fmt"
+	"math"
+	"math/big"
+	"strconv"
+	"strings"
 
+	gmysql "github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/go-mysql-org/go-mysql/replication"
 	"go.uber.org/zap"
 )
@@ -90,4 +99,443 @@ func (c *catalog) longtextColumns(ctx context.Context, db, table string) (map[st
 		out[name] = coll
 	}
 	return out, true, nil
+}
+
+// mysqlJSON is a MySQL JSON column value as the binlog carries it: MySQL's
+// binary JSON (sql-common/json_binary.h). go-mysql would render it with
+// map-sorted keys, Go's float and string formats and opaque values as text,
+// none of which is what Debezium writes; decodeRows keeps the bytes and the
+// JSON converter writes them as Debezium does (mysqlJSONText).
+type mysqlJSON []byte
+
+// String is the Debezium text, for code that prints row values (a signal
+// table's data column).
+func (j mysqlJSON) String() string {
+	s, _ := mysqlJSONText(j)
+	return s
+}
+
+// decodeRows is the binlog syncer's rows event decoder: go-mysql's own,
+// with MySQL JSON columns read as the BLOBs they are on the wire (a 4-byte
+// length and the bytes) and handed over as mysqlJSON. A partial JSON update
+// (PARTIAL_UPDATE_ROWS_EVENT, which go-mysql gives no row type) is left to
+// go-mysql, which alone reads its diffs; the streamer refuses it.
+func decodeRows(e *replication.RowsEvent, data []byte) error {
+	pos, err := e.DecodeHeader(data)
+	if err != nil {
+		return err
+	}
+	tm := e.Table
+	if bytes.IndexByte(tm.ColumnType, gmysql.MYSQL_TYPE_JSON) < 0 || e.Type() == replication.EnumRowsEventTypeUnknown {
+		return e.DecodeData(pos, data)
+	}
+	asBlob := *tm
+	asBlob.ColumnType = bytes.Clone(tm.ColumnType)
+	for i, t := range asBlob.ColumnType {
+		if t == gmysql.MYSQL_TYPE_JSON {
+			asBlob.ColumnType[i] = gmysql.MYSQL_TYPE_BLOB
+		}
+	}
+	e.Table = &asBlob
+	err = e.DecodeData(pos, data)
+	e.Table = tm // the streamer matches rows with the TABLE_MAP it resolved
+	if err != nil {
+		return err
+	}
+	for _, row := range e.Rows {
+		for i, t := range tm.ColumnType {
+			if b, ok := row[i].([]byte); ok && t == gmysql.MYSQL_TYPE_JSON {
+				row[i] = mysqlJSON(b)
+			}
+		}
+	}
+	return nil
+}
+
+// hasJSONColumn reports whether a table has a MySQL JSON column.
+func hasJSONColumn(tm *replication.TableMapEvent) bool {
+	return tm != nil && bytes.IndexByte(tm.ColumnType, gmysql.MYSQL_TYPE_JSON) >= 0
+}
+
+var errJSONShort = errors.New("truncated binary JSON")
+
+// mysqlJSONText writes a MySQL binary JSON document as Debezium does
+// (mysql-binlog-connector-java's JsonBinary.parseAsString with its
+// JsonStringFormatter): members in stored order (MySQL sorts keys by length,
+// then bytes), no spaces, numbers as Java prints them, strings escaped only
+// where JSON requires, DECIMAL unquoted at its scale, dates and times
+// quoted, other opaque values in base64.
+//
+// Where Debezium garbles a value Sluice writes it right instead: a negative
+// TIME inside JSON keeps its sign (Debezium's arithmetic drops it or prints
+// "0-1"), a DATETIME after the year 2520 keeps its minutes (an int overflow
+// in Debezium), and an unsigned 32-bit integer inlined in a large object or
+// array is written (Debezium writes nothing, which is not JSON).
+func mysqlJSONText(doc []byte) (string, error) {
+	if len(doc) == 0 {
+		return "", errJSONShort
+	}
+	w := jsonbWriter{out: make([]byte, 0, 2*len(doc))}
+	if err := w.value(doc[0], doc[1:], 0); err != nil {
+		return "", fmt.Errorf("binary JSON value: %w", err)
+	}
+	return string(w.out), nil
+}
+
+type jsonbWriter struct{ out []byte }
+
+// value writes the value of type typ whose bytes start data.
+func (w *jsonbWriter) value(typ byte, data []byte, depth int) error {
+	need := func(n int) error {
+		if len(data) < n {
+			return errJSONShort
+		}
+		return nil
+	}
+	switch typ {
+	case 0x00, 0x01, 0x02, 0x03:
+		if depth > 150 { // MySQL allows 100 levels
+			return errors.New("binary JSON nested too deep")
+		}
+		return w.container(data, typ&1 == 1, typ < 0x02, depth)
+	case 0x04:
+		if err := need(1); err != nil {
+			return err
+		}
+		switch data[0] {
+		case 0:
+			w.out = append(w.out, "null"...)
+		case 1:
+			w.out = append(w.out, "true"...)
+		case 2:
+			w.out = append(w.out, "false"...)
+		default:
+			return fmt.Errorf("unknown JSON literal %#x", data[0])
+		}
+	case 0x05, 0x06:
+		if err := need(2); err != nil {
+			return err
+		}
+		u := binary.LittleEndian.Uint16(data)
+		if typ == 0x05 {
+			w.out = strconv.AppendInt(w.out, int64(int16(u)), 10)
+		} else {
+			w.out = strconv.AppendUint(w.out, uint64(u), 10)
+		}
+	case 0x07, 0x08:
+		if err := need(4); err != nil {
+			return err
+		}
+		u := binary.LittleEndian.Uint32(data)
+		if typ == 0x07 {
+			w.out = strconv.AppendInt(w.out, int64(int32(u)), 10)
+		} else {
+			w.out = strconv.AppendUint(w.out, uint64(u), 10)
+		}
+	case 0x09, 0x0a:
+		if err := need(8); err != nil {
+			return err
+		}
+		u := binary.LittleEndian.Uint64(data)
+		if typ == 0x09 {
+			w.out = strconv.AppendInt(w.out, int64(u), 10)
+		} else {
+			w.out = strconv.AppendUint(w.out, u, 10)
+		}
+	case 0x0b:
+		if err := need(8); err != nil {
+			return err
+		}
+		w.out = appendJavaDouble(w.out, math.Float64frombits(binary.LittleEndian.Uint64(data)))
+	case 0x0c:
+		s, err := jsonbData(data)
+		if err != nil {
+			return err
+		}
+		w.quoted(utf8Lossy(s))
+	case 0x0f:
+		if err := need(1); err != nil {
+			return err
+		}
+		b, err := jsonbData(data[1:])
+		if err != nil {
+			return err
+		}
+		return w.opaque(data[0], b)
+	default:
+		return fmt.Errorf("unknown JSON value type %#x", typ)
+	}
+	return nil
+}
+
+// jsonbData reads data-length (7 bits a byte, low first) and the bytes.
+func jsonbData(data []byte) ([]byte, error) {
+	var n uint64
+	for i := 0; i < 5 && i < len(data); i++ {
+		n |= uint64(data[i]&0x7f) << (7 * i)
+		if data[i]&0x80 == 0 {
+			rest := data[i+1:]
+			if n > uint64(len(rest)) {
+				return nil, errJSONShort
+			}
+			return rest[:n], nil
+		}
+	}
+	return nil, errJSONShort
+}
+
+// container writes an object or array: element-count size key-entry*
+// value-entry* key* value*, offsets counting from data's start.
+func (w *jsonbWriter) container(data []byte, large, object bool, depth int) error {
+	offSize := 2
+	if large {
+		offSize = 4
+	}
+	read := func(b []byte) int {
+		if large {
+			return int(binary.LittleEndian.Uint32(b))
+		}
+		return int(binary.LittleEndian.Uint16(b))
+	}
+	if len(data) < 2*offSize {
+		return errJSONShort
+	}
+	n, size := read(data), read(data[offSize:])
+	if size > len(data) {
+		return errJSONShort
+	}
+	data = data[:size]
+	keyEntry, valueEntry := offSize+2, 1+offSize
+	header := 2*offSize + n*valueEntry
+	if object {
+		header += n * keyEntry
+	}
+	if n < 0 || header > size {
+		return fmt.Errorf("binary JSON container header of %d entries exceeds its %d bytes", n, size)
+	}
+	open, closing := byte('['), byte(']')
+	if object {
+		open, closing = '{', '}'
+	}
+	w.out = append(w.out, open)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			w.out = append(w.out, ',')
+		}
+		ve := 2*offSize + i*valueEntry
+		if object {
+			ke := 2*offSize + i*keyEntry
+			off, l := read(data[ke:]), int(binary.LittleEndian.Uint16(data[ke+offSize:]))
+			if off < header || off+l > size {
+				return fmt.Errorf("binary JSON key at %d+%d outside its object", off, l)
+			}
+			w.quoted(utf8Lossy(data[off : off+l]))
+			w.out = append(w.out, ':')
+			ve += n * keyEntry
+		}
+		t := data[ve]
+		inlined := t == 0x04 || t == 0x05 || t == 0x06 || large && (t == 0x07 || t == 0x08)
+		if inlined {
+			if err := w.value(t, data[ve+1:ve+valueEntry], depth+1); err != nil {
+				return err
+			}
+			continue
+		}
+		off := read(data[ve+1:])
+		if off < header || off >= size {
+			return fmt.Errorf("binary JSON value at %d outside its container of %d bytes", off, size)
+		}
+		if err := w.value(t, data[off:], depth+1); err != nil {
+			return err
+		}
+	}
+	w.out = append(w.out, closing)
+	return nil
+}
+
+// opaque writes a custom value: DECIMAL unquoted, dates and times quoted
+// (JsonStringFormatter.valueDate/valueDatetime/valueTime), any other known
+// column type in base64 (valueOpaque). An unknown type is an error, as in
+// Debezium (ColumnType.byCode).
+func (w *jsonbWriter) opaque(typ byte, b []byte) error {
+	switch typ {
+	case gmysql.MYSQL_TYPE_DECIMAL, gmysql.MYSQL_TYPE_NEWDECIMAL:
+		if len(b) < 2 {
+			return errJSONShort
+		}
+		d, err := binaryDecimalText(int(b[0]), int(b[1]), b[2:])
+		if err != nil {
+			return err
+		}
+		w.out = append(w.out, d...)
+	case gmysql.MYSQL_TYPE_DATE, gmysql.MYSQL_TYPE_DATETIME, gmysql.MYSQL_TYPE_DATETIME2,
+		gmysql.MYSQL_TYPE_TIMESTAMP, gmysql.MYSQL_TYPE_TIMESTAMP2, gmysql.MYSQL_TYPE_TIME, gmysql.MYSQL_TYPE_TIME2:
+		if len(b) < 8 {
+			return errJSONShort
+		}
+		// TIME_to_longlong_packed: the integer part (date and time
+		// fields) above 24 bits of microseconds; negative for a negative TIME.
+		packed := int64(binary.LittleEndian.Uint64(b))
+		neg := packed < 0
+		if neg {
+			packed = -packed
+		}
+		ip, us := packed>>24, packed%(1<<24)
+		w.out = append(w.out, '"')
+		if typ == gmysql.MYSQL_TYPE_TIME || typ == gmysql.MYSQL_TYPE_TIME2 {
+			if neg {
+				w.out = append(w.out, '-')
+			}
+			w.clock((ip>>12)%(1<<10), (ip>>6)%(1<<6), ip%(1<<6), us)
+		} else {
+			ym := ip >> 22
+			w.out = append(w.out, fmt.Sprintf("%04d-%02d-%02d", ym/13, ym%13, (ip>>17)%(1<<5))...)
+			if typ != gmysql.MYSQL_TYPE_DATE {
+				w.out = append(w.out, ' ')
+				w.clock((ip>>12)%(1<<5), (ip>>6)%(1<<6), ip%(1<<6), us)
+			}
+		}
+		w.out = append(w.out, '"')
+	default:
+		if typ > gmysql.MYSQL_TYPE_TIME2 && typ != gmysql.MYSQL_TYPE_VECTOR && typ < gmysql.MYSQL_TYPE_JSON {
+			return fmt.Errorf("unknown column type %d of an opaque JSON value", typ)
+		}
+		w.out = append(w.out, '"')
+		w.out = base64.StdEncoding.AppendEncode(w.out, b)
+		w.out = append(w.out, '"')
+	}
+	return nil
+}
+
+// clock is JsonStringFormatter.appendTime: hh:mm:ss, then the fraction
+// without trailing zeros when there is one.
+func (w *jsonbWriter) clock(h, m, s, us int64) {
+	w.out = append(w.out, fmt.Sprintf("%02d:%02d:%02d", h, m, s)...)
+	if us != 0 {
+		f := strconv.FormatInt(us+1_000_000, 10)[1:]
+		w.out = append(append(w.out, '.'), strings.TrimRight(f, "0")...)
+	}
+}
+
+// quoted is JsonStringFormatter.appendString in quotes: " and \ escaped,
+// control characters as \b \t \f \n \r or \u00XX (upper case), nothing
+// else.
+func (w *jsonbWriter) quoted(s string) {
+	const hex = "0123456789ABCDEF"
+	w.out = append(w.out, '"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			w.out = append(w.out, '\\', c)
+		case c == '\b':
+			w.out = append(w.out, '\\', 'b')
+		case c == '\t':
+			w.out = append(w.out, '\\', 't')
+		case c == '\f':
+			w.out = append(w.out, '\\', 'f')
+		case c == '\n':
+			w.out = append(w.out, '\\', 'n')
+		case c == '\r':
+			w.out = append(w.out, '\\', 'r')
+		case c < 0x20:
+			w.out = append(w.out, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		default:
+			w.out = append(w.out, c)
+		}
+	}
+	w.out = append(w.out, '"')
+}
+
+// appendJavaDouble is JsonStringFormatter.value(double): Double.toString
+// (Java 19+: the shortest decimal that reads back, at least one fraction
+// digit) from 1e-3 up to 1e7, else new BigDecimal(d).toPlainString(), the
+// double's exact value, where toString would use an exponent.
+func appendJavaDouble(b []byte, f float64) []byte {
+	if a := math.Abs(f); a == 0 || a >= 1e-3 && a < 1e7 {
+		s := strconv.AppendFloat(nil, f, 'f', -1, 64)
+		if bytes.IndexByte(s, '.') < 0 {
+			s = append(s, ".0"...)
+		}
+		return append(b, s...)
+	}
+	r := new(big.Rat).SetFloat64(f) // exact; the denominator is a power of two
+	if r.IsInt() {
+		return append(b, r.Num().String()...)
+	}
+	return append(b, r.FloatString(r.Denom().BitLen()-1)...)
+}
+
+// binaryDecimalText reads MySQL's binary DECIMAL (decimal2bin) as
+// BigDecimal.toPlainString writes it: scale fraction digits, no leading
+// zeros, no negative zero.
+func binaryDecimalText(precision, scale int, b []byte) (string, error) {
+	digBytes := [10]int{0, 1, 1, 2, 2, 3, 3, 4, 4, 4}
+	intg := precision - scale
+	if precision > 65 || scale > 30 || intg < 0 {
+		return "", fmt.Errorf("DECIMAL(%d,%d) in binary JSON", precision, scale)
+	}
+	size := intg/9*4 + digBytes[intg%9] + scale/9*4 + digBytes[scale%9]
+	if len(b) < size {
+		return "", errJSONShort
+	}
+	buf := bytes.Clone(b[:size])
+	neg := buf[0]&0x80 == 0
+	buf[0] ^= 0x80
+	if neg {
+		for i := range buf {
+			buf[i] = ^buf[i]
+		}
+	}
+	var digits strings.Builder
+	group := func(n int) error { // n digits from the next digBytes[n] bytes
+		var v uint64
+		for _, c := range buf[:digBytes[n]] {
+			v = v<<8 | uint64(c)
+		}
+		buf = buf[digBytes[n]:]
+		s := strconv.FormatUint(v, 10)
+		if len(s) > n {
+			return fmt.Errorf("corrupt DECIMAL(%d,%d) in binary JSON", precision, scale)
+		}
+		digits.WriteString(strings.Repeat("0", n-len(s)))
+		digits.WriteString(s)
+		return nil
+	}
+	groups := func(total int, leadingPartial bool) error {
+		if leadingPartial && total%9 > 0 {
+			if err := group(total % 9); err != nil {
+				return err
+			}
+		}
+		for i := 0; i < total/9; i++ {
+			if err := group(9); err != nil {
+				return err
+			}
+		}
+		if !leadingPartial && total%9 > 0 {
+			return group(total % 9)
+		}
+		return nil
+	}
+	if err := groups(intg, true); err != nil {
+		return "", err
+	}
+	ip := strings.TrimLeft(digits.String(), "0")
+	if ip == "" {
+		ip = "0"
+	}
+	digits.Reset()
+	if err := groups(scale, false); err != nil {
+		return "", err
+	}
+	fp := digits.String()
+	out := ip
+	if scale > 0 {
+		out += "." + fp
+	}
+	if neg && strings.Trim(ip+fp, "0") != "" {
+		out = "-" + out
+	}
+	return out, nil
 }

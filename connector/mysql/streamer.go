@@ -241,6 +241,8 @@ func (s *Streamer) syncerConfig() replication.BinlogSyncerConfig {
 		EventCacheCount: 1024,
 		Logger:          slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Localhost:       "sluice-" + s.cfg.ConnectorName,
+		// MySQL JSON values stay binary until converted (jsoncols.go).
+		RowsEventDecodeFunc: decodeRows,
 	}
 }
 
@@ -293,12 +295,13 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 			st.inTxn = !e.IsStandalone()
 			st.thread = -1
 		case *replication.GTIDEvent:
-			next, err := e.GTIDNext()
-			if err != nil {
-				return progressed, &Definite{fmt.Errorf("decoding GTID event at %s:%d: %w", st.file, h.LogPos, err)}
+			if err := st.startGTID(e, h); err != nil {
+				return progressed, err
 			}
-			st.gtid = next.String()
-			st.thread = -1
+		case *replication.GtidTaggedLogEvent:
+			if err := st.startGTID(&e.GTIDEvent, h); err != nil {
+				return progressed, err
+			}
 		case *replication.QueryEvent:
 			q := strings.TrimSpace(string(e.Query))
 			switch {
@@ -377,6 +380,23 @@ type resolvedTable struct {
 	table *change.Table
 }
 
+// startGTID opens the transaction a MySQL GTID event announces: uuid:n,
+// or uuid:tag:n (MySQL 8.3+, GTID_TAGGED_LOG_EVENT). With gtid_mode=OFF
+// each transaction has an anonymous one, which is no GTID (Debezium leaves
+// source.gtid null then).
+func (st *txnState) startGTID(e *replication.GTIDEvent, h *replication.EventHeader) error {
+	st.gtid, st.thread = "", -1
+	if h.EventType == replication.ANONYMOUS_GTID_EVENT {
+		return nil
+	}
+	next, err := e.GTIDNext()
+	if err != nil {
+		return &Definite{fmt.Errorf("decoding GTID event at %s:%d: %w", st.file, h.LogPos, err)}
+	}
+	st.gtid = next.String()
+	return nil
+}
+
 // commit closes the open transaction and returns its commit marker.
 func (s *Streamer) commit(st *txnState, h *replication.EventHeader) change.Event {
 	if st.gtid != "" && st.gset != nil {
@@ -426,6 +446,12 @@ func (s *Streamer) rows(st *txnState, h *replication.EventHeader, e *replication
 				return batch, &Definite{fmt.Errorf("table %s.%s: the binlog row at %s:%d lacks columns; set binlog_row_image=FULL on the server", tbl.Database, tbl.Name, st.file, h.LogPos)}
 			}
 		}
+	}
+	if h.EventType == replication.PARTIAL_UPDATE_ROWS_EVENT && hasJSONColumn(e.Table) {
+		// binlog_row_value_options=PARTIAL_JSON logs JSON updates as diffs
+		// against the old value, which Debezium cannot apply either.
+		return batch, &Definite{fmt.Errorf("table %s.%s: the binlog row update at %s:%d is a partial JSON update (binlog_row_value_options=PARTIAL_JSON), which lacks the new JSON values; set binlog_row_value_options='' on the server (SET GLOBAL and in my.cnf), as Debezium requires",
+			tbl.Database, tbl.Name, st.file, h.LogPos)}
 	}
 	step := 1
 	if op == change.OpUpdate {
