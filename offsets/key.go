@@ -1,7 +1,7 @@
 package offsets
 
 import (
-	"unicode/utf8"
+	"github.com/sluice-cdc/sluice/converters/javafmt"
 )
 
 // Key returns the _connect_offsets record key Kafka Connect writes for a
@@ -24,60 +24,9 @@ func Key(connector, server string) []byte {
 	return append(b, '}', ']')
 }
 
-const upperHex = "0123456789ABCDEF"
-
-// appendJacksonString appends s as a JSON string the way Jackson's
-// UTF8JsonGenerator writes a Java string with default features: '"' and '\'
-// and the control characters below 0x20 escaped (short forms for \b \t \n \f
-// \r, \u00XX with upper-case hex otherwise), other BMP characters raw UTF-8,
-// supplementary characters as an escaped UTF-16 surrogate pair. Invalid UTF-8
-// becomes U+FFFD, as it would when the name is decoded into a Java string.
-func appendJacksonString(b []byte, s string) []byte {
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			i++
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\t':
-				b = append(b, '\\', 't')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\r':
-				b = append(b, '\\', 'r')
-			default:
-				if c < 0x20 {
-					b = append(b, '\\', 'u', '0', '0', upperHex[c>>4], upperHex[c&0xF])
-				} else {
-					b = append(b, c)
-				}
-			}
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-		if r > 0xFFFF {
-			r -= 0x10000
-			b = appendUnicodeEscape(b, 0xD800+(r>>10))
-			b = appendUnicodeEscape(b, 0xDC00+(r&0x3FF))
-			continue
-		}
-		// r is utf8.RuneError for invalid input, which encodes as U+FFFD.
-		b = utf8.AppendRune(b, r)
-	}
-	return append(b, '"')
-}
-
-func appendUnicodeEscape(b []byte, r rune) []byte {
-	return append(b, '\\', 'u',
-		upperHex[r>>12&0xF], upperHex[r>>8&0xF], upperHex[r>>4&0xF], upperHex[r&0xF])
-}
+// appendJacksonString writes s as Kafka Connect's JsonConverter and offset
+// writer (Jackson's UTF8JsonGenerator) do.
+func appendJacksonString(b []byte, s string) []byte { return javafmt.AppendJSONString(b, s, true) }
 
 // Partition returns the partition Kafka's Java producer picks for a record
 // with this key among numPartitions partitions:

@@ -25,7 +25,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/sluice-cdc/sluice/converters/javafmt"
 )
 
 // Store keeps schema history records in order.
@@ -221,43 +222,6 @@ func clip(b []byte) string {
 	return string(b[:limit]) + "..."
 }
 
-const upperHex = "0123456789ABCDEF"
-
-// appendString appends s as a JSON string the way Jackson's writer-based
-// generator does: the short escapes for \b \t \n \f \r, \u00XX (upper-case
-// hex) for other control characters, everything else (non-ASCII, '/', '<',
-// U+2028) as is. Invalid UTF-8 becomes U+FFFD, as Java strings hold none.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			i++
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\t':
-				b = append(b, '\\', 't')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\r':
-				b = append(b, '\\', 'r')
-			default:
-				if c < 0x20 {
-					b = append(b, '\\', 'u', '0', '0', upperHex[c>>4], upperHex[c&0xF])
-				} else {
-					b = append(b, c)
-				}
-			}
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-		b = utf8.AppendRune(b, r)
-	}
-	return append(b, '"')
-}
+// appendString writes s as Debezium's JacksonWriter (a writer-based
+// generator: characters beyond the BMP raw) does.
+func appendString(b []byte, s string) []byte { return javafmt.AppendJSONString(b, s, false) }

@@ -15,6 +15,8 @@ import (
 	gmysql "github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/go-mysql-org/go-mysql/replication"
 	"go.uber.org/zap"
+
+	"github.com/sluice-cdc/sluice/converters/javafmt"
 )
 
 // MariaDB's JSON is LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin with
@@ -419,32 +421,9 @@ func (w *jsonbWriter) clock(h, m, s, us int64) {
 
 // quoted is JsonStringFormatter.appendString in quotes: " and \ escaped,
 // control characters as \b \t \f \n \r or \u00XX (upper case), nothing
-// else.
+// else, as Jackson's writer-based generator writes a Java string.
 func (w *jsonbWriter) quoted(s string) {
-	const hex = "0123456789ABCDEF"
-	w.out = append(w.out, '"')
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '"' || c == '\\':
-			w.out = append(w.out, '\\', c)
-		case c == '\b':
-			w.out = append(w.out, '\\', 'b')
-		case c == '\t':
-			w.out = append(w.out, '\\', 't')
-		case c == '\f':
-			w.out = append(w.out, '\\', 'f')
-		case c == '\n':
-			w.out = append(w.out, '\\', 'n')
-		case c == '\r':
-			w.out = append(w.out, '\\', 'r')
-		case c < 0x20:
-			w.out = append(w.out, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		default:
-			w.out = append(w.out, c)
-		}
-	}
-	w.out = append(w.out, '"')
+	w.out = javafmt.AppendJSONString(w.out, s, false)
 }
 
 // appendJavaDouble is JsonStringFormatter.value(double): Double.toString
@@ -453,11 +432,7 @@ func (w *jsonbWriter) quoted(s string) {
 // double's exact value, where toString would use an exponent.
 func appendJavaDouble(b []byte, f float64) []byte {
 	if a := math.Abs(f); a == 0 || a >= 1e-3 && a < 1e7 {
-		s := strconv.AppendFloat(nil, f, 'f', -1, 64)
-		if bytes.IndexByte(s, '.') < 0 {
-			s = append(s, ".0"...)
-		}
-		return append(b, s...)
+		return javafmt.AppendDouble(b, f)
 	}
 	r := new(big.Rat).SetFloat64(f) // exact; the denominator is a power of two
 	if r.IsInt() {

@@ -5,11 +5,9 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/sluice-cdc/sluice/connector/change"
-	"github.com/sluice-cdc/sluice/converters/internal/javafmt"
+	"github.com/sluice-cdc/sluice/converters/javafmt"
 )
 
 // appendValue appends the JSON of v under plan p (JsonConverter.convertToJson).
@@ -315,96 +313,9 @@ func appendBase64(b, p []byte) []byte {
 	return append(b, '"')
 }
 
-const hexUpper = "0123456789ABCDEF"
-
-// escapes holds Jackson's escapes for ASCII (CharTypes.sOutputEscapes128):
-// 0 = as is, 'u' = \u00XX, other = backslash + that byte.
-var escapes = func() (t [utf8.RuneSelf]byte) {
-	for i := 0; i < 0x20; i++ {
-		t[i] = 'u'
-	}
-	t['"'] = '"'
-	t['\\'] = '\\'
-	t['\b'] = 'b'
-	t['\t'] = 't'
-	t['\f'] = 'f'
-	t['\n'] = 'n'
-	t['\r'] = 'r'
-	return t
-}()
-
 // appendString writes s as a JSON string the way Jackson's UTF8JsonGenerator
-// does: \" \\ \b \t \f \n \r, other control characters as \u00XX (upper-case
-// hex), "/" and DEL unescaped, non-ASCII in the Basic Multilingual Plane as
-// UTF-8, and characters beyond it as their UTF-16 surrogate pair escaped
-// ("😀" is written \uD83D\uDE00). Invalid UTF-8 becomes U+FFFD (a Java String
-// cannot hold it in the first place).
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		// Skip eight plain ASCII bytes at a time: the common case.
-		if i+8 <= len(s) {
-			x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-			if !needsEscape8(x) {
-				i += 8
-				continue
-			}
-		}
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if e := escapes[c]; e != 0 {
-				b = append(b, s[start:i]...)
-				if e == 'u' {
-					b = append(b, '\\', 'u', '0', '0', hexUpper[c>>4], hexUpper[c&0xF])
-				} else {
-					b = append(b, '\\', e)
-				}
-				start = i + 1
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, s[start:i]...)
-			b = append(b, "\uFFFD"...)
-			start = i + 1
-		case size == 4:
-			// Jackson writes a Java String's surrogate pair as two escapes
-			// (JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8 is off
-			// by default in 2.x).
-			b = append(b, s[start:i]...)
-			hi, lo := utf16.EncodeRune(r)
-			b = appendU4(b, hi)
-			b = appendU4(b, lo)
-			start = i + size
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
-
-const (
-	lsb = 0x0101010101010101
-	msb = 0x8080808080808080
-)
-
-// needsEscape8 reports whether any of the eight bytes in x is a control
-// character, '"', '\\' or not ASCII. Each term is the classic "has a byte
-// less than n" / "has a zero byte" test, exact for whether any byte matches.
-func needsEscape8(x uint64) bool {
-	q := x ^ ('"' * lsb)
-	bs := x ^ ('\\' * lsb)
-	return ((x-0x20*lsb)&^x|(q-lsb)&^q|(bs-lsb)&^bs|x)&msb != 0
-}
-
-func appendU4(b []byte, r rune) []byte {
-	return append(b, '\\', 'u', hexUpper[r>>12&0xF], hexUpper[r>>8&0xF], hexUpper[r>>4&0xF], hexUpper[r&0xF])
-}
+// does (characters beyond the BMP as escaped surrogate pairs).
+func appendString(b []byte, s string) []byte { return javafmt.AppendJSONString(b, s, true) }
 
 // appendInferred writes a value that has no schema, with the type Connect
 // infers from the Java class (ConnectSchema.schemaType). Structs need a
