@@ -8,12 +8,12 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"go.uber.org/zap"
+
+	"github.com/sluice-cdc/sluice/offsets/kafkatopic"
 )
 
 // Defaults for KafkaStoreConfig, the same as Kafka Connect's
@@ -150,34 +150,17 @@ func (s *KafkaStore) Topic() string { return s.cfg.Topic }
 func (s *KafkaStore) Partitions() int32 { return s.partitions }
 
 func (s *KafkaStore) ensureTopic(ctx context.Context) error {
-	topic := s.cfg.Topic
-	td, err := s.describeTopic(ctx)
+	td, created, err := kafkatopic.Ensure(ctx, s.cl, s.adm, kafkatopic.Spec{
+		Topic: s.cfg.Topic, Partitions: s.cfg.Partitions, ReplicationFactor: s.cfg.ReplicationFactor,
+		Configs: map[string]*string{"cleanup.policy": kadm.StringPtr("compact")},
+	})
 	if err != nil {
 		return err
 	}
-	if errors.Is(td.Err, kerr.UnknownTopicOrPartition) {
-		resp, err := s.adm.CreateTopic(ctx, s.cfg.Partitions, s.cfg.ReplicationFactor,
-			map[string]*string{"cleanup.policy": kadm.StringPtr("compact")}, topic)
-		switch {
-		case err == nil:
-			s.log.Info("created offsets topic",
-				zap.Int32("partitions", resp.NumPartitions),
-				zap.Int16("replication_factor", resp.ReplicationFactor))
-		case errors.Is(err, kerr.TopicAlreadyExists):
-			// Another worker created it meanwhile; check it like any
-			// existing topic.
-		default:
-			if resp.ErrMessage != "" {
-				err = fmt.Errorf("%w: %s", err, resp.ErrMessage)
-			}
-			return fmt.Errorf("creating topic (partitions %d, replication factor %d): %w",
-				s.cfg.Partitions, s.cfg.ReplicationFactor, err)
-		}
-		if td, err = s.waitForTopic(ctx); err != nil {
-			return err
-		}
-	} else if td.Err != nil {
-		return fmt.Errorf("describing topic: %w", td.Err)
+	if created != nil {
+		s.log.Info("created offsets topic",
+			zap.Int32("partitions", created.NumPartitions),
+			zap.Int16("replication_factor", created.ReplicationFactor))
 	}
 	s.partitions = int32(len(td.Partitions))
 	if s.partitions != s.cfg.Partitions {
@@ -187,69 +170,19 @@ func (s *KafkaStore) ensureTopic(ctx context.Context) error {
 	return s.checkCompacted(ctx)
 }
 
-func (s *KafkaStore) describeTopic(ctx context.Context) (kadm.TopicDetail, error) {
-	tds, err := s.adm.ListTopics(ctx, s.cfg.Topic)
-	if err != nil {
-		return kadm.TopicDetail{}, fmt.Errorf("describing topic: %w", err)
-	}
-	td, ok := tds[s.cfg.Topic]
-	if !ok {
-		td = kadm.TopicDetail{Topic: s.cfg.Topic, Err: kerr.UnknownTopicOrPartition}
-	}
-	return td, nil
-}
-
-// waitForTopic waits until a just created topic shows up in metadata with
-// its partitions; brokers propagate it asynchronously.
-func (s *KafkaStore) waitForTopic(ctx context.Context) (kadm.TopicDetail, error) {
-	backoff := 50 * time.Millisecond
-	for {
-		// The client caches metadata, the topic's absence included, for
-		// kgo.MetadataMinAge (5 s by default): drop it to ask again.
-		s.cl.PurgeTopicsFromClient(s.cfg.Topic)
-		td, err := s.describeTopic(ctx)
-		if err != nil {
-			return td, err
-		}
-		if td.Err == nil && len(td.Partitions) > 0 {
-			return td, nil
-		}
-		if td.Err != nil && !errors.Is(td.Err, kerr.UnknownTopicOrPartition) && !errors.Is(td.Err, kerr.LeaderNotAvailable) {
-			return td, fmt.Errorf("describing created topic: %w", td.Err)
-		}
-		select {
-		case <-ctx.Done():
-			return td, fmt.Errorf("waiting for created topic to appear in metadata: %w", ctx.Err())
-		case <-time.After(backoff):
-		}
-		backoff = min(2*backoff, time.Second)
-	}
-}
-
 func (s *KafkaStore) checkCompacted(ctx context.Context) error {
-	rcs, err := s.adm.DescribeTopicConfigs(ctx, s.cfg.Topic)
-	var rc kadm.ResourceConfig
-	if err == nil {
-		rc, err = rcs.On(s.cfg.Topic, nil)
-		if err == nil {
-			err = rc.Err
-		}
+	values, err := kafkatopic.Configs(ctx, s.adm, s.cfg.Topic)
+	if errors.Is(err, kafkatopic.ErrNoPermission) {
+		s.log.Warn("cannot verify that the offsets topic is compacted: no permission to describe its configs",
+			zap.Error(err))
+		return nil
 	}
 	if err != nil {
-		var ae *kadm.AuthError
-		if errors.As(err, &ae) || errors.Is(err, kerr.TopicAuthorizationFailed) ||
-			errors.Is(err, kerr.ClusterAuthorizationFailed) {
-			s.log.Warn("cannot verify that the offsets topic is compacted: no permission to describe its configs",
-				zap.Error(err))
-			return nil
-		}
-		return fmt.Errorf("describing topic configs: %w", err)
+		return err
 	}
-	policy := "delete" // Kafka's default when the broker reports nothing
-	for _, c := range rc.Configs {
-		if c.Key == "cleanup.policy" && c.Value != nil {
-			policy = *c.Value
-		}
+	policy, ok := values["cleanup.policy"]
+	if !ok {
+		policy = "delete" // Kafka's default when the broker reports nothing
 	}
 	var policies []string
 	for p := range strings.SplitSeq(policy, ",") {

@@ -14,6 +14,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"go.uber.org/zap"
+
+	"github.com/sluice-cdc/sluice/offsets/kafkatopic"
 )
 
 // The history topic's settings, those KafkaSchemaHistory.initializeStorage
@@ -164,36 +166,20 @@ func NewKafkaStore(ctx context.Context, cfg KafkaConfig) (*KafkaStore, error) {
 func (s *KafkaStore) Topic() string { return s.cfg.Topic }
 
 func (s *KafkaStore) ensureTopic(ctx context.Context) error {
-	td, err := s.describeTopic(ctx)
-	if err != nil {
-		return err
-	}
-	if errors.Is(td.Err, kerr.UnknownTopicOrPartition) {
-		configs := map[string]*string{
+	td, created, err := kafkatopic.Ensure(ctx, s.cl, s.adm, kafkatopic.Spec{
+		Topic: s.cfg.Topic, Partitions: 1, ReplicationFactor: s.cfg.ReplicationFactor,
+		Configs: map[string]*string{
 			"cleanup.policy":  kadm.StringPtr("delete"),
 			"retention.ms":    kadm.StringPtr(strconv.FormatInt(math.MaxInt64, 10)),
 			"retention.bytes": kadm.StringPtr("-1"),
-		}
-		resp, err := s.adm.CreateTopic(ctx, 1, s.cfg.ReplicationFactor, configs, s.cfg.Topic)
-		switch {
-		case err == nil:
-			s.log.Info("created schema history topic", zap.Int16("replication_factor", resp.ReplicationFactor))
-		case errors.Is(err, kerr.TopicAlreadyExists):
-			// Created meanwhile by someone else; check it like any
-			// existing topic.
-		default:
-			if resp.ErrMessage != "" {
-				err = fmt.Errorf("%w: %s", err, resp.ErrMessage)
-			}
-			return fmt.Errorf("creating topic (1 partition, replication factor %d): %w; create it by hand with "+
-				"--partitions 1 --config cleanup.policy=delete --config retention.ms=-1 --config retention.bytes=-1",
-				s.cfg.ReplicationFactor, err)
-		}
-		if td, err = s.waitForTopic(ctx); err != nil {
-			return err
-		}
-	} else if td.Err != nil {
-		return fmt.Errorf("describing topic: %w", td.Err)
+		},
+		Hint: "; create it by hand with --partitions 1 --config cleanup.policy=delete --config retention.ms=-1 --config retention.bytes=-1",
+	})
+	if err != nil {
+		return err
+	}
+	if created != nil {
+		s.log.Info("created schema history topic", zap.Int16("replication_factor", created.ReplicationFactor))
 	}
 	if n := len(td.Partitions); n != 1 {
 		return &TopicPartitionsError{Topic: s.cfg.Topic, Partitions: n}
@@ -201,71 +187,17 @@ func (s *KafkaStore) ensureTopic(ctx context.Context) error {
 	return s.checkConfigs(ctx)
 }
 
-func (s *KafkaStore) describeTopic(ctx context.Context) (kadm.TopicDetail, error) {
-	tds, err := s.adm.ListTopics(ctx, s.cfg.Topic)
-	if err != nil {
-		return kadm.TopicDetail{}, fmt.Errorf("describing topic: %w", err)
-	}
-	td, ok := tds[s.cfg.Topic]
-	if !ok {
-		td = kadm.TopicDetail{Topic: s.cfg.Topic, Err: kerr.UnknownTopicOrPartition}
-	}
-	return td, nil
-}
-
-// waitForTopic waits until a just created topic shows up in metadata with
-// its partition; brokers propagate it asynchronously.
-func (s *KafkaStore) waitForTopic(ctx context.Context) (kadm.TopicDetail, error) {
-	backoff := 50 * time.Millisecond
-	for {
-		// The client caches metadata, the topic's absence included, for
-		// kgo.MetadataMinAge (5 s by default): drop it to ask again.
-		s.cl.PurgeTopicsFromClient(s.cfg.Topic)
-		td, err := s.describeTopic(ctx)
-		if err != nil {
-			return td, err
-		}
-		if td.Err == nil && len(td.Partitions) > 0 {
-			return td, nil
-		}
-		if td.Err != nil && !errors.Is(td.Err, kerr.UnknownTopicOrPartition) && !errors.Is(td.Err, kerr.LeaderNotAvailable) {
-			return td, fmt.Errorf("describing created topic: %w", td.Err)
-		}
-		select {
-		case <-ctx.Done():
-			return td, fmt.Errorf("waiting for created topic to appear in metadata: %w", ctx.Err())
-		case <-time.After(backoff):
-		}
-		backoff = min(2*backoff, time.Second)
-	}
-}
-
 // checkConfigs refuses compaction and warns about finite retention, the
 // checks of KafkaSchemaHistory.checkStorageSettings (which only warns).
 func (s *KafkaStore) checkConfigs(ctx context.Context) error {
-	rcs, err := s.adm.DescribeTopicConfigs(ctx, s.cfg.Topic)
-	var rc kadm.ResourceConfig
-	if err == nil {
-		rc, err = rcs.On(s.cfg.Topic, nil)
-		if err == nil {
-			err = rc.Err
-		}
+	values, err := kafkatopic.Configs(ctx, s.adm, s.cfg.Topic)
+	if errors.Is(err, kafkatopic.ErrNoPermission) {
+		s.log.Warn("cannot verify the schema history topic's cleanup.policy and retention: no permission to describe its configs",
+			zap.Error(err))
+		return nil
 	}
 	if err != nil {
-		var ae *kadm.AuthError
-		if errors.As(err, &ae) || errors.Is(err, kerr.TopicAuthorizationFailed) ||
-			errors.Is(err, kerr.ClusterAuthorizationFailed) {
-			s.log.Warn("cannot verify the schema history topic's cleanup.policy and retention: no permission to describe its configs",
-				zap.Error(err))
-			return nil
-		}
-		return fmt.Errorf("describing topic configs: %w", err)
-	}
-	values := map[string]string{}
-	for _, c := range rc.Configs {
-		if c.Value != nil {
-			values[c.Key] = *c.Value
-		}
+		return err
 	}
 	policy, ok := values["cleanup.policy"]
 	if !ok {

@@ -341,7 +341,7 @@ func (s *Streamer) truncateEvent(ctx context.Context, st *txnState, h *replicati
 // ddlSource is the source block of a DDL's records: the DDL's database, the
 // tables it touches (empty for none), its position, row 0.
 func (s *Streamer) ddlSource(st *txnState, h *replication.EventHeader, db, tables string, pos, tsMs, thread int64) *change.Value {
-	v := s.sourceFields(tsMs, "false", db)
+	v := s.cfg.sourceFields(tsMs, "false", db)
 	if tables != "" {
 		v[srcTable] = tables
 	}

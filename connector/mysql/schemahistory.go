@@ -230,7 +230,7 @@ func (s *Streamer) seedSchemaChange(m *schemaModel, pos offsets.MySQL, st seedSt
 		changes = []any{tableChangeValue(changeCreate, *table, v)}
 	}
 	now := time.Now().UnixMilli()
-	v := s.sourceFields(now, "true", st.db)
+	v := s.cfg.sourceFields(now, "true", st.db)
 	if tables != "" {
 		v[srcTable] = tables
 	}

@@ -2685,16 +2685,23 @@ func (p *modelParser) createIndex() error {
 	if err := p.trailingLockOptions(); err != nil {
 		return err
 	}
+	p.rebuild(tn, func(c *modelTable) { c.addIndexes([]*indexSpec{ix}) })
+	return nil
+}
+
+// rebuild replaces a known table with a copy that edit changed (the
+// server rebuilds the table's keys after an index statement); tables the
+// model does not know are left alone.
+func (p *modelParser) rebuild(tn tableName, edit func(c *modelTable)) {
 	t := p.model.table(tn.DB, tn.Table)
 	if t == nil || t.unknown {
-		return nil
+		return
 	}
 	c := t.clone()
 	c.beginRebuild()
-	c.addIndexes([]*indexSpec{ix})
+	edit(c)
 	c.endRebuild()
 	p.model.dbs[tn.DB].tables[tn.Table] = c
-	return nil
 }
 
 // trailingLockOptions reads ALGORITHM=x, LOCK=x, WAIT n, NOWAIT at the end
@@ -2738,17 +2745,11 @@ func (p *modelParser) dropIndex() error {
 	if err := p.trailingLockOptions(); err != nil {
 		return err
 	}
-	t := p.model.table(tn.DB, tn.Table)
-	if t == nil || t.unknown {
-		return nil
-	}
-	c := t.clone()
-	c.beginRebuild()
-	if i := c.index(name); i >= 0 {
-		c.indexes = slices.Delete(c.indexes, i, i+1)
-	}
-	c.endRebuild()
-	p.model.dbs[tn.DB].tables[tn.Table] = c
+	p.rebuild(tn, func(c *modelTable) {
+		if i := c.index(name); i >= 0 {
+			c.indexes = slices.Delete(c.indexes, i, i+1)
+		}
+	})
 	return nil
 }
 

@@ -637,15 +637,7 @@ func (e *emitter) finish(ctx context.Context) error {
 }
 
 func (s *Snapshotter) sourceValue(t *change.Table, flag string, tsMs int64) *change.Value {
-	v := make([]any, srcFields)
-	v[srcVersion] = Version
-	v[srcConnector] = s.cfg.Flavor
-	v[srcName] = s.cfg.TopicPrefix
-	v[srcTsMs] = tsMs
-	v[srcSnapshot] = flag
-	v[srcDB] = t.Database
-	v[srcTsUs] = tsMs * 1000
-	v[srcTsNs] = tsMs * 1_000_000
+	v := s.cfg.sourceFields(tsMs, flag, t.Database)
 	v[srcTable] = t.Name
 	v[srcServerID] = int64(0)
 	v[srcFile] = s.startFile

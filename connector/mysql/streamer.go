@@ -508,11 +508,11 @@ func (s *Streamer) rows(st *txnState, h *replication.EventHeader, e *replication
 
 // sourceFields starts a source block: what every record of the connector
 // has, and the time, snapshot marker and database.
-func (s *Streamer) sourceFields(tsMs int64, snapshot, db string) []any {
+func (c *Config) sourceFields(tsMs int64, snapshot, db string) []any {
 	v := make([]any, srcFields)
 	v[srcVersion] = Version
-	v[srcConnector] = s.cfg.Flavor
-	v[srcName] = s.cfg.TopicPrefix
+	v[srcConnector] = c.Flavor
+	v[srcName] = c.TopicPrefix
 	v[srcTsMs] = tsMs
 	v[srcSnapshot] = snapshot
 	v[srcDB] = db
@@ -525,7 +525,7 @@ func (s *Streamer) sourceFields(tsMs int64, snapshot, db string) []any {
 // event, every value boxed once; sourceValue copies it per row and sets
 // row, so a row costs one allocation for its source block.
 func (s *Streamer) sourceTemplate(st *txnState, h *replication.EventHeader, tbl *change.Table, pos int64, tsMs int64) []any {
-	v := s.sourceFields(tsMs, "false", tbl.Database)
+	v := s.cfg.sourceFields(tsMs, "false", tbl.Database)
 	v[srcTable] = tbl.Name
 	v[srcServerID] = int64(h.ServerID)
 	if st.gtid != "" {

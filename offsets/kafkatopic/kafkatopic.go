@@ -1,0 +1,131 @@
+// Package kafkatopic holds what the stores that keep their state in a Kafka
+// topic (the offsets topic, the schema history topic) do to the topic
+// itself: find it, create it and wait until brokers show it, and read its
+// configuration.
+package kafkatopic
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// Spec is a topic to create when it is missing.
+type Spec struct {
+	Topic             string
+	Partitions        int32
+	ReplicationFactor int16 // -1: the broker's default
+	Configs           map[string]*string
+	// Hint is appended to a creation error: how to create it by hand.
+	Hint string
+}
+
+// Ensure returns the topic's metadata, creating the topic first when it does
+// not exist. created is the broker's answer when Ensure created it, nil when
+// the topic was there (or another client created it meanwhile).
+func Ensure(ctx context.Context, cl *kgo.Client, adm *kadm.Client, spec Spec) (td kadm.TopicDetail, created *kadm.CreateTopicResponse, err error) {
+	td, err = Describe(ctx, adm, spec.Topic)
+	if err != nil {
+		return td, nil, err
+	}
+	if td.Err != nil && !errors.Is(td.Err, kerr.UnknownTopicOrPartition) {
+		return td, nil, fmt.Errorf("describing topic: %w", td.Err)
+	}
+	if td.Err == nil {
+		return td, nil, nil
+	}
+	resp, err := adm.CreateTopic(ctx, spec.Partitions, spec.ReplicationFactor, spec.Configs, spec.Topic)
+	switch {
+	case err == nil:
+		created = &resp
+	case errors.Is(err, kerr.TopicAlreadyExists):
+		// Another client created it meanwhile; it is checked like any
+		// existing topic.
+	default:
+		if resp.ErrMessage != "" {
+			err = fmt.Errorf("%w: %s", err, resp.ErrMessage)
+		}
+		return td, nil, fmt.Errorf("creating topic (partitions %d, replication factor %d): %w%s",
+			spec.Partitions, spec.ReplicationFactor, err, spec.Hint)
+	}
+	td, err = waitCreated(ctx, cl, adm, spec.Topic)
+	return td, created, err
+}
+
+// Describe returns the topic's metadata; a missing topic has Err
+// kerr.UnknownTopicOrPartition.
+func Describe(ctx context.Context, adm *kadm.Client, topic string) (kadm.TopicDetail, error) {
+	tds, err := adm.ListTopics(ctx, topic)
+	if err != nil {
+		return kadm.TopicDetail{}, fmt.Errorf("describing topic: %w", err)
+	}
+	td, ok := tds[topic]
+	if !ok {
+		td = kadm.TopicDetail{Topic: topic, Err: kerr.UnknownTopicOrPartition}
+	}
+	return td, nil
+}
+
+// waitCreated waits until a just created topic shows up in metadata with its
+// partitions; brokers propagate it asynchronously.
+func waitCreated(ctx context.Context, cl *kgo.Client, adm *kadm.Client, topic string) (kadm.TopicDetail, error) {
+	backoff := 50 * time.Millisecond
+	for {
+		// The client caches metadata, the topic's absence included, for
+		// kgo.MetadataMinAge (5 s by default): drop it to ask again.
+		cl.PurgeTopicsFromClient(topic)
+		td, err := Describe(ctx, adm, topic)
+		if err != nil {
+			return td, err
+		}
+		if td.Err == nil && len(td.Partitions) > 0 {
+			return td, nil
+		}
+		if td.Err != nil && !errors.Is(td.Err, kerr.UnknownTopicOrPartition) && !errors.Is(td.Err, kerr.LeaderNotAvailable) {
+			return td, fmt.Errorf("describing created topic: %w", td.Err)
+		}
+		select {
+		case <-ctx.Done():
+			return td, fmt.Errorf("waiting for created topic to appear in metadata: %w", ctx.Err())
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, time.Second)
+	}
+}
+
+// ErrNoPermission: the client may not describe the topic's configuration.
+var ErrNoPermission = errors.New("no permission to describe the topic's configs")
+
+// Configs returns the topic's configuration values the broker reports. It
+// wraps ErrNoPermission when the client may not read them, which callers
+// treat as "cannot check" rather than a failure.
+func Configs(ctx context.Context, adm *kadm.Client, topic string) (map[string]string, error) {
+	rcs, err := adm.DescribeTopicConfigs(ctx, topic)
+	var rc kadm.ResourceConfig
+	if err == nil {
+		rc, err = rcs.On(topic, nil)
+		if err == nil {
+			err = rc.Err
+		}
+	}
+	if err != nil {
+		var ae *kadm.AuthError
+		if errors.As(err, &ae) || errors.Is(err, kerr.TopicAuthorizationFailed) ||
+			errors.Is(err, kerr.ClusterAuthorizationFailed) {
+			return nil, fmt.Errorf("%w: %w", ErrNoPermission, err)
+		}
+		return nil, fmt.Errorf("describing topic configs: %w", err)
+	}
+	values := map[string]string{}
+	for _, c := range rc.Configs {
+		if c.Value != nil {
+			values[c.Key] = *c.Value
+		}
+	}
+	return values, nil
+}
