@@ -13,7 +13,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"go.uber.org/zap"
 
-	"github.com/sluice-cdc/sluice/offsets/kafkatopic"
+	"github.com/sluice-cdc/sluice/internal/kafkatopic"
 )
 
 // Defaults for KafkaStoreConfig, the same as Kafka Connect's

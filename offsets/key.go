@@ -1,7 +1,7 @@
 package offsets
 
 import (
-	"github.com/sluice-cdc/sluice/converters/javafmt"
+	"github.com/sluice-cdc/sluice/internal/javafmt"
 )
 
 // Key returns the _connect_offsets record key Kafka Connect writes for a

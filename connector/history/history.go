@@ -26,7 +26,7 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/sluice-cdc/sluice/converters/javafmt"
+	"github.com/sluice-cdc/sluice/internal/javafmt"
 )
 
 // Store keeps schema history records in order.

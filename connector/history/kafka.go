@@ -15,7 +15,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"go.uber.org/zap"
 
-	"github.com/sluice-cdc/sluice/offsets/kafkatopic"
+	"github.com/sluice-cdc/sluice/internal/kafkatopic"
 )
 
 // The history topic's settings, those KafkaSchemaHistory.initializeStorage

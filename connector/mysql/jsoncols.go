@@ -16,7 +16,7 @@ import (
 	"github.com/go-mysql-org/go-mysql/replication"
 	"go.uber.org/zap"
 
-	"github.com/sluice-cdc/sluice/converters/javafmt"
+	"github.com/sluice-cdc/sluice/internal/javafmt"
 )
 
 // MariaDB's JSON is LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin with

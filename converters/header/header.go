@@ -34,7 +34,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/sluice-cdc/sluice/connector/change"
-	"github.com/sluice-cdc/sluice/converters/javafmt"
+	"github.com/sluice-cdc/sluice/internal/javafmt"
 )
 
 // String returns SimpleHeaderConverter's bytes for v under schema s, or nil

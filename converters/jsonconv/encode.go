@@ -7,7 +7,7 @@ import (
 	"strconv"
 
 	"github.com/sluice-cdc/sluice/connector/change"
-	"github.com/sluice-cdc/sluice/converters/javafmt"
+	"github.com/sluice-cdc/sluice/internal/javafmt"
 )
 
 // appendValue appends the JSON of v under plan p (JsonConverter.convertToJson).
