@@ -30,6 +30,7 @@ import (
 	"github.com/sluice-cdc/sluice/connector"
 	"github.com/sluice-cdc/sluice/connector/history"
 	"github.com/sluice-cdc/sluice/connector/mysql"
+	"github.com/sluice-cdc/sluice/connector/mysqltypes"
 	"github.com/sluice-cdc/sluice/converters"
 	"github.com/sluice-cdc/sluice/converters/jsonconv"
 	"github.com/sluice-cdc/sluice/offsets"
@@ -223,7 +224,7 @@ func checkSupported(c *config.Connector) error {
 		return fmt.Errorf("property \"signal.data.collection\": %q is not <database>.<table>", v)
 	}
 	// The handling modes, column.* rules and message.key.columns.
-	if _, err := mysql.NewTypeOptions(c.DecimalHandlingMode, c.BigIntUnsignedHandlingMode, c.TimePrecisionMode, c.BinaryHandlingMode, c.Raw); err != nil {
+	if _, err := mysqltypes.NewTypeOptions(c.DecimalHandlingMode, c.BigIntUnsignedHandlingMode, c.TimePrecisionMode, c.BinaryHandlingMode, c.Raw); err != nil {
 		return err
 	}
 	return nil
@@ -249,7 +250,7 @@ func streamerConfig(c *config.Connector, log *zap.Logger) mysql.Config {
 		Logger:           log,
 	}
 	// checkSupported has validated the type options.
-	cfg.Types, _ = mysql.NewTypeOptions(c.DecimalHandlingMode, c.BigIntUnsignedHandlingMode, c.TimePrecisionMode, c.BinaryHandlingMode, c.Raw)
+	cfg.Types, _ = mysqltypes.NewTypeOptions(c.DecimalHandlingMode, c.BigIntUnsignedHandlingMode, c.TimePrecisionMode, c.BinaryHandlingMode, c.Raw)
 	// checkSupported has validated these settings.
 	_ = applyDDLConfig(&cfg, c)
 	return cfg

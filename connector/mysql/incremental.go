@@ -16,6 +16,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/connector/mysqltypes"
 )
 
 // Debezium's signal types.
@@ -43,7 +44,7 @@ type incremental struct {
 	// The chunk in flight.
 	chunkID    string
 	table      *change.Table
-	defs       []columnDef
+	defs       []mysqltypes.ColumnDef
 	rows       map[string][]any // key -> row, from the chunk's SELECT
 	order      []string         // keys in key order
 	windowOpen bool
@@ -370,7 +371,11 @@ func (i *incremental) readChunk(ctx context.Context) (int, error) {
 	err = conn.ExecuteSelectStreaming(q, &result, func(r []gmysql.FieldValue) error {
 		vals := make([]any, len(r))
 		for n := range r {
-			vals[n] = snapshotValue(i.defs[n], &r[n])
+			v, err := snapshotValue(i.defs[n], &r[n])
+			if err != nil {
+				return fmt.Errorf("reading a row of %s: %w", name, err)
+			}
+			vals[n] = v
 		}
 		k, err := keyString(i.table, vals)
 		if err != nil {
@@ -397,7 +402,7 @@ func (i *incremental) readChunk(ctx context.Context) (int, error) {
 
 // literals renders a row's key values as SQL literals for the next chunk's
 // WHERE clause.
-func literals(row []any, t *change.Table, defs []columnDef) []string {
+func literals(row []any, t *change.Table, defs []mysqltypes.ColumnDef) []string {
 	out := make([]string, len(t.Key))
 	for n, k := range t.Key {
 		switch v := row[k].(type) {

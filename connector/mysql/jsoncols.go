@@ -16,6 +16,7 @@ import (
 	"github.com/go-mysql-org/go-mysql/replication"
 	"go.uber.org/zap"
 
+	"github.com/sluice-cdc/sluice/connector/mysqltypes"
 	"github.com/sluice-cdc/sluice/internal/javafmt"
 )
 
@@ -39,7 +40,7 @@ const utf8mb4BinCollation = 46
 //     JSON is exactly such a column, and a warning names the column.
 //
 // defs come from the TABLE_MAP event (full metadata) and are edited in place.
-func (t *Tables) settleJSON(ctx context.Context, db, name string, defs []columnDef, tm *replication.TableMapEvent) error {
+func (t *Tables) settleJSON(ctx context.Context, db, name string, defs []mysqltypes.ColumnDef, tm *replication.TableMapEvent) error {
 	collations := tm.CollationMap()
 	var longtext []int
 	for i := range defs {
@@ -107,7 +108,7 @@ func (c *catalog) longtextColumns(ctx context.Context, db, table string) (map[st
 // binary JSON (sql-common/json_binary.h). go-mysql would render it with
 // map-sorted keys, Go's float and string formats and opaque values as text,
 // none of which is what Debezium writes; decodeRows keeps the bytes and the
-// JSON converter writes them as Debezium does (mysqlJSONText).
+// JSON converter writes them as Debezium does (JSONText).
 type mysqlJSON []byte
 
 // String is the Debezium text, for code that prints row values (a signal
@@ -115,6 +116,16 @@ type mysqlJSON []byte
 func (j mysqlJSON) String() string {
 	s, _ := mysqlJSONText(j)
 	return s
+}
+
+// JSONText is the Debezium text, for the JSON converter
+// (mysqltypes.JSONDocument). An empty value is "", which the converter
+// writes as it writes an empty JSON text.
+func (j mysqlJSON) JSONText() (string, error) {
+	if len(j) == 0 {
+		return "", nil
+	}
+	return mysqlJSONText(j)
 }
 
 // decodeRows is the binlog syncer's rows event decoder: go-mysql's own,
@@ -254,7 +265,7 @@ func (w *jsonbWriter) value(typ byte, data []byte, depth int) error {
 		if err != nil {
 			return err
 		}
-		w.quoted(utf8Lossy(s))
+		w.quoted(mysqltypes.DecodeUTF8(s))
 	case 0x0f:
 		if err := need(1); err != nil {
 			return err
@@ -331,7 +342,7 @@ func (w *jsonbWriter) container(data []byte, large, object bool, depth int) erro
 			if off < header || off+l > size {
 				return fmt.Errorf("binary JSON key at %d+%d outside its object", off, l)
 			}
-			w.quoted(utf8Lossy(data[off : off+l]))
+			w.quoted(mysqltypes.DecodeUTF8(data[off : off+l]))
 			w.out = append(w.out, ':')
 			ve += n * keyEntry
 		}

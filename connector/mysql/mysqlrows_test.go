@@ -34,6 +34,7 @@ import (
 	"github.com/go-mysql-org/go-mysql/replication"
 
 	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/connector/mysqltypes"
 	"github.com/sluice-cdc/sluice/offsets"
 )
 
@@ -701,7 +702,7 @@ func TestMySQLGeometryRows(t *testing.T) {
 			t.Errorf("geometry schema %+v", s)
 		}
 	}
-	if p.Name != PointName || p.Optional || len(p.Fields) != 4 || p.Fields[0].Name != "x" || p.Fields[1].Name != "y" || p.Fields[2].Name != "wkb" || p.Fields[3].Name != "srid" {
+	if p.Name != mysqltypes.PointName || p.Optional || len(p.Fields) != 4 || p.Fields[0].Name != "x" || p.Fields[1].Name != "y" || p.Fields[2].Name != "wkb" || p.Fields[3].Name != "srid" {
 		t.Errorf("point schema %+v", p)
 	}
 	evs, err := r.rows(replication.WRITE_ROWS_EVENTv2, rowsBody(len(cols), false,

@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/connector/mysqltypes"
 )
 
 // Schema change events, truncate events and what a DDL does to the table
@@ -71,8 +72,11 @@ func ParseSkippedOperations(s string) (map[change.Op]bool, error) {
 }
 
 // Debezium's schema history structures (SchemaFactory): the same for every
-// connector.
+// connector. The plain schemas serve the source block too.
 var (
+	int32Schema    = &change.Schema{Type: change.Int32}
+	int64Schema    = &change.Schema{Type: change.Int64}
+	stringSchema   = &change.Schema{Type: change.String}
 	optBool        = &change.Schema{Type: change.Boolean, Optional: true}
 	optInt32       = &change.Schema{Type: change.Int32, Optional: true}
 	optStringArray = &change.Schema{Type: change.Array, Optional: true, Items: stringSchema}
@@ -543,7 +547,7 @@ func (ic *infoColumn) value(flavor string) *change.Value {
 		// MariaDB's JSON, a LONGTEXT alias: Debezium reads the DDL's JSON.
 		typeName, jdbc = "JSON", jdbcOther
 	case ic.dataType == "enum" || ic.dataType == "set":
-		vals := parseEnumValues(ic.columnType)
+		vals := mysqltypes.ParseEnumValues(ic.columnType)
 		quoted := make([]any, len(vals))
 		for i, v := range vals {
 			quoted[i] = "'" + strings.ReplaceAll(v, "'", "''") + "'"

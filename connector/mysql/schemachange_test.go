@@ -11,6 +11,7 @@ import (
 	"github.com/go-mysql-org/go-mysql/replication"
 
 	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/connector/mysqltypes"
 )
 
 func TestParseSkippedOperations(t *testing.T) {
@@ -277,7 +278,7 @@ func TestQueryEventTruncate(t *testing.T) {
 	f := testFilter{dbs: map[string]bool{"app": true}, tables: map[string]bool{"app.t1": true}}
 	s := NewStreamer(Config{Flavor: "mariadb", TopicPrefix: "srv", Filter: f, IncludeSchemaChanges: true,
 		SkippedOperations: map[change.Op]bool{}})
-	tbl, err := s.tables.assemble("app", "t1", []columnDef{{Name: "id", DataType: "int"}}, []int{0})
+	tbl, err := s.tables.assemble("app", "t1", []mysqltypes.ColumnDef{{Name: "id", DataType: "int"}}, []int{0})
 	if err != nil {
 		t.Fatal(err)
 	}

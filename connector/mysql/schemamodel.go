@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/connector/mysqltypes"
 )
 
 // The schema model is every table's structure as of the binlog position
@@ -25,7 +26,7 @@ import (
 // The model keeps each column in the shape information_schema.COLUMNS has
 // it (DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT as the server
 // prints it, CHARACTER_SET_NAME, EXTRA), so that tableInfo and describe
-// reuse the code paths that read information_schema (parseColumnDefault,
+// reuse the code paths that read information_schema (mysqltypes.ParseColumnDefault,
 // infoColumn.value) and give the same answers as catalog.table and
 // catalog.describe would for the same live table.
 //
@@ -328,7 +329,7 @@ func (m *schemaModel) tableInfo(db, table string) (*tableInfo, bool) {
 	info := &tableInfo{}
 	for i, c := range t.columns {
 		ic := m.infoColumn(t, i)
-		d := columnDef{Name: c.name, DataType: ic.dataType, ColumnType: ic.columnType, Nullable: ic.nullable,
+		d := mysqltypes.ColumnDef{Name: c.name, DataType: ic.dataType, ColumnType: ic.columnType, Nullable: ic.nullable,
 			Charset: ic.charset}
 		d.Precision, d.Scale = c.numericPrecision(), c.numericScale()
 		if c.temporal() {
@@ -336,7 +337,7 @@ func (m *schemaModel) tableInfo(db, table string) (*tableInfo, bool) {
 		}
 		d.Unsigned = strings.Contains(strings.ToLower(d.ColumnType), "unsigned")
 		if d.DataType == "enum" || d.DataType == "set" {
-			d.EnumValues = parseEnumValues(d.ColumnType)
+			d.EnumValues = mysqltypes.ParseEnumValues(d.ColumnType)
 		}
 		if d.DataType == "bit" && d.Precision == 0 {
 			d.Precision = 1
@@ -344,7 +345,7 @@ func (m *schemaModel) tableInfo(db, table string) (*tableInfo, bool) {
 		if keyCols[strings.ToLower(c.name)] {
 			info.key = append(info.key, i)
 		}
-		d.Default, d.HasDefault, d.DefaultNow = parseColumnDefault(ic.def, !ic.hasDefault, ic.extra, d.DataType, m.mariadb())
+		d.Default, d.HasDefault, d.DefaultNow = mysqltypes.ParseColumnDefault(ic.def, !ic.hasDefault, ic.extra, d.DataType, m.mariadb())
 		if d.DataType == "binary" {
 			d.Length = c.width
 		}

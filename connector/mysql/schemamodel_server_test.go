@@ -12,6 +12,7 @@ import (
 	"github.com/go-mysql-org/go-mysql/client"
 
 	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/connector/mysqltypes"
 )
 
 // The schema model is checked against the real MariaDB that deploy/local
@@ -777,7 +778,7 @@ func compareRaw(t *testing.T, step string, conn *client.Conn, m *schemaModel, db
 		model := [9]string{c.name, ic.dataType, ic.columnType, pick(ic.nullable, "YES", "NO"), def, ic.charset, coll,
 			pick(keys[strings.ToLower(c.name)], "1", "0"), ic.extra}
 		if c.def.kind == defExpr && !currentTimeExpr.MatchString(server[4]) {
-			if _, has, _ := parseColumnDefault(server[4], false, "", ic.dataType, true); !has {
+			if _, has, _ := mysqltypes.ParseColumnDefault(server[4], false, "", ic.dataType, true); !has {
 				server[4] = model[4] // both expressions
 			}
 		}
@@ -807,7 +808,7 @@ func diffTableInfo(got, want *tableInfo) string {
 		fmt.Fprintf(&b, "  key: model %v, server %v\n", got.key, want.key)
 	}
 	for i := 0; i < max(len(got.columns), len(want.columns)); i++ {
-		var g, w columnDef
+		var g, w mysqltypes.ColumnDef
 		if i < len(got.columns) {
 			g = got.columns[i]
 		}

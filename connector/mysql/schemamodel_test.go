@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/sluice-cdc/sluice/connector/mysqltypes"
 )
 
 // modelWithDB is a MariaDB model with server defaults utf8mb4 and database d.
@@ -448,7 +450,7 @@ func TestSchemaModelMatchesInfoColumnPaths(t *testing.T) {
 	if !ok {
 		t.Fatal("not described")
 	}
-	want := []columnDef{
+	want := []mysqltypes.ColumnDef{
 		{Name: "id", DataType: "int", ColumnType: "int(11)", Precision: 10},
 		{Name: "b", DataType: "binary", ColumnType: "binary(4)", Nullable: true, Length: 4, Default: "ab\x00\x00", HasDefault: true},
 		{Name: "e", DataType: "enum", ColumnType: "enum('x','y')", Charset: "utf8mb4", EnumValues: []string{"x", "y"}, Default: "y", HasDefault: true},

@@ -15,6 +15,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/connector/mysqltypes"
 	"github.com/sluice-cdc/sluice/offsets"
 )
 
@@ -63,7 +64,7 @@ type snapTable struct {
 	name     string // db.table
 	db, tbl  string
 	table    *change.Table
-	defs     []columnDef
+	defs     []mysqltypes.ColumnDef
 	keyCol   string // integer primary-key column used for chunks, "" = one piece
 	estimate int64
 	rows     int64
@@ -434,7 +435,11 @@ func (s *Snapshotter) readChunk(ctx context.Context, conn *client.Conn, j *chunk
 	err := conn.ExecuteSelectStreaming(q, &result, func(row []gmysql.FieldValue) error {
 		vals := make([]any, len(row))
 		for i := range row {
-			vals[i] = snapshotValue(j.t.defs[i], &row[i])
+			v, err := snapshotValue(j.t.defs[i], &row[i])
+			if err != nil {
+				return fmt.Errorf("reading a row of %s: %w", j.t.name, err)
+			}
+			vals[i] = v
 		}
 		if j.stream == nil {
 			res.rows = append(res.rows, vals)
@@ -474,52 +479,20 @@ func (s *Snapshotter) readChunk(ctx context.Context, conn *client.Conn, j *chunk
 
 // snapshotValue turns a text-protocol value into the Go value go-mysql's
 // binlog decoder gives for the same column, so the column converters built
-// for streaming apply unchanged.
-func snapshotValue(d columnDef, fv *gmysql.FieldValue) any {
+// for streaming apply unchanged. go-mysql has already parsed integers and
+// floats; the rest is text for mysqltypes.FromText.
+func snapshotValue(d mysqltypes.ColumnDef, fv *gmysql.FieldValue) (any, error) {
 	switch fv.Type {
 	case gmysql.FieldValueTypeNull:
-		return nil
+		return nil, nil
 	case gmysql.FieldValueTypeSigned:
-		return fv.AsInt64()
+		return fv.AsInt64(), nil
 	case gmysql.FieldValueTypeUnsigned:
-		return fv.AsUint64()
+		return fv.AsUint64(), nil
 	case gmysql.FieldValueTypeFloat:
-		if d.DataType == "float" {
-			return float64(float32(fv.AsFloat64()))
-		}
-		return fv.AsFloat64()
+		return mysqltypes.FromFloat(d, fv.AsFloat64()), nil
 	}
-	b := fv.AsString()
-	switch d.DataType {
-	case "tinyint", "smallint", "mediumint", "int", "integer", "bigint", "year":
-		if d.Unsigned {
-			n, _ := strconv.ParseUint(string(b), 10, 64)
-			return n
-		}
-		n, _ := strconv.ParseInt(string(b), 10, 64)
-		return n
-	case "float", "double", "real":
-		f, _ := strconv.ParseFloat(string(b), 64)
-		if d.DataType == "float" {
-			return float64(float32(f))
-		}
-		return f
-	case "bit":
-		var n int64
-		for _, c := range b {
-			n = n<<8 | int64(c)
-		}
-		return n
-	case "datetime", "timestamp":
-		t, err := time.ParseInLocation("2006-01-02 15:04:05.999999", string(b), time.UTC)
-		if err != nil || strings.HasPrefix(string(b), "0000") {
-			return string(b) // zero or invalid dates: as go-mysql hands them over
-		}
-		return t
-	case "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob", "geometry":
-		return append([]byte(nil), b...)
-	}
-	return string(b)
+	return mysqltypes.FromText(d, fv.AsString())
 }
 
 // emitter enqueues snapshot rows in chunk order with Debezium's

@@ -7,6 +7,7 @@ import (
 	gmysql "github.com/go-mysql-org/go-mysql/mysql"
 
 	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/connector/mysqltypes"
 )
 
 // snapState is a snapshot's progress, stored inside the offset (field
@@ -206,7 +207,7 @@ func keyInt(t *change.Table, row []any) *int64 {
 	if len(t.Key) != 1 {
 		return nil
 	}
-	n, ok := asInt64(row[t.Key[0]])
+	n, ok := mysqltypes.AsInt64(row[t.Key[0]])
 	if !ok {
 		return nil
 	}

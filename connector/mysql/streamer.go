@@ -22,6 +22,7 @@ import (
 
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/connector/history"
+	"github.com/sluice-cdc/sluice/connector/mysqltypes"
 	"github.com/sluice-cdc/sluice/offsets"
 )
 
@@ -44,7 +45,7 @@ type Config struct {
 	// may differ from Flavor (the connector class, which shapes events):
 	// Debezium's MySQL connector is often pointed at MariaDB.
 	server string
-	Types  TypeOptions // how column values are represented (handling modes, column.* rules)
+	Types  mysqltypes.TypeOptions // how column values are represented (handling modes, column.* rules)
 	// SignalTable is signal.data.collection ("db.table"): Debezium's signal
 	// table, for on-demand snapshots. Empty: no signals.
 	SignalTable string

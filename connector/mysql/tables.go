@@ -15,6 +15,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/connector/mysqltypes"
 )
 
 // Filter decides which tables are captured.
@@ -40,7 +41,7 @@ type Tables struct {
 	prefix  string
 	filter  Filter
 	schema  *catalog
-	opt     TypeOptions
+	opt     mysqltypes.TypeOptions
 	source  *change.Schema
 	log     *zap.Logger
 	entries map[string]*tableEntry
@@ -56,7 +57,7 @@ type tableEntry struct {
 	included bool
 }
 
-func newTables(prefix string, filter Filter, cat *catalog, source *change.Schema, opt TypeOptions, log *zap.Logger) *Tables {
+func newTables(prefix string, filter Filter, cat *catalog, source *change.Schema, opt mysqltypes.TypeOptions, log *zap.Logger) *Tables {
 	return &Tables{prefix: prefix, filter: filter, schema: cat, opt: opt, source: source, log: log,
 		entries: make(map[string]*tableEntry)}
 }
@@ -107,7 +108,7 @@ func (t *Tables) build(ctx context.Context, db, name string, tm *replication.Tab
 	if err != nil {
 		return nil, err
 	}
-	var defs []columnDef
+	var defs []mysqltypes.ColumnDef
 	var key []int
 	if full {
 		colls, err := t.schema.collations(ctx)
@@ -164,19 +165,8 @@ func (t *Tables) structure(ctx context.Context, db, name string, full bool) (*ta
 	return info, false, nil
 }
 
-func (t *Tables) assemble(db, name string, defs []columnDef, key []int) (*change.Table, error) {
-	base := t.prefix + "." + db + "." + name
-	tc, err := buildTableColumns(db, name, defs, key, t.opt, t.log)
-	if err != nil {
-		return nil, fmt.Errorf("table %s.%s: %w", db, name, err)
-	}
-	tbl := &change.Table{Topic: base, Database: db, Name: name, Key: tc.key, SourceSpec: t.source, Columns: tc.cols, Fields: tc.fields}
-	if len(tc.key) > 0 {
-		tbl.KeySchema = &change.Schema{Type: change.Struct, Name: base + ".Key", Fields: tc.keyFields}
-	}
-	tbl.RowSchema = &change.Schema{Type: change.Struct, Optional: true, Name: base + ".Value", Fields: tc.rowFields}
-	tbl.Envelope = change.EnvelopeSchema(base, tbl.RowSchema, t.source)
-	return tbl, nil
+func (t *Tables) assemble(db, name string, defs []mysqltypes.ColumnDef, key []int) (*change.Table, error) {
+	return mysqltypes.TableBuilder{Prefix: t.prefix, Source: t.source, Types: t.opt, Log: t.log}.Build(db, name, defs, key)
 }
 
 // sameTableMap reports whether two TABLE_MAP events describe the same table
@@ -217,7 +207,7 @@ const binaryCollation = 63
 
 // defsFromTableMap describes the columns from a TABLE_MAP event that carries
 // full row metadata. colls maps collation ids to character sets.
-func defsFromTableMap(tm *replication.TableMapEvent, colls map[uint64]string) ([]columnDef, []int) {
+func defsFromTableMap(tm *replication.TableMapEvent, colls map[uint64]string) ([]mysqltypes.ColumnDef, []int) {
 	names := tm.ColumnNameString()
 	unsigned := tm.UnsignedMap()
 	collations := tm.CollationMap()
@@ -225,12 +215,12 @@ func defsFromTableMap(tm *replication.TableMapEvent, colls map[uint64]string) ([
 	enums := tm.EnumStrValueMap()
 	sets := tm.SetStrValueMap()
 	geoms := tm.GeometryTypeMap()
-	defs := make([]columnDef, tm.ColumnCount)
+	defs := make([]mysqltypes.ColumnDef, tm.ColumnCount)
 	for i := range defs {
 		meta := tm.ColumnMeta[i]
 		tp := realType(tm.ColumnType[i], meta)
 		_, nullable := tm.Nullable(i)
-		d := columnDef{Name: names[i], Nullable: nullable, Unsigned: unsigned[i]}
+		d := mysqltypes.ColumnDef{Name: names[i], Nullable: nullable, Unsigned: unsigned[i]}
 		coll, hasColl := collations[i]
 		if !hasColl {
 			coll, hasColl = enumColls[i]
@@ -336,17 +326,13 @@ func stringLength(meta uint16) int {
 // decodeEnumValues turns the binlog's ENUM/SET value bytes (in the column's
 // charset) into UTF-8 text.
 func decodeEnumValues(vals []string, charset string) []string {
-	dec, err := decoderFor(charset)
-	if err != nil || dec.utf8 {
+	dec, err := mysqltypes.DecoderFor(charset)
+	if err != nil || dec.IsUTF8() {
 		return vals
 	}
 	out := make([]string, len(vals))
 	for i, v := range vals {
-		if isASCII(v) && dec.asciiSafe {
-			out[i] = v
-		} else {
-			out[i] = dec.fn([]byte(v))
-		}
+		out[i] = dec.String(v)
 	}
 	return out
 }
@@ -357,11 +343,11 @@ func decodeEnumValues(vals []string, charset string) []string {
 // that name whose type family, enum values and decimal dimensions are the
 // binlog's (the catalog is the current definition, which may be newer than
 // the row). It reports whether every column matched.
-func enrichDefs(defs, cat []columnDef, tm *replication.TableMapEvent) bool {
+func enrichDefs(defs, cat []mysqltypes.ColumnDef, tm *replication.TableMapEvent) bool {
 	all := len(defs) == len(cat)
 	for i := range defs {
 		d := &defs[i]
-		var c *columnDef
+		var c *mysqltypes.ColumnDef
 		for j := range cat {
 			if strings.EqualFold(cat[j].Name, d.Name) {
 				c = &cat[j]
@@ -447,7 +433,7 @@ func binlogTypeFamily(tp byte) []string {
 	return nil
 }
 
-func checkAgainstTableMap(defs []columnDef, tm *replication.TableMapEvent) error {
+func checkAgainstTableMap(defs []mysqltypes.ColumnDef, tm *replication.TableMapEvent) error {
 	if len(defs) != int(tm.ColumnCount) {
 		return fmt.Errorf("the binlog row has %d columns but the current definition has %d", tm.ColumnCount, len(defs))
 	}
@@ -476,7 +462,7 @@ type catalog struct {
 var errNotInCatalog = errors.New("not in information_schema")
 
 type tableInfo struct {
-	columns []columnDef
+	columns []mysqltypes.ColumnDef
 	key     []int
 }
 
@@ -619,7 +605,7 @@ func (c *catalog) table(ctx context.Context, db, table string) (*tableInfo, erro
 	}
 	info := &tableInfo{}
 	for i := 0; i < r.RowNumber(); i++ {
-		var d columnDef
+		var d mysqltypes.ColumnDef
 		d.Name, _ = r.GetString(i, 0)
 		d.DataType, _ = r.GetString(i, 1)
 		d.DataType = strings.ToLower(d.DataType)
@@ -633,7 +619,7 @@ func (c *catalog) table(ctx context.Context, db, table string) (*tableInfo, erro
 		d.Charset, _ = r.GetString(i, 7)
 		d.Unsigned = strings.Contains(strings.ToLower(d.ColumnType), "unsigned")
 		if d.DataType == "enum" || d.DataType == "set" {
-			d.EnumValues = parseEnumValues(d.ColumnType)
+			d.EnumValues = mysqltypes.ParseEnumValues(d.ColumnType)
 		}
 		if d.DataType == "bit" && d.Precision == 0 {
 			d.Precision = 1
@@ -645,7 +631,7 @@ func (c *catalog) table(ctx context.Context, db, table string) (*tableInfo, erro
 		rawDefault, _ := r.GetString(i, 9)
 		noDefault, _ := r.GetInt(i, 10)
 		extra, _ := r.GetString(i, 11)
-		d.Default, d.HasDefault, d.DefaultNow = parseColumnDefault(rawDefault, noDefault == 1, extra, d.DataType, mariadb)
+		d.Default, d.HasDefault, d.DefaultNow = mysqltypes.ParseColumnDefault(rawDefault, noDefault == 1, extra, d.DataType, mariadb)
 		if d.DataType == "binary" {
 			octets, _ := r.GetInt(i, 12)
 			d.Length = int(octets)
@@ -665,37 +651,4 @@ func (c *catalog) table(ctx context.Context, db, table string) (*tableInfo, erro
 	c.tables[key] = info
 	c.mu.Unlock()
 	return info, nil
-}
-
-// parseEnumValues reads the values of "enum('a','b”c')".
-func parseEnumValues(columnType string) []string {
-	open := strings.IndexByte(columnType, '(')
-	if open < 0 {
-		return nil
-	}
-	s := columnType[open+1:]
-	var out []string
-	for len(s) > 0 && s[0] == '\'' {
-		var sb strings.Builder
-		i := 1
-		for i < len(s) {
-			if s[i] == '\'' {
-				if i+1 < len(s) && s[i+1] == '\'' {
-					sb.WriteByte('\'')
-					i += 2
-					continue
-				}
-				break
-			}
-			if s[i] == '\\' && i+1 < len(s) {
-				i++
-			}
-			sb.WriteByte(s[i])
-			i++
-		}
-		out = append(out, sb.String())
-		s = s[min(i+1, len(s)):]
-		s = strings.TrimPrefix(s, ",")
-	}
-	return out
 }

@@ -1,4 +1,4 @@
-package mysql
+package mysqltypes
 
 import (
 	"errors"
@@ -7,6 +7,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/sluice-cdc/sluice/config"
+	"github.com/sluice-cdc/sluice/connector/change"
 )
 
 // ColumnRules are Debezium's per-column settings, each a list of regular
@@ -205,7 +208,7 @@ func matchAny(pats []*regexp.Regexp, s string) bool {
 }
 
 // mapperFor returns the rule that applies to a column, or nil.
-func (r *ColumnRules) mapperFor(db, table string, d *columnDef) *mapperRule {
+func (r *ColumnRules) mapperFor(db, table string, d *ColumnDef) *mapperRule {
 	if r == nil {
 		return nil
 	}
@@ -225,7 +228,7 @@ func (r *ColumnRules) mapperFor(db, table string, d *columnDef) *mapperRule {
 
 // keyColumns returns the message key columns message.key.columns picks
 // for a table, or nil when it picks none (the primary key is the key).
-func (r *ColumnRules) keyColumns(db, table string, defs []columnDef) []int {
+func (r *ColumnRules) keyColumns(db, table string, defs []ColumnDef) []int {
 	if r == nil || len(r.keys) == 0 {
 		return nil
 	}
@@ -246,7 +249,7 @@ func (r *ColumnRules) keyColumns(db, table string, defs []columnDef) []int {
 // accepts in a Debezium file but cannot honour.
 func NewTypeOptions(decimalMode, bigintMode, timeMode, binaryMode string, props map[string]string) (TypeOptions, error) {
 	opt := TypeOptions{DecimalMode: decimalMode, BigIntUnsignedMode: bigintMode, TimePrecisionMode: timeMode, BinaryMode: binaryMode,
-		ConvertFailure: FailureWarn}
+		ConvertFailure: config.FailureWarn}
 	if v, ok := props["event.converting.failure.handling.mode"]; ok {
 		opt.ConvertFailure = strings.ToLower(strings.TrimSpace(v))
 	}
@@ -321,4 +324,185 @@ func columnPatterns(prop, v string) ([]*regexp.Regexp, error) {
 		out = append(out, re)
 	}
 	return out, nil
+}
+
+// --- column mappers (column.truncate/mask/propagate) ---
+
+// applyMapper changes a column's schema and converter as Debezium's
+// ColumnMapper does: the mapper's parameters follow the type's own, and
+// the mapping converter runs on the converted value (on null too).
+func applyMapper(b *builtColumn, m *mapperRule, def *ColumnDef) (changesValues bool) {
+	s := *b.col.Schema
+	s.Parameters = append([]change.Param(nil), s.Parameters...)
+	conv := b.col.Convert
+	switch m.kind {
+	case mapTruncate:
+		length := def.sourceLength()
+		if length >= 0 && length <= m.n {
+			return false
+		}
+		s.Parameters = append(s.Parameters, change.Param{Key: "truncateLength", Value: strconv.Itoa(m.n)})
+		if b.kind == kindChars || b.kind == kindString || b.kind == kindBytes {
+			n := m.n
+			b.col.Convert = func(v any) (any, error) {
+				out, err := conv(v)
+				if err != nil {
+					return nil, err
+				}
+				switch x := out.(type) {
+				case string:
+					return truncateUTF16(x, n), nil
+				case []byte:
+					if len(x) > n {
+						return x[:n:n], nil
+					}
+				}
+				return out, nil
+			}
+			changesValues = true
+		}
+	case mapMask:
+		s.Parameters = append(s.Parameters, change.Param{Key: "masked", Value: "true"})
+		if b.kind == kindChars {
+			mask := strings.Repeat("*", m.n)
+			b.col.Convert = func(any) (any, error) { return mask, nil }
+			changesValues = true
+		}
+	case mapPropagate, mapPropagateByType:
+		s.Parameters = append(s.Parameters, change.Param{Key: "__debezium.source.column.type", Value: def.sourceTypeName()})
+		if l := def.sourceLength(); l >= 0 {
+			s.Parameters = append(s.Parameters, change.Param{Key: "__debezium.source.column.length", Value: strconv.Itoa(l)})
+		}
+		if sc, ok := def.sourceScale(); ok {
+			s.Parameters = append(s.Parameters, change.Param{Key: "__debezium.source.column.scale", Value: strconv.Itoa(sc)})
+		}
+		s.Parameters = append(s.Parameters, change.Param{Key: "__debezium.source.column.name", Value: def.Name})
+	}
+	b.col.Schema = &s
+	return changesValues
+}
+
+// truncateUTF16 is Java's String.substring(0, n) when length() > n: n
+// UTF-16 code units. A surrogate pair the cut would split is dropped whole.
+func truncateUTF16(s string, n int) string {
+	if len(s) <= n {
+		return s // fewer bytes than n means fewer UTF-16 units too
+	}
+	units := 0
+	for i, r := range s {
+		w := 1
+		if r >= 0x10000 {
+			w = 2
+		}
+		if units+w > n {
+			return s[:i]
+		}
+		units += w
+	}
+	return s
+}
+
+// sourceTypeName is Debezium's column type name, upper case, as its DDL
+// parser names it from SHOW CREATE TABLE: "VARCHAR", "INT UNSIGNED",
+// "DECIMAL", "ENUM".
+func (d *ColumnDef) sourceTypeName() string {
+	if d.JSON {
+		return "JSON"
+	}
+	t := d.ColumnType
+	if t == "" {
+		name := strings.ToUpper(d.DataType)
+		if d.Unsigned {
+			name += " UNSIGNED"
+		}
+		return name
+	}
+	head := t
+	tail := ""
+	if i := strings.IndexByte(t, '('); i >= 0 {
+		head = t[:i]
+		if j := strings.LastIndexByte(t, ')'); j > i {
+			tail = t[j+1:]
+		}
+	} else if i := strings.IndexByte(t, ' '); i >= 0 {
+		head, tail = t[:i], t[i:]
+	}
+	name := strings.ToUpper(strings.TrimSpace(head))
+	for _, w := range strings.Fields(strings.ToUpper(tail)) {
+		if w == "UNSIGNED" || w == "ZEROFILL" || w == "SIGNED" {
+			name += " " + w
+		}
+	}
+	return name
+}
+
+// sourceLength is Debezium's column.length(): the first number of the
+// declared type (ENUM 1, SET the options plus commas), or -1.
+func (d *ColumnDef) sourceLength() int {
+	switch d.DataType {
+	case "enum":
+		return 1
+	case "set":
+		return max(0, 2*len(d.EnumValues)-1)
+	}
+	if d.ColumnType == "" {
+		switch d.DataType {
+		case "decimal", "numeric", "bit":
+			return d.Precision
+		case "datetime", "timestamp", "time":
+			if d.FSP > 0 {
+				return d.FSP
+			}
+		}
+		return -1
+	}
+	l, _, ok, _ := typeDims(d.ColumnType)
+	if !ok {
+		return -1
+	}
+	return l
+}
+
+// sourceScale is Debezium's column.scale(): DECIMAL's scale, and the D of
+// FLOAT(M,D)/DOUBLE(M,D).
+func (d *ColumnDef) sourceScale() (int, bool) {
+	if d.ColumnType == "" {
+		if d.DataType == "decimal" || d.DataType == "numeric" {
+			return d.Scale, true
+		}
+		return 0, false
+	}
+	_, sc, _, ok := typeDims(d.ColumnType)
+	return sc, ok
+}
+
+func hasScale(columnType string) bool {
+	_, _, _, ok := typeDims(columnType)
+	return ok
+}
+
+// typeDims reads "(M)" or "(M,D)" after the type name; enum and set
+// values are not dimensions.
+func typeDims(columnType string) (length, scale int, hasLength, hasScale bool) {
+	i := strings.IndexByte(columnType, '(')
+	if i < 0 || strings.HasPrefix(columnType, "enum") || strings.HasPrefix(columnType, "set") {
+		return 0, 0, false, false
+	}
+	j := strings.IndexByte(columnType[i:], ')')
+	if j < 0 {
+		return 0, 0, false, false
+	}
+	a, b, two := strings.Cut(columnType[i+1:i+j], ",")
+	l, err := strconv.Atoi(strings.TrimSpace(a))
+	if err != nil {
+		return 0, 0, false, false
+	}
+	if !two {
+		return l, 0, true, false
+	}
+	sc, err := strconv.Atoi(strings.TrimSpace(b))
+	if err != nil {
+		return l, 0, true, false
+	}
+	return l, sc, true, true
 }

@@ -1,4 +1,4 @@
-package mysql
+package mysqltypes
 
 import (
 	"bytes"
@@ -10,13 +10,14 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/sluice-cdc/sluice/config"
 	"github.com/sluice-cdc/sluice/connector/change"
 )
 
 // Expected values below are written from Debezium's documented mapping
 // (and its converters' sources), not from Sluice's output.
 
-func mustBuild(t *testing.T, d columnDef, opt TypeOptions) change.Column {
+func mustBuild(t *testing.T, d ColumnDef, opt TypeOptions) change.Column {
 	t.Helper()
 	c, err := buildColumn(d, opt)
 	if err != nil {
@@ -57,31 +58,31 @@ func checkSchema(t *testing.T, c change.Column, typ change.Type, name string, op
 
 func TestIntegers(t *testing.T) {
 	cases := []struct {
-		def    columnDef
+		def    ColumnDef
 		typ    change.Type
 		values []conv
 	}{
 		// Debezium 3.6: TINYINT (signed too) is INT16, TINYINT UNSIGNED INT16.
-		{columnDef{Name: "ti", DataType: "tinyint", Nullable: true}, change.Int16,
+		{ColumnDef{Name: "ti", DataType: "tinyint", Nullable: true}, change.Int16,
 			[]conv{{int8(-128), int64(-128)}, {int8(127), int64(127)}, {nil, nil}}},
-		{columnDef{Name: "tiu", DataType: "tinyint", Unsigned: true}, change.Int16,
+		{ColumnDef{Name: "tiu", DataType: "tinyint", Unsigned: true}, change.Int16,
 			[]conv{{uint8(255), int64(255)}, {int8(-1), int64(255)}, {uint64(200), int64(200)}}},
-		{columnDef{Name: "si", DataType: "smallint"}, change.Int16,
+		{ColumnDef{Name: "si", DataType: "smallint"}, change.Int16,
 			[]conv{{int16(-32768), int64(-32768)}, {int64(32767), int64(32767)}}},
-		{columnDef{Name: "siu", DataType: "smallint", Unsigned: true}, change.Int32,
+		{ColumnDef{Name: "siu", DataType: "smallint", Unsigned: true}, change.Int32,
 			[]conv{{uint16(65535), int64(65535)}, {int16(-1), int64(65535)}}},
-		{columnDef{Name: "mi", DataType: "mediumint"}, change.Int32,
+		{ColumnDef{Name: "mi", DataType: "mediumint"}, change.Int32,
 			[]conv{{int32(-8388608), int64(-8388608)}, {int32(8388607), int64(8388607)}}},
-		{columnDef{Name: "miu", DataType: "mediumint", Unsigned: true}, change.Int32,
+		{ColumnDef{Name: "miu", DataType: "mediumint", Unsigned: true}, change.Int32,
 			[]conv{{uint32(16777215), int64(16777215)}, {int32(-1), int64(16777215)}}},
-		{columnDef{Name: "i", DataType: "int"}, change.Int32,
+		{ColumnDef{Name: "i", DataType: "int"}, change.Int32,
 			[]conv{{int32(math.MinInt32), int64(math.MinInt32)}, {int32(math.MaxInt32), int64(math.MaxInt32)}}},
-		{columnDef{Name: "iu", DataType: "int", Unsigned: true}, change.Int64,
+		{ColumnDef{Name: "iu", DataType: "int", Unsigned: true}, change.Int64,
 			[]conv{{uint32(math.MaxUint32), int64(math.MaxUint32)}, {int32(-1), int64(math.MaxUint32)}}},
-		{columnDef{Name: "bi", DataType: "bigint"}, change.Int64,
+		{ColumnDef{Name: "bi", DataType: "bigint"}, change.Int64,
 			[]conv{{int64(math.MinInt64), int64(math.MinInt64)}, {int64(math.MaxInt64), int64(math.MaxInt64)}}},
 		// long mode: values above 2^63-1 wrap, as Debezium's.
-		{columnDef{Name: "biu", DataType: "bigint", Unsigned: true}, change.Int64,
+		{ColumnDef{Name: "biu", DataType: "bigint", Unsigned: true}, change.Int64,
 			[]conv{{uint64(math.MaxUint64), int64(-1)}, {uint64(1 << 63), int64(math.MinInt64)}, {uint64(5), int64(5)}}},
 	}
 	for _, tc := range cases {
@@ -90,7 +91,7 @@ func TestIntegers(t *testing.T) {
 		checkConv(t, c, tc.values)
 	}
 	// A NOT NULL column never emits null: Debezium's fallback is 0.
-	c := mustBuild(t, columnDef{Name: "n", DataType: "int"}, TypeOptions{})
+	c := mustBuild(t, ColumnDef{Name: "n", DataType: "int"}, TypeOptions{})
 	checkConv(t, c, []conv{{nil, int64(0)}})
 	if _, err := c.Convert("x"); err == nil || !strings.Contains(err.Error(), `"n"`) {
 		t.Errorf("a string in an INT column: err %v, want an error naming the column", err)
@@ -98,7 +99,7 @@ func TestIntegers(t *testing.T) {
 }
 
 func TestBigintUnsignedPrecise(t *testing.T) {
-	c := mustBuild(t, columnDef{Name: "u", DataType: "bigint", Unsigned: true, Nullable: true}, TypeOptions{BigIntUnsignedMode: BigIntPrecise})
+	c := mustBuild(t, ColumnDef{Name: "u", DataType: "bigint", Unsigned: true, Nullable: true}, TypeOptions{BigIntUnsignedMode: config.BigIntUnsignedPrecise})
 	checkSchema(t, c, change.Bytes, change.DecimalName, true, change.Param{Key: "scale", Value: "0"}, change.Param{Key: "connect.decimal.precision", Value: "20"})
 	checkConv(t, c, []conv{
 		{uint64(0), []byte{0}},
@@ -111,11 +112,11 @@ func TestBigintUnsignedPrecise(t *testing.T) {
 		{nil, nil},
 	})
 	// Signed BIGINT stays INT64 in precise mode.
-	checkSchema(t, mustBuild(t, columnDef{Name: "s", DataType: "bigint"}, TypeOptions{BigIntUnsignedMode: BigIntPrecise}), change.Int64, "", false)
+	checkSchema(t, mustBuild(t, ColumnDef{Name: "s", DataType: "bigint"}, TypeOptions{BigIntUnsignedMode: config.BigIntUnsignedPrecise}), change.Int64, "", false)
 }
 
 func TestDecimals(t *testing.T) {
-	def := columnDef{Name: "d", DataType: "decimal", Precision: 38, Scale: 10, Nullable: true}
+	def := ColumnDef{Name: "d", DataType: "decimal", Precision: 38, Scale: 10, Nullable: true}
 	c := mustBuild(t, def, TypeOptions{})
 	checkSchema(t, c, change.Bytes, change.DecimalName, true, change.Param{Key: "scale", Value: "10"}, change.Param{Key: "connect.decimal.precision", Value: "38"})
 	checkConv(t, c, []conv{
@@ -130,36 +131,36 @@ func TestDecimals(t *testing.T) {
 	if _, err := c.Convert("1.00000000001"); err == nil {
 		t.Error("a decimal with more fraction digits than the scale converted without error")
 	}
-	s := mustBuild(t, columnDef{Name: "s", DataType: "decimal", Precision: 10, Scale: 2}, TypeOptions{DecimalMode: DecimalString})
+	s := mustBuild(t, ColumnDef{Name: "s", DataType: "decimal", Precision: 10, Scale: 2}, TypeOptions{DecimalMode: config.DecimalString})
 	checkSchema(t, s, change.String, "", false)
 	// BigDecimal.toPlainString at the column's scale.
 	checkConv(t, s, []conv{{"12345678.90", "12345678.90"}, {"-0.01", "-0.01"}, {"-0.00", "0.00"}, {"0.5", "0.50"}, {"007.25", "7.25"}, {nil, "0.00"}})
-	d := mustBuild(t, columnDef{Name: "f", DataType: "decimal", Precision: 10, Scale: 2, Nullable: true}, TypeOptions{DecimalMode: DecimalDouble})
+	d := mustBuild(t, ColumnDef{Name: "f", DataType: "decimal", Precision: 10, Scale: 2, Nullable: true}, TypeOptions{DecimalMode: config.DecimalDouble})
 	checkSchema(t, d, change.Float64, "", true)
 	checkConv(t, d, []conv{{"12345678.90", 12345678.9}, {"-0.01", -0.01}, {nil, nil}})
 }
 
 func TestFloats(t *testing.T) {
-	f := mustBuild(t, columnDef{Name: "f", DataType: "float", ColumnType: "float"}, TypeOptions{})
+	f := mustBuild(t, ColumnDef{Name: "f", DataType: "float", ColumnType: "float"}, TypeOptions{})
 	checkSchema(t, f, change.Float32, "", false)
 	checkConv(t, f, []conv{{float32(0.1), float64(float32(0.1))}, {float32(-3.4028235e38), float64(float32(-3.4028235e38))}})
 	// FLOAT(M,D) is FLOAT64 in Debezium (the float widened).
-	fmd := mustBuild(t, columnDef{Name: "fmd", DataType: "float", ColumnType: "float(7,3)"}, TypeOptions{})
+	fmd := mustBuild(t, ColumnDef{Name: "fmd", DataType: "float", ColumnType: "float(7,3)"}, TypeOptions{})
 	checkSchema(t, fmd, change.Float64, "", false)
 	checkConv(t, fmd, []conv{{float32(0.1), 0.10000000149011612}})
-	checkSchema(t, mustBuild(t, columnDef{Name: "db", DataType: "double"}, TypeOptions{}), change.Float64, "", false)
+	checkSchema(t, mustBuild(t, ColumnDef{Name: "db", DataType: "double"}, TypeOptions{}), change.Float64, "", false)
 }
 
 func TestBitsAndYear(t *testing.T) {
-	b1 := mustBuild(t, columnDef{Name: "b1", DataType: "bit", Precision: 1, Nullable: true}, TypeOptions{})
+	b1 := mustBuild(t, ColumnDef{Name: "b1", DataType: "bit", Precision: 1, Nullable: true}, TypeOptions{})
 	checkSchema(t, b1, change.Boolean, "", true)
 	checkConv(t, b1, []conv{{int64(1), true}, {int64(0), false}, {nil, nil}})
-	b10 := mustBuild(t, columnDef{Name: "b10", DataType: "bit", Precision: 10}, TypeOptions{})
+	b10 := mustBuild(t, ColumnDef{Name: "b10", DataType: "bit", Precision: 10}, TypeOptions{})
 	checkSchema(t, b10, change.Bytes, change.BitsName, false, change.Param{Key: "length", Value: "10"})
 	checkConv(t, b10, []conv{{int64(0x201), []byte{0x01, 0x02}}, {int64(0), []byte{0, 0}}, {int64(0x3ff), []byte{0xff, 0x03}}})
-	b64 := mustBuild(t, columnDef{Name: "b64", DataType: "bit", Precision: 64}, TypeOptions{})
+	b64 := mustBuild(t, ColumnDef{Name: "b64", DataType: "bit", Precision: 64}, TypeOptions{})
 	checkConv(t, b64, []conv{{int64(-1), bytes.Repeat([]byte{0xff}, 8)}, {int64(1), []byte{1, 0, 0, 0, 0, 0, 0, 0}}})
-	y := mustBuild(t, columnDef{Name: "y", DataType: "year", Nullable: true}, TypeOptions{})
+	y := mustBuild(t, ColumnDef{Name: "y", DataType: "year", Nullable: true}, TypeOptions{})
 	checkSchema(t, y, change.Int32, change.YearName, true)
 	// The binlog's YEAR 0000 becomes 1900 in Debezium's deserializer;
 	// two-digit years are adjusted.
@@ -167,7 +168,7 @@ func TestBitsAndYear(t *testing.T) {
 }
 
 func TestDates(t *testing.T) {
-	d := mustBuild(t, columnDef{Name: "d", DataType: "date", Nullable: true}, TypeOptions{})
+	d := mustBuild(t, ColumnDef{Name: "d", DataType: "date", Nullable: true}, TypeOptions{})
 	checkSchema(t, d, change.Int32, change.DateName, true)
 	checkConv(t, d, []conv{
 		{"1970-01-01", int64(0)}, {"2024-02-29", int64(19782)}, {"1969-12-31", int64(-1)}, {"9999-12-31", int64(2932896)},
@@ -176,16 +177,16 @@ func TestDates(t *testing.T) {
 		{"0001-01-01", int64(11323)}, {"0070-01-01", int64(0)}, {"0100-01-01", int64(-683003)},
 		{time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC), int64(19782)},
 	})
-	noAdj := mustBuild(t, columnDef{Name: "d", DataType: "date"}, TypeOptions{NoTimeAdjuster: true})
+	noAdj := mustBuild(t, ColumnDef{Name: "d", DataType: "date"}, TypeOptions{NoTimeAdjuster: true})
 	// A zero date in a NOT NULL column is the epoch.
 	checkConv(t, noAdj, []conv{{"0001-01-01", int64(-719162)}, {"0000-00-00", int64(0)}})
 	// ... or the column's default.
-	withDefault := mustBuild(t, columnDef{Name: "d", DataType: "date", HasDefault: true, Default: "2000-01-01"}, TypeOptions{})
+	withDefault := mustBuild(t, ColumnDef{Name: "d", DataType: "date", HasDefault: true, Default: "2000-01-01"}, TypeOptions{})
 	checkConv(t, withDefault, []conv{{"0000-00-00", int64(10957)}})
 	if withDefault.Schema.Default != int64(10957) || !withDefault.Schema.HasDefault {
 		t.Errorf("DATE DEFAULT '2000-01-01': schema default %v", withDefault.Schema.Default)
 	}
-	cd := mustBuild(t, columnDef{Name: "cd", DataType: "date"}, TypeOptions{TimePrecisionMode: TimeConnect})
+	cd := mustBuild(t, ColumnDef{Name: "cd", DataType: "date"}, TypeOptions{TimePrecisionMode: config.TimeConnect})
 	checkSchema(t, cd, change.Int32, change.ConnectDateName, false)
 	checkConv(t, cd, []conv{{"2024-02-29", int64(19782)}})
 	if _, err := d.Convert("2024/02/29"); err == nil {
@@ -194,7 +195,7 @@ func TestDates(t *testing.T) {
 }
 
 func TestTimes(t *testing.T) {
-	tm := mustBuild(t, columnDef{Name: "t", DataType: "time", FSP: 6, Nullable: true}, TypeOptions{})
+	tm := mustBuild(t, ColumnDef{Name: "t", DataType: "time", FSP: 6, Nullable: true}, TypeOptions{})
 	checkSchema(t, tm, change.Int64, change.MicroTimeName, true)
 	checkConv(t, tm, []conv{
 		{"00:00:00", int64(0)}, {"23:59:59.999999", int64(86399999999)},
@@ -202,7 +203,7 @@ func TestTimes(t *testing.T) {
 		{"-00:00:00.500000", int64(-500000)}, {"-01:00:00", int64(-3600000000)},
 		{"24:00:00.000001", int64(86400000001)}, {"12:34:56.7", int64(45296700000)}, {nil, nil},
 	})
-	ct := mustBuild(t, columnDef{Name: "ct", DataType: "time", Nullable: true}, TypeOptions{TimePrecisionMode: TimeConnect})
+	ct := mustBuild(t, ColumnDef{Name: "ct", DataType: "time", Nullable: true}, TypeOptions{TimePrecisionMode: config.TimeConnect})
 	checkSchema(t, ct, change.Int32, change.ConnectTimeName, true)
 	checkConv(t, ct, []conv{{"23:59:59.999999", int64(86399999)}, {"24:00:00", int64(86400000)}, {"00:00:00.0005", int64(0)}})
 	for _, bad := range []string{"-00:00:01", "24:00:00.001", "100:00:00"} {
@@ -213,7 +214,7 @@ func TestTimes(t *testing.T) {
 }
 
 func TestDatetimes(t *testing.T) {
-	ms := mustBuild(t, columnDef{Name: "dt", DataType: "datetime", FSP: 3, Nullable: true}, TypeOptions{})
+	ms := mustBuild(t, ColumnDef{Name: "dt", DataType: "datetime", FSP: 3, Nullable: true}, TypeOptions{})
 	checkSchema(t, ms, change.Int64, change.TimestampName, true)
 	checkConv(t, ms, []conv{
 		{time.Date(2024, 2, 29, 13, 14, 15, 123000000, time.UTC), int64(1709212455123)},
@@ -224,7 +225,7 @@ func TestDatetimes(t *testing.T) {
 		{"0069-06-15 00:00:00", int64(3138480000000)}, // adjusted to 2069
 		{nil, nil},
 	})
-	us := mustBuild(t, columnDef{Name: "dt6", DataType: "datetime", FSP: 6}, TypeOptions{})
+	us := mustBuild(t, ColumnDef{Name: "dt6", DataType: "datetime", FSP: 6}, TypeOptions{})
 	checkSchema(t, us, change.Int64, change.MicroTimestampName, false)
 	checkConv(t, us, []conv{
 		{"1000-01-01 00:00:00.000001", int64(-30610223999999999)},
@@ -232,7 +233,7 @@ func TestDatetimes(t *testing.T) {
 		{"0000-00-00 00:00:00.000000", int64(0)}, // NOT NULL: the epoch
 	})
 	// Connect mode: milliseconds whatever the precision (floored).
-	c := mustBuild(t, columnDef{Name: "c", DataType: "datetime", FSP: 6}, TypeOptions{TimePrecisionMode: TimeConnect, NoTimeAdjuster: true})
+	c := mustBuild(t, ColumnDef{Name: "c", DataType: "datetime", FSP: 6}, TypeOptions{TimePrecisionMode: config.TimeConnect, NoTimeAdjuster: true})
 	checkSchema(t, c, change.Int64, change.ConnectTimestamp, false)
 	checkConv(t, c, []conv{{"1000-01-01 00:00:00.000001", int64(-30610224000000)}, {"0069-06-15 00:00:00", int64(-59975424000000)}})
 }
@@ -251,47 +252,47 @@ func TestTimestamps(t *testing.T) {
 		{3, "0000-00-00 00:00:00.000", nil},
 	}
 	for _, tc := range cases {
-		c := mustBuild(t, columnDef{Name: "ts", DataType: "timestamp", FSP: tc.fsp, Nullable: true}, TypeOptions{})
+		c := mustBuild(t, ColumnDef{Name: "ts", DataType: "timestamp", FSP: tc.fsp, Nullable: true}, TypeOptions{})
 		checkSchema(t, c, change.String, change.ZonedTimestampName, true)
 		checkConv(t, c, []conv{{tc.in, tc.want}})
 	}
 	// NOT NULL zero: Debezium's fallback, without a fraction.
-	c := mustBuild(t, columnDef{Name: "ts", DataType: "timestamp", FSP: 3}, TypeOptions{})
+	c := mustBuild(t, ColumnDef{Name: "ts", DataType: "timestamp", FSP: 3}, TypeOptions{})
 	checkConv(t, c, []conv{{"0000-00-00 00:00:00.000", "1970-01-01T00:00:00Z"}})
 }
 
 func TestStrings(t *testing.T) {
-	u := mustBuild(t, columnDef{Name: "u", DataType: "varchar", Charset: "utf8mb4", Nullable: true}, TypeOptions{})
+	u := mustBuild(t, ColumnDef{Name: "u", DataType: "varchar", Charset: "utf8mb4", Nullable: true}, TypeOptions{})
 	checkSchema(t, u, change.String, "", true)
 	checkConv(t, u, []conv{{"héllo 😀", "héllo 😀"}, {[]byte("text"), "text"}, {"a\xffb", "a\ufffdb"}, {nil, nil}})
 	// latin1 is Java's Cp1252: 0x81, 0x8D, 0x8F, 0x90, 0x9D are undefined.
-	l := mustBuild(t, columnDef{Name: "l", DataType: "char", Charset: "latin1"}, TypeOptions{})
+	l := mustBuild(t, ColumnDef{Name: "l", DataType: "char", Charset: "latin1"}, TypeOptions{})
 	checkConv(t, l, []conv{{"\xe9\x80\x81", "é€\ufffd"}, {[]byte{0x9f, 0x8d, 'a'}, "Ÿ\ufffda"}, {"plain", "plain"}, {nil, ""}})
-	a := mustBuild(t, columnDef{Name: "a", DataType: "text", Charset: "ascii"}, TypeOptions{})
+	a := mustBuild(t, ColumnDef{Name: "a", DataType: "text", Charset: "ascii"}, TypeOptions{})
 	checkConv(t, a, []conv{{[]byte("a\xc3\xa9"), "a\ufffd\ufffd"}})
-	cy := mustBuild(t, columnDef{Name: "cy", DataType: "varchar", Charset: "cp1251"}, TypeOptions{})
+	cy := mustBuild(t, ColumnDef{Name: "cy", DataType: "varchar", Charset: "cp1251"}, TypeOptions{})
 	checkConv(t, cy, []conv{{"\xcf\xf0\xe8\xe2\xe5\xf2", "Привет"}})
-	u16 := mustBuild(t, columnDef{Name: "u16", DataType: "varchar", Charset: "utf16"}, TypeOptions{})
+	u16 := mustBuild(t, ColumnDef{Name: "u16", DataType: "varchar", Charset: "utf16"}, TypeOptions{})
 	checkConv(t, u16, []conv{{"\x00h\x00i\xd8\x3d\xde\x00", "hi😀"}})
-	if _, err := buildColumn(columnDef{Name: "x", DataType: "varchar", Charset: "klingon"}, TypeOptions{}); err == nil || !strings.Contains(err.Error(), `"x"`) {
+	if _, err := buildColumn(ColumnDef{Name: "x", DataType: "varchar", Charset: "klingon"}, TypeOptions{}); err == nil || !strings.Contains(err.Error(), `"x"`) {
 		t.Errorf("unknown charset: err %v, want an error naming the column", err)
 	}
-	j := mustBuild(t, columnDef{Name: "j", DataType: "longtext", JSON: true, Nullable: true}, TypeOptions{})
+	j := mustBuild(t, ColumnDef{Name: "j", DataType: "longtext", JSON: true, Nullable: true}, TypeOptions{})
 	checkSchema(t, j, change.String, change.JSONName, true)
 	checkConv(t, j, []conv{{[]byte(`{"a": 1}`), `{"a": 1}`}, {`[1,2]`, `[1,2]`}, {[]byte{}, nil}})
-	jn := mustBuild(t, columnDef{Name: "jn", DataType: "json"}, TypeOptions{})
+	jn := mustBuild(t, ColumnDef{Name: "jn", DataType: "json"}, TypeOptions{})
 	checkConv(t, jn, []conv{{[]byte{}, "{}"}})
 }
 
 func TestEnumSet(t *testing.T) {
-	e := mustBuild(t, columnDef{Name: "e", DataType: "enum", EnumValues: []string{"a", "b,c", "d'e"}, Nullable: true}, TypeOptions{})
+	e := mustBuild(t, ColumnDef{Name: "e", DataType: "enum", EnumValues: []string{"a", "b,c", "d'e"}, Nullable: true}, TypeOptions{})
 	// Debezium's escapeOption: a comma in a value is "\,", in values too.
 	checkSchema(t, e, change.String, change.EnumName, true, change.Param{Key: "allowed", Value: `a,b\,c,d'e`})
 	checkConv(t, e, []conv{{int64(1), "a"}, {int64(2), `b\,c`}, {int64(3), "d'e"}, {int64(0), ""}, {"a", "a"}, {nil, nil}})
 	if _, err := e.Convert(int64(4)); err == nil {
 		t.Error("enum index past the values converted")
 	}
-	s := mustBuild(t, columnDef{Name: "s", DataType: "set", EnumValues: []string{"x", "y", "z"}}, TypeOptions{})
+	s := mustBuild(t, ColumnDef{Name: "s", DataType: "set", EnumValues: []string{"x", "y", "z"}}, TypeOptions{})
 	checkSchema(t, s, change.String, change.EnumSetName, false, change.Param{Key: "allowed", Value: "x,y,z"})
 	checkConv(t, s, []conv{{int64(0), ""}, {int64(5), "x,z"}, {int64(7), "x,y,z"}, {"y", "y"}})
 	if _, err := s.Convert(int64(8)); err == nil {
@@ -308,26 +309,26 @@ func TestBinaryModes(t *testing.T) {
 		blob any
 	}{
 		{"", change.Bytes, []byte{1, 2, 0, 0}, []byte{0x00, 0xfb, 0xff}},
-		{BinaryBase64, change.String, "AQIAAA==", "APv/"},
-		{BinaryBase64U, change.String, "AQIAAA==", "APv_"},
-		{BinaryHex, change.String, "01020000", "00fbff"},
+		{config.BinaryBase64, change.String, "AQIAAA==", "APv/"},
+		{config.BinaryBase64URLSafe, change.String, "AQIAAA==", "APv_"},
+		{config.BinaryHex, change.String, "01020000", "00fbff"},
 	}
 	for _, tc := range cases {
 		// BINARY(4): the binlog drops trailing zero bytes, Debezium pads.
-		b := mustBuild(t, columnDef{Name: "b", DataType: "binary", Length: 4, Nullable: true}, TypeOptions{BinaryMode: tc.mode})
+		b := mustBuild(t, ColumnDef{Name: "b", DataType: "binary", Length: 4, Nullable: true}, TypeOptions{BinaryMode: tc.mode})
 		checkSchema(t, b, tc.typ, "", true)
 		checkConv(t, b, []conv{{raw, tc.want}, {nil, nil}})
-		bl := mustBuild(t, columnDef{Name: "bl", DataType: "blob"}, TypeOptions{BinaryMode: tc.mode})
+		bl := mustBuild(t, ColumnDef{Name: "bl", DataType: "blob"}, TypeOptions{BinaryMode: tc.mode})
 		checkConv(t, bl, []conv{{[]byte{0x00, 0xfb, 0xff}, tc.blob}})
 	}
-	vb := mustBuild(t, columnDef{Name: "vb", DataType: "varbinary"}, TypeOptions{})
+	vb := mustBuild(t, ColumnDef{Name: "vb", DataType: "varbinary"}, TypeOptions{})
 	checkConv(t, vb, []conv{{"\x01\x00", []byte{1, 0}}, {"", []byte{}}})
 }
 
 func TestGeometry(t *testing.T) {
 	wkb := []byte{1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 0, 0, 0, 0, 0, 0, 0, 0x40} // POINT(1 2)
 	val := append([]byte{0xe6, 0x10, 0, 0}, wkb...)                                       // SRID 4326
-	g := mustBuild(t, columnDef{Name: "g", DataType: "geometry"}, TypeOptions{})
+	g := mustBuild(t, ColumnDef{Name: "g", DataType: "geometry"}, TypeOptions{})
 	// Debezium's Geometry schema is optional even for NOT NULL columns.
 	if s := g.Schema; s.Type != change.Struct || s.Name != change.GeometryName || !s.Optional || s.Doc != "Geometry" || len(s.Fields) != 2 ||
 		s.Fields[0].Name != "wkb" || s.Fields[0].Schema.Optional || s.Fields[1].Name != "srid" || !s.Fields[1].Schema.Optional {
@@ -344,7 +345,7 @@ func TestGeometry(t *testing.T) {
 	if v := got.(*change.Value); v.Values[1] != nil {
 		t.Errorf("SRID 0 is %v, want null", v.Values[1])
 	}
-	p := mustBuild(t, columnDef{Name: "p", DataType: "point"}, TypeOptions{})
+	p := mustBuild(t, ColumnDef{Name: "p", DataType: "point"}, TypeOptions{})
 	if s := p.Schema; s.Name != PointName || s.Optional || s.Doc != "Geometry (POINT)" || len(s.Fields) != 4 || s.Fields[0].Name != "x" || s.Fields[2].Name != "wkb" {
 		t.Errorf("point schema %+v", s)
 	}
@@ -361,14 +362,14 @@ func TestGeometry(t *testing.T) {
 }
 
 func TestMariaDBTypes(t *testing.T) {
-	u := mustBuild(t, columnDef{Name: "u", DataType: "uuid", Nullable: true}, TypeOptions{})
+	u := mustBuild(t, ColumnDef{Name: "u", DataType: "uuid", Nullable: true}, TypeOptions{})
 	checkSchema(t, u, change.String, change.UUIDName, true)
 	checkConv(t, u, []conv{
 		{"\x6c\xcd\x78\x0c\xba\xba\x10\x26\x95\x64\x5b\x8c\x65\x60\x24\xdb", "6ccd780c-baba-1026-9564-5b8c656024db"},
 		{"\x6c\xcd\x78\x0c\xba\xba\x10\x26\x95\x64\x5b\x8c\x65\x60\x24", "6ccd780c-baba-1026-9564-5b8c65602400"}, // trailing zero dropped
 		{"6CCD780C-BABA-1026-9564-5B8C656024DB", "6ccd780c-baba-1026-9564-5b8c656024db"},                         // snapshot text
 	})
-	i6 := mustBuild(t, columnDef{Name: "i6", DataType: "inet6"}, TypeOptions{})
+	i6 := mustBuild(t, ColumnDef{Name: "i6", DataType: "inet6"}, TypeOptions{})
 	checkSchema(t, i6, change.String, "", false)
 	checkConv(t, i6, []conv{
 		{"\x20\x01\x0d\xb8\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01", "2001:db8::1"},
@@ -376,7 +377,7 @@ func TestMariaDBTypes(t *testing.T) {
 		{"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\x01\x02\x03\x04", "::ffff:1.2.3.4"},
 		{"::1", "::1"}, {"2001:db8::1:2:34", "2001:db8::1:2:34"},
 	})
-	i4 := mustBuild(t, columnDef{Name: "i4", DataType: "inet4"}, TypeOptions{})
+	i4 := mustBuild(t, ColumnDef{Name: "i4", DataType: "inet4"}, TypeOptions{})
 	checkConv(t, i4, []conv{{"\xc0\xa8\x00\x01", "192.168.0.1"}, {"\x0a", "10.0.0.0"}, {"", "0.0.0.0"}, {"10.1.2.3", "10.1.2.3"}})
 }
 
@@ -407,45 +408,45 @@ func TestParseColumnDefault(t *testing.T) {
 		{"(now() + interval 1 day)", false, "DEFAULT_GENERATED", "datetime", false, "", false, false},
 	}
 	for _, tc := range cases {
-		lit, has, now := parseColumnDefault(tc.raw, tc.isNull, tc.extra, tc.dt, tc.mariadb)
+		lit, has, now := ParseColumnDefault(tc.raw, tc.isNull, tc.extra, tc.dt, tc.mariadb)
 		if lit != tc.lit || has != tc.has || now != tc.now {
-			t.Errorf("parseColumnDefault(%q, %v, %q, %s, mariadb=%v) = %q %v %v, want %q %v %v", tc.raw, tc.isNull, tc.extra, tc.dt, tc.mariadb, lit, has, now, tc.lit, tc.has, tc.now)
+			t.Errorf("ParseColumnDefault(%q, %v, %q, %s, mariadb=%v) = %q %v %v, want %q %v %v", tc.raw, tc.isNull, tc.extra, tc.dt, tc.mariadb, lit, has, now, tc.lit, tc.has, tc.now)
 		}
 	}
 }
 
 func TestDefaults(t *testing.T) {
 	cases := []struct {
-		def  columnDef
+		def  ColumnDef
 		opt  TypeOptions
 		want any // nil: no default
 	}{
-		{columnDef{Name: "i", DataType: "int", Default: "-7", HasDefault: true}, TypeOptions{}, int64(-7)},
+		{ColumnDef{Name: "i", DataType: "int", Default: "-7", HasDefault: true}, TypeOptions{}, int64(-7)},
 		// Math.round(Double.parseDouble(...)).
-		{columnDef{Name: "i", DataType: "int", Default: "2.5", HasDefault: true}, TypeOptions{}, int64(3)},
-		{columnDef{Name: "b", DataType: "tinyint", Default: "TRUE", HasDefault: true}, TypeOptions{}, int64(1)},
-		{columnDef{Name: "u", DataType: "bigint", Unsigned: true, Default: "18446744073709551615", HasDefault: true}, TypeOptions{}, int64(math.MaxInt64)},
-		{columnDef{Name: "u", DataType: "bigint", Unsigned: true, Default: "18446744073709551615", HasDefault: true}, TypeOptions{BigIntUnsignedMode: BigIntPrecise},
+		{ColumnDef{Name: "i", DataType: "int", Default: "2.5", HasDefault: true}, TypeOptions{}, int64(3)},
+		{ColumnDef{Name: "b", DataType: "tinyint", Default: "TRUE", HasDefault: true}, TypeOptions{}, int64(1)},
+		{ColumnDef{Name: "u", DataType: "bigint", Unsigned: true, Default: "18446744073709551615", HasDefault: true}, TypeOptions{}, int64(math.MaxInt64)},
+		{ColumnDef{Name: "u", DataType: "bigint", Unsigned: true, Default: "18446744073709551615", HasDefault: true}, TypeOptions{BigIntUnsignedMode: config.BigIntUnsignedPrecise},
 			[]byte{0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}},
 		// BigDecimal.setScale(scale, HALF_UP).
-		{columnDef{Name: "d", DataType: "decimal", Precision: 6, Scale: 2, Default: "1.005", HasDefault: true}, TypeOptions{DecimalMode: DecimalString}, "1.01"},
-		{columnDef{Name: "d", DataType: "decimal", Precision: 6, Scale: 2, Default: "-1.5", HasDefault: true}, TypeOptions{}, []byte{0xff, 0x6a}},
-		{columnDef{Name: "f", DataType: "float", Default: "0.1", HasDefault: true}, TypeOptions{}, float64(float32(0.1))},
-		{columnDef{Name: "b", DataType: "bit", Precision: 4, Default: "b'101'", HasDefault: true}, TypeOptions{}, []byte{5}},
-		{columnDef{Name: "b", DataType: "bit", Precision: 1, Default: "b'1'", HasDefault: true}, TypeOptions{}, true},
-		{columnDef{Name: "y", DataType: "year", Default: "2020", HasDefault: true}, TypeOptions{}, int64(2020)},
-		{columnDef{Name: "d", DataType: "date", Default: "0000-00-00", HasDefault: true, Nullable: true}, TypeOptions{}, nil},
-		{columnDef{Name: "d", DataType: "date", Default: "0000-00-00", HasDefault: true}, TypeOptions{}, int64(0)},
-		{columnDef{Name: "dt", DataType: "datetime", Default: "2020-01-02 03:04:05", HasDefault: true}, TypeOptions{}, int64(1577934245000)},
-		{columnDef{Name: "dt", DataType: "datetime", DefaultNow: true}, TypeOptions{}, int64(0)},
-		{columnDef{Name: "ts", DataType: "timestamp", DefaultNow: true}, TypeOptions{}, "1970-01-01T00:00:00Z"},
-		{columnDef{Name: "ts", DataType: "timestamp", FSP: 6, DefaultNow: true}, TypeOptions{}, "1970-01-01T00:00:00Z"},
-		{columnDef{Name: "ts", DataType: "timestamp", DefaultNow: true, Nullable: true}, TypeOptions{}, nil},
-		{columnDef{Name: "ts", DataType: "timestamp", FSP: 3, Default: "2021-01-01 00:00:00.000", HasDefault: true, Nullable: true}, TypeOptions{}, "2021-01-01T00:00:00.000Z"},
-		{columnDef{Name: "t", DataType: "time", Default: "-01:02:03", HasDefault: true}, TypeOptions{}, int64(-3723000000)},
-		{columnDef{Name: "b", DataType: "binary", Length: 3, Default: "ab\x00", HasDefault: true}, TypeOptions{BinaryMode: BinaryHex}, "6162"},
-		{columnDef{Name: "e", DataType: "enum", EnumValues: []string{"p", "q"}, Default: "q", HasDefault: true}, TypeOptions{}, "q"},
-		{columnDef{Name: "s", DataType: "varchar", Charset: "latin1", Default: "é", HasDefault: true}, TypeOptions{}, "é"},
+		{ColumnDef{Name: "d", DataType: "decimal", Precision: 6, Scale: 2, Default: "1.005", HasDefault: true}, TypeOptions{DecimalMode: config.DecimalString}, "1.01"},
+		{ColumnDef{Name: "d", DataType: "decimal", Precision: 6, Scale: 2, Default: "-1.5", HasDefault: true}, TypeOptions{}, []byte{0xff, 0x6a}},
+		{ColumnDef{Name: "f", DataType: "float", Default: "0.1", HasDefault: true}, TypeOptions{}, float64(float32(0.1))},
+		{ColumnDef{Name: "b", DataType: "bit", Precision: 4, Default: "b'101'", HasDefault: true}, TypeOptions{}, []byte{5}},
+		{ColumnDef{Name: "b", DataType: "bit", Precision: 1, Default: "b'1'", HasDefault: true}, TypeOptions{}, true},
+		{ColumnDef{Name: "y", DataType: "year", Default: "2020", HasDefault: true}, TypeOptions{}, int64(2020)},
+		{ColumnDef{Name: "d", DataType: "date", Default: "0000-00-00", HasDefault: true, Nullable: true}, TypeOptions{}, nil},
+		{ColumnDef{Name: "d", DataType: "date", Default: "0000-00-00", HasDefault: true}, TypeOptions{}, int64(0)},
+		{ColumnDef{Name: "dt", DataType: "datetime", Default: "2020-01-02 03:04:05", HasDefault: true}, TypeOptions{}, int64(1577934245000)},
+		{ColumnDef{Name: "dt", DataType: "datetime", DefaultNow: true}, TypeOptions{}, int64(0)},
+		{ColumnDef{Name: "ts", DataType: "timestamp", DefaultNow: true}, TypeOptions{}, "1970-01-01T00:00:00Z"},
+		{ColumnDef{Name: "ts", DataType: "timestamp", FSP: 6, DefaultNow: true}, TypeOptions{}, "1970-01-01T00:00:00Z"},
+		{ColumnDef{Name: "ts", DataType: "timestamp", DefaultNow: true, Nullable: true}, TypeOptions{}, nil},
+		{ColumnDef{Name: "ts", DataType: "timestamp", FSP: 3, Default: "2021-01-01 00:00:00.000", HasDefault: true, Nullable: true}, TypeOptions{}, "2021-01-01T00:00:00.000Z"},
+		{ColumnDef{Name: "t", DataType: "time", Default: "-01:02:03", HasDefault: true}, TypeOptions{}, int64(-3723000000)},
+		{ColumnDef{Name: "b", DataType: "binary", Length: 3, Default: "ab\x00", HasDefault: true}, TypeOptions{BinaryMode: config.BinaryHex}, "6162"},
+		{ColumnDef{Name: "e", DataType: "enum", EnumValues: []string{"p", "q"}, Default: "q", HasDefault: true}, TypeOptions{}, "q"},
+		{ColumnDef{Name: "s", DataType: "varchar", Charset: "latin1", Default: "é", HasDefault: true}, TypeOptions{}, "é"},
 	}
 	for _, tc := range cases {
 		c := mustBuild(t, tc.def, tc.opt)
@@ -461,11 +462,11 @@ func TestDefaults(t *testing.T) {
 	}
 	// connect mode cannot carry a negative TIME default: Debezium drops it
 	// (warn), or fails with event.converting.failure.handling.mode=fail.
-	d := columnDef{Name: "t", DataType: "time", Default: "-01:02:03", HasDefault: true}
-	if b, err := buildTyped(d, TypeOptions{TimePrecisionMode: TimeConnect}); err != nil || b.col.Schema.HasDefault || b.defaultErr == nil {
+	d := ColumnDef{Name: "t", DataType: "time", Default: "-01:02:03", HasDefault: true}
+	if b, err := buildTyped(d, TypeOptions{TimePrecisionMode: config.TimeConnect}); err != nil || b.col.Schema.HasDefault || b.defaultErr == nil {
 		t.Errorf("connect mode TIME default -01:02:03: %v %v", err, b.col.Schema)
 	}
-	if _, err := buildColumn(d, TypeOptions{TimePrecisionMode: TimeConnect, ConvertFailure: FailureFail}); err == nil {
+	if _, err := buildColumn(d, TypeOptions{TimePrecisionMode: config.TimeConnect, ConvertFailure: config.FailureFail}); err == nil {
 		t.Error("fail mode: an unconvertible default built")
 	}
 }
@@ -494,7 +495,7 @@ func TestColumnRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defs := []columnDef{
+	defs := []ColumnDef{
 		{Name: "id", DataType: "int", ColumnType: "int(11)"},
 		{Name: "vc", DataType: "varchar", ColumnType: "varchar(20)", Nullable: true},
 		{Name: "tx", DataType: "text", ColumnType: "text", Nullable: true},
@@ -583,8 +584,8 @@ func TestTypeOptionErrors(t *testing.T) {
 }
 
 func TestConversionFailures(t *testing.T) {
-	opt := TypeOptions{TimePrecisionMode: TimeConnect}
-	defs := []columnDef{{Name: "n", DataType: "time", Nullable: true}, {Name: "nn", DataType: "time"}}
+	opt := TypeOptions{TimePrecisionMode: config.TimeConnect}
+	defs := []ColumnDef{{Name: "n", DataType: "time", Nullable: true}, {Name: "nn", DataType: "time"}}
 	tc, err := buildTableColumns("db", "t", defs, nil, opt, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
@@ -596,7 +597,7 @@ func TestConversionFailures(t *testing.T) {
 	if _, err := tc.cols[1].Convert("-01:00:00"); err == nil {
 		t.Error("NOT NULL column took an unconvertible value")
 	}
-	opt.ConvertFailure = FailureFail
+	opt.ConvertFailure = config.FailureFail
 	tc, _ = buildTableColumns("db", "t", defs, nil, opt, zap.NewNop())
 	if _, err := tc.cols[0].Convert("-01:00:00"); err == nil {
 		t.Error("fail mode: no error")
@@ -605,20 +606,20 @@ func TestConversionFailures(t *testing.T) {
 
 func TestColumnSourceTypes(t *testing.T) {
 	for _, tc := range []struct {
-		d            columnDef
+		d            ColumnDef
 		name         string
 		length       int
 		scale        int
 		scalePresent bool
 	}{
-		{columnDef{DataType: "int", ColumnType: "int(10) unsigned zerofill"}, "INT UNSIGNED ZEROFILL", 10, 0, false},
-		{columnDef{DataType: "decimal", ColumnType: "decimal(10,2)"}, "DECIMAL", 10, 2, true},
-		{columnDef{DataType: "enum", ColumnType: "enum('a','b')", EnumValues: []string{"a", "b"}}, "ENUM", 1, 0, false},
-		{columnDef{DataType: "set", ColumnType: "set('a','b','c')", EnumValues: []string{"a", "b", "c"}}, "SET", 5, 0, false},
-		{columnDef{DataType: "text", ColumnType: "text"}, "TEXT", -1, 0, false},
-		{columnDef{DataType: "double", ColumnType: "double unsigned"}, "DOUBLE UNSIGNED", -1, 0, false},
-		{columnDef{DataType: "longtext", ColumnType: "longtext", JSON: true}, "JSON", -1, 0, false},
-		{columnDef{DataType: "datetime", FSP: 3}, "DATETIME", 3, 0, false},
+		{ColumnDef{DataType: "int", ColumnType: "int(10) unsigned zerofill"}, "INT UNSIGNED ZEROFILL", 10, 0, false},
+		{ColumnDef{DataType: "decimal", ColumnType: "decimal(10,2)"}, "DECIMAL", 10, 2, true},
+		{ColumnDef{DataType: "enum", ColumnType: "enum('a','b')", EnumValues: []string{"a", "b"}}, "ENUM", 1, 0, false},
+		{ColumnDef{DataType: "set", ColumnType: "set('a','b','c')", EnumValues: []string{"a", "b", "c"}}, "SET", 5, 0, false},
+		{ColumnDef{DataType: "text", ColumnType: "text"}, "TEXT", -1, 0, false},
+		{ColumnDef{DataType: "double", ColumnType: "double unsigned"}, "DOUBLE UNSIGNED", -1, 0, false},
+		{ColumnDef{DataType: "longtext", ColumnType: "longtext", JSON: true}, "JSON", -1, 0, false},
+		{ColumnDef{DataType: "datetime", FSP: 3}, "DATETIME", 3, 0, false},
 	} {
 		l := tc.d.sourceLength()
 		s, ok := tc.d.sourceScale()
@@ -628,21 +629,8 @@ func TestColumnSourceTypes(t *testing.T) {
 	}
 }
 
-func TestBinlogMetadataHelpers(t *testing.T) {
-	// CHAR(4) utf8mb4 is 16 bytes: meta 0xFE10; BINARY(4): 0xFE04;
-	// CHAR(100) utf8mb4, 400 bytes, hides bits in the type byte: 0xEE90.
-	for meta, want := range map[uint16]int{0xFE10: 16, 0xFE04: 4, 0xEE90: 400} {
-		if got := stringLength(meta); got != want {
-			t.Errorf("stringLength(%#x) = %d, want %d", meta, got, want)
-		}
-	}
-	if got := decodeEnumValues([]string{"caf\xe9", "x"}, "latin1"); !reflect.DeepEqual(got, []string{"café", "x"}) {
-		t.Errorf("latin1 enum values %q", got)
-	}
-}
-
 func TestColumnFilterProjection(t *testing.T) {
-	defs := []columnDef{
+	defs := []ColumnDef{
 		{Name: "id", DataType: "int", ColumnType: "int(11)"},
 		{Name: "secret", DataType: "varchar", ColumnType: "varchar(20)", Nullable: true},
 		{Name: "name", DataType: "varchar", ColumnType: "varchar(20)", Nullable: true},
