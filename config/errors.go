@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -107,4 +108,21 @@ func (w Warning) String() string {
 	}
 	b.WriteString(w.Msg)
 	return b.String()
+}
+
+// Problem is one finding of a source's checks against its server (sluice
+// validate): the server setting or property that is wrong and what to do.
+type Problem struct {
+	Setting string
+	Msg     string
+	// Warning problems do not stop the connector.
+	Warning bool
+}
+
+func (p Problem) String() string {
+	level := "error"
+	if p.Warning {
+		level = "warning"
+	}
+	return fmt.Sprintf("%s: %s: %s", level, p.Setting, p.Msg)
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"go.uber.org/zap"
@@ -15,38 +14,52 @@ import (
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/converters"
 	"github.com/sluice-cdc/sluice/converters/header"
+	"github.com/sluice-cdc/sluice/internal/fault"
 	"github.com/sluice-cdc/sluice/offsets"
+	"github.com/sluice-cdc/sluice/smt"
 )
 
-// PollerConfig wires a poller to its queue, converters, producer and offset
-// store.
+// PollerConfig wires a poller to its queue, transforms, converters,
+// producer and offset store.
 type PollerConfig struct {
 	Queue          *Queue
+	Transforms     smt.Chain
 	KeyConverter   converters.Converter
 	ValueConverter converters.Converter
-	Client         *kgo.Client // idempotent producer, shared by the worker's tasks
-	Topics         *TopicCreator
+	Producer       Producer
+	Topics         TopicEnsurer
 	Store          offsets.Store
 	OffsetKey      []byte
-	Tombstones     bool
-	MaxBatch       int
-	PollInterval   time.Duration
-	FlushInterval  time.Duration
-	Logger         *zap.Logger
+	// Combine merges the positions of the task's readers, in the order they
+	// registered, into the one position stored. nil: the task has one reader.
+	Combine      func([]change.Position) (change.Position, error)
+	Tombstones   bool
+	MaxBatch     int
+	PollInterval time.Duration
+	// FlushInterval is offset.flush.interval.ms: how often the position is
+	// stored while records flow.
+	FlushInterval time.Duration
+	// CommitTimeout bounds one offset write (0: 10 s), so that a broker
+	// that stalls cannot hold a stopping task.
+	CommitTimeout time.Duration
+	Hooks         Hooks
+	Logger        *zap.Logger
 }
 
-// Poller takes batches from the queue, builds Debezium records, converts
-// and produces them, and commits the source position once Kafka has
-// acknowledged every record before it. It runs on one goroutine.
+// Poller takes batches from the queue, builds Debezium records, runs the
+// transform chain, converts and produces them, and stores the source
+// position once Kafka has acknowledged every record before it. It runs on
+// one goroutine.
 type Poller struct {
 	cfg       PollerConfig
-	tracker   *offsets.Tracker
+	trackers  []*offsets.Tracker // one per reader, by reader id
+	promises  map[*offsets.Txn]func(*kgo.Record, error)
 	builder   recordBuilder
 	log       *zap.Logger
 	committed []byte // the last offset value stored
 	lastFlush time.Time
 	records   []change.Record
-	events    []change.Event
+	entries   []entry
 }
 
 // NewPoller returns a poller; Run starts it.
@@ -54,23 +67,26 @@ func NewPoller(cfg PollerConfig) *Poller {
 	if cfg.Logger == nil {
 		cfg.Logger = zap.NewNop()
 	}
-	return &Poller{cfg: cfg, tracker: offsets.NewTracker(), log: cfg.Logger,
+	if cfg.CommitTimeout <= 0 {
+		cfg.CommitTimeout = 10 * time.Second
+	}
+	return &Poller{cfg: cfg, log: cfg.Logger, promises: map[*offsets.Txn]func(*kgo.Record, error){},
 		builder: recordBuilder{tombstones: cfg.Tombstones, now: time.Now}}
 }
 
 // Run polls until sourceDone is closed and the queue is empty, then flushes
-// the producer and commits the final position. Cancelling ctx is the hard
+// the producer and stores the final position. Cancelling ctx is the hard
 // stop: Run returns without the final commit. Offsets never move past a
 // record Kafka has not acknowledged, whatever happens.
 func (p *Poller) Run(ctx context.Context, sourceDone <-chan struct{}) error {
 	p.lastFlush = time.Now()
 	for {
 		var err error
-		p.events, err = p.cfg.Queue.Take(ctx, p.events[:0], p.cfg.MaxBatch, p.cfg.PollInterval)
+		p.entries, err = p.cfg.Queue.take(ctx, p.entries[:0], p.cfg.MaxBatch, p.cfg.PollInterval)
 		if err != nil {
 			return nil // hard stop
 		}
-		if len(p.events) == 0 {
+		if len(p.entries) == 0 {
 			select {
 			case <-sourceDone:
 				if p.cfg.Queue.Len() == 0 {
@@ -79,75 +95,177 @@ func (p *Poller) Run(ctx context.Context, sourceDone <-chan struct{}) error {
 			default:
 			}
 		}
-		if err := p.process(ctx, p.events); err != nil {
+		if len(p.cfg.Hooks) > 0 {
+			p.cfg.Hooks.queue(p.cfg.Queue.fill())
+		}
+		if err := p.process(ctx, p.entries); err != nil {
 			return err
 		}
-		if err := p.tracker.Err(); err != nil {
-			return fmt.Errorf("kafka did not accept a record, so the connector stops before its offset: %w", err)
+		if err := p.failure(); err != nil {
+			return err
 		}
-		// Committable also recycles finished transaction slots: call it
+		// committable also recycles finished transaction slots: call it
 		// every batch so memory stays bounded by in-flight transactions.
-		pos, ok := p.tracker.Committable()
+		pos, ok, err := p.committable()
+		if err != nil {
+			return err
+		}
 		if ok && time.Since(p.lastFlush) >= p.cfg.FlushInterval {
-			if err := p.commit(ctx, pos); err != nil {
-				return err
-			}
+			p.commit(ctx, pos)
 		}
 	}
 }
 
-func (p *Poller) process(ctx context.Context, events []change.Event) error {
-	for i := range events {
-		ev := &events[i]
-		txn := p.tracker.Begin()
-		if ev.Op == change.OpCommit {
-			txn.End(ev.Offset)
-			if ev.Flush {
-				if err := p.commitNow(ctx); err != nil {
+func (p *Poller) tracker(reader int) *offsets.Tracker {
+	for len(p.trackers) <= reader {
+		p.trackers = append(p.trackers, offsets.NewTracker())
+	}
+	return p.trackers[reader]
+}
+
+func (p *Poller) process(ctx context.Context, entries []entry) error {
+	for i := range entries {
+		e := &entries[i]
+		txn := p.tracker(e.reader).Begin()
+		switch e.Kind {
+		case change.KindCommit:
+			txn.End(e.Position)
+			if e.TsMs > 0 && len(p.cfg.Hooks) > 0 {
+				p.cfg.Hooks.lag(time.Since(time.UnixMilli(e.TsMs)))
+			}
+			if e.stored != nil {
+				err := p.commitNow(ctx)
+				e.stored <- err
+				if err != nil {
 					return err
-				}
-				if ev.Stored != nil {
-					close(ev.Stored)
 				}
 			}
 			continue
-		}
-		var err error
-		if ev.Op == change.OpRecord {
-			p.records = append(p.records[:0], *ev.Record)
-		} else if p.records, err = p.builder.build(ev, p.records[:0]); err != nil {
-			return &DefiniteError{Err: err}
-		}
-		if err := p.cfg.Topics.Ensure(ctx, p.records[0].Topic); err != nil {
-			return err
-		}
-		txn.Add(len(p.records))
-		for j := range p.records {
-			kr, err := p.toKafka(&p.records[j])
-			if err != nil {
-				// Acknowledge the records never produced as failed, so
-				// the position cannot pass them.
-				for k := j; k < len(p.records); k++ {
-					txn.Ack(err)
-				}
-				return &DefiniteError{Err: err}
+		case change.KindRecord:
+			p.records = append(p.records[:0], *e.Record)
+		default:
+			var err error
+			if p.records, err = p.builder.build(&e.Event, p.records[:0]); err != nil {
+				return fault.Definite(err)
 			}
-			p.cfg.Client.Produce(ctx, kr, txn.Promise())
+			if len(p.cfg.Hooks) > 0 {
+				p.cfg.Hooks.events(e.Op, 1)
+			}
+		}
+		records, err := p.cfg.Transforms.Apply(p.records)
+		if err != nil {
+			return fault.Definite(fmt.Errorf("transforming a record for %s: %w", p.records[0].Topic, err))
+		}
+		if err := p.produce(ctx, txn, records); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-func (p *Poller) toKafka(r *change.Record) (*kgo.Record, error) {
+// produce converts and hands over a source event's records.
+func (p *Poller) produce(ctx context.Context, txn *offsets.Txn, records []change.Record) error {
+	// Counted before producing, so that their acknowledgements cannot
+	// complete the transaction early.
+	txn.Add(len(records))
+	for j := range records {
+		r := &records[j]
+		err := p.retry(ctx, "creating topic "+r.Topic, func() error { return p.cfg.Topics.Ensure(ctx, r.Topic) })
+		var kr *kgo.Record
+		if err == nil {
+			kr, err = p.toKafka(ctx, r)
+		}
+		if err != nil {
+			// Acknowledge the records never produced as failed, so the
+			// position cannot pass them.
+			for k := j; k < len(records); k++ {
+				txn.Ack(err)
+			}
+			return err
+		}
+		p.cfg.Producer.Produce(ctx, kr, p.promise(txn))
+	}
+	return nil
+}
+
+// promise adapts a transaction's acknowledgement to the producer's
+// callback, once per transaction slot (slots are reused), so producing a
+// record allocates no closure.
+func (p *Poller) promise(txn *offsets.Txn) func(*kgo.Record, error) {
+	if f, ok := p.promises[txn]; ok {
+		return f
+	}
+	ack, hooks := txn.Promise(), p.cfg.Hooks
+	f := func(r *kgo.Record, err error) {
+		if len(hooks) > 0 {
+			hooks.produced(r.Topic, time.Since(r.Timestamp), err)
+		}
+		if err != nil {
+			err = produceError(r, err)
+		}
+		ack(err)
+	}
+	p.promises[txn] = f
+	return f
+}
+
+// produceError names the record Kafka refused and, for the refusals a
+// setting fixes, the settings.
+func produceError(r *kgo.Record, err error) error {
+	err = fmt.Errorf("kafka did not accept a record for topic %s with key %s: %w", r.Topic, keyText(r.Key), err)
+	if errors.Is(err, kerr.MessageTooLarge) || errors.Is(err, kerr.RecordListTooLarge) {
+		err = fmt.Errorf("%w; the record is %d bytes: raise the topic's max.message.bytes (or the broker's message.max.bytes) and the worker's producer.max.request.size, or make rows smaller with column.truncate.to.N.chars or column.exclude.list", err, len(r.Key)+len(r.Value))
+	}
+	return err
+}
+
+func keyText(k []byte) string {
+	if k == nil {
+		return "null"
+	}
+	if len(k) > 200 {
+		return string(k[:200]) + "…"
+	}
+	return string(k)
+}
+
+// retry runs f until it succeeds, returns a definite error, or ctx ends,
+// backing off between transient failures and logging each.
+func (p *Poller) retry(ctx context.Context, what string, f func() error) error {
+	backoff := 500 * time.Millisecond
+	for {
+		err := f()
+		if err == nil || fault.IsDefinite(err) {
+			return err
+		}
+		p.cfg.Hooks.failed(err, false)
+		p.log.Warn("retrying", zap.String("doing", what), zap.Duration("backoff", backoff), zap.Error(err))
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s: %w (stopped while retrying)", what, err)
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 30*time.Second)
+	}
+}
+
+func (p *Poller) toKafka(ctx context.Context, r *change.Record) (*kgo.Record, error) {
 	kr := &kgo.Record{Topic: r.Topic}
-	var err error
 	if r.Key != nil {
-		if kr.Key, err = p.cfg.KeyConverter.Convert(r.Topic, r.KeySchema, r.Key); err != nil {
+		err := p.retry(ctx, "converting a key for "+r.Topic, func() (err error) {
+			kr.Key, err = p.cfg.KeyConverter.Convert(ctx, r.Topic, r.KeySchema, r.Key)
+			return err
+		})
+		if err != nil {
 			return nil, fmt.Errorf("converting the key of a record for %s: %w", r.Topic, err)
 		}
 	}
 	if r.Value != nil {
-		if kr.Value, err = p.cfg.ValueConverter.Convert(r.Topic, r.ValueSchema, r.Value); err != nil {
+		err := p.retry(ctx, "converting a value for "+r.Topic, func() (err error) {
+			kr.Value, err = p.cfg.ValueConverter.Convert(ctx, r.Topic, r.ValueSchema, r.Value)
+			return err
+		})
+		if err != nil {
 			return nil, fmt.Errorf("converting the value of a record for %s: %w", r.Topic, err)
 		}
 	}
@@ -157,103 +275,129 @@ func (p *Poller) toKafka(r *change.Record) (*kgo.Record, error) {
 	return kr, nil
 }
 
+// failure is the first produce error of any reader, as the error that
+// stops the task.
+func (p *Poller) failure() error {
+	for _, t := range p.trackers {
+		if err := t.Err(); err != nil {
+			stays := "none stored yet"
+			if p.committed != nil {
+				stays = string(p.committed)
+			}
+			return fault.Definite(fmt.Errorf("%w; the connector stops and its offset stays before that record (%s)", err, stays))
+		}
+	}
+	return nil
+}
+
+// committable is the position to store: every reader's latest fully
+// acknowledged transaction end (or its start, before its first one),
+// combined. ok is false while a reader has neither.
+func (p *Poller) committable() (change.Position, bool, error) {
+	slots := p.cfg.Queue.slots()
+	positions := make([]change.Position, 0, len(slots))
+	for i, r := range slots {
+		pos := r.start
+		if i < len(p.trackers) {
+			if c, ok := p.trackers[i].Committable(); ok {
+				pos = c
+			}
+			if r.retired && p.trackers[i].InFlight() > 0 {
+				return nil, false, nil // its records still hold the position back
+			}
+		}
+		if r.retired {
+			continue
+		}
+		if pos == nil {
+			return nil, false, nil
+		}
+		positions = append(positions, pos)
+	}
+	switch {
+	case len(positions) == 0:
+		return nil, false, nil
+	case p.cfg.Combine == nil && len(positions) == 1:
+		return positions[0], true, nil
+	case p.cfg.Combine == nil:
+		return nil, false, fault.Definite(fmt.Errorf("the task runs %d readers but its source cannot combine their positions", len(positions)))
+	}
+	pos, err := p.cfg.Combine(positions)
+	if err != nil {
+		return nil, false, fault.Definite(fmt.Errorf("combining the readers' positions: %w", err))
+	}
+	return pos, true, nil
+}
+
 // commitNow waits for every record produced so far and stores the position
-// reached, before the poller goes on.
+// reached, before the poller goes on. An error here stops the task: a
+// reader is waiting for this position to be durable.
 func (p *Poller) commitNow(ctx context.Context) error {
-	if err := p.cfg.Client.Flush(ctx); err != nil {
+	if err := p.cfg.Producer.Flush(ctx); err != nil {
 		return err
 	}
-	if err := p.tracker.Err(); err != nil {
-		return fmt.Errorf("kafka did not accept a record, so the connector stops before its offset: %w", err)
+	if err := p.failure(); err != nil {
+		return err
 	}
-	pos, ok := p.tracker.Committable()
-	if !ok {
-		return nil
+	pos, ok, err := p.committable()
+	if err != nil || !ok {
+		return err
 	}
 	value, err := pos.OffsetValue()
 	if err != nil {
-		return fmt.Errorf("encoding offset: %w", err)
+		return fault.Definite(fmt.Errorf("encoding offset: %w", err))
 	}
-	if err := p.cfg.Store.Commit(ctx, p.cfg.OffsetKey, value); err != nil {
-		return fmt.Errorf("committing offset %s before going on: %w", value, err)
+	if err := p.store(ctx, value); err != nil {
+		return fmt.Errorf("storing offset %s before reading on: %w", value, err)
 	}
-	p.committed, p.lastFlush = value, time.Now()
 	return nil
 }
 
-// finish flushes the producer and commits the last position.
+// finish flushes the producer and stores the last position.
 func (p *Poller) finish(ctx context.Context) error {
-	if err := p.cfg.Client.Flush(ctx); err != nil {
+	if err := p.cfg.Producer.Flush(ctx); err != nil {
 		return nil // hard stop while flushing: nothing more may be committed
 	}
-	if err := p.tracker.Err(); err != nil {
-		return fmt.Errorf("kafka did not accept a record, so the connector stops before its offset: %w", err)
+	if err := p.failure(); err != nil {
+		return err
 	}
-	if pos, ok := p.tracker.Committable(); ok {
-		return p.commit(ctx, pos)
+	pos, ok, err := p.committable()
+	if err != nil {
+		return err
+	}
+	if ok {
+		p.commit(ctx, pos)
 	}
 	return nil
 }
 
-func (p *Poller) commit(ctx context.Context, pos offsets.Position) error {
+// commit stores pos unless it is already stored. A failure is not fatal:
+// the next flush retries, and data keeps flowing.
+func (p *Poller) commit(ctx context.Context, pos change.Position) {
 	p.lastFlush = time.Now()
 	value, err := pos.OffsetValue()
 	if err != nil {
-		return fmt.Errorf("encoding offset: %w", err)
+		p.log.Error("encoding offset failed; it is not stored", zap.Error(err))
+		return
 	}
 	if bytes.Equal(value, p.committed) {
-		return nil
+		return
 	}
-	if err := p.cfg.Store.Commit(ctx, p.cfg.OffsetKey, value); err != nil {
-		// Not fatal: the next flush retries, and data keeps flowing.
-		p.log.Warn("committing offset failed; will retry at the next flush", zap.Error(err))
-		return nil
+	if err := p.store(ctx, value); err != nil {
+		p.log.Warn("storing offset failed; will retry at the next flush", zap.Error(err))
+		return
 	}
-	p.committed = value
 	p.log.Debug("offset committed", zap.ByteString("offset", value))
-	return nil
 }
 
-// DefiniteError stops a task: retrying would fail the same way.
-type DefiniteError struct{ Err error }
-
-func (e *DefiniteError) Error() string { return e.Err.Error() }
-func (e *DefiniteError) Unwrap() error { return e.Err }
-
-// TopicCreator creates data topics the first time they are written to.
-// It is safe for concurrent use.
-type TopicCreator struct {
-	admin             *kadm.Client
-	partitions        int32
-	replicationFactor int16
-	known             syncSet
-	log               *zap.Logger
-}
-
-// NewTopicCreator creates missing topics with the given partitions and
-// replication factor (-1: the broker's defaults).
-func NewTopicCreator(client *kgo.Client, partitions int32, rf int16, log *zap.Logger) *TopicCreator {
-	return &TopicCreator{admin: kadm.NewClient(client), partitions: partitions, replicationFactor: rf,
-		known: newSyncSet(), log: log}
-}
-
-// Ensure makes sure topic exists.
-func (t *TopicCreator) Ensure(ctx context.Context, topic string) error {
-	if t.known.has(topic) {
-		return nil
-	}
-	resp, err := t.admin.CreateTopic(ctx, t.partitions, t.replicationFactor, nil, topic)
+// store writes value within CommitTimeout.
+func (p *Poller) store(ctx context.Context, value []byte) error {
+	cctx, cancel := context.WithTimeout(ctx, p.cfg.CommitTimeout)
+	defer cancel()
+	err := p.cfg.Store.Commit(cctx, p.cfg.OffsetKey, value)
+	p.cfg.Hooks.committed(value, err)
 	if err == nil {
-		err = resp.Err
+		p.committed, p.lastFlush = value, time.Now()
 	}
-	switch {
-	case err == nil:
-		t.log.Info("created topic", zap.String("topic", topic), zap.Int32("partitions", t.partitions),
-			zap.Int16("replication_factor", t.replicationFactor))
-	case errors.Is(err, kerr.TopicAlreadyExists):
-	default:
-		return fmt.Errorf("creating topic %s: %w; create it yourself or give the connector's Kafka user CREATE on the cluster", topic, err)
-	}
-	t.known.add(topic)
-	return nil
+	return err
 }

@@ -1,6 +1,7 @@
-// Package connector runs connectors: the task coordinator that wires a
-// source reader to the queue and the poller, the bounded queue between them,
-// and the poller that turns events into Kafka records and commits offsets.
+// Package connector runs connectors: the coordinator that decides between
+// snapshot and streaming and retries what failed, the task that wires a
+// source's readers to the bounded queue and the poller, and the poller that
+// builds, transforms, converts and produces records and commits offsets.
 package connector
 
 import (
@@ -11,27 +12,71 @@ import (
 	"github.com/sluice-cdc/sluice/connector/change"
 )
 
+// entry is a queued event with what only the poller needs: which reader
+// enqueued it and, for a checkpoint, where to say that its position is
+// stored. Keeping these here keeps change.Event free of control flow.
+type entry struct {
+	change.Event
+	reader int
+	stored chan<- error // a checkpoint: receives the store's outcome
+}
+
 // Queue is the bounded buffer between readers and the poller, bounded by
 // event count and, optionally, by estimated bytes. A full queue blocks
-// readers, which is how a slow Kafka slows the binlog reader down instead of
-// growing memory. Enqueue and Take may run concurrently; Take is meant for
-// one poller.
+// readers, which is how a slow Kafka slows the source down instead of
+// growing memory. Several readers may enqueue concurrently, each through its
+// own Reader; take is meant for one poller.
 type Queue struct {
 	mu       sync.Mutex
-	buf      []change.Event // ring
+	buf      []entry // ring
 	head, n  int
 	bytes    int64
 	maxBytes int64
 	notEmpty chan struct{} // signalled (non-blocking, cap 1) after a put
 	notFull  chan struct{} // signalled after a take
+	readers  []readerSlot
+}
+
+// readerSlot is a registered reader: where it started and whether other
+// readers took over from it.
+type readerSlot struct {
+	start   change.Position
+	retired bool
 }
 
 // NewQueue returns a queue of at most maxEvents events and, when maxBytes is
 // positive, at most maxBytes estimated bytes (one event is always admitted
 // into an empty queue, however large).
 func NewQueue(maxEvents int, maxBytes int64) *Queue {
-	return &Queue{buf: make([]change.Event, maxEvents), maxBytes: maxBytes,
+	return &Queue{buf: make([]entry, maxEvents), maxBytes: maxBytes,
 		notEmpty: make(chan struct{}, 1), notFull: make(chan struct{}, 1)}
+}
+
+// Reader registers a reader that starts from start (nil: no position yet,
+// as for a new snapshot) and returns its Enqueuer. The position the task
+// stores combines every registered reader's: until a reader's first commit
+// is acknowledged, its start stands for it.
+func (q *Queue) Reader(start change.Position) change.Enqueuer {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.readers = append(q.readers, readerSlot{start: start})
+	return &readerQueue{q: q, id: len(q.readers) - 1}
+}
+
+// retire marks a reader whose position no longer joins the task's: readers
+// registered after it took over from where it ended. Its records still hold
+// the position back until they are acknowledged.
+func (q *Queue) retire(id int) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.readers[id].retired = true
+}
+
+// slots returns the readers registered so far, by id.
+func (q *Queue) slots() []readerSlot {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return append([]readerSlot(nil), q.readers...)
 }
 
 func signal(c chan struct{}) {
@@ -41,9 +86,32 @@ func signal(c chan struct{}) {
 	}
 }
 
-// Enqueue appends events in order, waiting for room as needed. It returns
+// readerQueue is one reader's Enqueuer.
+type readerQueue struct {
+	q  *Queue
+	id int
+}
+
+func (r *readerQueue) Enqueue(ctx context.Context, events ...change.Event) error {
+	return r.q.put(ctx, r.id, nil, events)
+}
+
+func (r *readerQueue) Checkpoint(ctx context.Context, pos change.Position) error {
+	stored := make(chan error, 1)
+	if err := r.q.put(ctx, r.id, stored, []change.Event{{Kind: change.KindCommit, Position: pos}}); err != nil {
+		return err
+	}
+	select {
+	case err := <-stored:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// put appends events in order, waiting for room as needed. It returns
 // ctx.Err() when ctx ends first; events appended before that stay queued.
-func (q *Queue) Enqueue(ctx context.Context, events ...change.Event) error {
+func (q *Queue) put(ctx context.Context, reader int, stored chan<- error, events []change.Event) error {
 	for len(events) > 0 {
 		q.mu.Lock()
 		put := 0
@@ -52,7 +120,7 @@ func (q *Queue) Enqueue(ctx context.Context, events ...change.Event) error {
 			if q.maxBytes > 0 && q.n > 0 && q.bytes+sz > q.maxBytes {
 				break
 			}
-			q.buf[(q.head+q.n)%len(q.buf)] = events[put]
+			q.buf[(q.head+q.n)%len(q.buf)] = entry{Event: events[put], reader: reader, stored: stored}
 			q.n++
 			q.bytes += sz
 			put++
@@ -77,20 +145,19 @@ func (q *Queue) Enqueue(ctx context.Context, events ...change.Event) error {
 	return nil
 }
 
-// Take appends up to max events to dst. It waits up to wait for the first
-// event (and returns dst unchanged when none came) or until ctx ends.
-func (q *Queue) Take(ctx context.Context, dst []change.Event, max int, wait time.Duration) ([]change.Event, error) {
+// take appends up to max entries to dst. It waits up to wait for the first
+// one (and returns dst unchanged when none came) or until ctx ends.
+func (q *Queue) take(ctx context.Context, dst []entry, max int, wait time.Duration) ([]entry, error) {
 	var timer *time.Timer
 	for {
 		q.mu.Lock()
 		if q.n > 0 {
 			k := min(max, q.n)
-			var zero change.Event
 			for i := 0; i < k; i++ {
 				j := (q.head + i) % len(q.buf)
 				dst = append(dst, q.buf[j])
 				q.bytes -= int64(q.buf[j].Size)
-				q.buf[j] = zero // let the rows be collected
+				q.buf[j] = entry{} // let the rows be collected
 			}
 			q.head = (q.head + k) % len(q.buf)
 			q.n -= k
@@ -121,4 +188,11 @@ func (q *Queue) Len() int {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return q.n
+}
+
+// fill is the number of queued events and their estimated bytes.
+func (q *Queue) fill() (int, int64) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.n, q.bytes
 }

@@ -95,34 +95,36 @@ func TestRecordsProjectColumns(t *testing.T) {
 
 func TestQueueBoundsAndCancel(t *testing.T) {
 	q := NewQueue(2, 0)
+	r := q.Reader(nil)
 	ctx := context.Background()
-	if err := q.Enqueue(ctx, change.Event{Op: change.OpCommit}, change.Event{Op: change.OpCommit}); err != nil {
+	if err := r.Enqueue(ctx, change.Event{Kind: change.KindCommit}, change.Event{Kind: change.KindCommit}); err != nil {
 		t.Fatal(err)
 	}
 	// Full: a third event blocks until the context ends.
 	cctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 	defer cancel()
-	if err := q.Enqueue(cctx, change.Event{Op: change.OpCreate}); err == nil {
+	if err := r.Enqueue(cctx, change.Event{Op: change.OpCreate}); err == nil {
 		t.Fatal("Enqueue on a full queue returned without room")
 	}
-	got, err := q.Take(ctx, nil, 10, time.Second)
+	got, err := q.take(ctx, nil, 10, time.Second)
 	if err != nil || len(got) != 2 {
 		t.Fatalf("Take = %d events, %v", len(got), err)
 	}
 	// A byte bound admits one large event into an empty queue, then blocks.
 	qb := NewQueue(100, 1000)
-	if err := qb.Enqueue(ctx, change.Event{Size: 5000}); err != nil {
+	rb := qb.Reader(nil)
+	if err := rb.Enqueue(ctx, change.Event{Size: 5000}); err != nil {
 		t.Fatal(err)
 	}
 	cctx2, cancel2 := context.WithTimeout(ctx, 50*time.Millisecond)
 	defer cancel2()
-	if err := qb.Enqueue(cctx2, change.Event{Size: 10}); err == nil {
+	if err := rb.Enqueue(cctx2, change.Event{Size: 10}); err == nil {
 		t.Fatal("byte-bounded queue took more than its bound")
 	}
 	// Take waits at most its wait time on an empty queue.
 	empty := NewQueue(1, 0)
 	start := time.Now()
-	got, _ = empty.Take(ctx, nil, 1, 20*time.Millisecond)
+	got, _ = empty.take(ctx, nil, 1, 20*time.Millisecond)
 	if len(got) != 0 || time.Since(start) > 2*time.Second {
 		t.Fatalf("Take on an empty queue: %d events after %s", len(got), time.Since(start))
 	}

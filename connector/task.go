@@ -2,69 +2,171 @@ package connector
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"go.uber.org/zap"
 
-	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/internal/fault"
 	"github.com/sluice-cdc/sluice/offsets"
 )
 
-// Source is a connector's reader side. Run decodes the stored offset (nil
-// when there is none), reads from there and enqueues events until ctx is
-// done (then it returns nil) or it meets an error it cannot retry.
-type Source interface {
-	Run(ctx context.Context, stored []byte, out change.Enqueuer) error
-}
+// States of a task, as Kafka Connect's status API names them.
+const (
+	StateRunning = "RUNNING"
+	StatePaused  = "PAUSED"
+	StateFailed  = "FAILED"
+	StateStopped = "STOPPED"
+)
 
-// Task runs one connector: its source feeds the queue, the poller drains it.
-// The task only wires the parts and orders their shutdown.
+// Task runs one connector: the coordinator drives the source's readers into
+// a bounded queue and the poller drains it. The task wires them, orders
+// their shutdown and carries the pause/resume/stop lifecycle.
 type Task struct {
-	Name      string
-	Source    Source
-	Queue     *Queue
-	Poller    *Poller
+	Name   string
+	Source Source
+	Mode   string // snapshot.mode
+	// QueueEvents and QueueBytes bound the queue (max.queue.size,
+	// max.queue.size.in.bytes).
+	QueueEvents int
+	QueueBytes  int64
+	// Poller is the poller's configuration; its Queue is set per run.
+	Poller    PollerConfig
 	Store     offsets.Store
 	OffsetKey []byte
-	// ShutdownTimeout bounds the soft stop (drain, flush, final commit).
+	// ShutdownTimeout bounds the soft stop (drain, flush, final commit);
+	// past it the task stops hard, its offset where it was.
 	ShutdownTimeout time.Duration
+	Hooks           Hooks
 	Logger          *zap.Logger
+
+	mu     sync.Mutex
+	state  string
+	pause  chan struct{} // closed to ask the running pipeline to pause
+	resume chan struct{} // closed to resume a paused task
+}
+
+// State is the task's lifecycle state.
+func (t *Task) State() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.state == "" {
+		return StateRunning
+	}
+	return t.state
+}
+
+func (t *Task) setState(s string) {
+	t.mu.Lock()
+	t.state = s
+	t.mu.Unlock()
+}
+
+// Pause stops reading: the queue drains, the producer flushes and the
+// position is stored, then the task waits for Resume. Pausing a task that
+// is not running does nothing.
+func (t *Task) Pause() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.pause != nil && (t.state == "" || t.state == StateRunning) {
+		close(t.pause)
+		t.pause = nil
+	}
+}
+
+// Resume restarts a paused task from its stored position.
+func (t *Task) Resume() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.resume != nil {
+		close(t.resume)
+		t.resume = nil
+	}
 }
 
 // Run runs the task until ctx is cancelled (a soft stop: stop reading,
-// drain the queue, flush, commit, return nil) or a part fails (the other
-// parts stop the same way and the error is returned).
+// drain the queue, flush, commit, return nil), the source has nothing more
+// to read (snapshot.mode=initial_only), or a part fails (the other parts
+// stop the same way and the error is returned).
 func (t *Task) Run(ctx context.Context) error {
-	log := t.Logger.With(zap.String("connector", t.Name))
-	stored, err := t.Store.Load(ctx, t.OffsetKey)
+	defer func() {
+		if err := t.Source.Close(); err != nil {
+			t.Logger.Warn("closing the source", zap.Error(err))
+		}
+	}()
+	for {
+		pause := make(chan struct{})
+		t.mu.Lock()
+		t.pause, t.state = pause, StateRunning
+		t.mu.Unlock()
+		err := t.runOnce(ctx, pause)
+		select {
+		case <-pause:
+		default:
+			if err != nil {
+				t.setState(StateFailed)
+			} else {
+				t.setState(StateStopped)
+			}
+			return err
+		}
+		if err != nil || ctx.Err() != nil {
+			t.setState(StateStopped)
+			return err
+		}
+		resume := make(chan struct{})
+		t.mu.Lock()
+		t.state, t.resume = StatePaused, resume
+		t.mu.Unlock()
+		t.Logger.Info("paused; offset stored, waiting for resume")
+		select {
+		case <-ctx.Done():
+			t.setState(StateStopped)
+			return nil
+		case <-resume:
+			t.Logger.Info("resuming from the stored offset")
+		}
+	}
+}
+
+// runOnce runs the pipeline from the stored offset until it stops.
+func (t *Task) runOnce(ctx context.Context, pause <-chan struct{}) error {
+	log := t.Logger
+	stored, err := t.loadOffset(ctx)
 	if err != nil {
-		return fmt.Errorf("connector %s: loading stored offset: %w", t.Name, err)
+		return err
 	}
-	if stored == nil {
-		log.Info("no stored offset; starting from the server's current position")
-	} else {
-		log.Info("resuming from stored offset", zap.ByteString("offset", stored))
+	queue := NewQueue(t.QueueEvents, t.QueueBytes)
+	pcfg := t.Poller
+	pcfg.Queue, pcfg.Hooks = queue, t.Hooks
+	if sp, ok := t.Source.(Splitter); ok {
+		pcfg.Combine = sp.Combine
 	}
+	poller := NewPoller(pcfg)
+	coord := &Coordinator{Source: t.Source, Mode: t.Mode, Queue: queue, Hooks: t.Hooks, Logger: log}
 
 	readCtx, stopReading := context.WithCancel(context.Background())
 	defer stopReading()
 	pollCtx, stopPolling := context.WithCancel(context.Background())
 	defer stopPolling()
-
 	sourceDone := make(chan struct{})
 	sourceErr := make(chan error, 1)
 	pollErr := make(chan error, 1)
 	go func() {
-		err := t.Source.Run(readCtx, stored, t.Queue)
+		err := coord.Run(readCtx, stored)
 		close(sourceDone)
 		sourceErr <- err
 	}()
-	go func() { pollErr <- t.Poller.Run(pollCtx, sourceDone) }()
+	go func() { pollErr <- poller.Run(pollCtx, sourceDone) }()
 
 	var firstErr error
-	var hard <-chan time.Time
+	fail := func(err error) {
+		if err != nil && firstErr == nil {
+			firstErr = fmt.Errorf("connector %s: %w", t.Name, err)
+		}
+	}
+	var hard, abandon <-chan time.Time
 	stopping := false
 	softStop := func(reason string) {
 		if stopping {
@@ -73,24 +175,22 @@ func (t *Task) Run(ctx context.Context) error {
 		stopping = true
 		log.Info("stopping: no more reading, draining the queue", zap.String("reason", reason))
 		stopReading()
-		timer := time.NewTimer(t.ShutdownTimeout)
-		hard = timer.C
+		hard = time.After(t.ShutdownTimeout)
 	}
 	for sourceErr != nil || pollErr != nil {
 		select {
 		case <-ctx.Done():
 			softStop("shutdown requested")
+		case <-pause:
+			softStop("pause requested")
+			pause = nil
 		case err := <-sourceErr:
 			sourceErr = nil
-			if err != nil && firstErr == nil {
-				firstErr = fmt.Errorf("connector %s: %w", t.Name, err)
-			}
+			fail(err)
 			softStop("reader finished")
 		case err := <-pollErr:
 			pollErr = nil
-			if err != nil && firstErr == nil {
-				firstErr = fmt.Errorf("connector %s: %w", t.Name, err)
-			}
+			fail(err)
 			softStop("poller finished")
 			// Without a poller nothing drains the queue: unblock the reader.
 			stopReading()
@@ -99,9 +199,14 @@ func (t *Task) Run(ctx context.Context) error {
 				zap.Duration("timeout", t.ShutdownTimeout))
 			stopPolling()
 			hard = nil
-			if firstErr == nil {
-				firstErr = fmt.Errorf("connector %s: shutdown took longer than %s", t.Name, t.ShutdownTimeout)
-			}
+			fail(fmt.Errorf("shutdown took longer than %s; the offset stays at the last one stored", t.ShutdownTimeout))
+			// A part that ignores its cancelled context (a client library
+			// waiting on a dead server) must not hold the process.
+			abandon = time.After(2 * time.Second)
+		case <-abandon:
+			log.Error("a part of the task did not stop after being cancelled; leaving it behind",
+				zap.Bool("reader_running", sourceErr != nil), zap.Bool("poller_running", pollErr != nil))
+			return firstErr
 		}
 	}
 	if firstErr == nil {
@@ -110,8 +215,32 @@ func (t *Task) Run(ctx context.Context) error {
 	return firstErr
 }
 
-// IsDefinite reports whether err is one that retrying cannot fix.
-func IsDefinite(err error) bool {
-	var d *DefiniteError
-	return errors.As(err, &d)
+// loadOffset reads the stored offset, retrying a store that does not answer
+// until ctx ends.
+func (t *Task) loadOffset(ctx context.Context) ([]byte, error) {
+	backoff := time.Second
+	for {
+		lctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		stored, err := t.Store.Load(lctx, t.OffsetKey)
+		cancel()
+		if err == nil {
+			if stored == nil {
+				t.Logger.Info("no stored offset")
+			} else {
+				t.Logger.Info("resuming from stored offset", zap.ByteString("offset", stored))
+			}
+			return stored, nil
+		}
+		if fault.IsDefinite(err) || ctx.Err() != nil {
+			return nil, fmt.Errorf("connector %s: loading stored offset: %w", t.Name, err)
+		}
+		t.Hooks.failed(err, false)
+		t.Logger.Warn("loading the stored offset failed; retrying", zap.Error(err), zap.Duration("backoff", backoff))
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("connector %s: loading stored offset: %w", t.Name, err)
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 30*time.Second)
+	}
 }

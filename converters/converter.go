@@ -6,7 +6,11 @@
 // (SimpleHeaderConverter's string form for record headers).
 package converters
 
-import "github.com/sluice-cdc/sluice/connector/change"
+import (
+	"context"
+
+	"github.com/sluice-cdc/sluice/connector/change"
+)
 
 // Converter serialises one record key or value.
 //
@@ -18,9 +22,19 @@ import "github.com/sluice-cdc/sluice/connector/change"
 // (Connect passes it to converters; JSON ignores it, Avro derives the subject
 // from it).
 //
-// Implementations must be safe for concurrent use by multiple goroutines: the
-// poller converts records of different batches, and keys and values, in
-// parallel with one instance.
+// Whether a converter serialises keys or values is fixed when it is built,
+// as Kafka Connect's configure(props, isKey) fixes it: a converter backed by
+// a schema registry derives the subject (<topic>-key, <topic>-value) from it.
+//
+// Errors follow internal/fault: an error marked definite (a value that does
+// not fit its schema) stops the task before its offset; any other error (a
+// schema registry that does not answer) is transient, and the caller retries.
+// ctx bounds any remote call a converter makes; a converter that makes none
+// ignores it.
+//
+// Implementations must be safe for concurrent use by multiple goroutines.
+// The poller calls Convert from its one goroutine today; the contract leaves
+// room for converting in parallel.
 type Converter interface {
-	Convert(topic string, s *change.Schema, v any) ([]byte, error)
+	Convert(ctx context.Context, topic string, s *change.Schema, v any) ([]byte, error)
 }

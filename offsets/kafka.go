@@ -305,10 +305,23 @@ func (s *KafkaStore) Commit(ctx context.Context, key, value []byte) error {
 		Key:       key,
 		Value:     value,
 	}
-	if err := s.cl.ProduceSync(ctx, rec).FirstErr(); err != nil {
-		return fmt.Errorf("committing offset for %s to %s: %w", key, s.cfg.Topic, err)
+	// Not ProduceSync: an idempotent producer does not give up on a record
+	// it has sent, whatever ctx says, so a broker that stalls would hold
+	// the caller (and a daemon asked to stop) for as long as it stalls.
+	// Waiting here instead keeps the contract: the caller gets ctx's error
+	// in time, and the record, if it is still written, is written before
+	// any later commit (one partition, idempotent sequence numbers).
+	done := make(chan error, 1)
+	s.cl.Produce(ctx, rec, func(_ *kgo.Record, err error) { done <- err })
+	select {
+	case err := <-done:
+		if err != nil {
+			return fmt.Errorf("committing offset for %s to %s: %w", key, s.cfg.Topic, err)
+		}
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("committing offset for %s to %s: gave up waiting for the broker: %w", key, s.cfg.Topic, ctx.Err())
 	}
-	return nil
 }
 
 // Close closes the store's Kafka client. It waits for nothing: a Commit in

@@ -10,13 +10,6 @@ import (
 	"strconv"
 )
 
-// Position is a source position that can be stored as a Kafka Connect
-// source offset: a flat JSON object of primitives.
-type Position interface {
-	// OffsetValue returns the JSON object stored in _connect_offsets.
-	OffsetValue() ([]byte, error)
-}
-
 // MySQL is a MySQL/MariaDB binlog position in Debezium's offset format.
 //
 // File and Pos point at the start of the transaction to resume from; Event
@@ -114,3 +107,9 @@ func ParseMySQL(value []byte) (MySQL, error) {
 	}
 	return p, nil
 }
+
+// SnapshotInProgress reports whether the position records a Sluice
+// snapshot that has not finished: a stored offset like it resumes the
+// snapshot after its last finished chunk instead of streaming. (Debezium's
+// own snapshot flag without Sluice's progress cannot be resumed.)
+func (p MySQL) SnapshotInProgress() bool { return p.Snapshot && p.SluiceSnapshot != "" }

@@ -5,7 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/sluice-cdc/sluice/connector/change"
 )
 
 // ErrTooManyAcks is the tracker's error when a transaction receives more
@@ -25,7 +25,7 @@ var ErrTooManyAcks = errors.New("offsets: a transaction got more acknowledgement
 //	txn := t.Begin()       // the open transaction, new if the last one ended
 //	txn.Add(len(records))  // before producing them
 //	for _, r := range records {
-//		client.Produce(ctx, r, txn.Promise())
+//		producer.Produce(ctx, r, txn.Ack) // or the stable txn.Promise()
 //	}
 //	txn.End(pos)           // at the transaction's end: resume from pos after it
 //
@@ -46,7 +46,7 @@ type Tracker struct {
 	mu        sync.Mutex
 	queue     txnRing // ended or open transactions, oldest first
 	free      []*Txn  // slots to reuse
-	committed Position
+	committed change.Position
 	hasPos    bool
 
 	open *Txn // poller goroutine only
@@ -62,11 +62,11 @@ type Txn struct {
 	t       *Tracker
 	pending atomic.Int64 // records added and not acknowledged
 	failed  atomic.Bool
-	promise func(*kgo.Record, error)
+	promise func(error)
 
 	// Under t.mu.
 	ended bool
-	pos   Position
+	pos   change.Position
 }
 
 // NewTracker returns an empty tracker: nothing is committable until the
@@ -89,7 +89,7 @@ func (t *Tracker) Begin() *Txn {
 		t.free = t.free[:n-1]
 	} else {
 		x = &Txn{t: t}
-		x.promise = func(_ *kgo.Record, err error) { x.Ack(err) }
+		x.promise = x.Ack
 	}
 	t.queue.push(x)
 	t.mu.Unlock()
@@ -124,14 +124,14 @@ func (x *Txn) Ack(err error) {
 	}
 }
 
-// Promise returns a franz-go produce promise that acknowledges one record of
-// this transaction. It is the same function value for the life of the slot,
-// so passing it to every Produce call allocates nothing.
-func (x *Txn) Promise() func(*kgo.Record, error) { return x.promise }
+// Promise returns x.Ack as a function value that is the same for the life
+// of the slot, so a caller that adapts it to a producer's callback can
+// cache the adapter per slot and allocate nothing per record.
+func (x *Txn) Promise() func(error) { return x.promise }
 
 // End closes the transaction: it is complete at the source and pos is where
 // to resume after it. The next Begin starts a new transaction.
-func (x *Txn) End(pos Position) {
+func (x *Txn) End(pos change.Position) {
 	t := x.t
 	if t.open != x {
 		panic("offsets: Txn.End on a transaction that has ended")
@@ -160,7 +160,7 @@ func (t *Tracker) Err() error {
 // together with every transaction before it, has ended and is fully
 // acknowledged without error; ok is false while there is none. The same
 // position is returned until another transaction completes.
-func (t *Tracker) Committable() (pos Position, ok bool) {
+func (t *Tracker) Committable() (pos change.Position, ok bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for t.queue.len() > 0 {

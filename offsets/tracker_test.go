@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/sluice-cdc/sluice/connector/change"
 )
 
 // seq is a test position: the index of the transaction it ends.
@@ -42,7 +44,7 @@ func TestTrackerInOrder(t *testing.T) {
 	if got := committable(t, tr); got != -1 {
 		t.Fatalf("committable at %d with one record of two acknowledged", got)
 	}
-	x.Promise()(nil, nil)
+	x.Promise()(nil)
 	if got := committable(t, tr); got != 1 {
 		t.Fatalf("committable at %d, want 1", got)
 	}
@@ -206,7 +208,7 @@ func TestTrackerMisusePanics(t *testing.T) {
 // stream of transactions allocates nothing.
 func TestTrackerReusesSlots(t *testing.T) {
 	tr := NewTracker()
-	positions := make([]Position, 8)
+	positions := make([]change.Position, 8)
 	for i := range positions {
 		positions[i] = seq(i)
 	}
@@ -217,9 +219,9 @@ func TestTrackerReusesSlots(t *testing.T) {
 		a.End(positions[i%8])
 		b = tr.Begin()
 		b.End(positions[(i+1)%8])
-		p(nil, nil)
+		p(nil)
 		a.Ack(nil)
-		p(nil, nil)
+		p(nil)
 		if _, ok := tr.Committable(); !ok || tr.InFlight() != 0 {
 			t.Fatal("not committable")
 		}
@@ -264,7 +266,7 @@ func TestTrackerConcurrent(t *testing.T) {
 			var held []rec
 			flush := func(r rec) {
 				acked[r.i].Add(1)
-				r.txn.Promise()(nil, nil)
+				r.txn.Promise()(nil)
 			}
 			for r := range ch[a] {
 				held = append(held, r)
@@ -356,7 +358,7 @@ func BenchmarkTrackerAck(b *testing.B) {
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			p(nil, nil)
+			p(nil)
 		}
 	})
 }

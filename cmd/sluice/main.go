@@ -16,7 +16,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/pprof"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -28,11 +27,6 @@ import (
 
 	"github.com/sluice-cdc/sluice/config"
 	"github.com/sluice-cdc/sluice/connector"
-	"github.com/sluice-cdc/sluice/connector/history"
-	"github.com/sluice-cdc/sluice/connector/mysql"
-	"github.com/sluice-cdc/sluice/connector/mysqltypes"
-	"github.com/sluice-cdc/sluice/converters"
-	"github.com/sluice-cdc/sluice/converters/jsonconv"
 	"github.com/sluice-cdc/sluice/offsets"
 )
 
@@ -159,7 +153,7 @@ func newLogger(w *config.Worker, stderr io.Writer) *zap.Logger {
 	return zap.New(zapcore.NewCore(enc, zapcore.Lock(zapcore.AddSync(stderr)), level))
 }
 
-func loadConnectors(paths []string, stderr io.Writer) ([]*config.Connector, bool) {
+func loadConnectors(paths []string, env connector.Env, stderr io.Writer) ([]*config.Connector, bool) {
 	var out []*config.Connector
 	ok := true
 	names := map[string]string{}
@@ -184,10 +178,7 @@ func loadConnectors(paths []string, stderr io.Writer) ([]*config.Connector, bool
 			continue
 		}
 		names[c.Name] = p
-		for _, msg := range notYet(c) {
-			fmt.Fprintf(stderr, "warning: %s: %s\n", p, msg)
-		}
-		if err := checkSupported(c); err != nil {
+		if err := connector.Check(c, env); err != nil {
 			fmt.Fprintf(stderr, "error: %s: %s\n", p, err)
 			ok = false
 			continue
@@ -195,65 +186,6 @@ func loadConnectors(paths []string, stderr io.Writer) ([]*config.Connector, bool
 		out = append(out, c)
 	}
 	return out, ok
-}
-
-// checkSupported rejects settings this version accepts in the file (so a
-// Debezium config loads) but cannot honour, instead of silently doing
-// something else.
-func checkSupported(c *config.Connector) error {
-	if err := applyDDLConfig(&mysql.Config{}, c); err != nil {
-		return err
-	}
-	if _, err := readHistorySettings(c); err != nil {
-		return err
-	}
-	for _, cc := range []struct {
-		prop string
-		cfg  config.ConverterConfig
-	}{{"key.converter", c.KeyConverter}, {"value.converter", c.ValueConverter}} {
-		if cc.cfg.IsAvro() {
-			return fmt.Errorf("property %q: %s is not supported by this version of Sluice; use %s", cc.prop, cc.cfg.Class, config.JSONConverterClass)
-		}
-	}
-	if v, ok := c.Raw["incremental.snapshot.chunk.size"]; ok {
-		if n, err := strconv.Atoi(v); err != nil || n <= 0 {
-			return fmt.Errorf("property \"incremental.snapshot.chunk.size\": %q is not a positive integer (default 1024)", v)
-		}
-	}
-	if v := c.Raw["signal.data.collection"]; v != "" && strings.Count(v, ".") != 1 {
-		return fmt.Errorf("property \"signal.data.collection\": %q is not <database>.<table>", v)
-	}
-	// The handling modes, column.* rules and message.key.columns.
-	if _, err := mysqltypes.NewTypeOptions(c.DecimalHandlingMode, c.BigIntUnsignedHandlingMode, c.TimePrecisionMode, c.BinaryHandlingMode, c.Raw); err != nil {
-		return err
-	}
-	return nil
-}
-
-// notYet lists accepted settings whose feature this version lacks, so the
-// user reads what happens instead.
-func notYet(c *config.Connector) []string {
-	var w []string
-	return w
-}
-
-func streamerConfig(c *config.Connector, log *zap.Logger) mysql.Config {
-	cfg := mysql.Config{
-		Flavor: string(c.Flavor), Host: c.Hostname, Port: uint16(c.Port),
-		User: c.User, Password: c.Password.Reveal(), ServerID: c.ServerID,
-		TopicPrefix: c.TopicPrefix, ConnectorName: c.Name, Filter: c,
-		ConnectTimeout: c.ConnectTimeout,
-		Snapshot: mysql.SnapshotConfig{Mode: c.SnapshotMode, LockingMode: c.SnapshotLockingMode,
-			MaxThreads: c.SnapshotMaxThreads},
-		SignalTable:      c.Raw["signal.data.collection"],
-		IncrementalChunk: atoiOr(c.Raw["incremental.snapshot.chunk.size"], 0),
-		Logger:           log,
-	}
-	// checkSupported has validated the type options.
-	cfg.Types, _ = mysqltypes.NewTypeOptions(c.DecimalHandlingMode, c.BigIntUnsignedHandlingMode, c.TimePrecisionMode, c.BinaryHandlingMode, c.Raw)
-	// checkSupported has validated these settings.
-	_ = applyDDLConfig(&cfg, c)
-	return cfg
 }
 
 func cmdValidate(args []string, stdout, stderr io.Writer) int {
@@ -266,10 +198,11 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, "sluice validate: name at least one CONNECTOR.json\n")
 		return 2
 	}
-	conns, ok := loadConnectors(fs.Args(), stdout)
+	env := connector.Env{Worker: &config.Worker{}, Logger: zap.NewNop()}
+	conns, ok := loadConnectors(fs.Args(), env, stdout)
 	for _, c := range conns {
 		ctx, cancel := context.WithTimeout(context.Background(), c.ConnectTimeout+5*time.Second)
-		probs, err := mysql.Preflight(ctx, streamerConfig(c, zap.NewNop()))
+		probs, err := connector.Validate(ctx, c, env)
 		cancel()
 		if err != nil {
 			fmt.Fprintf(stdout, "error: %s: database.hostname/database.port/database.user/database.password: %v; check the server is reachable and the credentials\n", c.Source, err)
@@ -290,16 +223,16 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// kafkaOpts are the client options shared by the producer and the offsets
-// store, from the worker's producer.* settings.
-func kafkaOpts(w *config.Worker) ([]kgo.Opt, error) {
-	opts := []kgo.Opt{kgo.SeedBrokers(w.BootstrapServers...)}
+// kafkaOpts are the client options shared by the producer and the stores,
+// from the worker's settings. franz-go's own log goes through zap at warn,
+// so that a broker that is down or stalls is reported, not silent.
+func kafkaOpts(w *config.Worker, log *zap.Logger) []kgo.Opt {
+	id := "sluice"
 	if v, ok := w.Producer["client.id"]; ok {
-		opts = append(opts, kgo.ClientID(v))
-	} else {
-		opts = append(opts, kgo.ClientID("sluice"))
+		id = v
 	}
-	return opts, nil
+	return []kgo.Opt{kgo.SeedBrokers(w.BootstrapServers...), kgo.ClientID(id),
+		kgo.WithLogger(connector.KafkaLogger(log.With(zap.String("component", "kafka-client"))))}
 }
 
 func producerOpts(w *config.Worker) ([]kgo.Opt, error) {
@@ -349,18 +282,15 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	conns, ok := loadConnectors(paths, stderr)
+	base := kafkaOpts(w, log)
+	env := connector.Env{Worker: w, KafkaOpts: base, Logger: log}
+	conns, ok := loadConnectors(paths, env, stderr)
 	if !ok {
 		return 1
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 
-	base, err := kafkaOpts(w)
-	if err != nil {
-		fmt.Fprintf(stderr, "error: %s\n", err)
-		return 1
-	}
 	popts, err := producerOpts(w)
 	if err != nil {
 		fmt.Fprintf(stderr, "error: %s\n", err)
@@ -388,15 +318,10 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	var wg sync.WaitGroup
 	failed := make(chan error, len(conns))
 	for _, c := range conns {
-		histCtx, cancelHist := context.WithTimeout(ctx, 60*time.Second)
-		hist, err := openHistory(histCtx, c, w, base, log.With(zap.String("connector", c.Name)))
-		cancelHist()
-		if err != nil {
-			fmt.Fprintf(stderr, "error: %s: %s\n", c.Source, err)
-			return 1
-		}
-		defer hist.Close()
-		task, err := buildTask(c, w, client, store, hist, log)
+		counters := &connector.Counters{}
+		task, err := connector.NewTask(c, connector.Deps{Env: env, Producer: client,
+			Topics: connector.NewTopicCreator(client, c.TopicCreationDefaultPartitions, c.TopicCreationDefaultReplicationFactor, log.With(zap.String("connector", c.Name))),
+			Store:  store, Hooks: connector.Hooks{counters}})
 		if err != nil {
 			fmt.Fprintf(stderr, "error: %s: %s\n", c.Source, err)
 			return 1
@@ -407,7 +332,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := task.Run(ctx); err != nil {
+			err := task.Run(ctx)
+			logCounters(log, c.Name, counters)
+			if err != nil {
 				log.Error("connector stopped with an error", zap.String("connector", c.Name), zap.Error(err))
 				failed <- err
 			}
@@ -424,44 +351,12 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func buildTask(c *config.Connector, w *config.Worker, client *kgo.Client, store offsets.Store, hist history.Store, log *zap.Logger) (*connector.Task, error) {
-	keyConv, err := newConverter(c.KeyConverter)
-	if err != nil {
-		return nil, fmt.Errorf("key.converter: %w", err)
-	}
-	valConv, err := newConverter(c.ValueConverter)
-	if err != nil {
-		return nil, fmt.Errorf("value.converter: %w", err)
-	}
-	clog := log.With(zap.String("connector", c.Name))
-	queue := connector.NewQueue(c.MaxQueueSize, c.MaxQueueSizeInBytes)
-	poller := connector.NewPoller(connector.PollerConfig{
-		Queue: queue, KeyConverter: keyConv, ValueConverter: valConv, Client: client,
-		Topics:     connector.NewTopicCreator(client, c.TopicCreationDefaultPartitions, c.TopicCreationDefaultReplicationFactor, clog),
-		Store:      store,
-		OffsetKey:  offsets.Key(c.Name, c.TopicPrefix),
-		Tombstones: c.TombstonesOnDelete, MaxBatch: c.MaxBatchSize, PollInterval: c.PollInterval,
-		FlushInterval: w.FlushIntervalFor(c), Logger: clog,
-	})
-	scfg := streamerConfig(c, clog)
-	scfg.History = hist
-	return &connector.Task{
-		Name: c.Name, Source: mysql.NewStreamer(scfg), Queue: queue, Poller: poller,
-		Store: store, OffsetKey: offsets.Key(c.Name, c.TopicPrefix),
-		// Within SIGTERM's 10 s: the flush timeout plus room to drain.
-		ShutdownTimeout: 8 * time.Second, Logger: log,
-	}, nil
-}
-
-// atoiOr parses a setting the config package keeps as text; an invalid
-// value was already reported by checkSupported.
-func atoiOr(v string, def int) int {
-	if n, err := strconv.Atoi(v); err == nil {
-		return n
-	}
-	return def
-}
-
-func newConverter(cc config.ConverterConfig) (converters.Converter, error) {
-	return jsonconv.New(jsonconv.Config{SchemasEnable: cc.SchemasEnable, DecimalFormat: cc.Props["decimal.format"]})
+// logCounters writes what a task did, once it has stopped.
+func logCounters(log *zap.Logger, name string, c *connector.Counters) {
+	log.Info("connector totals", zap.String("connector", name),
+		zap.Int64("creates", c.Creates.Load()), zap.Int64("updates", c.Updates.Load()),
+		zap.Int64("deletes", c.Deletes.Load()), zap.Int64("reads", c.Reads.Load()),
+		zap.Int64("records_produced", c.Produced.Load()), zap.Int64("produce_errors", c.ProduceErrors.Load()),
+		zap.Int64("offset_commits", c.Commits.Load()), zap.Int64("offset_commit_errors", c.CommitErrors.Load()),
+		zap.Int64("errors_retried", c.Retried.Load()))
 }

@@ -3,27 +3,43 @@ package change
 import (
 	"context"
 	"time"
-
-	"github.com/sluice-cdc/sluice/offsets"
 )
 
-// Op is the Debezium operation code of a change event.
+// Op is the Debezium operation code of a row change.
 type Op byte
 
-// Operations. OpCommit is not a row change: it marks the end of a source
-// transaction and carries the position to store once every record before it
-// has been acknowledged by Kafka.
+// Debezium's operations.
 const (
 	OpCreate   Op = 'c'
 	OpUpdate   Op = 'u'
 	OpDelete   Op = 'd'
 	OpRead     Op = 'r'
 	OpTruncate Op = 't'
-	OpCommit   Op = 'C'
-	// OpRecord carries a ready Record (Event.Record), such as a schema
-	// change event, that the poller produces as it is.
-	OpRecord Op = 'R'
 )
+
+// Kind says what an Event carries. The zero Kind is a row change, so a
+// reader builds row events without naming it.
+type Kind uint8
+
+const (
+	// KindRow is a row change: Op, Table, Before/After and Source.
+	KindRow Kind = iota
+	// KindCommit ends a source transaction: Position is where to resume
+	// once every event before it is in Kafka. Offsets only ever move to a
+	// commit's position.
+	KindCommit
+	// KindRecord carries a finished Record (a schema change event, say)
+	// that goes through the same transform, convert and produce path as
+	// the records built from rows.
+	KindRecord
+)
+
+// Position is a source position: where a reader resumes. It is opaque to
+// everything but its source; the poller only stores it.
+type Position interface {
+	// OffsetValue returns the JSON object stored in _connect_offsets.
+	OffsetValue() ([]byte, error)
+}
 
 // Column describes one column of a captured table version.
 type Column struct {
@@ -55,27 +71,20 @@ type Table struct {
 	SourceSpec *Schema // schema of the source block
 }
 
-// Event is what a reader hands to the queue: one row change, or a commit
-// marker (Op == OpCommit) that carries the source position reached at a
-// transaction end.
+// Event is what a reader hands to the queue: a row change, a transaction's
+// end, or a finished record (see Kind).
 type Event struct {
-	Op     Op
+	Kind   Kind
+	Op     Op // KindRow
 	Table  *Table
 	Before []any // source-native values aligned with Table.Columns; nil for c/r
 	After  []any // nil for d
 	Source *Value
 	// TsMs is the source time of the change (binlog event time), in ms.
 	TsMs int64
-	// Offset is set on commit markers: the position to resume from once
-	// everything before this marker is in Kafka.
-	Offset offsets.Position
-	// Flush asks for Offset to be committed before anything after this
-	// marker is produced (a snapshot's start must be durable before its rows).
-	Flush bool
-	// Stored, when set on a Flush marker, is closed once Offset is stored,
-	// for a reader that must not read on before that.
-	Stored chan struct{}
-	// Record is the ready record of an OpRecord event.
+	// Position is where to resume after a KindCommit event.
+	Position Position
+	// Record is the finished record of a KindRecord event.
 	Record *Record
 	// Size is an estimate of the event's memory, for the byte-bounded queue.
 	Size int
@@ -100,10 +109,18 @@ type Record struct {
 	Timestamp   time.Time
 }
 
-// Enqueuer is where readers put events. Enqueue blocks while the queue is
-// full (backpressure) and returns ctx.Err() once ctx is done; events are
-// delivered in the order given. Implementations are safe for concurrent use
-// by several readers.
+// Enqueuer is where a reader puts events. Each reader has its own: the
+// order of one reader's events is kept, and the position the task stores
+// combines every reader's acknowledged commits.
+//
+// Enqueue blocks while the queue is full (backpressure) and returns
+// ctx.Err() once ctx is done; events before that stay queued. Checkpoint
+// enqueues a commit at pos and blocks until it, and everything enqueued
+// before it, is in Kafka and pos is stored: a reader calls it where it must
+// not go on before its position is durable (a snapshot's start, say). It
+// returns ctx.Err() when ctx ends first, or the error that stopped the
+// store. One reader calls its Enqueuer from one goroutine at a time.
 type Enqueuer interface {
 	Enqueue(ctx context.Context, events ...Event) error
+	Checkpoint(ctx context.Context, pos Position) error
 }

@@ -3,7 +3,7 @@
 // values, the Event a reader emits and the Record the poller produces.
 //
 // It is a leaf package on purpose: readers, converters and transforms all
-// depend on it, and it depends on nothing of Sluice's but offsets.
+// depend on it, and it depends on nothing of Sluice's.
 package change
 
 import "strconv"

@@ -17,6 +17,7 @@ import (
 
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
+	"github.com/sluice-cdc/sluice/internal/fault"
 )
 
 // Debezium's signal types.
@@ -87,7 +88,7 @@ func (s *Streamer) signalRows(st *txnState, h *replication.EventHeader, e *repli
 	}
 	for _, row := range e.Rows {
 		if len(row) < 3 {
-			return &Definite{fmt.Errorf("signal table %s has %d columns; Debezium's layout is (id, type, data)", s.cfg.SignalTable, len(row))}
+			return fault.Definite(fmt.Errorf("signal table %s has %d columns; Debezium's layout is (id, type, data)", s.cfg.SignalTable, len(row)))
 		}
 		id, typ, data := asString(row[0]), asString(row[1]), asString(row[2])
 		switch typ {
@@ -297,7 +298,7 @@ func (i *incremental) prepare(ctx context.Context, name string) error {
 	}
 	t, err := i.s.tables.assemble(db, tbl, info.columns, info.key)
 	if err != nil {
-		return &Definite{err}
+		return fault.Definite(err)
 	}
 	i.table, i.defs, i.started, i.tableRows = t, info.columns, time.Now(), 0
 	i.s.log.Info("on-demand snapshot of table starting", zap.String("table", name))

@@ -22,7 +22,6 @@ package mysql
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"hash/crc32"
 	"math"
 	"reflect"
@@ -35,6 +34,7 @@ import (
 
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
+	"github.com/sluice-cdc/sluice/internal/fault"
 	"github.com/sluice-cdc/sluice/offsets"
 )
 
@@ -662,8 +662,7 @@ func TestMySQLPartialJSON(t *testing.T) {
 	ai = append(ai, 0b01)      // partial bits of the JSON columns: j is a diff
 	ai = append(ai, rowImage(int32Value(1), blobValue(diff), blobValue(before))...)
 	_, err := r.rows(replication.PARTIAL_UPDATE_ROWS_EVENT, rowsBody(3, true, bi, ai))
-	var def *Definite
-	if !errors.As(err, &def) || !strings.Contains(err.Error(), "binlog_row_value_options") {
+	if !fault.IsDefinite(err) || !strings.Contains(err.Error(), "binlog_row_value_options") {
 		t.Fatalf("partial JSON update: err %v, want a definite error pointing at binlog_row_value_options", err)
 	}
 	// A full update of the same table is fine.
@@ -972,7 +971,7 @@ func TestMySQLGTIDOffsets(t *testing.T) {
 		}
 		open := st.gtid
 		xid := feed.event(replication.XID_EVENT, binary.LittleEndian.AppendUint64(nil, 7))
-		return s.commit(st, xid.Header).Offset.(offsets.MySQL), open
+		return s.commit(st, xid.Header).Position.(offsets.MySQL), open
 	}
 	for _, step := range []struct {
 		event    *replication.BinlogEvent

@@ -2,28 +2,16 @@ package mysql
 
 import (
 	"context"
-
 	"fmt"
-	"github.com/go-mysql-org/go-mysql/client"
 	"strings"
+
+	"github.com/go-mysql-org/go-mysql/client"
+
+	"github.com/sluice-cdc/sluice/config"
 )
 
-// Problem is one finding of the preflight checks: the server setting or
-// privilege concerned and what to do about it.
-type Problem struct {
-	Setting string
-	Msg     string
-	// Warning problems do not stop the connector.
-	Warning bool
-}
-
-func (p Problem) String() string {
-	level := "error"
-	if p.Warning {
-		level = "warning"
-	}
-	return fmt.Sprintf("%s: %s: %s", level, p.Setting, p.Msg)
-}
+// Problem is one finding of the preflight checks.
+type Problem = config.Problem
 
 // Preflight connects to the server and checks what streaming needs: the
 // binary log in ROW format with full row images, GTIDs (or the file/position
@@ -44,7 +32,9 @@ func Preflight(ctx context.Context, cfg Config) ([]Problem, error) {
 		return v, true
 	}
 	var probs []Problem
-	add := func(setting, msg string, warn bool) { probs = append(probs, Problem{setting, msg, warn}) }
+	add := func(setting, msg string, warn bool) {
+		probs = append(probs, Problem{Setting: setting, Msg: msg, Warning: warn})
+	}
 
 	version, _ := get("version")
 	isMaria := strings.Contains(strings.ToLower(version), "mariadb")

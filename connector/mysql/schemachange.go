@@ -13,6 +13,7 @@ import (
 
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
+	"github.com/sluice-cdc/sluice/internal/fault"
 )
 
 // Schema change events, truncate events and what a DDL does to the table
@@ -191,7 +192,7 @@ func (s *Streamer) queryEvent(ctx context.Context, st *txnState, h *replication.
 			s.tables.forgetAll()
 			return batch, nil
 		}
-		return batch, &Definite{fmt.Errorf("cannot parse the DDL statement %q at binlog position %s: %v; Sluice stops rather than guess which tables it changes. If the statement changes no captured table, or the change may go without a schema change event, set schema.history.internal.skip.unparseable.ddl=true to skip it", tail(sql, 2000), where, err)}
+		return batch, fault.Definite(fmt.Errorf("cannot parse the DDL statement %q at binlog position %s: %v; Sluice stops rather than guess which tables it changes. If the statement changes no captured table, or the change may go without a schema change event, set schema.history.internal.skip.unparseable.ddl=true to skip it", tail(sql, 2000), where, err))
 	}
 	if err := s.applyDDL(ctx, st, h, string(e.Schema), sql, noBackslashEscapes(e.StatusVars), stmt); err != nil {
 		return batch, err
@@ -224,7 +225,7 @@ func (s *Streamer) queryEvent(ctx context.Context, st *txnState, h *replication.
 		}
 		if s.schemaChangeWanted(db, nil) {
 			src := s.ddlSource(st, h, db, "", eventPos, tsMs, thread)
-			emit(change.Event{Op: change.OpRecord, Record: s.schemaChanges().record(s.cfg.TopicPrefix, db, stmt.Text, src, nil), TsMs: tsMs, Size: 512 + len(sql)})
+			emit(change.Event{Kind: change.KindRecord, Record: s.schemaChanges().record(s.cfg.TopicPrefix, db, stmt.Text, src, nil), TsMs: tsMs, Size: 512 + len(sql)})
 		}
 		return batch, nil
 	}
@@ -279,7 +280,7 @@ func (s *Streamer) queryEvent(ctx context.Context, st *txnState, h *replication.
 			}
 			src := s.ddlSource(st, h, db, srcTables, eventPos, tsMs, thread)
 			rec := s.schemaChanges().record(s.cfg.TopicPrefix, db, c.DDL, src, []any{tableChangeValue(c.Kind, c.Table, table)})
-			emit(change.Event{Op: change.OpRecord, Record: rec, TsMs: tsMs, Size: 2048 + len(sql)})
+			emit(change.Event{Kind: change.KindRecord, Record: rec, TsMs: tsMs, Size: 2048 + len(sql)})
 		}
 	}
 	return batch, nil
@@ -336,7 +337,7 @@ func (s *Streamer) truncateEvent(ctx context.Context, st *txnState, h *replicati
 	}
 	tbl, err := s.tables.versionForTruncate(ctx, name)
 	if err != nil {
-		return change.Event{}, false, &Definite{fmt.Errorf("reading the definition of %s for its truncate event at %s:%d: %w", name, st.file, eventPos, err)}
+		return change.Event{}, false, fault.Definite(fmt.Errorf("reading the definition of %s for its truncate event at %s:%d: %w", name, st.file, eventPos, err))
 	}
 	src := s.ddlSource(st, h, name.DB, name.Table, eventPos, tsMs, thread)
 	return change.Event{Op: change.OpTruncate, Table: tbl, Source: src, TsMs: tsMs, Size: 512}, true, nil

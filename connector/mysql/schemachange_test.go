@@ -2,7 +2,6 @@ package mysql
 
 import (
 	"context"
-	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
+	"github.com/sluice-cdc/sluice/internal/fault"
 )
 
 func TestParseSkippedOperations(t *testing.T) {
@@ -196,7 +196,7 @@ func TestQueryEventDropTable(t *testing.T) {
 	}
 	for i, tbl := range []string{"t1", "t2"} {
 		ev := evs[i]
-		if ev.Op != change.OpRecord || ev.Record.Topic != "srv" {
+		if ev.Kind != change.KindRecord || ev.Record.Topic != "srv" {
 			t.Fatalf("event %d: op %c topic %q, want a record on srv", i, ev.Op, ev.Record.Topic)
 		}
 		if ev.Record.KeySchema.Name != "io.debezium.connector.mariadb.SchemaChangeKey" || ev.Record.Key.(*change.Value).Get("databaseName") != "app" {
@@ -255,8 +255,7 @@ func TestQueryEventUnparseable(t *testing.T) {
 	s := NewStreamer(Config{Flavor: "mariadb", TopicPrefix: "srv", Filter: f, IncludeSchemaChanges: true})
 	s.tables.entries["app.t1"] = &tableEntry{included: true}
 	_, err := queryEventFor(t, s, "ALTER TABLE t1 ADD c VARCHAR(10) 'oops", "app")
-	var def *Definite
-	if !errors.As(err, &def) {
+	if !fault.IsDefinite(err) {
 		t.Fatalf("unparseable DDL: error %v, want a Definite error", err)
 	}
 	for _, want := range []string{"ALTER TABLE t1 ADD c VARCHAR(10) 'oops", "mariadb-bin.000007:1400", "GTID 0-1-42", "schema.history.internal.skip.unparseable.ddl=true"} {

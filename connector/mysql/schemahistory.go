@@ -14,6 +14,7 @@ import (
 
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/connector/history"
+	"github.com/sluice-cdc/sluice/internal/fault"
 	"github.com/sluice-cdc/sluice/offsets"
 )
 
@@ -76,7 +77,7 @@ func (s *Streamer) recoverSchema(ctx context.Context, from offsets.MySQL) error 
 		mine++
 		ok, err := positionAtOrBefore(r.Position, desired)
 		if err != nil {
-			return &Definite{fmt.Errorf("schema history record %q: %w", tail(r.DDL, 200), err)}
+			return fault.Definite(fmt.Errorf("schema history record %q: %w", tail(r.DDL, 200), err))
 		}
 		if !ok {
 			s.pending[historyPending(r.Position, r.DDL)] = true
@@ -88,14 +89,13 @@ func (s *Streamer) recoverSchema(ctx context.Context, from offsets.MySQL) error 
 					zap.String("statement", tail(r.DDL, 2000)), zap.ByteString("position", r.Position), zap.Error(err))
 				return nil
 			}
-			return &Definite{fmt.Errorf("cannot apply the schema history statement %q recorded at %s: %v; set schema.history.internal.skip.unparseable.ddl=true to skip it", tail(r.DDL, 2000), r.Position, err)}
+			return fault.Definite(fmt.Errorf("cannot apply the schema history statement %q recorded at %s: %v; set schema.history.internal.skip.unparseable.ddl=true to skip it", tail(r.DDL, 2000), r.Position, err))
 		}
 		applied++
 		return nil
 	})
 	if err != nil {
-		var def *Definite
-		if errors.As(err, &def) {
+		if fault.IsDefinite(err) {
 			return err
 		}
 		return fmt.Errorf("reading the schema history: %w", err)
@@ -106,7 +106,7 @@ func (s *Streamer) recoverSchema(ctx context.Context, from offsets.MySQL) error 
 			s.setModel(m)
 			return nil
 		}
-		return &Definite{fmt.Errorf("the schema history holds no records for topic.prefix %q, but the connector has a stored offset, so Sluice cannot know what its tables looked like at that position. If no DDL ran since the offset was stored, set snapshot.mode=recovery once to rebuild the history from the current structures; otherwise delete the connector's offset to take a new snapshot", s.cfg.TopicPrefix)}
+		return fault.Definite(fmt.Errorf("the schema history holds no records for topic.prefix %q, but the connector has a stored offset, so Sluice cannot know what its tables looked like at that position. If no DDL ran since the offset was stored, set snapshot.mode=recovery once to rebuild the history from the current structures; otherwise delete the connector's offset to take a new snapshot", s.cfg.TopicPrefix))
 	}
 	s.log.Info("schema rebuilt from the schema history", zap.Int("records_applied", applied),
 		zap.Int("records_after_offset", len(s.pending)), zap.Int("tables", len(m.tables())))
@@ -140,7 +140,7 @@ func (s *Streamer) emptyModel(ctx context.Context) error {
 	}
 	m := newSchemaModel(s.cfg.proto())
 	if err := m.apply(stmts.ddl, "", false); err != nil {
-		return &Definite{fmt.Errorf("applying %q: %w", stmts.ddl, err)}
+		return fault.Definite(fmt.Errorf("applying %q: %w", stmts.ddl, err))
 	}
 	s.setModel(m)
 	s.pending = nil
@@ -187,7 +187,7 @@ func (s *Streamer) seedSchema(ctx context.Context, at *offsets.MySQL) (offsets.M
 	}
 	for _, st := range stmts {
 		if err := m.apply(st.ddl, st.db, false); err != nil {
-			return offsets.MySQL{}, &Definite{fmt.Errorf("cannot read the structure Sluice starts from: statement %q: %v", tail(st.ddl, 2000), err)}
+			return offsets.MySQL{}, fault.Definite(fmt.Errorf("cannot read the structure Sluice starts from: statement %q: %v", tail(st.ddl, 2000), err))
 		}
 		if s.cfg.History == nil {
 			continue
@@ -240,7 +240,7 @@ func (s *Streamer) seedSchemaChange(m *schemaModel, pos offsets.MySQL, st seedSt
 	v[srcRow] = int64(0)
 	src := &change.Value{Schema: s.source, Values: v}
 	rec := s.schemaChanges().record(s.cfg.TopicPrefix, st.db, st.ddl, src, changes)
-	return []change.Event{{Op: change.OpRecord, Record: rec, TsMs: now, Size: 2048 + len(st.ddl)}}
+	return []change.Event{{Kind: change.KindRecord, Record: rec, TsMs: now, Size: 2048 + len(st.ddl)}}
 }
 
 // enqueueSeedEvents hands the schema change events of the structure the
@@ -407,7 +407,7 @@ func (s *Streamer) applyDDL(ctx context.Context, st *txnState, h *replication.Ev
 			if errors.Is(err, errSchemaDiverged) {
 				why = "it does not fit the structure Sluice has for the table, so a DDL reached the server without reaching the binlog (sql_log_bin=0?) or the schema history is incomplete"
 			}
-			return &Definite{fmt.Errorf("cannot apply the DDL statement %q at binlog position %s to the tables' structure (%s: %v); Sluice stops rather than label rows with a structure it is not sure of. Set schema.history.internal.skip.unparseable.ddl=true to go on: rows are still decoded with the columns the binlog describes, and the tables it names take their defaults and MariaDB JSON/UUID/INET types from information_schema from then on", tail(sql, 2000), where, why, err)}
+			return fault.Definite(fmt.Errorf("cannot apply the DDL statement %q at binlog position %s to the tables' structure (%s: %v); Sluice stops rather than label rows with a structure it is not sure of. Set schema.history.internal.skip.unparseable.ddl=true to go on: rows are still decoded with the columns the binlog describes, and the tables it names take their defaults and MariaDB JSON/UUID/INET types from information_schema from then on", tail(sql, 2000), where, why, err))
 		}
 		s.log.Warn("skipping a DDL statement Sluice cannot apply to its table structures; the tables it names take their defaults and declared types from information_schema from now on",
 			zap.String("statement", tail(sql, 2000)), zap.String("position", where), zap.Bool("captured", captured), zap.Error(err))
@@ -415,7 +415,7 @@ func (s *Streamer) applyDDL(ctx context.Context, st *txnState, h *replication.Ev
 	}
 	position, err := s.ddlPosition(st, h)
 	if err != nil {
-		return &Definite{err}
+		return fault.Definite(err)
 	}
 	if s.pending[historyPending(position, sql)] {
 		return nil // recorded before a restart that came before the offset passed it
@@ -501,7 +501,7 @@ func (s *Streamer) schemaNow(ctx context.Context, needPosition bool) (offsets.My
 			return before, stmts, nil
 		}
 		if attempt == 10 {
-			return before, nil, &Definite{fmt.Errorf("the binlog kept moving while Sluice read the table structures, and Sluice may not block DDL meanwhile; grant the connector user RELOAD (MariaDB, for BACKUP STAGE) or BACKUP_ADMIN (MySQL, for LOCK INSTANCE FOR BACKUP)")}
+			return before, nil, fault.Definite(fmt.Errorf("the binlog kept moving while Sluice read the table structures, and Sluice may not block DDL meanwhile; grant the connector user RELOAD (MariaDB, for BACKUP STAGE) or BACKUP_ADMIN (MySQL, for LOCK INSTANCE FOR BACKUP)"))
 		}
 	}
 }
@@ -541,7 +541,7 @@ func (s *Streamer) positionOn(conn *client.Conn) (offsets.MySQL, error) {
 		return pos, fmt.Errorf("reading the binlog position (SHOW MASTER STATUS): %w", err)
 	}
 	if r.RowNumber() == 0 {
-		return pos, &Definite{fmt.Errorf("server %s has no binary log; start it with log_bin enabled", s.cfg.addr())}
+		return pos, fault.Definite(fmt.Errorf("server %s has no binary log; start it with log_bin enabled", s.cfg.addr()))
 	}
 	pos.File, _ = r.GetString(0, 0)
 	pos.Pos, _ = r.GetUint(0, 1)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
+	"github.com/sluice-cdc/sluice/internal/fault"
 	"github.com/sluice-cdc/sluice/offsets"
 )
 
@@ -192,9 +193,7 @@ func (s *Snapshotter) Run(ctx context.Context, st *snapState, out change.Enqueue
 		// Make the snapshot's start durable before its first row reaches
 		// Kafka, so that a crash at any point afterwards resumes this
 		// snapshot (and its start) instead of beginning a new one.
-		first := em.marker()
-		first.Flush = true
-		if err := out.Enqueue(ctx, first); err != nil {
+		if err := out.Checkpoint(ctx, em.marker().Position); err != nil {
 			return err
 		}
 	}
@@ -254,7 +253,7 @@ func (s *Snapshotter) prepareTable(ctx context.Context, name string) (*snapTable
 	}
 	table, err := s.tables.assemble(db, tbl, info.columns, info.key)
 	if err != nil {
-		return nil, &Definite{err}
+		return nil, fault.Definite(err)
 	}
 	t := &snapTable{name: name, db: db, tbl: tbl, table: table, defs: info.columns}
 	if len(info.key) == 1 {
@@ -510,7 +509,7 @@ type emitter struct {
 func (e *emitter) marker() change.Event {
 	pos := offsets.MySQL{TsSec: time.Now().Unix(), File: e.st.Start.File, Pos: e.st.Start.Pos, GTIDs: e.st.Start.GTIDs,
 		Snapshot: !e.st.Complete, SluiceSnapshot: e.st.encode()}
-	return change.Event{Op: change.OpCommit, Offset: pos}
+	return change.Event{Kind: change.KindCommit, Position: pos}
 }
 
 func (e *emitter) chunk(ctx context.Context, j *chunkJob, res chunkResult, lastJob bool) error {
@@ -547,9 +546,7 @@ func (e *emitter) chunk(ctx context.Context, j *chunkJob, res chunkResult, lastJ
 	}
 	if ok {
 		e.st.InFlight = &done
-		intent := e.marker()
-		intent.Flush = true
-		if err := e.out.Enqueue(ctx, intent); err != nil {
+		if err := e.out.Checkpoint(ctx, e.marker().Position); err != nil {
 			return err
 		}
 	}

@@ -5,7 +5,6 @@ package mysql
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -23,6 +22,7 @@ import (
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/connector/history"
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
+	"github.com/sluice-cdc/sluice/internal/fault"
 	"github.com/sluice-cdc/sluice/offsets"
 )
 
@@ -112,13 +112,6 @@ func (c *Config) connect(ctx context.Context) (*client.Conn, error) {
 	return conn, nil
 }
 
-// Definite marks errors that retrying cannot fix: the task stops and the
-// message says what to do.
-type Definite struct{ Err error }
-
-func (e *Definite) Error() string { return e.Err.Error() }
-func (e *Definite) Unwrap() error { return e.Err }
-
 // Streamer reads row changes from the binlog, from a stored position on.
 // It is the streaming half of the MySQL source; snapshots are a separate type.
 type Streamer struct {
@@ -195,7 +188,7 @@ func (s *Streamer) Stream(ctx context.Context, from offsets.MySQL, filter *skipF
 	if from.GTIDs != "" || s.cfg.proto() == "mariadb" {
 		gs, err := gmysql.ParseGTIDSet(s.cfg.proto(), from.GTIDs)
 		if err != nil {
-			return &Definite{fmt.Errorf("stored offset has GTID set %q that is not a valid %s GTID set: %w", from.GTIDs, s.cfg.proto(), err)}
+			return fault.Definite(fmt.Errorf("stored offset has GTID set %q that is not a valid %s GTID set: %w", from.GTIDs, s.cfg.proto(), err))
 		}
 		st.gset = gs
 	}
@@ -205,8 +198,7 @@ func (s *Streamer) Stream(ctx context.Context, from offsets.MySQL, filter *skipF
 		if ctx.Err() != nil {
 			return nil
 		}
-		var def *Definite
-		if errors.As(err, &def) {
+		if fault.IsDefinite(err) {
 			return err
 		}
 		if progressed {
@@ -325,7 +317,7 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 		case *replication.TableMapEvent:
 			tbl, err := s.tables.Resolve(ctx, e)
 			if err != nil {
-				return progressed, &Definite{fmt.Errorf("reading the definition of %s.%s at %s:%d: %w", e.Schema, e.Table, st.file, h.LogPos, err)}
+				return progressed, fault.Definite(fmt.Errorf("reading the definition of %s.%s at %s:%d: %w", e.Schema, e.Table, st.file, h.LogPos, err))
 			}
 			resolved[e.TableID] = resolvedTable{tm: e, table: tbl}
 		case *replication.RowsEvent:
@@ -341,7 +333,7 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 				// now rather than trust an older mapping of the id.
 				tbl, err := s.tables.Resolve(ctx, e.Table)
 				if err != nil {
-					return progressed, &Definite{fmt.Errorf("reading the definition of %s.%s at %s:%d: %w", e.Table.Schema, e.Table.Table, st.file, h.LogPos, err)}
+					return progressed, fault.Definite(fmt.Errorf("reading the definition of %s.%s at %s:%d: %w", e.Table.Schema, e.Table.Table, st.file, h.LogPos, err))
 				}
 				r = resolvedTable{tm: e.Table, table: tbl}
 				resolved[e.TableID] = r
@@ -354,7 +346,7 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 				return progressed, err
 			}
 		}
-		if n := len(batch); n > 0 && batch[n-1].Op == change.OpCommit && (s.incr.active() || len(st.signals) > 0) {
+		if n := len(batch); n > 0 && batch[n-1].Kind == change.KindCommit && (s.incr.active() || len(st.signals) > 0) {
 			// On-demand snapshot work happens at transaction ends: its rows
 			// go before the commit marker, its progress into the marker.
 			marker := batch[n-1]
@@ -362,12 +354,12 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 			if err != nil {
 				return progressed, err
 			}
-			pos := marker.Offset.(offsets.MySQL)
+			pos := marker.Position.(offsets.MySQL)
 			pos.SluiceIncremental = s.incr.encode()
-			marker.Offset = pos
+			marker.Position = pos
 			batch = append(batch, marker)
 		}
-		if len(batch) >= 256 || (len(batch) > 0 && batch[len(batch)-1].Op == change.OpCommit) {
+		if len(batch) >= 256 || (len(batch) > 0 && batch[len(batch)-1].Kind == change.KindCommit) {
 			if err := flush(); err != nil {
 				return progressed, err
 			}
@@ -392,7 +384,7 @@ func (st *txnState) startGTID(e *replication.GTIDEvent, h *replication.EventHead
 	}
 	next, err := e.GTIDNext()
 	if err != nil {
-		return &Definite{fmt.Errorf("decoding GTID event at %s:%d: %w", st.file, h.LogPos, err)}
+		return fault.Definite(fmt.Errorf("decoding GTID event at %s:%d: %w", st.file, h.LogPos, err))
 	}
 	st.gtid = next.String()
 	return nil
@@ -418,7 +410,7 @@ func (s *Streamer) commit(st *txnState, h *replication.EventHeader) change.Event
 			pos.SluiceSnapshot = st.filter.state
 		}
 	}
-	return change.Event{Op: change.OpCommit, Offset: pos, TsMs: int64(h.Timestamp) * 1000}
+	return change.Event{Kind: change.KindCommit, Position: pos, TsMs: int64(h.Timestamp) * 1000}
 }
 
 func rowsOp(t replication.EventType) (change.Op, bool) {
@@ -444,15 +436,15 @@ func (s *Streamer) rows(st *txnState, h *replication.EventHeader, e *replication
 	if len(e.SkippedColumns) > 0 {
 		for _, sk := range e.SkippedColumns {
 			if len(sk) > 0 {
-				return batch, &Definite{fmt.Errorf("table %s.%s: the binlog row at %s:%d lacks columns; set binlog_row_image=FULL on the server", tbl.Database, tbl.Name, st.file, h.LogPos)}
+				return batch, fault.Definite(fmt.Errorf("table %s.%s: the binlog row at %s:%d lacks columns; set binlog_row_image=FULL on the server", tbl.Database, tbl.Name, st.file, h.LogPos))
 			}
 		}
 	}
 	if h.EventType == replication.PARTIAL_UPDATE_ROWS_EVENT && hasJSONColumn(e.Table) {
 		// binlog_row_value_options=PARTIAL_JSON logs JSON updates as diffs
 		// against the old value, which Debezium cannot apply either.
-		return batch, &Definite{fmt.Errorf("table %s.%s: the binlog row update at %s:%d is a partial JSON update (binlog_row_value_options=PARTIAL_JSON), which lacks the new JSON values; set binlog_row_value_options='' on the server (SET GLOBAL and in my.cnf), as Debezium requires",
-			tbl.Database, tbl.Name, st.file, h.LogPos)}
+		return batch, fault.Definite(fmt.Errorf("table %s.%s: the binlog row update at %s:%d is a partial JSON update (binlog_row_value_options=PARTIAL_JSON), which lacks the new JSON values; set binlog_row_value_options='' on the server (SET GLOBAL and in my.cnf), as Debezium requires",
+			tbl.Database, tbl.Name, st.file, h.LogPos))
 	}
 	step := 1
 	if op == change.OpUpdate {
@@ -483,7 +475,7 @@ func (s *Streamer) rows(st *txnState, h *replication.EventHeader, e *replication
 			row = ev.After
 		}
 		if len(row) != len(tbl.Columns) {
-			return batch, &Definite{fmt.Errorf("table %s.%s: binlog row at %s:%d has %d columns, the table version has %d", tbl.Database, tbl.Name, st.file, h.LogPos, len(row), len(tbl.Columns))}
+			return batch, fault.Definite(fmt.Errorf("table %s.%s: binlog row at %s:%d has %d columns, the table version has %d", tbl.Database, tbl.Name, st.file, h.LogPos, len(row), len(tbl.Columns)))
 		}
 		st.rows++
 		s.incr.dedupe(tbl, ev.Before)
@@ -491,7 +483,7 @@ func (s *Streamer) rows(st *txnState, h *replication.EventHeader, e *replication
 		if st.filter != nil {
 			kept, keep, err := st.filter.keep(st.gtid, ev)
 			if err != nil {
-				return batch, &Definite{fmt.Errorf("comparing GTID %s with the snapshot's positions: %w", st.gtid, err)}
+				return batch, fault.Definite(fmt.Errorf("comparing GTID %s with the snapshot's positions: %w", st.gtid, err))
 			}
 			if !keep {
 				continue
@@ -553,130 +545,12 @@ func classify(err error) error {
 	if errors.As(err, &me) {
 		switch me.Code {
 		case gmysql.ER_MASTER_FATAL_ERROR_READING_BINLOG:
-			return &Definite{fmt.Errorf("%w; the stored position is no longer in the server's binlogs (purged?): set snapshot.mode=when_needed to take a new snapshot, or delete the stored offset, or point the connector at a server that still has them", err)}
+			return fault.Definite(fmt.Errorf("%w; the stored position is no longer in the server's binlogs (purged?): set snapshot.mode=when_needed to take a new snapshot, or delete the stored offset, or point the connector at a server that still has them", err))
 		case gmysql.ER_ACCESS_DENIED_ERROR, gmysql.ER_SPECIFIC_ACCESS_DENIED_ERROR, gmysql.ER_DBACCESS_DENIED_ERROR:
-			return &Definite{fmt.Errorf("%w; grant the connector user REPLICATION SLAVE, REPLICATION CLIENT (BINLOG MONITOR on MariaDB) and SELECT", err)}
+			return fault.Definite(fmt.Errorf("%w; grant the connector user REPLICATION SLAVE, REPLICATION CLIENT (BINLOG MONITOR on MariaDB) and SELECT", err))
 		}
 	}
 	return err
-}
-
-// Run is the connector.Source entry point. Without a stored offset it
-// takes a snapshot when snapshot.mode asks for one (then streams from the
-// position taken before the snapshot), or streams from the server's current
-// position (no_data) or from the oldest binlog (never). A stored offset of a
-// snapshot in progress resumes that snapshot after its last finished chunk.
-func (s *Streamer) Run(ctx context.Context, stored []byte, out change.Enqueuer) error {
-	if err := s.detectServer(ctx); err != nil {
-		return err
-	}
-	mode := s.cfg.Snapshot.Mode
-	var st *snapState
-	var from offsets.MySQL
-	if stored != nil {
-		p, err := offsets.ParseMySQL(stored)
-		if err != nil {
-			return &Definite{fmt.Errorf("the stored offset cannot be used: %w; delete it from the offsets topic to start over", err)}
-		}
-		from = p
-		if p.SluiceSnapshot != "" {
-			if st, err = decodeSnapState(p.SluiceSnapshot); err != nil {
-				return &Definite{err}
-			}
-		}
-		if p.SluiceIncremental != "" {
-			s.incr = &incremental{s: s}
-			if err := json.Unmarshal([]byte(p.SluiceIncremental), &s.incr.state); err != nil {
-				return &Definite{fmt.Errorf("decoding the on-demand snapshot progress stored in the offset: %w", err)}
-			}
-			s.log.Info("resuming the on-demand snapshot", zap.Strings("tables", s.incr.state.Tables))
-		}
-		// The structure as of where reading resumes: the snapshot's start
-		// while it is unfinished, else the offset.
-		resume := from
-		if st != nil && !st.Complete {
-			resume = offsets.MySQL{File: st.Start.File, Pos: st.Start.Pos, GTIDs: st.Start.GTIDs, Snapshot: true}
-		}
-		if err := s.recoverSchema(ctx, resume); err != nil {
-			return err
-		}
-		if st != nil && !st.Complete {
-			s.log.Info("resuming the snapshot after its last finished chunk", zap.Int("chunks_done", len(st.Done)))
-			return s.snapshotThenStream(ctx, st, true, out)
-		}
-	} else {
-		switch mode {
-		case "never":
-			// Debezium's "never": read the binlog from its beginning.
-			s.log.Info("snapshot.mode=never: streaming from the oldest binlog the server has; tables are learnt from the DDL in it")
-			if err := s.emptyModel(ctx); err != nil {
-				return err
-			}
-			return s.Stream(ctx, offsets.MySQL{}, nil, out)
-		case "no_data", "schema_only", "recovery", "schema_only_recovery":
-			p, err := s.startPosition(ctx)
-			if err != nil {
-				return err
-			}
-			s.log.Info("no stored offset; streaming from the server's current position", zap.String("snapshot.mode", mode))
-			// Store the start before reading on, so that a restart, even
-			// one before the first change is delivered, resumes here
-			// rather than at a later "current" position (losing what
-			// came between).
-			if err := s.enqueueSeedEvents(ctx, out); err != nil {
-				return nil
-			}
-			stored := make(chan struct{})
-			if err := out.Enqueue(ctx, change.Event{Op: change.OpCommit, Offset: p, Flush: true, Stored: stored}); err != nil {
-				return nil
-			}
-			select {
-			case <-stored:
-			case <-ctx.Done():
-				return nil
-			}
-			return s.Stream(ctx, p, nil, out)
-		default:
-			return s.newSnapshot(ctx, out)
-		}
-	}
-	var filter *skipFilter
-	if st != nil {
-		f, err := newSkipFilter(s.cfg.proto(), st)
-		if err != nil {
-			return &Definite{err}
-		}
-		if f.guards, err = s.loadGuards(ctx, st); err != nil {
-			return err
-		}
-		filter = f
-	}
-	err := s.checkAvailable(ctx, from)
-	if err == nil {
-		err = s.Stream(ctx, from, filter, out)
-	}
-	if isPurged(err) && mode == "when_needed" {
-		s.log.Warn("the stored position is no longer in the server's binlogs; snapshot.mode=when_needed: taking a new snapshot",
-			zap.String("gtids", from.GTIDs), zap.String("file", from.File))
-		return s.newSnapshot(ctx, out)
-	}
-	return err
-}
-
-func (s *Streamer) newSnapshot(ctx context.Context, out change.Enqueuer) error {
-	p, err := s.startPosition(ctx)
-	if err != nil {
-		return err
-	}
-	snap := s.snapshotter()
-	st, err := snap.newSnapState(ctx, p)
-	if err != nil {
-		return err
-	}
-	if err := s.enqueueSeedEvents(ctx, out); err != nil {
-		return nil
-	}
-	return s.snapshotThenStream(ctx, st, false, out)
 }
 
 func (s *Streamer) snapshotter() *Snapshotter {
@@ -688,46 +562,6 @@ func (s *Streamer) snapshotter() *Snapshotter {
 		cfg.ChunkRows = 50_000
 	}
 	return &Snapshotter{cfg: s.cfg, snap: cfg, log: s.log, tables: s.tables, cat: s.cat, source: s.source}
-}
-
-func (s *Streamer) snapshotThenStream(ctx context.Context, st *snapState, resumed bool, out change.Enqueuer) error {
-	snap := s.snapshotter()
-	var guards []*guard
-	if resumed {
-		var err error
-		if guards, err = s.loadGuards(ctx, st); err != nil {
-			return err
-		}
-		if st.InFlight != nil {
-			// The range a crash interrupted is read again now; its keys
-			// are collected as it is.
-			g, err := newGuard(s.cfg.proto(), *st.InFlight)
-			if err != nil {
-				return &Definite{err}
-			}
-			snap.guard = g
-			guards = append(guards, g)
-			st.Guards = append(st.Guards, *st.InFlight)
-			st.InFlight = nil
-		}
-	}
-	if err := snap.Run(ctx, st, out); err != nil {
-		if ctx.Err() != nil {
-			return nil
-		}
-		return err
-	}
-	if s.cfg.Snapshot.Mode == "initial_only" {
-		s.log.Info("snapshot.mode=initial_only: snapshot done, not streaming")
-		return nil
-	}
-	filter, err := newSkipFilter(s.cfg.proto(), st)
-	if err != nil {
-		return &Definite{err}
-	}
-	filter.guards = guards
-	from := offsets.MySQL{File: st.Start.File, Pos: st.Start.Pos, GTIDs: st.Start.GTIDs}
-	return s.Stream(ctx, from, filter, out)
 }
 
 // loadGuards reads, now, the keys each guarded range has (see
@@ -747,7 +581,7 @@ func (s *Streamer) loadGuards(ctx context.Context, st *snapState) ([]*guard, err
 	for _, c := range st.Guards {
 		g, err := newGuard(s.cfg.proto(), c)
 		if err != nil {
-			return nil, &Definite{err}
+			return nil, fault.Definite(err)
 		}
 		t, err := snap.prepareTable(ctx, c.Table)
 		if err != nil {
@@ -772,13 +606,10 @@ func (s *Streamer) loadGuards(ctx context.Context, st *snapState) ([]*guard, err
 	return out, nil
 }
 
-// errPurged says the binlogs holding the stored position are gone.
-var errPurged = errors.New("the stored position is no longer in the server's binlogs (purged?)")
-
 // isPurged reports whether err says the requested binlog position is gone.
 func isPurged(err error) bool {
 	var me *gmysql.MyError
-	return errors.Is(err, errPurged) || errors.As(err, &me) && me.Code == gmysql.ER_MASTER_FATAL_ERROR_READING_BINLOG
+	return errors.Is(err, fault.ErrPositionUnavailable) || errors.As(err, &me) && me.Code == gmysql.ER_MASTER_FATAL_ERROR_READING_BINLOG
 }
 
 // checkAvailable makes sure the server still has every transaction after
@@ -792,7 +623,7 @@ func (s *Streamer) checkAvailable(ctx context.Context, from offsets.MySQL) error
 	}
 	stored, err := gmysql.ParseMariadbGTIDSet(from.GTIDs)
 	if err != nil {
-		return &Definite{fmt.Errorf("stored offset has GTID set %q: %w", from.GTIDs, err)}
+		return fault.Definite(fmt.Errorf("stored offset has GTID set %q: %w", from.GTIDs, err))
 	}
 	conn, err := s.cfg.connect(ctx)
 	if err != nil {
@@ -824,9 +655,9 @@ func (s *Streamer) checkAvailable(ctx context.Context, from offsets.MySQL) error
 		for domain, g := range before.(*gmysql.MariadbGTIDSet).Sets {
 			have, ok := stored.(*gmysql.MariadbGTIDSet).Sets[domain]
 			if !ok || have.SequenceNumber < g.SequenceNumber {
-				return &Definite{fmt.Errorf("%w: the stored GTID position is %q but the oldest binlog %s starts after %s; "+
+				return fault.Definite(fmt.Errorf("%w: the stored GTID position is %q but the oldest binlog %s starts after %s; "+
 					"set snapshot.mode=when_needed to take a new snapshot, or delete the stored offset to start over",
-					errPurged, from.GTIDs, oldest, g)}
+					fault.ErrPositionUnavailable, from.GTIDs, oldest, g))
 			}
 		}
 	}

@@ -21,14 +21,14 @@ func BenchmarkEnvelope(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			out, err := c.Convert("dbserver1.inventory.customers", f.env, val)
+			out, err := c.Convert(bg, "dbserver1.inventory.customers", f.env, val)
 			if err != nil {
 				b.Fatal(err)
 			}
 			b.SetBytes(int64(len(out)))
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := c.Convert("dbserver1.inventory.customers", f.env, val); err != nil {
+				if _, err := c.Convert(bg, "dbserver1.inventory.customers", f.env, val); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -43,7 +43,7 @@ func BenchmarkEnvelopeParallel(b *testing.B) {
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if _, err := c.Convert("t", f.env, val); err != nil {
+			if _, err := c.Convert(bg, "t", f.env, val); err != nil {
 				b.Error(err)
 				return
 			}

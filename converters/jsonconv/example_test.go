@@ -1,6 +1,7 @@
 package jsonconv_test
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/sluice-cdc/sluice/connector/change"
@@ -50,11 +51,11 @@ func ExampleConverter_Convert() {
 
 	keys, _ := jsonconv.New(jsonconv.Config{SchemasEnable: true})
 	values, _ := jsonconv.New(jsonconv.Config{})
-	k, err := keys.Convert("dbserver1.inventory.customers", key, &change.Value{Schema: key, Values: []any{int64(1005)}})
+	k, err := keys.Convert(context.Background(), "dbserver1.inventory.customers", key, &change.Value{Schema: key, Values: []any{int64(1005)}})
 	if err != nil {
 		panic(err)
 	}
-	v, err := values.Convert("dbserver1.inventory.customers", envelope, value)
+	v, err := values.Convert(context.Background(), "dbserver1.inventory.customers", envelope, value)
 	if err != nil {
 		panic(err)
 	}

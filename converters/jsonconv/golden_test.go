@@ -118,7 +118,7 @@ func TestConnectGolden(t *testing.T) {
 			if jdk19, ok := jdk17Differs[c.name]; ok {
 				want = strings.Replace(want, "9.999999999999999E22", jdk19, 1)
 			}
-			got, err := cv.Convert("t", c.s, c.v)
+			got, err := cv.Convert(bg, "t", c.s, c.v)
 			if err != nil {
 				t.Errorf("%s %s: %v", c.name, mode, err)
 				continue

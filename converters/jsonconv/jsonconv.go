@@ -23,6 +23,7 @@
 package jsonconv
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"sync"
@@ -30,6 +31,7 @@ import (
 
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/converters"
+	"github.com/sluice-cdc/sluice/internal/fault"
 )
 
 // Decimal formats, Connect's decimal.format values.
@@ -98,8 +100,8 @@ const maxPooledBuf = 1 << 20
 // tables, where Connect has no schema either.) A nil s with a non-nil v infers
 // the type from the Go value like Connect's schemaless conversion, and writes
 // "schema":null. Errors are *TypeError for values that do not fit the schema
-// (and schemas that cannot be encoded).
-func (c *Converter) Convert(topic string, s *change.Schema, v any) ([]byte, error) {
+// (and schemas that cannot be encoded), marked definite (internal/fault).
+func (c *Converter) Convert(_ context.Context, topic string, s *change.Schema, v any) ([]byte, error) {
 	if isNull(v) {
 		return nil, nil
 	}
@@ -108,7 +110,8 @@ func (c *Converter) Convert(topic string, s *change.Schema, v any) ([]byte, erro
 	if err != nil {
 		*bp = b[:0]
 		putBuf(bp)
-		return nil, err
+		// The same value would fail the same way: no retry helps.
+		return nil, fault.Definite(err)
 	}
 	out := make([]byte, len(b))
 	copy(out, b)

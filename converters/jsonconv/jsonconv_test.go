@@ -1,6 +1,7 @@
 package jsonconv
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -131,7 +132,7 @@ func TestPayloadAndSchema(t *testing.T) {
 	withSchema := conv(t, Config{SchemasEnable: true})
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := plain.Convert("t", c.s, c.v)
+			got, err := plain.Convert(bg, "t", c.s, c.v)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -145,7 +146,7 @@ func TestPayloadAndSchema(t *testing.T) {
 			if wantNum == "" {
 				wantNum = c.payload
 			}
-			if got, err := numeric.Convert("t", c.s, c.v); err != nil || string(got) != wantNum {
+			if got, err := numeric.Convert(bg, "t", c.s, c.v); err != nil || string(got) != wantNum {
 				t.Errorf("numeric payload\n got %s (%v)\nwant %s", got, err, wantNum)
 			}
 			if c.schema == "" || c.v == nil {
@@ -161,7 +162,7 @@ func TestPayloadAndSchema(t *testing.T) {
 				}
 				return
 			}
-			got, err = withSchema.Convert("t", c.s, c.v)
+			got, err = withSchema.Convert(bg, "t", c.s, c.v)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -181,20 +182,20 @@ func TestNullWithDefault(t *testing.T) {
 		field("a", &change.Schema{Type: change.Int32, Optional: true, HasDefault: true, Default: int64(7)}),
 		field("b", &change.Schema{Type: change.String, HasDefault: true, Default: "dflt"}))
 	v := value(s, nil, nil)
-	got, err := conv(t, Config{}).Convert("t", s, v)
+	got, err := conv(t, Config{}).Convert(bg, "t", s, v)
 	if err != nil || string(got) != `{"a":7,"b":"dflt"}` {
 		t.Errorf("replace.null.with.default=true: got %s, %v", got, err)
 	}
 	// replace.null.with.default=false: optional fields go null, a required
 	// one is an error as in Connect.
 	c := conv(t, Config{KeepNullsWithDefault: true})
-	_, err = c.Convert("t", s, v)
+	_, err = c.Convert(bg, "t", s, v)
 	var te *TypeError
 	if !errors.As(err, &te) || te.Path != "b" {
 		t.Fatalf("KeepNulls, required null: got %v", err)
 	}
 	v.Values[1] = "x"
-	got, err = c.Convert("t", s, v)
+	got, err = c.Convert(bg, "t", s, v)
 	if err != nil || string(got) != `{"a":null,"b":"x"}` {
 		t.Errorf("KeepNulls: got %s, %v", got, err)
 	}
@@ -254,7 +255,7 @@ func TestEnvelope(t *testing.T) {
 		`"transaction":null,"op":"c","ts_ms":1700000000123,"ts_us":1700000000123456,"ts_ns":1700000000123456789}`
 
 	off := conv(t, Config{})
-	got, err := off.Convert("dbserver1.inventory.customers", f.env, val)
+	got, err := off.Convert(bg, "dbserver1.inventory.customers", f.env, val)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,7 +264,7 @@ func TestEnvelope(t *testing.T) {
 	}
 	on := conv(t, Config{SchemasEnable: true})
 	for range 2 { // second round comes from the cache
-		got, err = on.Convert("dbserver1.inventory.customers", f.env, val)
+		got, err = on.Convert(bg, "dbserver1.inventory.customers", f.env, val)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -275,16 +276,16 @@ func TestEnvelope(t *testing.T) {
 			t.Errorf("invalid JSON")
 		}
 	}
-	got, err = on.Convert("dbserver1.inventory.customers", f.key, key)
+	got, err = on.Convert(bg, "dbserver1.inventory.customers", f.key, key)
 	wantKey := `{"schema":{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"}],"optional":false,"name":"dbserver1.inventory.customers.Key"},"payload":{"id":1004}}`
 	if err != nil || string(got) != wantKey {
 		t.Errorf("key\n got %s (%v)\nwant %s", got, err, wantKey)
 	}
 	// Tombstone and null key.
-	if got, err := on.Convert("t", nil, nil); got != nil || err != nil {
+	if got, err := on.Convert(bg, "t", nil, nil); got != nil || err != nil {
 		t.Errorf("tombstone: %q %v", got, err)
 	}
-	if got, err := on.Convert("t", f.env, nil); got != nil || err != nil {
+	if got, err := on.Convert(bg, "t", f.env, nil); got != nil || err != nil {
 		t.Errorf("nil value with schema: %q %v", got, err)
 	}
 }
@@ -293,11 +294,11 @@ func TestSchemaCachedOnce(t *testing.T) {
 	f := newEnvelopeFixture()
 	_, val := f.create(1)
 	c := conv(t, Config{SchemasEnable: true})
-	if _, err := c.Convert("t", f.env, val); err != nil {
+	if _, err := c.Convert(bg, "t", f.env, val); err != nil {
 		t.Fatal(err)
 	}
 	p1, _ := c.cache.Load(f.env)
-	if _, err := c.Convert("t", f.env, val); err != nil {
+	if _, err := c.Convert(bg, "t", f.env, val); err != nil {
 		t.Fatal(err)
 	}
 	p2, _ := c.cache.Load(f.env)
@@ -308,8 +309,8 @@ func TestSchemaCachedOnce(t *testing.T) {
 		t.Errorf("entries = %d", n)
 	}
 	// Results are independent copies.
-	a, _ := c.Convert("t", f.env, val)
-	b, _ := c.Convert("t", f.env, val)
+	a, _ := c.Convert(bg, "t", f.env, val)
+	b, _ := c.Convert(bg, "t", f.env, val)
 	a[0] = 'X'
 	if b[0] != '{' || cap(a) != len(a) {
 		t.Error("result slices share memory or are oversized")
@@ -318,16 +319,16 @@ func TestSchemaCachedOnce(t *testing.T) {
 
 func TestSchemaless(t *testing.T) {
 	c := conv(t, Config{SchemasEnable: true})
-	got, err := c.Convert("t", nil, []change.MapEntry{{Key: "a", Value: []any{int64(1), 2.5, "x", true, nil, []byte{1}}}})
+	got, err := c.Convert(bg, "t", nil, []change.MapEntry{{Key: "a", Value: []any{int64(1), 2.5, "x", true, nil, []byte{1}}}})
 	want := `{"schema":null,"payload":{"a":[1,2.5,"x",true,null,"AQ=="]}}`
 	if err != nil || string(got) != want {
 		t.Errorf("got %s (%v), want %s", got, err, want)
 	}
-	got, err = conv(t, Config{}).Convert("t", nil, []change.MapEntry{{Key: int64(1), Value: "x"}})
+	got, err = conv(t, Config{}).Convert(bg, "t", nil, []change.MapEntry{{Key: int64(1), Value: "x"}})
 	if err != nil || string(got) != `[[1,"x"]]` {
 		t.Errorf("got %s (%v)", got, err)
 	}
-	if _, err := c.Convert("t", nil, &change.Value{}); err == nil {
+	if _, err := c.Convert(bg, "t", nil, &change.Value{}); err == nil {
 		t.Error("struct without schema accepted")
 	}
 }
@@ -376,7 +377,7 @@ func TestErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := c.Convert("t", tc.s, tc.v())
+			_, err := c.Convert(bg, "t", tc.s, tc.v())
 			var te *TypeError
 			if !errors.As(err, &te) {
 				t.Fatalf("got %v, want a *TypeError", err)
@@ -395,7 +396,7 @@ func TestErrors(t *testing.T) {
 	// A bad default fails the schema build, and is not cached.
 	bad := &change.Schema{Type: change.Int32, HasDefault: true, Default: "x"}
 	on := conv(t, Config{SchemasEnable: true})
-	if _, err := on.Convert("t", bad, int64(1)); err == nil || !strings.Contains(err.Error(), "schema default") {
+	if _, err := on.Convert(bg, "t", bad, int64(1)); err == nil || !strings.Contains(err.Error(), "schema default") {
 		t.Errorf("bad default: %v", err)
 	}
 	if _, ok := on.cache.Load(bad); ok {
@@ -407,7 +408,7 @@ func TestConcurrent(t *testing.T) {
 	f := newEnvelopeFixture()
 	c := conv(t, Config{SchemasEnable: true})
 	_, val := f.create(1)
-	want, err := c.Convert("t", f.env, val)
+	want, err := c.Convert(bg, "t", f.env, val)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -420,7 +421,7 @@ func TestConcurrent(t *testing.T) {
 				// Fresh schema pointers too, to exercise the cache.
 				ff := newEnvelopeFixture()
 				_, v := ff.create(1)
-				got, err := c.Convert("t", ff.env, v)
+				got, err := c.Convert(bg, "t", ff.env, v)
 				if err != nil || string(got) != string(want) {
 					t.Errorf("concurrent result differs: %v", err)
 					return
@@ -489,10 +490,10 @@ func TestAllocations(t *testing.T) {
 	_, val := f.create(1004)
 	for _, cfg := range []Config{{}, {SchemasEnable: true}, {DecimalFormat: DecimalNumeric}} {
 		c := conv(t, cfg)
-		if _, err := c.Convert("t", f.env, val); err != nil {
+		if _, err := c.Convert(bg, "t", f.env, val); err != nil {
 			t.Fatal(err)
 		}
-		if n := testing.AllocsPerRun(200, func() { _, _ = c.Convert("t", f.env, val) }); n > 1 {
+		if n := testing.AllocsPerRun(200, func() { _, _ = c.Convert(bg, "t", f.env, val) }); n > 1 {
 			t.Errorf("%+v: Convert makes %v allocations, want 1", cfg, n)
 		}
 		buf := make([]byte, 0, 8192)
@@ -501,3 +502,6 @@ func TestAllocations(t *testing.T) {
 		}
 	}
 }
+
+// bg is the context of conversions that make no remote call.
+var bg = context.Background()

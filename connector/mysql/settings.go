@@ -1,16 +1,59 @@
-package main
+package mysql
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
-	"github.com/twmb/franz-go/pkg/kgo"
-	"go.uber.org/zap"
-
 	"github.com/sluice-cdc/sluice/config"
-	"github.com/sluice-cdc/sluice/connector/history"
 )
+
+// Debezium properties about DDL and skipped operations that the config
+// package keeps in Connector.Raw, with Debezium's defaults.
+const (
+	propSkippedOperations     = "skipped.operations"                                        // default "t"
+	propSkipUnparseableDDL    = "schema.history.internal.skip.unparseable.ddl"              // default false
+	propStoreOnlyCapturedTbls = "schema.history.internal.store.only.captured.tables.ddl"    // default false
+	propStoreOnlyCapturedDBs  = "schema.history.internal.store.only.captured.databases.ddl" // default false
+	defaultSkippedOperations  = "t"
+)
+
+// applyDDLConfig sets the streamer's DDL settings from the connector file,
+// or says which property is wrong. ParseConfig calls it.
+func applyDDLConfig(cfg *Config, c *config.Connector) error {
+	skipped := defaultSkippedOperations
+	if v, ok := c.Raw[propSkippedOperations]; ok {
+		skipped = v
+	}
+	ops, err := ParseSkippedOperations(skipped)
+	if err != nil {
+		return fmt.Errorf("property %q: %w", propSkippedOperations, err)
+	}
+	cfg.SkippedOperations = ops
+	cfg.IncludeSchemaChanges = c.IncludeSchemaChanges
+	for _, b := range []struct {
+		prop string
+		dst  *bool
+	}{
+		{propSkipUnparseableDDL, &cfg.SkipUnparseableDDL},
+		{propStoreOnlyCapturedTbls, &cfg.StoreOnlyCapturedTablesDDL},
+		{propStoreOnlyCapturedDBs, &cfg.StoreOnlyCapturedDatabasesDDL},
+	} {
+		*b.dst = false
+		v, ok := c.Raw[b.prop]
+		if !ok {
+			continue
+		}
+		// Kafka's ConfigDef: true or false, any case, surrounding blanks ignored.
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "true":
+			*b.dst = true
+		case "false":
+		default:
+			return fmt.Errorf("property %q: %q is not a boolean; use true or false", b.prop, v)
+		}
+	}
+	return nil
+}
 
 // Debezium's schema history settings, which the config package keeps in
 // Connector.Raw.
@@ -60,30 +103,4 @@ func readHistorySettings(c *config.Connector) (historySettings, error) {
 		return h, fmt.Errorf("property %q: %q is not supported; use %s (the default) or %s", propHistoryClass, h.class, historyKafkaClass, historyFileClass)
 	}
 	return h, nil
-}
-
-// openHistory opens the connector's schema history store.
-func openHistory(ctx context.Context, c *config.Connector, w *config.Worker, base []kgo.Opt, log *zap.Logger) (history.Store, error) {
-	h, err := readHistorySettings(c)
-	if err != nil {
-		return nil, err
-	}
-	if h.class == historyFileClass {
-		log.Info("schema history in a file", zap.String("file", h.file))
-		return history.NewFileStore(h.file, log)
-	}
-	opts := base
-	brokers := w.BootstrapServers
-	if len(h.brokers) > 0 {
-		// A history on another cluster: the worker's security settings
-		// still apply, its seed brokers do not.
-		brokers = h.brokers
-		opts = append(append([]kgo.Opt{}, base...), kgo.SeedBrokers(brokers...))
-	}
-	log.Info("schema history in Kafka", zap.String("topic", h.topic), zap.Strings("bootstrap_servers", brokers))
-	st, err := history.NewKafkaStore(ctx, history.KafkaConfig{Brokers: brokers, Topic: h.topic, ClientOpts: opts, Logger: log})
-	if err != nil {
-		return nil, fmt.Errorf("opening schema history topic %s: %w", h.topic, err)
-	}
-	return st, nil
 }

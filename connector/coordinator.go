@@ -1,0 +1,215 @@
+package connector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/sluice-cdc/sluice/config"
+	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/internal/fault"
+)
+
+// Coordinator owns what every source shares: the snapshot.mode policy
+// (what to do without a stored offset, with one that records an unfinished
+// snapshot, and when the source no longer has the stored position), and
+// retrying transient failures with a backoff that resets on progress. It
+// only decides; the source reads.
+type Coordinator struct {
+	Source Source
+	Mode   string // snapshot.mode
+	Queue  *Queue
+	// Backoff is the first wait after a transient failure (0: 1 s); it
+	// doubles up to MaxBackoff (0: 30 s) and resets once a reader makes
+	// progress.
+	Backoff, MaxBackoff time.Duration
+	Hooks               Hooks
+	Logger              *zap.Logger
+}
+
+// Run reads from the stored offset (nil: none) until ctx ends (nil), the
+// snapshot.mode says reading is over (initial_only: nil), or a definite
+// error.
+func (c *Coordinator) Run(ctx context.Context, stored []byte) error {
+	from, err := c.Source.ParseOffset(stored)
+	if err != nil {
+		return fault.Definite(fmt.Errorf("the stored offset %s cannot be used: %w; delete it from the offsets topic to start over", stored, err))
+	}
+	out := &progress{Enqueuer: c.Queue.Reader(from), last: from}
+	return c.retry(ctx, "reading", out, func(ctx context.Context) error {
+		// After a failure, go on from the last position enqueued: everything
+		// before it is queued already.
+		return c.read(ctx, out.last, out)
+	})
+}
+
+// read runs the snapshot.mode policy once, from `from`.
+func (c *Coordinator) read(ctx context.Context, from change.Position, out *progress) error {
+	if err := c.Source.Start(ctx, from); err != nil {
+		return err
+	}
+	switch {
+	case from == nil && c.Mode == config.SnapshotNever:
+		c.Logger.Info("snapshot.mode=never: streaming from the oldest change the source has")
+		return c.stream(ctx, nil, out)
+	case from == nil && noData(c.Mode):
+		pos, err := c.Source.Snapshot(ctx, nil, false, out)
+		if err != nil {
+			return err
+		}
+		// Durable before reading on, so that a restart, even one before the
+		// first change is delivered, resumes here rather than at a later
+		// "current" position, losing what came between.
+		if err := out.Checkpoint(ctx, pos); err != nil {
+			return err
+		}
+		c.Logger.Info("no stored offset; streaming from the source's current position", zap.String("snapshot.mode", c.Mode))
+		return c.stream(ctx, pos, out)
+	case from == nil || inProgress(from):
+		return c.snapshotThenStream(ctx, from, out)
+	}
+	err := c.stream(ctx, from, out)
+	if errors.Is(err, fault.ErrPositionUnavailable) && c.Mode == config.SnapshotWhenNeeded {
+		c.Logger.Warn("the source no longer has the stored position; snapshot.mode=when_needed: taking a new snapshot", zap.Error(err))
+		return c.snapshotThenStream(ctx, nil, out)
+	}
+	return err
+}
+
+func (c *Coordinator) snapshotThenStream(ctx context.Context, from change.Position, out *progress) error {
+	pos, err := c.Source.Snapshot(ctx, from, true, out)
+	if err != nil || ctx.Err() != nil {
+		return err
+	}
+	if c.Mode == config.SnapshotInitialOnly {
+		c.Logger.Info("snapshot.mode=initial_only: snapshot done, not streaming")
+		return nil
+	}
+	return c.stream(ctx, pos, out)
+}
+
+// stream runs the source's stream, with one reader or, for a Splitter, one
+// reader per part, each retried on its own.
+func (c *Coordinator) stream(ctx context.Context, from change.Position, out *progress) error {
+	sp, ok := c.Source.(Splitter)
+	if !ok || from == nil {
+		return c.Source.Stream(ctx, from, out)
+	}
+	parts, err := sp.Split(from)
+	if err != nil {
+		return fault.Definite(fmt.Errorf("splitting the position among readers: %w", err))
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make(chan error, len(parts))
+	for _, part := range parts {
+		r := &progress{Enqueuer: c.Queue.Reader(part), last: part}
+		go func() {
+			errs <- c.retry(ctx, "streaming a part", r, func(ctx context.Context) error {
+				return c.Source.Stream(ctx, r.last, r)
+			})
+		}()
+	}
+	// The readers that took over have their own positions now.
+	out.retire()
+	var first error
+	for range parts {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+			cancel() // a definite error in one reader stops them all
+		}
+	}
+	return first
+}
+
+// retry runs f until ctx ends, it returns nil, or a definite error; a
+// transient error is logged and f runs again after a backoff, which resets
+// when the reader enqueued a commit since the last failure.
+func (c *Coordinator) retry(ctx context.Context, what string, p *progress, f func(context.Context) error) error {
+	first, most := c.Backoff, c.MaxBackoff
+	if first <= 0 {
+		first = time.Second
+	}
+	if most <= 0 {
+		most = 30 * time.Second
+	}
+	backoff := first
+	for attempt := 1; ; attempt++ {
+		p.moved = false
+		err := f(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err == nil || fault.IsDefinite(err) {
+			if err != nil {
+				c.Hooks.failed(err, true)
+			}
+			return err
+		}
+		if p.moved {
+			attempt, backoff = 1, first
+		}
+		c.Hooks.failed(err, false)
+		c.Logger.Warn("transient failure; retrying", zap.String("doing", what), zap.Error(err),
+			zap.Int("attempt", attempt), zap.Duration("backoff", backoff))
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, most)
+	}
+}
+
+func noData(mode string) bool {
+	switch mode {
+	case config.SnapshotNoData, config.SnapshotSchemaOnly, config.SnapshotRecovery, config.SnapshotSchemaOnlyRecovery:
+		return true
+	}
+	return false
+}
+
+func inProgress(pos change.Position) bool {
+	sp, ok := pos.(SnapshotProgress)
+	return ok && sp.SnapshotInProgress()
+}
+
+// progress is a reader's Enqueuer that remembers the last position the
+// reader enqueued (where to go on after a failure) and whether it moved.
+type progress struct {
+	change.Enqueuer
+	last  change.Position
+	moved bool
+}
+
+func (p *progress) Enqueue(ctx context.Context, events ...change.Event) error {
+	err := p.Enqueuer.Enqueue(ctx, events...)
+	if err == nil {
+		for i := len(events) - 1; i >= 0; i-- {
+			if events[i].Kind == change.KindCommit {
+				p.last, p.moved = events[i].Position, true
+				break
+			}
+		}
+	}
+	return err
+}
+
+func (p *progress) Checkpoint(ctx context.Context, pos change.Position) error {
+	err := p.Enqueuer.Checkpoint(ctx, pos)
+	if err == nil {
+		p.last, p.moved = pos, true
+	}
+	return err
+}
+
+// retire says the reader's position is no longer part of the task's once
+// its records are acknowledged: other readers took over from it.
+func (p *progress) retire() {
+	if r, ok := p.Enqueuer.(*readerQueue); ok {
+		r.q.retire(r.id)
+	}
+}

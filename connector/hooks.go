@@ -1,0 +1,158 @@
+package connector
+
+import (
+	"sync/atomic"
+	"time"
+
+	"github.com/sluice-cdc/sluice/connector/change"
+)
+
+// Hooks observe a task for metrics and status. Each hook is any value that
+// implements one or more of the Hook* interfaces below, as franz-go's
+// kgo.WithHooks does: a metrics exporter implements what it exports and
+// nothing else. Hooks are called synchronously on the hot path, some from
+// the producer's goroutines, so they must be cheap and safe for concurrent
+// use.
+type Hooks []any
+
+// HookEvents is called for each batch of row events the poller takes, with
+// the count per operation in the batch (op 0: other events).
+type HookEvents interface{ OnEvents(op change.Op, n int) }
+
+// HookQueue is called once per poll with the queue's fill.
+type HookQueue interface{ OnQueue(events int, bytes int64) }
+
+// HookLag is called at each source transaction end with how far behind the
+// source's commit time the poller is.
+type HookLag interface{ OnLag(behind time.Duration) }
+
+// HookProduced is called for each record Kafka answered, with the time
+// from handing it to the producer to the answer and the broker's error.
+type HookProduced interface {
+	OnProduced(topic string, latency time.Duration, err error)
+}
+
+// HookCommitted is called after each stored offset, and after each failed
+// attempt to store one.
+type HookCommitted interface {
+	OnCommitted(offset []byte, err error)
+}
+
+// HookError is called with each error a task meets: retried ones
+// (definite=false) and the one that stops it.
+type HookError interface {
+	OnError(err error, definite bool)
+}
+
+func (h Hooks) events(op change.Op, n int) {
+	for _, x := range h {
+		if f, ok := x.(HookEvents); ok {
+			f.OnEvents(op, n)
+		}
+	}
+}
+
+func (h Hooks) queue(n int, b int64) {
+	for _, x := range h {
+		if f, ok := x.(HookQueue); ok {
+			f.OnQueue(n, b)
+		}
+	}
+}
+
+func (h Hooks) lag(d time.Duration) {
+	for _, x := range h {
+		if f, ok := x.(HookLag); ok {
+			f.OnLag(d)
+		}
+	}
+}
+
+func (h Hooks) produced(topic string, d time.Duration, err error) {
+	for _, x := range h {
+		if f, ok := x.(HookProduced); ok {
+			f.OnProduced(topic, d, err)
+		}
+	}
+}
+
+func (h Hooks) committed(v []byte, err error) {
+	for _, x := range h {
+		if f, ok := x.(HookCommitted); ok {
+			f.OnCommitted(v, err)
+		}
+	}
+}
+
+func (h Hooks) failed(err error, definite bool) {
+	for _, x := range h {
+		if f, ok := x.(HookError); ok {
+			f.OnError(err, definite)
+		}
+	}
+}
+
+// Counters is a Hooks member that counts what an operator looks at first:
+// events by operation, records produced and failed, offsets committed,
+// errors retried, the last queue fill, lag and produce latency. The REST API
+// and the shutdown log read it; all fields are safe to read at any time.
+type Counters struct {
+	Creates, Updates, Deletes, Reads, Truncates, Other atomic.Int64
+	Produced, ProduceErrors                            atomic.Int64
+	Commits, CommitErrors                              atomic.Int64
+	Retried, Stopped                                   atomic.Int64
+	QueueEvents, QueueBytes                            atomic.Int64
+	LagMs, ProduceLatencyMaxUs                         atomic.Int64
+}
+
+func (c *Counters) OnEvents(op change.Op, n int) {
+	switch op {
+	case change.OpCreate:
+		c.Creates.Add(int64(n))
+	case change.OpUpdate:
+		c.Updates.Add(int64(n))
+	case change.OpDelete:
+		c.Deletes.Add(int64(n))
+	case change.OpRead:
+		c.Reads.Add(int64(n))
+	case change.OpTruncate:
+		c.Truncates.Add(int64(n))
+	default:
+		c.Other.Add(int64(n))
+	}
+}
+
+func (c *Counters) OnQueue(n int, b int64) { c.QueueEvents.Store(int64(n)); c.QueueBytes.Store(b) }
+
+func (c *Counters) OnLag(d time.Duration) { c.LagMs.Store(d.Milliseconds()) }
+
+func (c *Counters) OnProduced(_ string, d time.Duration, err error) {
+	if err != nil {
+		c.ProduceErrors.Add(1)
+		return
+	}
+	c.Produced.Add(1)
+	us := d.Microseconds()
+	for {
+		old := c.ProduceLatencyMaxUs.Load()
+		if us <= old || c.ProduceLatencyMaxUs.CompareAndSwap(old, us) {
+			return
+		}
+	}
+}
+
+func (c *Counters) OnCommitted(_ []byte, err error) {
+	if err != nil {
+		c.CommitErrors.Add(1)
+		return
+	}
+	c.Commits.Add(1)
+}
+
+func (c *Counters) OnError(_ error, definite bool) {
+	if definite {
+		c.Stopped.Add(1)
+		return
+	}
+	c.Retried.Add(1)
+}

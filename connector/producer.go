@@ -1,0 +1,93 @@
+package connector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"go.uber.org/zap"
+)
+
+// Producer writes records to Kafka. Produce hands a record over and calls
+// done exactly once with the broker's answer, from any goroutine; it may
+// block while the producer's buffer is full (backpressure), until ctx ends.
+// Flush waits until every record handed over has been answered, or ctx
+// ends. Both are called from the poller's goroutine; done callbacks run
+// concurrently with them.
+type Producer interface {
+	Produce(ctx context.Context, r *kgo.Record, done func(*kgo.Record, error))
+	Flush(ctx context.Context) error
+}
+
+// TopicEnsurer makes sure a topic exists before the first record is
+// produced to it. Ensure is called from the poller's goroutine only.
+type TopicEnsurer interface {
+	Ensure(ctx context.Context, topic string) error
+}
+
+// TopicCreator creates data topics the first time they are written to.
+type TopicCreator struct {
+	admin             *kadm.Client
+	partitions        int32
+	replicationFactor int16
+	known             map[string]bool
+	log               *zap.Logger
+}
+
+// NewTopicCreator creates missing topics with the given partitions and
+// replication factor (-1: the broker's defaults).
+func NewTopicCreator(client *kgo.Client, partitions int32, rf int16, log *zap.Logger) *TopicCreator {
+	return &TopicCreator{admin: kadm.NewClient(client), partitions: partitions, replicationFactor: rf,
+		known: map[string]bool{}, log: log}
+}
+
+// Ensure makes sure topic exists.
+func (t *TopicCreator) Ensure(ctx context.Context, topic string) error {
+	if t.known[topic] {
+		return nil
+	}
+	resp, err := t.admin.CreateTopic(ctx, t.partitions, t.replicationFactor, nil, topic)
+	if err == nil {
+		err = resp.Err
+	}
+	switch {
+	case err == nil:
+		t.log.Info("created topic", zap.String("topic", topic), zap.Int32("partitions", t.partitions),
+			zap.Int16("replication_factor", t.replicationFactor))
+	case errors.Is(err, kerr.TopicAlreadyExists):
+	default:
+		// Transient: a broker that is down or electing answers later.
+		return fmt.Errorf("creating topic %s: %w; if this persists, create it yourself or give the connector's Kafka user CREATE on the cluster", topic, err)
+	}
+	t.known[topic] = true
+	return nil
+}
+
+// KafkaLogger routes franz-go's log through zap. Only warnings and errors
+// pass: those are a broker that cannot be reached, a connection that broke,
+// a request that is retried, which an operator must see while Kafka is
+// down; franz-go's info and debug lines would drown them.
+func KafkaLogger(log *zap.Logger) kgo.Logger { return kafkaLogger{log} }
+
+type kafkaLogger struct{ log *zap.Logger }
+
+func (kafkaLogger) Level() kgo.LogLevel { return kgo.LogLevelWarn }
+
+func (l kafkaLogger) Log(level kgo.LogLevel, msg string, keyvals ...any) {
+	fields := make([]zap.Field, 0, len(keyvals)/2)
+	for i := 0; i+1 < len(keyvals); i += 2 {
+		k, _ := keyvals[i].(string)
+		fields = append(fields, zap.Any(k, keyvals[i+1]))
+	}
+	switch level {
+	case kgo.LogLevelError:
+		l.log.Error(msg, fields...)
+	case kgo.LogLevelWarn:
+		l.log.Warn(msg, fields...)
+	default:
+		l.log.Info(msg, fields...)
+	}
+}

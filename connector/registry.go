@@ -1,0 +1,146 @@
+package connector
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+	"go.uber.org/zap"
+
+	"github.com/sluice-cdc/sluice/config"
+	"github.com/sluice-cdc/sluice/connector/mysql"
+	"github.com/sluice-cdc/sluice/converters"
+	"github.com/sluice-cdc/sluice/converters/jsonconv"
+	"github.com/sluice-cdc/sluice/offsets"
+	"github.com/sluice-cdc/sluice/smt"
+)
+
+// Env is what a worker shares with the tasks it runs.
+type Env struct {
+	Worker *config.Worker
+	// KafkaOpts are the worker's Kafka client options (brokers, client id,
+	// security), for the stores a source keeps in Kafka.
+	KafkaOpts []kgo.Opt
+	Logger    *zap.Logger
+}
+
+// Factory builds a source from a connector file. It parses and checks the
+// source's own properties and connects to nothing.
+type Factory func(c *config.Connector, env Env) (Source, error)
+
+// sources maps connector.class to the source behind it. A new source adds
+// its package and a line here; nothing else names a source.
+var sources = map[string]Factory{
+	config.MySQLConnectorClass:   newMySQL,
+	config.MariaDBConnectorClass: newMySQL,
+}
+
+func newMySQL(c *config.Connector, env Env) (Source, error) {
+	return mysql.New(c, env.Worker, env.KafkaOpts, env.Logger)
+}
+
+// NewSource builds the source connector.class names.
+func NewSource(c *config.Connector, env Env) (Source, error) {
+	f, ok := sources[c.Class]
+	if !ok {
+		classes := make([]string, 0, len(sources))
+		for k := range sources {
+			classes = append(classes, k)
+		}
+		slices.Sort(classes)
+		return nil, fmt.Errorf("property \"connector.class\": %q is not a connector Sluice has; use one of %s", c.Class, strings.Join(classes, ", "))
+	}
+	return f(c, env)
+}
+
+// Check builds every part of a connector that needs no server, so that a
+// file Sluice cannot honour is refused at start and by sluice validate,
+// naming the property, instead of being run differently than it says.
+func Check(c *config.Connector, env Env) error {
+	src, err := NewSource(c, env)
+	if err != nil {
+		return err
+	}
+	_ = src.Close() // nothing was opened
+	if _, err := smt.Parse(c.Raw); err != nil {
+		return err
+	}
+	if _, err := newConverter(c.KeyConverter, "key.converter"); err != nil {
+		return err
+	}
+	_, err = newConverter(c.ValueConverter, "value.converter")
+	return err
+}
+
+// Validate checks a connector against its server, as sluice validate does.
+func Validate(ctx context.Context, c *config.Connector, env Env) ([]config.Problem, error) {
+	src, err := NewSource(c, env)
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	return src.Validate(ctx)
+}
+
+// Deps are the worker's shared parts a task produces and commits through.
+type Deps struct {
+	Env
+	Producer Producer
+	Topics   TopicEnsurer
+	Store    offsets.Store
+	Hooks    Hooks
+}
+
+// NewTask wires a connector's task: its source, transforms, converters,
+// queue bounds and poller settings.
+func NewTask(c *config.Connector, d Deps) (*Task, error) {
+	src, err := NewSource(c, d.Env)
+	if err != nil {
+		return nil, err
+	}
+	chain, err := smt.Parse(c.Raw)
+	if err != nil {
+		return nil, err
+	}
+	keyConv, err := newConverter(c.KeyConverter, "key.converter")
+	if err != nil {
+		return nil, err
+	}
+	valConv, err := newConverter(c.ValueConverter, "value.converter")
+	if err != nil {
+		return nil, err
+	}
+	log := d.Logger.With(zap.String("connector", c.Name))
+	key := offsets.Key(c.Name, c.TopicPrefix)
+	return &Task{
+		Name: c.Name, Source: src, Mode: c.SnapshotMode,
+		QueueEvents: c.MaxQueueSize, QueueBytes: c.MaxQueueSizeInBytes,
+		Poller: PollerConfig{
+			Transforms: chain, KeyConverter: keyConv, ValueConverter: valConv,
+			Producer: d.Producer, Topics: d.Topics, Store: d.Store, OffsetKey: key,
+			Tombstones: c.TombstonesOnDelete, MaxBatch: c.MaxBatchSize, PollInterval: c.PollInterval,
+			FlushInterval: d.Worker.FlushIntervalFor(c), CommitTimeout: c.OffsetFlushTimeout + 5*time.Second,
+			Logger: log,
+		},
+		Store: d.Store, OffsetKey: key,
+		// Within SIGTERM's 10 s: the flush timeout plus room to drain.
+		ShutdownTimeout: 8 * time.Second,
+		Hooks:           d.Hooks, Logger: log,
+	}, nil
+}
+
+// newConverter builds the converter a connector file names; prop is
+// key.converter or value.converter, which fixes what it converts.
+func newConverter(cc config.ConverterConfig, prop string) (converters.Converter, error) {
+	if cc.IsAvro() {
+		return nil, fmt.Errorf("property %q: %s is not supported by this version of Sluice; use %s", prop, cc.Class, config.JSONConverterClass)
+	}
+	conv, err := jsonconv.New(jsonconv.Config{SchemasEnable: cc.SchemasEnable, DecimalFormat: cc.Props["decimal.format"]})
+	if err != nil {
+		return nil, fmt.Errorf("property %q: %w", prop+".decimal.format", err)
+	}
+	return conv, nil
+}

@@ -1,0 +1,62 @@
+package connector
+
+import (
+	"context"
+
+	"github.com/sluice-cdc/sluice/config"
+	"github.com/sluice-cdc/sluice/connector/change"
+)
+
+// Source is one connector's reader side: a database flavour behind
+// connector.class (see Lookup). The coordinator decides, from snapshot.mode
+// and the stored offset, which of its methods run; the source only reads.
+//
+// Calls: ParseOffset and Validate may be called at any time. Start,
+// Snapshot and Stream are called from the coordinator's goroutine, one at a
+// time: Start first, then Snapshot and/or Stream; after a transient failure
+// the coordinator calls Start again with the position to resume from.
+// Close is called once, after the last of them has returned.
+//
+// Cancellation: when ctx ends, Snapshot and Stream stop reading and return
+// promptly; what they enqueued stays queued. Stream returns nil then.
+//
+// Errors follow internal/fault: a definite error stops the task with its
+// message; any other is retried with backoff. Stream wraps
+// fault.ErrPositionUnavailable when the source no longer has the changes
+// after from, which snapshot.mode=when_needed answers with a new snapshot.
+type Source interface {
+	// ParseOffset decodes a stored offset value; nil gives nil, nil.
+	ParseOffset(stored []byte) (change.Position, error)
+	// Start connects and prepares to read from `from` (nil: nothing is
+	// stored): it learns what the server is and loads the structure of
+	// the captured tables as of from.
+	Start(ctx context.Context, from change.Position) error
+	// Snapshot reads the captured tables' rows (data false: only their
+	// structure, snapshot.mode=no_data), or resumes the unfinished
+	// snapshot from records, and returns the position streaming goes on
+	// from. It enqueues the rows with commits (and checkpoints) of its own.
+	Snapshot(ctx context.Context, from change.Position, data bool, out change.Enqueuer) (change.Position, error)
+	// Stream reads changes from `from` (nil: from the oldest change the
+	// source still has, snapshot.mode=never) until ctx ends or it fails.
+	Stream(ctx context.Context, from change.Position, out change.Enqueuer) error
+	// Validate checks the server and the connector's settings against it
+	// and lists what is wrong; the error is for a server it cannot ask.
+	Validate(ctx context.Context) ([]config.Problem, error)
+	Close() error
+}
+
+// SnapshotProgress is implemented by positions that can record an
+// unfinished snapshot: a stored offset that does resumes the snapshot
+// instead of streaming.
+type SnapshotProgress interface {
+	SnapshotInProgress() bool
+}
+
+// Splitter is implemented by sources that stream with several readers, one
+// per shard: Split gives each reader's start from the task's position, and
+// Combine (in the readers' order) gives the task's position back. A failing
+// reader is retried on its own, without stopping or rewinding the others.
+type Splitter interface {
+	Split(pos change.Position) ([]change.Position, error)
+	Combine(parts []change.Position) (change.Position, error)
+}

@@ -1,0 +1,487 @@
+package connector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+	"go.uber.org/zap"
+
+	"github.com/sluice-cdc/sluice/config"
+	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/converters/jsonconv"
+	"github.com/sluice-cdc/sluice/internal/fault"
+)
+
+// seqPos is a test position: how many transactions a reader has ended,
+// "snap" while it records an unfinished snapshot.
+type seqPos struct {
+	n    int
+	snap bool
+}
+
+func (p seqPos) OffsetValue() ([]byte, error) {
+	return []byte(fmt.Sprintf(`{"n":%d,"snap":%t}`, p.n, p.snap)), nil
+}
+func (p seqPos) SnapshotInProgress() bool { return p.snap }
+
+// fakeSource records what the coordinator asked of it and plays a script.
+type fakeSource struct {
+	mu       sync.Mutex
+	calls    []string
+	streamFn func(ctx context.Context, from change.Position, out change.Enqueuer) error
+	snapFn   func(ctx context.Context, from change.Position, out change.Enqueuer) (change.Position, error)
+}
+
+func (f *fakeSource) log(s string) {
+	f.mu.Lock()
+	f.calls = append(f.calls, s)
+	f.mu.Unlock()
+}
+
+func (f *fakeSource) called() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return strings.Join(f.calls, " ")
+}
+
+func (f *fakeSource) ParseOffset(b []byte) (change.Position, error) {
+	if b == nil {
+		return nil, nil
+	}
+	var n int
+	var snap bool
+	if _, err := fmt.Sscanf(string(b), `{"n":%d,"snap":%t}`, &n, &snap); err != nil {
+		return nil, err
+	}
+	return seqPos{n, snap}, nil
+}
+
+func (f *fakeSource) Start(_ context.Context, from change.Position) error {
+	f.log(fmt.Sprintf("start(%v)", from))
+	return nil
+}
+
+func (f *fakeSource) Snapshot(ctx context.Context, from change.Position, data bool, out change.Enqueuer) (change.Position, error) {
+	f.log(fmt.Sprintf("snapshot(%v,%t)", from, data))
+	if f.snapFn != nil {
+		return f.snapFn(ctx, from, out)
+	}
+	return seqPos{n: 100}, nil
+}
+
+func (f *fakeSource) Stream(ctx context.Context, from change.Position, out change.Enqueuer) error {
+	f.log(fmt.Sprintf("stream(%v)", from))
+	if f.streamFn != nil {
+		return f.streamFn(ctx, from, out)
+	}
+	<-ctx.Done()
+	return nil
+}
+
+func (f *fakeSource) Validate(context.Context) ([]config.Problem, error) { return nil, nil }
+func (f *fakeSource) Close() error                                       { return nil }
+
+// memStore is an offsets.Store in memory.
+type memStore struct {
+	mu     sync.Mutex
+	values map[string][]byte
+	block  chan struct{} // when set, Commit waits for it or ctx
+}
+
+func (m *memStore) Load(_ context.Context, key []byte) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.values[string(key)], nil
+}
+
+func (m *memStore) Commit(ctx context.Context, key, value []byte) error {
+	if m.block != nil {
+		select {
+		case <-m.block:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.values == nil {
+		m.values = map[string][]byte{}
+	}
+	m.values[string(key)] = append([]byte(nil), value...)
+	return nil
+}
+
+func (m *memStore) Close() {}
+
+func (m *memStore) get() string {
+	v, _ := m.Load(context.Background(), []byte("k"))
+	return string(v)
+}
+
+// fakeProducer acknowledges records when released (all at once by default).
+type fakeProducer struct {
+	mu      sync.Mutex
+	topics  []string
+	hold    bool
+	pending []func()
+	err     error
+}
+
+func (p *fakeProducer) Produce(_ context.Context, r *kgo.Record, done func(*kgo.Record, error)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.topics = append(p.topics, r.Topic)
+	err := p.err
+	if p.hold {
+		p.pending = append(p.pending, func() { done(r, err) })
+		return
+	}
+	done(r, err)
+}
+
+func (p *fakeProducer) release() {
+	p.mu.Lock()
+	fs := p.pending
+	p.pending, p.hold = nil, false
+	p.mu.Unlock()
+	for _, f := range fs {
+		f()
+	}
+}
+
+func (p *fakeProducer) Flush(ctx context.Context) error {
+	for {
+		p.mu.Lock()
+		n := len(p.pending)
+		p.mu.Unlock()
+		if n == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+func (p *fakeProducer) produced() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.topics)
+}
+
+type noTopics struct{}
+
+func (noTopics) Ensure(context.Context, string) error { return nil }
+
+// rowTable is a one-column keyed table for fake rows.
+var rowTable = func() *change.Table {
+	col := &change.Schema{Type: change.Int64}
+	row := &change.Schema{Type: change.Struct, Name: "t.Value", Optional: true, Fields: []change.Field{{Name: "id", Schema: col}}}
+	key := &change.Schema{Type: change.Struct, Name: "t.Key", Fields: []change.Field{{Name: "id", Schema: col}}}
+	src := &change.Schema{Type: change.Struct, Name: "src", Fields: []change.Field{{Name: "x", Schema: &change.Schema{Type: change.String, Optional: true}}}}
+	return &change.Table{Topic: "t", Database: "d", Name: "t", Columns: []change.Column{{Name: "id", Schema: col}},
+		Key: []int{0}, KeySchema: key, RowSchema: row, Envelope: change.EnvelopeSchema("t.Envelope", row, src), SourceSpec: src}
+}()
+
+func rowEvent(id int64) change.Event {
+	return change.Event{Op: change.OpCreate, Table: rowTable, After: []any{id},
+		Source: &change.Value{Schema: rowTable.SourceSpec, Values: []any{nil}}}
+}
+
+func newTestTask(t *testing.T, src Source, mode string, store *memStore, prod *fakeProducer) *Task {
+	t.Helper()
+	conv, err := jsonconv.New(jsonconv.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Task{Name: "c", Source: src, Mode: mode, QueueEvents: 64,
+		Poller: PollerConfig{KeyConverter: conv, ValueConverter: conv, Producer: prod, Topics: noTopics{},
+			Store: store, OffsetKey: []byte("k"), MaxBatch: 16, PollInterval: 5 * time.Millisecond, FlushInterval: 0},
+		Store: store, OffsetKey: []byte("k"), ShutdownTimeout: 2 * time.Second, Logger: zap.NewNop()}
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// The snapshot.mode policy: which source calls each mode and stored
+// offset lead to.
+func TestCoordinatorModes(t *testing.T) {
+	for _, tc := range []struct {
+		mode, stored, want string
+	}{
+		{config.SnapshotInitial, "", "start(<nil>) snapshot(<nil>,true) stream({100 false})"},
+		{config.SnapshotInitialOnly, "", "start(<nil>) snapshot(<nil>,true)"},
+		{config.SnapshotNever, "", "start(<nil>) stream(<nil>)"},
+		{config.SnapshotNoData, "", "start(<nil>) snapshot(<nil>,false) stream({100 false})"},
+		{config.SnapshotInitial, `{"n":7,"snap":false}`, "start({7 false}) stream({7 false})"},
+		{config.SnapshotInitial, `{"n":7,"snap":true}`, "start({7 true}) snapshot({7 true},true) stream({100 false})"},
+	} {
+		t.Run(tc.mode+"/"+tc.stored, func(t *testing.T) {
+			src := &fakeSource{}
+			store := &memStore{}
+			if tc.stored != "" {
+				_ = store.Commit(context.Background(), []byte("k"), []byte(tc.stored))
+			}
+			task := newTestTask(t, src, tc.mode, store, &fakeProducer{})
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() { done <- task.Run(ctx) }()
+			if tc.mode != config.SnapshotInitialOnly {
+				waitFor(t, "stream", func() bool { return strings.Contains(src.called(), "stream(") })
+				cancel()
+			}
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+			cancel()
+			if got := src.called(); got != tc.want {
+				t.Fatalf("calls %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// no_data stores the start position before streaming a single change.
+func TestNoDataCheckpointsBeforeStreaming(t *testing.T) {
+	store := &memStore{}
+	src := &fakeSource{}
+	src.streamFn = func(ctx context.Context, from change.Position, out change.Enqueuer) error {
+		if got := store.get(); got != `{"n":100,"snap":false}` {
+			return fault.Definite(fmt.Errorf("streaming began with stored offset %q", got))
+		}
+		<-ctx.Done()
+		return nil
+	}
+	task := newTestTask(t, src, config.SnapshotNoData, store, &fakeProducer{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- task.Run(ctx) }()
+	waitFor(t, "stream", func() bool { return strings.Contains(src.called(), "stream(") })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// when_needed answers a position the source no longer has with a snapshot;
+// initial stops with the source's message.
+func TestWhenNeededSnapshotsAnUnavailablePosition(t *testing.T) {
+	for _, mode := range []string{config.SnapshotWhenNeeded, config.SnapshotInitial} {
+		store := &memStore{}
+		_ = store.Commit(context.Background(), []byte("k"), []byte(`{"n":3,"snap":false}`))
+		src := &fakeSource{}
+		src.streamFn = func(ctx context.Context, from change.Position, out change.Enqueuer) error {
+			if from.(seqPos).n == 3 {
+				return fault.Definite(fmt.Errorf("%w: binlogs purged", fault.ErrPositionUnavailable))
+			}
+			<-ctx.Done()
+			return nil
+		}
+		task := newTestTask(t, src, mode, store, &fakeProducer{})
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- task.Run(ctx) }()
+		if mode == config.SnapshotWhenNeeded {
+			waitFor(t, "second stream", func() bool { return strings.Contains(src.called(), "stream({100") })
+			cancel()
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+		} else if err := <-done; err == nil || !strings.Contains(err.Error(), "binlogs purged") || task.State() != StateFailed {
+			t.Fatalf("initial: err %v, state %s", err, task.State())
+		}
+		cancel()
+	}
+}
+
+// A transient failure is retried from the last position the reader
+// enqueued; a definite one stops the task with its message.
+func TestTransientErrorsRetryFromTheLastCommit(t *testing.T) {
+	store := &memStore{}
+	_ = store.Commit(context.Background(), []byte("k"), []byte(`{"n":1,"snap":false}`))
+	src := &fakeSource{}
+	attempts := 0
+	src.streamFn = func(ctx context.Context, from change.Position, out change.Enqueuer) error {
+		attempts++
+		n := from.(seqPos).n
+		if attempts > 3 {
+			return fault.Definite(errors.New("bad credentials for user x"))
+		}
+		evs := []change.Event{rowEvent(int64(n)), {Kind: change.KindCommit, Position: seqPos{n: n + 1}}}
+		if err := out.Enqueue(ctx, evs...); err != nil {
+			return err
+		}
+		return errors.New("connection reset")
+	}
+	task := newTestTask(t, src, config.SnapshotInitial, store, &fakeProducer{})
+	task.Hooks = Hooks{&Counters{}}
+	err := task.Run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "bad credentials") {
+		t.Fatalf("err %v, want the definite error", err)
+	}
+	if got := src.called(); got != "start({1 false}) stream({1 false}) start({2 false}) stream({2 false}) start({3 false}) stream({3 false}) start({4 false}) stream({4 false})" {
+		t.Fatalf("calls %q", got)
+	}
+	if got := store.get(); got != `{"n":4,"snap":false}` {
+		t.Fatalf("stored %s, want the last acknowledged commit n=4", got)
+	}
+	c := task.Hooks[0].(*Counters)
+	if c.Retried.Load() != 3 || c.Stopped.Load() != 1 || c.Creates.Load() != 3 {
+		t.Fatalf("counters retried=%d stopped=%d creates=%d", c.Retried.Load(), c.Stopped.Load(), c.Creates.Load())
+	}
+}
+
+// splitSource streams with one reader per part; positions are "a,b".
+type splitSource struct {
+	fakeSource
+}
+
+func (s *splitSource) Split(pos change.Position) ([]change.Position, error) {
+	p := pos.(seqPos)
+	return []change.Position{seqPos{n: p.n / 100}, seqPos{n: p.n % 100}}, nil
+}
+
+func (s *splitSource) Combine(parts []change.Position) (change.Position, error) {
+	return seqPos{n: parts[0].(seqPos).n*100 + parts[1].(seqPos).n}, nil
+}
+
+// With several readers, the stored position combines each reader's
+// acknowledged commits and never passes an unacknowledged record of any.
+func TestSeveralReadersCombinePositions(t *testing.T) {
+	store := &memStore{}
+	_ = store.Commit(context.Background(), []byte("k"), []byte(`{"n":101,"snap":false}`))
+	src := &splitSource{}
+	prod := &fakeProducer{hold: true}
+	var mu sync.Mutex
+	enqueued := 0
+	src.streamFn = func(ctx context.Context, from change.Position, out change.Enqueuer) error {
+		n := from.(seqPos).n
+		if err := out.Enqueue(ctx, rowEvent(int64(n)), change.Event{Kind: change.KindCommit, Position: seqPos{n: n + 5}}); err != nil {
+			return err
+		}
+		mu.Lock()
+		enqueued++
+		mu.Unlock()
+		<-ctx.Done()
+		return nil
+	}
+	task := newTestTask(t, src, config.SnapshotInitial, store, prod)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- task.Run(ctx) }()
+	waitFor(t, "both readers", func() bool { mu.Lock(); defer mu.Unlock(); return enqueued == 2 && prod.produced() == 2 })
+	time.Sleep(50 * time.Millisecond)
+	if got := store.get(); got != `{"n":101,"snap":false}` {
+		t.Fatalf("stored %s before any record was acknowledged", got)
+	}
+	prod.release()
+	waitFor(t, "combined commit", func() bool { return store.get() == `{"n":606,"snap":false}` })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := src.called(); !strings.Contains(got, "stream({1 false})") || !strings.Contains(got, "stream({1 false})") {
+		t.Fatalf("calls %q", got)
+	}
+}
+
+// A stop completes within its bound even when the offset store stalls;
+// the offset stays where it was.
+func TestStopIsBoundedWhenTheStoreStalls(t *testing.T) {
+	store := &memStore{}
+	src := &fakeSource{}
+	src.streamFn = func(ctx context.Context, from change.Position, out change.Enqueuer) error {
+		for i := 0; ctx.Err() == nil; i++ {
+			if err := out.Enqueue(ctx, rowEvent(int64(i)), change.Event{Kind: change.KindCommit, Position: seqPos{n: i}}); err != nil {
+				return nil
+			}
+			if i == 10 {
+				store.block = make(chan struct{}) // the broker stalls from here
+			}
+			time.Sleep(time.Millisecond)
+		}
+		return nil
+	}
+	task := newTestTask(t, src, config.SnapshotNever, store, &fakeProducer{})
+	task.ShutdownTimeout = 300 * time.Millisecond
+	task.Poller.FlushInterval = time.Hour
+	task.Poller.CommitTimeout = time.Hour
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- task.Run(ctx) }()
+	time.Sleep(100 * time.Millisecond)
+	start := time.Now()
+	cancel()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "shutdown took longer") {
+			t.Fatalf("err %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the task did not stop with the store stalled")
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("stop took %s", d)
+	}
+	if got := store.get(); got != "" {
+		t.Fatalf("an offset was stored: %s", got)
+	}
+}
+
+// Pause drains and stores the position; Resume starts again from it.
+func TestPauseAndResume(t *testing.T) {
+	store := &memStore{}
+	src := &fakeSource{}
+	next := 0
+	src.streamFn = func(ctx context.Context, from change.Position, out change.Enqueuer) error {
+		if from != nil {
+			next = from.(seqPos).n
+		}
+		next++
+		if err := out.Enqueue(ctx, rowEvent(int64(next)), change.Event{Kind: change.KindCommit, Position: seqPos{n: next}}); err != nil {
+			return nil
+		}
+		<-ctx.Done()
+		return nil
+	}
+	prod := &fakeProducer{}
+	task := newTestTask(t, src, config.SnapshotNever, store, prod)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- task.Run(ctx) }()
+	waitFor(t, "first record", func() bool { return prod.produced() == 1 })
+	task.Pause()
+	waitFor(t, "paused", func() bool { return task.State() == StatePaused })
+	if got := store.get(); got != `{"n":1,"snap":false}` {
+		t.Fatalf("stored %q at pause", got)
+	}
+	task.Resume()
+	waitFor(t, "second record", func() bool { return prod.produced() == 2 })
+	if got := src.called(); got != "start(<nil>) stream(<nil>) start({1 false}) stream({1 false})" {
+		t.Fatalf("calls %q", got)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if task.State() != StateStopped {
+		t.Fatalf("state %s", task.State())
+	}
+}
