@@ -241,12 +241,21 @@ func streamerConfig(c *config.Connector, log *zap.Logger) mysql.Config {
 		Flavor: string(c.Flavor), Host: c.Hostname, Port: uint16(c.Port),
 		User: c.User, Password: c.Password.Reveal(), ServerID: c.ServerID,
 		TopicPrefix: c.TopicPrefix, ConnectorName: c.Name, Filter: c,
-		ConnectTimeout: c.ConnectTimeout,
+		ConnectTimeout: c.ConnectTimeout, QueryTimeout: c.QueryTimeout,
 		Snapshot: mysql.SnapshotConfig{Mode: c.SnapshotMode, LockingMode: c.SnapshotLockingMode,
 			MaxThreads: c.SnapshotMaxThreads},
 		SignalTable:      c.Raw["signal.data.collection"],
 		IncrementalChunk: atoiOr(c.Raw["incremental.snapshot.chunk.size"], 0),
 		Logger:           log,
+	}
+	if c.QueryTimeout == 0 {
+		cfg.QueryTimeout = -1 // Debezium's 0: no limit
+	}
+	// Set, connect.keep.alive.interval.ms bounds how long a silent binlog
+	// connection is trusted, as in Debezium; unset, Sluice's shorter
+	// default (35 s) stays.
+	if _, ok := c.Raw["connect.keep.alive.interval.ms"]; ok {
+		cfg.KeepAlive = c.KeepAliveInterval
 	}
 	// checkSupported has validated the type options.
 	cfg.Types, _ = mysql.NewTypeOptions(c.DecimalHandlingMode, c.BigIntUnsignedHandlingMode, c.TimePrecisionMode, c.BinaryHandlingMode, c.Raw)
@@ -271,7 +280,8 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 		probs, err := mysql.Preflight(ctx, streamerConfig(c, zap.NewNop()))
 		cancel()
 		if err != nil {
-			fmt.Fprintf(stdout, "error: %s: database.hostname/database.port/database.user/database.password: %v; check the server is reachable and the credentials\n", c.Source, err)
+			// The error names the server and the settings that fix it.
+			fmt.Fprintf(stdout, "error: %s: %v\n", c.Source, err)
 			ok = false
 			continue
 		}
