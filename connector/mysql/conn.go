@@ -47,12 +47,16 @@ func (c *Config) connect(ctx context.Context) (*client.Conn, error) {
 		return dc, nil
 	}
 	conn, err := client.ConnectWithDialer(ctx, "tcp", c.addr(), c.User, c.Password, "", dial)
-	if !stop() && err == nil {
-		conn.Close()
-		err = ctx.Err()
+	if !stop() { // stopped during the handshake, whatever it returned
+		if err == nil {
+			conn.Close()
+		}
+		return nil, fmt.Errorf("connecting to %s: %w", c.addr(), ctx.Err())
 	}
 	if err != nil {
-		return nil, c.connError(err)
+		// go-mysql keeps only the text of a network error: ask the
+		// connection whether the deadline passed.
+		return nil, c.connError(err, dc != nil && dc.timedOut.Load())
 	}
 	_ = dc.Conn.SetDeadline(time.Time{})
 	qt := c.QueryTimeout
@@ -66,7 +70,7 @@ func (c *Config) connect(ctx context.Context) (*client.Conn, error) {
 }
 
 // connError names the server and the settings that fix a failed connect.
-func (c *Config) connError(err error) error {
+func (c *Config) connError(err error, timedOut bool) error {
 	var me *gmysql.MyError
 	var ne net.Error
 	switch {
@@ -74,7 +78,7 @@ func (c *Config) connError(err error) error {
 		return &Definite{fmt.Errorf("connecting to %s as %s: %w; the server refused the user name or password: check database.user and database.password", c.addr(), c.User, err)}
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return fmt.Errorf("connecting to %s: nothing accepts connections there (%w); check database.hostname and database.port, and that the server is up", c.addr(), err)
-	case errors.As(err, &ne) && ne.Timeout():
+	case timedOut || errors.As(err, &ne) && ne.Timeout():
 		return fmt.Errorf("connecting to %s as %s: the server did not answer within connect.timeout.ms (%s): %w; check database.hostname and database.port point at a MySQL/MariaDB server that is up", c.addr(), c.User, c.connectTimeout(), err)
 	}
 	return classify(fmt.Errorf("connecting to %s as %s: %w", c.addr(), c.User, err))
@@ -84,21 +88,34 @@ func (c *Config) connError(err error) error {
 // so that the bound covers each wait on the server and nothing else.
 type deadlineConn struct {
 	net.Conn
-	idle atomic.Int64 // time.Duration; 0 = no deadline
+	idle     atomic.Int64 // time.Duration; 0 = no deadline
+	timedOut atomic.Bool  // a call met its deadline
 }
 
 func (d *deadlineConn) Read(b []byte) (int, error) {
-	if t := time.Duration(d.idle.Load()); t > 0 {
-		_ = d.Conn.SetReadDeadline(time.Now().Add(t))
-	}
-	return d.Conn.Read(b)
+	d.arm(d.Conn.SetReadDeadline)
+	n, err := d.Conn.Read(b)
+	return n, d.note(err)
 }
 
 func (d *deadlineConn) Write(b []byte) (int, error) {
+	d.arm(d.Conn.SetWriteDeadline)
+	n, err := d.Conn.Write(b)
+	return n, d.note(err)
+}
+
+func (d *deadlineConn) arm(set func(time.Time) error) {
 	if t := time.Duration(d.idle.Load()); t > 0 {
-		_ = d.Conn.SetWriteDeadline(time.Now().Add(t))
+		_ = set(time.Now().Add(t))
 	}
-	return d.Conn.Write(b)
+}
+
+func (d *deadlineConn) note(err error) error {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		d.timedOut.Store(true)
+	}
+	return err
 }
 
 // definiteUnlessNetwork marks err definite unless the network failed
