@@ -160,6 +160,7 @@ type Connector struct {
 	TopicCreationDefaultReplicationFactor int16 // topic.creation.default.replication.factor, default -1
 
 	ConnectTimeout    time.Duration // connect.timeout.ms, default 30s
+	QueryTimeout      time.Duration // database.query.timeout.ms, default 10 min, 0 = no limit
 	KeepAlive         bool          // connect.keep.alive, default true
 	KeepAliveInterval time.Duration // connect.keep.alive.interval.ms, default 60s
 	HeartbeatInterval time.Duration // heartbeat.interval.ms, default 0 (off)
@@ -491,6 +492,7 @@ func buildConnector(f *connectorFile, source string) (*Connector, []Warning, Err
 
 	// Connection upkeep.
 	c.ConnectTimeout = r.millis("connect.timeout.ms", 30*time.Second, false)
+	c.QueryTimeout = r.millis("database.query.timeout.ms", 10*time.Minute, true)
 	c.KeepAlive = r.boolean("connect.keep.alive", true)
 	c.KeepAliveInterval = r.millis("connect.keep.alive.interval.ms", 60*time.Second, false)
 	c.HeartbeatInterval = r.millis("heartbeat.interval.ms", 0, true)
@@ -646,7 +648,7 @@ var connectorKnownIgnored = []string{
 	"snapshot.", "incremental.snapshot.", "read.only", "signal.", "notification.",
 	// Debezium: connection details Sluice does not use.
 	"database.ssl.", "database.connectionTimeZone", "database.initial.statements", "database.server.id.offset",
-	"database.jdbc.driver", "database.protocol", "database.query.timeout.ms", "driver.",
+	"database.jdbc.driver", "database.protocol", "driver.",
 	"use.nongraceful.disconnect", "binlog.buffer.size", "min.row.count.to.stream.results",
 	"binlog.net.write.timeout", "binlog.net.read.timeout", "connection.validation.timeout.ms",
 	"connector.adapter", "gtid.source.includes", "gtid.source.excludes", "gtid.source.filter.dml.events",

@@ -33,7 +33,7 @@ func TestCrashKill9(t *testing.T) {
 	})
 	topic := prefix + "." + d.name + ".t"
 	sl := startDaemon(t, e, cfg)
-	sl.waitLog("binlog streaming from", 30*time.Second)
+	sl.WaitLog("binlog streaming from", 30*time.Second)
 
 	// The writer: 250 transactions inserting 100 rows each, then 250
 	// transactions updating those rows (v = 1 -> 2): 50,000 row changes.
@@ -81,7 +81,7 @@ func TestCrashKill9(t *testing.T) {
 	for committed.Load() < 15000 {
 		time.Sleep(10 * time.Millisecond)
 	}
-	sl.kill9()
+	sl.Kill9()
 	t.Logf("killed sluice after %d source row changes", committed.Load())
 	time.Sleep(300 * time.Millisecond)
 	sl2 := startDaemon(t, e, cfg)
@@ -90,7 +90,7 @@ func TestCrashKill9(t *testing.T) {
 	}
 	const total = 2 * rowsPerTxn * txns
 	recs := consume(t, e, total, 120*time.Second, topic)
-	sl2.stop()
+	sl2.Stop()
 
 	// Every (id, v) the source wrote is there, and per key the versions
 	// never go backwards once duplicates from the replay are removed.

@@ -6,12 +6,13 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
+
+	"github.com/sluice-cdc/sluice/internal/conformance"
 )
 
 // changeRec is a decoded data change record (schemas enabled).
@@ -128,14 +129,7 @@ func columnNamed(tc map[string]any, name string) map[string]any {
 	return nil
 }
 
-func sortedKeys(m map[string]any) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
+func sortedKeys(m map[string]any) []string { return conformance.SortedKeys(m) }
 
 // wantRow checks that a row image has exactly the given columns and values.
 func wantRow(t *testing.T, what string, got map[string]any, want map[string]any) {
@@ -164,7 +158,7 @@ func TestDDLTorture(t *testing.T) {
 	topic := func(table string) string { return prefix + "." + d.name + "." + table }
 
 	sl := startDaemon(t, e, "--log-format", "console", cfg)
-	sl.waitLog("binlog streaming from", 30*time.Second)
+	sl.WaitLog("binlog streaming from", 30*time.Second)
 
 	// Phase 1, daemon running: each DDL is read before the next statement
 	// runs, so its schema change event describes exactly that version.
@@ -175,7 +169,7 @@ func TestDDLTorture(t *testing.T) {
 	consume(t, e, 2, 30*time.Second, prefix)
 	d.exec(`INSERT INTO t (id, a, e, doc) VALUES (2, 'a2', 'y', '{}')`)
 	consume(t, e, 2, 30*time.Second, topic("t"))
-	sl.stop()
+	sl.Stop()
 
 	// Phase 2, daemon stopped: several DDL and DML steps, so that the
 	// restarted daemon reads rows written under structures that no longer
@@ -209,7 +203,7 @@ func TestDDLTorture(t *testing.T) {
 		"SET SESSION sql_mode = DEFAULT",
 	)
 	sl2 := startDaemon(t, e, "--log-format", "console", cfg)
-	sl2.waitLog("resuming from stored offset", 30*time.Second)
+	sl2.WaitLog("resuming from stored offset", 30*time.Second)
 
 	// Phase 3, live again: one more DDL, read while current.
 	schemaChanges := func(n int) []schemaRec {
@@ -405,7 +399,7 @@ func TestDDLTorture(t *testing.T) {
 			t.Errorf("topic %s exists for a database outside database.include.list", name)
 		}
 	}
-	sl2.stop()
+	sl2.Stop()
 }
 
 // TestDDLDefaults checks Debezium's defaults: truncates are skipped
@@ -418,7 +412,7 @@ func TestDDLDefaults(t *testing.T) {
 	w := prefix + "." + d.name + ".w"
 
 	sl := startDaemon(t, e, "--log-format", "console", cfg)
-	sl.waitLog("binlog streaming from", 30*time.Second)
+	sl.WaitLog("binlog streaming from", 30*time.Second)
 	d.execAll(
 		"CREATE TABLE w (id INT PRIMARY KEY)",
 		"INSERT INTO w VALUES (1)",
@@ -443,5 +437,5 @@ func TestDDLDefaults(t *testing.T) {
 	if strings.Join(ddls, "|") != "CREATE TABLE w (id INT PRIMARY KEY)" {
 		t.Errorf("schema changes %q, want only CREATE TABLE w (a TRUNCATE is not a schema change)", ddls)
 	}
-	sl.stop()
+	sl.Stop()
 }

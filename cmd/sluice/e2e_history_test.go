@@ -77,7 +77,7 @@ func TestSchemaHistoryReplay(t *testing.T) {
 	)
 	sl := startDaemon(t, e, "--log-format", "console", cfg)
 	consume(t, e, 1, 60*time.Second, topic)
-	sl.stop()
+	sl.Stop()
 
 	// While Sluice is stopped the table changes under it.
 	d.execAll(
@@ -91,7 +91,7 @@ func TestSchemaHistoryReplay(t *testing.T) {
 	)
 	sl = startDaemon(t, e, "--log-format", "console", cfg)
 	recs := consume(t, e, 5, 60*time.Second, topic)
-	sl.stop()
+	sl.Stop()
 
 	rows := map[int]changeRec{}
 	for _, r := range recs {
@@ -216,7 +216,7 @@ func TestSchemaHistoryReplay(t *testing.T) {
 	// kill -9 after a DDL was recorded but before the offset passed it:
 	// the restarted daemon reads the DDL again and must not record it twice.
 	sl = startDaemon(t, e, "--log-format", "console", cfg)
-	sl.waitLog("binlog streaming from", 60*time.Second)
+	sl.WaitLog("binlog streaming from", 60*time.Second)
 	d.execAll(
 		"ALTER TABLE t ADD COLUMN w INT DEFAULT 9",
 		"INSERT INTO t (id) VALUES (6)",
@@ -229,7 +229,7 @@ func TestSchemaHistoryReplay(t *testing.T) {
 		}
 		return false
 	})
-	sl.kill9()
+	sl.Kill9()
 	sl = startDaemon(t, e, "--log-format", "console", cfg)
 	d.exec("INSERT INTO t (id) VALUES (7)")
 	var row7 changeRec
@@ -242,7 +242,7 @@ func TestSchemaHistoryReplay(t *testing.T) {
 		}
 		return false
 	})
-	sl.stop()
+	sl.Stop()
 	if def, _ := fieldDefault(row7, "w"); fmt.Sprint(def) != "9" {
 		t.Errorf("row 7 after kill -9: w default %v, want 9", def)
 	}
@@ -276,17 +276,6 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 	t.Fatalf("timed out after %s waiting for %s", timeout, what)
 }
 
-// waitExit waits for the daemon to exit on its own and returns its log.
-func (d *daemon) waitExit(timeout time.Duration) string {
-	d.t.Helper()
-	select {
-	case <-d.done:
-	case <-time.After(timeout):
-		d.t.Fatalf("sluice did not exit within %s:\n%s", timeout, tail(d.stderr.String(), 4000))
-	}
-	return d.stderr.String()
-}
-
 // TestSchemaHistoryLostAndRecovered: a connector with an offset but an empty
 // schema history (the topic was deleted, or the setting changed) must stop
 // and say how to recover, not guess; snapshot.mode=recovery rebuilds the
@@ -305,14 +294,14 @@ func TestSchemaHistoryLostAndRecovered(t *testing.T) {
 	}
 	d.exec("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(10) DEFAULT 'd1')")
 	sl := startDaemon(t, e, "--log-format", "console", connectorFile(t, e, "c-"+d.name, prefix, d.name, fileCfg))
-	sl.waitLog("binlog streaming from", 60*time.Second)
+	sl.WaitLog("binlog streaming from", 60*time.Second)
 	d.execAll("INSERT INTO t (id) VALUES (1)", "ALTER TABLE t ALTER v SET DEFAULT 'd2'")
 	consume(t, e, 1, 30*time.Second, topic)
 	waitFor(t, 30*time.Second, "the ALTER in the history file", func() bool {
 		b, _ := os.ReadFile(file)
 		return strings.Contains(string(b), "SET DEFAULT 'd2'")
 	})
-	sl.stop()
+	sl.Stop()
 	b, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
@@ -334,19 +323,19 @@ func TestSchemaHistoryLostAndRecovered(t *testing.T) {
 	// The history is lost: the connector now names an empty topic.
 	d.exec("INSERT INTO t (id) VALUES (2)")
 	lost := startDaemon(t, e, "--log-format", "console", connectorFile(t, e, "c-"+d.name, prefix, d.name, nil))
-	log := lost.waitExit(60 * time.Second)
-	if lost.err == nil || !strings.Contains(log, "schema history holds no records") || !strings.Contains(log, "snapshot.mode=recovery") {
-		t.Fatalf("with an offset and an empty history: exit %v, log does not say the history is empty and how to recover:\n%s", lost.err, tail(log, 3000))
+	log := lost.WaitExit(60 * time.Second)
+	if lost.Err == nil || !strings.Contains(log, "schema history holds no records") || !strings.Contains(log, "snapshot.mode=recovery") {
+		t.Fatalf("with an offset and an empty history: exit %v, log does not say the history is empty and how to recover:\n%s", lost.Err, tail(log, 3000))
 	}
 	if n := len(consume(t, e, 1, 5*time.Second, topic)); n != 1 {
 		t.Errorf("%d records after the refused start, want still 1", n)
 	}
 
 	rec := startDaemon(t, e, "--log-format", "console", connectorFile(t, e, "c-"+d.name, prefix, d.name, map[string]string{"snapshot.mode": "recovery"}))
-	rec.waitLog("rebuilding the schema history", 60*time.Second)
+	rec.WaitLog("rebuilding the schema history", 60*time.Second)
 	d.exec("INSERT INTO t (id) VALUES (3)")
 	recs := consume(t, e, 3, 60*time.Second, topic)
-	rec.stop()
+	rec.Stop()
 	var ids []string
 	for _, r := range recs {
 		c := decodeChange(t, r)
@@ -381,7 +370,7 @@ func TestDDLOutOfStepStops(t *testing.T) {
 	d.exec("CREATE TABLE t (id INT PRIMARY KEY, a INT)")
 	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, map[string]string{"snapshot.mode": "no_data"})
 	sl := startDaemon(t, e, "--log-format", "console", cfg)
-	sl.waitLog("binlog streaming from", 60*time.Second)
+	sl.WaitLog("binlog streaming from", 60*time.Second)
 	d.execAll(
 		"INSERT INTO t VALUES (1, 1)",
 		"SET SESSION sql_log_bin = 0",
@@ -391,18 +380,18 @@ func TestDDLOutOfStepStops(t *testing.T) {
 		"ALTER TABLE t DROP COLUMN x",
 		"INSERT INTO t VALUES (3, 3)",
 	)
-	log := sl.waitExit(60 * time.Second)
+	log := sl.WaitExit(60 * time.Second)
 	wantMsg := func(log string) {
 		t.Helper()
 		if !strings.Contains(log, `cannot apply the DDL statement \"ALTER TABLE t DROP COLUMN x\" at binlog position mariadb-bin.`) &&
 			!strings.Contains(log, `cannot apply the DDL statement "ALTER TABLE t DROP COLUMN x" at binlog position mariadb-bin.`) {
-			t.Fatalf("exit %v; the log does not name the statement and its binlog position:\n%s", sl.err, tail(log, 3000))
+			t.Fatalf("exit %v; the log does not name the statement and its binlog position:\n%s", sl.Err, tail(log, 3000))
 		}
 		if !strings.Contains(log, "schema.history.internal.skip.unparseable.ddl=true") || !strings.Contains(log, "GTID ") {
 			t.Errorf("the error does not say how to go on or the GTID:\n%s", tail(log, 3000))
 		}
 	}
-	if sl.err == nil {
+	if sl.Err == nil {
 		t.Fatalf("sluice exited 0 after a DDL it could not apply:\n%s", tail(log, 3000))
 	}
 	wantMsg(log)
@@ -419,16 +408,16 @@ func TestDDLOutOfStepStops(t *testing.T) {
 	}
 
 	again := startDaemon(t, e, "--log-format", "console", cfg)
-	log = again.waitExit(60 * time.Second)
-	if again.err == nil {
+	log = again.WaitExit(60 * time.Second)
+	if again.Err == nil {
 		t.Fatalf("the restarted sluice went past the DDL:\n%s", tail(log, 3000))
 	}
 	wantMsg(log)
 
 	skip := startDaemon(t, e, "--log-format", "console", connectorFile(t, e, "c-"+d.name, prefix, d.name,
 		map[string]string{"snapshot.mode": "no_data", "schema.history.internal.skip.unparseable.ddl": "true"}))
-	skip.waitLog("skipping a DDL statement Sluice cannot apply", 60*time.Second)
+	skip.WaitLog("skipping a DDL statement Sluice cannot apply", 60*time.Second)
 	d.exec("INSERT INTO t VALUES (4, 4)")
 	waitFor(t, 60*time.Second, "row 4", func() bool { return strings.HasSuffix(strings.Join(ids(), " "), "c:3 c:4") })
-	skip.stop()
+	skip.Stop()
 }

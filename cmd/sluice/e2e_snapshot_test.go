@@ -215,15 +215,15 @@ func TestSnapshotKill9Resume(t *testing.T) {
 		cancel()
 		seen.Add(int64(fs.NumRecords()))
 	}
-	if !strings.Contains(sl.stderr.String(), "snapshot chunks planned") {
-		t.Fatalf("no snapshot chunks were planned:\n%s", tail(sl.stderr.String(), 3000))
+	if !strings.Contains(sl.Stderr.String(), "snapshot chunks planned") {
+		t.Fatalf("no snapshot chunks were planned:\n%s", tail(sl.Stderr.String(), 3000))
 	}
-	sl.kill9()
+	sl.Kill9()
 	t.Logf("killed sluice after %d snapshot records", seen.Load())
 
 	sl2 := startDaemon(t, e, "--log-format", "console", cfg)
-	sl2.waitLog("resuming the snapshot after its last finished chunk", 30*time.Second)
-	sl2.waitLog("snapshot finished", 5*time.Minute)
+	sl2.WaitLog("resuming the snapshot after its last finished chunk", 30*time.Second)
+	sl2.WaitLog("snapshot finished", 5*time.Minute)
 	close(stop)
 	t.Logf("churn made %d changes during the snapshot", <-churned)
 	st := follow(t, e, d, topic, 3*time.Minute, nil)
@@ -237,13 +237,13 @@ func TestSnapshotKill9Resume(t *testing.T) {
 	if st.ops["u"] == 0 {
 		t.Errorf("no update events streamed after the snapshot")
 	}
-	if strings.Count(sl2.stderr.String(), "snapshot chunks planned") != 1 {
-		t.Errorf("restarted snapshot planned its chunks %d times", strings.Count(sl2.stderr.String(), "snapshot chunks planned"))
+	if strings.Count(sl2.Stderr.String(), "snapshot chunks planned") != 1 {
+		t.Errorf("restarted snapshot planned its chunks %d times", strings.Count(sl2.Stderr.String(), "snapshot chunks planned"))
 	}
-	if !strings.Contains(sl2.stderr.String(), `"resumed": true`) {
-		t.Errorf("the restarted snapshot did not resume a partly done table:\n%s", tail(sl2.stderr.String(), 3000))
+	if !strings.Contains(sl2.Stderr.String(), `"resumed": true`) {
+		t.Errorf("the restarted snapshot did not resume a partly done table:\n%s", tail(sl2.Stderr.String(), 3000))
 	}
-	sl2.stop()
+	sl2.Stop()
 }
 
 // TestOnDemandSnapshot asks for a snapshot of one table through Debezium's
@@ -263,14 +263,14 @@ func TestOnDemandSnapshot(t *testing.T) {
 	})
 	topic := prefix + "." + d.name + ".t"
 	sl := startDaemon(t, e, "--log-format", "console", cfg)
-	sl.waitLog("binlog streaming from", 30*time.Second)
+	sl.WaitLog("binlog streaming from", 30*time.Second)
 
 	stop := make(chan struct{})
 	churned := make(chan int, 1)
 	go churn(t, e, d.name, rows, stop, churned)
 	time.Sleep(300 * time.Millisecond)
 	d.exec(fmt.Sprintf(`INSERT INTO debezium_signal VALUES ('ad-hoc-1', 'execute-snapshot', '{"data-collections": ["%s.t"], "type": "incremental"}')`, d.name))
-	sl.waitLog("on-demand snapshot finished", 2*time.Minute)
+	sl.WaitLog("on-demand snapshot finished", 2*time.Minute)
 	time.Sleep(300 * time.Millisecond)
 	close(stop)
 	t.Logf("churn made %d changes during the on-demand snapshot", <-churned)
@@ -285,7 +285,7 @@ func TestOnDemandSnapshot(t *testing.T) {
 	if st.ops["u"] == 0 {
 		t.Errorf("no updates were streamed while the snapshot ran")
 	}
-	sl.stop()
+	sl.Stop()
 }
 
 // TestInitialSnapshotMarkers checks op r records and Debezium's
@@ -307,7 +307,7 @@ func TestInitialSnapshotMarkers(t *testing.T) {
 	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, map[string]string{
 		"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false"})
 	sl := startDaemon(t, e, "--log-format", "console", cfg)
-	sl.waitLog("snapshot finished", 60*time.Second)
+	sl.WaitLog("snapshot finished", 60*time.Second)
 	d.exec("UPDATE a SET v = 'a1x' WHERE id = 1")
 	ta, tb := prefix+"."+d.name+".a", prefix+"."+d.name+".b"
 	var got []string
@@ -326,7 +326,7 @@ func TestInitialSnapshotMarkers(t *testing.T) {
 	if strings.Join(got, " ") != want {
 		t.Errorf("op:source.snapshot = %s\nwant                 %s", strings.Join(got, " "), want)
 	}
-	sl.stop()
+	sl.Stop()
 }
 
 // TestWhenNeededAfterPurge removes the binlogs holding a stopped
@@ -342,8 +342,8 @@ func TestWhenNeededAfterPurge(t *testing.T) {
 	extra := map[string]string{"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false"}
 	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, extra)
 	sl := startDaemon(t, e, "--log-format", "console", cfg)
-	sl.waitLog("binlog streaming from", 30*time.Second)
-	sl.stop()
+	sl.WaitLog("binlog streaming from", 30*time.Second)
+	sl.Stop()
 
 	// While it is down: changes, then the binlogs holding its position go.
 	d.exec("UPDATE t SET v = 2 WHERE id = 1")
@@ -375,19 +375,19 @@ func TestWhenNeededAfterPurge(t *testing.T) {
 
 	failing := startDaemon(t, e, "--log-format", "console", cfg)
 	select {
-	case <-failing.done:
+	case <-failing.Done:
 	case <-time.After(30 * time.Second):
 		t.Fatal("sluice kept running on a purged position with snapshot.mode=initial")
 	}
-	if failing.err == nil || !strings.Contains(failing.stderr.String(), "snapshot.mode=when_needed") {
-		t.Fatalf("exit %v; the error does not say how to recover:\n%s", failing.err, tail(failing.stderr.String(), 2000))
+	if failing.Err == nil || !strings.Contains(failing.Stderr.String(), "snapshot.mode=when_needed") {
+		t.Fatalf("exit %v; the error does not say how to recover:\n%s", failing.Err, tail(failing.Stderr.String(), 2000))
 	}
 
 	extra["snapshot.mode"] = "when_needed"
 	cfg2 := connectorFile(t, e, "c-"+d.name, prefix, d.name, extra)
 	sl2 := startDaemon(t, e, "--log-format", "console", cfg2)
-	sl2.waitLog("taking a new snapshot", 30*time.Second)
-	sl2.waitLog("snapshot finished", 60*time.Second)
+	sl2.WaitLog("taking a new snapshot", 30*time.Second)
+	sl2.WaitLog("snapshot finished", 60*time.Second)
 	// The new snapshot re-emits every current row. A row deleted while the
 	// binlogs were lost cannot be seen by any snapshot, so it stays in
 	// Kafka (as with Debezium): every table row must be there and right.
@@ -404,7 +404,7 @@ func TestWhenNeededAfterPurge(t *testing.T) {
 	if st.ops["r"] < 4 {
 		t.Errorf("%d snapshot records; want both snapshots' rows", st.ops["r"])
 	}
-	sl2.stop()
+	sl2.Stop()
 }
 
 // TestOnDemandSnapshotConditions snapshots only the rows an
@@ -421,9 +421,9 @@ func TestOnDemandSnapshotConditions(t *testing.T) {
 		"incremental.snapshot.chunk.size": "4",
 	})
 	sl := startDaemon(t, e, "--log-format", "console", cfg)
-	sl.waitLog("binlog streaming from", 30*time.Second)
+	sl.WaitLog("binlog streaming from", 30*time.Second)
 	d.exec(fmt.Sprintf(`INSERT INTO debezium_signal VALUES ('ad-hoc-2', 'execute-snapshot', '{"data-collections": ["%[1]s.t"], "additional-conditions": [{"data-collection": "%[1]s.t", "filter": "id <= 10"}]}')`, d.name))
-	sl.waitLog("on-demand snapshot finished", time.Minute)
+	sl.WaitLog("on-demand snapshot finished", time.Minute)
 	var ids []string
 	for _, r := range consume(t, e, 10, 30*time.Second, prefix+"."+d.name+".t") {
 		p := payload(t, r.Value)
@@ -436,7 +436,7 @@ func TestOnDemandSnapshotConditions(t *testing.T) {
 	if got := strings.Join(ids, ","); got != "1,2,3,4,5,6,7,8,9,10" {
 		t.Errorf("snapshot rows %s, want ids 1..10 only", got)
 	}
-	sl.stop()
+	sl.Stop()
 }
 
 // TestSnapshotTablesWithoutIntegerKey snapshots a table keyed by a string
@@ -454,7 +454,7 @@ func TestSnapshotTablesWithoutIntegerKey(t *testing.T) {
 	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, map[string]string{
 		"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false"})
 	sl := startDaemon(t, e, "--log-format", "console", cfg)
-	sl.waitLog("snapshot finished", 60*time.Second)
+	sl.WaitLog("snapshot finished", 60*time.Second)
 	d.exec("UPDATE s SET v = -1 WHERE code = 'k7'")
 	recs := consume(t, e, 30001, 60*time.Second, prefix+"."+d.name+".s")
 	keys := map[string]bool{}
@@ -476,7 +476,7 @@ func TestSnapshotTablesWithoutIntegerKey(t *testing.T) {
 	if nk[0].Key != nil || len(nk) != 1000 {
 		t.Errorf("nokey: %d records, first key %s; want 1000 with null keys", len(nk), nk[0].Key)
 	}
-	sl.stop()
+	sl.Stop()
 }
 
 // signalTable creates Debezium's signal table in the test database and lets

@@ -27,7 +27,7 @@ func TestStreamingEndToEnd(t *testing.T) {
 	name := "c-" + d.name
 	cfg := connectorFile(t, e, name, prefix, d.name, nil)
 	sl := startDaemon(t, e, "--log-format", "console", cfg)
-	sl.waitLog("binlog streaming from", 30*time.Second)
+	sl.WaitLog("binlog streaming from", 30*time.Second)
 
 	d.execAll(
 		"BEGIN",
@@ -131,11 +131,11 @@ func TestStreamingEndToEnd(t *testing.T) {
 		t.Errorf("audit (no primary key) record key = %s, want null", aud[0].Key)
 	}
 
-	took := sl.stop()
+	took := sl.Stop()
 	if took > 10*time.Second {
 		t.Errorf("graceful shutdown took %s, want under 10 s", took)
 	}
-	if strings.Contains(sl.stderr.String(), `"sluice"`) || strings.Contains(sl.stderr.String(), "password=sluice") {
+	if strings.Contains(sl.Stderr.String(), `"sluice"`) || strings.Contains(sl.Stderr.String(), "password=sluice") {
 		t.Errorf("the log contains the database password")
 	}
 
@@ -168,15 +168,15 @@ func TestResumeAfterRestart(t *testing.T) {
 	prefix := "e2e" + d.name[4:]
 	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, map[string]string{"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false"})
 	sl := startDaemon(t, e, cfg)
-	sl.waitLog("binlog streaming from", 30*time.Second)
+	sl.WaitLog("binlog streaming from", 30*time.Second)
 	d.exec("INSERT INTO t VALUES (1, 1), (2, 1)")
 	consume(t, e, 2, 30*time.Second, prefix+"."+d.name+".t")
-	sl.stop()
+	sl.Stop()
 
 	d.exec("UPDATE t SET v = 2 WHERE id = 1")
 	d.exec("INSERT INTO t VALUES (3, 1)")
 	sl2 := startDaemon(t, e, cfg)
-	sl2.waitLog("resuming from stored offset", 30*time.Second)
+	sl2.WaitLog("resuming from stored offset", 30*time.Second)
 	recs := consume(t, e, 4, 30*time.Second, prefix+"."+d.name+".t")
 	var summary []string
 	for _, r := range recs {
@@ -187,7 +187,7 @@ func TestResumeAfterRestart(t *testing.T) {
 	if got, want := strings.Join(summary, " "), "c:1=1 c:2=1 u:1=2 c:3=1"; got != want {
 		t.Errorf("records after restart: %s, want %s", got, want)
 	}
-	sl2.stop()
+	sl2.Stop()
 }
 
 // TestValidateStatementFormat runs `sluice validate` against a MariaDB that
@@ -251,10 +251,10 @@ func TestMySqlConnectorClassOnMariaDB(t *testing.T) {
 		"connector.class":                "io.debezium.connector.mysql.MySqlConnector",
 		"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false"})
 	sl := startDaemon(t, e, "--log-format", "console", cfg)
-	sl.waitLog("binlog streaming from", 30*time.Second)
+	sl.WaitLog("binlog streaming from", 30*time.Second)
 	d.exec("UPDATE t SET v = 2 WHERE id = 1")
 	consume(t, e, 2, 30*time.Second, prefix+"."+d.name+".t")
-	sl.stop()
+	sl.Stop()
 	d.exec("UPDATE t SET v = 3 WHERE id = 1")
 	sl2 := startDaemon(t, e, "--log-format", "console", cfg)
 	recs := consume(t, e, 3, 30*time.Second, prefix+"."+d.name+".t")
@@ -270,5 +270,5 @@ func TestMySqlConnectorClassOnMariaDB(t *testing.T) {
 	if strings.Join(got, " ") != "r:1 u:2 u:3" {
 		t.Errorf("records %v, want r:1 u:2 u:3", got)
 	}
-	sl2.stop()
+	sl2.Stop()
 }

@@ -438,9 +438,9 @@ func TestColumnTypesEndToEnd(t *testing.T) {
 	}
 	sl := startDaemon(t, e, append([]string{"--log-format", "console"}, files...)...)
 	deadline := time.Now().Add(45 * time.Second)
-	for strings.Count(sl.stderr.String(), "binlog streaming from") < len(letters) {
+	for strings.Count(sl.Stderr.String(), "binlog streaming from") < len(letters) {
 		if time.Now().After(deadline) {
-			t.Fatalf("the four connectors did not all start streaming:\n%s", tail(sl.stderr.String(), 4000))
+			t.Fatalf("the four connectors did not all start streaming:\n%s", tail(sl.Stderr.String(), 4000))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -479,7 +479,7 @@ func TestColumnTypesEndToEnd(t *testing.T) {
 			})
 		}
 	}
-	sl.stop()
+	sl.Stop()
 }
 
 func checkTypeRecords(t *testing.T, recs []record, w typeWant, schemas bool, prefix string) {

@@ -6,9 +6,6 @@ package main
 // SLUICE_E2E=1 (as in CI) a missing server is a failure instead.
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
 	"fmt"
 	"math/rand"
 	"os"
@@ -16,14 +13,14 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/go-mysql-org/go-mysql/client"
 	gmysql "github.com/go-mysql-org/go-mysql/mysql"
-	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/sluice-cdc/sluice/internal/conformance"
 )
 
 var binPath string
@@ -124,8 +121,18 @@ func (d *db) str(q string) string {
 // connectorFile writes a connector config for the test's database.
 func connectorFile(t *testing.T, e env, name, prefix, database string, extra map[string]string) string {
 	t.Helper()
+	cfg := mysqlConnector(e, prefix, database)
+	for k, v := range extra {
+		cfg[k] = v
+	}
+	return conformance.WriteConnector(t, name, cfg)
+}
+
+// mysqlConnector is the connector config for a database of the test
+// MariaDB, as user sluice.
+func mysqlConnector(e env, prefix, database string) map[string]string {
 	host, port, _ := strings.Cut(e.mysqlAddr, ":")
-	cfg := map[string]string{
+	return map[string]string{
 		"connector.class":          "io.debezium.connector.mariadb.MariaDbConnector",
 		"database.hostname":        host,
 		"database.port":            port,
@@ -136,220 +143,40 @@ func connectorFile(t *testing.T, e env, name, prefix, database string, extra map
 		"database.include.list":    database,
 		"offset.flush.interval.ms": "500",
 	}
-	for k, v := range extra {
-		cfg[k] = v
-	}
-	b, _ := json.Marshal(map[string]any{"name": name, "config": cfg})
-	p := filepath.Join(t.TempDir(), name+".json")
-	if err := os.WriteFile(p, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
 }
 
-// daemon is a running sluice process.
-type daemon struct {
-	t      *testing.T
-	cmd    *exec.Cmd
-	stderr *syncBuffer
-	done   chan struct{}
-	err    error
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// The process and Kafka helpers are the conformance suite's; these names
+// keep the tests short.
+type (
+	daemon = conformance.Daemon
+	record = conformance.Record
+)
 
 func startDaemon(t *testing.T, e env, args ...string) *daemon {
 	t.Helper()
-	cmd := exec.Command(binPath, append([]string{"run", "--bootstrap-servers", e.kafka}, args...)...)
-	d := &daemon{t: t, cmd: cmd, stderr: &syncBuffer{}, done: make(chan struct{})}
-	cmd.Stderr = d.stderr
-	cmd.Stdout = d.stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting sluice: %v", err)
-	}
-	go func() { d.err = cmd.Wait(); close(d.done) }()
-	t.Cleanup(func() {
-		select {
-		case <-d.done:
-		default:
-			_ = cmd.Process.Kill()
-			<-d.done
-		}
-		if t.Failed() {
-			t.Logf("sluice log:\n%s", tail(d.stderr.String(), 4000))
-		}
-	})
-	return d
+	return conformance.StartDaemon(t, binPath, append([]string{"run", "--bootstrap-servers", e.kafka}, args...)...)
 }
 
-func tail(s string, n int) string {
-	if len(s) > n {
-		return "..." + s[len(s)-n:]
-	}
-	return s
-}
-
-// waitLog waits until the daemon's log contains s.
-func (d *daemon) waitLog(s string, timeout time.Duration) {
-	d.t.Helper()
-	deadline := time.Now().Add(timeout)
-	for time.Now().Before(deadline) {
-		if strings.Contains(d.stderr.String(), s) {
-			return
-		}
-		select {
-		case <-d.done:
-			d.t.Fatalf("sluice exited (%v) before logging %q:\n%s", d.err, s, tail(d.stderr.String(), 4000))
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-	d.t.Fatalf("sluice did not log %q within %s:\n%s", s, timeout, tail(d.stderr.String(), 4000))
-}
-
-// stop sends SIGTERM and returns how long the daemon took to exit; it fails
-// the test when the exit status is not 0.
-func (d *daemon) stop() time.Duration {
-	d.t.Helper()
-	start := time.Now()
-	_ = d.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-d.done:
-	case <-time.After(30 * time.Second):
-		d.t.Fatalf("sluice did not exit within 30 s of SIGTERM")
-	}
-	if d.err != nil {
-		d.t.Fatalf("sluice exited with %v after SIGTERM:\n%s", d.err, tail(d.stderr.String(), 4000))
-	}
-	return time.Since(start)
-}
-
-func (d *daemon) kill9() {
-	_ = d.cmd.Process.Signal(syscall.SIGKILL)
-	<-d.done
-}
-
-// record is a consumed Kafka record.
-type record struct {
-	Topic     string
-	Partition int32
-	Offset    int64
-	Key       []byte
-	Value     []byte
-	Headers   map[string]string
-}
+func tail(s string, n int) string { return conformance.Tail(s, n) }
 
 func newKafkaClient(t *testing.T, e env, opts ...kgo.Opt) *kgo.Client {
 	t.Helper()
-	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(strings.Split(e.kafka, ",")...)}, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(cl.Close)
-	return cl
+	return conformance.NewKafkaClient(t, e.kafka, opts...)
 }
 
-// consume reads topics from the start until at least n records arrived and
-// no more came for a short while, or the timeout passed.
 func consume(t *testing.T, e env, n int, timeout time.Duration, topics ...string) []record {
 	t.Helper()
-	cl := newKafkaClient(t, e, kgo.ConsumeTopics(topics...), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
-		kgo.FetchMaxWait(200*time.Millisecond))
-	var out []record
-	deadline := time.Now().Add(timeout)
-	quietSince := time.Now()
-	for time.Now().Before(deadline) {
-		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
-		fs := cl.PollFetches(ctx)
-		cancel()
-		got := 0
-		fs.EachRecord(func(r *kgo.Record) {
-			h := map[string]string{}
-			for _, x := range r.Headers {
-				h[x.Key] = string(x.Value)
-			}
-			out = append(out, record{Topic: r.Topic, Partition: r.Partition, Offset: r.Offset, Key: r.Key, Value: r.Value, Headers: h})
-			got++
-		})
-		if got > 0 {
-			quietSince = time.Now()
-		}
-		if len(out) >= n && time.Since(quietSince) > 700*time.Millisecond {
-			return out
-		}
-	}
-	if len(out) < n {
-		t.Fatalf("consumed %d records from %v within %s, want at least %d", len(out), topics, timeout, n)
-	}
-	return out
+	return conformance.Consume(t, e.kafka, n, timeout, topics...)
 }
 
-// storedOffset reads the connector's record from the offsets topic: the
-// partition it is in and its last value.
 func storedOffset(t *testing.T, e env, topic string, key []byte) (partition int32, value []byte, found bool) {
 	t.Helper()
-	cl := newKafkaClient(t, e, kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
-	adm := kadm.NewClient(cl)
-	ends, err := adm.ListEndOffsets(context.Background(), topic)
-	if err != nil {
-		t.Fatalf("listing end offsets of %s: %v", topic, err)
-	}
-	remaining := 0
-	ends.Each(func(o kadm.ListedOffset) {
-		if o.Offset > 0 {
-			remaining++
-		}
-	})
-	seen := map[int32]bool{}
-	deadline := time.Now().Add(20 * time.Second)
-	for len(seen) < remaining && time.Now().Before(deadline) {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		fs := cl.PollFetches(ctx)
-		cancel()
-		fs.EachRecord(func(r *kgo.Record) {
-			if bytes.Equal(r.Key, key) {
-				partition, value, found = r.Partition, r.Value, true
-			}
-			if end, ok := ends.Lookup(topic, r.Partition); ok && r.Offset+1 >= end.Offset {
-				seen[r.Partition] = true
-			}
-		})
-	}
-	return partition, value, found
+	return conformance.StoredOffset(t, e.kafka, topic, key)
 }
 
-// payload decodes a JSON record value written with schemas.enable=true or
-// false into its payload.
 func payload(t *testing.T, b []byte) map[string]any {
 	t.Helper()
-	if b == nil {
-		return nil
-	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatalf("record is not JSON: %v: %s", err, b)
-	}
-	if p, ok := m["payload"]; ok {
-		if _, hasSchema := m["schema"]; hasSchema {
-			pm, _ := p.(map[string]any)
-			return pm
-		}
-	}
-	return m
+	return conformance.Payload(t, b)
 }
 
 func writeFile(t *testing.T, path, content string) {

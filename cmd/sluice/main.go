@@ -205,7 +205,8 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 		probs, err := connector.Validate(ctx, c, env)
 		cancel()
 		if err != nil {
-			fmt.Fprintf(stdout, "error: %s: database.hostname/database.port/database.user/database.password: %v; check the server is reachable and the credentials\n", c.Source, err)
+			// The error names the server and the settings that fix it.
+			fmt.Fprintf(stdout, "error: %s: %v\n", c.Source, err)
 			ok = false
 			continue
 		}

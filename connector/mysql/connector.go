@@ -57,11 +57,20 @@ func ParseConfig(c *config.Connector) (Config, error) {
 		Flavor: string(c.Flavor), Host: c.Hostname, Port: uint16(c.Port),
 		User: c.User, Password: c.Password.Reveal(), ServerID: c.ServerID,
 		TopicPrefix: c.TopicPrefix, ConnectorName: c.Name, Filter: c,
-		ConnectTimeout: c.ConnectTimeout,
+		ConnectTimeout: c.ConnectTimeout, QueryTimeout: c.QueryTimeout,
 		Snapshot: SnapshotConfig{Mode: c.SnapshotMode, LockingMode: c.SnapshotLockingMode,
 			MaxThreads: c.SnapshotMaxThreads},
 		SignalTable:      c.Raw[propSignalTable],
 		IncrementalChunk: 1024,
+	}
+	if c.QueryTimeout == 0 {
+		cfg.QueryTimeout = -1 // Debezium's 0: no limit
+	}
+	// Set, connect.keep.alive.interval.ms bounds how long a silent binlog
+	// connection is trusted, as in Debezium; unset, Sluice's shorter
+	// default (35 s) stays.
+	if _, ok := c.Raw["connect.keep.alive.interval.ms"]; ok {
+		cfg.KeepAlive = c.KeepAliveInterval
 	}
 	if v, ok := c.Raw[propIncrementalChunk]; ok {
 		n, err := strconv.Atoi(v)

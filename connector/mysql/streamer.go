@@ -9,12 +9,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/go-mysql-org/go-mysql/client"
 	gmysql "github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/go-mysql-org/go-mysql/replication"
 	"go.uber.org/zap"
@@ -40,7 +37,16 @@ type Config struct {
 	Filter         Filter
 	Heartbeat      time.Duration // binlog heartbeat period; 0 = 10 s
 	ConnectTimeout time.Duration // 0 = 30 s
-	Snapshot       SnapshotConfig
+	// QueryTimeout bounds each wait on the server after the handshake
+	// (database.query.timeout.ms); 0 = 10 min, negative = no limit.
+	QueryTimeout time.Duration
+	// KeepAlive is connect.keep.alive.interval.ms: a binlog connection
+	// silent this long (no event, no heartbeat) is dead and reopened, and
+	// heartbeats are asked for at 0.8 of it, as Debezium's binlog client
+	// does. 0 keeps Sluice's default: a heartbeat every Heartbeat and a
+	// read timeout of three missed heartbeats plus 5 s.
+	KeepAlive time.Duration
+	Snapshot  SnapshotConfig
 	// server is the flavor the server speaks, found when Run starts; it
 	// may differ from Flavor (the connector class, which shapes events):
 	// Debezium's MySQL connector is often pointed at MariaDB.
@@ -96,20 +102,6 @@ func (s *Streamer) detectServer(ctx context.Context) error {
 			zap.String("server", s.cfg.server), zap.String("server_version", v), zap.String("connector_flavor", s.cfg.Flavor))
 	}
 	return nil
-}
-
-func (c *Config) addr() string { return net.JoinHostPort(c.Host, strconv.Itoa(int(c.Port))) }
-
-func (c *Config) connect(ctx context.Context) (*client.Conn, error) {
-	timeout := c.ConnectTimeout
-	if timeout == 0 {
-		timeout = 30 * time.Second
-	}
-	conn, err := client.ConnectWithContext(ctx, c.addr(), c.User, c.Password, "", timeout)
-	if err != nil {
-		return nil, fmt.Errorf("connecting to %s as %s: %w", c.addr(), c.User, err)
-	}
-	return conn, nil
 }
 
 // Streamer reads row changes from the binlog, from a stored position on.
@@ -222,13 +214,16 @@ func (s *Streamer) Stream(ctx context.Context, from offsets.MySQL, filter *skipF
 }
 
 func (s *Streamer) syncerConfig() replication.BinlogSyncerConfig {
+	heartbeat, readTimeout := s.cfg.Heartbeat, 3*s.cfg.Heartbeat+5*time.Second // three missed heartbeats: gone
+	if s.cfg.KeepAlive > 0 {
+		heartbeat, readTimeout = s.cfg.KeepAlive*4/5, s.cfg.KeepAlive
+	}
 	return replication.BinlogSyncerConfig{
 		ServerID: s.cfg.ServerID, Flavor: s.cfg.proto(),
 		Host: s.cfg.Host, Port: s.cfg.Port, User: s.cfg.User, Password: s.cfg.Password,
-		ParseTime:       true,
-		HeartbeatPeriod: s.cfg.Heartbeat,
-		// Three missed heartbeats mean the server or the network is gone.
-		ReadTimeout:      3*s.cfg.Heartbeat + 5*time.Second,
+		ParseTime:        true,
+		HeartbeatPeriod:  heartbeat,
+		ReadTimeout:      readTimeout,
 		DisableRetrySync: true, // Sluice reconnects itself, from a transaction boundary
 		// A small event cache keeps memory bounded; the queue does the buffering.
 		EventCacheCount: 1024,
@@ -241,7 +236,11 @@ func (s *Streamer) syncerConfig() replication.BinlogSyncerConfig {
 
 func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqueuer) (progressed bool, err error) {
 	syncer := replication.NewBinlogSyncer(s.syncerConfig())
-	defer syncer.Close()
+	// Close KILLs the dump thread over a new connection and waits for it:
+	// on a dead network that takes up to a read timeout more. Neither the
+	// reconnect nor a shutdown should wait for it (the server drops the
+	// old dump thread when the new one registers with the same id).
+	defer func() { go syncer.Close() }()
 	var bs *replication.BinlogStreamer
 	if st.gset != nil {
 		s.log.Info("binlog streaming from GTID set", zap.String("gtids", st.gset.String()))
@@ -317,7 +316,7 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 		case *replication.TableMapEvent:
 			tbl, err := s.tables.Resolve(ctx, e)
 			if err != nil {
-				return progressed, fault.Definite(fmt.Errorf("reading the definition of %s.%s at %s:%d: %w", e.Schema, e.Table, st.file, h.LogPos, err))
+				return progressed, definiteUnlessNetwork(fmt.Errorf("reading the definition of %s.%s at %s:%d: %w", e.Schema, e.Table, st.file, h.LogPos, err))
 			}
 			resolved[e.TableID] = resolvedTable{tm: e, table: tbl}
 		case *replication.RowsEvent:
@@ -333,7 +332,7 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 				// now rather than trust an older mapping of the id.
 				tbl, err := s.tables.Resolve(ctx, e.Table)
 				if err != nil {
-					return progressed, fault.Definite(fmt.Errorf("reading the definition of %s.%s at %s:%d: %w", e.Table.Schema, e.Table.Table, st.file, h.LogPos, err))
+					return progressed, definiteUnlessNetwork(fmt.Errorf("reading the definition of %s.%s at %s:%d: %w", e.Table.Schema, e.Table.Table, st.file, h.LogPos, err))
 				}
 				r = resolvedTable{tm: e.Table, table: tbl}
 				resolved[e.TableID] = r
@@ -546,7 +545,10 @@ func classify(err error) error {
 		switch me.Code {
 		case gmysql.ER_MASTER_FATAL_ERROR_READING_BINLOG:
 			return fault.Definite(fmt.Errorf("%w; the stored position is no longer in the server's binlogs (purged?): set snapshot.mode=when_needed to take a new snapshot, or delete the stored offset, or point the connector at a server that still has them", err))
-		case gmysql.ER_ACCESS_DENIED_ERROR, gmysql.ER_SPECIFIC_ACCESS_DENIED_ERROR, gmysql.ER_DBACCESS_DENIED_ERROR:
+		case gmysql.ER_ACCESS_DENIED_ERROR:
+			// 1045 is the user name or password, not a missing grant.
+			return fault.Definite(fmt.Errorf("%w; the server refused the user name or password: check database.user and database.password", err))
+		case gmysql.ER_SPECIFIC_ACCESS_DENIED_ERROR, gmysql.ER_DBACCESS_DENIED_ERROR:
 			return fault.Definite(fmt.Errorf("%w; grant the connector user REPLICATION SLAVE, REPLICATION CLIENT (BINLOG MONITOR on MariaDB) and SELECT", err))
 		}
 	}

@@ -1,0 +1,269 @@
+// Package conformance is the end-to-end suite every Sluice source passes
+// against its real server, driving the real sluice binary: snapshot then
+// stream equals the database, a restart resumes from the stored offset, a
+// kill -9 loses nothing and keeps per-key order, and bad input stops the
+// daemon with the offset not moved. A source plugs in through Driver; Run
+// runs the cases. The helpers here (a sluice process, consuming topics,
+// reading _connect_offsets) are shared with the sources' other end-to-end
+// tests.
+package conformance
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// Daemon is a running sluice process. Done is closed when it has exited;
+// Err is its exit error, valid after Done.
+type Daemon struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	Stderr *SyncBuffer
+	Done   chan struct{}
+	Err    error
+}
+
+// SyncBuffer collects a process's output while tests read it.
+type SyncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *SyncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *SyncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// StartDaemon starts bin with args; the test's cleanup kills it if it still
+// runs and prints its log if the test failed.
+func StartDaemon(t *testing.T, bin string, args ...string) *Daemon {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	d := &Daemon{t: t, cmd: cmd, Stderr: &SyncBuffer{}, Done: make(chan struct{})}
+	cmd.Stderr = d.Stderr
+	cmd.Stdout = d.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting sluice: %v", err)
+	}
+	go func() { d.Err = cmd.Wait(); close(d.Done) }()
+	t.Cleanup(func() {
+		select {
+		case <-d.Done:
+		default:
+			_ = cmd.Process.Kill()
+			<-d.Done
+		}
+		if t.Failed() {
+			t.Logf("sluice log:\n%s", Tail(d.Stderr.String(), 4000))
+		}
+	})
+	return d
+}
+
+// Tail is the last n bytes of s.
+func Tail(s string, n int) string {
+	if len(s) > n {
+		return "..." + s[len(s)-n:]
+	}
+	return s
+}
+
+// WaitLog waits until the daemon's log contains s.
+func (d *Daemon) WaitLog(s string, timeout time.Duration) {
+	d.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if strings.Contains(d.Stderr.String(), s) {
+			return
+		}
+		select {
+		case <-d.Done:
+			d.t.Fatalf("sluice exited (%v) before logging %q:\n%s", d.Err, s, Tail(d.Stderr.String(), 4000))
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	d.t.Fatalf("sluice did not log %q within %s:\n%s", s, timeout, Tail(d.Stderr.String(), 4000))
+}
+
+// Stop sends SIGTERM and returns how long the daemon took to exit; it fails
+// the test when the exit status is not 0.
+func (d *Daemon) Stop() time.Duration {
+	d.t.Helper()
+	start := time.Now()
+	d.Signal(syscall.SIGTERM)
+	select {
+	case <-d.Done:
+	case <-time.After(30 * time.Second):
+		d.t.Fatalf("sluice did not exit within 30 s of SIGTERM")
+	}
+	if d.Err != nil {
+		d.t.Fatalf("sluice exited with %v after SIGTERM:\n%s", d.Err, Tail(d.Stderr.String(), 4000))
+	}
+	return time.Since(start)
+}
+
+// Signal sends sig to the daemon.
+func (d *Daemon) Signal(sig syscall.Signal) { _ = d.cmd.Process.Signal(sig) }
+
+// Kill9 kills the daemon with SIGKILL and waits for it to be gone.
+func (d *Daemon) Kill9() {
+	d.Signal(syscall.SIGKILL)
+	<-d.Done
+}
+
+// WaitExit waits for the daemon to exit on its own and returns its log.
+func (d *Daemon) WaitExit(timeout time.Duration) string {
+	d.t.Helper()
+	select {
+	case <-d.Done:
+	case <-time.After(timeout):
+		d.t.Fatalf("sluice did not exit within %s:\n%s", timeout, Tail(d.Stderr.String(), 4000))
+	}
+	return d.Stderr.String()
+}
+
+// Record is a consumed Kafka record.
+type Record struct {
+	Topic     string
+	Partition int32
+	Offset    int64
+	Key       []byte
+	Value     []byte
+	Headers   map[string]string
+}
+
+// NewKafkaClient is a client of the brokers (comma-separated), closed when
+// the test ends.
+func NewKafkaClient(t *testing.T, brokers string, opts ...kgo.Opt) *kgo.Client {
+	t.Helper()
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(strings.Split(brokers, ",")...)}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cl.Close)
+	return cl
+}
+
+// Consume reads topics from the start until at least n records arrived and
+// no more came for a short while, or the timeout passed.
+func Consume(t *testing.T, brokers string, n int, timeout time.Duration, topics ...string) []Record {
+	t.Helper()
+	cl := NewKafkaClient(t, brokers, kgo.ConsumeTopics(topics...), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.FetchMaxWait(200*time.Millisecond))
+	var out []Record
+	deadline := time.Now().Add(timeout)
+	quietSince := time.Now()
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+		fs := cl.PollFetches(ctx)
+		cancel()
+		got := 0
+		fs.EachRecord(func(r *kgo.Record) {
+			out = append(out, toRecord(r))
+			got++
+		})
+		if got > 0 {
+			quietSince = time.Now()
+		}
+		if len(out) >= n && time.Since(quietSince) > 700*time.Millisecond {
+			return out
+		}
+	}
+	if len(out) < n {
+		t.Fatalf("consumed %d records from %v within %s, want at least %d", len(out), topics, timeout, n)
+	}
+	return out
+}
+
+func toRecord(r *kgo.Record) Record {
+	h := map[string]string{}
+	for _, x := range r.Headers {
+		h[x.Key] = string(x.Value)
+	}
+	return Record{Topic: r.Topic, Partition: r.Partition, Offset: r.Offset, Key: r.Key, Value: r.Value, Headers: h}
+}
+
+// StoredOffset reads the connector's record from the offsets topic: the
+// partition it is in and its last value.
+func StoredOffset(t *testing.T, brokers, topic string, key []byte) (partition int32, value []byte, found bool) {
+	t.Helper()
+	cl := NewKafkaClient(t, brokers, kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	adm := kadm.NewClient(cl)
+	ends, err := adm.ListEndOffsets(context.Background(), topic)
+	if err != nil {
+		t.Fatalf("listing end offsets of %s: %v", topic, err)
+	}
+	remaining := 0
+	ends.Each(func(o kadm.ListedOffset) {
+		if o.Offset > 0 {
+			remaining++
+		}
+	})
+	seen := map[int32]bool{}
+	deadline := time.Now().Add(20 * time.Second)
+	for len(seen) < remaining && time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		fs := cl.PollFetches(ctx)
+		cancel()
+		fs.EachRecord(func(r *kgo.Record) {
+			if bytes.Equal(r.Key, key) {
+				partition, value, found = r.Partition, r.Value, true
+			}
+			if end, ok := ends.Lookup(topic, r.Partition); ok && r.Offset+1 >= end.Offset {
+				seen[r.Partition] = true
+			}
+		})
+	}
+	return partition, value, found
+}
+
+// Payload decodes a JSON record value written with schemas.enable=true or
+// false into its payload.
+func Payload(t *testing.T, b []byte) map[string]any {
+	t.Helper()
+	if b == nil {
+		return nil
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("record is not JSON: %v: %s", err, b)
+	}
+	if p, ok := m["payload"]; ok {
+		if _, hasSchema := m["schema"]; hasSchema {
+			pm, _ := p.(map[string]any)
+			return pm
+		}
+	}
+	return m
+}
+
+// WriteConnector writes a connector file {"name":..., "config":...} in a
+// temporary directory of the test and returns its path.
+func WriteConnector(t *testing.T, name string, cfg map[string]string) string {
+	t.Helper()
+	b, _ := json.Marshal(map[string]any{"name": name, "config": cfg})
+	p := filepath.Join(t.TempDir(), name+".json")
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
