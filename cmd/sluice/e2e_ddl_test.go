@@ -439,3 +439,51 @@ func TestDDLDefaults(t *testing.T) {
 	}
 	sl.Stop()
 }
+
+// TestTableSwapThroughTemporaryName: "RENAME TABLE a TO tmp, b TO a, tmp TO
+// b", a common way to swap tables, once stalled the stream for ever
+// (tmp, gone after the statement, could not be described in the schema
+// history), whether the tables were captured or in another database.
+func TestTableSwapThroughTemporaryName(t *testing.T) {
+	e := needServers(t)
+	d := newDB(t, e)
+	other := d.name + "_x" // a database outside database.include.list
+	d.exec("CREATE DATABASE " + other)
+	t.Cleanup(func() { d.exec("DROP DATABASE IF EXISTS " + other) })
+	prefix := "e2e" + d.name[4:]
+	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, map[string]string{"snapshot.mode": "no_data"})
+	d.execAll(
+		"CREATE TABLE a (id INT PRIMARY KEY, tag VARCHAR(5))",
+		"CREATE TABLE b (id INT PRIMARY KEY, n INT)",
+		"CREATE TABLE "+other+".a (id INT PRIMARY KEY)",
+		"CREATE TABLE "+other+".b (id INT PRIMARY KEY, n INT)",
+	)
+	sl := startDaemon(t, e, "--log-format", "console", cfg)
+	sl.WaitLog("binlog streaming from", 30*time.Second)
+	d.execAll(
+		"RENAME TABLE "+other+".a TO "+other+".tmp, "+other+".b TO "+other+".a, "+other+".tmp TO "+other+".b",
+		"RENAME TABLE a TO tmp, b TO a, tmp TO b",
+		"INSERT INTO a VALUES (1, 10)",
+		"INSERT INTO b VALUES (2, 'x')",
+	)
+	recs := consume(t, e, 1, 30*time.Second, prefix+"."+d.name+".a")
+	if c := decodeChange(t, recs[0]); c.after["n"] != float64(10) {
+		t.Errorf("a's record %v: want the swapped-in structure (id, n)", c.after)
+	}
+	recs = consume(t, e, 1, 30*time.Second, prefix+"."+d.name+".b")
+	if c := decodeChange(t, recs[0]); c.after["tag"] != "x" {
+		t.Errorf("b's record %v: want the swapped-in structure (id, tag)", c.after)
+	}
+	var swap *schemaRec
+	for _, r := range consume(t, e, 1, 30*time.Second, prefix) {
+		if s := decodeSchemaChange(t, r); s.db == d.name && strings.HasPrefix(s.ddl, "RENAME") {
+			swap = &s
+		}
+	}
+	if swap == nil {
+		t.Fatal("no schema change event for the swap")
+	}
+	if strings.Contains(sl.Stderr.String(), "binlog stream interrupted") {
+		t.Errorf("the stream was interrupted by the swap:\n%s", tail(sl.Stderr.String(), 2000))
+	}
+}

@@ -202,3 +202,22 @@ func TestNoBackslashEscapesStatusVar(t *testing.T) {
 		t.Error("NO_BACKSLASH_ESCAPES found where it is not set")
 	}
 }
+
+// A swap through a temporary name is recorded as the two tables that exist
+// afterwards, each with the name it had before the statement.
+func TestFoldRenamesOfASwap(t *testing.T) {
+	st, err := parseDDL("RENAME TABLE a TO tmp, b TO a, tmp TO b", "app", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range foldRenames(st.Changes) {
+		got = append(got, c.From.Table+">"+c.Table.Table)
+	}
+	if strings.Join(got, ",") != "b>a,a>b" {
+		t.Fatalf("changes %v, want b>a,a>b", got)
+	}
+	if len(st.Changes) != 3 {
+		t.Fatalf("the statement's own changes were folded: %v", st.Changes)
+	}
+}

@@ -423,12 +423,34 @@ func (s *Streamer) applyDDL(ctx context.Context, st *txnState, h *replication.Ev
 	if !s.historyWanted(db, stmt) {
 		return nil
 	}
-	for _, c := range stmt.Changes {
+	for _, c := range foldRenames(stmt.Changes) {
 		if c.Kind != changeTruncate {
 			changes = append(changes, s.historyChange(s.model, c.Kind, c.Table, c.From))
 		}
 	}
 	return s.appendHistory(ctx, position, db, sql, changes)
+}
+
+// foldRenames folds the pairs of a RENAME TABLE statement that rename a
+// table an earlier pair produced into that pair, for the history record:
+// "a TO tmp, b TO a, tmp TO b" swaps a and b, and tmp, gone once the
+// statement is done, is no table the record can describe. The model
+// applies the pairs one by one and needs them unfolded.
+func foldRenames(changes []tableChange) []tableChange {
+	var out []tableChange
+	for _, c := range changes {
+		if c.Kind == changeRename {
+			for i, prev := range out {
+				if prev.Kind == changeRename && prev.Table == c.From {
+					c.From = prev.From
+					out = append(out[:i], out[i+1:]...)
+					break
+				}
+			}
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 func (s *Streamer) databaseCaptured(db string) bool {
