@@ -264,7 +264,8 @@ func (s *Streamer) appendHistory(ctx context.Context, position []byte, db, ddl s
 	}
 	tc, err := history.MarshalTableChanges(changes)
 	if err != nil {
-		return fmt.Errorf("encoding the table changes of %q: %w", tail(ddl, 200), err)
+		// The same statement would fail the same way: stop, do not retry.
+		return fault.Definite(fmt.Errorf("encoding the table changes of %q for the schema history: %w; set schema.history.internal.skip.unparseable.ddl=true to go on without it", tail(ddl, 200), err))
 	}
 	rec := history.Record{Server: s.cfg.TopicPrefix, Position: position, TsMs: time.Now().UnixMilli(),
 		DatabaseName: db, DDL: ddl, TableChanges: tc}
