@@ -265,7 +265,7 @@ func (s *Streamer) appendHistory(ctx context.Context, position []byte, db, ddl s
 	tc, err := history.MarshalTableChanges(changes)
 	if err != nil {
 		// The same statement would fail the same way: stop, do not retry.
-		return fault.Definite(fmt.Errorf("encoding the table changes of %q for the schema history: %w; set schema.history.internal.skip.unparseable.ddl=true to go on without it", tail(ddl, 200), err))
+		return fault.Definite(fmt.Errorf("encoding the table changes of %q for the schema history: %w; the offset stays before the statement: report it with the statement", tail(ddl, 200), err))
 	}
 	rec := history.Record{Server: s.cfg.TopicPrefix, Position: position, TsMs: time.Now().UnixMilli(),
 		DatabaseName: db, DDL: ddl, TableChanges: tc}
