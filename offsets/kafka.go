@@ -91,9 +91,6 @@ var _ Store = (*KafkaStore)(nil)
 // broker does not let this client read the topic's configs, the check is
 // skipped with a warning, as Kafka Connect does.
 func NewKafkaStore(ctx context.Context, cfg KafkaStoreConfig) (*KafkaStore, error) {
-	if len(cfg.Brokers) == 0 {
-		return nil, errors.New("opening Kafka offset store: no brokers configured")
-	}
 	if cfg.Topic == "" {
 		cfg.Topic = DefaultOffsetsTopic
 	}
@@ -103,34 +100,20 @@ func NewKafkaStore(ctx context.Context, cfg KafkaStoreConfig) (*KafkaStore, erro
 	if cfg.Partitions < 0 {
 		return nil, fmt.Errorf("opening Kafka offset store: partitions must be positive, got %d", cfg.Partitions)
 	}
-	if cfg.ReplicationFactor == 0 {
-		cfg.ReplicationFactor = -1
-	}
-	if cfg.ReplicationFactor < -1 {
-		return nil, fmt.Errorf("opening Kafka offset store: replication factor must be positive or -1, got %d", cfg.ReplicationFactor)
-	}
 	log := cfg.Logger
 	if log == nil {
 		log = zap.NewNop()
 	}
 	log = log.With(zap.String("topic", cfg.Topic))
-
-	opts := make([]kgo.Opt, 0, len(cfg.ClientOpts)+1)
-	opts = append(opts, kgo.SeedBrokers(cfg.Brokers...))
-	opts = append(opts, cfg.ClientOpts...)
-	producerOpts := append(append([]kgo.Opt(nil), opts...),
-		// The partition is chosen by Partition(), as Kafka Connect's
-		// producer would choose it, not by the client.
-		kgo.RecordPartitioner(kgo.ManualPartitioner()),
-		kgo.RequiredAcks(kgo.AllISRAcks()),
-		// Commits are synchronous and rare: do not wait for a batch.
-		kgo.ProducerLinger(0),
-	)
-	cl, err := kgo.NewClient(producerOpts...)
+	// The partition is chosen by Partition(), as Kafka Connect's producer
+	// would choose it, not by the client.
+	sc, err := kafkatopic.NewStoreClient("Kafka offset store", cfg.Topic, cfg.Brokers, cfg.ReplicationFactor, cfg.ClientOpts)
 	if err != nil {
-		return nil, fmt.Errorf("opening Kafka offset store on %s: %w", cfg.Topic, err)
+		return nil, err
 	}
-	s := &KafkaStore{cfg: cfg, log: log, opts: opts, cl: cl, adm: kadm.NewClient(cl)}
+	cfg.ReplicationFactor = sc.ReplicationFactor
+	cl, opts := sc.Client, sc.Opts
+	s := &KafkaStore{cfg: cfg, log: log, opts: opts, cl: cl, adm: sc.Admin}
 	if err := s.ensureTopic(ctx); err != nil {
 		cl.Close()
 		var nc *NotCompactedError

@@ -113,43 +113,25 @@ var _ Store = (*KafkaStore)(nil)
 // client describe the topic's configs, that check is skipped with a
 // warning.
 func NewKafkaStore(ctx context.Context, cfg KafkaConfig) (*KafkaStore, error) {
-	if len(cfg.Brokers) == 0 {
-		return nil, errors.New("opening Kafka schema history: no brokers configured")
-	}
 	if cfg.Topic == "" {
 		return nil, errors.New("opening Kafka schema history: no topic configured (schema.history.internal.kafka.topic)")
-	}
-	if cfg.ReplicationFactor == 0 {
-		cfg.ReplicationFactor = -1
-	}
-	if cfg.ReplicationFactor < -1 {
-		return nil, fmt.Errorf("opening Kafka schema history: replication factor must be positive or -1, got %d", cfg.ReplicationFactor)
 	}
 	log := cfg.Logger
 	if log == nil {
 		log = zap.NewNop()
 	}
 	log = log.With(zap.String("topic", cfg.Topic))
-
-	opts := make([]kgo.Opt, 0, len(cfg.ClientOpts)+1)
-	opts = append(opts, kgo.SeedBrokers(cfg.Brokers...))
-	opts = append(opts, cfg.ClientOpts...)
-	producerOpts := append(append([]kgo.Opt(nil), opts...),
-		// Every record goes to partition 0, as KafkaSchemaHistory
-		// produces them (new ProducerRecord(topic, 0, null, value)).
-		kgo.RecordPartitioner(kgo.ManualPartitioner()),
-		kgo.RequiredAcks(kgo.AllISRAcks()),
-		// Appends are synchronous and rare: do not wait for a batch.
-		kgo.ProducerLinger(0),
-		// A CREATE TABLE of a wide table makes a large record; the
-		// broker's limit is what counts.
-		kgo.ProducerBatchMaxBytes(16<<20),
-	)
-	cl, err := kgo.NewClient(producerOpts...)
+	// Every record goes to partition 0, as KafkaSchemaHistory produces
+	// them (new ProducerRecord(topic, 0, null, value)). A CREATE TABLE of a
+	// wide table makes a large record; the broker's limit is what counts.
+	sc, err := kafkatopic.NewStoreClient("Kafka schema history", cfg.Topic, cfg.Brokers, cfg.ReplicationFactor, cfg.ClientOpts,
+		kgo.ProducerBatchMaxBytes(16<<20))
 	if err != nil {
-		return nil, fmt.Errorf("opening Kafka schema history on %s: %w", cfg.Topic, err)
+		return nil, err
 	}
-	s := &KafkaStore{cfg: cfg, log: log, opts: opts, cl: cl, adm: kadm.NewClient(cl)}
+	cfg.ReplicationFactor = sc.ReplicationFactor
+	cl, opts := sc.Client, sc.Opts
+	s := &KafkaStore{cfg: cfg, log: log, opts: opts, cl: cl, adm: sc.Admin}
 	if err := s.ensureTopic(ctx); err != nil {
 		cl.Close()
 		var pe *TopicPartitionsError
