@@ -311,7 +311,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	cancelStart()
 	if err != nil {
 		log.Error("opening the offsets topic failed", zap.String("topic", w.OffsetsTopic), zap.Error(err))
-		fmt.Fprintf(stderr, "error: opening offsets topic %s on %v: %s\n", w.OffsetsTopic, w.BootstrapServers, err)
+		fmt.Fprintf(stderr, "error: opening offsets topic %s on %v: %s; check bootstrap.servers (--bootstrap-servers, SLUICE_BOOTSTRAP_SERVERS) names brokers that are up, and that the worker may describe and create topics\n", w.OffsetsTopic, w.BootstrapServers, err)
 		return 1
 	}
 	defer store.Close()
