@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"sync/atomic"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -91,3 +94,19 @@ func (l kafkaLogger) Log(level kgo.LogLevel, msg string, keyvals ...any) {
 		l.log.Info(msg, fields...)
 	}
 }
+
+// BrokerCounters counts what the worker's Kafka clients meet that an
+// operator looks for during an outage: dials that failed and connections
+// that closed. It is a franz-go hook (kgo.WithHooks); the shutdown log and
+// the REST API read it.
+type BrokerCounters struct {
+	ConnectErrors, Disconnects atomic.Int64
+}
+
+func (c *BrokerCounters) OnBrokerConnect(_ kgo.BrokerMetadata, _ time.Duration, _ net.Conn, err error) {
+	if err != nil {
+		c.ConnectErrors.Add(1)
+	}
+}
+
+func (c *BrokerCounters) OnBrokerDisconnect(kgo.BrokerMetadata, net.Conn) { c.Disconnects.Add(1) }

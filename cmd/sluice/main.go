@@ -227,13 +227,13 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 // kafkaOpts are the client options shared by the producer and the stores,
 // from the worker's settings. franz-go's own log goes through zap at warn,
 // so that a broker that is down or stalls is reported, not silent.
-func kafkaOpts(w *config.Worker, log *zap.Logger) []kgo.Opt {
+func kafkaOpts(w *config.Worker, log *zap.Logger, brokers *connector.BrokerCounters) []kgo.Opt {
 	id := "sluice"
 	if v, ok := w.Producer["client.id"]; ok {
 		id = v
 	}
 	return []kgo.Opt{kgo.SeedBrokers(w.BootstrapServers...), kgo.ClientID(id),
-		kgo.WithLogger(connector.KafkaLogger(log.With(zap.String("component", "kafka-client"))))}
+		kgo.WithLogger(connector.KafkaLogger(log.With(zap.String("component", "kafka-client")))), kgo.WithHooks(brokers)}
 }
 
 func producerOpts(w *config.Worker) ([]kgo.Opt, error) {
@@ -283,7 +283,12 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	base := kafkaOpts(w, log)
+	brokers := &connector.BrokerCounters{}
+	defer func() {
+		log.Info("kafka connections", zap.Int64("failed_dials", brokers.ConnectErrors.Load()),
+			zap.Int64("disconnects", brokers.Disconnects.Load()))
+	}()
+	base := kafkaOpts(w, log, brokers)
 	env := connector.Env{Worker: w, KafkaOpts: base, Logger: log}
 	conns, ok := loadConnectors(paths, env, stderr)
 	if !ok {
