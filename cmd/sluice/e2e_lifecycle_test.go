@@ -356,12 +356,10 @@ func kafkaPid(t *testing.T) int {
 // not stored yet (the flush interval is long), then sends SIGTERM and
 // writes a change that is never delivered: the daemon must end within its
 // bound whatever the broker does, and the stored offset must not pass the
-// undelivered change.
-//
-// KNOWN FAILING until the Kafka-side fix of issue 8 lands: the final offset
-// commit (ProduceSync of the idempotent producer) is in flight to the
-// stopped broker and cannot be cancelled, and Task.Run waits for the
-// poller, so today the daemon does not exit while the broker is stopped.
+// undelivered change. Before the offset commit was bounded and the task
+// stopped leaving a stuck part behind, the final commit (ProduceSync on the
+// idempotent producer) held the daemon for as long as the broker was
+// stopped.
 func TestKafkaStoppedDuringSIGTERM(t *testing.T) {
 	e := needServers(t)
 	s := startStreaming(t, e, nil, map[string]string{"offset.flush.interval.ms": "60000"})
