@@ -170,7 +170,7 @@ func (s *Streamer) queryEvent(ctx context.Context, st *txnState, h *replication.
 		}
 		return batch, fault.Definite(fmt.Errorf("cannot parse the DDL statement %q at binlog position %s: %v; Sluice stops rather than guess which tables it changes. If the statement changes no captured table, or the change may go without a schema change event, set schema.history.internal.skip.unparseable.ddl=true to skip it", tail(sql, 2000), where, err))
 	}
-	if err := s.applyDDL(ctx, st, h, string(e.Schema), sql, noBackslashEscapes(e.StatusVars), stmt); err != nil {
+	if err := s.applyDDL(ctx, st, h, string(e.Schema), sql, stmt); err != nil {
 		return batch, err
 	}
 	emit := func(ev change.Event) {

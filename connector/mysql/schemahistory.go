@@ -370,7 +370,7 @@ func (s *Streamer) ddlPosition(st *txnState, h *replication.EventHeader) ([]byte
 // when it concerns a captured table (or a captured database), unless the
 // user chose to skip unparseable DDL: nothing after it would be decoded
 // with a structure Sluice is sure of.
-func (s *Streamer) applyDDL(ctx context.Context, st *txnState, h *replication.EventHeader, db, sql string, noBackslash bool, stmt *ddl.Statement) error {
+func (s *Streamer) applyDDL(ctx context.Context, st *txnState, h *replication.EventHeader, db, sql string, stmt *ddl.Statement) error {
 	if s.model == nil || (stmt.Kind != ddl.Tables && stmt.Kind != ddl.Database) {
 		return nil
 	}
@@ -384,7 +384,7 @@ func (s *Streamer) applyDDL(ctx context.Context, st *txnState, h *replication.Ev
 	if !structural {
 		return nil // TRUNCATE keeps the structure; Debezium records no history for it
 	}
-	if err := s.model.ApplySQL(sql, db, noBackslash); err != nil {
+	if err := s.model.Apply(stmt); err != nil {
 		where := fmt.Sprintf("%s:%d", st.file, int64(h.LogPos)-int64(h.EventSize))
 		if st.gtid != "" {
 			where += " (GTID " + st.gtid + ")"

@@ -818,31 +818,23 @@ func (m *Model) resolveCharset(cs, coll, inheritCS, inheritColl string) (string,
 
 // Applying statements.
 
-// apply changes the model by one statement, in binlog order; defaultDB is
-// the statement's default database and noBackslashEscapes its sql_mode
-// flag (see Parse). Statements that change no table structure are
-// ignored.
+// Apply changes the model by one statement, in binlog order: the
+// Statement Parse made of it, whose tokens the model reads again with its
+// own clause grammar (the statement is not tokenized twice). Statements
+// that change no table structure are ignored.
 //
 // An error wrapping ErrUnparseable names what was not understood; the
 // model is then unchanged. A caller that goes on regardless should mark
-// the tables Parse names unknown (MarkUnknown). An error wrapping
-// ErrDiverged means the statement does not fit the model's tables
-// (a DDL was missed): the tables concerned became unknown, and the rest
-// of the statement was applied.
-func (m *Model) ApplySQL(sql, defaultDB string, noBackslashEscapes bool) error {
-	st, err := Parse(sql, defaultDB, noBackslashEscapes)
-	if err != nil {
-		return err
-	}
+// the tables the statement names unknown (MarkUnknown). An error wrapping
+// ErrDiverged means the statement does not fit the model's tables (a DDL
+// was missed): the tables concerned became unknown, and the rest of the
+// statement was applied.
+func (m *Model) Apply(st *Statement) error {
 	if st.Kind == Ignore {
 		return nil
 	}
-	toks, err := tokenize(sql, !noBackslashEscapes)
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrUnparseable, err)
-	}
-	p := &modelParser{ddlParser: &ddlParser{sql: sql, toks: skipSetStatement(toks), defaultDB: defaultDB}, model: m,
-		backslash: !noBackslashEscapes}
+	p := &modelParser{ddlParser: &ddlParser{sql: st.sql, toks: st.toks, defaultDB: st.defaultDB}, model: m,
+		backslash: st.backslash}
 	switch st.Kind {
 	case Other:
 		if p.is("SET") {
@@ -874,17 +866,16 @@ func (m *Model) ApplySQL(sql, defaultDB string, noBackslashEscapes bool) error {
 	return nil // TRUNCATE keeps the structure
 }
 
-// skipSetStatement drops MariaDB's "SET STATEMENT var=value, ... FOR" prefix.
-func skipSetStatement(toks []token) []token {
-	if len(toks) < 2 || !strings.EqualFold(toks[0].text, "SET") || !strings.EqualFold(toks[1].text, "STATEMENT") {
-		return toks
+// ApplySQL parses a statement and applies it: for statements that come as
+// text, such as a schema history's. defaultDB is the statement's default
+// database and noBackslashEscapes its sql_mode flag (see Parse); errors are
+// Parse's and Apply's.
+func (m *Model) ApplySQL(sql, defaultDB string, noBackslashEscapes bool) error {
+	st, err := Parse(sql, defaultDB, noBackslashEscapes)
+	if err != nil {
+		return err
 	}
-	for i := 2; i < len(toks); i++ {
-		if t := toks[i]; t.depth == 0 && t.kind == tokWord && strings.EqualFold(t.text, "FOR") {
-			return toks[i+1:]
-		}
-	}
-	return toks
+	return m.Apply(st)
 }
 
 // rename moves a table; a table the model never saw arrives unknown.

@@ -95,6 +95,14 @@ type Statement struct {
 	Database string // Database: the database it names
 	Changes  []TableChange
 	DML      bool // Ignore because it is DML logged as a statement
+
+	// What Model.Apply reads, so that a statement is tokenized once: the
+	// statement, its tokens after any SET STATEMENT ... FOR, its default
+	// database and whether a backslash escapes in its strings.
+	sql       string
+	toks      []token
+	defaultDB string
+	backslash bool
 }
 
 // ErrUnparseable marks statements Parse cannot understand.
@@ -114,6 +122,7 @@ func Parse(sql, defaultDB string, noBackslashEscapes bool) (*Statement, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrUnparseable, err)
 	}
+	st.sql, st.toks, st.defaultDB, st.backslash = sql, p.toks, defaultDB, !noBackslashEscapes
 	return st, nil
 }
 
