@@ -3234,6 +3234,45 @@ func (p *modelParser) position(op *alterOp) error {
 // statement does not fit t.
 func (m *Model) alterColumns(t *modelTable, ops []*alterOp) error {
 	// Table-level character set first: new columns inherit it.
+	convert := m.alterTableCharset(t, ops)
+	e, err := t.columnEdits(ops)
+	if err != nil {
+		return err
+	}
+	defined := map[*modelColumn]*colSpec{} // the columns the statement defines
+	cols := m.keptColumns(t, e, convert, defined)
+	if cols, err = m.placeColumns(t, ops, cols, defined); err != nil {
+		return err
+	}
+	m.implicitTimestampDefaults(cols, defined)
+	if convert != nil {
+		// CONVERT TO gives its character set to the new and changed
+		// columns as well, whatever they declare.
+		cs, coll := m.resolveCharset(convert.charset, convert.collation, "", "")
+		for _, c := range cols {
+			if isCharType(c.typ) && c.charset != "binary" && c.charset != cs && !slices.ContainsFunc(t.columns, func(o *modelColumn) bool { return o == c }) {
+				c.charset, c.collation = cs, coll
+			}
+		}
+	}
+	t.columns = cols
+	if !t.versioned {
+		// The row start and end columns go with the versioning.
+		t.columns = slices.DeleteFunc(t.columns, func(c *modelColumn) bool {
+			return c.generated == "ROW START" || c.generated == "ROW END"
+		})
+	}
+	t.followRenames(ops, e, cols)
+	if err := t.dropKeys(ops); err != nil {
+		return err
+	}
+	return t.addKeys(ops)
+}
+
+// alterTableCharset applies the table options, character set and
+// versioning clauses of an ALTER TABLE, and returns its CONVERT TO
+// CHARACTER SET, if any.
+func (m *Model) alterTableCharset(t *modelTable, ops []*alterOp) *tableOptions {
 	var convert *tableOptions
 	for _, op := range ops {
 		switch op.kind {
@@ -3259,60 +3298,74 @@ func (m *Model) alterColumns(t *modelTable, ops []*alterOp) error {
 			t.versioned = op.versioned
 		}
 	}
+	return convert
+}
 
+// columnEdit is what an ALTER TABLE does to the table's existing columns,
+// by lower-cased name.
+type columnEdit struct {
+	dropped map[string]bool
+	changed map[string]*alterOp
+	renamed map[string]string // old name -> new name, for keys and checks
+	altered map[string][]*alterOp
+}
+
+// rename is a column's name after the statement.
+func (e *columnEdit) rename(name string) string {
+	if n, ok := e.renamed[strings.ToLower(name)]; ok {
+		return n
+	}
+	return name
+}
+
+// columnEdits collects the drops, changes, renames and ALTER COLUMNs of
+// existing columns; one of a column the table does not have is an error
+// unless it says IF EXISTS.
+func (t *modelTable) columnEdits(ops []*alterOp) (*columnEdit, error) {
 	key := strings.ToLower
-	dropped := map[string]bool{}
-	changed := map[string]*alterOp{}
-	renamed := map[string]string{} // old name -> new name, for keys and checks
-	altered := map[string][]*alterOp{}
-	has := func(name string) bool { _, c := t.column(name); return c != nil }
+	e := &columnEdit{dropped: map[string]bool{}, changed: map[string]*alterOp{}, renamed: map[string]string{},
+		altered: map[string][]*alterOp{}}
 	for _, op := range ops {
 		switch op.kind {
-		case alterDropColumn:
-			if !has(op.name) {
-				if op.ifExists {
-					continue
-				}
-				return fmt.Errorf("column %q does not exist", op.name)
-			}
-			dropped[key(op.name)] = true
-		case alterModifyColumn:
-			if !has(op.name) {
-				if op.ifExists {
-					op.kind = 0 // nothing to do
-					continue
-				}
-				return fmt.Errorf("column %q does not exist", op.name)
-			}
-			changed[key(op.name)] = op
-			renamed[key(op.name)] = op.col.name
-		case alterRenameColumn:
-			if !has(op.name) {
-				if op.ifExists {
-					continue
-				}
-				return fmt.Errorf("column %q does not exist", op.name)
-			}
-			renamed[key(op.name)] = op.newName
-		case alterSetDefault, alterDropDefault, alterVisibility:
-			if !has(op.name) {
-				if op.ifExists {
-					continue
-				}
-				return fmt.Errorf("column %q does not exist", op.name)
-			}
-			altered[key(op.name)] = append(altered[key(op.name)], op)
-		}
-	}
-
-	var cols []*modelColumn
-	defined := map[*modelColumn]*colSpec{} // the columns the statement defines
-	for _, old := range t.columns {
-		k := key(old.name)
-		if dropped[k] {
+		case alterDropColumn, alterModifyColumn, alterRenameColumn, alterSetDefault, alterDropDefault, alterVisibility:
+		default:
 			continue
 		}
-		if op := changed[k]; op != nil {
+		if _, c := t.column(op.name); c == nil {
+			if !op.ifExists {
+				return nil, fmt.Errorf("column %q does not exist", op.name)
+			}
+			if op.kind == alterModifyColumn {
+				op.kind = 0 // nothing to do
+			}
+			continue
+		}
+		switch op.kind {
+		case alterDropColumn:
+			e.dropped[key(op.name)] = true
+		case alterModifyColumn:
+			e.changed[key(op.name)] = op
+			e.renamed[key(op.name)] = op.col.name
+		case alterRenameColumn:
+			e.renamed[key(op.name)] = op.newName
+		default:
+			e.altered[key(op.name)] = append(e.altered[key(op.name)], op)
+		}
+	}
+	return e, nil
+}
+
+// keptColumns are the table's columns that stay where they are, renamed,
+// converted and altered; a column changed in place is there in its new
+// definition.
+func (m *Model) keptColumns(t *modelTable, e *columnEdit, convert *tableOptions, defined map[*modelColumn]*colSpec) []*modelColumn {
+	var cols []*modelColumn
+	for _, old := range t.columns {
+		k := strings.ToLower(old.name)
+		if e.dropped[k] {
+			continue
+		}
+		if op := e.changed[k]; op != nil {
 			if !op.first && op.after == "" {
 				c := m.resolveColumn(t, op.col)
 				defined[c] = op.col
@@ -3321,7 +3374,7 @@ func (m *Model) alterColumns(t *modelTable, ops []*alterOp) error {
 			continue
 		}
 		c := old
-		if n, ok := renamed[k]; ok {
+		if n, ok := e.renamed[k]; ok {
 			c.name = n
 			if c.check != nil {
 				c.check.name = n
@@ -3330,7 +3383,7 @@ func (m *Model) alterColumns(t *modelTable, ops []*alterOp) error {
 		if convert != nil {
 			m.convertColumn(c, *convert)
 		}
-		for _, op := range altered[k] {
+		for _, op := range e.altered[k] {
 			switch op.kind {
 			case alterVisibility:
 				c.invisible = op.invisible
@@ -3346,19 +3399,27 @@ func (m *Model) alterColumns(t *modelTable, ops []*alterOp) error {
 		}
 		cols = append(cols, c)
 	}
-	find := func(name string) int {
-		return slices.IndexFunc(cols, func(c *modelColumn) bool { return strings.EqualFold(c.name, name) })
-	}
+	return cols
+}
+
+// columnIndex is the position of the column named name in cols, or -1.
+func columnIndex(cols []*modelColumn, name string) int {
+	return slices.IndexFunc(cols, func(c *modelColumn) bool { return strings.EqualFold(c.name, name) })
+}
+
+// placeColumns adds the new columns and those changed with FIRST or AFTER
+// where they go, and checks that no name is there twice.
+func (m *Model) placeColumns(t *modelTable, ops []*alterOp, cols []*modelColumn, defined map[*modelColumn]*colSpec) ([]*modelColumn, error) {
 	for _, op := range ops {
 		var c *modelColumn
 		switch {
 		case op.kind == alterAddColumn:
-			if find(op.col.name) >= 0 {
+			if columnIndex(cols, op.col.name) >= 0 {
 				if op.ifNotExists {
 					op.kind = 0
 					continue
 				}
-				return fmt.Errorf("column %q already exists", op.col.name)
+				return nil, fmt.Errorf("column %q already exists", op.col.name)
 			}
 			c = m.resolveColumn(t, op.col)
 		case op.kind == alterModifyColumn && (op.first || op.after != ""):
@@ -3371,9 +3432,9 @@ func (m *Model) alterColumns(t *modelTable, ops []*alterOp) error {
 		case op.first:
 			cols = slices.Insert(cols, 0, c)
 		case op.after != "":
-			i := find(op.after)
+			i := columnIndex(cols, op.after)
 			if i < 0 {
-				return fmt.Errorf("column %q (AFTER) does not exist", op.after)
+				return nil, fmt.Errorf("column %q (AFTER) does not exist", op.after)
 			}
 			cols = slices.Insert(cols, i+1, c)
 		default:
@@ -3383,44 +3444,23 @@ func (m *Model) alterColumns(t *modelTable, ops []*alterOp) error {
 	for i, c := range cols {
 		for _, d := range cols[:i] {
 			if strings.EqualFold(c.name, d.name) {
-				return fmt.Errorf("column %q would be there twice", c.name)
+				return nil, fmt.Errorf("column %q would be there twice", c.name)
 			}
 		}
 	}
-	m.implicitTimestampDefaults(cols, defined)
-	if convert != nil {
-		// CONVERT TO gives its character set to the new and changed
-		// columns as well, whatever they declare.
-		cs, coll := m.resolveCharset(convert.charset, convert.collation, "", "")
-		for _, c := range cols {
-			if isCharType(c.typ) && c.charset != "binary" && c.charset != cs && !slices.ContainsFunc(t.columns, func(o *modelColumn) bool { return o == c }) {
-				c.charset, c.collation = cs, coll
-			}
-		}
-	}
-	t.columns = cols
-	if !t.versioned {
-		// The row start and end columns go with the versioning.
-		t.columns = slices.DeleteFunc(t.columns, func(c *modelColumn) bool {
-			return c.generated == "ROW START" || c.generated == "ROW END"
-		})
-	}
+	return cols, nil
+}
 
-	// Keys and checks of the old table follow the renamed columns. A key
-	// loses the columns the new table does not have (a key on a column
-	// dropped and added again in the statement keeps it), and goes when it
-	// has none left; a check on a dropped column goes.
-	rename := func(name string) string {
-		if n, ok := renamed[key(name)]; ok {
-			return n
-		}
-		return name
-	}
+// followRenames makes the old table's keys and checks follow the renamed
+// columns. A key loses the columns the new table (cols) does not have (a
+// key on a column dropped and added again in the statement keeps it), and
+// goes when it has none left; a check on a dropped column goes.
+func (t *modelTable) followRenames(ops []*alterOp, e *columnEdit, cols []*modelColumn) {
 	for _, ix := range t.indexes {
 		parts := ix.parts[:0:0]
 		for _, p := range ix.parts {
-			p.col = rename(p.col)
-			if find(p.col) >= 0 {
+			p.col = e.rename(p.col)
+			if columnIndex(cols, p.col) >= 0 {
 				parts = append(parts, p)
 			}
 		}
@@ -3428,14 +3468,14 @@ func (m *Model) alterColumns(t *modelTable, ops []*alterOp) error {
 	}
 	t.indexes = slices.DeleteFunc(t.indexes, func(ix *modelIndex) bool { return len(ix.parts) == 0 })
 	t.checks = slices.DeleteFunc(t.checks, func(ch *modelCheck) bool {
-		return slices.ContainsFunc(ch.refs, func(r string) bool { return dropped[key(r)] })
+		return slices.ContainsFunc(ch.refs, func(r string) bool { return e.dropped[strings.ToLower(r)] })
 	})
 	renameCheck := func(ch *modelCheck) {
 		if ch.json != "" {
-			ch.json = rename(ch.json)
+			ch.json = e.rename(ch.json)
 		}
 		for i := range ch.refs {
-			ch.refs[i] = rename(ch.refs[i])
+			ch.refs[i] = e.rename(ch.refs[i])
 		}
 	}
 	for _, ch := range t.checks {
@@ -3448,8 +3488,11 @@ func (m *Model) alterColumns(t *modelTable, ops []*alterOp) error {
 			renameCheck(c.check)
 		}
 	}
+}
 
-	// Dropped keys and constraints first, then the added ones.
+// dropKeys applies the dropped and renamed keys and constraints, which
+// come before the added ones.
+func (t *modelTable) dropKeys(ops []*alterOp) error {
 	for _, op := range ops {
 		switch op.kind {
 		case alterDropIndex:
@@ -3482,6 +3525,12 @@ func (m *Model) alterColumns(t *modelTable, ops []*alterOp) error {
 			}
 		}
 	}
+	return nil
+}
+
+// addKeys adds the keys, foreign keys and checks the statement declares,
+// those of column definitions included.
+func (t *modelTable) addKeys(ops []*alterOp) error {
 	var specs []*indexSpec
 	for _, op := range ops {
 		switch op.kind {
