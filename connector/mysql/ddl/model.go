@@ -2923,112 +2923,9 @@ func (p *modelParser) alterClauseOne() (*alterOp, error) {
 	}
 	switch {
 	case p.accept("ADD"):
-		if p.accept("SYSTEM", "VERSIONING") {
-			return &alterOp{kind: alterVersioning, versioned: true}, nil
-		}
-		if p.is("PERIOD", "FOR") {
-			p.pos += 2
-			p.accept("IF", "NOT", "EXISTS")
-			p.word()
-			_, _, err := p.group()
-			return nil, err
-		}
-		column := p.accept("COLUMN")
-		ifNotExists := p.accept("IF", "NOT", "EXISTS")
-		if p.isPunct("(") {
-			// ADD [COLUMN] (def, def...)
-			open, end, err := p.group()
-			if err != nil {
-				return nil, err
-			}
-			if open == end {
-				return nil, p.errorf("ADD without columns %s", at)
-			}
-			in := p.sub(open, end)
-			var specs []*colSpec
-			base := in.toks[0].depth
-			for !in.atEnd() {
-				if el, err := in.tableElement(); err != nil || el != nil {
-					if err == nil {
-						err = p.errorf("a key in ADD COLUMN's list %s", in.where())
-					}
-					return nil, err
-				}
-				s, err := in.columnSpec(func() bool {
-					t := in.peek(0)
-					return t == nil || t.kind == tokPunct && t.text == "," && t.depth == base
-				})
-				if err != nil {
-					return nil, err
-				}
-				specs = append(specs, s)
-				in.acceptPunct(",")
-			}
-			if len(specs) == 0 {
-				return nil, p.errorf("ADD without columns %s", at)
-			}
-			for _, s := range specs[1:] {
-				p.pending = append(p.pending, &alterOp{kind: alterAddColumn, ifNotExists: ifNotExists, col: s})
-			}
-			op := &alterOp{kind: alterAddColumn, ifNotExists: ifNotExists, col: specs[0]}
-			return op, nil
-		}
-		if !column {
-			el, err := p.tableElement()
-			if err != nil {
-				return nil, err
-			}
-			if el != nil {
-				switch {
-				case el.index != nil:
-					el.index.ifNotExists = el.index.ifNotExists || ifNotExists
-					return &alterOp{kind: alterAddIndex, index: el.index, fkName: el.fkName}, nil
-				case el.check != nil:
-					return &alterOp{kind: alterAddCheck, check: el.check, ifNotExists: el.ifNotExists}, nil
-				}
-				return nil, nil
-			}
-		}
-		s, err := p.columnSpec(p.clauseEnd)
-		if err != nil {
-			return nil, err
-		}
-		op := &alterOp{kind: alterAddColumn, col: s, ifNotExists: ifNotExists}
-		return op, p.position(op)
+		return p.alterAdd(at)
 	case p.accept("DROP"):
-		switch {
-		case p.accept("SYSTEM", "VERSIONING"):
-			return &alterOp{kind: alterVersioning}, nil
-		case p.accept("PERIOD", "FOR"):
-			p.word()
-			return nil, nil
-		case p.accept("PRIMARY", "KEY"):
-			return &alterOp{kind: alterDropIndex, name: "PRIMARY"}, nil
-		case p.accept("INDEX"), p.accept("KEY"):
-			op := &alterOp{kind: alterDropIndex, ifExists: p.accept("IF", "EXISTS")}
-			n, err := p.ident()
-			op.name = n
-			return op, wrapUnparseable(err)
-		case p.accept("FOREIGN", "KEY"):
-			op := &alterOp{kind: alterDropForeignKey, ifExists: p.accept("IF", "EXISTS")}
-			n, err := p.ident()
-			op.name = n
-			return op, wrapUnparseable(err)
-		case p.accept("CONSTRAINT"), p.accept("CHECK"):
-			op := &alterOp{kind: alterDropConstraint, ifExists: p.accept("IF", "EXISTS")}
-			n, err := p.ident()
-			op.name = n
-			return op, wrapUnparseable(err)
-		}
-		p.accept("COLUMN")
-		op := &alterOp{kind: alterDropColumn, ifExists: p.accept("IF", "EXISTS")}
-		n, err := p.ident()
-		op.name = n
-		if err == nil {
-			p.accept("RESTRICT")
-			p.accept("CASCADE")
-		}
-		return op, wrapUnparseable(err)
+		return p.alterDrop()
 	case p.accept("MODIFY"), p.accept("CHANGE"):
 		change := strings.EqualFold(t.text, "CHANGE")
 		p.accept("COLUMN")
@@ -3076,84 +2973,9 @@ func (p *modelParser) alterClauseOne() (*alterOp, error) {
 		to, err := p.qualifiedName()
 		return &alterOp{kind: alterRenameTable, to: to}, wrapUnparseable(err)
 	case p.accept("ALTER"):
-		if p.accept("INDEX") || p.accept("KEY") {
-			if _, err := p.ident(); err != nil {
-				return nil, wrapUnparseable(err)
-			}
-			switch {
-			case p.accept("VISIBLE"), p.accept("INVISIBLE"), p.accept("IGNORED"), p.accept("NOT", "IGNORED"):
-				return nil, nil
-			}
-			return nil, p.errorf("unknown ALTER INDEX clause %s", p.where())
-		}
-		if p.accept("CHECK") || p.accept("CONSTRAINT") {
-			if _, err := p.ident(); err != nil {
-				return nil, wrapUnparseable(err)
-			}
-			p.accept("NOT")
-			if err := p.expect("ENFORCED"); err != nil {
-				return nil, wrapUnparseable(err)
-			}
-			return nil, nil
-		}
-		p.accept("COLUMN")
-		op := &alterOp{ifExists: p.accept("IF", "EXISTS")}
-		n, err := p.ident()
-		if err != nil {
-			return nil, wrapUnparseable(err)
-		}
-		op.name = n
-		switch {
-		case p.accept("SET", "DEFAULT"):
-			op.kind = alterSetDefault
-			op.def, err = p.defaultValue()
-			return op, err
-		case p.accept("DROP", "DEFAULT"):
-			op.kind = alterDropDefault
-		case p.accept("SET", "VISIBLE"):
-			op.kind = alterVisibility
-		case p.accept("SET", "INVISIBLE"):
-			op.kind, op.invisible = alterVisibility, true
-		default:
-			return nil, p.errorf("unknown ALTER COLUMN clause %s", p.where())
-		}
-		return op, nil
+		return p.alterColumnClause()
 	case p.accept("CONVERT"):
-		if p.accept("PARTITION") {
-			// CONVERT PARTITION p TO TABLE t: a new table of this structure.
-			p.word()
-			if err := p.expect("TO", "TABLE"); err != nil {
-				return nil, wrapUnparseable(err)
-			}
-			to, err := p.qualifiedName()
-			return &alterOp{kind: alterPartitionToTable, to: to}, wrapUnparseable(err)
-		}
-		if p.accept("TABLE") {
-			// CONVERT TABLE t TO PARTITION p ...: t becomes a partition.
-			from, err := p.qualifiedName()
-			if err != nil {
-				return nil, wrapUnparseable(err)
-			}
-			p.pos = len(p.toks)
-			return &alterOp{kind: alterTableToPartition, to: from}, nil
-		}
-		if err := p.expect("TO"); err != nil {
-			return nil, wrapUnparseable(err)
-		}
-		op := &alterOp{kind: alterConvert}
-		ok, err := p.tableOption(&op.opts)
-		if err != nil {
-			return nil, err
-		}
-		if !ok || op.opts.charset == "" {
-			return nil, p.errorf("expected CHARACTER SET after CONVERT TO %s", at)
-		}
-		for p.is("COLLATE") || p.is("DEFAULT", "COLLATE") {
-			if _, err := p.tableOption(&op.opts); err != nil {
-				return nil, err
-			}
-		}
-		return op, nil
+		return p.alterConvert(at)
 	case p.accept("ALGORITHM"), p.accept("LOCK"):
 		return nil, p.optionValue()
 	case p.accept("FORCE"), p.accept("ENABLE", "KEYS"), p.accept("DISABLE", "KEYS"),
@@ -3181,6 +3003,205 @@ func (p *modelParser) alterClauseOne() (*alterOp, error) {
 	}
 	if !ok {
 		return nil, p.errorf("unknown ALTER TABLE clause %s", at)
+	}
+	return op, nil
+}
+
+// alterAdd reads the rest of an ALTER TABLE clause ADD.
+func (p *modelParser) alterAdd(at string) (*alterOp, error) {
+	if p.accept("SYSTEM", "VERSIONING") {
+		return &alterOp{kind: alterVersioning, versioned: true}, nil
+	}
+	if p.is("PERIOD", "FOR") {
+		p.pos += 2
+		p.accept("IF", "NOT", "EXISTS")
+		p.word()
+		_, _, err := p.group()
+		return nil, err
+	}
+	column := p.accept("COLUMN")
+	ifNotExists := p.accept("IF", "NOT", "EXISTS")
+	if p.isPunct("(") {
+		// ADD [COLUMN] (def, def...)
+		open, end, err := p.group()
+		if err != nil {
+			return nil, err
+		}
+		if open == end {
+			return nil, p.errorf("ADD without columns %s", at)
+		}
+		in := p.sub(open, end)
+		var specs []*colSpec
+		base := in.toks[0].depth
+		for !in.atEnd() {
+			if el, err := in.tableElement(); err != nil || el != nil {
+				if err == nil {
+					err = p.errorf("a key in ADD COLUMN's list %s", in.where())
+				}
+				return nil, err
+			}
+			s, err := in.columnSpec(func() bool {
+				t := in.peek(0)
+				return t == nil || t.kind == tokPunct && t.text == "," && t.depth == base
+			})
+			if err != nil {
+				return nil, err
+			}
+			specs = append(specs, s)
+			in.acceptPunct(",")
+		}
+		if len(specs) == 0 {
+			return nil, p.errorf("ADD without columns %s", at)
+		}
+		for _, s := range specs[1:] {
+			p.pending = append(p.pending, &alterOp{kind: alterAddColumn, ifNotExists: ifNotExists, col: s})
+		}
+		op := &alterOp{kind: alterAddColumn, ifNotExists: ifNotExists, col: specs[0]}
+		return op, nil
+	}
+	if !column {
+		el, err := p.tableElement()
+		if err != nil {
+			return nil, err
+		}
+		if el != nil {
+			switch {
+			case el.index != nil:
+				el.index.ifNotExists = el.index.ifNotExists || ifNotExists
+				return &alterOp{kind: alterAddIndex, index: el.index, fkName: el.fkName}, nil
+			case el.check != nil:
+				return &alterOp{kind: alterAddCheck, check: el.check, ifNotExists: el.ifNotExists}, nil
+			}
+			return nil, nil
+		}
+	}
+	s, err := p.columnSpec(p.clauseEnd)
+	if err != nil {
+		return nil, err
+	}
+	op := &alterOp{kind: alterAddColumn, col: s, ifNotExists: ifNotExists}
+	return op, p.position(op)
+}
+
+// alterDrop reads the rest of an ALTER TABLE clause DROP.
+func (p *modelParser) alterDrop() (*alterOp, error) {
+	switch {
+	case p.accept("SYSTEM", "VERSIONING"):
+		return &alterOp{kind: alterVersioning}, nil
+	case p.accept("PERIOD", "FOR"):
+		p.word()
+		return nil, nil
+	case p.accept("PRIMARY", "KEY"):
+		return &alterOp{kind: alterDropIndex, name: "PRIMARY"}, nil
+	case p.accept("INDEX"), p.accept("KEY"):
+		op := &alterOp{kind: alterDropIndex, ifExists: p.accept("IF", "EXISTS")}
+		n, err := p.ident()
+		op.name = n
+		return op, wrapUnparseable(err)
+	case p.accept("FOREIGN", "KEY"):
+		op := &alterOp{kind: alterDropForeignKey, ifExists: p.accept("IF", "EXISTS")}
+		n, err := p.ident()
+		op.name = n
+		return op, wrapUnparseable(err)
+	case p.accept("CONSTRAINT"), p.accept("CHECK"):
+		op := &alterOp{kind: alterDropConstraint, ifExists: p.accept("IF", "EXISTS")}
+		n, err := p.ident()
+		op.name = n
+		return op, wrapUnparseable(err)
+	}
+	p.accept("COLUMN")
+	op := &alterOp{kind: alterDropColumn, ifExists: p.accept("IF", "EXISTS")}
+	n, err := p.ident()
+	op.name = n
+	if err == nil {
+		p.accept("RESTRICT")
+		p.accept("CASCADE")
+	}
+	return op, wrapUnparseable(err)
+}
+
+// alterColumnClause reads the rest of an ALTER TABLE clause ALTER: of a
+// column (ALTER [COLUMN] c ...) or of an index (ALTER INDEX/KEY ...).
+func (p *modelParser) alterColumnClause() (*alterOp, error) {
+	if p.accept("INDEX") || p.accept("KEY") {
+		if _, err := p.ident(); err != nil {
+			return nil, wrapUnparseable(err)
+		}
+		switch {
+		case p.accept("VISIBLE"), p.accept("INVISIBLE"), p.accept("IGNORED"), p.accept("NOT", "IGNORED"):
+			return nil, nil
+		}
+		return nil, p.errorf("unknown ALTER INDEX clause %s", p.where())
+	}
+	if p.accept("CHECK") || p.accept("CONSTRAINT") {
+		if _, err := p.ident(); err != nil {
+			return nil, wrapUnparseable(err)
+		}
+		p.accept("NOT")
+		if err := p.expect("ENFORCED"); err != nil {
+			return nil, wrapUnparseable(err)
+		}
+		return nil, nil
+	}
+	p.accept("COLUMN")
+	op := &alterOp{ifExists: p.accept("IF", "EXISTS")}
+	n, err := p.ident()
+	if err != nil {
+		return nil, wrapUnparseable(err)
+	}
+	op.name = n
+	switch {
+	case p.accept("SET", "DEFAULT"):
+		op.kind = alterSetDefault
+		op.def, err = p.defaultValue()
+		return op, err
+	case p.accept("DROP", "DEFAULT"):
+		op.kind = alterDropDefault
+	case p.accept("SET", "VISIBLE"):
+		op.kind = alterVisibility
+	case p.accept("SET", "INVISIBLE"):
+		op.kind, op.invisible = alterVisibility, true
+	default:
+		return nil, p.errorf("unknown ALTER COLUMN clause %s", p.where())
+	}
+	return op, nil
+}
+
+// alterConvert reads the rest of an ALTER TABLE clause CONVERT.
+func (p *modelParser) alterConvert(at string) (*alterOp, error) {
+	if p.accept("PARTITION") {
+		// CONVERT PARTITION p TO TABLE t: a new table of this structure.
+		p.word()
+		if err := p.expect("TO", "TABLE"); err != nil {
+			return nil, wrapUnparseable(err)
+		}
+		to, err := p.qualifiedName()
+		return &alterOp{kind: alterPartitionToTable, to: to}, wrapUnparseable(err)
+	}
+	if p.accept("TABLE") {
+		// CONVERT TABLE t TO PARTITION p ...: t becomes a partition.
+		from, err := p.qualifiedName()
+		if err != nil {
+			return nil, wrapUnparseable(err)
+		}
+		p.pos = len(p.toks)
+		return &alterOp{kind: alterTableToPartition, to: from}, nil
+	}
+	if err := p.expect("TO"); err != nil {
+		return nil, wrapUnparseable(err)
+	}
+	op := &alterOp{kind: alterConvert}
+	ok, err := p.tableOption(&op.opts)
+	if err != nil {
+		return nil, err
+	}
+	if !ok || op.opts.charset == "" {
+		return nil, p.errorf("expected CHARACTER SET after CONVERT TO %s", at)
+	}
+	for p.is("COLLATE") || p.is("DEFAULT", "COLLATE") {
+		if _, err := p.tableOption(&op.opts); err != nil {
+			return nil, err
+		}
 	}
 	return op, nil
 }
