@@ -2116,23 +2116,7 @@ func (p *modelParser) create() error {
 	}
 	// LIKE other, or (LIKE other)
 	if p.is("LIKE") || p.isPunct("(") && p.peek(1) != nil && strings.EqualFold(p.peek(1).text, "LIKE") && p.peek(1).kind == tokWord {
-		paren := p.acceptPunct("(")
-		p.pos++
-		src, err := p.qualifiedName()
-		if err != nil {
-			return fmt.Errorf("%w: %v", ErrUnparseable, err)
-		}
-		if paren && !p.acceptPunct(")") {
-			return p.errorf("expected ')' %s", p.where())
-		}
-		if s := m.table(src.DB, src.Table); s != nil {
-			c := s.clone()
-			c.fks = nil // LIKE copies keys and checks, not foreign keys
-			m.db(name.DB).tables[name.Table] = c
-		} else {
-			m.db(name.DB).tables[name.Table] = &modelTable{unknown: true}
-		}
-		return nil
+		return p.createLike(name)
 	}
 	var cols []*colSpec
 	var order []any // columns and elements in the order written
@@ -2185,24 +2169,7 @@ func (p *modelParser) create() error {
 			break
 		}
 	}
-	// A query fills the table ([IGNORE|REPLACE] [AS] SELECT..., after the
-	// partitioning if any): its columns come from the query's result.
-	query := false
-	for i := p.pos; i < len(p.toks); i++ {
-		if t := p.toks[i]; t.depth == 0 && t.kind == tokWord && strings.EqualFold(t.text, "SELECT") {
-			query = true
-		}
-	}
-	save := p.pos
-	if !p.accept("IGNORE") {
-		p.accept("REPLACE")
-	}
-	p.accept("AS")
-	if p.is("VALUES") || p.is("TABLE") || p.is("WITH") && !p.is("WITH", "SYSTEM") || p.isPunct("(") {
-		query = true
-	}
-	p.pos = save
-	if query {
+	if p.filledByQuery() {
 		m.db(name.DB).tables[name.Table] = &modelTable{unknown: true}
 		return nil
 	}
@@ -2259,6 +2226,51 @@ func (p *modelParser) create() error {
 	}
 	d.tables[name.Table] = t
 	return nil
+}
+
+// createLike reads the rest of CREATE TABLE name LIKE other, or (LIKE
+// other): a copy of other, unknown when other is.
+func (p *modelParser) createLike(name TableName) error {
+	m := p.model
+	paren := p.acceptPunct("(")
+	p.pos++
+	src, err := p.qualifiedName()
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrUnparseable, err)
+	}
+	if paren && !p.acceptPunct(")") {
+		return p.errorf("expected ')' %s", p.where())
+	}
+	if s := m.table(src.DB, src.Table); s != nil {
+		c := s.clone()
+		c.fks = nil // LIKE copies keys and checks, not foreign keys
+		m.db(name.DB).tables[name.Table] = c
+	} else {
+		m.db(name.DB).tables[name.Table] = &modelTable{unknown: true}
+	}
+	return nil
+}
+
+// filledByQuery reports whether a query fills the table ([IGNORE|REPLACE]
+// [AS] SELECT..., after the partitioning if any): its columns then come
+// from the query's result. It consumes nothing.
+func (p *modelParser) filledByQuery() bool {
+	query := false
+	for i := p.pos; i < len(p.toks); i++ {
+		if t := p.toks[i]; t.depth == 0 && t.kind == tokWord && strings.EqualFold(t.text, "SELECT") {
+			query = true
+		}
+	}
+	save := p.pos
+	if !p.accept("IGNORE") {
+		p.accept("REPLACE")
+	}
+	p.accept("AS")
+	if p.is("VALUES") || p.is("TABLE") || p.is("WITH") && !p.is("WITH", "SYSTEM") || p.isPunct("(") {
+		query = true
+	}
+	p.pos = save
+	return query
 }
 
 // columnKeys are the keys a column definition's PRIMARY KEY and UNIQUE
