@@ -71,15 +71,11 @@ func ParseSkippedOperations(s string) (map[change.Op]bool, error) {
 	return out, nil
 }
 
-// Debezium's schema history structures (SchemaFactory): the same for every
-// connector. The plain schemas serve the source block too.
+// Debezium's schema change structure (SchemaFactory; the table's is
+// ddl.TableSchema). The plain schemas serve the source block too.
 var (
-	int32Schema    = &change.Schema{Type: change.Int32}
-	int64Schema    = &change.Schema{Type: change.Int64}
-	stringSchema   = &change.Schema{Type: change.String}
-	optBool        = &change.Schema{Type: change.Boolean, Optional: true}
-	optInt32       = &change.Schema{Type: change.Int32, Optional: true}
-	optStringArray = &change.Schema{Type: change.Array, Optional: true, Items: stringSchema}
+	int64Schema  = &change.Schema{Type: change.Int64}
+	stringSchema = &change.Schema{Type: change.String}
 
 	historyChangeSchema = &change.Schema{Type: change.Struct, Name: "io.debezium.connector.schema.Change", Version: 1, Fields: []change.Field{
 		{Name: "type", Schema: stringSchema},
