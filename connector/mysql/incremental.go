@@ -292,15 +292,15 @@ func (i *incremental) prepare(ctx context.Context, name string) error {
 	if err != nil {
 		return fmt.Errorf("on-demand snapshot of %s: %w", name, err)
 	}
-	if len(info.key) == 0 {
+	if len(info.Key) == 0 {
 		i.table = nil
 		return nil
 	}
-	t, err := i.s.tables.assemble(db, tbl, info.columns, info.key)
+	t, err := i.s.tables.assemble(db, tbl, info.Columns, info.Key)
 	if err != nil {
 		return fault.Definite(err)
 	}
-	i.table, i.defs, i.started, i.tableRows = t, info.columns, time.Now(), 0
+	i.table, i.defs, i.started, i.tableRows = t, info.Columns, time.Now(), 0
 	i.s.log.Info("on-demand snapshot of table starting", zap.String("table", name))
 	return nil
 }

@@ -2,9 +2,8 @@ package mysql
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
-	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -12,7 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/sluice-cdc/sluice/connector/change"
-	"github.com/sluice-cdc/sluice/connector/mysqltypes"
+	"github.com/sluice-cdc/sluice/connector/mysql/ddl"
 	"github.com/sluice-cdc/sluice/internal/fault"
 )
 
@@ -72,43 +71,16 @@ func ParseSkippedOperations(s string) (map[change.Op]bool, error) {
 	return out, nil
 }
 
-// Debezium's schema history structures (SchemaFactory): the same for every
-// connector. The plain schemas serve the source block too.
+// Debezium's schema change structure (SchemaFactory; the table's is
+// ddl.TableSchema). The plain schemas serve the source block too.
 var (
-	int32Schema    = &change.Schema{Type: change.Int32}
-	int64Schema    = &change.Schema{Type: change.Int64}
-	stringSchema   = &change.Schema{Type: change.String}
-	optBool        = &change.Schema{Type: change.Boolean, Optional: true}
-	optInt32       = &change.Schema{Type: change.Int32, Optional: true}
-	optStringArray = &change.Schema{Type: change.Array, Optional: true, Items: stringSchema}
+	int64Schema  = &change.Schema{Type: change.Int64}
+	stringSchema = &change.Schema{Type: change.String}
 
-	historyColumnSchema = &change.Schema{Type: change.Struct, Name: "io.debezium.connector.schema.Column", Version: 1, Fields: []change.Field{
-		{Name: "name", Schema: stringSchema},
-		{Name: "jdbcType", Schema: int32Schema},
-		{Name: "nativeType", Schema: optInt32},
-		{Name: "typeName", Schema: stringSchema},
-		{Name: "typeExpression", Schema: optString},
-		{Name: "charsetName", Schema: optString},
-		{Name: "length", Schema: optInt32},
-		{Name: "scale", Schema: optInt32},
-		{Name: "position", Schema: int32Schema},
-		{Name: "optional", Schema: optBool},
-		{Name: "autoIncremented", Schema: optBool},
-		{Name: "generated", Schema: optBool},
-		{Name: "comment", Schema: optString},
-		{Name: "defaultValueExpression", Schema: optString},
-		{Name: "enumValues", Schema: optStringArray},
-	}}
-	historyTableSchema = &change.Schema{Type: change.Struct, Optional: true, Name: "io.debezium.connector.schema.Table", Version: 1, Fields: []change.Field{
-		{Name: "defaultCharsetName", Schema: optString},
-		{Name: "primaryKeyColumnNames", Schema: optStringArray},
-		{Name: "columns", Schema: &change.Schema{Type: change.Array, Items: historyColumnSchema}},
-		{Name: "comment", Schema: optString},
-	}}
 	historyChangeSchema = &change.Schema{Type: change.Struct, Name: "io.debezium.connector.schema.Change", Version: 1, Fields: []change.Field{
 		{Name: "type", Schema: stringSchema},
 		{Name: "id", Schema: stringSchema},
-		{Name: "table", Schema: historyTableSchema},
+		{Name: "table", Schema: ddl.TableSchema},
 	}}
 )
 
@@ -154,7 +126,7 @@ func (sc *schemaChanges) record(topic, db, ddl string, source *change.Value, cha
 }
 
 // tableChangeValue is one element of tableChanges: {type, id, table}.
-func tableChangeValue(kind tableChangeKind, name tableName, table *change.Value) *change.Value {
+func tableChangeValue(kind ddl.ChangeKind, name ddl.TableName, table *change.Value) *change.Value {
 	var t any
 	if table != nil {
 		t = table
@@ -163,7 +135,7 @@ func tableChangeValue(kind tableChangeKind, name tableName, table *change.Value)
 }
 
 // debeziumTableID is TableId.toDoubleQuotedString for MySQL: "db"."table".
-func debeziumTableID(n tableName) string {
+func debeziumTableID(n ddl.TableName) string {
 	q := func(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 	return q(n.DB) + "." + q(n.Table)
 }
@@ -178,7 +150,7 @@ func (s *Streamer) queryEvent(ctx context.Context, st *txnState, h *replication.
 	s.tables.Invalidate()
 	sql := string(e.Query)
 	eventPos := int64(h.LogPos) - int64(h.EventSize)
-	stmt, err := parseDDL(sql, string(e.Schema), noBackslashEscapes(e.StatusVars))
+	stmt, err := ddl.Parse(sql, string(e.Schema), noBackslashEscapes(e.StatusVars))
 	if err != nil {
 		where := fmt.Sprintf("%s:%d", st.file, eventPos)
 		if st.gtid != "" {
@@ -194,7 +166,7 @@ func (s *Streamer) queryEvent(ctx context.Context, st *txnState, h *replication.
 		}
 		return batch, fault.Definite(fmt.Errorf("cannot parse the DDL statement %q at binlog position %s: %v; Sluice stops rather than guess which tables it changes. If the statement changes no captured table, or the change may go without a schema change event, set schema.history.internal.skip.unparseable.ddl=true to skip it", tail(sql, 2000), where, err))
 	}
-	if err := s.applyDDL(ctx, st, h, string(e.Schema), sql, noBackslashEscapes(e.StatusVars), stmt); err != nil {
+	if err := s.applyDDL(ctx, st, h, string(e.Schema), sql, stmt); err != nil {
 		return batch, err
 	}
 	emit := func(ev change.Event) {
@@ -211,15 +183,15 @@ func (s *Streamer) queryEvent(ctx context.Context, st *txnState, h *replication.
 	tsMs := int64(h.Timestamp) * 1000
 	thread := int64(e.SlaveProxyID)
 	switch stmt.Kind {
-	case ddlIgnore:
+	case ddl.Ignore:
 		if stmt.DML {
 			s.log.Warn("the binlog holds a DML statement, not row events: part of it was written with binlog_format=STATEMENT or MIXED, and those changes are not captured; set binlog_format=ROW on the server",
 				zap.String("statement", tail(sql, 500)), zap.String("file", st.file), zap.Int64("pos", eventPos))
 		}
 		return batch, nil
-	case ddlOther, ddlDatabase:
+	case ddl.Other, ddl.Database:
 		db := string(e.Schema)
-		if stmt.Kind == ddlDatabase {
+		if stmt.Kind == ddl.Database {
 			db = stmt.Database
 			s.tables.forgetDatabase(db)
 		}
@@ -232,12 +204,12 @@ func (s *Streamer) queryEvent(ctx context.Context, st *txnState, h *replication.
 	// Table statements: group by database in order of appearance, as
 	// Debezium does; source.table names every table of the group.
 	var dbs []string
-	groups := map[string][]tableChange{}
+	groups := map[string][]ddl.TableChange{}
 	for _, c := range stmt.Changes {
-		if c.Kind != changeTruncate { // TRUNCATE keeps the structure
+		if c.Kind != ddl.Truncate { // TRUNCATE keeps the structure
 			s.tables.forget(c.Table)
 		}
-		if c.Kind == changeRename {
+		if c.Kind == ddl.Rename {
 			s.tables.forget(c.From)
 		}
 		if _, ok := groups[c.Table.DB]; !ok {
@@ -252,7 +224,7 @@ func (s *Streamer) queryEvent(ctx context.Context, st *txnState, h *replication.
 		}
 		srcTables := strings.Join(names, ",")
 		for _, c := range groups[db] {
-			if c.Kind == changeTruncate {
+			if c.Kind == ddl.Truncate {
 				ev, ok, err := s.truncateEvent(ctx, st, h, c.Table, eventPos, tsMs, thread)
 				if err != nil {
 					return batch, err
@@ -266,7 +238,7 @@ func (s *Streamer) queryEvent(ctx context.Context, st *txnState, h *replication.
 				continue
 			}
 			var table *change.Value
-			if c.Kind != changeDrop {
+			if c.Kind != ddl.Drop {
 				desc, found, err := s.describe(ctx, c.Table)
 				if err != nil {
 					return batch, fmt.Errorf("reading the structure of %s for the schema change event of the DDL at %s:%d: %w", c.Table, st.file, eventPos, err)
@@ -289,9 +261,9 @@ func (s *Streamer) queryEvent(ctx context.Context, st *txnState, h *replication.
 // describe is a table's structure for a schema change event: the schema
 // model's, which is the structure right after the DDL, or, for a table the
 // model does not know, information_schema's, which is today's.
-func (s *Streamer) describe(ctx context.Context, n tableName) (*change.Value, bool, error) {
+func (s *Streamer) describe(ctx context.Context, n ddl.TableName) (*change.Value, bool, error) {
 	if s.model != nil {
-		if v, ok := s.model.describe(n.DB, n.Table); ok {
+		if v, ok := s.model.Describe(n.DB, n.Table); ok {
 			return v, true, nil
 		}
 	}
@@ -309,7 +281,7 @@ func (s *Streamer) schemaChanges() *schemaChanges {
 // schema.history.internal.store.only.captured.{databases,tables}.ddl
 // (both false by default: DDL of every database is recorded). table is nil
 // for database-level statements.
-func (s *Streamer) schemaChangeWanted(db string, table *tableName) bool {
+func (s *Streamer) schemaChangeWanted(db string, table *ddl.TableName) bool {
 	if !s.cfg.IncludeSchemaChanges {
 		return false
 	}
@@ -331,7 +303,7 @@ func (s *Streamer) schemaChangeWanted(db string, table *tableName) bool {
 
 // truncateEvent returns the truncate event of a captured table, unless
 // skipped.operations lists "t".
-func (s *Streamer) truncateEvent(ctx context.Context, st *txnState, h *replication.EventHeader, name tableName, eventPos, tsMs, thread int64) (change.Event, bool, error) {
+func (s *Streamer) truncateEvent(ctx context.Context, st *txnState, h *replication.EventHeader, name ddl.TableName, eventPos, tsMs, thread int64) (change.Event, bool, error) {
 	if s.cfg.SkippedOperations[change.OpTruncate] || !s.cfg.Filter.TableIncluded(name.DB, name.Table) {
 		return change.Event{}, false, nil
 	}
@@ -365,7 +337,7 @@ func (s *Streamer) ddlSource(st *txnState, h *replication.EventHeader, db, table
 // next TABLE_MAP builds a new one from a fresh catalog even when the
 // TABLE_MAP is byte for byte the same (MariaDB's JSON is LONGTEXT plus a
 // check constraint the binlog does not show).
-func (t *Tables) forget(n tableName) {
+func (t *Tables) forget(n ddl.TableName) {
 	for key := range t.entries {
 		db, table, _ := strings.Cut(key, ".")
 		if strings.EqualFold(db, n.DB) && strings.EqualFold(table, n.Table) {
@@ -388,13 +360,13 @@ func (t *Tables) forgetAll() { clear(t.entries) }
 // the last TABLE_MAP built when it is still valid (no DDL touched the table
 // since), else the current definition, else, for a table dropped since the
 // binlog was written, an empty one.
-func (t *Tables) versionForTruncate(ctx context.Context, n tableName) (*change.Table, error) {
+func (t *Tables) versionForTruncate(ctx context.Context, n ddl.TableName) (*change.Table, error) {
 	if e := t.entries[n.DB+"."+n.Table]; e != nil && e.table != nil {
 		return e.table, nil
 	}
 	if t.model != nil {
-		if info, ok := t.model.tableInfo(n.DB, n.Table); ok {
-			return t.assemble(n.DB, n.Table, info.columns, info.key)
+		if info, ok := t.model.TableInfo(n.DB, n.Table); ok {
+			return t.assemble(n.DB, n.Table, info.Columns, info.Key)
 		}
 	}
 	exists, err := t.schema.exists(ctx, n.DB, n.Table)
@@ -410,7 +382,7 @@ func (t *Tables) versionForTruncate(ctx context.Context, n tableName) (*change.T
 	if err != nil {
 		return nil, err
 	}
-	return t.assemble(n.DB, n.Table, info.columns, info.key)
+	return t.assemble(n.DB, n.Table, info.Columns, info.Key)
 }
 
 // exists reports whether information_schema knows the table.
@@ -465,173 +437,81 @@ func (c *catalog) describe(ctx context.Context, flavor, db, table string) (value
 	}
 	cols := make([]any, r.RowNumber())
 	for i := range cols {
-		var ic infoColumn
-		ic.name, _ = r.GetString(i, 0)
+		var ic ddl.InfoColumn
+		ic.Name, _ = r.GetString(i, 0)
 		pos, _ := r.GetInt(i, 1)
-		ic.position = pos
-		ic.dataType, _ = r.GetString(i, 2)
-		ic.columnType, _ = r.GetString(i, 3)
+		ic.Position = pos
+		ic.DataType, _ = r.GetString(i, 2)
+		ic.ColumnType, _ = r.GetString(i, 3)
 		nullable, _ := r.GetString(i, 4)
-		ic.nullable = nullable == "YES"
-		ic.def, _ = r.GetString(i, 5)
+		ic.Nullable = nullable == "YES"
+		ic.Default, _ = r.GetString(i, 5)
 		noDefault, _ := r.GetInt(i, 6)
-		ic.hasDefault = noDefault == 0
-		ic.charset, _ = r.GetString(i, 7)
-		ic.extra, _ = r.GetString(i, 8)
-		ic.json = jsonCols[ic.name]
-		cols[i] = ic.value(flavor)
+		ic.HasDefault = noDefault == 0
+		ic.Charset, _ = r.GetString(i, 7)
+		ic.Extra, _ = r.GetString(i, 8)
+		ic.JSON = jsonCols[ic.Name]
+		cols[i] = ic.Value(flavor)
 	}
 	var cs any
 	if charset != "" {
 		cs = charset
 	}
-	return &change.Value{Schema: historyTableSchema, Values: []any{cs, pk, cols, nil}}, true, nil
-}
-
-// infoColumn is one row of information_schema.COLUMNS.
-type infoColumn struct {
-	name, dataType, columnType, def, charset, extra string
-	position                                        int64
-	nullable, hasDefault, json                      bool
-}
-
-// java.sql.Types codes of Debezium's MySQL/MariaDB DDL parser.
-const (
-	jdbcChar        = 1
-	jdbcVarchar     = 12
-	jdbcBinary      = -2
-	jdbcVarbinary   = -3
-	jdbcBlob        = 2004
-	jdbcTinyint     = -6
-	jdbcSmallint    = 5
-	jdbcInteger     = 4
-	jdbcBigint      = -5
-	jdbcFloat       = 6
-	jdbcDouble      = 8
-	jdbcDecimal     = 3
-	jdbcBit         = -7
-	jdbcDate        = 91
-	jdbcTime        = 92
-	jdbcTimestamp   = 93
-	jdbcTimestampTZ = 2014
-	jdbcOther       = 1111
-)
-
-var jdbcTypes = map[string]int64{
-	"char": jdbcChar, "varchar": jdbcVarchar, "tinytext": jdbcVarchar, "text": jdbcVarchar,
-	"mediumtext": jdbcVarchar, "longtext": jdbcVarchar, "binary": jdbcBinary, "varbinary": jdbcVarbinary,
-	"tinyblob": jdbcBlob, "blob": jdbcBlob, "mediumblob": jdbcBlob, "longblob": jdbcBlob,
-	"tinyint": jdbcTinyint, "smallint": jdbcSmallint, "mediumint": jdbcInteger, "int": jdbcInteger,
-	"integer": jdbcInteger, "bigint": jdbcBigint, "float": jdbcFloat, "double": jdbcDouble, "real": 7,
-	"decimal": jdbcDecimal, "numeric": 2, "bit": jdbcBit, "date": jdbcDate, "time": jdbcTime,
-	"datetime": jdbcTimestamp, "timestamp": jdbcTimestampTZ, "year": jdbcInteger, "enum": jdbcChar,
-	"set": jdbcChar, "bool": 16, "boolean": 16,
-}
-
-// stringTypes carry a character set.
-var stringTypes = map[string]bool{"char": true, "varchar": true, "tinytext": true, "text": true,
-	"mediumtext": true, "longtext": true, "enum": true, "set": true}
-
-var dimensions = regexp.MustCompile(`^[a-z0-9 ]+\((\d+)(?:,(\d+))?\)`)
-
-// value is the io.debezium.connector.schema.Column of the column.
-func (ic *infoColumn) value(flavor string) *change.Value {
-	typeName := strings.ToUpper(ic.dataType)
-	jdbc, ok := jdbcTypes[ic.dataType]
-	if !ok {
-		jdbc = jdbcOther // json, geometry types, uuid, inet4/6, vector
-	}
-	lowerType := strings.ToLower(ic.columnType)
-	var length, scale, charset, enumValues any
-	switch {
-	case ic.json:
-		// MariaDB's JSON, a LONGTEXT alias: Debezium reads the DDL's JSON.
-		typeName, jdbc = "JSON", jdbcOther
-	case ic.dataType == "enum" || ic.dataType == "set":
-		vals := mysqltypes.ParseEnumValues(ic.columnType)
-		quoted := make([]any, len(vals))
-		for i, v := range vals {
-			quoted[i] = "'" + strings.ReplaceAll(v, "'", "''") + "'"
-		}
-		enumValues = quoted
-		// Debezium: 1 for ENUM, options plus separating commas for SET.
-		length = int64(1)
-		if ic.dataType == "set" {
-			length = int64(max(0, 2*len(vals)-1))
-		}
-	default:
-		if m := dimensions.FindStringSubmatch(lowerType); m != nil {
-			length, _ = strconv.ParseInt(m[1], 10, 32)
-			if m[2] != "" {
-				scale, _ = strconv.ParseInt(m[2], 10, 32)
-			}
-		}
-		if strings.Contains(lowerType, " unsigned") {
-			typeName += " UNSIGNED"
-		}
-		if strings.Contains(lowerType, " zerofill") {
-			typeName += " ZEROFILL"
-		}
-	}
-	if stringTypes[ic.dataType] && !ic.json && ic.charset != "" {
-		charset = ic.charset
-	}
-	autoInc := strings.Contains(strings.ToLower(ic.extra), "auto_increment")
-	var def any
-	if d, ok := defaultExpression(ic, flavor); ok {
-		def = d
-	}
-	return &change.Value{Schema: historyColumnSchema, Values: []any{
-		ic.name, jdbc, nil, typeName, typeName, charset, length, scale, ic.position,
-		ic.nullable, autoInc, autoInc, nil, def, enumValues,
-	}}
-}
-
-var (
-	numericLiteral  = regexp.MustCompile(`^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$`)
-	currentTimeExpr = regexp.MustCompile(`(?i)^(current_timestamp|now|localtime|localtimestamp)(\(\d*\))?$`)
-)
-
-// defaultExpression is Debezium's defaultValueExpression of a column: a
-// string literal without quotes, a number as written, "1970-01-01 00:00:00"
-// for CURRENT_TIMESTAMP, nothing for NULL or a computed expression.
-//
-// MariaDB (10.2.7+) quotes literals in COLUMN_DEFAULT and writes NULL for
-// an explicit NULL default; MySQL writes literals bare and marks
-// expression defaults DEFAULT_GENERATED in EXTRA.
-func defaultExpression(ic *infoColumn, flavor string) (string, bool) {
-	if !ic.hasDefault {
-		return "", false
-	}
-	d := ic.def
-	if currentTimeExpr.MatchString(d) {
-		return "1970-01-01 00:00:00", true
-	}
-	if flavor != "mariadb" {
-		if strings.Contains(strings.ToUpper(ic.extra), "DEFAULT_GENERATED") {
-			return "", false
-		}
-		return d, true
-	}
-	switch {
-	case d == "NULL":
-		return "", false
-	case strings.HasPrefix(d, "'") && strings.HasSuffix(d, "'") && len(d) >= 2:
-		text, n, ok := quotedText(d, '\'', true)
-		if ok && n == len(d) {
-			return text, true
-		}
-		return "", false
-	case strings.HasPrefix(d, "b'") && strings.HasSuffix(d, "'"):
-		return d[2 : len(d)-1], true
-	case numericLiteral.MatchString(d):
-		return d, true
-	}
-	return "", false // an expression: Debezium handles it as NULL
+	return &change.Value{Schema: ddl.TableSchema, Values: []any{cs, pk, cols, nil}}, true, nil
 }
 
 // opSkipped reports whether skipped.operations drops the rows of a rows event.
 func (s *Streamer) opSkipped(t replication.EventType) bool {
 	op, ok := rowsOp(t)
 	return ok && s.cfg.SkippedOperations[op]
+}
+
+// sqlModeNoBackslashEscapes is NO_BACKSLASH_ESCAPES in a QUERY event's
+// sql_mode (the same bit on MySQL and MariaDB).
+const sqlModeNoBackslashEscapes = 1 << 20
+
+// noBackslashEscapes reads a QUERY event's status variables up to its
+// sql_mode (Q_SQL_MODE_CODE, which servers write right after Q_FLAGS2_CODE)
+// and reports whether NO_BACKSLASH_ESCAPES was on for the statement.
+func noBackslashEscapes(status []byte) bool {
+	for i := 0; i < len(status); {
+		code := status[i]
+		i++
+		switch code {
+		case 0, 3, 10: // Q_FLAGS2_CODE, Q_AUTO_INCREMENT, Q_MASTER_DATA_WRITTEN_CODE
+			i += 4
+		case 1: // Q_SQL_MODE_CODE
+			if i+8 > len(status) {
+				return false
+			}
+			return binary.LittleEndian.Uint64(status[i:])&sqlModeNoBackslashEscapes != 0
+		case 2: // Q_CATALOG_CODE: length, name, NUL
+			if i >= len(status) {
+				return false
+			}
+			i += 1 + int(status[i]) + 1
+		case 4: // Q_CHARSET_CODE
+			i += 6
+		case 5, 6: // Q_TIME_ZONE_CODE, Q_CATALOG_NZ_CODE: length, text
+			if i >= len(status) {
+				return false
+			}
+			i += 1 + int(status[i])
+		case 7, 8: // Q_LC_TIME_NAMES_CODE, Q_CHARSET_DATABASE_CODE
+			i += 2
+		case 9: // Q_TABLE_MAP_FOR_UPDATE_CODE
+			i += 8
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// tail shortens a statement for messages.
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
 }

@@ -2,6 +2,7 @@ package mysql
 
 import (
 	"context"
+	"encoding/binary"
 	"reflect"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/go-mysql-org/go-mysql/replication"
 
 	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/connector/mysql/ddl"
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
 	"github.com/sluice-cdc/sluice/internal/fault"
 )
@@ -50,87 +52,6 @@ func TestParseSkippedOperations(t *testing.T) {
 	}
 }
 
-func TestDefaultExpression(t *testing.T) {
-	cases := []struct {
-		flavor, def, extra string
-		has                bool
-		want               string
-		ok                 bool
-	}{
-		{"mariadb", "'x''y'", "", true, "x'y", true},
-		{"mariadb", `'a\\b'`, "", true, `a\b`, true},
-		{"mariadb", "NULL", "", true, "", false},
-		{"mariadb", "", "", false, "", false},
-		{"mariadb", "current_timestamp()", "", true, "1970-01-01 00:00:00", true},
-		{"mariadb", "current_timestamp(3)", "", true, "1970-01-01 00:00:00", true},
-		{"mariadb", "1.50", "", true, "1.50", true},
-		{"mariadb", "-7", "", true, "-7", true},
-		{"mariadb", "b'101'", "", true, "101", true},
-		{"mariadb", "curdate()", "", true, "", false},
-		{"mariadb", "(1 + 2)", "", true, "", false},
-		{"mysql", "abc", "", true, "abc", true},
-		{"mysql", "CURRENT_TIMESTAMP", "DEFAULT_GENERATED", true, "1970-01-01 00:00:00", true},
-		{"mysql", "(now() + interval 1 day)", "DEFAULT_GENERATED", true, "", false},
-	}
-	for _, c := range cases {
-		ic := &infoColumn{def: c.def, hasDefault: c.has, extra: c.extra}
-		got, ok := defaultExpression(ic, c.flavor)
-		if got != c.want || ok != c.ok {
-			t.Errorf("%s default %q: got %q/%v, want %q/%v", c.flavor, c.def, got, ok, c.want, c.ok)
-		}
-	}
-}
-
-// columnFields maps a schema.Column value's fields by name.
-func columnFields(v *change.Value) map[string]any {
-	m := map[string]any{}
-	for i, f := range v.Schema.Fields {
-		m[f.Name] = v.Values[i]
-	}
-	return m
-}
-
-func TestInfoColumnValue(t *testing.T) {
-	cases := []struct {
-		ic   infoColumn
-		want map[string]any
-	}{
-		{infoColumn{name: "id", dataType: "int", columnType: "int(10) unsigned", extra: "auto_increment", position: 1},
-			map[string]any{"typeName": "INT UNSIGNED", "typeExpression": "INT UNSIGNED", "jdbcType": int64(4), "length": int64(10),
-				"scale": nil, "autoIncremented": true, "generated": true, "optional": false, "charsetName": nil, "position": int64(1)}},
-		{infoColumn{name: "name", dataType: "varchar", columnType: "varchar(40)", charset: "utf8mb4", nullable: true, position: 2},
-			map[string]any{"typeName": "VARCHAR", "jdbcType": int64(12), "length": int64(40), "charsetName": "utf8mb4", "optional": true,
-				"autoIncremented": false}},
-		{infoColumn{name: "d", dataType: "decimal", columnType: "decimal(10,2)", hasDefault: true, def: "1.50"},
-			map[string]any{"typeName": "DECIMAL", "jdbcType": int64(3), "length": int64(10), "scale": int64(2), "defaultValueExpression": "1.50"}},
-		{infoColumn{name: "e", dataType: "enum", columnType: "enum('a','b''c')", charset: "latin1", hasDefault: true, def: "'a'"},
-			map[string]any{"typeName": "ENUM", "jdbcType": int64(1), "length": int64(1), "charsetName": "latin1",
-				"enumValues": []any{"'a'", "'b''c'"}, "defaultValueExpression": "a"}},
-		{infoColumn{name: "s", dataType: "set", columnType: "set('x','y','z')", charset: "utf8mb4"},
-			map[string]any{"typeName": "SET", "length": int64(5), "enumValues": []any{"'x'", "'y'", "'z'"}}},
-		{infoColumn{name: "doc", dataType: "longtext", columnType: "longtext", charset: "utf8mb4", json: true, nullable: true},
-			map[string]any{"typeName": "JSON", "jdbcType": int64(1111), "charsetName": nil, "length": nil}},
-		{infoColumn{name: "t", dataType: "longtext", columnType: "longtext", charset: "utf8mb4"},
-			map[string]any{"typeName": "LONGTEXT", "jdbcType": int64(12), "charsetName": "utf8mb4", "length": nil}},
-		{infoColumn{name: "at", dataType: "datetime", columnType: "datetime(3)"},
-			map[string]any{"typeName": "DATETIME", "jdbcType": int64(93), "length": int64(3)}},
-		{infoColumn{name: "ts", dataType: "timestamp", columnType: "timestamp", hasDefault: true, def: "current_timestamp()"},
-			map[string]any{"typeName": "TIMESTAMP", "jdbcType": int64(2014), "length": nil, "defaultValueExpression": "1970-01-01 00:00:00"}},
-		{infoColumn{name: "b", dataType: "varbinary", columnType: "varbinary(16)"},
-			map[string]any{"typeName": "VARBINARY", "jdbcType": int64(-3), "length": int64(16), "charsetName": nil}},
-		{infoColumn{name: "g", dataType: "point", columnType: "point"},
-			map[string]any{"typeName": "POINT", "jdbcType": int64(1111)}},
-	}
-	for _, c := range cases {
-		got := columnFields(c.ic.value("mariadb"))
-		for k, want := range c.want {
-			if !reflect.DeepEqual(got[k], want) {
-				t.Errorf("column %s: %s = %#v, want %#v", c.ic.name, k, got[k], want)
-			}
-		}
-	}
-}
-
 type testFilter struct {
 	dbs    map[string]bool
 	tables map[string]bool
@@ -143,11 +64,11 @@ func (f testFilter) TableIncluded(db, table string) bool {
 
 func TestSchemaChangeWanted(t *testing.T) {
 	f := testFilter{dbs: map[string]bool{"app": true}, tables: map[string]bool{"app.t": true}}
-	app, appOther, other := tableName{"app", "t"}, tableName{"app", "u"}, tableName{"x", "t"}
+	app, appOther, other := ddl.TableName{DB: "app", Table: "t"}, ddl.TableName{DB: "app", Table: "u"}, ddl.TableName{DB: "x", Table: "t"}
 	cases := []struct {
 		include, onlyTables, onlyDBs bool
 		db                           string
-		table                        *tableName
+		table                        *ddl.TableName
 		want                         bool
 	}{
 		{false, false, false, "app", &app, false},
@@ -297,5 +218,39 @@ func TestQueryEventTruncate(t *testing.T) {
 	s.cfg.SkippedOperations = nil
 	if evs, err := queryEventFor(t, s, "TRUNCATE TABLE t2", "app"); err != nil || len(evs) != 0 {
 		t.Errorf("truncate of a table not captured: %d events, %v", len(evs), err)
+	}
+}
+
+func TestNoBackslashEscapesStatusVar(t *testing.T) {
+	// Q_FLAGS2_CODE, flags, Q_SQL_MODE_CODE, mode, Q_CATALOG_NZ_CODE "std".
+	vars := func(mode uint64) []byte {
+		b := []byte{0, 0, 0, 0, 0, 1}
+		b = binary.LittleEndian.AppendUint64(b, mode)
+		return append(b, 6, 3, 's', 't', 'd')
+	}
+	if !noBackslashEscapes(vars(sqlModeNoBackslashEscapes | 4)) {
+		t.Error("NO_BACKSLASH_ESCAPES|ANSI_QUOTES not recognised")
+	}
+	if noBackslashEscapes(vars(1<<21)) || noBackslashEscapes(nil) || noBackslashEscapes([]byte{0, 0}) {
+		t.Error("NO_BACKSLASH_ESCAPES found where it is not set")
+	}
+}
+
+// A swap through a temporary name is recorded as the two tables that exist
+// afterwards, each with the name it had before the statement.
+func TestFoldRenamesOfASwap(t *testing.T) {
+	st, err := ddl.Parse("RENAME TABLE a TO tmp, b TO a, tmp TO b", "app", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range foldRenames(st.Changes) {
+		got = append(got, c.From.Table+">"+c.Table.Table)
+	}
+	if strings.Join(got, ",") != "b>a,a>b" {
+		t.Fatalf("changes %v, want b>a,a>b", got)
+	}
+	if len(st.Changes) != 3 {
+		t.Fatalf("the statement's own changes were folded: %v", st.Changes)
 	}
 }

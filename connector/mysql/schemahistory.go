@@ -14,6 +14,7 @@ import (
 
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/connector/history"
+	"github.com/sluice-cdc/sluice/connector/mysql/ddl"
 	"github.com/sluice-cdc/sluice/internal/fault"
 	"github.com/sluice-cdc/sluice/offsets"
 )
@@ -25,7 +26,7 @@ import (
 // (binlog_row_metadata=FULL names every column, its type, charset and enum
 // values). What the binlog cannot say (column defaults, MariaDB's JSON,
 // UUID and INET types, declared types) comes from a schema model (see
-// schemamodel.go) that applies every DDL statement in binlog order, and
+// package ddl) that applies every DDL statement in binlog order, and
 // that is kept the way Debezium keeps it: each statement is appended to the
 // schema history topic, in Debezium's record format, before the offset can
 // move past it. After a restart the model is rebuilt by replaying the
@@ -43,7 +44,7 @@ func historyPending(position []byte, ddl string) string { return string(position
 func recoveryMode(mode string) bool { return mode == "recovery" || mode == "schema_only_recovery" }
 
 // setModel makes m the structure the streamer and its table tracker go by.
-func (s *Streamer) setModel(m *schemaModel) {
+func (s *Streamer) setModel(m *ddl.Model) {
 	s.model = m
 	s.tables.model = m
 }
@@ -67,7 +68,7 @@ func (s *Streamer) recoverSchema(ctx context.Context, from offsets.MySQL) error 
 	if err != nil {
 		return err
 	}
-	m := newSchemaModel(s.cfg.proto())
+	m := ddl.NewModel(s.cfg.proto())
 	s.pending = map[string]bool{}
 	var mine, applied int
 	err = s.cfg.History.Recover(ctx, func(r history.Record) error {
@@ -75,7 +76,7 @@ func (s *Streamer) recoverSchema(ctx context.Context, from offsets.MySQL) error 
 			return nil
 		}
 		mine++
-		ok, err := positionAtOrBefore(r.Position, desired)
+		ok, err := ddl.PositionAtOrBefore(r.Position, desired)
 		if err != nil {
 			return fault.Definite(fmt.Errorf("schema history record %q: %w", tail(r.DDL, 200), err))
 		}
@@ -83,7 +84,7 @@ func (s *Streamer) recoverSchema(ctx context.Context, from offsets.MySQL) error 
 			s.pending[historyPending(r.Position, r.DDL)] = true
 			return nil
 		}
-		if err := m.apply(r.DDL, r.DatabaseName, false); err != nil {
+		if err := m.ApplySQL(r.DDL, r.DatabaseName, false); err != nil {
 			if s.cfg.SkipUnparseableDDL {
 				s.log.Warn("skipping a schema history statement Sluice cannot apply (schema.history.internal.skip.unparseable.ddl=true)",
 					zap.String("statement", tail(r.DDL, 2000)), zap.ByteString("position", r.Position), zap.Error(err))
@@ -109,7 +110,7 @@ func (s *Streamer) recoverSchema(ctx context.Context, from offsets.MySQL) error 
 		return fault.Definite(fmt.Errorf("the schema history holds no records for topic.prefix %q, but the connector has a stored offset, so Sluice cannot know what its tables looked like at that position. If no DDL ran since the offset was stored, set snapshot.mode=recovery once to rebuild the history from the current structures; otherwise delete the connector's offset to take a new snapshot", s.cfg.TopicPrefix))
 	}
 	s.log.Info("schema rebuilt from the schema history", zap.Int("records_applied", applied),
-		zap.Int("records_after_offset", len(s.pending)), zap.Int("tables", len(m.tables())))
+		zap.Int("records_after_offset", len(s.pending)), zap.Int("tables", len(m.Tables())))
 	s.setModel(m)
 	return nil
 }
@@ -138,8 +139,8 @@ func (s *Streamer) emptyModel(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m := newSchemaModel(s.cfg.proto())
-	if err := m.apply(stmts.ddl, "", false); err != nil {
+	m := ddl.NewModel(s.cfg.proto())
+	if err := m.ApplySQL(stmts.ddl, "", false); err != nil {
 		return fault.Definite(fmt.Errorf("applying %q: %w", stmts.ddl, err))
 	}
 	s.setModel(m)
@@ -162,7 +163,7 @@ func (s *Streamer) serverCharset(conn *client.Conn) (seedStatement, error) {
 // seedStatement is one statement of the structure Sluice starts from.
 type seedStatement struct {
 	db, ddl string
-	table   *tableName // CREATE TABLE: the table it creates
+	table   *ddl.TableName // CREATE TABLE: the table it creates
 }
 
 // seedSchema starts the schema history: it reads every table's structure
@@ -177,7 +178,7 @@ func (s *Streamer) seedSchema(ctx context.Context, at *offsets.MySQL) (offsets.M
 	if at != nil {
 		pos = *at
 	}
-	m := newSchemaModel(s.cfg.proto())
+	m := ddl.NewModel(s.cfg.proto())
 	recordPos := pos
 	recordPos.Snapshot = true
 	recordPos.SluiceSnapshot, recordPos.SluiceIncremental = "", ""
@@ -186,7 +187,7 @@ func (s *Streamer) seedSchema(ctx context.Context, at *offsets.MySQL) (offsets.M
 		return offsets.MySQL{}, err
 	}
 	for _, st := range stmts {
-		if err := m.apply(st.ddl, st.db, false); err != nil {
+		if err := m.ApplySQL(st.ddl, st.db, false); err != nil {
 			return offsets.MySQL{}, fault.Definite(fmt.Errorf("cannot read the structure Sluice starts from: statement %q: %v", tail(st.ddl, 2000), err))
 		}
 		if s.cfg.History == nil {
@@ -194,7 +195,7 @@ func (s *Streamer) seedSchema(ctx context.Context, at *offsets.MySQL) (offsets.M
 		}
 		var changes []history.TableChange
 		if st.table != nil {
-			changes = []history.TableChange{s.historyChange(m, changeCreate, *st.table, tableName{})}
+			changes = []history.TableChange{s.historyChange(m, ddl.Create, *st.table, ddl.TableName{})}
 		}
 		if err := s.appendHistory(ctx, position, st.db, st.ddl, changes); err != nil {
 			return offsets.MySQL{}, err
@@ -204,7 +205,7 @@ func (s *Streamer) seedSchema(ctx context.Context, at *offsets.MySQL) (offsets.M
 	s.setModel(m)
 	s.pending = nil
 	s.log.Info("schema history started from the current table structures", zap.Int("statements", len(stmts)),
-		zap.Int("tables", len(m.tables())), zap.String("gtids", pos.GTIDs), zap.String("file", pos.File), zap.Uint64("pos", pos.Pos))
+		zap.Int("tables", len(m.Tables())), zap.String("gtids", pos.GTIDs), zap.String("file", pos.File), zap.Uint64("pos", pos.Pos))
 	return pos, nil
 }
 
@@ -212,11 +213,11 @@ func (s *Streamer) seedSchema(ctx context.Context, at *offsets.MySQL) (offsets.M
 // structure a connector starts from, as Debezium's snapshot emits them
 // (source.snapshot "true", the start position); the SET of the server's
 // character set has none.
-func (s *Streamer) seedSchemaChange(m *schemaModel, pos offsets.MySQL, st seedStatement) []change.Event {
+func (s *Streamer) seedSchemaChange(m *ddl.Model, pos offsets.MySQL, st seedStatement) []change.Event {
 	if st.db == "" {
 		return nil
 	}
-	var table *tableName
+	var table *ddl.TableName
 	var changes []any
 	tables := ""
 	if st.table != nil {
@@ -226,8 +227,8 @@ func (s *Streamer) seedSchemaChange(m *schemaModel, pos offsets.MySQL, st seedSt
 		return nil
 	}
 	if table != nil {
-		v, _ := m.describe(table.DB, table.Table)
-		changes = []any{tableChangeValue(changeCreate, *table, v)}
+		v, _ := m.Describe(table.DB, table.Table)
+		changes = []any{tableChangeValue(ddl.Create, *table, v)}
 	}
 	now := time.Now().UnixMilli()
 	v := s.cfg.sourceFields(now, "true", st.db)
@@ -276,13 +277,13 @@ func (s *Streamer) appendHistory(ctx context.Context, position []byte, db, ddl s
 }
 
 // historyChange is a tableChanges entry of the model's table.
-func (s *Streamer) historyChange(m *schemaModel, kind tableChangeKind, name, from tableName) history.TableChange {
+func (s *Streamer) historyChange(m *ddl.Model, kind ddl.ChangeKind, name, from ddl.TableName) history.TableChange {
 	c := history.TableChange{Type: kind.String(), ID: history.TableID(name.DB, name.Table)}
-	if kind == changeRename {
+	if kind == ddl.Rename {
 		c.PreviousID = history.TableID(from.DB, from.Table)
 	}
-	if kind != changeDrop {
-		if v, ok := m.describe(name.DB, name.Table); ok {
+	if kind != ddl.Drop {
+		if v, ok := m.Describe(name.DB, name.Table); ok {
 			c.Table = historyTable(v)
 		}
 	}
@@ -290,7 +291,7 @@ func (s *Streamer) historyChange(m *schemaModel, kind tableChangeKind, name, fro
 }
 
 // historyTable converts an io.debezium.connector.schema.Table value (see
-// historyTableSchema) into the history's form.
+// ddl.TableSchema) into the history's form.
 func historyTable(v *change.Value) *history.Table {
 	str := func(x any) *string {
 		if s, ok := x.(string); ok {
@@ -369,43 +370,43 @@ func (s *Streamer) ddlPosition(st *txnState, h *replication.EventHeader) ([]byte
 // when it concerns a captured table (or a captured database), unless the
 // user chose to skip unparseable DDL: nothing after it would be decoded
 // with a structure Sluice is sure of.
-func (s *Streamer) applyDDL(ctx context.Context, st *txnState, h *replication.EventHeader, db, sql string, noBackslash bool, stmt *ddlStatement) error {
-	if s.model == nil || (stmt.Kind != ddlTables && stmt.Kind != ddlDatabase) {
+func (s *Streamer) applyDDL(ctx context.Context, st *txnState, h *replication.EventHeader, db, sql string, stmt *ddl.Statement) error {
+	if s.model == nil || (stmt.Kind != ddl.Tables && stmt.Kind != ddl.Database) {
 		return nil
 	}
 	var changes []history.TableChange
-	structural := stmt.Kind == ddlDatabase
+	structural := stmt.Kind == ddl.Database
 	for _, c := range stmt.Changes {
-		if c.Kind != changeTruncate {
+		if c.Kind != ddl.Truncate {
 			structural = true
 		}
 	}
 	if !structural {
 		return nil // TRUNCATE keeps the structure; Debezium records no history for it
 	}
-	if err := s.model.apply(sql, db, noBackslash); err != nil {
+	if err := s.model.Apply(stmt); err != nil {
 		where := fmt.Sprintf("%s:%d", st.file, int64(h.LogPos)-int64(h.EventSize))
 		if st.gtid != "" {
 			where += " (GTID " + st.gtid + ")"
 		}
-		captured := stmt.Kind == ddlDatabase && s.databaseCaptured(stmt.Database)
+		captured := stmt.Kind == ddl.Database && s.databaseCaptured(stmt.Database)
 		for _, c := range stmt.Changes {
 			// The server has run the statement: a renamed table is gone
 			// under its old name, whatever the model could not follow.
-			if c.Kind == changeRename {
-				s.model.dropTable(c.From.DB, c.From.Table)
+			if c.Kind == ddl.Rename {
+				s.model.DropTable(c.From.DB, c.From.Table)
 			}
-			if c.Kind == changeDrop {
-				s.model.dropTable(c.Table.DB, c.Table.Table)
+			if c.Kind == ddl.Drop {
+				s.model.DropTable(c.Table.DB, c.Table.Table)
 			} else {
-				s.model.markUnknown(c.Table.DB, c.Table.Table)
+				s.model.MarkUnknown(c.Table.DB, c.Table.Table)
 			}
 			captured = captured || s.cfg.Filter.TableIncluded(c.Table.DB, c.Table.Table) ||
-				(c.Kind == changeRename && s.cfg.Filter.TableIncluded(c.From.DB, c.From.Table))
+				(c.Kind == ddl.Rename && s.cfg.Filter.TableIncluded(c.From.DB, c.From.Table))
 		}
 		if captured && !s.cfg.SkipUnparseableDDL {
 			why := "Sluice cannot parse it"
-			if errors.Is(err, errSchemaDiverged) {
+			if errors.Is(err, ddl.ErrDiverged) {
 				why = "it does not fit the structure Sluice has for the table, so a DDL reached the server without reaching the binlog (sql_log_bin=0?) or the schema history is incomplete"
 			}
 			return fault.Definite(fmt.Errorf("cannot apply the DDL statement %q at binlog position %s to the tables' structure (%s: %v); Sluice stops rather than label rows with a structure it is not sure of. Set schema.history.internal.skip.unparseable.ddl=true to go on: rows are still decoded with the columns the binlog describes, and the tables it names take their defaults and MariaDB JSON/UUID/INET types from information_schema from then on", tail(sql, 2000), where, why, err))
@@ -425,7 +426,7 @@ func (s *Streamer) applyDDL(ctx context.Context, st *txnState, h *replication.Ev
 		return nil
 	}
 	for _, c := range foldRenames(stmt.Changes) {
-		if c.Kind != changeTruncate {
+		if c.Kind != ddl.Truncate {
 			changes = append(changes, s.historyChange(s.model, c.Kind, c.Table, c.From))
 		}
 	}
@@ -437,12 +438,12 @@ func (s *Streamer) applyDDL(ctx context.Context, st *txnState, h *replication.Ev
 // "a TO tmp, b TO a, tmp TO b" swaps a and b, and tmp, gone once the
 // statement is done, is no table the record can describe. The model
 // applies the pairs one by one and needs them unfolded.
-func foldRenames(changes []tableChange) []tableChange {
-	var out []tableChange
+func foldRenames(changes []ddl.TableChange) []ddl.TableChange {
+	var out []ddl.TableChange
 	for _, c := range changes {
-		if c.Kind == changeRename {
+		if c.Kind == ddl.Rename {
 			for i, prev := range out {
-				if prev.Kind == changeRename && prev.Table == c.From {
+				if prev.Kind == ddl.Rename && prev.Table == c.From {
 					c.From = prev.From
 					out = append(out[:i], out[i+1:]...)
 					break
@@ -462,23 +463,23 @@ func (s *Streamer) databaseCaptured(db string) bool {
 }
 
 // historyWanted applies schema.history.internal.store.only.captured.*.ddl.
-func (s *Streamer) historyWanted(db string, stmt *ddlStatement) bool {
+func (s *Streamer) historyWanted(db string, stmt *ddl.Statement) bool {
 	if s.cfg.StoreOnlyCapturedDatabasesDDL {
 		name := db
-		if stmt.Kind == ddlDatabase {
+		if stmt.Kind == ddl.Database {
 			name = stmt.Database
 		}
-		ok := stmt.Kind == ddlDatabase && s.databaseCaptured(name)
+		ok := stmt.Kind == ddl.Database && s.databaseCaptured(name)
 		for _, c := range stmt.Changes {
-			ok = ok || s.databaseCaptured(c.Table.DB) || (c.Kind == changeRename && s.databaseCaptured(c.From.DB))
+			ok = ok || s.databaseCaptured(c.Table.DB) || (c.Kind == ddl.Rename && s.databaseCaptured(c.From.DB))
 		}
 		if !ok {
 			return false
 		}
 	}
-	if s.cfg.StoreOnlyCapturedTablesDDL && stmt.Kind == ddlTables {
+	if s.cfg.StoreOnlyCapturedTablesDDL && stmt.Kind == ddl.Tables {
 		for _, c := range stmt.Changes {
-			if s.cfg.Filter.TableIncluded(c.Table.DB, c.Table.Table) || (c.Kind == changeRename && s.cfg.Filter.TableIncluded(c.From.DB, c.From.Table)) {
+			if s.cfg.Filter.TableIncluded(c.Table.DB, c.Table.Table) || (c.Kind == ddl.Rename && s.cfg.Filter.TableIncluded(c.From.DB, c.From.Table)) {
 				return true
 			}
 		}
@@ -594,12 +595,12 @@ func (s *Streamer) readStructures(ctx context.Context, conn *client.Conn) ([]see
 	if err != nil {
 		return nil, fmt.Errorf("listing tables: %w", err)
 	}
-	var tables []tableName
+	var tables []ddl.TableName
 	for i := 0; i < r.RowNumber(); i++ {
 		db, _ := r.GetString(i, 0)
 		t, _ := r.GetString(i, 1)
 		if s.seedWanted(db, &t) {
-			tables = append(tables, tableName{DB: db, Table: t})
+			tables = append(tables, ddl.TableName{DB: db, Table: t})
 		}
 	}
 	r, err = conn.Execute("SELECT SCHEMA_NAME FROM information_schema.SCHEMATA ORDER BY SCHEMA_NAME")
@@ -614,7 +615,7 @@ func (s *Streamer) readStructures(ctx context.Context, conn *client.Conn) ([]see
 		}
 	}
 	for _, t := range tables {
-		stmts = append(stmts, seedStatement{db: t.DB, ddl: "DROP TABLE IF EXISTS " + t.quoted()})
+		stmts = append(stmts, seedStatement{db: t.DB, ddl: "DROP TABLE IF EXISTS " + t.Quoted()})
 	}
 	q := func(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
 	for _, db := range dbs {
@@ -633,7 +634,7 @@ func (s *Streamer) readStructures(ctx context.Context, conn *client.Conn) ([]see
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		r, err := conn.Execute("SHOW CREATE TABLE " + t.quoted())
+		r, err := conn.Execute("SHOW CREATE TABLE " + t.Quoted())
 		if err != nil {
 			if isGone(err) {
 				continue

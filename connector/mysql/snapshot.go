@@ -251,13 +251,13 @@ func (s *Snapshotter) prepareTable(ctx context.Context, name string) (*snapTable
 		}
 		return nil, err
 	}
-	table, err := s.tables.assemble(db, tbl, info.columns, info.key)
+	table, err := s.tables.assemble(db, tbl, info.Columns, info.Key)
 	if err != nil {
 		return nil, fault.Definite(err)
 	}
-	t := &snapTable{name: name, db: db, tbl: tbl, table: table, defs: info.columns}
-	if len(info.key) == 1 {
-		d := info.columns[info.key[0]]
+	t := &snapTable{name: name, db: db, tbl: tbl, table: table, defs: info.Columns}
+	if len(info.Key) == 1 {
+		d := info.Columns[info.Key[0]]
 		switch d.DataType {
 		case "tinyint", "smallint", "mediumint", "int", "integer":
 			t.keyCol = d.Name

@@ -18,6 +18,7 @@ import (
 
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/connector/history"
+	"github.com/sluice-cdc/sluice/connector/mysql/ddl"
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
 	"github.com/sluice-cdc/sluice/internal/fault"
 	"github.com/sluice-cdc/sluice/offsets"
@@ -117,7 +118,7 @@ type Streamer struct {
 	incr                *incremental // on-demand snapshot state; streaming goroutine only
 	// model is every table's structure at the position being read
 	// (schemahistory.go); nil without a schema history.
-	model *schemaModel
+	model *ddl.Model
 	// pending are history records stored past the resume position.
 	pending map[string]bool
 	// seedEvents are the schema change events of the structure a new

@@ -15,6 +15,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/connector/mysql/ddl"
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
 )
 
@@ -48,7 +49,7 @@ type Tables struct {
 	// model, when set, is the structure at the binlog position being read,
 	// from the schema history; information_schema is the fallback for a
 	// table it does not know.
-	model *schemaModel
+	model *ddl.Model
 }
 
 type tableEntry struct {
@@ -119,7 +120,7 @@ func (t *Tables) build(ctx context.Context, db, name string, tm *replication.Tab
 		// The binlog cannot tell MariaDB's JSON (a LONGTEXT alias) from
 		// LONGTEXT, UUID from BINARY(16), nor show defaults and declared
 		// types; the structure at this position can.
-		if info != nil && !enrichDefs(defs, info.columns, tm) {
+		if info != nil && !enrichDefs(defs, info.Columns, tm) {
 			if fromModel {
 				t.log.Warn("the schema history's structure of this table differs from the binlog's; the columns that differ get no defaults, declared types or MariaDB JSON/UUID/INET types in this table version",
 					zap.String("table", db+"."+name))
@@ -135,10 +136,10 @@ func (t *Tables) build(ctx context.Context, db, name string, tm *replication.Tab
 			}
 		}
 	} else {
-		if err := checkAgainstTableMap(info.columns, tm); err != nil {
+		if err := checkAgainstTableMap(info.Columns, tm); err != nil {
 			return nil, fmt.Errorf("table %s.%s: %w; set binlog_row_metadata=FULL on the server so the binlog describes every row version", db, name, err)
 		}
-		defs, key = info.columns, info.key
+		defs, key = info.Columns, info.Key
 	}
 	return t.assemble(db, name, defs, key)
 }
@@ -147,9 +148,9 @@ func (t *Tables) build(ctx context.Context, db, name string, tm *replication.Tab
 // the schema model's when it knows the table, else information_schema's,
 // which is today's. With full row metadata (full) a table information_schema
 // does not have is no error: the binlog describes its rows.
-func (t *Tables) structure(ctx context.Context, db, name string, full bool) (*tableInfo, bool, error) {
+func (t *Tables) structure(ctx context.Context, db, name string, full bool) (*ddl.TableInfo, bool, error) {
 	if t.model != nil {
-		if info, ok := t.model.tableInfo(db, name); ok {
+		if info, ok := t.model.TableInfo(db, name); ok {
 			return info, true, nil
 		}
 		t.log.Warn("the schema history does not describe this table (created before the history began, or changed by a skipped DDL); its defaults and declared types come from information_schema, which shows the current definition",
@@ -452,7 +453,7 @@ type catalog struct {
 	mu      sync.Mutex
 	connect func(ctx context.Context) (*client.Conn, error)
 	conn    *client.Conn
-	tables  map[string]*tableInfo
+	tables  map[string]*ddl.TableInfo
 	json    map[string]map[string]bool
 	colls   map[uint64]string // collation id -> character set; never invalidated
 	mariadb *bool             // the server's flavor, asked once
@@ -461,13 +462,8 @@ type catalog struct {
 // errNotInCatalog: information_schema does not have the table (any more).
 var errNotInCatalog = errors.New("not in information_schema")
 
-type tableInfo struct {
-	columns []mysqltypes.ColumnDef
-	key     []int
-}
-
 func newCatalog(connect func(ctx context.Context) (*client.Conn, error)) *catalog {
-	return &catalog{connect: connect, tables: map[string]*tableInfo{}, json: map[string]map[string]bool{}}
+	return &catalog{connect: connect, tables: map[string]*ddl.TableInfo{}, json: map[string]map[string]bool{}}
 }
 
 func (c *catalog) invalidate() {
@@ -579,7 +575,7 @@ func (c *catalog) isMariaDB(ctx context.Context) (bool, error) {
 	return m, nil
 }
 
-func (c *catalog) table(ctx context.Context, db, table string) (*tableInfo, error) {
+func (c *catalog) table(ctx context.Context, db, table string) (*ddl.TableInfo, error) {
 	c.mu.Lock()
 	key := db + "." + table
 	if t, ok := c.tables[key]; ok {
@@ -603,7 +599,7 @@ func (c *catalog) table(ctx context.Context, db, table string) (*tableInfo, erro
 	if r.RowNumber() == 0 {
 		return nil, fmt.Errorf("table %s is in the binlog but %w (dropped since?); set binlog_row_metadata=FULL so the binlog describes it", key, errNotInCatalog)
 	}
-	info := &tableInfo{}
+	info := &ddl.TableInfo{}
 	for i := 0; i < r.RowNumber(); i++ {
 		var d mysqltypes.ColumnDef
 		d.Name, _ = r.GetString(i, 0)
@@ -626,7 +622,7 @@ func (c *catalog) table(ctx context.Context, db, table string) (*tableInfo, erro
 		}
 		colKey, _ := r.GetString(i, 8)
 		if colKey == "PRI" {
-			info.key = append(info.key, i)
+			info.Key = append(info.Key, i)
 		}
 		rawDefault, _ := r.GetString(i, 9)
 		noDefault, _ := r.GetInt(i, 10)
@@ -636,15 +632,15 @@ func (c *catalog) table(ctx context.Context, db, table string) (*tableInfo, erro
 			octets, _ := r.GetInt(i, 12)
 			d.Length = int(octets)
 		}
-		info.columns = append(info.columns, d)
+		info.Columns = append(info.Columns, d)
 	}
 	jsonCols, err := c.jsonColumns(ctx, db, table)
 	if err != nil {
 		return nil, err
 	}
-	for i := range info.columns {
-		if jsonCols[info.columns[i].Name] {
-			info.columns[i].JSON = true
+	for i := range info.Columns {
+		if jsonCols[info.Columns[i].Name] {
+			info.Columns[i].JSON = true
 		}
 	}
 	c.mu.Lock()

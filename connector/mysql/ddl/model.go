@@ -1,4 +1,4 @@
-package mysql
+package ddl
 
 import (
 	"errors"
@@ -25,16 +25,16 @@ import (
 //
 // The model keeps each column in the shape information_schema.COLUMNS has
 // it (DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT as the server
-// prints it, CHARACTER_SET_NAME, EXTRA), so that tableInfo and describe
+// prints it, CHARACTER_SET_NAME, EXTRA), so that TableInfo and Describe
 // reuse the code paths that read information_schema (mysqltypes.ParseColumnDefault,
-// infoColumn.value) and give the same answers as catalog.table and
+// InfoColumn.value) and give the same answers as catalog.table and
 // catalog.describe would for the same live table.
 //
 // A table the model knows exists but cannot describe is unknown: created by
 // CREATE TABLE ... SELECT (its columns come from a query result), LIKE a
 // table the model does not know, in a database whose default character set
 // the model never learned, or marked so by the caller after skipping a DDL
-// (markUnknown). tableInfo and describe return ok=false for it and exists
+// (MarkUnknown). TableInfo and Describe return ok=false for it and Exists
 // returns true; it stays unknown until it is dropped or created again.
 //
 // Names of databases and tables are case-sensitive (lower_case_table_names
@@ -48,18 +48,18 @@ import (
 // flags other than NO_BACKSLASH_ESCAPES (ANSI_QUOTES, REAL_AS_FLOAT,
 // non-strict conversions except a too long VARCHAR becoming a TEXT);
 // explicit_defaults_for_timestamp per session (the server's setting is
-// given with setExplicitDefaultsForTimestamp); the display of TIMESTAMP
+// given with SetExplicitDefaultsForTimestamp); the display of TIMESTAMP
 // defaults in another time zone; several statements in one apply.
 
-// errSchemaDiverged marks a statement the model understood but that does
+// ErrDiverged marks a statement the model understood but that does
 // not fit the table as the model has it (a column it drops is not there, a
 // column it adds already is): the model missed a DDL or was seeded from a
 // different schema. The table becomes unknown.
-var errSchemaDiverged = errors.New("DDL does not fit the schema model")
+var ErrDiverged = errors.New("DDL does not fit the schema model")
 
-// schemaModel is the structure of every database and table Sluice has seen,
+// Model is the structure of every database and table Sluice has seen,
 // updated statement by statement. It is not safe for concurrent use.
-type schemaModel struct {
+type Model struct {
 	flavor string // "mariadb" or "mysql": how information_schema prints types and defaults
 	// serverCharset and serverCollation are character_set_server and
 	// collation_server, the defaults of CREATE DATABASE; "" until known.
@@ -177,41 +177,41 @@ type modelCheck struct {
 	refs []string // the columns the clause mentions
 }
 
-func newSchemaModel(flavor string) *schemaModel {
-	return &schemaModel{flavor: flavor, dbs: map[string]*modelDB{}}
+func NewModel(flavor string) *Model {
+	return &Model{flavor: flavor, dbs: map[string]*modelDB{}}
 }
 
-func (m *schemaModel) mariadb() bool { return m.flavor == "mariadb" }
+func (m *Model) mariadb() bool { return m.flavor == "mariadb" }
 
-// setServerCharset sets character_set_server and collation_server, the
+// SetServerCharset sets character_set_server and collation_server, the
 // defaults of databases created without a character set. Either may be "":
 // a collation implies its character set and the reverse.
-func (m *schemaModel) setServerCharset(charset, collation string) {
+func (m *Model) SetServerCharset(charset, collation string) {
 	m.serverCharset, m.serverCollation = m.resolveCharset(charset, collation, "", "")
 }
 
-// setExplicitDefaultsForTimestamp sets the server's
+// SetExplicitDefaultsForTimestamp sets the server's
 // explicit_defaults_for_timestamp (on unless told otherwise, as in MariaDB
 // 10.10+ and MySQL 8): off, a TIMESTAMP column declared without NULL is
 // NOT NULL, and without a DEFAULT the table's first one defaults to and is
 // updated with CURRENT_TIMESTAMP, the others default to the zero value.
-func (m *schemaModel) setExplicitDefaultsForTimestamp(on bool) { m.legacyTimestamps = !on }
+func (m *Model) SetExplicitDefaultsForTimestamp(on bool) { m.legacyTimestamps = !on }
 
-// markUnknown records that a table exists with a structure the model does
+// MarkUnknown records that a table exists with a structure the model does
 // not know, e.g. after the caller skipped a DDL statement that touched it.
-func (m *schemaModel) markUnknown(db, table string) {
+func (m *Model) MarkUnknown(db, table string) {
 	m.db(db).tables[table] = &modelTable{unknown: true}
 }
 
-// dropTable forgets a table, e.g. the old name of a table that a skipped
-// ALTER TABLE ... RENAME moved (its new name is then markUnknown'ed).
-func (m *schemaModel) dropTable(db, table string) {
+// DropTable forgets a table, e.g. the old name of a table that a skipped
+// ALTER TABLE ... RENAME moved (its new name is then marked unknown).
+func (m *Model) DropTable(db, table string) {
 	if d := m.dbs[db]; d != nil {
 		delete(d.tables, table)
 	}
 }
 
-func (m *schemaModel) db(name string) *modelDB {
+func (m *Model) db(name string) *modelDB {
 	d := m.dbs[name]
 	if d == nil {
 		d = &modelDB{tables: map[string]*modelTable{}}
@@ -220,22 +220,22 @@ func (m *schemaModel) db(name string) *modelDB {
 	return d
 }
 
-func (m *schemaModel) table(db, table string) *modelTable {
+func (m *Model) table(db, table string) *modelTable {
 	if d := m.dbs[db]; d != nil {
 		return d.tables[table]
 	}
 	return nil
 }
 
-// exists reports whether the model knows the table exists, described or not.
-func (m *schemaModel) exists(db, table string) bool { return m.table(db, table) != nil }
+// Exists reports whether the model knows the table exists, described or not.
+func (m *Model) Exists(db, table string) bool { return m.table(db, table) != nil }
 
-// tables lists every table the model knows, unknown ones included, sorted.
-func (m *schemaModel) tables() []tableName {
-	var out []tableName
+// Tables lists every table the model knows, unknown ones included, sorted.
+func (m *Model) Tables() []TableName {
+	var out []TableName
 	for dbName, d := range m.dbs {
 		for t := range d.tables {
-			out = append(out, tableName{DB: dbName, Table: t})
+			out = append(out, TableName{DB: dbName, Table: t})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -248,8 +248,8 @@ func (m *schemaModel) tables() []tableName {
 }
 
 // clone returns a deep copy.
-func (m *schemaModel) clone() *schemaModel {
-	c := &schemaModel{flavor: m.flavor, serverCharset: m.serverCharset, serverCollation: m.serverCollation,
+func (m *Model) clone() *Model {
+	c := &Model{flavor: m.flavor, serverCharset: m.serverCharset, serverCollation: m.serverCollation,
 		legacyTimestamps: m.legacyTimestamps, dbs: make(map[string]*modelDB, len(m.dbs))}
 	for name, d := range m.dbs {
 		nd := &modelDB{charset: d.charset, collation: d.collation, tables: make(map[string]*modelTable, len(d.tables))}
@@ -317,20 +317,29 @@ func (t *modelTable) primary() *modelIndex {
 
 // Reading the model.
 
-// tableInfo is what catalog.table would return for the table: its columns
-// and the positions of the columns information_schema marks PRI.
-func (m *schemaModel) tableInfo(db, table string) (*tableInfo, bool) {
+// TableInfo is a table as the catalog reads it from information_schema:
+// its columns, and the positions of the columns marked PRI.
+type TableInfo struct {
+	Columns []mysqltypes.ColumnDef
+	Key     []int
+}
+
+// TableInfo is what the catalog of information_schema would return for the
+// table: its columns and the positions of the columns information_schema
+// marks PRI. ok is false for a table the model does not know or cannot
+// describe.
+func (m *Model) TableInfo(db, table string) (*TableInfo, bool) {
 	t := m.table(db, table)
 	if t == nil || t.unknown {
 		return nil, false
 	}
 	jsonCols := t.jsonColumns()
 	keyCols := t.keyColumns()
-	info := &tableInfo{}
+	info := &TableInfo{}
 	for i, c := range t.columns {
 		ic := m.infoColumn(t, i)
-		d := mysqltypes.ColumnDef{Name: c.name, DataType: ic.dataType, ColumnType: ic.columnType, Nullable: ic.nullable,
-			Charset: ic.charset}
+		d := mysqltypes.ColumnDef{Name: c.name, DataType: ic.DataType, ColumnType: ic.ColumnType, Nullable: ic.Nullable,
+			Charset: ic.Charset}
 		d.Precision, d.Scale = c.numericPrecision(), c.numericScale()
 		if c.temporal() {
 			d.FSP = c.fsp
@@ -343,21 +352,21 @@ func (m *schemaModel) tableInfo(db, table string) (*tableInfo, bool) {
 			d.Precision = 1
 		}
 		if keyCols[strings.ToLower(c.name)] {
-			info.key = append(info.key, i)
+			info.Key = append(info.Key, i)
 		}
-		d.Default, d.HasDefault, d.DefaultNow = mysqltypes.ParseColumnDefault(ic.def, !ic.hasDefault, ic.extra, d.DataType, m.mariadb())
+		d.Default, d.HasDefault, d.DefaultNow = mysqltypes.ParseColumnDefault(ic.Default, !ic.HasDefault, ic.Extra, d.DataType, m.mariadb())
 		if d.DataType == "binary" {
 			d.Length = c.width
 		}
 		d.JSON = jsonCols[c.name]
-		info.columns = append(info.columns, d)
+		info.Columns = append(info.Columns, d)
 	}
 	return info, true
 }
 
-// describe is the table as catalog.describe would give it: Debezium's
+// Describe is the table as catalog.describe would give it: Debezium's
 // io.debezium.connector.schema.Table value.
-func (m *schemaModel) describe(db, table string) (*change.Value, bool) {
+func (m *Model) Describe(db, table string) (*change.Value, bool) {
 	t := m.table(db, table)
 	if t == nil || t.unknown {
 		return nil, false
@@ -377,19 +386,41 @@ func (m *schemaModel) describe(db, table string) (*change.Value, bool) {
 	cols := make([]any, len(t.columns))
 	for i := range t.columns {
 		ic := m.infoColumn(t, i)
-		ic.json = jsonCols[ic.name]
-		cols[i] = ic.value(m.flavor)
+		ic.JSON = jsonCols[ic.Name]
+		cols[i] = ic.Value(m.flavor)
 	}
 	var cs any
 	if t.charset != "" {
 		cs = t.charset
 	}
-	return &change.Value{Schema: historyTableSchema, Values: []any{cs, pk, cols, nil}}, true
+	return &change.Value{Schema: TableSchema, Values: []any{cs, pk, cols, nil}}, true
 }
 
-// jsonColumns is what catalog.jsonColumns would return: the columns a
+// Columns is the table as rows of information_schema.COLUMNS, with
+// Collation, Primary and Expression set, and its TABLE_COLLATION: what a
+// check of the model against a server compares. ok is false for a table
+// the model does not know or cannot describe.
+func (m *Model) Columns(db, table string) (cols []InfoColumn, collation string, ok bool) {
+	t := m.table(db, table)
+	if t == nil || t.unknown {
+		return nil, "", false
+	}
+	keys := t.keyColumns()
+	for i, c := range t.columns {
+		ic := m.infoColumn(t, i)
+		if isCharType(c.typ) {
+			ic.Collation = c.collation
+		}
+		ic.Primary = keys[strings.ToLower(c.name)]
+		ic.Expression = c.def.kind == defExpr
+		cols = append(cols, ic)
+	}
+	return cols, t.collation, true
+}
+
+// JSONColumns is what catalog.jsonColumns would return: the columns a
 // CHECK (json_valid(col)) constraint validates, MariaDB's JSON.
-func (m *schemaModel) jsonColumns(db, table string) map[string]bool {
+func (m *Model) JSONColumns(db, table string) map[string]bool {
 	t := m.table(db, table)
 	if t == nil || t.unknown {
 		return map[string]bool{}
@@ -454,16 +485,16 @@ func (t *modelTable) promotable(ix *modelIndex) bool {
 	return true
 }
 
-// infoColumn is the table's i-th column as a row of information_schema.COLUMNS.
-func (m *schemaModel) infoColumn(t *modelTable, i int) infoColumn {
+// InfoColumn is the table's i-th column as a row of information_schema.COLUMNS.
+func (m *Model) infoColumn(t *modelTable, i int) InfoColumn {
 	c := t.columns[i]
-	ic := infoColumn{name: c.name, dataType: c.typ, columnType: c.columnType(m.mariadb()), position: int64(i + 1),
-		nullable: c.nullable, charset: c.charset}
+	ic := InfoColumn{Name: c.name, DataType: c.typ, ColumnType: c.columnType(m.mariadb()), Position: int64(i + 1),
+		Nullable: c.nullable, Charset: c.charset}
 	if c.json {
-		ic.dataType = "json"
+		ic.DataType = "json"
 	}
-	ic.def, ic.hasDefault = c.infoDefault(m.mariadb())
-	ic.extra = c.extra(m.mariadb())
+	ic.Default, ic.HasDefault = c.infoDefault(m.mariadb())
+	ic.Extra = c.extra(m.mariadb())
 	return ic
 }
 
@@ -743,7 +774,7 @@ func collationCharset(coll string) string {
 	return best
 }
 
-func (m *schemaModel) defaultCollation(cs string) string {
+func (m *Model) defaultCollation(cs string) string {
 	if cs == "utf8mb4" && !m.mariadb() {
 		return "utf8mb4_0900_ai_ci"
 	}
@@ -763,7 +794,7 @@ func charsetMaxLen(cs string) int {
 // resolveCharset completes a declared character set and collation (either
 // may be empty) from the inherited ones; it returns "", "" when nothing is
 // declared and nothing is inherited.
-func (m *schemaModel) resolveCharset(cs, coll, inheritCS, inheritColl string) (string, string) {
+func (m *Model) resolveCharset(cs, coll, inheritCS, inheritColl string) (string, string) {
 	cs, coll = normCharset(cs), normCollation(coll)
 	switch {
 	case coll != "":
@@ -787,38 +818,30 @@ func (m *schemaModel) resolveCharset(cs, coll, inheritCS, inheritColl string) (s
 
 // Applying statements.
 
-// apply changes the model by one statement, in binlog order; defaultDB is
-// the statement's default database and noBackslashEscapes its sql_mode
-// flag (see parseDDL). Statements that change no table structure are
-// ignored.
+// Apply changes the model by one statement, in binlog order: the
+// Statement Parse made of it, whose tokens the model reads again with its
+// own clause grammar (the statement is not tokenized twice). Statements
+// that change no table structure are ignored.
 //
-// An error wrapping errUnparseable names what was not understood; the
+// An error wrapping ErrUnparseable names what was not understood; the
 // model is then unchanged. A caller that goes on regardless should mark
-// the tables parseDDL names unknown (markUnknown). An error wrapping
-// errSchemaDiverged means the statement does not fit the model's tables
-// (a DDL was missed): the tables concerned became unknown, and the rest
-// of the statement was applied.
-func (m *schemaModel) apply(sql, defaultDB string, noBackslashEscapes bool) error {
-	st, err := parseDDL(sql, defaultDB, noBackslashEscapes)
-	if err != nil {
-		return err
-	}
-	if st.Kind == ddlIgnore {
+// the tables the statement names unknown (MarkUnknown). An error wrapping
+// ErrDiverged means the statement does not fit the model's tables (a DDL
+// was missed): the tables concerned became unknown, and the rest of the
+// statement was applied.
+func (m *Model) Apply(st *Statement) error {
+	if st.Kind == Ignore {
 		return nil
 	}
-	toks, err := tokenize(sql, !noBackslashEscapes)
-	if err != nil {
-		return fmt.Errorf("%w: %v", errUnparseable, err)
-	}
-	p := &modelParser{ddlParser: &ddlParser{sql: sql, toks: skipSetStatement(toks), defaultDB: defaultDB}, model: m,
-		backslash: !noBackslashEscapes}
+	p := &modelParser{ddlParser: &ddlParser{sql: st.sql, toks: st.toks, defaultDB: st.defaultDB}, model: m,
+		backslash: st.backslash}
 	switch st.Kind {
-	case ddlOther:
+	case Other:
 		if p.is("SET") {
 			p.setServerVariables()
 		}
 		return nil
-	case ddlDatabase:
+	case Database:
 		return p.database()
 	}
 	switch {
@@ -827,11 +850,11 @@ func (m *schemaModel) apply(sql, defaultDB string, noBackslashEscapes bool) erro
 	case p.is("ALTER"):
 		return p.alterTable()
 	case p.is("DROP"):
-		if slices.ContainsFunc(st.Changes, func(c tableChange) bool { return c.Kind == changeAlter }) {
+		if slices.ContainsFunc(st.Changes, func(c TableChange) bool { return c.Kind == Alter }) {
 			return p.dropIndex()
 		}
 		for _, c := range st.Changes {
-			m.dropTable(c.Table.DB, c.Table.Table)
+			m.DropTable(c.Table.DB, c.Table.Table)
 		}
 		return nil
 	case p.is("RENAME"):
@@ -843,21 +866,20 @@ func (m *schemaModel) apply(sql, defaultDB string, noBackslashEscapes bool) erro
 	return nil // TRUNCATE keeps the structure
 }
 
-// skipSetStatement drops MariaDB's "SET STATEMENT var=value, ... FOR" prefix.
-func skipSetStatement(toks []token) []token {
-	if len(toks) < 2 || !strings.EqualFold(toks[0].text, "SET") || !strings.EqualFold(toks[1].text, "STATEMENT") {
-		return toks
+// ApplySQL parses a statement and applies it: for statements that come as
+// text, such as a schema history's. defaultDB is the statement's default
+// database and noBackslashEscapes its sql_mode flag (see Parse); errors are
+// Parse's and Apply's.
+func (m *Model) ApplySQL(sql, defaultDB string, noBackslashEscapes bool) error {
+	st, err := Parse(sql, defaultDB, noBackslashEscapes)
+	if err != nil {
+		return err
 	}
-	for i := 2; i < len(toks); i++ {
-		if t := toks[i]; t.depth == 0 && t.kind == tokWord && strings.EqualFold(t.text, "FOR") {
-			return toks[i+1:]
-		}
-	}
-	return toks
+	return m.Apply(st)
 }
 
 // rename moves a table; a table the model never saw arrives unknown.
-func (m *schemaModel) rename(from, to tableName) {
+func (m *Model) rename(from, to TableName) {
 	t := m.table(from.DB, from.Table)
 	if t == nil {
 		t = &modelTable{unknown: true}
@@ -870,7 +892,7 @@ func (m *schemaModel) rename(from, to tableName) {
 // modelParser reads the parts of statements the schema model needs.
 type modelParser struct {
 	*ddlParser
-	model     *schemaModel
+	model     *Model
 	backslash bool       // a backslash escapes in strings (no NO_BACKSLASH_ESCAPES)
 	pending   []*alterOp // the further columns of ADD (col, col...)
 }
@@ -910,7 +932,7 @@ func (p *modelParser) stringValue(t token) string {
 }
 
 func (p *modelParser) errorf(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{errUnparseable}, args...)...)
+	return fmt.Errorf("%w: "+format, append([]any{ErrUnparseable}, args...)...)
 }
 
 func (p *modelParser) isPunct(s string) bool {
@@ -940,7 +962,7 @@ func (p *modelParser) closing(open int) int {
 // first inner token and of its ')'.
 func (p *modelParser) group() (int, int, error) {
 	if !p.isPunct("(") {
-		return 0, 0, fmt.Errorf("%w: expected '(' %s", errUnparseable, p.where())
+		return 0, 0, fmt.Errorf("%w: expected '(' %s", ErrUnparseable, p.where())
 	}
 	open := p.pos
 	end := p.closing(open)
@@ -973,7 +995,7 @@ func (p *modelParser) optionValue() error {
 	t := p.peek(0)
 	switch {
 	case t == nil:
-		return fmt.Errorf("%w: expected a value %s", errUnparseable, p.where())
+		return fmt.Errorf("%w: expected a value %s", ErrUnparseable, p.where())
 	case t.kind == tokPunct && t.text == "(":
 		_, _, err := p.group()
 		return err
@@ -981,7 +1003,7 @@ func (p *modelParser) optionValue() error {
 		p.pos++
 		return p.optionValue()
 	case t.kind == tokPunct:
-		return fmt.Errorf("%w: expected a value %s", errUnparseable, p.where())
+		return fmt.Errorf("%w: expected a value %s", ErrUnparseable, p.where())
 	}
 	p.pos++
 	// Decimal numbers arrive as "1" "." "5".
@@ -1021,9 +1043,9 @@ func (p *modelParser) setServerVariables() {
 		switch {
 		case val == "":
 		case name == "CHARACTER_SET_SERVER":
-			m.setServerCharset(val, "")
+			m.SetServerCharset(val, "")
 		case name == "COLLATION_SERVER":
-			m.setServerCharset(m.serverCharset, val)
+			m.SetServerCharset(m.serverCharset, val)
 		}
 		if !p.acceptPunct(",") {
 			return
@@ -1044,7 +1066,7 @@ func (p *modelParser) database() error {
 		p.accept("IF", "EXISTS")
 		name, err := p.ident()
 		if err != nil {
-			return fmt.Errorf("%w: %v", errUnparseable, err)
+			return fmt.Errorf("%w: %v", ErrUnparseable, err)
 		}
 		delete(m.dbs, name)
 		return nil
@@ -1052,7 +1074,7 @@ func (p *modelParser) database() error {
 		ifNotExists := p.accept("IF", "NOT", "EXISTS")
 		name, err := p.ident()
 		if err != nil {
-			return fmt.Errorf("%w: %v", errUnparseable, err)
+			return fmt.Errorf("%w: %v", ErrUnparseable, err)
 		}
 		cs, coll, err := p.databaseOptions()
 		if err != nil {
@@ -1073,7 +1095,7 @@ func (p *modelParser) database() error {
 	if !p.isDatabaseOption() && !p.atEnd() {
 		n, err := p.ident()
 		if err != nil {
-			return fmt.Errorf("%w: %v", errUnparseable, err)
+			return fmt.Errorf("%w: %v", ErrUnparseable, err)
 		}
 		name = n
 	}
@@ -1103,12 +1125,12 @@ func (p *modelParser) databaseOptions() (cs, coll string, err error) {
 		case p.accept("CHARACTER", "SET"), p.accept("CHARSET"), p.accept("CHAR", "SET"):
 			p.acceptPunct("=")
 			if cs, err = p.ident(); err != nil {
-				return "", "", fmt.Errorf("%w: %v", errUnparseable, err)
+				return "", "", fmt.Errorf("%w: %v", ErrUnparseable, err)
 			}
 		case p.accept("COLLATE"):
 			p.acceptPunct("=")
 			if coll, err = p.ident(); err != nil {
-				return "", "", fmt.Errorf("%w: %v", errUnparseable, err)
+				return "", "", fmt.Errorf("%w: %v", ErrUnparseable, err)
 			}
 		case p.accept("COMMENT"), p.accept("ENCRYPTION"):
 			if err := p.optionValue(); err != nil {
@@ -1365,7 +1387,7 @@ func (p *modelParser) dataType(s *colSpec) error {
 func (p *modelParser) columnSpec(end func() bool) (*colSpec, error) {
 	name, err := p.ident()
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", errUnparseable, err)
+		return nil, fmt.Errorf("%w: %v", ErrUnparseable, err)
 	}
 	s := &colSpec{name: name}
 	if err := p.dataType(s); err != nil {
@@ -1435,7 +1457,7 @@ func (p *modelParser) columnAttribute(s *colSpec) error {
 		p.acceptPunct("=")
 		c, err := p.ident()
 		if err != nil {
-			return fmt.Errorf("%w: %v", errUnparseable, err)
+			return fmt.Errorf("%w: %v", ErrUnparseable, err)
 		}
 		s.collation = c
 	case "CHARSET", "CHARACTER", "CHAR":
@@ -1445,7 +1467,7 @@ func (p *modelParser) columnAttribute(s *colSpec) error {
 		p.acceptPunct("=")
 		c, err := p.ident()
 		if err != nil {
-			return fmt.Errorf("%w: %v", errUnparseable, err)
+			return fmt.Errorf("%w: %v", ErrUnparseable, err)
 		}
 		s.charset = c
 	case "BINARY":
@@ -1459,7 +1481,7 @@ func (p *modelParser) columnAttribute(s *colSpec) error {
 	case "GENERATED", "AS":
 		if kw == "GENERATED" {
 			if err := p.expect("ALWAYS", "AS"); err != nil {
-				return fmt.Errorf("%w: %v", errUnparseable, err)
+				return fmt.Errorf("%w: %v", ErrUnparseable, err)
 			}
 		}
 		if p.accept("ROW") {
@@ -1491,11 +1513,11 @@ func (p *modelParser) columnAttribute(s *colSpec) error {
 		if kw == "CONSTRAINT" {
 			if !p.is("CHECK") {
 				if _, err := p.ident(); err != nil {
-					return fmt.Errorf("%w: %v", errUnparseable, err)
+					return fmt.Errorf("%w: %v", ErrUnparseable, err)
 				}
 			}
 			if err := p.expect("CHECK"); err != nil {
-				return fmt.Errorf("%w: %v", errUnparseable, err)
+				return fmt.Errorf("%w: %v", ErrUnparseable, err)
 			}
 		}
 		ch, err := p.checkClause()
@@ -1508,12 +1530,12 @@ func (p *modelParser) columnAttribute(s *colSpec) error {
 		return p.references()
 	case "WITH", "WITHOUT":
 		if err := p.expect("SYSTEM", "VERSIONING"); err != nil {
-			return fmt.Errorf("%w: %v", errUnparseable, err)
+			return fmt.Errorf("%w: %v", ErrUnparseable, err)
 		}
 		s.noVersion, s.withVersion = kw == "WITHOUT", kw == "WITH"
 	case "SERIAL":
 		if err := p.expect("DEFAULT", "VALUE"); err != nil {
-			return fmt.Errorf("%w: %v", errUnparseable, err)
+			return fmt.Errorf("%w: %v", ErrUnparseable, err)
 		}
 		s.notNull, s.autoInc, s.unique = true, true, true
 	default:
@@ -1528,8 +1550,8 @@ func (p *modelParser) columnAttribute(s *colSpec) error {
 
 // references reads the rest of REFERENCES tbl (cols) [MATCH ...] [ON ...].
 func (p *modelParser) references() error {
-	if _, err := p.tableName(); err != nil {
-		return fmt.Errorf("%w: %v", errUnparseable, err)
+	if _, err := p.qualifiedName(); err != nil {
+		return fmt.Errorf("%w: %v", ErrUnparseable, err)
 	}
 	if p.isPunct("(") {
 		if _, _, err := p.group(); err != nil {
@@ -1626,8 +1648,8 @@ func (p *modelParser) defaultValue() (*defSpec, error) {
 	// A function call: name(...), or NEXT VALUE FOR seq.
 	start := p.pos
 	if p.accept("NEXT", "VALUE", "FOR") || p.accept("PREVIOUS", "VALUE", "FOR") {
-		if _, err := p.tableName(); err != nil {
-			return nil, fmt.Errorf("%w: %v", errUnparseable, err)
+		if _, err := p.qualifiedName(); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrUnparseable, err)
 		}
 		return &defSpec{kind: defExpr, expr: p.source(start, p.pos)}, nil
 	}
@@ -1828,7 +1850,7 @@ func (p *modelParser) keyParts() ([]indexPart, error) {
 		} else {
 			name, err := in.ident()
 			if err != nil {
-				return nil, fmt.Errorf("%w: %v", errUnparseable, err)
+				return nil, fmt.Errorf("%w: %v", ErrUnparseable, err)
 			}
 			part.col = name
 			if in.isPunct("(") {
@@ -1881,7 +1903,7 @@ func (p *modelParser) indexSpec(kind indexKind, name string) (*indexSpec, error)
 	if !p.isPunct("(") && !p.is("USING") && !p.is("TYPE") {
 		n, err := p.ident()
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", errUnparseable, err)
+			return nil, fmt.Errorf("%w: %v", ErrUnparseable, err)
 		}
 		if kind != idxPrimary {
 			ix.name = n
@@ -2009,7 +2031,7 @@ func (p *modelParser) tableOption(o *tableOptions) (bool, error) {
 		p.acceptPunct("=")
 		cs, err := p.ident()
 		if err != nil {
-			return false, fmt.Errorf("%w: %v", errUnparseable, err)
+			return false, fmt.Errorf("%w: %v", ErrUnparseable, err)
 		}
 		o.charset = cs
 		return true, nil
@@ -2017,7 +2039,7 @@ func (p *modelParser) tableOption(o *tableOptions) (bool, error) {
 		p.acceptPunct("=")
 		c, err := p.ident()
 		if err != nil {
-			return false, fmt.Errorf("%w: %v", errUnparseable, err)
+			return false, fmt.Errorf("%w: %v", ErrUnparseable, err)
 		}
 		o.collation = c
 		return true, nil
@@ -2085,32 +2107,16 @@ func (p *modelParser) create() error {
 		return p.createIndex()
 	}
 	ifNotExists := p.accept("IF", "NOT", "EXISTS")
-	name, err := p.tableName()
+	name, err := p.qualifiedName()
 	if err != nil {
-		return fmt.Errorf("%w: %v", errUnparseable, err)
+		return fmt.Errorf("%w: %v", ErrUnparseable, err)
 	}
-	if ifNotExists && m.exists(name.DB, name.Table) {
+	if ifNotExists && m.Exists(name.DB, name.Table) {
 		return nil
 	}
 	// LIKE other, or (LIKE other)
 	if p.is("LIKE") || p.isPunct("(") && p.peek(1) != nil && strings.EqualFold(p.peek(1).text, "LIKE") && p.peek(1).kind == tokWord {
-		paren := p.acceptPunct("(")
-		p.pos++
-		src, err := p.tableName()
-		if err != nil {
-			return fmt.Errorf("%w: %v", errUnparseable, err)
-		}
-		if paren && !p.acceptPunct(")") {
-			return p.errorf("expected ')' %s", p.where())
-		}
-		if s := m.table(src.DB, src.Table); s != nil {
-			c := s.clone()
-			c.fks = nil // LIKE copies keys and checks, not foreign keys
-			m.db(name.DB).tables[name.Table] = c
-		} else {
-			m.db(name.DB).tables[name.Table] = &modelTable{unknown: true}
-		}
-		return nil
+		return p.createLike(name)
 	}
 	var cols []*colSpec
 	var order []any // columns and elements in the order written
@@ -2163,24 +2169,7 @@ func (p *modelParser) create() error {
 			break
 		}
 	}
-	// A query fills the table ([IGNORE|REPLACE] [AS] SELECT..., after the
-	// partitioning if any): its columns come from the query's result.
-	query := false
-	for i := p.pos; i < len(p.toks); i++ {
-		if t := p.toks[i]; t.depth == 0 && t.kind == tokWord && strings.EqualFold(t.text, "SELECT") {
-			query = true
-		}
-	}
-	save := p.pos
-	if !p.accept("IGNORE") {
-		p.accept("REPLACE")
-	}
-	p.accept("AS")
-	if p.is("VALUES") || p.is("TABLE") || p.is("WITH") && !p.is("WITH", "SYSTEM") || p.isPunct("(") {
-		query = true
-	}
-	p.pos = save
-	if query {
+	if p.filledByQuery() {
 		m.db(name.DB).tables[name.Table] = &modelTable{unknown: true}
 		return nil
 	}
@@ -2237,6 +2226,51 @@ func (p *modelParser) create() error {
 	}
 	d.tables[name.Table] = t
 	return nil
+}
+
+// createLike reads the rest of CREATE TABLE name LIKE other, or (LIKE
+// other): a copy of other, unknown when other is.
+func (p *modelParser) createLike(name TableName) error {
+	m := p.model
+	paren := p.acceptPunct("(")
+	p.pos++
+	src, err := p.qualifiedName()
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrUnparseable, err)
+	}
+	if paren && !p.acceptPunct(")") {
+		return p.errorf("expected ')' %s", p.where())
+	}
+	if s := m.table(src.DB, src.Table); s != nil {
+		c := s.clone()
+		c.fks = nil // LIKE copies keys and checks, not foreign keys
+		m.db(name.DB).tables[name.Table] = c
+	} else {
+		m.db(name.DB).tables[name.Table] = &modelTable{unknown: true}
+	}
+	return nil
+}
+
+// filledByQuery reports whether a query fills the table ([IGNORE|REPLACE]
+// [AS] SELECT..., after the partitioning if any): its columns then come
+// from the query's result. It consumes nothing.
+func (p *modelParser) filledByQuery() bool {
+	query := false
+	for i := p.pos; i < len(p.toks); i++ {
+		if t := p.toks[i]; t.depth == 0 && t.kind == tokWord && strings.EqualFold(t.text, "SELECT") {
+			query = true
+		}
+	}
+	save := p.pos
+	if !p.accept("IGNORE") {
+		p.accept("REPLACE")
+	}
+	p.accept("AS")
+	if p.is("VALUES") || p.is("TABLE") || p.is("WITH") && !p.is("WITH", "SYSTEM") || p.isPunct("(") {
+		query = true
+	}
+	p.pos = save
+	return query
 }
 
 // columnKeys are the keys a column definition's PRIMARY KEY and UNIQUE
@@ -2510,7 +2544,7 @@ func (t *modelTable) sortIndexes() {
 }
 
 // resolveColumn builds a column from its definition in table t.
-func (m *schemaModel) resolveColumn(t *modelTable, s *colSpec) *modelColumn {
+func (m *Model) resolveColumn(t *modelTable, s *colSpec) *modelColumn {
 	c := &modelColumn{name: s.name, typ: s.typ, width: s.width, decimals: s.decimals, hasDecimals: s.hasDecimals,
 		unsigned: s.unsigned, zerofill: s.zerofill, fsp: s.fsp, values: s.values, autoInc: s.autoInc,
 		onUpdate: s.onUpdate, onUpdateFSP: s.onUpdateFSP, generated: s.generated, invisible: s.invisible,
@@ -2590,7 +2624,7 @@ func (m *schemaModel) resolveColumn(t *modelTable, s *colSpec) *modelColumn {
 // implies (promote_first_timestamp_column): the table's first TIMESTAMP
 // column, when NOT NULL without ON UPDATE, defaults to and is updated with
 // CURRENT_TIMESTAMP; other NOT NULL ones default to the zero value.
-func (m *schemaModel) implicitTimestampDefaults(cols []*modelColumn, specs map[*modelColumn]*colSpec) {
+func (m *Model) implicitTimestampDefaults(cols []*modelColumn, specs map[*modelColumn]*colSpec) {
 	if !m.legacyTimestamps {
 		return
 	}
@@ -2661,18 +2695,18 @@ func (p *modelParser) createIndex() error {
 	ifNotExists := p.accept("IF", "NOT", "EXISTS")
 	name, err := p.ident()
 	if err != nil {
-		return fmt.Errorf("%w: %v", errUnparseable, err)
+		return fmt.Errorf("%w: %v", ErrUnparseable, err)
 	}
 	ix := &indexSpec{kind: kind, name: name, ifNotExists: ifNotExists}
 	if err := p.indexOptions(ix); err != nil {
 		return err
 	}
 	if err := p.expect("ON"); err != nil {
-		return fmt.Errorf("%w: %v", errUnparseable, err)
+		return fmt.Errorf("%w: %v", ErrUnparseable, err)
 	}
-	tn, err := p.tableName()
+	tn, err := p.qualifiedName()
 	if err != nil {
-		return fmt.Errorf("%w: %v", errUnparseable, err)
+		return fmt.Errorf("%w: %v", ErrUnparseable, err)
 	}
 	if ix.parts, err = p.keyParts(); err != nil {
 		return err
@@ -2693,7 +2727,7 @@ func (p *modelParser) createIndex() error {
 // rebuild replaces a known table with a copy that edit changed (the
 // server rebuilds the table's keys after an index statement); tables the
 // model does not know are left alone.
-func (p *modelParser) rebuild(tn tableName, edit func(c *modelTable)) {
+func (p *modelParser) rebuild(tn TableName, edit func(c *modelTable)) {
 	t := p.model.table(tn.DB, tn.Table)
 	if t == nil || t.unknown {
 		return
@@ -2734,14 +2768,14 @@ func (p *modelParser) dropIndex() error {
 	p.accept("IF", "EXISTS")
 	name, err := p.ident()
 	if err != nil {
-		return fmt.Errorf("%w: %v", errUnparseable, err)
+		return fmt.Errorf("%w: %v", ErrUnparseable, err)
 	}
 	if err := p.expect("ON"); err != nil {
-		return fmt.Errorf("%w: %v", errUnparseable, err)
+		return fmt.Errorf("%w: %v", ErrUnparseable, err)
 	}
-	tn, err := p.tableName()
+	tn, err := p.qualifiedName()
 	if err != nil {
-		return fmt.Errorf("%w: %v", errUnparseable, err)
+		return fmt.Errorf("%w: %v", ErrUnparseable, err)
 	}
 	if err := p.trailingLockOptions(); err != nil {
 		return err
@@ -2795,7 +2829,7 @@ type alterOp struct {
 	def         *defSpec
 	invisible   bool
 	opts        tableOptions
-	to          tableName
+	to          TableName
 	versioned   bool
 }
 
@@ -2806,12 +2840,12 @@ func (p *modelParser) alterTable() error {
 	p.accept("OFFLINE")
 	p.accept("IGNORE")
 	if err := p.expect("TABLE"); err != nil {
-		return fmt.Errorf("%w: %v", errUnparseable, err)
+		return fmt.Errorf("%w: %v", ErrUnparseable, err)
 	}
 	p.accept("IF", "EXISTS")
-	name, err := p.tableName()
+	name, err := p.qualifiedName()
 	if err != nil {
-		return fmt.Errorf("%w: %v", errUnparseable, err)
+		return fmt.Errorf("%w: %v", ErrUnparseable, err)
 	}
 	if p.accept("WAIT") {
 		p.pos++
@@ -2861,7 +2895,7 @@ func (p *modelParser) alterTable() error {
 			}
 			m.db(op.to.DB).tables[op.to.Table] = nt
 		case alterTableToPartition:
-			m.dropTable(op.to.DB, op.to.Table)
+			m.DropTable(op.to.DB, op.to.Table)
 		}
 	}
 	if cur != nil && !cur.unknown {
@@ -2877,7 +2911,7 @@ func (p *modelParser) alterTable() error {
 		m.db(curName.DB).tables[curName.Table] = cur
 	}
 	if diverged != nil {
-		return fmt.Errorf("%w: ALTER TABLE %s: %v; the model no longer describes the table", errSchemaDiverged, name, diverged)
+		return fmt.Errorf("%w: ALTER TABLE %s: %v; the model no longer describes the table", ErrDiverged, name, diverged)
 	}
 	return nil
 }
@@ -2901,112 +2935,9 @@ func (p *modelParser) alterClauseOne() (*alterOp, error) {
 	}
 	switch {
 	case p.accept("ADD"):
-		if p.accept("SYSTEM", "VERSIONING") {
-			return &alterOp{kind: alterVersioning, versioned: true}, nil
-		}
-		if p.is("PERIOD", "FOR") {
-			p.pos += 2
-			p.accept("IF", "NOT", "EXISTS")
-			p.word()
-			_, _, err := p.group()
-			return nil, err
-		}
-		column := p.accept("COLUMN")
-		ifNotExists := p.accept("IF", "NOT", "EXISTS")
-		if p.isPunct("(") {
-			// ADD [COLUMN] (def, def...)
-			open, end, err := p.group()
-			if err != nil {
-				return nil, err
-			}
-			if open == end {
-				return nil, p.errorf("ADD without columns %s", at)
-			}
-			in := p.sub(open, end)
-			var specs []*colSpec
-			base := in.toks[0].depth
-			for !in.atEnd() {
-				if el, err := in.tableElement(); err != nil || el != nil {
-					if err == nil {
-						err = p.errorf("a key in ADD COLUMN's list %s", in.where())
-					}
-					return nil, err
-				}
-				s, err := in.columnSpec(func() bool {
-					t := in.peek(0)
-					return t == nil || t.kind == tokPunct && t.text == "," && t.depth == base
-				})
-				if err != nil {
-					return nil, err
-				}
-				specs = append(specs, s)
-				in.acceptPunct(",")
-			}
-			if len(specs) == 0 {
-				return nil, p.errorf("ADD without columns %s", at)
-			}
-			for _, s := range specs[1:] {
-				p.pending = append(p.pending, &alterOp{kind: alterAddColumn, ifNotExists: ifNotExists, col: s})
-			}
-			op := &alterOp{kind: alterAddColumn, ifNotExists: ifNotExists, col: specs[0]}
-			return op, nil
-		}
-		if !column {
-			el, err := p.tableElement()
-			if err != nil {
-				return nil, err
-			}
-			if el != nil {
-				switch {
-				case el.index != nil:
-					el.index.ifNotExists = el.index.ifNotExists || ifNotExists
-					return &alterOp{kind: alterAddIndex, index: el.index, fkName: el.fkName}, nil
-				case el.check != nil:
-					return &alterOp{kind: alterAddCheck, check: el.check, ifNotExists: el.ifNotExists}, nil
-				}
-				return nil, nil
-			}
-		}
-		s, err := p.columnSpec(p.clauseEnd)
-		if err != nil {
-			return nil, err
-		}
-		op := &alterOp{kind: alterAddColumn, col: s, ifNotExists: ifNotExists}
-		return op, p.position(op)
+		return p.alterAdd(at)
 	case p.accept("DROP"):
-		switch {
-		case p.accept("SYSTEM", "VERSIONING"):
-			return &alterOp{kind: alterVersioning}, nil
-		case p.accept("PERIOD", "FOR"):
-			p.word()
-			return nil, nil
-		case p.accept("PRIMARY", "KEY"):
-			return &alterOp{kind: alterDropIndex, name: "PRIMARY"}, nil
-		case p.accept("INDEX"), p.accept("KEY"):
-			op := &alterOp{kind: alterDropIndex, ifExists: p.accept("IF", "EXISTS")}
-			n, err := p.ident()
-			op.name = n
-			return op, wrapUnparseable(err)
-		case p.accept("FOREIGN", "KEY"):
-			op := &alterOp{kind: alterDropForeignKey, ifExists: p.accept("IF", "EXISTS")}
-			n, err := p.ident()
-			op.name = n
-			return op, wrapUnparseable(err)
-		case p.accept("CONSTRAINT"), p.accept("CHECK"):
-			op := &alterOp{kind: alterDropConstraint, ifExists: p.accept("IF", "EXISTS")}
-			n, err := p.ident()
-			op.name = n
-			return op, wrapUnparseable(err)
-		}
-		p.accept("COLUMN")
-		op := &alterOp{kind: alterDropColumn, ifExists: p.accept("IF", "EXISTS")}
-		n, err := p.ident()
-		op.name = n
-		if err == nil {
-			p.accept("RESTRICT")
-			p.accept("CASCADE")
-		}
-		return op, wrapUnparseable(err)
+		return p.alterDrop()
 	case p.accept("MODIFY"), p.accept("CHANGE"):
 		change := strings.EqualFold(t.text, "CHANGE")
 		p.accept("COLUMN")
@@ -3051,87 +2982,12 @@ func (p *modelParser) alterClauseOne() (*alterOp, error) {
 		if !p.accept("TO") {
 			p.accept("AS")
 		}
-		to, err := p.tableName()
+		to, err := p.qualifiedName()
 		return &alterOp{kind: alterRenameTable, to: to}, wrapUnparseable(err)
 	case p.accept("ALTER"):
-		if p.accept("INDEX") || p.accept("KEY") {
-			if _, err := p.ident(); err != nil {
-				return nil, wrapUnparseable(err)
-			}
-			switch {
-			case p.accept("VISIBLE"), p.accept("INVISIBLE"), p.accept("IGNORED"), p.accept("NOT", "IGNORED"):
-				return nil, nil
-			}
-			return nil, p.errorf("unknown ALTER INDEX clause %s", p.where())
-		}
-		if p.accept("CHECK") || p.accept("CONSTRAINT") {
-			if _, err := p.ident(); err != nil {
-				return nil, wrapUnparseable(err)
-			}
-			p.accept("NOT")
-			if err := p.expect("ENFORCED"); err != nil {
-				return nil, wrapUnparseable(err)
-			}
-			return nil, nil
-		}
-		p.accept("COLUMN")
-		op := &alterOp{ifExists: p.accept("IF", "EXISTS")}
-		n, err := p.ident()
-		if err != nil {
-			return nil, wrapUnparseable(err)
-		}
-		op.name = n
-		switch {
-		case p.accept("SET", "DEFAULT"):
-			op.kind = alterSetDefault
-			op.def, err = p.defaultValue()
-			return op, err
-		case p.accept("DROP", "DEFAULT"):
-			op.kind = alterDropDefault
-		case p.accept("SET", "VISIBLE"):
-			op.kind = alterVisibility
-		case p.accept("SET", "INVISIBLE"):
-			op.kind, op.invisible = alterVisibility, true
-		default:
-			return nil, p.errorf("unknown ALTER COLUMN clause %s", p.where())
-		}
-		return op, nil
+		return p.alterColumnClause()
 	case p.accept("CONVERT"):
-		if p.accept("PARTITION") {
-			// CONVERT PARTITION p TO TABLE t: a new table of this structure.
-			p.word()
-			if err := p.expect("TO", "TABLE"); err != nil {
-				return nil, wrapUnparseable(err)
-			}
-			to, err := p.tableName()
-			return &alterOp{kind: alterPartitionToTable, to: to}, wrapUnparseable(err)
-		}
-		if p.accept("TABLE") {
-			// CONVERT TABLE t TO PARTITION p ...: t becomes a partition.
-			from, err := p.tableName()
-			if err != nil {
-				return nil, wrapUnparseable(err)
-			}
-			p.pos = len(p.toks)
-			return &alterOp{kind: alterTableToPartition, to: from}, nil
-		}
-		if err := p.expect("TO"); err != nil {
-			return nil, wrapUnparseable(err)
-		}
-		op := &alterOp{kind: alterConvert}
-		ok, err := p.tableOption(&op.opts)
-		if err != nil {
-			return nil, err
-		}
-		if !ok || op.opts.charset == "" {
-			return nil, p.errorf("expected CHARACTER SET after CONVERT TO %s", at)
-		}
-		for p.is("COLLATE") || p.is("DEFAULT", "COLLATE") {
-			if _, err := p.tableOption(&op.opts); err != nil {
-				return nil, err
-			}
-		}
-		return op, nil
+		return p.alterConvert(at)
 	case p.accept("ALGORITHM"), p.accept("LOCK"):
 		return nil, p.optionValue()
 	case p.accept("FORCE"), p.accept("ENABLE", "KEYS"), p.accept("DISABLE", "KEYS"),
@@ -3163,6 +3019,205 @@ func (p *modelParser) alterClauseOne() (*alterOp, error) {
 	return op, nil
 }
 
+// alterAdd reads the rest of an ALTER TABLE clause ADD.
+func (p *modelParser) alterAdd(at string) (*alterOp, error) {
+	if p.accept("SYSTEM", "VERSIONING") {
+		return &alterOp{kind: alterVersioning, versioned: true}, nil
+	}
+	if p.is("PERIOD", "FOR") {
+		p.pos += 2
+		p.accept("IF", "NOT", "EXISTS")
+		p.word()
+		_, _, err := p.group()
+		return nil, err
+	}
+	column := p.accept("COLUMN")
+	ifNotExists := p.accept("IF", "NOT", "EXISTS")
+	if p.isPunct("(") {
+		// ADD [COLUMN] (def, def...)
+		open, end, err := p.group()
+		if err != nil {
+			return nil, err
+		}
+		if open == end {
+			return nil, p.errorf("ADD without columns %s", at)
+		}
+		in := p.sub(open, end)
+		var specs []*colSpec
+		base := in.toks[0].depth
+		for !in.atEnd() {
+			if el, err := in.tableElement(); err != nil || el != nil {
+				if err == nil {
+					err = p.errorf("a key in ADD COLUMN's list %s", in.where())
+				}
+				return nil, err
+			}
+			s, err := in.columnSpec(func() bool {
+				t := in.peek(0)
+				return t == nil || t.kind == tokPunct && t.text == "," && t.depth == base
+			})
+			if err != nil {
+				return nil, err
+			}
+			specs = append(specs, s)
+			in.acceptPunct(",")
+		}
+		if len(specs) == 0 {
+			return nil, p.errorf("ADD without columns %s", at)
+		}
+		for _, s := range specs[1:] {
+			p.pending = append(p.pending, &alterOp{kind: alterAddColumn, ifNotExists: ifNotExists, col: s})
+		}
+		op := &alterOp{kind: alterAddColumn, ifNotExists: ifNotExists, col: specs[0]}
+		return op, nil
+	}
+	if !column {
+		el, err := p.tableElement()
+		if err != nil {
+			return nil, err
+		}
+		if el != nil {
+			switch {
+			case el.index != nil:
+				el.index.ifNotExists = el.index.ifNotExists || ifNotExists
+				return &alterOp{kind: alterAddIndex, index: el.index, fkName: el.fkName}, nil
+			case el.check != nil:
+				return &alterOp{kind: alterAddCheck, check: el.check, ifNotExists: el.ifNotExists}, nil
+			}
+			return nil, nil
+		}
+	}
+	s, err := p.columnSpec(p.clauseEnd)
+	if err != nil {
+		return nil, err
+	}
+	op := &alterOp{kind: alterAddColumn, col: s, ifNotExists: ifNotExists}
+	return op, p.position(op)
+}
+
+// alterDrop reads the rest of an ALTER TABLE clause DROP.
+func (p *modelParser) alterDrop() (*alterOp, error) {
+	switch {
+	case p.accept("SYSTEM", "VERSIONING"):
+		return &alterOp{kind: alterVersioning}, nil
+	case p.accept("PERIOD", "FOR"):
+		p.word()
+		return nil, nil
+	case p.accept("PRIMARY", "KEY"):
+		return &alterOp{kind: alterDropIndex, name: "PRIMARY"}, nil
+	case p.accept("INDEX"), p.accept("KEY"):
+		op := &alterOp{kind: alterDropIndex, ifExists: p.accept("IF", "EXISTS")}
+		n, err := p.ident()
+		op.name = n
+		return op, wrapUnparseable(err)
+	case p.accept("FOREIGN", "KEY"):
+		op := &alterOp{kind: alterDropForeignKey, ifExists: p.accept("IF", "EXISTS")}
+		n, err := p.ident()
+		op.name = n
+		return op, wrapUnparseable(err)
+	case p.accept("CONSTRAINT"), p.accept("CHECK"):
+		op := &alterOp{kind: alterDropConstraint, ifExists: p.accept("IF", "EXISTS")}
+		n, err := p.ident()
+		op.name = n
+		return op, wrapUnparseable(err)
+	}
+	p.accept("COLUMN")
+	op := &alterOp{kind: alterDropColumn, ifExists: p.accept("IF", "EXISTS")}
+	n, err := p.ident()
+	op.name = n
+	if err == nil {
+		p.accept("RESTRICT")
+		p.accept("CASCADE")
+	}
+	return op, wrapUnparseable(err)
+}
+
+// alterColumnClause reads the rest of an ALTER TABLE clause ALTER: of a
+// column (ALTER [COLUMN] c ...) or of an index (ALTER INDEX/KEY ...).
+func (p *modelParser) alterColumnClause() (*alterOp, error) {
+	if p.accept("INDEX") || p.accept("KEY") {
+		if _, err := p.ident(); err != nil {
+			return nil, wrapUnparseable(err)
+		}
+		switch {
+		case p.accept("VISIBLE"), p.accept("INVISIBLE"), p.accept("IGNORED"), p.accept("NOT", "IGNORED"):
+			return nil, nil
+		}
+		return nil, p.errorf("unknown ALTER INDEX clause %s", p.where())
+	}
+	if p.accept("CHECK") || p.accept("CONSTRAINT") {
+		if _, err := p.ident(); err != nil {
+			return nil, wrapUnparseable(err)
+		}
+		p.accept("NOT")
+		if err := p.expect("ENFORCED"); err != nil {
+			return nil, wrapUnparseable(err)
+		}
+		return nil, nil
+	}
+	p.accept("COLUMN")
+	op := &alterOp{ifExists: p.accept("IF", "EXISTS")}
+	n, err := p.ident()
+	if err != nil {
+		return nil, wrapUnparseable(err)
+	}
+	op.name = n
+	switch {
+	case p.accept("SET", "DEFAULT"):
+		op.kind = alterSetDefault
+		op.def, err = p.defaultValue()
+		return op, err
+	case p.accept("DROP", "DEFAULT"):
+		op.kind = alterDropDefault
+	case p.accept("SET", "VISIBLE"):
+		op.kind = alterVisibility
+	case p.accept("SET", "INVISIBLE"):
+		op.kind, op.invisible = alterVisibility, true
+	default:
+		return nil, p.errorf("unknown ALTER COLUMN clause %s", p.where())
+	}
+	return op, nil
+}
+
+// alterConvert reads the rest of an ALTER TABLE clause CONVERT.
+func (p *modelParser) alterConvert(at string) (*alterOp, error) {
+	if p.accept("PARTITION") {
+		// CONVERT PARTITION p TO TABLE t: a new table of this structure.
+		p.word()
+		if err := p.expect("TO", "TABLE"); err != nil {
+			return nil, wrapUnparseable(err)
+		}
+		to, err := p.qualifiedName()
+		return &alterOp{kind: alterPartitionToTable, to: to}, wrapUnparseable(err)
+	}
+	if p.accept("TABLE") {
+		// CONVERT TABLE t TO PARTITION p ...: t becomes a partition.
+		from, err := p.qualifiedName()
+		if err != nil {
+			return nil, wrapUnparseable(err)
+		}
+		p.pos = len(p.toks)
+		return &alterOp{kind: alterTableToPartition, to: from}, nil
+	}
+	if err := p.expect("TO"); err != nil {
+		return nil, wrapUnparseable(err)
+	}
+	op := &alterOp{kind: alterConvert}
+	ok, err := p.tableOption(&op.opts)
+	if err != nil {
+		return nil, err
+	}
+	if !ok || op.opts.charset == "" {
+		return nil, p.errorf("expected CHARACTER SET after CONVERT TO %s", at)
+	}
+	for p.is("COLLATE") || p.is("DEFAULT", "COLLATE") {
+		if _, err := p.tableOption(&op.opts); err != nil {
+			return nil, err
+		}
+	}
+	return op, nil
+}
+
 // alterVerbs start ALTER TABLE clauses.
 var alterVerbs = map[string]bool{
 	"ADD": true, "DROP": true, "MODIFY": true, "CHANGE": true, "ALTER": true, "RENAME": true, "CONVERT": true,
@@ -3172,10 +3227,10 @@ var alterVerbs = map[string]bool{
 }
 
 func wrapUnparseable(err error) error {
-	if err == nil || errors.Is(err, errUnparseable) {
+	if err == nil || errors.Is(err, ErrUnparseable) {
 		return err
 	}
-	return fmt.Errorf("%w: %v", errUnparseable, err)
+	return fmt.Errorf("%w: %v", ErrUnparseable, err)
 }
 
 // clauseEnd: the end of an ALTER TABLE clause.
@@ -3210,8 +3265,47 @@ func (p *modelParser) position(op *alterOp) error {
 // order written, FIRST or AFTER a column of the new table. Then keys:
 // dropped and renamed ones first, added ones after. An error means the
 // statement does not fit t.
-func (m *schemaModel) alterColumns(t *modelTable, ops []*alterOp) error {
+func (m *Model) alterColumns(t *modelTable, ops []*alterOp) error {
 	// Table-level character set first: new columns inherit it.
+	convert := m.alterTableCharset(t, ops)
+	e, err := t.columnEdits(ops)
+	if err != nil {
+		return err
+	}
+	defined := map[*modelColumn]*colSpec{} // the columns the statement defines
+	cols := m.keptColumns(t, e, convert, defined)
+	if cols, err = m.placeColumns(t, ops, cols, defined); err != nil {
+		return err
+	}
+	m.implicitTimestampDefaults(cols, defined)
+	if convert != nil {
+		// CONVERT TO gives its character set to the new and changed
+		// columns as well, whatever they declare.
+		cs, coll := m.resolveCharset(convert.charset, convert.collation, "", "")
+		for _, c := range cols {
+			if isCharType(c.typ) && c.charset != "binary" && c.charset != cs && !slices.ContainsFunc(t.columns, func(o *modelColumn) bool { return o == c }) {
+				c.charset, c.collation = cs, coll
+			}
+		}
+	}
+	t.columns = cols
+	if !t.versioned {
+		// The row start and end columns go with the versioning.
+		t.columns = slices.DeleteFunc(t.columns, func(c *modelColumn) bool {
+			return c.generated == "ROW START" || c.generated == "ROW END"
+		})
+	}
+	t.followRenames(ops, e, cols)
+	if err := t.dropKeys(ops); err != nil {
+		return err
+	}
+	return t.addKeys(ops)
+}
+
+// alterTableCharset applies the table options, character set and
+// versioning clauses of an ALTER TABLE, and returns its CONVERT TO
+// CHARACTER SET, if any.
+func (m *Model) alterTableCharset(t *modelTable, ops []*alterOp) *tableOptions {
 	var convert *tableOptions
 	for _, op := range ops {
 		switch op.kind {
@@ -3237,60 +3331,74 @@ func (m *schemaModel) alterColumns(t *modelTable, ops []*alterOp) error {
 			t.versioned = op.versioned
 		}
 	}
+	return convert
+}
 
+// columnEdit is what an ALTER TABLE does to the table's existing columns,
+// by lower-cased name.
+type columnEdit struct {
+	dropped map[string]bool
+	changed map[string]*alterOp
+	renamed map[string]string // old name -> new name, for keys and checks
+	altered map[string][]*alterOp
+}
+
+// rename is a column's name after the statement.
+func (e *columnEdit) rename(name string) string {
+	if n, ok := e.renamed[strings.ToLower(name)]; ok {
+		return n
+	}
+	return name
+}
+
+// columnEdits collects the drops, changes, renames and ALTER COLUMNs of
+// existing columns; one of a column the table does not have is an error
+// unless it says IF EXISTS.
+func (t *modelTable) columnEdits(ops []*alterOp) (*columnEdit, error) {
 	key := strings.ToLower
-	dropped := map[string]bool{}
-	changed := map[string]*alterOp{}
-	renamed := map[string]string{} // old name -> new name, for keys and checks
-	altered := map[string][]*alterOp{}
-	has := func(name string) bool { _, c := t.column(name); return c != nil }
+	e := &columnEdit{dropped: map[string]bool{}, changed: map[string]*alterOp{}, renamed: map[string]string{},
+		altered: map[string][]*alterOp{}}
 	for _, op := range ops {
 		switch op.kind {
-		case alterDropColumn:
-			if !has(op.name) {
-				if op.ifExists {
-					continue
-				}
-				return fmt.Errorf("column %q does not exist", op.name)
-			}
-			dropped[key(op.name)] = true
-		case alterModifyColumn:
-			if !has(op.name) {
-				if op.ifExists {
-					op.kind = 0 // nothing to do
-					continue
-				}
-				return fmt.Errorf("column %q does not exist", op.name)
-			}
-			changed[key(op.name)] = op
-			renamed[key(op.name)] = op.col.name
-		case alterRenameColumn:
-			if !has(op.name) {
-				if op.ifExists {
-					continue
-				}
-				return fmt.Errorf("column %q does not exist", op.name)
-			}
-			renamed[key(op.name)] = op.newName
-		case alterSetDefault, alterDropDefault, alterVisibility:
-			if !has(op.name) {
-				if op.ifExists {
-					continue
-				}
-				return fmt.Errorf("column %q does not exist", op.name)
-			}
-			altered[key(op.name)] = append(altered[key(op.name)], op)
-		}
-	}
-
-	var cols []*modelColumn
-	defined := map[*modelColumn]*colSpec{} // the columns the statement defines
-	for _, old := range t.columns {
-		k := key(old.name)
-		if dropped[k] {
+		case alterDropColumn, alterModifyColumn, alterRenameColumn, alterSetDefault, alterDropDefault, alterVisibility:
+		default:
 			continue
 		}
-		if op := changed[k]; op != nil {
+		if _, c := t.column(op.name); c == nil {
+			if !op.ifExists {
+				return nil, fmt.Errorf("column %q does not exist", op.name)
+			}
+			if op.kind == alterModifyColumn {
+				op.kind = 0 // nothing to do
+			}
+			continue
+		}
+		switch op.kind {
+		case alterDropColumn:
+			e.dropped[key(op.name)] = true
+		case alterModifyColumn:
+			e.changed[key(op.name)] = op
+			e.renamed[key(op.name)] = op.col.name
+		case alterRenameColumn:
+			e.renamed[key(op.name)] = op.newName
+		default:
+			e.altered[key(op.name)] = append(e.altered[key(op.name)], op)
+		}
+	}
+	return e, nil
+}
+
+// keptColumns are the table's columns that stay where they are, renamed,
+// converted and altered; a column changed in place is there in its new
+// definition.
+func (m *Model) keptColumns(t *modelTable, e *columnEdit, convert *tableOptions, defined map[*modelColumn]*colSpec) []*modelColumn {
+	var cols []*modelColumn
+	for _, old := range t.columns {
+		k := strings.ToLower(old.name)
+		if e.dropped[k] {
+			continue
+		}
+		if op := e.changed[k]; op != nil {
 			if !op.first && op.after == "" {
 				c := m.resolveColumn(t, op.col)
 				defined[c] = op.col
@@ -3299,7 +3407,7 @@ func (m *schemaModel) alterColumns(t *modelTable, ops []*alterOp) error {
 			continue
 		}
 		c := old
-		if n, ok := renamed[k]; ok {
+		if n, ok := e.renamed[k]; ok {
 			c.name = n
 			if c.check != nil {
 				c.check.name = n
@@ -3308,7 +3416,7 @@ func (m *schemaModel) alterColumns(t *modelTable, ops []*alterOp) error {
 		if convert != nil {
 			m.convertColumn(c, *convert)
 		}
-		for _, op := range altered[k] {
+		for _, op := range e.altered[k] {
 			switch op.kind {
 			case alterVisibility:
 				c.invisible = op.invisible
@@ -3324,19 +3432,27 @@ func (m *schemaModel) alterColumns(t *modelTable, ops []*alterOp) error {
 		}
 		cols = append(cols, c)
 	}
-	find := func(name string) int {
-		return slices.IndexFunc(cols, func(c *modelColumn) bool { return strings.EqualFold(c.name, name) })
-	}
+	return cols
+}
+
+// columnIndex is the position of the column named name in cols, or -1.
+func columnIndex(cols []*modelColumn, name string) int {
+	return slices.IndexFunc(cols, func(c *modelColumn) bool { return strings.EqualFold(c.name, name) })
+}
+
+// placeColumns adds the new columns and those changed with FIRST or AFTER
+// where they go, and checks that no name is there twice.
+func (m *Model) placeColumns(t *modelTable, ops []*alterOp, cols []*modelColumn, defined map[*modelColumn]*colSpec) ([]*modelColumn, error) {
 	for _, op := range ops {
 		var c *modelColumn
 		switch {
 		case op.kind == alterAddColumn:
-			if find(op.col.name) >= 0 {
+			if columnIndex(cols, op.col.name) >= 0 {
 				if op.ifNotExists {
 					op.kind = 0
 					continue
 				}
-				return fmt.Errorf("column %q already exists", op.col.name)
+				return nil, fmt.Errorf("column %q already exists", op.col.name)
 			}
 			c = m.resolveColumn(t, op.col)
 		case op.kind == alterModifyColumn && (op.first || op.after != ""):
@@ -3349,9 +3465,9 @@ func (m *schemaModel) alterColumns(t *modelTable, ops []*alterOp) error {
 		case op.first:
 			cols = slices.Insert(cols, 0, c)
 		case op.after != "":
-			i := find(op.after)
+			i := columnIndex(cols, op.after)
 			if i < 0 {
-				return fmt.Errorf("column %q (AFTER) does not exist", op.after)
+				return nil, fmt.Errorf("column %q (AFTER) does not exist", op.after)
 			}
 			cols = slices.Insert(cols, i+1, c)
 		default:
@@ -3361,44 +3477,23 @@ func (m *schemaModel) alterColumns(t *modelTable, ops []*alterOp) error {
 	for i, c := range cols {
 		for _, d := range cols[:i] {
 			if strings.EqualFold(c.name, d.name) {
-				return fmt.Errorf("column %q would be there twice", c.name)
+				return nil, fmt.Errorf("column %q would be there twice", c.name)
 			}
 		}
 	}
-	m.implicitTimestampDefaults(cols, defined)
-	if convert != nil {
-		// CONVERT TO gives its character set to the new and changed
-		// columns as well, whatever they declare.
-		cs, coll := m.resolveCharset(convert.charset, convert.collation, "", "")
-		for _, c := range cols {
-			if isCharType(c.typ) && c.charset != "binary" && c.charset != cs && !slices.ContainsFunc(t.columns, func(o *modelColumn) bool { return o == c }) {
-				c.charset, c.collation = cs, coll
-			}
-		}
-	}
-	t.columns = cols
-	if !t.versioned {
-		// The row start and end columns go with the versioning.
-		t.columns = slices.DeleteFunc(t.columns, func(c *modelColumn) bool {
-			return c.generated == "ROW START" || c.generated == "ROW END"
-		})
-	}
+	return cols, nil
+}
 
-	// Keys and checks of the old table follow the renamed columns. A key
-	// loses the columns the new table does not have (a key on a column
-	// dropped and added again in the statement keeps it), and goes when it
-	// has none left; a check on a dropped column goes.
-	rename := func(name string) string {
-		if n, ok := renamed[key(name)]; ok {
-			return n
-		}
-		return name
-	}
+// followRenames makes the old table's keys and checks follow the renamed
+// columns. A key loses the columns the new table (cols) does not have (a
+// key on a column dropped and added again in the statement keeps it), and
+// goes when it has none left; a check on a dropped column goes.
+func (t *modelTable) followRenames(ops []*alterOp, e *columnEdit, cols []*modelColumn) {
 	for _, ix := range t.indexes {
 		parts := ix.parts[:0:0]
 		for _, p := range ix.parts {
-			p.col = rename(p.col)
-			if find(p.col) >= 0 {
+			p.col = e.rename(p.col)
+			if columnIndex(cols, p.col) >= 0 {
 				parts = append(parts, p)
 			}
 		}
@@ -3406,14 +3501,14 @@ func (m *schemaModel) alterColumns(t *modelTable, ops []*alterOp) error {
 	}
 	t.indexes = slices.DeleteFunc(t.indexes, func(ix *modelIndex) bool { return len(ix.parts) == 0 })
 	t.checks = slices.DeleteFunc(t.checks, func(ch *modelCheck) bool {
-		return slices.ContainsFunc(ch.refs, func(r string) bool { return dropped[key(r)] })
+		return slices.ContainsFunc(ch.refs, func(r string) bool { return e.dropped[strings.ToLower(r)] })
 	})
 	renameCheck := func(ch *modelCheck) {
 		if ch.json != "" {
-			ch.json = rename(ch.json)
+			ch.json = e.rename(ch.json)
 		}
 		for i := range ch.refs {
-			ch.refs[i] = rename(ch.refs[i])
+			ch.refs[i] = e.rename(ch.refs[i])
 		}
 	}
 	for _, ch := range t.checks {
@@ -3426,8 +3521,11 @@ func (m *schemaModel) alterColumns(t *modelTable, ops []*alterOp) error {
 			renameCheck(c.check)
 		}
 	}
+}
 
-	// Dropped keys and constraints first, then the added ones.
+// dropKeys applies the dropped and renamed keys and constraints, which
+// come before the added ones.
+func (t *modelTable) dropKeys(ops []*alterOp) error {
 	for _, op := range ops {
 		switch op.kind {
 		case alterDropIndex:
@@ -3460,6 +3558,12 @@ func (m *schemaModel) alterColumns(t *modelTable, ops []*alterOp) error {
 			}
 		}
 	}
+	return nil
+}
+
+// addKeys adds the keys, foreign keys and checks the statement declares,
+// those of column definitions included.
+func (t *modelTable) addKeys(ops []*alterOp) error {
 	var specs []*indexSpec
 	for _, op := range ops {
 		switch op.kind {
@@ -3493,7 +3597,7 @@ func (m *schemaModel) alterColumns(t *modelTable, ops []*alterOp) error {
 }
 
 // columnDefault is the default a SET DEFAULT gives column c.
-func (m *schemaModel) columnDefault(c *modelColumn, d *defSpec) modelDefault {
+func (m *Model) columnDefault(c *modelColumn, d *defSpec) modelDefault {
 	switch d.kind {
 	case defLiteral:
 		return m.literalDefault(c, d.lit)
@@ -3508,7 +3612,7 @@ func (m *schemaModel) columnDefault(c *modelColumn, d *defSpec) modelDefault {
 // convertColumn is CONVERT TO CHARACTER SET for one column of the table: a
 // character column takes the character set, and a TEXT type grows when
 // the characters it holds need more bytes in it.
-func (m *schemaModel) convertColumn(c *modelColumn, o tableOptions) {
+func (m *Model) convertColumn(c *modelColumn, o tableOptions) {
 	if !isCharType(c.typ) {
 		return
 	}
@@ -3536,7 +3640,7 @@ func (m *schemaModel) convertColumn(c *modelColumn, o tableOptions) {
 
 // literalDefault converts a constant to the column's type and prints it as
 // the server does in information_schema.COLUMNS.COLUMN_DEFAULT.
-func (m *schemaModel) literalDefault(c *modelColumn, lit literal) modelDefault {
+func (m *Model) literalDefault(c *modelColumn, lit literal) modelDefault {
 	quoted := func(s string) modelDefault { return modelDefault{kind: defLiteral, value: s, quoted: true} }
 	bare := func(s string) modelDefault { return modelDefault{kind: defLiteral, value: s} }
 	switch {
@@ -3893,4 +3997,11 @@ func uuidDefault(s string) string {
 		return s
 	}
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+func pick(cond bool, yes, no string) string {
+	if cond {
+		return yes
+	}
+	return no
 }

@@ -1,4 +1,4 @@
-package mysql
+package ddl
 
 import (
 	"bytes"
@@ -27,7 +27,7 @@ import (
 // comparing), and the warning Debezium logs once when the binlog base name
 // changed.
 
-// positionAtOrBefore reports whether the history record at recorded (its
+// PositionAtOrBefore reports whether the history record at recorded (its
 // "position") is at or before the offset desired. Both are JSON objects
 // with Debezium's binlog offset keys: gtids, file, pos, event, row,
 // server_id, ts_sec, snapshot; others are ignored.
@@ -36,7 +36,7 @@ import (
 // position with GTIDs is after every position without. Without GTIDs on
 // either side, positions from different servers are ordered by ts_sec
 // alone, since their binlog coordinates are unrelated.
-func positionAtOrBefore(recorded, desired []byte) (bool, error) {
+func PositionAtOrBefore(recorded, desired []byte) (bool, error) {
 	r, err := parseHistoryPosition(recorded)
 	if err != nil {
 		return false, err

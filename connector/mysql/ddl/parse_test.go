@@ -1,7 +1,6 @@
-package mysql
+package ddl
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"strings"
@@ -9,22 +8,22 @@ import (
 )
 
 // describe renders a parsed statement compactly for table tests.
-func describe(st *ddlStatement) string {
+func describe(st *Statement) string {
 	var parts []string
 	switch st.Kind {
-	case ddlIgnore:
+	case Ignore:
 		if st.DML {
 			return "ignore(dml)"
 		}
 		return "ignore"
-	case ddlOther:
+	case Other:
 		return "other"
-	case ddlDatabase:
+	case Database:
 		return "database(" + st.Database + ")"
 	}
 	for _, c := range st.Changes {
 		switch c.Kind {
-		case changeRename:
+		case Rename:
 			parts = append(parts, fmt.Sprintf("rename(%s->%s)", c.From, c.Table))
 		default:
 			parts = append(parts, fmt.Sprintf("%s(%s)", strings.ToLower(c.Kind.String()), c.Table))
@@ -103,13 +102,13 @@ func TestParseDDL(t *testing.T) {
 		{"INSTALL SONAME 'ha_example'", "other"},
 	}
 	for _, c := range cases {
-		st, err := parseDDL(c.sql, "app", false)
+		st, err := Parse(c.sql, "app", false)
 		if err != nil {
-			t.Errorf("parseDDL(%q): %v", c.sql, err)
+			t.Errorf("Parse(%q): %v", c.sql, err)
 			continue
 		}
 		if got := describe(st); got != c.want {
-			t.Errorf("parseDDL(%q) = %s, want %s", c.sql, got, c.want)
+			t.Errorf("Parse(%q) = %s, want %s", c.sql, got, c.want)
 		}
 	}
 }
@@ -132,19 +131,19 @@ func TestParseDDLText(t *testing.T) {
 			[]string{"CREATE TABLE t (a INT) /*!50100 PARTITION BY HASH (a) */"}},
 	}
 	for _, c := range cases {
-		st, err := parseDDL(c.sql, "app", false)
+		st, err := Parse(c.sql, "app", false)
 		if err != nil {
-			t.Fatalf("parseDDL(%q): %v", c.sql, err)
+			t.Fatalf("Parse(%q): %v", c.sql, err)
 		}
 		if st.Text != c.text {
-			t.Errorf("parseDDL(%q).Text = %q, want %q", c.sql, st.Text, c.text)
+			t.Errorf("Parse(%q).Text = %q, want %q", c.sql, st.Text, c.text)
 		}
 		var per []string
 		for _, ch := range st.Changes {
 			per = append(per, ch.DDL)
 		}
 		if strings.Join(per, "|") != strings.Join(c.perTable, "|") {
-			t.Errorf("parseDDL(%q) per-table DDL = %q, want %q", c.sql, per, c.perTable)
+			t.Errorf("Parse(%q) per-table DDL = %q, want %q", c.sql, per, c.perTable)
 		}
 	}
 }
@@ -166,58 +165,24 @@ func TestParseDDLUnparseable(t *testing.T) {
 		if strings.HasPrefix(sql, "TRUNCATE") {
 			db = ""
 		}
-		st, err := parseDDL(sql, db, false)
+		st, err := Parse(sql, db, false)
 		if err == nil {
-			t.Errorf("parseDDL(%q) = %s, want an error", sql, describe(st))
+			t.Errorf("Parse(%q) = %s, want an error", sql, describe(st))
 			continue
 		}
-		if !errors.Is(err, errUnparseable) {
-			t.Errorf("parseDDL(%q) error %v does not wrap errUnparseable", sql, err)
+		if !errors.Is(err, ErrUnparseable) {
+			t.Errorf("Parse(%q) error %v does not wrap ErrUnparseable", sql, err)
 		}
 	}
 }
 
 func TestParseDDLNoBackslashEscapes(t *testing.T) {
 	sql := `CREATE TABLE nb (s VARCHAR(5) DEFAULT 'x\', t INT)`
-	if _, err := parseDDL(sql, "app", false); err == nil {
+	if _, err := Parse(sql, "app", false); err == nil {
 		t.Fatalf("with backslash escapes, %s has an unterminated string", sql)
 	}
-	st, err := parseDDL(sql, "app", true)
+	st, err := Parse(sql, "app", true)
 	if err != nil || describe(st) != "create(app.nb)" {
 		t.Fatalf("NO_BACKSLASH_ESCAPES: %v %v", st, err)
-	}
-}
-
-func TestNoBackslashEscapesStatusVar(t *testing.T) {
-	// Q_FLAGS2_CODE, flags, Q_SQL_MODE_CODE, mode, Q_CATALOG_NZ_CODE "std".
-	vars := func(mode uint64) []byte {
-		b := []byte{0, 0, 0, 0, 0, 1}
-		b = binary.LittleEndian.AppendUint64(b, mode)
-		return append(b, 6, 3, 's', 't', 'd')
-	}
-	if !noBackslashEscapes(vars(sqlModeNoBackslashEscapes | 4)) {
-		t.Error("NO_BACKSLASH_ESCAPES|ANSI_QUOTES not recognised")
-	}
-	if noBackslashEscapes(vars(1<<21)) || noBackslashEscapes(nil) || noBackslashEscapes([]byte{0, 0}) {
-		t.Error("NO_BACKSLASH_ESCAPES found where it is not set")
-	}
-}
-
-// A swap through a temporary name is recorded as the two tables that exist
-// afterwards, each with the name it had before the statement.
-func TestFoldRenamesOfASwap(t *testing.T) {
-	st, err := parseDDL("RENAME TABLE a TO tmp, b TO a, tmp TO b", "app", false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, c := range foldRenames(st.Changes) {
-		got = append(got, c.From.Table+">"+c.Table.Table)
-	}
-	if strings.Join(got, ",") != "b>a,a>b" {
-		t.Fatalf("changes %v, want b>a,a>b", got)
-	}
-	if len(st.Changes) != 3 {
-		t.Fatalf("the statement's own changes were folded: %v", st.Changes)
 	}
 }

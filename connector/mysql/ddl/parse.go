@@ -1,7 +1,6 @@
-package mysql
+package ddl
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"strings"
@@ -21,101 +20,109 @@ import (
 // ONLINE TABLE, WAIT n, WITH SYSTEM VERSIONING, INVISIBLE columns and the
 // INET6 and UUID types, and a connector must not stop on a valid statement.
 
-// ddlKind says what a statement does to the schema.
-type ddlKind uint8
+// Kind says what a statement does to the schema.
+type Kind uint8
 
 const (
-	// ddlIgnore: no effect on table structures and, as in Debezium's
+	// Ignore: no effect on table structures and, as in Debezium's
 	// default schema.history.internal.ddl.filter, no schema change event:
 	// DML logged as a statement, account and privilege statements, views,
 	// routines, triggers, ANALYZE/OPTIMIZE/REPAIR, savepoints, XA.
-	ddlIgnore ddlKind = iota
-	// ddlOther: understood, changes no table (events, servers, sequences,
+	Ignore Kind = iota
+	// Other: understood, changes no table (events, servers, sequences,
 	// plugins, FLUSH, SET); Debezium records it as a database-level
 	// schema change event of the statement's default database.
-	ddlOther
-	// ddlDatabase: CREATE, ALTER or DROP DATABASE; a database-level schema
+	Other
+	// Database: CREATE, ALTER or DROP DATABASE; a database-level schema
 	// change event of the named database.
-	ddlDatabase
-	// ddlTables: the statement creates, alters, renames, drops or
+	Database
+	// Tables: the statement creates, alters, renames, drops or
 	// truncates the tables in Changes.
-	ddlTables
+	Tables
 )
 
-// tableChangeKind is what happens to one table.
-type tableChangeKind uint8
+// ChangeKind is what happens to one table.
+type ChangeKind uint8
 
 const (
-	changeCreate tableChangeKind = iota + 1
-	changeAlter
-	changeRename // Table is the new name, From the old one
-	changeDrop
-	changeTruncate
+	Create ChangeKind = iota + 1
+	Alter
+	Rename // Table is the new name, From the old one
+	Drop
+	Truncate
 )
 
-func (k tableChangeKind) String() string {
+func (k ChangeKind) String() string {
 	switch k {
-	case changeCreate:
+	case Create:
 		return "CREATE"
-	case changeAlter, changeRename:
+	case Alter, Rename:
 		return "ALTER"
-	case changeDrop:
+	case Drop:
 		return "DROP"
-	case changeTruncate:
+	case Truncate:
 		return "TRUNCATE"
 	}
 	return "unknown"
 }
 
-// tableName is a database-qualified table name as the server stores it.
-type tableName struct{ DB, Table string }
+// TableName is a database-qualified table name as the server stores it.
+type TableName struct{ DB, Table string }
 
-func (n tableName) String() string { return n.DB + "." + n.Table }
+func (n TableName) String() string { return n.DB + "." + n.Table }
 
-// quoted is the name as Debezium writes it in DDL it rebuilds: `db`.`t`.
-func (n tableName) quoted() string {
+// Quoted is the name as Debezium writes it in DDL it rebuilds: `db`.`t`.
+func (n TableName) Quoted() string {
 	q := func(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
 	return q(n.DB) + "." + q(n.Table)
 }
 
-// tableChange is one table a statement touches.
-type tableChange struct {
-	Kind  tableChangeKind
-	Table tableName
-	From  tableName // changeRename only
+// TableChange is one table a statement touches.
+type TableChange struct {
+	Kind  ChangeKind
+	Table TableName
+	From  TableName // Rename only
 	// DDL is the statement text Debezium records for this table: the
 	// whole statement, or for DROP TABLE and RENAME TABLE with several
 	// tables the part that concerns this one ("DROP TABLE `db`.`t`").
 	DDL string
 }
 
-// ddlStatement is what parseDDL learned from one QUERY event.
-type ddlStatement struct {
-	Kind     ddlKind
+// Statement is what Parse learned from one QUERY event.
+type Statement struct {
+	Kind     Kind
 	Text     string // the statement without leading and trailing comments
-	Database string // ddlDatabase: the database it names
-	Changes  []tableChange
-	DML      bool // ddlIgnore because it is DML logged as a statement
+	Database string // Database: the database it names
+	Changes  []TableChange
+	DML      bool // Ignore because it is DML logged as a statement
+
+	// What Model.Apply reads, so that a statement is tokenized once: the
+	// statement, its tokens after any SET STATEMENT ... FOR, its default
+	// database and whether a backslash escapes in its strings.
+	sql       string
+	toks      []token
+	defaultDB string
+	backslash bool
 }
 
-// errUnparseable marks statements parseDDL cannot understand.
-var errUnparseable = errors.New("unparseable DDL")
+// ErrUnparseable marks statements Parse cannot understand.
+var ErrUnparseable = errors.New("unparseable DDL")
 
-// parseDDL classifies one statement of a QUERY event; defaultDB is the
+// Parse classifies one statement of a QUERY event; defaultDB is the
 // event's default database (QueryEvent.Schema), used for unqualified names,
-// and noBackslashEscapes the statement's sql_mode flag of that name (see
-// sqlModeNoBackslashEscapes). An error wraps errUnparseable and says what
+// and noBackslashEscapes the statement's sql_mode flag of that name. An error wraps ErrUnparseable and says what
 // was not understood.
-func parseDDL(sql, defaultDB string, noBackslashEscapes bool) (*ddlStatement, error) {
+func Parse(sql, defaultDB string, noBackslashEscapes bool) (*Statement, error) {
 	toks, err := tokenize(sql, !noBackslashEscapes)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", errUnparseable, err)
+		return nil, fmt.Errorf("%w: %v", ErrUnparseable, err)
 	}
 	p := &ddlParser{sql: sql, toks: toks, defaultDB: defaultDB}
 	st, err := p.statement()
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", errUnparseable, err)
+		return nil, fmt.Errorf("%w: %v", ErrUnparseable, err)
 	}
+	st.sql, st.toks, st.defaultDB, st.backslash = sql, p.toks, defaultDB, !noBackslashEscapes
 	return st, nil
 }
 
@@ -325,14 +332,11 @@ func (p *ddlParser) where() string {
 	if t == nil {
 		return "at the end of the statement"
 	}
-	return fmt.Sprintf("near %q", tail(p.sql[t.start:], 40))
-}
-
-func tail(s string, n int) string {
-	if len(s) > n {
-		return s[:n] + "…"
+	near := p.sql[t.start:]
+	if len(near) > 40 {
+		near = near[:40] + "…"
 	}
-	return s
+	return fmt.Sprintf("near %q", near)
 }
 
 // ident reads one identifier: a word, a `quoted` name, or (ANSI_QUOTES) a
@@ -350,23 +354,23 @@ func (p *ddlParser) ident() (string, error) {
 	return "", fmt.Errorf("expected a name %s", p.where())
 }
 
-// tableName reads [db.]table and qualifies it with the default database.
-func (p *ddlParser) tableName() (tableName, error) {
+// TableName reads [db.]table and qualifies it with the default database.
+func (p *ddlParser) qualifiedName() (TableName, error) {
 	first, err := p.ident()
 	if err != nil {
-		return tableName{}, err
+		return TableName{}, err
 	}
 	if p.acceptPunct(".") {
 		second, err := p.ident()
 		if err != nil {
-			return tableName{}, err
+			return TableName{}, err
 		}
-		return tableName{DB: first, Table: second}, nil
+		return TableName{DB: first, Table: second}, nil
 	}
 	if p.defaultDB == "" {
-		return tableName{}, fmt.Errorf("table %q is not qualified with a database and the statement has no default database", first)
+		return TableName{}, fmt.Errorf("table %q is not qualified with a database and the statement has no default database", first)
 	}
-	return tableName{DB: p.defaultDB, Table: first}, nil
+	return TableName{DB: p.defaultDB, Table: first}, nil
 }
 
 // text returns the statement from its first token to the end of its last
@@ -430,11 +434,11 @@ var otherObjects = map[string]bool{
 	"SPATIAL": true, "RESOURCE": true, "INSTANCE": true, "UNDO": true,
 }
 
-func (p *ddlParser) statement() (*ddlStatement, error) {
+func (p *ddlParser) statement() (*Statement, error) {
 	if len(p.toks) == 0 {
-		return &ddlStatement{Kind: ddlIgnore}, nil
+		return &Statement{Kind: Ignore}, nil
 	}
-	st := &ddlStatement{Text: p.text()}
+	st := &Statement{Text: p.text()}
 	// MariaDB: SET STATEMENT var=value[, ...] FOR statement.
 	if p.is("SET", "STATEMENT") {
 		i := p.pos + 2
@@ -455,10 +459,10 @@ func (p *ddlParser) statement() (*ddlStatement, error) {
 	kw := strings.ToUpper(head.text)
 	switch {
 	case dmlStarts[kw]:
-		st.Kind, st.DML = ddlIgnore, true
+		st.Kind, st.DML = Ignore, true
 		return st, nil
 	case ignoredStarts[kw]:
-		st.Kind = ddlIgnore
+		st.Kind = Ignore
 		return st, nil
 	}
 	var err error
@@ -476,17 +480,17 @@ func (p *ddlParser) statement() (*ddlStatement, error) {
 	case "FLUSH":
 		// FLUSH RELAY LOGS is in Debezium's DDL filter; other FLUSH
 		// statements are recorded as database-level changes.
-		st.Kind = ddlOther
+		st.Kind = Other
 		if p.is("FLUSH", "RELAY", "LOGS") {
-			st.Kind = ddlIgnore
+			st.Kind = Ignore
 		}
 	case "SET":
-		st.Kind = ddlOther
+		st.Kind = Other
 		if p.is("SET", "PASSWORD") || p.is("SET", "DEFAULT", "ROLE") || p.is("SET", "ROLE") {
-			st.Kind = ddlIgnore // credentials and roles
+			st.Kind = Ignore // credentials and roles
 		}
 	case "INSTALL", "UNINSTALL":
-		st.Kind = ddlOther
+		st.Kind = Other
 	default:
 		return nil, fmt.Errorf("unknown statement %s", p.where())
 	}
@@ -518,7 +522,7 @@ func (p *ddlParser) objectAfterPrefix() (string, int) {
 	return "", -1
 }
 
-func (p *ddlParser) create(st *ddlStatement) error {
+func (p *ddlParser) create(st *Statement) error {
 	p.pos++ // CREATE
 	p.accept("OR", "REPLACE")
 	switch {
@@ -527,16 +531,16 @@ func (p *ddlParser) create(st *ddlStatement) error {
 		if err := p.expect("TABLE"); err != nil {
 			return err
 		}
-		st.Kind = ddlIgnore
+		st.Kind = Ignore
 		return nil
 	case p.accept("TABLE"):
 		p.accept("IF", "NOT", "EXISTS")
-		name, err := p.tableName()
+		name, err := p.qualifiedName()
 		if err != nil {
 			return err
 		}
-		st.Kind = ddlTables
-		st.Changes = []tableChange{{Kind: changeCreate, Table: name, DDL: st.Text}}
+		st.Kind = Tables
+		st.Changes = []TableChange{{Kind: Create, Table: name, DDL: st.Text}}
 		return nil
 	case p.is("DATABASE"), p.is("SCHEMA"):
 		p.pos++
@@ -545,7 +549,7 @@ func (p *ddlParser) create(st *ddlStatement) error {
 		if err != nil {
 			return err
 		}
-		st.Kind, st.Database = ddlDatabase, name
+		st.Kind, st.Database = Database, name
 		return nil
 	}
 	// CREATE [ONLINE|OFFLINE] [UNIQUE|FULLTEXT|SPATIAL] INDEX ... ON table
@@ -572,15 +576,15 @@ func (p *ddlParser) create(st *ddlStatement) error {
 // otherObject classifies the object a CREATE or DROP names when it is not
 // a table, database or index: one Sluice ignores (routines, users, views...)
 // or one that is DDL without table changes (sequences, events...).
-func (p *ddlParser) otherObject(st *ddlStatement, verb string) error {
+func (p *ddlParser) otherObject(st *Statement, verb string) error {
 	obj, at := p.objectAfterPrefix()
 	switch {
 	case at < 0:
 		return fmt.Errorf("unknown object after %s %s", verb, p.where())
 	case ignoredObjects[obj]:
-		st.Kind = ddlIgnore
+		st.Kind = Ignore
 	case otherObjects[obj]:
-		st.Kind = ddlOther
+		st.Kind = Other
 	default:
 		return fmt.Errorf("unexpected %s after %s %s", obj, verb, p.where())
 	}
@@ -589,7 +593,7 @@ func (p *ddlParser) otherObject(st *ddlStatement, verb string) error {
 
 // indexOn reads "[IF NOT EXISTS] name [USING type] ON table" of CREATE INDEX
 // and "[IF EXISTS] name ON table" of DROP INDEX: an ALTER of the table.
-func (p *ddlParser) indexOn(st *ddlStatement) error {
+func (p *ddlParser) indexOn(st *Statement) error {
 	p.accept("IF", "NOT", "EXISTS")
 	p.accept("IF", "EXISTS")
 	if _, err := p.ident(); err != nil {
@@ -603,16 +607,16 @@ func (p *ddlParser) indexOn(st *ddlStatement) error {
 	if err := p.expect("ON"); err != nil {
 		return err
 	}
-	name, err := p.tableName()
+	name, err := p.qualifiedName()
 	if err != nil {
 		return err
 	}
-	st.Kind = ddlTables
-	st.Changes = []tableChange{{Kind: changeAlter, Table: name, DDL: st.Text}}
+	st.Kind = Tables
+	st.Changes = []TableChange{{Kind: Alter, Table: name, DDL: st.Text}}
 	return nil
 }
 
-func (p *ddlParser) alter(st *ddlStatement) error {
+func (p *ddlParser) alter(st *Statement) error {
 	p.pos++ // ALTER
 	save := p.pos
 	p.accept("ONLINE")
@@ -620,25 +624,25 @@ func (p *ddlParser) alter(st *ddlStatement) error {
 	p.accept("IGNORE")
 	if p.accept("TABLE") {
 		p.accept("IF", "EXISTS")
-		name, err := p.tableName()
+		name, err := p.qualifiedName()
 		if err != nil {
 			return err
 		}
-		st.Kind = ddlTables
+		st.Kind = Tables
 		to, renamed, err := p.alterRename()
 		if err != nil {
 			return err
 		}
 		if renamed {
-			st.Changes = []tableChange{{Kind: changeRename, Table: to, From: name, DDL: st.Text}}
+			st.Changes = []TableChange{{Kind: Rename, Table: to, From: name, DDL: st.Text}}
 		} else {
-			st.Changes = []tableChange{{Kind: changeAlter, Table: name, DDL: st.Text}}
+			st.Changes = []TableChange{{Kind: Alter, Table: name, DDL: st.Text}}
 		}
 		return nil
 	}
 	p.pos = save
 	if p.accept("DATABASE") || p.accept("SCHEMA") {
-		st.Kind, st.Database = ddlDatabase, p.defaultDB
+		st.Kind, st.Database = Database, p.defaultDB
 		// ALTER DATABASE [name] options; the name is optional.
 		if t := p.peek(0); t != nil && !p.isDatabaseOption() {
 			name, err := p.ident()
@@ -654,9 +658,9 @@ func (p *ddlParser) alter(st *ddlStatement) error {
 	case at < 0:
 		return fmt.Errorf("unknown object after ALTER %s", p.where())
 	case ignoredObjects[obj]:
-		st.Kind = ddlIgnore
+		st.Kind = Ignore
 	case otherObjects[obj]:
-		st.Kind = ddlOther
+		st.Kind = Other
 	default:
 		return fmt.Errorf("unexpected %s after ALTER %s", obj, p.where())
 	}
@@ -674,7 +678,7 @@ func (p *ddlParser) isDatabaseOption() bool {
 
 // alterRename finds a "RENAME [TO|AS] name" clause among the top-level,
 // comma-separated clauses of ALTER TABLE (not RENAME COLUMN/INDEX/KEY).
-func (p *ddlParser) alterRename() (tableName, bool, error) {
+func (p *ddlParser) alterRename() (TableName, bool, error) {
 	clauseStart := true
 	for p.pos < len(p.toks) {
 		t := p.toks[p.pos]
@@ -692,22 +696,22 @@ func (p *ddlParser) alterRename() (tableName, bool, error) {
 			if !p.accept("TO") {
 				p.accept("AS")
 			}
-			to, err := p.tableName()
+			to, err := p.qualifiedName()
 			return to, err == nil, err
 		}
 		clauseStart = false
 		p.pos++
 	}
-	return tableName{}, false, nil
+	return TableName{}, false, nil
 }
 
-func (p *ddlParser) drop(st *ddlStatement) error {
+func (p *ddlParser) drop(st *Statement) error {
 	p.pos++ // DROP
 	if p.accept("TEMPORARY") {
 		if !p.accept("TABLE") && !p.accept("TABLES") {
 			return fmt.Errorf("expected TABLE %s", p.where())
 		}
-		st.Kind = ddlIgnore
+		st.Kind = Ignore
 		return nil
 	}
 	if p.accept("TABLE") || p.accept("TABLES") {
@@ -716,10 +720,10 @@ func (p *ddlParser) drop(st *ddlStatement) error {
 		if err != nil {
 			return err
 		}
-		st.Kind = ddlTables
-		var names []tableName
+		st.Kind = Tables
+		var names []TableName
 		for {
-			name, err := p.tableName()
+			name, err := p.qualifiedName()
 			if err != nil {
 				return err
 			}
@@ -742,7 +746,7 @@ func (p *ddlParser) drop(st *ddlStatement) error {
 			return fmt.Errorf("unexpected %s", p.where())
 		}
 		for _, n := range names {
-			st.Changes = append(st.Changes, tableChange{Kind: changeDrop, Table: n, DDL: prefix + n.quoted() + suffix})
+			st.Changes = append(st.Changes, TableChange{Kind: Drop, Table: n, DDL: prefix + n.Quoted() + suffix})
 		}
 		return nil
 	}
@@ -752,7 +756,7 @@ func (p *ddlParser) drop(st *ddlStatement) error {
 		if err != nil {
 			return err
 		}
-		st.Kind, st.Database = ddlDatabase, name
+		st.Kind, st.Database = Database, name
 		return nil
 	}
 	save := p.pos
@@ -763,16 +767,16 @@ func (p *ddlParser) drop(st *ddlStatement) error {
 	}
 	p.pos = save
 	if p.is("PREPARE") {
-		st.Kind = ddlIgnore
+		st.Kind = Ignore
 		return nil
 	}
 	return p.otherObject(st, "DROP")
 }
 
-func (p *ddlParser) rename(st *ddlStatement) error {
+func (p *ddlParser) rename(st *Statement) error {
 	p.pos++ // RENAME
 	if p.accept("USER") || p.accept("ROLE") {
-		st.Kind = ddlIgnore
+		st.Kind = Ignore
 		return nil
 	}
 	if !p.accept("TABLE") && !p.accept("TABLES") {
@@ -783,10 +787,10 @@ func (p *ddlParser) rename(st *ddlStatement) error {
 	if err != nil {
 		return err
 	}
-	st.Kind = ddlTables
+	st.Kind = Tables
 	for {
 		clause := p.pos
-		from, err := p.tableName()
+		from, err := p.qualifiedName()
 		if err != nil {
 			return err
 		}
@@ -797,12 +801,12 @@ func (p *ddlParser) rename(st *ddlStatement) error {
 		if err := p.expect("TO"); err != nil {
 			return err
 		}
-		to, err := p.tableName()
+		to, err := p.qualifiedName()
 		if err != nil {
 			return err
 		}
 		clauseText := p.sql[p.toks[clause].start:p.toks[p.pos-1].end]
-		st.Changes = append(st.Changes, tableChange{Kind: changeRename, Table: to, From: from, DDL: prefix + clauseText})
+		st.Changes = append(st.Changes, TableChange{Kind: Rename, Table: to, From: from, DDL: prefix + clauseText})
 		if !p.acceptPunct(",") {
 			break
 		}
@@ -813,56 +817,14 @@ func (p *ddlParser) rename(st *ddlStatement) error {
 	return nil
 }
 
-func (p *ddlParser) truncate(st *ddlStatement) error {
+func (p *ddlParser) truncate(st *Statement) error {
 	p.pos++ // TRUNCATE
 	p.accept("TABLE")
-	name, err := p.tableName()
+	name, err := p.qualifiedName()
 	if err != nil {
 		return err
 	}
-	st.Kind = ddlTables
-	st.Changes = []tableChange{{Kind: changeTruncate, Table: name, DDL: st.Text}}
+	st.Kind = Tables
+	st.Changes = []TableChange{{Kind: Truncate, Table: name, DDL: st.Text}}
 	return nil
-}
-
-// sqlModeNoBackslashEscapes is NO_BACKSLASH_ESCAPES in a QUERY event's
-// sql_mode (the same bit on MySQL and MariaDB).
-const sqlModeNoBackslashEscapes = 1 << 20
-
-// noBackslashEscapes reads a QUERY event's status variables up to its
-// sql_mode (Q_SQL_MODE_CODE, which servers write right after Q_FLAGS2_CODE)
-// and reports whether NO_BACKSLASH_ESCAPES was on for the statement.
-func noBackslashEscapes(status []byte) bool {
-	for i := 0; i < len(status); {
-		code := status[i]
-		i++
-		switch code {
-		case 0, 3, 10: // Q_FLAGS2_CODE, Q_AUTO_INCREMENT, Q_MASTER_DATA_WRITTEN_CODE
-			i += 4
-		case 1: // Q_SQL_MODE_CODE
-			if i+8 > len(status) {
-				return false
-			}
-			return binary.LittleEndian.Uint64(status[i:])&sqlModeNoBackslashEscapes != 0
-		case 2: // Q_CATALOG_CODE: length, name, NUL
-			if i >= len(status) {
-				return false
-			}
-			i += 1 + int(status[i]) + 1
-		case 4: // Q_CHARSET_CODE
-			i += 6
-		case 5, 6: // Q_TIME_ZONE_CODE, Q_CATALOG_NZ_CODE: length, text
-			if i >= len(status) {
-				return false
-			}
-			i += 1 + int(status[i])
-		case 7, 8: // Q_LC_TIME_NAMES_CODE, Q_CHARSET_DATABASE_CODE
-			i += 2
-		case 9: // Q_TABLE_MAP_FOR_UPDATE_CODE
-			i += 8
-		default:
-			return false
-		}
-	}
-	return false
 }

@@ -1,4 +1,4 @@
-package mysql
+package ddl
 
 import (
 	"strconv"
@@ -128,12 +128,12 @@ func TestPositionAtOrBefore(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := positionAtOrBefore([]byte(c.recorded), []byte(c.desired))
+			got, err := PositionAtOrBefore([]byte(c.recorded), []byte(c.desired))
 			if err != nil {
 				t.Fatal(err)
 			}
 			if got != c.want {
-				t.Fatalf("positionAtOrBefore(%s, %s) = %v, want %v", c.recorded, c.desired, got, c.want)
+				t.Fatalf("PositionAtOrBefore(%s, %s) = %v, want %v", c.recorded, c.desired, got, c.want)
 			}
 		})
 	}
@@ -171,9 +171,9 @@ func TestPositionAtOrBeforeErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := positionAtOrBefore([]byte(c.recorded), []byte(c.desired))
+			_, err := PositionAtOrBefore([]byte(c.recorded), []byte(c.desired))
 			if err == nil {
-				t.Fatalf("positionAtOrBefore(%s, %s) succeeded", c.recorded, c.desired)
+				t.Fatalf("PositionAtOrBefore(%s, %s) succeeded", c.recorded, c.desired)
 			}
 			if !strings.Contains(err.Error(), c.mention) {
 				t.Fatalf("error %q does not mention %q", err, c.mention)
