@@ -390,6 +390,23 @@ func lineCol(data []byte, off int64) (line, col int) {
 var topicPrefixPattern = regexp.MustCompile(`^[a-zA-Z0-9_.\-]+$`)
 
 func buildConnector(f *connectorFile, source string) (*Connector, []Warning, Errors) {
+	r := connectorReader(f, source)
+	c := &Connector{Name: f.name, Source: source, Raw: Properties(f.vals)}
+	r.class(c)
+	r.connection(c)
+	r.topicPrefix(c)
+	r.queue(c)
+	r.snapshot(c)
+	r.eventShape(c)
+	c.KeyConverter = r.converter("key.converter")
+	c.ValueConverter = r.converter("value.converter")
+	r.unknownKeys(connectorKnownIgnored, connectorRenamed)
+	return c, r.warns, r.errs
+}
+
+// connectorReader starts reading a connector file: its name, and the
+// problems found while decoding it.
+func connectorReader(f *connectorFile, source string) *reader {
 	scope := source
 	nameOK := f.hasName && strings.TrimSpace(f.name) != "" && !strings.ContainsFunc(f.name, unicode.IsControl)
 	if nameOK {
@@ -411,9 +428,11 @@ func buildConnector(f *connectorFile, source string) (*Connector, []Warning, Err
 		r.used[p.Key] = true
 	}
 
-	c := &Connector{Name: f.name, Source: source, Raw: Properties(f.vals)}
+	return r
+}
 
-	// connector.class
+// class reads connector.class, which decides the flavor.
+func (r *reader) class(c *Connector) {
 	c.Class = r.str("connector.class", "")
 	switch c.Class {
 	case MySQLConnectorClass:
@@ -425,12 +444,15 @@ func buildConnector(f *connectorFile, source string) (*Connector, []Warning, Err
 	default:
 		r.fail("connector.class", c.Class, "is not a connector Sluice can run; use "+MySQLConnectorClass+" or "+MariaDBConnectorClass)
 	}
+
+}
+
+// connection reads how to reach and identify with the server.
+func (r *reader) connection(c *Connector) {
 	server := "MySQL"
 	if c.Flavor == FlavorMariaDB {
 		server = "MariaDB"
 	}
-
-	// Connection.
 	c.Hostname = r.required("database.hostname", "the host name or IP address of the "+server+" server")
 	c.Port = int(r.integer("database.port", 3306, intRule{min: 1, max: 65535, form: "an integer from 1 to 65535"}))
 	c.User = r.required("database.user", "the "+server+" user Sluice connects as")
@@ -446,7 +468,17 @@ func buildConnector(f *connectorFile, source string) (*Connector, []Warning, Err
 		r.warn("database.server.id", fmt.Sprintf("is not set; using the random id %d for this run (Debezium 2.0 and later require it); set it so every restart uses the same id", c.ServerID))
 	}
 
-	// topic.prefix
+	// Connection upkeep.
+	c.ConnectTimeout = r.millis("connect.timeout.ms", 30*time.Second, false)
+	c.QueryTimeout = r.millis("database.query.timeout.ms", 10*time.Minute, true)
+	c.KeepAlive = r.boolean("connect.keep.alive", true)
+	c.KeepAliveInterval = r.millis("connect.keep.alive.interval.ms", 60*time.Second, false)
+	c.HeartbeatInterval = r.millis("heartbeat.interval.ms", 0, true)
+
+}
+
+// topicPrefix reads topic.prefix and the filters of what is captured.
+func (r *reader) topicPrefix(c *Connector) {
 	prefix, prefixSet := r.lookup("topic.prefix")
 	c.TopicPrefix = strings.TrimSpace(prefix)
 	switch {
@@ -476,7 +508,10 @@ func buildConnector(f *connectorFile, source string) (*Connector, []Warning, Err
 	c.TableIncludeList, c.tableFilter = r.filterPair("table.include.list", "table.exclude.list", "fully-qualified table names (db.table)", &c.TableExcludeList)
 	c.TableIgnoreBuiltin = r.boolean("table.ignore.builtin", true)
 
-	// Queue, batching, offsets.
+}
+
+// queue reads the queue, batching and offset settings.
+func (r *reader) queue(c *Connector) {
 	c.TombstonesOnDelete = r.boolean("tombstones.on.delete", true)
 	c.MaxQueueSize = int(r.integer("max.queue.size", 8192, positive(math.MaxInt32)))
 	c.MaxBatchSize = int(r.integer("max.batch.size", 2048, positive(math.MaxInt32)))
@@ -490,14 +525,10 @@ func buildConnector(f *connectorFile, source string) (*Connector, []Warning, Err
 	c.TopicCreationDefaultPartitions = int32(r.integer("topic.creation.default.partitions", -1, minusOneOrPositive(math.MaxInt32)))
 	c.TopicCreationDefaultReplicationFactor = int16(r.integer("topic.creation.default.replication.factor", -1, minusOneOrPositive(math.MaxInt16)))
 
-	// Connection upkeep.
-	c.ConnectTimeout = r.millis("connect.timeout.ms", 30*time.Second, false)
-	c.QueryTimeout = r.millis("database.query.timeout.ms", 10*time.Minute, true)
-	c.KeepAlive = r.boolean("connect.keep.alive", true)
-	c.KeepAliveInterval = r.millis("connect.keep.alive.interval.ms", 60*time.Second, false)
-	c.HeartbeatInterval = r.millis("heartbeat.interval.ms", 0, true)
+}
 
-	// Snapshot.
+// snapshot reads the snapshot settings.
+func (r *reader) snapshot(c *Connector) {
 	c.SnapshotMode = r.enum("snapshot.mode", enumRule{def: SnapshotInitial, allowed: []string{
 		SnapshotInitial, SnapshotInitialOnly, SnapshotWhenNeeded, SnapshotNever, SnapshotNoData, SnapshotSchemaOnly,
 		SnapshotRecovery, SnapshotSchemaOnlyRecovery, SnapshotAlways, SnapshotConfigurationBased, SnapshotCustom}})
@@ -520,7 +551,10 @@ func buildConnector(f *connectorFile, source string) (*Connector, []Warning, Err
 	c.SnapshotFetchSize = int(r.integer("snapshot.fetch.size", 0, intRule{min: 0, max: math.MaxInt32,
 		form: "a non-negative integer", def: "unset: rows are streamed"}))
 
-	// Event shape.
+}
+
+// eventShape reads how values are represented in the records.
+func (r *reader) eventShape(c *Connector) {
 	c.IncludeSchemaChanges = r.boolean("include.schema.changes", true)
 	c.DecimalHandlingMode = r.enum("decimal.handling.mode", enumRule{def: DecimalPrecise, allowed: []string{DecimalPrecise, DecimalDouble, DecimalString}})
 	c.BigIntUnsignedHandlingMode = r.enum("bigint.unsigned.handling.mode", enumRule{def: BigIntUnsignedLong, allowed: []string{BigIntUnsignedLong, BigIntUnsignedPrecise}})
@@ -538,11 +572,6 @@ func buildConnector(f *connectorFile, source string) (*Connector, []Warning, Err
 	c.EventProcessingFailureHandlingMode = r.enum("event.processing.failure.handling.mode", failure)
 	c.InconsistentSchemaHandlingMode = r.enum("inconsistent.schema.handling.mode", failure)
 
-	c.KeyConverter = r.converter("key.converter")
-	c.ValueConverter = r.converter("value.converter")
-
-	r.unknownKeys(connectorKnownIgnored, connectorRenamed)
-	return c, r.warns, r.errs
 }
 
 func (r *reader) hasErr(key string) bool {

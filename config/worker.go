@@ -130,104 +130,19 @@ func LoadWorker(file string, env []string, flags map[string]string) (*Worker, []
 		warns  []Warning
 		errs   Errors
 	)
-	fileKeys := map[string]bool{}
-	if file != "" {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			var pe *fs.PathError
-			if errors.As(err, &pe) {
-				err = pe.Err
-			}
-			return nil, nil, Errors{{Scope: scope, Msg: fmt.Sprintf("cannot read the worker file %s: %v", file, err)}}
-		}
-		props, err := ParseProperties(data)
-		if err != nil {
-			return nil, nil, Errors{{Scope: scope, Msg: fmt.Sprintf("%s: %v", file, err)}}
-		}
-		seenLine := map[string]int{}
-		for _, p := range props {
-			if l, ok := seenLine[p.Key]; ok {
-				warns = append(warns, Warning{Scope: scope, Key: p.Key, Origin: fmt.Sprintf("%s:%d", file, p.Line),
-					Msg: fmt.Sprintf("is also set on line %d; the last value is used", l)})
-			}
-			seenLine[p.Key] = p.Line
-			vals[p.Key] = p.Value
-			origin[p.Key] = fmt.Sprintf("%s:%d", file, p.Line)
-			fileKeys[p.Key] = true
-		}
+	fileKeys, err := workerFile(file, vals, origin, &warns)
+	if err != nil {
+		return nil, nil, err
 	}
-
-	// Environment: the last assignment of a name wins, as in os/exec.
-	envVals := map[string]string{}
-	for _, kv := range env {
-		k, v, ok := strings.Cut(kv, "=")
-		if ok && strings.HasPrefix(k, EnvPrefix) {
-			envVals[k] = v
-		}
-	}
-	byEnv := map[string]string{}
-	for _, p := range workerProps {
-		byEnv[EnvName(p)] = p
-	}
-	envSet := map[string]string{} // property -> env name that set it
-	for _, k := range slices.Sorted(maps.Keys(envVals)) {
-		prop, ok := byEnv[k]
-		switch {
-		case ok:
-		case envAliases[k] != "":
-			prop = envAliases[k]
-			if _, regular := envVals[EnvName(prop)]; regular {
-				if envVals[EnvName(prop)] != envVals[k] {
-					warns = append(warns, Warning{Scope: scope, Msg: fmt.Sprintf("environment variables %s and %s are both set; %s is used", EnvName(prop), k, EnvName(prop))})
-				}
-				continue
-			}
-		case strings.HasPrefix(k, EnvName(ProducerPrefix)) && len(k) > len(EnvName(ProducerPrefix)):
-			prop = ProducerPrefix + strings.ToLower(strings.ReplaceAll(k[len(EnvName(ProducerPrefix)):], "_", "."))
-		default:
-			warns = append(warns, Warning{Scope: scope, Msg: fmt.Sprintf("environment variable %s does not name a worker property and is ignored", k)})
-			continue
-		}
-		vals[prop] = envVals[k]
-		origin[prop] = "environment variable " + k
-		envSet[prop] = k
-	}
-
-	for _, k := range slices.Sorted(maps.Keys(flags)) {
-		if !slices.Contains(workerProps, k) && !(strings.HasPrefix(k, ProducerPrefix) && len(k) > len(ProducerPrefix)) {
-			errs = append(errs, &Error{Scope: scope, Key: k, Origin: "flag", Msg: "is not a worker property; use one of " + strings.Join(workerProps, ", ") + " or producer.<kafka producer setting>"})
-			continue
-		}
-		vals[k] = flags[k]
-		origin[k] = "flag"
-	}
-
+	envSet := workerEnv(env, vals, origin, &warns)
+	errs = workerFlags(flags, vals, origin)
 	r := newReader(scope, vals)
 	r.origin = origin
 	r.errs = errs
 	r.warns = warns
 	w := &Worker{Raw: Properties(vals)}
 
-	// bootstrap.servers
-	if bs := r.str(PropBootstrapServers, ""); bs == "" {
-		r.fail(PropBootstrapServers, "", "is required; set it to the Kafka brokers to connect to, as host:port[,host:port...] (or SLUICE_BOOTSTRAP_SERVERS)")
-	} else {
-		for s := range strings.SplitSeq(bs, ",") {
-			s = strings.TrimSpace(s)
-			if s == "" {
-				continue
-			}
-			if !validHostPort(s, false) {
-				r.fail(PropBootstrapServers, vals[PropBootstrapServers], fmt.Sprintf("has the address %q, which is not host:port; use host:port[,host:port...]", s))
-				continue
-			}
-			w.BootstrapServers = append(w.BootstrapServers, s)
-		}
-		if len(w.BootstrapServers) == 0 && !r.hasErr(PropBootstrapServers) {
-			r.fail(PropBootstrapServers, vals[PropBootstrapServers], "lists no address; use host:port[,host:port...]")
-		}
-	}
-
+	r.bootstrapServers(w)
 	w.OffsetsTopic = r.str(PropOffsetsTopic, DefaultOffsetsTopic)
 	if msg := kafkaTopicProblem(w.OffsetsTopic); msg != "" {
 		r.fail(PropOffsetsTopic, vals[PropOffsetsTopic], msg+" (default "+DefaultOffsetsTopic+")")
@@ -255,7 +170,134 @@ func LoadWorker(file string, env []string, flags map[string]string) (*Worker, []
 		}
 	}
 
-	// Unknown keys: only the file's can remain (env and flags were checked).
+	r.unknownWorkerKeys(fileKeys, envSet)
+	if len(r.errs) > 0 {
+		return nil, r.warns, r.errs
+	}
+	return w, r.warns, nil
+}
+
+// workerFile reads the worker properties file into vals and origin and
+// returns the keys it set.
+func workerFile(file string, vals, origin map[string]string, warns *[]Warning) (map[string]bool, error) {
+	const scope = "worker"
+	fileKeys := map[string]bool{}
+	if file != "" {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return nil, Errors{{Scope: scope, Msg: fmt.Sprintf("cannot read the worker file %s: %v", file, err)}}
+		}
+		props, err := ParseProperties(data)
+		if err != nil {
+			return nil, Errors{{Scope: scope, Msg: fmt.Sprintf("%s: %v", file, err)}}
+		}
+		seenLine := map[string]int{}
+		for _, p := range props {
+			if l, ok := seenLine[p.Key]; ok {
+				*warns = append(*warns, Warning{Scope: scope, Key: p.Key, Origin: fmt.Sprintf("%s:%d", file, p.Line),
+					Msg: fmt.Sprintf("is also set on line %d; the last value is used", l)})
+			}
+			seenLine[p.Key] = p.Line
+			vals[p.Key] = p.Value
+			origin[p.Key] = fmt.Sprintf("%s:%d", file, p.Line)
+			fileKeys[p.Key] = true
+		}
+	}
+
+	return fileKeys, nil
+}
+
+// workerEnv applies the SLUICE_* environment variables to vals and origin
+// and returns which property each one set.
+func workerEnv(env []string, vals, origin map[string]string, warns *[]Warning) map[string]string {
+	const scope = "worker"
+	// Environment: the last assignment of a name wins, as in os/exec.
+	envVals := map[string]string{}
+	for _, kv := range env {
+		k, v, ok := strings.Cut(kv, "=")
+		if ok && strings.HasPrefix(k, EnvPrefix) {
+			envVals[k] = v
+		}
+	}
+	byEnv := map[string]string{}
+	for _, p := range workerProps {
+		byEnv[EnvName(p)] = p
+	}
+	envSet := map[string]string{} // property -> env name that set it
+	for _, k := range slices.Sorted(maps.Keys(envVals)) {
+		prop, ok := byEnv[k]
+		switch {
+		case ok:
+		case envAliases[k] != "":
+			prop = envAliases[k]
+			if _, regular := envVals[EnvName(prop)]; regular {
+				if envVals[EnvName(prop)] != envVals[k] {
+					*warns = append(*warns, Warning{Scope: scope, Msg: fmt.Sprintf("environment variables %s and %s are both set; %s is used", EnvName(prop), k, EnvName(prop))})
+				}
+				continue
+			}
+		case strings.HasPrefix(k, EnvName(ProducerPrefix)) && len(k) > len(EnvName(ProducerPrefix)):
+			prop = ProducerPrefix + strings.ToLower(strings.ReplaceAll(k[len(EnvName(ProducerPrefix)):], "_", "."))
+		default:
+			*warns = append(*warns, Warning{Scope: scope, Msg: fmt.Sprintf("environment variable %s does not name a worker property and is ignored", k)})
+			continue
+		}
+		vals[prop] = envVals[k]
+		origin[prop] = "environment variable " + k
+		envSet[prop] = k
+	}
+
+	return envSet
+}
+
+// workerFlags applies the command-line flags to vals and origin.
+func workerFlags(flags map[string]string, vals, origin map[string]string) Errors {
+	const scope = "worker"
+	var errs Errors
+	for _, k := range slices.Sorted(maps.Keys(flags)) {
+		if !slices.Contains(workerProps, k) && !(strings.HasPrefix(k, ProducerPrefix) && len(k) > len(ProducerPrefix)) {
+			errs = append(errs, &Error{Scope: scope, Key: k, Origin: "flag", Msg: "is not a worker property; use one of " + strings.Join(workerProps, ", ") + " or producer.<kafka producer setting>"})
+			continue
+		}
+		vals[k] = flags[k]
+		origin[k] = "flag"
+	}
+
+	return errs
+}
+
+// bootstrapServers reads bootstrap.servers.
+func (r *reader) bootstrapServers(w *Worker) {
+	vals := r.vals
+	if bs := r.str(PropBootstrapServers, ""); bs == "" {
+		r.fail(PropBootstrapServers, "", "is required; set it to the Kafka brokers to connect to, as host:port[,host:port...] (or SLUICE_BOOTSTRAP_SERVERS)")
+	} else {
+		for s := range strings.SplitSeq(bs, ",") {
+			s = strings.TrimSpace(s)
+			if s == "" {
+				continue
+			}
+			if !validHostPort(s, false) {
+				r.fail(PropBootstrapServers, vals[PropBootstrapServers], fmt.Sprintf("has the address %q, which is not host:port; use host:port[,host:port...]", s))
+				continue
+			}
+			w.BootstrapServers = append(w.BootstrapServers, s)
+		}
+		if len(w.BootstrapServers) == 0 && !r.hasErr(PropBootstrapServers) {
+			r.fail(PropBootstrapServers, vals[PropBootstrapServers], "lists no address; use host:port[,host:port...]")
+		}
+	}
+
+}
+
+// unknownWorkerKeys warns about the file's keys Sluice does not know (env
+// and flags were checked as they were read).
+func (r *reader) unknownWorkerKeys(fileKeys map[string]bool, envSet map[string]string) {
+	vals := r.vals
 	for _, k := range slices.Sorted(maps.Keys(vals)) {
 		if r.used[k] || !fileKeys[k] || envSet[k] != "" {
 			continue
@@ -273,10 +315,6 @@ func LoadWorker(file string, env []string, flags map[string]string) (*Worker, []
 		}
 	}
 
-	if len(r.errs) > 0 {
-		return nil, r.warns, r.errs
-	}
-	return w, r.warns, nil
 }
 
 // kafkaClientSetting matches worker-level Kafka client settings that Kafka

@@ -98,19 +98,58 @@ func buildColumn(def ColumnDef, opt TypeOptions) (change.Column, error) {
 }
 
 func buildTyped(def ColumnDef, opt TypeOptions) (builtColumn, error) {
-	cv := &converter{col: def.Name, nullable: def.Nullable}
+	dt := def.DataType
+	if def.JSON {
+		dt = "json"
+	}
+	b := &typeBuild{def: def, opt: opt, dt: dt, cv: &converter{col: def.Name, nullable: def.Nullable}}
+	if !b.numeric() {
+		if err := b.other(); err != nil {
+			return builtColumn{}, err
+		}
+	}
+	s, f, kind, cv := b.s, b.f, b.kind, b.cv
+	if def.HasDefault || def.DefaultNow {
+		dv, ok, err := defaultValue(def, dt, opt, f, s)
+		if err != nil {
+			err = fmt.Errorf("column %q: default value %q: %w", def.Name, def.Default, err)
+			if opt.ConvertFailure == config.FailureFail {
+				return builtColumn{}, err
+			}
+			// Debezium drops a default it cannot convert (and warns).
+			return builtColumn{col: change.Column{Name: def.Name, Schema: s, Convert: f}, kind: kind, defaultErr: err}, nil
+		}
+		if ok && dv != nil {
+			withDefault := *s
+			withDefault.Default, withDefault.HasDefault = dv, true
+			s = &withDefault
+			cv.fallback = dv
+		}
+	}
+	return builtColumn{col: change.Column{Name: def.Name, Schema: s, Convert: f}, kind: kind}, nil
+}
+
+// typeBuild is one column's mapping being built: the Connect schema, the
+// converter and the kind of value, by type family.
+type typeBuild struct {
+	def  ColumnDef
+	opt  TypeOptions
+	dt   string
+	cv   *converter
+	s    *change.Schema
+	f    func(any) (any, error)
+	kind valueKind
+}
+
+// numeric maps the integer, fixed and floating point, BIT and YEAR types;
+// false: dt is none of them.
+func (b *typeBuild) numeric() bool {
+	def, opt, cv, nullable, dt := b.def, b.opt, b.cv, b.def.Nullable, b.dt
 	var (
 		s    *change.Schema
 		f    func(any) (any, error)
 		kind valueKind
 	)
-	nullable := def.Nullable
-	dt := def.DataType
-	if def.JSON {
-		dt = "json"
-	}
-	connect := opt.TimePrecisionMode == config.TimeConnect
-	adjust := !opt.NoTimeAdjuster
 	switch dt {
 	case "tinyint", "smallint", "mediumint", "int", "integer", "bigint":
 		var bits int
@@ -182,6 +221,25 @@ func buildTyped(def ColumnDef, opt TypeOptions) (builtColumn, error) {
 	case "year":
 		s, cv.fallback = logical(change.Int32, change.YearName, nullable), int64(0)
 		f = yearConverter(cv)
+	default:
+		return false
+	}
+	b.s, b.f, b.kind = s, f, kind
+	return true
+}
+
+// other maps the temporal, character, binary, JSON, ENUM/SET, spatial and
+// MariaDB address and UUID types, or says the type cannot be captured.
+func (b *typeBuild) other() error {
+	def, opt, cv, nullable, dt := b.def, b.opt, b.cv, b.def.Nullable, b.dt
+	connect := opt.TimePrecisionMode == config.TimeConnect
+	adjust := !opt.NoTimeAdjuster
+	var (
+		s    *change.Schema
+		f    func(any) (any, error)
+		kind valueKind
+	)
+	switch dt {
 	case "date":
 		if connect {
 			s = logical(change.Int32, change.ConnectDateName, nullable)
@@ -217,7 +275,7 @@ func buildTyped(def ColumnDef, opt TypeOptions) (builtColumn, error) {
 	case "char", "varchar", "tinytext", "text", "mediumtext", "longtext":
 		dec, err := DecoderFor(def.Charset)
 		if err != nil {
-			return builtColumn{}, fmt.Errorf("column %q: %w", def.Name, err)
+			return fmt.Errorf("column %q: %w", def.Name, err)
 		}
 		s, cv.fallback, kind = optional(stringSchema, nullable), "", kindChars
 		f = stringConverter(cv, dec)
@@ -262,26 +320,10 @@ func buildTyped(def ColumnDef, opt TypeOptions) (builtColumn, error) {
 		if t == "" {
 			t = def.DataType
 		}
-		return builtColumn{}, fmt.Errorf("column %q has type %q, which Sluice cannot capture; exclude the table with table.exclude.list", def.Name, t)
+		return fmt.Errorf("column %q has type %q, which Sluice cannot capture; exclude the table with table.exclude.list", def.Name, t)
 	}
-	if def.HasDefault || def.DefaultNow {
-		dv, ok, err := defaultValue(def, dt, opt, f, s)
-		if err != nil {
-			err = fmt.Errorf("column %q: default value %q: %w", def.Name, def.Default, err)
-			if opt.ConvertFailure == config.FailureFail {
-				return builtColumn{}, err
-			}
-			// Debezium drops a default it cannot convert (and warns).
-			return builtColumn{col: change.Column{Name: def.Name, Schema: s, Convert: f}, kind: kind, defaultErr: err}, nil
-		}
-		if ok && dv != nil {
-			withDefault := *s
-			withDefault.Default, withDefault.HasDefault = dv, true
-			s = &withDefault
-			cv.fallback = dv
-		}
-	}
-	return builtColumn{col: change.Column{Name: def.Name, Schema: s, Convert: f}, kind: kind}, nil
+	b.s, b.f, b.kind = s, f, kind
+	return nil
 }
 
 // --- integers ---
