@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# A Kafka Connect standalone worker with the real Debezium MariaDB and MySQL
+# connectors, run from Maven Central jars against the local Kafka (kafka.sh),
+# REST on loopback. It is the reference the side-by-side conformance test
+# (internal/sidebyside) compares Sluice with.
+#
+#   deploy/local/connect.sh start [CONNECTOR.properties|CONNECTOR.json ...]
+#   deploy/local/connect.sh stop|status|wipe|url
+#
+# Connectors given to start are passed to ConnectStandalone; more can be
+# created and deleted at any time through the REST API (url prints its base),
+# which is what the test does, so one warm worker serves many runs.
+#
+# Environment (defaults):
+#   SLUICE_LOCAL_DIR=/tmp/sluice-local        config/offsets/log in $SLUICE_LOCAL_DIR/connect-$SLUICE_CONNECT_NAME
+#   SLUICE_CONNECT_NAME=main
+#   SLUICE_CONNECT_PORT=28083                 REST listener, 127.0.0.1 only
+#   SLUICE_BOOTSTRAP_SERVERS=127.0.0.1:${SLUICE_KAFKA_PORT:-29092}
+#   SLUICE_KAFKA_VERSION=4.1.2                the Kafka Connect version (same as kafka.sh)
+#   SLUICE_DEBEZIUM_VERSION=3.5.0.Final
+#   SLUICE_CACHE_DIR=~/.cache/sluice          jars in $SLUICE_CACHE_DIR/connect-$KAFKA-debezium-$DEBEZIUM
+#   SLUICE_CONNECT_HEAP="-Xms128m -Xmx768m"
+# status exits 0 when running, 3 when stopped.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=common.sh
+. "$HERE/common.sh"
+
+NAME="${SLUICE_CONNECT_NAME:-main}"
+PORT="${SLUICE_CONNECT_PORT:-28083}"
+BOOTSTRAP="${SLUICE_BOOTSTRAP_SERVERS:-127.0.0.1:${SLUICE_KAFKA_PORT:-29092}}"
+KVERSION="${SLUICE_KAFKA_VERSION:-4.1.2}"
+DVERSION="${SLUICE_DEBEZIUM_VERSION:-3.5.0.Final}"
+HEAP="${SLUICE_CONNECT_HEAP:--Xms128m -Xmx768m}"
+LOG_TAG="connect[$NAME]"
+DIR="$SLUICE_LOCAL_DIR/connect-$NAME"
+CONF="$DIR/worker.properties"
+PIDF="$DIR/connect.pid"
+OUT="$DIR/connect.log"
+LIB="$SLUICE_CACHE_DIR/connect-$KVERSION-debezium-$DVERSION"
+
+ensure_tools() {
+  ensure_packages java -- openjdk-17-jre-headless
+  ensure_packages curl -- curl
+}
+
+# fetch_jars resolves the worker classpath and one plugin directory per
+# connector into $LIB once; a warm start only checks the .complete marker.
+fetch_jars() {
+  [ -f "$LIB/.complete" ] && return 0
+  ensure_packages mvn -- maven
+  log "fetching Kafka Connect $KVERSION and Debezium $DVERSION jars from Maven Central into $LIB"
+  local tmp="$LIB.tmp.$$" p dest
+  rm -rf "$tmp"
+  mkdir -p "$tmp"
+  for p in worker mariadb mysql; do
+    dest="$tmp/plugins/debezium-connector-$p"
+    [ "$p" = worker ] && dest="$tmp/worker"
+    if ! mvn -B -q -f "$HERE/connect/pom.xml" -P"$p" -Dkafka.version="$KVERSION" -Ddebezium.version="$DVERSION" \
+        -Dlib.dir="$dest" dependency:copy-dependencies >"$tmp.mvn.log" 2>&1; then
+      tail -30 "$tmp.mvn.log" >&2
+      rm -rf "$tmp"
+      die "mvn could not resolve the $p jars (full log: $tmp.mvn.log)"
+    fi
+  done
+  rm -f "$tmp.mvn.log"
+  [ -f "$tmp/worker/connect-runtime-$KVERSION.jar" ] || die "connect-runtime-$KVERSION.jar missing after mvn"
+  [ -f "$tmp/plugins/debezium-connector-mariadb/debezium-connector-mariadb-$DVERSION.jar" ] || die "debezium-connector-mariadb-$DVERSION.jar missing after mvn"
+  touch "$tmp/.complete"
+  rm -rf "$LIB"
+  mv "$tmp" "$LIB"
+}
+
+write_conf() {
+  mkdir -p "$DIR"
+  cat >"$CONF" <<CONF
+# Written by deploy/local/connect.sh on every start; edits are lost.
+bootstrap.servers=${BOOTSTRAP}
+key.converter=org.apache.kafka.connect.json.JsonConverter
+value.converter=org.apache.kafka.connect.json.JsonConverter
+key.converter.schemas.enable=true
+value.converter.schemas.enable=true
+# Standalone: offsets in a private file, not in the shared _connect_offsets.
+offset.storage.file.filename=${DIR}/connect.offsets
+offset.flush.interval.ms=1000
+listeners=http://127.0.0.1:${PORT}
+rest.advertised.host.name=127.0.0.1
+rest.advertised.port=${PORT}
+plugin.path=${LIB}/plugins
+# Debezium and Kafka's converters declare themselves in META-INF/services:
+# no classpath scan, a start in seconds.
+plugin.discovery=service_load
+# The broker does not auto-create topics: connectors name
+# topic.creation.default.* and the worker creates them.
+topic.creation.enable=true
+CONF
+}
+
+running() { pid_alive "$PIDF" "$CONF"; }
+
+url() { echo "http://127.0.0.1:$PORT"; }
+
+ready() { port_open "$PORT" && curl -sf -m 2 "$(url)/connectors" >/dev/null 2>&1; }
+
+start() {
+  if running; then
+    log "already running (pid $(cat "$PIDF")) on $(url)"
+    [ $# -eq 0 ] || die "a worker already runs: create connectors through $(url)/connectors, or stop it first"
+    return 0
+  fi
+  ensure_tools
+  port_open "$PORT" && die "127.0.0.1:$PORT is in use by another process (set SLUICE_CONNECT_PORT)"
+  local t0; t0="$(now_ms)"
+  fetch_jars
+  write_conf
+  local f files=()
+  for f in "$@"; do
+    [ -f "$f" ] || die "connector file $f not found"
+    files+=("$(cd "$(dirname "$f")" && pwd)/$(basename "$f")")
+  done
+  rm -f "$PIDF"
+  # shellcheck disable=SC2206
+  local heap=($HEAP)
+  # setsid + nohup: the worker outlives the calling shell and its process group.
+  setsid nohup java "${heap[@]}" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true \
+    -Dlog4j2.configurationFile="$HERE/connect/log4j2.properties" -Dlog4j2.shutdownHookEnabled=false \
+    -cp "$LIB/worker/*" org.apache.kafka.connect.cli.ConnectStandalone "$CONF" "${files[@]}" \
+    </dev/null >>"$OUT" 2>&1 &
+  echo $! >"$PIDF"
+  local i
+  for ((i = 0; i < 1200; i++)); do
+    if ! running; then
+      tail -40 "$OUT" >&2
+      rm -f "$PIDF"
+      die "worker exited during startup (log: $OUT)"
+    fi
+    ready && break
+    sleep 0.1
+  done
+  [ "$i" -lt 1200 ] || { tail -40 "$OUT" >&2; die "worker REST not ready after 120s (log: $OUT)"; }
+  log "Kafka Connect $KVERSION with Debezium $DVERSION on $(url) (Kafka $BOOTSTRAP, dir $DIR), ready in $(($(now_ms) - t0)) ms"
+}
+
+stop() { stop_pid "$PIDF" "$CONF" "worker" 60; }
+
+status() {
+  if running; then
+    echo "connect[$NAME] running pid $(cat "$PIDF") on $(url) (dir $DIR)"
+  else
+    echo "connect[$NAME] stopped (dir $DIR)"
+    return 3
+  fi
+}
+
+wipe() {
+  stop
+  rm -rf "$DIR"
+  log "wiped $DIR (jars stay in $LIB)"
+}
+
+cmd="${1:-}"
+[ $# -gt 0 ] && shift
+case "$cmd" in
+  start) start "$@" ;;
+  stop) stop ;;
+  status) status ;;
+  wipe) wipe ;;
+  url) url ;;
+  *) echo "usage: $0 start [CONNECTOR.properties...]|stop|status|wipe|url" >&2; exit 2 ;;
+esac
