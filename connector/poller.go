@@ -32,8 +32,11 @@ type PollerConfig struct {
 	OffsetKey      []byte
 	// Combine merges the positions of the task's readers, in the order they
 	// registered, into the one position stored. nil: the task has one reader.
-	Combine      func([]change.Position) (change.Position, error)
-	Tombstones   bool
+	Combine    func([]change.Position) (change.Position, error)
+	Tombstones bool
+	// Headers are added to every record after its own (Debezium's
+	// __debezium.context.* headers); nil adds none.
+	Headers      []change.Header
 	MaxBatch     int
 	PollInterval time.Duration
 	// FlushInterval is offset.flush.interval.ms: how often the position is
@@ -152,6 +155,7 @@ func (p *Poller) process(ctx context.Context, entries []entry) error {
 				p.cfg.Hooks.events(e.Op, 1)
 			}
 		}
+		withHeaders(p.records, p.cfg.Headers)
 		records, err := p.cfg.Transforms.Apply(p.records)
 		if err != nil {
 			return fault.Definite(fmt.Errorf("transforming a record for %s: %w", p.records[0].Topic, err))
@@ -251,6 +255,9 @@ func (p *Poller) retry(ctx context.Context, what string, f func() error) error {
 
 func (p *Poller) toKafka(ctx context.Context, r *change.Record) (*kgo.Record, error) {
 	kr := &kgo.Record{Topic: r.Topic}
+	if r.FixedPartition {
+		kr.Partition, kr.Context = r.Partition, fixedPartition
+	}
 	if r.Key != nil {
 		err := p.retry(ctx, "converting a key for "+r.Topic, func() (err error) {
 			kr.Key, err = p.cfg.KeyConverter.Convert(ctx, r.Topic, r.KeySchema, r.Key)

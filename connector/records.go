@@ -167,7 +167,10 @@ func (b *recordBuilder) build(ev *change.Event, out []change.Record) ([]change.R
 		del.Headers = []change.Header{{Key: headerNewKey, Schema: t.KeySchema, Value: newKey}}
 		out = append(out, del)
 		if b.tombstones {
-			out = append(out, rec(oldKey, nil))
+			// Debezium's tombstone carries the delete's headers too.
+			tomb := rec(oldKey, nil)
+			tomb.Headers = del.Headers
+			out = append(out, tomb)
 		}
 		cr := rec(newKey, envelope(change.OpCreate, nil, after))
 		cr.Headers = []change.Header{{Key: headerOldKey, Schema: t.KeySchema, Value: oldKey}}

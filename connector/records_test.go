@@ -46,7 +46,7 @@ func TestRecordsForEachOperation(t *testing.T) {
 		{"update", change.Event{Op: change.OpUpdate, Table: tbl, Before: row(1, "a"), After: row(1, "b")}, []string{"u"}, []any{int64(1)}, []string{""}},
 		{"delete", change.Event{Op: change.OpDelete, Table: tbl, Before: row(1, "a")}, []string{"d", "-"}, []any{int64(1), int64(1)}, []string{"", ""}},
 		{"key change", change.Event{Op: change.OpUpdate, Table: tbl, Before: row(1, "a"), After: row(2, "a")},
-			[]string{"d", "-", "c"}, []any{int64(1), int64(1), int64(2)}, []string{headerNewKey, "", headerOldKey}},
+			[]string{"d", "-", "c"}, []any{int64(1), int64(1), int64(2)}, []string{headerNewKey, headerNewKey, headerOldKey}},
 		{"truncate", change.Event{Op: change.OpTruncate, Table: tbl}, []string{"t"}, []any{nil}, []string{""}},
 	} {
 		recs, err := b.build(&tc.ev, nil)

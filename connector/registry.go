@@ -68,6 +68,9 @@ func Check(c *config.Connector, env Env) error {
 	if _, err := smt.Parse(c.Raw); err != nil {
 		return err
 	}
+	if _, err := contextHeaders(c, 0); err != nil {
+		return err
+	}
 	if _, err := newConverter(c.KeyConverter, "key.converter"); err != nil {
 		return err
 	}
@@ -113,6 +116,10 @@ func NewTask(c *config.Connector, d Deps) (*Task, error) {
 	if err != nil {
 		return nil, err
 	}
+	headers, err := contextHeaders(c, 0)
+	if err != nil {
+		return nil, err
+	}
 	log := d.Logger.With(zap.String("connector", c.Name))
 	key := offsets.Key(c.Name, c.TopicPrefix)
 	return &Task{
@@ -121,7 +128,7 @@ func NewTask(c *config.Connector, d Deps) (*Task, error) {
 		Poller: PollerConfig{
 			Transforms: chain, KeyConverter: keyConv, ValueConverter: valConv,
 			Producer: d.Producer, Topics: d.Topics, Store: d.Store, OffsetKey: key,
-			Tombstones: c.TombstonesOnDelete, MaxBatch: c.MaxBatchSize, PollInterval: c.PollInterval,
+			Tombstones: c.TombstonesOnDelete, Headers: headers, MaxBatch: c.MaxBatchSize, PollInterval: c.PollInterval,
 			FlushInterval: d.Worker.FlushIntervalFor(c), CommitTimeout: c.OffsetFlushTimeout + 5*time.Second,
 			Logger: log,
 		},

@@ -15,7 +15,9 @@ import (
 // itself, edited, or a new one) or nil to drop it. A transform that changes
 // a schema must return the same *change.Schema for the same input schema, so
 // that converters, which cache by schema pointer, do their schema work once
-// per schema and not per record. Apply is called from one goroutine at a
+// per schema and not per record. A record's Headers slice may be shared
+// with other records: a transform that changes headers builds a new slice.
+// Apply is called from one goroutine at a
 // time; an error stops the task before the record's offset (Kafka Connect's
 // errors.tolerance=none).
 type Transform interface {

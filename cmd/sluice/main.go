@@ -244,7 +244,7 @@ func producerOpts(w *config.Worker) ([]kgo.Opt, error) {
 		kgo.MaxBufferedRecords(10000),
 		kgo.ProducerLinger(5 * time.Millisecond),
 		// Java's default partitioner: murmur2 of the key bytes.
-		kgo.RecordPartitioner(kgo.StickyKeyPartitioner(nil)),
+		kgo.RecordPartitioner(connector.Partitioner()),
 	}
 	switch strings.ToLower(w.Producer["compression.type"]) {
 	case "", "none":

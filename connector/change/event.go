@@ -107,6 +107,11 @@ type Record struct {
 	Value       any // *Value, or nil for a tombstone
 	Headers     []Header
 	Timestamp   time.Time
+	// FixedPartition puts the record in Partition instead of the one its
+	// key hashes to: Debezium writes every schema change event to
+	// partition 0 of its topic.
+	FixedPartition bool
+	Partition      int32
 }
 
 // Enqueuer is where a reader puts events. Each reader has its own: the
