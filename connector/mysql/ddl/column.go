@@ -66,7 +66,6 @@ const (
 	jdbcBinary      = -2
 	jdbcVarbinary   = -3
 	jdbcBlob        = 2004
-	jdbcTinyint     = -6
 	jdbcSmallint    = 5
 	jdbcInteger     = 4
 	jdbcBigint      = -5
@@ -81,11 +80,15 @@ const (
 	jdbcOther       = 1111
 )
 
+// jdbcTypes maps a data type to its java.sql.Types code as Debezium 3.5's
+// tableChanges show it (read from its records): TINYINT, BOOLEAN included,
+// is SMALLINT there, as its MariaDB and MySQL connectors map TINYINT to
+// INT16.
 var jdbcTypes = map[string]int64{
 	"char": jdbcChar, "varchar": jdbcVarchar, "tinytext": jdbcVarchar, "text": jdbcVarchar,
 	"mediumtext": jdbcVarchar, "longtext": jdbcVarchar, "binary": jdbcBinary, "varbinary": jdbcVarbinary,
 	"tinyblob": jdbcBlob, "blob": jdbcBlob, "mediumblob": jdbcBlob, "longblob": jdbcBlob,
-	"tinyint": jdbcTinyint, "smallint": jdbcSmallint, "mediumint": jdbcInteger, "int": jdbcInteger,
+	"tinyint": jdbcSmallint, "smallint": jdbcSmallint, "mediumint": jdbcInteger, "int": jdbcInteger,
 	"integer": jdbcInteger, "bigint": jdbcBigint, "float": jdbcFloat, "double": jdbcDouble, "real": 7,
 	"decimal": jdbcDecimal, "numeric": 2, "bit": jdbcBit, "date": jdbcDate, "time": jdbcTime,
 	"datetime": jdbcTimestamp, "timestamp": jdbcTimestampTZ, "year": jdbcInteger, "enum": jdbcChar,
