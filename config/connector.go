@@ -24,12 +24,16 @@ type Flavor string
 const (
 	FlavorMySQL   Flavor = "mysql"
 	FlavorMariaDB Flavor = "mariadb"
+	// FlavorVitess reads VTGate's VStream; the vitess.* properties and the
+	// defaults that differ (see vitessDefaults) are connector/vitess's.
+	FlavorVitess Flavor = "vitess"
 )
 
 // Connector classes Sluice accepts in connector.class.
 const (
 	MySQLConnectorClass   = "io.debezium.connector.mysql.MySqlConnector"
 	MariaDBConnectorClass = "io.debezium.connector.mariadb.MariaDbConnector"
+	VitessConnectorClass  = "io.debezium.connector.vitess.VitessConnector"
 )
 
 // Converter classes Sluice accepts in key.converter and value.converter.
@@ -77,6 +81,7 @@ const (
 
 	BigIntUnsignedLong    = "long"
 	BigIntUnsignedPrecise = "precise"
+	BigIntUnsignedString  = "string" // Vitess only
 
 	TimeAdaptiveTimeMicroseconds = "adaptive_time_microseconds"
 	TimeConnect                  = "connect"
@@ -420,6 +425,8 @@ func buildConnector(f *connectorFile, source string) (*Connector, []Warning, Err
 		c.Flavor = FlavorMySQL
 	case MariaDBConnectorClass:
 		c.Flavor = FlavorMariaDB
+	case VitessConnectorClass:
+		c.Flavor = FlavorVitess
 	case "":
 		r.fail("connector.class", "", "is required; set it to "+MySQLConnectorClass+" or "+MariaDBConnectorClass)
 	default:
@@ -429,15 +436,22 @@ func buildConnector(f *connectorFile, source string) (*Connector, []Warning, Err
 	if c.Flavor == FlavorMariaDB {
 		server = "MariaDB"
 	}
+	vd := vitessDefaults(c.Flavor, r)
 
 	// Connection.
 	c.Hostname = r.required("database.hostname", "the host name or IP address of the "+server+" server")
-	c.Port = int(r.integer("database.port", 3306, intRule{min: 1, max: 65535, form: "an integer from 1 to 65535"}))
-	c.User = r.required("database.user", "the "+server+" user Sluice connects as")
+	c.Port = int(r.integer("database.port", vd.port, intRule{min: 1, max: 65535, form: "an integer from 1 to 65535"}))
+	if vd.vitess {
+		c.User = r.str("database.user", "") // VTGate may run without static auth
+	} else {
+		c.User = r.required("database.user", "the "+server+" user Sluice connects as")
+	}
 	if pw, ok := r.lookup("database.password"); ok {
 		c.Password = Secret(pw) // never trimmed: blanks may be part of it
 	}
-	if id, ok := r.intOpt("database.server.id", intRule{min: 1, max: math.MaxUint32,
+	if vd.vitess {
+		// VStream has no replica identity: no database.server.id.
+	} else if id, ok := r.intOpt("database.server.id", intRule{min: 1, max: math.MaxUint32,
 		form: "an integer from 1 to 4294967295, unique among the servers and replicas of the cluster",
 		def:  "a random number from 5400 to 6399"}); ok {
 		c.ServerID = uint32(id)
@@ -521,9 +535,9 @@ func buildConnector(f *connectorFile, source string) (*Connector, []Warning, Err
 		form: "a non-negative integer", def: "unset: rows are streamed"}))
 
 	// Event shape.
-	c.IncludeSchemaChanges = r.boolean("include.schema.changes", true)
+	c.IncludeSchemaChanges = r.boolean("include.schema.changes", !vd.vitess)
 	c.DecimalHandlingMode = r.enum("decimal.handling.mode", enumRule{def: DecimalPrecise, allowed: []string{DecimalPrecise, DecimalDouble, DecimalString}})
-	c.BigIntUnsignedHandlingMode = r.enum("bigint.unsigned.handling.mode", enumRule{def: BigIntUnsignedLong, allowed: []string{BigIntUnsignedLong, BigIntUnsignedPrecise}})
+	c.BigIntUnsignedHandlingMode = r.enum("bigint.unsigned.handling.mode", vd.bigint)
 	c.TimePrecisionMode = r.enum("time.precision.mode", enumRule{def: TimeAdaptiveTimeMicroseconds,
 		allowed: []string{TimeAdaptiveTimeMicroseconds, TimeConnect},
 		unsupported: map[string]string{
@@ -543,6 +557,33 @@ func buildConnector(f *connectorFile, source string) (*Connector, []Warning, Err
 
 	r.unknownKeys(connectorKnownIgnored, connectorRenamed)
 	return c, r.warns, r.errs
+}
+
+// flavorDefaults are the common properties whose default or allowed values
+// differ between Debezium's Vitess connector and its MySQL ones.
+type flavorDefaults struct {
+	vitess bool
+	port   int64
+	bigint enumRule
+}
+
+// vitessDefaults returns the defaults for flavor f; for Vitess it also marks
+// the vitess.* properties as used (connector/vitess parses and checks
+// them from Raw).
+func vitessDefaults(f Flavor, r *reader) flavorDefaults {
+	d := flavorDefaults{port: 3306, bigint: enumRule{def: BigIntUnsignedLong, allowed: []string{BigIntUnsignedLong, BigIntUnsignedPrecise}}}
+	if f != FlavorVitess {
+		return d
+	}
+	for k := range r.vals {
+		if strings.HasPrefix(k, "vitess.") {
+			r.used[k] = true
+		}
+	}
+	// VTGate's gRPC port; Debezium Vitess's unsigned BIGINT default is string.
+	d.vitess, d.port = true, 15991
+	d.bigint = enumRule{def: BigIntUnsignedString, allowed: []string{BigIntUnsignedString, BigIntUnsignedLong, BigIntUnsignedPrecise}}
+	return d
 }
 
 func (r *reader) hasErr(key string) bool {
