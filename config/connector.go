@@ -24,12 +24,16 @@ type Flavor string
 const (
 	FlavorMySQL   Flavor = "mysql"
 	FlavorMariaDB Flavor = "mariadb"
+	// FlavorVitess reads VTGate's VStream; the vitess.* properties and the
+	// defaults that differ (see vitessDefaults) are connector/vitess's.
+	FlavorVitess Flavor = "vitess"
 )
 
 // Connector classes Sluice accepts in connector.class.
 const (
 	MySQLConnectorClass   = "io.debezium.connector.mysql.MySqlConnector"
 	MariaDBConnectorClass = "io.debezium.connector.mariadb.MariaDbConnector"
+	VitessConnectorClass  = "io.debezium.connector.vitess.VitessConnector"
 )
 
 // Converter classes Sluice accepts in key.converter and value.converter.
@@ -77,6 +81,7 @@ const (
 
 	BigIntUnsignedLong    = "long"
 	BigIntUnsignedPrecise = "precise"
+	BigIntUnsignedString  = "string" // Vitess only
 
 	TimeAdaptiveTimeMicroseconds = "adaptive_time_microseconds"
 	TimeConnect                  = "connect"
@@ -393,11 +398,12 @@ func buildConnector(f *connectorFile, source string) (*Connector, []Warning, Err
 	r := connectorReader(f, source)
 	c := &Connector{Name: f.name, Source: source, Raw: Properties(f.vals)}
 	r.class(c)
-	r.connection(c)
+	vd := vitessDefaults(c.Flavor, r)
+	r.connection(c, vd)
 	r.topicPrefix(c)
 	r.queue(c)
 	r.snapshot(c)
-	r.eventShape(c)
+	r.eventShape(c, vd)
 	c.KeyConverter = r.converter("key.converter")
 	c.ValueConverter = r.converter("value.converter")
 	r.unknownKeys(connectorKnownIgnored, connectorRenamed)
@@ -439,27 +445,34 @@ func (r *reader) class(c *Connector) {
 		c.Flavor = FlavorMySQL
 	case MariaDBConnectorClass:
 		c.Flavor = FlavorMariaDB
+	case VitessConnectorClass:
+		c.Flavor = FlavorVitess
 	case "":
-		r.fail("connector.class", "", "is required; set it to "+MySQLConnectorClass+" or "+MariaDBConnectorClass)
+		r.fail("connector.class", "", "is required; set it to "+MySQLConnectorClass+", "+MariaDBConnectorClass+" or "+VitessConnectorClass)
 	default:
-		r.fail("connector.class", c.Class, "is not a connector Sluice can run; use "+MySQLConnectorClass+" or "+MariaDBConnectorClass)
+		r.fail("connector.class", c.Class, "is not a connector Sluice can run; use "+MySQLConnectorClass+", "+MariaDBConnectorClass+" or "+VitessConnectorClass)
 	}
-
 }
 
 // connection reads how to reach and identify with the server.
-func (r *reader) connection(c *Connector) {
+func (r *reader) connection(c *Connector, vd flavorDefaults) {
 	server := "MySQL"
 	if c.Flavor == FlavorMariaDB {
 		server = "MariaDB"
 	}
 	c.Hostname = r.required("database.hostname", "the host name or IP address of the "+server+" server")
-	c.Port = int(r.integer("database.port", 3306, intRule{min: 1, max: 65535, form: "an integer from 1 to 65535"}))
-	c.User = r.required("database.user", "the "+server+" user Sluice connects as")
+	c.Port = int(r.integer("database.port", vd.port, intRule{min: 1, max: 65535, form: "an integer from 1 to 65535"}))
+	if vd.vitess {
+		c.User = r.str("database.user", "") // VTGate may run without static auth
+	} else {
+		c.User = r.required("database.user", "the "+server+" user Sluice connects as")
+	}
 	if pw, ok := r.lookup("database.password"); ok {
 		c.Password = Secret(pw) // never trimmed: blanks may be part of it
 	}
-	if id, ok := r.intOpt("database.server.id", intRule{min: 1, max: math.MaxUint32,
+	if vd.vitess {
+		// VStream has no replica identity: no database.server.id.
+	} else if id, ok := r.intOpt("database.server.id", intRule{min: 1, max: math.MaxUint32,
 		form: "an integer from 1 to 4294967295, unique among the servers and replicas of the cluster",
 		def:  "a random number from 5400 to 6399"}); ok {
 		c.ServerID = uint32(id)
@@ -474,7 +487,6 @@ func (r *reader) connection(c *Connector) {
 	c.KeepAlive = r.boolean("connect.keep.alive", true)
 	c.KeepAliveInterval = r.millis("connect.keep.alive.interval.ms", 60*time.Second, false)
 	c.HeartbeatInterval = r.millis("heartbeat.interval.ms", 0, true)
-
 }
 
 // topicPrefix reads topic.prefix and the filters of what is captured.
@@ -554,10 +566,10 @@ func (r *reader) snapshot(c *Connector) {
 }
 
 // eventShape reads how values are represented in the records.
-func (r *reader) eventShape(c *Connector) {
-	c.IncludeSchemaChanges = r.boolean("include.schema.changes", true)
+func (r *reader) eventShape(c *Connector, vd flavorDefaults) {
+	c.IncludeSchemaChanges = r.boolean("include.schema.changes", !vd.vitess)
 	c.DecimalHandlingMode = r.enum("decimal.handling.mode", enumRule{def: DecimalPrecise, allowed: []string{DecimalPrecise, DecimalDouble, DecimalString}})
-	c.BigIntUnsignedHandlingMode = r.enum("bigint.unsigned.handling.mode", enumRule{def: BigIntUnsignedLong, allowed: []string{BigIntUnsignedLong, BigIntUnsignedPrecise}})
+	c.BigIntUnsignedHandlingMode = r.enum("bigint.unsigned.handling.mode", vd.bigint)
 	c.TimePrecisionMode = r.enum("time.precision.mode", enumRule{def: TimeAdaptiveTimeMicroseconds,
 		allowed: []string{TimeAdaptiveTimeMicroseconds, TimeConnect},
 		unsupported: map[string]string{
@@ -572,6 +584,33 @@ func (r *reader) eventShape(c *Connector) {
 	c.EventProcessingFailureHandlingMode = r.enum("event.processing.failure.handling.mode", failure)
 	c.InconsistentSchemaHandlingMode = r.enum("inconsistent.schema.handling.mode", failure)
 
+}
+
+// flavorDefaults are the common properties whose default or allowed values
+// differ between Debezium's Vitess connector and its MySQL ones.
+type flavorDefaults struct {
+	vitess bool
+	port   int64
+	bigint enumRule
+}
+
+// vitessDefaults returns the defaults for flavor f; for Vitess it also marks
+// the vitess.* properties as used (connector/vitess parses and checks
+// them from Raw).
+func vitessDefaults(f Flavor, r *reader) flavorDefaults {
+	d := flavorDefaults{port: 3306, bigint: enumRule{def: BigIntUnsignedLong, allowed: []string{BigIntUnsignedLong, BigIntUnsignedPrecise}}}
+	if f != FlavorVitess {
+		return d
+	}
+	for k := range r.vals {
+		if strings.HasPrefix(k, "vitess.") {
+			r.used[k] = true
+		}
+	}
+	// VTGate's gRPC port; Debezium Vitess's unsigned BIGINT default is string.
+	d.vitess, d.port = true, 15991
+	d.bigint = enumRule{def: BigIntUnsignedString, allowed: []string{BigIntUnsignedString, BigIntUnsignedLong, BigIntUnsignedPrecise}}
+	return d
 }
 
 func (r *reader) hasErr(key string) bool {

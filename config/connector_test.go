@@ -275,8 +275,8 @@ func TestBadValues(t *testing.T) {
 		value any // nil: remove the key
 		want  string
 	}{
-		{"connector.class", nil, `property "connector.class" is required; set it to io.debezium.connector.mysql.MySqlConnector or io.debezium.connector.mariadb.MariaDbConnector`},
-		{"connector.class", "io.debezium.connector.postgresql.PostgresConnector", `property "connector.class": value "io.debezium.connector.postgresql.PostgresConnector" is not a connector Sluice can run; use io.debezium.connector.mysql.MySqlConnector or io.debezium.connector.mariadb.MariaDbConnector`},
+		{"connector.class", nil, `property "connector.class" is required; set it to io.debezium.connector.mysql.MySqlConnector, io.debezium.connector.mariadb.MariaDbConnector or io.debezium.connector.vitess.VitessConnector`},
+		{"connector.class", "io.debezium.connector.postgresql.PostgresConnector", `property "connector.class": value "io.debezium.connector.postgresql.PostgresConnector" is not a connector Sluice can run; use io.debezium.connector.mysql.MySqlConnector, io.debezium.connector.mariadb.MariaDbConnector or io.debezium.connector.vitess.VitessConnector`},
 		{"database.hostname", nil, `property "database.hostname" is required; set it to the host name or IP address of the MySQL server`},
 		{"database.hostname", "  ", `property "database.hostname" is required`},
 		{"database.user", nil, `property "database.user" is required; set it to the MySQL user`},

@@ -12,6 +12,7 @@ import (
 
 	"github.com/sluice-cdc/sluice/config"
 	"github.com/sluice-cdc/sluice/connector/mysql"
+	"github.com/sluice-cdc/sluice/connector/vitess"
 	"github.com/sluice-cdc/sluice/converters"
 	"github.com/sluice-cdc/sluice/converters/jsonconv"
 	"github.com/sluice-cdc/sluice/offsets"
@@ -36,10 +37,15 @@ type Factory func(c *config.Connector, env Env) (Source, error)
 var sources = map[string]Factory{
 	config.MySQLConnectorClass:   newMySQL,
 	config.MariaDBConnectorClass: newMySQL,
+	config.VitessConnectorClass:  newVitess,
 }
 
 func newMySQL(c *config.Connector, env Env) (Source, error) {
 	return mysql.New(c, env.Worker, env.KafkaOpts, env.Logger)
+}
+
+func newVitess(c *config.Connector, env Env) (Source, error) {
+	return vitess.New(c, env.Logger)
 }
 
 // NewSource builds the source connector.class names.

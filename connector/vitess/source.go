@@ -1,0 +1,45 @@
+package vitess
+
+import "github.com/sluice-cdc/sluice/connector/change"
+
+// Version is the connector version written to source.version.
+var Version = "0.1.0"
+
+var (
+	stringSchema  = &change.Schema{Type: change.String}
+	int64Schema   = &change.Schema{Type: change.Int64}
+	optString     = &change.Schema{Type: change.String, Optional: true}
+	optInt64      = &change.Schema{Type: change.Int64, Optional: true}
+	snapshotField = &change.Schema{Type: change.String, Optional: true, Name: change.EnumName, Version: 1,
+		Parameters: []change.Param{{Key: "allowed", Value: "true,first,first_in_data_collection,last_in_data_collection,last,false,incremental"}},
+		Default:    "false", HasDefault: true}
+)
+
+// sourceSchema is Debezium's io.debezium.connector.vitess.Source: the
+// common fields, then keyspace, table, shard and vgtid.
+var sourceSchema = &change.Schema{Type: change.Struct, Name: "io.debezium.connector.vitess.Source", Fields: []change.Field{
+	{Name: "version", Schema: stringSchema},
+	{Name: "connector", Schema: stringSchema},
+	{Name: "name", Schema: stringSchema},
+	{Name: "ts_ms", Schema: int64Schema},
+	{Name: "snapshot", Schema: snapshotField},
+	{Name: "db", Schema: stringSchema},
+	{Name: "sequence", Schema: optString},
+	{Name: "ts_us", Schema: optInt64},
+	{Name: "ts_ns", Schema: optInt64},
+	{Name: "keyspace", Schema: stringSchema},
+	{Name: "table", Schema: stringSchema},
+	{Name: "shard", Schema: stringSchema},
+	{Name: "vgtid", Schema: stringSchema},
+}}
+
+// sourceValue is a row's source block. Debezium's Vitess connector writes
+// db as "" (the keyspace has its own field) and snapshot "false" for copy
+// rows too; tsSec is the commit's timestamp (0 in the copy phase).
+func sourceValue(prefix string, tsSec int64, keyspace, table, shard, vgtid string) *change.Value {
+	ms := tsSec * 1000
+	return &change.Value{Schema: sourceSchema, Values: []any{
+		Version, "vitess", prefix, ms, "false", "", nil, ms * 1000, ms * 1_000_000,
+		keyspace, table, shard, vgtid,
+	}}
+}

@@ -1,0 +1,224 @@
+package vitess
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"go.uber.org/zap"
+	binlogdatapb "vitess.io/vitess/go/vt/proto/binlogdata"
+
+	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/connector/mysqltypes"
+	"github.com/sluice-cdc/sluice/offsets"
+)
+
+// maxPending bounds the rows of one transaction held back until its VGTID
+// arrives. Debezium writes every row of a transaction with the
+// transaction's VGTID in source.vgtid, which VTGate sends after the rows;
+// up to this size Sluice does the same. A larger transaction (VTGate sends
+// it in chunks) is passed on as it comes, its rows carrying the VGTID
+// before it, so no transaction is ever held whole in memory.
+const maxPending = 8 << 20
+
+// reader turns one VStream's events into change events. One reader serves
+// one Snapshot or Stream call; per-shard readers each have their own.
+type reader struct {
+	cfg     *Config
+	build   mysqltypes.TableBuilder
+	out     change.Enqueuer
+	log     *zap.Logger
+	tables  map[string]*tableFields // shard + "/" + table
+	pending []change.Event
+	shards  []string // the shard of each pending row
+	size    int
+	spilled bool
+	pos     offsets.Vitess // the last VGTID received
+	posStr  string
+	// copying holds the shards whose copy phase has not completed: a
+	// VGTID that shows such a shard with a GTID but no cursor is the gap
+	// between two tables' copies, not a place to resume from.
+	copying map[string]bool
+	// untilCopied ends the stream at VTGate's overall COPY_COMPLETED.
+	untilCopied bool
+	copied      bool
+	rows        int64
+}
+
+func newReader(cfg *Config, b mysqltypes.TableBuilder, out change.Enqueuer, from offsets.Vitess) *reader {
+	r := &reader{cfg: cfg, build: b, out: out, log: cfg.Logger, tables: map[string]*tableFields{}, pos: from, posStr: from.String(), copying: map[string]bool{}}
+	for _, s := range from.Shards {
+		if s.GTID == "" || len(s.TablePKs) > 0 {
+			r.copying[s.Shard] = true
+		}
+	}
+	return r
+}
+
+// run reads the stream until ctx ends, the copy completes (untilCopied)
+// or the stream fails.
+func (r *reader) run(ctx context.Context, c *client, filter *binlogdatapb.Filter, tablesToCopy []string) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	st, err := c.vstream(ctx, r.pos, filter, tablesToCopy)
+	if err != nil {
+		return err
+	}
+	for {
+		resp, err := st.Recv()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			if errors.Is(err, io.EOF) {
+				return fmt.Errorf("VTGate %s ended the VStream (EOF) at %s", r.cfg.Addr, r.posStr)
+			}
+			return classify(fmt.Errorf("reading the VStream from %s at %s: %w", r.cfg.Addr, r.posStr, err), r.cfg)
+		}
+		for _, ev := range resp.Events {
+			if err := r.handle(ctx, ev); err != nil {
+				return err
+			}
+			if r.copied && r.untilCopied {
+				return nil
+			}
+		}
+	}
+}
+
+func (r *reader) handle(ctx context.Context, ev *binlogdatapb.VEvent) error {
+	switch ev.Type {
+	case binlogdatapb.VEventType_BEGIN:
+		r.spilled = false
+	case binlogdatapb.VEventType_FIELD:
+		fe := ev.FieldEvent
+		tf, err := buildTable(r.build, r.cfg.Keyspace, fe.TableName, fe.Fields, r.cfg.BigIntString)
+		if err != nil {
+			return err
+		}
+		r.tables[fe.Shard+"/"+fe.TableName] = tf
+	case binlogdatapb.VEventType_ROW:
+		return r.rowEvent(ctx, ev)
+	case binlogdatapb.VEventType_VGTID:
+		r.pos = vgtidFromProto(ev.Vgtid)
+		r.posStr = r.pos.String()
+	case binlogdatapb.VEventType_COMMIT:
+		return r.commit(ctx, ev.Timestamp)
+	case binlogdatapb.VEventType_DDL, binlogdatapb.VEventType_OTHER:
+		// A DDL's new table versions arrive as FIELD events before the
+		// next rows; here only the position moves (as Debezium does for
+		// [VGTID, DDL] and [VGTID, OTHER]).
+		if ev.Type == binlogdatapb.VEventType_DDL {
+			r.log.Info("DDL", zap.String("shard", ev.Shard), zap.String("statement", ev.Statement))
+		}
+		return r.commit(ctx, ev.Timestamp)
+	case binlogdatapb.VEventType_COPY_COMPLETED:
+		if ev.Keyspace == "" && ev.Shard == "" {
+			r.log.Info("VTGate's copy phase completed", zap.Int64("rows", r.rows))
+			r.copied = true
+			clear(r.copying)
+		} else {
+			r.log.Info("copy phase completed for a shard", zap.String("shard", ev.Shard))
+			delete(r.copying, ev.Shard)
+		}
+		// The VGTID before it may only now be a place to resume from.
+		return r.commit(ctx, 0)
+	case binlogdatapb.VEventType_JOURNAL:
+		r.log.Warn("VTGate reports a reshard or table move (journal event)", zap.Bool("stop_on_reshard", r.cfg.StopOnReshard))
+	}
+	return nil
+}
+
+// rowEvent turns a ROW event's changes into row events, held until the
+// transaction's VGTID unless the transaction is too large.
+func (r *reader) rowEvent(ctx context.Context, ev *binlogdatapb.VEvent) error {
+	re := ev.RowEvent
+	tf := r.tables[re.Shard+"/"+re.TableName]
+	if tf == nil {
+		return fmt.Errorf("a row of %s/%s came before its FIELD event", re.Shard, re.TableName)
+	}
+	for _, rc := range re.RowChanges {
+		e := change.Event{Table: tf.table, TsMs: ev.Timestamp * 1000, Size: 256}
+		var err error
+		var n int
+		if rc.Before != nil {
+			if e.Before, n, err = tf.decodeRow(rc.Before); err != nil {
+				return err
+			}
+			e.Size += 2 * n
+		}
+		if rc.After != nil {
+			if e.After, n, err = tf.decodeRow(rc.After); err != nil {
+				return err
+			}
+			e.Size += 2 * n
+		}
+		switch {
+		case e.Before == nil && e.After != nil:
+			e.Op = change.OpCreate // copy rows too, as Debezium's Vitess connector writes them
+		case e.Before != nil && e.After != nil:
+			e.Op = change.OpUpdate
+		case e.Before != nil:
+			e.Op = change.OpDelete
+		default:
+			continue
+		}
+		r.pending = append(r.pending, e)
+		r.shards = append(r.shards, re.Shard)
+		r.size += e.Size
+		r.rows++
+	}
+	if r.size > maxPending {
+		if !r.spilled {
+			r.log.Info("a large transaction is passed on before its end; its rows carry the VGTID before it in source.vgtid",
+				zap.Int("held_bytes", r.size))
+		}
+		r.spilled = true
+		return r.flush(ctx, 0)
+	}
+	return nil
+}
+
+// flush enqueues the held rows with their source blocks at the current
+// VGTID. tsSec is the commit time, or 0 before it is known.
+func (r *reader) flush(ctx context.Context, tsSec int64) error {
+	if len(r.pending) == 0 {
+		return nil
+	}
+	for i := range r.pending {
+		e := &r.pending[i]
+		if tsSec != 0 {
+			e.TsMs = tsSec * 1000
+		}
+		e.Source = sourceValue(r.cfg.TopicPrefix, e.TsMs/1000, r.cfg.Keyspace, e.Table.Name, r.shards[i], r.posStr)
+	}
+	err := r.out.Enqueue(ctx, r.pending...)
+	clear(r.pending)
+	r.pending, r.shards, r.size = r.pending[:0], r.shards[:0], 0
+	return err
+}
+
+// commit passes on the transaction's rows and, where the VGTID is a place
+// to resume from, a commit at it.
+func (r *reader) commit(ctx context.Context, tsSec int64) error {
+	if err := r.flush(ctx, tsSec); err != nil {
+		return err
+	}
+	if !r.resumable() {
+		return nil
+	}
+	return r.out.Enqueue(ctx, change.Event{Kind: change.KindCommit, Position: r.pos, TsMs: tsSec * 1000})
+}
+
+// resumable: between two tables' copies VTGate shows a shard with its GTID
+// and no cursor, which a restart would read as "copy done" and skip the
+// tables not yet copied; such a VGTID is not stored.
+func (r *reader) resumable() bool {
+	for _, s := range r.pos.Shards {
+		if r.copying[s.Shard] && s.GTID != "" && len(s.TablePKs) == 0 {
+			return false
+		}
+	}
+	return len(r.pos.Shards) > 0
+}

@@ -1,0 +1,133 @@
+package vitess
+
+import (
+	"bytes"
+	"testing"
+
+	"go.uber.org/zap"
+	querypb "vitess.io/vitess/go/vt/proto/query"
+
+	"github.com/sluice-cdc/sluice/config"
+	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/connector/mysqltypes"
+)
+
+// fields are what VTGate v0.24 sent for
+//
+//	CREATE TABLE t1 (id BIGINT NOT NULL, name VARCHAR(64), d DECIMAL(10,2), f FLOAT, b BIT(3),
+//	  e ENUM('a','b c'), s SET('x','y'), ts TIMESTAMP(3) NULL, dt DATETIME, j JSON,
+//	  u BIGINT UNSIGNED, bin VARBINARY(4), PRIMARY KEY (id))
+//
+// on MariaDB 10.11 (JSON is LONGTEXT there).
+var fields = []*querypb.Field{
+	{Name: "id", Type: querypb.Type_INT64, ColumnLength: 20, Charset: 63, Flags: 53251, ColumnType: "bigint(20)"},
+	{Name: "name", Type: querypb.Type_VARCHAR, ColumnLength: 192, Charset: 33, ColumnType: "varchar(64)"},
+	{Name: "d", Type: querypb.Type_DECIMAL, ColumnLength: 12, Decimals: 2, Charset: 63, Flags: 32768, ColumnType: "decimal(10,2)"},
+	{Name: "f", Type: querypb.Type_FLOAT32, ColumnLength: 12, Decimals: 31, Charset: 63, Flags: 32768, ColumnType: "float"},
+	{Name: "b", Type: querypb.Type_BIT, ColumnLength: 3, Charset: 63, Flags: 32, ColumnType: "bit(3)"},
+	{Name: "e", Type: querypb.Type_ENUM, ColumnLength: 9, Charset: 33, Flags: 256, ColumnType: "enum('a','b c')"},
+	{Name: "s", Type: querypb.Type_SET, ColumnLength: 9, Charset: 33, Flags: 2048, ColumnType: "set('x','y')"},
+	{Name: "ts", Type: querypb.Type_TIMESTAMP, ColumnLength: 23, Decimals: 3, Charset: 63, Flags: 160, ColumnType: "timestamp(3)"},
+	{Name: "dt", Type: querypb.Type_DATETIME, ColumnLength: 19, Charset: 63, Flags: 128, ColumnType: "datetime"},
+	{Name: "j", Type: querypb.Type_BLOB, ColumnLength: 4294967295, Charset: 46, Flags: 144, ColumnType: "longtext"},
+	{Name: "u", Type: querypb.Type_UINT64, ColumnLength: 20, Charset: 63, Flags: 32800, ColumnType: "bigint(20) unsigned"},
+	{Name: "bin", Type: querypb.Type_VARBINARY, ColumnLength: 4, Charset: 63, Flags: 128, ColumnType: "varbinary(4)"},
+}
+
+func builder(t *testing.T) mysqltypes.TableBuilder {
+	types, err := mysqltypes.NewTypeOptions(config.DecimalString, config.BigIntUnsignedLong, "", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mysqltypes.TableBuilder{Prefix: "p", Source: sourceSchema, Types: types, Log: zap.NewNop()}
+}
+
+func TestFieldsToTable(t *testing.T) {
+	tf, err := buildTable(builder(t), "ks", "t1", fields, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb := tf.table
+	if tb.Topic != "p.ks.t1" || len(tb.Key) != 1 || tb.Key[0] != 0 {
+		t.Fatalf("topic %q key %v", tb.Topic, tb.Key)
+	}
+	// Debezium Vitess's schemas (VitessType.resolve + VitessValueConverter).
+	want := []struct {
+		typ      change.Type
+		name     string
+		optional bool
+	}{
+		{change.Int64, "", false}, {change.String, "", true}, {change.String, "", true}, {change.Float64, "", true},
+		{change.Bytes, change.BitsName, true}, {change.String, change.EnumName, true}, {change.String, change.EnumSetName, true},
+		{change.String, change.ZonedTimestampName, true}, {change.Int64, change.TimestampName, true}, {change.String, "", true},
+		{change.String, "", true}, {change.Bytes, "", true},
+	}
+	for i, w := range want {
+		s := tb.Columns[i].Schema
+		if s.Type != w.typ || s.Name != w.name || s.Optional != w.optional {
+			t.Errorf("column %s: %s %q optional=%v, want %s %q optional=%v", fields[i].Name, s.Type, s.Name, s.Optional, w.typ, w.name, w.optional)
+		}
+	}
+	if v, _ := tb.Columns[5].Schema.Param("allowed"); v != "a,b c" {
+		t.Errorf("enum allowed %q", v)
+	}
+}
+
+func TestUniqueKeyFallback(t *testing.T) {
+	fs := []*querypb.Field{
+		{Name: "a", Type: querypb.Type_INT32, Flags: 1, ColumnType: "int(11)"},
+		{Name: "b", Type: querypb.Type_INT32, Flags: 1 | 4, ColumnType: "int(11)"},
+		{Name: "c", Type: querypb.Type_INT32, Flags: 4, ColumnType: "int(11)"},
+	}
+	tf, err := buildTable(builder(t), "ks", "t", fs, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tf.table.Key) != 1 || tf.table.Key[0] != 1 {
+		t.Errorf("key %v, want the first unique column [1]", tf.table.Key)
+	}
+	if _, err := buildTable(builder(t), "ks", "t", []*querypb.Field{{Name: "@1", Type: querypb.Type_INT32}}, true); err == nil {
+		t.Error("anonymised column names accepted")
+	}
+}
+
+// A row as VTGate sent it (copy phase), converted to Connect values.
+func TestRowText(t *testing.T) {
+	tf, err := buildTable(builder(t), "ks", "t1", fields, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vals := [][]byte{[]byte("1"), []byte("n1"), []byte("1.50"), []byte("2.25"), {0x05}, []byte("b c"), []byte("x,y"),
+		[]byte("2024-01-02 03:04:05.678"), []byte("2024-01-02 03:04:05"), []byte(`{"a":1}`), []byte("18446744073709551615"), {1, 2}}
+	row := &querypb.Row{}
+	for _, v := range vals {
+		row.Lengths = append(row.Lengths, int64(len(v)))
+		row.Values = append(row.Values, v...)
+	}
+	row.Lengths[1] = -1 // name NULL
+	row.Values = bytes.Replace(row.Values, []byte("n1"), nil, 1)
+	native, _, err := tf.decodeRow(row)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []any{int64(1), nil, "1.50", 2.25, []byte{5}, "b c", "x,y", "2024-01-02T03:04:05.678Z", int64(1704164645000), `{"a":1}`, "18446744073709551615", []byte{1, 2}}
+	for i, col := range tf.table.Columns {
+		got, err := col.Convert(native[i])
+		if err != nil {
+			t.Fatalf("column %s: %v", col.Name, err)
+		}
+		if b, ok := want[i].([]byte); ok {
+			if !bytes.Equal(got.([]byte), b) {
+				t.Errorf("column %s: %v, want %v", col.Name, got, b)
+			}
+			continue
+		}
+		if got != want[i] {
+			t.Errorf("column %s: %#v, want %#v", col.Name, got, want[i])
+		}
+	}
+	short := &querypb.Row{Lengths: []int64{5}, Values: []byte("1")}
+	if _, _, err := tf.decodeRow(short); err == nil {
+		t.Error("a row with the wrong number of values was accepted")
+	}
+}
