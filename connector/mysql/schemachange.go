@@ -122,7 +122,9 @@ func (sc *schemaChanges) record(topic, db, ddl string, source *change.Value, cha
 		ddlVal = ddl
 	}
 	value := &change.Value{Schema: sc.value, Values: []any{source, sc.now().UnixMilli(), db, nil, ddlVal, changes}}
-	return &change.Record{Topic: topic, KeySchema: sc.key, Key: key, ValueSchema: sc.value, Value: value}
+	// Debezium writes every schema change event to partition 0.
+	return &change.Record{Topic: topic, KeySchema: sc.key, Key: key, ValueSchema: sc.value, Value: value,
+		FixedPartition: true, Partition: 0}
 }
 
 // tableChangeValue is one element of tableChanges: {type, id, table}.
@@ -196,7 +198,7 @@ func (s *Streamer) queryEvent(ctx context.Context, st *txnState, h *replication.
 			s.tables.forgetDatabase(db)
 		}
 		if s.schemaChangeWanted(db, nil) {
-			src := s.ddlSource(st, h, db, "", eventPos, tsMs, thread)
+			src := s.ddlSource(st, h, db, "", eventPos, tsMs, noThread)
 			emit(change.Event{Kind: change.KindRecord, Record: s.schemaChanges().record(s.cfg.TopicPrefix, db, stmt.Text, src, nil), TsMs: tsMs, Size: 512 + len(sql)})
 		}
 		return batch, nil
@@ -250,7 +252,7 @@ func (s *Streamer) queryEvent(ctx context.Context, st *txnState, h *replication.
 						zap.String("table", c.Table.String()), zap.String("file", st.file), zap.Int64("pos", eventPos))
 				}
 			}
-			src := s.ddlSource(st, h, db, srcTables, eventPos, tsMs, thread)
+			src := s.ddlSource(st, h, db, srcTables, eventPos, tsMs, noThread)
 			rec := s.schemaChanges().record(s.cfg.TopicPrefix, db, c.DDL, src, []any{tableChangeValue(c.Kind, c.Table, table)})
 			emit(change.Event{Kind: change.KindRecord, Record: rec, TsMs: tsMs, Size: 2048 + len(sql)})
 		}
@@ -317,6 +319,10 @@ func (s *Streamer) truncateEvent(ctx context.Context, st *txnState, h *replicati
 
 // ddlSource is the source block of a DDL's records: the DDL's database, the
 // tables it touches (empty for none), its position, row 0.
+// noThread leaves source.thread null: Debezium's schema change events have
+// none (its TRUNCATE events do).
+const noThread = -1
+
 func (s *Streamer) ddlSource(st *txnState, h *replication.EventHeader, db, tables string, pos, tsMs, thread int64) *change.Value {
 	v := s.cfg.sourceFields(tsMs, "false", db)
 	if tables != "" {
@@ -329,7 +335,9 @@ func (s *Streamer) ddlSource(st *txnState, h *replication.EventHeader, db, table
 	v[srcFile] = st.file
 	v[srcPos] = pos
 	v[srcRow] = int64(0)
-	v[srcThread] = thread
+	if thread >= 0 {
+		v[srcThread] = thread
+	}
 	return &change.Value{Schema: s.source, Values: v}
 }
 

@@ -132,7 +132,8 @@ func TestQueryEventDropTable(t *testing.T) {
 		}
 		src := v.Get("source").(*change.Value)
 		if src.Get("table") != "t1,t2" || src.Get("db") != "app" || src.Get("pos") != int64(1400) || src.Get("gtid") != "0-1-42" ||
-			src.Get("file") != "mariadb-bin.000007" || src.Get("thread") != int64(77) || src.Get("row") != int64(0) {
+			// No thread: Debezium 3.5's schema change events have none (seen side by side).
+			src.Get("file") != "mariadb-bin.000007" || src.Get("thread") != nil || src.Get("row") != int64(0) {
 			t.Errorf("event %d source: %v", i, src.Values)
 		}
 		changes := v.Get("tableChanges").([]any)

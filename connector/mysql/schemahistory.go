@@ -342,7 +342,9 @@ func historyTable(v *change.Value) *history.Table {
 		if n := num(cv[8]); n != nil {
 			col.Position = *n
 		}
-		col.HasDefaultValue = col.DefaultValueExpression != nil
+		// A nullable column without a default has an implicit DEFAULT NULL,
+		// which Debezium records as a default.
+		col.HasDefaultValue = col.DefaultValueExpression != nil || col.Optional
 		t.Columns = append(t.Columns, col)
 	}
 	return t

@@ -47,7 +47,8 @@ func sourceSchema(flavor string) *change.Schema {
 	if flavor == "mariadb" {
 		name = "io.debezium.connector.mariadb.Source"
 	}
-	return &change.Schema{Type: change.Struct, Name: name, Fields: []change.Field{
+	// Version 1, as Debezium's source schema is.
+	return &change.Schema{Type: change.Struct, Name: name, Version: 1, Fields: []change.Field{
 		{Name: "version", Schema: stringSchema},
 		{Name: "connector", Schema: stringSchema},
 		{Name: "name", Schema: stringSchema},
