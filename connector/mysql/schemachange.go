@@ -434,6 +434,7 @@ func (c *catalog) describe(ctx context.Context, flavor, db, table string) (value
 	for i := range pk {
 		pk[i], _ = r.GetString(i, 0)
 	}
+
 	r, err = c.query(ctx, `SELECT COLUMN_NAME, ORDINAL_POSITION, LOWER(DATA_TYPE), COLUMN_TYPE, IS_NULLABLE,
 		IFNULL(COLUMN_DEFAULT, ''), COLUMN_DEFAULT IS NULL, IFNULL(CHARACTER_SET_NAME, ''), EXTRA
 		FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`, db, table)

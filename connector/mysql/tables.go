@@ -509,6 +509,67 @@ func isServerError(err error) bool {
 	return ok
 }
 
+// keyInOrder orders the key columns information_schema marks PRI (the
+// primary key, or the unique NOT NULL index the server promotes) as the key
+// orders them: Debezium's key fields follow the key, not the columns.
+func (c *catalog) keyInOrder(ctx context.Context, db, table string, info *ddl.TableInfo) ([]int, error) {
+	pos := map[string]int{}
+	for _, k := range info.Key {
+		pos[strings.ToLower(info.Columns[k].Name)] = k
+	}
+	names, err := c.uniqueIndexOn(ctx, db, table, pos)
+	if err != nil || names == nil {
+		return info.Key, err // no index has exactly those columns: keep them
+	}
+	out := make([]int, 0, len(names))
+	for _, n := range names {
+		out = append(out, pos[strings.ToLower(n)])
+	}
+	return out, nil
+}
+
+// uniqueIndexOn is the columns, in index order, of the table's first unique
+// index (PRIMARY first) whose columns are exactly those of cols; nil when
+// there is none.
+func (c *catalog) uniqueIndexOn(ctx context.Context, db, table string, cols map[string]int) ([]string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r, err := c.query(ctx, `SELECT INDEX_NAME, COLUMN_NAME FROM information_schema.STATISTICS
+		WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0
+		ORDER BY INDEX_NAME <> 'PRIMARY', INDEX_NAME, SEQ_IN_INDEX`, db, table)
+	if err != nil {
+		return nil, fmt.Errorf("reading the key order of %s.%s: %w", db, table, err)
+	}
+	matches := func(names []string) bool {
+		if len(names) != len(cols) {
+			return false
+		}
+		for _, n := range names {
+			if _, ok := cols[strings.ToLower(n)]; !ok {
+				return false
+			}
+		}
+		return true
+	}
+	var cur string
+	var names []string
+	for i := 0; i < r.RowNumber(); i++ {
+		idx, _ := r.GetString(i, 0)
+		col, _ := r.GetString(i, 1)
+		if idx != cur {
+			if cur != "" && matches(names) {
+				return names, nil
+			}
+			cur, names = idx, nil
+		}
+		names = append(names, col)
+	}
+	if cur != "" && matches(names) {
+		return names, nil
+	}
+	return nil, nil
+}
+
 func (c *catalog) jsonColumns(ctx context.Context, db, table string) (map[string]bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -641,6 +702,11 @@ func (c *catalog) table(ctx context.Context, db, table string) (*ddl.TableInfo, 
 	for i := range info.Columns {
 		if jsonCols[info.Columns[i].Name] {
 			info.Columns[i].JSON = true
+		}
+	}
+	if len(info.Key) > 1 {
+		if info.Key, err = c.keyInOrder(ctx, db, table, info); err != nil {
+			return nil, err
 		}
 	}
 	c.mu.Lock()

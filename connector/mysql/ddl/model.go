@@ -334,8 +334,12 @@ func (m *Model) TableInfo(db, table string) (*TableInfo, bool) {
 		return nil, false
 	}
 	jsonCols := t.jsonColumns()
-	keyCols := t.keyColumns()
 	info := &TableInfo{}
+	for _, k := range t.keyOrder() {
+		if i, _ := t.column(k); i >= 0 {
+			info.Key = append(info.Key, i)
+		}
+	}
 	for i, c := range t.columns {
 		ic := m.infoColumn(t, i)
 		d := mysqltypes.ColumnDef{Name: c.name, DataType: ic.DataType, ColumnType: ic.ColumnType, Nullable: ic.Nullable,
@@ -350,9 +354,6 @@ func (m *Model) TableInfo(db, table string) (*TableInfo, bool) {
 		}
 		if d.DataType == "bit" && d.Precision == 0 {
 			d.Precision = 1
-		}
-		if keyCols[strings.ToLower(c.name)] {
-			info.Key = append(info.Key, i)
 		}
 		d.Default, d.HasDefault, d.DefaultNow = mysqltypes.ParseColumnDefault(ic.Default, !ic.HasDefault, ic.Extra, d.DataType, m.mariadb())
 		if d.DataType == "binary" {
@@ -459,18 +460,32 @@ func (t *modelTable) rowEndColumn() string {
 // first key only).
 func (t *modelTable) keyColumns() map[string]bool {
 	out := map[string]bool{}
-	if len(t.indexes) == 0 {
-		return out
+	for _, c := range t.keyOrder() {
+		out[strings.ToLower(c)] = true
 	}
-	if ix := t.indexes[0]; ix.kind == idxPrimary || ix.kind == idxUnique && !ix.longHash && t.promotable(ix) {
-		for _, p := range ix.parts {
-			out[strings.ToLower(p.col)] = true
-		}
-		// The row end column of a system-versioned table is part of its
-		// unique keys.
-		if t.versioned {
-			out[strings.ToLower(t.rowEndColumn())] = true
-		}
+	return out
+}
+
+// keyOrder is the columns of the key the server treats as primary (the
+// primary key, or the first unique index of NOT NULL columns, which MariaDB
+// and Debezium promote), in the key's order: Debezium orders key fields and
+// primaryKeyColumnNames that way, not by column position.
+func (t *modelTable) keyOrder() []string {
+	if len(t.indexes) == 0 {
+		return nil
+	}
+	ix := t.indexes[0]
+	if ix.kind != idxPrimary && (ix.kind != idxUnique || ix.longHash || !t.promotable(ix)) {
+		return nil
+	}
+	var out []string
+	for _, p := range ix.parts {
+		out = append(out, p.col)
+	}
+	// The row end column of a system-versioned table is part of its
+	// unique keys.
+	if t.versioned {
+		out = append(out, t.rowEndColumn())
 	}
 	return out
 }
