@@ -14,6 +14,7 @@ import (
 	"github.com/sluice-cdc/sluice/config"
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/connector/history"
+	"github.com/sluice-cdc/sluice/connector/mysql/server"
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
 	"github.com/sluice-cdc/sluice/internal/fault"
 	"github.com/sluice-cdc/sluice/offsets"
@@ -47,18 +48,18 @@ func New(c *config.Connector, w *config.Worker, kafka []kgo.Opt, log *zap.Logger
 		return nil, err
 	}
 	cfg.Logger = log
-	return &Source{s: NewStreamer(cfg), history: h, kafka: kafka, brokers: w.BootstrapServers}, nil
+	return &Source{s: NewStreamer(server.New(cfg)), history: h, kafka: kafka, brokers: w.BootstrapServers}, nil
 }
 
 // ParseConfig reads the MySQL source's settings from a connector file, or
 // says which property is wrong.
-func ParseConfig(c *config.Connector) (Config, error) {
-	cfg := Config{
+func ParseConfig(c *config.Connector) (server.Config, error) {
+	cfg := server.Config{
 		Flavor: string(c.Flavor), Host: c.Hostname, Port: uint16(c.Port),
 		User: c.User, Password: c.Password.Reveal(), ServerID: c.ServerID,
 		TopicPrefix: c.TopicPrefix, ConnectorName: c.Name, Filter: c,
 		ConnectTimeout: c.ConnectTimeout, QueryTimeout: c.QueryTimeout,
-		Snapshot: SnapshotConfig{Mode: c.SnapshotMode, LockingMode: c.SnapshotLockingMode,
+		Snapshot: server.SnapshotConfig{Mode: c.SnapshotMode, LockingMode: c.SnapshotLockingMode,
 			MaxThreads: c.SnapshotMaxThreads},
 		SignalTable:      c.Raw[propSignalTable],
 		IncrementalChunk: 1024,
@@ -124,7 +125,7 @@ func (m *Source) Start(ctx context.Context, from change.Position) error {
 		}
 		s.cfg.History, m.opened = h, true
 	}
-	if err := s.detectServer(ctx); err != nil {
+	if err := s.srv.Detect(ctx); err != nil {
 		return err
 	}
 	m.afterSnapshot = nil
@@ -203,7 +204,7 @@ func (m *Source) snapshot(ctx context.Context, st *snapState, resumed bool, out 
 		if st.InFlight != nil {
 			// The range a crash interrupted is read again now; its keys
 			// are collected as it is.
-			g, err := newGuard(s.cfg.proto(), *st.InFlight)
+			g, err := newGuard(s.cfg.Proto(), *st.InFlight)
 			if err != nil {
 				return nil, fault.Definite(err)
 			}
@@ -216,7 +217,7 @@ func (m *Source) snapshot(ctx context.Context, st *snapState, resumed bool, out 
 	if err := snap.Run(ctx, st, out); err != nil {
 		return nil, err
 	}
-	filter, err := newSkipFilter(s.cfg.proto(), st)
+	filter, err := newSkipFilter(s.cfg.Proto(), st)
 	if err != nil {
 		return nil, fault.Definite(err)
 	}
@@ -241,7 +242,7 @@ func (m *Source) Stream(ctx context.Context, from change.Position, out change.En
 		if err != nil {
 			return fault.Definite(err)
 		}
-		if filter, err = newSkipFilter(s.cfg.proto(), st); err != nil {
+		if filter, err = newSkipFilter(s.cfg.Proto(), st); err != nil {
 			return fault.Definite(err)
 		}
 		if filter.guards, err = s.loadGuards(ctx, st); err != nil {
@@ -260,7 +261,7 @@ func (m *Source) Stream(ctx context.Context, from change.Position, out change.En
 
 // Validate runs the preflight checks against the server.
 func (m *Source) Validate(ctx context.Context) ([]config.Problem, error) {
-	return Preflight(ctx, m.s.cfg)
+	return Preflight(ctx, *m.s.cfg)
 }
 
 // Close releases the schema history.

@@ -288,7 +288,7 @@ func (i *incremental) finishTable(name, why string) {
 
 func (i *incremental) prepare(ctx context.Context, name string) error {
 	db, tbl, _ := strings.Cut(name, ".")
-	info, err := i.s.cat.table(ctx, db, tbl)
+	info, err := i.s.cat.Table(ctx, db, tbl)
 	if err != nil {
 		return fmt.Errorf("on-demand snapshot of %s: %w", name, err)
 	}

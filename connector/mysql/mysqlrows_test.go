@@ -33,6 +33,7 @@ import (
 	"github.com/go-mysql-org/go-mysql/replication"
 
 	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/connector/mysql/server"
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
 	"github.com/sluice-cdc/sluice/internal/fault"
 	"github.com/sluice-cdc/sluice/offsets"
@@ -245,8 +246,8 @@ type mysqlRig struct {
 
 func newMySQLRig(t *testing.T, cols []binlogCol, pk ...uint64) *mysqlRig {
 	t.Helper()
-	s := NewStreamer(Config{Flavor: "mysql", TopicPrefix: "srv", ServerID: 99})
-	s.cfg.server = "mysql"
+	s := NewStreamer(server.New(server.Config{Flavor: "mysql", TopicPrefix: "srv", ServerID: 99}))
+	s.cfg.ServerFlavor = "mysql"
 	r := &mysqlRig{t: t, s: s, feed: newBinlogFeed(t, s), tableMap: tableMap("db", "t", cols, pk...)}
 	defs, key := defsFromTableMap(r.nextTableMap(), nil)
 	tbl, err := s.tables.assemble("db", "t", defs, key)
@@ -944,8 +945,8 @@ func taggedGTIDEvent(sid, tag string, gno int64) []byte {
 // (single transactions "n", sources sorted). Both read either form, so the
 // expected strings are Sluice's, checked to be the set Debezium's names.
 func TestMySQLGTIDOffsets(t *testing.T) {
-	s := NewStreamer(Config{Flavor: "mysql", TopicPrefix: "srv", ServerID: 99})
-	s.cfg.server = "mysql"
+	s := NewStreamer(server.New(server.Config{Flavor: "mysql", TopicPrefix: "srv", ServerID: 99}))
+	s.cfg.ServerFlavor = "mysql"
 	feed := newBinlogFeed(t, s)
 	// A stored offset, in upper case as some tools write UUIDs.
 	gset, err := gmysql.ParseGTIDSet("mysql", strings.ToUpper(gtidUUID)+":1-5")

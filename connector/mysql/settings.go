@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/sluice-cdc/sluice/config"
+	"github.com/sluice-cdc/sluice/connector/mysql/server"
 )
 
 // Debezium properties about DDL and skipped operations that the config
@@ -19,7 +20,7 @@ const (
 
 // applyDDLConfig sets the streamer's DDL settings from the connector file,
 // or says which property is wrong. ParseConfig calls it.
-func applyDDLConfig(cfg *Config, c *config.Connector) error {
+func applyDDLConfig(cfg *server.Config, c *config.Connector) error {
 	skipped := defaultSkippedOperations
 	if v, ok := c.Raw[propSkippedOperations]; ok {
 		skipped = v

@@ -6,6 +6,7 @@ import (
 
 	"github.com/sluice-cdc/sluice/config"
 	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/connector/mysql/server"
 )
 
 func parseTestConnector(t *testing.T, extra string) *config.Connector {
@@ -19,7 +20,7 @@ func parseTestConnector(t *testing.T, extra string) *config.Connector {
 }
 
 func TestApplyDDLConfig(t *testing.T) {
-	var cfg Config
+	var cfg server.Config
 	if err := applyDDLConfig(&cfg, parseTestConnector(t, "")); err != nil {
 		t.Fatal(err)
 	}

@@ -15,18 +15,11 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/connector/mysql/server"
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
 	"github.com/sluice-cdc/sluice/internal/fault"
 	"github.com/sluice-cdc/sluice/offsets"
 )
-
-// SnapshotConfig holds the snapshot settings of a connector.
-type SnapshotConfig struct {
-	Mode        string // snapshot.mode
-	LockingMode string // snapshot.locking.mode: minimal (default), extended, none
-	MaxThreads  int    // snapshot.max.threads: chunks read at once
-	ChunkRows   int    // rows per primary-key range; 0 = 50,000
-}
 
 // Snapshotter emits every existing row of the captured tables (op "r").
 //
@@ -45,11 +38,11 @@ type SnapshotConfig struct {
 // memory is bounded by MaxThreads+1 chunks whatever the table size, and
 // progress (the finished chunks) is a prefix that a restart resumes after.
 type Snapshotter struct {
-	cfg    Config
-	snap   SnapshotConfig
+	cfg    *server.Config
+	snap   server.SnapshotConfig
 	log    *zap.Logger
 	tables *Tables
-	cat    *catalog
+	cat    *server.Catalog
 	source *change.Schema
 
 	// guard collects the keys of the range a previous run was emitting when
@@ -93,7 +86,7 @@ type chunkResult struct {
 }
 
 func (s *Snapshotter) connect(ctx context.Context) (*client.Conn, error) {
-	conn, err := s.cfg.connect(ctx)
+	conn, err := s.cfg.Connect(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +104,7 @@ func (s *Snapshotter) connect(ctx context.Context) (*client.Conn, error) {
 
 // newSnapState lists the captured tables and takes the start position.
 func (s *Snapshotter) newSnapState(ctx context.Context, start offsets.MySQL) (*snapState, error) {
-	conn, err := s.cfg.connect(ctx)
+	conn, err := s.cfg.Connect(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -225,7 +218,7 @@ func (s *Snapshotter) Run(ctx context.Context, st *snapState, out change.Enqueue
 	elapsed := time.Since(began)
 	s.log.Info("snapshot finished", zap.Int64("rows", s.rows), zap.Duration("elapsed", elapsed),
 		zap.Float64("rows_per_s", math.Round(float64(s.rows)/elapsed.Seconds())),
-		zap.Duration("longest_lock", s.maxLock), zap.Bool("lock_free", s.cfg.proto() == "mariadb" || s.snap.LockingMode == "none"))
+		zap.Duration("longest_lock", s.maxLock), zap.Bool("lock_free", s.cfg.Proto() == "mariadb" || s.snap.LockingMode == "none"))
 	return nil
 }
 
@@ -242,7 +235,7 @@ func (s *Snapshotter) logProgress(t *snapTable) {
 
 func (s *Snapshotter) prepareTable(ctx context.Context, name string) (*snapTable, error) {
 	db, tbl, _ := strings.Cut(name, ".")
-	info, err := s.cat.table(ctx, db, tbl)
+	info, err := s.cat.Table(ctx, db, tbl)
 	if err != nil {
 		var me *gmysql.MyError
 		if errors.As(err, &me) || strings.Contains(err.Error(), "not in information_schema") {
@@ -277,7 +270,7 @@ func (t *snapTable) from() string { return quoteIdent(t.db) + "." + quoteIdent(t
 // planChunks splits each table into primary-key ranges of about ChunkRows
 // rows, resuming a partly done table after its last finished chunk.
 func (s *Snapshotter) planChunks(ctx context.Context, st *snapState, tables []*snapTable) ([]*chunkJob, error) {
-	conn, err := s.cfg.connect(ctx)
+	conn, err := s.cfg.Connect(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -364,7 +357,7 @@ func (s *Snapshotter) readChunk(ctx context.Context, conn *client.Conn, j *chunk
 		_, _ = conn.Execute("ROLLBACK")
 		return chunkResult{err: fmt.Errorf("snapshot of %s: %s: %w", j.t.name, what, err)}
 	}
-	if s.cfg.proto() == "mariadb" {
+	if s.cfg.Proto() == "mariadb" {
 		if _, err := conn.Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT"); err != nil {
 			return fail("starting a consistent snapshot", err)
 		}
@@ -607,11 +600,11 @@ func (e *emitter) finish(ctx context.Context) error {
 }
 
 func (s *Snapshotter) sourceValue(t *change.Table, flag string, tsMs int64) *change.Value {
-	v := s.cfg.sourceFields(tsMs, flag, t.Database)
-	v[srcTable] = t.Name
-	v[srcServerID] = int64(0)
-	v[srcFile] = s.startFile
-	v[srcPos] = int64(s.startPos)
-	v[srcRow] = int64(0)
+	v := s.cfg.SourceFields(tsMs, flag, t.Database)
+	v[server.SrcTable] = t.Name
+	v[server.SrcServerID] = int64(0)
+	v[server.SrcFile] = s.startFile
+	v[server.SrcPos] = int64(s.startPos)
+	v[server.SrcRow] = int64(0)
 	return &change.Value{Schema: s.source, Values: v}
 }

@@ -17,102 +17,21 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/sluice-cdc/sluice/connector/change"
-	"github.com/sluice-cdc/sluice/connector/history"
 	"github.com/sluice-cdc/sluice/connector/mysql/ddl"
-	"github.com/sluice-cdc/sluice/connector/mysqltypes"
+	"github.com/sluice-cdc/sluice/connector/mysql/server"
 	"github.com/sluice-cdc/sluice/internal/fault"
 	"github.com/sluice-cdc/sluice/offsets"
 )
 
-// Config is what the streamer needs to know about the server and the
-// connector.
-type Config struct {
-	Flavor         string // "mysql" or "mariadb"
-	Host           string
-	Port           uint16
-	User           string
-	Password       string
-	ServerID       uint32 // the replica id Sluice registers with
-	TopicPrefix    string
-	ConnectorName  string
-	Filter         Filter
-	Heartbeat      time.Duration // binlog heartbeat period; 0 = 10 s
-	ConnectTimeout time.Duration // 0 = 30 s
-	// QueryTimeout bounds each wait on the server after the handshake
-	// (database.query.timeout.ms); 0 = 10 min, negative = no limit.
-	QueryTimeout time.Duration
-	// KeepAlive is connect.keep.alive.interval.ms: a binlog connection
-	// silent this long (no event, no heartbeat) is dead and reopened, and
-	// heartbeats are asked for at 0.8 of it, as Debezium's binlog client
-	// does. 0 keeps Sluice's default: a heartbeat every Heartbeat and a
-	// read timeout of three missed heartbeats plus 5 s.
-	KeepAlive time.Duration
-	Snapshot  SnapshotConfig
-	// server is the flavor the server speaks, found when Run starts; it
-	// may differ from Flavor (the connector class, which shapes events):
-	// Debezium's MySQL connector is often pointed at MariaDB.
-	server string
-	Types  mysqltypes.TypeOptions // how column values are represented (handling modes, column.* rules)
-	// SignalTable is signal.data.collection ("db.table"): Debezium's signal
-	// table, for on-demand snapshots. Empty: no signals.
-	SignalTable string
-	// IncrementalChunk is incremental.snapshot.chunk.size (default 1024).
-	IncrementalChunk int
-	Logger           *zap.Logger
-
-	// DDL handling (schemachange.go). The zero values skip nothing and
-	// write no schema change events; Debezium's defaults are
-	// IncludeSchemaChanges and SkippedOperations {t}.
-	IncludeSchemaChanges          bool               // include.schema.changes
-	SkippedOperations             map[change.Op]bool // skipped.operations
-	SkipUnparseableDDL            bool               // schema.history.internal.skip.unparseable.ddl
-	StoreOnlyCapturedTablesDDL    bool               // schema.history.internal.store.only.captured.tables.ddl
-	StoreOnlyCapturedDatabasesDDL bool               // schema.history.internal.store.only.captured.databases.ddl
-
-	// History keeps the schema history (schemahistory.go); nil keeps none,
-	// and table structures then come from information_schema as it is now.
-	History history.Store
-}
-
-// proto is the flavor of the binlog protocol and GTIDs: the server's.
-func (c *Config) proto() string {
-	if c.server != "" {
-		return c.server
-	}
-	return c.Flavor
-}
-
-// detectServer asks the server what it is.
-func (s *Streamer) detectServer(ctx context.Context) error {
-	conn, err := s.cfg.connect(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	r, err := conn.Execute("SELECT VERSION()")
-	if err != nil {
-		return fmt.Errorf("reading the server version: %w", err)
-	}
-	v, _ := r.GetString(0, 0)
-	s.cfg.server = "mysql"
-	if strings.Contains(strings.ToLower(v), "mariadb") {
-		s.cfg.server = "mariadb"
-	}
-	if s.cfg.server != s.cfg.Flavor {
-		s.log.Warn("connector.class does not match the server; reading the binlog as the server speaks it, events keep the connector class's format",
-			zap.String("server", s.cfg.server), zap.String("server_version", v), zap.String("connector_flavor", s.cfg.Flavor))
-	}
-	return nil
-}
-
 // Streamer reads row changes from the binlog, from a stored position on.
 // It is the streaming half of the MySQL source; snapshots are a separate type.
 type Streamer struct {
-	cfg    Config
+	srv    *server.Server
+	cfg    *server.Config // srv's settings
 	log    *zap.Logger
 	source *change.Schema
 	tables *Tables
-	cat    *catalog
+	cat    *server.Catalog
 	// schemaChangeRecords builds schema change records; see schemaChanges.
 	schemaChangeRecords *schemaChanges
 	incr                *incremental // on-demand snapshot state; streaming goroutine only
@@ -126,24 +45,17 @@ type Streamer struct {
 	seedEvents []change.Event
 }
 
-// NewStreamer prepares a streamer; nothing connects until Stream.
-func NewStreamer(cfg Config) *Streamer {
-	if cfg.Logger == nil {
-		cfg.Logger = zap.NewNop()
-	}
-	if cfg.Heartbeat == 0 {
-		cfg.Heartbeat = 10 * time.Second
-	}
-	s := &Streamer{cfg: cfg, log: cfg.Logger, source: sourceSchema(cfg.Flavor)}
-	s.cat = newCatalog(cfg.connect)
-	s.tables = newTables(cfg.TopicPrefix, cfg.Filter, s.cat, s.source, cfg.Types, cfg.Logger)
+// NewStreamer prepares a streamer of srv; nothing connects until Stream.
+func NewStreamer(srv *server.Server) *Streamer {
+	s := &Streamer{srv: srv, cfg: &srv.Config, log: srv.Log, source: srv.Source, cat: srv.Catalog}
+	s.tables = newTables(srv, s.log)
 	return s
 }
 
 // CurrentPosition is the server's position now: where streaming starts when
 // there is no stored offset.
 func (s *Streamer) CurrentPosition(ctx context.Context) (offsets.MySQL, error) {
-	conn, err := s.cfg.connect(ctx)
+	conn, err := s.cfg.Connect(ctx)
 	if err != nil {
 		return offsets.MySQL{}, err
 	}
@@ -175,13 +87,13 @@ type txnState struct {
 // backoff; rows of a transaction already enqueued before the connection
 // broke are not enqueued twice.
 func (s *Streamer) Stream(ctx context.Context, from offsets.MySQL, filter *skipFilter, out change.Enqueuer) error {
-	defer s.cat.close()
+	defer s.cat.Close()
 	defer s.incr.close()
 	st := &txnState{file: from.File, nextPos: from.Pos, filter: filter}
-	if from.GTIDs != "" || s.cfg.proto() == "mariadb" {
-		gs, err := gmysql.ParseGTIDSet(s.cfg.proto(), from.GTIDs)
+	if from.GTIDs != "" || s.cfg.Proto() == "mariadb" {
+		gs, err := gmysql.ParseGTIDSet(s.cfg.Proto(), from.GTIDs)
 		if err != nil {
-			return fault.Definite(fmt.Errorf("stored offset has GTID set %q that is not a valid %s GTID set: %w", from.GTIDs, s.cfg.proto(), err))
+			return fault.Definite(fmt.Errorf("stored offset has GTID set %q that is not a valid %s GTID set: %w", from.GTIDs, s.cfg.Proto(), err))
 		}
 		st.gset = gs
 	}
@@ -198,7 +110,7 @@ func (s *Streamer) Stream(ctx context.Context, from offsets.MySQL, filter *skipF
 			attempt, backoff = 1, time.Second
 		}
 		s.log.Warn("binlog stream interrupted; reconnecting", zap.Error(err), zap.Int("attempt", attempt),
-			zap.Duration("backoff", backoff), zap.String("server", s.cfg.addr()))
+			zap.Duration("backoff", backoff), zap.String("server", s.cfg.Addr()))
 		select {
 		case <-ctx.Done():
 			return nil
@@ -215,12 +127,16 @@ func (s *Streamer) Stream(ctx context.Context, from offsets.MySQL, filter *skipF
 }
 
 func (s *Streamer) syncerConfig() replication.BinlogSyncerConfig {
-	heartbeat, readTimeout := s.cfg.Heartbeat, 3*s.cfg.Heartbeat+5*time.Second // three missed heartbeats: gone
+	heartbeat := s.cfg.Heartbeat
+	if heartbeat == 0 {
+		heartbeat = 10 * time.Second
+	}
+	readTimeout := 3*heartbeat + 5*time.Second // three missed heartbeats: gone
 	if s.cfg.KeepAlive > 0 {
 		heartbeat, readTimeout = s.cfg.KeepAlive*4/5, s.cfg.KeepAlive
 	}
 	return replication.BinlogSyncerConfig{
-		ServerID: s.cfg.ServerID, Flavor: s.cfg.proto(),
+		ServerID: s.cfg.ServerID, Flavor: s.cfg.Proto(),
 		Host: s.cfg.Host, Port: s.cfg.Port, User: s.cfg.User, Password: s.cfg.Password,
 		ParseTime:        true,
 		HeartbeatPeriod:  heartbeat,
@@ -251,7 +167,7 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 		bs, err = syncer.StartSync(gmysql.Position{Name: st.file, Pos: uint32(st.nextPos)})
 	}
 	if err != nil {
-		return false, classify(fmt.Errorf("starting binlog dump from %s: %w", s.cfg.addr(), err))
+		return false, server.Classify(fmt.Errorf("starting binlog dump from %s: %w", s.cfg.Addr(), err))
 	}
 	if s.incr.active() && s.incr.chunkID == "" {
 		if err := s.incr.nextChunk(ctx); err != nil {
@@ -274,7 +190,7 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 			if ferr := flush(); ferr != nil && ctx.Err() == nil {
 				return progressed, ferr
 			}
-			return progressed, classify(fmt.Errorf("reading binlog from %s: %w", s.cfg.addr(), err))
+			return progressed, server.Classify(fmt.Errorf("reading binlog from %s: %w", s.cfg.Addr(), err))
 		}
 		h := ev.Header
 		switch e := ev.Event.(type) {
@@ -499,61 +415,29 @@ func (s *Streamer) rows(st *txnState, h *replication.EventHeader, e *replication
 	return batch, nil
 }
 
-// sourceFields starts a source block: what every record of the connector
-// has, and the time, snapshot marker and database.
-func (c *Config) sourceFields(tsMs int64, snapshot, db string) []any {
-	v := make([]any, srcFields)
-	v[srcVersion] = Version
-	v[srcConnector] = c.Flavor
-	v[srcName] = c.TopicPrefix
-	v[srcTsMs] = tsMs
-	v[srcSnapshot] = snapshot
-	v[srcDB] = db
-	v[srcTsUs] = tsMs * 1000
-	v[srcTsNs] = tsMs * 1_000_000
-	return v
-}
-
 // sourceTemplate is the source block shared by the rows of one binlog
 // event, every value boxed once; sourceValue copies it per row and sets
 // row, so a row costs one allocation for its source block.
 func (s *Streamer) sourceTemplate(st *txnState, h *replication.EventHeader, tbl *change.Table, pos int64, tsMs int64) []any {
-	v := s.cfg.sourceFields(tsMs, "false", tbl.Database)
-	v[srcTable] = tbl.Name
-	v[srcServerID] = int64(h.ServerID)
+	v := s.cfg.SourceFields(tsMs, "false", tbl.Database)
+	v[server.SrcTable] = tbl.Name
+	v[server.SrcServerID] = int64(h.ServerID)
 	if st.gtid != "" {
-		v[srcGTID] = st.gtid
+		v[server.SrcGTID] = st.gtid
 	}
-	v[srcFile] = st.file
-	v[srcPos] = pos
+	v[server.SrcFile] = st.file
+	v[server.SrcPos] = pos
 	if st.thread >= 0 {
-		v[srcThread] = st.thread
+		v[server.SrcThread] = st.thread
 	}
 	return v
 }
 
 func (s *Streamer) sourceValue(template []any, row int) *change.Value {
-	v := make([]any, srcFields)
+	v := make([]any, server.SrcFields)
 	copy(v, template)
-	v[srcRow] = int64(row)
+	v[server.SrcRow] = int64(row)
 	return &change.Value{Schema: s.source, Values: v}
-}
-
-// classify marks server answers that retrying cannot fix as definite.
-func classify(err error) error {
-	var me *gmysql.MyError
-	if errors.As(err, &me) {
-		switch me.Code {
-		case gmysql.ER_MASTER_FATAL_ERROR_READING_BINLOG:
-			return fault.Definite(fmt.Errorf("%w; the stored position is no longer in the server's binlogs (purged?): set snapshot.mode=when_needed to take a new snapshot, or delete the stored offset, or point the connector at a server that still has them", err))
-		case gmysql.ER_ACCESS_DENIED_ERROR:
-			// 1045 is the user name or password, not a missing grant.
-			return fault.Definite(fmt.Errorf("%w; the server refused the user name or password: check database.user and database.password", err))
-		case gmysql.ER_SPECIFIC_ACCESS_DENIED_ERROR, gmysql.ER_DBACCESS_DENIED_ERROR:
-			return fault.Definite(fmt.Errorf("%w; grant the connector user REPLICATION SLAVE, REPLICATION CLIENT (BINLOG MONITOR on MariaDB) and SELECT", err))
-		}
-	}
-	return err
 }
 
 func (s *Streamer) snapshotter() *Snapshotter {
@@ -582,7 +466,7 @@ func (s *Streamer) loadGuards(ctx context.Context, st *snapState) ([]*guard, err
 	defer conn.Close()
 	var out []*guard
 	for _, c := range st.Guards {
-		g, err := newGuard(s.cfg.proto(), c)
+		g, err := newGuard(s.cfg.Proto(), c)
 		if err != nil {
 			return nil, fault.Definite(err)
 		}
@@ -621,14 +505,14 @@ func isPurged(err error) bool {
 // what was purged. The oldest binlog's Gtid_list event tells what came
 // before it; a domain there ahead of the stored position means lost changes.
 func (s *Streamer) checkAvailable(ctx context.Context, from offsets.MySQL) error {
-	if s.cfg.proto() != "mariadb" {
+	if s.cfg.Proto() != "mariadb" {
 		return nil // MySQL refuses a purged GTID position itself (error 1236)
 	}
 	stored, err := gmysql.ParseMariadbGTIDSet(from.GTIDs)
 	if err != nil {
 		return fault.Definite(fmt.Errorf("stored offset has GTID set %q: %w", from.GTIDs, err))
 	}
-	conn, err := s.cfg.connect(ctx)
+	conn, err := s.cfg.Connect(ctx)
 	if err != nil {
 		return err
 	}
