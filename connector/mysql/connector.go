@@ -2,8 +2,6 @@ package mysql
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -15,6 +13,7 @@ import (
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/connector/history"
 	"github.com/sluice-cdc/sluice/connector/mysql/server"
+	"github.com/sluice-cdc/sluice/connector/mysql/snapshot"
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
 	"github.com/sluice-cdc/sluice/internal/fault"
 	"github.com/sluice-cdc/sluice/offsets"
@@ -25,14 +24,16 @@ import (
 // holds the streamer and hands the snapshot's bookkeeping to the stream
 // that follows it.
 type Source struct {
+	srv     *server.Server
 	s       *Streamer
+	incr    *snapshot.Incremental
 	history historySettings
 	kafka   []kgo.Opt // the worker's client options, for a Kafka schema history
 	brokers []string
 	opened  bool
 	// afterSnapshot is the filter of the snapshot just taken, for the
 	// Stream call that follows it in this process.
-	afterSnapshot *skipFilter
+	afterSnapshot *snapshot.SkipFilter
 }
 
 // New builds the source of a connector file: it parses and checks every
@@ -48,7 +49,9 @@ func New(c *config.Connector, w *config.Worker, kafka []kgo.Opt, log *zap.Logger
 		return nil, err
 	}
 	cfg.Logger = log
-	return &Source{s: NewStreamer(server.New(cfg)), history: h, kafka: kafka, brokers: w.BootstrapServers}, nil
+	srv := server.New(cfg)
+	incr := snapshot.NewIncremental(srv)
+	return &Source{srv: srv, s: NewStreamer(srv, incr), incr: incr, history: h, kafka: kafka, brokers: w.BootstrapServers}, nil
 }
 
 // ParseConfig reads the MySQL source's settings from a connector file, or
@@ -123,9 +126,9 @@ func (m *Source) Start(ctx context.Context, from change.Position) error {
 		if err != nil {
 			return err
 		}
-		s.cfg.History, m.opened = h, true
+		m.srv.History, m.opened = h, true
 	}
-	if err := s.srv.Detect(ctx); err != nil {
+	if err := m.srv.Detect(ctx); err != nil {
 		return err
 	}
 	m.afterSnapshot = nil
@@ -138,17 +141,12 @@ func (m *Source) Start(ctx context.Context, from change.Position) error {
 		return nil
 	}
 	p := from.(offsets.MySQL)
-	s.incr = nil
-	if p.SluiceIncremental != "" {
-		s.incr = &incremental{s: s}
-		if err := json.Unmarshal([]byte(p.SluiceIncremental), &s.incr.state); err != nil {
-			return fault.Definite(fmt.Errorf("decoding the on-demand snapshot progress stored in the offset: %w", err))
-		}
-		s.log.Info("resuming the on-demand snapshot", zap.Strings("tables", s.incr.state.Tables))
+	if err := m.incr.Restore(p.SluiceIncremental); err != nil {
+		return err
 	}
 	resume := p
 	if p.SnapshotInProgress() {
-		st, err := decodeSnapState(p.SluiceSnapshot)
+		st, err := snapshot.DecodeState(p.SluiceSnapshot)
 		if err != nil {
 			return fault.Definite(err)
 		}
@@ -164,7 +162,7 @@ func (m *Source) Start(ctx context.Context, from change.Position) error {
 func (m *Source) Snapshot(ctx context.Context, from change.Position, data bool, out change.Enqueuer) (change.Position, error) {
 	s := m.s
 	if from != nil {
-		st, err := decodeSnapState(from.(offsets.MySQL).SluiceSnapshot)
+		st, err := snapshot.DecodeState(from.(offsets.MySQL).SluiceSnapshot)
 		if err != nil {
 			return nil, fault.Definite(err)
 		}
@@ -175,9 +173,9 @@ func (m *Source) Snapshot(ctx context.Context, from change.Position, data bool, 
 	if err != nil {
 		return nil, err
 	}
-	var st *snapState
+	var st *snapshot.State
 	if data {
-		if st, err = s.snapshotter().newSnapState(ctx, p); err != nil {
+		if st, err = snapshot.New(m.srv).Plan(ctx, p); err != nil {
 			return nil, err
 		}
 	}
@@ -190,40 +188,15 @@ func (m *Source) Snapshot(ctx context.Context, from change.Position, data bool, 
 	return m.snapshot(ctx, st, false, out)
 }
 
-// snapshot reads the snapshot's rows and prepares the filter that keeps the
+// snapshot reads the snapshot's rows and keeps the filter that keeps the
 // stream from repeating what the snapshot's chunks already hold.
-func (m *Source) snapshot(ctx context.Context, st *snapState, resumed bool, out change.Enqueuer) (change.Position, error) {
-	s := m.s
-	snap := s.snapshotter()
-	var guards []*guard
-	if resumed {
-		var err error
-		if guards, err = s.loadGuards(ctx, st); err != nil {
-			return nil, err
-		}
-		if st.InFlight != nil {
-			// The range a crash interrupted is read again now; its keys
-			// are collected as it is.
-			g, err := newGuard(s.cfg.Proto(), *st.InFlight)
-			if err != nil {
-				return nil, fault.Definite(err)
-			}
-			snap.guard = g
-			guards = append(guards, g)
-			st.Guards = append(st.Guards, *st.InFlight)
-			st.InFlight = nil
-		}
-	}
-	if err := snap.Run(ctx, st, out); err != nil {
+func (m *Source) snapshot(ctx context.Context, st *snapshot.State, resumed bool, out change.Enqueuer) (change.Position, error) {
+	filter, p, err := snapshot.New(m.srv).Run(ctx, st, resumed, out)
+	if err != nil {
 		return nil, err
 	}
-	filter, err := newSkipFilter(s.cfg.Proto(), st)
-	if err != nil {
-		return nil, fault.Definite(err)
-	}
-	filter.guards = guards
 	m.afterSnapshot = filter
-	return offsets.MySQL{File: st.Start.File, Pos: st.Start.Pos, GTIDs: st.Start.GTIDs, SluiceSnapshot: st.encode()}, nil
+	return p, nil
 }
 
 // Stream reads the binlog from from (nil: from the oldest binlog). A
@@ -238,35 +211,28 @@ func (m *Source) Stream(ctx context.Context, from change.Position, out change.En
 	filter := m.afterSnapshot
 	m.afterSnapshot = nil
 	if filter == nil && p.SluiceSnapshot != "" {
-		st, err := decodeSnapState(p.SluiceSnapshot)
+		st, err := snapshot.DecodeState(p.SluiceSnapshot)
 		if err != nil {
 			return fault.Definite(err)
 		}
-		if filter, err = newSkipFilter(s.cfg.Proto(), st); err != nil {
-			return fault.Definite(err)
-		}
-		if filter.guards, err = s.loadGuards(ctx, st); err != nil {
+		if filter, err = snapshot.New(m.srv).Filter(ctx, st); err != nil {
 			return err
 		}
 	}
-	err := s.checkAvailable(ctx, p)
-	if err == nil {
-		err = s.Stream(ctx, p, filter, out)
+	if filter == nil {
+		return s.Resume(ctx, p, nil, out) // no typed nil: the stream tests for none
 	}
-	if isPurged(err) && !errors.Is(err, fault.ErrPositionUnavailable) {
-		err = fault.Definite(fmt.Errorf("%w: %w", fault.ErrPositionUnavailable, err))
-	}
-	return err
+	return s.Resume(ctx, p, filter, out)
 }
 
 // Validate runs the preflight checks against the server.
 func (m *Source) Validate(ctx context.Context) ([]config.Problem, error) {
-	return Preflight(ctx, *m.s.cfg)
+	return Preflight(ctx, m.srv.Config)
 }
 
 // Close releases the schema history.
 func (m *Source) Close() error {
-	if h := m.s.cfg.History; h != nil {
+	if h := m.srv.History; h != nil {
 		h.Close()
 	}
 	return nil

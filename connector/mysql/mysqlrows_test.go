@@ -246,7 +246,7 @@ type mysqlRig struct {
 
 func newMySQLRig(t *testing.T, cols []binlogCol, pk ...uint64) *mysqlRig {
 	t.Helper()
-	s := NewStreamer(server.New(server.Config{Flavor: "mysql", TopicPrefix: "srv", ServerID: 99}))
+	s := NewStreamer(server.New(server.Config{Flavor: "mysql", TopicPrefix: "srv", ServerID: 99}), nil)
 	s.cfg.ServerFlavor = "mysql"
 	r := &mysqlRig{t: t, s: s, feed: newBinlogFeed(t, s), tableMap: tableMap("db", "t", cols, pk...)}
 	defs, key := defsFromTableMap(r.nextTableMap(), nil)
@@ -945,7 +945,7 @@ func taggedGTIDEvent(sid, tag string, gno int64) []byte {
 // (single transactions "n", sources sorted). Both read either form, so the
 // expected strings are Sluice's, checked to be the set Debezium's names.
 func TestMySQLGTIDOffsets(t *testing.T) {
-	s := NewStreamer(server.New(server.Config{Flavor: "mysql", TopicPrefix: "srv", ServerID: 99}))
+	s := NewStreamer(server.New(server.Config{Flavor: "mysql", TopicPrefix: "srv", ServerID: 99}), nil)
 	s.cfg.ServerFlavor = "mysql"
 	feed := newBinlogFeed(t, s)
 	// A stored offset, in upper case as some tools write UUIDs.

@@ -34,7 +34,7 @@ type Streamer struct {
 	cat    *server.Catalog
 	// schemaChangeRecords builds schema change records; see schemaChanges.
 	schemaChangeRecords *schemaChanges
-	incr                *incremental // on-demand snapshot state; streaming goroutine only
+	incr                Incremental // on-demand snapshots; streaming goroutine only
 	// model is every table's structure at the position being read
 	// (schemahistory.go); nil without a schema history.
 	model *ddl.Model
@@ -45,9 +45,13 @@ type Streamer struct {
 	seedEvents []change.Event
 }
 
-// NewStreamer prepares a streamer of srv; nothing connects until Stream.
-func NewStreamer(srv *server.Server) *Streamer {
-	s := &Streamer{srv: srv, cfg: &srv.Config, log: srv.Log, source: srv.Source, cat: srv.Catalog}
+// NewStreamer prepares a streamer of srv that runs incr's on-demand
+// snapshots (nil: none); nothing connects until Stream.
+func NewStreamer(srv *server.Server, incr Incremental) *Streamer {
+	if incr == nil {
+		incr = noIncremental{}
+	}
+	s := &Streamer{srv: srv, cfg: &srv.Config, log: srv.Log, source: srv.Source, cat: srv.Catalog, incr: incr}
 	s.tables = newTables(srv, s.log)
 	return s
 }
@@ -63,6 +67,58 @@ func (s *Streamer) CurrentPosition(ctx context.Context) (offsets.MySQL, error) {
 	return s.positionOn(conn)
 }
 
+// SnapshotFilter drops streamed changes that the chunks of the initial
+// snapshot already hold, until the stream has passed every chunk's
+// position (package snapshot's SkipFilter). The stream calls it on its
+// own goroutine.
+type SnapshotFilter interface {
+	// Passed reports whether the stream's completed GTID set contains
+	// every chunk's: the filter can go.
+	Passed(gset gmysql.GTIDSet) bool
+	// Keep decides about one row change of transaction gtid: the event to
+	// emit (possibly one half of a key change) and whether to emit it.
+	Keep(gtid string, ev change.Event) (change.Event, bool, error)
+	// Encoded is the snapshot progress the offset keeps while the filter
+	// lives.
+	Encoded() string
+}
+
+// Incremental is an on-demand snapshot that runs inside the stream
+// (package snapshot's Incremental): the stream hands it the signal table's
+// rows and every streamed row, and lets it add its rows at transaction
+// ends, before the commit marker that carries its Progress. All calls come
+// from the streaming goroutine.
+type Incremental interface {
+	// Signal handles one row written to the signal table.
+	Signal(id, typ, data string)
+	// Dedupe tells it of a streamed row, which is newer than any copy of
+	// the row the snapshot holds.
+	Dedupe(t *change.Table, row []any)
+	// Due reports whether it has work at the end of this transaction.
+	Due() bool
+	// AtCommit appends its rows for this transaction end to batch.
+	AtCommit(ctx context.Context, batch []change.Event) ([]change.Event, error)
+	// Continue resumes its work as the stream (re)connects.
+	Continue(ctx context.Context) error
+	// Progress is what the offset keeps of it.
+	Progress() string
+	// Close releases its connection.
+	Close()
+}
+
+// noIncremental is the stream without on-demand snapshots.
+type noIncremental struct{}
+
+func (noIncremental) Signal(id, typ, data string)       {}
+func (noIncremental) Dedupe(t *change.Table, row []any) {}
+func (noIncremental) Due() bool                         { return false }
+func (noIncremental) AtCommit(_ context.Context, batch []change.Event) ([]change.Event, error) {
+	return batch, nil
+}
+func (noIncremental) Continue(context.Context) error { return nil }
+func (noIncremental) Progress() string               { return "" }
+func (noIncremental) Close()                         {}
+
 // txnState is where the reader stands in the binlog.
 type txnState struct {
 	file     string
@@ -75,10 +131,7 @@ type txnState struct {
 	skipRows int64 // rows already emitted before a reconnect
 	// filter drops changes that snapshot chunks already contain; nil once
 	// the stream has passed them all.
-	filter *skipFilter
-	// signals are execute-snapshot requests read in the open transaction,
-	// acted on when it commits.
-	signals []signal
+	filter SnapshotFilter
 }
 
 // Stream reads from the position on and enqueues row events and commit
@@ -86,9 +139,9 @@ type txnState struct {
 // Transient failures (lost connection, server restart) reconnect with
 // backoff; rows of a transaction already enqueued before the connection
 // broke are not enqueued twice.
-func (s *Streamer) Stream(ctx context.Context, from offsets.MySQL, filter *skipFilter, out change.Enqueuer) error {
+func (s *Streamer) Stream(ctx context.Context, from offsets.MySQL, filter SnapshotFilter, out change.Enqueuer) error {
 	defer s.cat.Close()
-	defer s.incr.close()
+	defer s.incr.Close()
 	st := &txnState{file: from.File, nextPos: from.Pos, filter: filter}
 	if from.GTIDs != "" || s.cfg.Proto() == "mariadb" {
 		gs, err := gmysql.ParseGTIDSet(s.cfg.Proto(), from.GTIDs)
@@ -169,10 +222,8 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 	if err != nil {
 		return false, server.Classify(fmt.Errorf("starting binlog dump from %s: %w", s.cfg.Addr(), err))
 	}
-	if s.incr.active() && s.incr.chunkID == "" {
-		if err := s.incr.nextChunk(ctx); err != nil {
-			return false, err
-		}
+	if err := s.incr.Continue(ctx); err != nil {
+		return false, err
 	}
 	batch := make([]change.Event, 0, 256)
 	resolved := map[uint64]resolvedTable{}
@@ -238,7 +289,7 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 			resolved[e.TableID] = resolvedTable{tm: e, table: tbl}
 		case *replication.RowsEvent:
 			if s.isSignalTable(e.Table) {
-				if err := s.signalRows(st, h, e); err != nil {
+				if err := s.signalRows(h, e); err != nil {
 					return progressed, err
 				}
 				continue
@@ -262,16 +313,16 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 				return progressed, err
 			}
 		}
-		if n := len(batch); n > 0 && batch[n-1].Kind == change.KindCommit && (s.incr.active() || len(st.signals) > 0) {
+		if n := len(batch); n > 0 && batch[n-1].Kind == change.KindCommit && s.incr.Due() {
 			// On-demand snapshot work happens at transaction ends: its rows
 			// go before the commit marker, its progress into the marker.
 			marker := batch[n-1]
-			batch, err = s.incrementalAtCommit(ctx, st, batch[:n-1])
+			batch, err = s.incr.AtCommit(ctx, batch[:n-1])
 			if err != nil {
 				return progressed, err
 			}
 			pos := marker.Position.(offsets.MySQL)
-			pos.SluiceIncremental = s.incr.encode()
+			pos.SluiceIncremental = s.incr.Progress()
 			marker.Position = pos
 			batch = append(batch, marker)
 		}
@@ -319,11 +370,11 @@ func (s *Streamer) commit(st *txnState, h *replication.EventHeader) change.Event
 		pos.GTIDs = st.gset.String()
 	}
 	if st.filter != nil {
-		if st.filter.passed(st.gset) {
+		if st.filter.Passed(st.gset) {
 			s.log.Info("stream has passed every snapshot chunk; snapshot bookkeeping dropped from the offset")
 			st.filter = nil
 		} else {
-			pos.SluiceSnapshot = st.filter.state
+			pos.SluiceSnapshot = st.filter.Encoded()
 		}
 	}
 	return change.Event{Kind: change.KindCommit, Position: pos, TsMs: int64(h.Timestamp) * 1000}
@@ -394,10 +445,10 @@ func (s *Streamer) rows(st *txnState, h *replication.EventHeader, e *replication
 			return batch, fault.Definite(fmt.Errorf("table %s.%s: binlog row at %s:%d has %d columns, the table version has %d", tbl.Database, tbl.Name, st.file, h.LogPos, len(row), len(tbl.Columns)))
 		}
 		st.rows++
-		s.incr.dedupe(tbl, ev.Before)
-		s.incr.dedupe(tbl, ev.After)
+		s.incr.Dedupe(tbl, ev.Before)
+		s.incr.Dedupe(tbl, ev.After)
 		if st.filter != nil {
-			kept, keep, err := st.filter.keep(st.gtid, ev)
+			kept, keep, err := st.filter.Keep(st.gtid, ev)
 			if err != nil {
 				return batch, fault.Definite(fmt.Errorf("comparing GTID %s with the snapshot's positions: %w", st.gtid, err))
 			}
@@ -440,57 +491,18 @@ func (s *Streamer) sourceValue(template []any, row int) *change.Value {
 	return &change.Value{Schema: s.source, Values: v}
 }
 
-func (s *Streamer) snapshotter() *Snapshotter {
-	cfg := s.cfg.Snapshot
-	if cfg.MaxThreads <= 0 {
-		cfg.MaxThreads = 1
+// Resume reads the binlog from a stored position, as Stream does, once
+// the server is known to still have it: a position it no longer has is a
+// definite error that wraps fault.ErrPositionUnavailable.
+func (s *Streamer) Resume(ctx context.Context, from offsets.MySQL, filter SnapshotFilter, out change.Enqueuer) error {
+	err := s.checkAvailable(ctx, from)
+	if err == nil {
+		err = s.Stream(ctx, from, filter, out)
 	}
-	if cfg.ChunkRows <= 0 {
-		cfg.ChunkRows = 50_000
+	if isPurged(err) && !errors.Is(err, fault.ErrPositionUnavailable) {
+		err = fault.Definite(fmt.Errorf("%w: %w", fault.ErrPositionUnavailable, err))
 	}
-	return &Snapshotter{cfg: s.cfg, snap: cfg, log: s.log, tables: s.tables, cat: s.cat, source: s.source}
-}
-
-// loadGuards reads, now, the keys each guarded range has (see
-// snapState.Guards). Keys read later than the range's snapshot are as good:
-// a key that came back since is re-created by a streamed change after it.
-func (s *Streamer) loadGuards(ctx context.Context, st *snapState) ([]*guard, error) {
-	if len(st.Guards) == 0 {
-		return nil, nil
-	}
-	snap := s.snapshotter()
-	conn, err := snap.connect(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer conn.Close()
-	var out []*guard
-	for _, c := range st.Guards {
-		g, err := newGuard(s.cfg.Proto(), c)
-		if err != nil {
-			return nil, fault.Definite(err)
-		}
-		t, err := snap.prepareTable(ctx, c.Table)
-		if err != nil {
-			return nil, err
-		}
-		if t != nil {
-			// Streamed, so a guard over a whole table is never held whole.
-			j := &chunkJob{t: t, lo: c.Lo, hi: c.Hi, done: make(chan chunkResult, 1), stream: make(chan [][]any, 2)}
-			go snap.readChunk(ctx, conn, j)
-			if res := <-j.done; res.err != nil {
-				return nil, res.err
-			}
-			for b := range j.stream {
-				g.collect(t, b)
-			}
-			if j.streamErr != nil {
-				return nil, j.streamErr
-			}
-		}
-		out = append(out, g)
-	}
-	return out, nil
+	return err
 }
 
 // isPurged reports whether err says the requested binlog position is gone.
