@@ -1,3 +1,6 @@
+// Package mysql is the MySQL/MariaDB source: it parses a connector file's
+// settings, runs the preflight checks, and wires the binlog reader (package
+// binlog) and the snapshots (package snapshot) for the coordinator.
 package mysql
 
 import (
@@ -12,6 +15,7 @@ import (
 	"github.com/sluice-cdc/sluice/config"
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/connector/history"
+	"github.com/sluice-cdc/sluice/connector/mysql/binlog"
 	"github.com/sluice-cdc/sluice/connector/mysql/server"
 	"github.com/sluice-cdc/sluice/connector/mysql/snapshot"
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
@@ -25,7 +29,7 @@ import (
 // that follows it.
 type Source struct {
 	srv     *server.Server
-	s       *Streamer
+	s       *binlog.Streamer
 	incr    *snapshot.Incremental
 	history historySettings
 	kafka   []kgo.Opt // the worker's client options, for a Kafka schema history
@@ -51,7 +55,7 @@ func New(c *config.Connector, w *config.Worker, kafka []kgo.Opt, log *zap.Logger
 	cfg.Logger = log
 	srv := server.New(cfg)
 	incr := snapshot.NewIncremental(srv)
-	return &Source{srv: srv, s: NewStreamer(srv, incr), incr: incr, history: h, kafka: kafka, brokers: w.BootstrapServers}, nil
+	return &Source{srv: srv, s: binlog.NewStreamer(srv, incr), incr: incr, history: h, kafka: kafka, brokers: w.BootstrapServers}, nil
 }
 
 // ParseConfig reads the MySQL source's settings from a connector file, or
@@ -122,7 +126,7 @@ func (m *Source) ParseOffset(stored []byte) (change.Position, error) {
 func (m *Source) Start(ctx context.Context, from change.Position) error {
 	s := m.s
 	if !m.opened {
-		h, err := openHistory(ctx, m.history, m.brokers, m.kafka, s.log)
+		h, err := openHistory(ctx, m.history, m.brokers, m.kafka, m.srv.Log)
 		if err != nil {
 			return err
 		}
@@ -133,10 +137,10 @@ func (m *Source) Start(ctx context.Context, from change.Position) error {
 	}
 	m.afterSnapshot = nil
 	if from == nil {
-		if s.cfg.Snapshot.Mode == config.SnapshotNever {
+		if m.srv.Snapshot.Mode == config.SnapshotNever {
 			// Debezium's "never": read the binlog from its beginning,
 			// learning tables from the DDL in it.
-			return s.emptyModel(ctx)
+			return s.EmptyModel(ctx)
 		}
 		return nil
 	}
@@ -152,7 +156,7 @@ func (m *Source) Start(ctx context.Context, from change.Position) error {
 		}
 		resume = offsets.MySQL{File: st.Start.File, Pos: st.Start.Pos, GTIDs: st.Start.GTIDs, Snapshot: true}
 	}
-	return s.recoverSchema(ctx, resume)
+	return s.RecoverSchema(ctx, resume)
 }
 
 // Snapshot takes a new snapshot (from nil), or resumes the one from
@@ -166,10 +170,10 @@ func (m *Source) Snapshot(ctx context.Context, from change.Position, data bool, 
 		if err != nil {
 			return nil, fault.Definite(err)
 		}
-		s.log.Info("resuming the snapshot after its last finished chunk", zap.Int("chunks_done", len(st.Done)))
+		m.srv.Log.Info("resuming the snapshot after its last finished chunk", zap.Int("chunks_done", len(st.Done)))
 		return m.snapshot(ctx, st, true, out)
 	}
-	p, err := s.startPosition(ctx)
+	p, err := s.StartPosition(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +183,7 @@ func (m *Source) Snapshot(ctx context.Context, from change.Position, data bool, 
 			return nil, err
 		}
 	}
-	if err := s.enqueueSeedEvents(ctx, out); err != nil {
+	if err := s.EnqueueSeedEvents(ctx, out); err != nil {
 		return nil, err
 	}
 	if !data {

@@ -106,7 +106,7 @@ func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = zap.NewNop()
 	}
-	s := &Server{Config: cfg, Log: cfg.Logger, Source: SourceSchema(cfg.Flavor)}
+	s := &Server{Config: cfg, Log: cfg.Logger, Source: sourceSchema(cfg.Flavor)}
 	s.Catalog = NewCatalog(s.Connect)
 	return s
 }

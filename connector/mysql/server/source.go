@@ -49,8 +49,8 @@ const (
 	SrcFields
 )
 
-// SourceSchema is the schema of Debezium's MySQL (or MariaDB) source block.
-func SourceSchema(flavor string) *change.Schema {
+// sourceSchema is the schema of Debezium's MySQL (or MariaDB) source block.
+func sourceSchema(flavor string) *change.Schema {
 	name := "io.debezium.connector.mysql.Source"
 	if flavor == "mariadb" {
 		name = "io.debezium.connector.mariadb.Source"

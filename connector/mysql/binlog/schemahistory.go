@@ -1,4 +1,4 @@
-package mysql
+package binlog
 
 import (
 	"context"
@@ -50,9 +50,9 @@ func (s *Streamer) setModel(m *ddl.Model) {
 	s.tables.model = m
 }
 
-// recoverSchema rebuilds the schema model as of from, the position
+// RecoverSchema rebuilds the schema model as of from, the position
 // streaming resumes at, from the history store.
-func (s *Streamer) recoverSchema(ctx context.Context, from offsets.MySQL) error {
+func (s *Streamer) RecoverSchema(ctx context.Context, from offsets.MySQL) error {
 	if s.cfg.History == nil {
 		return nil
 	}
@@ -116,18 +116,18 @@ func (s *Streamer) recoverSchema(ctx context.Context, from offsets.MySQL) error 
 	return nil
 }
 
-// startPosition is where a connector without a stored offset starts: the
+// StartPosition is where a connector without a stored offset starts: the
 // server's current position, at which the schema history begins.
-func (s *Streamer) startPosition(ctx context.Context) (offsets.MySQL, error) {
+func (s *Streamer) StartPosition(ctx context.Context) (offsets.MySQL, error) {
 	if s.cfg.History == nil {
-		return s.CurrentPosition(ctx)
+		return s.currentPosition(ctx)
 	}
 	return s.seedSchema(ctx, nil)
 }
 
-// emptyModel starts a model with no tables (snapshot.mode=never, which
+// EmptyModel starts a model with no tables (snapshot.mode=never, which
 // reads the binlog from its beginning and learns tables from its DDL).
-func (s *Streamer) emptyModel(ctx context.Context) error {
+func (s *Streamer) EmptyModel(ctx context.Context) error {
 	if s.cfg.History == nil {
 		return nil
 	}
@@ -245,9 +245,9 @@ func (s *Streamer) seedSchemaChange(m *ddl.Model, pos offsets.MySQL, st seedStat
 	return []change.Event{{Kind: change.KindRecord, Record: rec, TsMs: now, Size: 2048 + len(st.ddl)}}
 }
 
-// enqueueSeedEvents hands the schema change events of the structure the
+// EnqueueSeedEvents hands the schema change events of the structure the
 // connector starts from to the poller, ahead of the first commit marker.
-func (s *Streamer) enqueueSeedEvents(ctx context.Context, out change.Enqueuer) error {
+func (s *Streamer) EnqueueSeedEvents(ctx context.Context, out change.Enqueuer) error {
 	evs := s.seedEvents
 	s.seedEvents = nil
 	if len(evs) == 0 {
@@ -558,7 +558,7 @@ func (s *Streamer) blockDDL(conn *client.Conn) (bool, func()) {
 	return true, release
 }
 
-// positionOn is CurrentPosition over an open connection.
+// positionOn is currentPosition over an open connection.
 func (s *Streamer) positionOn(conn *client.Conn) (offsets.MySQL, error) {
 	var pos offsets.MySQL
 	r, err := conn.Execute("SHOW MASTER STATUS")

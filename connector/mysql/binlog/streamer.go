@@ -1,7 +1,11 @@
-// Package mysql reads MySQL and MariaDB: the binlog streamer, the table
-// tracker that keeps every row decoded with the structure it was written
-// under, and the preflight checks.
-package mysql
+// Package binlog reads the binlog of a MySQL or MariaDB server: the stream
+// loop and its transaction state, TABLE_MAP resolution (the table tracker
+// that keeps every row decoded with the structure it was written under),
+// MySQL's binary JSON, and the schema change events and schema history
+// replay that follow binlog positions. Snapshots reach the stream through
+// two interfaces it calls, SnapshotFilter and Incremental, which package
+// snapshot implements.
+package binlog
 
 import (
 	"context"
@@ -9,7 +13,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"strings"
+	"syscall"
 	"time"
 
 	gmysql "github.com/go-mysql-org/go-mysql/mysql"
@@ -30,7 +36,7 @@ type Streamer struct {
 	cfg    *server.Config // srv's settings
 	log    *zap.Logger
 	source *change.Schema
-	tables *Tables
+	tables *tableTracker
 	cat    *server.Catalog
 	// schemaChangeRecords builds schema change records; see schemaChanges.
 	schemaChangeRecords *schemaChanges
@@ -56,9 +62,9 @@ func NewStreamer(srv *server.Server, incr Incremental) *Streamer {
 	return s
 }
 
-// CurrentPosition is the server's position now: where streaming starts when
+// currentPosition is the server's position now: where streaming starts when
 // there is no stored offset.
-func (s *Streamer) CurrentPosition(ctx context.Context) (offsets.MySQL, error) {
+func (s *Streamer) currentPosition(ctx context.Context) (offsets.MySQL, error) {
 	conn, err := s.cfg.Connect(ctx)
 	if err != nil {
 		return offsets.MySQL{}, err
@@ -561,4 +567,14 @@ func (s *Streamer) checkAvailable(ctx context.Context, from offsets.MySQL) error
 		}
 	}
 	return nil
+}
+
+// definiteUnlessNetwork marks err definite unless the network failed
+// (a lost connection or a deadline passed): those are retried.
+func definiteUnlessNetwork(err error) error {
+	var ne net.Error
+	if errors.As(err, &ne) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) {
+		return err
+	}
+	return fault.Definite(err)
 }

@@ -1,9 +1,8 @@
-package mysql
+package binlog
 
 import (
 	"context"
 	"encoding/binary"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -16,42 +15,6 @@ import (
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
 	"github.com/sluice-cdc/sluice/internal/fault"
 )
-
-func TestParseSkippedOperations(t *testing.T) {
-	cases := []struct {
-		in   string
-		want []change.Op
-		err  bool
-	}{
-		{"t", []change.Op{change.OpTruncate}, false},
-		{"none", nil, false},
-		{" none ", nil, false},
-		{"c, d,u", []change.Op{change.OpCreate, change.OpDelete, change.OpUpdate}, false},
-		{"t,", []change.Op{change.OpTruncate}, false},
-		{"x", nil, true},
-		{"T", nil, true},
-		{",t", nil, true},
-		{"none,t", nil, true},
-		{"c,truncate", nil, true},
-	}
-	for _, c := range cases {
-		got, err := ParseSkippedOperations(c.in)
-		if (err != nil) != c.err {
-			t.Errorf("ParseSkippedOperations(%q) error = %v, want error %v", c.in, err, c.err)
-			continue
-		}
-		if c.err {
-			continue
-		}
-		want := map[change.Op]bool{}
-		for _, op := range c.want {
-			want[op] = true
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Errorf("ParseSkippedOperations(%q) = %v, want %v", c.in, got, want)
-		}
-	}
-}
 
 type testFilter struct {
 	dbs    map[string]bool

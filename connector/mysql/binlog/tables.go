@@ -1,4 +1,4 @@
-package mysql
+package binlog
 
 import (
 	"bytes"
@@ -18,7 +18,7 @@ import (
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
 )
 
-// Tables tracks the structure of captured tables as the binlog describes
+// tableTracker tracks the structure of captured tables as the binlog describes
 // them. Every TABLE_MAP event is compared with the one the cached version
 // was built from; any difference (a DDL, or a table id reused for another
 // table) builds a new version, so a row is always decoded with the column
@@ -31,8 +31,8 @@ import (
 // current schema. Without it, the current definition from
 // information_schema is used and checked against the binlog's column types.
 //
-// Tables is used by one streaming goroutine; it is not safe for concurrent use.
-type Tables struct {
+// tableTracker is used by one streaming goroutine; it is not safe for concurrent use.
+type tableTracker struct {
 	srv     *server.Server
 	filter  server.Filter
 	schema  *server.Catalog
@@ -50,13 +50,13 @@ type tableEntry struct {
 	included bool
 }
 
-func newTables(srv *server.Server, log *zap.Logger) *Tables {
-	return &Tables{srv: srv, filter: srv.Filter, schema: srv.Catalog, log: log, entries: make(map[string]*tableEntry)}
+func newTables(srv *server.Server, log *zap.Logger) *tableTracker {
+	return &tableTracker{srv: srv, filter: srv.Filter, schema: srv.Catalog, log: log, entries: make(map[string]*tableEntry)}
 }
 
 // Resolve returns the table version a TABLE_MAP event describes, or nil when
 // the table is not captured.
-func (t *Tables) Resolve(ctx context.Context, tm *replication.TableMapEvent) (*change.Table, error) {
+func (t *tableTracker) Resolve(ctx context.Context, tm *replication.TableMapEvent) (*change.Table, error) {
 	key := string(tm.Schema) + "." + string(tm.Table)
 	e := t.entries[key]
 	if e != nil && sameTableMap(e.tm, tm) {
@@ -87,14 +87,14 @@ func (t *Tables) Resolve(ctx context.Context, tm *replication.TableMapEvent) (*c
 // versions are rebuilt at their next TABLE_MAP too: a DDL can change what
 // only information_schema shows (a column default) and leave the TABLE_MAP
 // as it was.
-func (t *Tables) Invalidate() {
+func (t *tableTracker) Invalidate() {
 	t.schema.Invalidate()
 	for _, e := range t.entries {
 		e.tm = nil
 	}
 }
 
-func (t *Tables) build(ctx context.Context, db, name string, tm *replication.TableMapEvent) (*change.Table, error) {
+func (t *tableTracker) build(ctx context.Context, db, name string, tm *replication.TableMapEvent) (*change.Table, error) {
 	full := len(tm.ColumnName) == int(tm.ColumnCount)
 	info, fromModel, err := t.structure(ctx, db, name, full)
 	if err != nil {
@@ -139,7 +139,7 @@ func (t *Tables) build(ctx context.Context, db, name string, tm *replication.Tab
 // the schema model's when it knows the table, else information_schema's,
 // which is today's. With full row metadata (full) a table information_schema
 // does not have is no error: the binlog describes its rows.
-func (t *Tables) structure(ctx context.Context, db, name string, full bool) (*ddl.TableInfo, bool, error) {
+func (t *tableTracker) structure(ctx context.Context, db, name string, full bool) (*ddl.TableInfo, bool, error) {
 	if t.model != nil {
 		if info, ok := t.model.TableInfo(db, name); ok {
 			return info, true, nil
@@ -157,7 +157,7 @@ func (t *Tables) structure(ctx context.Context, db, name string, full bool) (*dd
 	return info, false, nil
 }
 
-func (t *Tables) assemble(db, name string, defs []mysqltypes.ColumnDef, key []int) (*change.Table, error) {
+func (t *tableTracker) assemble(db, name string, defs []mysqltypes.ColumnDef, key []int) (*change.Table, error) {
 	return t.srv.BuildTable(db, name, defs, key)
 }
 

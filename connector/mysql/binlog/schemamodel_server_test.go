@@ -1,4 +1,4 @@
-package mysql
+package binlog
 
 import (
 	"context"
@@ -92,7 +92,7 @@ func TestSchemaModelAgainstServer(t *testing.T) {
 		conn.Execute("DROP DATABASE IF EXISTS " + modelTestDB)
 		conn.Execute("DROP DATABASE IF EXISTS " + modelTestDB2)
 	}()
-	b, err := os.ReadFile("ddl/testdata/model_corpus.json")
+	b, err := os.ReadFile("../ddl/testdata/model_corpus.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package mysql
+package binlog
 
 // MySQL-only binlog paths, tested without a MySQL server (only MariaDB can
 // be installed here): events are written byte by byte as MySQL 8 writes
@@ -234,7 +234,7 @@ func blobValue(b []byte) []byte {
 // --- the pipeline under test ---
 
 // mysqlRig is a streamer for a MySQL server and the table version the
-// TABLE_MAP describes, as Tables.build makes it from full row metadata.
+// TABLE_MAP describes, as tableTracker.build makes it from full row metadata.
 type mysqlRig struct {
 	t        *testing.T
 	s        *Streamer

@@ -1,4 +1,4 @@
-package mysql
+package binlog
 
 import (
 	"context"
@@ -36,34 +36,6 @@ import (
 // or while lagging behind several DDLs) the structure may be a later one, and
 // a table that no longer exists has "table": null. The rows themselves are
 // never affected: they carry the columns the binlog describes.
-
-// ParseSkippedOperations reads Debezium's skipped.operations: a
-// comma-separated list of c, u, d, t (and r, which streaming never emits),
-// or "none", validated as Debezium's CommonConnectorConfig does. Debezium's
-// default is "t".
-func ParseSkippedOperations(s string) (map[change.Op]bool, error) {
-	out := map[change.Op]bool{}
-	parts := strings.Split(s, ",")
-	// Java's String.split drops trailing empty strings.
-	for len(parts) > 0 && parts[len(parts)-1] == "" {
-		parts = parts[:len(parts)-1]
-	}
-	none := false
-	for _, part := range parts {
-		switch p := strings.TrimSpace(part); p {
-		case "c", "u", "d", "t", "r":
-			out[change.Op(p[0])] = true
-		case "none":
-			none = true
-		default:
-			return nil, fmt.Errorf("%q is not an operation; use a comma-separated list of c, u, d, t, or none", p)
-		}
-	}
-	if none && len(out) > 0 {
-		return nil, fmt.Errorf("%q: 'none' cannot be combined with operations", s)
-	}
-	return out, nil
-}
 
 // Debezium's schema change structure (SchemaFactory; the table's is
 // ddl.TableSchema).
@@ -326,7 +298,7 @@ func (s *Streamer) ddlSource(st *txnState, h *replication.EventHeader, db, table
 // next TABLE_MAP builds a new one from a fresh catalog even when the
 // TABLE_MAP is byte for byte the same (MariaDB's JSON is LONGTEXT plus a
 // check constraint the binlog does not show).
-func (t *Tables) forget(n ddl.TableName) {
+func (t *tableTracker) forget(n ddl.TableName) {
 	for key := range t.entries {
 		db, table, _ := strings.Cut(key, ".")
 		if strings.EqualFold(db, n.DB) && strings.EqualFold(table, n.Table) {
@@ -335,7 +307,7 @@ func (t *Tables) forget(n ddl.TableName) {
 	}
 }
 
-func (t *Tables) forgetDatabase(db string) {
+func (t *tableTracker) forgetDatabase(db string) {
 	for key := range t.entries {
 		if d, _, _ := strings.Cut(key, "."); strings.EqualFold(d, db) {
 			delete(t.entries, key)
@@ -343,13 +315,13 @@ func (t *Tables) forgetDatabase(db string) {
 	}
 }
 
-func (t *Tables) forgetAll() { clear(t.entries) }
+func (t *tableTracker) forgetAll() { clear(t.entries) }
 
 // versionForTruncate is the table version a truncate event carries: the one
 // the last TABLE_MAP built when it is still valid (no DDL touched the table
 // since), else the current definition, else, for a table dropped since the
 // binlog was written, an empty one.
-func (t *Tables) versionForTruncate(ctx context.Context, n ddl.TableName) (*change.Table, error) {
+func (t *tableTracker) versionForTruncate(ctx context.Context, n ddl.TableName) (*change.Table, error) {
 	if e := t.entries[n.DB+"."+n.Table]; e != nil && e.table != nil {
 		return e.table, nil
 	}

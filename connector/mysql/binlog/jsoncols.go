@@ -1,4 +1,4 @@
-package mysql
+package binlog
 
 import (
 	"bytes"
@@ -40,7 +40,7 @@ const utf8mb4BinCollation = 46
 //     JSON is exactly such a column, and a warning names the column.
 //
 // defs come from the TABLE_MAP event (full metadata) and are edited in place.
-func (t *Tables) settleJSON(ctx context.Context, db, name string, defs []mysqltypes.ColumnDef, tm *replication.TableMapEvent) error {
+func (t *tableTracker) settleJSON(ctx context.Context, db, name string, defs []mysqltypes.ColumnDef, tm *replication.TableMapEvent) error {
 	collations := tm.CollationMap()
 	var longtext []int
 	for i := range defs {
