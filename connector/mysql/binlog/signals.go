@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/go-mysql-org/go-mysql/replication"
+
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/internal/fault"
 )

@@ -6,10 +6,11 @@ import (
 	"strings"
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/connector/history"
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
-	"go.uber.org/zap"
 )
 
 // Config is a MySQL source's settings: what the binlog reader and the

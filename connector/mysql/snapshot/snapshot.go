@@ -148,6 +148,41 @@ func (s *Snapshotter) Plan(ctx context.Context, start offsets.MySQL) (*State, er
 	return st, nil
 }
 
+// Run reads the snapshot's rows (resumed: st is a snapshot a crash
+// interrupted, read again after its last finished chunk) and returns the
+// filter that keeps the stream from repeating what the snapshot's chunks
+// already hold, and the position the stream continues from.
+func (s *Snapshotter) Run(ctx context.Context, st *State, resumed bool, out change.Enqueuer) (*SkipFilter, offsets.MySQL, error) {
+	var guards []*guard
+	if resumed {
+		var err error
+		if guards, err = s.loadGuards(ctx, st); err != nil {
+			return nil, offsets.MySQL{}, err
+		}
+		if st.InFlight != nil {
+			// The range a crash interrupted is read again now; its keys
+			// are collected as it is.
+			g, err := newGuard(s.cfg.Proto(), *st.InFlight)
+			if err != nil {
+				return nil, offsets.MySQL{}, fault.Definite(err)
+			}
+			s.guard = g
+			guards = append(guards, g)
+			st.Guards = append(st.Guards, *st.InFlight)
+			st.InFlight = nil
+		}
+	}
+	if err := s.read(ctx, st, out); err != nil {
+		return nil, offsets.MySQL{}, err
+	}
+	filter, err := newSkipFilter(s.cfg.Proto(), st)
+	if err != nil {
+		return nil, offsets.MySQL{}, fault.Definite(err)
+	}
+	filter.guards = guards
+	return filter, offsets.MySQL{File: st.Start.File, Pos: st.Start.Pos, GTIDs: st.Start.GTIDs, SluiceSnapshot: st.encode()}, nil
+}
+
 // read takes (or resumes) the snapshot described by st, enqueuing rows and a
 // commit marker after each chunk. It returns st completed.
 func (s *Snapshotter) read(ctx context.Context, st *State, out change.Enqueuer) error {
