@@ -1,9 +1,10 @@
+// Package mysql is the MySQL/MariaDB source: it parses a connector file's
+// settings, runs the preflight checks, and wires the binlog reader (package
+// binlog) and the snapshots (package snapshot) for the coordinator.
 package mysql
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -14,6 +15,9 @@ import (
 	"github.com/sluice-cdc/sluice/config"
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/connector/history"
+	"github.com/sluice-cdc/sluice/connector/mysql/binlog"
+	"github.com/sluice-cdc/sluice/connector/mysql/server"
+	"github.com/sluice-cdc/sluice/connector/mysql/snapshot"
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
 	"github.com/sluice-cdc/sluice/internal/fault"
 	"github.com/sluice-cdc/sluice/offsets"
@@ -24,14 +28,16 @@ import (
 // holds the streamer and hands the snapshot's bookkeeping to the stream
 // that follows it.
 type Source struct {
-	s       *Streamer
+	srv     *server.Server
+	s       *binlog.Streamer
+	incr    *snapshot.Incremental
 	history historySettings
 	kafka   []kgo.Opt // the worker's client options, for a Kafka schema history
 	brokers []string
 	opened  bool
 	// afterSnapshot is the filter of the snapshot just taken, for the
 	// Stream call that follows it in this process.
-	afterSnapshot *skipFilter
+	afterSnapshot *snapshot.SkipFilter
 }
 
 // New builds the source of a connector file: it parses and checks every
@@ -47,18 +53,20 @@ func New(c *config.Connector, w *config.Worker, kafka []kgo.Opt, log *zap.Logger
 		return nil, err
 	}
 	cfg.Logger = log
-	return &Source{s: NewStreamer(cfg), history: h, kafka: kafka, brokers: w.BootstrapServers}, nil
+	srv := server.New(cfg)
+	incr := snapshot.NewIncremental(srv)
+	return &Source{srv: srv, s: binlog.NewStreamer(srv, incr), incr: incr, history: h, kafka: kafka, brokers: w.BootstrapServers}, nil
 }
 
 // ParseConfig reads the MySQL source's settings from a connector file, or
 // says which property is wrong.
-func ParseConfig(c *config.Connector) (Config, error) {
-	cfg := Config{
+func ParseConfig(c *config.Connector) (server.Config, error) {
+	cfg := server.Config{
 		Flavor: string(c.Flavor), Host: c.Hostname, Port: uint16(c.Port),
 		User: c.User, Password: c.Password.Reveal(), ServerID: c.ServerID,
 		TopicPrefix: c.TopicPrefix, ConnectorName: c.Name, Filter: c,
 		ConnectTimeout: c.ConnectTimeout, QueryTimeout: c.QueryTimeout,
-		Snapshot: SnapshotConfig{Mode: c.SnapshotMode, LockingMode: c.SnapshotLockingMode,
+		Snapshot: server.SnapshotConfig{Mode: c.SnapshotMode, LockingMode: c.SnapshotLockingMode,
 			MaxThreads: c.SnapshotMaxThreads},
 		SignalTable:      c.Raw[propSignalTable],
 		IncrementalChunk: 1024,
@@ -118,42 +126,37 @@ func (m *Source) ParseOffset(stored []byte) (change.Position, error) {
 func (m *Source) Start(ctx context.Context, from change.Position) error {
 	s := m.s
 	if !m.opened {
-		h, err := openHistory(ctx, m.history, m.brokers, m.kafka, s.log)
+		h, err := openHistory(ctx, m.history, m.brokers, m.kafka, m.srv.Log)
 		if err != nil {
 			return err
 		}
-		s.cfg.History, m.opened = h, true
+		m.srv.History, m.opened = h, true
 	}
-	if err := s.detectServer(ctx); err != nil {
+	if err := m.srv.Detect(ctx); err != nil {
 		return err
 	}
 	m.afterSnapshot = nil
 	if from == nil {
-		if s.cfg.Snapshot.Mode == config.SnapshotNever {
+		if m.srv.Snapshot.Mode == config.SnapshotNever {
 			// Debezium's "never": read the binlog from its beginning,
 			// learning tables from the DDL in it.
-			return s.emptyModel(ctx)
+			return s.EmptyModel(ctx)
 		}
 		return nil
 	}
 	p := from.(offsets.MySQL)
-	s.incr = nil
-	if p.SluiceIncremental != "" {
-		s.incr = &incremental{s: s}
-		if err := json.Unmarshal([]byte(p.SluiceIncremental), &s.incr.state); err != nil {
-			return fault.Definite(fmt.Errorf("decoding the on-demand snapshot progress stored in the offset: %w", err))
-		}
-		s.log.Info("resuming the on-demand snapshot", zap.Strings("tables", s.incr.state.Tables))
+	if err := m.incr.Restore(p.SluiceIncremental); err != nil {
+		return err
 	}
 	resume := p
 	if p.SnapshotInProgress() {
-		st, err := decodeSnapState(p.SluiceSnapshot)
+		st, err := snapshot.DecodeState(p.SluiceSnapshot)
 		if err != nil {
 			return fault.Definite(err)
 		}
 		resume = offsets.MySQL{File: st.Start.File, Pos: st.Start.Pos, GTIDs: st.Start.GTIDs, Snapshot: true}
 	}
-	return s.recoverSchema(ctx, resume)
+	return s.RecoverSchema(ctx, resume)
 }
 
 // Snapshot takes a new snapshot (from nil), or resumes the one from
@@ -163,24 +166,24 @@ func (m *Source) Start(ctx context.Context, from change.Position) error {
 func (m *Source) Snapshot(ctx context.Context, from change.Position, data bool, out change.Enqueuer) (change.Position, error) {
 	s := m.s
 	if from != nil {
-		st, err := decodeSnapState(from.(offsets.MySQL).SluiceSnapshot)
+		st, err := snapshot.DecodeState(from.(offsets.MySQL).SluiceSnapshot)
 		if err != nil {
 			return nil, fault.Definite(err)
 		}
-		s.log.Info("resuming the snapshot after its last finished chunk", zap.Int("chunks_done", len(st.Done)))
+		m.srv.Log.Info("resuming the snapshot after its last finished chunk", zap.Int("chunks_done", len(st.Done)))
 		return m.snapshot(ctx, st, true, out)
 	}
-	p, err := s.startPosition(ctx)
+	p, err := s.StartPosition(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var st *snapState
+	var st *snapshot.State
 	if data {
-		if st, err = s.snapshotter().newSnapState(ctx, p); err != nil {
+		if st, err = snapshot.New(m.srv).Plan(ctx, p); err != nil {
 			return nil, err
 		}
 	}
-	if err := s.enqueueSeedEvents(ctx, out); err != nil {
+	if err := s.EnqueueSeedEvents(ctx, out); err != nil {
 		return nil, err
 	}
 	if !data {
@@ -189,40 +192,15 @@ func (m *Source) Snapshot(ctx context.Context, from change.Position, data bool, 
 	return m.snapshot(ctx, st, false, out)
 }
 
-// snapshot reads the snapshot's rows and prepares the filter that keeps the
+// snapshot reads the snapshot's rows and keeps the filter that keeps the
 // stream from repeating what the snapshot's chunks already hold.
-func (m *Source) snapshot(ctx context.Context, st *snapState, resumed bool, out change.Enqueuer) (change.Position, error) {
-	s := m.s
-	snap := s.snapshotter()
-	var guards []*guard
-	if resumed {
-		var err error
-		if guards, err = s.loadGuards(ctx, st); err != nil {
-			return nil, err
-		}
-		if st.InFlight != nil {
-			// The range a crash interrupted is read again now; its keys
-			// are collected as it is.
-			g, err := newGuard(s.cfg.proto(), *st.InFlight)
-			if err != nil {
-				return nil, fault.Definite(err)
-			}
-			snap.guard = g
-			guards = append(guards, g)
-			st.Guards = append(st.Guards, *st.InFlight)
-			st.InFlight = nil
-		}
-	}
-	if err := snap.Run(ctx, st, out); err != nil {
+func (m *Source) snapshot(ctx context.Context, st *snapshot.State, resumed bool, out change.Enqueuer) (change.Position, error) {
+	filter, p, err := snapshot.New(m.srv).Run(ctx, st, resumed, out)
+	if err != nil {
 		return nil, err
 	}
-	filter, err := newSkipFilter(s.cfg.proto(), st)
-	if err != nil {
-		return nil, fault.Definite(err)
-	}
-	filter.guards = guards
 	m.afterSnapshot = filter
-	return offsets.MySQL{File: st.Start.File, Pos: st.Start.Pos, GTIDs: st.Start.GTIDs, SluiceSnapshot: st.encode()}, nil
+	return p, nil
 }
 
 // Stream reads the binlog from from (nil: from the oldest binlog). A
@@ -237,35 +215,28 @@ func (m *Source) Stream(ctx context.Context, from change.Position, out change.En
 	filter := m.afterSnapshot
 	m.afterSnapshot = nil
 	if filter == nil && p.SluiceSnapshot != "" {
-		st, err := decodeSnapState(p.SluiceSnapshot)
+		st, err := snapshot.DecodeState(p.SluiceSnapshot)
 		if err != nil {
 			return fault.Definite(err)
 		}
-		if filter, err = newSkipFilter(s.cfg.proto(), st); err != nil {
-			return fault.Definite(err)
-		}
-		if filter.guards, err = s.loadGuards(ctx, st); err != nil {
+		if filter, err = snapshot.New(m.srv).Filter(ctx, st); err != nil {
 			return err
 		}
 	}
-	err := s.checkAvailable(ctx, p)
-	if err == nil {
-		err = s.Stream(ctx, p, filter, out)
+	if filter == nil {
+		return s.Resume(ctx, p, nil, out) // no typed nil: the stream tests for none
 	}
-	if isPurged(err) && !errors.Is(err, fault.ErrPositionUnavailable) {
-		err = fault.Definite(fmt.Errorf("%w: %w", fault.ErrPositionUnavailable, err))
-	}
-	return err
+	return s.Resume(ctx, p, filter, out)
 }
 
 // Validate runs the preflight checks against the server.
 func (m *Source) Validate(ctx context.Context) ([]config.Problem, error) {
-	return Preflight(ctx, m.s.cfg)
+	return Preflight(ctx, m.srv.Config)
 }
 
 // Close releases the schema history.
 func (m *Source) Close() error {
-	if h := m.s.cfg.History; h != nil {
+	if h := m.srv.History; h != nil {
 		h.Close()
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"github.com/go-mysql-org/go-mysql/client"
 
 	"github.com/sluice-cdc/sluice/config"
+	"github.com/sluice-cdc/sluice/connector/mysql/server"
 )
 
 // Problem is one finding of the preflight checks.
@@ -17,8 +18,8 @@ type Problem = config.Problem
 // binary log in ROW format with full row images, GTIDs (or the file/position
 // fallback), a replica id no other server uses, and the connector user's
 // privileges. A connection failure is returned as the error.
-func Preflight(ctx context.Context, cfg Config) ([]Problem, error) {
-	conn, err := cfg.connect(ctx)
+func Preflight(ctx context.Context, cfg server.Config) ([]Problem, error) {
+	conn, err := cfg.Connect(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/sluice-cdc/sluice/config"
+	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/connector/mysql/server"
 )
 
 // Debezium properties about DDL and skipped operations that the config
@@ -19,7 +21,7 @@ const (
 
 // applyDDLConfig sets the streamer's DDL settings from the connector file,
 // or says which property is wrong. ParseConfig calls it.
-func applyDDLConfig(cfg *Config, c *config.Connector) error {
+func applyDDLConfig(cfg *server.Config, c *config.Connector) error {
 	skipped := defaultSkippedOperations
 	if v, ok := c.Raw[propSkippedOperations]; ok {
 		skipped = v
@@ -103,4 +105,32 @@ func readHistorySettings(c *config.Connector) (historySettings, error) {
 		return h, fmt.Errorf("property %q: %q is not supported; use %s (the default) or %s", propHistoryClass, h.class, historyKafkaClass, historyFileClass)
 	}
 	return h, nil
+}
+
+// ParseSkippedOperations reads Debezium's skipped.operations: a
+// comma-separated list of c, u, d, t (and r, which streaming never emits),
+// or "none", validated as Debezium's CommonConnectorConfig does. Debezium's
+// default is "t".
+func ParseSkippedOperations(s string) (map[change.Op]bool, error) {
+	out := map[change.Op]bool{}
+	parts := strings.Split(s, ",")
+	// Java's String.split drops trailing empty strings.
+	for len(parts) > 0 && parts[len(parts)-1] == "" {
+		parts = parts[:len(parts)-1]
+	}
+	none := false
+	for _, part := range parts {
+		switch p := strings.TrimSpace(part); p {
+		case "c", "u", "d", "t", "r":
+			out[change.Op(p[0])] = true
+		case "none":
+			none = true
+		default:
+			return nil, fmt.Errorf("%q is not an operation; use a comma-separated list of c, u, d, t, or none", p)
+		}
+	}
+	if none && len(out) > 0 {
+		return nil, fmt.Errorf("%q: 'none' cannot be combined with operations", s)
+	}
+	return out, nil
 }

@@ -1,4 +1,4 @@
-package mysql
+package binlog
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/connector/mysql/ddl"
+	"github.com/sluice-cdc/sluice/connector/mysql/server"
 	"github.com/sluice-cdc/sluice/internal/fault"
 )
 
@@ -36,53 +37,13 @@ import (
 // a table that no longer exists has "table": null. The rows themselves are
 // never affected: they carry the columns the binlog describes.
 
-// DatabaseFilter is implemented by filters that can also decide on a whole
-// database (database.include.list / database.exclude.list). A Filter that
-// does not implement it lets every database through.
-type DatabaseFilter interface {
-	DatabaseIncluded(db string) bool
-}
-
-// ParseSkippedOperations reads Debezium's skipped.operations: a
-// comma-separated list of c, u, d, t (and r, which streaming never emits),
-// or "none", validated as Debezium's CommonConnectorConfig does. Debezium's
-// default is "t".
-func ParseSkippedOperations(s string) (map[change.Op]bool, error) {
-	out := map[change.Op]bool{}
-	parts := strings.Split(s, ",")
-	// Java's String.split drops trailing empty strings.
-	for len(parts) > 0 && parts[len(parts)-1] == "" {
-		parts = parts[:len(parts)-1]
-	}
-	none := false
-	for _, part := range parts {
-		switch p := strings.TrimSpace(part); p {
-		case "c", "u", "d", "t", "r":
-			out[change.Op(p[0])] = true
-		case "none":
-			none = true
-		default:
-			return nil, fmt.Errorf("%q is not an operation; use a comma-separated list of c, u, d, t, or none", p)
-		}
-	}
-	if none && len(out) > 0 {
-		return nil, fmt.Errorf("%q: 'none' cannot be combined with operations", s)
-	}
-	return out, nil
-}
-
 // Debezium's schema change structure (SchemaFactory; the table's is
-// ddl.TableSchema). The plain schemas serve the source block too.
-var (
-	int64Schema  = &change.Schema{Type: change.Int64}
-	stringSchema = &change.Schema{Type: change.String}
-
-	historyChangeSchema = &change.Schema{Type: change.Struct, Name: "io.debezium.connector.schema.Change", Version: 1, Fields: []change.Field{
-		{Name: "type", Schema: stringSchema},
-		{Name: "id", Schema: stringSchema},
-		{Name: "table", Schema: ddl.TableSchema},
-	}}
-)
+// ddl.TableSchema).
+var historyChangeSchema = &change.Schema{Type: change.Struct, Name: "io.debezium.connector.schema.Change", Version: 1, Fields: []change.Field{
+	{Name: "type", Schema: server.StringSchema},
+	{Name: "id", Schema: server.StringSchema},
+	{Name: "table", Schema: ddl.TableSchema},
+}}
 
 // schemaChanges builds the records of the schema change topic. It is used by
 // the streaming goroutine only.
@@ -97,14 +58,14 @@ func newSchemaChanges(flavor string, source *change.Schema) *schemaChanges {
 	prefix := "io.debezium.connector." + flavor + "."
 	return &schemaChanges{
 		key: &change.Schema{Type: change.Struct, Name: prefix + "SchemaChangeKey", Version: 1, Fields: []change.Field{
-			{Name: "databaseName", Schema: stringSchema},
+			{Name: "databaseName", Schema: server.StringSchema},
 		}},
 		value: &change.Schema{Type: change.Struct, Name: prefix + "SchemaChangeValue", Version: 1, Fields: []change.Field{
 			{Name: "source", Schema: source},
-			{Name: "ts_ms", Schema: int64Schema},
-			{Name: "databaseName", Schema: optString},
-			{Name: "schemaName", Schema: optString},
-			{Name: "ddl", Schema: optString},
+			{Name: "ts_ms", Schema: server.Int64Schema},
+			{Name: "databaseName", Schema: server.OptionalStringSchema},
+			{Name: "schemaName", Schema: server.OptionalStringSchema},
+			{Name: "ddl", Schema: server.OptionalStringSchema},
 			{Name: "tableChanges", Schema: &change.Schema{Type: change.Array, Items: historyChangeSchema}},
 		}},
 		now: time.Now,
@@ -269,7 +230,7 @@ func (s *Streamer) describe(ctx context.Context, n ddl.TableName) (*change.Value
 			return v, true, nil
 		}
 	}
-	return s.cat.describe(ctx, s.cfg.proto(), n.DB, n.Table)
+	return s.cat.Describe(ctx, s.cfg.Proto(), n.DB, n.Table)
 }
 
 func (s *Streamer) schemaChanges() *schemaChanges {
@@ -288,7 +249,7 @@ func (s *Streamer) schemaChangeWanted(db string, table *ddl.TableName) bool {
 		return false
 	}
 	dbIncluded := true
-	if f, ok := s.cfg.Filter.(DatabaseFilter); ok && db != "" {
+	if f, ok := s.cfg.Filter.(server.DatabaseFilter); ok && db != "" {
 		dbIncluded = f.DatabaseIncluded(db)
 	}
 	if s.cfg.StoreOnlyCapturedDatabasesDDL && !dbIncluded {
@@ -324,19 +285,19 @@ func (s *Streamer) truncateEvent(ctx context.Context, st *txnState, h *replicati
 const noThread = -1
 
 func (s *Streamer) ddlSource(st *txnState, h *replication.EventHeader, db, tables string, pos, tsMs, thread int64) *change.Value {
-	v := s.cfg.sourceFields(tsMs, "false", db)
+	v := s.cfg.SourceFields(tsMs, "false", db)
 	if tables != "" {
-		v[srcTable] = tables
+		v[server.SrcTable] = tables
 	}
-	v[srcServerID] = int64(h.ServerID)
+	v[server.SrcServerID] = int64(h.ServerID)
 	if st.gtid != "" {
-		v[srcGTID] = st.gtid
+		v[server.SrcGTID] = st.gtid
 	}
-	v[srcFile] = st.file
-	v[srcPos] = pos
-	v[srcRow] = int64(0)
+	v[server.SrcFile] = st.file
+	v[server.SrcPos] = pos
+	v[server.SrcRow] = int64(0)
 	if thread >= 0 {
-		v[srcThread] = thread
+		v[server.SrcThread] = thread
 	}
 	return &change.Value{Schema: s.source, Values: v}
 }
@@ -345,7 +306,7 @@ func (s *Streamer) ddlSource(st *txnState, h *replication.EventHeader, db, table
 // next TABLE_MAP builds a new one from a fresh catalog even when the
 // TABLE_MAP is byte for byte the same (MariaDB's JSON is LONGTEXT plus a
 // check constraint the binlog does not show).
-func (t *Tables) forget(n ddl.TableName) {
+func (t *tableTracker) forget(n ddl.TableName) {
 	for key := range t.entries {
 		db, table, _ := strings.Cut(key, ".")
 		if strings.EqualFold(db, n.DB) && strings.EqualFold(table, n.Table) {
@@ -354,7 +315,7 @@ func (t *Tables) forget(n ddl.TableName) {
 	}
 }
 
-func (t *Tables) forgetDatabase(db string) {
+func (t *tableTracker) forgetDatabase(db string) {
 	for key := range t.entries {
 		if d, _, _ := strings.Cut(key, "."); strings.EqualFold(d, db) {
 			delete(t.entries, key)
@@ -362,13 +323,13 @@ func (t *Tables) forgetDatabase(db string) {
 	}
 }
 
-func (t *Tables) forgetAll() { clear(t.entries) }
+func (t *tableTracker) forgetAll() { clear(t.entries) }
 
 // versionForTruncate is the table version a truncate event carries: the one
 // the last TABLE_MAP built when it is still valid (no DDL touched the table
 // since), else the current definition, else, for a table dropped since the
 // binlog was written, an empty one.
-func (t *Tables) versionForTruncate(ctx context.Context, n ddl.TableName) (*change.Table, error) {
+func (t *tableTracker) versionForTruncate(ctx context.Context, n ddl.TableName) (*change.Table, error) {
 	if e := t.entries[n.DB+"."+n.Table]; e != nil && e.table != nil {
 		return e.table, nil
 	}
@@ -377,7 +338,7 @@ func (t *Tables) versionForTruncate(ctx context.Context, n ddl.TableName) (*chan
 			return t.assemble(n.DB, n.Table, info.Columns, info.Key)
 		}
 	}
-	exists, err := t.schema.exists(ctx, n.DB, n.Table)
+	exists, err := t.schema.Exists(ctx, n.DB, n.Table)
 	if err != nil {
 		return nil, err
 	}
@@ -386,87 +347,11 @@ func (t *Tables) versionForTruncate(ctx context.Context, n ddl.TableName) (*chan
 			zap.String("table", n.String()))
 		return t.assemble(n.DB, n.Table, nil, nil)
 	}
-	info, err := t.schema.table(ctx, n.DB, n.Table)
+	info, err := t.schema.Table(ctx, n.DB, n.Table)
 	if err != nil {
 		return nil, err
 	}
 	return t.assemble(n.DB, n.Table, info.Columns, info.Key)
-}
-
-// exists reports whether information_schema knows the table.
-func (c *catalog) exists(ctx context.Context, db, table string) (bool, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	r, err := c.query(ctx, "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?", db, table)
-	if err != nil {
-		return false, fmt.Errorf("looking up %s.%s in information_schema.TABLES: %w", db, table, err)
-	}
-	return r.RowNumber() > 0, nil
-}
-
-// describe reads a table's structure from information_schema as a
-// Debezium io.debezium.connector.schema.Table value, built the way
-// Debezium's DDL parser would from SHOW CREATE TABLE. found is false when
-// the table does not exist.
-func (c *catalog) describe(ctx context.Context, flavor, db, table string) (value *change.Value, found bool, err error) {
-	jsonCols, err := c.jsonColumns(ctx, db, table)
-	if err != nil {
-		return nil, false, err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	r, err := c.query(ctx, `SELECT IFNULL(cs.CHARACTER_SET_NAME, '') FROM information_schema.TABLES t
-		LEFT JOIN information_schema.COLLATIONS cs ON cs.COLLATION_NAME = t.TABLE_COLLATION
-		WHERE t.TABLE_SCHEMA = ? AND t.TABLE_NAME = ?`, db, table)
-	if err != nil {
-		return nil, false, fmt.Errorf("reading information_schema.TABLES for %s.%s: %w", db, table, err)
-	}
-	if r.RowNumber() == 0 {
-		return nil, false, nil
-	}
-	charset, _ := r.GetString(0, 0)
-	r, err = c.query(ctx, `SELECT COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE
-		WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION`, db, table)
-	if err != nil {
-		return nil, false, fmt.Errorf("reading the primary key of %s.%s: %w", db, table, err)
-	}
-	pk := make([]any, r.RowNumber())
-	for i := range pk {
-		pk[i], _ = r.GetString(i, 0)
-	}
-
-	r, err = c.query(ctx, `SELECT COLUMN_NAME, ORDINAL_POSITION, LOWER(DATA_TYPE), COLUMN_TYPE, IS_NULLABLE,
-		IFNULL(COLUMN_DEFAULT, ''), COLUMN_DEFAULT IS NULL, IFNULL(CHARACTER_SET_NAME, ''), EXTRA
-		FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`, db, table)
-	if err != nil {
-		return nil, false, fmt.Errorf("reading the columns of %s.%s: %w", db, table, err)
-	}
-	if r.RowNumber() == 0 {
-		return nil, false, nil
-	}
-	cols := make([]any, r.RowNumber())
-	for i := range cols {
-		var ic ddl.InfoColumn
-		ic.Name, _ = r.GetString(i, 0)
-		pos, _ := r.GetInt(i, 1)
-		ic.Position = pos
-		ic.DataType, _ = r.GetString(i, 2)
-		ic.ColumnType, _ = r.GetString(i, 3)
-		nullable, _ := r.GetString(i, 4)
-		ic.Nullable = nullable == "YES"
-		ic.Default, _ = r.GetString(i, 5)
-		noDefault, _ := r.GetInt(i, 6)
-		ic.HasDefault = noDefault == 0
-		ic.Charset, _ = r.GetString(i, 7)
-		ic.Extra, _ = r.GetString(i, 8)
-		ic.JSON = jsonCols[ic.Name]
-		cols[i] = ic.Value(flavor)
-	}
-	var cs any
-	if charset != "" {
-		cs = charset
-	}
-	return &change.Value{Schema: ddl.TableSchema, Values: []any{cs, pk, cols, nil}}, true, nil
 }
 
 // opSkipped reports whether skipped.operations drops the rows of a rows event.

@@ -1,4 +1,4 @@
-package mysql
+package server
 
 import (
 	"context"
@@ -16,7 +16,8 @@ import (
 	"github.com/sluice-cdc/sluice/internal/fault"
 )
 
-func (c *Config) addr() string { return net.JoinHostPort(c.Host, strconv.Itoa(int(c.Port))) }
+// Addr is the server's host:port.
+func (c *Config) Addr() string { return net.JoinHostPort(c.Host, strconv.Itoa(int(c.Port))) }
 
 func (c *Config) connectTimeout() time.Duration {
 	if c.ConnectTimeout == 0 {
@@ -25,14 +26,14 @@ func (c *Config) connectTimeout() time.Duration {
 	return c.ConnectTimeout
 }
 
-// connect opens a connection on which every call has a deadline.
+// Connect opens a connection on which every call has a deadline.
 // go-mysql's connect timeout bounds only the dial: a server that accepts
 // TCP and never answers would hold the handshake, and any later query, for
 // ever. The handshake gets connect.timeout.ms (and ends when ctx does);
 // each read or write after it gets database.query.timeout.ms, counted
 // while the call waits on the network, not while the caller is busy
 // elsewhere (a snapshot held back by a full queue does not time out).
-func (c *Config) connect(ctx context.Context) (*client.Conn, error) {
+func (c *Config) Connect(ctx context.Context) (*client.Conn, error) {
 	timeout := c.connectTimeout()
 	var dc *deadlineConn
 	stop := func() bool { return true }
@@ -48,12 +49,12 @@ func (c *Config) connect(ctx context.Context) (*client.Conn, error) {
 		dc = &deadlineConn{Conn: conn}
 		return dc, nil
 	}
-	conn, err := client.ConnectWithDialer(ctx, "tcp", c.addr(), c.User, c.Password, "", dial)
+	conn, err := client.ConnectWithDialer(ctx, "tcp", c.Addr(), c.User, c.Password, "", dial)
 	if !stop() { // stopped during the handshake, whatever it returned
 		if err == nil {
 			conn.Close()
 		}
-		return nil, fmt.Errorf("connecting to %s: %w", c.addr(), ctx.Err())
+		return nil, fmt.Errorf("connecting to %s: %w", c.Addr(), ctx.Err())
 	}
 	if err != nil {
 		// go-mysql keeps only the text of a network error: ask the
@@ -77,13 +78,13 @@ func (c *Config) connError(err error, timedOut bool) error {
 	var ne net.Error
 	switch {
 	case errors.As(err, &me) && me.Code == gmysql.ER_ACCESS_DENIED_ERROR:
-		return fault.Definite(fmt.Errorf("connecting to %s as %s: %w; the server refused the user name or password: check database.user and database.password", c.addr(), c.User, err))
+		return fault.Definite(fmt.Errorf("connecting to %s as %s: %w; the server refused the user name or password: check database.user and database.password", c.Addr(), c.User, err))
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return fmt.Errorf("connecting to %s: nothing accepts connections there (%w); check database.hostname and database.port, and that the server is up", c.addr(), err)
+		return fmt.Errorf("connecting to %s: nothing accepts connections there (%w); check database.hostname and database.port, and that the server is up", c.Addr(), err)
 	case timedOut || errors.As(err, &ne) && ne.Timeout():
-		return fmt.Errorf("connecting to %s as %s: the server did not answer within connect.timeout.ms (%s): %w; check database.hostname and database.port point at a MySQL/MariaDB server that is up", c.addr(), c.User, c.connectTimeout(), err)
+		return fmt.Errorf("connecting to %s as %s: the server did not answer within connect.timeout.ms (%s): %w; check database.hostname and database.port point at a MySQL/MariaDB server that is up", c.Addr(), c.User, c.connectTimeout(), err)
 	}
-	return classify(fmt.Errorf("connecting to %s as %s: %w", c.addr(), c.User, err))
+	return Classify(fmt.Errorf("connecting to %s as %s: %w", c.Addr(), c.User, err))
 }
 
 // deadlineConn sets a read or write deadline at the start of every call,
@@ -120,12 +121,19 @@ func (d *deadlineConn) note(err error) error {
 	return err
 }
 
-// definiteUnlessNetwork marks err definite unless the network failed
-// (a lost connection or a deadline passed): those are retried.
-func definiteUnlessNetwork(err error) error {
-	var ne net.Error
-	if errors.As(err, &ne) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) {
-		return err
+// Classify marks server answers that retrying cannot fix as definite.
+func Classify(err error) error {
+	var me *gmysql.MyError
+	if errors.As(err, &me) {
+		switch me.Code {
+		case gmysql.ER_MASTER_FATAL_ERROR_READING_BINLOG:
+			return fault.Definite(fmt.Errorf("%w; the stored position is no longer in the server's binlogs (purged?): set snapshot.mode=when_needed to take a new snapshot, or delete the stored offset, or point the connector at a server that still has them", err))
+		case gmysql.ER_ACCESS_DENIED_ERROR:
+			// 1045 is the user name or password, not a missing grant.
+			return fault.Definite(fmt.Errorf("%w; the server refused the user name or password: check database.user and database.password", err))
+		case gmysql.ER_SPECIFIC_ACCESS_DENIED_ERROR, gmysql.ER_DBACCESS_DENIED_ERROR:
+			return fault.Definite(fmt.Errorf("%w; grant the connector user REPLICATION SLAVE, REPLICATION CLIENT (BINLOG MONITOR on MariaDB) and SELECT", err))
+		}
 	}
-	return fault.Definite(err)
+	return err
 }

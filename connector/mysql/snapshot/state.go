@@ -1,4 +1,4 @@
-package mysql
+package snapshot
 
 import (
 	"encoding/json"
@@ -10,12 +10,12 @@ import (
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
 )
 
-// snapState is a snapshot's progress, stored inside the offset (field
+// State is a snapshot's progress, stored inside the offset (field
 // "sluice_snapshot") so that a restarted task resumes after the last
 // finished chunk, and so that streaming, which starts at the position
 // taken before the first chunk, can skip the changes each chunk's rows
 // already contain.
-type snapState struct {
+type State struct {
 	// Start is where streaming begins once the snapshot is done: the
 	// server's position before the first chunk was read.
 	Start struct {
@@ -23,38 +23,39 @@ type snapState struct {
 		Pos   uint64 `json:"pos"`
 		GTIDs string `json:"gtids"`
 	} `json:"start"`
-	Tables []string    `json:"tables"` // "db.table", in snapshot order
-	Done   []doneChunk `json:"done"`   // finished chunks, in emission order
+	Tables []string `json:"tables"` // "db.table", in snapshot order
+	Done   []Chunk  `json:"done"`   // finished chunks, in emission order
 	// InFlight is the range whose rows were being emitted: committed before
 	// its first row, cleared with its last. After a crash it is the one
 	// range whose rows may partly be in Kafka, read at InFlight.GTIDs.
-	InFlight *doneChunk `json:"in_flight,omitempty"`
+	InFlight *Chunk `json:"in_flight,omitempty"`
 	// Guards are ranges read again after a crash (earlier InFlights, with
 	// the earlier read's position): until the stream passes the snapshot, a
 	// delete that happened after the earlier read, of a key the range no
 	// longer has, is sent, so a row the earlier read put in Kafka does not
 	// outlive its delete.
-	Guards   []doneChunk `json:"guards,omitempty"`
-	Complete bool        `json:"complete"`
+	Guards   []Chunk `json:"guards,omitempty"`
+	Complete bool    `json:"complete"`
 }
 
-// doneChunk is a primary-key range whose rows are in Kafka as of GTID set G.
+// Chunk is a primary-key range whose rows are in Kafka as of GTID set G.
 // Lo and Hi bound an integer key (Lo inclusive, Hi exclusive); nil is
 // unbounded. A table read in one piece has both nil.
-type doneChunk struct {
+type Chunk struct {
 	Table string `json:"t"`
 	Lo    *int64 `json:"lo,omitempty"`
 	Hi    *int64 `json:"hi,omitempty"`
 	GTIDs string `json:"g"`
 }
 
-func (s *snapState) encode() string {
+func (s *State) encode() string {
 	b, _ := json.Marshal(s) // only strings, numbers and slices of them
 	return string(b)
 }
 
-func decodeSnapState(v string) (*snapState, error) {
-	var s snapState
+// DecodeState reads the progress an offset keeps (its sluice_snapshot field).
+func DecodeState(v string) (*State, error) {
+	var s State
 	if err := json.Unmarshal([]byte(v), &s); err != nil {
 		return nil, fmt.Errorf("decoding the snapshot progress stored in the offset: %w", err)
 	}
@@ -63,7 +64,7 @@ func decodeSnapState(v string) (*snapState, error) {
 
 // tableDone reports whether every chunk of table t is done, and where the
 // next chunk starts when it is partly done (nil: not started).
-func (s *snapState) tableProgress(t string) (done bool, resumeFrom *int64, started bool) {
+func (s *State) tableProgress(t string) (done bool, resumeFrom *int64, started bool) {
 	for _, c := range s.Done {
 		if c.Table != t {
 			continue
@@ -77,16 +78,16 @@ func (s *snapState) tableProgress(t string) (done bool, resumeFrom *int64, start
 	return false, resumeFrom, started
 }
 
-// skipFilter drops streamed changes that a snapshot chunk already contains:
+// SkipFilter drops streamed changes that a snapshot chunk already contains:
 // a change to a row in chunk C whose GTID is in C's GTID set happened before
 // C was read. It is built once when streaming starts after a snapshot and
 // dropped once the stream has passed every chunk's position.
-type skipFilter struct {
-	flavor string
-	guards []*guard
-	state  string // the encoded snapState, kept in offsets while the filter lives
-	tables map[string][]filterChunk
-	all    gmysql.GTIDSet // union of the chunks' sets: once the stream contains it, the filter is done
+type SkipFilter struct {
+	flavor  string
+	guards  []*guard
+	encoded string // the encoded State, kept in offsets while the filter lives
+	tables  map[string][]filterChunk
+	all     gmysql.GTIDSet // union of the chunks' sets: once the stream contains it, the filter is done
 
 	lastGTID string
 	lastSet  gmysql.GTIDSet
@@ -97,8 +98,8 @@ type filterChunk struct {
 	set    gmysql.GTIDSet
 }
 
-func newSkipFilter(flavor string, st *snapState) (*skipFilter, error) {
-	f := &skipFilter{flavor: flavor, state: st.encode(), tables: map[string][]filterChunk{}}
+func newSkipFilter(flavor string, st *State) (*SkipFilter, error) {
+	f := &SkipFilter{flavor: flavor, encoded: st.encode(), tables: map[string][]filterChunk{}}
 	for _, c := range st.Done {
 		set, err := gmysql.ParseGTIDSet(flavor, c.GTIDs)
 		if err != nil {
@@ -133,15 +134,19 @@ func unionInto(a, b gmysql.GTIDSet) error {
 	return fmt.Errorf("unknown GTID set type %T", b)
 }
 
-// passed reports whether the stream's completed set contains every chunk.
-func (f *skipFilter) passed(gset gmysql.GTIDSet) bool {
+// Encoded is the snapshot's progress the offset keeps while the filter
+// lives (its sluice_snapshot field).
+func (f *SkipFilter) Encoded() string { return f.encoded }
+
+// Passed reports whether the stream's completed set contains every chunk.
+func (f *SkipFilter) Passed(gset gmysql.GTIDSet) bool {
 	return f.all == nil || (gset != nil && gset.Contain(f.all))
 }
 
-// keep decides about one row change of transaction gtid. It returns the
+// Keep decides about one row change of transaction gtid. It returns the
 // event to emit (possibly reduced to one half of a key change) and whether
 // to emit anything.
-func (f *skipFilter) keep(gtid string, ev change.Event) (change.Event, bool, error) {
+func (f *SkipFilter) Keep(gtid string, ev change.Event) (change.Event, bool, error) {
 	chunks := f.tables[ev.Table.Database+"."+ev.Table.Name]
 	if len(chunks) == 0 || gtid == "" {
 		return ev, true, nil
@@ -232,14 +237,14 @@ func chunkFor(chunks []filterChunk, k *int64) *filterChunk {
 
 func int64Ptr(n int64) *int64 { return &n }
 
-// guard holds the keys a range has now, for snapState.Guard.
+// guard holds the keys a range has now, for State.Guard.
 type guard struct {
-	chunk doneChunk
+	chunk Chunk
 	old   gmysql.GTIDSet // the earlier read's position
 	keys  map[string]struct{}
 }
 
-func newGuard(flavor string, c doneChunk) (*guard, error) {
+func newGuard(flavor string, c Chunk) (*guard, error) {
 	set, err := gmysql.ParseGTIDSet(flavor, c.GTIDs)
 	if err != nil {
 		return nil, fmt.Errorf("snapshot range of %s has GTID set %q: %w", c.Table, c.GTIDs, err)

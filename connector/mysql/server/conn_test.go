@@ -1,4 +1,4 @@
-package mysql
+package server
 
 import (
 	"context"
@@ -39,14 +39,14 @@ func TestConnectHandshakeDeadline(t *testing.T) {
 	host, port := silentListener(t)
 	cfg := Config{Host: host, Port: port, User: "u", ConnectTimeout: 300 * time.Millisecond}
 	start := time.Now()
-	_, err := cfg.connect(context.Background())
+	_, err := cfg.Connect(context.Background())
 	if err == nil {
 		t.Fatal("connected to a server that never answers")
 	}
 	if took := time.Since(start); took > 3*time.Second {
 		t.Errorf("connect took %s with connect.timeout.ms=300", took)
 	}
-	if !strings.Contains(err.Error(), "did not answer within connect.timeout.ms") || !strings.Contains(err.Error(), cfg.addr()) {
+	if !strings.Contains(err.Error(), "did not answer within connect.timeout.ms") || !strings.Contains(err.Error(), cfg.Addr()) {
 		t.Errorf("error %q does not name the server and connect.timeout.ms", err)
 	}
 	if fault.IsDefinite(err) {
@@ -60,7 +60,7 @@ func TestConnectStopsWithContext(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err := cfg.connect(ctx)
+	_, err := cfg.Connect(ctx)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("connect ended with %v, want the context's error", err)
 	}
@@ -75,7 +75,7 @@ func TestClassifyAccessDenied(t *testing.T) {
 	if !fault.IsDefinite(err) || !strings.Contains(err.Error(), "database.user and database.password") || strings.Contains(err.Error(), "grant") {
 		t.Errorf("1045: %v, want a definite error naming database.user and database.password", err)
 	}
-	err = classify(&gmysql.MyError{Code: gmysql.ER_SPECIFIC_ACCESS_DENIED_ERROR, Message: "need REPLICATION SLAVE"})
+	err = Classify(&gmysql.MyError{Code: gmysql.ER_SPECIFIC_ACCESS_DENIED_ERROR, Message: "need REPLICATION SLAVE"})
 	if !fault.IsDefinite(err) || !strings.Contains(err.Error(), "grant") {
 		t.Errorf("1227: %v, want a definite error naming the grants", err)
 	}

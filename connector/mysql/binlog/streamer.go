@@ -1,7 +1,11 @@
-// Package mysql reads MySQL and MariaDB: the binlog streamer, the table
-// tracker that keeps every row decoded with the structure it was written
-// under, and the preflight checks.
-package mysql
+// Package binlog reads the binlog of a MySQL or MariaDB server: the stream
+// loop and its transaction state, TABLE_MAP resolution (the table tracker
+// that keeps every row decoded with the structure it was written under),
+// MySQL's binary JSON, and the schema change events and schema history
+// replay that follow binlog positions. Snapshots reach the stream through
+// two interfaces it calls, SnapshotFilter and Incremental, which package
+// snapshot implements.
+package binlog
 
 import (
 	"context"
@@ -9,7 +13,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"strings"
+	"syscall"
 	"time"
 
 	gmysql "github.com/go-mysql-org/go-mysql/mysql"
@@ -17,105 +23,24 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/sluice-cdc/sluice/connector/change"
-	"github.com/sluice-cdc/sluice/connector/history"
 	"github.com/sluice-cdc/sluice/connector/mysql/ddl"
-	"github.com/sluice-cdc/sluice/connector/mysqltypes"
+	"github.com/sluice-cdc/sluice/connector/mysql/server"
 	"github.com/sluice-cdc/sluice/internal/fault"
 	"github.com/sluice-cdc/sluice/offsets"
 )
 
-// Config is what the streamer needs to know about the server and the
-// connector.
-type Config struct {
-	Flavor         string // "mysql" or "mariadb"
-	Host           string
-	Port           uint16
-	User           string
-	Password       string
-	ServerID       uint32 // the replica id Sluice registers with
-	TopicPrefix    string
-	ConnectorName  string
-	Filter         Filter
-	Heartbeat      time.Duration // binlog heartbeat period; 0 = 10 s
-	ConnectTimeout time.Duration // 0 = 30 s
-	// QueryTimeout bounds each wait on the server after the handshake
-	// (database.query.timeout.ms); 0 = 10 min, negative = no limit.
-	QueryTimeout time.Duration
-	// KeepAlive is connect.keep.alive.interval.ms: a binlog connection
-	// silent this long (no event, no heartbeat) is dead and reopened, and
-	// heartbeats are asked for at 0.8 of it, as Debezium's binlog client
-	// does. 0 keeps Sluice's default: a heartbeat every Heartbeat and a
-	// read timeout of three missed heartbeats plus 5 s.
-	KeepAlive time.Duration
-	Snapshot  SnapshotConfig
-	// server is the flavor the server speaks, found when Run starts; it
-	// may differ from Flavor (the connector class, which shapes events):
-	// Debezium's MySQL connector is often pointed at MariaDB.
-	server string
-	Types  mysqltypes.TypeOptions // how column values are represented (handling modes, column.* rules)
-	// SignalTable is signal.data.collection ("db.table"): Debezium's signal
-	// table, for on-demand snapshots. Empty: no signals.
-	SignalTable string
-	// IncrementalChunk is incremental.snapshot.chunk.size (default 1024).
-	IncrementalChunk int
-	Logger           *zap.Logger
-
-	// DDL handling (schemachange.go). The zero values skip nothing and
-	// write no schema change events; Debezium's defaults are
-	// IncludeSchemaChanges and SkippedOperations {t}.
-	IncludeSchemaChanges          bool               // include.schema.changes
-	SkippedOperations             map[change.Op]bool // skipped.operations
-	SkipUnparseableDDL            bool               // schema.history.internal.skip.unparseable.ddl
-	StoreOnlyCapturedTablesDDL    bool               // schema.history.internal.store.only.captured.tables.ddl
-	StoreOnlyCapturedDatabasesDDL bool               // schema.history.internal.store.only.captured.databases.ddl
-
-	// History keeps the schema history (schemahistory.go); nil keeps none,
-	// and table structures then come from information_schema as it is now.
-	History history.Store
-}
-
-// proto is the flavor of the binlog protocol and GTIDs: the server's.
-func (c *Config) proto() string {
-	if c.server != "" {
-		return c.server
-	}
-	return c.Flavor
-}
-
-// detectServer asks the server what it is.
-func (s *Streamer) detectServer(ctx context.Context) error {
-	conn, err := s.cfg.connect(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	r, err := conn.Execute("SELECT VERSION()")
-	if err != nil {
-		return fmt.Errorf("reading the server version: %w", err)
-	}
-	v, _ := r.GetString(0, 0)
-	s.cfg.server = "mysql"
-	if strings.Contains(strings.ToLower(v), "mariadb") {
-		s.cfg.server = "mariadb"
-	}
-	if s.cfg.server != s.cfg.Flavor {
-		s.log.Warn("connector.class does not match the server; reading the binlog as the server speaks it, events keep the connector class's format",
-			zap.String("server", s.cfg.server), zap.String("server_version", v), zap.String("connector_flavor", s.cfg.Flavor))
-	}
-	return nil
-}
-
 // Streamer reads row changes from the binlog, from a stored position on.
 // It is the streaming half of the MySQL source; snapshots are a separate type.
 type Streamer struct {
-	cfg    Config
+	srv    *server.Server
+	cfg    *server.Config // srv's settings
 	log    *zap.Logger
 	source *change.Schema
-	tables *Tables
-	cat    *catalog
+	tables *tableTracker
+	cat    *server.Catalog
 	// schemaChangeRecords builds schema change records; see schemaChanges.
 	schemaChangeRecords *schemaChanges
-	incr                *incremental // on-demand snapshot state; streaming goroutine only
+	incr                Incremental // on-demand snapshots; streaming goroutine only
 	// model is every table's structure at the position being read
 	// (schemahistory.go); nil without a schema history.
 	model *ddl.Model
@@ -126,30 +51,79 @@ type Streamer struct {
 	seedEvents []change.Event
 }
 
-// NewStreamer prepares a streamer; nothing connects until Stream.
-func NewStreamer(cfg Config) *Streamer {
-	if cfg.Logger == nil {
-		cfg.Logger = zap.NewNop()
+// NewStreamer prepares a streamer of srv that runs incr's on-demand
+// snapshots (nil: none); nothing connects until Stream.
+func NewStreamer(srv *server.Server, incr Incremental) *Streamer {
+	if incr == nil {
+		incr = noIncremental{}
 	}
-	if cfg.Heartbeat == 0 {
-		cfg.Heartbeat = 10 * time.Second
-	}
-	s := &Streamer{cfg: cfg, log: cfg.Logger, source: sourceSchema(cfg.Flavor)}
-	s.cat = newCatalog(cfg.connect)
-	s.tables = newTables(cfg.TopicPrefix, cfg.Filter, s.cat, s.source, cfg.Types, cfg.Logger)
+	s := &Streamer{srv: srv, cfg: &srv.Config, log: srv.Log, source: srv.Source, cat: srv.Catalog, incr: incr}
+	s.tables = newTables(srv, s.log)
 	return s
 }
 
-// CurrentPosition is the server's position now: where streaming starts when
+// currentPosition is the server's position now: where streaming starts when
 // there is no stored offset.
-func (s *Streamer) CurrentPosition(ctx context.Context) (offsets.MySQL, error) {
-	conn, err := s.cfg.connect(ctx)
+func (s *Streamer) currentPosition(ctx context.Context) (offsets.MySQL, error) {
+	conn, err := s.cfg.Connect(ctx)
 	if err != nil {
 		return offsets.MySQL{}, err
 	}
 	defer conn.Close()
 	return s.positionOn(conn)
 }
+
+// SnapshotFilter drops streamed changes that the chunks of the initial
+// snapshot already hold, until the stream has passed every chunk's
+// position (package snapshot's SkipFilter). The stream calls it on its
+// own goroutine.
+type SnapshotFilter interface {
+	// Passed reports whether the stream's completed GTID set contains
+	// every chunk's: the filter can go.
+	Passed(gset gmysql.GTIDSet) bool
+	// Keep decides about one row change of transaction gtid: the event to
+	// emit (possibly one half of a key change) and whether to emit it.
+	Keep(gtid string, ev change.Event) (change.Event, bool, error)
+	// Encoded is the snapshot progress the offset keeps while the filter
+	// lives.
+	Encoded() string
+}
+
+// Incremental is an on-demand snapshot that runs inside the stream
+// (package snapshot's Incremental): the stream hands it the signal table's
+// rows and every streamed row, and lets it add its rows at transaction
+// ends, before the commit marker that carries its Progress. All calls come
+// from the streaming goroutine.
+type Incremental interface {
+	// Signal handles one row written to the signal table.
+	Signal(id, typ, data string)
+	// Dedupe tells it of a streamed row, which is newer than any copy of
+	// the row the snapshot holds.
+	Dedupe(t *change.Table, row []any)
+	// Due reports whether it has work at the end of this transaction.
+	Due() bool
+	// AtCommit appends its rows for this transaction end to batch.
+	AtCommit(ctx context.Context, batch []change.Event) ([]change.Event, error)
+	// Continue resumes its work as the stream (re)connects.
+	Continue(ctx context.Context) error
+	// Progress is what the offset keeps of it.
+	Progress() string
+	// Close releases its connection.
+	Close()
+}
+
+// noIncremental is the stream without on-demand snapshots.
+type noIncremental struct{}
+
+func (noIncremental) Signal(id, typ, data string)       {}
+func (noIncremental) Dedupe(t *change.Table, row []any) {}
+func (noIncremental) Due() bool                         { return false }
+func (noIncremental) AtCommit(_ context.Context, batch []change.Event) ([]change.Event, error) {
+	return batch, nil
+}
+func (noIncremental) Continue(context.Context) error { return nil }
+func (noIncremental) Progress() string               { return "" }
+func (noIncremental) Close()                         {}
 
 // txnState is where the reader stands in the binlog.
 type txnState struct {
@@ -163,10 +137,7 @@ type txnState struct {
 	skipRows int64 // rows already emitted before a reconnect
 	// filter drops changes that snapshot chunks already contain; nil once
 	// the stream has passed them all.
-	filter *skipFilter
-	// signals are execute-snapshot requests read in the open transaction,
-	// acted on when it commits.
-	signals []signal
+	filter SnapshotFilter
 }
 
 // Stream reads from the position on and enqueues row events and commit
@@ -174,14 +145,14 @@ type txnState struct {
 // Transient failures (lost connection, server restart) reconnect with
 // backoff; rows of a transaction already enqueued before the connection
 // broke are not enqueued twice.
-func (s *Streamer) Stream(ctx context.Context, from offsets.MySQL, filter *skipFilter, out change.Enqueuer) error {
-	defer s.cat.close()
-	defer s.incr.close()
+func (s *Streamer) Stream(ctx context.Context, from offsets.MySQL, filter SnapshotFilter, out change.Enqueuer) error {
+	defer s.cat.Close()
+	defer s.incr.Close()
 	st := &txnState{file: from.File, nextPos: from.Pos, filter: filter}
-	if from.GTIDs != "" || s.cfg.proto() == "mariadb" {
-		gs, err := gmysql.ParseGTIDSet(s.cfg.proto(), from.GTIDs)
+	if from.GTIDs != "" || s.cfg.Proto() == "mariadb" {
+		gs, err := gmysql.ParseGTIDSet(s.cfg.Proto(), from.GTIDs)
 		if err != nil {
-			return fault.Definite(fmt.Errorf("stored offset has GTID set %q that is not a valid %s GTID set: %w", from.GTIDs, s.cfg.proto(), err))
+			return fault.Definite(fmt.Errorf("stored offset has GTID set %q that is not a valid %s GTID set: %w", from.GTIDs, s.cfg.Proto(), err))
 		}
 		st.gset = gs
 	}
@@ -198,7 +169,7 @@ func (s *Streamer) Stream(ctx context.Context, from offsets.MySQL, filter *skipF
 			attempt, backoff = 1, time.Second
 		}
 		s.log.Warn("binlog stream interrupted; reconnecting", zap.Error(err), zap.Int("attempt", attempt),
-			zap.Duration("backoff", backoff), zap.String("server", s.cfg.addr()))
+			zap.Duration("backoff", backoff), zap.String("server", s.cfg.Addr()))
 		select {
 		case <-ctx.Done():
 			return nil
@@ -215,12 +186,16 @@ func (s *Streamer) Stream(ctx context.Context, from offsets.MySQL, filter *skipF
 }
 
 func (s *Streamer) syncerConfig() replication.BinlogSyncerConfig {
-	heartbeat, readTimeout := s.cfg.Heartbeat, 3*s.cfg.Heartbeat+5*time.Second // three missed heartbeats: gone
+	heartbeat := s.cfg.Heartbeat
+	if heartbeat == 0 {
+		heartbeat = 10 * time.Second
+	}
+	readTimeout := 3*heartbeat + 5*time.Second // three missed heartbeats: gone
 	if s.cfg.KeepAlive > 0 {
 		heartbeat, readTimeout = s.cfg.KeepAlive*4/5, s.cfg.KeepAlive
 	}
 	return replication.BinlogSyncerConfig{
-		ServerID: s.cfg.ServerID, Flavor: s.cfg.proto(),
+		ServerID: s.cfg.ServerID, Flavor: s.cfg.Proto(),
 		Host: s.cfg.Host, Port: s.cfg.Port, User: s.cfg.User, Password: s.cfg.Password,
 		ParseTime:        true,
 		HeartbeatPeriod:  heartbeat,
@@ -251,12 +226,10 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 		bs, err = syncer.StartSync(gmysql.Position{Name: st.file, Pos: uint32(st.nextPos)})
 	}
 	if err != nil {
-		return false, classify(fmt.Errorf("starting binlog dump from %s: %w", s.cfg.addr(), err))
+		return false, server.Classify(fmt.Errorf("starting binlog dump from %s: %w", s.cfg.Addr(), err))
 	}
-	if s.incr.active() && s.incr.chunkID == "" {
-		if err := s.incr.nextChunk(ctx); err != nil {
-			return false, err
-		}
+	if err := s.incr.Continue(ctx); err != nil {
+		return false, err
 	}
 	batch := make([]change.Event, 0, 256)
 	resolved := map[uint64]resolvedTable{}
@@ -274,7 +247,7 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 			if ferr := flush(); ferr != nil && ctx.Err() == nil {
 				return progressed, ferr
 			}
-			return progressed, classify(fmt.Errorf("reading binlog from %s: %w", s.cfg.addr(), err))
+			return progressed, server.Classify(fmt.Errorf("reading binlog from %s: %w", s.cfg.Addr(), err))
 		}
 		h := ev.Header
 		switch e := ev.Event.(type) {
@@ -322,7 +295,7 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 			resolved[e.TableID] = resolvedTable{tm: e, table: tbl}
 		case *replication.RowsEvent:
 			if s.isSignalTable(e.Table) {
-				if err := s.signalRows(st, h, e); err != nil {
+				if err := s.signalRows(h, e); err != nil {
 					return progressed, err
 				}
 				continue
@@ -346,16 +319,16 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 				return progressed, err
 			}
 		}
-		if n := len(batch); n > 0 && batch[n-1].Kind == change.KindCommit && (s.incr.active() || len(st.signals) > 0) {
+		if n := len(batch); n > 0 && batch[n-1].Kind == change.KindCommit && s.incr.Due() {
 			// On-demand snapshot work happens at transaction ends: its rows
 			// go before the commit marker, its progress into the marker.
 			marker := batch[n-1]
-			batch, err = s.incrementalAtCommit(ctx, st, batch[:n-1])
+			batch, err = s.incr.AtCommit(ctx, batch[:n-1])
 			if err != nil {
 				return progressed, err
 			}
 			pos := marker.Position.(offsets.MySQL)
-			pos.SluiceIncremental = s.incr.encode()
+			pos.SluiceIncremental = s.incr.Progress()
 			marker.Position = pos
 			batch = append(batch, marker)
 		}
@@ -403,11 +376,11 @@ func (s *Streamer) commit(st *txnState, h *replication.EventHeader) change.Event
 		pos.GTIDs = st.gset.String()
 	}
 	if st.filter != nil {
-		if st.filter.passed(st.gset) {
+		if st.filter.Passed(st.gset) {
 			s.log.Info("stream has passed every snapshot chunk; snapshot bookkeeping dropped from the offset")
 			st.filter = nil
 		} else {
-			pos.SluiceSnapshot = st.filter.state
+			pos.SluiceSnapshot = st.filter.Encoded()
 		}
 	}
 	return change.Event{Kind: change.KindCommit, Position: pos, TsMs: int64(h.Timestamp) * 1000}
@@ -478,10 +451,10 @@ func (s *Streamer) rows(st *txnState, h *replication.EventHeader, e *replication
 			return batch, fault.Definite(fmt.Errorf("table %s.%s: binlog row at %s:%d has %d columns, the table version has %d", tbl.Database, tbl.Name, st.file, h.LogPos, len(row), len(tbl.Columns)))
 		}
 		st.rows++
-		s.incr.dedupe(tbl, ev.Before)
-		s.incr.dedupe(tbl, ev.After)
+		s.incr.Dedupe(tbl, ev.Before)
+		s.incr.Dedupe(tbl, ev.After)
 		if st.filter != nil {
-			kept, keep, err := st.filter.keep(st.gtid, ev)
+			kept, keep, err := st.filter.Keep(st.gtid, ev)
 			if err != nil {
 				return batch, fault.Definite(fmt.Errorf("comparing GTID %s with the snapshot's positions: %w", st.gtid, err))
 			}
@@ -499,114 +472,43 @@ func (s *Streamer) rows(st *txnState, h *replication.EventHeader, e *replication
 	return batch, nil
 }
 
-// sourceFields starts a source block: what every record of the connector
-// has, and the time, snapshot marker and database.
-func (c *Config) sourceFields(tsMs int64, snapshot, db string) []any {
-	v := make([]any, srcFields)
-	v[srcVersion] = Version
-	v[srcConnector] = c.Flavor
-	v[srcName] = c.TopicPrefix
-	v[srcTsMs] = tsMs
-	v[srcSnapshot] = snapshot
-	v[srcDB] = db
-	v[srcTsUs] = tsMs * 1000
-	v[srcTsNs] = tsMs * 1_000_000
-	return v
-}
-
 // sourceTemplate is the source block shared by the rows of one binlog
 // event, every value boxed once; sourceValue copies it per row and sets
 // row, so a row costs one allocation for its source block.
 func (s *Streamer) sourceTemplate(st *txnState, h *replication.EventHeader, tbl *change.Table, pos int64, tsMs int64) []any {
-	v := s.cfg.sourceFields(tsMs, "false", tbl.Database)
-	v[srcTable] = tbl.Name
-	v[srcServerID] = int64(h.ServerID)
+	v := s.cfg.SourceFields(tsMs, "false", tbl.Database)
+	v[server.SrcTable] = tbl.Name
+	v[server.SrcServerID] = int64(h.ServerID)
 	if st.gtid != "" {
-		v[srcGTID] = st.gtid
+		v[server.SrcGTID] = st.gtid
 	}
-	v[srcFile] = st.file
-	v[srcPos] = pos
+	v[server.SrcFile] = st.file
+	v[server.SrcPos] = pos
 	if st.thread >= 0 {
-		v[srcThread] = st.thread
+		v[server.SrcThread] = st.thread
 	}
 	return v
 }
 
 func (s *Streamer) sourceValue(template []any, row int) *change.Value {
-	v := make([]any, srcFields)
+	v := make([]any, server.SrcFields)
 	copy(v, template)
-	v[srcRow] = int64(row)
+	v[server.SrcRow] = int64(row)
 	return &change.Value{Schema: s.source, Values: v}
 }
 
-// classify marks server answers that retrying cannot fix as definite.
-func classify(err error) error {
-	var me *gmysql.MyError
-	if errors.As(err, &me) {
-		switch me.Code {
-		case gmysql.ER_MASTER_FATAL_ERROR_READING_BINLOG:
-			return fault.Definite(fmt.Errorf("%w; the stored position is no longer in the server's binlogs (purged?): set snapshot.mode=when_needed to take a new snapshot, or delete the stored offset, or point the connector at a server that still has them", err))
-		case gmysql.ER_ACCESS_DENIED_ERROR:
-			// 1045 is the user name or password, not a missing grant.
-			return fault.Definite(fmt.Errorf("%w; the server refused the user name or password: check database.user and database.password", err))
-		case gmysql.ER_SPECIFIC_ACCESS_DENIED_ERROR, gmysql.ER_DBACCESS_DENIED_ERROR:
-			return fault.Definite(fmt.Errorf("%w; grant the connector user REPLICATION SLAVE, REPLICATION CLIENT (BINLOG MONITOR on MariaDB) and SELECT", err))
-		}
+// Resume reads the binlog from a stored position, as Stream does, once
+// the server is known to still have it: a position it no longer has is a
+// definite error that wraps fault.ErrPositionUnavailable.
+func (s *Streamer) Resume(ctx context.Context, from offsets.MySQL, filter SnapshotFilter, out change.Enqueuer) error {
+	err := s.checkAvailable(ctx, from)
+	if err == nil {
+		err = s.Stream(ctx, from, filter, out)
+	}
+	if isPurged(err) && !errors.Is(err, fault.ErrPositionUnavailable) {
+		err = fault.Definite(fmt.Errorf("%w: %w", fault.ErrPositionUnavailable, err))
 	}
 	return err
-}
-
-func (s *Streamer) snapshotter() *Snapshotter {
-	cfg := s.cfg.Snapshot
-	if cfg.MaxThreads <= 0 {
-		cfg.MaxThreads = 1
-	}
-	if cfg.ChunkRows <= 0 {
-		cfg.ChunkRows = 50_000
-	}
-	return &Snapshotter{cfg: s.cfg, snap: cfg, log: s.log, tables: s.tables, cat: s.cat, source: s.source}
-}
-
-// loadGuards reads, now, the keys each guarded range has (see
-// snapState.Guards). Keys read later than the range's snapshot are as good:
-// a key that came back since is re-created by a streamed change after it.
-func (s *Streamer) loadGuards(ctx context.Context, st *snapState) ([]*guard, error) {
-	if len(st.Guards) == 0 {
-		return nil, nil
-	}
-	snap := s.snapshotter()
-	conn, err := snap.connect(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer conn.Close()
-	var out []*guard
-	for _, c := range st.Guards {
-		g, err := newGuard(s.cfg.proto(), c)
-		if err != nil {
-			return nil, fault.Definite(err)
-		}
-		t, err := snap.prepareTable(ctx, c.Table)
-		if err != nil {
-			return nil, err
-		}
-		if t != nil {
-			// Streamed, so a guard over a whole table is never held whole.
-			j := &chunkJob{t: t, lo: c.Lo, hi: c.Hi, done: make(chan chunkResult, 1), stream: make(chan [][]any, 2)}
-			go snap.readChunk(ctx, conn, j)
-			if res := <-j.done; res.err != nil {
-				return nil, res.err
-			}
-			for b := range j.stream {
-				g.collect(t, b)
-			}
-			if j.streamErr != nil {
-				return nil, j.streamErr
-			}
-		}
-		out = append(out, g)
-	}
-	return out, nil
 }
 
 // isPurged reports whether err says the requested binlog position is gone.
@@ -621,14 +523,14 @@ func isPurged(err error) bool {
 // what was purged. The oldest binlog's Gtid_list event tells what came
 // before it; a domain there ahead of the stored position means lost changes.
 func (s *Streamer) checkAvailable(ctx context.Context, from offsets.MySQL) error {
-	if s.cfg.proto() != "mariadb" {
+	if s.cfg.Proto() != "mariadb" {
 		return nil // MySQL refuses a purged GTID position itself (error 1236)
 	}
 	stored, err := gmysql.ParseMariadbGTIDSet(from.GTIDs)
 	if err != nil {
 		return fault.Definite(fmt.Errorf("stored offset has GTID set %q: %w", from.GTIDs, err))
 	}
-	conn, err := s.cfg.connect(ctx)
+	conn, err := s.cfg.Connect(ctx)
 	if err != nil {
 		return err
 	}
@@ -665,4 +567,14 @@ func (s *Streamer) checkAvailable(ctx context.Context, from offsets.MySQL) error
 		}
 	}
 	return nil
+}
+
+// definiteUnlessNetwork marks err definite unless the network failed
+// (a lost connection or a deadline passed): those are retried.
+func definiteUnlessNetwork(err error) error {
+	var ne net.Error
+	if errors.As(err, &ne) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) {
+		return err
+	}
+	return fault.Definite(err)
 }

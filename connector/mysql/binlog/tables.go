@@ -1,4 +1,4 @@
-package mysql
+package binlog
 
 import (
 	"bytes"
@@ -7,24 +7,18 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 
-	"github.com/go-mysql-org/go-mysql/client"
 	gmysql "github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/go-mysql-org/go-mysql/replication"
 	"go.uber.org/zap"
 
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/connector/mysql/ddl"
+	"github.com/sluice-cdc/sluice/connector/mysql/server"
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
 )
 
-// Filter decides which tables are captured.
-type Filter interface {
-	TableIncluded(db, table string) bool
-}
-
-// Tables tracks the structure of captured tables as the binlog describes
+// tableTracker tracks the structure of captured tables as the binlog describes
 // them. Every TABLE_MAP event is compared with the one the cached version
 // was built from; any difference (a DDL, or a table id reused for another
 // table) builds a new version, so a row is always decoded with the column
@@ -37,13 +31,11 @@ type Filter interface {
 // current schema. Without it, the current definition from
 // information_schema is used and checked against the binlog's column types.
 //
-// Tables is used by one streaming goroutine; it is not safe for concurrent use.
-type Tables struct {
-	prefix  string
-	filter  Filter
-	schema  *catalog
-	opt     mysqltypes.TypeOptions
-	source  *change.Schema
+// tableTracker is used by one streaming goroutine; it is not safe for concurrent use.
+type tableTracker struct {
+	srv     *server.Server
+	filter  server.Filter
+	schema  *server.Catalog
 	log     *zap.Logger
 	entries map[string]*tableEntry
 	// model, when set, is the structure at the binlog position being read,
@@ -58,14 +50,13 @@ type tableEntry struct {
 	included bool
 }
 
-func newTables(prefix string, filter Filter, cat *catalog, source *change.Schema, opt mysqltypes.TypeOptions, log *zap.Logger) *Tables {
-	return &Tables{prefix: prefix, filter: filter, schema: cat, opt: opt, source: source, log: log,
-		entries: make(map[string]*tableEntry)}
+func newTables(srv *server.Server, log *zap.Logger) *tableTracker {
+	return &tableTracker{srv: srv, filter: srv.Filter, schema: srv.Catalog, log: log, entries: make(map[string]*tableEntry)}
 }
 
 // Resolve returns the table version a TABLE_MAP event describes, or nil when
 // the table is not captured.
-func (t *Tables) Resolve(ctx context.Context, tm *replication.TableMapEvent) (*change.Table, error) {
+func (t *tableTracker) Resolve(ctx context.Context, tm *replication.TableMapEvent) (*change.Table, error) {
 	key := string(tm.Schema) + "." + string(tm.Table)
 	e := t.entries[key]
 	if e != nil && sameTableMap(e.tm, tm) {
@@ -96,14 +87,14 @@ func (t *Tables) Resolve(ctx context.Context, tm *replication.TableMapEvent) (*c
 // versions are rebuilt at their next TABLE_MAP too: a DDL can change what
 // only information_schema shows (a column default) and leave the TABLE_MAP
 // as it was.
-func (t *Tables) Invalidate() {
-	t.schema.invalidate()
+func (t *tableTracker) Invalidate() {
+	t.schema.Invalidate()
 	for _, e := range t.entries {
 		e.tm = nil
 	}
 }
 
-func (t *Tables) build(ctx context.Context, db, name string, tm *replication.TableMapEvent) (*change.Table, error) {
+func (t *tableTracker) build(ctx context.Context, db, name string, tm *replication.TableMapEvent) (*change.Table, error) {
 	full := len(tm.ColumnName) == int(tm.ColumnCount)
 	info, fromModel, err := t.structure(ctx, db, name, full)
 	if err != nil {
@@ -112,7 +103,7 @@ func (t *Tables) build(ctx context.Context, db, name string, tm *replication.Tab
 	var defs []mysqltypes.ColumnDef
 	var key []int
 	if full {
-		colls, err := t.schema.collations(ctx)
+		colls, err := t.schema.Collations(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -148,7 +139,7 @@ func (t *Tables) build(ctx context.Context, db, name string, tm *replication.Tab
 // the schema model's when it knows the table, else information_schema's,
 // which is today's. With full row metadata (full) a table information_schema
 // does not have is no error: the binlog describes its rows.
-func (t *Tables) structure(ctx context.Context, db, name string, full bool) (*ddl.TableInfo, bool, error) {
+func (t *tableTracker) structure(ctx context.Context, db, name string, full bool) (*ddl.TableInfo, bool, error) {
 	if t.model != nil {
 		if info, ok := t.model.TableInfo(db, name); ok {
 			return info, true, nil
@@ -156,9 +147,9 @@ func (t *Tables) structure(ctx context.Context, db, name string, full bool) (*dd
 		t.log.Warn("the schema history does not describe this table (created before the history began, or changed by a skipped DDL); its defaults and declared types come from information_schema, which shows the current definition",
 			zap.String("table", db+"."+name))
 	}
-	info, err := t.schema.table(ctx, db, name)
+	info, err := t.schema.Table(ctx, db, name)
 	if err != nil {
-		if full && errors.Is(err, errNotInCatalog) {
+		if full && errors.Is(err, server.ErrNotInCatalog) {
 			return nil, false, nil
 		}
 		return nil, false, err
@@ -166,8 +157,8 @@ func (t *Tables) structure(ctx context.Context, db, name string, full bool) (*dd
 	return info, false, nil
 }
 
-func (t *Tables) assemble(db, name string, defs []mysqltypes.ColumnDef, key []int) (*change.Table, error) {
-	return mysqltypes.TableBuilder{Prefix: t.prefix, Source: t.source, Types: t.opt, Log: t.log}.Build(db, name, defs, key)
+func (t *tableTracker) assemble(db, name string, defs []mysqltypes.ColumnDef, key []int) (*change.Table, error) {
+	return t.srv.BuildTable(db, name, defs, key)
 }
 
 // sameTableMap reports whether two TABLE_MAP events describe the same table
@@ -445,272 +436,4 @@ func checkAgainstTableMap(defs []mysqltypes.ColumnDef, tm *replication.TableMapE
 		}
 	}
 	return nil
-}
-
-// catalog reads table definitions from information_schema over its own
-// connection, and caches them until the next DDL.
-type catalog struct {
-	mu      sync.Mutex
-	connect func(ctx context.Context) (*client.Conn, error)
-	conn    *client.Conn
-	tables  map[string]*ddl.TableInfo
-	json    map[string]map[string]bool
-	colls   map[uint64]string // collation id -> character set; never invalidated
-	mariadb *bool             // the server's flavor, asked once
-}
-
-// errNotInCatalog: information_schema does not have the table (any more).
-var errNotInCatalog = errors.New("not in information_schema")
-
-func newCatalog(connect func(ctx context.Context) (*client.Conn, error)) *catalog {
-	return &catalog{connect: connect, tables: map[string]*ddl.TableInfo{}, json: map[string]map[string]bool{}}
-}
-
-func (c *catalog) invalidate() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	clear(c.tables)
-	clear(c.json)
-}
-
-func (c *catalog) close() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.conn != nil {
-		c.conn.Close()
-		c.conn = nil
-	}
-}
-
-// query runs one statement, reconnecting once when the connection was lost.
-func (c *catalog) query(ctx context.Context, q string, args ...any) (*gmysql.Result, error) {
-	for attempt := 0; ; attempt++ {
-		if c.conn == nil {
-			conn, err := c.connect(ctx)
-			if err != nil {
-				return nil, err
-			}
-			c.conn = conn
-		}
-		r, err := c.conn.Execute(q, args...)
-		if err == nil {
-			return r, nil
-		}
-		c.conn.Close()
-		c.conn = nil
-		if attempt > 0 || isServerError(err) {
-			return nil, err
-		}
-	}
-}
-
-func isServerError(err error) bool {
-	_, ok := err.(*gmysql.MyError)
-	return ok
-}
-
-// keyInOrder orders the key columns information_schema marks PRI (the
-// primary key, or the unique NOT NULL index the server promotes) as the key
-// orders them: Debezium's key fields follow the key, not the columns.
-func (c *catalog) keyInOrder(ctx context.Context, db, table string, info *ddl.TableInfo) ([]int, error) {
-	pos := map[string]int{}
-	for _, k := range info.Key {
-		pos[strings.ToLower(info.Columns[k].Name)] = k
-	}
-	names, err := c.uniqueIndexOn(ctx, db, table, pos)
-	if err != nil || names == nil {
-		return info.Key, err // no index has exactly those columns: keep them
-	}
-	out := make([]int, 0, len(names))
-	for _, n := range names {
-		out = append(out, pos[strings.ToLower(n)])
-	}
-	return out, nil
-}
-
-// uniqueIndexOn is the columns, in index order, of the table's first unique
-// index (PRIMARY first) whose columns are exactly those of cols; nil when
-// there is none.
-func (c *catalog) uniqueIndexOn(ctx context.Context, db, table string, cols map[string]int) ([]string, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	r, err := c.query(ctx, `SELECT INDEX_NAME, COLUMN_NAME FROM information_schema.STATISTICS
-		WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0
-		ORDER BY INDEX_NAME <> 'PRIMARY', INDEX_NAME, SEQ_IN_INDEX`, db, table)
-	if err != nil {
-		return nil, fmt.Errorf("reading the key order of %s.%s: %w", db, table, err)
-	}
-	matches := func(names []string) bool {
-		if len(names) != len(cols) {
-			return false
-		}
-		for _, n := range names {
-			if _, ok := cols[strings.ToLower(n)]; !ok {
-				return false
-			}
-		}
-		return true
-	}
-	var cur string
-	var names []string
-	for i := 0; i < r.RowNumber(); i++ {
-		idx, _ := r.GetString(i, 0)
-		col, _ := r.GetString(i, 1)
-		if idx != cur {
-			if cur != "" && matches(names) {
-				return names, nil
-			}
-			cur, names = idx, nil
-		}
-		names = append(names, col)
-	}
-	if cur != "" && matches(names) {
-		return names, nil
-	}
-	return nil, nil
-}
-
-func (c *catalog) jsonColumns(ctx context.Context, db, table string) (map[string]bool, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	key := db + "." + table
-	if m, ok := c.json[key]; ok {
-		return m, nil
-	}
-	m := map[string]bool{}
-	r, err := c.query(ctx, "SELECT CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ?", db, table)
-	if err != nil {
-		// MySQL's JSON is a real type and needs no check constraints.
-		if me, ok := err.(*gmysql.MyError); ok && me.Code == gmysql.ER_UNKNOWN_TABLE {
-			c.json[key] = m
-			return m, nil
-		}
-		return nil, fmt.Errorf("reading check constraints of %s: %w", key, err)
-	}
-	for i := 0; i < r.RowNumber(); i++ {
-		clause, _ := r.GetString(i, 0)
-		if col, ok := strings.CutPrefix(clause, "json_valid(`"); ok {
-			if col, ok = strings.CutSuffix(col, "`)"); ok {
-				m[strings.ReplaceAll(col, "``", "`")] = true
-			}
-		}
-	}
-	c.json[key] = m
-	return m, nil
-}
-
-// collations maps collation ids to character set names, read once.
-func (c *catalog) collations(ctx context.Context) (map[uint64]string, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.colls != nil {
-		return c.colls, nil
-	}
-	r, err := c.query(ctx, "SELECT ID, CHARACTER_SET_NAME FROM information_schema.COLLATIONS WHERE ID IS NOT NULL")
-	if err != nil {
-		return nil, fmt.Errorf("reading the server's collations: %w", err)
-	}
-	m := make(map[uint64]string, r.RowNumber())
-	for i := 0; i < r.RowNumber(); i++ {
-		id, _ := r.GetUint(i, 0)
-		cs, _ := r.GetString(i, 1)
-		m[id] = strings.ToLower(cs)
-	}
-	c.colls = m
-	return m, nil
-}
-
-// isMariaDB asks the server's flavor once: information_schema shows
-// defaults differently on MariaDB and MySQL. The caller holds c.mu.
-func (c *catalog) isMariaDB(ctx context.Context) (bool, error) {
-	if c.mariadb != nil {
-		return *c.mariadb, nil
-	}
-	r, err := c.query(ctx, "SELECT VERSION()")
-	if err != nil {
-		return false, fmt.Errorf("reading the server version: %w", err)
-	}
-	v, _ := r.GetString(0, 0)
-	m := strings.Contains(strings.ToLower(v), "mariadb")
-	c.mariadb = &m
-	return m, nil
-}
-
-func (c *catalog) table(ctx context.Context, db, table string) (*ddl.TableInfo, error) {
-	c.mu.Lock()
-	key := db + "." + table
-	if t, ok := c.tables[key]; ok {
-		c.mu.Unlock()
-		return t, nil
-	}
-	mariadb, err := c.isMariaDB(ctx)
-	if err != nil {
-		c.mu.Unlock()
-		return nil, err
-	}
-	r, err := c.query(ctx, `SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE,
-		IFNULL(NUMERIC_PRECISION, 0), IFNULL(NUMERIC_SCALE, 0), IFNULL(DATETIME_PRECISION, 0),
-		IFNULL(CHARACTER_SET_NAME, ''), COLUMN_KEY, IFNULL(COLUMN_DEFAULT, ''), COLUMN_DEFAULT IS NULL, EXTRA,
-		IFNULL(CHARACTER_OCTET_LENGTH, 0)
-		FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`, db, table)
-	c.mu.Unlock()
-	if err != nil {
-		return nil, fmt.Errorf("reading columns of %s: %w", key, err)
-	}
-	if r.RowNumber() == 0 {
-		return nil, fmt.Errorf("table %s is in the binlog but %w (dropped since?); set binlog_row_metadata=FULL so the binlog describes it", key, errNotInCatalog)
-	}
-	info := &ddl.TableInfo{}
-	for i := 0; i < r.RowNumber(); i++ {
-		var d mysqltypes.ColumnDef
-		d.Name, _ = r.GetString(i, 0)
-		d.DataType, _ = r.GetString(i, 1)
-		d.DataType = strings.ToLower(d.DataType)
-		d.ColumnType, _ = r.GetString(i, 2)
-		nullable, _ := r.GetString(i, 3)
-		d.Nullable = nullable == "YES"
-		p, _ := r.GetInt(i, 4)
-		s, _ := r.GetInt(i, 5)
-		f, _ := r.GetInt(i, 6)
-		d.Precision, d.Scale, d.FSP = int(p), int(s), int(f)
-		d.Charset, _ = r.GetString(i, 7)
-		d.Unsigned = strings.Contains(strings.ToLower(d.ColumnType), "unsigned")
-		if d.DataType == "enum" || d.DataType == "set" {
-			d.EnumValues = mysqltypes.ParseEnumValues(d.ColumnType)
-		}
-		if d.DataType == "bit" && d.Precision == 0 {
-			d.Precision = 1
-		}
-		colKey, _ := r.GetString(i, 8)
-		if colKey == "PRI" {
-			info.Key = append(info.Key, i)
-		}
-		rawDefault, _ := r.GetString(i, 9)
-		noDefault, _ := r.GetInt(i, 10)
-		extra, _ := r.GetString(i, 11)
-		d.Default, d.HasDefault, d.DefaultNow = mysqltypes.ParseColumnDefault(rawDefault, noDefault == 1, extra, d.DataType, mariadb)
-		if d.DataType == "binary" {
-			octets, _ := r.GetInt(i, 12)
-			d.Length = int(octets)
-		}
-		info.Columns = append(info.Columns, d)
-	}
-	jsonCols, err := c.jsonColumns(ctx, db, table)
-	if err != nil {
-		return nil, err
-	}
-	for i := range info.Columns {
-		if jsonCols[info.Columns[i].Name] {
-			info.Columns[i].JSON = true
-		}
-	}
-	if len(info.Key) > 1 {
-		if info.Key, err = c.keyInOrder(ctx, db, table, info); err != nil {
-			return nil, err
-		}
-	}
-	c.mu.Lock()
-	c.tables[key] = info
-	c.mu.Unlock()
-	return info, nil
 }

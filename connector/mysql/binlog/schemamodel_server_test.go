@@ -1,4 +1,4 @@
-package mysql
+package binlog
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/connector/mysql/ddl"
+	"github.com/sluice-cdc/sluice/connector/mysql/server"
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
 )
 
@@ -79,8 +80,8 @@ func TestSchemaModelAgainstServer(t *testing.T) {
 	}
 	serverCS, _ := r.GetString(0, 0)
 	serverColl, _ := r.GetString(0, 1)
-	cat := newCatalog(connect)
-	defer cat.close()
+	cat := server.NewCatalog(connect)
+	defer cat.Close()
 	exec := func(t *testing.T, q string) {
 		t.Helper()
 		if _, err := conn.Execute(q); err != nil {
@@ -91,7 +92,7 @@ func TestSchemaModelAgainstServer(t *testing.T) {
 		conn.Execute("DROP DATABASE IF EXISTS " + modelTestDB)
 		conn.Execute("DROP DATABASE IF EXISTS " + modelTestDB2)
 	}()
-	b, err := os.ReadFile("ddl/testdata/model_corpus.json")
+	b, err := os.ReadFile("../ddl/testdata/model_corpus.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +129,7 @@ func TestSchemaModelAgainstServer(t *testing.T) {
 				if err := m.ApplySQL(q, modelTestDB, false); err != nil {
 					t.Fatalf("model: statement %d %q: %v", i+1, q, err)
 				}
-				cat.invalidate()
+				cat.Invalidate()
 				compareModel(t, fmt.Sprintf("after statement %d %q", i+1, tail(q, 80)), conn, cat, m, c.Unknown)
 			}
 			if c.LossySeed != "" {
@@ -165,7 +166,7 @@ func TestSchemaModelAgainstServer(t *testing.T) {
 					}
 				}
 			}
-			cat.invalidate()
+			cat.Invalidate()
 			compareModel(t, "seeded from SHOW CREATE TABLE", conn, cat, seeded, nil)
 		})
 	}
@@ -186,7 +187,7 @@ func serverTables(t *testing.T, conn *client.Conn, db string) []string {
 }
 
 // compareModel checks every table of the test databases.
-func compareModel(t *testing.T, step string, conn *client.Conn, cat *catalog, m *ddl.Model, unknown []string) {
+func compareModel(t *testing.T, step string, conn *client.Conn, cat *server.Catalog, m *ddl.Model, unknown []string) {
 	t.Helper()
 	ctx := context.Background()
 	for _, db := range []string{modelTestDB, modelTestDB2} {
@@ -211,7 +212,7 @@ func compareModel(t *testing.T, step string, conn *client.Conn, cat *catalog, m 
 			if slices.Contains(unknown, name) && db == modelTestDB {
 				t.Errorf("%s: the model describes %s.%s, expected unknown", step, db, name)
 			}
-			want, err := cat.table(ctx, db, name)
+			want, err := cat.Table(ctx, db, name)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -220,7 +221,7 @@ func compareModel(t *testing.T, step string, conn *client.Conn, cat *catalog, m 
 				t.Errorf("%s: tableInfo(%s.%s) differs from catalog.table:\n%s", step, db, name, diffTableInfo(info, want))
 			}
 			desc, _ := m.Describe(db, name)
-			wantDesc, found, err := cat.describe(ctx, "mariadb", db, name)
+			wantDesc, found, err := cat.Describe(ctx, "mariadb", db, name)
 			if err != nil || !found {
 				t.Fatalf("catalog.describe(%s.%s): %v %v", db, name, found, err)
 			}
@@ -244,7 +245,7 @@ func compareModel(t *testing.T, step string, conn *client.Conn, cat *catalog, m 
 			if !reflect.DeepEqual(desc, wantDesc) {
 				t.Errorf("%s: describe(%s.%s) differs from catalog.describe:\nmodel:  %s\nserver: %s", step, db, name, change.Format(desc), change.Format(wantDesc))
 			}
-			wantJSON, err := cat.jsonColumns(ctx, db, name)
+			wantJSON, err := cat.JSONColumns(ctx, db, name)
 			if err != nil {
 				t.Fatal(err)
 			}

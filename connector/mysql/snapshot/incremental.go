@@ -1,4 +1,4 @@
-package mysql
+package snapshot
 
 import (
 	"context"
@@ -12,10 +12,10 @@ import (
 
 	"github.com/go-mysql-org/go-mysql/client"
 	gmysql "github.com/go-mysql-org/go-mysql/mysql"
-	"github.com/go-mysql-org/go-mysql/replication"
 	"go.uber.org/zap"
 
 	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/connector/mysql/server"
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
 	"github.com/sluice-cdc/sluice/internal/fault"
 )
@@ -27,7 +27,7 @@ const (
 	signalWindowClose     = "snapshot-window-close"
 )
 
-// incremental runs on-demand snapshots requested through Debezium's signal
+// Incremental runs on-demand snapshots requested through Debezium's signal
 // table, while streaming goes on, with the watermark method (DBLog): for each
 // chunk the reader writes an "open" row to the signal table, selects the
 // chunk, and writes a "close" row. Between the two in the binlog, every
@@ -35,12 +35,19 @@ const (
 // (the streamed event is at least as new); at the close row the chunk's
 // remaining rows are emitted as op "r". No lock, no pause in streaming.
 //
-// It lives on the streaming goroutine; its progress travels in the offset
-// ("sluice_incremental") so a restart continues after the last emitted chunk.
-type incremental struct {
-	s     *Streamer
+// It lives on the streaming goroutine, which calls it (see binlog.Incremental):
+// with each signal row, with each streamed row (Dedupe), and at transaction
+// ends (AtCommit), where its rows go before the commit marker. Its progress
+// travels in the offset ("sluice_incremental", Progress) so a restart
+// continues after the last emitted chunk.
+type Incremental struct {
+	srv   *server.Server
+	log   *zap.Logger
 	conn  *client.Conn
 	state incrState
+	// requests are execute-snapshot signals read in the open transaction,
+	// acted on when it commits.
+	requests []signal
 
 	// The chunk in flight.
 	chunkID    string
@@ -62,9 +69,35 @@ type incrState struct {
 	LastKey    []string          `json:"last_key,omitempty"`   // of the current table, as SQL literals
 }
 
-func (i *incremental) active() bool { return i != nil && len(i.state.Tables) > 0 }
+// NewIncremental prepares the on-demand snapshots of srv; none runs until
+// a signal asks for one.
+func NewIncremental(srv *server.Server) *Incremental {
+	return &Incremental{srv: srv, log: srv.Log}
+}
 
-func (i *incremental) encode() string {
+// Restore resets the on-demand snapshot to the progress stored in an offset
+// ("": none in progress).
+func (i *Incremental) Restore(progress string) error {
+	*i = Incremental{srv: i.srv, log: i.log}
+	if progress == "" {
+		return nil
+	}
+	if err := json.Unmarshal([]byte(progress), &i.state); err != nil {
+		return fault.Definite(fmt.Errorf("decoding the on-demand snapshot progress stored in the offset: %w", err))
+	}
+	i.log.Info("resuming the on-demand snapshot", zap.Strings("tables", i.state.Tables))
+	return nil
+}
+
+func (i *Incremental) active() bool { return len(i.state.Tables) > 0 }
+
+// Due reports whether the on-demand snapshot has work at the end of the
+// open transaction: a snapshot in progress, or one asked for.
+func (i *Incremental) Due() bool { return i.active() || len(i.requests) > 0 }
+
+// Progress is what the offset keeps of the on-demand snapshot ("" when none
+// is in progress).
+func (i *Incremental) Progress() string {
 	if !i.active() {
 		return ""
 	}
@@ -72,59 +105,30 @@ func (i *incremental) encode() string {
 	return string(b)
 }
 
-func (s *Streamer) isSignalTable(tm *replication.TableMapEvent) bool {
-	if s.cfg.SignalTable == "" {
-		return false
-	}
-	db, t, _ := strings.Cut(s.cfg.SignalTable, ".")
-	return string(tm.Schema) == db && string(tm.Table) == t
-}
-
-// signalRows handles rows written to the signal table.
-func (s *Streamer) signalRows(st *txnState, h *replication.EventHeader, e *replication.RowsEvent) error {
-	op, ok := rowsOp(h.EventType)
-	if !ok || op != change.OpCreate {
-		return nil
-	}
-	for _, row := range e.Rows {
-		if len(row) < 3 {
-			return fault.Definite(fmt.Errorf("signal table %s has %d columns; Debezium's layout is (id, type, data)", s.cfg.SignalTable, len(row)))
-		}
-		id, typ, data := asString(row[0]), asString(row[1]), asString(row[2])
-		switch typ {
-		case signalExecuteSnapshot:
-			st.signals = append(st.signals, signal{id: id, data: data})
-		case signalWindowOpen:
-			if s.incr != nil && s.incr.chunkID+"-open" == id {
-				s.incr.windowOpen = true
-			}
-		case signalWindowClose:
-			if s.incr != nil && s.incr.chunkID+"-close" == id {
-				s.incr.closeSeen = true
-			}
-		default:
-			s.log.Warn("ignoring a signal of a type Sluice does not know", zap.String("id", id), zap.String("type", typ))
-		}
-	}
-	return nil
-}
-
 type signal struct{ id, data string }
 
-func asString(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case []byte:
-		return string(x)
-	case nil:
-		return ""
+// Signal handles a row written to the signal table: an execute-snapshot
+// request, acted on when its transaction commits, or one of the watermarks
+// this snapshot writes around a chunk.
+func (i *Incremental) Signal(id, typ, data string) {
+	switch typ {
+	case signalExecuteSnapshot:
+		i.requests = append(i.requests, signal{id: id, data: data})
+	case signalWindowOpen:
+		if i.chunkID+"-open" == id {
+			i.windowOpen = true
+		}
+	case signalWindowClose:
+		if i.chunkID+"-close" == id {
+			i.closeSeen = true
+		}
+	default:
+		i.log.Warn("ignoring a signal of a type Sluice does not know", zap.String("id", id), zap.String("type", typ))
 	}
-	return fmt.Sprint(v)
 }
 
 // startIncremental queues the tables an execute-snapshot signal names.
-func (s *Streamer) startIncremental(sig signal) error {
+func (i *Incremental) startIncremental(sig signal) error {
 	var req struct {
 		DataCollections      []string `json:"data-collections"`
 		Type                 string   `json:"type"`
@@ -134,46 +138,42 @@ func (s *Streamer) startIncremental(sig signal) error {
 		} `json:"additional-conditions"`
 	}
 	if err := json.Unmarshal([]byte(sig.data), &req); err != nil {
-		s.log.Error("ignoring execute-snapshot signal with unreadable data; expected {\"data-collections\": [\"db.table\"]}",
+		i.log.Error("ignoring execute-snapshot signal with unreadable data; expected {\"data-collections\": [\"db.table\"]}",
 			zap.String("id", sig.id), zap.String("data", sig.data), zap.Error(err))
 		return nil
 	}
 	if t := strings.ToLower(req.Type); t != "" && t != "incremental" {
-		s.log.Error("ignoring execute-snapshot signal: only type \"incremental\" is supported", zap.String("id", sig.id), zap.String("type", req.Type))
+		i.log.Error("ignoring execute-snapshot signal: only type \"incremental\" is supported", zap.String("id", sig.id), zap.String("type", req.Type))
 		return nil
 	}
-	if s.incr == nil {
-		s.incr = &incremental{s: s}
-	}
-	if s.incr.state.Conditions == nil {
-		s.incr.state.Conditions = map[string]string{}
+	if i.state.Conditions == nil {
+		i.state.Conditions = map[string]string{}
 	}
 	for _, c := range req.AdditionalConditions {
-		s.incr.state.Conditions[c.DataCollection] = c.Filter
+		i.state.Conditions[c.DataCollection] = c.Filter
 	}
 	for _, t := range req.DataCollections {
 		db, tbl, ok := strings.Cut(t, ".")
-		if !ok || !s.cfg.Filter.TableIncluded(db, tbl) {
-			s.log.Warn("execute-snapshot names a table that is not captured; skipping it", zap.String("table", t))
+		if !ok || !i.srv.Filter.TableIncluded(db, tbl) {
+			i.log.Warn("execute-snapshot names a table that is not captured; skipping it", zap.String("table", t))
 			continue
 		}
-		s.incr.state.Tables = append(s.incr.state.Tables, t)
+		i.state.Tables = append(i.state.Tables, t)
 	}
-	s.log.Info("on-demand snapshot requested", zap.String("signal", sig.id), zap.Strings("tables", req.DataCollections))
+	i.log.Info("on-demand snapshot requested", zap.String("signal", sig.id), zap.Strings("tables", req.DataCollections))
 	return nil
 }
 
-// atCommit runs at each transaction end on the streaming goroutine: it
-// emits a chunk whose close row has been read, acts on new signals, and
-// starts the next chunk when none is in flight.
-func (s *Streamer) incrementalAtCommit(ctx context.Context, st *txnState, batch []change.Event) ([]change.Event, error) {
-	for _, sig := range st.signals {
-		if err := s.startIncremental(sig); err != nil {
+// AtCommit runs at each transaction end on the streaming goroutine: it
+// acts on new signals, appends to batch the rows of a chunk whose close row
+// has been read, and starts the next chunk when none is in flight.
+func (i *Incremental) AtCommit(ctx context.Context, batch []change.Event) ([]change.Event, error) {
+	for _, sig := range i.requests {
+		if err := i.startIncremental(sig); err != nil {
 			return batch, err
 		}
 	}
-	st.signals = st.signals[:0]
-	i := s.incr
+	i.requests = i.requests[:0]
 	if !i.active() {
 		return batch, nil
 	}
@@ -188,9 +188,10 @@ func (s *Streamer) incrementalAtCommit(ctx context.Context, st *txnState, batch 
 	return batch, nil
 }
 
-// dedupe removes a streamed row's key from the chunk in flight.
-func (i *incremental) dedupe(tbl *change.Table, row []any) {
-	if i == nil || !i.windowOpen || i.closeSeen || i.table == nil || row == nil ||
+// Dedupe removes a streamed row's key from the chunk in flight: the
+// streamed event is at least as new as the chunk's row.
+func (i *Incremental) Dedupe(tbl *change.Table, row []any) {
+	if !i.windowOpen || i.closeSeen || i.table == nil || row == nil ||
 		tbl.Database != i.table.Database || tbl.Name != i.table.Name {
 		return
 	}
@@ -199,32 +200,7 @@ func (i *incremental) dedupe(tbl *change.Table, row []any) {
 	}
 }
 
-// keyString is a row's primary key as converted Connect values, the same
-// for a streamed row and a selected one.
-func keyString(t *change.Table, row []any) (string, error) {
-	var sb strings.Builder
-	for n, k := range t.Key {
-		v := row[k]
-		if c := t.Columns[k].Convert; c != nil {
-			cv, err := c(v)
-			if err != nil {
-				return "", err
-			}
-			v = cv
-		}
-		if n > 0 {
-			sb.WriteByte(0)
-		}
-		if b, ok := v.([]byte); ok {
-			sb.Write(b)
-		} else {
-			fmt.Fprint(&sb, v)
-		}
-	}
-	return sb.String(), nil
-}
-
-func (i *incremental) emitChunk(batch []change.Event) []change.Event {
+func (i *Incremental) emitChunk(batch []change.Event) []change.Event {
 	now := time.Now().UnixMilli()
 	n := 0
 	for _, k := range i.order {
@@ -232,22 +208,32 @@ func (i *incremental) emitChunk(batch []change.Event) []change.Event {
 		if !ok {
 			continue // changed during the window: the streamed event stands
 		}
-		src := i.s.snapshotter().sourceValue(i.table, "incremental", now)
+		src := sourceValue(i.srv, i.table, "incremental", now, "", 0)
 		batch = append(batch, change.Event{Op: change.OpRead, Table: i.table, After: row, TsMs: now, Source: src})
 		n++
 	}
 	i.tableRows += int64(len(i.order))
-	i.s.log.Debug("on-demand snapshot chunk emitted", zap.String("table", i.state.Tables[0]), zap.Int("rows", n),
+	i.log.Debug("on-demand snapshot chunk emitted", zap.String("table", i.state.Tables[0]), zap.Int("rows", n),
 		zap.Int("changed_during_window", len(i.order)-n))
 	i.state.LastKey = literals(i.lastKey, i.table, i.defs)
 	i.chunkID, i.rows, i.order, i.windowOpen, i.closeSeen = "", nil, nil, false, false
 	return batch
 }
 
+// Continue starts the next chunk of a snapshot in progress when none is in
+// flight, as the stream (re)connects: after a restart, the progress
+// restored from the offset has no chunk in flight.
+func (i *Incremental) Continue(ctx context.Context) error {
+	if i.active() && i.chunkID == "" {
+		return i.nextChunk(ctx)
+	}
+	return nil
+}
+
 // nextChunk writes the open watermark, selects the next chunk of the
 // current table and writes the close watermark. A table with no rows left
 // is finished and the next one starts.
-func (i *incremental) nextChunk(ctx context.Context) error {
+func (i *Incremental) nextChunk(ctx context.Context) error {
 	for len(i.state.Tables) > 0 {
 		name := i.state.Tables[0]
 		if i.table == nil || i.table.Database+"."+i.table.Name != name {
@@ -271,24 +257,24 @@ func (i *incremental) nextChunk(ctx context.Context) error {
 	return nil
 }
 
-func (i *incremental) finishTable(name, why string) {
+func (i *Incremental) finishTable(name, why string) {
 	if why != "" {
-		i.s.log.Warn("on-demand snapshot skips a table", zap.String("table", name), zap.String("reason", why))
+		i.log.Warn("on-demand snapshot skips a table", zap.String("table", name), zap.String("reason", why))
 	} else {
-		i.s.log.Info("on-demand snapshot of table finished", zap.String("table", name), zap.Int64("rows", i.tableRows),
+		i.log.Info("on-demand snapshot of table finished", zap.String("table", name), zap.Int64("rows", i.tableRows),
 			zap.Duration("elapsed", time.Since(i.started).Round(time.Millisecond)))
 	}
 	i.state.Tables = i.state.Tables[1:]
 	delete(i.state.Conditions, name)
 	i.state.LastKey, i.table, i.tableRows, i.chunkID = nil, nil, 0, ""
 	if len(i.state.Tables) == 0 {
-		i.s.log.Info("on-demand snapshot finished")
+		i.log.Info("on-demand snapshot finished")
 	}
 }
 
-func (i *incremental) prepare(ctx context.Context, name string) error {
+func (i *Incremental) prepare(ctx context.Context, name string) error {
 	db, tbl, _ := strings.Cut(name, ".")
-	info, err := i.s.cat.table(ctx, db, tbl)
+	info, err := i.srv.Catalog.Table(ctx, db, tbl)
 	if err != nil {
 		return fmt.Errorf("on-demand snapshot of %s: %w", name, err)
 	}
@@ -296,20 +282,20 @@ func (i *incremental) prepare(ctx context.Context, name string) error {
 		i.table = nil
 		return nil
 	}
-	t, err := i.s.tables.assemble(db, tbl, info.Columns, info.Key)
+	t, err := i.srv.BuildTable(db, tbl, info.Columns, info.Key)
 	if err != nil {
 		return fault.Definite(err)
 	}
 	i.table, i.defs, i.started, i.tableRows = t, info.Columns, time.Now(), 0
-	i.s.log.Info("on-demand snapshot of table starting", zap.String("table", name))
+	i.log.Info("on-demand snapshot of table starting", zap.String("table", name))
 	return nil
 }
 
-func (i *incremental) connect(ctx context.Context) (*client.Conn, error) {
+func (i *Incremental) connect(ctx context.Context) (*client.Conn, error) {
 	if i.conn != nil {
 		return i.conn, nil
 	}
-	conn, err := i.s.snapshotter().connect(ctx)
+	conn, err := connect(ctx, &i.srv.Config)
 	if err != nil {
 		return nil, err
 	}
@@ -317,14 +303,16 @@ func (i *incremental) connect(ctx context.Context) (*client.Conn, error) {
 	return conn, nil
 }
 
-func (i *incremental) close() {
-	if i != nil && i.conn != nil {
+// Close closes the on-demand snapshot's connection; the next chunk opens
+// another.
+func (i *Incremental) Close() {
+	if i.conn != nil {
 		i.conn.Close()
 		i.conn = nil
 	}
 }
 
-func (i *incremental) readChunk(ctx context.Context) (int, error) {
+func (i *Incremental) readChunk(ctx context.Context) (int, error) {
 	conn, err := i.connect(ctx)
 	if err != nil {
 		return 0, err
@@ -332,12 +320,12 @@ func (i *incremental) readChunk(ctx context.Context) (int, error) {
 	id := make([]byte, 8)
 	_, _ = rand.Read(id)
 	chunkID := hex.EncodeToString(id)
-	signalTable := quoteQualified(i.s.cfg.SignalTable)
+	signalTable := quoteQualified(i.srv.SignalTable)
 	write := func(suffix, typ string) error {
 		q := fmt.Sprintf("INSERT INTO %s VALUES ('%s-%s', '%s', NULL)", signalTable, chunkID, suffix, typ)
 		if _, err := conn.Execute(q); err != nil {
-			i.close()
-			return fmt.Errorf("writing the %s watermark to the signal table %s (the connector user needs INSERT on it): %w", suffix, i.s.cfg.SignalTable, err)
+			i.Close()
+			return fmt.Errorf("writing the %s watermark to the signal table %s (the connector user needs INSERT on it): %w", suffix, i.srv.SignalTable, err)
 		}
 		return nil
 	}
@@ -364,7 +352,7 @@ func (i *incremental) readChunk(ctx context.Context) (int, error) {
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	q += " ORDER BY " + strings.Join(keyCols, ", ") + " LIMIT " + strconv.Itoa(i.s.chunkSize())
+	q += " ORDER BY " + strings.Join(keyCols, ", ") + " LIMIT " + strconv.Itoa(i.chunkSize())
 	rows := map[string][]any{}
 	var order []string
 	var last []any
@@ -388,7 +376,7 @@ func (i *incremental) readChunk(ctx context.Context) (int, error) {
 		return nil
 	}, nil)
 	if err != nil {
-		i.close()
+		i.Close()
 		return 0, fmt.Errorf("on-demand snapshot of %s: reading a chunk (%s): %w", name, q, err)
 	}
 	if len(order) == 0 {
@@ -429,9 +417,9 @@ func quoteQualified(name string) string {
 	return quoteIdent(db) + "." + quoteIdent(t)
 }
 
-func (s *Streamer) chunkSize() int {
-	if s.cfg.IncrementalChunk > 0 {
-		return s.cfg.IncrementalChunk
+func (i *Incremental) chunkSize() int {
+	if i.srv.IncrementalChunk > 0 {
+		return i.srv.IncrementalChunk
 	}
 	return 1024
 }

@@ -1,4 +1,10 @@
-package mysql
+// Package snapshot reads the rows of captured tables as they are: the
+// initial snapshot (Snapshotter: chunk planning and reading, the progress
+// kept in the offset, and the SkipFilter and guards that keep the stream
+// that follows from repeating what the chunks hold), and on-demand
+// snapshots requested through the signal table (Incremental), which run
+// inside the binlog stream at transaction ends.
+package snapshot
 
 import (
 	"context"
@@ -15,18 +21,11 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/connector/mysql/server"
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
 	"github.com/sluice-cdc/sluice/internal/fault"
 	"github.com/sluice-cdc/sluice/offsets"
 )
-
-// SnapshotConfig holds the snapshot settings of a connector.
-type SnapshotConfig struct {
-	Mode        string // snapshot.mode
-	LockingMode string // snapshot.locking.mode: minimal (default), extended, none
-	MaxThreads  int    // snapshot.max.threads: chunks read at once
-	ChunkRows   int    // rows per primary-key range; 0 = 50,000
-}
 
 // Snapshotter emits every existing row of the captured tables (op "r").
 //
@@ -38,27 +37,38 @@ type SnapshotConfig struct {
 // MySQL a FLUSH TABLES ... WITH READ LOCK on the one table is held only
 // while the transaction starts and @@gtid_executed is read. Streaming then
 // starts at the position taken before the first chunk, and drops each change
-// whose GTID a chunk's set already contains (skipFilter): what a consumer
+// whose GTID a chunk's set already contains (SkipFilter): what a consumer
 // rebuilds is the database as of the end, with no change applied twice.
 //
 // Chunks are read by MaxThreads workers and emitted strictly in order, so
 // memory is bounded by MaxThreads+1 chunks whatever the table size, and
 // progress (the finished chunks) is a prefix that a restart resumes after.
 type Snapshotter struct {
-	cfg    Config
-	snap   SnapshotConfig
-	log    *zap.Logger
-	tables *Tables
-	cat    *catalog
-	source *change.Schema
+	srv  *server.Server
+	cfg  *server.Config // srv's settings
+	snap server.SnapshotConfig
+	log  *zap.Logger
 
 	// guard collects the keys of the range a previous run was emitting when
-	// it stopped (snapState.InFlight), as this run reads it again.
+	// it stopped (State.InFlight), as this run reads it again.
 	guard     *guard
 	maxLock   time.Duration
 	rows      int64
 	startFile string // the snapshot's binlog position, for source.file/pos
 	startPos  uint64
+}
+
+// New prepares a snapshot of srv's captured tables; nothing connects until
+// it runs.
+func New(srv *server.Server) *Snapshotter {
+	cfg := srv.Snapshot
+	if cfg.MaxThreads <= 0 {
+		cfg.MaxThreads = 1
+	}
+	if cfg.ChunkRows <= 0 {
+		cfg.ChunkRows = 50_000
+	}
+	return &Snapshotter{srv: srv, cfg: &srv.Config, snap: cfg, log: srv.Log}
 }
 
 type snapTable struct {
@@ -93,7 +103,12 @@ type chunkResult struct {
 }
 
 func (s *Snapshotter) connect(ctx context.Context) (*client.Conn, error) {
-	conn, err := s.cfg.connect(ctx)
+	return connect(ctx, s.cfg)
+}
+
+// connect opens a connection that reads rows as the binlog carries them.
+func connect(ctx context.Context, cfg *server.Config) (*client.Conn, error) {
+	conn, err := cfg.Connect(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -109,9 +124,10 @@ func (s *Snapshotter) connect(ctx context.Context) (*client.Conn, error) {
 	return conn, nil
 }
 
-// newSnapState lists the captured tables and takes the start position.
-func (s *Snapshotter) newSnapState(ctx context.Context, start offsets.MySQL) (*snapState, error) {
-	conn, err := s.cfg.connect(ctx)
+// Plan lists the captured tables of a new snapshot, whose stream starts at
+// start.
+func (s *Snapshotter) Plan(ctx context.Context, start offsets.MySQL) (*State, error) {
+	conn, err := s.cfg.Connect(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +136,7 @@ func (s *Snapshotter) newSnapState(ctx context.Context, start offsets.MySQL) (*s
 	if err != nil {
 		return nil, fmt.Errorf("listing tables for the snapshot: %w", err)
 	}
-	st := &snapState{}
+	st := &State{}
 	st.Start.File, st.Start.Pos, st.Start.GTIDs = start.File, start.Pos, start.GTIDs
 	for i := 0; i < r.RowNumber(); i++ {
 		db, _ := r.GetString(i, 0)
@@ -132,9 +148,44 @@ func (s *Snapshotter) newSnapState(ctx context.Context, start offsets.MySQL) (*s
 	return st, nil
 }
 
-// Run takes (or resumes) the snapshot described by st, enqueuing rows and a
+// Run reads the snapshot's rows (resumed: st is a snapshot a crash
+// interrupted, read again after its last finished chunk) and returns the
+// filter that keeps the stream from repeating what the snapshot's chunks
+// already hold, and the position the stream continues from.
+func (s *Snapshotter) Run(ctx context.Context, st *State, resumed bool, out change.Enqueuer) (*SkipFilter, offsets.MySQL, error) {
+	var guards []*guard
+	if resumed {
+		var err error
+		if guards, err = s.loadGuards(ctx, st); err != nil {
+			return nil, offsets.MySQL{}, err
+		}
+		if st.InFlight != nil {
+			// The range a crash interrupted is read again now; its keys
+			// are collected as it is.
+			g, err := newGuard(s.cfg.Proto(), *st.InFlight)
+			if err != nil {
+				return nil, offsets.MySQL{}, fault.Definite(err)
+			}
+			s.guard = g
+			guards = append(guards, g)
+			st.Guards = append(st.Guards, *st.InFlight)
+			st.InFlight = nil
+		}
+	}
+	if err := s.read(ctx, st, out); err != nil {
+		return nil, offsets.MySQL{}, err
+	}
+	filter, err := newSkipFilter(s.cfg.Proto(), st)
+	if err != nil {
+		return nil, offsets.MySQL{}, fault.Definite(err)
+	}
+	filter.guards = guards
+	return filter, offsets.MySQL{File: st.Start.File, Pos: st.Start.Pos, GTIDs: st.Start.GTIDs, SluiceSnapshot: st.encode()}, nil
+}
+
+// read takes (or resumes) the snapshot described by st, enqueuing rows and a
 // commit marker after each chunk. It returns st completed.
-func (s *Snapshotter) Run(ctx context.Context, st *snapState, out change.Enqueuer) error {
+func (s *Snapshotter) read(ctx context.Context, st *State, out change.Enqueuer) error {
 	began := time.Now()
 	s.startFile, s.startPos = st.Start.File, st.Start.Pos
 	var tables []*snapTable
@@ -225,7 +276,7 @@ func (s *Snapshotter) Run(ctx context.Context, st *snapState, out change.Enqueue
 	elapsed := time.Since(began)
 	s.log.Info("snapshot finished", zap.Int64("rows", s.rows), zap.Duration("elapsed", elapsed),
 		zap.Float64("rows_per_s", math.Round(float64(s.rows)/elapsed.Seconds())),
-		zap.Duration("longest_lock", s.maxLock), zap.Bool("lock_free", s.cfg.proto() == "mariadb" || s.snap.LockingMode == "none"))
+		zap.Duration("longest_lock", s.maxLock), zap.Bool("lock_free", s.cfg.Proto() == "mariadb" || s.snap.LockingMode == "none"))
 	return nil
 }
 
@@ -242,7 +293,7 @@ func (s *Snapshotter) logProgress(t *snapTable) {
 
 func (s *Snapshotter) prepareTable(ctx context.Context, name string) (*snapTable, error) {
 	db, tbl, _ := strings.Cut(name, ".")
-	info, err := s.cat.table(ctx, db, tbl)
+	info, err := s.srv.Catalog.Table(ctx, db, tbl)
 	if err != nil {
 		var me *gmysql.MyError
 		if errors.As(err, &me) || strings.Contains(err.Error(), "not in information_schema") {
@@ -251,7 +302,7 @@ func (s *Snapshotter) prepareTable(ctx context.Context, name string) (*snapTable
 		}
 		return nil, err
 	}
-	table, err := s.tables.assemble(db, tbl, info.Columns, info.Key)
+	table, err := s.srv.BuildTable(db, tbl, info.Columns, info.Key)
 	if err != nil {
 		return nil, fault.Definite(err)
 	}
@@ -276,8 +327,8 @@ func (t *snapTable) from() string { return quoteIdent(t.db) + "." + quoteIdent(t
 
 // planChunks splits each table into primary-key ranges of about ChunkRows
 // rows, resuming a partly done table after its last finished chunk.
-func (s *Snapshotter) planChunks(ctx context.Context, st *snapState, tables []*snapTable) ([]*chunkJob, error) {
-	conn, err := s.cfg.connect(ctx)
+func (s *Snapshotter) planChunks(ctx context.Context, st *State, tables []*snapTable) ([]*chunkJob, error) {
+	conn, err := s.cfg.Connect(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -364,7 +415,7 @@ func (s *Snapshotter) readChunk(ctx context.Context, conn *client.Conn, j *chunk
 		_, _ = conn.Execute("ROLLBACK")
 		return chunkResult{err: fmt.Errorf("snapshot of %s: %s: %w", j.t.name, what, err)}
 	}
-	if s.cfg.proto() == "mariadb" {
+	if s.cfg.Proto() == "mariadb" {
 		if _, err := conn.Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT"); err != nil {
 			return fail("starting a consistent snapshot", err)
 		}
@@ -501,7 +552,7 @@ func snapshotValue(d mysqltypes.ColumnDef, fv *gmysql.FieldValue) (any, error) {
 type emitter struct {
 	s     *Snapshotter
 	out   change.Enqueuer
-	st    *snapState
+	st    *State
 	batch []change.Event
 	any   bool
 }
@@ -513,7 +564,7 @@ func (e *emitter) marker() change.Event {
 }
 
 func (e *emitter) chunk(ctx context.Context, j *chunkJob, res chunkResult, lastJob bool) error {
-	done := doneChunk{Table: j.t.name, Lo: j.lo, Hi: j.hi, GTIDs: res.gtids}
+	done := Chunk{Table: j.t.name, Lo: j.lo, Hi: j.hi, GTIDs: res.gtids}
 	// next yields the job's rows from its result or its stream, in order.
 	rows, pos := res.rows, 0
 	next := func() ([]any, bool, error) {
@@ -607,11 +658,17 @@ func (e *emitter) finish(ctx context.Context) error {
 }
 
 func (s *Snapshotter) sourceValue(t *change.Table, flag string, tsMs int64) *change.Value {
-	v := s.cfg.sourceFields(tsMs, flag, t.Database)
-	v[srcTable] = t.Name
-	v[srcServerID] = int64(0)
-	v[srcFile] = s.startFile
-	v[srcPos] = int64(s.startPos)
-	v[srcRow] = int64(0)
-	return &change.Value{Schema: s.source, Values: v}
+	return sourceValue(s.srv, t, flag, tsMs, s.startFile, s.startPos)
+}
+
+// sourceValue is the source block of a snapshot row: server 0, row 0, and
+// the position the snapshot's stream starts at.
+func sourceValue(srv *server.Server, t *change.Table, flag string, tsMs int64, file string, pos uint64) *change.Value {
+	v := srv.SourceFields(tsMs, flag, t.Database)
+	v[server.SrcTable] = t.Name
+	v[server.SrcServerID] = int64(0)
+	v[server.SrcFile] = file
+	v[server.SrcPos] = int64(pos)
+	v[server.SrcRow] = int64(0)
+	return &change.Value{Schema: srv.Source, Values: v}
 }

@@ -1,4 +1,4 @@
-package mysql
+package binlog
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/connector/history"
 	"github.com/sluice-cdc/sluice/connector/mysql/ddl"
+	"github.com/sluice-cdc/sluice/connector/mysql/server"
 	"github.com/sluice-cdc/sluice/internal/fault"
 	"github.com/sluice-cdc/sluice/offsets"
 )
@@ -49,9 +50,9 @@ func (s *Streamer) setModel(m *ddl.Model) {
 	s.tables.model = m
 }
 
-// recoverSchema rebuilds the schema model as of from, the position
+// RecoverSchema rebuilds the schema model as of from, the position
 // streaming resumes at, from the history store.
-func (s *Streamer) recoverSchema(ctx context.Context, from offsets.MySQL) error {
+func (s *Streamer) RecoverSchema(ctx context.Context, from offsets.MySQL) error {
 	if s.cfg.History == nil {
 		return nil
 	}
@@ -68,7 +69,7 @@ func (s *Streamer) recoverSchema(ctx context.Context, from offsets.MySQL) error 
 	if err != nil {
 		return err
 	}
-	m := ddl.NewModel(s.cfg.proto())
+	m := ddl.NewModel(s.cfg.Proto())
 	s.pending = map[string]bool{}
 	var mine, applied int
 	err = s.cfg.History.Recover(ctx, func(r history.Record) error {
@@ -115,22 +116,22 @@ func (s *Streamer) recoverSchema(ctx context.Context, from offsets.MySQL) error 
 	return nil
 }
 
-// startPosition is where a connector without a stored offset starts: the
+// StartPosition is where a connector without a stored offset starts: the
 // server's current position, at which the schema history begins.
-func (s *Streamer) startPosition(ctx context.Context) (offsets.MySQL, error) {
+func (s *Streamer) StartPosition(ctx context.Context) (offsets.MySQL, error) {
 	if s.cfg.History == nil {
-		return s.CurrentPosition(ctx)
+		return s.currentPosition(ctx)
 	}
 	return s.seedSchema(ctx, nil)
 }
 
-// emptyModel starts a model with no tables (snapshot.mode=never, which
+// EmptyModel starts a model with no tables (snapshot.mode=never, which
 // reads the binlog from its beginning and learns tables from its DDL).
-func (s *Streamer) emptyModel(ctx context.Context) error {
+func (s *Streamer) EmptyModel(ctx context.Context) error {
 	if s.cfg.History == nil {
 		return nil
 	}
-	conn, err := s.cfg.connect(ctx)
+	conn, err := s.cfg.Connect(ctx)
 	if err != nil {
 		return err
 	}
@@ -139,7 +140,7 @@ func (s *Streamer) emptyModel(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m := ddl.NewModel(s.cfg.proto())
+	m := ddl.NewModel(s.cfg.Proto())
 	if err := m.ApplySQL(stmts.ddl, "", false); err != nil {
 		return fault.Definite(fmt.Errorf("applying %q: %w", stmts.ddl, err))
 	}
@@ -178,7 +179,7 @@ func (s *Streamer) seedSchema(ctx context.Context, at *offsets.MySQL) (offsets.M
 	if at != nil {
 		pos = *at
 	}
-	m := ddl.NewModel(s.cfg.proto())
+	m := ddl.NewModel(s.cfg.Proto())
 	recordPos := pos
 	recordPos.Snapshot = true
 	recordPos.SluiceSnapshot, recordPos.SluiceIncremental = "", ""
@@ -231,22 +232,22 @@ func (s *Streamer) seedSchemaChange(m *ddl.Model, pos offsets.MySQL, st seedStat
 		changes = []any{tableChangeValue(ddl.Create, *table, v)}
 	}
 	now := time.Now().UnixMilli()
-	v := s.cfg.sourceFields(now, "true", st.db)
+	v := s.cfg.SourceFields(now, "true", st.db)
 	if tables != "" {
-		v[srcTable] = tables
+		v[server.SrcTable] = tables
 	}
-	v[srcServerID] = int64(0) // as in Debezium's snapshot records
-	v[srcFile] = pos.File
-	v[srcPos] = int64(pos.Pos)
-	v[srcRow] = int64(0)
+	v[server.SrcServerID] = int64(0) // as in Debezium's snapshot records
+	v[server.SrcFile] = pos.File
+	v[server.SrcPos] = int64(pos.Pos)
+	v[server.SrcRow] = int64(0)
 	src := &change.Value{Schema: s.source, Values: v}
 	rec := s.schemaChanges().record(s.cfg.TopicPrefix, st.db, st.ddl, src, changes)
 	return []change.Event{{Kind: change.KindRecord, Record: rec, TsMs: now, Size: 2048 + len(st.ddl)}}
 }
 
-// enqueueSeedEvents hands the schema change events of the structure the
+// EnqueueSeedEvents hands the schema change events of the structure the
 // connector starts from to the poller, ahead of the first commit marker.
-func (s *Streamer) enqueueSeedEvents(ctx context.Context, out change.Enqueuer) error {
+func (s *Streamer) EnqueueSeedEvents(ctx context.Context, out change.Enqueuer) error {
 	evs := s.seedEvents
 	s.seedEvents = nil
 	if len(evs) == 0 {
@@ -458,7 +459,7 @@ func foldRenames(changes []ddl.TableChange) []ddl.TableChange {
 }
 
 func (s *Streamer) databaseCaptured(db string) bool {
-	if f, ok := s.cfg.Filter.(DatabaseFilter); ok {
+	if f, ok := s.cfg.Filter.(server.DatabaseFilter); ok {
 		return f.DatabaseIncluded(db)
 	}
 	return true
@@ -498,7 +499,7 @@ func (s *Streamer) historyWanted(db string, stmt *ddl.Statement) bool {
 // FOR BACKUP), which lets row changes go on. Without the privilege to
 // block, it reads until the position did not move during the read.
 func (s *Streamer) schemaNow(ctx context.Context, needPosition bool) (offsets.MySQL, []seedStatement, error) {
-	conn, err := s.cfg.connect(ctx)
+	conn, err := s.cfg.Connect(ctx)
 	if err != nil {
 		return offsets.MySQL{}, nil, err
 	}
@@ -538,7 +539,7 @@ func (s *Streamer) blockDDL(conn *client.Conn) (bool, func()) {
 	// block Sluice reads until the position stands still.
 	_, _ = conn.Execute("SET SESSION lock_wait_timeout = 10")
 	var lock, unlock []string
-	if s.cfg.proto() == "mariadb" {
+	if s.cfg.Proto() == "mariadb" {
 		lock, unlock = []string{"BACKUP STAGE START", "BACKUP STAGE BLOCK_DDL"}, []string{"BACKUP STAGE END"}
 	} else {
 		lock, unlock = []string{"LOCK INSTANCE FOR BACKUP"}, []string{"UNLOCK INSTANCE"}
@@ -559,7 +560,7 @@ func (s *Streamer) blockDDL(conn *client.Conn) (bool, func()) {
 	return true, release
 }
 
-// positionOn is CurrentPosition over an open connection.
+// positionOn is currentPosition over an open connection.
 func (s *Streamer) positionOn(conn *client.Conn) (offsets.MySQL, error) {
 	var pos offsets.MySQL
 	r, err := conn.Execute("SHOW MASTER STATUS")
@@ -567,12 +568,12 @@ func (s *Streamer) positionOn(conn *client.Conn) (offsets.MySQL, error) {
 		return pos, fmt.Errorf("reading the binlog position (SHOW MASTER STATUS): %w", err)
 	}
 	if r.RowNumber() == 0 {
-		return pos, fault.Definite(fmt.Errorf("server %s has no binary log; start it with log_bin enabled", s.cfg.addr()))
+		return pos, fault.Definite(fmt.Errorf("server %s has no binary log; start it with log_bin enabled", s.cfg.Addr()))
 	}
 	pos.File, _ = r.GetString(0, 0)
 	pos.Pos, _ = r.GetUint(0, 1)
 	q := "SELECT @@gtid_binlog_pos"
-	if s.cfg.proto() != "mariadb" {
+	if s.cfg.Proto() != "mariadb" {
 		q = "SELECT IF(@@gtid_mode = 'ON', @@gtid_executed, '')"
 	}
 	r, err = conn.Execute(q)

@@ -1,4 +1,4 @@
-package mysql
+package binlog
 
 // MySQL-only binlog paths, tested without a MySQL server (only MariaDB can
 // be installed here): events are written byte by byte as MySQL 8 writes
@@ -33,6 +33,7 @@ import (
 	"github.com/go-mysql-org/go-mysql/replication"
 
 	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/connector/mysql/server"
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
 	"github.com/sluice-cdc/sluice/internal/fault"
 	"github.com/sluice-cdc/sluice/offsets"
@@ -233,7 +234,7 @@ func blobValue(b []byte) []byte {
 // --- the pipeline under test ---
 
 // mysqlRig is a streamer for a MySQL server and the table version the
-// TABLE_MAP describes, as Tables.build makes it from full row metadata.
+// TABLE_MAP describes, as tableTracker.build makes it from full row metadata.
 type mysqlRig struct {
 	t        *testing.T
 	s        *Streamer
@@ -245,8 +246,8 @@ type mysqlRig struct {
 
 func newMySQLRig(t *testing.T, cols []binlogCol, pk ...uint64) *mysqlRig {
 	t.Helper()
-	s := NewStreamer(Config{Flavor: "mysql", TopicPrefix: "srv", ServerID: 99})
-	s.cfg.server = "mysql"
+	s := NewStreamer(server.New(server.Config{Flavor: "mysql", TopicPrefix: "srv", ServerID: 99}), nil)
+	s.cfg.ServerFlavor = "mysql"
 	r := &mysqlRig{t: t, s: s, feed: newBinlogFeed(t, s), tableMap: tableMap("db", "t", cols, pk...)}
 	defs, key := defsFromTableMap(r.nextTableMap(), nil)
 	tbl, err := s.tables.assemble("db", "t", defs, key)
@@ -944,8 +945,8 @@ func taggedGTIDEvent(sid, tag string, gno int64) []byte {
 // (single transactions "n", sources sorted). Both read either form, so the
 // expected strings are Sluice's, checked to be the set Debezium's names.
 func TestMySQLGTIDOffsets(t *testing.T) {
-	s := NewStreamer(Config{Flavor: "mysql", TopicPrefix: "srv", ServerID: 99})
-	s.cfg.server = "mysql"
+	s := NewStreamer(server.New(server.Config{Flavor: "mysql", TopicPrefix: "srv", ServerID: 99}), nil)
+	s.cfg.ServerFlavor = "mysql"
 	feed := newBinlogFeed(t, s)
 	// A stored offset, in upper case as some tools write UUIDs.
 	gset, err := gmysql.ParseGTIDSet("mysql", strings.ToUpper(gtidUUID)+":1-5")

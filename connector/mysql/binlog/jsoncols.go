@@ -1,4 +1,4 @@
-package mysql
+package binlog
 
 import (
 	"bytes"
@@ -40,7 +40,7 @@ const utf8mb4BinCollation = 46
 //     JSON is exactly such a column, and a warning names the column.
 //
 // defs come from the TABLE_MAP event (full metadata) and are edited in place.
-func (t *Tables) settleJSON(ctx context.Context, db, name string, defs []mysqltypes.ColumnDef, tm *replication.TableMapEvent) error {
+func (t *tableTracker) settleJSON(ctx context.Context, db, name string, defs []mysqltypes.ColumnDef, tm *replication.TableMapEvent) error {
 	collations := tm.CollationMap()
 	var longtext []int
 	for i := range defs {
@@ -51,14 +51,14 @@ func (t *Tables) settleJSON(ctx context.Context, db, name string, defs []mysqlty
 	if len(longtext) == 0 {
 		return nil
 	}
-	cat, mariadb, err := t.schema.longtextColumns(ctx, db, name)
+	cat, mariadb, err := t.schema.LongtextColumns(ctx, db, name)
 	if err != nil {
 		return err
 	}
 	if !mariadb {
 		return nil // MySQL's JSON is a type of its own
 	}
-	jsonCols, err := t.schema.jsonColumns(ctx, db, name)
+	jsonCols, err := t.schema.JSONColumns(ctx, db, name)
 	if err != nil {
 		return err
 	}
@@ -79,29 +79,6 @@ func (t *Tables) settleJSON(ctx context.Context, db, name string, defs []mysqlty
 		}
 	}
 	return nil
-}
-
-// longtextColumns returns the collation of each LONGTEXT column of a table
-// as information_schema shows it now, and whether the server is MariaDB.
-func (c *catalog) longtextColumns(ctx context.Context, db, table string) (map[string]string, bool, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	mariadb, err := c.isMariaDB(ctx)
-	if err != nil || !mariadb {
-		return nil, false, err
-	}
-	r, err := c.query(ctx, `SELECT COLUMN_NAME, IFNULL(COLLATION_NAME, '') FROM information_schema.COLUMNS
-		WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND DATA_TYPE = 'longtext'`, db, table)
-	if err != nil {
-		return nil, true, fmt.Errorf("reading the LONGTEXT columns of %s.%s: %w", db, table, err)
-	}
-	out := make(map[string]string, r.RowNumber())
-	for i := 0; i < r.RowNumber(); i++ {
-		name, _ := r.GetString(i, 0)
-		coll, _ := r.GetString(i, 1)
-		out[name] = coll
-	}
-	return out, true, nil
 }
 
 // mysqlJSON is a MySQL JSON column value as the binlog carries it: MySQL's

@@ -1,0 +1,142 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/connector/history"
+	"github.com/sluice-cdc/sluice/connector/mysqltypes"
+)
+
+// Config is a MySQL source's settings: what the binlog reader and the
+// snapshots need to know about the server and the connector.
+type Config struct {
+	Flavor         string // "mysql" or "mariadb"
+	Host           string
+	Port           uint16
+	User           string
+	Password       string
+	ServerID       uint32 // the replica id Sluice registers with
+	TopicPrefix    string
+	ConnectorName  string
+	Filter         Filter
+	Heartbeat      time.Duration // binlog heartbeat period; 0 = 10 s
+	ConnectTimeout time.Duration // 0 = 30 s
+	// QueryTimeout bounds each wait on the server after the handshake
+	// (database.query.timeout.ms); 0 = 10 min, negative = no limit.
+	QueryTimeout time.Duration
+	// KeepAlive is connect.keep.alive.interval.ms: a binlog connection
+	// silent this long (no event, no heartbeat) is dead and reopened, and
+	// heartbeats are asked for at 0.8 of it, as Debezium's binlog client
+	// does. 0 keeps Sluice's default: a heartbeat every Heartbeat and a
+	// read timeout of three missed heartbeats plus 5 s.
+	KeepAlive time.Duration
+	Snapshot  SnapshotConfig
+	// ServerFlavor is the flavor the server speaks, found by
+	// Server.Detect; it may differ from Flavor (the connector class, which
+	// shapes events): Debezium's MySQL connector is often pointed at MariaDB.
+	ServerFlavor string
+	Types        mysqltypes.TypeOptions // how column values are represented (handling modes, column.* rules)
+	// SignalTable is signal.data.collection ("db.table"): Debezium's signal
+	// table, for on-demand snapshots. Empty: no signals.
+	SignalTable string
+	// IncrementalChunk is incremental.snapshot.chunk.size (default 1024).
+	IncrementalChunk int
+	Logger           *zap.Logger
+
+	// DDL handling (package binlog). The zero values skip nothing and
+	// write no schema change events; Debezium's defaults are
+	// IncludeSchemaChanges and SkippedOperations {t}.
+	IncludeSchemaChanges          bool               // include.schema.changes
+	SkippedOperations             map[change.Op]bool // skipped.operations
+	SkipUnparseableDDL            bool               // schema.history.internal.skip.unparseable.ddl
+	StoreOnlyCapturedTablesDDL    bool               // schema.history.internal.store.only.captured.tables.ddl
+	StoreOnlyCapturedDatabasesDDL bool               // schema.history.internal.store.only.captured.databases.ddl
+
+	// History keeps the schema history (package binlog); nil keeps none,
+	// and table structures then come from information_schema as it is now.
+	History history.Store
+}
+
+// Proto is the flavor of the binlog protocol and GTIDs: the server's.
+func (c *Config) Proto() string {
+	if c.ServerFlavor != "" {
+		return c.ServerFlavor
+	}
+	return c.Flavor
+}
+
+// SnapshotConfig holds the snapshot settings of a connector.
+type SnapshotConfig struct {
+	Mode        string // snapshot.mode
+	LockingMode string // snapshot.locking.mode: minimal (default), extended, none
+	MaxThreads  int    // snapshot.max.threads: chunks read at once
+	ChunkRows   int    // rows per primary-key range; 0 = 50,000
+}
+
+// Filter decides which tables are captured.
+type Filter interface {
+	TableIncluded(db, table string) bool
+}
+
+// DatabaseFilter is implemented by filters that can also decide on a whole
+// database (database.include.list / database.exclude.list). A Filter that
+// does not implement it lets every database through.
+type DatabaseFilter interface {
+	DatabaseIncluded(db string) bool
+}
+
+// Server is what the binlog reader and the snapshots share about the one
+// server a connector reads: its settings (with what the server turned out
+// to be), its catalog, and the schema of the source block its records
+// carry. The binlog reader and the snapshots hold the same *Server.
+type Server struct {
+	Config
+	Log     *zap.Logger
+	Catalog *Catalog
+	Source  *change.Schema // the source block's schema
+}
+
+// New prepares the server of cfg; nothing connects until it is used.
+func New(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = zap.NewNop()
+	}
+	s := &Server{Config: cfg, Log: cfg.Logger, Source: sourceSchema(cfg.Flavor)}
+	s.Catalog = NewCatalog(s.Connect)
+	return s
+}
+
+// Detect asks the server what it is (ServerFlavor).
+func (s *Server) Detect(ctx context.Context) error {
+	conn, err := s.Connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	r, err := conn.Execute("SELECT VERSION()")
+	if err != nil {
+		return fmt.Errorf("reading the server version: %w", err)
+	}
+	v, _ := r.GetString(0, 0)
+	s.ServerFlavor = "mysql"
+	if strings.Contains(strings.ToLower(v), "mariadb") {
+		s.ServerFlavor = "mariadb"
+	}
+	if s.ServerFlavor != s.Flavor {
+		s.Log.Warn("connector.class does not match the server; reading the binlog as the server speaks it, events keep the connector class's format",
+			zap.String("server", s.ServerFlavor), zap.String("server_version", v), zap.String("connector_flavor", s.Flavor))
+	}
+	return nil
+}
+
+// BuildTable is the table version of the given columns and key, named and
+// typed by the connector's settings.
+func (s *Server) BuildTable(db, name string, defs []mysqltypes.ColumnDef, key []int) (*change.Table, error) {
+	return mysqltypes.TableBuilder{Prefix: s.TopicPrefix, Source: s.Source, Types: s.Types, Log: s.Log}.Build(db, name, defs, key)
+}

@@ -1,0 +1,93 @@
+// Package server holds what the binlog reader and the snapshots of a MySQL
+// or MariaDB connector share about the server they read: the settings,
+// connections on which every call has a deadline, the information_schema
+// catalog, error classification, and Debezium's source block.
+package server
+
+import (
+	"github.com/sluice-cdc/sluice/connector/change"
+)
+
+// Version is the connector version written to source.version.
+var Version = "0.1.0"
+
+// snapshotEnum is Debezium's source.snapshot field: an io.debezium.data.Enum
+// string defaulting to "false".
+var snapshotEnum = &change.Schema{Type: change.String, Optional: true, Name: change.EnumName, Version: 1,
+	Parameters: []change.Param{{Key: "allowed", Value: "true,first,first_in_data_collection,last_in_data_collection,last,false,incremental"}},
+	Default:    "false", HasDefault: true}
+
+// The plain schemas of the source block, which the schema change records
+// use too.
+var (
+	StringSchema         = &change.Schema{Type: change.String}
+	Int64Schema          = &change.Schema{Type: change.Int64}
+	OptionalStringSchema = &change.Schema{Type: change.String, Optional: true}
+	optInt64             = &change.Schema{Type: change.Int64, Optional: true}
+	int32Req             = &change.Schema{Type: change.Int32}
+)
+
+// Source block field indexes, in Debezium's order.
+const (
+	SrcVersion = iota
+	SrcConnector
+	SrcName
+	SrcTsMs
+	SrcSnapshot
+	SrcDB
+	SrcSequence
+	SrcTsUs
+	SrcTsNs
+	SrcTable
+	SrcServerID
+	SrcGTID
+	SrcFile
+	SrcPos
+	SrcRow
+	SrcThread
+	SrcQuery
+	SrcFields
+)
+
+// sourceSchema is the schema of Debezium's MySQL (or MariaDB) source block.
+func sourceSchema(flavor string) *change.Schema {
+	name := "io.debezium.connector.mysql.Source"
+	if flavor == "mariadb" {
+		name = "io.debezium.connector.mariadb.Source"
+	}
+	// Version 1, as Debezium's source schema is.
+	return &change.Schema{Type: change.Struct, Name: name, Version: 1, Fields: []change.Field{
+		{Name: "version", Schema: StringSchema},
+		{Name: "connector", Schema: StringSchema},
+		{Name: "name", Schema: StringSchema},
+		{Name: "ts_ms", Schema: Int64Schema},
+		{Name: "snapshot", Schema: snapshotEnum},
+		{Name: "db", Schema: StringSchema},
+		{Name: "sequence", Schema: OptionalStringSchema},
+		{Name: "ts_us", Schema: optInt64},
+		{Name: "ts_ns", Schema: optInt64},
+		{Name: "table", Schema: OptionalStringSchema},
+		{Name: "server_id", Schema: Int64Schema},
+		{Name: "gtid", Schema: OptionalStringSchema},
+		{Name: "file", Schema: StringSchema},
+		{Name: "pos", Schema: Int64Schema},
+		{Name: "row", Schema: int32Req},
+		{Name: "thread", Schema: optInt64},
+		{Name: "query", Schema: OptionalStringSchema},
+	}}
+}
+
+// SourceFields starts a source block: what every record of the connector
+// has, and the time, snapshot marker and database.
+func (c *Config) SourceFields(tsMs int64, snapshot, db string) []any {
+	v := make([]any, SrcFields)
+	v[SrcVersion] = Version
+	v[SrcConnector] = c.Flavor
+	v[SrcName] = c.TopicPrefix
+	v[SrcTsMs] = tsMs
+	v[SrcSnapshot] = snapshot
+	v[SrcDB] = db
+	v[SrcTsUs] = tsMs * 1000
+	v[SrcTsNs] = tsMs * 1_000_000
+	return v
+}
