@@ -16,6 +16,8 @@ import (
 	"strings"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/sluice-cdc/sluice/offsets"
 )
 
 const absent = "<absent>"
@@ -712,43 +714,7 @@ func (r *result) summary(title string, allow *allowList) (string, int) {
 }
 
 // javaPartition is the partition Kafka's Java producer picks for a non-null
-// key: murmur2 of the key bytes, made positive, modulo the partitions.
+// key (offsets.Partition, tested there against Kafka's own vectors).
 func javaPartition(key []byte, partitions int) int32 {
-	return int32(int(murmur2(key)&0x7fffffff) % partitions)
-}
-
-// murmur2 is Kafka's Utils.murmur2 (seed 0x9747b28c).
-func murmur2(data []byte) int32 {
-	const (
-		seed uint32 = 0x9747b28c
-		m    uint32 = 0x5bd1e995
-		r           = 24
-	)
-	n := len(data)
-	h := seed ^ uint32(n)
-	for i := 0; i+4 <= n; i += 4 {
-		k := uint32(data[i]) | uint32(data[i+1])<<8 | uint32(data[i+2])<<16 | uint32(data[i+3])<<24
-		k *= m
-		k ^= k >> r
-		k *= m
-		h *= m
-		h ^= k
-	}
-	rest := n % 4
-	tail := data[n-rest:]
-	switch rest {
-	case 3:
-		h ^= uint32(tail[2]) << 16
-		fallthrough
-	case 2:
-		h ^= uint32(tail[1]) << 8
-		fallthrough
-	case 1:
-		h ^= uint32(tail[0])
-		h *= m
-	}
-	h ^= h >> 13
-	h *= m
-	h ^= h >> 15
-	return int32(h)
+	return offsets.Partition(key, int32(partitions))
 }

@@ -31,7 +31,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -39,6 +38,8 @@ import (
 	"github.com/go-mysql-org/go-mysql/client"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/sluice-cdc/sluice/internal/conformance"
 )
 
 var classes = map[string]string{
@@ -199,7 +200,7 @@ func TestSideBySide(t *testing.T) {
 		}
 		sluiceFiles = append(sluiceFiles, f)
 	}
-	var slog syncBuffer
+	var slog conformance.SyncBuffer
 	daemon := exec.Command(bin, append([]string{"run", "--bootstrap-servers", e.kafka, "--log-format", "console"}, sluiceFiles...)...)
 	daemon.Stdout, daemon.Stderr = &slog, &slog
 	if err := daemon.Start(); err != nil {
@@ -224,7 +225,7 @@ func TestSideBySide(t *testing.T) {
 	defer stopDaemon()
 	defer func() {
 		if t.Failed() {
-			t.Logf("sluice log (tail):\n%s", tail(slog.String(), 3000))
+			t.Logf("sluice log (tail):\n%s", conformance.Tail(slog.String(), 3000))
 		}
 	}()
 
@@ -372,7 +373,7 @@ func connectorState(e env, pairs []pair) string {
 		_ = json.NewDecoder(resp.Body).Decode(&st)
 		resp.Body.Close()
 		for _, tk := range st.Tasks {
-			fmt.Fprintf(&b, "; %s task %s %s", p.debezium, tk.State, tail(tk.Trace, 600))
+			fmt.Fprintf(&b, "; %s task %s %s", p.debezium, tk.State, conformance.Tail(tk.Trace, 600))
 		}
 	}
 	return b.String()
@@ -380,7 +381,7 @@ func connectorState(e env, pairs []pair) string {
 
 // waitFor polls cond until it holds; a failed Debezium task ends the wait
 // at once (it never recovers on its own).
-func waitFor(t *testing.T, e env, pairs []pair, timeout time.Duration, what string, cond func() (bool, string), slog *syncBuffer) {
+func waitFor(t *testing.T, e env, pairs []pair, timeout time.Duration, what string, cond func() (bool, string), slog *conformance.SyncBuffer) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
@@ -390,7 +391,7 @@ func waitFor(t *testing.T, e env, pairs []pair, timeout time.Duration, what stri
 		}
 		st := connectorState(e, pairs)
 		if time.Now().After(deadline) || strings.Contains(st, " FAILED ") {
-			t.Fatalf("waiting for %s: %s%s\nsluice log (tail):\n%s", what, status, st, tail(slog.String(), 2000))
+			t.Fatalf("waiting for %s: %s%s\nsluice log (tail):\n%s", what, status, st, conformance.Tail(slog.String(), 2000))
 		}
 		time.Sleep(300 * time.Millisecond)
 	}
@@ -522,28 +523,4 @@ func readAll(t *testing.T, brokers string, adm *kadm.Client, prefix string, part
 		})
 	}
 	return out
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func tail(s string, n int) string {
-	if len(s) > n {
-		return "..." + s[len(s)-n:]
-	}
-	return s
 }
