@@ -731,6 +731,8 @@ var connectorKnownIgnored = []string{
 	"sourceinfo.struct.maker", "converters", "post.processors", "unavailable.value.placeholder",
 	"event.deserialization.failure.handling.mode", "event.converting.failure.handling.mode", "resolve.create.table.like.schema",
 	"ddl.parser.type", "custom.metric.tags", "extended.headers.enabled", "statistics.metrics.enabled",
+	// Sluice's own.
+	"sluice.mariadb.json.as.json",
 	"advanced.metrics.enable", "openlineage.", "guardrail.", "custom.sanitize.pattern",
 }
 

@@ -154,6 +154,8 @@ func TestDDLTorture(t *testing.T) {
 	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, map[string]string{
 		"snapshot.mode":      "no_data",
 		"skipped.operations": "none", // emit truncates
+		// JSON typed, so that each row's type shows which version wrote it.
+		"sluice.mariadb.json.as.json": "true",
 	})
 	topic := func(table string) string { return prefix + "." + d.name + "." + table }
 

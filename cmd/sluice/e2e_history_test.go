@@ -69,6 +69,8 @@ func TestSchemaHistoryReplay(t *testing.T) {
 		// Offsets are committed only at shutdown, so that the kill -9 below
 		// always comes before the commit that passes the last DDL.
 		"offset.flush.interval.ms": "600000",
+		// JSON typed, so that each row's type shows which version wrote it.
+		"sluice.mariadb.json.as.json": "true",
 	})
 	topic := prefix + "." + d.name + ".t"
 	d.execAll(

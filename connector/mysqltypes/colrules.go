@@ -280,6 +280,15 @@ func NewTypeOptions(decimalMode, bigintMode, timeMode, binaryMode string, props 
 			return opt, fmt.Errorf("property \"enable.time.adjuster\": %q is not true or false (default true)", v)
 		}
 	}
+	if v, ok := props[PropMariaDBJSON]; ok {
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "true":
+			opt.MariaDBJSON = true
+		case "false":
+		default:
+			return opt, fmt.Errorf("property %q: %q is not true or false (default false: MariaDB JSON columns are plain strings, as Debezium writes them)", PropMariaDBJSON, v)
+		}
+	}
 	rules, err := ParseColumnRules(props)
 	if err != nil {
 		return opt, err
@@ -287,6 +296,9 @@ func NewTypeOptions(decimalMode, bigintMode, timeMode, binaryMode string, props 
 	opt.Columns = rules
 	return opt, nil
 }
+
+// PropMariaDBJSON is Sluice's own property for TypeOptions.MariaDBJSON.
+const PropMariaDBJSON = "sluice.mariadb.json.as.json"
 
 // columnFilter is column.include.list or column.exclude.list: regular
 // expressions matched, whole and ignoring case, against

@@ -99,7 +99,7 @@ func buildColumn(def ColumnDef, opt TypeOptions) (change.Column, error) {
 
 func buildTyped(def ColumnDef, opt TypeOptions) (builtColumn, error) {
 	dt := def.DataType
-	if def.JSON {
+	if def.JSON && opt.MariaDBJSON {
 		dt = "json"
 	}
 	b := &typeBuild{def: def, opt: opt, dt: dt, cv: &converter{col: def.Name, nullable: def.Nullable}}

@@ -277,7 +277,12 @@ func TestStrings(t *testing.T) {
 	if _, err := buildColumn(ColumnDef{Name: "x", DataType: "varchar", Charset: "klingon"}, TypeOptions{}); err == nil || !strings.Contains(err.Error(), `"x"`) {
 		t.Errorf("unknown charset: err %v, want an error naming the column", err)
 	}
-	j := mustBuild(t, ColumnDef{Name: "j", DataType: "longtext", JSON: true, Nullable: true}, TypeOptions{})
+	// MariaDB's JSON: a plain string by default, as Debezium 3.5 writes it;
+	// io.debezium.data.Json with sluice.mariadb.json.as.json.
+	plain := mustBuild(t, ColumnDef{Name: "j", DataType: "longtext", Charset: "utf8mb4", JSON: true, Nullable: true}, TypeOptions{})
+	checkSchema(t, plain, change.String, "", true)
+	checkConv(t, plain, []conv{{[]byte(`{"a": 1}`), `{"a": 1}`}})
+	j := mustBuild(t, ColumnDef{Name: "j", DataType: "longtext", JSON: true, Nullable: true}, TypeOptions{MariaDBJSON: true})
 	checkSchema(t, j, change.String, change.JSONName, true)
 	checkConv(t, j, []conv{{[]byte(`{"a": 1}`), `{"a": 1}`}, {`[1,2]`, `[1,2]`}, {[]byte{}, nil}})
 	jn := mustBuild(t, ColumnDef{Name: "jn", DataType: "json"}, TypeOptions{})
@@ -668,5 +673,17 @@ func TestColumnFilterProjection(t *testing.T) {
 	}
 	if _, err := NewTypeOptions("", "", "", "", map[string]string{"column.exclude.list": "a.b.c", "column.include.list": "a.b.d"}); err == nil {
 		t.Error("both column lists set: no error")
+	}
+}
+
+func TestMariaDBJSONOption(t *testing.T) {
+	for v, want := range map[string]bool{"true": true, " FALSE ": false} {
+		opt, err := NewTypeOptions("precise", "long", "adaptive_time_microseconds", "bytes", map[string]string{PropMariaDBJSON: v})
+		if err != nil || opt.MariaDBJSON != want {
+			t.Errorf("%q: %v, %v", v, opt.MariaDBJSON, err)
+		}
+	}
+	if _, err := NewTypeOptions("precise", "long", "adaptive_time_microseconds", "bytes", map[string]string{PropMariaDBJSON: "yes"}); err == nil || !strings.Contains(err.Error(), PropMariaDBJSON) {
+		t.Errorf("a bad value: %v, want an error naming the property", err)
 	}
 }

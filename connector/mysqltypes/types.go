@@ -100,8 +100,15 @@ type TypeOptions struct {
 	// A NOT NULL column cannot take the null: that always fails, as the
 	// record would in Kafka Connect.
 	ConvertFailure string
-	Columns        ColumnRules  // column.* mappings and message.key.columns
-	ColumnFilter   columnFilter // column.include.list / column.exclude.list
+	// MariaDBJSON is sluice.mariadb.json.as.json=true: MariaDB's JSON
+	// columns (a LONGTEXT alias with a json_valid check) get Debezium's
+	// io.debezium.data.Json string, as MySQL's JSON does. Off by default,
+	// as Debezium 3.5's MariaDB and MySQL connectors write them as plain
+	// strings (LONGTEXT in tableChanges), so that consumers see no change
+	// when switching.
+	MariaDBJSON  bool
+	Columns      ColumnRules  // column.* mappings and message.key.columns
+	ColumnFilter columnFilter // column.include.list / column.exclude.list
 }
 
 // Validate checks the mode names, naming the property of a bad one. An

@@ -69,7 +69,7 @@ func (s *Streamer) RecoverSchema(ctx context.Context, from offsets.MySQL) error 
 	if err != nil {
 		return err
 	}
-	m := ddl.NewModel(s.cfg.Proto())
+	m := s.newModel()
 	s.pending = map[string]bool{}
 	var mine, applied int
 	err = s.cfg.History.Recover(ctx, func(r history.Record) error {
@@ -140,7 +140,7 @@ func (s *Streamer) EmptyModel(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m := ddl.NewModel(s.cfg.Proto())
+	m := s.newModel()
 	if err := m.ApplySQL(stmts.ddl, "", false); err != nil {
 		return fault.Definite(fmt.Errorf("applying %q: %w", stmts.ddl, err))
 	}
@@ -179,7 +179,7 @@ func (s *Streamer) seedSchema(ctx context.Context, at *offsets.MySQL) (offsets.M
 	if at != nil {
 		pos = *at
 	}
-	m := ddl.NewModel(s.cfg.Proto())
+	m := s.newModel()
 	recordPos := pos
 	recordPos.Snapshot = true
 	recordPos.SluiceSnapshot, recordPos.SluiceIncremental = "", ""
@@ -434,6 +434,13 @@ func (s *Streamer) applyDDL(ctx context.Context, st *txnState, h *replication.Ev
 		}
 	}
 	return s.appendHistory(ctx, position, db, sql, changes)
+}
+
+// newModel is an empty schema model for the server this reader reads.
+func (s *Streamer) newModel() *ddl.Model {
+	m := ddl.NewModel(s.cfg.Proto())
+	m.JSONTyped = s.cfg.Types.MariaDBJSON
+	return m
 }
 
 // foldRenames folds the pairs of a RENAME TABLE statement that rename a

@@ -69,6 +69,10 @@ type Model struct {
 	// NULL, and get implicit defaults.
 	legacyTimestamps bool
 	dbs              map[string]*modelDB
+	// JSONTyped describes MariaDB's JSON columns as JSON in tableChanges
+	// (sluice.mariadb.json.as.json); otherwise as the LONGTEXT they are,
+	// as Debezium does.
+	JSONTyped bool
 }
 
 type modelDB struct {
@@ -387,7 +391,7 @@ func (m *Model) Describe(db, table string) (*change.Value, bool) {
 	cols := make([]any, len(t.columns))
 	for i := range t.columns {
 		ic := m.infoColumn(t, i)
-		ic.JSON = jsonCols[ic.Name]
+		ic.JSON = m.JSONTyped && jsonCols[ic.Name]
 		cols[i] = ic.Value(m.flavor)
 	}
 	var cs any

@@ -259,7 +259,14 @@ func TestSchemaModelJSON(t *testing.T) {
 	if !info.Columns[0].JSON || info.Columns[1].JSON {
 		t.Errorf("tableInfo JSON flags: %+v", info.Columns)
 	}
+	// By default MariaDB's JSON is described as the LONGTEXT it is, as
+	// Debezium 3.5 does; sluice.mariadb.json.as.json describes it as JSON.
 	desc, _ := m.Describe("d", "t")
+	if got := change.Format(desc); !strings.Contains(got, `{name="a2" jdbcType=12 typeName="LONGTEXT" typeExpression="LONGTEXT" charsetName="utf8mb4" position=1`) {
+		t.Errorf("describe = %s", got)
+	}
+	m.JSONTyped = true
+	desc, _ = m.Describe("d", "t")
 	if got := change.Format(desc); !strings.Contains(got, `{name="a2" jdbcType=1111 typeName="JSON" typeExpression="JSON" position=1`) {
 		t.Errorf("describe = %s", got)
 	}

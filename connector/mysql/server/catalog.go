@@ -25,6 +25,10 @@ type Catalog struct {
 	json    map[string]map[string]bool
 	colls   map[uint64]string // collation id -> character set; never invalidated
 	mariadb *bool             // the server's flavor, asked once
+	// JSONTyped describes MariaDB's JSON columns as JSON in tableChanges
+	// (sluice.mariadb.json.as.json); otherwise as the LONGTEXT they are,
+	// as Debezium does.
+	JSONTyped bool
 }
 
 // ErrNotInCatalog: information_schema does not have the table (any more).
@@ -355,7 +359,7 @@ func (c *Catalog) Describe(ctx context.Context, flavor, db, table string) (value
 		ic.HasDefault = noDefault == 0
 		ic.Charset, _ = r.GetString(i, 7)
 		ic.Extra, _ = r.GetString(i, 8)
-		ic.JSON = jsonCols[ic.Name]
+		ic.JSON = c.JSONTyped && jsonCols[ic.Name]
 		cols[i] = ic.Value(flavor)
 	}
 	var cs any

@@ -109,6 +109,7 @@ func New(cfg Config) *Server {
 	}
 	s := &Server{Config: cfg, Log: cfg.Logger, Source: sourceSchema(cfg.Flavor)}
 	s.Catalog = NewCatalog(s.Connect)
+	s.Catalog.JSONTyped = cfg.Types.MariaDBJSON
 	return s
 }
 
