@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -487,5 +488,46 @@ func TestTableSwapThroughTemporaryName(t *testing.T) {
 	}
 	if strings.Contains(sl.Stderr.String(), "binlog stream interrupted") {
 		t.Errorf("the stream was interrupted by the swap:\n%s", tail(sl.Stderr.String(), 2000))
+	}
+}
+
+// TestRecoveryReplaysDDLOfTablesMadeWhileStopped: snapshot.mode=recovery
+// seeds the schema model with today's tables, then replays the DDL made
+// while the connector was stopped (here on a table in a database it does
+// not capture, created and altered after the offset): the replay must not
+// stop the connector, and the captured table's change arrives.
+func TestRecoveryReplaysDDLOfTablesMadeWhileStopped(t *testing.T) {
+	e := needServers(t)
+	d := newDB(t, e)
+	other := d.name + "_x" // a database outside database.include.list
+	d.exec("CREATE DATABASE " + other)
+	t.Cleanup(func() { d.exec("DROP DATABASE IF EXISTS " + other) })
+	prefix := "e2e" + d.name[4:]
+	topic := prefix + "." + d.name + ".t"
+	file := t.TempDir() + "/history.dat"
+	cfg := map[string]string{"snapshot.mode": "no_data",
+		"schema.history.internal":               "io.debezium.storage.file.history.FileSchemaHistory",
+		"schema.history.internal.file.filename": file}
+	d.exec("CREATE TABLE t (id INT PRIMARY KEY)")
+	sl := startDaemon(t, e, "--log-format", "console", connectorFile(t, e, "c-"+d.name, prefix, d.name, cfg))
+	sl.WaitLog("binlog streaming from", 30*time.Second)
+	sl.Stop()
+	d.execAll(
+		"CREATE TABLE "+other+".o (id INT PRIMARY KEY)",
+		"ALTER TABLE "+other+".o ADD COLUMN b INT",
+		"INSERT INTO t VALUES (1)",
+	)
+	if err := os.Remove(file); err != nil {
+		t.Fatal(err)
+	}
+	cfg["snapshot.mode"] = "recovery"
+	rec := startDaemon(t, e, "--log-format", "console", connectorFile(t, e, "c-"+d.name, prefix, d.name, cfg))
+	recs := consume(t, e, 1, 30*time.Second, topic)
+	if c := decodeChange(t, recs[0]); c.after["id"] != float64(1) {
+		t.Errorf("record %v, want the insert of id 1", c.after)
+	}
+	rec.Stop()
+	if log := rec.Stderr.String(); strings.Contains(log, "connector stopped") || strings.Contains(log, "no table") {
+		t.Errorf("the DDL on the table without a structure stopped the connector:\n%s", tail(log, 2000))
 	}
 }

@@ -429,9 +429,20 @@ func (s *Streamer) applyDDL(ctx context.Context, st *txnState, h *replication.Ev
 		return nil
 	}
 	for _, c := range foldRenames(stmt.Changes) {
-		if c.Kind != ddl.Truncate {
-			changes = append(changes, s.historyChange(s.model, c.Kind, c.Table, c.From))
+		if c.Kind == ddl.Truncate {
+			continue
 		}
+		hc := s.historyChange(s.model, c.Kind, c.Table, c.From)
+		if hc.Table == nil && c.Kind != ddl.Drop {
+			// The model applied the statement but does not know the table
+			// (it was created before the history began and dropped before
+			// it was seeded, in a recovery, say): the statement is still
+			// recorded, and replayed, without a structure it cannot give.
+			s.log.Info("schema history: no structure for a table a DDL changed; recording the statement without it",
+				zap.String("table", c.Table.String()), zap.String("statement", tail(sql, 200)))
+			continue
+		}
+		changes = append(changes, hc)
 	}
 	return s.appendHistory(ctx, position, db, sql, changes)
 }
