@@ -25,6 +25,11 @@ type MySQL struct {
 	Row      int64
 	// Snapshot is set while a snapshot is in progress.
 	Snapshot bool
+	// SnapshotKind, with Snapshot, writes "snapshot" as that string (the
+	// snapshot kind, "INITIAL") instead of true, as Debezium 3.x does in
+	// the positions of its snapshot's schema history records. ParseMySQL
+	// does not read it back: it only parses offsets.
+	SnapshotKind string
 	// SluiceSnapshot is Sluice's snapshot progress (finished chunks and
 	// their positions), kept while a snapshot runs and until streaming has
 	// passed every chunk; empty otherwise. Debezium ignores the field.
@@ -61,7 +66,10 @@ func (p MySQL) OffsetValue() ([]byte, error) {
 		b = append(b, `,"event":`...)
 		b = strconv.AppendInt(b, p.Event, 10)
 	}
-	if p.Snapshot {
+	if p.Snapshot && p.SnapshotKind != "" {
+		b = append(b, `,"snapshot":`...)
+		b = appendJacksonString(b, p.SnapshotKind)
+	} else if p.Snapshot {
 		b = append(b, `,"snapshot":true`...)
 	}
 	if p.SluiceSnapshot != "" {

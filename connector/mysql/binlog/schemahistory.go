@@ -164,7 +164,10 @@ func (s *Streamer) serverCharset(conn *client.Conn) (seedStatement, error) {
 // seedStatement is one statement of the structure Sluice starts from.
 type seedStatement struct {
 	db, ddl string
-	table   *ddl.TableName // CREATE TABLE: the table it creates
+	// table is the table a CREATE TABLE creates or a DROP TABLE IF EXISTS
+	// drops (kind says which); nil for the other statements.
+	table *ddl.TableName
+	kind  ddl.ChangeKind
 }
 
 // seedSchema starts the schema history: it reads every table's structure
@@ -180,10 +183,7 @@ func (s *Streamer) seedSchema(ctx context.Context, at *offsets.MySQL) (offsets.M
 		pos = *at
 	}
 	m := s.newModel()
-	recordPos := pos
-	recordPos.Snapshot = true
-	recordPos.SluiceSnapshot, recordPos.SluiceIncremental = "", ""
-	position, err := recordPos.OffsetValue()
+	position, err := s.seedPosition(pos)
 	if err != nil {
 		return offsets.MySQL{}, err
 	}
@@ -196,7 +196,7 @@ func (s *Streamer) seedSchema(ctx context.Context, at *offsets.MySQL) (offsets.M
 		}
 		var changes []history.TableChange
 		if st.table != nil {
-			changes = []history.TableChange{s.historyChange(m, ddl.Create, *st.table, ddl.TableName{})}
+			changes = []history.TableChange{s.historyChange(m, st.kind, *st.table, ddl.TableName{})}
 		}
 		if err := s.appendHistory(ctx, position, st.db, st.ddl, changes); err != nil {
 			return offsets.MySQL{}, err
@@ -210,14 +210,28 @@ func (s *Streamer) seedSchema(ctx context.Context, at *offsets.MySQL) (offsets.M
 	return pos, nil
 }
 
+// seedPosition is the history position of the structure a connector
+// starts from, as Debezium's snapshot records it: the start position with
+// "snapshot": "INITIAL" (the snapshot kind, where Sluice's offsets have
+// true; a history reader only tests that the key is there). Debezium's
+// MySQL connector reads no GTIDs from a MariaDB server (SHOW MASTER STATUS
+// there has no Executed_Gtid_Set), so with that class on MariaDB the
+// records have none; they still come before every streamed position, as a
+// record without GTIDs is before any offset with them.
+func (s *Streamer) seedPosition(pos offsets.MySQL) ([]byte, error) {
+	pos.Snapshot, pos.SnapshotKind = true, "INITIAL"
+	pos.SluiceSnapshot, pos.SluiceIncremental = "", ""
+	if s.cfg.Flavor == "mysql" && s.cfg.Proto() == "mariadb" {
+		pos.GTIDs = ""
+	}
+	return pos.OffsetValue()
+}
+
 // seedSchemaChange is the schema change event of one statement of the
 // structure a connector starts from, as Debezium's snapshot emits them
-// (source.snapshot "true", the start position); the SET of the server's
-// character set has none.
+// (source.snapshot "true", the start position), the SET of the server's
+// character set (database "") included.
 func (s *Streamer) seedSchemaChange(m *ddl.Model, pos offsets.MySQL, st seedStatement) []change.Event {
-	if st.db == "" {
-		return nil
-	}
 	var table *ddl.TableName
 	var changes []any
 	tables := ""
@@ -228,8 +242,11 @@ func (s *Streamer) seedSchemaChange(m *ddl.Model, pos offsets.MySQL, st seedStat
 		return nil
 	}
 	if table != nil {
-		v, _ := m.Describe(table.DB, table.Table)
-		changes = []any{tableChangeValue(ddl.Create, *table, v)}
+		var v *change.Value
+		if st.kind != ddl.Drop {
+			v, _ = m.Describe(table.DB, table.Table)
+		}
+		changes = []any{tableChangeValue(st.kind, *table, v)}
 	}
 	now := time.Now().UnixMilli()
 	v := s.cfg.SourceFields(now, "true", st.db)
@@ -351,14 +368,32 @@ func historyTable(v *change.Value) *history.Table {
 	return t
 }
 
-// ddlPosition is the history position of a DDL: the offset Sluice stores
-// once the statement's transaction is complete, so that a restart from that
-// offset replays it and a restart from before it does not.
+// ddlPosition is the history position of a DDL, as Debezium writes it so
+// that either can replay the other's history (BinlogOffsetContext's
+// restart position while the statement is handled).
+//
+// Debezium's MariaDB connector opens a transaction at each GTID event,
+// the standalone one of a DDL too: the position is the transactions done
+// before the DDL (gtids without its GTID), the start of its GTID event
+// and "event": 1 (the GTID event is done). The offset stored before the
+// DDL has the same gtids and no event, so the record is after it and a
+// restart from there reads the DDL again from the binlog; every offset
+// stored after the DDL has its GTID, so the record is before it and is
+// replayed. (ddl.PositionAtOrBefore orders them so.)
+//
+// Its MySQL connector opens no transaction for a DDL: the position is the
+// end of the statement's event, without an event count. Sluice writes it
+// with the GTID set including the DDL's GTID, as its offsets after the
+// DDL have it: a record with the set before the DDL and no event count
+// would be at the offset stored just before the DDL, and a restart there
+// would apply the DDL twice.
 func (s *Streamer) ddlPosition(st *txnState, h *replication.EventHeader) ([]byte, error) {
 	pos := offsets.MySQL{TsSec: int64(h.Timestamp), File: st.file, Pos: uint64(h.LogPos), ServerID: h.ServerID}
 	if st.gset != nil {
 		g := st.gset.Clone()
-		if st.gtid != "" {
+		if s.cfg.Flavor == "mariadb" && st.gtid != "" && s.cfg.Proto() == "mariadb" {
+			pos.Pos, pos.Event = st.txnStart, 1
+		} else if st.gtid != "" {
 			if err := g.Update(st.gtid); err != nil {
 				return nil, fmt.Errorf("adding GTID %s to %s: %w", st.gtid, g, err)
 			}
@@ -510,9 +545,8 @@ func (s *Streamer) historyWanted(db string, stmt *ddl.Statement) bool {
 }
 
 // schemaNow reads the binlog position and, at that position, the statements
-// that create every recorded database and table: SET character_set_server,
-// then DROP TABLE IF EXISTS, DROP DATABASE IF EXISTS, CREATE DATABASE and
-// SHOW CREATE TABLE of each, as Debezium's snapshot records them. DDL is
+// that create every recorded database and table, as Debezium's snapshot
+// records them (see readStructures). DDL is
 // blocked meanwhile (MariaDB: BACKUP STAGE BLOCK_DDL; MySQL: LOCK INSTANCE
 // FOR BACKUP), which lets row changes go on. Without the privilege to
 // block, it reads until the position did not move during the read.
@@ -604,7 +638,18 @@ func (s *Streamer) positionOn(conn *client.Conn) (offsets.MySQL, error) {
 }
 
 // readStructures lists the statements that rebuild every recorded database
-// and table.
+// and table, in the order of Debezium's snapshot
+// (BinlogSnapshotChangeEventSource.readTableStructure): SET
+// character_set_server, DROP TABLE IF EXISTS of every table, then for each
+// database DROP DATABASE IF EXISTS, CREATE DATABASE with the charset and
+// collation of information_schema.SCHEMATA, USE and SHOW CREATE TABLE of
+// its tables.
+//
+// Debezium records only the databases that have a table; Sluice records
+// the others too: a table created in one later inherits its character set,
+// which the model would not know otherwise (it marks such a table unknown
+// rather than guess), and Debezium reads the records of an empty database
+// as it reads its own.
 func (s *Streamer) readStructures(ctx context.Context, conn *client.Conn) ([]seedStatement, error) {
 	set, err := s.serverCharset(conn)
 	if err != nil {
@@ -624,47 +669,61 @@ func (s *Streamer) readStructures(ctx context.Context, conn *client.Conn) ([]see
 			tables = append(tables, ddl.TableName{DB: db, Table: t})
 		}
 	}
-	r, err = conn.Execute("SELECT SCHEMA_NAME FROM information_schema.SCHEMATA ORDER BY SCHEMA_NAME")
+	r, err = conn.Execute(`SELECT SCHEMA_NAME, DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME
+		FROM information_schema.SCHEMATA ORDER BY SCHEMA_NAME`)
 	if err != nil {
 		return nil, fmt.Errorf("listing databases: %w", err)
 	}
+	type locale struct{ charset, collation string }
+	locales := map[string]locale{}
 	var dbs []string
 	for i := 0; i < r.RowNumber(); i++ {
 		db, _ := r.GetString(i, 0)
+		cs, _ := r.GetString(i, 1)
+		coll, _ := r.GetString(i, 2)
 		if s.seedWanted(db, nil) {
 			dbs = append(dbs, db)
+			locales[db] = locale{cs, coll}
 		}
 	}
 	for _, t := range tables {
-		stmts = append(stmts, seedStatement{db: t.DB, ddl: "DROP TABLE IF EXISTS " + t.Quoted()})
+		name := t
+		stmts = append(stmts, seedStatement{db: t.DB, ddl: "DROP TABLE IF EXISTS " + t.Quoted(), table: &name, kind: ddl.Drop})
 	}
 	q := func(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
+	byDB := map[string][]ddl.TableName{}
+	for _, t := range tables {
+		byDB[t.DB] = append(byDB[t.DB], t)
+	}
 	for _, db := range dbs {
 		stmts = append(stmts, seedStatement{db: db, ddl: "DROP DATABASE IF EXISTS " + q(db)})
-		r, err := conn.Execute("SHOW CREATE DATABASE " + q(db))
-		if err != nil {
-			if isGone(err) {
-				continue // dropped since it was listed, which blocked DDL rules out unless unblocked
+		// Debezium's form (DatabaseLocales.appendToDdlStatement), not
+		// SHOW CREATE DATABASE's.
+		create := "CREATE DATABASE " + q(db)
+		if l, ok := locales[db]; ok {
+			if l.charset != "" {
+				create += " CHARSET " + l.charset
 			}
-			return nil, fmt.Errorf("reading SHOW CREATE DATABASE %s: %w", db, err)
-		}
-		ddl, _ := r.GetString(0, 1)
-		stmts = append(stmts, seedStatement{db: db, ddl: ddl})
-	}
-	for _, t := range tables {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		r, err := conn.Execute("SHOW CREATE TABLE " + t.Quoted())
-		if err != nil {
-			if isGone(err) {
-				continue
+			if l.collation != "" {
+				create += " COLLATE " + l.collation
 			}
-			return nil, fmt.Errorf("reading SHOW CREATE TABLE %s: %w", t, err)
 		}
-		ddl, _ := r.GetString(0, 1)
-		name := t
-		stmts = append(stmts, seedStatement{db: t.DB, ddl: ddl, table: &name})
+		stmts = append(stmts, seedStatement{db: db, ddl: create}, seedStatement{db: db, ddl: "USE " + q(db)})
+		for _, t := range byDB[db] {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			r, err := conn.Execute("SHOW CREATE TABLE " + t.Quoted())
+			if err != nil {
+				if isGone(err) {
+					continue // dropped since it was listed, which blocked DDL rules out unless unblocked
+				}
+				return nil, fmt.Errorf("reading SHOW CREATE TABLE %s: %w", t, err)
+			}
+			ddlText, _ := r.GetString(0, 1)
+			name := t
+			stmts = append(stmts, seedStatement{db: t.DB, ddl: ddlText, table: &name, kind: ddl.Create})
+		}
 	}
 	return stmts, nil
 }

@@ -242,6 +242,23 @@ func compareModel(t *testing.T, step string, conn *client.Conn, cat *server.Cata
 					wantDesc.Values[0] = cs
 				}
 			}
+			// Debezium's length of an integer column is the display width
+			// its DDL declares, null without one (INT, not INT(11));
+			// COLUMN_TYPE shows MariaDB's default width either way, so only
+			// the model knows it. The catalog's length of an integer
+			// column the model gives none is not compared.
+			if dcols, ok := desc.Values[2].([]any); ok {
+				wcols, _ := wantDesc.Values[2].([]any)
+				for i := 0; i < len(dcols) && i < len(wcols); i++ {
+					d, w := dcols[i].(*change.Value), wcols[i].(*change.Value)
+					switch fmt.Sprint(w.Values[1]) { // jdbcType
+					case "-6", "5", "4", "-5": // TINYINT, SMALLINT, INTEGER, BIGINT
+						if d.Values[6] == nil {
+							w.Values[6] = nil
+						}
+					}
+				}
+			}
 			if !reflect.DeepEqual(desc, wantDesc) {
 				t.Errorf("%s: describe(%s.%s) differs from catalog.describe:\nmodel:  %s\nserver: %s", step, db, name, change.Format(desc), change.Format(wantDesc))
 			}

@@ -127,10 +127,14 @@ func (noIncremental) Close()                         {}
 
 // txnState is where the reader stands in the binlog.
 type txnState struct {
-	file     string
-	gset     gmysql.GTIDSet // completed transactions
-	nextPos  uint64         // position after the last complete transaction
-	gtid     string         // of the open transaction
+	file    string
+	gset    gmysql.GTIDSet // completed transactions
+	nextPos uint64         // position after the last complete transaction
+	gtid    string         // of the open transaction
+	// txnStart is where the open transaction's MariaDB GTID event starts:
+	// Debezium's MariaDB connector records a DDL's history at that
+	// position (see ddlPosition).
+	txnStart uint64
 	inTxn    bool
 	thread   int64
 	rows     int64 // rows emitted in the open transaction
@@ -258,6 +262,7 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 			}
 		case *replication.MariadbGTIDEvent:
 			st.gtid = e.GTID.String()
+			st.txnStart = uint64(h.LogPos) - uint64(h.EventSize)
 			st.inTxn = !e.IsStandalone()
 			st.thread = -1
 		case *replication.GTIDEvent:

@@ -99,6 +99,9 @@ var jdbcTypes = map[string]int64{
 var stringTypes = map[string]bool{"char": true, "varchar": true, "tinytext": true, "text": true,
 	"mediumtext": true, "longtext": true, "enum": true, "set": true}
 
+// columnLength is the index of "length" in a column value.
+const columnLength = 6
+
 var dimensions = regexp.MustCompile(`^[a-z0-9 ]+\((\d+)(?:,(\d+))?\)`)
 
 // Value is the io.debezium.connector.schema.Column of the column.

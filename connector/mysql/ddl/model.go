@@ -392,7 +392,18 @@ func (m *Model) Describe(db, table string) (*change.Value, bool) {
 	for i := range t.columns {
 		ic := m.infoColumn(t, i)
 		ic.JSON = m.JSONTyped && jsonCols[ic.Name]
-		cols[i] = ic.Value(m.flavor)
+		v := ic.Value(m.flavor)
+		if c := t.columns[i]; isIntType(c.typ) && !ic.JSON {
+			// Debezium's length of an integer column is the display width
+			// its DDL declares, null without one (INT, not INT(11)).
+			// COLUMN_TYPE shows MariaDB's default width whether declared or
+			// not; the model knows which.
+			v.Values[columnLength] = nil
+			if c.width > 0 {
+				v.Values[columnLength] = int64(c.width)
+			}
+		}
+		cols[i] = v
 	}
 	var cs any
 	if t.charset != "" {
