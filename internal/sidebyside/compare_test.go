@@ -191,10 +191,10 @@ func (c *comparer) topic(class, short string, drs, srs []*kgo.Record) {
 			switch {
 			case p[0] < 0:
 				x := ss[p[1]]
-				c.res.add(fmt.Sprintf("%s record only in sluice (%s)", class, x.sig), fmt.Sprintf("topic %s key %s: %s", short, trunc(canon(x.key), 200), trunc(canon(x.value), 400)))
+				c.res.add(fmt.Sprintf("%s record only in sluice (%s) in %s", class, x.sig, tableOf(short)), fmt.Sprintf("topic %s key %s: %s", short, trunc(canon(x.key), 200), trunc(canon(x.value), 400)))
 			case p[1] < 0:
 				x := ds[p[0]]
-				c.res.add(fmt.Sprintf("%s record only in debezium (%s)", class, x.sig), fmt.Sprintf("topic %s key %s: %s", short, trunc(canon(x.key), 200), trunc(canon(x.value), 400)))
+				c.res.add(fmt.Sprintf("%s record only in debezium (%s) in %s", class, x.sig, tableOf(short)), fmt.Sprintf("topic %s key %s: %s", short, trunc(canon(x.key), 200), trunc(canon(x.value), 400)))
 			default:
 				c.record(class, short, ds[p[0]], ss[p[1]])
 			}
@@ -261,11 +261,20 @@ func (c *comparer) record(class, short string, d, s rec) {
 		if !bytes.Equal(db, s.r.Key) {
 			add("key bytes", string(db), string(s.r.Key))
 		}
-		if n := c.parts[c.dp+strings.TrimPrefix(d.r.Topic, c.dp)]; n > 0 && d.r.Partition != javaPartition(d.r.Key, n) {
-			add("partition is not murmur2(key bytes) (debezium)", d.r.Partition, javaPartition(d.r.Key, n))
-		}
-		if n := c.parts[s.r.Topic]; n > 0 && s.r.Partition != javaPartition(s.r.Key, n) {
-			add("partition is not murmur2(key bytes) (sluice)", javaPartition(s.r.Key, n), s.r.Partition)
+		switch {
+		case class == "schema-change":
+			// Debezium writes every schema change event to partition 0,
+			// whatever its key: the partitions must be equal.
+			if d.r.Partition != s.r.Partition {
+				add("partition", d.r.Partition, s.r.Partition)
+			}
+		default:
+			if n := c.parts[c.dp+strings.TrimPrefix(d.r.Topic, c.dp)]; n > 0 && d.r.Partition != javaPartition(d.r.Key, n) {
+				add("partition is not murmur2(key bytes) (debezium)", d.r.Partition, javaPartition(d.r.Key, n))
+			}
+			if n := c.parts[s.r.Topic]; n > 0 && s.r.Partition != javaPartition(s.r.Key, n) {
+				add("partition is not murmur2(key bytes) (sluice)", javaPartition(s.r.Key, n), s.r.Partition)
+			}
 		}
 	}
 	if (d.key == nil) != (s.key == nil) {
@@ -711,6 +720,16 @@ func (r *result) summary(title string, allow *allowList) (string, int) {
 		b.WriteString(l)
 	}
 	return b.String(), unallowed
+}
+
+// tableOf is the table of a topic name with its prefix cut (".db.table"),
+// so that a kind of difference names the table without the run's random
+// database name.
+func tableOf(short string) string {
+	if i := strings.LastIndexByte(short, '.'); i >= 0 {
+		return short[i+1:]
+	}
+	return short
 }
 
 // javaPartition is the partition Kafka's Java producer picks for a non-null
