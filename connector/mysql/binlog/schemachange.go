@@ -164,6 +164,18 @@ func (s *Streamer) queryEvent(ctx context.Context, st *txnState, h *replication.
 		}
 		return batch, nil
 	}
+	if stmt.Index {
+		for _, c := range stmt.Changes {
+			s.tables.forget(c.Table)
+		}
+		db := stmt.Changes[0].Table.DB
+		if s.schemaChangeWanted(db, &stmt.Changes[0].Table) {
+			src := s.ddlSource(st, h, db, "", eventPos, tsMs, noThread)
+			src.Values[server.SrcTable] = "" // Debezium's: empty, not null
+			emit(change.Event{Kind: change.KindRecord, Record: s.schemaChanges().record(s.cfg.TopicPrefix, db, stmt.Text, src, nil), TsMs: tsMs, Size: 512 + len(sql)})
+		}
+		return batch, nil
+	}
 	// Table statements: group by database in order of appearance, as
 	// Debezium does; source.table names every table of the group.
 	var dbs []string

@@ -219,3 +219,29 @@ func TestFoldRenamesOfASwap(t *testing.T) {
 		t.Fatalf("the statement's own changes were folded: %v", st.Changes)
 	}
 }
+
+// CREATE and DROP INDEX: Debezium 3.5's schema change event names no table
+// (source.table "") and carries no table change (seen side by side).
+func TestQueryEventIndexStatements(t *testing.T) {
+	f := testFilter{dbs: map[string]bool{"app": true}, tables: map[string]bool{"app.t1": true}}
+	s := NewStreamer(server.New(server.Config{Flavor: "mariadb", TopicPrefix: "srv", Filter: f, IncludeSchemaChanges: true}), nil)
+	for _, sql := range []string{"CREATE INDEX ix ON t1 (a)", "DROP INDEX ix ON t1"} {
+		evs, err := queryEventFor(t, s, sql, "app")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var recs []*change.Value
+		for _, ev := range evs {
+			if ev.Kind == change.KindRecord {
+				recs = append(recs, ev.Record.Value.(*change.Value))
+			}
+		}
+		if len(recs) != 1 {
+			t.Fatalf("%s: %d schema change records, want 1", sql, len(recs))
+		}
+		v := recs[0]
+		if v.Get("ddl") != sql || v.Get("source").(*change.Value).Get("table") != "" || len(v.Get("tableChanges").([]any)) != 0 {
+			t.Errorf("%s: ddl %v, source.table %q, tableChanges %v", sql, v.Get("ddl"), v.Get("source").(*change.Value).Get("table"), v.Get("tableChanges"))
+		}
+	}
+}

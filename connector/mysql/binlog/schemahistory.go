@@ -464,8 +464,8 @@ func (s *Streamer) applyDDL(ctx context.Context, st *txnState, h *replication.Ev
 		return nil
 	}
 	for _, c := range foldRenames(stmt.Changes) {
-		if c.Kind == ddl.Truncate {
-			continue
+		if c.Kind == ddl.Truncate || stmt.Index {
+			continue // Debezium records no table change for these
 		}
 		hc := s.historyChange(s.model, c.Kind, c.Table, c.From)
 		if hc.Table == nil && c.Kind != ddl.Drop {

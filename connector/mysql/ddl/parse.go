@@ -95,6 +95,10 @@ type Statement struct {
 	Database string // Database: the database it names
 	Changes  []TableChange
 	DML      bool // Ignore because it is DML logged as a statement
+	// Index is CREATE INDEX or DROP INDEX: Debezium's schema change event
+	// for one names no table and carries no table change, though the
+	// statement changes the table's structure (the model applies it).
+	Index bool
 
 	// What Model.Apply reads, so that a statement is tokenized once: the
 	// statement, its tokens after any SET STATEMENT ... FOR, its default
@@ -611,7 +615,7 @@ func (p *ddlParser) indexOn(st *Statement) error {
 	if err != nil {
 		return err
 	}
-	st.Kind = Tables
+	st.Kind, st.Index = Tables, true
 	st.Changes = []TableChange{{Kind: Alter, Table: name, DDL: st.Text}}
 	return nil
 }
