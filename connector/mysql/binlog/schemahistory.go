@@ -457,11 +457,25 @@ func (s *Streamer) applyDDL(ctx context.Context, st *txnState, h *replication.Ev
 	if err != nil {
 		return fault.Definite(err)
 	}
-	if s.pending[historyPending(position, sql)] {
-		return nil // recorded before a restart that came before the offset passed it
-	}
 	if !s.historyWanted(db, stmt) {
 		return nil
+	}
+	if drops := dropTables(stmt); drops != nil {
+		// Debezium records a DROP TABLE as one statement per table, in the
+		// form it generates: DROP TABLE `db`.`t`.
+		for _, c := range drops {
+			if s.pending[historyPending(position, c.DDL)] {
+				continue // recorded before a restart that came before the offset passed it
+			}
+			hc := s.historyChange(s.model, c.Kind, c.Table, c.From)
+			if err := s.appendHistory(ctx, position, db, c.DDL, []history.TableChange{hc}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if s.pending[historyPending(position, sql)] {
+		return nil // recorded before a restart that came before the offset passed it
 	}
 	for _, c := range foldRenames(stmt.Changes) {
 		if c.Kind == ddl.Truncate || stmt.Index {
@@ -480,6 +494,19 @@ func (s *Streamer) applyDDL(ctx context.Context, st *txnState, h *replication.Ev
 		changes = append(changes, hc)
 	}
 	return s.appendHistory(ctx, position, db, sql, changes)
+}
+
+// dropTables is the changes of a DROP TABLE statement, nil for any other.
+func dropTables(stmt *ddl.Statement) []ddl.TableChange {
+	if stmt.Kind != ddl.Tables || len(stmt.Changes) == 0 {
+		return nil
+	}
+	for _, c := range stmt.Changes {
+		if c.Kind != ddl.Drop {
+			return nil
+		}
+	}
+	return stmt.Changes
 }
 
 // newModel is an empty schema model for the server this reader reads.
