@@ -65,6 +65,13 @@ func (s *Source) ParseOffset(stored []byte) (change.Position, error) {
 			return nil, fmt.Errorf("the stored VGTID names shard %q, which vitess.shard %v leaves out (a reshard, or another connector's offset?)", sg.Shard, s.cfg.Shards)
 		}
 	}
+	for _, g := range p.Guards {
+		// A guard is replayed against its shard: one the VGTID does not
+		// name could not have been copying.
+		if !slices.ContainsFunc(p.Shards, func(sg offsets.ShardGTID) bool { return sg.Keyspace == g.Shard.Keyspace && sg.Shard == g.Shard.Shard }) {
+			return nil, fmt.Errorf("the stored offset's copy guard names shard %s/%s, which its VGTID does not", g.Shard.Keyspace, g.Shard.Shard)
+		}
+	}
 	return p, nil
 }
 
