@@ -305,6 +305,11 @@ func (p *Poller) committable() (change.Position, bool, error) {
 	positions := make([]change.Position, 0, len(slots))
 	for i, r := range slots {
 		pos := r.start
+		if r.retired && r.queued > 0 {
+			// Events the poller has not taken yet: storing the readers'
+			// positions that took over now would skip them after a crash.
+			return nil, false, nil
+		}
 		if i < len(p.trackers) {
 			if c, ok := p.trackers[i].Committable(); ok {
 				pos = c

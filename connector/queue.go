@@ -42,6 +42,11 @@ type Queue struct {
 type readerSlot struct {
 	start   change.Position
 	retired bool
+	// queued counts the reader's events still in the queue: the poller's
+	// trackers only see events once taken, and a retired reader whose
+	// events are still queued must hold the task's position back as much
+	// as one whose records are in flight.
+	queued int
 }
 
 // NewQueue returns a queue of at most maxEvents events and, when maxBytes is
@@ -121,6 +126,7 @@ func (q *Queue) put(ctx context.Context, reader int, stored chan<- error, events
 				break
 			}
 			q.buf[(q.head+q.n)%len(q.buf)] = entry{Event: events[put], reader: reader, stored: stored}
+			q.readers[reader].queued++
 			q.n++
 			q.bytes += sz
 			put++
@@ -156,6 +162,7 @@ func (q *Queue) take(ctx context.Context, dst []entry, max int, wait time.Durati
 			for i := 0; i < k; i++ {
 				j := (q.head + i) % len(q.buf)
 				dst = append(dst, q.buf[j])
+				q.readers[q.buf[j].reader].queued--
 				q.bytes -= int64(q.buf[j].Size)
 				q.buf[j] = entry{} // let the rows be collected
 			}

@@ -129,3 +129,27 @@ func TestQueueBoundsAndCancel(t *testing.T) {
 		t.Fatalf("Take on an empty queue: %d events after %s", len(got), time.Since(start))
 	}
 }
+
+// A reader retired while its events are still queued (the snapshot's rows
+// when the per-shard readers take over) holds the stored position back:
+// storing the new readers' start then would skip those rows after a crash.
+func TestRetiredReaderWithQueuedEventsHoldsThePositionBack(t *testing.T) {
+	q := NewQueue(100, 0)
+	ctx := context.Background()
+	snap := q.Reader(nil)
+	if err := snap.Enqueue(ctx, change.Event{Op: change.OpCreate}, change.Event{Kind: change.KindCommit, Position: seqPos{n: 1, snap: true}}); err != nil {
+		t.Fatal(err)
+	}
+	q.Reader(seqPos{n: 7})
+	q.retire(0)
+	p := NewPoller(PollerConfig{Queue: q})
+	if pos, ok, err := p.committable(); err != nil || ok {
+		t.Fatalf("committable = %v, %v, %v with the retired reader's events still queued; want nothing", pos, ok, err)
+	}
+	if _, err := q.take(ctx, nil, 10, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if pos, ok, err := p.committable(); err != nil || !ok || pos != (seqPos{n: 7}) {
+		t.Fatalf("committable = %v, %v, %v once taken (and nothing in flight); want the streaming reader's start", pos, ok, err)
+	}
+}

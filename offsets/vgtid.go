@@ -18,6 +18,22 @@ import (
 // copying) the tables before streaming.
 type Vitess struct {
 	Shards []ShardGTID
+	// Guards are Sluice's own (stored beside vgtid, which Debezium's
+	// connector ignores): copy batches whose rows may be in Kafka beyond
+	// the VGTID. A restart copies such a batch's range again at a newer
+	// snapshot, and VTGate sends no delete for a row of it deleted in
+	// between (its catch-up only covers keys up to the stored cursor), so
+	// the restart first replays the shard's changes from the batch's
+	// snapshot up to its cursor (connector/vitess).
+	Guards []CopyGuard
+}
+
+// CopyGuard is a copy batch that may be partly in Kafka: the shard's VGTID
+// entry at the batch's end (the GTID it was read at and Table's cursor
+// after it).
+type CopyGuard struct {
+	Table string
+	Shard ShardGTID
 }
 
 // ShardGTID is one shard's position. Field order and names follow
@@ -63,6 +79,9 @@ type PKRow struct {
 // Copying reports whether a stream from this position still has table
 // copying to do (Debezium's Vgtid.willTriggerVStreamCopy).
 func (v Vitess) Copying() bool {
+	if len(v.Guards) > 0 {
+		return true
+	}
 	for _, s := range v.Shards {
 		if s.GTID == "" || len(s.TablePKs) > 0 {
 			return true
@@ -82,6 +101,20 @@ func (v Vitess) OffsetValue() ([]byte, error) {
 	b := make([]byte, 0, len(s)+32)
 	b = append(b, `{"vgtid":`...)
 	b = appendJacksonString(b, s)
+	if len(v.Guards) > 0 {
+		b = append(b, `,"sluice_copy_guards":[`...)
+		for i, g := range v.Guards {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"table":`...)
+			b = appendJacksonString(b, g.Table)
+			b = append(b, `,"vgtid":`...)
+			b = appendJacksonString(b, Vitess{Shards: []ShardGTID{g.Shard}}.String())
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
 	return append(b, '}'), nil
 }
 
@@ -160,7 +193,11 @@ func appendTableLastPK(b []byte, t TableLastPK) []byte {
 // Debezium's Vitess connector or Sluice wrote it.
 func ParseVitess(value []byte) (Vitess, error) {
 	var raw struct {
-		VGTID *string `json:"vgtid"`
+		VGTID  *string `json:"vgtid"`
+		Guards []struct {
+			Table string `json:"table"`
+			VGTID string `json:"vgtid"`
+		} `json:"sluice_copy_guards"`
 	}
 	if err := json.Unmarshal(value, &raw); err != nil {
 		return Vitess{}, fmt.Errorf("decoding Vitess offset %q: %w", value, err)
@@ -168,7 +205,18 @@ func ParseVitess(value []byte) (Vitess, error) {
 	if raw.VGTID == nil {
 		return Vitess{}, fmt.Errorf("Vitess offset %q has no vgtid", value)
 	}
-	return ParseVGTID(*raw.VGTID)
+	v, err := ParseVGTID(*raw.VGTID)
+	if err != nil {
+		return Vitess{}, err
+	}
+	for _, g := range raw.Guards {
+		sg, err := ParseVGTID(g.VGTID)
+		if err != nil || len(sg.Shards) != 1 || g.Table == "" {
+			return Vitess{}, fmt.Errorf("Vitess offset %q: a copy guard is not one shard's VGTID and a table", value)
+		}
+		v.Guards = append(v.Guards, CopyGuard{Table: g.Table, Shard: sg.Shards[0]})
+	}
+	return v, nil
 }
 
 // ParseVGTID decodes a VGTID in Debezium's JSON form (the offset's vgtid,

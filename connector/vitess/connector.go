@@ -65,6 +65,13 @@ func (s *Source) ParseOffset(stored []byte) (change.Position, error) {
 			return nil, fmt.Errorf("the stored VGTID names shard %q, which vitess.shard %v leaves out (a reshard, or another connector's offset?)", sg.Shard, s.cfg.Shards)
 		}
 	}
+	for _, g := range p.Guards {
+		// A guard is replayed against its shard: one the VGTID does not
+		// name could not have been copying.
+		if !slices.ContainsFunc(p.Shards, func(sg offsets.ShardGTID) bool { return sg.Keyspace == g.Shard.Keyspace && sg.Shard == g.Shard.Shard }) {
+			return nil, fmt.Errorf("the stored offset's copy guard names shard %s/%s, which its VGTID does not", g.Shard.Keyspace, g.Shard.Shard)
+		}
+	}
 	return p, nil
 }
 
@@ -150,8 +157,11 @@ func (s *Source) Snapshot(ctx context.Context, from change.Position, data bool, 
 		toCopy = s.snapshotTables()
 		s.cfg.Logger.Info("starting VTGate's copy phase", zap.Strings("shards", s.shards))
 	}
-	r := newReader(&s.cfg, s.build, out, pos)
+	r := newReader(&s.cfg, s.build, out, offsets.Vitess{Shards: pos.Shards})
 	r.untilCopied = true
+	r.writeAhead = true
+	r.committed, r.start, r.guards = offsets.Vitess{Shards: pos.Shards}, offsets.Vitess{Shards: pos.Shards}, pos.Guards
+	r.runGuard = func(ctx context.Context, g offsets.CopyGuard) error { return s.replayGuard(ctx, g, out) }
 	if err := r.run(ctx, s.c, s.filter, toCopy); err != nil || ctx.Err() != nil {
 		return nil, err
 	}
@@ -159,6 +169,21 @@ func (s *Source) Snapshot(ctx context.Context, from change.Position, data bool, 
 		return nil, fmt.Errorf("the VStream ended before VTGate's copy phase completed")
 	}
 	return r.pos, nil
+}
+
+// replayGuard streams the guard's shard from the guard's snapshot, with
+// the guard's cursor, so that VTGate's catch-up sends every change of the
+// guard's table up to the cursor, until VTGate starts copying past it.
+func (s *Source) replayGuard(ctx context.Context, g offsets.CopyGuard, out change.Enqueuer) error {
+	r := newReader(&s.cfg, s.build, out, offsets.Vitess{Shards: []offsets.ShardGTID{g.Shard}})
+	r.guard = &g
+	if err := r.run(ctx, s.c, s.filter, []string{g.Table}); err != nil || ctx.Err() != nil {
+		return err
+	}
+	if !r.done {
+		return fmt.Errorf("the VStream replaying shard %s of %s from %s ended early", g.Shard.Shard, g.Table, g.Shard.GTID)
+	}
+	return nil
 }
 
 // snapshotTables is snapshot.include.collection.list as VStream's
@@ -252,6 +277,9 @@ func (s *Source) Combine(parts []change.Position) (change.Position, error) {
 			return nil, fmt.Errorf("combining shard positions: %T is not a VGTID", part)
 		}
 		p.Shards = append(p.Shards, v.Shards...)
+		// The copy's guards (one reader then) must survive into the
+		// stored offset.
+		p.Guards = append(p.Guards, v.Guards...)
 	}
 	return p, nil
 }

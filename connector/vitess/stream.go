@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"go.uber.org/zap"
 	binlogdatapb "vitess.io/vitess/go/vt/proto/binlogdata"
@@ -44,6 +45,28 @@ type reader struct {
 	untilCopied bool
 	copied      bool
 	rows        int64
+
+	// writeAhead (the copy phase): before a copy batch's rows are passed
+	// on, the last committed position is stored with the batch as a guard
+	// (offsets.CopyGuard), so that the stored offset never lags the rows in
+	// Kafka by more than that one known batch.
+	writeAhead bool
+	copyTxn    bool           // the transaction has copy rows (timestamp 0)
+	committed  offsets.Vitess // the last position enqueued as a commit
+	// inflight are the copy batches passed on since that commit (more than
+	// one when a batch ends where its VGTID is no place to resume from).
+	inflight []offsets.CopyGuard
+	// guards are the stored offset's copy guards still to replay; start is
+	// the position this stream began at, against which the copy's progress
+	// shows when a guard's table is copied again at a newer snapshot.
+	guards   []offsets.CopyGuard
+	start    offsets.Vitess
+	runGuard func(context.Context, offsets.CopyGuard) error
+	// guard makes this reader a guard's replay: it passes on the changes of
+	// guard.Table up to the guard's cursor, never commits, and ends where
+	// VTGate starts copying past the cursor.
+	guard *offsets.CopyGuard
+	done  bool
 }
 
 func newReader(cfg *Config, b mysqltypes.TableBuilder, out change.Enqueuer, from offsets.Vitess) *reader {
@@ -80,7 +103,7 @@ func (r *reader) run(ctx context.Context, c *client, filter *binlogdatapb.Filter
 			if err := r.handle(ctx, ev); err != nil {
 				return err
 			}
-			if r.copied && r.untilCopied {
+			if r.done || r.copied && r.untilCopied {
 				return nil
 			}
 		}
@@ -90,7 +113,7 @@ func (r *reader) run(ctx context.Context, c *client, filter *binlogdatapb.Filter
 func (r *reader) handle(ctx context.Context, ev *binlogdatapb.VEvent) error {
 	switch ev.Type {
 	case binlogdatapb.VEventType_BEGIN:
-		r.spilled = false
+		r.spilled, r.copyTxn = false, false
 	case binlogdatapb.VEventType_FIELD:
 		fe := ev.FieldEvent
 		tf, err := buildTable(r.build, r.cfg.Keyspace, fe.TableName, fe.Fields, r.cfg.BigIntString)
@@ -103,6 +126,13 @@ func (r *reader) handle(ctx context.Context, ev *binlogdatapb.VEvent) error {
 	case binlogdatapb.VEventType_VGTID:
 		r.pos = vgtidFromProto(ev.Vgtid)
 		r.posStr = r.pos.String()
+		if r.guard != nil && cursor(r.pos, r.guard.Shard.Shard, r.guard.Table) != cursor(offsets.Vitess{Shards: []offsets.ShardGTID{r.guard.Shard}}, r.guard.Shard.Shard, r.guard.Table) {
+			// VTGate caught up to its new snapshot and copies past the
+			// guard's cursor: the rows held are that copy's, which the
+			// main stream sends.
+			r.discard()
+			r.done = true
+		}
 	case binlogdatapb.VEventType_COMMIT:
 		return r.commit(ctx, ev.Timestamp)
 	case binlogdatapb.VEventType_DDL, binlogdatapb.VEventType_OTHER:
@@ -114,6 +144,11 @@ func (r *reader) handle(ctx context.Context, ev *binlogdatapb.VEvent) error {
 		}
 		return r.commit(ctx, ev.Timestamp)
 	case binlogdatapb.VEventType_COPY_COMPLETED:
+		if r.guard != nil {
+			r.discard()
+			r.done = true
+			return nil
+		}
 		if ev.Keyspace == "" && ev.Shard == "" {
 			r.log.Info("VTGate's copy phase completed", zap.Int64("rows", r.rows))
 			r.copied = true
@@ -134,6 +169,12 @@ func (r *reader) handle(ctx context.Context, ev *binlogdatapb.VEvent) error {
 // transaction's VGTID unless the transaction is too large.
 func (r *reader) rowEvent(ctx context.Context, ev *binlogdatapb.VEvent) error {
 	re := ev.RowEvent
+	if r.guard != nil && re.TableName != r.guard.Table {
+		// A guard's replay passes on its table's changes only: the others
+		// are copied or streamed by the main stream, which a replay of
+		// them here could only contradict.
+		return nil
+	}
 	tf := r.tables[re.Shard+"/"+re.TableName]
 	if tf == nil {
 		return fmt.Errorf("a row of %s/%s came before its FIELD event", re.Shard, re.TableName)
@@ -169,7 +210,12 @@ func (r *reader) rowEvent(ctx context.Context, ev *binlogdatapb.VEvent) error {
 		r.size += e.Size
 		r.rows++
 	}
-	if r.size > maxPending {
+	if ev.Timestamp == 0 && r.writeAhead {
+		r.copyTxn = true
+	}
+	// A copy batch is held whole: its guard (see commit) needs the cursor
+	// VTGate sends after its rows, and VTGate's packet size bounds it.
+	if r.size > maxPending && !r.copyTxn {
 		if !r.spilled {
 			r.log.Info("a large transaction is passed on before its end; its rows carry the VGTID before it in source.vgtid",
 				zap.Int("held_bytes", r.size))
@@ -199,16 +245,100 @@ func (r *reader) flush(ctx context.Context, tsSec int64) error {
 	return err
 }
 
+func (r *reader) discard() {
+	clear(r.pending)
+	r.pending, r.shards, r.size = r.pending[:0], r.shards[:0], 0
+}
+
 // commit passes on the transaction's rows and, where the VGTID is a place
 // to resume from, a commit at it.
 func (r *reader) commit(ctx context.Context, tsSec int64) error {
+	if r.guard != nil {
+		return r.flush(ctx, tsSec) // a guard's replay has no position of its own
+	}
+	if r.writeAhead && len(r.pending) > 0 {
+		if g, ok := r.copyBatch(); ok {
+			// Durable before the batch's first row reaches Kafka: a crash
+			// from here on finds the batch among the guards.
+			r.inflight = append(r.inflight, g)
+			cp := offsets.Vitess{Shards: r.committed.Shards, Guards: append(slices.Clone(r.guards), r.inflight...)}
+			if err := r.out.Checkpoint(ctx, cp); err != nil {
+				return err
+			}
+		}
+	}
+	r.copyTxn = false
 	if err := r.flush(ctx, tsSec); err != nil {
+		return err
+	}
+	if err := r.replayGuards(ctx); err != nil {
 		return err
 	}
 	if !r.resumable() {
 		return nil
 	}
-	return r.out.Enqueue(ctx, change.Event{Kind: change.KindCommit, Position: r.pos, TsMs: tsSec * 1000})
+	pos := offsets.Vitess{Shards: r.pos.Shards, Guards: slices.Clone(r.guards)}
+	r.committed, r.inflight = pos, nil
+	return r.out.Enqueue(ctx, change.Event{Kind: change.KindCommit, Position: pos, TsMs: tsSec * 1000})
+}
+
+// copyBatch reports whether the transaction ending now copied rows: its
+// shard's cursor moved since the last commit. The guard is that shard's
+// entry with the moved cursor alone.
+func (r *reader) copyBatch() (offsets.CopyGuard, bool) {
+	for _, sg := range r.pos.Shards {
+		if sg.Shard != r.shards[0] { // VTGate sends one shard's transaction at a time
+			continue
+		}
+		for _, t := range sg.TablePKs {
+			if t.LastPK == nil || cursor(r.committed, sg.Shard, t.TableName) == cursor(r.pos, sg.Shard, t.TableName) {
+				continue
+			}
+			g := sg
+			g.TablePKs = []offsets.TableLastPK{t}
+			return offsets.CopyGuard{Table: t.TableName, Shard: g}, true
+		}
+	}
+	return offsets.CopyGuard{}, false
+}
+
+// replayGuards replays each stored guard once VTGate has taken the new
+// snapshot its range is copied again at: the guard's table cursor moved
+// from where this stream started, or the shard's copy is over. Replayed
+// then, the changes from the guard's snapshot reach past the new one, so
+// every row of the range deleted in between gets its delete (what is
+// replayed twice, the main stream sends again later, in order).
+func (r *reader) replayGuards(ctx context.Context) error {
+	var keep []offsets.CopyGuard // not in place: r.guards may be a stored position's
+	for _, g := range r.guards {
+		sh := g.Shard.Shard
+		if r.copying[sh] && cursor(r.pos, sh, g.Table) == cursor(r.start, sh, g.Table) {
+			keep = append(keep, g)
+			continue
+		}
+		r.log.Info("replaying the changes of a copy batch that may be in Kafka from before a restart",
+			zap.String("shard", sh), zap.String("table", g.Table), zap.String("from", g.Shard.GTID))
+		if err := r.runGuard(ctx, g); err != nil {
+			return err
+		}
+	}
+	r.guards = keep
+	return nil
+}
+
+// cursor is a shard's copy cursor for a table in p, as text ("" when none).
+func cursor(p offsets.Vitess, shard, table string) string {
+	for _, sg := range p.Shards {
+		if sg.Shard != shard {
+			continue
+		}
+		for _, t := range sg.TablePKs {
+			if t.TableName == table {
+				return offsets.Vitess{Shards: []offsets.ShardGTID{{TablePKs: []offsets.TableLastPK{t}}}}.String()
+			}
+		}
+	}
+	return ""
 }
 
 // resumable: between two tables' copies VTGate shows a shard with its GTID

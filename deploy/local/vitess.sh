@@ -17,7 +17,7 @@
 #   SLUICE_VITESS_PORT_BASE=25990          vtcombo http BASE, vtgate gRPC BASE+1, mysqld BASE+2,
 #                                          vtgate MySQL BASE+3; all on 127.0.0.1
 #   SLUICE_VITESS_VERSION=v0.24.0
-#   SLUICE_CACHE_DIR=~/.cache/sluice       binaries in $SLUICE_CACHE_DIR/vitess-$VERSION/bin
+#   SLUICE_CACHE_DIR=~/.cache/sluice       binaries in $SLUICE_CACHE_DIR/vitess-$VERSION-p1/bin
 #   SLUICE_VITESS_USER=nobody              who runs the cluster when this script runs as root
 #                                          (mysqlctl and vtcombo refuse to run as root)
 #   SLUICE_VITESS_VTCOMBO_ARGS=            extra vtcombo flags
@@ -46,7 +46,8 @@ GRPC_PORT="$((BASE + 1))"
 MYSQLD_PORT="$((BASE + 2))"
 MYSQL_PORT="$((BASE + 3))"
 
-CACHE="$SLUICE_CACHE_DIR/vitess-$VERSION"
+# -p1: vtcombo patched (patch_vtcombo); a cache without the patch is not reused.
+CACHE="$SLUICE_CACHE_DIR/vitess-$VERSION-p1"
 # vttestserver and vtcombo for this cluster; mysqlctl for the mysqld under it; the rest
 # for the later multi-tablet cluster (etcd topo, vtctld, one vttablet per shard, vtgate).
 BINARIES=(vttestserver vtcombo mysqlctl vtctld vttablet vtgate vtctldclient)
@@ -118,15 +119,22 @@ EOF
   fi
   local t1; t1="$(now_ms)"
   log "modules downloaded in $(((t1 - t0) / 1000)) s; compiling"
-  if ! (cd "$src" && nice -n 10 go build -mod=mod -trimpath -ldflags='-s -w' -o "$tmp/" "${pkgs[@]}") >>"$CACHE/build.log" 2>&1; then
+  local mod
+  mod="$(cd "$src" && go list -mod=mod -m -f '{{.Dir}}' vitess.io/vitess)"
+  # The module cache is read-only (and -overlay may not replace files in it): the
+  # patched file goes into a vendor directory.
+  if ! (cd "$src" && go mod vendor) >>"$CACHE/build.log" 2>&1; then
+    tail -30 "$CACHE/build.log" >&2
+    die "go mod vendor failed (log: $CACHE/build.log)"
+  fi
+  patch_vtcombo "$src/vendor/vitess.io/vitess"
+  if ! (cd "$src" && nice -n 10 go build -mod=vendor -trimpath -ldflags='-s -w' -o "$tmp/" "${pkgs[@]}") >>"$CACHE/build.log" 2>&1; then
     tail -30 "$CACHE/build.log" >&2
     rm -rf "$tmp"
     die "go build failed (log: $CACHE/build.log)"
   fi
 
   # vttestserver reads $VTROOT/config/{init_db.sql,mycnf/*.cnf}; the module ships them.
-  local mod
-  mod="$(cd "$src" && go list -mod=mod -m -f '{{.Dir}}' vitess.io/vitess)"
   [ -d "$mod/config" ] || die "no config/ in $mod"
   cp -r "$mod/config" "$CACHE/config.tmp"
   chmod -R u+w "$CACHE/config.tmp"
@@ -138,6 +146,34 @@ EOF
   echo "${BINARIES[*]}" >"$CACHE/.complete"
   exec 9>&-
   log "built in $((($(now_ms) - t0) / 1000)) s (download $(((t1 - t0) / 1000)) s, compile $((($(now_ms) - t1) / 1000)) s): $(du -sh "$CACHE/bin" | cut -f1) in $CACHE/bin"
+}
+
+# patch_vtcombo VITESSDIR: make vtcombo's in-process tablet connection copy each
+# VStream event before VTGate gets it.
+# A vttablet serializes its events onto gRPC before it goes on; vtcombo hands VTGate
+# the tablet's own objects, and the copy phase's row streamer refills the same
+# querypb.Row values (RowToProto3Inplace) for its next packet while VTGate may still
+# be encoding the previous one for the client: copied rows came out corrupted, or
+# VTGate panicked in Row.MarshalToSizedBufferVT ("slice bounds out of range"),
+# even for a plain copy of 40,000 rows with no writer.
+patch_vtcombo() {
+  local f="$1/go/vt/vtcombo/tablet_map.go" out
+  out="$(mktemp)"
+  local line='	err := itc.tablet.qsc.QueryService().VStream(ctx, request, send)'
+  [ "$(grep -cxF "$line" "$f")" = 1 ] || die "patch_vtcombo: no single VStream call in $f"
+  awk -v line="$line" '$0 == line {
+      print "\terr := itc.tablet.qsc.QueryService().VStream(ctx, request, func(evs []*binlogdatapb.VEvent) error {"
+      print "\t\t// sluice: copy what a gRPC tablet would have serialized (deploy/local/vitess.sh)."
+      print "\t\tcp := make([]*binlogdatapb.VEvent, len(evs))"
+      print "\t\tfor i, ev := range evs {"
+      print "\t\t\tcp[i] = ev.CloneVT()"
+      print "\t\t}"
+      print "\t\treturn send(cp)"
+      print "\t})"
+      next
+    } { print }' "$f" >"$out"
+  chmod u+w "$f"
+  mv "$out" "$f"
 }
 
 # patch_config DIR: make Vitess's MySQL config acceptable to MariaDB 10.11.
