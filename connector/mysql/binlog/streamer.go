@@ -479,9 +479,7 @@ func (s *Streamer) sourceTemplate(st *txnState, h *replication.EventHeader, tbl 
 	v := s.cfg.SourceFields(tsMs, "false", tbl.Database)
 	v[server.SrcTable] = tbl.Name
 	v[server.SrcServerID] = int64(h.ServerID)
-	if st.gtid != "" {
-		v[server.SrcGTID] = st.gtid
-	}
+	v[server.SrcGTID] = s.cfg.SourceGTID(st.gtid)
 	v[server.SrcFile] = st.file
 	v[server.SrcPos] = pos
 	if st.thread >= 0 {
