@@ -135,6 +135,19 @@ type txnState struct {
 	thread   int64
 	rows     int64 // rows emitted in the open transaction
 	skipRows int64 // rows already emitted before a reconnect
+	// resumeEvents and resumeRows are Debezium's "event" and "row" from
+	// the stored offset: the connector stopped inside the transaction at
+	// the stored position, having written the rows of its first
+	// resumeEvents events and the first resumeRows rows of the next one.
+	// Debezium skips those on restart instead of writing them again, and so
+	// does the first transaction read here; both are zero once it commits.
+	// Debezium counts a transaction's events from its start as 1, then
+	// every TABLE_MAP and rows event: evIdx. The start is MariaDB's GTID
+	// event (checked against Debezium 3.5's offsets by the switch-over test
+	// in internal/sidebyside); for MySQL, BEGIN by the same rule, unchecked.
+	resumeEvents, resumeRows int64
+	evIdx                    int64
+	resumeSkipped            int64 // rows of this transaction skipped for resumeEvents/resumeRows
 	// filter drops changes that snapshot chunks already contain; nil once
 	// the stream has passed them all.
 	filter SnapshotFilter
@@ -148,7 +161,7 @@ type txnState struct {
 func (s *Streamer) Stream(ctx context.Context, from offsets.MySQL, filter SnapshotFilter, out change.Enqueuer) error {
 	defer s.cat.Close()
 	defer s.incr.Close()
-	st := &txnState{file: from.File, nextPos: from.Pos, filter: filter}
+	st := &txnState{file: from.File, nextPos: from.Pos, filter: filter, resumeEvents: from.Event, resumeRows: from.Row}
 	if from.GTIDs != "" || s.cfg.Proto() == "mariadb" {
 		gs, err := gmysql.ParseGTIDSet(s.cfg.Proto(), from.GTIDs)
 		if err != nil {
@@ -178,10 +191,12 @@ func (s *Streamer) Stream(ctx context.Context, from offsets.MySQL, filter Snapsh
 		backoff = min(backoff*2, 30*time.Second)
 		// Re-read the open transaction from its start, skipping rows that
 		// were already enqueued.
+		// The resume skip applies again by event count, so only the rows
+		// written since count here.
 		if st.inTxn {
-			st.skipRows = st.rows
+			st.skipRows = st.rows - st.resumeSkipped
 		}
-		st.inTxn, st.rows, st.gtid = false, 0, ""
+		st.inTxn, st.rows, st.gtid, st.resumeSkipped = false, 0, "", 0
 	}
 }
 
@@ -257,6 +272,7 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 				st.nextPos = e.Position
 			}
 		case *replication.MariadbGTIDEvent:
+			st.evIdx = 1
 			st.gtid = e.GTID.String()
 			st.inTxn = !e.IsStandalone()
 			st.thread = -1
@@ -272,6 +288,7 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 			q := strings.TrimSpace(string(e.Query))
 			switch {
 			case strings.EqualFold(q, "BEGIN"):
+				st.evIdx = 1
 				st.inTxn = true
 				st.thread = int64(e.SlaveProxyID)
 			case strings.EqualFold(q, "COMMIT"):
@@ -288,12 +305,14 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 		case *replication.XIDEvent:
 			batch = append(batch, s.commit(st, h))
 		case *replication.TableMapEvent:
+			st.evIdx++
 			tbl, err := s.tables.Resolve(ctx, e)
 			if err != nil {
 				return progressed, definiteUnlessNetwork(fmt.Errorf("reading the definition of %s.%s at %s:%d: %w", e.Schema, e.Table, st.file, h.LogPos, err))
 			}
 			resolved[e.TableID] = resolvedTable{tm: e, table: tbl}
 		case *replication.RowsEvent:
+			st.evIdx++
 			if s.isSignalTable(e.Table) {
 				if err := s.signalRows(h, e); err != nil {
 					return progressed, err
@@ -371,6 +390,7 @@ func (s *Streamer) commit(st *txnState, h *replication.EventHeader) change.Event
 	}
 	st.nextPos = uint64(h.LogPos)
 	st.inTxn, st.rows, st.skipRows, st.gtid = false, 0, 0, ""
+	st.resumeEvents, st.resumeRows, st.resumeSkipped = 0, 0, 0
 	pos := offsets.MySQL{TsSec: int64(h.Timestamp), File: st.file, Pos: st.nextPos, ServerID: h.ServerID}
 	if st.gset != nil {
 		pos.GTIDs = st.gset.String()
@@ -429,6 +449,12 @@ func (s *Streamer) rows(st *txnState, h *replication.EventHeader, e *replication
 	eventPos := int64(h.LogPos) - int64(h.EventSize)
 	var template []any // source block values shared by the rows
 	for i := 0; i < n; i++ {
+		if st.resumeEvents+st.resumeRows > 0 &&
+			(st.evIdx <= st.resumeEvents || (st.evIdx == st.resumeEvents+1 && int64(i) < st.resumeRows)) {
+			st.rows++
+			st.resumeSkipped++
+			continue
+		}
 		if st.skipRows > 0 {
 			st.skipRows--
 			st.rows++
