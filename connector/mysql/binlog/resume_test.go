@@ -5,6 +5,9 @@ import (
 
 	gmysql "github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/go-mysql-org/go-mysql/replication"
+
+	"github.com/sluice-cdc/sluice/connector/mysql/server"
+	"github.com/sluice-cdc/sluice/offsets"
 )
 
 // TestResumeInsideTransaction: from Debezium's offset {"event":4,"row":2}
@@ -59,5 +62,26 @@ func TestResumeInsideTransaction(t *testing.T) {
 	// Without a resume position nothing is skipped.
 	if got := ids(&txnState{file: "binlog.000001", thread: -1}, 1, 2); len(got) != 2 {
 		t.Errorf("no resume position: wrote %v, want [1 2]", got)
+	}
+}
+
+// TestFileResume: only an offset without GTIDs, for the MySQL class on
+// MariaDB (what Debezium's MySQL class stores there), resumes by file and
+// position; the MariaDB class and MySQL servers keep their GTID resume.
+func TestFileResume(t *testing.T) {
+	for _, c := range []struct {
+		flavor, server string
+		from           offsets.MySQL
+		want           bool
+	}{
+		{"mysql", "mariadb", offsets.MySQL{File: "mariadb-bin.000034", Pos: 4}, true},
+		{"mysql", "mariadb", offsets.MySQL{File: "mariadb-bin.000034", Pos: 4, GTIDs: "0-1-5"}, false},
+		{"mariadb", "mariadb", offsets.MySQL{File: "mariadb-bin.000034", Pos: 4}, false},
+		{"mysql", "mysql", offsets.MySQL{File: "binlog.000002", Pos: 4}, false},
+	} {
+		cfg := &server.Config{Flavor: c.flavor, ServerFlavor: c.server}
+		if got := fileResume(cfg, c.from); got != c.want {
+			t.Errorf("class %s on %s, offset %+v: fileResume = %v, want %v", c.flavor, c.server, c.from, got, c.want)
+		}
 	}
 }

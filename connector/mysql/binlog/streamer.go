@@ -162,7 +162,10 @@ func (s *Streamer) Stream(ctx context.Context, from offsets.MySQL, filter Snapsh
 	defer s.cat.Close()
 	defer s.incr.Close()
 	st := &txnState{file: from.File, nextPos: from.Pos, filter: filter, resumeEvents: from.Event, resumeRows: from.Row}
-	if from.GTIDs != "" || s.cfg.Proto() == "mariadb" {
+	if fileResume(s.cfg, from) {
+		s.log.Info("stored offset has no GTIDs: reading the binlog by file and position, as Debezium's MySQL connector class does on MariaDB",
+			zap.String("file", from.File), zap.Uint64("pos", from.Pos))
+	} else if from.GTIDs != "" || s.cfg.Proto() == "mariadb" {
 		gs, err := gmysql.ParseGTIDSet(s.cfg.Proto(), from.GTIDs)
 		if err != nil {
 			return fault.Definite(fmt.Errorf("stored offset has GTID set %q that is not a valid %s GTID set: %w", from.GTIDs, s.cfg.Proto(), err))
@@ -547,8 +550,10 @@ func isPurged(err error) bool {
 // what was purged. The oldest binlog's Gtid_list event tells what came
 // before it; a domain there ahead of the stored position means lost changes.
 func (s *Streamer) checkAvailable(ctx context.Context, from offsets.MySQL) error {
-	if s.cfg.Proto() != "mariadb" {
-		return nil // MySQL refuses a purged GTID position itself (error 1236)
+	if s.cfg.Proto() != "mariadb" || fileResume(s.cfg, from) {
+		// MySQL refuses a purged GTID position itself, and either server a
+		// purged binlog file (error 1236).
+		return nil
 	}
 	stored, err := gmysql.ParseMariadbGTIDSet(from.GTIDs)
 	if err != nil {
@@ -591,6 +596,17 @@ func (s *Streamer) checkAvailable(ctx context.Context, from offsets.MySQL) error
 		}
 	}
 	return nil
+}
+
+// fileResume reports whether the stream resumes by binlog file and position
+// rather than by GTIDs: for the MySQL connector class on MariaDB when the
+// stored offset has no GTIDs. Debezium's MySQL class stores none there (it
+// does not read MariaDB's GTIDs: its offset is ts_sec, file, pos, row,
+// server_id), so an offset taken over from it has only the file and
+// position; an empty MariaDB GTID set would instead mean "from the oldest
+// binlog". The MariaDB class always resumes by GTIDs, as Debezium's does.
+func fileResume(cfg *server.Config, from offsets.MySQL) bool {
+	return from.GTIDs == "" && from.File != "" && cfg.Flavor == "mysql" && cfg.Proto() == "mariadb"
 }
 
 // definiteUnlessNetwork marks err definite unless the network failed
