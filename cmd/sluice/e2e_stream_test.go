@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -240,7 +241,10 @@ func TestValidateConfigProblems(t *testing.T) {
 
 // TestMySqlConnectorClassOnMariaDB points Debezium's MySQL connector class
 // at MariaDB, as many existing Debezium setups do: the binlog is read as
-// MariaDB, across a restart, and events carry the MySQL source block.
+// MariaDB, across a restart, and events carry the MySQL source block with
+// source.gtid null on changes and schema changes, as Debezium's MySQL class
+// writes it there (it does not read MariaDB GTIDs), while the stored offset
+// keeps the MariaDB GTID set.
 func TestMySqlConnectorClassOnMariaDB(t *testing.T) {
 	e := needServers(t)
 	d := newDB(t, e)
@@ -257,6 +261,7 @@ func TestMySqlConnectorClassOnMariaDB(t *testing.T) {
 	sl.Stop()
 	d.exec("UPDATE t SET v = 3 WHERE id = 1")
 	sl2 := startDaemon(t, e, "--log-format", "console", cfg)
+	d.exec("ALTER TABLE t ADD COLUMN w INT")
 	recs := consume(t, e, 3, 30*time.Second, prefix+"."+d.name+".t")
 	var got []string
 	for _, r := range recs {
@@ -265,10 +270,39 @@ func TestMySqlConnectorClassOnMariaDB(t *testing.T) {
 		if src["connector"] != "mysql" {
 			t.Errorf("source.connector = %v, want mysql (the connector class)", src["connector"])
 		}
+		if g, ok := src["gtid"]; !ok || (g != nil && p["op"] != "r") {
+			t.Errorf("%s record: source.gtid = %v (present %v), want null as Debezium's MySQL class writes on MariaDB", p["op"], g, ok)
+		}
 		got = append(got, fmt.Sprintf("%s:%v", p["op"], p["after"].(map[string]any)["v"]))
 	}
 	if strings.Join(got, " ") != "r:1 u:2 u:3" {
 		t.Errorf("records %v, want r:1 u:2 u:3", got)
 	}
+	// The schema change topic (named by the prefix) holds the snapshot's
+	// DDL first; read it until the ALTER is there.
+	alter := false
+	for deadline := time.Now().Add(30 * time.Second); !alter && time.Now().Before(deadline); {
+		for _, r := range consume(t, e, 1, 30*time.Second, prefix) {
+			p := payload(t, r.Value)
+			if ddl, _ := p["ddl"].(string); strings.Contains(ddl, "ALTER TABLE") {
+				alter = true
+				if g := p["source"].(map[string]any)["gtid"]; g != nil {
+					t.Errorf("schema change record of %q: source.gtid = %v, want null", ddl, g)
+				}
+			}
+		}
+	}
+	if !alter {
+		t.Errorf("no schema change record of the ALTER TABLE on %s", prefix)
+	}
 	sl2.Stop()
+	_, val, ok := storedOffset(t, e, "_connect_offsets", offsets.Key("c-"+d.name, prefix))
+	if !ok {
+		t.Fatalf("no stored offset for c-%s", d.name)
+	}
+	// A MariaDB GTID set (domain-server-sequence); other tests' writes on
+	// the shared server may move it past this test's own.
+	if pos, err := offsets.ParseMySQL(val); err != nil || !regexp.MustCompile(`^\d+-\d+-\d+(,\d+-\d+-\d+)*$`).MatchString(pos.GTIDs) {
+		t.Errorf("stored offset %s: gtids %q (%v), want a MariaDB GTID set", val, pos.GTIDs, err)
+	}
 }

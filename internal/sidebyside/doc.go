@@ -8,4 +8,8 @@
 //
 // Differences where Debezium is wrong and Sluice is right are listed, each
 // with its reason, in allow.txt; any other difference fails the test.
+//
+// TestSwitchover (switchover_test.go) hands a connector over between the two
+// in both directions, stopped inside a transaction and right after DDL, and
+// checks the topics rebuilt per key against the tables.
 package sidebyside

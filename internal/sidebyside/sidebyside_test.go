@@ -150,39 +150,8 @@ func TestSideBySide(t *testing.T) {
 		pairs = append(pairs, p)
 	}
 
-	host, port, _ := strings.Cut(e.mysqlAddr, ":")
-	// props is the one connector file both implementations get; only the
-	// names (and the replica id, which must be unique per reader) differ.
 	props := func(class, name, db string, serverID int) map[string]string {
-		m := map[string]string{
-			"connector.class":                     classes[class],
-			"database.hostname":                   host,
-			"database.port":                       port,
-			"database.user":                       "sluice",
-			"database.password":                   "sluice",
-			"database.server.id":                  fmt.Sprint(serverID),
-			"topic.prefix":                        name,
-			"database.include.list":               db,
-			"schema.history.internal.kafka.topic": name + "-history",
-			"schema.history.internal.kafka.bootstrap.servers": e.kafka,
-			// Three partitions: a key that differs in its bytes shows up
-			// as a partition difference too.
-			"topic.creation.default.partitions":         "3",
-			"topic.creation.default.replication.factor": "1",
-			"offset.flush.interval.ms":                  "1000",
-		}
-		// The shared test server holds other tests' databases and DDL,
-		// which Debezium's DDL parser can fail on (INET6 and UUID columns,
-		// ADD CONSTRAINT IF NOT EXISTS): its task stops for good. So by
-		// default both implementations read only the captured database's
-		// structure and skip DDL they cannot parse.
-		// SLUICE_SIDEBYSIDE_PRIVATE_SERVER=1 keeps Debezium's defaults, for
-		// a server that only this test uses.
-		if os.Getenv("SLUICE_SIDEBYSIDE_PRIVATE_SERVER") != "1" {
-			m["schema.history.internal.store.only.captured.databases.ddl"] = "true"
-			m["schema.history.internal.skip.unparseable.ddl"] = "true"
-		}
-		return m
+		return connectorProps(e, class, name, db, serverID)
 	}
 
 	var sluiceFiles []string
@@ -523,4 +492,40 @@ func readAll(t *testing.T, brokers string, adm *kadm.Client, prefix string, part
 		})
 	}
 	return out
+}
+
+// connectorProps is the one connector file both implementations get; only
+// the names (and the replica id, which must be unique per concurrent
+// reader) differ.
+func connectorProps(e env, class, name, db string, serverID int) map[string]string {
+	host, port, _ := strings.Cut(e.mysqlAddr, ":")
+	m := map[string]string{
+		"connector.class":                     classes[class],
+		"database.hostname":                   host,
+		"database.port":                       port,
+		"database.user":                       "sluice",
+		"database.password":                   "sluice",
+		"database.server.id":                  fmt.Sprint(serverID),
+		"topic.prefix":                        name,
+		"database.include.list":               db,
+		"schema.history.internal.kafka.topic": name + "-history",
+		"schema.history.internal.kafka.bootstrap.servers": e.kafka,
+		// Three partitions: a key that differs in its bytes shows up
+		// as a partition difference too.
+		"topic.creation.default.partitions":         "3",
+		"topic.creation.default.replication.factor": "1",
+		"offset.flush.interval.ms":                  "1000",
+	}
+	// The shared test server holds other tests' databases and DDL,
+	// which Debezium's DDL parser can fail on (INET6 and UUID columns,
+	// ADD CONSTRAINT IF NOT EXISTS): its task stops for good. So by
+	// default both implementations read only the captured database's
+	// structure and skip DDL they cannot parse.
+	// SLUICE_SIDEBYSIDE_PRIVATE_SERVER=1 keeps Debezium's defaults, for
+	// a server that only this test uses.
+	if os.Getenv("SLUICE_SIDEBYSIDE_PRIVATE_SERVER") != "1" {
+		m["schema.history.internal.store.only.captured.databases.ddl"] = "true"
+		m["schema.history.internal.skip.unparseable.ddl"] = "true"
+	}
+	return m
 }

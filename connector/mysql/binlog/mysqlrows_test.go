@@ -277,6 +277,12 @@ func (r *mysqlRig) nextTableMap() *replication.TableMapEvent {
 // makes of it.
 func (r *mysqlRig) rows(typ replication.EventType, body []byte) ([]change.Event, error) {
 	r.t.Helper()
+	return r.rowsIn(&txnState{file: "binlog.000001", thread: -1}, typ, body)
+}
+
+// rowsIn is rows in the transaction state st.
+func (r *mysqlRig) rowsIn(st *txnState, typ replication.EventType, body []byte) ([]change.Event, error) {
+	r.t.Helper()
 	r.nextTableMap()
 	ev := r.feed.event(typ, body)
 	re, ok := ev.Event.(*replication.RowsEvent)
@@ -286,7 +292,6 @@ func (r *mysqlRig) rows(typ replication.EventType, body []byte) ([]change.Event,
 	if re.Table != r.tm {
 		r.t.Fatal("the rows event is not attached to the TABLE_MAP the streamer resolved")
 	}
-	st := &txnState{file: "binlog.000001", thread: -1}
 	return r.s.rows(st, ev.Header, re, r.tbl, nil)
 }
 

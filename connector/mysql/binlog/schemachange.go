@@ -302,9 +302,7 @@ func (s *Streamer) ddlSource(st *txnState, h *replication.EventHeader, db, table
 		v[server.SrcTable] = tables
 	}
 	v[server.SrcServerID] = int64(h.ServerID)
-	if st.gtid != "" {
-		v[server.SrcGTID] = st.gtid
-	}
+	v[server.SrcGTID] = s.cfg.SourceGTID(st.gtid)
 	v[server.SrcFile] = st.file
 	v[server.SrcPos] = pos
 	v[server.SrcRow] = int64(0)

@@ -139,6 +139,19 @@ type txnState struct {
 	thread   int64
 	rows     int64 // rows emitted in the open transaction
 	skipRows int64 // rows already emitted before a reconnect
+	// resumeEvents and resumeRows are Debezium's "event" and "row" from
+	// the stored offset: the connector stopped inside the transaction at
+	// the stored position, having written the rows of its first
+	// resumeEvents events and the first resumeRows rows of the next one.
+	// Debezium skips those on restart instead of writing them again, and so
+	// does the first transaction read here; both are zero once it commits.
+	// Debezium counts a transaction's events from its start as 1, then
+	// every TABLE_MAP and rows event: evIdx. The start is MariaDB's GTID
+	// event (checked against Debezium 3.5's offsets by the switch-over test
+	// in internal/sidebyside); for MySQL, BEGIN by the same rule, unchecked.
+	resumeEvents, resumeRows int64
+	evIdx                    int64
+	resumeSkipped            int64 // rows of this transaction skipped for resumeEvents/resumeRows
 	// filter drops changes that snapshot chunks already contain; nil once
 	// the stream has passed them all.
 	filter SnapshotFilter
@@ -152,8 +165,11 @@ type txnState struct {
 func (s *Streamer) Stream(ctx context.Context, from offsets.MySQL, filter SnapshotFilter, out change.Enqueuer) error {
 	defer s.cat.Close()
 	defer s.incr.Close()
-	st := &txnState{file: from.File, nextPos: from.Pos, filter: filter}
-	if from.GTIDs != "" || s.cfg.Proto() == "mariadb" {
+	st := &txnState{file: from.File, nextPos: from.Pos, filter: filter, resumeEvents: from.Event, resumeRows: from.Row}
+	if fileResume(s.cfg, from) {
+		s.log.Info("stored offset has no GTIDs: reading the binlog by file and position, as Debezium's MySQL connector class does on MariaDB",
+			zap.String("file", from.File), zap.Uint64("pos", from.Pos))
+	} else if from.GTIDs != "" || s.cfg.Proto() == "mariadb" {
 		gs, err := gmysql.ParseGTIDSet(s.cfg.Proto(), from.GTIDs)
 		if err != nil {
 			return fault.Definite(fmt.Errorf("stored offset has GTID set %q that is not a valid %s GTID set: %w", from.GTIDs, s.cfg.Proto(), err))
@@ -182,10 +198,12 @@ func (s *Streamer) Stream(ctx context.Context, from offsets.MySQL, filter Snapsh
 		backoff = min(backoff*2, 30*time.Second)
 		// Re-read the open transaction from its start, skipping rows that
 		// were already enqueued.
+		// The resume skip applies again by event count, so only the rows
+		// written since count here.
 		if st.inTxn {
-			st.skipRows = st.rows
+			st.skipRows = st.rows - st.resumeSkipped
 		}
-		st.inTxn, st.rows, st.gtid = false, 0, ""
+		st.inTxn, st.rows, st.gtid, st.resumeSkipped = false, 0, "", 0
 	}
 }
 
@@ -261,6 +279,7 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 				st.nextPos = e.Position
 			}
 		case *replication.MariadbGTIDEvent:
+			st.evIdx = 1
 			st.gtid = e.GTID.String()
 			st.txnStart = uint64(h.LogPos) - uint64(h.EventSize)
 			st.inTxn = !e.IsStandalone()
@@ -277,6 +296,7 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 			q := strings.TrimSpace(string(e.Query))
 			switch {
 			case strings.EqualFold(q, "BEGIN"):
+				st.evIdx = 1
 				st.inTxn = true
 				st.thread = int64(e.SlaveProxyID)
 			case strings.EqualFold(q, "COMMIT"):
@@ -293,12 +313,14 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 		case *replication.XIDEvent:
 			batch = append(batch, s.commit(st, h))
 		case *replication.TableMapEvent:
+			st.evIdx++
 			tbl, err := s.tables.Resolve(ctx, e)
 			if err != nil {
 				return progressed, definiteUnlessNetwork(fmt.Errorf("reading the definition of %s.%s at %s:%d: %w", e.Schema, e.Table, st.file, h.LogPos, err))
 			}
 			resolved[e.TableID] = resolvedTable{tm: e, table: tbl}
 		case *replication.RowsEvent:
+			st.evIdx++
 			if s.isSignalTable(e.Table) {
 				if err := s.signalRows(h, e); err != nil {
 					return progressed, err
@@ -336,6 +358,9 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 			pos.SluiceIncremental = s.incr.Progress()
 			marker.Position = pos
 			batch = append(batch, marker)
+		}
+		if len(batch) >= 256 && st.inTxn && batch[len(batch)-1].Kind != change.KindCommit && s.midTxnOffsets() {
+			batch = append(batch, s.midCommit(st, h))
 		}
 		if len(batch) >= 256 || (len(batch) > 0 && batch[len(batch)-1].Kind == change.KindCommit) {
 			if err := flush(); err != nil {
@@ -376,6 +401,7 @@ func (s *Streamer) commit(st *txnState, h *replication.EventHeader) change.Event
 	}
 	st.nextPos = uint64(h.LogPos)
 	st.inTxn, st.rows, st.skipRows, st.gtid = false, 0, 0, ""
+	st.resumeEvents, st.resumeRows, st.resumeSkipped = 0, 0, 0
 	pos := offsets.MySQL{TsSec: int64(h.Timestamp), File: st.file, Pos: st.nextPos, ServerID: h.ServerID}
 	if st.gset != nil {
 		pos.GTIDs = st.gset.String()
@@ -388,6 +414,34 @@ func (s *Streamer) commit(st *txnState, h *replication.EventHeader) change.Event
 			pos.SluiceSnapshot = st.filter.Encoded()
 		}
 	}
+	return change.Event{Kind: change.KindCommit, Position: pos, TsMs: int64(h.Timestamp) * 1000}
+}
+
+// midTxnOffsets reports whether the stream commits offsets inside large
+// transactions, as Debezium does: for the MariaDB connector class on
+// MariaDB, whose event count the switch-over test checks against Debezium
+// 3.5 in both directions. Without them a stop inside a transaction resumes
+// at its start, and whoever resumes (Sluice or Debezium) writes its
+// already-written rows again, where Debezium after Debezium repeats nothing.
+func (s *Streamer) midTxnOffsets() bool {
+	return s.cfg.Flavor == "mariadb" && s.cfg.Proto() == "mariadb"
+}
+
+// midCommit is a commit marker inside the open transaction, after the
+// binlog event just read: Debezium's offset there, the transaction's start
+// (the GTID set before it and its position) and "event", the events done
+// since its start as Debezium counts them (see txnState.evIdx); every event
+// is done, so "row" is 0. It changes no stream state: the resume skips the
+// rows it covers (resumeEvents).
+func (s *Streamer) midCommit(st *txnState, h *replication.EventHeader) change.Event {
+	pos := offsets.MySQL{TsSec: int64(h.Timestamp), File: st.file, Pos: st.nextPos, ServerID: h.ServerID, Event: st.evIdx}
+	if st.gset != nil {
+		pos.GTIDs = st.gset.String()
+	}
+	if st.filter != nil {
+		pos.SluiceSnapshot = st.filter.Encoded()
+	}
+	pos.SluiceIncremental = s.incr.Progress()
 	return change.Event{Kind: change.KindCommit, Position: pos, TsMs: int64(h.Timestamp) * 1000}
 }
 
@@ -434,6 +488,12 @@ func (s *Streamer) rows(st *txnState, h *replication.EventHeader, e *replication
 	eventPos := int64(h.LogPos) - int64(h.EventSize)
 	var template []any // source block values shared by the rows
 	for i := 0; i < n; i++ {
+		if st.resumeEvents+st.resumeRows > 0 &&
+			(st.evIdx <= st.resumeEvents || (st.evIdx == st.resumeEvents+1 && int64(i) < st.resumeRows)) {
+			st.rows++
+			st.resumeSkipped++
+			continue
+		}
 		if st.skipRows > 0 {
 			st.skipRows--
 			st.rows++
@@ -484,9 +544,7 @@ func (s *Streamer) sourceTemplate(st *txnState, h *replication.EventHeader, tbl 
 	v := s.cfg.SourceFields(tsMs, "false", tbl.Database)
 	v[server.SrcTable] = tbl.Name
 	v[server.SrcServerID] = int64(h.ServerID)
-	if st.gtid != "" {
-		v[server.SrcGTID] = st.gtid
-	}
+	v[server.SrcGTID] = s.cfg.SourceGTID(st.gtid)
 	v[server.SrcFile] = st.file
 	v[server.SrcPos] = pos
 	if st.thread >= 0 {
@@ -528,8 +586,10 @@ func isPurged(err error) bool {
 // what was purged. The oldest binlog's Gtid_list event tells what came
 // before it; a domain there ahead of the stored position means lost changes.
 func (s *Streamer) checkAvailable(ctx context.Context, from offsets.MySQL) error {
-	if s.cfg.Proto() != "mariadb" {
-		return nil // MySQL refuses a purged GTID position itself (error 1236)
+	if s.cfg.Proto() != "mariadb" || fileResume(s.cfg, from) {
+		// MySQL refuses a purged GTID position itself, and either server a
+		// purged binlog file (error 1236).
+		return nil
 	}
 	stored, err := gmysql.ParseMariadbGTIDSet(from.GTIDs)
 	if err != nil {
@@ -572,6 +632,17 @@ func (s *Streamer) checkAvailable(ctx context.Context, from offsets.MySQL) error
 		}
 	}
 	return nil
+}
+
+// fileResume reports whether the stream resumes by binlog file and position
+// rather than by GTIDs: for the MySQL connector class on MariaDB when the
+// stored offset has no GTIDs. Debezium's MySQL class stores none there (it
+// does not read MariaDB's GTIDs: its offset is ts_sec, file, pos, row,
+// server_id), so an offset taken over from it has only the file and
+// position; an empty MariaDB GTID set would instead mean "from the oldest
+// binlog". The MariaDB class always resumes by GTIDs, as Debezium's does.
+func fileResume(cfg *server.Config, from offsets.MySQL) bool {
+	return from.GTIDs == "" && from.File != "" && cfg.Flavor == "mysql" && cfg.Proto() == "mariadb"
 }
 
 // definiteUnlessNetwork marks err definite unless the network failed

@@ -91,3 +91,16 @@ func (c *Config) SourceFields(tsMs int64, snapshot, db string) []any {
 	v[SrcTsNs] = tsMs * 1_000_000
 	return v
 }
+
+// SourceGTID is source.gtid for a change in the transaction of GTID gtid
+// ("" for none): the GTID, or nil. Debezium's MySQL connector class read
+// against MariaDB leaves source.gtid null on every change and schema change
+// record, because its binlog reader knows only MySQL's GTID events and never
+// sees MariaDB's; a consumer switching from it must see the same null. Its
+// offsets still carry the MariaDB GTID set, which this does not touch.
+func (c *Config) SourceGTID(gtid string) any {
+	if gtid == "" || (c.Flavor == "mysql" && c.Proto() == "mariadb") {
+		return nil
+	}
+	return gtid
+}

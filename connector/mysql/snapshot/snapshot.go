@@ -239,7 +239,7 @@ func (s *Snapshotter) read(ctx context.Context, st *State, out change.Enqueuer) 
 	}()
 	defer wg.Wait()
 
-	em := &emitter{s: s, out: out, st: st}
+	em := &emitter{s: s, out: out, st: st, held: -1}
 	if len(st.Done) == 0 && st.InFlight == nil {
 		// Make the snapshot's start durable before its first row reaches
 		// Kafka, so that a crash at any point afterwards resumes this
@@ -249,7 +249,7 @@ func (s *Snapshotter) read(ctx context.Context, st *State, out change.Enqueuer) 
 		}
 	}
 	lastProgress := time.Now()
-	for i, j := range jobs {
+	for _, j := range jobs {
 		var res chunkResult
 		select {
 		case res = <-j.done:
@@ -261,7 +261,7 @@ func (s *Snapshotter) read(ctx context.Context, st *State, out change.Enqueuer) 
 			return res.err
 		}
 		s.maxLock = max(s.maxLock, res.lock)
-		if err := em.chunk(ctx, j, res, i == len(jobs)-1); err != nil {
+		if err := em.chunk(ctx, j, res); err != nil {
 			return err
 		}
 		if time.Since(lastProgress) > 10*time.Second || j.last {
@@ -549,12 +549,26 @@ func snapshotValue(d mysqltypes.ColumnDef, fv *gmysql.FieldValue) (any, error) {
 // source.snapshot values. Before a range's rows it commits, durably, that
 // the range is in flight with its position (so that after a crash exactly
 // one range is in doubt, with a known position); after them, that it is done.
+//
+// The snapshot's last row is marked "last" whichever table it is in, as
+// Debezium's BufferingSnapshotChangeRecordReceiver does: it holds back the
+// newest record and marks it LAST when the snapshot completes, so when the
+// last tables (or the last ranges) are empty the last row of an earlier table
+// is "last", not "last_in_data_collection". Which row is last is known only
+// when every later range has been read, so the emitter keeps the batch that
+// ends with a range's last row (and the done markers after it) unflushed
+// until the next range yields a row or the snapshot finishes.
 type emitter struct {
 	s     *Snapshotter
 	out   change.Enqueuer
 	st    *State
 	batch []change.Event
 	any   bool
+	// held is the index in batch of the newest row, kept unflushed, or -1;
+	// heldTable and heldTs rebuild its source block with "last".
+	held      int
+	heldTable *change.Table
+	heldTs    int64
 }
 
 func (e *emitter) marker() change.Event {
@@ -563,7 +577,7 @@ func (e *emitter) marker() change.Event {
 	return change.Event{Kind: change.KindCommit, Position: pos}
 }
 
-func (e *emitter) chunk(ctx context.Context, j *chunkJob, res chunkResult, lastJob bool) error {
+func (e *emitter) chunk(ctx context.Context, j *chunkJob, res chunkResult) error {
 	done := Chunk{Table: j.t.name, Lo: j.lo, Hi: j.hi, GTIDs: res.gtids}
 	// next yields the job's rows from its result or its stream, in order.
 	rows, pos := res.rows, 0
@@ -596,6 +610,12 @@ func (e *emitter) chunk(ctx context.Context, j *chunkJob, res chunkResult, lastJ
 		return err
 	}
 	if ok {
+		// A row follows the held one, which is therefore not the
+		// snapshot's last: it keeps its flag and goes out before the
+		// checkpoint below records its range as done.
+		if err := e.flush(ctx); err != nil {
+			return err
+		}
 		e.st.InFlight = &done
 		if err := e.out.Checkpoint(ctx, e.marker().Position); err != nil {
 			return err
@@ -609,15 +629,13 @@ func (e *emitter) chunk(ctx context.Context, j *chunkJob, res chunkResult, lastJ
 			return err
 		}
 		// Debezium's precedence (RelationalSnapshotChangeEventSource
-		// setSnapshotMarker): the snapshot's last row, its first, a table's
-		// last, a table's first. So a lone row is "last", and a table's only
-		// row is "last_in_data_collection". The last row of a table whose
-		// last range is empty is not marked.
+		// setSnapshotMarker): its first, a table's last, a table's first;
+		// the snapshot's last row is marked by finish, over any of these.
+		// So a table's only row is "last_in_data_collection". The last row
+		// of a table whose last range is empty is not marked.
 		lastInTable := !more && j.last
 		flag := "true"
 		switch {
-		case lastInTable && lastJob:
-			flag = "last"
 		case !e.any:
 			flag = "first"
 		case lastInTable:
@@ -626,10 +644,12 @@ func (e *emitter) chunk(ctx context.Context, j *chunkJob, res chunkResult, lastJ
 			flag = "first_in_data_collection"
 		}
 		e.any = true
+		e.held, e.heldTable, e.heldTs = len(e.batch), j.t.table, now
 		e.batch = append(e.batch, change.Event{Op: change.OpRead, Table: j.t.table, After: row, TsMs: now,
 			Source: e.s.sourceValue(j.t.table, flag, now)})
 		n++
-		if len(e.batch) >= 512 {
+		// Never flush the range's last row here: it may be the snapshot's.
+		if len(e.batch) >= 512 && more {
 			if err := e.flush(ctx); err != nil {
 				return err
 			}
@@ -640,19 +660,28 @@ func (e *emitter) chunk(ctx context.Context, j *chunkJob, res chunkResult, lastJ
 	e.s.rows += n
 	e.st.InFlight = nil
 	e.st.Done = append(e.st.Done, done)
+	// The done marker waits with the held row (see emitter): Kafka must
+	// not see a range done before its last row.
 	e.batch = append(e.batch, e.marker())
-	return e.flush(ctx)
+	return nil
 }
 
 func (e *emitter) flush(ctx context.Context) error {
+	if len(e.batch) == 0 {
+		return nil
+	}
 	err := e.out.Enqueue(ctx, e.batch...)
 	e.batch = e.batch[:0]
+	e.held = -1
 	return err
 }
 
-// finish enqueues the final marker: snapshot complete, streaming starts at
-// Start.
+// finish marks the held row, the snapshot's last, "last" and enqueues it
+// with the final marker: snapshot complete, streaming starts at Start.
 func (e *emitter) finish(ctx context.Context) error {
+	if e.held >= 0 {
+		e.batch[e.held].Source = e.s.sourceValue(e.heldTable, "last", e.heldTs)
+	}
 	e.batch = append(e.batch, e.marker())
 	return e.flush(ctx)
 }

@@ -1,0 +1,23 @@
+package server
+
+import "testing"
+
+// TestSourceGTID: only Debezium's MySQL class on a MariaDB server leaves
+// source.gtid null; every other pairing writes the transaction's GTID.
+func TestSourceGTID(t *testing.T) {
+	for _, c := range []struct {
+		flavor, server, gtid string
+		want                 any
+	}{
+		{"mysql", "mariadb", "0-1-5", nil},
+		{"mysql", "mysql", "3e11fa47-71ca-11e1-9e33-c80aa9429562:5", "3e11fa47-71ca-11e1-9e33-c80aa9429562:5"},
+		{"mariadb", "mariadb", "0-1-5", "0-1-5"},
+		{"mariadb", "", "0-1-5", "0-1-5"},
+		{"mysql", "", "", nil},
+	} {
+		cfg := &Config{Flavor: c.flavor, ServerFlavor: c.server}
+		if got := cfg.SourceGTID(c.gtid); got != c.want {
+			t.Errorf("class %s, server %q: SourceGTID(%q) = %v, want %v", c.flavor, c.server, c.gtid, got, c.want)
+		}
+	}
+}
