@@ -63,6 +63,8 @@ type Poller struct {
 	lastFlush time.Time
 	records   []change.Record
 	entries   []entry
+	// taskHeaders are cfg.Headers converted once.
+	taskHeaders []kgo.RecordHeader
 }
 
 // NewPoller returns a poller; Run starts it.
@@ -174,7 +176,12 @@ func (p *Poller) produce(ctx context.Context, txn *offsets.Txn, records []change
 	txn.Add(len(records))
 	for j := range records {
 		r := &records[j]
-		err := p.retry(ctx, "creating topic "+r.Topic, func() error { return p.cfg.Topics.Ensure(ctx, r.Topic) })
+		err := p.cfg.Topics.Ensure(ctx, r.Topic)
+		if err != nil && !fault.IsDefinite(err) {
+			// The retry's closure and text only on the rare failure: this
+			// runs for every record.
+			err = p.retry(ctx, "creating topic "+r.Topic, func() error { return p.cfg.Topics.Ensure(ctx, r.Topic) })
+		}
 		var kr *kgo.Record
 		if err == nil {
 			kr, err = p.toKafka(ctx, r)
@@ -258,28 +265,75 @@ func (p *Poller) toKafka(ctx context.Context, r *change.Record) (*kgo.Record, er
 	if r.FixedPartition {
 		kr.Partition, kr.Context = r.Partition, fixedPartition
 	}
+	var err error
 	if r.Key != nil {
-		err := p.retry(ctx, "converting a key for "+r.Topic, func() (err error) {
-			kr.Key, err = p.cfg.KeyConverter.Convert(ctx, r.Topic, r.KeySchema, r.Key)
-			return err
-		})
-		if err != nil {
-			return nil, fmt.Errorf("converting the key of a record for %s: %w", r.Topic, err)
+		if kr.Key, err = p.convert(ctx, p.cfg.KeyConverter, "key", r.Topic, r.KeySchema, r.Key); err != nil {
+			return nil, err
 		}
 	}
 	if r.Value != nil {
-		err := p.retry(ctx, "converting a value for "+r.Topic, func() (err error) {
-			kr.Value, err = p.cfg.ValueConverter.Convert(ctx, r.Topic, r.ValueSchema, r.Value)
-			return err
-		})
-		if err != nil {
-			return nil, fmt.Errorf("converting the value of a record for %s: %w", r.Topic, err)
+		if kr.Value, err = p.convert(ctx, p.cfg.ValueConverter, "value", r.Topic, r.ValueSchema, r.Value); err != nil {
+			return nil, err
 		}
 	}
-	for _, h := range r.Headers {
-		kr.Headers = append(kr.Headers, kgo.RecordHeader{Key: h.Key, Value: header.String(h.Schema, h.Value)})
-	}
+	kr.Headers = p.kafkaHeaders(r.Headers)
 	return kr, nil
+}
+
+// convert runs a converter, retrying what is transient (a schema registry
+// that does not answer); the retry's closure only on a failure.
+func (p *Poller) convert(ctx context.Context, c converters.Converter, what, topic string, s *change.Schema, v any) ([]byte, error) {
+	b, err := c.Convert(ctx, topic, s, v)
+	if err != nil && !fault.IsDefinite(err) {
+		err = p.retry(ctx, "converting a "+what+" for "+topic, func() (err error) {
+			b, err = c.Convert(ctx, topic, s, v)
+			return err
+		})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("converting the %s of a record for %s: %w", what, topic, err)
+	}
+	return b, nil
+}
+
+// kafkaHeaders converts a record's headers. The task's own headers (the
+// same on every record) are converted once: a record that has only them
+// shares one slice, which Kafka clients only read.
+func (p *Poller) kafkaHeaders(hs []change.Header) []kgo.RecordHeader {
+	task := p.cfg.Headers
+	if p.taskHeaders == nil && len(task) > 0 {
+		for _, h := range task {
+			p.taskHeaders = append(p.taskHeaders, kgo.RecordHeader{Key: h.Key, Value: header.String(h.Schema, h.Value)})
+		}
+	}
+	own := hs
+	if n, k := len(hs), len(task); k > 0 && n >= k && sameHeaders(hs[n-k:], task) {
+		own = hs[:n-k]
+		if len(own) == 0 {
+			return p.taskHeaders
+		}
+	}
+	out := make([]kgo.RecordHeader, 0, len(hs))
+	for _, h := range own {
+		out = append(out, kgo.RecordHeader{Key: h.Key, Value: header.String(h.Schema, h.Value)})
+	}
+	if len(own) < len(hs) {
+		out = append(out, p.taskHeaders...)
+	}
+	return out
+}
+
+// sameHeaders reports whether a is the task's headers b (as withHeaders
+// appends them; their values are strings).
+func sameHeaders(a, b []change.Header) bool {
+	for i := range a {
+		av, ok1 := a[i].Value.(string)
+		bv, ok2 := b[i].Value.(string)
+		if a[i].Key != b[i].Key || a[i].Schema != b[i].Schema || !ok1 || !ok2 || av != bv {
+			return false
+		}
+	}
+	return true
 }
 
 // failure is the first produce error of any reader, as the error that

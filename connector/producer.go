@@ -33,6 +33,7 @@ type TopicEnsurer interface {
 
 // TopicCreator creates data topics the first time they are written to.
 type TopicCreator struct {
+	client            *kgo.Client
 	admin             *kadm.Client
 	partitions        int32
 	replicationFactor int16
@@ -43,7 +44,7 @@ type TopicCreator struct {
 // NewTopicCreator creates missing topics with the given partitions and
 // replication factor (-1: the broker's defaults).
 func NewTopicCreator(client *kgo.Client, partitions int32, rf int16, log *zap.Logger) *TopicCreator {
-	return &TopicCreator{admin: kadm.NewClient(client), partitions: partitions, replicationFactor: rf,
+	return &TopicCreator{client: client, admin: kadm.NewClient(client), partitions: partitions, replicationFactor: rf,
 		known: map[string]bool{}, log: log}
 }
 
@@ -60,6 +61,10 @@ func (t *TopicCreator) Ensure(ctx context.Context, topic string) error {
 	case err == nil:
 		t.log.Info("created topic", zap.String("topic", topic), zap.Int32("partitions", t.partitions),
 			zap.Int16("replication_factor", t.replicationFactor))
+		// The producer has the topic as unknown in its metadata and would
+		// wait for its next refresh (5 s at the least) before sending a
+		// record to it: refresh now.
+		t.client.ForceMetadataRefresh()
 	case errors.Is(err, kerr.TopicAlreadyExists):
 	default:
 		// Transient: a broker that is down or electing answers later.

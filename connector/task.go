@@ -168,6 +168,9 @@ func (t *Task) runOnce(ctx context.Context, pause <-chan struct{}) error {
 	}
 	var hard, abandon <-chan time.Time
 	stopping := false
+	// done is ctx.Done() until the soft stop begins: a closed channel left
+	// in the select would spin the loop while the parts drain.
+	done := ctx.Done()
 	softStop := func(reason string) {
 		if stopping {
 			return
@@ -179,7 +182,8 @@ func (t *Task) runOnce(ctx context.Context, pause <-chan struct{}) error {
 	}
 	for sourceErr != nil || pollErr != nil {
 		select {
-		case <-ctx.Done():
+		case <-done:
+			done = nil
 			softStop("shutdown requested")
 		case <-pause:
 			softStop("pause requested")

@@ -21,7 +21,11 @@ func stream(rows, txnRows int, backlog bool, bin string) error {
 		return err
 	}
 	defer cleanup()
-	path, err := b.connector(map[string]string{"snapshot.mode": "no_data", "database.server.id": "5998"})
+	extra := map[string]string{"snapshot.mode": "no_data", "database.server.id": "5998"}
+	if v := os.Getenv("SLUICE_BENCH_EXTENDED_HEADERS"); v != "" {
+		extra["extended.headers.enabled"] = v
+	}
+	path, err := b.connector(extra)
 	if err != nil {
 		return err
 	}
@@ -67,7 +71,9 @@ func stream(rows, txnRows int, backlog bool, bin string) error {
 		}
 		began = time.Now()
 	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(b.kafka, ",")...))
+	// A short metadata age: the topic appears while this client polls it,
+	// and with the default it would learn of it 5 s late.
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(b.kafka, ",")...), kgo.MetadataMinAge(50*time.Millisecond))
 	if err != nil {
 		return err
 	}

@@ -245,6 +245,11 @@ func producerOpts(w *config.Worker) ([]kgo.Opt, error) {
 		kgo.ProducerLinger(5 * time.Millisecond),
 		// Java's default partitioner: murmur2 of the key bytes.
 		kgo.RecordPartitioner(connector.Partitioner()),
+		// A topic Sluice just created is unknown to the broker's metadata
+		// for a moment; with franz-go's default the producer would then
+		// wait 5 s before asking again, holding every record of a new
+		// table back that long.
+		kgo.MetadataMinAge(250 * time.Millisecond),
 	}
 	switch strings.ToLower(w.Producer["compression.type"]) {
 	case "", "none":
