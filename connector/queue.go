@@ -117,6 +117,8 @@ func (r *readerQueue) Checkpoint(ctx context.Context, pos change.Position) error
 // put appends events in order, waiting for room as needed. It returns
 // ctx.Err() when ctx ends first; events appended before that stay queued.
 func (q *Queue) put(ctx context.Context, reader int, stored chan<- error, events []change.Event) error {
+	var grace <-chan time.Time
+	total := len(events)
 	for len(events) > 0 {
 		q.mu.Lock()
 		put := 0
@@ -142,8 +144,25 @@ func (q *Queue) put(ctx context.Context, reader int, stored chan<- error, events
 			events = events[put:]
 			continue
 		}
+		if ctx.Err() != nil && len(events) < total && grace == nil {
+			// Stopped halfway through a call: a reader's call ends with
+			// the commit that covers its rows, so finish it while the
+			// poller drains (a soft stop), for a little while at most.
+			grace = time.After(2 * time.Second)
+		}
+		if grace != nil {
+			select {
+			case <-grace:
+				return ctx.Err()
+			case <-q.notFull:
+			}
+			continue
+		}
 		select {
 		case <-ctx.Done():
+			if len(events) < total {
+				continue // begin the grace above
+			}
 			return ctx.Err()
 		case <-q.notFull:
 		}

@@ -263,15 +263,23 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 		batch = batch[:0]
 		return err
 	}
+	var last *replication.EventHeader // of the last event read
 	for {
 		ev, err := bs.GetEvent(ctx)
 		if err != nil {
+			if last != nil && st.inTxn && len(batch) > 0 && batch[len(batch)-1].Kind != change.KindCommit && s.midTxnOffsets() {
+				// Stopped or cut off inside a transaction: every event read
+				// so far is in the batch, so its position covers them and
+				// a restart does not write them again.
+				batch = append(batch, s.midCommit(st, last))
+			}
 			if ferr := flush(); ferr != nil && ctx.Err() == nil {
 				return progressed, ferr
 			}
 			return progressed, server.Classify(fmt.Errorf("reading binlog from %s: %w", s.cfg.Addr(), err))
 		}
 		h := ev.Header
+		last = h
 		switch e := ev.Event.(type) {
 		case *replication.RotateEvent:
 			st.file = string(e.NextLogName)
