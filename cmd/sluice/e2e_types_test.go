@@ -13,10 +13,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
-	"sort"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sluice-cdc/sluice/internal/conformance"
 )
 
 // connector settings of the four connectors, by letter.
@@ -589,18 +590,7 @@ func diffJSON(got, want any, path string) string {
 		if !ok {
 			break
 		}
-		keys := map[string]bool{}
-		for k := range w {
-			keys[k] = true
-		}
-		for k := range g {
-			keys[k] = true
-		}
-		var ks []string
-		for k := range keys {
-			ks = append(ks, k)
-		}
-		sort.Strings(ks)
+		ks := conformance.UnionKeys(w, g)
 		var out string
 		for _, k := range ks {
 			out += diffJSON(g[k], w[k], path+"."+k)

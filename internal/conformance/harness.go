@@ -267,3 +267,16 @@ func WriteConnector(t *testing.T, name string, cfg map[string]string) string {
 	}
 	return p
 }
+
+// UnionKeys is the union of the maps' keys, sorted: the fields two decoded
+// JSON objects are compared on.
+func UnionKeys(a, b map[string]any) []string {
+	u := make(map[string]bool, len(a)+len(b))
+	for k := range a {
+		u[k] = true
+	}
+	for k := range b {
+		u[k] = true
+	}
+	return SortedKeys(u)
+}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/sluice-cdc/sluice/internal/conformance"
 	"github.com/sluice-cdc/sluice/offsets"
 )
 
@@ -373,18 +374,7 @@ func diff(path string, d, s any, out func(string, any, any)) {
 		if !ok {
 			break
 		}
-		keys := map[string]bool{}
-		for k := range dv {
-			keys[k] = true
-		}
-		for k := range sv {
-			keys[k] = true
-		}
-		var ks []string
-		for k := range keys {
-			ks = append(ks, k)
-		}
-		sort.Strings(ks)
+		ks := conformance.UnionKeys(dv, sv)
 		for _, k := range ks {
 			a, aok := dv[k]
 			b, bok := sv[k]
