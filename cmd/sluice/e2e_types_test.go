@@ -624,21 +624,5 @@ func keyOrder(b []byte, schemas bool) string {
 		}
 		b = env["payload"]
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return ""
-	}
-	var names []string
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return ""
-		}
-		names = append(names, fmt.Sprint(tok))
-		var skip json.RawMessage
-		if dec.Decode(&skip) != nil {
-			return ""
-		}
-	}
-	return strings.Join(names, ",")
+	return conformance.FieldOrder(b)
 }

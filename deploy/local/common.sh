@@ -73,5 +73,23 @@ stop_pid() {
   log "$name stopped"
 }
 
+# wait_started WHAT LOGFILE PIDFILE: waits up to 120 s for the calling
+# script's `ready` while its `running` holds, and dies with the log's tail
+# when the process exits or never gets ready.
+wait_started() {
+  local what="$1" out="$2" pidf="$3" i
+  for ((i = 0; i < 1200; i++)); do
+    if ! running; then
+      tail -40 "$out" >&2
+      rm -f "$pidf"
+      die "$what exited during startup (log: $out)"
+    fi
+    ready && return 0
+    sleep 0.1
+  done
+  tail -40 "$out" >&2
+  die "$what not ready after 120s (log: $out)"
+}
+
 # Milliseconds since the epoch, for the timing lines.
 now_ms() { date +%s%3N; }

@@ -128,17 +128,7 @@ start() {
     -cp "$LIB/worker/*" org.apache.kafka.connect.cli.ConnectStandalone "$CONF" "${files[@]}" \
     </dev/null >>"$OUT" 2>&1 &
   echo $! >"$PIDF"
-  local i
-  for ((i = 0; i < 1200; i++)); do
-    if ! running; then
-      tail -40 "$OUT" >&2
-      rm -f "$PIDF"
-      die "worker exited during startup (log: $OUT)"
-    fi
-    ready && break
-    sleep 0.1
-  done
-  [ "$i" -lt 1200 ] || { tail -40 "$OUT" >&2; die "worker REST not ready after 120s (log: $OUT)"; }
+  wait_started "worker" "$OUT" "$PIDF"
   log "Kafka Connect $KVERSION with Debezium $DVERSION on $(url) (Kafka $BOOTSTRAP, dir $DIR), ready in $(($(now_ms) - t0)) ms"
 }
 

@@ -148,17 +148,7 @@ start() {
   setsid nohup java "${heap[@]}" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true -Dlog4j2.shutdownHookEnabled=false \
     "${LOG_OPTS[@]}" -cp "$LIB/*" kafka.Kafka "$CONF" </dev/null >>"$OUT" 2>&1 &
   echo $! >"$PIDF"
-  local i
-  for ((i = 0; i < 1200; i++)); do
-    if ! running; then
-      tail -40 "$OUT" >&2
-      rm -f "$PIDF"
-      die "broker exited during startup (log: $OUT)"
-    fi
-    ready && break
-    sleep 0.1
-  done
-  [ "$i" -lt 1200 ] || { tail -40 "$OUT" >&2; die "broker not ready after 120s (log: $OUT)"; }
+  wait_started "broker" "$OUT" "$PIDF"
   log "Kafka $VERSION listening on 127.0.0.1:$PORT (controller 127.0.0.1:$CPORT, dir $DIR), ready in $(($(now_ms) - t0)) ms"
 }
 

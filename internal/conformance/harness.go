@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -279,4 +280,27 @@ func UnionKeys(a, b map[string]any) []string {
 		u[k] = true
 	}
 	return SortedKeys(u)
+}
+
+// FieldOrder is a JSON object's field names in the order they are written,
+// comma-separated ("" for anything but an object): the order decides a
+// key's bytes, and so its partition.
+func FieldOrder(b []byte) string {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return ""
+	}
+	var names []string
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		names = append(names, fmt.Sprint(tok))
+		var skip json.RawMessage
+		if dec.Decode(&skip) != nil {
+			return ""
+		}
+	}
+	return strings.Join(names, ",")
 }
