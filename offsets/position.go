@@ -37,6 +37,17 @@ type MySQL struct {
 	// SluiceIncremental is the progress of on-demand snapshots requested
 	// through the signal table; empty when none runs.
 	SluiceIncremental string
+	// PrivateGTIDs writes GTIDs as "sluice_gtids" instead of "gtids": for
+	// Debezium's MySQL connector class on MariaDB, which reads no GTIDs
+	// there and refuses an offset whose "gtids" is a MariaDB set. Sluice
+	// still resumes by them; Debezium, taking the offset over, reads file
+	// and pos as it would its own.
+	PrivateGTIDs bool
+	// MidTxn, with PrivateGTIDs, marks a position inside a transaction in
+	// Debezium's MySQL-class form on MariaDB: File and Pos are the end of
+	// a statement's last rows event, GTIDs already hold the open
+	// transaction, and Sluice resumes by file and position (sluice_mid_txn).
+	MidTxn bool
 }
 
 // OffsetValue encodes the position the way Debezium's MySQL connector does:
@@ -50,7 +61,7 @@ func (p MySQL) OffsetValue() ([]byte, error) {
 	b = appendJacksonString(b, p.File)
 	b = append(b, `,"pos":`...)
 	b = strconv.AppendUint(b, p.Pos, 10)
-	if p.GTIDs != "" {
+	if p.GTIDs != "" && !p.PrivateGTIDs {
 		b = append(b, `,"gtids":`...)
 		b = appendJacksonString(b, p.GTIDs)
 	}
@@ -80,6 +91,13 @@ func (p MySQL) OffsetValue() ([]byte, error) {
 		b = append(b, `,"sluice_incremental":`...)
 		b = appendJacksonString(b, p.SluiceIncremental)
 	}
+	if p.GTIDs != "" && p.PrivateGTIDs {
+		b = append(b, `,"sluice_gtids":`...)
+		b = appendJacksonString(b, p.GTIDs)
+	}
+	if p.MidTxn {
+		b = append(b, `,"sluice_mid_txn":true`...)
+	}
 	return append(b, '}'), nil
 }
 
@@ -97,12 +115,17 @@ func ParseMySQL(value []byte) (MySQL, error) {
 		Snapshot any    `json:"snapshot"`
 		Sluice   string `json:"sluice_snapshot"`
 		Incr     string `json:"sluice_incremental"`
+		Private  string `json:"sluice_gtids"`
+		MidTxn   bool   `json:"sluice_mid_txn"`
 	}
 	if err := json.Unmarshal(value, &raw); err != nil {
 		return MySQL{}, fmt.Errorf("decoding MySQL offset %q: %w", value, err)
 	}
 	p := MySQL{TsSec: raw.TsSec, File: raw.File, Pos: raw.Pos, GTIDs: raw.GTIDs,
 		ServerID: raw.ServerID, Event: raw.Event, Row: raw.Row, SluiceSnapshot: raw.Sluice, SluiceIncremental: raw.Incr}
+	if p.GTIDs == "" && raw.Private != "" {
+		p.GTIDs, p.PrivateGTIDs, p.MidTxn = raw.Private, true, raw.MidTxn
+	}
 	// Debezium writes snapshot as a boolean, older versions as a string.
 	switch s := raw.Snapshot.(type) {
 	case bool:

@@ -164,6 +164,14 @@ func (m *Source) Start(ctx context.Context, from change.Position) error {
 // stream continues. Without data it records the tables' structure and
 // returns the server's current position.
 func (m *Source) Snapshot(ctx context.Context, from change.Position, data bool, out change.Enqueuer) (change.Position, error) {
+	pos, err := m.takeSnapshot(ctx, from, data, m.out(out))
+	if err != nil || !m.srv.PrivateGTIDs() {
+		return pos, err
+	}
+	return markPrivate(pos), nil
+}
+
+func (m *Source) takeSnapshot(ctx context.Context, from change.Position, data bool, out change.Enqueuer) (change.Position, error) {
 	s := m.s
 	if from != nil {
 		st, err := snapshot.DecodeState(from.(offsets.MySQL).SluiceSnapshot)
@@ -207,7 +215,7 @@ func (m *Source) snapshot(ctx context.Context, st *snapshot.State, resumed bool,
 // position that carries snapshot bookkeeping gets the filter that skips
 // changes the snapshot's chunks already hold.
 func (m *Source) Stream(ctx context.Context, from change.Position, out change.Enqueuer) error {
-	s := m.s
+	s, out := m.s, m.out(out)
 	if from == nil {
 		return s.Stream(ctx, offsets.MySQL{}, nil, out)
 	}

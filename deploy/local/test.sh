@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: installs and starts a private
 # MariaDB 10.11 and Kafka 4.1 on loopback (deploy/local/up.sh) and a Vitess
-# v0.24 test cluster (deploy/local/vitess.sh), runs gofmt,
+# v0.24 test cluster (deploy/local/vitess.sh) and a Kafka Connect worker
+# with the real Debezium connectors (deploy/local/connect.sh), runs gofmt,
 # go vet and every Go test with -race (the end-to-end tests drive the real
-# sluice binary against those servers), then stops the servers.
+# sluice binary against those servers; the side-by-side and switch-over
+# tests in internal/sidebyside compare Sluice with Debezium), then stops
+# the servers.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
@@ -18,8 +21,13 @@ vitess_started_here=0
 if ! deploy/local/vitess.sh status >/dev/null 2>&1; then
   vitess_started_here=1
 fi
+connect_started_here=0
+if ! deploy/local/connect.sh status >/dev/null 2>&1; then
+  connect_started_here=1
+fi
 cleanup() {
   if [ "${SLUICE_KEEP_SERVERS:-0}" != 1 ]; then
+    if [ "$connect_started_here" = 1 ]; then deploy/local/connect.sh stop >&2 || true; fi
     if [ "$vitess_started_here" = 1 ]; then deploy/local/vitess.sh stop >&2 || true; fi
     if [ "$started_here" = 1 ]; then deploy/local/down.sh >&2 || true; fi
   fi
@@ -32,7 +40,10 @@ eval "$(deploy/local/up.sh)"
 # from the Go module proxy once (about 5 minutes cold, cached after).
 eval "$(deploy/local/vitess.sh start)"
 set +a
-export SLUICE_E2E=1 SLUICE_E2E_RACE=1
+# Kafka Connect 4.1 standalone with Debezium 3.5.0.Final from Maven Central
+# (cached after the first run): the reference the side-by-side compares with.
+deploy/local/connect.sh start >&2
+export SLUICE_E2E=1 SLUICE_E2E_RACE=1 SLUICE_SIDEBYSIDE=1
 
 echo "== gofmt" >&2
 unformatted="$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"

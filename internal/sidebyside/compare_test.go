@@ -162,10 +162,16 @@ func (c *comparer) topic(class, short string, drs, srs []*kgo.Record) {
 		}
 		for k, xs := range g {
 			sort.SliceStable(xs, func(i, j int) bool {
-				if k == "<null>" && xs[i].r.Partition != xs[j].r.Partition {
+				if k == "<null>" {
 					// Null keys spread over partitions at random
-					// (Kafka's sticky partitioner): order by content.
-					return canon(xs[i].value) < canon(xs[j].value)
+					// (Kafka's sticky partitioner), so no order between
+					// them survives: order all of them by content. (By
+					// content across partitions and by offset within one
+					// would not be an order at all.)
+					ci, cj := canon(xs[i].value), canon(xs[j].value)
+					if ci != cj {
+						return ci < cj
+					}
 				}
 				// One key may span partitions when its bytes changed
 				// (e.g. key field order in snapshot vs streaming): across

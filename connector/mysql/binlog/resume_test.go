@@ -65,9 +65,10 @@ func TestResumeInsideTransaction(t *testing.T) {
 	}
 }
 
-// TestFileResume: only an offset without GTIDs, for the MySQL class on
-// MariaDB (what Debezium's MySQL class stores there), resumes by file and
-// position; the MariaDB class and MySQL servers keep their GTID resume.
+// TestFileResume: for the MySQL class on MariaDB, an offset without GTIDs
+// (what Debezium's MySQL class stores there) or one inside a transaction
+// resumes by file and position; the MariaDB class and MySQL servers keep
+// their GTID resume.
 func TestFileResume(t *testing.T) {
 	for _, c := range []struct {
 		flavor, server string
@@ -76,6 +77,9 @@ func TestFileResume(t *testing.T) {
 	}{
 		{"mysql", "mariadb", offsets.MySQL{File: "mariadb-bin.000034", Pos: 4}, true},
 		{"mysql", "mariadb", offsets.MySQL{File: "mariadb-bin.000034", Pos: 4, GTIDs: "0-1-5"}, false},
+		// Sluice's own offset inside a transaction, in the MySQL class's form.
+		{"mysql", "mariadb", offsets.MySQL{File: "mariadb-bin.000034", Pos: 900, GTIDs: "0-1-5", PrivateGTIDs: true, MidTxn: true}, true},
+		{"mariadb", "mariadb", offsets.MySQL{File: "mariadb-bin.000034", Pos: 900, GTIDs: "0-1-5", Event: 3}, false},
 		{"mariadb", "mariadb", offsets.MySQL{File: "mariadb-bin.000034", Pos: 4}, false},
 		{"mysql", "mysql", offsets.MySQL{File: "binlog.000002", Pos: 4}, false},
 	} {

@@ -1,6 +1,7 @@
 package binlog
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -50,6 +51,35 @@ func (s *Streamer) setModel(m *ddl.Model) {
 	s.tables.model = m
 }
 
+// historyComparator reports whether a history record's position is at or
+// before from. With private GTIDs (the MySQL class on MariaDB) history
+// positions carry none, as Debezium's do there, and compare by file and
+// position; records an older Sluice wrote with GTIDs still compare by them.
+func (s *Streamer) historyComparator(from offsets.MySQL) (func(recorded []byte) (bool, error), error) {
+	full, err := from.OffsetValue()
+	if err != nil {
+		return nil, err
+	}
+	if !s.cfg.PrivateGTIDs() {
+		return func(r []byte) (bool, error) { return ddl.PositionAtOrBefore(r, full) }, nil
+	}
+	from.PrivateGTIDs = true
+	public, err := from.OffsetValue()
+	if err != nil {
+		return nil, err
+	}
+	from.PrivateGTIDs = false
+	if full, err = from.OffsetValue(); err != nil {
+		return nil, err
+	}
+	return func(r []byte) (bool, error) {
+		if bytes.Contains(r, []byte(`"gtids"`)) {
+			return ddl.PositionAtOrBefore(r, full)
+		}
+		return ddl.PositionAtOrBefore(r, public)
+	}, nil
+}
+
 // RecoverSchema rebuilds the schema model as of from, the position
 // streaming resumes at, from the history store.
 func (s *Streamer) RecoverSchema(ctx context.Context, from offsets.MySQL) error {
@@ -65,7 +95,7 @@ func (s *Streamer) RecoverSchema(ctx context.Context, from offsets.MySQL) error 
 		s.seedEvents = nil
 		return err
 	}
-	desired, err := from.OffsetValue()
+	atOrBefore, err := s.historyComparator(from)
 	if err != nil {
 		return err
 	}
@@ -77,7 +107,7 @@ func (s *Streamer) RecoverSchema(ctx context.Context, from offsets.MySQL) error 
 			return nil
 		}
 		mine++
-		ok, err := ddl.PositionAtOrBefore(r.Position, desired)
+		ok, err := atOrBefore(r.Position)
 		if err != nil {
 			return fault.Definite(fmt.Errorf("schema history record %q: %w", tail(r.DDL, 200), err))
 		}
@@ -221,7 +251,7 @@ func (s *Streamer) seedSchema(ctx context.Context, at *offsets.MySQL) (offsets.M
 func (s *Streamer) seedPosition(pos offsets.MySQL) ([]byte, error) {
 	pos.Snapshot, pos.SnapshotKind = true, "INITIAL"
 	pos.SluiceSnapshot, pos.SluiceIncremental = "", ""
-	if s.cfg.Flavor == "mysql" && s.cfg.Proto() == "mariadb" {
+	if s.cfg.PrivateGTIDs() {
 		pos.GTIDs = ""
 	}
 	return pos.OffsetValue()
@@ -389,7 +419,7 @@ func historyTable(v *change.Value) *history.Table {
 // would apply the DDL twice.
 func (s *Streamer) ddlPosition(st *txnState, h *replication.EventHeader) ([]byte, error) {
 	pos := offsets.MySQL{TsSec: int64(h.Timestamp), File: st.file, Pos: uint64(h.LogPos), ServerID: h.ServerID}
-	if st.gset != nil {
+	if st.gset != nil && !s.cfg.PrivateGTIDs() {
 		g := st.gset.Clone()
 		if s.cfg.Flavor == "mariadb" && st.gtid != "" && s.cfg.Proto() == "mariadb" {
 			pos.Pos, pos.Event = st.txnStart, 1

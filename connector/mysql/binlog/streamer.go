@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -155,6 +156,16 @@ type txnState struct {
 	// filter drops changes that snapshot chunks already contain; nil once
 	// the stream has passed them all.
 	filter SnapshotFilter
+	// byFile keeps the stream on file and position, not GTIDs, until the
+	// transaction it resumed inside of commits (offsets.MySQL.MidTxn).
+	byFile bool
+	// stmtEnd is set when the last event read ended a statement (a rows
+	// event with STMT_END_F): where Debezium's MySQL class on MariaDB can
+	// resume inside a transaction.
+	stmtEnd bool
+	// midStatement is set while the events read so far end inside a
+	// statement; a stop waits for it to clear (see readContext).
+	midStatement atomic.Bool
 }
 
 // Stream reads from the position on and enqueues row events and commit
@@ -167,8 +178,12 @@ func (s *Streamer) Stream(ctx context.Context, from offsets.MySQL, filter Snapsh
 	defer s.incr.Close()
 	st := &txnState{file: from.File, nextPos: from.Pos, filter: filter, resumeEvents: from.Event, resumeRows: from.Row}
 	if fileResume(s.cfg, from) {
-		s.log.Info("stored offset has no GTIDs: reading the binlog by file and position, as Debezium's MySQL connector class does on MariaDB",
-			zap.String("file", from.File), zap.Uint64("pos", from.Pos))
+		s.log.Info("reading the binlog by file and position, as Debezium's MySQL connector class does on MariaDB",
+			zap.String("file", from.File), zap.Uint64("pos", from.Pos), zap.Bool("inside_transaction", from.MidTxn))
+		var err error
+		if st, err = s.fileResumeState(ctx, from, filter); err != nil {
+			return err
+		}
 	} else if from.GTIDs != "" || s.cfg.Proto() == "mariadb" {
 		gs, err := gmysql.ParseGTIDSet(s.cfg.Proto(), from.GTIDs)
 		if err != nil {
@@ -235,12 +250,22 @@ func (s *Streamer) syncerConfig() replication.BinlogSyncerConfig {
 func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqueuer) (progressed bool, err error) {
 	syncer := replication.NewBinlogSyncer(s.syncerConfig())
 	// Close KILLs the dump thread over a new connection and waits for it:
-	// on a dead network that takes up to a read timeout more. Neither the
-	// reconnect nor a shutdown should wait for it (the server drops the
-	// old dump thread when the new one registers with the same id).
-	defer func() { go syncer.Close() }()
+	// on a dead network that takes up to a read timeout more, which a
+	// reconnect does not wait for. A stop waits a little: until the
+	// server has dropped the dump thread, MariaDB refuses another replica
+	// with the same server id (error 4052), such as Debezium taking over.
+	defer func() {
+		closed := make(chan struct{})
+		go func() { syncer.Close(); close(closed) }()
+		if ctx.Err() != nil {
+			select {
+			case <-closed:
+			case <-time.After(2 * time.Second):
+			}
+		}
+	}()
 	var bs *replication.BinlogStreamer
-	if st.gset != nil {
+	if st.gset != nil && !st.byFile {
 		s.log.Info("binlog streaming from GTID set", zap.String("gtids", st.gset.String()))
 		bs, err = syncer.StartSyncGTID(st.gset.Clone())
 	} else {
@@ -253,21 +278,30 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 	if err := s.incr.Continue(ctx); err != nil {
 		return false, err
 	}
+	readCtx, stopReading := s.readContext(ctx, st)
+	defer stopReading()
 	batch := make([]change.Event, 0, 256)
 	resolved := map[uint64]resolvedTable{}
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
-		err := out.Enqueue(ctx, batch...)
+		ectx, cancel := enqueueContext(ctx)
+		err := out.Enqueue(ectx, batch...)
+		cancel()
 		batch = batch[:0]
 		return err
 	}
 	var last *replication.EventHeader // of the last event read
 	for {
-		ev, err := bs.GetEvent(ctx)
+		// A cancelled read may still return buffered events: check first,
+		// so that a stop at a statement's end stops there.
+		ev, err := (*replication.BinlogEvent)(nil), readCtx.Err()
+		if err == nil {
+			ev, err = bs.GetEvent(readCtx)
+		}
 		if err != nil {
-			if last != nil && st.inTxn && len(batch) > 0 && batch[len(batch)-1].Kind != change.KindCommit && s.midTxnOffsets() {
+			if last != nil && st.inTxn && len(batch) > 0 && batch[len(batch)-1].Kind != change.KindCommit && s.midTxnOffsets() && s.midCommitHere(st) {
 				// Stopped or cut off inside a transaction: every event read
 				// so far is in the batch, so its position covers them and
 				// a restart does not write them again.
@@ -280,6 +314,7 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 		}
 		h := ev.Header
 		last = h
+		st.stmtEnd = false
 		switch e := ev.Event.(type) {
 		case *replication.RotateEvent:
 			st.file = string(e.NextLogName)
@@ -329,6 +364,7 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 			resolved[e.TableID] = resolvedTable{tm: e, table: tbl}
 		case *replication.RowsEvent:
 			st.evIdx++
+			st.stmtEnd = e.Flags&replication.RowsEventStmtEndFlag != 0
 			if s.isSignalTable(e.Table) {
 				if err := s.signalRows(h, e); err != nil {
 					return progressed, err
@@ -354,6 +390,14 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 				return progressed, err
 			}
 		}
+		if s.cfg.PrivateGTIDs() {
+			_, tableMap := ev.Event.(*replication.TableMapEvent)
+			mid := st.inTxn && (tableMap || !st.stmtEnd && isRows(ev.Event))
+			st.midStatement.Store(mid)
+			if !mid && ctx.Err() != nil {
+				stopReading() // stopping, and the statement is done
+			}
+		}
 		if n := len(batch); n > 0 && batch[n-1].Kind == change.KindCommit && s.incr.Due() {
 			// On-demand snapshot work happens at transaction ends: its rows
 			// go before the commit marker, its progress into the marker.
@@ -367,7 +411,7 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 			marker.Position = pos
 			batch = append(batch, marker)
 		}
-		if len(batch) >= 256 && st.inTxn && batch[len(batch)-1].Kind != change.KindCommit && s.midTxnOffsets() {
+		if len(batch) >= 256 && st.inTxn && batch[len(batch)-1].Kind != change.KindCommit && s.midTxnOffsets() && s.midCommitHere(st) {
 			batch = append(batch, s.midCommit(st, h))
 		}
 		if len(batch) >= 256 || (len(batch) > 0 && batch[len(batch)-1].Kind == change.KindCommit) {
@@ -408,7 +452,7 @@ func (s *Streamer) commit(st *txnState, h *replication.EventHeader) change.Event
 		_ = st.gset.Update(st.gtid)
 	}
 	st.nextPos = uint64(h.LogPos)
-	st.inTxn, st.rows, st.skipRows, st.gtid = false, 0, 0, ""
+	st.inTxn, st.rows, st.skipRows, st.gtid, st.byFile = false, 0, 0, "", false
 	st.resumeEvents, st.resumeRows, st.resumeSkipped = 0, 0, 0
 	pos := offsets.MySQL{TsSec: int64(h.Timestamp), File: st.file, Pos: st.nextPos, ServerID: h.ServerID}
 	if st.gset != nil {
@@ -432,7 +476,7 @@ func (s *Streamer) commit(st *txnState, h *replication.EventHeader) change.Event
 // at its start, and whoever resumes (Sluice or Debezium) writes its
 // already-written rows again, where Debezium after Debezium repeats nothing.
 func (s *Streamer) midTxnOffsets() bool {
-	return s.cfg.Flavor == "mariadb" && s.cfg.Proto() == "mariadb"
+	return s.cfg.Flavor == "mariadb" && s.cfg.Proto() == "mariadb" || s.cfg.PrivateGTIDs()
 }
 
 // midCommit is a commit marker inside the open transaction, after the
@@ -442,6 +486,9 @@ func (s *Streamer) midTxnOffsets() bool {
 // is done, so "row" is 0. It changes no stream state: the resume skips the
 // rows it covers (resumeEvents).
 func (s *Streamer) midCommit(st *txnState, h *replication.EventHeader) change.Event {
+	if s.cfg.PrivateGTIDs() {
+		return s.statementCommit(st, h)
+	}
 	pos := offsets.MySQL{TsSec: int64(h.Timestamp), File: st.file, Pos: st.nextPos, ServerID: h.ServerID, Event: st.evIdx}
 	if st.gset != nil {
 		pos.GTIDs = st.gset.String()
@@ -650,7 +697,7 @@ func (s *Streamer) checkAvailable(ctx context.Context, from offsets.MySQL) error
 // position; an empty MariaDB GTID set would instead mean "from the oldest
 // binlog". The MariaDB class always resumes by GTIDs, as Debezium's does.
 func fileResume(cfg *server.Config, from offsets.MySQL) bool {
-	return from.GTIDs == "" && from.File != "" && cfg.Flavor == "mysql" && cfg.Proto() == "mariadb"
+	return (from.GTIDs == "" || from.MidTxn) && from.File != "" && cfg.PrivateGTIDs()
 }
 
 // definiteUnlessNetwork marks err definite unless the network failed

@@ -377,16 +377,17 @@ func (m *Model) Describe(db, table string) (*change.Value, bool) {
 		return nil, false
 	}
 	jsonCols := t.jsonColumns()
+	// Debezium's parser takes the first unique key over NOT NULL columns
+	// as the primary key of a table without one, as the server does.
+	// MariaDB adds the row end column to a system-versioned table's keys;
+	// SHOW CREATE TABLE, which Debezium's snapshot parses, names it only
+	// when it is a declared column.
 	pk := []any{}
-	if p := t.primary(); p != nil {
-		for _, part := range p.parts {
-			pk = append(pk, part.col)
-		}
-		// MariaDB adds the row end column of a system-versioned table to
-		// its primary key, and KEY_COLUMN_USAGE lists it.
-		if t.versioned && m.mariadb() {
-			pk = append(pk, t.rowEndColumn())
-		}
+	for _, c := range t.declaredKey() {
+		pk = append(pk, c)
+	}
+	if _, re := t.column(t.rowEndColumn()); len(pk) > 0 && t.versioned && re != nil {
+		pk = append(pk, re.name)
 	}
 	cols := make([]any, len(t.columns))
 	for i := range t.columns {
@@ -486,6 +487,18 @@ func (t *modelTable) keyColumns() map[string]bool {
 // and Debezium promote), in the key's order: Debezium orders key fields and
 // primaryKeyColumnNames that way, not by column position.
 func (t *modelTable) keyOrder() []string {
+	out := t.declaredKey()
+	// The row end column of a system-versioned table is part of its
+	// unique keys.
+	if out != nil && t.versioned {
+		out = append(out, t.rowEndColumn())
+	}
+	return out
+}
+
+// declaredKey is the columns of the key the server treats as primary, as
+// its DDL names them.
+func (t *modelTable) declaredKey() []string {
 	if len(t.indexes) == 0 {
 		return nil
 	}
@@ -496,11 +509,6 @@ func (t *modelTable) keyOrder() []string {
 	var out []string
 	for _, p := range ix.parts {
 		out = append(out, p.col)
-	}
-	// The row end column of a system-versioned table is part of its
-	// unique keys.
-	if t.versioned {
-		out = append(out, t.rowEndColumn())
 	}
 	return out
 }

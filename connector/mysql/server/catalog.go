@@ -314,6 +314,10 @@ func (c *Catalog) Describe(ctx context.Context, flavor, db, table string) (value
 	if err != nil {
 		return nil, false, err
 	}
+	pk, err := c.describedKey(ctx, db, table)
+	if err != nil {
+		return nil, false, err
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	r, err := c.query(ctx, `SELECT IFNULL(cs.CHARACTER_SET_NAME, '') FROM information_schema.TABLES t
@@ -326,15 +330,6 @@ func (c *Catalog) Describe(ctx context.Context, flavor, db, table string) (value
 		return nil, false, nil
 	}
 	charset, _ := r.GetString(0, 0)
-	r, err = c.query(ctx, `SELECT COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE
-		WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION`, db, table)
-	if err != nil {
-		return nil, false, fmt.Errorf("reading the primary key of %s.%s: %w", db, table, err)
-	}
-	pk := make([]any, r.RowNumber())
-	for i := range pk {
-		pk[i], _ = r.GetString(i, 0)
-	}
 	r, err = c.query(ctx, `SELECT COLUMN_NAME, ORDINAL_POSITION, LOWER(DATA_TYPE), COLUMN_TYPE, IS_NULLABLE,
 		IFNULL(COLUMN_DEFAULT, ''), COLUMN_DEFAULT IS NULL, IFNULL(CHARACTER_SET_NAME, ''), EXTRA
 		FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`, db, table)
@@ -367,6 +362,39 @@ func (c *Catalog) Describe(ctx context.Context, flavor, db, table string) (value
 		cs = charset
 	}
 	return &change.Value{Schema: ddl.TableSchema, Values: []any{cs, pk, cols, nil}}, true, nil
+}
+
+// describedKey is the key Debezium's parser reads from SHOW CREATE TABLE:
+// the primary key or, without one, the first unique key over NOT NULL
+// columns (the columns information_schema marks PRI), in the key's order.
+func (c *Catalog) describedKey(ctx context.Context, db, table string) ([]any, error) {
+	c.mu.Lock()
+	r, err := c.query(ctx, `SELECT COLUMN_NAME FROM information_schema.COLUMNS
+		WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_KEY = 'PRI' ORDER BY ORDINAL_POSITION`, db, table)
+	c.mu.Unlock()
+	if err != nil {
+		return nil, fmt.Errorf("reading the key columns of %s.%s: %w", db, table, err)
+	}
+	pos := map[string]int{}
+	names := make([]string, r.RowNumber())
+	for i := range names {
+		names[i], _ = r.GetString(i, 0)
+		pos[strings.ToLower(names[i])] = i
+	}
+	if len(names) > 1 {
+		ordered, err := c.uniqueIndexOn(ctx, db, table, pos)
+		if err != nil {
+			return nil, err
+		}
+		if ordered != nil {
+			names = ordered
+		}
+	}
+	pk := make([]any, len(names))
+	for i, n := range names {
+		pk[i] = n
+	}
+	return pk, nil
 }
 
 // LongtextColumns returns the collation of each LONGTEXT column of a table

@@ -71,6 +71,14 @@ func (c *Config) Proto() string {
 	return c.Flavor
 }
 
+// PrivateGTIDs reports whether offsets keep the server's GTIDs where
+// Debezium does not look (offsets.MySQL.PrivateGTIDs), and schema history
+// positions none: for the MySQL connector class on a MariaDB server, where
+// Debezium's MySQL connector reads and stores no GTIDs.
+func (c *Config) PrivateGTIDs() bool {
+	return c.Flavor == "mysql" && c.Proto() == "mariadb"
+}
+
 // SnapshotConfig holds the snapshot settings of a connector.
 type SnapshotConfig struct {
 	Mode        string // snapshot.mode
