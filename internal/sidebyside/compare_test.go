@@ -52,12 +52,24 @@ type comparer struct {
 	res    *result
 	dp, sp string
 	parts  map[string]int // partitions per topic, both sides' topics
+	rules  classRules
+}
+
+// classRules are a connector class's own rules of comparison.
+type classRules struct {
+	// normalise, when set, adjusts a decoded record further (the class's
+	// own normalisations and record signatures).
+	normalise func(class string, x *rec)
+	// nullKeysByContent orders the records of a keyless table by their
+	// content alone: when neither side keeps such a table's records in
+	// one partition, no order of theirs is shared.
+	nullKeysByContent bool
 }
 
 // compare compares the topics of the Debezium connector (prefix dp) with
 // Sluice's (prefix sp).
-func compare(deb, sl map[string][]*kgo.Record, parts map[string]int, dp, sp string) *result {
-	c := &comparer{res: &result{kinds: map[string]*kindStat{}}, dp: dp, sp: sp, parts: parts}
+func compare(deb, sl map[string][]*kgo.Record, parts map[string]int, dp, sp string, rules classRules) *result {
+	c := &comparer{res: &result{kinds: map[string]*kindStat{}}, dp: dp, sp: sp, parts: parts, rules: rules}
 	names := map[string]bool{}
 	dn := map[string]string{}
 	for n, rs := range deb {
@@ -138,6 +150,9 @@ func (c *comparer) decode(class string, r *kgo.Record, debezium bool) rec {
 		ddl, _ := pl["ddl"].(string)
 		x.sig = ddlSig(ddl)
 	}
+	if c.rules.normalise != nil {
+		c.rules.normalise(class, &x)
+	}
 	return x
 }
 
@@ -162,6 +177,9 @@ func (c *comparer) topic(class, short string, drs, srs []*kgo.Record) {
 		}
 		for k, xs := range g {
 			sort.SliceStable(xs, func(i, j int) bool {
+				if k == "<null>" && c.rules.nullKeysByContent {
+					return canon(xs[i].value) < canon(xs[j].value)
+				}
 				if k == "<null>" && xs[i].r.Partition != xs[j].r.Partition {
 					// Null keys spread over partitions at random
 					// (Kafka's sticky partitioner): order by content.
@@ -301,6 +319,10 @@ func (c *comparer) record(class, short string, d, s rec) {
 		// only in updates and deletes); schema differences do not.
 		if class == "data" && strings.HasPrefix(p, "value.payload") {
 			p = "op=" + op + " " + p
+		}
+		if class == "data" && strings.HasSuffix(p, "(names in order)") {
+			// Which table's columns differ is the difference.
+			p += " in " + tableOf(short)
 		}
 		add(p, dv, sv)
 	})
