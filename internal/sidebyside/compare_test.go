@@ -64,6 +64,10 @@ type classRules struct {
 	// content alone: when neither side keeps such a table's records in
 	// one partition, no order of theirs is shared.
 	nullKeysByContent bool
+	// stream, when set, names the independent stream a record came from
+	// (a Vitess shard): one key's records are compared stream by stream,
+	// since only the order within a stream is the source's.
+	stream func(x rec) string
 }
 
 // compare compares the topics of the Debezium connector (prefix dp) with
@@ -126,6 +130,7 @@ type rec struct {
 	value    any // parsed, normalised; nil for a tombstone
 	op       string
 	sig      string // what aligns records of one key: op, or a DDL's verb and table
+	shard    string // the Vitess shard it was read from (classRules.stream)
 }
 
 func (c *comparer) decode(class string, r *kgo.Record, debezium bool) rec {
@@ -193,6 +198,9 @@ func (c *comparer) topic(class, short string, drs, srs []*kgo.Record) {
 				}
 				return xs[i].r.Offset < xs[j].r.Offset
 			})
+			if c.rules.stream != nil {
+				sort.SliceStable(xs, func(i, j int) bool { return c.rules.stream(xs[i]) < c.rules.stream(xs[j]) })
+			}
 		}
 		return g, order
 	}
