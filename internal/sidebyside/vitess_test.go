@@ -113,6 +113,16 @@ func vtTables() []vtTable {
 				(3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
 				(4, 'quote', 'it''s "q"', 'tab\tnl\n', 'x', 'ÿ', 'Z', x'41424344', x'00', x'00', 'a', 'y', '"s"')`,
 			}, rows: 4},
+		{name: "sbv_more", vindex: "id", ddl: `CREATE TABLE sbv_more (id BIGINT UNSIGNED PRIMARY KEY, tt TINYTEXT, lt LONGTEXT, tb TINYBLOB,
+			mb MEDIUMBLOB, lb LONGBLOB, cbin CHAR(3) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin, asc1 VARCHAR(5) CHARACTER SET ascii,
+			en ENUM('x','y') NOT NULL DEFAULT 'y', r REAL, n NUMERIC(6,3), dp DOUBLE PRECISION, dt0 DATETIME NULL, d0 DATE NULL,
+			vb2 VARBINARY(3), ch CHAR(1) NOT NULL DEFAULT '')`,
+			preload: []string{
+				`INSERT INTO sbv_more (id, tt, lt, tb, mb, lb, cbin, asc1, en, r, n, dp, dt0, d0, vb2, ch) VALUES
+				(1, 'tiny', 'long ✓', x'01', x'0203', x'040506', 'ab', 'asc', 'x', 1.5, 123.456, -0.25, '2001-02-03 04:05:06', '2001-02-03', x'616263', 'c'),
+				(18446744073709551615, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'y', NULL, NULL, NULL, NULL, NULL, NULL, ''),
+				(3, '', '', x'', x'', x'', '', '', 'y', 0, 0, 0, '1970-01-01 00:00:00', '1970-01-01', x'', 'z')`,
+			}, rows: 3},
 		{name: "sbv_key", vindex: "sk", ddl: `CREATE TABLE sbv_key (id BIGINT NOT NULL, sk BIGINT NOT NULL, v INT NOT NULL, PRIMARY KEY (id))`,
 			preload: []string{`INSERT INTO sbv_key (id, sk, v) VALUES (1, 1, 0), (2, 2, 0), (3, 3, 0), (4, 4, 0), (5, 5, 0), (6, 6, 0), (7, 7, 0), (8, 8, 0)`},
 			rows:    8},
@@ -159,6 +169,9 @@ func vtStreaming() [][]string {
 		{`INSERT INTO sbv_str (id, c, vc, tx, mt, l1, cb, bn, vb, bl, e, s, j) VALUES
 			(101, 'z', '日本語', REPEAT('x', 300), 'm', 'àé', 'b', x'ffffffff', x'0102', x'', 'b c', 'x,y,z', '{"k": {"n": 1}}')`},
 		{`UPDATE sbv_str SET vc = 'changed', j = '[1, 2]', s = 'y' WHERE id IN (1, 2)`, `DELETE FROM sbv_str WHERE id = 4`},
+		{`INSERT INTO sbv_more (id, tt, lt, tb, mb, lb, cbin, asc1, en, r, n, dp, dt0, d0, vb2, ch) VALUES
+			(9223372036854775808, 't', REPEAT('l', 1000), x'ff', x'', x'00ff', 'xyz', 'q', 'x', -1e30, -999.999, 1e-300, '9999-12-31 23:59:59', '9999-12-31', x'000102', 'a')`},
+		{`UPDATE sbv_more SET n = 0.001, r = 2.5, tt = NULL WHERE id IN (1, 3)`, `DELETE FROM sbv_more WHERE id = 18446744073709551615`},
 		// Primary key changes (the sharding column sk stays: VTGate cannot
 		// update it): a delete, a tombstone and a create for the new key.
 		{`UPDATE sbv_key SET id = id + 1000 WHERE id = 1`},
@@ -385,7 +398,7 @@ func TestSideBySideVitess(t *testing.T) {
 			exec1("COMMIT")
 		}
 		if isDDL(tx[0]) {
-			time.Sleep(500 * time.Millisecond) // VTGate's schema tracker catches up before the next rows
+			time.Sleep(1500 * time.Millisecond) // VTGate's schema tracker catches up before the next rows
 		}
 	}
 	waitFor(t, e, dpairs, 120*time.Second, "the end marker", func() (bool, string) {
