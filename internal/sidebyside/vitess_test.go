@@ -27,7 +27,15 @@ package sidebyside
 //     entries in the VGTID of a row depend on how far VTGate had read them
 //     for that stream. The row's own shard's entry (GTID and copy cursor)
 //     must be equal and is compared; of the others only the keyspace and
-//     shard names are.
+//     shard names are. In copied rows (timestamp 0) the own shard's GTID is
+//     the copy's snapshot position, which each VStream takes at its own
+//     moment: there only the copy cursor (table_p_ks) is compared.
+//   - order across shards: one key's records come from one shard, but the
+//     schema change records (all keyed by the keyspace) come once per
+//     shard, interleaved by VTGate for each stream on its own; records are
+//     compared shard by shard, each shard's in their order.
+//   - keyless tables' records are ordered by content: both sides spread
+//     them over partitions at random.
 //   - the stored offsets: Debezium stores the VGTID of the transaction
 //     before the last record it wrote (restartVgtid: it sends that
 //     transaction again after a restart), Sluice the VGTID of the last
