@@ -399,3 +399,65 @@ func TestVitessTakesOverDebeziumOffset(t *testing.T) {
 	}
 	sl.Stop()
 }
+
+// With include.schema.changes=true a DDL is written to the <topic.prefix>
+// topic once per shard, as Debezium's Vitess connector writes it, and the
+// rows after it carry the new column; a restart does not write it again.
+func TestVitessSchemaChanges(t *testing.T) {
+	e := needVitess(t)
+	tb := newVtTable(t, e, 20)
+	prefix := "vs" + tb.name
+	name := "s-" + tb.name
+	cfg := tb.connector(prefix, map[string]string{"include.schema.changes": "true"})
+	sl := startVitess(t, e, name, cfg)
+	topic := prefix + "." + e.keyspace + "." + tb.name
+	followVt(t, e, tb, topic, 60*time.Second)
+	tb.must(t, "ALTER TABLE "+tb.name+" ADD COLUMN extra VARCHAR(8) NOT NULL DEFAULT 'dflt'")
+	time.Sleep(1500 * time.Millisecond) // VTGate's schema tracker
+	tb.must(t, "INSERT INTO "+tb.name+" (id, sk, v, pad, extra) VALUES (101, 101, 1, 'n', 'x'), (102, 102, 1, 'n', 'y')")
+
+	changes := conformance.Consume(t, e.kafka, 2, 30*time.Second, prefix)
+	shards := map[string]bool{}
+	for _, c := range changes {
+		if c.Partition != 0 {
+			t.Errorf("schema change in partition %d, want 0", c.Partition)
+		}
+		if k := conformance.Payload(t, c.Key); k["databaseName"] != e.keyspace {
+			t.Errorf("schema change key %s, want databaseName %s", c.Key, e.keyspace)
+		}
+		v := conformance.Payload(t, c.Value)
+		src, _ := v["source"].(map[string]any)
+		ddl, _ := v["ddl"].(string)
+		if !strings.Contains(strings.ToLower(ddl), "add column extra") || v["databaseName"] != e.keyspace || src["table"] != tb.name ||
+			src["keyspace"] != e.keyspace || src["connector"] != "vitess" || fmt.Sprint(v["tableChanges"]) != "[]" {
+			t.Errorf("schema change %s, want the ALTER of %s in keyspace %s with empty tableChanges", c.Value, tb.name, e.keyspace)
+		}
+		sh, _ := src["shard"].(string)
+		shards[sh] = true
+		vg, _ := src["vgtid"].(string)
+		if _, err := offsets.ParseVGTID(vg); err != nil || !strings.Contains(vg, `"shard":"`+sh+`"`) {
+			t.Errorf("schema change source.vgtid %q: %v", vg, err)
+		}
+	}
+	if len(changes) != 2 || !shards["-80"] || !shards["80-"] {
+		t.Fatalf("%d schema changes from shards %v, want one from each of -80 and 80-", len(changes), shards)
+	}
+	rows := conformance.Consume(t, e.kafka, 22, 30*time.Second, topic)
+	extra := 0
+	for _, r := range rows {
+		if a, _ := conformance.Payload(t, r.Value)["after"].(map[string]any); a != nil && (a["extra"] == "x" || a["extra"] == "y") {
+			extra++
+		}
+	}
+	if extra != 2 {
+		t.Errorf("%d rows after the ALTER carry the new column, want 2", extra)
+	}
+	sl.Stop()
+	sl = startVitess(t, e, name, cfg)
+	tb.must(t, "INSERT INTO "+tb.name+" (id, sk, v, pad, extra) VALUES (103, 103, 1, 'n', 'z')")
+	conformance.Consume(t, e.kafka, 23, 30*time.Second, topic)
+	if again := conformance.Consume(t, e.kafka, 2, 5*time.Second, prefix); len(again) != 2 {
+		t.Errorf("after a restart the schema change topic has %d records, want the 2 from before", len(again))
+	}
+	sl.Stop()
+}

@@ -40,9 +40,6 @@ func New(c *config.Connector, log *zap.Logger) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.SchemaChanges {
-		return nil, fmt.Errorf("property \"include.schema.changes\": schema change records are not implemented for Vitess yet; set it to false (Debezium Vitess's default)")
-	}
 	cfg.Logger = log
 	return &Source{cfg: cfg, build: mysqltypes.TableBuilder{Prefix: cfg.TopicPrefix, Source: sourceSchema, Types: cfg.Types, Log: log}}, nil
 }

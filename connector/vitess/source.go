@@ -17,7 +17,7 @@ var (
 
 // sourceSchema is Debezium's io.debezium.connector.vitess.Source: the
 // common fields, then keyspace, table, shard and vgtid.
-var sourceSchema = &change.Schema{Type: change.Struct, Name: "io.debezium.connector.vitess.Source", Fields: []change.Field{
+var sourceSchema = &change.Schema{Type: change.Struct, Name: "io.debezium.connector.vitess.Source", Version: 1, Fields: []change.Field{
 	{Name: "version", Schema: stringSchema},
 	{Name: "connector", Schema: stringSchema},
 	{Name: "name", Schema: stringSchema},

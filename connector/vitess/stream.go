@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"time"
 
 	"go.uber.org/zap"
 	binlogdatapb "vitess.io/vitess/go/vt/proto/binlogdata"
@@ -67,10 +68,11 @@ type reader struct {
 	// VTGate starts copying past the cursor.
 	guard *offsets.CopyGuard
 	done  bool
+	now   func() time.Time // a schema change record's ts_ms
 }
 
 func newReader(cfg *Config, b mysqltypes.TableBuilder, out change.Enqueuer, from offsets.Vitess) *reader {
-	r := &reader{cfg: cfg, build: b, out: out, log: cfg.Logger, tables: map[string]*tableFields{}, pos: from, posStr: from.String(), copying: map[string]bool{}}
+	r := &reader{cfg: cfg, build: b, out: out, log: cfg.Logger, tables: map[string]*tableFields{}, pos: from, posStr: from.String(), copying: map[string]bool{}, now: time.Now}
 	for _, s := range from.Shards {
 		if s.GTID == "" || len(s.TablePKs) > 0 {
 			r.copying[s.Shard] = true
@@ -135,13 +137,23 @@ func (r *reader) handle(ctx context.Context, ev *binlogdatapb.VEvent) error {
 		}
 	case binlogdatapb.VEventType_COMMIT:
 		return r.commit(ctx, ev.Timestamp)
-	case binlogdatapb.VEventType_DDL, binlogdatapb.VEventType_OTHER:
+	case binlogdatapb.VEventType_DDL:
 		// A DDL's new table versions arrive as FIELD events before the
-		// next rows; here only the position moves (as Debezium does for
-		// [VGTID, DDL] and [VGTID, OTHER]).
-		if ev.Type == binlogdatapb.VEventType_DDL {
-			r.log.Info("DDL", zap.String("shard", ev.Shard), zap.String("statement", ev.Statement))
+		// next rows; here the position moves (as Debezium does for
+		// [VGTID, DDL]) and, with include.schema.changes, the schema
+		// change record goes out before the commit that covers it.
+		r.log.Info("DDL", zap.String("shard", ev.Shard), zap.String("statement", ev.Statement))
+		if r.cfg.SchemaChanges && r.guard == nil {
+			if err := r.flush(ctx, ev.Timestamp); err != nil {
+				return err
+			}
+			rec := schemaChangeRecord(r.cfg.TopicPrefix, r.cfg.Keyspace, ev.Shard, r.posStr, ev.Statement, ev.Timestamp, r.now())
+			if err := r.out.Enqueue(ctx, change.Event{Kind: change.KindRecord, Record: rec, TsMs: ev.Timestamp * 1000, Size: 1024 + 2*len(ev.Statement)}); err != nil {
+				return err
+			}
 		}
+		return r.commit(ctx, ev.Timestamp)
+	case binlogdatapb.VEventType_OTHER:
 		return r.commit(ctx, ev.Timestamp)
 	case binlogdatapb.VEventType_COPY_COMPLETED:
 		if r.guard != nil {

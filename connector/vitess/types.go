@@ -2,6 +2,7 @@ package vitess
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	querypb "vitess.io/vitess/go/vt/proto/query"
@@ -117,14 +118,41 @@ func charsetOf(collation uint32) string {
 type tableFields struct {
 	table *change.Table
 	defs  []mysqltypes.ColumnDef
-	bits  []bool // BIT(n>1): VStream's bytes as they are
+	raw   []rawKind
+}
+
+// rawKind says how a column's VStream value is taken where Debezium's
+// Vitess connector does not read it as its MySQL connector would.
+type rawKind uint8
+
+const (
+	parsed    rawKind = iota // mysqltypes.FromText
+	rawBytes                 // BIT(n>1): VStream's bytes as they are
+	rawText                  // the text VStream sends, as Debezium writes it (see columnRaw)
+	asFloat32                // FLOAT: the float32 value, widened
+)
+
+// columnRaw: Debezium's Vitess connector maps DECIMAL to VARCHAR and writes
+// VStream's text unchanged (streamed values have no leading zero, ".50",
+// where the copy phase's have one); it writes a TIMESTAMP's text as VStream
+// sends it ("2038-01-19 03:14:07") under the ZonedTimestamp schema; and it
+// reads a FLOAT's text as a Java float widened to double
+// (0.10000000149011612 for 0.1). Sluice writes the same.
+func columnRaw(d mysqltypes.ColumnDef) rawKind {
+	switch {
+	case d.DataType == "bit" && d.Precision > 1:
+		return rawBytes
+	case d.DataType == "decimal", d.DataType == "timestamp":
+		return rawText
+	}
+	return parsed
 }
 
 // buildTable builds a table version from a FIELD event's fields: the key is
 // the PRI_KEY columns or, without them, the first UNIQUE_KEY column, as in
 // Debezium's VStreamOutputMessageDecoder.
 func buildTable(b mysqltypes.TableBuilder, keyspace, name string, fields []*querypb.Field, bigintString bool) (*tableFields, error) {
-	tf := &tableFields{defs: make([]mysqltypes.ColumnDef, len(fields)), bits: make([]bool, len(fields))}
+	tf := &tableFields{defs: make([]mysqltypes.ColumnDef, len(fields)), raw: make([]rawKind, len(fields))}
 	var pk []int
 	unique := -1
 	for i, f := range fields {
@@ -138,7 +166,10 @@ func buildTable(b mysqltypes.TableBuilder, keyspace, name string, fields []*quer
 			return nil, fmt.Errorf("table %s.%s: %w", keyspace, name, err)
 		}
 		tf.defs[i] = d
-		tf.bits[i] = d.DataType == "bit" && d.Precision > 1
+		tf.raw[i] = columnRaw(d)
+		if f.Type == querypb.Type_FLOAT32 {
+			tf.raw[i] = asFloat32
+		}
 		switch {
 		case f.Flags&uint32(querypb.MySqlFlag_PRI_KEY_FLAG) != 0:
 			pk = append(pk, i)
@@ -154,8 +185,11 @@ func buildTable(b mysqltypes.TableBuilder, keyspace, name string, fields []*quer
 		return nil, err
 	}
 	for i := range t.Columns {
-		if tf.bits[i] {
+		switch tf.raw[i] {
+		case rawBytes:
 			t.Columns[i].Convert = rawBits
+		case rawText:
+			t.Columns[i].Convert = rawString
 		}
 	}
 	tf.table = t
@@ -175,6 +209,17 @@ func rawBits(v any) (any, error) {
 	return nil, fmt.Errorf("BIT value of type %T, want bytes", v)
 }
 
+// rawString is the converter of the columns written as VStream's text.
+func rawString(v any) (any, error) {
+	switch s := v.(type) {
+	case nil:
+		return nil, nil
+	case string:
+		return s, nil
+	}
+	return nil, fmt.Errorf("text value of type %T, want a string", v)
+}
+
 // decodeRow splits a VStream row (lengths, -1 for NULL, and the values
 // concatenated) into the table's native values.
 func (tf *tableFields) decodeRow(r *querypb.Row) ([]any, int, error) {
@@ -192,8 +237,19 @@ func (tf *tableFields) decodeRow(r *querypb.Row) ([]any, int, error) {
 		}
 		b := r.Values[off : off+int(n)]
 		off += int(n)
-		if tf.bits[i] {
+		switch tf.raw[i] {
+		case rawBytes:
 			out[i] = append([]byte(nil), b...)
+			continue
+		case rawText:
+			out[i] = string(b)
+			continue
+		case asFloat32:
+			f, err := strconv.ParseFloat(string(b), 32)
+			if err != nil {
+				return nil, 0, fmt.Errorf("table %s: column %q: %q is not a number: %w", tf.table.Name, tf.defs[i].Name, b, err)
+			}
+			out[i] = float64(float32(f))
 			continue
 		}
 		v, err := mysqltypes.FromText(tf.defs[i], b)

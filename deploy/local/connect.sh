@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# A Kafka Connect standalone worker with the real Debezium MariaDB and MySQL
-# connectors, run from Maven Central jars against the local Kafka (kafka.sh),
+# A Kafka Connect standalone worker with the real Debezium MariaDB, MySQL and
+# Vitess connectors, run from Maven Central jars against the local Kafka (kafka.sh),
 # REST on loopback. It is the reference the side-by-side conformance test
 # (internal/sidebyside) compares Sluice with.
 #
@@ -47,29 +47,49 @@ ensure_tools() {
 
 # fetch_jars resolves the worker classpath and one plugin directory per
 # connector into $LIB once; a warm start only checks the .complete marker.
+# A cache made before a connector was added (no plugin directory of it) gets
+# just that plugin, so the other jars are not fetched again.
+PLUGINS="mariadb mysql vitess"
+
 fetch_jars() {
-  [ -f "$LIB/.complete" ] && return 0
-  ensure_packages mvn -- maven
-  log "fetching Kafka Connect $KVERSION and Debezium $DVERSION jars from Maven Central into $LIB"
-  local tmp="$LIB.tmp.$$" p dest
+  local p missing=()
+  if [ -f "$LIB/.complete" ]; then
+    for p in $PLUGINS; do
+      [ -f "$LIB/plugins/debezium-connector-$p/debezium-connector-$p-$DVERSION.jar" ] || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    for p in "${missing[@]}"; do fetch_part "$p" "$LIB.tmp.$$/$p"; done
+    for p in "${missing[@]}"; do
+      rm -rf "$LIB/plugins/debezium-connector-$p"
+      mv "$LIB.tmp.$$/$p" "$LIB/plugins/debezium-connector-$p"
+    done
+    rm -rf "$LIB.tmp.$$"
+    return 0
+  fi
+  local tmp="$LIB.tmp.$$"
   rm -rf "$tmp"
   mkdir -p "$tmp"
-  for p in worker mariadb mysql; do
-    dest="$tmp/plugins/debezium-connector-$p"
-    [ "$p" = worker ] && dest="$tmp/worker"
-    if ! mvn -B -q -f "$HERE/connect/pom.xml" -P"$p" -Dkafka.version="$KVERSION" -Ddebezium.version="$DVERSION" \
-        -Dlib.dir="$dest" dependency:copy-dependencies >"$tmp.mvn.log" 2>&1; then
-      tail -30 "$tmp.mvn.log" >&2
-      rm -rf "$tmp"
-      die "mvn could not resolve the $p jars (full log: $tmp.mvn.log)"
-    fi
-  done
-  rm -f "$tmp.mvn.log"
+  fetch_part worker "$tmp/worker"
+  for p in $PLUGINS; do fetch_part "$p" "$tmp/plugins/debezium-connector-$p"; done
   [ -f "$tmp/worker/connect-runtime-$KVERSION.jar" ] || die "connect-runtime-$KVERSION.jar missing after mvn"
-  [ -f "$tmp/plugins/debezium-connector-mariadb/debezium-connector-mariadb-$DVERSION.jar" ] || die "debezium-connector-mariadb-$DVERSION.jar missing after mvn"
   touch "$tmp/.complete"
   rm -rf "$LIB"
   mv "$tmp" "$LIB"
+}
+
+# fetch_part PROFILE DEST: one profile of connect/pom.xml's jars into DEST.
+fetch_part() {
+  local p="$1" dest="$2"
+  ensure_packages mvn -- maven
+  log "fetching the $p jars (Kafka Connect $KVERSION, Debezium $DVERSION) from Maven Central into $dest"
+  mkdir -p "$(dirname "$dest")"
+  if ! mvn -B -q -f "$HERE/connect/pom.xml" -P"$p" -Dkafka.version="$KVERSION" -Ddebezium.version="$DVERSION" \
+      -Dlib.dir="$dest" dependency:copy-dependencies >"$dest.mvn.log" 2>&1; then
+    tail -30 "$dest.mvn.log" >&2
+    die "mvn could not resolve the $p jars (full log: $dest.mvn.log)"
+  fi
+  rm -f "$dest.mvn.log"
+  [ "$p" = worker ] || [ -f "$dest/debezium-connector-$p-$DVERSION.jar" ] || die "debezium-connector-$p-$DVERSION.jar missing after mvn"
 }
 
 write_conf() {

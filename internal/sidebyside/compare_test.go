@@ -52,12 +52,24 @@ type comparer struct {
 	res    *result
 	dp, sp string
 	parts  map[string]int // partitions per topic, both sides' topics
+	rules  classRules
+}
+
+// classRules are a connector class's own rules of comparison.
+type classRules struct {
+	// normalise, when set, adjusts a decoded record further (the class's
+	// own normalisations and record signatures).
+	normalise func(class string, x *rec)
+	// stream, when set, names the independent stream a record came from
+	// (a Vitess shard): one key's records are compared stream by stream,
+	// since only the order within a stream is the source's.
+	stream func(x rec) string
 }
 
 // compare compares the topics of the Debezium connector (prefix dp) with
 // Sluice's (prefix sp).
-func compare(deb, sl map[string][]*kgo.Record, parts map[string]int, dp, sp string) *result {
-	c := &comparer{res: &result{kinds: map[string]*kindStat{}}, dp: dp, sp: sp, parts: parts}
+func compare(deb, sl map[string][]*kgo.Record, parts map[string]int, dp, sp string, rules classRules) *result {
+	c := &comparer{res: &result{kinds: map[string]*kindStat{}}, dp: dp, sp: sp, parts: parts, rules: rules}
 	names := map[string]bool{}
 	dn := map[string]string{}
 	for n, rs := range deb {
@@ -114,6 +126,7 @@ type rec struct {
 	value    any // parsed, normalised; nil for a tombstone
 	op       string
 	sig      string // what aligns records of one key: op, or a DDL's verb and table
+	shard    string // the Vitess shard it was read from (classRules.stream)
 }
 
 func (c *comparer) decode(class string, r *kgo.Record, debezium bool) rec {
@@ -137,6 +150,9 @@ func (c *comparer) decode(class string, r *kgo.Record, debezium bool) rec {
 	default:
 		ddl, _ := pl["ddl"].(string)
 		x.sig = ddlSig(ddl)
+	}
+	if c.rules.normalise != nil {
+		c.rules.normalise(class, &x)
 	}
 	return x
 }
@@ -181,6 +197,9 @@ func (c *comparer) topic(class, short string, drs, srs []*kgo.Record) {
 				}
 				return xs[i].r.Offset < xs[j].r.Offset
 			})
+			if c.rules.stream != nil {
+				sort.SliceStable(xs, func(i, j int) bool { return c.rules.stream(xs[i]) < c.rules.stream(xs[j]) })
+			}
 		}
 		return g, order
 	}
@@ -307,6 +326,10 @@ func (c *comparer) record(class, short string, d, s rec) {
 		// only in updates and deletes); schema differences do not.
 		if class == "data" && strings.HasPrefix(p, "value.payload") {
 			p = "op=" + op + " " + p
+		}
+		if class == "data" && strings.HasSuffix(p, "(names in order)") {
+			// Which table's columns differ is the difference.
+			p += " in " + tableOf(short)
 		}
 		add(p, dv, sv)
 	})
