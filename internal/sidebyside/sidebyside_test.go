@@ -89,14 +89,24 @@ type pair struct {
 	snapshotRows     int
 }
 
-func TestSideBySide(t *testing.T) {
+// wantedClasses are the classes SLUICE_SIDEBYSIDE_CLASSES names (all three
+// by default).
+func wantedClasses() []string {
 	want := os.Getenv("SLUICE_SIDEBYSIDE_CLASSES")
 	if want == "" {
-		want = "mariadb,mysql"
+		want = "mariadb,mysql,vitess"
 	}
-	var names []string
+	var out []string
 	for _, c := range strings.Split(want, ",") {
-		switch c = strings.TrimSpace(c); {
+		out = append(out, strings.TrimSpace(c))
+	}
+	return out
+}
+
+func TestSideBySide(t *testing.T) {
+	var names []string
+	for _, c := range wantedClasses() {
+		switch {
 		case c == "vitess":
 			// TestSideBySideVitess (vitess_test.go) runs it.
 		case classes[c] == "":
