@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: installs and starts a private
-# MariaDB 10.11 and Kafka 4.1 on loopback (deploy/local/up.sh) and a Vitess
+# MariaDB 10.11 and Kafka 4.1 on loopback (deploy/local/up.sh), an Apicurio
+# schema registry (deploy/local/registry.sh) and a Vitess
 # v0.24 test cluster (deploy/local/vitess.sh), runs gofmt,
 # go vet and every Go test with -race (the end-to-end tests drive the real
 # sluice binary against those servers), then stops the servers.
@@ -14,6 +15,10 @@ started_here=0
 if ! deploy/local/mariadb.sh status >/dev/null 2>&1 || ! deploy/local/kafka.sh status >/dev/null 2>&1; then
   started_here=1
 fi
+registry_started_here=0
+if ! deploy/local/registry.sh status >/dev/null 2>&1; then
+  registry_started_here=1
+fi
 vitess_started_here=0
 if ! deploy/local/vitess.sh status >/dev/null 2>&1; then
   vitess_started_here=1
@@ -21,6 +26,7 @@ fi
 cleanup() {
   if [ "${SLUICE_KEEP_SERVERS:-0}" != 1 ]; then
     if [ "$vitess_started_here" = 1 ]; then deploy/local/vitess.sh stop >&2 || true; fi
+    if [ "$registry_started_here" = 1 ]; then deploy/local/registry.sh stop >&2 || true; fi
     if [ "$started_here" = 1 ]; then deploy/local/down.sh >&2 || true; fi
   fi
 }
@@ -28,6 +34,8 @@ trap cleanup EXIT
 
 set -a
 eval "$(deploy/local/up.sh)"
+# Apicurio Registry (Confluent-compatible API) for the Avro converter's tests.
+eval "$(deploy/local/registry.sh start)"
 # Vitess (vttestserver, two shards on the local MariaDB binaries): built
 # from the Go module proxy once (about 5 minutes cold, cached after).
 eval "$(deploy/local/vitess.sh start)"
