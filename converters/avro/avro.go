@@ -15,6 +15,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -209,8 +210,11 @@ func (c *Converter) compiled(s *change.Schema) (*compiled, error) {
 	}
 	text := schemaText(n)
 	// goavro checks what Avro would refuse (invalid names, a default that
-	// does not fit, a name defined twice) before any registry sees it.
-	codec, err := goavro.NewCodec(text)
+	// does not fit, a name defined twice) before any registry sees it. It
+	// reads without the logical types: goavro wants a decimal's default as
+	// a number where Avro (and AvroData) write its bytes as a string, and
+	// the Parsing Canonical Form drops them anyway.
+	codec, err := goavro.NewCodec(withoutLogicalTypes(text))
 	if err != nil {
 		return nil, fmt.Errorf("the schema is not valid Avro (%w): %s", err, text)
 	}
@@ -305,7 +309,7 @@ func (c *Converter) latestID(ctx context.Context, topic, subject string, cs *com
 		}
 		return 0, fmt.Errorf("avro: use.latest.version for the %s of topic %s: %w", c.what(), topic, err)
 	}
-	codec, err := goavro.NewCodec(text)
+	codec, err := goavro.NewCodec(withoutLogicalTypes(text))
 	if err != nil {
 		return 0, fault.Definite(fmt.Errorf("avro: the latest version of subject %q is not an Avro schema Sluice can read: %w", subject, err))
 	}
@@ -314,6 +318,10 @@ func (c *Converter) latestID(ctx context.Context, topic, subject string, cs *com
 	}
 	return id, nil
 }
+
+var logicalTypeProp = regexp.MustCompile(`,"logicalType":"[a-z-]+"`)
+
+func withoutLogicalTypes(text string) string { return logicalTypeProp.ReplaceAllString(text, "") }
 
 func notFound(err error) bool {
 	var re interface{ NotFound() bool }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/linkedin/goavro/v2"
 
@@ -270,11 +271,16 @@ func TestEncodeMatchesJSONConverter(t *testing.T) {
 }
 
 // TestLogicalTypesDecode reads a record with the logical types on, as a
-// consumer's Avro library would: the Decimal is the number it stands for.
+// consumer's Avro library would: a Decimal is the number it stands for, a
+// Connect Date the day.
 func TestLogicalTypesDecode(t *testing.T) {
-	f := newFixture()
 	reg := newMemRegistry()
-	out, err := newConv(t, reg, false).Convert(bg, "t", f.env, func() *change.Value { _, v := f.full(1); return v }())
+	s := &change.Schema{Type: change.Struct, Name: "r", Fields: []change.Field{
+		field("balance", named(change.Bytes, change.DecimalName, true, change.Param{Key: "scale", Value: "2"}, change.Param{Key: "connect.decimal.precision", Value: "10"})),
+		field("price", named(change.Bytes, change.DecimalName, false, change.Param{Key: "scale", Value: "3"})),
+		field("day", named(change.Int32, change.ConnectDateName, false)),
+	}}
+	out, err := newConv(t, reg, false).Convert(bg, "t", s, value(s, []byte{0x30, 0x39}, []byte{0xff, 0x85}, int64(19782)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,14 +296,15 @@ func TestLogicalTypesDecode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	after := native.(map[string]any)["after"].(map[string]any)["dbserver1.inventory.customers.Value"].(map[string]any)
-	bal := after["balance"].(map[string]any)["bytes.decimal"].(*big.Rat)
-	if bal.FloatString(2) != "123.45" {
-		t.Errorf("balance = %s, want 123.45", bal.RatString())
+	rec := native.(map[string]any)
+	if bal := rec["balance"].(map[string]any)["bytes.decimal"].(*big.Rat); bal.FloatString(2) != "123.45" {
+		t.Errorf("balance = %s, want 123.45", bal.FloatString(2))
 	}
-	price := after["price"].(*big.Rat)
-	if price.FloatString(3) != "-0.123" {
+	if price := rec["price"].(*big.Rat); price.FloatString(3) != "-0.123" {
 		t.Errorf("price = %s, want -0.123", price.FloatString(3))
+	}
+	if day := rec["day"].(time.Time); day.Format("2006-01-02") != "2024-02-29" {
+		t.Errorf("day = %v, want 2024-02-29", day)
 	}
 }
 

@@ -65,6 +65,8 @@ func newFixture() *fixture {
 		field("point", &change.Schema{Type: change.Struct, Optional: true, Fields: []change.Field{field("x", prim(change.Float64)), field("y", prim(change.Float64))}}),
 		field("point2", &change.Schema{Type: change.Struct, Optional: true, Fields: []change.Field{field("x", prim(change.Float64)), field("y", prim(change.Float64))}}),
 		field("other", &change.Schema{Type: change.Struct, Optional: true, Fields: []change.Field{field("z", prim(change.String))}}),
+		field("dec_def", &change.Schema{Type: change.Bytes, Name: change.DecimalName, Version: 1, Optional: true, HasDefault: true, Default: []byte{0x05, 0xdc},
+			Parameters: []change.Param{{Key: "scale", Value: "3"}, {Key: "connect.decimal.precision", Value: "6"}}}),
 	}}
 	snapshot := &change.Schema{Type: change.String, Optional: true, Name: change.EnumName, Version: 1,
 		Parameters: []change.Param{{Key: "allowed", Value: "true,first,first_in_data_collection,last_in_data_collection,last,false,incremental"}},
@@ -106,7 +108,7 @@ func (f *fixture) full(id int64) (*change.Value, *change.Value) {
 			"green", "a,c", `{"k":[1,2]}`, []byte{0x0f, 0xff}, []byte("blob\x00"), []byte{1, 2},
 			[]any{"x", "", "zz"}, []change.MapEntry{{Key: "a", Value: int64(1)}, {Key: "b", Value: nil}},
 			[]change.MapEntry{{Key: int64(3), Value: "three"}},
-			value(point, 1.5, -2.0), value(point2, 0.0, 1e10), value(other, "zed"))
+			value(point, 1.5, -2.0), value(point2, 0.0, 1e10), value(other, "zed"), []byte{0x01})
 	}
 	src := value(f.source, "3.5.0.Final", "mysql", "dbserver1", int64(1700000000000), "false", "inventory",
 		nil, int64(1700000000000000), int64(1700000000000000000), "customers", int64(223344),
@@ -120,7 +122,7 @@ func (f *fixture) sparse(id int64) (*change.Value, *change.Value) {
 	after := value(f.row, id, nil, int64(0), nil, nil, nil,
 		nil, []byte{}, nil, nil, nil,
 		nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil,
-		nil, nil, nil, nil, nil, nil)
+		nil, nil, nil, nil, nil, nil, nil)
 	src := value(f.source, "3.5.0.Final", "mysql", "dbserver1", int64(0), nil, "inventory",
 		nil, nil, nil, nil, int64(0), nil, "", int64(0), int64(0), nil, nil)
 	env := value(f.env, nil, after, src, nil, "c", nil, nil, nil)

@@ -39,7 +39,7 @@ func TestSchemaGolden(t *testing.T) {
 			t.Fatalf("%s: %v", tc.file, err)
 		}
 		got := schemaText(n) + "\n"
-		if _, err := goavro.NewCodec(got); err != nil {
+		if _, err := goavro.NewCodec(withoutLogicalTypes(got)); err != nil {
 			t.Errorf("%s: goavro refuses the schema: %v", tc.file, err)
 		}
 		path := filepath.Join("testdata", tc.file)
