@@ -16,10 +16,12 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/linkedin/goavro/v2"
+	"github.com/twmb/franz-go/pkg/kadm"
 
 	"github.com/sluice-cdc/sluice/converters/registry"
 	"github.com/sluice-cdc/sluice/offsets"
@@ -476,4 +478,74 @@ func coversGTID(t *testing.T, stored []byte, gtid string) bool {
 		}
 	}
 	return false
+}
+
+// TestAvroRegistryDownRetries: with no registry answering, the daemon
+// retries (logging why), produces nothing and stores no offset; pointed at
+// a registry, a restart delivers the row.
+func TestAvroRegistryDownRetries(t *testing.T) {
+	e := needServers(t)
+	reg := needRegistry(t)
+	d := newDB(t, e)
+	d.exec("CREATE TABLE t (id INT PRIMARY KEY, v INT)")
+	d.exec("INSERT INTO t VALUES (1, 1)")
+	prefix := "avd" + d.name[4:]
+	name := "avd-" + d.name
+	topic := prefix + "." + d.name + ".t"
+	extra := avroConverters("http://127.0.0.1:1/apis/ccompat/v7")
+	extra["offset.flush.interval.ms"] = "100"
+	file := connectorFile(t, e, name, prefix, d.name, extra)
+	sl := startDaemon(t, e, "--log-format", "console", file)
+	// The schema change records of the snapshot (the prefix topic) are the
+	// first to need the registry.
+	sl.WaitLog("retrying", 30*time.Second)
+	sl.WaitLog("registering the key schema of topic "+prefix, 10*time.Second)
+	time.Sleep(2 * time.Second) // a few more retries, and offset flushes
+	// A stop cannot drain a queue whose head cannot be converted: the
+	// daemon gives up after its 8 s budget, leaving the offset where it was.
+	began := time.Now()
+	sl.Signal(syscall.SIGTERM)
+	sl.WaitExit(20 * time.Second)
+	if took := time.Since(began); took > 10*time.Second {
+		t.Errorf("the daemon took %s to stop while retrying, past its 8 s budget", took)
+	}
+	if !strings.Contains(sl.Stderr.String(), "connection refused") {
+		t.Errorf("the retry log does not say why:\n%s", tail(sl.Stderr.String(), 2000))
+	}
+	if _, v, ok := storedOffset(t, e, "_connect_offsets", offsets.Key(name, prefix)); ok {
+		t.Fatalf("an offset %s was stored though nothing reached Kafka", v)
+	}
+	if n := countRecords(t, e, prefix); n != 0 {
+		t.Fatalf("%d records reached the schema change topic without a schema id", n)
+	}
+	extra["key.converter.schema.registry.url"] = os.Getenv("SLUICE_TEST_REGISTRY_URL")
+	extra["value.converter.schema.registry.url"] = os.Getenv("SLUICE_TEST_REGISTRY_URL")
+	file = connectorFile(t, e, name, prefix, d.name, extra)
+	again := startDaemon(t, e, "--log-format", "console", file)
+	recs := consume(t, e, 1, 60*time.Second, topic)
+	again.Stop()
+	if len(recs) != 1 {
+		t.Fatalf("%d records, want the one row once", len(recs))
+	}
+	_, v := newAvroReader(t, reg).decode(recs[0].Value)
+	if op := v.(map[string]any)["op"]; op != "r" {
+		t.Fatalf("op %v, want the snapshot's r", op)
+	}
+}
+
+// countRecords is the number of records in topic (0 if it does not exist).
+func countRecords(t *testing.T, e env, topic string) int64 {
+	t.Helper()
+	adm := kadm.NewClient(newKafkaClient(t, e))
+	ends, err := adm.ListEndOffsets(context.Background(), topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	ends.Each(func(o kadm.ListedOffset) {
+		if o.Err == nil {
+			n += o.Offset
+		}
+	})
+	return n
 }
