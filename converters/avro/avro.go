@@ -101,7 +101,8 @@ type compiled struct {
 	canonical string // its Parsing Canonical Form, to compare with the registry's
 	fullName  string // for the record-name strategies
 	enc       encodeFunc
-	last      atomic.Pointer[framing] // the last topic's header
+	last      atomic.Pointer[framing] // the last topic's header: most schemas serve one topic
+	frames    sync.Map                // topic -> *framing, for a schema several topics share
 }
 
 type framing struct {
@@ -164,7 +165,10 @@ func (c *Converter) Convert(ctx context.Context, topic string, s *change.Schema,
 	}
 	f := cs.last.Load()
 	if f == nil || f.topic != topic {
-		if f, err = c.frame(ctx, topic, cs); err != nil {
+		if p, ok := cs.frames.Load(topic); ok {
+			f = p.(*framing)
+			cs.last.Store(f)
+		} else if f, err = c.frame(ctx, topic, cs); err != nil {
 			return nil, err
 		}
 	}
@@ -272,6 +276,7 @@ func (c *Converter) frame(ctx context.Context, topic string, cs *compiled) (*fra
 	}
 	f := &framing{topic: topic}
 	binary.BigEndian.PutUint32(f.header[1:], uint32(id.(int)))
+	cs.frames.Store(topic, f)
 	cs.last.Store(f)
 	return f, nil
 }

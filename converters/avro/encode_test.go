@@ -443,3 +443,100 @@ func TestNaNAndInfinity(t *testing.T) {
 		t.Fatalf("%v", m)
 	}
 }
+
+func TestSubjectStrategies(t *testing.T) {
+	s := &change.Schema{Type: change.Struct, Name: "p.db.t.Value", Fields: []change.Field{field("id", prim(change.Int32))}}
+	for strategy, want := range map[string]string{
+		"":                 "p.db.t-value",
+		TopicNameStrategy:  "p.db.t-value",
+		RecordNameStrategy: "p.db.t.Value",
+		"io.confluent.kafka.serializers.subject.TopicRecordNameStrategy": "p.db.t-p.db.t.Value",
+	} {
+		reg := newMemRegistry()
+		opts := DefaultOptions()
+		opts.SubjectStrategy = strategy
+		c, err := New(reg, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Convert(bg, "p.db.t", s, value(s, int64(1))); err != nil {
+			t.Fatal(err)
+		}
+		if len(reg.subjects[want]) != 1 || len(reg.subjects) != 1 {
+			t.Errorf("strategy %q: subjects %v, want %s", strategy, keys(reg.subjects), want)
+		}
+	}
+	if _, err := New(newMemRegistry(), Options{SubjectStrategy: "Nope"}); err == nil {
+		t.Error("an unknown strategy was accepted")
+	}
+}
+
+// TestNoAutoRegister: with auto.register.schemas=false the schema must be in
+// the subject already; use.latest.version takes the latest version's id
+// only when it is the record's schema.
+func TestNoAutoRegister(t *testing.T) {
+	s := &change.Schema{Type: change.Struct, Name: "r", Fields: []change.Field{field("id", prim(change.Int32))}}
+	other := &change.Schema{Type: change.Struct, Name: "r", Fields: []change.Field{field("x", prim(change.String))}}
+	reg := newMemRegistry()
+	opts := DefaultOptions()
+	opts.AutoRegister = false
+	c, _ := New(reg, opts)
+	_, err := c.Convert(bg, "t", s, value(s, int64(1)))
+	if err == nil || !fault.IsDefinite(err) || !strings.Contains(err.Error(), "auto.register.schemas") {
+		t.Fatalf("unregistered schema: %v", err)
+	}
+	text := schemaText(mustDerive(t, s))
+	id, _ := reg.Register(bg, "t-value", text)
+	c, _ = New(reg, opts) // a fresh cache
+	out, err := c.Convert(bg, "t", s, value(s, int64(1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := decodeFramed(t, reg, out); got != id {
+		t.Fatalf("id %d, want the registered %d", got, id)
+	}
+
+	opts.UseLatestVersion = true
+	c, _ = New(reg, opts)
+	if out, err = c.Convert(bg, "t", s, value(s, int64(2))); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := decodeFramed(t, reg, out); got != id {
+		t.Fatalf("use.latest.version: id %d, want %d", got, id)
+	}
+	reg.Register(bg, "t-value", schemaText(mustDerive(t, other)))
+	c, _ = New(reg, opts)
+	_, err = c.Convert(bg, "t", s, value(s, int64(3)))
+	if err == nil || !fault.IsDefinite(err) || !strings.Contains(err.Error(), "use.latest.version") {
+		t.Fatalf("latest version differs: %v", err)
+	}
+}
+
+func mustDerive(t *testing.T, s *change.Schema) *node {
+	t.Helper()
+	opts := DefaultOptions()
+	opts.schemaNames, _ = newAdjuster("", "schema.name.adjustment.mode")
+	opts.fieldNames, _ = newAdjuster("", "field.name.adjustment.mode")
+	n, err := derive(s, &opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestSharedSchemaAcrossTopics: one schema written to two topics in turn
+// keeps one id per subject, without asking the registry again.
+func TestSharedSchemaAcrossTopics(t *testing.T) {
+	s := &change.Schema{Type: change.Struct, Name: "r", Fields: []change.Field{field("id", prim(change.Int32))}}
+	reg := newMemRegistry()
+	c := newConv(t, reg, false)
+	for i := range 10 {
+		topic := []string{"a", "b"}[i%2]
+		if _, err := c.Convert(bg, topic, s, value(s, int64(i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if reg.calls != 2 {
+		t.Fatalf("registry calls %d, want 2 (one per subject)", reg.calls)
+	}
+}

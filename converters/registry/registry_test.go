@@ -2,12 +2,14 @@ package registry
 
 import (
 	"context"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -158,5 +160,37 @@ func TestRealRegistry(t *testing.T) {
 	}
 	if vs, err := c.Versions(bg, subject); err != nil || len(vs) != 2 {
 		t.Fatalf("versions: %v %v", vs, err)
+	}
+}
+
+// TestTLSWithPEMTrustStore: an https registry whose certificate the system
+// does not trust is reached with its CA in a PEM trust store, and refused
+// without it.
+func TestTLSWithPEMTrustStore(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"id":3}`)
+	}))
+	defer srv.Close()
+	pemFile := filepath.Join(t.TempDir(), "ca.pem")
+	cert := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	if err := os.WriteFile(pemFile, cert, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, props := range []map[string]string{
+		{PropURL: srv.URL, PropTrustLocation: pemFile, PropTrustType: "PEM"},
+		{PropURL: srv.URL, PropTrustCertificates: string(cert)},
+	} {
+		cfg, err := FromProps(props)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _ := New(cfg)
+		if id, err := c.Register(bg, "s", "{}"); err != nil || id != 3 {
+			t.Fatalf("with the CA: %d %v", id, err)
+		}
+	}
+	c, _ := New(Config{URLs: []string{srv.URL}})
+	if _, err := c.Register(bg, "s", "{}"); err == nil || !strings.Contains(err.Error(), "certificate") || !fault.IsDefinite(err) {
+		t.Fatalf("without the CA: %v, want a definite certificate error", err)
 	}
 }
