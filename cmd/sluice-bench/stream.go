@@ -161,6 +161,11 @@ func streamOne(rows, txnRows int, backlog bool, bin, conv string, settings map[s
 	elapsed := time.Since(began)
 	_ = cmd.Process.Signal(os.Interrupt)
 	_ = cmd.Wait()
+	// Several runs of a million rows would fill a small disk: the topic
+	// goes with the run (JSON with schemas is about 4 KB a record).
+	if _, err := adm.DeleteTopics(context.Background(), topic); err != nil {
+		fmt.Fprintf(os.Stderr, "sluice-bench: deleting topic %s: %v\n", topic, err)
+	}
 	if total < int64(rows) {
 		return res, fmt.Errorf("only %d of %d change events reached Kafka", total, rows)
 	}

@@ -273,14 +273,41 @@ func TestAvroMatchesJSONEndToEnd(t *testing.T) {
 		}
 	}
 	suffix := d.name[4:]
-	jPrefix, aPrefix := "avj"+suffix, "ava"+suffix
-	jFile := connectorFile(t, e, "avj-"+d.name, jPrefix, d.name, nil)
-	aFile := connectorFile(t, e, "ava-"+d.name, aPrefix, d.name, avroConverters(url))
-	sl := startDaemon(t, e, "--log-format", "console", jFile, aFile)
-	deadline := time.Now().Add(60 * time.Second)
-	for strings.Count(sl.Stderr.String(), "binlog streaming from") < 2 {
+	// The modes of the JSON type matrix (TestColumnTypesEndToEnd): a is
+	// Debezium's defaults; b Connect's temporal types, decimals as strings,
+	// hex binaries; c doubles, base64, the column rules, typed JSON.
+	modes := []string{"a", "b", "c"}
+	var files []string
+	for _, m := range modes {
+		settings := map[string]string{}
+		for k, v := range typeConnectors[m] {
+			if !strings.HasSuffix(k, "schemas.enable") {
+				settings[k] = v
+			}
+		}
+		switch m {
+		case "b":
+			settings["table.exclude.list"] = d.name + `\.t_time_big`
+		case "c":
+			settings["column.truncate.to.3.chars"] = d.name + `\.t_str\.vc`
+			settings["column.mask.with.4.chars"] = d.name + `\.t_str\.tx`
+			settings["column.propagate.source.type"] = d.name + `\.t_dec\.d1`
+			settings["datatype.propagate.source.type"] = `.+\.INT UNSIGNED`
+			settings["message.key.columns"] = d.name + `\.t_keys:b,a`
+		}
+		avroSettings := avroConverters(url)
+		for k, v := range settings {
+			avroSettings[k] = v
+		}
+		files = append(files,
+			connectorFile(t, e, "av"+m+"j-"+d.name, "av"+m+"j"+suffix, d.name, settings),
+			connectorFile(t, e, "av"+m+"a-"+d.name, "av"+m+"a"+suffix, d.name, avroSettings))
+	}
+	sl := startDaemon(t, e, append([]string{"--log-format", "console"}, files...)...)
+	deadline := time.Now().Add(90 * time.Second)
+	for strings.Count(sl.Stderr.String(), "binlog streaming from") < len(files) {
 		if time.Now().After(deadline) {
-			t.Fatalf("the two connectors did not both start streaming:\n%s", tail(sl.Stderr.String(), 4000))
+			t.Fatalf("the connectors did not all start streaming:\n%s", tail(sl.Stderr.String(), 4000))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -302,54 +329,72 @@ func TestAvroMatchesJSONEndToEnd(t *testing.T) {
 		}
 		return out
 	}
-	jRecs := consume(t, e, 30, 60*time.Second, topics(jPrefix)...)
-	aRecs := consume(t, e, len(jRecs), 60*time.Second, topics(aPrefix)...)
-	sl.Stop()
-	byTopic := func(recs []record, prefix string) map[string][]record {
-		m := map[string][]record{}
-		for _, r := range recs {
-			m[strings.TrimPrefix(r.Topic, prefix)] = append(m[strings.TrimPrefix(r.Topic, prefix)], r)
+	recs := map[string][]record{}
+	for _, m := range modes {
+		for _, side := range []string{"j", "a"} {
+			prefix := "av" + m + side + suffix
+			for _, r := range consume(t, e, 30, 90*time.Second, topics(prefix)...) {
+				k := m + side + strings.TrimPrefix(r.Topic, prefix)
+				recs[k] = append(recs[k], r)
+			}
 		}
-		return m
 	}
-	jm, am := byTopic(jRecs, jPrefix), byTopic(aRecs, aPrefix)
+	sl.Stop()
 	rd := newAvroReader(t, reg)
 	compared := 0
-	for _, topic := range topics("") {
-		js, as := jm[topic], am[topic]
-		if len(js) != len(as) {
-			t.Errorf("topic %q: %d JSON records, %d Avro records", topic, len(js), len(as))
-			continue
-		}
-		if topic != "" && len(js) == 0 {
-			t.Errorf("topic %q: no records", topic)
-		}
-		for i := range js {
-			what := fmt.Sprintf("topic %q record %d", topic, i)
-			kid, kv := rd.decode(as[i].Key)
-			vid, vv := rd.decode(as[i].Value)
-			compareRecord(t, what+" key", js[i].Key, kv, as[i].Key == nil)
-			compareRecord(t, what+" value", js[i].Value, vv, as[i].Value == nil)
-			if as[i].Value != nil {
-				checkSubject(t, reg, aPrefix+topic+"-value", vid)
-				compared++
+	for _, m := range modes {
+		aPrefix := "av" + m + "a" + suffix
+		for _, topic := range topics("") {
+			js, as := recs[m+"j"+topic], recs[m+"a"+topic]
+			if len(js) != len(as) {
+				t.Errorf("mode %s topic %q: %d JSON records, %d Avro records", m, topic, len(js), len(as))
+				continue
 			}
-			if as[i].Key != nil {
-				checkSubject(t, reg, aPrefix+topic+"-key", kid)
+			for i := range js {
+				what := fmt.Sprintf("mode %s topic %q record %d", m, topic, i)
+				kid, kv := rd.decode(as[i].Key)
+				vid, vv := rd.decode(as[i].Value)
+				compareRecord(t, what+" key", js[i].Key, kv, as[i].Key == nil)
+				compareRecord(t, what+" value", js[i].Value, vv, as[i].Value == nil)
+				if as[i].Value != nil {
+					checkSubject(t, reg, aPrefix+topic+"-value", vid)
+					compared++
+				}
+				if as[i].Key != nil {
+					checkSubject(t, reg, aPrefix+topic+"-key", kid)
+				}
+			}
+		}
+		// After the ADD COLUMN, t_int's value subject has a second version
+		// and the last record uses it.
+		vs, err := reg.Versions(context.Background(), aPrefix+"."+d.name+".t_int-value")
+		if err != nil || len(vs) != 2 {
+			t.Errorf("mode %s: t_int value subject versions: %v %v, want 2", m, vs, err)
+		}
+		last := recs[m+"a."+d.name+".t_int"]
+		if len(last) == 0 {
+			t.Fatalf("mode %s: no t_int records", m)
+		}
+		id, _ := rd.decode(last[len(last)-1].Value)
+		if !strings.Contains(rd.texts[id], `"name":"added"`) {
+			t.Errorf("mode %s: the record after ADD COLUMN uses schema %d without the new column: %s", m, id, rd.texts[id])
+		}
+	}
+	t.Logf("compared %d records", compared)
+	// The Connect temporal types of mode b are Avro logical types.
+	found := 0
+	for _, text := range rd.texts {
+		if strings.Contains(text, "org.apache.kafka.connect.data.Date") {
+			found++
+			for _, lt := range []string{`"logicalType":"date"`, `"logicalType":"time-millis"`, `"logicalType":"timestamp-millis"`} {
+				if !strings.Contains(text, lt) {
+					t.Errorf("a schema with Connect temporal types lacks %s: %s", lt, text)
+				}
 			}
 		}
 	}
-	t.Logf("compared %d records over %d topics", compared, len(topics("")))
-	// After the ADD COLUMN, t_int's value subject has a second version and
-	// the last record uses it.
-	vs, err := reg.Versions(context.Background(), aPrefix+"."+d.name+".t_int-value")
-	if err != nil || len(vs) != 2 {
-		t.Errorf("t_int value subject versions: %v %v, want 2", vs, err)
-	}
-	last := am["."+d.name+".t_int"]
-	id, _ := rd.decode(last[len(last)-1].Value)
-	if !strings.Contains(rd.texts[id], `"name":"added"`) {
-		t.Errorf("the record after ADD COLUMN uses schema %d without the new column: %s", id, rd.texts[id])
+	if found == 0 {
+		t.Error("no schema with Connect's Date type: mode b did not run with time.precision.mode=connect")
 	}
 }
 
