@@ -273,36 +273,8 @@ func TestAvroMatchesJSONEndToEnd(t *testing.T) {
 		}
 	}
 	suffix := d.name[4:]
-	// The modes of the JSON type matrix (TestColumnTypesEndToEnd): a is
-	// Debezium's defaults; b Connect's temporal types, decimals as strings,
-	// hex binaries; c doubles, base64, the column rules, typed JSON.
 	modes := []string{"a", "b", "c"}
-	var files []string
-	for _, m := range modes {
-		settings := map[string]string{}
-		for k, v := range typeConnectors[m] {
-			if !strings.HasSuffix(k, "schemas.enable") {
-				settings[k] = v
-			}
-		}
-		switch m {
-		case "b":
-			settings["table.exclude.list"] = d.name + `\.t_time_big`
-		case "c":
-			settings["column.truncate.to.3.chars"] = d.name + `\.t_str\.vc`
-			settings["column.mask.with.4.chars"] = d.name + `\.t_str\.tx`
-			settings["column.propagate.source.type"] = d.name + `\.t_dec\.d1`
-			settings["datatype.propagate.source.type"] = `.+\.INT UNSIGNED`
-			settings["message.key.columns"] = d.name + `\.t_keys:b,a`
-		}
-		avroSettings := avroConverters(url)
-		for k, v := range settings {
-			avroSettings[k] = v
-		}
-		files = append(files,
-			connectorFile(t, e, "av"+m+"j-"+d.name, "av"+m+"j"+suffix, d.name, settings),
-			connectorFile(t, e, "av"+m+"a-"+d.name, "av"+m+"a"+suffix, d.name, avroSettings))
-	}
+	files := avroModeConnectors(t, e, d.name, modes, url)
 	sl := startDaemon(t, e, append([]string{"--log-format", "console"}, files...)...)
 	deadline := time.Now().Add(90 * time.Second)
 	for strings.Count(sl.Stderr.String(), "binlog streaming from") < len(files) {
@@ -343,33 +315,13 @@ func TestAvroMatchesJSONEndToEnd(t *testing.T) {
 	rd := newAvroReader(t, reg)
 	compared := 0
 	for _, m := range modes {
-		aPrefix := "av" + m + "a" + suffix
-		for _, topic := range topics("") {
-			js, as := recs[m+"j"+topic], recs[m+"a"+topic]
-			if len(js) != len(as) {
-				t.Errorf("mode %s topic %q: %d JSON records, %d Avro records", m, topic, len(js), len(as))
-				continue
-			}
-			for i := range js {
-				what := fmt.Sprintf("mode %s topic %q record %d", m, topic, i)
-				kid, kv := rd.decode(as[i].Key)
-				vid, vv := rd.decode(as[i].Value)
-				compareRecord(t, what+" key", js[i].Key, kv, as[i].Key == nil)
-				compareRecord(t, what+" value", js[i].Value, vv, as[i].Value == nil)
-				if as[i].Value != nil {
-					checkSubject(t, reg, aPrefix+topic+"-value", vid)
-					compared++
-				}
-				if as[i].Key != nil {
-					checkSubject(t, reg, aPrefix+topic+"-key", kid)
-				}
-			}
-		}
+		compared += compareAvroMode(t, reg, rd, recs, m, "av"+m+"a"+suffix, topics(""))
 		// After the ADD COLUMN, t_int's value subject has a second version
 		// and the last record uses it.
-		vs, err := reg.Versions(context.Background(), aPrefix+"."+d.name+".t_int-value")
+		subject := "av" + m + "a" + suffix + "." + d.name + ".t_int-value"
+		vs, err := reg.Versions(context.Background(), subject)
 		if err != nil || len(vs) != 2 {
-			t.Errorf("mode %s: t_int value subject versions: %v %v, want 2", m, vs, err)
+			t.Errorf("mode %s: %s versions: %v %v, want 2", m, subject, vs, err)
 		}
 		last := recs[m+"a."+d.name+".t_int"]
 		if len(last) == 0 {
@@ -396,6 +348,74 @@ func TestAvroMatchesJSONEndToEnd(t *testing.T) {
 	if found == 0 {
 		t.Error("no schema with Connect's Date type: mode b did not run with time.precision.mode=connect")
 	}
+}
+
+// avroModeConnectors writes, for each mode of the JSON type matrix
+// (TestColumnTypesEndToEnd: a is Debezium's defaults; b Connect's temporal
+// types, decimals as strings, hex binaries; c doubles, base64, the column
+// rules, typed JSON), a JSON connector (schemas on, prefix av<mode>j) and an
+// Avro one (av<mode>a) with the same settings.
+func avroModeConnectors(t *testing.T, e env, db string, modes []string, url string) []string {
+	t.Helper()
+	suffix := db[4:]
+	var files []string
+	for _, m := range modes {
+		settings := map[string]string{}
+		for k, v := range typeConnectors[m] {
+			if !strings.HasSuffix(k, "schemas.enable") {
+				settings[k] = v
+			}
+		}
+		switch m {
+		case "b":
+			settings["table.exclude.list"] = db + `\.t_time_big`
+		case "c":
+			settings["column.truncate.to.3.chars"] = db + `\.t_str\.vc`
+			settings["column.mask.with.4.chars"] = db + `\.t_str\.tx`
+			settings["column.propagate.source.type"] = db + `\.t_dec\.d1`
+			settings["datatype.propagate.source.type"] = `.+\.INT UNSIGNED`
+			settings["message.key.columns"] = db + `\.t_keys:b,a`
+		}
+		avroSettings := avroConverters(url)
+		for k, v := range settings {
+			avroSettings[k] = v
+		}
+		files = append(files,
+			connectorFile(t, e, "av"+m+"j-"+db, "av"+m+"j"+suffix, db, settings),
+			connectorFile(t, e, "av"+m+"a-"+db, "av"+m+"a"+suffix, db, avroSettings))
+	}
+	return files
+}
+
+// compareAvroMode compares, topic by topic, the JSON and Avro records of
+// one mode (recs keyed by mode, j or a, and topic without prefix) and
+// checks that each Avro record's ids are versions of TopicNameStrategy's
+// subjects. It returns how many values it compared.
+func compareAvroMode(t *testing.T, reg *registry.Client, rd *avroReader, recs map[string][]record, m, aPrefix string, topics []string) int {
+	t.Helper()
+	compared := 0
+	for _, topic := range topics {
+		js, as := recs[m+"j"+topic], recs[m+"a"+topic]
+		if len(js) != len(as) {
+			t.Errorf("mode %s topic %q: %d JSON records, %d Avro records", m, topic, len(js), len(as))
+			continue
+		}
+		for i := range js {
+			what := fmt.Sprintf("mode %s topic %q record %d", m, topic, i)
+			kid, kv := rd.decode(as[i].Key)
+			vid, vv := rd.decode(as[i].Value)
+			compareRecord(t, what+" key", js[i].Key, kv, as[i].Key == nil)
+			compareRecord(t, what+" value", js[i].Value, vv, as[i].Value == nil)
+			if as[i].Value != nil {
+				checkSubject(t, reg, aPrefix+topic+"-value", vid)
+				compared++
+			}
+			if as[i].Key != nil {
+				checkSubject(t, reg, aPrefix+topic+"-key", kid)
+			}
+		}
+	}
+	return compared
 }
 
 // checkSubject: the id in a record is a version of the subject
@@ -593,4 +613,39 @@ func countRecords(t *testing.T, e env, topic string) int64 {
 		}
 	})
 	return n
+}
+
+// TestAvroApicurioClass: Apicurio's converter class with its native API URL
+// (apicurio.registry.url …/apis/registry/v3) writes Confluent-framed records
+// through the same server's Confluent-compatible API.
+func TestAvroApicurioClass(t *testing.T) {
+	e := needServers(t)
+	reg := needRegistry(t)
+	base := strings.TrimSuffix(os.Getenv("SLUICE_TEST_REGISTRY_URL"), "/apis/ccompat/v7")
+	d := newDB(t, e)
+	d.exec("CREATE TABLE t (id INT PRIMARY KEY, note VARCHAR(20))")
+	d.exec("INSERT INTO t VALUES (1, 'héllo')")
+	prefix := "avp" + d.name[4:]
+	const class = "io.apicurio.registry.utils.converter.AvroConverter"
+	file := connectorFile(t, e, "avp-"+d.name, prefix, d.name, map[string]string{
+		"key.converter": class, "key.converter.apicurio.registry.url": base + "/apis/registry/v3",
+		"value.converter": class, "value.converter.apicurio.registry.url": base + "/apis/registry/v3",
+	})
+	sl := startDaemon(t, e, "--log-format", "console", file)
+	topic := prefix + "." + d.name + ".t"
+	recs := consume(t, e, 1, 60*time.Second, topic)
+	sl.Stop()
+	rd := newAvroReader(t, reg)
+	_, k := rd.decode(recs[0].Key)
+	_, v := rd.decode(recs[0].Value)
+	if !reflect.DeepEqual(k, map[string]any{"id": int32(1)}) {
+		t.Errorf("key %#v", k)
+	}
+	after := v.(map[string]any)["after"].(map[string]any)[topic+".Value"]
+	if !reflect.DeepEqual(after, map[string]any{"id": int32(1), "note": map[string]any{"string": "héllo"}}) {
+		t.Errorf("after %#v", after)
+	}
+	if vs, err := reg.Versions(context.Background(), topic+"-value"); err != nil || len(vs) != 1 {
+		t.Errorf("subject %s-value: %v %v", topic, vs, err)
+	}
 }
