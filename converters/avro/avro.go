@@ -291,7 +291,7 @@ func (c *Converter) schemaID(ctx context.Context, topic, subject string, cs *com
 			return 0, fault.Definite(fmt.Errorf("avro: the %s schema of topic %s (%s) is not registered under subject %q, and auto.register.schemas is false: register it, or set auto.register.schemas=true: %w", c.what(), topic, cs.fullName, subject, err))
 		}
 		if err != nil {
-			return 0, fmt.Errorf("avro: looking up the %s schema of topic %s: %w", c.what(), topic, err)
+			return 0, fmt.Errorf("avro: looking up the %s schema of topic %s: %w%s", c.what(), topic, err, c.urlHint(err))
 		}
 		return id, nil
 	}
@@ -301,9 +301,18 @@ func (c *Converter) schemaID(ctx context.Context, topic, subject string, cs *com
 		return 0, fault.Definite(fmt.Errorf("avro: the schema registry refused the new %s schema of topic %s (record %s) under subject %q as incompatible with the subject's earlier versions (%w); this change of the table cannot be written under the subject's compatibility level: relax it (PUT /config/%s), or restore the table's structure", c.what(), topic, cs.fullName, subject, err, subject))
 	}
 	if err != nil {
-		return 0, fmt.Errorf("avro: registering the %s schema of topic %s: %w", c.what(), topic, err)
+		return 0, fmt.Errorf("avro: registering the %s schema of topic %s: %w%s", c.what(), topic, err, c.urlHint(err))
 	}
 	return id, nil
+}
+
+// urlHint names the setting to check when the registry did not answer
+// (retried: it may come back); a registry's own refusal needs no hint.
+func (c *Converter) urlHint(err error) string {
+	if fault.IsDefinite(err) {
+		return ""
+	}
+	return fmt.Sprintf(" (is the schema registry in %s.converter.schema.registry.url up?)", c.what())
 }
 
 func (c *Converter) latestID(ctx context.Context, topic, subject string, cs *compiled) (int, error) {

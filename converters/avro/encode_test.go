@@ -400,7 +400,7 @@ func TestErrors(t *testing.T) {
 	}
 	reg.fail = fmt.Errorf("connection refused")
 	_, err = c.Convert(bg, "q", s, value(s, int64(1), "x"))
-	if err == nil || fault.IsDefinite(err) || !strings.Contains(err.Error(), "connection refused") {
+	if err == nil || fault.IsDefinite(err) || !strings.Contains(err.Error(), "connection refused") || !strings.Contains(err.Error(), "value.converter.schema.registry.url") {
 		t.Errorf("registry down: %v, want a transient error", err)
 	}
 }
