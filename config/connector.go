@@ -107,6 +107,10 @@ type ConverterConfig struct {
 	// Props holds the other <prefix>.* properties with the prefix removed,
 	// e.g. "schema.registry.url", "basic.auth.user.info".
 	Props Properties
+	// Set reports that <prefix> itself was given. A connector that does not
+	// set it uses the worker's converter (Worker.ConvertersFor), as Kafka
+	// Connect does.
+	Set bool
 }
 
 // IsAvro reports whether the converter writes Avro.
@@ -119,6 +123,9 @@ func (c ConverterConfig) RegistryURL() string {
 	case ConfluentAvroConverterClass:
 		return c.Props[confluentRegistryURLProperty]
 	case ApicurioAvroConverterClass:
+		if u := c.Props[confluentRegistryURLProperty]; u != "" {
+			return u
+		}
 		return c.Props[apicurioRegistryURLProperty]
 	}
 	return ""
@@ -677,7 +684,8 @@ var converterClasses = []string{JSONConverterClass, ConfluentAvroConverterClass,
 // converter reads <prefix> (key.converter or value.converter) and its
 // <prefix>.* settings.
 func (r *reader) converter(prefix string) ConverterConfig {
-	cc := ConverterConfig{Class: r.str(prefix, DefaultConverterClass)}
+	_, set := r.vals[prefix]
+	cc := ConverterConfig{Class: r.str(prefix, DefaultConverterClass), Set: set}
 	if !slices.Contains(converterClasses, cc.Class) {
 		r.fail(prefix, r.vals[prefix], "is not a converter Sluice supports; use one of "+strings.Join(converterClasses, ", ")+" (default "+DefaultConverterClass+")")
 	}
@@ -689,15 +697,12 @@ func (r *reader) converter(prefix string) ConverterConfig {
 			r.used[k] = true
 		}
 	}
-	need := ""
-	switch cc.Class {
-	case ConfluentAvroConverterClass:
-		need = confluentRegistryURLProperty
-	case ApicurioAvroConverterClass:
-		need = apicurioRegistryURLProperty
-	}
-	if need != "" && strings.TrimSpace(cc.Props[need]) == "" {
-		r.fail(prefix+"."+need, "", fmt.Sprintf("is required when %s is %s; set it to the schema registry's URL", prefix, cc.Class))
+	if cc.IsAvro() && strings.TrimSpace(cc.RegistryURL()) == "" {
+		alt := ""
+		if cc.Class == ApicurioAvroConverterClass {
+			alt = " (or " + prefix + "." + apicurioRegistryURLProperty + ")"
+		}
+		r.fail(prefix+"."+confluentRegistryURLProperty, "", fmt.Sprintf("is required when %s is %s%s; set it to the schema registry's URL (Apicurio's Confluent-compatible API: http://host:8080/apis/ccompat/v7)", prefix, cc.Class, alt))
 	}
 	return cc
 }

@@ -333,7 +333,7 @@ func TestBadValues(t *testing.T) {
 		{"key.converter", "org.apache.kafka.connect.storage.StringConverter", `property "key.converter": value "org.apache.kafka.connect.storage.StringConverter" is not a converter Sluice supports; use one of org.apache.kafka.connect.json.JsonConverter, io.confluent.connect.avro.AvroConverter, io.apicurio.registry.utils.converter.AvroConverter (default org.apache.kafka.connect.json.JsonConverter)`},
 		{"value.converter", "x", `property "value.converter": value "x" is not a converter Sluice supports`},
 		{"value.converter", ConfluentAvroConverterClass, `property "value.converter.schema.registry.url" is required when value.converter is io.confluent.connect.avro.AvroConverter; set it to the schema registry's URL`},
-		{"key.converter", ApicurioAvroConverterClass, `property "key.converter.apicurio.registry.url" is required when key.converter is io.apicurio.registry.utils.converter.AvroConverter`},
+		{"key.converter", ApicurioAvroConverterClass, `property "key.converter.schema.registry.url" is required when key.converter is io.apicurio.registry.utils.converter.AvroConverter (or key.converter.apicurio.registry.url)`},
 		{"key.converter.schemas.enable", "sometimes", `property "key.converter.schemas.enable": value "sometimes" is not a boolean; use true or false (default true)`},
 		{"value.converter.schemas.enable", "", `property "value.converter.schemas.enable" is empty; use true or false (default true)`},
 		{"database.include.list", "inv(?=x)", `property "database.include.list": value "inv(?=x)" is a pattern Sluice cannot use (lookahead (?= or (?! is not supported); Sluice runs these patterns with Go's RE2 engine`},

@@ -44,6 +44,10 @@ type Worker struct {
 	// RestListen is rest.listen, host:port of the REST API; "" (default)
 	// turns it off.
 	RestListen string
+	// KeyConverter and ValueConverter are the worker's key.converter and
+	// value.converter with their settings, nil when unset: the converters of
+	// connectors that do not name their own (ConvertersFor).
+	KeyConverter, ValueConverter *ConverterConfig
 	// Raw is every property after merging file, environment and flags.
 	Raw Properties
 }
@@ -90,6 +94,24 @@ var envAliases = map[string]string{
 // "producer.compression.type" -> "SLUICE_PRODUCER_COMPRESSION_TYPE".
 func EnvName(prop string) string {
 	return EnvPrefix + strings.ToUpper(strings.NewReplacer(".", "_", "-", "_").Replace(prop))
+}
+
+// ConvertersFor returns the key and value converters c runs with: its own
+// where it sets key.converter or value.converter, else the worker's, else
+// the JSON converter. As in Kafka Connect, a connector's converter takes
+// only its own <prefix>.* settings, never the worker's.
+func (w *Worker) ConvertersFor(c *Connector) (key, value ConverterConfig) {
+	key, value = c.KeyConverter, c.ValueConverter
+	if w == nil {
+		return key, value
+	}
+	if !key.Set && w.KeyConverter != nil {
+		key = *w.KeyConverter
+	}
+	if !value.Set && w.ValueConverter != nil {
+		value = *w.ValueConverter
+	}
+	return key, value
 }
 
 // FlushIntervalFor returns the offset flush interval for a connector: the
@@ -160,6 +182,15 @@ func LoadWorker(file string, env []string, flags map[string]string) (*Worker, []
 	w.RestListen = r.str(PropRestListen, "")
 	if w.RestListen != "" && !validHostPort(w.RestListen, true) {
 		r.fail(PropRestListen, vals[PropRestListen], `is not host:port; use e.g. 127.0.0.1:8083 or :8083, or leave it empty to turn the REST API off`)
+	}
+
+	if _, ok := vals["key.converter"]; ok {
+		cc := r.converter("key.converter")
+		w.KeyConverter = &cc
+	}
+	if _, ok := vals["value.converter"]; ok {
+		cc := r.converter("value.converter")
+		w.ValueConverter = &cc
 	}
 
 	w.Producer = Properties{}
@@ -325,7 +356,7 @@ var kafkaClientSetting = regexp.MustCompile(`^(security\.protocol|sasl\..*|ssl\.
 // to Sluice, so a Connect worker file can be reused without warnings.
 var workerKnownIgnored = []string{
 	"group.id", "config.storage.", "status.storage.", "offset.storage.file.filename",
-	"key.converter", "key.converter.", "value.converter", "value.converter.", "header.converter", "header.converter.",
+	"header.converter", "header.converter.",
 	"internal.key.converter", "internal.key.converter.", "internal.value.converter", "internal.value.converter.",
 	"plugin.path", "plugin.discovery", "listeners", "listeners.", "admin.listeners", "admin.listeners.",
 	"rest.", "response.http.headers.config", "access.control.", "consumer.", "admin.",

@@ -319,3 +319,45 @@ func TestFlushSettingsFor(t *testing.T) {
 		t.Error("the connector's own setting wins")
 	}
 }
+
+// TestWorkerConverters: a worker's key.converter and value.converter apply to
+// connectors that name none, with the worker's settings; a connector's own
+// converter takes only its own settings.
+func TestWorkerConverters(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "worker.properties")
+	props := "bootstrap.servers=localhost:9092\n" +
+		"value.converter=io.confluent.connect.avro.AvroConverter\n" +
+		"value.converter.schema.registry.url=http://r1:8081,http://r2:8081\n" +
+		"value.converter.auto.register.schemas=false\n" +
+		"key.converter=org.apache.kafka.connect.json.JsonConverter\n" +
+		"key.converter.schemas.enable=false\n"
+	if err := os.WriteFile(file, []byte(props), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w, warns, err := LoadWorker(file, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(warns) != 0 {
+		t.Errorf("warnings: %v", warns)
+	}
+	c, _ := mustParse(t, with())
+	k, v := w.ConvertersFor(c)
+	if k.Class != JSONConverterClass || k.SchemasEnable {
+		t.Errorf("key converter %+v, want the worker's JSON without schemas", k)
+	}
+	if v.Class != ConfluentAvroConverterClass || v.RegistryURL() != "http://r1:8081,http://r2:8081" || v.Props["auto.register.schemas"] != "false" {
+		t.Errorf("value converter %+v, want the worker's Avro", v)
+	}
+	c, _ = mustParse(t, with("value.converter", JSONConverterClass))
+	if _, v := w.ConvertersFor(c); v.Class != JSONConverterClass || !v.SchemasEnable || len(v.Props) != 0 {
+		t.Errorf("connector's own value converter %+v", v)
+	}
+
+	if err := os.WriteFile(file, []byte("bootstrap.servers=localhost:9092\nvalue.converter=io.confluent.connect.avro.AvroConverter\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := LoadWorker(file, nil, nil); err == nil || !strings.Contains(err.Error(), "value.converter.schema.registry.url") {
+		t.Errorf("worker Avro converter without URL: %v", err)
+	}
+}

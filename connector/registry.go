@@ -14,6 +14,7 @@ import (
 	"github.com/sluice-cdc/sluice/connector/mysql"
 	"github.com/sluice-cdc/sluice/connector/vitess"
 	"github.com/sluice-cdc/sluice/converters"
+	"github.com/sluice-cdc/sluice/converters/avro"
 	"github.com/sluice-cdc/sluice/converters/jsonconv"
 	"github.com/sluice-cdc/sluice/offsets"
 	"github.com/sluice-cdc/sluice/smt"
@@ -77,10 +78,11 @@ func Check(c *config.Connector, env Env) error {
 	if _, err := contextHeaders(c, 0); err != nil {
 		return err
 	}
-	if _, err := newConverter(c.KeyConverter, "key.converter"); err != nil {
+	kc, vc := env.Worker.ConvertersFor(c)
+	if _, err := newConverter(kc, "key.converter", c); err != nil {
 		return err
 	}
-	_, err = newConverter(c.ValueConverter, "value.converter")
+	_, err = newConverter(vc, "value.converter", c)
 	return err
 }
 
@@ -114,11 +116,12 @@ func NewTask(c *config.Connector, d Deps) (*Task, error) {
 	if err != nil {
 		return nil, err
 	}
-	keyConv, err := newConverter(c.KeyConverter, "key.converter")
+	kc, vc := d.Worker.ConvertersFor(c)
+	keyConv, err := newConverter(kc, "key.converter", c)
 	if err != nil {
 		return nil, err
 	}
-	valConv, err := newConverter(c.ValueConverter, "value.converter")
+	valConv, err := newConverter(vc, "value.converter", c)
 	if err != nil {
 		return nil, err
 	}
@@ -145,11 +148,16 @@ func NewTask(c *config.Connector, d Deps) (*Task, error) {
 	}, nil
 }
 
-// newConverter builds the converter a connector file names; prop is
-// key.converter or value.converter, which fixes what it converts.
-func newConverter(cc config.ConverterConfig, prop string) (converters.Converter, error) {
+// newConverter builds the converter a connector runs with; prop is
+// key.converter or value.converter, which fixes what it converts. Both Avro
+// classes speak the Confluent-compatible registry API and framing.
+func newConverter(cc config.ConverterConfig, prop string, c *config.Connector) (converters.Converter, error) {
 	if cc.IsAvro() {
-		return nil, fmt.Errorf("property %q: %s is not supported by this version of Sluice; use %s", prop, cc.Class, config.JSONConverterClass)
+		conv, err := avro.FromProps(cc.Props, prop == "key.converter", c.Raw["schema.name.adjustment.mode"], c.Raw["field.name.adjustment.mode"])
+		if err != nil {
+			return nil, fmt.Errorf("property %q (%s): %w", prop, cc.Class, err)
+		}
+		return conv, nil
 	}
 	conv, err := jsonconv.New(jsonconv.Config{SchemasEnable: cc.SchemasEnable, DecimalFormat: cc.Props["decimal.format"]})
 	if err != nil {

@@ -2,14 +2,16 @@
 // prints figures (it asserts nothing).
 //
 //	sluice-bench snapshot [--rows 1000000] [--threads 2]
-//	sluice-bench stream [--rows 1000000] [--txn-rows 1000] [--backlog]
+//	sluice-bench stream [--rows 1000000] [--txn-rows 1000] [--backlog] [--converters json,json-noschema,avro] [--registry URL]
 //
 // snapshot fills a table with --rows rows (MariaDB's SEQUENCE engine), runs
 // `sluice run` with snapshot.mode=initial_only until it exits, and prints
 // the snapshot's rows/s, the longest lock it held, and the process's peak
 // RSS. stream starts `sluice run` on an empty table, then writes --rows
 // rows in transactions of --txn-rows and prints end-to-end rows/s (from the
-// first write to the last record in Kafka) and peak RSS. Servers: SLUICE_BOOTSTRAP_SERVERS, SLUICE_TEST_MYSQL_ADDR and
+// first write to the last record in Kafka) and peak RSS, once per converter
+// of --converters (json: schemas on; json-noschema, the default; avro:
+// Confluent Avro through the registry at --registry), side by side. Servers: SLUICE_BOOTSTRAP_SERVERS, SLUICE_TEST_MYSQL_ADDR and
 // SLUICE_TEST_MYSQL_ROOT_PASSWORD, as deploy/local/up.sh prints them.
 package main
 
@@ -34,8 +36,10 @@ func main() {
 		txn := fs.Int("txn-rows", 1000, "rows per transaction")
 		backlog := fs.Bool("backlog", false, "write the rows while sluice is stopped, then time its catch-up (Sluice alone, not MariaDB's write speed)")
 		bin := fs.String("sluice", "", "sluice binary (default: go build ./cmd/sluice)")
+		convs := fs.String("converters", "json-noschema", "comma-separated converters to run one after the other: json (schemas on), json-noschema, avro")
+		reg := fs.String("registry", os.Getenv("SLUICE_TEST_REGISTRY_URL"), "schema registry URL for avro (default $SLUICE_TEST_REGISTRY_URL)")
 		_ = fs.Parse(os.Args[2:])
-		if err := stream(*rows, *txn, *backlog, *bin); err != nil {
+		if err := stream(*rows, *txn, *backlog, *bin, strings.Split(*convs, ","), *reg); err != nil {
 			fmt.Fprintln(os.Stderr, "sluice-bench:", err)
 			os.Exit(1)
 		}

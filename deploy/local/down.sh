@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Stops the local Kafka and MariaDB started by up.sh; data stays.
+# Stops the local Kafka and MariaDB started by up.sh, and the schema registry
+# (registry.sh) if it runs; data stays (the registry keeps none).
 #   deploy/local/down.sh          # stop
 #   deploy/local/down.sh --wipe   # stop and delete their data dirs (Kafka jars stay cached)
 set -euo pipefail
@@ -12,6 +13,9 @@ case "${1:-}" in
   *) echo "usage: $0 [--wipe]" >&2; exit 2 ;;
 esac
 rc=0
+if "$HERE/registry.sh" status >/dev/null 2>&1; then
+  "$HERE/registry.sh" "$action" >&2 || rc=$?
+fi
 "$HERE/kafka.sh" "$action" >&2 || rc=$?
 "$HERE/mariadb.sh" "$action" >&2 || rc=$?
 exit "$rc"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: installs and starts a private
-# MariaDB 10.11 and Kafka 4.1 on loopback (deploy/local/up.sh) and a Vitess
-# v0.24 test cluster (deploy/local/vitess.sh) and a Kafka Connect worker
-# with the real Debezium connectors (deploy/local/connect.sh), runs gofmt,
+# MariaDB 10.11 and Kafka 4.1 on loopback (deploy/local/up.sh), an Apicurio
+# schema registry (deploy/local/registry.sh), a Vitess v0.24 test cluster
+# (deploy/local/vitess.sh) and a Kafka Connect worker with the real
+# Debezium connectors (deploy/local/connect.sh), runs gofmt,
 # go vet and every Go test with -race (the end-to-end tests drive the real
 # sluice binary against those servers; the side-by-side and switch-over
 # tests in internal/sidebyside compare Sluice with Debezium), then stops
@@ -17,6 +18,10 @@ started_here=0
 if ! deploy/local/mariadb.sh status >/dev/null 2>&1 || ! deploy/local/kafka.sh status >/dev/null 2>&1; then
   started_here=1
 fi
+registry_started_here=0
+if ! deploy/local/registry.sh status >/dev/null 2>&1; then
+  registry_started_here=1
+fi
 vitess_started_here=0
 if ! deploy/local/vitess.sh status >/dev/null 2>&1; then
   vitess_started_here=1
@@ -29,6 +34,7 @@ cleanup() {
   if [ "${SLUICE_KEEP_SERVERS:-0}" != 1 ]; then
     if [ "$connect_started_here" = 1 ]; then deploy/local/connect.sh stop >&2 || true; fi
     if [ "$vitess_started_here" = 1 ]; then deploy/local/vitess.sh stop >&2 || true; fi
+    if [ "$registry_started_here" = 1 ]; then deploy/local/registry.sh stop >&2 || true; fi
     if [ "$started_here" = 1 ]; then deploy/local/down.sh >&2 || true; fi
   fi
 }
@@ -36,6 +42,8 @@ trap cleanup EXIT
 
 set -a
 eval "$(deploy/local/up.sh)"
+# Apicurio Registry (Confluent-compatible API) for the Avro converter's tests.
+eval "$(deploy/local/registry.sh start)"
 # Vitess (vttestserver, two shards on the local MariaDB binaries): built
 # from the Go module proxy once (about 5 minutes cold, cached after).
 eval "$(deploy/local/vitess.sh start)"
