@@ -161,6 +161,7 @@ type Connector struct {
 	TableIgnoreBuiltin  bool // table.ignore.builtin, default true: skip mysql, sys, information_schema, performance_schema
 
 	TombstonesOnDelete  bool          // tombstones.on.delete, default true
+	IncludeQuery        bool          // include.query, default false
 	MaxQueueSize        int           // max.queue.size, default 8192
 	MaxBatchSize        int           // max.batch.size, default 2048
 	MaxQueueSizeInBytes int64         // max.queue.size.in.bytes, default 0 (unbounded)
@@ -532,6 +533,7 @@ func (r *reader) topicPrefix(c *Connector) {
 // queue reads the queue, batching and offset settings.
 func (r *reader) queue(c *Connector) {
 	c.TombstonesOnDelete = r.boolean("tombstones.on.delete", true)
+	c.IncludeQuery = r.boolean("include.query", false)
 	c.MaxQueueSize = int(r.integer("max.queue.size", 8192, positive(math.MaxInt32)))
 	c.MaxBatchSize = int(r.integer("max.batch.size", 2048, positive(math.MaxInt32)))
 	if c.MaxQueueSize <= c.MaxBatchSize && !r.hasErr("max.queue.size") && !r.hasErr("max.batch.size") {

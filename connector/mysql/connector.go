@@ -70,6 +70,7 @@ func ParseConfig(c *config.Connector) (server.Config, error) {
 			MaxThreads: c.SnapshotMaxThreads},
 		SignalTable:      c.Raw[propSignalTable],
 		IncrementalChunk: 1024,
+		IncludeQuery:     c.IncludeQuery,
 	}
 	if c.QueryTimeout == 0 {
 		cfg.QueryTimeout = -1 // Debezium's 0: no limit

@@ -208,7 +208,7 @@ func matchAny(pats []*regexp.Regexp, s string) bool {
 }
 
 // mapperFor returns the rule that applies to a column, or nil.
-func (r *ColumnRules) mapperFor(db, table string, d *ColumnDef) *mapperRule {
+func (r *ColumnRules) mapperFor(db, table string, d *ColumnDef, jsonTyped bool) *mapperRule {
 	if r == nil {
 		return nil
 	}
@@ -217,7 +217,7 @@ func (r *ColumnRules) mapperFor(db, table string, d *ColumnDef) *mapperRule {
 		m := &r.mappers[i]
 		s := id
 		if m.kind == mapPropagateByType {
-			s = db + "." + table + "." + d.sourceTypeName()
+			s = db + "." + table + "." + d.sourceTypeName(jsonTyped)
 		}
 		if matchAny(m.patterns, s) {
 			return m
@@ -343,7 +343,7 @@ func columnPatterns(prop, v string) ([]*regexp.Regexp, error) {
 // applyMapper changes a column's schema and converter as Debezium's
 // ColumnMapper does: the mapper's parameters follow the type's own, and
 // the mapping converter runs on the converted value (on null too).
-func applyMapper(b *builtColumn, m *mapperRule, def *ColumnDef) (changesValues bool) {
+func applyMapper(b *builtColumn, m *mapperRule, def *ColumnDef, jsonTyped bool) (changesValues bool) {
 	s := *b.col.Schema
 	s.Parameters = append([]change.Param(nil), s.Parameters...)
 	conv := b.col.Convert
@@ -381,7 +381,7 @@ func applyMapper(b *builtColumn, m *mapperRule, def *ColumnDef) (changesValues b
 			changesValues = true
 		}
 	case mapPropagate, mapPropagateByType:
-		s.Parameters = append(s.Parameters, change.Param{Key: "__debezium.source.column.type", Value: def.sourceTypeName()})
+		s.Parameters = append(s.Parameters, change.Param{Key: "__debezium.source.column.type", Value: def.sourceTypeName(jsonTyped)})
 		if l := def.sourceLength(); l >= 0 {
 			s.Parameters = append(s.Parameters, change.Param{Key: "__debezium.source.column.length", Value: strconv.Itoa(l)})
 		}
@@ -416,9 +416,10 @@ func truncateUTF16(s string, n int) string {
 
 // sourceTypeName is Debezium's column type name, upper case, as its DDL
 // parser names it from SHOW CREATE TABLE: "VARCHAR", "INT UNSIGNED",
-// "DECIMAL", "ENUM".
-func (d *ColumnDef) sourceTypeName() string {
-	if d.JSON {
+// "DECIMAL", "ENUM". A MariaDB JSON column is the LONGTEXT it is, unless
+// JSON columns are typed as JSON (sluice.mariadb.json.as.json).
+func (d *ColumnDef) sourceTypeName(jsonTyped bool) string {
+	if d.JSON && jsonTyped {
 		return "JSON"
 	}
 	t := d.ColumnType
@@ -451,6 +452,9 @@ func (d *ColumnDef) sourceTypeName() string {
 // sourceLength is Debezium's column.length(): the first number of the
 // declared type (ENUM 1, SET the options plus commas), or -1.
 func (d *ColumnDef) sourceLength() int {
+	if d.NoWidth {
+		return -1
+	}
 	switch d.DataType {
 	case "enum":
 		return 1

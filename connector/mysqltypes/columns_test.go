@@ -616,19 +616,24 @@ func TestColumnSourceTypes(t *testing.T) {
 		length       int
 		scale        int
 		scalePresent bool
+		jsonTyped    bool
 	}{
-		{ColumnDef{DataType: "int", ColumnType: "int(10) unsigned zerofill"}, "INT UNSIGNED ZEROFILL", 10, 0, false},
-		{ColumnDef{DataType: "decimal", ColumnType: "decimal(10,2)"}, "DECIMAL", 10, 2, true},
-		{ColumnDef{DataType: "enum", ColumnType: "enum('a','b')", EnumValues: []string{"a", "b"}}, "ENUM", 1, 0, false},
-		{ColumnDef{DataType: "set", ColumnType: "set('a','b','c')", EnumValues: []string{"a", "b", "c"}}, "SET", 5, 0, false},
-		{ColumnDef{DataType: "text", ColumnType: "text"}, "TEXT", -1, 0, false},
-		{ColumnDef{DataType: "double", ColumnType: "double unsigned"}, "DOUBLE UNSIGNED", -1, 0, false},
-		{ColumnDef{DataType: "longtext", ColumnType: "longtext", JSON: true}, "JSON", -1, 0, false},
-		{ColumnDef{DataType: "datetime", FSP: 3}, "DATETIME", 3, 0, false},
+		{ColumnDef{DataType: "int", ColumnType: "int(10) unsigned zerofill"}, "INT UNSIGNED ZEROFILL", 10, 0, false, false},
+		{ColumnDef{DataType: "decimal", ColumnType: "decimal(10,2)"}, "DECIMAL", 10, 2, true, false},
+		{ColumnDef{DataType: "enum", ColumnType: "enum('a','b')", EnumValues: []string{"a", "b"}}, "ENUM", 1, 0, false, false},
+		{ColumnDef{DataType: "set", ColumnType: "set('a','b','c')", EnumValues: []string{"a", "b", "c"}}, "SET", 5, 0, false, false},
+		{ColumnDef{DataType: "text", ColumnType: "text"}, "TEXT", -1, 0, false, false},
+		{ColumnDef{DataType: "double", ColumnType: "double unsigned"}, "DOUBLE UNSIGNED", -1, 0, false, false},
+		{ColumnDef{DataType: "longtext", ColumnType: "longtext", JSON: true}, "JSON", -1, 0, false, true},
+		// MariaDB JSON as the plain string Debezium writes: its LONGTEXT.
+		{ColumnDef{DataType: "longtext", ColumnType: "longtext", JSON: true}, "LONGTEXT", -1, 0, false, false},
+		// INT declared without a width: Debezium has no length.
+		{ColumnDef{DataType: "int", ColumnType: "int(11)", NoWidth: true}, "INT", -1, 0, false, false},
+		{ColumnDef{DataType: "datetime", FSP: 3}, "DATETIME", 3, 0, false, false},
 	} {
 		l := tc.d.sourceLength()
 		s, ok := tc.d.sourceScale()
-		if got := tc.d.sourceTypeName(); got != tc.name || l != tc.length || s != tc.scale || ok != tc.scalePresent {
+		if got := tc.d.sourceTypeName(tc.jsonTyped); got != tc.name || l != tc.length || s != tc.scale || ok != tc.scalePresent {
 			t.Errorf("%+v: %q %d %d %v, want %q %d %d %v", tc.d, got, l, s, ok, tc.name, tc.length, tc.scale, tc.scalePresent)
 		}
 	}

@@ -66,7 +66,7 @@ func buildTableColumns(db, table string, defs []ColumnDef, pk []int, opt TypeOpt
 			log.Warn("a column default cannot be converted; the schema has no default for it", zap.String("table", db+"."+table), zap.Error(b.defaultErr))
 		}
 		base[i] = b.col.Schema
-		if m := opt.Columns.mapperFor(db, table, &defs[i]); m != nil && applyMapper(&b, m, &defs[i]) {
+		if m := opt.Columns.mapperFor(db, table, &defs[i], opt.MariaDBJSON); m != nil && applyMapper(&b, m, &defs[i], opt.MariaDBJSON) {
 			mapped[i] = m
 		}
 		if defs[i].Nullable && opt.ConvertFailure != config.FailureFail {

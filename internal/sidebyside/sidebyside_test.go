@@ -84,9 +84,28 @@ func setup(t *testing.T) env {
 // pair is one connector class run by both implementations.
 type pair struct {
 	class            string
+	tag              string // two letters in the names: the class's, or "mm" for modesProps
 	debezium, sluice string // topic prefixes, also the connector names
 	db               string // the database both read
 	snapshotRows     int
+	extra            map[string]string // properties beyond connectorProps
+}
+
+// modesProps is a second MariaDB-class pair's connector file: the other
+// handling modes and the column and query options a deployment may set,
+// so that the suite compares them too.
+var modesProps = map[string]string{
+	"decimal.handling.mode":         "string",
+	"bigint.unsigned.handling.mode": "precise",
+	"binary.handling.mode":          "base64",
+	"time.precision.mode":           "connect",
+	"include.query":                 "true",
+	"column.propagate.source.type":  ".*",
+	"column.truncate.to.3.chars":    `.*\.t_str\.vc`,
+	"column.mask.with.4.chars":      `.*\.t_str\.c`,
+	"column.exclude.list":           `.*\.t_int\.bi`,
+	"message.key.columns":           `.*\.t_nokey:a`,
+	"tombstones.on.delete":          "false",
 }
 
 // wantedClasses are the classes SLUICE_SIDEBYSIDE_CLASSES names (all three
@@ -148,11 +167,19 @@ func TestSideBySide(t *testing.T) {
 	}
 
 	var pairs []pair
+	var variants []pair
 	for _, c := range names {
+		variants = append(variants, pair{class: c, tag: c[:2]})
+		if c == "mariadb" {
+			variants = append(variants, pair{class: c, tag: "mm", extra: modesProps})
+		}
+	}
+	for _, p := range variants {
 		// Prefixes of equal length, so that names keep their length. Each
 		// class has its own database: the MySQL class's leaves out the
 		// MariaDB-only types.
-		p := pair{class: c, debezium: "sbsd" + c[:2] + run, sluice: "sbss" + c[:2] + run, db: "sbs_" + run + "_" + c[:2]}
+		c := p.class
+		p.debezium, p.sluice, p.db = "sbsd"+p.tag+run, "sbss"+p.tag+run, "sbs_"+run+"_"+p.tag
 		exec1("CREATE DATABASE " + p.db)
 		if !keep {
 			t.Cleanup(func() { _, _ = conn.Execute("DROP DATABASE IF EXISTS " + p.db) })
@@ -171,8 +198,12 @@ func TestSideBySide(t *testing.T) {
 		pairs = append(pairs, p)
 	}
 
-	props := func(class, name, db string, serverID int) map[string]string {
-		return connectorProps(e, class, name, db, serverID)
+	props := func(p pair, name string, serverID int) map[string]string {
+		m := connectorProps(e, p.class, name, p.db, serverID)
+		for k, v := range p.extra {
+			m[k] = v
+		}
+		return m
 	}
 
 	var sluiceFiles []string
@@ -182,8 +213,8 @@ func TestSideBySide(t *testing.T) {
 			p := p
 			t.Cleanup(func() { deleteConnector(e, p.debezium) })
 		}
-		createConnector(t, e, p.debezium, props(p.class, p.debezium, p.db, id))
-		b, _ := json.Marshal(map[string]any{"name": p.sluice, "config": props(p.class, p.sluice, p.db, id+1)})
+		createConnector(t, e, p.debezium, props(p, p.debezium, id))
+		b, _ := json.Marshal(map[string]any{"name": p.sluice, "config": props(p, p.sluice, id+1)})
 		f := filepath.Join(t.TempDir(), p.sluice+".json")
 		if err := os.WriteFile(f, b, 0o600); err != nil {
 			t.Fatal(err)
@@ -306,7 +337,7 @@ func TestSideBySide(t *testing.T) {
 		deb := readAll(t, e.kafka, adm, p.debezium, parts)
 		sl := readAll(t, e.kafka, adm, p.sluice, parts)
 		res := compare(deb, sl, parts, p.debezium, p.sluice, classRules{})
-		s, unallowed := res.summary(fmt.Sprintf("%s (%s): debezium %s vs sluice %s", p.class, classes[p.class], p.debezium, p.sluice), allow)
+		s, unallowed := res.summary(fmt.Sprintf("%s%s (%s): debezium %s vs sluice %s", p.class, map[bool]string{true: " with modesProps"}[p.extra != nil], classes[p.class], p.debezium, p.sluice), allow)
 		report.WriteString(s)
 		failed = failed || unallowed > 0
 	}
@@ -547,6 +578,13 @@ func connectorProps(e env, class, name, db string, serverID int) map[string]stri
 	if os.Getenv("SLUICE_SIDEBYSIDE_PRIVATE_SERVER") != "1" {
 		m["schema.history.internal.store.only.captured.databases.ddl"] = "true"
 		m["schema.history.internal.skip.unparseable.ddl"] = "true"
+	}
+	// SLUICE_SIDEBYSIDE_PROPS adds properties to both (k=v;k=v), to
+	// compare other handling modes.
+	for _, kv := range strings.Split(os.Getenv("SLUICE_SIDEBYSIDE_PROPS"), ";") {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			m[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		}
 	}
 	return m
 }

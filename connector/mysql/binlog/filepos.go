@@ -3,6 +3,7 @@ package binlog
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/go-mysql-org/go-mysql/replication"
@@ -170,4 +171,29 @@ func enqueueContext(ctx context.Context) (context.Context, context.CancelFunc) {
 func isRows(e replication.Event) bool {
 	_, ok := e.(*replication.RowsEvent)
 	return ok
+}
+
+// dumpFlags are the binlog dump command's flags: with include.query, the
+// MariaDB class asks MariaDB for its ANNOTATE_ROWS events, as Debezium's
+// MariaDB connector does (its MySQL class does not, and gets no query).
+func (s *Streamer) dumpFlags() uint16 {
+	if s.cfg.IncludeQuery && s.cfg.Flavor == "mariadb" && s.cfg.Proto() == "mariadb" {
+		return replication.BINLOG_SEND_ANNOTATE_ROWS_EVENT
+	}
+	return 0
+}
+
+// recordQuery keeps the statement behind the rows that follow, for
+// include.query. A statement on the signal table is not kept, as Debezium's
+// MariaDB connector does not, so an on-demand snapshot's rows carry no
+// query of its bookkeeping.
+func (s *Streamer) recordQuery(st *txnState, q string) {
+	if !s.cfg.IncludeQuery {
+		return
+	}
+	if db, table, ok := strings.Cut(s.cfg.SignalTable, "."); ok &&
+		strings.Contains(strings.ToLower(q), strings.ToLower("`"+db+"`.`"+table+"`")) {
+		return
+	}
+	st.query = q
 }

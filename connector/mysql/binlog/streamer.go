@@ -163,6 +163,9 @@ type txnState struct {
 	// event with STMT_END_F): where Debezium's MySQL class on MariaDB can
 	// resume inside a transaction.
 	stmtEnd bool
+	// query is the statement behind the rows being read (include.query),
+	// until the transaction ends.
+	query string
 	// midStatement is set while the events read so far end inside a
 	// statement; a stop waits for it to clear (see readContext).
 	midStatement atomic.Bool
@@ -244,6 +247,7 @@ func (s *Streamer) syncerConfig() replication.BinlogSyncerConfig {
 		Localhost:       "sluice-" + s.cfg.ConnectorName,
 		// MySQL JSON values stay binary until converted (jsoncols.go).
 		RowsEventDecodeFunc: decodeRows,
+		DumpCommandFlag:     s.dumpFlags(),
 	}
 }
 
@@ -355,6 +359,10 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 			}
 		case *replication.XIDEvent:
 			batch = append(batch, s.commit(st, h))
+		case *replication.MariadbAnnotateRowsEvent:
+			s.recordQuery(st, string(e.Query))
+		case *replication.RowsQueryEvent:
+			s.recordQuery(st, string(e.Query))
 		case *replication.TableMapEvent:
 			st.evIdx++
 			tbl, err := s.tables.Resolve(ctx, e)
@@ -452,7 +460,7 @@ func (s *Streamer) commit(st *txnState, h *replication.EventHeader) change.Event
 		_ = st.gset.Update(st.gtid)
 	}
 	st.nextPos = uint64(h.LogPos)
-	st.inTxn, st.rows, st.skipRows, st.gtid, st.byFile = false, 0, 0, "", false
+	st.inTxn, st.rows, st.skipRows, st.gtid, st.byFile, st.query = false, 0, 0, "", false, ""
 	st.resumeEvents, st.resumeRows, st.resumeSkipped = 0, 0, 0
 	pos := offsets.MySQL{TsSec: int64(h.Timestamp), File: st.file, Pos: st.nextPos, ServerID: h.ServerID}
 	if st.gset != nil {
@@ -604,6 +612,9 @@ func (s *Streamer) sourceTemplate(st *txnState, h *replication.EventHeader, tbl 
 	v[server.SrcPos] = pos
 	if st.thread >= 0 {
 		v[server.SrcThread] = st.thread
+	}
+	if st.query != "" {
+		v[server.SrcQuery] = st.query
 	}
 	return v
 }

@@ -358,7 +358,7 @@ func enrichDefs(defs, cat []mysqltypes.ColumnDef, tm *replication.TableMapEvent)
 			d.DataType = c.DataType
 		}
 		d.ColumnType = c.ColumnType
-		d.JSON = c.JSON
+		d.JSON, d.NoWidth = c.JSON, c.NoWidth
 		d.Default, d.HasDefault, d.DefaultNow = c.Default, c.HasDefault, c.DefaultNow
 		if d.Length == 0 {
 			d.Length = c.Length

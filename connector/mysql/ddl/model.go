@@ -364,6 +364,7 @@ func (m *Model) TableInfo(db, table string) (*TableInfo, bool) {
 			d.Length = c.width
 		}
 		d.JSON = jsonCols[c.name]
+		d.NoWidth = isIntType(c.typ) && c.width == 0
 		info.Columns = append(info.Columns, d)
 	}
 	return info, true

@@ -461,7 +461,7 @@ func TestSchemaModelMatchesInfoColumnPaths(t *testing.T) {
 		t.Fatal("not described")
 	}
 	want := []mysqltypes.ColumnDef{
-		{Name: "id", DataType: "int", ColumnType: "int(11)", Precision: 10},
+		{Name: "id", DataType: "int", ColumnType: "int(11)", Precision: 10, NoWidth: true},
 		{Name: "b", DataType: "binary", ColumnType: "binary(4)", Nullable: true, Length: 4, Default: "ab\x00\x00", HasDefault: true},
 		{Name: "e", DataType: "enum", ColumnType: "enum('x','y')", Charset: "utf8mb4", EnumValues: []string{"x", "y"}, Default: "y", HasDefault: true},
 		{Name: "ts", DataType: "datetime", ColumnType: "datetime(3)", Nullable: true, FSP: 3, DefaultNow: true},

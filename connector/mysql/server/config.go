@@ -45,6 +45,11 @@ type Config struct {
 	// SignalTable is signal.data.collection ("db.table"): Debezium's signal
 	// table, for on-demand snapshots. Empty: no signals.
 	SignalTable string
+	// IncludeQuery is include.query: source.query carries the statement
+	// behind each row change, from MariaDB's ANNOTATE_ROWS events (asked
+	// for when reading the binlog, by the MariaDB class as Debezium's does)
+	// or MySQL's Rows_query events (binlog_rows_query_log_events=ON).
+	IncludeQuery bool
 	// IncrementalChunk is incremental.snapshot.chunk.size (default 1024).
 	IncrementalChunk int
 	Logger           *zap.Logger
