@@ -61,13 +61,13 @@ type ColumnDef struct {
 	FSP        int // DATETIME_PRECISION
 	// Length is the declared length in bytes of BINARY(n) (values are
 	// padded to it, as Debezium does); 0 when unknown.
-	Length     int
-	Charset    string
-	JSON       bool // MariaDB's JSON alias: LONGTEXT with a json_valid() check
+	Length  int
+	Charset string
+	JSON    bool // MariaDB's JSON alias: LONGTEXT with a json_valid() check
 	// NoWidth marks an integer column whose DDL declares no display width
 	// (INT, not INT(11)), which only the schema model knows: Debezium's
 	// column length is then absent.
-	NoWidth bool
+	NoWidth    bool
 	EnumValues []string
 	// Default is the literal default value (quotes and escapes removed)
 	// when HasDefault; DefaultNow marks CURRENT_TIMESTAMP. Expressions,
