@@ -284,30 +284,6 @@ func (s *Source) Combine(parts []change.Position) (change.Position, error) {
 	return p, nil
 }
 
-// Validate checks that VTGate answers, the keyspace exists and every
-// listed shard belongs to it.
-func (s *Source) Validate(ctx context.Context) ([]config.Problem, error) {
-	c, err := dial(&s.cfg)
-	if err != nil {
-		return nil, err
-	}
-	defer c.conn.Close()
-	shards, err := c.shards(ctx)
-	if err != nil {
-		if fault.IsDefinite(err) {
-			return []config.Problem{{Setting: propKeyspace, Msg: err.Error()}}, nil
-		}
-		return nil, err
-	}
-	var probs []config.Problem
-	for _, sh := range s.cfg.Shards {
-		if !contains(shards, sh) {
-			probs = append(probs, config.Problem{Setting: propShard, Msg: fmt.Sprintf("shard %q is not a shard of keyspace %s (it has %v)", sh, s.cfg.Keyspace, shards)})
-		}
-	}
-	return probs, nil
-}
-
 // Close closes the gRPC connection.
 func (s *Source) Close() error {
 	s.mu.Lock()
