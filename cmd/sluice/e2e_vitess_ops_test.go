@@ -1,15 +1,21 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/go-mysql-org/go-mysql/client"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/sluice-cdc/sluice/internal/conformance"
 	"github.com/sluice-cdc/sluice/offsets"
@@ -112,4 +118,130 @@ func TestVitessValidate(t *testing.T) {
 		t.Errorf("vitess.vgtid of other shards: exit %d, want 1", code)
 	}
 	wantLines(t, out, `error: vitess.vgtid: property "vitess.vgtid" names shards -40,40- of keyspace `+e.keyspace+", which now has shards -80,80- (no longer there: -40,40-")
+}
+
+// vtMysqld is the mysqld under the vttestserver cluster (both shards'
+// databases, vt_<keyspace>_<shard>): vitess.sh puts it next to VTGate's
+// gRPC port.
+func vtMysqld(t *testing.T, e vtEnv) *client.Conn {
+	t.Helper()
+	addr := os.Getenv("SLUICE_TEST_VITESS_MYSQLD")
+	if addr == "" {
+		host, port, _ := strings.Cut(e.grpc, ":")
+		p, _ := strconv.Atoi(port)
+		addr = fmt.Sprintf("%s:%d", host, p+1)
+	}
+	conn, err := client.Connect(addr, "root", "", "")
+	if err != nil {
+		t.Fatalf("connecting to the cluster's mysqld %s (SLUICE_TEST_VITESS_MYSQLD): %v", addr, err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// newNamedVtTable creates table name like newVtTable, empty.
+func newNamedVtTable(t *testing.T, e vtEnv, name string) *vtTable {
+	t.Helper()
+	conn, err := client.Connect(e.mysql, "root", "", e.keyspace)
+	if err != nil {
+		t.Fatalf("connecting to VTGate's MySQL port %s: %v", e.mysql, err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	tb := &vtTable{e: e, name: name, conn: conn}
+	tb.must(t, fmt.Sprintf("CREATE TABLE %s (id BIGINT NOT NULL, sk BIGINT NOT NULL, v INT NOT NULL, pad VARCHAR(64), PRIMARY KEY (id))", name),
+		fmt.Sprintf("ALTER VSCHEMA ON %s ADD VINDEX hash(sk) USING hash", name))
+	t.Cleanup(func() { _ = tb.exec("DROP TABLE " + name) })
+	return tb
+}
+
+// fillShard writes ids lo..hi of a table straight into one shard's
+// database, in one statement (MariaDB's sequence engine): VStream copies
+// what the shard's tables hold, whatever the vindex says.
+func fillShard(t *testing.T, my *client.Conn, keyspace, shard, table string, lo, hi int) {
+	t.Helper()
+	q := fmt.Sprintf("INSERT INTO `vt_%s_%s`.%s (id, sk, v, pad) SELECT seq, seq, 1, CONCAT('row-', seq) FROM `vt_%s_%s`.seq_%d_to_%d",
+		keyspace, shard, table, keyspace, shard, lo, hi)
+	if _, err := my.Execute(q); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+}
+
+// A kill -9 while shard -80 copies the second table and 80- is still on
+// the first: the restart must neither lose rows nor leave rows deleted
+// during the outage live in Kafka, on any of the keyspace's tables.
+func TestVitessCopyResumeShardsAtDifferentTables(t *testing.T) {
+	e := needVitess(t)
+	const big = 150_000
+	p := fmt.Sprintf("r%d", rand.Intn(1_000_000_000))
+	a, b, c := newNamedVtTable(t, e, p+"a"), newNamedVtTable(t, e, p+"b"), newNamedVtTable(t, e, p+"c")
+	time.Sleep(time.Second) // vschema changes take about half a second to show
+	my := vtMysqld(t, e)
+	fillShard(t, my, e.keyspace, "-80", a.name, 1, 1000) // -80 is through a at once
+	fillShard(t, my, e.keyspace, "80-", a.name, 100_001, 100_000+big)
+	fillShard(t, my, e.keyspace, "-80", b.name, 1, big)
+	fillShard(t, my, e.keyspace, "80-", b.name, 500_001, 501_000)
+	fillShard(t, my, e.keyspace, "-80", c.name, 1, 500)
+	fillShard(t, my, e.keyspace, "80-", c.name, 600_001, 600_500)
+
+	name, prefix := "c-"+p, "vt"+p
+	cfg := a.connector(prefix, map[string]string{"table.include.list": e.keyspace + `\.` + p + "[abc]", "offset.flush.interval.ms": "200"})
+	sl := startVitess(t, e, name, cfg)
+	// Follow the offsets topic (from its start: the key's partition is
+	// what Kafka Connect would pick) and kill as soon as the stored VGTID
+	// shows the two shards at different tables.
+	key := offsets.Key(name, prefix)
+	oc := conformance.NewKafkaClient(t, e.kafka, kgo.ConsumeTopics(offsets.DefaultOffsetsTopic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.FetchMaxWait(50*time.Millisecond))
+	var stored offsets.Vitess
+	reached, over := false, false
+	for deadline := time.Now().Add(2 * time.Minute); !reached && !over && time.Now().Before(deadline); {
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		fs := oc.PollFetches(ctx)
+		cancel()
+		fs.EachRecord(func(r *kgo.Record) {
+			if reached || !bytes.Equal(r.Key, key) {
+				return
+			}
+			v, err := offsets.ParseVitess(r.Value)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stored = v
+			reached = copyCursorOn(v, "-80", b.name) && copyCursorOn(v, "80-", a.name)
+			over = !v.Copying()
+		})
+	}
+	sl.Kill9()
+	if !reached {
+		t.Fatalf("the stored offset never showed -80 copying %s and 80- copying %s (last: %s); the copy was too fast to catch", b.name, a.name, stored)
+	}
+	t.Logf("killed at %s", stored)
+	// While it is down: deletes of copied rows on both shards (of a on
+	// -80, whose copy of a was over), updates and inserts.
+	a.must(t, "DELETE FROM "+a.name+" WHERE id <= 100", "DELETE FROM "+a.name+" WHERE id BETWEEN 100001 AND 100050",
+		"UPDATE "+a.name+" SET v = v + 1 WHERE id BETWEEN 200 AND 300",
+		"INSERT INTO "+a.name+" (id, sk, v, pad) VALUES (900001, 900001, 1, 'new'), (900002, 900002, 1, 'new')")
+	b.must(t, "DELETE FROM "+b.name+" WHERE id <= 50", "UPDATE "+b.name+" SET v = v + 1 WHERE id BETWEEN 100 AND 200",
+		"DELETE FROM "+b.name+" WHERE id = 500001")
+	c.must(t, "DELETE FROM "+c.name+" WHERE id IN (1, 600001)")
+	sl = startVitess(t, e, name, cfg)
+	for _, tb := range []*vtTable{a, b, c} {
+		r := followVt(t, e, tb, prefix+"."+e.keyspace+"."+tb.name, 3*time.Minute)
+		t.Logf("%s: rebuilt %d rows from %d records (ops %v)", tb.name, len(r.rows), r.seen, r.ops)
+	}
+	sl.Stop()
+}
+
+// copyCursorOn: the shard's entry has a copy cursor (a last key) on table.
+func copyCursorOn(p offsets.Vitess, shard, table string) bool {
+	for _, sg := range p.Shards {
+		if sg.Shard != shard {
+			continue
+		}
+		for _, tp := range sg.TablePKs {
+			if tp.TableName == table && tp.LastPK != nil {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -148,6 +148,9 @@ func (s *Source) Snapshot(ctx context.Context, from change.Position, data bool, 
 	var toCopy []string
 	if from != nil {
 		pos = from.(offsets.Vitess)
+		if lists, split := s.shardTables(pos); split {
+			return s.resumeByShard(ctx, pos, lists, out)
+		}
 		toCopy = s.resumeTables(pos)
 		s.cfg.Logger.Info("resuming VTGate's copy phase", zap.String("vgtid", pos.String()), zap.Strings("tables_to_copy", toCopy))
 	} else {
