@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/go-mysql-org/go-mysql/client"
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/sluice-cdc/sluice/internal/conformance"
@@ -244,4 +245,80 @@ func copyCursorOn(p offsets.Vitess, shard, table string) bool {
 		}
 	}
 	return false
+}
+
+// A 1,000,000-row transaction written through VTGate (one BEGIN, a
+// thousand 1,000-row inserts, COMMIT: VTGate commits it on each shard as
+// one transaction of about half the rows) streams through the daemon
+// without being held whole: every row reaches Kafka once and the daemon's
+// peak RSS stays under 200 MiB.
+func TestVitessMillionRowTransaction(t *testing.T) {
+	e := needVitess(t)
+	const rows, limitMiB = 1_000_000, 200
+	tb := newVtTable(t, e, 0)
+	prefix := "vt" + tb.name
+	topic := prefix + "." + e.keyspace + "." + tb.name
+	sl := startVitess(t, e, "c-"+tb.name, tb.connector(prefix, nil))
+	sl.WaitLog("VTGate's copy phase completed", time.Minute)
+	stmts := []string{"BEGIN"}
+	for lo := 1; lo <= rows; lo += 1000 {
+		var vals []string
+		for id := lo; id < lo+1000; id++ {
+			vals = append(vals, fmt.Sprintf("(%d,%d,1,'row-%d')", id, id, id))
+		}
+		stmts = append(stmts, "INSERT INTO "+tb.name+" (id, sk, v, pad) VALUES "+strings.Join(vals, ","))
+	}
+	began := time.Now()
+	tb.must(t, append(stmts, "COMMIT")...)
+	t.Logf("VTGate committed the %d-row transaction in %s", rows, time.Since(began).Round(time.Millisecond))
+	n := topicRecords(t, e.kafka, topic, rows, 5*time.Minute)
+	elapsed := time.Since(began)
+	hwm := peakRSSMiB(t, sl.Pid())
+	time.Sleep(2 * time.Second) // anything sent twice would show by now
+	n = topicRecords(t, e.kafka, topic, rows, time.Second)
+	sl.Stop()
+	t.Logf("%d records in Kafka %s after BEGIN (%.0f rows/s); daemon peak RSS %d MiB", n, elapsed.Round(time.Millisecond), float64(rows)/elapsed.Seconds(), hwm)
+	if n != rows {
+		t.Errorf("%s holds %d records, want %d (one per row)", topic, n, rows)
+	}
+	if hwm >= limitMiB {
+		t.Errorf("the daemon's peak RSS was %d MiB while streaming a %d-row transaction; want under %d MiB", hwm, rows, limitMiB)
+	}
+}
+
+// topicRecords waits until topic holds want records, or timeout, and
+// returns how many it holds.
+func topicRecords(t *testing.T, kafka, topic string, want int64, timeout time.Duration) int64 {
+	t.Helper()
+	adm := kadm.NewClient(conformance.NewKafkaClient(t, kafka))
+	var total int64
+	for deadline := time.Now().Add(timeout); ; time.Sleep(100 * time.Millisecond) {
+		if ends, err := adm.ListEndOffsets(context.Background(), topic); err == nil {
+			total = 0
+			ends.Each(func(o kadm.ListedOffset) { total += o.Offset })
+		}
+		if total >= want || time.Now().After(deadline) {
+			return total
+		}
+	}
+}
+
+// peakRSSMiB is a running process's VmHWM.
+func peakRSSMiB(t *testing.T, pid int) int64 {
+	t.Helper()
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			if err != nil {
+				t.Fatalf("VmHWM %q: %v", v, err)
+			}
+			return kb / 1024
+		}
+	}
+	t.Fatalf("no VmHWM in /proc/%d/status", pid)
+	return 0
 }
