@@ -172,13 +172,15 @@ func fillShard(t *testing.T, my *client.Conn, keyspace, shard, table string, lo,
 // during the outage live in Kafka, on any of the keyspace's tables.
 func TestVitessCopyResumeShardsAtDifferentTables(t *testing.T) {
 	e := needVitess(t)
-	const big = 150_000
+	// 80- copies a long while -80, through a at once, copies b: the state
+	// sought lasts from -80's first batch of b to 80-'s last of a.
+	const big, bigger = 150_000, 400_000
 	p := fmt.Sprintf("r%d", rand.Intn(1_000_000_000))
 	a, b, c := newNamedVtTable(t, e, p+"a"), newNamedVtTable(t, e, p+"b"), newNamedVtTable(t, e, p+"c")
 	time.Sleep(time.Second) // vschema changes take about half a second to show
 	my := vtMysqld(t, e)
 	fillShard(t, my, e.keyspace, "-80", a.name, 1, 1000) // -80 is through a at once
-	fillShard(t, my, e.keyspace, "80-", a.name, 100_001, 100_000+big)
+	fillShard(t, my, e.keyspace, "80-", a.name, 100_001, 100_000+bigger)
 	fillShard(t, my, e.keyspace, "-80", b.name, 1, big)
 	fillShard(t, my, e.keyspace, "80-", b.name, 500_001, 501_000)
 	fillShard(t, my, e.keyspace, "-80", c.name, 1, 500)
@@ -186,12 +188,12 @@ func TestVitessCopyResumeShardsAtDifferentTables(t *testing.T) {
 
 	name, prefix := "c-"+p, "vt"+p
 	cfg := a.connector(prefix, map[string]string{"table.include.list": e.keyspace + `\.` + p + "[abc]", "offset.flush.interval.ms": "200"})
-	sl := startVitess(t, e, name, cfg)
-	// Follow the offsets topic (from its start: the key's partition is
-	// what Kafka Connect would pick) and kill as soon as the stored VGTID
-	// shows the two shards at different tables.
+	// Follow the key's partition of the offsets topic from its end before
+	// the start, and kill as soon as the stored VGTID shows the two shards
+	// at different tables.
 	key := offsets.Key(name, prefix)
-	oc := conformance.NewKafkaClient(t, e.kafka, kgo.ConsumeTopics(offsets.DefaultOffsetsTopic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.FetchMaxWait(50*time.Millisecond))
+	oc := conformance.NewKafkaClient(t, e.kafka, kgo.ConsumePartitions(offsetsPartitionEnd(t, e.kafka, key)), kgo.FetchMaxWait(50*time.Millisecond))
+	sl := startVitess(t, e, name, cfg)
 	var stored offsets.Vitess
 	reached, over := false, false
 	for deadline := time.Now().Add(2 * time.Minute); !reached && !over && time.Now().Before(deadline); {
@@ -224,6 +226,14 @@ func TestVitessCopyResumeShardsAtDifferentTables(t *testing.T) {
 	b.must(t, "DELETE FROM "+b.name+" WHERE id <= 50", "UPDATE "+b.name+" SET v = v + 1 WHERE id BETWEEN 100 AND 200",
 		"DELETE FROM "+b.name+" WHERE id = 500001")
 	c.must(t, "DELETE FROM "+c.name+" WHERE id IN (1, 600001)")
+	// Killed again while the first shard is resumed on its own: the
+	// offsets stored then must still name the other shard where it was.
+	sl = startVitess(t, e, name, cfg)
+	sl.WaitLog("resuming VTGate's copy phase for one shard", time.Minute)
+	time.Sleep(1500 * time.Millisecond)
+	sl.Kill9()
+	a.must(t, "DELETE FROM "+a.name+" WHERE id BETWEEN 101 AND 110", "DELETE FROM "+a.name+" WHERE id BETWEEN 100051 AND 100060")
+	b.must(t, "DELETE FROM "+b.name+" WHERE id BETWEEN 51 AND 60", "UPDATE "+b.name+" SET v = v + 1 WHERE id BETWEEN 150 AND 250")
 	sl = startVitess(t, e, name, cfg)
 	for _, tb := range []*vtTable{a, b, c} {
 		r := followVt(t, e, tb, prefix+"."+e.keyspace+"."+tb.name, 3*time.Minute)
@@ -321,4 +331,21 @@ func peakRSSMiB(t *testing.T, pid int) int64 {
 	}
 	t.Fatalf("no VmHWM in /proc/%d/status", pid)
 	return 0
+}
+
+// offsetsPartitionEnd is the offsets topic's partition holding key (as
+// Kafka Connect picks it) at its current end.
+func offsetsPartitionEnd(t *testing.T, kafka string, key []byte) map[string]map[int32]kgo.Offset {
+	t.Helper()
+	adm := kadm.NewClient(conformance.NewKafkaClient(t, kafka))
+	ends, err := adm.ListEndOffsets(context.Background(), offsets.DefaultOffsetsTopic)
+	if err != nil || ends.Error() != nil {
+		t.Fatalf("listing the end offsets of %s: %v %v", offsets.DefaultOffsetsTopic, err, ends.Error())
+	}
+	p := offsets.Partition(key, int32(len(ends[offsets.DefaultOffsetsTopic])))
+	end, ok := ends.Lookup(offsets.DefaultOffsetsTopic, p)
+	if !ok {
+		t.Fatalf("no end offset for partition %d of %s", p, offsets.DefaultOffsetsTopic)
+	}
+	return map[string]map[int32]kgo.Offset{offsets.DefaultOffsetsTopic: {p: kgo.NewOffset().At(end.Offset)}}
 }
