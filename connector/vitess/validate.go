@@ -65,10 +65,14 @@ func (s *Source) ValidateOffset(ctx context.Context, stored []byte) ([]config.Pr
 	if stored == nil {
 		return nil, nil
 	}
-	p, err := offsets.ParseVitess(stored)
+	pos, err := s.ParseOffset(stored)
 	if err != nil {
-		return []config.Problem{{Setting: "offset", Msg: fmt.Sprintf("the stored offset cannot be read: %v; delete it to copy the tables again", err)}}, nil
+		// What a start would refuse: another connector's offset, or the
+		// keyspace or vitess.shard changed.
+		return []config.Problem{{Setting: "offset", Msg: fmt.Sprintf("the offset stored for connector %q (topic.prefix %q) does not fit this connector: %v; use a new connector name, or delete the stored offset to copy the tables again",
+			s.cfg.Name, s.cfg.TopicPrefix, err)}}, nil
 	}
+	p := pos.(offsets.Vitess)
 	c, err := dial(&s.cfg)
 	if err != nil {
 		return nil, err
@@ -80,13 +84,6 @@ func (s *Source) ValidateOffset(ctx context.Context, stored []byte) ([]config.Pr
 			return nil, nil // Validate reports the keyspace
 		}
 		return nil, err
-	}
-	for _, sg := range p.Shards {
-		if sg.Keyspace != s.cfg.Keyspace {
-			return []config.Problem{{Setting: propKeyspace, Msg: fmt.Sprintf(
-				"the offset stored for connector %q (topic.prefix %q) is for keyspace %q, not %q: another connector's offset, or vitess.keyspace changed; use a new connector name or delete the stored offset",
-				s.cfg.Name, s.cfg.TopicPrefix, sg.Keyspace, s.cfg.Keyspace)}}, nil
-		}
 	}
 	return compareShards(p, shards, s.cfg.Keyspace, "the offset stored in the offsets topic", "offset"), nil
 }
