@@ -74,6 +74,7 @@ func newVtBench(bin string) (*vtBench, func(), error) {
 	}
 	time.Sleep(time.Second) // vschema changes take about half a second to show
 	return b, func() {
+		deleteTopic(b.kafka, b.table+"."+b.keyspace+"."+b.table) // a run writes gigabytes
 		b.vtgate.Execute("DROP TABLE " + b.table)
 		b.vtgate.Close()
 		b.mysqld.Close()
@@ -99,8 +100,9 @@ func (b *vtBench) fill(shard string, lo, hi int) error {
 }
 
 // vitessBench: the copy phase of copyRows rows (half per shard), then one
-// transaction of txnRows rows on shard -80 while streaming; rows/s of each
-// and the daemon's peak RSS (VmHWM) after each.
+// transaction of txnRows rows on shard -80 while streaming, then txnRows
+// rows in 1,000-row transactions; rows/s of each and the daemon's peak RSS
+// (VmHWM) after each.
 func vitessBench(copyRows, txnRows int, bin string) error {
 	b, cleanup, err := newVtBench(bin)
 	if err != nil {
@@ -174,6 +176,24 @@ func vitessBench(copyRows, txnRows int, bin string) error {
 	streamTime := time.Since(t0)
 	fmt.Printf("vitess stream: one %d-row transaction (mysqld took %s to commit it) in Kafka %s after its first write: %.0f rows/s; peak RSS %s\n",
 		txnRows, committed.Round(time.Millisecond), streamTime.Round(time.Millisecond), float64(txnRows)/streamTime.Seconds(), vmHWM(cmd.Process.Pid))
+
+	// Then the same number of rows in 1,000-row transactions, alternating
+	// the shards (each a separate transaction of one shard's database).
+	t0 = time.Now()
+	next := copyRows + txnRows
+	for i := 0; i < txnRows/1000; i++ {
+		if err := b.fill([]string{"-80", "80-"}[i%2], next+1, next+1000); err != nil {
+			return err
+		}
+		next += 1000
+	}
+	committed = time.Since(t0)
+	if err := waitRecords(b.kafka, topic, int64(next)); err != nil {
+		return err
+	}
+	streamTime = time.Since(t0)
+	fmt.Printf("vitess stream: %d rows in 1000-row transactions (mysqld took %s to commit them) in Kafka %s after the first write: %.0f rows/s; peak RSS %s\n",
+		next-copyRows-txnRows, committed.Round(time.Millisecond), streamTime.Round(time.Millisecond), float64(next-copyRows-txnRows)/streamTime.Seconds(), vmHWM(cmd.Process.Pid))
 	_ = cmd.Process.Signal(os.Interrupt)
 	_ = cmd.Wait()
 	exited = true
@@ -221,4 +241,15 @@ func vmHWM(pid int) string {
 		}
 	}
 	return "n/a"
+}
+
+func deleteTopic(kafka, topic string) {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(kafka, ",")...))
+	if err != nil {
+		return
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, _ = kadm.NewClient(cl).DeleteTopics(ctx, topic)
 }

@@ -194,6 +194,7 @@ func TestVitessCopyResumeShardsAtDifferentTables(t *testing.T) {
 	fillShard(t, my, e.keyspace, "80-", c.name, 600_001, 600_500)
 
 	name, prefix := "c-"+p, "vt"+p
+	deleteTopicsAtEnd(t, e.kafka, prefix+"."+e.keyspace+"."+a.name, prefix+"."+e.keyspace+"."+b.name, prefix+"."+e.keyspace+"."+c.name)
 	cfg := a.connector(prefix, map[string]string{"table.include.list": e.keyspace + `\.` + p + "[abc]", "offset.flush.interval.ms": "200"})
 	// Follow the key's partition of the offsets topic from its end before
 	// the start, and kill as soon as the stored VGTID shows the two shards
@@ -275,6 +276,7 @@ func TestVitessMillionRowTransaction(t *testing.T) {
 	tb := newVtTable(t, e, 0)
 	prefix := "vt" + tb.name
 	topic := prefix + "." + e.keyspace + "." + tb.name
+	deleteTopicsAtEnd(t, e.kafka, topic)
 	sl := startVitess(t, e, "c-"+tb.name, tb.connector(prefix, nil))
 	sl.WaitLog("VTGate's copy phase completed", time.Minute)
 	stmts := []string{"BEGIN"}
@@ -355,4 +357,17 @@ func offsetsPartitionEnd(t *testing.T, kafka string, key []byte) map[string]map[
 		t.Fatalf("no end offset for partition %d of %s", p, offsets.DefaultOffsetsTopic)
 	}
 	return map[string]map[int32]kgo.Offset{offsets.DefaultOffsetsTopic: {p: kgo.NewOffset().At(end.Offset)}}
+}
+
+// deleteTopicsAtEnd deletes the topics of a test that writes hundreds of
+// megabytes, once it has passed (a failure leaves them to look at).
+func deleteTopicsAtEnd(t *testing.T, kafka string, topics ...string) {
+	t.Cleanup(func() {
+		if t.Failed() {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_, _ = kadm.NewClient(conformance.NewKafkaClient(t, kafka)).DeleteTopics(ctx, topics...)
+	})
 }
