@@ -175,20 +175,36 @@ func fillShard(t *testing.T, my *client.Conn, keyspace, shard, table string, lo,
 }
 
 // A kill -9 while shard -80 copies the second table and 80- is still on
-// the first: the restart must neither lose rows nor leave rows deleted
-// during the outage live in Kafka, on any of the keyspace's tables.
+// the first, or has finished: the restart must neither lose rows nor leave
+// rows deleted during the outage live in Kafka, on any of the keyspace's
+// tables. A second kill -9 comes while the restart copies.
 func TestVitessCopyResumeShardsAtDifferentTables(t *testing.T) {
 	e := needVitess(t)
-	// 80- copies a long while -80, through a at once, copies b: the state
-	// sought lasts from -80's first batch of b to 80-'s last of a.
-	const big, bigger = 150_000, 400_000
+	t.Run("80- on the first table", func(t *testing.T) {
+		// 80- copies a long while -80, through a at once, copies b: the
+		// state sought lasts from -80's first batch of b to 80-'s last of a.
+		copyResume(t, e, 400_000, 150_000, func(v offsets.Vitess, a, b string) bool {
+			return copyCursorOn(v, "-80", b) && copyCursorOn(v, "80-", a)
+		})
+	})
+	t.Run("80- finished", func(t *testing.T) {
+		copyResume(t, e, 1000, 400_000, func(v offsets.Vitess, a, b string) bool {
+			return copyCursorOn(v, "-80", b) && copyDone(v, "80-")
+		})
+	})
+}
+
+// copyResume runs the kill -9 test on tables a, b, c: a holds 1,000 rows on
+// -80 and aOn80 on 80-, b bOnMinus80 on -80 and 1,000 on 80-, c 500 on
+// each; the first kill comes when the stored offset satisfies at.
+func copyResume(t *testing.T, e vtEnv, aOn80, bOnMinus80 int, at func(v offsets.Vitess, a, b string) bool) {
 	p := fmt.Sprintf("r%d", rand.Intn(1_000_000_000))
 	a, b, c := newNamedVtTable(t, e, p+"a"), newNamedVtTable(t, e, p+"b"), newNamedVtTable(t, e, p+"c")
 	time.Sleep(time.Second) // vschema changes take about half a second to show
 	my := vtMysqld(t, e)
 	fillShard(t, my, e.keyspace, "-80", a.name, 1, 1000) // -80 is through a at once
-	fillShard(t, my, e.keyspace, "80-", a.name, 100_001, 100_000+bigger)
-	fillShard(t, my, e.keyspace, "-80", b.name, 1, big)
+	fillShard(t, my, e.keyspace, "80-", a.name, 100_001, 100_000+aOn80)
+	fillShard(t, my, e.keyspace, "-80", b.name, 1, bOnMinus80)
 	fillShard(t, my, e.keyspace, "80-", b.name, 500_001, 501_000)
 	fillShard(t, my, e.keyspace, "-80", c.name, 1, 500)
 	fillShard(t, my, e.keyspace, "80-", c.name, 600_001, 600_500)
@@ -197,8 +213,7 @@ func TestVitessCopyResumeShardsAtDifferentTables(t *testing.T) {
 	deleteTopicsAtEnd(t, e.kafka, prefix+"."+e.keyspace+"."+a.name, prefix+"."+e.keyspace+"."+b.name, prefix+"."+e.keyspace+"."+c.name)
 	cfg := a.connector(prefix, map[string]string{"table.include.list": e.keyspace + `\.` + p + "[abc]", "offset.flush.interval.ms": "200"})
 	// Follow the key's partition of the offsets topic from its end before
-	// the start, and kill as soon as the stored VGTID shows the two shards
-	// at different tables.
+	// the start, and kill as soon as the stored VGTID shows the state.
 	key := offsets.Key(name, prefix)
 	oc := conformance.NewKafkaClient(t, e.kafka, kgo.ConsumePartitions(offsetsPartitionEnd(t, e.kafka, key)), kgo.FetchMaxWait(50*time.Millisecond))
 	sl := startVitess(t, e, name, cfg)
@@ -217,13 +232,12 @@ func TestVitessCopyResumeShardsAtDifferentTables(t *testing.T) {
 				t.Fatal(err)
 			}
 			stored = v
-			reached = copyCursorOn(v, "-80", b.name) && copyCursorOn(v, "80-", a.name)
-			over = !v.Copying()
+			reached, over = at(v, a.name, b.name), !v.Copying()
 		})
 	}
 	sl.Kill9()
 	if !reached {
-		t.Fatalf("the stored offset never showed -80 copying %s and 80- copying %s (last: %s); the copy was too fast to catch", b.name, a.name, stored)
+		t.Fatalf("the stored offset never showed the state sought (last: %s); the copy was too fast to catch", stored)
 	}
 	t.Logf("killed at %s", stored)
 	// While it is down: deletes of copied rows on both shards (of a on
@@ -234,10 +248,11 @@ func TestVitessCopyResumeShardsAtDifferentTables(t *testing.T) {
 	b.must(t, "DELETE FROM "+b.name+" WHERE id <= 50", "UPDATE "+b.name+" SET v = v + 1 WHERE id BETWEEN 100 AND 200",
 		"DELETE FROM "+b.name+" WHERE id = 500001")
 	c.must(t, "DELETE FROM "+c.name+" WHERE id IN (1, 600001)")
-	// Killed again while the first shard is resumed on its own: the
-	// offsets stored then must still name the other shard where it was.
+	// Killed again while the restart copies (with the shards at different
+	// tables, while the first is resumed on its own: the offsets stored
+	// then must still name the other shard where it was).
 	sl = startVitess(t, e, name, cfg)
-	sl.WaitLog("resuming VTGate's copy phase for one shard", time.Minute)
+	sl.WaitLog("resuming VTGate's copy phase", time.Minute)
 	time.Sleep(1500 * time.Millisecond)
 	sl.Kill9()
 	a.must(t, "DELETE FROM "+a.name+" WHERE id BETWEEN 101 AND 110", "DELETE FROM "+a.name+" WHERE id BETWEEN 100051 AND 100060")
@@ -248,6 +263,16 @@ func TestVitessCopyResumeShardsAtDifferentTables(t *testing.T) {
 		t.Logf("%s: rebuilt %d rows from %d records (ops %v)", tb.name, len(r.rows), r.seen, r.ops)
 	}
 	sl.Stop()
+}
+
+// copyDone: the shard's copy is over (a GTID, no cursor).
+func copyDone(p offsets.Vitess, shard string) bool {
+	for _, sg := range p.Shards {
+		if sg.Shard == shard {
+			return sg.GTID != "" && len(sg.TablePKs) == 0
+		}
+	}
+	return false
 }
 
 // copyCursorOn: the shard's entry has a copy cursor (a last key) on table.
