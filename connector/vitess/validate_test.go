@@ -24,8 +24,8 @@ func TestCompareShards(t *testing.T) {
 		want   string // "" for no problem
 	}{
 		{[]string{"-80", "80-"}, ""},
-		{[]string{"80-"}, ""},   // a per-shard connector
-		{[]string{""}, ""},      // the keyspace at "current"
+		{[]string{"80-"}, ""}, // a per-shard connector
+		{[]string{""}, ""},    // the keyspace at "current"
 		{[]string{"-40", "40-80", "80-"}, "names shards -40,40-80,80- of keyspace ks, which now has shards -80,80- (no longer there: -40,40-80; new: -80;"},
 		{[]string{"-"}, "(no longer there: -; new: -80,80-;"},
 	} {
