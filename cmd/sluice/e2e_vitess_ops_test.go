@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand"
+	"net"
 	"os"
 	"os/exec"
 	"strconv"
@@ -86,6 +87,19 @@ func TestVitessValidate(t *testing.T) {
 	if strings.Contains(out, `shard "-80" is not`) {
 		t.Errorf("validate flags the existing shard -80:\n%s", out)
 	}
+
+	// Nothing listening where database.port points.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, closed, _ := strings.Cut(ln.Addr().String(), ":")
+	ln.Close()
+	out, code = validateVt(t, base(map[string]string{"database.port": closed}), name+"-port")
+	if code != 1 {
+		t.Errorf("VTGate not listening: exit %d, want 1", code)
+	}
+	wantLines(t, out, "127.0.0.1:"+closed, "connection refused", "check database.hostname and database.port (VTGate's gRPC port)")
 
 	// A VGTID stored before a reshard from -80,80- into -40,40-80,80-.
 	reshard := fmt.Sprintf(`[{"keyspace":"%[1]s","shard":"-40","gtid":"MariaDB/0-1-5","table_p_ks":[]},{"keyspace":"%[1]s","shard":"40-80","gtid":"MariaDB/0-1-5","table_p_ks":[]},{"keyspace":"%[1]s","shard":"80-","gtid":"MariaDB/0-1-5","table_p_ks":[]}]`, e.keyspace)

@@ -30,8 +30,14 @@ func (s *Source) Validate(ctx context.Context) ([]config.Problem, error) {
 	}
 	defer c.conn.Close()
 	probs, shards, err := s.checkKeyspace(ctx, c)
-	if err != nil || len(shards) == 0 {
-		return probs, err
+	if err != nil && !fault.IsDefinite(err) { // definite ones (a refused login) name their settings
+		return nil, fmt.Errorf("%w; check database.hostname and database.port (VTGate's gRPC port) and that VTGate runs", err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(shards) == 0 {
+		return probs, nil
 	}
 	read := shards
 	if len(s.cfg.Shards) > 0 {
