@@ -87,13 +87,29 @@ func Check(c *config.Connector, env Env) error {
 }
 
 // Validate checks a connector against its server, as sluice validate does.
-func Validate(ctx context.Context, c *config.Connector, env Env) ([]config.Problem, error) {
+// load, when not nil, reads the connector's stored offset, for sources
+// that check it against the server (OffsetValidator); it is only called
+// for those.
+func Validate(ctx context.Context, c *config.Connector, env Env, load func(context.Context) ([]byte, error)) ([]config.Problem, error) {
 	src, err := NewSource(c, env)
 	if err != nil {
 		return nil, err
 	}
 	defer src.Close()
-	return src.Validate(ctx)
+	probs, err := src.Validate(ctx)
+	if err != nil {
+		return probs, err
+	}
+	ov, ok := src.(OffsetValidator)
+	if !ok || load == nil {
+		return probs, nil
+	}
+	stored, err := load(ctx)
+	if err != nil {
+		return probs, fmt.Errorf("reading the stored offset of connector %q: %w", c.Name, err)
+	}
+	more, err := ov.ValidateOffset(ctx, stored)
+	return append(probs, more...), err
 }
 
 // Deps are the worker's shared parts a task produces and commits through.

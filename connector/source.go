@@ -45,6 +45,14 @@ type Source interface {
 	Close() error
 }
 
+// OffsetValidator is implemented by sources whose stored offset can stop
+// fitting the server while the connector is stopped (a Vitess reshard):
+// sluice validate reports that before a start would fail.
+type OffsetValidator interface {
+	// ValidateOffset checks a stored offset value (nil: none stored).
+	ValidateOffset(ctx context.Context, stored []byte) ([]config.Problem, error)
+}
+
 // SnapshotProgress is implemented by positions that can record an
 // unfinished snapshot: a stored offset that does resumes the snapshot
 // instead of streaming.

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"go.uber.org/zap"
 
@@ -311,4 +312,35 @@ func (s *KafkaStore) Commit(ctx context.Context, key, value []byte) error {
 // progress fails.
 func (s *KafkaStore) Close() {
 	s.closeOnce.Do(s.cl.Close)
+}
+
+// LoadStored reads the offset stored under key without creating or
+// changing anything (for sluice validate): a missing offsets topic means
+// nothing is stored.
+func LoadStored(ctx context.Context, cfg KafkaStoreConfig, key []byte) ([]byte, error) {
+	if cfg.Topic == "" {
+		cfg.Topic = DefaultOffsetsTopic
+	}
+	sc, err := kafkatopic.NewStoreClient("Kafka offset store", cfg.Topic, cfg.Brokers, cfg.ReplicationFactor, cfg.ClientOpts)
+	if err != nil {
+		return nil, err
+	}
+	defer sc.Client.Close()
+	td, err := sc.Admin.ListTopics(ctx, cfg.Topic)
+	if err != nil {
+		return nil, fmt.Errorf("describing offsets topic %s: %w", cfg.Topic, err)
+	}
+	t, ok := td[cfg.Topic]
+	if !ok || errors.Is(t.Err, kerr.UnknownTopicOrPartition) {
+		return nil, nil
+	}
+	if t.Err != nil {
+		return nil, fmt.Errorf("describing offsets topic %s: %w", cfg.Topic, t.Err)
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = zap.NewNop()
+	}
+	s := &KafkaStore{cfg: cfg, log: log, opts: sc.Opts, cl: sc.Client, adm: sc.Admin, partitions: int32(len(t.Partitions))}
+	return s.Load(ctx, key)
 }

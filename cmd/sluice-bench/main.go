@@ -3,6 +3,7 @@
 //
 //	sluice-bench snapshot [--rows 1000000] [--threads 2]
 //	sluice-bench stream [--rows 1000000] [--txn-rows 1000] [--backlog] [--converters json,json-noschema,avro] [--registry URL]
+//	sluice-bench vitess [--rows 1000000] [--txn-rows 1000000] [--mysql]
 //
 // snapshot fills a table with --rows rows (MariaDB's SEQUENCE engine), runs
 // `sluice run` with snapshot.mode=initial_only until it exits, and prints
@@ -13,6 +14,10 @@
 // of --converters (json: schemas on; json-noschema, the default; avro:
 // Confluent Avro through the registry at --registry), side by side. Servers: SLUICE_BOOTSTRAP_SERVERS, SLUICE_TEST_MYSQL_ADDR and
 // SLUICE_TEST_MYSQL_ROOT_PASSWORD, as deploy/local/up.sh prints them.
+// vitess runs a Vitess connector on the vitess.sh cluster: the copy of
+// --rows rows, then one --txn-rows transaction while streaming (rows/s and
+// the daemon's peak RSS after each); --mysql adds snapshot and stream
+// figures for MariaDB with as many rows.
 package main
 
 import (
@@ -45,8 +50,27 @@ func main() {
 		}
 		return
 	}
+	if len(os.Args) >= 2 && os.Args[1] == "vitess" {
+		fs := flag.NewFlagSet("vitess", flag.ExitOnError)
+		rows := fs.Int("rows", 1_000_000, "rows copied (half per shard)")
+		txn := fs.Int("txn-rows", 1_000_000, "rows of the one transaction streamed after the copy")
+		mysql := fs.Bool("mysql", false, "then run snapshot and stream (--backlog, 1,000-row transactions) with as many rows against MariaDB, for comparison")
+		bin := fs.String("sluice", "", "sluice binary (default: go build ./cmd/sluice)")
+		_ = fs.Parse(os.Args[2:])
+		err := vitessBench(*rows, *txn, *bin)
+		if err == nil && *mysql {
+			if err = snapshot(*rows, 2, *bin); err == nil {
+				err = stream(*rows, 1000, true, *bin, []string{"json-noschema"}, "")
+			}
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "sluice-bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if len(os.Args) < 2 || os.Args[1] != "snapshot" {
-		fmt.Fprintln(os.Stderr, "usage: sluice-bench snapshot|stream [--rows N] [--threads N] [--txn-rows N] [--sluice PATH]")
+		fmt.Fprintln(os.Stderr, "usage: sluice-bench snapshot|stream|vitess [--rows N] [--threads N] [--txn-rows N] [--mysql] [--sluice PATH]")
 		os.Exit(2)
 	}
 	fs := flag.NewFlagSet("snapshot", flag.ExitOnError)

@@ -2,7 +2,7 @@
 // MariaDB row changes to Kafka as Debezium change events.
 //
 //	sluice run [--bootstrap-servers HOST:PORT] [--offsets-topic NAME] [--worker-config FILE] CONNECTOR.json...
-//	sluice validate CONNECTOR.json...
+//	sluice validate [--bootstrap-servers HOST:PORT] CONNECTOR.json...
 //	sluice version
 package main
 
@@ -35,7 +35,7 @@ var version = "0.1.0-dev"
 
 const usage = `usage:
   sluice run [flags] CONNECTOR.json...   run one task per connector file until SIGTERM/SIGINT
-  sluice validate [flags] CONNECTOR.json...  check the files and the database, print every problem
+  sluice validate [flags] CONNECTOR.json...  check the files, the database and the stored offset, print every problem
   sluice version
 
 flags (each also read from the environment, e.g. SLUICE_BOOTSTRAP_SERVERS):
@@ -69,6 +69,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 // workerFlags parses the flags every command shares. Flag values override
 // the environment, which overrides the worker config file.
 func workerFlags(name string, args []string, stderr io.Writer) (*config.Worker, []string, int) {
+	return loadWorkerFlags(name, args, false, stderr)
+}
+
+// loadWorkerFlags is workerFlags; with kafkaOptional (sluice validate) a
+// missing bootstrap.servers gives a nil worker instead of an error.
+func loadWorkerFlags(name string, args []string, kafkaOptional bool, stderr io.Writer) (*config.Worker, []string, int) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	bootstrap := fs.String("bootstrap-servers", "", "Kafka bootstrap servers, host:port[,host:port] (bootstrap.servers)")
@@ -94,11 +100,27 @@ func workerFlags(name string, args []string, stderr io.Writer) (*config.Worker, 
 	for _, wn := range warns {
 		fmt.Fprintf(stderr, "warning: %s\n", wn)
 	}
+	if err != nil && kafkaOptional && onlyBootstrapMissing(err) {
+		return nil, fs.Args(), 0
+	}
 	if err != nil {
 		printConfigError(stderr, err)
 		return nil, nil, 1
 	}
 	return w, fs.Args(), 0
+}
+
+func onlyBootstrapMissing(err error) bool {
+	var errs config.Errors
+	if !errors.As(err, &errs) || len(errs) == 0 {
+		return false
+	}
+	for _, e := range errs {
+		if e.Key != config.PropBootstrapServers || e.Value != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // expandPaths replaces each directory with the *.json files in it, so a
@@ -188,21 +210,26 @@ func loadConnectors(paths []string, env connector.Env, stderr io.Writer) ([]*con
 	return out, ok
 }
 
+// cmdValidate checks each connector file and its server. With the worker's
+// bootstrap.servers (flag, environment or worker file) it also checks the
+// stored offsets of sources whose offsets can stop fitting the server.
 func cmdValidate(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	if err := fs.Parse(args); err != nil {
-		return 2
+	w, paths, code := loadWorkerFlags("validate", args, true, stderr)
+	if code != 0 {
+		return code
 	}
-	if fs.NArg() == 0 {
+	if len(paths) == 0 {
 		fmt.Fprint(stderr, "sluice validate: name at least one CONNECTOR.json\n")
 		return 2
 	}
 	env := connector.Env{Worker: &config.Worker{}, Logger: zap.NewNop()}
-	conns, ok := loadConnectors(fs.Args(), env, stdout)
+	if w != nil {
+		env.Worker = w
+	}
+	conns, ok := loadConnectors(paths, env, stdout)
 	for _, c := range conns {
-		ctx, cancel := context.WithTimeout(context.Background(), c.ConnectTimeout+5*time.Second)
-		probs, err := connector.Validate(ctx, c, env)
+		ctx, cancel := context.WithTimeout(context.Background(), c.ConnectTimeout+15*time.Second)
+		probs, err := connector.Validate(ctx, c, env, offsetLoader(w, c, stdout))
 		cancel()
 		if err != nil {
 			// The error names the server and the settings that fix it.
@@ -222,6 +249,19 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stdout, "ok")
 	return 0
+}
+
+// offsetLoader reads a connector's offset from the worker's offsets topic,
+// or says (once asked) that it cannot without bootstrap.servers.
+func offsetLoader(w *config.Worker, c *config.Connector, stdout io.Writer) func(context.Context) ([]byte, error) {
+	return func(ctx context.Context) ([]byte, error) {
+		if w == nil {
+			fmt.Fprintf(stdout, "%s: note: the stored offset was not checked: give the worker's bootstrap.servers (--bootstrap-servers or SLUICE_BOOTSTRAP_SERVERS)\n", c.Source)
+			return nil, nil
+		}
+		return offsets.LoadStored(ctx, offsets.KafkaStoreConfig{Brokers: w.BootstrapServers, Topic: w.OffsetsTopic,
+			ClientOpts: kafkaOpts(w, zap.NewNop(), &connector.BrokerCounters{})}, offsets.Key(c.Name, c.TopicPrefix))
+	}
 }
 
 // kafkaOpts are the client options shared by the producer and the stores,

@@ -145,6 +145,9 @@ func (s *Source) Snapshot(ctx context.Context, from change.Position, data bool, 
 	var toCopy []string
 	if from != nil {
 		pos = from.(offsets.Vitess)
+		if lists, split := s.shardTables(pos); split {
+			return s.resumeByShard(ctx, pos, lists, out)
+		}
 		toCopy = s.resumeTables(pos)
 		s.cfg.Logger.Info("resuming VTGate's copy phase", zap.String("vgtid", pos.String()), zap.Strings("tables_to_copy", toCopy))
 	} else {
@@ -279,30 +282,6 @@ func (s *Source) Combine(parts []change.Position) (change.Position, error) {
 		p.Guards = append(p.Guards, v.Guards...)
 	}
 	return p, nil
-}
-
-// Validate checks that VTGate answers, the keyspace exists and every
-// listed shard belongs to it.
-func (s *Source) Validate(ctx context.Context) ([]config.Problem, error) {
-	c, err := dial(&s.cfg)
-	if err != nil {
-		return nil, err
-	}
-	defer c.conn.Close()
-	shards, err := c.shards(ctx)
-	if err != nil {
-		if fault.IsDefinite(err) {
-			return []config.Problem{{Setting: propKeyspace, Msg: err.Error()}}, nil
-		}
-		return nil, err
-	}
-	var probs []config.Problem
-	for _, sh := range s.cfg.Shards {
-		if !contains(shards, sh) {
-			probs = append(probs, config.Problem{Setting: propShard, Msg: fmt.Sprintf("shard %q is not a shard of keyspace %s (it has %v)", sh, s.cfg.Keyspace, shards)})
-		}
-	}
-	return probs, nil
 }
 
 // Close closes the gRPC connection.

@@ -69,6 +69,10 @@ type reader struct {
 	guard *offsets.CopyGuard
 	done  bool
 	now   func() time.Time // a schema change record's ts_ms
+	// others, when a copy is resumed one shard at a time, is the whole
+	// position (every shard, in order) with the other shards' guards:
+	// each position this reader stores carries them unchanged.
+	others *offsets.Vitess
 }
 
 func newReader(cfg *Config, b mysqltypes.TableBuilder, out change.Enqueuer, from offsets.Vitess) *reader {
@@ -127,7 +131,7 @@ func (r *reader) handle(ctx context.Context, ev *binlogdatapb.VEvent) error {
 		return r.rowEvent(ctx, ev)
 	case binlogdatapb.VEventType_VGTID:
 		r.pos = vgtidFromProto(ev.Vgtid)
-		r.posStr = r.pos.String()
+		r.posStr = r.whole(r.pos).String() // source.vgtid names every shard, as Debezium's does
 		if r.guard != nil && cursor(r.pos, r.guard.Shard.Shard, r.guard.Table) != cursor(offsets.Vitess{Shards: []offsets.ShardGTID{r.guard.Shard}}, r.guard.Shard.Shard, r.guard.Table) {
 			// VTGate caught up to its new snapshot and copies past the
 			// guard's cursor: the rows held are that copy's, which the
@@ -273,7 +277,7 @@ func (r *reader) commit(ctx context.Context, tsSec int64) error {
 			// Durable before the batch's first row reaches Kafka: a crash
 			// from here on finds the batch among the guards.
 			r.inflight = append(r.inflight, g)
-			cp := offsets.Vitess{Shards: r.committed.Shards, Guards: append(slices.Clone(r.guards), r.inflight...)}
+			cp := r.whole(offsets.Vitess{Shards: r.committed.Shards, Guards: append(slices.Clone(r.guards), r.inflight...)})
 			if err := r.out.Checkpoint(ctx, cp); err != nil {
 				return err
 			}
@@ -289,7 +293,7 @@ func (r *reader) commit(ctx context.Context, tsSec int64) error {
 	if !r.resumable() {
 		return nil
 	}
-	pos := offsets.Vitess{Shards: r.pos.Shards, Guards: slices.Clone(r.guards)}
+	pos := r.whole(offsets.Vitess{Shards: r.pos.Shards, Guards: slices.Clone(r.guards)})
 	r.committed, r.inflight = pos, nil
 	return r.out.Enqueue(ctx, change.Event{Kind: change.KindCommit, Position: pos, TsMs: tsSec * 1000})
 }
@@ -363,4 +367,20 @@ func (r *reader) resumable() bool {
 		}
 	}
 	return len(r.pos.Shards) > 0
+}
+
+// whole is p with the shards this reader does not read (r.others), in the
+// stored order; p's own shards replace their entries.
+func (r *reader) whole(p offsets.Vitess) offsets.Vitess {
+	if r.others == nil {
+		return p
+	}
+	out := offsets.Vitess{Guards: slices.Concat(p.Guards, r.others.Guards)}
+	for _, sg := range r.others.Shards {
+		if i := slices.IndexFunc(p.Shards, func(x offsets.ShardGTID) bool { return x.Shard == sg.Shard }); i >= 0 {
+			sg = p.Shards[i]
+		}
+		out.Shards = append(out.Shards, sg)
+	}
+	return out
 }

@@ -122,6 +122,9 @@ func (d *Daemon) Stop() time.Duration {
 	return time.Since(start)
 }
 
+// Pid is the daemon's process id (for /proc/<pid>/status while it runs).
+func (d *Daemon) Pid() int { return d.cmd.Process.Pid }
+
 // Signal sends sig to the daemon.
 func (d *Daemon) Signal(sig syscall.Signal) { _ = d.cmd.Process.Signal(sig) }
 
