@@ -699,6 +699,9 @@ func (r *reader) converter(prefix string) ConverterConfig {
 			r.used[k] = true
 		}
 	}
+	if cc.Class == ApicurioAvroConverterClass {
+		r.apicurioFraming(prefix, cc.Props)
+	}
 	if cc.IsAvro() && strings.TrimSpace(cc.RegistryURL()) == "" {
 		alt := ""
 		if cc.Class == ApicurioAvroConverterClass {
@@ -707,6 +710,32 @@ func (r *reader) converter(prefix string) ConverterConfig {
 		r.fail(prefix+"."+confluentRegistryURLProperty, "", fmt.Sprintf("is required when %s is %s%s; set it to the schema registry's URL (Apicurio's Confluent-compatible API: http://host:8080/apis/ccompat/v7)", prefix, cc.Class, alt))
 	}
 	return cc
+}
+
+// apicurioWire lists the settings under which Apicurio's AvroConverter
+// writes what Sluice writes for its class: Confluent's framing (byte 0,
+// a 4-byte id), the id being the content id that the registry's
+// Confluent-compatible API serves, and no id headers. Apicurio's defaults
+// differ (the 8-byte global id in record headers, no framing), and a
+// consumer configured with them cannot read Sluice's records: the
+// settings are a warning, not an error, since a consumer using Confluent's
+// deserializer reads them either way.
+var apicurioWire = [][2]string{
+	{"apicurio.registry.as-confluent", "true"},
+	{"apicurio.registry.use-id", "contentId"},
+	{"apicurio.registry.headers.enabled", "false"},
+}
+
+func (r *reader) apicurioFraming(prefix string, props Properties) {
+	var missing []string
+	for _, kv := range apicurioWire {
+		if !strings.EqualFold(strings.TrimSpace(props[kv[0]]), kv[1]) {
+			missing = append(missing, prefix+"."+kv[0]+"="+kv[1])
+		}
+	}
+	if len(missing) > 0 {
+		r.warn(prefix, fmt.Sprintf("Sluice writes Confluent-framed records with the registry's content ids and no id headers for %s, which is what Apicurio's converter writes with %s; consumers using Apicurio's converter or deserializer need those settings too (its defaults expect the global id in record headers)", ApicurioAvroConverterClass, strings.Join(missing, ", ")))
+	}
 }
 
 // connectorKnownIgnored lists properties that Debezium or Kafka Connect know

@@ -689,9 +689,20 @@ func TestConverters(t *testing.T) {
 	if len(v.Props) != 1 || v.Props["decimal.format"] != "NUMERIC" {
 		t.Errorf("value props = %v (schemas.enable must not be among them)", map[string]string(v.Props))
 	}
-	c, _ = mustParse(t, with("value.converter", ApicurioAvroConverterClass, "value.converter.apicurio.registry.url", "http://r/apis/registry/v2"))
+	c, ws := mustParse(t, with("value.converter", ApicurioAvroConverterClass, "value.converter.apicurio.registry.url", "http://r/apis/registry/v2"))
 	if c.ValueConverter.RegistryURL() != "http://r/apis/registry/v2" {
 		t.Errorf("apicurio url = %q", c.ValueConverter.RegistryURL())
+	}
+	// Apicurio's defaults put the id in headers, which Sluice does not
+	// write: the settings that match Sluice's records are named.
+	if w := fmt.Sprint(ws); !strings.Contains(w, "value.converter.apicurio.registry.as-confluent=true, value.converter.apicurio.registry.use-id=contentId, value.converter.apicurio.registry.headers.enabled=false") {
+		t.Errorf("warnings = %s, want the Apicurio settings that match Sluice's framing", w)
+	}
+	_, ws = mustParse(t, with("value.converter", ApicurioAvroConverterClass, "value.converter.apicurio.registry.url", "http://r/apis/registry/v2",
+		"value.converter.apicurio.registry.as-confluent", "true", "value.converter.apicurio.registry.use-id", "contentId",
+		"value.converter.apicurio.registry.headers.enabled", "false"))
+	if w := fmt.Sprint(ws); strings.Contains(w, "apicurio") {
+		t.Errorf("warnings = %s, want none about the converter once its settings match", w)
 	}
 }
 

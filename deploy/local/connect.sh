@@ -20,6 +20,10 @@
 #   SLUICE_DEBEZIUM_VERSION=3.5.0.Final
 #   SLUICE_CACHE_DIR=~/.cache/sluice          jars in $SLUICE_CACHE_DIR/connect-$KAFKA-debezium-$DEBEZIUM
 #   SLUICE_CONNECT_HEAP="-Xms128m -Xmx768m"
+#   SLUICE_CONNECT_AVRO=0                     1: the worker also gets Apicurio's Avro converter
+#                                             (io.apicurio.registry.utils.converter.AvroConverter,
+#                                             plugin apicurio-avro, fetched on first use only)
+#   SLUICE_APICURIO_CONVERTER_VERSION=2.6.13.Final
 # status exits 0 when running, 3 when stopped.
 set -euo pipefail
 
@@ -39,6 +43,12 @@ CONF="$DIR/worker.properties"
 PIDF="$DIR/connect.pid"
 OUT="$DIR/connect.log"
 LIB="$SLUICE_CACHE_DIR/connect-$KVERSION-debezium-$DVERSION"
+AVRO="${SLUICE_CONNECT_AVRO:-0}"
+ACVERSION="${SLUICE_APICURIO_CONVERTER_VERSION:-2.6.13.Final}"
+AVRO_PLUGIN="$LIB/plugins/apicurio-avro-$ACVERSION"
+AVRO_CLASS=io.apicurio.registry.utils.converter.AvroConverter
+# The plugin directories the running worker was started with, one a line.
+PLUGINS_FILE="$DIR/plugins.txt"
 
 ensure_tools() {
   ensure_packages java -- openjdk-17-jre-headless
@@ -92,6 +102,37 @@ fetch_part() {
   [ "$p" = worker ] || [ -f "$dest/debezium-connector-$p-$DVERSION.jar" ] || die "debezium-connector-$p-$DVERSION.jar missing after mvn"
 }
 
+# fetch_avro puts Apicurio's Kafka Connect converter and its dependencies
+# into a plugin directory of its own, once; only a worker asked for Avro
+# fetches it, so a cold start of the JSON runs stays as it was. The jar
+# declares no META-INF/services entry, and the worker finds plugins only by
+# service loading (plugin.discovery=service_load): a small jar beside it
+# declares the converter.
+fetch_avro() {
+  [ -f "$AVRO_PLUGIN/.complete" ] && return 0
+  ensure_packages mvn -- maven
+  ensure_packages zip -- zip
+  local tmp="$AVRO_PLUGIN.tmp.$$"
+  rm -rf "$tmp"
+  mkdir -p "$tmp"
+  log "fetching Apicurio's Avro converter $ACVERSION from Maven Central into $AVRO_PLUGIN"
+  if ! mvn -B -q -f "$HERE/connect/pom.xml" -Papicurio-avro -Dapicurio.converter.version="$ACVERSION" \
+      -Dlib.dir="$tmp" dependency:copy-dependencies >"$tmp.mvn.log" 2>&1; then
+    tail -30 "$tmp.mvn.log" >&2
+    rm -rf "$tmp"
+    die "mvn could not resolve io.apicurio:apicurio-registry-utils-converter:$ACVERSION (full log: $tmp.mvn.log)"
+  fi
+  rm -f "$tmp.mvn.log"
+  [ -f "$tmp/apicurio-registry-utils-converter-$ACVERSION.jar" ] || die "apicurio-registry-utils-converter-$ACVERSION.jar missing after mvn"
+  mkdir -p "$tmp/services/META-INF/services"
+  echo "$AVRO_CLASS" >"$tmp/services/META-INF/services/org.apache.kafka.connect.storage.Converter"
+  (cd "$tmp/services" && zip -q -r ../sluice-apicurio-converter-services.jar META-INF)
+  rm -rf "$tmp/services"
+  touch "$tmp/.complete"
+  rm -rf "$AVRO_PLUGIN"
+  mv "$tmp" "$AVRO_PLUGIN"
+}
+
 write_conf() {
   mkdir -p "$DIR"
   cat >"$CONF" <<CONF
@@ -127,13 +168,21 @@ start() {
   if running; then
     log "already running (pid $(cat "$PIDF")) on $(url)"
     [ $# -eq 0 ] || die "a worker already runs: create connectors through $(url)/connectors, or stop it first"
+    if [ "$AVRO" = 1 ] && ! grep -qxF "$(basename "$AVRO_PLUGIN")" "$PLUGINS_FILE" 2>/dev/null; then
+      die "the running worker was started without the Avro converter ($AVRO_CLASS): stop it (deploy/local/connect.sh stop) and start it again with SLUICE_CONNECT_AVRO=1"
+    fi
     return 0
   fi
   ensure_tools
   port_open "$PORT" && die "127.0.0.1:$PORT is in use by another process (set SLUICE_CONNECT_PORT)"
   local t0; t0="$(now_ms)"
   fetch_jars
+  [ "$AVRO" = 1 ] && fetch_avro
   write_conf
+  # A plugin fetched once stays in every later worker: it costs the start
+  # nothing (service loading), and a worker started for JSON runs can then
+  # serve an Avro run too.
+  find "$LIB/plugins" -mindepth 1 -maxdepth 1 -type d ! -name '*.tmp.*' -printf '%f\n' | sort >"$PLUGINS_FILE"
   local f files=()
   for f in "$@"; do
     [ -f "$f" ] || die "connector file $f not found"

@@ -64,6 +64,13 @@ type classRules struct {
 	// (a Vitess shard): one key's records are compared stream by stream,
 	// since only the order within a stream is the source's.
 	stream func(x rec) string
+	// decode, when set, reads a record's key or value bytes (Avro)
+	// instead of parsing them as JSON.
+	decode func(class string, r *kgo.Record, key bool) any
+	// keyBody, when set, is the part of the key bytes that must be equal
+	// on both sides (Avro: the body after the framing, whose schema id
+	// differs by design).
+	keyBody func(b []byte) []byte
 }
 
 // compare compares the topics of the Debezium connector (prefix dp) with
@@ -131,12 +138,20 @@ type rec struct {
 
 func (c *comparer) decode(class string, r *kgo.Record, debezium bool) rec {
 	x := rec{r: r}
+	read := func(b []byte, key bool) any {
+		if c.rules.decode != nil {
+			return c.rules.decode(class, r, key)
+		}
+		return parse(b)
+	}
 	if r.Key != nil {
-		x.key = c.norm(parse(r.Key), debezium)
-		x.keyOrder = fieldOrder(r.Key)
+		x.key = c.norm(read(r.Key, true), debezium)
+		if c.rules.decode == nil {
+			x.keyOrder = fieldOrder(r.Key)
+		}
 	}
 	if r.Value != nil {
-		x.value = c.norm(parse(r.Value), debezium)
+		x.value = c.norm(read(r.Value, false), debezium)
 		normTimes(class, x.value)
 	}
 	pl := payloadOf(x.value)
@@ -283,9 +298,12 @@ func (c *comparer) record(class, short string, d, s rec) {
 	// its key bytes. Together they mean equal keys land in equal
 	// partitions.
 	if d.r.Key != nil && s.r.Key != nil {
-		db := bytes.ReplaceAll(d.r.Key, []byte(c.dp), []byte(c.sp))
-		if !bytes.Equal(db, s.r.Key) {
-			add("key bytes", string(db), string(s.r.Key))
+		db, sb := bytes.ReplaceAll(d.r.Key, []byte(c.dp), []byte(c.sp)), s.r.Key
+		if c.rules.keyBody != nil {
+			db, sb = c.rules.keyBody(d.r.Key), c.rules.keyBody(s.r.Key)
+		}
+		if !bytes.Equal(db, sb) {
+			add("key bytes", string(db), string(sb))
 		}
 		switch {
 		case class == "schema-change":
@@ -636,6 +654,7 @@ type allowList struct {
 }
 
 type allowEntry struct {
+	file    string
 	pattern string
 	re      *regexp.Regexp
 	reason  string
@@ -644,12 +663,22 @@ type allowEntry struct {
 
 // readAllow reads the allow list: a pattern line, then indented lines
 // starting with "reason:" (continued by more indented lines); # comments.
-func readAllow(path string) (*allowList, error) {
+// Several files are read in turn into one list.
+func readAllow(paths ...string) (*allowList, error) {
+	a := &allowList{}
+	for _, p := range paths {
+		if err := a.read(p); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+func (a *allowList) read(path string) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	a := &allowList{}
 	var cur *allowEntry
 	for i, line := range strings.Split(string(b), "\n") {
 		trimmed := strings.TrimSpace(line)
@@ -657,21 +686,21 @@ func readAllow(path string) (*allowList, error) {
 		case trimmed == "" || strings.HasPrefix(trimmed, "#"):
 		case line[0] == ' ' || line[0] == '\t':
 			if cur == nil {
-				return nil, fmt.Errorf("%s:%d: an indented line before any pattern", path, i+1)
+				return fmt.Errorf("%s:%d: an indented line before any pattern", path, i+1)
 			}
 			cur.reason = strings.TrimSpace(cur.reason + " " + strings.TrimPrefix(trimmed, "reason:"))
 		default:
 			re := "^" + strings.ReplaceAll(regexp.QuoteMeta(trimmed), `\*`, ".*") + "$"
-			cur = &allowEntry{pattern: trimmed, re: regexp.MustCompile(re)}
+			cur = &allowEntry{pattern: trimmed, re: regexp.MustCompile(re), file: path}
 			a.entries = append(a.entries, cur)
 		}
 	}
 	for _, e := range a.entries {
 		if e.reason == "" {
-			return nil, fmt.Errorf("%s: %q has no reason line", path, e.pattern)
+			return fmt.Errorf("%s: %q has no reason line", path, e.pattern)
 		}
 	}
-	return a, nil
+	return nil
 }
 
 func (a *allowList) match(kind string) *allowEntry {
@@ -688,7 +717,7 @@ func (a *allowList) unused() string {
 	var b strings.Builder
 	for _, e := range a.entries {
 		if e.used == 0 {
-			fmt.Fprintf(&b, "allow.txt entry matched nothing (stale?): %s\n", e.pattern)
+			fmt.Fprintf(&b, "%s entry matched nothing (stale?): %s\n", e.file, e.pattern)
 		}
 	}
 	return b.String()

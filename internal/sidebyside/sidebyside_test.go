@@ -84,11 +84,10 @@ func setup(t *testing.T) env {
 // pair is one connector class run by both implementations.
 type pair struct {
 	class            string
-	tag              string // two letters in the names: the class's, or "mm" for modesProps
-	debezium, sluice string // topic prefixes, also the connector names
-	db               string // the database both read
+	debezium, sluice string            // topic prefixes, also the connector names
+	db               string            // the database both read
+	props            map[string]string // a variant's settings (mode.variants)
 	snapshotRows     int
-	extra            map[string]string // properties beyond connectorProps
 }
 
 // modesProps is a second MariaDB-class pair's connector file: the other
@@ -133,11 +132,55 @@ func TestSideBySide(t *testing.T) {
 		default:
 			names = append(names, c)
 		}
+		if c == "mariadb" {
+			names = append(names, "modes") // the MariaDB class with modesProps
+		}
 	}
 	if len(names) == 0 {
 		t.Skip("SLUICE_SIDEBYSIDE_CLASSES names no MySQL-family class")
 	}
 	e := setup(t)
+	runMySQLFamily(t, e, names, jsonMode())
+}
+
+// mode is what a run of the MySQL-family classes converts with and how it
+// reads and compares what was written: JSON (TestSideBySide) or Avro
+// (TestSideBySideAvro).
+type mode struct {
+	name string
+	// props adds the mode's settings to the connector file both
+	// implementations get.
+	props func(m map[string]string)
+	// allow lists the allow-list files, all read.
+	allow []string
+	// rules are the comparison rules of a pair (decoding included).
+	rules func(t *testing.T, p pair) classRules
+	// variants are further names a run may list: a class with other
+	// connector settings.
+	variants map[string]variant
+	// extra, when set, compares what is not in the topics (the
+	// registry's schemas) and adds to the pair's result.
+	extra func(t *testing.T, p pair, res *result)
+}
+
+// variant is a class read with other connector settings; tag (two
+// letters) names its topic prefixes and database.
+type variant struct {
+	class, tag string
+	props      map[string]string
+}
+
+func jsonMode() mode {
+	return mode{
+		name:     "JSON",
+		props:    func(map[string]string) {},
+		allow:    []string{"allow.txt"},
+		rules:    func(*testing.T, pair) classRules { return classRules{} },
+		variants: map[string]variant{"modes": {class: "mariadb", tag: "mm", props: modesProps}},
+	}
+}
+
+func runMySQLFamily(t *testing.T, e env, names []string, md mode) {
 	start := time.Now()
 	keep := os.Getenv("SLUICE_SIDEBYSIDE_KEEP") == "1"
 
@@ -167,19 +210,19 @@ func TestSideBySide(t *testing.T) {
 	}
 
 	var pairs []pair
-	var variants []pair
 	for _, c := range names {
-		variants = append(variants, pair{class: c, tag: c[:2]})
-		if c == "mariadb" {
-			variants = append(variants, pair{class: c, tag: "mm", extra: modesProps})
-		}
-	}
-	for _, p := range variants {
 		// Prefixes of equal length, so that names keep their length. Each
 		// class has its own database: the MySQL class's leaves out the
 		// MariaDB-only types.
-		c := p.class
-		p.debezium, p.sluice, p.db = "sbsd"+p.tag+run, "sbss"+p.tag+run, "sbs_"+run+"_"+p.tag
+		tag := c[:2]
+		var extra map[string]string
+		if v, ok := md.variants[c]; ok {
+			// A variant of a class: the same class read with other
+			// connector settings (handling modes), into its own database.
+			tag, extra = v.tag, v.props
+			c = v.class
+		}
+		p := pair{class: c, debezium: "sbsd" + tag + run, sluice: "sbss" + tag + run, db: "sbs_" + run + "_" + tag, props: extra}
 		exec1("CREATE DATABASE " + p.db)
 		if !keep {
 			t.Cleanup(func() { _, _ = conn.Execute("DROP DATABASE IF EXISTS " + p.db) })
@@ -198,11 +241,9 @@ func TestSideBySide(t *testing.T) {
 		pairs = append(pairs, p)
 	}
 
-	props := func(p pair, name string, serverID int) map[string]string {
-		m := connectorProps(e, p.class, name, p.db, serverID)
-		for k, v := range p.extra {
-			m[k] = v
-		}
+	props := func(class, name, db string, serverID int) map[string]string {
+		m := connectorProps(e, class, name, db, serverID)
+		md.props(m)
 		return m
 	}
 
@@ -213,8 +254,12 @@ func TestSideBySide(t *testing.T) {
 			p := p
 			t.Cleanup(func() { deleteConnector(e, p.debezium) })
 		}
-		createConnector(t, e, p.debezium, props(p, p.debezium, id))
-		b, _ := json.Marshal(map[string]any{"name": p.sluice, "config": props(p, p.sluice, id+1)})
+		dprops, sprops := props(p.class, p.debezium, p.db, id), props(p.class, p.sluice, p.db, id+1)
+		for k, v := range p.props {
+			dprops[k], sprops[k] = v, v
+		}
+		createConnector(t, e, p.debezium, dprops)
+		b, _ := json.Marshal(map[string]any{"name": p.sluice, "config": sprops})
 		f := filepath.Join(t.TempDir(), p.sluice+".json")
 		if err := os.WriteFile(f, b, 0o600); err != nil {
 			t.Fatal(err)
@@ -326,7 +371,7 @@ func TestSideBySide(t *testing.T) {
 	}
 	t.Logf("streaming done after %s", time.Since(start).Round(time.Millisecond))
 
-	allow, err := readAllow("allow.txt")
+	allow, err := readAllow(md.allow...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -336,8 +381,15 @@ func TestSideBySide(t *testing.T) {
 		parts := map[string]int{}
 		deb := readAll(t, e.kafka, adm, p.debezium, parts)
 		sl := readAll(t, e.kafka, adm, p.sluice, parts)
-		res := compare(deb, sl, parts, p.debezium, p.sluice, classRules{})
-		s, unallowed := res.summary(fmt.Sprintf("%s%s (%s): debezium %s vs sluice %s", p.class, map[bool]string{true: " with modesProps"}[p.extra != nil], classes[p.class], p.debezium, p.sluice), allow)
+		res := compare(deb, sl, parts, p.debezium, p.sluice, md.rules(t, p))
+		if md.extra != nil {
+			md.extra(t, p, res)
+		}
+		title := fmt.Sprintf("%s (%s), %s: debezium %s vs sluice %s", p.class, classes[p.class], md.name, p.debezium, p.sluice)
+		if len(p.props) > 0 {
+			title += fmt.Sprintf(" with %v", p.props)
+		}
+		s, unallowed := res.summary(title, allow)
 		report.WriteString(s)
 		failed = failed || unallowed > 0
 	}
