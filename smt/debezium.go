@@ -7,4 +7,5 @@ package smt
 var debeziumTransforms = map[string]Factory{
 	"io.debezium.transforms.ExtractNewRecordState": newExtractNewRecordState,
 	"io.debezium.transforms.ByLogicalTableRouter":  newByLogicalTableRouter,
+	"io.debezium.transforms.partitions.PartitionRouting": newPartitionRouting,
 }

@@ -63,7 +63,7 @@ change("create", "customers_1", "c", None, alice, txn_id="0-1-42")
 change("update", "customers_1", "u", alice, alice2)
 change("read", "customers_1", "r", None, bob, snapshot="true")
 change("delete", "customers_1", "d", alice2, None, txn_id="0-1-43")
-change("create_shard2", "customers_2", "c", None, dict(bob, id=1, status="new"))
+change("create_shard2", "customers_2", "c", None, dict(bob, id=1, status="new", name="Zoë Ångström-Łukasiewicz 語言 😀 and a long tail"))
 change("create_blank_region", "customers_2", "c", None, dict(bob, id=3, region=""))
 change("create_drop_header", "customers_1", "c", None, alice,
        headers=[{"key": "dropped", "value": {"schema": {"type": "array", "items": {"type": "string", "optional": False}, "optional": False}, "payload": ["name", "status", "id"]}}])
@@ -127,5 +127,15 @@ case("router_avro_unicode_names", [(R, {"topic.regex": "srv\\.inv\\.customers_(\
 case("router_key_regex_without_replacement", [(R, dict(ROUTE, **{"key.field.regex": "x"}))], ["create"])
 case("chain_unwrap_then_route", [(U, {"add.fields": "op,table,source.ts_ms", "delete.tombstone.handling.mode": "rewrite"}),
                                  (R, {"topic.regex": "srv\\.inv\\.customers_(\\d+)", "topic.replacement": "srv.inv.customers_all"})], ALL + ["create_shard2"])
+P = "io.debezium.transforms.partitions.PartitionRouting"
+PIN = ["create", "update", "read", "delete", "tombstone", "truncate", "schema_change", "create_shard2", "create_blank_region"]
+case("partition_java_change_name", [(P, {"partition.payload.fields": "change.name,source.table", "partition.topic.num": "7"})], PIN)
+case("partition_murmur", [(P, {"partition.payload.fields": "change.name, source.table,change.id,ts_ms", "partition.topic.num": "5", "partition.hash.function": "murmur"})], PIN)
+case("partition_java_numbers", [(P, {"partition.payload.fields": "change.id,ts_ms,source.pos,change.updated", "partition.topic.num": "3"})], PIN)
+case("partition_long_strings", [(P, {"partition.payload.fields": "source.file,source.version,source.connector,op", "partition.topic.num": "1000", "partition.hash.function": "murmur"})], PIN)
+case("partition_missing_fields", [(P, {"partition.payload.fields": "nope,change.nope", "partition.topic.num": "3"})], PIN)
+case("partition_after_on_delete", [(P, {"partition.payload.fields": "after.name", "partition.topic.num": "3"})], ["create", "delete"])
+case("partition_status_default", [(P, {"partition.payload.fields": "change.status", "partition.topic.num": "11"})], ["update", "read"])
+case("partition_no_num", [(P, {"partition.payload.fields": "op"})], ["create"])
 with open("cases.json", "w") as f:
     json.dump(cases, f, indent=1)
