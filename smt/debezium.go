@@ -5,7 +5,7 @@ package smt
 // in Debezium 3.5.0.Final does (the golden files under
 // testdata/golden-debezium come from running those classes).
 var debeziumTransforms = map[string]Factory{
-	"io.debezium.transforms.ExtractNewRecordState": newExtractNewRecordState,
-	"io.debezium.transforms.ByLogicalTableRouter":  newByLogicalTableRouter,
+	"io.debezium.transforms.ExtractNewRecordState":       newExtractNewRecordState,
+	"io.debezium.transforms.ByLogicalTableRouter":        newByLogicalTableRouter,
 	"io.debezium.transforms.partitions.PartitionRouting": newPartitionRouting,
 }
