@@ -1,0 +1,11 @@
+package smt
+
+// debeziumTransforms are Debezium's transforms, keyed by the class name a
+// connector file gives as transforms.<alias>.type. Each behaves as the one
+// in Debezium 3.5.0.Final does (the golden files under
+// testdata/golden-debezium come from running those classes).
+var debeziumTransforms = map[string]Factory{
+	"io.debezium.transforms.ExtractNewRecordState":       newExtractNewRecordState,
+	"io.debezium.transforms.ByLogicalTableRouter":        newByLogicalTableRouter,
+	"io.debezium.transforms.partitions.PartitionRouting": newPartitionRouting,
+}

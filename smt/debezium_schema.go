@@ -1,0 +1,85 @@
+package smt
+
+import (
+	"strings"
+
+	"github.com/sluice-cdc/sluice/connector/change"
+)
+
+// Helpers for the schema work Debezium's transforms share. They mirror
+// Kafka Connect's SchemaUtil and Struct on purpose: what a Java helper drops
+// (a copied struct schema is no longer optional, say) shows up in the
+// records consumers read, so the copies drop it too.
+
+// copyBasics is SchemaUtil.copySchemaBasics into a struct builder: the
+// name, version, doc and parameters, but not optionality or the default.
+func copyBasics(s *change.Schema) *change.Schema {
+	return &change.Schema{Type: change.Struct, Name: s.Name, Version: s.Version, Doc: s.Doc, Parameters: s.Parameters}
+}
+
+// optionalCopy is SchemaUtil.copySchemaBasics(s).optional().build(): the
+// schema of a value copied out of an envelope into a field or header. Like
+// Connect's, it keeps no default.
+func optionalCopy(s *change.Schema) *change.Schema {
+	return &change.Schema{Type: s.Type, Optional: true, Name: s.Name, Version: s.Version, Doc: s.Doc,
+		Parameters: s.Parameters, Items: s.Items, Keys: s.Keys, Values: s.Values}
+}
+
+// withField returns a copy of s's basics and fields with more fields at the
+// end.
+func withFields(s *change.Schema, extra ...change.Field) *change.Schema {
+	out := copyBasics(s)
+	out.Fields = make([]change.Field, 0, len(s.Fields)+len(extra))
+	out.Fields = append(append(out.Fields, s.Fields...), extra...)
+	return out
+}
+
+// getWithDefault is Connect's Struct.get: a null field reads as its
+// schema's default when it has a non-null one.
+func getWithDefault(v *change.Value, i int) any {
+	x := v.Values[i]
+	if x == nil {
+		if fs := v.Schema.Fields[i].Schema; fs.HasDefault && fs.Default != nil {
+			return fs.Default
+		}
+	}
+	return x
+}
+
+// isNull reports a null record key or value: nil, or a nil *change.Value.
+func isNull(v any) bool {
+	if v == nil {
+		return true
+	}
+	sv, ok := v.(*change.Value)
+	return ok && sv == nil
+}
+
+// isEnvelope is Debezium's Envelope.isEnvelopeSchema: a change event is
+// recognised by its value schema's name alone.
+func isEnvelope(s *change.Schema) bool {
+	return s != nil && strings.HasSuffix(s.Name, ".Envelope")
+}
+
+// schemaCache maps an input schema to the schema a transform derived from
+// it, so converters (which cache by pointer) see one pointer per input.
+// Schemas change only with DDL; the bound guards against a leak, like
+// Debezium's bounded caches, at the price of a rebuild.
+type schemaCache[K comparable] map[K]*change.Schema
+
+const maxSchemaCache = 1024
+
+func (c *schemaCache[K]) get(k K, build func() (*change.Schema, error)) (*change.Schema, error) {
+	if s, ok := (*c)[k]; ok {
+		return s, nil
+	}
+	s, err := build()
+	if err != nil {
+		return nil, err
+	}
+	if *c == nil || len(*c) >= maxSchemaCache {
+		*c = make(schemaCache[K])
+	}
+	(*c)[k] = s
+	return s, nil
+}
