@@ -122,6 +122,12 @@ public class Golden {
         else {
             o.put("partition", rec.kafkaPartition());
         }
+        if (rec.timestamp() == null) {
+            o.putNull("timestamp");
+        }
+        else {
+            o.put("timestamp", rec.timestamp());
+        }
         o.set("key", json(rec.keySchema(), rec.key()));
         o.set("value", json(rec.valueSchema(), rec.value()));
         ArrayNode hs = o.putArray("headers");

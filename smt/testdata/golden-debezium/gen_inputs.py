@@ -86,6 +86,103 @@ inputs["transaction_end"] = {"topic": "srv.transaction",
     "key": {"schema": struct("io.debezium.connector.common.TransactionMetadataKey", [("id", prim("string"))]), "payload": {"id": "0-1-42"}},
     "value": {"schema": struct("io.debezium.connector.common.TransactionMetadataValue", [("status", prim("string")), ("id", prim("string")), ("event_count", prim("int64", True)), ("ts_ms", prim("int64"))]),
               "payload": {"status": "END", "id": "0-1-42", "event_count": 2, "ts_ms": 1700000000800}}}
+# Outbox table rows (io.debezium.transforms.outbox.EventRouter).
+def outbox_tables(prefix, ts_name="io.debezium.time.Timestamp"):
+    key = struct(prefix + ".Key", [("id", prim("string"))])
+    row = struct(prefix + ".Value", [
+        ("id", prim("string")), ("aggregatetype", prim("string")), ("aggregateid", prim("string", True)),
+        ("type", prim("string")), ("payload", prim("string", True, "io.debezium.data.Json", version=1)),
+        ("ts", prim("int64", True, ts_name, version=1)), ("plain_ts", prim("int64", True)),
+        ("version", prim("int32", True)), ("part", prim("int32", True)),
+        ("region", prim("string", True, default="emea")),
+    ], True)
+    env = struct(prefix + ".Envelope", [("before", row), ("after", row), ("source", source), ("transaction", txn),
+        ("op", prim("string")), ("ts_ms", prim("int64", True)), ("ts_us", prim("int64", True)), ("ts_ns", prim("int64", True))], False, 2)
+    return key, row, env
+
+def outbox(name, op, payload, agg="Order", table="outbox", before=None, ts=1699999998000, version=1, part=2, etype="OrderCreated", aggid="o-7", ts_ms=1700000000456):
+    topic = "srv.inv." + table
+    key, row, env = outbox_tables(topic, "io.debezium.time.MicroTimestamp" if table == "outbox_micro" else "io.debezium.time.Timestamp")
+    r = {"id": "ev-" + name, "aggregatetype": agg, "aggregateid": aggid, "type": etype, "payload": payload,
+         "ts": ts, "plain_ts": 1699999997000, "version": version, "part": part, "region": None}
+    after = None if op == "d" else r
+    if op in ("u", "d"):
+        before = dict(r, payload="old")
+    payload_env = {"before": before, "after": after, "source": src(table, 1700000000123, "true" if op == "r" else "false"),
+                   "transaction": None, "op": op, "ts_ms": ts_ms, "ts_us": None if ts_ms is None else ts_ms * 1000, "ts_ns": None if ts_ms is None else ts_ms * 1000000}
+    inputs[name] = {"topic": topic, "key": {"schema": key, "payload": {"id": r["id"]}}, "value": {"schema": env, "payload": payload_env},
+                    "headers": [{"key": "existing", "value": {"schema": prim("string"), "payload": "kept"}}]}
+
+ORDER = '{"orderId":7,"customer":{"name":"Zo\u00eb","vip":true,"address":{"city":"Bern","zip":null}},"lines":[{"sku":"a","qty":2,"price":1.5},{"sku":"b","qty":1,"price":16.95}],"total":19.95,"note":null,"tags":["x","y"],"big":12345678901,"neg":-3,"exp":1e3,"empty":[],"nested":[[1,2],[3]]}'
+outbox("outbox_create", "c", ORDER)
+outbox("outbox_read", "r", '{"id":1,"name":"Bob"}', agg="Customer", etype="CustomerSeen", aggid=None, ts=None, version=2, part=None, ts_ms=None)
+outbox("outbox_update", "u", '{"id":1}')
+outbox("outbox_delete", "d", '{"id":1}')
+outbox("outbox_string_payload", "c", "just text", agg="Customer")
+outbox("outbox_empty_payload", "c", "   ")
+outbox("outbox_null_payload", "c", None)
+outbox("outbox_array_payload", "c", '[{"a":1},{"a":2}]')
+outbox("outbox_bad_json", "c", '{"a":')
+outbox("outbox_big_integer", "c", '{"n":123456789012345678901}')
+outbox("outbox_mixed_array", "c", '{"a":[1,"x"]}')
+outbox("outbox_null_array", "c", '{"a":[null,null],"b":1}')
+outbox("outbox_leading_space", "c", ' {"a":1}')
+outbox("outbox_other_version", "c", '{"orderId":8}', version=3, agg="Invoice")
+outbox("outbox_micro", "c", '{"orderId":9}', table="outbox_micro", ts=1699999998000123)
+key_o, _, env_o = outbox_tables("srv.inv.outbox")
+inputs["outbox_tombstone"] = {"topic": "srv.inv.outbox", "key": {"schema": key_o, "payload": {"id": "ev-1"}}, "value": None}
+inputs["outbox_truncate"] = {"topic": "srv.inv.outbox", "key": None, "value": {"schema": env_o, "payload": {
+    "before": None, "after": None, "source": src("outbox", 1700000000999), "transaction": None, "op": "t",
+    "ts_ms": 1700000001000, "ts_us": None, "ts_ns": None}}}
+
+# Records with headers (io.debezium.transforms.HeaderToValue).
+inputs["create_with_headers"] = dict(inputs["create"], headers=[
+    {"key": "tenant", "value": {"schema": prim("string"), "payload": "acme"}},
+    {"key": "other", "value": {"schema": prim("string", True), "payload": "keep"}},
+    {"key": "seq", "value": {"schema": prim("int64"), "payload": 5}},
+    {"key": "tenant", "value": {"schema": prim("string"), "payload": "second"}}])
+inputs["update_with_headers"] = dict(inputs["update"], headers=[
+    {"key": "seq", "value": {"schema": prim("int64"), "payload": 6}},
+    {"key": "tenant", "value": {"schema": prim("string"), "payload": "beta"}}])
+inputs["update_seq_only"] = dict(inputs["update"], headers=[{"key": "seq", "value": {"schema": prim("int64"), "payload": 7}}])
+inputs["tombstone_with_headers"] = dict(inputs["tombstone"], headers=[{"key": "tenant", "value": {"schema": prim("string"), "payload": "acme"}}])
+
+# Vitess change events (source.vgtid) and a transaction topic record.
+vsource = struct("io.debezium.connector.vitess.Source", [
+    ("version", prim("string")), ("connector", prim("string")), ("name", prim("string")), ("ts_ms", prim("int64")),
+    ("snapshot", prim("string", True, "io.debezium.data.Enum", "false", {"allowed": "true,first,first_in_data_collection,last_in_data_collection,last,false,incremental"}, 1)),
+    ("db", prim("string")), ("sequence", prim("string", True)), ("ts_us", prim("int64", True)), ("ts_ns", prim("int64", True)),
+    ("table", prim("string", True)), ("keyspace", prim("string")), ("shard", prim("string")), ("vgtid", prim("string")),
+])
+VGTID = ('[{"keyspace":"ks","shard":"-80","gtid":"MariaDB/0-1-48","table_p_ks":[]},'
+         '{"keyspace":"ks","shard":"80-","gtid":"MariaDB/0-1-50","table_p_ks":[{"table_name":"orders","lastpk":{"fields":[{"name":"id","type":"INT64","charset":63,"flags":49667}],"rows":[{"lengths":["2"],"values":"42"}]}}]}]')
+def vitess(name, op, shard, before, after, txn_id=None, keyless=False):
+    topic = "vt.ks.customers"
+    key = struct(topic + ".Key", [("id", prim("int32"))])
+    row = struct(topic + ".Value", [("id", prim("int32")), ("name", prim("string", True)), ("status", prim("string", True, default="active"))], True)
+    env = struct(topic + ".Envelope", [("before", row), ("after", row), ("source", vsource), ("transaction", txn),
+        ("op", prim("string")), ("ts_ms", prim("int64", True)), ("ts_us", prim("int64", True)), ("ts_ns", prim("int64", True))], False, 2)
+    s = {"version": "3.5.0.Final", "connector": "vitess", "name": "vt", "ts_ms": 1700000000123, "snapshot": "false", "db": "ks",
+         "sequence": None, "ts_us": 1700000000123000, "ts_ns": 1700000000123000000, "table": "customers", "keyspace": "ks", "shard": shard, "vgtid": VGTID}
+    ident = (after or before)["id"]
+    inputs[name] = {"topic": topic, "key": None if keyless else {"schema": key, "payload": {"id": ident}},
+                    "value": {"schema": env, "payload": {"before": before, "after": after, "source": s,
+                              "transaction": {"id": txn_id, "total_order": 1, "data_collection_order": 1} if txn_id else None,
+                              "op": op, "ts_ms": 1700000000456, "ts_us": 1700000000456000, "ts_ns": 1700000000456000000}},
+                    "headers": [{"key": "h", "value": {"schema": prim("string"), "payload": "v"}}]}
+vitess("vitess_create", "c", "-80", None, {"id": 1, "name": "Ann", "status": None}, txn_id=VGTID)
+vitess("vitess_update", "u", "80-", {"id": 9, "name": "Old", "status": "x"}, {"id": 9, "name": "New", "status": None})
+vitess("vitess_delete", "d", "80-", {"id": 9, "name": "New", "status": None}, None)
+vitess("vitess_keyless", "c", "-80", None, {"id": 2, "name": None, "status": "y"}, keyless=True)
+vitess("vitess_unknown_shard", "c", "c0-", None, {"id": 3, "name": "Cy", "status": "z"})
+inputs["vitess_tombstone"] = {"topic": "vt.ks.customers", "key": {"schema": struct("vt.ks.customers.Key", [("id", prim("int32"))]), "payload": {"id": 9}}, "value": None}
+coll = {"type": "struct", "optional": True, "name": "event.collection", "version": 1, "fields": [dict(prim("string"), field="data_collection"), dict(prim("int64"), field="event_count")]}
+txkey = dict(struct("io.debezium.connector.common.TransactionMetadataKey", [("id", prim("string"))]), version=1)
+txval = dict(struct("io.debezium.connector.common.TransactionMetadataValue", [("status", prim("string")), ("id", prim("string")),
+    ("event_count", prim("int64", True)), ("data_collections", {"type": "array", "optional": True, "items": coll}), ("ts_ms", prim("int64"))]), version=1)
+inputs["vitess_transaction"] = {"topic": "vt.transaction", "key": {"schema": txkey, "payload": {"id": VGTID}},
+    "value": {"schema": txval, "payload": {"status": "END", "id": VGTID, "event_count": 1,
+              "data_collections": [{"data_collection": "ks.customers", "event_count": 1}], "ts_ms": 1700000000800}}}
 with open("inputs.json", "w") as f:
     json.dump(inputs, f, indent=1, sort_keys=True)
 
@@ -137,5 +234,72 @@ case("partition_missing_fields", [(P, {"partition.payload.fields": "nope,change.
 case("partition_after_on_delete", [(P, {"partition.payload.fields": "after.name", "partition.topic.num": "3"})], ["create", "delete"])
 case("partition_status_default", [(P, {"partition.payload.fields": "change.status", "partition.topic.num": "11"})], ["update", "read"])
 case("partition_no_num", [(P, {"partition.payload.fields": "op"})], ["create"])
+E = "io.debezium.transforms.outbox.EventRouter"
+OUT = ["outbox_create", "outbox_read", "outbox_update", "outbox_delete", "outbox_tombstone", "outbox_truncate", "heartbeat",
+       "schema_change", "outbox_string_payload", "outbox_empty_payload", "outbox_null_payload", "outbox_other_version"]
+JSONIN = ["outbox_create", "outbox_read", "outbox_string_payload", "outbox_array_payload", "outbox_bad_json", "outbox_big_integer",
+          "outbox_mixed_array", "outbox_null_array", "outbox_leading_space", "outbox_other_version", "outbox_empty_payload"]
+case("outbox_defaults", [(E, {})], OUT)
+case("outbox_expand_json", [(E, {"table.expand.json.payload": "true"})], JSONIN)
+case("outbox_expand_json_optional_bytes", [(E, {"table.expand.json.payload": "true", "table.json.payload.null.behavior": "OPTIONAL_BYTES"})], JSONIN)
+case("outbox_expand_json_envelope", [(E, {"table.expand.json.payload": "true", "table.fields.additional.placement": "type:envelope:eventType"})], JSONIN)
+case("outbox_additional_fields", [(E, {"table.fields.additional.placement": "type:header:eventType, type:envelope:eventType,aggregateid:envelope,part:partition,version:header,region:envelope,region:header:r",
+                                         "route.topic.replacement": "${routedByValue}.events", "table.field.event.timestamp": "ts"})], OUT)
+case("outbox_headers_only", [(E, {"table.fields.additional.placement": "type:header,ts:header"})], ["outbox_create", "outbox_read"])
+case("outbox_tombstone_on_empty", [(E, {"route.tombstone.on.empty.payload": "true", "table.fields.additional.placement": "type:envelope"})],
+     ["outbox_create", "outbox_empty_payload", "outbox_null_payload", "outbox_string_payload"])
+case("outbox_tombstone_on_empty_headers_only", [(E, {"route.tombstone.on.empty.payload": "true"})], ["outbox_empty_payload", "outbox_null_payload"])
+case("outbox_invalid_fatal", [(E, {"table.op.invalid.behavior": "FATAL"})], ["outbox_update", "outbox_delete", "outbox_create"])
+case("outbox_invalid_error", [(E, {"table.op.invalid.behavior": "error"})], ["outbox_update", "outbox_create"])
+case("outbox_invalid_bad", [(E, {"table.op.invalid.behavior": "purge"})], ["outbox_create"])
+case("outbox_legacy_options", [(E, {"debezium.op.invalid.behavior": "fatal", "table.field.event.payload.id": "aggregateid"})], ["outbox_update", "outbox_create"])
+case("outbox_custom_fields", [(E, {"table.field.event.id": "aggregateid", "table.field.event.key": "type", "table.field.event.type": "nope",
+                                     "route.by.field": "type", "route.topic.regex": "(?<routedByValue>Order)(.*)", "route.topic.replacement": "orders.${routedByValue}$2"})],
+     ["outbox_create", "outbox_read"])
+case("outbox_no_regex_match", [(E, {"route.topic.regex": "Invoice", "route.topic.replacement": "invoices"})], ["outbox_create", "outbox_other_version"])
+case("outbox_schema_version", [(E, {"table.field.event.schema.version": "version", "table.fields.additional.placement": "type:envelope"})],
+     ["outbox_create", "outbox_string_payload", "outbox_other_version", "outbox_read"])
+case("outbox_missing_field_ignored", [(E, {"table.fields.additional.placement": "nope:header,type:header", "table.fields.additional.error.on.missing": "false"})], ["outbox_create"])
+case("outbox_missing_field_error", [(E, {"table.fields.additional.placement": "nope:header"})], ["outbox_create"])
+case("outbox_missing_payload_field", [(E, {"table.field.event.payload": "body"})], ["outbox_create", "heartbeat"])
+case("outbox_missing_key_field", [(E, {"table.field.event.key": "nope"})], ["outbox_create"])
+case("outbox_timestamp_micro", [(E, {"table.field.event.timestamp": "ts"})], ["outbox_micro", "outbox_read"])
+case("outbox_timestamp_plain", [(E, {"table.field.event.timestamp": "plain_ts"})], ["outbox_create"])
+case("outbox_bad_placement_list", [(E, {"table.fields.additional.placement": "type"})], ["outbox_create"])
+case("outbox_partition_not_int", [(E, {"table.fields.additional.placement": "type:partition"})], ["outbox_create"])
+case("outbox_route_by_missing", [(E, {"route.by.field": "nope"})], ["outbox_create"])
+H = "io.debezium.transforms.HeaderToValue"
+HIN = ["create_with_headers", "update_with_headers", "update_seq_only", "create", "tombstone_with_headers", "heartbeat"]
+case("h2v_copy", [(H, {"headers": "tenant,seq", "fields": "tenant_id,source.seq", "operation": "copy"})], HIN)
+case("h2v_move", [(H, {"headers": "seq,other", "fields": "seq,meta", "operation": "move"})], ["update_seq_only", "create_with_headers", "update_with_headers"])
+case("h2v_nested_deep", [(H, {"headers": "seq", "fields": "after.seq", "operation": "copy"})], ["update_seq_only", "update_with_headers"])
+case("h2v_nested_missing_parent", [(H, {"headers": "seq", "fields": "nope.seq", "operation": "copy"})], ["update_seq_only"])
+case("h2v_nested_primitive_parent", [(H, {"headers": "seq", "fields": "op.seq", "operation": "copy"})], ["update_seq_only"])
+case("h2v_count_mismatch", [(H, {"headers": "a,b", "fields": "a", "operation": "copy"})], ["create"])
+case("h2v_bad_operation", [(H, {"headers": "a", "fields": "a", "operation": "cut"})], ["create"])
+case("h2v_missing_operation", [(H, {"headers": "a", "fields": "a"})], ["create"])
+case("h2v_space_in_list", [(H, {"headers": "a b", "fields": "a", "operation": "copy"})], ["create"])
+case("h2v_single", [(H, {"headers": "tenant", "fields": "tenant", "operation": "copy"})], ["create_with_headers"])
+UL = "io.debezium.connector.vitess.transforms.UseLocalVgtid"
+RF = "io.debezium.connector.vitess.transforms.RemoveField"
+RV = "io.debezium.connector.vitess.transforms.ReplaceFieldValue"
+FT = "io.debezium.connector.vitess.transforms.FilterTransactionTopicRecords"
+VIN = ["vitess_create", "vitess_update", "vitess_delete", "vitess_tombstone", "vitess_keyless", "vitess_transaction", "heartbeat"]
+case("vitess_use_local_vgtid", [(UL, {})], VIN + ["vitess_unknown_shard", "create"])
+case("vitess_remove_field", [(RF, {"field_names": "source.vgtid,transaction.id,op,source,before.name,after.status"})], VIN + ["create"])
+case("vitess_remove_field_spaces", [(RF, {"field_names": "source.vgtid, source.keyspace"})], ["vitess_create"])
+case("vitess_remove_field_empty", [(RF, {"field_names": ""})], ["vitess_create"])
+case("vitess_remove_field_missing", [(RF, {})], ["vitess_create"])
+case("vitess_remove_field_dot", [(RF, {"field_names": "source."})], ["vitess_create"])
+case("vitess_replace_value", [(RV, {"field_names": "source.vgtid,before.name,transaction.id,nope.x", "field_value": "redacted"})], VIN)
+case("vitess_replace_default_value", [(RV, {"field_names": "after.name"})], ["vitess_create", "vitess_update", "vitess_delete"])
+case("vitess_replace_not_string", [(RV, {"field_names": "source.ts_ms"})], ["vitess_create"])
+case("vitess_replace_missing_leaf", [(RV, {"field_names": "source.nope"})], ["vitess_create"])
+case("vitess_replace_missing_top", [(RV, {"field_names": "nope"})], ["vitess_create"])
+case("vitess_replace_top", [(RV, {"field_names": "op", "field_value": "a, b"})], ["vitess_create", "heartbeat"])
+case("vitess_replace_dot", [(RV, {"field_names": ".op"})], ["vitess_create"])
+case("vitess_filter_transactions", [(FT, {})], VIN + ["transaction_end"])
+case("vitess_filter_transactions_avro", [(FT, {"schema.name.adjustment.mode": "avro"})], ["vitess_transaction", "vitess_create"])
+case("vitess_local_then_remove", [(UL, {}), (RF, {"field_names": "source.keyspace"})], ["vitess_create", "vitess_update"])
 with open("cases.json", "w") as f:
     json.dump(cases, f, indent=1)
