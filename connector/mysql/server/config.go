@@ -61,7 +61,7 @@ type Config struct {
 	// heartbeat.interval.ms records flow on an idle server, as Debezium's
 	// do on its binlog client's heartbeats.
 	HeartbeatTicks bool
-	Logger           *zap.Logger
+	Logger         *zap.Logger
 
 	// DDL handling (package binlog). The zero values skip nothing and
 	// write no schema change events; Debezium's defaults are
