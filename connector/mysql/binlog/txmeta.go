@@ -12,15 +12,16 @@ import (
 // provide.transaction.metadata, where Debezium's binlog reader starts one:
 // at MariaDB's GTID event (the MariaDB class, every transaction and DDL
 // alike) and at a BEGIN query (MySQL). Its id is the GTID, or, without
-// one, Debezium's "file=<binlog>,pos=<start of the transaction>". Debezium's
-// MySQL class reads no MariaDB GTIDs, so it names MariaDB transactions by
-// position too.
+// one, Debezium's "file=<binlog>,pos=<start of the transaction>".
+// Debezium's MySQL class on MariaDB sees neither (MariaDB starts its
+// transactions with GTID events, which that class does not handle), so it
+// writes no transaction metadata at all there, checked side by side.
 func (s *Streamer) txBegin(st *txnState, h *replication.EventHeader, batch []change.Event) []change.Event {
-	if !s.cfg.TxMetadata {
+	if !s.cfg.TxMetadata || s.cfg.PrivateGTIDs() {
 		return batch
 	}
 	id := st.gtid
-	if id == "" || s.cfg.PrivateGTIDs() {
+	if id == "" {
 		start := uint64(h.LogPos) - uint64(h.EventSize)
 		id = "file=" + st.file + ",pos=" + strconv.FormatUint(start, 10)
 	}
