@@ -177,6 +177,15 @@ type Connector struct {
 	KeepAlive         bool          // connect.keep.alive, default true
 	KeepAliveInterval time.Duration // connect.keep.alive.interval.ms, default 60s
 	HeartbeatInterval time.Duration // heartbeat.interval.ms, default 0 (off)
+	// HeartbeatTopic is topic.heartbeat.prefix (default
+	// "__debezium-heartbeat"), topic.delimiter and topic.prefix.
+	HeartbeatTopic string
+	// ProvideTransactionMetadata is provide.transaction.metadata: BEGIN and
+	// END records on TransactionTopic (topic.prefix, topic.delimiter and
+	// topic.transaction, default "<prefix>.transaction") and the envelope's
+	// transaction block.
+	ProvideTransactionMetadata bool
+	TransactionTopic           string
 
 	SnapshotMode        string // snapshot.mode, default "initial"
 	SnapshotLockingMode string // snapshot.locking.mode, default "minimal"
@@ -409,6 +418,7 @@ func buildConnector(f *connectorFile, source string) (*Connector, []Warning, Err
 	vd := vitessDefaults(c.Flavor, r)
 	r.connection(c, vd)
 	r.topicPrefix(c)
+	r.metadataTopics(c)
 	r.queue(c)
 	r.snapshot(c)
 	r.eventShape(c, vd)

@@ -316,6 +316,8 @@ func TestBadValues(t *testing.T) {
 		{"connect.keep.alive", "on", `property "connect.keep.alive": value "on" is not a boolean`},
 		{"connect.keep.alive.interval.ms", "x", `property "connect.keep.alive.interval.ms": value "x" is not an integer; use a positive number of milliseconds (default 60000)`},
 		{"heartbeat.interval.ms", -1, `property "heartbeat.interval.ms": value "-1" is out of range; use a non-negative number of milliseconds (default 0)`},
+		{"heartbeat.action.query", "UPDATE hb SET ts = NOW()", `property "heartbeat.action.query": value "UPDATE hb SET ts = NOW()" is not supported by Sluice; remove it`},
+		{"provide.transaction.metadata", "yes", `property "provide.transaction.metadata": value "yes" is not a boolean`},
 		{"snapshot.mode", "sometimes", `property "snapshot.mode": value "sometimes" is not one of the allowed values; use one of initial, initial_only, when_needed, never, no_data, schema_only, recovery, schema_only_recovery, always, configuration_based, custom (default initial)`},
 		{"snapshot.locking.mode", "maximal", `property "snapshot.locking.mode": value "maximal" is not one of the allowed values; use one of minimal, extended, none, minimal_percona (default minimal)`},
 		{"snapshot.locking.mode", "custom", `property "snapshot.locking.mode": value "custom" is not supported by Sluice (Sluice cannot load Java locking-mode plugins)`},
@@ -613,7 +615,6 @@ func TestUnknownAndKnownIgnoredKeys(t *testing.T) {
 		"column.mask.with.12.chars", "a.b.c",
 		"message.key.columns", "a.b:c",
 		"heartbeat.interval.ms", "1000",
-		"heartbeat.action.query", "select 1",
 		"provide.transaction.metadata", "true",
 		"database.connectionTimeZone", "UTC",
 		"header.converter", "org.apache.kafka.connect.storage.SimpleHeaderConverter",
@@ -895,5 +896,16 @@ func TestWarningAndErrorText(t *testing.T) {
 	w := Warning{Scope: "worker", Key: "k", Origin: "w.properties:3", Msg: "is odd"}
 	if w.String() != `worker: property "k" (from w.properties:3) is odd` {
 		t.Error(w.String())
+	}
+}
+
+func TestMetadataTopics(t *testing.T) {
+	c, _ := mustParse(t, with())
+	if c.ProvideTransactionMetadata || c.TransactionTopic != c.TopicPrefix+".transaction" || c.HeartbeatTopic != "__debezium-heartbeat."+c.TopicPrefix {
+		t.Errorf("defaults: %v %q %q", c.ProvideTransactionMetadata, c.TransactionTopic, c.HeartbeatTopic)
+	}
+	c, _ = mustParse(t, with("provide.transaction.metadata", "true", "topic.delimiter", "_", "topic.transaction", "tx", "topic.heartbeat.prefix", "hb"))
+	if !c.ProvideTransactionMetadata || c.TransactionTopic != c.TopicPrefix+"_tx" || c.HeartbeatTopic != "hb_"+c.TopicPrefix {
+		t.Errorf("set: %v %q %q", c.ProvideTransactionMetadata, c.TransactionTopic, c.HeartbeatTopic)
 	}
 }

@@ -45,8 +45,17 @@ type PollerConfig struct {
 	// CommitTimeout bounds one offset write (0: 10 s), so that a broker
 	// that stalls cannot hold a stopping task.
 	CommitTimeout time.Duration
-	Hooks         Hooks
-	Logger        *zap.Logger
+	// TransactionTopic, when set, turns on transaction metadata
+	// (provide.transaction.metadata): BEGIN and END records on it and the
+	// envelope's transaction block (txmeta.go).
+	TransactionTopic string
+	// HeartbeatInterval, when positive, writes heartbeat records keyed by
+	// ServerName (topic.prefix) to HeartbeatTopic (heartbeat.go).
+	HeartbeatInterval time.Duration
+	HeartbeatTopic    string
+	ServerName        string
+	Hooks             Hooks
+	Logger            *zap.Logger
 }
 
 // Poller takes batches from the queue, builds Debezium records, runs the
@@ -62,7 +71,10 @@ type Poller struct {
 	committed []byte // the last offset value stored
 	lastFlush time.Time
 	records   []change.Record
+	extra     []change.Record // transaction metadata and heartbeats
 	entries   []entry
+	meta      *txMonitor // nil without transaction metadata
+	beat      *heartbeat // nil without heartbeats
 	// taskHeaders are cfg.Headers converted once.
 	taskHeaders []kgo.RecordHeader
 }
@@ -75,8 +87,15 @@ func NewPoller(cfg PollerConfig) *Poller {
 	if cfg.CommitTimeout <= 0 {
 		cfg.CommitTimeout = 10 * time.Second
 	}
-	return &Poller{cfg: cfg, log: cfg.Logger, promises: map[*offsets.Txn]func(*kgo.Record, error){},
+	p := &Poller{cfg: cfg, log: cfg.Logger, promises: map[*offsets.Txn]func(*kgo.Record, error){},
 		builder: recordBuilder{tombstones: cfg.Tombstones, now: time.Now}}
+	if cfg.TransactionTopic != "" {
+		p.meta = &txMonitor{topic: cfg.TransactionTopic}
+	}
+	if cfg.HeartbeatInterval > 0 {
+		p.beat = newHeartbeat(cfg.HeartbeatTopic, cfg.ServerName, cfg.HeartbeatInterval, time.Now)
+	}
+	return p
 }
 
 // Run polls until sourceDone is closed and the queue is empty, then flushes
@@ -133,7 +152,15 @@ func (p *Poller) process(ctx context.Context, entries []entry) error {
 		e := &entries[i]
 		txn := p.tracker(e.reader).Begin()
 		switch e.Kind {
+		case change.KindBegin:
+			if err := p.extras(ctx, txn, &e.Event); err != nil {
+				return err
+			}
+			continue
 		case change.KindCommit:
+			if err := p.extras(ctx, txn, &e.Event); err != nil {
+				return err
+			}
 			txn.End(e.Position)
 			if e.TsMs > 0 && len(p.cfg.Hooks) > 0 {
 				p.cfg.Hooks.lag(time.Since(time.UnixMilli(e.TsMs)))
@@ -153,20 +180,32 @@ func (p *Poller) process(ctx context.Context, entries []entry) error {
 			if p.records, err = p.builder.build(&e.Event, p.records[:0]); err != nil {
 				return fault.Definite(err)
 			}
+			if p.meta != nil {
+				p.meta.data(e.Table, p.records)
+			}
 			if len(p.cfg.Hooks) > 0 {
 				p.cfg.Hooks.events(e.Op, 1)
 			}
 		}
 		withHeaders(p.records, p.cfg.Headers)
-		records, err := p.cfg.Transforms.Apply(p.records)
-		if err != nil {
-			return fault.Definite(fmt.Errorf("transforming a record for %s: %w", p.records[0].Topic, err))
+		if err := p.send(ctx, txn, p.records); err != nil {
+			return err
 		}
-		if err := p.produce(ctx, txn, records); err != nil {
+		if err := p.extras(ctx, txn, &e.Event); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// send transforms a source event's records and produces what the
+// transforms keep.
+func (p *Poller) send(ctx context.Context, txn *offsets.Txn, records []change.Record) error {
+	out, err := p.cfg.Transforms.Apply(records)
+	if err != nil {
+		return fault.Definite(fmt.Errorf("transforming a record for %s: %w", records[0].Topic, err))
+	}
+	return p.produce(ctx, txn, out)
 }
 
 // produce converts and hands over a source event's records.

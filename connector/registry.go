@@ -147,7 +147,7 @@ func NewTask(c *config.Connector, d Deps) (*Task, error) {
 	}
 	log := d.Logger.With(zap.String("connector", c.Name))
 	key := offsets.Key(c.Name, c.TopicPrefix)
-	return &Task{
+	task := &Task{
 		Name: c.Name, Source: src, Mode: c.SnapshotMode,
 		QueueEvents: c.MaxQueueSize, QueueBytes: c.MaxQueueSizeInBytes,
 		Poller: PollerConfig{
@@ -155,13 +155,18 @@ func NewTask(c *config.Connector, d Deps) (*Task, error) {
 			Producer: d.Producer, Topics: d.Topics, Store: d.Store, OffsetKey: key,
 			Tombstones: c.TombstonesOnDelete, Headers: headers, MaxBatch: c.MaxBatchSize, PollInterval: c.PollInterval,
 			FlushInterval: d.Worker.FlushIntervalFor(c), CommitTimeout: c.OffsetFlushTimeout + 5*time.Second,
+			HeartbeatInterval: c.HeartbeatInterval, HeartbeatTopic: c.HeartbeatTopic, ServerName: c.TopicPrefix,
 			Logger: log,
 		},
 		Store: d.Store, OffsetKey: key,
 		// Within SIGTERM's 10 s: the flush timeout plus room to drain.
 		ShutdownTimeout: 8 * time.Second,
 		Hooks:           d.Hooks, Logger: log,
-	}, nil
+	}
+	if c.ProvideTransactionMetadata {
+		task.Poller.TransactionTopic = c.TransactionTopic
+	}
+	return task, nil
 }
 
 // newConverter builds the converter a connector runs with; prop is

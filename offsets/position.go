@@ -48,6 +48,11 @@ type MySQL struct {
 	// a statement's last rows event, GTIDs already hold the open
 	// transaction, and Sluice resumes by file and position (sluice_mid_txn).
 	MidTxn bool
+	// TxID is "transaction_id": the transaction open at a schema history
+	// record's position with transaction metadata on, as Debezium's
+	// TransactionContext adds it to its offsets. ParseMySQL does not read
+	// it back: a resume re-reads the transaction's start anyway.
+	TxID string
 }
 
 // OffsetValue encodes the position the way Debezium's MySQL connector does:
@@ -76,6 +81,10 @@ func (p MySQL) OffsetValue() ([]byte, error) {
 	if p.Event != 0 {
 		b = append(b, `,"event":`...)
 		b = strconv.AppendInt(b, p.Event, 10)
+	}
+	if p.TxID != "" {
+		b = append(b, `,"transaction_id":`...)
+		b = appendJacksonString(b, p.TxID)
 	}
 	if p.Snapshot && p.SnapshotKind != "" {
 		b = append(b, `,"snapshot":`...)

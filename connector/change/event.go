@@ -32,6 +32,11 @@ const (
 	// that goes through the same transform, convert and produce path as
 	// the records built from rows.
 	KindRecord
+	// KindBegin starts a source transaction: TxID names it, TsMs is its
+	// time. Sources enqueue it only when asked for transaction metadata
+	// (provide.transaction.metadata); the poller turns it into a BEGIN
+	// record, and a KindCommit with TxEnd into the END record.
+	KindBegin
 )
 
 // Position is a source position: where a reader resumes. It is opaque to
@@ -86,6 +91,13 @@ type Event struct {
 	Position Position
 	// Record is the finished record of a KindRecord event.
 	Record *Record
+	// TxID is the transaction a KindBegin starts (Debezium's transaction
+	// id: a GTID, or the binlog file and position without GTIDs).
+	TxID string
+	// TxEnd marks a KindCommit that ends a source transaction, as opposed
+	// to a position inside one or a checkpoint: the END of transaction
+	// metadata.
+	TxEnd bool
 	// Size is an estimate of the event's memory, for the byte-bounded queue.
 	Size int
 }

@@ -71,6 +71,8 @@ func ParseConfig(c *config.Connector) (server.Config, error) {
 		SignalTable:      c.Raw[propSignalTable],
 		IncrementalChunk: 1024,
 		IncludeQuery:     c.IncludeQuery,
+		TxMetadata:       c.ProvideTransactionMetadata,
+		HeartbeatTicks:   c.HeartbeatInterval > 0,
 	}
 	if c.QueryTimeout == 0 {
 		cfg.QueryTimeout = -1 // Debezium's 0: no limit

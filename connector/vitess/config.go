@@ -107,6 +107,11 @@ func ParseConfig(c *config.Connector) (Config, error) {
 	default:
 		return cfg, fmt.Errorf("property \"snapshot.mode\": %q is not a mode of Debezium's Vitess connector; use initial or never", c.SnapshotMode)
 	}
+	if c.ProvideTransactionMetadata {
+		// Debezium's Vitess connector has its own transaction ids (the
+		// VGTID) and ordering; writing the MySQL family's would mislead.
+		return cfg, fmt.Errorf("property \"provide.transaction.metadata\": Sluice's Vitess source does not write transaction metadata yet; remove it or set it to false")
+	}
 	if err := parseStart(&cfg, raw[propVGTID]); err != nil {
 		return cfg, err
 	}

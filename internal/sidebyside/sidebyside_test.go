@@ -105,6 +105,12 @@ var modesProps = map[string]string{
 	"column.exclude.list":           `.*\.t_int\.bi`,
 	"message.key.columns":           `.*\.t_nokey:a`,
 	"tombstones.on.delete":          "false",
+	// Transaction metadata: the .transaction topic's BEGIN and END
+	// records, the envelope's transaction block and the history
+	// positions' transaction_id compare like any topic; heartbeats by
+	// their shape (heartbeat_test.go).
+	"provide.transaction.metadata": "true",
+	"heartbeat.interval.ms":        "100",
 }
 
 // wantedClasses are the classes SLUICE_SIDEBYSIDE_CLASSES names (all three
@@ -392,6 +398,11 @@ func runMySQLFamily(t *testing.T, e env, names []string, md mode) {
 		s, unallowed := res.summary(title, allow)
 		report.WriteString(s)
 		failed = failed || unallowed > 0
+		if heartbeats(p) {
+			s, n := heartbeatSummary(t, e.kafka, adm, p)
+			report.WriteString(s)
+			failed = failed || n > 0
+		}
 	}
 	report.WriteString(allow.unused())
 	fmt.Fprintf(&report, "side-by-side run took %s\n", time.Since(start).Round(time.Second))

@@ -418,7 +418,7 @@ func historyTable(v *change.Value) *history.Table {
 // would be at the offset stored just before the DDL, and a restart there
 // would apply the DDL twice.
 func (s *Streamer) ddlPosition(st *txnState, h *replication.EventHeader) ([]byte, error) {
-	pos := offsets.MySQL{TsSec: int64(h.Timestamp), File: st.file, Pos: uint64(h.LogPos), ServerID: h.ServerID}
+	pos := offsets.MySQL{TsSec: int64(h.Timestamp), File: st.file, Pos: uint64(h.LogPos), ServerID: h.ServerID, TxID: st.begun}
 	if st.gset != nil && !s.cfg.PrivateGTIDs() {
 		g := st.gset.Clone()
 		if s.cfg.Flavor == "mariadb" && st.gtid != "" && s.cfg.Proto() == "mariadb" {

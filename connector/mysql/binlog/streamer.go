@@ -166,6 +166,13 @@ type txnState struct {
 	// query is the statement behind the rows being read (include.query),
 	// until the transaction ends.
 	query string
+	// begun is the transaction whose start was enqueued (KindBegin) and
+	// has not ended: a reconnect that reads its start again does not
+	// begin it twice.
+	begun string
+	// lastCommit is the position of the last commit marker: a server
+	// heartbeat between transactions enqueues it again (heartbeatTick).
+	lastCommit change.Position
 	// midStatement is set while the events read so far end inside a
 	// statement; a stop waits for it to clear (see readContext).
 	midStatement atomic.Bool
@@ -331,6 +338,7 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 			st.txnStart = uint64(h.LogPos) - uint64(h.EventSize)
 			st.inTxn = !e.IsStandalone()
 			st.thread = -1
+			batch = s.txBegin(st, h, batch)
 		case *replication.GTIDEvent:
 			if err := st.startGTID(e, h); err != nil {
 				return progressed, err
@@ -346,8 +354,9 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 				st.evIdx = 1
 				st.inTxn = true
 				st.thread = int64(e.SlaveProxyID)
+				batch = s.txBegin(st, h, batch)
 			case strings.EqualFold(q, "COMMIT"):
-				batch = append(batch, s.commit(st, h))
+				batch = append(batch, txEnd(st, s.commit(st, h)))
 			default:
 				// DDL, or a statement with no effect on tables.
 				if batch, err = s.queryEvent(ctx, st, h, e, batch); err != nil {
@@ -358,7 +367,9 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 				}
 			}
 		case *replication.XIDEvent:
-			batch = append(batch, s.commit(st, h))
+			batch = append(batch, txEnd(st, s.commit(st, h)))
+		case *replication.HeartbeatEvent:
+			batch = s.heartbeatTick(st, batch)
 		case *replication.MariadbAnnotateRowsEvent:
 			s.recordQuery(st, string(e.Query))
 		case *replication.RowsQueryEvent:
@@ -474,6 +485,7 @@ func (s *Streamer) commit(st *txnState, h *replication.EventHeader) change.Event
 			pos.SluiceSnapshot = st.filter.Encoded()
 		}
 	}
+	st.lastCommit = pos
 	return change.Event{Kind: change.KindCommit, Position: pos, TsMs: int64(h.Timestamp) * 1000}
 }
 

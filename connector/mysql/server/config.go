@@ -52,7 +52,16 @@ type Config struct {
 	IncludeQuery bool
 	// IncrementalChunk is incremental.snapshot.chunk.size (default 1024).
 	IncrementalChunk int
-	Logger           *zap.Logger
+	// TxMetadata is provide.transaction.metadata: the reader enqueues
+	// where transactions begin (change.KindBegin) for the poller's BEGIN
+	// and END records.
+	TxMetadata bool
+	// HeartbeatTicks asks the reader for a commit at its unchanged position
+	// on every server keepalive between transactions, so that
+	// heartbeat.interval.ms records flow on an idle server, as Debezium's
+	// do on its binlog client's heartbeats.
+	HeartbeatTicks bool
+	Logger         *zap.Logger
 
 	// DDL handling (package binlog). The zero values skip nothing and
 	// write no schema change events; Debezium's defaults are

@@ -1,0 +1,157 @@
+package connector
+
+import (
+	"sort"
+
+	"github.com/sluice-cdc/sluice/connector/change"
+)
+
+// Debezium's transaction metadata schemas (SchemaFactory), version 1 each.
+var (
+	txKeySchema = &change.Schema{Type: change.Struct, Name: "io.debezium.connector.common.TransactionMetadataKey", Version: 1,
+		Fields: []change.Field{{Name: "id", Schema: &change.Schema{Type: change.String}}}}
+	txCollectionSchema = &change.Schema{Type: change.Struct, Optional: true, Name: "event.collection", Version: 1, Fields: []change.Field{
+		{Name: "data_collection", Schema: &change.Schema{Type: change.String}},
+		{Name: "event_count", Schema: &change.Schema{Type: change.Int64}},
+	}}
+	txValueSchema = &change.Schema{Type: change.Struct, Name: "io.debezium.connector.common.TransactionMetadataValue", Version: 1, Fields: []change.Field{
+		{Name: "status", Schema: &change.Schema{Type: change.String}},
+		{Name: "id", Schema: &change.Schema{Type: change.String}},
+		{Name: "event_count", Schema: &change.Schema{Type: change.Int64, Optional: true}},
+		{Name: "data_collections", Schema: &change.Schema{Type: change.Array, Optional: true, Items: txCollectionSchema}},
+		{Name: "ts_ms", Schema: &change.Schema{Type: change.Int64}},
+	}}
+)
+
+// txMonitor is Debezium's TransactionMonitor and TransactionContext for
+// provide.transaction.metadata: it writes a BEGIN record where a source
+// transaction starts, an END record with the per-table counts where it
+// ends, and the envelope's transaction block into every data record
+// between. It keeps Debezium's quirks, since consumers see them: a
+// transaction is open from its start event whether or not it touches a
+// captured table (so uncaptured ones get BEGIN and END with no events),
+// and one that never ends (a MariaDB DDL opens one with its GTID) is
+// replaced by the next start without an END. Poller goroutine only.
+type txMonitor struct {
+	topic string
+	id    string // the open transaction; "" when none is
+	total int64
+	// counts are the open transaction's events per table, in Debezium's
+	// order (a Java HashMap's, see javaOrder).
+	counts javaOrder
+}
+
+// begin opens a transaction and returns its BEGIN record.
+func (m *txMonitor) begin(id string, tsMs int64) change.Record {
+	m.reset()
+	m.id = id
+	return m.record("BEGIN", tsMs, nil, nil)
+}
+
+// end closes the open transaction, returning its END record if one is open.
+func (m *txMonitor) end(tsMs int64, out []change.Record) []change.Record {
+	if m.id == "" {
+		return out
+	}
+	var cols []any
+	for _, name := range m.counts.names() {
+		cols = append(cols, &change.Value{Schema: txCollectionSchema, Values: []any{name, m.counts.n[name]}})
+	}
+	if cols == nil {
+		cols = []any{} // Debezium writes an empty list, not null
+	}
+	out = append(out, m.record("END", tsMs, m.total, cols))
+	m.reset()
+	return out
+}
+
+func (m *txMonitor) reset() {
+	m.id, m.total = "", 0
+	m.counts.clear()
+}
+
+func (m *txMonitor) record(status string, tsMs int64, count any, cols any) change.Record {
+	key := &change.Value{Schema: txKeySchema, Values: []any{m.id}}
+	val := &change.Value{Schema: txValueSchema, Values: []any{status, m.id, count, cols, tsMs}}
+	if cols == nil {
+		val.Values[3] = nil
+	}
+	return change.Record{Topic: m.topic, KeySchema: txKeySchema, Key: key, ValueSchema: txValueSchema, Value: val}
+}
+
+// data numbers the data records built from one change event of table t:
+// each record with a value is one event of the open transaction (a
+// primary-key change is two, its delete and its create; tombstones are
+// none). Outside a transaction (a snapshot) records keep a null block.
+func (m *txMonitor) data(t *change.Table, records []change.Record) {
+	if m.id == "" {
+		return
+	}
+	name := t.Database + "." + t.Name
+	for i := range records {
+		env, ok := records[i].Value.(*change.Value)
+		if !ok || env == nil || env.Schema != t.Envelope {
+			continue
+		}
+		m.total++
+		n := m.counts.add(name)
+		env.Values[change.EnvTransaction] = &change.Value{Schema: change.TransactionSchema, Values: []any{m.id, m.total, n}}
+	}
+}
+
+// javaOrder counts per name and lists the names in the order a Java
+// HashMap<String, Long> iterates them, which is the order of Debezium's
+// END record's data_collections: by bucket (the spread String hash masked
+// by the table size), then by insertion within a bucket. Like HashMap's
+// clear(), clear keeps the grown table size.
+type javaOrder struct {
+	n     map[string]int64
+	order []string // insertion order
+	size  int      // the table size: 16, doubled past 3/4 full
+}
+
+func (j *javaOrder) add(name string) int64 {
+	if j.n == nil {
+		j.n, j.size = map[string]int64{}, 16
+	}
+	if _, ok := j.n[name]; !ok {
+		j.order = append(j.order, name)
+		if len(j.order) > j.size*3/4 {
+			j.size *= 2
+		}
+	}
+	j.n[name]++
+	return j.n[name]
+}
+
+func (j *javaOrder) clear() {
+	clear(j.n)
+	j.order = j.order[:0]
+}
+
+func (j *javaOrder) names() []string {
+	out := append([]string(nil), j.order...)
+	sort.SliceStable(out, func(a, b int) bool { return j.bucket(out[a]) < j.bucket(out[b]) })
+	return out
+}
+
+func (j *javaOrder) bucket(s string) int32 {
+	h := javaStringHash(s)
+	h ^= int32(uint32(h) >> 16)
+	return h & int32(j.size-1)
+}
+
+// javaStringHash is Java's String.hashCode over UTF-16 code units.
+func javaStringHash(s string) int32 {
+	var h int32
+	for _, r := range s {
+		if r >= 0x10000 {
+			r -= 0x10000
+			h = 31*h + int32(0xD800+(r>>10))
+			h = 31*h + int32(0xDC00+(r&0x3FF))
+			continue
+		}
+		h = 31*h + int32(r)
+	}
+	return h
+}
