@@ -80,7 +80,7 @@ func heartbeatSummary(t *testing.T, brokers string, adm *kadm.Client, p pair) (s
 
 // heartbeats reports whether a pair's connectors write heartbeats.
 func heartbeats(p pair) bool {
-	v := p.extra["heartbeat.interval.ms"]
+	v := p.props["heartbeat.interval.ms"]
 	if v == "" {
 		v = connectorProps(env{}, p.class, "", "", 0)["heartbeat.interval.ms"]
 	}
