@@ -197,6 +197,14 @@ start() {
     -cp "$LIB/worker/*" org.apache.kafka.connect.cli.ConnectStandalone "$CONF" "${files[@]}" \
     </dev/null >>"$OUT" 2>&1 &
   echo $! >"$PIDF"
+  # setsid forks when it leads a process group, and $! is then setsid's
+  # pid, not the worker's: record the worker's own.
+  local i p
+  for ((i = 0; i < 50; i++)); do
+    p="$(pgrep -n -f -- "$CONF" || true)"
+    if [ -n "$p" ]; then echo "$p" >"$PIDF"; break; fi
+    sleep 0.1
+  done
   wait_started "worker" "$OUT" "$PIDF"
   log "Kafka Connect $KVERSION with Debezium $DVERSION on $(url) (Kafka $BOOTSTRAP, dir $DIR), ready in $(($(now_ms) - t0)) ms"
 }

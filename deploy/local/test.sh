@@ -50,8 +50,9 @@ eval "$(deploy/local/vitess.sh start)"
 set +a
 # Kafka Connect 4.1 standalone with Debezium 3.5.0.Final from Maven Central
 # (cached after the first run): the reference the side-by-side compares with.
-deploy/local/connect.sh start >&2
-export SLUICE_E2E=1 SLUICE_E2E_RACE=1 SLUICE_SIDEBYSIDE=1
+# SLUICE_CONNECT_AVRO=1: with Apicurio's AvroConverter, for the Avro run.
+SLUICE_CONNECT_AVRO=1 deploy/local/connect.sh start >&2
+export SLUICE_E2E=1 SLUICE_E2E_RACE=1 SLUICE_SIDEBYSIDE=1 SLUICE_SIDEBYSIDE_AVRO=1
 
 echo "== gofmt" >&2
 unformatted="$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"
