@@ -11,7 +11,7 @@ import (
 // insertField is Kafka Connect's InsertField: it adds fields from the
 // record's metadata (topic, partition, timestamp) or a static value.
 type insertField struct {
-	k                                     operand
+	k                                    operand
 	topic, partition, offset, ts, static *insertionSpec
 	staticValue                          string
 	withDefault                          bool

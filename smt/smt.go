@@ -61,4 +61,3 @@ func (c Chain) Transform(r *change.Record) (*change.Record, error) {
 // factory checks every option it reads and returns an error naming the
 // property (transforms.<alias>.<option>) and what it accepts.
 type Factory func(alias string, opts map[string]string) (Transform, error)
-

@@ -63,4 +63,3 @@ func TestChainStopsAtAnError(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 }
-

@@ -305,4 +305,3 @@ func saturatingMul(n, by int64) int64 {
 	}
 	return n * by
 }
-
