@@ -266,12 +266,15 @@ func (p *Poller) toKafka(ctx context.Context, r *change.Record) (*kgo.Record, er
 		kr.Partition, kr.Context = r.Partition, fixedPartition
 	}
 	var err error
-	if r.Key != nil {
+	// A null with a schema is the converter's to write (JSON writes it;
+	// Avro gives a tombstone), as in Kafka Connect; only a null without one
+	// is a null key or tombstone outright.
+	if r.Key != nil || r.KeySchema != nil {
 		if kr.Key, err = p.convert(ctx, p.cfg.KeyConverter, "key", r.Topic, r.KeySchema, r.Key); err != nil {
 			return nil, err
 		}
 	}
-	if r.Value != nil {
+	if r.Value != nil || r.ValueSchema != nil {
 		if kr.Value, err = p.convert(ctx, p.cfg.ValueConverter, "value", r.Topic, r.ValueSchema, r.Value); err != nil {
 			return nil, err
 		}

@@ -115,6 +115,11 @@ func (t *maskField) mask(s *change.Schema, v any) (any, error) {
 	case "java.lang.Float", "java.lang.Double":
 		return float64(0), nil
 	case "java.math.BigDecimal":
+		// BigDecimal.ZERO has scale 0, which Connect's converters refuse
+		// for any other scale: the task fails there.
+		if sc := decimalScale(s); sc != 0 {
+			return nil, fmt.Errorf("Decimal value has mismatching scale for given Decimal schema. Schema has scale %d, value has scale 0.", sc)
+		}
 		return []byte{0}, nil
 	case "java.lang.String":
 		return "", nil

@@ -37,6 +37,8 @@ func TestParseErrorsNameTheProperty(t *testing.T) {
 			[]string{"Cast transformation does not support casting to BYTES"}},
 		{"insert nothing", map[string]string{"transforms": "i", "transforms.i.type": connectPkg + "InsertField$Value"},
 			[]string{"No field insertion configured"}},
+		{"removed option", map[string]string{"transforms": "r", "transforms.r.type": connectPkg + "ReplaceField$Value", "transforms.r.blacklist": "a"},
+			[]string{"Invalid value a for configuration transforms.r.blacklist: Kafka Connect 4 removed this option and ignores it; use transforms.r.exclude"}},
 		{"bad group", map[string]string{"transforms": "r", "transforms.r.type": connectPkg + "RegexRouter", "transforms.r.regex": "(a)", "transforms.r.replacement": "$2"},
 			[]string{"Invalid value $2 for configuration transforms.r.replacement: No group 2"}},
 	}
@@ -119,5 +121,55 @@ func TestHasHeaderKey(t *testing.T) {
 func TestEmptyTransformsIsNoChain(t *testing.T) {
 	if chain, err := Parse(map[string]string{"transforms": " "}); err != nil || len(chain) != 0 {
 		t.Fatalf("%v, %v", chain, err)
+	}
+}
+
+// Converters cache by schema pointer: every schema-changing transform must
+// hand out one output schema per input schema.
+func TestDerivedSchemasAreCachedPerInputSchema(t *testing.T) {
+	row := &change.Schema{Type: change.Struct, Name: "r", Fields: []change.Field{
+		{Name: "id", Schema: &change.Schema{Type: change.Int32}},
+		{Name: "at", Schema: &change.Schema{Type: change.Int64, Name: change.ConnectTimestamp, Version: 1, Optional: true}},
+		{Name: "sub", Schema: &change.Schema{Type: change.Struct, Optional: true, Fields: []change.Field{{Name: "x", Schema: &change.Schema{Type: change.String}}}}},
+	}}
+	configs := map[string]map[string]string{
+		"InsertField$Value":        {"topic.field": "t"},
+		"ReplaceField$Value":       {"exclude": "id"},
+		"ValueToKey":               {"fields": "id"},
+		"HoistField$Value":         {"field": "w"},
+		"Flatten$Value":            {},
+		"Cast$Value":               {"spec": "id:string"},
+		"TimestampConverter$Value": {"field": "at", "target.type": "unix"},
+		"SetSchemaMetadata$Value":  {"schema.name": "n"},
+		"HeaderFrom$Value":         {"fields": "id", "headers": "h", "operation": "move"},
+	}
+	for class, opts := range configs {
+		props := map[string]string{"transforms": "x", "transforms.x.type": connectPkg + class}
+		for k, v := range opts {
+			props["transforms.x."+k] = v
+		}
+		chain, err := Parse(props)
+		if err != nil {
+			t.Fatalf("%s: %v", class, err)
+		}
+		var first *change.Schema
+		for i := 0; i < 2; i++ {
+			r := &change.Record{Topic: "a", ValueSchema: row, Value: &change.Value{Schema: row, Values: []any{int64(i), int64(5), nil}}}
+			out, err := chain.Transform(r)
+			if err != nil {
+				t.Fatalf("%s: %v", class, err)
+			}
+			s := out.ValueSchema
+			if class == "ValueToKey" {
+				s = out.KeySchema
+			}
+			if s == row {
+				t.Fatalf("%s: schema unchanged", class)
+			}
+			if i == 1 && s != first {
+				t.Errorf("%s: a second record of the same schema got a new schema", class)
+			}
+			first = s
+		}
 	}
 }

@@ -8,8 +8,7 @@ import (
 )
 
 // replaceField is Kafka Connect's ReplaceField: it keeps (include), drops
-// (exclude) and renames fields. exclude wins over include; blacklist and
-// whitelist are the names Kafka Connect 2.x used.
+// (exclude) and renames fields. exclude wins over include.
 type replaceField struct {
 	k                operand
 	exclude, include []string
@@ -21,12 +20,12 @@ type replaceField struct {
 
 func newReplaceField(o options, k operand) (Transform, error) {
 	t := &replaceField{k: k, exclude: o.list("exclude"), include: o.list("include"), renames: map[string]string{}, reverse: map[string]string{}}
-	// Connect 3.x accepts the old names as deprecated synonyms.
-	if _, ok := o.m["exclude"]; !ok {
-		t.exclude = o.list("blacklist")
-	}
-	if _, ok := o.m["include"]; !ok {
-		t.include = o.list("whitelist")
+	// Kafka Connect 4 dropped the 2.x names and ignores them: refuse them
+	// rather than run without the filter the file asks for.
+	for old, now := range map[string]string{"blacklist": "exclude", "whitelist": "include"} {
+		if v, ok := o.m[old]; ok {
+			return nil, o.invalid(old, v, "Kafka Connect 4 removed this option and ignores it; use "+o.name(now))
+		}
 	}
 	renames := o.list("renames")
 	for _, m := range renames {

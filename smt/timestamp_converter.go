@@ -157,6 +157,11 @@ func (t *timestampConverter) value(v *change.Value, ns *change.Schema) (*change.
 }
 
 func (t *timestampConverter) schemaless(r *change.Record, v any) (*change.Record, error) {
+	if t.target == tsDate || t.target == tsTime || t.target == tsTimestamp {
+		// Connect puts a java.util.Date in schemaless data, which no
+		// converter can write: the task fails. Fail here, saying why.
+		return nil, fmt.Errorf("Java class class java.util.Date does not have corresponding schema type: target.type=%s needs a record with a schema", t.target)
+	}
 	if isNull(v) || t.field == "" {
 		x, err := t.convert(v, "")
 		if err != nil {
