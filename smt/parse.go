@@ -83,10 +83,11 @@ func parseTransform(props map[string]string, alias string, preds map[string]Pred
 	if f == nil {
 		return nil, fmt.Errorf("Invalid value %s for configuration %stype: Class %s could not be found. Sluice runs these transforms: %s", class, prefix, class, strings.Join(knownClasses(), ", "))
 	}
-	t, err := f(alias, opts)
+	inner, err := f(alias, opts)
 	if err != nil {
 		return nil, fmt.Errorf("transform %q (%s): %w", alias, class, err)
 	}
+	var t Transform = named{t: inner, alias: alias, class: class}
 	if !hasPred {
 		return t, nil
 	}
@@ -129,4 +130,32 @@ func (c conditional) Apply(r *change.Record) (*change.Record, error) {
 		return c.t.Apply(r)
 	}
 	return r, nil
+}
+
+// TransformError is a transform's failure on a record, naming the
+// transform: the message a stopped task shows, and the class Kafka
+// Connect's error reporting (__connect.errors.class.name) carries.
+type TransformError struct {
+	Alias, Class string
+	Err          error
+}
+
+func (e *TransformError) Error() string {
+	return fmt.Sprintf("transform %q (%s): %v", e.Alias, e.Class, e.Err)
+}
+
+func (e *TransformError) Unwrap() error { return e.Err }
+
+// named wraps a transform's errors in a TransformError.
+type named struct {
+	t            Transform
+	alias, class string
+}
+
+func (n named) Apply(r *change.Record) (*change.Record, error) {
+	out, err := n.t.Apply(r)
+	if err != nil {
+		return nil, &TransformError{Alias: n.alias, Class: n.class, Err: err}
+	}
+	return out, nil
 }
