@@ -117,9 +117,9 @@ type Counters struct {
 	Commits, CommitErrors                              atomic.Int64
 	Retried, Stopped                                   atomic.Int64
 	// Tolerated counts records errors.tolerance=all skipped.
-	Tolerated atomic.Int64
-	QueueEvents, QueueBytes                            atomic.Int64
-	LagMs, ProduceLatencyMaxUs                         atomic.Int64
+	Tolerated                  atomic.Int64
+	QueueEvents, QueueBytes    atomic.Int64
+	LagMs, ProduceLatencyMaxUs atomic.Int64
 }
 
 func (c *Counters) OnEvents(op change.Op, n int) {

@@ -174,7 +174,9 @@ func (p *Poller) deadLetter(ctx context.Context, txn *offsets.Txn, orig *change.
 		kr.Headers = append(kr.Headers, kgo.RecordHeader{Key: h.Key, Value: header.String(h.Schema, h.Value)})
 	}
 	if eh.DLQContextHeaders {
-		add := func(k, v string) { kr.Headers = append(kr.Headers, kgo.RecordHeader{Key: "__connect.errors." + k, Value: []byte(v)}) }
+		add := func(k, v string) {
+			kr.Headers = append(kr.Headers, kgo.RecordHeader{Key: "__connect.errors." + k, Value: []byte(v)})
+		}
 		add("topic", orig.Topic)
 		if orig.FixedPartition {
 			add("partition", strconv.Itoa(int(orig.Partition)))
