@@ -193,14 +193,15 @@ func streamOne(rows, txnRows int, backlog bool, bin, conv string, settings map[s
 	}
 	defer cl.Close()
 	adm := kadm.NewClient(cl)
-	// A chain may route the records: count every topic under the prefix.
+	// A chain may route the records: count every data topic of the bench
+	// database (not the schema history).
 	topics := []string{b.db + "." + b.db + ".t"}
 	var total int64
 	for deadline := time.Now().Add(10 * time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if listed, err := adm.ListTopics(context.Background()); err == nil {
 			topics = topics[:0]
 			for _, name := range listed.Names() {
-				if strings.HasPrefix(name, b.db+".") {
+				if strings.HasPrefix(name, b.db+"."+b.db+".") {
 					topics = append(topics, name)
 				}
 			}
