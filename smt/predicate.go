@@ -57,7 +57,10 @@ func parsePredicates(props map[string]string) (map[string]Predicate, error) {
 }
 
 // topicNameMatches holds when the whole topic name matches pattern.
-type topicNameMatches struct{ re *regexp.Regexp }
+type topicNameMatches struct {
+	re   *regexp.Regexp
+	seen *topicMemo[bool]
+}
 
 func newTopicNameMatches(o options) (Predicate, error) {
 	v, err := o.required("pattern")
@@ -71,10 +74,13 @@ func newTopicNameMatches(o options) (Predicate, error) {
 	if err != nil {
 		return nil, err
 	}
-	return topicNameMatches{anchored}, nil
+	return topicNameMatches{anchored, &topicMemo[bool]{}}, nil
 }
 
-func (p topicNameMatches) Test(r *change.Record) bool { return p.re.MatchString(r.Topic) }
+func (p topicNameMatches) Test(r *change.Record) bool {
+	ok, _ := p.seen.get(r.Topic, func(topic string) (bool, error) { return p.re.MatchString(topic), nil })
+	return ok
+}
 
 // recordIsTombstone holds for a record with a null value.
 type recordIsTombstone struct{}

@@ -15,6 +15,30 @@ import (
 type regexRouter struct {
 	re, whole   *regexp.Regexp
 	replacement string
+	routes      topicMemo[string]
+}
+
+// topicMemo remembers a per-topic answer: a connector writes to few topics,
+// and a regex per record is a quarter of a short chain's cost. Apply runs
+// on one goroutine at a time, so it needs no lock; it forgets everything
+// when it holds too many topics.
+type topicMemo[T any] map[string]T
+
+const topicMemoSize = 4096
+
+func (m *topicMemo[T]) get(topic string, f func(string) (T, error)) (T, error) {
+	if v, ok := (*m)[topic]; ok {
+		return v, nil
+	}
+	v, err := f(topic)
+	if err != nil {
+		return v, err
+	}
+	if *m == nil || len(*m) >= topicMemoSize {
+		*m = topicMemo[T]{}
+	}
+	(*m)[topic] = v
+	return v, nil
 }
 
 func newRegexRouter(o options) (Transform, error) {
@@ -37,18 +61,26 @@ func newRegexRouter(o options) (Transform, error) {
 }
 
 func (t *regexRouter) Apply(r *change.Record) (*change.Record, error) {
-	if !t.whole.MatchString(r.Topic) {
-		return r, nil
-	}
-	// replaceFirst finds the first match anew, which may be shorter than
-	// the whole topic.
-	m := t.re.FindStringSubmatchIndex(r.Topic)
-	rep, err := javaExpand(t.re, t.replacement, r.Topic, m)
+	topic, err := t.routes.get(r.Topic, t.route)
 	if err != nil {
 		return nil, err
 	}
-	r.Topic = r.Topic[:m[0]] + rep + r.Topic[m[1]:]
+	r.Topic = topic
 	return r, nil
+}
+
+func (t *regexRouter) route(topic string) (string, error) {
+	if !t.whole.MatchString(topic) {
+		return topic, nil
+	}
+	// replaceFirst finds the first match anew, which may be shorter than
+	// the whole topic.
+	m := t.re.FindStringSubmatchIndex(topic)
+	rep, err := javaExpand(t.re, t.replacement, topic, m)
+	if err != nil {
+		return "", err
+	}
+	return topic[:m[0]] + rep + topic[m[1]:], nil
 }
 
 // javaExpand expands a java.util.regex replacement: $n (as many digits as
