@@ -203,6 +203,12 @@ func schemaOf(m map[string]any) *change.Schema {
 	if it, ok := m["items"].(map[string]any); ok {
 		s.Items = schemaOf(it)
 	}
+	if k, ok := m["keys"].(map[string]any); ok {
+		s.Keys = schemaOf(k)
+	}
+	if v, ok := m["values"].(map[string]any); ok {
+		s.Values = schemaOf(v)
+	}
 	if d, ok := m["default"]; ok {
 		s.Default, s.HasDefault = payload(nil, s, d), true
 	}
@@ -265,6 +271,18 @@ func payload(t *testing.T, s *change.Schema, v any) any {
 		var out []any
 		for _, e := range v.([]any) {
 			out = append(out, payload(t, s.Items, e))
+		}
+		return out
+	case change.Map:
+		m := v.(map[string]any)
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		out := []change.MapEntry{}
+		for _, k := range keys {
+			out = append(out, change.MapEntry{Key: k, Value: payload(t, s.Values, m[k])})
 		}
 		return out
 	}

@@ -3,8 +3,9 @@ package smt
 import (
 	"fmt"
 	"math"
+	"math/big"
+	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/sluice-cdc/sluice/connector/change"
@@ -30,23 +31,43 @@ func newInsertHeader(o options) (Transform, error) {
 	return &insertHeader{change.Header{Key: name, Schema: s, Value: v}}, nil
 }
 
+// numberLiteral is what Java's BigDecimal parses.
+var numberLiteral = regexp.MustCompile(`^[-+]?[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?$`)
+
 var (
+	float32Schema = &change.Schema{Type: change.Float32}
+	float64Schema = &change.Schema{Type: change.Float64}
 	booleanSchema = &change.Schema{Type: change.Boolean}
 	int8Schema    = &change.Schema{Type: change.Int8}
 	int16Schema   = &change.Schema{Type: change.Int16}
 )
 
-// parseLiteral types a literal as Values.parseString does for the cases
-// whose header text it changes nothing in: true/false and integers.
+// parseLiteral types a literal as Values.parseString does for booleans and
+// numbers: a whole number (1e3 too) is the smallest integer type that holds
+// it, a fraction a float (float32 when in its range, as Connect picks it,
+// so 3.14159265358979 prints as 3.1415927). Anything else (arrays, maps,
+// dates, numbers beyond a long) stays the string as written, whose header
+// text is what Connect prints for them too.
 func parseLiteral(s string) (*change.Schema, any) {
 	t := strings.TrimSpace(s)
-	switch strings.ToLower(t) {
+	switch t {
 	case "true":
 		return booleanSchema, true
 	case "false":
 		return booleanSchema, false
 	}
-	if n, err := strconv.ParseInt(t, 10, 64); err == nil && (t[0] != '+') {
+	if !numberLiteral.MatchString(t) {
+		return stringSchema, s
+	}
+	r, ok := new(big.Rat).SetString(t)
+	if !ok {
+		return stringSchema, s
+	}
+	if r.IsInt() {
+		if !r.Num().IsInt64() {
+			return stringSchema, s
+		}
+		n := r.Num().Int64()
 		switch {
 		case n >= math.MinInt8 && n <= math.MaxInt8:
 			return int8Schema, n
@@ -56,6 +77,12 @@ func parseLiteral(s string) (*change.Schema, any) {
 			return int32Schema, n
 		}
 		return int64Schema, n
+	}
+	if f, _ := r.Float32(); !math.IsInf(float64(f), 0) {
+		return float32Schema, float64(f)
+	}
+	if f, _ := r.Float64(); !math.IsInf(f, 0) {
+		return float64Schema, f
 	}
 	return stringSchema, s
 }

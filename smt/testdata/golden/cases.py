@@ -97,4 +97,34 @@ c("headerfrom-copy",{"type":T+"HeaderFrom$Value","fields":"name,id,created,addr"
 c("headerfrom-move",{"type":T+"HeaderFrom$Value","fields":"name,tags","headers":"hname,htags","operation":"move"},["row","schemaless","tombstone"])
 c("headerfrom-key",{"type":T+"HeaderFrom$Key","fields":"id","headers":"kid","operation":"copy"},["row"])
 c("filter",{"type":T+"Filter"},["row"])
+# Defaults and a map: schema derivation carries defaults (Flatten from a
+# parent's default, Cast and TimestampConverter cast them).
+dflt_sub={"type":"struct","optional":True,"name":"d.Sub","fields":[f("x","int32",True),f("y","string",True)]}
+dflt={"type":"struct","optional":False,"name":"d.Value","version":2,"fields":[f("n","int64",True,default=5),
+ f("when","int64",True,name="org.apache.kafka.connect.data.Timestamp",version=1,default=1000),
+ dict(dflt_sub,field="sub"),f("m","map",True,keys={"type":"string","optional":False},values={"type":"int32","optional":True})]}
+inputs["defaults"]={"topic":"d","timestamp":1709634030123,"key":None,"value":{"schema":dflt,"payload":{"n":None,"when":None,"sub":None,"m":{"k":1}}}}
+c("defaults-flatten",{"type":T+"Flatten$Value"},["defaults"])
+c("defaults-flatten-nomap",[{"type":T+"ReplaceField$Value","exclude":"m"},{"type":T+"Flatten$Value","delimiter":"__"}],["defaults"])
+c("defaults-cast",{"type":T+"Cast$Value","spec":"n:string,when:string"},["defaults"])
+c("defaults-timestampconverter",{"type":T+"TimestampConverter$Value","field":"when","target.type":"string","format":"yyyy"},["defaults"])
+c("defaults-insertfield-nodefault",{"type":T+"InsertField$Value","static.field":"s","static.value":"v","replace.null.with.default":"false"},["defaults"])
+c("defaults-mask-map",{"type":T+"MaskField$Value","fields":"m,n"},["defaults"])
+c("defaults-setschemametadata",{"type":T+"SetSchemaMetadata$Value","schema.version":"9"},["defaults"])
+c("extractfield-map",{"type":T+"ExtractField$Value","field":"m"},["defaults"])
+c("insertheader-literals",[{"type":T+"InsertHeader","header":"f","value.literal":"1.50"},{"type":T+"InsertHeader","header":"neg","value.literal":"-7"},
+ {"type":T+"InsertHeader","header":"big","value.literal":"99999999999999999999"},{"type":T+"InsertHeader","header":"sp","value.literal":" padded "},
+ {"type":T+"InsertHeader","header":"B","value.literal":"FALSE"},
+ {"type":T+"InsertHeader","header":"f2","value.literal":"0.1"},{"type":T+"InsertHeader","header":"f3","value.literal":"3.14159265358979"},
+ {"type":T+"InsertHeader","header":"f4","value.literal":"1e3"},{"type":T+"InsertHeader","header":"f5","value.literal":"-2.5E-10"},
+ {"type":T+"InsertHeader","header":"f6","value.literal":"100000000.0"}],["tombstone"])
+c("timestampconverter-formats",{"type":T+"TimestampConverter$Value","field":"created","target.type":"string","format":"EEEE, d MMMM yyyy hh:mm:ss a z Z X D u k K S"},["row"])
+c("timestampconverter-time-string",{"type":T+"TimestampConverter$Value","field":"birth","target.type":"string","format":"yyyy-MM-dd'T'HH:mm:ss.SSS''"},["row"])
+c("timestampconverter-parse-lenient",{"type":T+"TimestampConverter$Value","field":"ts","target.type":"unix","format":"yyyy-MM-dd HH:mm"},["strings"])
+c("timestamprouter-yy",{"type":T+"TimestampRouter","topic.format":"x-${timestamp}","timestamp.format":"yy.M.d H:m:s.S"},["row"])
+c("regexrouter-nomatch",{"type":T+"RegexRouter","regex":"inv","replacement":"X"},["row"])
+c("regexrouter-escape",{"type":T+"RegexRouter","regex":"(db)\\.(.*)","replacement":"\\$1-$2$10"},["row"])
+c("valuetokey-defaults",{"type":T+"ValueToKey","fields":"n,when","replace.null.with.default":"false"},["defaults"])
+c("headerfrom-defaults",{"type":T+"HeaderFrom$Value","fields":"n,when","headers":"hn,hw","operation":"move"},["defaults"])
+c("hoistfield-then-flatten",[{"type":T+"HoistField$Value","field":"w"},{"type":T+"Flatten$Value"}],["row"])
 json.dump({"inputs":inputs,"cases":cases},open("cases.json","w"),indent=1)
