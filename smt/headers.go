@@ -56,6 +56,11 @@ func parseLiteral(s string) (*change.Schema, any) {
 	case "false":
 		return booleanSchema, false
 	}
+	// Connect's parser reads one token: a number ends at the first
+	// delimiter and the rest is dropped ("1,5" is the number 1).
+	if i := strings.IndexAny(t, `,:[]{}"`); i > 0 {
+		t = strings.TrimSpace(t[:i])
+	}
 	if !numberLiteral.MatchString(t) {
 		return stringSchema, s
 	}

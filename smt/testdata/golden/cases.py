@@ -117,7 +117,9 @@ c("insertheader-literals",[{"type":T+"InsertHeader","header":"f","value.literal"
  {"type":T+"InsertHeader","header":"B","value.literal":"FALSE"},
  {"type":T+"InsertHeader","header":"f2","value.literal":"0.1"},{"type":T+"InsertHeader","header":"f3","value.literal":"3.14159265358979"},
  {"type":T+"InsertHeader","header":"f4","value.literal":"1e3"},{"type":T+"InsertHeader","header":"f5","value.literal":"-2.5E-10"},
- {"type":T+"InsertHeader","header":"f6","value.literal":"100000000.0"}],["tombstone"])
+ {"type":T+"InsertHeader","header":"f6","value.literal":"100000000.0"},
+ {"type":T+"InsertHeader","header":"c","value.literal":"1,5"},{"type":T+"InsertHeader","header":"d","value.literal":"2024-03-05"},
+ {"type":T+"InsertHeader","header":"m","value.literal":"{a: 1}"},{"type":T+"InsertHeader","header":"w","value.literal":"a,b"}],["tombstone"])
 c("timestampconverter-formats",{"type":T+"TimestampConverter$Value","field":"created","target.type":"string","format":"EEEE, d MMMM yyyy hh:mm:ss a z Z X D u k K S"},["row"])
 c("timestampconverter-time-string",{"type":T+"TimestampConverter$Value","field":"birth","target.type":"string","format":"yyyy-MM-dd'T'HH:mm:ss.SSS''"},["row"])
 c("timestampconverter-parse-lenient",{"type":T+"TimestampConverter$Value","field":"ts","target.type":"unix","format":"yyyy-MM-dd HH:mm"},["strings"])
