@@ -752,7 +752,9 @@ func (r *reader) apicurioFraming(prefix string, props Properties) {
 // and that Sluice accepts without acting on them (yet). They stay in Raw and
 // draw no warning. An entry ending in "." or "*" is a prefix.
 var connectorKnownIgnored = []string{
-	// Kafka Connect connector-level settings.
+	// Kafka Connect connector-level settings. transforms, predicates and
+	// errors.* are read by smt.Parse and connector.ParseErrorHandling, which
+	// check them; listed here so they draw no unknown-property warning.
 	"tasks.max", "config.action.reload", "header.converter", "header.converter.",
 	"transforms", "transforms.", "predicates", "predicates.", "errors.",
 	"topic.creation.", "exactly.once.support", "transaction.boundary", "transaction.boundary.interval.ms",

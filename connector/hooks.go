@@ -38,6 +38,13 @@ type HookCommitted interface {
 	OnCommitted(offset []byte, err error)
 }
 
+// HookTolerated is called for each record errors.tolerance=all skips, with
+// the stage that failed on it (TRANSFORMATION, KEY_CONVERTER,
+// VALUE_CONVERTER) and the error.
+type HookTolerated interface {
+	OnTolerated(stage string, err error)
+}
+
 // HookError is called with each error a task meets: retried ones
 // (definite=false) and the one that stops it.
 type HookError interface {
@@ -84,6 +91,14 @@ func (h Hooks) committed(v []byte, err error) {
 	}
 }
 
+func (h Hooks) tolerated(stage string, err error) {
+	for _, x := range h {
+		if f, ok := x.(HookTolerated); ok {
+			f.OnTolerated(stage, err)
+		}
+	}
+}
+
 func (h Hooks) failed(err error, definite bool) {
 	for _, x := range h {
 		if f, ok := x.(HookError); ok {
@@ -101,8 +116,10 @@ type Counters struct {
 	Produced, ProduceErrors                            atomic.Int64
 	Commits, CommitErrors                              atomic.Int64
 	Retried, Stopped                                   atomic.Int64
-	QueueEvents, QueueBytes                            atomic.Int64
-	LagMs, ProduceLatencyMaxUs                         atomic.Int64
+	// Tolerated counts records errors.tolerance=all skipped.
+	Tolerated                  atomic.Int64
+	QueueEvents, QueueBytes    atomic.Int64
+	LagMs, ProduceLatencyMaxUs atomic.Int64
 }
 
 func (c *Counters) OnEvents(op change.Op, n int) {
@@ -148,6 +165,8 @@ func (c *Counters) OnCommitted(_ []byte, err error) {
 	}
 	c.Commits.Add(1)
 }
+
+func (c *Counters) OnTolerated(string, error) { c.Tolerated.Add(1) }
 
 func (c *Counters) OnError(_ error, definite bool) {
 	if definite {

@@ -34,6 +34,12 @@ type PollerConfig struct {
 	// registered, into the one position stored. nil: the task has one reader.
 	Combine    func([]change.Position) (change.Position, error)
 	Tombstones bool
+	// Errors is errors.*: what a record a transform or converter fails on
+	// does (the zero value stops the task, Connect's default).
+	Errors ErrorHandling
+	// KeyConverterClass and ValueConverterClass name the converters in
+	// error reports.
+	KeyConverterClass, ValueConverterClass string
 	// Headers are added to every record after its own (Debezium's
 	// __debezium.context.* headers); nil adds none.
 	Headers      []change.Header
@@ -77,6 +83,11 @@ type Poller struct {
 	beat      *heartbeat // nil without heartbeats
 	// taskHeaders are cfg.Headers converted once.
 	taskHeaders []kgo.RecordHeader
+	// originals are the records of the event being produced as the source
+	// built them, when error handling needs them; dlqReady is set once the
+	// dead letter queue topic exists.
+	originals []change.Record
+	dlqReady  bool
 }
 
 // NewPoller returns a poller; Run starts it.
@@ -201,9 +212,9 @@ func (p *Poller) process(ctx context.Context, entries []entry) error {
 // send transforms a source event's records and produces what the
 // transforms keep.
 func (p *Poller) send(ctx context.Context, txn *offsets.Txn, records []change.Record) error {
-	out, err := p.cfg.Transforms.Apply(records)
+	out, err := p.transform(ctx, txn, records)
 	if err != nil {
-		return fault.Definite(fmt.Errorf("transforming a record for %s: %w", records[0].Topic, err))
+		return err
 	}
 	return p.produce(ctx, txn, out)
 }
@@ -224,6 +235,17 @@ func (p *Poller) produce(ctx context.Context, txn *offsets.Txn, records []change
 		var kr *kgo.Record
 		if err == nil {
 			kr, err = p.toKafka(ctx, r)
+		}
+		var se *stageError
+		if err != nil && p.cfg.Errors.active() && errors.As(err, &se) {
+			var orig *change.Record
+			if j < len(p.originals) {
+				orig = &p.originals[j]
+			}
+			if err = p.tolerate(ctx, txn, orig, se.stage, se.class, err); err == nil {
+				txn.Ack(nil) // skipped: nothing of it to wait for
+				continue
+			}
 		}
 		if err != nil {
 			// Acknowledge the records never produced as failed, so the
@@ -305,13 +327,22 @@ func (p *Poller) toKafka(ctx context.Context, r *change.Record) (*kgo.Record, er
 		kr.Partition, kr.Context = r.Partition, fixedPartition
 	}
 	var err error
-	if r.Key != nil {
+	// A null with a schema is the converter's to write (JSON writes it;
+	// Avro gives a tombstone), as in Kafka Connect; only a null without one
+	// is a null key or tombstone outright.
+	if r.Key != nil || r.KeySchema != nil {
 		if kr.Key, err = p.convert(ctx, p.cfg.KeyConverter, "key", r.Topic, r.KeySchema, r.Key); err != nil {
+			if fault.IsDefinite(err) {
+				err = &stageError{stage: stageKeyConverter, class: p.cfg.KeyConverterClass, err: err}
+			}
 			return nil, err
 		}
 	}
-	if r.Value != nil {
+	if r.Value != nil || r.ValueSchema != nil {
 		if kr.Value, err = p.convert(ctx, p.cfg.ValueConverter, "value", r.Topic, r.ValueSchema, r.Value); err != nil {
+			if fault.IsDefinite(err) {
+				err = &stageError{stage: stageValueConverter, class: p.cfg.ValueConverterClass, err: err}
+			}
 			return nil, err
 		}
 	}

@@ -31,6 +31,12 @@ type TopicEnsurer interface {
 	Ensure(ctx context.Context, topic string) error
 }
 
+// EnsureWith makes sure topic exists, creating it with its own partitions
+// and replication factor (the dead letter queue's).
+func (t *TopicCreator) EnsureWith(ctx context.Context, topic string, partitions int32, rf int16) error {
+	return t.ensure(ctx, topic, partitions, rf)
+}
+
 // TopicCreator creates data topics the first time they are written to.
 type TopicCreator struct {
 	client            *kgo.Client
@@ -50,17 +56,21 @@ func NewTopicCreator(client *kgo.Client, partitions int32, rf int16, log *zap.Lo
 
 // Ensure makes sure topic exists.
 func (t *TopicCreator) Ensure(ctx context.Context, topic string) error {
+	return t.ensure(ctx, topic, t.partitions, t.replicationFactor)
+}
+
+func (t *TopicCreator) ensure(ctx context.Context, topic string, partitions int32, rf int16) error {
 	if t.known[topic] {
 		return nil
 	}
-	resp, err := t.admin.CreateTopic(ctx, t.partitions, t.replicationFactor, nil, topic)
+	resp, err := t.admin.CreateTopic(ctx, partitions, rf, nil, topic)
 	if err == nil {
 		err = resp.Err
 	}
 	switch {
 	case err == nil:
-		t.log.Info("created topic", zap.String("topic", topic), zap.Int32("partitions", t.partitions),
-			zap.Int16("replication_factor", t.replicationFactor))
+		t.log.Info("created topic", zap.String("topic", topic), zap.Int32("partitions", partitions),
+			zap.Int16("replication_factor", rf))
 		// The producer has the topic as unknown in its metadata and would
 		// wait for its next refresh (5 s at the least) before sending a
 		// record to it: refresh now.

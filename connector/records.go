@@ -132,12 +132,14 @@ func (b *recordBuilder) build(ev *change.Event, out []change.Record) ([]change.R
 		return env
 	}
 	rec := func(key *change.Value, value *change.Value) change.Record {
-		r := change.Record{Topic: t.Topic, KeySchema: t.KeySchema, ValueSchema: t.Envelope}
+		r := change.Record{Topic: t.Topic, KeySchema: t.KeySchema}
 		if key != nil {
 			r.Key = key
 		}
+		// A tombstone has no value schema, as Debezium's: transforms
+		// such as ExtractField and ValueToKey tell it apart by that.
 		if value != nil {
-			r.Value = value
+			r.Value, r.ValueSchema = value, t.Envelope
 		}
 		return r
 	}

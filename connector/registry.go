@@ -75,6 +75,9 @@ func Check(c *config.Connector, env Env) error {
 	if _, err := smt.Parse(c.Raw); err != nil {
 		return err
 	}
+	if _, err := ParseErrorHandling(c.Name, c.Raw); err != nil {
+		return err
+	}
 	if _, err := contextHeaders(c, 0); err != nil {
 		return err
 	}
@@ -132,6 +135,10 @@ func NewTask(c *config.Connector, d Deps) (*Task, error) {
 	if err != nil {
 		return nil, err
 	}
+	errs, err := ParseErrorHandling(c.Name, c.Raw)
+	if err != nil {
+		return nil, err
+	}
 	kc, vc := d.Worker.ConvertersFor(c)
 	keyConv, err := newConverter(kc, "key.converter", c)
 	if err != nil {
@@ -153,6 +160,7 @@ func NewTask(c *config.Connector, d Deps) (*Task, error) {
 		Poller: PollerConfig{
 			Transforms: chain, KeyConverter: keyConv, ValueConverter: valConv,
 			Producer: d.Producer, Topics: d.Topics, Store: d.Store, OffsetKey: key,
+			Errors: errs, KeyConverterClass: kc.Class, ValueConverterClass: vc.Class,
 			Tombstones: c.TombstonesOnDelete, Headers: headers, MaxBatch: c.MaxBatchSize, PollInterval: c.PollInterval,
 			FlushInterval: d.Worker.FlushIntervalFor(c), CommitTimeout: c.OffsetFlushTimeout + 5*time.Second,
 			HeartbeatInterval: c.HeartbeatInterval, HeartbeatTopic: c.HeartbeatTopic, ServerName: c.TopicPrefix,

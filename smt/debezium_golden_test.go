@@ -70,7 +70,7 @@ type goldenInput struct {
 	} `json:"headers"`
 }
 
-func readJSON(t *testing.T, name string, v any) {
+func readDebeziumJSON(t *testing.T, name string, v any) {
 	t.Helper()
 	b, err := os.ReadFile("testdata/golden-debezium/" + name)
 	if err != nil {
@@ -87,9 +87,9 @@ func TestDebeziumGolden(t *testing.T) {
 	var inputs map[string]goldenInput
 	var cases []goldenCase
 	var golden []goldenResult
-	readJSON(t, "inputs.json", &inputs)
-	readJSON(t, "cases.json", &cases)
-	readJSON(t, "golden.json", &golden)
+	readDebeziumJSON(t, "inputs.json", &inputs)
+	readDebeziumJSON(t, "cases.json", &cases)
+	readDebeziumJSON(t, "golden.json", &golden)
 	if len(cases) != len(golden) {
 		t.Fatalf("cases.json has %d cases, golden.json %d: run regenerate.sh", len(cases), len(golden))
 	}

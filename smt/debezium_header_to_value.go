@@ -33,7 +33,7 @@ type headerEntry struct {
 }
 
 func newHeaderToValue(alias string, opts map[string]string) (Transform, error) {
-	o := options{alias, opts}
+	o := dbzOptions{alias, opts}
 	t := &headerToValue{alias: alias, schemas: map[string]*change.Schema{}}
 	var err error
 	if t.headers, err = debeziumList(o, "headers"); err != nil {
@@ -58,7 +58,7 @@ func newHeaderToValue(alias string, opts map[string]string) (Transform, error) {
 // debeziumList reads a required Debezium LIST setting as Configuration
 // does (split at commas, trailing empty items dropped, items trimmed) and
 // checks it as HeaderToValue's validators do: no empty item, no space.
-func debeziumList(o options, key string) ([]string, error) {
+func debeziumList(o dbzOptions, key string) ([]string, error) {
 	v, ok := o.m[key]
 	if !ok || v == "" {
 		return nil, fmt.Errorf("%s: missing; it is required", o.name(key))
@@ -177,7 +177,7 @@ func buildHeaderSchema(fieldName string, s *change.Schema, entries []headerEntry
 	default:
 		return s, nil
 	}
-	out := copyBasics(s) // Connect's copySchemaBasics: a rebuilt struct is no longer optional
+	out := structBasics(s) // Connect's copySchemaBasics: a rebuilt struct is no longer optional
 	for _, f := range s.Fields {
 		if containedIn(f.Name, nested) {
 			fs, err := buildHeaderSchema(f.Name, f.Schema, entries, nested, level+1)

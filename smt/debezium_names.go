@@ -12,7 +12,7 @@ import (
 // javaRegexp compiles a Java regex for Matcher.matches(): the whole input
 // must match. Go's RE2 syntax covers what topic and key regexes use; a
 // Java-only construct (lookaround, backreference) is refused at start-up.
-func javaRegexp(o options, key, expr string) (*regexp.Regexp, error) {
+func javaRegexp(o dbzOptions, key, expr string) (*regexp.Regexp, error) {
 	re, err := regexp.Compile(`^(?:` + expr + `)$`)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %q is not a regular expression Sluice can run (RE2 syntax: no lookaround or backreferences): %w", o.name(key), expr, err)

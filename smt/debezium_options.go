@@ -9,27 +9,27 @@ import (
 // options reads one transform's settings the way Kafka Connect's ConfigDef
 // does (values trimmed, booleans and enums case-insensitive) and words
 // errors with the full property name, so a user finds the line to fix.
-type options struct {
+type dbzOptions struct {
 	alias string
 	m     map[string]string
 }
 
-func (o options) name(key string) string { return "transforms." + o.alias + "." + key }
+func (o dbzOptions) name(key string) string { return "transforms." + o.alias + "." + key }
 
 // str returns the setting, or def when it is absent.
-func (o options) str(key, def string) string {
+func (o dbzOptions) str(key, def string) string {
 	if v, ok := o.m[key]; ok {
 		return strings.TrimSpace(v)
 	}
 	return def
 }
 
-func (o options) has(key string) bool {
+func (o dbzOptions) has(key string) bool {
 	_, ok := o.m[key]
 	return ok
 }
 
-func (o options) required(key string) (string, error) {
+func (o dbzOptions) required(key string) (string, error) {
 	v := o.str(key, "")
 	if v == "" {
 		return "", fmt.Errorf("%s: missing; it is required", o.name(key))
@@ -37,7 +37,7 @@ func (o options) required(key string) (string, error) {
 	return v, nil
 }
 
-func (o options) boolean(key string, def bool) (bool, error) {
+func (o dbzOptions) boolean(key string, def bool) (bool, error) {
 	v := o.str(key, "")
 	if v == "" {
 		return def, nil
@@ -51,7 +51,7 @@ func (o options) boolean(key string, def bool) (bool, error) {
 	return false, fmt.Errorf("%s: %q is not a boolean; use true or false", o.name(key), v)
 }
 
-func (o options) integer(key string, def int) (int, error) {
+func (o dbzOptions) integer(key string, def int) (int, error) {
 	v := o.str(key, "")
 	if v == "" {
 		return def, nil
@@ -65,7 +65,7 @@ func (o options) integer(key string, def int) (int, error) {
 
 // enum returns the allowed value the setting names (case-insensitive), in
 // the spelling of allowed.
-func (o options) enum(key, def string, allowed ...string) (string, error) {
+func (o dbzOptions) enum(key, def string, allowed ...string) (string, error) {
 	v := o.str(key, "")
 	if v == "" {
 		return def, nil
@@ -80,11 +80,11 @@ func (o options) enum(key, def string, allowed ...string) (string, error) {
 
 // list splits a Connect LIST setting: comma-separated, each item trimmed,
 // empty items left out.
-func (o options) list(key string) []string {
-	return splitList(o.str(key, ""))
+func (o dbzOptions) list(key string) []string {
+	return splitNonEmpty(o.str(key, ""))
 }
 
-func splitList(v string) []string {
+func splitNonEmpty(v string) []string {
 	var out []string
 	for _, s := range strings.Split(v, ",") {
 		if s = strings.TrimSpace(s); s != "" {

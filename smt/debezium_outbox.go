@@ -66,7 +66,7 @@ const (
 )
 
 func newEventRouter(alias string, opts map[string]string) (Transform, error) {
-	o := options{alias, opts}
+	o := dbzOptions{alias, opts}
 	for key := range opts {
 		if strings.HasPrefix(key, "tracing.") {
 			return nil, fmt.Errorf("%s: OpenTelemetry tracing is not implemented by Sluice's EventRouter; remove the tracing.* settings (Debezium without the OpenTelemetry jars ignores them too)", o.name(key))
@@ -128,7 +128,7 @@ func newEventRouter(alias string, opts map[string]string) (Transform, error) {
 // parsePlacements reads field:placement[:alias] entries. Debezium accepts
 // an unknown placement and then fails on every routed record; Sluice
 // refuses it at start.
-func parsePlacements(o options) ([]outboxField, error) {
+func parsePlacements(o dbzOptions) ([]outboxField, error) {
 	v := o.str("table.fields.additional.placement", "")
 	if v == "" {
 		return nil, nil

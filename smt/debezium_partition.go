@@ -23,7 +23,7 @@ type partitionRouting struct {
 }
 
 func newPartitionRouting(alias string, opts map[string]string) (Transform, error) {
-	o := options{alias, opts}
+	o := dbzOptions{alias, opts}
 	raw, err := o.required("partition.payload.fields")
 	if err != nil {
 		return nil, err

@@ -22,12 +22,12 @@ type byLogicalTableRouter struct {
 	adjust        func(string) string
 
 	topics   map[string]string // old topic -> new ("" when the regex does not match)
-	keys     schemaCache[*change.Schema]
-	envelope schemaCache[*change.Schema]
+	keys     dbzSchemaCache[*change.Schema]
+	envelope dbzSchemaCache[*change.Schema]
 }
 
 func newByLogicalTableRouter(alias string, opts map[string]string) (Transform, error) {
-	o := options{alias, opts}
+	o := dbzOptions{alias, opts}
 	t := &byLogicalTableRouter{topics: map[string]string{}, keyField: o.str("key.field.name", "__dbz__physicalTableIdentifier")}
 	expr, err := o.required("topic.regex")
 	if err != nil {

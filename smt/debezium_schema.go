@@ -13,7 +13,7 @@ import (
 
 // copyBasics is SchemaUtil.copySchemaBasics into a struct builder: the
 // name, version, doc and parameters, but not optionality or the default.
-func copyBasics(s *change.Schema) *change.Schema {
+func structBasics(s *change.Schema) *change.Schema {
 	return &change.Schema{Type: change.Struct, Name: s.Name, Version: s.Version, Doc: s.Doc, Parameters: s.Parameters}
 }
 
@@ -28,7 +28,7 @@ func optionalCopy(s *change.Schema) *change.Schema {
 // withField returns a copy of s's basics and fields with more fields at the
 // end.
 func withFields(s *change.Schema, extra ...change.Field) *change.Schema {
-	out := copyBasics(s)
+	out := structBasics(s)
 	out.Fields = make([]change.Field, 0, len(s.Fields)+len(extra))
 	out.Fields = append(append(out.Fields, s.Fields...), extra...)
 	return out
@@ -46,15 +46,6 @@ func getWithDefault(v *change.Value, i int) any {
 	return x
 }
 
-// isNull reports a null record key or value: nil, or a nil *change.Value.
-func isNull(v any) bool {
-	if v == nil {
-		return true
-	}
-	sv, ok := v.(*change.Value)
-	return ok && sv == nil
-}
-
 // isEnvelope is Debezium's Envelope.isEnvelopeSchema: a change event is
 // recognised by its value schema's name alone.
 func isEnvelope(s *change.Schema) bool {
@@ -65,11 +56,11 @@ func isEnvelope(s *change.Schema) bool {
 // it, so converters (which cache by pointer) see one pointer per input.
 // Schemas change only with DDL; the bound guards against a leak, like
 // Debezium's bounded caches, at the price of a rebuild.
-type schemaCache[K comparable] map[K]*change.Schema
+type dbzSchemaCache[K comparable] map[K]*change.Schema
 
 const maxSchemaCache = 1024
 
-func (c *schemaCache[K]) get(k K, build func() (*change.Schema, error)) (*change.Schema, error) {
+func (c *dbzSchemaCache[K]) get(k K, build func() (*change.Schema, error)) (*change.Schema, error) {
 	if s, ok := (*c)[k]; ok {
 		return s, nil
 	}
@@ -78,7 +69,7 @@ func (c *schemaCache[K]) get(k K, build func() (*change.Schema, error)) (*change
 		return nil, err
 	}
 	if *c == nil || len(*c) >= maxSchemaCache {
-		*c = make(schemaCache[K])
+		*c = make(dbzSchemaCache[K])
 	}
 	(*c)[k] = s
 	return s, nil

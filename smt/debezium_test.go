@@ -9,7 +9,7 @@ import (
 
 func loadInputs(t *testing.T) map[string]goldenInput {
 	var inputs map[string]goldenInput
-	readJSON(t, "inputs.json", &inputs)
+	readDebeziumJSON(t, "inputs.json", &inputs)
 	return inputs
 }
 

@@ -33,14 +33,14 @@ type extractNewRecordState struct {
 	dropFromKey    bool
 	dropCompatible bool
 
-	deleted   schemaCache[*change.Schema]    // row schema -> with __deleted
-	added     schemaCache[[2]*change.Schema] // (row, envelope) -> with add.fields
-	keyDrop   schemaCache[dropKey]
-	valueDrop schemaCache[dropKey]
+	deleted   dbzSchemaCache[*change.Schema]    // row schema -> with __deleted
+	added     dbzSchemaCache[[2]*change.Schema] // (row, envelope) -> with add.fields
+	keyDrop   dbzSchemaCache[dropKey]
+	valueDrop dbzSchemaCache[dropKey]
 }
 
 func newExtractNewRecordState(alias string, opts map[string]string) (Transform, error) {
-	o := options{alias, opts}
+	o := dbzOptions{alias, opts}
 	t := &extractNewRecordState{alias: alias, routeByField: o.str("route.by.field", ""),
 		dropHeader: o.str("drop.fields.header.name", "")}
 	var err error

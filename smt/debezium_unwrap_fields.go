@@ -20,7 +20,7 @@ type fieldRef struct {
 // FieldReference does: a bare name lives in source unless it is one of the
 // envelope's own (op, ts_*) or the transaction block's; "a.b" names field b
 // of struct a and is written <prefix>a_b; "x:NAME" is written <prefix>NAME.
-func parseFieldRefs(o options, key, prefix string) ([]fieldRef, error) {
+func parseFieldRefs(o dbzOptions, key, prefix string) ([]fieldRef, error) {
 	var refs []fieldRef
 	for _, item := range o.list(key) {
 		path, rename, renamed := strings.Cut(item, ":")
@@ -206,7 +206,7 @@ func (t *extractNewRecordState) dropFields(r *change.Record) (*change.Record, er
 }
 
 // dropFrom is Kafka Connect's ReplaceField with exclude= on a key or value.
-func (t *extractNewRecordState) dropFrom(cache *schemaCache[dropKey], what string, s *change.Schema, v any, names []string) (*change.Schema, any, error) {
+func (t *extractNewRecordState) dropFrom(cache *dbzSchemaCache[dropKey], what string, s *change.Schema, v any, names []string) (*change.Schema, any, error) {
 	if s == nil || isNull(v) { // Connect's ReplaceField passes a null value through
 		return s, v, nil
 	}
@@ -224,7 +224,7 @@ func (t *extractNewRecordState) dropFrom(cache *schemaCache[dropKey], what strin
 		return nil, nil, fmt.Errorf("transform %s: drop.fields.header.name=%s: the record's %s is a %T, not a struct to drop fields from", t.alias, t.dropHeader, what, v)
 	}
 	ns, _ := cache.get(dropKey{s, strings.Join(drop, ",")}, func() (*change.Schema, error) {
-		out := copyBasics(s)
+		out := structBasics(s)
 		for _, f := range s.Fields {
 			if !slices.Contains(drop, f.Name) {
 				out.Fields = append(out.Fields, f)

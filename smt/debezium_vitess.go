@@ -95,11 +95,11 @@ func replaceLocalVgtid(path string, v *change.Value, local string) *change.Value
 type removeField struct {
 	alias   string
 	names   map[string]bool
-	schemas schemaCache[*change.Schema]
+	schemas dbzSchemaCache[*change.Schema]
 }
 
 func newRemoveField(alias string, opts map[string]string) (Transform, error) {
-	o := options{alias, opts}
+	o := dbzOptions{alias, opts}
 	names, err := vitessFieldNames(o)
 	if err != nil {
 		return nil, err
@@ -115,7 +115,7 @@ func newRemoveField(alias string, opts map[string]string) (Transform, error) {
 // string split at commas, each name neither starting nor ending with a
 // dot. An empty name (two commas in a row) fails every record in
 // Debezium; Sluice refuses it at start.
-func vitessFieldNames(o options) ([]string, error) {
+func vitessFieldNames(o dbzOptions) ([]string, error) {
 	v := o.m["field_names"]
 	if v == "" {
 		return nil, fmt.Errorf("%s: field names cannot be empty or missing: name the fields", o.name("field_names"))
@@ -190,7 +190,7 @@ type replaceFieldValue struct {
 }
 
 func newReplaceFieldValue(alias string, opts map[string]string) (Transform, error) {
-	o := options{alias, opts}
+	o := dbzOptions{alias, opts}
 	names, err := vitessFieldNames(o)
 	if err != nil {
 		return nil, err
@@ -259,7 +259,7 @@ type filterTransactionTopicRecords struct {
 }
 
 func newFilterTransactionTopicRecords(alias string, opts map[string]string) (Transform, error) {
-	o := options{alias, opts}
+	o := dbzOptions{alias, opts}
 	// The adjustment mode is checked only: Debezium's transaction schema
 	// names are valid Avro names, so no mode changes them.
 	if _, err := o.enum("schema.name.adjustment.mode", "none", "none", "avro", "avro_unicode"); err != nil {

@@ -4,12 +4,7 @@
 // schema change events alike, before converting it.
 package smt
 
-import (
-	"fmt"
-	"strings"
-
-	"github.com/sluice-cdc/sluice/connector/change"
-)
+import "github.com/sluice-cdc/sluice/connector/change"
 
 // Transform changes one record. It returns the record to go on with (r
 // itself, edited, or a new one) or nil to drop it. A transform that changes
@@ -36,15 +31,9 @@ func (c Chain) Apply(records []change.Record) ([]change.Record, error) {
 	}
 	kept := records[:0]
 	for i := range records {
-		r := &records[i]
-		for _, t := range c {
-			var err error
-			if r, err = t.Apply(r); err != nil {
-				return nil, err
-			}
-			if r == nil {
-				break
-			}
+		r, err := c.Transform(&records[i])
+		if err != nil {
+			return nil, err
 		}
 		if r != nil {
 			kept = append(kept, *r)
@@ -53,15 +42,22 @@ func (c Chain) Apply(records []change.Record) ([]change.Record, error) {
 	return kept, nil
 }
 
-// Parse builds the chain a connector file's transforms= and predicates=
-// describe. This version has no transforms yet, so a file that names any is
-// refused rather than run without them: a file that flattens records with
-// ExtractNewRecordState would otherwise get full envelopes without a word.
-func Parse(props map[string]string) (Chain, error) {
-	for _, prop := range []string{"transforms", "predicates"} {
-		if v := strings.TrimSpace(props[prop]); v != "" {
-			return nil, fmt.Errorf("property %q: %q: transforms and predicates are not supported by this version of Sluice; remove %s= (and its %s.* settings) and apply them in the consumer, or wait for a version that has them", prop, v, prop, prop)
+// Transform runs the chain over one record: the record to go on with, or
+// nil when a transform dropped it. The poller calls it record by record
+// when errors.tolerance or a dead letter queue must see each failure.
+func (c Chain) Transform(r *change.Record) (*change.Record, error) {
+	for _, t := range c {
+		var err error
+		if r, err = t.Apply(r); err != nil || r == nil {
+			return nil, err
 		}
 	}
-	return nil, nil
+	return r, nil
 }
+
+// Factory builds one configured transform. alias is its name in
+// transforms=; opts are its transforms.<alias>.* properties with that prefix
+// removed, without type, predicate and negate, which Parse handles. A
+// factory checks every option it reads and returns an error naming the
+// property (transforms.<alias>.<option>) and what it accepts.
+type Factory func(alias string, opts map[string]string) (Transform, error)

@@ -63,16 +63,3 @@ func TestChainStopsAtAnError(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 }
-
-func TestParseRefusesTransformsItCannotRun(t *testing.T) {
-	chain, err := Parse(map[string]string{"transforms": "unwrap", "transforms.unwrap.type": "io.debezium.transforms.ExtractNewRecordState"})
-	if err == nil || chain != nil || !strings.Contains(err.Error(), `"transforms": "unwrap"`) {
-		t.Fatalf("chain %v, err %v: want a refusal naming transforms", chain, err)
-	}
-	if _, err := Parse(map[string]string{"predicates": "p"}); err == nil || !strings.Contains(err.Error(), "predicates") {
-		t.Fatalf("predicates: err %v", err)
-	}
-	if chain, err := Parse(map[string]string{"transforms": " "}); err != nil || len(chain) != 0 {
-		t.Fatalf("empty transforms: %v, %v", chain, err)
-	}
-}

@@ -2,7 +2,7 @@
 // prints figures (it asserts nothing).
 //
 //	sluice-bench snapshot [--rows 1000000] [--threads 2]
-//	sluice-bench stream [--rows 1000000] [--txn-rows 1000] [--backlog] [--converters json,json-noschema,avro] [--registry URL]
+//	sluice-bench stream [--rows 1000000] [--txn-rows 1000] [--backlog] [--converters json,json-noschema,avro] [--registry URL] [--transforms FILE]
 //	sluice-bench vitess [--rows 1000000] [--txn-rows 1000000] [--mysql]
 //
 // snapshot fills a table with --rows rows (MariaDB's SEQUENCE engine), runs
@@ -12,7 +12,11 @@
 // rows in transactions of --txn-rows and prints end-to-end rows/s (from the
 // first write to the last record in Kafka) and peak RSS, once per converter
 // of --converters (json: schemas on; json-noschema, the default; avro:
-// Confluent Avro through the registry at --registry), side by side. Servers: SLUICE_BOOTSTRAP_SERVERS, SLUICE_TEST_MYSQL_ADDR and
+// Confluent Avro through the registry at --registry), side by side. With
+// --transforms (a properties file of transforms=, transforms.*, predicates=
+// and predicates.* lines, as a connector file has them), each converter runs
+// twice, without and with that chain; the chain must keep one record per row
+// under the bench's topic prefix. Servers: SLUICE_BOOTSTRAP_SERVERS, SLUICE_TEST_MYSQL_ADDR and
 // SLUICE_TEST_MYSQL_ROOT_PASSWORD, as deploy/local/up.sh prints them.
 // vitess runs a Vitess connector on the vitess.sh cluster: the copy of
 // --rows rows, then one --txn-rows transaction while streaming (rows/s and
@@ -43,8 +47,9 @@ func main() {
 		bin := fs.String("sluice", "", "sluice binary (default: go build ./cmd/sluice)")
 		convs := fs.String("converters", "json-noschema", "comma-separated converters to run one after the other: json (schemas on), json-noschema, avro")
 		reg := fs.String("registry", os.Getenv("SLUICE_TEST_REGISTRY_URL"), "schema registry URL for avro (default $SLUICE_TEST_REGISTRY_URL)")
+		chain := fs.String("transforms", "", "properties file with a transform chain (transforms=..., transforms.<alias>.*, predicates...): each converter runs without and with it")
 		_ = fs.Parse(os.Args[2:])
-		if err := stream(*rows, *txn, *backlog, *bin, strings.Split(*convs, ","), *reg); err != nil {
+		if err := stream(*rows, *txn, *backlog, *bin, strings.Split(*convs, ","), *reg, *chain); err != nil {
 			fmt.Fprintln(os.Stderr, "sluice-bench:", err)
 			os.Exit(1)
 		}
@@ -60,7 +65,7 @@ func main() {
 		err := vitessBench(*rows, *txn, *bin)
 		if err == nil && *mysql {
 			if err = snapshot(*rows, 2, *bin); err == nil {
-				err = stream(*rows, 1000, true, *bin, []string{"json-noschema"}, "")
+				err = stream(*rows, 1000, true, *bin, []string{"json-noschema"}, "", "")
 			}
 		}
 		if err != nil {

@@ -37,12 +37,42 @@ type streamResult struct {
 	rssMiB  int64
 }
 
-// stream runs streamOne for each converter, one after the other on the
-// same binary, and prints them side by side.
-func stream(rows, txnRows int, backlog bool, bin string, convs []string, registryURL string) error {
+// readProperties reads a Java properties file of key=value lines (# and !
+// start comments), the connector-file fragment --transforms names.
+func readProperties(path string) (map[string]string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	props := map[string]string{}
+	for n, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || line[0] == '#' || line[0] == '!' {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			return nil, fmt.Errorf("%s:%d: %q is not key=value", path, n+1, line)
+		}
+		props[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	}
+	return props, nil
+}
+
+// stream runs streamOne for each converter (and, with a chain, each
+// converter again with it), one after the other on the same binary, and
+// prints them side by side.
+func stream(rows, txnRows int, backlog bool, bin string, convs []string, registryURL, transforms string) error {
 	for _, c := range convs {
 		if _, err := converterSettings(c, registryURL); err != nil {
 			return err
+		}
+	}
+	var chain map[string]string
+	if transforms != "" {
+		var err error
+		if chain, err = readProperties(transforms); err != nil {
+			return fmt.Errorf("--transforms: %w", err)
 		}
 	}
 	if bin == "" {
@@ -59,17 +89,35 @@ func stream(rows, txnRows int, backlog bool, bin string, convs []string, registr
 	var results []streamResult
 	for _, c := range convs {
 		settings, _ := converterSettings(c, registryURL)
-		fmt.Printf("== %s\n", c)
-		r, err := streamOne(rows, txnRows, backlog, bin, c, settings)
-		if err != nil {
-			return fmt.Errorf("%s: %w", c, err)
+		runs := []struct {
+			name  string
+			extra map[string]string
+		}{{c, settings}}
+		if chain != nil {
+			with := map[string]string{}
+			for _, m := range []map[string]string{settings, chain} {
+				for k, v := range m {
+					with[k] = v
+				}
+			}
+			runs = append(runs, struct {
+				name  string
+				extra map[string]string
+			}{c + "+transforms", with})
 		}
-		results = append(results, r)
+		for _, run := range runs {
+			fmt.Printf("== %s\n", run.name)
+			r, err := streamOne(rows, txnRows, backlog, bin, run.name, run.extra)
+			if err != nil {
+				return fmt.Errorf("%s: %w", run.name, err)
+			}
+			results = append(results, r)
+		}
 	}
 	if len(results) > 1 {
-		fmt.Printf("\n%-14s %12s %10s\n", "converter", "rows/s", "peak RSS")
+		fmt.Printf("\n%-26s %12s %10s\n", "run", "rows/s", "peak RSS")
 		for _, r := range results {
-			fmt.Printf("%-14s %12.0f %7d MiB\n", r.conv, r.rowsPer, r.rssMiB)
+			fmt.Printf("%-26s %12.0f %7d MiB\n", r.conv, r.rowsPer, r.rssMiB)
 		}
 	}
 	return nil
@@ -145,10 +193,20 @@ func streamOne(rows, txnRows int, backlog bool, bin, conv string, settings map[s
 	}
 	defer cl.Close()
 	adm := kadm.NewClient(cl)
-	topic := b.db + "." + b.db + ".t"
+	// A chain may route the records: count every data topic of the bench
+	// database (not the schema history).
+	topics := []string{b.db + "." + b.db + ".t"}
 	var total int64
 	for deadline := time.Now().Add(10 * time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		ends, err := adm.ListEndOffsets(context.Background(), topic)
+		if listed, err := adm.ListTopics(context.Background()); err == nil {
+			topics = topics[:0]
+			for _, name := range listed.Names() {
+				if strings.HasPrefix(name, b.db+"."+b.db+".") {
+					topics = append(topics, name)
+				}
+			}
+		}
+		ends, err := adm.ListEndOffsets(context.Background(), topics...)
 		if err != nil {
 			continue
 		}
@@ -163,8 +221,8 @@ func streamOne(rows, txnRows int, backlog bool, bin, conv string, settings map[s
 	_ = cmd.Wait()
 	// Several runs of a million rows would fill a small disk: the topic
 	// goes with the run (JSON with schemas is about 4 KB a record).
-	if _, err := adm.DeleteTopics(context.Background(), topic); err != nil {
-		fmt.Fprintf(os.Stderr, "sluice-bench: deleting topic %s: %v\n", topic, err)
+	if _, err := adm.DeleteTopics(context.Background(), topics...); err != nil {
+		fmt.Fprintf(os.Stderr, "sluice-bench: deleting topics %v: %v\n", topics, err)
 	}
 	if total < int64(rows) {
 		return res, fmt.Errorf("only %d of %d change events reached Kafka", total, rows)
@@ -173,8 +231,8 @@ func streamOne(rows, txnRows int, backlog bool, bin, conv string, settings map[s
 	if backlog {
 		what = "catching up a backlog, from sluice's start to the last change event in Kafka"
 	}
-	fmt.Printf("stream: %d rows in %d-row transactions (MariaDB took %s to commit them); %s: %s, %.0f rows/s\n",
-		rows, txnRows, wrote.Round(time.Millisecond), what, elapsed.Round(time.Millisecond), float64(rows)/elapsed.Seconds())
+	fmt.Printf("stream: %d rows in %d-row transactions (MariaDB took %s to commit them); %s (%s): %s, %.0f rows/s\n",
+		rows, txnRows, wrote.Round(time.Millisecond), what, strings.Join(topics, ", "), elapsed.Round(time.Millisecond), float64(rows)/elapsed.Seconds())
 	res.rowsPer = float64(rows) / elapsed.Seconds()
 	if ru := maxRSS(cmd); ru > 0 {
 		res.rssMiB = ru / 1024

@@ -409,5 +409,5 @@ func logCounters(log *zap.Logger, name string, c *connector.Counters) {
 		zap.Int64("deletes", c.Deletes.Load()), zap.Int64("reads", c.Reads.Load()),
 		zap.Int64("records_produced", c.Produced.Load()), zap.Int64("produce_errors", c.ProduceErrors.Load()),
 		zap.Int64("offset_commits", c.Commits.Load()), zap.Int64("offset_commit_errors", c.CommitErrors.Load()),
-		zap.Int64("errors_retried", c.Retried.Load()))
+		zap.Int64("errors_retried", c.Retried.Load()), zap.Int64("records_skipped_by_errors_tolerance", c.Tolerated.Load()))
 }

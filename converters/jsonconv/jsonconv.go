@@ -94,15 +94,16 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b 
 const maxPooledBuf = 1 << 20
 
 // Convert implements converters.Converter. A nil v (or a nil *change.Value)
-// gives nil, a tombstone or null key, whatever s is. (Connect itself writes
-// "null", or an envelope with a null payload, for a null value with a non-null
-// schema; Sluice's records carry nil there only for tombstones and keyless
-// tables, where Connect has no schema either.) A nil s with a non-nil v infers
+// with a nil s gives nil, a tombstone or null key. With a schema, a nil v is
+// written as Connect writes it: "null" (or the schema's default), inside an
+// envelope with schemas.enable; transforms produce that (ExtractField of a
+// null field, say), and Connect's consumers see a record, not a tombstone.
+// A nil s with a non-nil v infers
 // the type from the Go value like Connect's schemaless conversion, and writes
 // "schema":null. Errors are *TypeError for values that do not fit the schema
 // (and schemas that cannot be encoded), marked definite (internal/fault).
 func (c *Converter) Convert(_ context.Context, topic string, s *change.Schema, v any) ([]byte, error) {
-	if isNull(v) {
+	if isNull(v) && s == nil {
 		return nil, nil
 	}
 	bp := bufPool.Get().(*[]byte)
@@ -122,10 +123,10 @@ func (c *Converter) Convert(_ context.Context, topic string, s *change.Schema, v
 
 // Append is Convert writing to the end of dst: for a caller that packs many
 // records into one buffer (one allocation per batch instead of one per
-// record). A nil v appends nothing. On error, dst is returned with whatever
+// record). A nil v with a nil s appends nothing. On error, dst is returned with whatever
 // was partially written after its original length.
 func (c *Converter) Append(dst []byte, topic string, s *change.Schema, v any) ([]byte, error) {
-	if isNull(v) {
+	if isNull(v) && s == nil {
 		return dst, nil
 	}
 	var cs *compiled
