@@ -13,6 +13,10 @@ case "${1:-}" in
   *) echo "usage: $0 [--wipe]" >&2; exit 2 ;;
 esac
 rc=0
+# The registry of this instance: without its own name, the one named as
+# Kafka is, so that stopping a private instance (SLUICE_KAFKA_NAME=x) leaves
+# the main registry running.
+export SLUICE_REGISTRY_NAME="${SLUICE_REGISTRY_NAME:-${SLUICE_KAFKA_NAME:-main}}"
 if "$HERE/registry.sh" status >/dev/null 2>&1; then
   "$HERE/registry.sh" "$action" >&2 || rc=$?
 fi
