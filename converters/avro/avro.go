@@ -24,6 +24,7 @@ import (
 
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/converters"
+	"github.com/sluice-cdc/sluice/converters/typeerr"
 	"github.com/sluice-cdc/sluice/internal/fault"
 )
 
@@ -178,9 +179,7 @@ func (c *Converter) Convert(ctx context.Context, topic string, s *change.Schema,
 	if err != nil {
 		*bp = b[:0]
 		putBuf(bp)
-		if pe, ok := err.(*pathError); ok {
-			err = pe.public()
-		}
+		err = typeerr.Finish("avro", err)
 		return nil, fault.Definite(err)
 	}
 	out := make([]byte, len(b))

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/converters/typeerr"
 	"github.com/sluice-cdc/sluice/internal/javafmt"
 )
 
@@ -262,36 +263,6 @@ func minimalTwosComplement(p []byte) []byte {
 	return p
 }
 
-func wrongType(s *change.Schema, v any) error {
-	return typeErr(s, "value must be %s, got %T", goType(s), v)
-}
-
-// goType names the Go type change.Schema documents for s.
-func goType(s *change.Schema) string {
-	if s.Name == change.DecimalName {
-		return "[]byte (unscaled two's complement)"
-	}
-	switch s.Type {
-	case change.Int8, change.Int16, change.Int32, change.Int64:
-		return "int64"
-	case change.Float32, change.Float64:
-		return "float64"
-	case change.Boolean:
-		return "bool"
-	case change.String:
-		return "string"
-	case change.Bytes:
-		return "[]byte"
-	case change.Struct:
-		return "*change.Value"
-	case change.Array:
-		return "[]any"
-	case change.Map:
-		return "[]change.MapEntry"
-	}
-	return "?"
-}
-
 // appendFloat writes a double or float as Jackson does: Java's toString for
 // finite values, and the non-finite ones as JSON strings
 // (JsonWriteFeature.WRITE_NAN_AS_STRINGS, on by default).
@@ -386,7 +357,7 @@ func (c *Converter) appendInferred(b []byte, v any) ([]byte, error) {
 		}
 		return append(b, ']'), nil
 	}
-	return b, &pathError{msg: "value of Go type " + typeName(v) + " has no schema and no Connect type can be inferred"}
+	return b, typeerr.Schemaless("value of Go type " + typeName(v) + " has no schema and no Connect type can be inferred")
 }
 
 func typeName(v any) string {

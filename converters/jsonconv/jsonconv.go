@@ -31,6 +31,7 @@ import (
 
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/converters"
+	"github.com/sluice-cdc/sluice/converters/typeerr"
 	"github.com/sluice-cdc/sluice/internal/fault"
 )
 
@@ -151,10 +152,7 @@ func (c *Converter) Append(dst []byte, topic string, s *change.Schema, v any) ([
 		b, err = c.appendValue(b, cs.plan, v)
 	}
 	if err != nil {
-		if pe, ok := err.(*pathError); ok {
-			return b, pe.public()
-		}
-		return b, err
+		return b, typeerr.Finish("jsonconv", err)
 	}
 	if c.schemas {
 		b = append(b, '}')
@@ -191,20 +189,13 @@ func (c *Converter) compiled(s *change.Schema) (*compiled, error) {
 	}
 	p, err := compile(s, map[*change.Schema]*plan{})
 	if err != nil {
-		if pe, ok := err.(*pathError); ok {
-			return nil, pe.public()
-		}
-		return nil, err
+		return nil, typeerr.Finish("jsonconv", err)
 	}
 	cs := &compiled{plan: p}
 	if c.schemas {
 		b := append([]byte(nil), `{"schema":`...)
 		if b, err = c.appendSchema(b, p); err != nil {
-			if pe, ok := err.(*pathError); ok {
-				pe.msg = "schema default: " + pe.msg
-				return nil, pe.public()
-			}
-			return nil, err
+			return nil, typeerr.Finish("jsonconv", typeerr.Prefix(err, "schema default: "))
 		}
 		b = append(b, `,"payload":`...)
 		cs.prefix = b[:len(b):len(b)]
@@ -221,75 +212,11 @@ func (c *Converter) compiled(s *change.Schema) (*compiled, error) {
 
 var nullSchemaPrefix = []byte(`{"schema":null,"payload":`)
 
-// TypeError reports a value that does not fit its schema: a Go value of the
-// wrong type, a null for a required field without default, an integer out of
-// range or a malformed Decimal.
-type TypeError struct {
-	// Path is the position of the value in the record: "after.id",
-	// "tags[2]", "attrs[\"k\"]"; empty for the top-level value.
-	Path string
-	// Type is the schema type the value was checked against; Name its
-	// logical name, if any.
-	Type change.Type
-	Name string
-	// Msg says what is wrong.
-	Msg string
-}
+// TypeError reports a value that does not fit its schema (see typeerr).
+type TypeError = typeerr.Error
 
-func (e *TypeError) Error() string {
-	var sb strings.Builder
-	sb.WriteString("jsonconv: ")
-	if e.Path != "" {
-		sb.WriteString("field ")
-		sb.WriteString(e.Path)
-		sb.WriteString(": ")
-	}
-	if e.Type == 0 {
-		sb.WriteString("no schema: ")
-	} else {
-		sb.WriteString(e.Type.String())
-		if e.Name != "" {
-			sb.WriteString(" (")
-			sb.WriteString(e.Name)
-			sb.WriteString(")")
-		}
-		sb.WriteString(" schema: ")
-	}
-	sb.WriteString(e.Msg)
-	return sb.String()
-}
-
-// pathError is the internal form of TypeError: the path is built from the
-// innermost element outwards as the encoder unwinds.
-type pathError struct {
-	path []string // innermost first
-	typ  change.Type
-	name string
-	msg  string
-}
-
-func (e *pathError) Error() string { return e.public().Error() }
-
-func (e *pathError) public() *TypeError {
-	var sb strings.Builder
-	for i := len(e.path) - 1; i >= 0; i-- {
-		p := e.path[i]
-		if sb.Len() > 0 && p[0] != '[' {
-			sb.WriteByte('.')
-		}
-		sb.WriteString(p)
-	}
-	return &TypeError{Path: sb.String(), Type: e.typ, Name: e.name, Msg: e.msg}
-}
-
-func typeErr(s *change.Schema, format string, args ...any) error {
-	return &pathError{typ: s.Type, name: s.Name, msg: fmt.Sprintf(format, args...)}
-}
-
-// inPath adds one path element to err when it is a pathError.
-func inPath(err error, elem string) error {
-	if pe, ok := err.(*pathError); ok {
-		pe.path = append(pe.path, elem)
-	}
-	return err
-}
+var (
+	typeErr   = typeerr.New
+	inPath    = typeerr.In
+	wrongType = typeerr.Wrong
+)
