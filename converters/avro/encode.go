@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/converters/typeerr"
 )
 
 // encodeFunc appends the Avro binary form of one value to b. It is built
@@ -240,8 +241,8 @@ func compileStruct(s *change.Schema, memo map[*change.Schema]encodeFunc) (encode
 		if !ok || sv == nil {
 			return b, wrongType(s, v)
 		}
-		if sv.Schema != s && !sameFields(sv.Schema, s) {
-			return b, typeErr(s, "struct value has a mismatching schema %q", schemaName(sv.Schema))
+		if err := typeerr.CheckStruct(s, sv.Schema); err != nil {
+			return b, err
 		}
 		if len(sv.Values) != len(fields) {
 			return b, typeErr(s, "struct value has %d values for %d fields", len(sv.Values), len(fields))
@@ -313,26 +314,4 @@ func compileMap(s *change.Schema, memo map[*change.Schema]encodeFunc) (encodeFun
 		}
 		return append(b, 0), nil
 	}, nil
-}
-
-// sameFields is the cheap part of Connect's Struct schema equality check,
-// for values built against an equal schema held by another pointer.
-func sameFields(a, b *change.Schema) bool {
-	if a == nil || a.Type != change.Struct || len(a.Fields) != len(b.Fields) || a.Name != b.Name {
-		return false
-	}
-	for i := range a.Fields {
-		fa, fb := a.Fields[i].Schema, b.Fields[i].Schema
-		if a.Fields[i].Name != b.Fields[i].Name || fa == nil || fb == nil || fa.Type != fb.Type {
-			return false
-		}
-	}
-	return true
-}
-
-func schemaName(s *change.Schema) string {
-	if s == nil {
-		return "<nil>"
-	}
-	return s.Name
 }

@@ -96,8 +96,8 @@ func (c *Converter) appendStruct(b []byte, p *plan, v *change.Value) ([]byte, er
 	if v == nil { // a typed nil *Value is a null
 		return c.appendValue(b, p, nil)
 	}
-	if v.Schema != p.s && !sameFields(v.Schema, p.s) {
-		return b, typeErr(p.s, "struct value has a mismatching schema %q", schemaName(v.Schema))
+	if err := typeerr.CheckStruct(p.s, v.Schema); err != nil {
+		return b, err
 	}
 	if len(v.Values) != len(p.fields) {
 		return b, typeErr(p.s, "struct value has %d values for %d fields", len(v.Values), len(p.fields))
@@ -127,28 +127,6 @@ func (c *Converter) appendStruct(b []byte, p *plan, v *change.Value) ([]byte, er
 		}
 	}
 	return append(b, '}'), nil
-}
-
-// sameFields is the cheap part of Connect's Struct schema equality check,
-// for values built against an equal schema held by another pointer.
-func sameFields(a, b *change.Schema) bool {
-	if a == nil || a.Type != change.Struct || len(a.Fields) != len(b.Fields) || a.Name != b.Name {
-		return false
-	}
-	for i := range a.Fields {
-		fa, fb := a.Fields[i].Schema, b.Fields[i].Schema
-		if a.Fields[i].Name != b.Fields[i].Name || fa == nil || fb == nil || fa.Type != fb.Type {
-			return false
-		}
-	}
-	return true
-}
-
-func schemaName(s *change.Schema) string {
-	if s == nil {
-		return "<nil>"
-	}
-	return s.Name
 }
 
 // appendMap writes a map with string keys as an object, any other map as an

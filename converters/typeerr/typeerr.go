@@ -135,3 +135,31 @@ func goType(s *change.Schema) string {
 	}
 	return "?"
 }
+
+// CheckStruct is nil when a struct value built against got may be written
+// as s: the same schema, or one equal to it held by another pointer (the
+// cheap part of Connect's Struct schema check: name, field names and
+// types); otherwise the error.
+func CheckStruct(s, got *change.Schema) error {
+	if got == s || sameFields(got, s) {
+		return nil
+	}
+	name := "<nil>"
+	if got != nil {
+		name = got.Name
+	}
+	return New(s, "struct value has a mismatching schema %q", name)
+}
+
+func sameFields(a, b *change.Schema) bool {
+	if a == nil || a.Type != change.Struct || len(a.Fields) != len(b.Fields) || a.Name != b.Name {
+		return false
+	}
+	for i := range a.Fields {
+		fa, fb := a.Fields[i].Schema, b.Fields[i].Schema
+		if a.Fields[i].Name != b.Fields[i].Name || fa == nil || fb == nil || fa.Type != fb.Type {
+			return false
+		}
+	}
+	return true
+}
