@@ -256,7 +256,9 @@ func (tb *vitessTable) LastChange(t *testing.T) string {
 	if len(shards) == 0 {
 		t.Fatalf("the mysqld's binlog from %s:%d has no row event of %s", tb.lastFile, tb.lastPos, tb.name)
 	}
-	return tb.lastGTID + "@" + strings.Join(conformance.SortedKeys(shards), ",")
+	change := tb.lastGTID + "@" + strings.Join(conformance.SortedKeys(shards), ",")
+	t.Logf("last change of %s: %s", tb.name, change)
+	return change
 }
 
 // Covers: the stored VGTID is past its copy phase and every shard holding
