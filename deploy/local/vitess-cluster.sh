@@ -18,7 +18,8 @@
 #   SLUICE_VTCLUSTER_NAME=main
 #   SLUICE_VTCLUSTER_PORT_BASE=27000       etcd BASE (peer BASE+1), vtctld http BASE+2 gRPC BASE+3,
 #                                          vtgate http BASE+4 gRPC BASE+5 MySQL BASE+6;
-#                                          tablet uid U: http BASE+U/10*10... see tablet_ports
+#                                          tablet uid U: http BASE+U/10, gRPC +1, mysqld +2
+#                                          (uid 100: BASE+10..12, 200: BASE+20.., 300: BASE+30..)
 #   SLUICE_VITESS_VERSION=v0.24.0          binaries from deploy/local/vitess.sh build
 #   SLUICE_VITESS_USER=nobody              who runs the cluster when this script runs as root
 #
@@ -33,7 +34,7 @@ NAME="${SLUICE_VTCLUSTER_NAME:-main}"
 BASE="${SLUICE_VTCLUSTER_PORT_BASE:-27000}"
 VERSION="${SLUICE_VITESS_VERSION:-v0.24.0}"
 RUN_USER="${SLUICE_VITESS_USER:-nobody}"
-LOG_TAG="vtcluster[$NAME]"
+export LOG_TAG="vtcluster[$NAME]"
 
 KEYSPACE=rs_keyspace
 CELL=zone1
@@ -142,10 +143,16 @@ vtctl() {
   as_user "$VTROOT/bin/vtctldclient" --server "127.0.0.1:$VTCTLD_GRPC" "$@"
 }
 
+# wait_http WHAT PORT LOG: until the process answers on PORT; dies with LOG's tail when
+# it does not within 120 s or no longer runs (a failed Init exits).
 wait_http() {
-  local what="$1" port="$2" i
+  local what="$1" port="$2" out="$3" i
   for ((i = 0; i < 1200; i++)); do
     curl -fsS -o /dev/null "http://127.0.0.1:$port/debug/status" 2>/dev/null && return 0
+    if [ $((i % 10)) = 9 ] && ! pgrep -f -- "^$(ere_escape "$VTROOT/bin/${what%% *}") .*--port $port " >/dev/null; then
+      tail -20 "$out" >&2
+      die "$what exited during startup (log: $out)"
+    fi
     sleep 0.1
   done
   die "$what not up on 127.0.0.1:$port after 120 s (logs: $LOGS)"
@@ -215,7 +222,7 @@ start() {
     --backup-storage-implementation file --file-backup-storage-root "$DATA/backups" \
     --port "$VTCTLD_HTTP" --grpc-port "$VTCTLD_GRPC" --bind-address 127.0.0.1 --grpc-bind-address 127.0.0.1 \
     --log-format text --log-level warn
-  wait_http vtctld "$VTCTLD_HTTP"
+  wait_http vtctld "$VTCTLD_HTTP" "$LOGS/vtctld.log"
   # No semi-sync (durability none): one tablet per shard, and MariaDB's semisync differs.
   vtctl CreateKeyspace --durability-policy=none "$KEYSPACE" >>"$LOGS/setup.log" 2>&1 ||
     { tail -20 "$LOGS/setup.log" >&2; die "CreateKeyspace failed"; }
@@ -257,7 +264,7 @@ start() {
   for t in "${TABLETS[@]}"; do
     uid="${t%%:*}"
     tablet_ports "$uid"
-    wait_http "vttablet $uid" "$T_HTTP"
+    wait_http "vttablet $uid" "$T_HTTP" "$LOGS/vttablet-$uid.log"
   done
   # No vtorc: make each tablet the primary of its shard.
   for t in "${TABLETS[@]}"; do
@@ -280,7 +287,7 @@ start() {
     --mysql-server-socket-path "$DIR/home/vtgate.sock" --mysql-auth-server-impl none \
     --enable-buffer --vschema-ddl-authorized-users % \
     --log-format text --log-level warn
-  wait_http vtgate "$VTGATE_HTTP"
+  wait_http vtgate "$VTGATE_HTTP" "$LOGS/vtgate.log"
   for ((i = 0; i < 600; i++)); do
     mariadb --no-defaults -h 127.0.0.1 -P "$VTGATE_MYSQL" -u root --connect-timeout=2 -N \
       -e 'SHOW VITESS_TABLETS' 2>/dev/null | grep -qE "[[:space:]]${KEYSPACE}[[:space:]]+0[[:space:]]+PRIMARY[[:space:]]+SERVING" && break
@@ -306,7 +313,10 @@ stop() {
 
 status() {
   if running; then
-    echo "vtcluster[$NAME] running, vtgate gRPC 127.0.0.1:$VTGATE_GRPC MySQL 127.0.0.1:$VTGATE_MYSQL, $(instance_pids | wc -l) processes (dir $DIR)"
+    local served
+    served="$(mariadb --no-defaults -h 127.0.0.1 -P "$VTGATE_MYSQL" -u root --connect-timeout=2 -N \
+      -e 'SHOW VITESS_SHARDS' 2>/dev/null | tr '\n' ' ')"
+    echo "vtcluster[$NAME] running, vtgate gRPC 127.0.0.1:$VTGATE_GRPC MySQL 127.0.0.1:$VTGATE_MYSQL, $(instance_pids | wc -l) processes, serving: ${served:-?} (dir $DIR)"
   else
     echo "vtcluster[$NAME] stopped (dir $DIR)"
     return 3
