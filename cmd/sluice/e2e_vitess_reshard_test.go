@@ -217,8 +217,10 @@ func reshardWhileFollowing(t *testing.T, down string) {
 	}()
 	seen := func() int { mu.Lock(); defer mu.Unlock(); return r.seen }
 
-	// A writer that goes on through the switch: VTGate buffers, but a
-	// statement may still fail; the database stays the truth.
+	// A writer that goes on through the switch on its own connection: VTGate
+	// buffers, but a statement may still fail (then it reconnects: a failed
+	// statement can leave the session in a transaction); the database stays
+	// the truth.
 	var wrote, failed atomic.Int64
 	stop := make(chan struct{})
 	done := make(chan struct{})
@@ -227,11 +229,26 @@ func reshardWhileFollowing(t *testing.T, down string) {
 		defer close(done)
 		rng := rand.New(rand.NewSource(2))
 		next := 10_000_000
+		var wc *client.Conn
+		defer func() {
+			if wc != nil {
+				wc.Close()
+			}
+		}()
 		for {
 			select {
 			case <-stop:
 				return
 			default:
+			}
+			if wc == nil {
+				var err error
+				if wc, err = client.Connect(c.mysql, "root", "", c.keyspace); err != nil {
+					failed.Add(1)
+					lastErr.Store(err.Error())
+					time.Sleep(100 * time.Millisecond)
+					continue
+				}
 			}
 			id := 1 + rng.Intn(rows)
 			var q string
@@ -244,9 +261,11 @@ func reshardWhileFollowing(t *testing.T, down string) {
 				q = fmt.Sprintf("INSERT INTO %s (id, sk, v, pad) VALUES (%d, %d, 1, 'new')", tb.name, next, next)
 				next++
 			}
-			if err := tb.exec(q); err != nil {
+			if _, err := wc.Execute(q); err != nil {
 				failed.Add(1)
-				lastErr.Store(err.Error())
+				lastErr.Store(q + ": " + err.Error())
+				wc.Close()
+				wc = nil
 			} else {
 				wrote.Add(1)
 			}
@@ -296,7 +315,8 @@ func reshardWhileFollowing(t *testing.T, down string) {
 	}
 	t.Log(rs("switchtraffic", "--tablet-types", "rdonly,replica"))
 	t.Log(rs("switchtraffic", "--tablet-types", "primary"))
-	t.Logf("traffic switched after %d writes (%d failed)", wrote.Load(), failed.Load())
+	atSwitch := wrote.Load()
+	t.Logf("traffic switched after %d writes (%d failed)", atSwitch, failed.Load())
 	if down != "" {
 		time.Sleep(3 * time.Second) // writes on the new shards while Sluice is down
 		sl = startVitess(t, c.vtEnv, name, cfg)
@@ -305,6 +325,10 @@ func reshardWhileFollowing(t *testing.T, down string) {
 	time.Sleep(5 * time.Second) // writes go on to the new shards
 	close(stop)
 	<-done
+	t.Logf("%d writes after the switch", wrote.Load()-atSwitch)
+	if wrote.Load()-atSwitch < 50 {
+		t.Errorf("only %d writes after the switch", wrote.Load()-atSwitch)
+	}
 	if e, _ := lastErr.Load().(string); e != "" {
 		t.Logf("%d writes failed, the last: %s", failed.Load(), e)
 	}
