@@ -1,0 +1,334 @@
+#!/usr/bin/env bash
+# A private multi-process Vitess cluster on loopback, one that can change shape
+# (Reshard, MoveTables), unlike vttestserver (deploy/local/vitess.sh):
+#   etcd (topo), vtctld, one vttablet + mysqld (MariaDB via mysqlctl) per tablet, vtgate.
+# Keyspace rs_keyspace is served by shard 0 (one PRIMARY tablet, uid 100). Tablets for
+# shards -80 (uid 200) and 80- (uid 300) are started too, so that a test can Reshard
+# 0 -> -80,80- without starting processes itself; they serve nothing until traffic is
+# switched.
+#
+#   deploy/local/vitess-cluster.sh start|stop|status|env
+#
+# `start` prints KEY=VALUE lines for tests on stdout (also when already running):
+#   set -a; eval "$(deploy/local/vitess-cluster.sh start)"; set +a
+# Messages for humans go to stderr.
+#
+# Environment (defaults):
+#   SLUICE_LOCAL_DIR=/tmp/sluice-local     instance dir $SLUICE_LOCAL_DIR/vtcluster-$SLUICE_VTCLUSTER_NAME
+#   SLUICE_VTCLUSTER_NAME=main
+#   SLUICE_VTCLUSTER_PORT_BASE=27000       etcd BASE (peer BASE+1), vtctld http BASE+2 gRPC BASE+3,
+#                                          vtgate http BASE+4 gRPC BASE+5 MySQL BASE+6;
+#                                          tablet uid U: http BASE+U/10, gRPC +1, mysqld +2
+#                                          (uid 100: BASE+10..12, 200: BASE+20.., 300: BASE+30..)
+#   SLUICE_VITESS_VERSION=v0.24.0          binaries from deploy/local/vitess.sh build
+#   SLUICE_VITESS_USER=nobody              who runs the cluster when this script runs as root
+#
+# Every start begins from empty data. status exits 0 when running, 3 when stopped.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=common.sh
+. "$HERE/common.sh"
+
+NAME="${SLUICE_VTCLUSTER_NAME:-main}"
+BASE="${SLUICE_VTCLUSTER_PORT_BASE:-27000}"
+VERSION="${SLUICE_VITESS_VERSION:-v0.24.0}"
+RUN_USER="${SLUICE_VITESS_USER:-nobody}"
+export LOG_TAG="vtcluster[$NAME]"
+
+KEYSPACE=rs_keyspace
+CELL=zone1
+CACHE="$SLUICE_CACHE_DIR/vitess-$VERSION-p1"
+DIR="$SLUICE_LOCAL_DIR/vtcluster-$NAME"
+VTROOT="$DIR/vtroot"
+DATA="$DIR/data"
+ETCD_DATA="$DIR/etcd"
+LOGS="$DIR/logs"
+PORTF="$DIR/port-base"
+# uid:shard of every tablet; all start as PRIMARY candidates of their shard.
+TABLETS=("100:0" "200:-80" "300:80-")
+
+live_base() {
+  local p
+  p="$(cat "$PORTF" 2>/dev/null || true)"
+  echo "${p:-$BASE}"
+}
+
+set_ports() {
+  local b="$1"
+  ETCD_PORT="$b"
+  ETCD_PEER_PORT="$((b + 1))"
+  VTCTLD_HTTP="$((b + 2))"
+  VTCTLD_GRPC="$((b + 3))"
+  VTGATE_HTTP="$((b + 4))"
+  VTGATE_GRPC="$((b + 5))"
+  VTGATE_MYSQL="$((b + 6))"
+}
+set_ports "$BASE"
+
+# tablet_ports UID: sets T_HTTP, T_GRPC, T_MYSQL (uid 100 -> BASE+10.., 200 -> BASE+20..).
+tablet_ports() {
+  local b; b="$(live_base)"
+  local o=$(($1 / 10))
+  T_HTTP=$((b + o))
+  T_GRPC=$((b + o + 1))
+  T_MYSQL=$((b + o + 2))
+}
+
+topo_flags() {
+  echo "--topo-implementation etcd2 --topo-global-server-address 127.0.0.1:$ETCD_PORT --topo-global-root /vitess/global"
+}
+
+print_env() {
+  set_ports "$(live_base)"
+  echo "SLUICE_TEST_VTCLUSTER_GRPC=127.0.0.1:$VTGATE_GRPC"
+  echo "SLUICE_TEST_VTCLUSTER_MYSQL=127.0.0.1:$VTGATE_MYSQL"
+  echo "SLUICE_TEST_VTCLUSTER_VTCTLD=127.0.0.1:$VTCTLD_GRPC"
+  echo "SLUICE_TEST_VTCLUSTER_VTCTLDCLIENT=$VTROOT/bin/vtctldclient"
+  echo "SLUICE_TEST_VTCLUSTER_KEYSPACE=$KEYSPACE"
+}
+
+ere_escape() { printf '%s' "$1" | sed 's/[][\.*^$+?(){}|]/\\&/g'; }
+
+# Processes of this instance: the Vitess binaries run from its VTROOT, mysqld from its
+# data dir, etcd with its data dir.
+instance_pids() {
+  pgrep -f -- "^($(ere_escape "$VTROOT/bin/")|[^ ]*mysqld .*$(ere_escape "$DATA/")|[^ ]*etcd .*$(ere_escape "$ETCD_DATA"))" || true
+}
+
+terminate_pids() {
+  local grace="$1" pids i
+  shift
+  pids="$*"
+  [ -n "${pids// /}" ] || return 0
+  # shellcheck disable=SC2086
+  kill -TERM $pids 2>/dev/null || true
+  for ((i = 0; i < grace * 10; i++)); do
+    local alive=0 p
+    for p in $pids; do [ -d "/proc/$p" ] && [ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" != Z ] && alive=1; done
+    [ "$alive" = 0 ] && return 0
+    sleep 0.1
+  done
+  log "killing what did not stop within $grace s: $pids"
+  # shellcheck disable=SC2086
+  kill -KILL $pids 2>/dev/null || true
+  sleep 0.2
+}
+
+running() {
+  [ -f "$PORTF" ] || return 1
+  set_ports "$(live_base)"
+  port_open "$VTGATE_GRPC" && port_open "$ETCD_PORT" && [ -n "$(instance_pids)" ]
+}
+
+# as_user CMD...: run CMD as RUN_USER (when root) with the cluster's environment.
+as_user() {
+  local prefix=()
+  if [ "$(id -u)" = 0 ]; then
+    prefix=(setpriv --reuid="$(id -u "$RUN_USER")" --regid="$(id -g "$RUN_USER")" --clear-groups)
+  fi
+  "${prefix[@]}" env HOME="$DIR/home" TMPDIR="$DIR/home" VTROOT="$VTROOT" VTDATAROOT="$DATA" \
+    VT_MYSQL_ROOT=/usr EXTRA_MY_CNF="$DIR/extra.cnf" "$@"
+}
+
+# bg NAME CMD...: start CMD as RUN_USER in the background, detached from this shell,
+# its output in $LOGS/NAME.log.
+bg() {
+  local name="$1"
+  shift
+  (cd "$DIR/home" && as_user setsid nohup "$@" </dev/null >>"$LOGS/$name.log" 2>&1 &)
+}
+
+vtctl() {
+  as_user "$VTROOT/bin/vtctldclient" --server "127.0.0.1:$VTCTLD_GRPC" "$@"
+}
+
+# wait_http WHAT PORT LOG: until the process answers on PORT; dies with LOG's tail when
+# it does not within 120 s or no longer runs (a failed Init exits).
+wait_http() {
+  local what="$1" port="$2" out="$3" i
+  for ((i = 0; i < 1200; i++)); do
+    curl -fsS -o /dev/null "http://127.0.0.1:$port/debug/status" 2>/dev/null && return 0
+    if [ $((i % 10)) = 9 ] && ! pgrep -f -- "^$(ere_escape "$VTROOT/bin/${what%% *}") .*--port $port " >/dev/null; then
+      tail -20 "$out" >&2
+      die "$what exited during startup (log: $out)"
+    fi
+    sleep 0.1
+  done
+  die "$what not up on 127.0.0.1:$port after 120 s (logs: $LOGS)"
+}
+
+prepare_instance() {
+  rm -rf "$DIR"
+  mkdir -p "$VTROOT/bin" "$DATA" "$ETCD_DATA" "$LOGS" "$DIR/home"
+  local b
+  for b in vtctld vttablet vtgate vtctldclient mysqlctl; do
+    ln -f "$CACHE/bin/$b" "$VTROOT/bin/$b" 2>/dev/null || cp -f "$CACHE/bin/$b" "$VTROOT/bin/$b"
+  done
+  cp -r "$CACHE/config" "$VTROOT/config"
+  # MariaDB: no super_read_only, no semisync_master.so plugin (built in since 10.3);
+  # test-suite.cnf (patched by vitess.sh build) carries both fixes and small buffers.
+  {
+    cat "$VTROOT/config/mycnf/test-suite.cnf"
+    echo 'bind-address = 127.0.0.1'
+  } >"$DIR/extra.cnf"
+  chmod -R a+rX "$DIR"
+  if [ "$(id -u)" = 0 ]; then
+    id -u "$RUN_USER" >/dev/null 2>&1 || die "no user $RUN_USER (set SLUICE_VITESS_USER)"
+    chown -R "$RUN_USER:" "$DATA" "$ETCD_DATA" "$LOGS" "$DIR/home"
+  fi
+}
+
+start() {
+  if running; then
+    log "already running, vtgate gRPC 127.0.0.1:$VTGATE_GRPC"
+    print_env
+    return 0
+  fi
+  ensure_packages mariadbd mariadb -- mariadb-server-core mariadb-client
+  ensure_packages etcd -- etcd-server
+  [ -x "$CACHE/bin/vttablet" ] || "$HERE/vitess.sh" build
+  local t0; t0="$(now_ms)"
+  if [ -n "$(instance_pids)" ]; then
+    log "stopping leftover processes of this instance"
+    terminate_pids 10 "$(instance_pids | tr '\n' ' ')"
+  fi
+  set_ports "$BASE"
+  local p
+  for p in "$ETCD_PORT" "$ETCD_PEER_PORT" "$VTCTLD_HTTP" "$VTCTLD_GRPC" "$VTGATE_HTTP" "$VTGATE_GRPC" "$VTGATE_MYSQL"; do
+    port_open "$p" && die "127.0.0.1:$p is in use (set SLUICE_VTCLUSTER_PORT_BASE)"
+  done
+  prepare_instance
+  echo "$BASE" >"$PORTF"
+  local TOPO; read -r -a TOPO <<<"$(topo_flags)"
+
+  log "etcd on 127.0.0.1:$ETCD_PORT"
+  bg etcd etcd --name vtc --data-dir "$ETCD_DATA" \
+    --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
+    --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+    --initial-cluster "vtc=http://127.0.0.1:$ETCD_PEER_PORT" --log-level warn
+  local i
+  for ((i = 0; i < 300; i++)); do
+    curl -fsS "http://127.0.0.1:$ETCD_PORT/health" 2>/dev/null | grep -q true && break
+    sleep 0.1
+  done
+  [ "$i" -lt 300 ] || { tail -20 "$LOGS/etcd.log" >&2; die "etcd not up"; }
+  as_user "$VTROOT/bin/vtctldclient" --server internal "${TOPO[@]}" AddCellInfo \
+    --root "/vitess/$CELL" --server-address "127.0.0.1:$ETCD_PORT" "$CELL" >>"$LOGS/setup.log" 2>&1 ||
+    { tail -20 "$LOGS/setup.log" >&2; die "AddCellInfo failed"; }
+
+  log "vtctld on 127.0.0.1:$VTCTLD_GRPC"
+  bg vtctld "$VTROOT/bin/vtctld" "${TOPO[@]}" --cell "$CELL" --service-map 'grpc-vtctl,grpc-vtctld' \
+    --backup-storage-implementation file --file-backup-storage-root "$DATA/backups" \
+    --port "$VTCTLD_HTTP" --grpc-port "$VTCTLD_GRPC" --bind-address 127.0.0.1 --grpc-bind-address 127.0.0.1 \
+    --log-format text --log-level warn
+  wait_http vtctld "$VTCTLD_HTTP" "$LOGS/vtctld.log"
+  # No semi-sync (durability none): one tablet per shard, and MariaDB's semisync differs.
+  vtctl CreateKeyspace --durability-policy=none "$KEYSPACE" >>"$LOGS/setup.log" 2>&1 ||
+    { tail -20 "$LOGS/setup.log" >&2; die "CreateKeyspace failed"; }
+  # Shard 0 first: -80 and 80- overlap it and so are created not serving (a tablet
+  # that creates its shard would race with that).
+  local t uid shard pids=()
+  for t in "${TABLETS[@]}"; do
+    vtctl CreateShard "$KEYSPACE/${t#*:}" >>"$LOGS/setup.log" 2>&1 ||
+      { tail -20 "$LOGS/setup.log" >&2; die "CreateShard ${t#*:} failed"; }
+  done
+
+  for t in "${TABLETS[@]}"; do
+    uid="${t%%:*}"
+    tablet_ports "$uid"
+    (as_user "$VTROOT/bin/mysqlctl" --tablet-uid "$uid" --mysql-port "$T_MYSQL" \
+      --init-db-sql-file "$VTROOT/config/init_db.sql" --log-format text --log-level warn init \
+      >>"$LOGS/mysqlctl-$uid.log" 2>&1) &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do
+    wait "$p" || { tail -30 "$LOGS"/mysqlctl-*.log >&2; die "mysqlctl init failed (logs: $LOGS)"; }
+  done
+  log "mysqld x${#TABLETS[@]} up"
+
+  for t in "${TABLETS[@]}"; do
+    uid="${t%%:*}"
+    shard="${t#*:}"
+    tablet_ports "$uid"
+    local alias; printf -v alias '%s-%010d' "$CELL" "$uid"
+    bg "vttablet-$uid" "$VTROOT/bin/vttablet" "${TOPO[@]}" --tablet-path "$alias" --tablet-hostname 127.0.0.1 \
+      --init-keyspace "$KEYSPACE" --init-shard "$shard" --init-tablet-type replica \
+      --health-check-interval 2s --heartbeat-on-demand-duration=5s \
+      --backup-storage-implementation file --file-backup-storage-root "$DATA/backups" \
+      --port "$T_HTTP" --grpc-port "$T_GRPC" --bind-address 127.0.0.1 --grpc-bind-address 127.0.0.1 \
+      --mycnf-file "$DATA/$(printf 'vt_%010d' "$uid")/my.cnf" \
+      --service-map 'grpc-queryservice,grpc-tabletmanager,grpc-updatestream' \
+      --log-format text --log-level warn
+  done
+  for t in "${TABLETS[@]}"; do
+    uid="${t%%:*}"
+    tablet_ports "$uid"
+    wait_http "vttablet $uid" "$T_HTTP" "$LOGS/vttablet-$uid.log"
+  done
+  # No vtorc: make each tablet the primary of its shard.
+  for t in "${TABLETS[@]}"; do
+    uid="${t%%:*}"
+    shard="${t#*:}"
+    local alias; printf -v alias '%s-%010d' "$CELL" "$uid"
+    vtctl PlannedReparentShard --new-primary "$alias" "$KEYSPACE/$shard" >>"$LOGS/setup.log" 2>&1 ||
+      { tail -30 "$LOGS/setup.log" >&2; die "PlannedReparentShard $KEYSPACE/$shard failed (logs: $LOGS)"; }
+  done
+  vtctl ApplyVSchema --vschema '{"sharded": false}' "$KEYSPACE" >>"$LOGS/setup.log" 2>&1 ||
+    { tail -20 "$LOGS/setup.log" >&2; die "ApplyVSchema failed"; }
+  vtctl RebuildKeyspaceGraph "$KEYSPACE" >>"$LOGS/setup.log" 2>&1 ||
+    { tail -20 "$LOGS/setup.log" >&2; die "RebuildKeyspaceGraph failed"; }
+
+  log "vtgate on 127.0.0.1:$VTGATE_GRPC (MySQL $VTGATE_MYSQL)"
+  bg vtgate "$VTROOT/bin/vtgate" "${TOPO[@]}" --cell "$CELL" --cells-to-watch "$CELL" \
+    --tablet-types-to-wait PRIMARY --service-map 'grpc-vtgateservice' \
+    --port "$VTGATE_HTTP" --grpc-port "$VTGATE_GRPC" --bind-address 127.0.0.1 --grpc-bind-address 127.0.0.1 \
+    --mysql-server-port "$VTGATE_MYSQL" --mysql-server-bind-address 127.0.0.1 \
+    --mysql-server-socket-path "$DIR/home/vtgate.sock" --mysql-auth-server-impl none \
+    --enable-buffer --vschema-ddl-authorized-users % \
+    --log-format text --log-level warn
+  wait_http vtgate "$VTGATE_HTTP" "$LOGS/vtgate.log"
+  for ((i = 0; i < 600; i++)); do
+    mariadb --no-defaults -h 127.0.0.1 -P "$VTGATE_MYSQL" -u root --connect-timeout=2 -N \
+      -e 'SHOW VITESS_TABLETS' 2>/dev/null | grep -qE "[[:space:]]${KEYSPACE}[[:space:]]+0[[:space:]]+PRIMARY[[:space:]]+SERVING" && break
+    sleep 0.2
+  done
+  [ "$i" -lt 600 ] || { tail -30 "$LOGS/vtgate.log" >&2; die "vtgate does not see a serving primary of $KEYSPACE/0 (logs: $LOGS)"; }
+  log "up in $(($(now_ms) - t0)) ms: keyspace $KEYSPACE shard 0 served; tablets for -80 and 80- ready (dir $DIR)"
+  print_env
+}
+
+stop() {
+  if [ -z "$(instance_pids)" ]; then
+    log "not running"
+    return 0
+  fi
+  local t0; t0="$(now_ms)"
+  # vtgate and the tablets first, then mysqld, then etcd.
+  terminate_pids 20 "$(pgrep -f -- "^$(ere_escape "$VTROOT/bin/")(vtgate|vttablet|vtctld) " | tr '\n' ' ')"
+  terminate_pids 30 "$(pgrep -f -- "^[^ ]*mysqld .*$(ere_escape "$DATA/")" | tr '\n' ' ')"
+  terminate_pids 10 "$(instance_pids | tr '\n' ' ')"
+  log "stopped in $(($(now_ms) - t0)) ms"
+}
+
+status() {
+  if running; then
+    local served
+    served="$(mariadb --no-defaults -h 127.0.0.1 -P "$VTGATE_MYSQL" -u root --connect-timeout=2 -N \
+      -e 'SHOW VITESS_SHARDS' 2>/dev/null | tr '\n' ' ')"
+    echo "vtcluster[$NAME] running, vtgate gRPC 127.0.0.1:$VTGATE_GRPC MySQL 127.0.0.1:$VTGATE_MYSQL, $(instance_pids | wc -l) processes, serving: ${served:-?} (dir $DIR)"
+  else
+    echo "vtcluster[$NAME] stopped (dir $DIR)"
+    return 3
+  fi
+}
+
+cmd="${1:-}"
+[ $# -gt 0 ] && shift
+case "$cmd" in
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  env) print_env ;;
+  *) echo "usage: $0 start|stop|status|env" >&2; exit 2 ;;
+esac
