@@ -32,7 +32,6 @@ if ! deploy/local/connect.sh status >/dev/null 2>&1; then
 fi
 cleanup() {
   if [ "${SLUICE_KEEP_SERVERS:-0}" != 1 ]; then
-    deploy/local/vitess-cluster.sh stop >&2 2>/dev/null || true
     if [ "$connect_started_here" = 1 ]; then deploy/local/connect.sh stop >&2 || true; fi
     if [ "$vitess_started_here" = 1 ]; then deploy/local/vitess.sh stop >&2 || true; fi
     if [ "$registry_started_here" = 1 ]; then deploy/local/registry.sh stop >&2 || true; fi
@@ -66,14 +65,3 @@ echo "== go test -race" >&2
 # package's test is checking.
 go test -race -count=1 -p 1 -timeout 40m ./...
 
-# Reshards need a cluster that can change shape (etcd, vtctld, a vttablet
-# and MariaDB per shard, vtgate: deploy/local/vitess-cluster.sh), and each
-# test reshards it once: a fresh cluster per test (about 40 s to start).
-for reshard in TestVitessReshardWhileStreaming TestVitessReshardWhileStopped TestVitessReshardWhileKilled; do
-  echo "== go test -race -run $reshard (a fresh multi-process Vitess cluster)" >&2
-  set -a
-  eval "$(deploy/local/vitess-cluster.sh start)"
-  set +a
-  go test -race -count=1 -timeout 15m -run "^${reshard}\$" ./cmd/sluice/
-  deploy/local/vitess-cluster.sh stop >&2
-done
