@@ -6,6 +6,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -357,7 +359,7 @@ func (b *bench) decodeRate(start, end mysql.Position) (int64, float64, error) {
 	p, _ := strconv.Atoi(port)
 	syncer := replication.NewBinlogSyncer(replication.BinlogSyncerConfig{ServerID: 6901, Flavor: mysql.MariaDBFlavor,
 		Host: host, Port: uint16(p), User: "root", Password: os.Getenv("SLUICE_TEST_MYSQL_ROOT_PASSWORD"), ParseTime: true,
-		EventCacheCount: 1024})
+		EventCacheCount: 1024, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	defer syncer.Close()
 	st, err := syncer.StartSync(start)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -290,6 +291,23 @@ func producerOpts(w *config.Worker) ([]kgo.Opt, error) {
 		// wait 5 s before asking again, holding every record of a new
 		// table back that long.
 		kgo.MetadataMinAge(250 * time.Millisecond),
+	}
+	// Kafka's producer names for the batching settings, measured with
+	// sluice-bench suite (README): linger.ms is how long a batch waits to
+	// fill, batch.size its largest size in bytes.
+	if v, ok := w.Producer["linger.ms"]; ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return nil, fmt.Errorf("worker property \"producer.linger.ms\": %q is not a number of milliseconds (0 or more)", v)
+		}
+		opts = append(opts, kgo.ProducerLinger(time.Duration(n)*time.Millisecond))
+	}
+	if v, ok := w.Producer["batch.size"]; ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1024 || n > 1<<30 {
+			return nil, fmt.Errorf("worker property \"producer.batch.size\": %q is not a number of bytes from 1024 to 1073741824", v)
+		}
+		opts = append(opts, kgo.ProducerBatchMaxBytes(int32(n)))
 	}
 	switch strings.ToLower(w.Producer["compression.type"]) {
 	case "", "none":
