@@ -241,8 +241,10 @@ func (s *Streamer) syncerConfig() replication.BinlogSyncerConfig {
 		HeartbeatPeriod:  heartbeat,
 		ReadTimeout:      readTimeout,
 		DisableRetrySync: true, // Sluice reconnects itself, from a transaction boundary
-		// A small event cache keeps memory bounded; the queue does the buffering.
-		EventCacheCount: 1024,
+		// A small event cache keeps memory bounded; the queue does the
+		// buffering. Each cached event is decoded (a rows event of ~8 KB
+		// holds a hundred rows), so 1,024 of them held 40 MB and more.
+		EventCacheCount: 64,
 		Logger:          slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Localhost:       "sluice-" + s.cfg.ConnectorName,
 		// MySQL JSON values stay binary until converted (jsoncols.go).
