@@ -241,6 +241,11 @@ func (s *Streamer) syncerConfig() replication.BinlogSyncerConfig {
 		HeartbeatPeriod:  heartbeat,
 		ReadTimeout:      readTimeout,
 		DisableRetrySync: true, // Sluice reconnects itself, from a transaction boundary
+		// Sluice keeps its own GTID set: go-mysql's copy of it for every
+		// XID and query event is unused.
+		DiscardGTIDSet: true,
+		// Read deadlines re-armed once a second, not before every packet.
+		Dialer: coarseDialer(min(time.Second, readTimeout/10)),
 		// A small event cache keeps memory bounded; the queue does the
 		// buffering. Each cached event is decoded (a rows event of ~8 KB
 		// holds a hundred rows), so 1,024 of them held 40 MB and more.
