@@ -609,7 +609,7 @@ func (s *Streamer) rows(st *txnState, h *replication.EventHeader, e *replication
 
 // sourceTemplate is the source block shared by the rows of one binlog
 // event, every value boxed once; sourceValue copies it per row and sets
-// row, so a row costs one allocation for its source block.
+// row, so a row costs one allocation for its source block (change.NewValue).
 func (s *Streamer) sourceTemplate(st *txnState, h *replication.EventHeader, tbl *change.Table, pos int64, tsMs int64) []any {
 	v := s.cfg.SourceFields(tsMs, "false", tbl.Database)
 	v[server.SrcTable] = tbl.Name
@@ -627,10 +627,10 @@ func (s *Streamer) sourceTemplate(st *txnState, h *replication.EventHeader, tbl 
 }
 
 func (s *Streamer) sourceValue(template []any, row int) *change.Value {
-	v := make([]any, server.SrcFields)
-	copy(v, template)
-	v[server.SrcRow] = int64(row)
-	return &change.Value{Schema: s.source, Values: v}
+	v := change.NewValue(s.source, server.SrcFields)
+	copy(v.Values, template)
+	v.Values[server.SrcRow] = int64(row)
+	return v
 }
 
 // Resume reads the binlog from a stored position, as Stream does, once
