@@ -334,7 +334,7 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 			}
 		case *replication.MariadbGTIDEvent:
 			st.evIdx = 1
-			st.gtid = e.GTID.String()
+			st.gtid = mariadbGTIDText(&e.GTID)
 			st.txnStart = uint64(h.LogPos) - uint64(h.EventSize)
 			st.inTxn = !e.IsStandalone()
 			st.thread = -1
@@ -471,7 +471,7 @@ func (s *Streamer) commit(st *txnState, h *replication.EventHeader) change.Event
 	st.resumeEvents, st.resumeRows, st.resumeSkipped = 0, 0, 0
 	pos := offsets.MySQL{TsSec: int64(h.Timestamp), File: st.file, Pos: st.nextPos, ServerID: h.ServerID}
 	if st.gset != nil {
-		pos.GTIDs = st.gset.String()
+		pos.GTIDs = gtidSetText(st.gset)
 	}
 	if st.filter != nil {
 		if st.filter.Passed(st.gset) {
@@ -506,7 +506,7 @@ func (s *Streamer) midCommit(st *txnState, h *replication.EventHeader) change.Ev
 	}
 	pos := offsets.MySQL{TsSec: int64(h.Timestamp), File: st.file, Pos: st.nextPos, ServerID: h.ServerID, Event: st.evIdx}
 	if st.gset != nil {
-		pos.GTIDs = st.gset.String()
+		pos.GTIDs = gtidSetText(st.gset)
 	}
 	if st.filter != nil {
 		pos.SluiceSnapshot = st.filter.Encoded()
