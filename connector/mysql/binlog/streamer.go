@@ -42,6 +42,7 @@ type Streamer struct {
 	// schemaChangeRecords builds schema change records; see schemaChanges.
 	schemaChangeRecords *schemaChanges
 	incr                Incremental // on-demand snapshots; streaming goroutine only
+	src                 srcCache    // streaming goroutine only
 	// model is every table's structure at the position being read
 	// (schemahistory.go); nil without a schema history.
 	model *ddl.Model
@@ -608,14 +609,39 @@ func (s *Streamer) rows(st *txnState, h *replication.EventHeader, e *replication
 }
 
 // sourceTemplate is the source block shared by the rows of one binlog
-// event, every value boxed once; sourceValue copies it per row and sets
-// row, so a row costs one allocation for its source block (change.NewValue).
+// event; sourceValue copies it per row and sets row, so a row costs one
+// allocation for its source block (change.NewValue). The template itself
+// is the streamer's scratch, valid until the next call, and its values are
+// boxed once per table version, second, GTID and file (srcCache): with one
+// row per transaction, boxing them per event was a tenth of the allocations.
 func (s *Streamer) sourceTemplate(st *txnState, h *replication.EventHeader, tbl *change.Table, pos int64, tsMs int64) []any {
-	v := s.cfg.SourceFields(tsMs, "false", tbl.Database)
-	v[server.SrcTable] = tbl.Name
-	v[server.SrcServerID] = int64(h.ServerID)
-	v[server.SrcGTID] = s.cfg.SourceGTID(st.gtid)
-	v[server.SrcFile] = st.file
+	c := &s.src
+	if c.table != tbl {
+		c.base = s.cfg.SourceFields(0, "false", tbl.Database)
+		c.base[server.SrcTable] = tbl.Name
+		c.table = tbl
+	}
+	if c.scratch == nil {
+		c.scratch = make([]any, server.SrcFields)
+	}
+	v := c.scratch
+	copy(v, c.base)
+	if c.ts[0] == nil || c.tsMs != tsMs {
+		c.tsMs, c.ts = tsMs, [3]any{tsMs, tsMs * 1000, tsMs * 1_000_000}
+	}
+	v[server.SrcTsMs], v[server.SrcTsUs], v[server.SrcTsNs] = c.ts[0], c.ts[1], c.ts[2]
+	if c.serverIDV == nil || c.serverID != h.ServerID {
+		c.serverID, c.serverIDV = h.ServerID, int64(h.ServerID)
+	}
+	v[server.SrcServerID] = c.serverIDV
+	if !c.gtidSet || c.gtid != st.gtid {
+		c.gtid, c.gtidV, c.gtidSet = st.gtid, s.cfg.SourceGTID(st.gtid), true
+	}
+	v[server.SrcGTID] = c.gtidV
+	if c.fileV == nil || c.file != st.file {
+		c.file, c.fileV = st.file, st.file
+	}
+	v[server.SrcFile] = c.fileV
 	v[server.SrcPos] = pos
 	if st.thread >= 0 {
 		v[server.SrcThread] = st.thread
@@ -624,6 +650,22 @@ func (s *Streamer) sourceTemplate(st *txnState, h *replication.EventHeader, tbl 
 		v[server.SrcQuery] = st.query
 	}
 	return v
+}
+
+// srcCache holds the source block values sourceTemplate boxes once.
+type srcCache struct {
+	table     *change.Table
+	base      []any // SourceFields and table, of table
+	tsMs      int64
+	ts        [3]any // ts_ms, ts_us, ts_ns of tsMs
+	serverID  uint32
+	serverIDV any
+	gtid      string
+	gtidV     any
+	gtidSet   bool
+	file      string
+	fileV     any
+	scratch   []any
 }
 
 func (s *Streamer) sourceValue(template []any, row int) *change.Value {
