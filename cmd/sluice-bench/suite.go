@@ -14,7 +14,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -675,33 +674,35 @@ func steadyOne(cfg suiteConfig, conv string, serverID int) (suiteRow, error) {
 	perTxn := max(1, cfg.steadyRate/100)
 	txns := cfg.steadyRate * cfg.steadySecs / perTxn
 	commits := make([]time.Time, txns)
-	var mu sync.Mutex
-	lat := make([]time.Duration, 0, txns*perTxn)
+	// A record can be read back before its COMMIT has returned to the
+	// writer: read times are kept and matched with commits at the end.
+	type read struct {
+		txn int
+		at  time.Time
+	}
+	reads := make([]read, 0, txns*perTxn)
 	var readErr error
 	readDone := make(chan struct{})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(cfg.steadySecs)*time.Second+60*time.Second)
 	defer cancel()
 	go func() {
 		defer close(readDone)
-		for len(lat) < txns*perTxn {
+		for len(reads) < txns*perTxn {
 			fs := consumer.PollFetches(ctx)
 			if ctx.Err() != nil {
-				readErr = fmt.Errorf("read back %d of %d records", len(lat), txns*perTxn)
+				readErr = fmt.Errorf("read back %d of %d records", len(reads), txns*perTxn)
 				return
 			}
 			now := time.Now()
-			mu.Lock()
 			fs.EachRecord(func(rec *kgo.Record) {
 				id, ok := keyID(rec.Key)
 				if !ok || id <= warm {
 					return
 				}
-				k := (int(id) - warm - 1) / perTxn
-				if k < len(commits) && !commits[k].IsZero() {
-					lat = append(lat, now.Sub(commits[k]))
+				if k := (int(id) - warm - 1) / perTxn; k < txns {
+					reads = append(reads, read{k, now})
 				}
 			})
-			mu.Unlock()
 		}
 	}()
 	pid := d.cmd.Process.Pid
@@ -715,9 +716,7 @@ func steadyOne(cfg suiteConfig, conv string, serverID int) (suiteRow, error) {
 			tick.Stop()
 			return r, err
 		}
-		mu.Lock()
 		commits[k] = time.Now()
-		mu.Unlock()
 	}
 	tick.Stop()
 	wrote := time.Since(began)
@@ -725,6 +724,10 @@ func steadyOne(cfg suiteConfig, conv string, serverID int) (suiteRow, error) {
 	cpu1, k1 := procCPU(pid), procCPU(kafkaPID())
 	if readErr != nil {
 		return r, readErr
+	}
+	lat := make([]time.Duration, len(reads))
+	for i, r := range reads {
+		lat[i] = r.at.Sub(commits[r.txn]) // negative: read before COMMIT returned
 	}
 	slices.Sort(lat)
 	n := int64(txns * perTxn)
