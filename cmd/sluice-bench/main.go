@@ -59,9 +59,10 @@ func main() {
 	}
 	if len(os.Args) >= 2 && os.Args[1] == "suite" {
 		fs := flag.NewFlagSet("suite", flag.ExitOnError)
-		rows := fs.Int("rows", 1_000_000, "rows of each workload (bulk, wide, mixed, the one transaction of bigtxn) and of the snapshot's table")
+		rows := fs.Int("rows", 1_000_000, "rows of the bulk, wide and mixed workloads")
 		oneRows := fs.Int("onerow-rows", 0, "rows (= transactions) of the onerow workload (default: --rows/5)")
-		snapRows := fs.Int("snapshot-rows", 0, "rows of the snapshot's table (default: --rows)")
+		snapRows := fs.Int("snapshot-rows", 1_000_000, "rows of the snapshot's table")
+		bigRows := fs.Int("bigtxn-rows", 1_000_000, "rows of bigtxn's one transaction")
 		wls := fs.String("workloads", "bulk,onerow,wide,mixed,bigtxn,steady,snapshot", "comma-separated workloads")
 		convs := fs.String("converters", "json-noschema,json,avro", "comma-separated converters: json (schemas on), json-noschema, avro (skipped without a registry)")
 		reg := fs.String("registry", os.Getenv("SLUICE_TEST_REGISTRY_URL"), "schema registry URL for avro (default $SLUICE_TEST_REGISTRY_URL)")
@@ -69,13 +70,10 @@ func main() {
 		secs := fs.Int("steady-seconds", 20, "seconds of the steady workload")
 		bin := fs.String("sluice", "", "sluice binary (default: go build ./cmd/sluice)")
 		_ = fs.Parse(os.Args[2:])
-		cfg := suiteConfig{rows: *rows, oneRows: *oneRows, snapRows: *snapRows, workloads: strings.Split(*wls, ","),
+		cfg := suiteConfig{rows: *rows, oneRows: *oneRows, snapRows: *snapRows, bigRows: *bigRows, workloads: strings.Split(*wls, ","),
 			registry: *reg, bin: *bin, steadyRate: *rate, steadySecs: *secs}
 		if cfg.oneRows == 0 {
 			cfg.oneRows = max(1, *rows/5)
-		}
-		if cfg.snapRows == 0 {
-			cfg.snapRows = *rows
 		}
 		for _, c := range strings.Split(*convs, ",") {
 			if c == "avro" && *reg == "" {

@@ -26,6 +26,7 @@ import (
 // suiteConfig is what `sluice-bench suite` runs.
 type suiteConfig struct {
 	rows, oneRows, snapRows int
+	bigRows                 int
 	workloads, convs        []string
 	registry, bin           string
 	steadyRate, steadySecs  int
@@ -168,8 +169,11 @@ func suite(cfg suiteConfig) error {
 				return fmt.Errorf("--workloads: unknown workload %q", name)
 			}
 			n := cfg.rows
-			if name == "onerow" {
+			switch name {
+			case "onerow":
 				n = cfg.oneRows
+			case "bigtxn":
+				n = cfg.bigRows
 			}
 			got, err = suiteStream(cfg, name, w, n)
 		}
