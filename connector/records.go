@@ -26,25 +26,25 @@ func convertRow(t *change.Table, row []any) (*change.Value, error) {
 		return nil, nil
 	}
 	if t.Fields == nil {
-		vals := make([]any, len(t.Columns))
+		out := change.NewValue(t.RowSchema, len(t.Columns))
 		for i := range t.Columns {
 			v, err := convertColumn(t, row, i)
 			if err != nil {
 				return nil, err
 			}
-			vals[i] = v
+			out.Values[i] = v
 		}
-		return &change.Value{Schema: t.RowSchema, Values: vals}, nil
+		return out, nil
 	}
-	vals := make([]any, len(t.Fields))
+	out := change.NewValue(t.RowSchema, len(t.Fields))
 	for i, c := range t.Fields {
 		v, err := convertColumn(t, row, c)
 		if err != nil {
 			return nil, err
 		}
-		vals[i] = v
+		out.Values[i] = v
 	}
-	return &change.Value{Schema: t.RowSchema, Values: vals}, nil
+	return out, nil
 }
 
 func convertColumn(t *change.Table, row []any, i int) (any, error) {
@@ -64,19 +64,19 @@ func keyOf(t *change.Table, row []any, converted *change.Value) (*change.Value, 
 	if t.KeySchema == nil || row == nil {
 		return nil, nil
 	}
-	vals := make([]any, len(t.Key))
+	key := change.NewValue(t.KeySchema, len(t.Key))
 	for i, k := range t.Key {
 		if t.Fields == nil {
-			vals[i] = converted.Values[k] // already converted with the row
+			key.Values[i] = converted.Values[k] // already converted with the row
 			continue
 		}
 		v, err := convertColumn(t, row, k)
 		if err != nil {
 			return nil, err
 		}
-		vals[i] = v
+		key.Values[i] = v
 	}
-	return &change.Value{Schema: t.KeySchema, Values: vals}, nil
+	return key, nil
 }
 
 // sameKey compares key values as the converters produce them.

@@ -1,10 +1,17 @@
 // Command sluice-bench measures Sluice against the real local servers and
 // prints figures (it asserts nothing).
 //
+//	sluice-bench suite [--rows 1000000] [--workloads bulk,onerow,wide,mixed,bigtxn,steady,snapshot] [--converters json-noschema,json,avro]
 //	sluice-bench snapshot [--rows 1000000] [--threads 2]
 //	sluice-bench stream [--rows 1000000] [--txn-rows 1000] [--backlog] [--converters json,json-noschema,avro] [--registry URL] [--transforms FILE]
 //	sluice-bench vitess [--rows 1000000] [--txn-rows 1000000] [--mysql]
 //
+// suite runs named workloads and prints one table (see suite.go): for each
+// workload loaded into MariaDB while sluice is stopped, sluice's catch-up
+// rows/s (first record produced to last acknowledged), go-mysql's own decode
+// rate over the same binlog range, their ratio, sluice's CPU µs per row,
+// its peak RSS and the broker's CPU µs per row; the steady workload's
+// commit-to-read-back latency; and the snapshot's rows/s.
 // snapshot fills a table with --rows rows (MariaDB's SEQUENCE engine), runs
 // `sluice run` with snapshot.mode=initial_only until it exits, and prints
 // the snapshot's rows/s, the longest lock it held, and the process's peak
@@ -55,6 +62,37 @@ func main() {
 		}
 		return
 	}
+	if len(os.Args) >= 2 && os.Args[1] == "suite" {
+		fs := flag.NewFlagSet("suite", flag.ExitOnError)
+		rows := fs.Int("rows", 1_000_000, "rows of the bulk, wide and mixed workloads")
+		oneRows := fs.Int("onerow-rows", 0, "rows (= transactions) of the onerow workload (default: --rows/5)")
+		snapRows := fs.Int("snapshot-rows", 1_000_000, "rows of the snapshot's table")
+		bigRows := fs.Int("bigtxn-rows", 1_000_000, "rows of bigtxn's one transaction")
+		wls := fs.String("workloads", "bulk,onerow,wide,mixed,bigtxn,steady,snapshot", "comma-separated workloads")
+		convs := fs.String("converters", "json-noschema,json,avro", "comma-separated converters: json (schemas on), json-noschema, avro (skipped without a registry)")
+		reg := fs.String("registry", os.Getenv("SLUICE_TEST_REGISTRY_URL"), "schema registry URL for avro (default $SLUICE_TEST_REGISTRY_URL)")
+		rate := fs.Int("steady-rate", 10_000, "rows/s of the steady workload (latency)")
+		secs := fs.Int("steady-seconds", 20, "seconds of the steady workload")
+		bin := fs.String("sluice", "", "sluice binary (default: go build ./cmd/sluice)")
+		_ = fs.Parse(os.Args[2:])
+		cfg := suiteConfig{rows: *rows, oneRows: *oneRows, snapRows: *snapRows, bigRows: *bigRows, workloads: strings.Split(*wls, ","),
+			registry: *reg, bin: *bin, steadyRate: *rate, steadySecs: *secs}
+		if cfg.oneRows == 0 {
+			cfg.oneRows = max(1, *rows/5)
+		}
+		for _, c := range strings.Split(*convs, ",") {
+			if c == "avro" && *reg == "" {
+				fmt.Fprintln(os.Stderr, "sluice-bench: no registry (set SLUICE_TEST_REGISTRY_URL; deploy/local/registry.sh start): avro skipped")
+				continue
+			}
+			cfg.convs = append(cfg.convs, c)
+		}
+		if err := suite(cfg); err != nil {
+			fmt.Fprintln(os.Stderr, "sluice-bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if len(os.Args) >= 2 && os.Args[1] == "vitess" {
 		fs := flag.NewFlagSet("vitess", flag.ExitOnError)
 		rows := fs.Int("rows", 1_000_000, "rows copied (half per shard)")
@@ -75,7 +113,7 @@ func main() {
 		return
 	}
 	if len(os.Args) < 2 || os.Args[1] != "snapshot" {
-		fmt.Fprintln(os.Stderr, "usage: sluice-bench snapshot|stream|vitess [--rows N] [--threads N] [--txn-rows N] [--mysql] [--sluice PATH]")
+		fmt.Fprintln(os.Stderr, "usage: sluice-bench suite|snapshot|stream|vitess [--rows N] [--threads N] [--txn-rows N] [--mysql] [--sluice PATH]")
 		os.Exit(2)
 	}
 	fs := flag.NewFlagSet("snapshot", flag.ExitOnError)

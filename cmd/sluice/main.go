@@ -15,7 +15,9 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -291,6 +293,23 @@ func producerOpts(w *config.Worker) ([]kgo.Opt, error) {
 		// table back that long.
 		kgo.MetadataMinAge(250 * time.Millisecond),
 	}
+	// Kafka's producer names for the batching settings, measured with
+	// sluice-bench suite (README): linger.ms is how long a batch waits to
+	// fill, batch.size its largest size in bytes.
+	if v, ok := w.Producer["linger.ms"]; ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return nil, fmt.Errorf("worker property \"producer.linger.ms\": %q is not a number of milliseconds (0 or more)", v)
+		}
+		opts = append(opts, kgo.ProducerLinger(time.Duration(n)*time.Millisecond))
+	}
+	if v, ok := w.Producer["batch.size"]; ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1024 || n > 1<<30 {
+			return nil, fmt.Errorf("worker property \"producer.batch.size\": %q is not a number of bytes from 1024 to 1073741824", v)
+		}
+		opts = append(opts, kgo.ProducerBatchMaxBytes(int32(n)))
+	}
 	switch strings.ToLower(w.Producer["compression.type"]) {
 	case "", "none":
 		opts = append(opts, kgo.ProducerBatchCompression(kgo.NoCompression()))
@@ -328,6 +347,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
+	gcDefaults(log)
 	brokers := &connector.BrokerCounters{}
 	defer func() {
 		log.Info("kafka connections", zap.Int64("failed_dials", brokers.ConnectErrors.Load()),
@@ -410,4 +430,26 @@ func logCounters(log *zap.Logger, name string, c *connector.Counters) {
 		zap.Int64("records_produced", c.Produced.Load()), zap.Int64("produce_errors", c.ProduceErrors.Load()),
 		zap.Int64("offset_commits", c.Commits.Load()), zap.Int64("offset_commit_errors", c.CommitErrors.Load()),
 		zap.Int64("errors_retried", c.Retried.Load()), zap.Int64("records_skipped_by_errors_tolerance", c.Tolerated.Load()))
+}
+
+// Garbage collector settings when GOGC and GOMEMLIMIT are not set: collect
+// at 400% heap growth, but softly within 128 MiB. Sluice's live heap is the
+// rows in flight (queue and producer buffer), tens of MB; at Go's default
+// GOGC=100 the collector took a fifth of the CPU per row. Measured with
+// sluice-bench suite (README). Rows so large that what is in flight passes
+// the limit make the collector run often: raise GOMEMLIMIT then.
+const (
+	defaultGCPercent   = 400
+	defaultMemoryLimit = 128 << 20
+)
+
+func gcDefaults(log *zap.Logger) {
+	_, gogc := os.LookupEnv("GOGC")
+	_, limit := os.LookupEnv("GOMEMLIMIT")
+	if gogc || limit {
+		return // the operator's choice
+	}
+	debug.SetGCPercent(defaultGCPercent)
+	debug.SetMemoryLimit(defaultMemoryLimit)
+	log.Debug("garbage collector defaults", zap.Int("gogc", defaultGCPercent), zap.Int64("gomemlimit", defaultMemoryLimit))
 }

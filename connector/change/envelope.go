@@ -39,5 +39,5 @@ func EnvelopeSchema(base string, row, source *Schema) *Schema {
 
 // NewEnvelope returns an empty envelope value of schema s.
 func NewEnvelope(s *Schema) *Value {
-	return &Value{Schema: s, Values: make([]any, envFields)}
+	return NewValue(s, envFields)
 }

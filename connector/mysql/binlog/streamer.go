@@ -42,6 +42,7 @@ type Streamer struct {
 	// schemaChangeRecords builds schema change records; see schemaChanges.
 	schemaChangeRecords *schemaChanges
 	incr                Incremental // on-demand snapshots; streaming goroutine only
+	src                 srcCache    // streaming goroutine only
 	// model is every table's structure at the position being read
 	// (schemahistory.go); nil without a schema history.
 	model *ddl.Model
@@ -248,12 +249,19 @@ func (s *Streamer) syncerConfig() replication.BinlogSyncerConfig {
 		HeartbeatPeriod:  heartbeat,
 		ReadTimeout:      readTimeout,
 		DisableRetrySync: true, // Sluice reconnects itself, from a transaction boundary
-		// A small event cache keeps memory bounded; the queue does the buffering.
-		EventCacheCount: 1024,
+		// Sluice keeps its own GTID set: go-mysql's copy of it for every
+		// XID and query event is unused.
+		DiscardGTIDSet: true,
+		// Read deadlines re-armed once a second, not before every packet.
+		Dialer: coarseDialer(min(time.Second, readTimeout/10)),
+		// A small event cache keeps memory bounded; the queue does the
+		// buffering. Each cached event is decoded (a rows event of ~8 KB
+		// holds a hundred rows), so 1,024 of them held 40 MB and more.
+		EventCacheCount: 64,
 		Logger:          slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Localhost:       "sluice-" + s.cfg.ConnectorName,
 		// MySQL JSON values stay binary until converted (jsoncols.go).
-		RowsEventDecodeFunc: decodeRows,
+		RowsEventDecodeFunc: (&rowsDecoder{}).decode,
 		DumpCommandFlag:     s.dumpFlags(),
 	}
 }
@@ -334,7 +342,7 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 			}
 		case *replication.MariadbGTIDEvent:
 			st.evIdx = 1
-			st.gtid = e.GTID.String()
+			st.gtid = mariadbGTIDText(&e.GTID)
 			st.txnStart = uint64(h.LogPos) - uint64(h.EventSize)
 			st.inTxn = !e.IsStandalone()
 			st.thread = -1
@@ -475,7 +483,7 @@ func (s *Streamer) commit(st *txnState, h *replication.EventHeader) change.Event
 	st.resumeEvents, st.resumeRows, st.resumeSkipped = 0, 0, 0
 	pos := offsets.MySQL{TsSec: int64(h.Timestamp), File: st.file, Pos: st.nextPos, ServerID: h.ServerID}
 	if st.gset != nil {
-		pos.GTIDs = st.gset.String()
+		pos.GTIDs = gtidSetText(st.gset)
 	}
 	if st.filter != nil {
 		if st.filter.Passed(st.gset) {
@@ -511,7 +519,7 @@ func (s *Streamer) midCommit(st *txnState, h *replication.EventHeader) change.Ev
 	}
 	pos := offsets.MySQL{TsSec: int64(h.Timestamp), File: st.file, Pos: st.nextPos, ServerID: h.ServerID, Event: st.evIdx}
 	if st.gset != nil {
-		pos.GTIDs = st.gset.String()
+		pos.GTIDs = gtidSetText(st.gset)
 	}
 	if st.filter != nil {
 		pos.SluiceSnapshot = st.filter.Encoded()
@@ -613,14 +621,39 @@ func (s *Streamer) rows(st *txnState, h *replication.EventHeader, e *replication
 }
 
 // sourceTemplate is the source block shared by the rows of one binlog
-// event, every value boxed once; sourceValue copies it per row and sets
-// row, so a row costs one allocation for its source block.
+// event; sourceValue copies it per row and sets row, so a row costs one
+// allocation for its source block (change.NewValue). The template itself
+// is the streamer's scratch, valid until the next call, and its values are
+// boxed once per table version, second, GTID and file (srcCache): with one
+// row per transaction, boxing them per event was a tenth of the allocations.
 func (s *Streamer) sourceTemplate(st *txnState, h *replication.EventHeader, tbl *change.Table, pos int64, tsMs int64) []any {
-	v := s.cfg.SourceFields(tsMs, "false", tbl.Database)
-	v[server.SrcTable] = tbl.Name
-	v[server.SrcServerID] = int64(h.ServerID)
-	v[server.SrcGTID] = s.cfg.SourceGTID(st.gtid)
-	v[server.SrcFile] = st.file
+	c := &s.src
+	if c.table != tbl {
+		c.base = s.cfg.SourceFields(0, "false", tbl.Database)
+		c.base[server.SrcTable] = tbl.Name
+		c.table = tbl
+	}
+	if c.scratch == nil {
+		c.scratch = make([]any, server.SrcFields)
+	}
+	v := c.scratch
+	copy(v, c.base)
+	if c.ts[0] == nil || c.tsMs != tsMs {
+		c.tsMs, c.ts = tsMs, [3]any{tsMs, tsMs * 1000, tsMs * 1_000_000}
+	}
+	v[server.SrcTsMs], v[server.SrcTsUs], v[server.SrcTsNs] = c.ts[0], c.ts[1], c.ts[2]
+	if c.serverIDV == nil || c.serverID != h.ServerID {
+		c.serverID, c.serverIDV = h.ServerID, int64(h.ServerID)
+	}
+	v[server.SrcServerID] = c.serverIDV
+	if !c.gtidSet || c.gtid != st.gtid {
+		c.gtid, c.gtidV, c.gtidSet = st.gtid, s.cfg.SourceGTID(st.gtid), true
+	}
+	v[server.SrcGTID] = c.gtidV
+	if c.fileV == nil || c.file != st.file {
+		c.file, c.fileV = st.file, st.file
+	}
+	v[server.SrcFile] = c.fileV
 	v[server.SrcPos] = pos
 	if st.thread >= 0 {
 		v[server.SrcThread] = st.thread
@@ -631,11 +664,27 @@ func (s *Streamer) sourceTemplate(st *txnState, h *replication.EventHeader, tbl 
 	return v
 }
 
+// srcCache holds the source block values sourceTemplate boxes once.
+type srcCache struct {
+	table     *change.Table
+	base      []any // SourceFields and table, of table
+	tsMs      int64
+	ts        [3]any // ts_ms, ts_us, ts_ns of tsMs
+	serverID  uint32
+	serverIDV any
+	gtid      string
+	gtidV     any
+	gtidSet   bool
+	file      string
+	fileV     any
+	scratch   []any
+}
+
 func (s *Streamer) sourceValue(template []any, row int) *change.Value {
-	v := make([]any, server.SrcFields)
-	copy(v, template)
-	v[server.SrcRow] = int64(row)
-	return &change.Value{Schema: s.source, Values: v}
+	v := change.NewValue(s.source, server.SrcFields)
+	copy(v.Values, template)
+	v.Values[server.SrcRow] = int64(row)
+	return v
 }
 
 // Resume reads the binlog from a stored position, as Stream does, once

@@ -569,6 +569,27 @@ type emitter struct {
 	held      int
 	heldTable *change.Table
 	heldTs    int64
+	// src is the source block of the rows going out, built once per
+	// table, flag and chunk timestamp; each row copies it (sourceValue).
+	src struct {
+		t    *change.Table
+		flag string
+		ts   int64
+		vals []any
+	}
+}
+
+// sourceValue is Snapshotter.sourceValue from a template: one allocation
+// a row instead of a dozen (the block and its boxed values).
+func (e *emitter) sourceValue(t *change.Table, flag string, tsMs int64) *change.Value {
+	c := &e.src
+	if c.vals == nil || c.t != t || c.flag != flag || c.ts != tsMs {
+		c.t, c.flag, c.ts = t, flag, tsMs
+		c.vals = e.s.sourceValue(t, flag, tsMs).Values
+	}
+	v := change.NewValue(e.s.srv.Source, len(c.vals))
+	copy(v.Values, c.vals)
+	return v
 }
 
 func (e *emitter) marker() change.Event {
@@ -646,7 +667,7 @@ func (e *emitter) chunk(ctx context.Context, j *chunkJob, res chunkResult) error
 		e.any = true
 		e.held, e.heldTable, e.heldTs = len(e.batch), j.t.table, now
 		e.batch = append(e.batch, change.Event{Op: change.OpRead, Table: j.t.table, After: row, TsMs: now,
-			Source: e.s.sourceValue(j.t.table, flag, now)})
+			Source: e.sourceValue(j.t.table, flag, now)})
 		n++
 		// Never flush the range's last row here: it may be the snapshot's.
 		if len(e.batch) >= 512 && more {
@@ -680,7 +701,7 @@ func (e *emitter) flush(ctx context.Context) error {
 // with the final marker: snapshot complete, streaming starts at Start.
 func (e *emitter) finish(ctx context.Context) error {
 	if e.held >= 0 {
-		e.batch[e.held].Source = e.s.sourceValue(e.heldTable, "last", e.heldTs)
+		e.batch[e.held].Source = e.sourceValue(e.heldTable, "last", e.heldTs)
 	}
 	e.batch = append(e.batch, e.marker())
 	return e.flush(ctx)

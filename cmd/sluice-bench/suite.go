@@ -1,0 +1,773 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/go-mysql-org/go-mysql/replication"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// suiteConfig is what `sluice-bench suite` runs.
+type suiteConfig struct {
+	rows, oneRows, snapRows int
+	bigRows                 int
+	workloads, convs        []string
+	registry, bin           string
+	steadyRate, steadySecs  int
+}
+
+// suiteRow is one line of the suite's table.
+type suiteRow struct {
+	workload, conv string
+	rows           int64
+	e2e, decode    float64 // rows/s; 0: not measured
+	cpuUs, kafkaUs float64 // CPU µs per row of sluice and of the broker
+	rssMiB         int64
+	p50, p99       time.Duration
+	note           string
+}
+
+// workload loads rows into a bench database while sluice is stopped.
+type workload struct {
+	table string
+	// setup runs before the start position is taken (its rows are not
+	// part of the measured binlog range).
+	setup func(b *bench, rows int) error
+	load  func(b *bench, rows int) error
+	// records is how many Kafka records the load gives (deletes add a
+	// tombstone).
+	records func(rows int) int64
+}
+
+func oneToOne(rows int) int64 { return int64(rows) }
+
+const wideCols = 40
+
+var workloads = map[string]workload{
+	// bulk: 1,000-row INSERT transactions into a narrow table.
+	"bulk": {table: "t", load: func(b *bench, rows int) error {
+		for lo := 1; lo <= rows; lo += 1000 {
+			if err := b.insert(lo, min(lo+999, rows)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, records: oneToOne},
+	// onerow: one row per transaction (autocommit inserts in a server-side loop).
+	"onerow": {table: "t", load: func(b *bench, rows int) error {
+		for lo := 1; lo <= rows; lo += 50_000 {
+			hi := min(lo+50_000-1, rows)
+			q := fmt.Sprintf(`BEGIN NOT ATOMIC DECLARE i INT DEFAULT %d; WHILE i <= %d DO INSERT INTO %s.t VALUES (i, i*7, CONCAT('name-', i), i/100, NOW(3)); SET i = i + 1; END WHILE; END`, lo, hi, b.db)
+			if _, err := b.conn.Execute(q); err != nil {
+				return fmt.Errorf("one-row transactions %d..%d: %w", lo, hi, err)
+			}
+		}
+		return nil
+	}, records: oneToOne},
+	// wide: full-image updates (before and after) of 40-column rows, 1,000 per transaction.
+	"wide": {table: "w", setup: func(b *bench, rows int) error {
+		var cols, sel []string
+		for i := 0; i < wideCols-1; i++ {
+			switch i % 5 {
+			case 0:
+				cols, sel = append(cols, fmt.Sprintf("c%d BIGINT NOT NULL", i)), append(sel, fmt.Sprintf("seq*%d", i+1))
+			case 1:
+				cols, sel = append(cols, fmt.Sprintf("c%d VARCHAR(64)", i)), append(sel, fmt.Sprintf("CONCAT('value-%d-', seq)", i))
+			case 2:
+				cols, sel = append(cols, fmt.Sprintf("c%d DECIMAL(14,2)", i)), append(sel, fmt.Sprintf("seq/%d", i))
+			case 3:
+				cols, sel = append(cols, fmt.Sprintf("c%d DATETIME(3)", i)), append(sel, "NOW(3)")
+			case 4:
+				cols, sel = append(cols, fmt.Sprintf("c%d DOUBLE", i)), append(sel, fmt.Sprintf("seq*1.5+%d", i))
+			}
+		}
+		q := fmt.Sprintf("CREATE TABLE %s.w (id INT PRIMARY KEY, %s)", b.db, strings.Join(cols, ", "))
+		if _, err := b.conn.Execute(q); err != nil {
+			return fmt.Errorf("%s: %w", q, err)
+		}
+		for lo := 1; lo <= rows; lo += 100_000 {
+			q := fmt.Sprintf("INSERT INTO %[1]s.w SELECT seq, %[2]s FROM %[1]s.seq_%[3]d_to_%[4]d", b.db, strings.Join(sel, ", "), lo, min(lo+100_000-1, rows))
+			if _, err := b.conn.Execute(q); err != nil {
+				return fmt.Errorf("filling w: %w", err)
+			}
+		}
+		return nil
+	}, load: func(b *bench, rows int) error {
+		for lo := 1; lo <= rows; lo += 1000 {
+			q := fmt.Sprintf("UPDATE %s.w SET c0 = c0 + 1 WHERE id BETWEEN %d AND %d", b.db, lo, min(lo+999, rows))
+			if _, err := b.conn.Execute(q); err != nil {
+				return fmt.Errorf("updating w: %w", err)
+			}
+		}
+		return nil
+	}, records: oneToOne},
+	// mixed: transactions of 600 inserts, 300 updates and 100 deletes.
+	"mixed": {table: "t", load: func(b *bench, rows int) error {
+		for k := 0; k*1000 < rows; k++ {
+			lo := k*600 + 1
+			for _, q := range []string{"BEGIN",
+				fmt.Sprintf("INSERT INTO %[1]s.t SELECT seq, seq * 7, CONCAT('name-', seq), seq / 100, NOW(3) FROM %[1]s.seq_%[2]d_to_%[3]d", b.db, lo, lo+599),
+				fmt.Sprintf("UPDATE %s.t SET a = a + 1, b = CONCAT(b, '!') WHERE id BETWEEN %d AND %d", b.db, lo, lo+299),
+				fmt.Sprintf("DELETE FROM %s.t WHERE id BETWEEN %d AND %d", b.db, lo+300, lo+399),
+				"COMMIT"} {
+				if _, err := b.conn.Execute(q); err != nil {
+					return fmt.Errorf("mixed transaction %d: %w", k, err)
+				}
+			}
+		}
+		return nil
+	}, records: func(rows int) int64 { return int64((rows+999)/1000) * 1100 }},
+	// bigtxn: one transaction of all the rows.
+	"bigtxn": {table: "t", load: func(b *bench, rows int) error { return b.insert(1, rows) }, records: oneToOne},
+}
+
+func suite(cfg suiteConfig) error {
+	for _, c := range cfg.convs {
+		if _, err := converterSettings(c, cfg.registry); err != nil {
+			return err
+		}
+	}
+	if cfg.bin == "" {
+		dir, err := os.MkdirTemp("", "sluice-bench-bin")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		cfg.bin = filepath.Join(dir, "sluice")
+		if out, err := exec.Command("go", "build", "-o", cfg.bin, "./cmd/sluice").CombinedOutput(); err != nil {
+			return fmt.Errorf("building sluice: %v\n%s", err, out)
+		}
+	}
+	var rows []suiteRow
+	for _, name := range cfg.workloads {
+		var err error
+		var got []suiteRow
+		switch name {
+		case "steady":
+			got, err = suiteSteady(cfg)
+		case "snapshot":
+			got, err = suiteSnapshot(cfg)
+		default:
+			w, ok := workloads[name]
+			if !ok {
+				return fmt.Errorf("--workloads: unknown workload %q", name)
+			}
+			n := cfg.rows
+			switch name {
+			case "onerow":
+				n = cfg.oneRows
+			case "bigtxn":
+				n = cfg.bigRows
+			}
+			got, err = suiteStream(cfg, name, w, n)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		rows = append(rows, got...)
+	}
+	fmt.Println()
+	printSuite(os.Stdout, rows)
+	if os.Getenv("SLUICE_TEST_VTGATE_GRPC") != "" {
+		fmt.Println("\n== vitess (copy, then one transaction of as many rows)")
+		return vitessBench(cfg.rows, cfg.rows, cfg.bin)
+	}
+	return nil
+}
+
+func printSuite(f *os.File, rows []suiteRow) {
+	fmt.Fprintf(f, "%-10s %-13s %9s %10s %10s %6s %8s %8s %9s %8s %8s %s\n",
+		"workload", "converter", "rows", "rows/s", "decode/s", "ratio", "µs/row", "peakRSS", "kafka µs", "p50", "p99", "")
+	opt := func(v float64, format string) string {
+		if v == 0 {
+			return "-"
+		}
+		return fmt.Sprintf(format, v)
+	}
+	dur := func(d time.Duration) string {
+		if d == 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%.1fms", float64(d)/1e6)
+	}
+	for _, r := range rows {
+		ratio := 0.0
+		if r.decode > 0 {
+			ratio = r.e2e / r.decode
+		}
+		fmt.Fprintf(f, "%-10s %-13s %9d %10s %10s %6s %8s %5dMiB %9s %8s %8s %s\n",
+			r.workload, r.conv, r.rows, opt(r.e2e, "%.0f"), opt(r.decode, "%.0f"), opt(ratio, "%.2f"),
+			opt(r.cpuUs, "%.2f"), r.rssMiB, opt(r.kafkaUs, "%.2f"), dur(r.p50), dur(r.p99), r.note)
+	}
+}
+
+// daemon is a sluice process started by the suite.
+type daemon struct {
+	cmd *exec.Cmd
+	log string
+}
+
+func (b *bench) connectorFor(conv, registry string, serverID int, extra map[string]string) (path, prefix string, err error) {
+	settings, err := converterSettings(conv, registry)
+	if err != nil {
+		return "", "", err
+	}
+	prefix = b.db + "_" + strings.ReplaceAll(conv, "-", "_")
+	host, port, _ := strings.Cut(b.addr, ":")
+	cfg := map[string]string{
+		"connector.class": "io.debezium.connector.mariadb.MariaDbConnector", "database.hostname": host, "database.port": port,
+		"database.user": "sluice", "database.password": "sluice", "database.server.id": strconv.Itoa(serverID), "topic.prefix": prefix,
+		"database.include.list": b.db, "include.schema.changes": "false",
+		"key.converter.schemas.enable": "false", "value.converter.schemas.enable": "false",
+	}
+	if v := os.Getenv("SLUICE_BENCH_EXTENDED_HEADERS"); v != "" {
+		cfg["extended.headers.enabled"] = v
+	}
+	for k, v := range settings {
+		cfg[k] = v
+	}
+	for k, v := range extra {
+		cfg[k] = v
+	}
+	data, _ := json.Marshal(map[string]any{"name": prefix, "config": cfg})
+	path = filepath.Join(b.dir, prefix+".json")
+	return path, prefix, os.WriteFile(path, data, 0o600)
+}
+
+// start runs sluice on a connector file and waits until it streams.
+func (b *bench) start(path, profile string) (*daemon, error) {
+	cmd := b.command(path)
+	if profile != "" {
+		cmd.Env = append(os.Environ(), "SLUICE_CPUPROFILE="+profile)
+	}
+	d := &daemon{cmd: cmd, log: strings.TrimSuffix(path, ".json") + ".log"}
+	logf, err := os.OpenFile(d.log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	defer logf.Close()
+	cmd.Stderr = logf
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	for deadline := time.Now().Add(60 * time.Second); ; {
+		logb, _ := os.ReadFile(d.log)
+		if bytes.Contains(logb, []byte("binlog streaming from")) {
+			return d, nil
+		}
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			return nil, fmt.Errorf("sluice did not start streaming:\n%s", logb)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func (d *daemon) stop() error {
+	_ = d.cmd.Process.Signal(os.Interrupt)
+	return d.cmd.Wait()
+}
+
+// procCPU is a process's user+system CPU time so far (Linux /proc).
+func procCPU(pid int) time.Duration {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	i := bytes.LastIndexByte(data, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(data[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * (time.Second / 100) // USER_HZ is 100 on Linux
+}
+
+// peakRSSMiB is a live process's peak RSS (VmHWM) in MiB.
+func peakRSSMiB(pid int) int64 {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+// kafkaPID is the local broker's process (deploy/local/kafka.sh's pid file), 0 if unknown.
+func kafkaPID() int {
+	if v := os.Getenv("SLUICE_BENCH_KAFKA_PID"); v != "" {
+		n, _ := strconv.Atoi(v)
+		return n
+	}
+	dir := os.Getenv("SLUICE_LOCAL_DIR")
+	if dir == "" {
+		dir = "/tmp/sluice-local"
+	}
+	name := os.Getenv("SLUICE_KAFKA_NAME")
+	if name == "" {
+		name = "main"
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "kafka-"+name, "kafka.pid"))
+	if err != nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+	return n
+}
+
+func (b *bench) binlogPos() (mysql.Position, error) {
+	r, err := b.conn.Execute("SHOW MASTER STATUS")
+	if err != nil {
+		return mysql.Position{}, err
+	}
+	file, _ := r.GetString(0, 0)
+	pos, _ := r.GetUint(0, 1)
+	return mysql.Position{Name: file, Pos: uint32(pos)}, nil
+}
+
+// decodeRate reads the binlog from start to end with go-mysql's own
+// BinlogSyncer, decoding every row (its default decoder, times parsed as
+// the daemon does), and returns the rows decoded and rows/s from the
+// first event to the last.
+func (b *bench) decodeRate(start, end mysql.Position) (int64, float64, error) {
+	host, port, _ := strings.Cut(b.addr, ":")
+	p, _ := strconv.Atoi(port)
+	syncer := replication.NewBinlogSyncer(replication.BinlogSyncerConfig{ServerID: 6901, Flavor: mysql.MariaDBFlavor,
+		Host: host, Port: uint16(p), User: "root", Password: os.Getenv("SLUICE_TEST_MYSQL_ROOT_PASSWORD"), ParseTime: true,
+		EventCacheCount: 1024, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	defer syncer.Close()
+	st, err := syncer.StartSync(start)
+	if err != nil {
+		return 0, 0, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	var rows int64
+	var first time.Time
+	file := start.Name
+	for {
+		ev, err := st.GetEvent(ctx)
+		if err != nil {
+			return rows, 0, err
+		}
+		if first.IsZero() {
+			first = time.Now()
+		}
+		switch e := ev.Event.(type) {
+		case *replication.RotateEvent:
+			// Its LogPos is in the file it closes: no end check.
+			file = string(e.NextLogName)
+			continue
+		case *replication.RowsEvent:
+			switch ev.Header.EventType {
+			case replication.UPDATE_ROWS_EVENTv1, replication.UPDATE_ROWS_EVENTv2, replication.PARTIAL_UPDATE_ROWS_EVENT,
+				replication.MARIADB_UPDATE_ROWS_COMPRESSED_EVENT_V1:
+				rows += int64(len(e.Rows) / 2)
+			default:
+				rows += int64(len(e.Rows))
+			}
+		}
+		if file == end.Name && ev.Header.LogPos >= end.Pos {
+			return rows, float64(rows) / time.Since(first).Seconds(), nil
+		}
+	}
+}
+
+// kafkaClient is a client for waiting on and reading back the bench's topics.
+func (b *bench) kafkaClient(opts ...kgo.Opt) (*kgo.Client, error) {
+	return kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(strings.Split(b.kafka, ",")...),
+		kgo.MetadataMinAge(50 * time.Millisecond)}, opts...)...)
+}
+
+// endOffsets sums a topic's end offsets (-1 while it is not there).
+func endOffsets(adm *kadm.Client, topic string) int64 {
+	ends, err := adm.ListEndOffsets(context.Background(), topic)
+	if err != nil || ends.Error() != nil {
+		return -1
+	}
+	var total int64
+	ends.Each(func(o kadm.ListedOffset) { total += o.Offset })
+	return total
+}
+
+// firstTimestamp is the earliest producer timestamp among the first
+// records of a topic's partitions.
+func (b *bench) firstTimestamp(topic string) time.Time {
+	cl, err := b.kafkaClient(kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.FetchMaxBytes(1<<20))
+	if err != nil {
+		return time.Time{}
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var first time.Time
+	cl.PollRecords(ctx, 100).EachRecord(func(r *kgo.Record) {
+		if first.IsZero() || r.Timestamp.Before(first) {
+			first = r.Timestamp
+		}
+	})
+	return first
+}
+
+// suiteStream loads a workload's rows while one stopped sluice per
+// converter waits, measures go-mysql's decode rate over that binlog range,
+// then lets each sluice catch up alone and times it.
+func suiteStream(cfg suiteConfig, name string, w workload, n int) ([]suiteRow, error) {
+	fmt.Fprintf(os.Stderr, "== %s: %d rows\n", name, n)
+	b, cleanup, err := newBench(name, cfg.bin)
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+	if w.setup != nil {
+		if err := w.setup(b, n); err != nil {
+			return nil, err
+		}
+	}
+	type prepared struct{ path, prefix string }
+	var runs []prepared
+	for i, c := range cfg.convs {
+		path, prefix, err := b.connectorFor(c, cfg.registry, 5900+i, map[string]string{"snapshot.mode": "no_data"})
+		if err != nil {
+			return nil, err
+		}
+		d, err := b.start(path, "") // stores the position to start from
+		if err != nil {
+			return nil, err
+		}
+		_ = d.stop()
+		runs = append(runs, prepared{path, prefix})
+	}
+	start, err := b.binlogPos()
+	if err != nil {
+		return nil, err
+	}
+	loadStart := time.Now()
+	if err := w.load(b, n); err != nil {
+		return nil, err
+	}
+	end, err := b.binlogPos()
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(os.Stderr, "loaded in %s, binlog %s:%d to %s:%d\n", time.Since(loadStart).Round(time.Millisecond), start.Name, start.Pos, end.Name, end.Pos)
+	decRows, decRate, err := b.decodeRate(start, end)
+	if err != nil {
+		return nil, fmt.Errorf("go-mysql decoding the binlog: %w", err)
+	}
+	cl, err := b.kafkaClient()
+	if err != nil {
+		return nil, err
+	}
+	defer cl.Close()
+	adm := kadm.NewClient(cl)
+	kpid := kafkaPID()
+	want := w.records(n)
+	if decRows != int64(n) {
+		return nil, fmt.Errorf("go-mysql decoded %d rows between %s:%d and %s:%d, the workload wrote %d", decRows, start.Name, start.Pos, end.Name, end.Pos, n)
+	}
+	var out []suiteRow
+	for i, c := range cfg.convs {
+		r := suiteRow{workload: name, conv: c, rows: decRows, decode: decRate}
+		profile := ""
+		if dir := os.Getenv("SLUICE_BENCH_PROFILE_DIR"); dir != "" {
+			profile = filepath.Join(dir, name+"-"+c+".pprof")
+		}
+		d, err := b.start(runs[i].path, profile)
+		if err != nil {
+			return nil, err
+		}
+		pid := d.cmd.Process.Pid
+		began, cpu0, k0 := time.Now(), procCPU(pid), procCPU(kpid)
+		topic := runs[i].prefix + "." + b.db + "." + w.table
+		var got int64
+		for deadline := time.Now().Add(20 * time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			if got = endOffsets(adm, topic); got >= want {
+				break
+			}
+			if d.cmd.ProcessState != nil {
+				break
+			}
+		}
+		done := time.Now()
+		cpu1, k1, hwm := procCPU(pid), procCPU(kpid), peakRSSMiB(pid)
+		_ = d.stop()
+		if got < want {
+			logb, _ := os.ReadFile(d.log)
+			return nil, fmt.Errorf("%s: only %d of %d records reached Kafka; log:\n%s", c, got, want, tail(logb, 3000))
+		}
+		if first := b.firstTimestamp(topic); !first.IsZero() && first.After(began) {
+			began = first
+		}
+		if _, err := adm.DeleteTopics(context.Background(), topic); err != nil {
+			fmt.Fprintf(os.Stderr, "deleting topic %s: %v\n", topic, err)
+		}
+		r.e2e = float64(decRows) / done.Sub(began).Seconds()
+		r.cpuUs = float64(cpu1-cpu0) / 1e3 / float64(decRows)
+		if kpid > 0 {
+			r.kafkaUs = float64(k1-k0) / 1e3 / float64(decRows)
+		}
+		r.rssMiB = hwm
+		fmt.Fprintf(os.Stderr, "%s %s: %d records in %s: %.0f rows/s (go-mysql decodes %.0f), %.2f µs/row, peak RSS %d MiB\n",
+			name, c, got, done.Sub(began).Round(time.Millisecond), r.e2e, r.decode, r.cpuUs, r.rssMiB)
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func tail(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[len(b)-n:]
+	}
+	return b
+}
+
+// suiteSnapshot times a snapshot of a table of cfg.snapRows rows per converter.
+func suiteSnapshot(cfg suiteConfig) ([]suiteRow, error) {
+	fmt.Fprintf(os.Stderr, "== snapshot: %d rows\n", cfg.snapRows)
+	b, cleanup, err := newBench("snap", cfg.bin)
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+	for lo := 1; lo <= cfg.snapRows; lo += 250_000 {
+		if err := b.insert(lo, min(lo+250_000-1, cfg.snapRows)); err != nil {
+			return nil, err
+		}
+	}
+	cl, err := b.kafkaClient()
+	if err != nil {
+		return nil, err
+	}
+	defer cl.Close()
+	adm := kadm.NewClient(cl)
+	kpid := kafkaPID()
+	var out []suiteRow
+	for i, c := range cfg.convs {
+		path, prefix, err := b.connectorFor(c, cfg.registry, 5950+i, map[string]string{"snapshot.mode": "initial_only", "snapshot.max.threads": "2"})
+		if err != nil {
+			return nil, err
+		}
+		cmd := b.command(path)
+		stderr, _ := cmd.StderrPipe()
+		k0 := procCPU(kpid)
+		if err := cmd.Start(); err != nil {
+			return nil, err
+		}
+		var finished map[string]any
+		var lines []string
+		sc := bufio.NewScanner(stderr)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			lines = append(lines, sc.Text())
+			var m map[string]any
+			if json.Unmarshal(sc.Bytes(), &m) == nil && m["msg"] == "snapshot finished" {
+				finished = m
+			}
+		}
+		werr := cmd.Wait()
+		k1 := procCPU(kpid)
+		topic := prefix + "." + b.db + ".t"
+		if _, err := adm.DeleteTopics(context.Background(), topic); err != nil {
+			fmt.Fprintf(os.Stderr, "deleting topic %s: %v\n", topic, err)
+		}
+		if werr != nil || finished == nil {
+			return nil, fmt.Errorf("%s: sluice exited with %v and no \"snapshot finished\" line:\n%s", c, werr, strings.Join(lines[max(0, len(lines)-20):], "\n"))
+		}
+		n, _ := finished["rows"].(float64)
+		rate, _ := finished["rows_per_s"].(float64)
+		r := suiteRow{workload: "snapshot", conv: c, rows: int64(n), e2e: rate}
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			r.rssMiB = ru.Maxrss / 1024
+			r.cpuUs = float64(time.Duration(ru.Utime.Nano()+ru.Stime.Nano())) / 1e3 / n
+		}
+		if kpid > 0 {
+			r.kafkaUs = float64(k1-k0) / 1e3 / n
+		}
+		r.note = "(µs/row: whole process)"
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// suiteSteady writes cfg.steadyRate rows/s for cfg.steadySecs seconds in
+// 100 transactions a second while sluice streams, and reads the records back
+// from Kafka: latency is from the transaction's COMMIT returning to the
+// record read back.
+func suiteSteady(cfg suiteConfig) ([]suiteRow, error) {
+	fmt.Fprintf(os.Stderr, "== steady: %d rows/s for %d s\n", cfg.steadyRate, cfg.steadySecs)
+	var out []suiteRow
+	for i, c := range cfg.convs {
+		r, err := steadyOne(cfg, c, 5970+i)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", c, err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func steadyOne(cfg suiteConfig, conv string, serverID int) (suiteRow, error) {
+	r := suiteRow{workload: "steady", conv: conv}
+	b, cleanup, err := newBench("steady", cfg.bin)
+	if err != nil {
+		return r, err
+	}
+	defer cleanup()
+	path, prefix, err := b.connectorFor(conv, cfg.registry, serverID, map[string]string{"snapshot.mode": "no_data"})
+	if err != nil {
+		return r, err
+	}
+	d, err := b.start(path, "")
+	if err != nil {
+		return r, err
+	}
+	defer d.stop()
+	topic := prefix + "." + b.db + ".t"
+	// Warm up: the topic is created and the schemas registered before the clock runs.
+	const warm = 10
+	if err := b.insert(1, warm); err != nil {
+		return r, err
+	}
+	cl, err := b.kafkaClient()
+	if err != nil {
+		return r, err
+	}
+	defer cl.Close()
+	adm := kadm.NewClient(cl)
+	defer adm.DeleteTopics(context.Background(), topic)
+	for deadline := time.Now().Add(60 * time.Second); endOffsets(adm, topic) < warm; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			return r, fmt.Errorf("the warm-up rows did not reach Kafka")
+		}
+	}
+	consumer, err := b.kafkaClient(kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().At(warm)),
+		kgo.FetchMaxWait(100*time.Millisecond))
+	if err != nil {
+		return r, err
+	}
+	defer consumer.Close()
+	perTxn := max(1, cfg.steadyRate/100)
+	txns := cfg.steadyRate * cfg.steadySecs / perTxn
+	commits := make([]time.Time, txns)
+	// A record can be read back before its COMMIT has returned to the
+	// writer: read times are kept and matched with commits at the end.
+	type read struct {
+		txn int
+		at  time.Time
+	}
+	reads := make([]read, 0, txns*perTxn)
+	var readErr error
+	readDone := make(chan struct{})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(cfg.steadySecs)*time.Second+60*time.Second)
+	defer cancel()
+	go func() {
+		defer close(readDone)
+		for len(reads) < txns*perTxn {
+			fs := consumer.PollFetches(ctx)
+			if ctx.Err() != nil {
+				readErr = fmt.Errorf("read back %d of %d records", len(reads), txns*perTxn)
+				return
+			}
+			now := time.Now()
+			fs.EachRecord(func(rec *kgo.Record) {
+				id, ok := keyID(rec.Key)
+				if !ok || id <= warm {
+					return
+				}
+				if k := (int(id) - warm - 1) / perTxn; k < txns {
+					reads = append(reads, read{k, now})
+				}
+			})
+		}
+	}()
+	pid := d.cmd.Process.Pid
+	cpu0, k0 := procCPU(pid), procCPU(kafkaPID())
+	began := time.Now()
+	tick := time.NewTicker(10 * time.Millisecond)
+	for k := 0; k < txns; k++ {
+		<-tick.C
+		lo := warm + 1 + k*perTxn
+		if err := b.insert(lo, lo+perTxn-1); err != nil {
+			tick.Stop()
+			return r, err
+		}
+		commits[k] = time.Now()
+	}
+	tick.Stop()
+	wrote := time.Since(began)
+	<-readDone
+	cpu1, k1 := procCPU(pid), procCPU(kafkaPID())
+	if readErr != nil {
+		return r, readErr
+	}
+	lat := make([]time.Duration, len(reads))
+	for i, r := range reads {
+		lat[i] = r.at.Sub(commits[r.txn]) // negative: read before COMMIT returned
+	}
+	slices.Sort(lat)
+	n := int64(txns * perTxn)
+	r.rows = n
+	r.e2e = float64(n) / wrote.Seconds()
+	r.cpuUs = float64(cpu1-cpu0) / 1e3 / float64(n)
+	r.kafkaUs = float64(k1-k0) / 1e3 / float64(n)
+	r.rssMiB = peakRSSMiB(pid)
+	r.p50, r.p99 = lat[len(lat)/2], lat[len(lat)*99/100]
+	r.note = fmt.Sprintf("(rows/s: written; max %.1fms)", float64(lat[len(lat)-1])/1e6)
+	return r, nil
+}
+
+// keyID reads the id of a bench table's key: JSON {"id":N} (bare or in a
+// schema envelope) or Confluent Avro (magic byte, schema id, zigzag int).
+func keyID(k []byte) (int64, bool) {
+	if len(k) > 5 && k[0] == 0 {
+		var u uint64
+		var shift uint
+		for _, c := range k[5:] {
+			u |= uint64(c&0x7f) << shift
+			if c < 0x80 {
+				return int64(u>>1) ^ -int64(u&1), true
+			}
+			shift += 7
+		}
+		return 0, false
+	}
+	i := bytes.LastIndex(k, []byte(`"id":`))
+	if i < 0 {
+		return 0, false
+	}
+	j := i + 5
+	for j < len(k) && k[j] >= '0' && k[j] <= '9' {
+		j++
+	}
+	id, err := strconv.ParseInt(string(k[i+5:j]), 10, 64)
+	return id, err == nil
+}
