@@ -84,7 +84,7 @@ func (t *tableTracker) settleJSON(ctx context.Context, db, name string, defs []m
 // mysqlJSON is a MySQL JSON column value as the binlog carries it: MySQL's
 // binary JSON (sql-common/json_binary.h). go-mysql would render it with
 // map-sorted keys, Go's float and string formats and opaque values as text,
-// none of which is what Debezium writes; rowsDecoder keeps the bytes and the
+// none of which is what Debezium writes; decodeRows keeps the bytes and the
 // JSON converter writes them as Debezium does (JSONText).
 type mysqlJSON []byte
 
@@ -105,56 +105,31 @@ func (j mysqlJSON) JSONText() (string, error) {
 	return mysqlJSONText(j)
 }
 
-// rowsDecoder is the binlog syncer's rows event decoder, one per syncer
-// (go-mysql calls it from its one reading goroutine): go-mysql's own, run
-// against a copy of the event's TABLE_MAP with two changes, kept while the
-// TABLE_MAP stays the same (a transaction's rows events share it):
-//   - MySQL JSON columns are read as the BLOBs they are on the wire (a
-//     4-byte length and the bytes) and handed over as mysqlJSON. A partial
-//     JSON update (PARTIAL_UPDATE_ROWS_EVENT, which go-mysql gives no row
-//     type) is left to go-mysql, which alone reads its diffs; the streamer
-//     refuses it.
-//   - A signedness bitmap that marks no column unsigned is dropped: go-mysql
-//     builds a map from it for every row image it decodes (a tenth of the
-//     CPU with wide rows), and without it every integer decodes as signed,
-//     which is what the bitmap says anyway. A table with an unsigned column
-//     keeps its bitmap.
-type rowsDecoder struct {
-	from *replication.TableMapEvent // the TABLE_MAP as is
-	json bool                       // whether as has JSON read as BLOB
-	as   *replication.TableMapEvent // the copy decoded against
-}
-
-func (d *rowsDecoder) decode(e *replication.RowsEvent, data []byte) error {
+// decodeRows is the binlog syncer's rows event decoder: go-mysql's own,
+// with MySQL JSON columns read as the BLOBs they are on the wire (a 4-byte
+// length and the bytes) and handed over as mysqlJSON. A partial JSON update
+// (PARTIAL_UPDATE_ROWS_EVENT, which go-mysql gives no row type) is left to
+// go-mysql, which alone reads its diffs; the streamer refuses it.
+func decodeRows(e *replication.RowsEvent, data []byte) error {
 	pos, err := e.DecodeHeader(data)
 	if err != nil {
 		return err
 	}
 	tm := e.Table
-	json := bytes.IndexByte(tm.ColumnType, gmysql.MYSQL_TYPE_JSON) >= 0 && e.Type() != replication.EnumRowsEventTypeUnknown
-	signed := len(tm.SignednessBitmap) > 0 && allZero(tm.SignednessBitmap)
-	if !json && !signed {
+	if bytes.IndexByte(tm.ColumnType, gmysql.MYSQL_TYPE_JSON) < 0 || e.Type() == replication.EnumRowsEventTypeUnknown {
 		return e.DecodeData(pos, data)
 	}
-	if d.from != tm || d.json != json {
-		as := *tm
-		if json {
-			as.ColumnType = bytes.Clone(tm.ColumnType)
-			for i, t := range as.ColumnType {
-				if t == gmysql.MYSQL_TYPE_JSON {
-					as.ColumnType[i] = gmysql.MYSQL_TYPE_BLOB
-				}
-			}
+	asBlob := *tm
+	asBlob.ColumnType = bytes.Clone(tm.ColumnType)
+	for i, t := range asBlob.ColumnType {
+		if t == gmysql.MYSQL_TYPE_JSON {
+			asBlob.ColumnType[i] = gmysql.MYSQL_TYPE_BLOB
 		}
-		if signed {
-			as.SignednessBitmap = nil
-		}
-		d.from, d.json, d.as = tm, json, &as
 	}
-	e.Table = d.as
+	e.Table = &asBlob
 	err = e.DecodeData(pos, data)
 	e.Table = tm // the streamer matches rows with the TABLE_MAP it resolved
-	if err != nil || !json {
+	if err != nil {
 		return err
 	}
 	for _, row := range e.Rows {
@@ -165,15 +140,6 @@ func (d *rowsDecoder) decode(e *replication.RowsEvent, data []byte) error {
 		}
 	}
 	return nil
-}
-
-func allZero(b []byte) bool {
-	for _, c := range b {
-		if c != 0 {
-			return false
-		}
-	}
-	return true
 }
 
 // hasJSONColumn reports whether a table has a MySQL JSON column.

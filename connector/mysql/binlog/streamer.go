@@ -261,7 +261,7 @@ func (s *Streamer) syncerConfig() replication.BinlogSyncerConfig {
 		Logger:          slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Localhost:       "sluice-" + s.cfg.ConnectorName,
 		// MySQL JSON values stay binary until converted (jsoncols.go).
-		RowsEventDecodeFunc: (&rowsDecoder{}).decode,
+		RowsEventDecodeFunc: decodeRows,
 		DumpCommandFlag:     s.dumpFlags(),
 	}
 }
