@@ -141,17 +141,10 @@ func newBench(name, bin string) (*bench, func(), error) {
 	if b.kafka == "" || b.addr == "" {
 		return nil, nil, fmt.Errorf("set SLUICE_BOOTSTRAP_SERVERS and SLUICE_TEST_MYSQL_ADDR (eval \"$(deploy/local/up.sh)\")")
 	}
+	var cleanup func()
 	var err error
-	if b.dir, err = os.MkdirTemp("", "sluice-bench"); err != nil {
+	if b.dir, b.bin, cleanup, err = workDir("sluice-bench", b.bin); err != nil {
 		return nil, nil, err
-	}
-	cleanup := func() { os.RemoveAll(b.dir) }
-	if b.bin == "" {
-		b.bin = filepath.Join(b.dir, "sluice")
-		if out, err := exec.Command("go", "build", "-o", b.bin, "./cmd/sluice").CombinedOutput(); err != nil {
-			cleanup()
-			return nil, nil, fmt.Errorf("building sluice: %v\n%s", err, out)
-		}
 	}
 	if b.conn, err = client.Connect(b.addr, "root", os.Getenv("SLUICE_TEST_MYSQL_ROOT_PASSWORD"), ""); err != nil {
 		cleanup()
@@ -253,4 +246,21 @@ func snapshot(rows, threads int, bin string) error {
 	fmt.Printf("longest lock held: %vs (lock_free=%v)\n", finished["longest_lock"], finished["lock_free"])
 	fmt.Printf("peak RSS of sluice: %s\n", rss)
 	return nil
+}
+
+// workDir makes a bench's temporary directory and, without a given sluice
+// binary, builds one into it; cleanup removes the directory.
+func workDir(prefix, bin string) (dir, binary string, cleanup func(), err error) {
+	if dir, err = os.MkdirTemp("", prefix); err != nil {
+		return "", "", nil, err
+	}
+	cleanup = func() { os.RemoveAll(dir) }
+	if bin == "" {
+		bin = filepath.Join(dir, "sluice")
+		if out, err := exec.Command("go", "build", "-o", bin, "./cmd/sluice").CombinedOutput(); err != nil {
+			cleanup()
+			return "", "", nil, fmt.Errorf("building sluice: %v\n%s", err, out)
+		}
+	}
+	return dir, bin, cleanup, nil
 }

@@ -42,17 +42,10 @@ func newVtBench(bin string) (*vtBench, func(), error) {
 		p, _ := strconv.Atoi(port)
 		mysqld = fmt.Sprintf("%s:%d", host, p+1)
 	}
+	var cleanup func()
 	var err error
-	if b.dir, err = os.MkdirTemp("", "sluice-bench-vt"); err != nil {
+	if b.dir, b.bin, cleanup, err = workDir("sluice-bench-vt", b.bin); err != nil {
 		return nil, nil, err
-	}
-	cleanup := func() { os.RemoveAll(b.dir) }
-	if b.bin == "" {
-		b.bin = filepath.Join(b.dir, "sluice")
-		if out, err := exec.Command("go", "build", "-o", b.bin, "./cmd/sluice").CombinedOutput(); err != nil {
-			cleanup()
-			return nil, nil, fmt.Errorf("building sluice: %v\n%s", err, out)
-		}
 	}
 	if b.vtgate, err = client.Connect(vtmysql, "root", "", b.keyspace); err != nil {
 		cleanup()
