@@ -9,7 +9,8 @@
 #
 #   deploy/local/vitess-cluster.sh start|stop|status|env
 #
-# `start` prints KEY=VALUE lines for tests on stdout (also when already running):
+# `start` prints KEY=VALUE lines for tests on stdout (also when already running), and
+# returns once the cluster serves (no daemon keeps its stdout):
 #   set -a; eval "$(deploy/local/vitess-cluster.sh start)"; set +a
 # Messages for humans go to stderr.
 #
@@ -136,7 +137,13 @@ as_user() {
 bg() {
   local name="$1"
   shift
-  (cd "$DIR/home" && as_user setsid nohup "$@" </dev/null >>"$LOGS/$name.log" 2>&1 &)
+  # exec, not a redirection of the function call: bash keeps a copy of the caller's
+  # stdout while a redirected function runs, and a $(...) reading this script's
+  # output would then wait for the daemon to exit.
+  (
+    exec </dev/null >>"$LOGS/$name.log" 2>&1
+    cd "$DIR/home" && as_user setsid nohup "$@" &
+  )
 }
 
 vtctl() {
@@ -237,9 +244,11 @@ start() {
   for t in "${TABLETS[@]}"; do
     uid="${t%%:*}"
     tablet_ports "$uid"
-    (as_user "$VTROOT/bin/mysqlctl" --tablet-uid "$uid" --mysql-port "$T_MYSQL" \
-      --init-db-sql-file "$VTROOT/config/init_db.sql" --log-format text --log-level warn init \
-      >>"$LOGS/mysqlctl-$uid.log" 2>&1) &
+    (
+      exec </dev/null >>"$LOGS/mysqlctl-$uid.log" 2>&1
+      as_user "$VTROOT/bin/mysqlctl" --tablet-uid "$uid" --mysql-port "$T_MYSQL" \
+        --init-db-sql-file "$VTROOT/config/init_db.sql" --log-format text --log-level warn init
+    ) &
     pids+=($!)
   done
   for p in "${pids[@]}"; do
@@ -286,6 +295,7 @@ start() {
     --mysql-server-port "$VTGATE_MYSQL" --mysql-server-bind-address 127.0.0.1 \
     --mysql-server-socket-path "$DIR/home/vtgate.sock" --mysql-auth-server-impl none \
     --enable-buffer --vschema-ddl-authorized-users % \
+    --enable-binlog-dump --binlog-dump-authorized-users % \
     --log-format text --log-level warn
   wait_http vtgate "$VTGATE_HTTP" "$LOGS/vtgate.log"
   for ((i = 0; i < 600; i++)); do
