@@ -206,13 +206,25 @@ func (f *SkipFilter) Keep(gtid string, ev change.Event) (change.Event, bool, err
 	return ev, true, nil
 }
 
-// keyInt is the integer primary-key value of a row, for chunk lookup; ok is
-// irrelevant for tables read in one piece (a single unbounded chunk).
+// keyInt is the integer primary-key value of a row, for chunk lookup; nil
+// is irrelevant for tables read in one piece (a single unbounded chunk).
+// The value goes through the column's converter, as in keyString: without
+// the TABLE_MAP's signedness (MariaDB by default) the binlog decodes an
+// unsigned column as signed (INT UNSIGNED 3000000000 as -1294967296),
+// while the snapshot's ranges hold the value itself.
 func keyInt(t *change.Table, row []any) *int64 {
 	if len(t.Key) != 1 {
 		return nil
 	}
-	n, ok := mysqltypes.AsInt64(row[t.Key[0]])
+	v := row[t.Key[0]]
+	if c := t.Columns[t.Key[0]].Convert; c != nil {
+		cv, err := c(v)
+		if err != nil {
+			return nil
+		}
+		v = cv
+	}
+	n, ok := mysqltypes.AsInt64(v)
 	if !ok {
 		return nil
 	}
