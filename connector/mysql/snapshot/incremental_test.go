@@ -1,0 +1,342 @@
+package snapshot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/go-mysql-org/go-mysql/client"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/connector/mysql/server"
+	"github.com/sluice-cdc/sluice/connector/mysqltypes"
+	"github.com/sluice-cdc/sluice/internal/fault"
+)
+
+type tableSet map[string]bool
+
+func (s tableSet) TableIncluded(db, table string) bool { return s[db+"."+table] }
+
+var errNoServer = errors.New("no server in unit tests")
+
+// newTestIncremental is an on-demand snapshot of a server that captures
+// app.a and app.b and that nothing can reach: the catalog fails with
+// errNoServer.
+func newTestIncremental(t *testing.T, chunk int) (*Incremental, *observer.ObservedLogs) {
+	t.Helper()
+	core, logs := observer.New(zap.DebugLevel)
+	srv := server.New(server.Config{Flavor: "mariadb", TopicPrefix: "p", Filter: tableSet{"app.a": true, "app.b": true},
+		SignalTable: "app.debezium_signal", IncrementalChunk: chunk, Logger: zap.New(core)})
+	srv.Catalog = server.NewCatalog(func(context.Context) (*client.Conn, error) { return nil, errNoServer })
+	return NewIncremental(srv), logs
+}
+
+// logged lists the entries at level warn and above as "LEVEL message".
+func logged(logs *observer.ObservedLogs) []string {
+	var out []string
+	for _, e := range logs.TakeAll() {
+		if e.Level >= zapcore.WarnLevel {
+			out = append(out, e.Level.CapitalString()+" "+e.Message)
+		}
+	}
+	return out
+}
+
+// The catalog is the first thing a requested snapshot needs: its error
+// proves the request was acted on, and leaves the progress to inspect.
+const noCatalog = "on-demand snapshot of app.a: reading the server version: no server in unit tests"
+
+func TestSignalExecuteSnapshot(t *testing.T) {
+	for _, c := range []struct {
+		name, data, progress string
+		logs                 []string
+	}{
+		{"Debezium's example", `{"data-collections": ["app.a", "app.b"], "type": "incremental",
+			"additional-conditions": [{"data-collection": "app.a", "filter": "color = 'blue'"}]}`,
+			`{"tables":["app.a","app.b"],"conditions":{"app.a":"color = 'blue'"}}`, nil},
+		{"type in capitals", `{"data-collections": ["app.a"], "type": "INCREMENTAL"}`, `{"tables":["app.a"]}`, nil},
+		{"no type: incremental", `{"data-collections": ["app.a"]}`, `{"tables":["app.a"]}`, nil},
+		{"uncaptured table skipped", `{"data-collections": ["app.a", "app.x", "nodb"]}`, `{"tables":["app.a"]}`,
+			[]string{"WARN execute-snapshot names a table that is not captured; skipping it", "WARN execute-snapshot names a table that is not captured; skipping it"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			i, logs := newTestIncremental(t, 0)
+			i.Signal("ad-hoc-1", "execute-snapshot", c.data)
+			if !i.Due() {
+				t.Fatal("Due() = false after an execute-snapshot signal")
+			}
+			if p := i.Progress(); p != "" {
+				t.Fatalf("Progress() = %s before the signal's transaction commits, want none", p)
+			}
+			batch, err := i.AtCommit(context.Background(), nil)
+			if err == nil || err.Error() != noCatalog || !errors.Is(err, errNoServer) {
+				t.Fatalf("AtCommit: error %v, want %q", err, noCatalog)
+			}
+			if len(batch) != 0 {
+				t.Fatalf("AtCommit emitted %d events before any chunk was read", len(batch))
+			}
+			if p := i.Progress(); p != c.progress {
+				t.Fatalf("Progress() = %s, want %s", p, c.progress)
+			}
+			if got := logged(logs); !reflect.DeepEqual(got, c.logs) {
+				t.Fatalf("logged %q, want %q", got, c.logs)
+			}
+		})
+	}
+}
+
+// Signals the snapshot cannot act on are logged and change nothing.
+func TestSignalBad(t *testing.T) {
+	const unreadable = `ERROR ignoring execute-snapshot signal with unreadable data; expected {"data-collections": ["db.table"]}`
+	for _, c := range []struct {
+		name, typ, data string
+		logs            []string
+	}{
+		{"data not JSON", "execute-snapshot", `app.a`, []string{unreadable}},
+		{"data empty", "execute-snapshot", ``, []string{unreadable}},
+		{"data-collections not an array", "execute-snapshot", `{"data-collections": "app.a"}`, []string{unreadable}},
+		{"blocking snapshot", "execute-snapshot", `{"data-collections": ["app.a"], "type": "blocking"}`,
+			[]string{`ERROR ignoring execute-snapshot signal: only type "incremental" is supported`}},
+		{"table not captured", "execute-snapshot", `{"data-collections": ["app.x"]}`,
+			[]string{"WARN execute-snapshot names a table that is not captured; skipping it"}},
+		{"name without a database", "execute-snapshot", `{"data-collections": ["a"]}`,
+			[]string{"WARN execute-snapshot names a table that is not captured; skipping it"}},
+		{"no tables", "execute-snapshot", `{"data-collections": []}`, nil},
+		{"unknown type", "pause-everything", `{}`, []string{"WARN ignoring a signal of a type Sluice does not know"}},
+		{"watermark of no chunk", "snapshot-window-open", ``, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			i, logs := newTestIncremental(t, 0)
+			i.Signal("sig-1", c.typ, c.data)
+			batch, err := i.AtCommit(context.Background(), nil)
+			if err != nil || len(batch) != 0 {
+				t.Fatalf("AtCommit = %d events, %v; want none, no error", len(batch), err)
+			}
+			if i.Due() || i.Progress() != "" {
+				t.Fatalf("after the signal: Due() = %v, Progress() = %q; want false, none", i.Due(), i.Progress())
+			}
+			if got := logged(logs); !reflect.DeepEqual(got, c.logs) {
+				t.Fatalf("logged %q, want %q", got, c.logs)
+			}
+		})
+	}
+}
+
+func TestSignalWatermarks(t *testing.T) {
+	i, _ := newTestIncremental(t, 0)
+	i.chunkID = "c1"
+	for _, s := range []struct{ id, typ string }{
+		{"c0-open", signalWindowOpen},   // an earlier chunk's, read again after a restart
+		{"c1-close", signalWindowOpen},  // id and type disagree
+		{"c1-open", "execute-snapshot"}, // not a watermark
+	} {
+		i.Signal(s.id, s.typ, "")
+	}
+	if i.windowOpen || i.closeSeen {
+		t.Fatalf("foreign watermarks moved the window: open %v, closed %v", i.windowOpen, i.closeSeen)
+	}
+	i.requests = nil
+	i.Signal("c1-open", signalWindowOpen, "")
+	if !i.windowOpen || i.closeSeen {
+		t.Fatalf("after c1-open: open %v, closed %v; want open", i.windowOpen, i.closeSeen)
+	}
+	i.Signal("c0-close", signalWindowClose, "")
+	if i.closeSeen {
+		t.Fatal("another chunk's close watermark closed the window")
+	}
+	i.Signal("c1-close", signalWindowClose, "")
+	if !i.closeSeen {
+		t.Fatal("c1-close did not close the window")
+	}
+}
+
+func TestRestoreProgress(t *testing.T) {
+	i, logs := newTestIncremental(t, 0)
+	if err := i.Restore(""); err != nil || i.Due() || i.Progress() != "" {
+		t.Fatalf(`Restore(""): %v; Due() = %v, Progress() = %q; want nothing in progress`, err, i.Due(), i.Progress())
+	}
+	const p = `{"tables":["app.a","app.b"],"conditions":{"app.b":"region = 5"},"last_key":["42","'k\\'1'"]}`
+	if err := i.Restore(p); err != nil {
+		t.Fatalf("Restore(%s): %v", p, err)
+	}
+	if got := i.Progress(); got != p {
+		t.Fatalf("Progress() after Restore:\n got %s\nwant %s", got, p)
+	}
+	if !i.Due() {
+		t.Fatal("Due() = false with a snapshot in progress")
+	}
+	if i.chunkID != "" || i.table != nil {
+		t.Fatalf("a restored snapshot has a chunk in flight (%q) or a table (%v): the next chunk must be read again", i.chunkID, i.table)
+	}
+	if e := logs.FilterMessage("resuming the on-demand snapshot").All(); len(e) != 1 ||
+		!reflect.DeepEqual(e[0].ContextMap()["tables"], []any{"app.a", "app.b"}) {
+		t.Fatalf("resume log entries %v, want one naming app.a and app.b", e)
+	}
+
+	// Restoring drops what was in flight: a chunk, its window, signals.
+	i.chunkID, i.windowOpen, i.closeSeen = "c1", true, true
+	i.rows, i.order = map[string][]any{"1": row(1, "")}, []string{"1"}
+	i.Signal("s", "execute-snapshot", `{"data-collections": ["app.a"]}`)
+	if err := i.Restore(""); err != nil {
+		t.Fatal(err)
+	}
+	if i.Due() || i.chunkID != "" || i.windowOpen || i.closeSeen || i.rows != nil || len(i.requests) != 0 {
+		t.Fatalf("Restore(\"\") kept state: %+v", i)
+	}
+
+	const bad = `{"tables":"app.a"}`
+	err := i.Restore(bad)
+	const want = "decoding the on-demand snapshot progress stored in the offset: json: cannot unmarshal string into Go struct field incrState.tables of type []string"
+	if err == nil || err.Error() != want {
+		t.Fatalf("Restore(%s): error %v, want %q", bad, err, want)
+	}
+	if !fault.IsDefinite(err) {
+		t.Fatal("a progress that cannot be read is not a definite error: the task would retry forever")
+	}
+}
+
+// chunkInFlight puts a chunk of app.a with keys 1..4 in flight as c1.
+func chunkInFlight(t *testing.T, i *Incremental) *change.Table {
+	t.Helper()
+	tbl := testTable("app", "a", 1)
+	i.state.Tables = []string{"app.a", "app.b"}
+	i.table, i.defs = tbl, []mysqltypes.ColumnDef{{Name: "id", DataType: "int"}, {Name: "v", DataType: "varchar"}}
+	i.chunkID, i.rows, i.order = "c1", map[string][]any{}, nil
+	for n := int64(1); n <= 4; n++ {
+		k := fmt.Sprint(n)
+		i.rows[k] = row(n, "snap")
+		i.order = append(i.order, k)
+	}
+	i.lastKey = row(4, "snap")
+	return tbl
+}
+
+// ids lists the keys and ops of events ("r1", "c9").
+func ids(evs []change.Event) []string {
+	var out []string
+	for _, e := range evs {
+		r := e.After
+		if r == nil {
+			r = e.Before
+		}
+		out = append(out, fmt.Sprintf("%c%v", e.Op, r[0]))
+	}
+	return out
+}
+
+func TestIncrementalWindow(t *testing.T) {
+	i, _ := newTestIncremental(t, 0)
+	tbl := chunkInFlight(t, i)
+	// Before the open watermark: the chunk's SELECT has not begun, a
+	// change then is older than the chunk's rows.
+	i.Dedupe(tbl, row(1, "before the window"))
+	i.Signal("c1-open", signalWindowOpen, "")
+	i.Dedupe(tbl, row(2, "in the window"))
+	i.Dedupe(testTable("other", "a", 1), row(3, "same name, other database"))
+	i.Dedupe(testTable("app", "b", 1), row(3, "other table"))
+	i.Dedupe(tbl, nil)
+
+	// The close watermark has not been read: the rows wait.
+	streamed := change.Event{Op: change.OpCreate, Table: tbl, After: row(9, "streamed")}
+	batch, err := i.AtCommit(context.Background(), []change.Event{streamed})
+	if err != nil || !reflect.DeepEqual(ids(batch), []string{"c9"}) {
+		t.Fatalf("AtCommit before the close watermark = %v, %v; want the streamed event only", ids(batch), err)
+	}
+
+	i.Signal("c1-close", signalWindowClose, "")
+	i.Dedupe(tbl, row(3, "after the window")) // newer than the close: the row stands, the change follows it
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // the next chunk cannot be read: no server
+	batch, err = i.AtCommit(ctx, []change.Event{streamed})
+	if err == nil {
+		t.Fatal("AtCommit read a next chunk without a server")
+	}
+	if got, want := ids(batch), []string{"c9", "r1", "r3", "r4"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("AtCommit after the close watermark emitted %v, want %v", got, want)
+	}
+	for _, e := range batch[1:] {
+		if e.Table != tbl || e.Before != nil || e.Source.Get("snapshot") != "incremental" ||
+			e.Source.Get("db") != "app" || e.Source.Get("table") != "a" || e.TsMs == 0 {
+			t.Errorf("chunk row %v: table %v, before %v, source %v", e.After, e.Table.Name, e.Before, e.Source.Values)
+		}
+		if time.Since(time.UnixMilli(e.TsMs)) > time.Minute {
+			t.Errorf("chunk row %v has ts_ms %d, not now", e.After, e.TsMs)
+		}
+	}
+	if got, want := i.Progress(), `{"tables":["app.a","app.b"],"last_key":["4"]}`; got != want {
+		t.Fatalf("Progress() after the chunk = %s, want %s", got, want)
+	}
+	if i.chunkID != "" || i.windowOpen || i.closeSeen || i.rows != nil {
+		t.Fatalf("the emitted chunk is still in flight: id %q, open %v, closed %v, rows %v", i.chunkID, i.windowOpen, i.closeSeen, i.rows)
+	}
+	// Its watermarks read again (a reconnect) emit nothing more.
+	i.Signal("c1-open", signalWindowOpen, "")
+	i.Signal("c1-close", signalWindowClose, "")
+	if i.windowOpen || i.closeSeen {
+		t.Fatal("an emitted chunk's watermarks reopened its window")
+	}
+}
+
+// Every row of a chunk changed during its window: nothing is emitted, and
+// the next chunk still starts after the chunk's last key.
+func TestIncrementalWindowAllChanged(t *testing.T) {
+	i, _ := newTestIncremental(t, 0)
+	tbl := chunkInFlight(t, i)
+	i.Signal("c1-open", signalWindowOpen, "")
+	for n := int64(1); n <= 4; n++ {
+		i.Dedupe(tbl, row(n, "changed"))
+	}
+	i.Signal("c1-close", signalWindowClose, "")
+	batch := i.emitChunk(nil)
+	if len(batch) != 0 {
+		t.Fatalf("emitChunk = %v, want nothing", ids(batch))
+	}
+	if !reflect.DeepEqual(i.state.LastKey, []string{"4"}) {
+		t.Fatalf("LastKey = %q, want [4]", i.state.LastKey)
+	}
+}
+
+func TestLiterals(t *testing.T) {
+	tbl := &change.Table{Columns: make([]change.Column, 7), Key: []int{6, 0, 1, 2, 3, 4, 5}}
+	r := []any{
+		int64(-5),
+		uint64(18446744073709551615),
+		1.5e-7,
+		time.Date(2024, 1, 2, 3, 4, 5, 120_000_000, time.UTC),
+		[]byte{0x00, 0xff, 'a'},
+		"O'Brien\\",
+		time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC),
+	}
+	want := []string{"'2024-01-02 03:04:05'", "-5", "18446744073709551615", "1.5e-07", "'2024-01-02 03:04:05.12'", "X'00ff61'", `'O\'Brien\\'`}
+	if got := literals(r, tbl, nil); !reflect.DeepEqual(got, want) {
+		t.Fatalf("literals:\n got %q\nwant %q", got, want)
+	}
+}
+
+func TestQuoteQualified(t *testing.T) {
+	for in, want := range map[string]string{
+		"app.t":           "`app`.`t`",
+		"my db.my`table":  "`my db`.`my``table`",
+		"app.with.dots":   "`app`.`with.dots`",
+		"app.debezium_sg": "`app`.`debezium_sg`",
+	} {
+		if got := quoteQualified(in); got != want {
+			t.Errorf("quoteQualified(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+func TestChunkSize(t *testing.T) {
+	for _, c := range []struct{ set, want int }{{0, 1024}, {-3, 1024}, {1, 1}, {5000, 5000}} {
+		i, _ := newTestIncremental(t, c.set)
+		if got := i.chunkSize(); got != c.want {
+			t.Errorf("incremental.snapshot.chunk.size %d: chunkSize() = %d, want %d", c.set, got, c.want)
+		}
+	}
+}
