@@ -114,12 +114,14 @@ func (i *Incremental) Signal(id, typ, data string) {
 	switch typ {
 	case signalExecuteSnapshot:
 		i.requests = append(i.requests, signal{id: id, data: data})
+	// With no chunk in flight the id is empty, which a row named just
+	// "-open" or "-close" would otherwise match.
 	case signalWindowOpen:
-		if i.chunkID+"-open" == id {
+		if i.chunkID != "" && i.chunkID+"-open" == id {
 			i.windowOpen = true
 		}
 	case signalWindowClose:
-		if i.chunkID+"-close" == id {
+		if i.chunkID != "" && i.chunkID+"-close" == id {
 			i.closeSeen = true
 		}
 	default:

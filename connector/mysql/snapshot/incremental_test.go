@@ -340,3 +340,21 @@ func TestChunkSize(t *testing.T) {
 		}
 	}
 }
+
+// A watermark row whose id is only the suffix ("-close") belongs to no
+// chunk. Before the fix it matched the empty id of "no chunk in flight",
+// and the next execute-snapshot emitted a chunk that did not exist,
+// dereferencing its nil table.
+func TestSignalWatermarkWithoutChunk(t *testing.T) {
+	i, _ := newTestIncremental(t, 0)
+	i.Signal("-open", signalWindowOpen, "")
+	i.Signal("-close", signalWindowClose, "")
+	if i.windowOpen || i.closeSeen {
+		t.Fatalf("watermarks of no chunk moved the window: open %v, closed %v", i.windowOpen, i.closeSeen)
+	}
+	i.Signal("ad-hoc-1", "execute-snapshot", `{"data-collections": ["app.a"]}`)
+	batch, err := i.AtCommit(context.Background(), nil)
+	if err == nil || err.Error() != noCatalog || len(batch) != 0 {
+		t.Fatalf("AtCommit = %v, %v; want no events and error %q", ids(batch), err, noCatalog)
+	}
+}
