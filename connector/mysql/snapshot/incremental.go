@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +24,7 @@ import (
 // Debezium's signal types.
 const (
 	signalExecuteSnapshot = "execute-snapshot"
+	signalStopSnapshot    = "stop-snapshot"
 	signalWindowOpen      = "snapshot-window-open"
 	signalWindowClose     = "snapshot-window-close"
 )
@@ -45,8 +47,8 @@ type Incremental struct {
 	log   *zap.Logger
 	conn  *client.Conn
 	state incrState
-	// requests are execute-snapshot signals read in the open transaction,
-	// acted on when it commits.
+	// requests are execute-snapshot and stop-snapshot signals read in the
+	// open transaction, acted on in order when it commits.
 	requests []signal
 
 	// The chunk in flight.
@@ -105,15 +107,15 @@ func (i *Incremental) Progress() string {
 	return string(b)
 }
 
-type signal struct{ id, data string }
+type signal struct{ id, typ, data string }
 
-// Signal handles a row written to the signal table: an execute-snapshot
-// request, acted on when its transaction commits, or one of the watermarks
-// this snapshot writes around a chunk.
+// Signal handles a row written to the signal table: an execute-snapshot or
+// stop-snapshot request, acted on when its transaction commits, or one of
+// the watermarks this snapshot writes around a chunk.
 func (i *Incremental) Signal(id, typ, data string) {
 	switch typ {
-	case signalExecuteSnapshot:
-		i.requests = append(i.requests, signal{id: id, data: data})
+	case signalExecuteSnapshot, signalStopSnapshot:
+		i.requests = append(i.requests, signal{id: id, typ: typ, data: data})
 	// With no chunk in flight the id is empty, which a row named just
 	// "-open" or "-close" would otherwise match.
 	case signalWindowOpen:
@@ -166,11 +168,69 @@ func (i *Incremental) startIncremental(sig signal) error {
 	return nil
 }
 
+// stopIncremental drops the tables a stop-snapshot signal names from the
+// on-demand snapshot, or every table when it names none, as Debezium's
+// StopSnapshot does. A chunk in flight of a dropped table is discarded
+// unemitted: its watermarks then match no chunk.
+func (i *Incremental) stopIncremental(sig signal) {
+	var req struct {
+		DataCollections []string `json:"data-collections"`
+		Type            string   `json:"type"`
+	}
+	if err := json.Unmarshal([]byte(sig.data), &req); err != nil {
+		i.log.Error("ignoring stop-snapshot signal with unreadable data; expected {\"data-collections\": [\"db.table\"], \"type\": \"incremental\"}",
+			zap.String("id", sig.id), zap.String("data", sig.data), zap.Error(err))
+		return
+	}
+	if t := strings.ToLower(req.Type); t != "" && t != "incremental" {
+		i.log.Error("ignoring stop-snapshot signal: only type \"incremental\" is supported", zap.String("id", sig.id), zap.String("type", req.Type))
+		return
+	}
+	var names []string
+	for _, t := range req.DataCollections {
+		if t = strings.TrimSpace(t); t != "" {
+			names = append(names, t)
+		}
+	}
+	if !i.active() {
+		i.log.Warn("stop-snapshot signal, but no on-demand snapshot is running", zap.String("id", sig.id))
+		return
+	}
+	if len(names) == 0 {
+		i.log.Info("on-demand snapshot stopped", zap.String("signal", sig.id), zap.Strings("tables_not_done", i.state.Tables))
+		i.dropChunk()
+		i.state = incrState{}
+		return
+	}
+	for _, name := range names {
+		if !slices.Contains(i.state.Tables, name) {
+			i.log.Warn("stop-snapshot names a table the on-demand snapshot does not include", zap.String("id", sig.id), zap.String("table", name))
+			continue
+		}
+		if i.state.Tables[0] == name {
+			i.dropChunk()
+		}
+		i.state.Tables = slices.DeleteFunc(i.state.Tables, func(t string) bool { return t == name })
+		delete(i.state.Conditions, name)
+		i.log.Info("on-demand snapshot of table stopped", zap.String("signal", sig.id), zap.String("table", name))
+	}
+}
+
+// dropChunk forgets the current table's chunk in flight and progress.
+func (i *Incremental) dropChunk() {
+	i.chunkID, i.rows, i.order, i.lastKey, i.windowOpen, i.closeSeen = "", nil, nil, nil, false, false
+	i.state.LastKey, i.table, i.defs, i.tableRows = nil, nil, nil, 0
+}
+
 // AtCommit runs at each transaction end on the streaming goroutine: it
 // acts on new signals, appends to batch the rows of a chunk whose close row
 // has been read, and starts the next chunk when none is in flight.
 func (i *Incremental) AtCommit(ctx context.Context, batch []change.Event) ([]change.Event, error) {
 	for _, sig := range i.requests {
+		if sig.typ == signalStopSnapshot {
+			i.stopIncremental(sig)
+			continue
+		}
 		if err := i.startIncremental(sig); err != nil {
 			return batch, err
 		}

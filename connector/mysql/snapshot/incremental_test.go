@@ -40,7 +40,7 @@ func newTestIncremental(t *testing.T, chunk int) (*Incremental, *observer.Observ
 // logged lists the entries at level warn and above as "LEVEL message".
 func logged(logs *observer.ObservedLogs) []string {
 	var out []string
-	for _, e := range logs.TakeAll() {
+	for _, e := range logs.All() {
 		if e.Level >= zapcore.WarnLevel {
 			out = append(out, e.Level.CapitalString()+" "+e.Message)
 		}
@@ -356,5 +356,115 @@ func TestSignalWatermarkWithoutChunk(t *testing.T) {
 	batch, err := i.AtCommit(context.Background(), nil)
 	if err == nil || err.Error() != noCatalog || len(batch) != 0 {
 		t.Fatalf("AtCommit = %v, %v; want no events and error %q", ids(batch), err, noCatalog)
+	}
+}
+
+// stop-snapshot, as Debezium's StopSnapshot: data-collections names the
+// tables to drop from the running on-demand snapshot; none (or an empty
+// list) stops all of it. type defaults to incremental.
+func TestSignalStopSnapshot(t *testing.T) {
+	for _, data := range []string{`{"type": "incremental"}`, `{"data-collections": [], "type": "INCREMENTAL"}`, `{}`} {
+		t.Run("whole snapshot "+data, func(t *testing.T) {
+			i, logs := newTestIncremental(t, 0)
+			tbl := chunkInFlight(t, i)
+			i.state.Conditions = map[string]string{"app.b": "region = 5"}
+			i.Signal("c1-open", signalWindowOpen, "")
+			i.Dedupe(tbl, row(2, "in the window"))
+			i.Signal("stop-1", "stop-snapshot", data)
+			batch, err := i.AtCommit(context.Background(), nil)
+			if err != nil || len(batch) != 0 {
+				t.Fatalf("AtCommit = %v, %v; want no events, no error", ids(batch), err)
+			}
+			if i.Due() || i.Progress() != "" {
+				t.Fatalf("after stop-snapshot: Due() = %v, Progress() = %q; want nothing in progress", i.Due(), i.Progress())
+			}
+			// The stopped chunk's close watermark arrives: nothing is emitted.
+			i.Signal("c1-close", signalWindowClose, "")
+			if batch, err = i.AtCommit(context.Background(), nil); err != nil || len(batch) != 0 {
+				t.Fatalf("AtCommit after the stopped chunk's close = %v, %v; want nothing", ids(batch), err)
+			}
+			if got := logged(logs); len(got) != 0 {
+				t.Fatalf("logged %q, want no warnings", got)
+			}
+			if len(logs.FilterMessage("on-demand snapshot stopped").All()) != 1 {
+				t.Fatal(`no "on-demand snapshot stopped" log entry`)
+			}
+		})
+	}
+
+	t.Run("current table", func(t *testing.T) {
+		i, _ := newTestIncremental(t, 0)
+		chunkInFlight(t, i)
+		i.state.LastKey = []string{"0"}
+		i.Signal("c1-open", signalWindowOpen, "")
+		i.Signal("stop-1", "stop-snapshot", `{"data-collections": ["app.a"], "type": "incremental"}`)
+		batch, err := i.AtCommit(context.Background(), nil)
+		// app.b starts: its catalog is the first thing it needs.
+		const want = "on-demand snapshot of app.b: reading the server version: no server in unit tests"
+		if err == nil || err.Error() != want || len(batch) != 0 {
+			t.Fatalf("AtCommit = %v, %v; want no events and error %q", ids(batch), err, want)
+		}
+		if got := i.Progress(); got != `{"tables":["app.b"]}` {
+			t.Fatalf("Progress() = %s, want app.b alone, from its start", got)
+		}
+		i.Signal("c1-close", signalWindowClose, "")
+		if i.closeSeen {
+			t.Fatal("the stopped chunk's close watermark still counts")
+		}
+	})
+
+	t.Run("a later table", func(t *testing.T) {
+		i, _ := newTestIncremental(t, 0)
+		chunkInFlight(t, i)
+		i.state.LastKey = []string{"0"}
+		i.state.Conditions = map[string]string{"app.b": "region = 5"}
+		i.Signal("c1-open", signalWindowOpen, "")
+		i.Signal("stop-1", "stop-snapshot", `{"data-collections": [" app.b "], "type": "incremental"}`)
+		batch, err := i.AtCommit(context.Background(), nil)
+		if err != nil || len(batch) != 0 {
+			t.Fatalf("AtCommit = %v, %v; want no events, no error", ids(batch), err)
+		}
+		if got, want := i.Progress(), `{"tables":["app.a"],"last_key":["0"]}`; got != want {
+			t.Fatalf("Progress() = %s, want %s", got, want)
+		}
+		// The chunk of app.a in flight goes on.
+		i.Signal("c1-close", signalWindowClose, "")
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		batch, _ = i.AtCommit(ctx, nil)
+		if got, want := ids(batch), []string{"r1", "r2", "r3", "r4"}; !reflect.DeepEqual(got, want) {
+			t.Fatalf("chunk of app.a emitted %v, want %v", got, want)
+		}
+	})
+
+	for _, c := range []struct {
+		name, data string
+		running    bool
+		logs       []string
+	}{
+		{"unreadable", `app.a`, true, []string{`ERROR ignoring stop-snapshot signal with unreadable data; expected {"data-collections": ["db.table"], "type": "incremental"}`}},
+		{"blocking", `{"type": "blocking"}`, true, []string{`ERROR ignoring stop-snapshot signal: only type "incremental" is supported`}},
+		{"table not in the snapshot", `{"data-collections": ["app.x"], "type": "incremental"}`, true,
+			[]string{"WARN stop-snapshot names a table the on-demand snapshot does not include"}},
+		{"nothing running", `{"type": "incremental"}`, false, []string{"WARN stop-snapshot signal, but no on-demand snapshot is running"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			i, logs := newTestIncremental(t, 0)
+			want := ""
+			if c.running {
+				chunkInFlight(t, i)
+				want = i.Progress()
+			}
+			i.Signal("stop-1", "stop-snapshot", c.data)
+			if _, err := i.AtCommit(context.Background(), nil); err != nil {
+				t.Fatal(err)
+			}
+			if got := i.Progress(); got != want || (c.running && i.chunkID != "c1") {
+				t.Fatalf("Progress() = %q, chunk %q; want %q, unchanged", got, i.chunkID, want)
+			}
+			if got := logged(logs); !reflect.DeepEqual(got, c.logs) {
+				t.Fatalf("logged %q, want %q", got, c.logs)
+			}
+		})
 	}
 }
