@@ -153,10 +153,12 @@ func (i *Incremental) startIncremental(sig signal) error {
 	if i.state.Conditions == nil {
 		i.state.Conditions = map[string]string{}
 	}
+	// Names are trimmed, as Debezium's ExecuteSnapshot trims them.
 	for _, c := range req.AdditionalConditions {
-		i.state.Conditions[c.DataCollection] = c.Filter
+		i.state.Conditions[strings.TrimSpace(c.DataCollection)] = c.Filter
 	}
 	for _, t := range req.DataCollections {
+		t = strings.TrimSpace(t)
 		db, tbl, ok := strings.Cut(t, ".")
 		if !ok || !i.srv.Filter.TableIncluded(db, tbl) {
 			i.log.Warn("execute-snapshot names a table that is not captured; skipping it", zap.String("table", t))
