@@ -365,18 +365,29 @@ func (s *Snapshotter) planChunks(ctx context.Context, st *State, tables []*snapT
 			jobs = append(jobs, &chunkJob{t: t, lo: resume, first: !started, last: true, done: make(chan chunkResult, 1)})
 			continue
 		}
-		n := max(t.estimate/int64(s.snap.ChunkRows), 1)
-		step := max((hi-lo+1)/n, 1)
+		bounds := rangeBounds(lo, hi, max(t.estimate/int64(s.snap.ChunkRows), 1))
 		prev, first := resume, !started
-		for b := lo + step; b <= hi; b += step {
+		for _, b := range bounds {
 			jobs = append(jobs, &chunkJob{t: t, lo: prev, hi: int64Ptr(b), first: first, done: make(chan chunkResult, 1)})
 			prev, first = int64Ptr(b), false
 		}
 		jobs = append(jobs, &chunkJob{t: t, lo: prev, first: first, last: true, done: make(chan chunkResult, 1)})
 		s.log.Info("snapshot chunks planned", zap.String("table", t.name), zap.Int64("rows_estimated", t.estimate),
-			zap.Int64("key_from", lo), zap.Int64("key_to", hi), zap.Int64("chunks", (hi-lo)/step+1), zap.Bool("resumed", started))
+			zap.Int64("key_from", lo), zap.Int64("key_to", hi), zap.Int("chunks", len(bounds)+1), zap.Bool("resumed", started))
 	}
 	return jobs, nil
+}
+
+// rangeBounds splits the keys lo..hi into about n ranges of equal width
+// and returns the bounds between them, in increasing order: the ranges
+// are [lo, b0), [b0, b1), ..., [bk, hi].
+func rangeBounds(lo, hi, n int64) []int64 {
+	step := max((hi-lo+1)/n, 1)
+	var out []int64
+	for b := lo + step; b <= hi; b += step {
+		out = append(out, b)
+	}
+	return out
 }
 
 func (s *Snapshotter) worker(ctx context.Context, queue <-chan *chunkJob) {
