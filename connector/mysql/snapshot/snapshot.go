@@ -380,12 +380,24 @@ func (s *Snapshotter) planChunks(ctx context.Context, st *State, tables []*snapT
 
 // rangeBounds splits the keys lo..hi into about n ranges of equal width
 // and returns the bounds between them, in increasing order: the ranges
-// are [lo, b0), [b0, b1), ..., [bk, hi].
+// are [lo, b0), [b0, b1), ..., [bk, hi]. The keys' span may not fit an
+// int64 (random signed 64-bit keys, a sentinel at 2^63-1), so it is
+// measured, and walked, in unsigned offsets from lo that never wrap.
 func rangeBounds(lo, hi, n int64) []int64 {
-	step := max((hi-lo+1)/n, 1)
+	span := uint64(hi) - uint64(lo) // number of keys - 1
+	// step = (span+1)/n without computing span+1, which is 2^64 for the
+	// whole BIGINT range.
+	step, rem := span/uint64(n), span%uint64(n)
+	if rem+1 == uint64(n) {
+		step++
+	}
+	step = max(step, 1)
 	var out []int64
-	for b := lo + step; b <= hi; b += step {
-		out = append(out, b)
+	for off := step; off <= span; off += step {
+		out = append(out, int64(uint64(lo)+off))
+		if off > math.MaxUint64-step {
+			break
+		}
 	}
 	return out
 }
