@@ -454,10 +454,18 @@ func (i *Incremental) readChunk(ctx context.Context) (int, error) {
 }
 
 // literals renders a row's key values as SQL literals for the next chunk's
-// WHERE clause.
+// WHERE clause, which must compare them in the order of the chunk's ORDER
+// BY. A DECIMAL goes unquoted: MySQL compares a DECIMAL column with a
+// string as a double, which above 2^53 cannot tell neighbouring keys apart.
 func literals(row []any, t *change.Table, defs []mysqltypes.ColumnDef) []string {
 	out := make([]string, len(t.Key))
 	for n, k := range t.Key {
+		if s, ok := row[k].(string); ok && k < len(defs) {
+			if dt := defs[k].DataType; (dt == "decimal" || dt == "numeric") && isDecimalText(s) {
+				out[n] = s
+				continue
+			}
+		}
 		switch v := row[k].(type) {
 		case int64:
 			out[n] = strconv.FormatInt(v, 10)
@@ -474,6 +482,17 @@ func literals(row []any, t *change.Table, defs []mysqltypes.ColumnDef) []string 
 		}
 	}
 	return out
+}
+
+// isDecimalText reports whether s is a plain decimal number, as the server
+// writes a DECIMAL value: an optional minus, digits, optional fraction.
+func isDecimalText(s string) bool {
+	s = strings.TrimPrefix(s, "-")
+	whole, frac, dot := strings.Cut(s, ".")
+	digits := func(p string) bool {
+		return p != "" && strings.Trim(p, "0123456789") == ""
+	}
+	return digits(whole) && (!dot || digits(frac))
 }
 
 func quoteQualified(name string) string {
