@@ -457,13 +457,26 @@ func (i *Incremental) readChunk(ctx context.Context) (int, error) {
 // WHERE clause, which must compare them in the order of the chunk's ORDER
 // BY. A DECIMAL goes unquoted: MySQL compares a DECIMAL column with a
 // string as a double, which above 2^53 cannot tell neighbouring keys apart.
+// An ENUM goes as its index and a SET as its bits, the order ORDER BY
+// sorts them in; compared with a string they would compare as text.
 func literals(row []any, t *change.Table, defs []mysqltypes.ColumnDef) []string {
 	out := make([]string, len(t.Key))
 	for n, k := range t.Key {
 		if s, ok := row[k].(string); ok && k < len(defs) {
-			if dt := defs[k].DataType; (dt == "decimal" || dt == "numeric") && isDecimalText(s) {
+			switch dt := defs[k].DataType; {
+			case (dt == "decimal" || dt == "numeric") && isDecimalText(s):
 				out[n] = s
 				continue
+			case dt == "enum":
+				if i, ok := enumIndex(defs[k].EnumValues, s); ok {
+					out[n] = strconv.Itoa(i)
+					continue
+				}
+			case dt == "set":
+				if bits, ok := setBits(defs[k].EnumValues, s); ok {
+					out[n] = strconv.FormatUint(bits, 10)
+					continue
+				}
 			}
 		}
 		switch v := row[k].(type) {
@@ -493,6 +506,41 @@ func isDecimalText(s string) bool {
 		return p != "" && strings.Trim(p, "0123456789") == ""
 	}
 	return digits(whole) && (!dot || digits(frac))
+}
+
+// enumIndex is the index of an ENUM value: 1 for the first member, 0 for
+// the empty string when it is not a member (the error value).
+func enumIndex(members []string, v string) (int, bool) {
+	if i := memberIndex(members, v); i >= 0 {
+		return i + 1, true
+	}
+	return 0, v == ""
+}
+
+// setBits is a SET value as the number MySQL sorts it by: bit i for the
+// i-th member.
+func setBits(members []string, v string) (uint64, bool) {
+	if v == "" {
+		return 0, true
+	}
+	var bits uint64
+	for _, m := range strings.Split(v, ",") {
+		i := memberIndex(members, m)
+		if i < 0 || i >= 64 {
+			return 0, false
+		}
+		bits |= 1 << i
+	}
+	return bits, true
+}
+
+// memberIndex finds v among members: exactly, else ignoring case (the
+// server writes a member as declared, whatever case was inserted).
+func memberIndex(members []string, v string) int {
+	if i := slices.Index(members, v); i >= 0 {
+		return i
+	}
+	return slices.IndexFunc(members, func(m string) bool { return strings.EqualFold(m, v) })
 }
 
 func quoteQualified(name string) string {
