@@ -1,9 +1,16 @@
 package snapshot
 
 import (
+	"context"
+	"fmt"
 	"math"
 	"reflect"
+	"strings"
 	"testing"
+
+	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/connector/mysql/server"
+	"github.com/sluice-cdc/sluice/offsets"
 )
 
 func TestRangeBounds(t *testing.T) {
@@ -47,6 +54,143 @@ func TestRangeBoundsExtremeKeys(t *testing.T) {
 		got := rangeBounds(c.lo, c.hi, c.n)
 		if !reflect.DeepEqual(got, c.want) {
 			t.Errorf("rangeBounds(%d, %d, %d) = %v, want %v", c.lo, c.hi, c.n, got, c.want)
+		}
+	}
+}
+
+// recorder is an Enqueuer that writes down what reaches it: rows as
+// "<key>:<source.snapshot>", commits as "commit(done N, in flight R)".
+type recorder struct {
+	t   *testing.T
+	log []string
+}
+
+func (r *recorder) describe(e change.Event) string {
+	if e.Kind == change.KindCommit {
+		return r.position(e.Position)
+	}
+	return fmt.Sprintf("%v:%v", e.After[0], e.Source.Get("snapshot"))
+}
+
+func (r *recorder) position(p change.Position) string {
+	pos := p.(offsets.MySQL)
+	st, err := DecodeState(pos.SluiceSnapshot)
+	if err != nil {
+		r.t.Fatalf("commit with undecodable progress: %v", err)
+	}
+	in := "-"
+	if st.InFlight != nil {
+		in = st.InFlight.Table + rangeText(st.InFlight.Lo, st.InFlight.Hi)
+	}
+	return fmt.Sprintf("commit(done %d, in flight %s, snapshot %v)", len(st.Done), in, pos.Snapshot)
+}
+
+func rangeText(lo, hi *int64) string {
+	return "[" + strings.TrimPrefix(ptrString(lo), "nil") + "," + strings.TrimPrefix(ptrString(hi), "nil") + ")"
+}
+
+func (r *recorder) Enqueue(_ context.Context, evs ...change.Event) error {
+	var b []string
+	for _, e := range evs {
+		b = append(b, r.describe(e))
+	}
+	r.log = append(r.log, "enqueue "+strings.Join(b, " "))
+	return nil
+}
+
+func (r *recorder) Checkpoint(_ context.Context, p change.Position) error {
+	r.log = append(r.log, "checkpoint "+r.position(p))
+	return nil
+}
+
+// The emitter's source.snapshot flags (Debezium's precedence, the
+// snapshot's last row "last" whatever table it is in) and its commits: a
+// range is durably in flight before its first row, and done only with its
+// last row.
+func TestEmitterFlagsAndCommits(t *testing.T) {
+	srv := server.New(server.Config{Flavor: "mariadb", TopicPrefix: "p"})
+	s := New(srv)
+	a := &snapTable{name: "app.a", table: testTable("app", "a", 1)}
+	b := &snapTable{name: "app.b", table: testTable("app", "b", 1)}
+	c := &snapTable{name: "app.c", table: testTable("app", "c", 1)}
+	rows := func(ids ...int64) [][]any {
+		var out [][]any
+		for _, id := range ids {
+			out = append(out, row(id, ""))
+		}
+		return out
+	}
+	jobs := []struct {
+		j    *chunkJob
+		rows [][]any
+	}{
+		{&chunkJob{t: a, hi: int64Ptr(10), first: true}, rows(1, 2)},
+		{&chunkJob{t: a, lo: int64Ptr(10), hi: int64Ptr(20)}, nil}, // an empty range
+		{&chunkJob{t: a, lo: int64Ptr(20), last: true}, rows(25)},
+		{&chunkJob{t: b, first: true, last: true}, rows(7, 8)},
+		{&chunkJob{t: c, first: true, last: true}, nil}, // an empty table last
+	}
+	rec := &recorder{t: t}
+	st := &State{Tables: []string{"app.a", "app.b", "app.c"}}
+	e := &emitter{s: s, out: rec, st: st, held: -1}
+	ctx := context.Background()
+	for n, j := range jobs {
+		if err := e.chunk(ctx, j.j, chunkResult{rows: j.rows, gtids: fmt.Sprintf("0-1-%d", n+1)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Complete = true
+	if err := e.finish(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"checkpoint commit(done 0, in flight app.a[,10), snapshot true)",
+		// Held until a row follows: 2 might have been the snapshot's last.
+		"enqueue 1:first 2:true commit(done 1, in flight -, snapshot true) commit(done 2, in flight -, snapshot true)",
+		"checkpoint commit(done 2, in flight app.a[20,), snapshot true)",
+		"enqueue 25:last_in_data_collection commit(done 3, in flight -, snapshot true)",
+		"checkpoint commit(done 3, in flight app.b[,), snapshot true)",
+		"enqueue 7:first_in_data_collection 8:last commit(done 4, in flight -, snapshot true) " +
+			"commit(done 5, in flight -, snapshot true) commit(done 5, in flight -, snapshot false)",
+	}
+	if !reflect.DeepEqual(rec.log, want) {
+		t.Fatalf("emitted:\n%s\nwant:\n%s", strings.Join(rec.log, "\n"), strings.Join(want, "\n"))
+	}
+	if s.rows != 5 || a.rows != 3 || b.rows != 2 {
+		t.Fatalf("rows counted: snapshot %d, app.a %d, app.b %d; want 5, 3, 2", s.rows, a.rows, b.rows)
+	}
+	if len(st.Done) != 5 || st.Done[4].GTIDs != "0-1-5" || st.Done[0].GTIDs != "0-1-1" {
+		t.Fatalf("done ranges %+v", st.Done)
+	}
+}
+
+// A snapshot of one row: that row is "last" (the snapshot's end marks
+// it over "first"); a snapshot of no rows ends with its marker alone.
+func TestEmitterOneRowAndNone(t *testing.T) {
+	srv := server.New(server.Config{Flavor: "mariadb", TopicPrefix: "p"})
+	for _, c := range []struct {
+		rows [][]any
+		want []string
+	}{
+		{[][]any{row(1, "")}, []string{
+			"checkpoint commit(done 0, in flight app.a[,), snapshot true)",
+			"enqueue 1:last commit(done 1, in flight -, snapshot true) commit(done 1, in flight -, snapshot false)",
+		}},
+		{nil, []string{"enqueue commit(done 1, in flight -, snapshot true) commit(done 1, in flight -, snapshot false)"}},
+	} {
+		rec := &recorder{t: t}
+		st := &State{Tables: []string{"app.a"}}
+		e := &emitter{s: New(srv), out: rec, st: st, held: -1}
+		j := &chunkJob{t: &snapTable{name: "app.a", table: testTable("app", "a", 1)}, first: true, last: true}
+		if err := e.chunk(context.Background(), j, chunkResult{rows: c.rows, gtids: "0-1-1"}); err != nil {
+			t.Fatal(err)
+		}
+		st.Complete = true
+		if err := e.finish(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(rec.log, c.want) {
+			t.Errorf("%d rows emitted:\n%s\nwant:\n%s", len(c.rows), strings.Join(rec.log, "\n"), strings.Join(c.want, "\n"))
 		}
 	}
 }
