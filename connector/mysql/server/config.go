@@ -16,11 +16,15 @@ import (
 // Config is a MySQL source's settings: what the binlog reader and the
 // snapshots need to know about the server and the connector.
 type Config struct {
-	Flavor         string // "mysql" or "mariadb"
-	Host           string
-	Port           uint16
-	User           string
-	Password       string
+	Flavor   string // "mysql" or "mariadb"
+	Host     string
+	Port     uint16
+	User     string
+	Password string
+	// Database is the database the connections name in their handshake
+	// ("": none). Through VTGate it is a target, keyspace:shard@type,
+	// which sends every statement to that shard's tablet as written.
+	Database       string
 	ServerID       uint32 // the replica id Sluice registers with
 	TopicPrefix    string
 	ConnectorName  string
