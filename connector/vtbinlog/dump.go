@@ -150,6 +150,9 @@ func (d *dumper) classify(err error) error {
 	case strings.Contains(msg, "no target specified"), strings.Contains(msg, "requires keyspace and shard"),
 		strings.Contains(msg, "requires a specific shard"), strings.Contains(msg, "failed to parse target"):
 		return fault.Definite(fmt.Errorf("%w; set %s to keyspace:shard or keyspace:shard@type", err, PropTarget))
+	case strings.Contains(msg, "no healthy tablet available"), strings.Contains(msg, "is either down or nonexistent"):
+		// A tablet may come back or be added: retried, with what to check.
+		return fmt.Errorf("%w; VTGate has no tablet for %s: check the shard and tablet type (or alias) in %s and that such a tablet is serving", err, d.target, PropTarget)
 	case me.Code == gmysql.ER_BAD_DB_ERROR:
 		return fault.Definite(fmt.Errorf("%w; set %s to a keyspace VTGate serves", err, PropTarget))
 	case strings.Contains(msg, "could not parse gtid list"), strings.Contains(msg, "slave_connect_state"),
@@ -256,12 +259,15 @@ func (r *reader) GetEvent(ctx context.Context) (*replication.BinlogEvent, error)
 	}
 }
 
-// Close implements binlog.EventReader: closing the connection ends the
-// read the goroutine may be waiting in, and VTGate then cancels the
-// tablet's dump.
+// Close implements binlog.EventReader. A past read deadline ends the read
+// the goroutine may be waiting in (go-mysql's Close resets state that read
+// uses, so it waits for the goroutine); closing the connection then makes
+// VTGate cancel the tablet's dump.
 func (r *reader) Close() {
 	r.once.Do(func() {
 		close(r.done)
+		_ = r.conn.SetReadDeadline(time.Unix(1, 0))
+		r.wg.Wait()
 		r.conn.Close()
 	})
 	r.wg.Wait()

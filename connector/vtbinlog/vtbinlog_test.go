@@ -209,7 +209,7 @@ func TestResumeFilterPurged(t *testing.T) {
 }
 
 func TestClassify(t *testing.T) {
-	d := &dumper{srv: server.New(server.Config{Host: "vtgate", Port: 15306})}
+	d := &dumper{srv: server.New(server.Config{Host: "vtgate", Port: 15306}), target: "ks:0@replica"}
 	for _, c := range []struct {
 		err      error
 		definite bool
@@ -221,6 +221,8 @@ func TestClassify(t *testing.T) {
 		{&gmysql.MyError{Code: 1049, Message: "VT05003: unknown database 'nosuch' in vschema"}, true, "a keyspace VTGate serves"},
 		{&gmysql.MyError{Code: 1941, Message: "Could not parse GTID list"}, true, "did not take the stored GTID set"},
 		{&gmysql.MyError{Code: gmysql.ER_UNKNOWN_COM_ERROR, Message: "Unknown command"}, true, "VTGate v24 or later"},
+		{&gmysql.MyError{Code: 1105, Message: "unknown error: Code: UNAVAILABLE\nno healthy tablet available for 'keyspace:\"ks\" shard:\"0\" tablet_type:REPLICA'"}, false, "check the shard and tablet type"},
+		{&gmysql.MyError{Code: 1105, Message: "unknown error: Code: NOT_FOUND\ntablet: cell:\"zone1\" uid:999 is either down or nonexistent"}, false, "check the shard and tablet type"},
 		{errors.New("io.ReadFull(header) failed. err EOF"), false, "EOF"},
 	} {
 		err := d.classify(c.err)
