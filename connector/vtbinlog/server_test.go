@@ -3,9 +3,9 @@ package vtbinlog
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -30,9 +30,12 @@ func vtgateDumper(t *testing.T) *dumper {
 		ks = "rs_keyspace"
 	}
 	host, p, _ := net.SplitHostPort(addr)
-	port, _ := strconv.Atoi(p)
+	var port uint16
+	if _, err := fmt.Sscan(p, &port); err != nil {
+		t.Fatalf("SLUICE_TEST_VTCLUSTER_MYSQL=%q: %v", addr, err)
+	}
 	target := ks + ":0@primary"
-	srv := server.New(server.Config{Host: host, Port: uint16(port), User: "root", ServerID: 6999, ConnectTimeout: 10 * time.Second})
+	srv := server.New(server.Config{Host: host, Port: port, User: "root", ServerID: 6999, ConnectTimeout: 10 * time.Second})
 	srv.Database = target
 	if err := srv.Detect(context.Background()); err != nil {
 		t.Fatal(err)
