@@ -780,7 +780,7 @@ var connectorKnownIgnored = []string{
 	"event.deserialization.failure.handling.mode", "event.converting.failure.handling.mode", "resolve.create.table.like.schema",
 	"ddl.parser.type", "custom.metric.tags", "extended.headers.enabled", "statistics.metrics.enabled",
 	// Sluice's own.
-	"sluice.mariadb.json.as.json",
+	"sluice.mariadb.json.as.json", "sluice.vitess.target",
 	"advanced.metrics.enable", "openlineage.", "guardrail.", "custom.sanitize.pattern",
 }
 

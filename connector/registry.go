@@ -13,6 +13,7 @@ import (
 	"github.com/sluice-cdc/sluice/config"
 	"github.com/sluice-cdc/sluice/connector/mysql"
 	"github.com/sluice-cdc/sluice/connector/vitess"
+	"github.com/sluice-cdc/sluice/connector/vtbinlog"
 	"github.com/sluice-cdc/sluice/converters"
 	"github.com/sluice-cdc/sluice/converters/avro"
 	"github.com/sluice-cdc/sluice/converters/jsonconv"
@@ -42,6 +43,10 @@ var sources = map[string]Factory{
 }
 
 func newMySQL(c *config.Connector, env Env) (Source, error) {
+	if c.Raw[vtbinlog.PropTarget] != "" {
+		// The MySQL family's binlog, through VTGate's binlog dump.
+		return vtbinlog.New(c, env.Worker, env.KafkaOpts, env.Logger)
+	}
 	return mysql.New(c, env.Worker, env.KafkaOpts, env.Logger)
 }
 

@@ -274,3 +274,12 @@ func openHistory(ctx context.Context, h historySettings, workerBrokers []string,
 	}
 	return st, nil
 }
+
+// Server is what the source's reader and snapshots share: its settings
+// may be adjusted before Start by a source built on this one (package
+// vtbinlog).
+func (m *Source) Server() *server.Server { return m.srv }
+
+// SetDumper makes the stream read the binlog through d (binlog.Dumper)
+// instead of registering as a replica.
+func (m *Source) SetDumper(d binlog.Dumper) { m.s.SetDumper(d) }

@@ -100,6 +100,14 @@ func (s *Streamer) RecoverSchema(ctx context.Context, from offsets.MySQL) error 
 		return err
 	}
 	m := s.newModel()
+	// A history begun by snapshot.mode=never has no SET
+	// character_set_server record (EmptyModel applies it unrecorded), and
+	// without it every table of a database created without a character
+	// set would be unknown after a restart. The server's current one goes
+	// first; a recorded one overrides it.
+	if err := s.applyServerCharset(ctx, m); err != nil {
+		return err
+	}
 	s.pending = map[string]bool{}
 	var mine, applied int
 	err = s.cfg.History.Recover(ctx, func(r history.Record) error {
@@ -161,6 +169,18 @@ func (s *Streamer) EmptyModel(ctx context.Context) error {
 	if s.cfg.History == nil {
 		return nil
 	}
+	m := s.newModel()
+	if err := s.applyServerCharset(ctx, m); err != nil {
+		return err
+	}
+	s.setModel(m)
+	s.pending = nil
+	return nil
+}
+
+// applyServerCharset applies the server's default character set to m,
+// for databases created without one.
+func (s *Streamer) applyServerCharset(ctx context.Context, m *ddl.Model) error {
 	conn, err := s.cfg.Connect(ctx)
 	if err != nil {
 		return err
@@ -170,12 +190,9 @@ func (s *Streamer) EmptyModel(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m := s.newModel()
 	if err := m.ApplySQL(stmts.ddl, "", false); err != nil {
 		return fault.Definite(fmt.Errorf("applying %q: %w", stmts.ddl, err))
 	}
-	s.setModel(m)
-	s.pending = nil
 	return nil
 }
 

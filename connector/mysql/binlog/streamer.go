@@ -51,6 +51,9 @@ type Streamer struct {
 	// seedEvents are the schema change events of the structure a new
 	// connector starts from, enqueued before anything else.
 	seedEvents []change.Event
+	// dumper, when set, opens the binlog dumps instead of go-mysql's
+	// syncer (dumper.go).
+	dumper Dumper
 }
 
 // NewStreamer prepares a streamer of srv that runs incr's on-demand
@@ -266,14 +269,55 @@ func (s *Streamer) syncerConfig() replication.BinlogSyncerConfig {
 	}
 }
 
+// eventSource is an open dump: go-mysql's syncer or a Dumper's reader.
+type eventSource interface {
+	GetEvent(ctx context.Context) (*replication.BinlogEvent, error)
+}
+
+// dump opens a dump through the Dumper: by GTID only.
+func (s *Streamer) dump(ctx context.Context, st *txnState) (eventSource, func(), error) {
+	if st.gset == nil && st.file == "" {
+		// Nothing stored: from the oldest binlog, an empty GTID set.
+		gs, err := gmysql.ParseGTIDSet(s.cfg.Proto(), "")
+		if err != nil {
+			return nil, nil, fault.Definite(fmt.Errorf("an empty %s GTID set: %w", s.cfg.Proto(), err))
+		}
+		st.gset = gs
+	}
+	if st.gset == nil || st.byFile {
+		return nil, nil, fault.Definite(fmt.Errorf("reading the binlog of %s: it can only be read by GTID, and the stored offset has a file position only (%s:%d); delete the offset to start from an empty GTID set", s.cfg.Addr(), st.file, st.nextPos))
+	}
+	s.log.Info("binlog streaming from GTID set", zap.String("gtids", st.gset.String()))
+	r, err := s.dumper.Dump(ctx, st.gset.Clone(), s.NewParser())
+	if err != nil {
+		return nil, nil, err
+	}
+	return r, r.Close, nil
+}
+
 func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqueuer) (progressed bool, err error) {
+	open := s.syncerDump
+	if s.dumper != nil {
+		open = s.dump
+	}
+	bs, closeDump, err := open(ctx, st)
+	if err != nil {
+		return false, err
+	}
+	defer closeDump()
+	return s.readEvents(ctx, st, bs, out)
+}
+
+// syncerDump opens a dump with go-mysql's syncer, which registers as a
+// replica.
+func (s *Streamer) syncerDump(ctx context.Context, st *txnState) (eventSource, func(), error) {
 	syncer := replication.NewBinlogSyncer(s.syncerConfig())
 	// Close KILLs the dump thread over a new connection and waits for it:
 	// on a dead network that takes up to a read timeout more, which a
 	// reconnect does not wait for. A stop waits a little: until the
 	// server has dropped the dump thread, MariaDB refuses another replica
 	// with the same server id (error 4052), such as Debezium taking over.
-	defer func() {
+	closeSyncer := func() {
 		closed := make(chan struct{})
 		go func() { syncer.Close(); close(closed) }()
 		if ctx.Err() != nil {
@@ -282,8 +326,9 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 			case <-time.After(2 * time.Second):
 			}
 		}
-	}()
+	}
 	var bs *replication.BinlogStreamer
+	var err error
 	if st.gset != nil && !st.byFile {
 		s.log.Info("binlog streaming from GTID set", zap.String("gtids", st.gset.String()))
 		bs, err = syncer.StartSyncGTID(st.gset.Clone())
@@ -292,8 +337,14 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 		bs, err = syncer.StartSync(gmysql.Position{Name: st.file, Pos: uint32(st.nextPos)})
 	}
 	if err != nil {
-		return false, server.Classify(fmt.Errorf("starting binlog dump from %s: %w", s.cfg.Addr(), err))
+		closeSyncer()
+		return nil, nil, server.Classify(fmt.Errorf("starting binlog dump from %s: %w", s.cfg.Addr(), err))
 	}
+	return bs, closeSyncer, nil
+}
+
+// readEvents reads one dump until it fails or ctx ends.
+func (s *Streamer) readEvents(ctx context.Context, st *txnState, bs eventSource, out change.Enqueuer) (progressed bool, err error) {
 	if err := s.incr.Continue(ctx); err != nil {
 		return false, err
 	}

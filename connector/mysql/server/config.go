@@ -75,6 +75,11 @@ type Config struct {
 	// History keeps the schema history (package binlog); nil keeps none,
 	// and table structures then come from information_schema as it is now.
 	History history.Store
+
+	// Database is the database the connections name in their handshake
+	// ("": none). Through VTGate it is a target, keyspace:shard@type,
+	// which sends every statement to that shard's tablet as written.
+	Database string
 }
 
 // Proto is the flavor of the binlog protocol and GTIDs: the server's.

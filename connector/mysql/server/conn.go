@@ -49,7 +49,7 @@ func (c *Config) Connect(ctx context.Context) (*client.Conn, error) {
 		dc = &deadlineConn{Conn: conn}
 		return dc, nil
 	}
-	conn, err := client.ConnectWithDialer(ctx, "tcp", c.Addr(), c.User, c.Password, "", dial)
+	conn, err := client.ConnectWithDialer(ctx, "tcp", c.Addr(), c.User, c.Password, c.Database, dial)
 	if !stop() { // stopped during the handshake, whatever it returned
 		if err == nil {
 			conn.Close()
