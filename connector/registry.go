@@ -46,7 +46,26 @@ func newMySQL(c *config.Connector, env Env) (Source, error) {
 }
 
 func newVitess(c *config.Connector, env Env) (Source, error) {
-	return vitess.New(c, env.Logger)
+	s, err := vitess.New(c, env.Logger)
+	if err != nil {
+		return nil, err
+	}
+	return vitessSource{s}, nil
+}
+
+// vitessSource adds the task planning of tasks.max to the Vitess source.
+type vitessSource struct{ *vitess.Source }
+
+func (v vitessSource) PlanTasks(ctx context.Context, stored map[string][]byte) ([]PlannedTask, [][]byte, error) {
+	planned, retire, err := v.Source.PlanTasks(ctx, stored)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]PlannedTask, len(planned))
+	for i, p := range planned {
+		out[i] = PlannedTask{ID: p.ID, Source: p.Source, OffsetKey: p.Key, Carry: p.Carry}
+	}
+	return out, retire, nil
 }
 
 // NewSource builds the source connector.class names.
@@ -131,6 +150,13 @@ func NewTask(c *config.Connector, d Deps) (*Task, error) {
 	if err != nil {
 		return nil, err
 	}
+	return newTask(c, d, src, offsets.Key(c.Name, c.TopicPrefix), "")
+}
+
+// newTask wires one task of a connector around its source, storing its
+// offset under key; id names the task among the connector's (empty for a
+// connector of one task).
+func newTask(c *config.Connector, d Deps, src Source, key []byte, id string) (*Task, error) {
 	chain, err := smt.Parse(c.Raw)
 	if err != nil {
 		return nil, err
@@ -153,9 +179,13 @@ func NewTask(c *config.Connector, d Deps) (*Task, error) {
 		return nil, err
 	}
 	log := d.Logger.With(zap.String("connector", c.Name))
-	key := offsets.Key(c.Name, c.TopicPrefix)
+	name := c.Name
+	if id != "" {
+		log = log.With(zap.String("task", id))
+		name = c.Name + " task " + id
+	}
 	task := &Task{
-		Name: c.Name, Source: src, Mode: c.SnapshotMode,
+		Name: name, Source: src, Mode: c.SnapshotMode,
 		QueueEvents: c.MaxQueueSize, QueueBytes: c.MaxQueueSizeInBytes,
 		Poller: PollerConfig{
 			Transforms: chain, KeyConverter: keyConv, ValueConverter: valConv,

@@ -387,34 +387,47 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	defer store.Close()
 
 	var wg sync.WaitGroup
-	failed := make(chan error, len(conns))
+	var (
+		failedMu sync.Mutex
+		failed   []error
+	)
 	for _, c := range conns {
 		counters := &connector.Counters{}
-		task, err := connector.NewTask(c, connector.Deps{Env: env, Producer: client,
+		planCtx, cancelPlan := context.WithTimeout(ctx, 60*time.Second)
+		tasks, err := connector.NewTasks(planCtx, c, connector.Deps{Env: env, Producer: client,
 			Topics: connector.NewTopicCreator(client, c.TopicCreationDefaultPartitions, c.TopicCreationDefaultReplicationFactor, log.With(zap.String("connector", c.Name))),
 			Store:  store, Hooks: connector.Hooks{counters}})
+		cancelPlan()
 		if err != nil {
 			fmt.Fprintf(stderr, "error: %s: %s\n", c.Source, err)
 			return 1
 		}
 		log.Info("starting connector", zap.String("connector", c.Name), zap.String("class", c.Class),
 			zap.String("server", fmt.Sprintf("%s:%d", c.Hostname, c.Port)), zap.String("topic.prefix", c.TopicPrefix),
-			zap.Uint32("server_id", c.ServerID))
+			zap.Uint32("server_id", c.ServerID), zap.Int("tasks", len(tasks)))
+		var connWG sync.WaitGroup
+		for _, task := range tasks {
+			connWG.Add(1)
+			go func() {
+				defer connWG.Done()
+				if err := task.Run(ctx); err != nil {
+					log.Error("connector stopped with an error", zap.String("connector", task.Name), zap.Error(err))
+					failedMu.Lock()
+					failed = append(failed, err)
+					failedMu.Unlock()
+				}
+			}()
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			err := task.Run(ctx)
+			connWG.Wait()
 			logCounters(log, c.Name, counters)
-			if err != nil {
-				log.Error("connector stopped with an error", zap.String("connector", c.Name), zap.Error(err))
-				failed <- err
-			}
 		}()
 	}
 	wg.Wait()
-	close(failed)
 	if len(failed) > 0 {
-		for err := range failed {
+		for _, err := range failed {
 			fmt.Fprintf(stderr, "error: %s\n", err)
 		}
 		return 1
