@@ -1,0 +1,408 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/sluice-cdc/sluice/internal/conformance"
+	"github.com/sluice-cdc/sluice/offsets"
+)
+
+// These tests run connectors of several tasks (tasks.max) over the
+// four-shard keyspace deploy/local/vitess.sh starts beside the two-shard one
+// (SLUICE_TEST_VITESS_KEYSPACE4, shards -40, 40-80, 80-c0, c0-).
+
+func needVitess4(t *testing.T) vtEnv {
+	t.Helper()
+	e := needVitess(t)
+	ks := os.Getenv("SLUICE_TEST_VITESS_KEYSPACE4")
+	if ks == "" {
+		if os.Getenv("SLUICE_E2E") == "1" {
+			t.Fatal("SLUICE_TEST_VITESS_KEYSPACE4 is not set: restart deploy/local/vitess.sh (its start prints it)")
+		}
+		t.Skip("set SLUICE_TEST_VITESS_KEYSPACE4 (deploy/local/vitess.sh start prints it)")
+	}
+	e.keyspace = ks
+	return e
+}
+
+var shards4 = []string{"-40", "40-80", "80-c0", "c0-"}
+
+// chain checks the topic's change history per key: every update and delete
+// starts from the value the key's previous record left (a lost or repeated
+// record breaks the chain), a create comes only for an absent key. It
+// returns the number of records checked. With handover > 0, the records
+// before that offset were Debezium's, which stores the VGTID before each
+// shard's last transaction (its restartVgtid): the records of that
+// transaction may come once more after the handover, and only those.
+func chain(t *testing.T, e vtEnv, topic string, handover int64) int {
+	t.Helper()
+	cl := conformance.NewKafkaClient(t, e.kafka, kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.FetchMaxWait(200*time.Millisecond))
+	last := map[int64]int64{}
+	n, idle := 0, 0
+	var bad []string
+	// Debezium's last transaction per shard: its GTID and its records.
+	lastTxn := map[string]string{}
+	replay := map[string]map[string]int{} // shard -> gtid:record -> count
+	replayed := 0
+	for idle < 6 {
+		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+		fs := cl.PollFetches(ctx)
+		cancel()
+		if fs.NumRecords() == 0 {
+			idle++
+			continue
+		}
+		idle = 0
+		fs.EachRecord(func(r *kgo.Record) {
+			if r.Value == nil {
+				return // tombstone
+			}
+			n++
+			var k struct{ ID int64 }
+			var v struct {
+				Op            string
+				Before, After *struct{ V int64 }
+				Source        struct{ Shard, Vgtid string }
+			}
+			if err := json.Unmarshal(r.Key, &k); err != nil {
+				t.Fatalf("key %s: %v", r.Key, err)
+			}
+			if err := json.Unmarshal(r.Value, &v); err != nil {
+				t.Fatalf("value %s: %v", r.Value, err)
+			}
+			prev, had := last[k.ID]
+			var vg []struct{ Shard, GTID string }
+			_ = json.Unmarshal([]byte(v.Source.Vgtid), &vg)
+			gtid := ""
+			for _, x := range vg {
+				if x.Shard == v.Source.Shard {
+					gtid = x.GTID
+				}
+			}
+			sig := fmt.Sprintf("%s %s %d", gtid, v.Op, k.ID)
+			for _, row := range []*struct{ V int64 }{v.Before, v.After} {
+				if row != nil {
+					sig += fmt.Sprintf(" %d", row.V)
+				} else {
+					sig += " -"
+				}
+			}
+			if r.Offset < handover {
+				if lastTxn[v.Source.Shard] != gtid {
+					lastTxn[v.Source.Shard] = gtid
+					replay[v.Source.Shard] = map[string]int{}
+				}
+				replay[v.Source.Shard][sig]++
+			} else if replay[v.Source.Shard][sig] > 0 {
+				replay[v.Source.Shard][sig]--
+				replayed++
+				return
+			}
+			switch v.Op {
+			case "c", "r":
+				if had {
+					bad = append(bad, fmt.Sprintf("id %d created again (v %d, was %d) from shard %s at offset %d", k.ID, v.After.V, prev, v.Source.Shard, r.Offset))
+				}
+				last[k.ID] = v.After.V
+			case "u":
+				if !had || v.Before.V != prev {
+					bad = append(bad, fmt.Sprintf("id %d updated from v %d, the topic had %d (present %v) from shard %s at offset %d", k.ID, v.Before.V, prev, had, v.Source.Shard, r.Offset))
+				}
+				last[k.ID] = v.After.V
+			case "d":
+				if !had || v.Before.V != prev {
+					bad = append(bad, fmt.Sprintf("id %d deleted at v %d, the topic had %d (present %v) from shard %s at offset %d", k.ID, v.Before.V, prev, had, v.Source.Shard, r.Offset))
+				}
+				delete(last, k.ID)
+			}
+		})
+	}
+	if len(bad) > 0 {
+		if len(bad) > 10 {
+			bad = bad[:10]
+		}
+		t.Fatalf("the topic's history has gaps or repeats (%d records):\n%s", n, strings.Join(bad, "\n"))
+	}
+	if replayed > 0 {
+		t.Logf("%d records of Debezium's last transaction per shard came again after the handover", replayed)
+	}
+	return n
+}
+
+// storedTasks reads the connector's stored offsets: task key ("" for the
+// single offset) -> the shards its VGTID names.
+func storedTasks(t *testing.T, e vtEnv, name string) map[string][]string {
+	t.Helper()
+	st, err := offsets.NewKafkaStore(context.Background(), offsets.KafkaStoreConfig{Brokers: strings.Split(e.kafka, ",")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	all, err := st.Scan(context.Background(), offsets.ConnectorKeyPrefix(name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]string{}
+	for k, v := range all {
+		_, part, err := offsets.KeyPartition([]byte(k))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := offsets.ParseVitess(v)
+		if err != nil {
+			t.Fatalf("stored offset %s under %s: %v", v, k, err)
+		}
+		var sh []string
+		for _, sg := range p.Shards {
+			sh = append(sh, sg.Shard)
+		}
+		out[part["task_key"]] = sh
+	}
+	return out
+}
+
+func wantTasks(t *testing.T, got map[string][]string, want map[string][]string) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("stored offsets %v, want %v", got, want)
+	}
+	var all []string
+	for k, w := range want {
+		if !slices.Equal(got[k], w) {
+			t.Fatalf("stored offsets %v, want %v", got, want)
+		}
+		all = append(all, got[k]...)
+	}
+	sort.Strings(all)
+	if !slices.Equal(all, shards4) {
+		t.Fatalf("the stored offsets name shards %v, want each of %v once", all, shards4)
+	}
+}
+
+// Two tasks, then three, then one, while a writer changes the table (also
+// while the connector is stopped): every shard is read by one task (the
+// stored offsets name each shard once, as Debezium deals them), each change
+// of layout carries every shard's position over without a new key
+// generation, and the topic holds every change once.
+func TestVitessTasksRebalance(t *testing.T) {
+	e := needVitess4(t)
+	const rows = 2000
+	tb := newVtTable(t, e, rows)
+	prefix := "vt" + tb.name
+	name := "c-" + tb.name
+	topic := prefix + "." + e.keyspace + "." + tb.name
+	cfg := func(tasks int) map[string]string {
+		extra := map[string]string{"tasks.max": fmt.Sprint(tasks)}
+		if tasks > 1 {
+			extra["vitess.offset.storage.per.task"] = "true"
+		}
+		return tb.connector(prefix, extra)
+	}
+	var wrote atomic.Int64
+	stop := make(chan struct{})
+	done := make(chan error, 1)
+	sl := startVitess(t, e, name, cfg(2))
+	followVt(t, e, tb, topic, 90*time.Second) // the copy, by both tasks
+	go func() { done <- vtChurn(tb, rows, stop, &wrote) }()
+	time.Sleep(3 * time.Second)
+	sl.Stop()
+	wantTasks(t, storedTasks(t, e, name), map[string][]string{"task0_2_0": {"-40", "80-c0"}, "task1_2_0": {"40-80", "c0-"}})
+	t.Logf("two tasks stopped after %d writes", wrote.Load())
+	time.Sleep(time.Second) // changes while stopped
+
+	sl = startVitess(t, e, name, cfg(3))
+	time.Sleep(4 * time.Second)
+	sl.Stop()
+	wantTasks(t, storedTasks(t, e, name), map[string][]string{"task0_3_0": {"-40", "c0-"}, "task1_3_0": {"40-80"}, "task2_3_0": {"80-c0"}})
+	t.Logf("three tasks stopped after %d writes", wrote.Load())
+
+	sl = startVitess(t, e, name, cfg(1))
+	time.Sleep(3 * time.Second)
+	close(stop)
+	if err := <-done; err != nil {
+		t.Fatalf("writer: %v", err)
+	}
+	r := followVt(t, e, tb, topic, 2*time.Minute)
+	sl.Stop()
+	wantTasks(t, storedTasks(t, e, name), map[string][]string{"": shards4})
+	n := chain(t, e, topic, 0)
+	t.Logf("%d writes; %d records, ops %v; rebuilt %d rows", wrote.Load(), n, r.ops, len(r.rows))
+	if r.copyRecords != rows {
+		t.Errorf("%d copy records, want %d", r.copyRecords, rows)
+	}
+}
+
+// connectURL is the Kafka Connect worker of deploy/local/connect.sh (real
+// Debezium), or skips.
+func connectURL(t *testing.T) string {
+	t.Helper()
+	wd, _ := os.Getwd()
+	script := filepath.Join(wd, "..", "..", "deploy", "local", "connect.sh")
+	if err := exec.Command(script, "status").Run(); err != nil {
+		if os.Getenv("SLUICE_E2E") == "1" {
+			t.Fatalf("the Kafka Connect worker is not running (%v): start it with deploy/local/connect.sh start", err)
+		}
+		t.Skip("Debezium switch-over: start the Kafka Connect worker with deploy/local/connect.sh start")
+	}
+	out, err := exec.Command(script, "url").Output()
+	if err != nil {
+		t.Fatalf("deploy/local/connect.sh url: %v", err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func rest(t *testing.T, method, url string, body any) []byte {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, url, rd)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode/100 != 2 {
+		t.Fatalf("%s %s: %s: %s", method, url, resp.Status, b)
+	}
+	return b
+}
+
+// Debezium's Vitess connector with tasks.max=2 and per-task offsets reads
+// the copy and some changes and is stopped; its offsets move to
+// _connect_offsets under the keys Kafka Connect's distributed worker would
+// use; Sluice with the same settings takes them over: every shard goes on
+// from Debezium's position, with no copy again and no change lost or
+// repeated.
+func TestVitessTasksTakeOverDebezium(t *testing.T) {
+	e := needVitess4(t)
+	base := connectURL(t)
+	const rows = 300
+	tb := newVtTable(t, e, rows)
+	prefix := "dz" + tb.name
+	name := prefix
+	topic := prefix + "." + e.keyspace + "." + tb.name
+	props := tb.connector(prefix, map[string]string{"tasks.max": "2", "vitess.offset.storage.per.task": "true",
+		"vitess.offset.storage.task.key.gen": "0", "vitess.prev.num.tasks": "1", "vitess.tablet.type": "MASTER",
+		"key.converter": "org.apache.kafka.connect.json.JsonConverter", "value.converter": "org.apache.kafka.connect.json.JsonConverter",
+		"topic.creation.default.partitions": "1", "topic.creation.default.replication.factor": "1"})
+	rest(t, http.MethodPost, base+"/connectors", map[string]any{"name": name, "config": props})
+	t.Cleanup(func() {
+		req, _ := http.NewRequest(http.MethodDelete, base+"/connectors/"+name, nil)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	})
+	followVt(t, e, tb, topic, 2*time.Minute)
+	for i := 0; i < 40; i++ {
+		tb.must(t, fmt.Sprintf("UPDATE %s SET v = v + 1 WHERE id = %d", tb.name, 1+i*7%rows))
+	}
+	tb.must(t, "DELETE FROM "+tb.name+" WHERE id IN (3, 4, 5)")
+	followVt(t, e, tb, topic, time.Minute)
+	time.Sleep(2 * time.Second) // Debezium commits its offsets every second
+	rest(t, http.MethodPut, base+"/connectors/"+name+"/stop", nil)
+	for deadline := time.Now().Add(time.Minute); ; {
+		var st struct{ Connector struct{ State string } }
+		_ = json.Unmarshal(rest(t, http.MethodGet, base+"/connectors/"+name+"/status", nil), &st)
+		if st.Connector.State == "STOPPED" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Debezium connector %s not STOPPED after a minute: %s", name, st.Connector.State)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	var got struct {
+		Offsets []struct {
+			Partition map[string]string `json:"partition"`
+			Offset    map[string]string `json:"offset"`
+		} `json:"offsets"`
+	}
+	body := rest(t, http.MethodGet, base+"/connectors/"+name+"/offsets", nil)
+	if err := json.Unmarshal(body, &got); err != nil || len(got.Offsets) != 2 {
+		t.Fatalf("Debezium's offsets: %v: %s; want two, one per task", err, body)
+	}
+	rest(t, http.MethodDelete, base+"/connectors/"+name, nil)
+	// What a distributed worker would have written to _connect_offsets.
+	st, err := offsets.NewKafkaStore(context.Background(), offsets.KafkaStoreConfig{Brokers: strings.Split(e.kafka, ",")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range got.Offsets {
+		if len(o.Partition) != 2 || o.Partition["server"] != prefix || o.Partition["task_key"] == "" {
+			t.Fatalf("Debezium's partition %v: want server and task_key", o.Partition)
+		}
+		var v bytes.Buffer
+		enc := json.NewEncoder(&v)
+		enc.SetEscapeHTML(false) // Jackson does not escape <, > and &
+		if err := enc.Encode(o.Offset); err != nil {
+			t.Fatal(err)
+		}
+		key := offsets.TaskKey(name, o.Partition["server"], o.Partition["task_key"])
+		if err := st.Commit(context.Background(), key, bytes.TrimSpace(v.Bytes())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	wantTasks(t, storedTasks(t, e, name), map[string][]string{"task0_2_0": {"-40", "80-c0"}, "task1_2_0": {"40-80", "c0-"}})
+	handover := endOffset(t, e, topic)
+
+	// Changes while neither runs, then Sluice.
+	tb.must(t, "INSERT INTO "+tb.name+" (id, sk, v, pad) VALUES (5000, 5000, 1, 'x'), (5001, 5001, 1, 'y'), (5002, 5002, 1, 'z')")
+	tb.must(t, "UPDATE "+tb.name+" SET v = v + 1 WHERE id BETWEEN 10 AND 30")
+	sl := startVitess(t, e, name, tb.connector(prefix, map[string]string{"tasks.max": "2", "vitess.offset.storage.per.task": "true",
+		"vitess.offset.storage.task.key.gen": "0", "vitess.prev.num.tasks": "1"}))
+	var wrote atomic.Int64
+	stop := make(chan struct{})
+	done := make(chan error, 1)
+	go func() { done <- vtChurn(tb, rows, stop, &wrote) }()
+	time.Sleep(3 * time.Second)
+	close(stop)
+	if err := <-done; err != nil {
+		t.Fatalf("writer: %v", err)
+	}
+	r := followVt(t, e, tb, topic, time.Minute)
+	sl.Stop()
+	wantTasks(t, storedTasks(t, e, name), map[string][]string{"task0_2_0": {"-40", "80-c0"}, "task1_2_0": {"40-80", "c0-"}})
+	n := chain(t, e, topic, handover)
+	if r.copyRecords != rows {
+		t.Errorf("%d copy records in the topic, want Debezium's %d and none from Sluice", r.copyRecords, rows)
+	}
+	t.Logf("%d records (Debezium's, then Sluice's), ops %v, %d writes under Sluice", n, r.ops, wrote.Load())
+}
+
+// endOffset is the topic's (one partition's) end offset.
+func endOffset(t *testing.T, e vtEnv, topic string) int64 {
+	t.Helper()
+	adm := kadm.NewClient(conformance.NewKafkaClient(t, e.kafka))
+	ends, err := adm.ListEndOffsets(context.Background(), topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, ok := ends.Lookup(topic, 0)
+	if !ok || o.Err != nil {
+		t.Fatalf("end offset of %s: %v", topic, o.Err)
+	}
+	return o.Offset
+}
