@@ -1,7 +1,6 @@
 package vitess
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"os"
@@ -20,18 +19,11 @@ import (
 // in offsets/testdata/vitess-per-task.golden.
 func debeziumOffsets(t *testing.T, gens ...string) map[string][]byte {
 	t.Helper()
-	f, err := os.Open("../../offsets/testdata/vitess-per-task.golden")
+	b, err := os.ReadFile("../../offsets/testdata/vitess-per-task.golden")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	var lines []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if l := sc.Text(); l != "" && !strings.HasPrefix(l, "#") {
-			lines = append(lines, l)
-		}
-	}
+	lines := slices.DeleteFunc(strings.Split(string(b), "\n"), func(l string) bool { return l == "" || strings.HasPrefix(l, "#") })
 	out := map[string][]byte{}
 	for i := 0; i+1 < len(lines); i += 2 {
 		for _, g := range gens {
