@@ -104,23 +104,56 @@ func (c *Coordinator) stream(ctx context.Context, from change.Position, out *pro
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	errs := make(chan error, len(parts))
-	for _, part := range parts {
+	type ended struct {
+		r   *progress
+		err error
+	}
+	done := make(chan ended)
+	running := 0
+	start := func(part change.Position) {
 		r := &progress{Enqueuer: c.Queue.Reader(part), last: part}
+		running++
 		go func() {
-			errs <- c.retry(ctx, "streaming a part", r, func(ctx context.Context) error {
+			err := c.retry(ctx, "streaming a part", r, func(ctx context.Context) error {
 				return c.Source.Stream(ctx, r.last, r)
 			})
+			done <- ended{r, err} // the loop below receives until every reader has ended
 		}()
+	}
+	for _, part := range parts {
+		start(part)
 	}
 	// The readers that took over have their own positions now.
 	out.retire()
 	var first error
-	for range parts {
-		if err := <-errs; err != nil && first == nil {
-			first = err
+	handoffs := map[string]int{} // handoff key -> participants ended
+	for running > 0 {
+		e := <-done
+		running--
+		var h *change.Handoff
+		if errors.As(e.err, &h) {
+			// Its last changes still hold the position back until they
+			// are acknowledged; the parts that replace it join the
+			// position from their start.
+			e.r.retire()
+			handoffs[h.Key]++
+			c.Logger.Info("a reader's part ended; others take over", zap.String("reason", h.Reason),
+				zap.Int("participants_ended", handoffs[h.Key]), zap.Int("participants", h.Participants), zap.Int("next_parts", len(h.Next)))
+			if handoffs[h.Key] == h.Participants && first == nil {
+				delete(handoffs, h.Key)
+				for _, part := range h.Next {
+					start(part)
+				}
+			}
+			continue
+		}
+		if e.err != nil && first == nil {
+			first = e.err
 			cancel() // a definite error in one reader stops them all
 		}
+	}
+	if first == nil && len(handoffs) > 0 && ctx.Err() == nil {
+		return fault.Definite(fmt.Errorf("every reader ended at a handoff whose other participants never ended (%d handoffs waiting); the parts that replace them were not started", len(handoffs)))
 	}
 	return first
 }
@@ -142,6 +175,10 @@ func (c *Coordinator) retry(ctx context.Context, what string, p *progress, f fun
 		err := f(ctx)
 		if ctx.Err() != nil {
 			return nil
+		}
+		var h *change.Handoff
+		if errors.As(err, &h) {
+			return err // not a failure: the part is over
 		}
 		if err == nil || fault.IsDefinite(err) {
 			if err != nil {
