@@ -92,7 +92,9 @@ func (c *Coordinator) snapshotThenStream(ctx context.Context, from change.Positi
 }
 
 // stream runs the source's stream, with one reader or, for a Splitter, one
-// reader per part, each retried on its own.
+// reader per part, each retried on its own. A reader whose part ends at a
+// handoff (change.Handoff) is replaced by readers of the parts that take
+// over, started once every participant of the handoff has ended.
 func (c *Coordinator) stream(ctx context.Context, from change.Position, out *progress) error {
 	sp, ok := c.Source.(Splitter)
 	if !ok || from == nil {
@@ -136,10 +138,10 @@ func (c *Coordinator) stream(ctx context.Context, from change.Position, out *pro
 			// are acknowledged; the parts that replace it join the
 			// position from their start.
 			e.r.retire()
-			handoffs[h.Key]++
+			handoffs[h.Key] += max(h.Covered, 1)
 			c.Logger.Info("a reader's part ended; others take over", zap.String("reason", h.Reason),
 				zap.Int("participants_ended", handoffs[h.Key]), zap.Int("participants", h.Participants), zap.Int("next_parts", len(h.Next)))
-			if handoffs[h.Key] == h.Participants && first == nil {
+			if handoffs[h.Key] >= h.Participants && first == nil {
 				delete(handoffs, h.Key)
 				for _, part := range h.Next {
 					start(part)

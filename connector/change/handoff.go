@@ -8,10 +8,12 @@ import "fmt"
 // shards that replace it and their positions. Readers that end with the
 // same Key are the participants of one handoff: the parts in Next start
 // once Participants of them have ended, so that the new parts never run
-// ahead of a participant's last changes.
+// ahead of a participant's last changes. A reader may cover several
+// participants (Covered; 0 counts as 1).
 type Handoff struct {
 	Key          string
 	Participants int
+	Covered      int
 	Next         []Position
 	// Reason says what happened, for the log.
 	Reason string
