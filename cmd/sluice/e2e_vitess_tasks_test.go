@@ -374,3 +374,20 @@ func endOffset(t *testing.T, e vtEnv, topic string) int64 {
 	}
 	return o.Offset
 }
+
+// vitess.shard lists shard 0, read by its own reader, while the keyspace is
+// resharded to -80,80- under a writer: the reader ends at the journal and
+// readers of -80 and 80- take over from the journal's positions, with no
+// change to the connector file; no change is lost or repeated and the
+// stored VGTID names the new shards.
+func TestVitessPerShardReaderFollowsReshard(t *testing.T) {
+	log := reshardWhileFollowing(t, "", map[string]string{"vitess.shard": "0"})
+	// VTGate would also follow the reshard inside shard 0's stream; the
+	// log shows the handoff did it.
+	for _, want := range []string{`"msg":"reshard: this shard's reader ends at the journal`, `"participants":["rs_keyspace/0"],"new_shards":["-80","80-"]`,
+		`"msg":"a reader's part ended; others take over"`} {
+		if !strings.Contains(log, want) {
+			t.Errorf("sluice's log has no %s:\n%s", want, tail(log, 3000))
+		}
+	}
+}

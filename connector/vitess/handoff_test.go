@@ -64,3 +64,21 @@ func TestReaderHandoffAtJournal(t *testing.T) {
 		t.Errorf("a table move's journal ended the reader: %+v", h)
 	}
 }
+
+// After a reshard the connector followed, the stored VGTID names the new
+// shards while vitess.shard still lists the old one: the offset is taken
+// and each new shard gets its own reader.
+func TestStoredNewShardsOfListedShard(t *testing.T) {
+	s := planSource(t, map[string]string{propShard: "0"})
+	pos, err := s.ParseOffset([]byte(`{"vgtid":"[{\"keyspace\":\"tasks_keyspace\",\"shard\":\"-80\",\"gtid\":\"MariaDB/0-1-5\",\"table_p_ks\":[]},{\"keyspace\":\"tasks_keyspace\",\"shard\":\"80-\",\"gtid\":\"MariaDB/0-2-6\",\"table_p_ks\":[]}]"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts, err := s.Split(pos)
+	if err != nil || len(parts) != 2 {
+		t.Fatalf("split into %v (%v), want one part per new shard", parts, err)
+	}
+	if _, err := planSource(t, map[string]string{propShard: "-80"}).ParseOffset([]byte(`{"vgtid":"[{\"keyspace\":\"tasks_keyspace\",\"shard\":\"80-\",\"gtid\":\"MariaDB/0-1-5\",\"table_p_ks\":[]}]"}`)); err == nil {
+		t.Error("a stored shard outside the listed shard's key range was taken")
+	}
+}
