@@ -384,7 +384,7 @@ func TestVitessPerShardReaderFollowsReshard(t *testing.T) {
 	log := reshardWhileFollowing(t, "", map[string]string{"vitess.shard": "0"})
 	// VTGate would also follow the reshard inside shard 0's stream; the
 	// log shows the handoff did it.
-	for _, want := range []string{`"msg":"reshard: this shard's reader ends at the journal`, `"participants":["rs_keyspace/0"],"new_shards":["-80","80-"]`,
+	for _, want := range []string{`"msg":"reshard: this shard's reader ends at the journal`, `"participants":["rs_keyspace/0"],"new_shards":["-80","80-"]`, `"participants_ended":1,"participants":1,"next_parts":2`,
 		`"msg":"a reader's part ended; others take over"`} {
 		if !strings.Contains(log, want) {
 			t.Errorf("sluice's log has no %s:\n%s", want, tail(log, 3000))

@@ -41,7 +41,9 @@ func (r *reader) handoff(j *binlogdatapb.Journal) *change.Handoff {
 	h := &change.Handoff{Key: fmt.Sprintf("journal %d", j.Id), Participants: len(participants), Covered: len(r.pos.Shards),
 		Reason: fmt.Sprintf("reshard of %s: journal %d", strings.Join(participants, ","), j.Id)}
 	var next []string
-	for _, sg := range j.ShardGtids {
+	// In key order, as the stored VGTID lists shards.
+	gtids := slices.SortedFunc(slices.Values(j.ShardGtids), func(a, b *binlogdatapb.ShardGtid) int { return strings.Compare(a.Shard, b.Shard) })
+	for _, sg := range gtids {
 		h.Next = append(h.Next, offsets.Vitess{Shards: []offsets.ShardGTID{{Keyspace: sg.Keyspace, Shard: sg.Shard, GTID: sg.Gtid}}})
 		next = append(next, sg.Shard)
 	}
