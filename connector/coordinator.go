@@ -128,21 +128,36 @@ func (c *Coordinator) stream(ctx context.Context, from change.Position, out *pro
 	// The readers that took over have their own positions now.
 	out.retire()
 	var first error
-	handoffs := map[string]int{} // handoff key -> participants ended
+	// Participants that ended at a handoff not yet complete keep their
+	// positions (before the handoff) in the task's: stopped now, the task
+	// resumes before the handoff and meets it again.
+	type waiting struct {
+		ended              []*progress
+		covered            int
+		reason, unfinished string
+	}
+	handoffs := map[string]*waiting{}
 	for running > 0 {
 		e := <-done
 		running--
 		var h *change.Handoff
 		if errors.As(e.err, &h) {
-			// Its last changes still hold the position back until they
-			// are acknowledged; the parts that replace it join the
-			// position from their start.
-			e.r.retire()
-			handoffs[h.Key] += max(h.Covered, 1)
+			w := handoffs[h.Key]
+			if w == nil {
+				w = &waiting{reason: h.Reason, unfinished: h.Unfinished}
+				handoffs[h.Key] = w
+			}
+			w.ended = append(w.ended, e.r)
+			w.covered += max(h.Covered, 1)
 			c.Logger.Info("a reader's part ended; others take over", zap.String("reason", h.Reason),
-				zap.Int("participants_ended", handoffs[h.Key]), zap.Int("participants", h.Participants), zap.Int("next_parts", len(h.Next)))
-			if handoffs[h.Key] >= h.Participants && first == nil {
+				zap.Int("participants_ended", w.covered), zap.Int("participants", h.Participants), zap.Int("next_parts", len(h.Next)))
+			if w.covered >= h.Participants && first == nil {
 				delete(handoffs, h.Key)
+				// Their last changes still hold the position back until
+				// acknowledged; the new parts join it from their start.
+				for _, r := range w.ended {
+					r.retire()
+				}
 				for _, part := range h.Next {
 					start(part)
 				}
@@ -154,8 +169,10 @@ func (c *Coordinator) stream(ctx context.Context, from change.Position, out *pro
 			cancel() // a definite error in one reader stops them all
 		}
 	}
-	if first == nil && len(handoffs) > 0 && ctx.Err() == nil {
-		return fault.Definite(fmt.Errorf("every reader ended at a handoff whose other participants never ended (%d handoffs waiting); the parts that replace them were not started", len(handoffs)))
+	if first == nil && ctx.Err() == nil {
+		for _, w := range handoffs {
+			return fault.Definite(fmt.Errorf("%s: this task's readers ended there but its other participants never did, so the parts that replace them were not started; the stored offset stays before it. %s", w.reason, w.unfinished))
+		}
 	}
 	return first
 }

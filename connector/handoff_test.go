@@ -3,6 +3,7 @@ package connector
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -77,5 +78,35 @@ func TestReadersHandOff(t *testing.T) {
 	}
 	if prod.produced() != 4 {
 		t.Errorf("%d records produced, want 4", prod.produced())
+	}
+}
+
+// A handoff whose other participants this task does not read: the ended
+// readers keep their positions in the stored offset (before the handoff),
+// the new parts never start, and the task stops saying what to do.
+func TestHandoffWithoutAllParticipants(t *testing.T) {
+	store := &memStore{}
+	_ = store.Commit(context.Background(), []byte("k"), []byte(`{"n":3,"snap":false}`))
+	src := &handoffSource{}
+	prod := &fakeProducer{}
+	var started atomic.Int32
+	src.streamFn = func(ctx context.Context, from change.Position, out change.Enqueuer) error {
+		n := from.(seqPos).n
+		started.Add(1)
+		if err := out.Enqueue(ctx, rowEvent(int64(n)), change.Event{Kind: change.KindCommit, Position: seqPos{n: n + 10}}); err != nil {
+			return err
+		}
+		return &change.Handoff{Key: "j", Participants: 3, Next: []change.Position{seqPos{n: 100}}, Reason: "merge of three", Unfinished: "read all three"}
+	}
+	task := newTestTask(t, src, config.SnapshotInitial, store, prod)
+	err := task.Run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "merge of three") || !strings.Contains(err.Error(), "read all three") {
+		t.Fatalf("the task ended with %v, want the handoff's reason and fix", err)
+	}
+	if started.Load() != 2 {
+		t.Errorf("%d readers started, want the two participants only", started.Load())
+	}
+	if got := store.get(); got != `{"n":23,"snap":false}` {
+		t.Errorf("stored %s, want the participants' own positions (11+12)", got)
 	}
 }

@@ -15,8 +15,9 @@ type Handoff struct {
 	Participants int
 	Covered      int
 	Next         []Position
-	// Reason says what happened, for the log.
-	Reason string
+	// Reason says what happened, for the log; Unfinished what to do when
+	// the other participants are not read by the task and never end.
+	Reason, Unfinished string
 }
 
 func (h *Handoff) Error() string {

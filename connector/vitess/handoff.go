@@ -39,7 +39,8 @@ func (r *reader) handoff(j *binlogdatapb.Journal) *change.Handoff {
 		}
 	}
 	h := &change.Handoff{Key: fmt.Sprintf("journal %d", j.Id), Participants: len(participants), Covered: len(r.pos.Shards),
-		Reason: fmt.Sprintf("reshard of %s: journal %d", strings.Join(participants, ","), j.Id)}
+		Reason:     fmt.Sprintf("reshard of %s: journal %d", strings.Join(participants, ","), j.Id),
+		Unfinished: fmt.Sprintf("Let one task read all of %s (vitess.shard, tasks.max) and start it again", strings.Join(participants, ","))}
 	var next []string
 	// In key order, as the stored VGTID lists shards.
 	gtids := slices.SortedFunc(slices.Values(j.ShardGtids), func(a, b *binlogdatapb.ShardGtid) int { return strings.Compare(a.Shard, b.Shard) })
