@@ -58,10 +58,7 @@ func TestReadersHandOff(t *testing.T) {
 		<-ctx.Done()
 		return nil
 	}
-	task := newTestTask(t, src, config.SnapshotInitial, store, prod)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- task.Run(ctx) }()
+	stop := runTask(newTestTask(t, src, config.SnapshotInitial, store, prod))
 	waitFor(t, "the new parts", func() bool { mu.Lock(); defer mu.Unlock(); return started[30] && started[40] })
 	if store.get() != `{"n":3,"snap":false}` {
 		t.Fatalf("stored %s before any record was acknowledged", store.get())
@@ -69,8 +66,7 @@ func TestReadersHandOff(t *testing.T) {
 	prod.release()
 	// 31 + 41: the participants' positions (2 and 3) are gone.
 	waitFor(t, "the new parts' position", func() bool { return store.get() == `{"n":72,"snap":false}` })
-	cancel()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
 	if len(early) > 0 {
@@ -108,5 +104,17 @@ func TestHandoffWithoutAllParticipants(t *testing.T) {
 	}
 	if got := store.get(); got != `{"n":23,"snap":false}` {
 		t.Errorf("stored %s, want the participants' own positions (11+12)", got)
+	}
+}
+
+// runTask runs the task until the returned stop is called, which returns
+// the task's error.
+func runTask(task *Task) (stop func() error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- task.Run(ctx) }()
+	return func() error {
+		cancel()
+		return <-done
 	}
 }
