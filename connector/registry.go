@@ -112,7 +112,13 @@ func Check(c *config.Connector, env Env) error {
 // load, when not nil, reads the connector's stored offset, for sources
 // that check it against the server (OffsetValidator); it is only called
 // for those.
-func Validate(ctx context.Context, c *config.Connector, env Env, load func(context.Context) ([]byte, error)) ([]config.Problem, error) {
+//
+// scan, when given and not nil, lists the connector's stored offsets (by
+// key, every key beginning with prefix): a source that plans its tasks
+// (TaskPlanner) has each planned task's offset checked, as the task would
+// start from it.
+func Validate(ctx context.Context, c *config.Connector, env Env, load func(context.Context) ([]byte, error),
+	scan ...func(ctx context.Context, prefix []byte) (map[string][]byte, error)) ([]config.Problem, error) {
 	src, err := NewSource(c, env)
 	if err != nil {
 		return nil, err
@@ -121,6 +127,10 @@ func Validate(ctx context.Context, c *config.Connector, env Env, load func(conte
 	probs, err := src.Validate(ctx)
 	if err != nil {
 		return probs, err
+	}
+	if tp, ok := src.(TaskPlanner); ok && len(scan) > 0 && scan[0] != nil {
+		more, err := validateTasks(ctx, c, tp, scan[0])
+		return append(probs, more...), err
 	}
 	ov, ok := src.(OffsetValidator)
 	if !ok || load == nil {

@@ -90,3 +90,37 @@ func NewTasks(ctx context.Context, c *config.Connector, d Deps) ([]*Task, error)
 	}
 	return tasks, nil
 }
+
+// validateTasks checks the offset each planned task would start from.
+func validateTasks(ctx context.Context, c *config.Connector, tp TaskPlanner, scan func(context.Context, []byte) (map[string][]byte, error)) ([]config.Problem, error) {
+	stored, err := scan(ctx, offsets.ConnectorKeyPrefix(c.Name))
+	if err != nil {
+		return nil, fmt.Errorf("reading the stored offsets of connector %q: %w", c.Name, err)
+	}
+	planned, _, err := tp.PlanTasks(ctx, stored)
+	if err != nil {
+		return nil, fmt.Errorf("connector %s: planning its tasks from the stored offsets: %w", c.Name, err)
+	}
+	var probs []config.Problem
+	for _, p := range planned {
+		ov, ok := p.Source.(OffsetValidator)
+		if !ok {
+			continue
+		}
+		offset := p.Carry
+		if offset == nil {
+			offset = stored[string(p.OffsetKey)]
+		}
+		more, err := ov.ValidateOffset(ctx, offset)
+		for i := range more {
+			if p.ID != "" {
+				more[i].Msg = "task " + p.ID + ": " + more[i].Msg
+			}
+		}
+		probs = append(probs, more...)
+		if err != nil {
+			return probs, err
+		}
+	}
+	return probs, nil
+}

@@ -343,6 +343,28 @@ func (s *KafkaStore) Close() {
 // changing anything (for sluice validate): a missing offsets topic means
 // nothing is stored.
 func LoadStored(ctx context.Context, cfg KafkaStoreConfig, key []byte) ([]byte, error) {
+	s, err := openStored(ctx, cfg)
+	if s == nil || err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	return s.Load(ctx, key)
+}
+
+// ScanStored is LoadStored for every key that begins with prefix (see
+// Scanner).
+func ScanStored(ctx context.Context, cfg KafkaStoreConfig, prefix []byte) (map[string][]byte, error) {
+	s, err := openStored(ctx, cfg)
+	if s == nil || err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	return s.Scan(ctx, prefix)
+}
+
+// openStored opens the offsets topic for reading only; nil when it does
+// not exist.
+func openStored(ctx context.Context, cfg KafkaStoreConfig) (*KafkaStore, error) {
 	if cfg.Topic == "" {
 		cfg.Topic = DefaultOffsetsTopic
 	}
@@ -350,22 +372,23 @@ func LoadStored(ctx context.Context, cfg KafkaStoreConfig, key []byte) ([]byte, 
 	if err != nil {
 		return nil, err
 	}
-	defer sc.Client.Close()
 	td, err := sc.Admin.ListTopics(ctx, cfg.Topic)
 	if err != nil {
+		sc.Client.Close()
 		return nil, fmt.Errorf("describing offsets topic %s: %w", cfg.Topic, err)
 	}
 	t, ok := td[cfg.Topic]
 	if !ok || errors.Is(t.Err, kerr.UnknownTopicOrPartition) {
+		sc.Client.Close()
 		return nil, nil
 	}
 	if t.Err != nil {
+		sc.Client.Close()
 		return nil, fmt.Errorf("describing offsets topic %s: %w", cfg.Topic, t.Err)
 	}
 	log := cfg.Logger
 	if log == nil {
 		log = zap.NewNop()
 	}
-	s := &KafkaStore{cfg: cfg, log: log, opts: sc.Opts, cl: sc.Client, adm: sc.Admin, partitions: int32(len(t.Partitions))}
-	return s.Load(ctx, key)
+	return &KafkaStore{cfg: cfg, log: log, opts: sc.Opts, cl: sc.Client, adm: sc.Admin, partitions: int32(len(t.Partitions))}, nil
 }

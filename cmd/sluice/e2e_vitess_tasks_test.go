@@ -202,6 +202,9 @@ func TestVitessTasksRebalance(t *testing.T) {
 	sl.Stop()
 	wantTasks(t, storedTasks(t, e, name), map[string][]string{"task0_3_0": {"-40", "c0-"}, "task1_3_0": {"40-80"}, "task2_3_0": {"80-c0"}})
 	t.Logf("three tasks stopped after %d writes", wrote.Load())
+	if out, code := validateVt(t, cfg(2), name); code != 0 || !strings.HasSuffix(strings.TrimSpace(out), "ok") {
+		t.Errorf("sluice validate of the stored three tasks' offsets for two tasks: exit %d, want 0 and ok:\n%s", code, out)
+	}
 
 	sl = startVitess(t, e, name, cfg(1))
 	time.Sleep(3 * time.Second)
@@ -213,6 +216,23 @@ func TestVitessTasksRebalance(t *testing.T) {
 	sl.Stop()
 	wantTasks(t, storedTasks(t, e, name), map[string][]string{"": shards4})
 	n := chain(t, e, topic, 0)
+
+	// A task offset naming a shard the keyspace does not have: sluice
+	// validate names the task and the shard.
+	st, err := offsets.NewKafkaStore(context.Background(), offsets.KafkaStoreConfig{Brokers: strings.Split(e.kafka, ",")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale := fmt.Sprintf(`{"vgtid":"[{\"keyspace\":\"%s\",\"shard\":\"-80\",\"gtid\":\"MariaDB/0-1-5\",\"table_p_ks\":[]}]"}`, e.keyspace)
+	if err := st.Commit(context.Background(), offsets.TaskKey(name, prefix, "task1_2_1"), []byte(stale)); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	out, code := validateVt(t, cfg(2), name)
+	if code != 1 {
+		t.Errorf("sluice validate with a stored shard the keyspace lacks: exit %d, want 1:\n%s", code, out)
+	}
+	wantLines(t, out, "error: offset: task task", "-80", "a reshard happened while the connector was stopped")
 	t.Logf("%d writes; %d records, ops %v; rebuilt %d rows", wrote.Load(), n, r.ops, len(r.rows))
 	if r.copyRecords != rows {
 		t.Errorf("%d copy records, want %d", r.copyRecords, rows)

@@ -231,7 +231,7 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	conns, ok := loadConnectors(paths, env, stdout)
 	for _, c := range conns {
 		ctx, cancel := context.WithTimeout(context.Background(), c.ConnectTimeout+15*time.Second)
-		probs, err := connector.Validate(ctx, c, env, offsetLoader(w, c, stdout))
+		probs, err := connector.Validate(ctx, c, env, offsetLoader(w, c, stdout), offsetScanner(w, c, stdout))
 		cancel()
 		if err != nil {
 			// The error names the server and the settings that fix it.
@@ -263,6 +263,20 @@ func offsetLoader(w *config.Worker, c *config.Connector, stdout io.Writer) func(
 		}
 		return offsets.LoadStored(ctx, offsets.KafkaStoreConfig{Brokers: w.BootstrapServers, Topic: w.OffsetsTopic,
 			ClientOpts: kafkaOpts(w, zap.NewNop(), &connector.BrokerCounters{})}, offsets.Key(c.Name, c.TopicPrefix))
+	}
+}
+
+// offsetScanner lists a connector's offsets in the worker's offsets topic
+// (a connector of several tasks stores one per task), or says (once asked)
+// that it cannot without bootstrap.servers.
+func offsetScanner(w *config.Worker, c *config.Connector, stdout io.Writer) func(context.Context, []byte) (map[string][]byte, error) {
+	return func(ctx context.Context, prefix []byte) (map[string][]byte, error) {
+		if w == nil {
+			fmt.Fprintf(stdout, "%s: note: the stored offset was not checked: give the worker's bootstrap.servers (--bootstrap-servers or SLUICE_BOOTSTRAP_SERVERS)\n", c.Source)
+			return nil, nil
+		}
+		return offsets.ScanStored(ctx, offsets.KafkaStoreConfig{Brokers: w.BootstrapServers, Topic: w.OffsetsTopic,
+			ClientOpts: kafkaOpts(w, zap.NewNop(), &connector.BrokerCounters{})}, prefix)
 	}
 }
 
