@@ -402,7 +402,7 @@ func endOffset(t *testing.T, e vtEnv, topic string) int64 {
 // readers of -80 and 80- take over from the journal's positions; no change
 // is lost or repeated and the stored VGTID names the new shards. Started
 // again with the same connector file, Sluice reads the new shards from
-// there.
+// there, and with tasks.max=2 one task per new shard.
 func TestVitessPerShardReaderFollowsReshard(t *testing.T) {
 	log := reshardWhileFollowing(t, "", map[string]string{"vitess.shard": "0"})
 	// VTGate would also follow the reshard inside shard 0's stream; the
@@ -432,6 +432,18 @@ func TestVitessPerShardReaderFollowsReshard(t *testing.T) {
 	sl.Stop()
 	if !strings.Contains(sl.Stderr.String(), `"msg":"resuming from stored offset"`) {
 		t.Errorf("the second run did not resume from the stored offset:\n%s", tail(sl.Stderr.String(), 3000))
+	}
+
+	// The keyspace has two shards now: two tasks, each going on from its
+	// shard's stored position.
+	sl = startVitess(t, c.vtEnv, m[1], tb.connector(m[3], map[string]string{"vitess.shard": "0", "tasks.max": "2", "vitess.offset.storage.per.task": "true"}))
+	tb.must(t, "INSERT INTO "+tb.name+" (id, sk, v, pad) VALUES (90000004, 90000004, 1, 'd'), (90000005, 90000005, 1, 'e')",
+		"UPDATE "+tb.name+" SET v = v + 1 WHERE id BETWEEN 40 AND 90", "DELETE FROM "+tb.name+" WHERE id BETWEEN 91 AND 95")
+	followVt(t, c.vtEnv, tb, topic, time.Minute)
+	sl.Stop()
+	got := storedTasks(t, c.vtEnv, m[1])
+	if len(got) != 2 || strings.Join(got["task0_2_0"], ",") != "-80" || strings.Join(got["task1_2_0"], ",") != "80-" {
+		t.Errorf("stored offsets after two tasks: %v, want task0_2_0 [-80] and task1_2_0 [80-]", got)
 	}
 	t.Logf("%d records, no change lost or repeated", chain(t, c.vtEnv, topic, 0))
 }
