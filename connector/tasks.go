@@ -3,10 +3,12 @@ package connector
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"go.uber.org/zap"
 
 	"github.com/sluice-cdc/sluice/config"
+	"github.com/sluice-cdc/sluice/internal/fault"
 	"github.com/sluice-cdc/sluice/offsets"
 )
 
@@ -55,15 +57,34 @@ func NewTasks(ctx context.Context, c *config.Connector, d Deps) ([]*Task, error)
 	if !ok {
 		return nil, fmt.Errorf("connector %s: the offset store %T cannot list stored offsets, which planning the tasks needs", c.Name, d.Store)
 	}
-	stored, err := sc.Scan(ctx, offsets.ConnectorKeyPrefix(c.Name))
-	if err != nil {
-		return nil, fmt.Errorf("connector %s: reading its stored offsets to plan its tasks: %w", c.Name, err)
-	}
-	planned, retire, err := tp.PlanTasks(ctx, stored)
-	if err != nil {
-		return nil, fmt.Errorf("connector %s: planning its tasks: %w", c.Name, err)
-	}
 	log := d.Logger.With(zap.String("connector", c.Name))
+	var (
+		stored  map[string][]byte
+		planned []PlannedTask
+		retire  [][]byte
+	)
+	// A server that does not answer yet (VTGate listing the shards) is
+	// waited for until ctx ends, as a running task would retry.
+	for backoff := time.Second; ; backoff = min(2*backoff, 15*time.Second) {
+		stored, err = sc.Scan(ctx, offsets.ConnectorKeyPrefix(c.Name))
+		if err != nil {
+			err = fmt.Errorf("connector %s: reading its stored offsets to plan its tasks: %w", c.Name, err)
+		} else if planned, retire, err = tp.PlanTasks(ctx, stored); err != nil {
+			err = fmt.Errorf("connector %s: planning its tasks: %w", c.Name, err)
+		}
+		if err == nil {
+			break
+		}
+		if fault.IsDefinite(err) {
+			return nil, err
+		}
+		log.Warn("planning the tasks failed; retrying", zap.Error(err), zap.Duration("backoff", backoff))
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(backoff):
+		}
+	}
 	var tasks []*Task
 	for _, p := range planned {
 		t, err := newTask(c, d, p.Source, p.OffsetKey, p.ID)

@@ -405,6 +405,15 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		failedMu sync.Mutex
 		failed   []error
 	)
+	// Every connector's tasks are planned before any starts: a connector
+	// that cannot be planned stops the start without leaving others
+	// running.
+	type planned struct {
+		c        *config.Connector
+		tasks    []*connector.Task
+		counters *connector.Counters
+	}
+	var plans []planned
 	for _, c := range conns {
 		counters := &connector.Counters{}
 		planCtx, cancelPlan := context.WithTimeout(ctx, 60*time.Second)
@@ -416,11 +425,15 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "error: %s: %s\n", c.Source, err)
 			return 1
 		}
+		plans = append(plans, planned{c, tasks, counters})
+	}
+	for _, p := range plans {
+		c := p.c
 		log.Info("starting connector", zap.String("connector", c.Name), zap.String("class", c.Class),
 			zap.String("server", fmt.Sprintf("%s:%d", c.Hostname, c.Port)), zap.String("topic.prefix", c.TopicPrefix),
-			zap.Uint32("server_id", c.ServerID), zap.Int("tasks", len(tasks)))
+			zap.Uint32("server_id", c.ServerID), zap.Int("tasks", len(p.tasks)))
 		var connWG sync.WaitGroup
-		for _, task := range tasks {
+		for _, task := range p.tasks {
 			connWG.Add(1)
 			go func() {
 				defer connWG.Done()
@@ -436,7 +449,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		go func() {
 			defer wg.Done()
 			connWG.Wait()
-			logCounters(log, c.Name, counters)
+			logCounters(log, c.Name, p.counters)
 		}()
 	}
 	wg.Wait()
