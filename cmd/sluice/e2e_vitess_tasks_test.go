@@ -447,3 +447,13 @@ func TestVitessPerShardReaderFollowsReshard(t *testing.T) {
 	}
 	t.Logf("%d records, no change lost or repeated", chain(t, c.vtEnv, topic, 0))
 }
+
+// As TestVitessPerShardReaderFollowsReshard, but Sluice is stopped before
+// the switch and started again after it: shard 0's reader resumes before
+// the journal, reaches it and hands off.
+func TestVitessPerShardReaderReshardWhileStopped(t *testing.T) {
+	log := reshardWhileFollowing(t, "stop", map[string]string{"vitess.shard": "0"})
+	if !strings.Contains(log, `"participants_ended":1,"participants":1,"next_parts":2`) {
+		t.Errorf("sluice's log has no handoff from shard 0 to two shards:\n%s", tail(log, 3000))
+	}
+}
