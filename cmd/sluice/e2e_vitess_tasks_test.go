@@ -457,3 +457,62 @@ func TestVitessPerShardReaderReshardWhileStopped(t *testing.T) {
 		t.Errorf("sluice's log has no handoff from shard 0 to two shards:\n%s", tail(log, 3000))
 	}
 }
+
+// kill -9 of two tasks in the middle of the copy phase, then three tasks:
+// each shard's copy progress (table_p_ks, copy guards) is carried to its
+// new task and the copy goes on; under a writer, the table rebuilt from
+// the topic equals Vitess's.
+func TestVitessTasksRebalanceDuringCopy(t *testing.T) {
+	e := needVitess4(t)
+	const rows = 40_000
+	tb := newVtTable(t, e, rows)
+	prefix := "vt" + tb.name
+	name := "c-" + tb.name
+	topic := prefix + "." + e.keyspace + "." + tb.name
+	cfg := func(tasks int) map[string]string {
+		return tb.connector(prefix, map[string]string{"tasks.max": fmt.Sprint(tasks), "vitess.offset.storage.per.task": "true"})
+	}
+	var wrote atomic.Int64
+	stop := make(chan struct{})
+	done := make(chan error, 1)
+	go func() { done <- vtChurn(tb, rows, stop, &wrote) }()
+	sl := startVitess(t, e, name, cfg(2))
+	cl := conformance.NewKafkaClient(t, e.kafka, kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	n := 0
+	for deadline := time.Now().Add(60 * time.Second); n < rows/4 && time.Now().Before(deadline); {
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		n += cl.PollFetches(ctx).NumRecords()
+		cancel()
+	}
+	sl.Kill9()
+	stored := storedTasks(t, e, name)
+	st, err := offsets.NewKafkaStore(context.Background(), offsets.KafkaStoreConfig{Brokers: strings.Split(e.kafka, ",")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := st.Scan(context.Background(), offsets.ConnectorKeyPrefix(name))
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	copying := 0
+	for _, v := range all {
+		if p, err := offsets.ParseVitess(v); err == nil && p.Copying() {
+			copying++
+		}
+	}
+	t.Logf("killed during the copy after %d records, %d writes; stored %v (%d still copying)", n, wrote.Load(), stored, copying)
+	if copying == 0 {
+		t.Errorf("no stored task offset was in the copy phase when killed: the test did not test a carried copy")
+	}
+	sl = startVitess(t, e, name, cfg(3))
+	time.Sleep(3 * time.Second)
+	close(stop)
+	if err := <-done; err != nil {
+		t.Fatalf("writer: %v", err)
+	}
+	r := followVt(t, e, tb, topic, 3*time.Minute)
+	sl.Stop()
+	wantTasks(t, storedTasks(t, e, name), map[string][]string{"task0_3_0": {"-40", "c0-"}, "task1_3_0": {"40-80"}, "task2_3_0": {"80-c0"}})
+	t.Logf("rebuilt %d rows from %d records (ops %v)", len(r.rows), r.seen, r.ops)
+}
