@@ -284,7 +284,8 @@ func rest(t *testing.T, method, url string, body any) []byte {
 // _connect_offsets under the keys Kafka Connect's distributed worker would
 // use; Sluice with the same settings takes them over: every shard goes on
 // from Debezium's position, with no copy again and no change lost or
-// repeated.
+// repeated (but Debezium's own replay of its last transaction per shard).
+// Then Debezium takes Sluice's per-task offsets back the same way.
 func TestVitessTasksTakeOverDebezium(t *testing.T) {
 	e := needVitess4(t)
 	base := connectURL(t)
@@ -312,17 +313,7 @@ func TestVitessTasksTakeOverDebezium(t *testing.T) {
 	followVt(t, e, tb, topic, time.Minute)
 	time.Sleep(2 * time.Second) // Debezium commits its offsets every second
 	rest(t, http.MethodPut, base+"/connectors/"+name+"/stop", nil)
-	for deadline := time.Now().Add(time.Minute); ; {
-		var st struct{ Connector struct{ State string } }
-		_ = json.Unmarshal(rest(t, http.MethodGet, base+"/connectors/"+name+"/status", nil), &st)
-		if st.Connector.State == "STOPPED" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("Debezium connector %s not STOPPED after a minute: %s", name, st.Connector.State)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	waitStopped(t, base, name)
 	var got struct {
 		Offsets []struct {
 			Partition map[string]string `json:"partition"`
@@ -375,11 +366,59 @@ func TestVitessTasksTakeOverDebezium(t *testing.T) {
 	r := followVt(t, e, tb, topic, time.Minute)
 	sl.Stop()
 	wantTasks(t, storedTasks(t, e, name), map[string][]string{"task0_2_0": {"-40", "80-c0"}, "task1_2_0": {"40-80", "c0-"}})
-	n := chain(t, e, topic, handover)
 	if r.copyRecords != rows {
 		t.Errorf("%d copy records in the topic, want Debezium's %d and none from Sluice", r.copyRecords, rows)
 	}
-	t.Logf("%d records (Debezium's, then Sluice's), ops %v, %d writes under Sluice", n, r.ops, wrote.Load())
+	t.Logf("%d writes under Sluice", wrote.Load())
+
+	// And back: Debezium, created stopped, is given Sluice's per-task
+	// offsets through Kafka Connect's offsets API and resumed.
+	rest(t, http.MethodPost, base+"/connectors", map[string]any{"name": name, "config": props, "initial_state": "STOPPED"})
+	waitStopped(t, base, name)
+	var patch []any
+	st, err = offsets.NewKafkaStore(context.Background(), offsets.KafkaStoreConfig{Brokers: strings.Split(e.kafka, ",")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tk := range []string{"task0_2_0", "task1_2_0"} {
+		v, err := st.Load(context.Background(), offsets.TaskKey(name, prefix, tk))
+		if err != nil || v == nil {
+			t.Fatalf("Sluice's offset of %s: %s %v", tk, v, err)
+		}
+		var offset map[string]any
+		if err := json.Unmarshal(v, &offset); err != nil {
+			t.Fatal(err)
+		}
+		patch = append(patch, map[string]any{"partition": map[string]string{"server": prefix, "task_key": tk}, "offset": offset})
+	}
+	st.Close()
+	rest(t, http.MethodPatch, base+"/connectors/"+name+"/offsets", map[string]any{"offsets": patch})
+	tb.must(t, "INSERT INTO "+tb.name+" (id, sk, v, pad) VALUES (6000, 6000, 1, 'x'), (6001, 6001, 1, 'y'), (6002, 6002, 1, 'z')")
+	tb.must(t, "UPDATE "+tb.name+" SET v = v + 1 WHERE id BETWEEN 30 AND 60")
+	rest(t, http.MethodPut, base+"/connectors/"+name+"/resume", nil)
+	r = followVt(t, e, tb, topic, 2*time.Minute)
+	time.Sleep(2 * time.Second) // anything Debezium would write twice
+	n := chain(t, e, topic, handover)
+	if r.copyRecords != rows {
+		t.Errorf("%d copy records in the topic, want Debezium's first %d only", r.copyRecords, rows)
+	}
+	t.Logf("%d records (Debezium's, Sluice's, Debezium's again), ops %v", n, r.ops)
+}
+
+// waitStopped waits for a Kafka Connect connector to be STOPPED.
+func waitStopped(t *testing.T, base, name string) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); ; {
+		var st struct{ Connector struct{ State string } }
+		_ = json.Unmarshal(rest(t, http.MethodGet, base+"/connectors/"+name+"/status", nil), &st)
+		if st.Connector.State == "STOPPED" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Debezium connector %s not STOPPED after a minute: %s", name, st.Connector.State)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }
 
 // endOffset is the topic's (one partition's) end offset.
