@@ -46,6 +46,47 @@ func needVitess4(t *testing.T) vtEnv {
 
 var shards4 = []string{"-40", "40-80", "80-c0", "c0-"}
 
+// vtWriter is vtChurn running in the background.
+type vtWriter struct {
+	wrote atomic.Int64
+	stop  chan struct{}
+	done  chan error
+}
+
+func startChurn(tb *vtTable, rows int) *vtWriter {
+	c := &vtWriter{stop: make(chan struct{}), done: make(chan error, 1)}
+	go func() { c.done <- vtChurn(tb, rows, c.stop, &c.wrote) }()
+	return c
+}
+
+// end lets the writer go on for d, stops it and fails the test on its
+// error.
+func (c *vtWriter) end(t *testing.T, d time.Duration) {
+	t.Helper()
+	time.Sleep(d)
+	close(c.stop)
+	if err := <-c.done; err != nil {
+		t.Fatalf("writer: %v", err)
+	}
+}
+
+// tasksTable is a table of rows in the four-shard keyspace, with its
+// connector's topic.prefix, name and topic, and its connector settings for
+// a number of tasks (per-task offsets above one).
+func tasksTable(t *testing.T, e vtEnv, rows int) (tb *vtTable, prefix, name, topic string, cfg func(tasks int) map[string]string) {
+	t.Helper()
+	tb = newVtTable(t, e, rows)
+	prefix, name = "vt"+tb.name, "c-"+tb.name
+	cfg = func(tasks int) map[string]string {
+		extra := map[string]string{"tasks.max": fmt.Sprint(tasks)}
+		if tasks > 1 {
+			extra["vitess.offset.storage.per.task"] = "true"
+		}
+		return tb.connector(prefix, extra)
+	}
+	return tb, prefix, name, prefix + "." + e.keyspace + "." + tb.name, cfg
+}
+
 // chain checks the topic's change history key by key (perKey: no lost,
 // repeated or reordered change) and returns the number of records. With
 // handover > 0, the records before that offset were Debezium's, which
@@ -174,44 +215,27 @@ func wantTasks(t *testing.T, got map[string][]string, want map[string][]string) 
 func TestVitessTasksRebalance(t *testing.T) {
 	e := needVitess4(t)
 	const rows = 2000
-	tb := newVtTable(t, e, rows)
-	prefix := "vt" + tb.name
-	name := "c-" + tb.name
-	topic := prefix + "." + e.keyspace + "." + tb.name
-	cfg := func(tasks int) map[string]string {
-		extra := map[string]string{"tasks.max": fmt.Sprint(tasks)}
-		if tasks > 1 {
-			extra["vitess.offset.storage.per.task"] = "true"
-		}
-		return tb.connector(prefix, extra)
-	}
-	var wrote atomic.Int64
-	stop := make(chan struct{})
-	done := make(chan error, 1)
+	tb, prefix, name, topic, cfg := tasksTable(t, e, rows)
 	sl := startVitess(t, e, name, cfg(2))
 	followVt(t, e, tb, topic, 90*time.Second) // the copy, by both tasks
-	go func() { done <- vtChurn(tb, rows, stop, &wrote) }()
+	w := startChurn(tb, rows)
 	time.Sleep(3 * time.Second)
 	sl.Stop()
 	wantTasks(t, storedTasks(t, e, name), map[string][]string{"task0_2_0": {"-40", "80-c0"}, "task1_2_0": {"40-80", "c0-"}})
-	t.Logf("two tasks stopped after %d writes", wrote.Load())
+	t.Logf("two tasks stopped after %d writes", w.wrote.Load())
 	time.Sleep(time.Second) // changes while stopped
 
 	sl = startVitess(t, e, name, cfg(3))
 	time.Sleep(4 * time.Second)
 	sl.Stop()
 	wantTasks(t, storedTasks(t, e, name), map[string][]string{"task0_3_0": {"-40", "c0-"}, "task1_3_0": {"40-80"}, "task2_3_0": {"80-c0"}})
-	t.Logf("three tasks stopped after %d writes", wrote.Load())
+	t.Logf("three tasks stopped after %d writes", w.wrote.Load())
 	if out, code := validateVt(t, cfg(2), name); code != 0 || !strings.HasSuffix(strings.TrimSpace(out), "ok") {
 		t.Errorf("sluice validate of the stored three tasks' offsets for two tasks: exit %d, want 0 and ok:\n%s", code, out)
 	}
 
 	sl = startVitess(t, e, name, cfg(1))
-	time.Sleep(3 * time.Second)
-	close(stop)
-	if err := <-done; err != nil {
-		t.Fatalf("writer: %v", err)
-	}
+	w.end(t, 3*time.Second)
 	r := followVt(t, e, tb, topic, 2*time.Minute)
 	sl.Stop()
 	wantTasks(t, storedTasks(t, e, name), map[string][]string{"": shards4})
@@ -233,7 +257,7 @@ func TestVitessTasksRebalance(t *testing.T) {
 		t.Errorf("sluice validate with a stored shard the keyspace lacks: exit %d, want 1:\n%s", code, out)
 	}
 	wantLines(t, out, "error: offset: task task", "-80", "a reshard happened while the connector was stopped")
-	t.Logf("%d writes; %d records, ops %v; rebuilt %d rows", wrote.Load(), n, r.ops, len(r.rows))
+	t.Logf("%d writes; %d records, ops %v; rebuilt %d rows", w.wrote.Load(), n, r.ops, len(r.rows))
 	if r.copyRecords != rows {
 		t.Errorf("%d copy records, want %d", r.copyRecords, rows)
 	}
@@ -354,22 +378,15 @@ func TestVitessTasksTakeOverDebezium(t *testing.T) {
 	tb.must(t, "UPDATE "+tb.name+" SET v = v + 1 WHERE id BETWEEN 10 AND 30")
 	sl := startVitess(t, e, name, tb.connector(prefix, map[string]string{"tasks.max": "2", "vitess.offset.storage.per.task": "true",
 		"vitess.offset.storage.task.key.gen": "0", "vitess.prev.num.tasks": "1"}))
-	var wrote atomic.Int64
-	stop := make(chan struct{})
-	done := make(chan error, 1)
-	go func() { done <- vtChurn(tb, rows, stop, &wrote) }()
-	time.Sleep(3 * time.Second)
-	close(stop)
-	if err := <-done; err != nil {
-		t.Fatalf("writer: %v", err)
-	}
+	w := startChurn(tb, rows)
+	w.end(t, 3*time.Second)
 	r := followVt(t, e, tb, topic, time.Minute)
 	sl.Stop()
 	wantTasks(t, storedTasks(t, e, name), map[string][]string{"task0_2_0": {"-40", "80-c0"}, "task1_2_0": {"40-80", "c0-"}})
 	if r.copyRecords != rows {
 		t.Errorf("%d copy records in the topic, want Debezium's %d and none from Sluice", r.copyRecords, rows)
 	}
-	t.Logf("%d writes under Sluice", wrote.Load())
+	t.Logf("%d writes under Sluice", w.wrote.Load())
 
 	// And back: Debezium, created stopped, is given Sluice's per-task
 	// offsets through Kafka Connect's offsets API and resumed.
@@ -504,23 +521,15 @@ func TestVitessPerShardReaderReshardWhileStopped(t *testing.T) {
 func TestVitessTasksRebalanceDuringCopy(t *testing.T) {
 	e := needVitess4(t)
 	const rows = 40_000
-	tb := newVtTable(t, e, rows)
-	prefix := "vt" + tb.name
-	name := "c-" + tb.name
-	topic := prefix + "." + e.keyspace + "." + tb.name
-	cfg := func(tasks int) map[string]string {
-		return tb.connector(prefix, map[string]string{"tasks.max": fmt.Sprint(tasks), "vitess.offset.storage.per.task": "true"})
-	}
-	var wrote atomic.Int64
-	stop := make(chan struct{})
-	done := make(chan error, 1)
-	go func() { done <- vtChurn(tb, rows, stop, &wrote) }()
+	tb, _, name, topic, cfg := tasksTable(t, e, rows)
+	w := startChurn(tb, rows)
 	sl := startVitess(t, e, name, cfg(2))
+	// Some of the copy is in Kafka, not all of it.
 	cl := conformance.NewKafkaClient(t, e.kafka, kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
-	n := 0
-	for deadline := time.Now().Add(60 * time.Second); n < rows/4 && time.Now().Before(deadline); {
-		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-		n += cl.PollFetches(ctx).NumRecords()
+	n, deadline := 0, time.Now().Add(time.Minute)
+	for n < rows/4 && time.Now().Before(deadline) {
+		ctx, cancel := context.WithDeadline(context.Background(), deadline)
+		n += len(cl.PollRecords(ctx, 10_000).Records())
 		cancel()
 	}
 	sl.Kill9()
@@ -540,16 +549,12 @@ func TestVitessTasksRebalanceDuringCopy(t *testing.T) {
 			copying++
 		}
 	}
-	t.Logf("killed during the copy after %d records, %d writes; stored %v (%d still copying)", n, wrote.Load(), stored, copying)
+	t.Logf("killed during the copy after %d records, %d writes; stored %v (%d still copying)", n, w.wrote.Load(), stored, copying)
 	if copying == 0 {
 		t.Errorf("no stored task offset was in the copy phase when killed: the test did not test a carried copy")
 	}
 	sl = startVitess(t, e, name, cfg(3))
-	time.Sleep(3 * time.Second)
-	close(stop)
-	if err := <-done; err != nil {
-		t.Fatalf("writer: %v", err)
-	}
+	w.end(t, 3*time.Second)
 	r := followVt(t, e, tb, topic, 3*time.Minute)
 	sl.Stop()
 	wantTasks(t, storedTasks(t, e, name), map[string][]string{"task0_3_0": {"-40", "c0-"}, "task1_3_0": {"40-80"}, "task2_3_0": {"80-c0"}})
