@@ -24,9 +24,10 @@ import (
 // ended, so no change of a new shard comes before a change of an old one
 // it follows. A reader that also reads shards outside the reshard, or in a
 // copy phase, goes on as VTGate leads it (VTGate replaces the shards in
-// the same stream when the stream has every participant).
+// the same stream when the stream has every participant); with
+// vitess.stop_on_reshard=true VTGate ends the stream, as asked.
 func (r *reader) handoff(j *binlogdatapb.Journal) *change.Handoff {
-	if len(r.cfg.Shards) == 0 || r.untilCopied || j == nil || j.MigrationType != binlogdatapb.MigrationType_SHARDS || len(r.pending) > 0 {
+	if len(r.cfg.Shards) == 0 || r.cfg.StopOnReshard || r.untilCopied || j == nil || j.MigrationType != binlogdatapb.MigrationType_SHARDS || len(r.pending) > 0 {
 		return nil
 	}
 	var participants []string

@@ -59,6 +59,11 @@ func TestReaderHandoffAtJournal(t *testing.T) {
 	if h := reader(nil, "-80").handoff(journal); h != nil {
 		t.Errorf("without vitess.shard (VTGate follows the reshard) the reader ended: %+v", h)
 	}
+	stop := reader([]string{"-80", "80-"}, "-80")
+	stop.cfg.StopOnReshard = true
+	if h := stop.handoff(journal); h != nil {
+		t.Errorf("with vitess.stop_on_reshard=true the reader handed off: %+v", h)
+	}
 	tables := &binlogdatapb.Journal{Id: 8, MigrationType: binlogdatapb.MigrationType_TABLES, Participants: journal.Participants}
 	if h := reader([]string{"-80"}, "-80").handoff(tables); h != nil {
 		t.Errorf("a table move's journal ended the reader: %+v", h)
