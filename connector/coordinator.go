@@ -92,7 +92,9 @@ func (c *Coordinator) snapshotThenStream(ctx context.Context, from change.Positi
 }
 
 // stream runs the source's stream, with one reader or, for a Splitter, one
-// reader per part, each retried on its own.
+// reader per part, each retried on its own. A reader whose part ends at a
+// handoff (change.Handoff) is replaced by readers of the parts that take
+// over, started once every participant of the handoff has ended.
 func (c *Coordinator) stream(ctx context.Context, from change.Position, out *progress) error {
 	sp, ok := c.Source.(Splitter)
 	if !ok || from == nil {
@@ -104,22 +106,72 @@ func (c *Coordinator) stream(ctx context.Context, from change.Position, out *pro
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	errs := make(chan error, len(parts))
-	for _, part := range parts {
+	type ended struct {
+		r   *progress
+		err error
+	}
+	done := make(chan ended)
+	running := 0
+	start := func(part change.Position) {
 		r := &progress{Enqueuer: c.Queue.Reader(part), last: part}
+		running++
 		go func() {
-			errs <- c.retry(ctx, "streaming a part", r, func(ctx context.Context) error {
+			err := c.retry(ctx, "streaming a part", r, func(ctx context.Context) error {
 				return c.Source.Stream(ctx, r.last, r)
 			})
+			done <- ended{r, err} // the loop below receives until every reader has ended
 		}()
+	}
+	for _, part := range parts {
+		start(part)
 	}
 	// The readers that took over have their own positions now.
 	out.retire()
 	var first error
-	for range parts {
-		if err := <-errs; err != nil && first == nil {
-			first = err
+	// Participants that ended at a handoff not yet complete keep their
+	// positions (before the handoff) in the task's: stopped now, the task
+	// resumes before the handoff and meets it again.
+	type waiting struct {
+		ended              []*progress
+		covered            int
+		reason, unfinished string
+	}
+	handoffs := map[string]*waiting{}
+	for running > 0 {
+		e := <-done
+		running--
+		var h *change.Handoff
+		if errors.As(e.err, &h) {
+			w := handoffs[h.Key]
+			if w == nil {
+				w = &waiting{reason: h.Reason, unfinished: h.Unfinished}
+				handoffs[h.Key] = w
+			}
+			w.ended = append(w.ended, e.r)
+			w.covered += max(h.Covered, 1)
+			c.Logger.Info("a reader's part ended; others take over", zap.String("reason", h.Reason),
+				zap.Int("participants_ended", w.covered), zap.Int("participants", h.Participants), zap.Int("next_parts", len(h.Next)))
+			if w.covered >= h.Participants && first == nil {
+				delete(handoffs, h.Key)
+				// Their last changes still hold the position back until
+				// acknowledged; the new parts join it from their start.
+				for _, r := range w.ended {
+					r.retire()
+				}
+				for _, part := range h.Next {
+					start(part)
+				}
+			}
+			continue
+		}
+		if e.err != nil && first == nil {
+			first = e.err
 			cancel() // a definite error in one reader stops them all
+		}
+	}
+	if first == nil && ctx.Err() == nil {
+		for _, w := range handoffs {
+			return fault.Definite(fmt.Errorf("%s: this task's readers ended there but its other participants never did, so the parts that replace them were not started; the stored offset stays before it. %s", w.reason, w.unfinished))
 		}
 	}
 	return first
@@ -142,6 +194,10 @@ func (c *Coordinator) retry(ctx context.Context, what string, p *progress, f fun
 		err := f(ctx)
 		if ctx.Err() != nil {
 			return nil
+		}
+		var h *change.Handoff
+		if errors.As(err, &h) {
+			return err // not a failure: the part is over
 		}
 		if err == nil || fault.IsDefinite(err) {
 			if err != nil {

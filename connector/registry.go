@@ -51,7 +51,26 @@ func newMySQL(c *config.Connector, env Env) (Source, error) {
 }
 
 func newVitess(c *config.Connector, env Env) (Source, error) {
-	return vitess.New(c, env.Logger)
+	s, err := vitess.New(c, env.Logger)
+	if err != nil {
+		return nil, err
+	}
+	return vitessSource{s}, nil
+}
+
+// vitessSource adds the task planning of tasks.max to the Vitess source.
+type vitessSource struct{ *vitess.Source }
+
+func (v vitessSource) PlanTasks(ctx context.Context, stored map[string][]byte) ([]PlannedTask, [][]byte, error) {
+	planned, retire, err := v.Source.PlanTasks(ctx, stored)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]PlannedTask, len(planned))
+	for i, p := range planned {
+		out[i] = PlannedTask{ID: p.ID, Source: p.Source, OffsetKey: p.Key, Carry: p.Carry}
+	}
+	return out, retire, nil
 }
 
 // NewSource builds the source connector.class names.
@@ -98,7 +117,13 @@ func Check(c *config.Connector, env Env) error {
 // load, when not nil, reads the connector's stored offset, for sources
 // that check it against the server (OffsetValidator); it is only called
 // for those.
-func Validate(ctx context.Context, c *config.Connector, env Env, load func(context.Context) ([]byte, error)) ([]config.Problem, error) {
+//
+// scan, when given and not nil, lists the connector's stored offsets (by
+// key, every key beginning with prefix): a source that plans its tasks
+// (TaskPlanner) has each planned task's offset checked, as the task would
+// start from it.
+func Validate(ctx context.Context, c *config.Connector, env Env, load func(context.Context) ([]byte, error),
+	scan ...func(ctx context.Context, prefix []byte) (map[string][]byte, error)) ([]config.Problem, error) {
 	src, err := NewSource(c, env)
 	if err != nil {
 		return nil, err
@@ -107,6 +132,10 @@ func Validate(ctx context.Context, c *config.Connector, env Env, load func(conte
 	probs, err := src.Validate(ctx)
 	if err != nil {
 		return probs, err
+	}
+	if tp, ok := src.(TaskPlanner); ok && len(scan) > 0 && scan[0] != nil {
+		more, err := validateTasks(ctx, c, tp, scan[0])
+		return append(probs, more...), err
 	}
 	ov, ok := src.(OffsetValidator)
 	if !ok || load == nil {
@@ -136,6 +165,13 @@ func NewTask(c *config.Connector, d Deps) (*Task, error) {
 	if err != nil {
 		return nil, err
 	}
+	return newTask(c, d, src, offsets.Key(c.Name, c.TopicPrefix), "")
+}
+
+// newTask wires one task of a connector around its source, storing its
+// offset under key; id names the task among the connector's (empty for a
+// connector of one task).
+func newTask(c *config.Connector, d Deps, src Source, key []byte, id string) (*Task, error) {
 	chain, err := smt.Parse(c.Raw)
 	if err != nil {
 		return nil, err
@@ -158,9 +194,13 @@ func NewTask(c *config.Connector, d Deps) (*Task, error) {
 		return nil, err
 	}
 	log := d.Logger.With(zap.String("connector", c.Name))
-	key := offsets.Key(c.Name, c.TopicPrefix)
+	name := c.Name
+	if id != "" {
+		log = log.With(zap.String("task", id))
+		name = c.Name + " task " + id
+	}
 	task := &Task{
-		Name: c.Name, Source: src, Mode: c.SnapshotMode,
+		Name: name, Source: src, Mode: c.SnapshotMode,
 		QueueEvents: c.MaxQueueSize, QueueBytes: c.MaxQueueSizeInBytes,
 		Poller: PollerConfig{
 			Transforms: chain, KeyConverter: keyConv, ValueConverter: valConv,

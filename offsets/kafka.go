@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 	"sync"
@@ -206,31 +207,57 @@ func (s *KafkaStore) Load(ctx context.Context, key []byte) ([]byte, error) {
 }
 
 func (s *KafkaStore) load(ctx context.Context, key []byte) ([]byte, error) {
-	topic := s.cfg.Topic
 	p := Partition(key, s.partitions)
+	var (
+		value []byte
+		found bool
+	)
+	err := s.readPartitions(ctx, []int32{p}, func(r *kgo.Record) {
+		if bytes.Equal(r.Key, key) {
+			value, found = r.Value, true
+		}
+	})
+	if err != nil || !found || value == nil {
+		return nil, err
+	}
+	s.log.Debug("loaded offset", zap.ByteString("key", key), zap.Int32("partition", p))
+	return value, nil
+}
 
+// readPartitions reads the partitions from their start to their end (the
+// last stable offset) and hands each data record to each, in order within
+// a partition.
+func (s *KafkaStore) readPartitions(ctx context.Context, parts []int32, each func(*kgo.Record)) error {
+	topic := s.cfg.Topic
 	starts, err := s.adm.ListStartOffsets(ctx, topic)
 	if err != nil {
-		return nil, fmt.Errorf("listing start offsets: %w", err)
+		return fmt.Errorf("listing start offsets: %w", err)
 	}
 	ends, err := s.adm.ListCommittedOffsets(ctx, topic)
 	if err != nil {
-		return nil, fmt.Errorf("listing end offsets: %w", err)
+		return fmt.Errorf("listing end offsets: %w", err)
 	}
-	start, ok := starts.Lookup(topic, p)
-	if !ok || start.Err != nil {
-		return nil, fmt.Errorf("listing start offset of partition %d: %w", p, lookupErr(start, ok))
+	want := map[int32]kgo.Offset{}
+	endOf := map[int32]int64{}
+	for _, p := range parts {
+		start, ok := starts.Lookup(topic, p)
+		if !ok || start.Err != nil {
+			return fmt.Errorf("listing start offset of partition %d: %w", p, lookupErr(start, ok))
+		}
+		end, ok := ends.Lookup(topic, p)
+		if !ok || end.Err != nil {
+			return fmt.Errorf("listing end offset of partition %d: %w", p, lookupErr(end, ok))
+		}
+		if end.Offset > start.Offset {
+			want[p], endOf[p] = kgo.NewOffset().AtStart(), end.Offset
+		}
 	}
-	end, ok := ends.Lookup(topic, p)
-	if !ok || end.Err != nil {
-		return nil, fmt.Errorf("listing end offset of partition %d: %w", p, lookupErr(end, ok))
-	}
-	if end.Offset <= start.Offset {
-		return nil, nil
+	if len(want) == 0 {
+		return nil
 	}
 
 	opts := append(append([]kgo.Opt(nil), s.opts...),
-		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: {p: kgo.NewOffset().AtStart()}}),
+		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: want}),
 		kgo.FetchIsolationLevel(kgo.ReadCommitted()),
 		// Control records (transaction markers) carry offsets too; seeing
 		// them tells when the end was reached even if a marker is last.
@@ -238,36 +265,34 @@ func (s *KafkaStore) load(ctx context.Context, key []byte) ([]byte, error) {
 	)
 	cl, err := kgo.NewClient(opts...)
 	if err != nil {
-		return nil, fmt.Errorf("creating consumer: %w", err)
+		return fmt.Errorf("creating consumer: %w", err)
 	}
 	defer cl.Close()
 
-	var (
-		value []byte
-		found bool
-		last  = int64(-1)
-	)
-	for last < end.Offset-1 {
+	// The partitions not yet read to their end.
+	last := maps.Clone(endOf)
+	for len(last) > 0 {
 		fs := cl.PollFetches(ctx)
 		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("reading partition %d (at offset %d of %d): %w", p, last+1, end.Offset, err)
+			return fmt.Errorf("reading partitions %v (%d not read to the end): %w", parts, len(last), err)
 		}
 		if errs := fs.Errors(); len(errs) > 0 {
-			return nil, fmt.Errorf("reading partition %d: %w", errs[0].Partition, errs[0].Err)
+			return fmt.Errorf("reading partition %d: %w", errs[0].Partition, errs[0].Err)
 		}
 		fs.EachRecord(func(r *kgo.Record) {
-			last = max(last, r.Offset)
-			if r.Attrs.IsControl() || r.Offset >= end.Offset || !bytes.Equal(r.Key, key) {
+			end, reading := endOf[r.Partition]
+			if !reading {
 				return
 			}
-			value, found = r.Value, true
+			if r.Offset >= end-1 {
+				delete(last, r.Partition)
+			}
+			if r.Offset < end && !r.Attrs.IsControl() {
+				each(r)
+			}
 		})
 	}
-	if !found || value == nil {
-		return nil, nil
-	}
-	s.log.Debug("loaded offset", zap.ByteString("key", key), zap.Int32("partition", p))
-	return value, nil
+	return nil
 }
 
 func lookupErr(o kadm.ListedOffset, ok bool) error {
@@ -318,6 +343,28 @@ func (s *KafkaStore) Close() {
 // changing anything (for sluice validate): a missing offsets topic means
 // nothing is stored.
 func LoadStored(ctx context.Context, cfg KafkaStoreConfig, key []byte) ([]byte, error) {
+	s, err := openStored(ctx, cfg)
+	if s == nil || err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	return s.Load(ctx, key)
+}
+
+// ScanStored is LoadStored for every key that begins with prefix (see
+// Scanner).
+func ScanStored(ctx context.Context, cfg KafkaStoreConfig, prefix []byte) (map[string][]byte, error) {
+	s, err := openStored(ctx, cfg)
+	if s == nil || err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	return s.Scan(ctx, prefix)
+}
+
+// openStored opens the offsets topic for reading only; nil when it does
+// not exist.
+func openStored(ctx context.Context, cfg KafkaStoreConfig) (*KafkaStore, error) {
 	if cfg.Topic == "" {
 		cfg.Topic = DefaultOffsetsTopic
 	}
@@ -325,22 +372,23 @@ func LoadStored(ctx context.Context, cfg KafkaStoreConfig, key []byte) ([]byte, 
 	if err != nil {
 		return nil, err
 	}
-	defer sc.Client.Close()
 	td, err := sc.Admin.ListTopics(ctx, cfg.Topic)
 	if err != nil {
+		sc.Client.Close()
 		return nil, fmt.Errorf("describing offsets topic %s: %w", cfg.Topic, err)
 	}
 	t, ok := td[cfg.Topic]
 	if !ok || errors.Is(t.Err, kerr.UnknownTopicOrPartition) {
+		sc.Client.Close()
 		return nil, nil
 	}
 	if t.Err != nil {
+		sc.Client.Close()
 		return nil, fmt.Errorf("describing offsets topic %s: %w", cfg.Topic, t.Err)
 	}
 	log := cfg.Logger
 	if log == nil {
 		log = zap.NewNop()
 	}
-	s := &KafkaStore{cfg: cfg, log: log, opts: sc.Opts, cl: sc.Client, adm: sc.Admin, partitions: int32(len(t.Partitions))}
-	return s.Load(ctx, key)
+	return &KafkaStore{cfg: cfg, log: log, opts: sc.Opts, cl: sc.Client, adm: sc.Admin, partitions: int32(len(t.Partitions))}, nil
 }

@@ -1,6 +1,9 @@
 package offsets
 
 import (
+	"encoding/json"
+	"fmt"
+
 	"github.com/sluice-cdc/sluice/internal/javafmt"
 )
 
@@ -16,12 +19,58 @@ import (
 // Jackson escapes less than encoding/json does (no HTML escaping, U+2028 and
 // U+2029 raw) and escapes characters outside the BMP as surrogate pairs.
 func Key(connector, server string) []byte {
-	b := make([]byte, 0, len(connector)+len(server)+16)
+	return TaskKey(connector, server, "")
+}
+
+// TaskKey is the key of a connector that stores one offset per task, as
+// Debezium's Vitess connector does with vitess.offset.storage.per.task=true:
+//
+//	["<connector>",{"server":"<server>","task_key":"<taskKey>"}]
+//
+// The partition is a Java HashMap, and this is the order its iteration
+// gives for these two keys (as the real Kafka Connect wrote it, see
+// testdata/vitess-per-task.golden). An empty taskKey gives [Key].
+func TaskKey(connector, server, taskKey string) []byte {
+	b := make([]byte, 0, len(connector)+len(server)+len(taskKey)+32)
 	b = append(b, '[')
 	b = appendJacksonString(b, connector)
 	b = append(b, `,{"server":`...)
 	b = appendJacksonString(b, server)
+	if taskKey != "" {
+		b = append(b, `,"task_key":`...)
+		b = appendJacksonString(b, taskKey)
+	}
 	return append(b, '}', ']')
+}
+
+// ConnectorKeyPrefix is how every key of this connector's offsets begins,
+// whatever its partition: ["<connector>",
+func ConnectorKeyPrefix(connector string) []byte {
+	b := append([]byte{'['}, appendJacksonString(nil, connector)...)
+	return append(b, ',')
+}
+
+// KeyPartition decodes a key Kafka Connect wrote, ["<connector>",{...}],
+// into the connector name and its partition's string fields.
+func KeyPartition(key []byte) (connector string, partition map[string]string, err error) {
+	var parts []json.RawMessage
+	if err := json.Unmarshal(key, &parts); err != nil || len(parts) != 2 {
+		return "", nil, fmt.Errorf("offset key %s is not [connector, partition]", key)
+	}
+	if err := json.Unmarshal(parts[0], &connector); err != nil {
+		return "", nil, fmt.Errorf("offset key %s: the connector name is not a string", key)
+	}
+	var raw map[string]any
+	if err := json.Unmarshal(parts[1], &raw); err != nil {
+		return "", nil, fmt.Errorf("offset key %s: the partition is not an object", key)
+	}
+	partition = make(map[string]string, len(raw))
+	for k, v := range raw {
+		if s, ok := v.(string); ok {
+			partition[k] = s
+		}
+	}
+	return connector, partition, nil
 }
 
 // appendJacksonString writes s as Kafka Connect's JsonConverter and offset

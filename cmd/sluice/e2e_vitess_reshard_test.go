@@ -140,7 +140,8 @@ func TestVitessReshardWhileStopped(t *testing.T) { reshardWhileFollowing(t, "sto
 // (at least once), none is lost or reordered.
 func TestVitessReshardWhileKilled(t *testing.T) { reshardWhileFollowing(t, "kill") }
 
-func reshardWhileFollowing(t *testing.T, down string) {
+// It returns the log of the last sluice run.
+func reshardWhileFollowing(t *testing.T, down string, extra ...map[string]string) string {
 	c := needVtCluster(t)
 	conn, err := client.Connect(c.mysql, "root", "", c.keyspace)
 	if err != nil {
@@ -175,7 +176,11 @@ func reshardWhileFollowing(t *testing.T, down string) {
 	prefix := "vr" + tb.name
 	name := "c-" + tb.name
 	topic := prefix + "." + c.keyspace + "." + tb.name
-	cfg := tb.connector(prefix, nil)
+	var more map[string]string
+	if len(extra) > 0 {
+		more = extra[0]
+	}
+	cfg := tb.connector(prefix, more)
 	sl := startVitess(t, c.vtEnv, name, cfg)
 
 	// The consumer applies every record as it comes.
@@ -372,4 +377,5 @@ func reshardWhileFollowing(t *testing.T, down string) {
 		t.Fatalf("stored offset %s (%v): shards %v, want -80 and 80-", val, err, names)
 	}
 	t.Logf("stored VGTID: %s", val)
+	return sl.Stderr.String()
 }

@@ -231,7 +231,7 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	conns, ok := loadConnectors(paths, env, stdout)
 	for _, c := range conns {
 		ctx, cancel := context.WithTimeout(context.Background(), c.ConnectTimeout+15*time.Second)
-		probs, err := connector.Validate(ctx, c, env, offsetLoader(w, c, stdout))
+		probs, err := connector.Validate(ctx, c, env, offsetLoader(w, c, stdout), offsetScanner(w, c, stdout))
 		cancel()
 		if err != nil {
 			// The error names the server and the settings that fix it.
@@ -263,6 +263,20 @@ func offsetLoader(w *config.Worker, c *config.Connector, stdout io.Writer) func(
 		}
 		return offsets.LoadStored(ctx, offsets.KafkaStoreConfig{Brokers: w.BootstrapServers, Topic: w.OffsetsTopic,
 			ClientOpts: kafkaOpts(w, zap.NewNop(), &connector.BrokerCounters{})}, offsets.Key(c.Name, c.TopicPrefix))
+	}
+}
+
+// offsetScanner lists a connector's offsets in the worker's offsets topic
+// (a connector of several tasks stores one per task), or says (once asked)
+// that it cannot without bootstrap.servers.
+func offsetScanner(w *config.Worker, c *config.Connector, stdout io.Writer) func(context.Context, []byte) (map[string][]byte, error) {
+	return func(ctx context.Context, prefix []byte) (map[string][]byte, error) {
+		if w == nil {
+			fmt.Fprintf(stdout, "%s: note: the stored offset was not checked: give the worker's bootstrap.servers (--bootstrap-servers or SLUICE_BOOTSTRAP_SERVERS)\n", c.Source)
+			return nil, nil
+		}
+		return offsets.ScanStored(ctx, offsets.KafkaStoreConfig{Brokers: w.BootstrapServers, Topic: w.OffsetsTopic,
+			ClientOpts: kafkaOpts(w, zap.NewNop(), &connector.BrokerCounters{})}, prefix)
 	}
 }
 
@@ -387,34 +401,60 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	defer store.Close()
 
 	var wg sync.WaitGroup
-	failed := make(chan error, len(conns))
+	var (
+		failedMu sync.Mutex
+		failed   []error
+	)
+	// Every connector's tasks are planned before any starts: a connector
+	// that cannot be planned stops the start without leaving others
+	// running.
+	type planned struct {
+		c        *config.Connector
+		tasks    []*connector.Task
+		counters *connector.Counters
+	}
+	var plans []planned
 	for _, c := range conns {
 		counters := &connector.Counters{}
-		task, err := connector.NewTask(c, connector.Deps{Env: env, Producer: client,
+		planCtx, cancelPlan := context.WithTimeout(ctx, 60*time.Second)
+		tasks, err := connector.NewTasks(planCtx, c, connector.Deps{Env: env, Producer: client,
 			Topics: connector.NewTopicCreator(client, c.TopicCreationDefaultPartitions, c.TopicCreationDefaultReplicationFactor, log.With(zap.String("connector", c.Name))),
 			Store:  store, Hooks: connector.Hooks{counters}})
+		cancelPlan()
 		if err != nil {
 			fmt.Fprintf(stderr, "error: %s: %s\n", c.Source, err)
 			return 1
 		}
+		plans = append(plans, planned{c, tasks, counters})
+	}
+	for _, p := range plans {
+		c := p.c
 		log.Info("starting connector", zap.String("connector", c.Name), zap.String("class", c.Class),
 			zap.String("server", fmt.Sprintf("%s:%d", c.Hostname, c.Port)), zap.String("topic.prefix", c.TopicPrefix),
-			zap.Uint32("server_id", c.ServerID))
+			zap.Uint32("server_id", c.ServerID), zap.Int("tasks", len(p.tasks)))
+		var connWG sync.WaitGroup
+		for _, task := range p.tasks {
+			connWG.Add(1)
+			go func() {
+				defer connWG.Done()
+				if err := task.Run(ctx); err != nil {
+					log.Error("connector stopped with an error", zap.String("connector", task.Name), zap.Error(err))
+					failedMu.Lock()
+					failed = append(failed, err)
+					failedMu.Unlock()
+				}
+			}()
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			err := task.Run(ctx)
-			logCounters(log, c.Name, counters)
-			if err != nil {
-				log.Error("connector stopped with an error", zap.String("connector", c.Name), zap.Error(err))
-				failed <- err
-			}
+			connWG.Wait()
+			logCounters(log, c.Name, p.counters)
 		}()
 	}
 	wg.Wait()
-	close(failed)
 	if len(failed) > 0 {
-		for err := range failed {
+		for _, err := range failed {
 			fmt.Fprintf(stderr, "error: %s\n", err)
 		}
 		return 1

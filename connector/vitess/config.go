@@ -72,6 +72,7 @@ type Config struct {
 	Filter         *config.Connector
 	Types          mysqltypes.TypeOptions
 	BigIntString   bool // bigint.unsigned.handling.mode=string
+	Tasks          TaskConfig
 	Logger         *zap.Logger
 }
 
@@ -118,6 +119,11 @@ func ParseConfig(c *config.Connector) (Config, error) {
 	if err := parseNumbers(&cfg, raw); err != nil {
 		return cfg, err
 	}
+	tasks, err := parseTasks(raw)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Tasks = tasks
 	for _, h := range strings.Split(raw[propGRPCHeaders], ",") {
 		if h = strings.TrimSpace(h); h == "" {
 			continue

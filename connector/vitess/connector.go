@@ -58,7 +58,7 @@ func (s *Source) ParseOffset(stored []byte) (change.Position, error) {
 		if sg.Keyspace != s.cfg.Keyspace {
 			return nil, fmt.Errorf("the stored VGTID is for keyspace %q, vitess.keyspace is %q", sg.Keyspace, s.cfg.Keyspace)
 		}
-		if len(s.cfg.Shards) > 0 && !contains(s.cfg.Shards, sg.Shard) {
+		if len(s.cfg.Shards) > 0 && !contains(s.cfg.Shards, sg.Shard) && !replacesListed(s.cfg.Shards, sg.Shard) {
 			return nil, fmt.Errorf("the stored VGTID names shard %q, which vitess.shard %v leaves out (a reshard, or another connector's offset?)", sg.Shard, s.cfg.Shards)
 		}
 	}
@@ -253,11 +253,12 @@ func (s *Source) Stream(ctx context.Context, from change.Position, out change.En
 	return r.run(ctx, s.c, s.filter, nil)
 }
 
-// Split gives one part per shard when vitess.shard lists several: each
-// shard is read by its own stream and retried alone.
+// Split gives one part per shard when vitess.shard lists shards: each
+// shard is read by its own stream, retried alone, and ended at a reshard's
+// journal, when the shards that replace it get readers of their own.
 func (s *Source) Split(pos change.Position) ([]change.Position, error) {
 	p := pos.(offsets.Vitess)
-	if len(s.cfg.Shards) < 2 || len(p.Shards) < 2 {
+	if len(s.cfg.Shards) == 0 || len(p.Shards) < 2 {
 		return []change.Position{p}, nil
 	}
 	parts := make([]change.Position, len(p.Shards))

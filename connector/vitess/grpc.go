@@ -160,6 +160,8 @@ func (c *client) vstream(ctx context.Context, pos offsets.Vitess, filter *binlog
 			HeartbeatInterval: hb, StopOnReshard: c.cfg.StopOnReshard,
 			ExcludeKeyspaceFromTableName: true, TablesToCopy: tablesToCopy,
 			TransactionChunkSize: c.cfg.ChunkSize,
+			// Per-shard readers end at a reshard's journal (handoff.go).
+			IncludeReshardJournalEvents: len(c.cfg.Shards) > 0,
 		},
 	}
 	st, err := c.api.VStream(c.callCtx(ctx), req)

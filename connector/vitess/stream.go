@@ -176,6 +176,9 @@ func (r *reader) handle(ctx context.Context, ev *binlogdatapb.VEvent) error {
 		// The VGTID before it may only now be a place to resume from.
 		return r.commit(ctx, 0)
 	case binlogdatapb.VEventType_JOURNAL:
+		if h := r.handoff(ev.Journal); h != nil {
+			return h
+		}
 		r.log.Warn("VTGate reports a reshard or table move (journal event)", zap.Bool("stop_on_reshard", r.cfg.StopOnReshard))
 	}
 	return nil

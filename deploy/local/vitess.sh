@@ -40,6 +40,9 @@ read -r -a VTCOMBO_EXTRA <<<"${SLUICE_VITESS_VTCOMBO_ARGS:-}"
 LOG_TAG="vitess[$NAME]"
 
 KEYSPACE=test_keyspace
+# A second keyspace with four shards (-40, 40-80, 80-c0, c0-), for connectors
+# that spread shards over several tasks (tasks.max > 1).
+KEYSPACE4=tasks_keyspace
 SHARDS="-80,80-"
 HTTP_PORT="$BASE"
 GRPC_PORT="$((BASE + 1))"
@@ -211,6 +214,7 @@ print_env() {
   echo "SLUICE_TEST_VTGATE_MYSQL=127.0.0.1:$((b + 3))"
   echo "SLUICE_TEST_VITESS_KEYSPACE=$KEYSPACE"
   echo "SLUICE_TEST_VITESS_SHARDS=$SHARDS"
+  echo "SLUICE_TEST_VITESS_KEYSPACE4=$KEYSPACE4"
 }
 
 # ere_escape STRING: STRING as a literal in an extended regular expression.
@@ -250,8 +254,8 @@ ready() {
   port_open "$GRPC_PORT" || return 1
   local n
   n="$(mariadb --no-defaults -h 127.0.0.1 -P "$MYSQL_PORT" -u root --connect-timeout=2 -N \
-    -e 'SHOW VITESS_TABLETS' 2>/dev/null | grep -cE "[[:space:]]${KEYSPACE}[[:space:]].*PRIMARY[[:space:]]+SERVING" || true)"
-  [ "$n" -ge 2 ]
+    -e 'SHOW VITESS_TABLETS' 2>/dev/null | grep -cE "[[:space:]](${KEYSPACE}|${KEYSPACE4})[[:space:]].*PRIMARY[[:space:]]+SERVING" || true)"
+  [ "$n" -ge 6 ]
 }
 
 prepare_instance() {
@@ -333,7 +337,7 @@ start() {
     VTROOT="$VTROOT" VTDATAROOT="$DATA" VT_MYSQL_ROOT=/usr \
     "$VTROOT/bin/vttestserver" \
     --port "$BASE" \
-    --keyspaces "$KEYSPACE" --num-shards 2 \
+    --keyspaces "$KEYSPACE,$KEYSPACE4" --num-shards 2,4 \
     --schema-dir "$SCHEMA" \
     --data-dir "$DATA" \
     --mysql-bind-host 127.0.0.1 \
