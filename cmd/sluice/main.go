@@ -284,6 +284,10 @@ func producerOpts(w *config.Worker) ([]kgo.Opt, error) {
 		// A bounded buffer keeps memory flat; Produce blocks when it is
 		// full, which backs up the queue and then the binlog reader.
 		kgo.MaxBufferedRecords(10000),
+		// And at most Kafka's default buffer.memory in bytes: 10,000
+		// records of 40 columns with JSON schemas (10 KB each) held
+		// 100 MB, past GOMEMLIMIT's 128 MiB (the collector ran all the time).
+		kgo.MaxBufferedBytes(32 << 20),
 		kgo.ProducerLinger(5 * time.Millisecond),
 		// Java's default partitioner: murmur2 of the key bytes.
 		kgo.RecordPartitioner(connector.Partitioner()),
