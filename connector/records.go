@@ -132,7 +132,7 @@ func (b *recordBuilder) build(ev *change.Event, out []change.Record) ([]change.R
 			env.Values[change.EnvAfter] = after
 		}
 		env.Values[change.EnvSource] = ev.Source
-		env.Values[change.EnvOp] = opValue(op)
+		env.Values[change.EnvOp] = opValues[op]
 		env.Values[change.EnvTsMs] = tsMs
 		env.Values[change.EnvTsUs] = tsUs
 		env.Values[change.EnvTsNs] = tsNs
@@ -195,20 +195,11 @@ func (b *recordBuilder) build(ev *change.Event, out []change.Record) ([]change.R
 	return out, nil
 }
 
-// opValue is the envelope's op string: constants, so boxing them does not
-// allocate, and a switch instead of the map lookup per record.
-func opValue(op change.Op) any {
-	switch op {
-	case change.OpCreate:
-		return "c"
-	case change.OpUpdate:
-		return "u"
-	case change.OpDelete:
-		return "d"
-	case change.OpRead:
-		return "r"
-	case change.OpTruncate:
-		return "t"
+// opValues are the envelope's op strings by operation code, boxed once and
+// indexed directly (it was a map read per record).
+var opValues = func() (v [256]any) {
+	for _, op := range []change.Op{change.OpCreate, change.OpUpdate, change.OpDelete, change.OpRead, change.OpTruncate} {
+		v[op] = string(rune(op))
 	}
-	return nil
-}
+	return v
+}()
