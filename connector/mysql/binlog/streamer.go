@@ -265,7 +265,7 @@ func (s *Streamer) syncerConfig() replication.BinlogSyncerConfig {
 		Logger:          slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Localhost:       "sluice-" + s.cfg.ConnectorName,
 		// MySQL JSON values stay binary until converted (jsoncols.go).
-		RowsEventDecodeFunc: decodeRows,
+		RowsEventDecodeFunc: (&rowsDecoder{mu: &s.tables.tmMu}).decode,
 		DumpCommandFlag:     s.dumpFlags(),
 	}
 }
