@@ -18,6 +18,10 @@ const (
 type recordBuilder struct {
 	tombstones bool
 	now        func() time.Time
+	// ms is the last processing time's millisecond and tsMs the same,
+	// boxed: the envelope's ts_ms, shared by the records of a millisecond.
+	ms   int64
+	tsMs any
 }
 
 // convertRow applies the table's column converters to a source row.
@@ -115,7 +119,10 @@ func (b *recordBuilder) build(ev *change.Event, out []change.Record) ([]change.R
 	}
 	// Processing time, boxed once for the event's records.
 	ns := b.now().UnixNano()
-	var tsMs, tsUs, tsNs any = ns / 1e6, ns / 1e3, ns
+	if ms := ns / 1e6; b.tsMs == nil || b.ms != ms {
+		b.ms, b.tsMs = ms, ms // boxed once per millisecond
+	}
+	var tsMs, tsUs, tsNs any = b.tsMs, ns / 1e3, ns
 	envelope := func(op change.Op, before, after *change.Value) *change.Value {
 		env := change.NewEnvelope(t.Envelope)
 		if before != nil {
@@ -188,5 +195,11 @@ func (b *recordBuilder) build(ev *change.Event, out []change.Record) ([]change.R
 	return out, nil
 }
 
-// opValues are the envelope's op strings, boxed once.
-var opValues = map[change.Op]any{change.OpCreate: "c", change.OpUpdate: "u", change.OpDelete: "d", change.OpRead: "r", change.OpTruncate: "t"}
+// opValues are the envelope's op strings by operation code, boxed once and
+// indexed directly (it was a map read per record).
+var opValues = func() (v [256]any) {
+	for _, op := range []change.Op{change.OpCreate, change.OpUpdate, change.OpDelete, change.OpRead, change.OpTruncate} {
+		v[op] = string(rune(op))
+	}
+	return v
+}()

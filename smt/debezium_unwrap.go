@@ -195,7 +195,7 @@ func (t *extractNewRecordState) markDeleted(r *change.Record, deleted string) (*
 	s, _ := t.deleted.get(row.Schema, func() (*change.Schema, error) {
 		return withFields(row.Schema, change.Field{Name: "__deleted", Schema: optionalString}), nil
 	})
-	v := &change.Value{Schema: s, Values: make([]any, len(s.Fields))}
+	v := change.NewValue(s, len(s.Fields))
 	for i := range row.Values {
 		if t.replaceNull {
 			v.Values[i] = getWithDefault(row, i)
@@ -203,13 +203,27 @@ func (t *extractNewRecordState) markDeleted(r *change.Record, deleted string) (*
 			v.Values[i] = row.Values[i]
 		}
 	}
-	v.Values[len(row.Values)] = deleted
+	v.Values[len(row.Values)] = deletedValue(deleted)
 	out := *r
 	out.ValueSchema, out.Value = s, v
 	return &out, nil
 }
 
 var optionalString = &change.Schema{Type: change.String, Optional: true}
+
+// deletedValue is the __deleted value, boxed once: a string variable
+// converted to any allocates, and every row passes here.
+func deletedValue(deleted string) any {
+	switch deleted {
+	case "true":
+		return boxedTrue
+	case "false":
+		return boxedFalse
+	}
+	return deleted
+}
+
+var boxedTrue, boxedFalse any = "true", "false"
 
 // route is route.by.field: the named string field of row names the topic;
 // a null or blank one leaves the topic alone.

@@ -150,8 +150,10 @@ func (t *extractNewRecordState) addFields(r *change.Record, env *change.Value) (
 	if err != nil {
 		return nil, err
 	}
-	v := &change.Value{Schema: s, Values: make([]any, len(row.Values), len(s.Fields))}
-	copy(v.Values, row.Values)
+	// One allocation for the value and its fields (change.NewValue),
+	// filled up to the fields added.
+	v := change.NewValue(s, len(s.Fields))
+	v.Values = v.Values[:copy(v.Values, row.Values)]
 	for _, f := range t.fields {
 		if s.FieldIndex(f.out) >= len(row.Values) {
 			v.Values = append(v.Values, f.value(env))

@@ -1,7 +1,7 @@
 // Command sluice-bench measures Sluice against the real local servers and
 // prints figures (it asserts nothing).
 //
-//	sluice-bench suite [--rows 1000000] [--workloads bulk,onerow,wide,mixed,bigtxn,steady,snapshot] [--converters json-noschema,json,avro]
+//	sluice-bench suite [--rows 1000000] [--workloads bulk,onerow,wide,mixed,bigtxn,steady,snapshot] [--converters json-noschema,json,avro,json-noschema+unwrap]
 //	sluice-bench snapshot [--rows 1000000] [--threads 2]
 //	sluice-bench stream [--rows 1000000] [--txn-rows 1000] [--backlog] [--converters json,json-noschema,avro] [--registry URL] [--transforms FILE]
 //	sluice-bench vitess [--rows 1000000] [--txn-rows 1000000] [--mysql]
@@ -69,7 +69,7 @@ func main() {
 		snapRows := fs.Int("snapshot-rows", 1_000_000, "rows of the snapshot's table")
 		bigRows := fs.Int("bigtxn-rows", 1_000_000, "rows of bigtxn's one transaction")
 		wls := fs.String("workloads", "bulk,onerow,wide,mixed,bigtxn,steady,snapshot", "comma-separated workloads")
-		convs := fs.String("converters", "json-noschema,json,avro", "comma-separated converters: json (schemas on), json-noschema, avro (skipped without a registry)")
+		convs := fs.String("converters", "json-noschema,json,avro,json-noschema+unwrap", "comma-separated converters: json (schemas on), json-noschema, avro (skipped without a registry); +unwrap after one adds the suite's transform chain (ExtractNewRecordState and a RegexRouter, see unwrapChain)")
 		reg := fs.String("registry", os.Getenv("SLUICE_TEST_REGISTRY_URL"), "schema registry URL for avro (default $SLUICE_TEST_REGISTRY_URL)")
 		rate := fs.Int("steady-rate", 10_000, "rows/s of the steady workload (latency)")
 		secs := fs.Int("steady-seconds", 20, "seconds of the steady workload")
@@ -81,7 +81,7 @@ func main() {
 			cfg.oneRows = max(1, *rows/5)
 		}
 		for _, c := range strings.Split(*convs, ",") {
-			if c == "avro" && *reg == "" {
+			if strings.HasPrefix(c, "avro") && *reg == "" {
 				fmt.Fprintln(os.Stderr, "sluice-bench: no registry (set SLUICE_TEST_REGISTRY_URL; deploy/local/registry.sh start): avro skipped")
 				continue
 			}

@@ -57,6 +57,48 @@ type workload struct {
 
 func oneToOne(rows int) int64 { return int64(rows) }
 
+// unwrapChain is the transform chain of the suite's "+unwrap" converters:
+// what Debezium's documentation sets up for sinks that want plain rows
+// (ExtractNewRecordState, deletes rewritten with a __deleted field and their
+// tombstones kept, as the pre-3.0 delete.handling.mode=rewrite with
+// drop.tombstones=false did; add.fields with the operation, table and
+// source time), then a RegexRouter that drops the database from the topic
+// name, the common way to route a flattened table's records. Records stay
+// one per row (and a tombstone per delete), so the counts are those of the
+// plain converter.
+var unwrapChain = map[string]string{
+	"transforms":             "unwrap,route",
+	"transforms.unwrap.type": "io.debezium.transforms.ExtractNewRecordState",
+	"transforms.unwrap.delete.tombstone.handling.mode": "rewrite-with-tombstone",
+	"transforms.unwrap.add.fields":                     "op,table,source.ts_ms",
+	"transforms.route.type":                            "org.apache.kafka.connect.transforms.RegexRouter",
+	"transforms.route.regex":                           `([^.]+)\.([^.]+)\.([^.]+)`,
+	"transforms.route.replacement":                     "$1.$3",
+}
+
+// suiteSettings are the connector settings of a suite converter: a
+// --converters name (converterSettings), optionally followed by "+unwrap"
+// for unwrapChain.
+func suiteSettings(conv, registry string) (map[string]string, error) {
+	base, chained := strings.CutSuffix(conv, "+unwrap")
+	settings, err := converterSettings(base, registry)
+	if err != nil || !chained {
+		return settings, err
+	}
+	for k, v := range unwrapChain {
+		settings[k] = v
+	}
+	return settings, nil
+}
+
+// suiteTopic is the topic a suite converter's records of table land in.
+func suiteTopic(conv, prefix, db, table string) string {
+	if strings.HasSuffix(conv, "+unwrap") {
+		return prefix + "." + table // unwrapChain's router drops the database
+	}
+	return prefix + "." + db + "." + table
+}
+
 const wideCols = 40
 
 var workloads = map[string]workload{
@@ -139,7 +181,7 @@ var workloads = map[string]workload{
 
 func suite(cfg suiteConfig) error {
 	for _, c := range cfg.convs {
-		if _, err := converterSettings(c, cfg.registry); err != nil {
+		if _, err := suiteSettings(c, cfg.registry); err != nil {
 			return err
 		}
 	}
@@ -192,7 +234,7 @@ func suite(cfg suiteConfig) error {
 }
 
 func printSuite(f *os.File, rows []suiteRow) {
-	fmt.Fprintf(f, "%-10s %-13s %9s %10s %10s %6s %8s %8s %9s %8s %8s %s\n",
+	fmt.Fprintf(f, "%-10s %-20s %9s %10s %10s %6s %8s %8s %9s %8s %8s %s\n",
 		"workload", "converter", "rows", "rows/s", "decode/s", "ratio", "µs/row", "peakRSS", "kafka µs", "p50", "p99", "")
 	opt := func(v float64, format string) string {
 		if v == 0 {
@@ -211,7 +253,7 @@ func printSuite(f *os.File, rows []suiteRow) {
 		if r.decode > 0 {
 			ratio = r.e2e / r.decode
 		}
-		fmt.Fprintf(f, "%-10s %-13s %9d %10s %10s %6s %8s %5dMiB %9s %8s %8s %s\n",
+		fmt.Fprintf(f, "%-10s %-20s %9d %10s %10s %6s %8s %5dMiB %9s %8s %8s %s\n",
 			r.workload, r.conv, r.rows, opt(r.e2e, "%.0f"), opt(r.decode, "%.0f"), opt(ratio, "%.2f"),
 			opt(r.cpuUs, "%.2f"), r.rssMiB, opt(r.kafkaUs, "%.2f"), dur(r.p50), dur(r.p99), r.note)
 	}
@@ -224,11 +266,11 @@ type daemon struct {
 }
 
 func (b *bench) connectorFor(conv, registry string, serverID int, extra map[string]string) (path, prefix string, err error) {
-	settings, err := converterSettings(conv, registry)
+	settings, err := suiteSettings(conv, registry)
 	if err != nil {
 		return "", "", err
 	}
-	prefix = b.db + "_" + strings.ReplaceAll(conv, "-", "_")
+	prefix = b.db + "_" + strings.NewReplacer("-", "_", "+", "_").Replace(conv)
 	host, port, _ := strings.Cut(b.addr, ":")
 	cfg := map[string]string{
 		"connector.class": "io.debezium.connector.mariadb.MariaDbConnector", "database.hostname": host, "database.port": port,
@@ -507,7 +549,7 @@ func suiteStream(cfg suiteConfig, name string, w workload, n int) ([]suiteRow, e
 		}
 		pid := d.cmd.Process.Pid
 		began, cpu0, k0 := time.Now(), procCPU(pid), procCPU(kpid)
-		topic := runs[i].prefix + "." + b.db + "." + w.table
+		topic := suiteTopic(c, runs[i].prefix, b.db, w.table)
 		var got int64
 		for deadline := time.Now().Add(20 * time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 			if got = endOffsets(adm, topic); got >= want {
@@ -595,7 +637,7 @@ func suiteSnapshot(cfg suiteConfig) ([]suiteRow, error) {
 		}
 		werr := cmd.Wait()
 		k1 := procCPU(kpid)
-		topic := prefix + "." + b.db + ".t"
+		topic := suiteTopic(c, prefix, b.db, "t")
 		if _, err := adm.DeleteTopics(context.Background(), topic); err != nil {
 			fmt.Fprintf(os.Stderr, "deleting topic %s: %v\n", topic, err)
 		}
@@ -651,7 +693,7 @@ func steadyOne(cfg suiteConfig, conv string, serverID int) (suiteRow, error) {
 		return r, err
 	}
 	defer d.stop()
-	topic := prefix + "." + b.db + ".t"
+	topic := suiteTopic(conv, prefix, b.db, "t")
 	// Warm up: the topic is created and the schemas registered before the clock runs.
 	const warm = 10
 	if err := b.insert(1, warm); err != nil {

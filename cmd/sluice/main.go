@@ -317,13 +317,20 @@ func producerOpts(w *config.Worker) ([]kgo.Opt, error) {
 		}
 		opts = append(opts, kgo.ProducerLinger(time.Duration(n)*time.Millisecond))
 	}
+	batchBytes := 0
 	if v, ok := w.Producer["batch.size"]; ok {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1024 || n > 1<<30 {
 			return nil, fmt.Errorf("worker property \"producer.batch.size\": %q is not a number of bytes from 1024 to 1073741824", v)
 		}
 		opts = append(opts, kgo.ProducerBatchMaxBytes(int32(n)))
+		batchBytes = n
 	}
+	// And at most Kafka's default buffer.memory in bytes (or one batch, if
+	// larger: franz-go refuses a record larger than the bound): 10,000
+	// records of 40 columns with JSON schemas (10 KB each) held 100 MB,
+	// past GOMEMLIMIT's 128 MiB, and the collector ran all the time.
+	opts = append(opts, kgo.MaxBufferedBytes(max(32<<20, batchBytes)))
 	switch strings.ToLower(w.Producer["compression.type"]) {
 	case "", "none":
 		opts = append(opts, kgo.ProducerBatchCompression(kgo.NoCompression()))

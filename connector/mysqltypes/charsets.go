@@ -47,10 +47,15 @@ func (d TextDecoder) IsUTF8() bool { return d.utf8 }
 
 // String decodes s, which holds the character set's bytes.
 func (d TextDecoder) String(s string) string {
-	if d.asciiSafe && isASCII(s) || d.utf8 && utf8.ValidString(s) {
+	if d.Keeps(s) {
 		return s
 	}
 	return d.fn([]byte(s))
+}
+
+// Keeps reports whether s decodes to itself (String returns s).
+func (d TextDecoder) Keeps(s string) bool {
+	return d.asciiSafe && isASCII(s) || d.utf8 && utf8.ValidString(s)
 }
 
 // Bytes decodes b.

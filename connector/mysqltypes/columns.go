@@ -345,6 +345,8 @@ func intConverter(c *converter, bits int, unsigned bool) func(any) (any, error) 
 		if unsigned && n < 0 && bits < 64 {
 			// A value of an unsigned column decoded as signed.
 			n = int64(uint64(n) & mask)
+		} else if _, ok := v.(int64); ok {
+			return v, nil // already boxed: boxing n again would allocate
 		}
 		return n, nil
 	})
@@ -388,7 +390,7 @@ func floatConverter(c *converter) func(any) (any, error) {
 		case float32:
 			return float64(x), nil
 		case float64:
-			return x, nil
+			return v, nil // already boxed
 		}
 		return nil, c.typeError(v, "a float")
 	})
@@ -480,6 +482,12 @@ func decimalBytes(s string, scale int) ([]byte, error) {
 	if len(frac) > scale {
 		return nil, fmt.Errorf("decimal %q has more than %d fraction digits", s, scale)
 	}
+	if n, ok := unscaledInt64(intPart, frac, scale); ok {
+		if neg {
+			n = -n
+		}
+		return int64Bytes(n), nil
+	}
 	unscaled := intPart + frac + strings.Repeat("0", scale-len(frac))
 	if len(unscaled) <= 18 {
 		n, err := strconv.ParseInt(unscaled, 10, 64)
@@ -499,6 +507,29 @@ func decimalBytes(s string, scale int) ([]byte, error) {
 		n.Neg(n)
 	}
 	return bigIntBytes(n), nil
+}
+
+// unscaledInt64 is the unscaled value of the decimal intPart.frac at scale
+// (len(frac) <= scale) when it has at most 18 digits, all of them ASCII
+// digits: the common case, read without building the unscaled text.
+func unscaledInt64(intPart, frac string, scale int) (int64, bool) {
+	if len(intPart)+scale > 18 || len(intPart)+len(frac) == 0 {
+		return 0, false
+	}
+	var n int64
+	for _, part := range [2]string{intPart, frac} {
+		for i := 0; i < len(part); i++ {
+			c := part[i]
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int64(c-'0')
+		}
+	}
+	for i := len(frac); i < scale; i++ {
+		n *= 10
+	}
+	return n, true
 }
 
 // int64Bytes is the minimal big-endian two's complement form of n, as
@@ -838,6 +869,9 @@ func stringConverter(c *converter, dec TextDecoder) func(any) (any, error) {
 	return c.nonNull(func(v any) (any, error) {
 		switch x := v.(type) {
 		case string:
+			if dec.Keeps(x) {
+				return v, nil // the text as it came, already boxed
+			}
 			return dec.String(x), nil
 		case []byte:
 			return dec.Bytes(x), nil

@@ -3,6 +3,7 @@ package mysqltypes
 import (
 	"bytes"
 	"math"
+	"math/big"
 	"reflect"
 	"strings"
 	"testing"
@@ -138,6 +139,42 @@ func TestDecimals(t *testing.T) {
 	d := mustBuild(t, ColumnDef{Name: "f", DataType: "decimal", Precision: 10, Scale: 2, Nullable: true}, TypeOptions{DecimalMode: config.DecimalDouble})
 	checkSchema(t, d, change.Float64, "", true)
 	checkConv(t, d, []conv{{"12345678.90", 12345678.9}, {"-0.01", -0.01}, {nil, nil}})
+}
+
+// TestDecimalBytesInt64Path checks the decimals read without math/big
+// against math/big's reading of the same unscaled text, up to the 18 digits
+// where decimalBytes switches over, and the texts that are errors.
+func TestDecimalBytesInt64Path(t *testing.T) {
+	for _, tc := range []struct {
+		s     string
+		scale int
+	}{
+		{"0", 0}, {"7", 2}, {"12.5", 2}, {"-0.05", 2}, {"007.25", 2}, {"-1234567890.12", 2}, {"0.00", 2}, {"-0.00", 2},
+		{".5", 2}, {"5.", 2}, {"99999999.9999999999", 10}, {"-99999999.9999999999", 10}, {"999999999.9999999999", 10},
+		{"999999999999999999", 0}, {"-999999999999999999", 0}, {"9223372036854775807", 0}, {"127", 0}, {"128", 0}, {"-128", 0}, {"-129", 0},
+	} {
+		neg := strings.HasPrefix(tc.s, "-")
+		ip, frac, _ := strings.Cut(strings.TrimPrefix(tc.s, "-"), ".")
+		want, ok := new(big.Int).SetString(ip+frac+strings.Repeat("0", tc.scale-len(frac)), 10)
+		if !ok {
+			t.Fatalf("%q: test case is not a decimal", tc.s)
+		}
+		if neg {
+			want.Neg(want)
+		}
+		got, err := decimalBytes(tc.s, tc.scale)
+		if err != nil || !bytes.Equal(got, bigIntBytes(want)) {
+			t.Errorf("decimalBytes(%q, %d) = %x, %v; want %x", tc.s, tc.scale, got, err, bigIntBytes(want))
+		}
+	}
+	for _, tc := range []struct {
+		s     string
+		scale int
+	}{{"", 0}, {"-", 0}, {".", 0}, {"1x.5", 2}, {"+-1", 2}, {"1.2.3", 2}, {"1.234", 2}} {
+		if got, err := decimalBytes(tc.s, tc.scale); err == nil {
+			t.Errorf("decimalBytes(%q, %d) = %x, want an error", tc.s, tc.scale, got)
+		}
+	}
 }
 
 func TestFloats(t *testing.T) {

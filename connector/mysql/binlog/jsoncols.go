@@ -11,6 +11,7 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+	"sync"
 
 	gmysql "github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/go-mysql-org/go-mysql/replication"
@@ -105,31 +106,64 @@ func (j mysqlJSON) JSONText() (string, error) {
 	return mysqlJSONText(j)
 }
 
-// decodeRows is the binlog syncer's rows event decoder: go-mysql's own,
-// with MySQL JSON columns read as the BLOBs they are on the wire (a 4-byte
-// length and the bytes) and handed over as mysqlJSON. A partial JSON update
-// (PARTIAL_UPDATE_ROWS_EVENT, which go-mysql gives no row type) is left to
-// go-mysql, which alone reads its diffs; the streamer refuses it.
-func decodeRows(e *replication.RowsEvent, data []byte) error {
+// rowsDecoder is the binlog syncer's rows event decoder, one per syncer
+// (go-mysql calls it from its one reading goroutine): go-mysql's own, run
+// against a copy of the event's TABLE_MAP with two changes, kept while the
+// TABLE_MAP stays the same (a transaction's rows events share it):
+//   - MySQL JSON columns are read as the BLOBs they are on the wire (a
+//     4-byte length and the bytes) and handed over as mysqlJSON. A partial
+//     JSON update (PARTIAL_UPDATE_ROWS_EVENT, which go-mysql gives no row
+//     type) is left to go-mysql, which alone reads its diffs; the streamer
+//     refuses it.
+//   - A signedness bitmap that marks no column unsigned is dropped: go-mysql
+//     builds a map from it for every row image it decodes (a quarter of its
+//     decoding with 40-column rows), and without it every integer decodes
+//     as signed, which is what the bitmap says anyway. A table with an
+//     unsigned column keeps its bitmap.
+//
+// Copying a TABLE_MAP reads every field of it, including the ones go-mysql
+// fills in lazily when asked (ColumnNameString and the like), which the
+// streamer's goroutine does while this one decodes: mu, which the table
+// tracker holds around those calls, keeps the two apart.
+type rowsDecoder struct {
+	mu   *sync.Mutex
+	from *replication.TableMapEvent // the TABLE_MAP as is (kept alive, so its address is not reused)
+	json bool                       // whether as reads JSON as BLOB
+	as   *replication.TableMapEvent // the copy decoded against
+}
+
+func (d *rowsDecoder) decode(e *replication.RowsEvent, data []byte) error {
 	pos, err := e.DecodeHeader(data)
 	if err != nil {
 		return err
 	}
 	tm := e.Table
-	if bytes.IndexByte(tm.ColumnType, gmysql.MYSQL_TYPE_JSON) < 0 || e.Type() == replication.EnumRowsEventTypeUnknown {
+	json := bytes.IndexByte(tm.ColumnType, gmysql.MYSQL_TYPE_JSON) >= 0 && e.Type() != replication.EnumRowsEventTypeUnknown
+	signed := len(tm.SignednessBitmap) > 0 && allZero(tm.SignednessBitmap)
+	if !json && !signed {
 		return e.DecodeData(pos, data)
 	}
-	asBlob := *tm
-	asBlob.ColumnType = bytes.Clone(tm.ColumnType)
-	for i, t := range asBlob.ColumnType {
-		if t == gmysql.MYSQL_TYPE_JSON {
-			asBlob.ColumnType[i] = gmysql.MYSQL_TYPE_BLOB
+	if d.from != tm || d.json != json {
+		d.mu.Lock()
+		as := *tm
+		d.mu.Unlock()
+		if json {
+			as.ColumnType = bytes.Clone(tm.ColumnType)
+			for i, t := range as.ColumnType {
+				if t == gmysql.MYSQL_TYPE_JSON {
+					as.ColumnType[i] = gmysql.MYSQL_TYPE_BLOB
+				}
+			}
 		}
+		if signed {
+			as.SignednessBitmap = nil
+		}
+		d.from, d.json, d.as = tm, json, &as
 	}
-	e.Table = &asBlob
+	e.Table = d.as
 	err = e.DecodeData(pos, data)
 	e.Table = tm // the streamer matches rows with the TABLE_MAP it resolved
-	if err != nil {
+	if err != nil || !json {
 		return err
 	}
 	for _, row := range e.Rows {
@@ -140,6 +174,16 @@ func decodeRows(e *replication.RowsEvent, data []byte) error {
 		}
 	}
 	return nil
+}
+
+// allZero reports whether every byte of b is zero.
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // hasJSONColumn reports whether a table has a MySQL JSON column.

@@ -1041,3 +1041,32 @@ func ifElse[T any](cond bool, yes, no T) T {
 	}
 	return no
 }
+
+// TestRowsDecoderCopiesTableMapUnderTheTrackersLock decodes rows of an
+// all-signed table (the decoder copies its TABLE_MAP to drop the
+// signedness bitmap) while another goroutine reads the same TABLE_MAP's
+// column names as the table tracker does, which fills them in lazily: under
+// -race, a copy made without the tracker's lock is a reported data race.
+// The rows must still decode as signed.
+func TestRowsDecoderCopiesTableMapUnderTheTrackersLock(t *testing.T) {
+	r := newMySQLRig(t, []binlogCol{{name: "id", typ: gmysql.MYSQL_TYPE_LONG}, {name: "n", typ: gmysql.MYSQL_TYPE_LONG, nullable: true}}, 0)
+	for i := range 20 {
+		tm := r.nextTableMap() // a new TABLE_MAP each time: the decoder copies it again
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			r.s.tables.tmMu.Lock()
+			defer r.s.tables.tmMu.Unlock()
+			defsFromTableMap(tm, nil)
+		}()
+		ev := r.feed.event(replication.WRITE_ROWS_EVENTv2, rowsBody(2, false, rowImage(int32Value(int32(i)), int32Value(-7))))
+		<-done
+		re, ok := ev.Event.(*replication.RowsEvent)
+		if !ok || re.Table != tm {
+			t.Fatalf("rows event %d: %T, not a RowsEvent on the TABLE_MAP just fed", i, ev.Event)
+		}
+		if got := re.Rows[0]; got[0] != int32(i) || got[1] != int32(-7) {
+			t.Fatalf("rows event %d decoded as %#v, want [%d -7] (signed)", i, got, i)
+		}
+	}
+}

@@ -136,6 +136,10 @@ type txnState struct {
 	gset    gmysql.GTIDSet // completed transactions
 	nextPos uint64         // position after the last complete transaction
 	gtid    string         // of the open transaction
+	// mgtid is the MariaDB GTID event that set gtid to mgtidText: commit
+	// adds it to gset as it is, without formatting and parsing its text.
+	mgtid     gmysql.MariadbGTID
+	mgtidText string
 	// txnStart is where the open transaction's MariaDB GTID event starts:
 	// Debezium's MariaDB connector records a DDL's history at that
 	// position (see ddlPosition).
@@ -264,7 +268,7 @@ func (s *Streamer) syncerConfig() replication.BinlogSyncerConfig {
 		Logger:          slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Localhost:       "sluice-" + s.cfg.ConnectorName,
 		// MySQL JSON values stay binary until converted (jsoncols.go).
-		RowsEventDecodeFunc: decodeRows,
+		RowsEventDecodeFunc: (&rowsDecoder{mu: &s.tables.tmMu}).decode,
 		DumpCommandFlag:     s.dumpFlags(),
 	}
 }
@@ -394,6 +398,7 @@ func (s *Streamer) readEvents(ctx context.Context, st *txnState, bs eventSource,
 		case *replication.MariadbGTIDEvent:
 			st.evIdx = 1
 			st.gtid = mariadbGTIDText(&e.GTID)
+			st.mgtid, st.mgtidText = e.GTID, st.gtid
 			st.txnStart = uint64(h.LogPos) - uint64(h.EventSize)
 			st.inTxn = !e.IsStandalone()
 			st.thread = -1
@@ -526,8 +531,13 @@ func (st *txnState) startGTID(e *replication.GTIDEvent, h *replication.EventHead
 // commit closes the open transaction and returns its commit marker.
 func (s *Streamer) commit(st *txnState, h *replication.EventHeader) change.Event {
 	if st.gtid != "" && st.gset != nil {
-		// Update only fails on a malformed GTID, which the parser rejected.
-		_ = st.gset.Update(st.gtid)
+		// Update and AddSet only fail on a malformed GTID, which the parser
+		// rejected. AddSet is what Update does after parsing the text.
+		if ms, ok := st.gset.(*gmysql.MariadbGTIDSet); ok && st.gtid == st.mgtidText {
+			_ = ms.AddSet(&st.mgtid)
+		} else {
+			_ = st.gset.Update(st.gtid)
+		}
 	}
 	st.nextPos = uint64(h.LogPos)
 	st.inTxn, st.rows, st.skipRows, st.gtid, st.byFile, st.query = false, 0, 0, "", false, ""

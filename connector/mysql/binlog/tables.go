@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	gmysql "github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/go-mysql-org/go-mysql/replication"
@@ -42,6 +43,10 @@ type tableTracker struct {
 	// from the schema history; information_schema is the fallback for a
 	// table it does not know.
 	model *ddl.Model
+	// tmMu is held around the TABLE_MAP calls that fill fields in lazily
+	// (defsFromTableMap), which the rows decoder's copies read from
+	// go-mysql's goroutine (rowsDecoder).
+	tmMu sync.Mutex
 }
 
 type tableEntry struct {
@@ -107,7 +112,9 @@ func (t *tableTracker) build(ctx context.Context, db, name string, tm *replicati
 		if err != nil {
 			return nil, err
 		}
+		t.tmMu.Lock()
 		defs, key = defsFromTableMap(tm, colls)
+		t.tmMu.Unlock()
 		// The binlog cannot tell MariaDB's JSON (a LONGTEXT alias) from
 		// LONGTEXT, UUID from BINARY(16), nor show defaults and declared
 		// types; the structure at this position can.
