@@ -40,6 +40,6 @@ func (s *Streamer) NewParser() *replication.BinlogParser {
 	p := replication.NewBinlogParser()
 	p.SetFlavor(s.cfg.Proto())
 	p.SetParseTime(true)
-	p.SetRowsEventDecodeFunc(decodeRows)
+	p.SetRowsEventDecodeFunc((&rowsDecoder{mu: &s.tables.tmMu}).decode) // one per parser, as for the syncer
 	return p
 }
