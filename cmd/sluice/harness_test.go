@@ -6,6 +6,7 @@ package main
 // SLUICE_E2E=1 (as in CI) a missing server is a failure instead.
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand"
 	"os"
@@ -33,8 +34,16 @@ func TestMain(m *testing.M) {
 	}
 	binPath = filepath.Join(dir, "sluice")
 	args := []string{"build", "-o", binPath}
+	raceLogs := ""
 	if os.Getenv("SLUICE_E2E_RACE") == "1" {
 		args = append(args, "-race")
+		// A race-built daemon that is killed or stopped by a test says
+		// nothing through its exit code: its reports go to files that the
+		// run checks at the end.
+		if g := os.Getenv("GORACE"); !strings.Contains(g, "log_path=") {
+			raceLogs = filepath.Join(dir, "race")
+			os.Setenv("GORACE", strings.TrimSpace(g+" log_path="+raceLogs))
+		}
 	}
 	out, err := exec.Command("go", append(args, ".")...).CombinedOutput()
 	if err != nil {
@@ -42,8 +51,27 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
+	if raceLogs != "" && daemonRaces(raceLogs) {
+		code = 1
+	}
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// daemonRaces prints the race detector's reports the daemons wrote (one
+// file per process, prefix.PID) and says whether there were any.
+func daemonRaces(prefix string) bool {
+	files, _ := filepath.Glob(prefix + ".*")
+	found := false
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil || len(bytes.TrimSpace(b)) == 0 {
+			continue
+		}
+		found = true
+		fmt.Fprintf(os.Stderr, "FAIL: a sluice daemon built with -race reported a data race (%s):\n%s\n", f, b)
+	}
+	return found
 }
 
 type env struct {
