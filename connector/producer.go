@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -43,8 +44,11 @@ type TopicCreator struct {
 	admin             *kadm.Client
 	partitions        int32
 	replicationFactor int16
-	known             map[string]bool
-	log               *zap.Logger
+	// The tasks of a connector (tasks.max) share one creator, each from
+	// its own poller goroutine.
+	mu    sync.RWMutex
+	known map[string]bool
+	log   *zap.Logger
 }
 
 // NewTopicCreator creates missing topics with the given partitions and
@@ -60,7 +64,10 @@ func (t *TopicCreator) Ensure(ctx context.Context, topic string) error {
 }
 
 func (t *TopicCreator) ensure(ctx context.Context, topic string, partitions int32, rf int16) error {
-	if t.known[topic] {
+	t.mu.RLock()
+	known := t.known[topic]
+	t.mu.RUnlock()
+	if known {
 		return nil
 	}
 	resp, err := t.admin.CreateTopic(ctx, partitions, rf, nil, topic)
@@ -80,7 +87,9 @@ func (t *TopicCreator) ensure(ctx context.Context, topic string, partitions int3
 		// Transient: a broker that is down or electing answers later.
 		return fmt.Errorf("creating topic %s: %w; if this persists, create it yourself or give the connector's Kafka user CREATE on the cluster", topic, err)
 	}
+	t.mu.Lock()
 	t.known[topic] = true
+	t.mu.Unlock()
 	return nil
 }
 
