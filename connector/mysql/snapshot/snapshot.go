@@ -107,15 +107,22 @@ func (s *Snapshotter) connect(ctx context.Context) (*client.Conn, error) {
 }
 
 // connect opens a connection that reads rows as the binlog carries them.
+// noBackslashEscapesOff takes NO_BACKSLASH_ESCAPES out of the session's
+// sql_mode and leaves the rest of it.
+const noBackslashEscapesOff = "SET SESSION sql_mode = TRIM(BOTH ',' FROM REPLACE(CONCAT(',', @@SESSION.sql_mode, ','), ',NO_BACKSLASH_ESCAPES,', ','))"
+
 func connect(ctx context.Context, cfg *server.Config) (*client.Conn, error) {
 	conn, err := cfg.Connect(ctx)
 	if err != nil {
 		return nil, err
 	}
 	// TIMESTAMP values in UTC; text in the column's own charset, as the
-	// binlog carries it, so the same converters apply.
+	// binlog carries it, so the same converters apply; backslashes escape
+	// in the key literals of on-demand chunks even where the server's
+	// sql_mode has NO_BACKSLASH_ESCAPES (a key with a quote would end its
+	// literal early there).
 	for _, q := range []string{"SET time_zone = '+00:00'", "SET character_set_results = NULL",
-		"SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ"} {
+		"SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ", noBackslashEscapesOff} {
 		if _, err := conn.Execute(q); err != nil {
 			conn.Close()
 			return nil, fmt.Errorf("preparing a snapshot connection (%s): %w", q, err)
