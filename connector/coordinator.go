@@ -69,7 +69,12 @@ func (c *Coordinator) read(ctx context.Context, from change.Position, out *progr
 		c.Logger.Info("no stored offset; streaming from the source's current position", zap.String("snapshot.mode", c.Mode))
 		return c.stream(ctx, pos, out)
 	case from == nil || inProgress(from):
-		return c.snapshotThenStream(ctx, from, out)
+		err := c.snapshotThenStream(ctx, from, out)
+		if from != nil && errors.Is(err, fault.ErrPositionUnavailable) && c.Mode == config.SnapshotWhenNeeded {
+			c.Logger.Warn("the source no longer has the stored snapshot position; snapshot.mode=when_needed: taking a new snapshot", zap.Error(err))
+			return c.snapshotThenStream(ctx, nil, out)
+		}
+		return err
 	}
 	err := c.stream(ctx, from, out)
 	if errors.Is(err, fault.ErrPositionUnavailable) && c.Mode == config.SnapshotWhenNeeded {

@@ -139,7 +139,7 @@ func quoteIdent(s string) string {
 // crash resumes the copy where the acknowledged records end.
 func (s *Source) Snapshot(ctx context.Context, from change.Position, data bool, out change.Enqueuer) (change.Position, error) {
 	if !data {
-		return nil, fault.Definite(fmt.Errorf("snapshot.mode %q: Debezium's Vitess connector has only initial and never", s.cfg.SnapshotMode))
+		return nil, fault.Definite(fmt.Errorf("snapshot.mode %q: Sluice's Vitess source has initial, never and when_needed", s.cfg.SnapshotMode))
 	}
 	var pos offsets.Vitess
 	var toCopy []string
@@ -158,6 +158,7 @@ func (s *Source) Snapshot(ctx context.Context, from change.Position, data bool, 
 		s.cfg.Logger.Info("starting VTGate's copy phase", zap.Strings("shards", s.shards))
 	}
 	r := newReader(&s.cfg, s.build, out, offsets.Vitess{Shards: pos.Shards})
+	r.resharded = s.resharded
 	r.untilCopied = true
 	r.writeAhead = true
 	r.committed, r.start, r.guards = offsets.Vitess{Shards: pos.Shards}, offsets.Vitess{Shards: pos.Shards}, pos.Guards
@@ -250,6 +251,7 @@ func (s *Source) Stream(ctx context.Context, from change.Position, out change.En
 		}
 	}
 	r := newReader(&s.cfg, s.build, out, pos)
+	r.resharded = s.resharded
 	return r.run(ctx, s.c, s.filter, nil)
 }
 

@@ -64,9 +64,9 @@ func (s *Source) Validate(ctx context.Context) ([]config.Problem, error) {
 	return probs, nil
 }
 
-// ValidateOffset checks a stored offset against the keyspace's current
-// shards: after a reshard that happened while the connector was stopped,
-// VTGate cannot resume from shards that no longer serve.
+// ValidateOffset checks a stored offset against the keyspace's shards:
+// after a reshard completed while the connector was stopped, VTGate cannot
+// resume from the deleted shards (a start stops with the same message).
 func (s *Source) ValidateOffset(ctx context.Context, stored []byte) ([]config.Problem, error) {
 	if stored == nil {
 		return nil, nil
@@ -91,7 +91,20 @@ func (s *Source) ValidateOffset(ctx context.Context, stored []byte) ([]config.Pr
 		}
 		return nil, err
 	}
-	return compareShards(p, shards, s.cfg.Keyspace, "the offset stored in the offsets topic", "offset"), nil
+	if len(compareShards(p, shards, s.cfg.Keyspace, "", "")) == 0 {
+		return nil, nil
+	}
+	// Shards VTGate no longer serves: still there (a reshard not completed,
+	// VTGate resumes through them and follows the journal) or deleted.
+	gone, err := goneShards(ctx, c, p)
+	if err != nil {
+		return []config.Problem{{Setting: "offset", Msg: fmt.Sprintf("the offset stored in the offsets topic names shards that keyspace %s no longer serves (it serves %s), and a VStream from that offset failed: %v",
+			s.cfg.Keyspace, strings.Join(shards, ","), err)}}, nil
+	}
+	if !gone {
+		return nil, nil
+	}
+	return []config.Problem{{Setting: "offset", Msg: reshardAdvice("the offset stored in the offsets topic", p, shards, s.cfg.Keyspace)}}, nil
 }
 
 // compareShards says which shards a VGTID names that the keyspace no
