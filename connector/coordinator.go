@@ -110,8 +110,10 @@ func (c *Coordinator) stream(ctx context.Context, from change.Position, out *pro
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errs := make(chan error, len(parts))
-	for _, part := range parts {
+	readers := make([]*progress, len(parts))
+	for i, part := range parts {
 		r := &progress{Enqueuer: c.Queue.Reader(part), last: part}
+		readers[i] = r
 		go func() {
 			errs <- c.retry(ctx, "streaming a part", r, func(ctx context.Context) error {
 				return c.Source.Stream(ctx, r.last, r)
@@ -126,6 +128,15 @@ func (c *Coordinator) stream(ctx context.Context, from change.Position, out *pro
 			first = err
 			cancel() // a definite error in one reader stops them all
 		}
+	}
+	if first != nil {
+		// The parts stopped for good. When reading goes on anyway
+		// (when_needed's new snapshot), it goes through out again: the
+		// parts' positions must not join the task's any more.
+		for _, r := range readers {
+			r.retire()
+		}
+		out.revive()
 	}
 	return first
 }
@@ -209,6 +220,13 @@ func (p *progress) Checkpoint(ctx context.Context, pos change.Position) error {
 		p.last, p.moved = pos, true
 	}
 	return err
+}
+
+// revive undoes retire: the reader reads again, from its last position.
+func (p *progress) revive() {
+	if r, ok := p.Enqueuer.(*readerQueue); ok {
+		r.q.revive(r.id)
+	}
 }
 
 // retire says the reader's position is no longer part of the task's once
