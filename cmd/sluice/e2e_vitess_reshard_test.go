@@ -225,12 +225,7 @@ func TestVitessReshardWhileKilled(t *testing.T) { reshardWhileFollowing(t, "kill
 // vtEnv's keyspace with rows rows (v = 1), without a vindex.
 func newRowsTable(t *testing.T, e vtEnv, letter string, rows int) *vtTable {
 	t.Helper()
-	conn, err := client.Connect(e.mysql, "root", "", e.keyspace)
-	if err != nil {
-		t.Fatalf("connecting to VTGate's MySQL port %s: %v", e.mysql, err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	tb := &vtTable{e: e, name: fmt.Sprintf("%s%d", letter, rand.Intn(1_000_000_000)), conn: conn}
+	tb := newVtTableConn(t, e, fmt.Sprintf("%s%d", letter, rand.Intn(1_000_000_000)))
 	tb.must(t, fmt.Sprintf("CREATE TABLE %s (id BIGINT NOT NULL, sk BIGINT NOT NULL, v INT NOT NULL, pad VARCHAR(64), PRIMARY KEY (id))", tb.name))
 	for lo := 1; lo <= rows; lo += 1000 {
 		var vals []string
@@ -475,7 +470,7 @@ func reshardWhileFollowing(t *testing.T, down string) {
 	}
 	t.Log(rs("create", "--source-shards", "0", "--target-shards", "-80,80-"))
 	if down == "kill" {
-		time.Sleep(300 * time.Millisecond)
+		// At once: the workflow copies 2,000 rows in well under a second.
 		kill("during the reshard's copy (" + strings.Join(strings.Fields(rs("status")), " ") + ")")
 	}
 	for deadline := time.Now().Add(2 * time.Minute); ; {
@@ -506,12 +501,14 @@ func reshardWhileFollowing(t *testing.T, down string) {
 			t.Log(out)
 			switched <- err
 		}()
+		began := time.Now()
 		time.Sleep(300 * time.Millisecond)
 		sl.Kill9()
 		t.Logf("killed -9 during the primary switch after %d writes", w.wrote.Load())
 		if err := <-switched; err != nil {
 			t.Fatal(err)
 		}
+		t.Logf("the primary switch took %s (the kill came after %s)", time.Since(began).Round(time.Millisecond), 300*time.Millisecond)
 		sl = startVitess(t, c.vtEnv, name, cfg)
 	} else {
 		t.Log(rs("switchtraffic", "--tablet-types", "primary"))

@@ -151,10 +151,22 @@ func (s *Source) Snapshot(ctx context.Context, from change.Position, data bool, 
 		toCopy = s.resumeTables(pos)
 		s.cfg.Logger.Info("resuming VTGate's copy phase", zap.String("vgtid", pos.String()), zap.Strings("tables_to_copy", toCopy))
 	} else {
+		toCopy = s.snapshotTables()
+		if len(s.tables) == 0 && len(toCopy) == 0 {
+			// VTGate refuses a copy with nothing to copy ("stream needs a
+			// position or a table to copy"): an empty keyspace, say the
+			// target of a MoveTables not yet created. Its copy is empty,
+			// so streaming from the current position is the same, and
+			// tables created later come with their DDL and rows.
+			for _, sh := range s.shards {
+				pos.Shards = append(pos.Shards, offsets.ShardGTID{Keyspace: s.cfg.Keyspace, Shard: sh, GTID: "current"})
+			}
+			s.cfg.Logger.Info("no table to copy; streaming from the current position", zap.Strings("shards", s.shards))
+			return pos, nil
+		}
 		for _, sh := range s.shards {
 			pos.Shards = append(pos.Shards, offsets.ShardGTID{Keyspace: s.cfg.Keyspace, Shard: sh})
 		}
-		toCopy = s.snapshotTables()
 		s.cfg.Logger.Info("starting VTGate's copy phase", zap.Strings("shards", s.shards))
 	}
 	r := newReader(&s.cfg, s.build, out, offsets.Vitess{Shards: pos.Shards})

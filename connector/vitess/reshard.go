@@ -54,6 +54,19 @@ func (s *Source) resharded(ctx context.Context, pos offsets.Vitess, err error) e
 // reshardAdvice says which shards a VGTID names that are gone, what the
 // keyspace has now, and what to do.
 func reshardAdvice(what string, p offsets.Vitess, current []string, keyspace string) string {
+	msg, _ := shardsNamed(what, p, current, keyspace)
+	return msg + "): the keyspace was resharded while the connector was stopped and the reshard was completed (its old shards deleted), " +
+		"so the changes from the stop to the switch can no longer be read. Either copy the tables again " +
+		"(set snapshot.mode=when_needed and restart: Sluice copies every captured table from the new shards, " +
+		"as initial does; rows deleted in between get no delete record), or start at the current position " +
+		"(delete the stored offset or use a new connector name, with snapshot.mode=never and vitess.vgtid=current), " +
+		"accepting that the changes in between are not sent"
+}
+
+// shardsNamed is "WHAT names shards S of keyspace K, which now has shards
+// C (no longer there: G; new: N" (unclosed, for the caller's advice), and
+// whether any shard of p is gone.
+func shardsNamed(what string, p offsets.Vitess, current []string, keyspace string) (string, bool) {
 	var stored, gone, added []string
 	for _, sg := range p.Shards {
 		stored = append(stored, sg.Shard)
@@ -71,12 +84,7 @@ func reshardAdvice(what string, p offsets.Vitess, current []string, keyspace str
 	if len(added) > 0 {
 		msg += "; new: " + strings.Join(added, ",")
 	}
-	return msg + "): the keyspace was resharded while the connector was stopped and the reshard was completed (its old shards deleted), " +
-		"so the changes from the stop to the switch can no longer be read. Either copy the tables again " +
-		"(set snapshot.mode=when_needed and restart: Sluice copies every captured table from the new shards, " +
-		"as initial does; rows deleted in between get no delete record), or start at the current position " +
-		"(delete the stored offset or use a new connector name, with snapshot.mode=never and vitess.vgtid=current), " +
-		"accepting that the changes in between are not sent"
+	return msg, len(gone) > 0
 }
 
 // goneShards reports whether VTGate refuses p because it names shards the

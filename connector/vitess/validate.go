@@ -110,28 +110,12 @@ func (s *Source) ValidateOffset(ctx context.Context, stored []byte) ([]config.Pr
 // compareShards says which shards a VGTID names that the keyspace no
 // longer has, and which current shards it leaves out, with what to do.
 func compareShards(p offsets.Vitess, current []string, keyspace, what, setting string) []config.Problem {
-	var stored, gone, added []string
-	for _, sg := range p.Shards {
-		if sg.Shard == "" { // "current" for the whole keyspace: VTGate picks the shards
-			return nil
-		}
-		stored = append(stored, sg.Shard)
-		if !slices.Contains(current, sg.Shard) {
-			gone = append(gone, sg.Shard)
-		}
+	if slices.ContainsFunc(p.Shards, func(sg offsets.ShardGTID) bool { return sg.Shard == "" }) {
+		return nil // "current" for the whole keyspace: VTGate picks the shards
 	}
-	for _, sh := range current {
-		if !slices.Contains(stored, sh) {
-			added = append(added, sh)
-		}
-	}
-	if len(gone) == 0 {
+	msg, gone := shardsNamed(what, p, current, keyspace)
+	if !gone {
 		return nil // a subset is a per-shard connector (vitess.shard)
-	}
-	msg := fmt.Sprintf("%s names shards %s of keyspace %s, which now has shards %s (no longer there: %s",
-		what, strings.Join(stored, ","), keyspace, strings.Join(current, ","), strings.Join(gone, ","))
-	if len(added) > 0 {
-		msg += "; new: " + strings.Join(added, ",")
 	}
 	msg += "; a reshard happened while the connector was stopped)"
 	msg += "; VTGate cannot resume from shards that no longer serve. Either delete the stored offset (and vitess.vgtid) to copy the tables again with snapshot.mode=initial, " +

@@ -219,6 +219,20 @@ start_vttablet() {
     --log-format text --log-level warn
 }
 
+# wait_serving KEYSPACE: until vtgate sees a serving PRIMARY of KEYSPACE/0 (120 s).
+wait_serving() {
+  local ks="$1" i
+  for ((i = 0; i < 600; i++)); do
+    mariadb --no-defaults -h 127.0.0.1 -P "$VTGATE_MYSQL" -u root --connect-timeout=2 -N \
+      -e 'SHOW VITESS_TABLETS' 2>/dev/null | grep -qE "[[:space:]]${ks}[[:space:]]+0[[:space:]]+PRIMARY[[:space:]]+SERVING" && return 0
+    sleep 0.2
+  done
+  tail -30 "$LOGS/vtgate.log" >&2
+  die "vtgate does not see a serving primary of $ks/0 (logs: $LOGS)"
+}
+
+# (vtgate reads new tablets from the topo every --tablet-refresh-interval: 2 s
+# here, not the 1 min default, which made add-keyspace take ~60 s.)
 # add_keyspace [NAME [UID]]: keyspace NAME (mt_source) unsharded, shard 0, its
 # PRIMARY tablet UID (400), on the running cluster: the other side of a
 # MoveTables. Not part of start, which stays quick for the tests that need
@@ -226,7 +240,7 @@ start_vttablet() {
 add_keyspace() {
   running || die "not running: start the cluster first"
   set_ports "$(live_base)"
-  local ks="${1:-$MT_KEYSPACE}" uid="${2:-400}" alias t0 i
+  local ks="${1:-$MT_KEYSPACE}" uid="${2:-400}" alias t0
   [[ "$uid" =~ ^[1-9][0-9]*00$ ]] || die "tablet uid $uid: use a multiple of 100 (ports BASE+uid/10..+2)"
   t0="$(now_ms)"
   printf -v alias '%s-%010d' "$CELL" "$uid"
@@ -246,12 +260,7 @@ add_keyspace() {
     vtctl RebuildKeyspaceGraph "$ks" >>"$LOGS/setup.log" 2>&1 ||
       { tail -20 "$LOGS/setup.log" >&2; die "RebuildKeyspaceGraph $ks failed"; }
   fi
-  for ((i = 0; i < 600; i++)); do
-    mariadb --no-defaults -h 127.0.0.1 -P "$VTGATE_MYSQL" -u root --connect-timeout=2 -N \
-      -e 'SHOW VITESS_TABLETS' 2>/dev/null | grep -qE "[[:space:]]${ks}[[:space:]]+0[[:space:]]+PRIMARY[[:space:]]+SERVING" && break
-    sleep 0.2
-  done
-  [ "$i" -lt 600 ] || { tail -30 "$LOGS/vtgate.log" >&2; die "vtgate does not see a serving primary of $ks/0 (logs: $LOGS)"; }
+  wait_serving "$ks"
   log "keyspace $ks served (tablet $uid) in $(($(now_ms) - t0)) ms"
   [ "$ks" = "$MT_KEYSPACE" ] && echo "SLUICE_TEST_VTCLUSTER_MT_KEYSPACE=$ks"
   return 0
@@ -344,7 +353,7 @@ start() {
 
   log "vtgate on 127.0.0.1:$VTGATE_GRPC (MySQL $VTGATE_MYSQL)"
   bg vtgate "$VTROOT/bin/vtgate" "${TOPO[@]}" --cell "$CELL" --cells-to-watch "$CELL" \
-    --tablet-types-to-wait PRIMARY --service-map 'grpc-vtgateservice' \
+    --tablet-types-to-wait PRIMARY --service-map 'grpc-vtgateservice' --tablet-refresh-interval 2s \
     --port "$VTGATE_HTTP" --grpc-port "$VTGATE_GRPC" --bind-address 127.0.0.1 --grpc-bind-address 127.0.0.1 \
     --mysql-server-port "$VTGATE_MYSQL" --mysql-server-bind-address 127.0.0.1 \
     --mysql-server-socket-path "$DIR/home/vtgate.sock" --mysql-auth-server-impl none \
@@ -352,12 +361,7 @@ start() {
     --enable-binlog-dump --binlog-dump-authorized-users % \
     --log-format text --log-level warn
   wait_http vtgate "$VTGATE_HTTP" "$LOGS/vtgate.log"
-  for ((i = 0; i < 600; i++)); do
-    mariadb --no-defaults -h 127.0.0.1 -P "$VTGATE_MYSQL" -u root --connect-timeout=2 -N \
-      -e 'SHOW VITESS_TABLETS' 2>/dev/null | grep -qE "[[:space:]]${KEYSPACE}[[:space:]]+0[[:space:]]+PRIMARY[[:space:]]+SERVING" && break
-    sleep 0.2
-  done
-  [ "$i" -lt 600 ] || { tail -30 "$LOGS/vtgate.log" >&2; die "vtgate does not see a serving primary of $KEYSPACE/0 (logs: $LOGS)"; }
+  wait_serving "$KEYSPACE"
   log "up in $(($(now_ms) - t0)) ms: keyspace $KEYSPACE shard 0 served; tablets for -80 and 80- ready (dir $DIR)"
   print_env
 }
