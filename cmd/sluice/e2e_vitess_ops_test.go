@@ -116,8 +116,10 @@ func TestVitessValidate(t *testing.T) {
 	if code != 1 {
 		t.Errorf("stored VGTID of other shards: exit %d, want 1", code)
 	}
+	// (VTGate refuses a VStream from it: "shard provided in VGTID, -40, not found".)
 	wantLines(t, out, "error: offset: the offset stored in the offsets topic names shards -40,40-80,80- of keyspace "+e.keyspace+
-		", which now has shards -80,80- (no longer there: -40,40-80; new: -80; a reshard happened while the connector was stopped)", "delete the stored offset", "snapshot.mode=never with vitess.vgtid=current")
+		", which now has shards -80,80- (no longer there: -40,40-80; new: -80): the keyspace was resharded while the connector was stopped",
+		"set snapshot.mode=when_needed", "delete the stored offset or use a new connector name, with snapshot.mode=never and vitess.vgtid=current")
 
 	// A per-shard connector whose stored offset names other shards.
 	out, code = validateVt(t, base(map[string]string{"vitess.shard": "-80"}), name)

@@ -517,6 +517,11 @@ func reshardWhileFollowing(t *testing.T, down string) {
 	t.Logf("traffic switched after %d writes (%d failed)", atSwitch, w.failed.Load())
 	switch down {
 	case "stop":
+		// Shard 0 no longer serves but still exists: VTGate resumes
+		// through it, and sluice validate has nothing to say.
+		if out, code := validateVt(t, cfgB, nameB); code != 0 || strings.Contains(out, "no longer there") {
+			t.Errorf("sluice validate after the switch, before the reshard is completed (exit %d):\n%s", code, out)
+		}
 		time.Sleep(3 * time.Second) // writes on the new shards while Sluice is down
 		sl = startVitess(t, c.vtEnv, name, cfg)
 		t.Logf("restarted after %d writes", w.wrote.Load())
