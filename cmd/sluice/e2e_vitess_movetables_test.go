@@ -5,8 +5,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/go-mysql-org/go-mysql/client"
 )
 
 // MoveTables moves a table from keyspace mt_source to mt_target (both
@@ -147,15 +145,4 @@ func rowsIn(t *testing.T, c vtCluster, ks, table string) map[int64]string {
 	e := c.vtEnv
 	e.keyspace = ks
 	return newVtTableConn(t, e, table).rows(t)
-}
-
-// newVtTableConn is a vtTable for an existing table, on its own connection.
-func newVtTableConn(t *testing.T, e vtEnv, table string) *vtTable {
-	t.Helper()
-	conn, err := client.Connect(e.mysql, "root", "", e.keyspace)
-	if err != nil {
-		t.Fatalf("connecting to VTGate's MySQL port %s: %v", e.mysql, err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	return &vtTable{e: e, name: table, conn: conn}
 }

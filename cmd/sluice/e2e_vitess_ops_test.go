@@ -166,12 +166,7 @@ func vtMysqld(t *testing.T, e vtEnv) *client.Conn {
 // newNamedVtTable creates table name like newVtTable, empty.
 func newNamedVtTable(t *testing.T, e vtEnv, name string) *vtTable {
 	t.Helper()
-	conn, err := client.Connect(e.mysql, "root", "", e.keyspace)
-	if err != nil {
-		t.Fatalf("connecting to VTGate's MySQL port %s: %v", e.mysql, err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	tb := &vtTable{e: e, name: name, conn: conn}
+	tb := newVtTableConn(t, e, name)
 	tb.must(t, fmt.Sprintf("CREATE TABLE %s (id BIGINT NOT NULL, sk BIGINT NOT NULL, v INT NOT NULL, pad VARCHAR(64), PRIMARY KEY (id))", name),
 		fmt.Sprintf("ALTER VSCHEMA ON %s ADD VINDEX hash(sk) USING hash", name))
 	t.Cleanup(func() { _ = tb.exec("DROP TABLE " + name) })
