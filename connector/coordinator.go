@@ -69,7 +69,12 @@ func (c *Coordinator) read(ctx context.Context, from change.Position, out *progr
 		c.Logger.Info("no stored offset; streaming from the source's current position", zap.String("snapshot.mode", c.Mode))
 		return c.stream(ctx, pos, out)
 	case from == nil || inProgress(from):
-		return c.snapshotThenStream(ctx, from, out)
+		err := c.snapshotThenStream(ctx, from, out)
+		if from != nil && errors.Is(err, fault.ErrPositionUnavailable) && c.Mode == config.SnapshotWhenNeeded {
+			c.Logger.Warn("the source no longer has the stored snapshot position; snapshot.mode=when_needed: taking a new snapshot", zap.Error(err))
+			return c.snapshotThenStream(ctx, nil, out)
+		}
+		return err
 	}
 	err := c.stream(ctx, from, out)
 	if errors.Is(err, fault.ErrPositionUnavailable) && c.Mode == config.SnapshotWhenNeeded {
@@ -112,8 +117,10 @@ func (c *Coordinator) stream(ctx context.Context, from change.Position, out *pro
 	}
 	done := make(chan ended)
 	running := 0
+	var readers []*progress // every reader started, for a definite stop
 	start := func(part change.Position) {
 		r := &progress{Enqueuer: c.Queue.Reader(part), last: part}
+		readers = append(readers, r)
 		running++
 		go func() {
 			err := c.retry(ctx, "streaming a part", r, func(ctx context.Context) error {
@@ -169,7 +176,17 @@ func (c *Coordinator) stream(ctx context.Context, from change.Position, out *pro
 			cancel() // a definite error in one reader stops them all
 		}
 	}
-	if first == nil && ctx.Err() == nil {
+	if first != nil {
+		// The parts stopped for good. When reading goes on anyway
+		// (when_needed's new snapshot), it goes through out again: the
+		// parts' positions must not join the task's any more.
+		for _, r := range readers {
+			r.retire()
+		}
+		out.revive()
+		return first
+	}
+	if ctx.Err() == nil {
 		for _, w := range handoffs {
 			return fault.Definite(fmt.Errorf("%s: this task's readers ended there but its other participants never did, so the parts that replace them were not started; the stored offset stays before it. %s", w.reason, w.unfinished))
 		}
@@ -260,6 +277,13 @@ func (p *progress) Checkpoint(ctx context.Context, pos change.Position) error {
 		p.last, p.moved = pos, true
 	}
 	return err
+}
+
+// revive undoes retire: the reader reads again, from its last position.
+func (p *progress) revive() {
+	if r, ok := p.Enqueuer.(*readerQueue); ok {
+		r.q.revive(r.id)
+	}
 }
 
 // retire says the reader's position is no longer part of the task's once

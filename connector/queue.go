@@ -77,6 +77,14 @@ func (q *Queue) retire(id int) {
 	q.readers[id].retired = true
 }
 
+// revive undoes retire, for a reader that reads again because the readers
+// that took over from it stopped (see Coordinator.stream).
+func (q *Queue) revive(id int) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.readers[id].retired = false
+}
+
 // slots returns the readers registered so far, by id.
 func (q *Queue) slots() []readerSlot {
 	q.mu.Lock()

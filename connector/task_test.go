@@ -401,6 +401,44 @@ func TestSeveralReadersCombinePositions(t *testing.T) {
 	}
 }
 
+// With several readers, when_needed's new snapshot after a reader found its
+// position gone stores positions of the new snapshot and readers only, none
+// of the readers that failed.
+func TestWhenNeededAfterSeveralReaders(t *testing.T) {
+	store := &memStore{}
+	_ = store.Commit(context.Background(), []byte("k"), []byte(`{"n":101,"snap":false}`))
+	src := &splitSource{}
+	src.streamFn = func(ctx context.Context, from change.Position, out change.Enqueuer) error {
+		n := from.(seqPos).n
+		if n == 1 {
+			return fault.Definite(fmt.Errorf("%w: the shard is gone", fault.ErrPositionUnavailable))
+		}
+		if err := out.Enqueue(ctx, rowEvent(int64(n)), change.Event{Kind: change.KindCommit, Position: seqPos{n: n + 5}}); err != nil {
+			return err
+		}
+		<-ctx.Done()
+		return nil
+	}
+	src.snapFn = func(ctx context.Context, from change.Position, out change.Enqueuer) (change.Position, error) {
+		if err := out.Enqueue(ctx, rowEvent(0), change.Event{Kind: change.KindCommit, Position: seqPos{n: 202}}); err != nil {
+			return nil, err
+		}
+		return seqPos{n: 202}, nil
+	}
+	task := newTestTask(t, src, config.SnapshotWhenNeeded, store, &fakeProducer{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- task.Run(ctx) }()
+	waitFor(t, "the new readers' commits stored", func() bool { return store.get() == `{"n":707,"snap":false}` })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := src.called(); !strings.Contains(got, "snapshot(<nil>,true)") || !strings.Contains(got, "stream({2 false})") {
+		t.Fatalf("calls %q", got)
+	}
+}
+
 // A stop completes within its bound even when the offset store stalls;
 // the offset stays where it was.
 func TestStopIsBoundedWhenTheStoreStalls(t *testing.T) {

@@ -33,6 +33,11 @@ func needVtBinlogDump(t *testing.T) vtDumpEnv {
 	if e.keyspace == "" {
 		e.keyspace = "rs_keyspace"
 	}
+	if os.Getenv("SLUICE_TEST_VTCLUSTER_GRPC") != "" {
+		// Shard 0 must serve: a cluster an earlier test resharded is
+		// started again (as test.sh allows).
+		needFreshVtCluster(t)
+	}
 	e.env = needServers(t)
 	return e
 }

@@ -46,22 +46,22 @@ func needVitess4(t *testing.T) vtEnv {
 
 var shards4 = []string{"-40", "40-80", "80-c0", "c0-"}
 
-// vtWriter is vtChurn running in the background.
-type vtWriter struct {
+// churnWriter is vtChurn running in the background.
+type churnWriter struct {
 	wrote atomic.Int64
 	stop  chan struct{}
 	done  chan error
 }
 
-func startChurn(tb *vtTable, rows int) *vtWriter {
-	c := &vtWriter{stop: make(chan struct{}), done: make(chan error, 1)}
+func startChurn(tb *vtTable, rows int) *churnWriter {
+	c := &churnWriter{stop: make(chan struct{}), done: make(chan error, 1)}
 	go func() { c.done <- vtChurn(tb, rows, c.stop, &c.wrote) }()
 	return c
 }
 
 // end lets the writer go on for d, stops it and fails the test on its
 // error.
-func (c *vtWriter) end(t *testing.T, d time.Duration) {
+func (c *churnWriter) end(t *testing.T, d time.Duration) {
 	t.Helper()
 	time.Sleep(d)
 	close(c.stop)

@@ -51,14 +51,20 @@ type vtTable struct {
 	conn *client.Conn
 }
 
-func newVtTable(t *testing.T, e vtEnv, rows int) *vtTable {
+// newVtTableConn is a vtTable for an existing table, on its own connection.
+func newVtTableConn(t *testing.T, e vtEnv, table string) *vtTable {
 	t.Helper()
 	conn, err := client.Connect(e.mysql, "root", "", e.keyspace)
 	if err != nil {
 		t.Fatalf("connecting to VTGate's MySQL port %s: %v", e.mysql, err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	tb := &vtTable{e: e, name: fmt.Sprintf("t%d", rand.Intn(1_000_000_000)), conn: conn}
+	return &vtTable{e: e, name: table, conn: conn}
+}
+
+func newVtTable(t *testing.T, e vtEnv, rows int) *vtTable {
+	t.Helper()
+	tb := newVtTableConn(t, e, fmt.Sprintf("t%d", rand.Intn(1_000_000_000)))
 	tb.must(t, fmt.Sprintf("CREATE TABLE %s (id BIGINT NOT NULL, sk BIGINT NOT NULL, v INT NOT NULL, pad VARCHAR(64), PRIMARY KEY (id))", tb.name))
 	tb.must(t, fmt.Sprintf("ALTER VSCHEMA ON %s ADD VINDEX hash(sk) USING hash", tb.name))
 	time.Sleep(time.Second) // vschema changes take about half a second to show

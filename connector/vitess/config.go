@@ -60,7 +60,7 @@ type Config struct {
 	// stored VGTID JSON (then Shards must match it).
 	Start          string
 	StartVGTID     *offsets.Vitess
-	SnapshotMode   string // initial or never
+	SnapshotMode   string // initial, never or when_needed
 	Keepalive      time.Duration
 	MaxInbound     int
 	ChunkSize      int64
@@ -105,8 +105,13 @@ func ParseConfig(c *config.Connector) (Config, error) {
 	}
 	switch c.SnapshotMode {
 	case config.SnapshotInitial, config.SnapshotNever:
+	case config.SnapshotWhenNeeded:
+		// Not a mode of Debezium's Vitess connector (3.5 has initial and
+		// never), but Debezium's name, in its MySQL connector, for what it
+		// does here: copy the tables again when the stored VGTID can no
+		// longer be read (its shards deleted by a completed reshard).
 	default:
-		return cfg, fmt.Errorf("property \"snapshot.mode\": %q is not a mode of Debezium's Vitess connector; use initial or never", c.SnapshotMode)
+		return cfg, fmt.Errorf("property \"snapshot.mode\": %q is not a mode of Sluice's Vitess source; use initial or never (Debezium's Vitess modes) or when_needed", c.SnapshotMode)
 	}
 	if c.ProvideTransactionMetadata {
 		// Debezium's Vitess connector has its own transaction ids (the

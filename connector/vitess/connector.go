@@ -139,7 +139,7 @@ func quoteIdent(s string) string {
 // crash resumes the copy where the acknowledged records end.
 func (s *Source) Snapshot(ctx context.Context, from change.Position, data bool, out change.Enqueuer) (change.Position, error) {
 	if !data {
-		return nil, fault.Definite(fmt.Errorf("snapshot.mode %q: Debezium's Vitess connector has only initial and never", s.cfg.SnapshotMode))
+		return nil, fault.Definite(fmt.Errorf("snapshot.mode %q: Sluice's Vitess source has initial, never and when_needed", s.cfg.SnapshotMode))
 	}
 	var pos offsets.Vitess
 	var toCopy []string
@@ -151,13 +151,26 @@ func (s *Source) Snapshot(ctx context.Context, from change.Position, data bool, 
 		toCopy = s.resumeTables(pos)
 		s.cfg.Logger.Info("resuming VTGate's copy phase", zap.String("vgtid", pos.String()), zap.Strings("tables_to_copy", toCopy))
 	} else {
+		toCopy = s.snapshotTables()
+		if len(s.tables) == 0 && len(toCopy) == 0 {
+			// VTGate refuses a copy with nothing to copy ("stream needs a
+			// position or a table to copy"): an empty keyspace, say the
+			// target of a MoveTables not yet created. Its copy is empty,
+			// so streaming from the current position is the same, and
+			// tables created later come with their DDL and rows.
+			for _, sh := range s.shards {
+				pos.Shards = append(pos.Shards, offsets.ShardGTID{Keyspace: s.cfg.Keyspace, Shard: sh, GTID: "current"})
+			}
+			s.cfg.Logger.Info("no table to copy; streaming from the current position", zap.Strings("shards", s.shards))
+			return pos, nil
+		}
 		for _, sh := range s.shards {
 			pos.Shards = append(pos.Shards, offsets.ShardGTID{Keyspace: s.cfg.Keyspace, Shard: sh})
 		}
-		toCopy = s.snapshotTables()
 		s.cfg.Logger.Info("starting VTGate's copy phase", zap.Strings("shards", s.shards))
 	}
 	r := newReader(&s.cfg, s.build, out, offsets.Vitess{Shards: pos.Shards})
+	r.resharded = s.resharded
 	r.untilCopied = true
 	r.writeAhead = true
 	r.committed, r.start, r.guards = offsets.Vitess{Shards: pos.Shards}, offsets.Vitess{Shards: pos.Shards}, pos.Guards
@@ -250,6 +263,7 @@ func (s *Source) Stream(ctx context.Context, from change.Position, out change.En
 		}
 	}
 	r := newReader(&s.cfg, s.build, out, pos)
+	r.resharded = s.resharded
 	return r.run(ctx, s.c, s.filter, nil)
 }
 

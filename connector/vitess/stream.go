@@ -69,6 +69,9 @@ type reader struct {
 	guard *offsets.CopyGuard
 	done  bool
 	now   func() time.Time // a schema change record's ts_ms
+	// resharded (nil: none) explains VTGate refusing the starting VGTID
+	// because it names shards a completed reshard deleted.
+	resharded func(context.Context, offsets.Vitess, error) error
 	// others, when a copy is resumed one shard at a time, is the whole
 	// position (every shard, in order) with the other shards' guards:
 	// each position this reader stores carries them unchanged.
@@ -92,8 +95,9 @@ func (r *reader) run(ctx context.Context, c *client, filter *binlogdatapb.Filter
 	defer cancel()
 	st, err := c.vstream(ctx, r.pos, filter, tablesToCopy)
 	if err != nil {
-		return err
+		return r.refused(ctx, err)
 	}
+	received := false
 	for {
 		resp, err := st.Recv()
 		if err != nil {
@@ -103,8 +107,13 @@ func (r *reader) run(ctx context.Context, c *client, filter *binlogdatapb.Filter
 			if errors.Is(err, io.EOF) {
 				return fmt.Errorf("VTGate %s ended the VStream (EOF) at %s", r.cfg.Addr, r.posStr)
 			}
-			return classify(fmt.Errorf("reading the VStream from %s at %s: %w", r.cfg.Addr, r.posStr, err), r.cfg)
+			err = classify(fmt.Errorf("reading the VStream from %s at %s: %w", r.cfg.Addr, r.posStr, err), r.cfg)
+			if !received {
+				return r.refused(ctx, err) // VTGate checks the VGTID before its first answer
+			}
+			return err
 		}
+		received = true
 		for _, ev := range resp.Events {
 			if err := r.handle(ctx, ev); err != nil {
 				return err
@@ -114,6 +123,15 @@ func (r *reader) run(ctx context.Context, c *client, filter *binlogdatapb.Filter
 			}
 		}
 	}
+}
+
+// refused is a failure to start the stream, explained when it is a
+// reshard's.
+func (r *reader) refused(ctx context.Context, err error) error {
+	if r.resharded == nil {
+		return err
+	}
+	return r.resharded(ctx, r.whole(r.pos), err)
 }
 
 func (r *reader) handle(ctx context.Context, ev *binlogdatapb.VEvent) error {

@@ -64,9 +64,9 @@ func (s *Source) Validate(ctx context.Context) ([]config.Problem, error) {
 	return probs, nil
 }
 
-// ValidateOffset checks a stored offset against the keyspace's current
-// shards: after a reshard that happened while the connector was stopped,
-// VTGate cannot resume from shards that no longer serve.
+// ValidateOffset checks a stored offset against the keyspace's shards:
+// after a reshard completed while the connector was stopped, VTGate cannot
+// resume from the deleted shards (a start stops with the same message).
 func (s *Source) ValidateOffset(ctx context.Context, stored []byte) ([]config.Problem, error) {
 	if stored == nil {
 		return nil, nil
@@ -91,34 +91,31 @@ func (s *Source) ValidateOffset(ctx context.Context, stored []byte) ([]config.Pr
 		}
 		return nil, err
 	}
-	return compareShards(p, shards, s.cfg.Keyspace, "the offset stored in the offsets topic", "offset"), nil
+	if len(compareShards(p, shards, s.cfg.Keyspace, "", "")) == 0 {
+		return nil, nil
+	}
+	// Shards VTGate no longer serves: still there (a reshard not completed,
+	// VTGate resumes through them and follows the journal) or deleted.
+	gone, err := goneShards(ctx, c, p)
+	if err != nil {
+		return []config.Problem{{Setting: "offset", Msg: fmt.Sprintf("the offset stored in the offsets topic names shards that keyspace %s no longer serves (it serves %s), and a VStream from that offset failed: %v",
+			s.cfg.Keyspace, strings.Join(shards, ","), err)}}, nil
+	}
+	if !gone {
+		return nil, nil
+	}
+	return []config.Problem{{Setting: "offset", Msg: reshardAdvice("the offset stored in the offsets topic", p, shards, s.cfg.Keyspace)}}, nil
 }
 
 // compareShards says which shards a VGTID names that the keyspace no
 // longer has, and which current shards it leaves out, with what to do.
 func compareShards(p offsets.Vitess, current []string, keyspace, what, setting string) []config.Problem {
-	var stored, gone, added []string
-	for _, sg := range p.Shards {
-		if sg.Shard == "" { // "current" for the whole keyspace: VTGate picks the shards
-			return nil
-		}
-		stored = append(stored, sg.Shard)
-		if !slices.Contains(current, sg.Shard) {
-			gone = append(gone, sg.Shard)
-		}
+	if slices.ContainsFunc(p.Shards, func(sg offsets.ShardGTID) bool { return sg.Shard == "" }) {
+		return nil // "current" for the whole keyspace: VTGate picks the shards
 	}
-	for _, sh := range current {
-		if !slices.Contains(stored, sh) {
-			added = append(added, sh)
-		}
-	}
-	if len(gone) == 0 {
+	msg, gone := shardsNamed(what, p, current, keyspace)
+	if !gone {
 		return nil // a subset is a per-shard connector (vitess.shard)
-	}
-	msg := fmt.Sprintf("%s names shards %s of keyspace %s, which now has shards %s (no longer there: %s",
-		what, strings.Join(stored, ","), keyspace, strings.Join(current, ","), strings.Join(gone, ","))
-	if len(added) > 0 {
-		msg += "; new: " + strings.Join(added, ",")
 	}
 	msg += "; a reshard happened while the connector was stopped)"
 	msg += "; VTGate cannot resume from shards that no longer serve. Either delete the stored offset (and vitess.vgtid) to copy the tables again with snapshot.mode=initial, " +

@@ -2,7 +2,8 @@
 # The whole test suite on a fresh machine: installs and starts a private
 # MariaDB 10.11 and Kafka 4.1 on loopback (deploy/local/up.sh), an Apicurio
 # schema registry (deploy/local/registry.sh), a Vitess v0.24 test cluster
-# (deploy/local/vitess.sh) and a Kafka Connect worker with the real
+# (deploy/local/vitess.sh), a multi-process Vitess cluster that can reshard
+# (deploy/local/vitess-cluster.sh) and a Kafka Connect worker with the real
 # Debezium connectors (deploy/local/connect.sh), runs gofmt,
 # go vet and every Go test with -race (the end-to-end tests drive the real
 # sluice binary against those servers; the side-by-side and switch-over
@@ -26,6 +27,10 @@ vitess_started_here=0
 if ! deploy/local/vitess.sh status >/dev/null 2>&1; then
   vitess_started_here=1
 fi
+vtcluster_started_here=0
+if ! deploy/local/vitess-cluster.sh status >/dev/null 2>&1; then
+  vtcluster_started_here=1
+fi
 connect_started_here=0
 if ! deploy/local/connect.sh status >/dev/null 2>&1; then
   connect_started_here=1
@@ -34,11 +39,20 @@ cleanup() {
   if [ "${SLUICE_KEEP_SERVERS:-0}" != 1 ]; then
     if [ "$connect_started_here" = 1 ]; then deploy/local/connect.sh stop >&2 || true; fi
     if [ "$vitess_started_here" = 1 ]; then deploy/local/vitess.sh stop >&2 || true; fi
+    if [ "$vtcluster_started_here" = 1 ]; then deploy/local/vitess-cluster.sh stop >&2 || true; fi
     if [ "$registry_started_here" = 1 ]; then deploy/local/registry.sh stop >&2 || true; fi
     if [ "$started_here" = 1 ]; then deploy/local/down.sh >&2 || true; fi
   fi
 }
 trap cleanup EXIT
+
+# The multi-process Vitess cluster for the reshard and MoveTables tests
+# (deploy/local/vitess-cluster.sh, ~35 s from empty data) starts while the
+# other servers do. A test that reshards leaves it changed for good: the next
+# one that needs shard 0 starts it again through SLUICE_TEST_VTCLUSTER_SCRIPT.
+vtcluster_env="$(mktemp)"
+deploy/local/vitess-cluster.sh start >"$vtcluster_env" &
+vtcluster_pid=$!
 
 set -a
 eval "$(deploy/local/up.sh)"
@@ -47,7 +61,11 @@ eval "$(deploy/local/registry.sh start)"
 # Vitess (vttestserver, two shards on the local MariaDB binaries): built
 # from the Go module proxy once (about 5 minutes cold, cached after).
 eval "$(deploy/local/vitess.sh start)"
+wait "$vtcluster_pid" || { echo "deploy/local/vitess-cluster.sh start failed" >&2; exit 1; }
+. "$vtcluster_env"
+SLUICE_TEST_VTCLUSTER_SCRIPT="$ROOT/deploy/local/vitess-cluster.sh"
 set +a
+rm -f "$vtcluster_env"
 # Kafka Connect 4.1 standalone with Debezium 3.5.0.Final from Maven Central
 # (cached after the first run): the reference the side-by-side compares with.
 # SLUICE_CONNECT_AVRO=1: with Apicurio's AvroConverter, for the Avro run.

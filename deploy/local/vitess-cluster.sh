@@ -7,7 +7,13 @@
 # 0 -> -80,80- without starting processes itself; they serve nothing until traffic is
 # switched.
 #
-#   deploy/local/vitess-cluster.sh start|stop|status|env
+#   deploy/local/vitess-cluster.sh start|stop|status|env|add-keyspace
+#
+# add-keyspace [NAME [UID]] adds an unsharded keyspace (default mt_source, shard 0,
+# tablet uid 400) to a running cluster, for MoveTables; with the default name it
+# prints SLUICE_TEST_VTCLUSTER_MT_KEYSPACE=mt_source. (MoveTables cannot switch
+# traffic of rs_keyspace while its idle shards -80 and 80- exist: "mismatched
+# shards for keyspace rs_keyspace: topo shards not in switch command".)
 #
 # `start` prints KEY=VALUE lines for tests on stdout (also when already running), and
 # returns once the cluster serves (no daemon keeps its stdout):
@@ -38,6 +44,7 @@ RUN_USER="${SLUICE_VITESS_USER:-nobody}"
 export LOG_TAG="vtcluster[$NAME]"
 
 KEYSPACE=rs_keyspace
+MT_KEYSPACE=mt_source # add-keyspace
 CELL=zone1
 CACHE="$SLUICE_CACHE_DIR/vitess-$VERSION-p1"
 DIR="$SLUICE_LOCAL_DIR/vtcluster-$NAME"
@@ -186,6 +193,79 @@ prepare_instance() {
   fi
 }
 
+# init_mysqld UID: a new mysqld for tablet UID (mysqlctl init), output in the log.
+init_mysqld() {
+  local uid="$1"
+  tablet_ports "$uid"
+  exec </dev/null >>"$LOGS/mysqlctl-$uid.log" 2>&1
+  as_user "$VTROOT/bin/mysqlctl" --tablet-uid "$uid" --mysql-port "$T_MYSQL" \
+    --init-db-sql-file "$VTROOT/config/init_db.sql" --log-format text --log-level warn init
+}
+
+# start_vttablet UID KEYSPACE SHARD: the tablet in the background (a replica
+# until a PlannedReparentShard makes it primary).
+start_vttablet() {
+  local uid="$1" ks="$2" shard="$3" alias TOPO
+  read -r -a TOPO <<<"$(topo_flags)"
+  tablet_ports "$uid"
+  printf -v alias '%s-%010d' "$CELL" "$uid"
+  bg "vttablet-$uid" "$VTROOT/bin/vttablet" "${TOPO[@]}" --tablet-path "$alias" --tablet-hostname 127.0.0.1 \
+    --init-keyspace "$ks" --init-shard "$shard" --init-tablet-type replica \
+    --health-check-interval 2s --heartbeat-on-demand-duration=5s \
+    --backup-storage-implementation file --file-backup-storage-root "$DATA/backups" \
+    --port "$T_HTTP" --grpc-port "$T_GRPC" --bind-address 127.0.0.1 --grpc-bind-address 127.0.0.1 \
+    --mycnf-file "$DATA/$(printf 'vt_%010d' "$uid")/my.cnf" \
+    --service-map 'grpc-queryservice,grpc-tabletmanager,grpc-updatestream' \
+    --log-format text --log-level warn
+}
+
+# wait_serving KEYSPACE: until vtgate sees a serving PRIMARY of KEYSPACE/0 (120 s).
+wait_serving() {
+  local ks="$1" i
+  for ((i = 0; i < 600; i++)); do
+    mariadb --no-defaults -h 127.0.0.1 -P "$VTGATE_MYSQL" -u root --connect-timeout=2 -N \
+      -e 'SHOW VITESS_TABLETS' 2>/dev/null | grep -qE "[[:space:]]${ks}[[:space:]]+0[[:space:]]+PRIMARY[[:space:]]+SERVING" && return 0
+    sleep 0.2
+  done
+  tail -30 "$LOGS/vtgate.log" >&2
+  die "vtgate does not see a serving primary of $ks/0 (logs: $LOGS)"
+}
+
+# (vtgate reads new tablets from the topo every --tablet-refresh-interval: 2 s
+# here, not the 1 min default, which made add-keyspace take ~60 s.)
+# add_keyspace [NAME [UID]]: keyspace NAME (mt_source) unsharded, shard 0, its
+# PRIMARY tablet UID (400), on the running cluster: the other side of a
+# MoveTables. Not part of start, which stays quick for the tests that need
+# rs_keyspace only. Nothing happens when the keyspace exists.
+add_keyspace() {
+  running || die "not running: start the cluster first"
+  set_ports "$(live_base)"
+  local ks="${1:-$MT_KEYSPACE}" uid="${2:-400}" alias t0
+  [[ "$uid" =~ ^[1-9][0-9]*00$ ]] || die "tablet uid $uid: use a multiple of 100 (ports BASE+uid/10..+2)"
+  t0="$(now_ms)"
+  printf -v alias '%s-%010d' "$CELL" "$uid"
+  if ! vtctl GetKeyspace "$ks" >/dev/null 2>&1; then
+    vtctl CreateKeyspace --durability-policy=none "$ks" >>"$LOGS/setup.log" 2>&1 ||
+      { tail -20 "$LOGS/setup.log" >&2; die "CreateKeyspace $ks failed"; }
+    vtctl CreateShard "$ks/0" >>"$LOGS/setup.log" 2>&1 ||
+      { tail -20 "$LOGS/setup.log" >&2; die "CreateShard $ks/0 failed"; }
+    (init_mysqld "$uid") || { tail -30 "$LOGS/mysqlctl-$uid.log" >&2; die "mysqlctl init failed (logs: $LOGS)"; }
+    start_vttablet "$uid" "$ks" 0
+    tablet_ports "$uid"
+    wait_http "vttablet $uid" "$T_HTTP" "$LOGS/vttablet-$uid.log"
+    vtctl PlannedReparentShard --new-primary "$alias" "$ks/0" >>"$LOGS/setup.log" 2>&1 ||
+      { tail -30 "$LOGS/setup.log" >&2; die "PlannedReparentShard $ks/0 failed (logs: $LOGS)"; }
+    vtctl ApplyVSchema --vschema '{"sharded": false}' "$ks" >>"$LOGS/setup.log" 2>&1 ||
+      { tail -20 "$LOGS/setup.log" >&2; die "ApplyVSchema $ks failed"; }
+    vtctl RebuildKeyspaceGraph "$ks" >>"$LOGS/setup.log" 2>&1 ||
+      { tail -20 "$LOGS/setup.log" >&2; die "RebuildKeyspaceGraph $ks failed"; }
+  fi
+  wait_serving "$ks"
+  log "keyspace $ks served (tablet $uid) in $(($(now_ms) - t0)) ms"
+  [ "$ks" = "$MT_KEYSPACE" ] && echo "SLUICE_TEST_VTCLUSTER_MT_KEYSPACE=$ks"
+  return 0
+}
+
 start() {
   if running; then
     log "already running, vtgate gRPC 127.0.0.1:$VTGATE_GRPC"
@@ -242,13 +322,7 @@ start() {
   done
 
   for t in "${TABLETS[@]}"; do
-    uid="${t%%:*}"
-    tablet_ports "$uid"
-    (
-      exec </dev/null >>"$LOGS/mysqlctl-$uid.log" 2>&1
-      as_user "$VTROOT/bin/mysqlctl" --tablet-uid "$uid" --mysql-port "$T_MYSQL" \
-        --init-db-sql-file "$VTROOT/config/init_db.sql" --log-format text --log-level warn init
-    ) &
+    init_mysqld "${t%%:*}" &
     pids+=($!)
   done
   for p in "${pids[@]}"; do
@@ -257,18 +331,7 @@ start() {
   log "mysqld x${#TABLETS[@]} up"
 
   for t in "${TABLETS[@]}"; do
-    uid="${t%%:*}"
-    shard="${t#*:}"
-    tablet_ports "$uid"
-    local alias; printf -v alias '%s-%010d' "$CELL" "$uid"
-    bg "vttablet-$uid" "$VTROOT/bin/vttablet" "${TOPO[@]}" --tablet-path "$alias" --tablet-hostname 127.0.0.1 \
-      --init-keyspace "$KEYSPACE" --init-shard "$shard" --init-tablet-type replica \
-      --health-check-interval 2s --heartbeat-on-demand-duration=5s \
-      --backup-storage-implementation file --file-backup-storage-root "$DATA/backups" \
-      --port "$T_HTTP" --grpc-port "$T_GRPC" --bind-address 127.0.0.1 --grpc-bind-address 127.0.0.1 \
-      --mycnf-file "$DATA/$(printf 'vt_%010d' "$uid")/my.cnf" \
-      --service-map 'grpc-queryservice,grpc-tabletmanager,grpc-updatestream' \
-      --log-format text --log-level warn
+    start_vttablet "${t%%:*}" "$KEYSPACE" "${t#*:}"
   done
   for t in "${TABLETS[@]}"; do
     uid="${t%%:*}"
@@ -290,7 +353,7 @@ start() {
 
   log "vtgate on 127.0.0.1:$VTGATE_GRPC (MySQL $VTGATE_MYSQL)"
   bg vtgate "$VTROOT/bin/vtgate" "${TOPO[@]}" --cell "$CELL" --cells-to-watch "$CELL" \
-    --tablet-types-to-wait PRIMARY --service-map 'grpc-vtgateservice' \
+    --tablet-types-to-wait PRIMARY --service-map 'grpc-vtgateservice' --tablet-refresh-interval 2s \
     --port "$VTGATE_HTTP" --grpc-port "$VTGATE_GRPC" --bind-address 127.0.0.1 --grpc-bind-address 127.0.0.1 \
     --mysql-server-port "$VTGATE_MYSQL" --mysql-server-bind-address 127.0.0.1 \
     --mysql-server-socket-path "$DIR/home/vtgate.sock" --mysql-auth-server-impl none \
@@ -298,12 +361,7 @@ start() {
     --enable-binlog-dump --binlog-dump-authorized-users % \
     --log-format text --log-level warn
   wait_http vtgate "$VTGATE_HTTP" "$LOGS/vtgate.log"
-  for ((i = 0; i < 600; i++)); do
-    mariadb --no-defaults -h 127.0.0.1 -P "$VTGATE_MYSQL" -u root --connect-timeout=2 -N \
-      -e 'SHOW VITESS_TABLETS' 2>/dev/null | grep -qE "[[:space:]]${KEYSPACE}[[:space:]]+0[[:space:]]+PRIMARY[[:space:]]+SERVING" && break
-    sleep 0.2
-  done
-  [ "$i" -lt 600 ] || { tail -30 "$LOGS/vtgate.log" >&2; die "vtgate does not see a serving primary of $KEYSPACE/0 (logs: $LOGS)"; }
+  wait_serving "$KEYSPACE"
   log "up in $(($(now_ms) - t0)) ms: keyspace $KEYSPACE shard 0 served; tablets for -80 and 80- ready (dir $DIR)"
   print_env
 }
@@ -340,5 +398,6 @@ case "$cmd" in
   stop) stop ;;
   status) status ;;
   env) print_env ;;
-  *) echo "usage: $0 start|stop|status|env" >&2; exit 2 ;;
+  add-keyspace) add_keyspace "$@" ;;
+  *) echo "usage: $0 start|stop|status|env|add-keyspace [NAME [UID]]" >&2; exit 2 ;;
 esac
