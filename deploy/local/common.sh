@@ -26,8 +26,18 @@ ensure_packages() {
     command -v sudo >/dev/null 2>&1 || die "need root or sudo to apt-get install ${pkgs[*]}"
     sudo=(sudo)
   fi
-  "${sudo[@]}" apt-get update -q >&2
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q "${pkgs[@]}" >&2
+  # test.sh starts servers side by side: one apt-get at a time (dpkg's own
+  # lock fails the second instead of waiting), and what the other installed
+  # is not installed again.
+  mkdir -p "$SLUICE_CACHE_DIR"
+  (
+    flock 8
+    missing=0
+    for c in "${cmds[@]}"; do command -v "$c" >/dev/null 2>&1 || missing=1; done
+    [ "$missing" = 0 ] && exit 0
+    "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=300 update -q >&2
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=300 install -y -q "${pkgs[@]}" >&2
+  ) 8>"$SLUICE_CACHE_DIR/apt.lock"
   for c in "${cmds[@]}"; do command -v "$c" >/dev/null 2>&1 || die "$c still missing after installing ${pkgs[*]}"; done
 }
 
