@@ -256,7 +256,7 @@ func TestVitessTasksRebalance(t *testing.T) {
 	if code != 1 {
 		t.Errorf("sluice validate with a stored shard the keyspace lacks: exit %d, want 1:\n%s", code, out)
 	}
-	wantLines(t, out, "error: offset: task task", "-80", "a reshard happened while the connector was stopped")
+	wantLines(t, out, "error: offset: task task", "-80", "resharded while the connector was stopped", "snapshot.mode=when_needed")
 	t.Logf("%d writes; %d records, ops %v; rebuilt %d rows", w.wrote.Load(), n, r.ops, len(r.rows))
 	if r.copyRecords != rows {
 		t.Errorf("%d copy records, want %d", r.copyRecords, rows)
