@@ -54,13 +54,22 @@ vtcluster_env="$(mktemp)"
 deploy/local/vitess-cluster.sh start >"$vtcluster_env" &
 vtcluster_pid=$!
 
+# start_env runs a start script and loads the KEY=VALUE lines it prints. A
+# bare eval "$(script)" would go on with nothing set when the script fails
+# (the substitution's status is lost), and every test would then fail for
+# want of an address instead of the suite stopping at the server that did.
+start_env() {
+  local out
+  out="$("$@")" || { echo "$* failed; the suite cannot run without it" >&2; exit 1; }
+  eval "$out"
+}
 set -a
-eval "$(deploy/local/up.sh)"
+start_env deploy/local/up.sh
 # Apicurio Registry (Confluent-compatible API) for the Avro converter's tests.
-eval "$(deploy/local/registry.sh start)"
+start_env deploy/local/registry.sh start
 # Vitess (vttestserver, two shards on the local MariaDB binaries): built
 # from the Go module proxy once (about 5 minutes cold, cached after).
-eval "$(deploy/local/vitess.sh start)"
+start_env deploy/local/vitess.sh start
 wait "$vtcluster_pid" || { echo "deploy/local/vitess-cluster.sh start failed" >&2; exit 1; }
 . "$vtcluster_env"
 SLUICE_TEST_VTCLUSTER_SCRIPT="$ROOT/deploy/local/vitess-cluster.sh"
