@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sluice-cdc/sluice/internal/conformance"
+	"github.com/sluice-cdc/sluice/offsets"
 )
 
 // MoveTables moves a table from keyspace mt_source to mt_target (both
@@ -50,8 +53,19 @@ func TestVitessMoveTables(t *testing.T) {
 	slS := startVitess(t, srcEnv, nameS, cfgS)
 	slT := startVitess(t, dstEnv, nameT, cfgT)
 	fS := followTopic(t, c.kafka, prefix+"."+src+"."+tb.name, false)
-	fT := followTopic(t, c.kafka, prefix+"."+dst+"."+tb.name, false)
-	w := startWriter(c.mysql, src, tb.name, rows)
+	var w *vtWriter
+	// The target's connector is killed -9 during the workflow's copy,
+	// right after the switch and after complete: its topic may repeat
+	// changes (never lose or reorder one); the source's runs throughout
+	// and must have each change once.
+	fT := followTopic(t, c.kafka, prefix+"."+dst+"."+tb.name, true)
+	killT := func(when string) {
+		slT.Kill9()
+		_, val, _ := conformance.StoredOffset(t, c.kafka, offsets.DefaultOffsetsTopic, offsets.Key(nameT, prefix))
+		t.Logf("target's connector killed -9 %s after %d writes; stored VGTID: %s", when, w.wrote.Load(), val)
+		slT = startVitess(t, dstEnv, nameT, cfgT)
+	}
+	w = startWriter(c.mysql, src, tb.name, rows)
 	for deadline := time.Now().Add(60 * time.Second); fS.seen() < rows && time.Now().Before(deadline); {
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -75,6 +89,7 @@ func TestVitessMoveTables(t *testing.T) {
 	}
 	atCreate, writesAtCreate := len(rowsIn(t, c, src, tb.name)), w.wrote.Load()
 	t.Log(mt("create", "--source-keyspace", src, "--tables", tb.name))
+	killT("during the workflow's copy (" + strings.Join(strings.Fields(mt("status")), " ") + ")")
 	for deadline := time.Now().Add(2 * time.Minute); ; {
 		st := mt("status")
 		if strings.Contains(st, "Status: Running") && !strings.Contains(st, "Copying") {
@@ -94,7 +109,8 @@ func TestVitessMoveTables(t *testing.T) {
 		t.Errorf("before the switch the target's topic has %d records; the workflow copied at least %d rows", n, least)
 	}
 	t.Log(mt("switchtraffic"))
-	time.Sleep(5 * time.Second) // writes go to the target (routing rules), and back to the source (reverse workflow)
+	killT("right after the switch")
+	w.atLeast(beforeSwitch, 200, 90*time.Second) // writes go to the target (routing rules), and back to the source (reverse workflow)
 	w.end(t)
 	t.Logf("%d writes, %d after the switch", w.wrote.Load(), w.wrote.Load()-beforeSwitch)
 	if w.wrote.Load()-beforeSwitch < 50 {
@@ -107,6 +123,7 @@ func TestVitessMoveTables(t *testing.T) {
 	// complete drops the source table: its connector goes on (one DDL),
 	// the target's keeps the moved table's changes coming.
 	t.Log(mt("complete"))
+	killT("after complete")
 	tbT := newVtTableConn(t, dstEnv, tb.name)
 	tbT.must(t, "UPDATE "+tb.name+" SET v = v + 1 WHERE id BETWEEN 1 AND 20")
 	fT.check(t, "target keyspace after complete", rowsIn(t, c, dst, tb.name), 60*time.Second)

@@ -347,11 +347,16 @@ type vtWriter struct {
 }
 
 func startWriter(mysql, ks, table string, rows int) *vtWriter {
+	return startWriterFrom(mysql, ks, table, rows, 10_000_000)
+}
+
+// startWriterFrom is startWriter with its inserts' ids from next on (a
+// second writer on a table must not take the first one's ids).
+func startWriterFrom(mysql, ks, table string, rows, next int) *vtWriter {
 	w := &vtWriter{stop: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(w.done)
 		rng := rand.New(rand.NewSource(2))
-		next := 10_000_000
 		var wc *client.Conn
 		defer func() {
 			if wc != nil {
@@ -396,6 +401,17 @@ func startWriter(mysql, ks, table string, rows int) *vtWriter {
 		}
 	}()
 	return w
+}
+
+// atLeast waits until the writer has made n writes more than from, for at
+// most limit: a write that waits out a lock (MariaDB under VReplication can
+// hold one for seconds) would otherwise leave a fixed sleep with too few
+// writes to show anything.
+func (w *vtWriter) atLeast(from, n int64, limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for w.wrote.Load()-from < n && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // end stops the writer and logs its failures.
@@ -477,6 +493,11 @@ func reshardWhileFollowing(t *testing.T, down string, extra ...map[string]string
 	c.vtctl(t, "ApplyVSchema", "--vschema",
 		fmt.Sprintf(`{"sharded":true,"vindexes":{"hash":{"type":"hash"}},"tables":{"%s":{"column_vindexes":[{"column":"sk","name":"hash"}]}}}`, tb.name),
 		c.keyspace)
+	// The tablets' schema engines learn of tables made through a shard
+	// target (the binlog dump tests) only at their next reload, and a
+	// Reshard's copy of a table its source tablet does not know fails
+	// ("table ... not found"): Vitess's advice, a reload, first.
+	c.vtctl(t, "ReloadSchemaKeyspace", c.keyspace)
 	wf := "rs" + tb.name
 	rs := func(args ...string) string {
 		return c.vtctl(t, append([]string{"Reshard", "--workflow", wf, "--target-keyspace", c.keyspace}, args...)...)
@@ -545,7 +566,7 @@ func reshardWhileFollowing(t *testing.T, down string, extra ...map[string]string
 		time.Sleep(2 * time.Second)
 		kill("after the switch")
 	}
-	time.Sleep(5 * time.Second) // writes go on to the new shards
+	w.atLeast(atSwitch, 200, 90*time.Second) // writes go on to the new shards
 	w.end(t)
 	t.Logf("%d writes after the switch", w.wrote.Load()-atSwitch)
 	if w.wrote.Load()-atSwitch < 50 {
@@ -564,10 +585,68 @@ func reshardWhileFollowing(t *testing.T, down string, extra ...map[string]string
 		t.Fatalf("stored offset %s: shards %v, want -80 and 80-", val, names)
 	}
 	t.Logf("stored VGTID: %s", val)
+	if down == "" && len(extra) == 0 {
+		reshardTwoIntoFour(t, c, tb, rows, rs, name, prefix, cfg)
+	}
 	if down == "stop" && len(extra) == 0 {
 		reshardCompleted(t, c, tb, rs, nameB, prefixB, cfgB, storedB)
 	}
 	return sl.Stderr.String()
+}
+
+// reshardTwoIntoFour goes on where TestVitessReshardWhileStreaming's first
+// reshard ended: that reshard is completed (shard 0 deleted), tablets for
+// four new shards are added, and -80,80- is resharded into
+// -40,40-80,80-c0,c0- under a writer, while the connector, started again
+// from its VGTID naming -80,80-, streams. Its topic, read from the start,
+// rebuilds the table with every change once, and its stored VGTID names
+// the four shards.
+func reshardTwoIntoFour(t *testing.T, c vtCluster, tb *vtTable, rows int, rs func(...string) string, name, prefix string, cfg map[string]string) {
+	t.Log(rs("complete"))
+	four := []string{"-40", "40-80", "80-c0", "c0-"}
+	t.Log(c.script(t, "the second reshard needs tablets for four shards", "add-shards", c.keyspace,
+		"600:-40", "700:40-80", "800:80-c0", "900:c0-"))
+	topic := prefix + "." + c.keyspace + "." + tb.name
+	f := followTopic(t, c.kafka, topic, false)
+	sl := startVitess(t, c.vtEnv, name, cfg)
+	sl.WaitLog("resuming from stored offset", 30*time.Second)
+	w := startWriterFrom(c.mysql, c.keyspace, tb.name, rows, 20_000_000)
+	time.Sleep(2 * time.Second)
+	wf := "rf" + tb.name
+	rf := func(args ...string) string {
+		return c.vtctl(t, append([]string{"Reshard", "--workflow", wf, "--target-keyspace", c.keyspace}, args...)...)
+	}
+	t.Log(rf("create", "--source-shards", "-80,80-", "--target-shards", strings.Join(four, ",")))
+	for deadline := time.Now().Add(3 * time.Minute); ; {
+		st := rf("status")
+		if strings.Count(st, "Status: Running") == len(four) && !strings.Contains(st, "Copying") {
+			break
+		}
+		if strings.Contains(st, "Error") || time.Now().After(deadline) {
+			t.Fatalf("the reshard into four did not finish its copy: %s\n%s", st, rf("show"))
+		}
+		time.Sleep(time.Second)
+	}
+	t.Log(rf("switchtraffic"))
+	atSwitch := w.wrote.Load()
+	w.atLeast(atSwitch, 200, 90*time.Second)
+	w.end(t)
+	t.Logf("%d writes, %d after the switch into four shards", w.wrote.Load(), w.wrote.Load()-atSwitch)
+	f.check(t, "after the reshard into four", tb.rows(t), 90*time.Second)
+	f.close()
+	for _, sh := range four {
+		if f.shards[sh] == 0 {
+			t.Errorf("no change records from shard %s: %v", sh, f.shards)
+		}
+	}
+	sl.Stop()
+	val, names := storedShards(t, c.kafka, name, prefix)
+	slices.Sort(names)
+	want := []string{c.keyspace + "/-40", c.keyspace + "/40-80", c.keyspace + "/80-c0", c.keyspace + "/c0-"}
+	if !slices.Equal(names, want) {
+		t.Errorf("stored offset after the reshard into four %s: shards %v, want %v", val, names, want)
+	}
+	t.Log(rf("complete"))
 }
 
 // reshardCompleted: once the reshard is completed (shard 0 deleted), a

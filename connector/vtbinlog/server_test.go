@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-mysql-org/go-mysql/client"
 	gmysql "github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/go-mysql-org/go-mysql/replication"
 
@@ -17,8 +18,10 @@ import (
 	"github.com/sluice-cdc/sluice/internal/fault"
 )
 
-// vtgateDumper is a dumper for shard 0 of the cluster of
-// deploy/local/vitess-cluster.sh (SLUICE_TEST_VTCLUSTER_MYSQL), as root.
+// vtgateDumper is a dumper for the first shard VTGate serves of the
+// keyspace of deploy/local/vitess-cluster.sh (SLUICE_TEST_VTCLUSTER_MYSQL),
+// as root: shard 0 on a fresh cluster, a new shard once cmd/sluice's
+// tests resharded it.
 func vtgateDumper(t *testing.T) *dumper {
 	t.Helper()
 	addr := os.Getenv("SLUICE_TEST_VTCLUSTER_MYSQL")
@@ -34,13 +37,35 @@ func vtgateDumper(t *testing.T) *dumper {
 	if _, err := fmt.Sscan(p, &port); err != nil {
 		t.Fatalf("SLUICE_TEST_VTCLUSTER_MYSQL=%q: %v", addr, err)
 	}
-	target := ks + ":0@primary"
+	target := ks + ":" + servingShard(t, addr, ks) + "@primary"
 	srv := server.New(server.Config{Host: host, Port: port, User: "root", ServerID: 6999, ConnectTimeout: 10 * time.Second})
 	srv.Database = target
 	if err := srv.Detect(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	return &dumper{srv: srv, target: target}
+}
+
+// servingShard is the first shard of ks in VTGate's SHOW VITESS_SHARDS.
+func servingShard(t *testing.T, addr, ks string) string {
+	t.Helper()
+	conn, err := client.Connect(addr, "root", "", "")
+	if err != nil {
+		t.Fatalf("connecting to VTGate's MySQL port %s: %v", addr, err)
+	}
+	defer conn.Close()
+	res, err := conn.Execute("SHOW VITESS_SHARDS")
+	if err != nil {
+		t.Fatalf("SHOW VITESS_SHARDS: %v", err)
+	}
+	for i := 0; i < res.RowNumber(); i++ {
+		s, _ := res.GetString(i, 0)
+		if shard, ok := strings.CutPrefix(s, ks+"/"); ok {
+			return shard
+		}
+	}
+	t.Fatalf("VTGate at %s serves no shard of keyspace %s", addr, ks)
+	return ""
 }
 
 // What VTGate does with a stored MySQL GTID set when the tablet runs

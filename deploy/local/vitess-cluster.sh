@@ -7,13 +7,16 @@
 # 0 -> -80,80- without starting processes itself; they serve nothing until traffic is
 # switched.
 #
-#   deploy/local/vitess-cluster.sh start|stop|status|env|add-keyspace
+#   deploy/local/vitess-cluster.sh start|stop|status|env|add-keyspace|add-shards
 #
 # add-keyspace [NAME [UID]] adds an unsharded keyspace (default mt_source, shard 0,
 # tablet uid 400) to a running cluster, for MoveTables; with the default name it
 # prints SLUICE_TEST_VTCLUSTER_MT_KEYSPACE=mt_source. (MoveTables cannot switch
 # traffic of rs_keyspace while its idle shards -80 and 80- exist: "mismatched
 # shards for keyspace rs_keyspace: topo shards not in switch command".)
+#
+# add-shards KEYSPACE UID:SHARD... adds a PRIMARY tablet for each new shard (not
+# serving until traffic is switched), for a second reshard into four shards.
 #
 # `start` prints KEY=VALUE lines for tests on stdout (also when already running), and
 # returns once the cluster serves (no daemon keeps its stdout):
@@ -219,12 +222,16 @@ start_vttablet() {
     --log-format text --log-level warn
 }
 
-# wait_serving KEYSPACE: until vtgate sees a serving PRIMARY of KEYSPACE/0 (120 s).
+# wait_serving KEYSPACE: until vtgate sees a serving PRIMARY of KEYSPACE/0 and
+# routes to the shard (SHOW VITESS_SHARDS, from the serving graph, can come a
+# few seconds after the tablet's health) (120 s).
 wait_serving() {
   local ks="$1" i
   for ((i = 0; i < 600; i++)); do
     mariadb --no-defaults -h 127.0.0.1 -P "$VTGATE_MYSQL" -u root --connect-timeout=2 -N \
-      -e 'SHOW VITESS_TABLETS' 2>/dev/null | grep -qE "[[:space:]]${ks}[[:space:]]+0[[:space:]]+PRIMARY[[:space:]]+SERVING" && return 0
+      -e 'SHOW VITESS_TABLETS' 2>/dev/null | grep -qE "[[:space:]]${ks}[[:space:]]+0[[:space:]]+PRIMARY[[:space:]]+SERVING" &&
+      mariadb --no-defaults -h 127.0.0.1 -P "$VTGATE_MYSQL" -u root --connect-timeout=2 -N \
+        -e 'SHOW VITESS_SHARDS' 2>/dev/null | grep -qx "$ks/0" && return 0
     sleep 0.2
   done
   tail -30 "$LOGS/vtgate.log" >&2
@@ -264,6 +271,63 @@ add_keyspace() {
   log "keyspace $ks served (tablet $uid) in $(($(now_ms) - t0)) ms"
   [ "$ks" = "$MT_KEYSPACE" ] && echo "SLUICE_TEST_VTCLUSTER_MT_KEYSPACE=$ks"
   return 0
+}
+
+# tablets_up KEYSPACE UID:SHARD...: creates each shard in the topo (in the
+# order given: a shard that overlaps a serving one is created not serving),
+# a mysqld for each tablet (in parallel), its vttablet, and makes it the
+# PRIMARY of its shard (no vtorc here).
+tablets_up() {
+  local ks="$1" t uid shard alias p pids=()
+  shift
+  for t in "$@"; do
+    vtctl CreateShard "$ks/${t#*:}" >>"$LOGS/setup.log" 2>&1 ||
+      { tail -20 "$LOGS/setup.log" >&2; die "CreateShard $ks/${t#*:} failed"; }
+  done
+  for t in "$@"; do
+    init_mysqld "${t%%:*}" &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do
+    wait "$p" || { tail -30 "$LOGS"/mysqlctl-*.log >&2; die "mysqlctl init failed (logs: $LOGS)"; }
+  done
+  log "mysqld x$# up"
+  for t in "$@"; do
+    start_vttablet "${t%%:*}" "$ks" "${t#*:}"
+  done
+  for t in "$@"; do
+    tablet_ports "${t%%:*}"
+    wait_http "vttablet ${t%%:*}" "$T_HTTP" "$LOGS/vttablet-${t%%:*}.log"
+  done
+  for t in "$@"; do
+    uid="${t%%:*}"
+    shard="${t#*:}"
+    printf -v alias '%s-%010d' "$CELL" "$uid"
+    vtctl PlannedReparentShard --new-primary "$alias" "$ks/$shard" >>"$LOGS/setup.log" 2>&1 ||
+      { tail -30 "$LOGS/setup.log" >&2; die "PlannedReparentShard $ks/$shard failed (logs: $LOGS)"; }
+  done
+}
+
+# add_shards KEYSPACE UID:SHARD...: tablets for new shards of a keyspace on
+# the running cluster, serving nothing until a Reshard switches traffic to
+# them: the targets of a second reshard (-80,80- into four:
+# add-shards rs_keyspace 600:-40 700:40-80 800:80-c0 900:c0-). Shards that
+# exist already are left as they are.
+add_shards() {
+  running || die "not running: start the cluster first"
+  set_ports "$(live_base)"
+  local ks="${1:-}" t todo=() t0
+  [ $# -ge 2 ] || die "usage: add-shards KEYSPACE UID:SHARD... (e.g. $KEYSPACE 600:-40 700:40-80)"
+  shift
+  t0="$(now_ms)"
+  for t in "$@"; do
+    [[ "$t" =~ ^[1-9][0-9]*00:[0-9a-f]*-[0-9a-f]*$ ]] ||
+      die "$t: want UID:SHARD with a uid a multiple of 100 (ports BASE+uid/10..+2) and a key range, e.g. 600:-40"
+    vtctl GetShard "$ks/${t#*:}" >/dev/null 2>&1 && continue
+    todo+=("$t")
+  done
+  [ ${#todo[@]} -gt 0 ] && tablets_up "$ks" "${todo[@]}"
+  log "shards of $ks ready in $(($(now_ms) - t0)) ms: ${*}"
 }
 
 start() {
@@ -315,37 +379,7 @@ start() {
     { tail -20 "$LOGS/setup.log" >&2; die "CreateKeyspace failed"; }
   # Shard 0 first: -80 and 80- overlap it and so are created not serving (a tablet
   # that creates its shard would race with that).
-  local t uid shard pids=()
-  for t in "${TABLETS[@]}"; do
-    vtctl CreateShard "$KEYSPACE/${t#*:}" >>"$LOGS/setup.log" 2>&1 ||
-      { tail -20 "$LOGS/setup.log" >&2; die "CreateShard ${t#*:} failed"; }
-  done
-
-  for t in "${TABLETS[@]}"; do
-    init_mysqld "${t%%:*}" &
-    pids+=($!)
-  done
-  for p in "${pids[@]}"; do
-    wait "$p" || { tail -30 "$LOGS"/mysqlctl-*.log >&2; die "mysqlctl init failed (logs: $LOGS)"; }
-  done
-  log "mysqld x${#TABLETS[@]} up"
-
-  for t in "${TABLETS[@]}"; do
-    start_vttablet "${t%%:*}" "$KEYSPACE" "${t#*:}"
-  done
-  for t in "${TABLETS[@]}"; do
-    uid="${t%%:*}"
-    tablet_ports "$uid"
-    wait_http "vttablet $uid" "$T_HTTP" "$LOGS/vttablet-$uid.log"
-  done
-  # No vtorc: make each tablet the primary of its shard.
-  for t in "${TABLETS[@]}"; do
-    uid="${t%%:*}"
-    shard="${t#*:}"
-    local alias; printf -v alias '%s-%010d' "$CELL" "$uid"
-    vtctl PlannedReparentShard --new-primary "$alias" "$KEYSPACE/$shard" >>"$LOGS/setup.log" 2>&1 ||
-      { tail -30 "$LOGS/setup.log" >&2; die "PlannedReparentShard $KEYSPACE/$shard failed (logs: $LOGS)"; }
-  done
+  tablets_up "$KEYSPACE" "${TABLETS[@]}"
   vtctl ApplyVSchema --vschema '{"sharded": false}' "$KEYSPACE" >>"$LOGS/setup.log" 2>&1 ||
     { tail -20 "$LOGS/setup.log" >&2; die "ApplyVSchema failed"; }
   vtctl RebuildKeyspaceGraph "$KEYSPACE" >>"$LOGS/setup.log" 2>&1 ||
@@ -399,5 +433,6 @@ case "$cmd" in
   status) status ;;
   env) print_env ;;
   add-keyspace) add_keyspace "$@" ;;
-  *) echo "usage: $0 start|stop|status|env|add-keyspace [NAME [UID]]" >&2; exit 2 ;;
+  add-shards) add_shards "$@" ;;
+  *) echo "usage: $0 start|stop|status|env|add-keyspace [NAME [UID]]|add-shards KEYSPACE UID:SHARD..." >&2; exit 2 ;;
 esac
