@@ -99,8 +99,8 @@ func TestConnectorDefaults(t *testing.T) {
 		{"TopicPrefix", c.TopicPrefix, "dbserver1"},
 		{"TableIgnoreBuiltin", c.TableIgnoreBuiltin, true},
 		{"TombstonesOnDelete", c.TombstonesOnDelete, true},
-		{"MaxQueueSize", c.MaxQueueSize, 8192},
-		{"MaxBatchSize", c.MaxBatchSize, 2048},
+		{"MaxQueueSize", c.MaxQueueSize, 2048},
+		{"MaxBatchSize", c.MaxBatchSize, 1024},
 		{"MaxQueueSizeInBytes", c.MaxQueueSizeInBytes, int64(0)},
 		{"PollInterval", c.PollInterval, 500 * time.Millisecond},
 		{"OffsetFlushInterval", c.OffsetFlushInterval, 60 * time.Second},
@@ -254,9 +254,27 @@ func TestServerIDRandomDefault(t *testing.T) {
 	}
 }
 
+// A max.batch.size set alone gets a queue twice its size, never less than
+// the default: Debezium's own pair (8192 and 2048) is still accepted.
+func TestQueueFollowsBatchSize(t *testing.T) {
+	for _, tc := range []struct {
+		batch     any
+		wantQueue int
+	}{{9000, 18000}, {2048, 4096}, {100, 2048}} {
+		c, _ := mustParse(t, with("max.batch.size", tc.batch))
+		if c.MaxQueueSize != tc.wantQueue {
+			t.Errorf("max.batch.size=%v: max.queue.size %d, want %d", tc.batch, c.MaxQueueSize, tc.wantQueue)
+		}
+	}
+	c, _ := mustParse(t, with("max.batch.size", 2048, "max.queue.size", 8192))
+	if c.MaxQueueSize != 8192 || c.MaxBatchSize != 2048 {
+		t.Errorf("Debezium's defaults set: queue %d, batch %d", c.MaxQueueSize, c.MaxBatchSize)
+	}
+}
+
 func TestExactErrorMessage(t *testing.T) {
 	es := parseErrs(t, with("max.batch.size", "abc"))
-	want := `connector inventory: property "max.batch.size": value "abc" is not an integer; use a positive integer (default 2048)`
+	want := `connector inventory: property "max.batch.size": value "abc" is not an integer; use a positive integer (default 1024)`
 	if len(es) != 1 || es[0].Error() != want {
 		t.Fatalf("got\n%v\nwant\n%s", es, want)
 	}
@@ -297,11 +315,10 @@ func TestBadValues(t *testing.T) {
 		{"tombstones.on.delete", "yes", `property "tombstones.on.delete": value "yes" is not a boolean; use true or false (default true)`},
 		{"tombstones.on.delete", 1, `property "tombstones.on.delete": value "1" is not a boolean`},
 		{"table.ignore.builtin", "nope", `property "table.ignore.builtin": value "nope" is not a boolean; use true or false (default true)`},
-		{"max.queue.size", 0, `property "max.queue.size": value "0" is out of range; use a positive integer (default 8192)`},
-		{"max.queue.size", "big", `property "max.queue.size": value "big" is not an integer; use a positive integer (default 8192)`},
-		{"max.queue.size", 2048, `property "max.queue.size": value "2048" must be larger than max.batch.size (2048); raise max.queue.size or lower max.batch.size`},
-		{"max.batch.size", 9000, `property "max.queue.size": value "8192" must be larger than max.batch.size (9000)`},
-		{"max.batch.size", -1, `property "max.batch.size": value "-1" is out of range; use a positive integer (default 2048)`},
+		{"max.queue.size", 0, `property "max.queue.size": value "0" is out of range; use a positive integer (default 2048)`},
+		{"max.queue.size", "big", `property "max.queue.size": value "big" is not an integer; use a positive integer (default 2048)`},
+		{"max.queue.size", 1024, `property "max.queue.size": value "1024" must be larger than max.batch.size (1024); raise max.queue.size or lower max.batch.size`},
+		{"max.batch.size", -1, `property "max.batch.size": value "-1" is out of range; use a positive integer (default 1024)`},
 		{"max.batch.size", "99999999999999999999", `property "max.batch.size": value "99999999999999999999" is out of range`},
 		{"max.queue.size.in.bytes", -1, `property "max.queue.size.in.bytes": value "-1" is out of range; use a non-negative number of bytes (0 = unbounded) (default 0)`},
 		{"poll.interval.ms", 0, `property "poll.interval.ms": value "0" is out of range; use a positive number of milliseconds (default 500)`},

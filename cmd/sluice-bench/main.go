@@ -74,8 +74,14 @@ func main() {
 		rate := fs.Int("steady-rate", 10_000, "rows/s of the steady workload (latency)")
 		secs := fs.Int("steady-seconds", 20, "seconds of the steady workload")
 		bin := fs.String("sluice", "", "sluice binary (default: go build ./cmd/sluice)")
+		set := fs.String("set", "", "comma-separated connector properties for every run, over the suite's own (e.g. linger.ms=20,compression.type=lz4)")
 		_ = fs.Parse(os.Args[2:])
-		cfg := suiteConfig{rows: *rows, oneRows: *oneRows, snapRows: *snapRows, bigRows: *bigRows, workloads: strings.Split(*wls, ","),
+		props, err := parseSet(*set)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "sluice-bench: --set:", err)
+			os.Exit(2)
+		}
+		cfg := suiteConfig{set: props, rows: *rows, oneRows: *oneRows, snapRows: *snapRows, bigRows: *bigRows, workloads: strings.Split(*wls, ","),
 			registry: *reg, bin: *bin, steadyRate: *rate, steadySecs: *secs}
 		if cfg.oneRows == 0 {
 			cfg.oneRows = max(1, *rows/5)
@@ -129,11 +135,30 @@ func main() {
 
 // bench is a private database with table t, a built sluice binary and a
 // scratch directory, against the servers deploy/local/up.sh describes.
+// parseSet reads --set's k=v,k=v list.
+func parseSet(s string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, kv := range strings.Split(s, ",") {
+		if kv = strings.TrimSpace(kv); kv == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			return nil, fmt.Errorf("%q is not property=value", kv)
+		}
+		out[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	}
+	return out, nil
+}
+
 type bench struct {
 	kafka, addr string
 	dir, bin    string
 	conn        *client.Conn
 	db          string
+	// set: connector properties of every run, over the suite's own
+	// (suite --set), for measuring a setting such as linger.ms.
+	set map[string]string
 }
 
 func newBench(name, bin string) (*bench, func(), error) {

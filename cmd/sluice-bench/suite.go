@@ -30,6 +30,7 @@ type suiteConfig struct {
 	workloads, convs        []string
 	registry, bin           string
 	steadyRate, steadySecs  int
+	set                     map[string]string // --set
 }
 
 // suiteRow is one line of the suite's table.
@@ -287,6 +288,9 @@ func (b *bench) connectorFor(conv, registry string, serverID int, extra map[stri
 	for k, v := range extra {
 		cfg[k] = v
 	}
+	for k, v := range b.set {
+		cfg[k] = v
+	}
 	data, _ := json.Marshal(map[string]any{"name": prefix, "config": cfg})
 	path = filepath.Join(b.dir, prefix+".json")
 	return path, prefix, os.WriteFile(path, data, 0o600)
@@ -485,6 +489,9 @@ func (b *bench) firstTimestamp(topic string) time.Time {
 func suiteStream(cfg suiteConfig, name string, w workload, n int) ([]suiteRow, error) {
 	fmt.Fprintf(os.Stderr, "== %s: %d rows\n", name, n)
 	b, cleanup, err := newBench(name, cfg.bin)
+	if err == nil {
+		b.set = cfg.set
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -596,6 +603,9 @@ func tail(b []byte, n int) []byte {
 func suiteSnapshot(cfg suiteConfig) ([]suiteRow, error) {
 	fmt.Fprintf(os.Stderr, "== snapshot: %d rows\n", cfg.snapRows)
 	b, cleanup, err := newBench("snap", cfg.bin)
+	if err == nil {
+		b.set = cfg.set
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -680,6 +690,9 @@ func suiteSteady(cfg suiteConfig) ([]suiteRow, error) {
 func steadyOne(cfg suiteConfig, conv string, serverID int) (suiteRow, error) {
 	r := suiteRow{workload: "steady", conv: conv}
 	b, cleanup, err := newBench("steady", cfg.bin)
+	if err == nil {
+		b.set = cfg.set
+	}
 	if err != nil {
 		return r, err
 	}

@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
@@ -368,6 +369,13 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
+	// SLUICE_HEAPPROFILE=FILE writes the in-use heap at its largest, for
+	// the benchmarks: what keeps the collector busy near the memory limit.
+	if path := os.Getenv("SLUICE_HEAPPROFILE"); path != "" {
+		stop := make(chan struct{})
+		defer close(stop)
+		go heapProfiles(path, stop)
+	}
 	gcDefaults(log)
 	brokers := &connector.BrokerCounters{}
 	defer func() {
@@ -477,6 +485,31 @@ func logCounters(log *zap.Logger, name string, c *connector.Counters) {
 		zap.Int64("records_produced", c.Produced.Load()), zap.Int64("produce_errors", c.ProduceErrors.Load()),
 		zap.Int64("offset_commits", c.Commits.Load()), zap.Int64("offset_commit_errors", c.CommitErrors.Load()),
 		zap.Int64("errors_retried", c.Retried.Load()), zap.Int64("records_skipped_by_errors_tolerance", c.Tolerated.Load()))
+}
+
+// heapProfiles samples the heap every 200 ms and writes a heap profile to
+// path whenever the live heap is the largest seen, until stop closes.
+func heapProfiles(path string, stop <-chan struct{}) {
+	var most uint64
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+		}
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		if ms.HeapAlloc <= most {
+			continue
+		}
+		most = ms.HeapAlloc
+		if f, err := os.Create(path); err == nil {
+			_ = pprof.WriteHeapProfile(f)
+			_ = f.Close()
+		}
+	}
 }
 
 // Garbage collector settings when GOGC and GOMEMLIMIT are not set: collect
