@@ -489,12 +489,10 @@ func (b *bench) firstTimestamp(topic string) time.Time {
 func suiteStream(cfg suiteConfig, name string, w workload, n int) ([]suiteRow, error) {
 	fmt.Fprintf(os.Stderr, "== %s: %d rows\n", name, n)
 	b, cleanup, err := newBench(name, cfg.bin)
-	if err == nil {
-		b.set = cfg.set
-	}
 	if err != nil {
 		return nil, err
 	}
+	b.set = cfg.set
 	defer cleanup()
 	if w.setup != nil {
 		if err := w.setup(b, n); err != nil {
@@ -603,12 +601,10 @@ func tail(b []byte, n int) []byte {
 func suiteSnapshot(cfg suiteConfig) ([]suiteRow, error) {
 	fmt.Fprintf(os.Stderr, "== snapshot: %d rows\n", cfg.snapRows)
 	b, cleanup, err := newBench("snap", cfg.bin)
-	if err == nil {
-		b.set = cfg.set
-	}
 	if err != nil {
 		return nil, err
 	}
+	b.set = cfg.set
 	defer cleanup()
 	for lo := 1; lo <= cfg.snapRows; lo += 250_000 {
 		if err := b.insert(lo, min(lo+250_000-1, cfg.snapRows)); err != nil {
@@ -690,12 +686,10 @@ func suiteSteady(cfg suiteConfig) ([]suiteRow, error) {
 func steadyOne(cfg suiteConfig, conv string, serverID int) (suiteRow, error) {
 	r := suiteRow{workload: "steady", conv: conv}
 	b, cleanup, err := newBench("steady", cfg.bin)
-	if err == nil {
-		b.set = cfg.set
-	}
 	if err != nil {
 		return r, err
 	}
+	b.set = cfg.set
 	defer cleanup()
 	path, prefix, err := b.connectorFor(conv, cfg.registry, serverID, map[string]string{"snapshot.mode": "no_data"})
 	if err != nil {
