@@ -510,17 +510,7 @@ func reshardWhileFollowing(t *testing.T, down string, extra ...map[string]string
 		}
 		kill("during the reshard's copy (" + st + ")")
 	}
-	for deadline := time.Now().Add(2 * time.Minute); ; {
-		st := rs("status")
-		if strings.Count(st, "Status: Running") == 2 && !strings.Contains(st, "Copying") {
-			t.Logf("workflow copied: %s", st)
-			break
-		}
-		if strings.Contains(st, "Error") || time.Now().After(deadline) {
-			t.Fatalf("Reshard workflow did not finish its copy: %s\n%s", st, rs("show"))
-		}
-		time.Sleep(time.Second)
-	}
+	t.Logf("workflow copied: %s", waitCopied(t, rs, 2, 2*time.Minute))
 	time.Sleep(2 * time.Second)
 	var storedB string
 	if down == "stop" {
@@ -594,6 +584,21 @@ func reshardWhileFollowing(t *testing.T, down string, extra ...map[string]string
 	return sl.Stderr.String()
 }
 
+// waitCopied waits until the Reshard workflow that wf drives has its
+// streams streams running with their copy done, and returns its status.
+func waitCopied(t *testing.T, wf func(...string) string, streams int, limit time.Duration) string {
+	t.Helper()
+	for deadline := time.Now().Add(limit); ; time.Sleep(time.Second) {
+		st := wf("status")
+		if strings.Count(st, "Status: Running") == streams && !strings.Contains(st, "Copying") {
+			return st
+		}
+		if strings.Contains(st, "Error") || time.Now().After(deadline) {
+			t.Fatalf("the Reshard workflow did not finish its copy: %s\n%s", st, wf("show"))
+		}
+	}
+}
+
 // reshardTwoIntoFour goes on where TestVitessReshardWhileStreaming's first
 // reshard ended: that reshard is completed (shard 0 deleted), tablets for
 // four new shards are added, and -80,80- is resharded into
@@ -617,16 +622,7 @@ func reshardTwoIntoFour(t *testing.T, c vtCluster, tb *vtTable, rows int, rs fun
 		return c.vtctl(t, append([]string{"Reshard", "--workflow", wf, "--target-keyspace", c.keyspace}, args...)...)
 	}
 	t.Log(rf("create", "--source-shards", "-80,80-", "--target-shards", strings.Join(four, ",")))
-	for deadline := time.Now().Add(3 * time.Minute); ; {
-		st := rf("status")
-		if strings.Count(st, "Status: Running") == len(four) && !strings.Contains(st, "Copying") {
-			break
-		}
-		if strings.Contains(st, "Error") || time.Now().After(deadline) {
-			t.Fatalf("the reshard into four did not finish its copy: %s\n%s", st, rf("show"))
-		}
-		time.Sleep(time.Second)
-	}
+	waitCopied(t, rf, len(four), 3*time.Minute)
 	t.Log(rf("switchtraffic"))
 	atSwitch := w.wrote.Load()
 	w.atLeast(atSwitch, 200, 90*time.Second)
