@@ -1,13 +1,11 @@
 package main
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/sluice-cdc/sluice/internal/conformance"
-	"github.com/sluice-cdc/sluice/offsets"
 )
 
 // MoveTables moves a table from keyspace mt_source to mt_target (both
@@ -60,10 +58,7 @@ func TestVitessMoveTables(t *testing.T) {
 	// and must have each change once.
 	fT := followTopic(t, c.kafka, prefix+"."+dst+"."+tb.name, true)
 	killT := func(when string) {
-		slT.Kill9()
-		_, val, _ := conformance.StoredOffset(t, c.kafka, offsets.DefaultOffsetsTopic, offsets.Key(nameT, prefix))
-		t.Logf("target's connector killed -9 %s after %d writes; stored VGTID: %s", when, w.wrote.Load(), val)
-		slT = startVitess(t, dstEnv, nameT, cfgT)
+		slT = kill9Restart(t, c.kafka, slT, dstEnv, nameT, prefix, cfgT, fmt.Sprintf("%s after %d writes", when, w.wrote.Load()))
 	}
 	w = startWriter(c.mysql, src, tb.name, rows)
 	for deadline := time.Now().Add(60 * time.Second); fS.seen() < rows && time.Now().Before(deadline); {

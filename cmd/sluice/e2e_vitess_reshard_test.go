@@ -478,10 +478,7 @@ func reshardWhileFollowing(t *testing.T, down string, extra ...map[string]string
 	time.Sleep(2 * time.Second)
 	t.Logf("copy done (%d records), %d writes; resharding", f.seen(), w.wrote.Load())
 	kill := func(when string) {
-		sl.Kill9()
-		_, val, _ := conformance.StoredOffset(t, c.kafka, offsets.DefaultOffsetsTopic, offsets.Key(name, prefix))
-		t.Logf("killed -9 %s after %d writes; stored VGTID: %s", when, w.wrote.Load(), val)
-		sl = startVitess(t, c.vtEnv, name, cfg)
+		sl = kill9Restart(t, c.kafka, sl, c.vtEnv, name, prefix, cfg, fmt.Sprintf("%s after %d writes", when, w.wrote.Load()))
 	}
 	if down == "kill" {
 		kill("before the reshard")
@@ -582,6 +579,16 @@ func reshardWhileFollowing(t *testing.T, down string, extra ...map[string]string
 		reshardCompleted(t, c, tb, rs, nameB, prefixB, cfgB, storedB)
 	}
 	return sl.Stderr.String()
+}
+
+// kill9Restart kills a connector's daemon with SIGKILL, logs the VGTID it
+// had stored by then, and starts the connector again.
+func kill9Restart(t *testing.T, kafka string, d *daemon, e vtEnv, name, prefix string, cfg map[string]string, when string) *daemon {
+	t.Helper()
+	d.Kill9()
+	_, val, _ := conformance.StoredOffset(t, kafka, offsets.DefaultOffsetsTopic, offsets.Key(name, prefix))
+	t.Logf("%s killed -9 %s; stored VGTID: %s", name, when, val)
+	return startVitess(t, e, name, cfg)
 }
 
 // waitCopied waits until the Reshard workflow that wf drives has its
