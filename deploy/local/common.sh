@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Helpers shared by mariadb.sh and kafka.sh. Sourced, not run.
+# Helpers shared by the start scripts. Sourced, not run.
 # Human-readable messages go to stderr; stdout is kept for machine-readable output.
 
 SLUICE_LOCAL_DIR="${SLUICE_LOCAL_DIR:-/tmp/sluice-local}"
@@ -50,6 +50,43 @@ pid_alive() {
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
   [ -r "/proc/$pid/cmdline" ] || return 1
   tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$marker"
+}
+
+# ere_escape STRING: STRING as an extended regex that matches it literally (for pgrep -f).
+ere_escape() { printf '%s' "$1" | sed 's/[][\.*^$+?(){}|]/\\&/g'; }
+
+# detach PIDFILE MARKER LOGFILE CMD...: starts CMD in a session of its own (it
+# outlives the calling shell and its process group), output appended to
+# LOGFILE, and writes to PIDFILE the pid whose command line holds MARKER once
+# setsid and nohup have exec'd into CMD. $! is not that pid to check at once:
+# until the exec the child's command line is still this script's (a CI run
+# lost the registry to that window: "exited during startup" while it was
+# starting), and setsid forks when it leads a process group, leaving $! to exit.
+detach() {
+  local pidf="$1" marker="$2" out="$3" launcher p arg0 i re before gone=0
+  shift 3
+  re="$(ere_escape "$marker")"
+  rm -f "$pidf"
+  # An older process with the marker (one a failed run left behind) is not ours.
+  before=" $( (pgrep -f -- "$re" || true) | tr '\n' ' ')"
+  setsid nohup "$@" </dev/null >>"$out" 2>&1 &
+  launcher=$!
+  for ((i = 0; i < 600; i++)); do
+    for p in $(pgrep -f -- "$re" || true); do
+      [[ "$before" == *" $p "* ]] && continue
+      arg0="$(tr '\0' '\n' <"/proc/$p/cmdline" 2>/dev/null | head -1)"
+      case "${arg0##*/}" in '' | setsid | nohup) continue ;; esac
+      echo "$p" >"$pidf"
+      return 0
+    done
+    # The launcher gone and still no new process with the marker a second
+    # later: CMD failed to start or exited at once.
+    if ! kill -0 "$launcher" 2>/dev/null; then
+      ((gone++ < 20)) || return 1
+    fi
+    sleep 0.05
+  done
+  return 1
 }
 
 # port_open PORT: something accepts TCP connections on 127.0.0.1:PORT.

@@ -191,20 +191,10 @@ start() {
   rm -f "$PIDF"
   # shellcheck disable=SC2206
   local heap=($HEAP)
-  # setsid + nohup: the worker outlives the calling shell and its process group.
-  setsid nohup java "${heap[@]}" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true \
+  detach "$PIDF" "$CONF" "$OUT" java "${heap[@]}" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="$HERE/connect/log4j2.properties" -Dlog4j2.shutdownHookEnabled=false \
-    -cp "$LIB/worker/*" org.apache.kafka.connect.cli.ConnectStandalone "$CONF" "${files[@]}" \
-    </dev/null >>"$OUT" 2>&1 &
-  echo $! >"$PIDF"
-  # setsid forks when it leads a process group, and $! is then setsid's
-  # pid, not the worker's: record the worker's own.
-  local i p
-  for ((i = 0; i < 50; i++)); do
-    p="$(pgrep -n -f -- "$CONF" || true)"
-    if [ -n "$p" ]; then echo "$p" >"$PIDF"; break; fi
-    sleep 0.1
-  done
+    -cp "$LIB/worker/*" org.apache.kafka.connect.cli.ConnectStandalone "$CONF" "${files[@]}" ||
+    { tail -40 "$OUT" >&2; die "worker did not start (log: $OUT)"; }
   wait_started "worker" "$OUT" "$PIDF"
   log "Kafka Connect $KVERSION with Debezium $DVERSION on $(url) (Kafka $BOOTSTRAP, dir $DIR), ready in $(($(now_ms) - t0)) ms"
 }

@@ -144,10 +144,9 @@ start() {
   rm -f "$PIDF"
   # shellcheck disable=SC2206
   local heap=($HEAP)
-  # setsid + nohup: the broker outlives the calling shell and its process group.
-  setsid nohup java "${heap[@]}" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true -Dlog4j2.shutdownHookEnabled=false \
-    "${LOG_OPTS[@]}" -cp "$LIB/*" kafka.Kafka "$CONF" </dev/null >>"$OUT" 2>&1 &
-  echo $! >"$PIDF"
+  detach "$PIDF" "$CONF" "$OUT" java "${heap[@]}" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
+    -Dlog4j2.shutdownHookEnabled=false "${LOG_OPTS[@]}" -cp "$LIB/*" kafka.Kafka "$CONF" ||
+    { tail -40 "$OUT" >&2; die "broker did not start (log: $OUT)"; }
   wait_started "broker" "$OUT" "$PIDF"
   log "Kafka $VERSION listening on 127.0.0.1:$PORT (controller 127.0.0.1:$CPORT, dir $DIR), ready in $(($(now_ms) - t0)) ms"
 }

@@ -103,12 +103,11 @@ start() {
   local heap=($HEAP)
   # In-memory storage is Apicurio's default; the management interface would
   # otherwise listen on 0.0.0.0:9000, so it moves to loopback and its own port.
-  setsid nohup "$java" "${heap[@]}" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "$MARKER" \
+  detach "$PIDF" "$MARKER" "$OUT" "$java" "${heap[@]}" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "$MARKER" \
     -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$PORT" \
     -Dquarkus.management.host=127.0.0.1 -Dquarkus.management.port="$MPORT" \
     -Dapicurio.storage.kind=sql -Dapicurio.storage.sql.kind=h2 \
-    -jar "$jar" </dev/null >>"$OUT" 2>&1 &
-  echo $! >"$PIDF"
+    -jar "$jar" || { tail -40 "$OUT" >&2; die "registry did not start (log: $OUT)"; }
   wait_started "registry" "$OUT" "$PIDF"
   log "Apicurio Registry $VERSION at $(url) (dir $DIR), ready in $(($(now_ms) - t0)) ms"
   url | sed 's/^/SLUICE_TEST_REGISTRY_URL=/'

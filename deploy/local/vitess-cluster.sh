@@ -99,8 +99,6 @@ print_env() {
   echo "SLUICE_TEST_VTCLUSTER_KEYSPACE=$KEYSPACE"
 }
 
-ere_escape() { printf '%s' "$1" | sed 's/[][\.*^$+?(){}|]/\\&/g'; }
-
 # Processes of this instance: the Vitess binaries run from its VTROOT, mysqld from its
 # data dir, etcd with its data dir.
 instance_pids() {

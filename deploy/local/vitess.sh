@@ -217,9 +217,6 @@ print_env() {
   echo "SLUICE_TEST_VITESS_KEYSPACE4=$KEYSPACE4"
 }
 
-# ere_escape STRING: STRING as a literal in an extended regular expression.
-ere_escape() { printf '%s' "$1" | sed 's/[][\.*^$+?(){}|]/\\&/g'; }
-
 # Processes of this instance: vttestserver, vtcombo and mysqlctl run from its VTROOT,
 # mysqld from its data dir. (A `tail` of one of its logs does not match.)
 instance_pids() {
