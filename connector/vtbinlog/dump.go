@@ -21,10 +21,6 @@ import (
 	"github.com/sluice-cdc/sluice/internal/fault"
 )
 
-// binlogThroughGTID is COM_BINLOG_DUMP_GTID's BINLOG_THROUGH_GTID flag: the
-// packet carries a GTID set.
-const binlogThroughGTID = 0x04
-
 // dumper opens binlog dumps through VTGate (binlog.Dumper). go-mysql's
 // BinlogSyncer cannot: it registers as a replica first
 // (COM_REGISTER_SLAVE), which VTGate refuses and answers by closing the
@@ -64,7 +60,7 @@ func (d *dumper) Dump(ctx context.Context, gset gmysql.GTIDSet, parser *replicat
 		return nil, err
 	}
 	conn.ResetSequence() // a new command: sequence numbers start again
-	if err := conn.WritePacket(dumpGTIDPacket(d.srv.ServerID, sidBlock)); err != nil {
+	if err := conn.WritePacket(binlog.DumpGTIDPacket(d.srv.ServerID, binlog.BinlogThroughGTID, sidBlock)); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("sending COM_BINLOG_DUMP_GTID to VTGate at %s: %w", d.srv.Addr(), err)
 	}
@@ -118,20 +114,6 @@ func (d *dumper) connect(ctx context.Context) (*client.Conn, error) {
 	return conn, nil
 }
 
-// dumpGTIDPacket is COM_BINLOG_DUMP_GTID: no file name and position 4, the
-// only ones VTGate takes, and the GTID set as MySQL's SID block (empty: the
-// oldest binlog).
-func dumpGTIDPacket(serverID uint32, sidBlock []byte) []byte {
-	b := make([]byte, 4, 4+1+2+4+4+8+4+len(sidBlock)) // 4: go-mysql's packet header room
-	b = append(b, gmysql.COM_BINLOG_DUMP_GTID)
-	b = binary.LittleEndian.AppendUint16(b, binlogThroughGTID)
-	b = binary.LittleEndian.AppendUint32(b, serverID)
-	b = binary.LittleEndian.AppendUint32(b, 0) // file name length
-	b = binary.LittleEndian.AppendUint64(b, 4) // position
-	b = binary.LittleEndian.AppendUint32(b, uint32(len(sidBlock)))
-	return append(b, sidBlock...)
-}
-
 // classify names the cause and the fix of VTGate's and the tablet's
 // refusals; what retrying cannot change is definite.
 func (d *dumper) classify(err error) error {
@@ -179,26 +161,17 @@ type reader struct {
 	wg        sync.WaitGroup
 }
 
-// packet reads the next event packet, or the error VTGate sent.
+// packet reads the next event, or the error VTGate sent.
 func (r *reader) packet() ([]byte, error) {
 	data, err := r.conn.ReadPacket()
 	if err != nil {
 		return nil, err
 	}
-	switch data[0] {
-	case gmysql.OK_HEADER:
-		return data, nil
-	case gmysql.ERR_HEADER:
-		return nil, r.conn.HandleErrorPacket(data)
-	case gmysql.EOF_HEADER:
-		return nil, errors.New("the binlog dump ended (EOF packet)")
-	}
-	return nil, fmt.Errorf("binlog dump: unexpected packet header 0x%02x", data[0])
+	return binlog.EventData(r.conn, data)
 }
 
-// event parses an event packet; nil, nil for one the resume filter drops.
-func (r *reader) event(data []byte) (*replication.BinlogEvent, error) {
-	raw := data[1:]
+// event parses an event; nil, nil for one the resume filter drops.
+func (r *reader) event(raw []byte) (*replication.BinlogEvent, error) {
 	if !r.sawFormat {
 		raw = stripRotateChecksum(raw)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/go-mysql-org/go-mysql/replication"
 
 	"github.com/sluice-cdc/sluice/config"
+	"github.com/sluice-cdc/sluice/connector/mysql/binlog"
 	"github.com/sluice-cdc/sluice/connector/mysql/server"
 	"github.com/sluice-cdc/sluice/internal/fault"
 )
@@ -68,11 +69,11 @@ func TestDumpGTIDPacket(t *testing.T) {
 		t.Fatal(err)
 	}
 	sid := gs.Encode()
-	p := dumpGTIDPacket(77, sid)[4:] // go-mysql fills the 4-byte header
+	p := binlog.DumpGTIDPacket(77, binlog.BinlogThroughGTID, sid)[4:] // go-mysql fills the 4-byte header
 	if p[0] != gmysql.COM_BINLOG_DUMP_GTID {
 		t.Fatalf("command 0x%02x", p[0])
 	}
-	if f := binary.LittleEndian.Uint16(p[1:]); f != binlogThroughGTID {
+	if f := binary.LittleEndian.Uint16(p[1:]); f != binlog.BinlogThroughGTID {
 		t.Errorf("flags %#x", f)
 	}
 	if id := binary.LittleEndian.Uint32(p[3:]); id != 77 {
@@ -91,7 +92,7 @@ func TestDumpGTIDPacket(t *testing.T) {
 	if err != nil || back.String() != gs.String() {
 		t.Errorf("SID block decodes to %v, %v", back, err)
 	}
-	if e := dumpGTIDPacket(1, nil)[4:]; len(e) != 23 || binary.LittleEndian.Uint32(e[19:]) != 0 {
+	if e := binlog.DumpGTIDPacket(1, binlog.BinlogThroughGTID, nil)[4:]; len(e) != 23 || binary.LittleEndian.Uint32(e[19:]) != 0 {
 		t.Errorf("empty set: %x", e)
 	}
 }

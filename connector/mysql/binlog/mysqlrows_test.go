@@ -2,8 +2,8 @@ package binlog
 
 // MySQL-only binlog paths, tested without a MySQL server (only MariaDB can
 // be installed here): events are written byte by byte as MySQL 8 writes
-// them, decoded by a go-mysql parser set up as the streamer's BinlogSyncer
-// is (syncerConfig), and run through the streamer and the column converters.
+// them, decoded by a go-mysql parser set up as the streamer's dumps have it
+// (NewParser), and run through the streamer and the column converters.
 // Expected values are what Debezium's MySQL connector emits, worked out from
 // its sources, not from Sluice's output:
 //
@@ -41,8 +41,7 @@ import (
 
 // --- raw binlog events ---
 
-// binlogFeed parses hand-made events with a go-mysql parser configured
-// from the streamer's own BinlogSyncerConfig.
+// binlogFeed parses hand-made events with the streamer's own parser.
 type binlogFeed struct {
 	t      *testing.T
 	parser *replication.BinlogParser
@@ -51,20 +50,8 @@ type binlogFeed struct {
 
 func newBinlogFeed(t *testing.T, s *Streamer) *binlogFeed {
 	t.Helper()
-	cfg := s.syncerConfig()
-	// What replication.NewBinlogSyncer does with the config.
-	p := replication.NewBinlogParser()
-	p.SetFlavor(cfg.Flavor)
-	p.SetRawMode(cfg.RawModeEnabled)
-	p.SetParseTime(cfg.ParseTime)
-	p.SetTimestampStringLocation(cfg.TimestampStringLocation)
-	p.SetUseDecimal(cfg.UseDecimal)
-	p.SetUseFloatWithTrailingZero(cfg.UseFloatWithTrailingZero)
-	p.SetRenderJSONAsMySQLText(cfg.RenderJSONAsMySQLText)
+	p := s.NewParser()        // the stream's own dumps parse with one of these
 	p.SetVerifyChecksum(true) // the events below carry real CRC32s
-	p.SetPayloadDecoderConcurrency(cfg.PayloadDecoderConcurrency)
-	p.SetRowsEventDecodeFunc(cfg.RowsEventDecodeFunc)
-	p.SetTableMapOptionalMetaDecodeFunc(cfg.TableMapOptionalMetaDecodeFunc)
 	f := &binlogFeed{t: t, parser: p, pos: 4}
 	f.event(replication.FORMAT_DESCRIPTION_EVENT, formatDescription())
 	return f

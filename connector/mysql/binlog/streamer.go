@@ -240,15 +240,10 @@ func (s *Streamer) Stream(ctx context.Context, from offsets.MySQL, filter Snapsh
 	}
 }
 
+// syncerConfig is go-mysql's BinlogSyncer set up as the stream's own
+// dumps are (direct.go), for the reads that still use it (locateRowsEvent).
 func (s *Streamer) syncerConfig() replication.BinlogSyncerConfig {
-	heartbeat := s.cfg.Heartbeat
-	if heartbeat == 0 {
-		heartbeat = 10 * time.Second
-	}
-	readTimeout := 3*heartbeat + 5*time.Second // three missed heartbeats: gone
-	if s.cfg.KeepAlive > 0 {
-		heartbeat, readTimeout = s.cfg.KeepAlive*4/5, s.cfg.KeepAlive
-	}
+	heartbeat, readTimeout := s.readTimeouts()
 	return replication.BinlogSyncerConfig{
 		ServerID: s.cfg.ServerID, Flavor: s.cfg.Proto(),
 		Host: s.cfg.Host, Port: s.cfg.Port, User: s.cfg.User, Password: s.cfg.Password,
@@ -273,7 +268,7 @@ func (s *Streamer) syncerConfig() replication.BinlogSyncerConfig {
 	}
 }
 
-// eventSource is an open dump: go-mysql's syncer or a Dumper's reader.
+// eventSource is an open dump: the stream's own (direct.go) or a Dumper's reader.
 type eventSource interface {
 	GetEvent(ctx context.Context) (*replication.BinlogEvent, error)
 }
@@ -300,7 +295,7 @@ func (s *Streamer) dump(ctx context.Context, st *txnState) (eventSource, func(),
 }
 
 func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqueuer) (progressed bool, err error) {
-	open := s.syncerDump
+	open := s.directDump
 	if s.dumper != nil {
 		open = s.dump
 	}
@@ -310,41 +305,6 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 	}
 	defer closeDump()
 	return s.readEvents(ctx, st, bs, out)
-}
-
-// syncerDump opens a dump with go-mysql's syncer, which registers as a
-// replica.
-func (s *Streamer) syncerDump(ctx context.Context, st *txnState) (eventSource, func(), error) {
-	syncer := replication.NewBinlogSyncer(s.syncerConfig())
-	// Close KILLs the dump thread over a new connection and waits for it:
-	// on a dead network that takes up to a read timeout more, which a
-	// reconnect does not wait for. A stop waits a little: until the
-	// server has dropped the dump thread, MariaDB refuses another replica
-	// with the same server id (error 4052), such as Debezium taking over.
-	closeSyncer := func() {
-		closed := make(chan struct{})
-		go func() { syncer.Close(); close(closed) }()
-		if ctx.Err() != nil {
-			select {
-			case <-closed:
-			case <-time.After(2 * time.Second):
-			}
-		}
-	}
-	var bs *replication.BinlogStreamer
-	var err error
-	if st.gset != nil && !st.byFile {
-		s.log.Info("binlog streaming from GTID set", zap.String("gtids", st.gset.String()))
-		bs, err = syncer.StartSyncGTID(st.gset.Clone())
-	} else {
-		s.log.Info("binlog streaming from file position", zap.String("file", st.file), zap.Uint64("pos", st.nextPos))
-		bs, err = syncer.StartSync(gmysql.Position{Name: st.file, Pos: uint32(st.nextPos)})
-	}
-	if err != nil {
-		closeSyncer()
-		return nil, nil, server.Classify(fmt.Errorf("starting binlog dump from %s: %w", s.cfg.Addr(), err))
-	}
-	return bs, closeSyncer, nil
 }
 
 // readEvents reads one dump until it fails or ctx ends.
