@@ -69,9 +69,12 @@ type PollerConfig struct {
 // position once Kafka has acknowledged every record before it. It runs on
 // one goroutine.
 type Poller struct {
-	cfg       PollerConfig
-	trackers  []*offsets.Tracker // one per reader, by reader id
-	promises  map[*offsets.Txn]func(*kgo.Record, error)
+	cfg      PollerConfig
+	trackers []*offsets.Tracker // one per reader, by reader id
+	promises map[*offsets.Txn]promises
+	// values recycles record values once Kafka has acknowledged them,
+	// when the value converter can write into a given buffer.
+	values    recycler
 	builder   recordBuilder
 	log       *zap.Logger
 	committed []byte // the last offset value stored
@@ -98,7 +101,7 @@ func NewPoller(cfg PollerConfig) *Poller {
 	if cfg.CommitTimeout <= 0 {
 		cfg.CommitTimeout = 10 * time.Second
 	}
-	p := &Poller{cfg: cfg, log: cfg.Logger, promises: map[*offsets.Txn]func(*kgo.Record, error){},
+	p := &Poller{cfg: cfg, log: cfg.Logger, promises: map[*offsets.Txn]promises{},
 		builder: recordBuilder{tombstones: cfg.Tombstones, now: time.Now}}
 	if cfg.TransactionTopic != "" {
 		p.meta = &txMonitor{topic: cfg.TransactionTopic}
@@ -233,8 +236,9 @@ func (p *Poller) produce(ctx context.Context, txn *offsets.Txn, records []change
 			err = p.retry(ctx, "creating topic "+r.Topic, func() error { return p.cfg.Topics.Ensure(ctx, r.Topic) })
 		}
 		var kr *kgo.Record
+		var recycle bool
 		if err == nil {
-			kr, err = p.toKafka(ctx, r)
+			kr, recycle, err = p.toKafka(ctx, r)
 		}
 		var se *stageError
 		if err != nil && p.cfg.Errors.active() && errors.As(err, &se) {
@@ -255,30 +259,45 @@ func (p *Poller) produce(ctx context.Context, txn *offsets.Txn, records []change
 			}
 			return err
 		}
-		p.cfg.Producer.Produce(ctx, kr, p.promise(txn))
+		p.cfg.Producer.Produce(ctx, kr, p.promise(txn, recycle))
 	}
 	return nil
 }
 
+// promises are a transaction slot's producer callbacks, made once per slot.
+type promises struct {
+	plain func(*kgo.Record, error)
+	// recycling also gives the record's value back to the poller's
+	// recycler: for values written into one of its buffers.
+	recycling func(*kgo.Record, error)
+}
+
 // promise adapts a transaction's acknowledgement to the producer's
-// callback, once per transaction slot (slots are reused), so producing a
-// record allocates no closure.
-func (p *Poller) promise(txn *offsets.Txn) func(*kgo.Record, error) {
-	if f, ok := p.promises[txn]; ok {
-		return f
-	}
-	ack, hooks := txn.Promise(), p.cfg.Hooks
-	f := func(r *kgo.Record, err error) {
-		if len(hooks) > 0 {
-			hooks.produced(r.Topic, time.Since(r.Timestamp), err)
+// callback; recycle: the record's value is a recycler buffer.
+func (p *Poller) promise(txn *offsets.Txn, recycle bool) func(*kgo.Record, error) {
+	ps, ok := p.promises[txn]
+	if !ok {
+		ack, hooks := txn.Promise(), p.cfg.Hooks
+		ps.plain = func(r *kgo.Record, err error) {
+			if len(hooks) > 0 {
+				hooks.produced(r.Topic, time.Since(r.Timestamp), err)
+			}
+			if err != nil {
+				err = produceError(r, err)
+			}
+			ack(err)
 		}
-		if err != nil {
-			err = produceError(r, err)
+		plain := ps.plain
+		ps.recycling = func(r *kgo.Record, err error) {
+			plain(r, err)
+			p.values.put(r.Value)
 		}
-		ack(err)
+		p.promises[txn] = ps
 	}
-	p.promises[txn] = f
-	return f
+	if recycle {
+		return ps.recycling
+	}
+	return ps.plain
 }
 
 // produceError names the record Kafka refused and, for the refusals a
@@ -321,42 +340,49 @@ func (p *Poller) retry(ctx context.Context, what string, f func() error) error {
 	}
 }
 
-func (p *Poller) toKafka(ctx context.Context, r *change.Record) (*kgo.Record, error) {
-	kr := &kgo.Record{Topic: r.Topic}
+// toKafka converts a record; recycle reports that its value is a recycler
+// buffer, to be given back once Kafka has acknowledged it.
+func (p *Poller) toKafka(ctx context.Context, r *change.Record) (kr *kgo.Record, recycle bool, err error) {
+	kr = &kgo.Record{Topic: r.Topic}
 	if r.FixedPartition {
 		kr.Partition, kr.Context = r.Partition, fixedPartition
 	}
-	var err error
 	// A null with a schema is the converter's to write (JSON writes it;
 	// Avro gives a tombstone), as in Kafka Connect; only a null without one
 	// is a null key or tombstone outright.
 	if r.Key != nil || r.KeySchema != nil {
-		if kr.Key, err = p.convert(ctx, p.cfg.KeyConverter, "key", r.Topic, r.KeySchema, r.Key); err != nil {
+		if kr.Key, err = p.convert(ctx, p.cfg.KeyConverter, nil, "key", r.Topic, r.KeySchema, r.Key); err != nil {
 			if fault.IsDefinite(err) {
 				err = &stageError{stage: stageKeyConverter, class: p.cfg.KeyConverterClass, err: err}
 			}
-			return nil, err
+			return nil, false, err
 		}
 	}
 	if r.Value != nil || r.ValueSchema != nil {
-		if kr.Value, err = p.convert(ctx, p.cfg.ValueConverter, "value", r.Topic, r.ValueSchema, r.Value); err != nil {
+		var buf []byte
+		if _, ok := p.cfg.ValueConverter.(converters.Appender); ok {
+			buf = p.values.get()
+		}
+		if kr.Value, err = p.convert(ctx, p.cfg.ValueConverter, buf, "value", r.Topic, r.ValueSchema, r.Value); err != nil {
 			if fault.IsDefinite(err) {
 				err = &stageError{stage: stageValueConverter, class: p.cfg.ValueConverterClass, err: err}
 			}
-			return nil, err
+			return nil, false, err
 		}
+		recycle = buf != nil && kr.Value != nil
 	}
 	kr.Headers = p.kafkaHeaders(r.Headers)
-	return kr, nil
+	return kr, recycle, nil
 }
 
 // convert runs a converter, retrying what is transient (a schema registry
-// that does not answer); the retry's closure only on a failure.
-func (p *Poller) convert(ctx context.Context, c converters.Converter, what, topic string, s *change.Schema, v any) ([]byte, error) {
-	b, err := c.Convert(ctx, topic, s, v)
+// that does not answer); the retry's closure only on a failure. With a
+// buffer (buf non-nil) c is a converters.Appender and writes into it.
+func (p *Poller) convert(ctx context.Context, c converters.Converter, buf []byte, what, topic string, s *change.Schema, v any) ([]byte, error) {
+	b, err := convertInto(ctx, c, buf, topic, s, v)
 	if err != nil && !fault.IsDefinite(err) {
 		err = p.retry(ctx, "converting a "+what+" for "+topic, func() (err error) {
-			b, err = c.Convert(ctx, topic, s, v)
+			b, err = convertInto(ctx, c, buf, topic, s, v)
 			return err
 		})
 	}
@@ -364,6 +390,13 @@ func (p *Poller) convert(ctx context.Context, c converters.Converter, what, topi
 		return nil, fmt.Errorf("converting the %s of a record for %s: %w", what, topic, err)
 	}
 	return b, nil
+}
+
+func convertInto(ctx context.Context, c converters.Converter, buf []byte, topic string, s *change.Schema, v any) ([]byte, error) {
+	if buf != nil {
+		return c.(converters.Appender).AppendConvert(ctx, buf, topic, s, v)
+	}
+	return c.Convert(ctx, topic, s, v)
 }
 
 // kafkaHeaders converts a record's headers. The task's own headers (the

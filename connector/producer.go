@@ -20,7 +20,9 @@ import (
 // block while the producer's buffer is full (backpressure), until ctx ends.
 // Flush waits until every record handed over has been answered, or ctx
 // ends. Both are called from the poller's goroutine; done callbacks run
-// concurrently with them.
+// concurrently with them. Once done returns, the record's value buffer is
+// the poller's again (it recycles it): a Producer that keeps a record past
+// done must keep a copy of its value.
 type Producer interface {
 	Produce(ctx context.Context, r *kgo.Record, done func(*kgo.Record, error))
 	Flush(ctx context.Context) error

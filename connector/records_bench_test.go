@@ -107,7 +107,7 @@ func BenchmarkRecordPath(b *testing.B) {
 						b.Fatal(err)
 					}
 					for i := range recs {
-						if _, err := p.toKafka(ctx, &recs[i]); err != nil {
+						if _, _, err := p.toKafka(ctx, &recs[i]); err != nil {
 							b.Fatal(err)
 						}
 					}

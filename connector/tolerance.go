@@ -191,7 +191,7 @@ func (p *Poller) deadLetter(ctx context.Context, txn *offsets.Txn, orig *change.
 		add("exception.message", cause.Error())
 	}
 	txn.Add(1)
-	p.cfg.Producer.Produce(ctx, kr, p.promise(txn))
+	p.cfg.Producer.Produce(ctx, kr, p.promise(txn, false))
 	return nil
 }
 

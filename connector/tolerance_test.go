@@ -1,6 +1,7 @@
 package connector
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strings"
@@ -23,9 +24,18 @@ type recordingProducer struct {
 
 func (p *recordingProducer) Produce(_ context.Context, r *kgo.Record, done func(*kgo.Record, error)) {
 	p.mu.Lock()
-	p.records = append(p.records, r)
+	p.records = append(p.records, kept(r))
 	p.mu.Unlock()
 	done(r, nil)
+}
+
+// kept is what a producer that keeps records must keep: a copy of the
+// record whose value is its own, since the poller recycles the value's
+// buffer once done returns.
+func kept(r *kgo.Record) *kgo.Record {
+	c := *r
+	c.Value = bytes.Clone(r.Value)
+	return &c
 }
 
 func (p *recordingProducer) Flush(context.Context) error { return nil }

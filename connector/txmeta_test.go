@@ -25,7 +25,7 @@ type keepProducer struct {
 func (p *keepProducer) Produce(_ context.Context, r *kgo.Record, done func(*kgo.Record, error)) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.recs = append(p.recs, r)
+	p.recs = append(p.recs, kept(r))
 	if p.hold {
 		p.pending = append(p.pending, func() { done(r, nil) })
 		return

@@ -8,6 +8,7 @@ package converters
 
 import (
 	"context"
+	"sync"
 
 	"github.com/sluice-cdc/sluice/connector/change"
 )
@@ -37,4 +38,38 @@ import (
 // room for converting in parallel.
 type Converter interface {
 	Convert(ctx context.Context, topic string, s *change.Schema, v any) ([]byte, error)
+}
+
+// Appender is a Converter that can also write to the end of a buffer the
+// caller owns, so that the caller can reuse buffers (the poller recycles
+// record values once Kafka has acknowledged them). AppendConvert follows
+// Convert in all else: a null it converts to nil returns nil (dst is then
+// unused), and its errors are Convert's. On error the returned slice is nil
+// and dst's contents past its length are undefined.
+type Appender interface {
+	Converter
+	AppendConvert(ctx context.Context, dst []byte, topic string, s *change.Schema, v any) ([]byte, error)
+}
+
+// scratch holds the buffers Copied writes into.
+var scratch = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
+// maxScratch keeps one huge record from pinning its buffer forever.
+const maxScratch = 1 << 20
+
+// Copied is Convert for an Appender: it writes into a pooled scratch buffer
+// and returns a copy of exactly the result's size, which the caller owns.
+func Copied(ctx context.Context, a Appender, topic string, s *change.Schema, v any) ([]byte, error) {
+	bp := scratch.Get().(*[]byte)
+	b, err := a.AppendConvert(ctx, (*bp)[:0], topic, s, v)
+	var out []byte
+	if b != nil {
+		out = make([]byte, len(b))
+		copy(out, b)
+		*bp = b[:0]
+	}
+	if cap(*bp) <= maxScratch {
+		scratch.Put(bp)
+	}
+	return out, err
 }

@@ -145,15 +145,17 @@ func strategy(s string) (string, error) {
 	return "", fmt.Errorf("subject name strategy %q: use %s, %s or %s (or their io.confluent.kafka.serializers.subject. class names)", s, TopicNameStrategy, RecordNameStrategy, TopicRecordNameStrategy)
 }
 
-var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
-
-const maxPooledBuf = 1 << 20
-
 // Convert implements converters.Converter. A nil v gives nil (a null key or
 // a tombstone). Values that do not fit the schema and schemas Avro cannot
 // express are definite errors; a registry that cannot be reached is a
 // transient one, and nothing is written without an id.
 func (c *Converter) Convert(ctx context.Context, topic string, s *change.Schema, v any) ([]byte, error) {
+	return converters.Copied(ctx, c, topic, s, v)
+}
+
+// AppendConvert implements converters.Appender: the Confluent framing and
+// the Avro binary after dst.
+func (c *Converter) AppendConvert(ctx context.Context, dst []byte, topic string, s *change.Schema, v any) ([]byte, error) {
 	if v == nil || isNilValue(v) {
 		return nil, nil
 	}
@@ -173,26 +175,11 @@ func (c *Converter) Convert(ctx context.Context, topic string, s *change.Schema,
 			return nil, err
 		}
 	}
-	bp := bufPool.Get().(*[]byte)
-	b := append((*bp)[:0], f.header[:]...)
-	b, err = cs.enc(b, v)
+	b, err := cs.enc(append(dst, f.header[:]...), v)
 	if err != nil {
-		*bp = b[:0]
-		putBuf(bp)
-		err = typeerr.Finish("avro", err)
-		return nil, fault.Definite(err)
+		return nil, fault.Definite(typeerr.Finish("avro", err))
 	}
-	out := make([]byte, len(b))
-	copy(out, b)
-	*bp = b[:0]
-	putBuf(bp)
-	return out, nil
-}
-
-func putBuf(bp *[]byte) {
-	if cap(*bp) <= maxPooledBuf {
-		bufPool.Put(bp)
-	}
+	return b, nil
 }
 
 func (c *Converter) what() string {

@@ -88,12 +88,6 @@ func New(cfg Config) (*Converter, error) {
 	return c, nil
 }
 
-// bufPool holds scratch buffers; results are copied out of them.
-var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
-
-// maxPooledBuf keeps one huge record from pinning its buffer forever.
-const maxPooledBuf = 1 << 20
-
 // Convert implements converters.Converter. A nil v (or a nil *change.Value)
 // with a nil s gives nil, a tombstone or null key. With a schema, a nil v is
 // written as Connect writes it: "null" (or the schema's default), inside an
@@ -103,23 +97,21 @@ const maxPooledBuf = 1 << 20
 // the type from the Go value like Connect's schemaless conversion, and writes
 // "schema":null. Errors are *TypeError for values that do not fit the schema
 // (and schemas that cannot be encoded), marked definite (internal/fault).
-func (c *Converter) Convert(_ context.Context, topic string, s *change.Schema, v any) ([]byte, error) {
+func (c *Converter) Convert(ctx context.Context, topic string, s *change.Schema, v any) ([]byte, error) {
+	return converters.Copied(ctx, c, topic, s, v)
+}
+
+// AppendConvert implements converters.Appender.
+func (c *Converter) AppendConvert(_ context.Context, dst []byte, topic string, s *change.Schema, v any) ([]byte, error) {
 	if isNull(v) && s == nil {
 		return nil, nil
 	}
-	bp := bufPool.Get().(*[]byte)
-	b, err := c.Append((*bp)[:0], topic, s, v)
+	b, err := c.Append(dst, topic, s, v)
 	if err != nil {
-		*bp = b[:0]
-		putBuf(bp)
 		// The same value would fail the same way: no retry helps.
 		return nil, fault.Definite(err)
 	}
-	out := make([]byte, len(b))
-	copy(out, b)
-	*bp = b[:0]
-	putBuf(bp)
-	return out, nil
+	return b, nil
 }
 
 // Append is Convert writing to the end of dst: for a caller that packs many
@@ -167,12 +159,6 @@ func isNull(v any) bool {
 	}
 	sv, ok := v.(*change.Value)
 	return ok && sv == nil
-}
-
-func putBuf(bp *[]byte) {
-	if cap(*bp) <= maxPooledBuf {
-		bufPool.Put(bp)
-	}
 }
 
 // compiled is what the converter derives once from a schema: the encoding
