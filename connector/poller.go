@@ -73,7 +73,7 @@ type Poller struct {
 	trackers []*offsets.Tracker // one per reader, by reader id
 	promises map[*offsets.Txn]promises
 	// values recycles record values once Kafka has acknowledged them,
-	// when the value converter can write into a given buffer.
+	// for a value converter that can write into a given buffer.
 	values    recycler
 	builder   recordBuilder
 	log       *zap.Logger
@@ -267,13 +267,14 @@ func (p *Poller) produce(ctx context.Context, txn *offsets.Txn, records []change
 // promises are a transaction slot's producer callbacks, made once per slot.
 type promises struct {
 	plain func(*kgo.Record, error)
-	// recycling also gives the record's value back to the poller's
-	// recycler: for values written into one of its buffers.
+	// recycling also gives the record's value to the poller's recycler:
+	// for values the poller converted (not the dead letter queue's,
+	// whose value is the failed record's own).
 	recycling func(*kgo.Record, error)
 }
 
 // promise adapts a transaction's acknowledgement to the producer's
-// callback; recycle: the record's value is a recycler buffer.
+// callback; recycle: the record's value is the poller's to reuse.
 func (p *Poller) promise(txn *offsets.Txn, recycle bool) func(*kgo.Record, error) {
 	ps, ok := p.promises[txn]
 	if !ok {
@@ -340,8 +341,8 @@ func (p *Poller) retry(ctx context.Context, what string, f func() error) error {
 	}
 }
 
-// toKafka converts a record; recycle reports that its value is a recycler
-// buffer, to be given back once Kafka has acknowledged it.
+// toKafka converts a record; recycle reports that its value is the
+// poller's own, for the recycler once Kafka has acknowledged it.
 func (p *Poller) toKafka(ctx context.Context, r *change.Record) (kr *kgo.Record, recycle bool, err error) {
 	kr = &kgo.Record{Topic: r.Topic}
 	if r.FixedPartition {
@@ -360,7 +361,8 @@ func (p *Poller) toKafka(ctx context.Context, r *change.Record) (kr *kgo.Record,
 	}
 	if r.Value != nil || r.ValueSchema != nil {
 		var buf []byte
-		if _, ok := p.cfg.ValueConverter.(converters.Appender); ok {
+		_, appends := p.cfg.ValueConverter.(converters.Appender)
+		if appends {
 			buf = p.values.get()
 		}
 		if kr.Value, err = p.convert(ctx, p.cfg.ValueConverter, buf, "value", r.Topic, r.ValueSchema, r.Value); err != nil {
@@ -369,7 +371,9 @@ func (p *Poller) toKafka(ctx context.Context, r *change.Record) (kr *kgo.Record,
 			}
 			return nil, false, err
 		}
-		recycle = buf != nil && kr.Value != nil
+		// An Appender's Convert result is a fresh copy, the poller's as
+		// much as a recycled buffer: either can go to the recycler.
+		recycle = appends && kr.Value != nil
 	}
 	kr.Headers = p.kafkaHeaders(r.Headers)
 	return kr, recycle, nil

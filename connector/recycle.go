@@ -1,51 +1,63 @@
 package connector
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // recycler keeps record value buffers that Kafka has acknowledged, for the
-// values converted next. A JSON value with schemas is 2-4 KB; allocating a
-// fresh one per record cost about a tenth of the daemon's CPU in
-// allocation, copying and the collections it drove. Buffers come back from
-// the producer's promises (any goroutine) and go out from the poller's.
+// values converted next. A JSON value with schemas is 2-4 KB, a 40-column
+// row's more; allocating a fresh one per record cost a tenth of the
+// daemon's CPU on 40-column rows, in allocation, copying and the
+// collections it drove. Small values are not kept: they cost little to
+// allocate, and buffers sized for large ones would hold more memory in
+// flight than the values need. Buffers come back from the producer's
+// promises (any goroutine) and go out from the poller's.
 type recycler struct {
+	n    atomic.Int32 // len(free), read without the lock
 	mu   sync.Mutex
 	free [][]byte
 }
 
 const (
 	// maxRecycled bounds the spare buffers kept: a few MB of typical
-	// values, enough to cover the producer's acknowledgements in flight
-	// between two batches.
+	// values, enough to cover the acknowledgements in flight between two
+	// batches.
 	maxRecycled = 1024
-	// maxRecycledCap keeps one huge row's buffer from being kept.
+	// minRecycledCap and maxRecycledCap bound the buffers kept: no small
+	// ones (see recycler) and no huge row's.
+	minRecycledCap = 1024
 	maxRecycledCap = 64 << 10
-	// firstBufCap is the capacity of a new buffer: most values fit.
-	firstBufCap = 1024
 )
 
-// get returns an empty buffer.
+// get returns an empty buffer, or nil when none is kept (the converter
+// then allocates one of the value's size).
 func (r *recycler) get() []byte {
+	if r.n.Load() == 0 {
+		return nil
+	}
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	n := len(r.free)
 	if n == 0 {
-		r.mu.Unlock()
-		return make([]byte, 0, firstBufCap)
+		return nil
 	}
 	b := r.free[n-1]
 	r.free[n-1] = nil
 	r.free = r.free[:n-1]
-	r.mu.Unlock()
+	r.n.Store(int32(n - 1))
 	return b[:0]
 }
 
-// put takes back a buffer that nothing refers to any more.
+// put takes back a value buffer that nothing refers to any more.
 func (r *recycler) put(b []byte) {
-	if cap(b) == 0 || cap(b) > maxRecycledCap {
+	if cap(b) < minRecycledCap || cap(b) > maxRecycledCap || r.n.Load() >= maxRecycled {
 		return
 	}
 	r.mu.Lock()
 	if len(r.free) < maxRecycled {
 		r.free = append(r.free, b)
+		r.n.Store(int32(len(r.free)))
 	}
 	r.mu.Unlock()
 }
