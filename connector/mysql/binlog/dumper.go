@@ -7,9 +7,9 @@ import (
 	"github.com/go-mysql-org/go-mysql/replication"
 )
 
-// Dumper opens the binlog dumps the stream reads, in place of go-mysql's
-// BinlogSyncer, which registers as a replica (COM_REGISTER_SLAVE) and
-// speaks to the server itself. A source that reaches the binlog through a
+// Dumper opens the binlog dumps the stream reads, in place of the stream's
+// own (direct.go), which registers as a replica (COM_REGISTER_SLAVE) on a
+// connection to the server itself. A source that reaches the binlog through a
 // proxy (VTGate's binlog dump, package vtbinlog) supplies one with
 // Streamer.SetDumper. Dump is called from the streaming goroutine, once per
 // connection; the reader it returns is used and closed there.
