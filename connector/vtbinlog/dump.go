@@ -21,10 +21,10 @@ import (
 	"github.com/sluice-cdc/sluice/internal/fault"
 )
 
-// dumper opens binlog dumps through VTGate (binlog.Dumper). go-mysql's
-// BinlogSyncer cannot: it registers as a replica first
-// (COM_REGISTER_SLAVE), which VTGate refuses and answers by closing the
-// connection, and on MariaDB it sends COM_BINLOG_DUMP with
+// dumper opens binlog dumps through VTGate (binlog.Dumper). The stream's
+// own dump cannot, nor can go-mysql's BinlogSyncer: both register as a
+// replica first (COM_REGISTER_SLAVE), which VTGate refuses and answers by
+// closing the connection, and on MariaDB send COM_BINLOG_DUMP with
 // @slave_connect_state, which VTGate does not forward. So the dumper sends
 // COM_BINLOG_DUMP_GTID itself, on a connection whose handshake names the
 // target, and parses the packets VTGate relays from the tablet.
