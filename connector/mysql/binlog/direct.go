@@ -80,6 +80,8 @@ func (s *Streamer) openDump(ctx context.Context, st *txnState) (*directReader, e
 		conn.Close()
 		return nil, err
 	}
+	// The dump's reply starts at the sequence number after the command's.
+	r.packets = newPacketReader(conn.Conn.Conn, conn.Sequence, readTimeout)
 	return r, nil
 }
 
@@ -165,10 +167,11 @@ func isNoSuchThread(err error) bool {
 
 // directReader is an open dump, read on the caller's goroutine.
 type directReader struct {
-	conn   *client.Conn
-	raw    net.Conn // under conn: closing it ends a read that waits, from any goroutine
-	id     uint32   // the dump thread's connection id
-	parser *replication.BinlogParser
+	conn    *client.Conn
+	raw     net.Conn // under conn: closing it ends a read that waits, from any goroutine
+	id      uint32   // the dump thread's connection id
+	packets *packetReader
+	parser  *replication.BinlogParser
 	// watched is the context the reads end with; unwatch stops that.
 	watched context.Context
 	unwatch func() bool
@@ -179,7 +182,7 @@ func (r *directReader) GetEvent(ctx context.Context) (*replication.BinlogEvent, 
 	if ctx != r.watched {
 		r.watch(ctx)
 	}
-	data, err := r.conn.ReadPacket()
+	data, err := r.packets.next()
 	if err != nil {
 		if cerr := ctx.Err(); cerr != nil {
 			return nil, cerr
