@@ -53,7 +53,8 @@ func (s *Streamer) readTimeouts() (heartbeat, readTimeout time.Duration) {
 
 func (s *Streamer) openDump(ctx context.Context, st *txnState) (*directReader, error) {
 	heartbeat, readTimeout := s.readTimeouts()
-	r := &directReader{parser: s.NewParser()}
+	parser, dec := s.newParser()
+	r := &directReader{parser: parser, maps: newTableMaps(dec)}
 	timeout := s.cfg.ConnectTimeout
 	if timeout == 0 {
 		timeout = 30 * time.Second
@@ -172,6 +173,7 @@ type directReader struct {
 	id      uint32   // the dump thread's connection id
 	packets *packetReader
 	parser  *replication.BinlogParser
+	maps    *tableMaps
 	// watched is the context the reads end with; unwatch stops that.
 	watched context.Context
 	unwatch func() bool
@@ -192,7 +194,7 @@ func (r *directReader) GetEvent(ctx context.Context) (*replication.BinlogEvent, 
 	if data, err = EventData(r.conn, data); err != nil {
 		return nil, err
 	}
-	ev, err := r.parser.Parse(data)
+	ev, err := r.maps.parse(r.parser, data)
 	if err != nil {
 		return nil, fmt.Errorf("parsing a binlog event: %w", err)
 	}

@@ -76,7 +76,13 @@ func TestDirectDumpAgainstServer(t *testing.T) {
 					closeDump()
 				}
 			}()
-			if got := dumpThreads(t, admin, dr.id); got != 1 {
+			// The command is written, not yet necessarily read by the server.
+			got := dumpThreads(t, admin, dr.id)
+			for deadline := time.Now().Add(5 * time.Second); got != 1 && time.Now().Before(deadline); {
+				time.Sleep(20 * time.Millisecond)
+				got = dumpThreads(t, admin, dr.id)
+			}
+			if got != 1 {
 				t.Fatalf("%d Binlog Dump threads with id %d, want 1", got, dr.id)
 			}
 			r := exec(t, "SHOW SLAVE HOSTS")
@@ -144,4 +150,117 @@ func dumpThreads(t *testing.T, admin *client.Conn, id uint32) int {
 	}
 	n, _ := r.GetInt(0, 0)
 	return int(n)
+}
+
+// Held TABLE_MAPs against the real MariaDB: a table's TABLE_MAP in later
+// transactions is the event decoded first, rows decode against the right
+// one when a transaction changes two tables, after an ALTER TABLE, and
+// when more tables than maxHeld come and go; every statement's last rows
+// event still says so.
+func TestDirectDumpHoldsTableMaps(t *testing.T) {
+	addr, password := modelServer(t)
+	host, portText, _ := net.SplitHostPort(addr)
+	port, _ := strconv.Atoi(portText)
+	admin, err := client.Connect(addr, "root", password, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	const db = "sluice_tablemaps_test"
+	exec := func(q string) *gmysql.Result {
+		t.Helper()
+		r, err := admin.Execute(q)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		return r
+	}
+	exec("DROP DATABASE IF EXISTS " + db)
+	exec("CREATE DATABASE " + db)
+	defer admin.Execute("DROP DATABASE IF EXISTS " + db)
+	for _, tb := range []string{"t0", "t1", "t2", "t3", "t4"} {
+		exec("CREATE TABLE " + db + "." + tb + " (id INT PRIMARY KEY, v VARCHAR(20))")
+	}
+	defer func(n int) { maxHeld = n }(maxHeld)
+	maxHeld = 3 // five tables: statement ends are let through and the maps emptied
+
+	r := exec("SELECT @@gtid_binlog_pos")
+	gtids, _ := r.GetString(0, 0)
+	gset, err := gmysql.ParseGTIDSet("mariadb", gtids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewStreamer(server.New(server.Config{Flavor: "mariadb", ServerFlavor: "mariadb", Host: host, Port: uint16(port),
+		User: "root", Password: password, ServerID: 48212, ConnectorName: "tablemaps-test"}), nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	src, closeDump, err := s.directDump(ctx, &txnState{gset: gset})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeDump()
+
+	var want []string
+	for i := range 3 { // one table, three transactions: its TABLE_MAP held
+		exec(fmt.Sprintf("INSERT INTO %s.t4 VALUES (%d, 'alone-%d')", db, 100+i, i))
+		want = append(want, fmt.Sprintf("t4:%d:alone-%d", 100+i, i))
+	}
+	for round := range 3 {
+		for i := range 5 {
+			exec(fmt.Sprintf("INSERT INTO %s.t%d VALUES (%d, 'r%d-t%d')", db, i, round, round, i))
+			want = append(want, fmt.Sprintf("t%d:%d:r%d-t%d", i, round, round, i))
+		}
+	}
+	// Two tables and two statements in one transaction.
+	exec("BEGIN")
+	exec("INSERT INTO " + db + ".t0 VALUES (10, 'both-a'), (11, 'both-b')")
+	exec("INSERT INTO " + db + ".t1 VALUES (10, 'both-c')")
+	exec("COMMIT")
+	want = append(want, "t0:10:both-a", "t0:11:both-b", "t1:10:both-c")
+	exec("ALTER TABLE " + db + ".t0 ADD COLUMN x INT NOT NULL DEFAULT 7")
+	exec("INSERT INTO " + db + ".t0 VALUES (20, 'altered', 8)")
+	want = append(want, "t0:20:altered:8")
+
+	var got []string
+	maps := map[string]*replication.TableMapEvent{}
+	same := 0
+	for len(got) < len(want) {
+		ev, err := src.GetEvent(ctx)
+		if err != nil {
+			t.Fatalf("after %d rows of %d: %v", len(got), len(want), err)
+		}
+		switch e := ev.Event.(type) {
+		case *replication.TableMapEvent:
+			if string(e.Schema) != db {
+				continue
+			}
+			if maps[string(e.Table)] == e {
+				same++
+			}
+			maps[string(e.Table)] = e
+		case *replication.RowsEvent:
+			if string(e.Table.Schema) != db {
+				continue
+			}
+			if e.Flags&replication.RowsEventStmtEndFlag == 0 {
+				t.Errorf("a rows event of %s without STMT_END_F: each statement here logs one rows event", e.Table.Table)
+			}
+			for _, row := range e.Rows {
+				text := fmt.Sprintf("%s:%v:%s", e.Table.Table, row[0], row[1])
+				if len(row) == 3 {
+					text += fmt.Sprintf(":%v", row[2])
+				}
+				got = append(got, text)
+			}
+		}
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("rows:\n got %v\nwant %v", got, want)
+	}
+	if same == 0 {
+		t.Error("no TABLE_MAP was held: each came decoded anew")
+	}
+	if tm := maps["t0"]; tm.ColumnCount != 3 {
+		t.Errorf("t0's last TABLE_MAP has %d columns, want 3 (after the ALTER)", tm.ColumnCount)
+	}
 }

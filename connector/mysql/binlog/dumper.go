@@ -37,9 +37,16 @@ func (s *Streamer) SetDumper(d Dumper) { s.dumper = d }
 // (time values parsed, MySQL JSON kept binary until converted), for a
 // Dumper.
 func (s *Streamer) NewParser() *replication.BinlogParser {
+	p, _ := s.newParser()
+	return p
+}
+
+// newParser is NewParser, with the rows decoder it was given.
+func (s *Streamer) newParser() (*replication.BinlogParser, *rowsDecoder) {
 	p := replication.NewBinlogParser()
 	p.SetFlavor(s.cfg.Proto())
 	p.SetParseTime(true)
-	p.SetRowsEventDecodeFunc((&rowsDecoder{mu: &s.tables.tmMu}).decode) // one per parser, as for the syncer
-	return p
+	d := &rowsDecoder{mu: &s.tables.tmMu}
+	p.SetRowsEventDecodeFunc(d.decode) // one per parser, as for the syncer
+	return p, d
 }

@@ -130,12 +130,19 @@ type rowsDecoder struct {
 	from *replication.TableMapEvent // the TABLE_MAP as is (kept alive, so its address is not reused)
 	json bool                       // whether as reads JSON as BLOB
 	as   *replication.TableMapEvent // the copy decoded against
+	// holdStmtEnd hides a statement's end from the parser (tableMaps);
+	// heldStmtEnd says that one was hidden.
+	holdStmtEnd, heldStmtEnd bool
 }
 
 func (d *rowsDecoder) decode(e *replication.RowsEvent, data []byte) error {
 	pos, err := e.DecodeHeader(data)
 	if err != nil {
 		return err
+	}
+	if d.holdStmtEnd && e.Flags&replication.RowsEventStmtEndFlag != 0 {
+		e.Flags &^= replication.RowsEventStmtEndFlag
+		d.heldStmtEnd = true
 	}
 	tm := e.Table
 	json := bytes.IndexByte(tm.ColumnType, gmysql.MYSQL_TYPE_JSON) >= 0 && e.Type() != replication.EnumRowsEventTypeUnknown

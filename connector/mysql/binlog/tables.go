@@ -175,6 +175,9 @@ func sameTableMap(a, b *replication.TableMapEvent) bool {
 	if a == nil || b == nil {
 		return false
 	}
+	if a == b { // the dump's held TABLE_MAPs (tableMaps)
+		return true
+	}
 	return bytes.Equal(a.Schema, b.Schema) && bytes.Equal(a.Table, b.Table) &&
 		a.ColumnCount == b.ColumnCount &&
 		bytes.Equal(a.ColumnType, b.ColumnType) && slices.Equal(a.ColumnMeta, b.ColumnMeta) &&
