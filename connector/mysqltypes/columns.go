@@ -420,10 +420,24 @@ func (c *converter) bytes(v any, want string) ([]byte, error) {
 
 // --- decimals ---
 
-// decimalConverter turns go-mysql's decimal text into the representation
-// decimal.handling.mode asks for.
+// decimalConverter turns go-mysql's decimal text, or the binlog's packed
+// form, into the representation decimal.handling.mode asks for.
 func decimalConverter(c *converter, scale int, mode string) func(any) (any, error) {
 	return c.nonNull(func(v any) (any, error) {
+		if p, ok := v.(PackedDecimal); ok {
+			if int(p.Scale) == scale && mode != config.DecimalDouble && mode != config.DecimalString {
+				n, err := p.Unscaled()
+				if err != nil {
+					return nil, fmt.Errorf("column %q: %w", c.col, err)
+				}
+				return int64Bytes(n), nil
+			}
+			t, err := p.Text()
+			if err != nil {
+				return nil, fmt.Errorf("column %q: %w", c.col, err)
+			}
+			v = t
+		}
 		s, err := c.text(v, "a decimal string")
 		if err != nil {
 			return nil, err

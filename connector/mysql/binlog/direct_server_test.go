@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/go-mysql-org/go-mysql/replication"
 
 	"github.com/sluice-cdc/sluice/connector/mysql/server"
+	"github.com/sluice-cdc/sluice/connector/mysqltypes"
 )
 
 // The stream's own dump against the real MariaDB: it registers as a
@@ -262,5 +264,124 @@ func TestDirectDumpHoldsTableMaps(t *testing.T) {
 	}
 	if tm := maps["t0"]; tm.ColumnCount != 3 {
 		t.Errorf("t0's last TABLE_MAP has %d columns, want 3 (after the ALTER)", tm.ColumnCount)
+	}
+}
+
+// DECIMALs read packed against the real MariaDB: what the dump hands over
+// prints as the server prints the stored value, for precisions that are
+// read packed and one (20 digits) that is not.
+func TestDirectDumpPackedDecimals(t *testing.T) {
+	addr, password := modelServer(t)
+	host, portText, _ := net.SplitHostPort(addr)
+	port, _ := strconv.Atoi(portText)
+	admin, err := client.Connect(addr, "root", password, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	const db = "sluice_packed_test"
+	exec := func(q string) *gmysql.Result {
+		t.Helper()
+		r, err := admin.Execute(q)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		return r
+	}
+	exec("DROP DATABASE IF EXISTS " + db)
+	exec("CREATE DATABASE " + db)
+	defer admin.Execute("DROP DATABASE IF EXISTS " + db)
+	types := []string{"DECIMAL(12,2)", "DECIMAL(18,0)", "DECIMAL(18,9)", "DECIMAL(10,10)", "DECIMAL(5,0)", "DECIMAL(16,4)", "DECIMAL(8,2) UNSIGNED", "DECIMAL(20,2)"}
+	cols := make([]string, len(types))
+	for i, ty := range types {
+		cols[i] = fmt.Sprintf("c%d %s", i, ty)
+	}
+	exec("CREATE TABLE " + db + ".d (id INT PRIMARY KEY, " + strings.Join(cols, ", ") + ")")
+	r := exec("SELECT @@gtid_binlog_pos")
+	gtids, _ := r.GetString(0, 0)
+	gset, err := gmysql.ParseGTIDSet("mariadb", gtids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	values := [][]string{
+		{"0", "0", "0", "0", "0", "0", "0", "0"},
+		{"9999999999.99", "999999999999999999", "999999999.999999999", "0.9999999999", "99999", "999999999999.9999", "999999.99", "999999999999999999.99"},
+		{"-9999999999.99", "-999999999999999999", "-999999999.999999999", "-0.9999999999", "-99999", "-999999999999.9999", "0.01", "-999999999999999999.99"},
+		{"-0.01", "-1", "0.000000001", "0.0000000001", "1", "-0.0001", "1.5", "0.01"},
+		{"123456789.1", "100000000000000000", "-123.45", "0.5", "-42", "123456789012.3456", "1000", "-12345678901234567.8"},
+		{"NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL"},
+	}
+	s := NewStreamer(server.New(server.Config{Flavor: "mariadb", ServerFlavor: "mariadb", Host: host, Port: uint16(port),
+		User: "root", Password: password, ServerID: 48213, ConnectorName: "packed-test"}), nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	src, closeDump, err := s.directDump(ctx, &txnState{gset: gset})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeDump()
+	for i, v := range values {
+		exec(fmt.Sprintf("INSERT INTO %s.d VALUES (%d, %s)", db, i, strings.Join(v, ", ")))
+	}
+	// Then as an update, whose before image is read packed too.
+	exec("UPDATE " + db + ".d SET c0 = -c0 WHERE id = 4")
+
+	var got []string
+	for len(got) < len(values)+2 {
+		ev, err := src.GetEvent(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, ok := ev.Event.(*replication.RowsEvent)
+		if !ok || string(e.Table.Schema) != db {
+			continue
+		}
+		for _, row := range e.Rows {
+			texts := []string{fmt.Sprint(row[0])}
+			for i, v := range row[1:] {
+				switch x := v.(type) {
+				case nil:
+					texts = append(texts, "NULL")
+				case mysqltypes.PackedDecimal:
+					text, err := x.Text()
+					if err != nil {
+						t.Fatalf("column c%d: %v", i, err)
+					}
+					texts = append(texts, text)
+				case string:
+					if i < len(types)-1 {
+						t.Errorf("column c%d (%s) came as text %q, not packed", i, types[i], x)
+					}
+					texts = append(texts, x)
+				default:
+					t.Fatalf("column c%d: %T %v", i, v, v)
+				}
+			}
+			got = append(got, strings.Join(texts, " "))
+		}
+	}
+	res := exec("SELECT id, " + strings.Join(func() []string {
+		var c []string
+		for i := range types {
+			c = append(c, fmt.Sprintf("IFNULL(CAST(c%d AS CHAR), 'NULL')", i))
+		}
+		return c
+	}(), ", ") + " FROM " + db + ".d ORDER BY id")
+	var want []string
+	for i := range res.RowNumber() {
+		var texts []string
+		for j := range len(types) + 1 {
+			v, _ := res.GetString(i, j)
+			texts = append(texts, v)
+		}
+		want = append(want, strings.Join(texts, " "))
+	}
+	// The server shows row 4 as updated; the insert and the update's
+	// before image have it as inserted.
+	now := want[4]
+	want[4] = strings.Replace(now, " -123456789.10 ", " 123456789.10 ", 1)
+	want = append(want, want[4], now)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("rows from the dump:\n%s\nthe server's:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

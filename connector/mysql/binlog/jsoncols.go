@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -108,13 +109,14 @@ func (j mysqlJSON) JSONText() (string, error) {
 
 // rowsDecoder is the binlog syncer's rows event decoder, one per syncer
 // (go-mysql calls it from its one reading goroutine): go-mysql's own, run
-// against a copy of the event's TABLE_MAP with two changes, kept while the
+// against a copy of the event's TABLE_MAP with three changes, kept while the
 // TABLE_MAP stays the same (a transaction's rows events share it):
 //   - MySQL JSON columns are read as the BLOBs they are on the wire (a
 //     4-byte length and the bytes) and handed over as mysqlJSON. A partial
 //     JSON update (PARTIAL_UPDATE_ROWS_EVENT, which go-mysql gives no row
 //     type) is left to go-mysql, which alone reads its diffs; the streamer
 //     refuses it.
+//   - DECIMALs of at most 8 packed bytes are read packed (copyTableMap).
 //   - A signedness bitmap that marks no column unsigned is dropped: go-mysql
 //     builds a map from it for every row image it decodes (a quarter of its
 //     decoding with 40-column rows), and without it every integer decodes
@@ -129,6 +131,9 @@ type rowsDecoder struct {
 	mu   *sync.Mutex
 	from *replication.TableMapEvent // the TABLE_MAP as is (kept alive, so its address is not reused)
 	json bool                       // whether as reads JSON as BLOB
+	// packed says whether as reads DECIMALs packed: those in decimals.
+	packed   bool
+	decimals []packedColumn
 	as   *replication.TableMapEvent // the copy decoded against
 	// holdStmtEnd hides a statement's end from the parser (tableMaps);
 	// heldStmtEnd says that one was hidden.
@@ -145,42 +150,75 @@ func (d *rowsDecoder) decode(e *replication.RowsEvent, data []byte) error {
 		d.heldStmtEnd = true
 	}
 	tm := e.Table
-	json := bytes.IndexByte(tm.ColumnType, gmysql.MYSQL_TYPE_JSON) >= 0 && e.Type() != replication.EnumRowsEventTypeUnknown
+	known := e.Type() != replication.EnumRowsEventTypeUnknown
+	json := bytes.IndexByte(tm.ColumnType, gmysql.MYSQL_TYPE_JSON) >= 0 && known
 	signed := len(tm.SignednessBitmap) > 0 && allZero(tm.SignednessBitmap)
-	if !json && !signed {
+	packed := known && bytes.IndexByte(tm.ColumnType, gmysql.MYSQL_TYPE_NEWDECIMAL) >= 0
+	if !json && !signed && !packed {
 		return e.DecodeData(pos, data)
 	}
-	if d.from != tm || d.json != json {
-		d.mu.Lock()
-		as := *tm
-		d.mu.Unlock()
-		if json {
-			as.ColumnType = bytes.Clone(tm.ColumnType)
-			for i, t := range as.ColumnType {
-				if t == gmysql.MYSQL_TYPE_JSON {
-					as.ColumnType[i] = gmysql.MYSQL_TYPE_BLOB
-				}
-			}
-		}
-		if signed {
-			as.SignednessBitmap = nil
-		}
-		d.from, d.json, d.as = tm, json, &as
+	if d.from != tm || d.json != json || d.packed != packed {
+		d.copyTableMap(tm, json, signed, packed)
 	}
 	e.Table = d.as
 	err = e.DecodeData(pos, data)
 	e.Table = tm // the streamer matches rows with the TABLE_MAP it resolved
-	if err != nil || !json {
+	if err != nil || !json && len(d.decimals) == 0 {
 		return err
 	}
 	for _, row := range e.Rows {
-		for i, t := range tm.ColumnType {
-			if b, ok := row[i].([]byte); ok && t == gmysql.MYSQL_TYPE_JSON {
-				row[i] = mysqlJSON(b)
+		if json {
+			for i, t := range tm.ColumnType {
+				if b, ok := row[i].([]byte); ok && t == gmysql.MYSQL_TYPE_JSON {
+					row[i] = mysqlJSON(b)
+				}
+			}
+		}
+		for _, c := range d.decimals {
+			if bits, ok := row[c.col].(int64); ok {
+				row[c.col] = mysqltypes.PackedDecimal{Bits: uint64(bits), Precision: c.precision, Scale: c.scale}
 			}
 		}
 	}
 	return nil
+}
+
+// copyTableMap makes the copy of tm rows are decoded against (see
+// rowsDecoder). DECIMALs of at most 8 packed bytes are read as BIT columns
+// of that many bytes, which go-mysql returns as the bytes' big-endian
+// integer, and handed over as mysqltypes.PackedDecimal: go-mysql would
+// format them as text, for the converter to parse again.
+func (d *rowsDecoder) copyTableMap(tm *replication.TableMapEvent, json, signed, packed bool) {
+	d.mu.Lock()
+	as := *tm
+	d.mu.Unlock()
+	d.decimals = d.decimals[:0]
+	if json || packed {
+		as.ColumnType = bytes.Clone(tm.ColumnType)
+		as.ColumnMeta = slices.Clone(tm.ColumnMeta)
+	}
+	for i, t := range as.ColumnType {
+		switch {
+		case t == gmysql.MYSQL_TYPE_JSON && json:
+			as.ColumnType[i] = gmysql.MYSQL_TYPE_BLOB
+		case t == gmysql.MYSQL_TYPE_NEWDECIMAL && packed && i < len(as.ColumnMeta):
+			precision, scale := int(as.ColumnMeta[i]>>8), int(as.ColumnMeta[i]&0xFF)
+			if n := mysqltypes.PackedDecimalSize(precision, scale); scale <= precision && precision <= 18 && n <= 8 {
+				as.ColumnType[i], as.ColumnMeta[i] = gmysql.MYSQL_TYPE_BIT, uint16(n)<<8
+				d.decimals = append(d.decimals, packedColumn{col: i, precision: uint8(precision), scale: uint8(scale)})
+			}
+		}
+	}
+	if signed {
+		as.SignednessBitmap = nil
+	}
+	d.from, d.json, d.packed, d.as = tm, json, packed, &as
+}
+
+// packedColumn is a DECIMAL column read in packed form.
+type packedColumn struct {
+	col              int
+	precision, scale uint8
 }
 
 // allZero reports whether every byte of b is zero.

@@ -1,0 +1,104 @@
+package mysqltypes
+
+import (
+	"encoding/binary"
+	"fmt"
+	"strconv"
+)
+
+// PackedDecimal is a DECIMAL value in the binlog's packed form, as the
+// binlog's rows decoder hands it over for columns of at most 8 packed bytes
+// (about 16 to 18 digits): go-mysql would build its text, which the
+// converter then parsed again, a tenth of the CPU of 40-column rows with
+// eight DECIMALs. Precision and scale are the TABLE_MAP's, which the bytes
+// follow.
+type PackedDecimal struct {
+	Bits             uint64 // the packed bytes, big-endian, in the low bytes
+	Precision, Scale uint8
+}
+
+// digitBytes is the packed size of a group of fewer than nine digits.
+var digitBytes = [9]int{0, 1, 1, 2, 2, 3, 3, 4, 4}
+
+var pow10 = [10]uint64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9}
+
+// PackedDecimalSize is the bytes a DECIMAL(precision, scale) takes in a
+// row image: nine digits in four bytes, the rest of the integer part first
+// and of the fraction last in as few bytes as hold them.
+func PackedDecimalSize(precision, scale int) int {
+	intg := precision - scale
+	return intg/9*4 + digitBytes[intg%9] + scale/9*4 + digitBytes[scale%9]
+}
+
+// Unscaled is the value times 10^Scale.
+func (d PackedDecimal) Unscaled() (int64, error) {
+	p, s := int(d.Precision), int(d.Scale)
+	if s > p || p > 18 || PackedDecimalSize(p, s) > 8 {
+		return 0, fmt.Errorf("DECIMAL(%d,%d) is not read in packed form", p, s)
+	}
+	n := PackedDecimalSize(p, s)
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], d.Bits)
+	raw := b[8-n:]
+	// The first bit is the sign, set for positive values; a negative
+	// value's bytes are all inverted.
+	var mask byte
+	if raw[0]&0x80 == 0 {
+		mask = 0xFF
+	}
+	raw[0] ^= 0x80
+	var u uint64
+	pos := 0
+	group := func(digits, size int) bool {
+		var g uint64
+		for _, c := range raw[pos : pos+size] {
+			g = g<<8 | uint64(c^mask)
+		}
+		pos += size
+		u = u*pow10[digits] + g
+		return g < pow10[digits]
+	}
+	intg := p - s
+	ok := group(intg%9, digitBytes[intg%9])
+	for range intg / 9 {
+		ok = group(9, 4) && ok
+	}
+	for range s / 9 {
+		ok = group(9, 4) && ok
+	}
+	ok = group(s%9, digitBytes[s%9]) && ok
+	if !ok {
+		return 0, fmt.Errorf("DECIMAL(%d,%d): packed bytes %x hold a group of more digits than it may", p, s, b[8-n:])
+	}
+	if mask != 0 {
+		return -int64(u), nil
+	}
+	return int64(u), nil
+}
+
+// Text is the value as MySQL prints it: Scale fraction digits, no
+// negative zero.
+func (d PackedDecimal) Text() (string, error) {
+	u, err := d.Unscaled()
+	if err != nil {
+		return "", err
+	}
+	neg := u < 0
+	if neg {
+		u = -u
+	}
+	digits := strconv.AppendInt(make([]byte, 0, 24), u, 10)
+	s := int(d.Scale)
+	for len(digits) <= s {
+		digits = append([]byte{'0'}, digits...)
+	}
+	out := make([]byte, 0, len(digits)+2)
+	if neg {
+		out = append(out, '-')
+	}
+	out = append(out, digits[:len(digits)-s]...)
+	if s > 0 {
+		out = append(append(out, '.'), digits[len(digits)-s:]...)
+	}
+	return string(out), nil
+}
