@@ -134,7 +134,7 @@ type rowsDecoder struct {
 	// packed says whether as reads DECIMALs packed: those in decimals.
 	packed   bool
 	decimals []packedColumn
-	as   *replication.TableMapEvent // the copy decoded against
+	as       *replication.TableMapEvent // the copy decoded against
 	// holdStmtEnd hides a statement's end from the parser (tableMaps);
 	// heldStmtEnd says that one was hidden.
 	holdStmtEnd, heldStmtEnd bool
