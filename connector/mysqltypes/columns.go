@@ -683,6 +683,8 @@ func parseDate(s string) (y, m, d int, ok bool) {
 
 // daysFromCivil counts days since 1970-01-01 in the proleptic Gregorian
 // calendar (Howard Hinnant's algorithm), without allocating a time.Time.
+// It is linear in d, so a day past its month's end (a DATETIME of
+// ALLOW_INVALID_DATES) runs into the next month, as time.Date has it.
 func daysFromCivil(y, m, d int) int64 {
 	if m <= 2 {
 		y--
@@ -778,6 +780,20 @@ func datetimeConverter(c *converter, micros, adjust bool) func(any) (any, error)
 	return c.nonNull(func(v any) (any, error) {
 		var t time.Time
 		switch x := v.(type) {
+		case PackedDatetime:
+			y, mo, d, h, mi, sec, us := x.Fields()
+			if y == 0 || mo == 0 || d == 0 {
+				return c.none(), nil // as go-mysql's text of a zero date reads below
+			}
+			if adjust && y < 100 {
+				t = time.Date(y, time.Month(mo), d, h, mi, sec, us*1000, time.UTC)
+				break
+			}
+			secs := daysFromCivil(y, mo, d)*86400 + int64(h*3600+mi*60+sec)
+			if micros {
+				return secs*1_000_000 + int64(us), nil
+			}
+			return secs*1000 + int64(us/1000), nil
 		case time.Time:
 			t = x
 		case string:

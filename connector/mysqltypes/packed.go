@@ -102,3 +102,38 @@ func (d PackedDecimal) Text() (string, error) {
 	}
 	return string(out), nil
 }
+
+// PackedDatetime is a DATETIME value in the binlog's packed form
+// (DATETIME2), as the binlog's rows decoder hands it over: go-mysql would
+// build a time.Time (or, before 1970, text) for the converter to take the
+// epoch from. Dec is the column's fractional digits, which the bytes
+// follow.
+type PackedDatetime struct {
+	Bits uint64 // the 5 to 8 packed bytes, big-endian, in the low bytes
+	Dec  uint8
+}
+
+// PackedDatetimeSize is the bytes a DATETIME(dec) takes in a row image.
+func PackedDatetimeSize(dec int) int { return 5 + (dec+1)/2 }
+
+// Fields are the wall clock's fields, as stored: a zero or partial date
+// has zeros, and an invalid one (ALLOW_INVALID_DATES) its day as written.
+func (d PackedDatetime) Fields() (year, month, day, hour, minute, second, micro int) {
+	fracBytes := PackedDatetimeSize(int(d.Dec)) - 5
+	whole := int64(d.Bits>>(8*fracBytes)) - 0x8000000000 // DATETIMEF_INT_OFS
+	frac := int(d.Bits & (1<<(8*fracBytes) - 1))
+	switch fracBytes {
+	case 1:
+		micro = frac * 10000
+	case 2:
+		micro = frac * 100
+	case 3:
+		micro = frac
+	}
+	if whole < 0 { // not written by MySQL or MariaDB: read as go-mysql does
+		whole = -whole
+	}
+	ymd, hms := whole>>17, whole&(1<<17-1)
+	ym := ymd >> 5
+	return int(ym / 13), int(ym % 13), int(ymd & 31), int(hms >> 12), int(hms >> 6 & 63), int(hms & 63), micro
+}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // packDecimal writes a decimal text in the binlog's packed form, from
@@ -138,3 +139,63 @@ func TestDecimalConverterReadsPackedForm(t *testing.T) {
 		}
 	}
 }
+
+// packDatetime writes a DATETIME(dec) in the binlog's packed form (MySQL's
+// TIME_to_longlong_datetime_packed and my_datetime_packed_to_binary).
+func packDatetime(y, mo, d, h, mi, s, us, dec int) uint64 {
+	whole := uint64((y*13+mo)<<5|d)<<17 | uint64(h<<12|mi<<6|s)
+	fb := PackedDatetimeSize(dec) - 5
+	frac := uint64(0)
+	switch fb {
+	case 1:
+		frac = uint64(us / 10000)
+	case 2:
+		frac = uint64(us / 100)
+	case 3:
+		frac = uint64(us)
+	}
+	return (whole+0x8000000000)<<(8*fb) | frac
+}
+
+// The converter reads the packed form as it reads go-mysql's time.Time
+// and text, in milliseconds and microseconds, with and without the
+// two-digit-year adjustment: zero and partial dates, dates before 1970 and
+// before year 1000, an invalid day (ALLOW_INVALID_DATES), every precision.
+func TestDatetimeConverterReadsPackedForm(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	type dt struct{ y, mo, d, h, mi, s, us int }
+	cases := []dt{{0, 0, 0, 0, 0, 0, 0}, {2020, 0, 10, 1, 2, 3, 0}, {2020, 5, 0, 0, 0, 0, 0}, {0, 1, 1, 0, 0, 0, 0},
+		{2021, 2, 31, 23, 59, 59, 999999}, {1969, 12, 31, 23, 59, 59, 500000}, {1000, 1, 1, 0, 0, 0, 1},
+		{9999, 12, 31, 23, 59, 59, 999999}, {69, 6, 1, 12, 0, 0, 0}, {1970, 1, 1, 0, 0, 0, 0}, {1600, 2, 29, 0, 0, 1, 250000}}
+	for range 2000 {
+		cases = append(cases, dt{r.IntN(10000), 1 + r.IntN(12), 1 + r.IntN(28), r.IntN(24), r.IntN(60), r.IntN(60), r.IntN(1000000)})
+	}
+	for _, c := range cases {
+		for dec := 0; dec <= 6; dec++ {
+			us := c.us / pow10i(6-dec) * pow10i(6-dec) // what the column keeps
+			packed := PackedDatetime{Bits: packDatetime(c.y, c.mo, c.d, c.h, c.mi, c.s, us, dec), Dec: uint8(dec)}
+			text := fmt.Sprintf("%04d-%02d-%02d %02d:%02d:%02d.%06d", c.y, c.mo, c.d, c.h, c.mi, c.s, us)
+			for _, micros := range []bool{false, true} {
+				for _, adjust := range []bool{false, true} {
+					conv := datetimeConverter(&converter{col: "d", fallback: int64(0)}, micros, adjust)
+					want, err := conv(text)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if c.y != 0 && c.mo != 0 && c.d != 0 {
+						viaTime, err := conv(time.Date(c.y, time.Month(c.mo), c.d, c.h, c.mi, c.s, us*1000, time.UTC))
+						if err != nil || viaTime != want {
+							t.Fatalf("%s: time.Time gives %v, text %v", text, viaTime, want)
+						}
+					}
+					got, err := conv(packed)
+					if err != nil || got != want {
+						t.Fatalf("%s DATETIME(%d) micros=%v adjust=%v: packed gives %#v (%v), text %#v", text, dec, micros, adjust, got, err, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+func pow10i(n int) int { return int(pow10[n]) }

@@ -385,3 +385,104 @@ func TestDirectDumpPackedDecimals(t *testing.T) {
 		t.Fatalf("rows from the dump:\n%s\nthe server's:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// DATETIMEs read packed against the real MariaDB: the fields the dump
+// hands over print as the server prints the stored value, at every
+// precision, for zero and invalid dates (sql_mode allowing them), dates
+// before 1970 and the range's ends.
+func TestDirectDumpPackedDatetimes(t *testing.T) {
+	addr, password := modelServer(t)
+	host, portText, _ := net.SplitHostPort(addr)
+	port, _ := strconv.Atoi(portText)
+	admin, err := client.Connect(addr, "root", password, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	const db = "sluice_packed_dt_test"
+	exec := func(q string) *gmysql.Result {
+		t.Helper()
+		r, err := admin.Execute(q)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		return r
+	}
+	exec("DROP DATABASE IF EXISTS " + db)
+	exec("CREATE DATABASE " + db)
+	defer admin.Execute("DROP DATABASE IF EXISTS " + db)
+	var cols, casts []string
+	for dec := 0; dec <= 6; dec++ {
+		cols = append(cols, fmt.Sprintf("c%d DATETIME(%d)", dec, dec))
+		casts = append(casts, fmt.Sprintf("IFNULL(CAST(c%d AS CHAR), 'NULL')", dec))
+	}
+	exec("CREATE TABLE " + db + ".t (id INT PRIMARY KEY, " + strings.Join(cols, ", ") + ")")
+	exec("SET SESSION sql_mode = 'ALLOW_INVALID_DATES'")
+	r := exec("SELECT @@gtid_binlog_pos")
+	gtids, _ := r.GetString(0, 0)
+	gset, err := gmysql.ParseGTIDSet("mariadb", gtids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewStreamer(server.New(server.Config{Flavor: "mariadb", ServerFlavor: "mariadb", Host: host, Port: uint16(port),
+		User: "root", Password: password, ServerID: 48214, ConnectorName: "packed-dt-test"}), nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	src, closeDump, err := s.directDump(ctx, &txnState{gset: gset})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeDump()
+	values := []string{"2024-03-05 06:07:08.123456", "1969-12-31 23:59:59.999999", "1000-01-01 00:00:00", "9999-12-31 23:59:59.999999",
+		"0000-00-00 00:00:00", "2021-02-31 10:00:00.5", "2020-00-10 01:02:03", "1970-01-01 00:00:00.000001", "NULL"}
+	for i, v := range values {
+		if v != "NULL" {
+			v = "'" + v + "'"
+		}
+		row := strings.TrimSuffix(strings.Repeat(v+", ", 7), ", ")
+		exec(fmt.Sprintf("INSERT INTO %s.t VALUES (%d, %s)", db, i, row))
+	}
+	var got []string
+	for len(got) < len(values) {
+		ev, err := src.GetEvent(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, ok := ev.Event.(*replication.RowsEvent)
+		if !ok || string(e.Table.Schema) != db {
+			continue
+		}
+		for _, row := range e.Rows {
+			texts := []string{fmt.Sprint(row[0])}
+			for i, v := range row[1:] {
+				switch x := v.(type) {
+				case nil:
+					texts = append(texts, "NULL")
+				case mysqltypes.PackedDatetime:
+					y, mo, d, h, mi, sec, us := x.Fields()
+					text := fmt.Sprintf("%04d-%02d-%02d %02d:%02d:%02d", y, mo, d, h, mi, sec)
+					if x.Dec > 0 {
+						text += "." + fmt.Sprintf("%06d", us)[:x.Dec]
+					}
+					texts = append(texts, text)
+				default:
+					t.Fatalf("column c%d: %T %v, not packed", i, v, v)
+				}
+			}
+			got = append(got, strings.Join(texts, " "))
+		}
+	}
+	res := exec("SELECT id, " + strings.Join(casts, ", ") + " FROM " + db + ".t ORDER BY id")
+	var want []string
+	for i := range res.RowNumber() {
+		var texts []string
+		for j := range 8 {
+			v, _ := res.GetString(i, j)
+			texts = append(texts, v)
+		}
+		want = append(want, strings.Join(texts, " "))
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("rows from the dump:\n%s\nthe server's:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

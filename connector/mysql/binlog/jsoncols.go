@@ -116,7 +116,8 @@ func (j mysqlJSON) JSONText() (string, error) {
 //     JSON update (PARTIAL_UPDATE_ROWS_EVENT, which go-mysql gives no row
 //     type) is left to go-mysql, which alone reads its diffs; the streamer
 //     refuses it.
-//   - DECIMALs of at most 8 packed bytes are read packed (copyTableMap).
+//   - DECIMALs of at most 8 packed bytes and DATETIMEs are read packed
+//     (copyTableMap).
 //   - A signedness bitmap that marks no column unsigned is dropped: go-mysql
 //     builds a map from it for every row image it decodes (a quarter of its
 //     decoding with 40-column rows), and without it every integer decodes
@@ -131,10 +132,11 @@ type rowsDecoder struct {
 	mu   *sync.Mutex
 	from *replication.TableMapEvent // the TABLE_MAP as is (kept alive, so its address is not reused)
 	json bool                       // whether as reads JSON as BLOB
-	// packed says whether as reads DECIMALs packed: those in decimals.
-	packed   bool
-	decimals []packedColumn
-	as       *replication.TableMapEvent // the copy decoded against
+	// packed says whether as reads DECIMALs and DATETIMEs packed: those
+	// in packedCols.
+	packed     bool
+	packedCols []packedColumn
+	as         *replication.TableMapEvent // the copy decoded against
 	// holdStmtEnd hides a statement's end from the parser (tableMaps);
 	// heldStmtEnd says that one was hidden.
 	holdStmtEnd, heldStmtEnd bool
@@ -153,7 +155,8 @@ func (d *rowsDecoder) decode(e *replication.RowsEvent, data []byte) error {
 	known := e.Type() != replication.EnumRowsEventTypeUnknown
 	json := bytes.IndexByte(tm.ColumnType, gmysql.MYSQL_TYPE_JSON) >= 0 && known
 	signed := len(tm.SignednessBitmap) > 0 && allZero(tm.SignednessBitmap)
-	packed := known && bytes.IndexByte(tm.ColumnType, gmysql.MYSQL_TYPE_NEWDECIMAL) >= 0
+	packed := known && (bytes.IndexByte(tm.ColumnType, gmysql.MYSQL_TYPE_NEWDECIMAL) >= 0 ||
+		bytes.IndexByte(tm.ColumnType, gmysql.MYSQL_TYPE_DATETIME2) >= 0)
 	if !json && !signed && !packed {
 		return e.DecodeData(pos, data)
 	}
@@ -163,7 +166,7 @@ func (d *rowsDecoder) decode(e *replication.RowsEvent, data []byte) error {
 	e.Table = d.as
 	err = e.DecodeData(pos, data)
 	e.Table = tm // the streamer matches rows with the TABLE_MAP it resolved
-	if err != nil || !json && len(d.decimals) == 0 {
+	if err != nil || !json && len(d.packedCols) == 0 {
 		return err
 	}
 	for _, row := range e.Rows {
@@ -174,8 +177,13 @@ func (d *rowsDecoder) decode(e *replication.RowsEvent, data []byte) error {
 				}
 			}
 		}
-		for _, c := range d.decimals {
-			if bits, ok := row[c.col].(int64); ok {
+		for _, c := range d.packedCols {
+			bits, ok := row[c.col].(int64)
+			switch {
+			case !ok:
+			case c.datetime:
+				row[c.col] = mysqltypes.PackedDatetime{Bits: uint64(bits), Dec: c.scale}
+			default:
 				row[c.col] = mysqltypes.PackedDecimal{Bits: uint64(bits), Precision: c.precision, Scale: c.scale}
 			}
 		}
@@ -184,15 +192,17 @@ func (d *rowsDecoder) decode(e *replication.RowsEvent, data []byte) error {
 }
 
 // copyTableMap makes the copy of tm rows are decoded against (see
-// rowsDecoder). DECIMALs of at most 8 packed bytes are read as BIT columns
-// of that many bytes, which go-mysql returns as the bytes' big-endian
-// integer, and handed over as mysqltypes.PackedDecimal: go-mysql would
-// format them as text, for the converter to parse again.
+// rowsDecoder). DECIMALs of at most 8 packed bytes, and DATETIMEs (5 to 8),
+// are read as BIT columns of that many bytes, which go-mysql returns as the
+// bytes' big-endian integer, and handed over as mysqltypes.PackedDecimal
+// and PackedDatetime: go-mysql would format a DECIMAL as text, for the
+// converter to parse again, and build a time.Time (text before 1970) for
+// the converter to take the epoch from.
 func (d *rowsDecoder) copyTableMap(tm *replication.TableMapEvent, json, signed, packed bool) {
 	d.mu.Lock()
 	as := *tm
 	d.mu.Unlock()
-	d.decimals = d.decimals[:0]
+	d.packedCols = d.packedCols[:0]
 	if json || packed {
 		as.ColumnType = bytes.Clone(tm.ColumnType)
 		as.ColumnMeta = slices.Clone(tm.ColumnMeta)
@@ -205,8 +215,12 @@ func (d *rowsDecoder) copyTableMap(tm *replication.TableMapEvent, json, signed, 
 			precision, scale := int(as.ColumnMeta[i]>>8), int(as.ColumnMeta[i]&0xFF)
 			if n := mysqltypes.PackedDecimalSize(precision, scale); scale <= precision && precision <= 18 && n <= 8 {
 				as.ColumnType[i], as.ColumnMeta[i] = gmysql.MYSQL_TYPE_BIT, uint16(n)<<8
-				d.decimals = append(d.decimals, packedColumn{col: i, precision: uint8(precision), scale: uint8(scale)})
+				d.packedCols = append(d.packedCols, packedColumn{col: i, precision: uint8(precision), scale: uint8(scale)})
 			}
+		case t == gmysql.MYSQL_TYPE_DATETIME2 && packed && i < len(as.ColumnMeta) && as.ColumnMeta[i] <= 6:
+			dec := int(as.ColumnMeta[i])
+			as.ColumnType[i], as.ColumnMeta[i] = gmysql.MYSQL_TYPE_BIT, uint16(mysqltypes.PackedDatetimeSize(dec))<<8
+			d.packedCols = append(d.packedCols, packedColumn{col: i, datetime: true, scale: uint8(dec)})
 		}
 	}
 	if signed {
@@ -215,9 +229,11 @@ func (d *rowsDecoder) copyTableMap(tm *replication.TableMapEvent, json, signed, 
 	d.from, d.json, d.packed, d.as = tm, json, packed, &as
 }
 
-// packedColumn is a DECIMAL column read in packed form.
+// packedColumn is a DECIMAL or DATETIME column read in packed form (a
+// DATETIME's fractional digits in scale).
 type packedColumn struct {
 	col              int
+	datetime         bool
 	precision, scale uint8
 }
 
