@@ -542,7 +542,7 @@ func (r *reader) topicPrefix(c *Connector) {
 
 // Sluice's queue defaults are a quarter of Debezium's (8192 and 2048): the
 // queued rows are what the collector scans over and over within Sluice's
-// 128 MiB soft memory limit, and with 40-column rows and JSON schemas the
+// soft memory limit (then 128 MiB), and with 40-column rows and JSON schemas the
 // smaller queue and batches cut the daemon's CPU per row by a third (32-37
 // to 22-24 µs) and lowered peak RSS on narrow rows, with the same rows/s
 // (sluice-bench suite, three alternating runs; README). A max.batch.size

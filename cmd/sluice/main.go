@@ -330,7 +330,7 @@ func producerOpts(w *config.Worker) ([]kgo.Opt, error) {
 	// And at most Kafka's default buffer.memory in bytes (or one batch, if
 	// larger: franz-go refuses a record larger than the bound): 10,000
 	// records of 40 columns with JSON schemas (10 KB each) held 100 MB,
-	// past GOMEMLIMIT's 128 MiB, and the collector ran all the time.
+	// past the default GOMEMLIMIT, and the collector ran all the time.
 	opts = append(opts, kgo.MaxBufferedBytes(max(32<<20, batchBytes)))
 	switch strings.ToLower(w.Producer["compression.type"]) {
 	case "", "none":
@@ -513,14 +513,17 @@ func heapProfiles(path string, stop <-chan struct{}) {
 }
 
 // Garbage collector settings when GOGC and GOMEMLIMIT are not set: collect
-// at 400% heap growth, but softly within 128 MiB. Sluice's live heap is the
+// at 400% heap growth, but softly within 120 MiB. Sluice's live heap is the
 // rows in flight (queue and producer buffer), tens of MB; at Go's default
-// GOGC=100 the collector took a fifth of the CPU per row. Measured with
-// sluice-bench suite (README). Rows so large that what is in flight passes
-// the limit make the collector run often: raise GOMEMLIMIT then.
+// GOGC=100 the collector took a fifth of the CPU per row. The runtime's
+// own memory comes on top: at 128 MiB the process peaked at 146 MiB (153
+// MB) with 40-column rows, at 120 MiB at 131-136 MiB for the same CPU per
+// row. Measured with sluice-bench suite (README). Rows so large that what
+// is in flight passes the limit make the collector run often: raise
+// GOMEMLIMIT then.
 const (
 	defaultGCPercent   = 400
-	defaultMemoryLimit = 128 << 20
+	defaultMemoryLimit = 120 << 20
 )
 
 func gcDefaults(log *zap.Logger) {
