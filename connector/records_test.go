@@ -33,7 +33,8 @@ func keyID(t *testing.T, r change.Record) any {
 
 func TestRecordsForEachOperation(t *testing.T) {
 	tbl := testTable(nil)
-	b := recordBuilder{tombstones: true, now: time.Now}
+	at := time.Date(2026, 12, 3, 8, 30, 0, 123456789, time.UTC)
+	b := recordBuilder{tombstones: true, now: func() time.Time { return at }}
 	row := func(id int64, name string) []any { return []any{id, "s", name} }
 	for _, tc := range []struct {
 		name  string
@@ -64,6 +65,9 @@ func TestRecordsForEachOperation(t *testing.T) {
 			head := ""
 			if len(r.Headers) > 0 {
 				head = r.Headers[0].Key
+			}
+			if !r.Timestamp.Equal(at) {
+				t.Errorf("%s record %d: timestamp %v, want the processing time %v", tc.name, i, r.Timestamp, at)
 			}
 			if op != tc.ops[i] || keyID(t, r) != tc.keys[i] || head != tc.heads[i] {
 				t.Errorf("%s record %d: op %s key %v header %q, want %s %v %q", tc.name, i, op, keyID(t, r), head, tc.ops[i], tc.keys[i], tc.heads[i])

@@ -3,6 +3,7 @@ package connector
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"sync"
@@ -88,6 +89,13 @@ func TestToleranceNoneStopsBeforeTheRecord(t *testing.T) {
 	}
 	if len(recs) != 1 || offset != "" {
 		t.Fatalf("produced %d records, offset %q: want row 1 only and no offset", len(recs), offset)
+	}
+	// The Kafka timestamp is the processing time the envelope's ts_ms has.
+	var env struct {
+		TsMs int64 `json:"ts_ms"`
+	}
+	if err := json.Unmarshal(recs[0].Value, &env); err != nil || env.TsMs == 0 || recs[0].Timestamp.UnixMilli() != env.TsMs {
+		t.Errorf("record timestamp %v, envelope ts_ms %d (%v): want the same millisecond", recs[0].Timestamp, env.TsMs, err)
 	}
 }
 
