@@ -75,6 +75,7 @@ type Poller struct {
 	// values recycles record values once Kafka has acknowledged them,
 	// for a value converter that can write into a given buffer.
 	values    recycler
+	slab      slab // the keys' and other values' memory
 	builder   recordBuilder
 	log       *zap.Logger
 	committed []byte // the last offset value stored
@@ -362,18 +363,26 @@ func (p *Poller) toKafka(ctx context.Context, r *change.Record) (kr *kgo.Record,
 	// Avro gives a tombstone), as in Kafka Connect; only a null without one
 	// is a null key or tombstone outright.
 	if r.Key != nil || r.KeySchema != nil {
-		if kr.Key, err = p.convert(ctx, p.cfg.KeyConverter, nil, "key", r.Topic, r.KeySchema, r.Key); err != nil {
+		var buf []byte
+		if _, appends := p.cfg.KeyConverter.(converters.Appender); appends {
+			buf = p.slab.tail()
+		}
+		if kr.Key, err = p.convert(ctx, p.cfg.KeyConverter, buf, "key", r.Topic, r.KeySchema, r.Key); err != nil {
 			if fault.IsDefinite(err) {
 				err = &stageError{stage: stageKeyConverter, class: p.cfg.KeyConverterClass, err: err}
 			}
 			return nil, false, err
 		}
+		kr.Key, _ = p.slab.cut(kr.Key)
 	}
 	if r.Value != nil || r.ValueSchema != nil {
 		var buf []byte
 		_, appends := p.cfg.ValueConverter.(converters.Appender)
+		carving := false
 		if appends {
-			buf = p.values.get()
+			if buf = p.values.get(); buf == nil {
+				buf, carving = p.slab.tail(), true
+			}
 		}
 		if kr.Value, err = p.convert(ctx, p.cfg.ValueConverter, buf, "value", r.Topic, r.ValueSchema, r.Value); err != nil {
 			if fault.IsDefinite(err) {
@@ -381,9 +390,13 @@ func (p *Poller) toKafka(ctx context.Context, r *change.Record) (kr *kgo.Record,
 			}
 			return nil, false, err
 		}
-		// An Appender's Convert result is a fresh copy, the poller's as
-		// much as a recycled buffer: either can go to the recycler.
-		recycle = appends && kr.Value != nil
+		// A recycled buffer, or one the value outgrew, is the poller's
+		// alone: it can go to the recycler; a slab's cut cannot.
+		carved := false
+		if carving {
+			kr.Value, carved = p.slab.cut(kr.Value)
+		}
+		recycle = appends && kr.Value != nil && !carved
 	}
 	kr.Headers = p.kafkaHeaders(r.Headers)
 	return kr, recycle, nil

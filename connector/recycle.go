@@ -61,3 +61,43 @@ func (r *recycler) put(b []byte) {
 	}
 	r.mu.Unlock()
 }
+
+// slab hands out the tails of shared blocks for the keys and values that
+// get no recycled buffer: a converter appends into the tail, and what it
+// wrote is cut off for the record. One block serves a few hundred small
+// records where each used to be written into scratch memory and copied
+// into an allocation of its own (7% of the daemon's CPU with 300-byte
+// rows). A block is collected once the last record cut from it is; so
+// carved records are never recycled (a kept buffer would hold its block).
+// The poller's goroutine alone uses it.
+type slab struct {
+	free []byte
+}
+
+const (
+	slabBlock = 64 << 10
+	// slabMinTail is the room a tail must have to be handed out: a larger
+	// record outgrows it and gets memory of its own from append.
+	slabMinTail = 8 << 10
+)
+
+// tail returns an empty buffer whose capacity is the block's free room.
+func (s *slab) tail() []byte {
+	if cap(s.free) < slabMinTail {
+		s.free = make([]byte, 0, slabBlock)
+	}
+	return s.free[:0]
+}
+
+// cut takes out what was appended to tail's buffer and reports whether
+// it was written there (false: it outgrew the tail, and out is its own
+// memory). The cut record's capacity is its length, so that no append to
+// it can reach the next one.
+func (s *slab) cut(out []byte) ([]byte, bool) {
+	if cap(out) == 0 || cap(s.free) == 0 || &out[:1][0] != &s.free[:1][0] {
+		return out, false
+	}
+	n := len(out)
+	s.free = s.free[n:n]
+	return out[:n:n], true
+}

@@ -1,0 +1,107 @@
+package connector
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/converters/jsonconv"
+)
+
+// holdingProducer keeps the records themselves, not copies, and
+// acknowledges none until release: as the Kafka client holds a batch
+// until the broker answers. Keys and values cut from a shared block must
+// stay as they were written meanwhile.
+type holdingProducer struct {
+	mu      sync.Mutex
+	records []*kgo.Record
+	dones   []func(*kgo.Record, error)
+}
+
+func (p *holdingProducer) Produce(_ context.Context, r *kgo.Record, done func(*kgo.Record, error)) {
+	p.mu.Lock()
+	p.records, p.dones = append(p.records, r), append(p.dones, done)
+	p.mu.Unlock()
+}
+
+func (p *holdingProducer) Flush(context.Context) error { return nil }
+
+func (p *holdingProducer) release() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i, r := range p.records {
+		p.dones[i](r, nil)
+	}
+	p.dones = nil
+}
+
+func TestRecordsInFlightKeepTheirBytes(t *testing.T) {
+	conv, err := jsonconv.New(jsonconv.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const rows = 3000 // several blocks of keys and values
+	q := NewQueue(rows+16, 1<<30)
+	in := q.Reader(nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var events []change.Event
+	for i := range rows {
+		events = append(events, rowEvent(int64(i)))
+	}
+	events = append(events, change.Event{Kind: change.KindCommit, Position: seqPos{n: rows}})
+	if err := in.Enqueue(ctx, events...); err != nil {
+		t.Fatal(err)
+	}
+	prod, store := &holdingProducer{}, &memStore{}
+	p := NewPoller(PollerConfig{Queue: q, KeyConverter: conv, ValueConverter: conv, Producer: prod, Topics: noTopics{},
+		Store: store, OffsetKey: []byte("k"), MaxBatch: 256, PollInterval: 5 * time.Millisecond})
+	ran := make(chan error, 1)
+	go func() { ran <- p.Run(ctx, nil) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		prod.mu.Lock()
+		n := len(prod.records)
+		prod.mu.Unlock()
+		if n == rows {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d records produced of %d", n, rows)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	prod.mu.Lock()
+	for i, r := range prod.records {
+		var key struct{ ID int64 }
+		var value struct {
+			After struct{ ID int64 } `json:"after"`
+		}
+		if err := json.Unmarshal(r.Key, &key); err != nil || key.ID != int64(i) {
+			t.Fatalf("record %d's key %q (%v): overwritten while in flight?", i, r.Key, err)
+		}
+		if err := json.Unmarshal(r.Value, &value); err != nil || value.After.ID != int64(i) {
+			t.Fatalf("record %d's value %q (%v): overwritten while in flight?", i, r.Value, err)
+		}
+		if cap(r.Key) != len(r.Key) || cap(r.Value) != len(r.Value) {
+			t.Fatalf("record %d: key capacity %d for %d bytes, value %d for %d: an append could reach the next record",
+				i, cap(r.Key), len(r.Key), cap(r.Value), len(r.Value))
+		}
+	}
+	prod.mu.Unlock()
+	prod.release()
+	for time.Now().Before(deadline) && store.get() == "" {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got, want := store.get(), fmt.Sprintf(`{"n":%d,"snap":false}`, rows); got != want {
+		t.Errorf("offset stored %q after every record was acknowledged, want %s", got, want)
+	}
+	cancel()
+	<-ran
+}
