@@ -71,7 +71,6 @@ type PollerConfig struct {
 type Poller struct {
 	cfg      PollerConfig
 	trackers []*offsets.Tracker // one per reader, by reader id
-	promises map[*offsets.Txn]promises
 	// values recycles record values once Kafka has acknowledged them,
 	// for a value converter that can write into a given buffer.
 	values    recycler
@@ -102,7 +101,7 @@ func NewPoller(cfg PollerConfig) *Poller {
 	if cfg.CommitTimeout <= 0 {
 		cfg.CommitTimeout = 10 * time.Second
 	}
-	p := &Poller{cfg: cfg, log: cfg.Logger, promises: map[*offsets.Txn]promises{},
+	p := &Poller{cfg: cfg, log: cfg.Logger,
 		builder: recordBuilder{tombstones: cfg.Tombstones, now: time.Now}}
 	if cfg.TransactionTopic != "" {
 		p.meta = &txMonitor{topic: cfg.TransactionTopic}
@@ -275,7 +274,8 @@ func (p *Poller) produce(ctx context.Context, txn *offsets.Txn, records []change
 	return nil
 }
 
-// promises are a transaction slot's producer callbacks, made once per slot.
+// promises are a transaction slot's producer callbacks, made once per slot
+// and kept in its Aux.
 type promises struct {
 	plain func(*kgo.Record, error)
 	// recycling also gives the record's value to the poller's recycler:
@@ -287,8 +287,9 @@ type promises struct {
 // promise adapts a transaction's acknowledgement to the producer's
 // callback; recycle: the record's value is the poller's to reuse.
 func (p *Poller) promise(txn *offsets.Txn, recycle bool) func(*kgo.Record, error) {
-	ps, ok := p.promises[txn]
+	ps, ok := txn.Aux.(*promises)
 	if !ok {
+		ps = &promises{}
 		ack, hooks := txn.Promise(), p.cfg.Hooks
 		ps.plain = func(r *kgo.Record, err error) {
 			if len(hooks) > 0 {
@@ -304,7 +305,7 @@ func (p *Poller) promise(txn *offsets.Txn, recycle bool) func(*kgo.Record, error
 			plain(r, err)
 			p.values.put(r.Value)
 		}
-		p.promises[txn] = ps
+		txn.Aux = ps
 	}
 	if recycle {
 		return ps.recycling
