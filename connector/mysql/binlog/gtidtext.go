@@ -30,3 +30,15 @@ func gtidSetText(s gmysql.GTIDSet) string {
 	}
 	return s.String()
 }
+
+// setText is gtidSetText(st.gset), where a MariaDB set of one domain that
+// holds the last MariaDB GTID read is that GTID's text, formatted once at
+// its GTID event: at a commit it is the transaction's own.
+func (st *txnState) setText() string {
+	if m, ok := st.gset.(*gmysql.MariadbGTIDSet); ok && len(m.Sets) == 1 && st.mgtidText != "" {
+		if g := m.Sets[st.mgtid.DomainID]; g != nil && *g == st.mgtid {
+			return st.mgtidText
+		}
+	}
+	return gtidSetText(st.gset)
+}

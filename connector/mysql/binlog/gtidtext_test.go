@@ -33,3 +33,32 @@ func TestGTIDTextMatchesGoMySQL(t *testing.T) {
 		t.Errorf("MySQL set: %q, want %q", got, want)
 	}
 }
+
+// A commit's set text: the transaction's own GTID text when the set holds
+// just it, the set's otherwise (another domain, a set that moved past it).
+func TestCommitSetText(t *testing.T) {
+	for _, tc := range []struct{ set, gtid, want string }{
+		{"0-1-5", "0-1-5", "0-1-5"},
+		{"0-1-7", "0-1-5", "0-1-7"}, // the set is ahead: not the GTID's text
+		{"0-2-5", "0-1-5", "0-2-5"},
+		{"1-1-5,0-1-5", "0-1-5", "0-1-5,1-1-5"},
+		{"1-1-5", "0-1-5", "1-1-5"},
+	} {
+		set, err := gmysql.ParseMariadbGTIDSet(tc.set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := gmysql.ParseMariadbGTID(tc.gtid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := &txnState{gset: set, mgtid: *g, mgtidText: "text of " + tc.gtid}
+		want := tc.want
+		if tc.want == tc.gtid && tc.set == tc.gtid {
+			want = st.mgtidText // formatted once, reused
+		}
+		if got := st.setText(); got != want {
+			t.Errorf("set %s, last GTID %s: %q, want %q", tc.set, tc.gtid, got, want)
+		}
+	}
+}

@@ -504,7 +504,7 @@ func (s *Streamer) commit(st *txnState, h *replication.EventHeader) change.Event
 	st.resumeEvents, st.resumeRows, st.resumeSkipped = 0, 0, 0
 	pos := offsets.MySQL{TsSec: int64(h.Timestamp), File: st.file, Pos: st.nextPos, ServerID: h.ServerID}
 	if st.gset != nil {
-		pos.GTIDs = gtidSetText(st.gset)
+		pos.GTIDs = st.setText()
 	}
 	if st.filter != nil {
 		if st.filter.Passed(st.gset) {
