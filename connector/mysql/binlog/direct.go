@@ -201,6 +201,9 @@ func (r *directReader) GetEvent(ctx context.Context) (*replication.BinlogEvent, 
 	return ev, nil
 }
 
+// Buffered is the bytes read off the connection and not yet returned.
+func (r *directReader) Buffered() int { return r.packets.br.Buffered() }
+
 // EventData is the binlog event a dump's packet carries, or the error it
 // carries instead: the server's (an ERR packet) or the dump's end (EOF).
 func EventData(conn *client.Conn, data []byte) ([]byte, error) {
