@@ -137,3 +137,35 @@ func (d PackedDatetime) Fields() (year, month, day, hour, minute, second, micro 
 	ym := ymd >> 5
 	return int(ym / 13), int(ym % 13), int(ymd & 31), int(hms >> 12), int(hms >> 6 & 63), int(hms & 63), micro
 }
+
+// Text is the wall clock as MySQL reads it back in a literal:
+// "YYYY-MM-DD hh:mm:ss", and the fraction without trailing zeros.
+func (d PackedDatetime) Text() string {
+	y, mo, day, h, mi, s, us := d.Fields()
+	b := make([]byte, 0, 26)
+	b = appendDigits(b, y, 4)
+	b = appendDigits(append(b, '-'), mo, 2)
+	b = appendDigits(append(b, '-'), day, 2)
+	b = appendDigits(append(b, ' '), h, 2)
+	b = appendDigits(append(b, ':'), mi, 2)
+	b = appendDigits(append(b, ':'), s, 2)
+	if us > 0 {
+		b = appendDigits(append(b, '.'), us, 6)
+		for b[len(b)-1] == '0' {
+			b = b[:len(b)-1]
+		}
+	}
+	return string(b)
+}
+
+// appendDigits appends n in width digits, zero-padded.
+func appendDigits(b []byte, n, width int) []byte {
+	for i := width - 1; i >= 0; i-- {
+		b = append(b, 0)
+	}
+	for i := len(b) - 1; i >= len(b)-width; i-- {
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return b
+}

@@ -199,3 +199,51 @@ func TestDatetimeConverterReadsPackedForm(t *testing.T) {
 }
 
 func pow10i(n int) int { return int(pow10[n]) }
+
+// A snapshot's DATETIME text converts as it did through time.Parse: the
+// converter gives the same for FromText's packed result as for the
+// time.Time or text the parse gave.
+func TestDatetimeTextReadPacked(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	texts := []string{"0000-00-00 00:00:00", "2020-00-10 01:02:03", "2020-05-00 00:00:00", "2021-02-31 10:00:00.5",
+		"1969-12-31 23:59:59.999999", "1000-01-01 00:00:00", "9999-12-31 23:59:59.999999", "0069-06-01 12:00:00",
+		"2024-03-05 06:07:08.1", "2024-03-05 06:07:08.12345", "2024-13-05 06:07:08", "2024-03-05 24:00:00",
+		"2024-03-05T06:07:08", "2024-03-05 06:07:08.", "2024-03-05 06:07:08.1234567", "2024-3-05 06:07:08"}
+	for range 3000 {
+		text := fmt.Sprintf("%04d-%02d-%02d %02d:%02d:%02d", r.IntN(10000), r.IntN(13), r.IntN(32), r.IntN(24), r.IntN(60), r.IntN(60))
+		if n := r.IntN(7); n > 0 {
+			text += "." + fmt.Sprintf("%06d", r.IntN(1000000))[:n]
+		}
+		texts = append(texts, text)
+	}
+	def := ColumnDef{Name: "d", DataType: "datetime", FSP: 6}
+	for _, text := range texts {
+		var before any = text // what FromText gave before
+		if tm, err := time.ParseInLocation("2006-01-02 15:04:05.999999", text, time.UTC); err == nil && !strings.HasPrefix(text, "0000") {
+			before = tm
+		}
+		now, err := FromText(def, []byte(text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p, ok := now.(PackedDatetime); ok {
+			want := text
+			if strings.Contains(want, ".") {
+				want = strings.TrimRight(strings.TrimRight(want, "0"), ".")
+			}
+			if p.Text() != want {
+				t.Fatalf("%q read packed prints as %q, want %q", text, p.Text(), want)
+			}
+		}
+		for _, micros := range []bool{false, true} {
+			for _, adjust := range []bool{false, true} {
+				conv := datetimeConverter(&converter{col: "d", fallback: int64(0)}, micros, adjust)
+				want, werr := conv(before)
+				got, gerr := conv(now)
+				if fmt.Sprint(got, gerr) != fmt.Sprint(want, werr) {
+					t.Fatalf("%q micros=%v adjust=%v: %v (%v) from %#v, was %v (%v)", text, micros, adjust, got, gerr, now, want, werr)
+				}
+			}
+		}
+	}
+}

@@ -44,7 +44,15 @@ func FromText(def ColumnDef, b []byte) (any, error) {
 			n = n<<8 | int64(c)
 		}
 		return n, nil
-	case "datetime", "timestamp":
+	case "datetime":
+		// As the binlog's DATETIME: time.ParseInLocation was 7% of a
+		// snapshot's CPU. Zero, partial and invalid dates read packed
+		// give what their text gave the converter.
+		if y, mo, d, h, mi, sec, us, ok := datetimeFields(b); ok {
+			return packedDatetimeOf(y, mo, d, h, mi, sec, us), nil
+		}
+		fallthrough
+	case "timestamp":
 		t, err := time.ParseInLocation("2006-01-02 15:04:05.999999", string(b), time.UTC)
 		if err != nil || bytes.HasPrefix(b, []byte("0000")) {
 			return string(b), nil
@@ -64,4 +72,42 @@ func FromFloat(def ColumnDef, f float64) float64 {
 		return float64(float32(f))
 	}
 	return f
+}
+
+// datetimeFields reads "YYYY-MM-DD hh:mm:ss[.f...]" (one to six fraction
+// digits) with fields in their bits' ranges; anything else is not ok.
+func datetimeFields(b []byte) (y, mo, d, h, mi, sec, us int, ok bool) {
+	if len(b) < 19 || len(b) == 20 || len(b) > 26 || b[4] != '-' || b[7] != '-' || b[10] != ' ' || b[13] != ':' || b[16] != ':' {
+		return
+	}
+	num := func(s []byte) int {
+		n := 0
+		for _, c := range s {
+			if c < '0' || c > '9' {
+				ok = false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	ok = true
+	y, mo, d, h, mi, sec = num(b[0:4]), num(b[5:7]), num(b[8:10]), num(b[11:13]), num(b[14:16]), num(b[17:19])
+	if len(b) > 19 {
+		if b[19] != '.' {
+			return y, mo, d, h, mi, sec, 0, false
+		}
+		frac := b[20:]
+		us = num(frac)
+		for range 6 - len(frac) {
+			us *= 10
+		}
+	}
+	ok = ok && mo <= 12 && d <= 31 && h <= 23 && mi <= 59 && sec <= 59
+	return
+}
+
+// packedDatetimeOf is the binlog's packed DATETIME(6) of the fields.
+func packedDatetimeOf(y, mo, d, h, mi, sec, us int) PackedDatetime {
+	whole := uint64((y*13+mo)<<5|d)<<17 | uint64(h<<12|mi<<6|sec)
+	return PackedDatetime{Bits: (whole+0x8000000000)<<24 | uint64(us), Dec: 6}
 }

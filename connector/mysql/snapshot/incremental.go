@@ -488,6 +488,8 @@ func literals(row []any, t *change.Table, defs []mysqltypes.ColumnDef) []string 
 			out[n] = strconv.FormatFloat(v, 'g', -1, 64)
 		case time.Time:
 			out[n] = "'" + v.Format("2006-01-02 15:04:05.999999") + "'"
+		case mysqltypes.PackedDatetime: // a DATETIME as the snapshot reads it
+			out[n] = "'" + v.Text() + "'"
 		case []byte:
 			out[n] = "X'" + hex.EncodeToString(v) + "'"
 		default:

@@ -308,11 +308,16 @@ func TestIncrementalWindowAllChanged(t *testing.T) {
 
 func TestLiterals(t *testing.T) {
 	tbl := &change.Table{Columns: make([]change.Column, 7), Key: []int{6, 0, 1, 2, 3, 4, 5}}
+	// A DATETIME as the snapshot reads it; the last a TIMESTAMP's.
+	datetime, err := mysqltypes.FromText(mysqltypes.ColumnDef{Name: "d", DataType: "datetime", FSP: 6}, []byte("2024-01-02 03:04:05.120000"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	r := []any{
 		int64(-5),
 		uint64(18446744073709551615),
 		1.5e-7,
-		time.Date(2024, 1, 2, 3, 4, 5, 120_000_000, time.UTC),
+		datetime,
 		[]byte{0x00, 0xff, 'a'},
 		"O'Brien\\",
 		time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC),
