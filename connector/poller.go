@@ -162,6 +162,7 @@ func (p *Poller) tracker(reader int) *offsets.Tracker {
 }
 
 func (p *Poller) process(ctx context.Context, entries []entry) error {
+	p.builder.tick()
 	var start time.Time // read only when a commit's lag is wanted
 	if len(p.cfg.Hooks) > 0 {
 		start = time.Now()

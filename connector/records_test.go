@@ -2,6 +2,7 @@ package connector
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -155,5 +156,43 @@ func TestRetiredReaderWithQueuedEventsHoldsThePositionBack(t *testing.T) {
 	}
 	if pos, ok, err := p.committable(); err != nil || !ok || pos != (seqPos{n: 7}) {
 		t.Fatalf("committable = %v, %v, %v once taken (and nothing in flight); want the streaming reader's start", pos, ok, err)
+	}
+}
+
+// The clock is read at a batch's start and once per clockEvery events:
+// the events in between share that reading, in ts_ms/ts_us/ts_ns and the
+// records' timestamp.
+func TestRecordsShareClockReadings(t *testing.T) {
+	tbl := testTable(nil)
+	readings := 0
+	base := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	b := recordBuilder{now: func() time.Time {
+		readings++
+		return base.Add(time.Duration(readings) * time.Microsecond)
+	}}
+	stamps := func(n int) (out []string) {
+		for i := range n {
+			recs, err := b.build(&change.Event{Op: change.OpCreate, Table: tbl, After: []any{int64(i), "s", "n"}}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			env := recs[0].Value.(*change.Value).Values
+			out = append(out, fmt.Sprint(recs[0].Timestamp.UnixMicro(), env[change.EnvTsUs], env[change.EnvTsNs].(int64)/1000, env[change.EnvTsMs]))
+		}
+		return out
+	}
+	b.tick()
+	first := stamps(clockEvery + 1)
+	for i, s := range first[:clockEvery] {
+		if s != first[0] {
+			t.Fatalf("event %d stamped %s, the batch's first %s", i, s, first[0])
+		}
+	}
+	if first[clockEvery] == first[0] || readings != 2 {
+		t.Fatalf("after %d events: %s again, %d clock readings; want a new reading", clockEvery, first[clockEvery], readings)
+	}
+	b.tick()
+	if next := stamps(1); next[0] == first[clockEvery] || readings != 3 {
+		t.Fatalf("a new batch stamped %s (%d readings): want a new reading", next[0], readings)
 	}
 }
