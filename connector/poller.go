@@ -74,7 +74,8 @@ type Poller struct {
 	// values recycles record values once Kafka has acknowledged them,
 	// for a value converter that can write into a given buffer.
 	values    recycler
-	slab      slab // the keys' and other values' memory
+	slab      slab // the keys' and small values' memory
+	lastValue int  // the last value's size
 	builder   recordBuilder
 	log       *zap.Logger
 	committed []byte // the last offset value stored
@@ -382,7 +383,13 @@ func (p *Poller) toKafka(ctx context.Context, r *change.Record) (kr *kgo.Record,
 		_, appends := p.cfg.ValueConverter.(converters.Appender)
 		carving := false
 		if appends {
-			if buf = p.values.get(); buf == nil {
+			switch buf = p.values.get(); {
+			case buf != nil:
+			case p.lastValue >= minRecycledCap:
+				// Values this large are recycled: one of its own, sized
+				// by the last, joins the recycler once acknowledged.
+				buf = make([]byte, 0, p.lastValue+p.lastValue/4)
+			default:
 				buf, carving = p.slab.tail(), true
 			}
 		}
@@ -399,6 +406,7 @@ func (p *Poller) toKafka(ctx context.Context, r *change.Record) (kr *kgo.Record,
 			kr.Value, carved = p.slab.cut(kr.Value)
 		}
 		recycle = appends && kr.Value != nil && !carved
+		p.lastValue = len(kr.Value)
 	}
 	kr.Headers = p.kafkaHeaders(r.Headers)
 	return kr, recycle, nil

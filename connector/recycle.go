@@ -62,8 +62,9 @@ func (r *recycler) put(b []byte) {
 	r.mu.Unlock()
 }
 
-// slab hands out the tails of shared blocks for the keys and values that
-// get no recycled buffer: a converter appends into the tail, and what it
+// slab hands out the tails of shared blocks for the keys and the small
+// values (the poller gives a value of the size the recycler keeps a buffer
+// of its own, so that it is recycled): a converter appends into the tail, and what it
 // wrote is cut off for the record. One block serves a few hundred small
 // records where each used to be written into scratch memory and copied
 // into an allocation of its own (7% of the daemon's CPU with 300-byte

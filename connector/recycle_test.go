@@ -105,3 +105,49 @@ func TestRecordsInFlightKeepTheirBytes(t *testing.T) {
 	cancel()
 	<-ran
 }
+
+// Values of 1 KB and more go back to the recycler once acknowledged (the
+// next ones are written into them); smaller ones are cut from blocks and
+// never kept.
+func TestLargeValuesRecycledSmallOnesCut(t *testing.T) {
+	conv, err := jsonconv.New(jsonconv.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		size     int
+		recycled bool
+	}{{100, false}, {4000, true}} {
+		q := NewQueue(64, 1<<30)
+		in := q.Reader(nil)
+		ctx, cancel := context.WithCancel(context.Background())
+		schema := &change.Schema{Type: change.String}
+		var events []change.Event
+		for i := range 20 {
+			v := fmt.Sprintf("%0*d", tc.size, i)
+			events = append(events, change.Event{Kind: change.KindRecord, Record: &change.Record{Topic: "t", ValueSchema: schema, Value: v}})
+		}
+		events = append(events, change.Event{Kind: change.KindCommit, Position: seqPos{n: 1}})
+		if err := in.Enqueue(ctx, events...); err != nil {
+			t.Fatal(err)
+		}
+		prod, store := &recordingProducer{}, &memStore{}
+		p := NewPoller(PollerConfig{Queue: q, KeyConverter: conv, ValueConverter: conv, Producer: prod, Topics: noTopics{},
+			Store: store, OffsetKey: []byte("k"), MaxBatch: 4, PollInterval: 5 * time.Millisecond})
+		ran := make(chan error, 1)
+		go func() { ran <- p.Run(ctx, nil) }()
+		for deadline := time.Now().Add(10 * time.Second); store.get() == "" && time.Now().Before(deadline); {
+			time.Sleep(5 * time.Millisecond)
+		}
+		cancel()
+		<-ran
+		if kept := p.values.n.Load() > 0; kept != tc.recycled {
+			t.Errorf("%d-byte values: %d buffers kept for reuse, want recycling %v", tc.size, p.values.n.Load(), tc.recycled)
+		}
+		for i, r := range prod.records {
+			if want := fmt.Sprintf("%q", fmt.Sprintf("%0*d", tc.size, i)); string(r.Value) != want {
+				t.Fatalf("%d-byte values: record %d is %.40q…, want %.40q…", tc.size, i, r.Value, want)
+			}
+		}
+	}
+}
