@@ -513,19 +513,19 @@ func heapProfiles(path string, stop <-chan struct{}) {
 }
 
 // Garbage collector settings when GOGC and GOMEMLIMIT are not set: collect
-// at 800% heap growth, but softly within 120 MiB. Sluice's live heap is the
+// at 800% heap growth, but softly within 112 MiB. Sluice's live heap is the
 // rows in flight (queue and producer buffer), tens of MB; at Go's default
 // GOGC=100 the collector took a fifth of the CPU per row, and 800 against
-// 400 saved another 0-8% on small rows (peak RSS 128-137 MiB, the limit
-// binding first on large rows). The runtime's
-// own memory comes on top: at 128 MiB the process peaked at 146 MiB (153
-// MB) with 40-column rows, at 120 MiB at 131-136 MiB for the same CPU per
-// row. Measured with sluice-bench suite (README). Rows so large that what
-// is in flight passes the limit make the collector run often: raise
-// GOMEMLIMIT then.
+// 400 saved another 0-8% on small rows, the limit binding first on large
+// ones. The runtime's own memory comes on top of the limit: at 128 MiB the
+// process peaked at 146 MiB (153 MB) with 40-column rows, at 120 MiB (and
+// GOGC=800) at 143 MiB once (a JSON snapshot holding its chunks), at 112
+// MiB at 132-134 MiB for the same CPU per row. Measured with sluice-bench
+// suite (README). Rows so large that what is in flight passes the limit
+// make the collector run often: raise GOMEMLIMIT then.
 const (
 	defaultGCPercent   = 800
-	defaultMemoryLimit = 120 << 20
+	defaultMemoryLimit = 112 << 20
 )
 
 func gcDefaults(log *zap.Logger) {
