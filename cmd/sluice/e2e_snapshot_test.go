@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -416,15 +417,7 @@ func TestOnDemandSnapshotConditions(t *testing.T) {
 	e := needServers(t)
 	d := newDB(t, e)
 	snapshotTable(t, d, 100)
-	signalTable(d)
-	prefix := "e2e" + d.name[4:]
-	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, map[string]string{
-		"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false",
-		"snapshot.mode": "no_data", "signal.data.collection": d.name + ".debezium_signal",
-		"incremental.snapshot.chunk.size": "4",
-	})
-	sl := startDaemon(t, e, "--log-format", "console", cfg)
-	sl.WaitLog("binlog streaming from", 30*time.Second)
+	sl, prefix := startOnDemand(t, e, d, 4)
 	d.exec(fmt.Sprintf(`INSERT INTO debezium_signal VALUES ('ad-hoc-2', 'execute-snapshot', '{"data-collections": ["%[1]s.t"], "additional-conditions": [{"data-collection": "%[1]s.t", "filter": "id <= 10"}]}')`, d.name))
 	sl.WaitLog("on-demand snapshot finished", time.Minute)
 	var ids []string
@@ -442,6 +435,23 @@ func TestOnDemandSnapshotConditions(t *testing.T) {
 	sl.Stop()
 }
 
+// startOnDemand starts a connector streaming d without a snapshot, with
+// its signal table and on-demand chunks of chunk rows, and returns it and
+// its topic prefix once it streams.
+func startOnDemand(t *testing.T, e env, d *db, chunk int) (*daemon, string) {
+	t.Helper()
+	signalTable(d)
+	prefix := "e2e" + d.name[4:]
+	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, map[string]string{
+		"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false",
+		"snapshot.mode": "no_data", "signal.data.collection": d.name + ".debezium_signal",
+		"incremental.snapshot.chunk.size": strconv.Itoa(chunk),
+	})
+	sl := startDaemon(t, e, "--log-format", "console", cfg)
+	sl.WaitLog("binlog streaming from", 30*time.Second)
+	return sl, prefix
+}
+
 // TestOnDemandSnapshotDatetimeKey: chunks of a table keyed by a
 // DATETIME(3) follow one another by that key (the chunk's last key goes
 // back to the server as a literal): every row once, in key order.
@@ -455,15 +465,7 @@ func TestOnDemandSnapshotDatetimeKey(t *testing.T) {
 		d.exec(fmt.Sprintf("INSERT INTO tk VALUES ('%s', %d)", at.Format("2006-01-02 15:04:05.000"), i))
 		want = append(want, fmt.Sprint(at.UnixMilli()))
 	}
-	signalTable(d)
-	prefix := "e2e" + d.name[4:]
-	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, map[string]string{
-		"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false",
-		"snapshot.mode": "no_data", "signal.data.collection": d.name + ".debezium_signal",
-		"incremental.snapshot.chunk.size": "3",
-	})
-	sl := startDaemon(t, e, "--log-format", "console", cfg)
-	sl.WaitLog("binlog streaming from", 30*time.Second)
+	sl, prefix := startOnDemand(t, e, d, 3)
 	d.exec(fmt.Sprintf(`INSERT INTO debezium_signal VALUES ('ad-hoc-dt', 'execute-snapshot', '{"data-collections": ["%s.tk"]}')`, d.name))
 	sl.WaitLog("on-demand snapshot finished", time.Minute)
 	var got []string

@@ -160,47 +160,15 @@ func dumpThreads(t *testing.T, admin *client.Conn, id uint32) int {
 // when more tables than maxHeld come and go; every statement's last rows
 // event still says so.
 func TestDirectDumpHoldsTableMaps(t *testing.T) {
-	addr, password := modelServer(t)
-	host, portText, _ := net.SplitHostPort(addr)
-	port, _ := strconv.Atoi(portText)
-	admin, err := client.Connect(addr, "root", password, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
 	const db = "sluice_tablemaps_test"
-	exec := func(q string) *gmysql.Result {
-		t.Helper()
-		r, err := admin.Execute(q)
-		if err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-		return r
-	}
-	exec("DROP DATABASE IF EXISTS " + db)
-	exec("CREATE DATABASE " + db)
-	defer admin.Execute("DROP DATABASE IF EXISTS " + db)
+	var tables []string
 	for _, tb := range []string{"t0", "t1", "t2", "t3", "t4"} {
-		exec("CREATE TABLE " + db + "." + tb + " (id INT PRIMARY KEY, v VARCHAR(20))")
+		tables = append(tables, "CREATE TABLE "+db+"."+tb+" (id INT PRIMARY KEY, v VARCHAR(20))")
 	}
 	defer func(n int) { maxHeld = n }(maxHeld)
 	maxHeld = 3 // five tables: statement ends are let through and the maps emptied
-
-	r := exec("SELECT @@gtid_binlog_pos")
-	gtids, _ := r.GetString(0, 0)
-	gset, err := gmysql.ParseGTIDSet("mariadb", gtids)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := NewStreamer(server.New(server.Config{Flavor: "mariadb", ServerFlavor: "mariadb", Host: host, Port: uint16(port),
-		User: "root", Password: password, ServerID: 48212, ConnectorName: "tablemaps-test"}), nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	src, closeDump, err := s.directDump(ctx, &txnState{gset: gset})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeDump()
+	rig := newDumpRig(t, db, 48212, tables...)
+	exec, src, ctx := rig.exec, rig.src, rig.ctx
 
 	var want []string
 	for i := range 3 { // one table, three transactions: its TABLE_MAP held
@@ -271,38 +239,13 @@ func TestDirectDumpHoldsTableMaps(t *testing.T) {
 // prints as the server prints the stored value, for precisions that are
 // read packed and one (20 digits) that is not.
 func TestDirectDumpPackedDecimals(t *testing.T) {
-	addr, password := modelServer(t)
-	host, portText, _ := net.SplitHostPort(addr)
-	port, _ := strconv.Atoi(portText)
-	admin, err := client.Connect(addr, "root", password, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
 	const db = "sluice_packed_test"
-	exec := func(q string) *gmysql.Result {
-		t.Helper()
-		r, err := admin.Execute(q)
-		if err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-		return r
-	}
-	exec("DROP DATABASE IF EXISTS " + db)
-	exec("CREATE DATABASE " + db)
-	defer admin.Execute("DROP DATABASE IF EXISTS " + db)
 	types := []string{"DECIMAL(12,2)", "DECIMAL(18,0)", "DECIMAL(18,9)", "DECIMAL(10,10)", "DECIMAL(5,0)", "DECIMAL(16,4)", "DECIMAL(8,2) UNSIGNED", "DECIMAL(20,2)"}
 	cols := make([]string, len(types))
 	for i, ty := range types {
 		cols[i] = fmt.Sprintf("c%d %s", i, ty)
 	}
-	exec("CREATE TABLE " + db + ".d (id INT PRIMARY KEY, " + strings.Join(cols, ", ") + ")")
-	r := exec("SELECT @@gtid_binlog_pos")
-	gtids, _ := r.GetString(0, 0)
-	gset, err := gmysql.ParseGTIDSet("mariadb", gtids)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rig := newDumpRig(t, db, 48213, "CREATE TABLE "+db+".d (id INT PRIMARY KEY, "+strings.Join(cols, ", ")+")")
 	values := [][]string{
 		{"0", "0", "0", "0", "0", "0", "0", "0"},
 		{"9999999999.99", "999999999999999999", "999999999.999999999", "0.9999999999", "99999", "999999999999.9999", "999999.99", "999999999999999999.99"},
@@ -311,71 +254,35 @@ func TestDirectDumpPackedDecimals(t *testing.T) {
 		{"123456789.1", "100000000000000000", "-123.45", "0.5", "-42", "123456789012.3456", "1000", "-12345678901234567.8"},
 		{"NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL"},
 	}
-	s := NewStreamer(server.New(server.Config{Flavor: "mariadb", ServerFlavor: "mariadb", Host: host, Port: uint16(port),
-		User: "root", Password: password, ServerID: 48213, ConnectorName: "packed-test"}), nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	src, closeDump, err := s.directDump(ctx, &txnState{gset: gset})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeDump()
 	for i, v := range values {
-		exec(fmt.Sprintf("INSERT INTO %s.d VALUES (%d, %s)", db, i, strings.Join(v, ", ")))
+		rig.exec(fmt.Sprintf("INSERT INTO %s.d VALUES (%d, %s)", db, i, strings.Join(v, ", ")))
 	}
 	// Then as an update, whose before image is read packed too.
-	exec("UPDATE " + db + ".d SET c0 = -c0 WHERE id = 4")
-
-	var got []string
-	for len(got) < len(values)+2 {
-		ev, err := src.GetEvent(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		e, ok := ev.Event.(*replication.RowsEvent)
-		if !ok || string(e.Table.Schema) != db {
-			continue
-		}
-		for _, row := range e.Rows {
-			texts := []string{fmt.Sprint(row[0])}
-			for i, v := range row[1:] {
-				switch x := v.(type) {
-				case nil:
-					texts = append(texts, "NULL")
-				case mysqltypes.PackedDecimal:
-					text, err := x.Text()
-					if err != nil {
-						t.Fatalf("column c%d: %v", i, err)
-					}
-					texts = append(texts, text)
-				case string:
-					if i < len(types)-1 {
-						t.Errorf("column c%d (%s) came as text %q, not packed", i, types[i], x)
-					}
-					texts = append(texts, x)
-				default:
-					t.Fatalf("column c%d: %T %v", i, v, v)
+	rig.exec("UPDATE " + db + ".d SET c0 = -c0 WHERE id = 4")
+	got := rig.rowsOf(t, db, len(values)+2, func(_ *replication.RowsEvent, row []any) string {
+		texts := []string{fmt.Sprint(row[0])}
+		for i, v := range row[1:] {
+			switch x := v.(type) {
+			case nil:
+				texts = append(texts, "NULL")
+			case mysqltypes.PackedDecimal:
+				text, err := x.Text()
+				if err != nil {
+					t.Fatalf("column c%d: %v", i, err)
 				}
+				texts = append(texts, text)
+			case string:
+				if i < len(types)-1 {
+					t.Errorf("column c%d (%s) came as text %q, not packed", i, types[i], x)
+				}
+				texts = append(texts, x)
+			default:
+				t.Fatalf("column c%d: %T %v", i, v, v)
 			}
-			got = append(got, strings.Join(texts, " "))
 		}
-	}
-	res := exec("SELECT id, " + strings.Join(func() []string {
-		var c []string
-		for i := range types {
-			c = append(c, fmt.Sprintf("IFNULL(CAST(c%d AS CHAR), 'NULL')", i))
-		}
-		return c
-	}(), ", ") + " FROM " + db + ".d ORDER BY id")
-	var want []string
-	for i := range res.RowNumber() {
-		var texts []string
-		for j := range len(types) + 1 {
-			v, _ := res.GetString(i, j)
-			texts = append(texts, v)
-		}
-		want = append(want, strings.Join(texts, " "))
-	}
+		return strings.Join(texts, " ")
+	})
+	want := serverText(rig, db+".d", len(types))
 	// The server shows row 4 as updated; the insert and the update's
 	// before image have it as inserted.
 	now := want[4]
@@ -386,53 +293,38 @@ func TestDirectDumpPackedDecimals(t *testing.T) {
 	}
 }
 
+// serverText is each row of table (id, then columns c0..) as the server
+// prints its values, by id.
+func serverText(rig *dumpRig, table string, cols int) []string {
+	casts := make([]string, cols)
+	for i := range casts {
+		casts[i] = fmt.Sprintf("IFNULL(CAST(c%d AS CHAR), 'NULL')", i)
+	}
+	res := rig.exec("SELECT id, " + strings.Join(casts, ", ") + " FROM " + table + " ORDER BY id")
+	var out []string
+	for i := range res.RowNumber() {
+		var texts []string
+		for j := range cols + 1 {
+			v, _ := res.GetString(i, j)
+			texts = append(texts, v)
+		}
+		out = append(out, strings.Join(texts, " "))
+	}
+	return out
+}
+
 // DATETIMEs read packed against the real MariaDB: the fields the dump
 // hands over print as the server prints the stored value, at every
 // precision, for zero and invalid dates (sql_mode allowing them), dates
 // before 1970 and the range's ends.
 func TestDirectDumpPackedDatetimes(t *testing.T) {
-	addr, password := modelServer(t)
-	host, portText, _ := net.SplitHostPort(addr)
-	port, _ := strconv.Atoi(portText)
-	admin, err := client.Connect(addr, "root", password, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
 	const db = "sluice_packed_dt_test"
-	exec := func(q string) *gmysql.Result {
-		t.Helper()
-		r, err := admin.Execute(q)
-		if err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-		return r
-	}
-	exec("DROP DATABASE IF EXISTS " + db)
-	exec("CREATE DATABASE " + db)
-	defer admin.Execute("DROP DATABASE IF EXISTS " + db)
-	var cols, casts []string
+	var cols []string
 	for dec := 0; dec <= 6; dec++ {
 		cols = append(cols, fmt.Sprintf("c%d DATETIME(%d)", dec, dec))
-		casts = append(casts, fmt.Sprintf("IFNULL(CAST(c%d AS CHAR), 'NULL')", dec))
 	}
-	exec("CREATE TABLE " + db + ".t (id INT PRIMARY KEY, " + strings.Join(cols, ", ") + ")")
-	exec("SET SESSION sql_mode = 'ALLOW_INVALID_DATES'")
-	r := exec("SELECT @@gtid_binlog_pos")
-	gtids, _ := r.GetString(0, 0)
-	gset, err := gmysql.ParseGTIDSet("mariadb", gtids)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := NewStreamer(server.New(server.Config{Flavor: "mariadb", ServerFlavor: "mariadb", Host: host, Port: uint16(port),
-		User: "root", Password: password, ServerID: 48214, ConnectorName: "packed-dt-test"}), nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	src, closeDump, err := s.directDump(ctx, &txnState{gset: gset})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeDump()
+	rig := newDumpRig(t, db, 48214, "CREATE TABLE "+db+".t (id INT PRIMARY KEY, "+strings.Join(cols, ", ")+")",
+		"SET SESSION sql_mode = 'ALLOW_INVALID_DATES'")
 	values := []string{"2024-03-05 06:07:08.123456", "1969-12-31 23:59:59.999999", "1000-01-01 00:00:00", "9999-12-31 23:59:59.999999",
 		"0000-00-00 00:00:00", "2021-02-31 10:00:00.5", "2020-00-10 01:02:03", "1970-01-01 00:00:00.000001", "NULL"}
 	for i, v := range values {
@@ -440,49 +332,98 @@ func TestDirectDumpPackedDatetimes(t *testing.T) {
 			v = "'" + v + "'"
 		}
 		row := strings.TrimSuffix(strings.Repeat(v+", ", 7), ", ")
-		exec(fmt.Sprintf("INSERT INTO %s.t VALUES (%d, %s)", db, i, row))
+		rig.exec(fmt.Sprintf("INSERT INTO %s.t VALUES (%d, %s)", db, i, row))
 	}
-	var got []string
-	for len(got) < len(values) {
-		ev, err := src.GetEvent(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		e, ok := ev.Event.(*replication.RowsEvent)
-		if !ok || string(e.Table.Schema) != db {
-			continue
-		}
-		for _, row := range e.Rows {
-			texts := []string{fmt.Sprint(row[0])}
-			for i, v := range row[1:] {
-				switch x := v.(type) {
-				case nil:
-					texts = append(texts, "NULL")
-				case mysqltypes.PackedDatetime:
-					y, mo, d, h, mi, sec, us := x.Fields()
-					text := fmt.Sprintf("%04d-%02d-%02d %02d:%02d:%02d", y, mo, d, h, mi, sec)
-					if x.Dec > 0 {
-						text += "." + fmt.Sprintf("%06d", us)[:x.Dec]
-					}
-					texts = append(texts, text)
-				default:
-					t.Fatalf("column c%d: %T %v, not packed", i, v, v)
+	got := rig.rowsOf(t, db, len(values), func(_ *replication.RowsEvent, row []any) string {
+		texts := []string{fmt.Sprint(row[0])}
+		for i, v := range row[1:] {
+			switch x := v.(type) {
+			case nil:
+				texts = append(texts, "NULL")
+			case mysqltypes.PackedDatetime:
+				y, mo, d, h, mi, sec, us := x.Fields()
+				text := fmt.Sprintf("%04d-%02d-%02d %02d:%02d:%02d", y, mo, d, h, mi, sec)
+				if x.Dec > 0 {
+					text += "." + fmt.Sprintf("%06d", us)[:x.Dec]
 				}
+				texts = append(texts, text)
+			default:
+				t.Fatalf("column c%d: %T %v, not packed", i, v, v)
 			}
-			got = append(got, strings.Join(texts, " "))
 		}
-	}
-	res := exec("SELECT id, " + strings.Join(casts, ", ") + " FROM " + db + ".t ORDER BY id")
-	var want []string
-	for i := range res.RowNumber() {
-		var texts []string
-		for j := range 8 {
-			v, _ := res.GetString(i, j)
-			texts = append(texts, v)
-		}
-		want = append(want, strings.Join(texts, " "))
-	}
+		return strings.Join(texts, " ")
+	})
+	want := serverText(rig, db+".t", 7)
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("rows from the dump:\n%s\nthe server's:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
+}
+
+// dumpRig is a database of its own on the test server and a dump of the
+// binlog from the server's position after setup ran (statements on db).
+type dumpRig struct {
+	exec func(q string) *gmysql.Result // on the admin connection, fatal on error
+	src  eventSource
+	ctx  context.Context
+}
+
+func newDumpRig(t *testing.T, db string, serverID uint32, setup ...string) *dumpRig {
+	t.Helper()
+	addr, password := modelServer(t)
+	host, portText, _ := net.SplitHostPort(addr)
+	port, _ := strconv.Atoi(portText)
+	admin, err := client.Connect(addr, "root", password, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Close() })
+	r := &dumpRig{exec: func(q string) *gmysql.Result {
+		t.Helper()
+		res, err := admin.Execute(q)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		return res
+	}}
+	r.exec("DROP DATABASE IF EXISTS " + db)
+	r.exec("CREATE DATABASE " + db)
+	t.Cleanup(func() { _, _ = admin.Execute("DROP DATABASE IF EXISTS " + db) })
+	for _, q := range setup {
+		r.exec(q)
+	}
+	res := r.exec("SELECT @@gtid_binlog_pos")
+	gtids, _ := res.GetString(0, 0)
+	gset, err := gmysql.ParseGTIDSet("mariadb", gtids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewStreamer(server.New(server.Config{Flavor: "mariadb", ServerFlavor: "mariadb", Host: host, Port: uint16(port),
+		User: "root", Password: password, ServerID: serverID, ConnectorName: db}), nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	src, closeDump, err := s.directDump(ctx, &txnState{gset: gset})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(closeDump)
+	r.src, r.ctx = src, ctx
+	return r
+}
+
+// rowsOf reads rows events of db until n rows, each as text.
+func (r *dumpRig) rowsOf(t *testing.T, db string, n int, text func(e *replication.RowsEvent, row []any) string) []string {
+	t.Helper()
+	var got []string
+	for len(got) < n {
+		ev, err := r.src.GetEvent(r.ctx)
+		if err != nil {
+			t.Fatalf("after %d rows of %d: %v", len(got), n, err)
+		}
+		if e, ok := ev.Event.(*replication.RowsEvent); ok && string(e.Table.Schema) == db {
+			for _, row := range e.Rows {
+				got = append(got, text(e, row))
+			}
+		}
+	}
+	return got
 }
