@@ -54,6 +54,10 @@ func (c *tableMaps) parse(p *replication.BinlogParser, data []byte) (*replicatio
 		return c.tableMap(p, data)
 	case isRowsEventType(t):
 		return c.rows(p, data)
+	case t == replication.XID_EVENT || t == replication.MARIADB_GTID_EVENT:
+		if ev, ok := c.txnEvent(data); ok {
+			return ev, nil
+		}
 	case t == replication.FORMAT_DESCRIPTION_EVENT:
 		ev, err := p.Parse(data)
 		if err != nil {
