@@ -46,7 +46,7 @@ func (s *Snapshotter) loadGuards(ctx context.Context, st *State) ([]*guard, erro
 		}
 		if t != nil {
 			// Streamed, so a guard over a whole table is never held whole.
-			j := &chunkJob{t: t, lo: c.Lo, hi: c.Hi, done: make(chan chunkResult, 1), stream: make(chan [][]any, 2)}
+			j := newChunkJob(t, c.Lo, c.Hi, false, false)
 			go s.readChunk(ctx, conn, j)
 			if res := <-j.done; res.err != nil {
 				return nil, res.err

@@ -87,16 +87,30 @@ type chunkJob struct {
 	lo, hi *int64
 	first  bool // first chunk of the table
 	last   bool // last chunk of the table
-	done   chan chunkResult
-	// stream, when set, carries the rows in batches instead of
-	// chunkResult.rows: a table read in one piece is never held whole. The
-	// reader closes it after setting streamErr.
+	// done gets the chunk's result once, when its rows can be read or it
+	// failed to start.
+	done chan chunkResult
+	// stream carries the rows in batches of streamBatch, at most
+	// streamAhead of them ahead of the emitter: no chunk is held whole.
+	// Chunks used to be read whole, two or three of them (up to 150,000
+	// rows) held at once, and collecting their boxed values took a
+	// quarter of a JSON snapshot's CPU. The reader closes it after setting
+	// streamErr.
 	stream    chan [][]any
 	streamErr error
 }
 
+const (
+	streamBatch = 512
+	streamAhead = 8
+)
+
+func newChunkJob(t *snapTable, lo, hi *int64, first, last bool) *chunkJob {
+	return &chunkJob{t: t, lo: lo, hi: hi, first: first, last: last,
+		done: make(chan chunkResult, 1), stream: make(chan [][]any, streamAhead)}
+}
+
 type chunkResult struct {
-	rows  [][]any
 	gtids string
 	lock  time.Duration
 	err   error
@@ -121,8 +135,12 @@ func connect(ctx context.Context, cfg *server.Config) (*client.Conn, error) {
 	// in the key literals of on-demand chunks even where the server's
 	// sql_mode has NO_BACKSLASH_ESCAPES (a key with a quote would end its
 	// literal early there).
+	// A chunk read ahead of the emitter waits with its SELECT's rows
+	// unsent, as long as the chunks before it take to reach Kafka: the
+	// server's default net_write_timeout (60 s) would end it while a
+	// broker is slow.
 	for _, q := range []string{"SET time_zone = '+00:00'", "SET character_set_results = NULL",
-		"SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ", noBackslashEscapesOff} {
+		"SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ", noBackslashEscapesOff, "SET SESSION net_write_timeout = 3600"} {
 		if _, err := conn.Execute(q); err != nil {
 			conn.Close()
 			return nil, fmt.Errorf("preparing a snapshot connection (%s): %w", q, err)
@@ -350,11 +368,7 @@ func (s *Snapshotter) planChunks(ctx context.Context, st *State, tables []*snapT
 		}
 		_, resume, started := st.tableProgress(t.name)
 		if t.keyCol == "" || t.estimate <= int64(s.snap.ChunkRows) && !started {
-			j := &chunkJob{t: t, first: true, last: true, done: make(chan chunkResult, 1)}
-			if t.keyCol == "" {
-				j.stream = make(chan [][]any, 2)
-			}
-			jobs = append(jobs, j)
+			jobs = append(jobs, newChunkJob(t, nil, nil, true, true))
 			continue
 		}
 		q := fmt.Sprintf("SELECT MIN(%[1]s), MAX(%[1]s) FROM %[2]s", quoteIdent(t.keyCol), t.from())
@@ -369,16 +383,16 @@ func (s *Snapshotter) planChunks(ctx context.Context, st *State, tables []*snapT
 		}
 		if errLo != nil || errHi != nil || hi < lo {
 			// Empty (or emptied) table: one open-ended chunk.
-			jobs = append(jobs, &chunkJob{t: t, lo: resume, first: !started, last: true, done: make(chan chunkResult, 1)})
+			jobs = append(jobs, newChunkJob(t, resume, nil, !started, true))
 			continue
 		}
 		bounds := rangeBounds(lo, hi, max(t.estimate/int64(s.snap.ChunkRows), 1))
 		prev, first := resume, !started
 		for _, b := range bounds {
-			jobs = append(jobs, &chunkJob{t: t, lo: prev, hi: int64Ptr(b), first: first, done: make(chan chunkResult, 1)})
+			jobs = append(jobs, newChunkJob(t, prev, int64Ptr(b), first, false))
 			prev, first = int64Ptr(b), false
 		}
-		jobs = append(jobs, &chunkJob{t: t, lo: prev, first: first, last: true, done: make(chan chunkResult, 1)})
+		jobs = append(jobs, newChunkJob(t, prev, nil, first, true))
 		s.log.Info("snapshot chunks planned", zap.String("table", t.name), zap.Int64("rows_estimated", t.estimate),
 			zap.Int64("key_from", lo), zap.Int64("key_to", hi), zap.Int("chunks", len(bounds)+1), zap.Bool("resumed", started))
 	}
@@ -424,26 +438,25 @@ func (s *Snapshotter) worker(ctx context.Context, queue <-chan *chunkJob) {
 				continue
 			}
 		}
-		res := s.readChunk(ctx, conn, j)
-		if res.err != nil || j.streamErr != nil {
+		if err := s.readChunk(ctx, conn, j); err != nil {
 			conn.Close()
 			conn = nil
-		}
-		if j.stream == nil || res.err != nil {
-			j.done <- res
 		}
 	}
 }
 
-// readChunk reads one chunk in its own consistent snapshot and returns its
-// rows with the GTID set they are consistent with. A job with a stream gets
-// its result (position, no rows) on j.done as soon as the snapshot
-// transaction has begun, then its rows through the stream.
-func (s *Snapshotter) readChunk(ctx context.Context, conn *client.Conn, j *chunkJob) chunkResult {
+// readChunk reads one chunk in its own consistent snapshot. Its result
+// (the GTID set its rows are consistent with, or the error that kept it
+// from starting) goes on j.done as soon as the snapshot transaction has
+// begun, then its rows through j.stream. It returns any error it met, for
+// the caller to drop the connection.
+func (s *Snapshotter) readChunk(ctx context.Context, conn *client.Conn, j *chunkJob) error {
 	var res chunkResult
-	fail := func(what string, err error) chunkResult {
+	fail := func(what string, err error) error {
 		_, _ = conn.Execute("ROLLBACK")
-		return chunkResult{err: fmt.Errorf("snapshot of %s: %s: %w", j.t.name, what, err)}
+		res.err = fmt.Errorf("snapshot of %s: %s: %w", j.t.name, what, err)
+		j.done <- res // the one send: it failed before the rows
+		return res.err
 	}
 	if s.cfg.Proto() == "mariadb" {
 		if _, err := conn.Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT"); err != nil {
@@ -506,10 +519,22 @@ func (s *Snapshotter) readChunk(ctx context.Context, conn *client.Conn, j *chunk
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	if j.stream != nil {
-		j.done <- res
-		defer close(j.stream)
+	j.done <- res
+	err := s.streamRows(ctx, conn, j, q)
+	if err == nil {
+		_, err = conn.Execute("COMMIT")
 	}
+	if err != nil {
+		_, _ = conn.Execute("ROLLBACK")
+		j.streamErr = fmt.Errorf("snapshot of %s: reading rows: %w", j.t.name, err)
+		err = j.streamErr
+	}
+	close(j.stream)
+	return err
+}
+
+// streamRows runs the chunk's SELECT and sends its rows on j.stream.
+func (s *Snapshotter) streamRows(ctx context.Context, conn *client.Conn, j *chunkJob, q string) error {
 	var batch [][]any
 	var result gmysql.Result
 	err := conn.ExecuteSelectStreaming(q, &result, func(row []gmysql.FieldValue) error {
@@ -521,12 +546,8 @@ func (s *Snapshotter) readChunk(ctx context.Context, conn *client.Conn, j *chunk
 			}
 			vals[i] = v
 		}
-		if j.stream == nil {
-			res.rows = append(res.rows, vals)
-			return nil
-		}
 		batch = append(batch, vals)
-		if len(batch) < 512 {
+		if len(batch) < streamBatch {
 			return nil
 		}
 		select {
@@ -544,17 +565,7 @@ func (s *Snapshotter) readChunk(ctx context.Context, conn *client.Conn, j *chunk
 			err = ctx.Err()
 		}
 	}
-	if err == nil {
-		_, err = conn.Execute("COMMIT")
-	}
-	if err != nil {
-		r := fail("reading rows", err)
-		if j.stream != nil {
-			j.streamErr = r.err
-		}
-		return r
-	}
-	return res
+	return err
 }
 
 // snapshotValue turns a text-protocol value into the Go value go-mysql's
@@ -630,13 +641,11 @@ func (e *emitter) marker() change.Event {
 
 func (e *emitter) chunk(ctx context.Context, j *chunkJob, res chunkResult) error {
 	done := Chunk{Table: j.t.name, Lo: j.lo, Hi: j.hi, GTIDs: res.gtids}
-	// next yields the job's rows from its result or its stream, in order.
-	rows, pos := res.rows, 0
+	// next yields the job's rows from its stream, in order.
+	var rows [][]any
+	pos := 0
 	next := func() ([]any, bool, error) {
 		for pos >= len(rows) {
-			if j.stream == nil {
-				return nil, false, nil
-			}
 			select {
 			case b, ok := <-j.stream:
 				if !ok {
@@ -652,9 +661,6 @@ func (e *emitter) chunk(ctx context.Context, j *chunkJob, res chunkResult) error
 		}
 		pos++
 		return rows[pos-1], true, nil
-	}
-	if e.s.guard != nil && j.stream == nil {
-		e.s.guard.collect(j.t, res.rows)
 	}
 	row, ok, err := next()
 	if err != nil {

@@ -103,6 +103,17 @@ func (r *recorder) Checkpoint(_ context.Context, p change.Position) error {
 	return nil
 }
 
+// streamed gives j a stream that holds rows, one batch per row (so that
+// every row crosses a batch boundary), and is closed.
+func streamed(j *chunkJob, rows [][]any) *chunkJob {
+	j.stream = make(chan [][]any, len(rows))
+	for _, r := range rows {
+		j.stream <- [][]any{r}
+	}
+	close(j.stream)
+	return j
+}
+
 // The emitter's source.snapshot flags (Debezium's precedence, the
 // snapshot's last row "last" whatever table it is in) and its commits: a
 // range is durably in flight before its first row, and done only with its
@@ -135,7 +146,7 @@ func TestEmitterFlagsAndCommits(t *testing.T) {
 	e := &emitter{s: s, out: rec, st: st, held: -1}
 	ctx := context.Background()
 	for n, j := range jobs {
-		if err := e.chunk(ctx, j.j, chunkResult{rows: j.rows, gtids: fmt.Sprintf("0-1-%d", n+1)}); err != nil {
+		if err := e.chunk(ctx, streamed(j.j, j.rows), chunkResult{gtids: fmt.Sprintf("0-1-%d", n+1)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -182,7 +193,7 @@ func TestEmitterOneRowAndNone(t *testing.T) {
 		st := &State{Tables: []string{"app.a"}}
 		e := &emitter{s: New(srv), out: rec, st: st, held: -1}
 		j := &chunkJob{t: &snapTable{name: "app.a", table: testTable("app", "a", 1)}, first: true, last: true}
-		if err := e.chunk(context.Background(), j, chunkResult{rows: c.rows, gtids: "0-1-1"}); err != nil {
+		if err := e.chunk(context.Background(), streamed(j, c.rows), chunkResult{gtids: "0-1-1"}); err != nil {
 			t.Fatal(err)
 		}
 		st.Complete = true
