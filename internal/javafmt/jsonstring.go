@@ -1,6 +1,7 @@
 package javafmt
 
 import (
+	"math/bits"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -37,14 +38,19 @@ func AppendJSONString(b []byte, s string, escapeSupplementary bool) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
-		// Skip eight plain ASCII bytes at a time: the common case.
+		// Skip eight plain ASCII bytes at a time: the common case. Else
+		// go straight to the first byte that needs a look: one test per
+		// escape instead of one per byte after it (a Vitess VGTID, a
+		// quote every few bytes, took a fifth of the daemon's CPU).
 		if i+8 <= len(s) {
 			x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
 				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-			if !needsEscape8(x) {
+			m := escapeMask8(x)
+			if m == 0 {
 				i += 8
 				continue
 			}
+			i += bits.TrailingZeros64(m) / 8
 		}
 		c := s[i]
 		if c < utf8.RuneSelf {
@@ -87,13 +93,15 @@ const (
 	msb = 0x8080808080808080
 )
 
-// needsEscape8 reports whether any of the eight bytes in x is a control
-// character, '"', '\\' or not ASCII. Each term is the classic "has a byte
-// less than n" / "has a zero byte" test, exact for whether any byte matches.
-func needsEscape8(x uint64) bool {
+// escapeMask8 has the top bit of a byte of x set where that byte may be a
+// control character, '"', '\\' or not ASCII, and is zero when none is.
+// Each term is the classic "has a byte less than n" / "has a zero byte"
+// test: exact for whether any byte matches, and for the lowest one that
+// does (a borrow only makes false matches above a true one).
+func escapeMask8(x uint64) uint64 {
 	q := x ^ ('"' * lsb)
 	bs := x ^ ('\\' * lsb)
-	return ((x-0x20*lsb)&^x|(q-lsb)&^q|(bs-lsb)&^bs|x)&msb != 0
+	return ((x-0x20*lsb)&^x | (q-lsb)&^q | (bs-lsb)&^bs | x) & msb
 }
 
 func appendU4(b []byte, r rune) []byte {
