@@ -38,6 +38,7 @@ type reader struct {
 	spilled bool
 	pos     offsets.Vitess // the last VGTID received
 	posStr  string
+	src     sourceBlocks
 	// copying holds the shards whose copy phase has not completed: a
 	// VGTID that shows such a shard with a GTID but no cursor is the gap
 	// between two tables' copies, not a place to resume from.
@@ -274,7 +275,7 @@ func (r *reader) flush(ctx context.Context, tsSec int64) error {
 		if tsSec != 0 {
 			e.TsMs = tsSec * 1000
 		}
-		e.Source = sourceValue(r.cfg.TopicPrefix, e.TsMs/1000, r.cfg.Keyspace, e.Table.Name, r.shards[i], r.posStr)
+		e.Source = r.src.value(r.cfg.TopicPrefix, e.TsMs/1000, r.cfg.Keyspace, e.Table.Name, r.shards[i], r.posStr)
 	}
 	err := r.out.Enqueue(ctx, r.pending...)
 	clear(r.pending)
