@@ -117,7 +117,11 @@ func (c *Converter) appendStruct(b []byte, p *plan, v *change.Value) ([]byte, er
 			}
 		case kString:
 			if str, ok := fv.(string); ok {
-				b = appendString(b, str)
+				if len(str) >= memoMin && len(str) <= memoMax {
+					b = f.long.append(b, str)
+				} else {
+					b = appendString(b, str)
+				}
 				continue
 			}
 		}

@@ -43,6 +43,7 @@ type fieldPlan struct {
 	name string
 	key  []byte // `"name":`, with a leading comma from the second field on
 	p    *plan
+	long *stringMemo // a string field's (stringmemo.go)
 }
 
 // compile builds the plan of s. memo shares the plans of sub-schemas used
@@ -99,6 +100,9 @@ func compile(s *change.Schema, memo map[*change.Schema]*plan) (*plan, error) {
 			fp.key = append(fp.key, ':')
 			if fp.p, err = compile(f.Schema, memo); err != nil {
 				return nil, inPath(err, f.Name)
+			}
+			if fp.p.kind == kString {
+				fp.long = &stringMemo{}
 			}
 		}
 	case change.Array:
