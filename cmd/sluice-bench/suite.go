@@ -39,6 +39,7 @@ type suiteRow struct {
 	rows           int64
 	e2e, decode    float64 // rows/s; 0: not measured
 	cpuUs, kafkaUs float64 // CPU µs per row of sluice and of the broker
+	dbUs           float64 // and of the MariaDB server (its dump thread, its SELECTs)
 	rssMiB         int64
 	p50, p99       time.Duration
 	note           string
@@ -235,8 +236,8 @@ func suite(cfg suiteConfig) error {
 }
 
 func printSuite(f *os.File, rows []suiteRow) {
-	fmt.Fprintf(f, "%-10s %-20s %9s %10s %10s %6s %8s %8s %9s %8s %8s %s\n",
-		"workload", "converter", "rows", "rows/s", "decode/s", "ratio", "µs/row", "peakRSS", "kafka µs", "p50", "p99", "")
+	fmt.Fprintf(f, "%-10s %-20s %9s %10s %10s %6s %8s %8s %9s %7s %8s %8s %s\n",
+		"workload", "converter", "rows", "rows/s", "decode/s", "ratio", "µs/row", "peakRSS", "kafka µs", "db µs", "p50", "p99", "")
 	opt := func(v float64, format string) string {
 		if v == 0 {
 			return "-"
@@ -254,9 +255,9 @@ func printSuite(f *os.File, rows []suiteRow) {
 		if r.decode > 0 {
 			ratio = r.e2e / r.decode
 		}
-		fmt.Fprintf(f, "%-10s %-20s %9d %10s %10s %6s %8s %5dMiB %9s %8s %8s %s\n",
+		fmt.Fprintf(f, "%-10s %-20s %9d %10s %10s %6s %8s %5dMiB %9s %7s %8s %8s %s\n",
 			r.workload, r.conv, r.rows, opt(r.e2e, "%.0f"), opt(r.decode, "%.0f"), opt(ratio, "%.2f"),
-			opt(r.cpuUs, "%.2f"), r.rssMiB, opt(r.kafkaUs, "%.2f"), dur(r.p50), dur(r.p99), r.note)
+			opt(r.cpuUs, "%.2f"), r.rssMiB, opt(r.kafkaUs, "%.2f"), opt(r.dbUs, "%.2f"), dur(r.p50), dur(r.p99), r.note)
 	}
 }
 
@@ -368,8 +369,15 @@ func peakRSSMiB(pid int) int64 {
 }
 
 // kafkaPID is the local broker's process (deploy/local/kafka.sh's pid file), 0 if unknown.
-func kafkaPID() int {
-	if v := os.Getenv("SLUICE_BENCH_KAFKA_PID"); v != "" {
+func kafkaPID() int { return localPID("kafka", "SLUICE_BENCH_KAFKA_PID", "SLUICE_KAFKA_NAME") }
+
+// mariadbPID is the local MariaDB server's (deploy/local/mariadb.sh's), 0 if unknown.
+func mariadbPID() int { return localPID("mariadb", "SLUICE_BENCH_MARIADB_PID", "SLUICE_MARIADB_NAME") }
+
+// localPID reads the pid file of a server the deploy/local scripts run:
+// $SLUICE_LOCAL_DIR/<kind>-<name>/<kind>.pid, or the pid in env.
+func localPID(kind, env, nameEnv string) int {
+	if v := os.Getenv(env); v != "" {
 		n, _ := strconv.Atoi(v)
 		return n
 	}
@@ -377,11 +385,11 @@ func kafkaPID() int {
 	if dir == "" {
 		dir = "/tmp/sluice-local"
 	}
-	name := os.Getenv("SLUICE_KAFKA_NAME")
+	name := os.Getenv(nameEnv)
 	if name == "" {
 		name = "main"
 	}
-	data, err := os.ReadFile(filepath.Join(dir, "kafka-"+name, "kafka.pid"))
+	data, err := os.ReadFile(filepath.Join(dir, kind+"-"+name, kind+".pid"))
 	if err != nil {
 		return 0
 	}
@@ -536,7 +544,7 @@ func suiteStream(cfg suiteConfig, name string, w workload, n int) ([]suiteRow, e
 	}
 	defer cl.Close()
 	adm := kadm.NewClient(cl)
-	kpid := kafkaPID()
+	kpid, mpid := kafkaPID(), mariadbPID()
 	want := w.records(n)
 	if decRows != int64(n) {
 		return nil, fmt.Errorf("go-mysql decoded %d rows between %s:%d and %s:%d, the workload wrote %d", decRows, start.Name, start.Pos, end.Name, end.Pos, n)
@@ -553,7 +561,7 @@ func suiteStream(cfg suiteConfig, name string, w workload, n int) ([]suiteRow, e
 			return nil, err
 		}
 		pid := d.cmd.Process.Pid
-		began, cpu0, k0 := time.Now(), procCPU(pid), procCPU(kpid)
+		began, cpu0, k0, m0 := time.Now(), procCPU(pid), procCPU(kpid), procCPU(mpid)
 		topic := suiteTopic(c, runs[i].prefix, b.db, w.table)
 		var got int64
 		for deadline := time.Now().Add(20 * time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
@@ -565,7 +573,7 @@ func suiteStream(cfg suiteConfig, name string, w workload, n int) ([]suiteRow, e
 			}
 		}
 		done := time.Now()
-		cpu1, k1, hwm := procCPU(pid), procCPU(kpid), peakRSSMiB(pid)
+		cpu1, k1, m1, hwm := procCPU(pid), procCPU(kpid), procCPU(mpid), peakRSSMiB(pid)
 		_ = d.stop()
 		if got < want {
 			logb, _ := os.ReadFile(d.log)
@@ -581,6 +589,9 @@ func suiteStream(cfg suiteConfig, name string, w workload, n int) ([]suiteRow, e
 		r.cpuUs = float64(cpu1-cpu0) / 1e3 / float64(decRows)
 		if kpid > 0 {
 			r.kafkaUs = float64(k1-k0) / 1e3 / float64(decRows)
+		}
+		if mpid > 0 {
+			r.dbUs = float64(m1-m0) / 1e3 / float64(decRows)
 		}
 		r.rssMiB = hwm
 		fmt.Fprintf(os.Stderr, "%s %s: %d records in %s: %.0f rows/s (go-mysql decodes %.0f), %.2f µs/row, peak RSS %d MiB\n",
@@ -617,7 +628,7 @@ func suiteSnapshot(cfg suiteConfig) ([]suiteRow, error) {
 	}
 	defer cl.Close()
 	adm := kadm.NewClient(cl)
-	kpid := kafkaPID()
+	kpid, mpid := kafkaPID(), mariadbPID()
 	var out []suiteRow
 	for i, c := range cfg.convs {
 		path, prefix, err := b.connectorFor(c, cfg.registry, 5950+i, map[string]string{"snapshot.mode": "initial_only", "snapshot.max.threads": "2"})
@@ -626,7 +637,7 @@ func suiteSnapshot(cfg suiteConfig) ([]suiteRow, error) {
 		}
 		cmd := b.command(path)
 		stderr, _ := cmd.StderrPipe()
-		k0 := procCPU(kpid)
+		k0, m0 := procCPU(kpid), procCPU(mpid)
 		if err := cmd.Start(); err != nil {
 			return nil, err
 		}
@@ -642,7 +653,7 @@ func suiteSnapshot(cfg suiteConfig) ([]suiteRow, error) {
 			}
 		}
 		werr := cmd.Wait()
-		k1 := procCPU(kpid)
+		k1, m1 := procCPU(kpid), procCPU(mpid)
 		topic := suiteTopic(c, prefix, b.db, "t")
 		if _, err := adm.DeleteTopics(context.Background(), topic); err != nil {
 			fmt.Fprintf(os.Stderr, "deleting topic %s: %v\n", topic, err)
@@ -659,6 +670,9 @@ func suiteSnapshot(cfg suiteConfig) ([]suiteRow, error) {
 		}
 		if kpid > 0 {
 			r.kafkaUs = float64(k1-k0) / 1e3 / n
+		}
+		if mpid > 0 {
+			r.dbUs = float64(m1-m0) / 1e3 / n
 		}
 		r.note = "(µs/row: whole process)"
 		out = append(out, r)
@@ -759,7 +773,7 @@ func steadyOne(cfg suiteConfig, conv string, serverID int) (suiteRow, error) {
 		}
 	}()
 	pid := d.cmd.Process.Pid
-	cpu0, k0 := procCPU(pid), procCPU(kafkaPID())
+	cpu0, k0, m0 := procCPU(pid), procCPU(kafkaPID()), procCPU(mariadbPID())
 	began := time.Now()
 	tick := time.NewTicker(10 * time.Millisecond)
 	for k := 0; k < txns; k++ {
@@ -774,7 +788,7 @@ func steadyOne(cfg suiteConfig, conv string, serverID int) (suiteRow, error) {
 	tick.Stop()
 	wrote := time.Since(began)
 	<-readDone
-	cpu1, k1 := procCPU(pid), procCPU(kafkaPID())
+	cpu1, k1, m1 := procCPU(pid), procCPU(kafkaPID()), procCPU(mariadbPID())
 	if readErr != nil {
 		return r, readErr
 	}
@@ -788,6 +802,7 @@ func steadyOne(cfg suiteConfig, conv string, serverID int) (suiteRow, error) {
 	r.e2e = float64(n) / wrote.Seconds()
 	r.cpuUs = float64(cpu1-cpu0) / 1e3 / float64(n)
 	r.kafkaUs = float64(k1-k0) / 1e3 / float64(n)
+	r.dbUs = float64(m1-m0) / 1e3 / float64(n) // the inserts' own work included
 	r.rssMiB = peakRSSMiB(pid)
 	r.p50, r.p99 = lat[len(lat)/2], lat[len(lat)*99/100]
 	r.note = fmt.Sprintf("(rows/s: written; max %.1fms)", float64(lat[len(lat)-1])/1e6)
