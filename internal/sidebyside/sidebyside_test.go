@@ -420,7 +420,9 @@ func runMySQLFamily(t *testing.T, e env, names []string, md mode) {
 func createConnector(t *testing.T, e env, name string, cfg map[string]string) {
 	t.Helper()
 	b, _ := json.Marshal(map[string]any{"name": name, "config": cfg})
-	resp, err := http.Post(e.connectURL+"/connectors", "application/json", bytes.NewReader(b))
+	req, _ := http.NewRequest(http.MethodPost, e.connectURL+"/connectors", bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := connectDo(req)
 	if err != nil {
 		t.Fatalf("creating Debezium connector %s: %v", name, err)
 	}
@@ -433,7 +435,7 @@ func createConnector(t *testing.T, e env, name string, cfg map[string]string) {
 
 func deleteConnector(e env, name string) {
 	req, _ := http.NewRequest(http.MethodDelete, e.connectURL+"/connectors/"+name, nil)
-	if resp, err := http.DefaultClient.Do(req); err == nil {
+	if resp, err := connectDo(req); err == nil {
 		resp.Body.Close()
 	}
 }

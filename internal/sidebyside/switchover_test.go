@@ -382,7 +382,11 @@ func (s *sw) rest(method, path string, body any) []byte {
 	}
 	req, _ := http.NewRequest(method, s.e.connectURL+path, rd)
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	do := connectDo
+	if method == http.MethodGet {
+		do = connectClient.Do // reads take one lock at most: no deadlock
+	}
+	resp, err := do(req)
 	if err != nil {
 		s.t.Fatalf("%s %s: %v", method, path, err)
 	}
