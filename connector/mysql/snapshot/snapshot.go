@@ -134,11 +134,10 @@ func connect(ctx context.Context, cfg *server.Config) (*client.Conn, error) {
 	// binlog carries it, so the same converters apply; backslashes escape
 	// in the key literals of on-demand chunks even where the server's
 	// sql_mode has NO_BACKSLASH_ESCAPES (a key with a quote would end its
-	// literal early there).
-	// A chunk read ahead of the emitter waits with its SELECT's rows
-	// unsent, as long as the chunks before it take to reach Kafka: the
-	// server's default net_write_timeout (60 s) would end it while a
-	// broker is slow.
+	// literal early there); and an hour's net_write_timeout: a chunk read
+	// ahead of the emitter waits with its SELECT's rows unsent for as long
+	// as the chunks before it take to reach Kafka, and the server's default
+	// (60 s) would end it while a broker is slow.
 	for _, q := range []string{"SET time_zone = '+00:00'", "SET character_set_results = NULL",
 		"SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ", noBackslashEscapesOff, "SET SESSION net_write_timeout = 3600"} {
 		if _, err := conn.Execute(q); err != nil {
