@@ -1,7 +1,6 @@
 package mysqltypes
 
 import (
-	"encoding/binary"
 	"fmt"
 	"strconv"
 )
@@ -30,50 +29,53 @@ func PackedDecimalSize(precision, scale int) int {
 	return intg/9*4 + digitBytes[intg%9] + scale/9*4 + digitBytes[scale%9]
 }
 
-// Unscaled is the value times 10^Scale.
+// Unscaled is the value times 10^Scale. It reads the groups off Bits with
+// shifts: the byte-slice form it had moved to the heap (its bytes went to
+// the error text), one allocation per DECIMAL cell.
 func (d PackedDecimal) Unscaled() (int64, error) {
 	p, s := int(d.Precision), int(d.Scale)
-	if s > p || p > 18 || PackedDecimalSize(p, s) > 8 {
+	if s > p || p > 18 || PackedDecimalSize(p, s) > 8 || p == 0 {
 		return 0, fmt.Errorf("DECIMAL(%d,%d) is not read in packed form", p, s)
 	}
 	n := PackedDecimalSize(p, s)
-	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], d.Bits)
-	raw := b[8-n:]
+	mask := ^uint64(0) >> (64 - 8*n)
+	bits := d.Bits & mask
 	// The first bit is the sign, set for positive values; a negative
 	// value's bytes are all inverted.
-	var mask byte
-	if raw[0]&0x80 == 0 {
-		mask = 0xFF
+	sign := uint64(1) << (8*n - 1)
+	neg := bits&sign == 0
+	if neg {
+		bits = ^bits & mask
 	}
-	raw[0] ^= 0x80
-	var u uint64
-	pos := 0
-	group := func(digits, size int) bool {
-		var g uint64
-		for _, c := range raw[pos : pos+size] {
-			g = g<<8 | uint64(c^mask)
-		}
-		pos += size
-		u = u*pow10[digits] + g
-		return g < pow10[digits]
-	}
+	bits &^= sign
 	intg := p - s
-	ok := group(intg%9, digitBytes[intg%9])
+	u, left, ok := packedGroup(0, bits, 8*n, intg%9, digitBytes[intg%9])
+	good := true
 	for range intg / 9 {
-		ok = group(9, 4) && ok
+		u, left, good = packedGroup(u, bits, left, 9, 4)
+		ok = ok && good
 	}
 	for range s / 9 {
-		ok = group(9, 4) && ok
+		u, left, good = packedGroup(u, bits, left, 9, 4)
+		ok = ok && good
 	}
-	ok = group(s%9, digitBytes[s%9]) && ok
-	if !ok {
-		return 0, fmt.Errorf("DECIMAL(%d,%d): packed bytes %x hold a group of more digits than it may", p, s, b[8-n:])
+	u, _, good = packedGroup(u, bits, left, s%9, digitBytes[s%9])
+	if !ok || !good {
+		return 0, fmt.Errorf("DECIMAL(%d,%d): packed bytes %0*x hold a group of more digits than it may", p, s, 2*n, d.Bits&mask)
 	}
-	if mask != 0 {
+	if neg {
 		return -int64(u), nil
 	}
 	return int64(u), nil
+}
+
+// packedGroup reads the next group of a packed decimal, size bytes holding
+// digits digits, from the top of the left bits not yet read, into u; ok is
+// false when the group holds more digits than it may.
+func packedGroup(u, bits uint64, left, digits, size int) (next uint64, rest int, ok bool) {
+	rest = left - 8*size
+	g := bits >> uint(rest) & (1<<(8*size) - 1)
+	return u*pow10[digits] + g, rest, g < pow10[digits]
 }
 
 // Text is the value as MySQL prints it: Scale fraction digits, no

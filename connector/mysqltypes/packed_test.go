@@ -247,3 +247,17 @@ func TestDatetimeTextReadPacked(t *testing.T) {
 		}
 	}
 }
+
+// Unscaled runs once per DECIMAL cell of every binlog row: it must not
+// allocate, and bytes above the packed size are not part of the value.
+func TestPackedDecimalUnscaledAllocatesNothing(t *testing.T) {
+	d := PackedDecimal{Bits: packDecimal(t, "-1234567.89", 12, 2), Precision: 12, Scale: 2}
+	var n int64
+	if allocs := testing.AllocsPerRun(100, func() { n, _ = d.Unscaled() }); allocs != 0 || n != -123456789 {
+		t.Errorf("Unscaled() = %d with %v allocations, want -123456789 with none", n, allocs)
+	}
+	d.Bits |= 0xFF << 48 // DECIMAL(12,2) is 6 bytes
+	if n, err := d.Unscaled(); err != nil || n != -123456789 {
+		t.Errorf("with bytes above the value: %d, %v", n, err)
+	}
+}
