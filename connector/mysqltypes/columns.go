@@ -424,7 +424,15 @@ func (c *converter) bytes(v any, want string) ([]byte, error) {
 // form, into the representation decimal.handling.mode asks for.
 func decimalConverter(c *converter, scale int, mode string) func(any) (any, error) {
 	return c.nonNull(func(v any) (any, error) {
-		if p, ok := v.(PackedDecimal); ok {
+		var p PackedDecimal
+		packed := false
+		switch x := v.(type) {
+		case *PackedDecimal: // the binlog's (read through the pointer: a copy in v would be boxed again)
+			p, packed = *x, true
+		case PackedDecimal:
+			p, packed = x, true
+		}
+		if packed {
 			if int(p.Scale) == scale && mode != config.DecimalDouble && mode != config.DecimalString {
 				n, err := p.Unscaled()
 				if err != nil {
@@ -780,20 +788,10 @@ func datetimeConverter(c *converter, micros, adjust bool) func(any) (any, error)
 	return c.nonNull(func(v any) (any, error) {
 		var t time.Time
 		switch x := v.(type) {
-		case PackedDatetime:
-			y, mo, d, h, mi, sec, us := x.Fields()
-			if y == 0 || mo == 0 || d == 0 {
-				return c.none(), nil // as go-mysql's text of a zero date reads below
-			}
-			if adjust && y < 100 {
-				t = time.Date(y, time.Month(mo), d, h, mi, sec, us*1000, time.UTC)
-				break
-			}
-			secs := daysFromCivil(y, mo, d)*86400 + int64(h*3600+mi*60+sec)
-			if micros {
-				return secs*1_000_000 + int64(us), nil
-			}
-			return secs*1000 + int64(us/1000), nil
+		case *PackedDatetime: // the binlog's (read through the pointer: a copy in v would be boxed again)
+			return packedDatetime(c, *x, micros, adjust), nil
+		case PackedDatetime: // the snapshot's
+			return packedDatetime(c, x, micros, adjust), nil
 		case time.Time:
 			t = x
 		case string:
@@ -808,14 +806,36 @@ func datetimeConverter(c *converter, micros, adjust bool) func(any) (any, error)
 		default:
 			return nil, c.typeError(v, "a datetime")
 		}
-		if adjust && t.Year() < 100 {
-			t = t.AddDate(int(adjustYear(int64(t.Year())))-t.Year(), 0, 0)
-		}
-		if micros {
-			return t.UnixMicro(), nil
-		}
-		return t.UnixMilli(), nil
+		return datetimeEpoch(t, micros, adjust), nil
 	})
+}
+
+// packedDatetime is datetimeConverter's value of a packed DATETIME.
+func packedDatetime(c *converter, x PackedDatetime, micros, adjust bool) any {
+	y, mo, d, h, mi, sec, us := x.Fields()
+	if y == 0 || mo == 0 || d == 0 {
+		return c.none() // as go-mysql's text of a zero date reads
+	}
+	if adjust && y < 100 {
+		return datetimeEpoch(time.Date(y, time.Month(mo), d, h, mi, sec, us*1000, time.UTC), micros, adjust)
+	}
+	secs := daysFromCivil(y, mo, d)*86400 + int64(h*3600+mi*60+sec)
+	if micros {
+		return secs*1_000_000 + int64(us)
+	}
+	return secs*1000 + int64(us/1000)
+}
+
+// datetimeEpoch is a DATETIME's wall clock, taken as UTC, in milliseconds
+// or microseconds since the epoch, a two-digit year adjusted when asked.
+func datetimeEpoch(t time.Time, micros, adjust bool) any {
+	if adjust && t.Year() < 100 {
+		t = t.AddDate(int(adjustYear(int64(t.Year())))-t.Year(), 0, 0)
+	}
+	if micros {
+		return t.UnixMicro()
+	}
+	return t.UnixMilli()
 }
 
 // parseDatetime reads "YYYY-MM-DD[ hh:mm:ss[.ffffff]]" as a UTC wall clock;

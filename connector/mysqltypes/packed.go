@@ -6,7 +6,8 @@ import (
 )
 
 // PackedDecimal is a DECIMAL value in the binlog's packed form, as the
-// binlog's rows decoder hands it over for columns of at most 8 packed bytes
+// binlog's rows decoder hands it over (a pointer into an array of the
+// event's) for columns of at most 8 packed bytes
 // (about 16 to 18 digits): go-mysql would build its text, which the
 // converter then parsed again, a tenth of the CPU of 40-column rows with
 // eight DECIMALs. Precision and scale are the TABLE_MAP's, which the bytes
@@ -106,7 +107,8 @@ func (d PackedDecimal) Text() (string, error) {
 }
 
 // PackedDatetime is a DATETIME value in the binlog's packed form
-// (DATETIME2), as the binlog's rows decoder hands it over: go-mysql would
+// (DATETIME2), as the binlog's rows decoder hands it over (a pointer into
+// an array of the event's) and the snapshot reads it: go-mysql would
 // build a time.Time (or, before 1970, text) for the converter to take the
 // epoch from. Dec is the column's fractional digits, which the bytes
 // follow.

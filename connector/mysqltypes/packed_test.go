@@ -132,9 +132,11 @@ func TestDecimalConverterReadsPackedForm(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := conv(packed)
-			if err != nil || fmt.Sprintf("%#v", got) != fmt.Sprintf("%#v", want) {
-				t.Errorf("%s in mode %s: packed gives %#v (%v), text %#v", text, mode, got, err, want)
+			for _, in := range []any{packed, &packed} { // the snapshot's form, the binlog's
+				got, err := conv(in)
+				if err != nil || fmt.Sprintf("%#v", got) != fmt.Sprintf("%#v", want) {
+					t.Errorf("%s in mode %s: packed (%T) gives %#v (%v), text %#v", text, mode, in, got, err, want)
+				}
 			}
 		}
 	}
@@ -188,9 +190,11 @@ func TestDatetimeConverterReadsPackedForm(t *testing.T) {
 							t.Fatalf("%s: time.Time gives %v, text %v", text, viaTime, want)
 						}
 					}
-					got, err := conv(packed)
-					if err != nil || got != want {
-						t.Fatalf("%s DATETIME(%d) micros=%v adjust=%v: packed gives %#v (%v), text %#v", text, dec, micros, adjust, got, err, want)
+					for _, in := range []any{packed, &packed} { // the snapshot's form, the binlog's
+						got, err := conv(in)
+						if err != nil || got != want {
+							t.Fatalf("%s DATETIME(%d) micros=%v adjust=%v: packed (%T) gives %#v (%v), text %#v", text, dec, micros, adjust, in, got, err, want)
+						}
 					}
 				}
 			}
@@ -259,5 +263,22 @@ func TestPackedDecimalUnscaledAllocatesNothing(t *testing.T) {
 	d.Bits |= 0xFF << 48 // DECIMAL(12,2) is 6 bytes
 	if n, err := d.Unscaled(); err != nil || n != -123456789 {
 		t.Errorf("with bytes above the value: %d, %v", n, err)
+	}
+}
+
+// The binlog hands packed values over as pointers so that they are not
+// boxed one by one; the converters read them through the pointer, and
+// allocate only their result (a DECIMAL's bytes and their box, a
+// DATETIME's epoch).
+func TestPackedPointersConvertWithoutCopies(t *testing.T) {
+	dec := &PackedDecimal{Bits: packDecimal(t, "-1234567.89", 12, 2), Precision: 12, Scale: 2}
+	decimal := decimalConverter(&converter{col: "d"}, 2, "precise")
+	if allocs := testing.AllocsPerRun(100, func() { _, _ = decimal(dec) }); allocs != 2 {
+		t.Errorf("a *PackedDecimal converts with %v allocations, want 2 (the bytes and their box)", allocs)
+	}
+	dt := &PackedDatetime{Bits: packDatetime(2026, 12, 3, 14, 5, 6, 789000, 3), Dec: 3}
+	datetime := datetimeConverter(&converter{col: "d", fallback: int64(0)}, false, false)
+	if allocs := testing.AllocsPerRun(100, func() { _, _ = datetime(dt) }); allocs != 1 {
+		t.Errorf("a *PackedDatetime converts with %v allocations, want 1 (the epoch's box)", allocs)
 	}
 }

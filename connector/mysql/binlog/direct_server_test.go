@@ -265,7 +265,7 @@ func TestDirectDumpPackedDecimals(t *testing.T) {
 			switch x := v.(type) {
 			case nil:
 				texts = append(texts, "NULL")
-			case mysqltypes.PackedDecimal:
+			case *mysqltypes.PackedDecimal:
 				text, err := x.Text()
 				if err != nil {
 					t.Fatalf("column c%d: %v", i, err)
@@ -340,7 +340,7 @@ func TestDirectDumpPackedDatetimes(t *testing.T) {
 			switch x := v.(type) {
 			case nil:
 				texts = append(texts, "NULL")
-			case mysqltypes.PackedDatetime:
+			case *mysqltypes.PackedDatetime:
 				y, mo, d, h, mi, sec, us := x.Fields()
 				text := fmt.Sprintf("%04d-%02d-%02d %02d:%02d:%02d", y, mo, d, h, mi, sec)
 				if x.Dec > 0 {

@@ -136,6 +136,7 @@ type rowsDecoder struct {
 	// in packedCols.
 	packed     bool
 	packedCols []packedColumn
+	decimals   int                        // of packedCols
 	as         *replication.TableMapEvent // the copy decoded against
 	// holdStmtEnd hides a statement's end from the parser (tableMaps);
 	// heldStmtEnd says that one was hidden.
@@ -177,32 +178,56 @@ func (d *rowsDecoder) decode(e *replication.RowsEvent, data []byte) error {
 				}
 			}
 		}
+	}
+	d.pack(e.Rows)
+	return nil
+}
+
+// pack hands the packed columns' values over as pointers into two arrays
+// made for the whole event: a PackedDecimal or PackedDatetime stored in an
+// interface is an allocation of its own, and 40-column rows have 32 of
+// them a row (their before and after images). The arrays are made to size,
+// so that the pointers stay valid.
+func (d *rowsDecoder) pack(rows [][]any) {
+	if len(d.packedCols) == 0 {
+		return
+	}
+	var decimals []mysqltypes.PackedDecimal
+	var datetimes []mysqltypes.PackedDatetime
+	if d.decimals > 0 {
+		decimals = make([]mysqltypes.PackedDecimal, 0, len(rows)*d.decimals)
+	}
+	if n := len(d.packedCols) - d.decimals; n > 0 {
+		datetimes = make([]mysqltypes.PackedDatetime, 0, len(rows)*n)
+	}
+	for _, row := range rows {
 		for _, c := range d.packedCols {
 			bits, ok := row[c.col].(int64)
 			switch {
 			case !ok:
 			case c.datetime:
-				row[c.col] = mysqltypes.PackedDatetime{Bits: uint64(bits), Dec: c.scale}
+				datetimes = append(datetimes, mysqltypes.PackedDatetime{Bits: uint64(bits), Dec: c.scale})
+				row[c.col] = &datetimes[len(datetimes)-1]
 			default:
-				row[c.col] = mysqltypes.PackedDecimal{Bits: uint64(bits), Precision: c.precision, Scale: c.scale}
+				decimals = append(decimals, mysqltypes.PackedDecimal{Bits: uint64(bits), Precision: c.precision, Scale: c.scale})
+				row[c.col] = &decimals[len(decimals)-1]
 			}
 		}
 	}
-	return nil
 }
 
 // copyTableMap makes the copy of tm rows are decoded against (see
 // rowsDecoder). DECIMALs of at most 8 packed bytes, and DATETIMEs (5 to 8),
 // are read as BIT columns of that many bytes, which go-mysql returns as the
-// bytes' big-endian integer, and handed over as mysqltypes.PackedDecimal
-// and PackedDatetime: go-mysql would format a DECIMAL as text, for the
+// bytes' big-endian integer, and handed over as *mysqltypes.PackedDecimal
+// and *PackedDatetime (pack): go-mysql would format a DECIMAL as text, for the
 // converter to parse again, and build a time.Time (text before 1970) for
 // the converter to take the epoch from.
 func (d *rowsDecoder) copyTableMap(tm *replication.TableMapEvent, json, signed, packed bool) {
 	d.mu.Lock()
 	as := *tm
 	d.mu.Unlock()
-	d.packedCols = d.packedCols[:0]
+	d.packedCols, d.decimals = d.packedCols[:0], 0
 	if json || packed {
 		as.ColumnType = bytes.Clone(tm.ColumnType)
 		as.ColumnMeta = slices.Clone(tm.ColumnMeta)
@@ -216,6 +241,7 @@ func (d *rowsDecoder) copyTableMap(tm *replication.TableMapEvent, json, signed, 
 			if n := mysqltypes.PackedDecimalSize(precision, scale); scale <= precision && precision <= 18 && n <= 8 {
 				as.ColumnType[i], as.ColumnMeta[i] = gmysql.MYSQL_TYPE_BIT, uint16(n)<<8
 				d.packedCols = append(d.packedCols, packedColumn{col: i, precision: uint8(precision), scale: uint8(scale)})
+				d.decimals++
 			}
 		case t == gmysql.MYSQL_TYPE_DATETIME2 && packed && i < len(as.ColumnMeta) && as.ColumnMeta[i] <= 6:
 			dec := int(as.ColumnMeta[i])
