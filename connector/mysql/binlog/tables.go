@@ -47,6 +47,9 @@ type tableTracker struct {
 	// (defsFromTableMap), which the rows decoder's copies read from
 	// go-mysql's goroutine (rowsDecoder).
 	tmMu sync.Mutex
+	// keyBuf holds "db.table" for the entries lookup, which then makes no
+	// string: one TABLE_MAP, so one lookup, a one-row transaction.
+	keyBuf []byte
 }
 
 type tableEntry struct {
@@ -62,12 +65,12 @@ func newTables(srv *server.Server, log *zap.Logger) *tableTracker {
 // Resolve returns the table version a TABLE_MAP event describes, or nil when
 // the table is not captured.
 func (t *tableTracker) Resolve(ctx context.Context, tm *replication.TableMapEvent) (*change.Table, error) {
-	key := string(tm.Schema) + "." + string(tm.Table)
-	e := t.entries[key]
+	t.keyBuf = append(append(append(t.keyBuf[:0], tm.Schema...), '.'), tm.Table...)
+	e := t.entries[string(t.keyBuf)]
 	if e != nil && sameTableMap(e.tm, tm) {
 		return e.table, nil
 	}
-	db, name := string(tm.Schema), string(tm.Table)
+	key, db, name := string(t.keyBuf), string(tm.Schema), string(tm.Table)
 	if e == nil {
 		e = &tableEntry{included: t.filter.TableIncluded(db, name)}
 		t.entries[key] = e
