@@ -373,6 +373,21 @@ func TestSchemaEvolutionRegistersNewVersion(t *testing.T) {
 	if got := rec.(map[string]any)["note"]; !reflect.DeepEqual(got, map[string]any{"string": "hi"}) {
 		t.Fatalf("note = %#v", got)
 	}
+	// Interleaved, each record keeps its own schema id.
+	for i, s := range []*change.Schema{v1, v1, v2, v1, v2, v2} {
+		vals := []any{int64(i)}
+		want := id1
+		if s == v2 {
+			vals, want = append(vals, "x"), id2
+		}
+		out, err := c.Convert(bg, "p.db.t", s, value(s, vals...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if id, _ := decodeFramed(t, reg, out); id != want {
+			t.Fatalf("record %d: schema id %d, want %d", i, id, want)
+		}
+	}
 }
 
 func TestErrors(t *testing.T) {
