@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/go-mysql-org/go-mysql/client"
+	gmysql "github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/sluice-cdc/sluice/internal/conformance"
@@ -82,11 +84,27 @@ func (tb *vtTable) exec(stmts ...string) error {
 	tb.mu.Lock()
 	defer tb.mu.Unlock()
 	for _, q := range stmts {
-		if _, err := tb.conn.Execute(q); err != nil {
+		if err := execWaitingForLocks(tb.conn, q, 2*time.Minute); err != nil {
 			return fmt.Errorf("%s: %w", q, err)
 		}
 	}
 	return nil
+}
+
+// execWaitingForLocks runs q again while it fails on a lock wait timeout
+// (MySQL error 1205, which rolls the statement back), up to limit. A
+// writer's statement that VTGate fails during a reshard's traffic switch
+// ("VT13001: [BUG] unexpected 'autocommitted' state in transaction", seen
+// with Vitess v24) can leave a transaction open on a shard, holding its
+// rows until the tablet's transaction timeout rolls it back.
+func execWaitingForLocks(conn *client.Conn, q string, limit time.Duration) error {
+	for deadline := time.Now().Add(limit); ; time.Sleep(time.Second) {
+		_, err := conn.Execute(q)
+		var me *gmysql.MyError
+		if err == nil || !errors.As(err, &me) || me.Code != gmysql.ER_LOCK_WAIT_TIMEOUT || time.Now().After(deadline) {
+			return err
+		}
+	}
 }
 
 func (tb *vtTable) must(t *testing.T, stmts ...string) {
