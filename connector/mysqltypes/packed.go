@@ -7,10 +7,9 @@ import (
 
 // PackedDecimal is a DECIMAL value in the binlog's packed form, as the
 // binlog's rows decoder hands it over (a pointer into an array of the
-// event's) for columns of at most 8 packed bytes
-// (about 16 to 18 digits): go-mysql would build its text, which the
-// converter then parsed again, a tenth of the CPU of 40-column rows with
-// eight DECIMALs. Precision and scale are the TABLE_MAP's, which the bytes
+// event's) for columns of at most 8 packed bytes (about 16 to 18 digits):
+// go-mysql would build its text, which the converter then parsed again, a
+// tenth of the CPU of 40-column rows with eight DECIMALs. Precision and scale are the TABLE_MAP's, which the bytes
 // follow.
 type PackedDecimal struct {
 	Bits             uint64 // the packed bytes, big-endian, in the low bytes
@@ -52,11 +51,7 @@ func (d PackedDecimal) Unscaled() (int64, error) {
 	intg := p - s
 	u, left, ok := packedGroup(0, bits, 8*n, intg%9, digitBytes[intg%9])
 	good := true
-	for range intg / 9 {
-		u, left, good = packedGroup(u, bits, left, 9, 4)
-		ok = ok && good
-	}
-	for range s / 9 {
+	for range intg/9 + s/9 { // the integer part's full groups, then the fraction's: adjacent
 		u, left, good = packedGroup(u, bits, left, 9, 4)
 		ok = ok && good
 	}
