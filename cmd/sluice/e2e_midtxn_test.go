@@ -8,6 +8,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kadm"
 
+	"github.com/sluice-cdc/sluice/internal/conformance"
 	"github.com/sluice-cdc/sluice/offsets"
 )
 
@@ -19,7 +20,7 @@ import (
 func TestStopInsideTransaction(t *testing.T) {
 	e := needServers(t)
 	d := newDB(t, e)
-	const rows, stmts = 2000, 40
+	const rows, stmts = 1000, 30
 	const total = (rows+1)*stmts + 1 // the transaction and the first row
 	d.exec("CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL)")
 	d.exec(fmt.Sprintf("INSERT INTO t SELECT seq, 0 FROM seq_1_to_%d", rows))
@@ -92,10 +93,13 @@ func TestStopInsideTransaction(t *testing.T) {
 	type kv struct{ id, v int }
 	seen := map[kv]int{}
 	for _, r := range recs {
-		after, _ := payload(t, r.Value)["after"].(map[string]any)
-		id, _ := after["id"].(float64)
-		v, _ := after["v"].(float64)
-		seen[kv{int(id), int(v)}]++
+		// Only the row's values: the whole record with its schema took
+		// about 1 ms to decode under the race detector.
+		var after struct{ ID, V int }
+		if _, err := conformance.Field(r.Value, "after", &after); err != nil {
+			t.Fatalf("record %s: %v", r.Value, err)
+		}
+		seen[kv{after.ID, after.V}]++
 	}
 	var missing, twice int
 	for id := 1; id <= rows+1; id++ {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,6 +15,8 @@ import (
 	"github.com/go-mysql-org/go-mysql/client"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/sluice-cdc/sluice/internal/conformance"
 )
 
 // tableState is a table rebuilt from its change events: key -> row JSON.
@@ -38,26 +41,24 @@ func (s *tableState) apply(t *testing.T, r *kgo.Record) {
 		delete(s.rows, k.ID)
 		return
 	}
-	var v struct {
-		Op    string
-		After map[string]any
+	var after conformance.Row
+	op, present, err := conformance.OpAndAfter(r.Value, &after)
+	if err != nil {
+		t.Fatalf("value %s: %v", r.Value, err)
 	}
-	if err := json.Unmarshal(r.Value, &v); err != nil {
-		t.Fatalf("value: %v", err)
-	}
-	s.ops[v.Op]++
-	if v.After == nil {
+	s.ops[op]++
+	if !present {
 		delete(s.rows, k.ID)
 		delete(s.lastV, k.ID)
 		return
 	}
-	s.rows[k.ID] = fmt.Sprintf("%v/%v", v.After["v"], v.After["pad"])
+	s.rows[k.ID] = strconv.Itoa(after.V) + "/" + after.Pad
 	if s.lastV == nil {
 		s.lastV = map[int]int{}
 	}
-	ver := int(v.After["v"].(float64))
+	ver := after.V
 	if last, ok := s.lastV[k.ID]; ok && ver < last && len(s.reordered) < 5 {
-		s.reordered = append(s.reordered, fmt.Sprintf("key %d: v %d (op %s) after v %d", k.ID, ver, v.Op, last))
+		s.reordered = append(s.reordered, fmt.Sprintf("key %d: v %d (op %s) after v %d", k.ID, ver, op, last))
 	}
 	s.lastV[k.ID] = max(ver, s.lastV[k.ID])
 }
@@ -186,14 +187,24 @@ func snapshotTable(t *testing.T, d *db, rows int) {
 	}
 }
 
-// TestSnapshotKill9Resume snapshots a table of 1,000,000 rows while another
-// connection keeps changing it, kills the daemon with SIGKILL in the middle
-// of the snapshot, restarts it, and checks that the snapshot resumed (not
-// restarted) and that the state rebuilt from Kafka equals the table.
+// TestSnapshotKill9Resume snapshots a table of 1,000,000 rows (400,000
+// with a race-built daemon) while another connection keeps changing it,
+// kills the daemon with SIGKILL in the middle of the snapshot, restarts it,
+// and checks that the snapshot resumed (not restarted) and that the state
+// rebuilt from Kafka equals the table.
 func TestSnapshotKill9Resume(t *testing.T) {
 	e := needServers(t)
 	d := newDB(t, e)
-	const rows = 1_000_000
+	// Enough rows that the kill lands in the middle: a plain daemon
+	// snapshots some 300k rows a second. A race-built one (CI) is twenty
+	// times slower, and 400k rows spare the suite three minutes. The kill
+	// comes once killAt records are in Kafka: more than the two chunks (50k
+	// rows each) the two threads can have in progress, so at least one
+	// chunk has finished and the restart has something to resume after.
+	rows, killAt := 1_000_000, int64(250_000)
+	if os.Getenv("SLUICE_E2E_RACE") == "1" {
+		rows, killAt = 400_000, 150_000
+	}
 	snapshotTable(t, d, rows)
 	prefix := "e2e" + d.name[4:]
 	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, map[string]string{
@@ -221,7 +232,7 @@ func TestSnapshotKill9Resume(t *testing.T) {
 	adm := kadm.NewClient(newKafkaClient(t, e, kgo.MetadataMinAge(10*time.Millisecond)))
 	var seen int64
 	deadline := time.Now().Add(3 * time.Minute)
-	for seen < rows/4 && time.Now().Before(deadline) {
+	for seen < killAt && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		ends, err := adm.ListEndOffsets(ctx, topic)
@@ -255,7 +266,7 @@ func TestSnapshotKill9Resume(t *testing.T) {
 		t.Errorf("changes out of order per key after the resumed snapshot: %v", st.reordered)
 	}
 	if st.ops["r"] < rows/2 {
-		t.Errorf("only %d snapshot (op r) records", st.ops["r"])
+		t.Errorf("only %d snapshot (op r) records of %d rows", st.ops["r"], rows)
 	}
 	if st.ops["u"] == 0 {
 		t.Errorf("no update events streamed after the snapshot")
