@@ -275,7 +275,10 @@ prepare_instance() {
     echo '# Written by deploy/local/vitess.sh on every start; edits are lost.'
     # shellcheck disable=SC2016 # expanded by the wrapper, not here
     # Warnings only, as text: at info level vtcombo logs every stream and schema reload.
-    printf 'exec "$(dirname "$0")/vtcombo.real" "$@" --enable-binlog-dump --binlog-dump-authorized-users=%% --log-format text --log-level warn'
+    # A 5-minute transaction timeout (30 s by default): the tests write a 1,000,000-row
+    # transaction through VTGate, which on a loaded CI machine took longer than 30 s and
+    # was rolled back by the tablet's transaction killer.
+    printf 'exec "$(dirname "$0")/vtcombo.real" "$@" --enable-binlog-dump --binlog-dump-authorized-users=%% --queryserver-config-transaction-timeout 5m --log-format text --log-level warn'
     local a
     for a in "${VTCOMBO_EXTRA[@]}"; do printf ' %q' "$a"; done
     echo
