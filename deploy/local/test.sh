@@ -47,7 +47,7 @@ cleanup() {
 trap cleanup EXIT
 
 # The multi-process Vitess cluster for the reshard and MoveTables tests
-# (deploy/local/vitess-cluster.sh, ~35 s from empty data) starts while the
+# (deploy/local/vitess-cluster.sh, ~10 s from empty data) starts while the
 # other servers do. A test that reshards leaves it changed for good: the next
 # one that needs shard 0 starts it again through SLUICE_TEST_VTCLUSTER_SCRIPT.
 vtcluster_env="$(mktemp)"

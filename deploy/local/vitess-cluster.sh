@@ -384,8 +384,14 @@ start() {
     { tail -20 "$LOGS/setup.log" >&2; die "RebuildKeyspaceGraph failed"; }
 
   log "vtgate on 127.0.0.1:$VTGATE_GRPC (MySQL $VTGATE_MYSQL)"
+  # --gateway-initial-tablet-timeout 3s: at startup vtgate waits for a healthy
+  # PRIMARY of every shard, and -80 and 80- serve nothing until a reshard, so it
+  # waited out the whole 30 s default on every start ("Timeout waiting for all
+  # keyspaces / shards to have healthy tablets"). wait_serving below is what
+  # says the cluster is up.
   bg vtgate "$VTROOT/bin/vtgate" "${TOPO[@]}" --cell "$CELL" --cells-to-watch "$CELL" \
-    --tablet-types-to-wait PRIMARY --service-map 'grpc-vtgateservice' --tablet-refresh-interval 2s \
+    --tablet-types-to-wait PRIMARY --gateway-initial-tablet-timeout 3s \
+    --service-map 'grpc-vtgateservice' --tablet-refresh-interval 2s \
     --port "$VTGATE_HTTP" --grpc-port "$VTGATE_GRPC" --bind-address 127.0.0.1 --grpc-bind-address 127.0.0.1 \
     --mysql-server-port "$VTGATE_MYSQL" --mysql-server-bind-address 127.0.0.1 \
     --mysql-server-socket-path "$DIR/home/vtgate.sock" --mysql-auth-server-impl none \
