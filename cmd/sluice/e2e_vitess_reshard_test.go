@@ -157,23 +157,20 @@ func (p *perKey) apply(rec conformance.Record) {
 	}
 	var k struct{ ID int64 }
 	_ = json.Unmarshal(rec.Key, &k)
-	var v struct {
-		Op     string
-		Before *struct{ V int64 }
-		After  *struct{ V int64 }
-		Source struct{ Shard string }
-	}
-	if err := json.Unmarshal(rec.Value, &v); err != nil {
+	var after struct{ V int64 }
+	op, _, err := conformance.OpAndAfter(rec.Value, &after)
+	if err != nil {
 		p.errs = append(p.errs, fmt.Sprintf("value %s: %v", rec.Value, err))
 		return
 	}
 	cur, present := p.v[k.ID]
 	bad := func(what string) {
 		if len(p.errs) < 20 {
-			p.errs = append(p.errs, fmt.Sprintf("key %d (shard %s): %s; v before %d present %v", k.ID, v.Source.Shard, what, cur, present))
+			shard, _ := conformance.SourceString(rec.Value, "shard")
+			p.errs = append(p.errs, fmt.Sprintf("key %d (shard %s): %s; v before %d present %v", k.ID, shard, what, cur, present))
 		}
 	}
-	switch v.Op {
+	switch op {
 	case "c", "r":
 		if present && p.replays {
 			p.dups++
@@ -182,18 +179,18 @@ func (p *perKey) apply(rec conformance.Record) {
 		if present {
 			bad("insert of a present key (repeated change)")
 		}
-		p.v[k.ID] = v.After.V
+		p.v[k.ID] = after.V
 	case "u":
-		if present && p.replays && v.After.V <= cur {
+		if present && p.replays && after.V <= cur {
 			p.dups++
 			return
 		}
 		if !present {
 			bad("update of an absent key")
-		} else if v.After.V != cur+1 {
-			bad(fmt.Sprintf("update to v=%d (lost, repeated or reordered change)", v.After.V))
+		} else if after.V != cur+1 {
+			bad(fmt.Sprintf("update to v=%d (lost, repeated or reordered change)", after.V))
 		}
-		p.v[k.ID] = v.After.V
+		p.v[k.ID] = after.V
 	case "d":
 		if !present && p.replays {
 			p.dups++
@@ -287,9 +284,8 @@ func followOpts(t *testing.T, kafka string, replays bool, opts ...kgo.Opt) *foll
 				f.r.apply(t, rec)
 				f.pk.apply(rec)
 				if k.Value != nil {
-					var v struct{ Source struct{ Shard string } }
-					_ = json.Unmarshal(k.Value, &v)
-					f.shards[v.Source.Shard]++
+					shard, _ := conformance.SourceString(k.Value, "shard")
+					f.shards[shard]++
 				}
 			})
 			f.mu.Unlock()

@@ -70,25 +70,57 @@ func OpAndAfter(value []byte, after any) (op string, present bool, err error) {
 // SourceTsMs returns source.ts_ms of a change record; ok is false when the
 // source block has none or it is null.
 func SourceTsMs(value []byte) (ts int64, ok bool) {
-	src, err := fieldValue(value, "source")
-	if err != nil || !bytes.HasPrefix(src, []byte("{")) {
-		return 0, false
-	}
-	// The envelope's transaction field follows the source block: a ts_ms
-	// after it is the record's own, not the source's.
-	if end := bytes.Index(src, []byte(`"transaction":`)); end >= 0 {
-		src = src[:end]
-	}
-	n, err := fieldValue(src, "ts_ms")
-	if err != nil {
+	n, ok := sourceField(value, "ts_ms")
+	if !ok {
 		return 0, false
 	}
 	end := bytes.IndexAny(n, ",}")
 	if end < 0 {
 		return 0, false
 	}
-	ts, err = strconv.ParseInt(string(bytes.TrimSpace(n[:end])), 10, 64)
+	ts, err := strconv.ParseInt(string(bytes.TrimSpace(n[:end])), 10, 64)
 	return ts, err == nil
+}
+
+// SourceString returns a string field of the source block as written,
+// escapes kept (the VGTID's quotes stay \"); ok is false when the field is
+// absent or not a string.
+func SourceString(value []byte, name string) (string, bool) {
+	rest, ok := sourceField(value, name)
+	if !ok || !bytes.HasPrefix(rest, []byte(`"`)) {
+		return "", false
+	}
+	// The string ends at the first quote after an even run of backslashes.
+	for from := 1; ; {
+		j := bytes.IndexByte(rest[from:], '"')
+		if j < 0 {
+			return "", false
+		}
+		end := from + j
+		n := 0
+		for k := end - 1; k >= 1 && rest[k] == '\\'; k-- {
+			n++
+		}
+		if n%2 == 0 {
+			return string(rest[1:end]), true
+		}
+		from = end + 1
+	}
+}
+
+// sourceField returns what follows the source block's key name.
+func sourceField(value []byte, name string) ([]byte, bool) {
+	src, err := fieldValue(value, "source")
+	if err != nil || !bytes.HasPrefix(src, []byte("{")) {
+		return nil, false
+	}
+	// The envelope's transaction field follows the source block: a field
+	// after it is the record's own (its ts_ms), not the source's.
+	if end := bytes.Index(src, []byte(`"transaction":`)); end >= 0 {
+		src = src[:end]
+	}
+	rest, err := fieldValue(src, name)
+	return rest, err == nil
 }
 
 // fieldValue returns what follows the first key name, spaces skipped.

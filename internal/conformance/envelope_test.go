@@ -91,3 +91,29 @@ func TestFieldReadsThePayloadOfARecordWithItsSchema(t *testing.T) {
 		t.Errorf("source.ts_ms %d (%v); want 11", ts, ok)
 	}
 }
+
+func TestSourceStringMatchesEncodingJSON(t *testing.T) {
+	r := []byte(`{"before":null,"after":{"id":1,"v":1,"pad":"\"shard\":\"x\""},"source":{"ts_ms":0,"keyspace":"ks","table":"t\\","shard":"-80","vgtid":"[{\"keyspace\":\"ks\",\"shard\":\"-80\",\"gtid\":\"MariaDB/0-1-5\"}]","empty":""},"transaction":{"shard":"no"},"op":"c"}`)
+	var want struct {
+		Source map[string]any
+	}
+	if err := json.Unmarshal(r, &want); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"keyspace", "table", "shard", "vgtid", "empty"} {
+		got, ok := SourceString(r, name)
+		if !ok {
+			t.Errorf("source.%s: not found", name)
+			continue
+		}
+		var unescaped string
+		if err := json.Unmarshal([]byte(`"`+got+`"`), &unescaped); err != nil || unescaped != want.Source[name] {
+			t.Errorf("source.%s: %s (%v); encoding/json: %q", name, got, err, want.Source[name])
+		}
+	}
+	for _, name := range []string{"ts_ms", "missing"} {
+		if got, ok := SourceString(r, name); ok {
+			t.Errorf("source.%s: %q; want not a string", name, got)
+		}
+	}
+}
