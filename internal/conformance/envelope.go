@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // The tests read hundreds of thousands of change records back from Kafka.
@@ -29,14 +30,11 @@ func Op(value []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if !bytes.HasPrefix(rest, []byte(`"`)) {
-		return "", errors.New(`"op" is not a string`)
-	}
-	end := bytes.IndexByte(rest[1:], '"')
-	if end < 0 || bytes.IndexByte(rest[1:end+1], '\\') >= 0 {
+	op, ok := rawString(rest)
+	if !ok || strings.IndexByte(op, '\\') >= 0 {
 		return "", errors.New(`"op" is not a plain string`)
 	}
-	return string(rest[1 : end+1]), nil
+	return op, nil
 }
 
 // Field decodes the value of a change record's first field named name
@@ -87,7 +85,16 @@ func SourceTsMs(value []byte) (ts int64, ok bool) {
 // absent or not a string.
 func SourceString(value []byte, name string) (string, bool) {
 	rest, ok := sourceField(value, name)
-	if !ok || !bytes.HasPrefix(rest, []byte(`"`)) {
+	if !ok {
+		return "", false
+	}
+	return rawString(rest)
+}
+
+// rawString returns the JSON string rest starts with, as written (escapes
+// kept); ok is false when rest does not start with a whole string.
+func rawString(rest []byte) (string, bool) {
+	if !bytes.HasPrefix(rest, []byte(`"`)) {
 		return "", false
 	}
 	// The string ends at the first quote after an even run of backslashes.
