@@ -174,7 +174,9 @@ func (s *Source) Snapshot(ctx context.Context, from change.Position, data bool, 
 	r.untilCopied = true
 	r.writeAhead = true
 	r.committed, r.start, r.guards = offsets.Vitess{Shards: pos.Shards}, offsets.Vitess{Shards: pos.Shards}, pos.Guards
-	r.runGuard = func(ctx context.Context, g offsets.CopyGuard) error { return s.replayGuard(ctx, g, out) }
+	r.runGuard = func(ctx context.Context, g offsets.CopyGuard, until string) error {
+		return s.replayGuard(ctx, g, until, out)
+	}
 	if err := r.run(ctx, s.c, s.filter, toCopy); err != nil || ctx.Err() != nil {
 		return nil, err
 	}
@@ -185,11 +187,12 @@ func (s *Source) Snapshot(ctx context.Context, from change.Position, data bool, 
 }
 
 // replayGuard streams the guard's shard from the guard's snapshot, with
-// the guard's cursor, so that VTGate's catch-up sends every change of the
-// guard's table up to the cursor, until VTGate starts copying past it.
-func (s *Source) replayGuard(ctx context.Context, g offsets.CopyGuard, out change.Enqueuer) error {
+// the guard's cursor, so that VTGate's catch-up sends the changes of the
+// guard's table, until the stream passes until (no limit when "") or
+// VTGate starts copying past the cursor.
+func (s *Source) replayGuard(ctx context.Context, g offsets.CopyGuard, until string, out change.Enqueuer) error {
 	r := newReader(&s.cfg, s.build, out, offsets.Vitess{Shards: []offsets.ShardGTID{g.Shard}})
-	r.guard = &g
+	r.guard, r.guardUntil = &g, until
 	if err := r.run(ctx, s.c, s.filter, []string{g.Table}); err != nil || ctx.Err() != nil {
 		return err
 	}

@@ -48,7 +48,9 @@ func (s *Source) resumeByShard(ctx context.Context, pos offsets.Vitess, lists []
 		own, rest := splitGuards(pos.Guards, sg.Shard)
 		if lists[i] == nil {
 			for _, g := range own {
-				if err := s.replayGuard(ctx, g, out); err != nil || ctx.Err() != nil {
+				// Nothing is copied again here: the stream that follows
+				// starts before the replay's end and sends the rest in order.
+				if err := s.replayGuard(ctx, g, "", out); err != nil || ctx.Err() != nil {
 					return nil, err
 				}
 			}
@@ -62,7 +64,9 @@ func (s *Source) resumeByShard(ctx context.Context, pos offsets.Vitess, lists []
 		r := newReader(&s.cfg, s.build, out, me)
 		r.untilCopied, r.writeAhead, r.others = true, true, &whole
 		r.committed, r.start, r.guards = offsets.Vitess{Shards: slices.Clone(pos.Shards)}, offsets.Vitess{Shards: slices.Clone(pos.Shards)}, own
-		r.runGuard = func(ctx context.Context, g offsets.CopyGuard) error { return s.replayGuard(ctx, g, out) }
+		r.runGuard = func(ctx context.Context, g offsets.CopyGuard, until string) error {
+			return s.replayGuard(ctx, g, until, out)
+		}
 		if err := r.run(ctx, s.c, s.filter, lists[i]); err != nil || ctx.Err() != nil {
 			return nil, err
 		}

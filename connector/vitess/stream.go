@@ -63,13 +63,15 @@ type reader struct {
 	// shows when a guard's table is copied again at a newer snapshot.
 	guards   []offsets.CopyGuard
 	start    offsets.Vitess
-	runGuard func(context.Context, offsets.CopyGuard) error
+	runGuard func(ctx context.Context, g offsets.CopyGuard, until string) error
 	// guard makes this reader a guard's replay: it passes on the changes of
-	// guard.Table up to the guard's cursor, never commits, and ends where
-	// VTGate starts copying past the cursor.
-	guard *offsets.CopyGuard
-	done  bool
-	now   func() time.Time // a schema change record's ts_ms
+	// guard.Table, never commits, and ends where VTGate starts copying past
+	// the guard's cursor or, with guardUntil set, where the stream passes
+	// that GTID (the main stream's new snapshot of the table).
+	guard      *offsets.CopyGuard
+	guardUntil string
+	done       bool
+	now        func() time.Time // a schema change record's ts_ms
 	// resharded (nil: none) explains VTGate refusing the starting VGTID
 	// because it names shards a completed reshard deleted.
 	resharded func(context.Context, offsets.Vitess, error) error
@@ -151,12 +153,8 @@ func (r *reader) handle(ctx context.Context, ev *binlogdatapb.VEvent) error {
 	case binlogdatapb.VEventType_VGTID:
 		r.pos = vgtidFromProto(ev.Vgtid)
 		r.posStr = r.whole(r.pos).String() // source.vgtid names every shard, as Debezium's does
-		if r.guard != nil && cursor(r.pos, r.guard.Shard.Shard, r.guard.Table) != cursor(offsets.Vitess{Shards: []offsets.ShardGTID{r.guard.Shard}}, r.guard.Shard.Shard, r.guard.Table) {
-			// VTGate caught up to its new snapshot and copies past the
-			// guard's cursor: the rows held are that copy's, which the
-			// main stream sends.
-			r.discard()
-			r.done = true
+		if r.guard != nil {
+			return r.guardEnds()
 		}
 	case binlogdatapb.VEventType_COMMIT:
 		return r.commit(ctx, ev.Timestamp)
@@ -283,6 +281,28 @@ func (r *reader) flush(ctx context.Context, tsSec int64) error {
 	return err
 }
 
+// guardEnds ends a guard's replay at a VGTID that is past what it
+// replays: VTGate caught up to its own new snapshot and copies past the
+// guard's cursor (the rows held are that copy's, which the main stream
+// sends), or the transaction ending here committed after the main
+// stream's snapshot, whose copy rows would then follow a newer version of
+// the same rows; the main stream sends that transaction after its copy.
+func (r *reader) guardEnds() error {
+	sh := r.guard.Shard.Shard
+	past := cursor(r.pos, sh, r.guard.Table) != cursor(offsets.Vitess{Shards: []offsets.ShardGTID{r.guard.Shard}}, sh, r.guard.Table)
+	if !past && r.guardUntil != "" {
+		var err error
+		if past, err = gtidBeyond(shardGTID(r.pos, sh), r.guardUntil); err != nil {
+			return fmt.Errorf("replaying shard %s of %s: %w", sh, r.guard.Table, err)
+		}
+	}
+	if past {
+		r.discard()
+		r.done = true
+	}
+	return nil
+}
+
 func (r *reader) discard() {
 	clear(r.pending)
 	r.pending, r.shards, r.size = r.pending[:0], r.shards[:0], 0
@@ -294,12 +314,20 @@ func (r *reader) commit(ctx context.Context, tsSec int64) error {
 	if r.guard != nil {
 		return r.flush(ctx, tsSec) // a guard's replay has no position of its own
 	}
+	// A guard is replayed before the batch that shows its table copied
+	// again: the copy's rows, read at the new snapshot, then come after
+	// every change the replay passes on. The guard stays stored until the
+	// commit after the batch.
+	held := r.guards
+	if err := r.replayGuards(ctx); err != nil {
+		return err
+	}
 	if r.writeAhead && len(r.pending) > 0 {
 		if g, ok := r.copyBatch(); ok {
 			// Durable before the batch's first row reaches Kafka: a crash
 			// from here on finds the batch among the guards.
 			r.inflight = append(r.inflight, g)
-			cp := r.whole(offsets.Vitess{Shards: r.committed.Shards, Guards: append(slices.Clone(r.guards), r.inflight...)})
+			cp := r.whole(offsets.Vitess{Shards: r.committed.Shards, Guards: append(slices.Clone(held), r.inflight...)})
 			if err := r.out.Checkpoint(ctx, cp); err != nil {
 				return err
 			}
@@ -307,9 +335,6 @@ func (r *reader) commit(ctx context.Context, tsSec int64) error {
 	}
 	r.copyTxn = false
 	if err := r.flush(ctx, tsSec); err != nil {
-		return err
-	}
-	if err := r.replayGuards(ctx); err != nil {
 		return err
 	}
 	if !r.resumable() {
@@ -342,10 +367,11 @@ func (r *reader) copyBatch() (offsets.CopyGuard, bool) {
 
 // replayGuards replays each stored guard once VTGate has taken the new
 // snapshot its range is copied again at: the guard's table cursor moved
-// from where this stream started, or the shard's copy is over. Replayed
-// then, the changes from the guard's snapshot reach past the new one, so
-// every row of the range deleted in between gets its delete (what is
-// replayed twice, the main stream sends again later, in order).
+// from where this stream started, or the shard's copy is over. The replay
+// runs from the guard's snapshot up to the new one (the shard's GTID now),
+// so every row of the range deleted in between gets its delete, and no
+// change it passes on is newer than the copy rows still to come; what it
+// repeats, the main stream sent before, in order.
 func (r *reader) replayGuards(ctx context.Context) error {
 	var keep []offsets.CopyGuard // not in place: r.guards may be a stored position's
 	for _, g := range r.guards {
@@ -354,9 +380,10 @@ func (r *reader) replayGuards(ctx context.Context) error {
 			keep = append(keep, g)
 			continue
 		}
+		until := shardGTID(r.pos, sh)
 		r.log.Info("replaying the changes of a copy batch that may be in Kafka from before a restart",
-			zap.String("shard", sh), zap.String("table", g.Table), zap.String("from", g.Shard.GTID))
-		if err := r.runGuard(ctx, g); err != nil {
+			zap.String("shard", sh), zap.String("table", g.Table), zap.String("from", g.Shard.GTID), zap.String("until", until))
+		if err := r.runGuard(ctx, g, until); err != nil {
 			return err
 		}
 	}

@@ -128,8 +128,8 @@ func TestCombineKeepsGuards(t *testing.T) {
 }
 
 // A stored guard is replayed once VTGate copies its table again (the
-// cursor moved from where the stream began), before the commit that would
-// drop it from the stored offset.
+// cursor moved from where the stream began), up to that copy's snapshot and
+// before its rows, and stays stored until the commit after them.
 func TestGuardsReplayWhenTheirTableIsCopiedAgain(t *testing.T) {
 	cfg := &Config{Keyspace: "ks", TopicPrefix: "p", Logger: zap.NewNop()}
 	out := &recorder{}
@@ -139,8 +139,8 @@ func TestGuardsReplayWhenTheirTableIsCopiedAgain(t *testing.T) {
 	r := newReader(cfg, builder(t), out, offsets.Vitess{Shards: start.Shards})
 	r.writeAhead, r.committed, r.start, r.guards = true, offsets.Vitess{Shards: start.Shards}, offsets.Vitess{Shards: start.Shards}, start.Guards
 	var replayed []string
-	r.runGuard = func(_ context.Context, g offsets.CopyGuard) error {
-		replayed = append(replayed, g.Shard.Shard)
+	r.runGuard = func(_ context.Context, g offsets.CopyGuard, until string) error {
+		replayed = append(replayed, g.Shard.Shard+" until "+until)
 		out.events = append(out.events, change.Event{Op: 'R'})
 		return nil
 	}
@@ -164,13 +164,17 @@ func TestGuardsReplayWhenTheirTableIsCopiedAgain(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if fmt.Sprint(replayed) != "[80-]" {
-		t.Fatalf("replayed %v, want the 80- guard once", replayed)
+	if fmt.Sprint(replayed) != "[80- until MariaDB/0-1-320]" {
+		t.Fatalf("replayed %v, want the 80- guard once, up to the new snapshot", replayed)
+	}
+	var kinds []string
+	for _, e := range out.events[1:] {
+		kinds = append(kinds, string(e.Op))
+	}
+	if got, want := fmt.Sprint(kinds), "[R K c c c \x00]"; got != want {
+		t.Fatalf("events after the first commit %s, want %s: the replay, the batch's checkpoint, its rows, the commit", got, want)
 	}
 	last := out.events[len(out.events)-1]
-	if last.Kind != change.KindCommit || out.events[len(out.events)-2].Op != 'R' {
-		t.Fatalf("the replay must come before the commit: %+v", out.events[len(out.events)-2:])
-	}
 	if gs := last.Position.(offsets.Vitess).Guards; len(gs) != 0 {
 		t.Errorf("the commit after the replay still carries guards %+v", gs)
 	}
