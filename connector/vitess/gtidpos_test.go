@@ -46,7 +46,7 @@ func TestGuardReplayEndsAtTheNewSnapshot(t *testing.T) {
 	cfg := &Config{Keyspace: "ks", TopicPrefix: "p", Logger: zap.NewNop()}
 	out := &recorder{}
 	g := offsets.CopyGuard{Table: "t", Shard: offsets.ShardGTID{Keyspace: "ks", Shard: "80-", GTID: "MariaDB/0-1-300",
-		TablePKs: []offsets.TableLastPK{{TableName: "t", LastPK: &offsets.LastPK{Fields: []offsets.PKField{{Name: "id", Type: "INT64", Charset: 63, Flags: 53251}}, Rows: []offsets.PKRow{{Lengths: []string{"1"}, Values: "5"}}}}}}}
+		TablePKs: []offsets.TableLastPK{{TableName: "t", LastPK: idCursor("5")}}}}
 	r := newReader(cfg, builder(t), out, offsets.Vitess{Shards: []offsets.ShardGTID{g.Shard}})
 	r.guard, r.guardUntil = &g, "MariaDB/0-1-320"
 	ctx := context.Background()
@@ -77,4 +77,59 @@ func TestGuardReplayEndsAtTheNewSnapshot(t *testing.T) {
 	if got := strings.Join(ids, " "); got != "7 8" {
 		t.Errorf("replayed %q, want the rows up to the new snapshot (7, 8)", got)
 	}
+}
+
+// A replay that meets the new snapshot's own transaction ends after it,
+// without waiting for the next one.
+func TestGuardReplayEndsWithTheNewSnapshotsTransaction(t *testing.T) {
+	cfg := &Config{Keyspace: "ks", TopicPrefix: "p", Logger: zap.NewNop()}
+	out := &recorder{}
+	g := offsets.CopyGuard{Table: "t", Shard: offsets.ShardGTID{Keyspace: "ks", Shard: "80-", GTID: "MariaDB/0-1-300",
+		TablePKs: []offsets.TableLastPK{{TableName: "t", LastPK: idCursor("5")}}}}
+	r := newReader(cfg, builder(t), out, offsets.Vitess{Shards: []offsets.ShardGTID{g.Shard}})
+	r.guard, r.guardUntil = &g, "MariaDB/0-1-320"
+	row := copyRows("80-", "8")[0]
+	row.Timestamp = 1700000000
+	evs := []*binlogdatapb.VEvent{{Type: binlogdatapb.VEventType_FIELD, FieldEvent: &binlogdatapb.FieldEvent{TableName: "t", Shard: "80-", Fields: idField}},
+		{Type: binlogdatapb.VEventType_BEGIN}, row, vgtid(sg("80-", "MariaDB/0-1-320", "5")), {Type: binlogdatapb.VEventType_COMMIT}}
+	for i, ev := range evs {
+		if r.done {
+			t.Fatalf("the replay ended before event %d", i)
+		}
+		if err := r.handle(context.Background(), ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !r.done || len(out.events) != 1 {
+		t.Fatalf("done %v with %d events; want the new snapshot's transaction passed on and the replay over", r.done, len(out.events))
+	}
+}
+
+// A guard read at the very snapshot its table is copied again at has
+// nothing in between to replay.
+func TestGuardAtTheNewSnapshotIsNotReplayed(t *testing.T) {
+	cfg := &Config{Keyspace: "ks", TopicPrefix: "p", Logger: zap.NewNop()}
+	g := offsets.CopyGuard{Table: "t", Shard: offsets.ShardGTID{Keyspace: "ks", Shard: "80-", GTID: "MariaDB/0-1-320"}}
+	r := newReader(cfg, builder(t), &recorder{}, offsets.Vitess{Shards: []offsets.ShardGTID{{Keyspace: "ks", Shard: "80-"}}})
+	r.guards, r.start = []offsets.CopyGuard{g}, offsets.Vitess{Shards: []offsets.ShardGTID{{Keyspace: "ks", Shard: "80-"}}}
+	// The table's first batch at the new snapshot: its cursor moved.
+	r.pos = offsets.Vitess{Shards: []offsets.ShardGTID{{Keyspace: "ks", Shard: "80-", GTID: "MariaDB/0-1-320",
+		TablePKs: []offsets.TableLastPK{{TableName: "t", LastPK: idCursor("3")}}}}}
+	replayed := 0
+	r.runGuard = func(context.Context, offsets.CopyGuard, string) error { replayed++; return nil }
+	if err := r.replayGuards(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if replayed != 0 || len(r.guards) != 0 {
+		t.Errorf("replayed %d, guards left %v; want none replayed and the guard done", replayed, r.guards)
+	}
+	r.guards, r.pos.Shards[0].GTID = []offsets.CopyGuard{g}, "MariaDB/0-1-321"
+	if err := r.replayGuards(context.Background()); err != nil || replayed != 1 {
+		t.Errorf("with a transaction in between: replayed %d (%v), want 1", replayed, err)
+	}
+}
+
+// idCursor is a copy cursor on a one-digit id.
+func idCursor(id string) *offsets.LastPK {
+	return &offsets.LastPK{Fields: []offsets.PKField{{Name: "id", Type: "INT64", Charset: 63, Flags: 53251}}, Rows: []offsets.PKRow{{Lengths: []string{"1"}, Values: id}}}
 }

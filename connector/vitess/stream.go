@@ -70,6 +70,7 @@ type reader struct {
 	// that GTID (the main stream's new snapshot of the table).
 	guard      *offsets.CopyGuard
 	guardUntil string
+	reached    bool // the replay's transaction now is guardUntil's own
 	done       bool
 	now        func() time.Time // a schema change record's ts_ms
 	// resharded (nil: none) explains VTGate refusing the starting VGTID
@@ -289,14 +290,32 @@ func (r *reader) flush(ctx context.Context, tsSec int64) error {
 // the same rows; the main stream sends that transaction after its copy.
 func (r *reader) guardEnds() error {
 	sh := r.guard.Shard.Shard
-	past := cursor(r.pos, sh, r.guard.Table) != cursor(offsets.Vitess{Shards: []offsets.ShardGTID{r.guard.Shard}}, sh, r.guard.Table)
-	if !past && r.guardUntil != "" {
-		var err error
-		if past, err = gtidBeyond(shardGTID(r.pos, sh), r.guardUntil); err != nil {
-			return fmt.Errorf("replaying shard %s of %s: %w", sh, r.guard.Table, err)
-		}
+	if cursor(r.pos, sh, r.guard.Table) != cursor(offsets.Vitess{Shards: []offsets.ShardGTID{r.guard.Shard}}, sh, r.guard.Table) {
+		r.discard()
+		r.done = true
+		return nil
+	}
+	if r.guardUntil == "" {
+		return nil
+	}
+	at := shardGTID(r.pos, sh)
+	past, err := gtidBeyond(at, r.guardUntil)
+	if err == nil && !past {
+		var short bool
+		short, err = gtidBeyond(r.guardUntil, at)
+		r.reached = !short // at is the new snapshot: its transaction is the last
+	}
+	if err != nil {
+		return fmt.Errorf("replaying shard %s of %s: %w", sh, r.guard.Table, err)
 	}
 	if past {
+		if r.spilled {
+			// Rows of a transaction too large to hold went on before its
+			// VGTID showed it after the new snapshot; the main stream sends
+			// it again after its copy, which restores the rows' order.
+			r.log.Warn("a large transaction replayed for a copy guard was committed after the new copy's snapshot; its rows may precede older copy records of the same rows until the stream repeats it",
+				zap.String("shard", sh), zap.String("table", r.guard.Table), zap.String("vgtid", at))
+		}
 		r.discard()
 		r.done = true
 	}
@@ -312,6 +331,7 @@ func (r *reader) discard() {
 // to resume from, a commit at it.
 func (r *reader) commit(ctx context.Context, tsSec int64) error {
 	if r.guard != nil {
+		r.done = r.reached         // what follows comes after the new snapshot
 		return r.flush(ctx, tsSec) // a guard's replay has no position of its own
 	}
 	// A guard is replayed before the batch that shows its table copied
@@ -381,6 +401,17 @@ func (r *reader) replayGuards(ctx context.Context) error {
 			continue
 		}
 		until := shardGTID(r.pos, sh)
+		if until != "" && g.Shard.GTID != "" {
+			after, err := gtidBeyond(until, g.Shard.GTID)
+			if err != nil {
+				return fmt.Errorf("comparing copy guard of shard %s, table %s with the new snapshot: %w", sh, g.Table, err)
+			}
+			if !after {
+				r.log.Info("no transaction between a copy guard's snapshot and the new one: nothing to replay",
+					zap.String("shard", sh), zap.String("table", g.Table), zap.String("at", until))
+				continue
+			}
+		}
 		r.log.Info("replaying the changes of a copy batch that may be in Kafka from before a restart",
 			zap.String("shard", sh), zap.String("table", g.Table), zap.String("from", g.Shard.GTID), zap.String("until", until))
 		if err := r.runGuard(ctx, g, until); err != nil {
