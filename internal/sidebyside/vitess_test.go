@@ -46,6 +46,7 @@ package sidebyside
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/rand"
 	"net/http"
 	"os"
@@ -216,6 +217,27 @@ func vtStreaming() [][]string {
 type vtPair struct {
 	debezium, sluice string // topic prefixes, also the connector names
 	schemaChanges    bool
+	transforms       bool // with vitessTransforms' chain
+}
+
+// vitessTransforms is the MariaDB-class transforms pair's chain
+// (transformsProps) for the Vitess tables: the predicate picks sbv_int, and
+// ExtractNewRecordState also adds the source's shard, by which the
+// flattened records' order is compared (see normaliseVitessUnwrapped).
+func vitessTransforms() map[string]string {
+	m := maps.Clone(transformsProps)
+	m["transforms.unwrap.add.fields"] = "op,table,db,shard"
+	m["predicates.ints.pattern"] = `.*\.sbv_int`
+	return m
+}
+
+// normaliseVitessUnwrapped takes a flattened record's op and shard from the
+// fields ExtractNewRecordState added.
+func normaliseVitessUnwrapped(class string, x *rec) {
+	unwrappedOp(class, x)
+	if s, ok := payloadOf(x.value)["__shard"].(string); ok {
+		x.shard = s
+	}
 }
 
 func TestSideBySideVitess(t *testing.T) {
@@ -274,6 +296,7 @@ func TestSideBySideVitess(t *testing.T) {
 	pairs := []vtPair{
 		{debezium: "sbvd1" + run, sluice: "sbvs1" + run, schemaChanges: true},
 		{debezium: "sbvd0" + run, sluice: "sbvs0" + run, schemaChanges: false},
+		{debezium: "sbvdt" + run, sluice: "sbvst" + run, transforms: true},
 	}
 	host, port, _ := strings.Cut(grpcAddr, ":")
 	props := func(name string, schemaChanges bool) map[string]string {
@@ -300,6 +323,9 @@ func TestSideBySideVitess(t *testing.T) {
 		if !p.schemaChanges {
 			delete(cfg, "include.schema.changes") // the default
 		}
+		if p.transforms {
+			maps.Copy(cfg, vitessTransforms())
+		}
 		if !keep {
 			p := p
 			t.Cleanup(func() { deleteConnector(e, p.debezium) })
@@ -311,6 +337,9 @@ func TestSideBySideVitess(t *testing.T) {
 		scfg := props(p.sluice, p.schemaChanges)
 		if !p.schemaChanges {
 			delete(scfg, "include.schema.changes")
+		}
+		if p.transforms {
+			maps.Copy(scfg, vitessTransforms())
 		}
 		b, _ := json.Marshal(map[string]any{"name": p.sluice, "config": scfg})
 		f := filepath.Join(t.TempDir(), p.sluice+".json")
@@ -445,9 +474,13 @@ func TestSideBySideVitess(t *testing.T) {
 		parts := map[string]int{}
 		deb := readAll(t, e.kafka, adm, p.debezium, parts)
 		sl := readAll(t, e.kafka, adm, p.sluice, parts)
-		res := compare(deb, sl, parts, p.debezium, p.sluice, classRules{normalise: normaliseVitess, stream: vitessShard})
+		rules, what := classRules{normalise: normaliseVitess, stream: vitessShard}, fmt.Sprintf("include.schema.changes=%v", p.schemaChanges)
+		if p.transforms {
+			rules.normalise, what = normaliseVitessUnwrapped, "transforms "+vitessTransforms()["transforms"]
+		}
+		res := compare(deb, sl, parts, p.debezium, p.sluice, rules)
 		compareVitessOffsets(t, e, p, res)
-		s, unallowed := res.summary(fmt.Sprintf("vitess (%s, include.schema.changes=%v): debezium %s vs sluice %s", vitessClass, p.schemaChanges, p.debezium, p.sluice), allow)
+		s, unallowed := res.summary(fmt.Sprintf("vitess (%s, %s): debezium %s vs sluice %s", vitessClass, what, p.debezium, p.sluice), allow)
 		report.WriteString(s)
 		failed = failed || unallowed > 0
 	}
