@@ -64,13 +64,13 @@ func TestSideBySideAvro(t *testing.T) {
 	}
 	want := os.Getenv("SLUICE_SIDEBYSIDE_AVRO_CLASSES")
 	if want == "" {
-		want = "mariadb,mariadb-modes"
+		want = "mariadb,mariadb-modes,mariadb-transforms"
 	}
 	var names []string
 	for _, c := range strings.Split(want, ",") {
 		c = strings.TrimSpace(c)
 		if classes[c] == "" && avroVariants[c].class == "" {
-			t.Fatalf("SLUICE_SIDEBYSIDE_AVRO_CLASSES: unknown class %q (mariadb, mysql, mariadb-modes)", c)
+			t.Fatalf("SLUICE_SIDEBYSIDE_AVRO_CLASSES: unknown class %q (mariadb, mysql, mariadb-modes, mariadb-transforms)", c)
 		}
 		names = append(names, c)
 	}
@@ -81,8 +81,9 @@ func TestSideBySideAvro(t *testing.T) {
 
 // avroVariants: the MariaDB class with Connect's temporal types (Avro's
 // date, time-millis and timestamp-millis), precise unsigned BIGINT
-// (Decimal: Avro's decimal), binary columns as hex strings, and the
-// source types of t_dec's columns (connect.parameters).
+// (Decimal: Avro's decimal), binary columns as hex strings and the source
+// types of t_dec's columns (connect.parameters); and with the transform
+// chain.
 var avroVariants = map[string]variant{
 	"mariadb-modes": {class: "mariadb", tag: "mm", props: map[string]string{
 		"time.precision.mode":           "connect",
@@ -91,6 +92,9 @@ var avroVariants = map[string]variant{
 		"decimal.handling.mode":         "precise",
 		"column.propagate.source.type":  `.*\.t_dec\..*`,
 	}},
+	// The JSON run's transform chain (transformsProps), its flattened
+	// records and the schemas they register in Avro.
+	"mariadb-transforms": {class: "mariadb", tag: "at", props: transformsProps},
 }
 
 func avroMode(rr *registryReader) mode {
@@ -114,7 +118,12 @@ func avroMode(rr *registryReader) mode {
 		},
 		allow: []string{"allow.txt", "allow_avro.txt"},
 		rules: func(t *testing.T, p pair) classRules {
+			var normalise func(string, *rec)
+			if p.props["transforms"] != "" {
+				normalise = unwrappedOp
+			}
 			return classRules{
+				normalise: normalise,
 				decode: func(class string, r *kgo.Record, key bool) any {
 					b := r.Value
 					if key {
