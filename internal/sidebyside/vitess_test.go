@@ -218,6 +218,7 @@ type vtPair struct {
 	debezium, sluice string // topic prefixes, also the connector names
 	schemaChanges    bool
 	transforms       bool // with vitessTransforms' chain
+	avro             bool // with the Avro run's converters (avroMode)
 }
 
 // vitessTransforms is the MariaDB-class transforms pair's chain
@@ -298,6 +299,22 @@ func TestSideBySideVitess(t *testing.T) {
 		{debezium: "sbvd0" + run, sluice: "sbvs0" + run, schemaChanges: false},
 		{debezium: "sbvdt" + run, sluice: "sbvst" + run, transforms: true},
 	}
+	// With SLUICE_SIDEBYSIDE_AVRO=1 (the worker started with
+	// SLUICE_CONNECT_AVRO=1), a pair converts with Apicurio's AvroConverter
+	// as TestSideBySideAvro's do, and the subjects each registers are
+	// compared too.
+	var avro *mode
+	allowFiles := []string{"allow_vitess.txt"}
+	if os.Getenv("SLUICE_SIDEBYSIDE_AVRO") == "1" {
+		regURL := strings.TrimRight(os.Getenv("SLUICE_TEST_REGISTRY_URL"), "/")
+		if regURL == "" {
+			t.Fatal("SLUICE_SIDEBYSIDE_AVRO=1 but SLUICE_TEST_REGISTRY_URL is not set; start the registry with deploy/local/registry.sh start")
+		}
+		m := avroMode(&registryReader{base: regURL})
+		avro = &m
+		allowFiles = append(allowFiles, "allow_avro.txt")
+		pairs = append(pairs, vtPair{debezium: "sbvda" + run, sluice: "sbvsa" + run, avro: true})
+	}
 	host, port, _ := strings.Cut(grpcAddr, ":")
 	props := func(name string, schemaChanges bool) map[string]string {
 		return map[string]string{
@@ -326,6 +343,9 @@ func TestSideBySideVitess(t *testing.T) {
 		if p.transforms {
 			maps.Copy(cfg, vitessTransforms())
 		}
+		if p.avro {
+			avro.props(cfg)
+		}
 		if !keep {
 			p := p
 			t.Cleanup(func() { deleteConnector(e, p.debezium) })
@@ -340,6 +360,9 @@ func TestSideBySideVitess(t *testing.T) {
 		}
 		if p.transforms {
 			maps.Copy(scfg, vitessTransforms())
+		}
+		if p.avro {
+			avro.props(scfg)
 		}
 		b, _ := json.Marshal(map[string]any{"name": p.sluice, "config": scfg})
 		f := filepath.Join(t.TempDir(), p.sluice+".json")
@@ -464,7 +487,7 @@ func TestSideBySideVitess(t *testing.T) {
 	time.Sleep(2500 * time.Millisecond)
 	t.Logf("streaming done after %s", time.Since(start).Round(time.Millisecond))
 
-	allow, err := readAllow("allow_vitess.txt")
+	allow, err := readAllow(allowFiles...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -478,8 +501,15 @@ func TestSideBySideVitess(t *testing.T) {
 		if p.transforms {
 			rules.normalise, what = normaliseVitessUnwrapped, "transforms "+vitessTransforms()["transforms"]
 		}
+		if p.avro {
+			ar := avro.rules(t, pair{debezium: p.debezium, sluice: p.sluice})
+			rules.decode, rules.keyBody, what = ar.decode, ar.keyBody, "Avro"
+		}
 		res := compare(deb, sl, parts, p.debezium, p.sluice, rules)
 		compareVitessOffsets(t, e, p, res)
+		if p.avro {
+			avro.extra(t, pair{debezium: p.debezium, sluice: p.sluice}, res)
+		}
 		s, unallowed := res.summary(fmt.Sprintf("vitess (%s, %s): debezium %s vs sluice %s", vitessClass, what, p.debezium, p.sluice), allow)
 		report.WriteString(s)
 		failed = failed || unallowed > 0
