@@ -6,6 +6,7 @@ import (
 
 	gmysql "github.com/go-mysql-org/go-mysql/mysql"
 
+	"github.com/sluice-cdc/sluice/internal/fault"
 	"github.com/sluice-cdc/sluice/offsets"
 )
 
@@ -21,8 +22,17 @@ func shardGTID(p offsets.Vitess, shard string) string {
 
 // gtidBeyond reports whether VTGate's shard position pos has a transaction
 // that limit does not: pos comes after limit. Both are VTGate's
-// "flavor/set" text (MariaDB/0-1-300, MySQL56/uuid:1-300).
+// "flavor/set" text (MariaDB/0-1-300, MySQL56/uuid:1-300). Its errors are
+// definite: the same positions would fail the same way again.
 func gtidBeyond(pos, limit string) (bool, error) {
+	b, err := compareGTIDs(pos, limit)
+	if err != nil {
+		err = fault.Definite(fmt.Errorf("%w; VTGate's positions are expected as flavor/GTID set, MariaDB or MySQL56: please report the positions", err))
+	}
+	return b, err
+}
+
+func compareGTIDs(pos, limit string) (bool, error) {
 	pf, ps, ok1 := strings.Cut(pos, "/")
 	lf, ls, ok2 := strings.Cut(limit, "/")
 	if !ok1 || !ok2 || pf != lf {

@@ -9,6 +9,7 @@ import (
 	"go.uber.org/zap"
 	binlogdatapb "vitess.io/vitess/go/vt/proto/binlogdata"
 
+	"github.com/sluice-cdc/sluice/internal/fault"
 	"github.com/sluice-cdc/sluice/offsets"
 )
 
@@ -33,8 +34,8 @@ func TestGTIDBeyond(t *testing.T) {
 		}
 	}
 	for _, c := range [][2]string{{"MariaDB/0-1-3", "MySQL56/3e11fa47-71ca-11e1-9e33-c80aa9429562:1-2"}, {"FilePos/binlog.000001:4", "FilePos/binlog.000001:9"}, {"", "MariaDB/0-1-3"}, {"MariaDB/x", "MariaDB/0-1-3"}} {
-		if _, err := gtidBeyond(c[0], c[1]); err == nil || !strings.Contains(err.Error(), "VTGate position") {
-			t.Errorf("gtidBeyond(%q, %q): no error naming the positions", c[0], c[1])
+		if _, err := gtidBeyond(c[0], c[1]); err == nil || !strings.Contains(err.Error(), "VTGate position") || !fault.IsDefinite(err) {
+			t.Errorf("gtidBeyond(%q, %q) = %v: want a definite error naming the positions", c[0], c[1], err)
 		}
 	}
 }
