@@ -44,22 +44,12 @@ func TestGTIDBeyond(t *testing.T) {
 // snapshot and ends at the first one after it, whose rows it drops: the
 // main stream's copy rows, read at that snapshot, must not follow them.
 func TestGuardReplayEndsAtTheNewSnapshot(t *testing.T) {
-	cfg := &Config{Keyspace: "ks", TopicPrefix: "p", Logger: zap.NewNop()}
-	out := &recorder{}
-	g := offsets.CopyGuard{Table: "t", Shard: offsets.ShardGTID{Keyspace: "ks", Shard: "80-", GTID: "MariaDB/0-1-300",
-		TablePKs: []offsets.TableLastPK{{TableName: "t", LastPK: idCursor("5")}}}}
-	r := newReader(cfg, builder(t), out, offsets.Vitess{Shards: []offsets.ShardGTID{g.Shard}})
-	r.guard, r.guardUntil = &g, "MariaDB/0-1-320"
+	r, out := guardReplay(t)
 	ctx := context.Background()
-	txn := func(gtid, id string) []*binlogdatapb.VEvent {
-		row := copyRows("80-", id)[0]
-		row.Timestamp = 1700000000
-		return []*binlogdatapb.VEvent{{Type: binlogdatapb.VEventType_BEGIN}, row, vgtid(sg("80-", gtid, "5")), {Type: binlogdatapb.VEventType_COMMIT}}
-	}
 	evs := []*binlogdatapb.VEvent{{Type: binlogdatapb.VEventType_FIELD, FieldEvent: &binlogdatapb.FieldEvent{TableName: "t", Shard: "80-", Fields: idField}}}
-	evs = append(evs, txn("MariaDB/0-1-310", "7")...)
-	evs = append(evs, txn("MariaDB/0-1-320", "8")...)
-	evs = append(evs, txn("MariaDB/0-1-321", "9")...)
+	evs = append(evs, streamedTxn("MariaDB/0-1-310", "7")...)
+	evs = append(evs, streamedTxn("MariaDB/0-1-320", "8")...)
+	evs = append(evs, streamedTxn("MariaDB/0-1-321", "9")...)
 	for _, ev := range evs {
 		if err := r.handle(ctx, ev); err != nil {
 			t.Fatal(err)
@@ -83,16 +73,9 @@ func TestGuardReplayEndsAtTheNewSnapshot(t *testing.T) {
 // A replay that meets the new snapshot's own transaction ends after it,
 // without waiting for the next one.
 func TestGuardReplayEndsWithTheNewSnapshotsTransaction(t *testing.T) {
-	cfg := &Config{Keyspace: "ks", TopicPrefix: "p", Logger: zap.NewNop()}
-	out := &recorder{}
-	g := offsets.CopyGuard{Table: "t", Shard: offsets.ShardGTID{Keyspace: "ks", Shard: "80-", GTID: "MariaDB/0-1-300",
-		TablePKs: []offsets.TableLastPK{{TableName: "t", LastPK: idCursor("5")}}}}
-	r := newReader(cfg, builder(t), out, offsets.Vitess{Shards: []offsets.ShardGTID{g.Shard}})
-	r.guard, r.guardUntil = &g, "MariaDB/0-1-320"
-	row := copyRows("80-", "8")[0]
-	row.Timestamp = 1700000000
-	evs := []*binlogdatapb.VEvent{{Type: binlogdatapb.VEventType_FIELD, FieldEvent: &binlogdatapb.FieldEvent{TableName: "t", Shard: "80-", Fields: idField}},
-		{Type: binlogdatapb.VEventType_BEGIN}, row, vgtid(sg("80-", "MariaDB/0-1-320", "5")), {Type: binlogdatapb.VEventType_COMMIT}}
+	r, out := guardReplay(t)
+	evs := append([]*binlogdatapb.VEvent{{Type: binlogdatapb.VEventType_FIELD, FieldEvent: &binlogdatapb.FieldEvent{TableName: "t", Shard: "80-", Fields: idField}}},
+		streamedTxn("MariaDB/0-1-320", "8")...)
 	for i, ev := range evs {
 		if r.done {
 			t.Fatalf("the replay ended before event %d", i)
@@ -133,4 +116,24 @@ func TestGuardAtTheNewSnapshotIsNotReplayed(t *testing.T) {
 // idCursor is a copy cursor on a one-digit id.
 func idCursor(id string) *offsets.LastPK {
 	return &offsets.LastPK{Fields: []offsets.PKField{{Name: "id", Type: "INT64", Charset: 63, Flags: 53251}}, Rows: []offsets.PKRow{{Lengths: []string{"1"}, Values: id}}}
+}
+
+// guardReplay is the replay reader of a guard on 80- read at 300, with the
+// main stream's new snapshot at 320.
+func guardReplay(t *testing.T) (*reader, *recorder) {
+	cfg := &Config{Keyspace: "ks", TopicPrefix: "p", Logger: zap.NewNop()}
+	out := &recorder{}
+	g := offsets.CopyGuard{Table: "t", Shard: offsets.ShardGTID{Keyspace: "ks", Shard: "80-", GTID: "MariaDB/0-1-300",
+		TablePKs: []offsets.TableLastPK{{TableName: "t", LastPK: idCursor("5")}}}}
+	r := newReader(cfg, builder(t), out, offsets.Vitess{Shards: []offsets.ShardGTID{g.Shard}})
+	r.guard, r.guardUntil = &g, "MariaDB/0-1-320"
+	return r, out
+}
+
+// streamedTxn is a streamed transaction on 80- inserting id, committed at
+// gtid, while the copy cursor stays at 5.
+func streamedTxn(gtid, id string) []*binlogdatapb.VEvent {
+	row := copyRows("80-", id)[0]
+	row.Timestamp = 1700000000
+	return []*binlogdatapb.VEvent{{Type: binlogdatapb.VEventType_BEGIN}, row, vgtid(sg("80-", gtid, "5")), {Type: binlogdatapb.VEventType_COMMIT}}
 }
