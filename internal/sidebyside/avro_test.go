@@ -58,10 +58,7 @@ func TestSideBySideAvro(t *testing.T) {
 	if os.Getenv("SLUICE_SIDEBYSIDE_AVRO") != "1" {
 		t.Skip("Avro side by side: set SLUICE_SIDEBYSIDE=1 SLUICE_SIDEBYSIDE_AVRO=1 (and SLUICE_TEST_REGISTRY_URL from deploy/local/registry.sh)")
 	}
-	regURL := strings.TrimRight(os.Getenv("SLUICE_TEST_REGISTRY_URL"), "/")
-	if regURL == "" {
-		t.Fatal("SLUICE_SIDEBYSIDE_AVRO=1 but SLUICE_TEST_REGISTRY_URL is not set; start the registry with deploy/local/registry.sh start")
-	}
+	regURL := registryURL(t)
 	want := os.Getenv("SLUICE_SIDEBYSIDE_AVRO_CLASSES")
 	if want == "" {
 		want = "mariadb,mariadb-modes,mariadb-transforms"
@@ -77,6 +74,17 @@ func TestSideBySideAvro(t *testing.T) {
 	t.Setenv("SLUICE_CONNECT_AVRO", "1")
 	e := setup(t)
 	runMySQLFamily(t, e, names, avroMode(&registryReader{base: regURL}))
+}
+
+// registryURL is the schema registry's Confluent-compatible API the Avro
+// runs register with (deploy/local/registry.sh's SLUICE_TEST_REGISTRY_URL).
+func registryURL(t *testing.T) string {
+	t.Helper()
+	u := strings.TrimRight(os.Getenv("SLUICE_TEST_REGISTRY_URL"), "/")
+	if u == "" {
+		t.Fatal("SLUICE_SIDEBYSIDE_AVRO=1 but SLUICE_TEST_REGISTRY_URL is not set; start the registry with deploy/local/registry.sh start")
+	}
+	return u
 }
 
 // avroVariants: the MariaDB class with Connect's temporal types (Avro's

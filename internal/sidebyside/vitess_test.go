@@ -221,6 +221,21 @@ type vtPair struct {
 	avro             bool // with the Avro run's converters (avroMode)
 }
 
+// config is the pair's connector file on either side: m, the settings all
+// pairs share, with the pair's own.
+func (p vtPair) config(m map[string]string, avro *mode) map[string]string {
+	if !p.schemaChanges {
+		delete(m, "include.schema.changes") // the default
+	}
+	if p.transforms {
+		maps.Copy(m, vitessTransforms())
+	}
+	if p.avro {
+		avro.props(m)
+	}
+	return m
+}
+
 // vitessTransforms is the MariaDB-class transforms pair's chain
 // (transformsProps) for the Vitess tables: the predicate picks sbv_int, and
 // ExtractNewRecordState also adds the source's shard, by which the
@@ -306,11 +321,7 @@ func TestSideBySideVitess(t *testing.T) {
 	var avro *mode
 	allowFiles := []string{"allow_vitess.txt"}
 	if os.Getenv("SLUICE_SIDEBYSIDE_AVRO") == "1" {
-		regURL := strings.TrimRight(os.Getenv("SLUICE_TEST_REGISTRY_URL"), "/")
-		if regURL == "" {
-			t.Fatal("SLUICE_SIDEBYSIDE_AVRO=1 but SLUICE_TEST_REGISTRY_URL is not set; start the registry with deploy/local/registry.sh start")
-		}
-		m := avroMode(&registryReader{base: regURL})
+		m := avroMode(&registryReader{base: registryURL(t)})
 		avro = &m
 		allowFiles = append(allowFiles, "allow_avro.txt")
 		pairs = append(pairs, vtPair{debezium: "sbvda" + run, sluice: "sbvsa" + run, avro: true})
@@ -336,16 +347,7 @@ func TestSideBySideVitess(t *testing.T) {
 	var files []string
 	var dpairs []pair // for waitFor's task states
 	for _, p := range pairs {
-		cfg := props(p.debezium, p.schemaChanges)
-		if !p.schemaChanges {
-			delete(cfg, "include.schema.changes") // the default
-		}
-		if p.transforms {
-			maps.Copy(cfg, vitessTransforms())
-		}
-		if p.avro {
-			avro.props(cfg)
-		}
+		cfg := p.config(props(p.debezium, p.schemaChanges), avro)
 		if !keep {
 			p := p
 			t.Cleanup(func() { deleteConnector(e, p.debezium) })
@@ -354,16 +356,7 @@ func TestSideBySideVitess(t *testing.T) {
 			})
 		}
 		createConnector(t, e, p.debezium, cfg)
-		scfg := props(p.sluice, p.schemaChanges)
-		if !p.schemaChanges {
-			delete(scfg, "include.schema.changes")
-		}
-		if p.transforms {
-			maps.Copy(scfg, vitessTransforms())
-		}
-		if p.avro {
-			avro.props(scfg)
-		}
+		scfg := p.config(props(p.sluice, p.schemaChanges), avro)
 		b, _ := json.Marshal(map[string]any{"name": p.sluice, "config": scfg})
 		f := filepath.Join(t.TempDir(), p.sluice+".json")
 		if err := os.WriteFile(f, b, 0o600); err != nil {
