@@ -198,9 +198,13 @@ func TestVitessCopyResumeShardsAtDifferentTables(t *testing.T) {
 	// copies several times slower, so a quarter of the rows gives as long
 	// a window, and spares the race-built test the decoding of a million
 	// records (some 0.4 ms each under the race detector).
-	big, mid := 400_000, 150_000
+	big, mid, long := 400_000, 150_000, 400_000
 	if os.Getenv("SLUICE_E2E_RACE") == "1" {
-		big, mid = 100_000, 40_000
+		// 80- takes some 4-6 s to finish its three small tables whatever
+		// their size (no VGTID of it is stored while it sits between two
+		// tables), and a race-built daemon copies 100,000 rows in about
+		// as long: -80's b needs more rows for the window to stay open.
+		big, mid, long = 100_000, 40_000, 250_000
 	}
 	t.Run("80- on the first table", func(t *testing.T) {
 		// 80- copies a long while -80, through a at once, copies b: the
@@ -210,7 +214,7 @@ func TestVitessCopyResumeShardsAtDifferentTables(t *testing.T) {
 		})
 	})
 	t.Run("80- finished", func(t *testing.T) {
-		copyResume(t, e, 1000, big, func(v offsets.Vitess, a, b string) bool {
+		copyResume(t, e, 1000, long, func(v offsets.Vitess, a, b string) bool {
 			return copyCursorOn(v, "-80", b) && copyDone(v, "80-")
 		})
 	})
@@ -240,7 +244,9 @@ func copyResume(t *testing.T, e vtEnv, aOn80, bOnMinus80 int, at func(v offsets.
 	oc := conformance.NewKafkaClient(t, e.kafka, kgo.ConsumePartitions(offsetsPartitionEnd(t, e.kafka, key)), kgo.FetchMaxWait(50*time.Millisecond))
 	sl := startVitess(t, e, name, cfg)
 	var stored offsets.Vitess
+	var trail []string // the shards' copy states as stored, for a failure's message
 	reached, over := false, false
+	start := time.Now()
 	for deadline := time.Now().Add(2 * time.Minute); !reached && !over && time.Now().Before(deadline); {
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		fs := oc.PollFetches(ctx)
@@ -254,14 +260,18 @@ func copyResume(t *testing.T, e vtEnv, aOn80, bOnMinus80 int, at func(v offsets.
 				t.Fatal(err)
 			}
 			stored = v
+			if st := copyStates(v); len(trail) == 0 || !strings.HasSuffix(trail[len(trail)-1], st) {
+				trail = append(trail, fmt.Sprintf("%.1fs %s", time.Since(start).Seconds(), st))
+			}
 			reached, over = at(v, a.name, b.name), !v.Copying()
 		})
 	}
 	sl.Kill9()
 	if !reached {
-		t.Fatalf("the stored offset never showed the state sought (last: %s); the copy was too fast to catch", stored)
+		t.Fatalf("the stored offset never showed the state sought (states stored: %s; last: %s); the copy was too fast to catch",
+			strings.Join(trail, ", "), stored)
 	}
-	t.Logf("killed at %s", stored)
+	t.Logf("killed at %s (states stored: %s)", stored, strings.Join(trail, ", "))
 	// While it is down: deletes of copied rows on both shards (of a on
 	// -80, whose copy of a was over), updates and inserts.
 	a.must(t, "DELETE FROM "+a.name+" WHERE id <= 100", "DELETE FROM "+a.name+" WHERE id BETWEEN 100001 AND 100050",
@@ -285,6 +295,29 @@ func copyResume(t *testing.T, e vtEnv, aOn80, bOnMinus80 int, at func(v offsets.
 		t.Logf("%s: rebuilt %d rows from %d records (ops %v)", tb.name, len(r.rows), r.seen, r.ops)
 	}
 	sl.Stop()
+}
+
+// copyStates names each shard's copy state in a stored offset: the table
+// its cursor is on, or "done".
+func copyStates(p offsets.Vitess) string {
+	var b strings.Builder
+	for _, sg := range p.Shards {
+		fmt.Fprintf(&b, "%s:", sg.Shard)
+		switch {
+		case len(sg.TablePKs) == 0 && sg.GTID != "":
+			b.WriteString("done ")
+		case len(sg.TablePKs) == 0:
+			b.WriteString("starting ")
+		default:
+			for _, tp := range sg.TablePKs {
+				if tp.LastPK != nil {
+					b.WriteString(tp.TableName)
+				}
+			}
+			b.WriteString(" ")
+		}
+	}
+	return strings.TrimSpace(b.String())
 }
 
 // copyDone: the shard's copy is over (a GTID, no cursor).
