@@ -176,6 +176,10 @@ func isNull(v any) bool {
 type compiled struct {
 	plan   *plan
 	prefix []byte
+	// self is this form as the converter's last: made once, so that a
+	// cache hit after another schema (records of two tables interleaved,
+	// or one converter for keys and values) allocates nothing.
+	self *lastCompiled
 }
 
 // compiled returns the cached compiled form of s, building it on first use.
@@ -184,14 +188,16 @@ func (c *Converter) compiled(s *change.Schema) (*compiled, error) {
 		return l.cs, nil
 	}
 	if p, ok := c.cache.Load(s); ok {
-		c.last.Store(&lastCompiled{schema: s, cs: p.(*compiled)})
-		return p.(*compiled), nil
+		cs := p.(*compiled)
+		c.last.Store(cs.self)
+		return cs, nil
 	}
 	p, err := compile(s, map[*change.Schema]*plan{})
 	if err != nil {
 		return nil, typeerr.Finish("jsonconv", err)
 	}
 	cs := &compiled{plan: p}
+	cs.self = &lastCompiled{schema: s, cs: cs}
 	if c.schemas {
 		b := append([]byte(nil), `{"schema":`...)
 		if b, err = c.appendSchema(b, p); err != nil {
@@ -207,7 +213,7 @@ func (c *Converter) compiled(s *change.Schema) (*compiled, error) {
 	if p, loaded := c.cache.LoadOrStore(s, cs); loaded {
 		cs = p.(*compiled)
 	}
-	c.last.Store(&lastCompiled{schema: s, cs: cs})
+	c.last.Store(cs.self)
 	return cs, nil
 }
 

@@ -486,7 +486,7 @@ func TestAppendStringRandom(t *testing.T) {
 
 func TestAllocations(t *testing.T) {
 	f := newEnvelopeFixture()
-	_, val := f.create(1004)
+	key, val := f.create(1004)
 	for _, cfg := range []Config{{}, {SchemasEnable: true}, {DecimalFormat: DecimalNumeric}} {
 		c := conv(t, cfg)
 		if _, err := c.Convert(bg, "t", f.env, val); err != nil {
@@ -498,6 +498,17 @@ func TestAllocations(t *testing.T) {
 		buf := make([]byte, 0, 8192)
 		if n := testing.AllocsPerRun(200, func() { buf, _ = c.Append(buf[:0], "t", f.env, val) }); n != 0 {
 			t.Errorf("%+v: Append makes %v allocations, want 0", cfg, n)
+		}
+		// Two schemas in turn (one converter for keys and values, or two
+		// tables' records interleaved): each a cache hit, none a new form.
+		if _, err := c.Append(buf[:0], "t", f.key, key); err != nil {
+			t.Fatal(err)
+		}
+		if n := testing.AllocsPerRun(200, func() {
+			buf, _ = c.Append(buf[:0], "t", f.key, key)
+			buf, _ = c.Append(buf[:0], "t", f.env, val)
+		}); n != 0 {
+			t.Errorf("%+v: Append of a key and a value in turn makes %v allocations, want 0", cfg, n)
 		}
 	}
 }
