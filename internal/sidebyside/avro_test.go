@@ -432,9 +432,16 @@ func branchName(b any, ns string) string {
 // with Sluice's (sp): the same subjects, the same number of versions, and
 // each version's schema field by field.
 func (rr *registryReader) compareSubjects(dp, sp string, res *result) error {
+	// Apicurio lists at most 1,000 subjects unless asked for more (its
+	// apicurio.ccompat.max-subjects), and a registry that ran earlier
+	// side-by-side runs holds more: a pair's subjects would go missing.
+	const most = 1_000_000
 	var all []string
-	if err := rr.get("/subjects", &all); err != nil {
+	if err := rr.get(fmt.Sprintf("/subjects?limit=%d", most), &all); err != nil {
 		return err
+	}
+	if len(all) >= most {
+		return fmt.Errorf("the registry lists %d subjects, as many as asked for: some may be missing", len(all))
 	}
 	mine := func(s, px string) bool { return strings.HasPrefix(s, px+".") || strings.HasPrefix(s, px+"-") }
 	names := map[string][2]string{}

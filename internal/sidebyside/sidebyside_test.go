@@ -115,12 +115,13 @@ var modesProps = map[string]string{
 
 // transformsProps is a third MariaDB-class pair's connector file: a
 // transform chain as deployments set it (Debezium's ExtractNewRecordState,
-// then Kafka Connect's ReplaceField, InsertField and InsertHeader, two of
-// them under a predicate), run by Kafka Connect's own classes on the
-// Debezium side and by Sluice's on the other. The chain keeps every topic's
-// name and every snapshot record, which the run's waits count.
+// then Kafka Connect's ReplaceField, InsertField, InsertHeader, Cast and
+// TimestampConverter, four of them under a predicate), run by Kafka
+// Connect's own classes on the Debezium side and by Sluice's on the other.
+// The chain keeps every topic's name and every snapshot record, which the
+// run's waits count.
 var transformsProps = map[string]string{
-	"transforms":                                       "unwrap,rename,origin,hdr",
+	"transforms":                                       "unwrap,rename,origin,hdr,cast,when",
 	"transforms.unwrap.type":                           "io.debezium.transforms.ExtractNewRecordState",
 	"transforms.unwrap.add.fields":                     "op,table,db",
 	"transforms.unwrap.add.headers":                    "op",
@@ -136,9 +137,23 @@ var transformsProps = map[string]string{
 	"transforms.hdr.value.literal":                     "unwrapped",
 	"transforms.hdr.predicate":                         "ints",
 	"transforms.hdr.negate":                            "true",
-	"predicates":                                       "ints",
-	"predicates.ints.type":                             "org.apache.kafka.connect.transforms.predicates.TopicNameMatches",
-	"predicates.ints.pattern":                          `.*\.t_int`,
+	// Cast: a TINYINT to text, a BOOLEAN to a number, and a column with a
+	// default (-7) to a double, default and all.
+	"transforms.cast.type":      "org.apache.kafka.connect.transforms.Cast$Value",
+	"transforms.cast.spec":      "ti:string,bo:int32,d:float64",
+	"transforms.cast.predicate": "ints",
+	// TimestampConverter: a DATETIME (Debezium's epoch milliseconds, null
+	// for a zero date) as text in a pattern with a quoted literal.
+	"transforms.when.type":        "org.apache.kafka.connect.transforms.TimestampConverter$Value",
+	"transforms.when.field":       "dt",
+	"transforms.when.target.type": "string",
+	"transforms.when.format":      "yyyy-MM-dd'T'HH:mm:ss.SSS",
+	"transforms.when.predicate":   "times",
+	"predicates":                  "ints,times",
+	"predicates.ints.type":        "org.apache.kafka.connect.transforms.predicates.TopicNameMatches",
+	"predicates.ints.pattern":     `.*\.t_int`,
+	"predicates.times.type":       "org.apache.kafka.connect.transforms.predicates.TopicNameMatches",
+	"predicates.times.pattern":    `.*\.t_time`,
 }
 
 // unwrappedOp takes a flattened record's op from the __op field

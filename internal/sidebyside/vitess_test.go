@@ -237,13 +237,20 @@ func (p vtPair) config(m map[string]string, avro *mode) map[string]string {
 }
 
 // vitessTransforms is the MariaDB-class transforms pair's chain
-// (transformsProps) for the Vitess tables: the predicate picks sbv_int, and
+// (transformsProps) for the Vitess tables: the predicates pick sbv_int and
+// sbv_time (whose TIMESTAMP text TimestampConverter parses), and
 // ExtractNewRecordState also adds the source's shard, by which the
 // flattened records' order is compared (see normaliseVitessUnwrapped).
 func vitessTransforms() map[string]string {
 	m := maps.Clone(transformsProps)
 	m["transforms.unwrap.add.fields"] = "op,table,db,shard"
 	m["predicates.ints.pattern"] = `.*\.sbv_int`
+	// VStream's TIMESTAMP is text ("2038-01-19 03:14:07"), as Debezium's
+	// Vitess connector writes it: parsed into epoch milliseconds here.
+	m["predicates.times.pattern"] = `.*\.sbv_time`
+	m["transforms.when.field"] = "ts"
+	m["transforms.when.target.type"] = "unix"
+	m["transforms.when.format"] = "yyyy-MM-dd HH:mm:ss"
 	return m
 }
 
@@ -315,16 +322,18 @@ func TestSideBySideVitess(t *testing.T) {
 		{debezium: "sbvdt" + run, sluice: "sbvst" + run, transforms: true},
 	}
 	// With SLUICE_SIDEBYSIDE_AVRO=1 (the worker started with
-	// SLUICE_CONNECT_AVRO=1), a pair converts with Apicurio's AvroConverter
-	// as TestSideBySideAvro's do, and the subjects each registers are
-	// compared too.
+	// SLUICE_CONNECT_AVRO=1), two pairs convert with Apicurio's
+	// AvroConverter as TestSideBySideAvro's do, one of them through the
+	// transforms pair's chain, and the subjects each registers are compared
+	// too.
 	var avro *mode
 	allowFiles := []string{"allow_vitess.txt"}
 	if os.Getenv("SLUICE_SIDEBYSIDE_AVRO") == "1" {
 		m := avroMode(&registryReader{base: registryURL(t)})
 		avro = &m
 		allowFiles = append(allowFiles, "allow_avro.txt")
-		pairs = append(pairs, vtPair{debezium: "sbvda" + run, sluice: "sbvsa" + run, avro: true})
+		pairs = append(pairs, vtPair{debezium: "sbvda" + run, sluice: "sbvsa" + run, avro: true},
+			vtPair{debezium: "sbvdat" + run, sluice: "sbvsat" + run, avro: true, transforms: true})
 	}
 	host, port, _ := strings.Cut(grpcAddr, ":")
 	props := func(name string, schemaChanges bool) map[string]string {
@@ -496,7 +505,7 @@ func TestSideBySideVitess(t *testing.T) {
 		}
 		if p.avro {
 			ar := avro.rules(t, pair{debezium: p.debezium, sluice: p.sluice})
-			rules.decode, rules.keyBody, what = ar.decode, ar.keyBody, "Avro"
+			rules.decode, rules.keyBody, what = ar.decode, ar.keyBody, "Avro, "+what
 		}
 		res := compare(deb, sl, parts, p.debezium, p.sluice, rules)
 		compareVitessOffsets(t, e, p, res)
