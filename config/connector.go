@@ -424,8 +424,34 @@ func buildConnector(f *connectorFile, source string) (*Connector, []Warning, Err
 	r.eventShape(c, vd)
 	c.KeyConverter = r.converter("key.converter")
 	c.ValueConverter = r.converter("value.converter")
+	r.clientOverrides()
 	r.unknownKeys(connectorKnownIgnored, connectorRenamed)
 	return c, r.warns, r.errs
+}
+
+// workerProducerSettings are the producer settings Sluice's worker takes
+// (producer.<setting> in its properties).
+var workerProducerSettings = []string{"compression.type", "linger.ms", "batch.size"}
+
+// clientOverrides warns about Kafka Connect's per-connector client
+// overrides: a worker's connectors share one producer, so a connector's
+// own producer.override.compression.type (say) would otherwise be dropped
+// without a word, and its records go out uncompressed.
+func (r *reader) clientOverrides() {
+	for _, k := range slices.Sorted(maps.Keys(r.vals)) {
+		setting, ok := strings.CutPrefix(k, "producer.override.")
+		switch {
+		case ok && slices.Contains(workerProducerSettings, setting):
+			r.warn(k, fmt.Sprintf("is ignored: Sluice's connectors share the worker's one producer; set %q in the worker properties (or %s), which applies to every connector", "producer."+setting, EnvName("producer."+setting)))
+		case ok:
+			r.warn(k, fmt.Sprintf("is ignored: Sluice's connectors share the worker's one producer, which takes only %s from the worker properties", "producer."+strings.Join(workerProducerSettings, ", producer.")))
+		case strings.HasPrefix(k, "consumer.override.") || strings.HasPrefix(k, "admin.override."):
+			r.warn(k, "is ignored: Sluice's Kafka clients are the worker's, shared by its connectors")
+		default:
+			continue
+		}
+		r.used[k] = true
+	}
 }
 
 // connectorReader starts reading a connector file: its name, and the
