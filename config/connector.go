@@ -429,10 +429,6 @@ func buildConnector(f *connectorFile, source string) (*Connector, []Warning, Err
 	return c, r.warns, r.errs
 }
 
-// workerProducerSettings are the producer settings Sluice's worker takes
-// (producer.<setting> in its properties).
-var workerProducerSettings = []string{"compression.type", "linger.ms", "batch.size"}
-
 // clientOverrides warns about Kafka Connect's per-connector client
 // overrides: a worker's connectors share one producer, so a connector's
 // own producer.override.compression.type (say) would otherwise be dropped
@@ -441,10 +437,10 @@ func (r *reader) clientOverrides() {
 	for _, k := range slices.Sorted(maps.Keys(r.vals)) {
 		setting, ok := strings.CutPrefix(k, "producer.override.")
 		switch {
-		case ok && slices.Contains(workerProducerSettings, setting):
+		case ok && slices.Contains(ProducerSettings, setting):
 			r.warn(k, fmt.Sprintf("is ignored: Sluice's connectors share the worker's one producer; set %q in the worker properties (or %s), which applies to every connector", "producer."+setting, EnvName("producer."+setting)))
 		case ok:
-			r.warn(k, fmt.Sprintf("is ignored: Sluice's connectors share the worker's one producer, which takes only %s from the worker properties", "producer."+strings.Join(workerProducerSettings, ", producer.")))
+			r.warn(k, fmt.Sprintf("is ignored: Sluice's connectors share the worker's one producer, which takes only %s from the worker properties", "producer."+strings.Join(ProducerSettings, ", producer.")))
 		case strings.HasPrefix(k, "consumer.override.") || strings.HasPrefix(k, "admin.override."):
 			r.warn(k, "is ignored: Sluice's Kafka clients are the worker's, shared by its connectors")
 		default:

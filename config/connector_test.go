@@ -673,7 +673,7 @@ func TestClientOverridesWarned(t *testing.T) {
 	got := warningsText(warns)
 	for _, want := range []string{
 		`connector inventory: property "producer.override.compression.type" is ignored: Sluice's connectors share the worker's one producer; set "producer.compression.type" in the worker properties (or SLUICE_PRODUCER_COMPRESSION_TYPE), which applies to every connector`,
-		`connector inventory: property "producer.override.max.request.size" is ignored: Sluice's connectors share the worker's one producer, which takes only producer.compression.type, producer.linger.ms, producer.batch.size from the worker properties`,
+		`connector inventory: property "producer.override.max.request.size" is ignored: Sluice's connectors share the worker's one producer, which takes only producer.client.id, producer.compression.type, producer.linger.ms, producer.batch.size from the worker properties`,
 		`connector inventory: property "consumer.override.auto.offset.reset" is ignored: Sluice's Kafka clients are the worker's, shared by its connectors`,
 	} {
 		if !strings.Contains(got, want) {

@@ -200,6 +200,7 @@ func LoadWorker(file string, env []string, flags map[string]string) (*Worker, []
 			r.used[k] = true
 		}
 	}
+	r.producerSettings(w.Producer)
 
 	r.unknownWorkerKeys(fileKeys, envSet)
 	if len(r.errs) > 0 {
@@ -334,8 +335,13 @@ func (r *reader) unknownWorkerKeys(fileKeys map[string]bool, envSet map[string]s
 			continue
 		}
 		switch {
+		case k == "security.protocol" && strings.EqualFold(strings.TrimSpace(vals[k]), "PLAINTEXT"):
+		case k == "security.protocol":
+			r.fail(k, vals[k], plaintextOnly+"; use a PLAINTEXT listener of the cluster")
+		case kafkaSecuritySetting.MatchString(k):
+			r.warn(k, "is ignored: "+plaintextOnly)
 		case kafkaClientSetting.MatchString(k):
-			r.warn(k, fmt.Sprintf("is a Kafka client setting; Sluice applies client settings only with the %q prefix (%s%s) and ignores this one", ProducerPrefix, ProducerPrefix, k))
+			r.warn(k, "is a Kafka client setting Sluice does not apply; it applies "+ProducerPrefix+strings.Join(ProducerSettings, ", "+ProducerPrefix))
 		case matchesKnown(k, workerKnownIgnored):
 		default:
 			msg := "is not known to Sluice and is ignored"
@@ -350,7 +356,35 @@ func (r *reader) unknownWorkerKeys(fileKeys map[string]bool, envSet map[string]s
 
 // kafkaClientSetting matches worker-level Kafka client settings that Kafka
 // Connect applies to its own clients; Sluice has one set, under producer.*.
-var kafkaClientSetting = regexp.MustCompile(`^(security\.protocol|sasl\..*|ssl\..*|client\.dns\.lookup|request\.timeout\.ms|retry\.backoff\.ms|metadata\.max\.age\.ms|connections\.max\.idle\.ms|reconnect\.backoff\..*|socket\.connection\.setup\.timeout\..*|send\.buffer\.bytes|receive\.buffer\.bytes)$`)
+var kafkaClientSetting = regexp.MustCompile(`^(client\.dns\.lookup|request\.timeout\.ms|retry\.backoff\.ms|metadata\.max\.age\.ms|connections\.max\.idle\.ms|reconnect\.backoff\..*|socket\.connection\.setup\.timeout\..*|send\.buffer\.bytes|receive\.buffer\.bytes)$`)
+
+// kafkaSecuritySetting matches the Kafka client's TLS and SASL settings.
+var kafkaSecuritySetting = regexp.MustCompile(`^(security\.protocol|sasl\..*|ssl\..*)$`)
+
+// ProducerSettings are the producer.* worker properties Sluice applies (to
+// its one producer, and client.id to every Kafka client it opens).
+var ProducerSettings = []string{"client.id", "compression.type", "linger.ms", "batch.size"}
+
+const plaintextOnly = "Sluice connects to Kafka in plaintext only (TLS and SASL are not supported yet)"
+
+// producerSettings checks the producer.* worker properties: one Sluice
+// does not apply draws a warning, and a security.protocol other than
+// PLAINTEXT is an error, since no connection could follow it.
+func (r *reader) producerSettings(p Properties) {
+	for _, k := range slices.Sorted(maps.Keys(p)) {
+		key := ProducerPrefix + k
+		switch {
+		case slices.Contains(ProducerSettings, k):
+		case k == "security.protocol" && strings.EqualFold(strings.TrimSpace(p[k]), "PLAINTEXT"):
+		case k == "security.protocol":
+			r.fail(key, p[k], plaintextOnly+"; use a PLAINTEXT listener of the cluster")
+		case kafkaSecuritySetting.MatchString(k):
+			r.warn(key, "is ignored: "+plaintextOnly)
+		default:
+			r.warn(key, "is a Kafka producer setting Sluice does not apply; it applies "+ProducerPrefix+strings.Join(ProducerSettings, ", "+ProducerPrefix))
+		}
+	}
+}
 
 // workerKnownIgnored lists Kafka Connect worker properties that mean nothing
 // to Sluice, so a Connect worker file can be reused without warnings.

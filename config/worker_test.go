@@ -84,8 +84,9 @@ plugin.path=/usr/share/java
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(warns) != 0 {
-		t.Errorf("a Kafka Connect worker file drew warnings:\n%s", warningsText(warns))
+	// Only the SASL setting, which Sluice cannot apply, draws a warning.
+	if want := `worker: property "producer.sasl.jaas.config" (from ` + file + `:13) is ignored: Sluice connects to Kafka in plaintext only (TLS and SASL are not supported yet)`; len(warns) != 1 || warns[0].String() != want {
+		t.Errorf("a Kafka Connect worker file drew warnings:\n%s\nwant only\n%s", warningsText(warns), want)
 	}
 	if fmt.Sprint(w.BootstrapServers) != "[file1:9092 file2:9092]" || w.OffsetsTopic != "file-offsets" ||
 		w.OffsetsPartitions != 10 || w.OffsetsReplicationFactor != 3 || w.OffsetFlushInterval != 10*time.Second ||
@@ -254,7 +255,7 @@ func filepathOf(es Errors) string {
 }
 
 func TestWorkerUnknownKeys(t *testing.T) {
-	file := writeFile(t, "bootstrap.servers=k:9092\nlog.levle=debug\nfoo=bar\nsecurity.protocol=SASL_SSL\nbootstrap.servers=k2:9092\n")
+	file := writeFile(t, "bootstrap.servers=k:9092\nlog.levle=debug\nfoo=bar\nrequest.timeout.ms=5000\nbootstrap.servers=k2:9092\n")
 	w, warns, err := LoadWorker(file, nil, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -267,7 +268,7 @@ func TestWorkerUnknownKeys(t *testing.T) {
 		`worker: property "bootstrap.servers" (from ` + file + `:5) is also set on line 1; the last value is used`,
 		`worker: property "log.levle" (from ` + file + `:2) is not known to Sluice and is ignored; did you mean "log.level"?`,
 		`worker: property "foo" (from ` + file + `:3) is not known to Sluice and is ignored`,
-		`worker: property "security.protocol" (from ` + file + `:4) is a Kafka client setting; Sluice applies client settings only with the "producer." prefix (producer.security.protocol) and ignores this one`,
+		`worker: property "request.timeout.ms" (from ` + file + `:4) is a Kafka client setting Sluice does not apply; it applies producer.client.id, producer.compression.type, producer.linger.ms, producer.batch.size`,
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("missing warning\n  %s\nin\n%s", want, got)
@@ -289,6 +290,38 @@ func TestWorkerUnknownKeys(t *testing.T) {
 	}
 	if !slices.Equal(keys, []string{"log.lvl", "producer."}) || !strings.Contains(es[0].Error(), `worker: property "log.lvl" (from flag) is not a worker property; use one of bootstrap.servers,`) {
 		t.Errorf("got %v", err)
+	}
+}
+
+// Sluice's Kafka connections are plaintext: a worker set up for TLS or
+// SASL is refused with why, its other security settings draw a warning,
+// and producer settings it does not apply are named.
+func TestWorkerKafkaSecurity(t *testing.T) {
+	for _, key := range []string{"security.protocol", "producer.security.protocol"} {
+		file := writeFile(t, "bootstrap.servers=k:9092\n"+key+"=SASL_SSL\n")
+		_, _, err := LoadWorker(file, nil, nil)
+		want := `worker: property "` + key + `" (from ` + file + `:2): value "SASL_SSL" Sluice connects to Kafka in plaintext only (TLS and SASL are not supported yet); use a PLAINTEXT listener of the cluster`
+		if err == nil || err.Error() != want {
+			t.Errorf("got %v\nwant %s", err, want)
+		}
+	}
+	file := writeFile(t, "bootstrap.servers=k:9092\nsecurity.protocol=plaintext\nproducer.security.protocol=PLAINTEXT\n"+
+		"ssl.truststore.location=/x\nproducer.acks=1\nproducer.client.id=me\n")
+	w, warns, err := LoadWorker(file, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := warningsText(warns)
+	for _, want := range []string{
+		`worker: property "ssl.truststore.location" (from ` + file + `:4) is ignored: Sluice connects to Kafka in plaintext only (TLS and SASL are not supported yet)`,
+		`worker: property "producer.acks" (from ` + file + `:5) is a Kafka producer setting Sluice does not apply; it applies producer.client.id, producer.compression.type, producer.linger.ms, producer.batch.size`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing warning\n  %s\nin\n%s", want, got)
+		}
+	}
+	if len(warns) != 2 || w.Producer["client.id"] != "me" {
+		t.Errorf("got %d warnings (want 2), producer %v:\n%s", len(warns), map[string]string(w.Producer), got)
 	}
 }
 

@@ -320,7 +320,7 @@ func (p *Poller) promise(txn *offsets.Txn, recycle bool) func(*kgo.Record, error
 func produceError(r *kgo.Record, err error) error {
 	err = fmt.Errorf("kafka did not accept a record for topic %s with key %s: %w", r.Topic, keyText(r.Key), err)
 	if errors.Is(err, kerr.MessageTooLarge) || errors.Is(err, kerr.RecordListTooLarge) {
-		err = fmt.Errorf("%w; the record is %d bytes: raise the topic's max.message.bytes (or the broker's message.max.bytes) and the worker's producer.max.request.size, or make rows smaller with column.truncate.to.N.chars or column.exclude.list", err, len(r.Key)+len(r.Value))
+		err = fmt.Errorf("%w; the record is %d bytes: raise the topic's max.message.bytes (or the broker's message.max.bytes) and the worker's producer.batch.size (Sluice's largest batch, which bounds a record as Kafka's max.request.size does), or make rows smaller with column.truncate.to.N.chars or column.exclude.list", err, len(r.Key)+len(r.Value))
 	}
 	return err
 }
