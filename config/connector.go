@@ -440,7 +440,7 @@ func (r *reader) clientOverrides() {
 		case ok && slices.Contains(ProducerSettings, setting):
 			r.warn(k, fmt.Sprintf("is ignored: Sluice's connectors share the worker's one producer; set %q in the worker properties (or %s), which applies to every connector", "producer."+setting, EnvName("producer."+setting)))
 		case ok:
-			r.warn(k, fmt.Sprintf("is ignored: Sluice's connectors share the worker's one producer, which takes only %s from the worker properties", "producer."+strings.Join(ProducerSettings, ", producer.")))
+			r.warn(k, fmt.Sprintf("is ignored: Sluice's connectors share the worker's one producer, which takes only %s from the worker properties", appliedProducerSettings()))
 		case strings.HasPrefix(k, "consumer.override.") || strings.HasPrefix(k, "admin.override."):
 			r.warn(k, "is ignored: Sluice's Kafka clients are the worker's, shared by its connectors")
 		default:

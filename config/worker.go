@@ -335,13 +335,10 @@ func (r *reader) unknownWorkerKeys(fileKeys map[string]bool, envSet map[string]s
 			continue
 		}
 		switch {
-		case k == "security.protocol" && strings.EqualFold(strings.TrimSpace(vals[k]), "PLAINTEXT"):
-		case k == "security.protocol":
-			r.fail(k, vals[k], plaintextOnly+"; use a PLAINTEXT listener of the cluster")
 		case kafkaSecuritySetting.MatchString(k):
-			r.warn(k, "is ignored: "+plaintextOnly)
+			r.security(k, k, vals[k])
 		case kafkaClientSetting.MatchString(k):
-			r.warn(k, "is a Kafka client setting Sluice does not apply; it applies "+ProducerPrefix+strings.Join(ProducerSettings, ", "+ProducerPrefix))
+			r.warn(k, "is a Kafka client setting Sluice does not apply; it applies "+appliedProducerSettings())
 		case matchesKnown(k, workerKnownIgnored):
 		default:
 			msg := "is not known to Sluice and is ignored"
@@ -355,7 +352,7 @@ func (r *reader) unknownWorkerKeys(fileKeys map[string]bool, envSet map[string]s
 }
 
 // kafkaClientSetting matches worker-level Kafka client settings that Kafka
-// Connect applies to its own clients; Sluice has one set, under producer.*.
+// Connect applies to its own clients; Sluice applies ProducerSettings only.
 var kafkaClientSetting = regexp.MustCompile(`^(client\.dns\.lookup|request\.timeout\.ms|retry\.backoff\.ms|metadata\.max\.age\.ms|connections\.max\.idle\.ms|reconnect\.backoff\..*|socket\.connection\.setup\.timeout\..*|send\.buffer\.bytes|receive\.buffer\.bytes)$`)
 
 // kafkaSecuritySetting matches the Kafka client's TLS and SASL settings.
@@ -365,24 +362,36 @@ var kafkaSecuritySetting = regexp.MustCompile(`^(security\.protocol|sasl\..*|ssl
 // its one producer, and client.id to every Kafka client it opens).
 var ProducerSettings = []string{"client.id", "compression.type", "linger.ms", "batch.size"}
 
+// appliedProducerSettings lists ProducerSettings as worker properties.
+func appliedProducerSettings() string {
+	return ProducerPrefix + strings.Join(ProducerSettings, ", "+ProducerPrefix)
+}
+
 const plaintextOnly = "Sluice connects to Kafka in plaintext only (TLS and SASL are not supported yet)"
 
 // producerSettings checks the producer.* worker properties: one Sluice
-// does not apply draws a warning, and a security.protocol other than
-// PLAINTEXT is an error, since no connection could follow it.
+// does not apply draws a warning, and security ones go to security.
 func (r *reader) producerSettings(p Properties) {
 	for _, k := range slices.Sorted(maps.Keys(p)) {
-		key := ProducerPrefix + k
 		switch {
 		case slices.Contains(ProducerSettings, k):
-		case k == "security.protocol" && strings.EqualFold(strings.TrimSpace(p[k]), "PLAINTEXT"):
-		case k == "security.protocol":
-			r.fail(key, p[k], plaintextOnly+"; use a PLAINTEXT listener of the cluster")
 		case kafkaSecuritySetting.MatchString(k):
-			r.warn(key, "is ignored: "+plaintextOnly)
+			r.security(ProducerPrefix+k, k, p[k])
 		default:
-			r.warn(key, "is a Kafka producer setting Sluice does not apply; it applies "+ProducerPrefix+strings.Join(ProducerSettings, ", "+ProducerPrefix))
+			r.warn(ProducerPrefix+k, "is a Kafka producer setting Sluice does not apply; it applies "+appliedProducerSettings())
 		}
+	}
+}
+
+// security checks a TLS or SASL setting (setting, under the property key):
+// a security.protocol other than PLAINTEXT is an error, since no
+// connection could follow it; the others are ignored with a warning.
+func (r *reader) security(key, setting, v string) {
+	switch {
+	case setting != "security.protocol":
+		r.warn(key, "is ignored: "+plaintextOnly)
+	case !strings.EqualFold(strings.TrimSpace(v), "PLAINTEXT"):
+		r.fail(key, v, plaintextOnly+"; use a PLAINTEXT listener of the cluster")
 	}
 }
 
