@@ -318,6 +318,7 @@ func runMySQLFamily(t *testing.T, e env, names []string, md mode) {
 	}
 
 	var sluiceFiles []string
+	dcfgs := make([]map[string]string, len(pairs))
 	for i, p := range pairs {
 		id := 7000 + rand.Intn(1000)*4 + i*2
 		if !keep {
@@ -329,6 +330,7 @@ func runMySQLFamily(t *testing.T, e env, names []string, md mode) {
 			dprops[k], sprops[k] = v, v
 		}
 		createConnector(t, e, p.debezium, dprops)
+		dcfgs[i] = dprops
 		b, _ := json.Marshal(map[string]any{"name": p.sluice, "config": sprops})
 		f := filepath.Join(t.TempDir(), p.sluice+".json")
 		if err := os.WriteFile(f, b, 0o600); err != nil {
@@ -373,18 +375,12 @@ func runMySQLFamily(t *testing.T, e env, names []string, md mode) {
 	// Streaming changes must start after every snapshot has read its rows,
 	// or a row could be a snapshot read on one side and a create on the
 	// other.
-	waitFor(t, e, pairs, 120*time.Second, "snapshots", func() (bool, string) {
-		var status []string
-		ok := true
-		for _, p := range pairs {
-			for _, px := range []string{p.debezium, p.sluice} {
-				n := countRecords(adm, px+"."+p.db+".")
-				status = append(status, fmt.Sprintf("%s %d/%d", px, n, p.snapshotRows))
-				ok = ok && n >= p.snapshotRows
-			}
-		}
-		return ok, strings.Join(status, ", ")
-	}, &slog)
+	sides := make([]copySide, len(pairs))
+	for i := range pairs {
+		p := &pairs[i]
+		sides[i] = copySide{debezium: &p.debezium, sluice: p.sluice, cfg: dcfgs[i], topics: "." + p.db + ".", want: p.snapshotRows}
+	}
+	waitForCopies(t, e, adm, sides, 120*time.Second, "snapshots", keep, &slog)
 	t.Logf("snapshots done after %s", time.Since(start).Round(time.Millisecond))
 
 	for _, p := range pairs {
@@ -533,15 +529,23 @@ func connectorState(e env, pairs []pair) string {
 // at once (it never recovers on its own).
 func waitFor(t *testing.T, e env, pairs []pair, timeout time.Duration, what string, cond func() (bool, string), slog *conformance.SyncBuffer) {
 	t.Helper()
+	if ok, status := waitUntil(e, pairs, timeout, cond); !ok {
+		t.Fatalf("waiting for %s: %s\nsluice log (tail):\n%s", what, status, conformance.Tail(slog.String(), 2000))
+	}
+}
+
+// waitUntil is waitFor that returns, false with the last status and the
+// tasks' states, when the time is up or a task has failed.
+func waitUntil(e env, pairs []pair, timeout time.Duration, cond func() (bool, string)) (bool, string) {
 	deadline := time.Now().Add(timeout)
 	for {
 		ok, status := cond()
 		if ok {
-			return
+			return true, status
 		}
 		st := connectorState(e, pairs)
 		if time.Now().After(deadline) || strings.Contains(st, " FAILED ") {
-			t.Fatalf("waiting for %s: %s%s\nsluice log (tail):\n%s", what, status, st, conformance.Tail(slog.String(), 2000))
+			return false, status + st
 		}
 		time.Sleep(300 * time.Millisecond)
 	}

@@ -354,8 +354,8 @@ func TestSideBySideVitess(t *testing.T) {
 	}
 	adm := newAdmin(t, e.kafka)
 	var files []string
-	var dpairs []pair // for waitFor's task states
-	for _, p := range pairs {
+	dcfgs := make([]map[string]string, len(pairs))
+	for i, p := range pairs {
 		cfg := p.config(props(p.debezium, p.schemaChanges), avro)
 		if !keep {
 			p := p
@@ -365,6 +365,7 @@ func TestSideBySideVitess(t *testing.T) {
 			})
 		}
 		createConnector(t, e, p.debezium, cfg)
+		dcfgs[i] = cfg
 		scfg := p.config(props(p.sluice, p.schemaChanges), avro)
 		b, _ := json.Marshal(map[string]any{"name": p.sluice, "config": scfg})
 		f := filepath.Join(t.TempDir(), p.sluice+".json")
@@ -372,7 +373,6 @@ func TestSideBySideVitess(t *testing.T) {
 			t.Fatal(err)
 		}
 		files = append(files, f)
-		dpairs = append(dpairs, pair{debezium: p.debezium})
 	}
 	var slog conformance.SyncBuffer
 	daemon := exec.Command(bin, append([]string{"run", "--bootstrap-servers", e.kafka, "--log-format", "console"}, files...)...)
@@ -403,6 +403,17 @@ func TestSideBySideVitess(t *testing.T) {
 		}
 	}()
 
+	// The copy phase must be over on both sides before the workload
+	// starts, or a row could be copied on one side and streamed on the
+	// other.
+	sides := make([]copySide, len(pairs))
+	for i := range pairs {
+		p := &pairs[i]
+		sides[i] = copySide{debezium: &p.debezium, sluice: p.sluice, cfg: dcfgs[i], topics: "." + keyspace + ".", want: total}
+	}
+	waitForCopies(t, e, adm, sides, 180*time.Second, "the copy phases", keep, &slog)
+	// The names as they are now: a stalled Debezium connector may have
+	// been recreated under another.
 	prefixes := func() []string {
 		var out []string
 		for _, p := range pairs {
@@ -410,19 +421,7 @@ func TestSideBySideVitess(t *testing.T) {
 		}
 		return out
 	}()
-	// The copy phase must be over on both sides before the workload
-	// starts, or a row could be copied on one side and streamed on the
-	// other.
-	waitFor(t, e, dpairs, 180*time.Second, "the copy phases", func() (bool, string) {
-		var status []string
-		ok := true
-		for _, px := range prefixes {
-			n := countRecords(adm, px+"."+keyspace+".")
-			status = append(status, fmt.Sprintf("%s %d/%d", px, n, total))
-			ok = ok && n >= total
-		}
-		return ok, strings.Join(status, ", ")
-	}, &slog)
+	dpairs := sidePairs(sides)
 	t.Logf("copy phases done after %s", time.Since(start).Round(time.Millisecond))
 	// VTGate reports the copy complete once every shard's catch-up is
 	// over; a short pause keeps the first streamed changes out of it.
