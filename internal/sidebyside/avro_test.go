@@ -50,10 +50,11 @@ const apicurioConverter = "io.apicurio.registry.utils.converter.AvroConverter"
 //
 //	SLUICE_SIDEBYSIDE=1 SLUICE_SIDEBYSIDE_AVRO=1 go test -count=1 -v -run Avro ./internal/sidebyside/
 //
-// SLUICE_SIDEBYSIDE_AVRO_CLASSES (default mariadb,mariadb-modes) picks the
-// classes; mariadb-modes is the MariaDB class with the handling modes that
-// change the schemas most (Kafka Connect's temporal and decimal logical
-// types, which AvroData maps to Avro logical types).
+// SLUICE_SIDEBYSIDE_AVRO_CLASSES (default mariadb,mariadb-modes,
+// mariadb-transforms,mariadb-shapes) picks the classes; mariadb-modes is
+// the MariaDB class with the handling modes that change the schemas most
+// (Kafka Connect's temporal and decimal logical types, which AvroData maps
+// to Avro logical types), the other two the transform chains.
 func TestSideBySideAvro(t *testing.T) {
 	if os.Getenv("SLUICE_SIDEBYSIDE_AVRO") != "1" {
 		t.Skip("Avro side by side: set SLUICE_SIDEBYSIDE=1 SLUICE_SIDEBYSIDE_AVRO=1 (and SLUICE_TEST_REGISTRY_URL from deploy/local/registry.sh)")
@@ -61,13 +62,13 @@ func TestSideBySideAvro(t *testing.T) {
 	regURL := registryURL(t)
 	want := os.Getenv("SLUICE_SIDEBYSIDE_AVRO_CLASSES")
 	if want == "" {
-		want = "mariadb,mariadb-modes,mariadb-transforms"
+		want = "mariadb,mariadb-modes,mariadb-transforms,mariadb-shapes"
 	}
 	var names []string
 	for _, c := range strings.Split(want, ",") {
 		c = strings.TrimSpace(c)
 		if classes[c] == "" && avroVariants[c].class == "" {
-			t.Fatalf("SLUICE_SIDEBYSIDE_AVRO_CLASSES: unknown class %q (mariadb, mysql, mariadb-modes, mariadb-transforms)", c)
+			t.Fatalf("SLUICE_SIDEBYSIDE_AVRO_CLASSES: unknown class %q (mariadb, mysql, mariadb-modes, mariadb-transforms, mariadb-shapes)", c)
 		}
 		names = append(names, c)
 	}
@@ -103,6 +104,9 @@ var avroVariants = map[string]variant{
 	// The JSON run's transform chain (transformsProps), its flattened
 	// records and the schemas they register in Avro.
 	"mariadb-transforms": {class: "mariadb", tag: "at", props: transformsProps},
+	// The chain of the transforms that reshape records (shapesProps): a
+	// renamed, versioned record schema, a key that is an int alone.
+	"mariadb-shapes": {class: "mariadb", tag: "as", props: shapesProps},
 }
 
 func avroMode(rr *registryReader) mode {

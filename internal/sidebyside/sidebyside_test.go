@@ -156,6 +156,63 @@ var transformsProps = map[string]string{
 	"predicates.times.pattern":    `.*\.t_time`,
 }
 
+// shapesProps is a second transform chain, for the transforms that change
+// a record's shape, key, topic or headers: a delete becomes a tombstone
+// that Filter drops at once; t_str's row is hoisted into a field and
+// flattened back with the field's name as a prefix, its vc masked first;
+// t_int's key is its id alone (ValueToKey, then ExtractField$Key) and its
+// op is copied into a header (HeaderFrom fails on a record without the
+// field, in Kafka Connect and in Sluice); t_bit's value schema is renamed
+// and versioned and its topic routed; the unwrapped op's header is
+// dropped.
+var shapesProps = map[string]string{
+	"transforms":                                       "unwrap,tomb,mask,hoist,flat,key,keyid,meta,route,hfrom,drop",
+	"transforms.unwrap.type":                           "io.debezium.transforms.ExtractNewRecordState",
+	"transforms.unwrap.add.fields":                     "op,table",
+	"transforms.unwrap.add.headers":                    "op",
+	"transforms.unwrap.delete.tombstone.handling.mode": "delete-to-tombstone",
+	"transforms.mask.type":                             "org.apache.kafka.connect.transforms.MaskField$Value",
+	"transforms.mask.fields":                           "vc",
+	"transforms.mask.replacement":                      "***",
+	"transforms.mask.predicate":                        "strs",
+	"transforms.hoist.type":                            "org.apache.kafka.connect.transforms.HoistField$Value",
+	"transforms.hoist.field":                           "row",
+	"transforms.hoist.predicate":                       "strs",
+	"transforms.flat.type":                             "org.apache.kafka.connect.transforms.Flatten$Value",
+	"transforms.flat.delimiter":                        "_",
+	"transforms.flat.predicate":                        "strs",
+	"transforms.key.type":                              "org.apache.kafka.connect.transforms.ValueToKey",
+	"transforms.key.fields":                            "id",
+	"transforms.key.predicate":                         "ints",
+	"transforms.keyid.type":                            "org.apache.kafka.connect.transforms.ExtractField$Key",
+	"transforms.keyid.field":                           "id",
+	"transforms.keyid.predicate":                       "ints",
+	"transforms.meta.type":                             "org.apache.kafka.connect.transforms.SetSchemaMetadata$Value",
+	"transforms.meta.schema.name":                      "sbs.Shaped",
+	"transforms.meta.schema.version":                   "7",
+	"transforms.meta.predicate":                        "bits",
+	"transforms.route.type":                            "org.apache.kafka.connect.transforms.RegexRouter",
+	"transforms.route.regex":                           `(.*)\.t_bit`,
+	"transforms.route.replacement":                     "$1.t_bit_routed",
+	"transforms.hfrom.type":                            "org.apache.kafka.connect.transforms.HeaderFrom$Value",
+	"transforms.hfrom.fields":                          "__op",
+	"transforms.hfrom.headers":                         "op_copy",
+	"transforms.hfrom.operation":                       "copy",
+	"transforms.hfrom.predicate":                       "ints",
+	"transforms.drop.type":                             "org.apache.kafka.connect.transforms.DropHeaders",
+	"transforms.drop.headers":                          "__op",
+	"transforms.tomb.type":                             "org.apache.kafka.connect.transforms.Filter",
+	"transforms.tomb.predicate":                        "tomb",
+	"predicates":                                       "ints,strs,bits,tomb",
+	"predicates.ints.type":                             "org.apache.kafka.connect.transforms.predicates.TopicNameMatches",
+	"predicates.ints.pattern":                          `.*\.t_int`,
+	"predicates.strs.type":                             "org.apache.kafka.connect.transforms.predicates.TopicNameMatches",
+	"predicates.strs.pattern":                          `.*\.t_str`,
+	"predicates.bits.type":                             "org.apache.kafka.connect.transforms.predicates.TopicNameMatches",
+	"predicates.bits.pattern":                          `.*\.t_bit`,
+	"predicates.tomb.type":                             "org.apache.kafka.connect.transforms.predicates.RecordIsTombstone",
+}
+
 // unwrappedOp takes a flattened record's op from the __op field
 // ExtractNewRecordState added, so that its differences are reported (and
 // allowed) by op as the envelope's are.
@@ -163,8 +220,12 @@ func unwrappedOp(class string, x *rec) {
 	if class != "data" || x.op != "" {
 		return
 	}
-	if op, ok := payloadOf(x.value)["__op"].(string); ok {
-		x.op, x.sig = op, op
+	pl := payloadOf(x.value)
+	for _, f := range []string{"__op", "row___op"} { // row___op: shapesProps' hoisted and flattened t_str
+		if op, ok := pl[f].(string); ok {
+			x.op, x.sig = op, op
+			return
+		}
 	}
 }
 
@@ -194,8 +255,9 @@ func TestSideBySide(t *testing.T) {
 			names = append(names, c)
 		}
 		if c == "mariadb" {
-			// The MariaDB class with modesProps and with transformsProps.
-			names = append(names, "modes", "transforms")
+			// The MariaDB class with modesProps, transformsProps and
+			// shapesProps.
+			names = append(names, "modes", "transforms", "shapes")
 		}
 	}
 	if len(names) == 0 {
@@ -246,6 +308,7 @@ func jsonMode() mode {
 		variants: map[string]variant{
 			"modes":      {class: "mariadb", tag: "mm", props: modesProps},
 			"transforms": {class: "mariadb", tag: "tr", props: transformsProps},
+			"shapes":     {class: "mariadb", tag: "sh", props: shapesProps},
 		},
 	}
 }
