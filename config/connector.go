@@ -443,12 +443,19 @@ func (r *reader) clientOverrides() {
 			r.warn(k, fmt.Sprintf("is ignored: Sluice's connectors share the worker's one producer, which takes only %s from the worker properties", appliedProducerSettings()))
 		case strings.HasPrefix(k, "consumer.override.") || strings.HasPrefix(k, "admin.override."):
 			r.warn(k, "is ignored: Sluice's Kafka clients are the worker's, shared by its connectors")
+		case historyClientSetting.MatchString(k):
+			s := historyClientSetting.FindStringSubmatch(k)[1]
+			r.warn(k, fmt.Sprintf("is ignored: the schema history store connects with the worker's Kafka settings; set %q in the worker properties (or %s)", s, EnvName(s)))
 		default:
 			continue
 		}
 		r.used[k] = true
 	}
 }
+
+// historyClientSetting matches Debezium's TLS and SASL settings of the
+// schema history's Kafka clients (the setting is the first group).
+var historyClientSetting = regexp.MustCompile(`^(?:schema\.history\.internal|database\.history)\.(?:producer|consumer)\.((?:security\.protocol|sasl\..+|ssl\..+))$`)
 
 // connectorReader starts reading a connector file: its name, and the
 // problems found while decoding it.

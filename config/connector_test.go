@@ -669,19 +669,22 @@ func TestUnknownAndKnownIgnoredKeys(t *testing.T) {
 // producer: each is named with where the setting goes instead.
 func TestClientOverridesWarned(t *testing.T) {
 	c, warns := mustParse(t, with("producer.override.compression.type", "lz4", "producer.override.max.request.size", "5242880",
-		"consumer.override.auto.offset.reset", "earliest"))
+		"consumer.override.auto.offset.reset", "earliest", "schema.history.internal.producer.security.protocol", "SASL_SSL",
+		"schema.history.internal.consumer.ssl.truststore.location", "/ca.pem", "schema.history.internal.producer.linger.ms", "5"))
 	got := warningsText(warns)
 	for _, want := range []string{
 		`connector inventory: property "producer.override.compression.type" is ignored: Sluice's connectors share the worker's one producer; set "producer.compression.type" in the worker properties (or SLUICE_PRODUCER_COMPRESSION_TYPE), which applies to every connector`,
 		`connector inventory: property "producer.override.max.request.size" is ignored: Sluice's connectors share the worker's one producer, which takes only producer.client.id, producer.compression.type, producer.linger.ms, producer.batch.size from the worker properties`,
 		`connector inventory: property "consumer.override.auto.offset.reset" is ignored: Sluice's Kafka clients are the worker's, shared by its connectors`,
+		`connector inventory: property "schema.history.internal.producer.security.protocol" is ignored: the schema history store connects with the worker's Kafka settings; set "security.protocol" in the worker properties (or SLUICE_SECURITY_PROTOCOL)`,
+		`connector inventory: property "schema.history.internal.consumer.ssl.truststore.location" is ignored: the schema history store connects with the worker's Kafka settings; set "ssl.truststore.location" in the worker properties (or SLUICE_SSL_TRUSTSTORE_LOCATION)`,
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("missing warning %q in\n%s", want, got)
 		}
 	}
-	if len(warns) != 3 {
-		t.Errorf("got %d warnings, want 3:\n%s", len(warns), got)
+	if len(warns) != 5 {
+		t.Errorf("got %d warnings, want 5:\n%s", len(warns), got)
 	}
 	if c.Raw["producer.override.compression.type"] != "lz4" {
 		t.Errorf("Raw lost the override: %v", c.Raw)

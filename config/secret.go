@@ -45,7 +45,7 @@ func (Secret) LogValue() slog.Value { return slog.StringValue(Masked) }
 // sensitiveKey is Debezium's default password pattern
 // (io.debezium.config.Configuration.PASSWORD_PATTERN): property names whose
 // values Debezium masks in its logs.
-var sensitiveKey = regexp.MustCompile(`(?i)^(?:.*secret|.*password|.*sasl\.jaas\.config|.*basic\.auth\.user\.info.*|.*registry\.auth\.client-secret.*|.*bearer\.auth\.token|.*credentials\.json|.*connectionstring|.*connection\.string)$`)
+var sensitiveKey = regexp.MustCompile(`(?i)^(?:.*secret|.*password|.*sasl\.jaas\.config|.*ssl\.keystore\.key|.*basic\.auth\.user\.info.*|.*registry\.auth\.client-secret.*|.*bearer\.auth\.token|.*credentials\.json|.*connectionstring|.*connection\.string)$`)
 
 // IsSensitive reports whether a property's value is a credential that must not
 // be printed (database.password, *.sasl.jaas.config,

@@ -38,9 +38,13 @@ type Worker struct {
 	// LogFormat is log.format: json (default) or console.
 	LogFormat string
 	// Producer holds the producer.* properties with the prefix removed
-	// (e.g. "compression.type", "sasl.jaas.config"): the Kafka client
-	// settings for every connection Sluice makes.
+	// (e.g. "compression.type", "sasl.jaas.config"); Sluice applies
+	// ProducerSettings of them.
 	Producer Properties
+	// Kafka is how every Kafka connection is encrypted and authenticated:
+	// security.protocol with its ssl.* and sasl.* settings (or their
+	// producer.* forms).
+	Kafka KafkaSecurity
 	// RestListen is rest.listen, host:port of the REST API; "" (default)
 	// turns it off.
 	RestListen string
@@ -75,10 +79,10 @@ const (
 	EnvPrefix                    = "SLUICE_"
 )
 
-var workerProps = []string{
+var workerProps = append([]string{
 	PropBootstrapServers, PropOffsetsTopic, PropOffsetsPartitions, PropOffsetsReplicationFactor,
 	PropOffsetFlushInterval, PropOffsetFlushTimeout, PropLogLevel, PropLogFormat, PropRestListen,
-}
+}, appliedSecurity...)
 
 // envAliases are short environment names accepted besides the regular ones
 // (SLUICE_ + property name upper-cased, '.' -> '_'). The regular name wins
@@ -201,6 +205,7 @@ func LoadWorker(file string, env []string, flags map[string]string) (*Worker, []
 		}
 	}
 	r.producerSettings(w.Producer)
+	r.kafkaSecurity(w)
 
 	r.unknownWorkerKeys(fileKeys, envSet)
 	if len(r.errs) > 0 {
@@ -336,7 +341,7 @@ func (r *reader) unknownWorkerKeys(fileKeys map[string]bool, envSet map[string]s
 		}
 		switch {
 		case kafkaSecuritySetting.MatchString(k):
-			r.security(k, k, vals[k])
+			r.warn(k, "is a Kafka TLS or SASL setting Sluice does not apply; it applies "+strings.Join(appliedSecurity, ", "))
 		case kafkaClientSetting.MatchString(k):
 			r.warn(k, "is a Kafka client setting Sluice does not apply; it applies "+appliedProducerSettings())
 		case matchesKnown(k, workerKnownIgnored):
@@ -367,31 +372,17 @@ func appliedProducerSettings() string {
 	return ProducerPrefix + strings.Join(ProducerSettings, ", "+ProducerPrefix)
 }
 
-const plaintextOnly = "Sluice connects to Kafka in plaintext only (TLS and SASL are not supported yet)"
-
 // producerSettings checks the producer.* worker properties: one Sluice
-// does not apply draws a warning, and security ones go to security.
+// does not apply draws a warning; kafkaSecurity reads the TLS and SASL ones.
 func (r *reader) producerSettings(p Properties) {
 	for _, k := range slices.Sorted(maps.Keys(p)) {
 		switch {
-		case slices.Contains(ProducerSettings, k):
+		case slices.Contains(ProducerSettings, k), slices.Contains(appliedSecurity, k):
 		case kafkaSecuritySetting.MatchString(k):
-			r.security(ProducerPrefix+k, k, p[k])
+			r.warn(ProducerPrefix+k, "is a Kafka TLS or SASL setting Sluice does not apply; it applies "+strings.Join(appliedSecurity, ", "))
 		default:
 			r.warn(ProducerPrefix+k, "is a Kafka producer setting Sluice does not apply; it applies "+appliedProducerSettings())
 		}
-	}
-}
-
-// security checks a TLS or SASL setting (setting, under the property key):
-// a security.protocol other than PLAINTEXT is an error, since no
-// connection could follow it; the others are ignored with a warning.
-func (r *reader) security(key, setting, v string) {
-	switch {
-	case setting != "security.protocol":
-		r.warn(key, "is ignored: "+plaintextOnly)
-	case !strings.EqualFold(strings.TrimSpace(v), "PLAINTEXT"):
-		r.fail(key, v, plaintextOnly+"; use a PLAINTEXT listener of the cluster")
 	}
 }
 

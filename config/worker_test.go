@@ -85,7 +85,7 @@ plugin.path=/usr/share/java
 		t.Fatal(err)
 	}
 	// Only the SASL setting, which Sluice cannot apply, draws a warning.
-	if want := `worker: property "producer.sasl.jaas.config" (from ` + file + `:13) is ignored: Sluice connects to Kafka in plaintext only (TLS and SASL are not supported yet)`; len(warns) != 1 || warns[0].String() != want {
+	if want := `worker: property "producer.sasl.jaas.config" (from ` + file + `:13) is ignored: security.protocol is PLAINTEXT, which does not use SASL`; len(warns) != 1 || warns[0].String() != want {
 		t.Errorf("a Kafka Connect worker file drew warnings:\n%s\nwant only\n%s", warningsText(warns), want)
 	}
 	if fmt.Sprint(w.BootstrapServers) != "[file1:9092 file2:9092]" || w.OffsetsTopic != "file-offsets" ||
@@ -296,35 +296,6 @@ func TestWorkerUnknownKeys(t *testing.T) {
 // Sluice's Kafka connections are plaintext: a worker set up for TLS or
 // SASL is refused with why, its other security settings draw a warning,
 // and producer settings it does not apply are named.
-func TestWorkerKafkaSecurity(t *testing.T) {
-	for _, key := range []string{"security.protocol", "producer.security.protocol"} {
-		file := writeFile(t, "bootstrap.servers=k:9092\n"+key+"=SASL_SSL\n")
-		_, _, err := LoadWorker(file, nil, nil)
-		want := `worker: property "` + key + `" (from ` + file + `:2): value "SASL_SSL" Sluice connects to Kafka in plaintext only (TLS and SASL are not supported yet); use a PLAINTEXT listener of the cluster`
-		if err == nil || err.Error() != want {
-			t.Errorf("got %v\nwant %s", err, want)
-		}
-	}
-	file := writeFile(t, "bootstrap.servers=k:9092\nsecurity.protocol=plaintext\nproducer.security.protocol=PLAINTEXT\n"+
-		"ssl.truststore.location=/x\nproducer.acks=1\nproducer.client.id=me\n")
-	w, warns, err := LoadWorker(file, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := warningsText(warns)
-	for _, want := range []string{
-		`worker: property "ssl.truststore.location" (from ` + file + `:4) is ignored: Sluice connects to Kafka in plaintext only (TLS and SASL are not supported yet)`,
-		`worker: property "producer.acks" (from ` + file + `:5) is a Kafka producer setting Sluice does not apply; it applies producer.client.id, producer.compression.type, producer.linger.ms, producer.batch.size`,
-	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("missing warning\n  %s\nin\n%s", want, got)
-		}
-	}
-	if len(warns) != 2 || w.Producer["client.id"] != "me" {
-		t.Errorf("got %d warnings (want 2), producer %v:\n%s", len(warns), map[string]string(w.Producer), got)
-	}
-}
-
 func TestWorkerFileErrors(t *testing.T) {
 	_, _, err := LoadWorker(filepath.Join(t.TempDir(), "nope.properties"), nil, nil)
 	if err == nil || !strings.Contains(err.Error(), "worker: cannot read the worker file ") || !strings.HasSuffix(err.Error(), "nope.properties: no such file or directory") {

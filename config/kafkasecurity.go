@@ -1,0 +1,392 @@
+package config
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// KafkaSecurity is how Sluice's Kafka clients encrypt and authenticate:
+// Kafka's security.protocol with the ssl.* and sasl.* client settings it
+// reads. One setting serves every client Sluice opens (the producer, the
+// offset and schema history stores, the admin calls).
+type KafkaSecurity struct {
+	// Protocol is security.protocol: PLAINTEXT (default), SSL,
+	// SASL_PLAINTEXT or SASL_SSL.
+	Protocol string
+	// TLS is the TLS configuration of SSL and SASL_SSL, nil otherwise.
+	TLS *tls.Config
+	// SASL is the mechanism and credentials of SASL_PLAINTEXT and
+	// SASL_SSL, nil otherwise.
+	SASL *SASLAuth
+}
+
+// SASLAuth is a SASL mechanism with the credentials from sasl.jaas.config.
+type SASLAuth struct {
+	// Mechanism is PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512.
+	Mechanism string
+	Username  string
+	Password  string
+}
+
+// String keeps the password out of logs.
+func (s SASLAuth) String() string {
+	return fmt.Sprintf("{%s %s %s}", s.Mechanism, s.Username, Masked)
+}
+
+// Security protocols and SASL mechanisms Sluice speaks.
+const (
+	protoPlaintext     = "PLAINTEXT"
+	protoSSL           = "SSL"
+	protoSASLPlaintext = "SASL_PLAINTEXT"
+	protoSASLSSL       = "SASL_SSL"
+)
+
+var saslModules = map[string]string{
+	"PLAIN":         "org.apache.kafka.common.security.plain.PlainLoginModule",
+	"SCRAM-SHA-256": "org.apache.kafka.common.security.scram.ScramLoginModule",
+	"SCRAM-SHA-512": "org.apache.kafka.common.security.scram.ScramLoginModule",
+}
+
+// appliedSecurity are the TLS and SASL settings Sluice reads; any other
+// ssl.* or sasl.* setting draws a warning.
+var appliedSecurity = []string{
+	"security.protocol", "ssl.truststore.type", "ssl.truststore.location", "ssl.truststore.certificates",
+	"ssl.truststore.password", "ssl.keystore.type", "ssl.keystore.location", "ssl.keystore.key",
+	"ssl.keystore.certificate.chain", "ssl.keystore.password", "ssl.key.password",
+	"ssl.endpoint.identification.algorithm", "ssl.protocol", "ssl.enabled.protocols",
+	"sasl.mechanism", "sasl.jaas.config",
+}
+
+// securityGet returns the effective value of a security setting: the
+// worker-level one, else the producer.* one (Kafka Connect gives its own
+// clients the first and the connectors' producers the second; Sluice's
+// clients share one connection setting, so the two must agree).
+type securityGet func(setting string) (key, value string, ok bool)
+
+func (r *reader) securityGetter() securityGet {
+	failed := map[string]bool{}
+	return func(setting string) (string, string, bool) {
+		pk := ProducerPrefix + setting
+		tv, tok := r.lookup(setting)
+		pv, pok := r.lookup(pk)
+		switch {
+		case tok && pok && !sameSetting(setting, tv, pv):
+			if failed[setting] {
+				return setting, strings.TrimSpace(tv), true
+			}
+			failed[setting] = true
+			r.fail(pk, pv, fmt.Sprintf("differs from %s; Sluice's Kafka clients (producer, offset and history stores) share one connection setting, so set %s only or make the two equal", setting, setting))
+			return setting, strings.TrimSpace(tv), true
+		case tok:
+			return setting, strings.TrimSpace(tv), true
+		case pok:
+			return pk, strings.TrimSpace(pv), true
+		}
+		return setting, "", false
+	}
+}
+
+// sameSetting compares two values of a setting; names (protocols,
+// mechanisms, store types) compare without case, as Kafka reads them.
+func sameSetting(setting, a, b string) bool {
+	a, b = strings.TrimSpace(a), strings.TrimSpace(b)
+	switch setting {
+	case "security.protocol", "sasl.mechanism", "ssl.truststore.type", "ssl.keystore.type", "ssl.endpoint.identification.algorithm":
+		return strings.EqualFold(a, b)
+	}
+	return a == b
+}
+
+// kafkaSecurity reads security.protocol and the TLS and SASL settings it
+// calls for into w.Kafka.
+func (r *reader) kafkaSecurity(w *Worker) {
+	get := r.securityGetter()
+	key, proto, _ := get("security.protocol")
+	w.Kafka.Protocol = strings.ToUpper(proto)
+	if proto == "" {
+		w.Kafka.Protocol = protoPlaintext
+	}
+	tlsOn, saslOn := false, false
+	switch w.Kafka.Protocol {
+	case protoPlaintext:
+	case protoSSL:
+		tlsOn = true
+	case protoSASLPlaintext:
+		saslOn = true
+	case protoSASLSSL:
+		tlsOn, saslOn = true, true
+	default:
+		r.fail(key, proto, "is not a Kafka security protocol; use PLAINTEXT (default), SSL, SASL_PLAINTEXT or SASL_SSL")
+		return
+	}
+	if tlsOn {
+		w.Kafka.TLS = r.tlsConfig(get)
+	}
+	if saslOn {
+		w.Kafka.SASL = r.saslAuth(get, key)
+	}
+	for _, s := range appliedSecurity[1:] {
+		k, _, ok := get(s)
+		switch {
+		case !ok:
+		case strings.HasPrefix(s, "ssl.") && !tlsOn:
+			r.warn(k, fmt.Sprintf("is ignored: security.protocol is %s, which does not use TLS", w.Kafka.Protocol))
+		case strings.HasPrefix(s, "sasl.") && !saslOn:
+			r.warn(k, fmt.Sprintf("is ignored: security.protocol is %s, which does not use SASL", w.Kafka.Protocol))
+		}
+	}
+}
+
+// tlsConfig builds the TLS configuration: PEM trust and key stores (files
+// or inline), hostname verification unless
+// ssl.endpoint.identification.algorithm is empty, TLS 1.2 and 1.3.
+func (r *reader) tlsConfig(get securityGet) *tls.Config {
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	if k, v, ok := get("ssl.enabled.protocols"); ok {
+		cfg.MinVersion = r.tlsMinVersion(k, v)
+	}
+	if k, v, ok := get("ssl.protocol"); ok && !slices.Contains([]string{"TLS", "TLSv1.2", "TLSv1.3"}, v) {
+		r.fail(k, v, "is not a protocol Sluice speaks; use TLSv1.3 (Kafka's default), TLSv1.2 or TLS")
+	}
+	roots := r.trustStore(get)
+	cfg.RootCAs = roots
+	if cert, ok := r.keyStore(get); ok {
+		cfg.Certificates = []tls.Certificate{cert}
+	}
+	k, alg, ok := get("ssl.endpoint.identification.algorithm")
+	switch {
+	case !ok || strings.EqualFold(alg, "https"):
+	case alg == "":
+		// Kafka's way to skip the hostname check: the chain is still
+		// verified against the trust store.
+		cfg.InsecureSkipVerify = true
+		cfg.VerifyPeerCertificate = verifyChainOnly(roots)
+	default:
+		r.fail(k, alg, `is not an endpoint identification algorithm; use https (default: the broker's certificate must name its host) or an empty value (no hostname check)`)
+	}
+	return cfg
+}
+
+func (r *reader) tlsMinVersion(key, v string) uint16 {
+	min := uint16(0)
+	for p := range strings.SplitSeq(v, ",") {
+		var ver uint16
+		switch strings.TrimSpace(p) {
+		case "TLSv1.2":
+			ver = tls.VersionTLS12
+		case "TLSv1.3":
+			ver = tls.VersionTLS13
+		case "":
+			continue
+		default:
+			r.fail(key, v, fmt.Sprintf("enables %q, which Sluice does not speak; use TLSv1.2 and/or TLSv1.3", strings.TrimSpace(p)))
+			return tls.VersionTLS12
+		}
+		if min == 0 || ver < min {
+			min = ver
+		}
+	}
+	if min == 0 {
+		r.fail(key, v, "enables no protocol; use TLSv1.2,TLSv1.3 (Kafka's default)")
+		return tls.VersionTLS12
+	}
+	return min
+}
+
+// verifyChainOnly verifies a peer's chain against roots (the system's when
+// nil) without checking the host name.
+func verifyChainOnly(roots *x509.CertPool) func([][]byte, [][]*x509.Certificate) error {
+	return func(raw [][]byte, _ [][]*x509.Certificate) error {
+		if len(raw) == 0 {
+			return fmt.Errorf("the broker sent no certificate")
+		}
+		certs := make([]*x509.Certificate, len(raw))
+		for i, b := range raw {
+			c, err := x509.ParseCertificate(b)
+			if err != nil {
+				return fmt.Errorf("the broker's certificate: %w", err)
+			}
+			certs[i] = c
+		}
+		opts := x509.VerifyOptions{Roots: roots, Intermediates: x509.NewCertPool()}
+		for _, c := range certs[1:] {
+			opts.Intermediates.AddCert(c)
+		}
+		_, err := certs[0].Verify(opts)
+		return err
+	}
+}
+
+// pemSource reads a store's PEM: inline under inlineKey or from the file
+// under locKey, with its type checked (typeKey: PEM, or unset and PEM
+// content). what names the store in messages; convert is how to turn a JKS
+// or PKCS12 store into PEM. ok is false when neither is set or on error.
+func (r *reader) pemSource(get securityGet, what, typeKey, locKey, inlineKey, convert string) (data []byte, key string, ok bool) {
+	tk, typ, typed := get(typeKey)
+	lk, loc, hasLoc := get(locKey)
+	ik, inline, hasInline := get(inlineKey)
+	if typed && !strings.EqualFold(typ, "PEM") {
+		r.fail(tk, typ, fmt.Sprintf("is not read by Sluice, which reads PEM %ss only; %s, and set %s=PEM", what, convert, typeKey))
+		return nil, "", false
+	}
+	switch {
+	case hasLoc && hasInline:
+		r.fail(ik, inline, fmt.Sprintf("is set together with %s; set one of them", locKey))
+		return nil, "", false
+	case hasInline:
+		return []byte(inline), ik, true
+	case !hasLoc:
+		return nil, "", false
+	}
+	b, err := os.ReadFile(loc)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		r.fail(lk, loc, fmt.Sprintf("cannot be read (%v); set it to the %s file, in PEM", err, what))
+		return nil, "", false
+	}
+	if !strings.Contains(string(b), "-----BEGIN ") {
+		msg := fmt.Sprintf("is not a PEM file; Sluice reads PEM %ss only: %s, and set %s=PEM", what, convert, typeKey)
+		if !typed {
+			msg += fmt.Sprintf(" (%s is not set, and Kafka's default is JKS)", typeKey)
+		}
+		r.fail(lk, loc, msg)
+		return nil, "", false
+	}
+	return b, lk, true
+}
+
+// trustStore reads the CA certificates brokers are checked against; nil
+// (the system's roots, as Java's default trust store) when none is set.
+func (r *reader) trustStore(get securityGet) *x509.CertPool {
+	data, key, ok := r.pemSource(get, "truststore", "ssl.truststore.type", "ssl.truststore.location", "ssl.truststore.certificates",
+		"export its certificates with `keytool -exportcert -rfc -keystore <store> -alias <alias>` (or `openssl pkcs12 -in <store> -nokeys`)")
+	if !ok {
+		return nil
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(data) {
+		r.fail(key, r.vals[key], "holds no PEM certificate (-----BEGIN CERTIFICATE-----); set it to the CA certificates that signed the brokers' certificates")
+		return nil
+	}
+	return pool
+}
+
+// keyStore reads the client's key and certificate chain, for brokers that
+// ask for a client certificate.
+func (r *reader) keyStore(get securityGet) (tls.Certificate, bool) {
+	convert := "export the key and chain with `openssl pkcs12 -in <store> -nodes` (a JKS store first through `keytool -importkeystore -deststoretype PKCS12`)"
+	ck, chain, hasChain := get("ssl.keystore.certificate.chain")
+	var certPEM, keyPEM []byte
+	var key string
+	if hasChain {
+		kk, k, hasKey := get("ssl.keystore.key")
+		if !hasKey {
+			r.fail(ck, chain, "is set without ssl.keystore.key; set both (the PEM private key and its certificate chain)")
+			return tls.Certificate{}, false
+		}
+		certPEM, keyPEM, key = []byte(chain), []byte(k), kk
+		get("ssl.keystore.type")
+	} else {
+		data, k, ok := r.pemSource(get, "keystore", "ssl.keystore.type", "ssl.keystore.location", "ssl.keystore.key", convert)
+		if !ok {
+			return tls.Certificate{}, false
+		}
+		if k != "ssl.keystore.location" && k != ProducerPrefix+"ssl.keystore.location" {
+			r.fail(k, string(data), "is set without ssl.keystore.certificate.chain; set both (the PEM private key and its certificate chain)")
+			return tls.Certificate{}, false
+		}
+		certPEM, keyPEM, key = data, data, k
+	}
+	if encryptedKey(keyPEM) {
+		r.fail(key, r.vals[key], "holds an encrypted private key, which Sluice does not read; decrypt it with `openssl pkcs8 -topk8 -nocrypt -in <key> -out <plain key>` and keep the file readable by Sluice only")
+		return tls.Certificate{}, false
+	}
+	cert, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		r.fail(key, r.vals[key], fmt.Sprintf("is not a PEM private key with its certificate chain (%v)", err))
+		return tls.Certificate{}, false
+	}
+	return cert, true
+}
+
+func encryptedKey(data []byte) bool {
+	for len(data) > 0 {
+		var b *pem.Block
+		b, data = pem.Decode(data)
+		if b == nil {
+			return false
+		}
+		if b.Type == "ENCRYPTED PRIVATE KEY" || b.Headers["Proc-Type"] != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// jaasEntry is one login module entry of sasl.jaas.config:
+// "<class> required key=value ...;".
+var jaasEntry = regexp.MustCompile(`^\s*([A-Za-z_$][\w.$]*)\s+(required|requisite|sufficient|optional)((?:\s+[\w.\-]+\s*=\s*(?:"(?:[^"\\]|\\.)*"|[^\s";]+))*)\s*;\s*$`)
+var jaasOption = regexp.MustCompile(`([\w.\-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^\s";]+)`)
+
+// saslAuth reads sasl.mechanism and the username and password of
+// sasl.jaas.config.
+func (r *reader) saslAuth(get securityGet, protoKey string) *SASLAuth {
+	mk, mech, ok := get("sasl.mechanism")
+	mech = strings.ToUpper(mech)
+	switch {
+	case !ok:
+		r.fail(mk, "", fmt.Sprintf("is required with %s=%s: Kafka's default, GSSAPI (Kerberos), is not supported by Sluice; set PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512", protoKey, r.vals[protoKey]))
+		return nil
+	case saslModules[mech] == "":
+		r.fail(mk, mech, "is not a SASL mechanism Sluice supports; use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (GSSAPI and OAUTHBEARER are not supported)")
+		return nil
+	}
+	module := saslModules[mech]
+	jk, jaas, ok := get("sasl.jaas.config")
+	if !ok || jaas == "" {
+		r.fail(jk, "", fmt.Sprintf(`is required with sasl.mechanism=%s; set it to %s required username="<user>" password="<password>";`, mech, module))
+		return nil
+	}
+	if strings.Contains(jaas, "${") {
+		r.fail(jk, jaas, "uses a config provider (${...}), which Sluice does not resolve; write the values in, or set the whole entry in "+EnvName(strings.TrimPrefix(jk, ProducerPrefix)))
+		return nil
+	}
+	m := jaasEntry.FindStringSubmatch(jaas)
+	if m == nil {
+		r.fail(jk, jaas, fmt.Sprintf(`is not one JAAS login module entry; write it as %s required username="<user>" password="<password>";`, module))
+		return nil
+	}
+	if m[1] != module {
+		r.fail(jk, jaas, fmt.Sprintf("names the login module %s, but sasl.mechanism=%s takes %s", m[1], mech, module))
+		return nil
+	}
+	a := &SASLAuth{Mechanism: mech}
+	for _, o := range jaasOption.FindAllStringSubmatch(m[3], -1) {
+		v := o[2]
+		if strings.HasPrefix(v, `"`) {
+			v = strings.NewReplacer(`\"`, `"`, `\\`, `\`).Replace(v[1 : len(v)-1])
+		}
+		switch o[1] {
+		case "username":
+			a.Username = v
+		case "password":
+			a.Password = v
+		}
+	}
+	if a.Username == "" || a.Password == "" {
+		r.fail(jk, jaas, `has no username or no password; set both: username="<user>" password="<password>"`)
+		return nil
+	}
+	return a
+}
