@@ -11,6 +11,14 @@
 #   SLUICE_KAFKA_NAME=main
 #   SLUICE_KAFKA_PORT=29092                client listener, 127.0.0.1 only
 #   SLUICE_KAFKA_CONTROLLER_PORT=29093     KRaft controller listener, 127.0.0.1 only
+#   SLUICE_KAFKA_SASL_PORT=29094           SASL_PLAINTEXT listener (PLAIN, SCRAM-SHA-256/512)
+#   SLUICE_KAFKA_SSL_PORT=29095            SSL listener (client certificate required)
+#   SLUICE_KAFKA_SASL_SSL_PORT=29096       SASL_SSL listener
+# The secure listeners are for the tests of Sluice's TLS and SASL settings:
+# a private CA made with openssl on first start ($DIR/tls: ca.pem, the
+# broker's broker.pem, a client key and certificate client.pem), the PLAIN
+# user sluice / sluice-secret; SCRAM users are added through the admin API
+# (PLAINTEXT listener) by whoever needs one.
 #   SLUICE_KAFKA_VERSION=4.1.2             3.9.x also works (reload4j logging)
 #   SLUICE_CACHE_DIR=~/.cache/sluice       jars in $SLUICE_CACHE_DIR/kafka-$VERSION-lib
 #   SLUICE_KAFKA_HEAP="-Xms256m -Xmx768m"
@@ -24,6 +32,9 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 NAME="${SLUICE_KAFKA_NAME:-main}"
 PORT="${SLUICE_KAFKA_PORT:-29092}"
 CPORT="${SLUICE_KAFKA_CONTROLLER_PORT:-29093}"
+SPORT="${SLUICE_KAFKA_SASL_PORT:-29094}"
+TPORT="${SLUICE_KAFKA_SSL_PORT:-29095}"
+STPORT="${SLUICE_KAFKA_SASL_SSL_PORT:-29096}"
 VERSION="${SLUICE_KAFKA_VERSION:-4.1.2}"
 HEAP="${SLUICE_KAFKA_HEAP:--Xms256m -Xmx768m}"
 LOG_TAG="kafka[$NAME]"
@@ -42,6 +53,32 @@ esac
 ensure_tools() {
   ensure_packages java -- openjdk-17-jre-headless
   ensure_packages kcat -- kcat
+  ensure_packages openssl -- openssl
+}
+
+# make_tls writes the private CA, the broker's key and certificate (for
+# 127.0.0.1 and localhost) and a client's, once: keys unencrypted PKCS#8,
+# each .pem holding the key then the certificate.
+make_tls() {
+  local d="$DIR/tls"
+  [ -f "$d/.complete" ] && return 0
+  rm -rf "$d" && mkdir -p "$d"
+  (
+    cd "$d"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+      -subj "/CN=sluice local test CA" -keyout ca.key -out ca.pem
+    local who
+    for who in broker client; do
+      openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$who" -keyout "$who.key" -out "$who.csr"
+      printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n' >"$who.ext"
+      openssl x509 -req -in "$who.csr" -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 -extfile "$who.ext" -out "$who.crt"
+      openssl pkcs8 -topk8 -nocrypt -in "$who.key" -out "$who.p8"
+      cat "$who.p8" "$who.crt" >"$who.pem"
+      rm -f "$who.csr" "$who.ext" "$who.key" "$who.p8"
+    done
+  ) >"$DIR/tls.log" 2>&1 || { cat "$DIR/tls.log" >&2; die "openssl could not make the test CA in $d"; }
+  chmod 600 "$d"/*.pem "$d"/ca.key
+  touch "$d/.complete"
 }
 
 fetch_jars() {
@@ -76,11 +113,26 @@ write_conf() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:${CPORT}
-listeners=PLAINTEXT://127.0.0.1:${PORT},CONTROLLER://127.0.0.1:${CPORT}
-advertised.listeners=PLAINTEXT://127.0.0.1:${PORT}
+listeners=PLAINTEXT://127.0.0.1:${PORT},CONTROLLER://127.0.0.1:${CPORT},SASL_PLAINTEXT://127.0.0.1:${SPORT},SSL://127.0.0.1:${TPORT},SASL_SSL://127.0.0.1:${STPORT}
+advertised.listeners=PLAINTEXT://127.0.0.1:${PORT},SASL_PLAINTEXT://127.0.0.1:${SPORT},SSL://127.0.0.1:${TPORT},SASL_SSL://127.0.0.1:${STPORT}
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL
+
+# The secure listeners (make_tls).
+ssl.keystore.type=PEM
+ssl.keystore.location=${DIR}/tls/broker.pem
+ssl.truststore.type=PEM
+ssl.truststore.location=${DIR}/tls/ca.pem
+ssl.client.auth=requested
+listener.name.ssl.ssl.client.auth=required
+sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
+listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_sluice="sluice-secret";
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_sluice="sluice-secret";
+listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 log.dirs=${DATA}
 
 # The daemon must create its topics itself.
@@ -111,7 +163,7 @@ running() { pid_alive "$PIDF" "$CONF"; }
 # The client port the broker was started with (from its server.properties), else the configured one.
 live_port() {
   local p
-  p="$(sed -n 's|^advertised.listeners=PLAINTEXT://127.0.0.1:\([0-9]*\)$|\1|p' "$CONF" 2>/dev/null | head -1)"
+  p="$(sed -n 's|^advertised.listeners=PLAINTEXT://127.0.0.1:\([0-9]*\).*$|\1|p' "$CONF" 2>/dev/null | head -1)"
   echo "${p:-$PORT}"
 }
 
@@ -125,11 +177,12 @@ start() {
   fi
   ensure_tools
   local p
-  for p in "$PORT" "$CPORT"; do
-    port_open "$p" && die "127.0.0.1:$p is in use by another process (set SLUICE_KAFKA_PORT / SLUICE_KAFKA_CONTROLLER_PORT)"
+  for p in "$PORT" "$CPORT" "$SPORT" "$TPORT" "$STPORT"; do
+    port_open "$p" && die "127.0.0.1:$p is in use by another process (set SLUICE_KAFKA_PORT / SLUICE_KAFKA_CONTROLLER_PORT / SLUICE_KAFKA_SASL_PORT / SLUICE_KAFKA_SSL_PORT / SLUICE_KAFKA_SASL_SSL_PORT)"
   done
   local t0; t0="$(now_ms)"
   fetch_jars
+  make_tls
   write_conf
   if [ ! -f "$DATA/meta.properties" ]; then
     # A cluster id is 16 random bytes, base64url without padding.
