@@ -287,7 +287,7 @@ tablets_up() {
     pids+=($!)
   done
   for p in "${pids[@]}"; do
-    wait "$p" || { tail -30 "$LOGS"/mysqlctl-*.log >&2; die "mysqlctl init failed (logs: $LOGS)"; }
+    wait "$p" || { tail -n 30 "$LOGS"/mysqlctl-*.log >&2; die "mysqlctl init failed (logs: $LOGS)"; }
   done
   log "mysqld x$# up"
   for t in "$@"; do
