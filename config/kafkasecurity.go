@@ -3,11 +3,7 @@ package config
 import (
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/pem"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -145,6 +141,14 @@ func (r *reader) kafkaSecurity(w *Worker) {
 	}
 }
 
+// The Kafka client's trust and key stores.
+var (
+	kafkaTrustStore = storeKeys{what: "truststore", typeKey: "ssl.truststore.type", locKey: "ssl.truststore.location",
+		inlineKey: "ssl.truststore.certificates", convert: trustConvert, note: "Kafka's default is JKS"}
+	kafkaKeyStore = storeKeys{what: "keystore", typeKey: "ssl.keystore.type", locKey: "ssl.keystore.location",
+		inlineKey: "ssl.keystore.key", chainKey: "ssl.keystore.certificate.chain", convert: keyConvert, note: "Kafka's default is JKS"}
+)
+
 // tlsConfig builds the TLS configuration: PEM trust and key stores (files
 // or inline), hostname verification unless
 // ssl.endpoint.identification.algorithm is empty, TLS 1.2 and 1.3.
@@ -156,9 +160,9 @@ func (r *reader) tlsConfig(get securityGet) *tls.Config {
 	if k, v, ok := get("ssl.protocol"); ok && !slices.Contains([]string{"TLS", "TLSv1.2", "TLSv1.3"}, v) {
 		r.fail(k, v, "is not a protocol Sluice speaks; use TLSv1.3 (Kafka's default), TLSv1.2 or TLS")
 	}
-	roots := r.trustStore(get)
+	roots := r.trustStore(get, kafkaTrustStore)
 	cfg.RootCAs = roots
-	if cert, ok := r.keyStore(get); ok {
+	if cert, ok := r.keyStore(get, kafkaKeyStore); ok {
 		cfg.Certificates = []tls.Certificate{cert}
 	}
 	k, alg, ok := get("ssl.endpoint.identification.algorithm")
@@ -223,115 +227,6 @@ func verifyChainOnly(roots *x509.CertPool) func([][]byte, [][]*x509.Certificate)
 		_, err := certs[0].Verify(opts)
 		return err
 	}
-}
-
-// pemSource reads a store's PEM: inline under inlineKey or from the file
-// under locKey, with its type checked (typeKey: PEM, or unset and PEM
-// content). what names the store in messages; convert is how to turn a JKS
-// or PKCS12 store into PEM. ok is false when neither is set or on error.
-func (r *reader) pemSource(get securityGet, what, typeKey, locKey, inlineKey, convert string) (data []byte, key string, ok bool) {
-	tk, typ, typed := get(typeKey)
-	lk, loc, hasLoc := get(locKey)
-	ik, inline, hasInline := get(inlineKey)
-	if typed && !strings.EqualFold(typ, "PEM") {
-		r.fail(tk, typ, fmt.Sprintf("is not read by Sluice, which reads PEM %ss only; %s, and set %s=PEM", what, convert, typeKey))
-		return nil, "", false
-	}
-	switch {
-	case hasLoc && hasInline:
-		r.fail(ik, inline, fmt.Sprintf("is set together with %s; set one of them", locKey))
-		return nil, "", false
-	case hasInline:
-		return []byte(inline), ik, true
-	case !hasLoc:
-		return nil, "", false
-	}
-	b, err := os.ReadFile(loc)
-	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		r.fail(lk, loc, fmt.Sprintf("cannot be read (%v); set it to the %s file, in PEM", err, what))
-		return nil, "", false
-	}
-	if !strings.Contains(string(b), "-----BEGIN ") {
-		msg := fmt.Sprintf("is not a PEM file; Sluice reads PEM %ss only: %s, and set %s=PEM", what, convert, typeKey)
-		if !typed {
-			msg += fmt.Sprintf(" (%s is not set, and Kafka's default is JKS)", typeKey)
-		}
-		r.fail(lk, loc, msg)
-		return nil, "", false
-	}
-	return b, lk, true
-}
-
-// trustStore reads the CA certificates brokers are checked against; nil
-// (the system's roots, as Java's default trust store) when none is set.
-func (r *reader) trustStore(get securityGet) *x509.CertPool {
-	data, key, ok := r.pemSource(get, "truststore", "ssl.truststore.type", "ssl.truststore.location", "ssl.truststore.certificates",
-		"export its certificates with `keytool -exportcert -rfc -keystore <store> -alias <alias>` (or `openssl pkcs12 -in <store> -nokeys`)")
-	if !ok {
-		return nil
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(data) {
-		r.fail(key, r.vals[key], "holds no PEM certificate (-----BEGIN CERTIFICATE-----); set it to the CA certificates that signed the brokers' certificates")
-		return nil
-	}
-	return pool
-}
-
-// keyStore reads the client's key and certificate chain, for brokers that
-// ask for a client certificate.
-func (r *reader) keyStore(get securityGet) (tls.Certificate, bool) {
-	convert := "export the key and chain with `openssl pkcs12 -in <store> -nodes` (a JKS store first through `keytool -importkeystore -deststoretype PKCS12`)"
-	ck, chain, hasChain := get("ssl.keystore.certificate.chain")
-	var certPEM, keyPEM []byte
-	var key string
-	if hasChain {
-		kk, k, hasKey := get("ssl.keystore.key")
-		if !hasKey {
-			r.fail(ck, chain, "is set without ssl.keystore.key; set both (the PEM private key and its certificate chain)")
-			return tls.Certificate{}, false
-		}
-		certPEM, keyPEM, key = []byte(chain), []byte(k), kk
-		get("ssl.keystore.type")
-	} else {
-		data, k, ok := r.pemSource(get, "keystore", "ssl.keystore.type", "ssl.keystore.location", "ssl.keystore.key", convert)
-		if !ok {
-			return tls.Certificate{}, false
-		}
-		if k != "ssl.keystore.location" && k != ProducerPrefix+"ssl.keystore.location" {
-			r.fail(k, string(data), "is set without ssl.keystore.certificate.chain; set both (the PEM private key and its certificate chain)")
-			return tls.Certificate{}, false
-		}
-		certPEM, keyPEM, key = data, data, k
-	}
-	if encryptedKey(keyPEM) {
-		r.fail(key, r.vals[key], "holds an encrypted private key, which Sluice does not read; decrypt it with `openssl pkcs8 -topk8 -nocrypt -in <key> -out <plain key>` and keep the file readable by Sluice only")
-		return tls.Certificate{}, false
-	}
-	cert, err := tls.X509KeyPair(certPEM, keyPEM)
-	if err != nil {
-		r.fail(key, r.vals[key], fmt.Sprintf("is not a PEM private key with its certificate chain (%v)", err))
-		return tls.Certificate{}, false
-	}
-	return cert, true
-}
-
-func encryptedKey(data []byte) bool {
-	for len(data) > 0 {
-		var b *pem.Block
-		b, data = pem.Decode(data)
-		if b == nil {
-			return false
-		}
-		if b.Type == "ENCRYPTED PRIVATE KEY" || b.Headers["Proc-Type"] != "" {
-			return true
-		}
-	}
-	return false
 }
 
 // jaasEntry is one login module entry of sasl.jaas.config:
