@@ -145,6 +145,9 @@ type Connector struct {
 	Port     int    // database.port, default 3306
 	User     string // database.user
 	Password Secret // database.password
+	// DatabaseTLS is database.ssl.mode and its stores (MySQL-family
+	// classes).
+	DatabaseTLS DatabaseTLS
 	// ServerID is database.server.id. When the file leaves it out it is a
 	// random number from 5400 to 6399 (Debezium 1.x's default) and
 	// ServerIDRandom is true.
@@ -526,6 +529,10 @@ func (r *reader) connection(c *Connector, vd flavorDefaults) {
 	} else if _, given := r.vals["database.server.id"]; !given {
 		c.ServerID, c.ServerIDRandom = randomServerID(), true
 		r.warn("database.server.id", fmt.Sprintf("is not set; using the random id %d for this run (Debezium 2.0 and later require it); set it so every restart uses the same id", c.ServerID))
+	}
+
+	if !vd.vitess {
+		r.databaseTLS(c)
 	}
 
 	// Connection upkeep.

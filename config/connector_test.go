@@ -623,7 +623,6 @@ func TestUnknownAndKnownIgnoredKeys(t *testing.T) {
 		"topic.creation.default.cleanup.policy", "compact",
 		"topic.creation.groups", "g",
 		"database.ssl.mode", "required",
-		"database.ssl.truststore", "/x",
 		"time.precision.mode", "connect",
 		"decimal.handling.mode", "string",
 		"bigint.unsigned.handling.mode", "long",

@@ -66,6 +66,7 @@ func ParseConfig(c *config.Connector) (server.Config, error) {
 		User: c.User, Password: c.Password.Reveal(), ServerID: c.ServerID,
 		TopicPrefix: c.TopicPrefix, ConnectorName: c.Name, Filter: c,
 		ConnectTimeout: c.ConnectTimeout, QueryTimeout: c.QueryTimeout,
+		TLS: c.DatabaseTLS.Config, TLSMode: c.DatabaseTLS.Mode, TLSOptional: c.DatabaseTLS.Optional,
 		Snapshot: server.SnapshotConfig{Mode: c.SnapshotMode, LockingMode: c.SnapshotLockingMode,
 			MaxThreads: c.SnapshotMaxThreads},
 		SignalTable:      c.Raw[propSignalTable],

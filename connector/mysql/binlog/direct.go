@@ -63,16 +63,18 @@ func (s *Streamer) openDump(ctx context.Context, st *txnState) (*directReader, e
 	defer cancel()
 	// Read deadlines re-armed once a second, not before every packet.
 	dial := coarseDialer(min(time.Second, readTimeout/10))
-	conn, err := client.ConnectWithDialer(hctx, "tcp", s.cfg.Addr(), s.cfg.User, s.cfg.Password, "",
-		func(ctx context.Context, network, addr string) (net.Conn, error) {
-			c, err := dial(ctx, network, addr)
-			r.raw = c
-			return c, err
-		}, func(c *client.Conn) error {
-			c.SetAttributes(map[string]string{"_client_role": "binary_log_listener"})
-			c.ReadTimeout = readTimeout
-			return nil
-		})
+	conn, err := s.cfg.WithTLS(func(opts ...client.Option) (*client.Conn, error) {
+		return client.ConnectWithDialer(hctx, "tcp", s.cfg.Addr(), s.cfg.User, s.cfg.Password, "",
+			func(ctx context.Context, network, addr string) (net.Conn, error) {
+				c, err := dial(ctx, network, addr)
+				r.raw = c
+				return c, err
+			}, append(opts, func(c *client.Conn) error {
+				c.SetAttributes(map[string]string{"_client_role": "binary_log_listener"})
+				c.ReadTimeout = readTimeout
+				return nil
+			})...)
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"strings"
 	"time"
@@ -16,16 +17,22 @@ import (
 // Config is a MySQL source's settings: what the binlog reader and the
 // snapshots need to know about the server and the connector.
 type Config struct {
-	Flavor         string // "mysql" or "mariadb"
-	Host           string
-	Port           uint16
-	User           string
-	Password       string
-	ServerID       uint32 // the replica id Sluice registers with
-	TopicPrefix    string
-	ConnectorName  string
-	Filter         Filter
-	Heartbeat      time.Duration // binlog heartbeat period; 0 = 10 s
+	Flavor        string // "mysql" or "mariadb"
+	Host          string
+	Port          uint16
+	User          string
+	Password      string
+	ServerID      uint32 // the replica id Sluice registers with
+	TopicPrefix   string
+	ConnectorName string
+	Filter        Filter
+	Heartbeat     time.Duration // binlog heartbeat period; 0 = 10 s
+	// TLS starts TLS on every connection (database.ssl.mode, TLSMode);
+	// nil: plaintext. TLSOptional: a server without TLS is connected to
+	// in plaintext (preferred).
+	TLS            *tls.Config
+	TLSMode        string
+	TLSOptional    bool
 	ConnectTimeout time.Duration // 0 = 30 s
 	// QueryTimeout bounds each wait on the server after the handshake
 	// (database.query.timeout.ms); 0 = 10 min, negative = no limit.

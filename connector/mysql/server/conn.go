@@ -34,6 +34,10 @@ func (c *Config) connectTimeout() time.Duration {
 // while the call waits on the network, not while the caller is busy
 // elsewhere (a snapshot held back by a full queue does not time out).
 func (c *Config) Connect(ctx context.Context) (*client.Conn, error) {
+	return c.WithTLS(func(opts ...client.Option) (*client.Conn, error) { return c.connect(ctx, opts) })
+}
+
+func (c *Config) connect(ctx context.Context, opts []client.Option) (*client.Conn, error) {
 	timeout := c.connectTimeout()
 	var dc *deadlineConn
 	stop := func() bool { return true }
@@ -49,7 +53,7 @@ func (c *Config) Connect(ctx context.Context) (*client.Conn, error) {
 		dc = &deadlineConn{Conn: conn}
 		return dc, nil
 	}
-	conn, err := client.ConnectWithDialer(ctx, "tcp", c.Addr(), c.User, c.Password, c.Database, dial)
+	conn, err := client.ConnectWithDialer(ctx, "tcp", c.Addr(), c.User, c.Password, c.Database, dial, opts...)
 	if !stop() { // stopped during the handshake, whatever it returned
 		if err == nil {
 			conn.Close()
@@ -79,6 +83,8 @@ func (c *Config) connError(err error, timedOut bool) error {
 	switch {
 	case errors.As(err, &me) && me.Code == gmysql.ER_ACCESS_DENIED_ERROR:
 		return fault.Definite(fmt.Errorf("connecting to %s as %s: %w; the server refused the user name or password: check database.user and database.password", c.Addr(), c.User, err))
+	case c.TLS != nil && tlsProblem(err) != "":
+		return fault.Definite(fmt.Errorf("connecting to %s with database.ssl.mode=%s: %w; %s", c.Addr(), c.TLSMode, err, tlsProblem(err)))
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return fmt.Errorf("connecting to %s: nothing accepts connections there (%w); check database.hostname and database.port, and that the server is up", c.Addr(), err)
 	case timedOut || errors.As(err, &ne) && ne.Timeout():
