@@ -18,7 +18,8 @@ type KafkaSecurity struct {
 	// SASL_PLAINTEXT or SASL_SSL.
 	Protocol string
 	// TLS is the TLS configuration of SSL and SASL_SSL, nil otherwise.
-	TLS *tls.Config
+	// Kept out of JSON: it holds functions and the key.
+	TLS *tls.Config `json:"-"`
 	// SASL is the mechanism and credentials of SASL_PLAINTEXT and
 	// SASL_SSL, nil otherwise.
 	SASL *SASLAuth
@@ -29,12 +30,7 @@ type SASLAuth struct {
 	// Mechanism is PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512.
 	Mechanism string
 	Username  string
-	Password  string
-}
-
-// String keeps the password out of logs.
-func (s SASLAuth) String() string {
-	return fmt.Sprintf("{%s %s %s}", s.Mechanism, s.Username, Masked)
+	Password  Secret
 }
 
 // Security protocols and SASL mechanisms Sluice speaks.
@@ -276,7 +272,7 @@ func (r *reader) saslAuth(get securityGet, protoKey string) *SASLAuth {
 		case "username":
 			a.Username = v
 		case "password":
-			a.Password = v
+			a.Password = Secret(v)
 		}
 	}
 	if a.Username == "" || a.Password == "" {

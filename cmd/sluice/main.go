@@ -335,11 +335,11 @@ func securityOpts(s config.KafkaSecurity) []kgo.Opt {
 	if a := s.SASL; a != nil {
 		switch a.Mechanism {
 		case "PLAIN":
-			opts = append(opts, kgo.SASL(plain.Auth{User: a.Username, Pass: a.Password}.AsMechanism()))
+			opts = append(opts, kgo.SASL(plain.Auth{User: a.Username, Pass: a.Password.Reveal()}.AsMechanism()))
 		case "SCRAM-SHA-256":
-			opts = append(opts, kgo.SASL(scram.Auth{User: a.Username, Pass: a.Password}.AsSha256Mechanism()))
+			opts = append(opts, kgo.SASL(scram.Auth{User: a.Username, Pass: a.Password.Reveal()}.AsSha256Mechanism()))
 		case "SCRAM-SHA-512":
-			opts = append(opts, kgo.SASL(scram.Auth{User: a.Username, Pass: a.Password}.AsSha512Mechanism()))
+			opts = append(opts, kgo.SASL(scram.Auth{User: a.Username, Pass: a.Password.Reveal()}.AsSha512Mechanism()))
 		}
 	}
 	return opts
