@@ -306,7 +306,7 @@ func kafkaHint(s config.KafkaSecurity, err error) string {
 	var badHost x509.HostnameError
 	var invalid x509.CertificateInvalidError
 	switch {
-	case errors.Is(err, kerr.SaslAuthenticationFailed):
+	case errors.Is(err, kerr.SaslAuthenticationFailed) && s.SASL != nil:
 		return "check the username and password in sasl.jaas.config, and that the user exists for sasl.mechanism=" + s.SASL.Mechanism
 	case errors.Is(err, kerr.IllegalSaslState), errors.Is(err, kerr.UnsupportedSaslMechanism):
 		return fmt.Sprintf("check that bootstrap.servers names the brokers' listener for security.protocol=%s and that it takes the SASL mechanism set (sasl.mechanism)", s.Protocol)
