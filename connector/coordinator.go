@@ -118,22 +118,26 @@ func (c *Coordinator) stream(ctx context.Context, from change.Position, out *pro
 	done := make(chan ended)
 	running := 0
 	var readers []*progress // every reader started, for a definite stop
-	start := func(part change.Position) {
-		r := &progress{Enqueuer: c.Queue.Reader(part), last: part}
-		readers = append(readers, r)
-		running++
-		go func() {
-			err := c.retry(ctx, "streaming a part", r, func(ctx context.Context) error {
-				return c.Source.Stream(ctx, r.last, r)
-			})
-			done <- ended{r, err} // the loop below receives until every reader has ended
-		}()
+	// takeOver starts the readers of parts, which take over from the
+	// retiring readers' positions (Queue.TakeOver).
+	takeOver := func(parts []change.Position, retiring ...*progress) {
+		var from []change.Enqueuer
+		for _, r := range retiring {
+			from = append(from, r.Enqueuer)
+		}
+		for i, e := range c.Queue.TakeOver(parts, from...) {
+			r := &progress{Enqueuer: e, last: parts[i]}
+			readers = append(readers, r)
+			running++
+			go func() {
+				err := c.retry(ctx, "streaming a part", r, func(ctx context.Context) error {
+					return c.Source.Stream(ctx, r.last, r)
+				})
+				done <- ended{r, err} // the loop below receives until every reader has ended
+			}()
+		}
 	}
-	for _, part := range parts {
-		start(part)
-	}
-	// The readers that took over have their own positions now.
-	out.retire()
+	takeOver(parts, out)
 	var first error
 	// Participants that ended at a handoff not yet complete keep their
 	// positions (before the handoff) in the task's: stopped now, the task
@@ -162,12 +166,7 @@ func (c *Coordinator) stream(ctx context.Context, from change.Position, out *pro
 				delete(handoffs, h.Key)
 				// Their last changes still hold the position back until
 				// acknowledged; the new parts join it from their start.
-				for _, r := range w.ended {
-					r.retire()
-				}
-				for _, part := range h.Next {
-					start(part)
-				}
+				takeOver(h.Next, w.ended...)
 			}
 			continue
 		}

@@ -118,3 +118,44 @@ func runTask(task *Task) (stop func() error) {
 		return <-done
 	}
 }
+
+// The readers that take over from others are registered, and those
+// retired, in one step: the poller, reading the slots at any moment, sees
+// the old readers or the new ones, never some of each (it once stored the
+// sum of a whole position and one of its parts, {"n":4} for 3 split into
+// 1 and 2).
+func TestTakeOverIsOneStep(t *testing.T) {
+	for round := 0; round < 300; round++ {
+		q := NewQueue(8, 0)
+		whole := q.Reader(seqPos{n: 3})
+		stop := make(chan struct{})
+		seen := make(chan map[int]bool)
+		go func() {
+			sums := map[int]bool{}
+			for {
+				sum := 0
+				for _, r := range q.slots() {
+					if !r.retired {
+						sum += r.start.(seqPos).n
+					}
+				}
+				sums[sum] = true
+				select {
+				case <-stop:
+					seen <- sums
+					return
+				default:
+				}
+			}
+		}()
+		parts := q.TakeOver([]change.Position{seqPos{n: 1}, seqPos{n: 2}}, whole)
+		// A handoff: both parts end, two others take over (10 + 20).
+		q.TakeOver([]change.Position{seqPos{n: 10}, seqPos{n: 20}}, parts...)
+		close(stop)
+		for sum := range <-seen {
+			if sum != 3 && sum != 30 {
+				t.Fatalf("round %d: the poller saw readers whose positions sum to %d (3, then 30, only)", round, sum)
+			}
+		}
+	}
+}

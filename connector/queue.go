@@ -68,6 +68,29 @@ func (q *Queue) Reader(start change.Position) change.Enqueuer {
 	return &readerQueue{q: q, id: len(q.readers) - 1}
 }
 
+// TakeOver registers readers that start from starts and retires the
+// readers of retiring (Enqueuers this queue returned), in one step: the
+// position the task stores must never combine a retiring reader's with
+// only some of the readers taking over from it (the poller stored the sum
+// of a whole and one of its parts between two such steps), nor only some
+// of the readers taking over. It returns the new readers' Enqueuers, in
+// the order of starts.
+func (q *Queue) TakeOver(starts []change.Position, retiring ...change.Enqueuer) []change.Enqueuer {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, e := range retiring {
+		if r, ok := e.(*readerQueue); ok && r.q == q {
+			q.readers[r.id].retired = true
+		}
+	}
+	out := make([]change.Enqueuer, len(starts))
+	for i, start := range starts {
+		q.readers = append(q.readers, readerSlot{start: start})
+		out[i] = &readerQueue{q: q, id: len(q.readers) - 1}
+	}
+	return out
+}
+
 // retire marks a reader whose position no longer joins the task's: readers
 // registered after it took over from where it ended. Its records still hold
 // the position back until they are acknowledged.
