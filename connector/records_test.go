@@ -196,3 +196,75 @@ func TestRecordsShareClockReadings(t *testing.T) {
 		t.Fatalf("a new batch stamped %s (%d readings): want a new reading", next[0], readings)
 	}
 }
+
+// samePacked is a reader's own raw value type (as mysqltypes' packed
+// DECIMAL is), compared by SameRaw.
+type samePacked struct{ bits uint64 }
+
+func (p *samePacked) SameRaw(o any) bool {
+	q, ok := o.(*samePacked)
+	return ok && *p == *q
+}
+
+func TestUpdateAfterImageSharesUnchangedConversions(t *testing.T) {
+	calls := map[string]int{}
+	conv := func(name string) func(any) (any, error) {
+		return func(v any) (any, error) {
+			calls[name]++
+			switch x := v.(type) {
+			case *samePacked:
+				return []byte{byte(x.bits)}, nil
+			case nil:
+				return nil, nil
+			}
+			return fmt.Sprint(v), nil
+		}
+	}
+	str := &change.Schema{Type: change.String, Optional: true}
+	names := []string{"id", "i", "f", "s", "b", "p", "n", "u"}
+	var cols []change.Column
+	var fields []change.Field
+	for _, n := range names {
+		cols = append(cols, change.Column{Name: n, Schema: str, Convert: conv(n)})
+		fields = append(fields, change.Field{Name: n, Schema: str})
+	}
+	tbl := &change.Table{Topic: "p.db.t", Database: "db", Name: "t", Columns: cols,
+		RowSchema: &change.Schema{Type: change.Struct, Optional: true, Name: "p.db.t.Value", Fields: fields}}
+	tbl.Envelope = change.EnvelopeSchema("p.db.t", tbl.RowSchema, &change.Schema{Type: change.Struct})
+	type unknown struct{ n int }
+	before := []any{int64(7), int64(1000), 1.5, "x", []byte("ab"), &samePacked{5}, nil, unknown{1}}
+	after := []any{int64(7), int64(1001), 1.5, "x", []byte("ab"), &samePacked{5}, nil, unknown{1}}
+	b := recordBuilder{now: time.Now}
+	recs, err := b.build(&change.Event{Op: change.OpUpdate, Table: tbl, Before: before, After: after}, nil)
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("%d records, %v", len(recs), err)
+	}
+	env := recs[0].Value.(*change.Value)
+	bv, av := env.Values[change.EnvBefore].(*change.Value), env.Values[change.EnvAfter].(*change.Value)
+	// Converted twice: the changed column, and one of a type sameRaw does
+	// not know; every other column once, its value shared.
+	want := map[string]int{"id": 1, "i": 2, "f": 1, "s": 1, "b": 1, "p": 1, "n": 1, "u": 2}
+	for _, n := range names {
+		if calls[n] != want[n] {
+			t.Errorf("column %s converted %d times, want %d", n, calls[n], want[n])
+		}
+	}
+	if av.Values[1] != "1001" || bv.Values[1] != "1000" {
+		t.Errorf("changed column: before %v after %v, want 1000 and 1001", bv.Values[1], av.Values[1])
+	}
+	if string(av.Values[5].([]byte)) != "\x05" || av.Values[6] != nil {
+		t.Errorf("shared values: after %v", av.Values)
+	}
+	// A change in each kind of value is seen.
+	for i, changed := range []any{int64(8), int64(999), 1.25, "y", []byte("ac"), &samePacked{6}, "now set", unknown{1}} {
+		a := append([]any(nil), before...)
+		a[i] = changed
+		clear(calls)
+		if _, err := b.build(&change.Event{Op: change.OpUpdate, Table: tbl, Before: before, After: a}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if n := names[i]; calls[n] != 2 {
+			t.Errorf("column %s changed to %v: converted %d times, want 2", n, changed, calls[n])
+		}
+	}
+}

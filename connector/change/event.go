@@ -54,8 +54,17 @@ type Column struct {
 	Schema *Schema
 	// Convert turns the source-native value (as the reader decoded it) into
 	// the Connect value Schema describes. nil means the value is already a
-	// Connect value. It must be safe for concurrent use.
+	// Connect value. It must be safe for concurrent use, and its result
+	// must depend on the value alone: an update's after image takes the
+	// before image's converted value where the two values are the same.
 	Convert func(any) (any, error)
+}
+
+// RawValue is a source-native value type of a reader's own that can say
+// whether another decoded value is the same (see Column.Convert). Basic
+// values (integers, floats, strings, bytes) are compared without it.
+type RawValue interface {
+	SameRaw(other any) bool
 }
 
 // Table is one version of a captured table's structure. A DDL that touches

@@ -16,6 +16,13 @@ type PackedDecimal struct {
 	Precision, Scale uint8
 }
 
+// SameRaw reports whether other is the same packed DECIMAL: an update's
+// after image then takes the before image's converted value.
+func (d *PackedDecimal) SameRaw(other any) bool {
+	o, ok := other.(*PackedDecimal)
+	return ok && d != nil && o != nil && *d == *o
+}
+
 // digitBytes is the packed size of a group of fewer than nine digits.
 var digitBytes = [9]int{0, 1, 1, 2, 2, 3, 3, 4, 4}
 
@@ -110,6 +117,12 @@ func (d PackedDecimal) Text() (string, error) {
 type PackedDatetime struct {
 	Bits uint64 // the 5 to 8 packed bytes, big-endian, in the low bytes
 	Dec  uint8
+}
+
+// SameRaw reports whether other is the same packed DATETIME.
+func (t *PackedDatetime) SameRaw(other any) bool {
+	o, ok := other.(*PackedDatetime)
+	return ok && t != nil && o != nil && *t == *o
 }
 
 // PackedDatetimeSize is the bytes a DATETIME(dec) takes in a row image.

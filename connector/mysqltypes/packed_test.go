@@ -282,3 +282,26 @@ func TestPackedPointersConvertWithoutCopies(t *testing.T) {
 		t.Errorf("a *PackedDatetime converts with %v allocations, want 1 (the epoch's box)", allocs)
 	}
 }
+
+func TestPackedSameRaw(t *testing.T) {
+	d := &PackedDecimal{Bits: 0x800001, Precision: 6, Scale: 2}
+	for _, tc := range []struct {
+		other any
+		want  bool
+	}{
+		{&PackedDecimal{Bits: 0x800001, Precision: 6, Scale: 2}, true},
+		{&PackedDecimal{Bits: 0x800002, Precision: 6, Scale: 2}, false},
+		{&PackedDecimal{Bits: 0x800001, Precision: 6, Scale: 3}, false},
+		{&PackedDatetime{Bits: 0x800001}, false},
+		{(*PackedDecimal)(nil), false},
+		{nil, false},
+	} {
+		if got := d.SameRaw(tc.other); got != tc.want {
+			t.Errorf("SameRaw(%#v) = %v, want %v", tc.other, got, tc.want)
+		}
+	}
+	dt := &PackedDatetime{Bits: 0x8000010000, Dec: 3}
+	if !dt.SameRaw(&PackedDatetime{Bits: 0x8000010000, Dec: 3}) || dt.SameRaw(&PackedDatetime{Bits: 0x8000010000, Dec: 2}) || dt.SameRaw(d) {
+		t.Error("PackedDatetime.SameRaw compares the bits and the fraction digits")
+	}
+}
