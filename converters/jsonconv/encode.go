@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"unsafe"
 
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/converters/typeerr"
@@ -93,6 +94,16 @@ func (c *Converter) appendValue(b []byte, p *plan, v any) ([]byte, error) {
 }
 
 func (c *Converter) appendStruct(b []byte, p *plan, v *change.Value) ([]byte, error) {
+	return c.appendFields(b, p, v, nil, nil)
+}
+
+// appendFields writes struct v. With spans and no like, it notes where each
+// field's value text starts and ends in b. With like too (another struct of
+// the same plan, written earlier into b, spans noting its fields), a field
+// whose value is the very value of like's field is copied from like's text:
+// an update's after image repeats its before image's values for every
+// column the update left alone (see appendPair).
+func (c *Converter) appendFields(b []byte, p *plan, v *change.Value, spans *fieldSpans, like *change.Value) ([]byte, error) {
 	if v == nil { // a typed nil *Value is a null
 		return c.appendValue(b, p, nil)
 	}
@@ -103,34 +114,98 @@ func (c *Converter) appendStruct(b []byte, p *plan, v *change.Value) ([]byte, er
 		return b, typeErr(p.s, "struct value has %d values for %d fields", len(v.Values), len(p.fields))
 	}
 	b = append(b, '{')
-	for i := range p.fields {
+	for i := 0; i < len(p.fields); i++ {
 		f := &p.fields[i]
-		b = append(b, f.key...)
 		fv := v.Values[i]
-		// Inline the two commonest cases; everything else (and every
-		// error) goes through appendValue.
-		switch f.p.kind {
-		case kInt:
-			if n, ok := fv.(int64); ok && n >= f.p.min && n <= f.p.max {
-				b = appendInt(b, n)
-				continue
-			}
-		case kString:
-			if str, ok := fv.(string); ok {
-				if len(str) >= memoMin && len(str) <= memoMax {
-					b = f.long.append(b, str)
-				} else {
-					b = appendString(b, str)
-				}
-				continue
-			}
-		}
 		var err error
-		if b, err = c.appendValue(b, f.p, fv); err != nil {
+		switch {
+		case f.pairNext && i+1 < len(p.fields):
+			if b, err = c.appendPair(b, f, &p.fields[i+1], fv, v.Values[i+1]); err != nil {
+				return b, err
+			}
+			i++
+			continue
+		case like != nil && sameValue(fv, like.Values[i]):
+			b = append(b, f.key...)
+			b = append(b, b[spans.start[i]:spans.end[i]]...)
+			continue
+		}
+		b = append(b, f.key...)
+		start := len(b)
+		if b, err = c.appendField(b, f, fv); err != nil {
 			return b, inPath(err, f.name)
+		}
+		if spans != nil && like == nil {
+			spans.start[i], spans.end[i] = int32(start), int32(len(b))
 		}
 	}
 	return append(b, '}'), nil
+}
+
+// appendField writes one field's value: the two commonest cases inline,
+// everything else (and every error) through appendValue.
+func (c *Converter) appendField(b []byte, f *fieldPlan, fv any) ([]byte, error) {
+	switch f.p.kind {
+	case kInt:
+		if n, ok := fv.(int64); ok && n >= f.p.min && n <= f.p.max {
+			return appendInt(b, n), nil
+		}
+	case kString:
+		if str, ok := fv.(string); ok {
+			if len(str) >= memoMin && len(str) <= memoMax {
+				return f.long.append(b, str), nil
+			}
+			return appendString(b, str), nil
+		}
+	}
+	return c.appendValue(b, f.p, fv)
+}
+
+// maxPairFields bounds the structs appendPair writes the second of from
+// the first: its notes live on the stack.
+const maxPairFields = 64
+
+// fieldSpans notes where each field's value text is in the buffer.
+type fieldSpans struct{ start, end [maxPairFields]int32 }
+
+// appendPair writes two adjacent fields of one struct plan (an envelope's
+// before and after), the second copying from the first's text each value
+// the two share: the record builder hands an update's after image the
+// before image's converted value for every column the update left alone.
+func (c *Converter) appendPair(b []byte, f1, f2 *fieldPlan, v1, v2 any) ([]byte, error) {
+	s1, ok1 := v1.(*change.Value)
+	s2, ok2 := v2.(*change.Value)
+	if !ok1 || !ok2 || s1 == nil || s2 == nil {
+		var err error
+		for _, fp := range []struct {
+			f *fieldPlan
+			v any
+		}{{f1, v1}, {f2, v2}} {
+			b = append(b, fp.f.key...)
+			if b, err = c.appendValue(b, fp.f.p, fp.v); err != nil {
+				return b, inPath(err, fp.f.name)
+			}
+		}
+		return b, nil
+	}
+	var spans fieldSpans
+	b = append(b, f1.key...)
+	b, err := c.appendFields(b, f1.p, s1, &spans, nil)
+	if err != nil {
+		return b, inPath(err, f1.name)
+	}
+	b = append(b, f2.key...)
+	if b, err = c.appendFields(b, f2.p, s2, &spans, s1); err != nil {
+		return b, inPath(err, f2.name)
+	}
+	return b, nil
+}
+
+// sameValue reports whether a and b are the very same value: the same
+// dynamic type and data word. Interfaces are compared by their words, not
+// with ==, which panics on slices.
+func sameValue(a, b any) bool {
+	return *(*[2]unsafe.Pointer)(unsafe.Pointer(&a)) == *(*[2]unsafe.Pointer)(unsafe.Pointer(&b))
 }
 
 // appendMap writes a map with string keys as an object, any other map as an

@@ -515,3 +515,45 @@ func TestAllocations(t *testing.T) {
 
 // bg is the context of conversions that make no remote call.
 var bg = context.Background()
+
+// An update's after image shares the before image's values for the columns
+// it left alone (the record builder's doing); the converter copies their
+// text from the before image's. The result must be what writing each image
+// on its own gives, whichever values are shared and whatever they are.
+func TestUpdateCopiesSharedValuesText(t *testing.T) {
+	f := newEnvelopeFixture()
+	_, env := f.create(1004)
+	before := env.Values[1].(*change.Value)
+	long := strings.Repeat("a\"b", 40) // the string memo's range
+	rows := map[string]*change.Value{
+		"all shared": value(f.row, before.Values...),
+		"some changed": value(f.row, before.Values[0], "Anna", before.Values[2], long, int64(40),
+			[]byte{0x31}, before.Values[6], false, before.Values[8], nil),
+		"nulls shared": value(f.row, before.Values[0], before.Values[1], before.Values[2], before.Values[3], nil,
+			nil, nil, before.Values[7], nil, nil),
+		"copies, not shared": value(f.row, int64(1004), "Anne", "Kretchmar", "annek@noanswer.org", nil,
+			[]byte{0x30, 0x39}, 4.5, true, int64(19000), "2024-01-02T03:04:05Z"),
+	}
+	for _, schemas := range []bool{false, true} {
+		c := conv(t, Config{SchemasEnable: schemas})
+		for name, after := range rows {
+			for _, b := range []*change.Value{before, value(f.row, before.Values[0], "B", "C", long, int64(3), nil, nil, true, nil, nil)} {
+				upd := value(f.env, b, after, env.Values[2], nil, "u", int64(1), int64(2), int64(3))
+				got, err := c.Convert(bg, "t", f.env, upd)
+				if err != nil {
+					t.Fatal(err)
+				}
+				bj, _ := conv(t, Config{}).Convert(bg, "t", f.row, b)
+				aj, _ := conv(t, Config{}).Convert(bg, "t", f.row, after)
+				want := `{"before":` + string(bj) + `,"after":` + string(aj) + `,"source":`
+				payload := string(got)
+				if schemas {
+					payload = payload[strings.Index(payload, `,"payload":`)+len(`,"payload":`):]
+				}
+				if !strings.HasPrefix(payload, want) {
+					t.Errorf("schemas %v, %s:\n got %s\nwant %s...", schemas, name, payload, want)
+				}
+			}
+		}
+	}
+}

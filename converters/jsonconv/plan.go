@@ -44,6 +44,9 @@ type fieldPlan struct {
 	key  []byte // `"name":`, with a leading comma from the second field on
 	p    *plan
 	long *stringMemo // a string field's (stringmemo.go)
+	// pairNext says that this field and the next are structs of one plan
+	// (an envelope's before and after) written together (appendPair).
+	pairNext bool
 }
 
 // compile builds the plan of s. memo shares the plans of sub-schemas used
@@ -104,6 +107,10 @@ func compile(s *change.Schema, memo map[*change.Schema]*plan) (*plan, error) {
 			if fp.p.kind == kString {
 				fp.long = &stringMemo{}
 			}
+		}
+		for i := 0; i+1 < len(p.fields); i++ {
+			f, next := &p.fields[i], &p.fields[i+1]
+			f.pairNext = f.p == next.p && f.p.kind == kStruct && len(f.p.fields) <= maxPairFields
 		}
 	case change.Array:
 		p.kind = kArray
