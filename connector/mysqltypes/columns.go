@@ -1,6 +1,7 @@
 package mysqltypes
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
@@ -438,7 +439,7 @@ func decimalConverter(c *converter, scale int, mode string) func(any) (any, erro
 				if err != nil {
 					return nil, fmt.Errorf("column %q: %w", c.col, err)
 				}
-				return int64Bytes(n), nil
+				return boxedInt64Bytes(n), nil
 			}
 			t, err := p.Text()
 			if err != nil {
@@ -460,7 +461,7 @@ func decimalConverter(c *converter, scale int, mode string) func(any) (any, erro
 		case config.DecimalString:
 			return plainDecimal(s, scale), nil
 		}
-		b, err := decimalBytes(s, scale)
+		b, err := decimalValue(s, scale)
 		if err != nil {
 			return nil, fmt.Errorf("column %q: %w", c.col, err)
 		}
@@ -495,9 +496,10 @@ func plainDecimal(s string, scale int) string {
 	return b.String()
 }
 
-// decimalBytes encodes a decimal text at the given scale as Connect's
-// Decimal representation. Values that fit in int64 avoid math/big.
-func decimalBytes(s string, scale int) ([]byte, error) {
+// decimalValue encodes a decimal text at the given scale as Connect's
+// Decimal representation, a []byte in an interface. Values that fit in
+// int64 avoid math/big, and are boxed in one allocation (boxBytes).
+func decimalValue(s string, scale int) (any, error) {
 	neg := strings.HasPrefix(s, "-")
 	digits := strings.TrimPrefix(s, "-")
 	intPart, frac, _ := strings.Cut(digits, ".")
@@ -508,7 +510,7 @@ func decimalBytes(s string, scale int) ([]byte, error) {
 		if neg {
 			n = -n
 		}
-		return int64Bytes(n), nil
+		return boxedInt64Bytes(n), nil
 	}
 	unscaled := intPart + frac + strings.Repeat("0", scale-len(frac))
 	if len(unscaled) <= 18 {
@@ -519,7 +521,7 @@ func decimalBytes(s string, scale int) ([]byte, error) {
 		if neg {
 			n = -n
 		}
-		return int64Bytes(n), nil
+		return boxedInt64Bytes(n), nil
 	}
 	n, ok := new(big.Int).SetString(unscaled, 10)
 	if !ok {
@@ -558,6 +560,19 @@ func unscaledInt64(intPart, frac string, scale int) (int64, bool) {
 // Java's BigInteger.toByteArray writes it.
 func int64Bytes(n int64) []byte {
 	var buf [8]byte
+	return bytes.Clone(minimalInt64(n, &buf))
+}
+
+// boxedInt64Bytes is int64Bytes(n) as an interface value, in one
+// allocation (boxBytes).
+func boxedInt64Bytes(n int64) any {
+	var buf [8]byte
+	return boxBytes(minimalInt64(n, &buf))
+}
+
+// minimalInt64 writes n's minimal big-endian two's complement into buf and
+// returns it.
+func minimalInt64(n int64, buf *[8]byte) []byte {
 	for i := 7; i >= 0; i-- {
 		buf[i] = byte(n)
 		n >>= 8
@@ -566,9 +581,7 @@ func int64Bytes(n int64) []byte {
 	for i < 7 && ((buf[i] == 0 && buf[i+1]&0x80 == 0) || (buf[i] == 0xFF && buf[i+1]&0x80 != 0)) {
 		i++
 	}
-	out := make([]byte, 8-i)
-	copy(out, buf[i:])
-	return out
+	return buf[i:]
 }
 
 // bigIntBytes is BigInteger.toByteArray for any size.

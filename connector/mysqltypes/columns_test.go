@@ -162,17 +162,18 @@ func TestDecimalBytesInt64Path(t *testing.T) {
 		if neg {
 			want.Neg(want)
 		}
-		got, err := decimalBytes(tc.s, tc.scale)
+		v, err := decimalValue(tc.s, tc.scale)
+		got, _ := v.([]byte)
 		if err != nil || !bytes.Equal(got, bigIntBytes(want)) {
-			t.Errorf("decimalBytes(%q, %d) = %x, %v; want %x", tc.s, tc.scale, got, err, bigIntBytes(want))
+			t.Errorf("decimalValue(%q, %d) = %x, %v; want %x", tc.s, tc.scale, got, err, bigIntBytes(want))
 		}
 	}
 	for _, tc := range []struct {
 		s     string
 		scale int
 	}{{"", 0}, {"-", 0}, {".", 0}, {"1x.5", 2}, {"+-1", 2}, {"1.2.3", 2}, {"1.234", 2}} {
-		if got, err := decimalBytes(tc.s, tc.scale); err == nil {
-			t.Errorf("decimalBytes(%q, %d) = %x, want an error", tc.s, tc.scale, got)
+		if got, err := decimalValue(tc.s, tc.scale); err == nil {
+			t.Errorf("decimalValue(%q, %d) = %x, want an error", tc.s, tc.scale, got)
 		}
 	}
 }
