@@ -85,6 +85,9 @@ type Poller struct {
 	entries   []entry
 	meta      *txMonitor // nil without transaction metadata
 	beat      *heartbeat // nil without heartbeats
+	// ensured is the topic ensured last: a run of records to one topic
+	// asks the ensurer (a lock and a map lookup) once.
+	ensured string
 	// taskHeaders are cfg.Headers converted once.
 	taskHeaders []kgo.RecordHeader
 	// originals are the records of the event being produced as the source
@@ -241,11 +244,17 @@ func (p *Poller) produce(ctx context.Context, txn *offsets.Txn, records []change
 	txn.Add(len(records))
 	for j := range records {
 		r := &records[j]
-		err := p.cfg.Topics.Ensure(ctx, r.Topic)
-		if err != nil && !fault.IsDefinite(err) {
-			// The retry's closure and text only on the rare failure: this
-			// runs for every record.
-			err = p.retry(ctx, "creating topic "+r.Topic, func() error { return p.cfg.Topics.Ensure(ctx, r.Topic) })
+		var err error
+		if r.Topic != p.ensured {
+			err = p.cfg.Topics.Ensure(ctx, r.Topic)
+			if err != nil && !fault.IsDefinite(err) {
+				// The retry's closure and text only on the rare failure:
+				// this runs for every new topic.
+				err = p.retry(ctx, "creating topic "+r.Topic, func() error { return p.cfg.Topics.Ensure(ctx, r.Topic) })
+			}
+			if err == nil {
+				p.ensured = r.Topic
+			}
 		}
 		var kr *kgo.Record
 		var recycle bool

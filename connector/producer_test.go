@@ -4,8 +4,13 @@ import (
 	"context"
 	"errors"
 	"net"
+	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/converters/jsonconv"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -47,5 +52,67 @@ func TestProduceErrorNamesTheSizeSettings(t *testing.T) {
 	}
 	if !errors.Is(err, kerr.MessageTooLarge) {
 		t.Errorf("%v does not wrap kerr.MessageTooLarge", err)
+	}
+}
+
+// countingTopics records the ensurer's calls.
+type countingTopics struct {
+	mu    sync.Mutex
+	calls []string
+}
+
+func (c *countingTopics) Ensure(_ context.Context, topic string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.calls = append(c.calls, topic)
+	return nil
+}
+
+// The poller asks the ensurer once per run of records to one topic, not
+// for every record (a lock and a map lookup each).
+func TestTopicEnsuredOncePerRun(t *testing.T) {
+	conv, err := jsonconv.New(jsonconv.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := *rowTable
+	other.Topic = "u"
+	q := NewQueue(64, 1<<30)
+	in := q.Reader(nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var events []change.Event
+	for i, table := range []*change.Table{rowTable, rowTable, rowTable, &other, &other, rowTable} {
+		ev := rowEvent(int64(i))
+		ev.Table = table
+		events = append(events, ev)
+	}
+	events = append(events, change.Event{Kind: change.KindCommit, Position: seqPos{n: 6}})
+	if err := in.Enqueue(ctx, events...); err != nil {
+		t.Fatal(err)
+	}
+	prod, store, topics := &holdingProducer{}, &memStore{}, &countingTopics{}
+	p := NewPoller(PollerConfig{Queue: q, KeyConverter: conv, ValueConverter: conv, Producer: prod, Topics: topics,
+		Store: store, OffsetKey: []byte("k"), MaxBatch: 256, PollInterval: 5 * time.Millisecond})
+	ran := make(chan error, 1)
+	go func() { ran <- p.Run(ctx, nil) }()
+	for deadline := time.Now().Add(10 * time.Second); store.get() == "" && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		prod.release()
+	}
+	cancel()
+	<-ran
+	topics.mu.Lock()
+	defer topics.mu.Unlock()
+	var got []string
+	prod.mu.Lock()
+	for _, r := range prod.records {
+		got = append(got, r.Topic)
+	}
+	prod.mu.Unlock()
+	if strings.Join(got, ",") != "t,t,t,u,u,t" {
+		t.Errorf("records produced to %v, want t,t,t,u,u,t", got)
+	}
+	if strings.Join(topics.calls, ",") != "t,u,t" {
+		t.Errorf("topics ensured %v, want t,u,t (once per run of one topic)", topics.calls)
 	}
 }
