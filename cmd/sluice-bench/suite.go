@@ -582,9 +582,7 @@ func suiteStream(cfg suiteConfig, name string, w workload, n int) ([]suiteRow, e
 		if first := b.firstTimestamp(topic); !first.IsZero() && first.After(began) {
 			began = first
 		}
-		if _, err := adm.DeleteTopics(context.Background(), topic); err != nil {
-			fmt.Fprintf(os.Stderr, "deleting topic %s: %v\n", topic, err)
-		}
+		dropTopic(adm, topic)
 		r.e2e = float64(decRows) / done.Sub(began).Seconds()
 		r.cpuUs = float64(cpu1-cpu0) / 1e3 / float64(decRows)
 		if kpid > 0 {
@@ -655,9 +653,7 @@ func suiteSnapshot(cfg suiteConfig) ([]suiteRow, error) {
 		werr := cmd.Wait()
 		k1, m1 := procCPU(kpid), procCPU(mpid)
 		topic := suiteTopic(c, prefix, b.db, "t")
-		if _, err := adm.DeleteTopics(context.Background(), topic); err != nil {
-			fmt.Fprintf(os.Stderr, "deleting topic %s: %v\n", topic, err)
-		}
+		dropTopic(adm, topic)
 		if werr != nil || finished == nil {
 			return nil, fmt.Errorf("%s: sluice exited with %v and no \"snapshot finished\" line:\n%s", c, werr, strings.Join(lines[max(0, len(lines)-20):], "\n"))
 		}
@@ -834,4 +830,17 @@ func keyID(k []byte) (int64, bool) {
 	}
 	id, err := strconv.ParseInt(string(k[i+5:j]), 10, 64)
 	return id, err == nil
+}
+
+// dropTopic drops a run's topic (a million rows with JSON schemas are
+// about 4 GB), unless SLUICE_BENCH_KEEP_TOPICS is set: then it stays for a
+// look at its batches (kafka-dump-log.sh) and the run says so.
+func dropTopic(adm *kadm.Client, topic string) {
+	if os.Getenv("SLUICE_BENCH_KEEP_TOPICS") != "" {
+		fmt.Fprintf(os.Stderr, "kept topic %s\n", topic)
+		return
+	}
+	if _, err := adm.DeleteTopics(context.Background(), topic); err != nil {
+		fmt.Fprintf(os.Stderr, "deleting topic %s: %v\n", topic, err)
+	}
 }
