@@ -427,6 +427,7 @@ func runMySQLFamily(t *testing.T, e env, names []string, md mode) {
 	defer func() {
 		if t.Failed() {
 			t.Logf("sluice log (tail):\n%s", conformance.Tail(slog.String(), 3000))
+			dumpDaemon(t, daemon, done, &slog)
 		}
 	}()
 
@@ -783,4 +784,31 @@ func connectorProps(e env, class, name, db string, serverID int) map[string]stri
 		}
 	}
 	return m
+}
+
+// dumpDaemon, for a failed test, has the daemon print its goroutines
+// (SIGQUIT) and keeps its whole log in a file: a stalled connector shows
+// where it waits, and the tail printed with the failure shows only the last
+// connector's lines.
+func dumpDaemon(t *testing.T, daemon *exec.Cmd, done <-chan struct{}, slog *conformance.SyncBuffer) {
+	select {
+	case <-done:
+	default:
+		_ = daemon.Process.Signal(syscall.SIGQUIT)
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+		}
+	}
+	f, err := os.CreateTemp("", "sluice-sidebyside-*.log")
+	if err != nil {
+		t.Logf("keeping the sluice log: %v", err)
+		return
+	}
+	defer f.Close()
+	if _, err := f.WriteString(slog.String()); err != nil {
+		t.Logf("keeping the sluice log: %v", err)
+		return
+	}
+	t.Logf("the whole sluice log, with its goroutines at the failure: %s", f.Name())
 }
