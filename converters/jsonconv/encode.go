@@ -148,7 +148,7 @@ func (c *Converter) appendField(b []byte, f *fieldPlan, fv any) ([]byte, error) 
 	switch f.p.kind {
 	case kInt:
 		if n, ok := fv.(int64); ok && n >= f.p.min && n <= f.p.max {
-			return appendInt(b, n), nil
+			return f.ints.append(b, n), nil
 		}
 	case kString:
 		if str, ok := fv.(string); ok {

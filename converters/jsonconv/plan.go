@@ -44,6 +44,7 @@ type fieldPlan struct {
 	key  []byte // `"name":`, with a leading comma from the second field on
 	p    *plan
 	long *stringMemo // a string field's (stringmemo.go)
+	ints *intMemo    // an integer field's (intmemo.go)
 	// pairNext says that this field and the next are structs of one plan
 	// (an envelope's before and after) written together (appendPair).
 	pairNext bool
@@ -104,8 +105,11 @@ func compile(s *change.Schema, memo map[*change.Schema]*plan) (*plan, error) {
 			if fp.p, err = compile(f.Schema, memo); err != nil {
 				return nil, inPath(err, f.Name)
 			}
-			if fp.p.kind == kString {
+			switch fp.p.kind {
+			case kString:
 				fp.long = &stringMemo{}
+			case kInt:
+				fp.ints = &intMemo{}
 			}
 		}
 		for i := 0; i+1 < len(p.fields); i++ {
