@@ -30,6 +30,10 @@ type tableMaps struct {
 	// the header too, so it differs between equal TABLE_MAPs.
 	sumSize int
 	byID    map[uint64]heldTableMap
+	// xid and gtid are the objects txnEvent decodes into, again for each
+	// such event.
+	xid  xidAlloc
+	gtid mariadbGTIDAlloc
 }
 
 type heldTableMap struct {

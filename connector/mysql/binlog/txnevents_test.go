@@ -74,6 +74,12 @@ func TestTxnEventsDecodeAsParser(t *testing.T) {
 	if _, ok := maps.txnEvent(events["gtid group commit"]); !ok {
 		t.Error("the GTID was left to the parser after a FORMAT_DESCRIPTION")
 	}
+	// Each kind decodes into one object of the maps', again and again.
+	for _, name := range []string{"xid", "gtid group commit"} {
+		if n := testing.AllocsPerRun(50, func() { _, _ = maps.txnEvent(events[name]) }); n != 0 {
+			t.Errorf("%s: %v allocations an event, want none", name, n)
+		}
+	}
 }
 
 // replicationParser is a parse function over maps, with a parser of its own.
