@@ -108,9 +108,12 @@ func (j mysqlJSON) JSONText() (string, error) {
 }
 
 // rowsDecoder is the binlog syncer's rows event decoder, one per syncer
-// (go-mysql calls it from its one reading goroutine): go-mysql's own, run
-// against a copy of the event's TABLE_MAP with three changes, kept while the
-// TABLE_MAP stays the same (a transaction's rows events share it):
+// (go-mysql calls it from its one reading goroutine). The rows of a table
+// whose every column is of a common kind are read by fastrows.go, when the
+// caller says which event it parses (the stream's own dump does). Others
+// go to go-mysql's own decoding, run against a copy of the event's
+// TABLE_MAP with three changes, kept while the TABLE_MAP stays the same (a
+// transaction's rows events share it):
 //   - MySQL JSON columns are read as the BLOBs they are on the wire (a
 //     4-byte length and the bytes) and handed over as mysqlJSON. A partial
 //     JSON update (PARTIAL_UPDATE_ROWS_EVENT, which go-mysql gives no row
@@ -141,6 +144,14 @@ type rowsDecoder struct {
 	// holdStmtEnd hides a statement's end from the parser (tableMaps);
 	// heldStmtEnd says that one was hidden.
 	holdStmtEnd, heldStmtEnd bool
+	// evType is the type of the rows event being parsed, when the caller
+	// says (tableMaps): only then are its rows read here (fastrows.go),
+	// against fast, the plan of the TABLE_MAP fastFrom (nil: go-mysql
+	// reads them), into boxes.
+	evType   replication.EventType
+	fastFrom *replication.TableMapEvent
+	fast     []fastCol
+	boxes    *fastBoxes
 }
 
 func (d *rowsDecoder) decode(e *replication.RowsEvent, data []byte) error {
@@ -153,6 +164,21 @@ func (d *rowsDecoder) decode(e *replication.RowsEvent, data []byte) error {
 		d.heldStmtEnd = true
 	}
 	tm := e.Table
+	if fastEvent(d.evType) {
+		if d.fastFrom != tm {
+			d.mu.Lock()
+			d.fast = fastPlan(tm)
+			d.mu.Unlock()
+			d.fastFrom = tm
+		}
+		if d.fast != nil && int(e.ColumnCount) == len(d.fast) && fullImage(e.ColumnBitmap1, len(d.fast)) &&
+			(e.ColumnBitmap2 == nil || fullImage(e.ColumnBitmap2, len(d.fast))) {
+			if d.boxes == nil {
+				d.boxes = newFastBoxes()
+			}
+			return d.boxes.decodeFast(e, data[pos:], d.fast)
+		}
+	}
 	known := e.Type() != replication.EnumRowsEventTypeUnknown
 	json := bytes.IndexByte(tm.ColumnType, gmysql.MYSQL_TYPE_JSON) >= 0 && known
 	signed := len(tm.SignednessBitmap) > 0 && allZero(tm.SignednessBitmap)

@@ -114,9 +114,10 @@ func (c *tableMaps) tableMap(p *replication.BinlogParser, data []byte) (*replica
 func (c *tableMaps) rows(p *replication.BinlogParser, data []byte) (*replication.BinlogEvent, error) {
 	hold := len(c.byID) < maxHeld
 	c.dec.holdStmtEnd, c.dec.heldStmtEnd = hold, false
+	c.dec.evType = replication.EventType(data[4])
 	ev, err := p.Parse(data)
 	held := c.dec.heldStmtEnd
-	c.dec.holdStmtEnd, c.dec.heldStmtEnd = false, false
+	c.dec.holdStmtEnd, c.dec.heldStmtEnd, c.dec.evType = false, false, 0
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,329 @@
+package binlog
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"unsafe"
+
+	gmysql "github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/go-mysql-org/go-mysql/replication"
+
+	"github.com/sluice-cdc/sluice/connector/mysqltypes"
+	"github.com/sluice-cdc/sluice/internal/box"
+)
+
+// The rows decoder reads the row images of a table whose every column is of
+// a common kind (fastKind) itself, instead of through go-mysql: go-mysql
+// boxes every value into an allocation of its own (a 40-column update is
+// about 80 of them), a DECIMAL or DATETIME read packed twice (the integer,
+// then the packed value replacing it), and calls a function and a type
+// switch per value. Here values are boxed into arrays shared by many rows
+// (package box), integers of every size as the int64 the converters keep,
+// and a row's cells are cut from one array too. The values are otherwise
+// go-mysql's: strings point into the event's bytes as go-mysql's do, FLOATs
+// are float32, DECIMALs of at most 8 packed bytes and DATETIMEs the
+// *mysqltypes.PackedDecimal and *PackedDatetime the slow path makes.
+//
+// Anything else goes to go-mysql as before: a column of another type or an
+// unsigned one, a partial row image (binlog_row_image other than FULL, which
+// the stream refuses with go-mysql's SkippedColumns), MariaDB's compressed
+// and MySQL's partial-JSON rows events, and a parser that did not say which
+// event it parses (fastEvent).
+
+type fastKind uint8
+
+const (
+	fkInt8 fastKind = iota + 1
+	fkInt16
+	fkInt24
+	fkInt32
+	fkInt64
+	fkFloat32
+	fkFloat64
+	fkDecimal  // NEWDECIMAL of at most 8 packed bytes
+	fkDatetime // DATETIME2
+	fkStr1     // VARCHAR or CHAR whose length takes one byte
+	fkStr2     // ... two bytes
+)
+
+type fastCol struct {
+	kind             fastKind
+	size             uint8 // packed bytes: a DECIMAL's or DATETIME's
+	precision, scale uint8 // a DECIMAL's; a DATETIME's fraction digits in scale
+}
+
+// fastPlan is the columns of tm as the decoder reads them, or nil when
+// go-mysql must (a column of another kind, an unsigned one).
+func fastPlan(tm *replication.TableMapEvent) []fastCol {
+	if len(tm.SignednessBitmap) > 0 && !allZero(tm.SignednessBitmap) || len(tm.ColumnMeta) != len(tm.ColumnType) {
+		return nil
+	}
+	cols := make([]fastCol, len(tm.ColumnType))
+	for i, t := range tm.ColumnType {
+		meta := tm.ColumnMeta[i]
+		c := &cols[i]
+		switch t {
+		case gmysql.MYSQL_TYPE_TINY:
+			c.kind = fkInt8
+		case gmysql.MYSQL_TYPE_SHORT:
+			c.kind = fkInt16
+		case gmysql.MYSQL_TYPE_INT24:
+			c.kind = fkInt24
+		case gmysql.MYSQL_TYPE_LONG:
+			c.kind = fkInt32
+		case gmysql.MYSQL_TYPE_LONGLONG:
+			c.kind = fkInt64
+		case gmysql.MYSQL_TYPE_FLOAT:
+			c.kind = fkFloat32
+		case gmysql.MYSQL_TYPE_DOUBLE:
+			c.kind = fkFloat64
+		case gmysql.MYSQL_TYPE_NEWDECIMAL:
+			precision, scale := int(meta>>8), int(meta&0xFF)
+			n := mysqltypes.PackedDecimalSize(precision, scale)
+			if scale > precision || precision > 18 || n > 8 {
+				return nil
+			}
+			c.kind, c.size, c.precision, c.scale = fkDecimal, uint8(n), uint8(precision), uint8(scale)
+		case gmysql.MYSQL_TYPE_DATETIME2:
+			if meta > 6 {
+				return nil
+			}
+			c.kind, c.size, c.scale = fkDatetime, uint8(mysqltypes.PackedDatetimeSize(int(meta))), uint8(meta)
+		case gmysql.MYSQL_TYPE_VARCHAR, gmysql.MYSQL_TYPE_VAR_STRING:
+			c.kind = strKind(int(meta))
+		case gmysql.MYSQL_TYPE_STRING:
+			// CHAR, and ENUM and SET, which MySQL logs as STRING with the
+			// real type in the metadata (go-mysql's decodeValue).
+			length, real := int(meta), byte(gmysql.MYSQL_TYPE_STRING)
+			if meta >= 256 {
+				b0, b1 := byte(meta>>8), byte(meta)
+				if b0&0x30 != 0x30 {
+					length, real = int(uint16(b1)|uint16((b0&0x30)^0x30)<<4), b0|0x30
+				} else {
+					length, real = int(b1), b0
+				}
+			}
+			if real != gmysql.MYSQL_TYPE_STRING {
+				return nil
+			}
+			c.kind = strKind(length)
+		default:
+			return nil
+		}
+	}
+	return cols
+}
+
+// strKind is the kind of a string column of at most max bytes.
+func strKind(max int) fastKind {
+	if max < 256 {
+		return fkStr1
+	}
+	return fkStr2
+}
+
+// fastEvent says whether the decoder reads events of type t itself: the
+// plain rows events of MariaDB (v1) and MySQL (v2).
+func fastEvent(t replication.EventType) bool {
+	switch t {
+	case replication.WRITE_ROWS_EVENTv1, replication.UPDATE_ROWS_EVENTv1, replication.DELETE_ROWS_EVENTv1,
+		replication.WRITE_ROWS_EVENTv2, replication.UPDATE_ROWS_EVENTv2, replication.DELETE_ROWS_EVENTv2:
+		return true
+	}
+	return false
+}
+
+// fullImage reports whether bitmap (a rows event's columns-present bitmap)
+// names all n columns.
+func fullImage(bitmap []byte, n int) bool {
+	if len(bitmap) < (n+7)/8 {
+		return false
+	}
+	for i := 0; i < n; i++ {
+		if bitmap[i>>3]&(1<<(i&7)) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// fastChunk is how many values one of the arrays the decoder boxes into
+// holds: an array stays alive while any of its values is, so a large one
+// could hold many records' memory.
+const fastChunk = 1024
+
+// fastBoxes are the arrays the decoder's values live in. They are the
+// decoder's, used from its one goroutine, and go on from event to event:
+// a value is never written again once handed out.
+type fastBoxes struct {
+	ints     *box.Arena[int64]
+	f32      *box.Arena[float32]
+	f64      *box.Arena[float64]
+	strs     *box.Arena[string]
+	decs     []mysqltypes.PackedDecimal
+	datetime []mysqltypes.PackedDatetime
+	cells    []any
+}
+
+func newFastBoxes() *fastBoxes {
+	return &fastBoxes{ints: box.NewArena[int64](fastChunk), f32: box.NewArena[float32](fastChunk),
+		f64: box.NewArena[float64](fastChunk), strs: box.NewArena[string](fastChunk)}
+}
+
+// row returns n cells for a row image, cut from a shared array.
+func (b *fastBoxes) row(n int) []any {
+	if cap(b.cells)-len(b.cells) < n {
+		b.cells = make([]any, 0, max(fastChunk, n))
+	}
+	l := len(b.cells)
+	b.cells = b.cells[:l+n]
+	return b.cells[l : l+n : l+n]
+}
+
+func (b *fastBoxes) decimal(d mysqltypes.PackedDecimal) *mysqltypes.PackedDecimal {
+	if len(b.decs) == cap(b.decs) {
+		b.decs = make([]mysqltypes.PackedDecimal, 0, fastChunk)
+	}
+	b.decs = append(b.decs, d)
+	return &b.decs[len(b.decs)-1]
+}
+
+func (b *fastBoxes) datetimeOf(d mysqltypes.PackedDatetime) *mysqltypes.PackedDatetime {
+	if len(b.datetime) == cap(b.datetime) {
+		b.datetime = make([]mysqltypes.PackedDatetime, 0, fastChunk)
+	}
+	b.datetime = append(b.datetime, d)
+	return &b.datetime[len(b.datetime)-1]
+}
+
+// decodeFast decodes the row images of e (its header decoded: data[pos:]
+// is the rows) against cols into e.Rows. An image that runs past the
+// event's end is an error, as go-mysql's is.
+func (b *fastBoxes) decodeFast(e *replication.RowsEvent, data []byte, cols []fastCol) error {
+	images := 1
+	if e.ColumnBitmap2 != nil {
+		images = 2
+	}
+	n := len(cols)
+	nullBytes := (n + 7) / 8
+	e.Rows, e.SkippedColumns = e.Rows[:0], nil
+	for pos := 0; pos < len(data); {
+		for range images {
+			if len(data)-pos < nullBytes {
+				return fastTruncated(e, pos)
+			}
+			nulls := data[pos : pos+nullBytes]
+			pos += nullBytes
+			row := b.row(n)
+			for i := range cols {
+				if nulls[i>>3]&(1<<(i&7)) != 0 {
+					continue // SQL NULL: the cell stays nil
+				}
+				v, size, ok := b.value(&cols[i], data[pos:])
+				if !ok {
+					return fastTruncated(e, pos)
+				}
+				row[i] = v
+				pos += size
+			}
+			e.Rows = append(e.Rows, row)
+		}
+	}
+	return nil
+}
+
+// value decodes one value of column c at the start of data: the value,
+// the bytes it took, and false when data ends first.
+func (b *fastBoxes) value(c *fastCol, data []byte) (any, int, bool) {
+	switch c.kind {
+	case fkInt8:
+		if len(data) < 1 {
+			return nil, 0, false
+		}
+		return b.ints.Box(int64(int8(data[0]))), 1, true
+	case fkInt16:
+		if len(data) < 2 {
+			return nil, 0, false
+		}
+		return b.ints.Box(int64(int16(binary.LittleEndian.Uint16(data)))), 2, true
+	case fkInt24:
+		if len(data) < 3 {
+			return nil, 0, false
+		}
+		u := uint32(data[0]) | uint32(data[1])<<8 | uint32(data[2])<<16
+		return b.ints.Box(int64(int32(u<<8) >> 8)), 3, true
+	case fkInt32:
+		if len(data) < 4 {
+			return nil, 0, false
+		}
+		return b.ints.Box(int64(int32(binary.LittleEndian.Uint32(data)))), 4, true
+	case fkInt64:
+		if len(data) < 8 {
+			return nil, 0, false
+		}
+		return b.ints.Box(int64(binary.LittleEndian.Uint64(data))), 8, true
+	case fkFloat32:
+		if len(data) < 4 {
+			return nil, 0, false
+		}
+		return b.f32.Box(math.Float32frombits(binary.LittleEndian.Uint32(data))), 4, true
+	case fkFloat64:
+		if len(data) < 8 {
+			return nil, 0, false
+		}
+		return b.f64.Box(math.Float64frombits(binary.LittleEndian.Uint64(data))), 8, true
+	case fkDecimal:
+		bits, ok := bigEndian(data, int(c.size))
+		if !ok {
+			return nil, 0, false
+		}
+		return b.decimal(mysqltypes.PackedDecimal{Bits: bits, Precision: c.precision, Scale: c.scale}), int(c.size), true
+	case fkDatetime:
+		bits, ok := bigEndian(data, int(c.size))
+		if !ok {
+			return nil, 0, false
+		}
+		return b.datetimeOf(mysqltypes.PackedDatetime{Bits: bits, Dec: c.scale}), int(c.size), true
+	case fkStr1, fkStr2:
+		head := 1
+		if c.kind == fkStr2 {
+			head = 2
+		}
+		if len(data) < head {
+			return nil, 0, false
+		}
+		l := int(data[0])
+		if head == 2 {
+			l = int(binary.LittleEndian.Uint16(data))
+		}
+		if len(data)-head < l {
+			return nil, 0, false
+		}
+		if l == 0 {
+			return emptyString, head, true
+		}
+		// The event's own bytes, as go-mysql's strings are: the packet
+		// they came in is never reused.
+		return b.strs.Box(unsafe.String(&data[head], l)), head + l, true
+	}
+	return nil, 0, false
+}
+
+var emptyString any = ""
+
+// bigEndian is the big-endian integer of data's first n bytes (n <= 8).
+func bigEndian(data []byte, n int) (uint64, bool) {
+	if len(data) < n {
+		return 0, false
+	}
+	var u uint64
+	for _, c := range data[:n] {
+		u = u<<8 | uint64(c)
+	}
+	return u, true
+}
+
+func fastTruncated(e *replication.RowsEvent, pos int) error {
+	return fmt.Errorf("rows event of table id %d: a row image runs past the event's end (at byte %d of its rows)", e.TableID, pos)
+}
