@@ -291,3 +291,33 @@ func BenchmarkRowsDecode(b *testing.B) {
 		}
 	})
 }
+
+// A table go-mysql decodes (a TIME column) whose DECIMAL is read packed:
+// the copy of its TABLE_MAP turns the DECIMAL into a BIT column, and the
+// signedness bitmap, a bit per numeric column, must follow, or the
+// columns after the DECIMAL take their neighbour's signedness (a signed
+// TINYINT's -99 became 157, an unsigned one's 157 -99).
+func TestPackedDecimalKeepsTheSignednessOfLaterColumns(t *testing.T) {
+	f := newRowsFeed(t)
+	cols := []binlogCol{
+		{name: "t", typ: gmysql.MYSQL_TYPE_TIME2, meta: []byte{0}},
+		{name: "d", typ: gmysql.MYSQL_TYPE_NEWDECIMAL, meta: []byte{10, 2}},
+		{name: "u", typ: gmysql.MYSQL_TYPE_TINY, unsigned: true},
+		{name: "s", typ: gmysql.MYSQL_TYPE_TINY},
+	}
+	f.parse(replication.TABLE_MAP_EVENT, tableMap("db", "t", cols))
+	img := rowImage(time2Value(0, false, 1, 2, 3, 0), binaryDecimal("1.50", 10, 2), []byte{0x9d}, []byte{0x9d})
+	fast, slow, ferr, serr := f.parse(replication.WRITE_ROWS_EVENTv1, rowsBodyOf(1, 4, false, img))
+	if ferr != nil || serr != nil {
+		t.Fatal(ferr, serr)
+	}
+	for name, ev := range map[string]*replication.BinlogEvent{"stream": fast, "slow": slow} {
+		row := ev.Event.(*replication.RowsEvent).Rows[0]
+		if row[2] != any(uint8(157)) || row[3] != any(int8(-99)) {
+			t.Errorf("%s: unsigned %#v and signed %#v, want uint8(157) and int8(-99)", name, row[2], row[3])
+		}
+	}
+	if f.maps.dec.fast != nil {
+		t.Error("a table with a TIME column was read by the fast path")
+	}
+}

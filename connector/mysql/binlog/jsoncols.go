@@ -275,10 +275,38 @@ func (d *rowsDecoder) copyTableMap(tm *replication.TableMapEvent, json, signed, 
 			d.packedCols = append(d.packedCols, packedColumn{col: i, datetime: true, scale: uint8(dec)})
 		}
 	}
-	if signed {
+	switch {
+	case signed:
 		as.SignednessBitmap = nil
+	case len(tm.SignednessBitmap) > 0 && (json || packed):
+		as.SignednessBitmap = remapSignedness(tm, &as)
 	}
 	d.from, d.json, d.packed, d.as = tm, json, packed, &as
+}
+
+// remapSignedness is the signedness bitmap of as, a copy of tm whose
+// DECIMALs read packed are BIT columns: the bitmap has a bit per numeric
+// column, and go-mysql maps its bits to the copy's numeric columns, so that
+// tm's own bitmap would give an unsigned column after a DECIMAL the
+// DECIMAL's bit, and the next column that one's (a signed INT read as
+// unsigned: -1 became 4294967295).
+func remapSignedness(tm, as *replication.TableMapEvent) []byte {
+	unsigned := tm.UnsignedMap()
+	bits := make([]byte, 0, len(tm.SignednessBitmap))
+	k := 0
+	for i := range as.ColumnType {
+		if !as.IsNumericColumn(i) {
+			continue
+		}
+		if k%8 == 0 {
+			bits = append(bits, 0)
+		}
+		if unsigned[i] {
+			bits[k/8] |= 0x80 >> (k % 8)
+		}
+		k++
+	}
+	return bits
 }
 
 // packedColumn is a DECIMAL or DATETIME column read in packed form (a

@@ -108,6 +108,7 @@ type binlogCol struct {
 	meta     []byte // the column's TABLE_MAP metadata
 	nullable bool
 	geometry uint64 // GEOMETRY_TYPE of a MYSQL_TYPE_GEOMETRY column
+	unsigned bool   // a numeric column marked unsigned
 }
 
 const testTableID = 0x51
@@ -122,7 +123,8 @@ func tableMap(db, table string, cols []binlogCol, pk ...uint64) []byte {
 	b = appendLenenc(b, uint64(len(cols)))
 	var meta []byte
 	nulls := make([]byte, (len(cols)+7)/8)
-	var numeric, geometry []uint64
+	var numeric []bool
+	var geometry []uint64
 	for i, c := range cols {
 		b = append(b, c.typ)
 		meta = append(meta, c.meta...)
@@ -130,8 +132,10 @@ func tableMap(db, table string, cols []binlogCol, pk ...uint64) []byte {
 			nulls[i/8] |= 1 << (i % 8)
 		}
 		switch c.typ {
-		case gmysql.MYSQL_TYPE_LONG, gmysql.MYSQL_TYPE_LONGLONG:
-			numeric = append(numeric, 0)
+		case gmysql.MYSQL_TYPE_TINY, gmysql.MYSQL_TYPE_SHORT, gmysql.MYSQL_TYPE_INT24, gmysql.MYSQL_TYPE_LONG,
+			gmysql.MYSQL_TYPE_LONGLONG, gmysql.MYSQL_TYPE_NEWDECIMAL, gmysql.MYSQL_TYPE_FLOAT,
+			gmysql.MYSQL_TYPE_DOUBLE, gmysql.MYSQL_TYPE_YEAR:
+			numeric = append(numeric, c.unsigned)
 		case gmysql.MYSQL_TYPE_GEOMETRY:
 			geometry = append(geometry, c.geometry)
 		}
@@ -140,7 +144,14 @@ func tableMap(db, table string, cols []binlogCol, pk ...uint64) []byte {
 	b = append(b, nulls...)
 	tlv := func(typ byte, v []byte) { b = append(appendLenenc(append(b, typ), uint64(len(v))), v...) }
 	if len(numeric) > 0 {
-		tlv(replication.TABLE_MAP_OPT_META_SIGNEDNESS, make([]byte, (len(numeric)+7)/8)) // all signed
+		// One bit per numeric column, the first in the high bit.
+		sign := make([]byte, (len(numeric)+7)/8)
+		for i, u := range numeric {
+			if u {
+				sign[i/8] |= 0x80 >> (i % 8)
+			}
+		}
+		tlv(replication.TABLE_MAP_OPT_META_SIGNEDNESS, sign)
 	}
 	var names []byte
 	for _, c := range cols {
