@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"strconv"
+	"time"
 	"unsafe"
 
 	gmysql "github.com/go-mysql-org/go-mysql/mysql"
@@ -45,24 +47,33 @@ const (
 	fkDatetime // DATETIME2
 	fkStr1     // VARCHAR or CHAR whose length takes one byte
 	fkStr2     // ... two bytes
+	fkBlob     // BLOB or TEXT whose length takes size bytes
+	fkDate     // DATE, as go-mysql's text
+	fkTimestamp
+	fkYear
 )
 
 type fastCol struct {
 	kind             fastKind
-	size             uint8 // packed bytes: a DECIMAL's or DATETIME's
-	precision, scale uint8 // a DECIMAL's; a DATETIME's fraction digits in scale
+	unsigned         bool  // an integer the binlog marks unsigned
+	size             uint8 // packed bytes: a DECIMAL's, DATETIME's, TIMESTAMP's; a BLOB's length bytes
+	precision, scale uint8 // a DECIMAL's; a DATETIME's or TIMESTAMP's fraction digits in scale
 }
 
 // fastPlan is the columns of tm as the decoder reads them, or nil when
-// go-mysql must (a column of another kind, an unsigned one).
+// go-mysql must (a column of another kind). Integers the binlog's
+// signedness metadata marks unsigned are read unsigned, as go-mysql reads
+// them (its UnsignedMap).
 func fastPlan(tm *replication.TableMapEvent) []fastCol {
-	if len(tm.SignednessBitmap) > 0 && !allZero(tm.SignednessBitmap) || len(tm.ColumnMeta) != len(tm.ColumnType) {
+	if len(tm.ColumnMeta) != len(tm.ColumnType) {
 		return nil
 	}
+	unsigned := tm.UnsignedMap()
 	cols := make([]fastCol, len(tm.ColumnType))
 	for i, t := range tm.ColumnType {
 		meta := tm.ColumnMeta[i]
 		c := &cols[i]
+		c.unsigned = unsigned[i]
 		switch t {
 		case gmysql.MYSQL_TYPE_TINY:
 			c.kind = fkInt8
@@ -90,6 +101,20 @@ func fastPlan(tm *replication.TableMapEvent) []fastCol {
 				return nil
 			}
 			c.kind, c.size, c.scale = fkDatetime, uint8(mysqltypes.PackedDatetimeSize(int(meta))), uint8(meta)
+		case gmysql.MYSQL_TYPE_TIMESTAMP2:
+			if meta > 6 {
+				return nil
+			}
+			c.kind, c.size, c.scale = fkTimestamp, uint8(4+(meta+1)/2), uint8(meta)
+		case gmysql.MYSQL_TYPE_DATE:
+			c.kind = fkDate
+		case gmysql.MYSQL_TYPE_YEAR:
+			c.kind = fkYear
+		case gmysql.MYSQL_TYPE_BLOB:
+			if meta < 1 || meta > 4 {
+				return nil
+			}
+			c.kind, c.size = fkBlob, uint8(meta)
 		case gmysql.MYSQL_TYPE_VARCHAR, gmysql.MYSQL_TYPE_VAR_STRING:
 			c.kind = strKind(int(meta))
 		case gmysql.MYSQL_TYPE_STRING:
@@ -161,14 +186,29 @@ type fastBoxes struct {
 	f32      *box.Arena[float32]
 	f64      *box.Arena[float64]
 	strs     *box.Arena[string]
+	blobs    *box.Arena[[]byte]
+	times    *box.Arena[time.Time]
 	decs     []mysqltypes.PackedDecimal
 	datetime []mysqltypes.PackedDatetime
 	cells    []any
+	text     []byte // the bytes of the strings made here (DATEs)
 }
 
 func newFastBoxes() *fastBoxes {
 	return &fastBoxes{ints: box.NewArena[int64](fastChunk), f32: box.NewArena[float32](fastChunk),
-		f64: box.NewArena[float64](fastChunk), strs: box.NewArena[string](fastChunk)}
+		f64: box.NewArena[float64](fastChunk), strs: box.NewArena[string](fastChunk),
+		blobs: box.NewArena[[]byte](fastChunk), times: box.NewArena[time.Time](fastChunk)}
+}
+
+// textOf boxes the string that write appends (at most 32 bytes), its bytes
+// kept in a shared array never written again.
+func (b *fastBoxes) textOf(write func([]byte) []byte) any {
+	if cap(b.text)-len(b.text) < 32 {
+		b.text = make([]byte, 0, 8*fastChunk)
+	}
+	start := len(b.text)
+	b.text = write(b.text)
+	return b.strs.Box(unsafe.String(&b.text[start], len(b.text)-start))
 }
 
 // row returns n cells for a row image, cut from a shared array.
@@ -241,23 +281,66 @@ func (b *fastBoxes) value(c *fastCol, data []byte) (any, int, bool) {
 		if len(data) < 1 {
 			return nil, 0, false
 		}
+		if c.unsigned {
+			return b.ints.Box(int64(data[0])), 1, true
+		}
 		return b.ints.Box(int64(int8(data[0]))), 1, true
 	case fkInt16:
 		if len(data) < 2 {
 			return nil, 0, false
 		}
-		return b.ints.Box(int64(int16(binary.LittleEndian.Uint16(data)))), 2, true
+		u := binary.LittleEndian.Uint16(data)
+		if c.unsigned {
+			return b.ints.Box(int64(u)), 2, true
+		}
+		return b.ints.Box(int64(int16(u))), 2, true
 	case fkInt24:
 		if len(data) < 3 {
 			return nil, 0, false
 		}
 		u := uint32(data[0]) | uint32(data[1])<<8 | uint32(data[2])<<16
+		if c.unsigned {
+			return b.ints.Box(int64(u)), 3, true
+		}
 		return b.ints.Box(int64(int32(u<<8) >> 8)), 3, true
 	case fkInt32:
 		if len(data) < 4 {
 			return nil, 0, false
 		}
-		return b.ints.Box(int64(int32(binary.LittleEndian.Uint32(data)))), 4, true
+		u := binary.LittleEndian.Uint32(data)
+		if c.unsigned {
+			return b.ints.Box(int64(u)), 4, true
+		}
+		return b.ints.Box(int64(int32(u))), 4, true
+	case fkYear:
+		if len(data) < 1 {
+			return nil, 0, false
+		}
+		year := int64(data[0])
+		if year != 0 {
+			year += 1900
+		}
+		return b.ints.Box(year), 1, true
+	case fkDate:
+		if len(data) < 3 {
+			return nil, 0, false
+		}
+		return b.textOf(func(t []byte) []byte { return appendDate(t, uint32(data[0])|uint32(data[1])<<8|uint32(data[2])<<16) }), 3, true
+	case fkTimestamp:
+		return b.timestamp(c, data)
+	case fkBlob:
+		head := int(c.size)
+		if len(data) < head {
+			return nil, 0, false
+		}
+		var l int
+		for i := head - 1; i >= 0; i-- {
+			l = l<<8 | int(data[i])
+		}
+		if len(data)-head < l {
+			return nil, 0, false
+		}
+		return b.blobs.Box(data[head : head+l : head+l]), head + l, true
 	case fkInt64:
 		if len(data) < 8 {
 			return nil, 0, false
@@ -311,6 +394,60 @@ func (b *fastBoxes) value(c *fastCol, data []byte) (any, int, bool) {
 }
 
 var emptyString any = ""
+
+// timestamp is a TIMESTAMP2 as go-mysql reads it with ParseTime (every
+// parser of the stream's sets it): the instant in the local zone, or, for
+// the zero timestamp, its text with the fraction's digits.
+func (b *fastBoxes) timestamp(c *fastCol, data []byte) (any, int, bool) {
+	n := int(c.size)
+	if len(data) < n {
+		return nil, 0, false
+	}
+	sec := int64(binary.BigEndian.Uint32(data))
+	var usec int64
+	switch c.scale {
+	case 1, 2:
+		usec = int64(data[4]) * 10000
+	case 3, 4:
+		usec = int64(binary.BigEndian.Uint16(data[4:])) * 100
+	case 5, 6:
+		usec = int64(data[4])<<16 | int64(data[5])<<8 | int64(data[6])
+	}
+	if sec != 0 {
+		return b.times.Box(time.Unix(sec, usec*1000)), n, true
+	}
+	return b.textOf(func(t []byte) []byte {
+		t = append(t, "0000-00-00 00:00:00"...)
+		if c.scale == 0 {
+			return t
+		}
+		// go-mysql's: six digits at least, then the last 6-scale cut.
+		t = appendPadded(append(t, '.'), usec, 6)
+		return t[:len(t)-(6-int(c.scale))]
+	}), n, true
+}
+
+// appendDate writes a packed DATE as go-mysql's "%04d-%02d-%02d" of its
+// fields does, "0000-00-00" for zero.
+func appendDate(t []byte, v uint32) []byte {
+	if v == 0 {
+		return append(t, "0000-00-00"...)
+	}
+	t = appendPadded(t, int64(v/(16*32)), 4)
+	t = appendPadded(append(t, '-'), int64(v/32%16), 2)
+	return appendPadded(append(t, '-'), int64(v%32), 2)
+}
+
+// appendPadded writes n (not negative) with at least width digits, as
+// fmt's %0Nd does.
+func appendPadded(t []byte, n int64, width int) []byte {
+	var buf [20]byte
+	d := strconv.AppendInt(buf[:0], n, 10)
+	for i := len(d); i < width; i++ {
+		t = append(t, '0')
+	}
+	return append(t, d...)
+}
 
 // bigEndian is the big-endian integer of data's first n bytes (n <= 8).
 func bigEndian(data []byte, n int) (uint64, bool) {
