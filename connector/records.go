@@ -118,6 +118,12 @@ func sameRaw(a, b any) bool {
 	case []byte:
 		y, ok := b.([]byte)
 		return ok && (x == nil) == (y == nil) && bytes.Equal(x, y)
+	case time.Time:
+		// The same instant in the same zone (a TIMESTAMP as read from the
+		// binlog); == also compares the monotonic reading, which binlog
+		// times have none of.
+		y, ok := b.(time.Time)
+		return ok && x == y
 	case change.RawValue:
 		return x.SameRaw(b)
 	}

@@ -221,7 +221,7 @@ func TestUpdateAfterImageSharesUnchangedConversions(t *testing.T) {
 		}
 	}
 	str := &change.Schema{Type: change.String, Optional: true}
-	names := []string{"id", "i", "f", "s", "b", "p", "n", "u"}
+	names := []string{"id", "i", "f", "s", "b", "p", "n", "u", "t"}
 	var cols []change.Column
 	var fields []change.Field
 	for _, n := range names {
@@ -232,8 +232,9 @@ func TestUpdateAfterImageSharesUnchangedConversions(t *testing.T) {
 		RowSchema: &change.Schema{Type: change.Struct, Optional: true, Name: "p.db.t.Value", Fields: fields}}
 	tbl.Envelope = change.EnvelopeSchema("p.db.t", tbl.RowSchema, &change.Schema{Type: change.Struct})
 	type unknown struct{ n int }
-	before := []any{int64(7), int64(1000), 1.5, "x", []byte("ab"), &samePacked{5}, nil, unknown{1}}
-	after := []any{int64(7), int64(1001), 1.5, "x", []byte("ab"), &samePacked{5}, nil, unknown{1}}
+	at := time.Unix(1764800000, 123e6)
+	before := []any{int64(7), int64(1000), 1.5, "x", []byte("ab"), &samePacked{5}, nil, unknown{1}, at}
+	after := []any{int64(7), int64(1001), 1.5, "x", []byte("ab"), &samePacked{5}, nil, unknown{1}, time.Unix(1764800000, 123e6)}
 	b := recordBuilder{now: time.Now}
 	recs, err := b.build(&change.Event{Op: change.OpUpdate, Table: tbl, Before: before, After: after}, nil)
 	if err != nil || len(recs) != 1 {
@@ -243,7 +244,7 @@ func TestUpdateAfterImageSharesUnchangedConversions(t *testing.T) {
 	bv, av := env.Values[change.EnvBefore].(*change.Value), env.Values[change.EnvAfter].(*change.Value)
 	// Converted twice: the changed column, and one of a type sameRaw does
 	// not know; every other column once, its value shared.
-	want := map[string]int{"id": 1, "i": 2, "f": 1, "s": 1, "b": 1, "p": 1, "n": 1, "u": 2}
+	want := map[string]int{"id": 1, "i": 2, "f": 1, "s": 1, "b": 1, "p": 1, "n": 1, "u": 2, "t": 1}
 	for _, n := range names {
 		if calls[n] != want[n] {
 			t.Errorf("column %s converted %d times, want %d", n, calls[n], want[n])
@@ -256,7 +257,7 @@ func TestUpdateAfterImageSharesUnchangedConversions(t *testing.T) {
 		t.Errorf("shared values: after %v", av.Values)
 	}
 	// A change in each kind of value is seen.
-	for i, changed := range []any{int64(8), int64(999), 1.25, "y", []byte("ac"), &samePacked{6}, "now set", unknown{1}} {
+	for i, changed := range []any{int64(8), int64(999), 1.25, "y", []byte("ac"), &samePacked{6}, "now set", unknown{1}, at.Add(time.Millisecond)} {
 		a := append([]any(nil), before...)
 		a[i] = changed
 		clear(calls)
