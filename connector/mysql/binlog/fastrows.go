@@ -25,10 +25,13 @@ import (
 // and a row's cells are cut from one array too. The values are otherwise
 // go-mysql's: strings point into the event's bytes as go-mysql's do, FLOATs
 // are float32, DECIMALs of at most 8 packed bytes and DATETIMEs the
-// *mysqltypes.PackedDecimal and *PackedDatetime the slow path makes.
+// *mysqltypes.PackedDecimal and *PackedDatetime the slow path makes, TIMEs
+// and DATEs go-mysql's text, BIT, ENUM and SET columns go-mysql's integers,
+// MySQL's JSON the mysqlJSON bytes the slow path wraps.
 //
-// Anything else goes to go-mysql as before: a column of another type or an
-// unsigned one, a partial row image (binlog_row_image other than FULL, which
+// Anything else goes to go-mysql as before: a table with a column of
+// another type (a DECIMAL of over 18 digits, the pre-5.6 TIME, DATETIME and
+// TIMESTAMP, VECTOR), a partial row image (binlog_row_image other than FULL, which
 // the stream refuses with go-mysql's SkippedColumns), MariaDB's compressed
 // and MySQL's partial-JSON rows events, and a parser that did not say which
 // event it parses (fastEvent).
@@ -51,6 +54,11 @@ const (
 	fkDate     // DATE, as go-mysql's text
 	fkTimestamp
 	fkYear
+	fkBit  // BIT of size bytes, as go-mysql's big-endian int64
+	fkEnum // ENUM of size (1 or 2) bytes: its index
+	fkSet  // SET of size bytes: its bits, little-endian
+	fkTime // TIME2, as go-mysql's text
+	fkJSON // MySQL's binary JSON, whose length takes size bytes
 )
 
 type fastCol struct {
@@ -110,11 +118,25 @@ func fastPlan(tm *replication.TableMapEvent) []fastCol {
 			c.kind = fkDate
 		case gmysql.MYSQL_TYPE_YEAR:
 			c.kind = fkYear
-		case gmysql.MYSQL_TYPE_BLOB:
+		case gmysql.MYSQL_TYPE_BLOB, gmysql.MYSQL_TYPE_GEOMETRY, gmysql.MYSQL_TYPE_JSON:
 			if meta < 1 || meta > 4 {
 				return nil
 			}
 			c.kind, c.size = fkBlob, uint8(meta)
+			if t == gmysql.MYSQL_TYPE_JSON {
+				c.kind = fkJSON
+			}
+		case gmysql.MYSQL_TYPE_BIT:
+			n := (int(meta>>8)*8 + int(meta&0xFF) + 7) / 8
+			if n < 1 || n > 8 {
+				return nil
+			}
+			c.kind, c.size = fkBit, uint8(n)
+		case gmysql.MYSQL_TYPE_TIME2:
+			if meta > 6 {
+				return nil
+			}
+			c.kind, c.size, c.scale = fkTime, uint8(3+(meta+1)/2), uint8(meta)
 		case gmysql.MYSQL_TYPE_VARCHAR, gmysql.MYSQL_TYPE_VAR_STRING:
 			c.kind = strKind(int(meta))
 		case gmysql.MYSQL_TYPE_STRING:
@@ -129,10 +151,16 @@ func fastPlan(tm *replication.TableMapEvent) []fastCol {
 					length, real = int(b1), b0
 				}
 			}
-			if real != gmysql.MYSQL_TYPE_STRING {
+			switch n := meta & 0xFF; {
+			case real == gmysql.MYSQL_TYPE_STRING:
+				c.kind = strKind(length)
+			case real == gmysql.MYSQL_TYPE_ENUM && (n == 1 || n == 2):
+				c.kind, c.size = fkEnum, uint8(n)
+			case real == gmysql.MYSQL_TYPE_SET && n >= 1 && n <= 8:
+				c.kind, c.size = fkSet, uint8(n)
+			default:
 				return nil
 			}
-			c.kind = strKind(length)
 		default:
 			return nil
 		}
@@ -188,6 +216,7 @@ type fastBoxes struct {
 	strs     *box.Arena[string]
 	blobs    *box.Arena[[]byte]
 	times    *box.Arena[time.Time]
+	jsons    *box.Arena[mysqlJSON]
 	decs     []mysqltypes.PackedDecimal
 	datetime []mysqltypes.PackedDatetime
 	cells    []any
@@ -197,7 +226,8 @@ type fastBoxes struct {
 func newFastBoxes() *fastBoxes {
 	return &fastBoxes{ints: box.NewArena[int64](fastChunk), f32: box.NewArena[float32](fastChunk),
 		f64: box.NewArena[float64](fastChunk), strs: box.NewArena[string](fastChunk),
-		blobs: box.NewArena[[]byte](fastChunk), times: box.NewArena[time.Time](fastChunk)}
+		blobs: box.NewArena[[]byte](fastChunk), times: box.NewArena[time.Time](fastChunk),
+		jsons: box.NewArena[mysqlJSON](fastChunk)}
 }
 
 // textOf boxes the string that write appends (at most 32 bytes), its bytes
@@ -329,18 +359,45 @@ func (b *fastBoxes) value(c *fastCol, data []byte) (any, int, bool) {
 	case fkTimestamp:
 		return b.timestamp(c, data)
 	case fkBlob:
-		head := int(c.size)
-		if len(data) < head {
+		v, n, ok := blob(data, int(c.size))
+		if !ok {
 			return nil, 0, false
 		}
-		var l int
-		for i := head - 1; i >= 0; i-- {
-			l = l<<8 | int(data[i])
-		}
-		if len(data)-head < l {
+		return b.blobs.Box(v), n, true
+	case fkBit, fkSet:
+		n := int(c.size)
+		if len(data) < n {
 			return nil, 0, false
 		}
-		return b.blobs.Box(data[head : head+l : head+l]), head + l, true
+		if c.kind == fkBit {
+			u, _ := bigEndian(data, n)
+			return b.ints.Box(int64(u)), n, true
+		}
+		var u uint64
+		for i := n - 1; i >= 0; i-- {
+			u = u<<8 | uint64(data[i])
+		}
+		return b.ints.Box(int64(u)), n, true
+	case fkEnum:
+		if len(data) < int(c.size) {
+			return nil, 0, false
+		}
+		if c.size == 1 {
+			return b.ints.Box(int64(data[0])), 1, true
+		}
+		return b.ints.Box(int64(binary.LittleEndian.Uint16(data))), 2, true
+	case fkTime:
+		n := int(c.size)
+		if len(data) < n {
+			return nil, 0, false
+		}
+		return b.textOf(func(t []byte) []byte { return appendTime2(t, data, int(c.scale)) }), n, true
+	case fkJSON:
+		v, n, ok := blob(data, int(c.size))
+		if !ok {
+			return nil, 0, false
+		}
+		return b.jsons.Box(mysqlJSON(v)), n, true
 	case fkInt64:
 		if len(data) < 8 {
 			return nil, 0, false
@@ -394,6 +451,68 @@ func (b *fastBoxes) value(c *fastCol, data []byte) (any, int, bool) {
 }
 
 var emptyString any = ""
+
+// blob is a BLOB's (or JSON's, GEOMETRY's) bytes at the start of data,
+// after their length of head bytes, and the bytes both take.
+func blob(data []byte, head int) ([]byte, int, bool) {
+	if len(data) < head {
+		return nil, 0, false
+	}
+	var l int
+	for i := head - 1; i >= 0; i-- {
+		l = l<<8 | int(data[i])
+	}
+	if len(data)-head < l {
+		return nil, 0, false
+	}
+	return data[head : head+l : head+l], head + l, true
+}
+
+// appendTime2 writes a TIME2 of dec fraction digits as go-mysql's
+// decodeTime2 does: [-]HH:MM:SS, and the fraction's digits when it is not
+// zero. A negative time's fraction is stored reversed (MySQL sorts the
+// packed bytes), hence the shift to the next second.
+func appendTime2(t, data []byte, dec int) []byte {
+	const intOfs, ofs = 0x800000, 0x800000000000
+	var tmp int64
+	switch dec {
+	case 1, 2:
+		intPart, frac := int64(be3(data))-intOfs, int64(data[3])
+		if intPart < 0 && frac != 0 {
+			intPart, frac = intPart+1, frac-0x100
+		}
+		tmp = intPart<<24 + frac*10000
+	case 3, 4:
+		intPart, frac := int64(be3(data))-intOfs, int64(binary.BigEndian.Uint16(data[3:]))
+		if intPart < 0 && frac != 0 {
+			intPart, frac = intPart+1, frac-0x10000
+		}
+		tmp = intPart<<24 + frac*100
+	case 5, 6:
+		u, _ := bigEndian(data, 6)
+		tmp = int64(u) - ofs
+	default:
+		tmp = (int64(be3(data)) - intOfs) << 24
+	}
+	if tmp < 0 {
+		tmp = -tmp
+		t = append(t, '-')
+	}
+	hms := tmp >> 24
+	t = appendPadded(t, (hms>>12)%(1<<10), 2)
+	t = appendPadded(append(t, ':'), (hms>>6)%(1<<6), 2)
+	t = appendPadded(append(t, ':'), hms%(1<<6), 2)
+	if frac := tmp % (1 << 24); frac != 0 {
+		// go-mysql's: six digits at least, then the last 6-dec cut.
+		t = appendPadded(append(t, '.'), frac, 6)
+		t = t[:len(t)-(6-dec)]
+	}
+	return t
+}
+
+func be3(data []byte) uint32 {
+	return uint32(data[0])<<16 | uint32(data[1])<<8 | uint32(data[2])
+}
 
 // timestamp is a TIMESTAMP2 as go-mysql reads it with ParseTime (every
 // parser of the stream's sets it): the instant in the local zone, or, for
