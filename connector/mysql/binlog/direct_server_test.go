@@ -492,18 +492,19 @@ func TestDirectDumpCommonKinds(t *testing.T) {
 		"IFNULL(v, 'NULL'), IFNULL(c, 'NULL'), IFNULL(CAST(f AS CHAR), 'NULL'), IFNULL(CAST(bu AS CHAR), 'NULL') FROM "+db+".t ORDER BY id")
 }
 
-// BIT, ENUM, SET, TIME and GEOMETRY columns are read by the stream's own
-// decoding too, as the real MariaDB stores them: each value compared with
-// what the server prints of the stored one (BIT and SET as numbers, an
-// ENUM as its index, a GEOMETRY as its bytes in hex).
-func TestDirectDumpBitEnumSetTime(t *testing.T) {
+// BIT, ENUM, SET, TIME, GEOMETRY and wide DECIMAL columns are read by the
+// stream's own decoding too, as the real MariaDB stores them: each value
+// compared with what the server prints of the stored one (BIT and SET as
+// numbers, an ENUM as its index, a GEOMETRY as its bytes in hex).
+func TestDirectDumpMoreKinds(t *testing.T) {
 	const db = "sluice_fast_kinds2_test"
 	rig := newDumpRig(t, db, 48216, "CREATE TABLE "+db+".t (id INT PRIMARY KEY, b1 BIT(1), b13 BIT(13), b64 BIT(64), "+
-		"e ENUM('a','b','c'), s SET('x','y','z','w','v','u','t','r','q'), t0 TIME, t3 TIME(3), t6 TIME(6), g GEOMETRY)")
+		"e ENUM('a','b','c'), s SET('x','y','z','w','v','u','t','r','q'), t0 TIME, t3 TIME(3), t6 TIME(6), g GEOMETRY, "+
+		"w DECIMAL(30,8), z DECIMAL(65,30))")
 	values := []string{
-		"b'1', b'1010101010101', b'1000000000000000000000000000000000000000000000000000000000000001', 'b', 'x,z', '838:59:59', '-12:34:56.789', '-00:00:00.000001', POINT(1.5, -2)",
-		"b'0', b'0', b'0', 'c', '', '00:00:00', '00:00:00.000', '-838:59:59.000000', POINT(0, 0)",
-		"NULL, NULL, NULL, NULL, 'q,r,t,u,v,w,x,y,z', '-838:59:59', '23:59:59.999', '00:00:01.500000', NULL",
+		"b'1', b'1010101010101', b'1000000000000000000000000000000000000000000000000000000000000001', 'b', 'x,z', '838:59:59', '-12:34:56.789', '-00:00:00.000001', POINT(1.5, -2), -1234567890123456789012.12345678, 0.5",
+		"b'0', b'0', b'0', 'c', '', '00:00:00', '00:00:00.000', '-838:59:59.000000', POINT(0, 0), 0, -12345678901234567890123456789012345.123456789012345678901234567891",
+		"NULL, NULL, NULL, NULL, 'q,r,t,u,v,w,x,y,z', '-838:59:59', '23:59:59.999', '00:00:01.500000', NULL, 99999999999999999999.99999999, NULL",
 	}
 	for i, v := range values {
 		rig.exec(fmt.Sprintf("INSERT INTO %s.t VALUES (%d, %s)", db, i, v))
@@ -533,7 +534,7 @@ func TestDirectDumpBitEnumSetTime(t *testing.T) {
 	fastAsServer(t, rig, got, "SELECT id, IFNULL(CAST(b1 AS UNSIGNED), 'NULL'), IFNULL(CAST(b13 AS UNSIGNED), 'NULL'), "+
 		"IFNULL(CAST(b64 AS UNSIGNED), 'NULL'), IFNULL(CAST(e+0 AS CHAR), 'NULL'), IFNULL(CAST(s+0 AS CHAR), 'NULL'), "+
 		"IFNULL(CAST(t0 AS CHAR), 'NULL'), IFNULL(CAST(t3 AS CHAR), 'NULL'), IFNULL(CAST(t6 AS CHAR), 'NULL'), "+
-		"IFNULL(HEX(g), 'NULL') FROM "+db+".t ORDER BY id")
+		"IFNULL(HEX(g), 'NULL'), IFNULL(CAST(w AS CHAR), 'NULL'), IFNULL(CAST(z AS CHAR), 'NULL') FROM "+db+".t ORDER BY id")
 }
 
 // fastAsServer checks that the rig's rows were read by the stream's own

@@ -59,6 +59,9 @@ const (
 	fkSet  // SET of size bytes: its bits, little-endian
 	fkTime // TIME2, as go-mysql's text
 	fkJSON // MySQL's binary JSON, whose length takes size bytes
+	// fkDecimalText is a NEWDECIMAL too wide to read packed (over 18
+	// digits), as go-mysql's text.
+	fkDecimalText
 )
 
 type fastCol struct {
@@ -99,11 +102,14 @@ func fastPlan(tm *replication.TableMapEvent) []fastCol {
 			c.kind = fkFloat64
 		case gmysql.MYSQL_TYPE_NEWDECIMAL:
 			precision, scale := int(meta>>8), int(meta&0xFF)
-			n := mysqltypes.PackedDecimalSize(precision, scale)
-			if scale > precision || precision > 18 || n > 8 {
+			if scale > precision || precision < 1 || precision > 65 {
 				return nil
 			}
+			n := mysqltypes.PackedDecimalSize(precision, scale)
 			c.kind, c.size, c.precision, c.scale = fkDecimal, uint8(n), uint8(precision), uint8(scale)
+			if precision > 18 || n > 8 {
+				c.kind = fkDecimalText
+			}
 		case gmysql.MYSQL_TYPE_DATETIME2:
 			if meta > 6 {
 				return nil
@@ -233,8 +239,13 @@ func newFastBoxes() *fastBoxes {
 // textOf boxes the string that write appends (at most 32 bytes), its bytes
 // kept in a shared array never written again.
 func (b *fastBoxes) textOf(write func([]byte) []byte) any {
-	if cap(b.text)-len(b.text) < 32 {
-		b.text = make([]byte, 0, 8*fastChunk)
+	return b.textUpTo(32, write)
+}
+
+// textUpTo is textOf for a text of at most n bytes.
+func (b *fastBoxes) textUpTo(n int, write func([]byte) []byte) any {
+	if cap(b.text)-len(b.text) < n {
+		b.text = make([]byte, 0, max(8*fastChunk, n))
 	}
 	start := len(b.text)
 	b.text = write(b.text)
@@ -419,6 +430,14 @@ func (b *fastBoxes) value(c *fastCol, data []byte) (any, int, bool) {
 			return nil, 0, false
 		}
 		return b.decimal(mysqltypes.PackedDecimal{Bits: bits, Precision: c.precision, Scale: c.scale}), int(c.size), true
+	case fkDecimalText:
+		n := int(c.size)
+		if len(data) < n {
+			return nil, 0, false
+		}
+		return b.textUpTo(int(c.precision)+3, func(t []byte) []byte {
+			return appendDecimalText(t, data[:n], int(c.precision), int(c.scale))
+		}), n, true
 	case fkDatetime:
 		bits, ok := bigEndian(data, int(c.size))
 		if !ok {
@@ -509,6 +528,68 @@ func appendTime2(t, data []byte, dec int) []byte {
 	}
 	return t
 }
+
+// appendDecimalText writes a packed DECIMAL (data: its bytes) as
+// go-mysql's decodeDecimal does: groups of nine digits in four bytes, the
+// leading and trailing digits in as few bytes as they need, the sign in the
+// first bit (a negative value's bytes inverted), leading zeros dropped, the
+// scale's digits all written.
+func appendDecimalText(t, data []byte, precision, scale int) []byte {
+	intg := precision - scale
+	var mask byte
+	if data[0]&0x80 == 0 {
+		mask = 0xFF
+		t = append(t, '-')
+	}
+	first := data[0] ^ 0x80 // the sign bit cleared, as go-mysql does
+	group := func(pos, size int) uint64 {
+		var v uint64
+		for i := pos; i < pos+size; i++ {
+			c := data[i]
+			if i == 0 {
+				c = first
+			}
+			v = v<<8 | uint64(c^mask)
+		}
+		return v
+	}
+	pos, started := 0, false
+	if size := digitBytes[intg%9]; size > 0 {
+		if v := group(0, size); v != 0 {
+			t, started = strconv.AppendUint(t, v, 10), true
+		}
+		pos = size
+	}
+	for range intg / 9 {
+		v := group(pos, 4)
+		pos += 4
+		switch {
+		case started:
+			t = appendPadded(t, int64(v), 9)
+		case v != 0:
+			t, started = strconv.AppendUint(t, v, 10), true
+		}
+	}
+	if !started {
+		t = append(t, '0')
+	}
+	if scale == 0 {
+		return t
+	}
+	t = append(t, '.')
+	for range scale / 9 {
+		t = appendPadded(t, int64(group(pos, 4)), 9)
+		pos += 4
+	}
+	if size := digitBytes[scale%9]; size > 0 {
+		t = appendPadded(t, int64(group(pos, size)), scale%9)
+	}
+	return t
+}
+
+// digitBytes is how many bytes a DECIMAL's group of fewer than nine
+// digits takes.
+var digitBytes = [9]int{0, 1, 1, 2, 2, 3, 3, 4, 4}
 
 func be3(data []byte) uint32 {
 	return uint32(data[0])<<16 | uint32(data[1])<<8 | uint32(data[2])

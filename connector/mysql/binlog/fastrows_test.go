@@ -90,6 +90,28 @@ var fastCases = []fastCase{
 	{gmysql.MYSQL_TYPE_STRING, []byte{gmysql.MYSQL_TYPE_SET, 3}, func(r *rand.Rand) []byte { return randBytes(r, 3) }},
 	{gmysql.MYSQL_TYPE_STRING, []byte{gmysql.MYSQL_TYPE_SET, 8}, func(r *rand.Rand) []byte { return randBytes(r, 8) }},
 	timeCase(0), timeCase(1), timeCase(2), timeCase(3), timeCase(4), timeCase(5), timeCase(6),
+	wideDecimalCase(19, 0), wideDecimalCase(20, 4), wideDecimalCase(38, 10), wideDecimalCase(65, 30),
+	wideDecimalCase(30, 30), wideDecimalCase(27, 9), wideDecimalCase(18, 18),
+}
+
+// wideDecimalCase is a DECIMAL too wide to read packed: random digits
+// (as many as it holds, or fewer, or none), either sign. Only well-formed
+// values: go-mysql panics on a group over 999,999,999.
+func wideDecimalCase(precision, scale int) fastCase {
+	return fastCase{gmysql.MYSQL_TYPE_NEWDECIMAL, []byte{byte(precision), byte(scale)}, func(r *rand.Rand) []byte {
+		digits := func(n int) string {
+			b := make([]byte, r.IntN(n+1))
+			for i := range b {
+				b[i] = byte('0' + r.IntN(10))
+			}
+			return string(b)
+		}
+		lit := digits(precision-scale) + "." + digits(scale)
+		if r.IntN(2) == 0 {
+			lit = "-" + lit
+		}
+		return binaryDecimal(lit, precision, scale)
+	}}
 }
 
 // timeCase is a TIME2 of dec fraction digits: a time MySQL could store
@@ -315,7 +337,7 @@ func TestFastRowsTruncated(t *testing.T) {
 // BenchmarkRowsDecode parses an event of 100 updates of 40-column rows on
 // the stream's path and on the slow path it replaces: the bench suite's
 // rows (INT key; BIGINT, VARCHAR, DECIMAL(14,2), DATETIME(3), DOUBLE), and
-// rows of ENUM, SET, BIT(13), TIME(3) and VARCHAR columns.
+// rows of ENUM, SET, BIT(13), TIME(3), VARCHAR and DECIMAL(30,8) columns.
 func BenchmarkRowsDecode(b *testing.B) {
 	byType := func(typ byte, meta ...byte) fastCase {
 		for _, c := range fastCases {
@@ -331,9 +353,9 @@ func BenchmarkRowsDecode(b *testing.B) {
 		cases []fastCase
 	}{
 		{"suite", []fastCase{fastCases[4], fastCases[12], fastCases[7], fastCases[10], fastCases[6]}},
-		{"enum-set-bit-time", []fastCase{byType(gmysql.MYSQL_TYPE_STRING, gmysql.MYSQL_TYPE_ENUM, 1),
+		{"other-kinds", []fastCase{byType(gmysql.MYSQL_TYPE_STRING, gmysql.MYSQL_TYPE_ENUM, 1),
 			byType(gmysql.MYSQL_TYPE_STRING, gmysql.MYSQL_TYPE_SET, 3), byType(gmysql.MYSQL_TYPE_BIT, 5, 1),
-			timeCase(3), fastCases[12]}},
+			timeCase(3), fastCases[12], wideDecimalCase(30, 8)}},
 	}
 	for _, tb := range tables {
 		f, raw := updatesEvent(b, tb.cases)
