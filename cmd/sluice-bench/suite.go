@@ -634,6 +634,9 @@ func suiteSnapshot(cfg suiteConfig) ([]suiteRow, error) {
 			return nil, err
 		}
 		cmd := b.command(path)
+		if dir := os.Getenv("SLUICE_BENCH_PROFILE_DIR"); dir != "" {
+			cmd.Env = append(os.Environ(), "SLUICE_CPUPROFILE="+filepath.Join(dir, "snapshot-"+c+".pprof"))
+		}
 		stderr, _ := cmd.StderrPipe()
 		k0, m0 := procCPU(kpid), procCPU(mpid)
 		if err := cmd.Start(); err != nil {
