@@ -536,14 +536,11 @@ func (s *Snapshotter) readChunk(ctx context.Context, conn *client.Conn, j *chunk
 func (s *Snapshotter) streamRows(ctx context.Context, conn *client.Conn, j *chunkJob, q string) error {
 	var batch [][]any
 	var result gmysql.Result
+	var boxes valueBoxes
 	err := conn.ExecuteSelectStreaming(q, &result, func(row []gmysql.FieldValue) error {
-		vals := make([]any, len(row))
-		for i := range row {
-			v, err := snapshotValue(j.t.defs[i], &row[i])
-			if err != nil {
-				return fmt.Errorf("reading a row of %s: %w", j.t.name, err)
-			}
-			vals[i] = v
+		vals, err := boxes.row(j.t.defs, row)
+		if err != nil {
+			return fmt.Errorf("reading a row of %s: %w", j.t.name, err)
 		}
 		batch = append(batch, vals)
 		if len(batch) < streamBatch {

@@ -1,0 +1,87 @@
+package snapshot
+
+import (
+	"unsafe"
+
+	gmysql "github.com/go-mysql-org/go-mysql/mysql"
+
+	"github.com/sluice-cdc/sluice/connector/mysqltypes"
+	"github.com/sluice-cdc/sluice/internal/box"
+)
+
+// valueBoxes makes a snapshot range's row values out of arrays shared by
+// many rows (package box), as the binlog's own row decoding does: a row's
+// cells, its integers and floats, and the bytes of its text values, which
+// go-mysql's buffer for the next row would overwrite. Boxing each value on
+// its own was two allocations a string and one an integer past 255. A
+// valueBoxes is for one goroutine (one range's reader); the zero value is
+// ready.
+type valueBoxes struct {
+	ints  *box.Arena[int64]
+	uints *box.Arena[uint64]
+	f64   *box.Arena[float64]
+	strs  *box.Arena[string]
+	cells []any
+	text  []byte
+	// textFn is b.boxText, made once: a method value is an allocation.
+	textFn func([]byte) any
+}
+
+// boxChunk is how many values one shared array holds; textChunk how many
+// bytes. An array lives as long as any of its values does.
+const (
+	boxChunk  = 1024
+	textChunk = 16 << 10
+)
+
+// row turns a text-protocol row into the values the column converters
+// take (snapshotValue's).
+func (b *valueBoxes) row(defs []mysqltypes.ColumnDef, row []gmysql.FieldValue) ([]any, error) {
+	if b.ints == nil {
+		b.ints, b.uints = box.NewArena[int64](boxChunk), box.NewArena[uint64](boxChunk)
+		b.f64, b.strs = box.NewArena[float64](boxChunk), box.NewArena[string](boxChunk)
+		b.textFn = b.boxText
+	}
+	n := len(row)
+	if cap(b.cells)-len(b.cells) < n {
+		b.cells = make([]any, 0, max(boxChunk, n))
+	}
+	l := len(b.cells)
+	b.cells = b.cells[:l+n]
+	vals := b.cells[l : l+n : l+n]
+	for i := range row {
+		fv := &row[i]
+		switch fv.Type {
+		case gmysql.FieldValueTypeNull:
+		case gmysql.FieldValueTypeSigned:
+			vals[i] = b.ints.Box(fv.AsInt64())
+		case gmysql.FieldValueTypeUnsigned:
+			vals[i] = b.uints.Box(fv.AsUint64())
+		case gmysql.FieldValueTypeFloat:
+			vals[i] = b.f64.Box(mysqltypes.FromFloat(defs[i], fv.AsFloat64()))
+		default:
+			v, err := mysqltypes.FromTextBoxed(defs[i], fv.AsString(), b.textFn)
+			if err != nil {
+				return nil, err
+			}
+			vals[i] = v
+		}
+	}
+	return vals, nil
+}
+
+// boxText copies a text value into the shared bytes and boxes it.
+func (b *valueBoxes) boxText(t []byte) any {
+	if len(t) == 0 {
+		return ""
+	}
+	if len(t) > textChunk/4 {
+		return string(t) // a long one gets its own allocation
+	}
+	if cap(b.text)-len(b.text) < len(t) {
+		b.text = make([]byte, 0, textChunk)
+	}
+	start := len(b.text)
+	b.text = append(b.text, t...)
+	return b.strs.Box(unsafe.String(&b.text[start], len(t)))
+}

@@ -1,0 +1,107 @@
+package snapshot
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"testing"
+
+	gmysql "github.com/go-mysql-org/go-mysql/mysql"
+
+	"github.com/sluice-cdc/sluice/connector/mysqltypes"
+)
+
+// BenchmarkRowValues turns 1,000 text-protocol rows of the bench suite's
+// table (INT key, BIGINT, VARCHAR(40), DECIMAL(12,2), DATETIME(3)) into
+// the values the column converters take, as a snapshot range does.
+func BenchmarkRowValues(b *testing.B) {
+	defs := []mysqltypes.ColumnDef{{Name: "id", DataType: "int"}, {Name: "a", DataType: "bigint"},
+		{Name: "b", DataType: "varchar"}, {Name: "c", DataType: "decimal", Precision: 12, Scale: 2},
+		{Name: "d", DataType: "datetime", FSP: 3}}
+	rows := make([][]gmysql.FieldValue, 1000)
+	for i := range rows {
+		rows[i] = []gmysql.FieldValue{
+			gmysql.NewFieldValue(gmysql.FieldValueTypeSigned, uint64(i), nil),
+			gmysql.NewFieldValue(gmysql.FieldValueTypeSigned, uint64(i)*7919, nil),
+			gmysql.NewFieldValue(gmysql.FieldValueTypeString, 0, []byte("row "+strconv.Itoa(i)+" of the bench table")),
+			gmysql.NewFieldValue(gmysql.FieldValueTypeString, 0, []byte(strconv.Itoa(i)+".25")),
+			gmysql.NewFieldValue(gmysql.FieldValueTypeString, 0, []byte("2026-12-04 12:34:56.789")),
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		var vb valueBoxes
+		for _, row := range rows {
+			if _, err := vb.row(defs, row); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// valueBoxes gives every value snapshotValue gives, type and all, for
+// every kind of column and field, rows after rows (so that the shared
+// arrays fill and are replaced), and the values stay as they were when
+// later rows are read.
+func TestValueBoxesMatchSnapshotValue(t *testing.T) {
+	long := strings.Repeat("long text ", 600)
+	cases := []struct {
+		def mysqltypes.ColumnDef
+		fv  gmysql.FieldValue
+	}{
+		{mysqltypes.ColumnDef{Name: "i", DataType: "int"}, gmysql.NewFieldValue(gmysql.FieldValueTypeSigned, uint64(1<<63|5), nil)},
+		{mysqltypes.ColumnDef{Name: "u", DataType: "bigint", Unsigned: true}, gmysql.NewFieldValue(gmysql.FieldValueTypeUnsigned, 1<<64-1, nil)},
+		{mysqltypes.ColumnDef{Name: "f", DataType: "float"}, gmysql.NewFieldValue(gmysql.FieldValueTypeFloat, math.Float64bits(1.1), nil)},
+		{mysqltypes.ColumnDef{Name: "d", DataType: "double"}, gmysql.NewFieldValue(gmysql.FieldValueTypeFloat, math.Float64bits(-2.5e300), nil)},
+		{mysqltypes.ColumnDef{Name: "n", DataType: "varchar"}, gmysql.NewFieldValue(gmysql.FieldValueTypeNull, 0, nil)},
+		{mysqltypes.ColumnDef{Name: "v", DataType: "varchar"}, gmysql.NewFieldValue(gmysql.FieldValueTypeString, 0, []byte("héllo"))},
+		{mysqltypes.ColumnDef{Name: "e", DataType: "varchar"}, gmysql.NewFieldValue(gmysql.FieldValueTypeString, 0, []byte{})},
+		{mysqltypes.ColumnDef{Name: "l", DataType: "longtext"}, gmysql.NewFieldValue(gmysql.FieldValueTypeString, 0, []byte(long))},
+		{mysqltypes.ColumnDef{Name: "dec", DataType: "decimal", Precision: 30, Scale: 8}, gmysql.NewFieldValue(gmysql.FieldValueTypeString, 0, []byte("-1234567890123456789012.12345678"))},
+		{mysqltypes.ColumnDef{Name: "dt", DataType: "datetime", FSP: 3}, gmysql.NewFieldValue(gmysql.FieldValueTypeString, 0, []byte("2026-12-04 12:34:56.789"))},
+		{mysqltypes.ColumnDef{Name: "dz", DataType: "datetime"}, gmysql.NewFieldValue(gmysql.FieldValueTypeString, 0, []byte("0000-00-00 00:00:00"))},
+		{mysqltypes.ColumnDef{Name: "ts", DataType: "timestamp"}, gmysql.NewFieldValue(gmysql.FieldValueTypeString, 0, []byte("2026-12-04 12:34:56"))},
+		{mysqltypes.ColumnDef{Name: "tz", DataType: "timestamp"}, gmysql.NewFieldValue(gmysql.FieldValueTypeString, 0, []byte("0000-00-00 00:00:00"))},
+		{mysqltypes.ColumnDef{Name: "date", DataType: "date"}, gmysql.NewFieldValue(gmysql.FieldValueTypeString, 0, []byte("2026-12-04"))},
+		{mysqltypes.ColumnDef{Name: "time", DataType: "time"}, gmysql.NewFieldValue(gmysql.FieldValueTypeString, 0, []byte("-838:59:59.000000"))},
+		{mysqltypes.ColumnDef{Name: "bit", DataType: "bit", Precision: 13}, gmysql.NewFieldValue(gmysql.FieldValueTypeString, 0, []byte{0x15, 0x55})},
+		{mysqltypes.ColumnDef{Name: "blob", DataType: "blob"}, gmysql.NewFieldValue(gmysql.FieldValueTypeString, 0, []byte{0, 1, 2})},
+		{mysqltypes.ColumnDef{Name: "enum", DataType: "enum"}, gmysql.NewFieldValue(gmysql.FieldValueTypeString, 0, []byte("b,c"))},
+		{mysqltypes.ColumnDef{Name: "text int", DataType: "int"}, gmysql.NewFieldValue(gmysql.FieldValueTypeString, 0, []byte("-42"))},
+	}
+	var defs []mysqltypes.ColumnDef
+	var row []gmysql.FieldValue
+	for _, c := range cases {
+		defs = append(defs, c.def)
+		row = append(row, c.fv)
+	}
+	var vb valueBoxes
+	var got [][]any
+	for range 3000 {
+		// The reader's buffer: go-mysql reuses it for the next row.
+		buf := make([]gmysql.FieldValue, len(row))
+		for i, fv := range row {
+			buf[i] = gmysql.NewFieldValue(fv.Type, fv.AsUint64(), append([]byte(nil), fv.AsString()...))
+		}
+		vals, err := vb.row(defs, buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range buf {
+			clear(buf[i].AsString())
+		}
+		got = append(got, vals)
+	}
+	for r, vals := range got {
+		for i, c := range cases {
+			want, err := snapshotValue(c.def, &c.fv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprintf("%T %#v", vals[i], vals[i]) != fmt.Sprintf("%T %#v", want, want) {
+				t.Fatalf("row %d, column %s: %T %#v, snapshotValue gives %T %#v", r, c.def.Name, vals[i], vals[i], want, want)
+			}
+		}
+	}
+}
