@@ -421,14 +421,11 @@ func (i *Incremental) readChunk(ctx context.Context) (int, error) {
 	var order []string
 	var last []any
 	var result gmysql.Result
+	var boxes valueBoxes
 	err = conn.ExecuteSelectStreaming(q, &result, func(r []gmysql.FieldValue) error {
-		vals := make([]any, len(r))
-		for n := range r {
-			v, err := snapshotValue(i.defs[n], &r[n])
-			if err != nil {
-				return fmt.Errorf("reading a row of %s: %w", name, err)
-			}
-			vals[n] = v
+		vals, err := boxes.row(i.defs, r)
+		if err != nil {
+			return fmt.Errorf("reading a row of %s: %w", name, err)
 		}
 		k, err := keyString(i.table, vals)
 		if err != nil {

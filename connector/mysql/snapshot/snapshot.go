@@ -564,24 +564,6 @@ func (s *Snapshotter) streamRows(ctx context.Context, conn *client.Conn, j *chun
 	return err
 }
 
-// snapshotValue turns a text-protocol value into the Go value go-mysql's
-// binlog decoder gives for the same column, so the column converters built
-// for streaming apply unchanged. go-mysql has already parsed integers and
-// floats; the rest is text for mysqltypes.FromText.
-func snapshotValue(d mysqltypes.ColumnDef, fv *gmysql.FieldValue) (any, error) {
-	switch fv.Type {
-	case gmysql.FieldValueTypeNull:
-		return nil, nil
-	case gmysql.FieldValueTypeSigned:
-		return fv.AsInt64(), nil
-	case gmysql.FieldValueTypeUnsigned:
-		return fv.AsUint64(), nil
-	case gmysql.FieldValueTypeFloat:
-		return mysqltypes.FromFloat(d, fv.AsFloat64()), nil
-	}
-	return mysqltypes.FromText(d, fv.AsString())
-}
-
 // emitter enqueues snapshot rows in chunk order with Debezium's
 // source.snapshot values. Before a range's rows it commits, durably, that
 // the range is in flight with its position (so that after a crash exactly

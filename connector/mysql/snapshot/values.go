@@ -34,8 +34,10 @@ const (
 	textChunk = 16 << 10
 )
 
-// row turns a text-protocol row into the values the column converters
-// take (snapshotValue's).
+// row turns a text-protocol row into the Go values go-mysql's binlog
+// decoder gives for the same columns, so that the column converters built
+// for streaming apply unchanged. go-mysql has already parsed integers and
+// floats; the rest is text for mysqltypes.FromTextBoxed.
 func (b *valueBoxes) row(defs []mysqltypes.ColumnDef, row []gmysql.FieldValue) ([]any, error) {
 	if b.ints == nil {
 		b.ints, b.uints = box.NewArena[int64](boxChunk), box.NewArena[uint64](boxChunk)

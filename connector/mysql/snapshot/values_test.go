@@ -105,3 +105,22 @@ func TestValueBoxesMatchSnapshotValue(t *testing.T) {
 		}
 	}
 }
+
+// snapshotValue is what valueBoxes.row gives, one value at a time and
+// boxed by Go: the Go value go-mysql's binlog decoder gives for the same
+// column, so the column converters built for streaming apply unchanged.
+// go-mysql has already parsed integers and floats; the rest is text for
+// mysqltypes.FromText.
+func snapshotValue(d mysqltypes.ColumnDef, fv *gmysql.FieldValue) (any, error) {
+	switch fv.Type {
+	case gmysql.FieldValueTypeNull:
+		return nil, nil
+	case gmysql.FieldValueTypeSigned:
+		return fv.AsInt64(), nil
+	case gmysql.FieldValueTypeUnsigned:
+		return fv.AsUint64(), nil
+	case gmysql.FieldValueTypeFloat:
+		return mysqltypes.FromFloat(d, fv.AsFloat64()), nil
+	}
+	return mysqltypes.FromText(d, fv.AsString())
+}
