@@ -53,3 +53,51 @@ func (a *Arena[T]) Box(v T) any {
 	a.buf = append(a.buf, v)
 	return Make(a.typ, unsafe.Pointer(&a.buf[len(a.buf)-1]))
 }
+
+// Cells cuts slices of interface values (rows of cells) from arrays made
+// for many of them. A Cells is for one goroutine; its zero value is ready,
+// with arrays of at least Chunk cells.
+type Cells struct {
+	Chunk int
+	buf   []any
+}
+
+// Cut returns n nil cells. The slice's capacity is n, so that appending
+// to it cannot write into the next one's.
+func (c *Cells) Cut(n int) []any {
+	if cap(c.buf)-len(c.buf) < n {
+		c.buf = make([]any, 0, max(c.Chunk, n, 1))
+	}
+	l := len(c.buf)
+	c.buf = c.buf[:l+n]
+	return c.buf[l : l+n : l+n]
+}
+
+// Text keeps the bytes of strings made from bytes the caller is about to
+// overwrite or that it formats, in arrays shared by many strings. A Text
+// is for one goroutine; its zero value is ready, with arrays of at least
+// Chunk bytes. A string's bytes are never written again.
+type Text struct {
+	Chunk int
+	buf   []byte
+}
+
+// Append returns the string that write appends to the shared bytes. up is
+// how many bytes it may write at most: more still work, at the cost of a
+// copy of the array into a larger one.
+func (t *Text) Append(up int, write func([]byte) []byte) string {
+	if cap(t.buf)-len(t.buf) < up {
+		t.buf = make([]byte, 0, max(t.Chunk, up))
+	}
+	start := len(t.buf)
+	t.buf = write(t.buf)
+	if len(t.buf) == start {
+		return ""
+	}
+	return unsafe.String(&t.buf[start], len(t.buf)-start)
+}
+
+// Copy returns b as a string in the shared bytes.
+func (t *Text) Copy(b []byte) string {
+	return t.Append(len(b), func(d []byte) []byte { return append(d, b...) })
+}

@@ -52,3 +52,44 @@ func TestMake(t *testing.T) {
 }
 
 func unsafePointer(p *[]byte) unsafe.Pointer { return unsafe.Pointer(p) }
+
+// Cells hands out disjoint, capped rows; Text's strings keep their bytes
+// when the caller's are overwritten and the shared array moves on; both
+// allocate once per chunk.
+func TestCellsAndText(t *testing.T) {
+	c := Cells{Chunk: 8}
+	a, b := c.Cut(3), c.Cut(3)
+	a[2], b[0] = "a", "b"
+	a = append(a, "grown")
+	if b[0] != "b" || cap(c.Cut(0)) != 0 {
+		t.Fatalf("appending to one row wrote into the next: %v %v", a, b)
+	}
+	if big := c.Cut(20); len(big) != 20 {
+		t.Fatalf("a row larger than the chunk: %d cells", len(big))
+	}
+	tx := Text{Chunk: 16}
+	var strs []string
+	for i := range 40 {
+		src := []byte("0123456789"[:i%10])
+		strs = append(strs, tx.Copy(src))
+		clear(src) // the caller's bytes change under the strings made
+	}
+	if s := tx.Append(4, func(d []byte) []byte { return append(d, "overlong"...) }); s != "overlong" {
+		t.Errorf("an append past its bound = %q", s)
+	}
+	for i, s := range strs {
+		if s != "0123456789"[:i%10] {
+			t.Fatalf("string %d = %q", i, s)
+		}
+	}
+	if tx.Copy(nil) != "" {
+		t.Error("an empty copy is not empty")
+	}
+	tx.Copy([]byte("a"))
+	if n := testing.AllocsPerRun(5, func() { tx.Copy([]byte("b")) }); n != 0 {
+		t.Errorf("copying within a chunk allocates %v times", n)
+	}
+	if n := testing.AllocsPerRun(5, func() { c.Cut(1) }); n != 0 {
+		t.Errorf("cutting within a chunk allocates %v times", n)
+	}
+}

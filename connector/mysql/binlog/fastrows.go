@@ -225,41 +225,21 @@ type fastBoxes struct {
 	jsons    *box.Arena[mysqlJSON]
 	decs     []mysqltypes.PackedDecimal
 	datetime []mysqltypes.PackedDatetime
-	cells    []any
-	text     []byte // the bytes of the strings made here (DATEs)
+	cells    box.Cells
+	text     box.Text // the bytes of the strings made here (DATEs, TIMEs, DECIMALs)
 }
 
 func newFastBoxes() *fastBoxes {
 	return &fastBoxes{ints: box.NewArena[int64](fastChunk), f32: box.NewArena[float32](fastChunk),
 		f64: box.NewArena[float64](fastChunk), strs: box.NewArena[string](fastChunk),
 		blobs: box.NewArena[[]byte](fastChunk), times: box.NewArena[time.Time](fastChunk),
-		jsons: box.NewArena[mysqlJSON](fastChunk)}
+		jsons: box.NewArena[mysqlJSON](fastChunk), cells: box.Cells{Chunk: fastChunk},
+		text: box.Text{Chunk: 8 * fastChunk}}
 }
 
-// textOf boxes the string that write appends (at most 32 bytes), its bytes
-// kept in a shared array never written again.
+// textOf boxes the string that write appends (at most 32 bytes).
 func (b *fastBoxes) textOf(write func([]byte) []byte) any {
-	return b.textUpTo(32, write)
-}
-
-// textUpTo is textOf for a text of at most n bytes.
-func (b *fastBoxes) textUpTo(n int, write func([]byte) []byte) any {
-	if cap(b.text)-len(b.text) < n {
-		b.text = make([]byte, 0, max(8*fastChunk, n))
-	}
-	start := len(b.text)
-	b.text = write(b.text)
-	return b.strs.Box(unsafe.String(&b.text[start], len(b.text)-start))
-}
-
-// row returns n cells for a row image, cut from a shared array.
-func (b *fastBoxes) row(n int) []any {
-	if cap(b.cells)-len(b.cells) < n {
-		b.cells = make([]any, 0, max(fastChunk, n))
-	}
-	l := len(b.cells)
-	b.cells = b.cells[:l+n]
-	return b.cells[l : l+n : l+n]
+	return b.strs.Box(b.text.Append(32, write))
 }
 
 func (b *fastBoxes) decimal(d mysqltypes.PackedDecimal) *mysqltypes.PackedDecimal {
@@ -296,7 +276,7 @@ func (b *fastBoxes) decodeFast(e *replication.RowsEvent, data []byte, cols []fas
 			}
 			nulls := data[pos : pos+nullBytes]
 			pos += nullBytes
-			row := b.row(n)
+			row := b.cells.Cut(n)
 			for i := range cols {
 				if nulls[i>>3]&(1<<(i&7)) != 0 {
 					continue // SQL NULL: the cell stays nil
@@ -435,9 +415,9 @@ func (b *fastBoxes) value(c *fastCol, data []byte) (any, int, bool) {
 		if len(data) < n {
 			return nil, 0, false
 		}
-		return b.textUpTo(int(c.precision)+3, func(t []byte) []byte {
+		return b.strs.Box(b.text.Append(int(c.precision)+3, func(t []byte) []byte {
 			return appendDecimalText(t, data[:n], int(c.precision), int(c.scale))
-		}), n, true
+		})), n, true
 	case fkDatetime:
 		bits, ok := bigEndian(data, int(c.size))
 		if !ok {

@@ -1,8 +1,6 @@
 package snapshot
 
 import (
-	"unsafe"
-
 	gmysql "github.com/go-mysql-org/go-mysql/mysql"
 
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
@@ -21,8 +19,8 @@ type valueBoxes struct {
 	uints *box.Arena[uint64]
 	f64   *box.Arena[float64]
 	strs  *box.Arena[string]
-	cells []any
-	text  []byte
+	cells box.Cells
+	text  box.Text
 	// textFn is b.boxText, made once: a method value is an allocation.
 	textFn func([]byte) any
 }
@@ -42,15 +40,9 @@ func (b *valueBoxes) row(defs []mysqltypes.ColumnDef, row []gmysql.FieldValue) (
 	if b.ints == nil {
 		b.ints, b.uints = box.NewArena[int64](boxChunk), box.NewArena[uint64](boxChunk)
 		b.f64, b.strs = box.NewArena[float64](boxChunk), box.NewArena[string](boxChunk)
-		b.textFn = b.boxText
+		b.cells.Chunk, b.text.Chunk, b.textFn = boxChunk, textChunk, b.boxText
 	}
-	n := len(row)
-	if cap(b.cells)-len(b.cells) < n {
-		b.cells = make([]any, 0, max(boxChunk, n))
-	}
-	l := len(b.cells)
-	b.cells = b.cells[:l+n]
-	vals := b.cells[l : l+n : l+n]
+	vals := b.cells.Cut(len(row))
 	for i := range row {
 		fv := &row[i]
 		switch fv.Type {
@@ -80,10 +72,5 @@ func (b *valueBoxes) boxText(t []byte) any {
 	if len(t) > textChunk/4 {
 		return string(t) // a long one gets its own allocation
 	}
-	if cap(b.text)-len(b.text) < len(t) {
-		b.text = make([]byte, 0, textChunk)
-	}
-	start := len(b.text)
-	b.text = append(b.text, t...)
-	return b.strs.Box(unsafe.String(&b.text[start], len(t)))
+	return b.strs.Box(b.text.Copy(t))
 }
