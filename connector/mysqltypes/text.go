@@ -17,16 +17,12 @@ import (
 // that read it must have time_zone '+00:00'. A zero or invalid date stays
 // text, as go-mysql hands it over, for the converter to judge.
 func FromText(def ColumnDef, b []byte) (any, error) {
-	return FromTextBoxed(def, b, boxText)
+	return (*Boxes)(nil).FromText(def, b)
 }
 
-func boxText(b []byte) any { return string(b) }
-
-// FromTextBoxed is FromText with the values that are the text itself (most
-// types: strings, DECIMALs, DATEs, TIMEs, ENUMs, ...) made by text, which
-// must copy b: a snapshot cuts them from memory shared by many rows
-// instead of two allocations each.
-func FromTextBoxed(def ColumnDef, b []byte, text func([]byte) any) (any, error) {
+// FromText is the package's FromText with the values boxed by bx: from
+// its shared arrays, or, for a nil *Boxes, each on its own.
+func (bx *Boxes) FromText(def ColumnDef, b []byte) (any, error) {
 	switch def.DataType {
 	case "tinyint", "smallint", "mediumint", "int", "integer", "bigint", "year":
 		if def.Unsigned {
@@ -34,44 +30,44 @@ func FromTextBoxed(def ColumnDef, b []byte, text func([]byte) any) (any, error) 
 			if err != nil {
 				return nil, fmt.Errorf("column %q: %q is not an unsigned integer: %w", def.Name, b, err)
 			}
-			return n, nil
+			return bx.Uint(n), nil
 		}
 		n, err := strconv.ParseInt(string(b), 10, 64)
 		if err != nil {
 			return nil, fmt.Errorf("column %q: %q is not an integer: %w", def.Name, b, err)
 		}
-		return n, nil
+		return bx.Int(n), nil
 	case "float", "double", "real", "double precision":
 		f, err := strconv.ParseFloat(string(b), 64)
 		if err != nil {
 			return nil, fmt.Errorf("column %q: %q is not a number: %w", def.Name, b, err)
 		}
-		return FromFloat(def, f), nil
+		return bx.Float(FromFloat(def, f)), nil
 	case "bit":
 		// BIT values are sent as their bytes, big-endian.
 		var n int64
 		for _, c := range b {
 			n = n<<8 | int64(c)
 		}
-		return n, nil
+		return bx.Int(n), nil
 	case "datetime":
 		// As the binlog's DATETIME: time.ParseInLocation was 7% of a
 		// snapshot's CPU. Zero, partial and invalid dates read packed
 		// give what their text gave the converter.
 		if y, mo, d, h, mi, sec, us, ok := datetimeFields(b); ok {
-			return packedDatetimeOf(y, mo, d, h, mi, sec, us), nil
+			return bx.Datetime(packedDatetimeOf(y, mo, d, h, mi, sec, us)), nil
 		}
 		fallthrough
 	case "timestamp":
 		t, err := time.ParseInLocation("2006-01-02 15:04:05.999999", string(b), time.UTC)
 		if err != nil || bytes.HasPrefix(b, []byte("0000")) {
-			return text(b), nil
+			return bx.Text(b), nil
 		}
 		return t, nil
 	case "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob", "geometry":
 		return append([]byte(nil), b...), nil
 	}
-	return text(b), nil
+	return bx.Text(b), nil
 }
 
 // FromFloat is FromText for a value the client has already parsed as

@@ -80,6 +80,9 @@ type reader struct {
 	// position (every shard, in order) with the other shards' guards:
 	// each position this reader stores carries them unchanged.
 	others *offsets.Vitess
+	// boxes are where the rows' values are cut from (the reader's own
+	// goroutine decodes them).
+	boxes mysqltypes.Boxes
 }
 
 func newReader(cfg *Config, b mysqltypes.TableBuilder, out change.Enqueuer, from offsets.Vitess) *reader {
@@ -221,13 +224,13 @@ func (r *reader) rowEvent(ctx context.Context, ev *binlogdatapb.VEvent) error {
 		var err error
 		var n int
 		if rc.Before != nil {
-			if e.Before, n, err = tf.decodeRow(rc.Before); err != nil {
+			if e.Before, n, err = tf.decodeRow(&r.boxes, rc.Before); err != nil {
 				return err
 			}
 			e.Size += 2 * n
 		}
 		if rc.After != nil {
-			if e.After, n, err = tf.decodeRow(rc.After); err != nil {
+			if e.After, n, err = tf.decodeRow(&r.boxes, rc.After); err != nil {
 				return err
 			}
 			e.Size += 2 * n

@@ -221,12 +221,12 @@ func rawString(v any) (any, error) {
 }
 
 // decodeRow splits a VStream row (lengths, -1 for NULL, and the values
-// concatenated) into the table's native values.
-func (tf *tableFields) decodeRow(r *querypb.Row) ([]any, int, error) {
+// concatenated) into the table's native values, boxed by bx.
+func (tf *tableFields) decodeRow(bx *mysqltypes.Boxes, r *querypb.Row) ([]any, int, error) {
 	if len(r.Lengths) != len(tf.defs) {
 		return nil, 0, fmt.Errorf("table %s: a row has %d values for %d columns", tf.table.Name, len(r.Lengths), len(tf.defs))
 	}
-	out := make([]any, len(tf.defs))
+	out := bx.Row(len(tf.defs))
 	off := 0
 	for i, n := range r.Lengths {
 		if n < 0 {
@@ -242,17 +242,17 @@ func (tf *tableFields) decodeRow(r *querypb.Row) ([]any, int, error) {
 			out[i] = append([]byte(nil), b...)
 			continue
 		case rawText:
-			out[i] = string(b)
+			out[i] = bx.Text(b)
 			continue
 		case asFloat32:
 			f, err := strconv.ParseFloat(string(b), 32)
 			if err != nil {
 				return nil, 0, fmt.Errorf("table %s: column %q: %q is not a number: %w", tf.table.Name, tf.defs[i].Name, b, err)
 			}
-			out[i] = float64(float32(f))
+			out[i] = bx.Float(float64(float32(f)))
 			continue
 		}
-		v, err := mysqltypes.FromText(tf.defs[i], b)
+		v, err := bx.FromText(tf.defs[i], b)
 		if err != nil {
 			return nil, 0, fmt.Errorf("table %s: %w", tf.table.Name, err)
 		}
