@@ -97,13 +97,7 @@ func TestRowText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vals := [][]byte{[]byte("1"), []byte("n1"), []byte("-.50"), []byte("0.1"), {0x05}, []byte("b c"), []byte("x,y"),
-		[]byte("2024-01-02 03:04:05.678"), []byte("2024-01-02 03:04:05"), []byte(`{"a":1}`), []byte("18446744073709551615"), {1, 2}}
-	row := &querypb.Row{}
-	for _, v := range vals {
-		row.Lengths = append(row.Lengths, int64(len(v)))
-		row.Values = append(row.Values, v...)
-	}
+	row := testRow()
 	row.Lengths[1] = -1 // name NULL
 	row.Values = bytes.Replace(row.Values, []byte("n1"), nil, 1)
 	var bx mysqltypes.Boxes
@@ -143,13 +137,7 @@ func BenchmarkDecodeRow(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	vals := [][]byte{[]byte("1"), []byte("n1"), []byte("-.50"), []byte("0.1"), {0x05}, []byte("b c"), []byte("x,y"),
-		[]byte("2024-01-02 03:04:05.678"), []byte("2024-01-02 03:04:05"), []byte(`{"a":1}`), []byte("18446744073709551615"), {1, 2}}
-	row := &querypb.Row{}
-	for _, v := range vals {
-		row.Lengths = append(row.Lengths, int64(len(v)))
-		row.Values = append(row.Values, v...)
-	}
+	row := testRow()
 	for _, shared := range []bool{true, false} {
 		b.Run(map[bool]string{true: "shared", false: "own"}[shared], func(b *testing.B) {
 			b.ReportAllocs()
@@ -166,4 +154,16 @@ func BenchmarkDecodeRow(b *testing.B) {
 			}
 		})
 	}
+}
+
+// testRow is a VStream row of the test table's fields.
+func testRow() *querypb.Row {
+	vals := [][]byte{[]byte("1"), []byte("n1"), []byte("-.50"), []byte("0.1"), {0x05}, []byte("b c"), []byte("x,y"),
+		[]byte("2024-01-02 03:04:05.678"), []byte("2024-01-02 03:04:05"), []byte(`{"a":1}`), []byte("18446744073709551615"), {1, 2}}
+	row := &querypb.Row{}
+	for _, v := range vals {
+		row.Lengths = append(row.Lengths, int64(len(v)))
+		row.Values = append(row.Values, v...)
+	}
+	return row
 }
