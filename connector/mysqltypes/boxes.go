@@ -7,8 +7,8 @@ import "github.com/sluice-cdc/sluice/internal/box"
 // binlog's own row decoding does: rows of cells, integers, floats, packed
 // DATETIMEs, and the bytes of text values, which the reader's buffer for
 // the next row would overwrite. Boxing each value on its own cost one or
-// two allocations a value. A Boxes is for one goroutine (one reader); its
-// zero value is ready. A nil *Boxes boxes each value on its own.
+// two allocations a value. A Boxes is for one goroutine (one reader); make
+// it with NewBoxes. A nil *Boxes boxes each value on its own.
 type Boxes struct {
 	ints  *box.Arena[int64]
 	uints *box.Arena[uint64]
@@ -26,12 +26,11 @@ const (
 	textChunk = 16 << 10
 )
 
-func (bx *Boxes) init() {
-	if bx.ints == nil {
-		bx.ints, bx.uints, bx.f64 = box.NewArena[int64](boxChunk), box.NewArena[uint64](boxChunk), box.NewArena[float64](boxChunk)
-		bx.strs, bx.dts = box.NewArena[string](boxChunk), box.NewArena[PackedDatetime](boxChunk)
-		bx.cells.Chunk, bx.text.Chunk = boxChunk, textChunk
-	}
+// NewBoxes returns a Boxes with its arrays' sizes set.
+func NewBoxes() *Boxes {
+	return &Boxes{ints: box.NewArena[int64](boxChunk), uints: box.NewArena[uint64](boxChunk),
+		f64: box.NewArena[float64](boxChunk), strs: box.NewArena[string](boxChunk),
+		dts: box.NewArena[PackedDatetime](boxChunk), cells: box.Cells{Chunk: boxChunk}, text: box.Text{Chunk: textChunk}}
 }
 
 // Row returns n nil cells for a row's values.
@@ -39,7 +38,6 @@ func (bx *Boxes) Row(n int) []any {
 	if bx == nil {
 		return make([]any, n)
 	}
-	bx.init()
 	return bx.cells.Cut(n)
 }
 
@@ -48,7 +46,6 @@ func (bx *Boxes) Int(n int64) any {
 	if bx == nil {
 		return n
 	}
-	bx.init()
 	return bx.ints.Box(n)
 }
 
@@ -57,7 +54,6 @@ func (bx *Boxes) Uint(n uint64) any {
 	if bx == nil {
 		return n
 	}
-	bx.init()
 	return bx.uints.Box(n)
 }
 
@@ -66,7 +62,6 @@ func (bx *Boxes) Float(f float64) any {
 	if bx == nil {
 		return f
 	}
-	bx.init()
 	return bx.f64.Box(f)
 }
 
@@ -75,7 +70,6 @@ func (bx *Boxes) Datetime(d PackedDatetime) any {
 	if bx == nil {
 		return d
 	}
-	bx.init()
 	return bx.dts.Box(d)
 }
 
@@ -88,6 +82,5 @@ func (bx *Boxes) Text(t []byte) any {
 	if bx == nil || len(t) > textChunk/4 {
 		return string(t)
 	}
-	bx.init()
 	return bx.strs.Box(bx.text.Copy(t))
 }

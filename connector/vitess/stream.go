@@ -82,11 +82,12 @@ type reader struct {
 	others *offsets.Vitess
 	// boxes are where the rows' values are cut from (the reader's own
 	// goroutine decodes them).
-	boxes mysqltypes.Boxes
+	boxes *mysqltypes.Boxes
 }
 
 func newReader(cfg *Config, b mysqltypes.TableBuilder, out change.Enqueuer, from offsets.Vitess) *reader {
-	r := &reader{cfg: cfg, build: b, out: out, log: cfg.Logger, tables: map[string]*tableFields{}, pos: from, posStr: from.String(), copying: map[string]bool{}, now: time.Now}
+	r := &reader{cfg: cfg, build: b, out: out, log: cfg.Logger, tables: map[string]*tableFields{}, pos: from, posStr: from.String(), copying: map[string]bool{}, now: time.Now,
+		boxes: mysqltypes.NewBoxes()}
 	for _, s := range from.Shards {
 		if s.GTID == "" || len(s.TablePKs) > 0 {
 			r.copying[s.Shard] = true
@@ -224,13 +225,13 @@ func (r *reader) rowEvent(ctx context.Context, ev *binlogdatapb.VEvent) error {
 		var err error
 		var n int
 		if rc.Before != nil {
-			if e.Before, n, err = tf.decodeRow(&r.boxes, rc.Before); err != nil {
+			if e.Before, n, err = tf.decodeRow(r.boxes, rc.Before); err != nil {
 				return err
 			}
 			e.Size += 2 * n
 		}
 		if rc.After != nil {
-			if e.After, n, err = tf.decodeRow(&r.boxes, rc.After); err != nil {
+			if e.After, n, err = tf.decodeRow(r.boxes, rc.After); err != nil {
 				return err
 			}
 			e.Size += 2 * n

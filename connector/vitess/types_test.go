@@ -100,8 +100,7 @@ func TestRowText(t *testing.T) {
 	row := testRow()
 	row.Lengths[1] = -1 // name NULL
 	row.Values = bytes.Replace(row.Values, []byte("n1"), nil, 1)
-	var bx mysqltypes.Boxes
-	native, _, err := tf.decodeRow(&bx, row)
+	native, _, err := tf.decodeRow(mysqltypes.NewBoxes(), row)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +143,7 @@ func BenchmarkDecodeRow(b *testing.B) {
 			for b.Loop() {
 				var bx *mysqltypes.Boxes
 				if shared {
-					bx = &mysqltypes.Boxes{}
+					bx = mysqltypes.NewBoxes()
 				}
 				for range 1000 {
 					if _, _, err := tf.decodeRow(bx, row); err != nil {

@@ -421,9 +421,9 @@ func (i *Incremental) readChunk(ctx context.Context) (int, error) {
 	var order []string
 	var last []any
 	var result gmysql.Result
-	var boxes valueBoxes
+	boxes := mysqltypes.NewBoxes()
 	err = conn.ExecuteSelectStreaming(q, &result, func(r []gmysql.FieldValue) error {
-		vals, err := boxes.row(i.defs, r)
+		vals, err := rowValues(boxes, i.defs, r)
 		if err != nil {
 			return fmt.Errorf("reading a row of %s: %w", name, err)
 		}

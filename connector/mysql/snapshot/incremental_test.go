@@ -489,7 +489,7 @@ func TestLiteralsDecimalKey(t *testing.T) {
 		{Name: "amount", DataType: "decimal", ColumnType: "decimal(12,4)", Precision: 12, Scale: 4},
 		{Name: "code", DataType: "varchar", ColumnType: "varchar(10)"}, // digits, but text: stays a string
 	}
-	// The values as valueBoxes gives them: the server's text.
+	// The values as rowValues gives them: the server's text.
 	got := literals([]any{"9007199254740992", "-12.5000", "00123"}, tbl, defs)
 	if want := []string{"9007199254740992", "-12.5000", "'00123'"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("literals of DECIMAL keys = %q, want exact numeric literals %q", got, want)

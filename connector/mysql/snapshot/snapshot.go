@@ -536,9 +536,9 @@ func (s *Snapshotter) readChunk(ctx context.Context, conn *client.Conn, j *chunk
 func (s *Snapshotter) streamRows(ctx context.Context, conn *client.Conn, j *chunkJob, q string) error {
 	var batch [][]any
 	var result gmysql.Result
-	var boxes valueBoxes
+	boxes := mysqltypes.NewBoxes()
 	err := conn.ExecuteSelectStreaming(q, &result, func(row []gmysql.FieldValue) error {
-		vals, err := boxes.row(j.t.defs, row)
+		vals, err := rowValues(boxes, j.t.defs, row)
 		if err != nil {
 			return fmt.Errorf("reading a row of %s: %w", j.t.name, err)
 		}

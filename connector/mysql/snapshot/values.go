@@ -6,16 +6,12 @@ import (
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
 )
 
-// valueBoxes turns a range's text-protocol rows into the Go values
-// go-mysql's binlog decoder gives for the same columns, so that the column
-// converters built for streaming apply unchanged, boxed from arrays shared
-// by many rows (mysqltypes.Boxes). go-mysql has already parsed integers and
-// floats; the rest is text for FromText. A valueBoxes is for one goroutine
-// (one range's reader); the zero value is ready.
-type valueBoxes struct{ bx mysqltypes.Boxes }
-
-func (b *valueBoxes) row(defs []mysqltypes.ColumnDef, row []gmysql.FieldValue) ([]any, error) {
-	bx := &b.bx
+// rowValues turns a text-protocol row into the Go values go-mysql's binlog
+// decoder gives for the same columns, so that the column converters built
+// for streaming apply unchanged, boxed by bx (a range reader's own, from
+// arrays shared by many rows). go-mysql has already parsed integers and
+// floats; the rest is text for FromText.
+func rowValues(bx *mysqltypes.Boxes, defs []mysqltypes.ColumnDef, row []gmysql.FieldValue) ([]any, error) {
 	vals := bx.Row(len(row))
 	for i := range row {
 		fv := &row[i]

@@ -31,16 +31,16 @@ func BenchmarkRowValues(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		var vb valueBoxes
+		vb := mysqltypes.NewBoxes()
 		for _, row := range rows {
-			if _, err := vb.row(defs, row); err != nil {
+			if _, err := rowValues(vb, defs, row); err != nil {
 				b.Fatal(err)
 			}
 		}
 	}
 }
 
-// valueBoxes gives every value snapshotValue gives, type and all, for
+// rowValues gives every value snapshotValue gives, type and all, for
 // every kind of column and field, rows after rows (so that the shared
 // arrays fill and are replaced), and the values stay as they were when
 // later rows are read.
@@ -76,7 +76,7 @@ func TestValueBoxesMatchSnapshotValue(t *testing.T) {
 		defs = append(defs, c.def)
 		row = append(row, c.fv)
 	}
-	var vb valueBoxes
+	vb := mysqltypes.NewBoxes()
 	var got [][]any
 	for range 3000 {
 		// The reader's buffer: go-mysql reuses it for the next row.
@@ -84,7 +84,7 @@ func TestValueBoxesMatchSnapshotValue(t *testing.T) {
 		for i, fv := range row {
 			buf[i] = gmysql.NewFieldValue(fv.Type, fv.AsUint64(), append([]byte(nil), fv.AsString()...))
 		}
-		vals, err := vb.row(defs, buf)
+		vals, err := rowValues(vb, defs, buf)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -106,7 +106,7 @@ func TestValueBoxesMatchSnapshotValue(t *testing.T) {
 	}
 }
 
-// snapshotValue is what valueBoxes.row gives, one value at a time and
+// snapshotValue is what rowValues gives, one value at a time and
 // boxed by Go: the Go value go-mysql's binlog decoder gives for the same
 // column, so the column converters built for streaming apply unchanged.
 // go-mysql has already parsed integers and floats; the rest is text for
