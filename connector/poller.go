@@ -13,7 +13,6 @@ import (
 
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/converters"
-	"github.com/sluice-cdc/sluice/converters/header"
 	"github.com/sluice-cdc/sluice/internal/fault"
 	"github.com/sluice-cdc/sluice/offsets"
 	"github.com/sluice-cdc/sluice/smt"
@@ -74,8 +73,7 @@ type Poller struct {
 	// values recycles record values once Kafka has acknowledged them,
 	// for a value converter that can write into a given buffer.
 	values    recycler
-	slab      slab // the keys' and small values' memory
-	lastValue int  // the last value's size
+	enc       encoder
 	builder   recordBuilder
 	log       *zap.Logger
 	committed []byte // the last offset value stored
@@ -88,8 +86,6 @@ type Poller struct {
 	// ensured is the topic ensured last: a run of records to one topic
 	// asks the ensurer (a lock and a map lookup) once.
 	ensured string
-	// taskHeaders are cfg.Headers converted once.
-	taskHeaders []kgo.RecordHeader
 	// originals are the records of the event being produced as the source
 	// built them, when error handling needs them; dlqReady is set once the
 	// dead letter queue topic exists.
@@ -107,6 +103,8 @@ func NewPoller(cfg PollerConfig) *Poller {
 	}
 	p := &Poller{cfg: cfg, log: cfg.Logger,
 		builder: recordBuilder{tombstones: cfg.Tombstones, now: time.Now}}
+	p.enc = newEncoder(&p.cfg, &p.values)
+	p.enc.retry = p.retry
 	if cfg.TransactionTopic != "" {
 		p.meta = &txMonitor{topic: cfg.TransactionTopic}
 	}
@@ -259,7 +257,7 @@ func (p *Poller) produce(ctx context.Context, txn *offsets.Txn, records []change
 		var kr *kgo.Record
 		var recycle bool
 		if err == nil {
-			kr, recycle, err = p.toKafka(ctx, r)
+			kr, recycle, err = p.enc.toKafka(ctx, r)
 		}
 		var se *stageError
 		if err != nil && p.cfg.Errors.active() && errors.As(err, &se) {
@@ -362,114 +360,6 @@ func (p *Poller) retry(ctx context.Context, what string, f func() error) error {
 		}
 		backoff = min(2*backoff, 30*time.Second)
 	}
-}
-
-// toKafka converts a record; recycle reports that its value is the
-// poller's own, for the recycler once Kafka has acknowledged it.
-func (p *Poller) toKafka(ctx context.Context, r *change.Record) (kr *kgo.Record, recycle bool, err error) {
-	kr = &kgo.Record{Topic: r.Topic, Timestamp: r.Timestamp} // zero: the producer's clock
-	if r.FixedPartition {
-		kr.Partition, kr.Context = r.Partition, fixedPartition
-	}
-	// A null with a schema is the converter's to write (JSON writes it;
-	// Avro gives a tombstone), as in Kafka Connect; only a null without one
-	// is a null key or tombstone outright.
-	if r.Key != nil || r.KeySchema != nil {
-		var buf []byte
-		if _, appends := p.cfg.KeyConverter.(converters.Appender); appends {
-			buf = p.slab.tail()
-		}
-		if kr.Key, err = p.convert(ctx, p.cfg.KeyConverter, buf, "key", r.Topic, r.KeySchema, r.Key); err != nil {
-			if fault.IsDefinite(err) {
-				err = &stageError{stage: stageKeyConverter, class: p.cfg.KeyConverterClass, err: err}
-			}
-			return nil, false, err
-		}
-		kr.Key, _ = p.slab.cut(kr.Key)
-	}
-	if r.Value != nil || r.ValueSchema != nil {
-		var buf []byte
-		_, appends := p.cfg.ValueConverter.(converters.Appender)
-		carving := false
-		if appends {
-			switch buf = p.values.get(); {
-			case buf != nil:
-			case p.lastValue >= minRecycledCap:
-				// Values this large are recycled: one of its own, sized
-				// by the last, joins the recycler once acknowledged.
-				buf = make([]byte, 0, p.lastValue+p.lastValue/4)
-			default:
-				buf, carving = p.slab.tail(), true
-			}
-		}
-		if kr.Value, err = p.convert(ctx, p.cfg.ValueConverter, buf, "value", r.Topic, r.ValueSchema, r.Value); err != nil {
-			if fault.IsDefinite(err) {
-				err = &stageError{stage: stageValueConverter, class: p.cfg.ValueConverterClass, err: err}
-			}
-			return nil, false, err
-		}
-		// A recycled buffer, or one the value outgrew, is the poller's
-		// alone: it can go to the recycler; a slab's cut cannot.
-		carved := false
-		if carving {
-			kr.Value, carved = p.slab.cut(kr.Value)
-		}
-		recycle = appends && kr.Value != nil && !carved
-		p.lastValue = len(kr.Value)
-	}
-	kr.Headers = p.kafkaHeaders(r.Headers)
-	return kr, recycle, nil
-}
-
-// convert runs a converter, retrying what is transient (a schema registry
-// that does not answer); the retry's closure only on a failure. With a
-// buffer (buf non-nil) c is a converters.Appender and writes into it.
-func (p *Poller) convert(ctx context.Context, c converters.Converter, buf []byte, what, topic string, s *change.Schema, v any) ([]byte, error) {
-	b, err := convertInto(ctx, c, buf, topic, s, v)
-	if err != nil && !fault.IsDefinite(err) {
-		err = p.retry(ctx, "converting a "+what+" for "+topic, func() (err error) {
-			b, err = convertInto(ctx, c, buf, topic, s, v)
-			return err
-		})
-	}
-	if err != nil {
-		return nil, fmt.Errorf("converting the %s of a record for %s: %w", what, topic, err)
-	}
-	return b, nil
-}
-
-func convertInto(ctx context.Context, c converters.Converter, buf []byte, topic string, s *change.Schema, v any) ([]byte, error) {
-	if buf != nil {
-		return c.(converters.Appender).AppendConvert(ctx, buf, topic, s, v)
-	}
-	return c.Convert(ctx, topic, s, v)
-}
-
-// kafkaHeaders converts a record's headers. The task's own headers (the
-// same on every record) are converted once: a record that has only them
-// shares one slice, which Kafka clients only read.
-func (p *Poller) kafkaHeaders(hs []change.Header) []kgo.RecordHeader {
-	task := p.cfg.Headers
-	if p.taskHeaders == nil && len(task) > 0 {
-		for _, h := range task {
-			p.taskHeaders = append(p.taskHeaders, kgo.RecordHeader{Key: h.Key, Value: header.String(h.Schema, h.Value)})
-		}
-	}
-	own := hs
-	if n, k := len(hs), len(task); k > 0 && n >= k && sameHeaders(hs[n-k:], task) {
-		own = hs[:n-k]
-		if len(own) == 0 {
-			return p.taskHeaders
-		}
-	}
-	out := make([]kgo.RecordHeader, 0, len(hs))
-	for _, h := range own {
-		out = append(out, kgo.RecordHeader{Key: h.Key, Value: header.String(h.Schema, h.Value)})
-	}
-	if len(own) < len(hs) {
-		out = append(out, p.taskHeaders...)
-	}
-	return out
 }
 
 // sameHeaders reports whether a is the task's headers b (as withHeaders

@@ -108,7 +108,7 @@ func BenchmarkRecordPath(b *testing.B) {
 						b.Fatal(err)
 					}
 					for i := range recs {
-						kr, recycle, err := p.toKafka(ctx, &recs[i])
+						kr, recycle, err := p.enc.toKafka(ctx, &recs[i])
 						if err != nil {
 							b.Fatal(err)
 						}

@@ -22,6 +22,7 @@ type holdingProducer struct {
 	mu      sync.Mutex
 	records []*kgo.Record
 	dones   []func(*kgo.Record, error)
+	acked   int // records[:acked] are acknowledged
 }
 
 func (p *holdingProducer) Produce(_ context.Context, r *kgo.Record, done func(*kgo.Record, error)) {
@@ -35,10 +36,10 @@ func (p *holdingProducer) Flush(context.Context) error { return nil }
 func (p *holdingProducer) release() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for i, r := range p.records {
-		p.dones[i](r, nil)
+	for ; p.acked < len(p.records); p.acked++ {
+		p.dones[p.acked](p.records[p.acked], nil)
+		p.dones[p.acked] = nil
 	}
-	p.dones = nil
 }
 
 func TestRecordsInFlightKeepTheirBytes(t *testing.T) {
