@@ -163,10 +163,14 @@ type Connector struct {
 	TableExcludeList    []string
 	TableIgnoreBuiltin  bool // table.ignore.builtin, default true: skip mysql, sys, information_schema, performance_schema
 
-	TombstonesOnDelete  bool          // tombstones.on.delete, default true
-	IncludeQuery        bool          // include.query, default false
-	MaxQueueSize        int           // max.queue.size, default 2048 (Debezium: 8192), or twice max.batch.size
-	MaxBatchSize        int           // max.batch.size, default 1024 (Debezium: 2048)
+	TombstonesOnDelete bool // tombstones.on.delete, default true
+	IncludeQuery       bool // include.query, default false
+	MaxQueueSize       int  // max.queue.size, default 2048 (Debezium: 8192), or twice max.batch.size
+	MaxBatchSize       int  // max.batch.size, default 1024 (Debezium: 2048)
+	// ConversionThreads is sluice.conversion.threads, default 1: the
+	// goroutines that build, transform and convert a batch's records
+	// (connector/workers.go).
+	ConversionThreads   int
 	MaxQueueSizeInBytes int64         // max.queue.size.in.bytes, default 0 (unbounded)
 	PollInterval        time.Duration // poll.interval.ms, default 500ms
 	OffsetFlushInterval time.Duration // offset.flush.interval.ms, default 60s (Kafka Connect's)
@@ -588,6 +592,10 @@ const (
 	DefaultMaxBatchSize = 1024
 )
 
+// MaxConversionThreads bounds sluice.conversion.threads: more than the
+// cores of a large machine only adds goroutines.
+const MaxConversionThreads = 64
+
 // queue reads the queue, batching and offset settings.
 func (r *reader) queue(c *Connector) {
 	c.TombstonesOnDelete = r.boolean("tombstones.on.delete", true)
@@ -597,6 +605,7 @@ func (r *reader) queue(c *Connector) {
 	if c.MaxQueueSize <= c.MaxBatchSize && !r.hasErr("max.queue.size") && !r.hasErr("max.batch.size") {
 		r.fail("max.queue.size", fmt.Sprint(c.MaxQueueSize), fmt.Sprintf("must be larger than max.batch.size (%d); raise max.queue.size or lower max.batch.size", c.MaxBatchSize))
 	}
+	c.ConversionThreads = int(r.integer("sluice.conversion.threads", 1, positive(MaxConversionThreads)))
 	c.MaxQueueSizeInBytes = r.integer("max.queue.size.in.bytes", 0, intRule{min: 0, max: math.MaxInt64, form: "a non-negative number of bytes (0 = unbounded)"})
 	c.PollInterval = r.millis("poll.interval.ms", 500*time.Millisecond, false)
 	c.OffsetFlushInterval = r.millis("offset.flush.interval.ms", 60*time.Second, false)

@@ -61,6 +61,9 @@ type PollerConfig struct {
 	ServerName        string
 	Hooks             Hooks
 	Logger            *zap.Logger
+	// Workers are the conversion goroutines beyond the poller's own
+	// (sluice.conversion.threads - 1); none: the poller converts alone.
+	Workers []ConversionWorker
 }
 
 // Poller takes batches from the queue, builds Debezium records, runs the
@@ -91,6 +94,12 @@ type Poller struct {
 	// dead letter queue topic exists.
 	originals []change.Record
 	dlqReady  bool
+	// workers, when sluice.conversion.threads is above 1, prepare the
+	// batch's row events ahead (workers.go): pre holds what they made of
+	// the entries from preFrom on.
+	workers []*worker
+	pre     []prepared
+	preFrom int
 }
 
 // NewPoller returns a poller; Run starts it.
@@ -107,6 +116,14 @@ func NewPoller(cfg PollerConfig) *Poller {
 	p.enc.retry = p.retry
 	if cfg.TransactionTopic != "" {
 		p.meta = &txMonitor{topic: cfg.TransactionTopic}
+	}
+	switch {
+	case p.meta == nil:
+		p.workers = newWorkers(&p.cfg, &p.values, p.builder)
+	case len(cfg.Workers) > 0:
+		// Transaction metadata numbers a transaction's records as they
+		// are built, before the transforms: one goroutine's work.
+		p.log.Warn("sluice.conversion.threads has no effect with provide.transaction.metadata: records are converted on one goroutine")
 	}
 	if cfg.HeartbeatInterval > 0 {
 		p.beat = newHeartbeat(cfg.HeartbeatTopic, cfg.ServerName, cfg.HeartbeatInterval, time.Now)
@@ -169,6 +186,7 @@ func (p *Poller) process(ctx context.Context, entries []entry) error {
 	if len(p.cfg.Hooks) > 0 {
 		start = time.Now()
 	}
+	p.pre, p.preFrom = p.pre[:0], 0
 	for i := range entries {
 		e := &entries[i]
 		txn := p.tracker(e.reader).Begin()
@@ -203,6 +221,15 @@ func (p *Poller) process(ctx context.Context, entries []entry) error {
 		case change.KindRecord:
 			p.records = append(p.records[:0], *e.Record)
 		default:
+			if pr := p.prepareAhead(ctx, entries, i); pr != nil && pr.ok && p.producePrepared(ctx, txn, pr) {
+				if len(p.cfg.Hooks) > 0 {
+					p.cfg.Hooks.events(e.Op, 1)
+				}
+				if err := p.extras(ctx, txn, &e.Event); err != nil {
+					return err
+				}
+				continue
+			}
 			var err error
 			if p.records, err = p.builder.build(&e.Event, p.records[:0]); err != nil {
 				return fault.Definite(err)

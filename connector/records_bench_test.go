@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kgo"
+
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
 	"github.com/sluice-cdc/sluice/converters/jsonconv"
@@ -117,6 +119,63 @@ func BenchmarkRecordPath(b *testing.B) {
 						}
 					}
 				}
+			})
+		}
+	}
+}
+
+// discardProducer acknowledges each record at once.
+type discardProducer struct{}
+
+func (discardProducer) Produce(_ context.Context, r *kgo.Record, done func(*kgo.Record, error)) {
+	done(r, nil)
+}
+func (discardProducer) Flush(context.Context) error { return nil }
+
+// BenchmarkPollerThreads runs the poller over 10,000 row events in
+// 1,000-event transactions, alone and with conversion workers
+// (sluice.conversion.threads), JSON with schemas: what the workers add
+// where cores are free (no broker or database here), as ns a row.
+func BenchmarkPollerThreads(b *testing.B) {
+	const rows = 10_000
+	events := benchTables(b)
+	for _, name := range []string{"insert-5col", "update-40col"} {
+		var evs []change.Event
+		for i := range rows {
+			evs = append(evs, events[name])
+			if i%1000 == 999 {
+				evs = append(evs, change.Event{Kind: change.KindCommit, Position: seqPos{n: i}})
+			}
+		}
+		for _, threads := range []int{1, 2, 4} {
+			b.Run(fmt.Sprintf("%s/threads-%d", name, threads), func(b *testing.B) {
+				conv := func() *jsonconv.Converter {
+					c, err := jsonconv.New(jsonconv.Config{SchemasEnable: true})
+					if err != nil {
+						b.Fatal(err)
+					}
+					return c
+				}
+				cfg := PollerConfig{KeyConverter: conv(), ValueConverter: conv(), Producer: discardProducer{}, Topics: noTopics{},
+					Store: &memStore{}, OffsetKey: []byte("k"), MaxBatch: 1024, PollInterval: time.Millisecond}
+				for range threads - 1 {
+					cfg.Workers = append(cfg.Workers, ConversionWorker{KeyConverter: conv(), ValueConverter: conv()})
+				}
+				b.ReportAllocs()
+				for b.Loop() {
+					q := NewQueue(len(evs)+1, 1<<40)
+					if err := q.Reader(nil).Enqueue(context.Background(), evs...); err != nil {
+						b.Fatal(err)
+					}
+					c := cfg
+					c.Queue = q
+					done := make(chan struct{})
+					close(done)
+					if err := NewPoller(c).Run(context.Background(), done); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*rows), "ns/row")
 			})
 		}
 	}

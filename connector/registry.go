@@ -219,7 +219,38 @@ func newTask(c *config.Connector, d Deps, src Source, key []byte, id string) (*T
 	if c.ProvideTransactionMetadata {
 		task.Poller.TransactionTopic = c.TransactionTopic
 	}
+	for range c.ConversionThreads - 1 {
+		w, err := conversionWorker(c, kc, vc, keyConv, valConv)
+		if err != nil {
+			return nil, err
+		}
+		task.Poller.Workers = append(task.Poller.Workers, w)
+	}
 	return task, nil
+}
+
+// conversionWorker builds one more conversion goroutine's transforms and
+// converters. An Avro converter is shared (it is safe for concurrent use,
+// and the registry ids it has learned are what lets a worker convert
+// without asking the registry); a JSON converter's caches are each
+// worker's own, so that no two goroutines contend for them.
+func conversionWorker(c *config.Connector, kc, vc config.ConverterConfig, key, value converters.Converter) (ConversionWorker, error) {
+	chain, err := smt.Parse(c.Raw)
+	if err != nil {
+		return ConversionWorker{}, err
+	}
+	w := ConversionWorker{Transforms: chain, KeyConverter: key, ValueConverter: value}
+	if !kc.IsAvro() {
+		if w.KeyConverter, err = newConverter(kc, "key.converter", c); err != nil {
+			return ConversionWorker{}, err
+		}
+	}
+	if !vc.IsAvro() {
+		if w.ValueConverter, err = newConverter(vc, "value.converter", c); err != nil {
+			return ConversionWorker{}, err
+		}
+	}
+	return w, nil
 }
 
 // newConverter builds the converter a connector runs with; prop is

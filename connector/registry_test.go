@@ -70,3 +70,36 @@ func TestConverterFactory(t *testing.T) {
 		}
 	}
 }
+
+// sluice.conversion.threads=3 gives a task two conversion workers with
+// JSON converters of their own and the Avro converter shared; 0 is
+// refused naming the property.
+func TestConversionThreadsWiring(t *testing.T) {
+	env := Env{Worker: &config.Worker{}, Logger: zap.NewNop()}
+	c := parseConnector(t, `,"sluice.conversion.threads":"3","value.converter":"io.confluent.connect.avro.AvroConverter","value.converter.schema.registry.url":"http://r:8081"`)
+	task, err := newTask(c, Deps{Env: env}, &fakeSource{}, []byte("k"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws := task.Poller.Workers
+	if len(ws) != 2 {
+		t.Fatalf("%d conversion workers, want 2", len(ws))
+	}
+	for i, w := range ws {
+		if _, ok := w.KeyConverter.(*jsonconv.Converter); !ok || w.KeyConverter == task.Poller.KeyConverter || (i > 0 && w.KeyConverter == ws[0].KeyConverter) {
+			t.Errorf("worker %d's key converter %T is not a JSON converter of its own", i, w.KeyConverter)
+		}
+		if w.ValueConverter != task.Poller.ValueConverter {
+			t.Errorf("worker %d's value converter is not the task's Avro converter", i)
+		}
+	}
+	if one, err := newTask(parseConnector(t, ""), Deps{Env: env}, &fakeSource{}, []byte("k"), ""); err != nil || len(one.Poller.Workers) != 0 {
+		t.Errorf("by default: %d conversion workers (%v), want none", len(one.Poller.Workers), err)
+	}
+	_, _, err = config.ParseConnector([]byte(`{"name":"inv","config":{"connector.class":"io.debezium.connector.mariadb.MariaDbConnector",
+		"database.hostname":"db","database.user":"u","database.password":"p","database.server.id":"5400","topic.prefix":"p",
+		"sluice.conversion.threads":"0"}}`), "inv.json")
+	if err == nil || !strings.Contains(err.Error(), "sluice.conversion.threads") {
+		t.Errorf("sluice.conversion.threads=0: %v, want an error naming it", err)
+	}
+}

@@ -8,6 +8,7 @@ package converters
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	"github.com/sluice-cdc/sluice/connector/change"
@@ -33,9 +34,9 @@ import (
 // ctx bounds any remote call a converter makes; a converter that makes none
 // ignores it.
 //
-// Implementations must be safe for concurrent use by multiple goroutines.
-// The poller calls Convert from its one goroutine today; the contract leaves
-// room for converting in parallel.
+// Implementations must be safe for concurrent use by multiple goroutines:
+// with sluice.conversion.threads above 1 the poller's workers convert in
+// parallel, under a context marked by CachedOnly.
 type Converter interface {
 	Convert(ctx context.Context, topic string, s *change.Schema, v any) ([]byte, error)
 }
@@ -73,3 +74,26 @@ func Copied(ctx context.Context, a Appender, topic string, s *change.Schema, v a
 	}
 	return out, err
 }
+
+type cachedOnlyKey struct{}
+
+// CachedOnly marks ctx for a conversion that must not call out: a
+// converter backed by a schema registry that would have to register or
+// look up a schema returns ErrNotCached instead. The poller's workers
+// convert under it, and the poller converts what they could not itself,
+// in the events' order, so that a table's new schema versions reach the
+// registry in the order its changes were made.
+func CachedOnly(ctx context.Context) context.Context {
+	return context.WithValue(ctx, cachedOnlyKey{}, true)
+}
+
+// IsCachedOnly reports whether ctx is marked by CachedOnly.
+func IsCachedOnly(ctx context.Context) bool {
+	v, _ := ctx.Value(cachedOnlyKey{}).(bool)
+	return v
+}
+
+// ErrNotCached is what a conversion under CachedOnly returns in place of a
+// call to a schema registry. It is transient: the same conversion without
+// the mark succeeds or fails on its own.
+var ErrNotCached = errors.New("the schema's registry id is not known yet, and this conversion may not ask the registry")

@@ -245,6 +245,9 @@ func (c *Converter) frame(ctx context.Context, topic string, cs *compiled) (*fra
 	key := idKey{subject, cs.text}
 	id, ok := c.ids.Load(key)
 	if !ok {
+		if converters.IsCachedOnly(ctx) {
+			return nil, converters.ErrNotCached
+		}
 		c.regMu.Lock()
 		defer c.regMu.Unlock()
 		if id, ok = c.ids.Load(key); !ok {
