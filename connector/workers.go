@@ -56,6 +56,10 @@ type preparedRecord struct {
 // enough to keep the records converted ahead small in memory.
 const eventsPerWorker = 64
 
+// minRound is the fewest events the workers get a round of: a smaller
+// batch's rest is the poller's alone.
+const minRound = 16
+
 // newWorkers makes the poller's workers: the first uses the poller's own
 // transforms and converters (it runs on the poller's goroutine), the
 // others cfg.Workers'.
@@ -94,6 +98,14 @@ func (p *Poller) prepareRound(ctx context.Context, entries []entry) {
 		p.pre = make([]prepared, len(entries))
 	}
 	p.pre = p.pre[:len(entries)]
+	if len(entries) < minRound {
+		// Starting goroutines for a few events (one-row transactions
+		// arriving one by one) costs more than converting them.
+		for i := range p.pre {
+			p.pre[i].ok = false
+		}
+		return
+	}
 	ctx = converters.CachedOnly(ctx)
 	var next atomic.Int64
 	run := func(w *worker) {
