@@ -390,6 +390,16 @@ func avroModeConnectors(t *testing.T, e env, db string, modes []string, url stri
 		for k, v := range settings {
 			avroSettings[k] = v
 		}
+		// Conversion workers on one side of two modes: each comparison
+		// then holds a side converted on one goroutine against one
+		// converted on several (the Avro side registering its schemas,
+		// the ALTER's new version included, through them).
+		switch m {
+		case "b":
+			settings["sluice.conversion.threads"] = "2"
+		case "c":
+			avroSettings["sluice.conversion.threads"] = "3"
+		}
 		files = append(files,
 			connectorFile(t, e, "av"+m+"j-"+db, "av"+m+"j"+suffix, db, settings),
 			connectorFile(t, e, "av"+m+"a-"+db, "av"+m+"a"+suffix, db, avroSettings))
