@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"math/big"
@@ -19,6 +20,7 @@ import (
 	"github.com/linkedin/goavro/v2"
 
 	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/converters"
 	"github.com/sluice-cdc/sluice/converters/jsonconv"
 	"github.com/sluice-cdc/sluice/internal/fault"
 )
@@ -553,5 +555,38 @@ func TestSharedSchemaAcrossTopics(t *testing.T) {
 	}
 	if reg.calls != 2 {
 		t.Fatalf("registry calls %d, want 2 (one per subject)", reg.calls)
+	}
+}
+
+// Under converters.CachedOnly a schema whose id the converter has not
+// learned is refused without a registry call (ErrNotCached, transient),
+// and converted once a plain conversion has registered it.
+func TestCachedOnlyAsksNoRegistry(t *testing.T) {
+	reg := newMemRegistry()
+	opts := DefaultOptions()
+	opts.AutoRegister = true
+	c, err := New(reg, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &change.Schema{Type: change.Struct, Name: "r", Fields: []change.Field{field("id", prim(change.Int64))}}
+	v := value(s, int64(7))
+	cached := converters.CachedOnly(context.Background())
+	if _, err := c.Convert(cached, "t", s, v); !errors.Is(err, converters.ErrNotCached) || fault.IsDefinite(err) {
+		t.Fatalf("first conversion under CachedOnly: %v, want the transient ErrNotCached", err)
+	}
+	if reg.calls != 0 {
+		t.Fatalf("%d registry calls under CachedOnly, want none", reg.calls)
+	}
+	want, err := c.Convert(context.Background(), "t", s, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Convert(cached, "t", s, v)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("under CachedOnly once registered: %x, %v; want %x", got, err, want)
+	}
+	if _, err := c.Convert(cached, "other", s, v); !errors.Is(err, converters.ErrNotCached) {
+		t.Fatalf("another topic's subject under CachedOnly: %v, want ErrNotCached", err)
 	}
 }
