@@ -69,7 +69,8 @@ type PollerConfig struct {
 // Poller takes batches from the queue, builds Debezium records, runs the
 // transform chain, converts and produces them, and stores the source
 // position once Kafka has acknowledged every record before it. It runs on
-// one goroutine.
+// one goroutine, which alone produces and keeps the books; conversion
+// workers (workers.go) may build and convert records ahead of it.
 type Poller struct {
 	cfg      PollerConfig
 	trackers []*offsets.Tracker // one per reader, by reader id
