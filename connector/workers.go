@@ -25,8 +25,8 @@ type ConversionWorker struct {
 // Conversion workers build, transform and convert a batch's row events in
 // parallel, ahead of the poller; the poller then produces their records,
 // one event after the other in the queue's order, and does all the
-// bookkeeping (transactions, acknowledgements, offsets, transaction
-// metadata, heartbeats) as it does alone. So per-key order and the offset
+// bookkeeping (transactions, acknowledgements, offsets, heartbeats) as it
+// does alone; with transaction metadata there are no workers. So per-key order and the offset
 // rules are the single goroutine's. An event a worker cannot finish (a
 // transform or converter error, a schema the registry has not seen yet) is
 // left to the poller, which builds it again and handles it as it would
