@@ -69,9 +69,9 @@ func newWorkers(cfg *PollerConfig, values *recycler, b recordBuilder) []*worker 
 	}
 	ws := []*worker{{builder: b, chain: cfg.Transforms, enc: newEncoder(cfg, values)}}
 	for _, w := range cfg.Workers {
-		c := *cfg
-		c.KeyConverter, c.ValueConverter = w.KeyConverter, w.ValueConverter
-		ws = append(ws, &worker{builder: b, chain: w.Transforms, enc: newEncoder(&c, values)})
+		enc := newEncoder(cfg, values)
+		enc.key, enc.value = w.KeyConverter, w.ValueConverter
+		ws = append(ws, &worker{builder: b, chain: w.Transforms, enc: enc})
 	}
 	return ws
 }
