@@ -333,6 +333,22 @@ func (s *Streamer) readEvents(ctx context.Context, st *txnState, bs eventSource,
 		batch = batch[:0]
 		return err
 	}
+	defer func() {
+		// An error inside a transaction (a DDL that stops the task, say)
+		// can leave whole transactions in the batch that more buffered
+		// input held back: hand them over, so that the stop leaves out
+		// only what follows the last complete one.
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		for i := len(batch) - 1; i >= 0; i-- {
+			if batch[i].Kind == change.KindCommit {
+				batch = batch[:i+1]
+				_ = flush()
+				return
+			}
+		}
+	}()
 	var last *replication.EventHeader // of the last event read
 	for {
 		// A cancelled read may still return buffered events: check first,
