@@ -416,8 +416,8 @@ func TestGuardCovers(t *testing.T) {
 	if !whole.covers(tc, []any{"any", "key", 1}) {
 		t.Error("a guard over a whole table does not cover its rows")
 	}
-	if len(g.keys) != 2 {
-		t.Errorf("collect kept keys %v, want those of rows 150 and 160 only", g.keys)
+	if len(g.ints) != 2 || len(g.strs) != 0 {
+		t.Errorf("collect kept keys %v and %v, want integers 150 and 160 only", g.ints, g.strs)
 	}
 }
 
@@ -471,4 +471,52 @@ func TestSkipFilterKeepGuarded(t *testing.T) {
 		{"insert into the guarded range", "0-1-13",
 			change.Event{Op: change.OpCreate, Table: tt, After: r170}, false, change.Event{}},
 	})
+}
+
+// A guard's integer keys come in any order, repeated, and may follow a
+// lookup; keys of any other shape (here a two-column key over a whole
+// table) are kept as strings.
+func TestGuardKeysOfEveryShape(t *testing.T) {
+	tt := testTable("app", "t", 1)
+	g, err := newGuard("mariadb", Chunk{Table: "app.t", GTIDs: "0-1-12"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := mustSet(t, "mariadb", "0-1-13")
+	g.collect(&snapTable{table: tt}, [][]any{row(30, ""), row(10, ""), row(30, ""), row(-5, "")})
+	for _, c := range []struct {
+		key  int64
+		gone bool
+	}{{10, false}, {30, false}, {-5, false}, {20, true}, {31, true}} {
+		if got := g.staleDelete(tt, row(c.key, ""), after); got != c.gone {
+			t.Errorf("after keys 30, 10, 30, -5: staleDelete(key %d) = %v, want %v", c.key, got, c.gone)
+		}
+	}
+	g.collect(&snapTable{table: tt}, [][]any{row(20, ""), row(1, "")})
+	for _, k := range []int64{1, 20, 30} {
+		if g.staleDelete(tt, row(k, ""), after) {
+			t.Errorf("key %d collected after a lookup: its delete is sent as if the new read lacked it", k)
+		}
+	}
+	if len(g.strs) != 0 {
+		t.Errorf("integer keys kept as strings too: %v", g.strs)
+	}
+
+	tc := testTable("app", "c", 2)
+	gc, err := newGuard("mariadb", Chunk{Table: "app.c", GTIDs: "0-1-12"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gc.collect(&snapTable{table: tc}, [][]any{{int64(1), "x", 0}, {int64(2), "y", 0}})
+	for _, c := range []struct {
+		row  []any
+		gone bool
+	}{{[]any{int64(1), "x", 9}, false}, {[]any{int64(1), "y", 9}, true}, {[]any{int64(2), "y", 9}, false}} {
+		if got := gc.staleDelete(tc, c.row, after); got != c.gone {
+			t.Errorf("two-column keys (1,x), (2,y): staleDelete(%v) = %v, want %v", c.row, got, c.gone)
+		}
+	}
+	if len(gc.ints) != 0 {
+		t.Errorf("two-column keys kept as integers: %v", gc.ints)
+	}
 }
