@@ -197,6 +197,9 @@ type Connector struct {
 	SnapshotMode        string // snapshot.mode, default "initial"
 	SnapshotLockingMode string // snapshot.locking.mode, default "minimal"
 	SnapshotMaxThreads  int    // snapshot.max.threads, default 1
+	// SnapshotRangeRows is sluice.snapshot.range.rows: the rows of each
+	// primary-key range a table is read in (DefaultSnapshotRangeRows).
+	SnapshotRangeRows int
 	// SnapshotFetchSize is snapshot.fetch.size; 0 (the default) means the
 	// connector's own choice: Debezium's MySQL connector streams rows one at
 	// a time rather than fetching a fixed number.
@@ -592,6 +595,15 @@ const (
 	DefaultMaxBatchSize = 1024
 )
 
+// DefaultSnapshotRangeRows is the default of sluice.snapshot.range.rows.
+// Each range ends with a wait for Kafka and a stored offset (which drains the
+// pipeline) and, on MariaDB, starts with a BINLOG_GTID_POS lookup unless no
+// write came since the last range's. Larger ranges mean fewer of both; what
+// they cost is paid after a crash: the range in doubt is read and sent
+// again, and its keys held (8 bytes each) until the stream catches up.
+// 200,000 measured no faster than 50,000 once that lookup was remembered.
+const DefaultSnapshotRangeRows = 50_000
+
 // MaxConversionThreads bounds sluice.conversion.threads: more than the
 // cores of a large machine only adds goroutines.
 const MaxConversionThreads = 64
@@ -636,6 +648,7 @@ func (r *reader) snapshot(c *Connector) {
 	}
 	c.SnapshotLockingMode = r.enum("snapshot.locking.mode", locking)
 	c.SnapshotMaxThreads = int(r.integer("snapshot.max.threads", 1, positive(math.MaxInt32)))
+	c.SnapshotRangeRows = int(r.integer("sluice.snapshot.range.rows", DefaultSnapshotRangeRows, positive(math.MaxInt32)))
 	c.SnapshotFetchSize = int(r.integer("snapshot.fetch.size", 0, intRule{min: 0, max: math.MaxInt32,
 		form: "a non-negative integer", def: "unset: rows are streamed"}))
 

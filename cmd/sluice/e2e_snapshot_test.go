@@ -198,19 +198,24 @@ func TestSnapshotKill9Resume(t *testing.T) {
 	// Enough rows that the kill lands in the middle: a plain daemon
 	// snapshots some 300k rows a second. A race-built one (CI) is twenty
 	// times slower, and 400k rows spare the suite three minutes. The kill
-	// comes once killAt records are in Kafka: more than the two chunks (50k
-	// rows each) the two threads can have in progress, so at least one
-	// chunk has finished and the restart has something to resume after.
-	rows, killAt := 1_000_000, int64(250_000)
+	// comes once killAt records are in Kafka: more than a range, so at least
+	// one range has finished and the restart has something to resume after.
+	// A plain daemon reads ranges of 200k rows (sluice.snapshot.range.rows),
+	// the race build the default 50k.
+	rows, killAt, rangeRows := 1_000_000, int64(250_000), "200000"
 	if os.Getenv("SLUICE_E2E_RACE") == "1" {
-		rows, killAt = 400_000, 150_000
+		rows, killAt, rangeRows = 400_000, 150_000, ""
 	}
 	snapshotTable(t, d, rows)
 	prefix := "e2e" + d.name[4:]
-	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, map[string]string{
+	props := map[string]string{
 		"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false",
 		"snapshot.max.threads": "2", "offset.flush.interval.ms": "200",
-	})
+	}
+	if rangeRows != "" {
+		props["sluice.snapshot.range.rows"] = rangeRows
+	}
+	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, props)
 	topic := prefix + "." + d.name + ".t"
 
 	stop := make(chan struct{})

@@ -68,7 +68,7 @@ func ParseConfig(c *config.Connector) (server.Config, error) {
 		ConnectTimeout: c.ConnectTimeout, QueryTimeout: c.QueryTimeout,
 		TLS: c.DatabaseTLS.Config, TLSMode: c.DatabaseTLS.Mode, TLSOptional: c.DatabaseTLS.Optional,
 		Snapshot: server.SnapshotConfig{Mode: c.SnapshotMode, LockingMode: c.SnapshotLockingMode,
-			MaxThreads: c.SnapshotMaxThreads},
+			MaxThreads: c.SnapshotMaxThreads, ChunkRows: c.SnapshotRangeRows},
 		SignalTable:      c.Raw[propSignalTable],
 		IncrementalChunk: 1024,
 		IncludeQuery:     c.IncludeQuery,

@@ -86,3 +86,20 @@ func TestParseSkippedOperations(t *testing.T) {
 		}
 	}
 }
+
+// The snapshot's settings reach the snapshotter: threads and range rows.
+func TestParseConfigSnapshotSettings(t *testing.T) {
+	for extra, want := range map[string]server.SnapshotConfig{
+		"": {Mode: "initial", LockingMode: "minimal", MaxThreads: 1, ChunkRows: config.DefaultSnapshotRangeRows},
+		`,"snapshot.max.threads":"3","sluice.snapshot.range.rows":"1000"`: {Mode: "initial", LockingMode: "minimal",
+			MaxThreads: 3, ChunkRows: 1000},
+	} {
+		cfg, err := ParseConfig(parseTestConnector(t, extra))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.Snapshot != want {
+			t.Errorf("%q: snapshot settings %+v, want %+v", extra, cfg.Snapshot, want)
+		}
+	}
+}

@@ -110,7 +110,7 @@ type SnapshotConfig struct {
 	Mode        string // snapshot.mode
 	LockingMode string // snapshot.locking.mode: minimal (default), extended, none
 	MaxThreads  int    // snapshot.max.threads: chunks read at once
-	ChunkRows   int    // rows per primary-key range; 0 = 50,000
+	ChunkRows   int    // sluice.snapshot.range.rows: rows per primary-key range; 0 = 50,000
 }
 
 // Filter decides which tables are captured.

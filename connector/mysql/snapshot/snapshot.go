@@ -52,6 +52,7 @@ type Snapshotter struct {
 	// guard collects the keys of the range a previous run was emitting when
 	// it stopped (State.InFlight), as this run reads it again.
 	guard     *guard
+	positions gtidPositions // the ranges' positions, MariaDB
 	maxLock   time.Duration
 	rows      int64
 	startFile string // the snapshot's binlog position, for source.file/pos
@@ -66,7 +67,7 @@ func New(srv *server.Server) *Snapshotter {
 		cfg.MaxThreads = 1
 	}
 	if cfg.ChunkRows <= 0 {
-		cfg.ChunkRows = 50_000
+		cfg.ChunkRows = 50_000 // config.DefaultSnapshotRangeRows
 	}
 	return &Snapshotter{srv: srv, cfg: &srv.Config, snap: cfg, log: srv.Log}
 }
@@ -461,27 +462,11 @@ func (s *Snapshotter) readChunk(ctx context.Context, conn *client.Conn, j *chunk
 		if _, err := conn.Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT"); err != nil {
 			return fail("starting a consistent snapshot", err)
 		}
-		r, err := conn.Execute("SHOW STATUS LIKE 'binlog_snapshot_%'")
+		gtids, err := s.mariadbSnapshotGTIDs(conn)
 		if err != nil {
-			return fail("reading the snapshot's binlog position", err)
+			return fail("reading its position in the binlog", err)
 		}
-		var file string
-		var pos uint64
-		for i := 0; i < r.RowNumber(); i++ {
-			k, _ := r.GetString(i, 0)
-			v, _ := r.GetString(i, 1)
-			switch strings.ToLower(k) {
-			case "binlog_snapshot_file":
-				file = v
-			case "binlog_snapshot_position":
-				pos, _ = strconv.ParseUint(v, 10, 64)
-			}
-		}
-		g, err := conn.Execute("SELECT BINLOG_GTID_POS(?, ?)", file, pos)
-		if err != nil {
-			return fail("turning the snapshot's binlog position into GTIDs", err)
-		}
-		res.gtids, _ = g.GetString(0, 0)
+		res.gtids = gtids
 	} else {
 		lockStart := time.Now()
 		locked := s.snap.LockingMode != "none"
