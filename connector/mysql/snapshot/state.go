@@ -300,7 +300,9 @@ func (g *guard) collect(st *snapTable, rows [][]any) {
 
 // has reports whether the new read had row's key. A key takes the same
 // form (integer or string) whether a snapshot or the binlog read it:
-// keyInt and keyString both go through the column's converter.
+// keyInt and keyString both go through the column's converter. The first
+// lookup sorts ints, so only one goroutine may ask: the stream's, through
+// SkipFilter.Keep, once the range has been read.
 func (g *guard) has(t *change.Table, row []any) (bool, error) {
 	if k := keyInt(t, row); k != nil {
 		if !g.sorted {
