@@ -67,6 +67,7 @@ func main() {
 		rows := fs.Int("rows", 1_000_000, "rows of the bulk, wide and mixed workloads")
 		oneRows := fs.Int("onerow-rows", 0, "rows (= transactions) of the onerow workload (default: --rows/5)")
 		snapRows := fs.Int("snapshot-rows", 1_000_000, "rows of the snapshot's table")
+		snapWrites := fs.Int("snapshot-writes", 0, "rows/s written to another database while the snapshot runs (its ranges then start at different binlog positions); MariaDB's CPU then includes the writes")
 		bigRows := fs.Int("bigtxn-rows", 1_000_000, "rows of bigtxn's one transaction")
 		wls := fs.String("workloads", "bulk,onerow,wide,mixed,bigtxn,steady,snapshot", "comma-separated workloads")
 		convs := fs.String("converters", "json-noschema,json,avro,json-noschema+unwrap", "comma-separated converters: json (schemas on), json-noschema, avro (skipped without a registry); +unwrap after one adds the suite's transform chain (ExtractNewRecordState and a RegexRouter, see unwrapChain)")
@@ -82,7 +83,7 @@ func main() {
 			os.Exit(2)
 		}
 		cfg := suiteConfig{set: props, rows: *rows, oneRows: *oneRows, snapRows: *snapRows, bigRows: *bigRows, workloads: strings.Split(*wls, ","),
-			registry: *reg, bin: *bin, steadyRate: *rate, steadySecs: *secs}
+			registry: *reg, bin: *bin, steadyRate: *rate, steadySecs: *secs, snapWrites: *snapWrites}
 		if cfg.oneRows == 0 {
 			cfg.oneRows = max(1, *rows/5)
 		}

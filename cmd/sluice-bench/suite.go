@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/go-mysql-org/go-mysql/client"
 	"github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/go-mysql-org/go-mysql/replication"
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -26,6 +27,7 @@ import (
 // suiteConfig is what `sluice-bench suite` runs.
 type suiteConfig struct {
 	rows, oneRows, snapRows int
+	snapWrites              int // rows/s written elsewhere during the snapshot
 	bigRows                 int
 	workloads, convs        []string
 	registry, bin           string
@@ -642,6 +644,14 @@ func suiteSnapshot(cfg suiteConfig) ([]suiteRow, error) {
 		if err := cmd.Start(); err != nil {
 			return nil, err
 		}
+		stopWrites := func() error { return nil }
+		if cfg.snapWrites > 0 {
+			if stopWrites, err = b.writeElsewhere(cfg.snapWrites); err != nil {
+				cmd.Process.Kill()
+				cmd.Wait()
+				return nil, err
+			}
+		}
 		var finished map[string]any
 		var lines []string
 		sc := bufio.NewScanner(stderr)
@@ -657,6 +667,9 @@ func suiteSnapshot(cfg suiteConfig) ([]suiteRow, error) {
 		k1, m1 := procCPU(kpid), procCPU(mpid)
 		topic := suiteTopic(c, prefix, b.db, "t")
 		dropTopic(adm, topic)
+		if err := stopWrites(); err != nil {
+			return nil, err
+		}
 		if werr != nil || finished == nil {
 			return nil, fmt.Errorf("%s: sluice exited with %v and no \"snapshot finished\" line:\n%s", c, werr, strings.Join(lines[max(0, len(lines)-20):], "\n"))
 		}
@@ -674,9 +687,56 @@ func suiteSnapshot(cfg suiteConfig) ([]suiteRow, error) {
 			r.dbUs = float64(m1-m0) / 1e3 / n
 		}
 		r.note = "(µs/row: whole process)"
+		if cfg.snapWrites > 0 {
+			r.note = fmt.Sprintf("(µs/row: whole process; %d rows/s written meanwhile)", cfg.snapWrites)
+		}
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// writeElsewhere writes rate rows/s, in 100 transactions a second, to a
+// database of its own that no connector reads, until the returned function
+// is called: the binlog moves on while a snapshot runs, as on a live server.
+func (b *bench) writeElsewhere(rate int) (stop func() error, err error) {
+	db := b.db + "_w"
+	conn, err := client.Connect(b.addr, "root", os.Getenv("SLUICE_TEST_MYSQL_ROOT_PASSWORD"), "")
+	if err != nil {
+		return nil, err
+	}
+	for _, q := range []string{"CREATE DATABASE IF NOT EXISTS " + db,
+		"CREATE TABLE IF NOT EXISTS " + db + ".w (id INT AUTO_INCREMENT PRIMARY KEY, a BIGINT NOT NULL, b VARCHAR(40) NOT NULL)"} {
+		if _, err := conn.Execute(q); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	perTxn := max(1, rate/100)
+	q := fmt.Sprintf("INSERT INTO %s.w (a, b) SELECT seq, CONCAT('w-', seq) FROM %s.seq_1_to_%d", db, db, perTxn)
+	done, failed := make(chan struct{}), make(chan error, 1)
+	go func() {
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				failed <- nil
+				return
+			case <-tick.C:
+				if _, err := conn.Execute(q); err != nil {
+					failed <- fmt.Errorf("writing during the snapshot: %w", err)
+					return
+				}
+			}
+		}
+	}()
+	return func() error {
+		close(done)
+		err := <-failed
+		conn.Execute("DROP DATABASE " + db)
+		conn.Close()
+		return err
+	}, nil
 }
 
 // suiteSteady writes cfg.steadyRate rows/s for cfg.steadySecs seconds in
