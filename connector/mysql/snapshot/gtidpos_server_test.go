@@ -128,3 +128,57 @@ func TestGTIDPositionFromEventsSince(t *testing.T) {
 		t.Error("SHOW BINLOG EVENTS failed for root")
 	}
 }
+
+// A user without BINLOG MONITOR cannot read binlog events: the range's
+// position still comes right, from BINLOG_GTID_POS, and events are not
+// asked again.
+func TestGTIDPositionWithoutBinlogMonitor(t *testing.T) {
+	const db, user = "gtidpos_nomon_test", "sluice_nomon_test"
+	s, _ := streamRig(t, db, 10)
+	addr, password := os.Getenv("SLUICE_TEST_MYSQL_ADDR"), os.Getenv("SLUICE_TEST_MYSQL_ROOT_PASSWORD")
+	admin, err := client.Connect(addr, "root", password, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	for _, q := range []string{"DROP USER IF EXISTS '" + user + "'@'%'", "CREATE USER '" + user + "'@'%' IDENTIFIED BY 'pw'",
+		"GRANT SELECT, RELOAD, REPLICATION SLAVE ON *.* TO '" + user + "'@'%'"} {
+		if _, err := admin.Execute(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	t.Cleanup(func() { _, _ = admin.Execute("DROP USER IF EXISTS '" + user + "'@'%'") })
+	c, err := client.Connect(addr, user, "pw", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// Some 60 KB of binlog first, so that the one-row gaps between the
+	// ranges below are well under half their position, where events would
+	// be read.
+	if _, err := admin.Execute("INSERT INTO t SELECT seq, REPEAT('p', 20) FROM seq_1000_to_2999"); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		if _, err := admin.Execute(fmt.Sprintf("INSERT INTO t VALUES (%d, 'w')", 200+i)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT"); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.mariadbSnapshotGTIDs(c)
+		r, err2 := c.Execute("SHOW STATUS LIKE 'binlog_snapshot_%'")
+		_, _ = c.Execute("COMMIT")
+		if err != nil || err2 != nil {
+			t.Fatalf("range %d without BINLOG MONITOR: %v, %v", i, err, err2)
+		}
+		file, _ := r.GetString(0, 1)
+		pos, _ := r.GetUint(1, 1)
+		if want := binlogGTIDPos(t, admin, file, pos); !sameGTIDPos(t, got, want) {
+			t.Errorf("range %d without BINLOG MONITOR: GTID position %q, BINLOG_GTID_POS %q", i, got, want)
+		}
+	}
+	if !s.positions.noEvents {
+		t.Error("SHOW BINLOG EVENTS, refused, is still asked")
+	}
+}
