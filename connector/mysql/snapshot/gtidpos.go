@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/go-mysql-org/go-mysql/client"
+	gmysql "github.com/go-mysql-org/go-mysql/mysql"
 	"go.uber.org/zap"
 )
 
@@ -111,7 +112,7 @@ const eventsPage = 5000
 // where an event ends, or a GTID event's text is not understood.
 func binlogGTIDsSince(conn *client.Conn, file string, from, to uint64) ([]string, bool, error) {
 	var gtids []string
-	quoted := "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(file) + "'"
+	quoted := "'" + gmysql.Escape(file) + "'"
 	for pos := from; pos < to; {
 		r, err := conn.Execute(fmt.Sprintf("SHOW BINLOG EVENTS IN %s FROM %d LIMIT %d", quoted, pos, eventsPage))
 		if err != nil {
