@@ -37,6 +37,7 @@ type plan struct {
 	fields              []fieldPlan // kStruct
 	items, keys, values *plan       // kArray; kMap
 	stringKeys          bool        // kMap written as an object
+	memo                *structMemo // kStruct of plain fields (structmemo.go)
 }
 
 type fieldPlan struct {
@@ -115,6 +116,9 @@ func compile(s *change.Schema, memo map[*change.Schema]*plan) (*plan, error) {
 		for i := 0; i+1 < len(p.fields); i++ {
 			f, next := &p.fields[i], &p.fields[i+1]
 			f.pairNext = f.p == next.p && f.p.kind == kStruct && len(f.p.fields) <= maxPairFields
+		}
+		if memoizable(p) {
+			p.memo = &structMemo{}
 		}
 	case change.Array:
 		p.kind = kArray
