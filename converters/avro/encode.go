@@ -8,6 +8,7 @@ import (
 
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/converters/typeerr"
+	"github.com/sluice-cdc/sluice/internal/fieldmemo"
 )
 
 // encodeFunc appends the Avro binary form of one value to b. It is built
@@ -236,6 +237,17 @@ func compileStruct(s *change.Schema, memo map[*change.Schema]encodeFunc) (encode
 		}
 		fields[i] = fieldEnc{f.Name, enc}
 	}
+	write := func(b []byte, i int, v any) ([]byte, error) {
+		b, err := fields[i].enc(b, v)
+		if err != nil {
+			return b, inPath(err, fields[i].name)
+		}
+		return b, nil
+	}
+	var held *fieldmemo.Memo // the source block's: see fieldmemo
+	if plainFields(s) {
+		held = &fieldmemo.Memo{}
+	}
 	return func(b []byte, v any) ([]byte, error) {
 		sv, ok := v.(*change.Value)
 		if !ok || sv == nil {
@@ -247,6 +259,11 @@ func compileStruct(s *change.Schema, memo map[*change.Schema]encodeFunc) (encode
 		if len(sv.Values) != len(fields) {
 			return b, typeErr(s, "struct value has %d values for %d fields", len(sv.Values), len(fields))
 		}
+		if held != nil {
+			if out, ok, err := held.Append(b, sv.Values, write); ok {
+				return out, err
+			}
+		}
 		var err error
 		for i := range fields {
 			if b, err = fields[i].enc(b, sv.Values[i]); err != nil {
@@ -255,6 +272,22 @@ func compileStruct(s *change.Schema, memo map[*change.Schema]encodeFunc) (encode
 		}
 		return b, nil
 	}, nil
+}
+
+// plainFields reports whether s is a struct worth a fieldmemo.Memo whose
+// fields are all plain values, whose encoding depends on nothing else.
+func plainFields(s *change.Schema) bool {
+	if len(s.Fields) < fieldmemo.MinFields || len(s.Fields) > fieldmemo.MaxFields {
+		return false
+	}
+	for _, f := range s.Fields {
+		switch f.Schema.Type {
+		case change.Int8, change.Int16, change.Int32, change.Int64, change.Float32, change.Float64, change.Boolean, change.String:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func compileArray(s *change.Schema, memo map[*change.Schema]encodeFunc) (encodeFunc, error) {

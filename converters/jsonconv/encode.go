@@ -95,7 +95,7 @@ func (c *Converter) appendValue(b []byte, p *plan, v any) ([]byte, error) {
 
 func (c *Converter) appendStruct(b []byte, p *plan, v *change.Value) ([]byte, error) {
 	if p.memo != nil {
-		return c.appendMemoStruct(b, p, v, p.memo)
+		return c.appendMemoStruct(b, p, v)
 	}
 	return c.appendFields(b, p, v, nil, nil)
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/internal/fieldmemo"
 )
 
 // kind is how a value of a schema is written.
@@ -34,10 +35,10 @@ type plan struct {
 	scale    int   // kDecimal
 	scaleErr error // kDecimal with a missing or bad scale parameter
 
-	fields              []fieldPlan // kStruct
-	items, keys, values *plan       // kArray; kMap
-	stringKeys          bool        // kMap written as an object
-	memo                *structMemo // kStruct of plain fields (structmemo.go)
+	fields              []fieldPlan     // kStruct
+	items, keys, values *plan           // kArray; kMap
+	stringKeys          bool            // kMap written as an object
+	memo                *fieldmemo.Memo // kStruct of plain fields (structmemo.go)
 }
 
 type fieldPlan struct {
@@ -118,7 +119,7 @@ func compile(s *change.Schema, memo map[*change.Schema]*plan) (*plan, error) {
 			f.pairNext = f.p == next.p && f.p.kind == kStruct && len(f.p.fields) <= maxPairFields
 		}
 		if memoizable(p) {
-			p.memo = &structMemo{}
+			p.memo = &fieldmemo.Memo{}
 		}
 	case change.Array:
 		p.kind = kArray
