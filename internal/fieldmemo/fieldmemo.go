@@ -17,6 +17,7 @@
 package fieldmemo
 
 import (
+	"math/bits"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -69,6 +70,7 @@ func (m *Memo) Append(b []byte, vals []any, write func(b []byte, i int, v any) (
 		held = held[:n]
 	}
 	hits, run := 0, -1 // run: the first held field not yet copied
+	var miss uint64    // the fields written, not copied
 	for i, v := range vals {
 		if held != nil && vw[i] == held[i] {
 			if run < 0 {
@@ -80,6 +82,7 @@ func (m *Memo) Append(b []byte, vals []any, write func(b []byte, i int, v any) (
 		if run >= 0 {
 			b, run = m.copyFields(b, run, i, start, at), -1
 		}
+		miss |= 1 << i
 		at[i] = int32(len(b) - start)
 		var err error
 		if b, err = write(b, i, v); err != nil {
@@ -94,7 +97,7 @@ func (m *Memo) Append(b []byte, vals []any, write func(b []byte, i int, v any) (
 	// row after row of an event) is not held instead: that field will
 	// differ again, and the others are held already.
 	if hits < n-1 || held == nil {
-		m.hold(vals, b[start:], at[:n+1], held == nil || hits*2 >= n)
+		m.hold(vals, b[start:], at[:n+1], held == nil || hits*2 >= n, miss)
 	}
 	return b, true, nil
 }
@@ -123,7 +126,7 @@ func (m *Memo) copyFields(b []byte, from, to, start int, at *[MaxFields + 1]int3
 
 // hold keeps a struct just written, or turns the Memo off after too many
 // that reused little.
-func (m *Memo) hold(vals []any, text []byte, at []int32, good bool) {
+func (m *Memo) hold(vals []any, text []byte, at []int32, good bool, miss uint64) {
 	if good {
 		m.poor = 0
 	} else if m.poor++; m.poor >= tries {
@@ -135,7 +138,17 @@ func (m *Memo) hold(vals []any, text []byte, at []int32, good bool) {
 		m.words = nil // nothing held: the next struct writes every field
 		return
 	}
-	m.words = append(m.words[:0], vals...)
+	if m.words == nil {
+		m.words = append([]any(nil), vals...)
+	} else {
+		// Only the values that differ: each store of an interface pays
+		// the collector's write barrier while it marks, and one-row
+		// transactions hold a struct a row.
+		for ; miss != 0; miss &= miss - 1 {
+			i := bits.TrailingZeros64(miss)
+			m.words[i] = vals[i]
+		}
+	}
 	m.text = append(m.text[:0], text...)
 	m.at = append(m.at[:0], at...)
 }
