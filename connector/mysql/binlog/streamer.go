@@ -672,7 +672,7 @@ func (s *Streamer) rows(st *txnState, h *replication.EventHeader, e *replication
 // event; sourceValue copies it per row and sets row, so a row costs one
 // allocation for its source block (change.NewValue). The template itself
 // is the streamer's scratch, valid until the next call, and its values are
-// boxed once per table version, second, GTID and file (srcCache): with one
+// boxed once per table version, second, GTID, file and thread (srcCache): with one
 // row per transaction, boxing them per event was a tenth of the allocations.
 func (s *Streamer) sourceTemplate(st *txnState, h *replication.EventHeader, tbl *change.Table, pos int64, tsMs int64) []any {
 	c := &s.src
@@ -704,7 +704,10 @@ func (s *Streamer) sourceTemplate(st *txnState, h *replication.EventHeader, tbl 
 	v[server.SrcFile] = c.fileV
 	v[server.SrcPos] = pos
 	if st.thread >= 0 {
-		v[server.SrcThread] = st.thread
+		if c.threadV == nil || c.thread != st.thread {
+			c.thread, c.threadV = st.thread, st.thread
+		}
+		v[server.SrcThread] = c.threadV
 	}
 	if st.query != "" {
 		v[server.SrcQuery] = st.query
@@ -725,7 +728,11 @@ type srcCache struct {
 	gtidSet   bool
 	file      string
 	fileV     any
-	scratch   []any
+	// thread: a writer's transactions share one box, which the converters'
+	// memo of the source block (internal/fieldmemo) then sees as the same.
+	thread  int64
+	threadV any
+	scratch []any
 }
 
 func (s *Streamer) sourceValue(template []any, row int) *change.Value {
