@@ -62,15 +62,14 @@ func (m *Memo) Append(b []byte, vals []any, write func(b []byte, i int, v any) (
 		return b, false, nil
 	}
 	defer m.mu.Unlock()
+	if len(m.words) != n {
+		m.words = nil // a struct of another length (callers check theirs): nothing to compare
+	}
 	at := &m.scratch // where each field's text starts, from start
 	start := len(b)
-	// The values as pairs of words, compared as such (same).
-	vw, held := words(vals), words(m.words)
-	if held != nil {
-		held = held[:n]
-	}
-	hits, run := 0, -1 // run: the first held field not yet copied
-	var miss uint64    // the fields written, not copied
+	vw, held := words(vals), words(m.words) // compared word pair by word pair (iface)
+	hits, run := 0, -1                      // run: the first held field not yet copied
+	var miss uint64                         // the fields written, not copied
 	for i, v := range vals {
 		if held != nil && vw[i] == held[i] {
 			if run < 0 {

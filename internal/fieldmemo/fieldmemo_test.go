@@ -147,3 +147,16 @@ func TestOffAndTooLong(t *testing.T) {
 		t.Fatal("an off Memo wrote a struct")
 	}
 }
+
+// A struct of another length than the held one (the converters never pass
+// one: they check each struct against its schema first) is written whole.
+func TestAnotherLength(t *testing.T) {
+	var m Memo
+	five := []any{"a", "b", "c", "d", "e"}
+	m.Append(nil, five, write)
+	for _, vals := range [][]any{five[:4], five, append(five, "f")} {
+		if b, _, _ := m.Append(nil, vals, write); string(b) != fresh(vals) {
+			t.Fatalf("got %s, want %s", b, fresh(vals))
+		}
+	}
+}
