@@ -245,7 +245,7 @@ func compileStruct(s *change.Schema, memo map[*change.Schema]encodeFunc) (encode
 		return b, nil
 	}
 	var held *fieldmemo.Memo // the source block's: see fieldmemo
-	if plainFields(s) {
+	if fieldmemo.Worth(s) {
 		held = &fieldmemo.Memo{}
 	}
 	return func(b []byte, v any) ([]byte, error) {
@@ -272,22 +272,6 @@ func compileStruct(s *change.Schema, memo map[*change.Schema]encodeFunc) (encode
 		}
 		return b, nil
 	}, nil
-}
-
-// plainFields reports whether s is a struct worth a fieldmemo.Memo whose
-// fields are all plain values, whose encoding depends on nothing else.
-func plainFields(s *change.Schema) bool {
-	if len(s.Fields) < fieldmemo.MinFields || len(s.Fields) > fieldmemo.MaxFields {
-		return false
-	}
-	for _, f := range s.Fields {
-		switch f.Schema.Type {
-		case change.Int8, change.Int16, change.Int32, change.Int64, change.Float32, change.Float64, change.Boolean, change.String:
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 func compileArray(s *change.Schema, memo map[*change.Schema]encodeFunc) (encodeFunc, error) {

@@ -118,7 +118,7 @@ func compile(s *change.Schema, memo map[*change.Schema]*plan) (*plan, error) {
 			f, next := &p.fields[i], &p.fields[i+1]
 			f.pairNext = f.p == next.p && f.p.kind == kStruct && len(f.p.fields) <= maxPairFields
 		}
-		if memoizable(p) {
+		if fieldmemo.Worth(s) {
 			p.memo = &fieldmemo.Memo{}
 		}
 	case change.Array:

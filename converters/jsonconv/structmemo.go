@@ -3,25 +3,7 @@ package jsonconv
 import (
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/converters/typeerr"
-	"github.com/sluice-cdc/sluice/internal/fieldmemo"
 )
-
-// memoizable reports whether structs of plan p get a fieldmemo.Memo (the
-// source block does): only fields whose values are boxed scalars, so that
-// the same data word is the same text whatever happens to other memory.
-func memoizable(p *plan) bool {
-	if len(p.fields) < fieldmemo.MinFields || len(p.fields) > fieldmemo.MaxFields {
-		return false
-	}
-	for i := range p.fields {
-		switch p.fields[i].p.kind {
-		case kInt, kFloat32, kFloat64, kBool, kString:
-		default:
-			return false
-		}
-	}
-	return true
-}
 
 // appendMemoStruct writes v as appendFields does, copying from the memo
 // each field whose value it holds.

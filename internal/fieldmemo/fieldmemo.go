@@ -21,12 +21,14 @@ import (
 	"sync"
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/sluice-cdc/sluice/connector/change"
 )
 
 const (
 	// MinFields and MaxFields bound the structs worth a Memo: fewer fields
 	// cost less to write than to look up; more would not fit the offsets
-	// kept on the stack.
+	// kept in the Memo and the mask of fields written.
 	MinFields = 4
 	MaxFields = 64
 	// tries structs in a row that reused fewer than half their fields (a
@@ -35,6 +37,26 @@ const (
 	// maxText: a longer text is not held, so as not to keep its memory.
 	maxText = 4096
 )
+
+// Worth reports whether structs of schema s get a Memo: four to 64 fields,
+// each a plain value (integer, float, boolean or string) whose text depends
+// on the value alone.
+func Worth(s *change.Schema) bool {
+	if s.Type != change.Struct || len(s.Fields) < MinFields || len(s.Fields) > MaxFields {
+		return false
+	}
+	for _, f := range s.Fields {
+		if f.Schema == nil {
+			return false
+		}
+		switch f.Schema.Type {
+		case change.Int8, change.Int16, change.Int32, change.Int64, change.Float32, change.Float64, change.Boolean, change.String:
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // A Memo holds the last struct written with it: its values, its fields'
 // text and where each field's text starts. Its zero value is ready. It is

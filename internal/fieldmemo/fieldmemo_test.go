@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/sluice-cdc/sluice/connector/change"
 )
 
 // write is a field writer whose text shows the field, its value and its
@@ -157,6 +159,39 @@ func TestAnotherLength(t *testing.T) {
 	for _, vals := range [][]any{five[:4], five, append(five, "f")} {
 		if b, _, _ := m.Append(nil, vals, write); string(b) != fresh(vals) {
 			t.Fatalf("got %s, want %s", b, fresh(vals))
+		}
+	}
+}
+
+// Worth: structs of four to 64 plain fields, nothing else.
+func TestWorth(t *testing.T) {
+	plain := func(types ...change.Type) *change.Schema {
+		s := &change.Schema{Type: change.Struct}
+		for i, ty := range types {
+			s.Fields = append(s.Fields, change.Field{Name: strconv.Itoa(i), Schema: &change.Schema{Type: ty, Optional: i%2 == 0}})
+		}
+		return s
+	}
+	all := []change.Type{change.Int8, change.Int16, change.Int32, change.Int64, change.Float32, change.Float64, change.Boolean, change.String}
+	wide := plain()
+	for len(wide.Fields) < MaxFields+1 {
+		wide.Fields = append(wide.Fields, change.Field{Name: strconv.Itoa(len(wide.Fields)), Schema: &change.Schema{Type: change.String}})
+	}
+	for _, c := range []struct {
+		s    *change.Schema
+		want bool
+	}{
+		{plain(all...), true},
+		{plain(change.String, change.String, change.Int64, change.Bytes), false},
+		{plain(change.String, change.String, change.Int64, change.Struct), false},
+		{plain(change.String, change.String, change.Int64, change.Array), false},
+		{plain(change.String, change.String, change.Int64), false},
+		{&change.Schema{Type: change.Struct, Fields: wide.Fields[:MaxFields]}, true},
+		{wide, false},
+		{&change.Schema{Type: change.String}, false},
+	} {
+		if got := Worth(c.s); got != c.want {
+			t.Errorf("Worth(%s of %d fields) = %v", c.s.Type, len(c.s.Fields), got)
 		}
 	}
 }
