@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/sluice-cdc/sluice/internal/kafkatopic"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -80,6 +81,13 @@ func (t *TopicCreator) ensure(ctx context.Context, topic string, partitions int3
 	case err == nil:
 		t.log.Info("created topic", zap.String("topic", topic), zap.Int32("partitions", partitions),
 			zap.Int16("replication_factor", rf))
+		// Brokers learn of a new topic asynchronously; a record sent
+		// before its partitions have leaders is answered
+		// UNKNOWN_TOPIC_OR_PARTITION, which the producer retries only a
+		// bounded number of times. Wait until metadata shows them led.
+		if _, err := kafkatopic.WaitCreated(ctx, t.admin, topic); err != nil {
+			return fmt.Errorf("waiting for the new topic %s to have leaders: %w", topic, err)
+		}
 		// The producer has the topic as unknown in its metadata and would
 		// wait for its next refresh (5 s at the least) before sending a
 		// record to it: refresh now.

@@ -308,6 +308,16 @@ func producerOpts(w *config.Worker) ([]kgo.Opt, error) {
 		// wait 5 s before asking again, holding every record of a new
 		// table back that long.
 		kgo.MetadataMinAge(250 * time.Millisecond),
+		// A partition the broker does not host yet answers
+		// UNKNOWN_TOPIC_OR_PARTITION: a new topic's partition for a moment
+		// after its leader shows in metadata, longer on a loaded broker.
+		// franz-go fails the records after 4 such answers, about a second;
+		// Kafka Connect's producer retries for ever. 120 tries, each after
+		// a metadata refresh at least MetadataMinAge apart, give a broker
+		// 30 s or more; a topic that stays unknown longer (deleted while
+		// the connector runs) still stops the connector, its offset before
+		// the record.
+		kgo.UnknownTopicRetries(120),
 	}
 	// Kafka's producer names for the batching settings, measured with
 	// sluice-bench suite (README): linger.ms is how long a batch waits to

@@ -1,7 +1,7 @@
-// Package kafkatopic holds what the stores that keep their state in a Kafka
-// topic (the offsets topic, the schema history topic) do to the topic
-// itself: find it, create it and wait until brokers show it, and read its
-// configuration.
+// Package kafkatopic holds what Sluice does to a Kafka topic itself rather
+// than to its records: find it, create it and wait until brokers show it,
+// and read its configuration. The stores that keep their state in a topic
+// (offsets, schema history) and the creator of data topics use it.
 package kafkatopic
 
 import (
@@ -53,7 +53,11 @@ func Ensure(ctx context.Context, cl *kgo.Client, adm *kadm.Client, spec Spec) (t
 		return td, nil, fmt.Errorf("creating topic (partitions %d, replication factor %d): %w%s",
 			spec.Partitions, spec.ReplicationFactor, err, spec.Hint)
 	}
-	td, err = waitCreated(ctx, cl, adm, spec.Topic)
+	td, err = waitCreated(ctx, adm, spec.Topic, func() {
+		// The client caches metadata, the topic's absence included, for
+		// kgo.MetadataMinAge (5 s by default): drop it to ask again.
+		cl.PurgeTopicsFromClient(spec.Topic)
+	})
 	return td, created, err
 }
 
@@ -71,19 +75,24 @@ func Describe(ctx context.Context, adm *kadm.Client, topic string) (kadm.TopicDe
 	return td, nil
 }
 
-// waitCreated waits until a just created topic shows up in metadata with its
-// partitions; brokers propagate it asynchronously.
-func waitCreated(ctx context.Context, cl *kgo.Client, adm *kadm.Client, topic string) (kadm.TopicDetail, error) {
+// WaitCreated waits until a just created topic shows up in metadata with its
+// partitions, each with a leader; brokers propagate it asynchronously. It
+// leaves the client's cached metadata alone: a producer's client may hold
+// records for the topic already (another task created it), and purging the
+// topic would fail them.
+func WaitCreated(ctx context.Context, adm *kadm.Client, topic string) (kadm.TopicDetail, error) {
+	return waitCreated(ctx, adm, topic, func() {})
+}
+
+func waitCreated(ctx context.Context, adm *kadm.Client, topic string, forget func()) (kadm.TopicDetail, error) {
 	backoff := 50 * time.Millisecond
 	for {
-		// The client caches metadata, the topic's absence included, for
-		// kgo.MetadataMinAge (5 s by default): drop it to ask again.
-		cl.PurgeTopicsFromClient(topic)
+		forget()
 		td, err := Describe(ctx, adm, topic)
 		if err != nil {
 			return td, err
 		}
-		if td.Err == nil && len(td.Partitions) > 0 {
+		if td.Err == nil && len(td.Partitions) > 0 && allLed(td) {
 			return td, nil
 		}
 		if td.Err != nil && !errors.Is(td.Err, kerr.UnknownTopicOrPartition) && !errors.Is(td.Err, kerr.LeaderNotAvailable) {
@@ -96,6 +105,17 @@ func waitCreated(ctx context.Context, cl *kgo.Client, adm *kadm.Client, topic st
 		}
 		backoff = min(2*backoff, time.Second)
 	}
+}
+
+// allLed reports whether every partition of the topic has a leader: a
+// partition shown before its leader is elected cannot take records yet.
+func allLed(td kadm.TopicDetail) bool {
+	for _, p := range td.Partitions {
+		if p.Err != nil || p.Leader < 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // ErrNoPermission: the client may not describe the topic's configuration.

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/sluice-cdc/sluice/config"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// A broker that does not host a new topic's partition yet answers its first
+// produce requests with UNKNOWN_TOPIC_OR_PARTITION (a loaded KRaft broker
+// did so for over a second in CI). The producer must keep trying rather
+// than fail the record after franz-go's default of four answers.
+func TestProducerOutwaitsAPartitionNotHostedYet(t *testing.T) {
+	const refusals = 8
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "t_new"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var refused atomic.Int32
+	c.ControlKey(int16(kmsg.Produce), func(kreq kmsg.Request) (kmsg.Response, error, bool) {
+		if refused.Load() >= refusals {
+			return nil, nil, false
+		}
+		c.KeepControl()
+		refused.Add(1)
+		req := kreq.(*kmsg.ProduceRequest)
+		resp := req.ResponseKind().(*kmsg.ProduceResponse)
+		for _, rt := range req.Topics {
+			st := kmsg.NewProduceResponseTopic()
+			st.Topic = rt.Topic
+			st.TopicID = rt.TopicID
+			for _, rp := range rt.Partitions {
+				sp := kmsg.NewProduceResponseTopicPartition()
+				sp.Partition = rp.Partition
+				sp.ErrorCode = kerr.UnknownTopicOrPartition.Code
+				st.Partitions = append(st.Partitions, sp)
+			}
+			resp.Topics = append(resp.Topics, st)
+		}
+		return resp, nil, true
+	})
+	opts, err := producerOpts(&config.Worker{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, err := kgo.NewClient(append(opts, kgo.SeedBrokers(c.ListenAddrs()...))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := cl.ProduceSync(ctx, &kgo.Record{Topic: "t_new", Key: []byte("1"), Value: []byte("v")}).FirstErr(); err != nil {
+		t.Fatalf("the record failed after %d refusals: %v", refused.Load(), err)
+	}
+	if n := refused.Load(); n != refusals {
+		t.Fatalf("the broker refused %d produce requests, want %d: the test did not exercise the retries", n, refusals)
+	}
+}
