@@ -292,6 +292,12 @@ func TestAvroMatchesJSONEndToEnd(t *testing.T) {
 			d.exec(q)
 		}
 	}
+	// Updates whose after images repeat their before images' values but
+	// one: both converters copy those from the before image's encoding.
+	d.exec("UPDATE t_int SET i = i + 1 WHERE id = 1")
+	d.exec("UPDATE t_dec SET d3 = d3 + 1 WHERE id = 1")
+	d.exec("UPDATE t_time SET dn = dn + INTERVAL 1 DAY")
+	d.exec("UPDATE t_str SET dflt = 'upd'")
 	d.exec("ALTER TABLE t_int ADD COLUMN added VARCHAR(8) DEFAULT 'new'")
 	d.exec("INSERT INTO t_int (id, added) VALUES (99, 'x')")
 

@@ -222,11 +222,121 @@ func minimalTwosComplement(p []byte) []byte {
 }
 
 func compileStruct(s *change.Schema, memo map[*change.Schema]encodeFunc) (encodeFunc, error) {
-	type fieldEnc struct {
-		name string
-		enc  encodeFunc
+	se, err := compileStructEnc(s, memo)
+	if err != nil {
+		return nil, err
 	}
-	fields := make([]fieldEnc, len(s.Fields))
+	return se.encode, nil
+}
+
+// structEnc encodes the fields of structs of one schema.
+type structEnc struct {
+	s      *change.Schema
+	fields []fieldEnc
+	held   *fieldmemo.Memo // the source block's: see fieldmemo
+	// writeField is write, bound once: a method value made per call
+	// would be allocated for held.Append.
+	writeField func(b []byte, i int, v any) ([]byte, error)
+	// pairs[i], when set, encodes field i and i+1 together: an envelope's
+	// before and after (encodePair).
+	pairs []*structEnc
+}
+
+type fieldEnc struct {
+	name string
+	enc  encodeFunc
+	// plain, when set, is the field's type: an integer, float, boolean or
+	// string without a logical meaning to its encoding, which write
+	// encodes itself for a value of its Go type (what enc would write,
+	// without two calls through closures for each field of each row).
+	plain  change.Type
+	lo, hi int64 // an integer's range
+	// branch is the union branch byte written before a value: 2 for
+	// [null, T], 0 for [T, null], -1 for no union.
+	branch int16
+}
+
+// plainField returns the fieldEnc of a field of schema fs whose values
+// write encodes itself, or one with plain unset.
+func plainField(name string, fs *change.Schema, enc encodeFunc) fieldEnc {
+	f := fieldEnc{name: name, enc: enc, branch: -1}
+	hasDefault := fs.HasDefault && fs.Default != nil
+	switch {
+	case fs.Optional && hasDefault:
+		f.branch = 0
+	case fs.Optional:
+		f.branch = 2
+	}
+	switch fs.Type {
+	case change.Int8:
+		f.lo, f.hi = math.MinInt8, math.MaxInt8
+	case change.Int16:
+		f.lo, f.hi = math.MinInt16, math.MaxInt16
+	case change.Int32:
+		f.lo, f.hi = math.MinInt32, math.MaxInt32
+	case change.Int64:
+		f.lo, f.hi = math.MinInt64, math.MaxInt64
+	case change.Float32, change.Float64, change.Boolean, change.String:
+	default:
+		return f
+	}
+	f.plain = fs.Type
+	return f
+}
+
+// appendPlain writes v as the plain field f, reporting false (having
+// written nothing) when v is not of the type's Go type or out of its range:
+// enc then writes it, or names the error.
+func (f *fieldEnc) appendPlain(b []byte, v any) ([]byte, bool) {
+	switch f.plain {
+	case change.Int8, change.Int16, change.Int32, change.Int64:
+		n, ok := v.(int64)
+		if !ok || n < f.lo || n > f.hi {
+			return b, false
+		}
+		return binary.AppendVarint(f.appendBranch(b), n), true
+	case change.String:
+		str, ok := v.(string)
+		if !ok {
+			return b, false
+		}
+		b = binary.AppendVarint(f.appendBranch(b), int64(len(str)))
+		return append(b, str...), true
+	case change.Float64:
+		x, ok := v.(float64)
+		if !ok {
+			return b, false
+		}
+		return binary.LittleEndian.AppendUint64(f.appendBranch(b), math.Float64bits(x)), true
+	case change.Float32:
+		x, ok := v.(float64)
+		if !ok {
+			return b, false
+		}
+		return binary.LittleEndian.AppendUint32(f.appendBranch(b), math.Float32bits(float32(x))), true
+	case change.Boolean:
+		t, ok := v.(bool)
+		if !ok {
+			return b, false
+		}
+		b = f.appendBranch(b)
+		if t {
+			return append(b, 1), true
+		}
+		return append(b, 0), true
+	}
+	return b, false
+}
+
+func (f *fieldEnc) appendBranch(b []byte) []byte {
+	if f.branch >= 0 {
+		return append(b, byte(f.branch))
+	}
+	return b
+}
+
+func compileStructEnc(s *change.Schema, memo map[*change.Schema]encodeFunc) (*structEnc, error) {
+	se := &structEnc{s: s, fields: make([]fieldEnc, len(s.Fields)), pairs: make([]*structEnc, len(s.Fields))}
 	for i, f := range s.Fields {
 		if f.Schema == nil {
 			return nil, fmt.Errorf("field %q of %q has no schema", f.Name, s.Name)
@@ -235,43 +345,147 @@ func compileStruct(s *change.Schema, memo map[*change.Schema]encodeFunc) (encode
 		if err != nil {
 			return nil, fmt.Errorf("field %s: %w", f.Name, err)
 		}
-		fields[i] = fieldEnc{f.Name, enc}
+		se.fields[i] = plainField(f.Name, f.Schema, enc)
 	}
-	write := func(b []byte, i int, v any) ([]byte, error) {
-		b, err := fields[i].enc(b, v)
-		if err != nil {
-			return b, inPath(err, fields[i].name)
+	for i := 0; i+1 < len(s.Fields); i++ {
+		if rs := s.Fields[i].Schema; rs == s.Fields[i+1].Schema && pairable(rs) {
+			row, err := compileStructEnc(rs, memo)
+			if err != nil {
+				return nil, fmt.Errorf("field %s: %w", s.Fields[i].Name, err)
+			}
+			se.pairs[i] = row
+			i++
 		}
-		return b, nil
 	}
-	var held *fieldmemo.Memo // the source block's: see fieldmemo
 	if fieldmemo.Worth(s) {
-		held = &fieldmemo.Memo{}
+		se.held = &fieldmemo.Memo{}
 	}
-	return func(b []byte, v any) ([]byte, error) {
-		sv, ok := v.(*change.Value)
-		if !ok || sv == nil {
-			return b, wrongType(s, v)
+	se.writeField = se.write
+	return se, nil
+}
+
+// pairable reports whether two adjacent fields of schema rs can be written
+// by encodePair: optional structs without a default (the [null, record]
+// union), of at most maxPairFields fields.
+func pairable(rs *change.Schema) bool {
+	return rs.Type == change.Struct && rs.Optional && !(rs.HasDefault && rs.Default != nil) &&
+		len(rs.Fields) <= maxPairFields
+}
+
+func (se *structEnc) write(b []byte, i int, v any) ([]byte, error) {
+	f := &se.fields[i]
+	if f.plain != 0 {
+		if v == nil && f.branch == 2 {
+			return append(b, 0), nil // branch 0 of [null, T]
 		}
-		if err := typeerr.CheckStruct(s, sv.Schema); err != nil {
+		if out, ok := f.appendPlain(b, v); ok {
+			return out, nil
+		}
+	}
+	b, err := f.enc(b, v)
+	if err != nil {
+		return b, inPath(err, f.name)
+	}
+	return b, nil
+}
+
+func (se *structEnc) encode(b []byte, v any) ([]byte, error) {
+	sv, err := se.check(v)
+	if err != nil {
+		return b, err
+	}
+	if se.held != nil {
+		if out, ok, err := se.held.Append(b, sv.Values, se.writeField); ok {
+			return out, err
+		}
+	}
+	for i := 0; i < len(se.fields); i++ {
+		if row := se.pairs[i]; row != nil {
+			if b, err = se.encodePair(b, row, i, sv.Values[i], sv.Values[i+1]); err != nil {
+				return b, err
+			}
+			i++
+			continue
+		}
+		if b, err = se.write(b, i, sv.Values[i]); err != nil {
 			return b, err
 		}
-		if len(sv.Values) != len(fields) {
-			return b, typeErr(s, "struct value has %d values for %d fields", len(sv.Values), len(fields))
+	}
+	return b, nil
+}
+
+// check returns v as a struct of this schema, or the error naming why not.
+func (se *structEnc) check(v any) (*change.Value, error) {
+	sv, ok := v.(*change.Value)
+	if !ok || sv == nil {
+		return nil, wrongType(se.s, v)
+	}
+	if err := typeerr.CheckStruct(se.s, sv.Schema); err != nil {
+		return nil, err
+	}
+	if len(sv.Values) != len(se.fields) {
+		return nil, typeErr(se.s, "struct value has %d values for %d fields", len(sv.Values), len(se.fields))
+	}
+	return sv, nil
+}
+
+// maxPairFields bounds the structs encodePair writes the second of from the
+// first: its notes live on the stack.
+const maxPairFields = 64
+
+// fieldSpans notes where each field's bytes are in the buffer.
+type fieldSpans struct{ start, end [maxPairFields]int32 }
+
+// encodePair writes fields i and i+1, structs of row's schema (an
+// envelope's before and after), the second copying from the first's bytes
+// each value the two share: the record builder hands an update's after
+// image the before image's converted value for every column the update
+// left alone, and a value's encoding depends on it and its schema only.
+func (se *structEnc) encodePair(b []byte, row *structEnc, i int, v1, v2 any) ([]byte, error) {
+	s1, ok1 := v1.(*change.Value)
+	s2, ok2 := v2.(*change.Value)
+	if !ok1 || !ok2 || s1 == nil || s2 == nil {
+		b, err := se.write(b, i, v1)
+		if err != nil {
+			return b, err
 		}
-		if held != nil {
-			if out, ok, err := held.Append(b, sv.Values, write); ok {
-				return out, err
-			}
+		return se.write(b, i+1, v2)
+	}
+	var spans fieldSpans
+	b, err := row.encodeFields(append(b, 2), s1, &spans, nil) // branch 1 of [null, record]
+	if err != nil {
+		return b, inPath(err, se.fields[i].name)
+	}
+	if b, err = row.encodeFields(append(b, 2), s2, &spans, s1); err != nil {
+		return b, inPath(err, se.fields[i+1].name)
+	}
+	return b, nil
+}
+
+// encodeFields writes struct v's fields. With spans and no like, it notes
+// where each field's bytes start and end in b; with like too (the struct
+// whose fields spans noted), a field whose value is the very value of
+// like's field is copied from like's bytes.
+func (se *structEnc) encodeFields(b []byte, v *change.Value, spans *fieldSpans, like *change.Value) ([]byte, error) {
+	if _, err := se.check(v); err != nil {
+		return b, err
+	}
+	var err error
+	for i := range se.fields {
+		fv := v.Values[i]
+		if like != nil && fieldmemo.Same(fv, like.Values[i]) {
+			b = append(b, b[spans.start[i]:spans.end[i]]...)
+			continue
 		}
-		var err error
-		for i := range fields {
-			if b, err = fields[i].enc(b, sv.Values[i]); err != nil {
-				return b, inPath(err, fields[i].name)
-			}
+		start := len(b)
+		if b, err = se.write(b, i, fv); err != nil {
+			return b, err
 		}
-		return b, nil
-	}, nil
+		if like == nil {
+			spans.start[i], spans.end[i] = int32(start), int32(len(b))
+		}
+	}
+	return b, nil
 }
 
 func compileArray(s *change.Schema, memo map[*change.Schema]encodeFunc) (encodeFunc, error) {

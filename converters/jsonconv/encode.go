@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"unsafe"
 
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/converters/typeerr"
+	"github.com/sluice-cdc/sluice/internal/fieldmemo"
 	"github.com/sluice-cdc/sluice/internal/javafmt"
 )
 
@@ -128,7 +128,7 @@ func (c *Converter) appendFields(b []byte, p *plan, v *change.Value, spans *fiel
 			}
 			i++
 			continue
-		case like != nil && sameValue(fv, like.Values[i]):
+		case like != nil && fieldmemo.Same(fv, like.Values[i]):
 			b = append(b, f.key...)
 			b = append(b, b[spans.start[i]:spans.end[i]]...)
 			continue
@@ -202,13 +202,6 @@ func (c *Converter) appendPair(b []byte, f1, f2 *fieldPlan, v1, v2 any) ([]byte,
 		return b, inPath(err, f2.name)
 	}
 	return b, nil
-}
-
-// sameValue reports whether a and b are the very same value: the same
-// dynamic type and data word. Interfaces are compared by their words, not
-// with ==, which panics on slices.
-func sameValue(a, b any) bool {
-	return *(*[2]unsafe.Pointer)(unsafe.Pointer(&a)) == *(*[2]unsafe.Pointer)(unsafe.Pointer(&b))
 }
 
 // appendMap writes a map with string keys as an object, any other map as an

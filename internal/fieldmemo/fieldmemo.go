@@ -128,6 +128,13 @@ func (m *Memo) Append(b []byte, vals []any, write func(b []byte, i int, v any) (
 // would compare the values instead (and panic on slices).
 type iface struct{ typ, data unsafe.Pointer }
 
+// Same reports whether a and b are the very same value: the same dynamic
+// type and data word. A converter that wrote a, with the same schema, may
+// copy its text for b.
+func Same(a, b any) bool {
+	return *(*iface)(unsafe.Pointer(&a)) == *(*iface)(unsafe.Pointer(&b))
+}
+
 func words(vals []any) []iface {
 	if vals == nil {
 		return nil
