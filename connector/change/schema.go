@@ -83,7 +83,11 @@ type Field struct {
 // MapEntry is one entry of a Map value.
 type MapEntry struct{ Key, Value any }
 
-// Value is a struct value: Values[i] belongs to Schema.Fields[i].
+// Value is a struct value: Values[i] belongs to Schema.Fields[i]. A Value
+// handed on (in an Event, to a transform, to a converter) is not changed
+// again: events share them (a snapshot's rows their source block, an
+// update's after image the before image's converted values), and a
+// transform that changes a value builds a new one.
 type Value struct {
 	Schema *Schema
 	Values []any
