@@ -107,15 +107,23 @@ func (e *encoder) toKafka(ctx context.Context, r *change.Record) (kr *kgo.Record
 func (e *encoder) convert(ctx context.Context, c converters.Converter, buf []byte, what, topic string, s *change.Schema, v any) ([]byte, error) {
 	b, err := convertInto(ctx, c, buf, topic, s, v)
 	if err != nil && !fault.IsDefinite(err) && e.retry != nil {
-		err = e.retry(ctx, "converting a "+what+" for "+topic, func() (err error) {
-			b, err = convertInto(ctx, c, buf, topic, s, v)
-			return err
-		})
+		b, err = e.convertRetrying(ctx, c, buf, what, topic, s, v)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("converting the %s of a record for %s: %w", what, topic, err)
 	}
 	return b, nil
+}
+
+// convertRetrying is convert's retry, apart: the closure's captured result
+// would otherwise move to the heap on every call, failing or not (two
+// allocations a record).
+func (e *encoder) convertRetrying(ctx context.Context, c converters.Converter, buf []byte, what, topic string, s *change.Schema, v any) (b []byte, err error) {
+	err = e.retry(ctx, "converting a "+what+" for "+topic, func() (err error) {
+		b, err = convertInto(ctx, c, buf, topic, s, v)
+		return err
+	})
+	return b, err
 }
 
 func convertInto(ctx context.Context, c converters.Converter, buf []byte, topic string, s *change.Schema, v any) ([]byte, error) {

@@ -287,13 +287,8 @@ func (p *Poller) produce(ctx context.Context, txn *offsets.Txn, records []change
 		if err == nil {
 			kr, recycle, err = p.enc.toKafka(ctx, r)
 		}
-		var se *stageError
-		if err != nil && p.cfg.Errors.active() && errors.As(err, &se) {
-			var orig *change.Record
-			if j < len(p.originals) {
-				orig = &p.originals[j]
-			}
-			if err = p.tolerate(ctx, txn, orig, se.stage, se.class, err); err == nil {
+		if err != nil && p.cfg.Errors.active() {
+			if err = p.tolerateStage(ctx, txn, j, err); err == nil {
 				txn.Ack(nil) // skipped: nothing of it to wait for
 				continue
 			}
@@ -309,6 +304,21 @@ func (p *Poller) produce(ctx context.Context, txn *offsets.Txn, records []change
 		p.cfg.Producer.Produce(ctx, kr, p.promise(txn, recycle))
 	}
 	return nil
+}
+
+// tolerateStage applies errors.tolerance to a record's conversion error:
+// nil when the record is skipped. Apart from produce so that its error
+// target is allocated on failures only, not for every record.
+func (p *Poller) tolerateStage(ctx context.Context, txn *offsets.Txn, j int, err error) error {
+	var se *stageError
+	if !errors.As(err, &se) {
+		return err
+	}
+	var orig *change.Record
+	if j < len(p.originals) {
+		orig = &p.originals[j]
+	}
+	return p.tolerate(ctx, txn, orig, se.stage, se.class, err)
 }
 
 // promises are a transaction slot's producer callbacks, made once per slot

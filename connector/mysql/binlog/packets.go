@@ -24,6 +24,9 @@ type packetReader struct {
 	br   *bufio.Reader
 	seq  uint8 // the sequence number the next packet must carry
 	slab []byte
+	// hdr is read into here: a local array passed to io.ReadFull moves to
+	// the heap, an allocation for every event.
+	hdr [4]byte
 }
 
 const (
@@ -44,7 +47,7 @@ func newPacketReader(c net.Conn, seq uint8, readTimeout time.Duration) *packetRe
 func (p *packetReader) next() ([]byte, error) {
 	var out []byte
 	for {
-		var hdr [4]byte
+		hdr := &p.hdr
 		if _, err := io.ReadFull(p.br, hdr[:]); err != nil {
 			return nil, fmt.Errorf("reading a packet header: %w", err)
 		}
