@@ -31,9 +31,14 @@ type tableMaps struct {
 	sumSize int
 	byID    map[uint64]heldTableMap
 	// xid and gtid are the objects txnEvent decodes into, again for each
-	// such event.
+	// such event; held is the event and header a held TABLE_MAP is
+	// returned in, on the same terms (valid until the next call).
 	xid  xidAlloc
 	gtid mariadbGTIDAlloc
+	held struct {
+		ev replication.BinlogEvent
+		h  replication.EventHeader
+	}
 }
 
 type heldTableMap struct {
@@ -92,11 +97,12 @@ func (c *tableMaps) tableMap(p *replication.BinlogParser, data []byte) (*replica
 	copy(id[:], body[:c.idSize])
 	key := binary.LittleEndian.Uint64(id[:])
 	if held, ok := c.byID[key]; ok && bytes.Equal(held.body, body) {
-		h := &replication.EventHeader{}
-		if err := h.Decode(data); err != nil {
+		a := &c.held
+		if err := a.h.Decode(data); err != nil {
 			return nil, err
 		}
-		return &replication.BinlogEvent{RawData: data, Header: h, Event: held.ev}, nil
+		a.ev = replication.BinlogEvent{RawData: data, Header: &a.h, Event: held.ev}
+		return &a.ev, nil
 	}
 	// Decoded from a copy of its own: a held event keeps its bytes alive,
 	// and those of the packet would keep the packet's whole slab.
