@@ -340,7 +340,7 @@ func (p *Poller) promise(txn *offsets.Txn, recycle bool) func(*kgo.Record, error
 		ack, hooks := txn.Promise(), p.cfg.Hooks
 		ps.plain = func(r *kgo.Record, err error) {
 			if len(hooks) > 0 {
-				hooks.produced(r.Topic, time.Since(r.Timestamp), err)
+				hooks.produced(r.Topic, err)
 			}
 			if err != nil {
 				err = produceError(r, err)
