@@ -26,6 +26,7 @@ import (
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/connector/mysql/ddl"
 	"github.com/sluice-cdc/sluice/connector/mysql/server"
+	"github.com/sluice-cdc/sluice/internal/box"
 	"github.com/sluice-cdc/sluice/internal/fault"
 	"github.com/sluice-cdc/sluice/offsets"
 )
@@ -43,6 +44,10 @@ type Streamer struct {
 	schemaChangeRecords *schemaChanges
 	incr                Incremental // on-demand snapshots; streaming goroutine only
 	src                 srcCache    // streaming goroutine only
+	// positions boxes the commit markers' positions, many to an array:
+	// one 160-byte allocation a transaction was 4% of the CPU of one-row
+	// transactions. Streaming goroutine only.
+	positions *box.Arena[offsets.MySQL]
 	// model is every table's structure at the position being read
 	// (schemahistory.go); nil without a schema history.
 	model *ddl.Model
@@ -62,7 +67,8 @@ func NewStreamer(srv *server.Server, incr Incremental) *Streamer {
 	if incr == nil {
 		incr = noIncremental{}
 	}
-	s := &Streamer{srv: srv, cfg: &srv.Config, log: srv.Log, source: srv.Source, cat: srv.Catalog, incr: incr}
+	s := &Streamer{srv: srv, cfg: &srv.Config, log: srv.Log, source: srv.Source, cat: srv.Catalog, incr: incr,
+		positions: box.NewArena[offsets.MySQL](64)}
 	s.tables = newTables(srv, s.log)
 	return s
 }
@@ -542,7 +548,7 @@ func (s *Streamer) commit(st *txnState, h *replication.EventHeader) change.Event
 		}
 	}
 	st.lastCommit = pos
-	return change.Event{Kind: change.KindCommit, Position: pos, TsMs: int64(h.Timestamp) * 1000}
+	return change.Event{Kind: change.KindCommit, Position: s.positions.Box(pos).(change.Position), TsMs: int64(h.Timestamp) * 1000}
 }
 
 // midTxnOffsets reports whether the stream commits offsets inside large
