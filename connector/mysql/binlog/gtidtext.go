@@ -12,12 +12,16 @@ func mariadbGTIDText(g *gmysql.MariadbGTID) string {
 		return ""
 	}
 	var buf [64]byte
-	b := strconv.AppendUint(buf[:0], uint64(g.DomainID), 10)
+	return string(appendMariadbGTID(buf[:0], g))
+}
+
+// appendMariadbGTID appends g's text, domain-server-sequence.
+func appendMariadbGTID(b []byte, g *gmysql.MariadbGTID) []byte {
+	b = strconv.AppendUint(b, uint64(g.DomainID), 10)
 	b = append(b, '-')
 	b = strconv.AppendUint(b, uint64(g.ServerID), 10)
 	b = append(b, '-')
-	b = strconv.AppendUint(b, g.SequenceNumber, 10)
-	return string(b)
+	return strconv.AppendUint(b, g.SequenceNumber, 10)
 }
 
 // gtidSetText is s.String(), without go-mysql's slice, sort and fmt for a

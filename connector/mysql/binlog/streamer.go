@@ -48,6 +48,11 @@ type Streamer struct {
 	// one 160-byte allocation a transaction was 4% of the CPU of one-row
 	// transactions. Streaming goroutine only.
 	positions *box.Arena[offsets.MySQL]
+	// texts and strs hold each transaction's GTID text and its box for
+	// source.gtid, many to an array (two allocations a transaction).
+	// Streaming goroutine only.
+	texts box.Text
+	strs  *box.Arena[string]
 	// model is every table's structure at the position being read
 	// (schemahistory.go); nil without a schema history.
 	model *ddl.Model
@@ -68,7 +73,7 @@ func NewStreamer(srv *server.Server, incr Incremental) *Streamer {
 		incr = noIncremental{}
 	}
 	s := &Streamer{srv: srv, cfg: &srv.Config, log: srv.Log, source: srv.Source, cat: srv.Catalog, incr: incr,
-		positions: box.NewArena[offsets.MySQL](64)}
+		positions: box.NewArena[offsets.MySQL](64), texts: box.Text{Chunk: 4 << 10}, strs: box.NewArena[string](256)}
 	s.tables = newTables(srv, s.log)
 	return s
 }
@@ -386,7 +391,7 @@ func (s *Streamer) readEvents(ctx context.Context, st *txnState, bs eventSource,
 			}
 		case *replication.MariadbGTIDEvent:
 			st.evIdx = 1
-			st.gtid = mariadbGTIDText(&e.GTID)
+			st.gtid = s.gtidText(&e.GTID)
 			st.mgtid, st.mgtidText = e.GTID, st.gtid
 			st.txnStart = uint64(h.LogPos) - uint64(h.EventSize)
 			st.inTxn = !e.IsStandalone()
@@ -701,7 +706,10 @@ func (s *Streamer) sourceTemplate(st *txnState, h *replication.EventHeader, tbl 
 	}
 	v[server.SrcServerID] = c.serverIDV
 	if !c.gtidSet || c.gtid != st.gtid {
-		c.gtid, c.gtidV, c.gtidSet = st.gtid, s.cfg.SourceGTID(st.gtid), true
+		c.gtid, c.gtidV, c.gtidSet = st.gtid, nil, true
+		if s.cfg.ShowsGTID(st.gtid) {
+			c.gtidV = s.strs.Box(st.gtid)
+		}
 	}
 	v[server.SrcGTID] = c.gtidV
 	if c.fileV == nil || c.file != st.file {
@@ -719,6 +727,14 @@ func (s *Streamer) sourceTemplate(st *txnState, h *replication.EventHeader, tbl 
 		v[server.SrcQuery] = st.query
 	}
 	return v
+}
+
+// gtidText is mariadbGTIDText written into the streamer's shared text.
+func (s *Streamer) gtidText(g *gmysql.MariadbGTID) string {
+	if g.DomainID == 0 && g.ServerID == 0 && g.SequenceNumber == 0 {
+		return ""
+	}
+	return s.texts.Append(64, func(b []byte) []byte { return appendMariadbGTID(b, g) })
 }
 
 // srcCache holds the source block values sourceTemplate boxes once.

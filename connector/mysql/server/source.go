@@ -99,8 +99,14 @@ func (c *Config) SourceFields(tsMs int64, snapshot, db string) []any {
 // sees MariaDB's; a consumer switching from it must see the same null. Its
 // offsets still carry the MariaDB GTID set, which this does not touch.
 func (c *Config) SourceGTID(gtid string) any {
-	if gtid == "" || (c.Flavor == "mysql" && c.Proto() == "mariadb") {
+	if !c.ShowsGTID(gtid) {
 		return nil
 	}
 	return gtid
+}
+
+// ShowsGTID reports whether SourceGTID(gtid) is the GTID rather than nil,
+// for a caller that boxes it itself.
+func (c *Config) ShowsGTID(gtid string) bool {
+	return gtid != "" && !(c.Flavor == "mysql" && c.Proto() == "mariadb")
 }
