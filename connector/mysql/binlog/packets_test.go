@@ -71,3 +71,32 @@ func TestPacketReaderEndsOnClosedConnection(t *testing.T) {
 		t.Fatalf("cut-off packet: %v", err)
 	}
 }
+
+// A packet costs no allocation of its own: packets are cut from a 64 KB
+// slab, and the header is read into the reader (a local array handed to
+// io.ReadFull would move to the heap, one allocation an event).
+func TestPacketReaderAllocatesOnlyItsSlabs(t *testing.T) {
+	const n = 2001
+	payload := bytes.Repeat([]byte{'e'}, 60)
+	var stream []byte
+	for i := 0; i < n; i++ {
+		stream = append(stream, frame(uint8(i), payload)...)
+	}
+	p := newPacketReader(servePackets(t, stream), 0, time.Minute)
+	if _, err := p.next(); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	allocs := testing.AllocsPerRun(n-2, func() {
+		if _, e := p.next(); e != nil {
+			err = e
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 2,000 packets of 64 bytes fill two slabs at most.
+	if allocs > 0.01 {
+		t.Errorf("%v allocations a packet, want only a slab's now and then", allocs)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"testing"
 
+	gmysql "github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/go-mysql-org/go-mysql/replication"
 )
 
@@ -113,3 +114,55 @@ var errPanicked = errorString("go-mysql panicked")
 type errorString string
 
 func (e errorString) Error() string { return string(e) }
+
+// A TABLE_MAP seen before comes back as the event decoded the first time,
+// in a header equal to go-mysql's and in the maps' own objects: nothing is
+// allocated for it, transaction after transaction.
+func TestHeldTableMapAllocatesNothing(t *testing.T) {
+	fde := rawEvent(replication.FORMAT_DESCRIPTION_EVENT, 7, formatDescription())
+	cols := []binlogCol{{name: "id", typ: gmysql.MYSQL_TYPE_LONG}, {name: "v", typ: gmysql.MYSQL_TYPE_LONGLONG, nullable: true}}
+	raw := rawEvent(replication.TABLE_MAP_EVENT, 7, tableMap("db", "t", cols))
+	maps := newTableMaps(&rowsDecoder{})
+	parse := replicationParser(maps)
+	for _, ev := range [][]byte{fde, raw} {
+		if _, err := parse(ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first := maps.byID[testTableID].ev
+	if first == nil {
+		t.Fatal("the TABLE_MAP was not held")
+	}
+	ref := replication.NewBinlogParser()
+	if _, err := ref.Parse(fde); err != nil {
+		t.Fatal(err)
+	}
+	want, err := ref.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := append([]byte(nil), raw...)
+	again[13] ^= 0x01 // another log position: the header changes, the body does not
+	wantAgain, err := ref.Parse(again)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		raw  []byte
+		want *replication.BinlogEvent
+	}{{raw, want}, {again, wantAgain}, {raw, want}} {
+		got, err := parse(c.raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Event != first {
+			t.Error("a held TABLE_MAP came back decoded anew")
+		}
+		if !reflect.DeepEqual(got.Header, c.want.Header) || &got.RawData[0] != &c.raw[0] {
+			t.Errorf("header %+v, go-mysql's %+v", got.Header, c.want.Header)
+		}
+	}
+	if n := testing.AllocsPerRun(50, func() { _, _ = parse(raw) }); n != 0 {
+		t.Errorf("%v allocations a held TABLE_MAP, want none", n)
+	}
+}
