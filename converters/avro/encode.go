@@ -131,8 +131,32 @@ func encodeInt(s *change.Schema, lo, hi int64) encodeFunc {
 		if n < lo || n > hi {
 			return b, typeErr(s, "value %d out of range", n)
 		}
-		return binary.AppendVarint(b, n), nil
+		return appendLong(b, n), nil
 	}
+}
+
+// The Avro encodings of the plain types, shared by their encoders and the
+// struct encoder's inline path (appendPlain).
+
+func appendLong(b []byte, n int64) []byte { return binary.AppendVarint(b, n) }
+
+func appendString(b []byte, s string) []byte {
+	return append(binary.AppendVarint(b, int64(len(s))), s...)
+}
+
+func appendDouble(b []byte, f float64) []byte {
+	return binary.LittleEndian.AppendUint64(b, math.Float64bits(f))
+}
+
+func appendFloat(b []byte, f float64) []byte {
+	return binary.LittleEndian.AppendUint32(b, math.Float32bits(float32(f)))
+}
+
+func appendBool(b []byte, t bool) []byte {
+	if t {
+		return append(b, 1)
+	}
+	return append(b, 0)
 }
 
 func encodeFloat(s *change.Schema) encodeFunc {
@@ -141,7 +165,7 @@ func encodeFloat(s *change.Schema) encodeFunc {
 		if !ok {
 			return b, wrongType(s, v)
 		}
-		return binary.LittleEndian.AppendUint32(b, math.Float32bits(float32(f))), nil
+		return appendFloat(b, f), nil
 	}
 }
 
@@ -151,7 +175,7 @@ func encodeDouble(s *change.Schema) encodeFunc {
 		if !ok {
 			return b, wrongType(s, v)
 		}
-		return binary.LittleEndian.AppendUint64(b, math.Float64bits(f)), nil
+		return appendDouble(b, f), nil
 	}
 }
 
@@ -161,10 +185,7 @@ func encodeBool(s *change.Schema) encodeFunc {
 		if !ok {
 			return b, wrongType(s, v)
 		}
-		if t {
-			return append(b, 1), nil
-		}
-		return append(b, 0), nil
+		return appendBool(b, t), nil
 	}
 }
 
@@ -174,8 +195,7 @@ func encodeString(s *change.Schema) encodeFunc {
 		if !ok {
 			return b, wrongType(s, v)
 		}
-		b = binary.AppendVarint(b, int64(len(str)))
-		return append(b, str...), nil
+		return appendString(b, str), nil
 	}
 }
 
@@ -294,36 +314,31 @@ func (f *fieldEnc) appendPlain(b []byte, v any) ([]byte, bool) {
 		if !ok || n < f.lo || n > f.hi {
 			return b, false
 		}
-		return binary.AppendVarint(f.appendBranch(b), n), true
+		return appendLong(f.appendBranch(b), n), true
 	case change.String:
 		str, ok := v.(string)
 		if !ok {
 			return b, false
 		}
-		b = binary.AppendVarint(f.appendBranch(b), int64(len(str)))
-		return append(b, str...), true
+		return appendString(f.appendBranch(b), str), true
 	case change.Float64:
 		x, ok := v.(float64)
 		if !ok {
 			return b, false
 		}
-		return binary.LittleEndian.AppendUint64(f.appendBranch(b), math.Float64bits(x)), true
+		return appendDouble(f.appendBranch(b), x), true
 	case change.Float32:
 		x, ok := v.(float64)
 		if !ok {
 			return b, false
 		}
-		return binary.LittleEndian.AppendUint32(f.appendBranch(b), math.Float32bits(float32(x))), true
+		return appendFloat(f.appendBranch(b), x), true
 	case change.Boolean:
 		t, ok := v.(bool)
 		if !ok {
 			return b, false
 		}
-		b = f.appendBranch(b)
-		if t {
-			return append(b, 1), true
-		}
-		return append(b, 0), true
+		return appendBool(f.appendBranch(b), t), true
 	}
 	return b, false
 }

@@ -8,11 +8,16 @@ import (
 
 // mariadbGTIDText is g.String() without fmt: it runs once per transaction.
 func mariadbGTIDText(g *gmysql.MariadbGTID) string {
-	if g.DomainID == 0 && g.ServerID == 0 && g.SequenceNumber == 0 {
+	if noGTID(g) {
 		return ""
 	}
 	var buf [64]byte
 	return string(appendMariadbGTID(buf[:0], g))
+}
+
+// noGTID reports an unset GTID, whose text is empty.
+func noGTID(g *gmysql.MariadbGTID) bool {
+	return g.DomainID == 0 && g.ServerID == 0 && g.SequenceNumber == 0
 }
 
 // appendMariadbGTID appends g's text, domain-server-sequence.

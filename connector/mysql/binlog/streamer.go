@@ -731,7 +731,7 @@ func (s *Streamer) sourceTemplate(st *txnState, h *replication.EventHeader, tbl 
 
 // gtidText is mariadbGTIDText written into the streamer's shared text.
 func (s *Streamer) gtidText(g *gmysql.MariadbGTID) string {
-	if g.DomainID == 0 && g.ServerID == 0 && g.SequenceNumber == 0 {
+	if noGTID(g) {
 		return ""
 	}
 	return s.texts.Append(64, func(b []byte) []byte { return appendMariadbGTID(b, g) })
