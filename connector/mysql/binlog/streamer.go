@@ -53,6 +53,10 @@ type Streamer struct {
 	// Streaming goroutine only.
 	texts box.Text
 	strs  *box.Arena[string]
+	// sources holds the rows' source blocks and ints the rows events'
+	// positions in them, many to an array. Streaming goroutine only.
+	sources change.Values
+	ints    *box.Arena[int64]
 	// model is every table's structure at the position being read
 	// (schemahistory.go); nil without a schema history.
 	model *ddl.Model
@@ -73,7 +77,7 @@ func NewStreamer(srv *server.Server, incr Incremental) *Streamer {
 		incr = noIncremental{}
 	}
 	s := &Streamer{srv: srv, cfg: &srv.Config, log: srv.Log, source: srv.Source, cat: srv.Catalog, incr: incr,
-		positions: box.NewArena[offsets.MySQL](64), texts: box.Text{Chunk: 4 << 10}, strs: box.NewArena[string](256)}
+		positions: box.NewArena[offsets.MySQL](64), texts: box.Text{Chunk: 4 << 10}, strs: box.NewArena[string](256), ints: box.NewArena[int64](256)}
 	s.tables = newTables(srv, s.log)
 	return s
 }
@@ -552,8 +556,11 @@ func (s *Streamer) commit(st *txnState, h *replication.EventHeader) change.Event
 			pos.SluiceSnapshot = st.filter.Encoded()
 		}
 	}
-	st.lastCommit = pos
-	return change.Event{Kind: change.KindCommit, Position: s.positions.Box(pos).(change.Position), TsMs: int64(h.Timestamp) * 1000}
+	// One box for the marker and lastCommit: assigning pos itself to the
+	// interface would copy its 150 bytes to the heap every transaction.
+	boxed := s.positions.Box(pos).(change.Position)
+	st.lastCommit = boxed
+	return change.Event{Kind: change.KindCommit, Position: boxed, TsMs: int64(h.Timestamp) * 1000}
 }
 
 // midTxnOffsets reports whether the stream commits offsets inside large
@@ -584,7 +591,7 @@ func (s *Streamer) midCommit(st *txnState, h *replication.EventHeader) change.Ev
 		pos.SluiceSnapshot = st.filter.Encoded()
 	}
 	pos.SluiceIncremental = s.incr.Progress()
-	return change.Event{Kind: change.KindCommit, Position: pos, TsMs: int64(h.Timestamp) * 1000}
+	return change.Event{Kind: change.KindCommit, Position: s.positions.Box(pos).(change.Position), TsMs: int64(h.Timestamp) * 1000}
 }
 
 func rowsOp(t replication.EventType) (change.Op, bool) {
@@ -680,8 +687,8 @@ func (s *Streamer) rows(st *txnState, h *replication.EventHeader, e *replication
 }
 
 // sourceTemplate is the source block shared by the rows of one binlog
-// event; sourceValue copies it per row and sets row, so a row costs one
-// allocation for its source block (change.NewValue). The template itself
+// event; sourceValue copies it per row and sets row, into a source block
+// cut from the streamer's arrays (s.sources). The template itself
 // is the streamer's scratch, valid until the next call, and its values are
 // boxed once per table version, second, GTID, file and thread (srcCache): with one
 // row per transaction, boxing them per event was a tenth of the allocations.
@@ -716,7 +723,7 @@ func (s *Streamer) sourceTemplate(st *txnState, h *replication.EventHeader, tbl 
 		c.file, c.fileV = st.file, st.file
 	}
 	v[server.SrcFile] = c.fileV
-	v[server.SrcPos] = pos
+	v[server.SrcPos] = s.ints.Box(pos)
 	if st.thread >= 0 {
 		if c.threadV == nil || c.thread != st.thread {
 			c.thread, c.threadV = st.thread, st.thread
@@ -758,7 +765,7 @@ type srcCache struct {
 }
 
 func (s *Streamer) sourceValue(template []any, row int) *change.Value {
-	v := change.NewValue(s.source, server.SrcFields)
+	v := s.sources.New(s.source, server.SrcFields)
 	copy(v.Values, template)
 	v.Values[server.SrcRow] = int64(row)
 	return v
