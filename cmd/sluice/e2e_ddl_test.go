@@ -212,14 +212,21 @@ func TestDDLTorture(t *testing.T) {
 	schemaChanges := func(n int) []schemaRec {
 		t.Helper()
 		// Debezium's defaults record the DDL of every database on the
-		// server: keep this test's two.
+		// server: keep this test's two. Other tests' databases (packages
+		// run in parallel) add records of their own, so read on until n
+		// are this test's.
 		var out []schemaRec
-		for _, r := range consume(t, e, n, 60*time.Second, prefix) {
-			// The structures the connector started from come first, marked
-			// as snapshot records; this test follows the streamed DDL.
-			if s := decodeSchemaChange(t, r); (s.db == d.name || s.db == other) && s.source["snapshot"] != "true" {
-				out = append(out, s)
+		for total := n; len(out) < n; {
+			recs := consume(t, e, total, 60*time.Second, prefix)
+			out = out[:0]
+			for _, r := range recs {
+				// The structures the connector started from come first, marked
+				// as snapshot records; this test follows the streamed DDL.
+				if s := decodeSchemaChange(t, r); (s.db == d.name || s.db == other) && s.source["snapshot"] != "true" {
+					out = append(out, s)
+				}
 			}
+			total = len(recs) + n - len(out)
 		}
 		return out
 	}
