@@ -39,6 +39,7 @@ type tableMaps struct {
 		ev replication.BinlogEvent
 		h  replication.EventHeader
 	}
+	again rowsAgain
 }
 
 type heldTableMap struct {
@@ -73,6 +74,7 @@ func (c *tableMaps) parse(p *replication.BinlogParser, data []byte) (*replicatio
 			return nil, err
 		}
 		c.idSize, c.sumSize = 0, 0
+		c.again.forget() // the templates hold the old format's id size
 		if f, ok := ev.Event.(*replication.FormatDescriptionEvent); ok && len(f.EventTypeHeaderLengths) >= int(replication.TABLE_MAP_EVENT) {
 			c.idSize = 6
 			if f.EventTypeHeaderLengths[replication.TABLE_MAP_EVENT-1] == 6 {
@@ -121,7 +123,13 @@ func (c *tableMaps) rows(p *replication.BinlogParser, data []byte) (*replication
 	hold := len(c.byID) < maxHeld
 	c.dec.holdStmtEnd, c.dec.heldStmtEnd = hold, false
 	c.dec.evType = replication.EventType(data[4])
-	ev, err := p.Parse(data)
+	ev, again, err := (*replication.BinlogEvent)(nil), false, error(nil)
+	if hold && c.idSize > 0 {
+		ev, again, err = c.again.decode(c, data)
+	}
+	if !again {
+		ev, err = p.Parse(data)
+	}
 	held := c.dec.heldStmtEnd
 	c.dec.holdStmtEnd, c.dec.heldStmtEnd, c.dec.evType = false, false, 0
 	if err != nil {
@@ -134,6 +142,10 @@ func (c *tableMaps) rows(p *replication.BinlogParser, data []byte) (*replication
 		re.Flags |= replication.RowsEventStmtEndFlag
 	case re.Flags&replication.RowsEventStmtEndFlag != 0:
 		clear(c.byID) // the parser has forgotten its TABLE_MAPs too
+		c.again.forget()
+	}
+	if ok && !again && hold && c.idSize > 0 {
+		c.again.keep(replication.EventType(data[4]), re)
 	}
 	return ev, nil
 }

@@ -2,6 +2,7 @@ package binlog
 
 import (
 	"encoding/binary"
+	"hash/crc32"
 
 	"github.com/go-mysql-org/go-mysql/replication"
 )
@@ -70,3 +71,66 @@ func (c *tableMaps) txnEvent(data []byte) (ev *replication.BinlogEvent, ok bool)
 	}
 	return nil, false
 }
+
+// rowsAgain decodes a rows event into one reused event, header and
+// RowsEvent, as txnEvent does for XIDs and GTIDs, once the parser has made
+// a RowsEvent of its type: go-mysql makes three objects a rows event, one
+// a row with one-row transactions. The parser's settings live in the
+// RowsEvent's unexported fields (the table id's size, the parser's
+// TABLE_MAPs, the decoding options), so the first event of each type goes
+// through the parser and its RowsEvent, with the decoded fields cleared,
+// is the template of the others (keep). The templates point at the
+// parser's map of TABLE_MAPs: they are dropped whenever the parser makes a
+// new one (a statement end it was let see) or reads a new format.
+type rowsAgain struct {
+	ev   replication.BinlogEvent
+	h    replication.EventHeader
+	e    replication.RowsEvent
+	tmpl map[replication.EventType]*replication.RowsEvent
+}
+
+// decode decodes data into the reused objects with the parser's decoding
+// function; again is false when there is no template for its type or its
+// framing is not as expected (the parser then judges it). The event is
+// valid until the next call.
+func (a *rowsAgain) decode(c *tableMaps, data []byte) (ev *replication.BinlogEvent, again bool, err error) {
+	t, ok := a.tmpl[replication.EventType(data[4])]
+	if !ok || len(data) < replication.EventHeaderSize+c.sumSize {
+		return nil, false, nil
+	}
+	if err := a.h.Decode(data); err != nil || int(a.h.EventSize) != len(data) {
+		return nil, false, nil
+	}
+	if c.sumSize > 0 {
+		body := data[:len(data)-c.sumSize]
+		if crc32.ChecksumIEEE(body) != binary.LittleEndian.Uint32(data[len(body):]) {
+			return nil, false, nil // the parser's error, if it checks
+		}
+	}
+	rows := a.e.Rows[:0]
+	a.e = *t
+	a.e.Rows = rows
+	body := data[replication.EventHeaderSize : len(data)-c.sumSize]
+	if err := c.dec.decode(&a.e, body); err != nil {
+		h := a.h
+		return nil, true, &replication.EventError{Header: &h, Err: err.Error(), Data: body}
+	}
+	a.ev = replication.BinlogEvent{RawData: data, Header: &a.h, Event: &a.e}
+	return &a.ev, true, nil
+}
+
+// keep makes e, a RowsEvent of type typ the parser made and decoded, the
+// template of its type.
+func (a *rowsAgain) keep(typ replication.EventType, e *replication.RowsEvent) {
+	if a.tmpl == nil {
+		a.tmpl = map[replication.EventType]*replication.RowsEvent{}
+	}
+	t := *e
+	t.Table, t.TableID, t.Flags, t.NdbFormat, t.NdbData = nil, 0, 0, 0, nil
+	t.PartitionId, t.SourcePartitionId, t.ColumnCount = 0, 0, 0
+	t.ColumnBitmap1, t.ColumnBitmap2, t.Rows, t.SkippedColumns = nil, nil, nil, nil
+	a.tmpl[typ] = &t
+}
+
+// forget drops the templates.
+func (a *rowsAgain) forget() { clear(a.tmpl) }

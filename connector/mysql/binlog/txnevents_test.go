@@ -1,9 +1,12 @@
 package binlog
 
 import (
+	"bytes"
 	"encoding/binary"
+	"fmt"
 	"hash/crc32"
 	"reflect"
+	"sync"
 	"testing"
 
 	gmysql "github.com/go-mysql-org/go-mysql/mysql"
@@ -165,4 +168,143 @@ func TestHeldTableMapAllocatesNothing(t *testing.T) {
 	if n := testing.AllocsPerRun(50, func() { _, _ = parse(raw) }); n != 0 {
 		t.Errorf("%v allocations a held TABLE_MAP, want none", n)
 	}
+}
+
+// Rows events decoded again into the maps' own objects (rowsAgain) equal
+// the parser's decoding of the same bytes, header, flags, table and rows,
+// through statement ends, a table id mapped to another table, a new
+// FORMAT_DESCRIPTION and the held TABLE_MAPs running full; and a rows
+// event decoded again allocates nothing of go-mysql's.
+func TestRowsEventsDecodedAgainAsParser(t *testing.T) {
+	fde := formatDescription()
+	for _, typ := range []replication.EventType{replication.WRITE_ROWS_EVENTv1, replication.UPDATE_ROWS_EVENTv1, replication.DELETE_ROWS_EVENTv1} {
+		fde[57+int(typ)-1] = 8 // MariaDB's rows events: no extra data
+	}
+	rawFDE := rawEvent(replication.FORMAT_DESCRIPTION_EVENT, 7, fde)
+	colsA := []binlogCol{{name: "id", typ: gmysql.MYSQL_TYPE_LONG}, {name: "v", typ: gmysql.MYSQL_TYPE_LONGLONG, nullable: true}}
+	colsB := []binlogCol{{name: "k", typ: gmysql.MYSQL_TYPE_LONGLONG}}
+	mapA := rawEvent(replication.TABLE_MAP_EVENT, 7, tableMap("db", "a", colsA))
+	mapB := rawEvent(replication.TABLE_MAP_EVENT, 7, tableMap("db", "b", colsB))
+	imageA := func(id int32, v int64, null bool) []byte {
+		if null {
+			return binary.LittleEndian.AppendUint32([]byte{0b10}, uint32(id))
+		}
+		return binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint32([]byte{0}, uint32(id)), uint64(v))
+	}
+	rows := func(typ replication.EventType, version int, end bool, n int, images ...[]byte) []byte {
+		update := typ == replication.UPDATE_ROWS_EVENTv1 || typ == replication.UPDATE_ROWS_EVENTv2
+		body := rowsBodyOf(version, n, update, bytes.Join(images, nil))
+		if end {
+			body[6] |= byte(replication.RowsEventStmtEndFlag)
+		}
+		return rawEvent(typ, 7, body)
+	}
+	w2 := func(end bool, id int32) []byte {
+		return rows(replication.WRITE_ROWS_EVENTv2, 2, end, 2, imageA(id, int64(id)*1000, false), imageA(id+1, 0, true))
+	}
+	seq := [][]byte{
+		rawFDE, mapA, w2(false, 1), w2(false, 3), w2(false, 5),
+		rows(replication.UPDATE_ROWS_EVENTv2, 2, false, 2, imageA(1, 1000, false), imageA(1, 7, false)),
+		rows(replication.UPDATE_ROWS_EVENTv2, 2, false, 2, imageA(3, 3000, false), imageA(3, 0, true)),
+		rows(replication.DELETE_ROWS_EVENTv2, 2, false, 2, imageA(5, 5000, false)),
+		rows(replication.WRITE_ROWS_EVENTv1, 1, false, 2, imageA(9, 9, false)),
+		rows(replication.WRITE_ROWS_EVENTv1, 1, true, 2, imageA(10, 10, false)),
+		mapA, w2(true, 11), mapA, w2(false, 13),
+		mapB, rows(replication.WRITE_ROWS_EVENTv2, 2, false, 1, binary.LittleEndian.AppendUint64([]byte{0}, 77)),
+		rows(replication.WRITE_ROWS_EVENTv2, 2, true, 1, binary.LittleEndian.AppendUint64([]byte{0}, 78)),
+		rawFDE, mapA, w2(false, 15), w2(true, 17),
+	}
+	// With two TABLE_MAPs held at most: a second table id fills them, the
+	// statement end goes to the parser, which makes a new map; then the
+	// first id is another table's. Templates kept with the old map would
+	// decode b's row with a's columns.
+	otherID := tableMap("db", "c", colsB)
+	otherID[0] = testTableID + 1
+	wb := func(end bool, k int64) []byte {
+		return rows(replication.WRITE_ROWS_EVENTv2, 2, end, 1, binary.LittleEndian.AppendUint64([]byte{0}, uint64(k)))
+	}
+	full := [][]byte{rawFDE, mapA, w2(false, 1), w2(false, 3), rawEvent(replication.TABLE_MAP_EVENT, 7, otherID), w2(true, 5),
+		mapB, wb(false, 7), wb(true, 8)}
+	for _, c := range []struct {
+		held, again int
+		seq         [][]byte
+	}{
+		// Every rows event after the first of its type since the last
+		// FORMAT_DESCRIPTION (nine), while the TABLE_MAPs are held: with
+		// one held at most, none is (the parser sees each statement end).
+		{256, 9, seq}, {1, 0, seq}, {0, 0, seq},
+		// One (w2 3); after the parser's new map, wb(7) and wb(8) go to
+		// the parser (the first of its type then) and again (one).
+		{2, 2, full},
+	} {
+		t.Run(fmt.Sprintf("maxHeld %d, %d events", c.held, len(c.seq)), func(t *testing.T) {
+			defer func(n int) { maxHeld = n }(maxHeld)
+			maxHeld = c.held
+			seq := make([][]byte, len(c.seq))
+			for pos := range seq {
+				seq[pos] = atLogPos(c.seq[pos], uint32(1000+100*pos))
+			}
+			held := c.held
+			p, dec := replication.NewBinlogParser(), &rowsDecoder{mu: &sync.Mutex{}}
+			p.SetParseTime(true)
+			p.SetRowsEventDecodeFunc(dec.decode)
+			maps := newTableMaps(dec)
+			ref := replication.NewBinlogParser()
+			ref.SetParseTime(true)
+			ref.SetRowsEventDecodeFunc((&rowsDecoder{mu: &sync.Mutex{}}).decode)
+			again := 0
+			for i, raw := range seq {
+				got, err := maps.parse(p, raw)
+				if err != nil {
+					t.Fatalf("event %d: %v", i, err)
+				}
+				want, err := ref.Parse(append([]byte(nil), raw...))
+				if err != nil {
+					t.Fatalf("event %d, the parser: %v", i, err)
+				}
+				if !reflect.DeepEqual(got.Header, want.Header) {
+					t.Fatalf("event %d: header %+v, the parser's %+v", i, got.Header, want.Header)
+				}
+				g, ok := got.Event.(*replication.RowsEvent)
+				if !ok {
+					continue
+				}
+				if g == &maps.again.e {
+					again++
+				}
+				w := want.Event.(*replication.RowsEvent)
+				if g.TableID != w.TableID || g.Flags != w.Flags || g.ColumnCount != w.ColumnCount || g.Version != w.Version ||
+					g.Table.Table == nil || string(g.Table.Table) != string(w.Table.Table) || g.Type() != w.Type() ||
+					!bytes.Equal(g.ColumnBitmap1, w.ColumnBitmap1) || !bytes.Equal(g.ColumnBitmap2, w.ColumnBitmap2) {
+					t.Fatalf("event %d: %+v, the parser's %+v", i, g, w)
+				}
+				sameRows(t, fmt.Sprintf("event %d", i), g.Rows, w.Rows)
+			}
+			if again != c.again {
+				t.Errorf("%d rows events decoded again, want %d", again, c.again)
+			}
+			if held < 2 {
+				return
+			}
+			ev := w2(false, 21)
+			for _, raw := range [][]byte{mapA, ev} {
+				if _, err := maps.parse(p, raw); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n := testing.AllocsPerRun(100, func() { _, _ = maps.parse(p, ev) }); n > 0.2 {
+				t.Errorf("%v allocations a rows event decoded again, want under 0.2 (its cells' share)", n)
+			}
+		})
+	}
+}
+
+// atLogPos is raw with its header's log position set to pos and its
+// checksum made again.
+func atLogPos(raw []byte, pos uint32) []byte {
+	raw = append([]byte(nil), raw...)
+	binary.LittleEndian.PutUint32(raw[13:], pos)
+	body := raw[:len(raw)-replication.BinlogChecksumLength]
+	binary.LittleEndian.PutUint32(raw[len(body):], crc32.ChecksumIEEE(body))
+	return raw
 }
