@@ -29,10 +29,6 @@ type recordBuilder struct {
 	last       time.Time
 	tsUs, tsNs any
 	reads      int
-	// vals holds the rows, keys and envelopes built, many to an array.
-	// Each builder (the poller's, each worker's) has its own, empty when
-	// copied (newWorkers).
-	vals change.Values
 }
 
 // clockEvery is how many events share one reading of the clock.
@@ -70,7 +66,7 @@ func (b *recordBuilder) stamp() {
 // them again was a tenth of the CPU of 40-column updates. Converted values
 // are only read downstream (transforms build new structs), so the two
 // images may share them.
-func convertRow(vals *change.Values, t *change.Table, row, like []any, likeConv *change.Value) (*change.Value, error) {
+func convertRow(t *change.Table, row, like []any, likeConv *change.Value) (*change.Value, error) {
 	if row == nil {
 		return nil, nil
 	}
@@ -81,7 +77,7 @@ func convertRow(vals *change.Values, t *change.Table, row, like []any, likeConv 
 	if t.Fields != nil {
 		n = len(t.Fields)
 	}
-	out := vals.New(t.RowSchema, n)
+	out := change.NewValue(t.RowSchema, n)
 	for i := 0; i < n; i++ {
 		c := i
 		if t.Fields != nil {
@@ -147,11 +143,11 @@ func convertColumn(t *change.Table, row []any, i int) (any, error) {
 }
 
 // keyOf builds the message key from a source row.
-func keyOf(vals *change.Values, t *change.Table, row []any, converted *change.Value) (*change.Value, error) {
+func keyOf(t *change.Table, row []any, converted *change.Value) (*change.Value, error) {
 	if t.KeySchema == nil || row == nil {
 		return nil, nil
 	}
-	key := vals.New(t.KeySchema, len(t.Key))
+	key := change.NewValue(t.KeySchema, len(t.Key))
 	for i, k := range t.Key {
 		if t.Fields == nil {
 			key.Values[i] = converted.Values[k] // already converted with the row
@@ -192,18 +188,18 @@ func equalValue(a, b any) bool {
 // update that changes the primary key.
 func (b *recordBuilder) build(ev *change.Event, out []change.Record) ([]change.Record, error) {
 	t := ev.Table
-	before, err := convertRow(&b.vals, t, ev.Before, nil, nil)
+	before, err := convertRow(t, ev.Before, nil, nil)
 	if err != nil {
 		return out, err
 	}
-	after, err := convertRow(&b.vals, t, ev.After, ev.Before, before)
+	after, err := convertRow(t, ev.After, ev.Before, before)
 	if err != nil {
 		return out, err
 	}
 	b.stamp()
 	now, tsMs, tsUs, tsNs := b.last, b.tsMs, b.tsUs, b.tsNs
 	envelope := func(op change.Op, before, after *change.Value) *change.Value {
-		env := b.vals.NewEnvelope(t.Envelope)
+		env := change.NewEnvelope(t.Envelope)
 		if before != nil {
 			env.Values[change.EnvBefore] = before
 		}
@@ -229,11 +225,11 @@ func (b *recordBuilder) build(ev *change.Event, out []change.Record) ([]change.R
 		}
 		return r
 	}
-	oldKey, err := keyOf(&b.vals, t, ev.Before, before)
+	oldKey, err := keyOf(t, ev.Before, before)
 	if err != nil {
 		return out, err
 	}
-	newKey, err := keyOf(&b.vals, t, ev.After, after)
+	newKey, err := keyOf(t, ev.After, after)
 	if err != nil {
 		return out, err
 	}

@@ -67,8 +67,6 @@ func newWorkers(cfg *PollerConfig, values *recycler, b recordBuilder) []*worker 
 	if len(cfg.Workers) == 0 {
 		return nil
 	}
-	// Each builder cuts its values from arrays of its own.
-	b.vals = change.Values{}
 	ws := []*worker{{builder: b, chain: cfg.Transforms, enc: newEncoder(cfg, values)}}
 	for _, w := range cfg.Workers {
 		enc := newEncoder(cfg, values)

@@ -41,8 +41,3 @@ func EnvelopeSchema(base string, row, source *Schema) *Schema {
 func NewEnvelope(s *Schema) *Value {
 	return NewValue(s, envFields)
 }
-
-// NewEnvelope returns an empty envelope value of schema s, as NewEnvelope.
-func (a *Values) NewEnvelope(s *Schema) *Value {
-	return a.New(s, envFields)
-}

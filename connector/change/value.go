@@ -1,7 +1,5 @@
 package change
 
-import "github.com/sluice-cdc/sluice/internal/box"
-
 // NewValue returns a value of schema s with n nil field values. The Value
 // and its Values share one allocation (up to 64 fields), which halves the
 // allocations of the records built for every row: rows, keys, envelopes
@@ -136,31 +134,4 @@ func NewValue(s *Schema, n int) *Value {
 		return &b.v
 	}
 	return &Value{Schema: s, Values: make([]any, n)}
-}
-
-// Values hands out values of NewValue's kind whose structs and field
-// slots are cut from arrays made for many of them: one allocation per
-// chunk instead of one per value. A Values is for one goroutine; its zero
-// value is ready. A value it handed out stays valid for as long as it is
-// referenced (it keeps its chunk alive), whatever the Values does next.
-// Copy a Values only before it hands anything out: copies made after
-// would cut the same free slots.
-type Values struct {
-	vals  []Value
-	cells box.Cells
-}
-
-const (
-	valuesChunk = 64   // Value structs a chunk
-	cellsChunk  = 1024 // field slots a chunk: 25 rows of 40 columns
-)
-
-// New returns a value of schema s with n nil field values, as NewValue.
-func (a *Values) New(s *Schema, n int) *Value {
-	if len(a.vals) == cap(a.vals) {
-		a.vals = make([]Value, 0, valuesChunk)
-		a.cells.Chunk = cellsChunk
-	}
-	a.vals = append(a.vals, Value{Schema: s, Values: a.cells.Cut(n)})
-	return &a.vals[len(a.vals)-1]
 }

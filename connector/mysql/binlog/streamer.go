@@ -53,10 +53,6 @@ type Streamer struct {
 	// Streaming goroutine only.
 	texts box.Text
 	strs  *box.Arena[string]
-	// sources holds the rows' source blocks and ints the rows events'
-	// positions in them, many to an array. Streaming goroutine only.
-	sources change.Values
-	ints    *box.Arena[int64]
 	// model is every table's structure at the position being read
 	// (schemahistory.go); nil without a schema history.
 	model *ddl.Model
@@ -77,7 +73,7 @@ func NewStreamer(srv *server.Server, incr Incremental) *Streamer {
 		incr = noIncremental{}
 	}
 	s := &Streamer{srv: srv, cfg: &srv.Config, log: srv.Log, source: srv.Source, cat: srv.Catalog, incr: incr,
-		positions: box.NewArena[offsets.MySQL](64), texts: box.Text{Chunk: 4 << 10}, strs: box.NewArena[string](256), ints: box.NewArena[int64](256)}
+		positions: box.NewArena[offsets.MySQL](64), texts: box.Text{Chunk: 4 << 10}, strs: box.NewArena[string](256)}
 	s.tables = newTables(srv, s.log)
 	return s
 }
@@ -687,8 +683,8 @@ func (s *Streamer) rows(st *txnState, h *replication.EventHeader, e *replication
 }
 
 // sourceTemplate is the source block shared by the rows of one binlog
-// event; sourceValue copies it per row and sets row, into a source block
-// cut from the streamer's arrays (s.sources). The template itself
+// event; sourceValue copies it per row and sets row, so a row costs one
+// allocation for its source block (change.NewValue). The template itself
 // is the streamer's scratch, valid until the next call, and its values are
 // boxed once per table version, second, GTID, file and thread (srcCache): with one
 // row per transaction, boxing them per event was a tenth of the allocations.
@@ -723,7 +719,7 @@ func (s *Streamer) sourceTemplate(st *txnState, h *replication.EventHeader, tbl 
 		c.file, c.fileV = st.file, st.file
 	}
 	v[server.SrcFile] = c.fileV
-	v[server.SrcPos] = s.ints.Box(pos)
+	v[server.SrcPos] = pos
 	if st.thread >= 0 {
 		if c.threadV == nil || c.thread != st.thread {
 			c.thread, c.threadV = st.thread, st.thread
@@ -765,7 +761,7 @@ type srcCache struct {
 }
 
 func (s *Streamer) sourceValue(template []any, row int) *change.Value {
-	v := s.sources.New(s.source, server.SrcFields)
+	v := change.NewValue(s.source, server.SrcFields)
 	copy(v.Values, template)
 	v.Values[server.SrcRow] = int64(row)
 	return v
