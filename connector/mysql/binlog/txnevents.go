@@ -98,7 +98,11 @@ func (a *rowsAgain) decode(c *tableMaps, data []byte) (ev *replication.BinlogEve
 	if !ok || len(data) < replication.EventHeaderSize+c.sumSize {
 		return nil, false, nil
 	}
-	if err := a.h.Decode(data); err != nil || int(a.h.EventSize) != len(data) {
+	// The header is decoded apart and kept only with the event: the
+	// stream may still hold the last event's (its mid-transaction marker
+	// after a failed read).
+	var h replication.EventHeader
+	if err := h.Decode(data); err != nil || int(h.EventSize) != len(data) {
 		return nil, false, nil
 	}
 	if c.sumSize > 0 {
@@ -112,9 +116,10 @@ func (a *rowsAgain) decode(c *tableMaps, data []byte) (ev *replication.BinlogEve
 	a.e.Rows = rows
 	body := data[replication.EventHeaderSize : len(data)-c.sumSize]
 	if err := c.dec.decode(&a.e, body); err != nil {
-		h := a.h
-		return nil, true, &replication.EventError{Header: &h, Err: err.Error(), Data: body}
+		eh := h
+		return nil, true, &replication.EventError{Header: &eh, Err: err.Error(), Data: body}
 	}
+	a.h = h
 	a.ev = replication.BinlogEvent{RawData: data, Header: &a.h, Event: &a.e}
 	return &a.ev, true, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 
@@ -285,6 +286,24 @@ func TestRowsEventsDecodedAgainAsParser(t *testing.T) {
 			}
 			if held < 2 {
 				return
+			}
+			// A rows event of a (the table of the id at the end of seq)
+			// whose last image is cut short fails decoded again as it
+			// fails through the parser, and the header the maps hold is
+			// still the last good event's.
+			if c.held != 256 {
+				return
+			}
+			lastHeader := maps.again.h
+			short := rows(replication.WRITE_ROWS_EVENTv2, 2, false, 2, imageA(31, 31, false), imageA(32, 32, false)[:6])
+			if _, err := maps.parse(p, short); err == nil || !strings.Contains(err.Error(), "runs past the event's end") {
+				t.Errorf("a cut image decoded again: error %v, want the image running past the end", err)
+			}
+			if _, err := ref.Parse(append([]byte(nil), short...)); err == nil {
+				t.Error("the parser decoded the cut image")
+			}
+			if maps.again.h != lastHeader {
+				t.Errorf("the held header became the failed event's: %+v, want %+v", maps.again.h, lastHeader)
 			}
 			ev := w2(false, 21)
 			for _, raw := range [][]byte{mapA, ev} {
