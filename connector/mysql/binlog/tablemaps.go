@@ -123,7 +123,9 @@ func (c *tableMaps) rows(p *replication.BinlogParser, data []byte) (*replication
 	hold := len(c.byID) < maxHeld
 	c.dec.holdStmtEnd, c.dec.heldStmtEnd = hold, false
 	c.dec.evType = replication.EventType(data[4])
-	ev, again, err := (*replication.BinlogEvent)(nil), false, error(nil)
+	var ev *replication.BinlogEvent
+	var again bool
+	var err error
 	if hold && c.idSize > 0 {
 		ev, again, err = c.again.decode(c, data)
 	}
