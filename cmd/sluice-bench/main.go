@@ -70,7 +70,7 @@ func main() {
 		snapWrites := fs.Int("snapshot-writes", 0, "rows/s written to another database while the snapshot runs (its ranges then start at different binlog positions); MariaDB's CPU then includes the writes")
 		bigRows := fs.Int("bigtxn-rows", 1_000_000, "rows of bigtxn's one transaction")
 		wls := fs.String("workloads", "bulk,onerow,wide,mixed,bigtxn,steady,snapshot", "comma-separated workloads")
-		convs := fs.String("converters", "json-noschema,json,avro,json-noschema+unwrap", "comma-separated converters: json (schemas on), json-noschema, avro (skipped without a registry); +unwrap after one adds the suite's transform chain (ExtractNewRecordState and a RegexRouter, see unwrapChain)")
+		convs := fs.String("converters", "json-noschema,json,avro,json-noschema+unwrap", "comma-separated converters: json (schemas on), json-noschema, avro (skipped without a registry); +unwrap after one adds the suite's transform chain (ExtractNewRecordState and a RegexRouter, see unwrapChain); debezium: before json or json-noschema (with or without +unwrap) runs the real Debezium connector in the Kafka Connect worker of deploy/local/connect.sh instead of Sluice")
 		reg := fs.String("registry", os.Getenv("SLUICE_TEST_REGISTRY_URL"), "schema registry URL for avro (default $SLUICE_TEST_REGISTRY_URL)")
 		rate := fs.Int("steady-rate", 10_000, "rows/s of the steady workload (latency)")
 		secs := fs.Int("steady-seconds", 20, "seconds of the steady workload")
@@ -274,6 +274,10 @@ func snapshot(rows, threads int, bin string) error {
 	return nil
 }
 
+// sluicePkg is the daemon's package, built by import path so that the bench
+// runs from any directory of the module (its tests run in their own).
+const sluicePkg = "github.com/sluice-cdc/sluice/cmd/sluice"
+
 // workDir makes a bench's temporary directory and, without a given sluice
 // binary, builds one into it; cleanup removes the directory.
 func workDir(prefix, bin string) (dir, binary string, cleanup func(), err error) {
@@ -283,7 +287,7 @@ func workDir(prefix, bin string) (dir, binary string, cleanup func(), err error)
 	cleanup = func() { os.RemoveAll(dir) }
 	if bin == "" {
 		bin = filepath.Join(dir, "sluice")
-		if out, err := exec.Command("go", "build", "-o", bin, "./cmd/sluice").CombinedOutput(); err != nil {
+		if out, err := exec.Command("go", "build", "-o", bin, sluicePkg).CombinedOutput(); err != nil {
 			cleanup()
 			return "", "", nil, fmt.Errorf("building sluice: %v\n%s", err, out)
 		}

@@ -82,7 +82,7 @@ func stream(rows, txnRows int, backlog bool, bin string, convs []string, registr
 		}
 		defer os.RemoveAll(dir)
 		bin = filepath.Join(dir, "sluice")
-		if out, err := exec.Command("go", "build", "-o", bin, "./cmd/sluice").CombinedOutput(); err != nil {
+		if out, err := exec.Command("go", "build", "-o", bin, sluicePkg).CombinedOutput(); err != nil {
 			return fmt.Errorf("building sluice: %v\n%s", err, out)
 		}
 	}

@@ -33,6 +33,7 @@ type suiteConfig struct {
 	registry, bin           string
 	steadyRate, steadySecs  int
 	set                     map[string]string // --set
+	worker                  *connectWorker    // runs the debezium: converters
 }
 
 // suiteRow is one line of the suite's table.
@@ -185,8 +186,21 @@ var workloads = map[string]workload{
 
 func suite(cfg suiteConfig) error {
 	for _, c := range cfg.convs {
-		if _, err := suiteSettings(c, cfg.registry); err != nil {
+		base, dbz := strings.CutPrefix(c, debeziumPrefix)
+		if _, err := suiteSettings(base, cfg.registry); err != nil {
 			return err
+		}
+		if !dbz {
+			continue
+		}
+		if err := checkDebeziumConv(c); err != nil {
+			return err
+		}
+		if cfg.worker == nil {
+			var err error
+			if cfg.worker, err = newConnectWorker(); err != nil {
+				return err
+			}
 		}
 	}
 	if cfg.bin == "" {
@@ -196,7 +210,7 @@ func suite(cfg suiteConfig) error {
 		}
 		defer os.RemoveAll(dir)
 		cfg.bin = filepath.Join(dir, "sluice")
-		if out, err := exec.Command("go", "build", "-o", cfg.bin, "./cmd/sluice").CombinedOutput(); err != nil {
+		if out, err := exec.Command("go", "build", "-o", cfg.bin, sluicePkg).CombinedOutput(); err != nil {
 			return fmt.Errorf("building sluice: %v\n%s", err, out)
 		}
 	}
@@ -275,7 +289,7 @@ func brokerPartitions(kafka string) {
 }
 
 func printSuite(f *os.File, rows []suiteRow) {
-	fmt.Fprintf(f, "%-10s %-20s %9s %10s %10s %6s %8s %8s %9s %7s %8s %8s %s\n",
+	fmt.Fprintf(f, "%-10s %-29s %9s %10s %10s %6s %8s %8s %9s %7s %8s %8s %s\n",
 		"workload", "converter", "rows", "rows/s", "decode/s", "ratio", "µs/row", "peakRSS", "kafka µs", "db µs", "p50", "p99", "")
 	opt := func(v float64, format string) string {
 		if v == 0 {
@@ -294,7 +308,7 @@ func printSuite(f *os.File, rows []suiteRow) {
 		if r.decode > 0 {
 			ratio = r.e2e / r.decode
 		}
-		fmt.Fprintf(f, "%-10s %-20s %9d %10s %10s %6s %8s %5dMiB %9s %7s %8s %8s %s\n",
+		fmt.Fprintf(f, "%-10s %-29s %9d %10s %10s %6s %8s %5dMiB %9s %7s %8s %8s %s\n",
 			r.workload, r.conv, r.rows, opt(r.e2e, "%.0f"), opt(r.decode, "%.0f"), opt(ratio, "%.2f"),
 			opt(r.cpuUs, "%.2f"), r.rssMiB, opt(r.kafkaUs, "%.2f"), opt(r.dbUs, "%.2f"), dur(r.p50), dur(r.p99), r.note)
 	}
@@ -306,14 +320,42 @@ type daemon struct {
 	log string
 }
 
+// connectorFor writes the connector file of a suite converter's run and
+// returns its path and topic prefix, which is also the connector's name.
 func (b *bench) connectorFor(conv, registry string, serverID int, extra map[string]string) (path, prefix string, err error) {
-	settings, err := suiteSettings(conv, registry)
+	prefix, cfg, err := b.connectorConfig(conv, registry, serverID, extra)
 	if err != nil {
 		return "", "", err
 	}
-	prefix = b.db + "_" + strings.NewReplacer("-", "_", "+", "_").Replace(conv)
+	path, err = b.writeConnector(prefix, cfg)
+	return path, prefix, err
+}
+
+// writeConnector writes a connector file named for its connector.
+func (b *bench) writeConnector(name string, cfg map[string]string) (string, error) {
+	data, _ := json.Marshal(map[string]any{"name": name, "config": cfg})
+	path := filepath.Join(b.dir, name+".json")
+	return path, os.WriteFile(path, data, 0o600)
+}
+
+// connectorConfig is the connector configuration of a suite converter's
+// run. A Debezium converter's is one both Sluice and Debezium run: Sluice
+// stores the start position and the schema history with it, Debezium
+// streams from there.
+func (b *bench) connectorConfig(conv, registry string, serverID int, extra map[string]string) (prefix string, cfg map[string]string, err error) {
+	base, dbz := strings.CutPrefix(conv, debeziumPrefix)
+	settings, err := suiteSettings(base, registry)
+	if err != nil {
+		return "", nil, err
+	}
+	prefix = b.db + "_" + strings.NewReplacer("-", "_", "+", "_", ":", "_").Replace(conv)
+	if dbz {
+		for k, v := range debeziumSettings(prefix, b.kafka) {
+			settings[k] = v
+		}
+	}
 	host, port, _ := strings.Cut(b.addr, ":")
-	cfg := map[string]string{
+	cfg = map[string]string{
 		"connector.class": "io.debezium.connector.mariadb.MariaDbConnector", "database.hostname": host, "database.port": port,
 		"database.user": "sluice", "database.password": "sluice", "database.server.id": strconv.Itoa(serverID), "topic.prefix": prefix,
 		"database.include.list": b.db, "include.schema.changes": "false",
@@ -331,9 +373,7 @@ func (b *bench) connectorFor(conv, registry string, serverID int, extra map[stri
 	for k, v := range b.set {
 		cfg[k] = v
 	}
-	data, _ := json.Marshal(map[string]any{"name": prefix, "config": cfg})
-	path = filepath.Join(b.dir, prefix+".json")
-	return path, prefix, os.WriteFile(path, data, 0o600)
+	return prefix, cfg, nil
 }
 
 // start runs sluice on a connector file and waits until it streams.
@@ -546,10 +586,13 @@ func suiteStream(cfg suiteConfig, name string, w workload, n int) ([]suiteRow, e
 			return nil, err
 		}
 	}
-	type prepared struct{ path, prefix string }
 	var runs []prepared
 	for i, c := range cfg.convs {
-		path, prefix, err := b.connectorFor(c, cfg.registry, 5900+i, map[string]string{"snapshot.mode": "no_data"})
+		prefix, conf, err := b.connectorConfig(c, cfg.registry, 5900+i, map[string]string{"snapshot.mode": "no_data"})
+		if err != nil {
+			return nil, err
+		}
+		path, err := b.writeConnector(prefix, conf)
 		if err != nil {
 			return nil, err
 		}
@@ -558,7 +601,7 @@ func suiteStream(cfg suiteConfig, name string, w workload, n int) ([]suiteRow, e
 			return nil, err
 		}
 		_ = d.stop()
-		runs = append(runs, prepared{path, prefix})
+		runs = append(runs, prepared{path, prefix, conf})
 	}
 	start, err := b.binlogPos()
 	if err != nil {
@@ -595,47 +638,125 @@ func suiteStream(cfg suiteConfig, name string, w workload, n int) ([]suiteRow, e
 		if dir := os.Getenv("SLUICE_BENCH_PROFILE_DIR"); dir != "" {
 			profile = filepath.Join(dir, name+"-"+c+".pprof")
 		}
-		d, err := b.start(runs[i].path, profile)
+		cu, err := b.catchUp(cfg, c, runs[i], profile)
 		if err != nil {
 			return nil, err
 		}
-		pid := d.cmd.Process.Pid
-		began, cpu0, k0, m0 := time.Now(), procCPU(pid), procCPU(kpid), procCPU(mpid)
-		topic := suiteTopic(c, runs[i].prefix, b.db, w.table)
-		var got int64
-		for deadline := time.Now().Add(20 * time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-			if got = endOffsets(adm, topic); got >= want {
-				break
-			}
-			if d.cmd.ProcessState != nil {
-				break
-			}
+		took, err := b.timed(&r, cu, adm, suiteTopic(c, runs[i].prefix, b.db, w.table), want, kpid, mpid)
+		if strings.HasPrefix(c, debeziumPrefix) {
+			dropTopic(adm, runs[i].prefix+"-history")
+			r.note = "(Debezium: the worker JVM from the connector's resume)"
 		}
-		done := time.Now()
-		cpu1, k1, m1, hwm := procCPU(pid), procCPU(kpid), procCPU(mpid), peakRSSMiB(pid)
-		_ = d.stop()
-		if got < want {
-			logb, _ := os.ReadFile(d.log)
-			return nil, fmt.Errorf("%s: only %d of %d records reached Kafka; log:\n%s", c, got, want, tail(logb, 3000))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", c, err)
 		}
-		if first := b.firstTimestamp(topic); !first.IsZero() && first.After(began) {
-			began = first
-		}
-		dropTopic(adm, topic)
-		r.e2e = float64(decRows) / done.Sub(began).Seconds()
-		r.cpuUs = float64(cpu1-cpu0) / 1e3 / float64(decRows)
-		if kpid > 0 {
-			r.kafkaUs = float64(k1-k0) / 1e3 / float64(decRows)
-		}
-		if mpid > 0 {
-			r.dbUs = float64(m1-m0) / 1e3 / float64(decRows)
-		}
-		r.rssMiB = hwm
 		fmt.Fprintf(os.Stderr, "%s %s: %d records in %s: %.0f rows/s (go-mysql decodes %.0f), %.2f µs/row, peak RSS %d MiB\n",
-			name, c, got, done.Sub(began).Round(time.Millisecond), r.e2e, r.decode, r.cpuUs, r.rssMiB)
+			name, c, want, took.Round(time.Millisecond), r.e2e, r.decode, r.cpuUs, r.rssMiB)
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// timed waits for a catch-up's want records on topic and fills in r's rows/s
+// (from the first record's timestamp to the last acknowledged), its CPU and
+// peak RSS, the broker's and MariaDB's CPU, per row of r.rows; it stops the
+// catch-up and drops the topic, and returns the time from the first record.
+func (b *bench) timed(r *suiteRow, cu *catchUp, adm *kadm.Client, topic string, want int64, kpid, mpid int) (time.Duration, error) {
+	began, cpu0, k0, m0 := time.Now(), procCPU(cu.pid), procCPU(kpid), procCPU(mpid)
+	// Two minutes and a minute for each 60,000 records: a million rows at
+	// Debezium's few thousand a second fit; a run that is stuck fails soon.
+	limit := 2*time.Minute + time.Duration(want)*time.Millisecond
+	got, failed := cu.wait(adm, topic, want, limit)
+	done := time.Now()
+	cpu1, k1, m1, hwm := procCPU(cu.pid), procCPU(kpid), procCPU(mpid), peakRSSMiB(cu.pid)
+	_ = cu.stop()
+	if got < want {
+		return 0, fmt.Errorf("only %d of %d records reached Kafka (%v); log:\n%s", got, want, failed, cu.log())
+	}
+	// More than the rows written: it started before the stored position or
+	// repeated some.
+	if got = endOffsets(adm, topic); got > want {
+		return 0, fmt.Errorf("%d records in %s for %d rows written", got, topic, want)
+	}
+	if first := b.firstTimestamp(topic); !first.IsZero() && first.After(began) {
+		began = first
+	}
+	dropTopic(adm, topic)
+	n := float64(r.rows)
+	r.e2e = n / done.Sub(began).Seconds()
+	r.cpuUs = float64(cpu1-cpu0) / 1e3 / n
+	if kpid > 0 {
+		r.kafkaUs = float64(k1-k0) / 1e3 / n
+	}
+	if mpid > 0 {
+		r.dbUs = float64(m1-m0) / 1e3 / n
+	}
+	r.rssMiB = hwm
+	return done.Sub(began), nil
+}
+
+// prepared is a converter's connector whose start position is stored.
+type prepared struct {
+	path, prefix string
+	cfg          map[string]string
+}
+
+// catchUp is one converter's connector reading what was loaded: a Sluice
+// process, or a Debezium connector in the Kafka Connect worker.
+type catchUp struct {
+	pid    int          // the process whose CPU and peak RSS are the run's
+	failed func() error // why it can no longer finish; nil while it can
+	stop   func() error
+	log    func() []byte // the end of its log, for an error
+}
+
+// catchUp starts a converter's connector on its stored position.
+func (b *bench) catchUp(cfg suiteConfig, conv string, p prepared, profile string) (*catchUp, error) {
+	if strings.HasPrefix(conv, debeziumPrefix) {
+		return b.debeziumCatchUp(cfg.worker, p, true)
+	}
+	d, err := b.start(p.path, profile)
+	if err != nil {
+		return nil, err
+	}
+	pid := d.cmd.Process.Pid
+	return &catchUp{pid: pid, stop: d.stop,
+		failed: func() error {
+			if exited(pid) {
+				return fmt.Errorf("sluice exited")
+			}
+			return nil
+		},
+		log: func() []byte { l, _ := os.ReadFile(d.log); return tail(l, 3000) }}, nil
+}
+
+// wait polls topic's end offsets until they reach want, the catch-up
+// fails or limit passes, and returns the last count.
+func (c *catchUp) wait(adm *kadm.Client, topic string, want int64, limit time.Duration) (int64, error) {
+	var got int64
+	for deadline, n := time.Now().Add(limit), 0; time.Now().Before(deadline); n++ {
+		if got = endOffsets(adm, topic); got >= want {
+			return got, nil
+		}
+		if n%50 == 49 { // once a second: Debezium's is a REST call
+			if err := c.failed(); err != nil {
+				return got, err
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return got, fmt.Errorf("still short after %s", limit)
+}
+
+// exited reports whether a child process has ended (a zombie not yet
+// waited for, or gone).
+func exited(pid int) bool {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return true
+	}
+	i := bytes.LastIndexByte(data, ')')
+	return i >= 0 && i+2 < len(data) && data[i+2] == 'Z'
 }
 
 func tail(b []byte, n int) []byte {
@@ -668,6 +789,14 @@ func suiteSnapshot(cfg suiteConfig) ([]suiteRow, error) {
 	kpid, mpid := kafkaPID(), mariadbPID()
 	var out []suiteRow
 	for i, c := range cfg.convs {
+		if strings.HasPrefix(c, debeziumPrefix) {
+			r, err := b.debeziumSnapshot(cfg, adm, c, int64(cfg.snapRows), 5950+i, kpid, mpid)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", c, err)
+			}
+			out = append(out, r)
+			continue
+		}
 		path, prefix, err := b.connectorFor(c, cfg.registry, 5950+i, map[string]string{"snapshot.mode": "initial_only", "snapshot.max.threads": "2"})
 		if err != nil {
 			return nil, err
@@ -784,6 +913,10 @@ func suiteSteady(cfg suiteConfig) ([]suiteRow, error) {
 	fmt.Fprintf(os.Stderr, "== steady: %d rows/s for %d s\n", cfg.steadyRate, cfg.steadySecs)
 	var out []suiteRow
 	for i, c := range cfg.convs {
+		if strings.HasPrefix(c, debeziumPrefix) {
+			fmt.Fprintf(os.Stderr, "steady: %s not run (the steady workload times Sluice only)\n", c)
+			continue
+		}
 		r, err := steadyOne(cfg, c, 5970+i)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", c, err)

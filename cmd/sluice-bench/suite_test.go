@@ -1,0 +1,79 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestSuiteAgainstDebezium runs the suite's bulk workload and snapshot with
+// Sluice and with the real Debezium connector in the Kafka Connect worker of
+// deploy/local/connect.sh, JSON with schemas on both: each run must deliver
+// every row once (the suite fails a run short of them or with more), and
+// the table must carry each run's figures.
+func TestSuiteAgainstDebezium(t *testing.T) {
+	if os.Getenv("SLUICE_SIDEBYSIDE") != "1" {
+		t.Skip("set SLUICE_SIDEBYSIDE=1 with MariaDB, Kafka and the Kafka Connect worker running (deploy/local/up.sh, connect.sh start)")
+	}
+	w, err := newConnectWorker()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "sluice")
+	if out, err := exec.Command("go", "build", "-o", bin, sluicePkg).CombinedOutput(); err != nil {
+		t.Fatalf("building sluice: %v\n%s", err, out)
+	}
+	const n = 3000
+	cfg := suiteConfig{rows: n, snapRows: n, bin: bin, worker: w, convs: []string{"json", "debezium:json"}}
+	streamed, err := suiteStream(cfg, "bulk", workloads["bulk"], n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snapped, err := suiteSnapshot(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := append(streamed, snapped...)
+	if len(rows) != 4 {
+		t.Fatalf("%d rows in the table, want 4: %+v", len(rows), rows)
+	}
+	var table strings.Builder
+	for _, r := range rows {
+		if r.rows != n || r.e2e <= 0 || r.cpuUs <= 0 || r.rssMiB <= 0 {
+			t.Errorf("%s %s: rows %d, %.0f rows/s, %.2f µs/row, %d MiB: want %d rows and every figure measured", r.workload, r.conv, r.rows, r.e2e, r.cpuUs, r.rssMiB, n)
+		}
+		if got, want := strings.HasPrefix(r.note, "(Debezium"), strings.HasPrefix(r.conv, debeziumPrefix); got != want {
+			t.Errorf("%s %s: note %q", r.workload, r.conv, r.note)
+		}
+	}
+	f, err := os.CreateTemp(t.TempDir(), "table")
+	if err != nil {
+		t.Fatal(err)
+	}
+	printSuite(f, rows)
+	f.Close()
+	out, _ := os.ReadFile(f.Name())
+	table.Write(out)
+	for _, want := range []string{"bulk       json ", "bulk       debezium:json ", "snapshot   json ", "snapshot   debezium:json "} {
+		if !strings.Contains(table.String(), want) {
+			t.Errorf("the table has no line starting %q:\n%s", want, table.String())
+		}
+	}
+	t.Logf("\n%s", table.String())
+}
+
+// TestDebeziumConverters: the suite refuses a Debezium converter it cannot
+// set up, before anything runs.
+func TestDebeziumConverters(t *testing.T) {
+	for _, c := range []string{"debezium:json", "debezium:json-noschema", "debezium:json-noschema+unwrap"} {
+		if err := checkDebeziumConv(c); err != nil {
+			t.Errorf("%s: %v", c, err)
+		}
+	}
+	err := checkDebeziumConv("debezium:avro")
+	if err == nil || !strings.Contains(err.Error(), "debezium:avro") || !strings.Contains(err.Error(), "json") {
+		t.Errorf("debezium:avro: %v, want an error naming it and what runs", err)
+	}
+}
