@@ -28,14 +28,20 @@ const debeziumPrefix = "debezium:"
 // worker's converter and settings are used.
 const jsonConverter = "org.apache.kafka.connect.json.JsonConverter"
 
+// apicurioConverter is Apicurio's Kafka Connect Avro converter, its port of
+// Confluent's (whose jar Maven Central does not serve), which connect.sh
+// adds to the worker with SLUICE_CONNECT_AVRO=1.
+const apicurioConverter = "io.apicurio.registry.utils.converter.AvroConverter"
+
 // debeziumSettings are the connector settings of a Debezium run beyond the
-// plain converter's: the converter classes (see jsonConverter), a schema
-// history topic, which Debezium requires and which Sluice's run that
-// stores the start position writes for it, and topics created with the
-// broker's defaults, as Sluice creates them.
-func debeziumSettings(prefix, kafka string) map[string]string {
-	return map[string]string{
-		"key.converter": jsonConverter, "value.converter": jsonConverter,
+// plain converter's: the converters (see jsonConverter; for Avro
+// Apicurio's, with Confluent's framing and the ids of the registry's
+// Confluent-compatible API, as Sluice's avro writes), a schema history
+// topic, which Debezium requires and which Sluice's run that stores the
+// start position writes for it, and topics created with the broker's
+// defaults, as Sluice creates them.
+func debeziumSettings(base, prefix, kafka, registry string) map[string]string {
+	m := map[string]string{
 		"schema.history.internal.kafka.topic":             prefix + "-history",
 		"schema.history.internal.kafka.bootstrap.servers": kafka,
 		// The local server holds other databases (other tests', other
@@ -45,14 +51,30 @@ func debeziumSettings(prefix, kafka string) map[string]string {
 		"topic.creation.default.partitions":                         "-1",
 		"topic.creation.default.replication.factor":                 "-1",
 	}
+	for _, side := range []string{"key", "value"} {
+		p := side + ".converter"
+		if !strings.HasPrefix(base, "avro") {
+			m[p] = jsonConverter
+			continue
+		}
+		m[p] = apicurioConverter
+		m[p+".apicurio.registry.url"] = strings.Replace(registry, "/apis/ccompat/v7", "/apis/registry/v2", 1)
+		m[p+".apicurio.registry.auto-register"] = "true"
+		m[p+".apicurio.registry.as-confluent"] = "true"
+		m[p+".apicurio.registry.use-id"] = "contentId"
+		m[p+".apicurio.registry.headers.enabled"] = "false"
+	}
+	return m
 }
 
-// checkDebeziumConv rejects a Debezium converter the worker cannot run as
-// the suite sets it up.
-func checkDebeziumConv(conv string) error {
+// checkDebeziumConv rejects a Debezium converter the suite cannot set up.
+func checkDebeziumConv(conv, registry string) error {
 	base, _ := strings.CutSuffix(strings.TrimPrefix(conv, debeziumPrefix), "+unwrap")
-	if base != "json" && base != "json-noschema" {
-		return fmt.Errorf("--converters %s: Debezium runs only with json or json-noschema (its Avro needs the worker's Apicurio converter and other settings; see internal/sidebyside)", conv)
+	switch {
+	case base == "avro" && !strings.HasSuffix(registry, "/apis/ccompat/v7"):
+		return fmt.Errorf("--converters %s: Debezium's Avro runs through Apicurio's converter, which needs Apicurio's registry (--registry ending in /apis/ccompat/v7, as deploy/local/registry.sh start prints); got %q", conv, registry)
+	case base != "json" && base != "json-noschema" && base != "avro":
+		return fmt.Errorf("--converters %s: Debezium runs with json, json-noschema or avro", conv)
 	}
 	return nil
 }

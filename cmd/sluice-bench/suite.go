@@ -193,7 +193,7 @@ func suite(cfg suiteConfig) error {
 		if !dbz {
 			continue
 		}
-		if err := checkDebeziumConv(c); err != nil {
+		if err := checkDebeziumConv(c, cfg.registry); err != nil {
 			return err
 		}
 		if cfg.worker == nil {
@@ -350,7 +350,7 @@ func (b *bench) connectorConfig(conv, registry string, serverID int, extra map[s
 	}
 	prefix = b.db + "_" + strings.NewReplacer("-", "_", "+", "_", ":", "_").Replace(conv)
 	if dbz {
-		for k, v := range debeziumSettings(prefix, b.kafka) {
+		for k, v := range debeziumSettings(base, prefix, b.kafka, registry) {
 			settings[k] = v
 		}
 	}

@@ -65,15 +65,21 @@ func TestSuiteAgainstDebezium(t *testing.T) {
 }
 
 // TestDebeziumConverters: the suite refuses a Debezium converter it cannot
-// set up, before anything runs.
+// set up, before anything runs, naming it and what it needs.
 func TestDebeziumConverters(t *testing.T) {
-	for _, c := range []string{"debezium:json", "debezium:json-noschema", "debezium:json-noschema+unwrap"} {
-		if err := checkDebeziumConv(c); err != nil {
+	const apicurio = "http://127.0.0.1:28181/apis/ccompat/v7"
+	for _, c := range []string{"debezium:json", "debezium:json-noschema", "debezium:json-noschema+unwrap", "debezium:avro", "debezium:avro+unwrap"} {
+		if err := checkDebeziumConv(c, apicurio); err != nil {
 			t.Errorf("%s: %v", c, err)
 		}
 	}
-	err := checkDebeziumConv("debezium:avro")
-	if err == nil || !strings.Contains(err.Error(), "debezium:avro") || !strings.Contains(err.Error(), "json") {
-		t.Errorf("debezium:avro: %v, want an error naming it and what runs", err)
+	for c, want := range map[string]string{
+		"debezium:avro":     "Apicurio's registry", // another registry's URL
+		"debezium:protobuf": "json, json-noschema or avro",
+	} {
+		err := checkDebeziumConv(c, "http://127.0.0.1:8081")
+		if err == nil || !strings.Contains(err.Error(), c) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want an error naming it and %q", c, err, want)
+		}
 	}
 }
