@@ -8,11 +8,11 @@ import (
 	"testing"
 )
 
-// TestSuiteAgainstDebezium runs the suite's bulk workload and snapshot with
-// Sluice and with the real Debezium connector in the Kafka Connect worker of
-// deploy/local/connect.sh, JSON with schemas on both: each run must deliver
-// every row once (the suite fails a run short of them or with more), and
-// the table must carry each run's figures.
+// TestSuiteAgainstDebezium runs the suite's bulk, snapshot and steady
+// workloads with Sluice and with the real Debezium connector in the Kafka
+// Connect worker of deploy/local/connect.sh, JSON with schemas on both: each
+// run must deliver every row once (the suite fails a run short of them or
+// with more), and the table must carry each run's figures.
 func TestSuiteAgainstDebezium(t *testing.T) {
 	if os.Getenv("SLUICE_SIDEBYSIDE") != "1" {
 		t.Skip("set SLUICE_SIDEBYSIDE=1 with MariaDB, Kafka and the Kafka Connect worker running (deploy/local/up.sh, connect.sh start)")
@@ -26,7 +26,8 @@ func TestSuiteAgainstDebezium(t *testing.T) {
 		t.Fatalf("building sluice: %v\n%s", err, out)
 	}
 	const n = 3000
-	cfg := suiteConfig{rows: n, snapRows: n, bin: bin, worker: w, convs: []string{"json", "debezium:json"}}
+	cfg := suiteConfig{rows: n, snapRows: n, bin: bin, worker: w, convs: []string{"json", "debezium:json"},
+		steadyRate: n / 2, steadySecs: 2}
 	streamed, err := suiteStream(cfg, "bulk", workloads["bulk"], n)
 	if err != nil {
 		t.Fatal(err)
@@ -35,9 +36,18 @@ func TestSuiteAgainstDebezium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows := append(streamed, snapped...)
-	if len(rows) != 4 {
-		t.Fatalf("%d rows in the table, want 4: %+v", len(rows), rows)
+	steady, err := suiteSteady(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range steady {
+		if r.p99 <= 0 || r.p50 > r.p99 {
+			t.Errorf("steady %s: p50 %s, p99 %s", r.conv, r.p50, r.p99)
+		}
+	}
+	rows := append(append(streamed, snapped...), steady...)
+	if len(rows) != 6 {
+		t.Fatalf("%d rows in the table, want 6: %+v", len(rows), rows)
 	}
 	var table strings.Builder
 	for _, r := range rows {
@@ -56,7 +66,8 @@ func TestSuiteAgainstDebezium(t *testing.T) {
 	f.Close()
 	out, _ := os.ReadFile(f.Name())
 	table.Write(out)
-	for _, want := range []string{"bulk       json ", "bulk       debezium:json ", "snapshot   json ", "snapshot   debezium:json "} {
+	for _, want := range []string{"bulk       json ", "bulk       debezium:json ", "snapshot   json ", "snapshot   debezium:json ",
+		"steady     json ", "steady     debezium:json "} {
 		if !strings.Contains(table.String(), want) {
 			t.Errorf("the table has no line starting %q:\n%s", want, table.String())
 		}
