@@ -23,6 +23,10 @@ import (
 // on, on the same binlog range and broker as Sluice's "json".
 const debeziumPrefix = "debezium:"
 
+// debeziumNote marks a Debezium run's line: its CPU and peak RSS are the
+// worker JVM's, from the connector's resume.
+const debeziumNote = "(Debezium: the worker JVM from the connector's resume)"
+
 // jsonConverter is Kafka's JSON converter class. A Kafka Connect connector
 // needs it named for its own schemas.enable to apply: without the class the
 // worker's converter and settings are used.
@@ -167,16 +171,22 @@ func (w *connectWorker) failure(name string) error {
 		return err
 	}
 	if trace != "" {
-		return fmt.Errorf("Debezium connector %s failed: %s", name, tail([]byte(trace), 3000))
+		return taskFailed(name, trace)
 	}
 	return nil
+}
+
+// taskFailed is the error of a Debezium connector or task that failed, with
+// the end of its stack trace.
+func taskFailed(name, trace string) error {
+	return fmt.Errorf("Debezium connector %s failed: %s", name, tail([]byte(trace), 3000))
 }
 
 func (w *connectWorker) waitState(name, want string) error {
 	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		st, trace, err := w.state(name)
 		if err == nil && trace != "" {
-			return fmt.Errorf("Debezium connector %s failed: %s", name, tail([]byte(trace), 3000))
+			return taskFailed(name, trace)
 		}
 		if err == nil && st == want {
 			return nil
@@ -279,15 +289,7 @@ func (b *bench) debeziumCatchUp(w *connectWorker, p prepared, fromStored bool) (
 
 // logTail is the end of the worker's log (connect.sh's connect.log).
 func (w *connectWorker) logTail() []byte {
-	dir := os.Getenv("SLUICE_LOCAL_DIR")
-	if dir == "" {
-		dir = "/tmp/sluice-local"
-	}
-	name := os.Getenv("SLUICE_CONNECT_NAME")
-	if name == "" {
-		name = "main"
-	}
-	l, err := os.ReadFile(filepath.Join(dir, "connect-"+name, "connect.log"))
+	l, err := os.ReadFile(filepath.Join(localDir("connect", "SLUICE_CONNECT_NAME"), "connect.log"))
 	if err != nil {
 		return []byte(err.Error())
 	}
@@ -298,7 +300,7 @@ func (w *connectWorker) logTail() []byte {
 // snapshot.mode=initial_only, rows/s from its first record to its last
 // acknowledged, the worker JVM's CPU from the connector's resume.
 func (b *bench) debeziumSnapshot(cfg suiteConfig, adm *kadm.Client, conv string, rows int64, serverID, kpid, mpid int) (suiteRow, error) {
-	r := suiteRow{workload: "snapshot", conv: conv, rows: rows, note: "(Debezium: the worker JVM from the connector's resume)"}
+	r := suiteRow{workload: "snapshot", conv: conv, rows: rows, note: debeziumNote}
 	prefix, conf, err := b.connectorConfig(conv, cfg.registry, serverID, map[string]string{"snapshot.mode": "initial_only", "snapshot.max.threads": "2"})
 	if err != nil {
 		return r, err

@@ -453,13 +453,9 @@ func kafkaPID() int { return localPID("kafka", "SLUICE_BENCH_KAFKA_PID", "SLUICE
 // mariadbPID is the local MariaDB server's (deploy/local/mariadb.sh's), 0 if unknown.
 func mariadbPID() int { return localPID("mariadb", "SLUICE_BENCH_MARIADB_PID", "SLUICE_MARIADB_NAME") }
 
-// localPID reads the pid file of a server the deploy/local scripts run:
-// $SLUICE_LOCAL_DIR/<kind>-<name>/<kind>.pid, or the pid in env.
-func localPID(kind, env, nameEnv string) int {
-	if v := os.Getenv(env); v != "" {
-		n, _ := strconv.Atoi(v)
-		return n
-	}
+// localDir is the directory of a server the deploy/local scripts run:
+// $SLUICE_LOCAL_DIR/<kind>-<name>, the name from nameEnv or "main".
+func localDir(kind, nameEnv string) string {
 	dir := os.Getenv("SLUICE_LOCAL_DIR")
 	if dir == "" {
 		dir = "/tmp/sluice-local"
@@ -468,7 +464,17 @@ func localPID(kind, env, nameEnv string) int {
 	if name == "" {
 		name = "main"
 	}
-	data, err := os.ReadFile(filepath.Join(dir, kind+"-"+name, kind+".pid"))
+	return filepath.Join(dir, kind+"-"+name)
+}
+
+// localPID reads the pid file of a server the deploy/local scripts run
+// (<kind>.pid in its localDir), or the pid in env.
+func localPID(kind, env, nameEnv string) int {
+	if v := os.Getenv(env); v != "" {
+		n, _ := strconv.Atoi(v)
+		return n
+	}
+	data, err := os.ReadFile(filepath.Join(localDir(kind, nameEnv), kind+".pid"))
 	if err != nil {
 		return 0
 	}
@@ -639,7 +645,7 @@ func suiteStream(cfg suiteConfig, name string, w workload, n int) ([]suiteRow, e
 		took, err := b.timed(&r, cu, adm, suiteTopic(c, runs[i].prefix, b.db, w.table), want, kpid, mpid)
 		if strings.HasPrefix(c, debeziumPrefix) {
 			dropTopic(adm, runs[i].prefix+"-history")
-			r.note = "(Debezium: the worker JVM from the connector's resume)"
+			r.note = debeziumNote
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", c, err)
