@@ -301,7 +301,7 @@ func (w *connectWorker) logTail() []byte {
 // acknowledged, the worker JVM's CPU from the connector's resume.
 func (b *bench) debeziumSnapshot(cfg suiteConfig, adm *kadm.Client, conv string, rows int64, serverID, kpid, mpid int) (suiteRow, error) {
 	r := suiteRow{workload: "snapshot", conv: conv, rows: rows, note: debeziumNote}
-	prefix, conf, err := b.connectorConfig(conv, cfg.registry, serverID, map[string]string{"snapshot.mode": "initial_only", "snapshot.max.threads": "2"})
+	prefix, conf, err := b.connectorConfig(conv, cfg.registry, serverID, snapshotSettings)
 	if err != nil {
 		return r, err
 	}

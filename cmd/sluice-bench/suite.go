@@ -320,17 +320,6 @@ type daemon struct {
 	log string
 }
 
-// connectorFor writes the connector file of a suite converter's run and
-// returns its path and topic prefix, which is also the connector's name.
-func (b *bench) connectorFor(conv, registry string, serverID int, extra map[string]string) (path, prefix string, err error) {
-	prefix, cfg, err := b.connectorConfig(conv, registry, serverID, extra)
-	if err != nil {
-		return "", "", err
-	}
-	path, err = b.writeConnector(prefix, cfg)
-	return path, prefix, err
-}
-
 // writeConnector writes a connector file named for its connector.
 func (b *bench) writeConnector(name string, cfg map[string]string) (string, error) {
 	data, _ := json.Marshal(map[string]any{"name": name, "config": cfg})
@@ -789,6 +778,10 @@ func tail(b []byte, n int) []byte {
 	return b
 }
 
+// snapshotSettings are the snapshot workload's connector settings, Sluice's
+// and Debezium's: the table only, two threads.
+var snapshotSettings = map[string]string{"snapshot.mode": "initial_only", "snapshot.max.threads": "2"}
+
 // suiteSnapshot times a snapshot of a table of cfg.snapRows rows per converter.
 func suiteSnapshot(cfg suiteConfig) ([]suiteRow, error) {
 	fmt.Fprintf(os.Stderr, "== snapshot: %d rows\n", cfg.snapRows)
@@ -820,11 +813,11 @@ func suiteSnapshot(cfg suiteConfig) ([]suiteRow, error) {
 			out = append(out, r)
 			continue
 		}
-		path, prefix, err := b.connectorFor(c, cfg.registry, 5950+i, map[string]string{"snapshot.mode": "initial_only", "snapshot.max.threads": "2"})
+		p, err := b.prepare(c, cfg.registry, 5950+i, snapshotSettings)
 		if err != nil {
 			return nil, err
 		}
-		cmd := b.command(path)
+		cmd := b.command(p.path)
 		if dir := os.Getenv("SLUICE_BENCH_PROFILE_DIR"); dir != "" {
 			cmd.Env = append(os.Environ(), "SLUICE_CPUPROFILE="+filepath.Join(dir, "snapshot-"+c+".pprof"))
 		}
@@ -854,7 +847,7 @@ func suiteSnapshot(cfg suiteConfig) ([]suiteRow, error) {
 		}
 		werr := cmd.Wait()
 		k1, m1 := procCPU(kpid), procCPU(mpid)
-		topic := suiteTopic(c, prefix, b.db, "t")
+		topic := suiteTopic(c, p.prefix, b.db, "t")
 		dropTopic(adm, topic)
 		if err := stopWrites(); err != nil {
 			return nil, err
