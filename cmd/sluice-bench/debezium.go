@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -89,6 +90,10 @@ type connectWorker struct {
 	url    string
 	pid    int
 	client *http.Client
+	// set: properties every connector created here gets over the suite's
+	// (suite --debezium-set), for measuring Debezium with settings of its
+	// own, such as its producer's batch size, without changing Sluice's runs.
+	set map[string]string
 }
 
 // newConnectWorker finds the running worker: SLUICE_CONNECT_URL or
@@ -203,6 +208,10 @@ func (w *connectWorker) waitState(name, want string) error {
 // history read) out of what the caller measures only in part: Debezium
 // connects and reads its history on resume.
 func (w *connectWorker) create(name string, cfg map[string]string, offset json.RawMessage) (resume func() error, err error) {
+	if len(w.set) > 0 {
+		cfg = maps.Clone(cfg)
+		maps.Copy(cfg, w.set)
+	}
 	if _, err := w.rest(http.MethodPost, "/connectors", map[string]any{"name": name, "config": cfg, "initial_state": "STOPPED"}); err != nil {
 		return nil, err
 	}

@@ -4,7 +4,7 @@
 //	sluice-bench suite [--rows 1000000] [--workloads bulk,onerow,wide,mixed,bigtxn,steady,snapshot] [--converters json-noschema,json,avro,json-noschema+unwrap]
 //	sluice-bench snapshot [--rows 1000000] [--threads 2]
 //	sluice-bench stream [--rows 1000000] [--txn-rows 1000] [--backlog] [--converters json,json-noschema,avro] [--registry URL] [--transforms FILE]
-//	sluice-bench vitess [--rows 1000000] [--txn-rows 1000000] [--mysql]
+//	sluice-bench vitess [--rows 1000000] [--txn-rows 1000000] [--mysql] [--debezium [--debezium-set K=V,...]]
 //
 // suite runs named workloads and prints one table (see suite.go): for each
 // workload loaded into MariaDB while sluice is stopped, sluice's catch-up
@@ -76,13 +76,19 @@ func main() {
 		secs := fs.Int("steady-seconds", 20, "seconds of the steady workload")
 		bin := fs.String("sluice", "", "sluice binary (default: go build ./cmd/sluice)")
 		set := fs.String("set", "", "comma-separated connector properties for every run, over the suite's own (e.g. linger.ms=20,compression.type=lz4)")
+		dbzSet := fs.String("debezium-set", "", "comma-separated connector properties for the debezium: runs only, over the suite's own (e.g. producer.override.batch.size=1048576,poll.interval.ms=10)")
 		_ = fs.Parse(os.Args[2:])
 		props, err := parseSet(*set)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "sluice-bench: --set:", err)
 			os.Exit(2)
 		}
-		cfg := suiteConfig{set: props, rows: *rows, oneRows: *oneRows, snapRows: *snapRows, bigRows: *bigRows, workloads: strings.Split(*wls, ","),
+		dbzProps, err := parseSet(*dbzSet)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "sluice-bench: --debezium-set:", err)
+			os.Exit(2)
+		}
+		cfg := suiteConfig{set: props, debeziumSet: dbzProps, rows: *rows, oneRows: *oneRows, snapRows: *snapRows, bigRows: *bigRows, workloads: strings.Split(*wls, ","),
 			registry: *reg, bin: *bin, steadyRate: *rate, steadySecs: *secs, snapWrites: *snapWrites}
 		if cfg.oneRows == 0 {
 			cfg.oneRows = max(1, *rows/5)
@@ -106,8 +112,19 @@ func main() {
 		txn := fs.Int("txn-rows", 1_000_000, "rows of the one transaction streamed after the copy")
 		mysql := fs.Bool("mysql", false, "then run snapshot and stream (--backlog, 1,000-row transactions) with as many rows against MariaDB, for comparison")
 		bin := fs.String("sluice", "", "sluice binary (default: go build ./cmd/sluice)")
+		dbz := fs.Bool("debezium", false, "then the same with Debezium's Vitess connector in the Kafka Connect worker of deploy/local/connect.sh")
+		dbzSet := fs.String("debezium-set", "", "comma-separated connector properties for Debezium's run, over the bench's own (e.g. producer.override.batch.size=1048576,poll.interval.ms=10)")
 		_ = fs.Parse(os.Args[2:])
-		err := vitessBench(*rows, *txn, *bin)
+		var w *connectWorker
+		props, err := parseSet(*dbzSet)
+		if err == nil && *dbz {
+			if w, err = newConnectWorker(); err == nil {
+				w.set = props
+			}
+		}
+		if err == nil {
+			_, err = vitessBench(*rows, *txn, *bin, w)
+		}
 		if err == nil && *mysql {
 			if err = snapshot(*rows, 2, *bin); err == nil {
 				err = stream(*rows, 1000, true, *bin, []string{"json-noschema"}, "", "")

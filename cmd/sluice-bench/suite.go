@@ -33,6 +33,7 @@ type suiteConfig struct {
 	registry, bin           string
 	steadyRate, steadySecs  int
 	set                     map[string]string // --set
+	debeziumSet             map[string]string // --debezium-set
 	worker                  *connectWorker    // runs the debezium: converters
 }
 
@@ -201,6 +202,7 @@ func suite(cfg suiteConfig) error {
 			if cfg.worker, err = newConnectWorker(); err != nil {
 				return err
 			}
+			cfg.worker.set = cfg.debeziumSet
 		}
 	}
 	if cfg.bin == "" {
@@ -247,7 +249,8 @@ func suite(cfg suiteConfig) error {
 	printSuite(os.Stdout, rows)
 	if os.Getenv("SLUICE_TEST_VTGATE_GRPC") != "" {
 		fmt.Println("\n== vitess (copy, then one transaction of as many rows)")
-		return vitessBench(cfg.rows, cfg.rows, cfg.bin)
+		_, err := vitessBench(cfg.rows, cfg.rows, cfg.bin, cfg.worker) // Debezium's too when a debezium: converter ran
+		return err
 	}
 	return nil
 }

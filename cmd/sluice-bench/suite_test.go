@@ -17,14 +17,7 @@ func TestSuiteAgainstDebezium(t *testing.T) {
 	if os.Getenv("SLUICE_SIDEBYSIDE") != "1" {
 		t.Skip("set SLUICE_SIDEBYSIDE=1 with MariaDB, Kafka and the Kafka Connect worker running (deploy/local/up.sh, connect.sh start)")
 	}
-	w, err := newConnectWorker()
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(t.TempDir(), "sluice")
-	if out, err := exec.Command("go", "build", "-o", bin, sluicePkg).CombinedOutput(); err != nil {
-		t.Fatalf("building sluice: %v\n%s", err, out)
-	}
+	w, bin := workerAndDaemon(t)
 	const n = 3000
 	cfg := suiteConfig{rows: n, snapRows: n, bin: bin, worker: w, convs: []string{"json", "debezium:json"},
 		steadyRate: n / 2, steadySecs: 2}
@@ -93,4 +86,42 @@ func TestDebeziumConverters(t *testing.T) {
 			t.Errorf("%s: %v, want an error naming it and %q", c, err, want)
 		}
 	}
+}
+
+// TestVitessAgainstDebezium runs the vitess workload with Sluice and with
+// Debezium's Vitess connector in the Kafka Connect worker: each must put
+// exactly the rows written in its topic (vitessRun fails otherwise) and
+// report every figure.
+func TestVitessAgainstDebezium(t *testing.T) {
+	if os.Getenv("SLUICE_SIDEBYSIDE") != "1" || os.Getenv("SLUICE_TEST_VTGATE_GRPC") == "" {
+		t.Skip("set SLUICE_SIDEBYSIDE=1 with Kafka, the Vitess test cluster and the Kafka Connect worker running (deploy/local/up.sh, vitess.sh start, connect.sh start)")
+	}
+	w, bin := workerAndDaemon(t)
+	got, err := vitessBench(2000, 2000, bin, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].runner != "sluice" || got[1].runner != "debezium" {
+		t.Fatalf("runs %+v, want sluice's then debezium's", got)
+	}
+	for _, r := range got {
+		if r.copyRate <= 0 || r.txnRate <= 0 || r.txnsRate <= 0 || r.cpu <= 0 || r.rssMiB <= 0 {
+			t.Errorf("%s: %+v: want every figure measured", r.runner, r)
+		}
+	}
+}
+
+// workerAndDaemon is the running Kafka Connect worker and a sluice built
+// for the test.
+func workerAndDaemon(t *testing.T) (*connectWorker, string) {
+	t.Helper()
+	w, err := newConnectWorker()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "sluice")
+	if out, err := exec.Command("go", "build", "-o", bin, sluicePkg).CombinedOutput(); err != nil {
+		t.Fatalf("building sluice: %v\n%s", err, out)
+	}
+	return w, bin
 }

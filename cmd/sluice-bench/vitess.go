@@ -55,7 +55,7 @@ func newVtBench(bin string) (*vtBench, func(), error) {
 		cleanup()
 		return nil, nil, fmt.Errorf("the cluster's mysqld %s (SLUICE_TEST_VITESS_MYSQLD): %w", mysqld, err)
 	}
-	b.table = fmt.Sprintf("bench_%d", time.Now().Unix())
+	b.table = fmt.Sprintf("bench_%d", time.Now().UnixMilli()) // two runs can start in the same second
 	for _, q := range []string{
 		"CREATE TABLE " + b.table + " (id BIGINT PRIMARY KEY, a BIGINT NOT NULL, b VARCHAR(40) NOT NULL, c DECIMAL(12,2), d DATETIME(3))",
 		"ALTER VSCHEMA ON " + b.table + " ADD VINDEX hash(id) USING hash",
@@ -92,47 +92,63 @@ func (b *vtBench) fill(shard string, lo, hi int) error {
 	return nil
 }
 
-// vitessBench: the copy phase of copyRows rows (half per shard), then one
-// transaction of txnRows rows on shard -80 while streaming, then txnRows
-// rows in 1,000-row transactions; rows/s of each and the daemon's peak RSS
-// (VmHWM) after each.
-func vitessBench(copyRows, txnRows int, bin string) error {
-	b, cleanup, err := newVtBench(bin)
-	if err != nil {
-		return err
+// vtResult is one connector's figures in the vitess bench.
+type vtResult struct {
+	runner                      string  // "sluice" or "debezium"
+	copyRate, txnRate, txnsRate float64 // rows/s: the copy, the one transaction, the 1,000-row ones
+	cpu                         time.Duration
+	rssMiB                      int64
+}
+
+// vitessBench runs the vitess workload with Sluice, then, given the Kafka
+// Connect worker, with Debezium's Vitess connector, each on a table of its
+// own filled the same way.
+func vitessBench(copyRows, txnRows int, bin string, w *connectWorker) ([]vtResult, error) {
+	var out []vtResult
+	for _, dbz := range []bool{false, true} {
+		if dbz && w == nil {
+			break
+		}
+		r, err := vitessRun(copyRows, txnRows, bin, w, dbz)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, r)
 	}
-	defer cleanup()
-	half := copyRows / 2
-	if err := b.fill("-80", 1, half); err != nil {
-		return err
-	}
-	if err := b.fill("80-", half+1, copyRows); err != nil {
-		return err
-	}
+	return out, nil
+}
+
+// vtRun is a connector running over the bench table: its process (the
+// daemon, or the worker's JVM) and how to stop it.
+type vtRun struct {
+	pid    int
+	copied <-chan time.Time // Sluice's log line at the copy phase's end; nil for Debezium
+	failed func() error     // a Debezium task's failure, nil while it runs
+	stop   func()
+}
+
+// vtConnector is the bench's connector configuration, the same for both.
+func (b *vtBench) vtConnector() map[string]string {
 	host, port, _ := strings.Cut(b.grpc, ":")
-	cfg := map[string]string{
+	return map[string]string{
 		"connector.class": "io.debezium.connector.vitess.VitessConnector", "database.hostname": host, "database.port": port,
 		"vitess.keyspace": b.keyspace, "topic.prefix": b.table, "table.include.list": b.keyspace + "." + b.table,
 		"key.converter.schemas.enable": "false", "value.converter.schemas.enable": "false",
 	}
-	data, _ := json.Marshal(map[string]any{"name": b.table, "config": cfg})
+}
+
+// startSluice runs the daemon on the bench's connector.
+func (b *vtBench) startSluice() (*vtRun, error) {
+	data, _ := json.Marshal(map[string]any{"name": b.table, "config": b.vtConnector()})
 	path := filepath.Join(b.dir, "vitess.json")
 	if err := os.WriteFile(path, data, 0o600); err != nil {
-		return err
+		return nil, err
 	}
 	cmd := exec.Command(b.bin, "run", "--bootstrap-servers", b.kafka, path)
 	stderr, _ := cmd.StderrPipe()
-	began := time.Now()
 	if err := cmd.Start(); err != nil {
-		return err
+		return nil, err
 	}
-	exited := false
-	defer func() {
-		if !exited {
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-		}
-	}()
 	copied := make(chan time.Time, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
@@ -143,32 +159,117 @@ func vitessBench(copyRows, txnRows int, bin string) error {
 			}
 		}
 	}()
+	pid := cmd.Process.Pid
+	failed := func() error {
+		if exited(pid) {
+			return fmt.Errorf("sluice exited")
+		}
+		return nil
+	}
+	return &vtRun{pid: pid, copied: copied, failed: failed, stop: func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		_ = cmd.Wait()
+	}}, nil
+}
+
+// startDebezium creates the bench's connector in the worker, JSON without
+// schemas as Sluice's, its topics made as Sluice makes them.
+func (b *vtBench) startDebezium(w *connectWorker) (*vtRun, error) {
+	cfg := b.vtConnector()
+	for k, v := range map[string]string{"key.converter": jsonConverter, "value.converter": jsonConverter,
+		"topic.creation.default.partitions": "-1", "topic.creation.default.replication.factor": "-1"} {
+		cfg[k] = v
+	}
+	resume, err := w.create(b.table, cfg, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := resetPeakRSS(w.pid); err != nil {
+		w.remove(b.table)
+		return nil, fmt.Errorf("resetting the worker's peak RSS: %w", err)
+	}
+	if err := resume(); err != nil {
+		w.remove(b.table)
+		return nil, err
+	}
+	return &vtRun{pid: w.pid, failed: func() error { return w.failure(b.table) }, stop: func() { w.remove(b.table) }}, nil
+}
+
+// vitessRun: the copy phase of copyRows rows (half per shard), then one
+// transaction of txnRows rows on shard -80 while streaming, then txnRows
+// rows in 1,000-row transactions; rows/s of each and the process's peak RSS
+// (VmHWM) after each; its CPU over the whole run.
+func vitessRun(copyRows, txnRows int, bin string, w *connectWorker, dbz bool) (vtResult, error) {
+	res := vtResult{runner: "sluice"}
+	if dbz {
+		res.runner = "debezium"
+	}
+	b, cleanup, err := newVtBench(bin)
+	if err != nil {
+		return res, err
+	}
+	defer cleanup()
+	half := copyRows / 2
+	if err := b.fill("-80", 1, half); err != nil {
+		return res, err
+	}
+	if err := b.fill("80-", half+1, copyRows); err != nil {
+		return res, err
+	}
+	began := time.Now()
+	var run *vtRun
+	if dbz {
+		run, err = b.startDebezium(w)
+	} else {
+		run, err = b.startSluice()
+	}
+	if err != nil {
+		return res, err
+	}
+	stopped := false
+	defer func() {
+		if !stopped {
+			run.stop()
+		}
+	}()
+	cpu0 := procCPU(run.pid)
 	topic := b.table + "." + b.keyspace + "." + b.table
-	if err := waitRecords(b.kafka, topic, int64(copyRows)); err != nil {
-		return err
+	wait := func(n int64) error {
+		if err := waitRecords(b.kafka, topic, n, run.failed); err != nil {
+			return fmt.Errorf("%s: %w", res.runner, err)
+		}
+		return nil
+	}
+	if err := wait(int64(copyRows)); err != nil {
+		return res, err
 	}
 	copyTime := time.Since(began)
-	var copyDone time.Time
-	select {
-	case copyDone = <-copied:
-	case <-time.After(time.Minute):
-		return fmt.Errorf("sluice logged no \"VTGate's copy phase completed\"")
+	res.copyRate = float64(copyRows) / copyTime.Seconds()
+	completed := ""
+	if run.copied != nil {
+		select {
+		case t := <-run.copied:
+			completed = fmt.Sprintf(" (copy completed at %s)", t.Sub(began).Round(time.Millisecond))
+		case <-time.After(time.Minute):
+			return res, fmt.Errorf("sluice logged no \"VTGate's copy phase completed\"")
+		}
 	}
-	fmt.Printf("vitess copy: %d rows on 2 shards in %s from sluice's start to the last record in Kafka: %.0f rows/s (copy completed at %s); peak RSS %s\n",
-		copyRows, copyTime.Round(time.Millisecond), float64(copyRows)/copyTime.Seconds(), copyDone.Sub(began).Round(time.Millisecond), vmHWM(cmd.Process.Pid))
+	fmt.Printf("vitess copy, %s: %d rows on 2 shards in %s from the connector's start to the last record in Kafka: %.0f rows/s%s; peak RSS %s\n",
+		res.runner, copyRows, copyTime.Round(time.Millisecond), res.copyRate, completed, vmHWM(run.pid))
 
 	time.Sleep(2 * time.Second) // streaming has started
 	t0 := time.Now()
 	if err := b.fill("-80", copyRows+1, copyRows+txnRows); err != nil {
-		return err
+		return res, err
 	}
 	committed := time.Since(t0)
-	if err := waitRecords(b.kafka, topic, int64(copyRows+txnRows)); err != nil {
-		return err
+	if err := wait(int64(copyRows + txnRows)); err != nil {
+		return res, err
 	}
 	streamTime := time.Since(t0)
-	fmt.Printf("vitess stream: one %d-row transaction (mysqld took %s to commit it) in Kafka %s after its first write: %.0f rows/s; peak RSS %s\n",
-		txnRows, committed.Round(time.Millisecond), streamTime.Round(time.Millisecond), float64(txnRows)/streamTime.Seconds(), vmHWM(cmd.Process.Pid))
+	res.txnRate = float64(txnRows) / streamTime.Seconds()
+	fmt.Printf("vitess stream, %s: one %d-row transaction (mysqld took %s to commit it) in Kafka %s after its first write: %.0f rows/s; peak RSS %s\n",
+		res.runner, txnRows, committed.Round(time.Millisecond), streamTime.Round(time.Millisecond), res.txnRate, vmHWM(run.pid))
 
 	// Then the same number of rows in 1,000-row transactions, alternating
 	// the shards (each a separate transaction of one shard's database).
@@ -176,30 +277,35 @@ func vitessBench(copyRows, txnRows int, bin string) error {
 	next := copyRows + txnRows
 	for i := 0; i < txnRows/1000; i++ {
 		if err := b.fill([]string{"-80", "80-"}[i%2], next+1, next+1000); err != nil {
-			return err
+			return res, err
 		}
 		next += 1000
 	}
 	committed = time.Since(t0)
-	if err := waitRecords(b.kafka, topic, int64(next)); err != nil {
-		return err
+	if err := wait(int64(next)); err != nil {
+		return res, err
 	}
 	streamTime = time.Since(t0)
-	fmt.Printf("vitess stream: %d rows in 1000-row transactions (mysqld took %s to commit them) in Kafka %s after the first write: %.0f rows/s; peak RSS %s\n",
-		next-copyRows-txnRows, committed.Round(time.Millisecond), streamTime.Round(time.Millisecond), float64(next-copyRows-txnRows)/streamTime.Seconds(), vmHWM(cmd.Process.Pid))
-	_ = cmd.Process.Signal(os.Interrupt)
-	_ = cmd.Wait()
-	exited = true
+	small := next - copyRows - txnRows
+	res.txnsRate = float64(small) / streamTime.Seconds()
+	res.rssMiB = peakRSSMiB(run.pid)
 	// On this small machine VTGate, vttablet and mysqld share the cores:
-	// sluice's own CPU time tells how much of the wall time was its.
-	st := cmd.ProcessState
-	fmt.Printf("sluice CPU time over the whole run: %s user, %s system (wall %s)\n",
-		st.UserTime().Round(time.Millisecond), st.SystemTime().Round(time.Millisecond), time.Since(began).Round(time.Millisecond))
-	return nil
+	// the connector's own CPU time tells how much of the wall time was its.
+	res.cpu = procCPU(run.pid) - cpu0
+	fmt.Printf("vitess stream, %s: %d rows in 1000-row transactions (mysqld took %s to commit them) in Kafka %s after the first write: %.0f rows/s; peak RSS %s\n",
+		res.runner, small, committed.Round(time.Millisecond), streamTime.Round(time.Millisecond), res.txnsRate, vmHWM(run.pid))
+	run.stop()
+	stopped = true
+	if got := countRecords(b.kafka, topic); got != int64(next) {
+		return res, fmt.Errorf("%s: %d records in %s for %d rows written", res.runner, got, topic, next)
+	}
+	fmt.Printf("vitess, %s: %s of CPU over the whole run (wall %s)\n", res.runner, res.cpu, time.Since(began).Round(time.Millisecond))
+	return res, nil
 }
 
-// waitRecords waits until topic holds n records (10 minutes at most).
-func waitRecords(kafka, topic string, n int64) error {
+// waitRecords waits until topic holds n records (10 minutes at most), or
+// failed reports the connector's failure.
+func waitRecords(kafka, topic string, n int64, failed func() error) error {
 	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(kafka, ",")...), kgo.MetadataMinAge(50*time.Millisecond))
 	if err != nil {
 		return err
@@ -208,17 +314,24 @@ func waitRecords(kafka, topic string, n int64) error {
 	adm := kadm.NewClient(cl)
 	var total int64
 	for deadline := time.Now().Add(10 * time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		ends, err := adm.ListEndOffsets(context.Background(), topic)
-		if err != nil {
-			continue
-		}
-		total = 0
-		ends.Each(func(o kadm.ListedOffset) { total += o.Offset })
-		if total >= n {
+		if total = endOffsets(adm, topic); total >= n {
 			return nil
+		}
+		if err := failed(); err != nil {
+			return err
 		}
 	}
 	return fmt.Errorf("only %d of %d records reached %s", total, n, topic)
+}
+
+// countRecords is the number of records in topic, -1 if it cannot be read.
+func countRecords(kafka, topic string) int64 {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(kafka, ",")...))
+	if err != nil {
+		return -1
+	}
+	defer cl.Close()
+	return endOffsets(kadm.NewClient(cl), topic)
 }
 
 // vmHWM is a running process's peak resident set size so far.
