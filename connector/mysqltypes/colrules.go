@@ -21,9 +21,11 @@ import (
 //	column.mask.with.N.chars        character columns replaced by N '*' (null included, as Debezium)
 //	column.propagate.source.type    __debezium.source.column.* schema parameters
 //	datatype.propagate.source.type  the same, chosen by type name
+//	column.mask.hash.ALG.with.salt.SALT     character columns replaced by a salted hash (maskhash.go)
+//	column.mask.hash.v2.ALG.with.salt.SALT  the same, hashing the value's own bytes
 //	message.key.columns             "<table regex>:<col>,<col>;..." the columns of the message key
 //
-// As in Debezium (ColumnMappers.mapperFor) at most one of the first four
+// As in Debezium (ColumnMappers.mapperFor) at most one of the first six
 // applies to a column: the first matching rule in the order above, rules of
 // one kind in property-name order. A zero ColumnRules has no rules.
 type ColumnRules struct {
@@ -38,11 +40,14 @@ const (
 	mapMask
 	mapPropagate
 	mapPropagateByType
+	mapHash
+	mapHashV2
 )
 
 type mapperRule struct {
 	kind     mapperKind
-	n        int    // truncate length or mask width
+	n        int // truncate length or mask width
+	hash     *saltedHash
 	prop     string // the property the rule comes from, for messages
 	patterns []*regexp.Regexp
 }
@@ -64,10 +69,11 @@ func ParseColumnRules(props map[string]string) (ColumnRules, error) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	var truncs, masks, props1, props2 []mapperRule
+	var truncs, masks, props1, props2, hashes, hashesV2 []mapperRule
 	for _, k := range keys {
 		v := props[k]
 		var kind mapperKind
+		var hash *saltedHash
 		n := 0
 		if m := truncateProp.FindStringSubmatch(k); m != nil {
 			kind = mapTruncate
@@ -89,6 +95,15 @@ func ParseColumnRules(props map[string]string) (ColumnRules, error) {
 			kind = mapPropagate
 		} else if k == "datatype.propagate.source.type" {
 			kind = mapPropagateByType
+		} else if h, ok, err := parseHashProp(k); ok {
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			kind, hash = mapHash, h
+			if h.v2 {
+				kind = mapHashV2
+			}
 		} else {
 			continue
 		}
@@ -100,7 +115,7 @@ func ParseColumnRules(props map[string]string) (ColumnRules, error) {
 		if len(pats) == 0 {
 			continue
 		}
-		r := mapperRule{kind: kind, n: n, prop: k, patterns: pats}
+		r := mapperRule{kind: kind, n: n, hash: hash, prop: k, patterns: pats}
 		switch kind {
 		case mapTruncate:
 			truncs = append(truncs, r)
@@ -110,9 +125,13 @@ func ParseColumnRules(props map[string]string) (ColumnRules, error) {
 			props1 = append(props1, r)
 		case mapPropagateByType:
 			props2 = append(props2, r)
+		case mapHash:
+			hashes = append(hashes, r)
+		case mapHashV2:
+			hashesV2 = append(hashesV2, r)
 		}
 	}
-	rules.mappers = slices.Concat(truncs, masks, props1, props2)
+	rules.mappers = slices.Concat(truncs, masks, props1, props2, hashes, hashesV2)
 	if v, ok := props["message.key.columns"]; ok && strings.TrimSpace(v) != "" {
 		keys, err := parseKeyColumns(v)
 		if err != nil {
@@ -267,8 +286,6 @@ func NewTypeOptions(decimalMode, bigintMode, timeMode, binaryMode string, props 
 				return opt, err
 			}
 			opt.ColumnFilter = columnFilter{patterns: pats, include: k == "column.include.list"}
-		case strings.HasPrefix(k, "column.mask.hash."):
-			return opt, fmt.Errorf("property %q: hashing column values is not supported by this version of Sluice yet; use column.mask.with.N.chars or remove it", k)
 		}
 	}
 	if v, ok := props["enable.time.adjuster"]; ok {
@@ -378,6 +395,12 @@ func applyMapper(b *builtColumn, m *mapperRule, def *ColumnDef, jsonTyped bool) 
 		if b.kind == kindChars {
 			mask := strings.Repeat("*", m.n)
 			b.col.Convert = func(any) (any, error) { return mask, nil }
+			changesValues = true
+		}
+	case mapHash, mapHashV2:
+		s.Parameters = append(s.Parameters, change.Param{Key: "masked", Value: "true"})
+		if b.kind == kindChars {
+			b.col.Convert = m.hash.converter(conv, def.sourceLength())
 			changesValues = true
 		}
 	case mapPropagate, mapPropagateByType:

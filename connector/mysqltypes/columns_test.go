@@ -604,7 +604,8 @@ func TestColumnRules(t *testing.T) {
 func TestTypeOptionErrors(t *testing.T) {
 	for props, wantProp := range map[string]string{
 		"column.exclude.list=db.t.(":                     "column.exclude.list",
-		"column.mask.hash.SHA-256.with.salt.x=.*":        "column.mask.hash.SHA-256.with.salt.x",
+		"column.mask.hash.MD2.with.salt.x=.*":            "column.mask.hash.MD2.with.salt.x",
+		"column.mask.hash.SHA-256=.*":                    "column.mask.hash.SHA-256",
 		"message.key.columns=db.t":                       "message.key.columns",
 		"column.truncate.to.5.chars=(":                   "column.truncate.to.5.chars",
 		"enable.time.adjuster=maybe":                     "enable.time.adjuster",

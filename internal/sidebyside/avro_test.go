@@ -90,9 +90,9 @@ func registryURL(t *testing.T) string {
 
 // avroVariants: the MariaDB class with Connect's temporal types (Avro's
 // date, time-millis and timestamp-millis), precise unsigned BIGINT
-// (Decimal: Avro's decimal), binary columns as hex strings and the source
-// types of t_dec's columns (connect.parameters); and with the transform
-// chain.
+// (Decimal: Avro's decimal), binary columns as hex strings, the source
+// types of t_dec's columns (connect.parameters) and hashed t_str columns;
+// and with the transform chain.
 var avroVariants = map[string]variant{
 	"mariadb-modes": {class: "mariadb", tag: "mm", props: map[string]string{
 		"time.precision.mode":           "connect",
@@ -100,6 +100,11 @@ var avroVariants = map[string]variant{
 		"binary.handling.mode":          "hex",
 		"decimal.handling.mode":         "precise",
 		"column.propagate.source.type":  `.*\.t_dec\..*`,
+		// Salted hashes of character columns, cut to the column's length
+		// (VARCHAR(10), ENUM's 1) or whole (TEXT), the "masked" parameter
+		// in the schema; a salt with dots.
+		"column.mask.hash.SHA-256.with.salt.CzQMA0cB5K": `.*\.t_str\.(l|tx|lt|e)`,
+		"column.mask.hash.v2.MD5.with.salt.s4.lt":       `.*\.t_str\.(vb|mt)`,
 	}},
 	// The JSON run's transform chain (transformsProps), its flattened
 	// records and the schemas they register in Avro.
