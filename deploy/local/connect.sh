@@ -19,7 +19,11 @@
 #   SLUICE_KAFKA_VERSION=4.1.2                the Kafka Connect version (same as kafka.sh)
 #   SLUICE_DEBEZIUM_VERSION=3.5.0.Final
 #   SLUICE_CACHE_DIR=~/.cache/sluice          jars in $SLUICE_CACHE_DIR/connect-$KAFKA-debezium-$DEBEZIUM
-#   SLUICE_CONNECT_HEAP="-Xms128m -Xmx768m"
+#   SLUICE_CONNECT_JVM=test                   test: a small, quick-starting JVM for the tests (-Xms128m -Xmx768m,
+#                                             the serial collector, C1 only: no optimizing compiler);
+#                                             kafka: as Kafka's connect-standalone.sh starts it (-Xms256M -Xmx2G,
+#                                             G1 with Kafka's settings, both compilers), for measuring Debezium
+#   SLUICE_CONNECT_HEAP                       the heap flags, over the profile's
 #   SLUICE_CONNECT_AVRO=0                     1: the worker also gets Apicurio's Avro converter
 #                                             (io.apicurio.registry.utils.converter.AvroConverter,
 #                                             plugin apicurio-avro, fetched on first use only)
@@ -36,7 +40,14 @@ PORT="${SLUICE_CONNECT_PORT:-28083}"
 BOOTSTRAP="${SLUICE_BOOTSTRAP_SERVERS:-127.0.0.1:${SLUICE_KAFKA_PORT:-29092}}"
 KVERSION="${SLUICE_KAFKA_VERSION:-4.1.2}"
 DVERSION="${SLUICE_DEBEZIUM_VERSION:-3.5.0.Final}"
-HEAP="${SLUICE_CONNECT_HEAP:--Xms128m -Xmx768m}"
+case "${SLUICE_CONNECT_JVM:-test}" in
+  test) HEAP_DEFAULT="-Xms128m -Xmx768m"; JVM_OPTS="-XX:+UseSerialGC -XX:TieredStopAtLevel=1" ;;
+  # kafka-run-class.sh's KAFKA_JVM_PERFORMANCE_OPTS and connect-standalone.sh's KAFKA_HEAP_OPTS.
+  kafka) HEAP_DEFAULT="-Xms256M -Xmx2G"
+    JVM_OPTS="-server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent" ;;
+  *) echo "connect.sh: SLUICE_CONNECT_JVM=${SLUICE_CONNECT_JVM} is not test or kafka" >&2; exit 2 ;;
+esac
+HEAP="${SLUICE_CONNECT_HEAP:-$HEAP_DEFAULT}"
 LOG_TAG="connect[$NAME]"
 DIR="$SLUICE_LOCAL_DIR/connect-$NAME"
 CONF="$DIR/worker.properties"
@@ -190,13 +201,15 @@ start() {
   done
   rm -f "$PIDF"
   # shellcheck disable=SC2206
-  local heap=($HEAP)
-  detach "$PIDF" "$CONF" "$OUT" java "${heap[@]}" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true \
+  local heap=($HEAP) jvm=($JVM_OPTS)
+  # file.encoding: Java 17 takes the locale's charset (ASCII under C or
+  # POSIX); Java 18+, and Debezium's images, use UTF-8.
+  detach "$PIDF" "$CONF" "$OUT" java "${heap[@]}" "${jvm[@]}" -Dfile.encoding=UTF-8 -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="$HERE/connect/log4j2.properties" -Dlog4j2.shutdownHookEnabled=false \
     -cp "$LIB/worker/*" org.apache.kafka.connect.cli.ConnectStandalone "$CONF" "${files[@]}" ||
     { tail -40 "$OUT" >&2; die "worker did not start (log: $OUT)"; }
   wait_started "worker" "$OUT" "$PIDF"
-  log "Kafka Connect $KVERSION with Debezium $DVERSION on $(url) (Kafka $BOOTSTRAP, dir $DIR), ready in $(($(now_ms) - t0)) ms"
+  log "Kafka Connect $KVERSION with Debezium $DVERSION on $(url) (Kafka $BOOTSTRAP, dir $DIR, JVM ${SLUICE_CONNECT_JVM:-test}), ready in $(($(now_ms) - t0)) ms"
 }
 
 stop() { stop_pid "$PIDF" "$CONF" "worker" 60; }
