@@ -232,6 +232,24 @@ func (w *connectWorker) create(name string, cfg map[string]string, offset json.R
 	}, nil
 }
 
+// run creates a connector stopped, gives it offset, resets the worker's
+// peak RSS and resumes it: a measured run's start.
+func (w *connectWorker) run(name string, cfg map[string]string, offset json.RawMessage) error {
+	resume, err := w.create(name, cfg, offset)
+	if err != nil {
+		return err
+	}
+	if err := resetPeakRSS(w.pid); err != nil {
+		w.remove(name)
+		return fmt.Errorf("resetting the worker's peak RSS: %w", err)
+	}
+	if err := resume(); err != nil {
+		w.remove(name)
+		return err
+	}
+	return nil
+}
+
 // remove deletes a connector; its offsets stay in the worker's file, under
 // a name no later run uses (each bench database has its own).
 func (w *connectWorker) remove(name string) {
@@ -274,16 +292,7 @@ func (b *bench) debeziumCatchUp(w *connectWorker, p prepared, fromStored bool) (
 			return nil, err
 		}
 	}
-	resume, err := w.create(name, p.cfg, offset)
-	if err != nil {
-		return nil, err
-	}
-	if err := resetPeakRSS(w.pid); err != nil {
-		w.remove(name)
-		return nil, fmt.Errorf("resetting the worker's peak RSS: %w", err)
-	}
-	if err := resume(); err != nil {
-		w.remove(name)
+	if err := w.run(name, p.cfg, offset); err != nil {
 		return nil, err
 	}
 	return &catchUp{pid: w.pid,

@@ -123,7 +123,7 @@ func vitessBench(copyRows, txnRows int, bin string, w *connectWorker) ([]vtResul
 type vtRun struct {
 	pid    int
 	copied <-chan time.Time // Sluice's log line at the copy phase's end; nil for Debezium
-	failed func() error     // a Debezium task's failure, nil while it runs
+	failed func() error     // the connector's failure (the daemon exited, Debezium's task failed), nil while it runs
 	stop   func()
 }
 
@@ -180,16 +180,7 @@ func (b *vtBench) startDebezium(w *connectWorker) (*vtRun, error) {
 		"topic.creation.default.partitions": "-1", "topic.creation.default.replication.factor": "-1"} {
 		cfg[k] = v
 	}
-	resume, err := w.create(b.table, cfg, nil)
-	if err != nil {
-		return nil, err
-	}
-	if err := resetPeakRSS(w.pid); err != nil {
-		w.remove(b.table)
-		return nil, fmt.Errorf("resetting the worker's peak RSS: %w", err)
-	}
-	if err := resume(); err != nil {
-		w.remove(b.table)
+	if err := w.run(b.table, cfg, nil); err != nil {
 		return nil, err
 	}
 	return &vtRun{pid: w.pid, failed: func() error { return w.failure(b.table) }, stop: func() { w.remove(b.table) }}, nil
