@@ -46,16 +46,20 @@ const apicurioConverter = "io.apicurio.registry.utils.converter.AvroConverter"
 // start position writes for it, and topics created with the broker's
 // defaults, as Sluice creates them.
 func debeziumSettings(base, prefix, kafka, registry string) map[string]string {
-	m := map[string]string{
-		"schema.history.internal.kafka.topic":             prefix + "-history",
-		"schema.history.internal.kafka.bootstrap.servers": kafka,
-		// The local server holds other databases (other tests', other
-		// benches'), whose DDL Debezium's parser can fail on.
-		"schema.history.internal.store.only.captured.databases.ddl": "true",
-		"schema.history.internal.skip.unparseable.ddl":              "true",
-		"topic.creation.default.partitions":                         "-1",
-		"topic.creation.default.replication.factor":                 "-1",
-	}
+	m := debeziumOutput(base, registry)
+	m["schema.history.internal.kafka.topic"] = prefix + "-history"
+	m["schema.history.internal.kafka.bootstrap.servers"] = kafka
+	// The local server holds other databases (other tests', other
+	// benches'), whose DDL Debezium's parser can fail on.
+	m["schema.history.internal.store.only.captured.databases.ddl"] = "true"
+	m["schema.history.internal.skip.unparseable.ddl"] = "true"
+	return m
+}
+
+// debeziumOutput is what every Debezium run writes with: the converters
+// of a suite converter base and topics created with the broker's defaults.
+func debeziumOutput(base, registry string) map[string]string {
+	m := map[string]string{"topic.creation.default.partitions": "-1", "topic.creation.default.replication.factor": "-1"}
 	for _, side := range []string{"key", "value"} {
 		p := side + ".converter"
 		if !strings.HasPrefix(base, "avro") {
@@ -202,48 +206,35 @@ func (w *connectWorker) waitState(name, want string) error {
 	}
 }
 
-// create adds a connector stopped, gives it offset (Kafka Connect's
-// offsets API) when there is one, and returns a function that resumes it.
-// Creating it stopped keeps its start-up (JDBC connections, the schema
-// history read) out of what the caller measures only in part: Debezium
-// connects and reads its history on resume.
-func (w *connectWorker) create(name string, cfg map[string]string, offset json.RawMessage) (resume func() error, err error) {
+// run starts a measured Debezium run: it adds the connector stopped, gives
+// it offset (Kafka Connect's offsets API) when there is one, resets the
+// worker's peak RSS and resumes it. Creating it stopped keeps its start-up
+// (JDBC connections, the schema history read) out of what the caller
+// measures only in part: Debezium connects and reads its history on resume.
+func (w *connectWorker) run(name string, cfg map[string]string, offset json.RawMessage) error {
 	if len(w.set) > 0 {
 		cfg = maps.Clone(cfg)
 		maps.Copy(cfg, w.set)
 	}
 	if _, err := w.rest(http.MethodPost, "/connectors", map[string]any{"name": name, "config": cfg, "initial_state": "STOPPED"}); err != nil {
-		return nil, err
+		return err
 	}
 	if err := w.waitState(name, "STOPPED"); err != nil {
 		w.remove(name)
-		return nil, err
+		return err
 	}
 	if offset != nil {
 		patch := map[string]any{"offsets": []any{map[string]any{"partition": map[string]string{"server": cfg["topic.prefix"]}, "offset": offset}}}
 		if _, err := w.rest(http.MethodPatch, "/connectors/"+name+"/offsets", patch); err != nil {
 			w.remove(name)
-			return nil, err
+			return err
 		}
-	}
-	return func() error {
-		_, err := w.rest(http.MethodPut, "/connectors/"+name+"/resume", nil)
-		return err
-	}, nil
-}
-
-// run creates a connector stopped, gives it offset, resets the worker's
-// peak RSS and resumes it: a measured run's start.
-func (w *connectWorker) run(name string, cfg map[string]string, offset json.RawMessage) error {
-	resume, err := w.create(name, cfg, offset)
-	if err != nil {
-		return err
 	}
 	if err := resetPeakRSS(w.pid); err != nil {
 		w.remove(name)
 		return fmt.Errorf("resetting the worker's peak RSS: %w", err)
 	}
-	if err := resume(); err != nil {
+	if _, err := w.rest(http.MethodPut, "/connectors/"+name+"/resume", nil); err != nil {
 		w.remove(name)
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -176,10 +177,7 @@ func (b *vtBench) startSluice() (*vtRun, error) {
 // schemas as Sluice's, its topics made as Sluice makes them.
 func (b *vtBench) startDebezium(w *connectWorker) (*vtRun, error) {
 	cfg := b.vtConnector()
-	for k, v := range map[string]string{"key.converter": jsonConverter, "value.converter": jsonConverter,
-		"topic.creation.default.partitions": "-1", "topic.creation.default.replication.factor": "-1"} {
-		cfg[k] = v
-	}
+	maps.Copy(cfg, debeziumOutput("json-noschema", ""))
 	if err := w.run(b.table, cfg, nil); err != nil {
 		return nil, err
 	}
