@@ -631,7 +631,12 @@ func (r *reader) queue(c *Connector) {
 func (r *reader) snapshot(c *Connector) {
 	c.SnapshotMode = r.enum("snapshot.mode", enumRule{def: SnapshotInitial, allowed: []string{
 		SnapshotInitial, SnapshotInitialOnly, SnapshotWhenNeeded, SnapshotNever, SnapshotNoData, SnapshotSchemaOnly,
-		SnapshotRecovery, SnapshotSchemaOnlyRecovery, SnapshotAlways, SnapshotConfigurationBased, SnapshotCustom}})
+		SnapshotRecovery, SnapshotSchemaOnlyRecovery, SnapshotAlways},
+		// Accepted, these ran as initial: refused now, with what to use.
+		unsupported: map[string]string{
+			SnapshotConfigurationBased: "its snapshot.mode.configuration.based.* switches are not read; the named modes cover its common combinations",
+			SnapshotCustom:             "Sluice cannot load the Java snapshotter class snapshot.mode.custom.name names",
+		}})
 	locking := enumRule{def: LockingMinimal, allowed: []string{LockingMinimal, LockingExtended, LockingNone, LockingMinimalPercona},
 		unsupported: map[string]string{
 			"minimal_percona_no_table_locks": "only the four modes listed are implemented",

@@ -221,7 +221,7 @@ func TestConnectorSetValues(t *testing.T) {
 
 func TestSnapshotModesAccepted(t *testing.T) {
 	for _, m := range []string{"initial", "initial_only", "when_needed", "never", "no_data", "schema_only",
-		"recovery", "schema_only_recovery", "always", "configuration_based", "custom"} {
+		"recovery", "schema_only_recovery", "always"} {
 		c, _ := mustParse(t, with("snapshot.mode", strings.ToUpper(m)))
 		if c.SnapshotMode != m {
 			t.Errorf("snapshot.mode %q stored as %q", m, c.SnapshotMode)
@@ -338,7 +338,9 @@ func TestBadValues(t *testing.T) {
 		{"heartbeat.interval.ms", -1, `property "heartbeat.interval.ms": value "-1" is out of range; use a non-negative number of milliseconds (default 0)`},
 		{"heartbeat.action.query", "UPDATE hb SET ts = NOW()", `property "heartbeat.action.query": value "UPDATE hb SET ts = NOW()" is not supported by Sluice; remove it`},
 		{"provide.transaction.metadata", "yes", `property "provide.transaction.metadata": value "yes" is not a boolean`},
-		{"snapshot.mode", "sometimes", `property "snapshot.mode": value "sometimes" is not one of the allowed values; use one of initial, initial_only, when_needed, never, no_data, schema_only, recovery, schema_only_recovery, always, configuration_based, custom (default initial)`},
+		{"snapshot.mode", "sometimes", `property "snapshot.mode": value "sometimes" is not one of the allowed values; use one of initial, initial_only, when_needed, never, no_data, schema_only, recovery, schema_only_recovery, always (default initial)`},
+		{"snapshot.mode", "configuration_based", `property "snapshot.mode": value "configuration_based" is not supported by Sluice (its snapshot.mode.configuration.based.* switches are not read; the named modes cover its common combinations); use one of initial, initial_only, when_needed, never, no_data, schema_only, recovery, schema_only_recovery, always (default initial)`},
+		{"snapshot.mode", "custom", `property "snapshot.mode": value "custom" is not supported by Sluice (Sluice cannot load the Java snapshotter class snapshot.mode.custom.name names); use one of initial, initial_only, when_needed, never, no_data, schema_only, recovery, schema_only_recovery, always (default initial)`},
 		{"snapshot.locking.mode", "maximal", `property "snapshot.locking.mode": value "maximal" is not one of the allowed values; use one of minimal, extended, none, minimal_percona (default minimal)`},
 		{"snapshot.locking.mode", "custom", `property "snapshot.locking.mode": value "custom" is not supported by Sluice (Sluice cannot load Java locking-mode plugins)`},
 		{"snapshot.max.threads", 0, `property "snapshot.max.threads": value "0" is out of range; use a positive integer (default 1)`},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -28,6 +29,11 @@ type Coordinator struct {
 	Backoff, MaxBackoff time.Duration
 	Hooks               Hooks
 	Logger              *zap.Logger
+	// Snapshotted is the task's record that snapshot.mode=always has taken
+	// its snapshot: the task outlives a pause, which starts a new
+	// coordinator that must not snapshot again. nil: none is kept, and
+	// every Run is a start.
+	Snapshotted *atomic.Bool
 }
 
 // Run reads from the stored offset (nil: none) until ctx ends (nil), the
@@ -68,6 +74,11 @@ func (c *Coordinator) read(ctx context.Context, from change.Position, out *progr
 		}
 		c.Logger.Info("no stored offset; streaming from the source's current position", zap.String("snapshot.mode", c.Mode))
 		return c.stream(ctx, pos, out)
+	case c.Mode == config.SnapshotAlways && !inProgress(from) && !c.snapshotted():
+		// Debezium's "always": a new snapshot at every start of the task,
+		// whatever offset is stored, then streaming from that snapshot.
+		c.Logger.Info("snapshot.mode=always: taking a new snapshot", zap.Bool("offset_stored", from != nil))
+		return c.snapshotThenStream(ctx, nil, out)
 	case from == nil || inProgress(from):
 		err := c.snapshotThenStream(ctx, from, out)
 		if from != nil && errors.Is(err, fault.ErrPositionUnavailable) && c.Mode == config.SnapshotWhenNeeded {
@@ -75,6 +86,12 @@ func (c *Coordinator) read(ctx context.Context, from change.Position, out *progr
 			return c.snapshotThenStream(ctx, nil, out)
 		}
 		return err
+	}
+	if c.Mode == config.SnapshotInitialOnly {
+		// Debezium's initial_only never streams: a connector restarted
+		// after its snapshot stays idle rather than read the binlog.
+		c.Logger.Info("snapshot.mode=initial_only: the stored offset is past the snapshot; not streaming")
+		return nil
 	}
 	err := c.stream(ctx, from, out)
 	if errors.Is(err, fault.ErrPositionUnavailable) && c.Mode == config.SnapshotWhenNeeded {
@@ -88,6 +105,12 @@ func (c *Coordinator) snapshotThenStream(ctx context.Context, from change.Positi
 	pos, err := c.Source.Snapshot(ctx, from, true, out)
 	if err != nil || ctx.Err() != nil {
 		return err
+	}
+	// A retry goes on from the snapshot's end, not from an older stored
+	// offset (snapshot.mode=always), whether or not the source enqueued it.
+	out.last = pos
+	if c.Snapshotted != nil {
+		c.Snapshotted.Store(true)
 	}
 	if c.Mode == config.SnapshotInitialOnly {
 		c.Logger.Info("snapshot.mode=initial_only: snapshot done, not streaming")
@@ -234,6 +257,11 @@ func (c *Coordinator) retry(ctx context.Context, what string, p *progress, f fun
 		}
 		backoff = min(2*backoff, most)
 	}
+}
+
+// snapshotted reports whether this task has taken its snapshot already.
+func (c *Coordinator) snapshotted() bool {
+	return c.Snapshotted != nil && c.Snapshotted.Load()
 }
 
 func noData(mode string) bool {

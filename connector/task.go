@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -40,6 +41,10 @@ type Task struct {
 	ShutdownTimeout time.Duration
 	Hooks           Hooks
 	Logger          *zap.Logger
+
+	// snapshotted: snapshot.mode=always took this task's snapshot; a
+	// resume after a pause does not take another.
+	snapshotted atomic.Bool
 
 	mu     sync.Mutex
 	state  string
@@ -144,7 +149,7 @@ func (t *Task) runOnce(ctx context.Context, pause <-chan struct{}) error {
 		pcfg.Combine = sp.Combine
 	}
 	poller := NewPoller(pcfg)
-	coord := &Coordinator{Source: t.Source, Mode: t.Mode, Queue: queue, Hooks: t.Hooks, Logger: log}
+	coord := &Coordinator{Source: t.Source, Mode: t.Mode, Queue: queue, Hooks: t.Hooks, Logger: log, Snapshotted: &t.snapshotted}
 
 	readCtx, stopReading := context.WithCancel(context.Background())
 	defer stopReading()

@@ -231,6 +231,14 @@ func TestCoordinatorModes(t *testing.T) {
 		{config.SnapshotNoData, "", "start(<nil>) snapshot(<nil>,false) stream({100 false})"},
 		{config.SnapshotInitial, `{"n":7,"snap":false}`, "start({7 false}) stream({7 false})"},
 		{config.SnapshotInitial, `{"n":7,"snap":true}`, "start({7 true}) snapshot({7 true},true) stream({100 false})"},
+		// Debezium 3.5's initial_only never streams, even restarted after its snapshot.
+		{config.SnapshotInitialOnly, `{"n":7,"snap":false}`, "start({7 false})"},
+		{config.SnapshotInitialOnly, `{"n":7,"snap":true}`, "start({7 true}) snapshot({7 true},true)"},
+		// always: a new snapshot at every start, then streaming from it; an
+		// unfinished one is resumed.
+		{config.SnapshotAlways, "", "start(<nil>) snapshot(<nil>,true) stream({100 false})"},
+		{config.SnapshotAlways, `{"n":7,"snap":false}`, "start({7 false}) snapshot(<nil>,true) stream({100 false})"},
+		{config.SnapshotAlways, `{"n":7,"snap":true}`, "start({7 true}) snapshot({7 true},true) stream({100 false})"},
 	} {
 		t.Run(tc.mode+"/"+tc.stored, func(t *testing.T) {
 			src := &fakeSource{}
@@ -246,8 +254,13 @@ func TestCoordinatorModes(t *testing.T) {
 				waitFor(t, "stream", func() bool { return strings.Contains(src.called(), "stream(") })
 				cancel()
 			}
-			if err := <-done; err != nil {
-				t.Fatal(err)
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatal(err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatalf("still running (calls %q), want %q", src.called(), tc.want)
 			}
 			cancel()
 			if got := src.called(); got != tc.want {
@@ -500,26 +513,69 @@ func TestPauseAndResume(t *testing.T) {
 	}
 	prod := &fakeProducer{}
 	task := newTestTask(t, src, config.SnapshotNever, store, prod)
+	stop := runPauseResume(t, task, prod, func() {
+		if got := store.get(); got != `{"n":1,"snap":false}` {
+			t.Fatalf("stored %q at pause", got)
+		}
+	})
+	if got := src.called(); got != "start(<nil>) stream(<nil>) start({1 false}) stream({1 false})" {
+		t.Fatalf("calls %q", got)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if task.State() != StateStopped {
+		t.Fatalf("state %s", task.State())
+	}
+}
+
+// snapshot.mode=always snapshots when the task starts, not again when it
+// resumes after a pause, nor when a failed stream is retried.
+func TestAlwaysSnapshotsOncePerStart(t *testing.T) {
+	store := &memStore{}
+	_ = store.Commit(context.Background(), []byte("k"), []byte(`{"n":7,"snap":false}`))
+	src := &fakeSource{}
+	streams := 0
+	src.streamFn = func(ctx context.Context, from change.Position, out change.Enqueuer) error {
+		streams++
+		if streams == 1 {
+			return errors.New("connection reset") // transient: retried
+		}
+		if err := out.Enqueue(ctx, rowEvent(int64(100+streams)), change.Event{Kind: change.KindCommit, Position: seqPos{n: 100 + streams}}); err != nil {
+			return nil
+		}
+		<-ctx.Done()
+		return nil
+	}
+	prod := &fakeProducer{}
+	task := newTestTask(t, src, config.SnapshotAlways, store, prod)
+	stop := runPauseResume(t, task, prod, func() {})
+	want := "start({7 false}) snapshot(<nil>,true) stream({100 false}) start({100 false}) stream({100 false}) start({102 false}) stream({102 false})"
+	if got := src.called(); got != want {
+		t.Fatalf("calls %q\nwant  %q", got, want)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// runPauseResume runs task until its first record is produced, pauses it,
+// calls atPause, resumes it until its second record, and returns what
+// stops it and returns Run's error.
+func runPauseResume(t *testing.T, task *Task, prod *fakeProducer, atPause func()) (stop func() error) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	t.Cleanup(cancel)
 	done := make(chan error, 1)
 	go func() { done <- task.Run(ctx) }()
 	waitFor(t, "first record", func() bool { return prod.produced() == 1 })
 	task.Pause()
 	waitFor(t, "paused", func() bool { return task.State() == StatePaused })
-	if got := store.get(); got != `{"n":1,"snap":false}` {
-		t.Fatalf("stored %q at pause", got)
-	}
+	atPause()
 	task.Resume()
 	waitFor(t, "second record", func() bool { return prod.produced() == 2 })
-	if got := src.called(); got != "start(<nil>) stream(<nil>) start({1 false}) stream({1 false})" {
-		t.Fatalf("calls %q", got)
-	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
-	if task.State() != StateStopped {
-		t.Fatalf("state %s", task.State())
+	return func() error {
+		cancel()
+		return <-done
 	}
 }

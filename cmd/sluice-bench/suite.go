@@ -186,7 +186,12 @@ var workloads = map[string]workload{
 }
 
 func suite(cfg suiteConfig) error {
-	for _, c := range cfg.convs {
+	for i, c := range cfg.convs {
+		// A converter's runs share its connector name and stored offset:
+		// a second run would resume the first's.
+		if slices.Contains(cfg.convs[:i], c) {
+			return fmt.Errorf("--converters lists %s twice; run the suite again for another round", c)
+		}
 		base, dbz := strings.CutPrefix(c, debeziumPrefix)
 		if _, err := suiteSettings(base, cfg.registry); err != nil {
 			return err

@@ -566,3 +566,61 @@ func signalTable(d *db) {
 		_, _ = d.conn.Execute(fmt.Sprintf("GRANT INSERT ON %s.debezium_signal TO 'sluice'@'%s'", d.name, host))
 	}
 }
+
+// TestSnapshotModeOnRestart restarts a connector under snapshot.mode
+// initial_only and always, as Debezium 3.5 runs them: initial_only never
+// streams, also when restarted after its snapshot (it exits again, the
+// row written meanwhile not sent); always takes a new snapshot at every
+// start, whatever offset is stored, and streams from it (a change made
+// while it was down arrives in the new snapshot's rows only).
+func TestSnapshotModeOnRestart(t *testing.T) {
+	e := needServers(t)
+	d := newDB(t, e)
+	d.exec("CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL)")
+	d.exec("INSERT INTO t VALUES (1, 1), (2, 1)")
+	prefix := "e2e" + d.name[4:]
+	topic := prefix + "." + d.name + ".t"
+	extra := map[string]string{"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false",
+		"snapshot.mode": "initial_only"}
+	run := func(mode string) *daemon {
+		extra["snapshot.mode"] = mode
+		return startDaemon(t, e, "--log-format", "console", connectorFile(t, e, "c-"+d.name, prefix, d.name, extra))
+	}
+	// got is the topic's records as op:id:v, after the first skip.
+	got := func(n, skip int) string {
+		var out []string
+		for _, r := range consume(t, e, n, time.Minute, topic)[skip:] {
+			p := payload(t, r.Value)
+			row, _ := p["after"].(map[string]any)
+			out = append(out, fmt.Sprintf("%s:%v:%v", p["op"], row["id"], row["v"]))
+		}
+		return strings.Join(out, " ")
+	}
+
+	run("initial_only").WaitExit(time.Minute)
+	d.exec("INSERT INTO t VALUES (3, 1)")
+	if log := run("initial_only").WaitExit(30 * time.Second); !strings.Contains(log, "not streaming") {
+		t.Fatalf("restarted initial_only connector did not say it does not stream:\n%s", tail(log, 3000))
+	}
+	if n := countRecords(t, e, topic); n != 2 {
+		t.Fatalf("%d records after initial_only ran twice, want the first snapshot's 2:\n%s", n, got(int(n), 0))
+	}
+
+	sl := run("always")
+	sl.WaitLog("snapshot.mode=always: taking a new snapshot", 30*time.Second)
+	sl.WaitLog("binlog streaming from", time.Minute)
+	d.exec("INSERT INTO t VALUES (4, 1)")
+	if s := got(6, 2); s != "r:1:1 r:2:1 r:3:1 c:4:1" {
+		t.Fatalf("always, first start: %s, want r:1:1 r:2:1 r:3:1 c:4:1", s)
+	}
+	sl.Stop()
+
+	d.exec("UPDATE t SET v = 2 WHERE id = 1")
+	sl = run("always")
+	sl.WaitLog("binlog streaming from", time.Minute)
+	d.exec("UPDATE t SET v = 3 WHERE id = 2")
+	if s := got(11, 6); s != "r:1:2 r:2:1 r:3:1 r:4:1 u:2:3" {
+		t.Fatalf("always, restarted: %s, want r:1:2 r:2:1 r:3:1 r:4:1 u:2:3", s)
+	}
+	sl.Stop()
+}
