@@ -184,6 +184,9 @@ type Connector struct {
 	KeepAlive         bool          // connect.keep.alive, default true
 	KeepAliveInterval time.Duration // connect.keep.alive.interval.ms, default 60s
 	HeartbeatInterval time.Duration // heartbeat.interval.ms, default 0 (off)
+	// HeartbeatActionQuery is heartbeat.action.query: a statement run on
+	// the source database with every heartbeat record ("": none).
+	HeartbeatActionQuery string
 	// HeartbeatTopic is topic.heartbeat.prefix (default
 	// "__debezium-heartbeat"), topic.delimiter and topic.prefix.
 	HeartbeatTopic string

@@ -336,7 +336,6 @@ func TestBadValues(t *testing.T) {
 		{"connect.keep.alive", "on", `property "connect.keep.alive": value "on" is not a boolean`},
 		{"connect.keep.alive.interval.ms", "x", `property "connect.keep.alive.interval.ms": value "x" is not an integer; use a positive number of milliseconds (default 60000)`},
 		{"heartbeat.interval.ms", -1, `property "heartbeat.interval.ms": value "-1" is out of range; use a non-negative number of milliseconds (default 0)`},
-		{"heartbeat.action.query", "UPDATE hb SET ts = NOW()", `property "heartbeat.action.query": value "UPDATE hb SET ts = NOW()" is not supported by Sluice; remove it`},
 		{"provide.transaction.metadata", "yes", `property "provide.transaction.metadata": value "yes" is not a boolean`},
 		{"snapshot.mode", "sometimes", `property "snapshot.mode": value "sometimes" is not one of the allowed values; use one of initial, initial_only, when_needed, never, no_data, schema_only, recovery, schema_only_recovery, always (default initial)`},
 		{"snapshot.mode", "configuration_based", `property "snapshot.mode": value "configuration_based" is not supported by Sluice (its snapshot.mode.configuration.based.* switches are not read; the named modes cover its common combinations); use one of initial, initial_only, when_needed, never, no_data, schema_only, recovery, schema_only_recovery, always (default initial)`},
@@ -955,5 +954,12 @@ func TestMetadataTopics(t *testing.T) {
 	c, _ = mustParse(t, with("provide.transaction.metadata", "true", "topic.delimiter", "_", "topic.transaction", "tx", "topic.heartbeat.prefix", "hb"))
 	if !c.ProvideTransactionMetadata || c.TransactionTopic != c.TopicPrefix+"_tx" || c.HeartbeatTopic != "hb_"+c.TopicPrefix {
 		t.Errorf("set: %v %q %q", c.ProvideTransactionMetadata, c.TransactionTopic, c.HeartbeatTopic)
+	}
+}
+
+func TestHeartbeatActionQueryKept(t *testing.T) {
+	c, _ := mustParse(t, with("heartbeat.action.query", "  UPDATE hb SET ts = NOW() "))
+	if c.HeartbeatActionQuery != "UPDATE hb SET ts = NOW()" {
+		t.Errorf("heartbeat.action.query stored as %q", c.HeartbeatActionQuery)
 	}
 }

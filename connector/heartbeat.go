@@ -4,7 +4,10 @@ import (
 	"context"
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/internal/fault"
 	"github.com/sluice-cdc/sluice/offsets"
 )
 
@@ -74,10 +77,33 @@ func (p *Poller) extras(ctx context.Context, txn *offsets.Txn, e *change.Event) 
 		}
 	}
 	if e.Kind != change.KindRow || e.Op != change.OpRead {
-		p.extra = append(p.extra, p.beat.due()...)
+		if beat := p.beat.due(); len(beat) > 0 {
+			p.extra = append(p.extra, beat...)
+			if err := p.heartbeatAction(ctx); err != nil {
+				return err
+			}
+		}
 	}
 	if len(p.extra) == 0 {
 		return nil
 	}
 	return p.send(ctx, txn, p.extra)
+}
+
+// heartbeatAction runs heartbeat.action.query, as Debezium does with each
+// heartbeat: a definite failure (the server refused the statement) stops
+// the task; any other is logged, and the next heartbeat runs it again.
+func (p *Poller) heartbeatAction(ctx context.Context) error {
+	if p.cfg.HeartbeatAction == nil {
+		return nil
+	}
+	err := p.cfg.HeartbeatAction(ctx)
+	if err == nil || ctx.Err() != nil {
+		return nil
+	}
+	if fault.IsDefinite(err) {
+		return err
+	}
+	p.log.Warn("heartbeat.action.query failed; the next heartbeat runs it again", zap.Error(err))
+	return nil
 }

@@ -59,8 +59,11 @@ type PollerConfig struct {
 	HeartbeatInterval time.Duration
 	HeartbeatTopic    string
 	ServerName        string
-	Hooks             Hooks
-	Logger            *zap.Logger
+	// HeartbeatAction runs heartbeat.action.query with each heartbeat
+	// record (nil: none).
+	HeartbeatAction func(ctx context.Context) error
+	Hooks           Hooks
+	Logger          *zap.Logger
 	// Workers are the conversion goroutines beyond the poller's own
 	// (sluice.conversion.threads - 1); none: the poller converts alone.
 	Workers []ConversionWorker

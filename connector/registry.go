@@ -219,6 +219,9 @@ func newTask(c *config.Connector, d Deps, src Source, key []byte, id string) (*T
 	if c.ProvideTransactionMetadata {
 		task.Poller.TransactionTopic = c.TransactionTopic
 	}
+	if err := heartbeatAction(c, src, &task.Poller, log); err != nil {
+		return nil, err
+	}
 	for range c.ConversionThreads - 1 {
 		w, err := conversionWorker(c, kc, vc, keyConv, valConv)
 		if err != nil {
@@ -269,4 +272,23 @@ func newConverter(cc config.ConverterConfig, prop string, c *config.Connector) (
 		return nil, fmt.Errorf("property %q: %w", prop+".decimal.format", err)
 	}
 	return conv, nil
+}
+
+// heartbeatAction wires heartbeat.action.query to the source that runs it.
+// Without heartbeats Debezium never runs it; Sluice says so.
+func heartbeatAction(c *config.Connector, src Source, p *PollerConfig, log *zap.Logger) error {
+	q := c.HeartbeatActionQuery
+	if q == "" {
+		return nil
+	}
+	a, ok := src.(HeartbeatActor)
+	if !ok {
+		return fmt.Errorf("property \"heartbeat.action.query\": connector %s's source cannot run it; remove it", c.Name)
+	}
+	if c.HeartbeatInterval <= 0 {
+		log.Warn("heartbeat.action.query is not run: heartbeat.interval.ms is 0 (no heartbeats)")
+		return nil
+	}
+	p.HeartbeatAction = func(ctx context.Context) error { return a.HeartbeatAction(ctx, q) }
+	return nil
 }

@@ -53,6 +53,13 @@ type OffsetValidator interface {
 	ValidateOffset(ctx context.Context, stored []byte) ([]config.Problem, error)
 }
 
+// HeartbeatActor is implemented by sources that can run
+// heartbeat.action.query on their database; the poller runs it with every
+// heartbeat record. A definite error stops the task.
+type HeartbeatActor interface {
+	HeartbeatAction(ctx context.Context, query string) error
+}
+
 // SnapshotProgress is implemented by positions that can record an
 // unfinished snapshot: a stored offset that does resumes the snapshot
 // instead of streaming.

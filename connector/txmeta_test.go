@@ -3,7 +3,9 @@ package connector
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/converters/jsonconv"
+	"github.com/sluice-cdc/sluice/internal/fault"
 )
 
 // keepProducer keeps what it is given, acknowledging at once unless held.
@@ -227,5 +230,45 @@ func TestHeartbeatRecords(t *testing.T) {
 	}
 	if pos, ok, _ := p.committable(); !ok || pos != (seqPos{n: 3}) {
 		t.Errorf("committable %v %v after it, want position 3", pos, ok)
+	}
+}
+
+// heartbeat.action.query runs with each heartbeat record, not between
+// them; a transient failure is logged and the next heartbeat runs it
+// again, a definite one stops the poller with its message.
+func TestHeartbeatAction(t *testing.T) {
+	var runs int
+	var fail error
+	prod := &keepProducer{}
+	p := metaPoller(t, prod, PollerConfig{HeartbeatInterval: time.Second, HeartbeatTopic: "__debezium-heartbeat.p", ServerName: "p",
+		HeartbeatAction: func(context.Context) error { runs++; return fail }})
+	now := time.UnixMilli(5000)
+	p.beat.now, p.beat.next = func() time.Time { return now }, now.Add(time.Second)
+	commit := func(n int) error {
+		return p.process(context.Background(), []entry{{Event: change.Event{Kind: change.KindCommit, Position: seqPos{n: n}}}})
+	}
+	steps := []struct {
+		advance time.Duration
+		fail    error
+		runs    int
+		err     string
+	}{
+		{0, nil, 0, ""},
+		{1500 * time.Millisecond, nil, 1, ""},
+		{100 * time.Millisecond, nil, 1, ""}, // within the interval: no heartbeat, no run
+		{time.Second, errors.New("connection reset"), 2, ""},
+		{time.Second, nil, 3, ""},
+		{time.Second, fault.Definite(errors.New("heartbeat.action.query \"SELEC 1\": the server refused it")), 4, "SELEC 1"},
+	}
+	for i, s := range steps {
+		now, fail = now.Add(s.advance), s.fail
+		err := commit(i + 1)
+		if runs != s.runs || (s.err == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), s.err) {
+			t.Fatalf("step %d: %d runs, error %v; want %d runs, error containing %q", i, runs, err, s.runs, s.err)
+		}
+	}
+	// The fourth run's heartbeat is not written: the task stops with it.
+	if beats := len(prod.recs); beats != 3 {
+		t.Errorf("%d heartbeat records, want 3", beats)
 	}
 }

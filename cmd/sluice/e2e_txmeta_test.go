@@ -150,3 +150,50 @@ func waitStored(t *testing.T, e env, key []byte, gtid string) {
 	}
 	t.Errorf("stored offset %s does not reach %s", val, gtid)
 }
+
+// TestHeartbeatActionQuery: heartbeat.action.query runs on the database
+// with each heartbeat, as the connector's user: its writes to a captured
+// table arrive as change records (the first an insert, then updates). A
+// statement the server refuses stops the connector with a message that
+// names the property and the statement.
+func TestHeartbeatActionQuery(t *testing.T) {
+	e := needServers(t)
+	d := newDB(t, e)
+	d.execAll("CREATE TABLE hb (id INT PRIMARY KEY, ts DATETIME(6) NOT NULL)", "CREATE TABLE other (id INT PRIMARY KEY AUTO_INCREMENT)")
+	for _, host := range []string{"%", "localhost", "127.0.0.1"} {
+		_, _ = d.conn.Execute(fmt.Sprintf("GRANT INSERT, UPDATE ON %s.hb TO 'sluice'@'%s'", d.name, host))
+	}
+	prefix := "e2e" + d.name[4:]
+	extra := map[string]string{"heartbeat.interval.ms": "300", "table.include.list": d.name + ".hb",
+		"value.converter.schemas.enable": "false",
+		"heartbeat.action.query":         "INSERT INTO " + d.name + ".hb VALUES (1, NOW(6)) ON DUPLICATE KEY UPDATE ts = NOW(6)"}
+	// flow writes to the uncaptured table: binlog events, so heartbeats.
+	flow := func() {
+		for i := 0; i < 10; i++ {
+			d.exec("INSERT INTO other VALUES ()")
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	sl := startDaemon(t, e, "--log-format", "console", connectorFile(t, e, "c-"+d.name, prefix, d.name, extra))
+	sl.WaitLog("binlog streaming from", 30*time.Second)
+	flow()
+	var ops []string
+	for _, r := range consume(t, e, 2, 30*time.Second, prefix+"."+d.name+".hb") {
+		p := payload(t, r.Value)
+		after, _ := p["after"].(map[string]any)
+		ops = append(ops, fmt.Sprintf("%v:%v", p["op"], after["id"]))
+	}
+	if ops[0] != "c:1" || ops[1] != "u:1" {
+		t.Errorf("hb records %v, want c:1 then u:1 (the action query's insert, then its updates)", ops)
+	}
+	sl.Stop()
+
+	extra["heartbeat.action.query"] = "SELEC 1"
+	bad := startDaemon(t, e, "--log-format", "console", connectorFile(t, e, "c-"+d.name, prefix, d.name, extra))
+	bad.WaitLog("binlog streaming from", 30*time.Second)
+	flow()
+	log := bad.WaitExit(30 * time.Second)
+	if bad.Err == nil || !strings.Contains(log, `heartbeat.action.query \"SELEC 1\": the server refused it`) {
+		t.Errorf("exit %v; want a failure naming heartbeat.action.query and the statement:\n%s", bad.Err, tail(log, 3000))
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/go-mysql-org/go-mysql/client"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"go.uber.org/zap"
 
@@ -38,6 +39,8 @@ type Source struct {
 	// afterSnapshot is the filter of the snapshot just taken, for the
 	// Stream call that follows it in this process.
 	afterSnapshot *snapshot.SkipFilter
+	// beat is heartbeat.action.query's connection (heartbeat.go).
+	beat *client.Conn
 }
 
 // New builds the source of a connector file: it parses and checks every
@@ -248,6 +251,7 @@ func (m *Source) Validate(ctx context.Context) ([]config.Problem, error) {
 
 // Close releases the schema history.
 func (m *Source) Close() error {
+	m.closeBeat()
 	if h := m.srv.History; h != nil {
 		h.Close()
 	}

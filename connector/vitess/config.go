@@ -113,6 +113,9 @@ func ParseConfig(c *config.Connector) (Config, error) {
 	default:
 		return cfg, fmt.Errorf("property \"snapshot.mode\": %q is not a mode of Sluice's Vitess source; use initial or never (Debezium's Vitess modes) or when_needed", c.SnapshotMode)
 	}
+	if c.HeartbeatActionQuery != "" {
+		return cfg, fmt.Errorf("property \"heartbeat.action.query\": Sluice's Vitess source has no SQL connection to run it on; remove it (heartbeat.interval.ms alone still writes heartbeats)")
+	}
 	if c.ProvideTransactionMetadata {
 		// Debezium's Vitess connector has its own transaction ids (the
 		// VGTID) and ordering; writing the MySQL family's would mislead.

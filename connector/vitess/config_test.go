@@ -18,3 +18,11 @@ func TestTransactionMetadataRefused(t *testing.T) {
 		t.Errorf("with it: %v, want a refusal naming the property", err)
 	}
 }
+
+func TestHeartbeatActionQueryRefused(t *testing.T) {
+	c := &config.Connector{Flavor: config.FlavorVitess, SnapshotMode: config.SnapshotInitial,
+		Raw: config.Properties{propKeyspace: "ks"}, HeartbeatActionQuery: "UPDATE hb SET ts = NOW()"}
+	if _, err := ParseConfig(c); err == nil || !strings.Contains(err.Error(), `"heartbeat.action.query"`) {
+		t.Errorf("%v, want a refusal naming the property", err)
+	}
+}

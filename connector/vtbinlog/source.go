@@ -116,6 +116,9 @@ func checkUnsupported(c *config.Connector) error {
 		return fmt.Errorf("property %q: %q is not available with %s: the binlog dump through VTGate reads the binlog only (the MySQL snapshot's consistent-snapshot reads and locks are not relayed to one tablet, and a MariaDB tablet can only be read from its oldest binlog); set snapshot.mode=never, or use io.debezium.connector.vitess.VitessConnector for a copy of the tables",
 			"snapshot.mode", c.SnapshotMode, PropTarget)
 	}
+	if c.HeartbeatActionQuery != "" {
+		return fmt.Errorf("property %q: not available with %s (a statement through VTGate is untested); remove it", "heartbeat.action.query", PropTarget)
+	}
 	if v := c.Raw["signal.data.collection"]; v != "" {
 		return fmt.Errorf("property %q: on-demand snapshots are not available with %s (their reads and watermark writes are not tested through VTGate); remove it", "signal.data.collection", PropTarget)
 	}

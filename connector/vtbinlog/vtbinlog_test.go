@@ -44,15 +44,18 @@ func TestParseTarget(t *testing.T) {
 func TestCheckUnsupported(t *testing.T) {
 	for _, c := range []struct {
 		mode, signal, err string
+		action            string // heartbeat.action.query
 	}{
-		{config.SnapshotNever, "", ""},
-		{"initial", "", `"snapshot.mode": "initial" is not available`},
-		{"no_data", "", `"snapshot.mode": "no_data" is not available`},
-		{"when_needed", "", `"snapshot.mode": "when_needed" is not available`},
-		{config.SnapshotNever, "db.signals", `"signal.data.collection"`},
+		{config.SnapshotNever, "", "", ""},
+		{"initial", "", `"snapshot.mode": "initial" is not available`, ""},
+		{"no_data", "", `"snapshot.mode": "no_data" is not available`, ""},
+		{"when_needed", "", `"snapshot.mode": "when_needed" is not available`, ""},
+		{config.SnapshotNever, "db.signals", `"signal.data.collection"`, ""},
+		{config.SnapshotNever, "", `"heartbeat.action.query"`, "UPDATE hb SET ts = NOW()"},
 	} {
 		c := c
-		cc := &config.Connector{SnapshotMode: c.mode, Raw: map[string]string{"signal.data.collection": c.signal}}
+		cc := &config.Connector{SnapshotMode: c.mode, Raw: map[string]string{"signal.data.collection": c.signal},
+			HeartbeatActionQuery: c.action}
 		err := checkUnsupported(cc)
 		if (c.err == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), c.err) {
 			t.Errorf("mode %s, signal %q: %v; want %q", c.mode, c.signal, err, c.err)
