@@ -438,6 +438,7 @@ func buildConnector(f *connectorFile, source string) (*Connector, []Warning, Err
 	c.KeyConverter = r.converter("key.converter")
 	c.ValueConverter = r.converter("value.converter")
 	r.clientOverrides()
+	r.unimplemented(c)
 	r.unknownKeys(connectorKnownIgnored, connectorRenamed)
 	return c, r.warns, r.errs
 }

@@ -337,6 +337,12 @@ func TestBadValues(t *testing.T) {
 		{"connect.keep.alive.interval.ms", "x", `property "connect.keep.alive.interval.ms": value "x" is not an integer; use a positive number of milliseconds (default 60000)`},
 		{"heartbeat.interval.ms", -1, `property "heartbeat.interval.ms": value "-1" is out of range; use a non-negative number of milliseconds (default 0)`},
 		{"provide.transaction.metadata", "yes", `property "provide.transaction.metadata": value "yes" is not a boolean`},
+		{"skip.messages.without.change", "true", `property "skip.messages.without.change": value "true" is not supported by Sluice (it drops updates that change no captured column); remove it or set Debezium's default, "false"`},
+		{"topic.naming.strategy", "io.debezium.schema.SchemaTopicNamingStrategy", `property "topic.naming.strategy": value "io.debezium.schema.SchemaTopicNamingStrategy" is not supported by Sluice (another strategy names topics otherwise); remove it or set Debezium's default, "io.debezium.schema.DefaultTopicNamingStrategy"`},
+		{"converters", "boolean", `property "converters": value "boolean" is not supported by Sluice (Java CustomConverter classes change the columns' schemas); remove it`},
+		{"snapshot.select.statement.overrides.inventory.orders", "SELECT * FROM inventory.orders WHERE id > 5", `property "snapshot.select.statement.overrides.inventory.orders": value "SELECT * FROM inventory.orders WHERE id > 5" is not supported by Sluice (a snapshot reads every row of a table); remove it`},
+		{"signal.enabled.channels", "source,kafka", `property "signal.enabled.channels": value "source,kafka" names "kafka", which Sluice does not serve (signals are read from the signal table only); keep only source`},
+		{"notification.enabled.channels", "sink", `property "notification.enabled.channels": value "sink" names "sink", which Sluice does not serve (Sluice writes no notification records; its log reports snapshots); keep only log or jmx`},
 		{"snapshot.mode", "sometimes", `property "snapshot.mode": value "sometimes" is not one of the allowed values; use one of initial, initial_only, when_needed, never, no_data, schema_only, recovery, schema_only_recovery, always (default initial)`},
 		{"snapshot.mode", "configuration_based", `property "snapshot.mode": value "configuration_based" is not supported by Sluice (its snapshot.mode.configuration.based.* switches are not read; the named modes cover its common combinations); use one of initial, initial_only, when_needed, never, no_data, schema_only, recovery, schema_only_recovery, always (default initial)`},
 		{"snapshot.mode", "custom", `property "snapshot.mode": value "custom" is not supported by Sluice (Sluice cannot load the Java snapshotter class snapshot.mode.custom.name names); use one of initial, initial_only, when_needed, never, no_data, schema_only, recovery, schema_only_recovery, always (default initial)`},
@@ -656,6 +662,12 @@ func TestUnknownAndKnownIgnoredKeys(t *testing.T) {
 		"incremental.snapshot.chunk.size", "1024",
 		"database.server.id.offset", "10000",
 		"schema.history.internal.store.only.captured.tables.ddl", "true",
+		// Debezium's defaults of properties Sluice refuses at other values.
+		"skip.messages.without.change", "false",
+		"topic.naming.strategy", "io.debezium.schema.DefaultTopicNamingStrategy",
+		"gtid.source.includes", "",
+		"snapshot.query.mode", "select_all",
+		"streaming.delay.ms", "0",
 	}
 	_, warns = mustParse(t, with(known...))
 	if len(warns) != 0 {
@@ -961,5 +973,33 @@ func TestHeartbeatActionQueryKept(t *testing.T) {
 	c, _ := mustParse(t, with("heartbeat.action.query", "  UPDATE hb SET ts = NOW() "))
 	if c.HeartbeatActionQuery != "UPDATE hb SET ts = NOW()" {
 		t.Errorf("heartbeat.action.query stored as %q", c.HeartbeatActionQuery)
+	}
+}
+
+// The timing and session settings Sluice does not apply are warned about.
+func TestUnappliedSettingsWarned(t *testing.T) {
+	_, warns := mustParse(t, with("snapshot.delay.ms", "5000", "database.initial.statements", "SET NAMES utf8mb4"))
+	got := warningsText(warns)
+	for _, want := range []string{
+		`property "snapshot.delay.ms" is ignored by Sluice: reading starts at once`,
+		`property "database.initial.statements" is ignored by Sluice: its connections set their own session variables`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing warning %q in\n%s", want, got)
+		}
+	}
+}
+
+// Debezium's Vitess connector keeps the common default topic naming
+// strategy, the binlog connectors their own: each is accepted for its own.
+func TestTopicNamingStrategyDefaultPerClass(t *testing.T) {
+	vt := with("connector.class", "io.debezium.connector.vitess.VitessConnector", "vitess.keyspace", "ks",
+		"topic.naming.strategy", "io.debezium.schema.SchemaTopicNamingStrategy")
+	if c, _ := mustParse(t, vt); c.Flavor != FlavorVitess {
+		t.Fatalf("flavor %q", c.Flavor)
+	}
+	vt["topic.naming.strategy"] = "io.debezium.schema.DefaultTopicNamingStrategy"
+	if es := parseErrs(t, vt); !strings.Contains(es.Error(), `set Debezium's default, "io.debezium.schema.SchemaTopicNamingStrategy"`) {
+		t.Errorf("Vitess with the binlog connectors' default: %v", es)
 	}
 }

@@ -1,0 +1,85 @@
+package config
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+type defaultOnlyProp struct{ key, def, does string }
+
+// defaultOnly are Debezium properties Sluice does not implement and that
+// change what is sent (records, topics, their schemas, which transactions
+// or signals are acted on): accepted at Debezium's default, refused at any
+// other value, since running on without them would send what Debezium
+// would not, without a word.
+var defaultOnly = []defaultOnlyProp{
+	{"skip.messages.without.change", "false", "it drops updates that change no captured column"},
+	{"include.schema.comments", "false", "it adds the columns' comments to the schemas"},
+	{"topic.naming.strategy", "io.debezium.schema.DefaultTopicNamingStrategy", "another strategy names topics otherwise"},
+	{"converters", "", "Java CustomConverter classes change the columns' schemas"},
+	{"post.processors", "", "Java post processors change the records"},
+	{"gtid.source.includes", "", "it skips the transactions of other GTID sources"},
+	{"gtid.source.excludes", "", "it skips the transactions of the GTID sources it names"},
+	{"read.only", "false", "its incremental snapshots write no watermarks to the signal table"},
+	{"snapshot.query.mode", "select_all", "a custom query mode selects other rows"},
+	{"event.deserialization.failure.handling.mode", "fail", "Sluice stops on an event it cannot decode"},
+}
+
+// unimplemented refuses defaultOnly properties set to another value, and
+// the other Debezium settings that change what is sent; it warns about
+// those that only change timing.
+func (r *reader) unimplemented(c *Connector) {
+	props := defaultOnly
+	if c.Flavor == FlavorVitess {
+		// The Vitess connector keeps Debezium's common default.
+		props = slices.Clone(props)
+		props[slices.IndexFunc(props, func(p defaultOnlyProp) bool { return p.key == "topic.naming.strategy" })].def = "io.debezium.schema.SchemaTopicNamingStrategy"
+	}
+	for _, p := range props {
+		v, ok := r.lookup(p.key)
+		if v = strings.TrimSpace(v); !ok || strings.EqualFold(v, p.def) {
+			continue
+		}
+		def := "remove it"
+		if p.def != "" {
+			def = fmt.Sprintf("remove it or set Debezium's default, %q", p.def)
+		}
+		r.fail(p.key, v, fmt.Sprintf("is not supported by Sluice (%s); %s", p.does, def))
+	}
+	for _, k := range slices.Sorted(func(yield func(string) bool) {
+		for k := range r.vals {
+			if strings.HasPrefix(k, "snapshot.select.statement.overrides.") && !yield(k) {
+				return
+			}
+		}
+	}) {
+		if v, _ := r.lookup(k); strings.TrimSpace(v) != "" {
+			r.fail(k, v, "is not supported by Sluice (a snapshot reads every row of a table); remove it")
+		}
+	}
+	r.channels("signal.enabled.channels", "source", "signals are read from the signal table only")
+	r.channels("notification.enabled.channels", "log,jmx", "Sluice writes no notification records; its log reports snapshots")
+	for _, k := range []string{"snapshot.delay.ms", "streaming.delay.ms"} {
+		if v, ok := r.lookup(k); ok && strings.TrimSpace(v) != "" && strings.TrimSpace(v) != "0" {
+			r.warn(k, "is ignored by Sluice: reading starts at once")
+		}
+	}
+	if v, ok := r.lookup("database.initial.statements"); ok && strings.TrimSpace(v) != "" {
+		r.warn("database.initial.statements", "is ignored by Sluice: its connections set their own session variables")
+	}
+}
+
+// channels refuses a channel list naming one Sluice does not serve.
+func (r *reader) channels(key, served, why string) {
+	v, ok := r.lookup(key)
+	if !ok {
+		return
+	}
+	for _, ch := range strings.Split(v, ",") {
+		if ch = strings.ToLower(strings.TrimSpace(ch)); ch != "" && !slices.Contains(strings.Split(served, ","), ch) {
+			r.fail(key, v, fmt.Sprintf("names %q, which Sluice does not serve (%s); keep only %s", ch, why, strings.ReplaceAll(served, ",", " or ")))
+			return
+		}
+	}
+}
