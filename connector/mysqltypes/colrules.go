@@ -442,6 +442,9 @@ func truncateUTF16(s string, n int) string {
 // "DECIMAL", "ENUM". A MariaDB JSON column is the LONGTEXT it is, unless
 // JSON columns are typed as JSON (sluice.mariadb.json.as.json).
 func (d *ColumnDef) sourceTypeName(jsonTyped bool) string {
+	if d.VStreamType != "" {
+		return d.VStreamType
+	}
 	if d.JSON && jsonTyped {
 		return "JSON"
 	}
@@ -475,6 +478,13 @@ func (d *ColumnDef) sourceTypeName(jsonTyped bool) string {
 // sourceLength is Debezium's column.length(): the first number of the
 // declared type (ENUM 1, SET the options plus commas), or -1.
 func (d *ColumnDef) sourceLength() int {
+	if d.VStreamType != "" {
+		switch d.DataType {
+		case "time", "datetime", "timestamp":
+			return d.FSP
+		}
+		return -1
+	}
 	if d.NoWidth {
 		return -1
 	}
@@ -505,6 +515,9 @@ func (d *ColumnDef) sourceLength() int {
 // sourceScale is Debezium's column.scale(): DECIMAL's scale, and the D of
 // FLOAT(M,D)/DOUBLE(M,D).
 func (d *ColumnDef) sourceScale() (int, bool) {
+	if d.VStreamType != "" {
+		return 0, false
+	}
 	if d.ColumnType == "" {
 		if d.DataType == "decimal" || d.DataType == "numeric" {
 			return d.Scale, true

@@ -67,8 +67,13 @@ type ColumnDef struct {
 	// NoWidth marks an integer column whose DDL declares no display width
 	// (INT, not INT(11)), which only the schema model knows: Debezium's
 	// column length is then absent.
-	NoWidth    bool
-	EnumValues []string
+	NoWidth bool
+	// VStreamType is the type name of the VStream field that described
+	// the column ("INT16", "VARCHAR"; "" for other sources): Debezium's
+	// Vitess connector gives it as the source type, a length only for
+	// TIME, DATETIME and TIMESTAMP (their fractional digits) and no scale.
+	VStreamType string
+	EnumValues  []string
 	// Default is the literal default value (quotes and escapes removed)
 	// when HasDefault; DefaultNow marks CURRENT_TIMESTAMP. Expressions,
 	// NULL and no default at all leave both unset.

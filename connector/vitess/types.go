@@ -25,6 +25,8 @@ func columnDef(f *querypb.Field, bigintString bool) (mysqltypes.ColumnDef, error
 		ColumnType: f.ColumnType,
 		Nullable:   f.Flags&uint32(querypb.MySqlFlag_NOT_NULL_FLAG) == 0,
 		Charset:    charsetOf(f.Charset),
+		// Debezium's VitessType name: the proto enum's.
+		VStreamType: f.Type.String(),
 	}
 	ct := strings.ToLower(f.ColumnType)
 	d.Unsigned = strings.Contains(ct, "unsigned")
