@@ -483,3 +483,22 @@ func TestVitessSchemaChanges(t *testing.T) {
 	}
 	sl.Stop()
 }
+
+// With heartbeat.interval.ms, heartbeat records keep coming while the
+// keyspace is idle, on VStream's own heartbeats, as Debezium's Vitess
+// connector writes them (until the nineteenth session Sluice wrote them at
+// transaction ends only).
+func TestVitessHeartbeatsWhileIdle(t *testing.T) {
+	e := needVitess(t)
+	tb := newVtTable(t, e, 3)
+	prefix := "vt" + tb.name
+	sl := startVitess(t, e, "c-"+tb.name, tb.connector(prefix, map[string]string{"heartbeat.interval.ms": "1000"}))
+	followVt(t, e, tb, prefix+"."+e.keyspace+"."+tb.name, 60*time.Second)
+	topic := "__debezium-heartbeat." + prefix
+	before := countRecords(t, e.env, topic)
+	time.Sleep(6 * time.Second)
+	if after := countRecords(t, e.env, topic); after < before+2 {
+		t.Errorf("%d heartbeat records after 6 idle seconds, %d before: want at least 2 more", after, before)
+	}
+	sl.Stop()
+}

@@ -36,6 +36,7 @@ type reader struct {
 	shards  []string // the shard of each pending row
 	size    int
 	spilled bool
+	inTxn   bool           // between a BEGIN and the commit that ends it
 	pos     offsets.Vitess // the last VGTID received
 	posStr  string
 	src     sourceBlocks
@@ -145,7 +146,7 @@ func (r *reader) refused(ctx context.Context, err error) error {
 func (r *reader) handle(ctx context.Context, ev *binlogdatapb.VEvent) error {
 	switch ev.Type {
 	case binlogdatapb.VEventType_BEGIN:
-		r.spilled, r.copyTxn = false, false
+		r.spilled, r.copyTxn, r.inTxn = false, false, true
 	case binlogdatapb.VEventType_FIELD:
 		fe := ev.FieldEvent
 		tf, err := buildTable(r.build, r.cfg.Keyspace, fe.TableName, fe.Fields, r.cfg.BigIntString)
@@ -197,6 +198,8 @@ func (r *reader) handle(ctx context.Context, ev *binlogdatapb.VEvent) error {
 		}
 		// The VGTID before it may only now be a place to resume from.
 		return r.commit(ctx, 0)
+	case binlogdatapb.VEventType_HEARTBEAT:
+		return r.heartbeat(ctx, ev.Timestamp)
 	case binlogdatapb.VEventType_JOURNAL:
 		if h := r.handoff(ev.Journal); h != nil {
 			return h
@@ -204,6 +207,28 @@ func (r *reader) handle(ctx context.Context, ev *binlogdatapb.VEvent) error {
 		r.log.Warn("VTGate reports a reshard or table move (journal event)", zap.Bool("stop_on_reshard", r.cfg.StopOnReshard))
 	}
 	return nil
+}
+
+// heartbeat answers VStream's heartbeat as Debezium's Vitess connector
+// does (it dispatches a heartbeat on each): with heartbeat.interval.ms, a
+// commit at the position reached, which carries a heartbeat record when
+// one is due, so that they keep coming on an idle keyspace. None within a
+// transaction, during a copy or a guard's replay, or before the position
+// is a concrete VGTID (VTGate's "current" is no place to store).
+func (r *reader) heartbeat(ctx context.Context, tsSec int64) error {
+	if r.cfg.Heartbeat <= 0 || r.guard != nil || r.inTxn || len(r.pending) > 0 || !r.resumable() {
+		return nil
+	}
+	pos := r.committed
+	if len(pos.Shards) == 0 {
+		for _, s := range r.pos.Shards {
+			if s.GTID == "" || s.GTID == "current" || len(s.TablePKs) > 0 {
+				return nil
+			}
+		}
+		pos = r.whole(offsets.Vitess{Shards: r.pos.Shards, Guards: slices.Clone(r.guards)})
+	}
+	return r.out.Enqueue(ctx, change.Event{Kind: change.KindCommit, Position: pos, TsMs: tsSec * 1000})
 }
 
 // rowEvent turns a ROW event's changes into row events, held until the
@@ -334,6 +359,7 @@ func (r *reader) discard() {
 // commit passes on the transaction's rows and, where the VGTID is a place
 // to resume from, a commit at it.
 func (r *reader) commit(ctx context.Context, tsSec int64) error {
+	r.inTxn = false
 	if r.guard != nil {
 		r.done = r.reached         // what follows comes after the new snapshot
 		return r.flush(ctx, tsSec) // a guard's replay has no position of its own
