@@ -176,8 +176,10 @@ type Connector struct {
 	OffsetFlushInterval time.Duration // offset.flush.interval.ms, default 60s (Kafka Connect's)
 	OffsetFlushTimeout  time.Duration // offset.flush.timeout.ms, default 5s
 
-	TopicCreationDefaultPartitions        int32 // topic.creation.default.partitions, default -1 (broker's default)
-	TopicCreationDefaultReplicationFactor int16 // topic.creation.default.replication.factor, default -1
+	// TopicCreation are Kafka Connect's topic creation groups for the
+	// topics Sluice creates: topic.creation.groups in order, then the
+	// default group (topic.creation.default.*), which takes the others.
+	TopicCreation []TopicGroup
 
 	ConnectTimeout    time.Duration // connect.timeout.ms, default 30s
 	QueryTimeout      time.Duration // database.query.timeout.ms, default 10 min, 0 = no limit
@@ -626,8 +628,7 @@ func (r *reader) queue(c *Connector) {
 	c.PollInterval = r.millis("poll.interval.ms", 500*time.Millisecond, false)
 	c.OffsetFlushInterval = r.millis("offset.flush.interval.ms", 60*time.Second, false)
 	c.OffsetFlushTimeout = r.millis("offset.flush.timeout.ms", 5*time.Second, false)
-	c.TopicCreationDefaultPartitions = int32(r.integer("topic.creation.default.partitions", -1, minusOneOrPositive(math.MaxInt32)))
-	c.TopicCreationDefaultReplicationFactor = int16(r.integer("topic.creation.default.replication.factor", -1, minusOneOrPositive(math.MaxInt16)))
+	r.topicCreation(c)
 
 }
 

@@ -105,8 +105,9 @@ func TestConnectorDefaults(t *testing.T) {
 		{"PollInterval", c.PollInterval, 500 * time.Millisecond},
 		{"OffsetFlushInterval", c.OffsetFlushInterval, 60 * time.Second},
 		{"OffsetFlushTimeout", c.OffsetFlushTimeout, 5 * time.Second},
-		{"TopicCreationDefaultPartitions", c.TopicCreationDefaultPartitions, int32(-1)},
-		{"TopicCreationDefaultReplicationFactor", c.TopicCreationDefaultReplicationFactor, int16(-1)},
+		{"TopicCreation groups", len(c.TopicCreation), 1},
+		{"TopicCreation default partitions", c.TopicCreation[0].Partitions, int32(-1)},
+		{"TopicCreation default replication factor", c.TopicCreation[0].ReplicationFactor, int16(-1)},
 		{"ConnectTimeout", c.ConnectTimeout, 30 * time.Second},
 		{"KeepAlive", c.KeepAlive, true},
 		{"KeepAliveInterval", c.KeepAliveInterval, 60 * time.Second},
@@ -189,8 +190,8 @@ func TestConnectorSetValues(t *testing.T) {
 		{"PollInterval", c.PollInterval, 250 * time.Millisecond},
 		{"OffsetFlushInterval", c.OffsetFlushInterval, 10 * time.Second},
 		{"OffsetFlushTimeout", c.OffsetFlushTimeout, time.Second},
-		{"TopicCreationDefaultPartitions", c.TopicCreationDefaultPartitions, int32(6)},
-		{"TopicCreationDefaultReplicationFactor", c.TopicCreationDefaultReplicationFactor, int16(3)},
+		{"TopicCreation default partitions", c.TopicCreation[len(c.TopicCreation)-1].Partitions, int32(6)},
+		{"TopicCreation default replication factor", c.TopicCreation[len(c.TopicCreation)-1].ReplicationFactor, int16(3)},
 		{"ConnectTimeout", c.ConnectTimeout, 5 * time.Second},
 		{"KeepAlive", c.KeepAlive, false},
 		{"KeepAliveInterval", c.KeepAliveInterval, time.Second},
@@ -633,6 +634,7 @@ func TestUnknownAndKnownIgnoredKeys(t *testing.T) {
 		"value.converter.use.latest.version", "true",
 		"topic.creation.default.cleanup.policy", "compact",
 		"topic.creation.groups", "g",
+		"topic.creation.g.include", "x.*",
 		"database.ssl.mode", "required",
 		"time.precision.mode", "connect",
 		"decimal.handling.mode", "string",
@@ -1001,5 +1003,39 @@ func TestTopicNamingStrategyDefaultPerClass(t *testing.T) {
 	vt["topic.naming.strategy"] = "io.debezium.schema.DefaultTopicNamingStrategy"
 	if es := parseErrs(t, vt); !strings.Contains(es.Error(), `set Debezium's default, "io.debezium.schema.SchemaTopicNamingStrategy"`) {
 		t.Errorf("Vitess with the binlog connectors' default: %v", es)
+	}
+}
+
+// Kafka Connect's topic creation groups: in topic.creation.groups order,
+// the default group last; a group's partitions and replication factor
+// default to the default group's, its other properties are topic configs.
+func TestTopicCreationGroups(t *testing.T) {
+	c, _ := mustParse(t, with("topic.creation.default.partitions", 3, "topic.creation.default.replication.factor", 1,
+		"topic.creation.default.cleanup.policy", "compact",
+		"topic.creation.groups", "big, small",
+		"topic.creation.big.include", `inventory\.db\.big.*, other\..*`, "topic.creation.big.exclude", `.*_tmp`,
+		"topic.creation.big.partitions", 12, "topic.creation.big.retention.ms", "86400000",
+		"topic.creation.small.include", `.*`))
+	var got []string
+	for _, g := range c.TopicCreation {
+		got = append(got, fmt.Sprintf("%s p%d rf%d %v", g.Name, g.Partitions, g.ReplicationFactor, g.Configs))
+	}
+	want := "big p12 rf1 map[retention.ms:86400000] | small p3 rf1 map[] | default p3 rf1 map[cleanup.policy:compact]"
+	if strings.Join(got, " | ") != want {
+		t.Errorf("groups %s\nwant   %s", strings.Join(got, " | "), want)
+	}
+	for topic, group := range map[string]string{"inventory.db.bigorders": "big", "inventory.db.big_tmp": "small",
+		"other.x": "big", "inventory.db.bigx.y": "big", "xinventory.db.big": "small"} {
+		if g := GroupFor(c.TopicCreation, topic); g == nil || g.Name != group {
+			t.Errorf("topic %s: group %v, want %s", topic, g, group)
+		}
+	}
+	es := parseErrs(t, with("topic.creation.groups", "g", "topic.creation.g.partitions", 2))
+	if !strings.Contains(es.Error(), `property "topic.creation.g.include" is required for the group g of topic.creation.groups`) {
+		t.Errorf("a group without include: %v", es)
+	}
+	es = parseErrs(t, with("topic.creation.groups", "g", "topic.creation.g.include", "a(b"))
+	if !strings.Contains(es.Error(), `property "topic.creation.g.include": value "a(b" is not a regular expression`) {
+		t.Errorf("a bad include: %v", es)
 	}
 }

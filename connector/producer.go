@@ -9,11 +9,14 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/sluice-cdc/sluice/internal/kafkatopic"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"go.uber.org/zap"
+
+	"github.com/sluice-cdc/sluice/config"
+	"github.com/sluice-cdc/sluice/internal/fault"
+	"github.com/sluice-cdc/sluice/internal/kafkatopic"
 )
 
 // Producer writes records to Kafka. Produce hands a record over and calls
@@ -36,17 +39,17 @@ type TopicEnsurer interface {
 }
 
 // EnsureWith makes sure topic exists, creating it with its own partitions
-// and replication factor (the dead letter queue's).
+// and replication factor and no topic configs (the dead letter queue's,
+// which Kafka Connect creates outside the topic creation groups).
 func (t *TopicCreator) EnsureWith(ctx context.Context, topic string, partitions int32, rf int16) error {
-	return t.ensure(ctx, topic, partitions, rf)
+	return t.ensure(ctx, topic, &config.TopicGroup{Partitions: partitions, ReplicationFactor: rf})
 }
 
 // TopicCreator creates data topics the first time they are written to.
 type TopicCreator struct {
-	client            *kgo.Client
-	admin             *kadm.Client
-	partitions        int32
-	replicationFactor int16
+	client *kgo.Client
+	admin  *kadm.Client
+	groups []config.TopicGroup // topic.creation.*: the default group last
 	// The tasks of a connector (tasks.max) share one creator, each from
 	// its own poller goroutine.
 	mu    sync.RWMutex
@@ -54,33 +57,46 @@ type TopicCreator struct {
 	log   *zap.Logger
 }
 
-// NewTopicCreator creates missing topics with the given partitions and
-// replication factor (-1: the broker's defaults).
-func NewTopicCreator(client *kgo.Client, partitions int32, rf int16, log *zap.Logger) *TopicCreator {
-	return &TopicCreator{client: client, admin: kadm.NewClient(client), partitions: partitions, replicationFactor: rf,
-		known: map[string]bool{}, log: log}
+// NewTopicCreator creates missing topics as Kafka Connect's topic
+// creation groups say (config.Connector.TopicCreation).
+func NewTopicCreator(client *kgo.Client, groups []config.TopicGroup, log *zap.Logger) *TopicCreator {
+	return &TopicCreator{client: client, admin: kadm.NewClient(client), groups: groups, known: map[string]bool{}, log: log}
 }
 
-// Ensure makes sure topic exists.
+// Ensure makes sure topic exists, creating it with its group's settings;
+// a topic no group takes (the default group excludes it) is created with
+// the broker's defaults, as the broker's auto-creation would.
 func (t *TopicCreator) Ensure(ctx context.Context, topic string) error {
-	return t.ensure(ctx, topic, t.partitions, t.replicationFactor)
+	g := config.GroupFor(t.groups, topic)
+	if g == nil {
+		g = &config.TopicGroup{Partitions: -1, ReplicationFactor: -1}
+	}
+	return t.ensure(ctx, topic, g)
 }
 
-func (t *TopicCreator) ensure(ctx context.Context, topic string, partitions int32, rf int16) error {
+func (t *TopicCreator) ensure(ctx context.Context, topic string, g *config.TopicGroup) error {
 	t.mu.RLock()
 	known := t.known[topic]
 	t.mu.RUnlock()
 	if known {
 		return nil
 	}
-	resp, err := t.admin.CreateTopic(ctx, partitions, rf, nil, topic)
+	partitions, rf := g.Partitions, g.ReplicationFactor
+	var configs map[string]*string
+	for k, v := range g.Configs {
+		if configs == nil {
+			configs = map[string]*string{}
+		}
+		configs[k] = &v
+	}
+	resp, err := t.admin.CreateTopic(ctx, partitions, rf, configs, topic)
 	if err == nil {
 		err = resp.Err
 	}
 	switch {
 	case err == nil:
 		t.log.Info("created topic", zap.String("topic", topic), zap.Int32("partitions", partitions),
-			zap.Int16("replication_factor", rf))
+			zap.Int16("replication_factor", rf), zap.String("topic_creation_group", g.Name), zap.Any("configs", g.Configs))
 		// Brokers learn of a new topic asynchronously; a record sent
 		// before its partitions have leaders is answered
 		// UNKNOWN_TOPIC_OR_PARTITION, which the producer retries only a
@@ -93,6 +109,10 @@ func (t *TopicCreator) ensure(ctx context.Context, topic string, partitions int3
 		// record to it: refresh now.
 		t.client.ForceMetadataRefresh()
 	case errors.Is(err, kerr.TopicAlreadyExists):
+	case g.Name != "" && (errors.Is(err, kerr.InvalidConfig) || errors.Is(err, kerr.InvalidPartitions) || errors.Is(err, kerr.InvalidReplicationFactor) || errors.Is(err, kerr.PolicyViolation)):
+		// The broker refuses what the group asks: retrying cannot help.
+		return fault.Definite(fmt.Errorf("creating topic %s with topic creation group %q (partitions %d, replication factor %d, configs %v): %w %s; correct the topic.creation.%s.* properties",
+			topic, g.Name, partitions, rf, g.Configs, err, resp.ErrMessage, g.Name))
 	default:
 		// Transient: a broker that is down or electing answers later.
 		return fmt.Errorf("creating topic %s: %w; if this persists, create it yourself or give the connector's Kafka user CREATE on the cluster", topic, err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	gmysql "github.com/go-mysql-org/go-mysql/mysql"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/sluice-cdc/sluice/offsets"
 )
@@ -328,4 +331,52 @@ func storedReaches(t *testing.T, d *db, stored, lastWrite string) {
 	if !have.Contain(last) || !server.Contain(have) {
 		t.Errorf("stored gtids = %q, want the test's last write %q or later, up to the server's %q", stored, lastWrite, now)
 	}
+}
+
+// TestTopicCreationGroups: the topics Sluice creates take Kafka Connect's
+// topic.creation.* settings, as the broker reports them: the default
+// group's topic configs, and a group's own partitions and configs for the
+// topics its include matches.
+func TestTopicCreationGroups(t *testing.T) {
+	e := needServers(t)
+	d := newDB(t, e)
+	d.execAll("CREATE TABLE t (id INT PRIMARY KEY)", "CREATE TABLE big (id INT PRIMARY KEY)")
+	prefix := "e2e" + d.name[4:]
+	sl := startDaemon(t, e, "--log-format", "console", connectorFile(t, e, "c-"+d.name, prefix, d.name, map[string]string{
+		"topic.creation.default.cleanup.policy": "compact",
+		"topic.creation.groups":                 "large",
+		"topic.creation.large.include":          `.*\.big`,
+		"topic.creation.large.partitions":       "3",
+		"topic.creation.large.retention.ms":     "86400000",
+	}))
+	sl.WaitLog("binlog streaming from", 30*time.Second)
+	d.execAll("INSERT INTO t VALUES (1)", "INSERT INTO big VALUES (1)")
+	small, large := prefix+"."+d.name+".t", prefix+"."+d.name+".big"
+	consume(t, e, 2, 30*time.Second, small, large)
+	adm := kadm.NewClient(newKafkaClient(t, e))
+	ctx := context.Background()
+	rcs, err := adm.DescribeTopicConfigs(ctx, small, large)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, rc := range rcs {
+		for _, c := range rc.Configs {
+			if (c.Key == "cleanup.policy" || c.Key == "retention.ms") && c.Source == kmsg.ConfigSourceDynamicTopicConfig {
+				got[rc.Name+" "+c.Key] = c.MaybeValue()
+			}
+		}
+	}
+	want := map[string]string{small + " cleanup.policy": "compact", large + " retention.ms": "86400000"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("topic configs set at creation %v, want %v", got, want)
+	}
+	tds, err := adm.ListTopics(ctx, small, large)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(tds[large].Partitions); n != 3 {
+		t.Errorf("%s has %d partitions, want the group's 3", large, n)
+	}
+	sl.Stop()
 }

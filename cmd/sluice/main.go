@@ -444,7 +444,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		counters := &connector.Counters{}
 		planCtx, cancelPlan := context.WithTimeout(ctx, 60*time.Second)
 		tasks, err := connector.NewTasks(planCtx, c, connector.Deps{Env: env, Producer: client,
-			Topics: connector.NewTopicCreator(client, c.TopicCreationDefaultPartitions, c.TopicCreationDefaultReplicationFactor, log.With(zap.String("connector", c.Name))),
+			Topics: connector.NewTopicCreator(client, c.TopicCreation, log.With(zap.String("connector", c.Name))),
 			Store:  store, Hooks: connector.Hooks{counters}})
 		cancelPlan()
 		if err != nil {
