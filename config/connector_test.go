@@ -635,6 +635,8 @@ func TestUnknownAndKnownIgnoredKeys(t *testing.T) {
 		"topic.creation.default.cleanup.policy", "compact",
 		"topic.creation.groups", "g",
 		"topic.creation.g.include", "x.*",
+		"topic.creation.default.partitions", "-1",
+		"topic.creation.default.replication.factor", "-1",
 		"database.ssl.mode", "required",
 		"time.precision.mode", "connect",
 		"decimal.handling.mode", "string",
@@ -1033,6 +1035,11 @@ func TestTopicCreationGroups(t *testing.T) {
 	es := parseErrs(t, with("topic.creation.groups", "g", "topic.creation.g.partitions", 2))
 	if !strings.Contains(es.Error(), `property "topic.creation.g.include" is required for the group g of topic.creation.groups`) {
 		t.Errorf("a group without include: %v", es)
+	}
+	es = parseErrs(t, with("topic.creation.default.cleanup.policy", "compact"))
+	if !strings.Contains(es.Error(), `property "topic.creation.default.replication.factor" is required once a topic.creation.* property is set`) ||
+		!strings.Contains(es.Error(), `property "topic.creation.default.partitions" is required`) {
+		t.Errorf("topic creation without the default group's partitions and replication factor: %v", es)
 	}
 	es = parseErrs(t, with("topic.creation.groups", "g", "topic.creation.g.include", "a(b"))
 	if !strings.Contains(es.Error(), `property "topic.creation.g.include": value "a(b" is not a regular expression`) {

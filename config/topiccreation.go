@@ -1,6 +1,7 @@
 package config
 
 import (
+	"maps"
 	"math"
 	"regexp"
 	"slices"
@@ -8,7 +9,8 @@ import (
 )
 
 // TopicGroup is one of Kafka Connect's topic creation groups: the topics
-// it takes (Include, less Exclude; the default group takes every topic)
+// it takes (Include, less Exclude; the default group's Include is .* unless
+// set)
 // and what they are created with. Configs are the group's other
 // topic.creation.<group>.* properties, passed to the broker as topic
 // configs (cleanup.policy, retention.ms, ...).
@@ -25,7 +27,7 @@ func (g *TopicGroup) Takes(topic string) bool {
 	in := func(res []*regexp.Regexp) bool {
 		return slices.ContainsFunc(res, func(re *regexp.Regexp) bool { return re.MatchString(topic) })
 	}
-	return (g.Name == TopicGroupDefault || in(g.Include)) && !in(g.Exclude)
+	return in(g.Include) && !in(g.Exclude)
 }
 
 // TopicGroupDefault is the group of the topics no other group takes.
@@ -49,6 +51,18 @@ func GroupFor(groups []TopicGroup, topic string) *TopicGroup {
 // TopicCreationGroup has them.
 func (r *reader) topicCreation(c *Connector) {
 	def := r.topicGroup(TopicGroupDefault, -1, -1)
+	if len(def.Include) == 0 {
+		def.Include = []*regexp.Regexp{regexp.MustCompile(`^(?:.*)$`)}
+	}
+	// Kafka Connect requires both once any topic.creation.* property is
+	// set; without any, Sluice creates topics with the broker's defaults.
+	if slices.ContainsFunc(slices.Collect(maps.Keys(r.vals)), func(k string) bool { return strings.HasPrefix(k, "topic.creation.") }) {
+		for _, k := range []string{"topic.creation.default.replication.factor", "topic.creation.default.partitions"} {
+			if _, ok := r.vals[k]; !ok {
+				r.fail(k, "", "is required once a topic.creation.* property is set, as in Kafka Connect; set it (-1: the broker's default)")
+			}
+		}
+	}
 	for _, name := range strings.Split(r.str("topic.creation.groups", ""), ",") {
 		name = strings.TrimSpace(name)
 		if name == "" || name == TopicGroupDefault || slices.ContainsFunc(c.TopicCreation, func(g TopicGroup) bool { return g.Name == name }) {

@@ -343,11 +343,13 @@ func TestTopicCreationGroups(t *testing.T) {
 	d.execAll("CREATE TABLE t (id INT PRIMARY KEY)", "CREATE TABLE big (id INT PRIMARY KEY)")
 	prefix := "e2e" + d.name[4:]
 	sl := startDaemon(t, e, "--log-format", "console", connectorFile(t, e, "c-"+d.name, prefix, d.name, map[string]string{
-		"topic.creation.default.cleanup.policy": "compact",
-		"topic.creation.groups":                 "large",
-		"topic.creation.large.include":          `.*\.big`,
-		"topic.creation.large.partitions":       "3",
-		"topic.creation.large.retention.ms":     "86400000",
+		"topic.creation.default.partitions":         "1",
+		"topic.creation.default.replication.factor": "-1",
+		"topic.creation.default.cleanup.policy":     "compact",
+		"topic.creation.groups":                     "large",
+		"topic.creation.large.include":              `.*\.big`,
+		"topic.creation.large.partitions":           "3",
+		"topic.creation.large.retention.ms":         "86400000",
 	}))
 	sl.WaitLog("binlog streaming from", 30*time.Second)
 	d.execAll("INSERT INTO t VALUES (1)", "INSERT INTO big VALUES (1)")
