@@ -338,8 +338,9 @@ func TestBadValues(t *testing.T) {
 		{"connect.keep.alive.interval.ms", "x", `property "connect.keep.alive.interval.ms": value "x" is not an integer; use a positive number of milliseconds (default 60000)`},
 		{"heartbeat.interval.ms", -1, `property "heartbeat.interval.ms": value "-1" is out of range; use a non-negative number of milliseconds (default 0)`},
 		{"provide.transaction.metadata", "yes", `property "provide.transaction.metadata": value "yes" is not a boolean`},
-		{"skip.messages.without.change", "true", `property "skip.messages.without.change": value "true" is not supported by Sluice (it drops updates that change no captured column); remove it or set Debezium's default, "false"`},
-		{"topic.naming.strategy", "io.debezium.schema.SchemaTopicNamingStrategy", `property "topic.naming.strategy": value "io.debezium.schema.SchemaTopicNamingStrategy" is not supported by Sluice (another strategy names topics otherwise); remove it or set Debezium's default, "io.debezium.schema.DefaultTopicNamingStrategy"`},
+		{"header.converter", "org.apache.kafka.connect.json.JsonConverter", `property "header.converter": value "org.apache.kafka.connect.json.JsonConverter" is not supported by Sluice (Sluice writes header values as Kafka Connect's default header converter does); remove it or set the default, "org.apache.kafka.connect.storage.SimpleHeaderConverter"`},
+		{"skip.messages.without.change", "true", `property "skip.messages.without.change": value "true" is not supported by Sluice (it drops updates that change no captured column); remove it or set the default, "false"`},
+		{"topic.naming.strategy", "io.debezium.schema.SchemaTopicNamingStrategy", `property "topic.naming.strategy": value "io.debezium.schema.SchemaTopicNamingStrategy" is not supported by Sluice (another strategy names topics otherwise); remove it or set the default, "io.debezium.schema.DefaultTopicNamingStrategy"`},
 		{"converters", "boolean", `property "converters": value "boolean" is not supported by Sluice (Java CustomConverter classes change the columns' schemas); remove it`},
 		{"snapshot.select.statement.overrides.inventory.orders", "SELECT * FROM inventory.orders WHERE id > 5", `property "snapshot.select.statement.overrides.inventory.orders": value "SELECT * FROM inventory.orders WHERE id > 5" is not supported by Sluice (a snapshot reads every row of a table); remove it`},
 		{"signal.enabled.channels", "source,kafka", `property "signal.enabled.channels": value "source,kafka" names "kafka", which Sluice does not serve (signals are read from the signal table only); keep only source`},
@@ -1003,7 +1004,7 @@ func TestTopicNamingStrategyDefaultPerClass(t *testing.T) {
 		t.Fatalf("flavor %q", c.Flavor)
 	}
 	vt["topic.naming.strategy"] = "io.debezium.schema.DefaultTopicNamingStrategy"
-	if es := parseErrs(t, vt); !strings.Contains(es.Error(), `set Debezium's default, "io.debezium.schema.SchemaTopicNamingStrategy"`) {
+	if es := parseErrs(t, vt); !strings.Contains(es.Error(), `set the default, "io.debezium.schema.SchemaTopicNamingStrategy"`) {
 		t.Errorf("Vitess with the binlog connectors' default: %v", es)
 	}
 }

@@ -24,7 +24,12 @@ var defaultOnly = []defaultOnlyProp{
 	{"read.only", "false", "its incremental snapshots write no watermarks to the signal table"},
 	{"snapshot.query.mode", "select_all", "a custom query mode selects other rows"},
 	{"event.deserialization.failure.handling.mode", "fail", "Sluice stops on an event it cannot decode"},
+	{"header.converter", SimpleHeaderConverter, "Sluice writes header values as Kafka Connect's default header converter does"},
 }
+
+// SimpleHeaderConverter is Kafka Connect's default header.converter, the
+// only one Sluice writes (converters/header).
+const SimpleHeaderConverter = "org.apache.kafka.connect.storage.SimpleHeaderConverter"
 
 // unimplemented refuses defaultOnly properties set to another value, and
 // the other Debezium settings that change what is sent; it warns about
@@ -43,7 +48,7 @@ func (r *reader) unimplemented(c *Connector) {
 		}
 		def := "remove it"
 		if p.def != "" {
-			def = fmt.Sprintf("remove it or set Debezium's default, %q", p.def)
+			def = fmt.Sprintf("remove it or set the default, %q", p.def)
 		}
 		r.fail(p.key, v, fmt.Sprintf("is not supported by Sluice (%s); %s", p.does, def))
 	}

@@ -344,6 +344,8 @@ func (r *reader) unknownWorkerKeys(fileKeys map[string]bool, envSet map[string]s
 			r.warn(k, "is a Kafka TLS or SASL setting Sluice does not apply; it applies "+strings.Join(appliedSecurity, ", "))
 		case kafkaClientSetting.MatchString(k):
 			r.warn(k, "is a Kafka client setting Sluice does not apply; it applies "+appliedProducerSettings())
+		case k == "header.converter" && strings.TrimSpace(vals[k]) != SimpleHeaderConverter:
+			r.fail(k, vals[k], "is not supported by Sluice (it writes header values as Kafka Connect's default header converter does); remove it or set "+SimpleHeaderConverter)
 		case matchesKnown(k, workerKnownIgnored):
 		default:
 			msg := "is not known to Sluice and is ignored"

@@ -365,3 +365,16 @@ func TestWorkerConverters(t *testing.T) {
 		t.Errorf("worker Avro converter without URL: %v", err)
 	}
 }
+
+// Header values are written as the default header converter writes them:
+// another converter is refused, the default accepted.
+func TestWorkerHeaderConverter(t *testing.T) {
+	env := []string{"SLUICE_BOOTSTRAP_SERVERS=localhost:9092"}
+	if _, _, err := LoadWorker(writeFile(t, "header.converter="+SimpleHeaderConverter+"\n"), env, nil); err != nil {
+		t.Errorf("the default header converter: %v", err)
+	}
+	_, _, err := LoadWorker(writeFile(t, "header.converter=org.apache.kafka.connect.json.JsonConverter\n"), env, nil)
+	if err == nil || !strings.Contains(err.Error(), `property "header.converter"`) || !strings.Contains(err.Error(), "is not supported by Sluice") {
+		t.Errorf("JsonConverter as header.converter: %v", err)
+	}
+}
