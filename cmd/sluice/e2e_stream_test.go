@@ -381,4 +381,12 @@ func TestTopicCreationGroups(t *testing.T) {
 		t.Errorf("%s has %d partitions, want the group's 3", large, n)
 	}
 	sl.Stop()
+
+	// A config the broker refuses stops the connector, naming the group.
+	bad := startDaemon(t, e, "--log-format", "console", connectorFile(t, e, "c2-"+d.name, prefix+"x", d.name, map[string]string{
+		"topic.creation.default.partitions": "1", "topic.creation.default.replication.factor": "-1",
+		"topic.creation.default.cleanup.policy": "sometimes"}))
+	if log := bad.WaitExit(time.Minute); bad.Err == nil || !strings.Contains(log, "correct the topic.creation.default.* properties") {
+		t.Errorf("exit %v; want a stop naming topic.creation.default:\n%s", bad.Err, tail(log, 3000))
+	}
 }
