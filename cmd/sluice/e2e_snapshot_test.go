@@ -288,17 +288,32 @@ func TestSnapshotKill9Resume(t *testing.T) {
 // TestOnDemandSnapshot asks for a snapshot of one table through Debezium's
 // signal table while streaming goes on and another connection keeps
 // changing the table; the state rebuilt from Kafka must equal the table.
-func TestOnDemandSnapshot(t *testing.T) {
+func TestOnDemandSnapshot(t *testing.T) { onDemandWithChurn(t, 20_000, "insert_insert") }
+
+// TestOnDemandSnapshotInsertDelete: the same with Debezium's insert_delete
+// watermarking strategy: each chunk's open watermark row is deleted to
+// close its window, so the signal table keeps no watermark rows.
+func TestOnDemandSnapshotInsertDelete(t *testing.T) {
+	d := onDemandWithChurn(t, 5_000, "insert_delete")
+	if n := d.str("SELECT COUNT(*) FROM debezium_signal WHERE type LIKE 'snapshot-window-%'"); n != "0" {
+		t.Errorf("%s watermark rows left in the signal table, want none", n)
+	}
+}
+
+func onDemandWithChurn(t *testing.T, rows int, watermarking string) *db {
 	e := needServers(t)
 	d := newDB(t, e)
-	const rows = 20_000
 	snapshotTable(t, d, rows)
 	signalTable(d)
+	for _, host := range []string{"%", "localhost", "127.0.0.1"} {
+		_, _ = d.conn.Execute(fmt.Sprintf("GRANT DELETE ON %s.debezium_signal TO 'sluice'@'%s'", d.name, host))
+	}
 	prefix := "e2e" + d.name[4:]
 	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, map[string]string{
 		"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false",
 		"snapshot.mode": "no_data", "signal.data.collection": d.name + ".debezium_signal",
-		"incremental.snapshot.chunk.size": "1000",
+		"incremental.snapshot.chunk.size":            "1000",
+		"incremental.snapshot.watermarking.strategy": watermarking,
 	})
 	topic := prefix + "." + d.name + ".t"
 	sl := startDaemon(t, e, "--log-format", "console", cfg)
@@ -325,6 +340,7 @@ func TestOnDemandSnapshot(t *testing.T) {
 		t.Errorf("no updates were streamed while the snapshot ran")
 	}
 	sl.Stop()
+	return d
 }
 
 // TestInitialSnapshotMarkers checks op r records and Debezium's

@@ -94,6 +94,13 @@ func ParseConfig(c *config.Connector) (server.Config, error) {
 		}
 		cfg.IncrementalChunk = n
 	}
+	switch v := strings.ToLower(strings.TrimSpace(c.Raw[propWatermarking])); v {
+	case "", "insert_insert":
+	case "insert_delete":
+		cfg.WatermarkDelete = true
+	default:
+		return cfg, fmt.Errorf("property %q: %q is not insert_insert (the default) or insert_delete", propWatermarking, c.Raw[propWatermarking])
+	}
 	if v := cfg.SignalTable; v != "" && strings.Count(v, ".") != 1 {
 		return cfg, fmt.Errorf("property %q: %q is not <database>.<table>", propSignalTable, v)
 	}
@@ -113,6 +120,7 @@ func ParseConfig(c *config.Connector) (server.Config, error) {
 const (
 	propSignalTable      = "signal.data.collection"
 	propIncrementalChunk = "incremental.snapshot.chunk.size"
+	propWatermarking     = "incremental.snapshot.watermarking.strategy"
 )
 
 // ParseOffset decodes a stored offset in Debezium's MySQL format.

@@ -25,12 +25,16 @@ func (s *Streamer) isSignalTable(tm *replication.TableMapEvent) bool {
 // signalRows handles rows written to the signal table.
 func (s *Streamer) signalRows(h *replication.EventHeader, e *replication.RowsEvent) error {
 	op, ok := rowsOp(h.EventType)
-	if !ok || op != change.OpCreate {
+	if !ok || op != change.OpCreate && op != change.OpDelete {
 		return nil
 	}
 	for _, row := range e.Rows {
 		if len(row) < 3 {
 			return fault.Definite(fmt.Errorf("signal table %s has %d columns; Debezium's layout is (id, type, data)", s.cfg.SignalTable, len(row)))
+		}
+		if op == change.OpDelete {
+			s.incr.SignalDeleted(asString(row[0]), asString(row[1]))
+			continue
 		}
 		s.incr.Signal(asString(row[0]), asString(row[1]), asString(row[2]))
 	}

@@ -113,6 +113,9 @@ type SnapshotFilter interface {
 type Incremental interface {
 	// Signal handles one row written to the signal table.
 	Signal(id, typ, data string)
+	// SignalDeleted handles one row deleted from the signal table (the
+	// insert_delete watermarking strategy closes a window so).
+	SignalDeleted(id, typ string)
 	// Dedupe tells it of a streamed row, which is newer than any copy of
 	// the row the snapshot holds.
 	Dedupe(t *change.Table, row []any)
@@ -132,6 +135,7 @@ type Incremental interface {
 type noIncremental struct{}
 
 func (noIncremental) Signal(id, typ, data string)       {}
+func (noIncremental) SignalDeleted(id, typ string)      {}
 func (noIncremental) Dedupe(t *change.Table, row []any) {}
 func (noIncremental) Due() bool                         { return false }
 func (noIncremental) AtCommit(_ context.Context, batch []change.Event) ([]change.Event, error) {

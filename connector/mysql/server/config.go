@@ -59,6 +59,10 @@ type Config struct {
 	IncludeQuery bool
 	// IncrementalChunk is incremental.snapshot.chunk.size (default 1024).
 	IncrementalChunk int
+	// WatermarkDelete is incremental.snapshot.watermarking.strategy
+	// insert_delete: a chunk's open watermark row is deleted to close its
+	// window, instead of a close row inserted (insert_insert, the default).
+	WatermarkDelete bool
 	// TxMetadata is provide.transaction.metadata: the reader enqueues
 	// where transactions begin (change.KindBegin) for the poller's BEGIN
 	// and END records.

@@ -131,6 +131,15 @@ func (i *Incremental) Signal(id, typ, data string) {
 	}
 }
 
+// SignalDeleted handles a row deleted from the signal table: with the
+// insert_delete strategy, the delete of this chunk's open watermark is its
+// close.
+func (i *Incremental) SignalDeleted(id, typ string) {
+	if i.srv.WatermarkDelete && typ == signalWindowOpen && i.chunkID != "" && i.chunkID+"-open" == id {
+		i.closeSeen = true
+	}
+}
+
 // startIncremental queues the tables an execute-snapshot signal names.
 func (i *Incremental) startIncremental(sig signal) error {
 	var req struct {
@@ -440,11 +449,22 @@ func (i *Incremental) readChunk(ctx context.Context) (int, error) {
 		i.Close()
 		return 0, fmt.Errorf("on-demand snapshot of %s: reading a chunk (%s): %w", name, q, err)
 	}
+	if i.srv.WatermarkDelete {
+		// insert_delete: the open row's delete closes the window (and
+		// leaves none behind after the table's last, empty chunk).
+		q := fmt.Sprintf("DELETE FROM %s WHERE id = '%s-open'", signalTable, chunkID)
+		if _, err := conn.Execute(q); err != nil {
+			i.Close()
+			return 0, fmt.Errorf("deleting the open watermark from the signal table %s (incremental.snapshot.watermarking.strategy=insert_delete: the connector user needs DELETE on it): %w", i.srv.SignalTable, err)
+		}
+	}
 	if len(order) == 0 {
 		return 0, nil
 	}
-	if err := write("close", signalWindowClose); err != nil {
-		return 0, err
+	if !i.srv.WatermarkDelete {
+		if err := write("close", signalWindowClose); err != nil {
+			return 0, err
+		}
 	}
 	i.chunkID, i.rows, i.order, i.lastKey = chunkID, rows, order, last
 	return len(order), nil
