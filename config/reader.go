@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -197,4 +198,16 @@ func (r *reader) enum(key string, rule enumRule) string {
 	}
 	r.fail(key, raw, "is not one of the allowed values; "+rule.use())
 	return rule.def
+}
+
+// keysWithPrefix are the properties named prefix..., sorted.
+func (r *reader) keysWithPrefix(prefix string) []string {
+	var out []string
+	for k := range r.vals {
+		if strings.HasPrefix(k, prefix) {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
 }

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"maps"
 	"math"
 	"regexp"
 	"slices"
@@ -56,7 +55,7 @@ func (r *reader) topicCreation(c *Connector) {
 	}
 	// Kafka Connect requires both once any topic.creation.* property is
 	// set; without any, Sluice creates topics with the broker's defaults.
-	if slices.ContainsFunc(slices.Collect(maps.Keys(r.vals)), func(k string) bool { return strings.HasPrefix(k, "topic.creation.") }) {
+	if len(r.keysWithPrefix("topic.creation.")) > 0 {
 		for _, k := range []string{"topic.creation.default.replication.factor", "topic.creation.default.partitions"} {
 			if _, ok := r.vals[k]; !ok {
 				r.fail(k, "", "is required once a topic.creation.* property is set, as in Kafka Connect; set it (-1: the broker's default)")
@@ -85,13 +84,7 @@ func (r *reader) topicGroup(name string, partitions int32, rf int16) TopicGroup 
 		Include:           r.regexList(p + "include"),
 		Exclude:           r.regexList(p + "exclude"),
 	}
-	for _, k := range slices.Sorted(func(yield func(string) bool) {
-		for k := range r.vals {
-			if strings.HasPrefix(k, p) && !yield(k) {
-				return
-			}
-		}
-	}) {
+	for _, k := range r.keysWithPrefix(p) {
 		switch sub := k[len(p):]; sub {
 		case "partitions", "replication.factor", "include", "exclude":
 		default:

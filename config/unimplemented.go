@@ -52,13 +52,7 @@ func (r *reader) unimplemented(c *Connector) {
 		}
 		r.fail(p.key, v, fmt.Sprintf("is not supported by Sluice (%s); %s", p.does, def))
 	}
-	for _, k := range slices.Sorted(func(yield func(string) bool) {
-		for k := range r.vals {
-			if strings.HasPrefix(k, "snapshot.select.statement.overrides.") && !yield(k) {
-				return
-			}
-		}
-	}) {
+	for _, k := range r.keysWithPrefix("snapshot.select.statement.overrides.") {
 		if v, _ := r.lookup(k); strings.TrimSpace(v) != "" {
 			r.fail(k, v, "is not supported by Sluice (a snapshot reads every row of a table); remove it")
 		}

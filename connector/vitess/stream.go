@@ -226,7 +226,7 @@ func (r *reader) heartbeat(ctx context.Context, tsSec int64) error {
 				return nil
 			}
 		}
-		pos = r.whole(offsets.Vitess{Shards: r.pos.Shards, Guards: slices.Clone(r.guards)})
+		pos = r.position()
 	}
 	return r.out.Enqueue(ctx, change.Event{Kind: change.KindCommit, Position: pos, TsMs: tsSec * 1000})
 }
@@ -390,9 +390,15 @@ func (r *reader) commit(ctx context.Context, tsSec int64) error {
 	if !r.resumable() {
 		return nil
 	}
-	pos := r.whole(offsets.Vitess{Shards: r.pos.Shards, Guards: slices.Clone(r.guards)})
+	pos := r.position()
 	r.committed, r.inflight = pos, nil
 	return r.out.Enqueue(ctx, change.Event{Kind: change.KindCommit, Position: pos, TsMs: tsSec * 1000})
+}
+
+// position is the task's position at the last VGTID received, with the
+// guards still to replay: what a commit here stores.
+func (r *reader) position() offsets.Vitess {
+	return r.whole(offsets.Vitess{Shards: r.pos.Shards, Guards: slices.Clone(r.guards)})
 }
 
 // copyBatch reports whether the transaction ending now copied rows: its
