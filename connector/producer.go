@@ -82,11 +82,8 @@ func (t *TopicCreator) ensure(ctx context.Context, topic string, g *config.Topic
 		return nil
 	}
 	partitions, rf := g.Partitions, g.ReplicationFactor
-	var configs map[string]*string
+	configs := make(map[string]*string, len(g.Configs))
 	for k, v := range g.Configs {
-		if configs == nil {
-			configs = map[string]*string{}
-		}
 		configs[k] = &v
 	}
 	resp, err := t.admin.CreateTopic(ctx, partitions, rf, configs, topic)

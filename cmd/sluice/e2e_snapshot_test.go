@@ -305,9 +305,7 @@ func onDemandWithChurn(t *testing.T, rows int, watermarking string) *db {
 	d := newDB(t, e)
 	snapshotTable(t, d, rows)
 	signalTable(d)
-	for _, host := range []string{"%", "localhost", "127.0.0.1"} {
-		_, _ = d.conn.Execute(fmt.Sprintf("GRANT DELETE ON %s.debezium_signal TO 'sluice'@'%s'", d.name, host))
-	}
+	d.grantSluice("DELETE", "debezium_signal")
 	prefix := "e2e" + d.name[4:]
 	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, map[string]string{
 		"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false",
@@ -577,9 +575,15 @@ func TestSnapshotTablesWithoutIntegerKey(t *testing.T) {
 // the connector user write its watermarks there.
 func signalTable(d *db) {
 	d.exec("CREATE TABLE debezium_signal (id VARCHAR(42) PRIMARY KEY, type VARCHAR(32) NOT NULL, data VARCHAR(2048) NULL)")
+	d.grantSluice("INSERT", "debezium_signal")
+}
+
+// grantSluice grants the connector user privs on a table of the test
+// database. Not every host entry of the user exists; the ones that do
+// need the grant.
+func (d *db) grantSluice(privs, table string) {
 	for _, host := range []string{"%", "localhost", "127.0.0.1"} {
-		// Not every host entry exists; the ones that do need the grant.
-		_, _ = d.conn.Execute(fmt.Sprintf("GRANT INSERT ON %s.debezium_signal TO 'sluice'@'%s'", d.name, host))
+		_, _ = d.conn.Execute(fmt.Sprintf("GRANT %s ON %s.%s TO 'sluice'@'%s'", privs, d.name, table, host))
 	}
 }
 

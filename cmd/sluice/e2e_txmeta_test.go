@@ -160,9 +160,7 @@ func TestHeartbeatActionQuery(t *testing.T) {
 	e := needServers(t)
 	d := newDB(t, e)
 	d.execAll("CREATE TABLE hb (id INT PRIMARY KEY, ts DATETIME(6) NOT NULL)", "CREATE TABLE other (id INT PRIMARY KEY AUTO_INCREMENT)")
-	for _, host := range []string{"%", "localhost", "127.0.0.1"} {
-		_, _ = d.conn.Execute(fmt.Sprintf("GRANT INSERT, UPDATE ON %s.hb TO 'sluice'@'%s'", d.name, host))
-	}
+	d.grantSluice("INSERT, UPDATE", "hb")
 	prefix := "e2e" + d.name[4:]
 	extra := map[string]string{"heartbeat.interval.ms": "300", "table.include.list": d.name + ".hb",
 		"value.converter.schemas.enable": "false",
