@@ -189,6 +189,10 @@ type Connector struct {
 	// HeartbeatActionQuery is heartbeat.action.query: a statement run on
 	// the source database with every heartbeat record ("": none).
 	HeartbeatActionQuery string
+	// InitialStatements is database.initial.statements, split as Debezium
+	// splits it: run on each SQL connection a binlog connector opens (not
+	// its binlog connection).
+	InitialStatements []string
 	// HeartbeatTopic is topic.heartbeat.prefix (default
 	// "__debezium-heartbeat"), topic.delimiter and topic.prefix.
 	HeartbeatTopic string

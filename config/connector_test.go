@@ -341,6 +341,7 @@ func TestBadValues(t *testing.T) {
 		{"header.converter", "org.apache.kafka.connect.json.JsonConverter", `property "header.converter": value "org.apache.kafka.connect.json.JsonConverter" is not supported by Sluice (Sluice writes header values as Kafka Connect's default header converter does); remove it or set the default, "org.apache.kafka.connect.storage.SimpleHeaderConverter"`},
 		{"skip.messages.without.change", "true", `property "skip.messages.without.change": value "true" is not supported by Sluice (it drops updates that change no captured column); remove it or set the default, "false"`},
 		{"topic.naming.strategy", "io.debezium.schema.SchemaTopicNamingStrategy", `property "topic.naming.strategy": value "io.debezium.schema.SchemaTopicNamingStrategy" is not supported by Sluice (another strategy names topics otherwise); remove it or set the default, "io.debezium.schema.DefaultTopicNamingStrategy"`},
+		{"transaction.metadata.factory", "io.debezium.connector.vitess.pipeline.txmetadata.VitessOrderedTransactionMetadataFactory", `property "transaction.metadata.factory": value "io.debezium.connector.vitess.pipeline.txmetadata.VitessOrderedTransactionMetadataFactory" is not supported by Sluice (another factory (Vitess's ordered one) adds fields to the transaction records and blocks); remove it or set the default, "io.debezium.pipeline.txmetadata.DefaultTransactionMetadataFactory"`},
 		{"converters", "boolean", `property "converters": value "boolean" is not supported by Sluice (Java CustomConverter classes change the columns' schemas); remove it`},
 		{"snapshot.select.statement.overrides.inventory.orders", "SELECT * FROM inventory.orders WHERE id > 5", `property "snapshot.select.statement.overrides.inventory.orders": value "SELECT * FROM inventory.orders WHERE id > 5" is not supported by Sluice (a snapshot reads every row of a table); remove it`},
 		{"signal.enabled.channels", "source,kafka", `property "signal.enabled.channels": value "source,kafka" names "kafka", which Sluice does not serve (signals are read from the signal table only); keep only source`},
@@ -669,6 +670,7 @@ func TestUnknownAndKnownIgnoredKeys(t *testing.T) {
 		"schema.history.internal.store.only.captured.tables.ddl", "true",
 		// Debezium's defaults of properties Sluice refuses at other values.
 		"skip.messages.without.change", "false",
+		"transaction.metadata.factory", "io.debezium.pipeline.txmetadata.DefaultTransactionMetadataFactory",
 		"topic.naming.strategy", "io.debezium.schema.DefaultTopicNamingStrategy",
 		"gtid.source.includes", "",
 		"snapshot.query.mode", "select_all",
@@ -981,17 +983,41 @@ func TestHeartbeatActionQueryKept(t *testing.T) {
 	}
 }
 
-// The timing and session settings Sluice does not apply are warned about.
+// The timing settings Sluice does not apply are warned about, and so are
+// initial statements given to a Vitess source (it opens no SQL connection).
 func TestUnappliedSettingsWarned(t *testing.T) {
 	_, warns := mustParse(t, with("snapshot.delay.ms", "5000", "database.initial.statements", "SET NAMES utf8mb4"))
 	got := warningsText(warns)
-	for _, want := range []string{
-		`property "snapshot.delay.ms" is ignored by Sluice: reading starts at once`,
-		`property "database.initial.statements" is ignored by Sluice: its connections set their own session variables`,
+	if want := `property "snapshot.delay.ms" is ignored by Sluice: reading starts at once`; !strings.Contains(got, want) {
+		t.Errorf("missing warning %q in\n%s", want, got)
+	}
+	if strings.Contains(got, "database.initial.statements") {
+		t.Errorf("the binlog connectors run database.initial.statements, but: %s", got)
+	}
+	_, warns = mustParse(t, with("connector.class", "io.debezium.connector.vitess.VitessConnector", "vitess.keyspace", "ks",
+		"database.initial.statements", "SET NAMES utf8mb4"))
+	if want := `property "database.initial.statements" is not run by Sluice's Vitess source`; !strings.Contains(warningsText(warns), want) {
+		t.Errorf("missing warning %q in\n%s", want, warningsText(warns))
+	}
+}
+
+// database.initial.statements is split as Debezium's JdbcConnection splits
+// it: ";;" is a semicolon within a statement.
+func TestSplitStatements(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                                     "[]",
+		" SET a=1 ":                            "[SET a=1]",
+		"SET a=1; SET b=2;":                    "[SET a=1|SET b=2]",
+		"INSERT t VALUES ('x;;y');;; ;SET c=3": "[INSERT t VALUES ('x;y');|SET c=3]",
+		";;;":                                  "[;]",
 	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("missing warning %q in\n%s", want, got)
+		if got := "[" + strings.Join(SplitStatements(in), "|") + "]"; got != want {
+			t.Errorf("SplitStatements(%q) = %s, want %s", in, got, want)
 		}
+	}
+	c, _ := mustParse(t, with("database.initial.statements", "SET SESSION wait_timeout=600;SET @x='a;;b'"))
+	if got := strings.Join(c.InitialStatements, "|"); got != "SET SESSION wait_timeout=600|SET @x='a;b'" {
+		t.Errorf("InitialStatements %q", got)
 	}
 }
 

@@ -25,6 +25,7 @@ var defaultOnly = []defaultOnlyProp{
 	{"snapshot.query.mode", "select_all", "a custom query mode selects other rows"},
 	{"event.deserialization.failure.handling.mode", "fail", "Sluice stops on an event it cannot decode"},
 	{"header.converter", SimpleHeaderConverter, "Sluice writes header values as Kafka Connect's default header converter does"},
+	{"transaction.metadata.factory", "io.debezium.pipeline.txmetadata.DefaultTransactionMetadataFactory", "another factory (Vitess's ordered one) adds fields to the transaction records and blocks"},
 }
 
 // SimpleHeaderConverter is Kafka Connect's default header.converter, the
@@ -63,9 +64,6 @@ func (r *reader) unimplemented(c *Connector) {
 		if v, ok := r.lookup(k); ok && strings.TrimSpace(v) != "" && strings.TrimSpace(v) != "0" {
 			r.warn(k, "is ignored by Sluice: reading starts at once")
 		}
-	}
-	if v, ok := r.lookup("database.initial.statements"); ok && strings.TrimSpace(v) != "" {
-		r.warn("database.initial.statements", "is ignored by Sluice: its connections set their own session variables")
 	}
 }
 

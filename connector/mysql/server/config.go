@@ -37,6 +37,10 @@ type Config struct {
 	// QueryTimeout bounds each wait on the server after the handshake
 	// (database.query.timeout.ms); 0 = 10 min, negative = no limit.
 	QueryTimeout time.Duration
+	// InitialStatements (database.initial.statements) run on every
+	// connection Connect opens, before it is used, as Debezium runs them on
+	// each JDBC connection; the binlog connection does not run them.
+	InitialStatements []string
 	// KeepAlive is connect.keep.alive.interval.ms: a binlog connection
 	// silent this long (no event, no heartbeat) is dead and reopened, and
 	// heartbeats are asked for at 0.8 of it, as Debezium's binlog client

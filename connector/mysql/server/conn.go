@@ -73,7 +73,27 @@ func (c *Config) connect(ctx context.Context, opts []client.Option) (*client.Con
 	if qt > 0 {
 		dc.idle.Store(int64(qt))
 	}
+	if err := c.runInitial(conn); err != nil {
+		conn.Close()
+		return nil, err
+	}
 	return conn, nil
+}
+
+// runInitial runs database.initial.statements on a new connection. One the
+// server refuses stops the connector, naming the statement: running on
+// without it would read with session settings the user did not ask for.
+func (c *Config) runInitial(conn *client.Conn) error {
+	for _, st := range c.InitialStatements {
+		if _, err := conn.Execute(st); err != nil {
+			var me *gmysql.MyError
+			if errors.As(err, &me) {
+				return fault.Definite(fmt.Errorf("database.initial.statements: %q: the server at %s refused it: %w; correct the statement or grant the connector's user what it needs", st, c.Addr(), err))
+			}
+			return Classify(fmt.Errorf("database.initial.statements: running %q on %s: %w", st, c.Addr(), err))
+		}
+	}
+	return nil
 }
 
 // connError names the server and the settings that fix a failed connect.
