@@ -289,7 +289,7 @@ func (p *progress) Enqueue(ctx context.Context, events ...change.Event) error {
 	err := p.Enqueuer.Enqueue(ctx, events...)
 	if err == nil {
 		for i := len(events) - 1; i >= 0; i-- {
-			if events[i].Kind == change.KindCommit {
+			if events[i].Kind == change.KindCommit && events[i].Position != nil {
 				p.last, p.moved = events[i].Position, true
 				break
 			}

@@ -2,6 +2,7 @@ package connector
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"go.uber.org/zap"
@@ -68,26 +69,51 @@ func (h *heartbeat) due() []change.Record {
 // side-by-side test compares them).
 func (p *Poller) extras(ctx context.Context, txn *offsets.Txn, e *change.Event) error {
 	p.extra = p.extra[:0]
+	var txFields []byte // the offset fields of the transaction ended here
 	if p.meta != nil {
 		switch {
 		case e.Kind == change.KindBegin:
 			p.extra = append(p.extra, p.meta.begin(e.TxID, e.TsMs))
 		case e.Kind == change.KindCommit && e.TxEnd:
+			if p.meta.id != "" {
+				txFields = p.meta.offsetFields()
+			}
 			p.extra = p.meta.end(e.TsMs, p.extra)
 		}
 	}
 	if e.Kind != change.KindRow || e.Op != change.OpRead {
 		if beat := p.beat.due(); len(beat) > 0 {
 			p.extra = append(p.extra, beat...)
+			txFields = nil // the heartbeat's offset, after the END, has none
 			if err := p.heartbeatAction(ctx); err != nil {
 				return err
 			}
+		}
+	}
+	if p.meta != nil && e.Kind == change.KindCommit && e.Position != nil {
+		if err := p.noteTxEnd(e.Position, txFields); err != nil {
+			return err
 		}
 	}
 	if len(p.extra) == 0 {
 		return nil
 	}
 	return p.send(ctx, txn, p.extra)
+}
+
+// noteTxEnd remembers the offset a commit at pos stores: with the ended
+// transaction's fields, or (fields nil) without any.
+func (p *Poller) noteTxEnd(pos change.Position, fields []byte) error {
+	if fields == nil {
+		p.txEnd = txEndOffset{}
+		return nil
+	}
+	at, err := pos.OffsetValue()
+	if err != nil {
+		return fault.Definite(fmt.Errorf("encoding offset: %w", err))
+	}
+	p.txEnd = txEndOffset{at: at, fields: fields}
+	return nil
 }
 
 // heartbeatAction runs heartbeat.action.query, as Debezium does with each

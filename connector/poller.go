@@ -54,6 +54,9 @@ type PollerConfig struct {
 	// (provide.transaction.metadata): BEGIN and END records on it and the
 	// envelope's transaction block (txmeta.go).
 	TransactionTopic string
+	// TxCollection, when set, names a row's data collection in the
+	// transaction metadata (see TxCollectionNamer).
+	TxCollection func(e *change.Event) string
 	// HeartbeatInterval, when positive, writes heartbeat records keyed by
 	// ServerName (topic.prefix) to HeartbeatTopic (heartbeat.go).
 	HeartbeatInterval time.Duration
@@ -89,6 +92,7 @@ type Poller struct {
 	extra     []change.Record // transaction metadata and heartbeats
 	entries   []entry
 	meta      *txMonitor // nil without transaction metadata
+	txEnd     txEndOffset
 	beat      *heartbeat // nil without heartbeats
 	// ensured is the topic ensured last: a run of records to one topic
 	// asks the ensurer (a lock and a map lookup) once.
@@ -119,7 +123,7 @@ func NewPoller(cfg PollerConfig) *Poller {
 	p.enc = newEncoder(&p.cfg, &p.values)
 	p.enc.retry = p.retry
 	if cfg.TransactionTopic != "" {
-		p.meta = &txMonitor{topic: cfg.TransactionTopic}
+		p.meta = &txMonitor{topic: cfg.TransactionTopic, collection: cfg.TxCollection}
 	}
 	switch {
 	case p.meta == nil:
@@ -204,6 +208,9 @@ func (p *Poller) process(ctx context.Context, entries []entry) error {
 			if err := p.extras(ctx, txn, &e.Event); err != nil {
 				return err
 			}
+			if e.Position == nil {
+				continue // a transaction's END where the source cannot resume
+			}
 			txn.End(e.Position)
 			if e.TsMs > 0 && len(p.cfg.Hooks) > 0 {
 				// The last row's processing time when it was in this
@@ -239,7 +246,7 @@ func (p *Poller) process(ctx context.Context, entries []entry) error {
 				return fault.Definite(err)
 			}
 			if p.meta != nil {
-				p.meta.data(e.Table, p.records)
+				p.meta.data(&e.Event, p.records)
 			}
 			if len(p.cfg.Hooks) > 0 {
 				p.cfg.Hooks.events(e.Op, 1)
@@ -493,6 +500,7 @@ func (p *Poller) commitNow(ctx context.Context) error {
 	if err != nil {
 		return fault.Definite(fmt.Errorf("encoding offset: %w", err))
 	}
+	value = p.txEnd.apply(value)
 	if err := p.store(ctx, value); err != nil {
 		return fmt.Errorf("storing offset %s before reading on: %w", value, err)
 	}
@@ -526,6 +534,7 @@ func (p *Poller) commit(ctx context.Context, pos change.Position) {
 		p.log.Error("encoding offset failed; it is not stored", zap.Error(err))
 		return
 	}
+	value = p.txEnd.apply(value)
 	if bytes.Equal(value, p.committed) {
 		return
 	}

@@ -218,6 +218,9 @@ func newTask(c *config.Connector, d Deps, src Source, key []byte, id string) (*T
 	}
 	if c.ProvideTransactionMetadata {
 		task.Poller.TransactionTopic = c.TransactionTopic
+		if n, ok := src.(TxCollectionNamer); ok {
+			task.Poller.TxCollection = n.TxCollection
+		}
 	}
 	if err := heartbeatAction(c, src, &task.Poller, log); err != nil {
 		return nil, err

@@ -60,6 +60,13 @@ type HeartbeatActor interface {
 	HeartbeatAction(ctx context.Context, query string) error
 }
 
+// TxCollectionNamer is implemented by sources whose transaction metadata
+// names a row's data collection otherwise than "<database>.<table>" (the
+// END record's data_collections and the offset's per-table counts).
+type TxCollectionNamer interface {
+	TxCollection(e *change.Event) string
+}
+
 // SnapshotProgress is implemented by positions that can record an
 // unfinished snapshot: a stored offset that does resumes the snapshot
 // instead of streaming.

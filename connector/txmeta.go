@@ -1,9 +1,12 @@
 package connector
 
 import (
+	"bytes"
 	"sort"
+	"strconv"
 
 	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/internal/javafmt"
 )
 
 // Debezium's transaction metadata schemas (SchemaFactory), version 1 each.
@@ -33,9 +36,10 @@ var (
 // and one that never ends (a MariaDB DDL opens one with its GTID) is
 // replaced by the next start without an END. Poller goroutine only.
 type txMonitor struct {
-	topic string
-	id    string // the open transaction; "" when none is
-	total int64
+	topic      string
+	collection func(e *change.Event) string // nil: "<database>.<table>"
+	id         string                       // the open transaction; "" when none is
+	total      int64
 	// counts are the open transaction's events per table, in Debezium's
 	// order (a Java HashMap's, see javaOrder).
 	counts javaOrder
@@ -79,15 +83,54 @@ func (m *txMonitor) record(status string, tsMs int64, count any, cols any) chang
 	return change.Record{Topic: m.topic, KeySchema: txKeySchema, Key: key, ValueSchema: txValueSchema, Value: val}
 }
 
-// data numbers the data records built from one change event of table t:
-// each record with a value is one event of the open transaction (a
-// primary-key change is two, its delete and its create; tombstones are
-// none). Outside a transaction (a snapshot) records keep a null block.
-func (m *txMonitor) data(t *change.Table, records []change.Record) {
+// offsetFields is the open transaction as Debezium's TransactionContext
+// adds it to the offset of the record it is written with: the id and the
+// events per data collection, as JSON object members each followed by a
+// comma. Debezium resets the context only after taking the END record's
+// offset, so that offset carries the transaction it ends.
+func (m *txMonitor) offsetFields() []byte {
+	b := append([]byte(`"transaction_id":`), javafmt.AppendJSONString(nil, m.id, true)...)
+	b = append(b, ',')
+	for _, name := range m.counts.names() {
+		b = javafmt.AppendJSONString(b, "transaction_data_collection_order_"+name, true)
+		b = append(b, ':')
+		b = strconv.AppendInt(b, m.counts.n[name], 10)
+		b = append(b, ',')
+	}
+	return b
+}
+
+// txEndOffset is the offset stored with a transaction's END: the
+// position's own value (at) and the transaction's fields to add when that
+// value is the one stored. A later commit at a position (a heartbeat's, a
+// transaction's inside) replaces it, as a later record's offset does in
+// Debezium.
+type txEndOffset struct {
+	at, fields []byte
+}
+
+func (t *txEndOffset) apply(value []byte) []byte {
+	if t.fields == nil || len(value) < 3 || !bytes.Equal(value, t.at) {
+		return value
+	}
+	out := make([]byte, 0, len(value)+len(t.fields))
+	out = append(append(append(out, '{'), t.fields...), value[1:]...)
+	return out
+}
+
+// data numbers the data records built from one change event: each record
+// with a value is one event of the open transaction (a primary-key change
+// is two, its delete and its create; tombstones are none). Outside a
+// transaction (a snapshot) records keep a null block.
+func (m *txMonitor) data(e *change.Event, records []change.Record) {
 	if m.id == "" {
 		return
 	}
+	t := e.Table
 	name := t.Database + "." + t.Name
+	if m.collection != nil {
+		name = m.collection(e)
+	}
 	for i := range records {
 		env, ok := records[i].Value.(*change.Value)
 		if !ok || env == nil || env.Schema != t.Envelope {

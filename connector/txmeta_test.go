@@ -165,6 +165,77 @@ func TestTransactionMetadataUnendedAndEmpty(t *testing.T) {
 	}
 }
 
+// A transaction's END where the source has no place to resume (a Vitess
+// copy batch between two tables' copies) is written, and the offset stays
+// at the last commit with a position: the records after it keep it there.
+func TestTransactionEndWithoutPosition(t *testing.T) {
+	prod := &keepProducer{}
+	p := metaPoller(t, prod, PollerConfig{TransactionTopic: "x"})
+	entries := []entry{
+		{Event: change.Event{Kind: change.KindBegin, TxID: "a"}},
+		rowOf(rowTable, change.OpCreate, nil, []any{int64(1)}),
+		{Event: change.Event{Kind: change.KindCommit, Position: seqPos{n: 1}, TxEnd: true}},
+		{Event: change.Event{Kind: change.KindBegin, TxID: "b"}},
+		rowOf(rowTable, change.OpCreate, nil, []any{int64(2)}),
+		{Event: change.Event{Kind: change.KindCommit, TxEnd: true}},
+	}
+	if err := p.process(context.Background(), entries); err != nil {
+		t.Fatal(err)
+	}
+	_, vals := prod.payloads(t)
+	var got []string
+	for _, v := range vals {
+		got = append(got, fmt.Sprint(v["status"], v["id"]))
+	}
+	if want := "[BEGINa <nil> <nil> ENDa BEGINb <nil> <nil> ENDb]"; fmt.Sprint(got) != want {
+		t.Errorf("records %v, want %s", got, want)
+	}
+	pos, ok := p.tracker(0).Committable()
+	if !ok || pos != (seqPos{n: 1}) {
+		t.Errorf("committable %v %v, want the last commit with a position", pos, ok)
+	}
+	if n := p.tracker(0).InFlight(); n != 1 {
+		t.Errorf("%d transactions in flight, want the open one holding the second transaction's records", n)
+	}
+}
+
+// The offset stored at a transaction's END carries the transaction, as
+// Debezium's TransactionContext adds it there (the context is reset only
+// after); one stored after a later commit, or after a heartbeat written
+// with the END, does not.
+func TestTransactionEndOffset(t *testing.T) {
+	p := metaPoller(t, &keepProducer{}, PollerConfig{TransactionTopic: "x"})
+	other := *rowTable
+	other.Name = "u"
+	stored := func(n int) string {
+		v, _ := seqPos{n: n}.OffsetValue()
+		return string(p.txEnd.apply(v))
+	}
+	entries := []entry{
+		{Event: change.Event{Kind: change.KindBegin, TxID: "0-1-5"}},
+		rowOf(rowTable, change.OpCreate, nil, []any{int64(1)}),
+		rowOf(&other, change.OpCreate, nil, []any{int64(1)}),
+		rowOf(rowTable, change.OpCreate, nil, []any{int64(2)}),
+		{Event: change.Event{Kind: change.KindCommit, Position: seqPos{n: 1}, TxEnd: true}},
+	}
+	if err := p.process(context.Background(), entries); err != nil {
+		t.Fatal(err)
+	}
+	want := `{"transaction_id":"0-1-5","transaction_data_collection_order_d.u":1,"transaction_data_collection_order_d.t":2,"n":1,"snap":false}`
+	if got := stored(1); got != want {
+		t.Errorf("offset at the END %s\nwant %s", got, want)
+	}
+	if got := stored(0); got != `{"n":0,"snap":false}` {
+		t.Errorf("another position's offset %s, want it plain", got)
+	}
+	if err := p.process(context.Background(), []entry{{Event: change.Event{Kind: change.KindCommit, Position: seqPos{n: 1}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := stored(1); got != `{"n":1,"snap":false}` {
+		t.Errorf("offset after a later commit at the same position %s, want it plain", got)
+	}
+}
+
 func TestJavaHashMapOrder(t *testing.T) {
 	// Java 17: "inventory.customers".hashCode(), and a HashMap's key order.
 	if h := javaStringHash("inventory.customers"); h != 1886774851 {

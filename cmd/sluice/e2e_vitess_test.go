@@ -502,3 +502,104 @@ func TestVitessHeartbeatsWhileIdle(t *testing.T) {
 	}
 	sl.Stop()
 }
+
+// TestVitessTransactionMetadata: with provide.transaction.metadata=true
+// every VStream transaction, copy batches included, has a BEGIN and an END
+// on <prefix>.transaction whose id is the VGTID its rows carry in
+// source.vgtid (as Debezium's Vitess connector makes it), the END counts
+// the rows per shard and table, and each row's transaction block numbers
+// them; a
+// transaction over both shards is one transaction per shard, as VTGate
+// commits it.
+func TestVitessTransactionMetadata(t *testing.T) {
+	e := needVitess(t)
+	tb := newVtTable(t, e, 3)
+	prefix := "vt" + tb.name
+	sl := startVitess(t, e, "c-"+tb.name, tb.connector(prefix, map[string]string{"provide.transaction.metadata": "true"}))
+	data := prefix + "." + e.keyspace + "." + tb.name
+	followVt(t, e, tb, data, 60*time.Second)
+	tb.must(t, "BEGIN", "INSERT INTO "+tb.name+" (id, sk, v, pad) VALUES (10,10,1,'a'),(11,11,1,'b'),(12,12,1,'c'),(13,13,1,'d')",
+		"UPDATE "+tb.name+" SET v = 2 WHERE id = 1", "COMMIT")
+	followVt(t, e, tb, data, 60*time.Second)
+	time.Sleep(time.Second) // the last END follows its rows
+	sl.Stop()
+
+	type txn struct {
+		begins, ends int
+		count        any
+		collections  string
+		rows         int
+		shards       map[string]bool
+		orders       []float64
+	}
+	txns := map[string]*txn{}
+	get := func(id string) *txn {
+		if txns[id] == nil {
+			txns[id] = &txn{shards: map[string]bool{}}
+		}
+		return txns[id]
+	}
+	topic := prefix + ".transaction"
+	for _, r := range consume(t, e.env, int(countRecords(t, e.env, topic)), 30*time.Second, topic) {
+		p := payload(t, r.Value)
+		id, _ := p["id"].(string)
+		var k struct{ ID string }
+		if err := json.Unmarshal(r.Key, &k); err != nil || k.ID != id {
+			t.Fatalf("transaction record key %s for id %q (%v)", r.Key, id, err)
+		}
+		x := get(id)
+		switch p["status"] {
+		case "BEGIN":
+			x.begins++
+		case "END":
+			x.ends++
+			x.count = p["event_count"]
+			b, _ := json.Marshal(p["data_collections"])
+			x.collections = string(b)
+		}
+	}
+	streamed := map[string]bool{}
+	for _, r := range consume(t, e.env, int(countRecords(t, e.env, data)), 30*time.Second, data) {
+		p := payload(t, r.Value)
+		src, _ := p["source"].(map[string]any)
+		blk, _ := p["transaction"].(map[string]any)
+		if blk == nil || blk["id"] != src["vgtid"] {
+			t.Fatalf("record %s: transaction block %v, want one with the source's vgtid as id", r.Value, blk)
+		}
+		x := get(src["vgtid"].(string))
+		x.rows++
+		x.shards[src["shard"].(string)] = true
+		x.orders = append(x.orders, blk["total_order"].(float64))
+		if fmt.Sprint(src["ts_ms"]) != "0" {
+			streamed[src["vgtid"].(string)] = true
+		}
+	}
+	shards := map[string]bool{}
+	for id, x := range txns {
+		// Transactions without captured rows (other tables', the
+		// tablets' own) have theirs too, with no counts, as in Debezium.
+		want, shardsWanted := "[]", 0
+		for sh := range x.shards {
+			// Debezium's Vitess connector counts by shard, keyspace, table.
+			want, shardsWanted = fmt.Sprintf(`[{"data_collection":"%s.%s.%s","event_count":%d}]`, sh, e.keyspace, tb.name, x.rows), 1
+		}
+		if x.begins != 1 || x.ends != 1 || fmt.Sprint(x.count) != fmt.Sprint(x.rows) || x.collections != want || len(x.shards) != shardsWanted {
+			t.Errorf("transaction %s: %d BEGIN, %d END counting %v in %s; %d rows from shards %v; want one BEGIN and one END counting the rows, %s, from %d shard",
+				id, x.begins, x.ends, x.count, x.collections, x.rows, x.shards, want, shardsWanted)
+		}
+		for i, o := range x.orders {
+			if o != float64(i+1) {
+				t.Errorf("transaction %s: total_order %v, want 1..%d", id, x.orders, x.rows)
+				break
+			}
+		}
+		if streamed[id] {
+			for s := range x.shards {
+				shards[s] = true
+			}
+		}
+	}
+	if len(streamed) != 2 || len(shards) != 2 {
+		t.Errorf("the streamed transaction came as %d transactions from shards %v; want one per shard (ids 1 and 10-13 hash to both)", len(streamed), shards)
+	}
+}

@@ -26,7 +26,8 @@ const (
 	KindRow Kind = iota
 	// KindCommit ends a source transaction: Position is where to resume
 	// once every event before it is in Kafka. Offsets only ever move to a
-	// commit's position.
+	// commit's position. One without a Position (TxEnd set) only ends a
+	// transaction's metadata, where the source has no place to resume.
 	KindCommit
 	// KindRecord carries a finished Record (a schema change event, say)
 	// that goes through the same transform, convert and produce path as

@@ -69,6 +69,7 @@ type Config struct {
 	Heartbeat      time.Duration // heartbeat.interval.ms; 0 asks VTGate for 1 s heartbeats
 	SnapshotTables []string
 	SchemaChanges  bool // include.schema.changes
+	TxMetadata     bool // provide.transaction.metadata
 	Filter         *config.Connector
 	Types          mysqltypes.TypeOptions
 	BigIntString   bool // bigint.unsigned.handling.mode=string
@@ -85,8 +86,8 @@ func ParseConfig(c *config.Connector) (Config, error) {
 		Addr: net.JoinHostPort(c.Hostname, strconv.Itoa(c.Port)), User: c.User, Password: c.Password.Reveal(),
 		Keyspace: strings.TrimSpace(raw[propKeyspace]), TabletType: "PRIMARY", Start: "current",
 		SnapshotMode: c.SnapshotMode, MaxInbound: defaultMaxInbound, ChunkSize: defaultChunkSize,
-		Heartbeat: c.HeartbeatInterval, SchemaChanges: c.IncludeSchemaChanges, Filter: c,
-		BigIntString: c.BigIntUnsignedHandlingMode == config.BigIntUnsignedString,
+		Heartbeat: c.HeartbeatInterval, SchemaChanges: c.IncludeSchemaChanges, TxMetadata: c.ProvideTransactionMetadata,
+		Filter: c, BigIntString: c.BigIntUnsignedHandlingMode == config.BigIntUnsignedString,
 	}
 	if cfg.Keyspace == "" {
 		return cfg, fmt.Errorf("property %q is required: the keyspace to capture", propKeyspace)
@@ -115,11 +116,6 @@ func ParseConfig(c *config.Connector) (Config, error) {
 	}
 	if c.HeartbeatActionQuery != "" {
 		return cfg, fmt.Errorf("property \"heartbeat.action.query\": Sluice's Vitess source has no SQL connection to run it on; remove it (heartbeat.interval.ms alone still writes heartbeats)")
-	}
-	if c.ProvideTransactionMetadata {
-		// Debezium's Vitess connector has its own transaction ids (the
-		// VGTID) and ordering; writing the MySQL family's would mislead.
-		return cfg, fmt.Errorf("property \"provide.transaction.metadata\": Sluice's Vitess source does not write transaction metadata yet; remove it or set it to false")
 	}
 	if err := parseStart(&cfg, raw[propVGTID]); err != nil {
 		return cfg, err

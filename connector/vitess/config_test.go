@@ -7,15 +7,12 @@ import (
 	"github.com/sluice-cdc/sluice/config"
 )
 
-func TestTransactionMetadataRefused(t *testing.T) {
+func TestTransactionMetadataTaken(t *testing.T) {
 	c := &config.Connector{Flavor: config.FlavorVitess, SnapshotMode: config.SnapshotInitial,
-		Raw: config.Properties{propKeyspace: "ks"}}
-	if _, err := ParseConfig(c); err != nil {
-		t.Fatalf("without it: %v", err)
-	}
-	c.ProvideTransactionMetadata = true
-	if _, err := ParseConfig(c); err == nil || !strings.Contains(err.Error(), `"provide.transaction.metadata"`) {
-		t.Errorf("with it: %v, want a refusal naming the property", err)
+		Raw: config.Properties{propKeyspace: "ks"}, ProvideTransactionMetadata: true}
+	cfg, err := ParseConfig(c)
+	if err != nil || !cfg.TxMetadata {
+		t.Errorf("with provide.transaction.metadata: %v, TxMetadata %v; want it taken", err, cfg.TxMetadata)
 	}
 }
 

@@ -33,6 +33,17 @@ var sourceSchema = &change.Schema{Type: change.Struct, Name: "io.debezium.connec
 	{Name: "vgtid", Schema: stringSchema},
 }}
 
+// sourceShard is the index of shard in sourceSchema's fields.
+const sourceShard = 11
+
+// TxCollection names a row's data collection as Debezium's Vitess
+// connector does in its transaction metadata, by the shard the row came
+// from: "<shard>.<keyspace>.<table>" (side by side with Debezium 3.5).
+func (s *Source) TxCollection(e *change.Event) string {
+	shard, _ := e.Source.Values[sourceShard].(string)
+	return shard + "." + e.Table.Database + "." + e.Table.Name
+}
+
 // sourceBlocks makes the rows' source blocks from a template boxed once
 // per table, shard, VGTID and timestamp: one allocation a row where
 // sourceValue makes ten (the slice and nine boxed values), a tenth of the

@@ -3,6 +3,8 @@ package vitess
 import (
 	"reflect"
 	"testing"
+
+	"github.com/sluice-cdc/sluice/connector/change"
 )
 
 // The blocks made from the template equal sourceValue's whatever changes
@@ -28,5 +30,15 @@ func TestSourceBlocksMatchSourceValue(t *testing.T) {
 			t.Fatalf("row %d shares its values with the row before", i)
 		}
 		prev = got.Values
+	}
+}
+
+// Debezium's Vitess transaction metadata counts rows by shard, keyspace
+// and table.
+func TestTxCollection(t *testing.T) {
+	tbl := &change.Table{Database: "ks", Name: "t"}
+	e := &change.Event{Table: tbl, Source: sourceValue("p", 0, "ks", "t", "-80", "[]")}
+	if got := (&Source{}).TxCollection(e); got != "-80.ks.t" {
+		t.Errorf("TxCollection = %q, want -80.ks.t", got)
 	}
 }

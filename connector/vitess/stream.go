@@ -37,6 +37,7 @@ type reader struct {
 	size    int
 	spilled bool
 	inTxn   bool           // between a BEGIN and the commit that ends it
+	tx      txMeta         // provide.transaction.metadata's state
 	pos     offsets.Vitess // the last VGTID received
 	posStr  string
 	src     sourceBlocks
@@ -147,6 +148,9 @@ func (r *reader) handle(ctx context.Context, ev *binlogdatapb.VEvent) error {
 	switch ev.Type {
 	case binlogdatapb.VEventType_BEGIN:
 		r.spilled, r.copyTxn, r.inTxn = false, false, true
+		if r.cfg.TxMetadata && r.guard == nil {
+			r.tx = txMeta{open: true, tsSec: ev.Timestamp}
+		}
 	case binlogdatapb.VEventType_FIELD:
 		fe := ev.FieldEvent
 		tf, err := buildTable(r.build, r.cfg.Keyspace, fe.TableName, fe.Fields, r.cfg.BigIntString)
@@ -163,7 +167,7 @@ func (r *reader) handle(ctx context.Context, ev *binlogdatapb.VEvent) error {
 			return r.guardEnds()
 		}
 	case binlogdatapb.VEventType_COMMIT:
-		return r.commit(ctx, ev.Timestamp)
+		return r.commit(ctx, ev.Timestamp, true)
 	case binlogdatapb.VEventType_DDL:
 		// A DDL's new table versions arrive as FIELD events before the
 		// next rows; here the position moves (as Debezium does for
@@ -179,9 +183,9 @@ func (r *reader) handle(ctx context.Context, ev *binlogdatapb.VEvent) error {
 				return err
 			}
 		}
-		return r.commit(ctx, ev.Timestamp)
+		return r.commit(ctx, ev.Timestamp, false)
 	case binlogdatapb.VEventType_OTHER:
-		return r.commit(ctx, ev.Timestamp)
+		return r.commit(ctx, ev.Timestamp, false)
 	case binlogdatapb.VEventType_COPY_COMPLETED:
 		if r.guard != nil {
 			r.discard()
@@ -197,7 +201,7 @@ func (r *reader) handle(ctx context.Context, ev *binlogdatapb.VEvent) error {
 			delete(r.copying, ev.Shard)
 		}
 		// The VGTID before it may only now be a place to resume from.
-		return r.commit(ctx, 0)
+		return r.commit(ctx, 0, false)
 	case binlogdatapb.VEventType_HEARTBEAT:
 		return r.heartbeat(ctx, ev.Timestamp)
 	case binlogdatapb.VEventType_JOURNAL:
@@ -213,22 +217,32 @@ func (r *reader) handle(ctx context.Context, ev *binlogdatapb.VEvent) error {
 // does (it dispatches a heartbeat on each): with heartbeat.interval.ms, a
 // commit at the position reached, which carries a heartbeat record when
 // one is due, so that they keep coming on an idle keyspace. None within a
-// transaction, during a copy or a guard's replay, or before the position
-// is a concrete VGTID (VTGate's "current" is no place to store).
+// transaction or a guard's replay. Where the position is no place to
+// store (during a copy, or VTGate's "current" before the first VGTID),
+// the commit has none: the heartbeat record goes out, the offset stays.
 func (r *reader) heartbeat(ctx context.Context, tsSec int64) error {
-	if r.cfg.Heartbeat <= 0 || r.guard != nil || r.inTxn || len(r.pending) > 0 || !r.resumable() {
+	if r.cfg.Heartbeat <= 0 || r.guard != nil || r.inTxn || len(r.pending) > 0 {
 		return nil
 	}
-	pos := r.committed
-	if len(pos.Shards) == 0 {
-		for _, s := range r.pos.Shards {
-			if s.GTID == "" || s.GTID == "current" || len(s.TablePKs) > 0 {
-				return nil
-			}
-		}
+	var pos change.Position
+	switch {
+	case !r.resumable():
+	case len(r.committed.Shards) > 0:
+		pos = r.committed
+	case r.concrete():
 		pos = r.position()
 	}
 	return r.out.Enqueue(ctx, change.Event{Kind: change.KindCommit, Position: pos, TsMs: tsSec * 1000})
+}
+
+// concrete: every shard of the last VGTID has a GTID and no copy cursor.
+func (r *reader) concrete() bool {
+	for _, s := range r.pos.Shards {
+		if s.GTID == "" || s.GTID == "current" || len(s.TablePKs) > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // rowEvent turns a ROW event's changes into row events, held until the
@@ -298,6 +312,9 @@ func (r *reader) flush(ctx context.Context, tsSec int64) error {
 	if len(r.pending) == 0 {
 		return nil
 	}
+	if err := r.txBegin(ctx); err != nil {
+		return err
+	}
 	for i := range r.pending {
 		e := &r.pending[i]
 		if tsSec != 0 {
@@ -357,8 +374,10 @@ func (r *reader) discard() {
 }
 
 // commit passes on the transaction's rows and, where the VGTID is a place
-// to resume from, a commit at it.
-func (r *reader) commit(ctx context.Context, tsSec int64) error {
+// to resume from, a commit at it. txEnd is VStream's COMMIT, the only
+// event that ends a transaction's metadata (DDL and OTHER events move the
+// position without one, as in Debezium).
+func (r *reader) commit(ctx context.Context, tsSec int64, txEnd bool) error {
 	r.inTxn = false
 	if r.guard != nil {
 		r.done = r.reached         // what follows comes after the new snapshot
@@ -384,15 +403,48 @@ func (r *reader) commit(ctx context.Context, tsSec int64) error {
 		}
 	}
 	r.copyTxn = false
+	if err := r.txBegin(ctx); err != nil {
+		return err
+	}
 	if err := r.flush(ctx, tsSec); err != nil {
 		return err
 	}
+	end := txEnd && r.tx.open
+	if end {
+		r.tx = txMeta{}
+	}
 	if !r.resumable() {
+		if end {
+			// The transaction's END, at no place to resume from: the
+			// offset stays where it is (a commit without a position).
+			return r.out.Enqueue(ctx, change.Event{Kind: change.KindCommit, TsMs: tsSec * 1000, TxEnd: true})
+		}
 		return nil
 	}
 	pos := r.position()
 	r.committed, r.inflight = pos, nil
-	return r.out.Enqueue(ctx, change.Event{Kind: change.KindCommit, Position: pos, TsMs: tsSec * 1000})
+	return r.out.Enqueue(ctx, change.Event{Kind: change.KindCommit, Position: pos, TsMs: tsSec * 1000, TxEnd: end})
+}
+
+// txMeta is a VStream transaction's state for provide.transaction.metadata.
+type txMeta struct {
+	open    bool  // a BEGIN was received and its END is not enqueued
+	started bool  // its start (change.KindBegin) is enqueued
+	tsSec   int64 // the BEGIN's time
+}
+
+// txBegin enqueues the start of the open transaction before its first row,
+// as Debezium's Vitess connector starts one at each VStream BEGIN (copy
+// batches and transactions without captured rows included). Its id is the
+// transaction's VGTID, the one its rows carry in source.vgtid, which VTGate
+// sends after the rows: a transaction too large to hold (see maxPending)
+// is started before it, with the VGTID its first rows carry.
+func (r *reader) txBegin(ctx context.Context) error {
+	if !r.tx.open || r.tx.started {
+		return nil
+	}
+	r.tx.started = true
+	return r.out.Enqueue(ctx, change.Event{Kind: change.KindBegin, TxID: r.posStr, TsMs: r.tx.tsSec * 1000})
 }
 
 // position is the task's position at the last VGTID received, with the

@@ -3,7 +3,9 @@ package vitess
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"go.uber.org/zap"
 	binlogdatapb "vitess.io/vitess/go/vt/proto/binlogdata"
@@ -207,5 +209,73 @@ func TestLargeCopyBatchIsHeldWhole(t *testing.T) {
 	}
 	if len(out.events) != 0 {
 		t.Fatalf("%d events passed on before the copy batch's end", len(out.events))
+	}
+}
+
+// With provide.transaction.metadata, each VStream transaction starts
+// before its first row with the VGTID its rows carry as id and the BEGIN's
+// time, and its commit ends it; an OTHER event inside one does not, and a
+// transaction ending where no position is stored still ends, without one.
+func TestTransactionMetadataEvents(t *testing.T) {
+	cfg := &Config{Keyspace: "ks", TopicPrefix: "p", TxMetadata: true, Logger: zap.NewNop()}
+	out := &recorder{}
+	r := newReader(cfg, builder(t), out, offsets.Vitess{Shards: []offsets.ShardGTID{{Keyspace: "ks", Shard: "-", GTID: "MariaDB/0-1-5"}}})
+	ctx := context.Background()
+	field := &binlogdatapb.VEvent{Type: binlogdatapb.VEventType_FIELD, FieldEvent: &binlogdatapb.FieldEvent{TableName: "t", Shard: "-", Fields: idField}}
+	streamed := []*binlogdatapb.VEvent{{Type: binlogdatapb.VEventType_BEGIN, Timestamp: 100}, field}
+	streamed = append(streamed, copyRows("-", "1", "2")...)
+	streamed = append(streamed, vgtid(sg("-", "MariaDB/0-1-6", "")), &binlogdatapb.VEvent{Type: binlogdatapb.VEventType_OTHER, Timestamp: 101},
+		&binlogdatapb.VEvent{Type: binlogdatapb.VEventType_COMMIT, Timestamp: 102})
+	for _, ev := range streamed {
+		if err := r.handle(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A copy batch ending between two tables' copies: no place to resume.
+	r.copying["-"] = true
+	copied := []*binlogdatapb.VEvent{{Type: binlogdatapb.VEventType_BEGIN}, field}
+	copied = append(copied, copyRows("-", "3")...)
+	copied = append(copied, vgtid(sg("-", "MariaDB/0-1-7", "")), &binlogdatapb.VEvent{Type: binlogdatapb.VEventType_COMMIT})
+	for _, ev := range copied {
+		if err := r.handle(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	for _, e := range out.events {
+		switch e.Kind {
+		case change.KindBegin:
+			got = append(got, fmt.Sprintf("BEGIN %s @%d", e.TxID, e.TsMs))
+		case change.KindCommit:
+			got = append(got, fmt.Sprintf("commit end=%v at=%v @%d", e.TxEnd, e.Position != nil, e.TsMs))
+		default:
+			got = append(got, "row "+e.Source.Values[len(e.Source.Values)-1].(string))
+		}
+	}
+	v6 := `[{"keyspace":"ks","shard":"-","gtid":"MariaDB/0-1-6","table_p_ks":[]}]`
+	v7 := `[{"keyspace":"ks","shard":"-","gtid":"MariaDB/0-1-7","table_p_ks":[]}]`
+	want := []string{"BEGIN " + v6 + " @100000", "row " + v6, "row " + v6, "commit end=false at=true @101000", "commit end=true at=true @102000",
+		"BEGIN " + v7 + " @0", "row " + v7, "commit end=true at=false @0"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("events\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// A VStream heartbeat during the copy phase (its VGTID holds a copy cursor)
+// is passed on without a position: the heartbeat record may go out, the
+// offset cannot move to a cursor. Within a transaction none is.
+func TestHeartbeatDuringCopyHasNoPosition(t *testing.T) {
+	cfg := &Config{Keyspace: "ks", TopicPrefix: "p", Heartbeat: time.Second, Logger: zap.NewNop()}
+	out := &recorder{}
+	r := newReader(cfg, builder(t), out, offsets.Vitess{Shards: []offsets.ShardGTID{{Keyspace: "ks", Shard: "-"}}})
+	ctx := context.Background()
+	for _, ev := range []*binlogdatapb.VEvent{vgtid(sg("-", "MariaDB/0-1-5", "3")), {Type: binlogdatapb.VEventType_HEARTBEAT, Timestamp: 7},
+		{Type: binlogdatapb.VEventType_BEGIN}, {Type: binlogdatapb.VEventType_HEARTBEAT, Timestamp: 8}} {
+		if err := r.handle(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(out.events) != 1 || out.events[0].Kind != change.KindCommit || out.events[0].Position != nil || out.events[0].TsMs != 7000 {
+		t.Errorf("events %+v, want one commit without a position at 7000 ms", out.events)
 	}
 }

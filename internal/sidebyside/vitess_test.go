@@ -3,9 +3,10 @@ package sidebyside
 // TestSideBySideVitess runs Debezium's Vitess connector (3.5.0.Final, in
 // the worker deploy/local/connect.sh starts) and Sluice on the same
 // vttestserver cluster (deploy/local/vitess.sh: keyspace test_keyspace,
-// shards -80 and 80-), with the same connector properties, twice over:
-// once with include.schema.changes=true and once with the Vitess class's
-// default false. Each pair copies the preloaded rows of both shards
+// shards -80 and 80-), with the same connector properties, in pairs: one
+// with include.schema.changes=true and provide.transaction.metadata=true,
+// one with the Vitess class's defaults and column rules, one with a
+// transform chain (and two Avro pairs when asked). Each pair copies the preloaded rows of both shards
 // (VTGate's copy phase), then streams inserts, updates, deletes, primary
 // key changes, multi-statement cross-shard transactions and DDL over every
 // column type the cluster's MariaDB 10.11 has that VStream carries. Every
@@ -36,6 +37,11 @@ package sidebyside
 //     compared shard by shard, each shard's in their order.
 //   - keyless tables' records are ordered by content: both sides spread
 //     them over partitions at random.
+//   - transaction metadata: a transaction's id is its VGTID, compared as
+//     source.vgtid is (by the shard its rows came from), and its records
+//     shard by shard. VTGate also sends transactions without rows on each
+//     shard; their ids name no shard to compare by, so they are compared
+//     by their number and content (see vitessTx).
 //   - the stored offsets: Debezium stores the VGTID of the transaction
 //     before the last record it wrote (restartVgtid: it sends that
 //     transaction again after a restart), Sluice the VGTID of the last
@@ -44,6 +50,7 @@ package sidebyside
 //     checks that Sluice's is not behind Debezium's on any shard.
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -61,6 +68,7 @@ import (
 	"time"
 
 	"github.com/go-mysql-org/go-mysql/client"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/sluice-cdc/sluice/internal/conformance"
 	"github.com/sluice-cdc/sluice/offsets"
@@ -220,6 +228,7 @@ type vtPair struct {
 	transforms       bool // with vitessTransforms' chain
 	avro             bool // with the Avro run's converters (avroMode)
 	columnRules      bool // with vitessColumnRules
+	txMetadata       bool // with provide.transaction.metadata (JSON only)
 }
 
 // config is the pair's connector file on either side: m, the settings all
@@ -236,6 +245,9 @@ func (p vtPair) config(m map[string]string, avro *mode) map[string]string {
 	}
 	if p.columnRules {
 		maps.Copy(m, vitessColumnRules)
+	}
+	if p.txMetadata {
+		m["provide.transaction.metadata"] = "true"
 	}
 	return m
 }
@@ -333,7 +345,7 @@ func TestSideBySideVitess(t *testing.T) {
 
 	run := fmt.Sprintf("%06d", rand.Intn(1e6))
 	pairs := []vtPair{
-		{debezium: "sbvd1" + run, sluice: "sbvs1" + run, schemaChanges: true},
+		{debezium: "sbvd1" + run, sluice: "sbvs1" + run, schemaChanges: true, txMetadata: true},
 		{debezium: "sbvd0" + run, sluice: "sbvs0" + run, schemaChanges: false, columnRules: true},
 		{debezium: "sbvdt" + run, sluice: "sbvst" + run, transforms: true},
 	}
@@ -518,6 +530,11 @@ func TestSideBySideVitess(t *testing.T) {
 		if p.transforms {
 			rules.normalise, what = normaliseVitessUnwrapped, "transforms "+vitessTransforms()["transforms"]
 		}
+		if p.txMetadata {
+			rules.normalise = newVitessTx(deb, sl).normalise(rules.normalise)
+			rules.keyBody = vitessTxKeyBody(p.debezium, p.sluice)
+			what += ", provide.transaction.metadata=true"
+		}
 		if p.avro {
 			ar := avro.rules(t, pair{debezium: p.debezium, sluice: p.sluice})
 			rules.decode, rules.keyBody, what = ar.decode, ar.keyBody, "Avro, "+what
@@ -582,6 +599,140 @@ func normaliseVitess(class string, x *rec) {
 		src["vgtid"] = ownShardVGTID(s, shard, src["ts_ms"])
 	}
 	x.shard = shard
+}
+
+// vitessTx is what the Vitess transaction metadata comparison learns from
+// both sides' records first.
+type vitessTx struct {
+	// shards maps the id of each transaction with rows to the shard it was
+	// read from: a Vitess transaction's id is the VGTID its rows carry in
+	// source.vgtid, next to their source.shard. Keyed by txKey: the same
+	// VGTID can be another shard's transaction in the other stream.
+	shards map[string]string
+	// empty numbers, per side, the BEGIN and END records of transactions
+	// without rows (VTGate sends such transactions on each shard, and how
+	// their VGTIDs name the other shards depends on the stream): they are
+	// compared by their count and content, the n-th of one side with the
+	// n-th of the other.
+	empty map[string]int // recRef
+}
+
+func recRef(r *kgo.Record) string { return fmt.Sprintf("%s/%d/%d", r.Topic, r.Partition, r.Offset) }
+
+// txKey is a transaction id as one side (its topic prefix) wrote it.
+func txKey(topic, id string) string {
+	side, _, _ := strings.Cut(topic, ".")
+	return side + " " + id
+}
+
+func newVitessTx(sides ...map[string][]*kgo.Record) *vitessTx {
+	v := &vitessTx{shards: map[string]string{}, empty: map[string]int{}}
+	for _, side := range sides {
+		for topic, rs := range side {
+			if strings.HasSuffix(topic, ".transaction") {
+				v.numberEmpty(rs)
+				continue
+			}
+			for _, r := range rs {
+				pl := payloadOf(parse(r.Value))
+				if pl["op"] == nil {
+					continue // a schema change record's VGTID is no transaction's
+				}
+				src, _ := pl["source"].(map[string]any)
+				id, _ := src["vgtid"].(string)
+				if sh, _ := src["shard"].(string); id != "" && sh != "" {
+					v.shards[txKey(topic, id)] = sh
+				}
+			}
+		}
+	}
+	return v
+}
+
+// numberEmpty numbers one side's transactions without rows: an END
+// counting no event, and its BEGIN, the record before it in its partition
+// (a transaction's two records share their key).
+func (v *vitessTx) numberEmpty(rs []*kgo.Record) {
+	rs = slices.Clone(rs)
+	sort.SliceStable(rs, func(i, j int) bool {
+		if rs[i].Partition != rs[j].Partition {
+			return rs[i].Partition < rs[j].Partition
+		}
+		return rs[i].Offset < rs[j].Offset
+	})
+	n := 0
+	for i, r := range rs {
+		pl := payloadOf(parse(r.Value))
+		if pl["status"] != "END" || fmt.Sprint(pl["event_count"]) != "0" {
+			continue
+		}
+		n++
+		v.empty[recRef(r)] = n
+		if i > 0 && rs[i-1].Partition == r.Partition && bytes.Equal(rs[i-1].Key, r.Key) {
+			v.empty[recRef(rs[i-1])] = n
+		}
+	}
+}
+
+// normalise adds, to the Vitess rules, transaction metadata's: the ids
+// (VGTIDs) in the transaction topic's keys and values and in the data
+// records' transaction blocks are compared as source.vgtid is (the own
+// shard's entry only), and the transaction records are compared shard by
+// shard, BEGIN and END by status; those of transactions without rows by
+// their number.
+func (v *vitessTx) normalise(base func(string, *rec)) func(string, *rec) {
+	return func(class string, x *rec) {
+		base(class, x)
+		pl := payloadOf(x.value)
+		if pl == nil {
+			return
+		}
+		if blk, ok := pl["transaction"].(map[string]any); ok {
+			src, _ := pl["source"].(map[string]any)
+			if id, ok := blk["id"].(string); ok && src != nil {
+				blk["id"] = ownShardVGTID(id, x.shard, src["ts_ms"])
+			}
+			return
+		}
+		status, _ := pl["status"].(string)
+		id, _ := pl["id"].(string)
+		if !strings.HasSuffix(x.r.Topic, ".transaction") || status == "" || id == "" {
+			return
+		}
+		var norm any
+		if n, ok := v.empty[recRef(x.r)]; ok {
+			norm = fmt.Sprintf("<transaction without rows #%d>", n)
+		} else {
+			// The ts_ms of a copy batch's BEGIN and END is 0, as its rows'.
+			x.shard = v.shards[txKey(x.r.Topic, id)]
+			norm = ownShardVGTID(id, x.shard, payloadOf(parse(x.r.Value))["ts_ms"])
+		}
+		pl["id"] = norm
+		if kp := payloadOf(x.key); kp != nil {
+			kp["id"] = norm
+		}
+		x.sig = status
+	}
+}
+
+// vitessTxKeyBody is the key bytes to compare: Debezium's prefix replaced
+// by Sluice's and, in a transaction record's key, the VGTID replaced (it
+// differs in the other shards' entries; the key's payload is compared as
+// normalised by normaliseVitessTx).
+func vitessTxKeyBody(dp, sp string) func([]byte) []byte {
+	return func(b []byte) []byte {
+		b = bytes.ReplaceAll(b, []byte(dp), []byte(sp))
+		var k struct {
+			Schema  map[string]any `json:"schema"`
+			Payload map[string]any `json:"payload"`
+		}
+		if json.Unmarshal(b, &k) != nil || k.Schema["name"] != "io.debezium.connector.common.TransactionMetadataKey" {
+			return b
+		}
+		id, _ := k.Payload["id"].(string)
+		q, _ := json.Marshal(id)
+		return bytes.Replace(b, q, []byte(`"<vgtid>"`), 1)
+	}
 }
 
 // vitessShard is the shard a record was read from: VTGate interleaves the
