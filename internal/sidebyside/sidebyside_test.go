@@ -121,8 +121,14 @@ var modesProps = map[string]string{
 // The chain keeps every topic's name and every snapshot record, which the
 // run's waits count.
 var transformsProps = map[string]string{
-	"transforms":                                       "unwrap,rename,origin,hdr,cast,when",
-	"transforms.unwrap.type":                           "io.debezium.transforms.ExtractNewRecordState",
+	"transforms":             "unwrap,rename,origin,hdr,cast,when",
+	"transforms.unwrap.type": "io.debezium.transforms.ExtractNewRecordState",
+	// Salted hashes of t_str's character columns, both versions, cut to
+	// the declared length or whole (TEXT). (Not in the modes pair: its
+	// column.propagate.source.type=.* matches every column first, and
+	// Debezium applies one column rule a column.)
+	"column.mask.hash.SHA-256.with.salt.j50n":          `.*\.t_str\.(l|tx|lt)`,
+	"column.mask.hash.v2.MD5.with.salt.v2.s":           `.*\.t_str\.(vb|e)`,
 	"transforms.unwrap.add.fields":                     "op,table,db",
 	"transforms.unwrap.add.headers":                    "op",
 	"transforms.unwrap.delete.tombstone.handling.mode": "rewrite",
