@@ -697,16 +697,26 @@ type flavorDefaults struct {
 	bigint enumRule
 }
 
+// vitessKnown are the Vitess connector's own properties Sluice reads
+// (connector/vitess parses and checks them from Raw) or checks
+// (vitessDefaultOnly); any other vitess.* property draws the unknown
+// property warning.
+var vitessKnown = map[string]bool{
+	"vitess.keyspace": true, "vitess.shard": true, "vitess.tablet.type": true, "vitess.vgtid": true,
+	"vitess.keepalive.interval.ms": true, "vitess.grpc.max_inbound_message_size": true, "vitess.stop_on_reshard": true,
+	"vitess.grpc.headers": true, "vitess.transaction.chunk.size": true, "vitess.offset.storage.per.task": true,
+	"vitess.offset.storage.task.key.gen": true, "vitess.prev.num.tasks": true,
+}
+
 // vitessDefaults returns the defaults for flavor f; for Vitess it also marks
-// the vitess.* properties as used (connector/vitess parses and checks
-// them from Raw).
+// the vitess.* properties Sluice reads as used.
 func vitessDefaults(f Flavor, r *reader) flavorDefaults {
 	d := flavorDefaults{port: 3306, bigint: enumRule{def: BigIntUnsignedLong, allowed: []string{BigIntUnsignedLong, BigIntUnsignedPrecise}}}
 	if f != FlavorVitess {
 		return d
 	}
 	for k := range r.vals {
-		if strings.HasPrefix(k, "vitess.") {
+		if vitessKnown[k] {
 			r.used[k] = true
 		}
 	}

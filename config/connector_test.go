@@ -1073,3 +1073,48 @@ func TestTopicCreationGroups(t *testing.T) {
 		t.Errorf("a bad include: %v", es)
 	}
 }
+
+// The Vitess connector's own properties: those Sluice does not implement
+// that change what is read or sent are refused unless at Debezium's
+// default, an unknown vitess.* property draws the unknown-property warning
+// (they were all accepted silently), and another gRPC load-balancing
+// policy is warned about.
+func TestVitessOwnProperties(t *testing.T) {
+	vt := func(kv ...any) map[string]any {
+		return with(append([]any{"connector.class", "io.debezium.connector.vitess.VitessConnector", "vitess.keyspace", "ks"}, kv...)...)
+	}
+	_, warns := mustParse(t, vt("vitess.exclude.keyspace.from.table.name", "false", "vitess.gtid", "current",
+		"override.datetime.to.nullable", "false", "vitess.stream.keyspace.heartbeats", "false"))
+	for _, k := range []string{"vitess.exclude", "vitess.gtid", "override.datetime", "vitess.stream"} {
+		if got := warningsText(warns); strings.Contains(got, k) {
+			t.Errorf("defaults drew warnings: %s", got)
+		}
+	}
+	for key, val := range map[string]string{
+		"vitess.exclude.keyspace.from.table.name": "true",
+		"vitess.stream.keyspace.heartbeats":       "true",
+		"vitess.exclude.empty.shards":             "true",
+		"vitess.shard.epoch.map":                  "x",
+		"vitess.inherit.epoch":                    "true",
+		"vitess.gtid":                             "MariaDB/0-1-5",
+		"override.datetime.to.nullable":           "true",
+	} {
+		errs := parseErrs(t, vt(key, val))
+		if want := `property "` + key + `": value "` + val + `" is not supported by Sluice`; !strings.Contains(errs.Error(), want) {
+			t.Errorf("%s=%s: %v, want %s", key, val, errs, want)
+		}
+	}
+	_, warns = mustParse(t, vt("vitess.no.such.thing", "1", "vitess.grpc.default.load.balancing.policy", "round_robin"))
+	got := warningsText(warns)
+	for _, want := range []string{`property "vitess.no.such.thing" is not known to Sluice and is ignored`,
+		`property "vitess.grpc.default.load.balancing.policy" is ignored by Sluice`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing warning %q in\n%s", want, got)
+		}
+	}
+	// Not a property of the binlog connectors: unknown there.
+	_, warns = mustParse(t, with("override.datetime.to.nullable", "true"))
+	if got := warningsText(warns); !strings.Contains(got, `property "override.datetime.to.nullable" is not known to Sluice`) {
+		t.Errorf("MySQL class: %s", got)
+	}
+}

@@ -28,6 +28,22 @@ var defaultOnly = []defaultOnlyProp{
 	{"transaction.metadata.factory", "io.debezium.pipeline.txmetadata.DefaultTransactionMetadataFactory", "another factory (Vitess's ordered one) adds fields to the transaction records and blocks"},
 }
 
+// vitessDefaultOnly are the Vitess connector's properties Sluice does not
+// implement that change what is read or sent (Debezium 3.5's
+// VitessConnectorConfig), refused as defaultOnly's are.
+var vitessDefaultOnly = []defaultOnlyProp{
+	{"vitess.exclude.keyspace.from.table.name", "false", "it names tables without their keyspace"},
+	{"vitess.stream.keyspace.heartbeats", "false", "it streams Vitess's heartbeat tables"},
+	{"vitess.exclude.empty.shards", "false", "it leaves out shards it finds empty; Sluice reads every shard of the keyspace or those vitess.shard lists"},
+	{"vitess.shard.epoch.map", "", "it belongs to the ordered transaction metadata factory"},
+	{"vitess.inherit.epoch", "false", "it belongs to the ordered transaction metadata factory"},
+	{"vitess.gtid", "current", "Debezium's deprecated start position; Sluice starts from vitess.vgtid"},
+	{"override.datetime.to.nullable", "false", "it makes DATE and DATETIME columns optional"},
+}
+
+// vitessLBPolicy is vitess.grpc.default.load.balancing.policy.
+const vitessLBPolicy = "vitess.grpc.default.load.balancing.policy"
+
 // SimpleHeaderConverter is Kafka Connect's default header.converter, the
 // only one Sluice writes (converters/header).
 const SimpleHeaderConverter = "org.apache.kafka.connect.storage.SimpleHeaderConverter"
@@ -41,6 +57,14 @@ func (r *reader) unimplemented(c *Connector) {
 		// The Vitess connector keeps Debezium's common default.
 		props = slices.Clone(props)
 		props[slices.IndexFunc(props, func(p defaultOnlyProp) bool { return p.key == "topic.naming.strategy" })].def = "io.debezium.schema.SchemaTopicNamingStrategy"
+		props = append(props, vitessDefaultOnly...)
+		for _, p := range vitessDefaultOnly {
+			r.used[p.key] = true
+		}
+		r.used[vitessLBPolicy] = true
+		if v, ok := r.lookup(vitessLBPolicy); ok && strings.TrimSpace(v) != "" && !strings.EqualFold(strings.TrimSpace(v), "pick_first") {
+			r.warn(vitessLBPolicy, "is ignored by Sluice: it connects to the one VTGate address database.hostname names (gRPC's pick_first)")
+		}
 	}
 	for _, p := range props {
 		v, ok := r.lookup(p.key)
