@@ -360,7 +360,7 @@ func TestSideBySideVitess(t *testing.T) {
 		m := avroMode(&registryReader{base: registryURL(t)})
 		avro = &m
 		allowFiles = append(allowFiles, "allow_avro.txt")
-		pairs = append(pairs, vtPair{debezium: "sbvda" + run, sluice: "sbvsa" + run, avro: true},
+		pairs = append(pairs, vtPair{debezium: "sbvda" + run, sluice: "sbvsa" + run, avro: true, columnRules: true},
 			vtPair{debezium: "sbvdat" + run, sluice: "sbvsat" + run, avro: true, transforms: true})
 	}
 	host, port, _ := strings.Cut(grpcAddr, ":")
