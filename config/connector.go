@@ -260,6 +260,13 @@ var randomServerID = func() uint32 { return 5400 + uint32(rand.IntN(1000)) }
 
 // LoadConnector reads and validates one connector file. See ParseConnector.
 func LoadConnector(path string) (*Connector, []Warning, error) {
+	return LoadConnectorWith(path, Providers{})
+}
+
+// LoadConnectorWith is LoadConnector resolving the values' config provider
+// variables (${file:...}, ${env:...}) with the worker's providers, as Kafka
+// Connect does before a connector sees its configuration.
+func LoadConnectorWith(path string, p Providers) (*Connector, []Warning, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		var pe *fs.PathError
@@ -268,7 +275,7 @@ func LoadConnector(path string) (*Connector, []Warning, error) {
 		}
 		return nil, nil, Errors{{Scope: path, Msg: "cannot read the connector file: " + err.Error()}}
 	}
-	return ParseConnector(data, path)
+	return parseConnector(data, path, p)
 }
 
 // ParseConnector validates a connector file's content. source names it in
@@ -283,11 +290,15 @@ func LoadConnector(path string) (*Connector, []Warning, error) {
 // On success the error is nil. Otherwise it is an Errors value listing every
 // problem found and the *Connector is nil. Warnings are returned either way.
 func ParseConnector(data []byte, source string) (*Connector, []Warning, error) {
+	return parseConnector(data, source, Providers{})
+}
+
+func parseConnector(data []byte, source string, p Providers) (*Connector, []Warning, error) {
 	f, warns, err := decodeConnectorFile(data, source)
 	if err != nil {
 		return nil, warns, err
 	}
-	c, w, errs := buildConnector(f, source)
+	c, w, errs := buildConnector(f, source, p)
 	warns = append(warns, w...)
 	if len(errs) > 0 {
 		return nil, warns, errs
@@ -430,8 +441,9 @@ func lineCol(data []byte, off int64) (line, col int) {
 
 var topicPrefixPattern = regexp.MustCompile(`^[a-zA-Z0-9_.\-]+$`)
 
-func buildConnector(f *connectorFile, source string) (*Connector, []Warning, Errors) {
+func buildConnector(f *connectorFile, source string, p Providers) (*Connector, []Warning, Errors) {
 	r := connectorReader(f, source)
+	p.resolveAll(f.vals, r.fail)
 	c := &Connector{Name: f.name, Source: source, Raw: Properties(f.vals)}
 	r.class(c)
 	vd := vitessDefaults(c.Flavor, r)

@@ -250,7 +250,7 @@ func (r *reader) saslAuth(get securityGet, protoKey string) *SASLAuth {
 		return nil
 	}
 	if strings.Contains(jaas, "${") {
-		r.fail(jk, jaas, "uses a config provider (${...}), which Sluice does not resolve; write the values in, or set the whole entry in "+EnvName(strings.TrimPrefix(jk, ProducerPrefix)))
+		r.fail(jk, jaas, "uses a config provider (${...}) that config.providers does not define; define it (Kafka's file, directory or environment provider), write the values in, or set the whole entry in "+EnvName(strings.TrimPrefix(jk, ProducerPrefix)))
 		return nil
 	}
 	m := jaasEntry.FindStringSubmatch(jaas)

@@ -18,6 +18,9 @@ import (
 // Worker is the process-wide configuration: where Kafka is, where offsets
 // live, how to log. Read-only once loaded.
 type Worker struct {
+	// Providers are the config providers config.providers defines, which
+	// resolve ${provider:path:key} in the worker's values and connectors'.
+	Providers Providers
 	// BootstrapServers is bootstrap.servers split on commas: host:port pairs.
 	BootstrapServers []string
 	// OffsetsTopic is offset.storage.topic, default "_connect_offsets".
@@ -167,6 +170,8 @@ func LoadWorker(file string, env []string, flags map[string]string) (*Worker, []
 	r.errs = errs
 	r.warns = warns
 	w := &Worker{Raw: Properties(vals)}
+	w.Providers = r.parseProviders(env)
+	w.Providers.resolveAll(vals, r.fail)
 
 	r.bootstrapServers(w)
 	w.OffsetsTopic = r.str(PropOffsetsTopic, DefaultOffsetsTopic)
@@ -396,7 +401,7 @@ var workerKnownIgnored = []string{
 	"internal.key.converter", "internal.key.converter.", "internal.value.converter", "internal.value.converter.",
 	"plugin.path", "plugin.discovery", "listeners", "listeners.", "admin.listeners", "admin.listeners.",
 	"rest.", "response.http.headers.config", "access.control.", "consumer.", "admin.",
-	"config.providers", "config.providers.", "connector.client.config.override.policy", "topic.creation.enable",
+	"connector.client.config.override.policy", "topic.creation.enable",
 	"exactly.once.source.support", "task.shutdown.graceful.timeout.ms", "session.timeout.ms", "heartbeat.interval.ms",
 	"rebalance.timeout.ms", "scheduled.rebalance.max.delay.ms", "connect.protocol", "worker.sync.timeout.ms",
 	"worker.unsync.backoff.ms", "metrics.", "metric.reporters", "auto.include.jmx.reporter", "client.id",

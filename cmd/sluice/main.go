@@ -76,7 +76,8 @@ func workerFlags(name string, args []string, stderr io.Writer) (*config.Worker, 
 }
 
 // loadWorkerFlags is workerFlags; with kafkaOptional (sluice validate) a
-// missing bootstrap.servers gives a nil worker instead of an error.
+// missing bootstrap.servers gives a worker with no broker (no bootstrap
+// servers: only its config providers) instead of an error.
 func loadWorkerFlags(name string, args []string, kafkaOptional bool, stderr io.Writer) (*config.Worker, []string, int) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -104,7 +105,14 @@ func loadWorkerFlags(name string, args []string, kafkaOptional bool, stderr io.W
 		fmt.Fprintf(stderr, "warning: %s\n", wn)
 	}
 	if err != nil && kafkaOptional && onlyBootstrapMissing(err) {
-		return nil, fs.Args(), 0
+		// No broker to check against; the connector files may still take
+		// values from the worker's config providers.
+		p, perr := config.WorkerProviders(*file, os.Environ())
+		if perr != nil {
+			printConfigError(stderr, perr)
+			return nil, nil, 1
+		}
+		return &config.Worker{Providers: p}, fs.Args(), 0
 	}
 	if err != nil {
 		printConfigError(stderr, err)
@@ -188,7 +196,7 @@ func loadConnectors(paths []string, env connector.Env, stderr io.Writer) ([]*con
 		return nil, false
 	}
 	for _, p := range paths {
-		c, warns, err := config.LoadConnector(p)
+		c, warns, err := config.LoadConnectorWith(p, env.Worker.Providers)
 		for _, wn := range warns {
 			fmt.Fprintf(stderr, "warning: %s: %s\n", p, wn)
 		}
@@ -258,7 +266,7 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 // or says (once asked) that it cannot without bootstrap.servers.
 func offsetLoader(w *config.Worker, c *config.Connector, stdout io.Writer) func(context.Context) ([]byte, error) {
 	return func(ctx context.Context) ([]byte, error) {
-		if w == nil {
+		if w == nil || len(w.BootstrapServers) == 0 {
 			fmt.Fprintf(stdout, "%s: note: the stored offset was not checked: give the worker's bootstrap.servers (--bootstrap-servers or SLUICE_BOOTSTRAP_SERVERS)\n", c.Source)
 			return nil, nil
 		}
@@ -272,7 +280,7 @@ func offsetLoader(w *config.Worker, c *config.Connector, stdout io.Writer) func(
 // that it cannot without bootstrap.servers.
 func offsetScanner(w *config.Worker, c *config.Connector, stdout io.Writer) func(context.Context, []byte) (map[string][]byte, error) {
 	return func(ctx context.Context, prefix []byte) (map[string][]byte, error) {
-		if w == nil {
+		if w == nil || len(w.BootstrapServers) == 0 {
 			fmt.Fprintf(stdout, "%s: note: the stored offset was not checked: give the worker's bootstrap.servers (--bootstrap-servers or SLUICE_BOOTSTRAP_SERVERS)\n", c.Source)
 			return nil, nil
 		}
