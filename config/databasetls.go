@@ -43,9 +43,9 @@ var (
 // there; Sluice takes PEM files under the same names.
 var (
 	dbTrustStore = storeKeys{what: "truststore", locKey: "database.ssl.truststore", convert: trustConvert,
-		note: "Debezium's stores are JKS; Sluice reads PEM under the same property"}
+		note: "Debezium's stores are JKS or PKCS12", passKey: "database.ssl.truststore.password"}
 	dbKeyStore = storeKeys{what: "keystore", locKey: "database.ssl.keystore", convert: keyConvert,
-		note: "Debezium's stores are JKS; Sluice reads PEM under the same property"}
+		note: "Debezium's stores are JKS or PKCS12", passKey: "database.ssl.keystore.password"}
 )
 
 // databaseTLS reads database.ssl.mode and the stores it uses.

@@ -71,7 +71,7 @@ func TestDatabaseTLSModes(t *testing.T) {
 	}
 }
 
-// TestDatabaseTLSErrors: a mode of the other class, a JKS store and a
+// TestDatabaseTLSErrors: a mode of the other class, a broken JKS store and a
 // missing file are refused with the fix.
 func TestDatabaseTLSErrors(t *testing.T) {
 	jks := filepath.Join(t.TempDir(), "truststore.jks")
@@ -87,9 +87,9 @@ func TestDatabaseTLSErrors(t *testing.T) {
 		{[]any{"database.ssl.mode", "verify-full"},
 			`property "database.ssl.mode": value "verify-full" is not one of the allowed values; use one of disabled, preferred, required, verify_ca, verify_identity (default preferred)`},
 		{[]any{"database.ssl.mode", "verify_identity", "database.ssl.truststore", jks, "database.ssl.truststore.password", "changeit"},
-			`property "database.ssl.truststore": value "` + jks + "\" is not a PEM file; Sluice reads PEM truststores only: export its certificates with `keytool -exportcert -rfc -keystore <store> -alias <alias>` (or `openssl pkcs12 -in <store> -nokeys`) (Debezium's stores are JKS; Sluice reads PEM under the same property)"},
+			`property "database.ssl.truststore": value "` + jks + `" cannot be read as a truststore: reading the JKS store: read version: read 4 bytes: EOF (check its password) (Debezium's stores are JKS or PKCS12)`},
 		{[]any{"database.ssl.mode", "required", "database.ssl.keystore", jks + ".missing"},
-			`property "database.ssl.keystore": value "` + jks + `.missing" cannot be read (no such file or directory); set it to the keystore file, in PEM`},
+			`property "database.ssl.keystore": value "` + jks + `.missing" cannot be read (no such file or directory); set it to the keystore file (PEM, JKS or PKCS12)`},
 	}
 	for _, c := range cases {
 		errs := parseErrs(t, with(c.kv...))

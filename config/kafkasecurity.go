@@ -140,9 +140,11 @@ func (r *reader) kafkaSecurity(w *Worker) {
 // The Kafka client's trust and key stores.
 var (
 	kafkaTrustStore = storeKeys{what: "truststore", typeKey: "ssl.truststore.type", locKey: "ssl.truststore.location",
-		inlineKey: "ssl.truststore.certificates", convert: trustConvert, note: "Kafka's default is JKS"}
+		inlineKey: "ssl.truststore.certificates", convert: trustConvert, note: "Kafka's default is JKS",
+		passKey: "ssl.truststore.password"}
 	kafkaKeyStore = storeKeys{what: "keystore", typeKey: "ssl.keystore.type", locKey: "ssl.keystore.location",
-		inlineKey: "ssl.keystore.key", chainKey: "ssl.keystore.certificate.chain", convert: keyConvert, note: "Kafka's default is JKS"}
+		inlineKey: "ssl.keystore.key", chainKey: "ssl.keystore.certificate.chain", convert: keyConvert, note: "Kafka's default is JKS",
+		passKey: "ssl.keystore.password", keyPass: "ssl.key.password"}
 )
 
 // tlsConfig builds the TLS configuration: PEM trust and key stores (files

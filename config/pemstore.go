@@ -9,6 +9,8 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+
+	"github.com/sluice-cdc/sluice/internal/javastore"
 )
 
 // storeKeys names the settings of a PEM trust or key store: Kafka's
@@ -21,6 +23,8 @@ type storeKeys struct {
 	chainKey  string // a key store's inline certificate chain ("" when there is none)
 	convert   string // how to turn a JKS or PKCS12 store into PEM
 	note      string // why the file may not be PEM, for messages
+	passKey   string // the store's password (a JKS or PKCS12 store)
+	keyPass   string // a JKS key entry's own password ("" when there is none)
 }
 
 const (
@@ -29,15 +33,19 @@ const (
 )
 
 // pemSource reads a store's PEM: inline under k.inlineKey or from the file
-// under k.locKey, with its type checked (PEM, or unset and PEM content).
-// fromFile tells which; ok is false when neither is set or on error.
+// under k.locKey, PEM or a Java key store (JKS or PKCS12, by the type
+// setting or, unset, by the content) read into PEM. fromFile tells which;
+// ok is false when neither is set or on error.
 func (r *reader) pemSource(get securityGet, k storeKeys) (data []byte, key string, fromFile, ok bool) {
-	setType := ""
+	typ := ""
 	if k.typeKey != "" {
-		setType = fmt.Sprintf(", and set %s=PEM", k.typeKey)
-		if tk, typ, typed := get(k.typeKey); typed && !strings.EqualFold(typ, "PEM") {
-			r.fail(tk, typ, fmt.Sprintf("is not read by Sluice, which reads PEM %ss only; %s%s", k.what, k.convert, setType))
-			return nil, "", false, false
+		if tk, t, typed := get(k.typeKey); typed {
+			switch typ = strings.ToUpper(t); typ {
+			case "PEM", "JKS", "PKCS12":
+			default:
+				r.fail(tk, t, fmt.Sprintf("is not a store type Sluice reads; use PEM, JKS or PKCS12 (or %s)", k.convert))
+				return nil, "", false, false
+			}
 		}
 	}
 	lk, loc, hasLoc := get(k.locKey)
@@ -50,6 +58,9 @@ func (r *reader) pemSource(get securityGet, k storeKeys) (data []byte, key strin
 	case hasLoc && hasInline:
 		r.fail(ik, inline, fmt.Sprintf("is set together with %s; set one of them", k.locKey))
 		return nil, "", false, false
+	case hasInline && typ != "" && typ != "PEM":
+		r.fail(ik, inline, fmt.Sprintf("is PEM text, but %s is %s; set %s=PEM", k.typeKey, typ, k.typeKey))
+		return nil, "", false, false
 	case hasInline:
 		return []byte(inline), ik, false, true
 	case !hasLoc:
@@ -61,22 +72,39 @@ func (r *reader) pemSource(get securityGet, k storeKeys) (data []byte, key strin
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		r.fail(lk, loc, fmt.Sprintf("cannot be read (%v); set it to the %s file, in PEM", err, k.what))
+		r.fail(lk, loc, fmt.Sprintf("cannot be read (%v); set it to the %s file (PEM, JKS or PKCS12)", err, k.what))
 		return nil, "", false, false
 	}
-	if !strings.Contains(string(b), "-----BEGIN ") {
-		msg := fmt.Sprintf("is not a PEM file; Sluice reads PEM %ss only: %s%s", k.what, k.convert, setType)
-		if k.typeKey != "" {
-			if _, _, typed := get(k.typeKey); !typed {
-				msg += fmt.Sprintf(" (%s is not set, and %s)", k.typeKey, k.note)
-			}
-		} else if k.note != "" {
+	isPEM := strings.Contains(string(b), "-----BEGIN ")
+	if typ == "PEM" || typ == "" && isPEM {
+		if !isPEM {
+			r.fail(lk, loc, fmt.Sprintf("is not a PEM file, but %s is PEM; set %s to the store's type (JKS or PKCS12), or %s", k.typeKey, k.typeKey, k.convert))
+			return nil, "", false, false
+		}
+		return b, lk, true, true
+	}
+	return r.javaStore(get, k, b, typ, lk, loc)
+}
+
+// javaStore reads a JKS or PKCS12 store file as PEM, with its passwords.
+func (r *reader) javaStore(get securityGet, k storeKeys, b []byte, typ, lk, loc string) ([]byte, string, bool, bool) {
+	var pass, keyPass string
+	if k.passKey != "" {
+		_, pass, _ = get(k.passKey)
+	}
+	if k.keyPass != "" {
+		_, keyPass, _ = get(k.keyPass)
+	}
+	data, err := javastore.PEM(b, typ, pass, keyPass, k.what == "keystore")
+	if err != nil {
+		msg := fmt.Sprintf("cannot be read as a %s: %v", k.what, err)
+		if typ == "" && k.note != "" {
 			msg += " (" + k.note + ")"
 		}
 		r.fail(lk, loc, msg)
 		return nil, "", false, false
 	}
-	return b, lk, true, true
+	return data, lk, true, true
 }
 
 // trustStore reads the CA certificates a server is checked against; nil

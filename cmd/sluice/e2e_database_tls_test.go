@@ -63,7 +63,8 @@ func tlsMariaDB(t *testing.T, e env, sec secureKafka) string {
 // TestDatabaseTLSEndToEnd runs the daemon against a MariaDB whose users
 // must use TLS: database.ssl.mode verify-full (MariaDB class, the CA as a
 // PEM truststore), the MySQL class's default, preferred, and trust with a
-// client certificate (REQUIRE X509) snapshot and stream. Without TLS
+// client certificate (REQUIRE X509), and verify-ca with Java stores (JKS
+// trust store, PKCS12 key store) snapshot and stream. Without TLS
 // (disable, the MariaDB class's default) the server refuses the user, and
 // a truststore without the server's CA stops the connector with what to
 // check.
@@ -76,8 +77,13 @@ func TestDatabaseTLSEndToEnd(t *testing.T) {
 		{"mariadb_verify_full", "io.debezium.connector.mariadb.MariaDbConnector", "tls_only"},
 		{"mysql_preferred", "io.debezium.connector.mysql.MySqlConnector", "tls_only"},
 		{"mariadb_trust_client_cert", "io.debezium.connector.mariadb.MariaDbConnector", "tls_x509"},
+		{"mariadb_verify_ca_java_stores", "io.debezium.connector.mariadb.MariaDbConnector", "tls_x509"},
 	}
+	// Debezium's stores are Java's: a JKS trust store and a PKCS12 key store.
+	trustJKS, keyP12 := javaStores(t, sec)
 	extra := map[string]map[string]string{
+		"mariadb_verify_ca_java_stores": {"database.ssl.mode": "verify-ca", "database.ssl.truststore": trustJKS,
+			"database.ssl.truststore.password": "trust-pw", "database.ssl.keystore": keyP12, "database.ssl.keystore.password": "key-pw"},
 		"mariadb_verify_full":       {"database.ssl.mode": "verify-full", "database.ssl.truststore": sec.ca},
 		"mysql_preferred":           {},
 		"mariadb_trust_client_cert": {"database.ssl.mode": "trust", "database.ssl.keystore": sec.client},
@@ -107,7 +113,7 @@ func TestDatabaseTLSEndToEnd(t *testing.T) {
 	refused := []struct{ name, class, user, want string }{
 		{"mariadb_default_plaintext", "io.debezium.connector.mariadb.MariaDbConnector", "tls_only", "Access denied for user 'tls_only'"},
 		{"untrusted_server", "io.debezium.connector.mariadb.MariaDbConnector", "tls_only",
-			"x509: certificate signed by unknown authority; check that database.ssl.truststore holds the CA certificate (PEM) that signed the server's certificate"},
+			"x509: certificate signed by unknown authority; check that database.ssl.truststore holds the CA certificate that signed the server's certificate"},
 	}
 	for i, c := range refused {
 		t.Run(c.name, func(t *testing.T) {

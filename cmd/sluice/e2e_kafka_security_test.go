@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -34,6 +36,27 @@ func needSecureKafka(t *testing.T) secureKafka {
 	}
 	s.ca, s.client = filepath.Join(dir, "ca.pem"), filepath.Join(dir, "client.pem")
 	return s
+}
+
+// javaStores makes, from the local broker's PEM CA and client key, the
+// stores a Kafka Connect worker would have: a JKS trust store (keytool)
+// and a PKCS12 key store (openssl, then keytool, as the JDK writes it).
+func javaStores(t *testing.T, sec secureKafka) (trustJKS, keyP12 string) {
+	t.Helper()
+	dir := t.TempDir()
+	trustJKS, keyP12 = filepath.Join(dir, "trust.jks"), filepath.Join(dir, "client.p12")
+	raw := filepath.Join(dir, "openssl.p12")
+	for _, args := range [][]string{
+		{"keytool", "-importcert", "-noprompt", "-alias", "ca", "-file", sec.ca, "-keystore", trustJKS, "-storetype", "JKS", "-storepass", "trust-pw"},
+		{"openssl", "pkcs12", "-export", "-in", sec.client, "-inkey", sec.client, "-name", "client", "-out", raw, "-passout", "pass:key-pw"},
+		{"keytool", "-importkeystore", "-noprompt", "-srckeystore", raw, "-srcstoretype", "PKCS12", "-srcstorepass", "key-pw",
+			"-destkeystore", keyP12, "-deststoretype", "PKCS12", "-deststorepass", "key-pw"},
+	} {
+		if out, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	return trustJKS, keyP12
 }
 
 const (
@@ -71,7 +94,12 @@ func TestKafkaSecurityEndToEnd(t *testing.T) {
 	e := needServers(t)
 	sec := needSecureKafka(t)
 	addSCRAMUser(t, e, "sluice-scram", "scram-secret")
+	trustJKS, keyP12 := javaStores(t, sec)
 	cases := []struct{ name, listener, worker string }{
+		// A Kafka Connect worker's stores as keytool makes them: a JKS trust
+		// store (Kafka's default type, unset) and a PKCS12 key store.
+		{"ssl_client_cert_java_stores", sec.ssl, fmt.Sprintf("security.protocol=SSL\nssl.truststore.location=%s\nssl.truststore.password=trust-pw\n"+
+			"ssl.keystore.type=PKCS12\nssl.keystore.location=%s\nssl.keystore.password=key-pw\nssl.key.password=key-pw\n", trustJKS, keyP12)},
 		{"sasl_ssl_scram512", sec.saslSSL, fmt.Sprintf("security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n"+
 			"sasl.jaas.config=%s required username=\"sluice-scram\" password=\"scram-secret\";\nssl.truststore.type=PEM\nssl.truststore.location=%s\n",
 			scramModule, sec.ca)},

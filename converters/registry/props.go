@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/sluice-cdc/sluice/internal/javastore"
 )
 
 // Property names of Confluent's schema registry client, as a converter
@@ -25,15 +27,18 @@ const (
 	PropKeyType           = "schema.registry.ssl.keystore.type"
 	PropKeyCertChain      = "schema.registry.ssl.keystore.certificate.chain"
 	PropKeyKey            = "schema.registry.ssl.keystore.key"
+	PropTrustPassword     = "schema.registry.ssl.truststore.password"
+	PropKeyPassword       = "schema.registry.ssl.keystore.password"
+	PropKeyKeyPassword    = "schema.registry.ssl.key.password"
 )
 
 // FromProps reads the registry client settings Kafka Connect's Avro
 // converters take. Errors name the property.
 //
-// TLS: Go reads no Java keystores, so the trust store must be PEM
-// (schema.registry.ssl.truststore.type=PEM with a location, or the
-// certificates inline); a client certificate likewise (keystore.type=PEM,
-// a file holding the certificate chain and the unencrypted private key, or
+// TLS: the trust store is a JKS, PKCS12 or PEM file (by
+// schema.registry.ssl.truststore.type, or unset by its content) or PEM
+// certificates inline; a client certificate likewise (a Java store, a PEM
+// file holding the certificate chain and the unencrypted private key, or
 // both inline).
 func FromProps(props map[string]string) (Config, error) {
 	var cfg Config
@@ -115,31 +120,25 @@ func tlsConfig(props map[string]string) (*tls.Config, error) {
 	}
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
 	if trustLoc != "" || trustPEM != "" {
-		if t := strings.ToUpper(props[PropTrustType]); trustLoc != "" && t != "PEM" {
-			return nil, fmt.Errorf("%s %q: Sluice reads PEM trust stores only; convert it (keytool -exportcert -rfc) and set %s=PEM", PropTrustType, props[PropTrustType], PropTrustType)
-		}
 		data := []byte(trustPEM)
 		if trustLoc != "" {
 			var err error
-			if data, err = os.ReadFile(trustLoc); err != nil {
-				return nil, fmt.Errorf("%s: %w", PropTrustLocation, err)
+			if data, err = storeFile(PropTrustLocation, trustLoc, PropTrustType, props[PropTrustType], props[PropTrustPassword], "", false); err != nil {
+				return nil, err
 			}
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(data) {
-			return nil, fmt.Errorf("%s: no PEM certificate found", PropTrustLocation)
+			return nil, fmt.Errorf("%s: no certificate found", PropTrustLocation)
 		}
 		cfg.RootCAs = pool
 	}
 	if keyLoc != "" || chain != "" {
-		if t := strings.ToUpper(props[PropKeyType]); keyLoc != "" && t != "PEM" {
-			return nil, fmt.Errorf("%s %q: Sluice reads PEM key stores only (certificate chain and unencrypted key in one file); set %s=PEM", PropKeyType, props[PropKeyType], PropKeyType)
-		}
 		certPEM, keyPEM := []byte(chain), []byte(key)
 		if keyLoc != "" {
-			data, err := os.ReadFile(keyLoc)
+			data, err := storeFile(PropKeyLocation, keyLoc, PropKeyType, props[PropKeyType], props[PropKeyPassword], props[PropKeyKeyPassword], true)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", PropKeyLocation, err)
+				return nil, err
 			}
 			certPEM, keyPEM = splitPEM(data)
 		}
@@ -150,6 +149,32 @@ func tlsConfig(props map[string]string) (*tls.Config, error) {
 		cfg.Certificates = []tls.Certificate{cert}
 	}
 	return cfg, nil
+}
+
+// storeFile reads a trust or key store file as PEM: a PEM file as it is, a
+// JKS or PKCS12 store (typ, or found from the content when typ is unset;
+// Confluent's client defaults to JKS) through its passwords.
+func storeFile(locProp, loc, typeProp, typ, pass, keyPass string, withKey bool) ([]byte, error) {
+	typ = strings.ToUpper(strings.TrimSpace(typ))
+	if typ != "" && typ != "PEM" && typ != "JKS" && typ != "PKCS12" {
+		return nil, fmt.Errorf("%s %q: Sluice reads PEM, JKS and PKCS12 stores", typeProp, typ)
+	}
+	data, err := os.ReadFile(loc)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", locProp, err)
+	}
+	isPEM := strings.Contains(string(data), "-----BEGIN ")
+	switch {
+	case typ == "PEM" && !isPEM:
+		return nil, fmt.Errorf("%s %s is not a PEM file, but %s is PEM; set %s to the store's type (JKS or PKCS12)", locProp, loc, typeProp, typeProp)
+	case typ == "PEM" || typ == "" && isPEM:
+		return data, nil
+	}
+	out, err := javastore.PEM(data, typ, pass, keyPass, withKey)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", locProp, loc, err)
+	}
+	return out, nil
 }
 
 // splitPEM separates the certificates of a PEM file from its private key.

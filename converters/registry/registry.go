@@ -169,7 +169,7 @@ func (c *Client) once(ctx context.Context, op, method, u string, body []byte, ou
 		var cv *tls.CertificateVerificationError
 		if errors.As(err, &cv) {
 			// Retrying cannot make a certificate trusted.
-			return fault.Definite(fmt.Errorf("%s: schema registry %s: %w; trust its CA with schema.registry.ssl.truststore.location (PEM)", op, u, err))
+			return fault.Definite(fmt.Errorf("%s: schema registry %s: %w; trust its CA with schema.registry.ssl.truststore.location (PEM, JKS or PKCS12)", op, u, err))
 		}
 		// Unreachable, reset, timed out: transient.
 		return fmt.Errorf("%s: schema registry %s: %w", op, u, err)

@@ -89,6 +89,22 @@ func TestRequests(t *testing.T) {
 	}
 }
 
+// The registry client's Java stores, as Confluent's client takes them
+// (JKS by default): a PKCS12 trust store found by its content, a JKS key
+// store with a key password of its own.
+func TestFromPropsJavaStores(t *testing.T) {
+	store := func(n string) string { return filepath.Join("..", "..", "internal", "javastore", "testdata", n) }
+	cfg, err := FromProps(map[string]string{PropURL: "https://r", PropTrustLocation: store("trust.p12"), PropTrustPassword: "changeit",
+		PropKeyLocation: store("client-keypass.jks"), PropKeyType: "JKS", PropKeyPassword: "changeit", PropKeyKeyPassword: "keysecret"})
+	if err != nil || cfg.TLS == nil || cfg.TLS.RootCAs == nil || len(cfg.TLS.Certificates) != 1 {
+		t.Fatalf("%+v, %v", cfg.TLS, err)
+	}
+	_, err = FromProps(map[string]string{PropURL: "https://r", PropTrustLocation: store("trust.jks"), PropTrustPassword: "nope"})
+	if err == nil || !strings.Contains(err.Error(), "check its password") {
+		t.Errorf("wrong password: %v", err)
+	}
+}
+
 func TestFromPropsErrors(t *testing.T) {
 	for _, tc := range []struct {
 		props map[string]string
@@ -97,7 +113,8 @@ func TestFromPropsErrors(t *testing.T) {
 		{map[string]string{}, PropURL + " is required"},
 		{map[string]string{PropURL: "http://r", PropBasicAuthSource: "USER_INFO"}, PropBasicAuthUserInfo},
 		{map[string]string{PropURL: "http://r", PropBearerAuthSource: "STATIC_TOKEN"}, PropBearerAuthToken},
-		{map[string]string{PropURL: "http://r", PropTrustLocation: "/x.jks", PropTrustType: "JKS"}, "PEM"},
+		{map[string]string{PropURL: "http://r", PropTrustLocation: "/x.jks", PropTrustType: "JKS"}, PropTrustLocation + ": open /x.jks"},
+		{map[string]string{PropURL: "http://r", PropTrustLocation: "/x.jks", PropTrustType: "JCEKS"}, "Sluice reads PEM, JKS and PKCS12 stores"},
 	} {
 		if _, err := FromProps(tc.props); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: %v, want %q", tc.props, err, tc.want)

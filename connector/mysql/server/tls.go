@@ -44,7 +44,7 @@ func tlsProblem(err error) string {
 	var invalid x509.CertificateInvalidError
 	switch {
 	case errors.As(err, &unknownCA):
-		return "check that database.ssl.truststore holds the CA certificate (PEM) that signed the server's certificate"
+		return "check that database.ssl.truststore holds the CA certificate that signed the server's certificate"
 	case errors.As(err, &badHost):
 		return "the server's certificate does not name database.hostname: connect by a name it has, or check the chain only (verify_ca, or verify-ca for the MariaDB class)"
 	case errors.As(err, &invalid):

@@ -1,0 +1,148 @@
+// Package javastore reads Java key stores (JKS and PKCS12) as PEM: Kafka's
+// ssl.truststore/ssl.keystore (JKS by default), Debezium's database stores
+// and the schema registry client's are Java stores, and a team moving from
+// Kafka Connect has them, not PEM files. The PEM path then checks and
+// loads them as it does PEM files.
+package javastore
+
+import (
+	"bytes"
+	"crypto/x509"
+	"encoding/binary"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/pavlo-v-chernykh/keystore-go/v4"
+	"software.sslmate.com/src/go-pkcs12"
+)
+
+// Java key stores, read into PEM so that the PEM path checks and loads
+// them: Kafka's ssl.truststore/ssl.keystore (JKS by default) and
+// Debezium's database.ssl.truststore/keystore are Java stores, and a team
+// moving from Kafka Connect has them, not PEM files.
+
+const (
+	jksMagic   = 0xFEEDFEED
+	jceksMagic = 0xCECECECE
+)
+
+// Type names a non-PEM store's format from its content: "JKS",
+// "JCEKS", or "PKCS12" (a DER sequence).
+func Type(data []byte) string {
+	if len(data) >= 4 {
+		switch binary.BigEndian.Uint32(data) {
+		case jksMagic:
+			return "JKS"
+		case jceksMagic:
+			return "JCEKS"
+		}
+	}
+	if len(data) > 0 && data[0] == 0x30 {
+		return "PKCS12"
+	}
+	return ""
+}
+
+// PEM reads a JKS or PKCS12 store (typ, or found from the
+// content when typ is "") as PEM: every certificate, and with withKey
+// the private key entry's key and chain. password opens the store;
+// keyPassword the key (JKS; "" = the store's password). A JKS store read
+// without a password is not checked for integrity, as Java does.
+func PEM(data []byte, typ, password, keyPassword string, withKey bool) ([]byte, error) {
+	if typ == "" {
+		typ = Type(data)
+	}
+	switch strings.ToUpper(typ) {
+	case "JKS":
+		return jksPEM(data, password, keyPassword, withKey)
+	case "PKCS12":
+		return pkcs12PEM(data, password, withKey)
+	case "JCEKS":
+		return nil, errors.New("it is a JCEKS store, which Sluice does not read; convert it with `keytool -importkeystore -srcstoretype JCEKS -deststoretype PKCS12`")
+	default:
+		return nil, errors.New("it is neither PEM nor a JKS or PKCS12 store")
+	}
+}
+
+func jksPEM(data []byte, password, keyPassword string, withKey bool) ([]byte, error) {
+	ks := keystore.New(keystore.WithOrderedAliases())
+	if err := ks.Load(bytes.NewReader(data), []byte(password)); err != nil {
+		// The entries are read before the digest is checked; Java reads a
+		// store without its password the same way, unchecked.
+		if password != "" || !strings.Contains(err.Error(), "invalid digest") {
+			return nil, fmt.Errorf("reading the JKS store: %w (check its password)", err)
+		}
+	}
+	if keyPassword == "" {
+		keyPassword = password
+	}
+	var out bytes.Buffer
+	for _, alias := range ks.Aliases() {
+		switch {
+		case ks.IsTrustedCertificateEntry(alias):
+			e, err := ks.GetTrustedCertificateEntry(alias)
+			if err != nil {
+				return nil, fmt.Errorf("entry %q: %w", alias, err)
+			}
+			writeCert(&out, e.Certificate.Content)
+		case ks.IsPrivateKeyEntry(alias) && withKey:
+			e, err := ks.GetPrivateKeyEntry(alias, []byte(keyPassword))
+			if err != nil {
+				return nil, fmt.Errorf("the key of entry %q: %w (check the key password)", alias, err)
+			}
+			_ = pem.Encode(&out, &pem.Block{Type: "PRIVATE KEY", Bytes: e.PrivateKey})
+			for _, c := range e.CertificateChain {
+				writeCert(&out, c.Content)
+			}
+			withKey = false // the first key entry is the client's, as Java's default key manager picks one
+		case ks.IsPrivateKeyEntry(alias):
+			chain, err := ks.GetPrivateKeyEntryCertificateChain(alias)
+			if err != nil {
+				return nil, fmt.Errorf("entry %q: %w", alias, err)
+			}
+			for _, c := range chain {
+				writeCert(&out, c.Content)
+			}
+		}
+	}
+	return out.Bytes(), nil
+}
+
+func pkcs12PEM(data []byte, password string, withKey bool) ([]byte, error) {
+	var out bytes.Buffer
+	if !withKey {
+		certs, err := pkcs12.DecodeTrustStore(data, password)
+		if err != nil {
+			// A store of a key entry (a key store used as trust store).
+			_, leaf, cas, err2 := pkcs12.DecodeChain(data, password)
+			if err2 != nil {
+				return nil, fmt.Errorf("reading the PKCS12 store: %w (check its password)", err)
+			}
+			certs = append([]*x509.Certificate{leaf}, cas...)
+		}
+		for _, c := range certs {
+			writeCert(&out, c.Raw)
+		}
+		return out.Bytes(), nil
+	}
+	key, leaf, cas, err := pkcs12.DecodeChain(data, password)
+	if err != nil {
+		return nil, fmt.Errorf("reading the PKCS12 store's key: %w (check its password)", err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return nil, fmt.Errorf("the PKCS12 store's key: %w", err)
+	}
+	_ = pem.Encode(&out, &pem.Block{Type: "PRIVATE KEY", Bytes: der})
+	writeCert(&out, leaf.Raw)
+	for _, c := range cas {
+		writeCert(&out, c.Raw)
+	}
+	return out.Bytes(), nil
+}
+
+func writeCert(out *bytes.Buffer, der []byte) {
+	_ = pem.Encode(out, &pem.Block{Type: "CERTIFICATE", Bytes: der})
+}
