@@ -342,6 +342,7 @@ func TestBadValues(t *testing.T) {
 		{"skip.messages.without.change", "true", `property "skip.messages.without.change": value "true" is not supported by Sluice (it drops updates that change no captured column); remove it or set the default, "false"`},
 		{"topic.naming.strategy", "io.debezium.schema.SchemaTopicNamingStrategy", `property "topic.naming.strategy": value "io.debezium.schema.SchemaTopicNamingStrategy" is not supported by Sluice (another strategy names topics otherwise); remove it or set the default, "io.debezium.schema.DefaultTopicNamingStrategy"`},
 		{"transaction.metadata.factory", "io.debezium.connector.vitess.pipeline.txmetadata.VitessOrderedTransactionMetadataFactory", `property "transaction.metadata.factory": value "io.debezium.connector.vitess.pipeline.txmetadata.VitessOrderedTransactionMetadataFactory" is not supported by Sluice (another factory (Vitess's ordered one) adds fields to the transaction records and blocks); remove it or set the default, "io.debezium.pipeline.txmetadata.DefaultTransactionMetadataFactory"`},
+		{"sourceinfo.struct.maker", "io.debezium.connector.mariadb.MariaDbSourceInfoStructMaker", `property "sourceinfo.struct.maker": value "io.debezium.connector.mariadb.MariaDbSourceInfoStructMaker" is not supported by Sluice (another class writes another source block); remove it or set the default, "io.debezium.connector.mysql.MySqlSourceInfoStructMaker"`},
 		{"converters", "boolean", `property "converters": value "boolean" is not supported by Sluice (Java CustomConverter classes change the columns' schemas); remove it`},
 		{"snapshot.select.statement.overrides.inventory.orders", "SELECT * FROM inventory.orders WHERE id > 5", `property "snapshot.select.statement.overrides.inventory.orders": value "SELECT * FROM inventory.orders WHERE id > 5" is not supported by Sluice (a snapshot reads every row of a table); remove it`},
 		{"signal.enabled.channels", "source,kafka", `property "signal.enabled.channels": value "source,kafka" names "kafka", which Sluice does not serve (signals are read from the signal table only); keep only source`},
@@ -670,6 +671,7 @@ func TestUnknownAndKnownIgnoredKeys(t *testing.T) {
 		"schema.history.internal.store.only.captured.tables.ddl", "true",
 		// Debezium's defaults of properties Sluice refuses at other values.
 		"skip.messages.without.change", "false",
+		"sourceinfo.struct.maker", "io.debezium.connector.mysql.MySqlSourceInfoStructMaker",
 		"transaction.metadata.factory", "io.debezium.pipeline.txmetadata.DefaultTransactionMetadataFactory",
 		"topic.naming.strategy", "io.debezium.schema.DefaultTopicNamingStrategy",
 		"gtid.source.includes", "",

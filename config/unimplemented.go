@@ -41,6 +41,14 @@ var vitessDefaultOnly = []defaultOnlyProp{
 	{"override.datetime.to.nullable", "false", "it makes DATE and DATETIME columns optional"},
 }
 
+// sourceInfoMakers are each class's sourceinfo.struct.maker default, the
+// source block Sluice writes (Debezium 3.5's classes).
+var sourceInfoMakers = map[Flavor]string{
+	FlavorMySQL:   "io.debezium.connector.mysql.MySqlSourceInfoStructMaker",
+	FlavorMariaDB: "io.debezium.connector.mariadb.MariaDbSourceInfoStructMaker",
+	FlavorVitess:  "io.debezium.connector.vitess.VitessSourceInfoStructMaker",
+}
+
 // vitessLBPolicy is vitess.grpc.default.load.balancing.policy.
 const vitessLBPolicy = "vitess.grpc.default.load.balancing.policy"
 
@@ -66,6 +74,8 @@ func (r *reader) unimplemented(c *Connector) {
 			r.warn(vitessLBPolicy, "is ignored by Sluice: it connects to the one VTGate address database.hostname names (gRPC's pick_first)")
 		}
 	}
+	props = append(slices.Clone(props), defaultOnlyProp{"sourceinfo.struct.maker", sourceInfoMakers[c.Flavor],
+		"another class writes another source block"})
 	for _, p := range props {
 		v, ok := r.lookup(p.key)
 		if v = strings.TrimSpace(v); !ok || strings.EqualFold(v, p.def) {
