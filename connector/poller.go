@@ -57,6 +57,9 @@ type PollerConfig struct {
 	// TxCollection, when set, names a row's data collection in the
 	// transaction metadata (see TxCollectionNamer).
 	TxCollection func(e *change.Event) string
+	// SkipOps are skipped.operations dropped record by record (see
+	// OperationSkipper); nil: none, or the source filters them itself.
+	SkipOps map[change.Op]bool
 	// HeartbeatInterval, when positive, writes heartbeat records keyed by
 	// ServerName (topic.prefix) to HeartbeatTopic (heartbeat.go).
 	HeartbeatInterval time.Duration
@@ -120,6 +123,12 @@ func NewPoller(cfg PollerConfig) *Poller {
 	}
 	p := &Poller{cfg: cfg, log: cfg.Logger,
 		builder: recordBuilder{tombstones: cfg.Tombstones, now: time.Now}}
+	if len(cfg.SkipOps) > 0 {
+		p.builder.skip = new([256]bool)
+		for op := range cfg.SkipOps {
+			p.builder.skip[op] = true
+		}
+	}
 	p.enc = newEncoder(&p.cfg, &p.values)
 	p.enc.retry = p.retry
 	if cfg.TransactionTopic != "" {

@@ -19,7 +19,12 @@ const (
 // It is used by the poller goroutine only.
 type recordBuilder struct {
 	tombstones bool
-	now        func() time.Time
+	// skip are skipped.operations applied to each record, as Debezium's
+	// event dispatcher does for sources that do not filter operations
+	// themselves (Vitess): a key change's delete and create are each
+	// kept or dropped by its own operation. nil: none.
+	skip *[256]bool
+	now  func() time.Time
 	// ms is the last processing time's millisecond and tsMs the same,
 	// boxed: the envelope's ts_ms, shared by the records of a millisecond.
 	ms   int64
@@ -233,10 +238,17 @@ func (b *recordBuilder) build(ev *change.Event, out []change.Record) ([]change.R
 	if err != nil {
 		return out, err
 	}
+	skipped := func(op change.Op) bool { return b.skip != nil && b.skip[op] }
 	switch ev.Op {
 	case change.OpCreate, change.OpRead:
+		if skipped(ev.Op) {
+			break
+		}
 		out = append(out, rec(newKey, envelope(ev.Op, nil, after)))
 	case change.OpDelete:
+		if skipped(change.OpDelete) {
+			break // its tombstone with it
+		}
 		key := oldKey
 		out = append(out, rec(key, envelope(change.OpDelete, before, nil)))
 		if b.tombstones {
@@ -244,22 +256,31 @@ func (b *recordBuilder) build(ev *change.Event, out []change.Record) ([]change.R
 		}
 	case change.OpUpdate:
 		if sameKey(oldKey, newKey) {
-			out = append(out, rec(newKey, envelope(change.OpUpdate, before, after)))
+			if !skipped(change.OpUpdate) {
+				out = append(out, rec(newKey, envelope(change.OpUpdate, before, after)))
+			}
 			break
 		}
-		del := rec(oldKey, envelope(change.OpDelete, before, nil))
-		del.Headers = []change.Header{{Key: headerNewKey, Schema: t.KeySchema, Value: newKey}}
-		out = append(out, del)
-		if b.tombstones {
-			// Debezium's tombstone carries the delete's headers too.
-			tomb := rec(oldKey, nil)
-			tomb.Headers = del.Headers
-			out = append(out, tomb)
+		if !skipped(change.OpDelete) {
+			del := rec(oldKey, envelope(change.OpDelete, before, nil))
+			del.Headers = []change.Header{{Key: headerNewKey, Schema: t.KeySchema, Value: newKey}}
+			out = append(out, del)
+			if b.tombstones {
+				// Debezium's tombstone carries the delete's headers too.
+				tomb := rec(oldKey, nil)
+				tomb.Headers = del.Headers
+				out = append(out, tomb)
+			}
 		}
-		cr := rec(newKey, envelope(change.OpCreate, nil, after))
-		cr.Headers = []change.Header{{Key: headerOldKey, Schema: t.KeySchema, Value: oldKey}}
-		out = append(out, cr)
+		if !skipped(change.OpCreate) {
+			cr := rec(newKey, envelope(change.OpCreate, nil, after))
+			cr.Headers = []change.Header{{Key: headerOldKey, Schema: t.KeySchema, Value: oldKey}}
+			out = append(out, cr)
+		}
 	case change.OpTruncate:
+		if skipped(change.OpTruncate) {
+			break
+		}
 		// Debezium's truncate event: no key, no before or after.
 		r := rec(nil, envelope(change.OpTruncate, nil, nil))
 		r.KeySchema = nil

@@ -82,6 +82,61 @@ func TestRecordsForEachOperation(t *testing.T) {
 	}
 }
 
+// skipped.operations applied record by record, as Debezium's dispatcher
+// does for Vitess: a key change's delete (with its tombstone) and create
+// are each dropped by their own operation.
+func TestRecordsSkippedOperations(t *testing.T) {
+	tbl := testTable(nil)
+	row := func(id int64, name string) []any { return []any{id, "s", name} }
+	events := []change.Event{
+		{Op: change.OpCreate, Table: tbl, After: row(1, "a")},
+		{Op: change.OpUpdate, Table: tbl, Before: row(1, "a"), After: row(1, "b")},
+		{Op: change.OpUpdate, Table: tbl, Before: row(1, "b"), After: row(2, "b")},
+		{Op: change.OpDelete, Table: tbl, Before: row(2, "b")},
+	}
+	for skip, want := range map[string]string{
+		"d":   "c u c+oldkey",
+		"u":   "c d - c+oldkey d -",
+		"c,u": "d - d -",
+		"":    "c u d - c+oldkey d -",
+	} {
+		ops, err := change.ParseSkippedOperations(skip)
+		if skip == "" {
+			ops, err = nil, nil
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := recordBuilder{tombstones: true, now: time.Now}
+		if len(ops) > 0 {
+			b.skip = new([256]bool)
+			for op := range ops {
+				b.skip[op] = true
+			}
+		}
+		var got []string
+		for i := range events {
+			recs, err := b.build(&events[i], nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range recs {
+				op := "-"
+				if r.Value != nil {
+					op = r.Value.(*change.Value).Values[change.EnvOp].(string)
+				}
+				if len(r.Headers) > 0 && r.Headers[0].Key == headerOldKey {
+					op += "+oldkey"
+				}
+				got = append(got, op)
+			}
+		}
+		if g := fmt.Sprint(got); g != "["+want+"]" {
+			t.Errorf("skipped.operations=%q: %s, want [%s]", skip, g, want)
+		}
+	}
+}
+
 func TestRecordsProjectColumns(t *testing.T) {
 	tbl := testTable([]int{0, 2})
 	b := recordBuilder{tombstones: true, now: time.Now}

@@ -222,6 +222,9 @@ func newTask(c *config.Connector, d Deps, src Source, key []byte, id string) (*T
 			task.Poller.TxCollection = n.TxCollection
 		}
 	}
+	if s, ok := src.(OperationSkipper); ok {
+		task.Poller.SkipOps = s.SkippedOperations()
+	}
 	if err := heartbeatAction(c, src, &task.Poller, log); err != nil {
 		return nil, err
 	}

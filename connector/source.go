@@ -67,6 +67,15 @@ type TxCollectionNamer interface {
 	TxCollection(e *change.Event) string
 }
 
+// OperationSkipper is implemented by sources that leave skipped.operations
+// to the poller, which drops records by their operation as Debezium's event
+// dispatcher does for connectors that do not filter operations themselves
+// (Vitess). The binlog sources skip whole row events themselves, as
+// Debezium's binlog connectors do.
+type OperationSkipper interface {
+	SkippedOperations() map[change.Op]bool
+}
+
 // SnapshotProgress is implemented by positions that can record an
 // unfinished snapshot: a stored offset that does resumes the snapshot
 // instead of streaming.

@@ -26,7 +26,7 @@ func applyDDLConfig(cfg *server.Config, c *config.Connector) error {
 	if v, ok := c.Raw[propSkippedOperations]; ok {
 		skipped = v
 	}
-	ops, err := ParseSkippedOperations(skipped)
+	ops, err := change.ParseSkippedOperations(skipped)
 	if err != nil {
 		return fmt.Errorf("property %q: %w", propSkippedOperations, err)
 	}
@@ -105,32 +105,4 @@ func readHistorySettings(c *config.Connector) (historySettings, error) {
 		return h, fmt.Errorf("property %q: %q is not supported; use %s (the default) or %s", propHistoryClass, h.class, historyKafkaClass, historyFileClass)
 	}
 	return h, nil
-}
-
-// ParseSkippedOperations reads Debezium's skipped.operations: a
-// comma-separated list of c, u, d, t (and r, which streaming never emits),
-// or "none", validated as Debezium's CommonConnectorConfig does. Debezium's
-// default is "t".
-func ParseSkippedOperations(s string) (map[change.Op]bool, error) {
-	out := map[change.Op]bool{}
-	parts := strings.Split(s, ",")
-	// Java's String.split drops trailing empty strings.
-	for len(parts) > 0 && parts[len(parts)-1] == "" {
-		parts = parts[:len(parts)-1]
-	}
-	none := false
-	for _, part := range parts {
-		switch p := strings.TrimSpace(part); p {
-		case "c", "u", "d", "t", "r":
-			out[change.Op(p[0])] = true
-		case "none":
-			none = true
-		default:
-			return nil, fmt.Errorf("%q is not an operation; use a comma-separated list of c, u, d, t, or none", p)
-		}
-	}
-	if none && len(out) > 0 {
-		return nil, fmt.Errorf("%q: 'none' cannot be combined with operations", s)
-	}
-	return out, nil
 }

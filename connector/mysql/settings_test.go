@@ -1,7 +1,6 @@
 package mysql
 
 import (
-	"reflect"
 	"strings"
 	"testing"
 
@@ -47,42 +46,6 @@ func TestApplyDDLConfig(t *testing.T) {
 		_, err := ParseConfig(parseTestConnector(t, extra))
 		if err == nil || !strings.Contains(err.Error(), prop) {
 			t.Errorf("%s: error %v, want one naming %s", extra, err, prop)
-		}
-	}
-}
-
-func TestParseSkippedOperations(t *testing.T) {
-	cases := []struct {
-		in   string
-		want []change.Op
-		err  bool
-	}{
-		{"t", []change.Op{change.OpTruncate}, false},
-		{"none", nil, false},
-		{" none ", nil, false},
-		{"c, d,u", []change.Op{change.OpCreate, change.OpDelete, change.OpUpdate}, false},
-		{"t,", []change.Op{change.OpTruncate}, false},
-		{"x", nil, true},
-		{"T", nil, true},
-		{",t", nil, true},
-		{"none,t", nil, true},
-		{"c,truncate", nil, true},
-	}
-	for _, c := range cases {
-		got, err := ParseSkippedOperations(c.in)
-		if (err != nil) != c.err {
-			t.Errorf("ParseSkippedOperations(%q) error = %v, want error %v", c.in, err, c.err)
-			continue
-		}
-		if c.err {
-			continue
-		}
-		want := map[change.Op]bool{}
-		for _, op := range c.want {
-			want[op] = true
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Errorf("ParseSkippedOperations(%q) = %v, want %v", c.in, got, want)
 		}
 	}
 }

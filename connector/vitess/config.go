@@ -18,6 +18,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/sluice-cdc/sluice/config"
+	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
 	"github.com/sluice-cdc/sluice/offsets"
 )
@@ -68,8 +69,9 @@ type Config struct {
 	Headers        map[string]string
 	Heartbeat      time.Duration // heartbeat.interval.ms; 0 asks VTGate for 1 s heartbeats
 	SnapshotTables []string
-	SchemaChanges  bool // include.schema.changes
-	TxMetadata     bool // provide.transaction.metadata
+	SchemaChanges  bool               // include.schema.changes
+	TxMetadata     bool               // provide.transaction.metadata
+	SkippedOps     map[change.Op]bool // skipped.operations (Debezium's default: t)
 	Filter         *config.Connector
 	Types          mysqltypes.TypeOptions
 	BigIntString   bool // bigint.unsigned.handling.mode=string
@@ -117,6 +119,15 @@ func ParseConfig(c *config.Connector) (Config, error) {
 	if c.HeartbeatActionQuery != "" {
 		return cfg, fmt.Errorf("property \"heartbeat.action.query\": Sluice's Vitess source has no SQL connection to run it on; remove it (heartbeat.interval.ms alone still writes heartbeats)")
 	}
+	skipped := "t"
+	if v, ok := raw["skipped.operations"]; ok {
+		skipped = v
+	}
+	ops, err := change.ParseSkippedOperations(skipped)
+	if err != nil {
+		return cfg, fmt.Errorf("property \"skipped.operations\": %w", err)
+	}
+	cfg.SkippedOps = ops
 	if err := parseStart(&cfg, raw[propVGTID]); err != nil {
 		return cfg, err
 	}

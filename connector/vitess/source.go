@@ -44,6 +44,10 @@ func (s *Source) TxCollection(e *change.Event) string {
 	return shard + "." + e.Table.Database + "." + e.Table.Name
 }
 
+// SkippedOperations are skipped.operations, which the poller applies record
+// by record as Debezium's dispatcher does for the Vitess connector.
+func (s *Source) SkippedOperations() map[change.Op]bool { return s.cfg.SkippedOps }
+
 // sourceBlocks makes the rows' source blocks from a template boxed once
 // per table, shard, VGTID and timestamp: one allocation a row where
 // sourceValue makes ten (the slice and nine boxed values), a tenth of the
