@@ -12,7 +12,11 @@ package sidebyside
 // Each direction runs twice: stopped in the middle of a multi-statement
 // transaction (while the first implementation is still writing its
 // records), and stopped right after an ALTER TABLE … ADD COLUMN whose rows
-// come while neither runs.
+// come while neither runs. Debezium → Sluice runs a third time, the second
+// case with Sluice at snapshot.mode=always: it snapshots over Debezium's
+// offset and schema history, streams, and started again snapshots again
+// over the history it appended (a snapshot's rows may show a key's newer
+// state, never an older one).
 //
 // How the offset crosses over: the worker connect.sh starts is standalone,
 // so Debezium keeps its offsets in a file, not in a topic. The test moves
@@ -72,7 +76,11 @@ func TestSwitchover(t *testing.T) {
 			name     string
 			from, to string
 		}{{"DebeziumToSluice", "debezium", "sluice"}, {"SluiceToDebezium", "sluice", "debezium"}} {
-			for _, stop := range []string{"MidTransaction", "AfterDDL"} {
+			stops := []string{"MidTransaction", "AfterDDL"}
+			if dir.to == "sluice" {
+				stops = append(stops, "Always")
+			}
+			for _, stop := range stops {
 				class, dir, stop := class, dir, stop
 				t.Run(class+"/"+dir.name+"/"+stop, func(t *testing.T) {
 					t.Parallel()
@@ -177,6 +185,17 @@ func (s *sw) props() map[string]string {
 	return connectorProps(s.e, s.class, s.name, s.db, s.serverID)
 }
 
+// sluiceProps is Sluice's connector file: in the Always case it takes a
+// new snapshot at every start (snapshot.mode=always) over the offset and
+// the schema history Debezium wrote.
+func (s *sw) sluiceProps() map[string]string {
+	m := s.props()
+	if s.stop == "Always" {
+		m["snapshot.mode"] = "always"
+	}
+	return m
+}
+
 // dataRecords counts the records of the data topics.
 func (s *sw) dataRecords() int { return countRecords(s.adm, s.name+"."+s.db+".") }
 
@@ -239,7 +258,7 @@ func (s *sw) run() {
 		}
 		s.changes("a2")
 		s.start(s.to, off)
-	case "AfterDDL":
+	case "AfterDDL", "Always":
 		s.exec("ALTER TABLE acct ADD COLUMN extra INT NOT NULL DEFAULT 7")
 		deadline := time.Now().Add(60 * time.Second)
 		for !s.schemaChangeSeen("ADD COLUMN extra") {
@@ -257,8 +276,20 @@ func (s *sw) run() {
 		s.exec(fmt.Sprintf("INSERT INTO acct (id, v, note, extra) VALUES (%d, 0, 'ddl', 42)", s.nextID))
 		s.exec("UPDATE acct SET v = v + 1, extra = extra + 1 WHERE id % 2 = 0")
 		s.nextID++
-		s.changes("a2")
+		if s.stop == "AfterDDL" {
+			// (Always's new snapshot shows what changed while neither ran,
+			// but not a row deleted then: Debezium's always mode does not.)
+			s.changes("a2")
+		}
+		upTo := s.dataRecords()
 		s.start(s.to, off)
+		if s.stop == "Always" {
+			// The changes below must come after the new snapshot: those it
+			// reads it shows as rows, and a row deleted before it reads
+			// the table is gone without a delete (Debezium's always mode
+			// the same).
+			s.waitRecords(upTo+s.count("acct")+s.count("item"), 120*time.Second, "sluice's snapshot")
+		}
 	}
 	s.changes("b1")
 	s.exec("INSERT INTO zz_end VALUES (1)")
@@ -271,6 +302,17 @@ func (s *sw) run() {
 	}
 	s.waitQuiet()
 	s.halt(s.to)
+	if s.stop == "Always" {
+		// Started again, Sluice snapshots again, over the history it
+		// appended to Debezium's.
+		before = s.dataRecords()
+		s.start(s.to, nil)
+		rows := s.count("acct") + s.count("item") + s.count("zz_end")
+		s.waitRecords(before+rows, 120*time.Second, "sluice's second snapshot")
+		s.changes("b2")
+		s.waitQuiet()
+		s.halt(s.to)
+	}
 	t.Logf("hand-over done after %s", time.Since(start).Round(time.Millisecond))
 	s.check()
 }
@@ -299,7 +341,7 @@ func (s *sw) start(impl string, offset json.RawMessage) {
 			t.Fatal(err)
 		}
 	}
-	b, _ := json.Marshal(map[string]any{"name": s.name, "config": s.props()})
+	b, _ := json.Marshal(map[string]any{"name": s.name, "config": s.sluiceProps()})
 	f := filepath.Join(t.TempDir(), s.name+".json")
 	if err := os.WriteFile(f, b, 0o600); err != nil {
 		t.Fatal(err)
@@ -541,6 +583,12 @@ func (s *sw) check() {
 			}
 			v := intOf(after["v"])
 			switch {
+			case op == "r" && s.stop == "Always":
+				// A new snapshot shows the row as it is: no change of
+				// its own, but never an older state.
+				if v < last {
+					repeats = append(repeats, fmt.Sprintf("key %s: snapshot v %d after v %d", id, v, last))
+				}
 			case v <= last:
 				repeats = append(repeats, fmt.Sprintf("key %s: v %d (op %s) again after v %d", id, v, op, last))
 			case v > last+1:
