@@ -238,15 +238,14 @@ func (b *recordBuilder) build(ev *change.Event, out []change.Record) ([]change.R
 	if err != nil {
 		return out, err
 	}
-	skipped := func(op change.Op) bool { return b.skip != nil && b.skip[op] }
 	switch ev.Op {
 	case change.OpCreate, change.OpRead:
-		if skipped(ev.Op) {
+		if b.skipped(ev.Op) {
 			break
 		}
 		out = append(out, rec(newKey, envelope(ev.Op, nil, after)))
 	case change.OpDelete:
-		if skipped(change.OpDelete) {
+		if b.skipped(change.OpDelete) {
 			break // its tombstone with it
 		}
 		key := oldKey
@@ -256,12 +255,12 @@ func (b *recordBuilder) build(ev *change.Event, out []change.Record) ([]change.R
 		}
 	case change.OpUpdate:
 		if sameKey(oldKey, newKey) {
-			if !skipped(change.OpUpdate) {
+			if !b.skipped(change.OpUpdate) {
 				out = append(out, rec(newKey, envelope(change.OpUpdate, before, after)))
 			}
 			break
 		}
-		if !skipped(change.OpDelete) {
+		if !b.skipped(change.OpDelete) {
 			del := rec(oldKey, envelope(change.OpDelete, before, nil))
 			del.Headers = []change.Header{{Key: headerNewKey, Schema: t.KeySchema, Value: newKey}}
 			out = append(out, del)
@@ -272,13 +271,13 @@ func (b *recordBuilder) build(ev *change.Event, out []change.Record) ([]change.R
 				out = append(out, tomb)
 			}
 		}
-		if !skipped(change.OpCreate) {
+		if !b.skipped(change.OpCreate) {
 			cr := rec(newKey, envelope(change.OpCreate, nil, after))
 			cr.Headers = []change.Header{{Key: headerOldKey, Schema: t.KeySchema, Value: oldKey}}
 			out = append(out, cr)
 		}
 	case change.OpTruncate:
-		if skipped(change.OpTruncate) {
+		if b.skipped(change.OpTruncate) {
 			break
 		}
 		// Debezium's truncate event: no key, no before or after.
@@ -290,6 +289,9 @@ func (b *recordBuilder) build(ev *change.Event, out []change.Record) ([]change.R
 	}
 	return out, nil
 }
+
+// skipped reports whether skipped.operations drops records of op.
+func (b *recordBuilder) skipped(op change.Op) bool { return b.skip != nil && b.skip[op] }
 
 // opValues are the envelope's op strings by operation code, boxed once and
 // indexed directly (it was a map read per record).

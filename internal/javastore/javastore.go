@@ -81,13 +81,9 @@ func jksPEM(data []byte, password, keyPassword string, withKey bool) ([]byte, er
 	var out bytes.Buffer
 	for _, alias := range ks.Aliases() {
 		switch {
-		case ks.IsTrustedCertificateEntry(alias):
-			e, err := ks.GetTrustedCertificateEntry(alias)
-			if err != nil {
-				return nil, fmt.Errorf("entry %q: %w", alias, err)
-			}
-			writeCert(&out, e.Certificate.Content)
-		case ks.IsPrivateKeyEntry(alias) && withKey:
+		case withKey && ks.IsPrivateKeyEntry(alias):
+			// The first key entry is the client's, as Java's default key
+			// manager takes one: its key and chain alone.
 			e, err := ks.GetPrivateKeyEntry(alias, []byte(keyPassword))
 			if err != nil {
 				return nil, fmt.Errorf("the key of entry %q: %w (check the key password)", alias, err)
@@ -96,16 +92,27 @@ func jksPEM(data []byte, password, keyPassword string, withKey bool) ([]byte, er
 			for _, c := range e.CertificateChain {
 				writeCert(&out, c.Content)
 			}
-			withKey = false // the first key entry is the client's, as Java's default key manager picks one
+			return out.Bytes(), nil
+		case withKey:
+		case ks.IsTrustedCertificateEntry(alias):
+			e, err := ks.GetTrustedCertificateEntry(alias)
+			if err != nil {
+				return nil, fmt.Errorf("entry %q: %w", alias, err)
+			}
+			writeCert(&out, e.Certificate.Content)
 		case ks.IsPrivateKeyEntry(alias):
+			// Java trusts a key entry's own certificate too.
 			chain, err := ks.GetPrivateKeyEntryCertificateChain(alias)
 			if err != nil {
 				return nil, fmt.Errorf("entry %q: %w", alias, err)
 			}
-			for _, c := range chain {
-				writeCert(&out, c.Content)
+			if len(chain) > 0 {
+				writeCert(&out, chain[0].Content)
 			}
 		}
+	}
+	if withKey {
+		return nil, errors.New("the JKS store holds no private key entry")
 	}
 	return out.Bytes(), nil
 }

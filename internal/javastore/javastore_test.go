@@ -59,6 +59,7 @@ func TestJavaStores(t *testing.T) {
 		{"trust.jks", "wrong", "", "reading the JKS store: got invalid digest (check its password)"},
 		{"client.p12", "wrong", "", "check its password"},
 		{"client-keypass.jks", "changeit", "", `the key of entry "client"`},
+		{"trust.jks", "changeit", "", "the JKS store holds no private key entry"},
 	} {
 		_, err := PEM(mustRead(t, tc.file), "", tc.pass, tc.keyPass, true)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
