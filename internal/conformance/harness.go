@@ -74,7 +74,11 @@ func StartDaemon(t *testing.T, bin string, args ...string) *Daemon {
 			<-d.Done
 		}
 		if t.Failed() {
-			t.Logf("sluice log:\n%s", Tail(d.Stderr.String(), 4000))
+			// The whole log stays for a look after the run; the test's
+			// output gets its tail.
+			f := filepath.Join(os.TempDir(), "sluice-"+strings.ReplaceAll(t.Name(), "/", "_")+".log")
+			_ = os.WriteFile(f, []byte(d.Stderr.String()), 0o644)
+			t.Logf("sluice log (whole in %s), tail:\n%s", f, Tail(d.Stderr.String(), 4000))
 		}
 	})
 	return d
