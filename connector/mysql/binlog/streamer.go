@@ -163,6 +163,12 @@ type txnState struct {
 	thread   int64
 	rows     int64 // rows emitted in the open transaction
 	skipRows int64 // rows already emitted before a reconnect
+	// handedRows and handedSkipped are rows and resumeSkipped when the
+	// last batch was handed over: a reconnect skips only what went out.
+	// After an error inside a transaction the batch's open part is
+	// dropped (readEvents' deferred hand-over), and skipping by rows
+	// would then skip rows that never reached the queue.
+	handedRows, handedSkipped int64
 	// resumeEvents and resumeRows are Debezium's "event" and "row" from
 	// the stored offset: the connector stopped inside the transaction at
 	// the stored position, having written the rows of its first
@@ -244,15 +250,19 @@ func (s *Streamer) Stream(ctx context.Context, from offsets.MySQL, filter Snapsh
 		case <-time.After(backoff):
 		}
 		backoff = min(backoff*2, 30*time.Second)
-		// Re-read the open transaction from its start, skipping rows that
-		// were already enqueued.
-		// The resume skip applies again by event count, so only the rows
-		// written since count here.
-		if st.inTxn {
-			st.skipRows = st.rows - st.resumeSkipped
-		}
-		st.inTxn, st.rows, st.gtid, st.resumeSkipped = false, 0, "", 0
+		st.prepareReread()
 	}
+}
+
+// prepareReread sets up a reconnect: the open transaction is read again
+// from its start, skipping the rows already handed over. The resume skip
+// applies again by event count, so only the rows written since count here.
+func (st *txnState) prepareReread() {
+	if st.inTxn {
+		st.skipRows = st.handedRows - st.handedSkipped
+	}
+	st.inTxn, st.rows, st.gtid, st.resumeSkipped = false, 0, "", 0
+	st.handedRows, st.handedSkipped = 0, 0
 }
 
 // syncerConfig is go-mysql's BinlogSyncer set up as the stream's own
@@ -346,23 +356,35 @@ func (s *Streamer) readEvents(ctx context.Context, st *txnState, bs eventSource,
 		err := out.Enqueue(ectx, batch...)
 		cancel()
 		batch = batch[:0]
+		if err == nil {
+			st.handedRows, st.handedSkipped = st.rows, st.resumeSkipped
+		}
 		return err
 	}
 	defer func() {
 		// An error inside a transaction (a DDL that stops the task, say)
 		// can leave whole transactions in the batch that more buffered
 		// input held back: hand them over, so that the stop leaves out
-		// only what follows the last complete one.
+		// only what follows the last complete one. The open transaction's
+		// part is dropped: a reconnect reads it again (prepareReread).
 		if err == nil || ctx.Err() != nil {
 			return
 		}
-		for i := len(batch) - 1; i >= 0; i-- {
+		cut := 0
+		for i := len(batch) - 1; i >= 0 && cut == 0; i-- {
 			if batch[i].Kind == change.KindCommit {
-				batch = batch[:i+1]
-				_ = flush()
-				return
+				cut = i + 1
 			}
 		}
+		for _, ev := range batch[cut:] {
+			if ev.Kind == change.KindBegin {
+				st.begun = "" // not handed over: the re-read begins it
+			}
+		}
+		handed, skipped := st.handedRows, st.handedSkipped
+		batch = batch[:cut]
+		_ = flush()
+		st.handedRows, st.handedSkipped = handed, skipped
 	}()
 	var last *replication.EventHeader // of the last event read
 	for {
@@ -485,6 +507,9 @@ func (s *Streamer) readEvents(ctx context.Context, st *txnState, bs eventSource,
 			marker := batch[n-1]
 			batch, err = s.incr.AtCommit(ctx, batch[:n-1])
 			if err != nil {
+				// The stream's state is past this transaction: its marker
+				// goes back, so that the hand-over on the way out keeps it.
+				batch = append(batch, marker)
 				return progressed, err
 			}
 			pos := marker.Position.(offsets.MySQL)
@@ -544,6 +569,7 @@ func (s *Streamer) commit(st *txnState, h *replication.EventHeader) change.Event
 	st.nextPos = uint64(h.LogPos)
 	st.inTxn, st.rows, st.skipRows, st.gtid, st.byFile, st.query = false, 0, 0, "", false, ""
 	st.resumeEvents, st.resumeRows, st.resumeSkipped = 0, 0, 0
+	st.handedRows, st.handedSkipped = 0, 0
 	pos := offsets.MySQL{TsSec: int64(h.Timestamp), File: st.file, Pos: st.nextPos, ServerID: h.ServerID}
 	if st.gset != nil {
 		pos.GTIDs = st.setText()
