@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"strings"
 
 	"github.com/sluice-cdc/sluice/internal/javastore"
 )
@@ -40,9 +39,8 @@ func (r *reader) pemSource(get securityGet, k storeKeys) (data []byte, key strin
 	typ := ""
 	if k.typeKey != "" {
 		if tk, t, typed := get(k.typeKey); typed {
-			switch typ = strings.ToUpper(t); typ {
-			case "PEM", "JKS", "PKCS12":
-			default:
+			var err error
+			if typ, err = javastore.CheckType(t); err != nil {
 				r.fail(tk, t, fmt.Sprintf("is not a store type Sluice reads; use PEM, JKS or PKCS12 (or %s)", k.convert))
 				return nil, "", false, false
 			}
@@ -75,19 +73,6 @@ func (r *reader) pemSource(get securityGet, k storeKeys) (data []byte, key strin
 		r.fail(lk, loc, fmt.Sprintf("cannot be read (%v); set it to the %s file (PEM, JKS or PKCS12)", err, k.what))
 		return nil, "", false, false
 	}
-	isPEM := strings.Contains(string(b), "-----BEGIN ")
-	if typ == "PEM" || typ == "" && isPEM {
-		if !isPEM {
-			r.fail(lk, loc, fmt.Sprintf("is not a PEM file, but %s is PEM; set %s to the store's type (JKS or PKCS12), or %s", k.typeKey, k.typeKey, k.convert))
-			return nil, "", false, false
-		}
-		return b, lk, true, true
-	}
-	return r.javaStore(get, k, b, typ, lk, loc)
-}
-
-// javaStore reads a JKS or PKCS12 store file as PEM, with its passwords.
-func (r *reader) javaStore(get securityGet, k storeKeys, b []byte, typ, lk, loc string) ([]byte, string, bool, bool) {
 	var pass, keyPass string
 	if k.passKey != "" {
 		_, pass, _ = get(k.passKey)
@@ -95,8 +80,12 @@ func (r *reader) javaStore(get securityGet, k storeKeys, b []byte, typ, lk, loc 
 	if k.keyPass != "" {
 		_, keyPass, _ = get(k.keyPass)
 	}
-	data, err := javastore.PEM(b, typ, pass, keyPass, k.what == "keystore")
-	if err != nil {
+	b, err = javastore.Read(b, typ, pass, keyPass, k.what == "keystore")
+	switch {
+	case errors.Is(err, javastore.ErrNotPEM):
+		r.fail(lk, loc, fmt.Sprintf("is not a PEM file, but %s is PEM; set %s to the store's type (JKS or PKCS12), or %s", k.typeKey, k.typeKey, k.convert))
+		return nil, "", false, false
+	case err != nil:
 		msg := fmt.Sprintf("cannot be read as a %s: %v", k.what, err)
 		if typ == "" && k.note != "" {
 			msg += " (" + k.note + ")"
@@ -104,7 +93,7 @@ func (r *reader) javaStore(get securityGet, k storeKeys, b []byte, typ, lk, loc 
 		r.fail(lk, loc, msg)
 		return nil, "", false, false
 	}
-	return data, lk, true, true
+	return b, lk, true, true
 }
 
 // trustStore reads the CA certificates a server is checked against; nil

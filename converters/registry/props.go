@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -151,26 +152,20 @@ func tlsConfig(props map[string]string) (*tls.Config, error) {
 	return cfg, nil
 }
 
-// storeFile reads a trust or key store file as PEM: a PEM file as it is, a
-// JKS or PKCS12 store (typ, or found from the content when typ is unset;
-// Confluent's client defaults to JKS) through its passwords.
+// storeFile reads a trust or key store file as PEM (javastore.Read;
+// Confluent's client defaults to JKS, so an unset type goes by the content).
 func storeFile(locProp, loc, typeProp, typ, pass, keyPass string, withKey bool) ([]byte, error) {
-	typ = strings.ToUpper(strings.TrimSpace(typ))
-	if typ != "" && typ != "PEM" && typ != "JKS" && typ != "PKCS12" {
-		return nil, fmt.Errorf("%s %q: Sluice reads PEM, JKS and PKCS12 stores", typeProp, typ)
+	if _, err := javastore.CheckType(typ); err != nil {
+		return nil, fmt.Errorf("%s: %w", typeProp, err)
 	}
 	data, err := os.ReadFile(loc)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", locProp, err)
 	}
-	isPEM := strings.Contains(string(data), "-----BEGIN ")
-	switch {
-	case typ == "PEM" && !isPEM:
+	out, err := javastore.Read(data, typ, pass, keyPass, withKey)
+	if errors.Is(err, javastore.ErrNotPEM) {
 		return nil, fmt.Errorf("%s %s is not a PEM file, but %s is PEM; set %s to the store's type (JKS or PKCS12)", locProp, loc, typeProp, typeProp)
-	case typ == "PEM" || typ == "" && isPEM:
-		return data, nil
 	}
-	out, err := javastore.PEM(data, typ, pass, keyPass, withKey)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", locProp, loc, err)
 	}

@@ -114,7 +114,7 @@ func TestFromPropsErrors(t *testing.T) {
 		{map[string]string{PropURL: "http://r", PropBasicAuthSource: "USER_INFO"}, PropBasicAuthUserInfo},
 		{map[string]string{PropURL: "http://r", PropBearerAuthSource: "STATIC_TOKEN"}, PropBearerAuthToken},
 		{map[string]string{PropURL: "http://r", PropTrustLocation: "/x.jks", PropTrustType: "JKS"}, PropTrustLocation + ": open /x.jks"},
-		{map[string]string{PropURL: "http://r", PropTrustLocation: "/x.jks", PropTrustType: "JCEKS"}, "Sluice reads PEM, JKS and PKCS12 stores"},
+		{map[string]string{PropURL: "http://r", PropTrustLocation: "/x.jks", PropTrustType: "JCEKS"}, "is not one Sluice reads; use PEM, JKS or PKCS12"},
 	} {
 		if _, err := FromProps(tc.props); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: %v, want %q", tc.props, err, tc.want)

@@ -18,15 +18,41 @@ import (
 	"software.sslmate.com/src/go-pkcs12"
 )
 
-// Java key stores, read into PEM so that the PEM path checks and loads
-// them: Kafka's ssl.truststore/ssl.keystore (JKS by default) and
-// Debezium's database.ssl.truststore/keystore are Java stores, and a team
-// moving from Kafka Connect has them, not PEM files.
-
 const (
 	jksMagic   = 0xFEEDFEED
 	jceksMagic = 0xCECECECE
 )
+
+// ErrNotPEM is Read's error for a store set to PEM whose file is not.
+var ErrNotPEM = errors.New("is not a PEM file")
+
+// CheckType returns a store type setting in upper case, or an error when
+// it names a type Sluice does not read; "" stays "" (go by the content).
+func CheckType(typ string) (string, error) {
+	switch typ = strings.ToUpper(strings.TrimSpace(typ)); typ {
+	case "", "PEM", "JKS", "PKCS12":
+		return typ, nil
+	}
+	return "", fmt.Errorf("store type %q is not one Sluice reads; use PEM, JKS or PKCS12", typ)
+}
+
+// Read returns a store file's content as PEM: a PEM file as it is, a JKS
+// or PKCS12 store through PEM. typ is the store type setting (see
+// CheckType); unset, the content decides.
+func Read(data []byte, typ, password, keyPassword string, withKey bool) ([]byte, error) {
+	typ, err := CheckType(typ)
+	if err != nil {
+		return nil, err
+	}
+	isPEM := bytes.Contains(data, []byte("-----BEGIN "))
+	switch {
+	case typ == "PEM" && !isPEM:
+		return nil, ErrNotPEM
+	case typ == "PEM" || typ == "" && isPEM:
+		return data, nil
+	}
+	return PEM(data, typ, password, keyPassword, withKey)
+}
 
 // Type names a non-PEM store's format from its content: "JKS",
 // "JCEKS", or "PKCS12" (a DER sequence).
