@@ -3,13 +3,13 @@ package config
 import (
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 
 	"github.com/sluice-cdc/sluice/internal/javastore"
+	"github.com/sluice-cdc/sluice/internal/pemkey"
 )
 
 // storeKeys names the settings of a PEM trust or key store: Kafka's
@@ -142,9 +142,12 @@ func (r *reader) keyStore(get securityGet, k storeKeys) (tls.Certificate, bool) 
 		}
 		certPEM, keyPEM, key = data, data, kk
 	}
-	if encryptedKey(keyPEM) {
-		r.fail(key, r.vals[key], "holds an encrypted private key, which Sluice does not read; decrypt it with `openssl pkcs8 -topk8 -nocrypt -in <key> -out <plain key>` and keep the file readable by Sluice only")
-		return tls.Certificate{}, false
+	if pemkey.Encrypted(keyPEM) {
+		var err error
+		if keyPEM, err = pemkey.Decrypt(keyPEM, r.keyPassword(get, k)); err != nil {
+			r.fail(key, r.vals[key], fmt.Sprintf("holds an encrypted private key that cannot be read: %v", err))
+			return tls.Certificate{}, false
+		}
 	}
 	cert, err := tls.X509KeyPair(certPEM, keyPEM)
 	if err != nil {
@@ -154,16 +157,19 @@ func (r *reader) keyStore(get securityGet, k storeKeys) (tls.Certificate, bool) 
 	return cert, true
 }
 
-func encryptedKey(data []byte) bool {
-	for len(data) > 0 {
-		var b *pem.Block
-		b, data = pem.Decode(data)
-		if b == nil {
-			return false
-		}
-		if b.Type == "ENCRYPTED PRIVATE KEY" || b.Headers["Proc-Type"] != "" {
-			return true
+// keyPassword opens an encrypted PEM private key: Kafka's ssl.key.password,
+// or where a store has no key password of its own (Debezium's database
+// stores), the store's password.
+func (r *reader) keyPassword(get securityGet, k storeKeys) string {
+	if k.keyPass != "" {
+		if _, v, ok := get(k.keyPass); ok {
+			return v
 		}
 	}
-	return false
+	if k.passKey != "" {
+		if _, v, ok := get(k.passKey); ok {
+			return v
+		}
+	}
+	return ""
 }

@@ -59,6 +59,36 @@ func javaStores(t *testing.T, sec secureKafka) (trustJKS, keyP12 string) {
 	return trustJKS, keyP12
 }
 
+// encryptedKeyStore writes the client's PEM key store with its key
+// encrypted by OpenSSL (PBES2, AES-256-CBC, password key-pw).
+func encryptedKeyStore(t *testing.T, sec secureKafka) string {
+	t.Helper()
+	dir := t.TempDir()
+	key, cert := filepath.Join(dir, "client.key"), filepath.Join(dir, "client.crt")
+	for _, args := range [][]string{
+		{"openssl", "pkcs8", "-topk8", "-v2", "aes-256-cbc", "-in", sec.client, "-passout", "pass:key-pw", "-out", key},
+		{"openssl", "x509", "-in", sec.client, "-out", cert},
+	} {
+		if out, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	var both []byte
+	for _, f := range []string{key, cert} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		both = append(both, b...)
+	}
+	if !strings.Contains(string(both), "ENCRYPTED PRIVATE KEY") {
+		t.Fatalf("openssl wrote no encrypted key:\n%s", both)
+	}
+	store := filepath.Join(dir, "client-encrypted.pem")
+	writeFile(t, store, string(both))
+	return store
+}
+
 const (
 	scramModule = "org.apache.kafka.common.security.scram.ScramLoginModule"
 	plainModule = "org.apache.kafka.common.security.plain.PlainLoginModule"
@@ -95,7 +125,12 @@ func TestKafkaSecurityEndToEnd(t *testing.T) {
 	sec := needSecureKafka(t)
 	addSCRAMUser(t, e, "sluice-scram", "scram-secret")
 	trustJKS, keyP12 := javaStores(t, sec)
+	encKey := encryptedKeyStore(t, sec)
 	cases := []struct{ name, listener, worker string }{
+		// A PEM key store whose key is encrypted (PKCS#8, what `openssl
+		// pkcs8 -topk8` writes), opened with ssl.key.password.
+		{"ssl_client_cert_encrypted_pem_key", sec.ssl, fmt.Sprintf("security.protocol=SSL\nssl.truststore.type=PEM\nssl.truststore.location=%s\n"+
+			"ssl.keystore.type=PEM\nssl.keystore.location=%s\nssl.key.password=key-pw\n", sec.ca, encKey)},
 		// A Kafka Connect worker's stores as keytool makes them: a JKS trust
 		// store (Kafka's default type, unset) and a PKCS12 key store.
 		{"ssl_client_cert_java_stores", sec.ssl, fmt.Sprintf("security.protocol=SSL\nssl.truststore.location=%s\nssl.truststore.password=trust-pw\n"+

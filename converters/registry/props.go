@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/sluice-cdc/sluice/internal/javastore"
+	"github.com/sluice-cdc/sluice/internal/pemkey"
 )
 
 // Property names of Confluent's schema registry client, as a converter
@@ -142,6 +143,16 @@ func tlsConfig(props map[string]string) (*tls.Config, error) {
 				return nil, err
 			}
 			certPEM, keyPEM = splitPEM(data)
+		}
+		if pemkey.Encrypted(keyPEM) {
+			pass := props[PropKeyKeyPassword]
+			if pass == "" {
+				pass = props[PropKeyPassword]
+			}
+			var err error
+			if keyPEM, err = pemkey.Decrypt(keyPEM, pass); err != nil {
+				return nil, fmt.Errorf("%s: %w (the password is %s)", PropKeyLocation, err, PropKeyKeyPassword)
+			}
 		}
 		cert, err := tls.X509KeyPair(certPEM, keyPEM)
 		if err != nil {

@@ -2,10 +2,15 @@ package registry
 
 import (
 	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -209,5 +214,43 @@ func TestTLSWithPEMTrustStore(t *testing.T) {
 	c, _ := New(Config{URLs: []string{srv.URL}})
 	if _, err := c.Register(bg, "s", "{}"); err == nil || !strings.Contains(err.Error(), "certificate") || !fault.IsDefinite(err) {
 		t.Fatalf("without the CA: %v, want a definite certificate error", err)
+	}
+}
+
+// An encrypted PKCS#8 key in a PEM key store opens with
+// schema.registry.ssl.key.password; a wrong one says what to check.
+func TestFromPropsEncryptedPEMKey(t *testing.T) {
+	keys := filepath.Join("..", "..", "internal", "pemkey", "testdata")
+	plain, err := os.ReadFile(filepath.Join(keys, "ec.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blk, _ := pem.Decode(plain)
+	key, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "client"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.(crypto.Signer).Public(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc, err := os.ReadFile(filepath.Join(keys, "ec-aes256-sha256.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := filepath.Join(t.TempDir(), "client.pem")
+	if err := os.WriteFile(store, append(enc, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	props := map[string]string{PropURL: "https://r", PropKeyLocation: store, PropKeyType: "PEM", PropKeyKeyPassword: "key-pw"}
+	cfg, err := FromProps(props)
+	if err != nil || cfg.TLS == nil || len(cfg.TLS.Certificates) != 1 {
+		t.Fatalf("%+v, %v", cfg.TLS, err)
+	}
+	props[PropKeyKeyPassword] = "wrong"
+	if _, err := FromProps(props); err == nil || !strings.Contains(err.Error(), "does not open the private key") || !strings.Contains(err.Error(), PropKeyKeyPassword) {
+		t.Errorf("wrong key password: %v", err)
 	}
 }
