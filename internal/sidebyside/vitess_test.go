@@ -816,11 +816,24 @@ func compareVitessOffsets(t *testing.T, e env, p vtPair, res *result) {
 	if err := json.Unmarshal(sval, &sv); err != nil {
 		t.Fatalf("Sluice's offset %s: %v", sval, err)
 	}
+	ds, _ := dv["vgtid"].(string)
+	ss, _ := sv["vgtid"].(string)
+	if ds != ss {
+		// Stored at different transactions' ENDs (writes of other tests
+		// to the shared cluster after the workload's last): the per-table
+		// counts are the last transaction's own, which one side's had
+		// and the other's not (a rehearsal met that). The rest must agree.
+		for _, m := range []map[string]any{dv, sv} {
+			for k := range m {
+				if strings.HasPrefix(k, "transaction_data_collection_order_") {
+					delete(m, k)
+				}
+			}
+		}
+	}
 	if a, b := sortedKeys(dv), sortedKeys(sv); a != b {
 		res.add("offset fields", fmt.Sprintf("debezium %s, sluice %s", a, b))
 	}
-	ds, _ := dv["vgtid"].(string)
-	ss, _ := sv["vgtid"].(string)
 	dg, derr := offsets.ParseVGTID(ds)
 	sg, serr := offsets.ParseVGTID(ss)
 	if derr != nil || serr != nil {
