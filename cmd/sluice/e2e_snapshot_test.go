@@ -139,6 +139,23 @@ func equalRows(a, b map[int]string) bool {
 	return true
 }
 
+// churnTable runs churn on t of dbName until the returned stop, which
+// says how many changes it made (at most once; later calls return -1). A
+// failed test stops it too: it must not go on writing.
+func churnTable(t *testing.T, e env, dbName string, maxID int) (stop func() int) {
+	quit := make(chan struct{})
+	churned := make(chan int, 1)
+	go churn(t, e, dbName, maxID, quit, churned)
+	var once sync.Once
+	stop = func() int {
+		n := -1
+		once.Do(func() { close(quit); n = <-churned })
+		return n
+	}
+	t.Cleanup(func() { stop() })
+	return stop
+}
+
 // churn updates, deletes and inserts rows of t until stop is closed.
 func churn(t *testing.T, e env, dbName string, maxID int, stop <-chan struct{}, done chan<- int) {
 	conn, err := client.Connect(e.mysqlAddr, "root", e.rootPass, dbName)
@@ -218,16 +235,7 @@ func TestSnapshotKill9Resume(t *testing.T) {
 	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, props)
 	topic := prefix + "." + d.name + ".t"
 
-	stop := make(chan struct{})
-	churned := make(chan int, 1)
-	go churn(t, e, d.name, rows, stop, churned)
-	var stopOnce sync.Once
-	stopChurn := func() int {
-		n := -1
-		stopOnce.Do(func() { close(stop); n = <-churned })
-		return n
-	}
-	t.Cleanup(func() { stopChurn() }) // a failed test must not leave it writing
+	stopChurn := churnTable(t, e, d.name, rows)
 
 	sl := startDaemon(t, e, "--log-format", "console", cfg)
 	// Kill once a quarter of the snapshot is in Kafka: the topic's end
@@ -317,15 +325,12 @@ func onDemandWithChurn(t *testing.T, rows int, watermarking string) *db {
 	sl := startDaemon(t, e, "--log-format", "console", cfg)
 	sl.WaitLog("binlog streaming from", 30*time.Second)
 
-	stop := make(chan struct{})
-	churned := make(chan int, 1)
-	go churn(t, e, d.name, rows, stop, churned)
+	stopChurn := churnTable(t, e, d.name, rows)
 	time.Sleep(300 * time.Millisecond)
 	d.exec(fmt.Sprintf(`INSERT INTO debezium_signal VALUES ('ad-hoc-1', 'execute-snapshot', '{"data-collections": ["%s.t"], "type": "incremental"}')`, d.name))
 	sl.WaitLog("on-demand snapshot finished", 2*time.Minute)
 	time.Sleep(300 * time.Millisecond)
-	close(stop)
-	t.Logf("churn made %d changes during the on-demand snapshot", <-churned)
+	t.Logf("churn made %d changes during the on-demand snapshot", stopChurn())
 	st := follow(t, e, d, topic, 2*time.Minute, nil)
 	t.Logf("rebuilt %d rows from %d records (ops %v)", len(st.rows), st.records, st.ops)
 	if len(st.reordered) > 0 {

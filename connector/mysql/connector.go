@@ -58,7 +58,9 @@ func New(c *config.Connector, w *config.Worker, kafka []kgo.Opt, log *zap.Logger
 	cfg.Logger = log
 	srv := server.New(cfg)
 	incr := snapshot.NewIncremental(srv)
-	return &Source{srv: srv, s: binlog.NewStreamer(srv, incr), incr: incr, history: h, kafka: kafka, brokers: w.BootstrapServers}, nil
+	s := binlog.NewStreamer(srv, incr)
+	s.SetBlocker(incr)
+	return &Source{srv: srv, s: s, incr: incr, history: h, kafka: kafka, brokers: w.BootstrapServers}, nil
 }
 
 // ParseConfig reads the MySQL source's settings from a connector file, or

@@ -475,6 +475,9 @@ func runMySQLFamily(t *testing.T, e env, names []string, md mode) {
 				exec1("BEGIN")
 			}
 			for _, q := range tx {
+				if q == blockingSignal {
+					q = blockingInsert(p.db)
+				}
 				exec1(q)
 			}
 			if len(tx) > 1 {
@@ -775,6 +778,7 @@ func connectorProps(e env, class, name, db string, serverID int) map[string]stri
 		"topic.creation.default.partitions":         "3",
 		"topic.creation.default.replication.factor": "1",
 		"offset.flush.interval.ms":                  "1000",
+		"signal.data.collection":                    db + ".debezium_signal",
 	}
 	// The shared test server holds other tests' databases and DDL,
 	// which Debezium's DDL parser can fail on (INET6 and UUID columns,

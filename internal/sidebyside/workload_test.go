@@ -1,5 +1,7 @@
 package sidebyside
 
+import "fmt"
+
 // The database the two implementations read: one table per column type
 // group Sluice supports (the groups of cmd/sluice/e2e_types_test.go), key
 // shapes (composite primary key declared out of column order, a unique NOT
@@ -20,6 +22,9 @@ type table struct {
 
 func tables() []table {
 	return []table{
+		// Debezium's signal table (signal.data.collection), for the blocking
+		// snapshot near the end of the streaming workload.
+		{ddl: `CREATE TABLE debezium_signal (id VARCHAR(42) PRIMARY KEY, type VARCHAR(32) NOT NULL, data VARCHAR(2048) NULL)`},
 		{
 			ddl: `CREATE TABLE t_int (id INT PRIMARY KEY, ti TINYINT, tiu TINYINT UNSIGNED, si SMALLINT, siu SMALLINT UNSIGNED,
 				mi MEDIUMINT, miu MEDIUMINT UNSIGNED, i INT, iu INT UNSIGNED, bi BIGINT, biu BIGINT UNSIGNED,
@@ -213,6 +218,24 @@ func streaming() [][]string {
 		{`INSERT INTO t_trunc VALUES (3, 3)`},
 		{`DROP TABLE t_drop`},
 		{`CREATE INDEX ix_v ON t_new (v)`},
+		// A blocking snapshot (Debezium 2.4+): each side stops streaming at
+		// the signal's end, reads t_int's rows with id > 1 and t_dec's,
+		// and goes on. Nothing writes those tables afterwards, so both
+		// read the same rows.
+		{blockingSignal},
 		{`INSERT INTO zz_end VALUES (1)`},
 	}
+}
+
+// blockingSignal stands for the execute-snapshot signal of type blocking,
+// written into the pair's database by the workload loop (blockingInsert).
+const blockingSignal = "@blocking-snapshot"
+
+// blockingInsert is the signal row asking for the blocking snapshot of
+// db's t_int (rows with id > 1: for a blocking snapshot Debezium takes the
+// filter as the whole SELECT) and t_dec.
+func blockingInsert(db string) string {
+	return fmt.Sprintf(`INSERT INTO debezium_signal VALUES ('blocking-1', 'execute-snapshot', `+
+		`'{"data-collections": ["%[1]s.t_int", "%[1]s.t_dec"], "type": "blocking", `+
+		`"additional-conditions": [{"data-collection": "%[1]s.t_int", "filter": "SELECT * FROM %[1]s.t_int WHERE id > 1"}]}')`, db)
 }

@@ -43,6 +43,7 @@ type Streamer struct {
 	// schemaChangeRecords builds schema change records; see schemaChanges.
 	schemaChangeRecords *schemaChanges
 	incr                Incremental // on-demand snapshots; streaming goroutine only
+	blocker             Blocker     // blocking snapshots (nil: none); streaming goroutine only
 	src                 srcCache    // streaming goroutine only
 	// positions boxes the commit markers' positions, many to an array:
 	// one 160-byte allocation a transaction was 4% of the CPU of one-row
@@ -151,6 +152,10 @@ type txnState struct {
 	gset    gmysql.GTIDSet // completed transactions
 	nextPos uint64         // position after the last complete transaction
 	gtid    string         // of the open transaction
+	// lastGTID and lastQuery are the last committed transaction's (a
+	// blocking snapshot's rows carry them in their source block, as
+	// Debezium's do).
+	lastGTID, lastQuery string
 	// mgtid is the MariaDB GTID event that set gtid to mgtidText: commit
 	// adds it to gset as it is, without formatting and parsing its text.
 	mgtid     gmysql.MariadbGTID
@@ -346,19 +351,29 @@ func (s *Streamer) readEvents(ctx context.Context, st *txnState, bs eventSource,
 	}
 	readCtx, stopReading := s.readContext(ctx, st)
 	defer stopReading()
+	if s.blockingDue(st) && !st.inTxn && st.lastCommit != nil {
+		// One that failed before the reconnect: the stream is where it was.
+		if err := s.runBlocking(ctx, st, st.lastCommit.(offsets.MySQL), out); err != nil {
+			return false, err
+		}
+	}
 	batch := make([]change.Event, 0, 256)
 	resolved := map[uint64]resolvedTable{}
-	flush := func() error {
-		if len(batch) == 0 {
+	handOver := func(evs []change.Event) error {
+		if len(evs) == 0 {
 			return nil
 		}
 		ectx, cancel := enqueueContext(ctx)
-		err := out.Enqueue(ectx, batch...)
+		err := out.Enqueue(ectx, evs...)
 		cancel()
-		batch = batch[:0]
 		if err == nil {
 			st.handedRows, st.handedSkipped = st.rows, st.resumeSkipped
 		}
+		return err
+	}
+	flush := func() error {
+		err := handOver(batch)
+		batch = batch[:0]
 		return err
 	}
 	defer func() {
@@ -469,10 +484,11 @@ func (s *Streamer) readEvents(ctx context.Context, st *txnState, bs eventSource,
 			st.evIdx++
 			st.stmtEnd = e.Flags&replication.RowsEventStmtEndFlag != 0
 			if s.isSignalTable(e.Table) {
+				// Acted on, and written like any captured table's rows, as
+				// Debezium writes them (the side-by-side test's signal).
 				if err := s.signalRows(h, e); err != nil {
 					return progressed, err
 				}
-				continue
 			}
 			r, ok := resolved[e.TableID]
 			if !ok || r.tm != e.Table {
@@ -516,6 +532,14 @@ func (s *Streamer) readEvents(ctx context.Context, st *txnState, bs eventSource,
 			pos.SluiceIncremental = s.incr.Progress()
 			marker.Position = pos
 			batch = append(batch, marker)
+		}
+		if n := len(batch); n > 0 && !st.inTxn && batch[n-1].Kind == change.KindCommit && batch[n-1].Position != nil && s.blockingDue(st) {
+			err := s.blockingAtCommit(ctx, st, batch, handOver, out)
+			batch = batch[:0]
+			if err != nil {
+				return progressed, err
+			}
+			progressed = true
 		}
 		if len(batch) >= 256 && st.inTxn && batch[len(batch)-1].Kind != change.KindCommit && s.midTxnOffsets() && s.midCommitHere(st) {
 			batch = append(batch, s.midCommit(st, h))
@@ -567,6 +591,7 @@ func (s *Streamer) commit(st *txnState, h *replication.EventHeader) change.Event
 		}
 	}
 	st.nextPos = uint64(h.LogPos)
+	st.lastGTID, st.lastQuery = st.gtid, st.query
 	st.inTxn, st.rows, st.skipRows, st.gtid, st.byFile, st.query = false, 0, 0, "", false, ""
 	st.resumeEvents, st.resumeRows, st.resumeSkipped = 0, 0, 0
 	st.handedRows, st.handedSkipped = 0, 0

@@ -12,6 +12,9 @@ import (
 // Filter is the filter of a snapshot taken before this process started,
 // for the stream that follows it.
 func (s *Snapshotter) Filter(ctx context.Context, st *State) (*SkipFilter, error) {
+	if st.Blocking {
+		return nil, nil // see State.Blocking
+	}
 	filter, err := newSkipFilter(s.cfg.Proto(), st)
 	if err != nil {
 		return nil, fault.Definite(err)

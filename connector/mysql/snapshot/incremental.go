@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -50,6 +51,9 @@ type Incremental struct {
 	// requests are execute-snapshot and stop-snapshot signals read in the
 	// open transaction, acted on in order when it commits.
 	requests []signal
+	// blocking are the blocking snapshots asked for and not yet taken, in
+	// the order asked (see blocking.go).
+	blocking []blockingRequest
 
 	// The chunk in flight.
 	chunkID    string
@@ -155,28 +159,44 @@ func (i *Incremental) startIncremental(sig signal) error {
 			zap.String("id", sig.id), zap.String("data", sig.data), zap.Error(err))
 		return nil
 	}
-	if t := strings.ToLower(req.Type); t != "" && t != "incremental" {
-		i.log.Error("ignoring execute-snapshot signal: only type \"incremental\" is supported", zap.String("id", sig.id), zap.String("type", req.Type))
+	typ := strings.ToLower(req.Type)
+	if typ != "" && typ != "incremental" && typ != "blocking" {
+		i.log.Error("ignoring execute-snapshot signal: its type is neither \"incremental\" nor \"blocking\"", zap.String("id", sig.id), zap.String("type", req.Type))
+		return nil
+	}
+	// Names are trimmed, as Debezium's ExecuteSnapshot trims them.
+	conds := map[string]string{}
+	for _, c := range req.AdditionalConditions {
+		conds[strings.TrimSpace(c.DataCollection)] = c.Filter
+	}
+	if typ == "blocking" {
+		i.requestBlocking(sig.id, i.captured(req.DataCollections), conds)
 		return nil
 	}
 	if i.state.Conditions == nil {
 		i.state.Conditions = map[string]string{}
 	}
-	// Names are trimmed, as Debezium's ExecuteSnapshot trims them.
-	for _, c := range req.AdditionalConditions {
-		i.state.Conditions[strings.TrimSpace(c.DataCollection)] = c.Filter
-	}
-	for _, t := range req.DataCollections {
+	maps.Copy(i.state.Conditions, conds)
+	i.state.Tables = append(i.state.Tables, i.captured(req.DataCollections)...)
+	i.log.Info("on-demand snapshot requested", zap.String("signal", sig.id), zap.Strings("tables", req.DataCollections))
+	return nil
+}
+
+// captured is the signal's tables that the connector captures, names
+// trimmed as Debezium's ExecuteSnapshot trims them; the others are
+// skipped with a warning.
+func (i *Incremental) captured(names []string) []string {
+	var out []string
+	for _, t := range names {
 		t = strings.TrimSpace(t)
 		db, tbl, ok := strings.Cut(t, ".")
 		if !ok || !i.srv.Filter.TableIncluded(db, tbl) {
 			i.log.Warn("execute-snapshot names a table that is not captured; skipping it", zap.String("table", t))
 			continue
 		}
-		i.state.Tables = append(i.state.Tables, t)
+		out = append(out, t)
 	}
-	i.log.Info("on-demand snapshot requested", zap.String("signal", sig.id), zap.Strings("tables", req.DataCollections))
-	return nil
+	return out
 }
 
 // stopIncremental drops the tables a stop-snapshot signal names from the

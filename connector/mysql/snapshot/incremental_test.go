@@ -105,8 +105,8 @@ func TestSignalBad(t *testing.T) {
 		{"data not JSON", "execute-snapshot", `app.a`, []string{unreadable}},
 		{"data empty", "execute-snapshot", ``, []string{unreadable}},
 		{"data-collections not an array", "execute-snapshot", `{"data-collections": "app.a"}`, []string{unreadable}},
-		{"blocking snapshot", "execute-snapshot", `{"data-collections": ["app.a"], "type": "blocking"}`,
-			[]string{`ERROR ignoring execute-snapshot signal: only type "incremental" is supported`}},
+		{"unknown snapshot type", "execute-snapshot", `{"data-collections": ["app.a"], "type": "parallel"}`,
+			[]string{`ERROR ignoring execute-snapshot signal: its type is neither "incremental" nor "blocking"`}},
 		{"table not captured", "execute-snapshot", `{"data-collections": ["app.x"]}`,
 			[]string{"WARN execute-snapshot names a table that is not captured; skipping it"}},
 		{"name without a database", "execute-snapshot", `{"data-collections": ["a"]}`,
@@ -129,6 +129,28 @@ func TestSignalBad(t *testing.T) {
 				t.Fatalf("logged %q, want %q", got, c.logs)
 			}
 		})
+	}
+}
+
+// A blocking snapshot's signal is kept for the stream to take at its
+// transaction's end: its captured tables and conditions, none of it an
+// on-demand snapshot.
+func TestSignalBlocking(t *testing.T) {
+	i, _ := newTestIncremental(t, 0)
+	i.Signal("sig-1", "execute-snapshot", `{"data-collections": ["app.b", " app.a", "app.x"], "type": "BLOCKING",
+		"additional-conditions": [{"data-collection": "app.a ", "filter": "id > 3"},
+			{"data-collection": "app.b", "filter": " select * from app.b where id < 9"}]}`)
+	if _, err := i.AtCommit(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if !i.BlockingDue() || i.Due() || i.Progress() != "" {
+		t.Fatalf("BlockingDue() = %v, Due() = %v, Progress() = %q; want true, false, none", i.BlockingDue(), i.Due(), i.Progress())
+	}
+	// By name, as Debezium orders them; a SELECT filter is the statement.
+	want := blockingRequest{tables: []string{"app.a", "app.b"}, conditions: map[string]string{"app.a": "id > 3"},
+		selects: map[string]string{"app.b": " select * from app.b where id < 9"}}
+	if !reflect.DeepEqual(i.blocking, []blockingRequest{want}) {
+		t.Errorf("blocking requests %+v, want %+v", i.blocking, want)
 	}
 }
 

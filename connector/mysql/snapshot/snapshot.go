@@ -57,6 +57,9 @@ type Snapshotter struct {
 	rows      int64
 	startFile string // the snapshot's binlog position, for source.file/pos
 	startPos  uint64
+	serverID  uint32 // for source.server_id, gtid, query: a blocking snapshot's stream's
+	gtid      string
+	query     string
 }
 
 // New prepares a snapshot of srv's captured tables; nothing connects until
@@ -78,6 +81,8 @@ type snapTable struct {
 	table    *change.Table
 	defs     []mysqltypes.ColumnDef
 	keyCol   string // integer primary-key column used for chunks, "" = one piece
+	cond     string // SQL condition on its rows (State.Conditions), "" = all
+	selectQ  string // the whole SELECT (State.Selects), "" = Sluice's own
 	estimate int64
 	rows     int64
 	started  time.Time
@@ -200,12 +205,16 @@ func (s *Snapshotter) Run(ctx context.Context, st *State, resumed bool, out chan
 	if err := s.read(ctx, st, out); err != nil {
 		return nil, offsets.MySQL{}, err
 	}
+	end := offsets.MySQL{File: st.Start.File, Pos: st.Start.Pos, GTIDs: st.Start.GTIDs, SluiceSnapshot: st.encode()}
+	if st.Blocking {
+		return nil, end, nil // the stream filters nothing after it
+	}
 	filter, err := newSkipFilter(s.cfg.Proto(), st)
 	if err != nil {
 		return nil, offsets.MySQL{}, fault.Definite(err)
 	}
 	filter.guards = guards
-	return filter, offsets.MySQL{File: st.Start.File, Pos: st.Start.Pos, GTIDs: st.Start.GTIDs, SluiceSnapshot: st.encode()}, nil
+	return filter, end, nil
 }
 
 // read takes (or resumes) the snapshot described by st, enqueuing rows and a
@@ -213,6 +222,7 @@ func (s *Snapshotter) Run(ctx context.Context, st *State, resumed bool, out chan
 func (s *Snapshotter) read(ctx context.Context, st *State, out change.Enqueuer) error {
 	began := time.Now()
 	s.startFile, s.startPos = st.Start.File, st.Start.Pos
+	s.serverID, s.gtid, s.query = st.ServerID, st.GTID, st.Query
 	var tables []*snapTable
 	for _, name := range st.Tables {
 		done, _, _ := st.tableProgress(name)
@@ -224,6 +234,7 @@ func (s *Snapshotter) read(ctx context.Context, st *State, out change.Enqueuer) 
 			return err
 		}
 		if t != nil {
+			t.cond, t.selectQ = st.Conditions[name], st.Selects[name]
 			tables = append(tables, t)
 		}
 	}
@@ -367,7 +378,7 @@ func (s *Snapshotter) planChunks(ctx context.Context, st *State, tables []*snapT
 			t.estimate = n
 		}
 		_, resume, started := st.tableProgress(t.name)
-		if t.keyCol == "" || t.estimate <= int64(s.snap.ChunkRows) && !started {
+		if t.keyCol == "" || t.selectQ != "" || t.estimate <= int64(s.snap.ChunkRows) && !started {
 			jobs = append(jobs, newChunkJob(t, nil, nil, true, true))
 			continue
 		}
@@ -500,8 +511,14 @@ func (s *Snapshotter) readChunk(ctx context.Context, conn *client.Conn, j *chunk
 	if j.hi != nil {
 		where = append(where, quoteIdent(j.t.keyCol)+" < "+strconv.FormatInt(*j.hi, 10))
 	}
+	if j.t.cond != "" {
+		where = append(where, "("+j.t.cond+")")
+	}
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	if j.t.selectQ != "" {
+		q = j.t.selectQ
 	}
 	j.done <- res
 	err := s.streamRows(ctx, conn, j, q)
@@ -706,7 +723,17 @@ func (e *emitter) finish(ctx context.Context) error {
 }
 
 func (s *Snapshotter) sourceValue(t *change.Table, flag string, tsMs int64) *change.Value {
-	return sourceValue(s.srv, t, flag, tsMs, s.startFile, s.startPos)
+	v := sourceValue(s.srv, t, flag, tsMs, s.startFile, s.startPos)
+	if s.serverID != 0 {
+		v.Values[server.SrcServerID] = int64(s.serverID)
+	}
+	if s.gtid != "" && s.cfg.ShowsGTID(s.gtid) {
+		v.Values[server.SrcGTID] = s.gtid
+	}
+	if s.query != "" {
+		v.Values[server.SrcQuery] = s.query
+	}
+	return v
 }
 
 // sourceValue is the source block of a snapshot row: server 0, row 0, and

@@ -37,6 +37,25 @@ type State struct {
 	// outlive its delete.
 	Guards   []Chunk `json:"guards,omitempty"`
 	Complete bool    `json:"complete"`
+	// Conditions narrow a table's rows (a blocking snapshot's
+	// additional-conditions): table -> SQL condition.
+	Conditions map[string]string `json:"conditions,omitempty"`
+	// Blocking marks a blocking snapshot: its topics already hold the
+	// tables' history, so the stream after it filters nothing. A change
+	// its ranges already show is written again (as Debezium writes it);
+	// dropping it would drop deletes of rows the ranges no longer have,
+	// whose earlier records the topics keep.
+	Blocking bool `json:"blocking,omitempty"`
+	// Selects replace a table's SELECT (a blocking snapshot's
+	// additional-conditions, whose filter Debezium takes as the whole
+	// statement): table -> statement, read in one piece.
+	Selects map[string]string `json:"selects,omitempty"`
+	// ServerID, GTID and Query are the stream's, where a blocking
+	// snapshot starts: its rows' source block carries them, as Debezium's
+	// does.
+	ServerID uint32 `json:"server_id,omitempty"`
+	GTID     string `json:"gtid,omitempty"`
+	Query    string `json:"query,omitempty"` // include.query: the stream's last statement
 }
 
 // Chunk is a primary-key range whose rows are in Kafka as of GTID set G.

@@ -1,0 +1,82 @@
+package snapshot
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/offsets"
+)
+
+// Blocking snapshots (Debezium's execute-snapshot signal of type
+// "blocking"): the stream stops reading at the end of the signal's
+// transaction, the named tables are read as a snapshot (op "r", with the
+// signal's additional-conditions), and streaming goes on from where it
+// stopped. Unlike the on-demand snapshot, no change is read meanwhile, so
+// the table's read events are not interleaved with its changes.
+//
+// The snapshot is the initial snapshot's (Snapshotter.Run) with the
+// stream's position as its start, so its progress travels in the offset as
+// an initial snapshot's does: a crash in the middle resumes it after its
+// last finished range, then streams from the signal on. Unlike after the
+// initial snapshot, the stream then filters nothing (State.Blocking).
+
+// blockingRequest is one signal's tables, in Debezium's order (by name),
+// and their additional-conditions: a filter that is a SELECT replaces the
+// table's statement, as Debezium takes a blocking snapshot's filter (its
+// snapshot.select.statement.overrides); another is a condition on the
+// rows, which Debezium would run as the statement and fail on.
+type blockingRequest struct {
+	tables     []string
+	conditions map[string]string
+	selects    map[string]string
+}
+
+func (i *Incremental) requestBlocking(id string, tables []string, filters map[string]string) {
+	if len(tables) == 0 {
+		return
+	}
+	slices.Sort(tables)
+	b := blockingRequest{tables: tables, conditions: map[string]string{}, selects: map[string]string{}}
+	for t, f := range filters {
+		if strings.HasPrefix(strings.ToUpper(strings.TrimSpace(f)), "SELECT") {
+			b.selects[t] = f
+			continue
+		}
+		b.conditions[t] = f
+		i.log.Warn("a blocking snapshot's additional-conditions filter is a condition, not a SELECT statement; Sluice applies it to the table's rows, where Debezium takes the filter as the whole statement and fails on it",
+			zap.String("table", t), zap.String("filter", f))
+	}
+	i.blocking = append(i.blocking, b)
+	i.log.Info("blocking snapshot requested: streaming pauses at the end of the signal's transaction", zap.String("signal", id), zap.Strings("tables", tables))
+}
+
+// BlockingTables is the due blocking snapshot's tables: the stream writes
+// their structure to the schema history first, as Debezium does.
+func (i *Incremental) BlockingTables() []string { return i.blocking[0].tables }
+
+// BlockingDue reports whether a blocking snapshot waits to be taken.
+func (i *Incremental) BlockingDue() bool { return len(i.blocking) > 0 }
+
+// RunBlocking takes the first blocking snapshot asked for, from the
+// stream's position at a transaction's end (from). A failed one stays
+// asked for: the stream takes it again, whole, when it reconnects.
+func (i *Incremental) RunBlocking(ctx context.Context, from offsets.MySQL, gtid, query string, out change.Enqueuer) error {
+	req := i.blocking[0]
+	st := &State{Tables: req.tables, Conditions: req.conditions, Selects: req.selects, Blocking: true,
+		ServerID: from.ServerID, GTID: gtid, Query: query}
+	st.Start.File, st.Start.Pos, st.Start.GTIDs = from.File, from.Pos, from.GTIDs
+	began := time.Now()
+	i.log.Info("blocking snapshot starting; streaming is paused until it ends", zap.Strings("tables", req.tables),
+		zap.String("stream_gtids", from.GTIDs))
+	if _, _, err := New(i.srv).Run(ctx, st, false, out); err != nil {
+		return err
+	}
+	i.blocking = i.blocking[1:]
+	i.log.Info("blocking snapshot finished; streaming goes on", zap.Duration("elapsed", time.Since(began).Round(time.Millisecond)))
+	return nil
+}
