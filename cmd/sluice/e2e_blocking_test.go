@@ -12,7 +12,9 @@ import (
 )
 
 // TestBlockingSnapshot sends an execute-snapshot signal of type
-// "blocking", as Debezium 2.4+ takes it: the stream stops at the end of the
+// "blocking", as Debezium 2.4+ takes it (its data-collections and the
+// condition's regular expressions, as Debezium reads them, and a name no
+// table has): the stream stops at the end of the
 // signal's transaction, the named table's structure goes to the schema
 // history, its rows that the signal's additional-conditions SELECT selects
 // are read as a snapshot's (op "r"), and streaming goes on from the
@@ -20,7 +22,9 @@ import (
 // changes made before the signal, its own transaction's included, come
 // first, the read events next, and the changes made after the snapshot
 // last; the table the signal does not name gets no read events, and the
-// stored offset ends with no snapshot in progress.
+// stored offset ends with no snapshot in progress. A second signal, whose
+// SELECT the server refuses, is dropped with an error in the log, and
+// streaming goes on.
 func TestBlockingSnapshot(t *testing.T) {
 	e := needServers(t)
 	d := newDB(t, e)
@@ -40,9 +44,12 @@ func TestBlockingSnapshot(t *testing.T) {
 	// The signal, in one transaction with a change: the change is before
 	// the pause.
 	d.execAll("BEGIN", "UPDATE t SET v = 3 WHERE id = 2",
-		fmt.Sprintf(`INSERT INTO debezium_signal VALUES ('blk-1', 'execute-snapshot', '{"data-collections": ["%[1]s.t", "%[1]s.nosuch"], "type": "blocking", "additional-conditions": [{"data-collection": "%[1]s.t", "filter": "SELECT * FROM %[1]s.t WHERE id > 14"}]}')`, d.name),
+		fmt.Sprintf(`INSERT INTO debezium_signal VALUES ('blk-1', 'execute-snapshot', '{"data-collections": ["%[1]s\\\\.(t|v)", "%[1]s.nosuch"], "type": "blocking", "additional-conditions": [{"data-collection": "%[1]s\\\\.t", "filter": "SELECT * FROM %[1]s.t WHERE id > 14"}]}')`, d.name),
 		"COMMIT")
 	sl.WaitLog("blocking snapshot finished", time.Minute)
+	// One whose SELECT the server refuses is dropped, and streaming goes on.
+	d.exec(fmt.Sprintf(`INSERT INTO debezium_signal VALUES ('blk-2', 'execute-snapshot', '{"data-collections": ["%[1]s.t"], "type": "blocking", "additional-conditions": [{"data-collection": "%[1]s.t", "filter": "SELECT * FROM %[1]s.t WHERE nosuch > 1"}]}')`, d.name))
+	sl.WaitLog("blocking snapshot failed and is dropped", time.Minute)
 	d.exec("DELETE FROM t WHERE id = 20")
 	d.exec("INSERT INTO u VALUES (2)")
 

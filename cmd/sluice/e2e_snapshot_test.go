@@ -649,3 +649,36 @@ func TestSnapshotModeOnRestart(t *testing.T) {
 	}
 	sl.Stop()
 }
+
+// TestOnDemandSnapshotSurrogateKey snapshots a table without a primary key
+// on demand, its chunks following the unique column the signal's
+// surrogate-key names, as Debezium's do: every row once, op "r".
+func TestOnDemandSnapshotSurrogateKey(t *testing.T) {
+	e := needServers(t)
+	d := newDB(t, e)
+	d.exec("CREATE TABLE nk (code VARCHAR(10) NOT NULL, v INT)") // no key at all
+	var want []string
+	for n := range 11 {
+		code := fmt.Sprintf("c%02d", n)
+		d.exec(fmt.Sprintf("INSERT INTO nk VALUES ('%s', %d)", code, n))
+		want = append(want, code)
+	}
+	sl, prefix := startOnDemand(t, e, d, 4)
+	d.exec(fmt.Sprintf(`INSERT INTO debezium_signal VALUES ('ad-hoc-sk', 'execute-snapshot', '{"data-collections": ["%s.nk"], "surrogate-key": "code"}')`, d.name))
+	sl.WaitLog("on-demand snapshot finished", time.Minute)
+	var got []string
+	for _, r := range consume(t, e, len(want), 30*time.Second, prefix+"."+d.name+".nk") {
+		p := payload(t, r.Value)
+		if p["op"] != "r" {
+			t.Errorf("record of op %v, want r", p["op"])
+		}
+		got = append(got, p["after"].(map[string]any)["code"].(string))
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("rows by surrogate key %v, want %v", got, want)
+	}
+	if strings.Contains(sl.Stderr.String(), "has no primary key") {
+		t.Error("the table was skipped for its missing primary key")
+	}
+	sl.Stop()
+}

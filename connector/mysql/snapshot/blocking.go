@@ -2,10 +2,12 @@ package snapshot
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"time"
 
+	gmysql "github.com/go-mysql-org/go-mysql/mysql"
 	"go.uber.org/zap"
 
 	"github.com/sluice-cdc/sluice/connector/change"
@@ -73,7 +75,18 @@ func (i *Incremental) RunBlocking(ctx context.Context, from offsets.MySQL, gtid,
 	began := time.Now()
 	i.log.Info("blocking snapshot starting; streaming is paused until it ends", zap.Strings("tables", req.tables),
 		zap.String("stream_gtids", from.GTIDs))
-	if _, _, err := New(i.srv).Run(ctx, st, false, out); err != nil {
+	_, _, err := New(i.srv).Run(ctx, st, false, out)
+	var refused *gmysql.MyError
+	if errors.As(err, &refused) {
+		// The server refused a statement (a signal's SELECT with a
+		// typo, say): taking it again would fail again and hold the
+		// stream up for good. The rows read so far stay written.
+		i.blocking = i.blocking[1:]
+		i.log.Error("blocking snapshot failed and is dropped; streaming goes on. Fix what the error names and send the signal again",
+			zap.Strings("tables", req.tables), zap.Error(err))
+		return nil
+	}
+	if err != nil {
 		return err
 	}
 	i.blocking = i.blocking[1:]

@@ -68,9 +68,13 @@ func (s *Snapshotter) loadGuards(ctx context.Context, st *State) ([]*guard, erro
 
 // keyString is a row's primary key as converted Connect values, the same
 // for a streamed row and a selected one.
-func keyString(t *change.Table, row []any) (string, error) {
+func keyString(t *change.Table, row []any) (string, error) { return keyStringOf(t, t.Key, row) }
+
+// keyStringOf is keyString over the columns key (an on-demand snapshot's
+// surrogate key).
+func keyStringOf(t *change.Table, key []int, row []any) (string, error) {
 	var sb strings.Builder
-	for n, k := range t.Key {
+	for n, k := range key {
 		v := row[k]
 		if c := t.Columns[k].Convert; c != nil {
 			cv, err := c(v)

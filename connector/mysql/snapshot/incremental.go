@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -64,6 +65,7 @@ type Incremental struct {
 	windowOpen bool
 	closeSeen  bool
 	lastKey    []any
+	chunkKey   []int // the columns the chunks follow: the primary key, or the surrogate key
 	tableRows  int64
 	started    time.Time
 }
@@ -73,6 +75,9 @@ type incrState struct {
 	Tables     []string          `json:"tables"`               // remaining, current first
 	Conditions map[string]string `json:"conditions,omitempty"` // table -> additional condition
 	LastKey    []string          `json:"last_key,omitempty"`   // of the current table, as SQL literals
+	// Surrogates are the signals' surrogate-key columns: table -> the
+	// column the chunks follow instead of the primary key.
+	Surrogates map[string]string `json:"surrogates,omitempty"`
 }
 
 // NewIncremental prepares the on-demand snapshots of srv; none runs until
@@ -145,7 +150,7 @@ func (i *Incremental) SignalDeleted(id, typ string) {
 }
 
 // startIncremental queues the tables an execute-snapshot signal names.
-func (i *Incremental) startIncremental(sig signal) error {
+func (i *Incremental) startIncremental(ctx context.Context, sig signal) error {
 	var req struct {
 		DataCollections      []string `json:"data-collections"`
 		Type                 string   `json:"type"`
@@ -153,6 +158,7 @@ func (i *Incremental) startIncremental(sig signal) error {
 			DataCollection string `json:"data-collection"`
 			Filter         string `json:"filter"`
 		} `json:"additional-conditions"`
+		SurrogateKey string `json:"surrogate-key"`
 	}
 	if err := json.Unmarshal([]byte(sig.data), &req); err != nil {
 		i.log.Error("ignoring execute-snapshot signal with unreadable data; expected {\"data-collections\": [\"db.table\"]}",
@@ -164,31 +170,54 @@ func (i *Incremental) startIncremental(sig signal) error {
 		i.log.Error("ignoring execute-snapshot signal: its type is neither \"incremental\" nor \"blocking\"", zap.String("id", sig.id), zap.String("type", req.Type))
 		return nil
 	}
-	// Names are trimmed, as Debezium's ExecuteSnapshot trims them.
-	conds := map[string]string{}
+	tables, err := i.captured(ctx, req.DataCollections)
+	if errors.Is(err, errBadPattern) {
+		i.log.Error("ignoring execute-snapshot signal", zap.String("id", sig.id), zap.Error(err))
+		return nil
+	}
+	if err != nil {
+		return err // the table list, read again at the next transaction end
+	}
+	var filters []collectionFilter
 	for _, c := range req.AdditionalConditions {
-		conds[strings.TrimSpace(c.DataCollection)] = c.Filter
+		filters = append(filters, collectionFilter{c.DataCollection, c.Filter})
+	}
+	conds, err := conditionsFor(tables, filters)
+	if err != nil {
+		i.log.Error("ignoring execute-snapshot signal", zap.String("id", sig.id), zap.Error(err))
+		return nil
 	}
 	if typ == "blocking" {
-		i.requestBlocking(sig.id, i.captured(req.DataCollections), conds)
+		i.requestBlocking(sig.id, tables, conds)
 		return nil
 	}
 	if i.state.Conditions == nil {
 		i.state.Conditions = map[string]string{}
 	}
 	maps.Copy(i.state.Conditions, conds)
-	i.state.Tables = append(i.state.Tables, i.captured(req.DataCollections)...)
+	if sk := strings.TrimSpace(req.SurrogateKey); sk != "" {
+		if i.state.Surrogates == nil {
+			i.state.Surrogates = map[string]string{}
+		}
+		for _, t := range tables {
+			i.state.Surrogates[t] = sk
+		}
+	}
+	i.state.Tables = append(i.state.Tables, tables...)
 	i.log.Info("on-demand snapshot requested", zap.String("signal", sig.id), zap.Strings("tables", req.DataCollections))
 	return nil
 }
 
-// captured is the signal's tables that the connector captures, names
-// trimmed as Debezium's ExecuteSnapshot trims them; the others are
-// skipped with a warning.
-func (i *Incremental) captured(names []string) []string {
+// captured is the signal's tables that the connector captures, its
+// data-collections expanded (expandCollections); the others are skipped
+// with a warning.
+func (i *Incremental) captured(ctx context.Context, names []string) ([]string, error) {
+	expanded, err := expandCollections(names, func() ([]string, error) { return i.capturedTables(ctx) })
+	if err != nil {
+		return nil, err
+	}
 	var out []string
-	for _, t := range names {
-		t = strings.TrimSpace(t)
+	for _, t := range expanded {
 		db, tbl, ok := strings.Cut(t, ".")
 		if !ok || !i.srv.Filter.TableIncluded(db, tbl) {
 			i.log.Warn("execute-snapshot names a table that is not captured; skipping it", zap.String("table", t))
@@ -196,7 +225,7 @@ func (i *Incremental) captured(names []string) []string {
 		}
 		out = append(out, t)
 	}
-	return out
+	return out, nil
 }
 
 // stopIncremental drops the tables a stop-snapshot signal names from the
@@ -217,11 +246,11 @@ func (i *Incremental) stopIncremental(sig signal) {
 		i.log.Error("ignoring stop-snapshot signal: only type \"incremental\" is supported", zap.String("id", sig.id), zap.String("type", req.Type))
 		return
 	}
-	var names []string
-	for _, t := range req.DataCollections {
-		if t = strings.TrimSpace(t); t != "" {
-			names = append(names, t)
-		}
+	// Patterns match the tables of the snapshot, the only ones it can drop.
+	names, err := expandCollections(req.DataCollections, func() ([]string, error) { return i.state.Tables, nil })
+	if err != nil {
+		i.log.Error("ignoring stop-snapshot signal", zap.String("id", sig.id), zap.Error(err))
+		return
 	}
 	if !i.active() {
 		i.log.Warn("stop-snapshot signal, but no on-demand snapshot is running", zap.String("id", sig.id))
@@ -257,16 +286,17 @@ func (i *Incremental) dropChunk() {
 // acts on new signals, appends to batch the rows of a chunk whose close row
 // has been read, and starts the next chunk when none is in flight.
 func (i *Incremental) AtCommit(ctx context.Context, batch []change.Event) ([]change.Event, error) {
-	for _, sig := range i.requests {
+	// Each request is dropped once acted on: one that fails (the table
+	// list could not be read) is taken again at the next end, alone.
+	for len(i.requests) > 0 {
+		sig := i.requests[0]
 		if sig.typ == signalStopSnapshot {
 			i.stopIncremental(sig)
-			continue
-		}
-		if err := i.startIncremental(sig); err != nil {
+		} else if err := i.startIncremental(ctx, sig); err != nil {
 			return batch, err
 		}
+		i.requests = i.requests[1:]
 	}
-	i.requests = i.requests[:0]
 	if !i.active() {
 		return batch, nil
 	}
@@ -288,7 +318,7 @@ func (i *Incremental) Dedupe(tbl *change.Table, row []any) {
 		tbl.Database != i.table.Database || tbl.Name != i.table.Name {
 		return
 	}
-	if k, err := keyString(tbl, row); err == nil {
+	if k, err := keyStringOf(tbl, i.chunkKey, row); err == nil {
 		delete(i.rows, k)
 	}
 }
@@ -308,7 +338,7 @@ func (i *Incremental) emitChunk(batch []change.Event) []change.Event {
 	i.tableRows += int64(len(i.order))
 	i.log.Debug("on-demand snapshot chunk emitted", zap.String("table", i.state.Tables[0]), zap.Int("rows", n),
 		zap.Int("changed_during_window", len(i.order)-n))
-	i.state.LastKey = literals(i.lastKey, i.table, i.defs)
+	i.state.LastKey = literals(i.lastKey, i.chunkKey, i.defs)
 	i.chunkID, i.rows, i.order, i.windowOpen, i.closeSeen = "", nil, nil, false, false
 	return batch
 }
@@ -330,11 +360,12 @@ func (i *Incremental) nextChunk(ctx context.Context) error {
 	for len(i.state.Tables) > 0 {
 		name := i.state.Tables[0]
 		if i.table == nil || i.table.Database+"."+i.table.Name != name {
-			if err := i.prepare(ctx, name); err != nil {
+			skip, err := i.prepare(ctx, name)
+			if err != nil {
 				return err
 			}
-			if i.table == nil {
-				i.finishTable(name, "has no primary key")
+			if skip != "" {
+				i.finishTable(name, skip)
 				continue
 			}
 		}
@@ -359,29 +390,42 @@ func (i *Incremental) finishTable(name, why string) {
 	}
 	i.state.Tables = i.state.Tables[1:]
 	delete(i.state.Conditions, name)
+	delete(i.state.Surrogates, name)
 	i.state.LastKey, i.table, i.tableRows, i.chunkID = nil, nil, 0, ""
 	if len(i.state.Tables) == 0 {
 		i.log.Info("on-demand snapshot finished")
 	}
 }
 
-func (i *Incremental) prepare(ctx context.Context, name string) error {
+// prepare reads the table's structure and the columns its chunks follow:
+// the primary key, or the signal's surrogate key (which a table without a
+// primary key needs; it must be unique and not null, as in Debezium). A
+// table it cannot chunk gets the reason to skip it.
+func (i *Incremental) prepare(ctx context.Context, name string) (skip string, err error) {
 	db, tbl, _ := strings.Cut(name, ".")
 	info, err := i.srv.Catalog.Table(ctx, db, tbl)
 	if err != nil {
-		return fmt.Errorf("on-demand snapshot of %s: %w", name, err)
+		return "", fmt.Errorf("on-demand snapshot of %s: %w", name, err)
 	}
-	if len(info.Key) == 0 {
-		i.table = nil
-		return nil
+	i.table = nil
+	key := info.Key
+	if sk := i.state.Surrogates[name]; sk != "" {
+		n := slices.IndexFunc(info.Columns, func(c mysqltypes.ColumnDef) bool { return strings.EqualFold(c.Name, sk) })
+		if n < 0 {
+			return fmt.Sprintf("has no column %q, the signal's surrogate-key", sk), nil
+		}
+		key = []int{n}
+	}
+	if len(key) == 0 {
+		return "has no primary key (a signal's surrogate-key names a unique column to use instead)", nil
 	}
 	t, err := i.srv.BuildTable(db, tbl, info.Columns, info.Key)
 	if err != nil {
-		return fault.Definite(err)
+		return "", fault.Definite(err)
 	}
-	i.table, i.defs, i.started, i.tableRows = t, info.Columns, time.Now(), 0
+	i.table, i.defs, i.chunkKey, i.started, i.tableRows = t, info.Columns, key, time.Now(), 0
 	i.log.Info("on-demand snapshot of table starting", zap.String("table", name))
-	return nil
+	return "", nil
 }
 
 func (i *Incremental) connect(ctx context.Context) (*client.Conn, error) {
@@ -425,8 +469,8 @@ func (i *Incremental) readChunk(ctx context.Context) (int, error) {
 	if err := write("open", signalWindowOpen); err != nil {
 		return 0, err
 	}
-	keyCols := make([]string, len(i.table.Key))
-	for n, k := range i.table.Key {
+	keyCols := make([]string, len(i.chunkKey))
+	for n, k := range i.chunkKey {
 		keyCols[n] = quoteIdent(i.defs[k].Name)
 	}
 	cols := make([]string, len(i.defs))
@@ -456,7 +500,7 @@ func (i *Incremental) readChunk(ctx context.Context) (int, error) {
 		if err != nil {
 			return fmt.Errorf("reading a row of %s: %w", name, err)
 		}
-		k, err := keyString(i.table, vals)
+		k, err := keyStringOf(i.table, i.chunkKey, vals)
 		if err != nil {
 			return err
 		}
@@ -496,9 +540,9 @@ func (i *Incremental) readChunk(ctx context.Context) (int, error) {
 // string as a double, which above 2^53 cannot tell neighbouring keys apart.
 // An ENUM goes as its index and a SET as its bits, the order ORDER BY
 // sorts them in; compared with a string they would compare as text.
-func literals(row []any, t *change.Table, defs []mysqltypes.ColumnDef) []string {
-	out := make([]string, len(t.Key))
-	for n, k := range t.Key {
+func literals(row []any, key []int, defs []mysqltypes.ColumnDef) []string {
+	out := make([]string, len(key))
+	for n, k := range key {
 		if s, ok := row[k].(string); ok && k < len(defs) {
 			switch dt := defs[k].DataType; {
 			case (dt == "decimal" || dt == "numeric") && isDecimalText(s):

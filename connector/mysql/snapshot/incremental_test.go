@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -232,7 +233,7 @@ func chunkInFlight(t *testing.T, i *Incremental) *change.Table {
 	t.Helper()
 	tbl := testTable("app", "a", 1)
 	i.state.Tables = []string{"app.a", "app.b"}
-	i.table, i.defs = tbl, []mysqltypes.ColumnDef{{Name: "id", DataType: "int"}, {Name: "v", DataType: "varchar"}}
+	i.table, i.chunkKey, i.defs = tbl, tbl.Key, []mysqltypes.ColumnDef{{Name: "id", DataType: "int"}, {Name: "v", DataType: "varchar"}}
 	i.chunkID, i.rows, i.order = "c1", map[string][]any{}, nil
 	for n := int64(1); n <= 4; n++ {
 		k := fmt.Sprint(n)
@@ -345,7 +346,7 @@ func TestLiterals(t *testing.T) {
 		time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC),
 	}
 	want := []string{"'2024-01-02 03:04:05'", "-5", "18446744073709551615", "1.5e-07", "'2024-01-02 03:04:05.12'", "X'00ff61'", `'O\'Brien\\'`}
-	if got := literals(r, tbl, nil); !reflect.DeepEqual(got, want) {
+	if got := literals(r, tbl.Key, nil); !reflect.DeepEqual(got, want) {
 		t.Fatalf("literals:\n got %q\nwant %q", got, want)
 	}
 }
@@ -512,7 +513,7 @@ func TestLiteralsDecimalKey(t *testing.T) {
 		{Name: "code", DataType: "varchar", ColumnType: "varchar(10)"}, // digits, but text: stays a string
 	}
 	// The values as rowValues gives them: the server's text.
-	got := literals([]any{"9007199254740992", "-12.5000", "00123"}, tbl, defs)
+	got := literals([]any{"9007199254740992", "-12.5000", "00123"}, tbl.Key, defs)
 	if want := []string{"9007199254740992", "-12.5000", "'00123'"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("literals of DECIMAL keys = %q, want exact numeric literals %q", got, want)
 	}
@@ -549,13 +550,77 @@ func TestLiteralsEnumSetKey(t *testing.T) {
 		{[]any{"", "b", int64(1)}, []string{"0", "2", "1"}}, // '' is the error value, index 0
 		{[]any{"Admin", "C,A", int64(1)}, []string{"2", "5", "1"}},
 	} {
-		if got := literals(c.row, tbl, defs); !reflect.DeepEqual(got, c.want) {
+		if got := literals(c.row, tbl.Key, defs); !reflect.DeepEqual(got, c.want) {
 			t.Errorf("literals(%v) = %q, want %q", c.row, got, c.want)
 		}
 	}
 	// A value the definition does not know (a column altered since):
 	// compared as text, as before, rather than guessed.
-	if got, want := literals([]any{"guest", "d", int64(1)}, tbl, defs), []string{"'guest'", "'d'", "1"}; !reflect.DeepEqual(got, want) {
+	if got, want := literals([]any{"guest", "d", int64(1)}, tbl.Key, defs), []string{"'guest'", "'d'", "1"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("literals of unknown members = %q, want %q", got, want)
+	}
+}
+
+// A signal's data-collections are regular expressions over whole table
+// names, as Debezium reads them: a pattern stands for the tables it
+// matches, or for itself when it matches none; a plain name needs no
+// table list.
+func TestExpandCollections(t *testing.T) {
+	tables := []string{"app.a", "app.ab", "app.b", "other.a"}
+	asked := 0
+	known := func() ([]string, error) { asked++; return tables, nil }
+	for _, c := range []struct {
+		names []string
+		want  []string
+		lists int
+	}{
+		{[]string{" app.a ", "app.x", ""}, []string{"app.a", "app.x"}, 0},
+		{[]string{"app\\.a.*"}, []string{"app.a", "app.ab"}, 1},
+		{[]string{"app.(a|b)", ".*\\.a"}, []string{"app.a", "app.b", "app.a", "other.a"}, 1},
+		{[]string{"app.z+"}, []string{"app.z+"}, 1},
+	} {
+		asked = 0
+		got, err := expandCollections(c.names, known)
+		if err != nil || !reflect.DeepEqual(got, c.want) || asked != c.lists {
+			t.Errorf("%q: %q, %v (tables listed %d times); want %q (%d)", c.names, got, err, asked, c.want, c.lists)
+		}
+	}
+	if _, err := expandCollections([]string{"app.(a"}, known); !errors.Is(err, errBadPattern) {
+		t.Errorf("an unbalanced pattern: %v, want errBadPattern", err)
+	}
+}
+
+// An additional condition's data-collection is a name or a pattern over
+// whole names; a table takes the first condition that names it.
+func TestConditionsFor(t *testing.T) {
+	got, err := conditionsFor([]string{"app.a", "app.b", "app.c"}, []collectionFilter{
+		{" app.b ", "b = 1"}, {"app\\.[ab]", "ab = 1"}, {"other.c", "no"},
+	})
+	want := map[string]string{"app.a": "ab = 1", "app.b": "b = 1"}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("%v, %v; want %v", got, err, want)
+	}
+	if _, err := conditionsFor([]string{"app.a"}, []collectionFilter{{"app.[", "x"}}); !errors.Is(err, errBadPattern) {
+		t.Errorf("an unbalanced pattern: %v, want errBadPattern", err)
+	}
+}
+
+// A signal's surrogate-key names the column the chunks of its tables
+// follow; it travels in the progress, and goes with its table.
+func TestSignalSurrogateKey(t *testing.T) {
+	i, _ := newTestIncremental(t, 0)
+	i.Signal("sig-1", "execute-snapshot", `{"data-collections": ["app.a", "app.b"], "surrogate-key": " code "}`)
+	// No server here: reading the first chunk fails; the request stands.
+	_, _ = i.AtCommit(context.Background(), nil)
+	want := map[string]string{"app.a": "code", "app.b": "code"}
+	if !reflect.DeepEqual(i.state.Surrogates, want) {
+		t.Fatalf("surrogates %v, want %v", i.state.Surrogates, want)
+	}
+	if !strings.Contains(i.Progress(), `"surrogates":{"app.a":"code","app.b":"code"}`) {
+		t.Errorf("progress %s lacks the surrogate keys", i.Progress())
+	}
+	i.finishTable("app.a", "")
+	if !reflect.DeepEqual(i.state.Surrogates, map[string]string{"app.b": "code"}) {
+		t.Errorf("after app.a: surrogates %v", i.state.Surrogates)
 	}
 }
