@@ -682,3 +682,33 @@ func TestOnDemandSnapshotSurrogateKey(t *testing.T) {
 	}
 	sl.Stop()
 }
+
+// TestOnDemandSnapshotPauseResume: a pause-snapshot signal in the
+// execute-snapshot's own transaction holds the on-demand snapshot before
+// its first chunk (no read event while streaming goes on), and
+// resume-snapshot lets it run to the end; a log signal's message is logged.
+func TestOnDemandSnapshotPauseResume(t *testing.T) {
+	e := needServers(t)
+	d := newDB(t, e)
+	snapshotTable(t, d, 200)
+	d.exec("CREATE TABLE u (id INT PRIMARY KEY)")
+	sl, prefix := startOnDemand(t, e, d, 10)
+	d.execAll("BEGIN",
+		fmt.Sprintf(`INSERT INTO debezium_signal VALUES ('ad-hoc-p', 'execute-snapshot', '{"data-collections": ["%s.t"]}')`, d.name),
+		`INSERT INTO debezium_signal VALUES ('pause-1', 'pause-snapshot', '{"type": "incremental"}')`,
+		"COMMIT")
+	sl.WaitLog("on-demand snapshot paused", 30*time.Second)
+	d.exec("INSERT INTO u VALUES (1)")
+	consume(t, e, 1, 30*time.Second, prefix+"."+d.name+".u") // streaming goes on
+	if n := topicRecords(t, e.kafka, prefix+"."+d.name+".t", 1, time.Second); n != 0 {
+		t.Fatalf("%d records of t while the snapshot is paused, want none", n)
+	}
+	d.exec(`INSERT INTO debezium_signal VALUES ('resume-1', 'resume-snapshot', '{"type": "incremental"}')`)
+	d.exec(`INSERT INTO debezium_signal VALUES ('log-1', 'log', '{"message": "resumed by the e2e test"}')`)
+	sl.WaitLog("on-demand snapshot finished", time.Minute)
+	if n := len(consume(t, e, 200, 30*time.Second, prefix+"."+d.name+".t")); n != 200 {
+		t.Errorf("%d read events after the resume, want 200", n)
+	}
+	sl.WaitLog("resumed by the e2e test", 10*time.Second)
+	sl.Stop()
+}

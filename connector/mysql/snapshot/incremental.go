@@ -27,6 +27,9 @@ import (
 const (
 	signalExecuteSnapshot = "execute-snapshot"
 	signalStopSnapshot    = "stop-snapshot"
+	signalPauseSnapshot   = "pause-snapshot"
+	signalResumeSnapshot  = "resume-snapshot"
+	signalLog             = "log"
 	signalWindowOpen      = "snapshot-window-open"
 	signalWindowClose     = "snapshot-window-close"
 )
@@ -78,6 +81,9 @@ type incrState struct {
 	// Surrogates are the signals' surrogate-key columns: table -> the
 	// column the chunks follow instead of the primary key.
 	Surrogates map[string]string `json:"surrogates,omitempty"`
+	// Paused: a pause-snapshot signal holds the next chunk back until a
+	// resume-snapshot; a restart stays paused.
+	Paused bool `json:"paused,omitempty"`
 }
 
 // NewIncremental prepares the on-demand snapshots of srv; none runs until
@@ -118,13 +124,16 @@ func (i *Incremental) Progress() string {
 
 type signal struct{ id, typ, data string }
 
-// Signal handles a row written to the signal table: an execute-snapshot or
-// stop-snapshot request, acted on when its transaction commits, or one of
-// the watermarks this snapshot writes around a chunk.
+// Signal handles a row written to the signal table: an execute-snapshot,
+// stop-snapshot, pause-snapshot or resume-snapshot request, acted on when
+// its transaction commits; a log request, logged; or one of the watermarks
+// this snapshot writes around a chunk.
 func (i *Incremental) Signal(id, typ, data string) {
 	switch typ {
-	case signalExecuteSnapshot, signalStopSnapshot:
+	case signalExecuteSnapshot, signalStopSnapshot, signalPauseSnapshot, signalResumeSnapshot:
 		i.requests = append(i.requests, signal{id: id, typ: typ, data: data})
+	case signalLog:
+		logSignal(i.log, id, data)
 	// With no chunk in flight the id is empty, which a row named just
 	// "-open" or "-close" would otherwise match.
 	case signalWindowOpen:
@@ -290,10 +299,15 @@ func (i *Incremental) AtCommit(ctx context.Context, batch []change.Event) ([]cha
 	// list could not be read) is taken again at the next end, alone.
 	for len(i.requests) > 0 {
 		sig := i.requests[0]
-		if sig.typ == signalStopSnapshot {
+		switch sig.typ {
+		case signalStopSnapshot:
 			i.stopIncremental(sig)
-		} else if err := i.startIncremental(ctx, sig); err != nil {
-			return batch, err
+		case signalPauseSnapshot, signalResumeSnapshot:
+			i.pauseOrResume(sig)
+		default:
+			if err := i.startIncremental(ctx, sig); err != nil {
+				return batch, err
+			}
 		}
 		i.requests = i.requests[1:]
 	}
@@ -303,7 +317,7 @@ func (i *Incremental) AtCommit(ctx context.Context, batch []change.Event) ([]cha
 	if i.closeSeen {
 		batch = i.emitChunk(batch)
 	}
-	if i.chunkID == "" {
+	if i.chunkID == "" && !i.state.Paused {
 		if err := i.nextChunk(ctx); err != nil {
 			return batch, err
 		}
@@ -347,7 +361,7 @@ func (i *Incremental) emitChunk(batch []change.Event) []change.Event {
 // flight, as the stream (re)connects: after a restart, the progress
 // restored from the offset has no chunk in flight.
 func (i *Incremental) Continue(ctx context.Context) error {
-	if i.active() && i.chunkID == "" {
+	if i.active() && i.chunkID == "" && !i.state.Paused {
 		return i.nextChunk(ctx)
 	}
 	return nil
@@ -393,6 +407,7 @@ func (i *Incremental) finishTable(name, why string) {
 	delete(i.state.Surrogates, name)
 	i.state.LastKey, i.table, i.tableRows, i.chunkID = nil, nil, 0, ""
 	if len(i.state.Tables) == 0 {
+		i.state.Paused = false // a pause holds only the snapshot it paused
 		i.log.Info("on-demand snapshot finished")
 	}
 }

@@ -624,3 +624,38 @@ func TestSignalSurrogateKey(t *testing.T) {
 		t.Errorf("after app.a: surrogates %v", i.state.Surrogates)
 	}
 }
+
+// pause-snapshot holds the next chunk back (the one in flight is still
+// emitted) and stays in the progress; resume-snapshot lets it go; the
+// pause ends with the snapshot it paused.
+func TestSignalPauseResume(t *testing.T) {
+	i, logs := newTestIncremental(t, 0)
+	chunkInFlight(t, i)
+	i.windowOpen, i.closeSeen = true, true
+	i.Signal("p-1", "pause-snapshot", `{"type": "incremental"}`)
+	batch, err := i.AtCommit(context.Background(), nil)
+	if err != nil || len(batch) != 4 {
+		t.Fatalf("AtCommit = %d events, %v; want the chunk in flight's 4 rows", len(batch), err)
+	}
+	if !i.state.Paused || i.chunkID != "" || !strings.Contains(i.Progress(), `"paused":true`) {
+		t.Fatalf("paused %v, chunk %q, progress %s; want paused, no chunk read", i.state.Paused, i.chunkID, i.Progress())
+	}
+	if err := i.Continue(context.Background()); err != nil {
+		t.Fatalf("Continue while paused read a chunk: %v", err)
+	}
+	// (AtCommit would read the next chunk, which needs a server.)
+	i.pauseOrResume(signal{id: "r-1", typ: signalResumeSnapshot})
+	if i.state.Paused {
+		t.Error("still paused after resume-snapshot")
+	}
+	i.finishTable("app.a", "")
+	i.state.Paused = true
+	i.finishTable("app.b", "")
+	if i.state.Paused {
+		t.Error("the pause outlived its snapshot")
+	}
+	i.Signal("l-1", "log", `{"message": "hello from the signal table"}`)
+	if got := logs.FilterMessage("signal message").All(); len(got) != 1 || got[0].ContextMap()["message"] != "hello from the signal table" {
+		t.Errorf("logged %v, want the log signal's message", got)
+	}
+}
