@@ -2,8 +2,11 @@ package binlog
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+
+	gmysql "github.com/go-mysql-org/go-mysql/mysql"
 
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/connector/history"
@@ -22,6 +25,8 @@ type Blocker interface {
 	BlockingDue() bool
 	// BlockingTables is the due one's tables ("db.table").
 	BlockingTables() []string
+	// SkipBlocking drops the due one, which failed for good with err.
+	SkipBlocking(err error)
 	// RunBlocking takes it from the stream's position at a transaction's
 	// end (gtid and query: the last transaction's, for the rows' source
 	// block); a failed one stays due.
@@ -60,6 +65,11 @@ func (s *Streamer) blockingAtCommit(ctx context.Context, st *txnState, batch []c
 // schema history and the schema change topic, then takes it.
 func (s *Streamer) runBlocking(ctx context.Context, st *txnState, from offsets.MySQL, out change.Enqueuer) error {
 	if err := s.blockingSchema(ctx, s.blocker.BlockingTables(), from, out); err != nil {
+		var refused *gmysql.MyError
+		if errors.As(err, &refused) {
+			s.blocker.SkipBlocking(err) // a structure the user may not read, say
+			return nil
+		}
 		return err
 	}
 	return s.blocker.RunBlocking(ctx, from, st.lastGTID, st.lastQuery, out)

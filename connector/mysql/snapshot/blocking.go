@@ -57,6 +57,21 @@ func (i *Incremental) requestBlocking(id string, tables []string, filters map[st
 	i.log.Info("blocking snapshot requested: streaming pauses at the end of the signal's transaction", zap.String("signal", id), zap.Strings("tables", tables))
 }
 
+// refused reports whether the server refused a statement: taking the
+// blocking snapshot again would fail again and hold the stream up for good.
+func refused(err error) bool {
+	var me *gmysql.MyError
+	return errors.As(err, &me)
+}
+
+// SkipBlocking drops the due blocking snapshot, which failed for good
+// (err, which the server gave), and says so; streaming goes on.
+func (i *Incremental) SkipBlocking(err error) {
+	i.log.Error("blocking snapshot failed and is dropped; streaming goes on. Fix what the error names and send the signal again",
+		zap.Strings("tables", i.blocking[0].tables), zap.Error(err))
+	i.blocking = i.blocking[1:]
+}
+
 // BlockingTables is the due blocking snapshot's tables: the stream writes
 // their structure to the schema history first, as Debezium does.
 func (i *Incremental) BlockingTables() []string { return i.blocking[0].tables }
@@ -76,14 +91,10 @@ func (i *Incremental) RunBlocking(ctx context.Context, from offsets.MySQL, gtid,
 	i.log.Info("blocking snapshot starting; streaming is paused until it ends", zap.Strings("tables", req.tables),
 		zap.String("stream_gtids", from.GTIDs))
 	_, _, err := New(i.srv).Run(ctx, st, false, out)
-	var refused *gmysql.MyError
-	if errors.As(err, &refused) {
-		// The server refused a statement (a signal's SELECT with a
-		// typo, say): taking it again would fail again and hold the
-		// stream up for good. The rows read so far stay written.
-		i.blocking = i.blocking[1:]
-		i.log.Error("blocking snapshot failed and is dropped; streaming goes on. Fix what the error names and send the signal again",
-			zap.Strings("tables", req.tables), zap.Error(err))
+	if refused(err) {
+		// A signal's SELECT with a typo, say: the rows read so far stay
+		// written.
+		i.SkipBlocking(err)
 		return nil
 	}
 	if err != nil {
