@@ -164,6 +164,10 @@ type Connector struct {
 	TableIgnoreBuiltin  bool // table.ignore.builtin, default true: skip mysql, sys, information_schema, performance_schema
 
 	TombstonesOnDelete bool // tombstones.on.delete, default true
+	// SkipUnchanged is skip.messages.without.change: an update whose
+	// after image equals its before image, as written (excluded, masked
+	// and truncated columns included), is not written.
+	SkipUnchanged bool
 	IncludeQuery       bool // include.query, default false
 	MaxQueueSize       int  // max.queue.size, default 2048 (Debezium: 8192), or twice max.batch.size
 	MaxBatchSize       int  // max.batch.size, default 1024 (Debezium: 2048)
@@ -633,6 +637,7 @@ const MaxConversionThreads = 64
 // queue reads the queue, batching and offset settings.
 func (r *reader) queue(c *Connector) {
 	c.TombstonesOnDelete = r.boolean("tombstones.on.delete", true)
+	c.SkipUnchanged = r.boolean("skip.messages.without.change", false)
 	c.IncludeQuery = r.boolean("include.query", false)
 	c.MaxBatchSize = int(r.integer("max.batch.size", DefaultMaxBatchSize, positive(math.MaxInt32)))
 	c.MaxQueueSize = int(r.integer("max.queue.size", int64(max(DefaultMaxQueueSize, 2*c.MaxBatchSize)), positive(math.MaxInt32)))

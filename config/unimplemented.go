@@ -14,7 +14,6 @@ type defaultOnlyProp struct{ key, def, does string }
 // other value, since running on without them would send what Debezium
 // would not, without a word.
 var defaultOnly = []defaultOnlyProp{
-	{"skip.messages.without.change", "false", "it drops updates that change no captured column"},
 	{"include.schema.comments", "false", "it adds the columns' comments to the schemas"},
 	{"topic.naming.strategy", "io.debezium.schema.DefaultTopicNamingStrategy", "another strategy names topics otherwise"},
 	{"converters", "", "Java CustomConverter classes change the columns' schemas"},

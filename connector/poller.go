@@ -33,6 +33,9 @@ type PollerConfig struct {
 	// registered, into the one position stored. nil: the task has one reader.
 	Combine    func([]change.Position) (change.Position, error)
 	Tombstones bool
+	// SkipUnchanged drops updates whose values did not change
+	// (skip.messages.without.change).
+	SkipUnchanged bool
 	// Errors is errors.*: what a record a transform or converter fails on
 	// does (the zero value stops the task, Connect's default).
 	Errors ErrorHandling
@@ -122,7 +125,7 @@ func NewPoller(cfg PollerConfig) *Poller {
 		cfg.CommitTimeout = 10 * time.Second
 	}
 	p := &Poller{cfg: cfg, log: cfg.Logger,
-		builder: recordBuilder{tombstones: cfg.Tombstones, now: time.Now}}
+		builder: recordBuilder{tombstones: cfg.Tombstones, skipUnchanged: cfg.SkipUnchanged, now: time.Now}}
 	if len(cfg.SkipOps) > 0 {
 		p.builder.skip = new([256]bool)
 		for op := range cfg.SkipOps {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"reflect"
 	"time"
 
 	"github.com/sluice-cdc/sluice/connector/change"
@@ -19,6 +20,9 @@ const (
 // It is used by the poller goroutine only.
 type recordBuilder struct {
 	tombstones bool
+	// skipUnchanged drops an update whose images are equal
+	// (skip.messages.without.change).
+	skipUnchanged bool
 	// skip are skipped.operations applied to each record, as Debezium's
 	// event dispatcher does for sources that do not filter operations
 	// themselves (Vitess): a key change's delete and create are each
@@ -254,6 +258,9 @@ func (b *recordBuilder) build(ev *change.Event, out []change.Record) ([]change.R
 			out = append(out, rec(key, nil))
 		}
 	case change.OpUpdate:
+		if b.skipUnchanged && sameValues(before, after) {
+			break // Debezium's check comes before the key's
+		}
 		if sameKey(oldKey, newKey) {
 			if !b.skipped(change.OpUpdate) {
 				out = append(out, rec(newKey, envelope(change.OpUpdate, before, after)))
@@ -288,6 +295,21 @@ func (b *recordBuilder) build(ev *change.Event, out []change.Record) ([]change.R
 		return out, fmt.Errorf("event for %s.%s has unknown operation %q", t.Database, t.Name, ev.Op)
 	}
 	return out, nil
+}
+
+// sameValues reports whether two converted row images are equal, as
+// Connect's Struct.equals compares them (byte arrays by content): for
+// skip.messages.without.change.
+func sameValues(a, b *change.Value) bool {
+	if a == nil || b == nil || len(a.Values) != len(b.Values) {
+		return false
+	}
+	for i := range a.Values {
+		if !reflect.DeepEqual(a.Values[i], b.Values[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // skipped reports whether skipped.operations drops records of op.

@@ -324,3 +324,30 @@ func TestUpdateAfterImageSharesUnchangedConversions(t *testing.T) {
 		}
 	}
 }
+
+// skip.messages.without.change drops an update whose images are equal as
+// written, bytes compared by content; other updates and other operations
+// stay.
+func TestRecordsSkipUnchanged(t *testing.T) {
+	tbl := testTable(nil)
+	events := []change.Event{
+		{Op: change.OpUpdate, Table: tbl, Before: []any{int64(1), "s", "a"}, After: []any{int64(1), "s", "a"}},
+		{Op: change.OpUpdate, Table: tbl, Before: []any{int64(1), "s", []byte("x")}, After: []any{int64(1), "s", []byte("x")}},
+		{Op: change.OpUpdate, Table: tbl, Before: []any{int64(1), "s", "a"}, After: []any{int64(1), "s", "b"}},
+		{Op: change.OpCreate, Table: tbl, After: []any{int64(2), "s", "a"}},
+	}
+	for skip, want := range map[bool]int{true: 2, false: 4} {
+		b := recordBuilder{skipUnchanged: skip, now: time.Now}
+		n := 0
+		for i := range events {
+			recs, err := b.build(&events[i], nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n += len(recs)
+		}
+		if n != want {
+			t.Errorf("skip.messages.without.change=%v: %d records, want %d", skip, n, want)
+		}
+	}
+}

@@ -206,7 +206,7 @@ func newTask(c *config.Connector, d Deps, src Source, key []byte, id string) (*T
 			Transforms: chain, KeyConverter: keyConv, ValueConverter: valConv,
 			Producer: d.Producer, Topics: d.Topics, Store: d.Store, OffsetKey: key,
 			Errors: errs, KeyConverterClass: kc.Class, ValueConverterClass: vc.Class,
-			Tombstones: c.TombstonesOnDelete, Headers: headers, MaxBatch: c.MaxBatchSize, PollInterval: c.PollInterval,
+			Tombstones: c.TombstonesOnDelete, SkipUnchanged: c.SkipUnchanged, Headers: headers, MaxBatch: c.MaxBatchSize, PollInterval: c.PollInterval,
 			FlushInterval: d.Worker.FlushIntervalFor(c), CommitTimeout: c.OffsetFlushTimeout + 5*time.Second,
 			HeartbeatInterval: c.HeartbeatInterval, HeartbeatTopic: c.HeartbeatTopic, ServerName: c.TopicPrefix,
 			Logger: log,

@@ -105,6 +105,7 @@ var modesProps = map[string]string{
 	"column.exclude.list":           `.*\.t_int\.bi`,
 	"message.key.columns":           `.*\.t_nokey:a`,
 	"tombstones.on.delete":          "false",
+	"skip.messages.without.change":  "true",
 	// Transaction metadata: the .transaction topic's BEGIN and END
 	// records, the envelope's transaction block and the history
 	// positions' transaction_id compare like any topic; heartbeats by

@@ -173,6 +173,11 @@ func streaming() [][]string {
 		// inserts, updates, deletes of every type group
 		{`INSERT INTO t_int VALUES (2, 127, 0, 32767, 0, 8388607, 0, 2147483647, 0, 9223372036854775807, 9223372036854775808, 1, DEFAULT, 7)`},
 		{`UPDATE t_int SET ti = 5, biu = 1, i5 = 3 WHERE id = 1`},
+		// Updates that change only what the modes pair leaves out (bi,
+		// excluded) or writes the same (vc cut to 3 characters, c masked):
+		// its skip.messages.without.change drops them.
+		{`UPDATE t_int SET bi = 5 WHERE id = 1`},
+		{`UPDATE t_str SET vc = 'hélicopter', c = 'zz' WHERE id = 1`},
 		{`DELETE FROM t_int WHERE id = 3`},
 		{`INSERT INTO t_dec VALUES (2, -0.01, 0.0000000001, 0, -1.25, 1234.5, -2.5e-300, 0.001, NULL)`,
 			`UPDATE t_dec SET d1 = 1.23, dflt = NULL WHERE id = 1`},
