@@ -168,9 +168,9 @@ type Connector struct {
 	// after image equals its before image, as written (excluded, masked
 	// and truncated columns included), is not written.
 	SkipUnchanged bool
-	IncludeQuery       bool // include.query, default false
-	MaxQueueSize       int  // max.queue.size, default 2048 (Debezium: 8192), or twice max.batch.size
-	MaxBatchSize       int  // max.batch.size, default 1024 (Debezium: 2048)
+	IncludeQuery  bool // include.query, default false
+	MaxQueueSize  int  // max.queue.size, default 2048 (Debezium: 8192), or twice max.batch.size
+	MaxBatchSize  int  // max.batch.size, default 1024 (Debezium: 2048)
 	// ConversionThreads is sluice.conversion.threads, default 1: the
 	// goroutines that build, transform and convert a batch's records
 	// (connector/workers.go).
