@@ -165,8 +165,8 @@ type Connector struct {
 
 	TombstonesOnDelete bool // tombstones.on.delete, default true
 	// SkipUnchanged is skip.messages.without.change: an update whose
-	// after image equals its before image, as written (excluded, masked
-	// and truncated columns included), is not written.
+	// after image equals its before image as written (excluded columns
+	// left out, masked and truncated ones as written) is not sent.
 	SkipUnchanged bool
 	IncludeQuery  bool // include.query, default false
 	MaxQueueSize  int  // max.queue.size, default 2048 (Debezium: 8192), or twice max.batch.size
@@ -190,6 +190,10 @@ type Connector struct {
 	KeepAlive         bool          // connect.keep.alive, default true
 	KeepAliveInterval time.Duration // connect.keep.alive.interval.ms, default 60s
 	HeartbeatInterval time.Duration // heartbeat.interval.ms, default 0 (off)
+	// SnapshotDelay and StreamingDelay are snapshot.delay.ms and
+	// streaming.delay.ms, default 0: waits before a snapshot and before
+	// streaming.
+	SnapshotDelay, StreamingDelay time.Duration
 	// HeartbeatActionQuery is heartbeat.action.query: a statement run on
 	// the source database with every heartbeat record ("": none).
 	HeartbeatActionQuery string
@@ -574,6 +578,8 @@ func (r *reader) connection(c *Connector, vd flavorDefaults) {
 	c.KeepAlive = r.boolean("connect.keep.alive", true)
 	c.KeepAliveInterval = r.millis("connect.keep.alive.interval.ms", 60*time.Second, false)
 	c.HeartbeatInterval = r.millis("heartbeat.interval.ms", 0, true)
+	c.SnapshotDelay = r.millis("snapshot.delay.ms", 0, true)
+	c.StreamingDelay = r.millis("streaming.delay.ms", 0, true)
 }
 
 // topicPrefix reads topic.prefix and the filters of what is captured.

@@ -985,13 +985,13 @@ func TestHeartbeatActionQueryKept(t *testing.T) {
 	}
 }
 
-// The timing settings Sluice does not apply are warned about, and so are
-// initial statements given to a Vitess source (it opens no SQL connection).
+// The delays are read, not warned about; initial statements given to a
+// Vitess source are (it opens no SQL connection).
 func TestUnappliedSettingsWarned(t *testing.T) {
-	_, warns := mustParse(t, with("snapshot.delay.ms", "5000", "database.initial.statements", "SET NAMES utf8mb4"))
+	c, warns := mustParse(t, with("snapshot.delay.ms", "5000", "streaming.delay.ms", "250", "database.initial.statements", "SET NAMES utf8mb4"))
 	got := warningsText(warns)
-	if want := `property "snapshot.delay.ms" is ignored by Sluice: reading starts at once`; !strings.Contains(got, want) {
-		t.Errorf("missing warning %q in\n%s", want, got)
+	if c.SnapshotDelay != 5*time.Second || c.StreamingDelay != 250*time.Millisecond || strings.Contains(got, "delay.ms") {
+		t.Errorf("delays %v %v, warnings %s; want 5s and 250ms, no warning", c.SnapshotDelay, c.StreamingDelay, got)
 	}
 	if strings.Contains(got, "database.initial.statements") {
 		t.Errorf("the binlog connectors run database.initial.statements, but: %s", got)

@@ -93,11 +93,6 @@ func (r *reader) unimplemented(c *Connector) {
 	}
 	r.channels("signal.enabled.channels", "source", "signals are read from the signal table only")
 	r.channels("notification.enabled.channels", "log,jmx", "Sluice writes no notification records; its log reports snapshots")
-	for _, k := range []string{"snapshot.delay.ms", "streaming.delay.ms"} {
-		if v, ok := r.lookup(k); ok && strings.TrimSpace(v) != "" && strings.TrimSpace(v) != "0" {
-			r.warn(k, "is ignored by Sluice: reading starts at once")
-		}
-	}
 }
 
 // channels refuses a channel list naming one Sluice does not serve.

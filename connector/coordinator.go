@@ -34,6 +34,10 @@ type Coordinator struct {
 	// coordinator that must not snapshot again. nil: none is kept, and
 	// every Run is a start.
 	Snapshotted *atomic.Bool
+	// SnapshotDelay and StreamingDelay are snapshot.delay.ms and
+	// streaming.delay.ms: waits before a snapshot and before streaming,
+	// at every start of the reading, as Debezium's.
+	SnapshotDelay, StreamingDelay time.Duration
 }
 
 // Run reads from the stored offset (nil: none) until ctx ends (nil), the
@@ -60,9 +64,9 @@ func (c *Coordinator) read(ctx context.Context, from change.Position, out *progr
 	switch {
 	case from == nil && c.Mode == config.SnapshotNever:
 		c.Logger.Info("snapshot.mode=never: streaming from the oldest change the source has")
-		return c.stream(ctx, nil, out)
+		return c.delayedStream(ctx, nil, out)
 	case from == nil && noData(c.Mode):
-		pos, err := c.Source.Snapshot(ctx, nil, false, out)
+		pos, err := c.snapshot(ctx, nil, false, out)
 		if err != nil {
 			return err
 		}
@@ -73,7 +77,7 @@ func (c *Coordinator) read(ctx context.Context, from change.Position, out *progr
 			return err
 		}
 		c.Logger.Info("no stored offset; streaming from the source's current position", zap.String("snapshot.mode", c.Mode))
-		return c.stream(ctx, pos, out)
+		return c.delayedStream(ctx, pos, out)
 	case c.Mode == config.SnapshotAlways && !inProgress(from) && !c.snapshotted():
 		// Debezium's "always": a new snapshot at every start of the task,
 		// whatever offset is stored, then streaming from that snapshot.
@@ -93,7 +97,7 @@ func (c *Coordinator) read(ctx context.Context, from change.Position, out *progr
 		c.Logger.Info("snapshot.mode=initial_only: the stored offset is past the snapshot; not streaming")
 		return nil
 	}
-	err := c.stream(ctx, from, out)
+	err := c.delayedStream(ctx, from, out)
 	if errors.Is(err, fault.ErrPositionUnavailable) && c.Mode == config.SnapshotWhenNeeded {
 		c.Logger.Warn("the source no longer has the stored position; snapshot.mode=when_needed: taking a new snapshot", zap.Error(err))
 		return c.snapshotThenStream(ctx, nil, out)
@@ -102,7 +106,7 @@ func (c *Coordinator) read(ctx context.Context, from change.Position, out *progr
 }
 
 func (c *Coordinator) snapshotThenStream(ctx context.Context, from change.Position, out *progress) error {
-	pos, err := c.Source.Snapshot(ctx, from, true, out)
+	pos, err := c.snapshot(ctx, from, true, out)
 	if err != nil || ctx.Err() != nil {
 		return err
 	}
@@ -116,7 +120,37 @@ func (c *Coordinator) snapshotThenStream(ctx context.Context, from change.Positi
 		c.Logger.Info("snapshot.mode=initial_only: snapshot done, not streaming")
 		return nil
 	}
-	return c.stream(ctx, pos, out)
+	return c.delayedStream(ctx, pos, out)
+}
+
+// snapshot is the source's snapshot after snapshot.delay.ms.
+func (c *Coordinator) snapshot(ctx context.Context, from change.Position, data bool, out *progress) (change.Position, error) {
+	if err := c.delay(ctx, c.SnapshotDelay, "snapshot.delay.ms", "snapshot"); err != nil {
+		return nil, err
+	}
+	return c.Source.Snapshot(ctx, from, data, out)
+}
+
+// delayedStream is stream after streaming.delay.ms.
+func (c *Coordinator) delayedStream(ctx context.Context, from change.Position, out *progress) error {
+	if err := c.delay(ctx, c.StreamingDelay, "streaming.delay.ms", "streaming"); err != nil {
+		return err
+	}
+	return c.stream(ctx, from, out)
+}
+
+// delay waits d, or until ctx ends (its error then: the caller stops).
+func (c *Coordinator) delay(ctx context.Context, d time.Duration, setting, what string) error {
+	if d <= 0 {
+		return nil
+	}
+	c.Logger.Info("waiting before "+what, zap.String("setting", setting), zap.Duration("delay", d))
+	select {
+	case <-time.After(d):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // stream runs the source's stream, with one reader or, for a Splitter, one

@@ -28,6 +28,8 @@ type Task struct {
 	Name   string
 	Source Source
 	Mode   string // snapshot.mode
+	// SnapshotDelay and StreamingDelay: see Coordinator.
+	SnapshotDelay, StreamingDelay time.Duration
 	// QueueEvents and QueueBytes bound the queue (max.queue.size,
 	// max.queue.size.in.bytes).
 	QueueEvents int
@@ -149,7 +151,8 @@ func (t *Task) runOnce(ctx context.Context, pause <-chan struct{}) error {
 		pcfg.Combine = sp.Combine
 	}
 	poller := NewPoller(pcfg)
-	coord := &Coordinator{Source: t.Source, Mode: t.Mode, Queue: queue, Hooks: t.Hooks, Logger: log, Snapshotted: &t.snapshotted}
+	coord := &Coordinator{Source: t.Source, Mode: t.Mode, Queue: queue, Hooks: t.Hooks, Logger: log, Snapshotted: &t.snapshotted,
+		SnapshotDelay: t.SnapshotDelay, StreamingDelay: t.StreamingDelay}
 
 	readCtx, stopReading := context.WithCancel(context.Background())
 	defer stopReading()

@@ -579,3 +579,54 @@ func runPauseResume(t *testing.T, task *Task, prod *fakeProducer, atPause func()
 		return <-done
 	}
 }
+
+// snapshot.delay.ms and streaming.delay.ms hold the snapshot and the
+// stream back, each by its own delay; a stop during a delay ends it.
+func TestCoordinatorDelays(t *testing.T) {
+	src := &fakeSource{}
+	var snapAt, streamAt time.Time
+	src.snapFn = func(context.Context, change.Position, change.Enqueuer) (change.Position, error) {
+		snapAt = time.Now()
+		return seqPos{n: 100}, nil
+	}
+	src.streamFn = func(ctx context.Context, _ change.Position, _ change.Enqueuer) error {
+		streamAt = time.Now()
+		<-ctx.Done()
+		return nil
+	}
+	task := newTestTask(t, src, config.SnapshotInitial, &memStore{}, &fakeProducer{})
+	task.SnapshotDelay, task.StreamingDelay = 300*time.Millisecond, 200*time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	began := time.Now()
+	go func() { done <- task.Run(ctx) }()
+	waitFor(t, "stream", func() bool { return strings.Contains(src.called(), "stream(") })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if d := snapAt.Sub(began); d < 300*time.Millisecond {
+		t.Errorf("the snapshot began %v after the start, before snapshot.delay.ms (300ms)", d)
+	}
+	if d := streamAt.Sub(snapAt); d < 200*time.Millisecond {
+		t.Errorf("streaming began %v after the snapshot, before streaming.delay.ms (200ms)", d)
+	}
+
+	// A stop during the delay: no snapshot.
+	src2 := &fakeSource{}
+	task2 := newTestTask(t, src2, config.SnapshotInitial, &memStore{}, &fakeProducer{})
+	task2.SnapshotDelay = time.Hour
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	done2 := make(chan error, 1)
+	go func() { done2 <- task2.Run(ctx2) }()
+	waitFor(t, "start", func() bool { return strings.Contains(src2.called(), "start(") })
+	cancel2()
+	select {
+	case <-done2:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the task did not stop during snapshot.delay.ms")
+	}
+	if strings.Contains(src2.called(), "snapshot(") {
+		t.Errorf("calls %s: a snapshot after the stop", src2.called())
+	}
+}
