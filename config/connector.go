@@ -190,6 +190,9 @@ type Connector struct {
 	KeepAlive         bool          // connect.keep.alive, default true
 	KeepAliveInterval time.Duration // connect.keep.alive.interval.ms, default 60s
 	HeartbeatInterval time.Duration // heartbeat.interval.ms, default 0 (off)
+	// SnapshotSelects are snapshot.select.statement.overrides: "db.table"
+	// -> the SELECT the snapshot reads it with.
+	SnapshotSelects map[string]string
 	// SnapshotDelay and StreamingDelay are snapshot.delay.ms and
 	// streaming.delay.ms, default 0: waits before a snapshot and before
 	// streaming.
@@ -579,6 +582,7 @@ func (r *reader) connection(c *Connector, vd flavorDefaults) {
 	c.KeepAliveInterval = r.millis("connect.keep.alive.interval.ms", 60*time.Second, false)
 	c.HeartbeatInterval = r.millis("heartbeat.interval.ms", 0, true)
 	c.SnapshotDelay = r.millis("snapshot.delay.ms", 0, true)
+	c.SnapshotSelects = r.selectOverrides()
 	c.StreamingDelay = r.millis("streaming.delay.ms", 0, true)
 }
 
@@ -988,4 +992,35 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// selectOverrides reads snapshot.select.statement.overrides, as Debezium:
+// the tables it lists ("db.table", comma-separated) are read by the SELECT
+// under snapshot.select.statement.overrides.<db.table>. A listed table
+// without one is an error; a statement for a table not listed is ignored
+// with a warning, as Debezium ignores it.
+func (r *reader) selectOverrides() map[string]string {
+	const list = "snapshot.select.statement.overrides"
+	out := map[string]string{}
+	if v, ok := r.lookup(list); ok {
+		for _, t := range strings.Split(v, ",") {
+			if t = strings.TrimSpace(t); t == "" {
+				continue
+			}
+			q, ok := r.lookup(list + "." + t)
+			if !ok || strings.TrimSpace(q) == "" {
+				r.fail(list, v, fmt.Sprintf("names %s, but %s.%s holds no SELECT; set it or remove the table from the list", t, list, t))
+				continue
+			}
+			out[t] = strings.TrimSpace(q)
+		}
+		r.used[list] = true
+	}
+	for _, k := range r.keysWithPrefix(list + ".") {
+		r.used[k] = true
+		if _, listed := out[strings.TrimPrefix(k, list+".")]; !listed {
+			r.warn(k, fmt.Sprintf("is ignored: its table is not in %s, which names the tables whose statement is overridden", list))
+		}
+	}
+	return out
 }

@@ -86,11 +86,6 @@ func (r *reader) unimplemented(c *Connector) {
 		}
 		r.fail(p.key, v, fmt.Sprintf("is not supported by Sluice (%s); %s", p.does, def))
 	}
-	for _, k := range r.keysWithPrefix("snapshot.select.statement.overrides.") {
-		if v, _ := r.lookup(k); strings.TrimSpace(v) != "" {
-			r.fail(k, v, "is not supported by Sluice (a snapshot reads every row of a table); remove it")
-		}
-	}
 	r.channels("signal.enabled.channels", "source", "signals are read from the signal table only")
 	r.channels("notification.enabled.channels", "log,jmx", "Sluice writes no notification records; its log reports snapshots")
 }

@@ -73,7 +73,7 @@ func ParseConfig(c *config.Connector) (server.Config, error) {
 		ConnectTimeout: c.ConnectTimeout, QueryTimeout: c.QueryTimeout, InitialStatements: c.InitialStatements,
 		TLS: c.DatabaseTLS.Config, TLSMode: c.DatabaseTLS.Mode, TLSOptional: c.DatabaseTLS.Optional,
 		Snapshot: server.SnapshotConfig{Mode: c.SnapshotMode, LockingMode: c.SnapshotLockingMode,
-			MaxThreads: c.SnapshotMaxThreads, ChunkRows: c.SnapshotRangeRows},
+			MaxThreads: c.SnapshotMaxThreads, ChunkRows: c.SnapshotRangeRows, Selects: c.SnapshotSelects},
 		SignalTable:      c.Raw[propSignalTable],
 		IncrementalChunk: 1024,
 		IncludeQuery:     c.IncludeQuery,

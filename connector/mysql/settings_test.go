@@ -1,6 +1,7 @@
 package mysql
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -56,12 +57,18 @@ func TestParseConfigSnapshotSettings(t *testing.T) {
 		"": {Mode: "initial", LockingMode: "minimal", MaxThreads: 1, ChunkRows: config.DefaultSnapshotRangeRows},
 		`,"snapshot.max.threads":"3","sluice.snapshot.range.rows":"1000"`: {Mode: "initial", LockingMode: "minimal",
 			MaxThreads: 3, ChunkRows: 1000},
+		`,"snapshot.select.statement.overrides":"db.t","snapshot.select.statement.overrides.db.t":" SELECT * FROM db.t WHERE a > 1"`: {
+			Mode: "initial", LockingMode: "minimal", MaxThreads: 1, ChunkRows: config.DefaultSnapshotRangeRows,
+			Selects: map[string]string{"db.t": "SELECT * FROM db.t WHERE a > 1"}},
 	} {
 		cfg, err := ParseConfig(parseTestConnector(t, extra))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if cfg.Snapshot != want {
+		if len(want.Selects) == 0 {
+			want.Selects = map[string]string{}
+		}
+		if !reflect.DeepEqual(cfg.Snapshot, want) {
 			t.Errorf("%q: snapshot settings %+v, want %+v", extra, cfg.Snapshot, want)
 		}
 	}

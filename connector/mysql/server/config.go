@@ -119,6 +119,9 @@ type SnapshotConfig struct {
 	LockingMode string // snapshot.locking.mode: minimal (default), extended, none
 	MaxThreads  int    // snapshot.max.threads: chunks read at once
 	ChunkRows   int    // sluice.snapshot.range.rows: rows per primary-key range; 0 = 50,000
+	// Selects are snapshot.select.statement.overrides: "db.table" -> the
+	// SELECT that reads it, in one piece.
+	Selects map[string]string
 }
 
 // Filter decides which tables are captured.

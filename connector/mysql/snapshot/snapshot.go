@@ -173,6 +173,12 @@ func (s *Snapshotter) Plan(ctx context.Context, start offsets.MySQL) (*State, er
 		t, _ := r.GetString(i, 1)
 		if s.cfg.Filter.TableIncluded(db, t) {
 			st.Tables = append(st.Tables, db+"."+t)
+			if q, ok := s.snap.Selects[db+"."+t]; ok {
+				if st.Selects == nil {
+					st.Selects = map[string]string{}
+				}
+				st.Selects[db+"."+t] = q
+			}
 		}
 	}
 	return st, nil
