@@ -190,6 +190,13 @@ type Connector struct {
 	KeepAlive         bool          // connect.keep.alive, default true
 	KeepAliveInterval time.Duration // connect.keep.alive.interval.ms, default 60s
 	HeartbeatInterval time.Duration // heartbeat.interval.ms, default 0 (off)
+	// SnapshotIncludeList is snapshot.include.collection.list: the
+	// captured tables whose rows a snapshot reads (none: all of them).
+	SnapshotIncludeList []string
+	snapshotFilter      *nameFilter
+	// SnapshotOrder is snapshot.tables.order.by.row.count: disabled
+	// (by name), ascending or descending (by estimated rows).
+	SnapshotOrder string
 	// SnapshotSelects are snapshot.select.statement.overrides: "db.table"
 	// -> the SELECT the snapshot reads it with.
 	SnapshotSelects map[string]string
@@ -263,6 +270,12 @@ func (c *Connector) TableIncluded(db, table string) bool {
 		return false
 	}
 	return c.dbFilter.allows(db) && c.tableFilter.allows(db+"."+table)
+}
+
+// SnapshotTableIncluded reports whether a snapshot reads the rows of a
+// captured table (snapshot.include.collection.list).
+func (c *Connector) SnapshotTableIncluded(db, table string) bool {
+	return c.snapshotFilter.allows(db + "." + table)
 }
 
 // randomServerID is Debezium 1.x's default database.server.id: a random
@@ -692,6 +705,9 @@ func (r *reader) snapshot(c *Connector) {
 	c.SnapshotRangeRows = int(r.integer("sluice.snapshot.range.rows", DefaultSnapshotRangeRows, positive(math.MaxInt32)))
 	c.SnapshotFetchSize = int(r.integer("snapshot.fetch.size", 0, intRule{min: 0, max: math.MaxInt32,
 		form: "a non-negative integer", def: "unset: rows are streamed"}))
+	c.SnapshotIncludeList, c.snapshotFilter = r.filterList("snapshot.include.collection.list", true)
+	c.SnapshotOrder = r.enum("snapshot.tables.order.by.row.count", enumRule{def: "disabled",
+		allowed: []string{"disabled", "ascending", "descending"}})
 
 }
 

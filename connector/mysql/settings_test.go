@@ -68,8 +68,13 @@ func TestParseConfigSnapshotSettings(t *testing.T) {
 		if len(want.Selects) == 0 {
 			want.Selects = map[string]string{}
 		}
-		if !reflect.DeepEqual(cfg.Snapshot, want) {
-			t.Errorf("%q: snapshot settings %+v, want %+v", extra, cfg.Snapshot, want)
+		got := cfg.Snapshot
+		if got.Tables == nil || !got.Tables("db", "t") || got.Order != "disabled" {
+			t.Errorf("%q: snapshot table filter or order %q: every captured table by name expected", extra, got.Order)
+		}
+		got.Tables, got.Order = nil, ""
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: snapshot settings %+v, want %+v", extra, got, want)
 		}
 	}
 }

@@ -122,6 +122,12 @@ type SnapshotConfig struct {
 	// Selects are snapshot.select.statement.overrides: "db.table" -> the
 	// SELECT that reads it, in one piece.
 	Selects map[string]string
+	// Tables is snapshot.include.collection.list: which captured tables
+	// a snapshot reads (nil: all).
+	Tables func(db, table string) bool
+	// Order is snapshot.tables.order.by.row.count: "disabled" (by name),
+	// "ascending" or "descending" (by estimated rows).
+	Order string
 }
 
 // Filter decides which tables are captured.

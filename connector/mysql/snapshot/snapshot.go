@@ -162,7 +162,14 @@ func (s *Snapshotter) Plan(ctx context.Context, start offsets.MySQL) (*State, er
 		return nil, err
 	}
 	defer conn.Close()
-	r, err := conn.Execute("SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_SCHEMA, TABLE_NAME")
+	order := "TABLE_SCHEMA, TABLE_NAME"
+	switch s.snap.Order {
+	case "ascending":
+		order = "IFNULL(TABLE_ROWS, 0), " + order
+	case "descending":
+		order = "IFNULL(TABLE_ROWS, 0) DESC, " + order
+	}
+	r, err := conn.Execute("SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE' ORDER BY " + order)
 	if err != nil {
 		return nil, fmt.Errorf("listing tables for the snapshot: %w", err)
 	}
@@ -171,7 +178,7 @@ func (s *Snapshotter) Plan(ctx context.Context, start offsets.MySQL) (*State, er
 	for i := 0; i < r.RowNumber(); i++ {
 		db, _ := r.GetString(i, 0)
 		t, _ := r.GetString(i, 1)
-		if s.cfg.Filter.TableIncluded(db, t) {
+		if s.cfg.Filter.TableIncluded(db, t) && (s.snap.Tables == nil || s.snap.Tables(db, t)) {
 			st.Tables = append(st.Tables, db+"."+t)
 			if q, ok := s.snap.Selects[db+"."+t]; ok {
 				if st.Selects == nil {
