@@ -36,12 +36,13 @@ type Blocker interface {
 // SetBlocker makes the stream take the blocking snapshots b is asked for.
 func (s *Streamer) SetBlocker(b Blocker) { s.blocker = b }
 
-// blockingDue reports whether a blocking snapshot is to be taken now: one
-// is due and the stream no longer filters the initial snapshot's ranges
-// (it waits for that, at transaction ends: the blocking snapshot's offsets
-// would drop the filter's bookkeeping).
+// blockingDue reports whether a blocking snapshot is due. One taken while
+// the stream still filters the initial snapshot's ranges keeps the filter
+// (its offsets carry the blocking snapshot's progress meanwhile, so a crash
+// in it resumes it and streams on without the filter: changes the initial
+// ranges already hold are written again, none is lost).
 func (s *Streamer) blockingDue(st *txnState) bool {
-	return s.blocker != nil && st.filter == nil && s.blocker.BlockingDue()
+	return s.blocker != nil && s.blocker.BlockingDue()
 }
 
 // blockingAtCommit takes a due blocking snapshot at the transaction end
