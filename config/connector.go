@@ -168,9 +168,12 @@ type Connector struct {
 	// after image equals its before image as written (excluded columns
 	// left out, masked and truncated ones as written) is not sent.
 	SkipUnchanged bool
-	IncludeQuery  bool // include.query, default false
-	MaxQueueSize  int  // max.queue.size, default 2048 (Debezium: 8192), or twice max.batch.size
-	MaxBatchSize  int  // max.batch.size, default 1024 (Debezium: 2048)
+	// IncludeSchemaComments is include.schema.comments (see
+	// mysqltypes.TypeOptions.Comments).
+	IncludeSchemaComments bool
+	IncludeQuery          bool // include.query, default false
+	MaxQueueSize          int  // max.queue.size, default 2048 (Debezium: 8192), or twice max.batch.size
+	MaxBatchSize          int  // max.batch.size, default 1024 (Debezium: 2048)
 	// ConversionThreads is sluice.conversion.threads, default 1: the
 	// goroutines that build, transform and convert a batch's records
 	// (connector/workers.go).
@@ -661,6 +664,7 @@ const MaxConversionThreads = 64
 func (r *reader) queue(c *Connector) {
 	c.TombstonesOnDelete = r.boolean("tombstones.on.delete", true)
 	c.SkipUnchanged = r.boolean("skip.messages.without.change", false)
+	c.IncludeSchemaComments = r.boolean("include.schema.comments", false)
 	c.IncludeQuery = r.boolean("include.query", false)
 	c.MaxBatchSize = int(r.integer("max.batch.size", DefaultMaxBatchSize, positive(math.MaxInt32)))
 	c.MaxQueueSize = int(r.integer("max.queue.size", int64(max(DefaultMaxQueueSize, 2*c.MaxBatchSize)), positive(math.MaxInt32)))

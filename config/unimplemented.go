@@ -14,7 +14,6 @@ type defaultOnlyProp struct{ key, def, does string }
 // other value, since running on without them would send what Debezium
 // would not, without a word.
 var defaultOnly = []defaultOnlyProp{
-	{"include.schema.comments", "false", "it adds the columns' comments to the schemas"},
 	{"topic.naming.strategy", "io.debezium.schema.DefaultTopicNamingStrategy", "another strategy names topics otherwise"},
 	{"converters", "", "Java CustomConverter classes change the columns' schemas"},
 	{"post.processors", "", "Java post processors change the records"},

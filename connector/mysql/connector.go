@@ -115,6 +115,10 @@ func ParseConfig(c *config.Connector) (server.Config, error) {
 	if err != nil {
 		return cfg, err
 	}
+	// Column and table comments: Debezium 3.5's MariaDB class writes them
+	// whatever include.schema.comments says, its MySQL class only with it
+	// true (both found side by side).
+	types.Comments = c.Flavor == config.FlavorMariaDB || c.IncludeSchemaComments
 	cfg.Types = types
 	return cfg, nil
 }

@@ -411,6 +411,9 @@ func applyMapper(b *builtColumn, m *mapperRule, def *ColumnDef, jsonTyped bool) 
 		if sc, ok := def.sourceScale(); ok {
 			s.Parameters = append(s.Parameters, change.Param{Key: "__debezium.source.column.scale", Value: strconv.Itoa(sc)})
 		}
+		if def.Comment != nil {
+			s.Parameters = append(s.Parameters, change.Param{Key: "__debezium.source.column.comment", Value: *def.Comment})
+		}
 		s.Parameters = append(s.Parameters, change.Param{Key: "__debezium.source.column.name", Value: def.Name})
 	}
 	b.col.Schema = &s

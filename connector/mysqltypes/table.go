@@ -2,6 +2,7 @@ package mysqltypes
 
 import (
 	"fmt"
+	"slices"
 
 	"go.uber.org/zap"
 
@@ -54,6 +55,12 @@ type tableColumns struct {
 // table, the primary key otherwise. Key fields carry no mapper parameters,
 // as in Debezium.
 func buildTableColumns(db, table string, defs []ColumnDef, pk []int, opt TypeOptions, log *zap.Logger) (tableColumns, error) {
+	if !opt.Comments && slices.ContainsFunc(defs, func(d ColumnDef) bool { return d.Comment != nil }) {
+		defs = slices.Clone(defs)
+		for i := range defs {
+			defs[i].Comment = nil // the fields get no doc, the parameters no comment
+		}
+	}
 	tc := tableColumns{cols: make([]change.Column, len(defs)), rowFields: make([]change.Field, len(defs))}
 	base := make([]*change.Schema, len(defs))
 	mapped := make([]*mapperRule, len(defs))
@@ -61,6 +68,11 @@ func buildTableColumns(db, table string, defs []ColumnDef, pk []int, opt TypeOpt
 		b, err := buildTyped(defs[i], opt)
 		if err != nil {
 			return tc, err
+		}
+		if c := defs[i].Comment; c != nil {
+			s := *b.col.Schema // schemas may be shared: a copy per commented column
+			s.Doc = *c
+			b.col.Schema = &s
 		}
 		if b.defaultErr != nil && opt.ConvertFailure != config.FailureSkip {
 			log.Warn("a column default cannot be converted; the schema has no default for it", zap.String("table", db+"."+table), zap.Error(b.defaultErr))

@@ -81,6 +81,9 @@ type ColumnDef struct {
 	HasDefault bool
 	DefaultNow bool
 	Generated  bool // VIRTUAL or STORED generated column (logged like any other with binlog_row_image=FULL)
+	// Comment is the column's COMMENT as Debezium's DDL parser keeps it
+	// (nil: none): its field schema's doc, as Debezium writes it.
+	Comment *string
 }
 
 // JSONDocument is a JSON value in a form only its reader can decode, such
@@ -95,6 +98,10 @@ type JSONDocument interface {
 // represented. The zero value is Debezium's defaults. The mode values are
 // config's (config.DecimalPrecise, ...).
 type TypeOptions struct {
+	// Comments puts column comments in the field schemas' doc (and the
+	// schema model's comments in the history): include.schema.comments,
+	// and always for the MariaDB connector class.
+	Comments           bool
 	DecimalMode        string // decimal.handling.mode: precise (default), double, string
 	BigIntUnsignedMode string // bigint.unsigned.handling.mode: long (default), precise
 	TimePrecisionMode  string // time.precision.mode: adaptive_time_microseconds (default), connect

@@ -106,6 +106,7 @@ var modesProps = map[string]string{
 	"message.key.columns":           `.*\.t_nokey:a`,
 	"tombstones.on.delete":          "false",
 	"skip.messages.without.change":  "true",
+	"include.schema.comments":       "true",
 	// t_int's snapshot by a SELECT that leaves its row 3 out (${db} is
 	// the pair's database): row 3's delete still streams.
 	"snapshot.select.statement.overrides":             "${db}.t_int",

@@ -560,6 +560,7 @@ func dropTables(stmt *ddl.Statement) []ddl.TableChange {
 func (s *Streamer) newModel() *ddl.Model {
 	m := ddl.NewModel(s.cfg.Proto())
 	m.JSONTyped = s.cfg.Types.MariaDBJSON
+	m.Comments = s.cfg.Types.Comments
 	return m
 }
 

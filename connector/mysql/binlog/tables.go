@@ -373,6 +373,7 @@ func enrichDefs(defs, cat []mysqltypes.ColumnDef, tm *replication.TableMapEvent)
 		d.ColumnType = c.ColumnType
 		d.JSON, d.NoWidth = c.JSON, c.NoWidth
 		d.Default, d.HasDefault, d.DefaultNow = c.Default, c.HasDefault, c.DefaultNow
+		d.Comment = c.Comment
 		if d.Length == 0 {
 			d.Length = c.Length
 		}

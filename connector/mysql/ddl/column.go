@@ -99,8 +99,12 @@ var jdbcTypes = map[string]int64{
 var stringTypes = map[string]bool{"char": true, "varchar": true, "tinytext": true, "text": true,
 	"mediumtext": true, "longtext": true, "enum": true, "set": true}
 
-// columnLength is the index of "length" in a column value.
-const columnLength = 6
+// columnLength and columnComment are the indexes of "length" and
+// "comment" in a column value.
+const (
+	columnLength  = 6
+	columnComment = 12
+)
 
 var dimensions = regexp.MustCompile(`^[a-z0-9 ]+\((\d+)(?:,(\d+))?\)`)
 

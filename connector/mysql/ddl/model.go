@@ -73,6 +73,9 @@ type Model struct {
 	// (sluice.mariadb.json.as.json); otherwise as the LONGTEXT they are,
 	// as Debezium does.
 	JSONTyped bool
+	// Comments writes the tables' and columns' COMMENTs in their
+	// descriptions (include.schema.comments; always for the MariaDB class).
+	Comments bool
 }
 
 type modelDB struct {
@@ -94,6 +97,7 @@ type modelTable struct {
 	checks    []*modelCheck // table-level CHECK constraints
 	fks       []string      // foreign key constraint names
 	versioned bool          // WITH SYSTEM VERSIONING
+	comment   *string       // COMMENT, as Debezium keeps it (rawComment)
 }
 
 type modelColumn struct {
@@ -122,6 +126,7 @@ type modelColumn struct {
 	invisible          bool
 	noVersioning       bool
 	check              *modelCheck // column-level CHECK constraint (MariaDB names it after the column)
+	comment            *string     // COMMENT, as Debezium keeps it (rawComment)
 }
 
 type defaultKind uint8
@@ -347,7 +352,7 @@ func (m *Model) TableInfo(db, table string) (*TableInfo, bool) {
 	for i, c := range t.columns {
 		ic := m.infoColumn(t, i)
 		d := mysqltypes.ColumnDef{Name: c.name, DataType: ic.DataType, ColumnType: ic.ColumnType, Nullable: ic.Nullable,
-			Charset: ic.Charset}
+			Charset: ic.Charset, Comment: c.comment}
 		d.Precision, d.Scale = c.numericPrecision(), c.numericScale()
 		if c.temporal() {
 			d.FSP = c.fsp
@@ -405,13 +410,20 @@ func (m *Model) Describe(db, table string) (*change.Value, bool) {
 				v.Values[columnLength] = int64(c.width)
 			}
 		}
+		if c := t.columns[i]; c.comment != nil && m.Comments {
+			v.Values[columnComment] = *c.comment
+		}
 		cols[i] = v
 	}
 	var cs any
 	if t.charset != "" {
 		cs = t.charset
 	}
-	return &change.Value{Schema: TableSchema, Values: []any{cs, pk, cols, nil}}, true
+	var comment any
+	if t.comment != nil && m.Comments {
+		comment = *t.comment
+	}
+	return &change.Value{Schema: TableSchema, Values: []any{cs, pk, cols, comment}}, true
 }
 
 // Columns is the table as rows of information_schema.COLUMNS, with
@@ -1191,6 +1203,7 @@ func (p *modelParser) databaseOptions() (cs, coll string, err error) {
 // colSpec is a column definition as written; resolveColumn completes it
 // with what the table supplies (character set) and the server's rules.
 type colSpec struct {
+	comment     *string
 	name        string
 	typ         string
 	width       int
@@ -1486,7 +1499,12 @@ func (p *modelParser) columnAttribute(s *colSpec) error {
 	case "UNIQUE":
 		p.accept("KEY")
 		s.unique = true
-	case "COMMENT", "COLUMN_FORMAT", "STORAGE", "SRID", "REF_SYSTEM_ID", "ENGINE_ATTRIBUTE", "SECONDARY_ENGINE_ATTRIBUTE":
+	case "COMMENT":
+		s.comment = p.rawComment()
+		if s.comment == nil {
+			return p.optionValue()
+		}
+	case "COLUMN_FORMAT", "STORAGE", "SRID", "REF_SYSTEM_ID", "ENGINE_ATTRIBUTE", "SECONDARY_ENGINE_ATTRIBUTE":
 		return p.optionValue()
 	case "COMPRESSED":
 		if p.isPunct("=") {
@@ -2048,6 +2066,21 @@ func (p *modelParser) tableElement() (*tableElement, error) {
 type tableOptions struct {
 	charset, collation string
 	versioned          bool
+	comment            *string // COMMENT (rawComment); nil: not set
+}
+
+// rawComment reads a COMMENT's string as Debezium's DDL parser keeps it:
+// the text between the quotes as written, escapes and doubled quotes left
+// in. nil (and nothing read) when no string comes next.
+func (p *modelParser) rawComment() *string {
+	p.acceptPunct("=")
+	t := p.peek(0)
+	if t == nil || t.kind != tokString || t.end-t.start < 2 {
+		return nil
+	}
+	p.pos++
+	s := p.sql[t.start+1 : t.end-1]
+	return &s
 }
 
 var knownTableOptions = map[string]bool{
@@ -2089,6 +2122,11 @@ func (p *modelParser) tableOption(o *tableOptions) (bool, error) {
 	switch {
 	case p.accept("WITH", "SYSTEM", "VERSIONING"):
 		o.versioned = true
+		return true, nil
+	case p.accept("COMMENT"):
+		if o.comment = p.rawComment(); o.comment == nil {
+			return true, p.optionValue()
+		}
 		return true, nil
 	case p.accept("DATA", "DIRECTORY"), p.accept("INDEX", "DIRECTORY"):
 		return true, p.optionValue()
@@ -2219,7 +2257,7 @@ func (p *modelParser) create() error {
 		return p.errorf("CREATE TABLE %s has no columns", name)
 	}
 	d := m.db(name.DB)
-	t := &modelTable{versioned: opts.versioned}
+	t := &modelTable{versioned: opts.versioned, comment: opts.comment}
 	// A column WITH SYSTEM VERSIONING makes the table versioned and leaves
 	// the other columns out of the versioning.
 	if !t.versioned && slices.ContainsFunc(cols, func(c *colSpec) bool { return c.withVersion }) {
@@ -2587,7 +2625,7 @@ func (m *Model) resolveColumn(t *modelTable, s *colSpec) *modelColumn {
 	c := &modelColumn{name: s.name, typ: s.typ, width: s.width, decimals: s.decimals, hasDecimals: s.hasDecimals,
 		unsigned: s.unsigned, zerofill: s.zerofill, fsp: s.fsp, values: s.values, autoInc: s.autoInc,
 		onUpdate: s.onUpdate, onUpdateFSP: s.onUpdateFSP, generated: s.generated, invisible: s.invisible,
-		noVersioning: s.noVersion}
+		noVersioning: s.noVersion, comment: s.comment}
 	if c.typ == "json" {
 		c.json = true // MySQL
 	}
@@ -3359,6 +3397,9 @@ func (m *Model) alterTableCharset(t *modelTable, ops []*alterOp) *tableOptions {
 			}
 			if op.opts.versioned {
 				t.versioned = true
+			}
+			if op.opts.comment != nil {
+				t.comment = op.opts.comment
 			}
 		case alterConvert:
 			if !strings.EqualFold(op.opts.charset, "DEFAULT") {

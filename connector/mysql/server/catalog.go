@@ -230,7 +230,7 @@ func (c *Catalog) Table(ctx context.Context, db, table string) (*ddl.TableInfo, 
 	r, err := c.query(ctx, `SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE,
 		IFNULL(NUMERIC_PRECISION, 0), IFNULL(NUMERIC_SCALE, 0), IFNULL(DATETIME_PRECISION, 0),
 		IFNULL(CHARACTER_SET_NAME, ''), COLUMN_KEY, IFNULL(COLUMN_DEFAULT, ''), COLUMN_DEFAULT IS NULL, EXTRA,
-		IFNULL(CHARACTER_OCTET_LENGTH, 0)
+		IFNULL(CHARACTER_OCTET_LENGTH, 0), COLUMN_COMMENT
 		FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`, db, table)
 	c.mu.Unlock()
 	if err != nil {
@@ -271,6 +271,10 @@ func (c *Catalog) Table(ctx context.Context, db, table string) (*ddl.TableInfo, 
 		if d.DataType == "binary" {
 			octets, _ := r.GetInt(i, 12)
 			d.Length = int(octets)
+		}
+		if comment, _ := r.GetString(i, 13); comment != "" {
+			c := ddlComment(comment)
+			d.Comment = &c
 		}
 		info.Columns = append(info.Columns, d)
 	}
@@ -418,4 +422,11 @@ func (c *Catalog) LongtextColumns(ctx context.Context, db, table string) (map[st
 		out[name] = coll
 	}
 	return out, true, nil
+}
+
+// ddlComment is a COLUMN_COMMENT as SHOW CREATE TABLE writes it between
+// its quotes, which is what Debezium's DDL parser keeps (doubled quotes,
+// backslash escapes): the form the schema history's comments have.
+func ddlComment(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "'", "''", "\n", `\n`, "\r", `\r`, "\x00", `\0`, "\x1a", `\Z`).Replace(s)
 }
