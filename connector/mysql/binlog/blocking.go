@@ -41,7 +41,7 @@ func (s *Streamer) SetBlocker(b Blocker) { s.blocker = b }
 // (its offsets carry the blocking snapshot's progress meanwhile, so a crash
 // in it resumes it and streams on without the filter: changes the initial
 // ranges already hold are written again, none is lost).
-func (s *Streamer) blockingDue(st *txnState) bool {
+func (s *Streamer) blockingDue() bool {
 	return s.blocker != nil && s.blocker.BlockingDue()
 }
 

@@ -351,7 +351,7 @@ func (s *Streamer) readEvents(ctx context.Context, st *txnState, bs eventSource,
 	}
 	readCtx, stopReading := s.readContext(ctx, st)
 	defer stopReading()
-	if s.blockingDue(st) && !st.inTxn && st.lastCommit != nil {
+	if s.blockingDue() && !st.inTxn && st.lastCommit != nil {
 		// One that failed before the reconnect: the stream is where it was.
 		if err := s.runBlocking(ctx, st, st.lastCommit.(offsets.MySQL), out); err != nil {
 			return false, err
@@ -533,7 +533,7 @@ func (s *Streamer) readEvents(ctx context.Context, st *txnState, bs eventSource,
 			marker.Position = pos
 			batch = append(batch, marker)
 		}
-		if n := len(batch); n > 0 && !st.inTxn && batch[n-1].Kind == change.KindCommit && batch[n-1].Position != nil && s.blockingDue(st) {
+		if n := len(batch); n > 0 && !st.inTxn && batch[n-1].Kind == change.KindCommit && batch[n-1].Position != nil && s.blockingDue() {
 			err := s.blockingAtCommit(ctx, st, batch, handOver, out)
 			batch = batch[:0]
 			if err != nil {

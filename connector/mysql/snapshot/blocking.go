@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/internal/fault"
 	"github.com/sluice-cdc/sluice/offsets"
 )
 
@@ -91,7 +92,7 @@ func (i *Incremental) RunBlocking(ctx context.Context, from offsets.MySQL, gtid,
 	i.log.Info("blocking snapshot starting; streaming is paused until it ends", zap.Strings("tables", req.tables),
 		zap.String("stream_gtids", from.GTIDs))
 	_, _, err := New(i.srv).Run(ctx, st, false, out)
-	if refused(err) {
+	if refused(err) || fault.IsDefinite(err) {
 		// A signal's SELECT with a typo, say: the rows read so far stay
 		// written.
 		i.SkipBlocking(err)

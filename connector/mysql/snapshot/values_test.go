@@ -10,6 +10,7 @@ import (
 	gmysql "github.com/go-mysql-org/go-mysql/mysql"
 
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
+	"github.com/sluice-cdc/sluice/internal/fault"
 )
 
 // BenchmarkRowValues turns 1,000 text-protocol rows of the bench suite's
@@ -123,4 +124,14 @@ func snapshotValue(d mysqltypes.ColumnDef, fv *gmysql.FieldValue) (any, error) {
 		return mysqltypes.FromFloat(d, fv.AsFloat64()), nil
 	}
 	return mysqltypes.FromText(d, fv.AsString())
+}
+
+// A user's SELECT that does not return the table's columns is a definite
+// error that says to select every column, not an index out of range.
+func TestRowValuesColumnCount(t *testing.T) {
+	defs := []mysqltypes.ColumnDef{{Name: "id", DataType: "int"}, {Name: "v", DataType: "varchar"}}
+	_, err := rowValues(mysqltypes.NewBoxes(), defs, make([]gmysql.FieldValue, 1))
+	if err == nil || !fault.IsDefinite(err) || !strings.Contains(err.Error(), "SELECT *") {
+		t.Errorf("one column for two: %v, want a definite error naming SELECT *", err)
+	}
 }
