@@ -46,6 +46,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -133,11 +134,21 @@ const (
 // predates the ALTER and so lacks the column.
 var addedColumns = map[string]string{"extra": "7"}
 
+// switchServerIDs hands each switch-over case a server id of its own, from
+// a random start: drawn per case, two cases running at once met on one,
+// and MariaDB dropped one's replica (error 4052 stopped Debezium's task in
+// a rehearsal).
+var switchServerIDs = func() *atomic.Int64 {
+	var n atomic.Int64
+	n.Store(int64(9000 + rand.Intn(800)))
+	return &n
+}()
+
 func newSwitch(t *testing.T, e env, bin, class, from, to, stop string) *sw {
 	run := fmt.Sprintf("%06d", rand.Intn(1e6))
 	s := &sw{t: t, e: e, bin: bin, class: class, from: from, to: to, stop: stop,
 		name: "swo" + class[:2] + from[:1] + to[:1] + strings.ToLower(stop[:1]) + run, db: "swo_" + run,
-		serverID: 9000 + rand.Intn(900)}
+		serverID: int(switchServerIDs.Add(1))}
 	conn, err := client.Connect(e.mysqlAddr, "root", e.rootPass, "")
 	if err != nil {
 		t.Fatalf("connecting to MariaDB at %s as root: %v", e.mysqlAddr, err)
