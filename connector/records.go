@@ -301,15 +301,35 @@ func (b *recordBuilder) build(ev *change.Event, out []change.Record) ([]change.R
 // Connect's Struct.equals compares them (byte arrays by content): for
 // skip.messages.without.change.
 func sameValues(a, b *change.Value) bool {
-	if a == nil || b == nil || len(a.Values) != len(b.Values) {
+	if a == nil || b == nil {
+		return a == b
+	}
+	if len(a.Values) != len(b.Values) {
 		return false
 	}
 	for i := range a.Values {
-		if !reflect.DeepEqual(a.Values[i], b.Values[i]) {
+		if !sameValue(a.Values[i], b.Values[i]) {
 			return false
 		}
 	}
 	return true
+}
+
+// sameValue compares one converted value as Java's equals would: floats by
+// their bits (Double.equals: NaN equals NaN, 0.0 not -0.0), byte arrays by
+// content, nested structs field by field. The kinds a conversion makes are
+// compared without reflection; anything else falls back to DeepEqual.
+func sameValue(a, b any) bool {
+	switch x := a.(type) {
+	case nil, int64, string, float64, float32, []byte:
+		return sameRaw(a, b)
+	case int32, int16, int8, bool:
+		return a == b // same dynamic type and value; these never panic
+	case *change.Value:
+		y, ok := b.(*change.Value)
+		return ok && sameValues(x, y)
+	}
+	return reflect.DeepEqual(a, b)
 }
 
 // skipped reports whether skipped.operations drops records of op.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/sluice-cdc/sluice/connector/mysql/server"
 )
 
 // A signal's data-collections are regular expressions, as Debezium reads
@@ -59,20 +61,30 @@ func expandCollections(names []string, known func() ([]string, error)) ([]string
 
 // capturedTables lists the captured base tables, as "db.table".
 func (i *Incremental) capturedTables(ctx context.Context) ([]string, error) {
-	conn, err := i.srv.Config.Connect(ctx)
+	out, err := baseTables(ctx, &i.srv.Config, "TABLE_SCHEMA, TABLE_NAME", nil)
+	if err != nil {
+		return nil, fmt.Errorf("listing the tables a signal's data-collections may match: %w", err)
+	}
+	return out, nil
+}
+
+// baseTables lists the base tables cfg captures and keep (nil: all)
+// accepts, as "db.table", ordered by orderBy over information_schema.TABLES.
+func baseTables(ctx context.Context, cfg *server.Config, orderBy string, keep func(db, table string) bool) ([]string, error) {
+	conn, err := cfg.Connect(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer conn.Close()
-	r, err := conn.Execute("SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_SCHEMA, TABLE_NAME")
+	r, err := conn.Execute("SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE' ORDER BY " + orderBy)
 	if err != nil {
-		return nil, fmt.Errorf("listing the tables a signal's data-collections may match: %w", err)
+		return nil, err
 	}
 	var out []string
 	for n := 0; n < r.RowNumber(); n++ {
 		db, _ := r.GetString(n, 0)
 		t, _ := r.GetString(n, 1)
-		if i.srv.Filter.TableIncluded(db, t) {
+		if cfg.Filter.TableIncluded(db, t) && (keep == nil || keep(db, t)) {
 			out = append(out, db+"."+t)
 		}
 	}
