@@ -113,7 +113,9 @@ func TestBlockingSnapshot(t *testing.T) {
 // the table: the restart resumes the snapshot after its last finished
 // range (not the signal, not a new snapshot), streams on from the signal,
 // and the table rebuilt from Kafka equals the database's, deletes made
-// during the snapshot included.
+// during the snapshot included. An on-demand snapshot of another table,
+// paused when the blocking one starts, outlives the kill: its resume
+// after the restart reads that table's rows.
 func TestBlockingSnapshotKill9Resume(t *testing.T) {
 	e := needServers(t)
 	d := newDB(t, e)
@@ -124,16 +126,24 @@ func TestBlockingSnapshotKill9Resume(t *testing.T) {
 	}
 	snapshotTable(t, d, rows)
 	signalTable(d)
+	d.exec("CREATE TABLE u (id INT PRIMARY KEY)")
+	d.exec("INSERT INTO u SELECT seq FROM seq_1_to_50")
 	prefix := "e2e" + d.name[4:]
 	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, map[string]string{
 		"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false",
 		"snapshot.mode": "no_data", "signal.data.collection": d.name + ".debezium_signal",
 		"sluice.snapshot.range.rows": rangeRows, "offset.flush.interval.ms": "200",
+		"incremental.snapshot.chunk.size": "10",
 	})
 	topic := prefix + "." + d.name + ".t"
 	sl := startDaemon(t, e, "--log-format", "console", cfg)
 	sl.WaitLog("binlog streaming from", 30*time.Second)
 
+	d.execAll("BEGIN",
+		fmt.Sprintf(`INSERT INTO debezium_signal VALUES ('ad-hoc-u', 'execute-snapshot', '{"data-collections": ["%s.u"]}')`, d.name),
+		`INSERT INTO debezium_signal VALUES ('pause-u', 'pause-snapshot', '{"type": "incremental"}')`,
+		"COMMIT")
+	sl.WaitLog("on-demand snapshot paused", 30*time.Second)
 	stopChurn := churnTable(t, e, d.name, rows)
 	d.exec(fmt.Sprintf(`INSERT INTO debezium_signal VALUES ('blk-kill', 'execute-snapshot', '{"data-collections": ["%s.t"], "type": "blocking"}')`, d.name))
 	sl.WaitLog("blocking snapshot starting", 30*time.Second)
@@ -161,6 +171,16 @@ func TestBlockingSnapshotKill9Resume(t *testing.T) {
 	}
 	if strings.Contains(sl2.Stderr.String(), "blocking snapshot starting") {
 		t.Errorf("the restart took the blocking snapshot again from its start instead of resuming it")
+	}
+	d.exec(`INSERT INTO debezium_signal VALUES ('resume-u', 'resume-snapshot', '{"type": "incremental"}')`)
+	reads := map[any]bool{}
+	for _, r := range consume(t, e, 50, time.Minute, prefix+"."+d.name+".u") {
+		if p := payload(t, r.Value); p["op"] == "r" {
+			reads[p["after"].(map[string]any)["id"]] = true
+		}
+	}
+	if len(reads) != 50 {
+		t.Errorf("%d rows of u read after the restart and the resume-snapshot signal, want its 50: the on-demand snapshot under way at the kill was forgotten", len(reads))
 	}
 	sl2.Stop()
 }

@@ -196,10 +196,12 @@ func (m *Source) Snapshot(ctx context.Context, from change.Position, data bool, 
 func (m *Source) takeSnapshot(ctx context.Context, from change.Position, data bool, out change.Enqueuer) (change.Position, error) {
 	s := m.s
 	if from != nil {
-		st, err := snapshot.DecodeState(from.(offsets.MySQL).SluiceSnapshot)
+		p := from.(offsets.MySQL)
+		st, err := snapshot.DecodeState(p.SluiceSnapshot)
 		if err != nil {
 			return nil, fault.Definite(err)
 		}
+		st.Incremental = p.SluiceIncremental // a blocking snapshot's: kept for the next crash
 		m.srv.Log.Info("resuming the snapshot after its last finished chunk", zap.Int("chunks_done", len(st.Done)))
 		return m.snapshot(ctx, st, true, out)
 	}

@@ -157,11 +157,6 @@ func connect(ctx context.Context, cfg *server.Config) (*client.Conn, error) {
 // Plan lists the captured tables of a new snapshot, whose stream starts at
 // start.
 func (s *Snapshotter) Plan(ctx context.Context, start offsets.MySQL) (*State, error) {
-	conn, err := s.cfg.Connect(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer conn.Close()
 	order := "TABLE_SCHEMA, TABLE_NAME"
 	switch s.snap.Order {
 	case "ascending":
@@ -169,23 +164,18 @@ func (s *Snapshotter) Plan(ctx context.Context, start offsets.MySQL) (*State, er
 	case "descending":
 		order = "IFNULL(TABLE_ROWS, 0) DESC, " + order
 	}
-	r, err := conn.Execute("SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE' ORDER BY " + order)
+	tables, err := baseTables(ctx, s.cfg, order, s.snap.Tables)
 	if err != nil {
 		return nil, fmt.Errorf("listing tables for the snapshot: %w", err)
 	}
-	st := &State{}
+	st := &State{Tables: tables}
 	st.Start.File, st.Start.Pos, st.Start.GTIDs = start.File, start.Pos, start.GTIDs
-	for i := 0; i < r.RowNumber(); i++ {
-		db, _ := r.GetString(i, 0)
-		t, _ := r.GetString(i, 1)
-		if s.cfg.Filter.TableIncluded(db, t) && (s.snap.Tables == nil || s.snap.Tables(db, t)) {
-			st.Tables = append(st.Tables, db+"."+t)
-			if q, ok := s.snap.Selects[db+"."+t]; ok {
-				if st.Selects == nil {
-					st.Selects = map[string]string{}
-				}
-				st.Selects[db+"."+t] = q
+	for _, t := range tables {
+		if q, ok := s.snap.Selects[t]; ok {
+			if st.Selects == nil {
+				st.Selects = map[string]string{}
 			}
+			st.Selects[t] = q
 		}
 	}
 	return st, nil
@@ -218,7 +208,7 @@ func (s *Snapshotter) Run(ctx context.Context, st *State, resumed bool, out chan
 	if err := s.read(ctx, st, out); err != nil {
 		return nil, offsets.MySQL{}, err
 	}
-	end := offsets.MySQL{File: st.Start.File, Pos: st.Start.Pos, GTIDs: st.Start.GTIDs, SluiceSnapshot: st.encode()}
+	end := offsets.MySQL{File: st.Start.File, Pos: st.Start.Pos, GTIDs: st.Start.GTIDs, SluiceSnapshot: st.encode(), SluiceIncremental: st.Incremental}
 	if st.Blocking {
 		return nil, end, nil // the stream filters nothing after it
 	}
@@ -627,7 +617,7 @@ func (e *emitter) sourceValue(t *change.Table, flag string, tsMs int64) *change.
 
 func (e *emitter) marker() change.Event {
 	pos := offsets.MySQL{TsSec: time.Now().Unix(), File: e.st.Start.File, Pos: e.st.Start.Pos, GTIDs: e.st.Start.GTIDs,
-		Snapshot: !e.st.Complete, SluiceSnapshot: e.st.encode()}
+		Snapshot: !e.st.Complete, SluiceSnapshot: e.st.encode(), SluiceIncremental: e.st.Incremental}
 	return change.Event{Kind: change.KindCommit, Position: pos}
 }
 

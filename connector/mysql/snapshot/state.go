@@ -56,6 +56,11 @@ type State struct {
 	ServerID uint32 `json:"server_id,omitempty"`
 	GTID     string `json:"gtid,omitempty"`
 	Query    string `json:"query,omitempty"` // include.query: the stream's last statement
+	// Incremental is the on-demand snapshots' progress where a blocking
+	// snapshot starts. The blocking snapshot's offsets carry it beside the
+	// state (offsets.MySQL.SluiceIncremental, not in the state's JSON), so
+	// a crash during it does not forget an on-demand snapshot under way.
+	Incremental string `json:"-"`
 }
 
 // Chunk is a primary-key range whose rows are in Kafka as of GTID set G.
