@@ -85,7 +85,11 @@ func (r *reader) unimplemented(c *Connector) {
 		}
 		r.fail(p.key, v, fmt.Sprintf("is not supported by Sluice (%s); %s", p.does, def))
 	}
-	r.channels("signal.enabled.channels", "source", "signals are read from the signal table only")
+	if c.Flavor == FlavorVitess {
+		r.channels("signal.enabled.channels", "source", "the Vitess connector takes no signals")
+	} else {
+		r.channels("signal.enabled.channels", "source,kafka,file", "JMX is not served")
+	}
 	r.channels("notification.enabled.channels", "log,jmx", "Sluice writes no notification records; its log reports snapshots")
 }
 

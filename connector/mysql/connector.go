@@ -20,6 +20,7 @@ import (
 	"github.com/sluice-cdc/sluice/connector/mysql/server"
 	"github.com/sluice-cdc/sluice/connector/mysql/snapshot"
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
+	"github.com/sluice-cdc/sluice/connector/signals"
 	"github.com/sluice-cdc/sluice/internal/fault"
 	"github.com/sluice-cdc/sluice/offsets"
 )
@@ -33,8 +34,12 @@ type Source struct {
 	s       *binlog.Streamer
 	incr    *snapshot.Incremental
 	history historySettings
-	kafka   []kgo.Opt // the worker's client options, for a Kafka schema history
+	kafka   []kgo.Opt // the worker's client options, for a Kafka schema history and signal channel
 	brokers []string
+	// signals are the external signal channels' settings, and inbox what
+	// they read for the stream.
+	signals signals.Config
+	inbox   *signals.Inbox
 	opened  bool
 	// afterSnapshot is the filter of the snapshot just taken, for the
 	// Stream call that follows it in this process.
@@ -55,12 +60,21 @@ func New(c *config.Connector, w *config.Worker, kafka []kgo.Opt, log *zap.Logger
 	if err != nil {
 		return nil, err
 	}
+	sig, err := signals.ParseConfig(c.Raw, c.TopicPrefix)
+	if err != nil {
+		return nil, err
+	}
 	cfg.Logger = log
 	srv := server.New(cfg)
 	incr := snapshot.NewIncremental(srv)
 	s := binlog.NewStreamer(srv, incr)
 	s.SetBlocker(incr)
-	return &Source{srv: srv, s: s, incr: incr, history: h, kafka: kafka, brokers: w.BootstrapServers}, nil
+	m := &Source{srv: srv, s: s, incr: incr, history: h, kafka: kafka, brokers: w.BootstrapServers, signals: sig}
+	if sig.Enabled() {
+		m.inbox = signals.NewInbox()
+		s.SetSignals(m.inbox)
+	}
+	return m, nil
 }
 
 // ParseConfig reads the MySQL source's settings from a connector file, or
@@ -239,6 +253,14 @@ func (m *Source) snapshot(ctx context.Context, st *snapshot.State, resumed bool,
 // position that carries snapshot bookkeeping gets the filter that skips
 // changes the snapshot's chunks already hold.
 func (m *Source) Stream(ctx context.Context, from change.Position, out change.Enqueuer) error {
+	if m.inbox != nil {
+		// The channels are read while the stream runs: it alone acts on
+		// what they read.
+		sctx, stop := context.WithCancel(ctx)
+		wait := signals.Start(sctx, m.signals, m.inbox, m.kafka, m.brokers, m.srv.Log)
+		defer wait()
+		defer stop()
+	}
 	s, out := m.s, m.out(out)
 	if from == nil {
 		return s.Stream(ctx, offsets.MySQL{}, nil, out)

@@ -45,16 +45,19 @@ func TestCheckUnsupported(t *testing.T) {
 	for _, c := range []struct {
 		mode, signal, err string
 		action            string // heartbeat.action.query
+		channels          string // signal.enabled.channels
 	}{
-		{config.SnapshotNever, "", "", ""},
-		{"initial", "", `"snapshot.mode": "initial" is not available`, ""},
-		{"no_data", "", `"snapshot.mode": "no_data" is not available`, ""},
-		{"when_needed", "", `"snapshot.mode": "when_needed" is not available`, ""},
-		{config.SnapshotNever, "db.signals", `"signal.data.collection"`, ""},
-		{config.SnapshotNever, "", `"heartbeat.action.query"`, "UPDATE hb SET ts = NOW()"},
+		{config.SnapshotNever, "", "", "", ""},
+		{"initial", "", `"snapshot.mode": "initial" is not available`, "", ""},
+		{"no_data", "", `"snapshot.mode": "no_data" is not available`, "", ""},
+		{"when_needed", "", `"snapshot.mode": "when_needed" is not available`, "", ""},
+		{config.SnapshotNever, "db.signals", `"signal.data.collection"`, "", ""},
+		{config.SnapshotNever, "", `"heartbeat.action.query"`, "UPDATE hb SET ts = NOW()", ""},
+		{config.SnapshotNever, "", "", "", "source"},
+		{config.SnapshotNever, "", `"signal.enabled.channels": the kafka channel is not available`, "", "source, Kafka"},
 	} {
 		c := c
-		cc := &config.Connector{SnapshotMode: c.mode, Raw: map[string]string{"signal.data.collection": c.signal},
+		cc := &config.Connector{SnapshotMode: c.mode, Raw: map[string]string{"signal.data.collection": c.signal, "signal.enabled.channels": c.channels},
 			HeartbeatActionQuery: c.action}
 		err := checkUnsupported(cc)
 		if (c.err == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), c.err) {

@@ -26,6 +26,7 @@ import (
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/connector/mysql/ddl"
 	"github.com/sluice-cdc/sluice/connector/mysql/server"
+	"github.com/sluice-cdc/sluice/connector/signals"
 	"github.com/sluice-cdc/sluice/internal/box"
 	"github.com/sluice-cdc/sluice/internal/fault"
 	"github.com/sluice-cdc/sluice/offsets"
@@ -42,9 +43,10 @@ type Streamer struct {
 	cat    *server.Catalog
 	// schemaChangeRecords builds schema change records; see schemaChanges.
 	schemaChangeRecords *schemaChanges
-	incr                Incremental // on-demand snapshots; streaming goroutine only
-	blocker             Blocker     // blocking snapshots (nil: none); streaming goroutine only
-	src                 srcCache    // streaming goroutine only
+	incr                Incremental    // on-demand snapshots; streaming goroutine only
+	blocker             Blocker        // blocking snapshots (nil: none); streaming goroutine only
+	external            *signals.Inbox // signals of the Kafka and file channels (nil: none)
+	src                 srcCache       // streaming goroutine only
 	// positions boxes the commit markers' positions, many to an array:
 	// one 160-byte allocation a transaction was 4% of the CPU of one-row
 	// transactions. Streaming goroutine only.
@@ -469,6 +471,7 @@ func (s *Streamer) readEvents(ctx context.Context, st *txnState, bs eventSource,
 			batch = append(batch, txEnd(st, s.commit(st, h)))
 		case *replication.HeartbeatEvent:
 			batch = s.heartbeatTick(st, batch)
+			batch = s.externalTick(st, batch)
 		case *replication.MariadbAnnotateRowsEvent:
 			s.recordQuery(st, string(e.Query))
 		case *replication.RowsQueryEvent:
@@ -516,6 +519,9 @@ func (s *Streamer) readEvents(ctx context.Context, st *txnState, bs eventSource,
 			if !mid && ctx.Err() != nil {
 				stopReading() // stopping, and the statement is done
 			}
+		}
+		if n := len(batch); n > 0 && !st.inTxn && batch[n-1].Kind == change.KindCommit && s.external.Pending() {
+			s.takeExternal()
 		}
 		if n := len(batch); n > 0 && batch[n-1].Kind == change.KindCommit && s.incr.Due() {
 			// On-demand snapshot work happens at transaction ends: its rows

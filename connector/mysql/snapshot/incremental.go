@@ -179,6 +179,13 @@ func (i *Incremental) startIncremental(ctx context.Context, sig signal) error {
 		i.log.Error("ignoring execute-snapshot signal: its type is neither \"incremental\" nor \"blocking\"", zap.String("id", sig.id), zap.String("type", req.Type))
 		return nil
 	}
+	if typ != "blocking" && i.srv.SignalTable == "" {
+		// A signal from the Kafka or file channel: the chunks' watermarks
+		// still go to the signal table, as Debezium writes them.
+		i.log.Error("ignoring execute-snapshot signal: an incremental snapshot writes its watermarks to the signal table; set signal.data.collection",
+			zap.String("id", sig.id))
+		return nil
+	}
 	tables, err := i.captured(ctx, req.DataCollections)
 	if errors.Is(err, errBadPattern) {
 		i.log.Error("ignoring execute-snapshot signal", zap.String("id", sig.id), zap.Error(err))

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// TestExternalSignalChannels sends signals through Debezium's Kafka and
+// file channels (signal.enabled.channels=source,kafka,file) to a daemon
+// streaming an idle database: an incremental snapshot asked on the signal
+// topic (with the record key Debezium requires, the topic prefix; one
+// with another key is skipped) is taken at the next server heartbeat, a
+// blocking snapshot and a log message written to the signal file are
+// acted on, and the consumer group's offset is committed past the signal
+// acted on.
+func TestExternalSignalChannels(t *testing.T) {
+	e := needServers(t)
+	d := newDB(t, e)
+	snapshotTable(t, d, 20)
+	d.exec("CREATE TABLE u (id INT PRIMARY KEY)")
+	d.exec("INSERT INTO u VALUES (1), (2), (3)")
+	signalTable(d)
+	prefix := "e2e" + d.name[4:]
+	group := "g-" + d.name
+	file := filepath.Join(t.TempDir(), "signals.txt")
+	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, map[string]string{
+		"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false",
+		"snapshot.mode": "no_data", "signal.data.collection": d.name + ".debezium_signal",
+		"incremental.snapshot.chunk.size": "8",
+		"signal.enabled.channels":         "source,kafka,file",
+		"signal.kafka.groupId":            group,
+		"signal.file":                     file,
+		"signal.poll.interval.ms":         "200",
+	})
+	sl := startDaemon(t, e, "--log-format", "console", cfg)
+	sl.WaitLog("binlog streaming from", 30*time.Second)
+	sl.WaitLog("reading signals from the Kafka signal channel", 30*time.Second)
+	uTopic, tTopic := prefix+"."+d.name+".u", prefix+"."+d.name+".t"
+	// One transaction read, then nothing: the signal waits for a heartbeat.
+	d.exec("INSERT INTO u VALUES (4)")
+	consume(t, e, 1, 30*time.Second, uTopic)
+
+	// The topic is made after the daemon started reading it, as a user
+	// may make it: the channel keeps trying meanwhile.
+	cl := newKafkaClient(t, e, kgo.DefaultProduceTopic(prefix+"-signal"))
+	adm := kadm.NewClient(cl)
+	if _, err := adm.CreateTopic(context.Background(), 1, -1, nil, prefix+"-signal"); err != nil {
+		t.Fatalf("creating the signal topic: %v", err)
+	}
+	for _, r := range []*kgo.Record{
+		{Key: []byte("another-connector"), Value: []byte(`{"id": "k0", "type": "log", "data": {"message": "not for this connector"}}`)},
+		{Key: []byte(prefix), Value: []byte(fmt.Sprintf(`{"id": "k1", "type": "execute-snapshot", "data": {"data-collections": ["%s.t"], "type": "incremental"}}`, d.name))},
+	} {
+		if err := cl.ProduceSync(context.Background(), r).FirstErr(); err != nil {
+			t.Fatalf("producing a signal: %v", err)
+		}
+	}
+	sl.WaitLog("on-demand snapshot finished", 90*time.Second)
+	reads := 0
+	for _, r := range consume(t, e, 20, 30*time.Second, tTopic) {
+		if payload(t, r.Value)["op"] == "r" {
+			reads++
+		}
+	}
+	if reads != 20 {
+		t.Errorf("%d read events of t after the Kafka signal, want 20", reads)
+	}
+
+	line := fmt.Sprintf(`{"id": "f1", "type": "execute-snapshot", "data": {"data-collections": ["%s.u"], "type": "blocking"}}`+"\n"+
+		`{"id": "f2", "type": "log", "data": {"message": "hello from the signal file"}}`+"\n", d.name)
+	if err := os.WriteFile(file, []byte(line), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sl.WaitLog("hello from the signal file", 30*time.Second)
+	sl.WaitLog("blocking snapshot finished", 60*time.Second)
+	ops := map[string]int{}
+	for _, r := range consume(t, e, 5, 30*time.Second, uTopic) {
+		ops[fmt.Sprint(payload(t, r.Value)["op"])]++
+	}
+	if ops["c"] != 1 || ops["r"] != 4 {
+		t.Errorf("records of u %v; want its insert and 4 read events of the blocking snapshot", ops)
+	}
+	if b, _ := os.ReadFile(file); len(b) != 0 {
+		t.Errorf("the signal file was not emptied: %q", b)
+	}
+	if strings.Contains(sl.Stderr.String(), "not for this connector") {
+		t.Error("a signal keyed for another connector was acted on")
+	}
+
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := adm.FetchOffsets(context.Background(), group)
+		o, ok := resp.Lookup(prefix+"-signal", 0)
+		if err == nil && ok && o.At == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("group %s's offset on the signal topic: %+v (found %v, %v); want 2, past the signal acted on", group, o, ok, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	sl.Stop()
+}
