@@ -19,7 +19,6 @@ var defaultOnly = []defaultOnlyProp{
 	{"post.processors", "", "Java post processors change the records"},
 	{"gtid.source.includes", "", "it skips the transactions of other GTID sources"},
 	{"gtid.source.excludes", "", "it skips the transactions of the GTID sources it names"},
-	{"read.only", "false", "its incremental snapshots write no watermarks to the signal table"},
 	{"snapshot.query.mode", "select_all", "a custom query mode selects other rows"},
 	{"event.deserialization.failure.handling.mode", "fail", "Sluice stops on an event it cannot decode"},
 	{"header.converter", SimpleHeaderConverter, "Sluice writes header values as Kafka Connect's default header converter does"},
@@ -37,6 +36,7 @@ var vitessDefaultOnly = []defaultOnlyProp{
 	{"vitess.inherit.epoch", "false", "it belongs to the ordered transaction metadata factory"},
 	{"vitess.gtid", "current", "Debezium's deprecated start position; Sluice starts from vitess.vgtid"},
 	{"override.datetime.to.nullable", "false", "it makes DATE and DATETIME columns optional"},
+	{"read.only", "false", "the Vitess connector takes no signals"},
 }
 
 // sourceInfoMakers are each class's sourceinfo.struct.maker default, the

@@ -109,3 +109,53 @@ func TestExternalSignalChannels(t *testing.T) {
 	}
 	sl.Stop()
 }
+
+// TestOnDemandSnapshotReadOnly runs an on-demand snapshot with read.only,
+// as on a read replica: no signal table exists (a watermark write would
+// fail), the signal comes through the Kafka channel, and each chunk is
+// bounded by the server's GTID positions around its SELECT while churn
+// changes the table; the table rebuilt from Kafka equals the database's.
+// A second snapshot, of a table on the then idle server, runs its chunks
+// one after another without waiting for transactions or heartbeats.
+func TestOnDemandSnapshotReadOnly(t *testing.T) {
+	e := needServers(t)
+	d := newDB(t, e)
+	rows := 20_000
+	snapshotTable(t, d, rows)
+	d.exec("CREATE TABLE u (id INT PRIMARY KEY)")
+	d.exec("INSERT INTO u SELECT seq FROM seq_1_to_5000")
+	group := "g-" + d.name
+	var send func(id, table string)
+	sl, prefix := churnedOnDemand(t, e, d, rows, map[string]string{
+		"read.only": "true", "signal.enabled.channels": "source,kafka", "signal.kafka.groupId": group,
+		"incremental.snapshot.chunk.size": "500",
+	}, func(prefix string) {
+		cl := newKafkaClient(t, e, kgo.DefaultProduceTopic(prefix+"-signal"))
+		if _, err := kadm.NewClient(cl).CreateTopic(context.Background(), 1, -1, nil, prefix+"-signal"); err != nil {
+			t.Fatalf("creating the signal topic: %v", err)
+		}
+		send = func(id, table string) {
+			v := fmt.Sprintf(`{"id": "%s", "type": "execute-snapshot", "data": {"data-collections": ["%s.%s"]}}`, id, d.name, table)
+			if err := cl.ProduceSync(context.Background(), &kgo.Record{Key: []byte(prefix), Value: []byte(v)}).FirstErr(); err != nil {
+				t.Fatalf("producing a signal: %v", err)
+			}
+		}
+		send("ro-1", "t")
+	})
+	if n := d.str("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"); n != "2" {
+		t.Errorf("%s tables in the database, want t and u alone", n)
+	}
+
+	began := time.Now()
+	send("ro-2", "u")
+	for deadline := time.Now().Add(time.Minute); strings.Count(sl.Stderr.String(), "on-demand snapshot finished") < 2; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the idle server's on-demand snapshot of u did not finish within a minute (ten chunks)")
+		}
+	}
+	t.Logf("5,000 rows in 10 chunks on an idle server in %v", time.Since(began).Round(time.Millisecond))
+	if n := len(consume(t, e, 5000, 30*time.Second, prefix+"."+d.name+".u")); n != 5000 {
+		t.Errorf("%d records of u, want its 5000 rows", n)
+	}
+	sl.Stop()
+}

@@ -314,20 +314,34 @@ func onDemandWithChurn(t *testing.T, rows int, watermarking string) *db {
 	snapshotTable(t, d, rows)
 	signalTable(d)
 	d.grantSluice("DELETE", "debezium_signal")
-	prefix := "e2e" + d.name[4:]
-	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, map[string]string{
-		"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false",
-		"snapshot.mode": "no_data", "signal.data.collection": d.name + ".debezium_signal",
+	sl, _ := churnedOnDemand(t, e, d, rows, map[string]string{
+		"signal.data.collection":                     d.name + ".debezium_signal",
 		"incremental.snapshot.chunk.size":            "1000",
 		"incremental.snapshot.watermarking.strategy": watermarking,
+	}, func(string) {
+		d.exec(fmt.Sprintf(`INSERT INTO debezium_signal VALUES ('ad-hoc-1', 'execute-snapshot', '{"data-collections": ["%s.t"], "type": "incremental"}')`, d.name))
 	})
+	sl.Stop()
+	return d
+}
+
+// churnedOnDemand streams d with the connector properties props, asks for
+// an on-demand snapshot of t through signal (given the topic prefix) while
+// churn changes t, and checks that the table rebuilt from Kafka equals
+// the database's, each key's changes in order.
+func churnedOnDemand(t *testing.T, e env, d *db, rows int, props map[string]string, signal func(prefix string)) (*daemon, string) {
+	prefix := "e2e" + d.name[4:]
+	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, mergeProps(map[string]string{
+		"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false",
+		"snapshot.mode": "no_data",
+	}, props))
 	topic := prefix + "." + d.name + ".t"
 	sl := startDaemon(t, e, "--log-format", "console", cfg)
 	sl.WaitLog("binlog streaming from", 30*time.Second)
 
 	stopChurn := churnTable(t, e, d.name, rows)
 	time.Sleep(300 * time.Millisecond)
-	d.exec(fmt.Sprintf(`INSERT INTO debezium_signal VALUES ('ad-hoc-1', 'execute-snapshot', '{"data-collections": ["%s.t"], "type": "incremental"}')`, d.name))
+	signal(prefix)
 	sl.WaitLog("on-demand snapshot finished", 2*time.Minute)
 	time.Sleep(300 * time.Millisecond)
 	t.Logf("churn made %d changes during the on-demand snapshot", stopChurn())
@@ -342,8 +356,14 @@ func onDemandWithChurn(t *testing.T, rows int, watermarking string) *db {
 	if st.ops["u"] == 0 {
 		t.Errorf("no updates were streamed while the snapshot ran")
 	}
-	sl.Stop()
-	return d
+	return sl, prefix
+}
+
+func mergeProps(base, more map[string]string) map[string]string {
+	for k, v := range more {
+		base[k] = v
+	}
+	return base
 }
 
 // TestInitialSnapshotMarkers checks op r records and Debezium's

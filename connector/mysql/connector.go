@@ -118,6 +118,13 @@ func ParseConfig(c *config.Connector) (server.Config, error) {
 	default:
 		return cfg, fmt.Errorf("property %q: %q is not insert_insert (the default) or insert_delete", propWatermarking, c.Raw[propWatermarking])
 	}
+	if v, ok := c.Raw[propReadOnly]; ok {
+		b, err := strconv.ParseBool(strings.TrimSpace(v))
+		if err != nil {
+			return cfg, fmt.Errorf("property %q: %q is not a boolean; use true or false (default false)", propReadOnly, v)
+		}
+		cfg.ReadOnly = b
+	}
 	if v := cfg.SignalTable; v != "" && strings.Count(v, ".") != 1 {
 		return cfg, fmt.Errorf("property %q: %q is not <database>.<table>", propSignalTable, v)
 	}
@@ -140,6 +147,7 @@ func ParseConfig(c *config.Connector) (server.Config, error) {
 // Properties read here; the config package keeps them in Connector.Raw.
 const (
 	propSignalTable      = "signal.data.collection"
+	propReadOnly         = "read.only"
 	propIncrementalChunk = "incremental.snapshot.chunk.size"
 	propWatermarking     = "incremental.snapshot.watermarking.strategy"
 )

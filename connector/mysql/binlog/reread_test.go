@@ -102,7 +102,7 @@ func TestRereadAfterErrorInsideTransaction(t *testing.T) {
 type failingChunk struct{ noIncremental }
 
 func (failingChunk) Due() bool { return true }
-func (failingChunk) AtCommit(_ context.Context, batch []change.Event) ([]change.Event, error) {
+func (failingChunk) AtCommit(_ context.Context, batch []change.Event, _ string) ([]change.Event, error) {
 	return batch, errors.New("reading the next chunk: connection reset")
 }
 

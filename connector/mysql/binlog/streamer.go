@@ -119,13 +119,16 @@ type Incremental interface {
 	// SignalDeleted handles one row deleted from the signal table (the
 	// insert_delete watermarking strategy closes a window so).
 	SignalDeleted(id, typ string)
-	// Dedupe tells it of a streamed row, which is newer than any copy of
-	// the row the snapshot holds.
-	Dedupe(t *change.Table, row []any)
+	// Dedupe tells it of a streamed row of transaction gtid ("" without
+	// one), which is newer than any copy of the row the snapshot holds.
+	Dedupe(t *change.Table, row []any, gtid string)
 	// Due reports whether it has work at the end of this transaction.
 	Due() bool
-	// AtCommit appends its rows for this transaction end to batch.
-	AtCommit(ctx context.Context, batch []change.Event) ([]change.Event, error)
+	// AtCommit appends its rows for this transaction end to batch; at is
+	// the stream's GTID set there.
+	AtCommit(ctx context.Context, batch []change.Event, at string) ([]change.Event, error)
+	// More reports whether it has more to write at the same end (at).
+	More(at string) bool
 	// Continue resumes its work as the stream (re)connects.
 	Continue(ctx context.Context) error
 	// Progress is what the offset keeps of it.
@@ -137,11 +140,12 @@ type Incremental interface {
 // noIncremental is the stream without on-demand snapshots.
 type noIncremental struct{}
 
-func (noIncremental) Signal(id, typ, data string)       {}
-func (noIncremental) SignalDeleted(id, typ string)      {}
-func (noIncremental) Dedupe(t *change.Table, row []any) {}
-func (noIncremental) Due() bool                         { return false }
-func (noIncremental) AtCommit(_ context.Context, batch []change.Event) ([]change.Event, error) {
+func (noIncremental) Signal(id, typ, data string)         {}
+func (noIncremental) SignalDeleted(id, typ string)        {}
+func (noIncremental) Dedupe(*change.Table, []any, string) {}
+func (noIncremental) Due() bool                           { return false }
+func (noIncremental) More(string) bool                    { return false }
+func (noIncremental) AtCommit(_ context.Context, batch []change.Event, _ string) ([]change.Event, error) {
 	return batch, nil
 }
 func (noIncremental) Continue(context.Context) error { return nil }
@@ -524,20 +528,9 @@ func (s *Streamer) readEvents(ctx context.Context, st *txnState, bs eventSource,
 			s.takeExternal()
 		}
 		if n := len(batch); n > 0 && batch[n-1].Kind == change.KindCommit && s.incr.Due() {
-			// On-demand snapshot work happens at transaction ends: its rows
-			// go before the commit marker, its progress into the marker.
-			marker := batch[n-1]
-			batch, err = s.incr.AtCommit(ctx, batch[:n-1])
-			if err != nil {
-				// The stream's state is past this transaction: its marker
-				// goes back, so that the hand-over on the way out keeps it.
-				batch = append(batch, marker)
+			if batch, err = s.incrAtCommit(ctx, batch, handOver); err != nil {
 				return progressed, err
 			}
-			pos := marker.Position.(offsets.MySQL)
-			pos.SluiceIncremental = s.incr.Progress()
-			marker.Position = pos
-			batch = append(batch, marker)
 		}
 		if n := len(batch); n > 0 && !st.inTxn && batch[n-1].Kind == change.KindCommit && batch[n-1].Position != nil && s.blockingDue() {
 			err := s.blockingAtCommit(ctx, st, batch, handOver, out)
@@ -722,8 +715,8 @@ func (s *Streamer) rows(st *txnState, h *replication.EventHeader, e *replication
 			return batch, fault.Definite(fmt.Errorf("table %s.%s: binlog row at %s:%d has %d columns, the table version has %d", tbl.Database, tbl.Name, st.file, h.LogPos, len(row), len(tbl.Columns)))
 		}
 		st.rows++
-		s.incr.Dedupe(tbl, ev.Before)
-		s.incr.Dedupe(tbl, ev.After)
+		s.incr.Dedupe(tbl, ev.Before, st.gtid)
+		s.incr.Dedupe(tbl, ev.After, st.gtid)
 		if st.filter != nil {
 			kept, keep, err := st.filter.Keep(st.gtid, ev)
 			if err != nil {

@@ -61,6 +61,11 @@ type Config struct {
 	// for when reading the binlog, by the MariaDB class as Debezium's does)
 	// or MySQL's Rows_query events (binlog_rows_query_log_events=ON).
 	IncludeQuery bool
+	// ReadOnly is read.only: on-demand snapshot chunks are bounded by the
+	// server's GTID positions before and after their SELECT instead of
+	// watermark rows written to the signal table, so the connector writes
+	// nothing (a read replica).
+	ReadOnly bool
 	// IncrementalChunk is incremental.snapshot.chunk.size (default 1024).
 	IncrementalChunk int
 	// WatermarkDelete is incremental.snapshot.watermarking.strategy

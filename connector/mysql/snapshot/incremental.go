@@ -68,7 +68,8 @@ type Incremental struct {
 	windowOpen bool
 	closeSeen  bool
 	lastKey    []any
-	chunkKey   []int // the columns the chunks follow: the primary key, or the surrogate key
+	chunkKey   []int    // the columns the chunks follow: the primary key, or the surrogate key
+	ro         roWindow // read.only: the chunk's GTID watermarks
 	tableRows  int64
 	started    time.Time
 }
@@ -179,7 +180,7 @@ func (i *Incremental) startIncremental(ctx context.Context, sig signal) error {
 		i.log.Error("ignoring execute-snapshot signal: its type is neither \"incremental\" nor \"blocking\"", zap.String("id", sig.id), zap.String("type", req.Type))
 		return nil
 	}
-	if typ != "blocking" && i.srv.SignalTable == "" {
+	if typ != "blocking" && i.srv.SignalTable == "" && !i.srv.ReadOnly {
 		// A signal from the Kafka or file channel: the chunks' watermarks
 		// still go to the signal table, as Debezium writes them.
 		i.log.Error("ignoring execute-snapshot signal: an incremental snapshot writes its watermarks to the signal table; set signal.data.collection",
@@ -301,7 +302,11 @@ func (i *Incremental) dropChunk() {
 // AtCommit runs at each transaction end on the streaming goroutine: it
 // acts on new signals, appends to batch the rows of a chunk whose close row
 // has been read, and starts the next chunk when none is in flight.
-func (i *Incremental) AtCommit(ctx context.Context, batch []change.Event) ([]change.Event, error) {
+//
+// at is the stream's GTID set at this end: with read.only, the chunk in
+// flight is written once it holds every transaction the chunk's high
+// watermark holds.
+func (i *Incremental) AtCommit(ctx context.Context, batch []change.Event, at string) ([]change.Event, error) {
 	// Each request is dropped once acted on: one that fails (the table
 	// list could not be read) is taken again at the next end, alone.
 	for len(i.requests) > 0 {
@@ -321,6 +326,9 @@ func (i *Incremental) AtCommit(ctx context.Context, batch []change.Event) ([]cha
 	if !i.active() {
 		return batch, nil
 	}
+	if i.srv.ReadOnly && i.chunkID != "" && !i.closeSeen {
+		i.closeSeen = i.ro.reached(i.srv.Proto(), at, i.log)
+	}
 	if i.closeSeen {
 		batch = i.emitChunk(batch)
 	}
@@ -334,9 +342,14 @@ func (i *Incremental) AtCommit(ctx context.Context, batch []change.Event) ([]cha
 
 // Dedupe removes a streamed row's key from the chunk in flight: the
 // streamed event is at least as new as the chunk's row.
-func (i *Incremental) Dedupe(tbl *change.Table, row []any) {
+// gtid is the streamed transaction's: with read.only, one the chunk's low
+// watermark holds committed before the chunk's SELECT, which saw it.
+func (i *Incremental) Dedupe(tbl *change.Table, row []any, gtid string) {
 	if !i.windowOpen || i.closeSeen || i.table == nil || row == nil ||
 		tbl.Database != i.table.Database || tbl.Name != i.table.Name {
+		return
+	}
+	if i.srv.ReadOnly && !i.ro.concurrent(i.srv.Proto(), gtid) {
 		return
 	}
 	if k, err := keyStringOf(tbl, i.chunkKey, row); err == nil {
@@ -488,7 +501,12 @@ func (i *Incremental) readChunk(ctx context.Context) (int, error) {
 		}
 		return nil
 	}
-	if err := write("open", signalWindowOpen); err != nil {
+	var low gmysql.GTIDSet
+	if i.srv.ReadOnly {
+		if low, err = i.executedGTIDs(conn); err != nil {
+			return 0, err
+		}
+	} else if err := write("open", signalWindowOpen); err != nil {
 		return 0, err
 	}
 	keyCols := make([]string, len(i.chunkKey))
@@ -534,6 +552,9 @@ func (i *Incremental) readChunk(ctx context.Context) (int, error) {
 	if err != nil {
 		i.Close()
 		return 0, fmt.Errorf("on-demand snapshot of %s: reading a chunk (%s): %w", name, q, err)
+	}
+	if i.srv.ReadOnly {
+		return i.readOnlyChunk(conn, low, chunkID, rows, order, last)
 	}
 	if i.srv.WatermarkDelete {
 		// insert_delete: the open row's delete closes the window (and
