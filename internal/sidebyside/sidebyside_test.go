@@ -388,6 +388,10 @@ func runMySQLFamily(t *testing.T, e env, names []string, md mode) {
 			}
 			p.snapshotRows += tb.rows
 		}
+		// Both sides write their incremental snapshots' watermark rows.
+		for _, host := range []string{"%", "localhost", "127.0.0.1"} {
+			_, _ = conn.Execute(fmt.Sprintf("GRANT INSERT ON %s.debezium_signal TO 'sluice'@'%s'", p.db, host))
+		}
 		pairs = append(pairs, p)
 	}
 
@@ -487,8 +491,11 @@ func runMySQLFamily(t *testing.T, e env, names []string, md mode) {
 				exec1("BEGIN")
 			}
 			for _, q := range tx {
-				if q == blockingSignal {
+				switch q {
+				case blockingSignal:
 					q = blockingInsert(p.db)
+				case incrementalSignal:
+					q = incrementalInsert(p.db)
 				}
 				exec1(q)
 			}

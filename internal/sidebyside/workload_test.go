@@ -228,6 +228,10 @@ func streaming() [][]string {
 		// and goes on. Nothing writes those tables afterwards, so both
 		// read the same rows.
 		{blockingSignal},
+		// An incremental (on-demand) snapshot of two tables nothing writes
+		// afterwards: each side reads them in chunks between watermark rows
+		// that both sides write to the signal table and both stream.
+		{incrementalSignal},
 		{`INSERT INTO zz_end VALUES (1)`},
 	}
 }
@@ -235,6 +239,17 @@ func streaming() [][]string {
 // blockingSignal stands for the execute-snapshot signal of type blocking,
 // written into the pair's database by the workload loop (blockingInsert).
 const blockingSignal = "@blocking-snapshot"
+
+// incrementalSignal stands for an execute-snapshot signal of type
+// incremental, written by the workload loop (incrementalInsert).
+const incrementalSignal = "@incremental-snapshot"
+
+// incrementalInsert asks for the incremental snapshot of db's t_time and
+// t_bin.
+func incrementalInsert(db string) string {
+	return fmt.Sprintf(`INSERT INTO debezium_signal VALUES ('incremental-1', 'execute-snapshot', `+
+		`'{"data-collections": ["%[1]s.t_time", "%[1]s.t_bin"], "type": "incremental"}')`, db)
+}
 
 // blockingInsert is the signal row asking for the blocking snapshot of
 // db's t_int (rows with id > 1: for a blocking snapshot Debezium takes the

@@ -7,6 +7,7 @@ import (
 	"github.com/go-mysql-org/go-mysql/replication"
 
 	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/connector/mysql/server"
 	"github.com/sluice-cdc/sluice/internal/fault"
 )
 
@@ -23,11 +24,12 @@ func (s *Streamer) isSignalTable(tm *replication.TableMapEvent) bool {
 }
 
 // signalRows handles rows written to the signal table.
-func (s *Streamer) signalRows(h *replication.EventHeader, e *replication.RowsEvent) error {
+func (s *Streamer) signalRows(st *txnState, h *replication.EventHeader, e *replication.RowsEvent) error {
 	op, ok := rowsOp(h.EventType)
 	if !ok || op != change.OpCreate && op != change.OpDelete {
 		return nil
 	}
+	s.incr.SignalAt(server.EventAt{ServerID: h.ServerID, GTID: st.gtid, File: st.file, Pos: int64(h.LogPos) - int64(h.EventSize)})
 	for _, row := range e.Rows {
 		if len(row) < 3 {
 			return fault.Definite(fmt.Errorf("signal table %s has %d columns; Debezium's layout is (id, type, data)", s.cfg.SignalTable, len(row)))

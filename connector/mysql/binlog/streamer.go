@@ -114,6 +114,8 @@ type SnapshotFilter interface {
 // ends, before the commit marker that carries its Progress. All calls come
 // from the streaming goroutine.
 type Incremental interface {
+	// SignalAt tells it where the signal table's rows that follow stand.
+	SignalAt(at server.EventAt)
 	// Signal handles one row written to the signal table.
 	Signal(id, typ, data string)
 	// SignalDeleted handles one row deleted from the signal table (the
@@ -140,6 +142,7 @@ type Incremental interface {
 // noIncremental is the stream without on-demand snapshots.
 type noIncremental struct{}
 
+func (noIncremental) SignalAt(server.EventAt)             {}
 func (noIncremental) Signal(id, typ, data string)         {}
 func (noIncremental) SignalDeleted(id, typ string)        {}
 func (noIncremental) Dedupe(*change.Table, []any, string) {}
@@ -493,7 +496,7 @@ func (s *Streamer) readEvents(ctx context.Context, st *txnState, bs eventSource,
 			if s.isSignalTable(e.Table) {
 				// Acted on, and written like any captured table's rows, as
 				// Debezium writes them (the side-by-side test's signal).
-				if err := s.signalRows(h, e); err != nil {
+				if err := s.signalRows(st, h, e); err != nil {
 					return progressed, err
 				}
 			}

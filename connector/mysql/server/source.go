@@ -110,3 +110,13 @@ func (c *Config) SourceGTID(gtid string) any {
 func (c *Config) ShowsGTID(gtid string) bool {
 	return gtid != "" && !(c.Flavor == "mysql" && c.Proto() == "mariadb")
 }
+
+// EventAt is where a binlog event stands, as a change's source block shows
+// it: an on-demand snapshot's rows carry the position of the event that
+// closed their window, as Debezium's do.
+type EventAt struct {
+	ServerID uint32
+	GTID     string // the transaction's; SourceGTID decides whether it shows
+	File     string
+	Pos      int64
+}

@@ -67,11 +67,14 @@ type Incremental struct {
 	order      []string         // keys in key order
 	windowOpen bool
 	closeSeen  bool
-	lastKey    []any
-	chunkKey   []int    // the columns the chunks follow: the primary key, or the surrogate key
-	ro         roWindow // read.only: the chunk's GTID watermarks
-	tableRows  int64
-	started    time.Time
+	// signalAt is where the signal rows being read stand, closeAt where the
+	// chunk's window closed: its rows' source block shows it.
+	signalAt, closeAt server.EventAt
+	lastKey           []any
+	chunkKey          []int    // the columns the chunks follow: the primary key, or the surrogate key
+	ro                roWindow // read.only: the chunk's GTID watermarks
+	tableRows         int64
+	started           time.Time
 }
 
 // incrState is what survives a restart.
@@ -143,7 +146,7 @@ func (i *Incremental) Signal(id, typ, data string) {
 		}
 	case signalWindowClose:
 		if i.chunkID != "" && i.chunkID+"-close" == id {
-			i.closeSeen = true
+			i.closeSeen, i.closeAt = true, i.signalAt
 		}
 	default:
 		i.log.Warn("ignoring a signal of a type Sluice does not know", zap.String("id", id), zap.String("type", typ))
@@ -155,9 +158,12 @@ func (i *Incremental) Signal(id, typ, data string) {
 // close.
 func (i *Incremental) SignalDeleted(id, typ string) {
 	if i.srv.WatermarkDelete && typ == signalWindowOpen && i.chunkID != "" && i.chunkID+"-open" == id {
-		i.closeSeen = true
+		i.closeSeen, i.closeAt = true, i.signalAt
 	}
 }
+
+// SignalAt records where the signal rows that follow stand.
+func (i *Incremental) SignalAt(at server.EventAt) { i.signalAt = at }
 
 // startIncremental queues the tables an execute-snapshot signal names.
 func (i *Incremental) startIncremental(ctx context.Context, sig signal) error {
@@ -365,16 +371,27 @@ func (i *Incremental) emitChunk(batch []change.Event) []change.Event {
 		if !ok {
 			continue // changed during the window: the streamed event stands
 		}
-		src := sourceValue(i.srv, i.table, "incremental", now, "", 0)
-		batch = append(batch, change.Event{Op: change.OpRead, Table: i.table, After: row, TsMs: now, Source: src})
+		batch = append(batch, change.Event{Op: change.OpRead, Table: i.table, After: row, TsMs: now, Source: i.chunkSource(now)})
 		n++
 	}
 	i.tableRows += int64(len(i.order))
 	i.log.Debug("on-demand snapshot chunk emitted", zap.String("table", i.state.Tables[0]), zap.Int("rows", n),
 		zap.Int("changed_during_window", len(i.order)-n))
 	i.state.LastKey = literals(i.lastKey, i.chunkKey, i.defs)
-	i.chunkID, i.rows, i.order, i.windowOpen, i.closeSeen = "", nil, nil, false, false
+	i.chunkID, i.rows, i.order, i.windowOpen, i.closeSeen, i.closeAt = "", nil, nil, false, false, server.EventAt{}
 	return batch
+}
+
+// chunkSource is a chunk row's source block: the position of the event
+// that closed its window (server id, GTID, file and position, row 0, no
+// thread or query), as Debezium's incremental snapshot writes its rows
+// with the offset of the close watermark's event.
+func (i *Incremental) chunkSource(tsMs int64) *change.Value {
+	at := i.closeAt
+	src := sourceValue(i.srv, i.table, "incremental", tsMs, at.File, uint64(at.Pos))
+	src.Values[server.SrcServerID] = int64(at.ServerID)
+	src.Values[server.SrcGTID] = i.srv.SourceGTID(at.GTID)
+	return src
 }
 
 // Continue starts the next chunk of a snapshot in progress when none is in
