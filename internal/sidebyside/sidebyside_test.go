@@ -490,17 +490,22 @@ func runMySQLFamily(t *testing.T, e env, names []string, md mode) {
 			if len(tx) > 1 {
 				exec1("BEGIN")
 			}
+			var reads func()
 			for _, q := range tx {
 				switch q {
 				case blockingSignal:
 					q = blockingInsert(p.db)
 				case incrementalSignal:
 					q = incrementalInsert(p.db)
+					reads = awaitIncremental(t, e, adm, conn, p, &slog)
 				}
 				exec1(q)
 			}
 			if len(tx) > 1 {
 				exec1("COMMIT")
+			}
+			if reads != nil {
+				reads()
 			}
 		}
 	}
@@ -660,6 +665,42 @@ func newAdmin(t *testing.T, brokers string) *kadm.Client {
 
 // countRecords sums the end offsets of the topics named prefix or starting
 // with it (the topics are never compacted or trimmed during a run).
+// awaitIncremental, called before the incremental snapshot's signal,
+// returns a wait for both sides of p to have written a read event for
+// every row of the snapshot's tables.
+func awaitIncremental(t *testing.T, e env, adm *kadm.Client, conn *client.Conn, p pair, slog *conformance.SyncBuffer) func() {
+	t.Helper()
+	count := func(px string) int {
+		n := 0
+		for _, tb := range incrementalTables {
+			n += countRecords(adm, px+"."+p.db+"."+tb)
+		}
+		return n
+	}
+	rows := 0
+	for _, tb := range incrementalTables {
+		r, err := conn.Execute("SELECT COUNT(*) FROM " + p.db + "." + tb)
+		if err != nil {
+			t.Fatalf("counting %s's rows: %v", tb, err)
+		}
+		n, _ := r.GetInt(0, 0)
+		rows += int(n)
+	}
+	want := map[string]int{p.debezium: count(p.debezium) + rows, p.sluice: count(p.sluice) + rows}
+	return func() {
+		waitFor(t, e, []pair{p}, 90*time.Second, "the incremental snapshot's read events", func() (bool, string) {
+			var status []string
+			ok := true
+			for px, n := range want {
+				got := count(px)
+				status = append(status, fmt.Sprintf("%s %d of %d", px, got, n))
+				ok = ok && got >= n
+			}
+			return ok, strings.Join(status, ", ")
+		}, slog)
+	}
+}
+
 func countRecords(adm *kadm.Client, prefix string) int {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
