@@ -267,9 +267,9 @@ func TestSideBySide(t *testing.T) {
 			names = append(names, c)
 		}
 		if c == "mariadb" {
-			// The MariaDB class with modesProps, transformsProps and
-			// shapesProps.
-			names = append(names, "modes", "transforms", "shapes")
+			// The MariaDB class with modesProps, transformsProps,
+			// shapesProps and read.only.
+			names = append(names, "modes", "transforms", "shapes", "readonly")
 		}
 	}
 	if len(names) == 0 {
@@ -324,6 +324,9 @@ func jsonMode() mode {
 			"modes":      {class: "mariadb", tag: "mm", props: modesProps, unread: 1},
 			"transforms": {class: "mariadb", tag: "tr", props: transformsProps},
 			"shapes":     {class: "mariadb", tag: "sh", props: shapesProps},
+			// read.only: the incremental snapshot's chunks are bounded by
+			// GTID positions, neither side writes watermark rows.
+			"readonly": {class: "mariadb", tag: "ro", props: map[string]string{"read.only": "true"}},
 		},
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/connector/mysql/server"
 	"github.com/sluice-cdc/sluice/offsets"
 )
 
@@ -13,12 +14,13 @@ import (
 // whose watermark the stream already holds), the batch is handed over and
 // the work runs again at the same end, so that an idle server does not
 // hold it up and no batch holds more than a chunk.
-func (s *Streamer) incrAtCommit(ctx context.Context, batch []change.Event, handOver func([]change.Event) error) ([]change.Event, error) {
+func (s *Streamer) incrAtCommit(ctx context.Context, st *txnState, batch []change.Event, handOver func([]change.Event) error) ([]change.Event, error) {
 	marker := batch[len(batch)-1]
 	at := marker.Position.(offsets.MySQL)
+	where := server.StreamAt{GTIDs: at.GTIDs, Commit: st.commitAt}
 	rows := batch[:len(batch)-1]
 	for {
-		out, err := s.incr.AtCommit(ctx, rows, at.GTIDs)
+		out, err := s.incr.AtCommit(ctx, rows, where)
 		pos := at
 		pos.SluiceIncremental = s.incr.Progress()
 		m := marker
@@ -30,7 +32,7 @@ func (s *Streamer) incrAtCommit(ctx context.Context, batch []change.Event, handO
 			// the way out keeps both.
 			return batch, err
 		}
-		if !s.incr.More(at.GTIDs) {
+		if !s.incr.More(where) {
 			return batch, nil
 		}
 		if err := handOver(batch); err != nil {

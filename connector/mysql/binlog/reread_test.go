@@ -9,6 +9,7 @@ import (
 	"github.com/go-mysql-org/go-mysql/replication"
 
 	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/connector/mysql/server"
 	"github.com/sluice-cdc/sluice/internal/fault"
 	"github.com/sluice-cdc/sluice/offsets"
 )
@@ -102,7 +103,7 @@ func TestRereadAfterErrorInsideTransaction(t *testing.T) {
 type failingChunk struct{ noIncremental }
 
 func (failingChunk) Due() bool { return true }
-func (failingChunk) AtCommit(_ context.Context, batch []change.Event, _ string) ([]change.Event, error) {
+func (failingChunk) AtCommit(_ context.Context, batch []change.Event, _ server.StreamAt) ([]change.Event, error) {
 	return batch, errors.New("reading the next chunk: connection reset")
 }
 

@@ -127,10 +127,10 @@ type Incremental interface {
 	// Due reports whether it has work at the end of this transaction.
 	Due() bool
 	// AtCommit appends its rows for this transaction end to batch; at is
-	// the stream's GTID set there.
-	AtCommit(ctx context.Context, batch []change.Event, at string) ([]change.Event, error)
+	// where the stream stands there.
+	AtCommit(ctx context.Context, batch []change.Event, at server.StreamAt) ([]change.Event, error)
 	// More reports whether it has more to write at the same end (at).
-	More(at string) bool
+	More(at server.StreamAt) bool
 	// Continue resumes its work as the stream (re)connects.
 	Continue(ctx context.Context) error
 	// Progress is what the offset keeps of it.
@@ -147,8 +147,8 @@ func (noIncremental) Signal(id, typ, data string)         {}
 func (noIncremental) SignalDeleted(id, typ string)        {}
 func (noIncremental) Dedupe(*change.Table, []any, string) {}
 func (noIncremental) Due() bool                           { return false }
-func (noIncremental) More(string) bool                    { return false }
-func (noIncremental) AtCommit(_ context.Context, batch []change.Event, _ string) ([]change.Event, error) {
+func (noIncremental) More(server.StreamAt) bool           { return false }
+func (noIncremental) AtCommit(_ context.Context, batch []change.Event, _ server.StreamAt) ([]change.Event, error) {
 	return batch, nil
 }
 func (noIncremental) Continue(context.Context) error { return nil }
@@ -216,6 +216,9 @@ type txnState struct {
 	// lastCommit is the position of the last commit marker: a server
 	// heartbeat between transactions enqueues it again (heartbeatTick).
 	lastCommit change.Position
+	// commitAt is the last transaction's commit event, where a read-only
+	// on-demand snapshot's chunk written at its end stands.
+	commitAt server.EventAt
 	// midStatement is set while the events read so far end inside a
 	// statement; a stop waits for it to clear (see readContext).
 	midStatement atomic.Bool
@@ -531,7 +534,7 @@ func (s *Streamer) readEvents(ctx context.Context, st *txnState, bs eventSource,
 			s.takeExternal()
 		}
 		if n := len(batch); n > 0 && batch[n-1].Kind == change.KindCommit && s.incr.Due() {
-			if batch, err = s.incrAtCommit(ctx, batch, handOver); err != nil {
+			if batch, err = s.incrAtCommit(ctx, st, batch, handOver); err != nil {
 				return progressed, err
 			}
 		}
@@ -593,6 +596,7 @@ func (s *Streamer) commit(st *txnState, h *replication.EventHeader) change.Event
 		}
 	}
 	st.nextPos = uint64(h.LogPos)
+	st.commitAt = server.EventAt{ServerID: h.ServerID, GTID: st.gtid, File: st.file, Pos: int64(h.LogPos) - int64(h.EventSize)}
 	st.lastGTID, st.lastQuery = st.gtid, st.query
 	st.inTxn, st.rows, st.skipRows, st.gtid, st.byFile, st.query = false, 0, 0, "", false, ""
 	st.resumeEvents, st.resumeRows, st.resumeSkipped = 0, 0, 0

@@ -120,3 +120,10 @@ type EventAt struct {
 	File     string
 	Pos      int64
 }
+
+// StreamAt is where the binlog stream stands at a transaction's end: its
+// GTID set and the commit event of the last transaction read.
+type StreamAt struct {
+	GTIDs  string
+	Commit EventAt
+}

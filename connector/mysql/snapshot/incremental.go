@@ -312,7 +312,7 @@ func (i *Incremental) dropChunk() {
 // at is the stream's GTID set at this end: with read.only, the chunk in
 // flight is written once it holds every transaction the chunk's high
 // watermark holds.
-func (i *Incremental) AtCommit(ctx context.Context, batch []change.Event, at string) ([]change.Event, error) {
+func (i *Incremental) AtCommit(ctx context.Context, batch []change.Event, at server.StreamAt) ([]change.Event, error) {
 	// Each request is dropped once acted on: one that fails (the table
 	// list could not be read) is taken again at the next end, alone.
 	for len(i.requests) > 0 {
@@ -332,8 +332,10 @@ func (i *Incremental) AtCommit(ctx context.Context, batch []change.Event, at str
 	if !i.active() {
 		return batch, nil
 	}
-	if i.srv.ReadOnly && i.chunkID != "" && !i.closeSeen {
-		i.closeSeen = i.ro.reached(i.srv.Proto(), at, i.log)
+	if i.srv.ReadOnly && i.chunkID != "" && !i.closeSeen && i.ro.reached(i.srv.Proto(), at.GTIDs, i.log) {
+		// Written at the end of the transaction that reached the high
+		// watermark, with its commit's position, as Debezium's are.
+		i.closeSeen, i.closeAt = true, at.Commit
 	}
 	if i.closeSeen {
 		batch = i.emitChunk(batch)

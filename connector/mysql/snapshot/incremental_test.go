@@ -79,7 +79,7 @@ func TestSignalExecuteSnapshot(t *testing.T) {
 			if p := i.Progress(); p != "" {
 				t.Fatalf("Progress() = %s before the signal's transaction commits, want none", p)
 			}
-			batch, err := i.AtCommit(context.Background(), nil, "")
+			batch, err := i.AtCommit(context.Background(), nil, server.StreamAt{})
 			if err == nil || err.Error() != noCatalog || !errors.Is(err, errNoServer) {
 				t.Fatalf("AtCommit: error %v, want %q", err, noCatalog)
 			}
@@ -119,7 +119,7 @@ func TestSignalBad(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			i, logs := newTestIncremental(t, 0)
 			i.Signal("sig-1", c.typ, c.data)
-			batch, err := i.AtCommit(context.Background(), nil, "")
+			batch, err := i.AtCommit(context.Background(), nil, server.StreamAt{})
 			if err != nil || len(batch) != 0 {
 				t.Fatalf("AtCommit = %d events, %v; want none, no error", len(batch), err)
 			}
@@ -141,7 +141,7 @@ func TestSignalBlocking(t *testing.T) {
 	i.Signal("sig-1", "execute-snapshot", `{"data-collections": ["app.b", " app.a", "app.x"], "type": "BLOCKING",
 		"additional-conditions": [{"data-collection": "app.a ", "filter": "id > 3"},
 			{"data-collection": "app.b", "filter": " select * from app.b where id < 9"}]}`)
-	if _, err := i.AtCommit(context.Background(), nil, ""); err != nil {
+	if _, err := i.AtCommit(context.Background(), nil, server.StreamAt{}); err != nil {
 		t.Fatal(err)
 	}
 	if !i.BlockingDue() || i.Due() || i.Progress() != "" {
@@ -271,7 +271,7 @@ func TestIncrementalWindow(t *testing.T) {
 
 	// The close watermark has not been read: the rows wait.
 	streamed := change.Event{Op: change.OpCreate, Table: tbl, After: row(9, "streamed")}
-	batch, err := i.AtCommit(context.Background(), []change.Event{streamed}, "")
+	batch, err := i.AtCommit(context.Background(), []change.Event{streamed}, server.StreamAt{})
 	if err != nil || !reflect.DeepEqual(ids(batch), []string{"c9"}) {
 		t.Fatalf("AtCommit before the close watermark = %v, %v; want the streamed event only", ids(batch), err)
 	}
@@ -280,7 +280,7 @@ func TestIncrementalWindow(t *testing.T) {
 	i.Dedupe(tbl, row(3, "after the window"), "") // newer than the close: the row stands, the change follows it
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel() // the next chunk cannot be read: no server
-	batch, err = i.AtCommit(ctx, []change.Event{streamed}, "")
+	batch, err = i.AtCommit(ctx, []change.Event{streamed}, server.StreamAt{})
 	if err == nil {
 		t.Fatal("AtCommit read a next chunk without a server")
 	}
@@ -385,7 +385,7 @@ func TestSignalWatermarkWithoutChunk(t *testing.T) {
 		t.Fatalf("watermarks of no chunk moved the window: open %v, closed %v", i.windowOpen, i.closeSeen)
 	}
 	i.Signal("ad-hoc-1", "execute-snapshot", `{"data-collections": ["app.a"]}`)
-	batch, err := i.AtCommit(context.Background(), nil, "")
+	batch, err := i.AtCommit(context.Background(), nil, server.StreamAt{})
 	if err == nil || err.Error() != noCatalog || len(batch) != 0 {
 		t.Fatalf("AtCommit = %v, %v; want no events and error %q", ids(batch), err, noCatalog)
 	}
@@ -403,7 +403,7 @@ func TestSignalStopSnapshot(t *testing.T) {
 			i.Signal("c1-open", signalWindowOpen, "")
 			i.Dedupe(tbl, row(2, "in the window"), "")
 			i.Signal("stop-1", "stop-snapshot", data)
-			batch, err := i.AtCommit(context.Background(), nil, "")
+			batch, err := i.AtCommit(context.Background(), nil, server.StreamAt{})
 			if err != nil || len(batch) != 0 {
 				t.Fatalf("AtCommit = %v, %v; want no events, no error", ids(batch), err)
 			}
@@ -412,7 +412,7 @@ func TestSignalStopSnapshot(t *testing.T) {
 			}
 			// The stopped chunk's close watermark arrives: nothing is emitted.
 			i.Signal("c1-close", signalWindowClose, "")
-			if batch, err = i.AtCommit(context.Background(), nil, ""); err != nil || len(batch) != 0 {
+			if batch, err = i.AtCommit(context.Background(), nil, server.StreamAt{}); err != nil || len(batch) != 0 {
 				t.Fatalf("AtCommit after the stopped chunk's close = %v, %v; want nothing", ids(batch), err)
 			}
 			if got := logged(logs); len(got) != 0 {
@@ -430,7 +430,7 @@ func TestSignalStopSnapshot(t *testing.T) {
 		i.state.LastKey = []string{"0"}
 		i.Signal("c1-open", signalWindowOpen, "")
 		i.Signal("stop-1", "stop-snapshot", `{"data-collections": ["app.a"], "type": "incremental"}`)
-		batch, err := i.AtCommit(context.Background(), nil, "")
+		batch, err := i.AtCommit(context.Background(), nil, server.StreamAt{})
 		// app.b starts: its catalog is the first thing it needs.
 		const want = "on-demand snapshot of app.b: reading the server version: no server in unit tests"
 		if err == nil || err.Error() != want || len(batch) != 0 {
@@ -452,7 +452,7 @@ func TestSignalStopSnapshot(t *testing.T) {
 		i.state.Conditions = map[string]string{"app.b": "region = 5"}
 		i.Signal("c1-open", signalWindowOpen, "")
 		i.Signal("stop-1", "stop-snapshot", `{"data-collections": [" app.b "], "type": "incremental"}`)
-		batch, err := i.AtCommit(context.Background(), nil, "")
+		batch, err := i.AtCommit(context.Background(), nil, server.StreamAt{})
 		if err != nil || len(batch) != 0 {
 			t.Fatalf("AtCommit = %v, %v; want no events, no error", ids(batch), err)
 		}
@@ -463,7 +463,7 @@ func TestSignalStopSnapshot(t *testing.T) {
 		i.Signal("c1-close", signalWindowClose, "")
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		batch, _ = i.AtCommit(ctx, nil, "")
+		batch, _ = i.AtCommit(ctx, nil, server.StreamAt{})
 		if got, want := ids(batch), []string{"r1", "r2", "r3", "r4"}; !reflect.DeepEqual(got, want) {
 			t.Fatalf("chunk of app.a emitted %v, want %v", got, want)
 		}
@@ -488,7 +488,7 @@ func TestSignalStopSnapshot(t *testing.T) {
 				want = i.Progress()
 			}
 			i.Signal("stop-1", "stop-snapshot", c.data)
-			if _, err := i.AtCommit(context.Background(), nil, ""); err != nil {
+			if _, err := i.AtCommit(context.Background(), nil, server.StreamAt{}); err != nil {
 				t.Fatal(err)
 			}
 			if got := i.Progress(); got != want || (c.running && i.chunkID != "c1") {
@@ -611,7 +611,7 @@ func TestSignalSurrogateKey(t *testing.T) {
 	i, _ := newTestIncremental(t, 0)
 	i.Signal("sig-1", "execute-snapshot", `{"data-collections": ["app.a", "app.b"], "surrogate-key": " code "}`)
 	// No server here: reading the first chunk fails; the request stands.
-	_, _ = i.AtCommit(context.Background(), nil, "")
+	_, _ = i.AtCommit(context.Background(), nil, server.StreamAt{})
 	want := map[string]string{"app.a": "code", "app.b": "code"}
 	if !reflect.DeepEqual(i.state.Surrogates, want) {
 		t.Fatalf("surrogates %v, want %v", i.state.Surrogates, want)
@@ -633,7 +633,7 @@ func TestSignalPauseResume(t *testing.T) {
 	chunkInFlight(t, i)
 	i.windowOpen, i.closeSeen = true, true
 	i.Signal("p-1", "pause-snapshot", `{"type": "incremental"}`)
-	batch, err := i.AtCommit(context.Background(), nil, "")
+	batch, err := i.AtCommit(context.Background(), nil, server.StreamAt{})
 	if err != nil || len(batch) != 4 {
 		t.Fatalf("AtCommit = %d events, %v; want the chunk in flight's 4 rows", len(batch), err)
 	}

@@ -6,6 +6,8 @@ import (
 	"github.com/go-mysql-org/go-mysql/client"
 	gmysql "github.com/go-mysql-org/go-mysql/mysql"
 	"go.uber.org/zap"
+
+	"github.com/sluice-cdc/sluice/connector/mysql/server"
 )
 
 // Read-only chunks (read.only=true), bounded as Debezium's
@@ -102,6 +104,6 @@ func (w *roWindow) reached(flavor, at string, log *zap.Logger) bool {
 // transaction committed during its SELECT, and the stream caught up), the
 // stream hands the batch over and calls AtCommit again at the same end,
 // instead of waiting for the next one, which an idle server may not send.
-func (i *Incremental) More(at string) bool {
-	return i.srv.ReadOnly && i.chunkID != "" && !i.closeSeen && i.ro.reached(i.srv.Proto(), at, i.log)
+func (i *Incremental) More(at server.StreamAt) bool {
+	return i.srv.ReadOnly && i.chunkID != "" && !i.closeSeen && i.ro.reached(i.srv.Proto(), at.GTIDs, i.log)
 }
