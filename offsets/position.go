@@ -37,6 +37,11 @@ type MySQL struct {
 	// SluiceIncremental is the progress of on-demand snapshots requested
 	// through the signal table; empty when none runs.
 	SluiceIncremental string
+	// DebeziumIncremental is the on-demand snapshot progress Debezium keeps
+	// in its own offsets (incremental_snapshot_collections and _primary_key),
+	// read from an offset Debezium wrote so that Sluice takes its snapshot
+	// over; Sluice never writes it.
+	DebeziumIncremental DebeziumIncremental
 	// PrivateGTIDs writes GTIDs as "sluice_gtids" instead of "gtids": for
 	// Debezium's MySQL connector class on MariaDB, which reads no GTIDs
 	// there and refuses an offset whose "gtids" is a MariaDB set. Sluice
@@ -126,12 +131,15 @@ func ParseMySQL(value []byte) (MySQL, error) {
 		Incr     string `json:"sluice_incremental"`
 		Private  string `json:"sluice_gtids"`
 		MidTxn   bool   `json:"sluice_mid_txn"`
+		DbzColls string `json:"incremental_snapshot_collections"`
+		DbzKey   string `json:"incremental_snapshot_primary_key"`
 	}
 	if err := json.Unmarshal(value, &raw); err != nil {
 		return MySQL{}, fmt.Errorf("decoding MySQL offset %q: %w", value, err)
 	}
 	p := MySQL{TsSec: raw.TsSec, File: raw.File, Pos: raw.Pos, GTIDs: raw.GTIDs,
-		ServerID: raw.ServerID, Event: raw.Event, Row: raw.Row, SluiceSnapshot: raw.Sluice, SluiceIncremental: raw.Incr}
+		ServerID: raw.ServerID, Event: raw.Event, Row: raw.Row, SluiceSnapshot: raw.Sluice, SluiceIncremental: raw.Incr,
+		DebeziumIncremental: DebeziumIncremental{Collections: raw.DbzColls, PrimaryKey: raw.DbzKey}}
 	if p.GTIDs == "" && raw.Private != "" {
 		p.GTIDs, p.PrivateGTIDs, p.MidTxn = raw.Private, true, raw.MidTxn
 	}
@@ -146,6 +154,14 @@ func ParseMySQL(value []byte) (MySQL, error) {
 		return MySQL{}, fmt.Errorf("MySQL offset %q has neither file nor gtids", value)
 	}
 	return p, nil
+}
+
+// DebeziumIncremental is Debezium's incremental snapshot progress: the
+// tables left (a JSON array of their ids, additional conditions and
+// surrogate keys) and the last key sent of the first (a hex Java
+// serialized Object[]).
+type DebeziumIncremental struct {
+	Collections, PrimaryKey string
 }
 
 // SnapshotInProgress reports whether the position records a Sluice

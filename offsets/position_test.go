@@ -1,6 +1,7 @@
 package offsets
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -124,5 +125,24 @@ func TestMySQLPrivateGTIDs(t *testing.T) {
 	got, err = ParseMySQL([]byte(`{"file":"f","pos":4,"gtids":"0-1-7","sluice_gtids":"0-1-9"}`))
 	if err != nil || got.GTIDs != "0-1-7" || got.PrivateGTIDs {
 		t.Fatalf("public gtids: got %+v, %v", got, err)
+	}
+}
+
+// An offset Debezium 3.5.0.Final's MariaDB connector stored in the middle
+// of an incremental snapshot (GET /connectors/NAME/offsets): its snapshot
+// progress is kept for Sluice to take over; "snapshot" is a string there.
+func TestParseDebeziumIncrementalOffset(t *testing.T) {
+	b, err := os.ReadFile("testdata/debezium-incremental-offset.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := ParseMySQL(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.GTIDs != "0-1-1102598" || p.Snapshot || p.SnapshotInProgress() || p.SluiceIncremental != "" ||
+		!strings.Contains(p.DebeziumIncremental.Collections, `"incremental_snapshot_collections_id":"dbzinc.b"`) ||
+		!strings.HasPrefix(p.DebeziumIncremental.PrimaryKey, "aced0005") {
+		t.Errorf("parsed %+v", p)
 	}
 }

@@ -2,15 +2,19 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/sluice-cdc/sluice/offsets"
 )
 
 // TestExternalSignalChannels sends signals through Debezium's Kafka and
@@ -156,6 +160,58 @@ func TestOnDemandSnapshotReadOnly(t *testing.T) {
 	t.Logf("5,000 rows in 10 chunks on an idle server in %v", time.Since(began).Round(time.Millisecond))
 	if n := len(consume(t, e, 5000, 30*time.Second, prefix+"."+d.name+".u")); n != 5000 {
 		t.Errorf("%d records of u, want its 5000 rows", n)
+	}
+	sl.Stop()
+}
+
+// TestTakeOverDebeziumIncrementalSnapshot starts Sluice from an offset in
+// the form Debezium 3.5.0.Final stored in the middle of an incremental
+// snapshot (the fields as the real connector wrote them, its last key a
+// Java-serialized Object[] holding "k26587"): Sluice goes on with that
+// snapshot after that key, with its additional condition, instead of
+// dropping it.
+func TestTakeOverDebeziumIncrementalSnapshot(t *testing.T) {
+	e := needServers(t)
+	d := newDB(t, e)
+	d.exec("CREATE TABLE b (k VARCHAR(10) PRIMARY KEY, v INT)")
+	d.exec("INSERT INTO b SELECT CONCAT('k', seq), seq % 5 FROM seq_1_to_30000")
+	signalTable(d)
+	prefix, name := "e2e"+d.name[4:], "c-"+d.name
+	colls, _ := json.Marshal([]map[string]any{{"incremental_snapshot_collections_id": d.name + ".b",
+		"incremental_snapshot_collections_additional_condition": "(v > 2)", "incremental_snapshot_collections_surrogate_key": nil}})
+	at := d.exec("SHOW MASTER STATUS")
+	file, _ := at.GetString(0, 0)
+	pos, _ := at.GetInt(0, 1)
+	value, _ := json.Marshal(map[string]any{
+		"ts_sec": time.Now().Unix(), "file": file, "pos": pos,
+		"gtids": d.str("SELECT @@GLOBAL.gtid_binlog_pos"), "row": 0, "server_id": 1, "event": 0, "snapshot": "INCREMENTAL",
+		"incremental_snapshot_correlation_id": "dbz-1",
+		"incremental_snapshot_collections":    string(colls),
+		// Debezium's serialized Object[]{"k26587"} and Object[]{"k9999"}.
+		"incremental_snapshot_primary_key": "aced0005757200135b4c6a6176612e6c616e672e4f626a6563743b90ce589f1073296c0200007870000000017400066b3236353837",
+		"incremental_snapshot_maximum_key": "aced0005757200135b4c6a6176612e6c616e672e4f626a6563743b90ce589f1073296c0200007870000000017400056b39393939",
+	})
+	commitOffset(t, e.kafka, offsets.Key(name, prefix), value)
+	cfg := connectorFile(t, e, name, prefix, d.name, map[string]string{
+		"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false",
+		"snapshot.mode": "recovery", "signal.data.collection": d.name + ".debezium_signal",
+		"incremental.snapshot.chunk.size": "1000",
+	})
+	sl := startDaemon(t, e, "--log-format", "console", cfg)
+	sl.WaitLog("taking over the incremental snapshot Debezium had under way", 30*time.Second)
+	sl.WaitLog("on-demand snapshot finished", 2*time.Minute)
+	want, _ := strconv.Atoi(d.str("SELECT COUNT(*) FROM b WHERE k > 'k26587' AND v > 2"))
+	reads := 0
+	for _, r := range consume(t, e, want, 30*time.Second, prefix+"."+d.name+".b") {
+		p := payload(t, r.Value)
+		k, _ := p["after"].(map[string]any)["k"].(string)
+		if p["op"] != "r" || k <= "k26587" {
+			t.Fatalf("record %s %q: want only read events after Debezium's last key k26587", p["op"], k)
+		}
+		reads++
+	}
+	if reads != want {
+		t.Errorf("%d read events of b, want the %d rows after k26587 with v > 2", reads, want)
 	}
 	sl.Stop()
 }

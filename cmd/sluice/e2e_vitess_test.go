@@ -399,14 +399,7 @@ func TestVitessTakesOverDebeziumOffset(t *testing.T) {
 	// Both shards of vttestserver share one mysqld, so one GTID serves both.
 	vgtid := fmt.Sprintf(`[{"keyspace":"%s","shard":"-80","gtid":"MariaDB/%s","table_p_ks":[]},{"keyspace":"%s","shard":"80-","gtid":"MariaDB/%s","table_p_ks":[]}]`, e.keyspace, gtid, e.keyspace, gtid)
 	value, _ := json.Marshal(map[string]string{"vgtid": vgtid})
-	st, err := offsets.NewKafkaStore(context.Background(), offsets.KafkaStoreConfig{Brokers: strings.Split(e.kafka, ",")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Commit(context.Background(), offsets.Key(name, prefix), value); err != nil {
-		t.Fatal(err)
-	}
-	st.Close()
+	commitOffset(t, e.kafka, offsets.Key(name, prefix), value)
 	tb.must(t, "INSERT INTO "+tb.name+" (id, sk, v, pad) VALUES (100, 100, 1, 'after')", "UPDATE "+tb.name+" SET v = 2 WHERE id = 1")
 	sl := startVitess(t, e, name, tb.connector(prefix, nil))
 	recs := conformance.Consume(t, e.kafka, 2, 60*time.Second, prefix+"."+e.keyspace+"."+tb.name)

@@ -7,6 +7,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"math/rand"
 	"os"
@@ -22,6 +23,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/sluice-cdc/sluice/internal/conformance"
+	"github.com/sluice-cdc/sluice/offsets"
 )
 
 var binPath string
@@ -211,6 +213,20 @@ func payload(t *testing.T, b []byte) map[string]any {
 func writeFile(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// commitOffset stores value under key in the offsets topic, as a worker
+// (or Debezium's) would have stored it.
+func commitOffset(t *testing.T, kafka string, key, value []byte) {
+	t.Helper()
+	st, err := offsets.NewKafkaStore(context.Background(), offsets.KafkaStoreConfig{Brokers: strings.Split(kafka, ",")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Commit(context.Background(), key, value); err != nil {
 		t.Fatal(err)
 	}
 }

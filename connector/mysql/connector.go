@@ -189,7 +189,16 @@ func (m *Source) Start(ctx context.Context, from change.Position) error {
 		return nil
 	}
 	p := from.(offsets.MySQL)
-	if err := m.incr.Restore(p.SluiceIncremental); err != nil {
+	progress := p.SluiceIncremental
+	if progress == "" && p.DebeziumIncremental.Collections != "" {
+		// An offset Debezium wrote in the middle of an incremental
+		// snapshot: Sluice goes on with it.
+		var err error
+		if progress, err = snapshot.FromDebezium(p.DebeziumIncremental, m.srv.Log); err != nil {
+			return err
+		}
+	}
+	if err := m.incr.Restore(progress); err != nil {
 		return err
 	}
 	resume := p

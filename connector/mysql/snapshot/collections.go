@@ -2,12 +2,20 @@ package snapshot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 
+	gmysql "github.com/go-mysql-org/go-mysql/mysql"
+	"go.uber.org/zap"
+
 	"github.com/sluice-cdc/sluice/connector/mysql/server"
+	"github.com/sluice-cdc/sluice/internal/fault"
+	"github.com/sluice-cdc/sluice/internal/javaser"
+	"github.com/sluice-cdc/sluice/offsets"
 )
 
 // A signal's data-collections are regular expressions, as Debezium reads
@@ -116,6 +124,74 @@ func conditionsFor(tables []string, filters []collectionFilter) (map[string]stri
 			if t == name || re != nil && re.MatchString(t) {
 				out[t] = f.filter
 			}
+		}
+	}
+	return out, nil
+}
+
+// FromDebezium turns the on-demand snapshot progress Debezium keeps in its
+// offsets into Sluice's (Incremental.Restore's): the tables left, with
+// their additional conditions and surrogate keys, and the last key sent of
+// the first, so that a switch from Debezium in the middle of an
+// incremental snapshot goes on with it. A last key Sluice cannot read (a
+// key of a class other than strings and integers) reads that table again
+// from its first row, with a warning: its read events are then repeated.
+func FromDebezium(dbz offsets.DebeziumIncremental, log *zap.Logger) (string, error) {
+	var colls []struct {
+		ID        string  `json:"incremental_snapshot_collections_id"`
+		Condition *string `json:"incremental_snapshot_collections_additional_condition"`
+		Surrogate *string `json:"incremental_snapshot_collections_surrogate_key"`
+	}
+	if err := json.Unmarshal([]byte(dbz.Collections), &colls); err != nil {
+		return "", fault.Definite(fmt.Errorf("reading Debezium's incremental_snapshot_collections %q from the stored offset: %w", dbz.Collections, err))
+	}
+	var st incrState
+	for _, c := range colls {
+		st.Tables = append(st.Tables, c.ID)
+		if c.Condition != nil && *c.Condition != "" {
+			if st.Conditions == nil {
+				st.Conditions = map[string]string{}
+			}
+			st.Conditions[c.ID] = *c.Condition
+		}
+		if c.Surrogate != nil && *c.Surrogate != "" {
+			if st.Surrogates == nil {
+				st.Surrogates = map[string]string{}
+			}
+			st.Surrogates[c.ID] = *c.Surrogate
+		}
+	}
+	if len(st.Tables) == 0 {
+		return "", nil
+	}
+	if dbz.PrimaryKey != "" {
+		key, err := javaser.ObjectArray(dbz.PrimaryKey)
+		if err == nil {
+			st.LastKey, err = keyLiterals(key)
+		}
+		if err != nil {
+			log.Warn("Debezium's incremental snapshot left a last key Sluice cannot read; its current table is read again from its first row",
+				zap.String("table", st.Tables[0]), zap.Error(err))
+			st.LastKey = nil
+		}
+	}
+	log.Info("taking over the incremental snapshot Debezium had under way", zap.Strings("tables", st.Tables), zap.Strings("last_key", st.LastKey))
+	b, _ := json.Marshal(st)
+	return string(b), nil
+}
+
+// keyLiterals renders decoded key values as the SQL literals of
+// incrState.LastKey.
+func keyLiterals(key []any) ([]string, error) {
+	out := make([]string, len(key))
+	for n, v := range key {
+		switch x := v.(type) {
+		case int64:
+			out[n] = strconv.FormatInt(x, 10)
+		case string:
+			out[n] = "'" + gmysql.Escape(x) + "'"
+		default:
+			return nil, fmt.Errorf("key value %#v", v)
 		}
 	}
 	return out, nil

@@ -18,6 +18,7 @@ import (
 	"github.com/sluice-cdc/sluice/connector/mysql/server"
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
 	"github.com/sluice-cdc/sluice/internal/fault"
+	"github.com/sluice-cdc/sluice/offsets"
 )
 
 type tableSet map[string]bool
@@ -657,5 +658,29 @@ func TestSignalPauseResume(t *testing.T) {
 	i.Signal("l-1", "log", `{"message": "hello from the signal table"}`)
 	if got := logs.FilterMessage("signal message").All(); len(got) != 1 || got[0].ContextMap()["message"] != "hello from the signal table" {
 		t.Errorf("logged %v, want the log signal's message", got)
+	}
+}
+
+// Debezium's incremental snapshot progress, as its connector stored it
+// (the offset in offsets/testdata), becomes Sluice's: the table left, its
+// condition, and the last key sent as a SQL literal; a key Sluice cannot
+// read restarts the table.
+func TestFromDebezium(t *testing.T) {
+	dbz := offsets.DebeziumIncremental{
+		Collections: `[{"incremental_snapshot_collections_id":"dbzinc.b","incremental_snapshot_collections_additional_condition":"(v > 2)","incremental_snapshot_collections_surrogate_key":null},` +
+			`{"incremental_snapshot_collections_id":"dbzinc.c","incremental_snapshot_collections_additional_condition":null,"incremental_snapshot_collections_surrogate_key":"code"}]`,
+		PrimaryKey: "aced0005757200135b4c6a6176612e6c616e672e4f626a6563743b90ce589f1073296c0200007870000000017400066b3236353837",
+	}
+	got, err := FromDebezium(dbz, zap.NewNop())
+	want := `{"tables":["dbzinc.b","dbzinc.c"],"conditions":{"dbzinc.b":"(v \u003e 2)"},"last_key":["'k26587'"],"surrogates":{"dbzinc.c":"code"}}`
+	if err != nil || got != want {
+		t.Errorf("FromDebezium = %s, %v; want %s", got, err, want)
+	}
+	dbz.PrimaryKey = "aced0005" // unreadable: the table restarts
+	if got, err := FromDebezium(dbz, zap.NewNop()); err != nil || strings.Contains(got, "last_key") {
+		t.Errorf("unreadable key: %s, %v; want no last_key", got, err)
+	}
+	if _, err := FromDebezium(offsets.DebeziumIncremental{Collections: "{"}, zap.NewNop()); err == nil {
+		t.Error("unreadable collections accepted")
 	}
 }
