@@ -21,7 +21,8 @@ import (
 // file channels (signal.enabled.channels=source,kafka,file) to a daemon
 // streaming an idle database: an incremental snapshot asked on the signal
 // topic (with the record key Debezium requires, the topic prefix; one
-// with another key is skipped) is taken at the next server heartbeat, a
+// with another key is skipped) before any transaction is read is taken at
+// the next server heartbeat, a
 // blocking snapshot and a log message written to the signal file are
 // acted on, and the consumer group's offset is committed past the signal
 // acted on.
@@ -48,9 +49,8 @@ func TestExternalSignalChannels(t *testing.T) {
 	sl.WaitLog("binlog streaming from", 30*time.Second)
 	sl.WaitLog("reading signals from the Kafka signal channel", 30*time.Second)
 	uTopic, tTopic := prefix+"."+d.name+".u", prefix+"."+d.name+".t"
-	// One transaction read, then nothing: the signal waits for a heartbeat.
-	d.exec("INSERT INTO u VALUES (4)")
-	consume(t, e, 1, 30*time.Second, uTopic)
+	// No transaction is read before the signal: it is taken at a server
+	// heartbeat, at the stream's start position.
 
 	// The topic is made after the daemon started reading it, as a user
 	// may make it: the channel keeps trying meanwhile.
@@ -77,6 +77,8 @@ func TestExternalSignalChannels(t *testing.T) {
 	if reads != 20 {
 		t.Errorf("%d read events of t after the Kafka signal, want 20", reads)
 	}
+	d.exec("INSERT INTO u VALUES (4)")
+	consume(t, e, 1, 30*time.Second, uTopic)
 
 	line := fmt.Sprintf(`{"id": "f1", "type": "execute-snapshot", "data": {"data-collections": ["%s.u"], "type": "blocking"}}`+"\n"+
 		`{"id": "f2", "type": "log", "data": {"message": "hello from the signal file"}}`+"\n", d.name)

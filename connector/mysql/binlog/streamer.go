@@ -216,6 +216,9 @@ type txnState struct {
 	// lastCommit is the position of the last commit marker: a server
 	// heartbeat between transactions enqueues it again (heartbeatTick).
 	lastCommit change.Position
+	// startAt is where the stream started, when that is a transaction
+	// boundary: external signals act there before any transaction is read.
+	startAt change.Position
 	// commitAt is the last transaction's commit event, where a read-only
 	// on-demand snapshot's chunk written at its end stands.
 	commitAt server.EventAt
@@ -246,6 +249,9 @@ func (s *Streamer) Stream(ctx context.Context, from offsets.MySQL, filter Snapsh
 			return fault.Definite(fmt.Errorf("stored offset has GTID set %q that is not a valid %s GTID set: %w", from.GTIDs, s.cfg.Proto(), err))
 		}
 		st.gset = gs
+	}
+	if from.Event == 0 && from.Row == 0 && !from.MidTxn && (from.File != "" || from.GTIDs != "") {
+		st.startAt = from
 	}
 	backoff := time.Second
 	for attempt := 1; ; attempt++ {

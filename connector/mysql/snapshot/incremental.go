@@ -186,6 +186,11 @@ func (i *Incremental) startIncremental(ctx context.Context, sig signal) error {
 		i.log.Error("ignoring execute-snapshot signal: its type is neither \"incremental\" nor \"blocking\"", zap.String("id", sig.id), zap.String("type", req.Type))
 		return nil
 	}
+	if typ != "blocking" && i.srv.ReadOnly {
+		if ok, err := i.hasGTIDs(ctx); err != nil || !ok {
+			return err
+		}
+	}
 	if typ != "blocking" && i.srv.SignalTable == "" && !i.srv.ReadOnly {
 		// A signal from the Kafka or file channel: the chunks' watermarks
 		// still go to the signal table, as Debezium writes them.

@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/go-mysql-org/go-mysql/client"
@@ -50,6 +51,25 @@ func (i *Incremental) executedGTIDs(conn *client.Conn) (gmysql.GTIDSet, error) {
 		return nil, fmt.Errorf("the server's GTID position %q (%s): %w", text, q, err)
 	}
 	return set, nil
+}
+
+// hasGTIDs reports whether the server has an executed GTID set for the
+// watermarks; without one (MySQL with gtid_mode=OFF) a read-only
+// on-demand snapshot is refused in the log.
+func (i *Incremental) hasGTIDs(ctx context.Context) (bool, error) {
+	conn, err := i.connect(ctx)
+	if err != nil {
+		return false, err
+	}
+	set, err := i.executedGTIDs(conn)
+	if err != nil {
+		return false, err
+	}
+	if set.String() == "" && i.srv.Proto() != gmysql.MariaDBFlavor {
+		i.log.Error("ignoring execute-snapshot signal: with read.only=true the chunks are bounded by GTID positions, and the server has none; set gtid_mode=ON (with enforce_gtid_consistency=ON), or read.only=false with a signal table")
+		return false, nil
+	}
+	return true, nil
 }
 
 // readOnlyChunk takes the high watermark after the chunk's SELECT and puts
