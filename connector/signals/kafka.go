@@ -18,9 +18,12 @@ const signalPartition = int32(0)
 // kafkaChannel reads signals from partition 0 of the signal topic, as
 // Debezium's KafkaSignalChannel does: a record whose key is not the
 // connector's topic.prefix is skipped, and where it resumes is the offset
-// committed for the consumer group (the earliest without one). Debezium
-// commits when the task stops; Sluice commits once the stream has taken a
-// signal, so a crash reads again only the signals not yet acted on.
+// committed for the consumer group (the earliest without one). As Debezium
+// does, it commits when the stream stops, past the signals the stream
+// took: after a crash the signals since the last stop are read and acted
+// on again (a snapshot taken twice), none is lost. Committing as soon as
+// the stream took one would lose it to a crash before the connector's
+// offset held its effect.
 type kafkaChannel struct {
 	cfg  Config
 	in   *Inbox
@@ -58,7 +61,7 @@ func (k *kafkaChannel) read(ctx context.Context) error {
 	cl.AddConsumePartitions(map[string]map[int32]kgo.Offset{k.cfg.Topic: {signalPartition: startOffset(start)}})
 	committed := start
 	defer func() {
-		// What was taken is committed even as the stream stops.
+		// What the stream took is committed as it stops.
 		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		k.commit(cctx, adm, &committed)
 		cancel()
@@ -78,7 +81,6 @@ func (k *kafkaChannel) read(ctx context.Context) error {
 			}
 		}
 		fs.EachRecord(k.record)
-		k.commit(ctx, adm, &committed)
 	}
 	return nil
 }

@@ -68,7 +68,8 @@ func (in *Inbox) put(s Signal) {
 func (in *Inbox) Pending() bool { return in != nil && in.n.Load() > 0 }
 
 // Take hands the waiting signals to the stream, which acts on them at the
-// transaction end it is at. The Kafka channel commits their offsets then.
+// transaction end it is at. The Kafka channel commits past them when the
+// stream stops.
 func (in *Inbox) Take() []Signal {
 	if !in.Pending() {
 		return nil

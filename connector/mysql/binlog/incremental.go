@@ -32,7 +32,9 @@ func (s *Streamer) incrAtCommit(ctx context.Context, st *txnState, batch []chang
 			// the way out keeps both.
 			return batch, err
 		}
-		if !s.incr.More(where) {
+		if st.inTxn || !s.incr.More(where) {
+			// (Inside a transaction, at a mid-transaction offset, the next
+			// chunk waits for a transaction's end.)
 			return batch, nil
 		}
 		if err := handOver(batch); err != nil {
