@@ -314,9 +314,9 @@ func (i *Incremental) dropChunk() {
 // acts on new signals, appends to batch the rows of a chunk whose close row
 // has been read, and starts the next chunk when none is in flight.
 //
-// at is the stream's GTID set at this end: with read.only, the chunk in
-// flight is written once it holds every transaction the chunk's high
-// watermark holds.
+// at is where the stream stands at this end: with read.only, the chunk in
+// flight is written once the stream's GTID set holds every transaction the
+// chunk's high watermark holds.
 func (i *Incremental) AtCommit(ctx context.Context, batch []change.Event, at server.StreamAt) ([]change.Event, error) {
 	// Each request is dropped once acted on: one that fails (the table
 	// list could not be read) is taken again at the next end, alone.
