@@ -229,13 +229,13 @@ func TestValidateConfigProblems(t *testing.T) {
 	writeFile(t, p, `{"name":"bad","config":{"connector.class":"io.debezium.connector.mysql.MySqlConnector",
 		"database.hostname":"127.0.0.1","database.user":"u","database.password":"secret-pw","topic.prefix":"p",
 		"max.batch.size":"lots","tombstones.on.delete":"maybe","tabel.include.list":"x",
-		"read.only":"true","converters":"boolean","snapshot.mode":"configuration_based"}}`)
+		"snapshot.query.mode":"custom","converters":"boolean","snapshot.mode":"configuration_based"}}`)
 	out, err := exec.Command(binPath, "validate", p).CombinedOutput()
 	if err == nil {
 		t.Fatalf("validate exited 0 on a bad config:\n%s", out)
 	}
 	for _, want := range []string{`"max.batch.size"`, `"tombstones.on.delete"`, `"tabel.include.list"`,
-		`"read.only": value "true" is not supported by Sluice`, `"converters": value "boolean" is not supported by Sluice`,
+		`"snapshot.query.mode": value "custom" is not supported by Sluice`, `"converters": value "boolean" is not supported by Sluice`,
 		`"snapshot.mode": value "configuration_based" is not supported by Sluice`} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("validate output does not mention %s:\n%s", want, out)
