@@ -184,3 +184,61 @@ func TestBlockingSnapshotKill9Resume(t *testing.T) {
 	}
 	sl2.Stop()
 }
+
+// TestBlockingSnapshotDuringInitialFilterKill9 asks for a blocking snapshot
+// of u while the initial snapshot of t is still being read and churn
+// changes t, so that the stream meets the signal while it still filters
+// the changes t's ranges hold; the daemon is killed with SIGKILL in the
+// middle of the blocking snapshot. After the restart the stream goes on
+// with that filter: no change older than t's read events follows them, and
+// t rebuilt from Kafka equals the database's.
+func TestBlockingSnapshotDuringInitialFilterKill9(t *testing.T) {
+	e := needServers(t)
+	d := newDB(t, e)
+	// u is large enough for the kill to land in the middle of its read.
+	rows, uRows, rangeRows := 200_000, 1_000_000, "20000"
+	if os.Getenv("SLUICE_E2E_RACE") == "1" {
+		rows, rangeRows = 100_000, "10000"
+	}
+	snapshotTable(t, d, rows)
+	d.exec("CREATE TABLE u (id INT PRIMARY KEY, v INT NOT NULL)")
+	d.exec(fmt.Sprintf("INSERT INTO u SELECT seq, 0 FROM seq_1_to_%d", uRows))
+	signalTable(d)
+	prefix := "e2e" + d.name[4:]
+	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, map[string]string{
+		"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false",
+		"signal.data.collection":     d.name + ".debezium_signal",
+		"sluice.snapshot.range.rows": rangeRows, "offset.flush.interval.ms": "200",
+		"snapshot.include.collection.list": d.name + ".t",
+	})
+	tTopic, uTopic := prefix+"."+d.name+".t", prefix+"."+d.name+".u"
+	stopChurn := churnTable(t, e, d.name, rows)
+	sl := startDaemon(t, e, "--log-format", "console", cfg)
+	// The signal goes into the binlog while t's ranges are read, before the
+	// last range's position: the stream meets it still filtering.
+	sl.WaitLog("snapshot chunks planned", time.Minute)
+	time.Sleep(500 * time.Millisecond)
+	d.exec(fmt.Sprintf(`INSERT INTO debezium_signal VALUES ('blk-1', 'execute-snapshot', '{"data-collections": ["%s.u"], "type": "blocking"}')`, d.name))
+	sl.WaitLog("blocking snapshot starting", 3*time.Minute)
+	if n := topicRecords(t, e.kafka, uTopic, int64(uRows/10), 3*time.Minute); n < int64(uRows/10) {
+		t.Fatalf("%d records of u after 3 minutes, want a tenth of its rows before the kill", n)
+	}
+	sl.Kill9()
+	if strings.Contains(sl.Stderr.String(), "blocking snapshot finished") {
+		t.Fatal("the blocking snapshot finished before the kill: nothing to resume")
+	}
+	if strings.Contains(sl.Stderr.String(), "stream has passed every snapshot chunk") {
+		t.Fatal("the stream had passed t's ranges before the kill: the signal came too late for what this test checks")
+	}
+	sl2 := startDaemon(t, e, "--log-format", "console", cfg)
+	sl2.WaitLog("resuming the snapshot after its last finished chunk", 30*time.Second)
+	sl2.WaitLog("snapshot finished", 5*time.Minute)
+	time.Sleep(time.Second)
+	t.Logf("churn made %d changes", stopChurn())
+	st := follow(t, e, d, tTopic, 3*time.Minute, nil)
+	t.Logf("rebuilt %d rows of t from %d records (ops %v)", len(st.rows), st.records, st.ops)
+	if len(st.reordered) > 0 {
+		t.Errorf("changes of t older than its read events follow them after the restart: %v", st.reordered)
+	}
+	sl2.Stop()
+}

@@ -37,10 +37,9 @@ type Blocker interface {
 func (s *Streamer) SetBlocker(b Blocker) { s.blocker = b }
 
 // blockingDue reports whether a blocking snapshot is due. One taken while
-// the stream still filters the initial snapshot's ranges keeps the filter
-// (its offsets carry the blocking snapshot's progress meanwhile, so a crash
-// in it resumes it and streams on without the filter: changes the initial
-// ranges already hold are written again, none is lost).
+// the stream still filters the initial snapshot's ranges keeps the filter;
+// its offsets carry that filter's state too, so that a crash in it resumes
+// it and streams on with the filter (snapshot.State.InitialFilter).
 func (s *Streamer) blockingDue() bool {
 	return s.blocker != nil && s.blocker.BlockingDue()
 }

@@ -26,9 +26,11 @@ import (
 // stream's position as its start, so its progress travels in the offset as
 // an initial snapshot's does: a crash in the middle resumes it after its
 // last finished range, then streams from the signal on. Unlike after the
-// initial snapshot, the stream then filters nothing (State.Blocking). The
-// offsets also carry the on-demand snapshots' progress as it stood at the
-// signal (State.Incremental), which the stream would otherwise store.
+// initial snapshot, the stream then filters nothing by its ranges
+// (State.Blocking). The offsets also carry the on-demand snapshots'
+// progress as it stood at the signal (State.Incremental), which the stream
+// would otherwise store, and the initial snapshot's filter if the stream
+// still had one (State.InitialFilter), which a resumed stream takes up.
 
 // blockingRequest is one signal's tables, in Debezium's order (by name),
 // and their additional-conditions: a filter that is a SELECT replaces the
@@ -88,7 +90,7 @@ func (i *Incremental) BlockingDue() bool { return len(i.blocking) > 0 }
 func (i *Incremental) RunBlocking(ctx context.Context, from offsets.MySQL, gtid, query string, out change.Enqueuer) error {
 	req := i.blocking[0]
 	st := &State{Tables: req.tables, Conditions: req.conditions, Selects: req.selects, Blocking: true,
-		ServerID: from.ServerID, GTID: gtid, Query: query, Incremental: i.Progress()}
+		ServerID: from.ServerID, GTID: gtid, Query: query, Incremental: i.Progress(), InitialFilter: from.SluiceSnapshot}
 	st.Start.File, st.Start.Pos, st.Start.GTIDs = from.File, from.Pos, from.GTIDs
 	began := time.Now()
 	i.log.Info("blocking snapshot starting; streaming is paused until it ends", zap.Strings("tables", req.tables),

@@ -13,7 +13,16 @@ import (
 // for the stream that follows it.
 func (s *Snapshotter) Filter(ctx context.Context, st *State) (*SkipFilter, error) {
 	if st.Blocking {
-		return nil, nil // see State.Blocking
+		// See State.Blocking: the blocking snapshot's own ranges filter
+		// nothing; the initial snapshot's, if still filtering, go on.
+		if st.InitialFilter == "" {
+			return nil, nil
+		}
+		initial, err := DecodeState(st.InitialFilter)
+		if err != nil {
+			return nil, fault.Definite(err)
+		}
+		return s.Filter(ctx, initial)
 	}
 	filter, err := newSkipFilter(s.cfg.Proto(), st)
 	if err != nil {

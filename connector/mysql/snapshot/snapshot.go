@@ -210,7 +210,13 @@ func (s *Snapshotter) Run(ctx context.Context, st *State, resumed bool, out chan
 	}
 	end := offsets.MySQL{File: st.Start.File, Pos: st.Start.Pos, GTIDs: st.Start.GTIDs, SluiceSnapshot: st.encode(), SluiceIncremental: st.Incremental}
 	if st.Blocking {
-		return nil, end, nil // the stream filters nothing after it
+		if !resumed {
+			return nil, end, nil // the stream goes on with its own filter
+		}
+		// Resumed after a crash: the stream starts again, with the initial
+		// snapshot's filter if it still had one (State.InitialFilter).
+		filter, err := s.Filter(ctx, st)
+		return filter, end, err
 	}
 	filter, err := newSkipFilter(s.cfg.Proto(), st)
 	if err != nil {

@@ -61,6 +61,11 @@ type State struct {
 	// state (offsets.MySQL.SluiceIncremental, not in the state's JSON), so
 	// a crash during it does not forget an on-demand snapshot under way.
 	Incremental string `json:"-"`
+	// InitialFilter is the initial snapshot's progress (an encoded State)
+	// that the stream still filtered by when a blocking snapshot started:
+	// the stream after a resumed blocking snapshot filters by it again, so
+	// that a crash does not write again the changes the initial ranges hold.
+	InitialFilter string `json:"initial_filter,omitempty"`
 }
 
 // Chunk is a primary-key range whose rows are in Kafka as of GTID set G.

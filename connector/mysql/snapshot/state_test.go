@@ -1,14 +1,17 @@
 package snapshot
 
 import (
+	"context"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
 
 	gmysql "github.com/go-mysql-org/go-mysql/mysql"
+	"go.uber.org/zap"
 
 	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/connector/mysql/server"
 )
 
 // testTable is a captured table whose rows are (id, v) with key id, or,
@@ -518,5 +521,32 @@ func TestGuardKeysOfEveryShape(t *testing.T) {
 	}
 	if len(gc.ints) != 0 {
 		t.Errorf("two-column keys kept as integers: %v", gc.ints)
+	}
+}
+
+// A resumed blocking snapshot taken while the stream still filtered the
+// initial snapshot's ranges gives the stream that filter again; one taken
+// without gives none.
+func TestBlockingFilterKeepsInitialFilter(t *testing.T) {
+	lo, hi := int64(1), int64(100)
+	initial := &State{Tables: []string{"app.a"}, Done: []Chunk{{Table: "app.a", Lo: &lo, Hi: &hi, GTIDs: "0-1-50"}}}
+	initial.Start.GTIDs = "0-1-10"
+	blocking := &State{Tables: []string{"app.b"}, Blocking: true, Complete: true,
+		Done: []Chunk{{Table: "app.b", GTIDs: "0-1-60"}}, InitialFilter: initial.encode()}
+	decoded, err := DecodeState(blocking.encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(server.New(server.Config{Flavor: "mariadb", Logger: zap.NewNop()}))
+	f, err := s.Filter(context.Background(), decoded)
+	if err != nil || f == nil {
+		t.Fatalf("filter %v, %v; want the initial snapshot's", f, err)
+	}
+	if f.Encoded() != initial.encode() {
+		t.Errorf("filter of %s, want the initial snapshot's %s", f.Encoded(), initial.encode())
+	}
+	decoded.InitialFilter = ""
+	if f, err := s.Filter(context.Background(), decoded); err != nil || f != nil {
+		t.Errorf("blocking snapshot without an initial filter: %v, %v; want none", f, err)
 	}
 }
