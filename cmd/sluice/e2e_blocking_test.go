@@ -196,7 +196,7 @@ func TestBlockingSnapshotDuringInitialFilterKill9(t *testing.T) {
 	e := needServers(t)
 	d := newDB(t, e)
 	// u is large enough for the kill to land in the middle of its read.
-	rows, uRows, rangeRows := 200_000, 1_000_000, "20000"
+	rows, uRows, rangeRows := 200_000, 400_000, "20000"
 	if os.Getenv("SLUICE_E2E_RACE") == "1" {
 		rows, rangeRows = 100_000, "10000"
 	}
