@@ -370,7 +370,13 @@ func (s *splitSource) Split(pos change.Position) ([]change.Position, error) {
 	return []change.Position{seqPos{n: p.n / 100}, seqPos{n: p.n % 100}}, nil
 }
 
+// Combine gets the unsplit position alone while the task's first reader,
+// not yet split into parts, is the only one (as Vitess's Combine does, it
+// passes it on).
 func (s *splitSource) Combine(parts []change.Position) (change.Position, error) {
+	if len(parts) == 1 {
+		return parts[0], nil
+	}
 	return seqPos{n: parts[0].(seqPos).n*100 + parts[1].(seqPos).n}, nil
 }
 
