@@ -505,6 +505,11 @@ func (r *reader) clientOverrides() {
 		case historyClientSetting.MatchString(k):
 			s := historyClientSetting.FindStringSubmatch(k)[1]
 			r.warn(k, fmt.Sprintf("is ignored: the schema history store connects with the worker's Kafka settings; set %q in the worker properties (or %s)", s, EnvName(s)))
+		case signalClientSetting.MatchString(k):
+			s := signalClientSetting.FindStringSubmatch(k)[1]
+			r.warn(k, fmt.Sprintf("is ignored: the Kafka signal channel connects with the worker's Kafka settings; set %q in the worker properties (or %s)", s, EnvName(s)))
+		case strings.HasPrefix(k, "signal.consumer."):
+			r.warn(k, "is ignored: the Kafka signal channel's consumer takes only the worker's Kafka settings (and signal.kafka.bootstrap.servers, signal.kafka.groupId)")
 		default:
 			continue
 		}
@@ -515,6 +520,10 @@ func (r *reader) clientOverrides() {
 // historyClientSetting matches Debezium's TLS and SASL settings of the
 // schema history's Kafka clients (the setting is the first group).
 var historyClientSetting = regexp.MustCompile(`^(?:schema\.history\.internal|database\.history)\.(?:producer|consumer)\.((?:security\.protocol|sasl\..+|ssl\..+))$`)
+
+// signalClientSetting matches the same settings of the Kafka signal
+// channel's consumer (Debezium's signal.consumer.*).
+var signalClientSetting = regexp.MustCompile(`^signal\.consumer\.((?:security\.protocol|sasl\..+|ssl\..+))$`)
 
 // connectorReader starts reading a connector file: its name, and the
 // problems found while decoding it.

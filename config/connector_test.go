@@ -695,7 +695,8 @@ func TestUnknownAndKnownIgnoredKeys(t *testing.T) {
 func TestClientOverridesWarned(t *testing.T) {
 	c, warns := mustParse(t, with("producer.override.compression.type", "lz4", "producer.override.max.request.size", "5242880",
 		"consumer.override.auto.offset.reset", "earliest", "schema.history.internal.producer.security.protocol", "SASL_SSL",
-		"schema.history.internal.consumer.ssl.truststore.location", "/ca.pem", "schema.history.internal.producer.linger.ms", "5"))
+		"schema.history.internal.consumer.ssl.truststore.location", "/ca.pem", "schema.history.internal.producer.linger.ms", "5",
+		"signal.consumer.sasl.mechanism", "PLAIN", "signal.consumer.max.poll.records", "10"))
 	got := warningsText(warns)
 	for _, want := range []string{
 		`connector inventory: property "producer.override.compression.type" is ignored: Sluice's connectors share the worker's one producer; set "producer.compression.type" in the worker properties (or SLUICE_PRODUCER_COMPRESSION_TYPE), which applies to every connector`,
@@ -703,13 +704,15 @@ func TestClientOverridesWarned(t *testing.T) {
 		`connector inventory: property "consumer.override.auto.offset.reset" is ignored: Sluice's Kafka clients are the worker's, shared by its connectors`,
 		`connector inventory: property "schema.history.internal.producer.security.protocol" is ignored: the schema history store connects with the worker's Kafka settings; set "security.protocol" in the worker properties (or SLUICE_SECURITY_PROTOCOL)`,
 		`connector inventory: property "schema.history.internal.consumer.ssl.truststore.location" is ignored: the schema history store connects with the worker's Kafka settings; set "ssl.truststore.location" in the worker properties (or SLUICE_SSL_TRUSTSTORE_LOCATION)`,
+		`connector inventory: property "signal.consumer.sasl.mechanism" is ignored: the Kafka signal channel connects with the worker's Kafka settings; set "sasl.mechanism" in the worker properties (or SLUICE_SASL_MECHANISM)`,
+		`connector inventory: property "signal.consumer.max.poll.records" is ignored: the Kafka signal channel's consumer takes only the worker's Kafka settings (and signal.kafka.bootstrap.servers, signal.kafka.groupId)`,
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("missing warning %q in\n%s", want, got)
 		}
 	}
-	if len(warns) != 5 {
-		t.Errorf("got %d warnings, want 5:\n%s", len(warns), got)
+	if len(warns) != 7 {
+		t.Errorf("got %d warnings, want 7:\n%s", len(warns), got)
 	}
 	if c.Raw["producer.override.compression.type"] != "lz4" {
 		t.Errorf("Raw lost the override: %v", c.Raw)
