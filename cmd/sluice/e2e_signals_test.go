@@ -170,14 +170,16 @@ func readOnlySnapshot(t *testing.T, class string) {
 // TestTakeOverDebeziumIncrementalSnapshot starts Sluice from an offset in
 // the form Debezium 3.5.0.Final stored in the middle of an incremental
 // snapshot (the fields as the real connector wrote them, its last key a
-// Java-serialized Object[] holding "k26587"): Sluice goes on with that
-// snapshot after that key, with its additional condition, instead of
-// dropping it.
+// Java-serialized Object[]): Sluice goes on with that snapshot after that
+// key, with its additional condition, instead of dropping it. The key is
+// a string and a BIGINT UNSIGNED above 2^63 (a BigInteger; Debezium's own
+// offsets held a string key): the row with k26587 itself is not read again
+// only if both are read right.
 func TestTakeOverDebeziumIncrementalSnapshot(t *testing.T) {
 	e := needServers(t)
 	d := newDB(t, e)
-	d.exec("CREATE TABLE b (k VARCHAR(10) PRIMARY KEY, v INT)")
-	d.exec("INSERT INTO b SELECT CONCAT('k', seq), seq % 5 FROM seq_1_to_30000")
+	d.exec("CREATE TABLE b (k VARCHAR(10), u BIGINT UNSIGNED, v INT, PRIMARY KEY (k, u))")
+	d.exec("INSERT INTO b SELECT CONCAT('k', seq), 9223372036854775807 + seq, seq % 5 FROM seq_1_to_30000")
 	signalTable(d)
 	prefix, name := "e2e"+d.name[4:], "c-"+d.name
 	colls, _ := json.Marshal([]map[string]any{{"incremental_snapshot_collections_id": d.name + ".b",
@@ -190,8 +192,9 @@ func TestTakeOverDebeziumIncrementalSnapshot(t *testing.T) {
 		"gtids": d.str("SELECT @@GLOBAL.gtid_binlog_pos"), "row": 0, "server_id": 1, "event": 0, "snapshot": "INCREMENTAL",
 		"incremental_snapshot_correlation_id": "dbz-1",
 		"incremental_snapshot_collections":    string(colls),
-		// Debezium's serialized Object[]{"k26587"} and Object[]{"k9999"}.
-		"incremental_snapshot_primary_key": "aced0005757200135b4c6a6176612e6c616e672e4f626a6563743b90ce589f1073296c0200007870000000017400066b3236353837",
+		// Java's serialized Object[]{"k26587", BigInteger 9223372036854802394}
+		// and Debezium's Object[]{"k9999"}.
+		"incremental_snapshot_primary_key": "aced0005757200135b4c6a6176612e6c616e672e4f626a6563743b90ce589f1073296c0200007870000000027400066b3236353837737200146a6176612e6d6174682e426967496e74656765728cfc9f1fa93bfb1d030006490008626974436f756e744900096269744c656e67746849001366697273744e6f6e7a65726f427974654e756d49000c6c6f776573745365744269744900067369676e756d5b00096d61676e69747564657400025b42787200106a6176612e6c616e672e4e756d62657286ac951d0b94e08b0200007870fffffffffffffffffffffffefffffffe00000001757200025b42acf317f8060854e002000078700000000880000000000067da78",
 		"incremental_snapshot_maximum_key": "aced0005757200135b4c6a6176612e6c616e672e4f626a6563743b90ce589f1073296c0200007870000000017400056b39393939",
 	})
 	commitOffset(t, e.kafka, offsets.Key(name, prefix), value)

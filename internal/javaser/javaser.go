@@ -1,8 +1,11 @@
 // Package javaser reads the one kind of Java serialization stream Sluice
 // meets: the Object[] of key values that Debezium's incremental snapshot
 // stores, hex-encoded, in its offsets (incremental_snapshot_primary_key).
-// It knows strings and the boxed integers (Integer, Long, Short, Byte);
-// anything else is ErrUnsupported, and the caller does without the value.
+// It knows strings, the boxed integers (Integer, Long, Short, Byte),
+// BigInteger, BigDecimal and byte[]: what a JDBC driver returns for
+// integer, unsigned BIGINT, DECIMAL, character and binary keys. Anything
+// else (dates and times above all) is ErrUnsupported, and the caller does
+// without the value.
 package javaser
 
 import (
@@ -10,6 +13,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math/big"
 )
 
 // ErrUnsupported: the stream holds a class this package does not read.
@@ -24,14 +28,59 @@ const (
 	tcString    = 0x74
 	tcArray     = 0x75
 	tcEndBlock  = 0x78
+	tcBlockData = 0x77
+	tcBlockLong = 0x7a
 	baseHandle  = 0x7e0000
+
+	scWriteMethod = 0x01 // the class wrote more after its fields
 )
 
-// classDesc is a class descriptor: its name, primitive fields, superclass.
+// classDesc is a class descriptor: its name, fields, flags, superclass.
 type classDesc struct {
 	name   string
-	fields []byte // primitive type codes, in stream order
+	flags  byte
+	fields []field // in stream order
 	super  *classDesc
+}
+
+// field is one serialized field: its type code ('I', 'J', 'L', '[', ...)
+// and name.
+type field struct {
+	code byte
+	name string
+}
+
+// Decimal is a java.math.BigDecimal: Unscaled × 10^-Scale.
+type Decimal struct {
+	Unscaled *big.Int
+	Scale    int32
+}
+
+// String is the decimal's exact text, as a SQL numeric literal takes it
+// (1.50, -0.001, 1000).
+func (d Decimal) String() string {
+	digits := new(big.Int).Abs(d.Unscaled).String()
+	sign := ""
+	if d.Unscaled.Sign() < 0 {
+		sign = "-"
+	}
+	switch {
+	case d.Scale <= 0:
+		return sign + digits + zeros(int(-d.Scale))
+	case int(d.Scale) >= len(digits):
+		return sign + "0." + zeros(int(d.Scale)-len(digits)) + digits
+	default:
+		i := len(digits) - int(d.Scale)
+		return sign + digits[:i] + "." + digits[i:]
+	}
+}
+
+func zeros(n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = '0'
+	}
+	return string(b)
 }
 
 type reader struct {
@@ -40,7 +89,8 @@ type reader struct {
 }
 
 // ObjectArray decodes a hex-encoded serialized Object[]: int64 for the
-// boxed integers, string for strings, nil for null.
+// boxed integers, *big.Int for BigInteger, Decimal for BigDecimal, string
+// for strings, []byte for byte[], nil for null.
 func ObjectArray(hexText string) ([]any, error) {
 	b, err := hex.DecodeString(hexText)
 	if err != nil {
@@ -96,35 +146,140 @@ func (r *reader) value() (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return r.boxed(cd)
+		return r.object(cd)
+	case tcArray:
+		return r.array()
 	}
 	return nil, fmt.Errorf("%w: tag %#x", ErrUnsupported, tag)
 }
 
-// boxed reads the fields of a boxed integer, superclass (Number, none) first.
-func (r *reader) boxed(cd *classDesc) (any, error) {
+// array reads a byte[], the one array class a key value is.
+func (r *reader) array() (any, error) {
+	cd, err := r.classDesc()
+	if err != nil {
+		return nil, err
+	}
+	if cd == nil || cd.name != "[B" {
+		return nil, fmt.Errorf("%w: an array that is not a byte[]", ErrUnsupported)
+	}
+	n, err := r.int32()
+	if err != nil {
+		return nil, err
+	}
+	if n < 0 || int(n) > len(r.b) {
+		return nil, fmt.Errorf("a serialized byte[] of %d bytes in %d", n, len(r.b))
+	}
+	b := append([]byte{}, r.b[:n]...)
+	r.b = r.b[n:]
+	r.handles = append(r.handles, b)
+	return b, nil
+}
+
+// object reads an object's fields, superclass first, and makes them the
+// value of a class this package knows. Its handle comes before its
+// fields, which may refer back to it.
+func (r *reader) object(cd *classDesc) (any, error) {
 	var chain []*classDesc
 	for c := cd; c != nil; c = c.super {
 		chain = append([]*classDesc{c}, chain...)
 	}
-	var v any
+	h := len(r.handles)
+	r.handles = append(r.handles, nil)
+	fields := map[string]any{}
 	for _, c := range chain {
 		switch c.name {
-		case "java.lang.Number":
-		case "java.lang.Integer", "java.lang.Long", "java.lang.Short", "java.lang.Byte":
+		case "java.lang.Number", "java.lang.Integer", "java.lang.Long", "java.lang.Short", "java.lang.Byte",
+			"java.math.BigInteger", "java.math.BigDecimal":
 		default:
 			return nil, fmt.Errorf("%w: %s", ErrUnsupported, c.name)
 		}
-		for _, code := range c.fields {
-			n, err := r.primitive(code)
+		for _, f := range c.fields {
+			v, err := r.fieldValue(f.code)
 			if err != nil {
 				return nil, err
 			}
-			v = n
+			fields[f.name] = v
+		}
+		if c.flags&scWriteMethod != 0 {
+			if err := r.skipAnnotation(); err != nil {
+				return nil, err
+			}
 		}
 	}
-	r.handles = append(r.handles, v)
+	v, err := known(cd.name, fields)
+	if err != nil {
+		return nil, err
+	}
+	r.handles[h] = v
 	return v, nil
+}
+
+// known builds the value of a class from its fields.
+func known(class string, f map[string]any) (any, error) {
+	switch class {
+	case "java.math.BigInteger":
+		signum, _ := f["signum"].(int64)
+		mag, ok := f["magnitude"].([]byte)
+		if !ok {
+			return nil, errors.New("a serialized BigInteger without its magnitude")
+		}
+		n := new(big.Int).SetBytes(mag)
+		if signum < 0 {
+			n.Neg(n)
+		}
+		return n, nil
+	case "java.math.BigDecimal":
+		unscaled, ok := f["intVal"].(*big.Int)
+		if !ok {
+			return nil, errors.New("a serialized BigDecimal without its unscaled value")
+		}
+		scale, _ := f["scale"].(int64)
+		return Decimal{Unscaled: unscaled, Scale: int32(scale)}, nil
+	default: // the boxed integers' one field
+		v, ok := f["value"].(int64)
+		if !ok {
+			return nil, fmt.Errorf("a serialized %s without its value", class)
+		}
+		return v, nil
+	}
+}
+
+func (r *reader) fieldValue(code byte) (any, error) {
+	if code == 'L' || code == '[' {
+		return r.value()
+	}
+	return r.primitive(code)
+}
+
+// skipAnnotation passes what a class's writeObject wrote after its fields,
+// up to the end of its block.
+func (r *reader) skipAnnotation() error {
+	for {
+		if len(r.b) == 0 {
+			return errors.New("a serialized object ends early")
+		}
+		switch r.b[0] {
+		case tcEndBlock:
+			r.b = r.b[1:]
+			return nil
+		case tcBlockData:
+			if len(r.b) < 2 || len(r.b) < 2+int(r.b[1]) {
+				return errors.New("a serialized block ends early")
+			}
+			r.b = r.b[2+int(r.b[1]):]
+		case tcBlockLong:
+			r.b = r.b[1:]
+			n, err := r.int32()
+			if err != nil || n < 0 || int(n) > len(r.b) {
+				return errors.New("a serialized block ends early")
+			}
+			r.b = r.b[n:]
+		default:
+			if _, err := r.value(); err != nil {
+				return err
+			}
+		}
+	}
 }
 
 func (r *reader) primitive(code byte) (int64, error) {
@@ -175,24 +330,11 @@ func (r *reader) classDesc() (*classDesc, error) {
 	if len(r.b) < 9 {
 		return nil, errors.New("a class descriptor ends early")
 	}
+	cd.flags = r.b[8]
 	r.b = r.b[9:] // serialVersionUID, flags
 	r.handles = append(r.handles, cd)
-	n, err := r.uint16()
-	if err != nil {
+	if err := r.fields(cd); err != nil {
 		return nil, err
-	}
-	for range n {
-		code, err := r.byte()
-		if err != nil {
-			return nil, err
-		}
-		if _, err := r.utf(); err != nil { // the field's name
-			return nil, err
-		}
-		if code == 'L' || code == '[' {
-			return nil, fmt.Errorf("%w: %s has an object field", ErrUnsupported, name)
-		}
-		cd.fields = append(cd.fields, code)
 	}
 	if end, err := r.byte(); err != nil || end != tcEndBlock {
 		return nil, fmt.Errorf("%w: %s has class annotations", ErrUnsupported, name)
@@ -201,6 +343,32 @@ func (r *reader) classDesc() (*classDesc, error) {
 		return nil, err
 	}
 	return cd, nil
+}
+
+// fields reads a class descriptor's fields; an object field's type name
+// is a string of the stream, with a handle of its own.
+func (r *reader) fields(cd *classDesc) error {
+	n, err := r.uint16()
+	if err != nil {
+		return err
+	}
+	for range n {
+		code, err := r.byte()
+		if err != nil {
+			return err
+		}
+		name, err := r.utf()
+		if err != nil {
+			return err
+		}
+		if code == 'L' || code == '[' {
+			if _, err := r.value(); err != nil { // the field's type
+				return err
+			}
+		}
+		cd.fields = append(cd.fields, field{code: code, name: name})
+	}
+	return nil
 }
 
 func (r *reader) reference() (any, error) {

@@ -2,9 +2,11 @@ package snapshot
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/big"
 	"regexp"
 	"strconv"
 	"strings"
@@ -190,6 +192,12 @@ func keyLiterals(key []any) ([]string, error) {
 			out[n] = strconv.FormatInt(x, 10)
 		case string:
 			out[n] = "'" + gmysql.Escape(x) + "'"
+		case *big.Int: // BIGINT UNSIGNED
+			out[n] = x.String()
+		case javaser.Decimal: // DECIMAL: an exact numeric literal
+			out[n] = x.String()
+		case []byte: // BINARY, VARBINARY
+			out[n] = "X'" + hex.EncodeToString(x) + "'"
 		default:
 			return nil, fmt.Errorf("key value %#v", v)
 		}

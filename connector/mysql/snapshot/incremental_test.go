@@ -2,6 +2,7 @@ package snapshot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -675,6 +676,25 @@ func TestFromDebezium(t *testing.T) {
 	want := `{"tables":["dbzinc.b","dbzinc.c"],"conditions":{"dbzinc.b":"(v \u003e 2)"},"last_key":["'k26587'"],"surrogates":{"dbzinc.c":"code"}}`
 	if err != nil || got != want {
 		t.Errorf("FromDebezium = %s, %v; want %s", got, err, want)
+	}
+	// A key of BIGINT UNSIGNED, DECIMAL and binary values (Java 25's
+	// serialization of BigInteger, BigDecimal, byte[]).
+	for hexKey, want := range map[string]string{
+		"aced0005757200135b4c6a6176612e6c616e672e4f626a6563743b90ce589f1073296c020000787000000006737200146a6176612e6d6174682e426967496e74656765728cfc9f1fa93bfb1d030006490008626974436f756e744900096269744c656e67746849001366697273744e6f6e7a65726f427974654e756d49000c6c6f776573745365744269744900067369676e756d5b00096d61676e69747564657400025b42787200106a6176612e6c616e672e4e756d62657286ac951d0b94e08b0200007870fffffffffffffffffffffffefffffffe00000001757200025b42acf317f8060854e00200007870000000012a78740003612762737200146a6176612e6d6174682e426967446563696d616c54c71557f981284f0300024900057363616c654c0006696e7456616c7400164c6a6176612f6d6174682f426967496e74656765723b7871007e0004000000027371007e0002fffffffffffffffffffffffefffffffe000000017571007e00060000000202d5787871007e00057371007e0009000000017371007e0002fffffffffffffffffffffffefffffffe000000017571007e000600000001057878737200116a6176612e6c616e672e496e746567657212e2a0a4f781873802000149000576616c75657871007e000400000003": `["42","'a\\'b'","7.25","42","0.5","3"]`,
+		"aced0005757200135b4c6a6176612e6c616e672e4f626a6563743b90ce589f1073296c020000787000000001737200146a6176612e6d6174682e426967496e74656765728cfc9f1fa93bfb1d030006490008626974436f756e744900096269744c656e67746849001366697273744e6f6e7a65726f427974654e756d49000c6c6f776573745365744269744900067369676e756d5b00096d61676e69747564657400025b42787200106a6176612e6c616e672e4e756d62657286ac951d0b94e08b0200007870fffffffffffffffffffffffefffffffe00000001757200025b42acf317f8060854e0020000787000000008ffffffffffffffff78":                                                                                                                                                                                                                                                                                                                                                                                                                                                                             `["18446744073709551615"]`,
+		"aced0005757200135b4c6a6176612e6c616e672e4f626a6563743b90ce589f1073296c020000787000000001757200025b42acf317f8060854e00200007870000000030102ff": `["X'0102ff'"]`,
+	} {
+		dbz.PrimaryKey = hexKey
+		got, err := FromDebezium(dbz, zap.NewNop())
+		var st struct {
+			LastKey json.RawMessage `json:"last_key"`
+		}
+		if err == nil {
+			err = json.Unmarshal([]byte(got), &st)
+		}
+		if err != nil || string(st.LastKey) != want {
+			t.Errorf("last_key %s, %v; want %s", st.LastKey, err, want)
+		}
 	}
 	dbz.PrimaryKey = "aced0005" // unreadable: the table restarts
 	if got, err := FromDebezium(dbz, zap.NewNop()); err != nil || strings.Contains(got, "last_key") {
