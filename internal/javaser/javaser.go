@@ -2,10 +2,12 @@
 // meets: the Object[] of key values that Debezium's incremental snapshot
 // stores, hex-encoded, in its offsets (incremental_snapshot_primary_key).
 // It knows strings, the boxed integers (Integer, Long, Short, Byte),
-// BigInteger, BigDecimal and byte[]: what a JDBC driver returns for
-// integer, unsigned BIGINT, DECIMAL, character and binary keys. Anything
-// else (dates and times above all) is ErrUnsupported, and the caller does
-// without the value.
+// BigInteger, BigDecimal, byte[], LocalDate and LocalDateTime: what the
+// JDBC drivers return for integer, unsigned BIGINT, DECIMAL, character,
+// binary and DATE keys. Anything else is ErrUnsupported, and the caller
+// does without the value: java.sql.Timestamp above all (MariaDB's driver
+// gives one for DATETIME), an instant whose wall time depends on the
+// Debezium JVM's time zone, which Sluice cannot know.
 package javaser
 
 import (
@@ -14,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strings"
 )
 
 // ErrUnsupported: the stream holds a class this package does not read.
@@ -32,7 +35,8 @@ const (
 	tcBlockLong = 0x7a
 	baseHandle  = 0x7e0000
 
-	scWriteMethod = 0x01 // the class wrote more after its fields
+	scWriteMethod    = 0x01 // the class wrote more after its fields
+	scExternalizable = 0x04 // the class wrote itself, in blocks
 )
 
 // classDesc is a class descriptor: its name, fields, flags, superclass.
@@ -146,6 +150,9 @@ func (r *reader) value() (any, error) {
 		if err != nil {
 			return nil, err
 		}
+		if cd != nil && cd.name == "java.time.Ser" && cd.flags&scExternalizable != 0 {
+			return r.javaTime()
+		}
 		return r.object(cd)
 	case tcArray:
 		return r.array()
@@ -242,6 +249,97 @@ func known(class string, f map[string]any) (any, error) {
 		}
 		return v, nil
 	}
+}
+
+// javaTime reads a java.time value, which java.time.Ser writes as a type
+// byte and the value's fields in a block: LocalDate (a DATE key) and
+// LocalDateTime; the others (an Instant, a zoned time) are not a key's.
+func (r *reader) javaTime() (any, error) {
+	h := len(r.handles)
+	r.handles = append(r.handles, nil)
+	var data []byte
+	for {
+		tag, err := r.byte()
+		if err != nil {
+			return nil, err
+		}
+		if tag == tcEndBlock {
+			break
+		}
+		if tag != tcBlockData || len(r.b) < 1 || len(r.b) < 1+int(r.b[0]) {
+			return nil, fmt.Errorf("%w: a java.time value that is not one block", ErrUnsupported)
+		}
+		data = append(data, r.b[1:1+int(r.b[0])]...)
+		r.b = r.b[1+int(r.b[0]):]
+	}
+	v, err := decodeJavaTime(data)
+	if err != nil {
+		return nil, err
+	}
+	r.handles[h] = v
+	return v, nil
+}
+
+// Date is a java.time.LocalDate.
+type Date struct {
+	Year       int32
+	Month, Day int8
+}
+
+// String is the date as a SQL DATE literal's text.
+func (d Date) String() string { return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day) }
+
+// DateTime is a java.time.LocalDateTime.
+type DateTime struct {
+	Date
+	Hour, Minute, Second int8
+	Nano                 int32
+}
+
+// String is the date and time as a SQL DATETIME literal's text, with the
+// fraction's digits only when it has one.
+func (t DateTime) String() string {
+	s := fmt.Sprintf("%s %02d:%02d:%02d", t.Date, t.Hour, t.Minute, t.Second)
+	if t.Nano != 0 {
+		s += strings.TrimRight(fmt.Sprintf(".%09d", t.Nano), "0")
+	}
+	return s
+}
+
+// decodeJavaTime reads java.time.Ser's block: type 3 is a LocalDate (int
+// year, byte month, byte day), 5 a LocalDateTime (the date, then the time
+// in LocalTime's short form: its last non-zero field complemented).
+func decodeJavaTime(b []byte) (any, error) {
+	if len(b) < 7 || (b[0] != 3 && b[0] != 5) {
+		return nil, fmt.Errorf("%w: a java.time value other than a LocalDate or LocalDateTime", ErrUnsupported)
+	}
+	d := Date{Year: int32(binary.BigEndian.Uint32(b[1:])), Month: int8(b[5]), Day: int8(b[6])}
+	if b[0] == 3 {
+		return d, nil
+	}
+	t := DateTime{Date: d}
+	rest := b[7:]
+	fields := []*int8{&t.Hour, &t.Minute, &t.Second}
+	for i, f := range fields {
+		if len(rest) == 0 {
+			return nil, errors.New("a serialized LocalDateTime ends early")
+		}
+		c := int8(rest[0])
+		rest = rest[1:]
+		if c < 0 {
+			*f = ^c // the last field written
+			return t, nil
+		}
+		*f = c
+		if i == len(fields)-1 {
+			break
+		}
+	}
+	if len(rest) < 4 {
+		return nil, errors.New("a serialized LocalDateTime ends early")
+	}
+	t.Nano = int32(binary.BigEndian.Uint32(rest))
+	return t, nil
 }
 
 func (r *reader) fieldValue(code byte) (any, error) {
