@@ -23,8 +23,11 @@ type table struct {
 func tables() []table {
 	return []table{
 		// Debezium's signal table (signal.data.collection), for the blocking
-		// snapshot near the end of the streaming workload.
-		{ddl: `CREATE TABLE debezium_signal (id VARCHAR(42) PRIMARY KEY, type VARCHAR(32) NOT NULL, data VARCHAR(2048) NULL)`},
+		// snapshot near the end of the streaming workload. A signal written
+		// before the connectors start is neither acted on nor read by the
+		// initial snapshot: Debezium reads none of the signal table's rows.
+		{ddl: `CREATE TABLE debezium_signal (id VARCHAR(42) PRIMARY KEY, type VARCHAR(32) NOT NULL, data VARCHAR(2048) NULL)`,
+			preload: []string{`INSERT INTO debezium_signal VALUES ('before-start', 'log', '{"message": "written before the connectors start"}')`}},
 		{
 			ddl: `CREATE TABLE t_int (id INT PRIMARY KEY, ti TINYINT, tiu TINYINT UNSIGNED, si SMALLINT, siu SMALLINT UNSIGNED,
 				mi MEDIUMINT, miu MEDIUMINT UNSIGNED, i INT, iu INT UNSIGNED, bi BIGINT, biu BIGINT UNSIGNED,
