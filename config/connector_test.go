@@ -345,7 +345,7 @@ func TestBadValues(t *testing.T) {
 		{"converters", "boolean", `property "converters": value "boolean" is not supported by Sluice (Java CustomConverter classes change the columns' schemas); remove it`},
 		{"snapshot.select.statement.overrides", "inventory.orders", `property "snapshot.select.statement.overrides": value "inventory.orders" names inventory.orders, but snapshot.select.statement.overrides.inventory.orders holds no SELECT; set it or remove the table from the list`},
 		{"signal.enabled.channels", "source,jmx", `property "signal.enabled.channels": value "source,jmx" names "jmx", which Sluice does not serve (JMX is not served); keep only source or kafka or file`},
-		{"notification.enabled.channels", "sink", `property "notification.enabled.channels": value "sink" names "sink", which Sluice does not serve (Sluice writes no notification records; its log reports snapshots); keep only log or jmx`},
+		{"notification.enabled.channels", "sink,custom", `property "notification.enabled.channels": value "sink,custom" names "custom", which Sluice does not serve (no custom notification channel is loaded); keep only log or jmx or sink`},
 		{"snapshot.mode", "sometimes", `property "snapshot.mode": value "sometimes" is not one of the allowed values; use one of initial, initial_only, when_needed, never, no_data, schema_only, recovery, schema_only_recovery, always (default initial)`},
 		{"snapshot.mode", "configuration_based", `property "snapshot.mode": value "configuration_based" is not supported by Sluice (its snapshot.mode.configuration.based.* switches are not read; the named modes cover its common combinations); use one of initial, initial_only, when_needed, never, no_data, schema_only, recovery, schema_only_recovery, always (default initial)`},
 		{"snapshot.mode", "custom", `property "snapshot.mode": value "custom" is not supported by Sluice (Sluice cannot load the Java snapshotter class snapshot.mode.custom.name names); use one of initial, initial_only, when_needed, never, no_data, schema_only, recovery, schema_only_recovery, always (default initial)`},
@@ -1106,6 +1106,18 @@ func TestVitessOwnProperties(t *testing.T) {
 	} {
 		errs := parseErrs(t, vt(key, val))
 		if want := `property "` + key + `": value "` + val + `" is not supported by Sluice`; !strings.Contains(errs.Error(), want) {
+			t.Errorf("%s=%s: %v, want %s", key, val, errs, want)
+		}
+	}
+	for key, want := range map[string]string{
+		"signal.enabled.channels":       `names "kafka", which Sluice does not serve (the Vitess connector takes no signals)`,
+		"notification.enabled.channels": `names "sink", which Sluice does not serve (the Vitess connector writes no notification records`,
+	} {
+		val := "sink"
+		if key == "signal.enabled.channels" {
+			val = "source,kafka"
+		}
+		if errs := parseErrs(t, vt(key, val)); !strings.Contains(errs.Error(), want) {
 			t.Errorf("%s=%s: %v, want %s", key, val, errs, want)
 		}
 	}

@@ -133,13 +133,14 @@ func ParseMySQL(value []byte) (MySQL, error) {
 		MidTxn   bool   `json:"sluice_mid_txn"`
 		DbzColls string `json:"incremental_snapshot_collections"`
 		DbzKey   string `json:"incremental_snapshot_primary_key"`
+		DbzID    string `json:"incremental_snapshot_correlation_id"`
 	}
 	if err := json.Unmarshal(value, &raw); err != nil {
 		return MySQL{}, fmt.Errorf("decoding MySQL offset %q: %w", value, err)
 	}
 	p := MySQL{TsSec: raw.TsSec, File: raw.File, Pos: raw.Pos, GTIDs: raw.GTIDs,
 		ServerID: raw.ServerID, Event: raw.Event, Row: raw.Row, SluiceSnapshot: raw.Sluice, SluiceIncremental: raw.Incr,
-		DebeziumIncremental: DebeziumIncremental{Collections: raw.DbzColls, PrimaryKey: raw.DbzKey}}
+		DebeziumIncremental: DebeziumIncremental{Collections: raw.DbzColls, PrimaryKey: raw.DbzKey, CorrelationID: raw.DbzID}}
 	if p.GTIDs == "" && raw.Private != "" {
 		p.GTIDs, p.PrivateGTIDs, p.MidTxn = raw.Private, true, raw.MidTxn
 	}
@@ -162,6 +163,9 @@ func ParseMySQL(value []byte) (MySQL, error) {
 // serialized Object[]).
 type DebeziumIncremental struct {
 	Collections, PrimaryKey string
+	// CorrelationID is the id of the signal that started it, which its
+	// notifications carry.
+	CorrelationID string
 }
 
 // SnapshotInProgress reports whether the position records a Sluice

@@ -20,6 +20,7 @@ import (
 	"github.com/sluice-cdc/sluice/connector/mysql/server"
 	"github.com/sluice-cdc/sluice/connector/mysql/snapshot"
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
+	"github.com/sluice-cdc/sluice/connector/notify"
 	"github.com/sluice-cdc/sluice/connector/signals"
 	"github.com/sluice-cdc/sluice/internal/fault"
 	"github.com/sluice-cdc/sluice/offsets"
@@ -64,8 +65,13 @@ func New(c *config.Connector, w *config.Worker, kafka []kgo.Opt, log *zap.Logger
 	if err != nil {
 		return nil, err
 	}
+	note, err := notify.ParseConfig(c.Raw, c.TopicPrefix)
+	if err != nil {
+		return nil, err
+	}
 	cfg.Logger = log
 	srv := server.New(cfg)
+	srv.Notify = note
 	incr := snapshot.NewIncremental(srv)
 	s := binlog.NewStreamer(srv, incr)
 	s.SetBlocker(incr)
@@ -250,6 +256,15 @@ func (m *Source) takeSnapshot(ctx context.Context, from change.Position, data bo
 		return nil, err
 	}
 	if !data {
+		// Debezium's snapshot of the structure alone still notifies a
+		// start and an end.
+		notes := m.srv.Notify.Append(nil, notify.NewID(), notify.InitialSnapshot, notify.Started)
+		notes = m.srv.Notify.Append(notes, notify.NewID(), notify.InitialSnapshot, notify.Completed)
+		if len(notes) > 0 {
+			if err := out.Enqueue(ctx, notes...); err != nil {
+				return nil, err
+			}
+		}
 		return p, nil
 	}
 	return m.snapshot(ctx, st, false, out)

@@ -64,6 +64,10 @@ func TestCheckUnsupported(t *testing.T) {
 			t.Errorf("mode %s, signal %q: %v; want %q", c.mode, c.signal, err, c.err)
 		}
 	}
+	sink := &config.Connector{SnapshotMode: config.SnapshotNever, Raw: map[string]string{"notification.enabled.channels": "log,sink"}}
+	if err := checkUnsupported(sink); err == nil || !strings.Contains(err.Error(), `"notification.enabled.channels": the sink channel is not available`) {
+		t.Errorf("the sink notification channel: %v", err)
+	}
 }
 
 // The packet is what VTGate's parseComBinlogDumpGTID reads: flags with

@@ -12,6 +12,7 @@ import (
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/connector/history"
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
+	"github.com/sluice-cdc/sluice/connector/notify"
 )
 
 // Config is a MySQL source's settings: what the binlog reader and the
@@ -156,6 +157,8 @@ type Server struct {
 	Log     *zap.Logger
 	Catalog *Catalog
 	Source  *change.Schema // the source block's schema
+	// Notify is the sink notification channel; nil when it is off.
+	Notify *notify.Sink
 }
 
 // New prepares the server of cfg; nothing connects until it is used.

@@ -147,7 +147,7 @@ func FromDebezium(dbz offsets.DebeziumIncremental, log *zap.Logger) (string, err
 	if err := json.Unmarshal([]byte(dbz.Collections), &colls); err != nil {
 		return "", fault.Definite(fmt.Errorf("reading Debezium's incremental_snapshot_collections %q from the stored offset: %w", dbz.Collections, err))
 	}
-	var st incrState
+	st := incrState{ID: dbz.CorrelationID}
 	for _, c := range colls {
 		st.Tables = append(st.Tables, c.ID)
 		if c.Condition != nil && *c.Condition != "" {

@@ -20,6 +20,7 @@ import (
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/connector/mysql/server"
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
+	"github.com/sluice-cdc/sluice/connector/notify"
 	"github.com/sluice-cdc/sluice/internal/fault"
 )
 
@@ -75,10 +76,15 @@ type Incremental struct {
 	ro                roWindow // read.only: the chunk's GTID watermarks
 	tableRows         int64
 	started           time.Time
+	maxKey            string         // the current table's largest key, for the notifications
+	notes             []change.Event // notifications written at the next transaction end
 }
 
 // incrState is what survives a restart.
 type incrState struct {
+	// ID is the id of the signal that started the snapshot: its
+	// notifications' correlation id.
+	ID         string            `json:"id,omitempty"`
 	Tables     []string          `json:"tables"`               // remaining, current first
 	Conditions map[string]string `json:"conditions,omitempty"` // table -> additional condition
 	LastKey    []string          `json:"last_key,omitempty"`   // of the current table, as SQL literals
@@ -114,7 +120,7 @@ func (i *Incremental) active() bool { return len(i.state.Tables) > 0 }
 
 // Due reports whether the on-demand snapshot has work at the end of the
 // open transaction: a snapshot in progress, or one asked for.
-func (i *Incremental) Due() bool { return i.active() || len(i.requests) > 0 }
+func (i *Incremental) Due() bool { return i.active() || len(i.requests) > 0 || len(i.notes) > 0 }
 
 // Progress is what the offset keeps of the on-demand snapshot ("" when none
 // is in progress).
@@ -232,6 +238,8 @@ func (i *Incremental) startIncremental(ctx context.Context, sig signal) error {
 		}
 	}
 	i.state.Tables = append(i.state.Tables, tables...)
+	i.state.ID = sig.id
+	i.note(notify.Started, "data_collections", strings.Join(tables, ","))
 	i.log.Info("on-demand snapshot requested", zap.String("signal", sig.id), zap.Strings("tables", req.DataCollections))
 	return nil
 }
@@ -284,12 +292,17 @@ func (i *Incremental) stopIncremental(sig signal) {
 		i.log.Warn("stop-snapshot signal, but no on-demand snapshot is running", zap.String("id", sig.id))
 		return
 	}
+	id := i.state.ID
 	if len(names) == 0 {
 		i.log.Info("on-demand snapshot stopped", zap.String("signal", sig.id), zap.Strings("tables_not_done", i.state.Tables))
+		dropped := i.state.Tables
 		i.dropChunk()
 		i.state = incrState{}
+		i.noteStopped(id, dropped)
 		return
 	}
+	var dropped []string
+	defer func() { i.noteStopped(id, dropped) }()
 	for _, name := range names {
 		if !slices.Contains(i.state.Tables, name) {
 			i.log.Warn("stop-snapshot names a table the on-demand snapshot does not include", zap.String("id", sig.id), zap.String("table", name))
@@ -300,6 +313,7 @@ func (i *Incremental) stopIncremental(sig signal) {
 		}
 		i.state.Tables = slices.DeleteFunc(i.state.Tables, func(t string) bool { return t == name })
 		delete(i.state.Conditions, name)
+		dropped = append(dropped, name)
 		i.log.Info("on-demand snapshot of table stopped", zap.String("signal", sig.id), zap.String("table", name))
 	}
 }
@@ -318,6 +332,14 @@ func (i *Incremental) dropChunk() {
 // flight is written once the stream's GTID set holds every transaction the
 // chunk's high watermark holds.
 func (i *Incremental) AtCommit(ctx context.Context, batch []change.Event, at server.StreamAt) ([]change.Event, error) {
+	batch, err := i.atCommit(ctx, batch, at)
+	batch = append(batch, i.notes...)
+	clear(i.notes)
+	i.notes = i.notes[:0]
+	return batch, err
+}
+
+func (i *Incremental) atCommit(ctx context.Context, batch []change.Event, at server.StreamAt) ([]change.Event, error) {
 	// Each request is dropped once acted on: one that fails (the table
 	// list could not be read) is taken again at the next end, alone.
 	for len(i.requests) > 0 {
@@ -385,6 +407,7 @@ func (i *Incremental) emitChunk(batch []change.Event) []change.Event {
 	i.log.Debug("on-demand snapshot chunk emitted", zap.String("table", i.state.Tables[0]), zap.Int("rows", n),
 		zap.Int("changed_during_window", len(i.order)-n))
 	i.state.LastKey = literals(i.lastKey, i.chunkKey, i.defs)
+	i.noteChunk()
 	i.chunkID, i.rows, i.order, i.windowOpen, i.closeSeen, i.closeAt = "", nil, nil, false, false, server.EventAt{}
 	return batch
 }
@@ -440,6 +463,7 @@ func (i *Incremental) nextChunk(ctx context.Context) error {
 }
 
 func (i *Incremental) finishTable(name, why string) {
+	i.noteTableDone(name, why)
 	if why != "" {
 		i.log.Warn("on-demand snapshot skips a table", zap.String("table", name), zap.String("reason", why))
 	} else {
@@ -483,6 +507,9 @@ func (i *Incremental) prepare(ctx context.Context, name string) (skip string, er
 		return "", fault.Definite(err)
 	}
 	i.table, i.defs, i.chunkKey, i.started, i.tableRows = t, info.Columns, key, time.Now(), 0
+	if err := i.readMaxKey(ctx, name); err != nil {
+		return "", err
+	}
 	i.log.Info("on-demand snapshot of table starting", zap.String("table", name))
 	return "", nil
 }
@@ -533,14 +560,7 @@ func (i *Incremental) readChunk(ctx context.Context) (int, error) {
 	} else if err := write("open", signalWindowOpen); err != nil {
 		return 0, err
 	}
-	keyCols := make([]string, len(i.chunkKey))
-	for n, k := range i.chunkKey {
-		keyCols[n] = quoteIdent(i.defs[k].Name)
-	}
-	cols := make([]string, len(i.defs))
-	for n, d := range i.defs {
-		cols[n] = quoteIdent(d.Name)
-	}
+	keyCols, cols := i.columns()
 	name := i.state.Tables[0]
 	q := "SELECT " + strings.Join(cols, ", ") + " FROM " + quoteQualified(name)
 	var where []string
@@ -599,6 +619,20 @@ func (i *Incremental) readChunk(ctx context.Context) (int, error) {
 	}
 	i.chunkID, i.rows, i.order, i.lastKey = chunkID, rows, order, last
 	return len(order), nil
+}
+
+// columns is the current table's key columns (those its chunks follow) and
+// all its columns, quoted.
+func (i *Incremental) columns() (keyCols, cols []string) {
+	keyCols = make([]string, len(i.chunkKey))
+	for n, k := range i.chunkKey {
+		keyCols[n] = quoteIdent(i.defs[k].Name)
+	}
+	cols = make([]string, len(i.defs))
+	for n, d := range i.defs {
+		cols[n] = quoteIdent(d.Name)
+	}
+	return keyCols, cols
 }
 
 // literals renders a row's key values as SQL literals for the next chunk's

@@ -62,14 +62,14 @@ func TestSignalExecuteSnapshot(t *testing.T) {
 	}{
 		{"Debezium's example", `{"data-collections": ["app.a", "app.b"], "type": "incremental",
 			"additional-conditions": [{"data-collection": "app.a", "filter": "color = 'blue'"}]}`,
-			`{"tables":["app.a","app.b"],"conditions":{"app.a":"color = 'blue'"}}`, nil},
-		{"type in capitals", `{"data-collections": ["app.a"], "type": "INCREMENTAL"}`, `{"tables":["app.a"]}`, nil},
-		{"no type: incremental", `{"data-collections": ["app.a"]}`, `{"tables":["app.a"]}`, nil},
+			`{"id":"ad-hoc-1","tables":["app.a","app.b"],"conditions":{"app.a":"color = 'blue'"}}`, nil},
+		{"type in capitals", `{"data-collections": ["app.a"], "type": "INCREMENTAL"}`, `{"id":"ad-hoc-1","tables":["app.a"]}`, nil},
+		{"no type: incremental", `{"data-collections": ["app.a"]}`, `{"id":"ad-hoc-1","tables":["app.a"]}`, nil},
 		// Debezium trims the names (ExecuteSnapshot.getDataCollections).
 		{"names with spaces", `{"data-collections": [" app.a ", "app.b\n"],
 			"additional-conditions": [{"data-collection": " app.b", "filter": "region = 5"}]}`,
-			`{"tables":["app.a","app.b"],"conditions":{"app.b":"region = 5"}}`, nil},
-		{"uncaptured table skipped", `{"data-collections": ["app.a", "app.x", "nodb"]}`, `{"tables":["app.a"]}`,
+			`{"id":"ad-hoc-1","tables":["app.a","app.b"],"conditions":{"app.b":"region = 5"}}`, nil},
+		{"uncaptured table skipped", `{"data-collections": ["app.a", "app.x", "nodb"]}`, `{"id":"ad-hoc-1","tables":["app.a"]}`,
 			[]string{"WARN execute-snapshot names a table that is not captured; skipping it", "WARN execute-snapshot names a table that is not captured; skipping it"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

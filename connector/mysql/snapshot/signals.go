@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"go.uber.org/zap"
+
+	"github.com/sluice-cdc/sluice/connector/notify"
 )
 
 // pauseOrResume acts on a pause-snapshot or resume-snapshot signal, as
@@ -29,10 +31,11 @@ func (i *Incremental) pauseOrResume(sig signal) {
 		return
 	}
 	i.state.Paused = sig.typ == signalPauseSnapshot
-	what := "on-demand snapshot resumed"
+	what, typ := "on-demand snapshot resumed", notify.Resumed
 	if i.state.Paused {
-		what = "on-demand snapshot paused"
+		what, typ = "on-demand snapshot paused", notify.Paused
 	}
+	i.note(typ, "data_collections", strings.Join(i.state.Tables, ","))
 	i.log.Info(what, zap.String("signal", sig.id), zap.Strings("tables_not_done", i.state.Tables))
 }
 

@@ -24,6 +24,7 @@ import (
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/connector/mysql/server"
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
+	"github.com/sluice-cdc/sluice/connector/notify"
 	"github.com/sluice-cdc/sluice/internal/fault"
 	"github.com/sluice-cdc/sluice/offsets"
 )
@@ -290,6 +291,7 @@ func (s *Snapshotter) read(ctx context.Context, st *State, out change.Enqueuer) 
 	defer wg.Wait()
 
 	em := &emitter{s: s, out: out, st: st, held: -1}
+	em.note(notify.Started)
 	if len(st.Done) == 0 && st.InFlight == nil {
 		// Make the snapshot's start durable before its first row reaches
 		// Kafka, so that a crash at any point afterwards resumes this
@@ -634,6 +636,9 @@ func (e *emitter) marker() change.Event {
 
 func (e *emitter) chunk(ctx context.Context, j *chunkJob, res chunkResult) error {
 	done := Chunk{Table: j.t.name, Lo: j.lo, Hi: j.hi, GTIDs: res.gtids}
+	if j.first {
+		e.noteTableStarted(j.t.name)
+	}
 	// next yields the job's rows from its stream, in order.
 	var rows [][]any
 	pos := 0
@@ -708,6 +713,9 @@ func (e *emitter) chunk(ctx context.Context, j *chunkJob, res chunkResult) error
 	}
 	j.t.rows += n
 	e.s.rows += n
+	if j.last {
+		e.noteTableDone(j.t)
+	}
 	e.st.InFlight = nil
 	e.st.Done = append(e.st.Done, done)
 	// The done marker waits with the held row (see emitter): Kafka must
@@ -732,6 +740,7 @@ func (e *emitter) finish(ctx context.Context) error {
 	if e.held >= 0 {
 		e.batch[e.held].Source = e.sourceValue(e.heldTable, "last", e.heldTs)
 	}
+	e.note(notify.Completed)
 	e.batch = append(e.batch, e.marker())
 	return e.flush(ctx)
 }
