@@ -79,6 +79,9 @@ func withHeaders(records []change.Record, task []change.Header) {
 	}
 	for i := range records {
 		r := &records[i]
+		if r.NoTaskHeaders {
+			continue
+		}
 		if len(r.Headers) == 0 {
 			r.Headers = task
 			continue

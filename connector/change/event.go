@@ -134,6 +134,9 @@ type Record struct {
 	// partition 0 of its topic.
 	FixedPartition bool
 	Partition      int32
+	// NoTaskHeaders keeps the task's __debezium.context headers off the
+	// record: Debezium writes its notifications without them.
+	NoTaskHeaders bool
 }
 
 // Enqueuer is where a reader puts events. Each reader has its own: the

@@ -97,7 +97,8 @@ func (s *Sink) Append(batch []change.Event, id, aggregate, typ string, data ...s
 	rec := &change.Record{Topic: s.topic,
 		KeySchema: keySchema, Key: &change.Value{Schema: keySchema, Values: []any{id}},
 		ValueSchema: valueSchema, Value: &change.Value{Schema: valueSchema,
-			Values: []any{id, typ, aggregate, entries, s.now().UnixMilli()}}}
+			Values: []any{id, typ, aggregate, entries, s.now().UnixMilli()}},
+		NoTaskHeaders: true} // as Debezium's SinkNotificationChannel writes it
 	return append(batch, change.Event{Kind: change.KindRecord, Record: rec})
 }
 

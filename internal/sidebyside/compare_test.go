@@ -120,6 +120,8 @@ func (c *comparer) class(topic string) string {
 		return "schema-change"
 	case topic == c.sp+"-history":
 		return "history"
+	case topic == c.sp+"-notifications":
+		return "notification"
 	default:
 		return "data"
 	}
@@ -156,6 +158,8 @@ func (c *comparer) decode(class string, r *kgo.Record, debezium bool) rec {
 	}
 	pl := payloadOf(x.value)
 	switch class {
+	case "notification":
+		x.sig = normNotification(payloadOf(x.key), pl)
 	case "data":
 		x.op, _ = pl["op"].(string)
 		x.sig = x.op
@@ -193,7 +197,7 @@ func (c *comparer) topic(class, short string, drs, srs []*kgo.Record) {
 		}
 		for k, xs := range g {
 			sort.SliceStable(xs, func(i, j int) bool {
-				if k == "<null>" {
+				if k == "<null>" || strings.Contains(k, "(random id)") {
 					// Null keys spread over partitions at random
 					// (Kafka's sticky partitioner), so no order between
 					// them survives: order all of them by content. (By
@@ -301,6 +305,10 @@ func (c *comparer) record(class, short string, d, s rec) {
 		db, sb := bytes.ReplaceAll(d.r.Key, []byte(c.dp), []byte(c.sp)), s.r.Key
 		if c.rules.keyBody != nil {
 			db, sb = c.rules.keyBody(d.r.Key), c.rules.keyBody(s.r.Key)
+		}
+		if class == "notification" {
+			// The initial snapshot's notifications are keyed by random ids.
+			db, sb = randomID.ReplaceAll(db, []byte("(random id)")), randomID.ReplaceAll(sb, []byte("(random id)"))
 		}
 		if !bytes.Equal(db, sb) {
 			add("key bytes", string(db), string(sb))
@@ -570,6 +578,30 @@ func normTimes(class string, v any) {
 		set(src, "<snapshot position>", "file", "pos", "gtid")
 	}
 }
+
+// normNotification replaces what differs between two connectors'
+// notifications of the same snapshot, the random ids of the initial
+// snapshot's and the time, and returns what aligns them: the type, the
+// aggregate and the table.
+func normNotification(key, value map[string]any) string {
+	for _, m := range []map[string]any{key, value} {
+		if id, _ := m["id"].(string); randomID.MatchString(id) {
+			m["id"] = "(random id)"
+		}
+	}
+	if value == nil {
+		return ""
+	}
+	if _, ok := value["timestamp"]; ok {
+		value["timestamp"] = "<processing time>"
+	}
+	data, _ := value["additional_data"].(map[string]any)
+	table := fmt.Sprint(data["current_collection_in_progress"], data["scanned_collection"])
+	return fmt.Sprint(value["type"], " ", value["aggregate_type"], " ", table)
+}
+
+// randomID is a UUID, Debezium's UUID.randomUUID() and Sluice's.
+var randomID = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
 
 func payloadOf(v any) map[string]any {
 	m, _ := v.(map[string]any)

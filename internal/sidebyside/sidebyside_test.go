@@ -400,6 +400,9 @@ func runMySQLFamily(t *testing.T, e env, names []string, md mode) {
 
 	props := func(class, name, db string, serverID int) map[string]string {
 		m := connectorProps(e, class, name, db, serverID)
+		// The snapshots' notifications, compared as a topic of their own.
+		m["notification.enabled.channels"] = "sink"
+		m["notification.sink.topic.name"] = name + "-notifications"
 		md.props(m)
 		return m
 	}
@@ -740,7 +743,7 @@ func deleteTopics(adm *kadm.Client, pairs []pair) {
 	for _, n := range topics.Names() {
 		for _, p := range pairs {
 			for _, px := range []string{p.debezium, p.sluice} {
-				if n == px || n == px+"-history" || strings.HasPrefix(n, px+".") {
+				if n == px || n == px+"-history" || n == px+"-notifications" || strings.HasPrefix(n, px+".") {
 					del = append(del, n)
 				}
 			}
@@ -753,7 +756,8 @@ func deleteTopics(adm *kadm.Client, pairs []pair) {
 
 // readAll reads every record of the topics a connector wrote: the schema
 // change topic (named prefix), the data topics (prefix.db.table) and the
-// schema history (prefix-history), each partition from its start to its
+// schema history (prefix-history) and the notifications
+// (prefix-notifications), each partition from its start to its
 // end offset.
 func readAll(t *testing.T, brokers string, adm *kadm.Client, prefix string, parts map[string]int) map[string][]*kgo.Record {
 	t.Helper()
@@ -765,7 +769,7 @@ func readAll(t *testing.T, brokers string, adm *kadm.Client, prefix string, part
 	}
 	var names []string
 	for _, n := range topics.Names() {
-		if n == prefix || n == prefix+"-history" || strings.HasPrefix(n, prefix+".") {
+		if n == prefix || n == prefix+"-history" || n == prefix+"-notifications" || strings.HasPrefix(n, prefix+".") {
 			names = append(names, n)
 		}
 	}

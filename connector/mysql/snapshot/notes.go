@@ -134,9 +134,10 @@ func keyText(row []any, key []int) string {
 // The initial (and blocking) snapshot's notifications, as Debezium's
 // snapshot sends them: each under an id of its own, with the tables of the
 // snapshot in a Java HashSet's order while a table is read, and, once it is
-// read, in the snapshot's order followed by the signal table when the
-// connector captures it (an initial snapshot's list is every captured
-// table, and Debezium reads none of the signal table's rows).
+// read, sorted, with the signal table when the connector captures it (an
+// initial snapshot's list is every captured table, and Debezium reads none
+// of the signal table's rows). Debezium lists them in table.include.list's
+// order when it names them one by one; Sluice sorts them always.
 
 func (e *emitter) note(typ string, data ...string) {
 	e.batch = e.s.srv.Notify.Append(e.batch, notify.NewID(), notify.InitialSnapshot, typ, data...)
@@ -154,12 +155,13 @@ func (e *emitter) noteTableDone(t *snapTable) {
 	if e.s.srv.Notify == nil {
 		return
 	}
-	all := e.st.Tables
+	all := slices.Clone(e.st.Tables)
 	if sig := e.s.cfg.SignalTable; !e.st.Blocking && sig != "" {
 		if db, tbl, ok := strings.Cut(sig, "."); ok && e.s.cfg.Filter.TableIncluded(db, tbl) {
-			all = append(slices.Clip(all), sig)
+			all = append(all, sig)
 		}
 	}
+	slices.Sort(all)
 	e.note(notify.TableScanCompleted, "scanned_collection", t.name, "data_collections", strings.Join(all, ","),
 		"total_rows_scanned", strconv.FormatInt(t.rows, 10), "status", notify.Succeeded)
 }
