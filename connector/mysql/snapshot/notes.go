@@ -140,7 +140,9 @@ func keyText(row []any, key []int) string {
 // order when it names them one by one; Sluice sorts them always.
 
 func (e *emitter) note(typ string, data ...string) {
-	e.batch = e.s.srv.Notify.Append(e.batch, notify.NewID(), notify.InitialSnapshot, typ, data...)
+	if e.s.srv.Notify != nil {
+		e.batch = e.s.srv.Notify.Append(e.batch, notify.NewID(), notify.InitialSnapshot, typ, data...)
+	}
 }
 
 func (e *emitter) noteTableStarted(name string) {
