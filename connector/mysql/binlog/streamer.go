@@ -114,6 +114,18 @@ type SnapshotFilter interface {
 // ends, before the commit marker that carries its Progress. All calls come
 // from the streaming goroutine.
 type Incremental interface {
+	SignalReader
+	ChunkWindow
+	// Continue resumes its work as the stream (re)connects.
+	Continue(ctx context.Context) error
+	// Progress is what the offset keeps of it.
+	Progress() string
+	// Close releases its connection.
+	Close()
+}
+
+// SignalReader is what the stream hands over of the signal table.
+type SignalReader interface {
 	// SignalAt tells it where the signal table's rows that follow stand.
 	SignalAt(at server.EventAt)
 	// Signal handles one row written to the signal table.
@@ -121,6 +133,11 @@ type Incremental interface {
 	// SignalDeleted handles one row deleted from the signal table (the
 	// insert_delete watermarking strategy closes a window so).
 	SignalDeleted(id, typ string)
+}
+
+// ChunkWindow is the chunk in flight: the streamed rows that overtake it,
+// and its rows written at transaction ends.
+type ChunkWindow interface {
 	// Dedupe tells it of a streamed row of transaction gtid ("" without
 	// one), which is newer than any copy of the row the snapshot holds.
 	Dedupe(t *change.Table, row []any, gtid string)
@@ -131,12 +148,6 @@ type Incremental interface {
 	AtCommit(ctx context.Context, batch []change.Event, at server.StreamAt) ([]change.Event, error)
 	// More reports whether it has more to write at the same end (at).
 	More(at server.StreamAt) bool
-	// Continue resumes its work as the stream (re)connects.
-	Continue(ctx context.Context) error
-	// Progress is what the offset keeps of it.
-	Progress() string
-	// Close releases its connection.
-	Close()
 }
 
 // noIncremental is the stream without on-demand snapshots.
