@@ -186,6 +186,9 @@ func (r *reader) array() (any, error) {
 // value of a class this package knows. Its handle comes before its
 // fields, which may refer back to it.
 func (r *reader) object(cd *classDesc) (any, error) {
+	if cd == nil {
+		return nil, errors.New("a serialized object without a class")
+	}
 	var chain []*classDesc
 	for c := cd; c != nil; c = c.super {
 		chain = append([]*classDesc{c}, chain...)

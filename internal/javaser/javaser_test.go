@@ -86,7 +86,9 @@ func TestObjectArray(t *testing.T) {
 			t.Errorf("%s: %v, want ErrUnsupported", name, err)
 		}
 	}
-	for _, bad := range []string{"zz", "aced0005", "aced00057572", "00000000"} {
+	// The last: an object whose class is null.
+	for _, bad := range []string{"zz", "aced0005", "aced00057572", "00000000",
+		"aced0005757200135b4c6a6176612e6c616e672e4f626a6563743b90ce589f1073296c020000787000000001737078"} {
 		if _, err := ObjectArray(bad); err == nil {
 			t.Errorf("%q decoded", bad)
 		}
