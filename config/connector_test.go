@@ -1111,9 +1111,9 @@ func TestVitessOwnProperties(t *testing.T) {
 	}
 	for key, want := range map[string]string{
 		"signal.enabled.channels":       `names "kafka", which Sluice does not serve (the Vitess connector takes no signals)`,
-		"notification.enabled.channels": `names "sink", which Sluice does not serve (the Vitess connector writes no notification records`,
+		"notification.enabled.channels": `names "mychannel", which Sluice does not serve (no custom notification channel is loaded)`,
 	} {
-		val := "sink"
+		val := "sink,mychannel"
 		if key == "signal.enabled.channels" {
 			val = "source,kafka"
 		}

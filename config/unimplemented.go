@@ -87,11 +87,10 @@ func (r *reader) unimplemented(c *Connector) {
 	}
 	if c.Flavor == FlavorVitess {
 		r.channels("signal.enabled.channels", "source", "the Vitess connector takes no signals")
-		r.channels("notification.enabled.channels", "log,jmx", "the Vitess connector writes no notification records; its log reports the copy")
 	} else {
 		r.channels("signal.enabled.channels", "source,kafka,file", "JMX is not served")
-		r.channels("notification.enabled.channels", "log,jmx,sink", "no custom notification channel is loaded")
 	}
+	r.channels("notification.enabled.channels", "log,jmx,sink", "no custom notification channel is loaded")
 }
 
 // channels refuses a channel list naming one Sluice does not serve.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sluice-cdc/sluice/config"
 	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/connector/notify"
 	"github.com/sluice-cdc/sluice/internal/fault"
 )
 
@@ -38,6 +39,15 @@ type Coordinator struct {
 	// streaming.delay.ms: waits before a snapshot and before streaming,
 	// at every start of the reading, as Debezium's.
 	SnapshotDelay, StreamingDelay time.Duration
+	// Notify is the sink notification channel (nil: off). Debezium's
+	// snapshot source runs at every start of a task, and says what it did:
+	// the coordinator, which decides, notifies a start that takes no
+	// snapshot (see startNotes).
+	Notify *notify.Sink
+	// CopyInStream: the source's copy of the tables is part of its stream
+	// (Vitess), where Debezium's snapshot source does nothing, so every
+	// start notifies a skipped snapshot.
+	CopyInStream bool
 }
 
 // Run reads from the stored offset (nil: none) until ctx ends (nil), the
@@ -60,6 +70,11 @@ func (c *Coordinator) Run(ctx context.Context, stored []byte) error {
 func (c *Coordinator) read(ctx context.Context, from change.Position, out *progress) error {
 	if err := c.Source.Start(ctx, from); err != nil {
 		return err
+	}
+	if notes := c.startNotes(from); len(notes) > 0 {
+		if err := out.Enqueue(ctx, notes...); err != nil {
+			return err
+		}
 	}
 	switch {
 	case from == nil && c.Mode == config.SnapshotNever:
@@ -291,6 +306,35 @@ func (c *Coordinator) retry(ctx context.Context, what string, p *progress, f fun
 		}
 		backoff = min(2*backoff, most)
 	}
+}
+
+// startNotes are the notifications of a start that takes no snapshot of
+// the data, as Debezium 3.5's snapshot source sends them (checked against
+// its MariaDB and Vitess connectors): SKIPPED when neither structure nor
+// rows are read (a restart after the snapshot, snapshot.mode=never, and
+// every start of the Vitess connector), and STARTED then COMPLETED for the
+// structure alone that snapshot.mode=recovery reads at every start. A
+// start that snapshots gets its notes from the source's snapshot.
+// when_needed finds a lost position only as it streams, after SKIPPED;
+// Debezium checks before, and sends the new snapshot's notes alone.
+func (c *Coordinator) startNotes(from change.Position) []change.Event {
+	var types []string
+	switch {
+	case c.Notify == nil:
+	case c.CopyInStream, from == nil && c.Mode == config.SnapshotNever:
+		types = []string{notify.Skipped}
+	case from == nil, inProgress(from):
+	case c.Mode == config.SnapshotAlways && !c.snapshotted():
+	case c.Mode == config.SnapshotRecovery, c.Mode == config.SnapshotSchemaOnlyRecovery:
+		types = []string{notify.Started, notify.Completed}
+	default:
+		types = []string{notify.Skipped}
+	}
+	var notes []change.Event
+	for _, typ := range types {
+		notes = c.Notify.Append(notes, notify.NewID(), notify.InitialSnapshot, typ)
+	}
+	return notes
 }
 
 // snapshotted reports whether this task has taken its snapshot already.

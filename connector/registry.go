@@ -12,6 +12,7 @@ import (
 
 	"github.com/sluice-cdc/sluice/config"
 	"github.com/sluice-cdc/sluice/connector/mysql"
+	"github.com/sluice-cdc/sluice/connector/notify"
 	"github.com/sluice-cdc/sluice/connector/vitess"
 	"github.com/sluice-cdc/sluice/connector/vtbinlog"
 	"github.com/sluice-cdc/sluice/converters"
@@ -221,6 +222,12 @@ func newTask(c *config.Connector, d Deps, src Source, key []byte, id string) (*T
 		if n, ok := src.(TxCollectionNamer); ok {
 			task.Poller.TxCollection = n.TxCollection
 		}
+	}
+	if task.Notify, err = notify.ParseConfig(c.Raw, c.TopicPrefix); err != nil {
+		return nil, err
+	}
+	if sc, ok := src.(StreamCopier); ok {
+		task.CopyInStream = sc.CopiesInStream()
 	}
 	if s, ok := src.(OperationSkipper); ok {
 		task.Poller.SkipOps = s.SkippedOperations()

@@ -76,6 +76,14 @@ type OperationSkipper interface {
 	SkippedOperations() map[change.Op]bool
 }
 
+// StreamCopier is implemented by sources whose copy of the tables is part
+// of their stream (Vitess: VStream's copy phase), not a snapshot Debezium
+// notifies: every start notifies a skipped snapshot, as Debezium's Vitess
+// connector does.
+type StreamCopier interface {
+	CopiesInStream() bool
+}
+
 // SnapshotProgress is implemented by positions that can record an
 // unfinished snapshot: a stored offset that does resumes the snapshot
 // instead of streaming.

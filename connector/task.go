@@ -9,6 +9,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/sluice-cdc/sluice/connector/notify"
 	"github.com/sluice-cdc/sluice/internal/fault"
 	"github.com/sluice-cdc/sluice/offsets"
 )
@@ -30,6 +31,9 @@ type Task struct {
 	Mode   string // snapshot.mode
 	// SnapshotDelay and StreamingDelay: see Coordinator.
 	SnapshotDelay, StreamingDelay time.Duration
+	// Notify and CopyInStream: see Coordinator.
+	Notify       *notify.Sink
+	CopyInStream bool
 	// QueueEvents and QueueBytes bound the queue (max.queue.size,
 	// max.queue.size.in.bytes).
 	QueueEvents int
@@ -152,7 +156,7 @@ func (t *Task) runOnce(ctx context.Context, pause <-chan struct{}) error {
 	}
 	poller := NewPoller(pcfg)
 	coord := &Coordinator{Source: t.Source, Mode: t.Mode, Queue: queue, Hooks: t.Hooks, Logger: log, Snapshotted: &t.snapshotted,
-		SnapshotDelay: t.SnapshotDelay, StreamingDelay: t.StreamingDelay}
+		SnapshotDelay: t.SnapshotDelay, StreamingDelay: t.StreamingDelay, Notify: t.Notify, CopyInStream: t.CopyInStream}
 
 	readCtx, stopReading := context.WithCancel(context.Background())
 	defer stopReading()

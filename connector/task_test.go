@@ -2,6 +2,7 @@ package connector
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/sluice-cdc/sluice/config"
 	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/connector/notify"
 	"github.com/sluice-cdc/sluice/converters/jsonconv"
 	"github.com/sluice-cdc/sluice/internal/fault"
 )
@@ -128,6 +130,7 @@ func (m *memStore) get() string {
 type fakeProducer struct {
 	mu      sync.Mutex
 	topics  []string
+	values  [][]byte
 	hold    bool
 	pending []func()
 	err     error
@@ -137,6 +140,7 @@ func (p *fakeProducer) Produce(_ context.Context, r *kgo.Record, done func(*kgo.
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.topics = append(p.topics, r.Topic)
+	p.values = append(p.values, r.Value)
 	err := p.err
 	if p.hold {
 		p.pending = append(p.pending, func() { done(r, err) })
@@ -246,25 +250,99 @@ func TestCoordinatorModes(t *testing.T) {
 			if tc.stored != "" {
 				_ = store.Commit(context.Background(), []byte("k"), []byte(tc.stored))
 			}
-			task := newTestTask(t, src, tc.mode, store, &fakeProducer{})
-			ctx, cancel := context.WithCancel(context.Background())
-			done := make(chan error, 1)
-			go func() { done <- task.Run(ctx) }()
-			if tc.mode != config.SnapshotInitialOnly {
-				waitFor(t, "stream", func() bool { return strings.Contains(src.called(), "stream(") })
-				cancel()
-			}
-			select {
-			case err := <-done:
-				if err != nil {
-					t.Fatal(err)
-				}
-			case <-time.After(10 * time.Second):
-				t.Fatalf("still running (calls %q), want %q", src.called(), tc.want)
-			}
-			cancel()
+			runToStream(t, newTestTask(t, src, tc.mode, store, &fakeProducer{}), src)
 			if got := src.called(); got != tc.want {
 				t.Fatalf("calls %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// runToStream runs task until its source streams, then stops it; with
+// initial_only, which never streams, until it ends by itself.
+func runToStream(t *testing.T, task *Task, src *fakeSource) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- task.Run(ctx) }()
+	if task.Mode != config.SnapshotInitialOnly {
+		waitFor(t, "stream", func() bool { return strings.Contains(src.called(), "stream(") })
+		cancel()
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("still running (calls %q)", src.called())
+	}
+}
+
+// A start that takes no snapshot of the rows notifies what Debezium 3.5's
+// snapshot source does at that start: SKIPPED, or STARTED and COMPLETED for
+// recovery's structure. A start that snapshots leaves its notes to the
+// source (the fake sends none).
+func TestCoordinatorStartNotes(t *testing.T) {
+	done7, running7 := `{"n":7,"snap":false}`, `{"n":7,"snap":true}`
+	for _, tc := range []struct {
+		mode, stored string
+		copyInStream bool
+		want         string
+	}{
+		{config.SnapshotInitial, "", false, ""},
+		{config.SnapshotInitial, done7, false, "SKIPPED"},
+		{config.SnapshotInitial, running7, false, ""},
+		{config.SnapshotWhenNeeded, done7, false, "SKIPPED"},
+		{config.SnapshotNoData, done7, false, "SKIPPED"},
+		{config.SnapshotInitialOnly, done7, false, "SKIPPED"},
+		{config.SnapshotNever, "", false, "SKIPPED"},
+		{config.SnapshotNever, done7, false, "SKIPPED"},
+		{config.SnapshotAlways, done7, false, ""},
+		{config.SnapshotRecovery, "", false, ""},
+		{config.SnapshotRecovery, done7, false, "STARTED COMPLETED"},
+		// Vitess: its copy is in the stream; Debezium's snapshot source skips.
+		{config.SnapshotInitial, "", true, "SKIPPED"},
+		{config.SnapshotInitial, done7, true, "SKIPPED"},
+	} {
+		t.Run(fmt.Sprintf("%s/%s/%t", tc.mode, tc.stored, tc.copyInStream), func(t *testing.T) {
+			src := &fakeSource{}
+			store := &memStore{}
+			if tc.stored != "" {
+				_ = store.Commit(context.Background(), []byte("k"), []byte(tc.stored))
+			}
+			prod := &fakeProducer{}
+			task := newTestTask(t, src, tc.mode, store, prod)
+			var err error
+			if task.Notify, err = notify.ParseConfig(map[string]string{"notification.enabled.channels": "sink",
+				"notification.sink.topic.name": "notes"}, "px"); err != nil {
+				t.Fatal(err)
+			}
+			task.CopyInStream = tc.copyInStream
+			runToStream(t, task, src)
+			var got []string
+			prod.mu.Lock()
+			for i, topic := range prod.topics {
+				if topic != "notes" {
+					continue
+				}
+				var v struct { // the test converter writes no schema: the value is the payload
+					Type           string
+					AggregateType  string            `json:"aggregate_type"`
+					AdditionalData map[string]string `json:"additional_data"`
+				}
+				if err := json.Unmarshal(prod.values[i], &v); err != nil {
+					t.Fatalf("notification %s: %v", prod.values[i], err)
+				}
+				if v.AggregateType != "Initial Snapshot" || v.AdditionalData["connector_name"] != "px" {
+					t.Errorf("notification %s: want an Initial Snapshot one of connector px", prod.values[i])
+				}
+				got = append(got, v.Type)
+			}
+			prod.mu.Unlock()
+			if strings.Join(got, " ") != tc.want {
+				t.Fatalf("notifications %q, want %q (calls %s)", got, tc.want, src.called())
 			}
 		})
 	}

@@ -101,6 +101,15 @@ func TestSinkNotifications(t *testing.T) {
 	}
 	sl.Stop()
 
+	// A restart takes no snapshot, and says so: SKIPPED, as Debezium's
+	// restart does (seen on its MariaDB connector).
+	sl = startDaemon(t, e, "--log-format", "console", cfg)
+	sl.WaitLog("binlog streaming from", 60*time.Second)
+	seen := len(want)
+	expectInitial(t, consume(t, e, seen+1, 30*time.Second, topic)[seen:], prefix, "SKIPPED")
+	seen++
+	sl.Stop()
+
 	// A first start that reads the structure alone (no_data) notifies a
 	// start and an end, as Debezium's does.
 	cfg = connectorFile(t, e, "c2-"+d.name, prefix+"b", d.name, map[string]string{
@@ -109,14 +118,23 @@ func TestSinkNotifications(t *testing.T) {
 	})
 	sl = startDaemon(t, e, "--log-format", "console", cfg)
 	sl.WaitLog("binlog streaming from", 60*time.Second)
-	recs := consume(t, e, len(want)+2, 30*time.Second, topic)[len(want):]
-	for n, typ := range []string{"STARTED", "COMPLETED"} {
+	expectInitial(t, consume(t, e, seen+2, 30*time.Second, topic)[seen:], prefix+"b", "STARTED", "COMPLETED")
+	sl.Stop()
+}
+
+// expectInitial checks that recs are the initial snapshot's notifications
+// of types, in that order, from the connector of topic prefix connector.
+func expectInitial(t *testing.T, recs []record, connector string, types ...string) {
+	t.Helper()
+	if len(recs) != len(types) {
+		t.Fatalf("%d notifications, want %d (%v)", len(recs), len(types), types)
+	}
+	for n, typ := range types {
 		p := payload(t, recs[n].Value)
-		if p["type"] != typ || p["aggregate_type"] != "Initial Snapshot" || p["additional_data"].(map[string]any)["connector_name"] != prefix+"b" {
-			t.Errorf("no_data start: notification %d %v, want %s of the initial snapshot", n, p, typ)
+		if p["type"] != typ || p["aggregate_type"] != "Initial Snapshot" || p["additional_data"].(map[string]any)["connector_name"] != connector {
+			t.Errorf("notification %d %v, want %s of the initial snapshot of %s", n, p, typ, connector)
 		}
 	}
-	sl.Stop()
 }
 
 // note renders a notification with its additional data sorted by key.

@@ -32,6 +32,7 @@ const (
 	Paused             = "PAUSED"
 	Resumed            = "RESUMED"
 	Aborted            = "ABORTED"
+	Skipped            = "SKIPPED" // a start that takes no initial snapshot
 )
 
 // Statuses of a TABLE_SCAN_COMPLETED.

@@ -48,6 +48,10 @@ func (s *Source) TxCollection(e *change.Event) string {
 // by record as Debezium's dispatcher does for the Vitess connector.
 func (s *Source) SkippedOperations() map[change.Op]bool { return s.cfg.SkippedOps }
 
+// CopiesInStream: VStream's copy phase is the Vitess connector's snapshot,
+// which Debezium does not notify (its Vitess snapshot source skips).
+func (s *Source) CopiesInStream() bool { return true }
+
 // sourceBlocks makes the rows' source blocks from a template boxed once
 // per table, shard, VGTID and timestamp: one allocation a row where
 // sourceValue makes ten (the slice and nine boxed values), a tenth of the

@@ -122,11 +122,6 @@ func checkUnsupported(c *config.Connector) error {
 	if v := c.Raw["signal.data.collection"]; v != "" {
 		return fmt.Errorf("property %q: on-demand snapshots are not available with %s (their reads and watermark writes are not tested through VTGate); remove it", "signal.data.collection", PropTarget)
 	}
-	for _, ch := range strings.Split(c.Raw["notification.enabled.channels"], ",") {
-		if strings.EqualFold(strings.TrimSpace(ch), "sink") {
-			return fmt.Errorf("property %q: the sink channel is not available with %s (it takes no snapshots to report); remove it", "notification.enabled.channels", PropTarget)
-		}
-	}
 	for _, ch := range strings.Split(c.Raw["signal.enabled.channels"], ",") {
 		if ch = strings.ToLower(strings.TrimSpace(ch)); ch != "" && ch != "source" {
 			return fmt.Errorf("property %q: the %s channel is not available with %s (its snapshots are not tested through VTGate); keep only source", "signal.enabled.channels", ch, PropTarget)

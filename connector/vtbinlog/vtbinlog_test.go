@@ -64,8 +64,9 @@ func TestCheckUnsupported(t *testing.T) {
 			t.Errorf("mode %s, signal %q: %v; want %q", c.mode, c.signal, err, c.err)
 		}
 	}
+	// The sink channel: each start notifies its skipped snapshot.
 	sink := &config.Connector{SnapshotMode: config.SnapshotNever, Raw: map[string]string{"notification.enabled.channels": "log,sink"}}
-	if err := checkUnsupported(sink); err == nil || !strings.Contains(err.Error(), `"notification.enabled.channels": the sink channel is not available`) {
+	if err := checkUnsupported(sink); err != nil {
 		t.Errorf("the sink notification channel: %v", err)
 	}
 }

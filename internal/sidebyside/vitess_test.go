@@ -386,6 +386,9 @@ func TestSideBySideVitess(t *testing.T) {
 			"topic.creation.default.partitions":         "3",
 			"topic.creation.default.replication.factor": "1",
 			"offset.flush.interval.ms":                  "1000",
+			// Debezium's Vitess connector notifies a skipped snapshot at each start.
+			"notification.enabled.channels": "sink",
+			"notification.sink.topic.name":  name + "-notifications",
 		}
 	}
 	adm := newAdmin(t, e.kafka)
