@@ -275,6 +275,37 @@ func (c *Connector) TableIncluded(db, table string) bool {
 	return c.dbFilter.allows(db) && c.tableFilter.allows(db+"."+table)
 }
 
+// CaptureOrder orders captured table names ("db.table") as Debezium 3.5
+// lists a finished initial snapshot's tables: table.include.list's
+// patterns in their order, each pattern's tables sorted, each table once;
+// without an include list (or with an exclude list), all sorted. (Its
+// signal.data.collection patterns come last, but only over tables the
+// include list already holds.)
+func (c *Connector) CaptureOrder(names []string) []string {
+	sorted := slices.Clone(names)
+	slices.Sort(sorted)
+	f := c.tableFilter
+	if f == nil || !f.include {
+		return sorted
+	}
+	out := make([]string, 0, len(names))
+	listed := make(map[string]bool, len(names))
+	for _, p := range f.patterns {
+		for _, n := range sorted {
+			if !listed[n] && p.MatchString(n) {
+				listed[n] = true
+				out = append(out, n)
+			}
+		}
+	}
+	for _, n := range sorted { // none: only captured tables are passed
+		if !listed[n] {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 // SnapshotTableIncluded reports whether a snapshot reads the rows of a
 // captured table (snapshot.include.collection.list).
 func (c *Connector) SnapshotTableIncluded(db, table string) bool {

@@ -1135,3 +1135,31 @@ func TestVitessOwnProperties(t *testing.T) {
 		t.Errorf("MySQL class: %s", got)
 	}
 }
+
+// A finished snapshot's tables are listed (and read) as Debezium 3.5's
+// RelationalSnapshotChangeEventSource orders them: table.include.list's
+// patterns in order, each one's tables sorted by bytes; all sorted without
+// an include list.
+func TestCaptureOrder(t *testing.T) {
+	names := []string{"db.t_str", "db.ta", "db.zz", "db.B", "db.a2", "db.a1", "db.sig"}
+	for _, tc := range []struct {
+		include, exclude string
+		want             string
+	}{
+		{"", "", "db.B,db.a1,db.a2,db.sig,db.t_str,db.ta,db.zz"},
+		{"", `db\.none`, "db.B,db.a1,db.a2,db.sig,db.t_str,db.ta,db.zz"},
+		{`db\.zz,db\.a.*,DB\.T_STR,db\..*`, "", "db.zz,db.a1,db.a2,db.t_str,db.B,db.sig,db.ta"},
+	} {
+		kv := []any{}
+		if tc.include != "" {
+			kv = append(kv, "table.include.list", tc.include)
+		}
+		if tc.exclude != "" {
+			kv = append(kv, "table.exclude.list", tc.exclude)
+		}
+		c, _ := mustParse(t, with(kv...))
+		if got := strings.Join(c.CaptureOrder(names), ","); got != tc.want {
+			t.Errorf("include %q exclude %q: %s, want %s", tc.include, tc.exclude, got, tc.want)
+		}
+	}
+}

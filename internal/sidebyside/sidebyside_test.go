@@ -325,8 +325,12 @@ func jsonMode() mode {
 			"transforms": {class: "mariadb", tag: "tr", props: transformsProps},
 			"shapes":     {class: "mariadb", tag: "sh", props: shapesProps},
 			// read.only: the incremental snapshot's chunks are bounded by
-			// GTID positions, neither side writes watermark rows.
-			"readonly": {class: "mariadb", tag: "ro", props: map[string]string{"read.only": "true"}},
+			// GTID positions, neither side writes watermark rows. And a
+			// table.include.list whose patterns are not in name order:
+			// Debezium reads the snapshot's tables (source.snapshot's
+			// first and last) and lists them in the patterns' order.
+			"readonly": {class: "mariadb", tag: "ro", props: map[string]string{"read.only": "true",
+				"table.include.list": `${db}\.zz_end,${db}\.t_str,${db}\..*`}},
 		},
 	}
 }

@@ -141,6 +141,13 @@ type Filter interface {
 	TableIncluded(db, table string) bool
 }
 
+// CaptureOrderer is implemented by filters that know the order Debezium
+// lists captured tables in ("db.table" names; table.include.list's order).
+// Without it, names are listed sorted.
+type CaptureOrderer interface {
+	CaptureOrder(names []string) []string
+}
+
 // DatabaseFilter is implemented by filters that can also decide on a whole
 // database (database.include.list / database.exclude.list). A Filter that
 // does not implement it lets every database through.

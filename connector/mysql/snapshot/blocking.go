@@ -3,7 +3,6 @@ package snapshot
 import (
 	"context"
 	"errors"
-	"slices"
 	"strings"
 	"time"
 
@@ -47,7 +46,7 @@ func (i *Incremental) requestBlocking(id string, tables []string, filters map[st
 	if len(tables) == 0 {
 		return
 	}
-	slices.Sort(tables)
+	tables = captureOrder(i.srv.Filter, tables)
 	b := blockingRequest{tables: tables, conditions: map[string]string{}, selects: map[string]string{}}
 	for t, f := range filters {
 		if strings.HasPrefix(strings.ToUpper(strings.TrimSpace(f)), "SELECT") {

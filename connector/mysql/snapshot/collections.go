@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math/big"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -67,6 +68,19 @@ func expandCollections(names []string, known func() ([]string, error)) ([]string
 		}
 	}
 	return out, nil
+}
+
+// captureOrder orders "db.table" names as Debezium 3.5 reads and lists a
+// snapshot's tables: in table.include.list's order where the filter knows
+// it (server.CaptureOrderer), else sorted (Java's String order: by bytes,
+// not information_schema's case-insensitive collation).
+func captureOrder(f server.Filter, names []string) []string {
+	if o, ok := f.(server.CaptureOrderer); ok {
+		return o.CaptureOrder(names)
+	}
+	out := slices.Clone(names)
+	slices.Sort(out)
+	return out
 }
 
 // capturedTables lists the captured base tables, as "db.table".

@@ -134,10 +134,10 @@ func keyText(row []any, key []int) string {
 // The initial (and blocking) snapshot's notifications, as Debezium's
 // snapshot sends them: each under an id of its own, with the tables of the
 // snapshot in a Java HashSet's order while a table is read, and, once it is
-// read, sorted, with the signal table when the connector captures it (an
-// initial snapshot's list is every captured table, and Debezium reads none
-// of the signal table's rows). Debezium lists them in table.include.list's
-// order when it names them one by one; Sluice sorts them always.
+// read, in table.include.list's order (server.CaptureOrderer), with the
+// signal table when the connector captures it (an initial snapshot's list
+// is every captured table, and Debezium reads none of the signal table's
+// rows).
 
 func (e *emitter) note(typ string, data ...string) {
 	if e.s.srv.Notify != nil {
@@ -163,7 +163,6 @@ func (e *emitter) noteTableDone(t *snapTable) {
 			all = append(all, sig)
 		}
 	}
-	slices.Sort(all)
-	e.note(notify.TableScanCompleted, "scanned_collection", t.name, "data_collections", strings.Join(all, ","),
+	e.note(notify.TableScanCompleted, "scanned_collection", t.name, "data_collections", strings.Join(captureOrder(e.s.cfg.Filter, all), ","),
 		"total_rows_scanned", strconv.FormatInt(t.rows, 10), "status", notify.Succeeded)
 }

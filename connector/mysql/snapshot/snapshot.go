@@ -174,6 +174,12 @@ func (s *Snapshotter) Plan(ctx context.Context, start offsets.MySQL) (*State, er
 	// structure but none of its rows (3.5.0.Final, checked on the real
 	// connector: no read event on its topic).
 	tables = slices.DeleteFunc(tables, func(t string) bool { return t == s.cfg.SignalTable })
+	if s.snap.Order == "" || s.snap.Order == "disabled" {
+		// Debezium reads them in its list's order: the first and the last
+		// row's source.snapshot markers depend on it. (By row count, ties
+		// stay in name order.)
+		tables = captureOrder(s.cfg.Filter, tables)
+	}
 	st := &State{Tables: tables}
 	st.Start.File, st.Start.Pos, st.Start.GTIDs = start.File, start.Pos, start.GTIDs
 	for _, t := range tables {
@@ -291,6 +297,12 @@ func (s *Snapshotter) read(ctx context.Context, st *State, out change.Enqueuer) 
 	defer wg.Wait()
 
 	em := &emitter{s: s, out: out, st: st, held: -1}
+	if len(tables) > 0 && len(st.Done) == 0 {
+		// Debezium's first table is the first it reads: a table that no
+		// longer exists is not among them. A resumed snapshot sent its
+		// "first" before the crash.
+		em.firstTable = tables[0].name
+	}
 	em.note(notify.Started)
 	if len(st.Done) == 0 && st.InFlight == nil {
 		// Make the snapshot's start durable before its first row reaches
@@ -600,7 +612,8 @@ type emitter struct {
 	out   change.Enqueuer
 	st    *State
 	batch []change.Event
-	any   bool
+	// firstTable is the table whose first row is the snapshot's "first".
+	firstTable string
 	// held is the index in batch of the newest row, kept unflushed, or -1;
 	// heldTable and heldTs rebuild its source block with "last".
 	held      int
@@ -687,18 +700,20 @@ func (e *emitter) chunk(ctx context.Context, j *chunkJob, res chunkResult) error
 		// setSnapshotMarker): its first, a table's last, a table's first;
 		// the snapshot's last row is marked by finish, over any of these.
 		// So a table's only row is "last_in_data_collection". The last row
-		// of a table whose last range is empty is not marked.
+		// of a table whose last range is empty is not marked. "first" is
+		// the first row of the first table in the snapshot's order, so
+		// when that table is empty no row is "first" (Debezium 3.5.0.Final,
+		// seen side by side).
 		lastInTable := !more && j.last
 		flag := "true"
 		switch {
-		case !e.any:
+		case j.first && first && j.t.name == e.firstTable:
 			flag = "first"
 		case lastInTable:
 			flag = "last_in_data_collection"
 		case j.first && first:
 			flag = "first_in_data_collection"
 		}
-		e.any = true
 		e.held, e.heldTable, e.heldTs = len(e.batch), j.t.table, now
 		e.batch = append(e.batch, change.Event{Op: change.OpRead, Table: j.t.table, After: row, TsMs: now,
 			Source: e.sourceValue(j.t.table, flag, now)})

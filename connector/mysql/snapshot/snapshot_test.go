@@ -143,7 +143,7 @@ func TestEmitterFlagsAndCommits(t *testing.T) {
 	}
 	rec := &recorder{t: t}
 	st := &State{Tables: []string{"app.a", "app.b", "app.c"}}
-	e := &emitter{s: s, out: rec, st: st, held: -1}
+	e := &emitter{s: s, out: rec, st: st, held: -1, firstTable: "app.a"}
 	ctx := context.Background()
 	for n, j := range jobs {
 		if err := e.chunk(ctx, streamed(j.j, j.rows), chunkResult{gtids: fmt.Sprintf("0-1-%d", n+1)}); err != nil {
@@ -175,6 +175,36 @@ func TestEmitterFlagsAndCommits(t *testing.T) {
 	}
 }
 
+// "first" is the first row of the snapshot's first table: when that table
+// is empty no row is "first", and the next table's first row is only
+// "first_in_data_collection", as Debezium's (whose table.include.list
+// order can put an empty table first).
+func TestEmitterEmptyFirstTable(t *testing.T) {
+	s := New(server.New(server.Config{Flavor: "mariadb", TopicPrefix: "p"}))
+	e0 := &snapTable{name: "app.e", table: testTable("app", "e", 1)}
+	a := &snapTable{name: "app.a", table: testTable("app", "a", 1)}
+	rec := &recorder{t: t}
+	st := &State{Tables: []string{"app.e", "app.a"}}
+	em := &emitter{s: s, out: rec, st: st, held: -1, firstTable: "app.e"}
+	ctx := context.Background()
+	for n, j := range []*chunkJob{
+		streamed(&chunkJob{t: e0, first: true, last: true}, nil),
+		streamed(&chunkJob{t: a, first: true, last: true}, [][]any{row(1, ""), row(2, ""), row(3, "")}),
+	} {
+		if err := em.chunk(ctx, j, chunkResult{gtids: fmt.Sprintf("0-1-%d", n+1)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Complete = true
+	if err := em.finish(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(rec.log, "\n")
+	if !strings.Contains(got, "enqueue 1:first_in_data_collection 2:true 3:last ") {
+		t.Fatalf("emitted:\n%s\nwant rows 1:first_in_data_collection 2:true 3:last", got)
+	}
+}
+
 // A snapshot of one row: that row is "last" (the snapshot's end marks
 // it over "first"); a snapshot of no rows ends with its marker alone.
 func TestEmitterOneRowAndNone(t *testing.T) {
@@ -191,7 +221,7 @@ func TestEmitterOneRowAndNone(t *testing.T) {
 	} {
 		rec := &recorder{t: t}
 		st := &State{Tables: []string{"app.a"}}
-		e := &emitter{s: New(srv), out: rec, st: st, held: -1}
+		e := &emitter{s: New(srv), out: rec, st: st, held: -1, firstTable: "app.a"}
 		j := &chunkJob{t: &snapTable{name: "app.a", table: testTable("app", "a", 1)}, first: true, last: true}
 		if err := e.chunk(context.Background(), streamed(j, c.rows), chunkResult{gtids: "0-1-1"}); err != nil {
 			t.Fatal(err)
