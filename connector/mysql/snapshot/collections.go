@@ -95,24 +95,33 @@ func (i *Incremental) capturedTables(ctx context.Context) ([]string, error) {
 // baseTables lists the base tables cfg captures and keep (nil: all)
 // accepts, as "db.table", ordered by orderBy over information_schema.TABLES.
 func baseTables(ctx context.Context, cfg *server.Config, orderBy string, keep func(db, table string) bool) ([]string, error) {
+	tables, _, err := baseTablesRows(ctx, cfg, orderBy, keep)
+	return tables, err
+}
+
+// baseTablesRows is baseTables with each table's estimated rows
+// (information_schema's TABLE_ROWS, 0 when unknown).
+func baseTablesRows(ctx context.Context, cfg *server.Config, orderBy string, keep func(db, table string) bool) ([]string, map[string]int64, error) {
 	conn, err := cfg.Connect(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer conn.Close()
-	r, err := conn.Execute("SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE' ORDER BY " + orderBy)
+	r, err := conn.Execute("SELECT TABLE_SCHEMA, TABLE_NAME, IFNULL(TABLE_ROWS, 0) FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE' ORDER BY " + orderBy)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var out []string
+	rows := map[string]int64{}
 	for n := 0; n < r.RowNumber(); n++ {
 		db, _ := r.GetString(n, 0)
 		t, _ := r.GetString(n, 1)
 		if cfg.Filter.TableIncluded(db, t) && (keep == nil || keep(db, t)) {
 			out = append(out, db+"."+t)
+			rows[db+"."+t], _ = r.GetInt(n, 2)
 		}
 	}
-	return out, nil
+	return out, rows, nil
 }
 
 // collectionFilter is one of a signal's additional-conditions.

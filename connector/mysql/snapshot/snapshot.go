@@ -7,6 +7,7 @@
 package snapshot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -159,14 +160,7 @@ func connect(ctx context.Context, cfg *server.Config) (*client.Conn, error) {
 // Plan lists the captured tables of a new snapshot, whose stream starts at
 // start.
 func (s *Snapshotter) Plan(ctx context.Context, start offsets.MySQL) (*State, error) {
-	order := "TABLE_SCHEMA, TABLE_NAME"
-	switch s.snap.Order {
-	case "ascending":
-		order = "IFNULL(TABLE_ROWS, 0), " + order
-	case "descending":
-		order = "IFNULL(TABLE_ROWS, 0) DESC, " + order
-	}
-	tables, err := baseTables(ctx, s.cfg, order, s.snap.Tables)
+	tables, rows, err := baseTablesRows(ctx, s.cfg, "TABLE_SCHEMA, TABLE_NAME", s.snap.Tables)
 	if err != nil {
 		return nil, fmt.Errorf("listing tables for the snapshot: %w", err)
 	}
@@ -174,11 +168,24 @@ func (s *Snapshotter) Plan(ctx context.Context, start offsets.MySQL) (*State, er
 	// structure but none of its rows (3.5.0.Final, checked on the real
 	// connector: no read event on its topic).
 	tables = slices.DeleteFunc(tables, func(t string) bool { return t == s.cfg.SignalTable })
-	if s.snap.Order == "" || s.snap.Order == "disabled" {
-		// Debezium reads them in its list's order: the first and the last
-		// row's source.snapshot markers depend on it. (By row count, ties
-		// stay in name order.)
-		tables = captureOrder(s.cfg.Filter, tables)
+	// Debezium reads them in its list's order: the first and the last
+	// row's source.snapshot markers depend on it.
+	tables = captureOrder(s.cfg.Filter, tables)
+	if s.snap.Order == "ascending" || s.snap.Order == "descending" {
+		// Then by estimated rows, a stable sort as Debezium's
+		// sortByRowCount; a table with a SELECT override counts 0 there.
+		by := func(t string) int64 {
+			if _, ok := s.snap.Selects[t]; ok {
+				return 0
+			}
+			return rows[t]
+		}
+		slices.SortStableFunc(tables, func(a, b string) int {
+			if s.snap.Order == "descending" {
+				return cmp.Compare(by(b), by(a))
+			}
+			return cmp.Compare(by(a), by(b))
+		})
 	}
 	st := &State{Tables: tables}
 	st.Start.File, st.Start.Pos, st.Start.GTIDs = start.File, start.Pos, start.GTIDs
