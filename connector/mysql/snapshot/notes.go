@@ -31,7 +31,7 @@ func (i *Incremental) noteChunk() {
 	}
 	i.note(notify.InProgress, "current_collection_in_progress", i.state.Tables[0],
 		"data_collections", strings.Join(i.state.Tables, ","),
-		"maximum_key", i.maxKey, "last_processed_key", keyText(i.lastKey, i.chunkKey))
+		"maximum_key", i.maxKey, "last_processed_key", keyText(i.lastKey, i.chunkKey, i.defs))
 }
 
 // noteTableDone reports a table finished (its status: read, empty, or
@@ -92,7 +92,7 @@ func (i *Incremental) readMaxKey(ctx context.Context, name string) error {
 	err = conn.ExecuteSelectStreaming(q, &result, func(r []gmysql.FieldValue) error {
 		vals, err := rowValues(boxes, i.defs, r)
 		if err == nil {
-			i.maxKey = keyText(vals, i.chunkKey)
+			i.maxKey = keyText(vals, i.chunkKey, i.defs)
 		}
 		return err
 	}, nil)
@@ -101,34 +101,6 @@ func (i *Incremental) readMaxKey(ctx context.Context, name string) error {
 		return fmt.Errorf("on-demand snapshot of %s: reading its largest key for the notifications (%s): %w", name, q, err)
 	}
 	return nil
-}
-
-// keyText is a key as Debezium's notifications print one: its values
-// joined by commas.
-func keyText(row []any, key []int) string {
-	parts := make([]string, len(key))
-	for n, k := range key {
-		if k >= len(row) {
-			continue
-		}
-		switch v := row[k].(type) {
-		case nil:
-			parts[n] = "null"
-		case string:
-			parts[n] = v
-		case []byte:
-			parts[n] = string(v)
-		case int64:
-			parts[n] = strconv.FormatInt(v, 10)
-		case uint64:
-			parts[n] = strconv.FormatUint(v, 10)
-		case mysqltypes.PackedDatetime:
-			parts[n] = v.Text()
-		default:
-			parts[n] = fmt.Sprint(v)
-		}
-	}
-	return strings.Join(parts, ",")
 }
 
 // The initial (and blocking) snapshot's notifications, as Debezium's
