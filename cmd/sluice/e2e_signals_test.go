@@ -171,19 +171,53 @@ func readOnlySnapshot(t *testing.T, class string) {
 // the form Debezium 3.5.0.Final stored in the middle of an incremental
 // snapshot (the fields as the real connector wrote them, its last key a
 // Java-serialized Object[]): Sluice goes on with that snapshot after that
-// key, with its additional condition, instead of dropping it. The key is
-// a string and a BIGINT UNSIGNED above 2^63 (a BigInteger; Debezium's own
-// offsets held a string key): the row with k26587 itself is not read again
-// only if both are read right.
+// key, with its additional condition, instead of dropping it. One key is a
+// string and a BIGINT UNSIGNED above 2^63 (a BigInteger; Debezium's own
+// offsets held a string key), the other a TIME(3) (a java.time.Duration,
+// the bytes Debezium's MariaDB connector stored when stopped in the middle
+// of such a table): the row of the last key itself is not read again only
+// if the key is read right.
 func TestTakeOverDebeziumIncrementalSnapshot(t *testing.T) {
+	for _, c := range []struct {
+		name, ddl, fill, cond string
+		pk, max               string // Debezium's hex
+		last                  string // the last key's row, as a WHERE condition's left side and right
+		after                 func(row map[string]any) bool
+	}{
+		{name: "varchar and unsigned",
+			ddl:  "CREATE TABLE b (k VARCHAR(10), u BIGINT UNSIGNED, v INT, PRIMARY KEY (k, u))",
+			fill: "INSERT INTO b SELECT CONCAT('k', seq), 9223372036854775807 + seq, seq % 5 FROM seq_1_to_30000",
+			cond: "(v > 2)",
+			// Java's serialized Object[]{"k26587", BigInteger 9223372036854802394}
+			// and Debezium's Object[]{"k9999"}.
+			pk:    "aced0005757200135b4c6a6176612e6c616e672e4f626a6563743b90ce589f1073296c0200007870000000027400066b3236353837737200146a6176612e6d6174682e426967496e74656765728cfc9f1fa93bfb1d030006490008626974436f756e744900096269744c656e67746849001366697273744e6f6e7a65726f427974654e756d49000c6c6f776573745365744269744900067369676e756d5b00096d61676e69747564657400025b42787200106a6176612e6c616e672e4e756d62657286ac951d0b94e08b0200007870fffffffffffffffffffffffefffffffe00000001757200025b42acf317f8060854e002000078700000000880000000000067da78",
+			max:   "aced0005757200135b4c6a6176612e6c616e672e4f626a6563743b90ce589f1073296c0200007870000000017400056b39393939",
+			last:  "k > 'k26587'",
+			after: func(row map[string]any) bool { k, _ := row["k"].(string); return k > "k26587" }},
+		{name: "time",
+			ddl:  "CREATE TABLE b (k TIME(3) PRIMARY KEY, v INT)",
+			fill: "INSERT INTO b SELECT SEC_TO_TIME(seq + 0.25), seq % 5 FROM seq_1_to_30000",
+			cond: "(v > 2)",
+			// Duration 4708.25 s (01:18:28.250) and 30000.25 s.
+			pk:   "aced0005757200135b4c6a6176612e6c616e672e4f626a6563743b90ce589f1073296c0200007870000000017372000d6a6176612e74696d652e536572955d84ba1b2248b20c00007870770d0100000000000012640ee6b28078",
+			max:  "aced0005757200135b4c6a6176612e6c616e672e4f626a6563743b90ce589f1073296c0200007870000000017372000d6a6176612e74696d652e536572955d84ba1b2248b20c00007870770d0100000000000075300ee6b28078",
+			last: "k > '01:18:28.250'",
+			// TIME(3) is microseconds in the record (time.precision.mode adaptive_time_microseconds).
+			after: func(row map[string]any) bool { k, _ := row["k"].(float64); return k > 4708.25e6 }},
+	} {
+		t.Run(c.name, func(t *testing.T) { takeOverIncremental(t, c.ddl, c.fill, c.cond, c.pk, c.max, c.last, c.after) })
+	}
+}
+
+func takeOverIncremental(t *testing.T, ddl, fill, cond, pk, max, last string, after func(map[string]any) bool) {
 	e := needServers(t)
 	d := newDB(t, e)
-	d.exec("CREATE TABLE b (k VARCHAR(10), u BIGINT UNSIGNED, v INT, PRIMARY KEY (k, u))")
-	d.exec("INSERT INTO b SELECT CONCAT('k', seq), 9223372036854775807 + seq, seq % 5 FROM seq_1_to_30000")
+	d.exec(ddl)
+	d.exec(fill)
 	signalTable(d)
 	prefix, name := "e2e"+d.name[4:], "c-"+d.name
 	colls, _ := json.Marshal([]map[string]any{{"incremental_snapshot_collections_id": d.name + ".b",
-		"incremental_snapshot_collections_additional_condition": "(v > 2)", "incremental_snapshot_collections_surrogate_key": nil}})
+		"incremental_snapshot_collections_additional_condition": cond, "incremental_snapshot_collections_surrogate_key": nil}})
 	at := d.exec("SHOW MASTER STATUS")
 	file, _ := at.GetString(0, 0)
 	pos, _ := at.GetInt(0, 1)
@@ -192,10 +226,8 @@ func TestTakeOverDebeziumIncrementalSnapshot(t *testing.T) {
 		"gtids": d.str("SELECT @@GLOBAL.gtid_binlog_pos"), "row": 0, "server_id": 1, "event": 0, "snapshot": "INCREMENTAL",
 		"incremental_snapshot_correlation_id": "dbz-1",
 		"incremental_snapshot_collections":    string(colls),
-		// Java's serialized Object[]{"k26587", BigInteger 9223372036854802394}
-		// and Debezium's Object[]{"k9999"}.
-		"incremental_snapshot_primary_key": "aced0005757200135b4c6a6176612e6c616e672e4f626a6563743b90ce589f1073296c0200007870000000027400066b3236353837737200146a6176612e6d6174682e426967496e74656765728cfc9f1fa93bfb1d030006490008626974436f756e744900096269744c656e67746849001366697273744e6f6e7a65726f427974654e756d49000c6c6f776573745365744269744900067369676e756d5b00096d61676e69747564657400025b42787200106a6176612e6c616e672e4e756d62657286ac951d0b94e08b0200007870fffffffffffffffffffffffefffffffe00000001757200025b42acf317f8060854e002000078700000000880000000000067da78",
-		"incremental_snapshot_maximum_key": "aced0005757200135b4c6a6176612e6c616e672e4f626a6563743b90ce589f1073296c0200007870000000017400056b39393939",
+		"incremental_snapshot_primary_key":    pk,
+		"incremental_snapshot_maximum_key":    max,
 	})
 	commitOffset(t, e.kafka, offsets.Key(name, prefix), value)
 	cfg := connectorFile(t, e, name, prefix, d.name, map[string]string{
@@ -206,18 +238,18 @@ func TestTakeOverDebeziumIncrementalSnapshot(t *testing.T) {
 	sl := startDaemon(t, e, "--log-format", "console", cfg)
 	sl.WaitLog("taking over the incremental snapshot Debezium had under way", 30*time.Second)
 	sl.WaitLog("on-demand snapshot finished", 2*time.Minute)
-	want, _ := strconv.Atoi(d.str("SELECT COUNT(*) FROM b WHERE k > 'k26587' AND v > 2"))
+	want, _ := strconv.Atoi(d.str("SELECT COUNT(*) FROM b WHERE " + last + " AND " + cond))
 	reads := 0
 	for _, r := range consume(t, e, want, 30*time.Second, prefix+"."+d.name+".b") {
 		p := payload(t, r.Value)
-		k, _ := p["after"].(map[string]any)["k"].(string)
-		if p["op"] != "r" || k <= "k26587" {
-			t.Fatalf("record %s %q: want only read events after Debezium's last key k26587", p["op"], k)
+		row, _ := p["after"].(map[string]any)
+		if p["op"] != "r" || !after(row) {
+			t.Fatalf("record %s %v: want only read events after Debezium's last key (%s)", p["op"], row, last)
 		}
 		reads++
 	}
 	if reads != want {
-		t.Errorf("%d read events of b, want the %d rows after k26587 with v > 2", reads, want)
+		t.Errorf("%d read events of b, want the %d rows where %s and %s", reads, want, last, cond)
 	}
 	sl.Stop()
 }

@@ -2,9 +2,9 @@
 // meets: the Object[] of key values that Debezium's incremental snapshot
 // stores, hex-encoded, in its offsets (incremental_snapshot_primary_key).
 // It knows strings, the boxed integers (Integer, Long, Short, Byte),
-// BigInteger, BigDecimal, byte[], LocalDate and LocalDateTime: what the
+// BigInteger, BigDecimal, byte[], Duration, LocalDate and LocalDateTime: what the
 // JDBC drivers return for integer, unsigned BIGINT, DECIMAL, character,
-// binary and DATE keys. Anything else is ErrUnsupported, and the caller
+// binary, TIME and DATE keys. Anything else is ErrUnsupported, and the caller
 // does without the value: java.sql.Timestamp above all (MariaDB's driver
 // gives one for DATETIME), an instant whose wall time depends on the
 // Debezium JVM's time zone, which Sluice cannot know.
@@ -309,12 +309,39 @@ func (t DateTime) String() string {
 	return s
 }
 
-// decodeJavaTime reads java.time.Ser's block: type 3 is a LocalDate (int
-// year, byte month, byte day), 5 a LocalDateTime (the date, then the time
-// in LocalTime's short form: its last non-zero field complemented).
+// Duration is a java.time.Duration: whole seconds (rounded down) and the
+// nanoseconds past them, as Java holds it.
+type Duration struct {
+	Seconds int64
+	Nanos   int32
+}
+
+// String is the duration as a SQL TIME literal's text ("-838:59:59.5"),
+// with the fraction's digits only when it has one.
+func (d Duration) String() string {
+	total := d.Seconds*1e9 + int64(d.Nanos)
+	sign := ""
+	if total < 0 {
+		sign, total = "-", -total
+	}
+	secs, ns := total/1e9, total%1e9
+	s := fmt.Sprintf("%s%02d:%02d:%02d", sign, secs/3600, secs/60%60, secs%60)
+	if ns != 0 {
+		s += strings.TrimRight(fmt.Sprintf(".%09d", ns), "0")
+	}
+	return s
+}
+
+// decodeJavaTime reads java.time.Ser's block: type 1 is a Duration (long
+// seconds, int nanos), 3 a LocalDate (int year, byte month, byte day), 5 a
+// LocalDateTime (the date, then the time in LocalTime's short form: its
+// last non-zero field complemented).
 func decodeJavaTime(b []byte) (any, error) {
+	if len(b) == 13 && b[0] == 1 {
+		return Duration{Seconds: int64(binary.BigEndian.Uint64(b[1:])), Nanos: int32(binary.BigEndian.Uint32(b[9:]))}, nil
+	}
 	if len(b) < 7 || (b[0] != 3 && b[0] != 5) {
-		return nil, fmt.Errorf("%w: a java.time value other than a LocalDate or LocalDateTime", ErrUnsupported)
+		return nil, fmt.Errorf("%w: a java.time value other than a Duration, LocalDate or LocalDateTime", ErrUnsupported)
 	}
 	d := Date{Year: int32(binary.BigEndian.Uint32(b[1:])), Month: int8(b[5]), Day: int8(b[6])}
 	if b[0] == 3 {

@@ -221,7 +221,7 @@ func keyLiterals(key []any) ([]string, error) {
 			out[n] = x.String()
 		case []byte: // BINARY, VARBINARY
 			out[n] = "X'" + hex.EncodeToString(x) + "'"
-		case javaser.Date, javaser.DateTime: // DATE; DATETIME as a LocalDateTime
+		case javaser.Date, javaser.DateTime, javaser.Duration: // DATE; DATETIME as a LocalDateTime; TIME
 			out[n] = "'" + fmt.Sprint(x) + "'"
 		default:
 			return nil, fmt.Errorf("key value %#v", v)
