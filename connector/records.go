@@ -158,13 +158,18 @@ func keyOf(t *change.Table, row []any, converted *change.Value) (*change.Value, 
 	}
 	key := change.NewValue(t.KeySchema, len(t.Key))
 	for i, k := range t.Key {
-		if t.Fields == nil {
+		col := &t.Columns[k]
+		if t.Fields == nil && col.KeyConvert == nil {
 			key.Values[i] = converted.Values[k] // already converted with the row
 			continue
 		}
-		v, err := convertColumn(t, row, k)
-		if err != nil {
-			return nil, err
+		v := row[k]
+		if c := col.KeyConversion(); c != nil {
+			cv, err := c(v)
+			if err != nil {
+				return nil, fmt.Errorf("table %s.%s: %w", t.Database, t.Name, err)
+			}
+			v = cv
 		}
 		key.Values[i] = v
 	}

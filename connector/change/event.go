@@ -59,6 +59,19 @@ type Column struct {
 	// must depend on the value alone: an update's after image takes the
 	// before image's converted value where the two values are the same.
 	Convert func(any) (any, error)
+	// KeyConvert, when set, is Convert without a column mapper (masked,
+	// hashed or truncated values): the message key (Debezium's has no
+	// column mappers) and the matching of keys use it.
+	KeyConvert func(any) (any, error)
+}
+
+// KeyConversion is the conversion of the column's values in a key: see
+// KeyConvert. nil: the values are Connect values already.
+func (c *Column) KeyConversion() func(any) (any, error) {
+	if c.KeyConvert != nil {
+		return c.KeyConvert
+	}
+	return c.Convert
 }
 
 // RawValue is a source-native value type of a reader's own that can say

@@ -589,10 +589,19 @@ func TestColumnRules(t *testing.T) {
 		len(tc.keyFields[1].Schema.Parameters) != 0 {
 		t.Errorf("key %v fields %+v", tc.key, tc.keyFields)
 	}
-	// ... but a truncated key column would differ from Debezium's key.
+	// A truncated key column: the row value is cut, the key keeps the
+	// value (Debezium's key has no column mappers).
 	opt2, _ := NewTypeOptions("", "", "", "", map[string]string{"column.truncate.to.3.chars": `db\.t\.vc`, "message.key.columns": `db\.t:vc`})
-	if _, err := buildTableColumns("db", "t", defs, []int{0}, opt2, zap.NewNop()); err == nil || !strings.Contains(err.Error(), "column.truncate.to.3.chars") {
-		t.Errorf("truncated key column: err %v, want one naming the property", err)
+	tc2, err := buildTableColumns("db", "t", defs, []int{0}, opt2, zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	vc := &tc2.cols[1]
+	if v, _ := vc.Convert("abcdef"); v != "abc" {
+		t.Errorf("truncated vc in the row value: %v", v)
+	}
+	if v, _ := vc.KeyConversion()("abcdef"); v != "abcdef" || len(tc2.keyFields[0].Schema.Parameters) != 0 {
+		t.Errorf("truncated vc in the key: %v, params %v; want the value as it is, no parameters", v, tc2.keyFields[0].Schema.Parameters)
 	}
 	// No message.key.columns match: the primary key.
 	tc3, _ := buildTableColumns("db", "other", defs, []int{0}, opt, zap.NewNop())

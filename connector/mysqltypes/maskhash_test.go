@@ -110,8 +110,19 @@ func TestMaskHashColumns(t *testing.T) {
 			t.Errorf("%s params %v", defs[i].Name, tc.cols[i].Schema.Parameters)
 		}
 	}
+	// A hashed key column: hashed in the row value, as it is in the key.
 	opt.Columns, _ = ParseColumnRules(map[string]string{"column.mask.hash.MD5.with.salt.s": `db\.t\.vc`, "message.key.columns": `db\.t:vc`})
-	if _, err := buildTableColumns("db", "t", defs, []int{0}, opt, zap.NewNop()); err == nil || !strings.Contains(err.Error(), "column.mask.hash.MD5.with.salt.s") {
-		t.Errorf("hashed key column: err %v, want one naming the property", err)
+	tc2, err := buildTableColumns("db", "t", defs, []int{0}, opt, zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := tc2.cols[1].Convert("hello"); v == "hello" {
+		t.Errorf("hashed key column vc in the row value: %v", v)
+	}
+	if v, _ := tc2.cols[1].KeyConversion()("hello"); v != "hello" {
+		t.Errorf("hashed key column vc in the key: %v, want hello", v)
+	}
+	if v, _ := tc2.cols[1].KeyConversion()(nil); v != nil {
+		t.Errorf("hashed key column vc in the key, null: %v", v)
 	}
 }

@@ -78,11 +78,18 @@ func buildTableColumns(db, table string, defs []ColumnDef, pk []int, opt TypeOpt
 			log.Warn("a column default cannot be converted; the schema has no default for it", zap.String("table", db+"."+table), zap.Error(b.defaultErr))
 		}
 		base[i] = b.col.Schema
+		plain := b.col.Convert
 		if m := opt.Columns.mapperFor(db, table, &defs[i], opt.MariaDBJSON); m != nil && applyMapper(&b, m, &defs[i], opt.MariaDBJSON) {
-			mapped[i] = m
+			mapped[i], b.col.KeyConvert = m, plain
+			if b.col.KeyConvert == nil { // a Connect value already: keys take it as it is
+				b.col.KeyConvert = func(v any) (any, error) { return v, nil }
+			}
 		}
 		if defs[i].Nullable && opt.ConvertFailure != config.FailureFail {
 			b.col.Convert = tolerant(b.col.Convert, db+"."+table, opt.ConvertFailure == config.FailureSkip, log)
+			if b.col.KeyConvert != nil {
+				b.col.KeyConvert = tolerant(b.col.KeyConvert, db+"."+table, opt.ConvertFailure == config.FailureSkip, log)
+			}
 		}
 		tc.cols[i] = b.col
 		tc.rowFields[i] = change.Field{Name: b.col.Name, Schema: b.col.Schema}
@@ -107,7 +114,9 @@ func buildTableColumns(db, table string, defs []ColumnDef, pk []int, opt TypeOpt
 	}
 	for _, k := range tc.key {
 		if m := mapped[k]; m != nil {
-			return tc, fmt.Errorf("column %q is in the message key and property %q would change its values; Debezium keeps key values as they are, which Sluice cannot do yet: narrow the pattern so it leaves key columns out", defs[k].Name, m.prop)
+			// Debezium's key has no column mappers (Column.KeyConvert).
+			log.Warn("a column mapper changes a key column's values in the row value; the message key keeps them as they are, as Debezium's does",
+				zap.String("table", db+"."+table), zap.String("column", defs[k].Name), zap.String("property", m.prop))
 		}
 		tc.keyFields = append(tc.keyFields, change.Field{Name: defs[k].Name, Schema: base[k]})
 	}

@@ -189,9 +189,9 @@ func buildTable(b mysqltypes.TableBuilder, keyspace, name string, fields []*quer
 	for i := range t.Columns {
 		switch tf.raw[i] {
 		case rawBytes:
-			t.Columns[i].Convert = rawBits
+			t.Columns[i].Convert, t.Columns[i].KeyConvert = rawBits, nil
 		case rawText:
-			t.Columns[i].Convert = rawString
+			t.Columns[i].Convert, t.Columns[i].KeyConvert = rawString, nil
 		}
 	}
 	tf.table = t

@@ -102,11 +102,13 @@ var modesProps = map[string]string{
 	"column.propagate.source.type":  ".*",
 	"column.truncate.to.3.chars":    `.*\.t_str\.vc`,
 	"column.mask.with.4.chars":      `.*\.t_str\.c`,
-	"column.exclude.list":           `.*\.t_int\.bi`,
-	"message.key.columns":           `.*\.t_nokey:a`,
-	"tombstones.on.delete":          "false",
-	"skip.messages.without.change":  "true",
-	"include.schema.comments":       "true",
+	// A key column's mapper: the row value hashed, the key as it is.
+	"column.mask.hash.SHA-256.with.salt.k9": `.*\.t_comp\.code`,
+	"column.exclude.list":                   `.*\.t_int\.bi`,
+	"message.key.columns":                   `.*\.t_nokey:a`,
+	"tombstones.on.delete":                  "false",
+	"skip.messages.without.change":          "true",
+	"include.schema.comments":               "true",
 	// t_int's snapshot by a SELECT that leaves its row 3 out (${db} is
 	// the pair's database): row 3's delete still streams.
 	"snapshot.select.statement.overrides":             "${db}.t_int",

@@ -85,7 +85,7 @@ func keyStringOf(t *change.Table, key []int, row []any) (string, error) {
 	var sb strings.Builder
 	for n, k := range key {
 		v := row[k]
-		if c := t.Columns[k].Convert; c != nil {
+		if c := t.Columns[k].KeyConversion(); c != nil { // unmasked: masked keys can collide
 			cv, err := c(v)
 			if err != nil {
 				return "", err

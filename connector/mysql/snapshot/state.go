@@ -254,7 +254,7 @@ func keyInt(t *change.Table, row []any) *int64 {
 		return nil
 	}
 	v := row[t.Key[0]]
-	if c := t.Columns[t.Key[0]].Convert; c != nil {
+	if c := t.Columns[t.Key[0]].KeyConversion(); c != nil {
 		cv, err := c(v)
 		if err != nil {
 			return nil
