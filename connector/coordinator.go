@@ -313,8 +313,8 @@ func (c *Coordinator) retry(ctx context.Context, what string, p *progress, f fun
 // its MariaDB and Vitess connectors): SKIPPED when neither structure nor
 // rows are read (a restart after the snapshot, snapshot.mode=never, and
 // every start of the Vitess connector), and STARTED then COMPLETED for the
-// structure alone that snapshot.mode=recovery reads at every start. A
-// start that snapshots gets its notes from the source's snapshot.
+// structure alone (no_data's first start, and recovery's every start). A
+// start that snapshots rows gets its notes from the source's snapshot.
 // when_needed finds a lost position only as it streams, after SKIPPED;
 // Debezium checks before, and sends the new snapshot's notes alone.
 func (c *Coordinator) startNotes(from change.Position) []change.Event {
@@ -323,6 +323,8 @@ func (c *Coordinator) startNotes(from change.Position) []change.Event {
 	case c.Notify == nil:
 	case c.CopyInStream, from == nil && c.Mode == config.SnapshotNever:
 		types = []string{notify.Skipped}
+	case from == nil && noData(c.Mode):
+		types = []string{notify.Started, notify.Completed}
 	case from == nil, inProgress(from):
 	case c.Mode == config.SnapshotAlways && !c.snapshotted():
 	case c.Mode == config.SnapshotRecovery, c.Mode == config.SnapshotSchemaOnlyRecovery:

@@ -300,7 +300,8 @@ func TestCoordinatorStartNotes(t *testing.T) {
 		{config.SnapshotNever, "", false, "SKIPPED"},
 		{config.SnapshotNever, done7, false, "SKIPPED"},
 		{config.SnapshotAlways, done7, false, ""},
-		{config.SnapshotRecovery, "", false, ""},
+		{config.SnapshotRecovery, "", false, "STARTED COMPLETED"},
+		{config.SnapshotNoData, "", false, "STARTED COMPLETED"},
 		{config.SnapshotRecovery, done7, false, "STARTED COMPLETED"},
 		// Vitess: its copy is in the stream; Debezium's snapshot source skips.
 		{config.SnapshotInitial, "", true, "SKIPPED"},

@@ -256,16 +256,7 @@ func (m *Source) takeSnapshot(ctx context.Context, from change.Position, data bo
 		return nil, err
 	}
 	if !data {
-		// Debezium's snapshot of the structure alone still notifies a
-		// start and an end.
-		notes := m.srv.Notify.Append(nil, notify.NewID(), notify.InitialSnapshot, notify.Started)
-		notes = m.srv.Notify.Append(notes, notify.NewID(), notify.InitialSnapshot, notify.Completed)
-		if len(notes) > 0 {
-			if err := out.Enqueue(ctx, notes...); err != nil {
-				return nil, err
-			}
-		}
-		return p, nil
+		return p, nil // its notifications are the coordinator's (startNotes)
 	}
 	return m.snapshot(ctx, st, false, out)
 }
