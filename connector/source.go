@@ -91,6 +91,13 @@ type SnapshotProgress interface {
 	SnapshotInProgress() bool
 }
 
+// UnresumableSnapshot is implemented by positions that can record an
+// initial snapshot that did not finish and cannot be resumed (Debezium's,
+// taken over): the coordinator takes a new snapshot instead.
+type UnresumableSnapshot interface {
+	SnapshotUnresumable() bool
+}
+
 // Splitter is implemented by sources that stream with several readers, one
 // per shard: Split gives each reader's start from the task's position, and
 // Combine (in the readers' order) gives the task's position back. A failing

@@ -144,12 +144,14 @@ func ParseMySQL(value []byte) (MySQL, error) {
 	if p.GTIDs == "" && raw.Private != "" {
 		p.GTIDs, p.PrivateGTIDs, p.MidTxn = raw.Private, true, raw.MidTxn
 	}
-	// Debezium writes snapshot as a boolean, older versions as a string.
+	// Debezium 1.x writes snapshot as a boolean or "true"; 2.x and 3.x as
+	// the snapshot's kind: INITIAL while its initial snapshot runs,
+	// BLOCKING and INCREMENTAL while streaming.
 	switch s := raw.Snapshot.(type) {
 	case bool:
 		p.Snapshot = s
 	case string:
-		p.Snapshot = s == "true"
+		p.Snapshot = s == "true" || s == "INITIAL"
 	}
 	if p.File == "" && p.GTIDs == "" {
 		return MySQL{}, fmt.Errorf("MySQL offset %q has neither file nor gtids", value)
@@ -173,3 +175,10 @@ type DebeziumIncremental struct {
 // snapshot after its last finished chunk instead of streaming. (Debezium's
 // own snapshot flag without Sluice's progress cannot be resumed.)
 func (p MySQL) SnapshotInProgress() bool { return p.Snapshot && p.SluiceSnapshot != "" }
+
+// SnapshotUnresumable reports whether the position records an initial
+// snapshot that did not finish and has no progress to resume from: one
+// Debezium was taking ("snapshot": "INITIAL", or true). Streaming from its
+// position would leave the tables' unread rows out; Debezium takes a new
+// snapshot then, and so does Sluice.
+func (p MySQL) SnapshotUnresumable() bool { return p.Snapshot && p.SluiceSnapshot == "" }

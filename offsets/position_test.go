@@ -146,3 +146,33 @@ func TestParseDebeziumIncrementalOffset(t *testing.T) {
 		t.Errorf("parsed %+v", p)
 	}
 }
+
+// Debezium's "snapshot" field: an initial snapshot under way (3.x's
+// INITIAL, 1.x's true) cannot be resumed without Sluice's progress and is
+// taken again; BLOCKING and INCREMENTAL are streaming positions; Sluice's
+// own unfinished snapshot resumes.
+func TestSnapshotUnresumable(t *testing.T) {
+	for _, c := range []struct {
+		snapshot                string
+		unresumable, inProgress bool
+	}{
+		{`"INITIAL"`, true, false},
+		{`true`, true, false},
+		{`"true"`, true, false},
+		{`"BLOCKING"`, false, false},
+		{`"INCREMENTAL"`, false, false},
+		{`false`, false, false},
+	} {
+		p, err := ParseMySQL([]byte(`{"file":"b.000001","pos":4,"gtids":"0-1-5","snapshot":` + c.snapshot + `}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.SnapshotUnresumable() != c.unresumable || p.SnapshotInProgress() != c.inProgress {
+			t.Errorf("snapshot %s: unresumable %t, in progress %t", c.snapshot, p.SnapshotUnresumable(), p.SnapshotInProgress())
+		}
+	}
+	p, _ := ParseMySQL([]byte(`{"file":"b.000001","pos":4,"snapshot":true,"sluice_snapshot":"{}"}`))
+	if p.SnapshotUnresumable() || !p.SnapshotInProgress() {
+		t.Errorf("Sluice's own snapshot: unresumable %t, in progress %t", p.SnapshotUnresumable(), p.SnapshotInProgress())
+	}
+}

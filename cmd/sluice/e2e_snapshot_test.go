@@ -17,6 +17,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/sluice-cdc/sluice/internal/conformance"
+	"github.com/sluice-cdc/sluice/offsets"
 )
 
 // tableState is a table rebuilt from its change events: key -> row JSON.
@@ -839,4 +840,38 @@ func TestSnapshotOrderFollowsIncludeList(t *testing.T) {
 		}
 		sl.Stop()
 	}
+}
+
+// TestTakeOverDebeziumUnfinishedInitialSnapshot starts Sluice from the
+// offset Debezium 3.5.0.Final stores while its initial snapshot runs: the
+// binlog position the snapshot started at and "snapshot": "INITIAL"
+// (captured by stopping the real MariaDB connector in the middle of one).
+// Debezium, restarted from it, snapshots again; streaming from it would
+// leave out every row it had not read. Sluice takes a new snapshot.
+func TestTakeOverDebeziumUnfinishedInitialSnapshot(t *testing.T) {
+	e := needServers(t)
+	d := newDB(t, e)
+	d.exec("CREATE TABLE a (id INT PRIMARY KEY, v INT)")
+	d.exec("INSERT INTO a SELECT seq, seq FROM seq_1_to_2000")
+	prefix, name := "e2e"+d.name[4:], "c-"+d.name
+	at := d.exec("SHOW MASTER STATUS")
+	file, _ := at.GetString(0, 0)
+	pos, _ := at.GetInt(0, 1)
+	value, _ := json.Marshal(map[string]any{"ts_sec": time.Now().Unix(), "file": file, "pos": pos,
+		"gtids": d.str("SELECT @@GLOBAL.gtid_binlog_pos"), "snapshot": "INITIAL"})
+	commitOffset(t, e.kafka, offsets.Key(name, prefix), value)
+	cfg := connectorFile(t, e, name, prefix, d.name, map[string]string{
+		"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false"})
+	sl := startDaemon(t, e, "--log-format", "console", cfg)
+	sl.WaitLog("taking a new snapshot, as Debezium would", 30*time.Second)
+	sl.WaitLog("binlog streaming from", time.Minute)
+	d.exec("INSERT INTO a VALUES (2001, 1)")
+	ops := map[string]int{}
+	for _, r := range consume(t, e, 2001, time.Minute, prefix+"."+d.name+".a") {
+		ops[fmt.Sprint(payload(t, r.Value)["op"])]++
+	}
+	if ops["r"] != 2000 || ops["c"] != 1 {
+		t.Errorf("records of a by op %v, want its 2000 rows read and the insert", ops)
+	}
+	sl.Stop()
 }
