@@ -68,9 +68,12 @@ func (c *Coordinator) Run(ctx context.Context, stored []byte) error {
 
 // read runs the snapshot.mode policy once, from `from`.
 func (c *Coordinator) read(ctx context.Context, from change.Position, out *progress) error {
-	if u, ok := from.(UnresumableSnapshot); ok && u.SnapshotUnresumable() && c.Mode != config.SnapshotNever {
+	if u, ok := from.(UnresumableSnapshot); ok && u.SnapshotUnresumable() {
 		// Debezium's own restart snapshots again from the start; streaming
 		// from the offset would leave the rows it had not read out.
+		if c.Mode == config.SnapshotNever {
+			return fault.Definite(errors.New("the stored offset records an initial snapshot that did not finish (Debezium's), and snapshot.mode=never takes none: streaming from it would leave out the rows that snapshot had not read; set snapshot.mode=initial to take a new one"))
+		}
 		c.Logger.Warn("the stored offset records an initial snapshot that did not finish, without progress Sluice can resume (Debezium's): taking a new snapshot, as Debezium would",
 			zap.String("snapshot.mode", c.Mode))
 		from = nil

@@ -874,4 +874,13 @@ func TestTakeOverDebeziumUnfinishedInitialSnapshot(t *testing.T) {
 		t.Errorf("records of a by op %v, want its 2000 rows read and the insert", ops)
 	}
 	sl.Stop()
+
+	// snapshot.mode=never takes no snapshot: the connector stops and says
+	// why, rather than stream past the rows never read.
+	commitOffset(t, e.kafka, offsets.Key(name+"n", prefix+"n"), value)
+	cfg = connectorFile(t, e, name+"n", prefix+"n", d.name, map[string]string{"snapshot.mode": "never"})
+	out := startDaemon(t, e, "--log-format", "console", cfg).WaitExit(time.Minute)
+	if !strings.Contains(out, "snapshot.mode=never takes none") || !strings.Contains(out, "set snapshot.mode=initial") {
+		t.Errorf("snapshot.mode=never from Debezium's unfinished snapshot: want the error naming the fix, got:\n%s", tail(out, 2000))
+	}
 }
