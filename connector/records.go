@@ -96,7 +96,7 @@ func convertRow(t *change.Table, row, like []any, likeConv *change.Value) (*chan
 			out.Values[i] = likeConv.Values[i]
 			continue
 		}
-		v, err := convertColumn(t, row, c)
+		v, err := convertColumn(t, t.Columns[c].Convert, row[c])
 		if err != nil {
 			return nil, err
 		}
@@ -139,16 +139,17 @@ func sameRaw(a, b any) bool {
 	return false
 }
 
-func convertColumn(t *change.Table, row []any, i int) (any, error) {
-	v := row[i]
-	if c := t.Columns[i].Convert; c != nil {
-		cv, err := c(v)
-		if err != nil {
-			return nil, fmt.Errorf("table %s.%s: %w", t.Database, t.Name, err)
-		}
-		v = cv
+// convertColumn is v of a column of t converted by conv (nil: v is a
+// Connect value already).
+func convertColumn(t *change.Table, conv func(any) (any, error), v any) (any, error) {
+	if conv == nil {
+		return v, nil
 	}
-	return v, nil
+	cv, err := conv(v)
+	if err != nil {
+		return nil, fmt.Errorf("table %s.%s: %w", t.Database, t.Name, err)
+	}
+	return cv, nil
 }
 
 // keyOf builds the message key from a source row.
@@ -163,13 +164,9 @@ func keyOf(t *change.Table, row []any, converted *change.Value) (*change.Value, 
 			key.Values[i] = converted.Values[k] // already converted with the row
 			continue
 		}
-		v := row[k]
-		if c := col.KeyConversion(); c != nil {
-			cv, err := c(v)
-			if err != nil {
-				return nil, fmt.Errorf("table %s.%s: %w", t.Database, t.Name, err)
-			}
-			v = cv
+		v, err := convertColumn(t, col.KeyConversion(), row[k])
+		if err != nil {
+			return nil, err
 		}
 		key.Values[i] = v
 	}

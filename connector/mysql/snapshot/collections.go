@@ -85,7 +85,7 @@ func captureOrder(f server.Filter, names []string) []string {
 
 // capturedTables lists the captured base tables, as "db.table".
 func (i *Incremental) capturedTables(ctx context.Context) ([]string, error) {
-	out, err := baseTables(ctx, &i.srv.Config, "TABLE_SCHEMA, TABLE_NAME", nil)
+	out, _, err := baseTables(ctx, &i.srv.Config, nil)
 	if err != nil {
 		return nil, fmt.Errorf("listing the tables a signal's data-collections may match: %w", err)
 	}
@@ -93,21 +93,15 @@ func (i *Incremental) capturedTables(ctx context.Context) ([]string, error) {
 }
 
 // baseTables lists the base tables cfg captures and keep (nil: all)
-// accepts, as "db.table", ordered by orderBy over information_schema.TABLES.
-func baseTables(ctx context.Context, cfg *server.Config, orderBy string, keep func(db, table string) bool) ([]string, error) {
-	tables, _, err := baseTablesRows(ctx, cfg, orderBy, keep)
-	return tables, err
-}
-
-// baseTablesRows is baseTables with each table's estimated rows
-// (information_schema's TABLE_ROWS, 0 when unknown).
-func baseTablesRows(ctx context.Context, cfg *server.Config, orderBy string, keep func(db, table string) bool) ([]string, map[string]int64, error) {
+// accepts, as "db.table" by schema and name, with each one's estimated
+// rows (information_schema's TABLE_ROWS, 0 when unknown).
+func baseTables(ctx context.Context, cfg *server.Config, keep func(db, table string) bool) ([]string, map[string]int64, error) {
 	conn, err := cfg.Connect(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer conn.Close()
-	r, err := conn.Execute("SELECT TABLE_SCHEMA, TABLE_NAME, IFNULL(TABLE_ROWS, 0) FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE' ORDER BY " + orderBy)
+	r, err := conn.Execute("SELECT TABLE_SCHEMA, TABLE_NAME, IFNULL(TABLE_ROWS, 0) FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_SCHEMA, TABLE_NAME")
 	if err != nil {
 		return nil, nil, err
 	}

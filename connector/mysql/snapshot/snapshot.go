@@ -160,7 +160,7 @@ func connect(ctx context.Context, cfg *server.Config) (*client.Conn, error) {
 // Plan lists the captured tables of a new snapshot, whose stream starts at
 // start.
 func (s *Snapshotter) Plan(ctx context.Context, start offsets.MySQL) (*State, error) {
-	tables, rows, err := baseTablesRows(ctx, s.cfg, "TABLE_SCHEMA, TABLE_NAME", s.snap.Tables)
+	tables, rows, err := baseTables(ctx, s.cfg, s.snap.Tables)
 	if err != nil {
 		return nil, fmt.Errorf("listing tables for the snapshot: %w", err)
 	}
