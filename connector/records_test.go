@@ -154,6 +154,29 @@ func TestRecordsProjectColumns(t *testing.T) {
 	}
 }
 
+// A key column under a column mapper: the row value is masked, the key
+// keeps the value (Column.KeyConvert), with or without projected columns;
+// a key change is still seen by the unmasked values.
+func TestRecordsKeyKeepsMaskedColumn(t *testing.T) {
+	for _, fields := range [][]int{nil, {0, 2}} {
+		tbl := testTable(fields)
+		tbl.Columns[0].Convert = func(any) (any, error) { return int64(0), nil } // masks every id to 0
+		tbl.Columns[0].KeyConvert = func(v any) (any, error) { return v, nil }
+		b := recordBuilder{tombstones: true, now: time.Now}
+		recs, err := b.build(&change.Event{Op: change.OpUpdate, Table: tbl, Before: []any{int64(7), "s", "a"}, After: []any{int64(8), "s", "a"}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(recs) != 3 || keyID(t, recs[0]) != int64(7) || keyID(t, recs[2]) != int64(8) {
+			t.Fatalf("fields %v: %d records, keys %v, %v; want a delete of 7, its tombstone and a create of 8", fields, len(recs), keyID(t, recs[0]), keyID(t, recs[len(recs)-1]))
+		}
+		after := recs[2].Value.(*change.Value).Values[change.EnvAfter].(*change.Value)
+		if after.Values[0] != int64(0) {
+			t.Errorf("fields %v: the row value's id %v, want it masked to 0", fields, after.Values[0])
+		}
+	}
+}
+
 func TestQueueBoundsAndCancel(t *testing.T) {
 	q := NewQueue(2, 0)
 	r := q.Reader(nil)
