@@ -302,11 +302,16 @@ type DateTime struct {
 // String is the date and time as a SQL DATETIME literal's text, with the
 // fraction's digits only when it has one.
 func (t DateTime) String() string {
-	s := fmt.Sprintf("%s %02d:%02d:%02d", t.Date, t.Hour, t.Minute, t.Second)
-	if t.Nano != 0 {
-		s += strings.TrimRight(fmt.Sprintf(".%09d", t.Nano), "0")
+	return fmt.Sprintf("%s %02d:%02d:%02d", t.Date, t.Hour, t.Minute, t.Second) + fraction(int64(t.Nano))
+}
+
+// fraction is a literal's fraction of a second: "" for none, else its
+// digits without trailing zeros (".25").
+func fraction(nanos int64) string {
+	if nanos == 0 {
+		return ""
 	}
-	return s
+	return strings.TrimRight(fmt.Sprintf(".%09d", nanos), "0")
 }
 
 // Duration is a java.time.Duration: whole seconds (rounded down) and the
@@ -325,11 +330,7 @@ func (d Duration) String() string {
 		sign, total = "-", -total
 	}
 	secs, ns := total/1e9, total%1e9
-	s := fmt.Sprintf("%s%02d:%02d:%02d", sign, secs/3600, secs/60%60, secs%60)
-	if ns != 0 {
-		s += strings.TrimRight(fmt.Sprintf(".%09d", ns), "0")
-	}
-	return s
+	return fmt.Sprintf("%s%02d:%02d:%02d", sign, secs/3600, secs/60%60, secs%60) + fraction(ns)
 }
 
 // decodeJavaTime reads java.time.Ser's block: type 1 is a Duration (long

@@ -59,7 +59,7 @@ func javaText(v any, def mysqltypes.ColumnDef) string {
 	case mysqltypes.PackedDatetime:
 		return withJavaNanos(v.Text())
 	case time.Time:
-		return withJavaNanos(strings.TrimSuffix(v.UTC().Format("2006-01-02 15:04:05.999999999"), "."))
+		return withJavaNanos(v.UTC().Format("2006-01-02 15:04:05.999999999")) // no fraction: no dot
 	}
 	return fmt.Sprint(v)
 }
