@@ -13,6 +13,9 @@ RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}"
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/sluice /usr/local/bin/sluice
 USER nonroot
+# Kafka Connect's REST paths and /metrics on Kafka Connect's port.
+ENV SLUICE_LISTENERS=http://:8083
+EXPOSE 8083
 # SIGTERM drains, flushes and commits the final offset within 10 s.
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["/usr/local/bin/sluice", "run", "/etc/sluice/connectors"]

@@ -48,9 +48,14 @@ type Worker struct {
 	// security.protocol with its ssl.* and sasl.* settings (or their
 	// producer.* forms).
 	Kafka KafkaSecurity
-	// RestListen is rest.listen, host:port of the REST API; "" (default)
-	// turns it off.
-	RestListen string
+	// Listeners are Kafka Connect's listeners, as host:port: where the REST
+	// API and metrics are served. None (the default) turns them off.
+	Listeners []string
+	// AdvertisedHost and AdvertisedPort are rest.advertised.host.name and
+	// rest.advertised.port: the worker_id statuses give ("" and 0: the
+	// host's name and the first listener's port).
+	AdvertisedHost string
+	AdvertisedPort int
 	// KeyConverter and ValueConverter are the worker's key.converter and
 	// value.converter with their settings, nil when unset: the converters of
 	// connectors that do not name their own (ConvertersFor).
@@ -77,14 +82,17 @@ const (
 	PropOffsetFlushTimeout       = "offset.flush.timeout.ms"
 	PropLogLevel                 = "log.level"
 	PropLogFormat                = "log.format"
-	PropRestListen               = "rest.listen"
+	PropListeners                = "listeners"
+	PropAdvertisedHost           = "rest.advertised.host.name"
+	PropAdvertisedPort           = "rest.advertised.port"
 	ProducerPrefix               = "producer."
 	EnvPrefix                    = "SLUICE_"
 )
 
 var workerProps = append([]string{
 	PropBootstrapServers, PropOffsetsTopic, PropOffsetsPartitions, PropOffsetsReplicationFactor,
-	PropOffsetFlushInterval, PropOffsetFlushTimeout, PropLogLevel, PropLogFormat, PropRestListen,
+	PropOffsetFlushInterval, PropOffsetFlushTimeout, PropLogLevel, PropLogFormat, PropListeners,
+	PropAdvertisedHost, PropAdvertisedPort,
 }, appliedSecurity...)
 
 // envAliases are short environment names accepted besides the regular ones
@@ -188,10 +196,7 @@ func LoadWorker(file string, env []string, flags map[string]string) (*Worker, []
 	}
 	w.LogLevel = r.enum(PropLogLevel, enumRule{def: DefaultLogLevel, allowed: []string{"debug", "info", "warn", "error"}, aliases: map[string]string{"warning": "warn"}})
 	w.LogFormat = r.enum(PropLogFormat, enumRule{def: DefaultLogFormat, allowed: []string{"json", "console"}})
-	w.RestListen = r.str(PropRestListen, "")
-	if w.RestListen != "" && !validHostPort(w.RestListen, true) {
-		r.fail(PropRestListen, vals[PropRestListen], `is not host:port; use e.g. 127.0.0.1:8083 or :8083, or leave it empty to turn the REST API off`)
-	}
+	r.listeners(w)
 
 	if _, ok := vals["key.converter"]; ok {
 		cc := r.converter("key.converter")
@@ -336,6 +341,31 @@ func (r *reader) bootstrapServers(w *Worker) {
 
 }
 
+// listeners reads Kafka Connect's listeners (http://host:port, comma
+// separated; an empty host is every interface) and the advertised name.
+func (r *reader) listeners(w *Worker) {
+	raw := r.str(PropListeners, "")
+	for _, l := range strings.Split(raw, ",") {
+		l = strings.TrimSpace(l)
+		if l == "" {
+			continue
+		}
+		scheme, addr, ok := strings.Cut(l, "://")
+		switch {
+		case !ok || !validHostPort(addr, true):
+			r.fail(PropListeners, raw, fmt.Sprintf("has %q, which is not http://host:port; use e.g. http://:8083 or http://127.0.0.1:8083, or leave it empty to turn the REST API off", l))
+		case strings.EqualFold(scheme, "https"):
+			r.fail(PropListeners, raw, fmt.Sprintf("has %q: Sluice serves its REST API over plain HTTP only; use http:// behind a TLS-terminating proxy", l))
+		case !strings.EqualFold(scheme, "http"):
+			r.fail(PropListeners, raw, fmt.Sprintf("has %q, whose protocol is not http; use e.g. http://:8083", l))
+		default:
+			w.Listeners = append(w.Listeners, addr)
+		}
+	}
+	w.AdvertisedHost = r.str(PropAdvertisedHost, "")
+	w.AdvertisedPort = int(r.integer(PropAdvertisedPort, 0, intRule{min: 0, max: 65535, form: "a port number"}))
+}
+
 // unknownWorkerKeys warns about the file's keys Sluice does not know (env
 // and flags were checked as they were read).
 func (r *reader) unknownWorkerKeys(fileKeys map[string]bool, envSet map[string]string) {
@@ -399,7 +429,7 @@ var workerKnownIgnored = []string{
 	"group.id", "config.storage.", "status.storage.", "offset.storage.file.filename",
 	"header.converter", "header.converter.",
 	"internal.key.converter", "internal.key.converter.", "internal.value.converter", "internal.value.converter.",
-	"plugin.path", "plugin.discovery", "listeners", "listeners.", "admin.listeners", "admin.listeners.",
+	"plugin.path", "plugin.discovery", "listeners.", "admin.listeners", "admin.listeners.",
 	"rest.", "response.http.headers.config", "access.control.", "consumer.", "admin.",
 	"connector.client.config.override.policy", "topic.creation.enable",
 	"exactly.once.source.support", "task.shutdown.graceful.timeout.ms", "session.timeout.ms", "heartbeat.interval.ms",

@@ -40,7 +40,7 @@ func TestWorkerDefaults(t *testing.T) {
 		{"OffsetFlushTimeout", w.OffsetFlushTimeout, time.Duration(0)},
 		{"LogLevel", w.LogLevel, "info"},
 		{"LogFormat", w.LogFormat, "json"},
-		{"RestListen", w.RestListen, ""},
+		{"Listeners", len(w.Listeners), 0},
 		{"Producer", len(w.Producer), 0},
 	}
 	for _, ck := range checks {
@@ -68,7 +68,8 @@ offset.flush.interval.ms=10000
 offset.flush.timeout.ms=2000
 log.level=debug
 log.format=console
-rest.listen=127.0.0.1:8083
+listeners=HTTP://127.0.0.1:8083, http://:18083
+rest.advertised.host.name=sluice-1
 producer.compression.type=lz4
 producer.linger.ms=5
 producer.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required \
@@ -85,12 +86,13 @@ plugin.path=/usr/share/java
 		t.Fatal(err)
 	}
 	// Only the SASL setting, which Sluice cannot apply, draws a warning.
-	if want := `worker: property "producer.sasl.jaas.config" (from ` + file + `:13) is ignored: security.protocol is PLAINTEXT, which does not use SASL`; len(warns) != 1 || warns[0].String() != want {
+	if want := `worker: property "producer.sasl.jaas.config" (from ` + file + `:14) is ignored: security.protocol is PLAINTEXT, which does not use SASL`; len(warns) != 1 || warns[0].String() != want {
 		t.Errorf("a Kafka Connect worker file drew warnings:\n%s\nwant only\n%s", warningsText(warns), want)
 	}
 	if fmt.Sprint(w.BootstrapServers) != "[file1:9092 file2:9092]" || w.OffsetsTopic != "file-offsets" ||
 		w.OffsetsPartitions != 10 || w.OffsetsReplicationFactor != 3 || w.OffsetFlushInterval != 10*time.Second ||
-		w.OffsetFlushTimeout != 2*time.Second || w.LogLevel != "debug" || w.LogFormat != "console" || w.RestListen != "127.0.0.1:8083" {
+		w.OffsetFlushTimeout != 2*time.Second || w.LogLevel != "debug" || w.LogFormat != "console" ||
+		fmt.Sprint(w.Listeners) != "[127.0.0.1:8083 :18083]" || w.AdvertisedHost != "sluice-1" {
 		t.Errorf("file values: %+v", w)
 	}
 	if w.Producer["compression.type"] != "lz4" || w.Producer["linger.ms"] != "5" ||
@@ -108,14 +110,14 @@ plugin.path=/usr/share/java
 		"SLUICE_LOG_LEVEL=warn",
 		"SLUICE_PRODUCER_COMPRESSION_TYPE=zstd",
 		"SLUICE_PRODUCER_ACKS=all",
-		"SLUICE_REST_LISTEN=",
+		"SLUICE_LISTENERS=",
 	}
 	w, _, err = LoadWorker(file, env, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if fmt.Sprint(w.BootstrapServers) != "[env:9092]" || w.OffsetsTopic != "env-offsets" || w.LogLevel != "warn" ||
-		w.Producer["compression.type"] != "zstd" || w.Producer["acks"] != "all" || w.RestListen != "" || w.LogFormat != "console" {
+		w.Producer["compression.type"] != "zstd" || w.Producer["acks"] != "all" || len(w.Listeners) != 0 || w.LogFormat != "console" {
 		t.Errorf("env values: %+v", w)
 	}
 
@@ -194,8 +196,11 @@ func TestWorkerBadValues(t *testing.T) {
 		{"offset.flush.timeout.ms", "soon", `value "soon" is not an integer; use a positive number of milliseconds (default each connector's, 5000)`},
 		{"log.level", "trace", `property "log.level" (from ORIGIN): value "trace" is not one of the allowed values; use one of debug, info, warn, error (default info)`},
 		{"log.format", "xml", `property "log.format" (from ORIGIN): value "xml" is not one of the allowed values; use one of json, console (default json)`},
-		{"rest.listen", "8083", `property "rest.listen" (from ORIGIN): value "8083" is not host:port; use e.g. 127.0.0.1:8083 or :8083, or leave it empty to turn the REST API off`},
-		{"rest.listen", "h:99999", `value "h:99999" is not host:port`},
+		{"listeners", "8083", `property "listeners" (from ORIGIN): value "8083" has "8083", which is not http://host:port; use e.g. http://:8083 or http://127.0.0.1:8083, or leave it empty to turn the REST API off`},
+		{"listeners", "http://h:99999", `has "http://h:99999", which is not http://host:port`},
+		{"listeners", "https://:8443", `has "https://:8443": Sluice serves its REST API over plain HTTP only; use http:// behind a TLS-terminating proxy`},
+		{"listeners", "tcp://:8083", `has "tcp://:8083", whose protocol is not http`},
+		{"rest.advertised.port", "x", `property "rest.advertised.port" (from ORIGIN): value "x" is not an integer; use a port number (default 0)`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.prop+"="+tc.value, func(t *testing.T) {

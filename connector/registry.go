@@ -74,16 +74,21 @@ func (v vitessSource) PlanTasks(ctx context.Context, stored map[string][]byte) (
 	return out, retire, nil
 }
 
+// Classes lists the connector.class values Sluice runs, sorted.
+func Classes() []string {
+	classes := make([]string, 0, len(sources))
+	for k := range sources {
+		classes = append(classes, k)
+	}
+	slices.Sort(classes)
+	return classes
+}
+
 // NewSource builds the source connector.class names.
 func NewSource(c *config.Connector, env Env) (Source, error) {
 	f, ok := sources[c.Class]
 	if !ok {
-		classes := make([]string, 0, len(sources))
-		for k := range sources {
-			classes = append(classes, k)
-		}
-		slices.Sort(classes)
-		return nil, fmt.Errorf("property \"connector.class\": %q is not a connector Sluice has; use one of %s", c.Class, strings.Join(classes, ", "))
+		return nil, fmt.Errorf("property \"connector.class\": %q is not a connector Sluice has; use one of %s", c.Class, strings.Join(Classes(), ", "))
 	}
 	return f(c, env)
 }

@@ -52,10 +52,11 @@ type Task struct {
 	// resume after a pause does not take another.
 	snapshotted atomic.Bool
 
-	mu     sync.Mutex
-	state  string
-	pause  chan struct{} // closed to ask the running pipeline to pause
-	resume chan struct{} // closed to resume a paused task
+	mu      sync.Mutex
+	state   string
+	failure string        // the error a FAILED task stopped with
+	pause   chan struct{} // closed to ask the running pipeline to pause
+	resume  chan struct{} // closed to resume a paused task
 }
 
 // State is the task's lifecycle state.
@@ -72,6 +73,24 @@ func (t *Task) setState(s string) {
 	t.mu.Lock()
 	t.state = s
 	t.mu.Unlock()
+}
+
+// Failure is the error a FAILED task stopped with ("" otherwise): Kafka
+// Connect's status "trace".
+func (t *Task) Failure() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.failure
+}
+
+// StoredOffset is the offset stored for this task, nil when there is none:
+// what it would resume from.
+func (t *Task) StoredOffset(ctx context.Context) (key, value []byte, err error) {
+	value, err = t.Store.Load(ctx, t.OffsetKey)
+	if err != nil {
+		return nil, nil, fmt.Errorf("connector %s: loading the stored offset: %w", t.Name, err)
+	}
+	return t.OffsetKey, value, nil
 }
 
 // Pause stops reading: the queue drains, the producer flushes and the
@@ -116,7 +135,9 @@ func (t *Task) Run(ctx context.Context) error {
 		case <-pause:
 		default:
 			if err != nil {
-				t.setState(StateFailed)
+				t.mu.Lock()
+				t.state, t.failure = StateFailed, err.Error()
+				t.mu.Unlock()
 			} else {
 				t.setState(StateStopped)
 			}

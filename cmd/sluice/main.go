@@ -12,6 +12,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -24,10 +25,12 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/sluice-cdc/sluice/api"
 	"github.com/sluice-cdc/sluice/config"
 	"github.com/sluice-cdc/sluice/connector"
 	"github.com/sluice-cdc/sluice/offsets"
@@ -86,6 +89,7 @@ func loadWorkerFlags(name string, args []string, kafkaOptional bool, stderr io.W
 	file := fs.String("worker-config", os.Getenv("SLUICE_WORKER_CONFIG"), "worker properties file (Kafka Connect worker property names)")
 	level := fs.String("log-level", "", "debug, info, warn or error (log.level)")
 	format := fs.String("log-format", "", "json or console (log.format)")
+	listeners := fs.String("listeners", "", "REST API and metrics listeners, http://host:port[,...] (listeners; none by default)")
 	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
 	if err := fs.Parse(args); err != nil {
 		return nil, nil, 2
@@ -100,6 +104,7 @@ func loadWorkerFlags(name string, args []string, kafkaOptional bool, stderr io.W
 	set("offset.storage.topic", *topic)
 	set("log.level", *level)
 	set("log.format", *format)
+	set("listeners", *listeners)
 	w, warns, err := config.LoadWorker(*file, os.Environ(), flags)
 	for _, wn := range warns {
 		fmt.Fprintf(stderr, "warning: %s\n", wn)
@@ -448,6 +453,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		counters *connector.Counters
 	}
 	var plans []planned
+	var apiConns []*api.Connector
 	for _, c := range conns {
 		counters := &connector.Counters{}
 		planCtx, cancelPlan := context.WithTimeout(ctx, 60*time.Second)
@@ -460,7 +466,14 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		plans = append(plans, planned{c, tasks, counters})
+		apiConns = append(apiConns, apiConnector(c, tasks, counters))
 	}
+	rest, stopREST, err := startREST(w, apiConns, client, log)
+	if err != nil {
+		fmt.Fprintf(stderr, "error: %s\n", err)
+		return 1
+	}
+	defer stopREST()
 	for _, p := range plans {
 		c := p.c
 		log.Info("starting connector", zap.String("connector", c.Name), zap.String("class", c.Class),
@@ -486,6 +499,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 			logCounters(log, c.Name, p.counters)
 		}()
 	}
+	if rest != nil {
+		rest.Ready()
+	}
 	wg.Wait()
 	if len(failed) > 0 {
 		for _, err := range failed {
@@ -494,6 +510,57 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// apiConnector is what the REST API shows of a connector.
+func apiConnector(c *config.Connector, tasks []*connector.Task, counters *connector.Counters) *api.Connector {
+	cfg := c.Raw.Redacted()
+	cfg["name"] = c.Name
+	ac := &api.Connector{Name: c.Name, Config: cfg, Counters: counters, QueueCapacity: c.MaxQueueSize}
+	for _, t := range tasks {
+		ac.Tasks = append(ac.Tasks, t)
+	}
+	return ac
+}
+
+// startREST serves the REST API and metrics on the worker's listeners
+// (none: nil, and nothing to stop). The returned function closes them and
+// waits until they are closed.
+func startREST(w *config.Worker, conns []*api.Connector, client *kgo.Client, log *zap.Logger) (*api.Server, func(), error) {
+	if len(w.Listeners) == 0 {
+		return nil, func() {}, nil
+	}
+	srv := api.New(conns, version, log)
+	mctx, cancelMeta := context.WithTimeout(context.Background(), 10*time.Second)
+	if m, err := kadm.NewClient(client).BrokerMetadata(mctx); err == nil {
+		srv.ClusterID = m.Cluster
+	}
+	cancelMeta()
+	ctx, cancel := context.WithCancel(context.Background())
+	addrs, wait, err := srv.Serve(ctx, w.Listeners)
+	if err != nil {
+		cancel()
+		return nil, nil, fmt.Errorf("property %q: %w", config.PropListeners, err)
+	}
+	srv.WorkerID = workerID(w, w.Listeners[0], addrs[0])
+	log.Info("REST API and metrics listening", zap.Strings("addresses", addrs), zap.String("worker_id", srv.WorkerID))
+	return srv, func() { cancel(); wait() }, nil
+}
+
+// workerID is Kafka Connect's: the advertised host and port, by default
+// the first listener's host (this host's name when it has none) and port.
+func workerID(w *config.Worker, listener, addr string) string {
+	host, _, _ := net.SplitHostPort(listener)
+	_, port, _ := net.SplitHostPort(addr)
+	if w.AdvertisedHost != "" {
+		host = w.AdvertisedHost
+	} else if h, err := os.Hostname(); host == "" && err == nil {
+		host = h
+	}
+	if w.AdvertisedPort > 0 {
+		port = strconv.Itoa(w.AdvertisedPort)
+	}
+	return net.JoinHostPort(host, port)
 }
 
 // logCounters writes what a task did, once it has stopped.

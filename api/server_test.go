@@ -1,0 +1,220 @@
+package api
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"go.uber.org/zap"
+
+	"github.com/sluice-cdc/sluice/connector"
+	"github.com/sluice-cdc/sluice/connector/change"
+)
+
+// fakeTask is a task whose state the test sets; Pause and Resume move it
+// as a connector.Task's would once its pipeline has drained.
+type fakeTask struct {
+	mu            sync.Mutex
+	state, trace  string
+	key, value    string
+	pauses, resum int
+}
+
+func (f *fakeTask) State() string   { f.mu.Lock(); defer f.mu.Unlock(); return f.state }
+func (f *fakeTask) Failure() string { f.mu.Lock(); defer f.mu.Unlock(); return f.trace }
+func (f *fakeTask) Pause() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.pauses++
+	if f.state == connector.StateRunning {
+		f.state = connector.StatePaused
+	}
+}
+func (f *fakeTask) Resume() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.resum++
+	if f.state == connector.StatePaused {
+		f.state = connector.StateRunning
+	}
+}
+func (f *fakeTask) StoredOffset(context.Context) ([]byte, []byte, error) {
+	if f.value == "" {
+		return []byte(f.key), nil, nil
+	}
+	return []byte(f.key), []byte(f.value), nil
+}
+
+func newTestServer(t *testing.T) (*Server, *fakeTask, *fakeTask, *connector.Counters) {
+	t.Helper()
+	a := &fakeTask{state: connector.StateRunning, key: `["inventory",{"server":"db1"}]`, value: `{"file":"mariadb-bin.000003","pos":4,"gtids":"0-1-42"}`}
+	b := &fakeTask{state: connector.StateFailed, trace: "connector orders: reading the binlog: access denied; check database.user", key: `["orders",{"server":"db2"}]`}
+	counters := &connector.Counters{}
+	s := New([]*Connector{
+		{Name: "orders", Config: map[string]string{"name": "orders"}, Tasks: []Task{b}, Counters: &connector.Counters{}, QueueCapacity: 2048},
+		{Name: "inventory", Config: map[string]string{"name": "inventory", "database.password": "********"}, Tasks: []Task{a}, Counters: counters, QueueCapacity: 4096},
+	}, "1.2.3", zap.NewNop())
+	s.WorkerID, s.ClusterID = "host1:8083", "c1"
+	return s, a, b, counters
+}
+
+func do(t *testing.T, h http.Handler, method, path string) (int, string) {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(method, path, nil))
+	return rec.Code, strings.TrimSpace(rec.Body.String())
+}
+
+func TestRESTPathsAnswerAsKafkaConnect(t *testing.T) {
+	s, _, _, _ := newTestServer(t)
+	h := s.Handler()
+	cases := []struct {
+		method, path string
+		code         int
+		body         string
+	}{
+		{"GET", "/connectors", 200, `["inventory","orders"]`},
+		{"GET", "/connectors/inventory/status", 200,
+			`{"name":"inventory","connector":{"state":"RUNNING","worker_id":"host1:8083","version":"1.2.3"},"tasks":[{"id":0,"state":"RUNNING","worker_id":"host1:8083","version":"1.2.3"}],"type":"source"}`},
+		{"GET", "/connectors/orders/status", 200,
+			`{"name":"orders","connector":{"state":"RUNNING","worker_id":"host1:8083","version":"1.2.3"},"tasks":[{"id":0,"state":"FAILED","worker_id":"host1:8083","version":"1.2.3","trace":"connector orders: reading the binlog: access denied; check database.user"}],"type":"source"}`},
+		{"GET", "/connectors/orders/tasks/0/status", 200,
+			`{"id":0,"state":"FAILED","worker_id":"host1:8083","version":"1.2.3","trace":"connector orders: reading the binlog: access denied; check database.user"}`},
+		{"GET", "/connectors/orders/tasks/1/status", 404, `{"error_code":404,"message":"No status found for task orders-1"}`},
+		{"GET", "/connectors/inventory", 200,
+			`{"config":{"database.password":"********","name":"inventory"},"name":"inventory","tasks":[{"connector":"inventory","task":0}],"type":"source"}`},
+		{"GET", "/connectors/inventory/config", 200, `{"database.password":"********","name":"inventory"}`},
+		{"GET", "/connectors/inventory/tasks", 200,
+			`[{"config":{"database.password":"********","name":"inventory"},"id":{"connector":"inventory","task":0}}]`},
+		{"GET", "/connectors/inventory/offsets", 200,
+			`{"offsets":[{"partition":{"server":"db1"},"offset":{"file":"mariadb-bin.000003","pos":4,"gtids":"0-1-42"}}]}`},
+		{"GET", "/connectors/orders/offsets", 200, `{"offsets":[]}`},
+		{"GET", "/connectors/nope/status", 404, `{"error_code":404,"message":"No status found for connector nope"}`},
+		{"GET", "/connectors/nope", 404, `{"error_code":404,"message":"Connector nope not found"}`},
+		{"POST", "/connectors", 405, `{"error_code":405,"message":"Sluice's connectors are the files given to ` + "`sluice run`" + `: add, change or remove the file and restart sluice"}`},
+		{"PUT", "/connectors/inventory/config", 405, ""},
+		{"DELETE", "/connectors/inventory", 405, ""},
+		{"GET", "/connectors/inventory/topics", 404, ""},
+		{"GET", "/", 200, `{"commit":"` + commit() + `","kafka_cluster_id":"c1","version":"1.2.3"}`},
+	}
+	for _, tc := range cases {
+		code, body := do(t, h, tc.method, tc.path)
+		if code != tc.code || tc.body != "" && body != tc.body {
+			t.Errorf("%s %s = %d %s\nwant %d %s", tc.method, tc.path, code, body, tc.code, tc.body)
+		}
+	}
+	code, body := do(t, h, "GET", "/connectors?expand=status")
+	if code != 200 || !strings.Contains(body, `"orders":{"status":{"name":"orders"`) || !strings.Contains(body, `"inventory":{"status":`) {
+		t.Errorf("GET /connectors?expand=status = %d %s", code, body)
+	}
+	code, body = do(t, h, "GET", "/connector-plugins")
+	if code != 200 || !strings.Contains(body, `{"class":"io.debezium.connector.mariadb.MariaDbConnector","type":"source","version":"1.2.3"}`) {
+		t.Errorf("GET /connector-plugins = %d %s", code, body)
+	}
+}
+
+func TestRESTPauseResume(t *testing.T) {
+	s, a, b, _ := newTestServer(t)
+	h := s.Handler()
+	if code, _ := do(t, h, "PUT", "/connectors/inventory/pause"); code != 202 {
+		t.Fatalf("pause = %d, want 202", code)
+	}
+	_, body := do(t, h, "GET", "/connectors/inventory/status")
+	if !strings.Contains(body, `"connector":{"state":"PAUSED"`) || !strings.Contains(body, `"tasks":[{"id":0,"state":"PAUSED"`) {
+		t.Errorf("status after pause: %s", body)
+	}
+	if code, _ := do(t, h, "PUT", "/connectors/inventory/resume"); code != 202 || a.State() != connector.StateRunning {
+		t.Errorf("resume = %d, task %s", code, a.State())
+	}
+	if a.pauses != 1 || a.resum != 1 || b.pauses != 0 {
+		t.Errorf("pauses/resumes reached the wrong tasks: inventory %d/%d, orders %d", a.pauses, a.resum, b.pauses)
+	}
+}
+
+func TestRESTHealth(t *testing.T) {
+	s, _, _, _ := newTestServer(t)
+	h := s.Handler()
+	if code, body := do(t, h, "GET", "/health"); code != 503 || !strings.Contains(body, `"status":"starting"`) {
+		t.Errorf("health before start = %d %s", code, body)
+	}
+	s.Ready()
+	if code, body := do(t, h, "GET", "/health"); code != 200 || body != `{"message":"Worker has completed startup and is ready to handle requests.","status":"healthy"}` {
+		t.Errorf("health = %d %s", code, body)
+	}
+}
+
+func TestMetricsExposition(t *testing.T) {
+	s, _, _, counters := newTestServer(t)
+	counters.OnEvents(change.OpCreate, 7)
+	counters.OnEvents(change.OpRead, 3)
+	counters.OnProduced("t", nil)
+	counters.OnProduced("t", nil)
+	counters.OnCommitted(nil, nil)
+	counters.OnLag(1500_000_000) // 1.5 s
+	counters.OnQueue(12, 3400)
+	code, body := do(t, s.Handler(), "GET", "/metrics")
+	if code != 200 {
+		t.Fatalf("GET /metrics = %d", code)
+	}
+	for _, want := range []string{
+		"# TYPE sluice_events_total counter",
+		`sluice_events_total{connector="inventory",op="c"} 7`,
+		`sluice_events_total{connector="inventory",op="r"} 3`,
+		`sluice_events_total{connector="orders",op="c"} 0`,
+		`sluice_records_produced_total{connector="inventory"} 2`,
+		`sluice_offset_commits_total{connector="inventory"} 1`,
+		`sluice_milliseconds_behind_source{connector="inventory"} 1500`,
+		`sluice_queue_events{connector="inventory"} 12`,
+		`sluice_queue_bytes{connector="inventory"} 3400`,
+		`sluice_queue_capacity_events{connector="inventory"} 4096`,
+		`sluice_task_state{connector="orders",task="0",state="FAILED"} 1`,
+		`sluice_task_state{connector="orders",task="0",state="RUNNING"} 0`,
+		`sluice_task_state{connector="inventory",task="0",state="RUNNING"} 1`,
+		"# TYPE process_resident_memory_bytes gauge",
+	} {
+		if !strings.Contains(body, want+"\n") {
+			t.Errorf("metrics lack %q:\n%s", want, body)
+		}
+	}
+	if got := label("a\"b\\c\nd"); got != `"a\"b\\c\nd"` {
+		t.Errorf("label = %s", got)
+	}
+}
+
+// A port already taken is Serve's error, before anything runs.
+func TestServePortInUse(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	s, _, _, _ := newTestServer(t)
+	_, _, err = s.Serve(context.Background(), []string{taken.Addr().String()})
+	if err == nil || !strings.Contains(err.Error(), "opening the REST listener "+taken.Addr().String()) {
+		t.Fatalf("Serve on a taken port: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	addrs, wait, err := s.Serve(ctx, []string{"127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get("http://" + addrs[0] + "/connectors")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(body) != "[\"inventory\",\"orders\"]\n" {
+		t.Errorf("served body %q", body)
+	}
+	cancel()
+	wait()
+	if _, err := http.Get("http://" + addrs[0] + "/connectors"); err == nil {
+		t.Error("the listener still answers after its context ended")
+	}
+}

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand"
+	"net/http"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sluice-cdc/sluice/offsets"
+)
+
+// The REST API as a Kafka Connect operator's tools use it, against the
+// real servers: two connectors, one of which cannot log in. The other's
+// status, metrics, stored offset, pause and resume are read and driven
+// over HTTP; what the API says is checked against the records in Kafka and
+// the offsets topic.
+func TestRESTAPIEndToEnd(t *testing.T) {
+	e := needServers(t)
+	d := newDB(t, e)
+	d.execAll("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20))", "INSERT INTO t VALUES (1,'a'),(2,'b'),(3,'c')")
+	n := rand.Intn(1e6)
+	good, bad := fmt.Sprintf("rest_ok_%d", n), fmt.Sprintf("rest_bad_%d", n)
+	goodCfg := connectorFile(t, e, good, good, d.name, nil)
+	badCfg := connectorFile(t, e, bad, bad, d.name, map[string]string{"database.password": "not-the-password"})
+	sl := startDaemon(t, e, "--listeners", "http://127.0.0.1:0", goodCfg, badCfg)
+	sl.WaitLog("REST API and metrics listening", 30*time.Second)
+	m := regexp.MustCompile(`"addresses":\["([^"]+)"\]`).FindStringSubmatch(sl.Stderr.String())
+	if m == nil {
+		t.Fatalf("no listener address in the log:\n%s", tail(sl.Stderr.String(), 2000))
+	}
+	base := "http://" + m[1]
+	// worker_id: the listener's host and port, as Kafka Connect's default
+	// advertised address.
+	workerID := m[1]
+	get := func(path string) (int, string) {
+		t.Helper()
+		return call(t, "GET", base+path)
+	}
+	waitFor(t, 30*time.Second, "GET /health answers 200", func() bool { code, _ := get("/health"); return code == 200 })
+
+	// The snapshot's three rows, then one streamed.
+	topic := good + "." + d.name + ".t"
+	consume(t, e, 3, 60*time.Second, topic)
+	d.exec("INSERT INTO t VALUES (4,'d')")
+	if recs := consume(t, e, 4, 60*time.Second, topic); len(recs) != 4 {
+		t.Fatalf("%d records on %s, want 4", len(recs), topic)
+	}
+
+	if _, body := get("/"); !strings.Contains(body, `"kafka_cluster_id":"`) {
+		t.Errorf("GET / lacks the Kafka cluster's id: %s", body)
+	}
+	if code, body := get("/connectors"); code != 200 || body != fmt.Sprintf(`[%q,%q]`, bad, good) {
+		t.Errorf("GET /connectors = %d %s", code, body)
+	}
+	var st struct {
+		Connector struct{ State string } `json:"connector"`
+		Tasks     []struct {
+			ID    int    `json:"id"`
+			State string `json:"state"`
+			Trace string `json:"trace"`
+		} `json:"tasks"`
+	}
+	waitFor(t, 60*time.Second, bad+"'s task FAILED", func() bool {
+		_, body := get("/connectors/" + bad + "/status")
+		st.Tasks = nil
+		_ = json.Unmarshal([]byte(body), &st)
+		return len(st.Tasks) == 1 && st.Tasks[0].State == "FAILED"
+	})
+	if !strings.Contains(st.Tasks[0].Trace, "check database.user and database.password") {
+		t.Errorf("the failed task's trace does not name the fix: %q", st.Tasks[0].Trace)
+	}
+	code, body := get("/connectors/" + good + "/status")
+	if code != 200 || body != fmt.Sprintf(`{"name":%q,"connector":{"state":"RUNNING","worker_id":%q,"version":%q},"tasks":[{"id":0,"state":"RUNNING","worker_id":%[2]q,"version":%[3]q}],"type":"source"}`,
+		good, workerID, version) {
+		t.Errorf("GET /connectors/%s/status = %d %s", good, code, body)
+	}
+	if _, body := get("/connectors/" + bad + "/config"); !strings.Contains(body, `"database.password":"********"`) || strings.Contains(body, "not-the-password") {
+		t.Errorf("the config shows the password, or not masked: %s", body)
+	}
+
+	_, metrics := get("/metrics")
+	for _, want := range []string{
+		fmt.Sprintf(`sluice_events_total{connector=%q,op="r"} 3`, good),
+		fmt.Sprintf(`sluice_events_total{connector=%q,op="c"} 1`, good),
+		fmt.Sprintf(`sluice_task_state{connector=%q,task="0",state="FAILED"} 1`, bad),
+		fmt.Sprintf(`sluice_task_state{connector=%q,task="0",state="RUNNING"} 1`, good),
+	} {
+		if !strings.Contains(metrics, want+"\n") {
+			t.Errorf("metrics lack %q:\n%s", want, metrics)
+		}
+	}
+	if v := metricValue(metrics, fmt.Sprintf(`sluice_records_produced_total{connector=%q}`, good)); v < 4 {
+		t.Errorf("records produced = %d, want at least the 4 rows", v)
+	}
+
+	// Pause: the offset is stored, and the API's offsets are the topic's.
+	if code, _ := call(t, "PUT", base+"/connectors/"+good+"/pause"); code != 202 {
+		t.Fatalf("PUT pause = %d, want 202", code)
+	}
+	waitFor(t, 30*time.Second, good+" PAUSED", func() bool {
+		_, body := get("/connectors/" + good + "/status")
+		return strings.Contains(body, `"connector":{"state":"PAUSED"`) && strings.Contains(body, `"state":"PAUSED","worker_id"`)
+	})
+	_, stored, found := storedOffset(t, e, "_connect_offsets", offsets.Key(good, good))
+	if !found {
+		t.Fatal("no offset stored at the pause")
+	}
+	_, body = get("/connectors/" + good + "/offsets")
+	var got struct {
+		Offsets []struct{ Partition, Offset map[string]any }
+	}
+	var want map[string]any
+	if err := json.Unmarshal([]byte(body), &got); err != nil || json.Unmarshal(stored, &want) != nil {
+		t.Fatalf("offsets %s: %v", body, err)
+	}
+	if len(got.Offsets) != 1 || got.Offsets[0].Partition["server"] != good || fmt.Sprint(got.Offsets[0].Offset) != fmt.Sprint(want) {
+		t.Errorf("GET offsets = %s, stored %s", body, stored)
+	}
+	d.exec("INSERT INTO t VALUES (5,'e'),(6,'f')")
+	if recs := consume(t, e, 4, 20*time.Second, topic); len(recs) != 4 {
+		t.Errorf("%d records on %s while paused, want still 4", len(recs), topic)
+	}
+	if code, _ := call(t, "PUT", base+"/connectors/"+good+"/resume"); code != 202 {
+		t.Fatalf("PUT resume = %d, want 202", code)
+	}
+	if recs := consume(t, e, 6, 60*time.Second, topic); len(recs) != 6 {
+		t.Errorf("%d records on %s after the resume, want 6", len(recs), topic)
+	}
+	if _, body := get("/connectors/" + good + "/status"); !strings.Contains(body, `"tasks":[{"id":0,"state":"RUNNING"`) {
+		t.Errorf("status after resume: %s", body)
+	}
+	// The daemon exits 1 at SIGTERM, naming the connector that failed.
+	sl.Signal(syscall.SIGTERM)
+	if log := sl.WaitExit(30 * time.Second); sl.Err == nil || !strings.Contains(log, "error: connector "+bad+": ") {
+		t.Errorf("exit %v; the log's end does not name %s's error:\n%s", sl.Err, bad, tail(log, 1000))
+	}
+}
+
+func call(t *testing.T, method, url string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, strings.TrimSpace(string(b))
+}
+
+func metricValue(exposition, series string) int64 {
+	for _, line := range strings.Split(exposition, "\n") {
+		if rest, ok := strings.CutPrefix(line, series+" "); ok {
+			var v int64
+			_, _ = fmt.Sscan(rest, &v)
+			return v
+		}
+	}
+	return -1
+}
