@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/sluice-cdc/sluice/connector"
 )
@@ -41,6 +42,23 @@ var families = []metric{
 		func(c *Connector) int64 { return c.Counters.QueueBytes.Load() }},
 	{"sluice_queue_capacity_events", "gauge", "max.queue.size (Debezium's QueueTotalCapacity).",
 		func(c *Connector) int64 { return int64(c.QueueCapacity) }},
+	{"sluice_transactions_total", "counter", "Source transactions the poller took (Debezium's NumberOfCommittedTransactions).",
+		func(c *Connector) int64 { return c.Counters.Transactions.Load() }},
+	{"sluice_milliseconds_since_last_event", "gauge", "Since the poller took the last transaction end; -1 before the first (Debezium's MilliSecondsSinceLastEvent).",
+		func(c *Connector) int64 {
+			if at := c.Counters.LastTxnMs.Load(); at > 0 {
+				return time.Now().UnixMilli() - at
+			}
+			return -1
+		}},
+	{"sluice_snapshot_running", "gauge", "1 while the snapshot snapshot.mode takes runs (Debezium's SnapshotRunning).",
+		func(c *Connector) int64 { return c.Counters.SnapshotRunning.Load() }},
+	{"sluice_snapshots_completed_total", "counter", "Snapshots that finished (Debezium's SnapshotCompleted).",
+		func(c *Connector) int64 { return c.Counters.SnapshotsCompleted.Load() }},
+	{"sluice_snapshots_aborted_total", "counter", "Snapshots that failed or were stopped (Debezium's SnapshotAborted).",
+		func(c *Connector) int64 { return c.Counters.SnapshotsAborted.Load() }},
+	{"sluice_snapshot_duration_seconds", "gauge", "How long the running snapshot has taken so far, or the last one took (Debezium's SnapshotDurationInSeconds).",
+		func(c *Connector) int64 { return int64(c.Counters.SnapshotDuration(time.Now()).Seconds()) }},
 	{"sluice_milliseconds_behind_source", "gauge", "At the last transaction end, how long after its commit on the source the poller took it (Debezium's MilliSecondsBehindSource).",
 		func(c *Connector) int64 { return c.Counters.LagMs.Load() }},
 }

@@ -6,9 +6,11 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -155,7 +157,10 @@ func TestMetricsExposition(t *testing.T) {
 	counters.OnProduced("t", nil)
 	counters.OnProduced("t", nil)
 	counters.OnCommitted(nil, nil)
-	counters.OnLag(1500_000_000) // 1.5 s
+	counters.OnLag(time.Now().Add(-time.Minute), 1500*time.Millisecond)
+	counters.OnSnapshotStarted()
+	counters.OnSnapshotEnded(true)
+	counters.OnSnapshotStarted()
 	counters.OnQueue(12, 3400)
 	code, body := do(t, s.Handler(), "GET", "/metrics")
 	if code != 200 {
@@ -169,6 +174,11 @@ func TestMetricsExposition(t *testing.T) {
 		`sluice_records_produced_total{connector="inventory"} 2`,
 		`sluice_offset_commits_total{connector="inventory"} 1`,
 		`sluice_milliseconds_behind_source{connector="inventory"} 1500`,
+		`sluice_transactions_total{connector="inventory"} 1`,
+		`sluice_milliseconds_since_last_event{connector="orders"} -1`,
+		`sluice_snapshot_running{connector="inventory"} 1`,
+		`sluice_snapshots_completed_total{connector="inventory"} 1`,
+		`sluice_snapshots_aborted_total{connector="inventory"} 0`,
 		`sluice_queue_events{connector="inventory"} 12`,
 		`sluice_queue_bytes{connector="inventory"} 3400`,
 		`sluice_queue_capacity_events{connector="inventory"} 4096`,
@@ -180,6 +190,9 @@ func TestMetricsExposition(t *testing.T) {
 		if !strings.Contains(body, want+"\n") {
 			t.Errorf("metrics lack %q:\n%s", want, body)
 		}
+	}
+	if v := metricLine(body, `sluice_milliseconds_since_last_event{connector="inventory"}`); v < 60000 || v > 70000 {
+		t.Errorf("milliseconds since the last event = %d, want about a minute", v)
 	}
 	if got := label("a\"b\\c\nd"); got != `"a\"b\\c\nd"` {
 		t.Errorf("label = %s", got)
@@ -217,4 +230,16 @@ func TestServePortInUse(t *testing.T) {
 	if _, err := http.Get("http://" + addrs[0] + "/connectors"); err == nil {
 		t.Error("the listener still answers after its context ended")
 	}
+}
+
+func metricLine(exposition, series string) int64 {
+	for _, line := range strings.Split(exposition, "\n") {
+		if rest, ok := strings.CutPrefix(line, series+" "); ok {
+			v, err := strconv.ParseInt(rest, 10, 64)
+			if err == nil {
+				return v
+			}
+		}
+	}
+	return -1
 }

@@ -153,7 +153,10 @@ func (c *Coordinator) snapshot(ctx context.Context, from change.Position, data b
 	if err := c.delay(ctx, c.SnapshotDelay, "snapshot.delay.ms", "snapshot"); err != nil {
 		return nil, err
 	}
-	return c.Source.Snapshot(ctx, from, data, out)
+	c.Hooks.snapshotStarted()
+	pos, err := c.Source.Snapshot(ctx, from, data, out)
+	c.Hooks.snapshotEnded(err == nil && ctx.Err() == nil)
+	return pos, err
 }
 
 // delayedStream is stream after streaming.delay.ms.

@@ -22,9 +22,19 @@ type HookEvents interface{ OnEvents(op change.Op, n int) }
 // HookQueue is called once per poll with the queue's fill.
 type HookQueue interface{ OnQueue(events int, bytes int64) }
 
-// HookLag is called at each source transaction end with how far behind the
-// source's commit time the poller is.
-type HookLag interface{ OnLag(behind time.Duration) }
+// HookLag is called at each source transaction end the poller takes, with
+// when it took it and how far behind the source's commit time that was.
+type HookLag interface {
+	OnLag(at time.Time, behind time.Duration)
+}
+
+// HookSnapshot is called when the coordinator starts a snapshot of the
+// tables' rows (snapshot.mode's, at start) and when it ends, with ok false
+// for one that failed or was stopped.
+type HookSnapshot interface {
+	OnSnapshotStarted()
+	OnSnapshotEnded(ok bool)
+}
 
 // HookProduced is called for each record Kafka answered, with the broker's
 // error. It has no latency: reading the clock for every record cost 3-4% of
@@ -68,10 +78,26 @@ func (h Hooks) queue(n int, b int64) {
 	}
 }
 
-func (h Hooks) lag(d time.Duration) {
+func (h Hooks) lag(at time.Time, d time.Duration) {
 	for _, x := range h {
 		if f, ok := x.(HookLag); ok {
-			f.OnLag(d)
+			f.OnLag(at, d)
+		}
+	}
+}
+
+func (h Hooks) snapshotStarted() {
+	for _, x := range h {
+		if f, ok := x.(HookSnapshot); ok {
+			f.OnSnapshotStarted()
+		}
+	}
+}
+
+func (h Hooks) snapshotEnded(ok bool) {
+	for _, x := range h {
+		if f, isHook := x.(HookSnapshot); isHook {
+			f.OnSnapshotEnded(ok)
 		}
 	}
 }
@@ -120,7 +146,14 @@ type Counters struct {
 	// Tolerated counts records errors.tolerance=all skipped.
 	Tolerated               atomic.Int64
 	QueueEvents, QueueBytes atomic.Int64
-	LagMs                   atomic.Int64
+	// LagMs is the last transaction end's lag, LastTxnMs when the poller
+	// took it (Unix ms; 0: none yet), Transactions how many it took.
+	LagMs, LastTxnMs, Transactions atomic.Int64
+	// SnapshotRunning is 1 while a snapshot runs; SnapshotsCompleted and
+	// SnapshotsAborted count those that ended, SnapshotMs how long the last
+	// one took.
+	SnapshotRunning, SnapshotsCompleted, SnapshotsAborted, SnapshotMs atomic.Int64
+	snapshotStart                                                     atomic.Int64
 }
 
 func (c *Counters) OnEvents(op change.Op, n int) {
@@ -142,7 +175,35 @@ func (c *Counters) OnEvents(op change.Op, n int) {
 
 func (c *Counters) OnQueue(n int, b int64) { c.QueueEvents.Store(int64(n)); c.QueueBytes.Store(b) }
 
-func (c *Counters) OnLag(d time.Duration) { c.LagMs.Store(d.Milliseconds()) }
+func (c *Counters) OnLag(at time.Time, d time.Duration) {
+	c.LagMs.Store(d.Milliseconds())
+	c.LastTxnMs.Store(at.UnixMilli())
+	c.Transactions.Add(1)
+}
+
+func (c *Counters) OnSnapshotStarted() {
+	c.snapshotStart.Store(time.Now().UnixMilli())
+	c.SnapshotRunning.Store(1)
+}
+
+// SnapshotDuration is how long the running snapshot has taken so far, or
+// the last one took (Debezium's SnapshotDurationInSeconds).
+func (c *Counters) SnapshotDuration(now time.Time) time.Duration {
+	if c.SnapshotRunning.Load() == 1 {
+		return time.Duration(now.UnixMilli()-c.snapshotStart.Load()) * time.Millisecond
+	}
+	return time.Duration(c.SnapshotMs.Load()) * time.Millisecond
+}
+
+func (c *Counters) OnSnapshotEnded(ok bool) {
+	c.SnapshotMs.Store(time.Now().UnixMilli() - c.snapshotStart.Load())
+	c.SnapshotRunning.Store(0)
+	if ok {
+		c.SnapshotsCompleted.Add(1)
+	} else {
+		c.SnapshotsAborted.Add(1)
+	}
+}
 
 func (c *Counters) OnProduced(_ string, err error) {
 	if err != nil {

@@ -231,7 +231,7 @@ func (p *Poller) process(ctx context.Context, entries []entry) error {
 				if now.Before(start) {
 					now = time.Now()
 				}
-				p.cfg.Hooks.lag(now.Sub(time.UnixMilli(e.TsMs)))
+				p.cfg.Hooks.lag(now, now.Sub(time.UnixMilli(e.TsMs)))
 			}
 			if e.stored != nil {
 				err := p.commitNow(ctx)

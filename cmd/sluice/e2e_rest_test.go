@@ -88,6 +88,9 @@ func TestRESTAPIEndToEnd(t *testing.T) {
 	for _, want := range []string{
 		fmt.Sprintf(`sluice_events_total{connector=%q,op="r"} 3`, good),
 		fmt.Sprintf(`sluice_events_total{connector=%q,op="c"} 1`, good),
+		fmt.Sprintf(`sluice_snapshot_running{connector=%q} 0`, good),
+		fmt.Sprintf(`sluice_snapshots_completed_total{connector=%q} 1`, good),
+		fmt.Sprintf(`sluice_snapshots_completed_total{connector=%q} 0`, bad),
 		fmt.Sprintf(`sluice_task_state{connector=%q,task="0",state="FAILED"} 1`, bad),
 		fmt.Sprintf(`sluice_task_state{connector=%q,task="0",state="RUNNING"} 1`, good),
 	} {
@@ -97,6 +100,14 @@ func TestRESTAPIEndToEnd(t *testing.T) {
 	}
 	if v := metricValue(metrics, fmt.Sprintf(`sluice_records_produced_total{connector=%q}`, good)); v < 4 {
 		t.Errorf("records produced = %d, want at least the 4 rows", v)
+	}
+
+	// The insert's streamed transaction at least (the snapshot is none).
+	if v := metricValue(metrics, fmt.Sprintf(`sluice_transactions_total{connector=%q}`, good)); v < 1 {
+		t.Errorf("transactions = %d, want at least 1", v)
+	}
+	if v := metricValue(metrics, fmt.Sprintf(`sluice_milliseconds_since_last_event{connector=%q}`, good)); v < 0 || v > 60000 {
+		t.Errorf("milliseconds since the last event = %d", v)
 	}
 
 	// Pause: the offset is stored, and the API's offsets are the topic's.
