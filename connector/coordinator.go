@@ -81,6 +81,10 @@ func (c *Coordinator) read(ctx context.Context, from change.Position, out *progr
 	if err := c.Source.Start(ctx, from); err != nil {
 		return err
 	}
+	from, err := c.checkPosition(ctx, from)
+	if err != nil {
+		return err
+	}
 	if notes := c.startNotes(from); len(notes) > 0 {
 		if err := out.Enqueue(ctx, notes...); err != nil {
 			return err
@@ -122,12 +126,30 @@ func (c *Coordinator) read(ctx context.Context, from change.Position, out *progr
 		c.Logger.Info("snapshot.mode=initial_only: the stored offset is past the snapshot; not streaming")
 		return nil
 	}
-	err := c.delayedStream(ctx, from, out)
+	err = c.delayedStream(ctx, from, out)
 	if errors.Is(err, fault.ErrPositionUnavailable) && c.Mode == config.SnapshotWhenNeeded {
 		c.Logger.Warn("the source no longer has the stored position; snapshot.mode=when_needed: taking a new snapshot", zap.Error(err))
 		return c.snapshotThenStream(ctx, nil, out)
 	}
 	return err
+}
+
+// checkPosition asks the source, before any notification, whether it still
+// has a stored streaming position, as Debezium checks at every start that
+// streams: when it has not, when_needed starts over as without an offset
+// (a new snapshot, not a SKIPPED one first) and the other modes stop with
+// the source's error. always and initial_only take no stream from it.
+func (c *Coordinator) checkPosition(ctx context.Context, from change.Position) (change.Position, error) {
+	pc, ok := c.Source.(PositionChecker)
+	if !ok || from == nil || inProgress(from) || c.Mode == config.SnapshotAlways || c.Mode == config.SnapshotInitialOnly {
+		return from, nil
+	}
+	err := pc.CheckPosition(ctx, from)
+	if errors.Is(err, fault.ErrPositionUnavailable) && c.Mode == config.SnapshotWhenNeeded {
+		c.Logger.Warn("the source no longer has the stored position; snapshot.mode=when_needed: taking a new snapshot", zap.Error(err))
+		return nil, nil
+	}
+	return from, err
 }
 
 func (c *Coordinator) snapshotThenStream(ctx context.Context, from change.Position, out *progress) error {

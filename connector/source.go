@@ -98,6 +98,15 @@ type UnresumableSnapshot interface {
 	SnapshotUnresumable() bool
 }
 
+// PositionChecker is implemented by sources that can tell at start,
+// before any notification or record, whether the server still has the
+// changes after a stored position (Debezium's check of the log position at
+// every start). CheckPosition returns an error wrapping
+// fault.ErrPositionUnavailable when it does not.
+type PositionChecker interface {
+	CheckPosition(ctx context.Context, from change.Position) error
+}
+
 // Splitter is implemented by sources that stream with several readers, one
 // per shard: Split gives each reader's start from the task's position, and
 // Combine (in the readers' order) gives the task's position back. A failing

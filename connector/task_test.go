@@ -402,6 +402,71 @@ func TestWhenNeededSnapshotsAnUnavailablePosition(t *testing.T) {
 	}
 }
 
+// checkingSource is a fakeSource whose server no longer has position 3,
+// and says so before streaming (PositionChecker).
+type checkingSource struct{ *fakeSource }
+
+func (c checkingSource) CheckPosition(_ context.Context, from change.Position) error {
+	c.log(fmt.Sprintf("check(%v)", from))
+	if from.(seqPos).n == 3 {
+		return fault.Definite(fmt.Errorf("%w: binlogs purged", fault.ErrPositionUnavailable))
+	}
+	return nil
+}
+
+// A position checked as gone before the start's notifications: when_needed
+// snapshots as a first start does, without a SKIPPED first; initial stops
+// with the source's error, having sent nothing (Debezium's check at start).
+func TestPositionCheckedBeforeStartNotes(t *testing.T) {
+	for _, tc := range []struct{ mode, calls string }{
+		{config.SnapshotWhenNeeded, "start({3 false}) check({3 false}) snapshot(<nil>,true) stream({100 false})"},
+		{config.SnapshotInitial, "start({3 false}) check({3 false})"},
+	} {
+		t.Run(tc.mode, func(t *testing.T) {
+			store := &memStore{}
+			_ = store.Commit(context.Background(), []byte("k"), []byte(`{"n":3,"snap":false}`))
+			src := checkingSource{&fakeSource{}}
+			prod := &fakeProducer{}
+			task := newTestTask(t, src, tc.mode, store, prod)
+			var err error
+			if task.Notify, err = notify.ParseConfig(map[string]string{"notification.enabled.channels": "sink",
+				"notification.sink.topic.name": "notes"}, "px"); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			done := make(chan error, 1)
+			go func() { done <- task.Run(ctx) }()
+			if tc.mode == config.SnapshotWhenNeeded {
+				waitFor(t, "stream", func() bool { return strings.Contains(src.called(), "stream(") })
+				cancel()
+				if err := <-done; err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				select {
+				case err := <-done:
+					if err == nil || !strings.Contains(err.Error(), "binlogs purged") {
+						t.Fatalf("err %v, want the source's", err)
+					}
+				case <-time.After(10 * time.Second):
+					t.Fatalf("still running from a position the source no longer has (calls %q)", src.called())
+				}
+			}
+			if got := src.called(); got != tc.calls {
+				t.Errorf("calls %q, want %q", got, tc.calls)
+			}
+			prod.mu.Lock()
+			defer prod.mu.Unlock()
+			for i, topic := range prod.topics {
+				if topic == "notes" {
+					t.Errorf("notification sent: %s", prod.values[i])
+				}
+			}
+		})
+	}
+}
+
 // A transient failure is retried from the last position the reader
 // enqueued; a definite one stops the task with its message.
 func TestTransientErrorsRetryFromTheLastCommit(t *testing.T) {

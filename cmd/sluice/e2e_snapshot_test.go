@@ -413,19 +413,37 @@ func TestInitialSnapshotMarkers(t *testing.T) {
 
 // TestWhenNeededAfterPurge removes the binlogs holding a stopped
 // connector's position: with snapshot.mode=initial the daemon stops with an
-// error saying so and how to recover; with when_needed it takes a new
-// snapshot and the state rebuilt from Kafka equals the table.
+// error saying so and how to recover, having notified nothing; with
+// when_needed it takes a new snapshot, notified as a first start's (no
+// SKIPPED first: Debezium checks the position before its snapshot source
+// runs), and the state rebuilt from Kafka equals the table. The MariaDB
+// class's offset holds GTIDs; the MySQL class's on MariaDB a file and
+// position only.
 func TestWhenNeededAfterPurge(t *testing.T) {
+	for _, class := range []string{"io.debezium.connector.mariadb.MariaDbConnector", "io.debezium.connector.mysql.MySqlConnector"} {
+		t.Run(class[strings.LastIndex(class, ".")+1:], func(t *testing.T) { whenNeededAfterPurge(t, class) })
+	}
+}
+
+func whenNeededAfterPurge(t *testing.T, class string) {
 	e := needServers(t)
 	d := newDB(t, e)
 	d.exec("CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL, pad VARCHAR(40) NOT NULL)")
 	d.exec("INSERT INTO t VALUES (1, 1, 'a'), (2, 1, 'b')")
 	prefix := "e2e" + d.name[4:]
-	extra := map[string]string{"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false"}
+	notes := prefix + "-notes"
+	// One partition keeps the notifications in the order they were written.
+	if _, err := kadm.NewClient(newKafkaClient(t, e)).CreateTopic(context.Background(), 1, -1, nil, notes); err != nil {
+		t.Fatalf("creating the notification topic: %v", err)
+	}
+	extra := map[string]string{"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false",
+		"connector.class": class, "notification.enabled.channels": "sink", "notification.sink.topic.name": notes}
 	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, extra)
 	sl := startDaemon(t, e, "--log-format", "console", cfg)
 	sl.WaitLog("binlog streaming from", 30*time.Second)
 	sl.Stop()
+	snapshotNotes := []string{"STARTED", "IN_PROGRESS", "TABLE_SCAN_COMPLETED", "COMPLETED"}
+	expectInitial(t, consume(t, e, 4, 30*time.Second, notes), prefix, snapshotNotes...)
 
 	// While it is down: changes, then the binlogs holding its position go.
 	d.exec("UPDATE t SET v = 2 WHERE id = 1")
@@ -464,12 +482,16 @@ func TestWhenNeededAfterPurge(t *testing.T) {
 	if failing.Err == nil || !strings.Contains(failing.Stderr.String(), "snapshot.mode=when_needed") {
 		t.Fatalf("exit %v; the error does not say how to recover:\n%s", failing.Err, tail(failing.Stderr.String(), 2000))
 	}
+	if recs := consume(t, e, 4, 10*time.Second, notes); len(recs) != 4 {
+		t.Errorf("the failed start notified %d times, want none", len(recs)-4)
+	}
 
 	extra["snapshot.mode"] = "when_needed"
 	cfg2 := connectorFile(t, e, "c-"+d.name, prefix, d.name, extra)
 	sl2 := startDaemon(t, e, "--log-format", "console", cfg2)
 	sl2.WaitLog("taking a new snapshot", 30*time.Second)
 	sl2.WaitLog("snapshot finished", 60*time.Second)
+	expectInitial(t, consume(t, e, 8, 30*time.Second, notes)[4:], prefix, snapshotNotes...)
 	// The new snapshot re-emits every current row. A row deleted while the
 	// binlogs were lost cannot be seen by any snapshot, so it stays in
 	// Kafka (as with Debezium): every table row must be there and right.

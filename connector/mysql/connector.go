@@ -306,6 +306,12 @@ func (m *Source) Stream(ctx context.Context, from change.Position, out change.En
 	return s.Resume(ctx, p, filter, out)
 }
 
+// CheckPosition tells whether the server still has the binlog after the
+// stored position (binlog.Streamer.CheckAvailable).
+func (m *Source) CheckPosition(ctx context.Context, from change.Position) error {
+	return m.s.CheckAvailable(ctx, from.(offsets.MySQL))
+}
+
 // Validate runs the preflight checks against the server.
 func (m *Source) Validate(ctx context.Context) ([]config.Problem, error) {
 	return Preflight(ctx, m.srv.Config)

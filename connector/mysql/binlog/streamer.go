@@ -849,7 +849,7 @@ func (s *Streamer) sourceValue(template []any, row int) *change.Value {
 // the server is known to still have it: a position it no longer has is a
 // definite error that wraps fault.ErrPositionUnavailable.
 func (s *Streamer) Resume(ctx context.Context, from offsets.MySQL, filter SnapshotFilter, out change.Enqueuer) error {
-	err := s.checkAvailable(ctx, from)
+	err := s.CheckAvailable(ctx, from)
 	if err == nil {
 		err = s.Stream(ctx, from, filter, out)
 	}
@@ -865,15 +865,20 @@ func isPurged(err error) bool {
 	return errors.Is(err, fault.ErrPositionUnavailable) || errors.As(err, &me) && me.Code == gmysql.ER_MASTER_FATAL_ERROR_READING_BINLOG
 }
 
-// checkAvailable makes sure the server still has every transaction after
-// the stored GTID position. MariaDB does not refuse a GTID position older
-// than its oldest binlog: it starts at the oldest binlog and silently skips
-// what was purged. The oldest binlog's Gtid_list event tells what came
-// before it; a domain there ahead of the stored position means lost changes.
-func (s *Streamer) checkAvailable(ctx context.Context, from offsets.MySQL) error {
-	if s.cfg.Proto() != "mariadb" || fileResume(s.cfg, from) {
-		// MySQL refuses a purged GTID position itself, and either server a
-		// purged binlog file (error 1236).
+// CheckAvailable makes sure the server still has every transaction after
+// the stored position; a position it no longer has is a definite error that
+// wraps fault.ErrPositionUnavailable. A position by file must name a binlog
+// the server lists. MariaDB does not refuse a GTID position older than its
+// oldest binlog: it starts at the oldest binlog and silently skips what was
+// purged. The oldest binlog's Gtid_list event tells what came before it; a
+// domain there ahead of the stored position means lost changes. MySQL
+// refuses a purged GTID position itself when the stream starts (error
+// 1236), which Resume reports the same way.
+func (s *Streamer) CheckAvailable(ctx context.Context, from offsets.MySQL) error {
+	if fileResume(s.cfg, from) || from.GTIDs == "" && from.File != "" {
+		return s.checkFile(ctx, from)
+	}
+	if s.cfg.Proto() != "mariadb" {
 		return nil
 	}
 	stored, err := gmysql.ParseMariadbGTIDSet(from.GTIDs)
@@ -917,6 +922,30 @@ func (s *Streamer) checkAvailable(ctx context.Context, from offsets.MySQL) error
 		}
 	}
 	return nil
+}
+
+// checkFile makes sure the server still lists the stored binlog file.
+func (s *Streamer) checkFile(ctx context.Context, from offsets.MySQL) error {
+	conn, err := s.cfg.Connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	r, err := conn.Execute("SHOW BINARY LOGS")
+	if err != nil {
+		return fmt.Errorf("listing binlogs to check the stored position is still there: %w", err)
+	}
+	var have []string
+	for i := 0; i < r.RowNumber(); i++ {
+		name, _ := r.GetString(i, 0)
+		if name == from.File {
+			return nil
+		}
+		have = append(have, name)
+	}
+	return fault.Definite(fmt.Errorf("%w: the stored position is in binlog %s but the server has only %s; "+
+		"set snapshot.mode=when_needed to take a new snapshot, or delete the stored offset to start over",
+		fault.ErrPositionUnavailable, from.File, strings.Join(have, ", ")))
 }
 
 // fileResume reports whether the stream resumes by binlog file and position
