@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -116,7 +118,43 @@ func (s *Server) writeMetrics(b io.Writer) {
 			fmt.Fprintf(b, "%s{connector=%s} %d\n", m.name, label(name), m.sample(s.connectors[name]))
 		}
 	}
+	s.writeObserved(b, header)
 	writeProcess(b, header)
+}
+
+// writeObserved writes what the sources that observe themselves report.
+func (s *Server) writeObserved(b io.Writer, header func(name, typ, help string)) {
+	var observed []*Connector
+	for _, name := range s.names {
+		if c := s.connectors[name]; c.Observed {
+			observed = append(observed, c)
+		}
+	}
+	if len(observed) == 0 {
+		return
+	}
+	for _, m := range []metric{
+		{"sluice_connected", "gauge", "1 while the source's stream is connected (Debezium's Connected).",
+			func(c *Connector) int64 { return c.Counters.StreamConnected.Load() }},
+		{"sluice_snapshot_tables", "gauge", "Tables of the last snapshot of rows (Debezium's TotalTableCount).",
+			func(c *Connector) int64 { return c.Counters.SnapshotTablesTotal.Load() }},
+		{"sluice_snapshot_tables_remaining", "gauge", "Tables of the last snapshot not read whole yet (Debezium's RemainingTableCount).",
+			func(c *Connector) int64 {
+				return c.Counters.SnapshotTablesTotal.Load() - c.Counters.SnapshotTablesDone.Load()
+			}},
+	} {
+		header(m.name, m.typ, m.help)
+		for _, c := range observed {
+			fmt.Fprintf(b, "%s{connector=%s} %d\n", m.name, label(c.Name), m.sample(c))
+		}
+	}
+	header("sluice_snapshot_rows_scanned", "gauge", "Rows of each table the last snapshot read so far (Debezium's RowsScanned).")
+	for _, c := range observed {
+		rows := c.Counters.RowsScanned()
+		for _, table := range slices.Sorted(maps.Keys(rows)) {
+			fmt.Fprintf(b, "sluice_snapshot_rows_scanned{connector=%s,table=%s} %d\n", label(c.Name), label(table), rows[table])
+		}
+	}
 }
 
 // writeProcess writes the process metrics Prometheus's Go client names so,

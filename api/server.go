@@ -47,6 +47,9 @@ type Connector struct {
 	Counters *connector.Counters
 	// QueueCapacity is max.queue.size: Debezium's QueueTotalCapacity.
 	QueueCapacity int
+	// Observed: the source reports its connection and snapshot tables
+	// (connector.Observed), so those metrics are its.
+	Observed bool
 }
 
 // Server answers the REST API for a fixed set of connectors.

@@ -59,7 +59,7 @@ func newTestServer(t *testing.T) (*Server, *fakeTask, *fakeTask, *connector.Coun
 	counters := &connector.Counters{}
 	s := New([]*Connector{
 		{Name: "orders", Config: map[string]string{"name": "orders"}, Tasks: []Task{b}, Counters: &connector.Counters{}, QueueCapacity: 2048},
-		{Name: "inventory", Config: map[string]string{"name": "inventory", "database.password": "********"}, Tasks: []Task{a}, Counters: counters, QueueCapacity: 4096},
+		{Name: "inventory", Config: map[string]string{"name": "inventory", "database.password": "********"}, Tasks: []Task{a}, Counters: counters, QueueCapacity: 4096, Observed: true},
 	}, "1.2.3", zap.NewNop())
 	s.WorkerID, s.ClusterID = "host1:8083", "c1"
 	return s, a, b, counters
@@ -162,6 +162,11 @@ func TestMetricsExposition(t *testing.T) {
 	counters.OnSnapshotEnded(true)
 	counters.OnSnapshotStarted()
 	counters.OnQueue(12, 3400)
+	var o change.Observer = connector.Hooks{counters} // as the task hands it to the source
+	o.Connected(true)
+	o.SnapshotTables(3, 1)
+	o.SnapshotTableRows("db.a", 10, true)
+	o.SnapshotTableRows("db.b", 5, false)
 	code, body := do(t, s.Handler(), "GET", "/metrics")
 	if code != 200 {
 		t.Fatalf("GET /metrics = %d", code)
@@ -186,10 +191,18 @@ func TestMetricsExposition(t *testing.T) {
 		`sluice_task_state{connector="orders",task="0",state="RUNNING"} 0`,
 		`sluice_task_state{connector="inventory",task="0",state="RUNNING"} 1`,
 		"# TYPE process_resident_memory_bytes gauge",
+		`sluice_connected{connector="inventory"} 1`,
+		`sluice_snapshot_tables{connector="inventory"} 3`,
+		`sluice_snapshot_tables_remaining{connector="inventory"} 1`,
+		`sluice_snapshot_rows_scanned{connector="inventory",table="db.a"} 10`,
+		`sluice_snapshot_rows_scanned{connector="inventory",table="db.b"} 5`,
 	} {
 		if !strings.Contains(body, want+"\n") {
 			t.Errorf("metrics lack %q:\n%s", want, body)
 		}
+	}
+	if strings.Contains(body, `sluice_connected{connector="orders"}`) {
+		t.Errorf("a connector whose source does not observe itself has a sluice_connected:\n%s", body)
 	}
 	if v := metricLine(body, `sluice_milliseconds_since_last_event{connector="inventory"}`); v < 60000 || v > 70000 {
 		t.Errorf("milliseconds since the last event = %d, want about a minute", v)

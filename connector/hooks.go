@@ -1,6 +1,8 @@
 package connector
 
 import (
+	"maps"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -60,6 +62,32 @@ type HookTolerated interface {
 // (definite=false) and the one that stops it.
 type HookError interface {
 	OnError(err error, definite bool)
+}
+
+// Connected, SnapshotTables and SnapshotTableRows make Hooks a
+// change.Observer: each goes to the members that observe sources.
+func (h Hooks) Connected(up bool) {
+	for _, x := range h {
+		if f, ok := x.(change.Observer); ok {
+			f.Connected(up)
+		}
+	}
+}
+
+func (h Hooks) SnapshotTables(total, done int) {
+	for _, x := range h {
+		if f, ok := x.(change.Observer); ok {
+			f.SnapshotTables(total, done)
+		}
+	}
+}
+
+func (h Hooks) SnapshotTableRows(table string, rows int64, finished bool) {
+	for _, x := range h {
+		if f, ok := x.(change.Observer); ok {
+			f.SnapshotTableRows(table, rows, finished)
+		}
+	}
 }
 
 func (h Hooks) events(op change.Op, n int) {
@@ -154,6 +182,14 @@ type Counters struct {
 	// one took.
 	SnapshotRunning, SnapshotsCompleted, SnapshotsAborted, SnapshotMs atomic.Int64
 	snapshotStart                                                     atomic.Int64
+	// StreamConnected is 1 while the source's stream is connected
+	// (Debezium's Connected). SnapshotTablesTotal and SnapshotTablesDone are the last
+	// snapshot's table counts (TotalTableCount; RemainingTableCount is
+	// their difference).
+	StreamConnected, SnapshotTablesTotal, SnapshotTablesDone atomic.Int64
+
+	rowsMu sync.Mutex
+	rows   map[string]int64 // the last snapshot's rows read, by table (RowsScanned)
 }
 
 func (c *Counters) OnEvents(op change.Op, n int) {
@@ -171,6 +207,41 @@ func (c *Counters) OnEvents(op change.Op, n int) {
 	default:
 		c.Other.Add(int64(n))
 	}
+}
+
+func (c *Counters) Connected(up bool) {
+	if up {
+		c.StreamConnected.Store(1)
+	} else {
+		c.StreamConnected.Store(0)
+	}
+}
+
+func (c *Counters) SnapshotTables(total, done int) {
+	c.SnapshotTablesTotal.Store(int64(total))
+	c.SnapshotTablesDone.Store(int64(done))
+	c.rowsMu.Lock()
+	c.rows = map[string]int64{}
+	c.rowsMu.Unlock()
+}
+
+func (c *Counters) SnapshotTableRows(table string, rows int64, finished bool) {
+	if finished {
+		c.SnapshotTablesDone.Add(1)
+	}
+	c.rowsMu.Lock()
+	if c.rows == nil {
+		c.rows = map[string]int64{}
+	}
+	c.rows[table] = rows
+	c.rowsMu.Unlock()
+}
+
+// RowsScanned is the last snapshot's rows read so far, by table.
+func (c *Counters) RowsScanned() map[string]int64 {
+	c.rowsMu.Lock()
+	defer c.rowsMu.Unlock()
+	return maps.Clone(c.rows)
 }
 
 func (c *Counters) OnQueue(n int, b int64) { c.QueueEvents.Store(int64(n)); c.QueueBytes.Store(b) }

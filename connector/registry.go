@@ -178,6 +178,9 @@ func NewTask(c *config.Connector, d Deps) (*Task, error) {
 // offset under key; id names the task among the connector's (empty for a
 // connector of one task).
 func newTask(c *config.Connector, d Deps, src Source, key []byte, id string) (*Task, error) {
+	if o, ok := src.(Observed); ok && len(d.Hooks) > 0 {
+		o.Observe(d.Hooks)
+	}
 	chain, err := smt.Parse(c.Raw)
 	if err != nil {
 		return nil, err

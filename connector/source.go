@@ -98,6 +98,12 @@ type UnresumableSnapshot interface {
 	SnapshotUnresumable() bool
 }
 
+// Observed is implemented by sources that report their connection and
+// snapshot progress (change.Observer); the task hands them its Hooks.
+type Observed interface {
+	Observe(change.Observer)
+}
+
 // PositionChecker is implemented by sources that can tell at start,
 // before any notification or record, whether the server still has the
 // changes after a stored position (Debezium's check of the log position at

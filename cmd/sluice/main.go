@@ -519,6 +519,7 @@ func apiConnector(c *config.Connector, tasks []*connector.Task, counters *connec
 	ac := &api.Connector{Name: c.Name, Config: cfg, Counters: counters, QueueCapacity: c.MaxQueueSize}
 	for _, t := range tasks {
 		ac.Tasks = append(ac.Tasks, t)
+		_, ac.Observed = t.Source.(connector.Observed)
 	}
 	return ac
 }

@@ -306,6 +306,10 @@ func (m *Source) Stream(ctx context.Context, from change.Position, out change.En
 	return s.Resume(ctx, p, filter, out)
 }
 
+// Observe has o told of the stream's connection and the snapshot's
+// progress.
+func (m *Source) Observe(o change.Observer) { m.srv.Observer = o }
+
 // CheckPosition tells whether the server still has the binlog after the
 // stored position (binlog.Streamer.CheckAvailable).
 func (m *Source) CheckPosition(ctx context.Context, from change.Position) error {

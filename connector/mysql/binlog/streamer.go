@@ -370,6 +370,8 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 		return false, err
 	}
 	defer closeDump()
+	s.srv.Observer.Connected(true)
+	defer s.srv.Observer.Connected(false)
 	return s.readEvents(ctx, st, bs, out)
 }
 

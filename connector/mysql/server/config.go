@@ -166,6 +166,9 @@ type Server struct {
 	Source  *change.Schema // the source block's schema
 	// Notify is the sink notification channel; nil when it is off.
 	Notify *notify.Sink
+	// Observer is told of the stream's connection and the snapshot's
+	// progress (metrics); a NopObserver until the task sets one.
+	Observer change.Observer
 }
 
 // New prepares the server of cfg; nothing connects until it is used.
@@ -173,7 +176,7 @@ func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = zap.NewNop()
 	}
-	s := &Server{Config: cfg, Log: cfg.Logger, Source: sourceSchema(cfg.Flavor)}
+	s := &Server{Config: cfg, Log: cfg.Logger, Source: sourceSchema(cfg.Flavor), Observer: change.NopObserver{}}
 	s.Catalog = NewCatalog(s.Connect)
 	s.Catalog.JSONTyped = cfg.Types.MariaDBJSON
 	return s

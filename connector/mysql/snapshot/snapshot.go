@@ -266,6 +266,7 @@ func (s *Snapshotter) read(ctx context.Context, st *State, out change.Enqueuer) 
 			tables = append(tables, t)
 		}
 	}
+	s.srv.Observer.SnapshotTables(len(st.Tables), len(st.Tables)-len(tables))
 	s.log.Info("snapshot starting", zap.Int("tables", len(tables)), zap.Int("tables_already_done", len(st.Tables)-len(tables)),
 		zap.String("stream_from_gtids", st.Start.GTIDs), zap.Int("threads", s.snap.MaxThreads))
 
@@ -735,6 +736,7 @@ func (e *emitter) chunk(ctx context.Context, j *chunkJob, res chunkResult) error
 	}
 	j.t.rows += n
 	e.s.rows += n
+	e.s.srv.Observer.SnapshotTableRows(j.t.name, j.t.rows, j.last)
 	if j.last {
 		e.noteTableDone(j.t)
 	}
