@@ -36,7 +36,8 @@ JSON
 echo "== sluice validate" >&2
 "$WORK/sluice" validate "$WORK/inventory.json"
 echo "== sluice run (log: $WORK/sluice.log)" >&2
-"$WORK/sluice" run --log-format console "$WORK/inventory.json" >"$WORK/sluice.log" 2>&1 &
+# The REST API and metrics on a free loopback port (the log names it).
+"$WORK/sluice" run --log-format console --listeners http://127.0.0.1:0 "$WORK/inventory.json" >"$WORK/sluice.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 200); do grep -q "binlog streaming from" "$WORK/sluice.log" && break; sleep 0.1; done
@@ -53,6 +54,13 @@ for t in "$RUN.inventory.customers" "$RUN.inventory.orders"; do
   echo "-- topic $t"
   kcat -b "$SLUICE_BOOTSTRAP_SERVERS" -C -t "$t" -o beginning -e -q -f '%k | %s\n'
 done
+rest=$(grep -o '"addresses": \["[^"]*"' "$WORK/sluice.log" | head -1 | sed 's/.*\["//; s/"$//')
+if [ -n "$rest" ] && command -v curl >/dev/null; then
+  echo "== GET http://$rest/connectors/$RUN/status (Kafka Connect's REST paths)" >&2
+  curl -s "http://$rest/connectors/$RUN/status"
+  echo "== GET http://$rest/metrics (a few of them)" >&2
+  curl -s "http://$rest/metrics" | grep -E '^sluice_(events_total|records_produced_total|milliseconds_behind_source)'
+fi
 kill -TERM $pid; wait $pid || true
 trap - EXIT
 echo "== stored offset" >&2
