@@ -47,6 +47,9 @@ type Connector struct {
 	Counters *connector.Counters
 	// QueueCapacity is max.queue.size: Debezium's QueueTotalCapacity.
 	QueueCapacity int
+	// Topics lists the topics the connector writes to (Kafka Connect's
+	// active topics); nil: none known.
+	Topics func() []string
 	// Observed: the source reports its connection and snapshot tables
 	// (connector.Observed), so those metrics are its.
 	Observed bool
@@ -96,6 +99,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /connectors/{name}/tasks", s.withConnector(s.tasks))
 	mux.HandleFunc("GET /connectors/{name}/tasks/{task}/status", s.withConnector(s.taskStatus))
 	mux.HandleFunc("GET /connectors/{name}/offsets", s.withConnector(s.offsets))
+	mux.HandleFunc("GET /connectors/{name}/topics", s.withConnector(s.topics))
 	mux.HandleFunc("PUT /connectors/{name}/pause", s.withConnector(s.pause))
 	mux.HandleFunc("PUT /connectors/{name}/resume", s.withConnector(s.resume))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -253,6 +257,16 @@ func (s *Server) taskStatus(w http.ResponseWriter, r *http.Request, c *Connector
 		return
 	}
 	writeJSON(w, http.StatusOK, s.taskStatusOf(i, c.Tasks[i]))
+}
+
+// topics is Kafka Connect's active topics (KIP-558), since the process
+// started.
+func (s *Server) topics(w http.ResponseWriter, _ *http.Request, c *Connector) {
+	topics := []string{}
+	if c.Topics != nil {
+		topics = append(topics, c.Topics()...)
+	}
+	writeJSON(w, http.StatusOK, map[string]map[string][]string{c.Name: {"topics": topics}})
 }
 
 func (s *Server) pause(w http.ResponseWriter, _ *http.Request, c *Connector) {

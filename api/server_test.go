@@ -59,7 +59,8 @@ func newTestServer(t *testing.T) (*Server, *fakeTask, *fakeTask, *connector.Coun
 	counters := &connector.Counters{}
 	s := New([]*Connector{
 		{Name: "orders", Config: map[string]string{"name": "orders"}, Tasks: []Task{b}, Counters: &connector.Counters{}, QueueCapacity: 2048},
-		{Name: "inventory", Config: map[string]string{"name": "inventory", "database.password": "********"}, Tasks: []Task{a}, Counters: counters, QueueCapacity: 4096, Observed: true},
+		{Name: "inventory", Config: map[string]string{"name": "inventory", "database.password": "********"}, Tasks: []Task{a}, Counters: counters, QueueCapacity: 4096, Observed: true,
+			Topics: func() []string { return []string{"db1.inv.a", "db1.inv.b"} }},
 	}, "1.2.3", zap.NewNop())
 	s.WorkerID, s.ClusterID = "host1:8083", "c1"
 	return s, a, b, counters
@@ -101,7 +102,9 @@ func TestRESTPathsAnswerAsKafkaConnect(t *testing.T) {
 		{"POST", "/connectors", 405, `{"error_code":405,"message":"Sluice's connectors are the files given to ` + "`sluice run`" + `: add, change or remove the file and restart sluice"}`},
 		{"PUT", "/connectors/inventory/config", 405, ""},
 		{"DELETE", "/connectors/inventory", 405, ""},
-		{"GET", "/connectors/inventory/topics", 404, ""},
+		{"GET", "/connectors/inventory/topics", 200, `{"inventory":{"topics":["db1.inv.a","db1.inv.b"]}}`},
+		{"GET", "/connectors/orders/topics", 200, `{"orders":{"topics":[]}}`},
+		{"PUT", "/connectors/inventory/topics/reset", 404, ""},
 		{"GET", "/", 200, `{"commit":"` + commit() + `","kafka_cluster_id":"c1","version":"1.2.3"}`},
 	}
 	for _, tc := range cases {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -118,6 +120,15 @@ func (t *TopicCreator) ensure(ctx context.Context, topic string, g *config.Topic
 	t.known[topic] = true
 	t.mu.Unlock()
 	return nil
+}
+
+// Topics lists, sorted, the topics this connector has written to or is
+// about to (each is ensured before its first record) since the process
+// started: Kafka Connect's active topics.
+func (t *TopicCreator) Topics() []string {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return slices.Sorted(maps.Keys(t.known))
 }
 
 // KafkaLogger routes franz-go's log through zap. Only warnings and errors

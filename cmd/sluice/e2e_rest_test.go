@@ -52,6 +52,10 @@ func TestRESTAPIEndToEnd(t *testing.T) {
 		t.Fatalf("%d records on %s, want 4", len(recs), topic)
 	}
 
+	// Active topics: the table's and the schema change topic (the prefix).
+	if _, body := get("/connectors/" + good + "/topics"); body != fmt.Sprintf(`{%q:{"topics":[%q,%q]}}`, good, good, topic) {
+		t.Errorf("GET topics = %s", body)
+	}
 	if _, body := get("/"); !strings.Contains(body, `"kafka_cluster_id":"`) {
 		t.Errorf("GET / lacks the Kafka cluster's id: %s", body)
 	}

@@ -456,17 +456,19 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	var apiConns []*api.Connector
 	for _, c := range conns {
 		counters := &connector.Counters{}
+		topics := connector.NewTopicCreator(client, c.TopicCreation, log.With(zap.String("connector", c.Name)))
 		planCtx, cancelPlan := context.WithTimeout(ctx, 60*time.Second)
 		tasks, err := connector.NewTasks(planCtx, c, connector.Deps{Env: env, Producer: client,
-			Topics: connector.NewTopicCreator(client, c.TopicCreation, log.With(zap.String("connector", c.Name))),
-			Store:  store, Hooks: connector.Hooks{counters}})
+			Topics: topics, Store: store, Hooks: connector.Hooks{counters}})
 		cancelPlan()
 		if err != nil {
 			fmt.Fprintf(stderr, "error: %s: %s\n", c.Source, err)
 			return 1
 		}
 		plans = append(plans, planned{c, tasks, counters})
-		apiConns = append(apiConns, apiConnector(c, tasks, counters))
+		ac := apiConnector(c, tasks, counters)
+		ac.Topics = topics.Topics
+		apiConns = append(apiConns, ac)
 	}
 	rest, stopREST, err := startREST(w, apiConns, client, log)
 	if err != nil {
