@@ -134,8 +134,8 @@ func (s *Server) writeObserved(b io.Writer, header func(name, typ, help string))
 		return
 	}
 	for _, m := range []metric{
-		{"sluice_connected", "gauge", "1 while the source's stream is connected (Debezium's Connected).",
-			func(c *Connector) int64 { return c.Counters.StreamConnected.Load() }},
+		{"sluice_connected", "gauge", "1 while the source's stream is connected, for Vitess while a reader's VStream is (Debezium's Connected).",
+			func(c *Connector) int64 { return min(c.Counters.StreamConnected.Load(), 1) }},
 		{"sluice_snapshot_tables", "gauge", "Tables of the last snapshot of rows (Debezium's TotalTableCount).",
 			func(c *Connector) int64 { return c.Counters.SnapshotTablesTotal.Load() }},
 		{"sluice_snapshot_tables_remaining", "gauge", "Tables of the last snapshot not read whole yet (Debezium's RemainingTableCount).",

@@ -182,8 +182,9 @@ type Counters struct {
 	// one took.
 	SnapshotRunning, SnapshotsCompleted, SnapshotsAborted, SnapshotMs atomic.Int64
 	snapshotStart                                                     atomic.Int64
-	// StreamConnected is 1 while the source's stream is connected
-	// (Debezium's Connected). SnapshotTablesTotal and SnapshotTablesDone are the last
+	// StreamConnected counts the source's stream connections open (one
+	// per reader: a Vitess task with per-shard readers has several);
+	// Debezium's Connected is whether it is above 0. SnapshotTablesTotal and SnapshotTablesDone are the last
 	// snapshot's table counts (TotalTableCount; RemainingTableCount is
 	// their difference).
 	StreamConnected, SnapshotTablesTotal, SnapshotTablesDone atomic.Int64
@@ -211,9 +212,9 @@ func (c *Counters) OnEvents(op change.Op, n int) {
 
 func (c *Counters) Connected(up bool) {
 	if up {
-		c.StreamConnected.Store(1)
+		c.StreamConnected.Add(1)
 	} else {
-		c.StreamConnected.Store(0)
+		c.StreamConnected.Add(-1)
 	}
 }
 

@@ -29,15 +29,10 @@ func TestRESTAPIEndToEnd(t *testing.T) {
 	goodCfg := connectorFile(t, e, good, good, d.name, nil)
 	badCfg := connectorFile(t, e, bad, bad, d.name, map[string]string{"database.password": "not-the-password"})
 	sl := startDaemon(t, e, "--listeners", "http://127.0.0.1:0", goodCfg, badCfg)
-	sl.WaitLog("REST API and metrics listening", 30*time.Second)
-	m := regexp.MustCompile(`"addresses":\["([^"]+)"\]`).FindStringSubmatch(sl.Stderr.String())
-	if m == nil {
-		t.Fatalf("no listener address in the log:\n%s", tail(sl.Stderr.String(), 2000))
-	}
-	base := "http://" + m[1]
 	// worker_id: the listener's host and port, as Kafka Connect's default
 	// advertised address.
-	workerID := m[1]
+	workerID := restAddr(t, sl)
+	base := "http://" + workerID
 	get := func(path string) (int, string) {
 		t.Helper()
 		return call(t, "GET", base+path)
@@ -160,6 +155,18 @@ func TestRESTAPIEndToEnd(t *testing.T) {
 	if log := sl.WaitExit(30 * time.Second); sl.Err == nil || !strings.Contains(log, "error: connector "+bad+": ") {
 		t.Errorf("exit %v; the log's end does not name %s's error:\n%s", sl.Err, bad, tail(log, 1000))
 	}
+}
+
+// restAddr is the address a daemon started with --listeners
+// http://127.0.0.1:0 (and the JSON log) serves its REST API on.
+func restAddr(t *testing.T, sl *daemon) string {
+	t.Helper()
+	sl.WaitLog("REST API and metrics listening", 30*time.Second)
+	m := regexp.MustCompile(`"addresses":\["([^"]+)"\]`).FindStringSubmatch(sl.Stderr.String())
+	if m == nil {
+		t.Fatalf("no listener address in the log:\n%s", tail(sl.Stderr.String(), 2000))
+	}
+	return m[1]
 }
 
 func call(t *testing.T, method, url string) (int, string) {

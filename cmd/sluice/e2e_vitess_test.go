@@ -290,10 +290,18 @@ func TestVitessCopyThenStream(t *testing.T) {
 		t.Errorf("streamed ops %v, %d records with __debezium.newkey; want u 3, d 4 (one from the key change), 4 tombstones, c 504, one newkey", r2.ops, r2.newKeyHdrs)
 	}
 	sl.Stop()
-	sl = startVitess(t, e, "c-"+tb.name, cfg)
+	// Restarted with the REST API: its metrics show the VStream connected.
+	sl = startDaemon(t, e.env, "--listeners", "http://127.0.0.1:0", conformance.WriteConnector(t, "c-"+tb.name, cfg))
+	base := "http://" + restAddr(t, sl)
 	tb.must(t, "INSERT INTO "+tb.name+" (id, sk, v, pad) VALUES (1004, 1004, 1, 'd')")
 	if r3 := followVt(t, e, tb, topic, 60*time.Second); r3.ops["c"] != 505 {
 		t.Errorf("after the restart: ops %v, want c 505", r3.ops)
+	}
+	_, metrics := call(t, "GET", base+"/metrics")
+	for _, want := range []string{`sluice_connected{connector="c-` + tb.name + `"} 1`, `sluice_events_total{connector="c-` + tb.name + `",op="c"} 1`} {
+		if !strings.Contains(metrics, want+"\n") {
+			t.Errorf("metrics lack %q:\n%s", want, metrics)
+		}
 	}
 	expectInitial(t, consume(t, e.env, 2, 30*time.Second, notes), prefix, "SKIPPED", "SKIPPED")
 	sl.Stop()

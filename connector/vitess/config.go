@@ -77,6 +77,9 @@ type Config struct {
 	BigIntString   bool // bigint.unsigned.handling.mode=string
 	Tasks          TaskConfig
 	Logger         *zap.Logger
+	// Observer is told when a VStream answers and when it ends (metrics);
+	// nil: nobody.
+	Observer change.Observer
 }
 
 // ParseConfig reads the Vitess source's settings from a connector file, or

@@ -247,6 +247,9 @@ func (s *Source) resumeTables(pos offsets.Vitess) []string {
 	return out
 }
 
+// Observe has o told when a reader's VStream answers and when it ends.
+func (s *Source) Observe(o change.Observer) { s.cfg.Observer = o }
+
 // Stream reads changes from `from` until ctx ends or the stream fails.
 // from nil (snapshot.mode=never, nothing stored) starts at vitess.vgtid:
 // "current" on every shard, or the configured VGTID.

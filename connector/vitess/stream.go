@@ -108,6 +108,11 @@ func (r *reader) run(ctx context.Context, c *client, filter *binlogdatapb.Filter
 		return r.refused(ctx, err)
 	}
 	received := false
+	defer func() {
+		if received && r.cfg.Observer != nil {
+			r.cfg.Observer.Connected(false)
+		}
+	}()
 	for {
 		resp, err := st.Recv()
 		if err != nil {
@@ -122,6 +127,9 @@ func (r *reader) run(ctx context.Context, c *client, filter *binlogdatapb.Filter
 				return r.refused(ctx, err) // VTGate checks the VGTID before its first answer
 			}
 			return err
+		}
+		if !received && r.cfg.Observer != nil {
+			r.cfg.Observer.Connected(true) // VTGate has accepted the VGTID
 		}
 		received = true
 		for _, ev := range resp.Events {
