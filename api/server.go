@@ -17,6 +17,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -33,6 +34,7 @@ type Task interface {
 	Pause()
 	Resume()
 	StoredOffset(ctx context.Context) (key, value []byte, err error)
+	StoreOffset(ctx context.Context, value []byte) error
 }
 
 // Connector is one connector as the API shows it.
@@ -66,11 +68,14 @@ type Server struct {
 	WorkerID, ClusterID string
 	ready               atomic.Bool
 	log                 *zap.Logger
+
+	mu      sync.Mutex
+	stopped map[string]bool // connectors PUT .../stop stopped
 }
 
 // New returns a server for conns; version is Sluice's.
 func New(conns []*Connector, version string, log *zap.Logger) *Server {
-	s := &Server{connectors: map[string]*Connector{}, version: version, log: log}
+	s := &Server{connectors: map[string]*Connector{}, version: version, log: log, stopped: map[string]bool{}}
 	for _, c := range conns {
 		s.connectors[c.Name] = c
 		s.names = append(s.names, c.Name)
@@ -102,6 +107,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /connectors/{name}/topics", s.withConnector(s.topics))
 	mux.HandleFunc("PUT /connectors/{name}/pause", s.withConnector(s.pause))
 	mux.HandleFunc("PUT /connectors/{name}/resume", s.withConnector(s.resume))
+	mux.HandleFunc("PUT /connectors/{name}/stop", s.withConnector(s.stop))
+	mux.HandleFunc("PATCH /connectors/{name}/offsets", s.withConnector(s.alterOffsets))
+	mux.HandleFunc("DELETE /connectors/{name}/offsets", s.withConnector(s.resetOffsets))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "HTTP 404 Not Found: "+r.Method+" "+r.URL.Path+" is not one of Kafka Connect's paths that Sluice serves")
 	})
@@ -277,6 +285,9 @@ func (s *Server) pause(w http.ResponseWriter, _ *http.Request, c *Connector) {
 }
 
 func (s *Server) resume(w http.ResponseWriter, _ *http.Request, c *Connector) {
+	s.mu.Lock()
+	delete(s.stopped, c.Name)
+	s.mu.Unlock()
 	for _, t := range c.Tasks {
 		t.Resume()
 	}
@@ -364,7 +375,11 @@ func (s *Server) statusOf(c *Connector) statusJSON {
 		st.Tasks = append(st.Tasks, ts)
 	}
 	st.Connector = stateJSON{State: connector.StateRunning, WorkerID: s.WorkerID, Version: s.version}
-	if paused {
+	switch {
+	case s.isStopped(c):
+		// Kafka Connect's STOPPED connector has no tasks.
+		st.Connector.State, st.Tasks = connector.StateStopped, []stateJSON{}
+	case paused:
 		st.Connector.State = connector.StatePaused
 	}
 	return st

@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -46,10 +48,21 @@ func (f *fakeTask) Resume() {
 	}
 }
 func (f *fakeTask) StoredOffset(context.Context) ([]byte, []byte, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if f.value == "" {
 		return []byte(f.key), nil, nil
 	}
 	return []byte(f.key), []byte(f.value), nil
+}
+func (f *fakeTask) StoreOffset(_ context.Context, value []byte) error {
+	if value != nil && !json.Valid(value) {
+		return fmt.Errorf("not JSON: %s", value)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.value = string(value)
+	return nil
 }
 
 func newTestServer(t *testing.T) (*Server, *fakeTask, *fakeTask, *connector.Counters) {
@@ -138,6 +151,63 @@ func TestRESTPauseResume(t *testing.T) {
 	}
 	if a.pauses != 1 || a.resum != 1 || b.pauses != 0 {
 		t.Errorf("pauses/resumes reached the wrong tasks: inventory %d/%d, orders %d", a.pauses, a.resum, b.pauses)
+	}
+}
+
+// Kafka Connect's KIP-875 flow: stop, change or delete the offsets,
+// resume.
+func TestRESTStopAndOffsets(t *testing.T) {
+	s, a, _, _ := newTestServer(t)
+	h := s.Handler()
+	patch := func(body string) (int, string) {
+		t.Helper()
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("PATCH", "/connectors/inventory/offsets", strings.NewReader(body)))
+		return rec.Code, strings.TrimSpace(rec.Body.String())
+	}
+	moved := `{"offsets":[{"partition":{"server":"db1"},"offset":{"file":"mariadb-bin.000004","pos":4,"gtids":"0-1-50"}}]}`
+	if code, body := patch(moved); code != 400 || !strings.Contains(body, "must be in the STOPPED state") || !strings.Contains(body, "/connectors/inventory/stop") {
+		t.Errorf("PATCH of a running connector = %d %s", code, body)
+	}
+	if code, body := do(t, h, "DELETE", "/connectors/inventory/offsets"); code != 400 {
+		t.Errorf("DELETE of a running connector's offsets = %d %s", code, body)
+	}
+	if code, _ := do(t, h, "PUT", "/connectors/inventory/stop"); code != 204 {
+		t.Fatalf("PUT stop = %d, want 204", code)
+	}
+	if _, body := do(t, h, "GET", "/connectors/inventory/status"); body != `{"name":"inventory","connector":{"state":"STOPPED","worker_id":"host1:8083","version":"1.2.3"},"tasks":[],"type":"source"}` {
+		t.Errorf("status of a stopped connector: %s", body)
+	}
+	if code, body := patch(moved); code != 200 || body != `{"message":"The offsets for this connector have been altered successfully"}` {
+		t.Errorf("PATCH = %d %s", code, body)
+	}
+	if _, body := do(t, h, "GET", "/connectors/inventory/offsets"); body != `{"offsets":[{"partition":{"server":"db1"},"offset":{"file":"mariadb-bin.000004","pos":4,"gtids":"0-1-50"}}]}` {
+		t.Errorf("offsets after the PATCH: %s", body)
+	}
+	for _, bad := range []struct{ body, want string }{
+		{`{"offsets":[{"partition":{"server":"other"},"offset":{"pos":4}}]}`, `the partition {"server":"other"} is none of connector inventory's; its partitions are [{"server":"db1"}]`},
+		{`{"bad":1}`, `the body must be {"offsets": [{"partition": {...}, "offset": {...}}]}`},
+		{`{"offsets":[{"partition":"x","offset":{}}]}`, `the partition "x" is not a JSON object`},
+	} {
+		code, body := patch(bad.body)
+		var e struct{ Message string }
+		_ = json.Unmarshal([]byte(body), &e)
+		if code != 400 || !strings.Contains(e.Message, bad.want) {
+			t.Errorf("PATCH %s = %d %s, want 400 with %q", bad.body, code, body, bad.want)
+		}
+	}
+	if code, body := patch(`{"offsets":[{"partition":{"server":"db1"},"offset":null}]}`); code != 200 || a.value != "" {
+		t.Errorf("PATCH with a null offset = %d %s, stored %q", code, body, a.value)
+	}
+	a.value = `{"file":"f","pos":1}`
+	if code, body := do(t, h, "DELETE", "/connectors/inventory/offsets"); code != 200 || body != `{"message":"The offsets for this connector have been reset successfully"}` || a.value != "" {
+		t.Errorf("DELETE offsets = %d %s, stored %q", code, body, a.value)
+	}
+	if code, _ := do(t, h, "PUT", "/connectors/inventory/resume"); code != 202 {
+		t.Errorf("resume = %d", code)
+	}
+	if _, body := do(t, h, "GET", "/connectors/inventory/status"); !strings.Contains(body, `"connector":{"state":"RUNNING"`) {
+		t.Errorf("status after resume: %s", body)
 	}
 }
 

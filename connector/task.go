@@ -83,6 +83,21 @@ func (t *Task) Failure() string {
 	return t.failure
 }
 
+// StoreOffset stores value as this task's offset (nil deletes it), for an
+// operator's change while the task is paused: the resume reads it. A value
+// the source cannot read is refused with the source's reason.
+func (t *Task) StoreOffset(ctx context.Context, value []byte) error {
+	if value != nil {
+		if _, err := t.Source.ParseOffset(value); err != nil {
+			return fault.Definite(fmt.Errorf("the offset %s is not one connector %s can resume from: %w", value, t.Name, err))
+		}
+	}
+	if err := t.Store.Commit(ctx, t.OffsetKey, value); err != nil {
+		return fmt.Errorf("connector %s: storing the offset: %w", t.Name, err)
+	}
+	return nil
+}
+
 // StoredOffset is the offset stored for this task, nil when there is none:
 // what it would resume from.
 func (t *Task) StoredOffset(ctx context.Context) (key, value []byte, err error) {

@@ -150,6 +150,62 @@ func TestRESTAPIEndToEnd(t *testing.T) {
 	if _, body := get("/connectors/" + good + "/status"); !strings.Contains(body, `"tasks":[{"id":0,"state":"RUNNING"`) {
 		t.Errorf("status after resume: %s", body)
 	}
+
+	// KIP-875: stop, a refused offset, the offsets deleted, resume: the
+	// connector starts over with a new snapshot of the six rows.
+	if code, _ := call(t, "PUT", base+"/connectors/"+good+"/stop"); code != 204 {
+		t.Fatalf("PUT stop = %d, want 204", code)
+	}
+	if _, body := get("/connectors/" + good + "/status"); !strings.Contains(body, `"connector":{"state":"STOPPED"`) || !strings.Contains(body, `"tasks":[]`) {
+		t.Errorf("status after stop: %s", body)
+	}
+	code, body = callBody(t, "PATCH", base+"/connectors/"+good+"/offsets",
+		fmt.Sprintf(`{"offsets":[{"partition":{"server":%q},"offset":{"pos":"x"}}]}`, good))
+	if code != 400 || !strings.Contains(body, "is not one connector "+good+" can resume from") {
+		t.Errorf("PATCH of an unreadable offset = %d %s", code, body)
+	}
+	if code, body := call(t, "DELETE", base+"/connectors/"+good+"/offsets"); code != 200 {
+		t.Fatalf("DELETE offsets = %d %s", code, body)
+	}
+	if _, v, _ := storedOffset(t, e, "_connect_offsets", offsets.Key(good, good)); v != nil {
+		t.Errorf("the offset is still stored after DELETE: %s", v)
+	}
+	if code, _ := call(t, "PUT", base+"/connectors/"+good+"/resume"); code != 202 {
+		t.Fatalf("PUT resume = %d, want 202", code)
+	}
+	recs := consume(t, e, 12, 60*time.Second, topic)
+	reads := 0
+	for _, r := range recs[6:] {
+		if p := payload(t, r.Value); p["op"] == "r" {
+			reads++
+		}
+	}
+	if len(recs) != 12 || reads != 6 {
+		t.Errorf("after the offsets' reset: %d records, %d of the last 6 snapshot reads; want 12 and 6", len(recs), reads)
+	}
+
+	// PATCH the offset back to the one stored at the pause, before rows 5
+	// and 6: the resume streams their inserts again.
+	if code, _ := call(t, "PUT", base+"/connectors/"+good+"/stop"); code != 204 {
+		t.Fatalf("PUT stop = %d, want 204", code)
+	}
+	code, body = callBody(t, "PATCH", base+"/connectors/"+good+"/offsets",
+		fmt.Sprintf(`{"offsets":[{"partition":{"server":%q},"offset":%s}]}`, good, stored))
+	if code != 200 {
+		t.Fatalf("PATCH to the pause's offset = %d %s", code, body)
+	}
+	if code, _ := call(t, "PUT", base+"/connectors/"+good+"/resume"); code != 202 {
+		t.Fatalf("PUT resume = %d, want 202", code)
+	}
+	recs = consume(t, e, 14, 60*time.Second, topic)
+	var again []string
+	for _, r := range recs[12:] {
+		p := payload(t, r.Value)
+		again = append(again, fmt.Sprint(p["op"], p["after"].(map[string]any)["id"]))
+	}
+	if len(recs) != 14 || strings.Join(again, " ") != "c5 c6" {
+		t.Errorf("after the PATCH: %d records, the new ones %v; want 14, c5 c6", len(recs), again)
+	}
 	// The daemon exits 1 at SIGTERM, naming the connector that failed.
 	sl.Signal(syscall.SIGTERM)
 	if log := sl.WaitExit(30 * time.Second); sl.Err == nil || !strings.Contains(log, "error: connector "+bad+": ") {
@@ -171,7 +227,12 @@ func restAddr(t *testing.T, sl *daemon) string {
 
 func call(t *testing.T, method, url string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, url, nil)
+	return callBody(t, method, url, "")
+}
+
+func callBody(t *testing.T, method, url, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
