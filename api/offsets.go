@@ -138,14 +138,15 @@ func taskOf(ctx context.Context, c *Connector, partition json.RawMessage) (Task,
 		if err != nil {
 			return nil, err
 		}
-		var k []any
-		if err := json.Unmarshal(key, &k); err == nil && len(k) == 2 {
-			if reflect.DeepEqual(k[1], any(want)) {
-				return t, nil
-			}
-			p, _ := json.Marshal(k[1])
-			have = append(have, string(p))
+		p, err := partitionOf(key)
+		if err != nil {
+			return nil, err
 		}
+		var got map[string]any
+		if json.Unmarshal(p, &got) == nil && reflect.DeepEqual(got, want) {
+			return t, nil
+		}
+		have = append(have, string(p))
 	}
 	return nil, fmt.Errorf("the partition %s is none of connector %s's; its partitions are %v", partition, c.Name, have)
 }

@@ -323,15 +323,24 @@ func (s *Server) offsets(w http.ResponseWriter, r *http.Request, c *Connector) {
 		if value == nil {
 			continue
 		}
-		// The key is Kafka Connect's ["<connector>", {partition}].
-		var k []json.RawMessage
-		if err := json.Unmarshal(key, &k); err != nil || len(k) != 2 {
-			writeError(w, http.StatusInternalServerError, fmt.Sprintf("the offset key %s is not [name, partition]", key))
+		p, err := partitionOf(key)
+		if err != nil {
+			writeError(w, http.StatusInternalServerError, err.Error())
 			return
 		}
-		out.Offsets = append(out.Offsets, entry{Partition: k[1], Offset: value})
+		out.Offsets = append(out.Offsets, entry{Partition: p, Offset: value})
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// partitionOf is the source partition of an offset key, Kafka Connect's
+// ["<connector>", {partition}].
+func partitionOf(key []byte) (json.RawMessage, error) {
+	var k []json.RawMessage
+	if err := json.Unmarshal(key, &k); err != nil || len(k) != 2 {
+		return nil, fmt.Errorf("the offset key %s is not [name, partition]", key)
+	}
+	return k[1], nil
 }
 
 type taskID struct {

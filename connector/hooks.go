@@ -184,9 +184,9 @@ type Counters struct {
 	snapshotStart                                                     atomic.Int64
 	// StreamConnected counts the source's stream connections open (one
 	// per reader: a Vitess task with per-shard readers has several);
-	// Debezium's Connected is whether it is above 0. SnapshotTablesTotal and SnapshotTablesDone are the last
-	// snapshot's table counts (TotalTableCount; RemainingTableCount is
-	// their difference).
+	// Debezium's Connected is whether it is above 0. SnapshotTablesTotal
+	// and SnapshotTablesDone are the last snapshot's table counts
+	// (TotalTableCount; RemainingTableCount is their difference).
 	StreamConnected, SnapshotTablesTotal, SnapshotTablesDone atomic.Int64
 
 	rowsMu sync.Mutex

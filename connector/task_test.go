@@ -280,6 +280,18 @@ func runToStream(t *testing.T, task *Task, src *fakeSource) {
 	}
 }
 
+// notesSink is the sink notification channel to topic "notes" of a
+// connector whose topic prefix is px.
+func notesSink(t *testing.T) *notify.Sink {
+	t.Helper()
+	sink, err := notify.ParseConfig(map[string]string{"notification.enabled.channels": "sink",
+		"notification.sink.topic.name": "notes"}, "px")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sink
+}
+
 // A start that takes no snapshot of the rows notifies what Debezium 3.5's
 // snapshot source does at that start: SKIPPED, or STARTED and COMPLETED for
 // recovery's structure. A start that snapshots leaves its notes to the
@@ -315,11 +327,7 @@ func TestCoordinatorStartNotes(t *testing.T) {
 			}
 			prod := &fakeProducer{}
 			task := newTestTask(t, src, tc.mode, store, prod)
-			var err error
-			if task.Notify, err = notify.ParseConfig(map[string]string{"notification.enabled.channels": "sink",
-				"notification.sink.topic.name": "notes"}, "px"); err != nil {
-				t.Fatal(err)
-			}
+			task.Notify = notesSink(t)
 			task.CopyInStream = tc.copyInStream
 			runToStream(t, task, src)
 			var got []string
@@ -428,11 +436,7 @@ func TestPositionCheckedBeforeStartNotes(t *testing.T) {
 			src := checkingSource{&fakeSource{}}
 			prod := &fakeProducer{}
 			task := newTestTask(t, src, tc.mode, store, prod)
-			var err error
-			if task.Notify, err = notify.ParseConfig(map[string]string{"notification.enabled.channels": "sink",
-				"notification.sink.topic.name": "notes"}, "px"); err != nil {
-				t.Fatal(err)
-			}
+			task.Notify = notesSink(t)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			done := make(chan error, 1)

@@ -78,7 +78,7 @@ type Config struct {
 	Tasks          TaskConfig
 	Logger         *zap.Logger
 	// Observer is told when a VStream answers and when it ends (metrics);
-	// nil: nobody.
+	// ParseConfig sets a NopObserver.
 	Observer change.Observer
 }
 
@@ -87,7 +87,7 @@ type Config struct {
 func ParseConfig(c *config.Connector) (Config, error) {
 	raw := c.Raw
 	cfg := Config{
-		Name: c.Name, TopicPrefix: c.TopicPrefix,
+		Name: c.Name, TopicPrefix: c.TopicPrefix, Observer: change.NopObserver{},
 		Addr: net.JoinHostPort(c.Hostname, strconv.Itoa(c.Port)), User: c.User, Password: c.Password.Reveal(),
 		Keyspace: strings.TrimSpace(raw[propKeyspace]), TabletType: "PRIMARY", Start: "current",
 		SnapshotMode: c.SnapshotMode, MaxInbound: defaultMaxInbound, ChunkSize: defaultChunkSize,

@@ -109,7 +109,7 @@ func (r *reader) run(ctx context.Context, c *client, filter *binlogdatapb.Filter
 	}
 	received := false
 	defer func() {
-		if received && r.cfg.Observer != nil {
+		if received {
 			r.cfg.Observer.Connected(false)
 		}
 	}()
@@ -128,7 +128,7 @@ func (r *reader) run(ctx context.Context, c *client, filter *binlogdatapb.Filter
 			}
 			return err
 		}
-		if !received && r.cfg.Observer != nil {
+		if !received {
 			r.cfg.Observer.Connected(true) // VTGate has accepted the VGTID
 		}
 		received = true

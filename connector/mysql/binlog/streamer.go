@@ -14,11 +14,13 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
 
+	"github.com/go-mysql-org/go-mysql/client"
 	gmysql "github.com/go-mysql-org/go-mysql/mysql"
 	"github.com/go-mysql-org/go-mysql/replication"
 	"go.uber.org/zap"
@@ -877,15 +879,9 @@ func isPurged(err error) bool {
 // refuses a purged GTID position itself when the stream starts (error
 // 1236), which Resume reports the same way.
 func (s *Streamer) CheckAvailable(ctx context.Context, from offsets.MySQL) error {
-	if fileResume(s.cfg, from) || from.GTIDs == "" && from.File != "" {
-		return s.checkFile(ctx, from)
-	}
-	if s.cfg.Proto() != "mariadb" {
+	byFile := fileResume(s.cfg, from) || from.GTIDs == "" && from.File != ""
+	if !byFile && s.cfg.Proto() != "mariadb" {
 		return nil
-	}
-	stored, err := gmysql.ParseMariadbGTIDSet(from.GTIDs)
-	if err != nil {
-		return fault.Definite(fmt.Errorf("stored offset has GTID set %q: %w", from.GTIDs, err))
 	}
 	conn, err := s.cfg.Connect(ctx)
 	if err != nil {
@@ -896,10 +892,28 @@ func (s *Streamer) CheckAvailable(ctx context.Context, from offsets.MySQL) error
 	if err != nil {
 		return fmt.Errorf("listing binlogs to check the stored position is still there: %w", err)
 	}
-	if r.RowNumber() == 0 {
+	logs := make([]string, r.RowNumber())
+	for i := range logs {
+		logs[i], _ = r.GetString(i, 0)
+	}
+	switch {
+	case byFile && !slices.Contains(logs, from.File):
+		return fault.Definite(fmt.Errorf("%w: the stored position is in binlog %s but the server has only %s; "+
+			"set snapshot.mode=when_needed to take a new snapshot, or delete the stored offset to start over",
+			fault.ErrPositionUnavailable, from.File, strings.Join(logs, ", ")))
+	case byFile || len(logs) == 0:
 		return nil
 	}
-	oldest, _ := r.GetString(0, 0)
+	return checkGTIDList(conn, from, logs[0])
+}
+
+// checkGTIDList compares MariaDB's oldest binlog's Gtid_list, what came
+// before it, with the stored GTID position.
+func checkGTIDList(conn *client.Conn, from offsets.MySQL, oldest string) error {
+	stored, err := gmysql.ParseMariadbGTIDSet(from.GTIDs)
+	if err != nil {
+		return fault.Definite(fmt.Errorf("stored offset has GTID set %q: %w", from.GTIDs, err))
+	}
 	ev, err := conn.Execute("SHOW BINLOG EVENTS IN '" + gmysql.Escape(oldest) + "' LIMIT 4")
 	if err != nil {
 		return fmt.Errorf("reading the oldest binlog %s to check the stored position is still there: %w", oldest, err)
@@ -924,30 +938,6 @@ func (s *Streamer) CheckAvailable(ctx context.Context, from offsets.MySQL) error
 		}
 	}
 	return nil
-}
-
-// checkFile makes sure the server still lists the stored binlog file.
-func (s *Streamer) checkFile(ctx context.Context, from offsets.MySQL) error {
-	conn, err := s.cfg.Connect(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	r, err := conn.Execute("SHOW BINARY LOGS")
-	if err != nil {
-		return fmt.Errorf("listing binlogs to check the stored position is still there: %w", err)
-	}
-	var have []string
-	for i := 0; i < r.RowNumber(); i++ {
-		name, _ := r.GetString(i, 0)
-		if name == from.File {
-			return nil
-		}
-		have = append(have, name)
-	}
-	return fault.Definite(fmt.Errorf("%w: the stored position is in binlog %s but the server has only %s; "+
-		"set snapshot.mode=when_needed to take a new snapshot, or delete the stored offset to start over",
-		fault.ErrPositionUnavailable, from.File, strings.Join(have, ", ")))
 }
 
 // fileResume reports whether the stream resumes by binlog file and position
