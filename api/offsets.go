@@ -89,7 +89,7 @@ func (s *Server) alterOffsets(w http.ResponseWriter, r *http.Request, c *Connect
 	}
 	var changes []change
 	for _, e := range body.Offsets {
-		t, err := taskOf(ctx, c, e.Partition)
+		t, err := taskOf(c, e.Partition)
 		if err != nil {
 			writeError(w, http.StatusBadRequest, err.Error())
 			return
@@ -127,18 +127,14 @@ func (s *Server) resetOffsets(w http.ResponseWriter, r *http.Request, c *Connect
 }
 
 // taskOf finds the task whose offset key holds partition.
-func taskOf(ctx context.Context, c *Connector, partition json.RawMessage) (Task, error) {
+func taskOf(c *Connector, partition json.RawMessage) (Task, error) {
 	var want map[string]any
 	if err := json.Unmarshal(partition, &want); err != nil || want == nil {
 		return nil, fmt.Errorf("the partition %s is not a JSON object", partition)
 	}
 	var have []string
 	for _, t := range c.Tasks {
-		key, _, err := t.StoredOffset(ctx)
-		if err != nil {
-			return nil, err
-		}
-		p, err := partitionOf(key)
+		p, err := partitionOf(t.Key())
 		if err != nil {
 			return nil, err
 		}

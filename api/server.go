@@ -33,7 +33,8 @@ type Task interface {
 	Failure() string
 	Pause()
 	Resume()
-	StoredOffset(ctx context.Context) (key, value []byte, err error)
+	Key() []byte
+	StoredOffset(ctx context.Context) ([]byte, error)
 	StoreOffset(ctx context.Context, value []byte) error
 }
 
@@ -315,7 +316,7 @@ func (s *Server) offsets(w http.ResponseWriter, r *http.Request, c *Connector) {
 		Offsets []entry `json:"offsets"`
 	}{Offsets: []entry{}}
 	for _, t := range c.Tasks {
-		key, value, err := t.StoredOffset(ctx)
+		value, err := t.StoredOffset(ctx)
 		if err != nil {
 			writeError(w, http.StatusInternalServerError, err.Error())
 			return
@@ -323,7 +324,7 @@ func (s *Server) offsets(w http.ResponseWriter, r *http.Request, c *Connector) {
 		if value == nil {
 			continue
 		}
-		p, err := partitionOf(key)
+		p, err := partitionOf(t.Key())
 		if err != nil {
 			writeError(w, http.StatusInternalServerError, err.Error())
 			return

@@ -47,13 +47,14 @@ func (f *fakeTask) Resume() {
 		f.state = connector.StateRunning
 	}
 }
-func (f *fakeTask) StoredOffset(context.Context) ([]byte, []byte, error) {
+func (f *fakeTask) Key() []byte { return []byte(f.key) }
+func (f *fakeTask) StoredOffset(context.Context) ([]byte, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.value == "" {
-		return []byte(f.key), nil, nil
+		return nil, nil
 	}
-	return []byte(f.key), []byte(f.value), nil
+	return []byte(f.value), nil
 }
 func (f *fakeTask) StoreOffset(_ context.Context, value []byte) error {
 	if value != nil && !json.Valid(value) {

@@ -98,14 +98,18 @@ func (t *Task) StoreOffset(ctx context.Context, value []byte) error {
 	return nil
 }
 
+// Key is the key this task's offset is stored under, Kafka Connect's
+// ["<connector>", {partition}].
+func (t *Task) Key() []byte { return t.OffsetKey }
+
 // StoredOffset is the offset stored for this task, nil when there is none:
 // what it would resume from.
-func (t *Task) StoredOffset(ctx context.Context) (key, value []byte, err error) {
-	value, err = t.Store.Load(ctx, t.OffsetKey)
+func (t *Task) StoredOffset(ctx context.Context) ([]byte, error) {
+	value, err := t.Store.Load(ctx, t.OffsetKey)
 	if err != nil {
-		return nil, nil, fmt.Errorf("connector %s: loading the stored offset: %w", t.Name, err)
+		return nil, fmt.Errorf("connector %s: loading the stored offset: %w", t.Name, err)
 	}
-	return t.OffsetKey, value, nil
+	return value, nil
 }
 
 // Pause stops reading: the queue drains, the producer flushes and the
