@@ -1,7 +1,7 @@
 // Package api serves Kafka Connect's REST paths for the connectors a
-// `sluice run` runs (their status, config, tasks and stored offsets, pause
-// and resume), Kafka Connect's /health, and their metrics in Prometheus's
-// text format at /metrics. Tools that watch a Kafka Connect worker (a
+// `sluice run` runs (their status, config, tasks and stored offsets; pause,
+// resume, stop and restart), Kafka Connect's /health, and their metrics in
+// Prometheus's text format at /metrics. Tools that watch a Kafka Connect worker (a
 // status check, a dashboard, an alert on FAILED tasks) read Sluice the same
 // way. Connectors are the files given to `sluice run`: the paths that
 // would create, change or delete one answer 405 naming that.
@@ -33,6 +33,7 @@ type Task interface {
 	Failure() string
 	Pause()
 	Resume()
+	Restart() bool
 	Key() []byte
 	StoredOffset(ctx context.Context) ([]byte, error)
 	StoreOffset(ctx context.Context, value []byte) error
@@ -109,6 +110,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("PUT /connectors/{name}/pause", s.withConnector(s.pause))
 	mux.HandleFunc("PUT /connectors/{name}/resume", s.withConnector(s.resume))
 	mux.HandleFunc("PUT /connectors/{name}/stop", s.withConnector(s.stop))
+	mux.HandleFunc("POST /connectors/{name}/restart", s.withConnector(s.restart))
+	mux.HandleFunc("POST /connectors/{name}/tasks/{task}/restart", s.withConnector(s.restartTask))
 	mux.HandleFunc("PATCH /connectors/{name}/offsets", s.withConnector(s.alterOffsets))
 	mux.HandleFunc("DELETE /connectors/{name}/offsets", s.withConnector(s.resetOffsets))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

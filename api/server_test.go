@@ -27,6 +27,7 @@ type fakeTask struct {
 	state, trace  string
 	key, value    string
 	pauses, resum int
+	restarts      int
 }
 
 func (f *fakeTask) State() string   { f.mu.Lock(); defer f.mu.Unlock(); return f.state }
@@ -46,6 +47,16 @@ func (f *fakeTask) Resume() {
 	if f.state == connector.StatePaused {
 		f.state = connector.StateRunning
 	}
+}
+func (f *fakeTask) Restart() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.state == connector.StatePaused {
+		return false
+	}
+	f.restarts++
+	f.state, f.trace = connector.StateRunning, ""
+	return true
 }
 func (f *fakeTask) Key() []byte { return []byte(f.key) }
 func (f *fakeTask) StoredOffset(context.Context) ([]byte, error) {
@@ -329,4 +340,69 @@ func metricLine(exposition, series string) int64 {
 		}
 	}
 	return -1
+}
+
+// Restarts answer as Kafka Connect 4.1's: the connector alone is a 204 that
+// starts no task again; with includeTasks and onlyFailed the failed tasks
+// restart (202, the status with them RESTARTING, their trace kept); with
+// includeTasks alone every task does; a stopped connector has no task.
+func TestRESTRestart(t *testing.T) {
+	s, a, b, _ := newTestServer(t)
+	h := s.Handler()
+	status := func(conn, task, rest string) string {
+		return `{"name":"` + conn + `","connector":{"state":"` + conn + `_STATE","worker_id":"host1:8083","version":"1.2.3"},"tasks":[{"id":0,"state":"` + task + `","worker_id":"host1:8083","version":"1.2.3"` + rest + `}],"type":"source"}`
+	}
+	trace := `,"trace":"connector orders: reading the binlog: access denied; check database.user"`
+	restarts := func(want int, f *fakeTask) {
+		t.Helper()
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if f.restarts != want {
+			t.Fatalf("%d restarts of %s, want %d", f.restarts, f.key, want)
+		}
+	}
+	cases := []struct {
+		path string
+		code int
+		body string
+		a, b int // restarts of inventory's and orders' task after the call
+	}{
+		{"/connectors/orders/restart", 204, "", 0, 0},
+		{"/connectors/orders/restart?includeTasks=yes", 204, "", 0, 0},
+		{"/connectors/orders/restart?onlyFailed=true", 202, strings.Replace(status("orders", "FAILED", trace), "orders_STATE", "RUNNING", 1), 0, 0},
+		{"/connectors/inventory/restart?includeTasks=true&onlyFailed=true", 202, strings.Replace(status("inventory", "RUNNING", ""), "inventory_STATE", "RUNNING", 1), 0, 0},
+		{"/connectors/orders/restart?includeTasks=TRUE&onlyFailed=true", 202, strings.Replace(status("orders", "RESTARTING", trace), "orders_STATE", "RUNNING", 1), 0, 1},
+		{"/connectors/inventory/restart?includeTasks=true", 202, strings.Replace(status("inventory", "RESTARTING", ""), "inventory_STATE", "RESTARTING", 1), 1, 1},
+		{"/connectors/inventory/tasks/0/restart", 204, "", 2, 1},
+		{"/connectors/inventory/tasks/1/restart", 404, `{"error_code":404,"message":"Task inventory-1 not found"}`, 2, 1},
+		{"/connectors/inventory/tasks/x/restart", 404, `{"error_code":404,"message":"Task inventory-x not found"}`, 2, 1},
+		{"/connectors/nope/restart", 404, `{"error_code":404,"message":"Connector nope not found"}`, 2, 1},
+	}
+	for _, tc := range cases {
+		code, body := do(t, h, "POST", tc.path)
+		if code != tc.code || body != tc.body {
+			t.Errorf("POST %s = %d %s\nwant %d %s", tc.path, code, body, tc.code, tc.body)
+		}
+		restarts(tc.a, a)
+		restarts(tc.b, b)
+	}
+	if got := b.State(); got != connector.StateRunning {
+		t.Fatalf("the restarted task is %s", got)
+	}
+
+	if code, _ := do(t, h, "PUT", "/connectors/inventory/stop"); code != 204 {
+		t.Fatalf("stop: %d", code)
+	}
+	code, body := do(t, h, "POST", "/connectors/inventory/restart?includeTasks=true")
+	want := `{"name":"inventory","connector":{"state":"RESTARTING","worker_id":"host1:8083","version":"1.2.3"},"tasks":[],"type":"source"}`
+	if code != 202 || body != want {
+		t.Errorf("restart of a stopped connector = %d %s\nwant 202 %s", code, body, want)
+	}
+	if code, body := do(t, h, "POST", "/connectors/inventory/tasks/0/restart"); code != 404 || body != `{"error_code":404,"message":"Task inventory-0 not found"}` {
+		t.Errorf("task restart of a stopped connector = %d %s", code, body)
+	}
+	restarts(2, a)
+	if got := a.State(); got != connector.StatePaused {
+		t.Fatalf("the stopped connector's task is %s", got)
+	}
 }

@@ -162,6 +162,8 @@ type Deps struct {
 	Topics   TopicEnsurer
 	Store    offsets.Store
 	Hooks    Hooks
+	// Group, when set, counts the task live from its creation: see Group.
+	Group *Group
 }
 
 // NewTask wires a connector's task: its source, transforms, converters,
@@ -249,6 +251,9 @@ func newTask(c *config.Connector, d Deps, src Source, key []byte, id string) (*T
 			return nil, err
 		}
 		task.Poller.Workers = append(task.Poller.Workers, w)
+	}
+	if d.Group != nil && d.Group.join() {
+		task.Group, task.live = d.Group, true
 	}
 	return task, nil
 }

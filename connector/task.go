@@ -20,6 +20,9 @@ const (
 	StatePaused  = "PAUSED"
 	StateFailed  = "FAILED"
 	StateStopped = "STOPPED"
+	// StateRestarting: a restart was asked for and the task has not
+	// started again yet.
+	StateRestarting = "RESTARTING"
 )
 
 // Task runs one connector: the coordinator drives the source's readers into
@@ -47,6 +50,10 @@ type Task struct {
 	ShutdownTimeout time.Duration
 	Hooks           Hooks
 	Logger          *zap.Logger
+	// Group, when set, keeps a failed task waiting for Restart while
+	// another task of the daemon is live (see Group); nil: a failed task
+	// returns its error at once.
+	Group *Group
 
 	// snapshotted: snapshot.mode=always took this task's snapshot; a
 	// resume after a pause does not take another.
@@ -57,6 +64,11 @@ type Task struct {
 	failure string        // the error a FAILED task stopped with
 	pause   chan struct{} // closed to ask the running pipeline to pause
 	resume  chan struct{} // closed to resume a paused task
+	restart chan struct{} // closed to restart a failed task
+	// again: the pause under way is a restart (start again at once);
+	// pauseNext: pause as soon as the restarting task runs.
+	again, pauseNext bool
+	live             bool // counted live in Group
 }
 
 // State is the task's lifecycle state.
@@ -114,11 +126,17 @@ func (t *Task) StoredOffset(ctx context.Context) ([]byte, error) {
 
 // Pause stops reading: the queue drains, the producer flushes and the
 // position is stored, then the task waits for Resume. Pausing a task that
-// is not running does nothing.
+// is restarting pauses it once it has started again; pausing one that has
+// failed or stopped does nothing.
 func (t *Task) Pause() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.pause != nil && (t.state == "" || t.state == StateRunning) {
+	switch {
+	case t.again:
+		t.again = false
+	case t.state == StateRestarting:
+		t.pauseNext = true
+	case t.pause != nil && (t.state == "" || t.state == StateRunning):
 		close(t.pause)
 		t.pause = nil
 	}
@@ -128,43 +146,74 @@ func (t *Task) Pause() {
 func (t *Task) Resume() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.pauseNext = false
 	if t.resume != nil {
 		close(t.resume)
 		t.resume = nil
 	}
 }
 
+// Restart starts the task again from its stored offset, as Kafka Connect's
+// restart does: a failed task at once, a running one after stopping as a
+// pause does (the queue drains, the position is stored). A paused task
+// stays paused: its resume reads the stored offset anyway. It reports
+// whether the task restarts.
+func (t *Task) Restart() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	switch {
+	case t.restart != nil:
+		close(t.restart)
+		t.restart, t.state = nil, StateRestarting
+		return true
+	case t.pause != nil && (t.state == "" || t.state == StateRunning):
+		close(t.pause)
+		t.pause, t.again, t.state = nil, true, StateRestarting
+		return true
+	}
+	return false
+}
+
 // Run runs the task until ctx is cancelled (a soft stop: stop reading,
 // drain the queue, flush, commit, return nil), the source has nothing more
 // to read (snapshot.mode=initial_only), or a part fails (the other parts
-// stop the same way and the error is returned).
+// stop the same way and, unless Restart starts it again while its Group
+// lives, the error is returned).
 func (t *Task) Run(ctx context.Context) error {
 	defer func() {
 		if err := t.Source.Close(); err != nil {
 			t.Logger.Warn("closing the source", zap.Error(err))
 		}
 	}()
+	defer t.leaveGroup()
 	for {
 		pause := make(chan struct{})
 		t.mu.Lock()
-		t.pause, t.state = pause, StateRunning
+		t.pause, t.state, t.again = pause, StateRunning, false
+		if t.pauseNext {
+			close(pause)
+			t.pause, t.pauseNext = nil, false
+		}
 		t.mu.Unlock()
 		err := t.runOnce(ctx, pause)
 		select {
 		case <-pause:
 		default:
-			if err != nil {
-				t.mu.Lock()
-				t.state, t.failure = StateFailed, err.Error()
-				t.mu.Unlock()
-			} else {
+			if err == nil {
 				t.setState(StateStopped)
+				return nil
+			}
+			if t.awaitRestart(ctx, err) {
+				continue
 			}
 			return err
 		}
 		if err != nil || ctx.Err() != nil {
 			t.setState(StateStopped)
 			return err
+		}
+		if t.restartNow() {
+			continue
 		}
 		resume := make(chan struct{})
 		t.mu.Lock()
@@ -178,6 +227,63 @@ func (t *Task) Run(ctx context.Context) error {
 		case <-resume:
 			t.Logger.Info("resuming from the stored offset")
 		}
+	}
+}
+
+// restartNow reports whether the pause that just ended was a restart.
+func (t *Task) restartNow() bool {
+	t.mu.Lock()
+	again := t.again
+	t.mu.Unlock()
+	if again {
+		t.Logger.Info("restarting from the stored offset, as asked")
+	}
+	return again
+}
+
+// awaitRestart marks the task FAILED with err and waits for Restart. It
+// reports false, the task to return err, when ctx ends, when the task has
+// no Group, or once no task of its group is live.
+func (t *Task) awaitRestart(ctx context.Context, err error) bool {
+	restart := make(chan struct{})
+	t.mu.Lock()
+	t.state, t.failure = StateFailed, err.Error()
+	if t.Group != nil {
+		t.restart = restart
+	}
+	t.mu.Unlock()
+	if t.Group == nil {
+		return false
+	}
+	t.leaveGroup()
+	asked := false
+	select {
+	case <-ctx.Done():
+	case <-t.Group.Done():
+	case <-restart:
+		asked = t.Group.join()
+	}
+	if !asked {
+		t.mu.Lock()
+		t.restart, t.state = nil, StateFailed
+		t.mu.Unlock()
+		return false
+	}
+	t.mu.Lock()
+	t.live, t.failure = true, ""
+	t.mu.Unlock()
+	t.Logger.Warn("restarting after the failure, from the stored offset", zap.Error(err))
+	return true
+}
+
+// leaveGroup counts the task no longer live in its group.
+func (t *Task) leaveGroup() {
+	t.mu.Lock()
+	live := t.live
+	t.live = false
+	t.mu.Unlock()
+	if live {
+		t.Group.leave()
 	}
 }
 

@@ -649,22 +649,25 @@ func TestStopIsBoundedWhenTheStoreStalls(t *testing.T) {
 	}
 }
 
+// oneRowStream writes one row, committed at the position after the one it
+// streams from, then waits for its stop.
+func oneRowStream(ctx context.Context, from change.Position, out change.Enqueuer) error {
+	next := 1
+	if from != nil {
+		next = from.(seqPos).n + 1
+	}
+	if err := out.Enqueue(ctx, rowEvent(int64(next)), change.Event{Kind: change.KindCommit, Position: seqPos{n: next}}); err != nil {
+		return nil
+	}
+	<-ctx.Done()
+	return nil
+}
+
 // Pause drains and stores the position; Resume starts again from it.
 func TestPauseAndResume(t *testing.T) {
 	store := &memStore{}
 	src := &fakeSource{}
-	next := 0
-	src.streamFn = func(ctx context.Context, from change.Position, out change.Enqueuer) error {
-		if from != nil {
-			next = from.(seqPos).n
-		}
-		next++
-		if err := out.Enqueue(ctx, rowEvent(int64(next)), change.Event{Kind: change.KindCommit, Position: seqPos{n: next}}); err != nil {
-			return nil
-		}
-		<-ctx.Done()
-		return nil
-	}
+	src.streamFn = oneRowStream
 	prod := &fakeProducer{}
 	task := newTestTask(t, src, config.SnapshotNever, store, prod)
 	stop := runPauseResume(t, task, prod, func() {
@@ -782,5 +785,156 @@ func TestCoordinatorDelays(t *testing.T) {
 	}
 	if strings.Contains(src2.called(), "snapshot(") {
 		t.Errorf("calls %s: a snapshot after the stop", src2.called())
+	}
+}
+
+// A failed task waits in its group while another task is live; Restart
+// starts it again from its stored offset; once no task of the group is
+// live, a failed task returns its error.
+func TestRestartAfterFailure(t *testing.T) {
+	group := NewGroup()
+	store := &memStore{}
+	src := &fakeSource{}
+	var mu sync.Mutex
+	denied := true
+	src.streamFn = func(ctx context.Context, from change.Position, out change.Enqueuer) error {
+		n := 0
+		if from != nil {
+			n = from.(seqPos).n
+		}
+		if err := out.Enqueue(ctx, rowEvent(int64(n+1)), change.Event{Kind: change.KindCommit, Position: seqPos{n: n + 1}}); err != nil {
+			return nil
+		}
+		mu.Lock()
+		fail := denied
+		mu.Unlock()
+		if fail {
+			time.Sleep(50 * time.Millisecond) // the record is delivered and its offset stored first
+			return fault.Definite(errors.New("access denied"))
+		}
+		<-ctx.Done()
+		return nil
+	}
+	prod := &fakeProducer{}
+	failing := newTestTask(t, src, config.SnapshotNever, store, prod)
+	other := newTestTask(t, &fakeSource{}, config.SnapshotNever, &memStore{}, &fakeProducer{})
+	for _, task := range []*Task{failing, other} {
+		if !group.join() {
+			t.Fatal("the group is done before its tasks ran")
+		}
+		task.Group, task.live = group, true
+	}
+	failDone, otherDone := make(chan error, 1), make(chan error, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	otherCtx, stopOther := context.WithCancel(ctx)
+	go func() { failDone <- failing.Run(ctx) }()
+	go func() { otherDone <- other.Run(otherCtx) }()
+
+	waitFor(t, "FAILED", func() bool { return failing.State() == StateFailed })
+	if got := failing.Failure(); !strings.Contains(got, "access denied") {
+		t.Fatalf("failure %q", got)
+	}
+	select {
+	case err := <-failDone:
+		t.Fatalf("the failed task returned while another task runs: %v", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	if other.Restart(); !waitState(other, StateRunning) {
+		t.Fatalf("the running task is %s after its restart", other.State())
+	}
+	mu.Lock()
+	denied = false
+	mu.Unlock()
+	if !failing.Restart() {
+		t.Fatal("Restart refused a failed task")
+	}
+	waitFor(t, "the restarted task's record", func() bool { return prod.produced() == 2 })
+	if st, f := failing.State(), failing.Failure(); st != StateRunning || f != "" {
+		t.Fatalf("after the restart: state %s, failure %q", st, f)
+	}
+	if got := src.called(); got != "start(<nil>) stream(<nil>) start({1 false}) stream({1 false})" {
+		t.Fatalf("calls %q", got)
+	}
+	if got := store.get(); got != `{"n":2,"snap":false}` {
+		t.Fatalf("stored %q", got)
+	}
+
+	// It fails again; the other task stops: nothing of the group is live.
+	mu.Lock()
+	denied = true
+	mu.Unlock()
+	failing.Restart()
+	waitFor(t, "FAILED again", func() bool { return failing.State() == StateFailed })
+	stopOther()
+	if err := <-otherDone; err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-failDone:
+		if err == nil || !strings.Contains(err.Error(), "access denied") {
+			t.Fatalf("err %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the failed task still waits with no task of its group live")
+	}
+	if failing.Restart() {
+		t.Fatal("a task that returned accepted a restart")
+	}
+	if failing.State() != StateFailed {
+		t.Fatalf("state %s", failing.State())
+	}
+}
+
+// waitState reports whether task reaches state within five seconds.
+func waitState(task *Task, state string) bool {
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if task.State() == state {
+			return true
+		}
+	}
+	return false
+}
+
+// A running task's restart drains, stores the position and starts again
+// at once; a pause asked during a restart wins; a paused task is not
+// restarted; without a group a failed task returns its error at once.
+func TestRestartRunningTask(t *testing.T) {
+	store := &memStore{}
+	src := &fakeSource{}
+	src.streamFn = oneRowStream
+	prod := &fakeProducer{}
+	task := newTestTask(t, src, config.SnapshotNever, store, prod)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- task.Run(ctx) }()
+	waitFor(t, "first record", func() bool { return prod.produced() == 1 })
+	if !task.Restart() {
+		t.Fatal("Restart refused a running task")
+	}
+	waitFor(t, "second record", func() bool { return prod.produced() == 2 })
+	if got := src.called(); got != "start(<nil>) stream(<nil>) start({1 false}) stream({1 false})" {
+		t.Fatalf("calls %q", got)
+	}
+	task.Restart()
+	task.Pause()
+	if !waitState(task, StatePaused) {
+		t.Fatalf("a pause during a restart left the task %s", task.State())
+	}
+	if task.Restart() {
+		t.Fatal("Restart accepted a paused task")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+
+	src.streamFn = func(context.Context, change.Position, change.Enqueuer) error {
+		return fault.Definite(errors.New("access denied"))
+	}
+	alone := newTestTask(t, src, config.SnapshotNever, &memStore{}, &fakeProducer{})
+	if err := alone.Run(context.Background()); err == nil || alone.State() != StateFailed {
+		t.Fatalf("err %v, state %s", err, alone.State())
 	}
 }

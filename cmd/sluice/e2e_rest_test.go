@@ -19,7 +19,8 @@ import (
 // real servers: two connectors, one of which cannot log in. The other's
 // status, metrics, stored offset, pause and resume are read and driven
 // over HTTP; what the API says is checked against the records in Kafka and
-// the offsets topic.
+// the offsets topic. Once its user exists, a restart through the API
+// starts the failed one.
 func TestRESTAPIEndToEnd(t *testing.T) {
 	e := needServers(t)
 	d := newDB(t, e)
@@ -27,7 +28,10 @@ func TestRESTAPIEndToEnd(t *testing.T) {
 	n := rand.Intn(1e6)
 	good, bad := fmt.Sprintf("rest_ok_%d", n), fmt.Sprintf("rest_bad_%d", n)
 	goodCfg := connectorFile(t, e, good, good, d.name, nil)
-	badCfg := connectorFile(t, e, bad, bad, d.name, map[string]string{"database.password": "not-the-password"})
+	// The bad connector's user does not exist until the end of the test.
+	user, pass := fmt.Sprintf("rest_late_%d", n), fmt.Sprintf("late-pass-%d", n)
+	t.Cleanup(func() { d.exec("DROP USER IF EXISTS '" + user + "'@'%'") })
+	badCfg := connectorFile(t, e, bad, bad, d.name, map[string]string{"database.user": user, "database.password": pass})
 	sl := startDaemon(t, e, "--listeners", "http://127.0.0.1:0", goodCfg, badCfg)
 	// worker_id: the listener's host and port, as Kafka Connect's default
 	// advertised address.
@@ -79,7 +83,7 @@ func TestRESTAPIEndToEnd(t *testing.T) {
 		good, workerID, version) {
 		t.Errorf("GET /connectors/%s/status = %d %s", good, code, body)
 	}
-	if _, body := get("/connectors/" + bad + "/config"); !strings.Contains(body, `"database.password":"********"`) || strings.Contains(body, "not-the-password") {
+	if _, body := get("/connectors/" + bad + "/config"); !strings.Contains(body, `"database.password":"********"`) || strings.Contains(body, pass) {
 		t.Errorf("the config shows the password, or not masked: %s", body)
 	}
 
@@ -206,10 +210,51 @@ func TestRESTAPIEndToEnd(t *testing.T) {
 	if len(recs) != 14 || strings.Join(again, " ") != "c5 c6" {
 		t.Errorf("after the PATCH: %d records, the new ones %v; want 14, c5 c6", len(recs), again)
 	}
-	// The daemon exits 1 at SIGTERM, naming the connector that failed.
+	restartEndToEnd(t, e, d, base, good, bad, user, pass, topic)
+	// Nothing has failed for good: the daemon exits 0 at SIGTERM.
 	sl.Signal(syscall.SIGTERM)
-	if log := sl.WaitExit(30 * time.Second); sl.Err == nil || !strings.Contains(log, "error: connector "+bad+": ") {
-		t.Errorf("exit %v; the log's end does not name %s's error:\n%s", sl.Err, bad, tail(log, 1000))
+	if log := sl.WaitExit(30 * time.Second); sl.Err != nil {
+		t.Errorf("exit %v after the failed connector's restart:\n%s", sl.Err, tail(log, 1000))
+	}
+}
+
+// restartEndToEnd restarts the running connector good's task (its stream
+// goes on from the stored offset, nothing twice), then, once bad's user
+// exists, bad's failed task: it snapshots the table and streams.
+func restartEndToEnd(t *testing.T, e env, d *db, base, good, bad, user, pass, topic string) {
+	t.Helper()
+	if code, body := call(t, "POST", base+"/connectors/"+good+"/tasks/0/restart"); code != 204 {
+		t.Fatalf("POST good's task restart = %d %s, want 204", code, body)
+	}
+	waitFor(t, 30*time.Second, good+" RUNNING after its restart", func() bool {
+		_, body := call(t, "GET", base+"/connectors/"+good+"/tasks/0/status")
+		return strings.Contains(body, `"state":"RUNNING"`)
+	})
+	d.execAll("CREATE USER '"+user+"'@'%' IDENTIFIED BY '"+pass+"'",
+		"GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT, BINLOG MONITOR ON *.* TO '"+user+"'@'%'")
+	code, body := call(t, "POST", base+"/connectors/"+bad+"/restart?includeTasks=true&onlyFailed=true")
+	if code != 202 || !strings.Contains(body, `"tasks":[{"id":0,"state":"RESTARTING"`) || !strings.Contains(body, "check database.user and database.password") {
+		t.Fatalf("POST restart of the failed connector = %d %s; want 202, its task RESTARTING with the failure's trace", code, body)
+	}
+	waitFor(t, 60*time.Second, bad+"'s task RUNNING after its restart", func() bool {
+		_, body := call(t, "GET", base+"/connectors/"+bad+"/status")
+		return strings.Contains(body, `"state":"RUNNING","worker_id"`) && !strings.Contains(body, "FAILED")
+	})
+	badTopic := bad + "." + d.name + ".t"
+	consume(t, e, 6, 60*time.Second, badTopic)
+	d.exec("INSERT INTO t VALUES (7,'g')")
+	for _, tc := range []struct {
+		topic string
+		n     int
+	}{{topic, 15}, {badTopic, 7}} {
+		recs := consume(t, e, tc.n, 60*time.Second, tc.topic)
+		last := payload(t, recs[len(recs)-1].Value)
+		if len(recs) != tc.n || last["op"] != "c" || last["after"].(map[string]any)["id"] != float64(7) {
+			t.Errorf("%s after the restarts: %d records, the last %v; want %d, the insert of 7", tc.topic, len(recs), last, tc.n)
+		}
+	}
+	if _, metrics := call(t, "GET", base+"/metrics"); !strings.Contains(metrics, fmt.Sprintf(`sluice_task_state{connector=%q,task="0",state="RUNNING"} 1`, bad)) {
+		t.Errorf("the metrics do not show %s running:\n%s", bad, metrics)
 	}
 }
 

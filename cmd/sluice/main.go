@@ -454,12 +454,15 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	}
 	var plans []planned
 	var apiConns []*api.Connector
+	// A failed task waits for a restart through the REST API while another
+	// task of the daemon is live; once none is, they return their errors.
+	group := connector.NewGroup()
 	for _, c := range conns {
 		counters := &connector.Counters{}
 		topics := connector.NewTopicCreator(client, c.TopicCreation, log.With(zap.String("connector", c.Name)))
 		planCtx, cancelPlan := context.WithTimeout(ctx, 60*time.Second)
 		tasks, err := connector.NewTasks(planCtx, c, connector.Deps{Env: env, Producer: client,
-			Topics: topics, Store: store, Hooks: connector.Hooks{counters}})
+			Topics: topics, Store: store, Hooks: connector.Hooks{counters}, Group: group})
 		cancelPlan()
 		if err != nil {
 			fmt.Fprintf(stderr, "error: %s: %s\n", c.Source, err)
