@@ -52,8 +52,9 @@ type Connector struct {
 	// QueueCapacity is max.queue.size: Debezium's QueueTotalCapacity.
 	QueueCapacity int
 	// Topics lists the topics the connector writes to (Kafka Connect's
-	// active topics); nil: none known.
-	Topics func() []string
+	// active topics); nil: none known. ResetTopics empties that list.
+	Topics      func() []string
+	ResetTopics func()
 	// Observed: the source reports its connection and snapshot tables
 	// (connector.Observed), so those metrics are its.
 	Observed bool
@@ -68,8 +69,11 @@ type Server struct {
 	// advertised host:port), and ClusterID the Kafka cluster's id; set
 	// them before Handler serves.
 	WorkerID, ClusterID string
-	ready               atomic.Bool
-	log                 *zap.Logger
+	// NoTopicTracking and NoTopicReset are the worker's
+	// topic.tracking.enable=false and topic.tracking.allow.reset=false.
+	NoTopicTracking, NoTopicReset bool
+	ready                         atomic.Bool
+	log                           *zap.Logger
 
 	mu      sync.Mutex
 	stopped map[string]bool // connectors PUT .../stop stopped
@@ -107,6 +111,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /connectors/{name}/tasks/{task}/status", s.withConnector(s.taskStatus))
 	mux.HandleFunc("GET /connectors/{name}/offsets", s.withConnector(s.offsets))
 	mux.HandleFunc("GET /connectors/{name}/topics", s.withConnector(s.topics))
+	mux.HandleFunc("PUT /connectors/{name}/topics/reset", s.withConnector(s.resetTopics))
 	mux.HandleFunc("PUT /connectors/{name}/pause", s.withConnector(s.pause))
 	mux.HandleFunc("PUT /connectors/{name}/resume", s.withConnector(s.resume))
 	mux.HandleFunc("PUT /connectors/{name}/stop", s.withConnector(s.stop))
@@ -274,11 +279,32 @@ func (s *Server) taskStatus(w http.ResponseWriter, r *http.Request, c *Connector
 // topics is Kafka Connect's active topics (KIP-558), since the process
 // started.
 func (s *Server) topics(w http.ResponseWriter, _ *http.Request, c *Connector) {
+	if s.NoTopicTracking {
+		writeError(w, http.StatusForbidden, "Topic tracking is disabled.")
+		return
+	}
 	topics := []string{}
 	if c.Topics != nil {
 		topics = append(topics, c.Topics()...)
 	}
 	writeJSON(w, http.StatusOK, map[string]map[string][]string{c.Name: {"topics": topics}})
+}
+
+// resetTopics is PUT .../topics/reset: the active topics start over, each
+// listed again once written to (within offset.flush.interval.ms).
+func (s *Server) resetTopics(w http.ResponseWriter, _ *http.Request, c *Connector) {
+	switch {
+	case s.NoTopicTracking:
+		writeError(w, http.StatusForbidden, "Topic tracking is disabled.")
+		return
+	case s.NoTopicReset:
+		writeError(w, http.StatusForbidden, "Topic tracking reset is disabled.")
+		return
+	}
+	if c.ResetTopics != nil {
+		c.ResetTopics()
+	}
+	w.WriteHeader(http.StatusAccepted)
 }
 
 func (s *Server) pause(w http.ResponseWriter, _ *http.Request, c *Connector) {

@@ -129,7 +129,6 @@ func TestRESTPathsAnswerAsKafkaConnect(t *testing.T) {
 		{"DELETE", "/connectors/inventory", 405, ""},
 		{"GET", "/connectors/inventory/topics", 200, `{"inventory":{"topics":["db1.inv.a","db1.inv.b"]}}`},
 		{"GET", "/connectors/orders/topics", 200, `{"orders":{"topics":[]}}`},
-		{"PUT", "/connectors/inventory/topics/reset", 404, ""},
 		{"GET", "/", 200, `{"commit":"` + commit() + `","kafka_cluster_id":"c1","version":"1.2.3"}`},
 	}
 	for _, tc := range cases {
@@ -404,5 +403,33 @@ func TestRESTRestart(t *testing.T) {
 	restarts(2, a)
 	if got := a.State(); got != connector.StatePaused {
 		t.Fatalf("the stopped connector's task is %s", got)
+	}
+}
+
+// PUT .../topics/reset empties the active topics (202); the worker's
+// topic.tracking.enable=false and topic.tracking.allow.reset=false answer
+// 403 in Kafka Connect's words.
+func TestRESTTopicsReset(t *testing.T) {
+	s, _, _, _ := newTestServer(t)
+	active := []string{"db1.inv.a"}
+	s.connectors["inventory"].Topics = func() []string { return active }
+	s.connectors["inventory"].ResetTopics = func() { active = nil }
+	h := s.Handler()
+	if code, body := do(t, h, "PUT", "/connectors/inventory/topics/reset"); code != 202 || body != "" {
+		t.Fatalf("PUT topics/reset = %d %s", code, body)
+	}
+	if _, body := do(t, h, "GET", "/connectors/inventory/topics"); body != `{"inventory":{"topics":[]}}` {
+		t.Fatalf("after the reset: %s", body)
+	}
+	s.NoTopicReset = true
+	if code, body := do(t, h, "PUT", "/connectors/inventory/topics/reset"); code != 403 || body != `{"error_code":403,"message":"Topic tracking reset is disabled."}` {
+		t.Fatalf("reset disabled: %d %s", code, body)
+	}
+	s.NoTopicTracking = true
+	for _, m := range []string{"GET /connectors/inventory/topics", "PUT /connectors/inventory/topics/reset"} {
+		method, path, _ := strings.Cut(m, " ")
+		if code, body := do(t, h, method, path); code != 403 || body != `{"error_code":403,"message":"Topic tracking is disabled."}` {
+			t.Fatalf("%s with tracking disabled: %d %s", m, code, body)
+		}
 	}
 }

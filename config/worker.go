@@ -56,6 +56,10 @@ type Worker struct {
 	// host's name and the first listener's port).
 	AdvertisedHost string
 	AdvertisedPort int
+	// TopicTracking and TopicTrackingReset are topic.tracking.enable and
+	// topic.tracking.allow.reset (both true by default): whether the REST
+	// API lists the active topics and lets them be reset.
+	TopicTracking, TopicTrackingReset bool
 	// KeyConverter and ValueConverter are the worker's key.converter and
 	// value.converter with their settings, nil when unset: the converters of
 	// connectors that do not name their own (ConvertersFor).
@@ -85,6 +89,8 @@ const (
 	PropListeners                = "listeners"
 	PropAdvertisedHost           = "rest.advertised.host.name"
 	PropAdvertisedPort           = "rest.advertised.port"
+	PropTopicTracking            = "topic.tracking.enable"
+	PropTopicTrackingReset       = "topic.tracking.allow.reset"
 	ProducerPrefix               = "producer."
 	EnvPrefix                    = "SLUICE_"
 )
@@ -92,7 +98,7 @@ const (
 var workerProps = append([]string{
 	PropBootstrapServers, PropOffsetsTopic, PropOffsetsPartitions, PropOffsetsReplicationFactor,
 	PropOffsetFlushInterval, PropOffsetFlushTimeout, PropLogLevel, PropLogFormat, PropListeners,
-	PropAdvertisedHost, PropAdvertisedPort,
+	PropAdvertisedHost, PropAdvertisedPort, PropTopicTracking, PropTopicTrackingReset,
 }, appliedSecurity...)
 
 // envAliases are short environment names accepted besides the regular ones
@@ -364,6 +370,8 @@ func (r *reader) listeners(w *Worker) {
 	}
 	w.AdvertisedHost = r.str(PropAdvertisedHost, "")
 	w.AdvertisedPort = int(r.integer(PropAdvertisedPort, 0, intRule{min: 0, max: 65535, form: "a port number"}))
+	w.TopicTracking = r.boolean(PropTopicTracking, true)
+	w.TopicTrackingReset = r.boolean(PropTopicTrackingReset, true)
 }
 
 // unknownWorkerKeys warns about the file's keys Sluice does not know (env

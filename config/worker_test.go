@@ -201,6 +201,7 @@ func TestWorkerBadValues(t *testing.T) {
 		{"listeners", "https://:8443", `has "https://:8443": Sluice serves its REST API over plain HTTP only; use http:// behind a TLS-terminating proxy`},
 		{"listeners", "tcp://:8083", `has "tcp://:8083", whose protocol is not http`},
 		{"rest.advertised.port", "x", `property "rest.advertised.port" (from ORIGIN): value "x" is not an integer; use a port number (default 0)`},
+		{"topic.tracking.allow.reset", "no", `property "topic.tracking.allow.reset" (from ORIGIN): value "no" is not a boolean; use true or false (default true)`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.prop+"="+tc.value, func(t *testing.T) {

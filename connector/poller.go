@@ -541,6 +541,10 @@ func (p *Poller) finish(ctx context.Context) error {
 // the next flush retries, and data keeps flowing.
 func (p *Poller) commit(ctx context.Context, pos change.Position) {
 	p.lastFlush = time.Now()
+	// The next record asks the ensurer again: a topic written since a reset
+	// of the active topics (PUT .../topics/reset) is listed again within a
+	// flush interval.
+	p.ensured = ""
 	value, err := pos.OffsetValue()
 	if err != nil {
 		p.log.Error("encoding offset failed; it is not stored", zap.Error(err))

@@ -55,14 +55,17 @@ type TopicCreator struct {
 	// The tasks of a connector (tasks.max) share one creator, each from
 	// its own poller goroutine.
 	mu    sync.RWMutex
-	known map[string]bool
-	log   *zap.Logger
+	known map[string]bool // exist: not asked for again
+	// active are the topics ensured since the process started or the last
+	// ResetTopics: Kafka Connect's active topics.
+	active map[string]bool
+	log    *zap.Logger
 }
 
 // NewTopicCreator creates missing topics as Kafka Connect's topic
 // creation groups say (config.Connector.TopicCreation).
 func NewTopicCreator(client *kgo.Client, groups []config.TopicGroup, log *zap.Logger) *TopicCreator {
-	return &TopicCreator{client: client, admin: kadm.NewClient(client), groups: groups, known: map[string]bool{}, log: log}
+	return &TopicCreator{client: client, admin: kadm.NewClient(client), groups: groups, known: map[string]bool{}, active: map[string]bool{}, log: log}
 }
 
 // Ensure makes sure topic exists, creating it with its group's settings;
@@ -78,9 +81,14 @@ func (t *TopicCreator) Ensure(ctx context.Context, topic string) error {
 
 func (t *TopicCreator) ensure(ctx context.Context, topic string, g *config.TopicGroup) error {
 	t.mu.RLock()
-	known := t.known[topic]
+	known, active := t.known[topic], t.active[topic]
 	t.mu.RUnlock()
 	if known {
+		if !active {
+			t.mu.Lock()
+			t.active[topic] = true
+			t.mu.Unlock()
+		}
 		return nil
 	}
 	partitions, rf := g.Partitions, g.ReplicationFactor
@@ -117,18 +125,26 @@ func (t *TopicCreator) ensure(ctx context.Context, topic string, g *config.Topic
 		return fmt.Errorf("creating topic %s: %w; if this persists, create it yourself or give the connector's Kafka user CREATE on the cluster", topic, err)
 	}
 	t.mu.Lock()
-	t.known[topic] = true
+	t.known[topic], t.active[topic] = true, true
 	t.mu.Unlock()
 	return nil
 }
 
 // Topics lists, sorted, the topics this connector has written to or is
 // about to (each is ensured before its first record) since the process
-// started: Kafka Connect's active topics.
+// started or ResetTopics: Kafka Connect's active topics.
 func (t *TopicCreator) Topics() []string {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	return slices.Sorted(maps.Keys(t.known))
+	return slices.Sorted(maps.Keys(t.active))
+}
+
+// ResetTopics empties the active topics (Kafka Connect's PUT
+// .../topics/reset); each is listed again once written to.
+func (t *TopicCreator) ResetTopics() {
+	t.mu.Lock()
+	clear(t.active)
+	t.mu.Unlock()
 }
 
 // KafkaLogger routes franz-go's log through zap. Only warnings and errors

@@ -211,6 +211,20 @@ func TestRESTAPIEndToEnd(t *testing.T) {
 		t.Errorf("after the PATCH: %d records, the new ones %v; want 14, c5 c6", len(recs), again)
 	}
 	restartEndToEnd(t, e, d, base, good, bad, user, pass, topic)
+
+	// The active topics' reset: none, until the table is written to again
+	// (the schema change topic is not).
+	if code, _ := call(t, "PUT", base+"/connectors/"+good+"/topics/reset"); code != 202 {
+		t.Fatalf("PUT topics/reset = %d, want 202", code)
+	}
+	if _, body := get("/connectors/" + good + "/topics"); body != fmt.Sprintf(`{%q:{"topics":[]}}`, good) {
+		t.Errorf("GET topics after the reset = %s", body)
+	}
+	d.exec("INSERT INTO t VALUES (8,'h')")
+	waitFor(t, 30*time.Second, "the table's topic listed again", func() bool {
+		_, body := get("/connectors/" + good + "/topics")
+		return body == fmt.Sprintf(`{%q:{"topics":[%q]}}`, good, topic)
+	})
 	// Nothing has failed for good: the daemon exits 0 at SIGTERM.
 	sl.Signal(syscall.SIGTERM)
 	if log := sl.WaitExit(30 * time.Second); sl.Err != nil {

@@ -470,7 +470,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		}
 		plans = append(plans, planned{c, tasks, counters})
 		ac := apiConnector(c, tasks, counters)
-		ac.Topics = topics.Topics
+		ac.Topics, ac.ResetTopics = topics.Topics, topics.ResetTopics
 		apiConns = append(apiConns, ac)
 	}
 	rest, stopREST, err := startREST(w, apiConns, client, log)
@@ -537,6 +537,7 @@ func startREST(w *config.Worker, conns []*api.Connector, client *kgo.Client, log
 		return nil, func() {}, nil
 	}
 	srv := api.New(conns, version, log)
+	srv.NoTopicTracking, srv.NoTopicReset = !w.TopicTracking, !w.TopicTrackingReset
 	mctx, cancelMeta := context.WithTimeout(context.Background(), 10*time.Second)
 	if m, err := kadm.NewClient(client).BrokerMetadata(mctx); err == nil {
 		srv.ClusterID = m.Cluster
