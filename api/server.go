@@ -72,8 +72,10 @@ type Server struct {
 	// NoTopicTracking and NoTopicReset are the worker's
 	// topic.tracking.enable=false and topic.tracking.allow.reset=false.
 	NoTopicTracking, NoTopicReset bool
-	ready                         atomic.Bool
-	log                           *zap.Logger
+	// Loggers is the daemon's log level, for /admin/loggers; nil: none.
+	Loggers *Loggers
+	ready   atomic.Bool
+	log     *zap.Logger
 
 	mu      sync.Mutex
 	stopped map[string]bool // connectors PUT .../stop stopped
@@ -119,6 +121,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /connectors/{name}/tasks/{task}/restart", s.withConnector(s.restartTask))
 	mux.HandleFunc("PATCH /connectors/{name}/offsets", s.withConnector(s.alterOffsets))
 	mux.HandleFunc("DELETE /connectors/{name}/offsets", s.withConnector(s.resetOffsets))
+	mux.HandleFunc("GET /admin/loggers", s.loggers)
+	mux.HandleFunc("GET /admin/loggers/{logger}", s.logger)
+	mux.HandleFunc("PUT /admin/loggers/{logger}", s.setLogger)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "HTTP 404 Not Found: "+r.Method+" "+r.URL.Path+" is not one of Kafka Connect's paths that Sluice serves")
 	})

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -431,5 +432,44 @@ func TestRESTTopicsReset(t *testing.T) {
 		if code, body := do(t, h, method, path); code != 403 || body != `{"error_code":403,"message":"Topic tracking is disabled."}` {
 			t.Fatalf("%s with tracking disabled: %d %s", m, code, body)
 		}
+	}
+}
+
+// /admin/loggers shows and sets the one logger, root, as Kafka Connect's
+// KIP-495 paths answer; other loggers and levels are refused naming what
+// there is.
+func TestRESTLoggers(t *testing.T) {
+	s, _, _, _ := newTestServer(t)
+	s.Loggers = &Loggers{Level: zap.NewAtomicLevelAt(zap.InfoLevel)}
+	h := s.Handler()
+	cases := []struct {
+		method, path, body string
+		code               int
+		want               string
+	}{
+		{"GET", "/admin/loggers", "", 200, `{"root":{"level":"INFO","last_modified":null}}`},
+		{"GET", "/admin/loggers/root", "", 200, `{"level":"INFO","last_modified":null}`},
+		{"GET", "/admin/loggers/io.debezium", "", 404, `{"error_code":404,"message":"Logger io.debezium not found. Sluice has one logger, root, whose level is every connector's: use /admin/loggers/root"}`},
+		{"PUT", "/admin/loggers/io.debezium", `{"level":"DEBUG"}`, 404, ""},
+		{"PUT", "/admin/loggers/root", `{}`, 400, `{"error_code":400,"message":"Desired 'level' parameter was not specified in request."}`},
+		{"PUT", "/admin/loggers/root", `{"level":"LOUD"}`, 404, `{"error_code":404,"message":"invalid log level 'LOUD'. Sluice logs at ERROR, WARN, INFO or DEBUG (TRACE is taken as DEBUG)"}`},
+		{"PUT", "/admin/loggers/root", `xx`, 400, ""},
+		{"PUT", "/admin/loggers/root", `{"level":"info"}`, 200, `[]`},
+		{"PUT", "/admin/loggers/root", `{"level":"trace"}`, 200, `["root"]`},
+		{"PUT", "/admin/loggers/root?scope=cluster", `{"level":"WARN"}`, 204, ""},
+	}
+	for _, tc := range cases {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(tc.method, tc.path, strings.NewReader(tc.body)))
+		if body := strings.TrimSpace(rec.Body.String()); rec.Code != tc.code || tc.want != "" && body != tc.want {
+			t.Errorf("%s %s %s = %d %s\nwant %d %s", tc.method, tc.path, tc.body, rec.Code, body, tc.code, tc.want)
+		}
+	}
+	if got := s.Loggers.Level.Level(); got != zap.WarnLevel {
+		t.Fatalf("level %s after the PUTs", got)
+	}
+	_, body := do(t, h, "GET", "/admin/loggers/root")
+	if !regexp.MustCompile(`^\{"level":"WARN","last_modified":\d{13}\}$`).MatchString(body) {
+		t.Fatalf("GET root after the PUTs: %s", body)
 	}
 }

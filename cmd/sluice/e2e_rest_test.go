@@ -220,10 +220,21 @@ func TestRESTAPIEndToEnd(t *testing.T) {
 	if _, body := get("/connectors/" + good + "/topics"); body != fmt.Sprintf(`{%q:{"topics":[]}}`, good) {
 		t.Errorf("GET topics after the reset = %s", body)
 	}
+	// DEBUG on through /admin/loggers: the offset commits of the next
+	// insert are logged.
+	if strings.Contains(sl.Stderr.String(), `"level":"debug"`) {
+		t.Fatal("debug lines in the log at log.level info")
+	}
+	if code, body := callBody(t, "PUT", base+"/admin/loggers/root", `{"level":"DEBUG"}`); code != 200 || body != `["root"]` {
+		t.Fatalf("PUT /admin/loggers/root = %d %s", code, body)
+	}
 	d.exec("INSERT INTO t VALUES (8,'h')")
 	waitFor(t, 30*time.Second, "the table's topic listed again", func() bool {
 		_, body := get("/connectors/" + good + "/topics")
 		return body == fmt.Sprintf(`{%q:{"topics":[%q]}}`, good, topic)
+	})
+	waitFor(t, 30*time.Second, "a debug line in the log", func() bool {
+		return strings.Contains(sl.Stderr.String(), `"level":"debug","ts":`)
 	})
 	// Nothing has failed for good: the daemon exits 0 at SIGTERM.
 	sl.Signal(syscall.SIGTERM)

@@ -175,9 +175,11 @@ func printConfigError(w io.Writer, err error) {
 	fmt.Fprintf(w, "error: %s\n", err)
 }
 
-func newLogger(w *config.Worker, stderr io.Writer) *zap.Logger {
-	level := zapcore.InfoLevel
-	_ = level.Set(w.LogLevel)
+// newLogger logs at log.level; the REST API's /admin/loggers changes the
+// returned level while the daemon runs.
+func newLogger(w *config.Worker, stderr io.Writer) (*zap.Logger, zap.AtomicLevel) {
+	level := zap.NewAtomicLevel()
+	_ = level.UnmarshalText([]byte(w.LogLevel))
 	encCfg := zap.NewProductionEncoderConfig()
 	encCfg.TimeKey = "ts"
 	encCfg.EncodeTime = zapcore.ISO8601TimeEncoder
@@ -188,7 +190,7 @@ func newLogger(w *config.Worker, stderr io.Writer) *zap.Logger {
 	} else {
 		enc = zapcore.NewJSONEncoder(encCfg)
 	}
-	return zap.New(zapcore.NewCore(enc, zapcore.Lock(zapcore.AddSync(stderr)), level))
+	return zap.New(zapcore.NewCore(enc, zapcore.Lock(zapcore.AddSync(stderr)), level)), level
 }
 
 func loadConnectors(paths []string, env connector.Env, stderr io.Writer) ([]*config.Connector, bool) {
@@ -382,7 +384,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, "sluice run: name at least one CONNECTOR.json\n")
 		return 2
 	}
-	log := newLogger(w, stderr)
+	log, level := newLogger(w, stderr)
 	defer func() { _ = log.Sync() }()
 	// SLUICE_CPUPROFILE=FILE writes a CPU profile of the whole run, for
 	// the benchmarks.
@@ -473,7 +475,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		ac.Topics, ac.ResetTopics = topics.Topics, topics.ResetTopics
 		apiConns = append(apiConns, ac)
 	}
-	rest, stopREST, err := startREST(w, apiConns, client, log)
+	rest, stopREST, err := startREST(w, apiConns, client, log, level)
 	if err != nil {
 		fmt.Fprintf(stderr, "error: %s\n", err)
 		return 1
@@ -532,12 +534,13 @@ func apiConnector(c *config.Connector, tasks []*connector.Task, counters *connec
 // startREST serves the REST API and metrics on the worker's listeners
 // (none: nil, and nothing to stop). The returned function closes them and
 // waits until they are closed.
-func startREST(w *config.Worker, conns []*api.Connector, client *kgo.Client, log *zap.Logger) (*api.Server, func(), error) {
+func startREST(w *config.Worker, conns []*api.Connector, client *kgo.Client, log *zap.Logger, level zap.AtomicLevel) (*api.Server, func(), error) {
 	if len(w.Listeners) == 0 {
 		return nil, func() {}, nil
 	}
 	srv := api.New(conns, version, log)
 	srv.NoTopicTracking, srv.NoTopicReset = !w.TopicTracking, !w.TopicTrackingReset
+	srv.Loggers = &api.Loggers{Level: level}
 	mctx, cancelMeta := context.WithTimeout(context.Background(), 10*time.Second)
 	if m, err := kadm.NewClient(client).BrokerMetadata(mctx); err == nil {
 		srv.ClusterID = m.Cluster
