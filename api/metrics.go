@@ -78,7 +78,7 @@ var ops = []struct {
 	{"t", func(c *connector.Counters) int64 { return c.Truncates.Load() }},
 }
 
-var states = []string{connector.StateRunning, connector.StatePaused, connector.StateFailed, connector.StateStopped}
+var states = []string{connector.StateRunning, connector.StatePaused, connector.StateFailed, connector.StateStopped, connector.StateRestarting}
 
 // metrics writes Prometheus's text exposition format (version 0.0.4).
 func (s *Server) metrics(w http.ResponseWriter, _ *http.Request) {

@@ -274,6 +274,7 @@ func TestMetricsExposition(t *testing.T) {
 		`sluice_queue_capacity_events{connector="inventory"} 4096`,
 		`sluice_task_state{connector="orders",task="0",state="FAILED"} 1`,
 		`sluice_task_state{connector="orders",task="0",state="RUNNING"} 0`,
+		`sluice_task_state{connector="orders",task="0",state="RESTARTING"} 0`,
 		`sluice_task_state{connector="inventory",task="0",state="RUNNING"} 1`,
 		"# TYPE process_resident_memory_bytes gauge",
 		`sluice_connected{connector="inventory"} 1`,
