@@ -325,3 +325,84 @@ func metricValue(exposition, series string) int64 {
 	}
 	return -1
 }
+
+// A task that fails in the middle of its stream (its user loses the
+// REPLICATION SLAVE privilege and its binlog connection is killed) stays
+// FAILED while the daemon's other connector runs; once the privilege is
+// back, a restart through the REST API streams on from its stored offset:
+// the rows written meanwhile arrive once each, in order, none lost.
+func TestRESTRestartAfterStreamFailure(t *testing.T) {
+	e := needServers(t)
+	d := newDB(t, e)
+	d.exec("CREATE TABLE t (id INT PRIMARY KEY)")
+	n := rand.Intn(1e6)
+	user, pass := fmt.Sprintf("rest_revoked_%d", n), "revoked"
+	d.execAll("CREATE USER '"+user+"'@'%' IDENTIFIED BY '"+pass+"'",
+		"GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT, BINLOG MONITOR ON *.* TO '"+user+"'@'%'")
+	t.Cleanup(func() { d.exec("DROP USER IF EXISTS '" + user + "'@'%'") })
+	failing, other := fmt.Sprintf("rest_fail_%d", n), fmt.Sprintf("rest_other_%d", n)
+	noSchemas := map[string]string{"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false", "snapshot.mode": "no_data"}
+	otherCfg := connectorFile(t, e, other, other, d.name, noSchemas)
+	noSchemas["database.user"], noSchemas["database.password"] = user, pass
+	failingCfg := connectorFile(t, e, failing, failing, d.name, noSchemas)
+	sl := startDaemon(t, e, "--listeners", "http://127.0.0.1:0", failingCfg, otherCfg)
+	base := "http://" + restAddr(t, sl)
+	taskState := func() string {
+		_, body := call(t, "GET", base+"/connectors/"+failing+"/tasks/0/status")
+		var st struct{ State, Trace string }
+		_ = json.Unmarshal([]byte(body), &st)
+		return st.State + " " + st.Trace
+	}
+	waitFor(t, 60*time.Second, "both connectors streaming", func() bool {
+		return strings.Count(sl.Stderr.String(), "binlog streaming from") == 2
+	})
+	topic := failing + "." + d.name + ".t"
+	for i := 1; i <= 20; i++ {
+		d.exec(fmt.Sprintf("INSERT INTO t VALUES (%d)", i))
+	}
+	consume(t, e, 20, 60*time.Second, topic)
+
+	d.exec("REVOKE REPLICATION SLAVE ON *.* FROM '" + user + "'@'%'")
+	r := d.exec("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = ? AND COMMAND LIKE 'Binlog Dump%'", user)
+	if r.RowNumber() != 1 {
+		t.Fatalf("%d binlog dump connections of %s on the server, want 1", r.RowNumber(), user)
+	}
+	id, _ := r.GetInt(0, 0)
+	d.exec(fmt.Sprintf("KILL %d", id))
+	for i := 21; i <= 40; i++ {
+		d.exec(fmt.Sprintf("INSERT INTO t VALUES (%d)", i))
+	}
+	waitFor(t, 90*time.Second, failing+" FAILED", func() bool { return strings.HasPrefix(taskState(), "FAILED ") })
+	if st := taskState(); !strings.Contains(st, "the user "+user+" lacks the REPLICATION SLAVE privilege") || strings.Contains(st, "check database.user and database.password") {
+		t.Errorf("the failed task's trace does not name the missing privilege alone: %s", st)
+	}
+	if code, body := call(t, "GET", base+"/connectors/"+other+"/status"); code != 200 || strings.Contains(body, "FAILED") {
+		t.Fatalf("the other connector: %d %s", code, body)
+	}
+
+	d.exec("GRANT REPLICATION SLAVE ON *.* TO '" + user + "'@'%'")
+	if code, body := call(t, "POST", base+"/connectors/"+failing+"/tasks/0/restart"); code != 204 {
+		t.Fatalf("POST the failed task's restart = %d %s, want 204", code, body)
+	}
+	waitFor(t, 60*time.Second, failing+" RUNNING after its restart", func() bool { return taskState() == "RUNNING " })
+	for i := 41; i <= 50; i++ {
+		d.exec(fmt.Sprintf("INSERT INTO t VALUES (%d)", i))
+	}
+	recs := consume(t, e, 50, 60*time.Second, topic)
+	var ids []string
+	for _, r := range recs {
+		ids = append(ids, string(r.Key))
+	}
+	for i := 1; i <= 50; i++ {
+		if want := fmt.Sprintf(`{"id":%d}`, i); len(ids) < i || ids[i-1] != want {
+			t.Fatalf("%d records; record %d is not %s (each row once, in order):\n%v", len(ids), i, want, ids)
+		}
+	}
+	if len(ids) != 50 {
+		t.Fatalf("%d records, want 50: %v", len(ids), ids[50:])
+	}
+	sl.Signal(syscall.SIGTERM)
+	if log := sl.WaitExit(30 * time.Second); sl.Err != nil {
+		t.Errorf("exit %v after the restart:\n%s", sl.Err, tail(log, 1000))
+	}
+}

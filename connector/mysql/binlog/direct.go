@@ -16,6 +16,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/sluice-cdc/sluice/connector/mysql/server"
+	"github.com/sluice-cdc/sluice/internal/fault"
 )
 
 // BinlogThroughGTID is COM_BINLOG_DUMP_GTID's BINLOG_THROUGH_GTID flag: the
@@ -112,6 +113,13 @@ func (s *Streamer) startDump(conn *client.Conn, st *txnState, heartbeat time.Dur
 		return fmt.Errorf("registering as replica %d: %w", s.cfg.ServerID, err)
 	}
 	if _, err := conn.ReadOKPacket(); err != nil {
+		var me *gmysql.MyError
+		if errors.As(err, &me) && me.Code == gmysql.ER_ACCESS_DENIED_ERROR {
+			// Logged in already: MariaDB answers 1045 to a user without
+			// the privilege, not for its password.
+			return fault.Definite(fmt.Errorf("registering as replica %d: %w; the user %s lacks the REPLICATION SLAVE privilege: grant it REPLICATION SLAVE, REPLICATION CLIENT (BINLOG MONITOR on MariaDB) and SELECT",
+				s.cfg.ServerID, err, s.cfg.User))
+		}
 		return fmt.Errorf("registering as replica %d: %w", s.cfg.ServerID, err)
 	}
 	var cmd []byte

@@ -149,6 +149,9 @@ func (d *deadlineConn) note(err error) error {
 
 // Classify marks server answers that retrying cannot fix as definite.
 func Classify(err error) error {
+	if fault.IsDefinite(err) {
+		return err // classified where it was made, with its own fix
+	}
 	var me *gmysql.MyError
 	if errors.As(err, &me) {
 		switch me.Code {
