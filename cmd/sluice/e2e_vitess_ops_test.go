@@ -395,7 +395,11 @@ func TestVitessMillionRowTransaction(t *testing.T) {
 // returns how many it holds.
 func topicRecords(t *testing.T, kafka, topic string, want int64, timeout time.Duration) int64 {
 	t.Helper()
-	adm := kadm.NewClient(conformance.NewKafkaClient(t, kafka))
+	// A topic not created yet would otherwise stay unknown to the client
+	// for its default 5 s between metadata refreshes: the count would lag
+	// by that much (a kill meant for the middle of a snapshot landed after
+	// its end).
+	adm := kadm.NewClient(conformance.NewKafkaClient(t, kafka, kgo.MetadataMinAge(100*time.Millisecond)))
 	var total int64
 	for deadline := time.Now().Add(timeout); ; time.Sleep(100 * time.Millisecond) {
 		if ends, err := adm.ListEndOffsets(context.Background(), topic); err == nil {
@@ -432,7 +436,11 @@ func peakRSSMiB(t *testing.T, pid int) int64 {
 // Kafka Connect picks it) at its current end.
 func offsetsPartitionEnd(t *testing.T, kafka string, key []byte) map[string]map[int32]kgo.Offset {
 	t.Helper()
-	adm := kadm.NewClient(conformance.NewKafkaClient(t, kafka))
+	// A topic not created yet would otherwise stay unknown to the client
+	// for its default 5 s between metadata refreshes: the count would lag
+	// by that much (a kill meant for the middle of a snapshot landed after
+	// its end).
+	adm := kadm.NewClient(conformance.NewKafkaClient(t, kafka, kgo.MetadataMinAge(100*time.Millisecond)))
 	ends, err := adm.ListEndOffsets(context.Background(), offsets.DefaultOffsetsTopic)
 	if err != nil || ends.Error() != nil {
 		t.Fatalf("listing the end offsets of %s: %v %v", offsets.DefaultOffsetsTopic, err, ends.Error())
