@@ -53,7 +53,7 @@ var families = []metric{
 			}
 			return -1
 		}},
-	{"sluice_snapshot_running", "gauge", "1 while the snapshot snapshot.mode takes runs (Debezium's SnapshotRunning).",
+	{"sluice_snapshot_running", "gauge", "1 while a snapshot runs: snapshot.mode's, a blocking or an incremental one (Debezium's SnapshotRunning).",
 		func(c *Connector) int64 { return c.Counters.SnapshotRunning.Load() }},
 	{"sluice_snapshots_completed_total", "counter", "Snapshots that finished (Debezium's SnapshotCompleted).",
 		func(c *Connector) int64 { return c.Counters.SnapshotsCompleted.Load() }},
@@ -142,6 +142,8 @@ func (s *Server) writeObserved(b io.Writer, header func(name, typ, help string))
 			func(c *Connector) int64 {
 				return c.Counters.SnapshotTablesTotal.Load() - c.Counters.SnapshotTablesDone.Load()
 			}},
+		{"sluice_snapshot_paused", "gauge", "1 while a pause-snapshot signal holds an incremental snapshot (Debezium's SnapshotPaused).",
+			func(c *Connector) int64 { return c.Counters.SnapshotPausedNow.Load() }},
 	} {
 		header(m.name, m.typ, m.help)
 		for _, c := range observed {

@@ -245,9 +245,10 @@ func TestMetricsExposition(t *testing.T) {
 	counters.OnLag(time.Now().Add(-time.Minute), 1500*time.Millisecond)
 	counters.OnSnapshotStarted()
 	counters.OnSnapshotEnded(true)
-	counters.OnSnapshotStarted()
 	counters.OnQueue(12, 3400)
 	var o change.Observer = connector.Hooks{counters} // as the task hands it to the source
+	o.SnapshotStarted() // an incremental snapshot, paused
+	o.SnapshotPaused(true)
 	o.Connected(true)
 	o.SnapshotTables(3, 1)
 	o.SnapshotTableRows("db.a", 10, true)
@@ -272,6 +273,7 @@ func TestMetricsExposition(t *testing.T) {
 		`sluice_queue_events{connector="inventory"} 12`,
 		`sluice_queue_bytes{connector="inventory"} 3400`,
 		`sluice_queue_capacity_events{connector="inventory"} 4096`,
+		`sluice_snapshot_paused{connector="inventory"} 1`,
 		`sluice_task_state{connector="orders",task="0",state="FAILED"} 1`,
 		`sluice_task_state{connector="orders",task="0",state="RUNNING"} 0`,
 		`sluice_task_state{connector="orders",task="0",state="RESTARTING"} 0`,

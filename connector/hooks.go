@@ -64,8 +64,8 @@ type HookError interface {
 	OnError(err error, definite bool)
 }
 
-// Connected, SnapshotTables and SnapshotTableRows make Hooks a
-// change.Observer: each goes to the members that observe sources.
+// Connected, SnapshotTables, SnapshotTableRows and SnapshotPaused make
+// Hooks a change.Observer: each goes to the members that observe sources.
 func (h Hooks) Connected(up bool) {
 	for _, x := range h {
 		if f, ok := x.(change.Observer); ok {
@@ -86,6 +86,19 @@ func (h Hooks) SnapshotTableRows(table string, rows int64, finished bool) {
 	for _, x := range h {
 		if f, ok := x.(change.Observer); ok {
 			f.SnapshotTableRows(table, rows, finished)
+		}
+	}
+}
+
+// SnapshotStarted and SnapshotEnded go to the members that hook the
+// coordinator's snapshots: a snapshot inside the stream counts as one.
+func (h Hooks) SnapshotStarted()             { h.snapshotStarted() }
+func (h Hooks) SnapshotEnded(completed bool) { h.snapshotEnded(completed) }
+
+func (h Hooks) SnapshotPaused(paused bool) {
+	for _, x := range h {
+		if f, ok := x.(change.Observer); ok {
+			f.SnapshotPaused(paused)
 		}
 	}
 }
@@ -188,6 +201,9 @@ type Counters struct {
 	// and SnapshotTablesDone are the last snapshot's table counts
 	// (TotalTableCount; RemainingTableCount is their difference).
 	StreamConnected, SnapshotTablesTotal, SnapshotTablesDone atomic.Int64
+	// SnapshotPausedNow is 1 while a pause-snapshot signal holds an
+	// incremental snapshot (SnapshotPaused).
+	SnapshotPausedNow atomic.Int64
 
 	rowsMu sync.Mutex
 	rows   map[string]int64 // the last snapshot's rows read, by table (RowsScanned)
@@ -256,6 +272,20 @@ func (c *Counters) OnLag(at time.Time, d time.Duration) {
 func (c *Counters) OnSnapshotStarted() {
 	c.snapshotStart.Store(time.Now().UnixMilli())
 	c.SnapshotRunning.Store(1)
+	c.SnapshotPausedNow.Store(0)
+}
+
+// SnapshotStarted and SnapshotEnded make Counters a change.Observer; Hooks
+// reaches them through HookSnapshot.
+func (c *Counters) SnapshotStarted()             { c.OnSnapshotStarted() }
+func (c *Counters) SnapshotEnded(completed bool) { c.OnSnapshotEnded(completed) }
+
+func (c *Counters) SnapshotPaused(paused bool) {
+	var v int64
+	if paused {
+		v = 1
+	}
+	c.SnapshotPausedNow.Store(v)
 }
 
 // SnapshotDuration is how long the running snapshot has taken so far, or
@@ -270,6 +300,7 @@ func (c *Counters) SnapshotDuration(now time.Time) time.Duration {
 func (c *Counters) OnSnapshotEnded(ok bool) {
 	c.SnapshotMs.Store(time.Now().UnixMilli() - c.snapshotStart.Load())
 	c.SnapshotRunning.Store(0)
+	c.SnapshotPausedNow.Store(0)
 	if ok {
 		c.SnapshotsCompleted.Add(1)
 	} else {

@@ -284,11 +284,12 @@ func restartEndToEnd(t *testing.T, e env, d *db, base, good, bad, user, pass, to
 }
 
 // restAddr is the address a daemon started with --listeners
-// http://127.0.0.1:0 (and the JSON log) serves its REST API on.
+// http://127.0.0.1:0 serves its REST API on, read from its log (JSON or
+// console).
 func restAddr(t *testing.T, sl *daemon) string {
 	t.Helper()
 	sl.WaitLog("REST API and metrics listening", 30*time.Second)
-	m := regexp.MustCompile(`"addresses":\["([^"]+)"\]`).FindStringSubmatch(sl.Stderr.String())
+	m := regexp.MustCompile(`"addresses": ?\["([^"]+)"\]`).FindStringSubmatch(sl.Stderr.String())
 	if m == nil {
 		t.Fatalf("no listener address in the log:\n%s", tail(sl.Stderr.String(), 2000))
 	}

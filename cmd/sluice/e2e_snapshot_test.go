@@ -538,7 +538,7 @@ func TestOnDemandSnapshotConditions(t *testing.T) {
 // startOnDemand starts a connector streaming d without a snapshot, with
 // its signal table and on-demand chunks of chunk rows, and returns it and
 // its topic prefix once it streams.
-func startOnDemand(t *testing.T, e env, d *db, chunk int) (*daemon, string) {
+func startOnDemand(t *testing.T, e env, d *db, chunk int, args ...string) (*daemon, string) {
 	t.Helper()
 	signalTable(d)
 	prefix := "e2e" + d.name[4:]
@@ -547,7 +547,7 @@ func startOnDemand(t *testing.T, e env, d *db, chunk int) (*daemon, string) {
 		"snapshot.mode": "no_data", "signal.data.collection": d.name + ".debezium_signal",
 		"incremental.snapshot.chunk.size": strconv.Itoa(chunk),
 	})
-	sl := startDaemon(t, e, "--log-format", "console", cfg)
+	sl := startDaemon(t, e, append(append([]string{"--log-format", "console"}, args...), cfg)...)
 	sl.WaitLog("binlog streaming from", 30*time.Second)
 	return sl, prefix
 }
@@ -735,12 +735,17 @@ func TestOnDemandSnapshotPauseResume(t *testing.T) {
 	d := newDB(t, e)
 	snapshotTable(t, d, 200)
 	d.exec("CREATE TABLE u (id INT PRIMARY KEY)")
-	sl, prefix := startOnDemand(t, e, d, 10)
+	sl, prefix := startOnDemand(t, e, d, 10, "--listeners", "http://127.0.0.1:0")
+	metrics := snapshotMetrics(t, sl, "c-"+d.name, d.name+".t")
+	completed := metrics()["completed"]
 	d.execAll("BEGIN",
 		fmt.Sprintf(`INSERT INTO debezium_signal VALUES ('ad-hoc-p', 'execute-snapshot', '{"data-collections": ["%s.t"]}')`, d.name),
 		`INSERT INTO debezium_signal VALUES ('pause-1', 'pause-snapshot', '{"type": "incremental"}')`,
 		"COMMIT")
 	sl.WaitLog("on-demand snapshot paused", 30*time.Second)
+	if m := metrics(); m["running"] != 1 || m["paused"] != 1 || m["tables"] != 1 || m["remaining"] != 1 {
+		t.Errorf("the metrics while the snapshot is paused: %v", m)
+	}
 	d.exec("INSERT INTO u VALUES (1)")
 	consume(t, e, 1, 30*time.Second, prefix+"."+d.name+".u") // streaming goes on
 	if n := topicRecords(t, e.kafka, prefix+"."+d.name+".t", 1, time.Second); n != 0 {
@@ -753,7 +758,32 @@ func TestOnDemandSnapshotPauseResume(t *testing.T) {
 		t.Errorf("%d read events after the resume, want 200", n)
 	}
 	sl.WaitLog("resumed by the e2e test", 10*time.Second)
+	if m := metrics(); m["running"] != 0 || m["paused"] != 0 || m["completed"] != completed+1 || m["remaining"] != 0 || m["rows"] != 200 {
+		t.Errorf("the metrics once the snapshot finished: %v (completed before it: %d)", m, completed)
+	}
 	sl.Stop()
+}
+
+// snapshotMetrics reads a connector's snapshot metrics from the daemon's
+// /metrics, with table's rows scanned as "rows".
+func snapshotMetrics(t *testing.T, sl *daemon, name, table string) func() map[string]int64 {
+	base := "http://" + restAddr(t, sl)
+	series := map[string]string{
+		"running":   fmt.Sprintf(`sluice_snapshot_running{connector=%q}`, name),
+		"paused":    fmt.Sprintf(`sluice_snapshot_paused{connector=%q}`, name),
+		"completed": fmt.Sprintf(`sluice_snapshots_completed_total{connector=%q}`, name),
+		"tables":    fmt.Sprintf(`sluice_snapshot_tables{connector=%q}`, name),
+		"remaining": fmt.Sprintf(`sluice_snapshot_tables_remaining{connector=%q}`, name),
+		"rows":      fmt.Sprintf(`sluice_snapshot_rows_scanned{connector=%q,table=%q}`, name, table),
+	}
+	return func() map[string]int64 {
+		_, body := call(t, "GET", base+"/metrics")
+		m := map[string]int64{}
+		for k, s := range series {
+			m[k] = metricValue(body, s)
+		}
+		return m
+	}
 }
 
 // TestSnapshotSelectOverride reads a table by the SELECT that

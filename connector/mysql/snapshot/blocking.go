@@ -94,7 +94,9 @@ func (i *Incremental) RunBlocking(ctx context.Context, from offsets.MySQL, gtid,
 	began := time.Now()
 	i.log.Info("blocking snapshot starting; streaming is paused until it ends", zap.Strings("tables", req.tables),
 		zap.String("stream_gtids", from.GTIDs))
+	i.srv.Observer.SnapshotStarted()
 	_, _, err := New(i.srv).Run(ctx, st, false, out)
+	i.srv.Observer.SnapshotEnded(err == nil)
 	if refused(err) || fault.IsDefinite(err) {
 		// A signal's SELECT with a typo, say: the rows read so far stay
 		// written.

@@ -113,7 +113,18 @@ func (i *Incremental) Restore(progress string) error {
 		return fault.Definite(fmt.Errorf("decoding the on-demand snapshot progress stored in the offset: %w", err))
 	}
 	i.log.Info("resuming the on-demand snapshot", zap.Strings("tables", i.state.Tables))
+	if i.active() {
+		i.observeStart()
+		i.srv.Observer.SnapshotPaused(i.state.Paused)
+	}
 	return nil
+}
+
+// observeStart reports the snapshot started (or resumed) with the tables
+// it has left.
+func (i *Incremental) observeStart() {
+	i.srv.Observer.SnapshotStarted()
+	i.srv.Observer.SnapshotTables(len(i.state.Tables), 0)
 }
 
 func (i *Incremental) active() bool { return len(i.state.Tables) > 0 }
@@ -237,8 +248,14 @@ func (i *Incremental) startIncremental(ctx context.Context, sig signal) error {
 			i.state.Surrogates[t] = sk
 		}
 	}
+	starting := !i.active()
 	i.state.Tables = append(i.state.Tables, tables...)
 	i.state.ID = sig.id
+	if starting && i.active() {
+		// As Debezium's: tables added to a running snapshot leave its
+		// table count as it was.
+		i.observeStart()
+	}
 	i.note(notify.Started, "data_collections", strings.Join(tables, ","))
 	i.log.Info("on-demand snapshot requested", zap.String("signal", sig.id), zap.Strings("tables", req.DataCollections))
 	return nil
@@ -299,10 +316,16 @@ func (i *Incremental) stopIncremental(sig signal) {
 		i.dropChunk()
 		i.state = incrState{}
 		i.noteStopped(id, dropped)
+		i.srv.Observer.SnapshotEnded(false)
 		return
 	}
 	var dropped []string
-	defer func() { i.noteStopped(id, dropped) }()
+	defer func() {
+		i.noteStopped(id, dropped)
+		if len(dropped) > 0 && !i.active() {
+			i.srv.Observer.SnapshotEnded(false)
+		}
+	}()
 	for _, name := range names {
 		if !slices.Contains(i.state.Tables, name) {
 			i.log.Warn("stop-snapshot names a table the on-demand snapshot does not include", zap.String("id", sig.id), zap.String("table", name))
@@ -404,6 +427,7 @@ func (i *Incremental) emitChunk(batch []change.Event) []change.Event {
 		n++
 	}
 	i.tableRows += int64(len(i.order))
+	i.srv.Observer.SnapshotTableRows(i.state.Tables[0], i.tableRows, false)
 	i.log.Debug("on-demand snapshot chunk emitted", zap.String("table", i.state.Tables[0]), zap.Int("rows", n),
 		zap.Int("changed_during_window", len(i.order)-n))
 	i.state.LastKey = literals(i.lastKey, i.chunkKey, i.defs)
@@ -464,6 +488,7 @@ func (i *Incremental) nextChunk(ctx context.Context) error {
 
 func (i *Incremental) finishTable(name, why string) {
 	i.noteTableDone(name, why)
+	i.srv.Observer.SnapshotTableRows(name, i.tableRows, true)
 	if why != "" {
 		i.log.Warn("on-demand snapshot skips a table", zap.String("table", name), zap.String("reason", why))
 	} else {
@@ -477,6 +502,7 @@ func (i *Incremental) finishTable(name, why string) {
 	if len(i.state.Tables) == 0 {
 		i.state.Paused = false // a pause holds only the snapshot it paused
 		i.log.Info("on-demand snapshot finished")
+		i.srv.Observer.SnapshotEnded(true)
 	}
 }
 

@@ -31,6 +31,7 @@ func (i *Incremental) pauseOrResume(sig signal) {
 		return
 	}
 	i.state.Paused = sig.typ == signalPauseSnapshot
+	i.srv.Observer.SnapshotPaused(i.state.Paused)
 	what, typ := "on-demand snapshot resumed", notify.Resumed
 	if i.state.Paused {
 		what, typ = "on-demand snapshot paused", notify.Paused
