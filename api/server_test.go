@@ -247,7 +247,7 @@ func TestMetricsExposition(t *testing.T) {
 	counters.OnSnapshotEnded(true)
 	counters.OnQueue(12, 3400)
 	var o change.Observer = connector.Hooks{counters} // as the task hands it to the source
-	o.SnapshotStarted() // an incremental snapshot, paused
+	o.SnapshotStarted()                               // an incremental snapshot, paused
 	o.SnapshotPaused(true)
 	o.Connected(true)
 	o.SnapshotTables(3, 1)

@@ -174,6 +174,10 @@ type Connector struct {
 	IncludeQuery          bool // include.query, default false
 	MaxQueueSize          int  // max.queue.size, default 2048 (Debezium: 8192), or twice max.batch.size
 	MaxBatchSize          int  // max.batch.size, default 1024 (Debezium: 2048)
+	// ErrorsMaxRetries is errors.max.retries: how many times in a row a
+	// transient failure of the source is retried before the task fails
+	// (-1, the default: no limit; 0: none).
+	ErrorsMaxRetries int
 	// ConversionThreads is sluice.conversion.threads, default 1: the
 	// goroutines that build, transform and convert a batch's records
 	// (connector/workers.go).
@@ -712,6 +716,8 @@ func (r *reader) queue(c *Connector) {
 		r.fail("max.queue.size", fmt.Sprint(c.MaxQueueSize), fmt.Sprintf("must be larger than max.batch.size (%d); raise max.queue.size or lower max.batch.size", c.MaxBatchSize))
 	}
 	c.ConversionThreads = int(r.integer("sluice.conversion.threads", 1, positive(MaxConversionThreads)))
+	c.ErrorsMaxRetries = int(r.integer("errors.max.retries", -1, intRule{min: -1, max: math.MaxInt32,
+		form: "-1 (retry without limit), 0 (fail at the first error) or a number of retries", def: "-1"}))
 	c.MaxQueueSizeInBytes = r.integer("max.queue.size.in.bytes", 0, intRule{min: 0, max: math.MaxInt64, form: "a non-negative number of bytes (0 = unbounded)"})
 	c.PollInterval = r.millis("poll.interval.ms", 500*time.Millisecond, false)
 	c.OffsetFlushInterval = r.millis("offset.flush.interval.ms", 60*time.Second, false)

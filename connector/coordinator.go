@@ -28,8 +28,13 @@ type Coordinator struct {
 	// doubles up to MaxBackoff (0: 30 s) and resets once a reader makes
 	// progress.
 	Backoff, MaxBackoff time.Duration
-	Hooks               Hooks
-	Logger              *zap.Logger
+	// FailAfter is the transient failure in a row, with no progress
+	// between them, that fails the task instead of being retried:
+	// errors.max.retries + 1, as Debezium's ErrorHandler stops the
+	// connector once its retries are used up. 0: none does.
+	FailAfter int
+	Hooks     Hooks
+	Logger    *zap.Logger
 	// Snapshotted is the task's record that snapshot.mode=always has taken
 	// its snapshot: the task outlives a pause, which starts a new
 	// coordinator that must not snapshot again. nil: none is kept, and
@@ -330,6 +335,11 @@ func (c *Coordinator) retry(ctx context.Context, what string, p *progress, f fun
 		}
 		if p.moved {
 			attempt, backoff = 1, first
+		}
+		if c.FailAfter > 0 && attempt >= c.FailAfter {
+			err = fault.RetriesUsedUp(fmt.Errorf("%s: %w", what, err), attempt, c.FailAfter-1)
+			c.Hooks.failed(err, true)
+			return err
 		}
 		c.Hooks.failed(err, false)
 		c.Logger.Warn("transient failure; retrying", zap.String("doing", what), zap.Error(err),

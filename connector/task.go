@@ -45,6 +45,8 @@ type Task struct {
 	Poller    PollerConfig
 	Store     offsets.Store
 	OffsetKey []byte
+	// FailAfter: see Coordinator.
+	FailAfter int
 	// ShutdownTimeout bounds the soft stop (drain, flush, final commit);
 	// past it the task stops hard, its offset where it was.
 	ShutdownTimeout time.Duration
@@ -301,7 +303,7 @@ func (t *Task) runOnce(ctx context.Context, pause <-chan struct{}) error {
 		pcfg.Combine = sp.Combine
 	}
 	poller := NewPoller(pcfg)
-	coord := &Coordinator{Source: t.Source, Mode: t.Mode, Queue: queue, Hooks: t.Hooks, Logger: log, Snapshotted: &t.snapshotted,
+	coord := &Coordinator{Source: t.Source, Mode: t.Mode, Queue: queue, Hooks: t.Hooks, Logger: log, Snapshotted: &t.snapshotted, FailAfter: t.FailAfter,
 		SnapshotDelay: t.SnapshotDelay, StreamingDelay: t.StreamingDelay, Notify: t.Notify, CopyInStream: t.CopyInStream}
 
 	readCtx, stopReading := context.WithCancel(context.Background())

@@ -938,3 +938,33 @@ func TestRestartRunningTask(t *testing.T) {
 		t.Fatalf("err %v, state %s", err, alone.State())
 	}
 }
+
+// errors.max.retries: failures in a row with no progress between them are
+// retried that many times, then the task fails naming the property; a
+// failure after progress starts the count again.
+func TestErrorsMaxRetries(t *testing.T) {
+	store := &memStore{}
+	src := &fakeSource{}
+	attempts := 0
+	src.streamFn = func(ctx context.Context, from change.Position, out change.Enqueuer) error {
+		attempts++
+		if attempts <= 2 { // progress, then the failure
+			n := attempts
+			if err := out.Enqueue(ctx, rowEvent(int64(n)), change.Event{Kind: change.KindCommit, Position: seqPos{n: n}}); err != nil {
+				return err
+			}
+		}
+		return errors.New("connection reset")
+	}
+	task := newTestTask(t, src, config.SnapshotNever, store, &fakeProducer{})
+	task.FailAfter = 2 // errors.max.retries=1
+	err := task.Run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "connection reset; failed 2 times in a row, and errors.max.retries is 1") {
+		t.Fatalf("err %v", err)
+	}
+	// The second attempt's failure follows progress: it is the first in a
+	// row, retried once; the third's is the second.
+	if attempts != 3 || task.State() != StateFailed {
+		t.Fatalf("%d attempts, state %s; want 3, FAILED", attempts, task.State())
+	}
+}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"math/rand"
+	"strings"
 	"testing"
 	"time"
 )
@@ -56,3 +58,31 @@ func TestReconnectAfterKilledConnection(t *testing.T) {
 
 // A record Kafka refuses is the conformance suite's RefusedRecordKeepsOffset
 // (internal/conformance), which every source runs.
+
+// With errors.max.retries=0 the first broken binlog connection fails the
+// task instead of a reconnect, as Debezium stops once its retries are used
+// up: the daemon, whose only task it is, exits 1 naming the property.
+func TestErrorsMaxRetriesZero(t *testing.T) {
+	e := needServers(t)
+	d := newDB(t, e)
+	d.exec("CREATE TABLE t (id INT PRIMARY KEY)")
+	user := fmt.Sprintf("no_retry_%d", rand.Intn(1e6))
+	d.execAll("CREATE USER '"+user+"'@'%' IDENTIFIED BY 'x'",
+		"GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT, BINLOG MONITOR ON *.* TO '"+user+"'@'%'")
+	t.Cleanup(func() { d.exec("DROP USER IF EXISTS '" + user + "'@'%'") })
+	prefix := "e2e" + d.name[4:]
+	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, map[string]string{"snapshot.mode": "no_data",
+		"database.user": user, "database.password": "x", "errors.max.retries": "0"})
+	sl := startDaemon(t, e, "--log-format", "console", cfg)
+	sl.WaitLog("binlog streaming from", 30*time.Second)
+	r := d.exec("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = ? AND COMMAND LIKE 'Binlog Dump%'", user)
+	if r.RowNumber() != 1 {
+		t.Fatalf("%d binlog dump connections of %s, want 1", r.RowNumber(), user)
+	}
+	id, _ := r.GetInt(0, 0)
+	d.exec(fmt.Sprintf("KILL %d", id))
+	log := sl.WaitExit(30 * time.Second)
+	if sl.Err == nil || !strings.Contains(log, "failed 1 times in a row, and errors.max.retries is 0") || strings.Contains(log, "transient failure; retrying") {
+		t.Fatalf("exit %v; want the task failed at once, naming errors.max.retries:\n%s", sl.Err, tail(log, 2000))
+	}
+}

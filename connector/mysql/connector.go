@@ -100,6 +100,7 @@ func ParseConfig(c *config.Connector) (server.Config, error) {
 		IncludeQuery:     c.IncludeQuery,
 		TxMetadata:       c.ProvideTransactionMetadata,
 		HeartbeatTicks:   c.HeartbeatInterval > 0,
+		FailAfter:        c.ErrorsMaxRetries + 1,
 	}
 	if c.QueryTimeout == 0 {
 		cfg.QueryTimeout = -1 // Debezium's 0: no limit

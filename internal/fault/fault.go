@@ -11,7 +11,10 @@
 // classify its errors without depending on the layer that acts on them.
 package fault
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // definite marks an error retrying cannot fix.
 type definite struct{ err error }
@@ -39,3 +42,11 @@ func IsDefinite(err error) bool {
 // retention). Sources wrap it in a definite error; snapshot.mode=when_needed
 // answers it with a new snapshot, every other mode stops with the message.
 var ErrPositionUnavailable = errors.New("the stored position is no longer available at the source")
+
+// RetriesUsedUp is a transient error that errors.max.retries does not
+// allow to be retried again: the failures-th in a row, with maxRetries
+// retries allowed. It is definite, and says what to do.
+func RetriesUsedUp(err error, failures, maxRetries int) error {
+	return Definite(fmt.Errorf("%w; failed %d times in a row, and errors.max.retries is %d: fix the cause and restart the task (POST /connectors/NAME/restart?includeTasks=true&onlyFailed=true, or restart sluice), or raise errors.max.retries (-1: no limit)",
+		err, failures, maxRetries))
+}

@@ -278,6 +278,9 @@ func (s *Streamer) Stream(ctx context.Context, from offsets.MySQL, filter Snapsh
 		if progressed {
 			attempt, backoff = 1, time.Second
 		}
+		if s.cfg.FailAfter > 0 && attempt >= s.cfg.FailAfter {
+			return fault.RetriesUsedUp(err, attempt, s.cfg.FailAfter-1)
+		}
 		s.log.Warn("binlog stream interrupted; reconnecting", zap.Error(err), zap.Int("attempt", attempt),
 			zap.Duration("backoff", backoff), zap.String("server", s.cfg.Addr()))
 		select {

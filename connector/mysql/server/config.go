@@ -28,6 +28,9 @@ type Config struct {
 	ConnectorName string
 	Filter        Filter
 	Heartbeat     time.Duration // binlog heartbeat period; 0 = 10 s
+	// FailAfter is the broken binlog connection in a row that fails the
+	// stream instead of a reconnect: errors.max.retries + 1 (0: none).
+	FailAfter int
 	// TLS starts TLS on every connection (database.ssl.mode, TLSMode);
 	// nil: plaintext. TLSOptional: a server without TLS is connected to
 	// in plaintext (preferred).
