@@ -178,6 +178,11 @@ type Connector struct {
 	// transient failure of the source is retried before the task fails
 	// (-1, the default: no limit; 0: none).
 	ErrorsMaxRetries int
+	// CustomRetriable is custom.retriable.exception: a failure whose
+	// message, or the message of an error it wraps, matches it whole is
+	// retried although Sluice takes it for definite, as Debezium retries
+	// an exception whose message matches. nil: none.
+	CustomRetriable *regexp.Regexp
 	// ConversionThreads is sluice.conversion.threads, default 1: the
 	// goroutines that build, transform and convert a batch's records
 	// (connector/workers.go).
@@ -716,6 +721,18 @@ func (r *reader) queue(c *Connector) {
 		r.fail("max.queue.size", fmt.Sprint(c.MaxQueueSize), fmt.Sprintf("must be larger than max.batch.size (%d); raise max.queue.size or lower max.batch.size", c.MaxBatchSize))
 	}
 	c.ConversionThreads = int(r.integer("sluice.conversion.threads", 1, positive(MaxConversionThreads)))
+	if v := r.str("custom.retriable.exception", ""); v != "" {
+		// Java's String.matches: the whole message, case-sensitive.
+		var err error
+		if hint := javaOnlySyntax(v); hint != "" {
+			err = errors.New(hint)
+		} else {
+			c.CustomRetriable, err = regexp.Compile(`^(?:` + v + `)$`)
+		}
+		if err != nil {
+			r.fail("custom.retriable.exception", v, fmt.Sprintf("is a pattern Sluice cannot use (%v); %s", err, javaRegexHint))
+		}
+	}
 	c.ErrorsMaxRetries = int(r.integer("errors.max.retries", -1, intRule{min: -1, max: math.MaxInt32,
 		form: "-1 (retry without limit), 0 (fail at the first error) or a number of retries", def: "-1"}))
 	c.MaxQueueSizeInBytes = r.integer("max.queue.size.in.bytes", 0, intRule{min: 0, max: math.MaxInt64, form: "a non-negative number of bytes (0 = unbounded)"})

@@ -325,6 +325,7 @@ func TestBadValues(t *testing.T) {
 		{"max.batch.size", -1, `property "max.batch.size": value "-1" is out of range; use a positive integer (default 1024)`},
 		{"max.batch.size", "99999999999999999999", `property "max.batch.size": value "99999999999999999999" is out of range`},
 		{"max.queue.size.in.bytes", -1, `property "max.queue.size.in.bytes": value "-1" is out of range; use a non-negative number of bytes (0 = unbounded) (default 0)`},
+		{"custom.retriable.exception", ".*(?=deadlock).*", `property "custom.retriable.exception": value ".*(?=deadlock).*" is a pattern Sluice cannot use (lookahead (?= or (?! is not supported); Sluice runs these patterns with Go's RE2 engine`},
 		{"errors.max.retries", -2, `property "errors.max.retries": value "-2" is out of range; use -1 (retry without limit), 0 (fail at the first error) or a number of retries (default -1)`},
 		{"poll.interval.ms", 0, `property "poll.interval.ms": value "0" is out of range; use a positive number of milliseconds (default 500)`},
 		{"poll.interval.ms", "1s", `property "poll.interval.ms": value "1s" is not an integer; use a positive number of milliseconds (default 500)`},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"sync/atomic"
 	"time"
 
@@ -33,6 +34,9 @@ type Coordinator struct {
 	// errors.max.retries + 1, as Debezium's ErrorHandler stops the
 	// connector once its retries are used up. 0: none does.
 	FailAfter int
+	// Retriable, when set, makes a definite failure it matches transient
+	// (custom.retriable.exception).
+	Retriable func(error) bool
 	Hooks     Hooks
 	Logger    *zap.Logger
 	// Snapshotted is the task's record that snapshot.mode=always has taken
@@ -327,7 +331,7 @@ func (c *Coordinator) retry(ctx context.Context, what string, p *progress, f fun
 		if errors.As(err, &h) {
 			return err // not a failure: the part is over
 		}
-		if err == nil || fault.IsDefinite(err) {
+		if err == nil || fault.IsDefinite(err) && (c.Retriable == nil || !c.Retriable(err)) {
 			if err != nil {
 				c.Hooks.failed(err, true)
 			}
@@ -443,5 +447,19 @@ func (p *progress) revive() {
 func (p *progress) retire() {
 	if r, ok := p.Enqueuer.(*readerQueue); ok {
 		r.q.retire(r.id)
+	}
+}
+
+// MatchesMessage is custom.retriable.exception's test, as Debezium's
+// ErrorHandler makes it on an exception and its causes: re matches the
+// whole message of err or of an error it wraps.
+func MatchesMessage(re *regexp.Regexp) func(error) bool {
+	return func(err error) bool {
+		for ; err != nil; err = errors.Unwrap(err) {
+			if re.MatchString(err.Error()) {
+				return true
+			}
+		}
+		return false
 	}
 }

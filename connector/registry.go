@@ -252,6 +252,9 @@ func newTask(c *config.Connector, d Deps, src Source, key []byte, id string) (*T
 		}
 		task.Poller.Workers = append(task.Poller.Workers, w)
 	}
+	if c.CustomRetriable != nil {
+		task.Retriable = MatchesMessage(c.CustomRetriable)
+	}
 	if d.Group != nil && d.Group.join() {
 		task.Group, task.live = d.Group, true
 	}

@@ -45,8 +45,9 @@ type Task struct {
 	Poller    PollerConfig
 	Store     offsets.Store
 	OffsetKey []byte
-	// FailAfter: see Coordinator.
+	// FailAfter and Retriable: see Coordinator.
 	FailAfter int
+	Retriable func(error) bool
 	// ShutdownTimeout bounds the soft stop (drain, flush, final commit);
 	// past it the task stops hard, its offset where it was.
 	ShutdownTimeout time.Duration
@@ -303,7 +304,7 @@ func (t *Task) runOnce(ctx context.Context, pause <-chan struct{}) error {
 		pcfg.Combine = sp.Combine
 	}
 	poller := NewPoller(pcfg)
-	coord := &Coordinator{Source: t.Source, Mode: t.Mode, Queue: queue, Hooks: t.Hooks, Logger: log, Snapshotted: &t.snapshotted, FailAfter: t.FailAfter,
+	coord := &Coordinator{Source: t.Source, Mode: t.Mode, Queue: queue, Hooks: t.Hooks, Logger: log, Snapshotted: &t.snapshotted, FailAfter: t.FailAfter, Retriable: t.Retriable,
 		SnapshotDelay: t.SnapshotDelay, StreamingDelay: t.StreamingDelay, Notify: t.Notify, CopyInStream: t.CopyInStream}
 
 	readCtx, stopReading := context.WithCancel(context.Background())

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -966,5 +967,29 @@ func TestErrorsMaxRetries(t *testing.T) {
 	// row, retried once; the third's is the second.
 	if attempts != 3 || task.State() != StateFailed {
 		t.Fatalf("%d attempts, state %s; want 3, FAILED", attempts, task.State())
+	}
+}
+
+// custom.retriable.exception: a definite failure whose message (or a
+// wrapped one's) matches whole is retried, within errors.max.retries; one
+// that does not match stops the task at once.
+func TestCustomRetriable(t *testing.T) {
+	for _, c := range []struct {
+		msg      string
+		attempts int
+	}{{"Lock wait timeout exceeded; try restarting transaction", 2}, {"Access denied for user x", 1}} {
+		src := &fakeSource{}
+		attempts := 0
+		src.streamFn = func(context.Context, change.Position, change.Enqueuer) error {
+			attempts++
+			return fmt.Errorf("reading the binlog: %w", fault.Definite(errors.New(c.msg)))
+		}
+		task := newTestTask(t, src, config.SnapshotNever, &memStore{}, &fakeProducer{})
+		task.Retriable = MatchesMessage(regexp.MustCompile(`^(?:Lock wait timeout.*)$`))
+		task.FailAfter = 2
+		err := task.Run(context.Background())
+		if err == nil || !strings.Contains(err.Error(), c.msg) || attempts != c.attempts {
+			t.Errorf("%q: err %v after %d attempts, want %d", c.msg, err, attempts, c.attempts)
+		}
 	}
 }

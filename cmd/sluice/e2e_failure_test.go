@@ -86,3 +86,27 @@ func TestErrorsMaxRetriesZero(t *testing.T) {
 		t.Fatalf("exit %v; want the task failed at once, naming errors.max.retries:\n%s", sl.Err, tail(log, 2000))
 	}
 }
+
+// custom.retriable.exception makes a failure Sluice takes for definite
+// retried: a connector whose user does not exist yet retries "Access
+// denied" until the user is created, then snapshots and streams.
+func TestCustomRetriableException(t *testing.T) {
+	e := needServers(t)
+	d := newDB(t, e)
+	d.execAll("CREATE TABLE t (id INT PRIMARY KEY)", "INSERT INTO t VALUES (1), (2)")
+	user := fmt.Sprintf("late_user_%d", rand.Intn(1e6))
+	t.Cleanup(func() { d.exec("DROP USER IF EXISTS '" + user + "'@'%'") })
+	prefix := "e2e" + d.name[4:]
+	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, map[string]string{"database.user": user, "database.password": "x",
+		"custom.retriable.exception": ".*Access denied for user.*"})
+	sl := startDaemon(t, e, "--log-format", "console", cfg)
+	sl.WaitLog("transient failure; retrying", 30*time.Second)
+	d.execAll("CREATE USER '"+user+"'@'%' IDENTIFIED BY 'x'",
+		"GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT, BINLOG MONITOR ON *.* TO '"+user+"'@'%'")
+	sl.WaitLog("binlog streaming from", 60*time.Second)
+	d.exec("INSERT INTO t VALUES (3)")
+	if recs := consume(t, e, 3, 60*time.Second, prefix+"."+d.name+".t"); len(recs) != 3 {
+		t.Fatalf("%d records, want the snapshot's 2 and the insert", len(recs))
+	}
+	sl.Stop()
+}
