@@ -183,6 +183,11 @@ type Connector struct {
 	// retried although Sluice takes it for definite, as Debezium retries
 	// an exception whose message matches. nil: none.
 	CustomRetriable *regexp.Regexp
+	// RetryWait is retriable.restart.connector.wait.ms when set: the wait
+	// before each retry of a transient failure, as Debezium waits before
+	// restarting its task. 0 (unset): Sluice's backoff, 1 s doubling up to
+	// 30 s, reset on progress.
+	RetryWait time.Duration
 	// ConversionThreads is sluice.conversion.threads, default 1: the
 	// goroutines that build, transform and convert a batch's records
 	// (connector/workers.go).
@@ -733,6 +738,9 @@ func (r *reader) queue(c *Connector) {
 			r.fail("custom.retriable.exception", v, fmt.Sprintf("is a pattern Sluice cannot use (%v); %s", err, javaRegexHint))
 		}
 	}
+	if _, ok := r.lookup("retriable.restart.connector.wait.ms"); ok {
+		c.RetryWait = r.millis("retriable.restart.connector.wait.ms", 10*time.Second, false)
+	}
 	c.ErrorsMaxRetries = int(r.integer("errors.max.retries", -1, intRule{min: -1, max: math.MaxInt32,
 		form: "-1 (retry without limit), 0 (fail at the first error) or a number of retries", def: "-1"}))
 	c.MaxQueueSizeInBytes = r.integer("max.queue.size.in.bytes", 0, intRule{min: 0, max: math.MaxInt64, form: "a non-negative number of bytes (0 = unbounded)"})
@@ -972,7 +980,7 @@ var connectorKnownIgnored = []string{
 	"use.nongraceful.disconnect", "binlog.buffer.size", "min.row.count.to.stream.results",
 	"binlog.net.write.timeout", "binlog.net.read.timeout", "connection.validation.timeout.ms",
 	"connector.adapter", "gtid.source.includes", "gtid.source.excludes", "gtid.source.filter.dml.events",
-	"gtid.ignore.on.recovery", "enable.time.adjuster", "retriable.restart.connector.wait.ms",
+	"gtid.ignore.on.recovery", "enable.time.adjuster",
 	"executor.shutdown.timeout.ms", "streaming.delay.ms", "poll.dispatch.interval.ms", "query.fetch.size",
 	"queue.provider.type",
 	// Debezium: event content and naming.

@@ -222,7 +222,7 @@ func newTask(c *config.Connector, d Deps, src Source, key []byte, id string) (*T
 			HeartbeatInterval: c.HeartbeatInterval, HeartbeatTopic: c.HeartbeatTopic, ServerName: c.TopicPrefix,
 			Logger: log,
 		},
-		Store: d.Store, OffsetKey: key, FailAfter: c.ErrorsMaxRetries + 1,
+		Store: d.Store, OffsetKey: key, FailAfter: c.ErrorsMaxRetries + 1, RetryWait: c.RetryWait,
 		// Within SIGTERM's 10 s: the flush timeout plus room to drain.
 		ShutdownTimeout: 8 * time.Second,
 		Hooks:           d.Hooks, Logger: log,

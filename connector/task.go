@@ -45,9 +45,12 @@ type Task struct {
 	Poller    PollerConfig
 	Store     offsets.Store
 	OffsetKey []byte
-	// FailAfter and Retriable: see Coordinator.
+	// FailAfter and Retriable: see Coordinator. RetryWait, when set, is
+	// the coordinator's Backoff and MaxBackoff: one wait before every
+	// retry (retriable.restart.connector.wait.ms).
 	FailAfter int
 	Retriable func(error) bool
+	RetryWait time.Duration
 	// ShutdownTimeout bounds the soft stop (drain, flush, final commit);
 	// past it the task stops hard, its offset where it was.
 	ShutdownTimeout time.Duration
@@ -304,7 +307,7 @@ func (t *Task) runOnce(ctx context.Context, pause <-chan struct{}) error {
 		pcfg.Combine = sp.Combine
 	}
 	poller := NewPoller(pcfg)
-	coord := &Coordinator{Source: t.Source, Mode: t.Mode, Queue: queue, Hooks: t.Hooks, Logger: log, Snapshotted: &t.snapshotted, FailAfter: t.FailAfter, Retriable: t.Retriable,
+	coord := &Coordinator{Source: t.Source, Mode: t.Mode, Queue: queue, Hooks: t.Hooks, Logger: log, Snapshotted: &t.snapshotted, FailAfter: t.FailAfter, Retriable: t.Retriable, Backoff: t.RetryWait, MaxBackoff: t.RetryWait,
 		SnapshotDelay: t.SnapshotDelay, StreamingDelay: t.StreamingDelay, Notify: t.Notify, CopyInStream: t.CopyInStream}
 
 	readCtx, stopReading := context.WithCancel(context.Background())

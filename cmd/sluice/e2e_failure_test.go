@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math/rand"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -89,7 +90,8 @@ func TestErrorsMaxRetriesZero(t *testing.T) {
 
 // custom.retriable.exception makes a failure Sluice takes for definite
 // retried: a connector whose user does not exist yet retries "Access
-// denied" until the user is created, then snapshots and streams.
+// denied" until the user is created, then snapshots and streams. Every
+// retry waits retriable.restart.connector.wait.ms, as Debezium's restarts.
 func TestCustomRetriableException(t *testing.T) {
 	e := needServers(t)
 	d := newDB(t, e)
@@ -98,9 +100,15 @@ func TestCustomRetriableException(t *testing.T) {
 	t.Cleanup(func() { d.exec("DROP USER IF EXISTS '" + user + "'@'%'") })
 	prefix := "e2e" + d.name[4:]
 	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, map[string]string{"database.user": user, "database.password": "x",
-		"custom.retriable.exception": ".*Access denied for user.*"})
+		"custom.retriable.exception": ".*Access denied for user.*", "retriable.restart.connector.wait.ms": "300"})
 	sl := startDaemon(t, e, "--log-format", "console", cfg)
-	sl.WaitLog("transient failure; retrying", 30*time.Second)
+	retries := regexp.MustCompile(`transient failure; retrying.*"backoff": ([0-9.]+)`)
+	waitFor(t, 30*time.Second, "three retries", func() bool { return len(retries.FindAllString(sl.Stderr.String(), -1)) >= 3 })
+	for _, m := range retries.FindAllStringSubmatch(sl.Stderr.String(), -1) {
+		if m[1] != "0.3" {
+			t.Fatalf("a retry waited %s s, want retriable.restart.connector.wait.ms's 0.3 every time", m[1])
+		}
+	}
 	d.execAll("CREATE USER '"+user+"'@'%' IDENTIFIED BY 'x'",
 		"GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT, BINLOG MONITOR ON *.* TO '"+user+"'@'%'")
 	sl.WaitLog("binlog streaming from", 60*time.Second)

@@ -101,6 +101,7 @@ func ParseConfig(c *config.Connector) (server.Config, error) {
 		TxMetadata:       c.ProvideTransactionMetadata,
 		HeartbeatTicks:   c.HeartbeatInterval > 0,
 		FailAfter:        c.ErrorsMaxRetries + 1,
+		RetryWait:        c.RetryWait,
 	}
 	if c.QueryTimeout == 0 {
 		cfg.QueryTimeout = -1 // Debezium's 0: no limit

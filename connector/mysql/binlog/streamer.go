@@ -266,7 +266,11 @@ func (s *Streamer) Stream(ctx context.Context, from offsets.MySQL, filter Snapsh
 	if from.Event == 0 && from.Row == 0 && !from.MidTxn && (from.File != "" || from.GTIDs != "") {
 		st.startAt = from
 	}
-	backoff := time.Second
+	first, most := time.Second, 30*time.Second
+	if s.cfg.RetryWait > 0 {
+		first, most = s.cfg.RetryWait, s.cfg.RetryWait
+	}
+	backoff := first
 	for attempt := 1; ; attempt++ {
 		progressed, err := s.streamOnce(ctx, st, out)
 		if ctx.Err() != nil {
@@ -276,7 +280,7 @@ func (s *Streamer) Stream(ctx context.Context, from offsets.MySQL, filter Snapsh
 			return err
 		}
 		if progressed {
-			attempt, backoff = 1, time.Second
+			attempt, backoff = 1, first
 		}
 		if s.cfg.FailAfter > 0 && attempt >= s.cfg.FailAfter {
 			return fault.RetriesUsedUp(err, attempt, s.cfg.FailAfter-1)
@@ -288,7 +292,7 @@ func (s *Streamer) Stream(ctx context.Context, from offsets.MySQL, filter Snapsh
 			return nil
 		case <-time.After(backoff):
 		}
-		backoff = min(backoff*2, 30*time.Second)
+		backoff = min(backoff*2, most)
 		st.prepareReread()
 	}
 }

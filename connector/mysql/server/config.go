@@ -31,6 +31,9 @@ type Config struct {
 	// FailAfter is the broken binlog connection in a row that fails the
 	// stream instead of a reconnect: errors.max.retries + 1 (0: none).
 	FailAfter int
+	// RetryWait, when set, is the wait before every reconnect
+	// (retriable.restart.connector.wait.ms); 0: 1 s doubling up to 30 s.
+	RetryWait time.Duration
 	// TLS starts TLS on every connection (database.ssl.mode, TLSMode);
 	// nil: plaintext. TLSOptional: a server without TLS is connected to
 	// in plaintext (preferred).
