@@ -30,14 +30,12 @@ func (s *Server) restart(w http.ResponseWriter, r *http.Request, c *Connector) {
 	}
 	// A stopped connector's status lists no task: there is none to restart.
 	if includeTasks && len(st.Tasks) == len(c.Tasks) {
-		for i, t := range c.Tasks {
+		for i := range c.Tasks {
 			if onlyFailed && st.Tasks[i].State != connector.StateFailed {
 				continue
 			}
 			st.Tasks[i].State = connector.StateRestarting
-			if t.Restart() {
-				s.log.Info("restarting a task, as asked through the REST API", zap.String("connector", c.Name), zap.Int("task", i))
-			}
+			s.restartOne(c, i)
 		}
 	}
 	writeJSON(w, http.StatusAccepted, st)
@@ -47,16 +45,21 @@ func (s *Server) restart(w http.ResponseWriter, r *http.Request, c *Connector) {
 // again from its stored offset, a failed one at once, a running one once
 // it has drained and stored its position.
 func (s *Server) restartTask(w http.ResponseWriter, r *http.Request, c *Connector) {
-	var i int
-	if _, err := fmt.Sscan(r.PathValue("task"), &i); err != nil || i < 0 || i >= len(c.Tasks) || s.isStopped(c) {
+	i, ok := taskIndex(r, c)
+	if !ok || s.isStopped(c) {
 		// A stopped connector has no tasks, in Kafka Connect as here.
 		writeError(w, http.StatusNotFound, fmt.Sprintf("Task %s-%s not found", c.Name, r.PathValue("task")))
 		return
 	}
+	s.restartOne(c, i)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// restartOne asks c's i-th task to restart, and logs it when it does.
+func (s *Server) restartOne(c *Connector, i int) {
 	if c.Tasks[i].Restart() {
 		s.log.Info("restarting a task, as asked through the REST API", zap.String("connector", c.Name), zap.Int("task", i))
 	}
-	w.WriteHeader(http.StatusNoContent)
 }
 
 // javaBool reads a query parameter as Kafka Connect's JAX-RS does

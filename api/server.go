@@ -272,9 +272,17 @@ func (s *Server) tasks(w http.ResponseWriter, _ *http.Request, c *Connector) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) taskStatus(w http.ResponseWriter, r *http.Request, c *Connector) {
+// taskIndex is the path's task id as an index into c.Tasks; false when it
+// names none.
+func taskIndex(r *http.Request, c *Connector) (int, bool) {
 	var i int
-	if _, err := fmt.Sscan(r.PathValue("task"), &i); err != nil || i < 0 || i >= len(c.Tasks) {
+	_, err := fmt.Sscan(r.PathValue("task"), &i)
+	return i, err == nil && i >= 0 && i < len(c.Tasks)
+}
+
+func (s *Server) taskStatus(w http.ResponseWriter, r *http.Request, c *Connector) {
+	i, ok := taskIndex(r, c)
+	if !ok {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("No status found for task %s-%s", c.Name, r.PathValue("task")))
 		return
 	}
