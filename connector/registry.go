@@ -90,6 +90,11 @@ func NewSource(c *config.Connector, env Env) (Source, error) {
 	if !ok {
 		return nil, fmt.Errorf("property \"connector.class\": %q is not a connector Sluice has; use one of %s", c.Class, strings.Join(Classes(), ", "))
 	}
+	if env.Logger != nil {
+		// One daemon runs many connectors: every line a source writes
+		// (its snapshot, its stream's reconnects) names the one it is.
+		env.Logger = env.Logger.With(zap.String("connector", c.Name))
+	}
 	return f(c, env)
 }
 

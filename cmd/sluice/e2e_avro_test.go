@@ -277,13 +277,13 @@ func TestAvroMatchesJSONEndToEnd(t *testing.T) {
 	modes := []string{"a", "b", "c"}
 	files := avroModeConnectors(t, e, d.name, modes, url)
 	sl := startDaemon(t, e, append([]string{"--log-format", "console"}, files...)...)
-	deadline := time.Now().Add(90 * time.Second)
-	for strings.Count(sl.Stderr.String(), "binlog streaming from") < len(files) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the connectors did not all start streaming:\n%s", tail(sl.Stderr.String(), 4000))
-		}
-		time.Sleep(50 * time.Millisecond)
+	var names []string
+	for _, m := range modes {
+		names = append(names, "av"+m+"j-"+d.name, "av"+m+"a-"+d.name)
 	}
+	// Each connector's snapshot must be over before the changes below:
+	// one still snapshotting would read them as rows, not stream them.
+	waitStreaming(t, sl, 90*time.Second, names...)
 	// Streaming: every row deleted (before images, tombstones), written
 	// again (the DML includes an ALTER), and a column added.
 	for _, c := range cases {

@@ -118,3 +118,48 @@ func TestCustomRetriableException(t *testing.T) {
 	}
 	sl.Stop()
 }
+
+// Two connectors with one database.server.id on one server drop each
+// other's binlog dump (MariaDB's error 4052) and, reconnecting, would take
+// turns forever with neither reading on. One daemon refuses such a pair at
+// start. Across daemons (or against Debezium), the dropped one stops with
+// the error, naming the property, and the other streams on undisturbed.
+func TestReplicaIDTaken(t *testing.T) {
+	e := needServers(t)
+	d := newDB(t, e)
+	d.exec("CREATE TABLE t (id INT PRIMARY KEY)")
+	id := fmt.Sprint(nextServerID())
+	pa, pb := "e2ea"+d.name[4:], "e2eb"+d.name[4:]
+	extra := map[string]string{"snapshot.mode": "no_data", "database.server.id": id}
+	ca := connectorFile(t, e, "a-"+d.name, pa, d.name, extra)
+	cb := connectorFile(t, e, "b-"+d.name, pb, d.name, extra)
+
+	both := startDaemon(t, e, "--log-format", "console", ca, cb)
+	log := both.WaitExit(30 * time.Second)
+	if both.Err == nil || !strings.Contains(log, "database.server.id "+id+" is also connector a-"+d.name+"'s") ||
+		strings.Contains(log, "binlog streaming from") {
+		t.Fatalf("exit %v; want the pair refused at start, naming the id and the other connector:\n%s", both.Err, tail(log, 2000))
+	}
+
+	first := startDaemon(t, e, "--log-format", "console", ca)
+	first.WaitLog("binlog streaming from", 30*time.Second)
+	d.exec("INSERT INTO t VALUES (1)")
+	if recs := consume(t, e, 1, 60*time.Second, pa+"."+d.name+".t"); len(recs) != 1 {
+		t.Fatalf("%d records from the first connector, want the insert", len(recs))
+	}
+	second := startDaemon(t, e, "--log-format", "console", cb)
+	log = first.WaitExit(30 * time.Second)
+	if first.Err == nil || !strings.Contains(log, "as replica "+id+": ERROR 4052") ||
+		!strings.Contains(log, "give each connector its own database.server.id") || strings.Contains(log, "reconnecting") {
+		t.Fatalf("exit %v; want the dropped connector stopped, naming database.server.id, without reconnecting:\n%s", first.Err, tail(log, 3000))
+	}
+	d.exec("INSERT INTO t VALUES (2)")
+	recs := consume(t, e, 1, 60*time.Second, pb+"."+d.name+".t")
+	if len(recs) != 1 || !strings.Contains(string(recs[0].Value), `"id":2`) {
+		t.Fatalf("the second connector wrote %d records, want the insert after it started", len(recs))
+	}
+	if strings.Contains(second.Stderr.String(), "interrupted") {
+		t.Errorf("the second connector's stream was interrupted:\n%s", tail(second.Stderr.String(), 2000))
+	}
+	second.Stop()
+}

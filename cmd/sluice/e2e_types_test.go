@@ -422,8 +422,8 @@ func TestColumnTypesEndToEnd(t *testing.T) {
 	suffix := d.name[4:]
 	letters := []string{"a", "b", "c", "d"}
 	var files []string
-	for i, l := range letters {
-		extra := map[string]string{"snapshot.mode": "no_data", "database.server.id": fmt.Sprint(7100 + i + 10*int(suffix[len(suffix)-1]-'0'))}
+	for _, l := range letters {
+		extra := map[string]string{"snapshot.mode": "no_data", "database.server.id": fmt.Sprint(nextServerID())}
 		for k, v := range typeConnectors[l] {
 			extra[k] = v
 		}
@@ -440,13 +440,11 @@ func TestColumnTypesEndToEnd(t *testing.T) {
 		files = append(files, connectorFile(t, e, "ty-"+l+"-"+d.name, "ty"+l+suffix, d.name, extra))
 	}
 	sl := startDaemon(t, e, append([]string{"--log-format", "console"}, files...)...)
-	deadline := time.Now().Add(45 * time.Second)
-	for strings.Count(sl.Stderr.String(), "binlog streaming from") < len(letters) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the four connectors did not all start streaming:\n%s", tail(sl.Stderr.String(), 4000))
-		}
-		time.Sleep(50 * time.Millisecond)
+	var names []string
+	for _, l := range letters {
+		names = append(names, "ty-"+l+"-"+d.name)
 	}
+	waitStreaming(t, sl, 45*time.Second, names...)
 	d.exec("SET SESSION sql_mode = 'NO_ENGINE_SUBSTITUTION'") // allow zero and partial dates
 	d.exec("SET SESSION time_zone = '+00:00'")
 	for _, c := range cases {

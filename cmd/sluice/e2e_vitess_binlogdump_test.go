@@ -66,7 +66,7 @@ func vtDumpConnector(e vtDumpEnv, prefix, table string, extra map[string]string)
 	cfg := map[string]string{
 		"connector.class":   "io.debezium.connector.mariadb.MariaDbConnector",
 		"database.hostname": host, "database.port": port, "database.user": "root", "database.password": "",
-		"database.server.id": fmt.Sprint(6000 + rand.Intn(3000)), "topic.prefix": prefix,
+		"database.server.id": fmt.Sprint(nextServerID()), "topic.prefix": prefix,
 		"sluice.vitess.target": e.keyspace + ":0@primary", "snapshot.mode": "never",
 		"table.include.list":                                     "vt_" + e.keyspace + "\\." + table,
 		"schema.history.internal.kafka.topic":                    prefix + ".history",

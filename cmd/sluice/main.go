@@ -33,6 +33,7 @@ import (
 	"github.com/sluice-cdc/sluice/api"
 	"github.com/sluice-cdc/sluice/config"
 	"github.com/sluice-cdc/sluice/connector"
+	"github.com/sluice-cdc/sluice/connector/vtbinlog"
 	"github.com/sluice-cdc/sluice/offsets"
 )
 
@@ -197,6 +198,7 @@ func loadConnectors(paths []string, env connector.Env, stderr io.Writer) ([]*con
 	var out []*config.Connector
 	ok := true
 	names := map[string]string{}
+	replicaIDs := replicaIDClaims{}
 	paths, err := expandPaths(paths)
 	if err != nil {
 		fmt.Fprintf(stderr, "error: %s\n", err)
@@ -223,9 +225,48 @@ func loadConnectors(paths []string, env connector.Env, stderr io.Writer) ([]*con
 			ok = false
 			continue
 		}
+		if !replicaIDs.claim(c, stderr) {
+			ok = false
+			continue
+		}
 		out = append(out, c)
 	}
 	return out, ok
+}
+
+// replicaIDClaims holds the binlog replica ids the daemon's connectors use,
+// by server. MariaDB keeps one binlog dump per server id: a second
+// connector registering with the same id drops the first one's dump (error
+// 4052), which then drops the second's on its reconnect, and neither reads
+// on. So two connectors of one daemon may not share an id on one server.
+type replicaIDClaims map[string]string
+
+// claim records c's database.server.id, or reports the connector that
+// already has it. A random id (the property left out) is drawn again.
+func (r replicaIDClaims) claim(c *config.Connector, stderr io.Writer) bool {
+	if c.ServerID == 0 || c.Raw[vtbinlog.PropTarget] != "" {
+		return true // Vitess: VTGate holds the replica identity
+	}
+	key := func(id uint32) string {
+		return strings.ToLower(c.Hostname) + ":" + strconv.Itoa(c.Port) + "/" + strconv.FormatUint(uint64(id), 10)
+	}
+	prev, taken := r[key(c.ServerID)]
+	if taken && c.ServerIDRandom {
+		for id := uint32(5400); id < 6400; id++ {
+			if _, used := r[key(id)]; !used {
+				fmt.Fprintf(stderr, "warning: %s: database.server.id: the random id %d is connector %s's; using %d\n", c.Source, c.ServerID, prev, id)
+				c.ServerID, taken = id, false
+				break
+			}
+		}
+	}
+	if taken {
+		fmt.Fprintf(stderr, "error: %s: database.server.id %d is also connector %s's, on the same server %s:%d; MariaDB and MySQL keep one binlog dump per replica id, so the two would drop each other's stream: give each connector its own database.server.id\n",
+			c.Source, c.ServerID, prev, c.Hostname, c.Port)
+		return false
+	}
+	r[key(c.ServerID)] = c.Name
+	return true
 }
 
 // cmdValidate checks each connector file and its server. With the worker's

@@ -459,7 +459,7 @@ func (s *Streamer) readEvents(ctx context.Context, st *txnState, bs eventSource,
 			if ferr := flush(); ferr != nil && ctx.Err() == nil {
 				return progressed, ferr
 			}
-			return progressed, server.Classify(fmt.Errorf("reading binlog from %s: %w", s.cfg.Addr(), err))
+			return progressed, server.Classify(fmt.Errorf("reading binlog from %s as replica %d: %w", s.cfg.Addr(), s.cfg.ServerID, err))
 		}
 		h := ev.Header
 		last = h
