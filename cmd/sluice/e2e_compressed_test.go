@@ -57,9 +57,7 @@ func TestCompressedBinlogEndToEnd(t *testing.T) {
 		connectorFile(t, ce, "cbc-"+plain.name, "cbc"+suffix, comp.name, streamOnly),
 	}
 	sl := startDaemon(t, e, files...)
-	waitFor(t, 90*time.Second, "both connectors streaming", func() bool {
-		return strings.Count(sl.Stderr.String(), "binlog streaming from") >= 2
-	})
+	waitStreaming(t, sl, 90*time.Second, "cbp-"+plain.name, "cbc-"+plain.name)
 	for _, d := range []*db{plain, comp} {
 		for _, c := range cases {
 			for _, q := range c.dml {

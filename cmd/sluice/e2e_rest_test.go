@@ -354,9 +354,7 @@ func TestRESTRestartAfterStreamFailure(t *testing.T) {
 		_ = json.Unmarshal([]byte(body), &st)
 		return st.State + " " + st.Trace
 	}
-	waitFor(t, 60*time.Second, "both connectors streaming", func() bool {
-		return strings.Count(sl.Stderr.String(), "binlog streaming from") == 2
-	})
+	waitStreaming(t, sl, 60*time.Second, failing, other)
 	topic := failing + "." + d.name + ".t"
 	for i := 1; i <= 20; i++ {
 		d.exec(fmt.Sprintf("INSERT INTO t VALUES (%d)", i))

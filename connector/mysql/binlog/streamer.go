@@ -459,7 +459,11 @@ func (s *Streamer) readEvents(ctx context.Context, st *txnState, bs eventSource,
 			if ferr := flush(); ferr != nil && ctx.Err() == nil {
 				return progressed, ferr
 			}
-			return progressed, server.Classify(fmt.Errorf("reading binlog from %s as replica %d: %w", s.cfg.Addr(), s.cfg.ServerID, err))
+			err = fmt.Errorf("reading binlog from %s as replica %d: %w", s.cfg.Addr(), s.cfg.ServerID, err)
+			if s.replaced(err) {
+				return progressed, fault.Definite(fmt.Errorf("%w; another replica (a connector, Debezium or a replica server) registered with this connector's database.server.id, and the server keeps one binlog dump per id: give each connector its own database.server.id", err))
+			}
+			return progressed, server.Classify(err)
 		}
 		h := ev.Header
 		last = h
@@ -593,6 +597,16 @@ func (s *Streamer) readEvents(ctx context.Context, st *txnState, bs eventSource,
 type resolvedTable struct {
 	tm    *replication.TableMapEvent
 	table *change.Table
+}
+
+// replaced reports MariaDB's ER_SLAVE_SAME_ID (4052; MySQL numbers another
+// error so), which a dump receives when a newer registration with its
+// server id replaces it. Reconnecting would replace that one in turn, and
+// the two would take turns forever, neither reading on (as two connectors
+// with one id did); Debezium's task stops here too.
+func (s *Streamer) replaced(err error) bool {
+	var me *gmysql.MyError
+	return s.cfg.Proto() == "mariadb" && errors.As(err, &me) && me.Code == 4052
 }
 
 // startGTID opens the transaction a MySQL GTID event announces: uuid:n,

@@ -147,10 +147,6 @@ func (d *deadlineConn) note(err error) error {
 	return err
 }
 
-// erReplicaSameID is MariaDB's ER_SLAVE_SAME_ID: "A slave with the same
-// server_uuid/server_id is already connected".
-const erReplicaSameID = 4052
-
 // Classify marks server answers that retrying cannot fix as definite.
 func Classify(err error) error {
 	if fault.IsDefinite(err) {
@@ -164,12 +160,6 @@ func Classify(err error) error {
 		case gmysql.ER_ACCESS_DENIED_ERROR:
 			// 1045 is the user name or password, not a missing grant.
 			return fault.Definite(fmt.Errorf("%w; the server refused the user name or password: check database.user and database.password", err))
-		case erReplicaSameID:
-			// Sent to the dump a newer registration with the same id
-			// replaced. Reconnecting would drop that one's in turn, and
-			// the two would take turns forever, neither reading on (as
-			// two connectors with one id did); Debezium stops here too.
-			return fault.Definite(fmt.Errorf("%w; another replica (a connector, Debezium or a replica server) registered with this connector's database.server.id, and the server keeps one binlog dump per id: give each connector its own database.server.id", err))
 		case gmysql.ER_SPECIFIC_ACCESS_DENIED_ERROR, gmysql.ER_DBACCESS_DENIED_ERROR:
 			return fault.Definite(fmt.Errorf("%w; grant the connector user REPLICATION SLAVE, REPLICATION CLIENT (BINLOG MONITOR on MariaDB) and SELECT", err))
 		}
