@@ -130,7 +130,7 @@ func (s *Source) PlanTasks(ctx context.Context, stored map[string][]byte) (tasks
 	}
 	if !tc.PerTask {
 		key := offsets.Key(cfg.Name, cfg.TopicPrefix)
-		t := PlannedTask{Key: key, Source: s.taskSource(cfg.Shards)}
+		t := PlannedTask{Key: key, Source: s.taskSource(cfg.Shards, "")}
 		if _, ok := stored[string(key)]; !ok && len(layouts) > 0 {
 			pos, _, err := carry(layouts, cfg.Shards, tc, 0, -1)
 			if err != nil {
@@ -180,7 +180,7 @@ func (s *Source) PlanTasks(ctx context.Context, stored map[string][]byte) (tasks
 	var keep [][]byte
 	for i, sh := range assigned {
 		id := fmt.Sprintf("task%d_%d_%d", i, n, tc.Gen)
-		t := PlannedTask{ID: id, Shards: sh, Key: offsets.TaskKey(cfg.Name, cfg.TopicPrefix, id), Source: s.taskSource(sh)}
+		t := PlannedTask{ID: id, Shards: sh, Key: offsets.TaskKey(cfg.Name, cfg.TopicPrefix, id), Source: s.taskSource(sh, id)}
 		keep = append(keep, t.Key)
 		pos, found, err := carry(layouts, sh, tc, n, tc.Gen)
 		if err != nil {
@@ -212,9 +212,15 @@ func (s *Source) PlanTasks(ctx context.Context, stored map[string][]byte) (tasks
 }
 
 // taskSource is a source for some of the connector's shards (nil: all).
-func (s *Source) taskSource(shards []string) *Source {
+func (s *Source) taskSource(shards []string, id string) *Source {
 	cfg := s.cfg
 	cfg.Shards = shards
+	build := s.build
+	if id != "" && cfg.Logger != nil {
+		// Several tasks read the keyspace: each line says whose it is.
+		cfg.Logger = cfg.Logger.With(zap.String("task", id))
+		build.Log = cfg.Logger
+	}
 	if cfg.StartVGTID != nil && shards != nil {
 		// vitess.vgtid names every shard; a task starts its own from it.
 		var p offsets.Vitess
@@ -225,7 +231,7 @@ func (s *Source) taskSource(shards []string) *Source {
 		}
 		cfg.StartVGTID = &p
 	}
-	return &Source{cfg: cfg, build: s.build}
+	return &Source{cfg: cfg, build: build}
 }
 
 // storedLayouts decodes this connector's stored offsets; keys of another
