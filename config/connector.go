@@ -221,6 +221,9 @@ type Connector struct {
 	// streaming.delay.ms, default 0: waits before a snapshot and before
 	// streaming.
 	SnapshotDelay, StreamingDelay time.Duration
+	// SkipPositionCheck is log.position.check.enable=false: a start does
+	// not ask the server whether it still has the stored position.
+	SkipPositionCheck bool
 	// HeartbeatActionQuery is heartbeat.action.query: a statement run on
 	// the source database with every heartbeat record ("": none).
 	HeartbeatActionQuery string
@@ -654,6 +657,7 @@ func (r *reader) connection(c *Connector, vd flavorDefaults) {
 	c.SnapshotDelay = r.millis("snapshot.delay.ms", 0, true)
 	c.SnapshotSelects = r.selectOverrides()
 	c.StreamingDelay = r.millis("streaming.delay.ms", 0, true)
+	c.SkipPositionCheck = !r.boolean("log.position.check.enable", true)
 }
 
 // topicPrefix reads topic.prefix and the filters of what is captured.

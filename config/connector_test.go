@@ -1165,3 +1165,15 @@ func TestCaptureOrder(t *testing.T) {
 		}
 	}
 }
+
+// log.position.check.enable (Debezium's internal property, default true)
+// is read, not warned about as unknown.
+func TestLogPositionCheck(t *testing.T) {
+	c, warns := mustParse(t, with("log.position.check.enable", "false"))
+	if !c.SkipPositionCheck || strings.Contains(warningsText(warns), "log.position") {
+		t.Errorf("skip %v, warnings %s; want the check off and no warning", c.SkipPositionCheck, warningsText(warns))
+	}
+	if c, _ := mustParse(t, with()); c.SkipPositionCheck {
+		t.Error("the check is off by default")
+	}
+}

@@ -48,6 +48,10 @@ type Coordinator struct {
 	// streaming.delay.ms: waits before a snapshot and before streaming,
 	// at every start of the reading, as Debezium's.
 	SnapshotDelay, StreamingDelay time.Duration
+	// SkipPositionCheck is log.position.check.enable=false: no
+	// PositionChecker call at start; a stream from a position the source
+	// no longer has then fails as it reads.
+	SkipPositionCheck bool
 	// Notify is the sink notification channel (nil: off). Debezium's
 	// snapshot source runs at every start of a task, and says what it did:
 	// the coordinator, which decides, notifies a start that takes no
@@ -150,7 +154,7 @@ func (c *Coordinator) read(ctx context.Context, from change.Position, out *progr
 // the source's error. always and initial_only take no stream from it.
 func (c *Coordinator) checkPosition(ctx context.Context, from change.Position) (change.Position, error) {
 	pc, ok := c.Source.(PositionChecker)
-	if !ok || from == nil || inProgress(from) || c.Mode == config.SnapshotAlways || c.Mode == config.SnapshotInitialOnly {
+	if !ok || c.SkipPositionCheck || from == nil || inProgress(from) || c.Mode == config.SnapshotAlways || c.Mode == config.SnapshotInitialOnly {
 		return from, nil
 	}
 	err := pc.CheckPosition(ctx, from)

@@ -216,7 +216,7 @@ func newTask(c *config.Connector, d Deps, src Source, key []byte, id string) (*T
 		name = c.Name + " task " + id
 	}
 	task := &Task{
-		Name: name, Source: src, Mode: c.SnapshotMode, SnapshotDelay: c.SnapshotDelay, StreamingDelay: c.StreamingDelay,
+		Name: name, Source: src, Mode: c.SnapshotMode, SnapshotDelay: c.SnapshotDelay, StreamingDelay: c.StreamingDelay, SkipPositionCheck: c.SkipPositionCheck,
 		QueueEvents: c.MaxQueueSize, QueueBytes: c.MaxQueueSizeInBytes,
 		Poller: PollerConfig{
 			Transforms: chain, KeyConverter: keyConv, ValueConverter: valConv,

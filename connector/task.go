@@ -32,8 +32,9 @@ type Task struct {
 	Name   string
 	Source Source
 	Mode   string // snapshot.mode
-	// SnapshotDelay and StreamingDelay: see Coordinator.
+	// SnapshotDelay, StreamingDelay and SkipPositionCheck: see Coordinator.
 	SnapshotDelay, StreamingDelay time.Duration
+	SkipPositionCheck             bool
 	// Notify and CopyInStream: see Coordinator.
 	Notify       *notify.Sink
 	CopyInStream bool
@@ -308,7 +309,7 @@ func (t *Task) runOnce(ctx context.Context, pause <-chan struct{}) error {
 	}
 	poller := NewPoller(pcfg)
 	coord := &Coordinator{Source: t.Source, Mode: t.Mode, Queue: queue, Hooks: t.Hooks, Logger: log, Snapshotted: &t.snapshotted, FailAfter: t.FailAfter, Retriable: t.Retriable, Backoff: t.RetryWait, MaxBackoff: t.RetryWait,
-		SnapshotDelay: t.SnapshotDelay, StreamingDelay: t.StreamingDelay, Notify: t.Notify, CopyInStream: t.CopyInStream}
+		SnapshotDelay: t.SnapshotDelay, StreamingDelay: t.StreamingDelay, SkipPositionCheck: t.SkipPositionCheck, Notify: t.Notify, CopyInStream: t.CopyInStream}
 
 	readCtx, stopReading := context.WithCancel(context.Background())
 	defer stopReading()

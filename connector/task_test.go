@@ -369,8 +369,14 @@ func TestNoDataCheckpointsBeforeStreaming(t *testing.T) {
 		<-ctx.Done()
 		return nil
 	}
-	task := newTestTask(t, src, config.SnapshotNoData, store, &fakeProducer{})
+	runUntilStream(t, newTestTask(t, src, config.SnapshotNoData, store, &fakeProducer{}), src)
+}
+
+// runUntilStream runs task until src streams, then stops it cleanly.
+func runUntilStream(t *testing.T, task *Task, src interface{ called() string }) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- task.Run(ctx) }()
 	waitFor(t, "stream", func() bool { return strings.Contains(src.called(), "stream(") })
@@ -991,5 +997,19 @@ func TestCustomRetriable(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.msg) || attempts != c.attempts {
 			t.Errorf("%q: err %v after %d attempts, want %d", c.msg, err, attempts, c.attempts)
 		}
+	}
+}
+
+// log.position.check.enable=false: the start asks the source nothing and
+// streams from the stored position, as Debezium skips its check.
+func TestPositionCheckSkipped(t *testing.T) {
+	store := &memStore{}
+	_ = store.Commit(context.Background(), []byte("k"), []byte(`{"n":3,"snap":false}`))
+	src := checkingSource{&fakeSource{}}
+	task := newTestTask(t, src, config.SnapshotInitial, store, &fakeProducer{})
+	task.SkipPositionCheck = true
+	runUntilStream(t, task, src)
+	if got, want := src.called(), "start({3 false}) stream({3 false})"; got != want {
+		t.Errorf("calls %q, want %q", got, want)
 	}
 }
