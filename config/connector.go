@@ -221,7 +221,9 @@ type Connector struct {
 	// streaming.delay.ms, default 0: waits before a snapshot and before
 	// streaming.
 	SnapshotDelay, StreamingDelay time.Duration
-	// SkipPositionCheck is log.position.check.enable=false: a start does
+	// SkipPositionCheck is internal.log.position.check.enable=false
+	// (Debezium's internal property; Field.createInternal adds the
+	// prefix): a start does
 	// not ask the server whether it still has the stored position.
 	SkipPositionCheck bool
 	// HeartbeatActionQuery is heartbeat.action.query: a statement run on
@@ -657,7 +659,7 @@ func (r *reader) connection(c *Connector, vd flavorDefaults) {
 	c.SnapshotDelay = r.millis("snapshot.delay.ms", 0, true)
 	c.SnapshotSelects = r.selectOverrides()
 	c.StreamingDelay = r.millis("streaming.delay.ms", 0, true)
-	c.SkipPositionCheck = !r.boolean("log.position.check.enable", true)
+	c.SkipPositionCheck = !r.boolean("internal.log.position.check.enable", true)
 }
 
 // topicPrefix reads topic.prefix and the filters of what is captured.
@@ -997,7 +999,11 @@ var connectorKnownIgnored = []string{
 	"ddl.parser.type", "custom.metric.tags", "extended.headers.enabled", "statistics.metrics.enabled",
 	// Sluice's own.
 	"sluice.mariadb.json.as.json", "sluice.vitess.target",
-	"advanced.metrics.enable", "openlineage.", "guardrail.", "custom.sanitize.pattern",
+	"internal.advanced.metrics.enable", "internal.legacy.snapshot.max.threads", "internal.snapshot.scan.all.columns.force",
+	"openlineage.", "guardrail.", "custom.sanitize.pattern",
+	// Kafka Connect 4.x: plugin versions (KIP-891) and tasks.max enforcement.
+	"connector.plugin.version", "key.converter.plugin.version", "value.converter.plugin.version",
+	"header.converter.plugin.version", "tasks.max.enforce",
 }
 
 // connectorRenamed maps Debezium 1.x property names that 2.0 renamed (and so

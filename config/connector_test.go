@@ -1166,14 +1166,28 @@ func TestCaptureOrder(t *testing.T) {
 	}
 }
 
-// log.position.check.enable (Debezium's internal property, default true)
-// is read, not warned about as unknown.
+// internal.log.position.check.enable (Debezium's internal property,
+// default true) is read, not warned about as unknown.
 func TestLogPositionCheck(t *testing.T) {
-	c, warns := mustParse(t, with("log.position.check.enable", "false"))
+	c, warns := mustParse(t, with("internal.log.position.check.enable", "false"))
 	if !c.SkipPositionCheck || strings.Contains(warningsText(warns), "log.position") {
 		t.Errorf("skip %v, warnings %s; want the check off and no warning", c.SkipPositionCheck, warningsText(warns))
 	}
 	if c, _ := mustParse(t, with()); c.SkipPositionCheck {
 		t.Error("the check is off by default")
+	}
+}
+
+// Debezium's internal properties carry Field.createInternal's "internal."
+// prefix, and Kafka Connect 4.x adds plugin versions and tasks.max.enforce:
+// all are accepted without a warning, as Kafka Connect's validate lists them
+// for the MariaDB class.
+func TestInternalAndPluginVersionPropertiesKnown(t *testing.T) {
+	_, warns := mustParse(t, with("internal.advanced.metrics.enable", "false", "internal.legacy.snapshot.max.threads", "false",
+		"internal.snapshot.scan.all.columns.force", "false", "connector.plugin.version", "3.5.0.Final",
+		"key.converter.plugin.version", "4.1.2", "value.converter.plugin.version", "4.1.2",
+		"header.converter.plugin.version", "4.1.2", "tasks.max.enforce", "true"))
+	if got := warningsText(warns); got != "" {
+		t.Errorf("warnings: %s", got)
 	}
 }

@@ -48,7 +48,7 @@ type Coordinator struct {
 	// streaming.delay.ms: waits before a snapshot and before streaming,
 	// at every start of the reading, as Debezium's.
 	SnapshotDelay, StreamingDelay time.Duration
-	// SkipPositionCheck is log.position.check.enable=false: no
+	// SkipPositionCheck is internal.log.position.check.enable=false: no
 	// PositionChecker call at start; a stream from a position the source
 	// no longer has then fails as it reads.
 	SkipPositionCheck bool

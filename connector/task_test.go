@@ -1000,7 +1000,7 @@ func TestCustomRetriable(t *testing.T) {
 	}
 }
 
-// log.position.check.enable=false: the start asks the source nothing and
+// internal.log.position.check.enable=false: the start asks the source nothing and
 // streams from the stored position, as Debezium skips its check.
 func TestPositionCheckSkipped(t *testing.T) {
 	store := &memStore{}

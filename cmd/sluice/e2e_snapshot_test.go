@@ -485,10 +485,10 @@ func whenNeededAfterPurge(t *testing.T, class string) {
 	if recs := consume(t, e, 4, 10*time.Second, notes); len(recs) != 4 {
 		t.Errorf("the failed start notified %d times, want none", len(recs)-4)
 	}
-	// Without the check at start (Debezium's log.position.check.enable),
+	// Without the check at start (Debezium's internal.log.position.check.enable),
 	// the stream makes it as it starts: MariaDB would otherwise start at
 	// its oldest binlog, past the lost changes, without a word.
-	unchecked := map[string]string{"log.position.check.enable": "false"}
+	unchecked := map[string]string{"internal.log.position.check.enable": "false"}
 	for k, v := range extra {
 		if !strings.HasPrefix(k, "notification.") {
 			unchecked[k] = v
