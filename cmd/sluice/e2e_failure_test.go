@@ -163,3 +163,49 @@ func TestReplicaIDTaken(t *testing.T) {
 	}
 	second.Stop()
 }
+
+// guardrail.collections.max (Debezium 3.5) counts, at each start, the base
+// tables whose structure the connector keeps: every table of the server by
+// default (the schema history keeps them all), the captured ones with
+// schema.history.internal.store.only.captured.tables.ddl. Over the limit,
+// fail stops the connector and warn (the default) logs and goes on.
+func TestGuardrailCollections(t *testing.T) {
+	e := needServers(t)
+	d := newDB(t, e)
+	d.execAll("CREATE TABLE a (id INT PRIMARY KEY)", "CREATE TABLE b (id INT PRIMARY KEY)", "CREATE TABLE c (id INT PRIMARY KEY)")
+	settings := func(more ...string) map[string]string {
+		m := map[string]string{"snapshot.mode": "no_data", "table.include.list": d.name + `\.a`,
+			"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false"}
+		for i := 0; i+1 < len(more); i += 2 {
+			m[more[i]] = more[i+1]
+		}
+		return m
+	}
+	pf, pc, pw := "gf"+d.name[4:], "gc"+d.name[4:], "gw"+d.name[4:]
+	failing := startDaemon(t, e, "--log-format", "console", connectorFile(t, e, pf, pf, d.name,
+		settings("guardrail.collections.max", "2", "guardrail.collections.limit.action", "fail")))
+	log := failing.WaitExit(30 * time.Second)
+	if failing.Err == nil || !strings.Contains(log, "but guardrail.collections.max is 2") ||
+		!strings.Contains(log, "store.only.captured.tables.ddl=false") || strings.Contains(log, "binlog streaming from") {
+		t.Fatalf("exit %v; want a stop at start over the limit, naming it:\n%s", failing.Err, tail(log, 2000))
+	}
+	sl := startDaemon(t, e, "--log-format", "console",
+		connectorFile(t, e, pc, pc, d.name, settings("guardrail.collections.max", "1", "guardrail.collections.limit.action", "fail",
+			"schema.history.internal.store.only.captured.tables.ddl", "true")),
+		connectorFile(t, e, pw, pw, d.name, settings("guardrail.collections.max", "2")))
+	waitStreaming(t, sl, 30*time.Second, pc, pw)
+	d.exec("INSERT INTO a VALUES (1)")
+	for _, p := range []string{pc, pw} {
+		if recs := consume(t, e, 1, 30*time.Second, p+"."+d.name+".a"); len(recs) != 1 {
+			t.Errorf("%s: %d records, want the insert", p, len(recs))
+		}
+	}
+	sl.Stop()
+	out := sl.Stderr.String()
+	if !regexp.MustCompile(`guardrail passed.*"connector": "` + pc + `".*"tables": 1,`).MatchString(out) {
+		t.Errorf("no passed check counting the one captured table:\n%s", tail(out, 3000))
+	}
+	if !regexp.MustCompile(`WARN.*guardrail limit exceeded.*"connector": "` + pw + `"`).MatchString(out) {
+		t.Errorf("no warning for the connector over the limit with warn:\n%s", tail(out, 3000))
+	}
+}

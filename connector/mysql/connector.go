@@ -47,6 +47,8 @@ type Source struct {
 	afterSnapshot *snapshot.SkipFilter
 	// beat is heartbeat.action.query's connection (heartbeat.go).
 	beat *client.Conn
+	// guard is guardrail.collections.max and its action (guardrail.go).
+	guard guardrail
 }
 
 // New builds the source of a connector file: it parses and checks every
@@ -69,13 +71,17 @@ func New(c *config.Connector, w *config.Worker, kafka []kgo.Opt, log *zap.Logger
 	if err != nil {
 		return nil, err
 	}
+	guard, err := readGuardrail(c)
+	if err != nil {
+		return nil, err
+	}
 	cfg.Logger = log
 	srv := server.New(cfg)
 	srv.Notify = note
 	incr := snapshot.NewIncremental(srv)
 	s := binlog.NewStreamer(srv, incr)
 	s.SetBlocker(incr)
-	m := &Source{srv: srv, s: s, incr: incr, history: h, kafka: kafka, brokers: w.BootstrapServers, signals: sig}
+	m := &Source{srv: srv, s: s, incr: incr, history: h, kafka: kafka, brokers: w.BootstrapServers, signals: sig, guard: guard}
 	if sig.Enabled() {
 		m.inbox = signals.NewInbox()
 		s.SetSignals(m.inbox)
@@ -185,6 +191,9 @@ func (m *Source) Start(ctx context.Context, from change.Position) error {
 		m.srv.History, m.opened = h, true
 	}
 	if err := m.srv.Detect(ctx); err != nil {
+		return err
+	}
+	if err := checkGuardrail(ctx, &m.srv.Config, m.guard, m.srv.Log); err != nil {
 		return err
 	}
 	m.afterSnapshot = nil

@@ -78,3 +78,30 @@ func TestParseConfigSnapshotSettings(t *testing.T) {
 		}
 	}
 }
+
+// guardrail.collections.max and its action: Debezium's defaults (off,
+// warn), any case of the action, and the values refused with the fix.
+func TestReadGuardrail(t *testing.T) {
+	for _, tc := range []struct {
+		extra string
+		want  guardrail
+		err   string
+	}{
+		{"", guardrail{}, ""},
+		{`,"guardrail.collections.max":"10"`, guardrail{max: 10}, ""},
+		{`,"guardrail.collections.max":" 3 ","guardrail.collections.limit.action":"FAIL"`, guardrail{max: 3, fail: true}, ""},
+		{`,"guardrail.collections.max":"-1"`, guardrail{}, "use 0 (no limit, the default) or more"},
+		{`,"guardrail.collections.limit.action":"stop"`, guardrail{}, "use warn (the default) or fail"},
+	} {
+		g, err := readGuardrail(parseTestConnector(t, tc.extra))
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%s: err %v, want one saying %q", tc.extra, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || g != tc.want {
+			t.Errorf("%s: %+v %v, want %+v", tc.extra, g, err, tc.want)
+		}
+	}
+}
