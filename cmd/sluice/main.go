@@ -237,12 +237,13 @@ func loadConnectors(paths []string, env connector.Env, stderr io.Writer) ([]*con
 // replicaIDClaims holds the binlog replica ids the daemon's connectors use,
 // by server. MariaDB keeps one binlog dump per server id: a second
 // connector registering with the same id drops the first one's dump (error
-// 4052), which then drops the second's on its reconnect, and neither reads
-// on. So two connectors of one daemon may not share an id on one server.
+// 4052, which stops that connector; retried, the two took turns forever).
+// So two connectors of one daemon may not share an id on one server.
 type replicaIDClaims map[string]string
 
 // claim records c's database.server.id, or reports the connector that
-// already has it. A random id (the property left out) is drawn again.
+// already has it. A random id (the property left out) that is taken moves
+// to the lowest free one of Debezium's random range, 5400-6399.
 func (r replicaIDClaims) claim(c *config.Connector, stderr io.Writer) bool {
 	if c.ServerID == 0 || c.Raw[vtbinlog.PropTarget] != "" {
 		return true // Vitess: VTGate holds the replica identity
