@@ -1105,6 +1105,8 @@ func TestVitessOwnProperties(t *testing.T) {
 		"vitess.inherit.epoch":                    "true",
 		"vitess.gtid":                             "MariaDB/0-1-5",
 		"override.datetime.to.nullable":           "true",
+		"include.unknown.datatypes":               "true",
+		"vitess.connector.generation":             "2",
 	} {
 		errs := parseErrs(t, vt(key, val))
 		if want := `property "` + key + `": value "` + val + `" is not supported by Sluice`; !strings.Contains(errs.Error(), want) {

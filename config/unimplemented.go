@@ -37,6 +37,8 @@ var vitessDefaultOnly = []defaultOnlyProp{
 	{"vitess.gtid", "current", "Debezium's deprecated start position; Sluice starts from vitess.vgtid"},
 	{"override.datetime.to.nullable", "false", "it makes DATE and DATETIME columns optional"},
 	{"read.only", "false", "the Vitess connector takes no signals"},
+	{"vitess.connector.generation", "0", "it belongs to the ordered transaction metadata factory"},
+	{"include.unknown.datatypes", "false", "it writes columns of types Debezium's Vitess connector does not know (GEOMETRY) as bytes, which Sluice leaves out as Debezium does by default"},
 }
 
 // sourceInfoMakers are each class's sourceinfo.struct.maker default, the

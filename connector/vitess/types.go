@@ -1,10 +1,12 @@
 package vitess
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
+	"go.uber.org/zap"
 	querypb "vitess.io/vitess/go/vt/proto/query"
 
 	"github.com/sluice-cdc/sluice/connector/change"
@@ -77,10 +79,17 @@ func columnDef(f *querypb.Field, bigintString bool) (mysqltypes.ColumnDef, error
 			d.EnumValues = mysqltypes.ParseEnumValues(f.ColumnType)
 		}
 	default:
-		return d, fmt.Errorf("column %q has VStream type %s (%s), which Debezium's Vitess connector leaves out and Sluice cannot capture; exclude the table with table.exclude.list", f.Name, f.Type, f.ColumnType)
+		// GEOMETRY and other types Debezium's VitessType does not map
+		// (JDBC OTHER): its value converter has no schema for them, so
+		// the column is left out of the records (include.unknown.datatypes
+		// false, its default).
+		return d, errUnknownType
 	}
 	return d, nil
 }
+
+// errUnknownType marks a column Debezium's Vitess connector leaves out.
+var errUnknownType = errors.New("a type Debezium's Vitess connector does not know")
 
 // binaryOrText: VStream types a column with a binary collation as
 // VARBINARY/BINARY/BLOB; its column type says whether it is text, an
@@ -119,8 +128,10 @@ func charsetOf(collation uint32) string {
 // the Connect table and what decoding a row needs.
 type tableFields struct {
 	table *change.Table
-	defs  []mysqltypes.ColumnDef
-	raw   []rawKind
+	defs  []mysqltypes.ColumnDef // by VStream field
+	raw   []rawKind              // by VStream field
+	// col is each field's column in the table, -1 for an omitted one.
+	col []int
 }
 
 // rawKind says how a column's VStream value is taken where Debezium's
@@ -132,6 +143,7 @@ const (
 	rawBytes                 // BIT(n>1): VStream's bytes as they are
 	rawText                  // the text VStream sends, as Debezium writes it (see columnRaw)
 	asFloat32                // FLOAT: the float32 value, widened
+	omitted                  // a type Debezium leaves out: the value is skipped
 )
 
 // columnRaw: Debezium's Vitess connector maps DECIMAL to VARCHAR and writes
@@ -154,8 +166,10 @@ func columnRaw(d mysqltypes.ColumnDef) rawKind {
 // the PRI_KEY columns or, without them, the first UNIQUE_KEY column, as in
 // Debezium's VStreamOutputMessageDecoder.
 func buildTable(b mysqltypes.TableBuilder, keyspace, name string, fields []*querypb.Field, bigintString bool) (*tableFields, error) {
-	tf := &tableFields{defs: make([]mysqltypes.ColumnDef, len(fields)), raw: make([]rawKind, len(fields))}
+	tf := &tableFields{defs: make([]mysqltypes.ColumnDef, len(fields)), raw: make([]rawKind, len(fields)), col: make([]int, len(fields))}
 	var pk []int
+	var kept []mysqltypes.ColumnDef
+	var keptRaw []rawKind
 	unique := -1
 	for i, f := range fields {
 		if strings.HasPrefix(f.Name, "@") {
@@ -164,30 +178,39 @@ func buildTable(b mysqltypes.TableBuilder, keyspace, name string, fields []*quer
 			return nil, fmt.Errorf("table %s.%s: column %d is named %q (VTGate lost the column names); retrying", keyspace, name, i+1, f.Name)
 		}
 		d, err := columnDef(f, bigintString)
-		if err != nil {
+		tf.defs[i], tf.col[i] = d, len(kept)
+		switch {
+		case errors.Is(err, errUnknownType):
+			tf.raw[i], tf.col[i] = omitted, -1
+			if b.Log != nil {
+				b.Log.Info("column left out, as Debezium's Vitess connector leaves it out (a type it does not know)",
+					zap.String("table", keyspace+"."+name), zap.String("column", f.Name), zap.String("type", f.ColumnType))
+			}
+			continue
+		case err != nil:
 			return nil, fmt.Errorf("table %s.%s: %w", keyspace, name, err)
 		}
-		tf.defs[i] = d
 		tf.raw[i] = columnRaw(d)
 		if f.Type == querypb.Type_FLOAT32 {
 			tf.raw[i] = asFloat32
 		}
 		switch {
 		case f.Flags&uint32(querypb.MySqlFlag_PRI_KEY_FLAG) != 0:
-			pk = append(pk, i)
+			pk = append(pk, len(kept))
 		case f.Flags&uint32(querypb.MySqlFlag_UNIQUE_KEY_FLAG) != 0 && unique < 0:
-			unique = i
+			unique = len(kept)
 		}
+		kept, keptRaw = append(kept, d), append(keptRaw, tf.raw[i])
 	}
 	if len(pk) == 0 && unique >= 0 {
 		pk = []int{unique}
 	}
-	t, err := b.Build(keyspace, name, tf.defs, pk)
+	t, err := b.Build(keyspace, name, kept, pk)
 	if err != nil {
 		return nil, err
 	}
 	for i := range t.Columns {
-		switch tf.raw[i] {
+		switch keptRaw[i] {
 		case rawBytes:
 			t.Columns[i].Convert, t.Columns[i].KeyConvert = rawBits, nil
 		case rawText:
@@ -228,7 +251,7 @@ func (tf *tableFields) decodeRow(bx *mysqltypes.Boxes, r *querypb.Row) ([]any, i
 	if len(r.Lengths) != len(tf.defs) {
 		return nil, 0, fmt.Errorf("table %s: a row has %d values for %d columns", tf.table.Name, len(r.Lengths), len(tf.defs))
 	}
-	out := bx.Row(len(tf.defs))
+	out := bx.Row(len(tf.table.Columns))
 	off := 0
 	for i, n := range r.Lengths {
 		if n < 0 {
@@ -239,26 +262,29 @@ func (tf *tableFields) decodeRow(bx *mysqltypes.Boxes, r *querypb.Row) ([]any, i
 		}
 		b := r.Values[off : off+int(n)]
 		off += int(n)
+		c := tf.col[i]
 		switch tf.raw[i] {
+		case omitted:
+			continue
 		case rawBytes:
-			out[i] = append([]byte(nil), b...)
+			out[c] = append([]byte(nil), b...)
 			continue
 		case rawText:
-			out[i] = bx.Text(b)
+			out[c] = bx.Text(b)
 			continue
 		case asFloat32:
 			f, err := strconv.ParseFloat(string(b), 32)
 			if err != nil {
 				return nil, 0, fmt.Errorf("table %s: column %q: %q is not a number: %w", tf.table.Name, tf.defs[i].Name, b, err)
 			}
-			out[i] = bx.Float(float64(float32(f)))
+			out[c] = bx.Float(float64(float32(f)))
 			continue
 		}
 		v, err := bx.FromText(tf.defs[i], b)
 		if err != nil {
 			return nil, 0, fmt.Errorf("table %s: %w", tf.table.Name, err)
 		}
-		out[i] = v
+		out[c] = v
 	}
 	return out, off, nil
 }

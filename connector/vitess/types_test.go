@@ -166,3 +166,36 @@ func testRow() *querypb.Row {
 	}
 	return row
 }
+
+// A column of a type Debezium's VitessType does not map (GEOMETRY) is left
+// out of the table and of every row, as Debezium's value converter leaves
+// it out; the key keeps pointing at its own column.
+func TestUnknownTypeColumnLeftOut(t *testing.T) {
+	fs := []*querypb.Field{
+		{Name: "g", Type: querypb.Type_GEOMETRY, ColumnType: "geometry"},
+		{Name: "id", Type: querypb.Type_INT64, Flags: uint32(querypb.MySqlFlag_PRI_KEY_FLAG), ColumnType: "bigint(20)"},
+		{Name: "v", Type: querypb.Type_VARCHAR, ColumnType: "varchar(10)"},
+	}
+	tf, err := buildTable(builder(t), "ks", "t", fs, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tf.table.Columns) != 2 || tf.table.Columns[0].Name != "id" || tf.table.Columns[1].Name != "v" ||
+		len(tf.table.Key) != 1 || tf.table.Key[0] != 0 {
+		t.Fatalf("columns %v key %v, want id and v, keyed by id", tf.table.Columns, tf.table.Key)
+	}
+	geo := []byte{0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 240, 63, 0, 0, 0, 0, 0, 0, 0, 64}
+	row := &querypb.Row{Lengths: []int64{int64(len(geo)), 1, 2}, Values: append(append(geo, '7'), "ab"...)}
+	native, n, err := tf.decodeRow(mysqltypes.NewBoxes(), row)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(native) != 2 || n != len(row.Values) {
+		t.Fatalf("row %v (%d bytes read of %d), want 2 values", native, n, len(row.Values))
+	}
+	id, _ := tf.table.Columns[0].Convert(native[0])
+	v, _ := tf.table.Columns[1].Convert(native[1])
+	if id != int64(7) || v != "ab" {
+		t.Errorf("row %v %v, want 7 and ab", id, v)
+	}
+}
