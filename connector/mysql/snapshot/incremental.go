@@ -18,6 +18,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/connector/mysql/ddl"
 	"github.com/sluice-cdc/sluice/connector/mysql/server"
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
 	"github.com/sluice-cdc/sluice/connector/notify"
@@ -64,6 +65,7 @@ type Incremental struct {
 	chunkID    string
 	table      *change.Table
 	defs       []mysqltypes.ColumnDef
+	info       *ddl.TableInfo   // the catalog's definition table and defs were built from
 	rows       map[string][]any // key -> row, from the chunk's SELECT
 	order      []string         // keys in key order
 	windowOpen bool
@@ -464,15 +466,19 @@ func (i *Incremental) Continue(ctx context.Context) error {
 func (i *Incremental) nextChunk(ctx context.Context) error {
 	for len(i.state.Tables) > 0 {
 		name := i.state.Tables[0]
+		var skip string
+		var err error
 		if i.table == nil || i.table.Database+"."+i.table.Name != name {
-			skip, err := i.prepare(ctx, name)
-			if err != nil {
-				return err
-			}
-			if skip != "" {
-				i.finishTable(name, skip)
-				continue
-			}
+			skip, err = i.prepare(ctx, name)
+		} else {
+			skip, err = i.refresh(ctx, name, false)
+		}
+		if err != nil {
+			return err
+		}
+		if skip != "" {
+			i.finishTable(name, skip)
+			continue
 		}
 		n, err := i.readChunk(ctx)
 		if err != nil {
@@ -517,6 +523,24 @@ func (i *Incremental) prepare(ctx context.Context, name string) (skip string, er
 		return "", fmt.Errorf("on-demand snapshot of %s: %w", name, err)
 	}
 	i.table = nil
+	skip, err = i.follow(name, info)
+	if skip != "" || err != nil {
+		return skip, err
+	}
+	i.started, i.tableRows = time.Now(), 0
+	if err := i.readMaxKey(ctx, name); err != nil {
+		return "", err
+	}
+	i.log.Info("on-demand snapshot of table starting", zap.String("table", name))
+	return "", nil
+}
+
+// follow builds the table version the chunks read and emit from the
+// catalog's definition, and the columns the chunks follow: the primary key,
+// or the signal's surrogate key. A table it cannot chunk gets the reason to
+// skip it.
+func (i *Incremental) follow(name string, info *ddl.TableInfo) (skip string, err error) {
+	db, tbl, _ := strings.Cut(name, ".")
 	key := info.Key
 	if sk := i.state.Surrogates[name]; sk != "" {
 		n := slices.IndexFunc(info.Columns, func(c mysqltypes.ColumnDef) bool { return strings.EqualFold(c.Name, sk) })
@@ -532,12 +556,44 @@ func (i *Incremental) prepare(ctx context.Context, name string) (skip string, er
 	if err != nil {
 		return "", fault.Definite(err)
 	}
-	i.table, i.defs, i.chunkKey, i.started, i.tableRows = t, info.Columns, key, time.Now(), 0
-	if err := i.readMaxKey(ctx, name); err != nil {
+	i.table, i.defs, i.chunkKey, i.info = t, info.Columns, key, info
+	return "", nil
+}
+
+// refresh follows a DDL on the table being read, as Debezium's chunks
+// follow the table's current schema: the chunks after it select and emit
+// the new columns. The catalog caches a definition until the stream reads
+// the next DDL; fresh forgets it first (a chunk's SELECT named a column
+// that is gone: the ALTER is still ahead of the stream). A chunk key whose
+// columns changed starts the table again from its first row.
+func (i *Incremental) refresh(ctx context.Context, name string, fresh bool) (skip string, err error) {
+	if fresh {
+		i.srv.Catalog.Invalidate()
+	}
+	db, tbl, _ := strings.Cut(name, ".")
+	info, err := i.srv.Catalog.Table(ctx, db, tbl)
+	if err != nil || info == i.info {
 		return "", err
 	}
-	i.log.Info("on-demand snapshot of table starting", zap.String("table", name))
+	oldKey := keyNames(i.defs, i.chunkKey)
+	if skip, err = i.follow(name, info); skip != "" || err != nil {
+		return skip, err
+	}
+	restart := !slices.Equal(oldKey, keyNames(i.defs, i.chunkKey))
+	if restart {
+		i.state.LastKey = nil
+	}
+	i.log.Info("the table changed during the on-demand snapshot; the next chunks read its new columns",
+		zap.String("table", name), zap.Int("columns", len(i.defs)), zap.Bool("key_changed_restarting_table", restart))
 	return "", nil
+}
+
+func keyNames(defs []mysqltypes.ColumnDef, key []int) []string {
+	out := make([]string, len(key))
+	for n, k := range key {
+		out[n] = strings.ToLower(defs[k].Name)
+	}
+	return out
 }
 
 func (i *Incremental) connect(ctx context.Context) (*client.Conn, error) {
@@ -586,39 +642,16 @@ func (i *Incremental) readChunk(ctx context.Context) (int, error) {
 	} else if err := write("open", signalWindowOpen); err != nil {
 		return 0, err
 	}
-	keyCols, cols := i.columns()
 	name := i.state.Tables[0]
-	q := "SELECT " + strings.Join(cols, ", ") + " FROM " + quoteQualified(name)
-	var where []string
-	if len(i.state.LastKey) > 0 {
-		where = append(where, "("+strings.Join(keyCols, ", ")+") > ("+strings.Join(i.state.LastKey, ", ")+")")
-	}
-	if c := i.state.Conditions[name]; c != "" {
-		where = append(where, "("+c+")")
-	}
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += " ORDER BY " + strings.Join(keyCols, ", ") + " LIMIT " + strconv.Itoa(i.chunkSize())
-	rows := map[string][]any{}
-	var order []string
-	var last []any
-	var result gmysql.Result
-	boxes := mysqltypes.NewBoxes()
-	err = conn.ExecuteSelectStreaming(q, &result, func(r []gmysql.FieldValue) error {
-		vals, err := rowValues(boxes, i.defs, r)
-		if err != nil {
-			return fmt.Errorf("reading a row of %s: %w", name, err)
+	rows, order, last, q, err := i.selectChunk(conn, name)
+	var me *gmysql.MyError
+	if errors.As(err, &me) && me.Code == gmysql.ER_BAD_FIELD_ERROR {
+		// A column is gone that the stream has not seen dropped yet:
+		// read the table's definition again and the chunk with it.
+		if skip, rerr := i.refresh(ctx, name, true); rerr == nil && skip == "" {
+			rows, order, last, q, err = i.selectChunk(conn, name)
 		}
-		k, err := keyStringOf(i.table, i.chunkKey, vals)
-		if err != nil {
-			return err
-		}
-		rows[k] = vals
-		order = append(order, k)
-		last = vals
-		return nil
-	}, nil)
+	}
 	if err != nil {
 		i.Close()
 		return 0, fmt.Errorf("on-demand snapshot of %s: reading a chunk (%s): %w", name, q, err)
@@ -645,6 +678,42 @@ func (i *Incremental) readChunk(ctx context.Context) (int, error) {
 	}
 	i.chunkID, i.rows, i.order, i.lastKey = chunkID, rows, order, last
 	return len(order), nil
+}
+
+// selectChunk reads the current table's next chunk: its rows by key, the
+// keys in order and the last row. q is the SELECT, for messages.
+func (i *Incremental) selectChunk(conn *client.Conn, name string) (rows map[string][]any, order []string, last []any, q string, err error) {
+	keyCols, cols := i.columns()
+	q = "SELECT " + strings.Join(cols, ", ") + " FROM " + quoteQualified(name)
+	var where []string
+	if len(i.state.LastKey) > 0 {
+		where = append(where, "("+strings.Join(keyCols, ", ")+") > ("+strings.Join(i.state.LastKey, ", ")+")")
+	}
+	if c := i.state.Conditions[name]; c != "" {
+		where = append(where, "("+c+")")
+	}
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY " + strings.Join(keyCols, ", ") + " LIMIT " + strconv.Itoa(i.chunkSize())
+	rows = map[string][]any{}
+	var result gmysql.Result
+	boxes := mysqltypes.NewBoxes()
+	err = conn.ExecuteSelectStreaming(q, &result, func(r []gmysql.FieldValue) error {
+		vals, err := rowValues(boxes, i.defs, r)
+		if err != nil {
+			return fmt.Errorf("reading a row of %s: %w", name, err)
+		}
+		k, err := keyStringOf(i.table, i.chunkKey, vals)
+		if err != nil {
+			return err
+		}
+		rows[k] = vals
+		order = append(order, k)
+		last = vals
+		return nil
+	}, nil)
+	return rows, order, last, q, err
 }
 
 // columns is the current table's key columns (those its chunks follow) and
