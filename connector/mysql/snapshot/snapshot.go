@@ -207,6 +207,12 @@ func (s *Snapshotter) Plan(ctx context.Context, start offsets.MySQL) (*State, er
 func (s *Snapshotter) Run(ctx context.Context, st *State, resumed bool, out change.Enqueuer) (*SkipFilter, offsets.MySQL, error) {
 	var guards []*guard
 	if resumed {
+		// The ranges still to read see the tables as they are now: a DDL
+		// between two ranges (each has a transaction of its own, so none
+		// holds the table's metadata lock for the whole snapshot) would
+		// otherwise leave a column the catalog cached, and no stream runs
+		// yet to forget it: the SELECT failed at every retry.
+		s.srv.Catalog.Invalidate()
 		var err error
 		if guards, err = s.loadGuards(ctx, st); err != nil {
 			return nil, offsets.MySQL{}, err
@@ -275,7 +281,6 @@ func (s *Snapshotter) read(ctx context.Context, st *State, out change.Enqueuer) 
 		return err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	// Workers read up to MaxThreads chunks ahead of the emitter.
 	slots := make(chan struct{}, s.snap.MaxThreads)
 	queue := make(chan *chunkJob)
@@ -302,7 +307,15 @@ func (s *Snapshotter) read(ctx context.Context, st *State, out change.Enqueuer) 
 			}
 		}
 	}()
-	defer wg.Wait()
+	defer func() {
+		// Cancel first: a return before the last chunk (a chunk that
+		// failed, Kafka refusing its rows) leaves the feeder waiting for a
+		// slot the emitter will not free and the workers for the queue it
+		// would close. Waiting first, as two defers in this order did,
+		// hung the snapshot for good.
+		cancel()
+		wg.Wait()
+	}()
 
 	em := &emitter{s: s, out: out, st: st, held: -1}
 	if len(tables) > 0 && len(st.Done) == 0 {
