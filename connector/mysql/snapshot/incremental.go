@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -574,6 +575,10 @@ func (i *Incremental) refresh(ctx context.Context, name string, fresh bool) (ski
 	info, err := i.srv.Catalog.Table(ctx, db, tbl)
 	if err != nil || info == i.info {
 		return "", err
+	}
+	if slices.Equal(info.Key, i.info.Key) && slices.EqualFunc(info.Columns, i.defs, func(a, b mysqltypes.ColumnDef) bool { return reflect.DeepEqual(a, b) }) {
+		i.info = info // read again after another table's DDL, unchanged
+		return "", nil
 	}
 	oldKey := keyNames(i.defs, i.chunkKey)
 	if skip, err = i.follow(name, info); skip != "" || err != nil {
