@@ -406,6 +406,33 @@ func (s *Snapshotter) prepareTable(ctx context.Context, name string) (*snapTable
 	return t, nil
 }
 
+// sameColumns fails, for a retry that reads the table as it is now (Run
+// forgets the cached definitions), when the table's columns are no longer
+// those the snapshot began with: a DDL ran between two ranges, each read
+// in a transaction of its own. A dropped column would fail the SELECT
+// anyway; an added or changed one would otherwise be missing or misread in
+// the ranges that follow.
+func sameColumns(conn *client.Conn, t *snapTable) error {
+	r, err := conn.Execute("SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION", t.db, t.tbl)
+	if err != nil {
+		return err
+	}
+	same := r.RowNumber() == len(t.defs)
+	for i := 0; same && i < r.RowNumber(); i++ {
+		name, _ := r.GetString(i, 0)
+		typ, _ := r.GetString(i, 1)
+		same = strings.EqualFold(name, t.defs[i].Name) && strings.EqualFold(typ, t.defs[i].ColumnType)
+	}
+	if !same {
+		return errTableChanged
+	}
+	return nil
+}
+
+// errTableChanged: see sameColumns. Transient: the retry resumes after the
+// last finished range.
+var errTableChanged = errors.New("its columns changed since the snapshot began (a DDL between two ranges); reading the rest as the table is now")
+
 func quoteIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
 
 func (t *snapTable) from() string { return quoteIdent(t.db) + "." + quoteIdent(t.tbl) }
@@ -547,6 +574,11 @@ func (s *Snapshotter) readChunk(ctx context.Context, conn *client.Conn, j *chunk
 			return fail("reading @@gtid_executed", err)
 		}
 		res.gtids, _ = g.GetString(0, 0)
+	}
+	if j.t.selectQ == "" {
+		if err := sameColumns(conn, j.t); err != nil {
+			return fail("checking its columns", err)
+		}
 	}
 	cols := make([]string, len(j.t.defs))
 	for i, d := range j.t.defs {
