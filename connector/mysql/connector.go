@@ -193,7 +193,7 @@ func (m *Source) Start(ctx context.Context, from change.Position) error {
 	if err := m.srv.Detect(ctx); err != nil {
 		return err
 	}
-	if err := checkGuardrail(ctx, &m.srv.Config, m.guard, m.srv.Log); err != nil {
+	if err := checkGuardrail(ctx, &m.srv.Config, m.guard, m.s.HistoryKeeps, m.srv.Log); err != nil {
 		return err
 	}
 	m.afterSnapshot = nil

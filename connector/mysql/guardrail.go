@@ -45,16 +45,12 @@ func readGuardrail(c *config.Connector) (guardrail, error) {
 	return g, nil
 }
 
-// systemDatabases hold the server's own tables, which Debezium's
-// table.ignore.builtin (default true) leaves out of every count.
-var systemDatabases = map[string]bool{"mysql": true, "sys": true, "performance_schema": true, "information_schema": true}
-
 // checkGuardrail counts, as Debezium's GuardrailValidator does at each
-// task start, the base tables whose structure the connector keeps: the
-// captured ones with schema.history.internal.store.only.captured.tables.ddl,
-// else those of the captured databases with ...databases.ddl, else every
-// one on the server. Over the limit, fail stops the connector and warn logs.
-func checkGuardrail(ctx context.Context, cfg *server.Config, g guardrail, log *zap.Logger) error {
+// task start, the base tables whose structure the connector keeps (keeps:
+// the schema history's rule, which schema.history.internal.store.only.
+// captured.*.ddl narrows from every table outside the system databases).
+// Over the limit, fail stops the connector and warn logs.
+func checkGuardrail(ctx context.Context, cfg *server.Config, g guardrail, keeps func(db, table string) bool, log *zap.Logger) error {
 	if g.max <= 0 {
 		return nil
 	}
@@ -67,22 +63,11 @@ func checkGuardrail(ctx context.Context, cfg *server.Config, g guardrail, log *z
 	if err != nil {
 		return server.Classify(fmt.Errorf("listing the tables for %s: %w", propGuardrailMax, err))
 	}
-	dbFilter, _ := cfg.Filter.(server.DatabaseFilter)
 	n := 0
 	for i := 0; i < r.RowNumber(); i++ {
 		db, _ := r.GetString(i, 0)
 		t, _ := r.GetString(i, 1)
-		switch {
-		case systemDatabases[strings.ToLower(db)]:
-		case cfg.StoreOnlyCapturedTablesDDL:
-			if cfg.Filter.TableIncluded(db, t) {
-				n++
-			}
-		case cfg.StoreOnlyCapturedDatabasesDDL && dbFilter != nil:
-			if dbFilter.DatabaseIncluded(db) {
-				n++
-			}
-		default:
+		if keeps(db, t) {
 			n++
 		}
 	}

@@ -809,6 +809,10 @@ func isGone(err error) bool {
 	return errors.As(err, &me) && (me.Code == gmysql.ER_BAD_DB_ERROR || me.Code == gmysql.ER_NO_SUCH_TABLE)
 }
 
+// HistoryKeeps reports whether the schema history keeps db.table's
+// structure (seedWanted): what guardrail.collections.max counts.
+func (s *Streamer) HistoryKeeps(db, table string) bool { return s.seedWanted(db, &table) }
+
 // seedWanted decides which databases and tables the history starts with:
 // every one but the system databases, unless
 // schema.history.internal.store.only.captured.*.ddl narrows it.
