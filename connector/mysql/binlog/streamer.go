@@ -119,7 +119,7 @@ type Incremental interface {
 	SignalReader
 	ChunkWindow
 	// Continue resumes its work as the stream (re)connects.
-	Continue(ctx context.Context) error
+	Continue(ctx context.Context, streamed string) error
 	// Progress is what the offset keeps of it.
 	Progress() string
 	// Close releases its connection.
@@ -164,9 +164,9 @@ func (noIncremental) More(server.StreamAt) bool           { return false }
 func (noIncremental) AtCommit(_ context.Context, batch []change.Event, _ server.StreamAt) ([]change.Event, error) {
 	return batch, nil
 }
-func (noIncremental) Continue(context.Context) error { return nil }
-func (noIncremental) Progress() string               { return "" }
-func (noIncremental) Close()                         {}
+func (noIncremental) Continue(context.Context, string) error { return nil }
+func (noIncremental) Progress() string                       { return "" }
+func (noIncremental) Close()                                 {}
 
 // txnState is where the reader stands in the binlog.
 type txnState struct {
@@ -386,7 +386,11 @@ func (s *Streamer) streamOnce(ctx context.Context, st *txnState, out change.Enqu
 
 // readEvents reads one dump until it fails or ctx ends.
 func (s *Streamer) readEvents(ctx context.Context, st *txnState, bs eventSource, out change.Enqueuer) (progressed bool, err error) {
-	if err := s.incr.Continue(ctx); err != nil {
+	var streamed string
+	if st.gset != nil {
+		streamed = st.gset.String()
+	}
+	if err := s.incr.Continue(ctx, streamed); err != nil {
 		return false, err
 	}
 	readCtx, stopReading := s.readContext(ctx, st)

@@ -159,6 +159,14 @@ func gtidOfEvent(info string) (string, bool) {
 // mariadbSnapshotGTIDs reads where conn's consistent snapshot (begun by the
 // caller) stands in the binlog, as a GTID position.
 func (s *Snapshotter) mariadbSnapshotGTIDs(conn *client.Conn) (string, error) {
+	return snapshotGTIDs(conn, &s.positions, s.log)
+}
+
+// snapshotGTIDs is where conn's consistent snapshot stands in MariaDB's
+// binlog (binlog_snapshot_file and _position, which MariaDB keeps
+// consistent with the InnoDB snapshot), as a GTID position; g remembers the
+// last answer.
+func snapshotGTIDs(conn *client.Conn, g *gtidPositions, log *zap.Logger) (string, error) {
 	r, err := conn.Execute("SHOW STATUS LIKE 'binlog_snapshot_%'")
 	if err != nil {
 		return "", fmt.Errorf("reading the snapshot's binlog position: %w", err)
@@ -175,7 +183,7 @@ func (s *Snapshotter) mariadbSnapshotGTIDs(conn *client.Conn) (string, error) {
 			pos, _ = strconv.ParseUint(v, 10, 64)
 		}
 	}
-	return s.positions.lookup(file, pos, gtidSource{
+	return g.lookup(file, pos, gtidSource{
 		full: func(file string, pos uint64) (string, error) {
 			g, err := conn.Execute("SELECT BINLOG_GTID_POS(?, ?)", file, pos)
 			if err != nil {
@@ -187,5 +195,5 @@ func (s *Snapshotter) mariadbSnapshotGTIDs(conn *client.Conn) (string, error) {
 		since: func(file string, from, to uint64) ([]string, bool, error) {
 			return binlogGTIDsSince(conn, file, from, to)
 		},
-	}, s.log)
+	}, log)
 }

@@ -77,10 +77,14 @@ type Incremental struct {
 	lastKey           []any
 	chunkKey          []int    // the columns the chunks follow: the primary key, or the surrogate key
 	ro                roWindow // read.only: the chunk's GTID watermarks
-	tableRows         int64
-	started           time.Time
-	maxKey            string         // the current table's largest key, for the notifications
-	notes             []change.Event // notifications written at the next transaction end
+	// streamed is the GTID set of the transactions the stream has read
+	// (read.only: a chunk's read must see them all).
+	streamed  string
+	positions gtidPositions // read.only on MariaDB: the chunks' snapshot positions
+	tableRows int64
+	started   time.Time
+	maxKey    string         // the current table's largest key, for the notifications
+	notes     []change.Event // notifications written at the next transaction end
 }
 
 // incrState is what survives a restart.
@@ -366,6 +370,7 @@ func (i *Incremental) AtCommit(ctx context.Context, batch []change.Event, at ser
 }
 
 func (i *Incremental) atCommit(ctx context.Context, batch []change.Event, at server.StreamAt) ([]change.Event, error) {
+	i.streamed = at.GTIDs
 	// Each request is dropped once acted on: one that fails (the table
 	// list could not be read) is taken again at the next end, alone.
 	for len(i.requests) > 0 {
@@ -453,8 +458,10 @@ func (i *Incremental) chunkSource(tsMs int64) *change.Value {
 
 // Continue starts the next chunk of a snapshot in progress when none is in
 // flight, as the stream (re)connects: after a restart, the progress
-// restored from the offset has no chunk in flight.
-func (i *Incremental) Continue(ctx context.Context) error {
+// restored from the offset has no chunk in flight. streamed is the GTID set
+// the stream resumes from.
+func (i *Incremental) Continue(ctx context.Context, streamed string) error {
+	i.streamed = streamed
 	if i.active() && i.chunkID == "" && !i.state.Paused {
 		return i.nextChunk(ctx)
 	}
@@ -623,13 +630,17 @@ func (i *Incremental) Close() {
 }
 
 func (i *Incremental) readChunk(ctx context.Context) (int, error) {
+	id := make([]byte, 8)
+	_, _ = rand.Read(id)
+	chunkID := hex.EncodeToString(id)
+	name := i.state.Tables[0]
+	if i.srv.ReadOnly {
+		return i.readOnlyChunk(ctx, chunkID, name)
+	}
 	conn, err := i.connect(ctx)
 	if err != nil {
 		return 0, err
 	}
-	id := make([]byte, 8)
-	_, _ = rand.Read(id)
-	chunkID := hex.EncodeToString(id)
 	signalTable := quoteQualified(i.srv.SignalTable)
 	write := func(suffix, typ string) error {
 		q := fmt.Sprintf("INSERT INTO %s VALUES ('%s-%s', '%s', NULL)", signalTable, chunkID, suffix, typ)
@@ -639,30 +650,12 @@ func (i *Incremental) readChunk(ctx context.Context) (int, error) {
 		}
 		return nil
 	}
-	var low gmysql.GTIDSet
-	if i.srv.ReadOnly {
-		if low, err = i.executedGTIDs(conn); err != nil {
-			return 0, err
-		}
-	} else if err := write("open", signalWindowOpen); err != nil {
+	if err := write("open", signalWindowOpen); err != nil {
 		return 0, err
 	}
-	name := i.state.Tables[0]
-	rows, order, last, q, err := i.selectChunk(conn, name)
-	var me *gmysql.MyError
-	if errors.As(err, &me) && me.Code == gmysql.ER_BAD_FIELD_ERROR {
-		// A column is gone that the stream has not seen dropped yet:
-		// read the table's definition again and the chunk with it.
-		if skip, rerr := i.refresh(ctx, name, true); rerr == nil && skip == "" {
-			rows, order, last, q, err = i.selectChunk(conn, name)
-		}
-	}
+	rows, order, last, err := i.selectCurrent(ctx, conn, name)
 	if err != nil {
-		i.Close()
-		return 0, fmt.Errorf("on-demand snapshot of %s: reading a chunk (%s): %w", name, q, err)
-	}
-	if i.srv.ReadOnly {
-		return i.readOnlyChunk(conn, low, chunkID, rows, order, last)
+		return 0, err
 	}
 	if i.srv.WatermarkDelete {
 		// insert_delete: the open row's delete closes the window (and
@@ -683,6 +676,24 @@ func (i *Incremental) readChunk(ctx context.Context) (int, error) {
 	}
 	i.chunkID, i.rows, i.order, i.lastKey = chunkID, rows, order, last
 	return len(order), nil
+}
+
+// selectCurrent is selectChunk, once more with the table's definition read
+// again where the SELECT names a column that is gone: the stream has not
+// yet seen it dropped. A failure closes the connection.
+func (i *Incremental) selectCurrent(ctx context.Context, conn *client.Conn, name string) (rows map[string][]any, order []string, last []any, err error) {
+	rows, order, last, q, err := i.selectChunk(conn, name)
+	var me *gmysql.MyError
+	if errors.As(err, &me) && me.Code == gmysql.ER_BAD_FIELD_ERROR {
+		if skip, rerr := i.refresh(ctx, name, true); rerr == nil && skip == "" {
+			rows, order, last, q, err = i.selectChunk(conn, name)
+		}
+	}
+	if err != nil {
+		i.Close()
+		return nil, nil, nil, fmt.Errorf("on-demand snapshot of %s: reading a chunk (%s): %w", name, q, err)
+	}
+	return rows, order, last, nil
 }
 
 // selectChunk reads the current table's next chunk: its rows by key, the

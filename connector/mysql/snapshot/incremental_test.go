@@ -642,7 +642,7 @@ func TestSignalPauseResume(t *testing.T) {
 	if !i.state.Paused || i.chunkID != "" || !strings.Contains(i.Progress(), `"paused":true`) {
 		t.Fatalf("paused %v, chunk %q, progress %s; want paused, no chunk read", i.state.Paused, i.chunkID, i.Progress())
 	}
-	if err := i.Continue(context.Background()); err != nil {
+	if err := i.Continue(context.Background(), ""); err != nil {
 		t.Fatalf("Continue while paused read a chunk: %v", err)
 	}
 	// (AtCommit would read the next chunk, which needs a server.)

@@ -2,7 +2,9 @@ package snapshot
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/go-mysql-org/go-mysql/client"
 	gmysql "github.com/go-mysql-org/go-mysql/mysql"
@@ -13,15 +15,17 @@ import (
 
 // Read-only chunks (read.only=true), bounded as Debezium's
 // BinlogReadOnlyIncrementalSnapshotChangeEventSource bounds them: the
-// server's executed GTID set read before the chunk's SELECT (low) and
-// after it (high) stand for the open and close rows of the signal table,
-// so nothing is written to the server. A streamed change of a transaction
-// low holds committed before the SELECT, which saw it: the chunk's row is
-// newer and stays. Any other change read before the stream reaches high
-// may or may not be in the chunk: its key leaves the chunk, the streamed
-// event stands. Once the stream holds every transaction high holds (the
+// GTID set of the transactions the chunk's SELECT sees (low) and the
+// server's executed set after it (high) stand for the open and close rows
+// of the signal table, so nothing is written to the server. A streamed
+// change of a transaction low holds is in the chunk: the chunk's row is as
+// new and stays. Any other change read before the stream reaches high is
+// newer than the chunk: its key leaves the chunk, the streamed event
+// stands. Once the stream holds every transaction high holds (the
 // executed set is a prefix of the binlog, so nothing after high comes
-// before that), the chunk is written.
+// before that), the chunk is written. A chunk is read only when low holds
+// every transaction the stream has read: the events of one it did not see
+// are already written, and the chunk's older row would follow them.
 
 // roWindow is a read-only chunk's watermarks.
 type roWindow struct {
@@ -72,9 +76,63 @@ func (i *Incremental) hasGTIDs(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
-// readOnlyChunk takes the high watermark after the chunk's SELECT and puts
-// the chunk in flight, its window open at once.
-func (i *Incremental) readOnlyChunk(conn *client.Conn, low gmysql.GTIDSet, chunkID string, rows map[string][]any, order []string, last []any) (int, error) {
+// readOnlyChunk reads the current table's next chunk between two GTID
+// watermarks and puts it in flight, its window open at once. A read whose
+// view is behind the stream is tried again, readOnlyAttempts times in all.
+func (i *Incremental) readOnlyChunk(ctx context.Context, chunkID, name string) (int, error) {
+	for attempt := 1; ; attempt++ {
+		n, err := i.readOnlyAttempt(ctx, chunkID, name)
+		var me *gmysql.MyError
+		again := errors.Is(err, errViewBehind) || errors.As(err, &me) && me.Code == gmysql.ER_TABLE_DEF_CHANGED
+		if !again || attempt == readOnlyAttempts {
+			return n, err
+		}
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(readOnlyRetryWait):
+		}
+	}
+}
+
+const (
+	readOnlyAttempts  = 200
+	readOnlyRetryWait = 10 * time.Millisecond
+)
+
+// errViewBehind: the stream has read a transaction the chunk's SELECT
+// would not see. Its events are already on their way to Kafka, so the
+// chunk's older rows would be written after them and stay as the last
+// word. Only a moment: a transaction is in the binlog, where the stream
+// reads it, before the engine's commit makes it visible.
+var errViewBehind = errors.New("the stream has read a transaction that a new read of the table does not see yet")
+
+func (i *Incremental) readOnlyAttempt(ctx context.Context, chunkID, name string) (int, error) {
+	conn, err := i.connect(ctx)
+	if err != nil {
+		return 0, err
+	}
+	low, err := i.lowWatermark(conn)
+	if err != nil {
+		return 0, err
+	}
+	if ahead, err := streamPastView(i.srv.Proto(), low, i.streamed); err != nil || ahead {
+		i.Close() // ends the consistent snapshot
+		if err == nil {
+			err = fmt.Errorf("%w (stream at %s, the read at %s)", errViewBehind, i.streamed, low)
+		}
+		return 0, fmt.Errorf("on-demand snapshot of %s: %w", name, err)
+	}
+	rows, order, last, err := i.selectCurrent(ctx, conn, name)
+	if err != nil {
+		return 0, err
+	}
+	if i.srv.Proto() == gmysql.MariaDBFlavor {
+		if _, err := conn.Execute("COMMIT"); err != nil {
+			i.Close()
+			return 0, fmt.Errorf("on-demand snapshot of %s: ending the chunk's consistent snapshot: %w", name, err)
+		}
+	}
 	high, err := i.executedGTIDs(conn)
 	if err != nil {
 		return 0, err
@@ -84,8 +142,66 @@ func (i *Incremental) readOnlyChunk(conn *client.Conn, low gmysql.GTIDSet, chunk
 	}
 	i.chunkID, i.rows, i.order, i.lastKey = chunkID, rows, order, last
 	i.ro = roWindow{low: low, high: high}
+	if i.srv.Proto() != gmysql.MariaDBFlavor {
+		// gtid_executed is not known here to hold only transactions the
+		// SELECT sees (MySQL 5.7 adds a GTID before the engine commits):
+		// every change streamed in the window leaves the chunk.
+		i.ro.low = nil
+	}
 	i.windowOpen = true
 	return len(order), nil
+}
+
+// lowWatermark begins the chunk's read on conn and returns the GTID set of
+// the transactions its SELECT sees. On MariaDB, gtid_binlog_pos holds a
+// transaction from its binlog write, before InnoDB's commit makes it
+// visible: a chunk read in that moment missed a change the set claimed,
+// and its older row was written after the change (found by
+// TestOnDemandSnapshotReadOnly in one run of many). So the chunk reads in a
+// consistent snapshot, whose binlog position MariaDB keeps exact. MySQL's
+// is gtid_executed, read before the SELECT.
+func (i *Incremental) lowWatermark(conn *client.Conn) (gmysql.GTIDSet, error) {
+	if i.srv.Proto() != gmysql.MariaDBFlavor {
+		return i.executedGTIDs(conn)
+	}
+	if _, err := conn.Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT"); err != nil {
+		i.Close()
+		return nil, fmt.Errorf("starting the consistent snapshot of a read-only on-demand snapshot chunk: %w", err)
+	}
+	text, err := snapshotGTIDs(conn, &i.positions, i.log)
+	if err != nil {
+		i.Close()
+		return nil, fmt.Errorf("reading where a read-only on-demand snapshot chunk stands in the binlog: %w", err)
+	}
+	set, err := gmysql.ParseGTIDSet(gmysql.MariaDBFlavor, text)
+	if err != nil {
+		i.Close()
+		return nil, fmt.Errorf("the binlog's GTID position %q at a read-only on-demand snapshot chunk: %w", text, err)
+	}
+	return set, nil
+}
+
+// streamPastView reports whether the stream's set streamed holds a
+// transaction low does not. A MariaDB domain low does not know is not
+// compared (the stream's set can carry domains long gone from the binlog).
+func streamPastView(flavor string, low gmysql.GTIDSet, streamed string) (bool, error) {
+	if streamed == "" {
+		return false, nil
+	}
+	set, err := gmysql.ParseGTIDSet(flavor, streamed)
+	if err != nil {
+		return false, fmt.Errorf("the stream's GTID set %q: %w", streamed, err)
+	}
+	if m, ok := set.(*gmysql.MariadbGTIDSet); ok {
+		if l, ok := low.(*gmysql.MariadbGTIDSet); ok {
+			for d := range m.Sets {
+				if l.Sets[d] == nil {
+					delete(m.Sets, d)
+				}
+			}
+		}
+	}
+	return !low.Contain(set), nil
 }
 
 // concurrent reports whether a streamed transaction may have committed
