@@ -246,6 +246,9 @@ type Connector struct {
 	SnapshotMode        string // snapshot.mode, default "initial"
 	SnapshotLockingMode string // snapshot.locking.mode, default "minimal"
 	SnapshotMaxThreads  int    // snapshot.max.threads, default 1
+	// SnapshotLockTimeout is snapshot.lock.timeout.ms (default 10 s): how
+	// long a snapshot waits for a lock (Debezium's lock_wait_timeout).
+	SnapshotLockTimeout time.Duration
 	// SnapshotRangeRows is sluice.snapshot.range.rows: the rows of each
 	// primary-key range a table is read in (DefaultSnapshotRangeRows).
 	SnapshotRangeRows int
@@ -783,6 +786,7 @@ func (r *reader) snapshot(c *Connector) {
 	}
 	c.SnapshotLockingMode = r.enum("snapshot.locking.mode", locking)
 	c.SnapshotMaxThreads = int(r.integer("snapshot.max.threads", 1, positive(math.MaxInt32)))
+	c.SnapshotLockTimeout = r.millis("snapshot.lock.timeout.ms", 10*time.Second, true)
 	c.SnapshotRangeRows = int(r.integer("sluice.snapshot.range.rows", DefaultSnapshotRangeRows, positive(math.MaxInt32)))
 	c.SnapshotFetchSize = int(r.integer("snapshot.fetch.size", 0, intRule{min: 0, max: math.MaxInt32,
 		form: "a non-negative integer", def: "unset: rows are streamed"}))

@@ -100,7 +100,7 @@ func ParseConfig(c *config.Connector) (server.Config, error) {
 		TLS: c.DatabaseTLS.Config, TLSMode: c.DatabaseTLS.Mode, TLSOptional: c.DatabaseTLS.Optional,
 		Snapshot: server.SnapshotConfig{Mode: c.SnapshotMode, LockingMode: c.SnapshotLockingMode,
 			MaxThreads: c.SnapshotMaxThreads, ChunkRows: c.SnapshotRangeRows, Selects: c.SnapshotSelects,
-			Tables: c.SnapshotTableIncluded, Order: c.SnapshotOrder},
+			Tables: c.SnapshotTableIncluded, Order: c.SnapshotOrder, LockTimeout: c.SnapshotLockTimeout},
 		SignalTable:      c.Raw[propSignalTable],
 		IncrementalChunk: 1024,
 		IncludeQuery:     c.IncludeQuery,

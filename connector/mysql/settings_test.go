@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sluice-cdc/sluice/config"
 	"github.com/sluice-cdc/sluice/connector/change"
@@ -54,11 +55,11 @@ func TestApplyDDLConfig(t *testing.T) {
 // The snapshot's settings reach the snapshotter: threads and range rows.
 func TestParseConfigSnapshotSettings(t *testing.T) {
 	for extra, want := range map[string]server.SnapshotConfig{
-		"": {Mode: "initial", LockingMode: "minimal", MaxThreads: 1, ChunkRows: config.DefaultSnapshotRangeRows},
-		`,"snapshot.max.threads":"3","sluice.snapshot.range.rows":"1000"`: {Mode: "initial", LockingMode: "minimal",
-			MaxThreads: 3, ChunkRows: 1000},
+		"": {Mode: "initial", LockingMode: "minimal", MaxThreads: 1, ChunkRows: config.DefaultSnapshotRangeRows, LockTimeout: 10 * time.Second},
+		`,"snapshot.max.threads":"3","sluice.snapshot.range.rows":"1000","snapshot.lock.timeout.ms":"2500"`: {Mode: "initial", LockingMode: "minimal",
+			MaxThreads: 3, ChunkRows: 1000, LockTimeout: 2500 * time.Millisecond},
 		`,"snapshot.select.statement.overrides":"db.t","snapshot.select.statement.overrides.db.t":" SELECT * FROM db.t WHERE a > 1"`: {
-			Mode: "initial", LockingMode: "minimal", MaxThreads: 1, ChunkRows: config.DefaultSnapshotRangeRows,
+			Mode: "initial", LockingMode: "minimal", MaxThreads: 1, ChunkRows: config.DefaultSnapshotRangeRows, LockTimeout: 10 * time.Second,
 			Selects: map[string]string{"db.t": "SELECT * FROM db.t WHERE a > 1"}},
 	} {
 		cfg, err := ParseConfig(parseTestConnector(t, extra))

@@ -664,7 +664,7 @@ func (s *Streamer) schemaNow(ctx context.Context, needPosition bool) (offsets.My
 func (s *Streamer) blockDDL(conn *client.Conn) (bool, func()) {
 	// Waiting long for a running DDL would hold up the start; without the
 	// block Sluice reads until the position stands still.
-	_, _ = conn.Execute("SET SESSION lock_wait_timeout = 10")
+	_, _ = conn.Execute(fmt.Sprintf("SET SESSION lock_wait_timeout = %d", s.cfg.Snapshot.LockWaitSeconds()))
 	var lock, unlock []string
 	if s.cfg.Proto() == "mariadb" {
 		lock, unlock = []string{"BACKUP STAGE START", "BACKUP STAGE BLOCK_DDL"}, []string{"BACKUP STAGE END"}

@@ -140,6 +140,18 @@ type SnapshotConfig struct {
 	// Order is snapshot.tables.order.by.row.count: "disabled" (by name),
 	// "ascending" or "descending" (by estimated rows).
 	Order string
+	// LockTimeout is snapshot.lock.timeout.ms; 0 is the default, 10 s.
+	LockTimeout time.Duration
+}
+
+// LockWaitSeconds is the session's lock_wait_timeout for a snapshot: the
+// whole seconds of snapshot.lock.timeout.ms, as Debezium sets it (so under
+// a second is 0: no wait).
+func (c SnapshotConfig) LockWaitSeconds() int64 {
+	if c.LockTimeout == 0 {
+		return 10
+	}
+	return int64(c.LockTimeout / time.Second)
 }
 
 // Filter decides which tables are captured.

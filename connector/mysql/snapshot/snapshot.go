@@ -126,7 +126,19 @@ type chunkResult struct {
 }
 
 func (s *Snapshotter) connect(ctx context.Context) (*client.Conn, error) {
-	return connect(ctx, s.cfg)
+	conn, err := connect(ctx, s.cfg)
+	if err != nil {
+		return nil, err
+	}
+	// A range's SELECT waits for the table's metadata lock (a DDL or a LOCK
+	// TABLES ... WRITE holds it) and MySQL's range lock for its table lock:
+	// snapshot.lock.timeout.ms at most, as Debezium's snapshot waits.
+	q := fmt.Sprintf("SET SESSION lock_wait_timeout = %d", s.snap.LockWaitSeconds())
+	if _, err := conn.Execute(q); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("preparing a snapshot connection (%s): %w", q, err)
+	}
+	return conn, nil
 }
 
 // connect opens a connection that reads rows as the binlog carries them.
@@ -541,7 +553,7 @@ func (s *Snapshotter) readChunk(ctx context.Context, conn *client.Conn, j *chunk
 	var res chunkResult
 	fail := func(what string, err error) error {
 		_, _ = conn.Execute("ROLLBACK")
-		res.err = fmt.Errorf("snapshot of %s: %s: %w", j.t.name, what, err)
+		res.err = fmt.Errorf("snapshot of %s: %s: %w", j.t.name, what, s.lockHint(err))
 		j.done <- res // the one send: it failed before the rows
 		return res.err
 	}
@@ -608,11 +620,20 @@ func (s *Snapshotter) readChunk(ctx context.Context, conn *client.Conn, j *chunk
 	}
 	if err != nil {
 		_, _ = conn.Execute("ROLLBACK")
-		j.streamErr = fmt.Errorf("snapshot of %s: reading rows: %w", j.t.name, err)
+		j.streamErr = fmt.Errorf("snapshot of %s: reading rows: %w", j.t.name, s.lockHint(err))
 		err = j.streamErr
 	}
 	close(j.stream)
 	return err
+}
+
+// lockHint names the setting behind a lock wait that timed out.
+func (s *Snapshotter) lockHint(err error) error {
+	var me *gmysql.MyError
+	if !errors.As(err, &me) || me.Code != gmysql.ER_LOCK_WAIT_TIMEOUT {
+		return err
+	}
+	return fmt.Errorf("%w (another session held a lock on the table longer than snapshot.lock.timeout.ms, %d s; the range is read again; raise the setting to wait longer)", err, s.snap.LockWaitSeconds())
 }
 
 // streamRows runs the chunk's SELECT and sends its rows on j.stream.
