@@ -1096,3 +1096,39 @@ func TestSnapshotLockTimeout(t *testing.T) {
 	}
 	sl.Stop()
 }
+
+// A table dropped while an on-demand snapshot reads it is skipped, as
+// Debezium skips a table whose schema it no longer has; the next table is
+// read and the stream goes on. Before, every chunk failed to find the table
+// and the stream went round its reconnect loop for good.
+func TestOnDemandSnapshotTableDropped(t *testing.T) {
+	e := needServers(t)
+	d := newDB(t, e)
+	snapshotTable(t, d, 100_000)
+	d.exec("CREATE TABLE t2 (id INT PRIMARY KEY)")
+	d.exec("INSERT INTO t2 SELECT seq FROM seq_1_to_1000")
+	d.exec("CREATE TABLE u (id INT PRIMARY KEY)")
+	sl, prefix := startOnDemand(t, e, d, 10)
+	topic := prefix + "." + d.name + ".t"
+	d.exec(fmt.Sprintf(`INSERT INTO debezium_signal VALUES ('ad-hoc-d', 'execute-snapshot', '{"data-collections": ["%s.t", "%s.t2"]}')`, d.name, d.name))
+	waitFor(t, 30*time.Second, "the first chunk", func() bool { return topicRecords(t, e.kafka, topic, 1, 200*time.Millisecond) > 0 })
+	d.exec(`INSERT INTO debezium_signal VALUES ('pause-d', 'pause-snapshot', '{"type": "incremental"}')`)
+	sl.WaitLog("on-demand snapshot paused", 30*time.Second)
+	d.exec("DROP TABLE t")
+	d.exec(`INSERT INTO debezium_signal VALUES ('resume-d', 'resume-snapshot', '{"type": "incremental"}')`)
+	sl.WaitLog("on-demand snapshot finished", time.Minute)
+	if log := sl.Stderr.String(); !strings.Contains(log, "on-demand snapshot skips a table") || !strings.Contains(log, "no longer exists") {
+		t.Errorf("no warning that the dropped table was skipped:\n%s", tail(log, 3000))
+	}
+	recs := consume(t, e, 1000, time.Minute, prefix+"."+d.name+".t2")
+	seen := map[float64]bool{}
+	for _, r := range recs {
+		seen[payload(t, r.Value)["after"].(map[string]any)["id"].(float64)] = true
+	}
+	if len(seen) != 1000 {
+		t.Errorf("%d distinct rows of t2 read after t was dropped, want 1000", len(seen))
+	}
+	d.exec("INSERT INTO u VALUES (1)")
+	consume(t, e, 1, 30*time.Second, prefix+"."+d.name+".u")
+	sl.Stop()
+}

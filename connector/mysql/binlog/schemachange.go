@@ -167,6 +167,7 @@ func (s *Streamer) queryEvent(ctx context.Context, st *txnState, h *replication.
 	if stmt.Index {
 		for _, c := range stmt.Changes {
 			s.tables.forget(c.Table)
+			s.incr.TableChanged(c.Table.DB, c.Table.Table)
 		}
 		db := stmt.Changes[0].Table.DB
 		if s.schemaChangeWanted(db, &stmt.Changes[0].Table) {
@@ -184,8 +185,10 @@ func (s *Streamer) queryEvent(ctx context.Context, st *txnState, h *replication.
 		if c.Kind != ddl.Truncate { // TRUNCATE keeps the structure
 			s.tables.forget(c.Table)
 		}
+		s.incr.TableChanged(c.Table.DB, c.Table.Table)
 		if c.Kind == ddl.Rename {
 			s.tables.forget(c.From)
+			s.incr.TableChanged(c.From.DB, c.From.Table)
 		}
 		if _, ok := groups[c.Table.DB]; !ok {
 			dbs = append(dbs, c.Table.DB)

@@ -150,6 +150,9 @@ type ChunkWindow interface {
 	AtCommit(ctx context.Context, batch []change.Event, at server.StreamAt) ([]change.Event, error)
 	// More reports whether it has more to write at the same end (at).
 	More(at server.StreamAt) bool
+	// TableChanged tells it of a DDL that altered, truncated, dropped or
+	// renamed db.table.
+	TableChanged(db, table string)
 }
 
 // noIncremental is the stream without on-demand snapshots.
@@ -165,6 +168,7 @@ func (noIncremental) AtCommit(_ context.Context, batch []change.Event, _ server.
 	return batch, nil
 }
 func (noIncremental) Continue(context.Context, string) error { return nil }
+func (noIncremental) TableChanged(string, string)            {}
 func (noIncremental) Progress() string                       { return "" }
 func (noIncremental) Close()                                 {}
 

@@ -406,6 +406,22 @@ func (i *Incremental) atCommit(ctx context.Context, batch []change.Event, at ser
 	return batch, nil
 }
 
+// TableChanged drops the chunk in flight when a DDL changed its table
+// before the chunk was written: its rows, read before the DDL, would be
+// written after it, where a truncated table's rows would come back and an
+// altered one's would follow records of the new columns with the old. The
+// next transaction end (the DDL's own) reads the chunk again, after the
+// DDL.
+func (i *Incremental) TableChanged(db, table string) {
+	if i.chunkID == "" || i.table == nil || !strings.EqualFold(i.table.Database, db) || !strings.EqualFold(i.table.Name, table) {
+		return
+	}
+	i.log.Info("a DDL changed the table of the on-demand snapshot chunk in flight; the chunk is read again after it",
+		zap.String("table", db+"."+table))
+	i.chunkID, i.rows, i.order, i.windowOpen, i.closeSeen, i.closeAt = "", nil, nil, false, false, server.EventAt{}
+	i.ro = roWindow{}
+}
+
 // Dedupe removes a streamed row's key from the chunk in flight: the
 // streamed event is at least as new as the chunk's row.
 // gtid is the streamed transaction's: with read.only, one the chunk's low
@@ -489,6 +505,10 @@ func (i *Incremental) nextChunk(ctx context.Context) error {
 			continue
 		}
 		n, err := i.readChunk(ctx)
+		if errors.Is(err, errTableGone) {
+			i.finishTable(name, gone)
+			continue
+		}
 		if err != nil {
 			return err
 		}
@@ -527,6 +547,9 @@ func (i *Incremental) finishTable(name, why string) {
 func (i *Incremental) prepare(ctx context.Context, name string) (skip string, err error) {
 	db, tbl, _ := strings.Cut(name, ".")
 	info, err := i.srv.Catalog.Table(ctx, db, tbl)
+	if errors.Is(err, server.ErrNotInCatalog) {
+		return gone, nil
+	}
 	if err != nil {
 		return "", fmt.Errorf("on-demand snapshot of %s: %w", name, err)
 	}
@@ -580,6 +603,9 @@ func (i *Incremental) refresh(ctx context.Context, name string, fresh bool) (ski
 	}
 	db, tbl, _ := strings.Cut(name, ".")
 	info, err := i.srv.Catalog.Table(ctx, db, tbl)
+	if errors.Is(err, server.ErrNotInCatalog) {
+		return gone, nil
+	}
 	if err != nil || info == i.info {
 		return "", err
 	}
@@ -599,6 +625,15 @@ func (i *Incremental) refresh(ctx context.Context, name string, fresh bool) (ski
 		zap.String("table", name), zap.Int("columns", len(i.defs)), zap.Bool("key_changed_restarting_table", restart))
 	return "", nil
 }
+
+// gone is why a table dropped or renamed while its on-demand snapshot
+// waits or runs is skipped, as Debezium skips a table whose schema it no
+// longer has. Before, the catalog's error failed every chunk and held the
+// stream in its reconnect loop.
+const gone = "no longer exists (dropped or renamed since the snapshot was asked for)"
+
+// errTableGone: a chunk's SELECT found its table gone.
+var errTableGone = errors.New("the table " + gone)
 
 func keyNames(defs []mysqltypes.ColumnDef, key []int) []string {
 	out := make([]string, len(key))
@@ -680,12 +715,16 @@ func (i *Incremental) readChunk(ctx context.Context) (int, error) {
 
 // selectCurrent is selectChunk, once more with the table's definition read
 // again where the SELECT names a column that is gone: the stream has not
-// yet seen it dropped. A failure closes the connection.
+// yet seen it dropped. A table that is gone is errTableGone. A failure
+// closes the connection.
 func (i *Incremental) selectCurrent(ctx context.Context, conn *client.Conn, name string) (rows map[string][]any, order []string, last []any, err error) {
 	rows, order, last, q, err := i.selectChunk(conn, name)
 	var me *gmysql.MyError
-	if errors.As(err, &me) && me.Code == gmysql.ER_BAD_FIELD_ERROR {
-		if skip, rerr := i.refresh(ctx, name, true); rerr == nil && skip == "" {
+	if errors.As(err, &me) && (me.Code == gmysql.ER_BAD_FIELD_ERROR || me.Code == gmysql.ER_NO_SUCH_TABLE) {
+		switch skip, rerr := i.refresh(ctx, name, true); {
+		case rerr == nil && skip == gone:
+			err = errTableGone
+		case rerr == nil && skip == "":
 			rows, order, last, q, err = i.selectChunk(conn, name)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -707,5 +708,31 @@ func TestFromDebezium(t *testing.T) {
 	}
 	if _, err := FromDebezium(offsets.DebeziumIncremental{Collections: "{"}, zap.NewNop()); err == nil {
 		t.Error("unreadable collections accepted")
+	}
+}
+
+// A DDL on the table of the chunk in flight drops the chunk (its rows were
+// read before the DDL and would be written after it); the table's progress
+// stays, so the next chunk reads the same keys again. A DDL on another
+// table changes nothing, and the close row of the dropped chunk is ignored.
+func TestTableChangedDropsChunkInFlight(t *testing.T) {
+	i, _ := newTestIncremental(t, 0)
+	chunkInFlight(t, i)
+	i.windowOpen = true
+	i.state.LastKey = []string{"0"}
+	i.TableChanged("app", "b")
+	if i.chunkID != "c1" || len(i.order) != 4 {
+		t.Fatalf("a DDL on app.b dropped the chunk of app.a")
+	}
+	i.TableChanged("app", "A")
+	if i.chunkID != "" || i.rows != nil || i.windowOpen {
+		t.Fatalf("chunk %q, %d rows, window open %v after a DDL on its table; want it dropped", i.chunkID, len(i.rows), i.windowOpen)
+	}
+	if !slices.Equal(i.state.LastKey, []string{"0"}) || i.state.Tables[0] != "app.a" {
+		t.Errorf("progress %v %v after the drop; want app.a from key 0 still", i.state.Tables, i.state.LastKey)
+	}
+	i.Signal("c1-close", signalWindowClose, "")
+	if i.closeSeen {
+		t.Error("the dropped chunk's close row closed a window")
 	}
 }
