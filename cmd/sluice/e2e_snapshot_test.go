@@ -967,11 +967,7 @@ func TestOnDemandSnapshotAcrossAlter(t *testing.T) {
 	d.exec("CREATE TABLE u (id INT PRIMARY KEY)")
 	sl, prefix := startOnDemand(t, e, d, 10)
 	topic := prefix + "." + d.name + ".t"
-	d.exec(fmt.Sprintf(`INSERT INTO debezium_signal VALUES ('ad-hoc-a', 'execute-snapshot', '{"data-collections": ["%s.t"]}')`, d.name))
-	waitFor(t, 30*time.Second, "the first chunk", func() bool { return topicRecords(t, e.kafka, topic, 1, 200*time.Millisecond) > 0 })
-	d.exec(`INSERT INTO debezium_signal VALUES ('pause-a', 'pause-snapshot', '{"type": "incremental"}')`)
-	sl.WaitLog("on-demand snapshot paused", 30*time.Second)
-	before := topicRecords(t, e.kafka, topic, 1, time.Second)
+	before := pausedAfterFirstChunk(t, e, d, sl, topic, "t")
 	if before >= 100_000 {
 		t.Fatalf("the snapshot read all %d rows before the pause; the test needs it paused in the middle", before)
 	}
@@ -994,6 +990,23 @@ func TestOnDemandSnapshotAcrossAlter(t *testing.T) {
 		t.Errorf("%d distinct rows read, want 100,000", len(seen))
 	}
 	sl.Stop()
+}
+
+// pausedAfterFirstChunk asks for an on-demand snapshot of d's tables
+// through the signal table and pauses it once its first chunk reached
+// topic; it returns the records in topic then.
+func pausedAfterFirstChunk(t *testing.T, e env, d *db, sl *daemon, topic string, tables ...string) int64 {
+	t.Helper()
+	var qualified []string
+	for _, tbl := range tables {
+		qualified = append(qualified, d.name+"."+tbl)
+	}
+	names, _ := json.Marshal(qualified)
+	d.exec(fmt.Sprintf(`INSERT INTO debezium_signal VALUES ('ad-hoc-p', 'execute-snapshot', '{"data-collections": %s}')`, names))
+	waitFor(t, 30*time.Second, "the first chunk", func() bool { return topicRecords(t, e.kafka, topic, 1, 200*time.Millisecond) > 0 })
+	d.exec(`INSERT INTO debezium_signal VALUES ('pause-p', 'pause-snapshot', '{"type": "incremental"}')`)
+	sl.WaitLog("on-demand snapshot paused", 30*time.Second)
+	return topicRecords(t, e.kafka, topic, 1, time.Second)
 }
 
 // A DDL between two ranges of the initial snapshot (each range has a
@@ -1110,10 +1123,7 @@ func TestOnDemandSnapshotTableDropped(t *testing.T) {
 	d.exec("CREATE TABLE u (id INT PRIMARY KEY)")
 	sl, prefix := startOnDemand(t, e, d, 10)
 	topic := prefix + "." + d.name + ".t"
-	d.exec(fmt.Sprintf(`INSERT INTO debezium_signal VALUES ('ad-hoc-d', 'execute-snapshot', '{"data-collections": ["%s.t", "%s.t2"]}')`, d.name, d.name))
-	waitFor(t, 30*time.Second, "the first chunk", func() bool { return topicRecords(t, e.kafka, topic, 1, 200*time.Millisecond) > 0 })
-	d.exec(`INSERT INTO debezium_signal VALUES ('pause-d', 'pause-snapshot', '{"type": "incremental"}')`)
-	sl.WaitLog("on-demand snapshot paused", 30*time.Second)
+	pausedAfterFirstChunk(t, e, d, sl, topic, "t", "t2")
 	d.exec("DROP TABLE t")
 	d.exec(`INSERT INTO debezium_signal VALUES ('resume-d', 'resume-snapshot', '{"type": "incremental"}')`)
 	sl.WaitLog("on-demand snapshot finished", time.Minute)

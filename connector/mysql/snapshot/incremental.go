@@ -545,13 +545,9 @@ func (i *Incremental) finishTable(name, why string) {
 // primary key needs; it must be unique and not null, as in Debezium). A
 // table it cannot chunk gets the reason to skip it.
 func (i *Incremental) prepare(ctx context.Context, name string) (skip string, err error) {
-	db, tbl, _ := strings.Cut(name, ".")
-	info, err := i.srv.Catalog.Table(ctx, db, tbl)
-	if errors.Is(err, server.ErrNotInCatalog) {
-		return gone, nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("on-demand snapshot of %s: %w", name, err)
+	info, skip, err := i.definition(ctx, name)
+	if skip != "" || err != nil {
+		return skip, err
 	}
 	i.table = nil
 	skip, err = i.follow(name, info)
@@ -601,13 +597,9 @@ func (i *Incremental) refresh(ctx context.Context, name string, fresh bool) (ski
 	if fresh {
 		i.srv.Catalog.Invalidate()
 	}
-	db, tbl, _ := strings.Cut(name, ".")
-	info, err := i.srv.Catalog.Table(ctx, db, tbl)
-	if errors.Is(err, server.ErrNotInCatalog) {
-		return gone, nil
-	}
-	if err != nil || info == i.info {
-		return "", err
+	info, skip, err := i.definition(ctx, name)
+	if skip != "" || err != nil || info == i.info {
+		return skip, err
 	}
 	if slices.Equal(info.Key, i.info.Key) && slices.EqualFunc(info.Columns, i.defs, func(a, b mysqltypes.ColumnDef) bool { return reflect.DeepEqual(a, b) }) {
 		i.info = info // read again after another table's DDL, unchanged
@@ -624,6 +616,20 @@ func (i *Incremental) refresh(ctx context.Context, name string, fresh bool) (ski
 	i.log.Info("the table changed during the on-demand snapshot; the next chunks read its new columns",
 		zap.String("table", name), zap.Int("columns", len(i.defs)), zap.Bool("key_changed_restarting_table", restart))
 	return "", nil
+}
+
+// definition is the catalog's definition of the table name, or gone as
+// the reason to skip it.
+func (i *Incremental) definition(ctx context.Context, name string) (info *ddl.TableInfo, skip string, err error) {
+	db, tbl, _ := strings.Cut(name, ".")
+	info, err = i.srv.Catalog.Table(ctx, db, tbl)
+	if errors.Is(err, server.ErrNotInCatalog) {
+		return nil, gone, nil
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("on-demand snapshot of %s: %w", name, err)
+	}
+	return info, "", nil
 }
 
 // gone is why a table dropped or renamed while its on-demand snapshot
