@@ -209,6 +209,9 @@ func (s *Streamer) queryEvent(ctx context.Context, st *txnState, h *replication.
 				}
 				if ok {
 					emit(ev)
+					if st.filter != nil {
+						st.filter.Truncated(c.Table.DB, c.Table.Table)
+					}
 				}
 				continue
 			}

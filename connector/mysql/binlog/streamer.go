@@ -108,6 +108,9 @@ type SnapshotFilter interface {
 	// Encoded is the snapshot progress the offset keeps while the filter
 	// lives.
 	Encoded() string
+	// Truncated tells it of a truncate event the stream writes for
+	// db.table.
+	Truncated(db, table string)
 }
 
 // Incremental is an on-demand snapshot that runs inside the stream

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	gmysql "github.com/go-mysql-org/go-mysql/mysql"
 
@@ -178,6 +179,32 @@ func (f *SkipFilter) Encoded() string { return f.encoded }
 // Passed reports whether the stream's completed set contains every chunk.
 func (f *SkipFilter) Passed(gset gmysql.GTIDSet) bool {
 	return f.all == nil || (gset != nil && gset.Contain(f.all))
+}
+
+// Truncated takes a table whose truncate event the stream writes out of
+// the filter, in the offset's copy too. The event follows every snapshot
+// row in Kafka, so it empties the table for a consumer, rows of ranges read
+// after the TRUNCATE included; the table's later changes are then all
+// written, and those rows come back from their own inserts. Filtered, the
+// inserts a later range held were dropped, and the truncate left their
+// rows lost.
+func (f *SkipFilter) Truncated(db, table string) {
+	name := ""
+	for t := range f.tables {
+		if d, tb, _ := strings.Cut(t, "."); strings.EqualFold(d, db) && strings.EqualFold(tb, table) {
+			name = t
+		}
+	}
+	if name == "" {
+		return
+	}
+	delete(f.tables, name)
+	st, err := DecodeState(f.encoded)
+	if err != nil {
+		return // f.encoded is this package's own encoding
+	}
+	st.Done = slices.DeleteFunc(st.Done, func(c Chunk) bool { return c.Table == name })
+	f.encoded = st.encode()
 }
 
 // Keep decides about one row change of transaction gtid. It returns the
