@@ -574,18 +574,33 @@ func (s *Snapshotter) readChunk(ctx context.Context, conn *client.Conn, j *chunk
 				return fail("locking the table for the moment the snapshot starts (needs RELOAD and LOCK TABLES; or set snapshot.locking.mode=none)", err)
 			}
 		}
+		readGTIDs := func() error {
+			g, err := conn.Execute("SELECT @@gtid_executed")
+			if err == nil {
+				res.gtids, _ = g.GetString(0, 0)
+			}
+			return err
+		}
+		if !locked {
+			// Commits go on: a set read before the transaction's view holds
+			// only transactions the view sees (one committed in between is in
+			// the view, and the stream writes it again); read after, it could
+			// hold one the view missed, whose changes the stream would drop.
+			if err := readGTIDs(); err != nil {
+				return fail("reading @@gtid_executed", err)
+			}
+		}
 		if _, err := conn.Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT"); err != nil {
 			return fail("starting a consistent snapshot", err)
 		}
-		g, err := conn.Execute("SELECT @@gtid_executed")
 		if locked {
+			err := readGTIDs()
 			_, _ = conn.Execute("UNLOCK TABLES")
 			res.lock = time.Since(lockStart)
+			if err != nil {
+				return fail("reading @@gtid_executed", err)
+			}
 		}
-		if err != nil {
-			return fail("reading @@gtid_executed", err)
-		}
-		res.gtids, _ = g.GetString(0, 0)
 	}
 	if j.t.selectQ == "" {
 		if err := sameColumns(conn, j.t); err != nil {
