@@ -1194,44 +1194,54 @@ func TestOnDemandSnapshotTableDropped(t *testing.T) {
 // and the state rebuilt from Kafka equals the table. The log says how many
 // chunks in flight a DDL dropped (3 to 6 in the runs that added the test).
 func TestOnDemandSnapshotUnderDDL(t *testing.T) {
+	const rows = 20_000
+	onDemandModes(t, rows, func(t *testing.T, e env, d *db, props map[string]string) {
+		props["incremental.snapshot.chunk.size"] = "50"
+		altered := make(chan struct{})
+		sl, _ := churnedOnDemand(t, e, d, rows, props, func(string) {
+			d.exec(fmt.Sprintf(`INSERT INTO debezium_signal VALUES ('ad-hoc-1', 'execute-snapshot', '{"data-collections": ["%s.t"]}')`, d.name))
+			go func() {
+				defer close(altered)
+				conn, err := client.Connect(e.mysqlAddr, "root", e.rootPass, d.name)
+				if err != nil {
+					t.Errorf("connecting for the DDL: %v", err)
+					return
+				}
+				defer conn.Close()
+				for n := 0; n < 8; n++ {
+					time.Sleep(150 * time.Millisecond)
+					q := fmt.Sprintf("ALTER TABLE t ADD COLUMN c%d INT NOT NULL DEFAULT %d", n, n)
+					if n%2 == 1 {
+						q = fmt.Sprintf("ALTER TABLE t DROP COLUMN c%d", n-1)
+					}
+					if _, err := conn.Execute(q); err != nil {
+						t.Errorf("%s: %v", q, err)
+						return
+					}
+				}
+			}()
+		})
+		<-altered
+		t.Logf("chunks in flight dropped by a DDL: %d", strings.Count(sl.Stderr.String(), "a DDL changed the table of the on-demand snapshot chunk in flight"))
+		sl.Stop()
+	})
+}
+
+// onDemandModes runs f as two subtests, for on-demand snapshots with
+// watermark rows and read-only: d has t of rows rows and a signal table,
+// and props name the signal table (and read.only).
+func onDemandModes(t *testing.T, rows int, f func(t *testing.T, e env, d *db, props map[string]string)) {
 	for _, mode := range []string{"watermarks", "read-only"} {
 		t.Run(mode, func(t *testing.T) {
 			e := needServers(t)
 			d := newDB(t, e)
-			const rows = 20_000
 			snapshotTable(t, d, rows)
 			signalTable(d)
-			props := map[string]string{"signal.data.collection": d.name + ".debezium_signal", "incremental.snapshot.chunk.size": "50"}
+			props := map[string]string{"signal.data.collection": d.name + ".debezium_signal"}
 			if mode == "read-only" {
 				props["read.only"] = "true"
 			}
-			altered := make(chan struct{})
-			sl, _ := churnedOnDemand(t, e, d, rows, props, func(string) {
-				d.exec(fmt.Sprintf(`INSERT INTO debezium_signal VALUES ('ad-hoc-1', 'execute-snapshot', '{"data-collections": ["%s.t"]}')`, d.name))
-				go func() {
-					defer close(altered)
-					conn, err := client.Connect(e.mysqlAddr, "root", e.rootPass, d.name)
-					if err != nil {
-						t.Errorf("connecting for the DDL: %v", err)
-						return
-					}
-					defer conn.Close()
-					for n := 0; n < 8; n++ {
-						time.Sleep(150 * time.Millisecond)
-						q := fmt.Sprintf("ALTER TABLE t ADD COLUMN c%d INT NOT NULL DEFAULT %d", n, n)
-						if n%2 == 1 {
-							q = fmt.Sprintf("ALTER TABLE t DROP COLUMN c%d", n-1)
-						}
-						if _, err := conn.Execute(q); err != nil {
-							t.Errorf("%s: %v", q, err)
-							return
-						}
-					}
-				}()
-			})
-			<-altered
-			t.Logf("chunks in flight dropped by a DDL: %d", strings.Count(sl.Stderr.String(), "a DDL changed the table of the on-demand snapshot chunk in flight"))
-			sl.Stop()
+			f(t, e, d, props)
 		})
 	}
 }
@@ -1242,51 +1252,41 @@ func TestOnDemandSnapshotUnderDDL(t *testing.T) {
 // first row) and the table rebuilt from Kafka equals the database's, with
 // watermark rows and read-only.
 func TestOnDemandSnapshotKill9Resume(t *testing.T) {
-	for _, mode := range []string{"watermarks", "read-only"} {
-		t.Run(mode, func(t *testing.T) {
-			e := needServers(t)
-			d := newDB(t, e)
-			const rows = 100_000
-			snapshotTable(t, d, rows)
-			signalTable(d)
-			prefix := "e2e" + d.name[4:]
-			props := map[string]string{"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false",
-				"snapshot.mode": "no_data", "signal.data.collection": d.name + ".debezium_signal",
-				"incremental.snapshot.chunk.size": "100", "offset.flush.interval.ms": "100"}
-			if mode == "read-only" {
-				props["read.only"] = "true"
-			}
-			cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, props)
-			topic := prefix + "." + d.name + ".t"
-			sl := startDaemon(t, e, "--log-format", "console", cfg)
-			sl.WaitLog("binlog streaming from", 30*time.Second)
-			stopChurn := churnTable(t, e, d.name, rows)
-			d.exec(fmt.Sprintf(`INSERT INTO debezium_signal VALUES ('ad-hoc-k', 'execute-snapshot', '{"data-collections": ["%s.t"]}')`, d.name))
-			key := offsets.Key("c-"+d.name, prefix)
-			waitFor(t, time.Minute, "a stored offset with the snapshot's progress", func() bool {
-				_, v, ok := storedOffset(t, e, "_connect_offsets", key)
-				return ok && strings.Contains(string(v), "last_key")
-			})
-			sl.Kill9()
-			if strings.Contains(sl.Stderr.String(), "on-demand snapshot finished") {
-				t.Fatalf("the on-demand snapshot finished before the kill: nothing to resume")
-			}
-			sl2 := startDaemon(t, e, "--log-format", "console", cfg)
-			sl2.WaitLog("on-demand snapshot finished", 2*time.Minute)
-			t.Logf("churn made %d changes", stopChurn())
-			st := follow(t, e, d, topic, 2*time.Minute, nil)
-			t.Logf("rebuilt %d rows from %d records (ops %v)", len(st.rows), st.records, st.ops)
-			// (Changes after the last stored offset are written again after
-			// the kill, as Kafka Connect writes them again after a crash: a
-			// key's updates can repeat, so their order is not checked.)
-			m := regexp.MustCompile(`on-demand snapshot of table finished.*"rows": ([0-9]+)`).FindStringSubmatch(sl2.Stderr.String())
-			if m == nil {
-				t.Fatalf("the restarted daemon did not say how many rows it read:\n%s", tail(sl2.Stderr.String(), 3000))
-			}
-			if n, _ := strconv.Atoi(m[1]); n >= rows {
-				t.Errorf("the restarted daemon read %d rows of %d: it began the table again rather than resume", n, rows)
-			}
-			sl2.Stop()
+	const rows = 100_000
+	onDemandModes(t, rows, func(t *testing.T, e env, d *db, props map[string]string) {
+		prefix := "e2e" + d.name[4:]
+		props = mergeProps(map[string]string{"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false",
+			"snapshot.mode": "no_data", "incremental.snapshot.chunk.size": "100", "offset.flush.interval.ms": "100"}, props)
+		cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, props)
+		topic := prefix + "." + d.name + ".t"
+		sl := startDaemon(t, e, "--log-format", "console", cfg)
+		sl.WaitLog("binlog streaming from", 30*time.Second)
+		stopChurn := churnTable(t, e, d.name, rows)
+		d.exec(fmt.Sprintf(`INSERT INTO debezium_signal VALUES ('ad-hoc-k', 'execute-snapshot', '{"data-collections": ["%s.t"]}')`, d.name))
+		key := offsets.Key("c-"+d.name, prefix)
+		waitFor(t, time.Minute, "a stored offset with the snapshot's progress", func() bool {
+			_, v, ok := storedOffset(t, e, "_connect_offsets", key)
+			return ok && strings.Contains(string(v), "last_key")
 		})
-	}
+		sl.Kill9()
+		if strings.Contains(sl.Stderr.String(), "on-demand snapshot finished") {
+			t.Fatalf("the on-demand snapshot finished before the kill: nothing to resume")
+		}
+		sl2 := startDaemon(t, e, "--log-format", "console", cfg)
+		sl2.WaitLog("on-demand snapshot finished", 2*time.Minute)
+		t.Logf("churn made %d changes", stopChurn())
+		st := follow(t, e, d, topic, 2*time.Minute, nil)
+		t.Logf("rebuilt %d rows from %d records (ops %v)", len(st.rows), st.records, st.ops)
+		// (Changes after the last stored offset are written again after
+		// the kill, as Kafka Connect writes them again after a crash: a
+		// key's updates can repeat, so their order is not checked.)
+		m := regexp.MustCompile(`on-demand snapshot of table finished.*"rows": ([0-9]+)`).FindStringSubmatch(sl2.Stderr.String())
+		if m == nil {
+			t.Fatalf("the restarted daemon did not say how many rows it read:\n%s", tail(sl2.Stderr.String(), 3000))
+		}
+		if n, _ := strconv.Atoi(m[1]); n >= rows {
+			t.Errorf("the restarted daemon read %d rows of %d: it began the table again rather than resume", n, rows)
+		}
+		sl2.Stop()
+	})
 }
