@@ -1011,24 +1011,9 @@ func TestOnDemandSnapshotAcrossAlter(t *testing.T) {
 // ranges' too. Before, the filter dropped those inserts as already in the
 // snapshot, and the rows of every range after the TRUNCATE were lost.
 func TestSnapshotAcrossTruncate(t *testing.T) {
-	e := needServers(t)
-	d := newDB(t, e)
 	const rows = 200_000
-	snapshotTable(t, d, rows)
-	prefix := "e2e" + d.name[4:]
-	topic := prefix + "." + d.name + ".t"
-	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, map[string]string{"sluice.snapshot.range.rows": "10000",
-		"skipped.operations":             "none",
-		"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false"})
-	sl := startDaemon(t, e, "--log-format", "console", cfg)
-	waitFor(t, 60*time.Second, "the first range", func() bool { return topicRecords(t, e.kafka, topic, 1, 100*time.Millisecond) > 0 })
-	d.exec("TRUNCATE TABLE t")
-	d.exec(fmt.Sprintf("INSERT INTO t SELECT seq, 2, CONCAT('new-', seq) FROM seq_1_to_%d", rows))
-	truncated := len(sl.Stderr.String())
-	sl.WaitLog("binlog streaming from", 2*time.Minute)
-	if strings.Contains(sl.Stderr.String()[:truncated], "snapshot finished") {
-		t.Fatalf("the snapshot finished before the TRUNCATE; the test needs it in the middle")
-	}
+	e, d, sl, topic := betweenRanges(t, rows, map[string]string{"skipped.operations": "none"},
+		"TRUNCATE TABLE t", fmt.Sprintf("INSERT INTO t SELECT seq, 2, CONCAT('new-', seq) FROM seq_1_to_%d", rows))
 	st := follow(t, e, d, topic, 2*time.Minute, nil)
 	if st.ops["t"] != 1 || st.ops["r"] >= 2*rows || st.ops["c"] == 0 {
 		t.Errorf("ops %v: want one truncate, the snapshot's reads and the refill's inserts", st.ops)
@@ -1073,23 +1058,9 @@ func TestSnapshotAcrossAlter(t *testing.T) {
 }
 
 func snapshotAcrossAlter(t *testing.T, alter, wantPad string) {
-	e := needServers(t)
-	d := newDB(t, e)
 	const rows = 200_000
-	snapshotTable(t, d, rows)
-	prefix := "e2e" + d.name[4:]
-	topic := prefix + "." + d.name + ".t"
-	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, map[string]string{"sluice.snapshot.range.rows": "10000",
-		"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false"})
-	sl := startDaemon(t, e, "--log-format", "console", cfg)
-	waitFor(t, 60*time.Second, "the first range", func() bool { return topicRecords(t, e.kafka, topic, 1, 100*time.Millisecond) > 0 })
-	d.exec(alter)
-	altered := len(sl.Stderr.String())
-	sl.WaitLog("binlog streaming from", 2*time.Minute)
+	e, d, sl, topic := betweenRanges(t, rows, nil, alter)
 	log := sl.Stderr.String()
-	if strings.Contains(log[:altered], "snapshot finished") {
-		t.Fatalf("the snapshot finished before the ALTER; the test needs it in the middle")
-	}
 	if !strings.Contains(log, "its columns changed since the snapshot began") || !strings.Contains(log, "resuming the snapshot after its last finished chunk") {
 		t.Fatalf("no range failed and resumed after the ALTER:\n%s", tail(log, 3000))
 	}
@@ -1113,6 +1084,31 @@ func snapshotAcrossAlter(t *testing.T, alter, wantPad string) {
 		t.Errorf("%d distinct rows (want %d: the table and the insert), %d with the new columns (want the ranges after the ALTER's)", len(ids), rows+1, newShape)
 	}
 	sl.Stop()
+}
+
+// betweenRanges snapshots t of rows rows in ranges of 10,000 (with the
+// connector properties props), runs statements once the first range is in
+// Kafka, and returns once streaming began, checking that the snapshot was
+// still under way after the first.
+func betweenRanges(t *testing.T, rows int, props map[string]string, statements ...string) (env, *db, *daemon, string) {
+	t.Helper()
+	e := needServers(t)
+	d := newDB(t, e)
+	snapshotTable(t, d, rows)
+	prefix := "e2e" + d.name[4:]
+	topic := prefix + "." + d.name + ".t"
+	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, mergeProps(map[string]string{"sluice.snapshot.range.rows": "10000",
+		"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false"}, props))
+	sl := startDaemon(t, e, "--log-format", "console", cfg)
+	waitFor(t, 60*time.Second, "the first range", func() bool { return topicRecords(t, e.kafka, topic, 1, 100*time.Millisecond) > 0 })
+	d.exec(statements[0])
+	ran := len(sl.Stderr.String())
+	d.execAll(statements[1:]...)
+	sl.WaitLog("binlog streaming from", 2*time.Minute)
+	if strings.Contains(sl.Stderr.String()[:ran], "snapshot finished") {
+		t.Fatalf("the snapshot finished before %q; the test needs it in the middle", statements[0])
+	}
+	return e, d, sl, topic
 }
 
 // TestSnapshotLockTimeout: with snapshot.lock.timeout.ms=1000, a snapshot
