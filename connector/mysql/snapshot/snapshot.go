@@ -557,50 +557,8 @@ func (s *Snapshotter) readChunk(ctx context.Context, conn *client.Conn, j *chunk
 		j.done <- res // the one send: it failed before the rows
 		return res.err
 	}
-	if s.cfg.Proto() == "mariadb" {
-		if _, err := conn.Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT"); err != nil {
-			return fail("starting a consistent snapshot", err)
-		}
-		gtids, err := s.mariadbSnapshotGTIDs(conn)
-		if err != nil {
-			return fail("reading its position in the binlog", err)
-		}
-		res.gtids = gtids
-	} else {
-		lockStart := time.Now()
-		locked := s.snap.LockingMode != "none"
-		if locked {
-			if _, err := conn.Execute("FLUSH TABLES " + j.t.from() + " WITH READ LOCK"); err != nil {
-				return fail("locking the table for the moment the snapshot starts (needs RELOAD and LOCK TABLES; or set snapshot.locking.mode=none)", err)
-			}
-		}
-		readGTIDs := func() error {
-			g, err := conn.Execute("SELECT @@gtid_executed")
-			if err == nil {
-				res.gtids, _ = g.GetString(0, 0)
-			}
-			return err
-		}
-		if !locked {
-			// Commits go on: a set read before the transaction's view holds
-			// only transactions the view sees (one committed in between is in
-			// the view, and the stream writes it again); read after, it could
-			// hold one the view missed, whose changes the stream would drop.
-			if err := readGTIDs(); err != nil {
-				return fail("reading @@gtid_executed", err)
-			}
-		}
-		if _, err := conn.Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT"); err != nil {
-			return fail("starting a consistent snapshot", err)
-		}
-		if locked {
-			err := readGTIDs()
-			_, _ = conn.Execute("UNLOCK TABLES")
-			res.lock = time.Since(lockStart)
-			if err != nil {
-				return fail("reading @@gtid_executed", err)
-			}
-		}
+	if what, err := s.beginRange(conn, j, &res); err != nil {
+		return fail(what, err)
 	}
 	if j.t.selectQ == "" {
 		if err := sameColumns(conn, j.t); err != nil {
@@ -640,6 +598,56 @@ func (s *Snapshotter) readChunk(ctx context.Context, conn *client.Conn, j *chunk
 	}
 	close(j.stream)
 	return err
+}
+
+// beginRange starts the range's consistent-snapshot transaction and
+// records in res the GTID position its reads see (and on MySQL how long
+// the table was locked). On failure it says what it was doing.
+func (s *Snapshotter) beginRange(conn *client.Conn, j *chunkJob, res *chunkResult) (what string, err error) {
+	if s.cfg.Proto() == "mariadb" {
+		if _, err := conn.Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT"); err != nil {
+			return "starting a consistent snapshot", err
+		}
+		if res.gtids, err = s.mariadbSnapshotGTIDs(conn); err != nil {
+			return "reading its position in the binlog", err
+		}
+		return "", nil
+	}
+	lockStart := time.Now()
+	locked := s.snap.LockingMode != "none"
+	if locked {
+		if _, err := conn.Execute("FLUSH TABLES " + j.t.from() + " WITH READ LOCK"); err != nil {
+			return "locking the table for the moment the snapshot starts (needs RELOAD and LOCK TABLES; or set snapshot.locking.mode=none)", err
+		}
+	}
+	readGTIDs := func() error {
+		g, err := conn.Execute("SELECT @@gtid_executed")
+		if err == nil {
+			res.gtids, _ = g.GetString(0, 0)
+		}
+		return err
+	}
+	if !locked {
+		// Commits go on: a set read before the transaction's view holds
+		// only transactions the view sees (one committed in between is in
+		// the view, and the stream writes it again); read after, it could
+		// hold one the view missed, whose changes the stream would drop.
+		if err := readGTIDs(); err != nil {
+			return "reading @@gtid_executed", err
+		}
+	}
+	if _, err := conn.Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT"); err != nil {
+		return "starting a consistent snapshot", err
+	}
+	if locked {
+		err := readGTIDs()
+		_, _ = conn.Execute("UNLOCK TABLES")
+		res.lock = time.Since(lockStart)
+		if err != nil {
+			return "reading @@gtid_executed", err
+		}
+	}
+	return "", nil
 }
 
 // lockHint names the setting behind a lock wait that timed out.
