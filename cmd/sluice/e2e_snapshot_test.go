@@ -79,6 +79,12 @@ func (s *tableState) apply(t *testing.T, r *kgo.Record) {
 // (then returns) or the timeout passes (then fails with the difference).
 func follow(t *testing.T, e env, d *db, topic string, timeout time.Duration, onRecord func(*tableState)) *tableState {
 	t.Helper()
+	return followTable(t, e, d, "t", topic, timeout, onRecord)
+}
+
+// followTable is follow for the table named table.
+func followTable(t *testing.T, e env, d *db, table, topic string, timeout time.Duration, onRecord func(*tableState)) *tableState {
+	t.Helper()
 	cl := newKafkaClient(t, e, kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
 		kgo.FetchMaxWait(200*time.Millisecond))
 	st := &tableState{rows: map[int]string{}, ops: map[string]int{}}
@@ -96,13 +102,13 @@ func follow(t *testing.T, e env, d *db, topic string, timeout time.Duration, onR
 		}
 		if n == 0 && time.Since(lastCheck) > time.Second {
 			lastCheck = time.Now()
-			want = tableRows(t, d)
+			want = tableRowsOf(t, d, table)
 			if equalRows(st.rows, want) {
 				return st
 			}
 		}
 	}
-	want = tableRows(t, d)
+	want = tableRowsOf(t, d, table)
 	missing, extra, differ := 0, 0, 0
 	var sample []string
 	for id, w := range want {
@@ -127,8 +133,10 @@ func follow(t *testing.T, e env, d *db, topic string, timeout time.Duration, onR
 	return nil
 }
 
-func tableRows(t *testing.T, d *db) map[int]string {
-	r := d.exec("SELECT id, v, pad FROM t")
+func tableRows(t *testing.T, d *db) map[int]string { return tableRowsOf(t, d, "t") }
+
+func tableRowsOf(t *testing.T, d *db, table string) map[int]string {
+	r := d.exec("SELECT id, v, pad FROM " + table)
 	out := make(map[int]string, r.RowNumber())
 	for i := 0; i < r.RowNumber(); i++ {
 		id, _ := r.GetInt(i, 0)
@@ -1019,6 +1027,42 @@ func TestSnapshotAcrossTruncate(t *testing.T) {
 		t.Errorf("ops %v: want one truncate, the snapshot's reads and the refill's inserts", st.ops)
 	}
 	sl.Stop()
+}
+
+// TestSnapshotAcrossRename: RENAME TABLE between two ranges of the initial
+// snapshot, then changes to the renamed table. The next range finds no
+// table and the retry skips it; when the stream reaches the RENAME, Sluice
+// takes a snapshot of the renamed table (blocking by default; on-demand,
+// read-only, with read.only=true), whose topic then holds every row. Before,
+// the rows of the ranges after the RENAME were in no topic until they
+// changed.
+func TestSnapshotAcrossRename(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		props map[string]string
+		done  string
+	}{
+		{"blocking", nil, "blocking snapshot finished"},
+		{"read-only", map[string]string{"read.only": "true"}, "on-demand snapshot finished"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			const rows = 200_000
+			e, d, sl, topic := betweenRanges(t, rows, tc.props, "RENAME TABLE t TO t_renamed",
+				"UPDATE t_renamed SET v = 3 WHERE id % 1000 = 0", "DELETE FROM t_renamed WHERE id % 997 = 0",
+				"INSERT INTO t_renamed VALUES (300000, 4, 'after-rename')")
+			sl.WaitLog(tc.done, 2*time.Minute)
+			if log := sl.Stderr.String(); !strings.Contains(log, "taking a snapshot of it under its new name") {
+				t.Errorf("no warning about the renamed table:\n%s", tail(log, 3000))
+			}
+			old := topicRecords(t, e.kafka, topic, 1, time.Second)
+			st := followTable(t, e, d, "t_renamed", strings.TrimSuffix(topic, ".t")+".t_renamed", 2*time.Minute, nil)
+			if old >= rows || st.ops["r"] < int(old) {
+				t.Errorf("t's topic has %d records, the renamed table's reads %d (ops %v): want t's topic cut short and the renamed table read whole",
+					old, st.ops["r"], st.ops)
+			}
+			sl.Stop()
+		})
+	}
 }
 
 // pausedAfterFirstChunk asks for an on-demand snapshot of d's tables

@@ -189,6 +189,9 @@ func (s *Streamer) queryEvent(ctx context.Context, st *txnState, h *replication.
 		if c.Kind == ddl.Rename {
 			s.tables.forget(c.From)
 			s.incr.TableChanged(c.From.DB, c.From.Table)
+			if st.filter != nil && st.filter.Renamed(c.From.DB, c.From.Table) {
+				s.incr.SnapshotRenamed(c.From.DB+"."+c.From.Table, c.Table.DB+"."+c.Table.Table)
+			}
 		}
 		if _, ok := groups[c.Table.DB]; !ok {
 			dbs = append(dbs, c.Table.DB)

@@ -111,6 +111,9 @@ type SnapshotFilter interface {
 	// Truncated tells it of a truncate event the stream writes for
 	// db.table.
 	Truncated(db, table string)
+	// Renamed reports whether db.table, which a RENAME the stream read
+	// took away, vanished from the snapshot before it was read whole.
+	Renamed(db, table string) bool
 }
 
 // Incremental is an on-demand snapshot that runs inside the stream
@@ -125,6 +128,9 @@ type Incremental interface {
 	Continue(ctx context.Context, streamed string) error
 	// Progress is what the offset keeps of it.
 	Progress() string
+	// SnapshotRenamed asks for a snapshot of to ("db.table"), which from
+	// was renamed to before the initial snapshot read it whole.
+	SnapshotRenamed(from, to string)
 	// Close releases its connection.
 	Close()
 }
@@ -173,6 +179,7 @@ func (noIncremental) AtCommit(_ context.Context, batch []change.Event, _ server.
 func (noIncremental) Continue(context.Context, string) error { return nil }
 func (noIncremental) TableChanged(string, string)            {}
 func (noIncremental) Progress() string                       { return "" }
+func (noIncremental) SnapshotRenamed(string, string)         {}
 func (noIncremental) Close()                                 {}
 
 // txnState is where the reader stands in the binlog.

@@ -40,17 +40,27 @@ type roWindow struct {
 // executedGTIDs is the server's executed GTID set: gtid_binlog_pos on
 // MariaDB (as Debezium's MariaDB class reads it), gtid_executed on MySQL.
 func (i *Incremental) executedGTIDs(conn *client.Conn) (gmysql.GTIDSet, error) {
+	set, err := executedGTIDs(conn, i.srv.Proto())
+	if err != nil {
+		i.Close()
+		return nil, fmt.Errorf("reading the server's GTID position for a read-only on-demand snapshot chunk: %w", err)
+	}
+	return set, nil
+}
+
+// executedGTIDs is the server's executed GTID set of flavor, as the
+// Incremental method reads it.
+func executedGTIDs(conn *client.Conn, flavor string) (gmysql.GTIDSet, error) {
 	q := "SELECT @@GLOBAL.gtid_executed"
-	if i.srv.Proto() == gmysql.MariaDBFlavor {
+	if flavor == gmysql.MariaDBFlavor {
 		q = "SELECT @@GLOBAL.gtid_binlog_pos"
 	}
 	r, err := conn.Execute(q)
 	if err != nil {
-		i.Close()
-		return nil, fmt.Errorf("reading the server's GTID position for a read-only on-demand snapshot chunk (%s): %w", q, err)
+		return nil, fmt.Errorf("%s: %w", q, err)
 	}
 	text, _ := r.GetString(0, 0)
-	set, err := gmysql.ParseGTIDSet(i.srv.Proto(), text)
+	set, err := gmysql.ParseGTIDSet(flavor, text)
 	if err != nil {
 		return nil, fmt.Errorf("the server's GTID position %q (%s): %w", text, q, err)
 	}

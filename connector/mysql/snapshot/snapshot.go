@@ -270,6 +270,7 @@ func (s *Snapshotter) read(ctx context.Context, st *State, out change.Enqueuer) 
 	s.startFile, s.startPos = st.Start.File, st.Start.Pos
 	s.serverID, s.gtid, s.query = st.ServerID, st.GTID, st.Query
 	var tables []*snapTable
+	var gone []string
 	for _, name := range st.Tables {
 		done, _, _ := st.tableProgress(name)
 		if done {
@@ -279,10 +280,12 @@ func (s *Snapshotter) read(ctx context.Context, st *State, out change.Enqueuer) 
 		if err != nil {
 			return err
 		}
-		if t != nil {
-			t.cond, t.selectQ = st.Conditions[name], st.Selects[name]
-			tables = append(tables, t)
+		if t == nil {
+			gone = append(gone, name)
+			continue
 		}
+		t.cond, t.selectQ = st.Conditions[name], st.Selects[name]
+		tables = append(tables, t)
 	}
 	s.srv.Observer.SnapshotTables(len(st.Tables), len(st.Tables)-len(tables))
 	s.log.Info("snapshot starting", zap.Int("tables", len(tables)), zap.Int("tables_already_done", len(st.Tables)-len(tables)),
@@ -366,6 +369,9 @@ func (s *Snapshotter) read(ctx context.Context, st *State, out change.Enqueuer) 
 			s.logProgress(j.t)
 		}
 	}
+	if err := s.noteVanished(ctx, st, gone); err != nil {
+		return err
+	}
 	st.Complete = true
 	if err := em.finish(ctx); err != nil {
 		return err
@@ -416,6 +422,38 @@ func (s *Snapshotter) prepareTable(ctx context.Context, name string) (*snapTable
 		}
 	}
 	return t, nil
+}
+
+// noteVanished records in st the tables that vanished before the snapshot
+// read them whole (gone), with the server's GTID set now. Read after the
+// last range, that set holds the DDL that took each away: a RENAME shows
+// in information_schema a moment before it is in the binlog, and the
+// failed range and its retry came long before now.
+func (s *Snapshotter) noteVanished(ctx context.Context, st *State, gone []string) error {
+	var add []string
+	for _, name := range gone {
+		if !slices.ContainsFunc(st.Vanished, func(c Chunk) bool { return c.Table == name }) {
+			add = append(add, name)
+		}
+	}
+	if len(add) == 0 || st.Blocking {
+		// The stream after a blocking snapshot filters nothing: no filter
+		// would tell it of the table.
+		return nil
+	}
+	conn, err := s.connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	set, err := executedGTIDs(conn, s.cfg.Proto())
+	if err != nil {
+		return fmt.Errorf("reading the server's GTID position after the snapshot, for the tables that vanished from it (%s): %w", strings.Join(add, ", "), err)
+	}
+	for _, name := range add {
+		st.Vanished = append(st.Vanished, Chunk{Table: name, GTIDs: set.String()})
+	}
+	return nil
 }
 
 // sameColumns fails, for a retry that reads the table as it is now (Run

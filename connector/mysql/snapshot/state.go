@@ -67,6 +67,12 @@ type State struct {
 	// the stream after a resumed blocking snapshot filters by it again, so
 	// that a crash does not write again the changes the initial ranges hold.
 	InitialFilter string `json:"initial_filter,omitempty"`
+	// Vanished are the tables dropped or renamed before the snapshot read
+	// them whole, each with the server's GTID set once the snapshot was
+	// done: the filter lives until the stream has passed it, so the stream
+	// sees the DDL that took the table away while it still knows the table
+	// (SkipFilter.Renamed).
+	Vanished []Chunk `json:"vanished,omitempty"`
 }
 
 // Chunk is a primary-key range whose rows are in Kafka as of GTID set G.
@@ -119,6 +125,9 @@ type SkipFilter struct {
 	encoded string // the encoded State, kept in offsets while the filter lives
 	tables  map[string][]filterChunk
 	all     gmysql.GTIDSet // union of the chunks' sets: once the stream contains it, the filter is done
+	// vanished are State.Vanished's tables, lowercased "db.table"; their
+	// sets are in all.
+	vanished map[string]bool
 
 	lastGTID string
 	lastSet  gmysql.GTIDSet
@@ -144,13 +153,47 @@ func newSkipFilter(flavor string, st *State) (*SkipFilter, error) {
 			return nil, fmt.Errorf("snapshot chunk of %s has GTID set %q: %w", c.Table, c.GTIDs, err)
 		}
 		f.tables[c.Table] = append(f.tables[c.Table], filterChunk{lo: c.Lo, hi: c.Hi, set: set})
-		if f.all == nil {
-			f.all = set.Clone()
-		} else if err := unionInto(f.all, set); err != nil {
+		if err := f.extend(set); err != nil {
+			return nil, err
+		}
+	}
+	for _, c := range st.Vanished {
+		set, err := gmysql.ParseGTIDSet(flavor, c.GTIDs)
+		if err != nil {
+			return nil, fmt.Errorf("snapshot of %s, which vanished, has GTID set %q: %w", c.Table, c.GTIDs, err)
+		}
+		if f.vanished == nil {
+			f.vanished = map[string]bool{}
+		}
+		f.vanished[strings.ToLower(c.Table)] = true
+		if err := f.extend(set); err != nil {
 			return nil, err
 		}
 	}
 	return f, nil
+}
+
+// extend makes the filter live until the stream has passed set too.
+func (f *SkipFilter) extend(set gmysql.GTIDSet) error {
+	if f.all == nil {
+		f.all = set.Clone()
+		return nil
+	}
+	return unionInto(f.all, set)
+}
+
+// Renamed reports whether db.table, which a DDL the stream writes renamed,
+// vanished from the snapshot before it was read whole: the rows the
+// snapshot did not read are now the renamed table's, in no topic until
+// they change, and the renamed table wants a snapshot of its own. It says
+// so once.
+func (f *SkipFilter) Renamed(db, table string) bool {
+	name := strings.ToLower(db + "." + table)
+	if !f.vanished[name] {
+		return false
+	}
+	delete(f.vanished, name)
+	return true
 }
 
 // unionInto adds b to a.

@@ -580,3 +580,55 @@ func TestSkipFilterTruncated(t *testing.T) {
 	runKeep(t, again, []keepCase{{"after a restart", "0-1-18", change.Event{Op: change.OpCreate, Table: tt, After: r150}, true,
 		change.Event{Op: change.OpCreate, Table: tt, After: r150}}})
 }
+
+// TestSkipFilterRenamed: a table that vanished from the snapshot keeps the
+// filter alive until the stream passes the set read after the snapshot
+// (where the RENAME is), even with no range of its own; Renamed says yes
+// once, for that table only, and a restart from the offset knows it too.
+func TestSkipFilterRenamed(t *testing.T) {
+	st := &State{Tables: []string{"app.t", "app.gone"}, Done: []Chunk{{Table: "app.t", GTIDs: "0-1-10"}},
+		Vanished: []Chunk{{Table: "app.gone", GTIDs: "0-1-30"}}, Complete: true}
+	f, err := newSkipFilter("mariadb", st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pos := range []string{"0-1-10", "0-1-29"} {
+		if f.Passed(mustSet(t, "mariadb", pos)) {
+			t.Errorf("the filter passed at %s, before the set read after the snapshot (0-1-30)", pos)
+		}
+	}
+	if !f.Passed(mustSet(t, "mariadb", "0-1-30")) {
+		t.Error("the filter has not passed at 0-1-30")
+	}
+	again, err := newSkipFilter("mariadb", mustDecode(t, f.Encoded()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range []*SkipFilter{f, again} {
+		if g.Renamed("app", "t") || g.Renamed("other", "gone") {
+			t.Error("Renamed is true for a table that did not vanish")
+		}
+		if !g.Renamed("APP", "Gone") {
+			t.Error("Renamed is false for the table that vanished")
+		}
+		if g.Renamed("app", "gone") {
+			t.Error("Renamed said yes twice")
+		}
+	}
+	alone, err := newSkipFilter("mariadb", &State{Tables: []string{"app.gone"}, Vanished: []Chunk{{Table: "app.gone", GTIDs: "0-1-5"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if alone.Passed(mustSet(t, "mariadb", "0-1-4")) {
+		t.Error("a filter with no range but a vanished table passed before its set")
+	}
+}
+
+func mustDecode(t *testing.T, s string) *State {
+	t.Helper()
+	st, err := DecodeState(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
