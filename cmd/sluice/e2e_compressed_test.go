@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -16,20 +15,8 @@ import (
 // QUERY_COMPRESSED_EVENT. It returns the instance's address.
 func compressedMariaDB(t *testing.T) string {
 	t.Helper()
-	script := "../../deploy/local/mariadb.sh"
-	envs := []string{"SLUICE_MARIADB_NAME=compress", "SLUICE_MARIADB_PORT=23309",
-		"SLUICE_MARIADB_ARGS=--log-bin-compress=ON --log-bin-compress-min-len=10 --server-id=4"}
-	run := func(action string) ([]byte, error) {
-		cmd := exec.Command(script, action)
-		cmd.Env = append(cmd.Environ(), envs...)
-		return cmd.CombinedOutput()
-	}
-	_, _ = run("stop") // a run that died may have left it up
-	if out, err := run("start"); err != nil {
-		t.Fatalf("starting the compressing MariaDB: %v\n%s", err, out)
-	}
-	t.Cleanup(func() { _, _ = run("stop") })
-	return "127.0.0.1:23309"
+	addr, _ := privateMariaDB(t, "compress", 23309, "--log-bin-compress=ON --log-bin-compress-min-len=10 --server-id=4")
+	return addr
 }
 
 // TestCompressedBinlogEndToEnd streams the type matrix's changes (inserts,

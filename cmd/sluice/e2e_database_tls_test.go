@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -20,21 +19,8 @@ import (
 func tlsMariaDB(t *testing.T, e env, sec secureKafka) string {
 	t.Helper()
 	dir := filepath.Dir(sec.ca)
-	script := "../../deploy/local/mariadb.sh"
-	envs := []string{"SLUICE_MARIADB_NAME=tls", "SLUICE_MARIADB_PORT=23308",
-		"SLUICE_MARIADB_ARGS=--ssl-ca=" + sec.ca + " --ssl-cert=" + filepath.Join(dir, "broker.crt") + " --ssl-key=" + filepath.Join(dir, "broker.pem") + " --server-id=3"}
-	run := func(action string) ([]byte, error) {
-		cmd := exec.Command(script, action)
-		cmd.Env = append(cmd.Environ(), envs...)
-		return cmd.CombinedOutput()
-	}
-	// A run that died may have left it up with other files.
-	_, _ = run("stop")
-	if out, err := run("start"); err != nil {
-		t.Fatalf("starting the TLS MariaDB: %v\n%s", err, out)
-	}
-	t.Cleanup(func() { _, _ = run("stop") })
-	addr := "127.0.0.1:23308"
+	addr, _ := privateMariaDB(t, "tls", 23308,
+		"--ssl-ca="+sec.ca+" --ssl-cert="+filepath.Join(dir, "broker.crt")+" --ssl-key="+filepath.Join(dir, "broker.pem")+" --server-id=3")
 	root, err := client.Connect(addr, "root", e.rootPass, "")
 	if err != nil {
 		t.Fatalf("connecting to the TLS MariaDB as root: %v", err)

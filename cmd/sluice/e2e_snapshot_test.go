@@ -163,9 +163,15 @@ func equalRows(a, b map[int]string) bool {
 // says how many changes it made (at most once; later calls return -1). A
 // failed test stops it too: it must not go on writing.
 func churnTable(t *testing.T, e env, dbName string, maxID int) (stop func() int) {
+	return churnUntil(t, e, dbName, maxID, false)
+}
+
+// churnUntil is churnTable; acrossRestarts makes it connect again when a
+// statement fails (the server restarts), rather than fail the test.
+func churnUntil(t *testing.T, e env, dbName string, maxID int, acrossRestarts bool) (stop func() int) {
 	quit := make(chan struct{})
 	churned := make(chan int, 1)
-	go churn(t, e, dbName, maxID, quit, churned)
+	go churn(t, e, dbName, maxID, acrossRestarts, quit, churned)
 	var once sync.Once
 	stop = func() int {
 		n := -1
@@ -177,14 +183,18 @@ func churnTable(t *testing.T, e env, dbName string, maxID int) (stop func() int)
 }
 
 // churn updates, deletes and inserts rows of t until stop is closed.
-func churn(t *testing.T, e env, dbName string, maxID int, stop <-chan struct{}, done chan<- int) {
+func churn(t *testing.T, e env, dbName string, maxID int, acrossRestarts bool, stop <-chan struct{}, done chan<- int) {
 	conn, err := client.Connect(e.mysqlAddr, "root", e.rootPass, dbName)
 	if err != nil {
 		t.Errorf("churn: %v", err)
 		done <- 0
 		return
 	}
-	defer conn.Close()
+	defer func() {
+		if conn != nil {
+			conn.Close()
+		}
+	}()
 	rng := rand.New(rand.NewSource(1))
 	next, n := maxID+1, 0
 	for {
@@ -206,12 +216,37 @@ func churn(t *testing.T, e env, dbName string, maxID int, stop <-chan struct{}, 
 			next += 2
 		}
 		if _, err := conn.Execute(q); err != nil {
-			t.Errorf("churn: %s: %v", q, err)
-			done <- n
-			return
+			if !acrossRestarts {
+				t.Errorf("churn: %s: %v", q, err)
+				done <- n
+				return
+			}
+			// The statement may have committed or not: the test compares
+			// Kafka with the table, not with what churn meant to write.
+			conn.Close()
+			if conn = connectAgain(e, dbName, stop); conn == nil {
+				done <- n
+				return
+			}
+			continue
 		}
 		n++
 		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// connectAgain connects to dbName as root every 100 ms until it can, or
+// returns nil once stop is closed.
+func connectAgain(e env, dbName string, stop <-chan struct{}) *client.Conn {
+	for {
+		if conn, err := client.Connect(e.mysqlAddr, "root", e.rootPass, dbName); err == nil {
+			return conn
+		}
+		select {
+		case <-stop:
+			return nil
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
 }
 

@@ -199,19 +199,7 @@ func TestResumeAfterRestart(t *testing.T) {
 // logs statements, not rows.
 func TestValidateStatementFormat(t *testing.T) {
 	e := needServers(t)
-	script := "../../deploy/local/mariadb.sh"
-	envs := []string{"SLUICE_MARIADB_NAME=stmt", "SLUICE_MARIADB_PORT=23307", "SLUICE_MARIADB_ARGS=--binlog-format=STATEMENT --server-id=2"}
-	start := exec.Command(script, "start")
-	start.Env = append(start.Environ(), envs...)
-	if out, err := start.CombinedOutput(); err != nil {
-		t.Fatalf("starting the STATEMENT-format MariaDB: %v\n%s", err, out)
-	}
-	t.Cleanup(func() {
-		stop := exec.Command(script, "stop")
-		stop.Env = append(stop.Environ(), envs...)
-		_ = stop.Run()
-	})
-	e.mysqlAddr = "127.0.0.1:23307"
+	e.mysqlAddr, _ = privateMariaDB(t, "stmt", 23307, "--binlog-format=STATEMENT --server-id=2")
 	cfg := connectorFile(t, e, "stmt", "stmt", "x", nil)
 	out, err := exec.Command(binPath, "validate", cfg).CombinedOutput()
 	if err == nil {

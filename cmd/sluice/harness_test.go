@@ -160,6 +160,27 @@ func connectorFile(t *testing.T, e env, name, prefix, database string, extra map
 	return conformance.WriteConnector(t, name, cfg)
 }
 
+// privateMariaDB starts a MariaDB of its own (deploy/local/mariadb.sh,
+// instance name on port, with the server arguments args; what a run that
+// died may have left up is stopped first) and stops it when the test ends.
+// It returns the instance's address and a runner of the script's other
+// actions (stop, start) on it.
+func privateMariaDB(t *testing.T, name string, port int, args string) (addr string, run func(action string) ([]byte, error)) {
+	t.Helper()
+	envs := []string{"SLUICE_MARIADB_NAME=" + name, fmt.Sprintf("SLUICE_MARIADB_PORT=%d", port), "SLUICE_MARIADB_ARGS=" + args}
+	run = func(action string) ([]byte, error) {
+		cmd := exec.Command("../../deploy/local/mariadb.sh", action)
+		cmd.Env = append(cmd.Environ(), envs...)
+		return cmd.CombinedOutput()
+	}
+	_, _ = run("stop")
+	if out, err := run("start"); err != nil {
+		t.Fatalf("starting the MariaDB %q: %v\n%s", name, err, out)
+	}
+	t.Cleanup(func() { _, _ = run("stop") })
+	return fmt.Sprintf("127.0.0.1:%d", port), run
+}
+
 // mysqlConnector is the connector config for a database of the test
 // MariaDB, as user sluice.
 func mysqlConnector(e env, prefix, database string) map[string]string {
