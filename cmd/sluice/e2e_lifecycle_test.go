@@ -400,3 +400,55 @@ func TestKafkaStoppedDuringSIGTERM(t *testing.T) {
 		t.Errorf("the stored offset %s covers the undelivered change %s", val, undelivered)
 	}
 }
+
+// TestKafkaPausedWhileStreaming stops the broker (SIGSTOP) for 15 s while
+// rows are written, longer than a produce request's timeout, then lets it
+// run again. As Kafka Connect's source producer (delivery.timeout.ms
+// unbounded), Sluice waits and goes on without failing the task: every row
+// reaches Kafka once, in order, and the stored offset comes to cover the
+// last one.
+func TestKafkaPausedWhileStreaming(t *testing.T) {
+	e := needServers(t)
+	s := startStreaming(t, e, nil, nil)
+	d, sl := s.d, s.sl
+	insert := func(from, to int, pause time.Duration) {
+		for i := from; i <= to; i++ {
+			d.exec(fmt.Sprintf("INSERT INTO t VALUES (%d, 0)", i))
+			time.Sleep(pause)
+		}
+	}
+	insert(2, 100, 0)
+	pid := kafkaPid(t)
+	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+		t.Fatalf("stopping the broker: %v", err)
+	}
+	cont := func() { _ = syscall.Kill(pid, syscall.SIGCONT) }
+	t.Cleanup(cont) // whatever happens, the shared broker runs again
+	paused := time.Now()
+	insert(101, 600, 30*time.Millisecond)
+	time.Sleep(15*time.Second - time.Since(paused))
+	cont()
+	insert(601, 700, 0)
+	last := d.str("SELECT @@last_gtid")
+	recs := consume(t, e, 700, 2*time.Minute, s.topic)
+	prev := 0
+	for _, r := range recs {
+		id := int(payload(t, r.Value)["after"].(map[string]any)["id"].(float64))
+		if id != prev+1 {
+			t.Fatalf("record of id %d after id %d: want ids 1 to 700 once each, in order", id, prev)
+		}
+		prev = id
+	}
+	select {
+	case <-sl.Done:
+		t.Fatalf("sluice exited (%v) after the broker's pause:\n%s", sl.Err, tail(sl.Stderr.String(), 3000))
+	default:
+	}
+	m := &mariaTable{}
+	waitFor(t, 30*time.Second, "the stored offset to cover the last row", func() bool {
+		_, val, ok := storedOffset(t, e, "_connect_offsets", offsets.Key(s.name, s.prefix))
+		return ok && m.Covers(t, val, last)
+	})
+	t.Logf("after the broker's pause:\n%s", tail(sl.Stderr.String(), 1500))
+	sl.Stop()
+}
