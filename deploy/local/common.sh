@@ -140,3 +140,16 @@ wait_started() {
 
 # Milliseconds since the epoch, for the timing lines.
 now_ms() { date +%s%3N; }
+
+# warn_low_disk DIR: a warning when the filesystem holding DIR has less
+# than 5 GiB free. The local servers keep their data dirs across runs (a
+# suite run adds about 3 GB to Kafka's); a full disk stops the broker in the
+# middle of a run, and every test after it fails with "connection refused".
+warn_low_disk() {
+  local dir="$1" free
+  mkdir -p "$dir"
+  free="$(df -Pk "$dir" | awk 'NR == 2 { print $4 }')"
+  if [ -n "$free" ] && [ "$free" -lt $((5 * 1024 * 1024)) ]; then
+    log "warning: only $((free / 1024)) MiB free where $dir is ($(du -sh "$dir" 2>/dev/null | cut -f1) there); a full disk stops the servers mid-run: free space, or wipe the local servers' data with deploy/local/down.sh --wipe"
+  fi
+}

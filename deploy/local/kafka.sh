@@ -181,6 +181,7 @@ start() {
     port_open "$p" && die "127.0.0.1:$p is in use by another process (set SLUICE_KAFKA_PORT / SLUICE_KAFKA_CONTROLLER_PORT / SLUICE_KAFKA_SASL_PORT / SLUICE_KAFKA_SSL_PORT / SLUICE_KAFKA_SASL_SSL_PORT)"
   done
   local t0; t0="$(now_ms)"
+  warn_low_disk "$DIR"
   fetch_jars
   make_tls
   write_conf
