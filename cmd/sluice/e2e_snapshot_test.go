@@ -133,8 +133,6 @@ func followTable(t *testing.T, e env, d *db, table, topic string, timeout time.D
 	return nil
 }
 
-func tableRows(t *testing.T, d *db) map[int]string { return tableRowsOf(t, d, "t") }
-
 func tableRowsOf(t *testing.T, d *db, table string) map[int]string {
 	r := d.exec("SELECT id, v, pad FROM " + table)
 	out := make(map[int]string, r.RowNumber())
@@ -571,7 +569,7 @@ func whenNeededAfterPurge(t *testing.T, class string) {
 	for i := range recs {
 		st.apply(t, &kgo.Record{Key: recs[i].Key, Value: recs[i].Value})
 	}
-	for id, want := range tableRows(t, d) {
+	for id, want := range tableRowsOf(t, d, "t") {
 		if st.rows[id] != want {
 			t.Errorf("row %d: rebuilt %q, table %q", id, st.rows[id], want)
 		}
