@@ -788,12 +788,30 @@ func (r *reader) snapshot(c *Connector) {
 	c.SnapshotMaxThreads = int(r.integer("snapshot.max.threads", 1, positive(math.MaxInt32)))
 	c.SnapshotLockTimeout = r.millis("snapshot.lock.timeout.ms", 10*time.Second, true)
 	c.SnapshotRangeRows = int(r.integer("sluice.snapshot.range.rows", DefaultSnapshotRangeRows, positive(math.MaxInt32)))
+	r.chunkMultipliers()
 	c.SnapshotFetchSize = int(r.integer("snapshot.fetch.size", 0, intRule{min: 0, max: math.MaxInt32,
 		form: "a non-negative integer", def: "unset: rows are streamed"}))
 	c.SnapshotIncludeList, c.snapshotFilter = r.filterList("snapshot.include.collection.list", true)
 	c.SnapshotOrder = r.enum("snapshot.tables.order.by.row.count", enumRule{def: "disabled",
 		allowed: []string{"disabled", "ascending", "descending"}})
 
+}
+
+// chunkMultipliers warns about snapshot.max.threads.multiplier (and its
+// per-table snapshot.max.threads.multiplier.<db.table>) at another value
+// than 1: Debezium 3.5 splits a table into snapshot.max.threads times that
+// many chunks, where Sluice reads ranges of a number of rows, so that a
+// crash costs one range; accepted without a word, the setting looked read.
+func (r *reader) chunkMultipliers() {
+	const key = "snapshot.max.threads.multiplier"
+	for _, k := range slices.Sorted(maps.Keys(r.vals)) {
+		if k != key && !strings.HasPrefix(k, key+".") {
+			continue
+		}
+		if n := r.integer(k, 1, positive(math.MaxInt32)); n != 1 {
+			r.warn(k, "is not read: Debezium splits each table into snapshot.max.threads times this many chunks; Sluice reads each table in ranges of sluice.snapshot.range.rows rows (50000 by default), set that instead")
+		}
+	}
 }
 
 // eventShape reads how values are represented in the records.

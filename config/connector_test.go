@@ -724,6 +724,27 @@ func TestClientOverridesWarned(t *testing.T) {
 	}
 }
 
+// snapshot.max.threads.multiplier sizes Debezium's chunks: at another
+// value than 1, whole or per table, a warning names what Sluice reads
+// instead; at 1 it says nothing, and a bad value is an error.
+func TestChunkMultiplierWarned(t *testing.T) {
+	_, warns := mustParse(t, with("snapshot.max.threads.multiplier", "4", "snapshot.max.threads.multiplier.inventory.orders", 2,
+		"snapshot.max.threads.multiplier.inventory.items", "1"))
+	got := warningsText(warns)
+	for _, key := range []string{"snapshot.max.threads.multiplier", "snapshot.max.threads.multiplier.inventory.orders"} {
+		want := `connector inventory: property "` + key + `" is not read: Debezium splits each table into snapshot.max.threads times this many chunks; Sluice reads each table in ranges of sluice.snapshot.range.rows rows (50000 by default), set that instead`
+		if !strings.Contains(got, want) {
+			t.Errorf("missing warning %q in\n%s", want, got)
+		}
+	}
+	if len(warns) != 2 {
+		t.Errorf("got %d warnings, want 2:\n%s", len(warns), got)
+	}
+	if es := parseErrs(t, with("snapshot.max.threads.multiplier", "0")); !strings.Contains(es.Error(), "snapshot.max.threads.multiplier") {
+		t.Errorf("multiplier 0: %v, want an error naming the property", es)
+	}
+}
+
 func TestRenamedKeys(t *testing.T) {
 	_, warns := mustParse(t, with("table.whitelist", "a.b", "database.server.name", "old"))
 	got := warningsText(warns)
