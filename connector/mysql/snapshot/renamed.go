@@ -22,8 +22,12 @@ import (
 
 // SnapshotRenamed asks for a snapshot of to ("db.table"), the new name of
 // from, which vanished from the initial snapshot before it was read whole:
-// an on-demand (incremental) one where the connector can write watermarks
-// or reads with read.only, else a blocking one. A to the connector does
+// a blocking one, which needs no more than the SELECT the snapshot had, or
+// with read.only an on-demand one (its chunks write nothing). Not an
+// on-demand one with watermark rows, even with a signal table: the user
+// asked for no snapshot, and one that cannot write its watermarks (no
+// INSERT grant, a signal table meant for the Kafka channel's requests)
+// holds the stream up until the grant is there. A to the connector does
 // not capture gets a warning: its rows are in no topic, as they would not
 // be after the RENAME anyway.
 func (i *Incremental) SnapshotRenamed(from, to string) {
@@ -33,9 +37,9 @@ func (i *Incremental) SnapshotRenamed(from, to string) {
 			zap.String("table", from), zap.String("renamed_to", to))
 		return
 	}
-	typ := "incremental"
-	if i.srv.SignalTable == "" && !i.srv.ReadOnly {
-		typ = "blocking" // an on-demand snapshot writes watermarks to the signal table
+	typ := "blocking"
+	if i.srv.ReadOnly {
+		typ = "incremental"
 	}
 	name := to
 	if !plainName(name) {
