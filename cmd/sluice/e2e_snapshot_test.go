@@ -1260,6 +1260,36 @@ func TestOnDemandSnapshotTableDropped(t *testing.T) {
 	sl.Stop()
 }
 
+// TestOnDemandSnapshotWatermarkRefused: an on-demand snapshot whose
+// watermark rows the server refuses (the connector user may not INSERT
+// into the signal table) is dropped with an error naming the grant, and
+// streaming goes on. Before, the refusal took the stream's transient path:
+// it reconnected and failed again without end, every table held up.
+func TestOnDemandSnapshotWatermarkRefused(t *testing.T) {
+	e := needServers(t)
+	d := newDB(t, e)
+	d.exec("CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL)")
+	d.exec("INSERT INTO t VALUES (1, 1), (2, 2)")
+	sl, prefix := startOnDemand(t, e, d, 10)
+	for _, host := range []string{"%", "localhost", "127.0.0.1"} {
+		_, _ = d.conn.Execute(fmt.Sprintf("REVOKE INSERT ON %s.debezium_signal FROM 'sluice'@'%s'", d.name, host))
+	}
+	d.exec(fmt.Sprintf(`INSERT INTO debezium_signal VALUES ('ad-hoc-r', 'execute-snapshot', '{"data-collections": ["%s.t"]}')`, d.name))
+	sl.WaitLog("on-demand snapshot failed and is dropped", 30*time.Second)
+	if log := sl.Stderr.String(); !strings.Contains(log, "the connector user needs INSERT on it") || !strings.Contains(log, "1142") {
+		t.Errorf("the error does not name the grant and the server's answer:\n%s", tail(log, 3000))
+	}
+	d.exec("INSERT INTO t VALUES (3, 3)")
+	recs := consume(t, e, 1, 30*time.Second, prefix+"."+d.name+".t")
+	if got := payload(t, recs[0].Value)["after"].(map[string]any)["id"]; got != float64(3) {
+		t.Errorf("first record after the refusal is of id %v, want the insert of id 3", got)
+	}
+	if n := strings.Count(sl.Stderr.String(), "binlog stream interrupted"); n > 0 {
+		t.Errorf("the stream reconnected %d times over the refused watermark", n)
+	}
+	sl.Stop()
+}
+
 // TestOnDemandSnapshotUnderDDL: an on-demand snapshot in chunks of 50,
 // with watermark rows and read-only, while churn changes the table and
 // another connection adds and drops columns eight times. The snapshot

@@ -319,11 +319,7 @@ func (i *Incremental) stopIncremental(sig signal) {
 	id := i.state.ID
 	if len(names) == 0 {
 		i.log.Info("on-demand snapshot stopped", zap.String("signal", sig.id), zap.Strings("tables_not_done", i.state.Tables))
-		dropped := i.state.Tables
-		i.dropChunk()
-		i.state = incrState{}
-		i.noteStopped(id, dropped)
-		i.srv.Observer.SnapshotEnded(false)
+		i.stopAll()
 		return
 	}
 	var dropped []string
@@ -346,6 +342,15 @@ func (i *Incremental) stopIncremental(sig signal) {
 		dropped = append(dropped, name)
 		i.log.Info("on-demand snapshot of table stopped", zap.String("signal", sig.id), zap.String("table", name))
 	}
+}
+
+// stopAll ends the on-demand snapshot, every table left unread.
+func (i *Incremental) stopAll() {
+	id, dropped := i.state.ID, i.state.Tables
+	i.dropChunk()
+	i.state = incrState{}
+	i.noteStopped(id, dropped)
+	i.srv.Observer.SnapshotEnded(false)
 }
 
 // dropChunk forgets the current table's chunk in flight and progress.
@@ -508,6 +513,12 @@ func (i *Incremental) nextChunk(ctx context.Context) error {
 		if errors.Is(err, errTableGone) {
 			i.finishTable(name, gone)
 			continue
+		}
+		if errors.Is(err, errWatermarkRefused) {
+			i.log.Error("on-demand snapshot failed and is dropped: the server refused its watermark row; streaming goes on. Fix what the error names (or set read.only=true, whose chunks write nothing) and send the signal again",
+				zap.Strings("tables_not_done", i.state.Tables), zap.Error(err))
+			i.stopAll()
+			return nil
 		}
 		if err != nil {
 			return err
@@ -687,7 +698,7 @@ func (i *Incremental) readChunk(ctx context.Context) (int, error) {
 		q := fmt.Sprintf("INSERT INTO %s VALUES ('%s-%s', '%s', NULL)", signalTable, chunkID, suffix, typ)
 		if _, err := conn.Execute(q); err != nil {
 			i.Close()
-			return fmt.Errorf("writing the %s watermark to the signal table %s (the connector user needs INSERT on it): %w", suffix, i.srv.SignalTable, err)
+			return fmt.Errorf("writing the %s watermark to the signal table %s (the connector user needs INSERT on it): %w", suffix, i.srv.SignalTable, watermarkRefused(err))
 		}
 		return nil
 	}
@@ -704,7 +715,7 @@ func (i *Incremental) readChunk(ctx context.Context) (int, error) {
 		q := fmt.Sprintf("DELETE FROM %s WHERE id = '%s-open'", signalTable, chunkID)
 		if _, err := conn.Execute(q); err != nil {
 			i.Close()
-			return 0, fmt.Errorf("deleting the open watermark from the signal table %s (incremental.snapshot.watermarking.strategy=insert_delete: the connector user needs DELETE on it): %w", i.srv.SignalTable, err)
+			return 0, fmt.Errorf("deleting the open watermark from the signal table %s (incremental.snapshot.watermarking.strategy=insert_delete: the connector user needs DELETE on it): %w", i.srv.SignalTable, watermarkRefused(err))
 		}
 	}
 	if len(order) == 0 {
@@ -717,6 +728,28 @@ func (i *Incremental) readChunk(ctx context.Context) (int, error) {
 	}
 	i.chunkID, i.rows, i.order, i.lastKey = chunkID, rows, order, last
 	return len(order), nil
+}
+
+// errWatermarkRefused: the server refused a watermark row for good (see
+// watermarkRefused). Taken for a transient failure, it made the stream
+// reconnect and fail again without end, every captured table held up.
+var errWatermarkRefused = errors.New("refused by the server")
+
+// watermarkRefused marks err as errWatermarkRefused when the server's
+// answer will not change by itself: no grant, no such table or column, a
+// row that does not fit it, a read-only server.
+func watermarkRefused(err error) error {
+	var me *gmysql.MyError
+	if !errors.As(err, &me) {
+		return err
+	}
+	switch me.Code {
+	case gmysql.ER_TABLEACCESS_DENIED_ERROR, gmysql.ER_DBACCESS_DENIED_ERROR, gmysql.ER_SPECIFIC_ACCESS_DENIED_ERROR,
+		gmysql.ER_NO_SUCH_TABLE, gmysql.ER_BAD_FIELD_ERROR, gmysql.ER_WRONG_VALUE_COUNT_ON_ROW, gmysql.ER_DATA_TOO_LONG,
+		gmysql.ER_BAD_NULL_ERROR, gmysql.ER_OPTION_PREVENTS_STATEMENT, gmysql.ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION:
+		return fmt.Errorf("%w: %w", errWatermarkRefused, err)
+	}
+	return err
 }
 
 // selectCurrent is selectChunk, once more with the table's definition read

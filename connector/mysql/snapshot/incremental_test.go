@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/go-mysql-org/go-mysql/client"
+	gmysql "github.com/go-mysql-org/go-mysql/mysql"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
@@ -763,5 +764,23 @@ func TestSnapshotRenamed(t *testing.T) {
 	}
 	if !b.BlockingDue() || !slices.Equal(b.BlockingTables(), []string{"app.b"}) || b.Progress() != "" {
 		t.Errorf("without read.only: blocking due %v, progress %q: want a blocking snapshot of app.b", b.BlockingDue(), b.Progress())
+	}
+}
+
+// TestWatermarkRefused: the server's answers that will not change by
+// themselves drop the on-demand snapshot; a lock wait or a lost
+// connection stays transient.
+func TestWatermarkRefused(t *testing.T) {
+	for code, want := range map[uint16]bool{
+		gmysql.ER_TABLEACCESS_DENIED_ERROR: true, gmysql.ER_OPTION_PREVENTS_STATEMENT: true, gmysql.ER_NO_SUCH_TABLE: true,
+		gmysql.ER_DATA_TOO_LONG: true, gmysql.ER_LOCK_WAIT_TIMEOUT: false, gmysql.ER_LOCK_DEADLOCK: false,
+	} {
+		err := watermarkRefused(fmt.Errorf("writing: %w", &gmysql.MyError{Code: code, Message: "m"}))
+		if errors.Is(err, errWatermarkRefused) != want {
+			t.Errorf("error %d: refused %v, want %v", code, !want, want)
+		}
+	}
+	if errors.Is(watermarkRefused(errors.New("connection reset")), errWatermarkRefused) {
+		t.Error("a network error taken as refused")
 	}
 }
