@@ -1279,15 +1279,48 @@ func TestOnDemandSnapshotWatermarkRefused(t *testing.T) {
 	if log := sl.Stderr.String(); !strings.Contains(log, "the connector user needs INSERT on it") || !strings.Contains(log, "1142") {
 		t.Errorf("the error does not name the grant and the server's answer:\n%s", tail(log, 3000))
 	}
+	streamsOnAfterRefusal(t, e, d, sl, prefix)
+}
+
+// streamsOnAfterRefusal checks that the stream went on after an on-demand
+// snapshot the server refused, with no reconnect: an insert into t is t's
+// first record (the refused snapshot wrote none of its rows).
+func streamsOnAfterRefusal(t *testing.T, e env, d *db, sl *daemon, prefix string) {
+	t.Helper()
 	d.exec("INSERT INTO t VALUES (3, 3)")
 	recs := consume(t, e, 1, 30*time.Second, prefix+"."+d.name+".t")
 	if got := payload(t, recs[0].Value)["after"].(map[string]any)["id"]; got != float64(3) {
-		t.Errorf("first record after the refusal is of id %v, want the insert of id 3", got)
+		t.Errorf("first record of t is of id %v, want the insert of id 3", got)
 	}
 	if n := strings.Count(sl.Stderr.String(), "binlog stream interrupted"); n > 0 {
-		t.Errorf("the stream reconnected %d times over the refused watermark", n)
+		t.Errorf("the stream reconnected %d times over the refusal", n)
 	}
 	sl.Stop()
+}
+
+// TestOnDemandSnapshotBadCondition: an execute-snapshot signal whose
+// additional-condition the server cannot run (a column that does not
+// exist) skips that table with an error naming the condition, reads the
+// signal's other table, and streaming goes on. Before, the refused SELECT
+// took the stream's transient path: the stream reconnected and read the
+// same chunk again without end.
+func TestOnDemandSnapshotBadCondition(t *testing.T) {
+	e := needServers(t)
+	d := newDB(t, e)
+	d.exec("CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL)")
+	d.exec("CREATE TABLE t2 (id INT PRIMARY KEY)")
+	d.exec("INSERT INTO t VALUES (1, 1), (2, 2)")
+	d.exec("INSERT INTO t2 SELECT seq FROM seq_1_to_100")
+	sl, prefix := startOnDemand(t, e, d, 10)
+	d.exec(fmt.Sprintf(`INSERT INTO debezium_signal VALUES ('ad-hoc-c', 'execute-snapshot', '{"data-collections": ["%[1]s.t", "%[1]s.t2"], "additional-conditions": [{"data-collection": "%[1]s.t", "filter": "no_such_col = 1"}]}')`, d.name))
+	sl.WaitLog("on-demand snapshot finished", 30*time.Second)
+	if log := sl.Stderr.String(); !strings.Contains(log, "the server refused its SELECT") || !strings.Contains(log, "no_such_col") {
+		t.Errorf("no error naming the refused SELECT and its condition:\n%s", tail(log, 3000))
+	}
+	if n := len(consume(t, e, 100, 30*time.Second, prefix+"."+d.name+".t2")); n != 100 {
+		t.Errorf("%d records of t2, want its 100 rows", n)
+	}
+	streamsOnAfterRefusal(t, e, d, sl, prefix)
 }
 
 // TestOnDemandSnapshotUnderDDL: an on-demand snapshot in chunks of 50,

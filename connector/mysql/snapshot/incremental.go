@@ -495,40 +495,63 @@ func (i *Incremental) Continue(ctx context.Context, streamed string) error {
 func (i *Incremental) nextChunk(ctx context.Context) error {
 	for len(i.state.Tables) > 0 {
 		name := i.state.Tables[0]
-		var skip string
-		var err error
-		if i.table == nil || i.table.Database+"."+i.table.Name != name {
-			skip, err = i.prepare(ctx, name)
-		} else {
-			skip, err = i.refresh(ctx, name, false)
-		}
-		if err != nil {
-			return err
-		}
-		if skip != "" {
-			i.finishTable(name, skip)
-			continue
-		}
-		n, err := i.readChunk(ctx)
-		if errors.Is(err, errTableGone) {
-			i.finishTable(name, gone)
-			continue
-		}
-		if errors.Is(err, errWatermarkRefused) {
+		n, skip, err := i.tryChunk(ctx, name)
+		switch {
+		case errors.Is(err, errWatermarkRefused):
 			i.log.Error("on-demand snapshot failed and is dropped: the server refused its watermark row; streaming goes on. Fix what the error names (or set read.only=true, whose chunks write nothing) and send the signal again",
 				zap.Strings("tables_not_done", i.state.Tables), zap.Error(err))
 			i.stopAll()
 			return nil
-		}
-		if err != nil {
+		case err != nil:
 			return err
-		}
-		if n > 0 {
+		case skip != "":
+			i.finishTable(name, skip)
+		case n > 0:
 			return nil
+		default:
+			i.finishTable(name, "")
 		}
-		i.finishTable(name, "")
 	}
 	return nil
+}
+
+// tryChunk prepares the table name (or follows a DDL on it) and reads its
+// next chunk, or says why the table is skipped instead.
+func (i *Incremental) tryChunk(ctx context.Context, name string) (n int, skip string, err error) {
+	if i.table == nil || i.table.Database+"."+i.table.Name != name {
+		skip, err = i.prepare(ctx, name)
+	} else {
+		skip, err = i.refresh(ctx, name, false)
+	}
+	if skip == "" && err == nil {
+		n, err = i.readChunk(ctx)
+	}
+	switch {
+	case errors.Is(err, errTableGone):
+		return 0, gone, nil
+	case !errors.Is(err, errWatermarkRefused) && readRefused(err):
+		return 0, "the server refused its SELECT; grant the connector user SELECT on it, or fix the signal's additional-conditions, and send the signal again: " + err.Error(), nil
+	}
+	return n, skip, err
+}
+
+// readRefused reports whether the server refused a chunk's SELECT for good:
+// no grant, or an additional-condition it cannot run (a typo, a column or
+// function that does not exist). Before, the refusal took the stream's
+// transient path, which read the same chunk again without end.
+func readRefused(err error) bool {
+	var me *gmysql.MyError
+	if !errors.As(err, &me) {
+		return false
+	}
+	switch me.Code {
+	case gmysql.ER_TABLEACCESS_DENIED_ERROR, gmysql.ER_COLUMNACCESS_DENIED_ERROR, gmysql.ER_PARSE_ERROR, gmysql.ER_BAD_FIELD_ERROR,
+		gmysql.ER_SP_DOES_NOT_EXIST, gmysql.ER_FUNC_INEXISTENT_NAME_COLLISION, gmysql.ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT,
+		gmysql.ER_WRONG_PARAMETERS_TO_NATIVE_FCT, gmysql.ER_CANT_AGGREGATE_2COLLATIONS, gmysql.ER_OPERAND_COLUMNS,
+		gmysql.ER_INVALID_GROUP_FUNC_USE:
+		return true
+	}
+	return false
 }
 
 func (i *Incremental) finishTable(name, why string) {

@@ -784,3 +784,16 @@ func TestWatermarkRefused(t *testing.T) {
 		t.Error("a network error taken as refused")
 	}
 }
+
+// TestReadRefused: a chunk's SELECT refused for good (a grant, a bad
+// additional-condition) skips the table; a lock wait stays transient.
+func TestReadRefused(t *testing.T) {
+	for code, want := range map[uint16]bool{
+		gmysql.ER_TABLEACCESS_DENIED_ERROR: true, gmysql.ER_PARSE_ERROR: true, gmysql.ER_BAD_FIELD_ERROR: true,
+		gmysql.ER_SP_DOES_NOT_EXIST: true, gmysql.ER_LOCK_WAIT_TIMEOUT: false, gmysql.ER_QUERY_INTERRUPTED: false,
+	} {
+		if got := readRefused(fmt.Errorf("reading a chunk: %w", &gmysql.MyError{Code: code, Message: "m"})); got != want {
+			t.Errorf("error %d: refused %v, want %v", code, got, want)
+		}
+	}
+}
