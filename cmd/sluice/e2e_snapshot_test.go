@@ -884,6 +884,30 @@ func TestSnapshotSelectOverride(t *testing.T) {
 	sl.Stop()
 }
 
+// TestSnapshotSelectOverrideRefused: a snapshot.select.statement.overrides
+// SELECT the server refuses (a column that does not exist) stops the
+// connector with the server's error and the property to fix. Before, the
+// range was retried as a transient failure, once a second, without end.
+func TestSnapshotSelectOverrideRefused(t *testing.T) {
+	e := needServers(t)
+	d := newDB(t, e)
+	snapshotTable(t, d, 20)
+	prefix := "e2e" + d.name[4:]
+	property := "snapshot.select.statement.overrides." + d.name + ".t"
+	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, map[string]string{
+		"snapshot.select.statement.overrides": d.name + ".t",
+		property:                              "SELECT * FROM " + d.name + ".t WHERE no_such_col <= 5",
+	})
+	sl := startDaemon(t, e, "--log-format", "console", cfg)
+	log := sl.WaitExit(30 * time.Second)
+	if sl.Err == nil || !strings.Contains(log, "Unknown column 'no_such_col'") || !strings.Contains(log, property+" (or a blocking snapshot signal's additional-conditions): fix it") {
+		t.Errorf("exit %v; want the connector stopped with the server's error and the property:\n%s", sl.Err, tail(log, 3000))
+	}
+	if n := strings.Count(log, "transient failure; retrying"); n > 0 {
+		t.Errorf("the refused SELECT was retried %d times", n)
+	}
+}
+
 // TestSnapshotIncludeCollectionList snapshots only the captured tables
 // snapshot.include.collection.list matches, in the order
 // snapshot.tables.order.by.row.count=ascending gives (the smaller table

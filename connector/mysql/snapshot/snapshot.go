@@ -631,10 +631,22 @@ func (s *Snapshotter) readChunk(ctx context.Context, conn *client.Conn, j *chunk
 	}
 	if err != nil {
 		_, _ = conn.Execute("ROLLBACK")
-		j.streamErr = fmt.Errorf("snapshot of %s: reading rows: %w", j.t.name, s.lockHint(err))
+		j.streamErr = s.rowsError(j.t, err)
 		err = j.streamErr
 	}
 	close(j.stream)
+	return err
+}
+
+// rowsError is a range's failure while reading its rows. The server's
+// refusal of a statement the user wrote (a snapshot.select.statement.overrides
+// SELECT, a blocking snapshot signal's additional-conditions) is definite:
+// read again, it fails again, and the snapshot retried it without end.
+func (s *Snapshotter) rowsError(t *snapTable, err error) error {
+	err = fmt.Errorf("snapshot of %s: reading rows: %w", t.name, s.lockHint(err))
+	if (t.selectQ != "" || t.cond != "") && readRefused(err) {
+		return fault.Definite(fmt.Errorf("%w; the statement is the connector's snapshot.select.statement.overrides.%s (or a blocking snapshot signal's additional-conditions): fix it", err, t.name))
+	}
 	return err
 }
 
