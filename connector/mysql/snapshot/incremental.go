@@ -529,7 +529,7 @@ func (i *Incremental) tryChunk(ctx context.Context, name string) (n int, skip st
 	switch {
 	case errors.Is(err, errTableGone):
 		return 0, gone, nil
-	case !errors.Is(err, errWatermarkRefused) && readRefused(err):
+	case !errors.Is(err, errWatermarkRefused) && readRefused(err, i.state.Conditions[name] != ""):
 		return 0, "the server refused its SELECT; grant the connector user SELECT on it, or fix the signal's additional-conditions, and send the signal again: " + err.Error(), nil
 	}
 	return n, skip, err
@@ -538,14 +538,19 @@ func (i *Incremental) tryChunk(ctx context.Context, name string) (n int, skip st
 // readRefused reports whether the server refused a chunk's SELECT for good:
 // no grant, or an additional-condition it cannot run (a typo, a column or
 // function that does not exist). Before, the refusal took the stream's
-// transient path, which read the same chunk again without end.
-func readRefused(err error) bool {
+// transient path, which read the same chunk again without end. An unknown
+// column counts only in a statement with the user's SQL (userSQL): in
+// Sluice's own SELECT it is a DDL that dropped the column a moment before,
+// and the chunk read again names the table's columns as they are then.
+func readRefused(err error, userSQL bool) bool {
 	var me *gmysql.MyError
 	if !errors.As(err, &me) {
 		return false
 	}
 	switch me.Code {
-	case gmysql.ER_TABLEACCESS_DENIED_ERROR, gmysql.ER_COLUMNACCESS_DENIED_ERROR, gmysql.ER_PARSE_ERROR, gmysql.ER_BAD_FIELD_ERROR,
+	case gmysql.ER_BAD_FIELD_ERROR:
+		return userSQL
+	case gmysql.ER_TABLEACCESS_DENIED_ERROR, gmysql.ER_COLUMNACCESS_DENIED_ERROR, gmysql.ER_PARSE_ERROR,
 		gmysql.ER_SP_DOES_NOT_EXIST, gmysql.ER_FUNC_INEXISTENT_NAME_COLLISION, gmysql.ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT,
 		gmysql.ER_WRONG_PARAMETERS_TO_NATIVE_FCT, gmysql.ER_CANT_AGGREGATE_2COLLATIONS, gmysql.ER_OPERAND_COLUMNS,
 		gmysql.ER_INVALID_GROUP_FUNC_USE:

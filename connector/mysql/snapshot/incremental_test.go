@@ -786,14 +786,19 @@ func TestWatermarkRefused(t *testing.T) {
 }
 
 // TestReadRefused: a chunk's SELECT refused for good (a grant, a bad
-// additional-condition) skips the table; a lock wait stays transient.
+// additional-condition) skips the table; a lock wait stays transient, and
+// an unknown column in Sluice's own SELECT (a DDL race) too.
 func TestReadRefused(t *testing.T) {
 	for code, want := range map[uint16]bool{
 		gmysql.ER_TABLEACCESS_DENIED_ERROR: true, gmysql.ER_PARSE_ERROR: true, gmysql.ER_BAD_FIELD_ERROR: true,
 		gmysql.ER_SP_DOES_NOT_EXIST: true, gmysql.ER_LOCK_WAIT_TIMEOUT: false, gmysql.ER_QUERY_INTERRUPTED: false,
 	} {
-		if got := readRefused(fmt.Errorf("reading a chunk: %w", &gmysql.MyError{Code: code, Message: "m"})); got != want {
-			t.Errorf("error %d: refused %v, want %v", code, got, want)
+		err := fmt.Errorf("reading a chunk: %w", &gmysql.MyError{Code: code, Message: "m"})
+		if got := readRefused(err, true); got != want {
+			t.Errorf("error %d with the user's SQL: refused %v, want %v", code, got, want)
+		}
+		if got := readRefused(err, false); got != (want && code != gmysql.ER_BAD_FIELD_ERROR) {
+			t.Errorf("error %d in Sluice's own SELECT: refused %v", code, got)
 		}
 	}
 }

@@ -644,7 +644,7 @@ func (s *Snapshotter) readChunk(ctx context.Context, conn *client.Conn, j *chunk
 // read again, it fails again, and the snapshot retried it without end.
 func (s *Snapshotter) rowsError(t *snapTable, err error) error {
 	err = fmt.Errorf("snapshot of %s: reading rows: %w", t.name, s.lockHint(err))
-	if (t.selectQ != "" || t.cond != "") && readRefused(err) {
+	if (t.selectQ != "" || t.cond != "") && readRefused(err, true) {
 		return fault.Definite(fmt.Errorf("%w; the statement is the connector's snapshot.select.statement.overrides.%s (or a blocking snapshot signal's additional-conditions): fix it", err, t.name))
 	}
 	return err
