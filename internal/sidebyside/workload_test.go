@@ -109,7 +109,7 @@ func tables() []table {
 			ddl: `CREATE TABLE t_gen (id INT PRIMARY KEY, a INT, v INT AS (a * 2) VIRTUAL, s INT AS (a * 3) STORED,
 				ds VARCHAR(5) DEFAULT 'x', dnow TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, ddt DATETIME DEFAULT '2020-01-02 03:04:05',
 				dbit BIT(3) DEFAULT b'101', den ENUM('p','q') NOT NULL DEFAULT 'q', df FLOAT DEFAULT 2.5, dexpr INT DEFAULT (1 + 1),
-				dzero DATE NOT NULL DEFAULT '0000-00-00', dtime TIME DEFAULT '-01:02:03')`,
+				dzero DATE NOT NULL DEFAULT '0000-00-00', dtime TIME DEFAULT '-01:02:03', hid INT INVISIBLE DEFAULT 7)`,
 			preload: []string{`INSERT INTO t_gen (id, a, dnow) VALUES (1, 5, '2024-05-06 07:08:09')`},
 			rows:    1,
 		},
