@@ -30,7 +30,16 @@ import (
 // one kind in property-name order. A zero ColumnRules has no rules.
 type ColumnRules struct {
 	mappers []mapperRule
-	keys    []*regexp.Regexp
+	keys    []keyRule
+}
+
+// keyRule is one table's entry of message.key.columns: the table pattern
+// and, per column named, the "<table regex>.<col>" pattern Debezium's
+// Key.CustomKeyMapper matches column ids with.
+type keyRule struct {
+	table *regexp.Regexp
+	cols  []*regexp.Regexp
+	names []string
 }
 
 type mapperKind uint8
@@ -147,22 +156,28 @@ var keyColumnsEntry = regexp.MustCompile(`^\s*([^:]+):([^:,]+(,[^:,]+)*)\s*$`)
 // parseKeyColumns reads "<table regex>:<col>,<col>;<table regex>:<col>" into
 // one pattern per column, "<table regex>.<col>", as Debezium's
 // Key.CustomKeyMapper does.
-func parseKeyColumns(v string) ([]*regexp.Regexp, error) {
-	var out []*regexp.Regexp
+func parseKeyColumns(v string) ([]keyRule, error) {
+	var out []keyRule
 	for _, entry := range strings.Split(v, ";") {
 		if !keyColumnsEntry.MatchString(entry) {
 			return nil, fmt.Errorf("%q is not <fully-qualified table regex>:<column>[,<column>...]; separate tables with ';', e.g. inventory.customers:id,email;inventory\\.orders.*:order_id", entry)
 		}
 		entry = strings.TrimSpace(entry)
 		table, cols, _ := strings.Cut(entry, ":")
+		var r keyRule
+		var err error
+		if r.table, err = compileAnchored(table); err != nil {
+			return nil, fmt.Errorf("pattern %q: %w", table, err)
+		}
 		for _, c := range strings.Split(cols, ",") {
 			p := table + "." + strings.TrimSpace(c)
 			re, err := compileAnchored(p)
 			if err != nil {
 				return nil, fmt.Errorf("pattern %q: %w", p, err)
 			}
-			out = append(out, re)
+			r.cols, r.names = append(r.cols, re), append(r.names, strings.TrimSpace(c))
 		}
+		out = append(out, r)
 	}
 	return out, nil
 }
@@ -246,20 +261,32 @@ func (r *ColumnRules) mapperFor(db, table string, d *ColumnDef, jsonTyped bool) 
 }
 
 // keyColumns returns the message key columns message.key.columns picks
-// for a table, or nil when it picks none (the primary key is the key).
-func (r *ColumnRules) keyColumns(db, table string, defs []ColumnDef) []int {
+// for a table, or nil when it picks none (the primary key is the key), and
+// the columns an entry for this table names that match none of its columns:
+// Debezium leaves those out of the key without a word, which turns a typo
+// into a key of fewer columns, or the primary key.
+func (r *ColumnRules) keyColumns(db, table string, defs []ColumnDef) (out []int, missing []string) {
 	if r == nil || len(r.keys) == 0 {
-		return nil
+		return nil, nil
 	}
-	var out []int
-	for _, p := range r.keys {
-		for i := range defs {
-			if p.MatchString(db+"."+table+"."+defs[i].Name) && !slices.Contains(out, i) {
-				out = append(out, i)
+	for _, k := range r.keys {
+		named := k.table.MatchString(db + "." + table)
+		for j, p := range k.cols {
+			found := false
+			for i := range defs {
+				if p.MatchString(db + "." + table + "." + defs[i].Name) {
+					found = true
+					if !slices.Contains(out, i) {
+						out = append(out, i)
+					}
+				}
+			}
+			if named && !found {
+				missing = append(missing, k.names[j])
 			}
 		}
 	}
-	return out
+	return out, missing
 }
 
 // NewTypeOptions makes the TypeOptions of a connector from its handling

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/sluice-cdc/sluice/config"
 	"github.com/sluice-cdc/sluice/connector/change"
@@ -738,5 +739,45 @@ func TestMariaDBJSONOption(t *testing.T) {
 	}
 	if _, err := NewTypeOptions("precise", "long", "adaptive_time_microseconds", "bytes", map[string]string{PropMariaDBJSON: "yes"}); err == nil || !strings.Contains(err.Error(), PropMariaDBJSON) {
 		t.Errorf("a bad value: %v, want an error naming the property", err)
+	}
+}
+
+// TestKeyColumnsMissingWarned: a message.key.columns entry naming a column
+// the table lacks leaves it out of the key (or falls back to the primary
+// key), as Debezium does, but says so, naming the table and the column.
+func TestKeyColumnsMissingWarned(t *testing.T) {
+	defs := []ColumnDef{{Name: "id", DataType: "int", ColumnType: "int(11)"}, {Name: "email", DataType: "varchar", ColumnType: "varchar(20)"}}
+	for _, tc := range []struct {
+		keys    string
+		table   string
+		wantKey []int
+		warned  string // the columns logged as missing, "" for no warning
+	}{
+		{`db\.t:email,emial`, "t", []int{1}, "emial"},
+		{`db\.t:mail`, "t", []int{0}, "mail"},
+		{`db\.t:email`, "t", []int{1}, ""},
+		{`db\.other:nope`, "t", []int{0}, ""}, // another table's entry says nothing about t
+	} {
+		rules, err := ParseColumnRules(map[string]string{"message.key.columns": tc.keys})
+		if err != nil {
+			t.Fatal(err)
+		}
+		core, logs := observer.New(zap.WarnLevel)
+		got, err := buildTableColumns("db", tc.table, defs, []int{0}, TypeOptions{Columns: rules}, zap.New(core))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got.key, tc.wantKey) {
+			t.Errorf("%s: key %v, want %v", tc.keys, got.key, tc.wantKey)
+		}
+		var warned []string
+		for _, e := range logs.FilterMessageSnippet("message.key.columns names columns").All() {
+			for _, c := range e.ContextMap()["columns"].([]any) {
+				warned = append(warned, c.(string))
+			}
+		}
+		if strings.Join(warned, ",") != tc.warned {
+			t.Errorf("%s: warned about %v, want %q", tc.keys, warned, tc.warned)
+		}
 	}
 }

@@ -108,7 +108,16 @@ func buildTableColumns(db, table string, defs []ColumnDef, pk []int, opt TypeOpt
 	} else {
 		tc.fields = nil
 	}
-	tc.key = opt.Columns.keyColumns(db, table, defs)
+	key, missing := opt.Columns.keyColumns(db, table, defs)
+	if len(missing) > 0 {
+		keyed := "the columns it names that the table has"
+		if key == nil {
+			keyed = "the primary key"
+		}
+		log.Warn("message.key.columns names columns this table does not have; the message key is "+keyed+" (check the column names, or the table pattern)",
+			zap.String("table", db+"."+table), zap.Strings("columns", missing), zap.String("property", "message.key.columns"))
+	}
+	tc.key = key
 	if tc.key == nil {
 		tc.key = pk
 	}
