@@ -1076,7 +1076,7 @@ func TestOnDemandSnapshotAcrossAlter(t *testing.T) {
 // ranges' too. Before, the filter dropped those inserts as already in the
 // snapshot, and the rows of every range after the TRUNCATE were lost.
 func TestSnapshotAcrossTruncate(t *testing.T) {
-	const rows = 200_000
+	const rows = betweenRangesRows
 	e, d, sl, topic := betweenRanges(t, rows, map[string]string{"skipped.operations": "none"},
 		"TRUNCATE TABLE t", fmt.Sprintf("INSERT INTO t SELECT seq, 2, CONCAT('new-', seq) FROM seq_1_to_%d", rows))
 	st := follow(t, e, d, topic, 2*time.Minute, nil)
@@ -1103,7 +1103,7 @@ func TestSnapshotAcrossRename(t *testing.T) {
 		{"read-only", map[string]string{"read.only": "true"}, "on-demand snapshot finished"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			const rows = 200_000
+			const rows = betweenRangesRows
 			e, d, sl, topic := betweenRanges(t, rows, tc.props, "RENAME TABLE t TO t_renamed",
 				"UPDATE t_renamed SET v = 3 WHERE id % 1000 = 0", "DELETE FROM t_renamed WHERE id % 997 = 0",
 				"INSERT INTO t_renamed VALUES (300000, 4, 'after-rename')")
@@ -1159,16 +1159,16 @@ func TestSnapshotAcrossAlter(t *testing.T) {
 }
 
 func snapshotAcrossAlter(t *testing.T, alter, wantPad string) {
-	const rows = 200_000
+	const rows = betweenRangesRows
 	e, d, sl, topic := betweenRanges(t, rows, nil, alter)
 	log := sl.Stderr.String()
 	if !strings.Contains(log, "its columns changed since the snapshot began") || !strings.Contains(log, "resuming the snapshot after its last finished chunk") {
 		t.Fatalf("no range failed and resumed after the ALTER:\n%s", tail(log, 3000))
 	}
 	if wantPad != "" {
-		d.exec("INSERT INTO t (id, v, pad, extra) VALUES (200001, 2, 'row-new', 5)")
+		d.exec(fmt.Sprintf("INSERT INTO t (id, v, pad, extra) VALUES (%d, 2, 'row-new', 5)", rows+1))
 	} else {
-		d.exec("INSERT INTO t (id, v, extra) VALUES (200001, 2, 5)")
+		d.exec(fmt.Sprintf("INSERT INTO t (id, v, extra) VALUES (%d, 2, 5)", rows+1))
 	}
 	recs := consume(t, e, rows+1, 2*time.Minute, topic)
 	ids := map[float64]bool{}
@@ -1181,16 +1181,25 @@ func snapshotAcrossAlter(t *testing.T, alter, wantPad string) {
 			newShape++
 		}
 	}
-	if len(ids) != rows+1 || newShape < 10_000 {
+	if len(ids) != rows+1 || newShape < betweenRangesRange {
 		t.Errorf("%d distinct rows (want %d: the table and the insert), %d with the new columns (want the ranges after the ALTER's)", len(ids), rows+1, newShape)
 	}
 	sl.Stop()
 }
 
-// betweenRanges snapshots t of rows rows in ranges of 10,000 (with the
-// connector properties props), runs statements once the first range is in
-// Kafka, and returns once streaming began, checking that the snapshot was
-// still under way after the first.
+// The DDL-between-ranges tests' table: many small ranges, so that the
+// snapshot is still under way when the statement runs (each range ends with
+// a wait for Kafka and a stored offset) without a big table to fill, read
+// and check.
+const (
+	betweenRangesRows  = 40_000
+	betweenRangesRange = 1000
+)
+
+// betweenRanges snapshots t of rows rows in ranges of betweenRangesRange
+// (with the connector properties props), runs statements once the first
+// range is in Kafka, and returns once streaming began, checking that the
+// snapshot was still under way after the first.
 func betweenRanges(t *testing.T, rows int, props map[string]string, statements ...string) (env, *db, *daemon, string) {
 	t.Helper()
 	e := needServers(t)
@@ -1198,12 +1207,13 @@ func betweenRanges(t *testing.T, rows int, props map[string]string, statements .
 	snapshotTable(t, d, rows)
 	prefix := "e2e" + d.name[4:]
 	topic := prefix + "." + d.name + ".t"
-	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, mergeProps(map[string]string{"sluice.snapshot.range.rows": "10000",
+	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, mergeProps(map[string]string{"sluice.snapshot.range.rows": strconv.Itoa(betweenRangesRange),
 		"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false"}, props))
 	sl := startDaemon(t, e, "--log-format", "console", cfg)
 	waitFor(t, 60*time.Second, "the first range", func() bool { return topicRecords(t, e.kafka, topic, 1, 100*time.Millisecond) > 0 })
 	d.exec(statements[0])
 	ran := len(sl.Stderr.String())
+	t.Logf("%q ran with at most %d of %d rows in Kafka", statements[0], topicRecords(t, e.kafka, topic, 1, 100*time.Millisecond), rows)
 	d.execAll(statements[1:]...)
 	sl.WaitLog("binlog streaming from", 2*time.Minute)
 	if strings.Contains(sl.Stderr.String()[:ran], "snapshot finished") {
