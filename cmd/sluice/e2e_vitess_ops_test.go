@@ -395,11 +395,10 @@ func TestVitessMillionRowTransaction(t *testing.T) {
 // returns how many it holds.
 func topicRecords(t *testing.T, kafka, topic string, want int64, timeout time.Duration) int64 {
 	t.Helper()
-	// A topic not created yet would otherwise stay unknown to the client
-	// for its default 5 s between metadata refreshes: the count would lag
-	// by that much (a kill meant for the middle of a snapshot landed after
-	// its end).
-	adm := kadm.NewClient(conformance.NewKafkaClient(t, kafka, kgo.MetadataMinAge(100*time.Millisecond)))
+	// NewKafkaClient asks for metadata again soon: with the default 5 s a
+	// topic not created yet would make the count lag by that much (a kill
+	// meant for the middle of a snapshot landed after its end).
+	adm := kadm.NewClient(conformance.NewKafkaClient(t, kafka))
 	var total int64
 	for deadline := time.Now().Add(timeout); ; time.Sleep(100 * time.Millisecond) {
 		if ends, err := adm.ListEndOffsets(context.Background(), topic); err == nil {
@@ -436,11 +435,10 @@ func peakRSSMiB(t *testing.T, pid int) int64 {
 // Kafka Connect picks it) at its current end.
 func offsetsPartitionEnd(t *testing.T, kafka string, key []byte) map[string]map[int32]kgo.Offset {
 	t.Helper()
-	// A topic not created yet would otherwise stay unknown to the client
-	// for its default 5 s between metadata refreshes: the count would lag
-	// by that much (a kill meant for the middle of a snapshot landed after
-	// its end).
-	adm := kadm.NewClient(conformance.NewKafkaClient(t, kafka, kgo.MetadataMinAge(100*time.Millisecond)))
+	// NewKafkaClient asks for metadata again soon: with the default 5 s a
+	// topic not created yet would make the count lag by that much (a kill
+	// meant for the middle of a snapshot landed after its end).
+	adm := kadm.NewClient(conformance.NewKafkaClient(t, kafka))
 	ends, err := adm.ListEndOffsets(context.Background(), offsets.DefaultOffsetsTopic)
 	if err != nil || ends.Error() != nil {
 		t.Fatalf("listing the end offsets of %s: %v %v", offsets.DefaultOffsetsTopic, err, ends.Error())

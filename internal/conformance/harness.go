@@ -163,7 +163,11 @@ type Record struct {
 // the test ends.
 func NewKafkaClient(t *testing.T, brokers string, opts ...kgo.Opt) *kgo.Client {
 	t.Helper()
-	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(strings.Split(brokers, ",")...)}, opts...)...)
+	// A consumer started before the connector created its topic asks for
+	// the topic again only after MetadataMinAge, 5 s by default: most of a
+	// short test. Asking again soon costs the test broker nothing.
+	base := []kgo.Opt{kgo.SeedBrokers(strings.Split(brokers, ",")...), kgo.MetadataMinAge(100 * time.Millisecond)}
+	cl, err := kgo.NewClient(append(base, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
