@@ -675,7 +675,9 @@ func (i *Incremental) definition(ctx context.Context, name string) (info *ddl.Ta
 // waits or runs is skipped, as Debezium skips a table whose schema it no
 // longer has. Before, the catalog's error failed every chunk and held the
 // stream in its reconnect loop.
-const gone = "no longer exists (dropped or renamed since the snapshot was asked for)"
+// information_schema also hides a table on which the connector user has no
+// privilege at all, which reads the same.
+const gone = "no longer exists (dropped or renamed since the snapshot was asked for), or the connector user has no privilege on it"
 
 // errTableGone: a chunk's SELECT found its table gone.
 var errTableGone = errors.New("the table " + gone)
