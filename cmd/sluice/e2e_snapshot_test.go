@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -1294,6 +1295,75 @@ func TestOnDemandSnapshotTableDropped(t *testing.T) {
 	d.exec("INSERT INTO u VALUES (1)")
 	consume(t, e, 1, 30*time.Second, prefix+"."+d.name+".u")
 	sl.Stop()
+}
+
+// TestOnDemandSnapshotFollowsRename: a table renamed while an on-demand
+// snapshot is paused in it. Whether the stream reads the RENAME before the
+// next chunk (the snapshot renames the table in its list and goes on after
+// its last key) or the chunk finds the table gone first (the daemon is
+// stopped while the resume and the RENAME are written; the table is skipped,
+// and the RENAME then asks for a snapshot of the new name), every row is read
+// under one name or the other. An online schema change's swap keeps the
+// name: the snapshot goes on in the new table. Before, the renamed table was
+// skipped as gone, as Debezium skips it, and its unread rows reached no topic.
+func TestOnDemandSnapshotFollowsRename(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		between  func(d *db, sl *daemon)
+		topics   []string // the tables whose read events hold every row
+		finished int      // on-demand snapshots finished
+		logged   string
+	}{
+		{"stream-first", func(d *db, sl *daemon) {
+			d.exec("RENAME TABLE t TO t_renamed")
+			d.exec(`INSERT INTO debezium_signal VALUES ('resume-r', 'resume-snapshot', '{"type": "incremental"}')`)
+		}, []string{"t", "t_renamed"}, 1, "the snapshot reads it under its new name"},
+		{"chunk-first", func(d *db, sl *daemon) {
+			sl.Signal(syscall.SIGSTOP)
+			defer sl.Signal(syscall.SIGCONT)
+			d.exec(`INSERT INTO debezium_signal VALUES ('resume-r', 'resume-snapshot', '{"type": "incremental"}')`)
+			d.exec("RENAME TABLE t TO t_renamed")
+		}, []string{"t", "t_renamed"}, 2, "taking an on-demand snapshot of it under its new name"},
+		{"swap", func(d *db, sl *daemon) {
+			d.execAll("CREATE TABLE t_new LIKE t", "INSERT INTO t_new SELECT * FROM t", "RENAME TABLE t TO t_old, t_new TO t",
+				`INSERT INTO debezium_signal VALUES ('resume-r', 'resume-snapshot', '{"type": "incremental"}')`)
+		}, []string{"t"}, 1, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := needServers(t)
+			d := newDB(t, e)
+			const rows = 10_000
+			snapshotTable(t, d, rows)
+			sl, prefix := startOnDemand(t, e, d, 10)
+			before := pausedAfterFirstChunk(t, e, d, sl, prefix+"."+d.name+".t", "t")
+			if before >= rows {
+				t.Fatalf("the snapshot read all %d rows before the pause; the test needs it paused in the middle", before)
+			}
+			tc.between(d, sl)
+			for deadline := time.Now().Add(time.Minute); strings.Count(sl.Stderr.String(), "on-demand snapshot finished") < tc.finished; time.Sleep(50 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("%d on-demand snapshots did not finish within a minute:\n%s", tc.finished, tail(sl.Stderr.String(), 3000))
+				}
+			}
+			var topics []string
+			for _, tbl := range tc.topics {
+				topics = append(topics, prefix+"."+d.name+"."+tbl)
+			}
+			read := map[float64]bool{}
+			waitFor(t, 30*time.Second, "every row read under one name or the other", func() bool {
+				for _, r := range consume(t, e, 1, 10*time.Second, topics...) {
+					if p := payload(t, r.Value); p["op"] == "r" {
+						read[p["after"].(map[string]any)["id"].(float64)] = true
+					}
+				}
+				return len(read) == rows
+			})
+			if log := sl.Stderr.String(); tc.logged != "" && !strings.Contains(log, tc.logged) {
+				t.Errorf("no %q in the log:\n%s", tc.logged, tail(log, 3000))
+			}
+			sl.Stop()
+		})
+	}
 }
 
 // TestOnDemandSnapshotWatermarkRefused: an on-demand snapshot whose

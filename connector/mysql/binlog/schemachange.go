@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -181,7 +182,7 @@ func (s *Streamer) queryEvent(ctx context.Context, st *txnState, h *replication.
 	// Debezium does; source.table names every table of the group.
 	var dbs []string
 	groups := map[string][]ddl.TableChange{}
-	for _, c := range stmt.Changes {
+	for k, c := range stmt.Changes {
 		if c.Kind != ddl.Truncate { // TRUNCATE keeps the structure
 			s.tables.forget(c.Table)
 		}
@@ -191,6 +192,9 @@ func (s *Streamer) queryEvent(ctx context.Context, st *txnState, h *replication.
 			s.incr.TableChanged(c.From.DB, c.From.Table)
 			if st.filter != nil && st.filter.Renamed(c.From.DB, c.From.Table) {
 				s.incr.SnapshotRenamed(c.From.DB+"."+c.From.Table, c.Table.DB+"."+c.Table.Table)
+			}
+			if !renamedBack(stmt.Changes[k+1:], c.From) {
+				s.incr.TableRenamed(c.From.DB+"."+c.From.Table, c.Table.DB+"."+c.Table.Table)
 			}
 		}
 		if _, ok := groups[c.Table.DB]; !ok {
@@ -245,6 +249,15 @@ func (s *Streamer) queryEvent(ctx context.Context, st *txnState, h *replication.
 // describe is a table's structure for a schema change event: the schema
 // model's, which is the structure right after the DDL, or, for a table the
 // model does not know, information_schema's, which is today's.
+// renamedBack reports whether a later rename of the same statement gives
+// name to another table, as an online schema change's swap does (RENAME
+// TABLE t TO _t_old, _t_new TO t): name then still names a table.
+func renamedBack(later []ddl.TableChange, name ddl.TableName) bool {
+	return slices.ContainsFunc(later, func(c ddl.TableChange) bool {
+		return c.Kind == ddl.Rename && strings.EqualFold(c.Table.DB, name.DB) && strings.EqualFold(c.Table.Table, name.Table)
+	})
+}
+
 func (s *Streamer) describe(ctx context.Context, n ddl.TableName) (*change.Value, bool, error) {
 	if s.model != nil {
 		if v, ok := s.model.Describe(n.DB, n.Table); ok {

@@ -245,3 +245,17 @@ func TestQueryEventIndexStatements(t *testing.T) {
 		}
 	}
 }
+
+// An online schema change's swap leaves the old name to the new table; a
+// chain renames each name away.
+func TestRenamedBack(t *testing.T) {
+	n := func(tbl string) ddl.TableName { return ddl.TableName{DB: "app", Table: tbl} }
+	swap := []ddl.TableChange{{Kind: ddl.Rename, From: n("t"), Table: n("_t_old")}, {Kind: ddl.Rename, From: n("_t_new"), Table: n("T")}}
+	if !renamedBack(swap[1:], swap[0].From) || renamedBack(nil, swap[1].From) {
+		t.Error("swap: want t kept (renamed back), _t_new renamed away")
+	}
+	chain := []ddl.TableChange{{Kind: ddl.Rename, From: n("a"), Table: n("b")}, {Kind: ddl.Rename, From: n("b"), Table: n("c")}}
+	if renamedBack(chain[1:], chain[0].From) || renamedBack(nil, chain[1].From) {
+		t.Error("chain a to b to c: want both names renamed away")
+	}
+}

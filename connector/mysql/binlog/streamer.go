@@ -131,6 +131,9 @@ type Incremental interface {
 	// SnapshotRenamed asks for a snapshot of to ("db.table"), which from
 	// was renamed to before the initial snapshot read it whole.
 	SnapshotRenamed(from, to string)
+	// TableRenamed tells it of a RENAME of from to to ("db.table") after
+	// which from names no table: an on-demand snapshot follows it.
+	TableRenamed(from, to string)
 	// Close releases its connection.
 	Close()
 }
@@ -180,6 +183,7 @@ func (noIncremental) Continue(context.Context, string) error { return nil }
 func (noIncremental) TableChanged(string, string)            {}
 func (noIncremental) Progress() string                       { return "" }
 func (noIncremental) SnapshotRenamed(string, string)         {}
+func (noIncremental) TableRenamed(string, string)            {}
 func (noIncremental) Close()                                 {}
 
 // txnState is where the reader stands in the binlog.

@@ -85,6 +85,10 @@ type Incremental struct {
 	started   time.Time
 	maxKey    string         // the current table's largest key, for the notifications
 	notes     []change.Event // notifications written at the next transaction end
+	// vanished are the tables skipped as gone, lowercased "db.table", until
+	// the stream reads a RENAME of them (TableRenamed). Kept in memory only:
+	// a restart in between forgets them.
+	vanished map[string]vanishedTable
 }
 
 // incrState is what survives a restart.
@@ -112,7 +116,9 @@ func NewIncremental(srv *server.Server) *Incremental {
 // Restore resets the on-demand snapshot to the progress stored in an offset
 // ("": none in progress).
 func (i *Incremental) Restore(progress string) error {
-	*i = Incremental{srv: i.srv, log: i.log}
+	// vanished stays: the stream may resume after a skip and before the
+	// RENAME that explains it.
+	*i = Incremental{srv: i.srv, log: i.log, vanished: i.vanished}
 	if progress == "" {
 		return nil
 	}
@@ -560,6 +566,9 @@ func readRefused(err error, userSQL bool) bool {
 }
 
 func (i *Incremental) finishTable(name, why string) {
+	if why == gone {
+		i.noteVanished(name)
+	}
 	i.noteTableDone(name, why)
 	i.srv.Observer.SnapshotTableRows(name, i.tableRows, true)
 	if why != "" {

@@ -802,3 +802,41 @@ func TestReadRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestTableRenamed: an on-demand snapshot follows a table renamed while it
+// waits or is read. The stream reads the RENAME first: the table is renamed
+// in place, the current one keeping its last key, condition and surrogate
+// key. A chunk finds it gone first: the RENAME then asks for a snapshot of
+// the new name with the same condition and surrogate key.
+func TestTableRenamed(t *testing.T) {
+	i, logs := newTestIncremental(t, 10)
+	i.srv.Filter = tableSet{"app.a": true, "app.b": true, "app.c": true, "app.d": true}
+	i.state = incrState{ID: "s", Tables: []string{"app.a", "app.b"}, LastKey: []string{"5"},
+		Conditions: map[string]string{"app.a": "v > 1"}, Surrogates: map[string]string{"app.a": "u"}}
+	i.TableRenamed("APP.A", "app.c")
+	want := incrState{ID: "s", Tables: []string{"app.c", "app.b"}, LastKey: []string{"5"},
+		Conditions: map[string]string{"app.c": "v > 1"}, Surrogates: map[string]string{"app.c": "u"}}
+	if !reflect.DeepEqual(i.state, want) {
+		t.Fatalf("after the rename: %+v, want %+v", i.state, want)
+	}
+	i.TableRenamed("app.b", "app.z")
+	if !slices.Equal(i.state.Tables, want.Tables) || !slices.Contains(logged(logs), "WARN a table of the on-demand snapshot was renamed to a name the connector does not capture; the snapshot skips it") {
+		t.Errorf("renamed out of the captured tables: %v, log %v", i.state.Tables, logged(logs))
+	}
+
+	i.finishTable("app.c", gone)
+	i.TableRenamed("app.x", "app.y") // never in the snapshot: nothing to do
+	if len(i.requests) != 0 {
+		t.Fatalf("a rename of a table the snapshot never had asked for %+v", i.requests)
+	}
+	i.TableRenamed("app.c", "app.d")
+	wantReq := signal{id: "sluice-renamed-app.d", typ: signalExecuteSnapshot,
+		data: `{"additional-conditions":[{"data-collection":"app.d","filter":"v \u003e 1"}],"data-collections":["app.d"],"surrogate-key":"u","type":"incremental"}`}
+	if len(i.requests) != 1 || i.requests[0] != wantReq {
+		t.Errorf("after the skip and the rename: requests %+v, want %+v", i.requests, wantReq)
+	}
+	i.TableRenamed("app.d", "app.c") // renamed again: asked for once
+	if len(i.requests) != 1 || !slices.Equal(i.state.Tables, []string{"app.b"}) {
+		t.Errorf("requests %+v, tables %v", i.requests, i.state.Tables)
+	}
+}

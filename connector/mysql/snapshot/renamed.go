@@ -3,6 +3,7 @@ package snapshot
 import (
 	"encoding/json"
 	"regexp"
+	"slices"
 	"strings"
 
 	"go.uber.org/zap"
@@ -49,4 +50,83 @@ func (i *Incremental) SnapshotRenamed(from, to string) {
 	i.log.Warn("a table was renamed before the initial snapshot read it whole; taking a snapshot of it under its new name, so that its topic gets the rows the initial snapshot did not read",
 		zap.String("table", from), zap.String("renamed_to", to), zap.String("snapshot", typ))
 	i.requests = append(i.requests, signal{id: "sluice-renamed-" + to, typ: signalExecuteSnapshot, data: string(data)})
+}
+
+// An on-demand snapshot follows a table renamed while it waits or is read:
+// the stream reads the RENAME before the next chunk (TableRenamed renames
+// it in the snapshot's list, where the current table keeps its last key),
+// or a chunk finds the table gone first (finishTable skips it, as Debezium
+// skips a table it no longer has, and keeps it in vanished until the
+// stream reads the RENAME, which asks for a snapshot of the new name).
+// Without this the rows not read yet reached the new name's topic only when
+// they changed. An online schema change's swap (RENAME TABLE t TO _t_old,
+// _t_new TO t) leaves the name t: the streamer does not call TableRenamed
+// for it, and the snapshot reads on from the new t.
+
+// vanishedTable is what a table skipped as gone had of the signal's
+// request, for the snapshot of its new name.
+type vanishedTable struct{ condition, surrogate string }
+
+// TableRenamed follows a RENAME of from to to ("db.table") that the stream
+// read, when from no longer names a table after it.
+func (i *Incremental) TableRenamed(from, to string) {
+	db, tbl, _ := strings.Cut(to, ".")
+	captured := i.srv.Filter.TableIncluded(db, tbl)
+	if k := slices.IndexFunc(i.state.Tables, func(t string) bool { return strings.EqualFold(t, from) }); k >= 0 {
+		if !captured {
+			i.log.Warn("a table of the on-demand snapshot was renamed to a name the connector does not capture; the snapshot skips it",
+				zap.String("table", from), zap.String("renamed_to", to))
+			return
+		}
+		old := i.state.Tables[k]
+		i.state.Tables[k] = to
+		moveKey(i.state.Conditions, old, to)
+		moveKey(i.state.Surrogates, old, to)
+		if k == 0 {
+			i.table = nil // the next chunk reads the new name, after the last key
+		}
+		i.log.Info("a table of the on-demand snapshot was renamed; the snapshot reads it under its new name",
+			zap.String("table", old), zap.String("renamed_to", to))
+		return
+	}
+	v, ok := i.vanished[strings.ToLower(from)]
+	if !ok {
+		return
+	}
+	delete(i.vanished, strings.ToLower(from))
+	if !captured {
+		i.log.Warn("a table the on-demand snapshot skipped as gone was renamed to a name the connector does not capture; the rows it did not read are in no topic",
+			zap.String("table", from), zap.String("renamed_to", to))
+		return
+	}
+	name := to
+	if !plainName(name) {
+		name = regexp.QuoteMeta(name)
+	}
+	req := map[string]any{"data-collections": []string{name}, "type": "incremental"}
+	if v.condition != "" {
+		req["additional-conditions"] = []map[string]string{{"data-collection": name, "filter": v.condition}}
+	}
+	if v.surrogate != "" {
+		req["surrogate-key"] = v.surrogate
+	}
+	data, _ := json.Marshal(req)
+	i.log.Warn("a table the on-demand snapshot skipped as gone had been renamed; taking an on-demand snapshot of it under its new name",
+		zap.String("table", from), zap.String("renamed_to", to))
+	i.requests = append(i.requests, signal{id: "sluice-renamed-" + to, typ: signalExecuteSnapshot, data: string(data)})
+}
+
+// noteVanished keeps what the signal asked for a table skipped as gone.
+func (i *Incremental) noteVanished(name string) {
+	if i.vanished == nil {
+		i.vanished = map[string]vanishedTable{}
+	}
+	i.vanished[strings.ToLower(name)] = vanishedTable{condition: i.state.Conditions[name], surrogate: i.state.Surrogates[name]}
+}
+
+func moveKey(m map[string]string, from, to string) {
+	if v, ok := m[from]; ok {
+		delete(m, from)
+		m[to] = v
+	}
 }
