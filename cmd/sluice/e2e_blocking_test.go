@@ -242,3 +242,71 @@ func TestBlockingSnapshotDuringInitialFilterKill9(t *testing.T) {
 	}
 	sl2.Stop()
 }
+
+// TestBlockingSnapshotAcrossDDL: a DDL between two ranges of a blocking
+// snapshot. The next range finds the table changed and fails; the retry
+// reads the table as it is now. An ALTER: every row is read, the ranges
+// after it with the new column. A RENAME: the retry finds the table gone
+// and skips it; when the stream, going on after the snapshot, reads the
+// RENAME, Sluice takes a blocking snapshot of the new name, so that every
+// row is read under one name or the other. Before, the retry took the
+// columns cached before the DDL (the stream, paused at the signal, had not
+// read it) and failed the same way for good, the stream held up; and the
+// rows of a renamed table's ranges after the RENAME reached no topic.
+func TestBlockingSnapshotAcrossDDL(t *testing.T) {
+	for _, tc := range []struct {
+		name, ddl string
+		tables    []string // whose read events hold every row
+		finished  int      // blocking snapshots
+		logged    string
+	}{
+		{"alter", "ALTER TABLE t ADD COLUMN extra INT NOT NULL DEFAULT 5", []string{"t"}, 1, ""},
+		{"rename", "RENAME TABLE t TO t_renamed", []string{"t", "t_renamed"}, 2, "taking a snapshot of it under its new name"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := needServers(t)
+			d := newDB(t, e)
+			rows := betweenRangesRows
+			snapshotTable(t, d, rows)
+			sl, prefix := startSignalled(t, e, d, map[string]string{"sluice.snapshot.range.rows": fmt.Sprint(betweenRangesRange)})
+			d.exec(fmt.Sprintf(`INSERT INTO debezium_signal VALUES ('blk-r', 'execute-snapshot', '{"data-collections": ["%s.t"], "type": "blocking"}')`, d.name))
+			topic := prefix + "." + d.name + ".t"
+			waitFor(t, 60*time.Second, "the first range", func() bool { return topicRecords(t, e.kafka, topic, 1, 100*time.Millisecond) > 0 })
+			d.exec(tc.ddl)
+			for deadline := time.Now().Add(2 * time.Minute); strings.Count(sl.Stderr.String(), "blocking snapshot finished") < tc.finished; time.Sleep(50 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("%d blocking snapshots did not finish within 2 minutes:\n%s", tc.finished, tail(sl.Stderr.String(), 3000))
+				}
+			}
+			var topics []string
+			for _, tbl := range tc.tables {
+				topics = append(topics, prefix+"."+d.name+"."+tbl)
+			}
+			read, extra := map[float64]bool{}, 0
+			waitFor(t, 30*time.Second, "every row read", func() bool {
+				extra = 0
+				for _, r := range consume(t, e, 1, 10*time.Second, topics...) {
+					if p := payload(t, r.Value); p["op"] == "r" {
+						after := p["after"].(map[string]any)
+						read[after["id"].(float64)] = true
+						if after["extra"] == float64(5) {
+							extra++
+						}
+					}
+				}
+				return len(read) == rows
+			})
+			if tc.name == "alter" && extra < betweenRangesRange {
+				t.Errorf("%d read events with the added column, want the ranges after the ALTER's", extra)
+			}
+			log := sl.Stderr.String()
+			if !strings.Contains(log, "its columns changed since the snapshot began") {
+				t.Errorf("no range failed after the DDL; the test needs it between two ranges:\n%s", tail(log, 3000))
+			}
+			if tc.logged != "" && !strings.Contains(log, tc.logged) {
+				t.Errorf("no %q in the log:\n%s", tc.logged, tail(log, 3000))
+			}
+			sl.Stop()
+		})
+	}
+}

@@ -610,13 +610,20 @@ func TestOnDemandSnapshotConditions(t *testing.T) {
 // its topic prefix once it streams.
 func startOnDemand(t *testing.T, e env, d *db, chunk int, args ...string) (*daemon, string) {
 	t.Helper()
+	return startSignalled(t, e, d, map[string]string{"incremental.snapshot.chunk.size": strconv.Itoa(chunk)}, args...)
+}
+
+// startSignalled starts a connector streaming d without a snapshot, with
+// its signal table and the properties props, and returns it and its topic
+// prefix once it streams.
+func startSignalled(t *testing.T, e env, d *db, props map[string]string, args ...string) (*daemon, string) {
+	t.Helper()
 	signalTable(d)
 	prefix := "e2e" + d.name[4:]
-	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, map[string]string{
+	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, mergeProps(map[string]string{
 		"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false",
 		"snapshot.mode": "no_data", "signal.data.collection": d.name + ".debezium_signal",
-		"incremental.snapshot.chunk.size": strconv.Itoa(chunk),
-	})
+	}, props))
 	sl := startDaemon(t, e, append(append([]string{"--log-format", "console"}, args...), cfg)...)
 	sl.WaitLog("binlog streaming from", 30*time.Second)
 	return sl, prefix
@@ -1323,7 +1330,7 @@ func TestOnDemandSnapshotFollowsRename(t *testing.T) {
 			defer sl.Signal(syscall.SIGCONT)
 			d.exec(`INSERT INTO debezium_signal VALUES ('resume-r', 'resume-snapshot', '{"type": "incremental"}')`)
 			d.exec("RENAME TABLE t TO t_renamed")
-		}, []string{"t", "t_renamed"}, 2, "taking an on-demand snapshot of it under its new name"},
+		}, []string{"t", "t_renamed"}, 2, "taking a snapshot of it under its new name"},
 		{"swap", func(d *db, sl *daemon) {
 			d.execAll("CREATE TABLE t_new LIKE t", "INSERT INTO t_new SELECT * FROM t", "RENAME TABLE t TO t_old, t_new TO t",
 				`INSERT INTO debezium_signal VALUES ('resume-r', 'resume-snapshot', '{"type": "incremental"}')`)

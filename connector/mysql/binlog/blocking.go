@@ -25,6 +25,11 @@ type Blocker interface {
 	BlockingDue() bool
 	// BlockingTables is the due one's tables ("db.table").
 	BlockingTables() []string
+	// BlockingDescribed reports whether the due one's table structures are
+	// in the schema history already (a first try failed after writing
+	// them); NoteBlockingDescribed records that they are.
+	BlockingDescribed() bool
+	NoteBlockingDescribed()
 	// SkipBlocking drops the due one, which failed for good with err.
 	SkipBlocking(err error)
 	// RunBlocking takes it from the stream's position at a transaction's
@@ -63,14 +68,22 @@ func (s *Streamer) blockingAtCommit(ctx context.Context, st *txnState, batch []c
 
 // runBlocking writes the due blocking snapshot's table structures to the
 // schema history and the schema change topic, then takes it.
+//
+// A retry (a DDL between two ranges failed the first try) does not write
+// them again: read after the DDL, they would describe the table at the
+// signal's position with the DDL already applied, and the stream, going on
+// from the signal, would then find the DDL no longer fits and stop.
 func (s *Streamer) runBlocking(ctx context.Context, st *txnState, from offsets.MySQL, out change.Enqueuer) error {
-	if err := s.blockingSchema(ctx, s.blocker.BlockingTables(), from, out); err != nil {
-		var refused *gmysql.MyError
-		if errors.As(err, &refused) {
-			s.blocker.SkipBlocking(err) // a structure the user may not read, say
-			return nil
+	if !s.blocker.BlockingDescribed() {
+		if err := s.blockingSchema(ctx, s.blocker.BlockingTables(), from, out); err != nil {
+			var refused *gmysql.MyError
+			if errors.As(err, &refused) {
+				s.blocker.SkipBlocking(err) // a structure the user may not read, say
+				return nil
+			}
+			return err
 		}
-		return err
+		s.blocker.NoteBlockingDescribed()
 	}
 	return s.blocker.RunBlocking(ctx, from, st.lastGTID, st.lastQuery, out)
 }

@@ -40,6 +40,7 @@ type blockingRequest struct {
 	tables     []string
 	conditions map[string]string
 	selects    map[string]string
+	described  bool // the tables' structures are in the schema history
 }
 
 func (i *Incremental) requestBlocking(id string, tables []string, filters map[string]string) {
@@ -80,6 +81,13 @@ func (i *Incremental) SkipBlocking(err error) {
 // their structure to the schema history first, as Debezium does.
 func (i *Incremental) BlockingTables() []string { return i.blocking[0].tables }
 
+// BlockingDescribed reports whether the due blocking snapshot's table
+// structures are in the schema history already.
+func (i *Incremental) BlockingDescribed() bool { return i.blocking[0].described }
+
+// NoteBlockingDescribed records that they are.
+func (i *Incremental) NoteBlockingDescribed() { i.blocking[0].described = true }
+
 // BlockingDue reports whether a blocking snapshot waits to be taken.
 func (i *Incremental) BlockingDue() bool { return len(i.blocking) > 0 }
 
@@ -95,8 +103,12 @@ func (i *Incremental) RunBlocking(ctx context.Context, from offsets.MySQL, gtid,
 	i.log.Info("blocking snapshot starting; streaming is paused until it ends", zap.Strings("tables", req.tables),
 		zap.String("stream_gtids", from.GTIDs))
 	i.srv.Observer.SnapshotStarted()
-	_, _, err := New(i.srv).Run(ctx, st, false, out)
+	sn := New(i.srv)
+	_, _, err := sn.Run(ctx, st, false, out)
 	i.srv.Observer.SnapshotEnded(err == nil)
+	for _, name := range sn.blockingGone {
+		i.noteVanished(name, vanishedTable{condition: req.conditions[name], blocking: true})
+	}
 	if refused(err) || fault.IsDefinite(err) {
 		// A signal's SELECT with a typo, say: the rows read so far stay
 		// written.

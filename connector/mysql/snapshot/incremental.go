@@ -567,7 +567,7 @@ func readRefused(err error, userSQL bool) bool {
 
 func (i *Incremental) finishTable(name, why string) {
 	if why == gone {
-		i.noteVanished(name)
+		i.noteVanished(name, vanishedTable{condition: i.state.Conditions[name], surrogate: i.state.Surrogates[name]})
 	}
 	i.noteTableDone(name, why)
 	i.srv.Observer.SnapshotTableRows(name, i.tableRows, true)

@@ -57,15 +57,23 @@ func (i *Incremental) SnapshotRenamed(from, to string) {
 // it in the snapshot's list, where the current table keeps its last key),
 // or a chunk finds the table gone first (finishTable skips it, as Debezium
 // skips a table it no longer has, and keeps it in vanished until the
-// stream reads the RENAME, which asks for a snapshot of the new name).
+// stream reads the RENAME, which asks for a snapshot of the new name). A
+// blocking snapshot's tables found gone (RunBlocking) are kept in vanished
+// the same way, and a blocking snapshot of the new name is asked for.
 // Without this the rows not read yet reached the new name's topic only when
 // they changed. An online schema change's swap (RENAME TABLE t TO _t_old,
 // _t_new TO t) leaves the name t: the streamer does not call TableRenamed
 // for it, and the snapshot reads on from the new t.
 
 // vanishedTable is what a table skipped as gone had of the signal's
-// request, for the snapshot of its new name.
-type vanishedTable struct{ condition, surrogate string }
+// request, for the snapshot of its new name: an on-demand snapshot's
+// condition and surrogate key, or a blocking snapshot's condition (a
+// blocking one is asked for again; its SELECT overrides name the old table
+// and are not kept).
+type vanishedTable struct {
+	condition, surrogate string
+	blocking             bool
+}
 
 // TableRenamed follows a RENAME of from to to ("db.table") that the stream
 // read, when from no longer names a table after it.
@@ -95,7 +103,7 @@ func (i *Incremental) TableRenamed(from, to string) {
 	}
 	delete(i.vanished, strings.ToLower(from))
 	if !captured {
-		i.log.Warn("a table the on-demand snapshot skipped as gone was renamed to a name the connector does not capture; the rows it did not read are in no topic",
+		i.log.Warn("a table the snapshot skipped as gone was renamed to a name the connector does not capture; the rows it did not read are in no topic",
 			zap.String("table", from), zap.String("renamed_to", to))
 		return
 	}
@@ -103,7 +111,11 @@ func (i *Incremental) TableRenamed(from, to string) {
 	if !plainName(name) {
 		name = regexp.QuoteMeta(name)
 	}
-	req := map[string]any{"data-collections": []string{name}, "type": "incremental"}
+	typ := "incremental"
+	if v.blocking {
+		typ = "blocking"
+	}
+	req := map[string]any{"data-collections": []string{name}, "type": typ}
 	if v.condition != "" {
 		req["additional-conditions"] = []map[string]string{{"data-collection": name, "filter": v.condition}}
 	}
@@ -111,17 +123,17 @@ func (i *Incremental) TableRenamed(from, to string) {
 		req["surrogate-key"] = v.surrogate
 	}
 	data, _ := json.Marshal(req)
-	i.log.Warn("a table the on-demand snapshot skipped as gone had been renamed; taking an on-demand snapshot of it under its new name",
-		zap.String("table", from), zap.String("renamed_to", to))
+	i.log.Warn("a table the snapshot skipped as gone had been renamed; taking a snapshot of it under its new name",
+		zap.String("table", from), zap.String("renamed_to", to), zap.String("snapshot", typ))
 	i.requests = append(i.requests, signal{id: "sluice-renamed-" + to, typ: signalExecuteSnapshot, data: string(data)})
 }
 
 // noteVanished keeps what the signal asked for a table skipped as gone.
-func (i *Incremental) noteVanished(name string) {
+func (i *Incremental) noteVanished(name string, v vanishedTable) {
 	if i.vanished == nil {
 		i.vanished = map[string]vanishedTable{}
 	}
-	i.vanished[strings.ToLower(name)] = vanishedTable{condition: i.state.Conditions[name], surrogate: i.state.Surrogates[name]}
+	i.vanished[strings.ToLower(name)] = v
 }
 
 func moveKey(m map[string]string, from, to string) {

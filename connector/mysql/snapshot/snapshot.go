@@ -63,6 +63,9 @@ type Snapshotter struct {
 	serverID  uint32 // for source.server_id, gtid, query: a blocking snapshot's stream's
 	gtid      string
 	query     string
+	// blockingGone are the tables a blocking snapshot found gone, for the
+	// stream to follow a RENAME of them (Incremental.TableRenamed).
+	blockingGone []string
 }
 
 // New prepares a snapshot of srv's captured tables; nothing connects until
@@ -218,6 +221,13 @@ func (s *Snapshotter) Plan(ctx context.Context, start offsets.MySQL) (*State, er
 // already hold, and the position the stream continues from.
 func (s *Snapshotter) Run(ctx context.Context, st *State, resumed bool, out change.Enqueuer) (*SkipFilter, offsets.MySQL, error) {
 	var guards []*guard
+	if st.Blocking && !resumed {
+		// A blocking snapshot reads the tables as they are now, and the
+		// stream, paused at the signal, has not read the DDLs since: a
+		// DDL between two ranges failed the range, and the retry, taking
+		// the cached columns again, failed the same way for good.
+		s.srv.Catalog.Invalidate()
+	}
 	if resumed {
 		// The ranges still to read see the tables as they are now: a DDL
 		// between two ranges (each has a transaction of its own, so none
@@ -436,9 +446,13 @@ func (s *Snapshotter) noteVanished(ctx context.Context, st *State, gone []string
 			add = append(add, name)
 		}
 	}
-	if len(add) == 0 || st.Blocking {
-		// The stream after a blocking snapshot filters nothing: no filter
-		// would tell it of the table.
+	if st.Blocking {
+		// The stream after a blocking snapshot filters nothing: the
+		// Incremental that took it remembers the tables instead.
+		s.blockingGone = add
+		return nil
+	}
+	if len(add) == 0 {
 		return nil
 	}
 	conn, err := s.connect(ctx)
