@@ -42,13 +42,26 @@ func (i *Incremental) SnapshotRenamed(from, to string) {
 	if i.srv.ReadOnly {
 		typ = "incremental"
 	}
+	i.log.Warn("a table was renamed before the initial snapshot read it whole; taking a snapshot of it under its new name, so that its topic gets the rows the initial snapshot did not read",
+		zap.String("table", from), zap.String("renamed_to", to), zap.String("snapshot", typ))
+	i.askRenamed(to, typ, vanishedTable{})
+}
+
+// askRenamed asks for a snapshot of type typ of to, a table's new name, as
+// an execute-snapshot signal would, with what the table's request had (v).
+func (i *Incremental) askRenamed(to, typ string, v vanishedTable) {
 	name := to
 	if !plainName(name) {
 		name = regexp.QuoteMeta(name) // data-collections are patterns
 	}
-	data, _ := json.Marshal(map[string]any{"data-collections": []string{name}, "type": typ})
-	i.log.Warn("a table was renamed before the initial snapshot read it whole; taking a snapshot of it under its new name, so that its topic gets the rows the initial snapshot did not read",
-		zap.String("table", from), zap.String("renamed_to", to), zap.String("snapshot", typ))
+	req := map[string]any{"data-collections": []string{name}, "type": typ}
+	if v.condition != "" {
+		req["additional-conditions"] = []map[string]string{{"data-collection": name, "filter": v.condition}}
+	}
+	if v.surrogate != "" {
+		req["surrogate-key"] = v.surrogate
+	}
+	data, _ := json.Marshal(req)
 	i.requests = append(i.requests, signal{id: "sluice-renamed-" + to, typ: signalExecuteSnapshot, data: string(data)})
 }
 
@@ -107,25 +120,13 @@ func (i *Incremental) TableRenamed(from, to string) {
 			zap.String("table", from), zap.String("renamed_to", to))
 		return
 	}
-	name := to
-	if !plainName(name) {
-		name = regexp.QuoteMeta(name)
-	}
 	typ := "incremental"
 	if v.blocking {
 		typ = "blocking"
 	}
-	req := map[string]any{"data-collections": []string{name}, "type": typ}
-	if v.condition != "" {
-		req["additional-conditions"] = []map[string]string{{"data-collection": name, "filter": v.condition}}
-	}
-	if v.surrogate != "" {
-		req["surrogate-key"] = v.surrogate
-	}
-	data, _ := json.Marshal(req)
 	i.log.Warn("a table the snapshot skipped as gone had been renamed; taking a snapshot of it under its new name",
 		zap.String("table", from), zap.String("renamed_to", to), zap.String("snapshot", typ))
-	i.requests = append(i.requests, signal{id: "sluice-renamed-" + to, typ: signalExecuteSnapshot, data: string(data)})
+	i.askRenamed(to, typ, v)
 }
 
 // noteVanished keeps what the signal asked for a table skipped as gone.
