@@ -273,29 +273,13 @@ func TestBlockingSnapshotAcrossDDL(t *testing.T) {
 			topic := prefix + "." + d.name + ".t"
 			waitFor(t, 60*time.Second, "the first range", func() bool { return topicRecords(t, e.kafka, topic, 1, 100*time.Millisecond) > 0 })
 			d.exec(tc.ddl)
-			for deadline := time.Now().Add(2 * time.Minute); strings.Count(sl.Stderr.String(), "blocking snapshot finished") < tc.finished; time.Sleep(50 * time.Millisecond) {
-				if time.Now().After(deadline) {
-					t.Fatalf("%d blocking snapshots did not finish within 2 minutes:\n%s", tc.finished, tail(sl.Stderr.String(), 3000))
+			waitLogCount(t, sl, "blocking snapshot finished", tc.finished, 2*time.Minute)
+			extra := 0
+			for _, after := range waitAllRead(t, e, d, prefix, tc.tables, rows) {
+				if after["extra"] == float64(5) {
+					extra++
 				}
 			}
-			var topics []string
-			for _, tbl := range tc.tables {
-				topics = append(topics, prefix+"."+d.name+"."+tbl)
-			}
-			read, extra := map[float64]bool{}, 0
-			waitFor(t, 30*time.Second, "every row read", func() bool {
-				extra = 0
-				for _, r := range consume(t, e, 1, 10*time.Second, topics...) {
-					if p := payload(t, r.Value); p["op"] == "r" {
-						after := p["after"].(map[string]any)
-						read[after["id"].(float64)] = true
-						if after["extra"] == float64(5) {
-							extra++
-						}
-					}
-				}
-				return len(read) == rows
-			})
 			if tc.name == "alter" && extra < betweenRangesRange {
 				t.Errorf("%d read events with the added column, want the ranges after the ALTER's", extra)
 			}

@@ -155,11 +155,7 @@ func readOnlySnapshot(t *testing.T, class string) {
 
 	began := time.Now()
 	send("ro-2", "u")
-	for deadline := time.Now().Add(time.Minute); strings.Count(sl.Stderr.String(), "on-demand snapshot finished") < 2; time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the idle server's on-demand snapshot of u did not finish within a minute (ten chunks)")
-		}
-	}
+	waitLogCount(t, sl, "on-demand snapshot finished", 2, time.Minute) // the idle server's, of u: ten chunks
 	t.Logf("5,000 rows in 10 chunks on an idle server in %v", time.Since(began).Round(time.Millisecond))
 	if n := len(consume(t, e, 5000, 30*time.Second, prefix+"."+d.name+".u")); n != 5000 {
 		t.Errorf("%d records of u, want its 5000 rows", n)

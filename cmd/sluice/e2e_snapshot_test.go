@@ -1304,6 +1304,41 @@ func TestOnDemandSnapshotTableDropped(t *testing.T) {
 	sl.Stop()
 }
 
+// waitLogCount waits until the daemon has logged msg n times.
+func waitLogCount(t *testing.T, sl *daemon, msg string, n int, timeout time.Duration) {
+	t.Helper()
+	for deadline := time.Now().Add(timeout); strings.Count(sl.Stderr.String(), msg) < n; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%q logged fewer than %d times within %s:\n%s", msg, n, timeout, tail(sl.Stderr.String(), 3000))
+		}
+	}
+}
+
+// waitAllRead waits until the read events (op r) of the tables (in d,
+// under prefix) hold every id of a table of rows rows, under one name or
+// another, and returns the rows of the read events it last consumed.
+func waitAllRead(t *testing.T, e env, d *db, prefix string, tables []string, rows int) []map[string]any {
+	t.Helper()
+	var topics []string
+	for _, tbl := range tables {
+		topics = append(topics, prefix+"."+d.name+"."+tbl)
+	}
+	read := map[float64]bool{}
+	var last []map[string]any
+	waitFor(t, 30*time.Second, "every row read", func() bool {
+		last = last[:0]
+		for _, r := range consume(t, e, 1, 10*time.Second, topics...) {
+			if p := payload(t, r.Value); p["op"] == "r" {
+				after := p["after"].(map[string]any)
+				read[after["id"].(float64)] = true
+				last = append(last, after)
+			}
+		}
+		return len(read) == rows
+	})
+	return last
+}
+
 // TestOnDemandSnapshotFollowsRename: a table renamed while an on-demand
 // snapshot is paused in it. Whether the stream reads the RENAME before the
 // next chunk (the snapshot renames the table in its list and goes on after
@@ -1317,7 +1352,7 @@ func TestOnDemandSnapshotFollowsRename(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		between  func(d *db, sl *daemon)
-		topics   []string // the tables whose read events hold every row
+		tables   []string // whose read events hold every row
 		finished int      // on-demand snapshots finished
 		logged   string
 	}{
@@ -1347,24 +1382,8 @@ func TestOnDemandSnapshotFollowsRename(t *testing.T) {
 				t.Fatalf("the snapshot read all %d rows before the pause; the test needs it paused in the middle", before)
 			}
 			tc.between(d, sl)
-			for deadline := time.Now().Add(time.Minute); strings.Count(sl.Stderr.String(), "on-demand snapshot finished") < tc.finished; time.Sleep(50 * time.Millisecond) {
-				if time.Now().After(deadline) {
-					t.Fatalf("%d on-demand snapshots did not finish within a minute:\n%s", tc.finished, tail(sl.Stderr.String(), 3000))
-				}
-			}
-			var topics []string
-			for _, tbl := range tc.topics {
-				topics = append(topics, prefix+"."+d.name+"."+tbl)
-			}
-			read := map[float64]bool{}
-			waitFor(t, 30*time.Second, "every row read under one name or the other", func() bool {
-				for _, r := range consume(t, e, 1, 10*time.Second, topics...) {
-					if p := payload(t, r.Value); p["op"] == "r" {
-						read[p["after"].(map[string]any)["id"].(float64)] = true
-					}
-				}
-				return len(read) == rows
-			})
+			waitLogCount(t, sl, "on-demand snapshot finished", tc.finished, time.Minute)
+			waitAllRead(t, e, d, prefix, tc.tables, rows)
 			if log := sl.Stderr.String(); tc.logged != "" && !strings.Contains(log, tc.logged) {
 				t.Errorf("no %q in the log:\n%s", tc.logged, tail(log, 3000))
 			}
