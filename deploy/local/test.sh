@@ -87,8 +87,26 @@ if [ -n "$unformatted" ]; then echo "gofmt would change:"; echo "$unformatted"; 
 echo "== go vet" >&2
 go vet ./...
 echo "== go test -race" >&2
-# -p 1: the packages that talk to the shared MariaDB and Kafka run one at a
-# time, so that one package's writes never move the binlog position another
-# package's test is checking.
-go test -race -count=1 -p 1 -timeout 40m ./...
-
+# Two lanes run side by side. The Vitess end-to-end tests of cmd/sluice
+# (about 470 s, most of it waiting on Vitess: copies, reshards, tablet
+# restarts) touch neither the shared MariaDB nor the Connect worker's
+# MariaDB connectors, so they run while everything else does. Everything
+# else keeps -p 1: the packages that talk to the shared MariaDB run one at
+# a time, so that one package's writes never move the binlog position
+# another package's test is checking. The two tests that stop the shared
+# broker (SIGSTOP) run alone at the end: a 15 s broker outage would reach
+# the other lane's tests too.
+vitess_tests='^Test(Vitess|ConformanceVitess)'
+broker_stops='^TestKafka(StoppedDuringSIGTERM|PausedWhileStreaming)$'
+vitess_out="$(mktemp)"
+go test -race -count=1 -timeout 40m -run "$vitess_tests" ./cmd/sluice >"$vitess_out" 2>&1 &
+vitess_lane=$!
+rc=0
+go test -race -count=1 -timeout 40m -skip "$vitess_tests|$broker_stops" ./cmd/sluice || rc=1
+go test -race -count=1 -p 1 -timeout 40m $(go list ./... | grep -v '/cmd/sluice$') || rc=1
+wait "$vitess_lane" || rc=1
+echo "== the Vitess lane (cmd/sluice -run '$vitess_tests')"
+cat "$vitess_out"
+rm -f "$vitess_out"
+go test -race -count=1 -timeout 10m -run "$broker_stops" ./cmd/sluice || rc=1
+exit "$rc"
