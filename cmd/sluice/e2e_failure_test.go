@@ -17,7 +17,9 @@ func TestReconnectAfterKilledConnection(t *testing.T) {
 	d := newDB(t, e)
 	d.exec("CREATE TABLE t (id INT PRIMARY KEY, v INT)")
 	prefix := "e2e" + d.name[4:]
-	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, map[string]string{
+	user := fmt.Sprintf("reconnect_%d", rand.Intn(1e6))
+	d.createUser(user, "x")
+	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, map[string]string{"database.user": user, "database.password": "x",
 		"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false", "snapshot.mode": "no_data"})
 	sl := startDaemon(t, e, "--log-format", "console", cfg)
 	sl.WaitLog("binlog streaming from", 30*time.Second)
@@ -25,10 +27,9 @@ func TestReconnectAfterKilledConnection(t *testing.T) {
 		d.exec(fmt.Sprintf("INSERT INTO t VALUES (%d, 0)", i))
 	}
 	consume(t, e, 50, 30*time.Second, prefix+"."+d.name+".t")
-	// Kill every binlog dump thread of user sluice.
-	r := d.exec("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = 'sluice' AND COMMAND LIKE 'Binlog Dump%'")
-	if r.RowNumber() == 0 {
-		t.Fatal("no binlog dump connection of user sluice on the server")
+	r := d.exec("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = ? AND COMMAND LIKE 'Binlog Dump%'", user)
+	if r.RowNumber() != 1 {
+		t.Fatalf("%d binlog dump connections of %s on the server, want 1", r.RowNumber(), user)
 	}
 	for i := 0; i < r.RowNumber(); i++ {
 		id, _ := r.GetInt(i, 0)
@@ -68,9 +69,7 @@ func TestErrorsMaxRetriesZero(t *testing.T) {
 	d := newDB(t, e)
 	d.exec("CREATE TABLE t (id INT PRIMARY KEY)")
 	user := fmt.Sprintf("no_retry_%d", rand.Intn(1e6))
-	d.execAll("CREATE USER '"+user+"'@'%' IDENTIFIED BY 'x'",
-		"GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT, BINLOG MONITOR ON *.* TO '"+user+"'@'%'")
-	t.Cleanup(func() { d.exec("DROP USER IF EXISTS '" + user + "'@'%'") })
+	d.createUser(user, "x")
 	prefix := "e2e" + d.name[4:]
 	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, map[string]string{"snapshot.mode": "no_data",
 		"database.user": user, "database.password": "x", "errors.max.retries": "0"})
@@ -109,8 +108,7 @@ func TestCustomRetriableException(t *testing.T) {
 			t.Fatalf("a retry waited %s s, want retriable.restart.connector.wait.ms's 0.3 every time", m[1])
 		}
 	}
-	d.execAll("CREATE USER '"+user+"'@'%' IDENTIFIED BY 'x'",
-		"GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT, BINLOG MONITOR ON *.* TO '"+user+"'@'%'")
+	d.createUser(user, "x")
 	sl.WaitLog("binlog streaming from", 60*time.Second)
 	d.exec("INSERT INTO t VALUES (3)")
 	if recs := consume(t, e, 3, 60*time.Second, prefix+"."+d.name+".t"); len(recs) != 3 {

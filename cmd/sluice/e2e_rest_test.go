@@ -255,8 +255,7 @@ func restartEndToEnd(t *testing.T, e env, d *db, base, good, bad, user, pass, to
 		_, body := call(t, "GET", base+"/connectors/"+good+"/tasks/0/status")
 		return strings.Contains(body, `"state":"RUNNING"`)
 	})
-	d.execAll("CREATE USER '"+user+"'@'%' IDENTIFIED BY '"+pass+"'",
-		"GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT, BINLOG MONITOR ON *.* TO '"+user+"'@'%'")
+	d.createUser(user, pass)
 	code, body := call(t, "POST", base+"/connectors/"+bad+"/restart?includeTasks=true&onlyFailed=true")
 	if code != 202 || !strings.Contains(body, `"tasks":[{"id":0,"state":"RESTARTING"`) || !strings.Contains(body, "check database.user and database.password") {
 		t.Fatalf("POST restart of the failed connector = %d %s; want 202, its task RESTARTING with the failure's trace", code, body)
@@ -338,9 +337,7 @@ func TestRESTRestartAfterStreamFailure(t *testing.T) {
 	d.exec("CREATE TABLE t (id INT PRIMARY KEY)")
 	n := rand.Intn(1e6)
 	user, pass := fmt.Sprintf("rest_revoked_%d", n), "revoked"
-	d.execAll("CREATE USER '"+user+"'@'%' IDENTIFIED BY '"+pass+"'",
-		"GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT, BINLOG MONITOR ON *.* TO '"+user+"'@'%'")
-	t.Cleanup(func() { d.exec("DROP USER IF EXISTS '" + user + "'@'%'") })
+	d.createUser(user, pass)
 	failing, other := fmt.Sprintf("rest_fail_%d", n), fmt.Sprintf("rest_other_%d", n)
 	noSchemas := map[string]string{"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false", "snapshot.mode": "no_data"}
 	otherCfg := connectorFile(t, e, other, other, d.name, noSchemas)

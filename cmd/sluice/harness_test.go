@@ -143,6 +143,17 @@ func (d *db) execAll(qs ...string) {
 	}
 }
 
+// createUser creates user@'%' (password pass) with what a connector needs
+// on every database, and drops it when the test ends. A test that kills
+// its daemon's binlog connection finds it by this user: the shared server
+// also holds other packages' connections as user sluice.
+func (d *db) createUser(user, pass string) {
+	d.t.Helper()
+	d.execAll("CREATE USER '"+user+"'@'%' IDENTIFIED BY '"+pass+"'",
+		"GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT, BINLOG MONITOR ON *.* TO '"+user+"'@'%'")
+	d.t.Cleanup(func() { d.exec("DROP USER IF EXISTS '" + user + "'@'%'") })
+}
+
 func (d *db) str(q string) string {
 	d.t.Helper()
 	r := d.exec(q)
