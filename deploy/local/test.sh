@@ -87,39 +87,32 @@ if [ -n "$unformatted" ]; then echo "gofmt would change:"; echo "$unformatted"; 
 echo "== go vet" >&2
 go vet ./...
 echo "== go test -race" >&2
-# Two lanes run side by side; most of the suite's time is spent waiting on
-# servers, not computing.
-# - Lane A: every package but the side-by-side one, then cmd/sluice's
-#   MariaDB end-to-end tests. -p 1: the packages that talk to the shared
-#   MariaDB run one at a time, so that one package's writes never move the
-#   binlog position another package's test is checking.
-# - Lane B: cmd/sluice's Vitess end-to-end tests (they touch neither the
-#   shared MariaDB nor its connectors on the Connect worker), then, once
-#   lane A has left the packages that check binlog positions, the
-#   side-by-side comparison with Debezium (its connectors keep only their
-#   own databases' DDL; cmd/sluice's tests that purge binlogs or restart a
-#   server do it on a MariaDB of their own).
-# The two tests that stop the shared broker (SIGSTOP) run alone at the
-# end: a 15 s broker outage would reach the other lane's tests too.
+# Two lanes run side by side. The Vitess end-to-end tests of cmd/sluice
+# (about 470 s, most of it waiting on Vitess: copies, reshards, tablet
+# restarts) touch neither the shared MariaDB nor the Connect worker's
+# MariaDB connectors, so they run while everything else does. Everything
+# else keeps -p 1: the packages that talk to the shared MariaDB run one at
+# a time, so that one package's writes never move the binlog position
+# another package's test is checking. The two tests that stop the shared
+# broker (SIGSTOP) run alone at the end: a 15 s broker outage would reach
+# the other lane's tests too. The side-by-side comparison with Debezium
+# runs alone after both lanes: run beside cmd/sluice's MariaDB tests
+# (tried), its Vitess comparison found four transactions without rows in
+# Sluice's topic and not in Debezium's when the wait for quiet topics
+# ended (the JVM reference falls behind on loaded cores), and any other
+# test's write to the Vitess keyspace adds such transactions.
 vitess_tests='^Test(Vitess|ConformanceVitess)'
 broker_stops='^TestKafka(StoppedDuringSIGTERM|PausedWhileStreaming)$'
-lane_b_out="$(mktemp)"
-packages_done="$(mktemp -u)"
-(
-  rc=0
-  go test -race -count=1 -timeout 40m -run "$vitess_tests" ./cmd/sluice || rc=1
-  while [ ! -e "$packages_done" ]; do kill -0 $$ 2>/dev/null || exit 1; sleep 1; done
-  go test -race -count=1 -timeout 40m ./internal/sidebyside || rc=1
-  exit "$rc"
-) >"$lane_b_out" 2>&1 &
-lane_b=$!
+vitess_out="$(mktemp)"
+go test -race -count=1 -timeout 40m -run "$vitess_tests" ./cmd/sluice >"$vitess_out" 2>&1 &
+vitess_lane=$!
 rc=0
-go test -race -count=1 -p 1 -timeout 40m $(go list ./... | grep -v -e '/cmd/sluice$' -e '/internal/sidebyside$') || rc=1
-touch "$packages_done"
 go test -race -count=1 -timeout 40m -skip "$vitess_tests|$broker_stops" ./cmd/sluice || rc=1
-wait "$lane_b" || rc=1
-echo "== lane B: cmd/sluice -run '$vitess_tests', then internal/sidebyside"
-cat "$lane_b_out"
-rm -f "$lane_b_out" "$packages_done"
+go test -race -count=1 -p 1 -timeout 40m $(go list ./... | grep -v -e '/cmd/sluice$' -e '/internal/sidebyside$') || rc=1
+wait "$vitess_lane" || rc=1
+echo "== the Vitess lane (cmd/sluice -run '$vitess_tests')"
+cat "$vitess_out"
+rm -f "$vitess_out"
+go test -race -count=1 -timeout 40m ./internal/sidebyside || rc=1
 go test -race -count=1 -timeout 10m -run "$broker_stops" ./cmd/sluice || rc=1
 exit "$rc"
