@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sluice-cdc/sluice/internal/conformance"
 )
 
 // TestReconnectAfterKilledConnection kills the daemon's binlog dump
@@ -121,7 +123,8 @@ func TestCustomRetriableException(t *testing.T) {
 // other's binlog dump (MariaDB's error 4052) and, reconnecting, would take
 // turns forever with neither reading on. One daemon refuses such a pair at
 // start. Across daemons (or against Debezium), the dropped one stops with
-// the error, naming the property, and the other streams on undisturbed.
+// the error, naming the property, and the other streams on undisturbed. A
+// random id moves instead (randomReplicaIDTaken).
 func TestReplicaIDTaken(t *testing.T) {
 	e := needServers(t)
 	d := newDB(t, e)
@@ -160,6 +163,39 @@ func TestReplicaIDTaken(t *testing.T) {
 		t.Errorf("the second connector's stream was interrupted:\n%s", tail(second.Stderr.String(), 2000))
 	}
 	second.Stop()
+	randomReplicaIDTaken(t, e, d)
+}
+
+// randomReplicaIDTaken: a connector whose id is random (database.server.id
+// left out) is not stopped when another replica registers with its id: it
+// draws another and reads on, and the other keeps the id undisturbed.
+func randomReplicaIDTaken(t *testing.T, e env, d *db) {
+	pr, pt := "e2er"+d.name[4:], "e2et"+d.name[4:]
+	cfg := mysqlConnector(e, pr, d.name)
+	delete(cfg, "database.server.id")
+	cfg["snapshot.mode"] = "no_data"
+	random := startDaemon(t, e, "--log-format", "console", conformance.WriteConnector(t, "r-"+d.name, cfg))
+	random.WaitLog("binlog streaming from", 30*time.Second)
+	m := regexp.MustCompile(`using the random id (\d+)`).FindStringSubmatch(random.Stderr.String())
+	if m == nil {
+		t.Fatalf("no random id in the log:\n%s", tail(random.Stderr.String(), 2000))
+	}
+	taker := startDaemon(t, e, "--log-format", "console", connectorFile(t, e, "t-"+d.name, pt, d.name,
+		map[string]string{"snapshot.mode": "no_data", "database.server.id": m[1]}))
+	taker.WaitLog("binlog streaming from", 30*time.Second)
+	random.WaitLog("reconnecting under another random id", 30*time.Second)
+	d.exec("INSERT INTO t VALUES (3)")
+	for _, topic := range []string{pr + "." + d.name + ".t", pt + "." + d.name + ".t"} {
+		recs := consume(t, e, 1, 60*time.Second, topic)
+		if len(recs) != 1 || !strings.Contains(string(recs[0].Value), `"id":3`) {
+			t.Fatalf("%s: %d records, want the insert", topic, len(recs))
+		}
+	}
+	if strings.Contains(taker.Stderr.String(), "interrupted") {
+		t.Errorf("the connector that took the id was interrupted:\n%s", tail(taker.Stderr.String(), 2000))
+	}
+	taker.Stop()
+	random.Stop()
 }
 
 // guardrail.collections.max (Debezium 3.5) counts, at each start, the base

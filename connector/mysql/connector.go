@@ -94,7 +94,7 @@ func New(c *config.Connector, w *config.Worker, kafka []kgo.Opt, log *zap.Logger
 func ParseConfig(c *config.Connector) (server.Config, error) {
 	cfg := server.Config{
 		Flavor: string(c.Flavor), Host: c.Hostname, Port: uint16(c.Port),
-		User: c.User, Password: c.Password.Reveal(), ServerID: c.ServerID,
+		User: c.User, Password: c.Password.Reveal(), ServerID: c.ServerID, ServerIDRandom: c.ServerIDRandom,
 		TopicPrefix: c.TopicPrefix, ConnectorName: c.Name, Filter: c,
 		ConnectTimeout: c.ConnectTimeout, QueryTimeout: c.QueryTimeout, InitialStatements: c.InitialStatements,
 		TLS: c.DatabaseTLS.Config, TLSMode: c.DatabaseTLS.Mode, TLSOptional: c.DatabaseTLS.Optional,

@@ -109,8 +109,8 @@ func (s *Streamer) startDump(conn *client.Conn, st *txnState, heartbeat time.Dur
 		return fmt.Errorf("setting up the replication session: %w", err)
 	}
 	conn.ResetSequence()
-	if err := conn.WritePacket(registerPacket(s.cfg.ServerID, "sluice-"+s.cfg.ConnectorName, s.cfg.User, s.cfg.Port)); err != nil {
-		return fmt.Errorf("registering as replica %d: %w", s.cfg.ServerID, err)
+	if err := conn.WritePacket(registerPacket(s.replicaID, "sluice-"+s.cfg.ConnectorName, s.cfg.User, s.cfg.Port)); err != nil {
+		return fmt.Errorf("registering as replica %d: %w", s.replicaID, err)
 	}
 	if _, err := conn.ReadOKPacket(); err != nil {
 		var me *gmysql.MyError
@@ -118,9 +118,9 @@ func (s *Streamer) startDump(conn *client.Conn, st *txnState, heartbeat time.Dur
 			// Logged in already: MariaDB answers 1045 to a user without
 			// the privilege, not for its password.
 			return fault.Definite(fmt.Errorf("registering as replica %d: %w; the user %s lacks the REPLICATION SLAVE privilege: grant it REPLICATION SLAVE, REPLICATION CLIENT (BINLOG MONITOR on MariaDB) and SELECT",
-				s.cfg.ServerID, err, s.cfg.User))
+				s.replicaID, err, s.cfg.User))
 		}
-		return fmt.Errorf("registering as replica %d: %w", s.cfg.ServerID, err)
+		return fmt.Errorf("registering as replica %d: %w", s.replicaID, err)
 	}
 	var cmd []byte
 	switch {
@@ -130,13 +130,13 @@ func (s *Streamer) startDump(conn *client.Conn, st *txnState, heartbeat time.Dur
 		if _, err := conn.Execute("SET @slave_connect_state='" + st.gset.String() + "', @slave_gtid_strict_mode=1"); err != nil {
 			return fmt.Errorf("setting the start GTID set %s: %w", st.gset, err)
 		}
-		cmd = dumpPacket(s.cfg.ServerID, s.dumpFlags(), "", 0) // the position comes from the GTID set
+		cmd = dumpPacket(s.replicaID, s.dumpFlags(), "", 0) // the position comes from the GTID set
 	case st.gset != nil && !st.byFile:
 		s.log.Info("binlog streaming from GTID set", zap.String("gtids", st.gset.String()))
-		cmd = DumpGTIDPacket(s.cfg.ServerID, 0, st.gset.Encode())
+		cmd = DumpGTIDPacket(s.replicaID, 0, st.gset.Encode())
 	default:
 		s.log.Info("binlog streaming from file position", zap.String("file", st.file), zap.Uint64("pos", st.nextPos))
-		cmd = dumpPacket(s.cfg.ServerID, s.dumpFlags(), st.file, uint32(st.nextPos))
+		cmd = dumpPacket(s.replicaID, s.dumpFlags(), st.file, uint32(st.nextPos))
 	}
 	conn.ResetSequence()
 	return conn.WritePacket(cmd)

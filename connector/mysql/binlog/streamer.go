@@ -69,6 +69,10 @@ type Streamer struct {
 	// dumper, when set, opens the binlog dumps instead of go-mysql's
 	// syncer (dumper.go).
 	dumper Dumper
+	// replicaID is the id the dumps register with: cfg.ServerID, or
+	// another random one once a replica took a random id (replicaids.go).
+	// Streaming goroutine only.
+	replicaID uint32
 }
 
 // NewStreamer prepares a streamer of srv that runs incr's on-demand
@@ -80,6 +84,7 @@ func NewStreamer(srv *server.Server, incr Incremental) *Streamer {
 	s := &Streamer{srv: srv, cfg: &srv.Config, log: srv.Log, source: srv.Source, cat: srv.Catalog, incr: incr,
 		positions: box.NewArena[offsets.MySQL](64), texts: box.Text{Chunk: 4 << 10}, strs: box.NewArena[string](256)}
 	s.tables = newTables(srv, s.log)
+	s.replicaID = srv.Config.ServerID
 	return s
 }
 
@@ -284,6 +289,8 @@ func (s *Streamer) Stream(ctx context.Context, from offsets.MySQL, filter Snapsh
 	if from.Event == 0 && from.Row == 0 && !from.MidTxn && (from.File != "" || from.GTIDs != "") {
 		st.startAt = from
 	}
+	replicaIDs.hold(s.cfg.Addr(), s.replicaID)
+	defer func() { replicaIDs.release(s.cfg.Addr(), s.replicaID) }()
 	first, most := time.Second, 30*time.Second
 	if s.cfg.RetryWait > 0 {
 		first, most = s.cfg.RetryWait, s.cfg.RetryWait
@@ -331,7 +338,7 @@ func (st *txnState) prepareReread() {
 func (s *Streamer) syncerConfig() replication.BinlogSyncerConfig {
 	heartbeat, readTimeout := s.readTimeouts()
 	return replication.BinlogSyncerConfig{
-		ServerID: s.cfg.ServerID, Flavor: s.cfg.Proto(),
+		ServerID: s.replicaID, Flavor: s.cfg.Proto(),
 		Host: s.cfg.Host, Port: s.cfg.Port, User: s.cfg.User, Password: s.cfg.Password,
 		ParseTime:        true,
 		HeartbeatPeriod:  heartbeat,
@@ -481,9 +488,9 @@ func (s *Streamer) readEvents(ctx context.Context, st *txnState, bs eventSource,
 			if ferr := flush(); ferr != nil && ctx.Err() == nil {
 				return progressed, ferr
 			}
-			err = fmt.Errorf("reading binlog from %s as replica %d: %w", s.cfg.Addr(), s.cfg.ServerID, err)
+			err = fmt.Errorf("reading binlog from %s as replica %d: %w", s.cfg.Addr(), s.replicaID, err)
 			if s.replaced(err) {
-				return progressed, fault.Definite(fmt.Errorf("%w; another replica (a connector, Debezium or a replica server) registered with this connector's database.server.id, and the server keeps one binlog dump per id: give each connector its own database.server.id", err))
+				return progressed, s.moveReplicaID(err)
 			}
 			return progressed, server.Classify(err)
 		}
@@ -619,16 +626,6 @@ func (s *Streamer) readEvents(ctx context.Context, st *txnState, bs eventSource,
 type resolvedTable struct {
 	tm    *replication.TableMapEvent
 	table *change.Table
-}
-
-// replaced reports MariaDB's ER_SLAVE_SAME_ID (4052; MySQL numbers another
-// error so), which a dump receives when a newer registration with its
-// server id replaces it. Reconnecting would replace that one in turn, and
-// the two would take turns forever, neither reading on (as two connectors
-// with one id did); Debezium's task stops here too.
-func (s *Streamer) replaced(err error) bool {
-	var me *gmysql.MyError
-	return s.cfg.Proto() == "mariadb" && errors.As(err, &me) && me.Code == 4052
 }
 
 // startGTID opens the transaction a MySQL GTID event announces: uuid:n,

@@ -18,16 +18,20 @@ import (
 // Config is a MySQL source's settings: what the binlog reader and the
 // snapshots need to know about the server and the connector.
 type Config struct {
-	Flavor        string // "mysql" or "mariadb"
-	Host          string
-	Port          uint16
-	User          string
-	Password      string
-	ServerID      uint32 // the replica id Sluice registers with
-	TopicPrefix   string
-	ConnectorName string
-	Filter        Filter
-	Heartbeat     time.Duration // binlog heartbeat period; 0 = 10 s
+	Flavor   string // "mysql" or "mariadb"
+	Host     string
+	Port     uint16
+	User     string
+	Password string
+	ServerID uint32 // the replica id Sluice registers with
+	// ServerIDRandom: ServerID was drawn at random (database.server.id
+	// left out), so the stream may move to another id when a replica
+	// registering with this one takes its binlog dump.
+	ServerIDRandom bool
+	TopicPrefix    string
+	ConnectorName  string
+	Filter         Filter
+	Heartbeat      time.Duration // binlog heartbeat period; 0 = 10 s
 	// FailAfter is the broken binlog connection in a row that fails the
 	// stream instead of a reconnect: errors.max.retries + 1 (0: none).
 	FailAfter int
