@@ -197,6 +197,9 @@ func (s *Streamer) queryEvent(ctx context.Context, st *txnState, h *replication.
 				s.incr.TableRenamed(c.From.DB+"."+c.From.Table, c.Table.DB+"."+c.Table.Table)
 			}
 		}
+		if c.Kind == ddl.Drop {
+			s.incr.TableDropped(c.Table.DB + "." + c.Table.Table)
+		}
 		if _, ok := groups[c.Table.DB]; !ok {
 			dbs = append(dbs, c.Table.DB)
 		}

@@ -139,6 +139,9 @@ type Incremental interface {
 	// TableRenamed tells it of a RENAME of from to to ("db.table") after
 	// which from names no table: an on-demand snapshot follows it.
 	TableRenamed(from, to string)
+	// TableDropped tells it of a DROP of name ("db.table") the stream
+	// read: no RENAME will explain a table its snapshot skips as gone.
+	TableDropped(name string)
 	// Close releases its connection.
 	Close()
 }
@@ -189,6 +192,7 @@ func (noIncremental) TableChanged(string, string)            {}
 func (noIncremental) Progress() string                       { return "" }
 func (noIncremental) SnapshotRenamed(string, string)         {}
 func (noIncremental) TableRenamed(string, string)            {}
+func (noIncremental) TableDropped(string)                    {}
 func (noIncremental) Close()                                 {}
 
 // txnState is where the reader stands in the binlog.

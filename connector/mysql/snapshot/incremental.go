@@ -86,9 +86,12 @@ type Incremental struct {
 	maxKey    string         // the current table's largest key, for the notifications
 	notes     []change.Event // notifications written at the next transaction end
 	// vanished are the tables skipped as gone, lowercased "db.table", until
-	// the stream reads a RENAME of them (TableRenamed). Kept in memory only:
-	// a restart in between forgets them.
+	// the stream reads a RENAME (TableRenamed) or a DROP (TableDropped) of
+	// them. Kept in memory only: a restart in between forgets them.
 	vanished map[string]vanishedTable
+	// dropped are the snapshot's tables the stream read a DROP of, so that
+	// the chunk that then finds one gone does not keep it in vanished.
+	dropped map[string]bool
 }
 
 // incrState is what survives a restart.
@@ -354,7 +357,7 @@ func (i *Incremental) stopIncremental(sig signal) {
 func (i *Incremental) stopAll() {
 	id, dropped := i.state.ID, i.state.Tables
 	i.dropChunk()
-	i.state = incrState{}
+	i.state, i.dropped = incrState{}, nil
 	i.noteStopped(id, dropped)
 	i.srv.Observer.SnapshotEnded(false)
 }

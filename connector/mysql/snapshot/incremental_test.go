@@ -840,3 +840,28 @@ func TestTableRenamed(t *testing.T) {
 		t.Errorf("requests %+v, tables %v", i.requests, i.state.Tables)
 	}
 }
+
+// TestTableDropped: a table skipped as gone whose DROP the stream then
+// reads is forgotten (a later table of the name, renamed, gets no
+// snapshot); nor is one kept whose DROP the stream read before its chunk
+// found it gone.
+func TestTableDropped(t *testing.T) {
+	i, _ := newTestIncremental(t, 10)
+	i.srv.Filter = tableSet{"app.a": true, "app.b": true, "app.c": true}
+	i.state = incrState{ID: "s", Tables: []string{"app.a", "app.b"}}
+	i.finishTable("app.a", gone)
+	if _, ok := i.vanished["app.a"]; !ok {
+		t.Fatalf("the table skipped as gone is not kept: %v", i.vanished)
+	}
+	i.TableDropped("APP.A")
+	i.TableDropped("app.b") // still to be read
+	i.finishTable("app.b", gone)
+	if len(i.vanished) != 0 || len(i.dropped) != 0 {
+		t.Fatalf("after the DROPs: vanished %v, dropped %v; want both empty", i.vanished, i.dropped)
+	}
+	i.TableRenamed("app.a", "app.c")
+	i.TableRenamed("app.b", "app.c")
+	if len(i.requests) != 0 {
+		t.Errorf("renames of dropped tables' names asked for %+v", i.requests)
+	}
+}

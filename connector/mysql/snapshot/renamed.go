@@ -129,8 +129,29 @@ func (i *Incremental) TableRenamed(from, to string) {
 	i.askRenamed(to, typ, v)
 }
 
+// TableDropped follows a DROP of name ("db.table") that the stream read:
+// a table skipped as gone before is forgotten, and one the snapshot has
+// yet to find gone will not be kept.
+func (i *Incremental) TableDropped(name string) {
+	key := strings.ToLower(name)
+	if _, ok := i.vanished[key]; ok {
+		delete(i.vanished, key)
+		i.log.Info("a table the snapshot skipped as gone was dropped; no snapshot follows it", zap.String("table", name))
+	}
+	if slices.ContainsFunc(i.state.Tables, func(t string) bool { return strings.EqualFold(t, name) }) {
+		if i.dropped == nil {
+			i.dropped = map[string]bool{}
+		}
+		i.dropped[key] = true
+	}
+}
+
 // noteVanished keeps what the signal asked for a table skipped as gone.
 func (i *Incremental) noteVanished(name string, v vanishedTable) {
+	if i.dropped[strings.ToLower(name)] {
+		delete(i.dropped, strings.ToLower(name))
+		return // the stream read its DROP: no RENAME will follow
+	}
 	if i.vanished == nil {
 		i.vanished = map[string]vanishedTable{}
 	}
