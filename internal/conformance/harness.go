@@ -220,7 +220,13 @@ func StoredOffset(t *testing.T, brokers, topic string, key []byte) (partition in
 	t.Helper()
 	cl := NewKafkaClient(t, brokers, kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
 	adm := kadm.NewClient(cl)
+	// A broker that was stopped a moment ago (the tests that pause it)
+	// can still be electing leaders: LEADER_NOT_AVAILABLE, for a while.
 	ends, err := adm.ListEndOffsets(context.Background(), topic)
+	for wait := time.Now().Add(30 * time.Second); err != nil && time.Now().Before(wait); {
+		time.Sleep(500 * time.Millisecond)
+		ends, err = adm.ListEndOffsets(context.Background(), topic)
+	}
 	if err != nil {
 		t.Fatalf("listing end offsets of %s: %v", topic, err)
 	}
