@@ -7,6 +7,7 @@ import "strings"
 func (r *reader) metadataTopics(c *Connector) {
 	c.ProvideTransactionMetadata = r.boolean("provide.transaction.metadata", false)
 	delim := r.str("topic.delimiter", ".")
+	c.TopicDelimiter = delim
 	c.TransactionTopic = c.TopicPrefix + delim + r.str("topic.transaction", "transaction")
 	c.HeartbeatTopic = r.str("topic.heartbeat.prefix", "__debezium-heartbeat") + delim + c.TopicPrefix
 	// Debezium runs it on the database with every heartbeat record, so

@@ -378,3 +378,40 @@ func TestTopicCreationGroups(t *testing.T) {
 		t.Errorf("exit %v; want a stop naming topic.creation.default:\n%s", bad.Err, tail(log, 3000))
 	}
 }
+
+// TestTopicNames: a table's topic is topic.prefix, its database and its
+// name joined by topic.delimiter, each character Kafka does not allow in a
+// topic name replaced by an underscore; its schema names start with the
+// topic. Debezium 3.5's MariaDB class, run by hand on the same table with
+// topic.delimiter=_, wrote the same topic and schema names. Sluice used to
+// join them with dots whatever the delimiter, and to keep the $ (a topic
+// Kafka refuses).
+func TestTopicNames(t *testing.T) {
+	e := needServers(t)
+	d := newDB(t, e)
+	d.execAll("CREATE TABLE `order$items` (id INT PRIMARY KEY)", "INSERT INTO `order$items` VALUES (1)")
+	prefix := "e2e" + d.name[4:]
+	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, map[string]string{"topic.delimiter": "_", "provide.transaction.metadata": "true"})
+	sl := startDaemon(t, e, "--log-format", "console", cfg)
+	sl.WaitLog("binlog streaming from", 30*time.Second)
+	d.exec("INSERT INTO `order$items` VALUES (2)")
+	topic := prefix + "_" + d.name + "_order_items"
+	for _, r := range consume(t, e, 2, 30*time.Second, topic) {
+		var key, value struct {
+			Schema struct{ Name string }
+		}
+		if err := json.Unmarshal(r.Key, &key); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(r.Value, &value); err != nil {
+			t.Fatal(err)
+		}
+		if key.Schema.Name != topic+".Key" || value.Schema.Name != topic+".Envelope" {
+			t.Errorf("schema names %q and %q, want %s.Key and %[3]s.Envelope", key.Schema.Name, value.Schema.Name, topic)
+		}
+	}
+	if recs := consume(t, e, 2, 30*time.Second, prefix+"_transaction"); len(recs) != 2 {
+		t.Errorf("%d records on %s_transaction, want the insert's BEGIN and END", len(recs), prefix)
+	}
+	sl.Stop()
+}

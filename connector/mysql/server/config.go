@@ -28,6 +28,7 @@ type Config struct {
 	// left out), so the stream may move to another id when a replica
 	// registering with this one takes its binlog dump.
 	ServerIDRandom bool
+	TopicDelimiter string // topic.delimiter
 	TopicPrefix    string
 	ConnectorName  string
 	Filter         Filter
@@ -230,5 +231,5 @@ func (s *Server) Detect(ctx context.Context) error {
 // BuildTable is the table version of the given columns and key, named and
 // typed by the connector's settings.
 func (s *Server) BuildTable(db, name string, defs []mysqltypes.ColumnDef, key []int) (*change.Table, error) {
-	return mysqltypes.TableBuilder{Prefix: s.TopicPrefix, Source: s.Source, Types: s.Types, Log: s.Log}.Build(db, name, defs, key)
+	return mysqltypes.TableBuilder{Prefix: s.TopicPrefix, Delimiter: s.TopicDelimiter, Source: s.Source, Types: s.Types, Log: s.Log}.Build(db, name, defs, key)
 }
