@@ -154,10 +154,9 @@ type Connector struct {
 	ServerID       uint32
 	ServerIDRandom bool
 	TopicPrefix    string // topic.prefix
-	// TopicDelimiter is topic.delimiter (default "."): it joins the
-	// prefix and a table's parts in its topic (DataTopic) and the metadata
-	// topics' names.
-	TopicDelimiter string
+	// TopicNaming names the tables' topics (topic.delimiter, which also
+	// joins the metadata topics' names, and topic.naming.strategy).
+	TopicNaming TopicNaming
 
 	// The include and exclude lists, split into their patterns. At most one
 	// of each pair is set. Use DatabaseIncluded and TableIncluded to match.

@@ -1066,6 +1066,20 @@ func TestTopicNamingStrategyDefaultPerClass(t *testing.T) {
 	}
 }
 
+// DefaultUnicodeTopicNamingStrategy is taken for the binlog connectors, with
+// topic.delimiter; the Vitess source refuses it.
+func TestUnicodeTopicNaming(t *testing.T) {
+	c, _ := mustParse(t, with("topic.naming.strategy", UnicodeTopicNaming, "topic.delimiter", "-"))
+	if c.TopicNaming != (TopicNaming{Delimiter: "-", Unicode: true}) {
+		t.Errorf("TopicNaming %+v, want delimiter - and Unicode", c.TopicNaming)
+	}
+	vt := with("connector.class", "io.debezium.connector.vitess.VitessConnector", "vitess.keyspace", "ks",
+		"topic.naming.strategy", UnicodeTopicNaming)
+	if es := parseErrs(t, vt); !strings.Contains(es.Error(), `"topic.naming.strategy"`) {
+		t.Errorf("Vitess with the Unicode strategy: %v, want a refusal", es)
+	}
+}
+
 // Kafka Connect's topic creation groups: in topic.creation.groups order,
 // the default group last; a group's partitions and replication factor
 // default to the default group's, its other properties are topic configs.

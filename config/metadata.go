@@ -7,7 +7,11 @@ import "strings"
 func (r *reader) metadataTopics(c *Connector) {
 	c.ProvideTransactionMetadata = r.boolean("provide.transaction.metadata", false)
 	delim := r.str("topic.delimiter", ".")
-	c.TopicDelimiter = delim
+	c.TopicNaming.Delimiter = delim
+	if c.Flavor != FlavorVitess {
+		v, _ := r.lookup("topic.naming.strategy")
+		c.TopicNaming.Unicode = strings.TrimSpace(v) == UnicodeTopicNaming
+	}
 	c.TransactionTopic = c.TopicPrefix + delim + r.str("topic.transaction", "transaction")
 	c.HeartbeatTopic = r.str("topic.heartbeat.prefix", "__debezium-heartbeat") + delim + c.TopicPrefix
 	// Debezium runs it on the database with every heartbeat record, so

@@ -61,6 +61,9 @@ const SimpleHeaderConverter = "org.apache.kafka.connect.storage.SimpleHeaderConv
 // those that only change timing.
 func (r *reader) unimplemented(c *Connector) {
 	props := defaultOnly
+	if c.TopicNaming.Unicode {
+		props = slices.DeleteFunc(slices.Clone(props), func(p defaultOnlyProp) bool { return p.key == "topic.naming.strategy" })
+	}
 	if c.Flavor == FlavorVitess {
 		// The Vitess connector keeps Debezium's common default.
 		props = slices.Clone(props)

@@ -381,8 +381,8 @@ func TestTopicCreationGroups(t *testing.T) {
 
 // TestTopicNames: a table's topic is topic.prefix, its database and its
 // name joined by topic.delimiter, each character Kafka does not allow in a
-// topic name replaced by an underscore; its schema names start with the
-// topic. Debezium 3.5's MariaDB class, run by hand on the same table with
+// topic name replaced by an underscore (or escaped, with Debezium's Unicode
+// strategy); its schema names start with the topic. Debezium 3.5's MariaDB class, run by hand on the same table with
 // topic.delimiter=_, wrote the same topic and schema names. Sluice used to
 // join them with dots whatever the delimiter, and to keep the $ (a topic
 // Kafka refuses).
@@ -412,6 +412,18 @@ func TestTopicNames(t *testing.T) {
 	}
 	if recs := consume(t, e, 2, 30*time.Second, prefix+"_transaction"); len(recs) != 2 {
 		t.Errorf("%d records on %s_transaction, want the insert's BEGIN and END", len(recs), prefix)
+	}
+	sl.Stop()
+
+	// DefaultUnicodeTopicNamingStrategy escapes the underscores too, as
+	// Debezium did by hand (dbz_u005funi.dbz_u005funi.order_u0024items).
+	uni := "u" + prefix
+	cfg = connectorFile(t, e, "u-"+d.name, uni, d.name, map[string]string{"topic.naming.strategy": "io.debezium.schema.DefaultUnicodeTopicNamingStrategy"})
+	sl = startDaemon(t, e, "--log-format", "console", cfg)
+	escape := func(s string) string { return strings.ReplaceAll(s, "_", "_u005f") }
+	topic = escape(uni) + "." + escape(d.name) + ".order_u0024items"
+	if recs := consume(t, e, 2, 30*time.Second, topic); len(recs) != 2 || !strings.Contains(string(recs[0].Value), `"name":"`+topic+`.Envelope"`) {
+		t.Errorf("%d records on %s, want the two rows with the schema %[2]s.Envelope", len(recs), topic)
 	}
 	sl.Stop()
 }

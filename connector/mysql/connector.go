@@ -95,7 +95,7 @@ func ParseConfig(c *config.Connector) (server.Config, error) {
 	cfg := server.Config{
 		Flavor: string(c.Flavor), Host: c.Hostname, Port: uint16(c.Port),
 		User: c.User, Password: c.Password.Reveal(), ServerID: c.ServerID, ServerIDRandom: c.ServerIDRandom,
-		TopicPrefix: c.TopicPrefix, TopicDelimiter: c.TopicDelimiter, ConnectorName: c.Name, Filter: c,
+		TopicPrefix: c.TopicPrefix, TopicNaming: c.TopicNaming, ConnectorName: c.Name, Filter: c,
 		ConnectTimeout: c.ConnectTimeout, QueryTimeout: c.QueryTimeout, InitialStatements: c.InitialStatements,
 		TLS: c.DatabaseTLS.Config, TLSMode: c.DatabaseTLS.Mode, TLSOptional: c.DatabaseTLS.Optional,
 		Snapshot: server.SnapshotConfig{Mode: c.SnapshotMode, LockingMode: c.SnapshotLockingMode,

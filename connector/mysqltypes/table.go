@@ -16,23 +16,18 @@ import (
 // Its fields are one connector's settings; it is not changed after it is
 // set up, and Build is safe for concurrent use.
 type TableBuilder struct {
-	Prefix string // topic.prefix: a table's topic is <prefix>.<db>.<table> (config.DataTopic)
-	// Delimiter is topic.delimiter, which joins them ("": ".").
-	Delimiter string
-	Source    *change.Schema // the reader's source block schema, for the envelope
-	Types     TypeOptions
-	Log       *zap.Logger // where warn-mode conversion failures and dropped defaults are logged
+	Prefix string             // topic.prefix: a table's topic is <prefix>.<db>.<table>
+	Naming config.TopicNaming // topic.delimiter and topic.naming.strategy
+	Source *change.Schema     // the reader's source block schema, for the envelope
+	Types  TypeOptions
+	Log    *zap.Logger // where warn-mode conversion failures and dropped defaults are logged
 }
 
 // Build builds a table version from its columns and primary key (column
 // indexes; nil when it has none). message.key.columns, when it names
 // columns of the table, picks the key instead.
 func (b TableBuilder) Build(db, name string, defs []ColumnDef, pk []int) (*change.Table, error) {
-	delim := b.Delimiter
-	if delim == "" {
-		delim = "."
-	}
-	base := config.DataTopic(delim, b.Prefix, db, name)
+	base := b.Naming.DataTopic(b.Prefix, db, name)
 	tc, err := buildTableColumns(db, name, defs, pk, b.Types, b.Log)
 	if err != nil {
 		return nil, fmt.Errorf("table %s.%s: %w", db, name, err)

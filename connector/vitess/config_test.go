@@ -31,7 +31,7 @@ func TestHeartbeatActionQueryRefused(t *testing.T) {
 // characters Kafka refuses, as Debezium's SchemaTopicNamingStrategy names it.
 func TestTopicDelimiter(t *testing.T) {
 	c := &config.Connector{Flavor: config.FlavorVitess, SnapshotMode: config.SnapshotInitial, TopicPrefix: "vt",
-		TopicDelimiter: "_", Raw: config.Properties{propKeyspace: "ks"}}
+		TopicNaming: config.TopicNaming{Delimiter: "_"}, Raw: config.Properties{propKeyspace: "ks"}}
 	s, err := New(c, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)

@@ -41,7 +41,7 @@ func New(c *config.Connector, log *zap.Logger) (*Source, error) {
 		return nil, err
 	}
 	cfg.Logger = log
-	return &Source{cfg: cfg, build: mysqltypes.TableBuilder{Prefix: cfg.TopicPrefix, Delimiter: c.TopicDelimiter, Source: sourceSchema, Types: cfg.Types, Log: log}}, nil
+	return &Source{cfg: cfg, build: mysqltypes.TableBuilder{Prefix: cfg.TopicPrefix, Naming: c.TopicNaming, Source: sourceSchema, Types: cfg.Types, Log: log}}, nil
 }
 
 // ParseOffset decodes a stored offset {"vgtid":"..."}, Debezium's or

@@ -9,6 +9,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/sluice-cdc/sluice/config"
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/connector/history"
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
@@ -28,7 +29,7 @@ type Config struct {
 	// left out), so the stream may move to another id when a replica
 	// registering with this one takes its binlog dump.
 	ServerIDRandom bool
-	TopicDelimiter string // topic.delimiter
+	TopicNaming    config.TopicNaming // topic.delimiter, topic.naming.strategy
 	TopicPrefix    string
 	ConnectorName  string
 	Filter         Filter
@@ -231,5 +232,5 @@ func (s *Server) Detect(ctx context.Context) error {
 // BuildTable is the table version of the given columns and key, named and
 // typed by the connector's settings.
 func (s *Server) BuildTable(db, name string, defs []mysqltypes.ColumnDef, key []int) (*change.Table, error) {
-	return mysqltypes.TableBuilder{Prefix: s.TopicPrefix, Delimiter: s.TopicDelimiter, Source: s.Source, Types: s.Types, Log: s.Log}.Build(db, name, defs, key)
+	return mysqltypes.TableBuilder{Prefix: s.TopicPrefix, Naming: s.TopicNaming, Source: s.Source, Types: s.Types, Log: s.Log}.Build(db, name, defs, key)
 }
