@@ -68,15 +68,45 @@ const randomIDLow, randomIDCount = 5400, 1000
 func (r *replicaIDSet) hold(addr string, id uint32) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.holdLocked(addr, id)
+}
+
+func (r *replicaIDSet) release(addr string, id uint32) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.releaseLocked(addr, id)
+}
+
+// another releases old and holds a random id of the range that is neither
+// old nor held by another stream of addr (old itself when the range is
+// used up, which a thousand streams on one server would take), all under
+// one lock, so that two streams moving at once do not draw the same.
+func (r *replicaIDSet) another(addr string, old uint32) uint32 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.releaseLocked(addr, old)
+	var free []uint32
+	for id := uint32(randomIDLow); id < randomIDLow+randomIDCount; id++ {
+		if id != old && r.held[addr][id] == 0 {
+			free = append(free, id)
+		}
+	}
+	id := old
+	if len(free) > 0 {
+		id = free[rand.IntN(len(free))]
+	}
+	r.holdLocked(addr, id)
+	return id
+}
+
+func (r *replicaIDSet) holdLocked(addr string, id uint32) {
 	if r.held[addr] == nil {
 		r.held[addr] = map[uint32]int{}
 	}
 	r.held[addr][id]++
 }
 
-func (r *replicaIDSet) release(addr string, id uint32) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+func (r *replicaIDSet) releaseLocked(addr string, id uint32) {
 	m := r.held[addr]
 	if m == nil {
 		return
@@ -84,25 +114,4 @@ func (r *replicaIDSet) release(addr string, id uint32) {
 	if m[id]--; m[id] <= 0 {
 		delete(m, id)
 	}
-}
-
-// another releases old and holds a random id of the range that is neither
-// old nor held by another stream of addr (old itself when the range is
-// used up, which a thousand streams on one server would take).
-func (r *replicaIDSet) another(addr string, old uint32) uint32 {
-	r.release(addr, old)
-	r.mu.Lock()
-	var free []uint32
-	for id := uint32(randomIDLow); id < randomIDLow+randomIDCount; id++ {
-		if id != old && r.held[addr][id] == 0 {
-			free = append(free, id)
-		}
-	}
-	r.mu.Unlock()
-	id := old
-	if len(free) > 0 {
-		id = free[rand.IntN(len(free))]
-	}
-	r.hold(addr, id)
-	return id
 }
