@@ -337,9 +337,14 @@ func (c *Connector) SnapshotTableIncluded(db, table string) bool {
 	return c.snapshotFilter.allows(db + "." + table)
 }
 
-// randomServerID is Debezium 1.x's default database.server.id: a random
-// number from 5400 to 6399. A variable so tests can pin it.
-var randomServerID = func() uint32 { return 5400 + uint32(rand.IntN(1000)) }
+// RandomServerIDs are Debezium 1.x's default database.server.id range,
+// 5400 to 6399: a random id is drawn from it (randomServerID, and again by
+// a stream whose random id another replica took).
+const RandomServerIDLow, RandomServerIDCount = 5400, 1000
+
+// randomServerID draws a random id of the range. A variable so tests can
+// pin it.
+var randomServerID = func() uint32 { return RandomServerIDLow + uint32(rand.IntN(RandomServerIDCount)) }
 
 // LoadConnector reads and validates one connector file. See ParseConnector.
 func LoadConnector(path string) (*Connector, []Warning, error) {

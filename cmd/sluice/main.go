@@ -253,7 +253,7 @@ func (r replicaIDClaims) claim(c *config.Connector, stderr io.Writer) bool {
 	}
 	prev, taken := r[key(c.ServerID)]
 	if taken && c.ServerIDRandom {
-		for id := uint32(5400); id < 6400; id++ {
+		for id := uint32(config.RandomServerIDLow); id < config.RandomServerIDLow+config.RandomServerIDCount; id++ {
 			if _, used := r[key(id)]; !used {
 				fmt.Fprintf(stderr, "warning: %s: database.server.id: the random id %d is connector %s's; using %d\n", c.Source, c.ServerID, prev, id)
 				c.ServerID, taken = id, false

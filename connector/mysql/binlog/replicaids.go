@@ -10,6 +10,7 @@ import (
 	gmysql "github.com/go-mysql-org/go-mysql/mysql"
 	"go.uber.org/zap"
 
+	"github.com/sluice-cdc/sluice/config"
 	"github.com/sluice-cdc/sluice/internal/fault"
 )
 
@@ -62,8 +63,8 @@ type replicaIDSet struct {
 	held map[string]map[uint32]int
 }
 
-// Debezium 1.x's random database.server.id range, as config draws from.
-const randomIDLow, randomIDCount = 5400, 1000
+// The range a random id is drawn from, as config draws it.
+const randomIDLow, randomIDCount = config.RandomServerIDLow, config.RandomServerIDCount
 
 func (r *replicaIDSet) hold(addr string, id uint32) {
 	r.mu.Lock()
