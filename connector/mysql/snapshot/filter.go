@@ -52,6 +52,7 @@ func (s *Snapshotter) loadGuards(ctx context.Context, st *State) ([]*guard, erro
 		if err != nil {
 			return nil, fault.Definite(err)
 		}
+		g.key.names = st.Keys
 		t, err := s.prepareTable(ctx, c.Table)
 		if err != nil {
 			return nil, err
@@ -75,12 +76,9 @@ func (s *Snapshotter) loadGuards(ctx context.Context, st *State) ([]*guard, erro
 	return out, nil
 }
 
-// keyString is a row's primary key as converted Connect values, the same
-// for a streamed row and a selected one.
-func keyString(t *change.Table, row []any) (string, error) { return keyStringOf(t, t.Key, row) }
-
-// keyStringOf is keyString over the columns key (an on-demand snapshot's
-// surrogate key).
+// keyStringOf is a row's key over the columns key (the primary key, or an
+// on-demand snapshot's surrogate key) as converted Connect values, the
+// same for a streamed row and a selected one.
 func keyStringOf(t *change.Table, key []int, row []any) (string, error) {
 	var sb strings.Builder
 	for n, k := range key {

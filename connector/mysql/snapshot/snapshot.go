@@ -87,6 +87,7 @@ type snapTable struct {
 	table    *change.Table
 	defs     []mysqltypes.ColumnDef
 	keyCol   string // integer primary-key column used for chunks, "" = one piece
+	pk       []int  // primary-key columns (indexes into defs); nil: none
 	cond     string // SQL condition on its rows (State.Conditions), "" = all
 	selectQ  string // the whole SELECT (State.Selects), "" = Sluice's own
 	estimate int64
@@ -221,6 +222,10 @@ func (s *Snapshotter) Plan(ctx context.Context, start offsets.MySQL) (*State, er
 // already hold, and the position the stream continues from.
 func (s *Snapshotter) Run(ctx context.Context, st *State, resumed bool, out change.Enqueuer) (*SkipFilter, offsets.MySQL, error) {
 	var guards []*guard
+	if st.Keys == nil {
+		// read fills it (State.noteKey) after the guards below take it.
+		st.Keys = map[string][]string{}
+	}
 	if st.Blocking && !resumed {
 		// A blocking snapshot reads the tables as they are now, and the
 		// stream, paused at the signal, has not read the DDLs since: a
@@ -246,6 +251,7 @@ func (s *Snapshotter) Run(ctx context.Context, st *State, resumed bool, out chan
 			if err != nil {
 				return nil, offsets.MySQL{}, fault.Definite(err)
 			}
+			g.key.names = st.Keys
 			s.guard = g
 			guards = append(guards, g)
 			st.Guards = append(st.Guards, *st.InFlight)
@@ -295,6 +301,7 @@ func (s *Snapshotter) read(ctx context.Context, st *State, out change.Enqueuer) 
 			continue
 		}
 		t.cond, t.selectQ = st.Conditions[name], st.Selects[name]
+		st.noteKey(t)
 		tables = append(tables, t)
 	}
 	s.srv.Observer.SnapshotTables(len(st.Tables), len(st.Tables)-len(tables))
@@ -419,7 +426,7 @@ func (s *Snapshotter) prepareTable(ctx context.Context, name string) (*snapTable
 	if err != nil {
 		return nil, fault.Definite(err)
 	}
-	t := &snapTable{name: name, db: db, tbl: tbl, table: table, defs: info.Columns}
+	t := &snapTable{name: name, db: db, tbl: tbl, table: table, defs: info.Columns, pk: info.Key}
 	if len(info.Key) == 1 {
 		d := info.Columns[info.Key[0]]
 		switch d.DataType {

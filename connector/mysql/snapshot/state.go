@@ -73,6 +73,13 @@ type State struct {
 	// sees the DDL that took the table away while it still knows the table
 	// (SkipFilter.Renamed).
 	Vanished []Chunk `json:"vanished,omitempty"`
+	// Keys names the primary-key columns of each table whose message key
+	// is other columns (message.key.columns): the ranges split the
+	// primary key, so the stream must find a row's range, and a guard
+	// its identity, by the primary key too, not by the message key. A
+	// table not named here (every table of an offset written before the
+	// thirty-second session) has its message key as primary key.
+	Keys map[string][]string `json:"keys,omitempty"`
 }
 
 // Chunk is a primary-key range whose rows are in Kafka as of GTID set G.
@@ -83,6 +90,21 @@ type Chunk struct {
 	Lo    *int64 `json:"lo,omitempty"`
 	Hi    *int64 `json:"hi,omitempty"`
 	GTIDs string `json:"g"`
+}
+
+// noteKey records t's primary key in Keys when its message key is other
+// columns (message.key.columns), and forgets an earlier run's entry when it
+// no longer is. A table without primary key keeps its message key.
+func (s *State) noteKey(t *snapTable) {
+	if len(t.pk) == 0 || slices.Equal(t.pk, t.table.Key) {
+		delete(s.Keys, t.name)
+		return
+	}
+	names := make([]string, len(t.pk))
+	for i, k := range t.pk {
+		names[i] = t.defs[k].Name
+	}
+	s.Keys[t.name] = names // Run made the map
 }
 
 func (s *State) encode() string {
@@ -122,6 +144,7 @@ func (s *State) tableProgress(t string) (done bool, resumeFrom *int64, started b
 type SkipFilter struct {
 	flavor  string
 	guards  []*guard
+	key     primaryKeys
 	encoded string // the encoded State, kept in offsets while the filter lives
 	tables  map[string][]filterChunk
 	all     gmysql.GTIDSet // union of the chunks' sets: once the stream contains it, the filter is done
@@ -139,7 +162,7 @@ type filterChunk struct {
 }
 
 func newSkipFilter(flavor string, st *State) (*SkipFilter, error) {
-	f := &SkipFilter{flavor: flavor, encoded: st.encode(), tables: map[string][]filterChunk{}}
+	f := &SkipFilter{flavor: flavor, encoded: st.encode(), tables: map[string][]filterChunk{}, key: primaryKeys{names: st.Keys}}
 	for _, c := range st.Done {
 		if _, ok := st.Selects[c.Table]; ok {
 			// Read by the user's SELECT, which may leave rows out: the
@@ -269,7 +292,7 @@ func (f *SkipFilter) Keep(gtid string, ev change.Event) (change.Event, bool, err
 		if row == nil {
 			return false
 		}
-		c := chunkFor(chunks, keyInt(ev.Table, row))
+		c := chunkFor(chunks, keyInt(ev.Table, f.key.of(ev.Table), row))
 		return c != nil && c.set.Contain(f.lastSet)
 	}
 	oldIn, newIn := contained(ev.Before), contained(ev.After)
@@ -313,18 +336,19 @@ func (f *SkipFilter) Keep(gtid string, ev change.Event) (change.Event, bool, err
 	return ev, true, nil
 }
 
-// keyInt is the integer primary-key value of a row, for chunk lookup; nil
-// is irrelevant for tables read in one piece (a single unbounded chunk).
+// keyInt is the integer primary-key value of a row (key: the columns
+// primaryKeys.of gives), for chunk lookup; nil is irrelevant for tables
+// read in one piece (a single unbounded chunk).
 // The value goes through the column's converter, as in keyString: without
 // the TABLE_MAP's signedness (MariaDB by default) the binlog decodes an
 // unsigned column as signed (INT UNSIGNED 3000000000 as -1294967296),
 // while the snapshot's ranges hold the value itself.
-func keyInt(t *change.Table, row []any) *int64 {
-	if len(t.Key) != 1 {
+func keyInt(t *change.Table, key []int, row []any) *int64 {
+	if len(key) != 1 {
 		return nil
 	}
-	v := row[t.Key[0]]
-	if c := t.Columns[t.Key[0]].KeyConversion(); c != nil {
+	v := row[key[0]]
+	if c := t.Columns[key[0]].KeyConversion(); c != nil {
 		cv, err := c(v)
 		if err != nil {
 			return nil
@@ -336,6 +360,38 @@ func keyInt(t *change.Table, row []any) *int64 {
 		return nil
 	}
 	return &n
+}
+
+// primaryKeys finds a table version's primary-key columns: State.Keys's
+// names where the message key is other columns, else the message key.
+// It remembers the last version asked about: the stream's rows come in
+// runs of one table. A column no longer there (a DDL the stream read
+// since) gives no key: the row is then in no range, and its change is
+// written (again, at worst), never dropped.
+type primaryKeys struct {
+	names map[string][]string
+	last  *change.Table
+	idx   []int
+}
+
+func (p *primaryKeys) of(t *change.Table) []int {
+	if t == p.last {
+		return p.idx
+	}
+	idx := t.Key
+	if names, ok := p.names[t.Database+"."+t.Name]; ok {
+		idx = make([]int, 0, len(names))
+		for _, n := range names {
+			i := slices.IndexFunc(t.Columns, func(c change.Column) bool { return strings.EqualFold(c.Name, n) })
+			if i < 0 {
+				idx = nil
+				break
+			}
+			idx = append(idx, i)
+		}
+	}
+	p.last, p.idx = t, idx
+	return idx
 }
 
 func chunkFor(chunks []filterChunk, k *int64) *filterChunk {
@@ -359,6 +415,7 @@ func int64Ptr(n int64) *int64 { return &n }
 // guard holds the keys a range has now, for State.Guard.
 type guard struct {
 	chunk Chunk
+	key   primaryKeys    // names: State.Keys, set by the guard's maker
 	old   gmysql.GTIDSet // the earlier read's position
 	// ints holds the keys of a table with a single integer key (every
 	// table read in ranges), 8 bytes each instead of about 43 as strings
@@ -385,7 +442,7 @@ func (g *guard) covers(t *change.Table, row []any) bool {
 	if g.chunk.Lo == nil && g.chunk.Hi == nil {
 		return true
 	}
-	k := keyInt(t, row)
+	k := keyInt(t, g.key.of(t), row)
 	return k != nil && (g.chunk.Lo == nil || *k >= *g.chunk.Lo) && (g.chunk.Hi == nil || *k < *g.chunk.Hi)
 }
 
@@ -395,10 +452,11 @@ func (g *guard) collect(st *snapTable, rows [][]any) {
 		if !g.covers(st.table, r) {
 			continue
 		}
-		if k := keyInt(st.table, r); k != nil {
+		key := g.key.of(st.table)
+		if k := keyInt(st.table, key, r); k != nil {
 			g.ints = append(g.ints, *k)
 			g.sorted = false
-		} else if k, err := keyString(st.table, r); err == nil {
+		} else if k, err := keyStringOf(st.table, key, r); err == nil {
 			g.strs[k] = struct{}{}
 		}
 	}
@@ -410,7 +468,8 @@ func (g *guard) collect(st *snapTable, rows [][]any) {
 // lookup sorts ints, so only one goroutine may ask: the stream's, through
 // SkipFilter.Keep, once the range has been read.
 func (g *guard) has(t *change.Table, row []any) (bool, error) {
-	if k := keyInt(t, row); k != nil {
+	key := g.key.of(t)
+	if k := keyInt(t, key, row); k != nil {
 		if !g.sorted {
 			slices.Sort(g.ints)
 			g.ints = slices.Compact(g.ints)
@@ -419,7 +478,7 @@ func (g *guard) has(t *change.Table, row []any) (bool, error) {
 		_, found := slices.BinarySearch(g.ints, *k)
 		return found, nil
 	}
-	k, err := keyString(t, row)
+	k, err := keyStringOf(t, key, row)
 	if err != nil {
 		return false, err
 	}

@@ -3,6 +3,7 @@ package snapshot
 import (
 	"context"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/connector/mysql/server"
+	"github.com/sluice-cdc/sluice/connector/mysqltypes"
 )
 
 // testTable is a captured table whose rows are (id, v) with key id, or,
@@ -631,4 +633,53 @@ func mustDecode(t *testing.T, s string) *State {
 		t.Fatal(err)
 	}
 	return st
+}
+
+// TestSkipFilterMessageKeyColumns: with message.key.columns naming another
+// integer column, the ranges still split the primary key, and the stream
+// must find a row's range by it. By the message key, a change to row id 10
+// after the first range's read, whose message key 150 falls in the second
+// range's span, was taken as seen by the second range: its update became a
+// delete of a row the database still has. State.noteKey records the primary
+// key; a state without the entry keeps the message key.
+func TestSkipFilterMessageKeyColumns(t *testing.T) {
+	tt := &change.Table{Database: "app", Name: "t", Columns: []change.Column{{Name: "id"}, {Name: "k"}}, Key: []int{1}}
+	st := &State{Tables: []string{"app.t"}, Keys: map[string][]string{}}
+	st.noteKey(&snapTable{name: "app.t", table: tt, defs: []mysqltypes.ColumnDef{{Name: "ID"}, {Name: "k"}}, pk: []int{0}})
+	if got := st.Keys["app.t"]; !slices.Equal(got, []string{"ID"}) {
+		t.Fatalf("noteKey recorded %v, want the primary key [ID]", got)
+	}
+	st.Done = []Chunk{{Table: "app.t", Hi: int64Ptr(100), GTIDs: "0-1-10"}, {Table: "app.t", Lo: int64Ptr(100), GTIDs: "0-1-20"}}
+	st.Complete = true
+	f, err := newSkipFilter("mariadb", st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, after := []any{int64(10), int64(1)}, []any{int64(10), int64(150)}
+	upd := change.Event{Op: change.OpUpdate, Table: tt, Before: before, After: after}
+	runKeep(t, f, []keepCase{
+		{"update after the row's range, message key in the next", "0-1-15", upd, true, upd},
+		{"update the row's range saw", "0-1-9", upd, false, change.Event{}},
+	})
+
+	// The guard of the first range compares primary keys too: key 10 is
+	// still there, whatever its message key.
+	g, err := newGuard("mariadb", Chunk{Table: "app.t", Hi: int64Ptr(100), GTIDs: "0-1-5"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.key.names = st.Keys
+	g.collect(&snapTable{table: tt}, [][]any{{int64(10), int64(150)}, {int64(150), int64(3)}})
+	if !slices.Equal(g.ints, []int64{10}) {
+		t.Errorf("the guard of [,100) collected %v, want primary key 10 only", g.ints)
+	}
+	if g.staleDelete(tt, []any{int64(10), int64(7)}, mustSet(t, "mariadb", "0-1-8")) {
+		t.Error("the delete of key 10, which the range still has, is sent as stale")
+	}
+
+	// The message key becoming the primary key again forgets the entry.
+	st.noteKey(&snapTable{name: "app.t", table: &change.Table{Key: []int{0}}, pk: []int{0}})
+	if _, ok := st.Keys["app.t"]; ok {
+		t.Errorf("noteKey kept %v for a table whose message key is its primary key", st.Keys)
+	}
 }
