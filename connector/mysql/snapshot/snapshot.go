@@ -86,7 +86,7 @@ type snapTable struct {
 	db, tbl  string
 	table    *change.Table
 	defs     []mysqltypes.ColumnDef
-	keyCol   string // integer primary-key column used for chunks, "" = one piece
+	keyCol   string // the primary key's first column, an integer, that chunks split; "" = one piece
 	pk       []int  // primary-key columns (indexes into defs); nil: none
 	cond     string // SQL condition on its rows (State.Conditions), "" = all
 	selectQ  string // the whole SELECT (State.Selects), "" = Sluice's own
@@ -427,7 +427,9 @@ func (s *Snapshotter) prepareTable(ctx context.Context, name string) (*snapTable
 		return nil, fault.Definite(err)
 	}
 	t := &snapTable{name: name, db: db, tbl: tbl, table: table, defs: info.Columns, pk: info.Key}
-	if len(info.Key) == 1 {
+	if len(info.Key) > 0 {
+		// Ranges of the key's first column hold whole runs of the key
+		// (the index's order), whatever the columns after it are.
 		d := info.Columns[info.Key[0]]
 		switch d.DataType {
 		case "tinyint", "smallint", "mediumint", "int", "integer":

@@ -83,8 +83,8 @@ type State struct {
 }
 
 // Chunk is a primary-key range whose rows are in Kafka as of GTID set G.
-// Lo and Hi bound an integer key (Lo inclusive, Hi exclusive); nil is
-// unbounded. A table read in one piece has both nil.
+// Lo and Hi bound the key's first column, an integer (Lo inclusive, Hi
+// exclusive); nil is unbounded. A table read in one piece has both nil.
 type Chunk struct {
 	Table string `json:"t"`
 	Lo    *int64 `json:"lo,omitempty"`
@@ -292,7 +292,7 @@ func (f *SkipFilter) Keep(gtid string, ev change.Event) (change.Event, bool, err
 		if row == nil {
 			return false
 		}
-		c := chunkFor(chunks, keyInt(ev.Table, f.key.of(ev.Table), row))
+		c := chunkFor(chunks, rangeInt(ev.Table, f.key.of(ev.Table), row))
 		return c != nil && c.set.Contain(f.lastSet)
 	}
 	oldIn, newIn := contained(ev.Before), contained(ev.After)
@@ -336,15 +336,16 @@ func (f *SkipFilter) Keep(gtid string, ev change.Event) (change.Event, bool, err
 	return ev, true, nil
 }
 
-// keyInt is the integer primary-key value of a row (key: the columns
-// primaryKeys.of gives), for chunk lookup; nil is irrelevant for tables
-// read in one piece (a single unbounded chunk).
-// The value goes through the column's converter, as in keyString: without
-// the TABLE_MAP's signedness (MariaDB by default) the binlog decodes an
-// unsigned column as signed (INT UNSIGNED 3000000000 as -1294967296),
-// while the snapshot's ranges hold the value itself.
-func keyInt(t *change.Table, key []int, row []any) *int64 {
-	if len(key) != 1 {
+// rangeInt is the value of a row's first primary-key column (key: the
+// columns primaryKeys.of gives) as an integer: the ranges split it. nil
+// (not an integer) matters only for tables read in one piece (a single
+// unbounded chunk).
+// The value goes through the column's converter, as in keyStringOf:
+// without the TABLE_MAP's signedness (MariaDB by default) the binlog
+// decodes an unsigned column as signed (INT UNSIGNED 3000000000 as
+// -1294967296), while the snapshot's ranges hold the value itself.
+func rangeInt(t *change.Table, key []int, row []any) *int64 {
+	if len(key) == 0 {
 		return nil
 	}
 	v := row[key[0]]
@@ -360,6 +361,15 @@ func keyInt(t *change.Table, key []int, row []any) *int64 {
 		return nil
 	}
 	return &n
+}
+
+// keyInt is a row's key when it is a single integer: a guard keeps such
+// keys compactly.
+func keyInt(t *change.Table, key []int, row []any) *int64 {
+	if len(key) != 1 {
+		return nil
+	}
+	return rangeInt(t, key, row)
 }
 
 // primaryKeys finds a table version's primary-key columns: State.Keys's
@@ -417,8 +427,8 @@ type guard struct {
 	chunk Chunk
 	key   primaryKeys    // names: State.Keys, set by the guard's maker
 	old   gmysql.GTIDSet // the earlier read's position
-	// ints holds the keys of a table with a single integer key (every
-	// table read in ranges), 8 bytes each instead of about 43 as strings
+	// ints holds the keys of a table with a single integer key (most
+	// tables read in ranges), 8 bytes each instead of about 43 as strings
 	// in a map: a 200,000-row range's keys take 1.6 MB. They are sorted
 	// (and repeats dropped) at the first lookup, after the range is read.
 	ints   []int64
@@ -442,7 +452,7 @@ func (g *guard) covers(t *change.Table, row []any) bool {
 	if g.chunk.Lo == nil && g.chunk.Hi == nil {
 		return true
 	}
-	k := keyInt(t, g.key.of(t), row)
+	k := rangeInt(t, g.key.of(t), row)
 	return k != nil && (g.chunk.Lo == nil || *k >= *g.chunk.Lo) && (g.chunk.Hi == nil || *k < *g.chunk.Hi)
 }
 

@@ -683,3 +683,45 @@ func TestSkipFilterMessageKeyColumns(t *testing.T) {
 		t.Errorf("noteKey kept %v for a table whose message key is its primary key", st.Keys)
 	}
 }
+
+// TestSkipFilterCompositeKeyRanges: a table whose primary key (a, b) starts
+// with an integer is split into ranges of a; the stream finds a row's range
+// by a, and a guard tells its rows apart by the whole key.
+func TestSkipFilterCompositeKeyRanges(t *testing.T) {
+	tm := &change.Table{Database: "app", Name: "m", Columns: []change.Column{{Name: "a"}, {Name: "b"}, {Name: "v"}}, Key: []int{0, 1}}
+	st := &State{Tables: []string{"app.m"}, Complete: true, Done: []Chunk{
+		{Table: "app.m", Hi: int64Ptr(100), GTIDs: "0-1-10"},
+		{Table: "app.m", Lo: int64Ptr(100), GTIDs: "0-1-20"},
+	}}
+	f, err := newSkipFilter("mariadb", st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ins := func(a int64, b string) change.Event {
+		return change.Event{Op: change.OpCreate, Table: tm, After: []any{a, b, int64(1)}}
+	}
+	runKeep(t, f, []keepCase{
+		{"first range, after its read", "0-1-15", ins(5, "x"), true, ins(5, "x")},
+		{"second range saw it", "0-1-15", ins(150, "x"), false, change.Event{}},
+		{"second range, after its read", "0-1-21", ins(150, "x"), true, ins(150, "x")},
+	})
+
+	g, err := newGuard("mariadb", Chunk{Table: "app.m", Lo: int64Ptr(100), GTIDs: "0-1-12"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.collect(&snapTable{table: tm}, [][]any{{int64(150), "x", int64(1)}, {int64(50), "y", int64(1)}})
+	if len(g.ints) != 0 || len(g.strs) != 1 {
+		t.Fatalf("the guard of [100,) kept %v and %v, want the key (150, x) only", g.ints, g.strs)
+	}
+	gone := mustSet(t, "mariadb", "0-1-14")
+	if g.staleDelete(tm, []any{int64(150), "x", int64(2)}, gone) {
+		t.Error("the delete of (150, x), which the new read has, is sent as stale")
+	}
+	if !g.staleDelete(tm, []any{int64(150), "z", int64(2)}, gone) {
+		t.Error("the delete of (150, z), which the new read lacks, is not sent")
+	}
+	if g.staleDelete(tm, []any{int64(50), "z", int64(2)}, gone) {
+		t.Error("a delete outside the guarded range is sent as stale")
+	}
+}
