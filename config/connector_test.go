@@ -347,7 +347,6 @@ func TestBadValues(t *testing.T) {
 		{"topic.naming.strategy", "io.debezium.schema.SchemaTopicNamingStrategy", `property "topic.naming.strategy": value "io.debezium.schema.SchemaTopicNamingStrategy" is not supported by Sluice (another strategy names topics otherwise); remove it or set the default, "io.debezium.schema.DefaultTopicNamingStrategy"`},
 		{"transaction.metadata.factory", "io.debezium.connector.vitess.pipeline.txmetadata.VitessOrderedTransactionMetadataFactory", `property "transaction.metadata.factory": value "io.debezium.connector.vitess.pipeline.txmetadata.VitessOrderedTransactionMetadataFactory" is not supported by Sluice (another factory (Vitess's ordered one) adds fields to the transaction records and blocks); remove it or set the default, "io.debezium.pipeline.txmetadata.DefaultTransactionMetadataFactory"`},
 		{"sourceinfo.struct.maker", "io.debezium.connector.mariadb.MariaDbSourceInfoStructMaker", `property "sourceinfo.struct.maker": value "io.debezium.connector.mariadb.MariaDbSourceInfoStructMaker" is not supported by Sluice (another class writes another source block); remove it or set the default, "io.debezium.connector.mysql.MySqlSourceInfoStructMaker"`},
-		{"converters", "boolean", `property "converters": value "boolean" is not supported by Sluice (Java CustomConverter classes change the columns' schemas); remove it`},
 		{"snapshot.select.statement.overrides", "inventory.orders", `property "snapshot.select.statement.overrides": value "inventory.orders" names inventory.orders, but snapshot.select.statement.overrides.inventory.orders holds no SELECT; set it or remove the table from the list`},
 		{"signal.enabled.channels", "source,jmx", `property "signal.enabled.channels": value "source,jmx" names "jmx", which Sluice does not serve (JMX is not served); keep only source or kafka or file`},
 		{"notification.enabled.channels", "sink,custom", `property "notification.enabled.channels": value "sink,custom" names "custom", which Sluice does not serve (no custom notification channel is loaded); keep only log or jmx or sink`},
@@ -1077,6 +1076,34 @@ func TestUnicodeTopicNaming(t *testing.T) {
 		"topic.naming.strategy", UnicodeTopicNaming)
 	if es := parseErrs(t, vt); !strings.Contains(es.Error(), `"topic.naming.strategy"`) {
 		t.Errorf("Vitess with the Unicode strategy: %v, want a refusal", es)
+	}
+}
+
+// converters: Debezium's TinyIntOneToBooleanConverter (either class name)
+// is taken for the binlog connectors, its <name>.* properties known; a
+// converter without a type, another class, or any on Vitess is refused.
+func TestCustomConverters(t *testing.T) {
+	_, warns := mustParse(t, with("converters", "boolean, flags", "boolean.type", TinyIntBooleanClasses[0],
+		"boolean.selector", `db\.t\.f`, "boolean.length.checker", "false", "flags.type", TinyIntBooleanClasses[1]))
+	for _, w := range warns {
+		t.Errorf("warning: %s", w)
+	}
+	es := parseErrs(t, with("converters", "boolean,other", "boolean.type", TinyIntBooleanClasses[0],
+		"other.type", "com.acme.MoneyConverter", "other.scale", 2))
+	want := []string{
+		`connector inventory: property "other.type": value "com.acme.MoneyConverter" is not a converter Sluice has (it runs no Java; the one it has is Debezium's io.debezium.connector.binlog.converters.TinyIntOneToBooleanConverter); remove "other" from "converters"`,
+	}
+	if got := es.Error(); got != strings.Join(want, "\n") {
+		t.Errorf("another class: got\n%s\nwant\n%s", got, strings.Join(want, "\n"))
+	}
+	es = parseErrs(t, with("converters", "boolean"))
+	if got := es.Error(); got != `connector inventory: property "boolean.type" is required: "converters" names "boolean"; set it to io.debezium.connector.binlog.converters.TinyIntOneToBooleanConverter` {
+		t.Errorf("no type: %s", got)
+	}
+	vt := with("connector.class", "io.debezium.connector.vitess.VitessConnector", "vitess.keyspace", "ks",
+		"converters", "boolean", "boolean.type", TinyIntBooleanClasses[0])
+	if es := parseErrs(t, vt); !strings.Contains(es.Error(), `property "converters": value "boolean" is not supported by Sluice`) {
+		t.Errorf("Vitess with converters: %v, want a refusal", es)
 	}
 }
 

@@ -64,6 +64,10 @@ func (r *reader) unimplemented(c *Connector) {
 	if c.TopicNaming.Unicode {
 		props = slices.DeleteFunc(slices.Clone(props), func(p defaultOnlyProp) bool { return p.key == "topic.naming.strategy" })
 	}
+	if c.Flavor != FlavorVitess {
+		props = slices.DeleteFunc(slices.Clone(props), func(p defaultOnlyProp) bool { return p.key == "converters" })
+		r.customConverters()
+	}
 	if c.Flavor == FlavorVitess {
 		// The Vitess connector keeps Debezium's common default.
 		props = slices.Clone(props)
@@ -96,6 +100,40 @@ func (r *reader) unimplemented(c *Connector) {
 		r.channels("signal.enabled.channels", "source,kafka,file", "JMX is not served")
 	}
 	r.channels("notification.enabled.channels", "log,jmx,sink", "no custom notification channel is loaded")
+}
+
+// TinyIntBooleanClasses are the class names of Debezium's
+// TinyIntOneToBooleanConverter, the one CustomConverter Sluice has (in
+// connector/mysqltypes): the binlog module's, and the MySQL connector's
+// deprecated subclass of it.
+var TinyIntBooleanClasses = []string{
+	"io.debezium.connector.binlog.converters.TinyIntOneToBooleanConverter",
+	"io.debezium.connector.mysql.converters.TinyIntOneToBooleanConverter",
+}
+
+// customConverters checks the converters property of a MySQL or MariaDB
+// connector: each name it lists needs <name>.type, a class Sluice has. The
+// names' own properties (<name>.*) are theirs, not unknown ones.
+func (r *reader) customConverters() {
+	list, _ := r.lookup("converters")
+	for _, name := range strings.Split(list, ",") {
+		if name = strings.TrimSpace(name); name == "" {
+			continue
+		}
+		for k := range r.vals {
+			if strings.HasPrefix(k, name+".") {
+				r.used[k] = true
+			}
+		}
+		typeKey := name + ".type"
+		switch class := strings.TrimSpace(r.vals[typeKey]); {
+		case class == "":
+			r.fail(typeKey, "", fmt.Sprintf("is required: \"converters\" names %q; set it to %s", name, TinyIntBooleanClasses[0]))
+		case !slices.Contains(TinyIntBooleanClasses, class):
+			r.fail(typeKey, class, fmt.Sprintf("is not a converter Sluice has (it runs no Java; the one it has is Debezium's %s); remove %q from \"converters\"",
+				TinyIntBooleanClasses[0], name))
+		}
+	}
 }
 
 // channels refuses a channel list naming one Sluice does not serve.

@@ -223,7 +223,7 @@ func TestValidateConfigProblems(t *testing.T) {
 		t.Fatalf("validate exited 0 on a bad config:\n%s", out)
 	}
 	for _, want := range []string{`"max.batch.size"`, `"tombstones.on.delete"`, `"tabel.include.list"`,
-		`"snapshot.query.mode": value "custom" is not supported by Sluice`, `"converters": value "boolean" is not supported by Sluice`,
+		`"snapshot.query.mode": value "custom" is not supported by Sluice`, `"boolean.type" is required: "converters" names "boolean"`,
 		`"snapshot.mode": value "configuration_based" is not supported by Sluice`} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("validate output does not mention %s:\n%s", want, out)

@@ -338,6 +338,9 @@ func NewTypeOptions(decimalMode, bigintMode, timeMode, binaryMode string, props 
 		return opt, err
 	}
 	opt.Columns = rules
+	if opt.Booleans, err = parseConverters(props); err != nil {
+		return opt, err
+	}
 	return opt, nil
 }
 

@@ -70,6 +70,9 @@ func buildTableColumns(db, table string, defs []ColumnDef, pk []int, opt TypeOpt
 		if err != nil {
 			return tc, err
 		}
+		if booleanFor(opt.Booleans, db, table, &defs[i]) {
+			b = tinyIntBoolean(defs[i], b)
+		}
 		if c := defs[i].Comment; c != nil {
 			s := *b.col.Schema // schemas may be shared: a copy per commented column
 			s.Doc = *c

@@ -125,6 +125,9 @@ type TypeOptions struct {
 	MariaDBJSON  bool
 	Columns      ColumnRules  // column.* mappings and message.key.columns
 	ColumnFilter columnFilter // column.include.list / column.exclude.list
+	// Booleans are the converters property's TinyIntOneToBooleanConverters,
+	// in its order (the first that takes a column converts it).
+	Booleans []boolRule
 }
 
 // Validate checks the mode names, naming the property of a bad one. An
