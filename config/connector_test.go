@@ -1079,9 +1079,10 @@ func TestUnicodeTopicNaming(t *testing.T) {
 	}
 }
 
-// converters: Debezium's TinyIntOneToBooleanConverter (either class name)
-// is taken for the binlog connectors, its <name>.* properties known; a
-// converter without a type, another class, or any on Vitess is refused.
+// converters: Debezium's TinyIntOneToBooleanConverter is taken for the
+// binlog connectors (the MySQL class also under its deprecated name), its
+// <name>.* properties known; a converter without a type, another class, the
+// MySQL name on the MariaDB class, or any on Vitess is refused.
 func TestCustomConverters(t *testing.T) {
 	_, warns := mustParse(t, with("converters", "boolean, flags", "boolean.type", TinyIntBooleanClasses[0],
 		"boolean.selector", `db\.t\.f`, "boolean.length.checker", "false", "flags.type", TinyIntBooleanClasses[1]))
@@ -1099,6 +1100,10 @@ func TestCustomConverters(t *testing.T) {
 	es = parseErrs(t, with("converters", "boolean"))
 	if got := es.Error(); got != `connector inventory: property "boolean.type" is required: "converters" names "boolean"; set it to io.debezium.connector.binlog.converters.TinyIntOneToBooleanConverter` {
 		t.Errorf("no type: %s", got)
+	}
+	es = parseErrs(t, with("connector.class", MariaDBConnectorClass, "converters", "boolean", "boolean.type", TinyIntBooleanClasses[1]))
+	if got := es.Error(); got != `connector inventory: property "boolean.type": value "io.debezium.connector.mysql.converters.TinyIntOneToBooleanConverter" is the MySQL connector's name of the converter, which Debezium's MariaDB connector does not have (its task fails); set it to io.debezium.connector.binlog.converters.TinyIntOneToBooleanConverter` {
+		t.Errorf("MariaDB with the MySQL name: %s", got)
 	}
 	vt := with("connector.class", "io.debezium.connector.vitess.VitessConnector", "vitess.keyspace", "ks",
 		"converters", "boolean", "boolean.type", TinyIntBooleanClasses[0])

@@ -66,7 +66,7 @@ func (r *reader) unimplemented(c *Connector) {
 	}
 	if c.Flavor != FlavorVitess {
 		props = slices.DeleteFunc(slices.Clone(props), func(p defaultOnlyProp) bool { return p.key == "converters" })
-		r.customConverters()
+		r.customConverters(c.Flavor)
 	}
 	if c.Flavor == FlavorVitess {
 		// The Vitess connector keeps Debezium's common default.
@@ -113,8 +113,10 @@ var TinyIntBooleanClasses = []string{
 
 // customConverters checks the converters property of a MySQL or MariaDB
 // connector: each name it lists needs <name>.type, a class Sluice has. The
-// names' own properties (<name>.*) are theirs, not unknown ones.
-func (r *reader) customConverters() {
+// names' own properties (<name>.*) are theirs, not unknown ones. The MySQL
+// connector's deprecated class name is not in Debezium's MariaDB plugin:
+// there its task fails at start, unable to find the class.
+func (r *reader) customConverters(flavor Flavor) {
 	list, _ := r.lookup("converters")
 	for _, name := range strings.Split(list, ",") {
 		if name = strings.TrimSpace(name); name == "" {
@@ -132,6 +134,9 @@ func (r *reader) customConverters() {
 		case !slices.Contains(TinyIntBooleanClasses, class):
 			r.fail(typeKey, class, fmt.Sprintf("is not a converter Sluice has (it runs no Java; the one it has is Debezium's %s); remove %q from \"converters\"",
 				TinyIntBooleanClasses[0], name))
+		case flavor == FlavorMariaDB && class != TinyIntBooleanClasses[0]:
+			r.fail(typeKey, class, fmt.Sprintf("is the MySQL connector's name of the converter, which Debezium's MariaDB connector does not have (its task fails); set it to %s",
+				TinyIntBooleanClasses[0]))
 		}
 	}
 }

@@ -105,6 +105,11 @@ var avroVariants = map[string]variant{
 		// in the schema; a salt with dots.
 		"column.mask.hash.SHA-256.with.salt.CzQMA0cB5K": `.*\.t_str\.(l|tx|lt|e)`,
 		"column.mask.hash.v2.MD5.with.salt.s4.lt":       `.*\.t_str\.(vb|mt)`,
+		// Avro's boolean with a default, for the column a selector names.
+		"converters":          "bool",
+		"bool.type":           "io.debezium.connector.binlog.converters.TinyIntOneToBooleanConverter",
+		"bool.selector":       `.*\.T_INT\.bo`,
+		"bool.length.checker": "true",
 	}},
 	// The JSON run's transform chain (transformsProps), its flattened
 	// records and the schemas they register in Avro.

@@ -119,6 +119,10 @@ var modesProps = map[string]string{
 	// their shape (heartbeat_test.go).
 	"provide.transaction.metadata": "true",
 	"heartbeat.interval.ms":        "100",
+	// t_int.bo, a BOOLEAN NOT NULL DEFAULT TRUE, as a boolean, with its
+	// source type parameters.
+	"converters":   "boolean",
+	"boolean.type": "io.debezium.connector.binlog.converters.TinyIntOneToBooleanConverter",
 }
 
 // transformsProps is a third MariaDB-class pair's connector file: a
