@@ -1,10 +1,7 @@
 package connector
 
 import (
-	"bytes"
 	"fmt"
-	"math"
-	"reflect"
 	"time"
 
 	"github.com/sluice-cdc/sluice/connector/change"
@@ -110,23 +107,8 @@ func convertRow(t *change.Table, row, like []any, likeConv *change.Value) (*chan
 // same: it is converted as before.
 func sameRaw(a, b any) bool {
 	switch x := a.(type) {
-	case nil:
-		return b == nil
-	case int64:
-		y, ok := b.(int64)
-		return ok && x == y
-	case string:
-		y, ok := b.(string)
-		return ok && x == y
-	case float64:
-		y, ok := b.(float64)
-		return ok && math.Float64bits(x) == math.Float64bits(y)
-	case float32:
-		y, ok := b.(float32)
-		return ok && math.Float32bits(x) == math.Float32bits(y)
-	case []byte:
-		y, ok := b.([]byte)
-		return ok && (x == nil) == (y == nil) && bytes.Equal(x, y)
+	case nil, int64, string, float64, float32, []byte:
+		return change.SameValue(a, b)
 	case time.Time:
 		// The same instant in the same zone (a TIMESTAMP as read from the
 		// binlog); == also compares the monotonic reading, which binlog
@@ -260,7 +242,7 @@ func (b *recordBuilder) build(ev *change.Event, out []change.Record) ([]change.R
 			out = append(out, rec(key, nil))
 		}
 	case change.OpUpdate:
-		if b.skipUnchanged && sameValues(before, after) {
+		if b.skipUnchanged && change.SameValues(before, after) {
 			break // Debezium's check comes before the key's
 		}
 		if sameKey(oldKey, newKey) {
@@ -297,41 +279,6 @@ func (b *recordBuilder) build(ev *change.Event, out []change.Record) ([]change.R
 		return out, fmt.Errorf("event for %s.%s has unknown operation %q", t.Database, t.Name, ev.Op)
 	}
 	return out, nil
-}
-
-// sameValues reports whether two converted row images are equal, as
-// Connect's Struct.equals compares them (byte arrays by content): for
-// skip.messages.without.change.
-func sameValues(a, b *change.Value) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	if len(a.Values) != len(b.Values) {
-		return false
-	}
-	for i := range a.Values {
-		if !sameValue(a.Values[i], b.Values[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-// sameValue compares one converted value as Java's equals would: floats by
-// their bits (Double.equals: NaN equals NaN, 0.0 not -0.0), byte arrays by
-// content, nested structs field by field. The kinds a conversion makes are
-// compared without reflection; anything else falls back to DeepEqual.
-func sameValue(a, b any) bool {
-	switch x := a.(type) {
-	case nil, int64, string, float64, float32, []byte:
-		return sameRaw(a, b)
-	case int32, int16, int8, bool:
-		return a == b // same dynamic type and value; these never panic
-	case *change.Value:
-		y, ok := b.(*change.Value)
-		return ok && sameValues(x, y)
-	}
-	return reflect.DeepEqual(a, b)
 }
 
 // skipped reports whether skipped.operations drops records of op.

@@ -3,7 +3,6 @@ package connector
 import (
 	"context"
 	"fmt"
-	"math"
 	"testing"
 	"time"
 
@@ -372,37 +371,6 @@ func TestRecordsSkipUnchanged(t *testing.T) {
 		}
 		if n != want {
 			t.Errorf("skip.messages.without.change=%v: %d records, want %d", skip, n, want)
-		}
-	}
-}
-
-// sameValue follows Java's equals where Go's == differs: floats by their
-// bits, byte arrays by content with null apart from empty, nested structs
-// field by field, and values of different types never equal.
-func TestSameValue(t *testing.T) {
-	nested := func(v any) *change.Value { return &change.Value{Values: []any{v}} }
-	cases := []struct {
-		a, b any
-		want bool
-	}{
-		{int64(1), int64(1), true},
-		{int64(1), int32(1), false},
-		{"a", "a", true},
-		{math.NaN(), math.NaN(), true},
-		{0.0, math.Copysign(0, -1), false},
-		{float32(1.5), float32(1.5), true},
-		{[]byte("x"), []byte("x"), true},
-		{[]byte{}, []byte(nil), false},
-		{nil, nil, true},
-		{nil, int64(0), false},
-		{nested([]byte("p")), nested([]byte("p")), true},
-		{nested(int64(1)), nested(int64(2)), false},
-		{[]any{"a", "b"}, []any{"a", "b"}, true},
-		{[]any{"a"}, []any{"b"}, false},
-	}
-	for _, c := range cases {
-		if got := sameValue(c.a, c.b); got != c.want {
-			t.Errorf("sameValue(%#v, %#v) = %v, want %v", c.a, c.b, got, c.want)
 		}
 	}
 }
