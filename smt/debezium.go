@@ -9,6 +9,8 @@ var debeziumTransforms = map[string]Factory{
 	"io.debezium.transforms.ByLogicalTableRouter":                           newByLogicalTableRouter,
 	"io.debezium.transforms.partitions.PartitionRouting":                    newPartitionRouting,
 	"io.debezium.transforms.HeaderToValue":                                  newHeaderToValue,
+	"io.debezium.transforms.ExtractChangedRecordState":                      newExtractChangedRecordState,
+	"io.debezium.transforms.SchemaChangeEventFilter":                        newSchemaChangeEventFilter,
 	"io.debezium.connector.vitess.transforms.UseLocalVgtid":                 newUseLocalVgtid,
 	"io.debezium.connector.vitess.transforms.RemoveField":                   newRemoveField,
 	"io.debezium.connector.vitess.transforms.ReplaceFieldValue":             newReplaceFieldValue,

@@ -79,6 +79,22 @@ inputs["schema_change"] = {"topic": "srv",
     "key": {"schema": struct("io.debezium.connector.mysql.SchemaChangeKey", [("databaseName", prim("string"))]), "payload": {"databaseName": "inv"}},
     "value": {"schema": struct("io.debezium.connector.mysql.SchemaChangeValue", [("source", source), ("ts_ms", prim("int64")), ("databaseName", prim("string", True)), ("schemaName", prim("string", True)), ("ddl", prim("string", True))]),
               "payload": {"source": src("customers_1", 1700000000500), "ts_ms": 1700000000600, "databaseName": "inv", "schemaName": None, "ddl": "ALTER TABLE customers_1 ADD region VARCHAR(8)"}}}
+# Schema changes with tableChanges (SchemaChangeEventFilter reads the first
+# one's type; an empty list is a DATABASE change, a null list is dropped).
+tchange = struct("io.debezium.connector.schema.Change", [("type", prim("string")), ("id", prim("string"))])
+def schema_change(name, ddl, changes, table="customers_1"):
+    inputs[name] = {"topic": "srv",
+        "key": {"schema": struct("io.debezium.connector.mysql.SchemaChangeKey", [("databaseName", prim("string"))]), "payload": {"databaseName": "inv"}},
+        "value": {"schema": struct("io.debezium.connector.mysql.SchemaChangeValue", [("source", source), ("ts_ms", prim("int64")), ("databaseName", prim("string", True)),
+                                   ("schemaName", prim("string", True)), ("ddl", prim("string", True)), ("tableChanges", {"type": "array", "optional": True, "items": tchange})]),
+                  "payload": {"source": src(table, 1700000000500), "ts_ms": 1700000000600, "databaseName": "inv", "schemaName": None, "ddl": ddl,
+                              "tableChanges": None if changes is None else [{"type": t, "id": '"inv"."%s"' % table} for t in changes]}}}
+schema_change("schema_change_create", "CREATE TABLE customers_9 (id INT PRIMARY KEY)", ["CREATE"], "customers_9")
+schema_change("schema_change_alter", "ALTER TABLE customers_1 ADD region VARCHAR(8)", ["ALTER"])
+schema_change("schema_change_drop", "DROP TABLE customers_1", ["DROP"])
+schema_change("schema_change_rename", "RENAME TABLE customers_1 TO c1, customers_2 TO c2", ["ALTER", "DROP"])
+schema_change("schema_change_database", "CREATE DATABASE inv2", [])
+schema_change("schema_change_null_changes", "SET sql_mode = ''", None)
 inputs["heartbeat"] = {"topic": "__debezium-heartbeat.srv",
     "key": {"schema": struct("io.debezium.connector.common.ServerNameKey", [("serverName", prim("string"))]), "payload": {"serverName": "srv"}},
     "value": {"schema": struct("io.debezium.connector.common.Heartbeat", [("ts_ms", prim("int64"))]), "payload": {"ts_ms": 1700000000700}}}
@@ -301,5 +317,22 @@ case("vitess_replace_dot", [(RV, {"field_names": ".op"})], ["vitess_create"])
 case("vitess_filter_transactions", [(FT, {})], VIN + ["transaction_end"])
 case("vitess_filter_transactions_avro", [(FT, {"schema.name.adjustment.mode": "avro"})], ["vitess_transaction", "vitess_create"])
 case("vitess_local_then_remove", [(UL, {}), (RF, {"field_names": "source.keyspace"})], ["vitess_create", "vitess_update"])
+# ExtractChangedRecordState and SchemaChangeEventFilter.
+CH = "io.debezium.transforms.ExtractChangedRecordState"
+CHIN = ALL + ["update_seq_only", "update_with_headers", "create_shard2"]
+case("changed_both", [(CH, {"header.changed.name": "Changed", "header.unchanged.name": "Unchanged"})], CHIN)
+case("changed_only", [(CH, {"header.changed.name": "changed"})], ["update", "create", "delete"])
+case("changed_none", [(CH, {})], ["update", "create"])
+case("changed_blank", [(CH, {"header.changed.name": " ", "header.unchanged.name": "same"})], ["update"])
+case("changed_then_unwrap", [(CH, {"header.changed.name": "Changed"}), (U, {"add.headers": "op"})], ["update", "delete", "create"])
+SF = "io.debezium.transforms.SchemaChangeEventFilter"
+SCIN = ["schema_change_create", "schema_change_alter", "schema_change_drop", "schema_change_rename", "schema_change_database",
+        "schema_change_null_changes", "schema_change", "create", "heartbeat", "tombstone"]
+case("schema_filter_alter", [(SF, {"schema.change.event.exclude.list": "ALTER"})], SCIN)
+case("schema_filter_many", [(SF, {"schema.change.event.exclude.list": "CREATE, DATABASE,TRUNCATE"})], SCIN)
+case("schema_filter_unknown_type", [(SF, {"schema.change.event.exclude.list": "ALTERED"})], ["create"])
+case("schema_filter_lower_case", [(SF, {"schema.change.event.exclude.list": "alter"})], ["create"])
+case("schema_filter_missing", [(SF, {})], ["create"])
+case("schema_filter_empty", [(SF, {"schema.change.event.exclude.list": ""})], ["create"])
 with open("cases.json", "w") as f:
     json.dump(cases, f, indent=1)
