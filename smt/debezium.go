@@ -11,6 +11,7 @@ var debeziumTransforms = map[string]Factory{
 	"io.debezium.transforms.HeaderToValue":                                  newHeaderToValue,
 	"io.debezium.transforms.ExtractChangedRecordState":                      newExtractChangedRecordState,
 	"io.debezium.transforms.SchemaChangeEventFilter":                        newSchemaChangeEventFilter,
+	"io.debezium.transforms.TimezoneConverter":                              newTimezoneConverter,
 	"io.debezium.connector.vitess.transforms.UseLocalVgtid":                 newUseLocalVgtid,
 	"io.debezium.connector.vitess.transforms.RemoveField":                   newRemoveField,
 	"io.debezium.connector.vitess.transforms.ReplaceFieldValue":             newReplaceFieldValue,

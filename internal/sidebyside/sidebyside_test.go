@@ -133,7 +133,7 @@ var modesProps = map[string]string{
 // The chain keeps every topic's name and every snapshot record, which the
 // run's waits count.
 var transformsProps = map[string]string{
-	"transforms": "changed,ddl,unwrap,rename,origin,hdr,cast,when",
+	"transforms": "changed,ddl,tz,unwrap,rename,origin,hdr,cast,when",
 	// Before the unwrap: headers listing an update's changed and unchanged
 	// columns, on every change event; schema change events that alter a
 	// table (renames included) or a database left out.
@@ -142,7 +142,11 @@ var transformsProps = map[string]string{
 	"transforms.changed.header.unchanged.name":        "unchanged",
 	"transforms.ddl.type":                             "io.debezium.transforms.SchemaChangeEventFilter",
 	"transforms.ddl.schema.change.event.exclude.list": "ALTER, DATABASE",
-	"transforms.unwrap.type":                          "io.debezium.transforms.ExtractNewRecordState",
+	// t_time's DATETIMEs and TIMESTAMPs moved to New York's time.
+	"transforms.tz.type":               "io.debezium.transforms.TimezoneConverter",
+	"transforms.tz.converted.timezone": "America/New_York",
+	"transforms.tz.include.list":       "source:t_time",
+	"transforms.unwrap.type":           "io.debezium.transforms.ExtractNewRecordState",
 	// Salted hashes of t_str's character columns, both versions, cut to
 	// the declared length or whole (TEXT). (Not in the modes pair: its
 	// column.propagate.source.type=.* matches every column first, and

@@ -95,6 +95,49 @@ schema_change("schema_change_drop", "DROP TABLE customers_1", ["DROP"])
 schema_change("schema_change_rename", "RENAME TABLE customers_1 TO c1, customers_2 TO c2", ["ALTER", "DROP"])
 schema_change("schema_change_database", "CREATE DATABASE inv2", [])
 schema_change("schema_change_null_changes", "SET sql_mode = ''", None)
+# Temporal columns for TimezoneConverter: Debezium's Timestamp,
+# MicroTimestamp, NanoTimestamp, ZonedTimestamp, ZonedTime, Connect's
+# Timestamp, and a Date it skips; wall clocks around New York's DST changes
+# and before 1970. ZonedTime (converted at the zone's offset now) only in
+# tz_time, which runs under fixed offsets.
+import datetime as _dt
+def _wall(y, mo, d, h, mi, s, us=0):
+    t = _dt.datetime(y, mo, d, h, mi, s, us, tzinfo=_dt.timezone.utc)
+    e = t - _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+    micros = (e.days * 86400 + e.seconds) * 1000000 + e.microseconds
+    return micros
+def tz_row(micros, zoned, tm=None, nanos_extra=0):
+    return {"id": 1, "dt": micros // 1000, "dt6": micros, "dtn": micros * 1000 + nanos_extra, "ts": zoned, "tm": tm,
+            "ct": micros // 1000, "d": micros // 86400000000, "n": None}
+tz_row_schema = lambda p: struct(p + ".Value", [
+    ("id", prim("int32")), ("dt", prim("int64", True, "io.debezium.time.Timestamp", version=1)),
+    ("dt6", prim("int64", True, "io.debezium.time.MicroTimestamp", version=1)),
+    ("dtn", prim("int64", True, "io.debezium.time.NanoTimestamp", version=1)),
+    ("ts", prim("string", True, "io.debezium.time.ZonedTimestamp", version=1)),
+    ("tm", prim("string", True, "io.debezium.time.ZonedTime", version=1)),
+    ("ct", prim("int64", True, "org.apache.kafka.connect.data.Timestamp", version=1)),
+    ("d", prim("int32", True, "io.debezium.time.Date", version=1)),
+    ("n", prim("int64", True, "io.debezium.time.MicroTimestamp", version=1))], True)
+def tz_change(name, op, before, after, table="events"):
+    topic = "srv.inv." + table
+    row = tz_row_schema(topic)
+    env = struct(topic + ".Envelope", [("before", row), ("after", row), ("source", source), ("transaction", txn),
+        ("op", prim("string")), ("ts_ms", prim("int64", True)), ("ts_us", prim("int64", True)), ("ts_ns", prim("int64", True))], False, 2)
+    inputs[name] = {"topic": topic, "key": {"schema": struct(topic + ".Key", [("id", prim("int32"))]), "payload": {"id": 1}},
+        "value": {"schema": env, "payload": {"before": before, "after": after, "source": src(table, 1700000000123), "transaction": None,
+                  "op": op, "ts_ms": 1700000000456, "ts_us": 1700000000456000, "ts_ns": 1700000000456000000}}}
+tz_a = tz_row(_wall(2024, 7, 1, 12, 0, 0, 123456), "2024-07-01T12:00:00.123456Z", nanos_extra=789)
+tz_gap = tz_row(_wall(2024, 3, 10, 2, 30, 0), "2024-03-10T02:30:00Z")
+tz_overlap = tz_row(_wall(2024, 11, 3, 1, 30, 0), "2024-11-03T01:30:00.5+00:00")
+tz_old = tz_row(_wall(1960, 1, 1, 0, 0, 0, 500000), "1960-01-01T00:00:00.5Z")
+tz_change("tz_create", "c", None, tz_a)
+tz_change("tz_gap", "c", None, tz_gap)
+tz_change("tz_overlap", "c", None, tz_overlap)
+tz_change("tz_old", "r", None, tz_old)
+tz_change("tz_update", "u", tz_gap, tz_a)
+tz_change("tz_delete", "d", tz_overlap, None)
+tz_change("tz_time", "c", None, tz_row(_wall(2024, 7, 1, 23, 30, 0), "2024-07-01T23:30:00+02:00", tm="23:30:15.25Z"))
+tz_change("tz_other_table", "c", None, tz_a, table="orders")
 inputs["heartbeat"] = {"topic": "__debezium-heartbeat.srv",
     "key": {"schema": struct("io.debezium.connector.common.ServerNameKey", [("serverName", prim("string"))]), "payload": {"serverName": "srv"}},
     "value": {"schema": struct("io.debezium.connector.common.Heartbeat", [("ts_ms", prim("int64"))]), "payload": {"ts_ms": 1700000000700}}}
@@ -334,5 +377,32 @@ case("schema_filter_unknown_type", [(SF, {"schema.change.event.exclude.list": "A
 case("schema_filter_lower_case", [(SF, {"schema.change.event.exclude.list": "alter"})], ["create"])
 case("schema_filter_missing", [(SF, {})], ["create"])
 case("schema_filter_empty", [(SF, {"schema.change.event.exclude.list": ""})], ["create"])
+# TimezoneConverter.
+TZ = "io.debezium.transforms.TimezoneConverter"
+TZIN = ["tz_create", "tz_gap", "tz_overlap", "tz_old", "tz_update", "tz_delete", "tz_other_table", "create", "heartbeat", "tombstone", "schema_change"]
+case("tz_offset", [(TZ, {"converted.timezone": "+08:00"})], TZIN + ["tz_time"])
+case("tz_negative_offset_seconds", [(TZ, {"converted.timezone": "-03:30:15"})], ["tz_create", "tz_time", "tz_old"])
+case("tz_region", [(TZ, {"converted.timezone": "America/New_York"})], TZIN)
+case("tz_region_south", [(TZ, {"converted.timezone": "Australia/Lord_Howe"})], ["tz_create", "tz_gap", "tz_old"])
+case("tz_kolkata", [(TZ, {"converted.timezone": "Asia/Kolkata"})], ["tz_time", "tz_create", "tz_old"])
+case("tz_utc", [(TZ, {"converted.timezone": "UTC"})], ["tz_create", "tz_time"])
+case("tz_include_source_fields", [(TZ, {"converted.timezone": "+02:00", "include.list": "source:events:after.dt,source.ts_ms,dt6"})], TZIN)
+case("tz_include_source_epochs", [(TZ, {"converted.timezone": "America/New_York", "include.list": "source:events:source.ts_ms, source:events:source.ts_us,source:events:source.ts_ns"})], ["tz_create"])
+case("tz_include_topic", [(TZ, {"converted.timezone": "+02:00", "include.list": "topic:srv.inv.events:dtn"})], TZIN)
+case("tz_include_topic_all", [(TZ, {"converted.timezone": "+02:00", "include.list": "topic:srv.inv.events"})], TZIN)
+case("tz_include_no_prefix", [(TZ, {"converted.timezone": "+02:00", "include.list": "orders:ct,srv.inv.events:before.dt"})], TZIN)
+case("tz_include_sticky_prefix", [(TZ, {"converted.timezone": "+02:00", "include.list": "source:orders:dt,events:dt6"})], ["tz_create", "tz_other_table"])
+case("tz_include_upper_prefix", [(TZ, {"converted.timezone": "+02:00", "include.list": "SOURCE:events:dt"})], ["tz_create"])
+case("tz_exclude", [(TZ, {"converted.timezone": "+02:00", "exclude.list": "source:events:dt,dt6"})], TZIN)
+case("tz_exclude_source_field", [(TZ, {"converted.timezone": "+02:00", "exclude.list": "source:events:source.ts_ms"})], ["tz_create"])
+case("tz_exclude_unmatched", [(TZ, {"converted.timezone": "+02:00", "exclude.list": "source:customers_1"})], TZIN)
+case("tz_exclude_table_all", [(TZ, {"converted.timezone": "+02:00", "exclude.list": "topic:srv.inv.events"})], ["tz_create", "tz_other_table"])
+case("tz_missing_zone", [(TZ, {})], ["tz_create"])
+case("tz_bad_zone", [(TZ, {"converted.timezone": "Mars/Olympus"})], ["tz_create"])
+case("tz_bad_offset", [(TZ, {"converted.timezone": "+8:00"})], ["tz_create"])
+case("tz_both_lists", [(TZ, {"converted.timezone": "UTC", "include.list": "source:events", "exclude.list": "source:orders"})], ["tz_create"])
+case("tz_bad_list", [(TZ, {"converted.timezone": "UTC", "include.list": "events-x:dt"})], ["tz_create"])
+case("tz_bad_list_first_item", [(TZ, {"converted.timezone": "UTC", "include.list": "events,orders:dt"})], ["tz_create"])
+case("tz_list_later_bare_item", [(TZ, {"converted.timezone": "+01:00", "include.list": "orders:dt,events"})], ["tz_create", "tz_other_table"])
 with open("cases.json", "w") as f:
     json.dump(cases, f, indent=1)
