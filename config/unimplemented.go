@@ -100,7 +100,15 @@ func (r *reader) unimplemented(c *Connector) {
 		r.channels("signal.enabled.channels", "source,kafka,file", "JMX is not served")
 	}
 	r.channels("notification.enabled.channels", "log,jmx,sink", "no custom notification channel is loaded")
+	// Kafka Connect's KIP-618 settings: required asks for what Sluice does
+	// not give, and Connect refuses a connector that cannot give it.
+	r.enum("exactly.once.support", enumRule{def: "requested", allowed: []string{"requested"},
+		unsupported: map[string]string{"required": atLeastOnce}})
+	r.enum("transaction.boundary", enumRule{def: "poll", allowed: []string{"poll", "interval", "connector"}})
 }
+
+// atLeastOnce is why exactly-once delivery is not offered.
+const atLeastOnce = "Sluice delivers at least once: it writes records and offsets outside Kafka transactions and stores an offset only once Kafka has every record before it, so after a crash a consumer may read a record again, never miss one"
 
 // TinyIntBooleanClasses are the class names of Debezium's
 // TinyIntOneToBooleanConverter, the one CustomConverter Sluice has (in

@@ -389,6 +389,8 @@ func (r *reader) unknownWorkerKeys(fileKeys map[string]bool, envSet map[string]s
 			r.warn(k, "is a Kafka client setting Sluice does not apply; it applies "+appliedProducerSettings())
 		case k == "header.converter" && strings.TrimSpace(vals[k]) != SimpleHeaderConverter:
 			r.fail(k, vals[k], "is not supported by Sluice (it writes header values as Kafka Connect's default header converter does); remove it or set "+SimpleHeaderConverter)
+		case k == "exactly.once.source.support" && strings.EqualFold(strings.TrimSpace(vals[k]), "enabled"):
+			r.warn(k, "is ignored: "+atLeastOnce)
 		case matchesKnown(k, workerKnownIgnored):
 		default:
 			msg := "is not known to Sluice and is ignored"

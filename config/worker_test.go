@@ -384,3 +384,19 @@ func TestWorkerHeaderConverter(t *testing.T) {
 		t.Errorf("JsonConverter as header.converter: %v", err)
 	}
 }
+
+// A worker with exactly-once source support enabled runs Sluice, which
+// delivers at least once, with a warning that says so.
+func TestWorkerExactlyOnceWarned(t *testing.T) {
+	env := []string{"SLUICE_BOOTSTRAP_SERVERS=localhost:9092"}
+	_, warns, err := LoadWorker(writeFile(t, "exactly.once.source.support=Enabled\n"), env, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(warns) != 1 || !strings.Contains(warns[0].String(), `"exactly.once.source.support"`) || !strings.Contains(warns[0].String(), "is ignored: Sluice delivers at least once") {
+		t.Errorf("warnings %v", warns)
+	}
+	if _, warns, _ = LoadWorker(writeFile(t, "exactly.once.source.support=disabled\n"), env, nil); len(warns) != 0 {
+		t.Errorf("disabled: warnings %v", warns)
+	}
+}
