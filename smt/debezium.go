@@ -12,6 +12,7 @@ var debeziumTransforms = map[string]Factory{
 	"io.debezium.transforms.ExtractChangedRecordState":                      newExtractChangedRecordState,
 	"io.debezium.transforms.SchemaChangeEventFilter":                        newSchemaChangeEventFilter,
 	"io.debezium.transforms.TimezoneConverter":                              newTimezoneConverter,
+	"io.debezium.connector.mysql.transforms.ReadToInsertEvent":              newReadToInsertEvent,
 	"io.debezium.connector.vitess.transforms.UseLocalVgtid":                 newUseLocalVgtid,
 	"io.debezium.connector.vitess.transforms.RemoveField":                   newRemoveField,
 	"io.debezium.connector.vitess.transforms.ReplaceFieldValue":             newReplaceFieldValue,

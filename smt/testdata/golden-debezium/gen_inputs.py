@@ -404,5 +404,9 @@ case("tz_both_lists", [(TZ, {"converted.timezone": "UTC", "include.list": "sourc
 case("tz_bad_list", [(TZ, {"converted.timezone": "UTC", "include.list": "events-x:dt"})], ["tz_create"])
 case("tz_bad_list_first_item", [(TZ, {"converted.timezone": "UTC", "include.list": "events,orders:dt"})], ["tz_create"])
 case("tz_list_later_bare_item", [(TZ, {"converted.timezone": "+01:00", "include.list": "orders:dt,events"})], ["tz_create", "tz_other_table"])
+# ReadToInsertEvent (the MySQL connector's).
+RI = "io.debezium.connector.mysql.transforms.ReadToInsertEvent"
+case("read_to_insert", [(RI, {})], ALL + ["update_with_headers", "tz_old"])
+case("read_to_insert_then_unwrap", [(RI, {}), (U, {"add.fields": "op"})], ["read", "create", "delete"])
 with open("cases.json", "w") as f:
     json.dump(cases, f, indent=1)

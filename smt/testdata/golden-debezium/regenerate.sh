@@ -6,7 +6,7 @@
 set -eu
 cd "$(dirname "$0")"
 base=${SLUICE_CACHE:-$HOME/.cache/sluice}/connect-4.1.2-debezium-3.5.0.Final
-cp="$base/worker/*:$base/plugins/debezium-connector-vitess/*"
+cp="$base/worker/*:$base/plugins/debezium-connector-vitess/*:$base/plugins/debezium-connector-mysql/debezium-connector-mysql-3.5.0.Final.jar"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 javac -nowarn -d "$out" -cp "$cp" Golden.java
