@@ -42,26 +42,20 @@ func fieldNamesSchema(name string) *change.Schema {
 }
 
 func (t *extractChangedRecordState) Apply(r *change.Record) (*change.Record, error) {
-	if r.Value == nil || !isEnvelope(r.ValueSchema) {
-		return r, nil
-	}
-	fail := func(err error) error {
-		return fmt.Errorf("transform %s (ExtractChangedRecordState): record for %s: %w", t.alias, r.Topic, err)
-	}
-	value, ok := r.Value.(*change.Value)
-	if !ok {
-		return nil, fail(fmt.Errorf("the record value should be a struct, not %T", r.Value))
-	}
+	return onStruct(r, isEnvelope, "ExtractChangedRecordState", t.alias, func(v *change.Value) (*change.Record, error) { return t.apply(r, v) })
+}
+
+func (t *extractChangedRecordState) apply(r *change.Record, value *change.Value) (*change.Record, error) {
 	changed, unchanged := []any{}, []any{}
 	after, before, err := images(value)
 	if err != nil {
-		return nil, fail(err)
+		return nil, err
 	}
 	if after != nil && before != nil {
 		for i, f := range after.Schema.Fields {
 			j := before.Schema.FieldIndex(f.Name)
 			if j < 0 {
-				return nil, fail(fmt.Errorf("%s is not a valid field name", f.Name))
+				return nil, fmt.Errorf("%s is not a valid field name", f.Name)
 			}
 			if sameAsJava(f.Schema, after.Values[i], before.Values[j]) {
 				unchanged = append(unchanged, f.Name)

@@ -1,7 +1,6 @@
 package smt
 
 import (
-	"fmt"
 	"slices"
 
 	"github.com/sluice-cdc/sluice/connector/change"
@@ -17,16 +16,13 @@ func newReadToInsertEvent(alias string, _ map[string]string) (Transform, error) 
 }
 
 func (t *readToInsertEvent) Apply(r *change.Record) (*change.Record, error) {
-	if r.Value == nil || !isEnvelope(r.ValueSchema) {
-		return r, nil
-	}
-	value, ok := r.Value.(*change.Value)
-	if !ok {
-		return nil, fmt.Errorf("transform %s (ReadToInsertEvent): record for %s: the record value should be a struct, not %T", t.alias, r.Topic, r.Value)
-	}
+	return onStruct(r, isEnvelope, "ReadToInsertEvent", t.alias, func(v *change.Value) (*change.Record, error) { return t.apply(r, v) })
+}
+
+func (t *readToInsertEvent) apply(r *change.Record, value *change.Value) (*change.Record, error) {
 	op, _, err := getString(value, "op")
 	if err != nil {
-		return nil, fmt.Errorf("transform %s (ReadToInsertEvent): record for %s: %w", t.alias, r.Topic, err)
+		return nil, err
 	}
 	if op != "r" {
 		return r, nil

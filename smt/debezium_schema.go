@@ -1,6 +1,7 @@
 package smt
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/sluice-cdc/sluice/connector/change"
@@ -44,6 +45,28 @@ func getWithDefault(v *change.Value, i int) any {
 		}
 	}
 	return x
+}
+
+// onStruct runs apply over the struct value of a record whose value schema
+// matches (a change event's envelope, a schema change event), as Debezium's
+// transforms that check it with SmtManager; any other record, a tombstone
+// included, passes unchanged. apply's failure is worded with the transform
+// (name, alias) and the record's topic.
+func onStruct(r *change.Record, matches func(*change.Schema) bool, name, alias string,
+	apply func(v *change.Value) (*change.Record, error)) (*change.Record, error) {
+	if r.Value == nil || !matches(r.ValueSchema) {
+		return r, nil
+	}
+	var out *change.Record
+	v, ok := r.Value.(*change.Value)
+	err := fmt.Errorf("the record value should be a struct, not %T", r.Value)
+	if ok {
+		out, err = apply(v)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("transform %s (%s): record for %s: %w", alias, name, r.Topic, err)
+	}
+	return out, nil
 }
 
 // isEnvelope is Debezium's Envelope.isEnvelopeSchema: a change event is

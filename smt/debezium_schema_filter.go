@@ -45,38 +45,32 @@ func isSchemaChange(s *change.Schema) bool {
 }
 
 func (t *schemaChangeEventFilter) Apply(r *change.Record) (*change.Record, error) {
-	if r.Value == nil || !isSchemaChange(r.ValueSchema) {
-		return r, nil
-	}
-	fail := func(err error) error {
-		return fmt.Errorf("transform %s (SchemaChangeEventFilter): record for %s: %w", t.alias, r.Topic, err)
-	}
-	value, ok := r.Value.(*change.Value)
-	if !ok {
-		return nil, fail(fmt.Errorf("the record value should be a struct, not %T", r.Value))
-	}
+	return onStruct(r, isSchemaChange, "SchemaChangeEventFilter", t.alias, func(v *change.Value) (*change.Record, error) { return t.apply(r, v) })
+}
+
+func (t *schemaChangeEventFilter) apply(r *change.Record, value *change.Value) (*change.Record, error) {
 	tc, _, err := getField(value, "tableChanges")
 	if err != nil {
-		return nil, fail(err)
+		return nil, err
 	}
 	if tc == nil {
 		return nil, nil
 	}
 	changes, ok := tc.([]any)
 	if !ok {
-		return nil, fail(fmt.Errorf("tableChanges should be an array, not %T", tc))
+		return nil, fmt.Errorf("tableChanges should be an array, not %T", tc)
 	}
 	kind := "DATABASE"
 	if len(changes) > 0 {
 		first, ok := changes[0].(*change.Value)
 		if !ok {
-			return nil, fail(fmt.Errorf("a table change should be a struct, not %T", changes[0]))
+			return nil, fmt.Errorf("a table change should be a struct, not %T", changes[0])
 		}
 		if kind, _, err = getString(first, "type"); err != nil {
-			return nil, fail(err)
+			return nil, err
 		}
 		if !slices.Contains(schemaChangeTypes, kind) {
-			return nil, fail(fmt.Errorf("%q is not a schema change event type", kind))
+			return nil, fmt.Errorf("%q is not a schema change event type", kind)
 		}
 	}
 	if slices.Contains(t.exclude, kind) {

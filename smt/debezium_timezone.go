@@ -146,19 +146,13 @@ const (
 )
 
 func (t *timezoneConverter) Apply(r *change.Record) (*change.Record, error) {
-	if r.Value == nil || !isEnvelope(r.ValueSchema) {
-		return r, nil
-	}
-	fail := func(err error) error {
-		return fmt.Errorf("transform %s (TimezoneConverter): record for %s: %w", t.alias, r.Topic, err)
-	}
-	value, ok := r.Value.(*change.Value)
-	if !ok {
-		return nil, fail(fmt.Errorf("the record value should be a struct, not %T", r.Value))
-	}
+	return onStruct(r, isEnvelope, "TimezoneConverter", t.alias, func(v *change.Value) (*change.Record, error) { return t.apply(r, v) })
+}
+
+func (t *timezoneConverter) apply(r *change.Record, value *change.Value) (*change.Record, error) {
 	table, hasTable, err := sourceTable(value)
 	if err != nil {
-		return nil, fail(err)
+		return nil, err
 	}
 	scope, fields, convert := t.scopeOf(r.Topic, table, hasTable)
 	if !convert {
@@ -166,7 +160,7 @@ func (t *timezoneConverter) Apply(r *change.Record) (*change.Record, error) {
 	}
 	out, err := t.convertEnvelope(value, scope, fields)
 	if err != nil {
-		return nil, fail(err)
+		return nil, err
 	}
 	r.Value = out
 	return r, nil
