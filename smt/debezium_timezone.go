@@ -23,8 +23,32 @@ type timezoneConverter struct {
 	mode string
 	// topics, tables and bare are the list's rules by match name (topic,
 	// source table, or either): the fields each names, none for all.
-	topics, tables, bare map[string]map[string]bool
+	topics, tables, bare map[string]tzFields
 }
+
+// tzFields are a rule's fields by the envelope struct they name (source.x
+// in source, before.x in before, after.x in after, a bare name in both
+// images), split once when the list is read rather than for each record.
+type tzFields map[string]map[string]bool
+
+func (f tzFields) add(name string) {
+	part, field := "", name
+	for _, p := range []string{"source", "before", "after"} {
+		if strings.HasPrefix(name, p+".") {
+			part, field = p, name[len(p)+1:]
+		}
+	}
+	for _, p := range []string{"before", "after", "source"} {
+		if part == p || part == "" && p != "source" {
+			if f[p] == nil {
+				f[p] = map[string]bool{}
+			}
+			f[p][field] = true
+		}
+	}
+}
+
+func (f tzFields) empty() bool { return len(f) == 0 }
 
 // tzListPattern is Debezium's LIST_PATTERN, matched against the list as
 // Java prints it ("[a, b]"): the first rule needs a colon, a later one at
@@ -39,7 +63,7 @@ func newTimezoneConverter(alias string, opts map[string]string) (Transform, erro
 	if err != nil {
 		return nil, err
 	}
-	t := &timezoneConverter{alias: alias, topics: map[string]map[string]bool{}, tables: map[string]map[string]bool{}, bare: map[string]map[string]bool{}}
+	t := &timezoneConverter{alias: alias, topics: map[string]tzFields{}, tables: map[string]tzFields{}, bare: map[string]tzFields{}}
 	if t.zone, err = tzZone(name); err != nil {
 		return nil, fmt.Errorf("%s: %w", o.name("converted.timezone"), err)
 	}
@@ -128,10 +152,10 @@ func (t *timezoneConverter) collect(list []string) {
 			m = t.tables
 		}
 		if m[match] == nil {
-			m[match] = map[string]bool{}
+			m[match] = tzFields{}
 		}
 		if field != "" {
-			m[match][field] = true
+			m[match].add(field)
 		}
 	}
 }
@@ -169,14 +193,14 @@ func (t *timezoneConverter) apply(r *change.Record, value *change.Value) (*chang
 // scopeOf decides, as Debezium's handleAllRecords, handleInclude and
 // handleExclude, whether and which fields of a record of topic and
 // (source) table are converted.
-func (t *timezoneConverter) scopeOf(topic, table string, hasTable bool) (tzScope, map[string]bool, bool) {
+func (t *timezoneConverter) scopeOf(topic, table string, hasTable bool) (tzScope, tzFields, bool) {
 	fields, matched := t.match(topic, table, hasTable)
 	switch t.mode {
 	case "include":
 		if !matched {
 			return 0, nil, false
 		}
-		if len(fields) > 0 {
+		if !fields.empty() {
 			return tzInclude, fields, true
 		}
 		return tzAll, nil, true
@@ -184,14 +208,14 @@ func (t *timezoneConverter) scopeOf(topic, table string, hasTable bool) (tzScope
 		if !matched {
 			return tzAll, nil, true
 		}
-		return tzExclude, fields, len(fields) > 0
+		return tzExclude, fields, !fields.empty()
 	}
 	return tzAll, nil, true
 }
 
 // match is Debezium's handleMatchNameAndFields: a topic rule, then a
 // source rule, then a bare rule by topic, then by table.
-func (t *timezoneConverter) match(topic, table string, hasTable bool) (map[string]bool, bool) {
+func (t *timezoneConverter) match(topic, table string, hasTable bool) (tzFields, bool) {
 	if f, ok := t.topics[topic]; ok {
 		return f, true
 	}
@@ -231,23 +255,10 @@ func sourceTable(env *change.Value) (string, bool, error) {
 // fields named source.*) source structs converted; Sluice's values may be
 // shared with other records (a transaction's source block), so none is
 // changed in place.
-func (t *timezoneConverter) convertEnvelope(env *change.Value, scope tzScope, fields map[string]bool) (*change.Value, error) {
-	split := map[string]map[string]bool{"before": {}, "after": {}, "source": {}}
-	for f := range fields {
-		switch {
-		case strings.HasPrefix(f, "source."):
-			split["source"][f[len("source."):]] = true
-		case strings.HasPrefix(f, "before."):
-			split["before"][f[len("before."):]] = true
-		case strings.HasPrefix(f, "after."):
-			split["after"][f[len("after."):]] = true
-		default:
-			split["before"][f], split["after"][f] = true, true
-		}
-	}
+func (t *timezoneConverter) convertEnvelope(env *change.Value, scope tzScope, fields tzFields) (*change.Value, error) {
 	out := env
 	for _, part := range []string{"before", "after", "source"} {
-		if part == "source" && len(split["source"]) == 0 {
+		if part == "source" && len(fields["source"]) == 0 {
 			continue
 		}
 		i := env.Schema.FieldIndex(part)
@@ -258,7 +269,7 @@ func (t *timezoneConverter) convertEnvelope(env *change.Value, scope tzScope, fi
 		if s == nil {
 			continue
 		}
-		conv, err := t.convertStruct(part, s, scope, split[part])
+		conv, err := t.convertStruct(part, s, scope, fields[part])
 		if err != nil {
 			return nil, err
 		}

@@ -39,7 +39,13 @@ func (t *timezoneConverter) shift(name, field string, v any) (any, error) {
 	if !ok {
 		return nil, fmt.Errorf("epoch field value should be a java.lang.Long, not %T", v)
 	}
-	perSec := map[string]int64{"ts_ms": 1000, "ts_us": 1_000_000, "ts_ns": 1_000_000_000}[field]
+	perSec := int64(1000)
+	switch field {
+	case "ts_us":
+		perSec = 1_000_000
+	case "ts_ns":
+		perSec = 1_000_000_000
+	}
 	_, off := time.Unix(floorDiv(n, perSec), 0).In(t.zone).Zone()
 	return n + int64(off)*perSec, nil
 }
