@@ -666,6 +666,14 @@ func (s *Snapshotter) readChunk(ctx context.Context, conn *client.Conn, j *chunk
 // SELECT, a blocking snapshot signal's additional-conditions) is definite:
 // read again, it fails again, and the snapshot retried it without end.
 func (s *Snapshotter) rowsError(t *snapTable, err error) error {
+	var me *gmysql.MyError
+	if t.selectQ == "" && errors.As(err, &me) && me.Code == gmysql.ER_NO_SUCH_TABLE {
+		// Renamed or dropped after the range checked its columns and
+		// before its SELECT: as when the check finds it gone, the retry
+		// reads the tables as they are now (a server refusal would drop
+		// a blocking snapshot for good).
+		return fmt.Errorf("snapshot of %s: reading rows: %w (%s)", t.name, errTableChanged, me.Message)
+	}
 	err = fmt.Errorf("snapshot of %s: reading rows: %w", t.name, s.lockHint(err))
 	if (t.selectQ != "" || t.cond != "") && readRefused(err, true) {
 		return fault.Definite(fmt.Errorf("%w; the statement is the connector's snapshot.select.statement.overrides.%s (or a blocking snapshot signal's additional-conditions): fix it", err, t.name))
