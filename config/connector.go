@@ -245,6 +245,16 @@ type Connector struct {
 	// transaction block.
 	ProvideTransactionMetadata bool
 	TransactionTopic           string
+	// ExactlyOnceRequired is exactly.once.support=required: the connector
+	// runs exactly once (Kafka transactions), as it does under a worker
+	// with exactly.once.source.support=enabled (Worker.ExactlyOnceSource).
+	ExactlyOnceRequired bool
+	// TransactionBoundary is transaction.boundary, poll (the default) or
+	// interval, and TransactionBoundaryInterval its
+	// transaction.boundary.interval.ms (0 when not set: the offset flush
+	// interval).
+	TransactionBoundary         string
+	TransactionBoundaryInterval time.Duration
 
 	SnapshotMode        string // snapshot.mode, default "initial"
 	SnapshotLockingMode string // snapshot.locking.mode, default "minimal"

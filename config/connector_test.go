@@ -347,8 +347,10 @@ func TestBadValues(t *testing.T) {
 		{"topic.naming.strategy", "io.debezium.schema.SchemaTopicNamingStrategy", `property "topic.naming.strategy": value "io.debezium.schema.SchemaTopicNamingStrategy" is not supported by Sluice (another strategy names topics otherwise); remove it or set the default, "io.debezium.schema.DefaultTopicNamingStrategy"`},
 		{"transaction.metadata.factory", "io.debezium.connector.vitess.pipeline.txmetadata.VitessOrderedTransactionMetadataFactory", `property "transaction.metadata.factory": value "io.debezium.connector.vitess.pipeline.txmetadata.VitessOrderedTransactionMetadataFactory" is not supported by Sluice (another factory (Vitess's ordered one) adds fields to the transaction records and blocks); remove it or set the default, "io.debezium.pipeline.txmetadata.DefaultTransactionMetadataFactory"`},
 		{"sourceinfo.struct.maker", "io.debezium.connector.mariadb.MariaDbSourceInfoStructMaker", `property "sourceinfo.struct.maker": value "io.debezium.connector.mariadb.MariaDbSourceInfoStructMaker" is not supported by Sluice (another class writes another source block); remove it or set the default, "io.debezium.connector.mysql.MySqlSourceInfoStructMaker"`},
-		{"exactly.once.support", "REQUIRED", `property "exactly.once.support": value "REQUIRED" is not supported by Sluice (Sluice delivers at least once: it writes records and offsets outside Kafka transactions`},
-		{"transaction.boundary", "batch", `property "transaction.boundary": value "batch" is not one of the allowed values; use one of poll, interval, connector (default poll)`},
+		{"exactly.once.support", "always", `property "exactly.once.support": value "always" is not one of the allowed values; use one of requested, required (default requested)`},
+		{"transaction.boundary", "batch", `property "transaction.boundary": value "batch" is not one of the allowed values; use one of poll, interval (default poll)`},
+		{"transaction.boundary", "connector", `property "transaction.boundary": value "connector" is not supported by Sluice (Debezium's connectors do not define transaction boundaries`},
+		{"transaction.boundary.interval.ms", "0", `property "transaction.boundary.interval.ms": value "0" is out of range; use a positive number of milliseconds (default offset.flush.interval.ms)`},
 		{"snapshot.select.statement.overrides", "inventory.orders", `property "snapshot.select.statement.overrides": value "inventory.orders" names inventory.orders, but snapshot.select.statement.overrides.inventory.orders holds no SELECT; set it or remove the table from the list`},
 		{"signal.enabled.channels", "source,jmx", `property "signal.enabled.channels": value "source,jmx" names "jmx", which Sluice does not serve (JMX is not served); keep only source or kafka or file`},
 		{"notification.enabled.channels", "sink,custom", `property "notification.enabled.channels": value "sink,custom" names "custom", which Sluice does not serve (no custom notification channel is loaded); keep only log or jmx or sink`},
@@ -706,7 +708,7 @@ func TestClientOverridesWarned(t *testing.T) {
 	got := warningsText(warns)
 	for _, want := range []string{
 		`connector inventory: property "producer.override.compression.type" is ignored: Sluice's connectors share the worker's one producer; set "producer.compression.type" in the worker properties (or SLUICE_PRODUCER_COMPRESSION_TYPE), which applies to every connector`,
-		`connector inventory: property "producer.override.max.request.size" is ignored: Sluice's connectors share the worker's one producer, which takes only producer.client.id, producer.compression.type, producer.linger.ms, producer.batch.size from the worker properties`,
+		`connector inventory: property "producer.override.max.request.size" is ignored: Sluice's connectors share the worker's one producer, which takes only producer.client.id, producer.compression.type, producer.linger.ms, producer.batch.size, producer.transaction.timeout.ms from the worker properties`,
 		`connector inventory: property "consumer.override.auto.offset.reset" is ignored: Sluice's Kafka clients are the worker's, shared by its connectors`,
 		`connector inventory: property "schema.history.internal.producer.security.protocol" is ignored: the schema history store connects with the worker's Kafka settings; set "security.protocol" in the worker properties (or SLUICE_SECURITY_PROTOCOL)`,
 		`connector inventory: property "schema.history.internal.consumer.ssl.truststore.location" is ignored: the schema history store connects with the worker's Kafka settings; set "ssl.truststore.location" in the worker properties (or SLUICE_SSL_TRUSTSTORE_LOCATION)`,
@@ -1263,5 +1265,23 @@ func TestInternalAndPluginVersionPropertiesKnown(t *testing.T) {
 		"header.converter.plugin.version", "4.1.2", "tasks.max.enforce", "true"))
 	if got := warningsText(warns); got != "" {
 		t.Errorf("warnings: %s", got)
+	}
+}
+
+// Kafka Connect's exactly-once settings: required on the MySQL and MariaDB
+// connectors (Debezium declares exactly-once support for them), refused on
+// Vitess (Debezium declares none); transaction.boundary.interval.ms taken
+// with interval.
+func TestExactlyOnceSettings(t *testing.T) {
+	c, warns := mustParse(t, with("exactly.once.support", "Required", "transaction.boundary", "interval", "transaction.boundary.interval.ms", 250))
+	if len(warns) != 0 || !c.ExactlyOnceRequired || c.TransactionBoundary != "interval" || c.TransactionBoundaryInterval != 250*time.Millisecond {
+		t.Errorf("required, interval: %v %v %q %v", warns, c.ExactlyOnceRequired, c.TransactionBoundary, c.TransactionBoundaryInterval)
+	}
+	if c, _ := mustParse(t, with("connector.class", MariaDBConnectorClass)); c.ExactlyOnceRequired || c.TransactionBoundary != "poll" {
+		t.Errorf("defaults: %v %q", c.ExactlyOnceRequired, c.TransactionBoundary)
+	}
+	vt := with("connector.class", "io.debezium.connector.vitess.VitessConnector", "vitess.keyspace", "ks", "exactly.once.support", "required")
+	if es := parseErrs(t, vt); !strings.Contains(es.Error(), `property "exactly.once.support": value "required" is not supported by Sluice (Debezium's Vitess connector does not declare exactly-once support`) {
+		t.Errorf("Vitess with required: %v, want a refusal", es)
 	}
 }

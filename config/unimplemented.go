@@ -2,8 +2,10 @@ package config
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
+	"time"
 )
 
 type defaultOnlyProp struct{ key, def, does string }
@@ -100,15 +102,33 @@ func (r *reader) unimplemented(c *Connector) {
 		r.channels("signal.enabled.channels", "source,kafka,file", "JMX is not served")
 	}
 	r.channels("notification.enabled.channels", "log,jmx,sink", "no custom notification channel is loaded")
-	// Kafka Connect's KIP-618 settings: required asks for what Sluice does
-	// not give, and Connect refuses a connector that cannot give it.
-	r.enum("exactly.once.support", enumRule{def: "requested", allowed: []string{"requested"},
-		unsupported: map[string]string{"required": atLeastOnce}})
-	r.enum("transaction.boundary", enumRule{def: "poll", allowed: []string{"poll", "interval", "connector"}})
+	r.exactlyOnce(c)
 }
 
-// atLeastOnce is why exactly-once delivery is not offered.
-const atLeastOnce = "Sluice delivers at least once: it writes records and offsets outside Kafka transactions and stores an offset only once Kafka has every record before it, so after a crash a consumer may read a record again, never miss one"
+// exactlyOnce reads Kafka Connect's KIP-618 settings. Debezium's MySQL and
+// MariaDB connectors declare exactly-once support; its Vitess connector
+// declares none, and Kafka Connect refuses required for it. Neither
+// defines transaction boundaries, so Connect refuses
+// transaction.boundary=connector.
+func (r *reader) exactlyOnce(c *Connector) {
+	unsupported := map[string]string{}
+	if c.Flavor == FlavorVitess {
+		unsupported["required"] = vitessAtLeastOnce
+	}
+	allowed := []string{"requested", "required"}
+	if c.Flavor == FlavorVitess {
+		allowed = allowed[:1]
+	}
+	c.ExactlyOnceRequired = r.enum("exactly.once.support", enumRule{def: "requested", allowed: allowed, unsupported: unsupported}) == "required"
+	c.TransactionBoundary = r.enum("transaction.boundary", enumRule{def: "poll", allowed: []string{"poll", "interval"},
+		unsupported: map[string]string{"connector": "Debezium's connectors do not define transaction boundaries, and Kafka Connect refuses connector for them"}})
+	if n, ok := r.intOpt("transaction.boundary.interval.ms", intRule{min: 1, max: math.MaxInt32, form: "a positive number of milliseconds", def: "offset.flush.interval.ms"}); ok {
+		c.TransactionBoundaryInterval = time.Duration(n) * time.Millisecond
+	}
+}
+
+// vitessAtLeastOnce is why the Vitess connector does not run exactly once.
+const vitessAtLeastOnce = "Debezium's Vitess connector does not declare exactly-once support, and Sluice's Vitess connector delivers at least once: after a crash a consumer may read a record again, never miss one"
 
 // TinyIntBooleanClasses are the class names of Debezium's
 // TinyIntOneToBooleanConverter, the one CustomConverter Sluice has (in

@@ -31,6 +31,14 @@ type Worker struct {
 	// OffsetsReplicationFactor is offset.storage.replication.factor, default
 	// -1: the broker's default.replication.factor.
 	OffsetsReplicationFactor int16
+	// ExactlyOnceSource is exactly.once.source.support=enabled: every MySQL
+	// and MariaDB connector runs exactly once, its records and offsets in
+	// Kafka transactions whose ids begin with GroupID (group.id, default
+	// "sluice"), which time out after TransactionTimeout
+	// (producer.transaction.timeout.ms, default 15 minutes).
+	ExactlyOnceSource  bool
+	GroupID            string
+	TransactionTimeout time.Duration
 	// OffsetFlushInterval and OffsetFlushTimeout are offset.flush.interval.ms
 	// and offset.flush.timeout.ms; 0 when not set here. See
 	// FlushIntervalFor and FlushTimeoutFor.
@@ -99,6 +107,7 @@ var workerProps = append([]string{
 	PropBootstrapServers, PropOffsetsTopic, PropOffsetsPartitions, PropOffsetsReplicationFactor,
 	PropOffsetFlushInterval, PropOffsetFlushTimeout, PropLogLevel, PropLogFormat, PropListeners,
 	PropAdvertisedHost, PropAdvertisedPort, PropTopicTracking, PropTopicTrackingReset,
+	"exactly.once.source.support", "group.id",
 }, appliedSecurity...)
 
 // envAliases are short environment names accepted besides the regular ones
@@ -222,6 +231,7 @@ func LoadWorker(file string, env []string, flags map[string]string) (*Worker, []
 	}
 	r.producerSettings(w.Producer)
 	r.kafkaSecurity(w)
+	r.exactlyOnceWorker(w)
 
 	r.unknownWorkerKeys(fileKeys, envSet)
 	if len(r.errs) > 0 {
@@ -389,8 +399,6 @@ func (r *reader) unknownWorkerKeys(fileKeys map[string]bool, envSet map[string]s
 			r.warn(k, "is a Kafka client setting Sluice does not apply; it applies "+appliedProducerSettings())
 		case k == "header.converter" && strings.TrimSpace(vals[k]) != SimpleHeaderConverter:
 			r.fail(k, vals[k], "is not supported by Sluice (it writes header values as Kafka Connect's default header converter does); remove it or set "+SimpleHeaderConverter)
-		case k == "exactly.once.source.support" && strings.EqualFold(strings.TrimSpace(vals[k]), "enabled"):
-			r.warn(k, "is ignored: "+atLeastOnce)
 		case matchesKnown(k, workerKnownIgnored):
 		default:
 			msg := "is not known to Sluice and is ignored"
@@ -412,7 +420,7 @@ var kafkaSecuritySetting = regexp.MustCompile(`^(security\.protocol|sasl\..*|ssl
 
 // ProducerSettings are the producer.* worker properties Sluice applies (to
 // its one producer, and client.id to every Kafka client it opens).
-var ProducerSettings = []string{"client.id", "compression.type", "linger.ms", "batch.size"}
+var ProducerSettings = []string{"client.id", "compression.type", "linger.ms", "batch.size", "transaction.timeout.ms"}
 
 // appliedProducerSettings lists ProducerSettings as worker properties.
 func appliedProducerSettings() string {
@@ -474,4 +482,21 @@ func kafkaTopicProblem(t string) string {
 		return "has characters Kafka does not allow in a topic name; use only letters, digits, '.', '_' and '-'"
 	}
 	return ""
+}
+
+// exactlyOnceWorker reads Kafka Connect's worker settings for exactly-once
+// source delivery. preparing, Connect's step of a rolling upgrade, runs
+// tasks at least once, as disabled does.
+func (r *reader) exactlyOnceWorker(w *Worker) {
+	w.ExactlyOnceSource = r.enum("exactly.once.source.support", enumRule{def: "disabled", allowed: []string{"disabled", "preparing", "enabled"}}) == "enabled"
+	w.GroupID = strings.TrimSpace(r.str("group.id", "sluice"))
+	w.TransactionTimeout = 15 * time.Minute
+	if v, ok := w.Producer["transaction.timeout.ms"]; ok {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 1000 {
+			r.fail(ProducerPrefix+"transaction.timeout.ms", v, "is not a number of milliseconds of at least 1000 (default 900000, the broker's transaction.max.timeout.ms by default)")
+			return
+		}
+		w.TransactionTimeout = time.Duration(n) * time.Millisecond
+	}
 }

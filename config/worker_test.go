@@ -385,18 +385,31 @@ func TestWorkerHeaderConverter(t *testing.T) {
 	}
 }
 
-// A worker with exactly-once source support enabled runs Sluice, which
-// delivers at least once, with a warning that says so.
-func TestWorkerExactlyOnceWarned(t *testing.T) {
+// A Kafka Connect worker's exactly-once settings are read: enabled runs
+// the MySQL and MariaDB connectors exactly once, under transactional ids
+// that begin with group.id, with Kafka's transaction timeout bounded as
+// the broker bounds it.
+func TestWorkerExactlyOnce(t *testing.T) {
 	env := []string{"SLUICE_BOOTSTRAP_SERVERS=localhost:9092"}
-	_, warns, err := LoadWorker(writeFile(t, "exactly.once.source.support=Enabled\n"), env, nil)
-	if err != nil {
-		t.Fatal(err)
+	w, warns, err := LoadWorker(writeFile(t, "exactly.once.source.support=Enabled\ngroup.id=connect-cluster\nproducer.transaction.timeout.ms=60000\n"), env, nil)
+	if err != nil || len(warns) != 0 {
+		t.Fatal(err, warns)
 	}
-	if len(warns) != 1 || !strings.Contains(warns[0].String(), `"exactly.once.source.support"`) || !strings.Contains(warns[0].String(), "is ignored: Sluice delivers at least once") {
-		t.Errorf("warnings %v", warns)
+	if !w.ExactlyOnceSource || w.GroupID != "connect-cluster" || w.TransactionTimeout != time.Minute {
+		t.Errorf("enabled: %v %q %v", w.ExactlyOnceSource, w.GroupID, w.TransactionTimeout)
 	}
-	if _, warns, _ = LoadWorker(writeFile(t, "exactly.once.source.support=disabled\n"), env, nil); len(warns) != 0 {
-		t.Errorf("disabled: warnings %v", warns)
+	for _, v := range []string{"disabled", "preparing"} {
+		w, warns, err := LoadWorker(writeFile(t, "exactly.once.source.support="+v+"\n"), env, nil)
+		if err != nil || len(warns) != 0 || w.ExactlyOnceSource || w.GroupID != "sluice" || w.TransactionTimeout != 15*time.Minute {
+			t.Errorf("%s: %v %v %+v", v, err, warns, w)
+		}
+	}
+	_, _, err = LoadWorker(writeFile(t, "exactly.once.source.support=on\n"), env, nil)
+	if err == nil || !strings.Contains(err.Error(), `value "on" is not one of the allowed values; use one of disabled, preparing, enabled`) {
+		t.Errorf("on: %v", err)
+	}
+	_, _, err = LoadWorker(writeFile(t, "producer.transaction.timeout.ms=10\n"), env, nil)
+	if err == nil || !strings.Contains(err.Error(), `value "10" is not a number of milliseconds of at least 1000`) {
+		t.Errorf("timeout 10: %v", err)
 	}
 }

@@ -76,6 +76,14 @@ type PollerConfig struct {
 	// Workers are the conversion goroutines beyond the poller's own
 	// (sluice.conversion.threads - 1); none: the poller converts alone.
 	Workers []ConversionWorker
+	// Txn, when set, is Producer writing in Kafka transactions: exactly-once
+	// delivery (eos.go). The offset is then written in the transaction
+	// (OffsetRecord), each transaction ending at a source transaction end
+	// once a batch was taken (TxnInterval 0, transaction.boundary=poll) or
+	// TxnInterval passed.
+	Txn          TxnWriter
+	TxnInterval  time.Duration
+	OffsetRecord func(value []byte) *kgo.Record
 }
 
 // Poller takes batches from the queue, builds Debezium records, runs the
@@ -114,6 +122,10 @@ type Poller struct {
 	workers []*worker
 	pre     []prepared
 	preFrom int
+	// txnWanted: with Txn, the Kafka transaction ends at the next point
+	// where every record produced belongs to a source transaction that
+	// has ended.
+	txnWanted bool
 }
 
 // NewPoller returns a poller; Run starts it.
@@ -187,6 +199,12 @@ func (p *Poller) Run(ctx context.Context, sourceDone <-chan struct{}) error {
 		if err != nil {
 			return err
 		}
+		if p.cfg.Txn != nil {
+			if err := p.txnBoundary(ctx); err != nil {
+				return err
+			}
+			continue
+		}
 		if ok && time.Since(p.lastFlush) >= p.cfg.FlushInterval {
 			p.commit(ctx, pos)
 		}
@@ -232,6 +250,11 @@ func (p *Poller) process(ctx context.Context, entries []entry) error {
 					now = time.Now()
 				}
 				p.cfg.Hooks.lag(now, now.Sub(time.UnixMilli(e.TsMs)))
+			}
+			if p.txnWanted && e.stored == nil && p.clean() {
+				if err := p.commitTxn(ctx); err != nil {
+					return err
+				}
 			}
 			if e.stored != nil {
 				err := p.commitNow(ctx)
@@ -498,6 +521,9 @@ func (p *Poller) committable() (change.Position, bool, error) {
 // reached, before the poller goes on. An error here stops the task: a
 // reader is waiting for this position to be durable.
 func (p *Poller) commitNow(ctx context.Context) error {
+	if p.cfg.Txn != nil {
+		return p.commitTxn(ctx)
+	}
 	if err := p.cfg.Producer.Flush(ctx); err != nil {
 		return err
 	}
@@ -526,6 +552,9 @@ func (p *Poller) finish(ctx context.Context) error {
 	}
 	if err := p.failure(); err != nil {
 		return err
+	}
+	if p.cfg.Txn != nil {
+		return p.finishTxn(ctx)
 	}
 	pos, ok, err := p.committable()
 	if err != nil {

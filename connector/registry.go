@@ -169,6 +169,9 @@ type Deps struct {
 	Hooks    Hooks
 	// Group, when set, counts the task live from its creation: see Group.
 	Group *Group
+	// TxnOpts are the client options of a transactional producer, for a
+	// connector that runs exactly once (nil: the daemon offers none).
+	TxnOpts []kgo.Opt
 }
 
 // NewTask wires a connector's task: its source, transforms, converters,
@@ -231,6 +234,9 @@ func newTask(c *config.Connector, d Deps, src Source, key []byte, id string) (*T
 		// Within SIGTERM's 10 s: the flush timeout plus room to drain.
 		ShutdownTimeout: 8 * time.Second,
 		Hooks:           d.Hooks, Logger: log,
+	}
+	if task.Txn, err = txnSettings(c, d, key, id, log); err != nil {
+		return nil, err
 	}
 	if c.ProvideTransactionMetadata {
 		task.Poller.TransactionTopic = c.TransactionTopic

@@ -43,7 +43,10 @@ type Task struct {
 	QueueEvents int
 	QueueBytes  int64
 	// Poller is the poller's configuration; its Queue is set per run.
-	Poller    PollerConfig
+	Poller PollerConfig
+	// Txn, when set, turns on exactly-once delivery: each run writes
+	// through a transactional producer of its own (eos.go).
+	Txn       *TxnSettings
 	Store     offsets.Store
 	OffsetKey []byte
 	// FailAfter and Retriable: see Coordinator. RetryWait, when set, is
@@ -297,12 +300,29 @@ func (t *Task) leaveGroup() {
 // runOnce runs the pipeline from the stored offset until it stops.
 func (t *Task) runOnce(ctx context.Context, pause <-chan struct{}) error {
 	log := t.Logger
+	pcfg := t.Poller
+	if t.Txn != nil {
+		// Before the offset is read: the new producer's id is granted once
+		// the transaction an earlier producer committed has its markers
+		// written, so the offset read is the one committed last.
+		w, err := NewTxnWriter(ctx, *t.Txn, max(pcfg.CommitTimeout, 10*time.Second), log)
+		if err != nil {
+			return fmt.Errorf("connector %s: %w", t.Name, err)
+		}
+		pcfg.Producer, pcfg.Txn, pcfg.TxnInterval, pcfg.OffsetRecord = w, w, t.Txn.Interval, t.Txn.OffsetRecord
+		// Closed once the poller has returned; a poller left behind
+		// (abandon below) may still be using it.
+		defer func() {
+			if pcfg.Txn != nil {
+				pcfg.Txn.Close()
+			}
+		}()
+	}
 	stored, err := t.loadOffset(ctx)
 	if err != nil {
 		return err
 	}
 	queue := NewQueue(t.QueueEvents, t.QueueBytes)
-	pcfg := t.Poller
 	pcfg.Queue, pcfg.Hooks = queue, t.Hooks
 	if sp, ok := t.Source.(Splitter); ok {
 		pcfg.Combine = sp.Combine
@@ -375,6 +395,9 @@ func (t *Task) runOnce(ctx context.Context, pause <-chan struct{}) error {
 		case <-abandon:
 			log.Error("a part of the task did not stop after being cancelled; leaving it behind",
 				zap.Bool("reader_running", sourceErr != nil), zap.Bool("poller_running", pollErr != nil))
+			if pollErr != nil {
+				pcfg.Txn = nil
+			}
 			return firstErr
 		}
 	}

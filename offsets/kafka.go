@@ -308,12 +308,7 @@ func lookupErr(o kadm.ListedOffset, ok bool) error {
 func (s *KafkaStore) Commit(ctx context.Context, key, value []byte) error {
 	s.commitMu.Lock()
 	defer s.commitMu.Unlock()
-	rec := &kgo.Record{
-		Topic:     s.cfg.Topic,
-		Partition: Partition(key, s.partitions),
-		Key:       key,
-		Value:     value,
-	}
+	rec := s.OffsetRecord(key, value)
 	// Not ProduceSync: an idempotent producer does not give up on a record
 	// it has sent, whatever ctx says, so a broker that stalls would hold
 	// the caller (and a daemon asked to stop) for as long as it stalls.
@@ -331,6 +326,13 @@ func (s *KafkaStore) Commit(ctx context.Context, key, value []byte) error {
 	case <-ctx.Done():
 		return fmt.Errorf("committing offset for %s to %s: gave up waiting for the broker: %w", key, s.cfg.Topic, ctx.Err())
 	}
+}
+
+// OffsetRecord is the record Commit would write for key and value, for a
+// producer that writes it in its own Kafka transaction (exactly-once
+// delivery: the offset commits together with the records before it).
+func (s *KafkaStore) OffsetRecord(key, value []byte) *kgo.Record {
+	return &kgo.Record{Topic: s.cfg.Topic, Partition: Partition(key, s.partitions), Key: key, Value: value}
 }
 
 // Close closes the store's Kafka client. It waits for nothing: a Commit in

@@ -1,15 +1,19 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/go-mysql-org/go-mysql/client"
+	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/sluice-cdc/sluice/internal/conformance"
 	"github.com/sluice-cdc/sluice/offsets"
 )
 
@@ -19,18 +23,39 @@ import (
 // equals the table, and that _connect_offsets holds the connector's key in
 // the partition Kafka Connect would choose.
 func TestCrashKill9(t *testing.T) {
+	crashKill9(t, map[string]string{"offset.flush.interval.ms": "200"}, false)
+}
+
+// TestCrashKill9ExactlyOnce is TestCrashKill9 with exactly.once.support=required:
+// records and offsets are written in Kafka transactions, so a consumer
+// reading committed records finds every change exactly once, the kill
+// notwithstanding. Offsets are stored once a minute outside transactions,
+// so at least once the kill would leave a minute of changes to be written
+// again. Kafka transactions end after every batch (transaction.boundary=poll)
+// or every half second (interval), each at a source transaction's end.
+func TestCrashKill9ExactlyOnce(t *testing.T) {
+	for _, boundary := range []string{"poll", "interval"} {
+		t.Run(boundary, func(t *testing.T) {
+			crashKill9(t, map[string]string{"exactly.once.support": "required", "offset.flush.interval.ms": "60000",
+				"transaction.boundary": boundary, "transaction.boundary.interval.ms": "500"}, true)
+		})
+	}
+}
+
+func crashKill9(t *testing.T, extra map[string]string, exactly bool) {
 	e := needServers(t)
 	d := newDB(t, e)
 	d.exec("CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL, pad VARCHAR(64))")
 	prefix := "e2e" + d.name[4:]
 	name := "c-" + d.name
-	cfg := connectorFile(t, e, name, prefix, d.name, map[string]string{
+	props := map[string]string{
 		"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false",
-		"offset.flush.interval.ms": "200",
 		// This test is about a crash while streaming; a crash during a
 		// snapshot has its own test (TestSnapshotKill9Resume).
 		"snapshot.mode": "no_data",
-	})
+	}
+	maps.Copy(props, extra)
+	cfg := connectorFile(t, e, name, prefix, d.name, props)
 	topic := prefix + "." + d.name + ".t"
 	sl := startDaemon(t, e, cfg)
 	sl.WaitLog("binlog streaming from", 30*time.Second)
@@ -90,7 +115,12 @@ func TestCrashKill9(t *testing.T) {
 	}
 	lastWrite := d.str("SELECT @@gtid_binlog_pos")
 	const total = 2 * rowsPerTxn * txns
-	recs := consume(t, e, total, 120*time.Second, topic)
+	var recs []record
+	if exactly {
+		recs = conformance.ConsumeWith(t, e.kafka, total, 120*time.Second, []kgo.Opt{kgo.FetchIsolationLevel(kgo.ReadCommitted())}, topic)
+	} else {
+		recs = consume(t, e, total, 120*time.Second, topic)
+	}
 	sl2.Stop()
 
 	// Every (id, v) the source wrote is there, and per key the versions
@@ -130,14 +160,107 @@ func TestCrashKill9(t *testing.T) {
 		t.Fatalf("source has %s rows at v=2", n)
 	}
 	t.Logf("%d records, %d duplicates from the replay after SIGKILL", len(recs), dups)
-
 	key := offsets.Key(name, prefix)
+	if exactly {
+		if dups > 0 {
+			t.Fatalf("%d changes were read twice by a consumer reading committed records", dups)
+		}
+		committedReaches(t, e, d, key, lastWrite)
+		if !strings.Contains(sl2.Stderr.String(), `"transactional_id":"sluice-`+name+`-0"`) {
+			t.Errorf("the restarted daemon did not log its transactional id:\n%s", tail(sl2.Stderr.String(), 3000))
+		}
+		return
+	}
+
 	part, val, ok := storedOffset(t, e, "_connect_offsets", key)
 	if !ok {
 		t.Fatalf("no offset with key %s in _connect_offsets", key)
 	}
 	if want := offsets.Partition(key, 25); part != want {
 		t.Errorf("offset in partition %d, want %d", part, want)
+	}
+	pos, err := offsets.ParseMySQL(val)
+	if err != nil {
+		t.Fatal(err)
+	}
+	storedReaches(t, d, pos.GTIDs, lastWrite)
+}
+
+// TestExactlyOnceSnapshot runs an initial snapshot read in ranges by two
+// threads (several readers, each range at its own position) and then
+// streams, exactly once: a consumer reading committed records finds every
+// row once, the snapshot's reads then the stream's inserts, and the offset
+// committed with them is past the last insert.
+func TestExactlyOnceSnapshot(t *testing.T) {
+	e := needServers(t)
+	d := newDB(t, e)
+	d.exec("CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL)")
+	const rows, more = 20000, 500
+	var sb strings.Builder
+	for i := range rows {
+		if i%1000 == 0 {
+			if sb.Len() > 0 {
+				d.exec(sb.String())
+			}
+			sb.Reset()
+			sb.WriteString("INSERT INTO t VALUES ")
+		} else {
+			sb.WriteByte(',')
+		}
+		fmt.Fprintf(&sb, "(%d, 1)", i)
+	}
+	d.exec(sb.String())
+	prefix := "e2e" + d.name[4:]
+	name := "c-" + d.name
+	cfg := connectorFile(t, e, name, prefix, d.name, map[string]string{
+		"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false",
+		"exactly.once.support": "required", "snapshot.max.threads": "2", "sluice.snapshot.range.rows": "2000",
+		"provide.transaction.metadata": "true",
+	})
+	sl := startDaemon(t, e, cfg)
+	sl.WaitLog("binlog streaming from", 60*time.Second)
+	for i := range more {
+		d.exec(fmt.Sprintf("INSERT INTO t VALUES (%d, 2)", rows+i))
+	}
+	lastWrite := d.str("SELECT @@gtid_binlog_pos")
+	topic := prefix + "." + d.name + ".t"
+	recs := conformance.ConsumeWith(t, e.kafka, rows+more, 60*time.Second, []kgo.Opt{kgo.FetchIsolationLevel(kgo.ReadCommitted())}, topic)
+	sl.Stop()
+	seen := map[int]string{}
+	for _, r := range recs {
+		p := payload(t, r.Value)
+		id := int(p["after"].(map[string]any)["id"].(float64))
+		if op, ok := seen[id]; ok {
+			t.Fatalf("row %d read twice (%s, then %s)", id, op, p["op"])
+		}
+		seen[id] = p["op"].(string)
+	}
+	for i := range rows + more {
+		want := "r"
+		if i >= rows {
+			want = "c"
+		}
+		if seen[i] != want {
+			t.Fatalf("row %d: op %q, want %q (%d records)", i, seen[i], want, len(recs))
+		}
+	}
+	// The transaction metadata's BEGIN and END records are in the same
+	// Kafka transactions: one of each per streamed insert.
+	meta := conformance.ConsumeWith(t, e.kafka, 2*more, 30*time.Second, []kgo.Opt{kgo.FetchIsolationLevel(kgo.ReadCommitted())}, prefix+".transaction")
+	if len(meta) != 2*more {
+		t.Errorf("%d transaction metadata records, want %d", len(meta), 2*more)
+	}
+	committedReaches(t, e, d, offsets.Key(name, prefix), lastWrite)
+}
+
+// committedReaches checks that the offset stored under key in Kafka
+// transactions, the value committed last as Sluice reads it, is at or past
+// the GTID position lastWrite.
+func committedReaches(t *testing.T, e env, d *db, key []byte, lastWrite string) {
+	t.Helper()
+	val, err := offsets.LoadStored(context.Background(), offsets.KafkaStoreConfig{Brokers: []string{e.kafka}}, key)
+	if err != nil || val == nil {
+		t.Fatalf("stored offset: %s, %v", val, err)
 	}
 	pos, err := offsets.ParseMySQL(val)
 	if err != nil {

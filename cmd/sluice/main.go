@@ -19,6 +19,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -470,6 +471,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer client.Close()
+	// A connector that runs exactly once opens a transactional producer
+	// of its own per task, with the shared producer's options.
+	txnOpts := append(slices.Clip(base), popts...)
 	startCtx, cancelStart := context.WithTimeout(ctx, 60*time.Second)
 	store, err := offsets.NewKafkaStore(startCtx, offsets.KafkaStoreConfig{
 		Brokers: w.BootstrapServers, Topic: w.OffsetsTopic, Partitions: w.OffsetsPartitions,
@@ -506,7 +510,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		topics := connector.NewTopicCreator(client, c.TopicCreation, log.With(zap.String("connector", c.Name)))
 		planCtx, cancelPlan := context.WithTimeout(ctx, 60*time.Second)
 		tasks, err := connector.NewTasks(planCtx, c, connector.Deps{Env: env, Producer: client,
-			Topics: topics, Store: store, Hooks: connector.Hooks{counters}, Group: group})
+			Topics: topics, Store: store, Hooks: connector.Hooks{counters}, Group: group, TxnOpts: txnOpts})
 		cancelPlan()
 		if err != nil {
 			fmt.Fprintf(stderr, "error: %s: %s\n", c.Source, err)

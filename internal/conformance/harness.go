@@ -179,8 +179,14 @@ func NewKafkaClient(t *testing.T, brokers string, opts ...kgo.Opt) *kgo.Client {
 // no more came for a short while, or the timeout passed.
 func Consume(t *testing.T, brokers string, n int, timeout time.Duration, topics ...string) []Record {
 	t.Helper()
-	cl := NewKafkaClient(t, brokers, kgo.ConsumeTopics(topics...), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
-		kgo.FetchMaxWait(200*time.Millisecond))
+	return ConsumeWith(t, brokers, n, timeout, nil, topics...)
+}
+
+// ConsumeWith is Consume with more consumer options (an isolation level).
+func ConsumeWith(t *testing.T, brokers string, n int, timeout time.Duration, opts []kgo.Opt, topics ...string) []Record {
+	t.Helper()
+	cl := NewKafkaClient(t, brokers, append([]kgo.Opt{kgo.ConsumeTopics(topics...), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.FetchMaxWait(200 * time.Millisecond)}, opts...)...)
 	var out []Record
 	deadline := time.Now().Add(timeout)
 	quietSince := time.Now()

@@ -1,0 +1,106 @@
+package connector
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/sluice-cdc/sluice/connector/change"
+)
+
+// txnLog is a TxnWriter that writes down what it was asked, in order.
+type txnLog struct {
+	keepProducer
+	log []string
+}
+
+func (l *txnLog) Produce(ctx context.Context, r *kgo.Record, done func(*kgo.Record, error)) {
+	l.log = append(l.log, "rec")
+	l.keepProducer.Produce(ctx, r, done)
+}
+
+func (l *txnLog) Commit(_ context.Context, offset *kgo.Record) error {
+	if offset == nil {
+		l.log = append(l.log, "commit")
+	} else {
+		l.log = append(l.log, "commit "+string(offset.Topic)+" "+string(offset.Value))
+	}
+	return nil
+}
+
+func (l *txnLog) Abort(context.Context) error {
+	l.log = append(l.log, "abort")
+	return nil
+}
+
+func (l *txnLog) Close() {}
+
+func txnPoller(t *testing.T, interval time.Duration) (*Poller, *txnLog) {
+	t.Helper()
+	w := &txnLog{}
+	p := metaPoller(t, w, PollerConfig{Txn: w, TxnInterval: interval, CommitTimeout: time.Second,
+		OffsetRecord: func(v []byte) *kgo.Record { return &kgo.Record{Topic: "offsets", Value: v} }})
+	return p, w
+}
+
+func commitAt(n int) entry { return entry{Event: change.Event{Kind: change.KindCommit, Position: seqPos{n: n}}} }
+
+// A Kafka transaction ends only where every record produced belongs to a
+// source transaction that has ended, with the offset after it: a batch
+// that ends within a source transaction is committed at that
+// transaction's end, in the next batch; a stop within one aborts.
+func TestTxnBoundaries(t *testing.T) {
+	ctx := context.Background()
+	p, w := txnPoller(t, 0)
+	row := func(id int64) entry { return rowOf(rowTable, change.OpCreate, nil, []any{id}) }
+	batches := [][]entry{
+		{row(1), commitAt(1), row(2), row(3)}, // ends within the second source transaction
+		{commitAt(2), row(4), commitAt(3)},    // its end commits; the batch's end commits again
+		{row(5)},
+	}
+	for _, b := range batches {
+		if err := p.process(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := p.committable(); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.txnBoundary(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.finish(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(w.log, "; ")
+	want := `rec; rec; rec; commit offsets {"n":2,"snap":false}; rec; commit offsets {"n":3,"snap":false}; rec; abort`
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+// transaction.boundary=interval: source transactions ending before the
+// interval passed stay in the open Kafka transaction; a stop at a source
+// transaction's end commits it.
+func TestTxnInterval(t *testing.T) {
+	ctx := context.Background()
+	p, w := txnPoller(t, time.Hour)
+	p.lastFlush = time.Now() // as Run starts it
+	for n := 1; n <= 3; n++ {
+		if err := p.process(ctx, []entry{rowOf(rowTable, change.OpCreate, nil, []any{int64(n)}), commitAt(n)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.txnBoundary(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.finish(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(w.log, "; "), `rec; rec; rec; commit offsets {"n":3,"snap":false}`; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
