@@ -545,13 +545,61 @@ func (b *bench) kafkaClient(opts ...kgo.Opt) (*kgo.Client, error) {
 
 // endOffsets sums a topic's end offsets (-1 while it is not there).
 func endOffsets(adm *kadm.Client, topic string) int64 {
-	ends, err := adm.ListEndOffsets(context.Background(), topic)
+	return sumOffsets(adm.ListEndOffsets(context.Background(), topic))
+}
+
+func sumOffsets(ends kadm.ListedOffsets, err error) int64 {
 	if err != nil || ends.Error() != nil {
 		return -1
 	}
 	var total int64
 	ends.Each(func(o kadm.ListedOffset) { total += o.Offset })
 	return total
+}
+
+// stableOffsets sums a topic's last stable offsets (-1 while it is not
+// there): what a consumer reading committed records can reach.
+func stableOffsets(adm *kadm.Client, topic string) int64 {
+	return sumOffsets(adm.ListCommittedOffsets(context.Background(), topic))
+}
+
+// committedRecords counts the records of a topic written in transactions
+// that committed, reading to each partition's last stable offset.
+func (b *bench) committedRecords(adm *kadm.Client, topic string) int64 {
+	ends, err := adm.ListCommittedOffsets(context.Background(), topic)
+	if err != nil || ends.Error() != nil {
+		return -1
+	}
+	left := map[int32]int64{}
+	ends.Each(func(o kadm.ListedOffset) {
+		if o.Offset > 0 {
+			left[o.Partition] = o.Offset
+		}
+	})
+	cl, err := b.kafkaClient(kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.FetchIsolationLevel(kgo.ReadCommitted()), kgo.KeepControlRecords())
+	if err != nil {
+		return -1
+	}
+	defer cl.Close()
+	var n int64
+	for deadline := time.Now().Add(2 * time.Minute); len(left) > 0 && time.Now().Before(deadline); {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		fs := cl.PollFetches(ctx)
+		cancel()
+		fs.EachRecord(func(r *kgo.Record) {
+			if !r.Attrs.IsControl() {
+				n++
+			}
+			if end, ok := left[r.Partition]; ok && r.Offset+1 >= end {
+				delete(left, r.Partition)
+			}
+		})
+	}
+	if len(left) > 0 {
+		return -1
+	}
+	return n
 }
 
 // firstTimestamp is the earliest producer timestamp among the first
@@ -663,16 +711,29 @@ func (b *bench) timed(r *suiteRow, cu *catchUp, adm *kadm.Client, topic string, 
 	// Two minutes and a minute for each 60,000 records: a million rows at
 	// Debezium's few thousand a second fit; a run that is stuck fails soon.
 	limit := 2*time.Minute + time.Duration(want)*time.Millisecond
-	got, failed := cu.wait(adm, topic, want, limit)
+	// With exactly.once.support=required (--set) the records are in Kafka
+	// transactions: the wait is for the last stable offset, and as each
+	// transaction's marker takes an offset too, the run ends up to one
+	// marker a transaction early; the records are counted afterwards.
+	exactly := strings.EqualFold(b.set["exactly.once.support"], "required")
+	offsetsOf := endOffsets
+	if exactly {
+		offsetsOf = stableOffsets
+	}
+	got, failed := cu.wait(adm, topic, want, limit, offsetsOf)
 	done := time.Now()
 	cpu1, k1, m1, hwm := procCPU(cu.pid), procCPU(kpid), procCPU(mpid), peakRSSMiB(cu.pid)
 	_ = cu.stop()
 	if got < want {
 		return 0, fmt.Errorf("only %d of %d records reached Kafka (%v); log:\n%s", got, want, failed, cu.log())
 	}
-	// More than the rows written: it started before the stored position or
-	// repeated some.
-	if got = endOffsets(adm, topic); got > want {
+	if exactly {
+		if got = b.committedRecords(adm, topic); got != want {
+			return 0, fmt.Errorf("%d committed records in %s for %d rows written", got, topic, want)
+		}
+	} else if got = endOffsets(adm, topic); got > want {
+		// More than the rows written: it started before the stored
+		// position or repeated some.
 		return 0, fmt.Errorf("%d records in %s for %d rows written", got, topic, want)
 	}
 	if first := b.firstTimestamp(topic); !first.IsZero() && first.After(began) {
@@ -752,10 +813,10 @@ func (b *bench) catchUp(cfg suiteConfig, conv string, p prepared, profile string
 
 // wait polls topic's end offsets until they reach want, the catch-up
 // fails or limit passes, and returns the last count.
-func (c *catchUp) wait(adm *kadm.Client, topic string, want int64, limit time.Duration) (int64, error) {
+func (c *catchUp) wait(adm *kadm.Client, topic string, want int64, limit time.Duration, offsetsOf func(*kadm.Client, string) int64) (int64, error) {
 	var got int64
 	for deadline, n := time.Now().Add(limit), 0; time.Now().Before(deadline); n++ {
-		if got = endOffsets(adm, topic); got >= want {
+		if got = offsetsOf(adm, topic); got >= want {
 			return got, nil
 		}
 		if n%50 == 49 { // once a second: Debezium's is a REST call
