@@ -129,25 +129,22 @@ func (t *txnProducer) Produce(ctx context.Context, r *kgo.Record, done func(*kgo
 func (t *txnProducer) Flush(ctx context.Context) error { return t.cl.Flush(ctx) }
 
 func (t *txnProducer) Commit(ctx context.Context, offset *kgo.Record) error {
+	var perr error
 	if offset != nil {
 		if err := t.begin(); err != nil {
 			return err
 		}
 		offset.Context = fixedPartition
-		var perr error
 		t.cl.Produce(ctx, offset, func(_ *kgo.Record, err error) { perr = err })
-		if err := t.cl.Flush(ctx); err != nil {
-			return err
-		}
-		if perr != nil {
-			return fmt.Errorf("writing the offset in the Kafka transaction: %w", perr)
-		}
 	}
 	if !t.open {
 		return nil
 	}
 	if err := t.cl.Flush(ctx); err != nil {
 		return err
+	}
+	if perr != nil {
+		return fmt.Errorf("writing the offset in the Kafka transaction: %w", perr)
 	}
 	if err := t.end(ctx, kgo.TryCommit); err != nil {
 		if errors.Is(err, kerr.ProducerFenced) || errors.Is(err, kerr.InvalidProducerEpoch) {

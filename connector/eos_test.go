@@ -26,7 +26,7 @@ func (l *txnLog) Commit(_ context.Context, offset *kgo.Record) error {
 	if offset == nil {
 		l.log = append(l.log, "commit")
 	} else {
-		l.log = append(l.log, "commit "+string(offset.Topic)+" "+string(offset.Value))
+		l.log = append(l.log, "commit "+offset.Topic+" "+string(offset.Value))
 	}
 	return nil
 }
@@ -46,7 +46,9 @@ func txnPoller(t *testing.T, interval time.Duration) (*Poller, *txnLog) {
 	return p, w
 }
 
-func commitAt(n int) entry { return entry{Event: change.Event{Kind: change.KindCommit, Position: seqPos{n: n}}} }
+func commitAt(n int) entry {
+	return entry{Event: change.Event{Kind: change.KindCommit, Position: seqPos{n: n}}}
+}
 
 // A Kafka transaction ends only where every record produced belongs to a
 // source transaction that has ended, with the offset after it: a batch
