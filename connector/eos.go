@@ -147,8 +147,8 @@ func (t *txnProducer) Commit(ctx context.Context, offset *kgo.Record) error {
 		return fmt.Errorf("writing the offset in the Kafka transaction: %w", perr)
 	}
 	if err := t.end(ctx, kgo.TryCommit); err != nil {
-		if errors.Is(err, kerr.ProducerFenced) || errors.Is(err, kerr.InvalidProducerEpoch) {
-			return fault.Definite(fmt.Errorf("committing the Kafka transaction: %w; another producer with this transactional id (another Sluice or Kafka Connect task of this connector) took over", err))
+		if fenced(err) {
+			return fault.Definite(fmt.Errorf("committing the Kafka transaction: %w; %s", err, fencedHint))
 		}
 		// Its outcome may be unknown: the task restarts, and its new
 		// producer aborts whatever this one left open.
@@ -275,6 +275,13 @@ func (p *Poller) committedText() string {
 		return "none stored yet"
 	}
 	return string(p.committed)
+}
+
+// fencedHint says what a fenced transactional producer means.
+const fencedHint = "with exactly-once delivery this means another producer with this transactional id (another Sluice or Kafka Connect task of this connector) took over, and this one stops; its records since its last commit are aborted"
+
+func fenced(err error) bool {
+	return errors.Is(err, kerr.ProducerFenced) || errors.Is(err, kerr.InvalidProducerEpoch)
 }
 
 // offsetRecorder is a store whose offsets a transactional producer can

@@ -412,6 +412,9 @@ func produceError(r *kgo.Record, err error) error {
 	if errors.Is(err, kerr.MessageTooLarge) || errors.Is(err, kerr.RecordListTooLarge) {
 		err = fmt.Errorf("%w; the record is %d bytes: raise the topic's max.message.bytes (or the broker's message.max.bytes) and the worker's producer.batch.size (Sluice's largest batch, which bounds a record as Kafka's max.request.size does), or make rows smaller with column.truncate.to.N.chars or column.exclude.list", err, len(r.Key)+len(r.Value))
 	}
+	if fenced(err) {
+		err = fmt.Errorf("%w; %s", err, fencedHint)
+	}
 	return err
 }
 

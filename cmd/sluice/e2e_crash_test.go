@@ -268,3 +268,56 @@ func committedReaches(t *testing.T, e env, d *db, key []byte, lastWrite string) 
 	}
 	storedReaches(t, d, pos.GTIDs, lastWrite)
 }
+
+// TestExactlyOnceFencing starts a second daemon with the same exactly-once
+// connector while the first streams (a task that lost its worker but still
+// runs, a zombie): the second's transactional producer fences the first,
+// which stops with an error naming why, and a consumer reading committed
+// records finds every change once.
+func TestExactlyOnceFencing(t *testing.T) {
+	e := needServers(t)
+	d := newDB(t, e)
+	d.exec("CREATE TABLE t (id INT PRIMARY KEY)")
+	prefix := "e2e" + d.name[4:]
+	name := "c-" + d.name
+	props := map[string]string{
+		"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false",
+		"exactly.once.support": "required", "snapshot.mode": "no_data",
+	}
+	cfgA := connectorFile(t, e, name, prefix, d.name, props)
+	sl := startDaemon(t, e, cfgA)
+	sl.WaitLog("binlog streaming from", 30*time.Second)
+	for i := range 100 {
+		d.exec(fmt.Sprintf("INSERT INTO t VALUES (%d)", i))
+	}
+	topic := prefix + "." + d.name + ".t"
+	committed := []kgo.Opt{kgo.FetchIsolationLevel(kgo.ReadCommitted())}
+	conformance.ConsumeWith(t, e.kafka, 100, 30*time.Second, committed, topic)
+
+	// The same connector (name, so transactional id and offset key) under
+	// another replica id, as a second worker would run it.
+	props["database.server.id"] = fmt.Sprint(nextServerID())
+	cfgB := connectorFile(t, e, name, prefix, d.name, props)
+	sl2 := startDaemon(t, e, cfgB)
+	sl2.WaitLog("binlog streaming from", 30*time.Second)
+	for i := 100; i < 300; i++ {
+		d.exec(fmt.Sprintf("INSERT INTO t VALUES (%d)", i))
+	}
+	log := sl.WaitExit(60 * time.Second)
+	if sl.Err == nil || !strings.Contains(log, "another producer with this transactional id") {
+		t.Fatalf("the fenced daemon exited with %v; its log:\n%s", sl.Err, tail(log, 4000))
+	}
+	recs := conformance.ConsumeWith(t, e.kafka, 300, 60*time.Second, committed, topic)
+	sl2.Stop()
+	seen := map[int]bool{}
+	for _, r := range recs {
+		id := int(payload(t, r.Value)["after"].(map[string]any)["id"].(float64))
+		if seen[id] {
+			t.Fatalf("row %d read twice (%d records)", id, len(recs))
+		}
+		seen[id] = true
+	}
+	if len(seen) != 300 {
+		t.Fatalf("%d rows of 300 read", len(seen))
+	}
+}
