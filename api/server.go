@@ -74,8 +74,12 @@ type Server struct {
 	NoTopicTracking, NoTopicReset bool
 	// Loggers is the daemon's log level, for /admin/loggers; nil: none.
 	Loggers *Loggers
-	ready   atomic.Bool
-	log     *zap.Logger
+	// Validate checks a connector config for PUT
+	// /connector-plugins/{plugin}/config/validate (validate.go); nil: the
+	// path answers 404.
+	Validate func(ctx context.Context, props map[string]string) []ConfigProblem
+	ready    atomic.Bool
+	log      *zap.Logger
 
 	mu      sync.Mutex
 	stopped map[string]bool // connectors PUT .../stop stopped
@@ -104,6 +108,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /connectors", s.list)
 	mux.HandleFunc("POST /connectors", s.readOnly)
 	mux.HandleFunc("GET /connector-plugins", s.plugins)
+	mux.HandleFunc("PUT /connector-plugins/{plugin}/config/validate", s.validateConfig)
 	mux.HandleFunc("GET /connectors/{name}", s.withConnector(s.info))
 	mux.HandleFunc("DELETE /connectors/{name}", s.withConnector(s.readOnlyConnector))
 	mux.HandleFunc("GET /connectors/{name}/config", s.withConnector(s.config))

@@ -391,6 +391,12 @@ func ParseConnector(data []byte, source string) (*Connector, []Warning, error) {
 	return parseConnector(data, source, Providers{})
 }
 
+// ParseConnectorWith is ParseConnector resolving ${provider:path:key}
+// references with the worker's config providers.
+func ParseConnectorWith(data []byte, source string, p Providers) (*Connector, []Warning, error) {
+	return parseConnector(data, source, p)
+}
+
 func parseConnector(data []byte, source string, p Providers) (*Connector, []Warning, error) {
 	f, warns, err := decodeConnectorFile(data, source)
 	if err != nil {

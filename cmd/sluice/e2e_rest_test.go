@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand"
 	"net/http"
 	"regexp"
@@ -400,5 +401,78 @@ func TestRESTRestartAfterStreamFailure(t *testing.T) {
 	sl.Signal(syscall.SIGTERM)
 	if log := sl.WaitExit(30 * time.Second); sl.Err != nil {
 		t.Errorf("exit %v after the restart:\n%s", sl.Err, tail(log, 1000))
+	}
+}
+
+// TestRESTConfigValidate asks the REST API to validate connector configs,
+// as Kafka Connect's PUT /connector-plugins/{plugin}/config/validate does
+// for the tools that create connectors: a config without a name and with a
+// bad value gets each error on its property and their count; a sound one
+// pointed at the test MariaDB none; one whose user cannot log in the
+// server's refusal; a body whose class is not the path's a 400.
+func TestRESTConfigValidate(t *testing.T) {
+	e := needServers(t)
+	d := newDB(t, e)
+	d.exec("CREATE TABLE t (id INT PRIMARY KEY)")
+	name := "c-" + d.name
+	sl := startDaemon(t, e, "--listeners", "http://127.0.0.1:0", connectorFile(t, e, name, "p"+d.name[4:], d.name, nil))
+	url := "http://" + restAddr(t, sl) + "/connector-plugins/MariaDbConnector/config/validate"
+	validate := func(props map[string]string) (int, map[string]any) {
+		t.Helper()
+		body, _ := json.Marshal(props)
+		code, out := callBody(t, "PUT", url, string(body))
+		var got map[string]any
+		if code == 200 {
+			if err := json.Unmarshal([]byte(out), &got); err != nil {
+				t.Fatalf("%s: %v", out, err)
+			}
+		} else {
+			got = map[string]any{"body": out}
+		}
+		return code, got
+	}
+	errorsOf := func(got map[string]any) map[string]string {
+		out := map[string]string{}
+		for _, c := range got["configs"].([]any) {
+			v := c.(map[string]any)["value"].(map[string]any)
+			for _, e := range v["errors"].([]any) {
+				out[v["name"].(string)] += e.(string)
+			}
+		}
+		return out
+	}
+	good := mysqlConnector(e, "v"+d.name[4:], d.name)
+	good["name"] = "validate-" + d.name
+
+	bad := maps.Clone(good)
+	delete(bad, "name")
+	bad["max.batch.size"] = "abc"
+	code, got := validate(bad)
+	errs := errorsOf(got)
+	if code != 200 || got["error_count"] != 2.0 || !strings.Contains(errs["name"], `Missing required configuration "name"`) ||
+		!strings.Contains(errs["max.batch.size"], `value "abc" is not an integer`) {
+		t.Errorf("bad config: %d %v", code, got)
+	}
+
+	if code, got := validate(good); code != 200 || got["error_count"] != 0.0 || got["name"] != "io.debezium.connector.mariadb.MariaDbConnector" {
+		t.Errorf("good config: %d %v", code, got)
+	}
+
+	denied := maps.Clone(good)
+	denied["database.password"] = "wrong"
+	code, got = validate(denied)
+	if errs := errorsOf(got); code != 200 || got["error_count"] != 1.0 || !strings.Contains(errs["database.hostname"], "Access denied") {
+		t.Errorf("wrong password: %d %v", code, got)
+	}
+	for _, c := range got["configs"].([]any) {
+		if v := c.(map[string]any)["value"].(map[string]any); v["name"] == "database.password" && v["value"] != "[hidden]" {
+			t.Errorf("the password is shown: %v", v)
+		}
+	}
+
+	vt := maps.Clone(good)
+	vt["connector.class"] = "io.debezium.connector.vitess.VitessConnector"
+	if code, got := validate(vt); code != 400 || !strings.Contains(got["body"].(string), "does not match request type MariaDbConnector") {
+		t.Errorf("another class: %d %v", code, got)
 	}
 }

@@ -521,7 +521,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		ac.Topics, ac.ResetTopics = topics.Topics, topics.ResetTopics
 		apiConns = append(apiConns, ac)
 	}
-	rest, stopREST, err := startREST(w, apiConns, client, log, level)
+	rest, stopREST, err := startREST(w, apiConns, client, log, level, restValidator(env))
 	if err != nil {
 		fmt.Fprintf(stderr, "error: %s\n", err)
 		return 1
@@ -580,11 +580,13 @@ func apiConnector(c *config.Connector, tasks []*connector.Task, counters *connec
 // startREST serves the REST API and metrics on the worker's listeners
 // (none: nil, and nothing to stop). The returned function closes them and
 // waits until they are closed.
-func startREST(w *config.Worker, conns []*api.Connector, client *kgo.Client, log *zap.Logger, level zap.AtomicLevel) (*api.Server, func(), error) {
+func startREST(w *config.Worker, conns []*api.Connector, client *kgo.Client, log *zap.Logger, level zap.AtomicLevel,
+	validate func(context.Context, map[string]string) []api.ConfigProblem) (*api.Server, func(), error) {
 	if len(w.Listeners) == 0 {
 		return nil, func() {}, nil
 	}
 	srv := api.New(conns, version, log)
+	srv.Validate = validate
 	srv.NoTopicTracking, srv.NoTopicReset = !w.TopicTracking, !w.TopicTrackingReset
 	srv.Loggers = &api.Loggers{Level: level}
 	mctx, cancelMeta := context.WithTimeout(context.Background(), 10*time.Second)
