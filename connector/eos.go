@@ -238,14 +238,18 @@ func (p *Poller) commitTxn(ctx context.Context) error {
 			rec = p.cfg.OffsetRecord(value)
 		}
 	}
-	cctx, cancel := context.WithTimeout(ctx, p.cfg.CommitTimeout)
-	defer cancel()
-	err = p.cfg.Txn.Commit(cctx, rec)
+	// Not bounded by CommitTimeout: as records wait for a broker that
+	// stalls, so does the flush before the commit (the commit itself is
+	// bounded in Commit).
+	err = p.cfg.Txn.Commit(ctx, rec)
 	if rec != nil {
 		p.cfg.Hooks.committed(value, err)
 	}
 	if err != nil {
-		return fmt.Errorf("%w; the connector stops and restarts from the offset stored last (%s), its transaction aborted", err, p.committedText())
+		if ctx.Err() != nil || fault.IsDefinite(err) {
+			return err
+		}
+		return &TxnRestartError{fmt.Errorf("%w; the task restarts from the offset committed last (%s), its transaction aborted", err, p.committedText())}
 	}
 	if rec != nil {
 		p.committed = value
@@ -254,6 +258,16 @@ func (p *Poller) commitTxn(ctx context.Context) error {
 	p.lastFlush, p.txnWanted, p.ensured = time.Now(), false, ""
 	return nil
 }
+
+// TxnRestartError is a Kafka transaction that did not commit (a broker that
+// stalled past the commit's bound, an outcome unknown): the task runs again
+// from the offset committed last, its new producer aborting what the old
+// one left open, as at-least-once delivery waits for a broker that stalls
+// rather than fail.
+type TxnRestartError struct{ Err error }
+
+func (e *TxnRestartError) Error() string { return e.Err.Error() }
+func (e *TxnRestartError) Unwrap() error { return e.Err }
 
 // finishTxn ends the last Kafka transaction of a stopping task: committed
 // when every source transaction in it has ended, else aborted, so that the

@@ -2,12 +2,16 @@ package connector
 
 import (
 	"context"
+	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+	"go.uber.org/zap"
 
+	"github.com/sluice-cdc/sluice/config"
 	"github.com/sluice-cdc/sluice/connector/change"
 )
 
@@ -104,5 +108,68 @@ func TestTxnInterval(t *testing.T) {
 	}
 	if got, want := strings.Join(w.log, "; "), `rec; rec; rec; commit offsets {"n":3,"snap":false}`; got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+// storeWriter is a TxnWriter whose commits write their offset to a store;
+// fail, while above zero, makes commits fail as a broker that stalled past
+// the commit's bound does.
+type storeWriter struct {
+	keepProducer
+	store *memStore
+	fail  *atomic.Int32
+}
+
+func (w *storeWriter) Commit(ctx context.Context, offset *kgo.Record) error {
+	if w.fail.Add(-1) >= 0 {
+		return errors.New("EndTransaction: context deadline exceeded")
+	}
+	if offset != nil {
+		return w.store.Commit(ctx, offset.Key, offset.Value)
+	}
+	return nil
+}
+
+func (w *storeWriter) Abort(context.Context) error { return nil }
+func (w *storeWriter) Close()                      {}
+
+// A Kafka transaction that does not commit restarts the task from the
+// offset committed last, with a new producer, instead of failing it.
+func TestTxnCommitFailureRestarts(t *testing.T) {
+	store := &memStore{}
+	var fail atomic.Int32
+	fail.Store(1)
+	opened := atomic.Int32{}
+	src := &fakeSource{}
+	src.streamFn = func(ctx context.Context, from change.Position, out change.Enqueuer) error {
+		n := 0
+		if from != nil {
+			n = from.(seqPos).n
+		}
+		for ; n < 5; n++ {
+			if err := out.Enqueue(ctx, rowEvent(int64(n)), change.Event{Kind: change.KindCommit, Position: seqPos{n: n + 1}}); err != nil {
+				return err
+			}
+		}
+		<-ctx.Done()
+		return nil
+	}
+	task := newTestTask(t, src, config.SnapshotNever, store, &fakeProducer{})
+	task.Txn = &TxnSettings{OffsetRecord: func(v []byte) *kgo.Record { return &kgo.Record{Key: []byte("k"), Value: v} }}
+	task.openTxn = func(context.Context, TxnSettings, time.Duration, *zap.Logger) (TxnWriter, error) {
+		opened.Add(1)
+		return &storeWriter{store: store, fail: &fail}, nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- task.Run(ctx) }()
+	waitFor(t, "the offset after the fifth row", func() bool { return store.get() == `{"n":5,"snap":false}` })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := src.called(); opened.Load() != 2 || got != "start(<nil>) stream(<nil>) start(<nil>) stream(<nil>)" {
+		t.Errorf("%d producers opened; source calls %q", opened.Load(), got)
 	}
 }

@@ -2,6 +2,7 @@ package connector
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -45,8 +46,10 @@ type Task struct {
 	// Poller is the poller's configuration; its Queue is set per run.
 	Poller PollerConfig
 	// Txn, when set, turns on exactly-once delivery: each run writes
-	// through a transactional producer of its own (eos.go).
+	// through a transactional producer of its own (eos.go), which openTxn
+	// opens (nil: NewTxnWriter).
 	Txn       *TxnSettings
+	openTxn   func(context.Context, TxnSettings, time.Duration, *zap.Logger) (TxnWriter, error)
 	Store     offsets.Store
 	OffsetKey []byte
 	// FailAfter and Retriable: see Coordinator. RetryWait, when set, is
@@ -64,6 +67,9 @@ type Task struct {
 	// another task of the daemon is live (see Group); nil: a failed task
 	// returns its error at once.
 	Group *Group
+
+	// txnBackoff is txnRestart's last wait.
+	txnBackoff time.Duration
 
 	// snapshotted: snapshot.mode=always took this task's snapshot; a
 	// resume after a pause does not take another.
@@ -205,6 +211,7 @@ func (t *Task) Run(ctx context.Context) error {
 			t.pause, t.pauseNext = nil, false
 		}
 		t.mu.Unlock()
+		began := time.Now()
 		err := t.runOnce(ctx, pause)
 		select {
 		case <-pause:
@@ -212,6 +219,9 @@ func (t *Task) Run(ctx context.Context) error {
 			if err == nil {
 				t.setState(StateStopped)
 				return nil
+			}
+			if t.txnRestart(ctx, err, time.Since(began)) {
+				continue
 			}
 			if t.awaitRestart(ctx, err) {
 				continue
@@ -241,6 +251,30 @@ func (t *Task) Run(ctx context.Context) error {
 }
 
 // restartNow reports whether the pause that just ended was a restart.
+// txnRestart waits before running the task again after a Kafka
+// transaction that did not commit (TxnRestartError): 1 s, doubling up to
+// 30 s while runs keep failing within a minute. false: err is another
+// error, or ctx ended.
+func (t *Task) txnRestart(ctx context.Context, err error, ran time.Duration) bool {
+	var tr *TxnRestartError
+	if !errors.As(err, &tr) || ctx.Err() != nil {
+		return false
+	}
+	if ran > time.Minute || t.txnBackoff == 0 {
+		t.txnBackoff = time.Second
+	} else {
+		t.txnBackoff = min(2*t.txnBackoff, 30*time.Second)
+	}
+	t.Hooks.failed(err, false)
+	t.Logger.Warn("restarting from the offset committed last", zap.Error(err), zap.Duration("backoff", t.txnBackoff))
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(t.txnBackoff):
+		return true
+	}
+}
+
 func (t *Task) restartNow() bool {
 	t.mu.Lock()
 	again := t.again
@@ -305,7 +339,11 @@ func (t *Task) runOnce(ctx context.Context, pause <-chan struct{}) error {
 		// Before the offset is read: the new producer's id is granted once
 		// the transaction an earlier producer committed has its markers
 		// written, so the offset read is the one committed last.
-		w, err := NewTxnWriter(ctx, *t.Txn, max(pcfg.CommitTimeout, 10*time.Second), log)
+		open := t.openTxn
+		if open == nil {
+			open = NewTxnWriter
+		}
+		w, err := open(ctx, *t.Txn, max(pcfg.CommitTimeout, 10*time.Second), log)
 		if err != nil {
 			return fmt.Errorf("connector %s: %w", t.Name, err)
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -10,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/sluice-cdc/sluice/internal/conformance"
 	"github.com/sluice-cdc/sluice/offsets"
@@ -408,8 +411,21 @@ func TestKafkaStoppedDuringSIGTERM(t *testing.T) {
 // reaches Kafka once, in order, and the stored offset comes to cover the
 // last one.
 func TestKafkaPausedWhileStreaming(t *testing.T) {
+	t.Run("at least once", func(t *testing.T) { kafkaPausedWhileStreaming(t, false) })
+	// Exactly once: the open transaction cannot commit while the broker is
+	// stopped; whatever the task does about it (its restart, a new
+	// producer aborting the old one's transaction), a consumer reading
+	// committed records finds each row once, in order.
+	t.Run("exactly once", func(t *testing.T) { kafkaPausedWhileStreaming(t, true) })
+}
+
+func kafkaPausedWhileStreaming(t *testing.T, exactly bool) {
 	e := needServers(t)
-	s := startStreaming(t, e, nil, nil)
+	var extra map[string]string
+	if exactly {
+		extra = map[string]string{"exactly.once.support": "required"}
+	}
+	s := startStreaming(t, e, nil, extra)
 	d, sl := s.d, s.sl
 	insert := func(from, to int, pause time.Duration) {
 		for i := from; i <= to; i++ {
@@ -430,7 +446,12 @@ func TestKafkaPausedWhileStreaming(t *testing.T) {
 	cont()
 	insert(601, 700, 0)
 	last := d.str("SELECT @@last_gtid")
-	recs := consume(t, e, 700, 2*time.Minute, s.topic)
+	var recs []record
+	if exactly {
+		recs = conformance.ConsumeWith(t, e.kafka, 700, 2*time.Minute, []kgo.Opt{kgo.FetchIsolationLevel(kgo.ReadCommitted())}, s.topic)
+	} else {
+		recs = consume(t, e, 700, 2*time.Minute, s.topic)
+	}
 	prev := 0
 	for _, r := range recs {
 		id := int(payload(t, r.Value)["after"].(map[string]any)["id"].(float64))
@@ -446,6 +467,10 @@ func TestKafkaPausedWhileStreaming(t *testing.T) {
 	}
 	m := &mariaTable{}
 	waitFor(t, 30*time.Second, "the stored offset to cover the last row", func() bool {
+		if exactly {
+			val, err := offsets.LoadStored(context.Background(), offsets.KafkaStoreConfig{Brokers: []string{e.kafka}}, offsets.Key(s.name, s.prefix))
+			return err == nil && val != nil && m.Covers(t, val, last)
+		}
 		_, val, ok := storedOffset(t, e, "_connect_offsets", offsets.Key(s.name, s.prefix))
 		return ok && m.Covers(t, val, last)
 	})
