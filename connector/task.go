@@ -250,7 +250,6 @@ func (t *Task) Run(ctx context.Context) error {
 	}
 }
 
-// restartNow reports whether the pause that just ended was a restart.
 // txnRestart waits before running the task again after a Kafka
 // transaction that did not commit (TxnRestartError): 1 s, doubling up to
 // 30 s while runs keep failing within a minute. false: err is another
@@ -275,6 +274,7 @@ func (t *Task) txnRestart(ctx context.Context, err error, ran time.Duration) boo
 	}
 }
 
+// restartNow reports whether the pause that just ended was a restart.
 func (t *Task) restartNow() bool {
 	t.mu.Lock()
 	again := t.again
