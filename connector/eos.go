@@ -211,9 +211,10 @@ func (p *Poller) clean() bool {
 // commitTxn waits for every record produced and commits the Kafka
 // transaction with the position they reach. Called where clean holds, the
 // position covers every record in the transaction, so a restart from it
-// writes none of them again; commitNow (a reader waiting for its position
-// to be stored) may call it where clean does not hold, and a restart then
-// writes the half-written source transaction's records again.
+// writes none of them again. commitNow calls it for a checkpoint, whose
+// reader's source transaction has just ended; a MySQL or MariaDB task has
+// that one reader, so clean holds there too (the several readers of a
+// Vitess task, which could leave one half written, run at least once).
 func (p *Poller) commitTxn(ctx context.Context) error {
 	if err := p.cfg.Producer.Flush(ctx); err != nil {
 		return err // hard stop
