@@ -27,6 +27,10 @@ type TxnWriter interface {
 	Commit(ctx context.Context, offset *kgo.Record) error
 	// Abort drops every record of the open transaction.
 	Abort(ctx context.Context) error
+	// Explain says, of a refusal that fenced the producer, why: the open
+	// transaction outlived its timeout, or another producer took over.
+	// Other errors come back as they are.
+	Explain(err error) error
 	Close()
 }
 
@@ -54,8 +58,12 @@ type TxnSettings struct {
 // txnProducer is TxnWriter on a franz-go client of its own. Produce, Flush,
 // Commit and Abort are called from the poller's goroutine only.
 type txnProducer struct {
-	cl   *kgo.Client
-	open bool // BeginTransaction called, EndTransaction not yet
+	cl    *kgo.Client
+	open  bool      // BeginTransaction called, EndTransaction not yet
+	began time.Time // when the open (or last) transaction began
+	// timeout is the transactions' timeout, after which the broker aborts
+	// one and fences the producer.
+	timeout time.Duration
 	// wait bounds EndTransaction, which must not be cancelled: a cancelled
 	// commit leaves its outcome unknown.
 	wait time.Duration
@@ -70,7 +78,7 @@ func NewTxnWriter(ctx context.Context, s TxnSettings, wait time.Duration, log *z
 	if err != nil {
 		return nil, fault.Definite(fmt.Errorf("creating the transactional producer %s: %w", s.ID, err))
 	}
-	t := &txnProducer{cl: cl, wait: wait, log: log}
+	t := &txnProducer{cl: cl, wait: wait, log: log, timeout: s.Timeout}
 	ictx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	if err := t.initID(ictx); err != nil {
@@ -106,7 +114,7 @@ func (t *txnProducer) begin() error {
 	if err := t.cl.BeginTransaction(); err != nil {
 		return fmt.Errorf("beginning a Kafka transaction: %w", err)
 	}
-	t.open = true
+	t.open, t.began = true, time.Now()
 	return nil
 }
 
@@ -148,7 +156,7 @@ func (t *txnProducer) Commit(ctx context.Context, offset *kgo.Record) error {
 	}
 	if err := t.end(ctx, kgo.TryCommit); err != nil {
 		if fenced(err) {
-			return fault.Definite(fmt.Errorf("committing the Kafka transaction: %w; %s", err, fencedHint))
+			return fault.Definite(t.Explain(fmt.Errorf("committing the Kafka transaction: %w", err)))
 		}
 		// Its outcome may be unknown: the task restarts, and its new
 		// producer aborts whatever this one left open.
@@ -294,6 +302,24 @@ func (p *Poller) committedText() string {
 
 // fencedHint says what a fenced transactional producer means.
 const fencedHint = "with exactly-once delivery this means another producer with this transactional id (another Sluice or Kafka Connect task of this connector) took over, and this one stops; its records since its last commit are aborted"
+
+// Explain tells a transaction the broker aborted for its timeout from one
+// another producer fenced: both reach the producer as the same refusal. The
+// broker's clock starts after began, so a transaction aborted for its
+// timeout has been open at least that long here; one open that long would
+// have been aborted for it in any case.
+func (t *txnProducer) Explain(err error) error {
+	if !fenced(err) {
+		return err
+	}
+	if open := time.Since(t.began); !t.began.IsZero() && open >= t.timeout {
+		return fmt.Errorf("%w; the Kafka transaction had been open %s, longer than the worker's producer.transaction.timeout.ms (%d), so the broker aborted it: "+
+			"a Kafka transaction ends only where a source transaction does, so one source transaction took longer than that to write; "+
+			"raise producer.transaction.timeout.ms (at most the broker's transaction.max.timeout.ms). Its records since the last commit are aborted",
+			err, open.Round(time.Millisecond), t.timeout.Milliseconds())
+	}
+	return fmt.Errorf("%w; %s", err, fencedHint)
+}
 
 func fenced(err error) bool {
 	return errors.Is(err, kerr.ProducerFenced) || errors.Is(err, kerr.InvalidProducerEpoch)

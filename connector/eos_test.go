@@ -3,11 +3,13 @@ package connector
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"go.uber.org/zap"
 
@@ -40,7 +42,8 @@ func (l *txnLog) Abort(context.Context) error {
 	return nil
 }
 
-func (l *txnLog) Close() {}
+func (l *txnLog) Close()                  {}
+func (l *txnLog) Explain(err error) error { return err }
 
 func txnPoller(t *testing.T, interval time.Duration) (*Poller, *txnLog) {
 	t.Helper()
@@ -132,6 +135,7 @@ func (w *storeWriter) Commit(ctx context.Context, offset *kgo.Record) error {
 
 func (w *storeWriter) Abort(context.Context) error { return nil }
 func (w *storeWriter) Close()                      {}
+func (w *storeWriter) Explain(err error) error     { return err }
 
 // A Kafka transaction that does not commit restarts the task from the
 // offset committed last, with a new producer, instead of failing it.
@@ -171,5 +175,24 @@ func TestTxnCommitFailureRestarts(t *testing.T) {
 	}
 	if got := src.called(); opened.Load() != 2 || got != "start(<nil>) stream(<nil>) start(<nil>) stream(<nil>)" {
 		t.Errorf("%d producers opened; source calls %q", opened.Load(), got)
+	}
+}
+
+// TestTxnExplain: a fenced producer whose transaction was open past its
+// timeout is told it was the timeout, naming the setting; one fenced
+// sooner, that another producer took over; other errors are left alone.
+func TestTxnExplain(t *testing.T) {
+	fencedErr := fmt.Errorf("producing: %w", kerr.InvalidProducerEpoch)
+	p := &txnProducer{timeout: time.Second, began: time.Now().Add(-1500 * time.Millisecond)}
+	if got := p.Explain(fencedErr).Error(); !strings.Contains(got, "longer than the worker's producer.transaction.timeout.ms (1000), so the broker aborted it") {
+		t.Errorf("past its timeout: %s", got)
+	}
+	p.began = time.Now()
+	if got := p.Explain(fencedErr).Error(); !strings.Contains(got, "another producer with this transactional id") {
+		t.Errorf("within its timeout: %s", got)
+	}
+	other := errors.New("broker unreachable")
+	if got := p.Explain(other); got != other {
+		t.Errorf("another error: %v", got)
 	}
 }

@@ -412,9 +412,6 @@ func produceError(r *kgo.Record, err error) error {
 	if errors.Is(err, kerr.MessageTooLarge) || errors.Is(err, kerr.RecordListTooLarge) {
 		err = fmt.Errorf("%w; the record is %d bytes: raise the topic's max.message.bytes (or the broker's message.max.bytes) and the worker's producer.batch.size (Sluice's largest batch, which bounds a record as Kafka's max.request.size does), or make rows smaller with column.truncate.to.N.chars or column.exclude.list", err, len(r.Key)+len(r.Value))
 	}
-	if fenced(err) {
-		err = fmt.Errorf("%w; %s", err, fencedHint)
-	}
 	return err
 }
 
@@ -466,6 +463,9 @@ func sameHeaders(a, b []change.Header) bool {
 func (p *Poller) failure() error {
 	for _, t := range p.trackers {
 		if err := t.Err(); err != nil {
+			if p.cfg.Txn != nil {
+				err = p.cfg.Txn.Explain(err)
+			}
 			stays := "none stored yet"
 			if p.committed != nil {
 				stays = string(p.committed)

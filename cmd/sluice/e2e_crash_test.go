@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -375,6 +377,75 @@ func TestExactlyOnceSnapshotKill9(t *testing.T) {
 		if want := map[bool]string{true: "r", false: "c"}[id <= rows]; seen[id] != want {
 			t.Fatalf("row %d: op %q, want %q (%d records)", id, seen[id], want, len(recs))
 		}
+	}
+	committedReaches(t, e, d, offsets.Key(name, prefix), lastWrite)
+}
+
+// TestExactlyOnceTransactionTimeout: one source transaction that takes
+// longer to write than the worker's producer.transaction.timeout.ms. With
+// the MySQL connector class (no offsets inside a transaction) a Kafka
+// transaction must hold it whole, so the broker aborts it and fences the
+// producer. The task stops saying so and naming the setting (before, it
+// said another producer had taken over), nothing of it is committed, and
+// the offset stays before it; restarted with a longer timeout, the task
+// writes every row once.
+func TestExactlyOnceTransactionTimeout(t *testing.T) {
+	e := needServers(t)
+	d := newDB(t, e)
+	d.exec("CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL, pad VARCHAR(40) NOT NULL)")
+	// Written over several seconds, past the 1 s timeout and the broker's
+	// scan for timed-out transactions (each second, deploy/local/kafka.sh):
+	// a race-built daemon takes some 4 s for 150,000 rows.
+	rows := 600_000
+	if os.Getenv("SLUICE_E2E_RACE") == "1" {
+		rows = 150_000
+	}
+	prefix, name := "e2e"+d.name[4:], "c-"+d.name
+	cfg := connectorFile(t, e, name, prefix, d.name, map[string]string{
+		"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false",
+		"exactly.once.support": "required", "snapshot.mode": "no_data",
+		"connector.class": "io.debezium.connector.mysql.MySqlConnector",
+	})
+	worker := func(timeoutMs int) string {
+		f := filepath.Join(t.TempDir(), "worker.properties")
+		if err := os.WriteFile(f, []byte(fmt.Sprintf("producer.transaction.timeout.ms=%d\n", timeoutMs)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	sl := startDaemon(t, e, "--log-format", "console", "--worker-config", worker(1000), cfg)
+	sl.WaitLog("binlog streaming from", 30*time.Second)
+	before := d.str("SELECT @@gtid_binlog_pos")
+	d.exec(fmt.Sprintf("INSERT INTO t SELECT seq, 1, CONCAT('row-', seq) FROM seq_1_to_%d", rows))
+	lastWrite := d.str("SELECT @@gtid_binlog_pos")
+	log := sl.WaitExit(3 * time.Minute)
+	if sl.Err == nil || !strings.Contains(log, "longer than the worker's producer.transaction.timeout.ms (1000), so the broker aborted it") ||
+		strings.Contains(log, "another producer with this transactional id") {
+		t.Fatalf("the daemon exited with %v; want the transaction timeout named, its log:\n%s", sl.Err, tail(log, 4000))
+	}
+	committed := []kgo.Opt{kgo.FetchIsolationLevel(kgo.ReadCommitted())}
+	topic := prefix + "." + d.name + ".t"
+	if recs := conformance.ConsumeWith(t, e.kafka, 0, 5*time.Second, committed, topic); len(recs) != 0 {
+		t.Fatalf("%d records of the aborted transaction read committed, want none", len(recs))
+	}
+	if val, err := offsets.LoadStored(context.Background(), offsets.KafkaStoreConfig{Brokers: []string{e.kafka}}, offsets.Key(name, prefix)); err != nil {
+		t.Fatal(err)
+	} else if val != nil {
+		pos, err := offsets.ParseMySQL(val)
+		if err != nil || pos.GTIDs != before {
+			t.Fatalf("the offset stored is %s (%v), want it before the aborted transaction (%s)", val, err, before)
+		}
+	}
+
+	sl2 := startDaemon(t, e, "--log-format", "console", "--worker-config", worker(120_000), cfg)
+	recs := conformance.ConsumeWith(t, e.kafka, rows, 3*time.Minute, committed, topic)
+	sl2.Stop()
+	seen := make(map[float64]bool, rows)
+	for _, r := range recs {
+		seen[payload(t, r.Value)["after"].(map[string]any)["id"].(float64)] = true
+	}
+	if len(recs) != rows || len(seen) != rows {
+		t.Fatalf("after the restart with a longer timeout: %d records of %d rows, want each of the %d once", len(recs), len(seen), rows)
 	}
 	committedReaches(t, e, d, offsets.Key(name, prefix), lastWrite)
 }
