@@ -28,6 +28,11 @@
 #                                             (io.apicurio.registry.utils.converter.AvroConverter,
 #                                             plugin apicurio-avro, fetched on first use only)
 #   SLUICE_APICURIO_CONVERTER_VERSION=2.6.13.Final
+#   SLUICE_CONNECT_MODE=standalone            distributed: a one-worker distributed cluster (ConnectDistributed),
+#                                             group.id connect-$NAME, its config, offsets and status in the
+#                                             topics connect-$NAME-configs|offsets|status, and
+#                                             exactly.once.source.support=enabled: Kafka Connect's exactly-once
+#                                             source delivery (KIP-618), which standalone workers lack
 # status exits 0 when running, 3 when stopped.
 set -euo pipefail
 
@@ -48,6 +53,12 @@ case "${SLUICE_CONNECT_JVM:-test}" in
   *) echo "connect.sh: SLUICE_CONNECT_JVM=${SLUICE_CONNECT_JVM} is not test or kafka" >&2; exit 2 ;;
 esac
 HEAP="${SLUICE_CONNECT_HEAP:-$HEAP_DEFAULT}"
+MODE="${SLUICE_CONNECT_MODE:-standalone}"
+case "$MODE" in
+  standalone) MAIN=org.apache.kafka.connect.cli.ConnectStandalone ;;
+  distributed) MAIN=org.apache.kafka.connect.cli.ConnectDistributed ;;
+  *) echo "connect.sh: SLUICE_CONNECT_MODE=$MODE is not standalone or distributed" >&2; exit 2 ;;
+esac
 LOG_TAG="connect[$NAME]"
 DIR="$SLUICE_LOCAL_DIR/connect-$NAME"
 CONF="$DIR/worker.properties"
@@ -153,8 +164,6 @@ key.converter=org.apache.kafka.connect.json.JsonConverter
 value.converter=org.apache.kafka.connect.json.JsonConverter
 key.converter.schemas.enable=true
 value.converter.schemas.enable=true
-# Standalone: offsets in a private file, not in the shared _connect_offsets.
-offset.storage.file.filename=${DIR}/connect.offsets
 offset.flush.interval.ms=1000
 listeners=http://127.0.0.1:${PORT}
 rest.advertised.host.name=127.0.0.1
@@ -167,6 +176,25 @@ plugin.discovery=service_load
 # topic.creation.default.* and the worker creates them.
 topic.creation.enable=true
 CONF
+  if [ "$MODE" = standalone ]; then
+    cat >>"$CONF" <<CONF
+# Standalone: offsets in a private file, not in the shared _connect_offsets.
+offset.storage.file.filename=${DIR}/connect.offsets
+CONF
+  else
+    cat >>"$CONF" <<CONF
+# Distributed, one worker: its state in topics of its own, not in the
+# shared _connect_offsets; exactly-once source delivery on.
+group.id=connect-${NAME}
+config.storage.topic=connect-${NAME}-configs
+offset.storage.topic=connect-${NAME}-offsets
+status.storage.topic=connect-${NAME}-status
+config.storage.replication.factor=1
+offset.storage.replication.factor=1
+status.storage.replication.factor=1
+exactly.once.source.support=enabled
+CONF
+  fi
 }
 
 running() { pid_alive "$PIDF" "$CONF"; }
@@ -195,6 +223,7 @@ start() {
   # serve an Avro run too.
   find "$LIB/plugins" -mindepth 1 -maxdepth 1 -type d ! -name '*.tmp.*' -printf '%f\n' | sort >"$PLUGINS_FILE"
   local f files=()
+  [ "$MODE" = standalone ] || [ $# -eq 0 ] || die "a distributed worker takes connectors through its REST API only ($(url)/connectors)"
   for f in "$@"; do
     [ -f "$f" ] || die "connector file $f not found"
     files+=("$(cd "$(dirname "$f")" && pwd)/$(basename "$f")")
@@ -206,10 +235,10 @@ start() {
   # POSIX); Java 18+, and Debezium's images, use UTF-8.
   detach "$PIDF" "$CONF" "$OUT" java "${heap[@]}" "${jvm[@]}" -Dfile.encoding=UTF-8 -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="$HERE/connect/log4j2.properties" -Dlog4j2.shutdownHookEnabled=false \
-    -cp "$LIB/worker/*" org.apache.kafka.connect.cli.ConnectStandalone "$CONF" "${files[@]}" ||
+    -cp "$LIB/worker/*" "$MAIN" "$CONF" "${files[@]}" ||
     { tail -40 "$OUT" >&2; die "worker did not start (log: $OUT)"; }
   wait_started "worker" "$OUT" "$PIDF"
-  log "Kafka Connect $KVERSION with Debezium $DVERSION on $(url) (Kafka $BOOTSTRAP, dir $DIR, JVM ${SLUICE_CONNECT_JVM:-test}), ready in $(($(now_ms) - t0)) ms"
+  log "Kafka Connect $KVERSION ($MODE) with Debezium $DVERSION on $(url) (Kafka $BOOTSTRAP, dir $DIR, JVM ${SLUICE_CONNECT_JVM:-test}), ready in $(($(now_ms) - t0)) ms"
 }
 
 stop() { stop_pid "$PIDF" "$CONF" "worker" 60; }

@@ -3,8 +3,9 @@
 # MariaDB 10.11 and Kafka 4.1 on loopback (deploy/local/up.sh), an Apicurio
 # schema registry (deploy/local/registry.sh), a Vitess v0.24 test cluster
 # (deploy/local/vitess.sh), a multi-process Vitess cluster that can reshard
-# (deploy/local/vitess-cluster.sh) and a Kafka Connect worker with the real
-# Debezium connectors (deploy/local/connect.sh), runs gofmt,
+# (deploy/local/vitess-cluster.sh) and two Kafka Connect workers with the real
+# Debezium connectors (deploy/local/connect.sh: a standalone one, and a
+# distributed one with exactly-once source delivery), runs gofmt,
 # go vet and every Go test with -race (the end-to-end tests drive the real
 # sluice binary against those servers; the side-by-side and switch-over
 # tests in internal/sidebyside compare Sluice with Debezium), then stops
@@ -35,9 +36,19 @@ connect_started_here=0
 if ! deploy/local/connect.sh status >/dev/null 2>&1; then
   connect_started_here=1
 fi
+# The exactly-once worker (distributed, one worker) of TestSwitchoverExactlyOnce.
+eos_connect() {
+  SLUICE_CONNECT_NAME=eos SLUICE_CONNECT_PORT="${SLUICE_CONNECT_EOS_PORT:-28084}" SLUICE_CONNECT_MODE=distributed \
+    deploy/local/connect.sh "$@"
+}
+eos_started_here=0
+if ! eos_connect status >/dev/null 2>&1; then
+  eos_started_here=1
+fi
 cleanup() {
   if [ "${SLUICE_KEEP_SERVERS:-0}" != 1 ]; then
     if [ "$connect_started_here" = 1 ]; then deploy/local/connect.sh stop >&2 || true; fi
+    if [ "$eos_started_here" = 1 ]; then eos_connect stop >&2 || true; fi
     if [ "$vitess_started_here" = 1 ]; then deploy/local/vitess.sh stop >&2 || true; fi
     if [ "$vtcluster_started_here" = 1 ]; then deploy/local/vitess-cluster.sh stop >&2 || true; fi
     if [ "$registry_started_here" = 1 ]; then deploy/local/registry.sh stop >&2 || true; fi
@@ -79,6 +90,9 @@ rm -f "$vtcluster_env"
 # (cached after the first run): the reference the side-by-side compares with.
 # SLUICE_CONNECT_AVRO=1: with Apicurio's AvroConverter, for the Avro run.
 SLUICE_CONNECT_AVRO=1 deploy/local/connect.sh start >&2
+# A distributed one with exactly-once source delivery (the jars are cached
+# by now: a few seconds).
+eos_connect start >&2
 export SLUICE_E2E=1 SLUICE_E2E_RACE=1 SLUICE_SIDEBYSIDE=1 SLUICE_SIDEBYSIDE_AVRO=1
 
 echo "== gofmt" >&2
