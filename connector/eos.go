@@ -158,8 +158,15 @@ func (t *txnProducer) Commit(ctx context.Context, offset *kgo.Record) error {
 		if fenced(err) {
 			return fault.Definite(t.Explain(fmt.Errorf("committing the Kafka transaction: %w", err)))
 		}
-		// Its outcome may be unknown: the task restarts, and its new
-		// producer aborts whatever this one left open.
+		if refused(err) {
+			// A coordinator that answered: starting again would fence
+			// whoever is taking over (it did, with Kafka Connect's
+			// restarted task, and the two took turns).
+			return fault.Definite(fmt.Errorf("committing the Kafka transaction: %w; %s", err, refusedHint))
+		}
+		// No answer (a broker that stalls, a connection lost): its outcome
+		// is unknown, the task restarts, and its new producer aborts
+		// whatever this one left open.
 		return fmt.Errorf("committing the Kafka transaction: %w", err)
 	}
 	return nil
@@ -319,6 +326,21 @@ func (t *txnProducer) Explain(err error) error {
 			err, open.Round(time.Millisecond), t.timeout.Milliseconds())
 	}
 	return fmt.Errorf("%w; %s", err, fencedHint)
+}
+
+// refusedHint says what a commit the transaction coordinator refused
+// means. Kafka 4.1's coordinator answers a commit that meets the fencing
+// of its producer (Kafka Connect fencing a restarted task's zombies, a new
+// producer's start) with UNKNOWN_SERVER_ERROR.
+const refusedHint = "the broker refused the commit, so this task stops and its records since its last commit are aborted; " +
+	"if another producer with this transactional id (another Sluice or Kafka Connect task of this connector) started at that moment, it took over, " +
+	"else the broker's log says why"
+
+// refused reports a commit the broker answered with an error that trying
+// again does not mend.
+func refused(err error) bool {
+	var ke *kerr.Error
+	return errors.As(err, &ke) && !ke.Retriable
 }
 
 func fenced(err error) bool {

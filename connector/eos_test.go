@@ -195,4 +195,14 @@ func TestTxnExplain(t *testing.T) {
 	if got := p.Explain(other); got != other {
 		t.Errorf("another error: %v", got)
 	}
+	// A commit the coordinator refused stops the task; one without an
+	// answer, or with one that a retry mends, restarts it.
+	for err, want := range map[error]bool{
+		fmt.Errorf("ending: %w", kerr.UnknownServerError): true, context.DeadlineExceeded: false,
+		kerr.CoordinatorNotAvailable: false, errors.New("connection reset"): false,
+	} {
+		if refused(err) != want {
+			t.Errorf("refused(%v) = %v, want %v", err, !want, want)
+		}
+	}
 }
