@@ -381,6 +381,12 @@ func txnSettings(c *config.Connector, d Deps, key []byte, id string, log *zap.Lo
 		if s.Interval == 0 {
 			s.Interval = d.Worker.FlushIntervalFor(c)
 		}
+		// A Kafka transaction stays open at least the interval: the broker
+		// would abort every one.
+		if s.Interval >= s.Timeout {
+			return nil, fault.Definite(fmt.Errorf("connector %s: transaction.boundary.interval.ms (%d, or offset.flush.interval.ms when unset) keeps each Kafka transaction open at least that long, and the broker aborts one open longer than the worker's producer.transaction.timeout.ms (%d): set the interval well below the timeout",
+				c.Name, s.Interval.Milliseconds(), s.Timeout.Milliseconds()))
+		}
 	}
 	return s, nil
 }

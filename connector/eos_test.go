@@ -15,6 +15,7 @@ import (
 
 	"github.com/sluice-cdc/sluice/config"
 	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/offsets"
 )
 
 // txnLog is a TxnWriter that writes down what it was asked, in order.
@@ -203,6 +204,31 @@ func TestTxnExplain(t *testing.T) {
 	} {
 		if refused(err) != want {
 			t.Errorf("refused(%v) = %v, want %v", err, !want, want)
+		}
+	}
+}
+
+// recorderStore is an offsets store whose records a transactional
+// producer can write.
+type recorderStore struct{ offsets.Store }
+
+func (recorderStore) OffsetRecord(key, value []byte) *kgo.Record {
+	return &kgo.Record{Topic: "offsets", Key: key, Value: value}
+}
+
+// TestTxnSettingsInterval: a boundary interval at or above the transaction
+// timeout is refused at start, naming both (the broker would abort every
+// Kafka transaction); below it, it is the task's interval.
+func TestTxnSettingsInterval(t *testing.T) {
+	d := Deps{Env: Env{Worker: &config.Worker{TransactionTimeout: 2 * time.Second, GroupID: "g"}}, Store: recorderStore{}, TxnOpts: []kgo.Opt{}}
+	for interval, refused := range map[string]bool{"1000": false, "2000": true, "5000": true} {
+		c := parseConnector(t, `,"exactly.once.support":"required","transaction.boundary":"interval","transaction.boundary.interval.ms":"`+interval+`"`)
+		s, err := txnSettings(c, d, []byte("k"), "", zap.NewNop())
+		switch {
+		case refused && (err == nil || !strings.Contains(err.Error(), "transaction.boundary.interval.ms ("+interval+", or offset.flush.interval.ms when unset)") || !strings.Contains(err.Error(), "producer.transaction.timeout.ms (2000)")):
+			t.Errorf("interval %s: %v, want it refused naming both settings", interval, err)
+		case !refused && (err != nil || s.Interval != time.Second || s.ID != "g-inv-0"):
+			t.Errorf("interval %s: %+v, %v", interval, s, err)
 		}
 	}
 }
