@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -382,7 +383,8 @@ func TestExactlyOnceSnapshotKill9(t *testing.T) {
 }
 
 // TestExactlyOnceTransactionTimeout: one source transaction that takes
-// longer to write than the worker's producer.transaction.timeout.ms. With
+// longer to write than the worker's producer.transaction.timeout.ms (the
+// daemon is stopped with SIGSTOP for 3 s while it writes it). With
 // the MySQL connector class (no offsets inside a transaction) a Kafka
 // transaction must hold it whole, so the broker aborts it and fences the
 // producer. The task stops saying so and naming the setting (before, it
@@ -393,12 +395,13 @@ func TestExactlyOnceTransactionTimeout(t *testing.T) {
 	e := needServers(t)
 	d := newDB(t, e)
 	d.exec("CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL, pad VARCHAR(40) NOT NULL)")
-	// Written over several seconds, past the 1 s timeout and the broker's
-	// scan for timed-out transactions (each second, deploy/local/kafka.sh):
-	// a race-built daemon takes some 4 s for 150,000 rows.
-	rows := 600_000
+	// Long enough to write (a race-built daemon takes some 1.5 s for 60,000
+	// rows) that the daemon is stopped for 3 s in the middle: past the 1 s
+	// timeout and the broker's scan for timed-out transactions (each second,
+	// deploy/local/kafka.sh), however fast it writes.
+	rows := 250_000
 	if os.Getenv("SLUICE_E2E_RACE") == "1" {
-		rows = 150_000
+		rows = 60_000
 	}
 	prefix, name := "e2e"+d.name[4:], "c-"+d.name
 	cfg := connectorFile(t, e, name, prefix, d.name, map[string]string{
@@ -418,13 +421,17 @@ func TestExactlyOnceTransactionTimeout(t *testing.T) {
 	before := d.str("SELECT @@gtid_binlog_pos")
 	d.exec(fmt.Sprintf("INSERT INTO t SELECT seq, 1, CONCAT('row-', seq) FROM seq_1_to_%d", rows))
 	lastWrite := d.str("SELECT @@gtid_binlog_pos")
+	topic := prefix + "." + d.name + ".t"
+	waitFor(t, time.Minute, "the transaction's first records", func() bool { return topicRecords(t, e.kafka, topic, 1, 0) > 0 })
+	sl.Signal(syscall.SIGSTOP)
+	time.Sleep(3 * time.Second)
+	sl.Signal(syscall.SIGCONT)
 	log := sl.WaitExit(3 * time.Minute)
 	if sl.Err == nil || !strings.Contains(log, "longer than the worker's producer.transaction.timeout.ms (1000), so the broker aborted it") ||
 		strings.Contains(log, "another producer with this transactional id") {
 		t.Fatalf("the daemon exited with %v; want the transaction timeout named, its log:\n%s", sl.Err, tail(log, 4000))
 	}
 	committed := []kgo.Opt{kgo.FetchIsolationLevel(kgo.ReadCommitted())}
-	topic := prefix + "." + d.name + ".t"
 	if recs := conformance.ConsumeWith(t, e.kafka, 0, 5*time.Second, committed, topic); len(recs) != 0 {
 		t.Fatalf("%d records of the aborted transaction read committed, want none", len(recs))
 	}
