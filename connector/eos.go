@@ -13,6 +13,7 @@ import (
 
 	"github.com/sluice-cdc/sluice/config"
 	"github.com/sluice-cdc/sluice/internal/fault"
+	"github.com/sluice-cdc/sluice/offsets"
 )
 
 // TxnWriter is a Producer that writes in Kafka transactions: Kafka
@@ -22,9 +23,11 @@ import (
 // stored offset writes nothing twice.
 type TxnWriter interface {
 	Producer
-	// Commit writes offset (nil: none) in the open transaction and commits
-	// it; with nothing produced since the last commit it does nothing.
-	Commit(ctx context.Context, offset *kgo.Record) error
+	// Commit writes offset (nil: none) in the open transaction, waits for
+	// every record of it to be acknowledged, and commits it unless ready
+	// then fails (the transaction is aborted and ready's error returned);
+	// with nothing produced since the last commit it does nothing.
+	Commit(ctx context.Context, offset *kgo.Record, ready func() error) error
 	// Abort drops every record of the open transaction.
 	Abort(ctx context.Context) error
 	// Explain says, of a refusal that fenced the producer, why: the open
@@ -136,7 +139,7 @@ func (t *txnProducer) Produce(ctx context.Context, r *kgo.Record, done func(*kgo
 
 func (t *txnProducer) Flush(ctx context.Context) error { return t.cl.Flush(ctx) }
 
-func (t *txnProducer) Commit(ctx context.Context, offset *kgo.Record) error {
+func (t *txnProducer) Commit(ctx context.Context, offset *kgo.Record, ready func() error) error {
 	var perr error
 	if offset != nil {
 		if err := t.begin(); err != nil {
@@ -149,6 +152,12 @@ func (t *txnProducer) Commit(ctx context.Context, offset *kgo.Record) error {
 		return nil
 	}
 	if err := t.cl.Flush(ctx); err != nil {
+		return err
+	}
+	if err := ready(); err != nil {
+		if aerr := t.Abort(ctx); aerr != nil {
+			t.log.Warn("aborting the Kafka transaction failed; the next start aborts it", zap.Error(aerr))
+		}
 		return err
 	}
 	if perr != nil {
@@ -230,14 +239,16 @@ func (p *Poller) clean() bool {
 // reader's source transaction has just ended; a MySQL or MariaDB task has
 // that one reader, so clean holds there too (the several readers of a
 // Vitess task, which could leave one half written, run at least once).
+//
+// The offset is written with the records, before they are acknowledged,
+// and the transaction commits once all are (one wait, not one for the
+// records and another for the offset): where clean holds, the position of
+// the last source transaction ended is the one they reach.
 func (p *Poller) commitTxn(ctx context.Context) error {
-	if err := p.cfg.Producer.Flush(ctx); err != nil {
-		return err // hard stop
-	}
 	if err := p.failure(); err != nil {
 		return err
 	}
-	pos, ok, err := p.committable()
+	pos, ok, err := p.position((*offsets.Tracker).Ended)
 	if err != nil {
 		return err
 	}
@@ -257,7 +268,7 @@ func (p *Poller) commitTxn(ctx context.Context) error {
 	// Not bounded by CommitTimeout: as records wait for a broker that
 	// stalls, so does the flush before the commit (the commit itself is
 	// bounded in Commit).
-	err = p.cfg.Txn.Commit(ctx, rec)
+	err = p.cfg.Txn.Commit(ctx, rec, p.failure)
 	if rec != nil {
 		p.cfg.Hooks.committed(value, err)
 	}

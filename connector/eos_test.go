@@ -19,17 +19,34 @@ import (
 )
 
 // txnLog is a TxnWriter that writes down what it was asked, in order.
+// With hold, records are acknowledged only as a commit waits for them,
+// failed with failAck when set.
 type txnLog struct {
 	keepProducer
-	log []string
+	log     []string
+	failAck error
+	acks    []func(error)
 }
 
 func (l *txnLog) Produce(ctx context.Context, r *kgo.Record, done func(*kgo.Record, error)) {
 	l.log = append(l.log, "rec")
+	if l.hold {
+		l.recs = append(l.recs, kept(r))
+		l.acks = append(l.acks, func(err error) { done(r, err) })
+		return
+	}
 	l.keepProducer.Produce(ctx, r, done)
 }
 
-func (l *txnLog) Commit(_ context.Context, offset *kgo.Record) error {
+func (l *txnLog) Commit(_ context.Context, offset *kgo.Record, ready func() error) error {
+	for _, ack := range l.acks {
+		ack(l.failAck)
+	}
+	l.acks = nil
+	if err := ready(); err != nil {
+		l.log = append(l.log, "abort")
+		return err
+	}
 	if offset == nil {
 		l.log = append(l.log, "commit")
 	} else {
@@ -124,7 +141,10 @@ type storeWriter struct {
 	fail  *atomic.Int32
 }
 
-func (w *storeWriter) Commit(ctx context.Context, offset *kgo.Record) error {
+func (w *storeWriter) Commit(ctx context.Context, offset *kgo.Record, ready func() error) error {
+	if err := ready(); err != nil {
+		return err
+	}
 	if w.fail.Add(-1) >= 0 {
 		return errors.New("EndTransaction: context deadline exceeded")
 	}
@@ -230,5 +250,38 @@ func TestTxnSettingsInterval(t *testing.T) {
 		case !refused && (err != nil || s.Interval != time.Second || s.ID != "g-inv-0"):
 			t.Errorf("interval %s: %+v, %v", interval, s, err)
 		}
+	}
+}
+
+// TestTxnCommitWaitsForAcks: the offset goes into the Kafka transaction
+// before its records are acknowledged, as the position of the last source
+// transaction ended, and the transaction commits once they are; a record
+// refused then aborts it and stops the task naming the record.
+func TestTxnCommitWaitsForAcks(t *testing.T) {
+	ctx := context.Background()
+	row := func(id int64) entry { return rowOf(rowTable, change.OpCreate, nil, []any{id}) }
+	p, w := txnPoller(t, 0)
+	w.hold = true
+	if err := p.process(ctx, []entry{row(1), commitAt(1), row(2), commitAt(2)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.txnBoundary(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(w.log, "; "), `rec; rec; commit offsets {"n":2,"snap":false}`; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	if pos, ok, _ := p.committable(); !ok || pos.(seqPos).n != 2 {
+		t.Errorf("after the commit the acknowledged position is %v %v, want 2", pos, ok)
+	}
+
+	p, w = txnPoller(t, 0)
+	w.hold, w.failAck = true, errors.New("MESSAGE_TOO_LARGE")
+	if err := p.process(ctx, []entry{row(1), commitAt(1)}); err != nil {
+		t.Fatal(err)
+	}
+	err := p.txnBoundary(ctx)
+	if got, want := strings.Join(w.log, "; "), `rec; abort`; got != want || err == nil || !strings.Contains(err.Error(), "MESSAGE_TOO_LARGE") {
+		t.Errorf("a refused record: log %s, error %v; want it aborted and the refusal returned", got, err)
 	}
 }

@@ -480,6 +480,14 @@ func (p *Poller) failure() error {
 // acknowledged transaction end (or its start, before its first one),
 // combined. ok is false while a reader has neither.
 func (p *Poller) committable() (change.Position, bool, error) {
+	return p.position((*offsets.Tracker).Committable)
+}
+
+// position combines every reader's position as of reaches: the latest
+// fully acknowledged transaction end (Committable) or the latest end
+// (Ended, for a Kafka transaction that commits only once its records are
+// all acknowledged).
+func (p *Poller) position(reaches func(*offsets.Tracker) (change.Position, bool)) (change.Position, bool, error) {
 	slots := p.cfg.Queue.slots()
 	positions := make([]change.Position, 0, len(slots))
 	for i, r := range slots {
@@ -490,7 +498,7 @@ func (p *Poller) committable() (change.Position, bool, error) {
 			return nil, false, nil
 		}
 		if i < len(p.trackers) {
-			if c, ok := p.trackers[i].Committable(); ok {
+			if c, ok := reaches(p.trackers[i]); ok {
 				pos = c
 			}
 			if r.retired && p.trackers[i].InFlight() > 0 {

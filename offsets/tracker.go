@@ -48,6 +48,10 @@ type Tracker struct {
 	free      []*Txn  // slots to reuse
 	committed change.Position
 	hasPos    bool
+	// ended is the position after the newest transaction ended,
+	// acknowledged or not (Ended).
+	ended    change.Position
+	hasEnded bool
 
 	open *Txn // poller goroutine only
 
@@ -157,8 +161,19 @@ func (x *Txn) End(pos change.Position) {
 	t.mu.Lock()
 	x.pos = pos
 	x.ended = true
+	t.ended, t.hasEnded = pos, true
 	t.mu.Unlock()
 	t.open = nil
+}
+
+// Ended returns the position after the newest transaction that has ended,
+// whether or not its records are acknowledged; ok is false before the
+// first. A Kafka transaction that holds every record up to it, and commits
+// only once they are all acknowledged, may store it with them.
+func (t *Tracker) Ended() (pos change.Position, ok bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.ended, t.hasEnded
 }
 
 func (t *Tracker) setErr(err error) {

@@ -362,3 +362,24 @@ func BenchmarkTrackerAck(b *testing.B) {
 		}
 	})
 }
+
+// TestTrackerEnded: Ended follows End at once, acknowledged or not, and an
+// open transaction does not move it.
+func TestTrackerEnded(t *testing.T) {
+	tr := NewTracker()
+	if _, ok := tr.Ended(); ok {
+		t.Fatal("a new tracker has an ended position")
+	}
+	x := tr.Begin()
+	x.Add(2)
+	x.End(seq(1))
+	y := tr.Begin()
+	y.Add(1)
+	if p, ok := tr.Ended(); !ok || p.(seq) != 1 {
+		t.Fatalf("Ended %v %v, want 1 with its records unacknowledged and the next open", p, ok)
+	}
+	y.End(seq(2))
+	if p, _ := tr.Ended(); p.(seq) != 2 || committable(t, tr) != -1 {
+		t.Fatalf("Ended %v, committable %d: want 2 and none", p, committable(t, tr))
+	}
+}
