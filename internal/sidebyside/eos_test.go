@@ -67,12 +67,7 @@ func eosSetup(t *testing.T, e env) env {
 
 func TestSwitchoverExactlyOnce(t *testing.T) {
 	e := eosSetup(t, setup(t))
-	bin := filepath.Join(t.TempDir(), "sluice")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/sluice")
-	build.Dir = e.root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building sluice: %v\n%s", err, out)
-	}
+	bin := buildSluice(t, e)
 	run := fmt.Sprintf("%06d", rand.Intn(1e6))
 	s := &sw{t: t, e: e, bin: bin, class: "mariadb", name: "swoeos" + run, db: "swoeos_" + run,
 		serverID: int(switchServerIDs.Add(1))}
@@ -165,43 +160,13 @@ func TestSwitchoverExactlyOnce(t *testing.T) {
 	s.checkVersions(committed, keys)
 }
 
-// startWith starts Sluice on the connector with more arguments.
+// startWith starts Sluice on the connector with more arguments, under a
+// replica id of its own: MariaDB drops the older of two replicas with one
+// id, and Debezium's task runs on until fenced.
 func (s *sw) startWith(args ...string) {
-	t := s.t
-	t.Helper()
-	// A replica id of its own: MariaDB drops the older of two replicas
-	// with one id, and Debezium's task runs on until fenced.
 	props := s.props()
 	props["database.server.id"] = fmt.Sprint(switchServerIDs.Add(1))
-	b, _ := json.Marshal(map[string]any{"name": s.name, "config": props})
-	f := filepath.Join(t.TempDir(), s.name+".json")
-	if err := os.WriteFile(f, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	s.sluiceLog = &conformance.SyncBuffer{}
-	s.daemon = exec.Command(s.bin, append(append([]string{"run", "--bootstrap-servers", s.e.kafka, "--log-format", "console"}, args...), f)...)
-	s.daemon.Stdout, s.daemon.Stderr = s.sluiceLog, s.sluiceLog
-	if err := s.daemon.Start(); err != nil {
-		t.Fatalf("starting sluice: %v", err)
-	}
-	slog := s.sluiceLog
-	t.Cleanup(func() {
-		if t.Failed() {
-			f := filepath.Join(os.TempDir(), "sluice-"+t.Name()[strings.LastIndex(t.Name(), "/")+1:]+".log")
-			if os.WriteFile(f, []byte(slog.String()), 0o644) == nil {
-				t.Logf("sluice's whole log: %s", f)
-			}
-		}
-	})
-	s.done = make(chan struct{})
-	d, done := s.daemon, s.done
-	go func() { _ = d.Wait(); close(done) }()
-	t.Cleanup(func() {
-		if d.ProcessState == nil {
-			_ = d.Process.Kill()
-			<-done
-		}
-	})
+	s.launch(props, args...)
 }
 
 // waitTaskFailed waits for Debezium's task to fail fenced.

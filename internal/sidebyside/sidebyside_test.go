@@ -357,12 +357,7 @@ func runMySQLFamily(t *testing.T, e env, names []string, md mode) {
 	start := time.Now()
 	keep := os.Getenv("SLUICE_SIDEBYSIDE_KEEP") == "1"
 
-	bin := filepath.Join(t.TempDir(), "sluice")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/sluice")
-	build.Dir = e.root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building sluice: %v\n%s", err, out)
-	}
+	bin := buildSluice(t, e)
 
 	run := fmt.Sprintf("%06d", rand.Intn(1e6))
 	conn, err := client.Connect(e.mysqlAddr, "root", e.rootPass, "")

@@ -60,12 +60,7 @@ import (
 
 func TestSwitchover(t *testing.T) {
 	e := setup(t)
-	bin := filepath.Join(t.TempDir(), "sluice")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/sluice")
-	build.Dir = e.root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building sluice: %v\n%s", err, out)
-	}
+	bin := buildSluice(t, e)
 	for _, class := range wantedClasses() {
 		if class == "vitess" {
 			continue // the switch-over covers the MySQL-family classes
@@ -352,17 +347,34 @@ func (s *sw) start(impl string, offset json.RawMessage) {
 			t.Fatal(err)
 		}
 	}
-	b, _ := json.Marshal(map[string]any{"name": s.name, "config": s.sluiceProps()})
+	s.launch(s.sluiceProps())
+}
+
+// launch starts Sluice on the connector with the properties props and
+// more arguments of sluice run.
+func (s *sw) launch(props map[string]string, args ...string) {
+	t := s.t
+	t.Helper()
+	b, _ := json.Marshal(map[string]any{"name": s.name, "config": props})
 	f := filepath.Join(t.TempDir(), s.name+".json")
 	if err := os.WriteFile(f, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	s.sluiceLog = &conformance.SyncBuffer{}
-	s.daemon = exec.Command(s.bin, "run", "--bootstrap-servers", s.e.kafka, "--log-format", "console", f)
+	s.daemon = exec.Command(s.bin, append(append([]string{"run", "--bootstrap-servers", s.e.kafka, "--log-format", "console"}, args...), f)...)
 	s.daemon.Stdout, s.daemon.Stderr = s.sluiceLog, s.sluiceLog
 	if err := s.daemon.Start(); err != nil {
 		t.Fatalf("starting sluice: %v", err)
 	}
+	slog := s.sluiceLog
+	t.Cleanup(func() {
+		if t.Failed() {
+			f := filepath.Join(os.TempDir(), "sluice-"+t.Name()[strings.LastIndex(t.Name(), "/")+1:]+".log")
+			if os.WriteFile(f, []byte(slog.String()), 0o644) == nil {
+				t.Logf("sluice's whole log: %s", f)
+			}
+		}
+	})
 	s.done = make(chan struct{})
 	d, done := s.daemon, s.done
 	go func() { _ = d.Wait(); close(done) }()
