@@ -225,24 +225,7 @@ func TestExactlyOnceSnapshot(t *testing.T) {
 	topic := prefix + "." + d.name + ".t"
 	recs := conformance.ConsumeWith(t, e.kafka, rows+more, 60*time.Second, []kgo.Opt{kgo.FetchIsolationLevel(kgo.ReadCommitted())}, topic)
 	sl.Stop()
-	seen := map[int]string{}
-	for _, r := range recs {
-		p := payload(t, r.Value)
-		id := int(p["after"].(map[string]any)["id"].(float64))
-		if op, ok := seen[id]; ok {
-			t.Fatalf("row %d read twice (%s, then %s)", id, op, p["op"])
-		}
-		seen[id] = p["op"].(string)
-	}
-	for i := range rows + more {
-		want := "r"
-		if i >= rows {
-			want = "c"
-		}
-		if seen[i] != want {
-			t.Fatalf("row %d: op %q, want %q (%d records)", i, seen[i], want, len(recs))
-		}
-	}
+	readOnceEach(t, recs, 0, rows, more)
 	// The transaction metadata's BEGIN and END records are in the same
 	// Kafka transactions: one of each per streamed insert.
 	meta := conformance.ConsumeWith(t, e.kafka, 2*more, 30*time.Second, []kgo.Opt{kgo.FetchIsolationLevel(kgo.ReadCommitted())}, prefix+".transaction")
@@ -365,6 +348,15 @@ func TestExactlyOnceSnapshotKill9(t *testing.T) {
 	lastWrite := d.str("SELECT @@gtid_binlog_pos")
 	recs := conformance.ConsumeWith(t, e.kafka, rows+more, 2*time.Minute, []kgo.Opt{kgo.FetchIsolationLevel(kgo.ReadCommitted())}, topic)
 	sl2.Stop()
+	readOnceEach(t, recs, 1, rows, more)
+	committedReaches(t, e, d, offsets.Key(name, prefix), lastWrite)
+}
+
+// readOnceEach checks records of rows ids from first on: each id once, the
+// first rows ids read by a snapshot (op r) and the more after them
+// inserted (c).
+func readOnceEach(t *testing.T, recs []record, first, rows, more int) {
+	t.Helper()
 	seen := map[int]string{}
 	for _, r := range recs {
 		p := payload(t, r.Value)
@@ -374,12 +366,11 @@ func TestExactlyOnceSnapshotKill9(t *testing.T) {
 		}
 		seen[id] = p["op"].(string)
 	}
-	for id := 1; id <= rows+more; id++ {
-		if want := map[bool]string{true: "r", false: "c"}[id <= rows]; seen[id] != want {
+	for id := first; id < first+rows+more; id++ {
+		if want := map[bool]string{true: "r", false: "c"}[id < first+rows]; seen[id] != want {
 			t.Fatalf("row %d: op %q, want %q (%d records)", id, seen[id], want, len(recs))
 		}
 	}
-	committedReaches(t, e, d, offsets.Key(name, prefix), lastWrite)
 }
 
 // TestExactlyOnceTransactionTimeout: one source transaction that takes
