@@ -89,25 +89,6 @@ func (r *reader) parseProviders(env []string) Providers {
 	return p
 }
 
-// WorkerProviders reads only the config providers of a worker file and
-// environment: for sluice validate without a broker, whose connector files
-// may still take their secrets from providers.
-func WorkerProviders(file string, env []string) (Providers, error) {
-	vals, origin := map[string]string{}, map[string]string{}
-	var warns []Warning
-	if _, err := workerFile(file, vals, origin, &warns); err != nil {
-		return Providers{}, err
-	}
-	workerEnv(env, vals, origin, &warns)
-	r := newReader("worker", vals)
-	r.origin = origin
-	p := r.parseProviders(env)
-	if len(r.errs) > 0 {
-		return Providers{}, r.errs
-	}
-	return p, nil
-}
-
 // resolve replaces the provider variables in value, as Kafka's
 // ConfigTransformer does. A variable naming no configured provider is left
 // as it is (as in Kafka); one whose provider cannot give the value is an

@@ -154,6 +154,28 @@ func (w *Worker) FlushIntervalFor(c *Connector) time.Duration {
 	return c.OffsetFlushInterval
 }
 
+// TxnBoundaryInterval is c's transaction.boundary.interval.ms under
+// exactly-once delivery with transaction.boundary=interval
+// (offset.flush.interval.ms when unset), 0 with poll. An interval not below
+// the worker's producer.transaction.timeout.ms is a problem: each Kafka
+// transaction stays open at least that long, and the broker aborts one open
+// longer.
+func (w *Worker) TxnBoundaryInterval(c *Connector) (time.Duration, *Problem) {
+	if c.TransactionBoundary != "interval" {
+		return 0, nil
+	}
+	d := c.TransactionBoundaryInterval
+	if d == 0 {
+		d = w.FlushIntervalFor(c)
+	}
+	if d >= w.TransactionTimeout {
+		return d, &Problem{Setting: "transaction.boundary.interval.ms", Msg: fmt.Sprintf(
+			"%d (or offset.flush.interval.ms when unset) keeps each Kafka transaction open at least that long, and the broker aborts one open longer than the worker's producer.transaction.timeout.ms (%d): set the interval well below the timeout",
+			d.Milliseconds(), w.TransactionTimeout.Milliseconds())}
+	}
+	return d, nil
+}
+
 // FlushTimeoutFor is FlushIntervalFor for offset.flush.timeout.ms (default 5 s).
 func (w *Worker) FlushTimeoutFor(c *Connector) time.Duration {
 	if _, ok := c.Raw[PropOffsetFlushTimeout]; !ok && w.OffsetFlushTimeout > 0 {
@@ -175,6 +197,36 @@ func (w *Worker) FlushTimeoutFor(c *Connector) time.Duration {
 // pass only names it knows). Errors are collected as in ParseConnector and
 // name where each bad value came from.
 func LoadWorker(file string, env []string, flags map[string]string) (*Worker, []Warning, error) {
+	w, warns, err := loadWorker(file, env, flags)
+	if err != nil {
+		return nil, warns, err
+	}
+	return w, warns, nil
+}
+
+// LoadWorkerOffline is LoadWorker for a command that can run without Kafka
+// (sluice validate): a missing bootstrap.servers is no error, and every
+// other setting applies (config providers, the transaction timeout).
+func LoadWorkerOffline(file string, env []string, flags map[string]string) (*Worker, []Warning, error) {
+	w, warns, err := loadWorker(file, env, flags)
+	var errs Errors
+	if errors.As(err, &errs) && len(errs) > 0 && w != nil {
+		for _, e := range errs {
+			if e.Key != PropBootstrapServers || e.Value != "" {
+				return nil, warns, err
+			}
+		}
+		return w, warns, nil
+	}
+	if err != nil {
+		return nil, warns, err
+	}
+	return w, warns, nil
+}
+
+// loadWorker is LoadWorker returning, with errors of its values, the
+// worker holding what did parse.
+func loadWorker(file string, env []string, flags map[string]string) (*Worker, []Warning, error) {
 	const scope = "worker"
 	var (
 		vals   = map[string]string{}
@@ -235,7 +287,7 @@ func LoadWorker(file string, env []string, flags map[string]string) (*Worker, []
 
 	r.unknownWorkerKeys(fileKeys, envSet)
 	if len(r.errs) > 0 {
-		return nil, r.warns, r.errs
+		return w, r.warns, r.errs
 	}
 	return w, r.warns, nil
 }

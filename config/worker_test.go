@@ -413,3 +413,18 @@ func TestWorkerExactlyOnce(t *testing.T) {
 		t.Errorf("timeout 10: %v", err)
 	}
 }
+
+// TestLoadWorkerOffline: without bootstrap.servers (sluice validate) the
+// worker's other settings still apply; another bad value is still an error.
+func TestLoadWorkerOffline(t *testing.T) {
+	w, _, err := LoadWorkerOffline(writeFile(t, "producer.transaction.timeout.ms=1000\n"), nil, nil)
+	if err != nil || w.TransactionTimeout != time.Second || len(w.BootstrapServers) != 0 {
+		t.Fatalf("offline: %+v, %v; want the timeout read and no error", w, err)
+	}
+	if _, _, err := LoadWorker(writeFile(t, "producer.transaction.timeout.ms=1000\n"), nil, nil); err == nil {
+		t.Error("LoadWorker without bootstrap.servers: no error")
+	}
+	if _, _, err := LoadWorkerOffline(writeFile(t, "producer.transaction.timeout.ms=abc\n"), nil, nil); err == nil || !strings.Contains(err.Error(), "producer.transaction.timeout.ms") {
+		t.Errorf("offline with a bad timeout: %v, want it named", err)
+	}
+}

@@ -107,38 +107,22 @@ func loadWorkerFlags(name string, args []string, kafkaOptional bool, stderr io.W
 	set("log.level", *level)
 	set("log.format", *format)
 	set("listeners", *listeners)
-	w, warns, err := config.LoadWorker(*file, os.Environ(), flags)
+	load := config.LoadWorker
+	if kafkaOptional {
+		// No broker to check against is no error; the connector files may
+		// still take values from the worker's config providers, and its
+		// other settings (the transaction timeout) still apply.
+		load = config.LoadWorkerOffline
+	}
+	w, warns, err := load(*file, os.Environ(), flags)
 	for _, wn := range warns {
 		fmt.Fprintf(stderr, "warning: %s\n", wn)
-	}
-	if err != nil && kafkaOptional && onlyBootstrapMissing(err) {
-		// No broker to check against; the connector files may still take
-		// values from the worker's config providers.
-		p, perr := config.WorkerProviders(*file, os.Environ())
-		if perr != nil {
-			printConfigError(stderr, perr)
-			return nil, nil, 1
-		}
-		return &config.Worker{Providers: p}, fs.Args(), 0
 	}
 	if err != nil {
 		printConfigError(stderr, err)
 		return nil, nil, 1
 	}
 	return w, fs.Args(), 0
-}
-
-func onlyBootstrapMissing(err error) bool {
-	var errs config.Errors
-	if !errors.As(err, &errs) || len(errs) == 0 {
-		return false
-	}
-	for _, e := range errs {
-		if e.Key != config.PropBootstrapServers || e.Value != "" {
-			return false
-		}
-	}
-	return true
 }
 
 // expandPaths replaces each directory with the *.json files in it, so a
