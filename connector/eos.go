@@ -387,17 +387,9 @@ func txnSettings(c *config.Connector, d Deps, key []byte, id string, log *zap.Lo
 	}
 	s := &TxnSettings{ID: d.Worker.GroupID + "-" + c.Name + "-" + id, Opts: d.TxnOpts, Timeout: d.Worker.TransactionTimeout,
 		OffsetRecord: func(value []byte) *kgo.Record { return rs.OffsetRecord(key, value) }}
-	if c.TransactionBoundary == "interval" {
-		s.Interval = c.TransactionBoundaryInterval
-		if s.Interval == 0 {
-			s.Interval = d.Worker.FlushIntervalFor(c)
-		}
-		// A Kafka transaction stays open at least the interval: the broker
-		// would abort every one.
-		if s.Interval >= s.Timeout {
-			return nil, fault.Definite(fmt.Errorf("connector %s: transaction.boundary.interval.ms (%d, or offset.flush.interval.ms when unset) keeps each Kafka transaction open at least that long, and the broker aborts one open longer than the worker's producer.transaction.timeout.ms (%d): set the interval well below the timeout",
-				c.Name, s.Interval.Milliseconds(), s.Timeout.Milliseconds()))
-		}
+	var p *config.Problem
+	if s.Interval, p = d.Worker.TxnBoundaryInterval(c); p != nil {
+		return nil, fault.Definite(fmt.Errorf("connector %s: %s: %s", c.Name, p.Setting, p.Msg))
 	}
 	return s, nil
 }

@@ -245,7 +245,7 @@ func TestTxnSettingsInterval(t *testing.T) {
 		c := parseConnector(t, `,"exactly.once.support":"required","transaction.boundary":"interval","transaction.boundary.interval.ms":"`+interval+`"`)
 		s, err := txnSettings(c, d, []byte("k"), "", zap.NewNop())
 		switch {
-		case refused && (err == nil || !strings.Contains(err.Error(), "transaction.boundary.interval.ms ("+interval+", or offset.flush.interval.ms when unset)") || !strings.Contains(err.Error(), "producer.transaction.timeout.ms (2000)")):
+		case refused && (err == nil || !strings.Contains(err.Error(), "transaction.boundary.interval.ms: "+interval+" (or offset.flush.interval.ms when unset)") || !strings.Contains(err.Error(), "producer.transaction.timeout.ms (2000)")):
 			t.Errorf("interval %s: %v, want it refused naming both settings", interval, err)
 		case !refused && (err != nil || s.Interval != time.Second || s.ID != "g-inv-0"):
 			t.Errorf("interval %s: %+v, %v", interval, s, err)

@@ -144,6 +144,11 @@ func Validate(ctx context.Context, c *config.Connector, env Env, load func(conte
 	if err != nil {
 		return probs, err
 	}
+	if (c.ExactlyOnceRequired || env.Worker.ExactlyOnceSource) && c.Flavor != config.FlavorVitess {
+		if _, p := env.Worker.TxnBoundaryInterval(c); p != nil {
+			probs = append(probs, *p)
+		}
+	}
 	if tp, ok := src.(TaskPlanner); ok && len(scan) > 0 && scan[0] != nil {
 		more, err := validateTasks(ctx, c, tp, scan[0])
 		return append(probs, more...), err

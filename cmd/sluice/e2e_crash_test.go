@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -407,6 +408,20 @@ func TestExactlyOnceTransactionTimeout(t *testing.T) {
 		}
 		return f
 	}
+	// An interval boundary at or above the timeout would have every Kafka
+	// transaction aborted: sluice validate and run refuse it, naming both.
+	bad := connectorFile(t, e, name+"i", prefix+"i", d.name, map[string]string{"exactly.once.support": "required",
+		"transaction.boundary": "interval", "transaction.boundary.interval.ms": "5000"})
+	v := exec.Command(binPath, "validate", "--worker-config", worker(1000), bad)
+	v.Env = append(os.Environ(), "SLUICE_BOOTSTRAP_SERVERS=")
+	const refusal = "transaction.boundary.interval.ms: 5000 (or offset.flush.interval.ms when unset) keeps each Kafka transaction open at least that long, and the broker aborts one open longer than the worker's producer.transaction.timeout.ms (1000)"
+	if out, err := v.CombinedOutput(); err == nil || !strings.Contains(string(out), refusal) {
+		t.Errorf("sluice validate of an interval above the timeout: %v\n%s", err, out)
+	}
+	if out := startDaemon(t, e, "--log-format", "console", "--worker-config", worker(1000), bad).WaitExit(time.Minute); !strings.Contains(out, refusal) {
+		t.Errorf("sluice run of an interval above the timeout:\n%s", tail(out, 2000))
+	}
+
 	sl := startDaemon(t, e, "--log-format", "console", "--worker-config", worker(1000), cfg)
 	sl.WaitLog("binlog streaming from", 30*time.Second)
 	before := d.str("SELECT @@gtid_binlog_pos")
