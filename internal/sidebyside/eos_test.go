@@ -71,22 +71,7 @@ func TestSwitchoverExactlyOnce(t *testing.T) {
 	run := fmt.Sprintf("%06d", rand.Intn(1e6))
 	s := &sw{t: t, e: e, bin: bin, class: "mariadb", name: "swoeos" + run, db: "swoeos_" + run,
 		serverID: int(switchServerIDs.Add(1))}
-	conn, err := client.Connect(e.mysqlAddr, "root", e.rootPass, "")
-	if err != nil {
-		t.Fatalf("connecting to MariaDB at %s as root: %v", e.mysqlAddr, err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	s.conn = conn
-	s.exec("CREATE DATABASE " + s.db)
-	s.adm = newAdmin(t, e.kafka)
-	if os.Getenv("SLUICE_SIDEBYSIDE_KEEP") != "1" {
-		t.Cleanup(func() {
-			_, _ = conn.Execute("DROP DATABASE IF EXISTS " + s.db)
-			deleteConnector(e, s.name)
-			deleteTopics(s.adm, []pair{{debezium: s.name, sluice: s.name}})
-		})
-	}
-	s.exec("USE " + s.db)
+	s.open()
 	const keys = 40
 	s.exec("CREATE TABLE acct (id INT PRIMARY KEY, v INT NOT NULL)")
 	s.exec(fmt.Sprintf("INSERT INTO acct SELECT seq, 0 FROM seq_1_to_%d", keys))

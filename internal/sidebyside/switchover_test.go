@@ -144,6 +144,29 @@ func newSwitch(t *testing.T, e env, bin, class, from, to, stop string) *sw {
 	s := &sw{t: t, e: e, bin: bin, class: class, from: from, to: to, stop: stop,
 		name: "swo" + class[:2] + from[:1] + to[:1] + strings.ToLower(stop[:1]) + run, db: "swo_" + run,
 		serverID: int(switchServerIDs.Add(1))}
+	s.open()
+	for _, tb := range switchTables {
+		s.exec("CREATE TABLE " + tb + " (id INT PRIMARY KEY, v INT NOT NULL, note VARCHAR(40))")
+	}
+	s.exec("CREATE TABLE zz_end (id INT PRIMARY KEY)")
+	if stop == "MidTransaction" {
+		s.exec("CREATE TABLE bulk (id INT PRIMARY KEY, v INT NOT NULL, note VARCHAR(40))")
+		s.exec(fmt.Sprintf("INSERT INTO bulk SELECT seq, 0, 'pre' FROM seq_1_to_%d", bulkRows))
+	}
+	for _, tb := range switchTables {
+		for i := 0; i < preloadRows; i++ {
+			s.exec(fmt.Sprintf("INSERT INTO %s VALUES (%d, 0, 'pre')", tb, i))
+		}
+	}
+	s.nextID = preloadRows
+	return s
+}
+
+// open connects as root to a new database of s's, dropped at the end with
+// the connector and its topics (unless SLUICE_SIDEBYSIDE_KEEP=1).
+func (s *sw) open() {
+	t, e := s.t, s.e
+	t.Helper()
 	conn, err := client.Connect(e.mysqlAddr, "root", e.rootPass, "")
 	if err != nil {
 		t.Fatalf("connecting to MariaDB at %s as root: %v", e.mysqlAddr, err)
@@ -163,21 +186,6 @@ func newSwitch(t *testing.T, e env, bin, class, from, to, stop string) *sw {
 		})
 	}
 	s.exec("USE " + s.db)
-	for _, tb := range switchTables {
-		s.exec("CREATE TABLE " + tb + " (id INT PRIMARY KEY, v INT NOT NULL, note VARCHAR(40))")
-	}
-	s.exec("CREATE TABLE zz_end (id INT PRIMARY KEY)")
-	if stop == "MidTransaction" {
-		s.exec("CREATE TABLE bulk (id INT PRIMARY KEY, v INT NOT NULL, note VARCHAR(40))")
-		s.exec(fmt.Sprintf("INSERT INTO bulk SELECT seq, 0, 'pre' FROM seq_1_to_%d", bulkRows))
-	}
-	for _, tb := range switchTables {
-		for i := 0; i < preloadRows; i++ {
-			s.exec(fmt.Sprintf("INSERT INTO %s VALUES (%d, 0, 'pre')", tb, i))
-		}
-	}
-	s.nextID = preloadRows
-	return s
 }
 
 func (s *sw) exec(q string) {
