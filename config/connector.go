@@ -256,7 +256,12 @@ type Connector struct {
 	TransactionBoundary         string
 	TransactionBoundaryInterval time.Duration
 
-	SnapshotMode        string // snapshot.mode, default "initial"
+	SnapshotMode string // snapshot.mode, default "initial"; configuration_based as the named mode it runs as
+	// SnapshotConfigured is "configuration_based" when snapshot.mode said
+	// so ("" otherwise), and SnapshotNoStream its start.stream=false: the
+	// snapshot of every start, then nothing more (SnapshotMode "always").
+	SnapshotConfigured  string
+	SnapshotNoStream    bool
 	SnapshotLockingMode string // snapshot.locking.mode, default "minimal"
 	SnapshotMaxThreads  int    // snapshot.max.threads, default 1
 	// SnapshotLockTimeout is snapshot.lock.timeout.ms (default 10 s): how
@@ -788,12 +793,14 @@ func (r *reader) queue(c *Connector) {
 func (r *reader) snapshot(c *Connector) {
 	c.SnapshotMode = r.enum("snapshot.mode", enumRule{def: SnapshotInitial, allowed: []string{
 		SnapshotInitial, SnapshotInitialOnly, SnapshotWhenNeeded, SnapshotNever, SnapshotNoData, SnapshotSchemaOnly,
-		SnapshotRecovery, SnapshotSchemaOnlyRecovery, SnapshotAlways},
-		// Accepted, these ran as initial: refused now, with what to use.
+		SnapshotRecovery, SnapshotSchemaOnlyRecovery, SnapshotAlways, SnapshotConfigurationBased},
+		// Accepted, this ran as initial: refused now, with what to use.
 		unsupported: map[string]string{
-			SnapshotConfigurationBased: "its snapshot.mode.configuration.based.* switches are not read; the named modes cover its common combinations",
-			SnapshotCustom:             "Sluice cannot load the Java snapshotter class snapshot.mode.custom.name names",
+			SnapshotCustom: "Sluice cannot load the Java snapshotter class snapshot.mode.custom.name names",
 		}})
+	if c.SnapshotMode == SnapshotConfigurationBased {
+		r.configurationBased(c)
+	}
 	locking := enumRule{def: LockingMinimal, allowed: []string{LockingMinimal, LockingExtended, LockingNone, LockingMinimalPercona},
 		unsupported: map[string]string{
 			"minimal_percona_no_table_locks": "only the four modes listed are implemented",
@@ -819,6 +826,50 @@ func (r *reader) snapshot(c *Connector) {
 	c.SnapshotOrder = r.enum("snapshot.tables.order.by.row.count", enumRule{def: "disabled",
 		allowed: []string{"disabled", "ascending", "descending"}})
 
+}
+
+// configurationBased reads snapshot.mode=configuration_based's switches.
+// Debezium's ConfigurationBasedSnapshotter answers each of its snapshotter's
+// questions with one switch, whatever offset is stored, so its
+// combinations behave as a named mode or not at all: data and schema at
+// every start are always (start.stream=false: always without streaming,
+// which no named mode is), neither is never. The others are refused:
+// schema alone at every start streams from the new snapshot's position,
+// skipping the changes since the stored offset; data without schema leaves
+// the snapshot's tables out of the schema history, which Sluice keeps.
+// SnapshotMode becomes the named mode; SnapshotConfigured keeps what was
+// written, for the log.
+func (r *reader) configurationBased(c *Connector) {
+	const p = "snapshot.mode.configuration.based."
+	data := r.boolean(p+"snapshot.data", false)
+	schema := r.boolean(p+"snapshot.schema", false)
+	stream := r.boolean(p+"start.stream", false)
+	onSchemaErr := r.boolean(p+"snapshot.on.schema.error", false)
+	onDataErr := r.boolean(p+"snapshot.on.data.error", false)
+	c.SnapshotConfigured = SnapshotConfigurationBased
+	why := ""
+	switch {
+	case c.Flavor == FlavorVitess:
+		why = "Sluice's Vitess source has initial, never and when_needed"
+	case data && schema:
+		// Every start snapshots anyway: a lost stored position or schema
+		// history is replaced, whatever the two error switches say.
+		c.SnapshotMode, c.SnapshotNoStream = SnapshotAlways, !stream
+		return
+	case data:
+		why = p + "snapshot.data=true needs " + p + "snapshot.schema=true: Sluice records every snapshot's tables in the schema history"
+	case schema:
+		why = p + "snapshot.schema=true alone takes a structure snapshot at every start and streams from its position, skipping the changes since the stored offset; use snapshot.mode=no_data (a structure snapshot without a stored offset only) or recovery"
+	case !stream:
+		why = "with " + p + "snapshot.data, snapshot.schema and start.stream all false the connector reads nothing; set one of them to true"
+	case onSchemaErr || onDataErr:
+		why = p + "snapshot.on.schema.error and " + p + "snapshot.on.data.error are only read with a snapshot switch on; use snapshot.mode=when_needed for a snapshot when the stored position is gone, or recovery for a lost schema history"
+	default:
+		c.SnapshotMode = SnapshotNever // start.stream alone
+		return
+	}
+	r.fail("snapshot.mode", SnapshotConfigurationBased, "is not supported by Sluice with these switches: "+why)
+	c.SnapshotMode = SnapshotInitial
 }
 
 // chunkMultipliers warns about snapshot.max.threads.multiplier (and its

@@ -248,6 +248,64 @@ func TestSnapshotModesAccepted(t *testing.T) {
 	}
 }
 
+// snapshot.mode=configuration_based runs as the named mode its switches
+// amount to (Debezium's snapshotter answers each question with one switch,
+// whatever offset is stored); the combinations no mode is are refused.
+func TestConfigurationBasedSnapshot(t *testing.T) {
+	const p = "snapshot.mode.configuration.based."
+	for _, tc := range []struct {
+		name     string
+		switches []string // set to true
+		mode     string
+		noStream bool
+		err      string
+	}{
+		{"data+schema+stream", []string{"snapshot.data", "snapshot.schema", "start.stream"}, SnapshotAlways, false, ""},
+		{"with the error switches", []string{"snapshot.data", "snapshot.schema", "start.stream", "snapshot.on.data.error", "snapshot.on.schema.error"}, SnapshotAlways, false, ""},
+		{"data+schema, no stream", []string{"snapshot.data", "snapshot.schema"}, SnapshotAlways, true, ""},
+		{"stream alone", []string{"start.stream"}, SnapshotNever, false, ""},
+		{"data alone", []string{"snapshot.data", "start.stream"}, "", false, "snapshot.data=true needs snapshot.mode.configuration.based.snapshot.schema=true"},
+		{"schema alone", []string{"snapshot.schema", "start.stream"}, "", false, "skipping the changes since the stored offset; use snapshot.mode=no_data"},
+		{"stream on data error", []string{"start.stream", "snapshot.on.data.error"}, "", false, "use snapshot.mode=when_needed"},
+		{"nothing", nil, "", false, "the connector reads nothing"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			kv := []any{"snapshot.mode", "configuration_based"}
+			for _, k := range tc.switches {
+				kv = append(kv, p+k, "true")
+			}
+			if tc.err != "" {
+				es := parseErrs(t, with(kv...))
+				if len(es) != 1 || es[0].Key != "snapshot.mode" || !strings.Contains(es[0].Error(), tc.err) {
+					t.Fatalf("errors %v, want one on snapshot.mode containing %q", es, tc.err)
+				}
+				return
+			}
+			c, ws := mustParse(t, with(kv...))
+			if c.SnapshotMode != tc.mode || c.SnapshotNoStream != tc.noStream || c.SnapshotConfigured != SnapshotConfigurationBased {
+				t.Fatalf("mode %q, no stream %t, configured %q; want %q, %t", c.SnapshotMode, c.SnapshotNoStream, c.SnapshotConfigured, tc.mode, tc.noStream)
+			}
+			if len(ws) != 0 {
+				t.Errorf("warnings: %s", warningsText(ws))
+			}
+		})
+	}
+	// The switches mean nothing to another mode (Debezium reads them only
+	// for configuration_based): no error, no change.
+	c, _ := mustParse(t, with("snapshot.mode", "initial", p+"snapshot.data", "true"))
+	if c.SnapshotMode != SnapshotInitial || c.SnapshotNoStream || c.SnapshotConfigured != "" {
+		t.Errorf("initial with a switch: %+v", c.SnapshotMode)
+	}
+	es := parseErrs(t, with("connector.class", VitessConnectorClass, "vitess.keyspace", "ks", "snapshot.mode", "configuration_based", p+"start.stream", "true"))
+	found := false
+	for _, e := range es {
+		found = found || e.Key == "snapshot.mode" && strings.Contains(e.Error(), "Vitess source has initial, never and when_needed")
+	}
+	if !found {
+		t.Errorf("Vitess with configuration_based: %v", es)
+	}
+}
+
 func TestServerIDRandomDefault(t *testing.T) {
 	for range 50 {
 		c, warns := mustParse(t, with("database.server.id", nil))
@@ -354,9 +412,9 @@ func TestBadValues(t *testing.T) {
 		{"snapshot.select.statement.overrides", "inventory.orders", `property "snapshot.select.statement.overrides": value "inventory.orders" names inventory.orders, but snapshot.select.statement.overrides.inventory.orders holds no SELECT; set it or remove the table from the list`},
 		{"signal.enabled.channels", "source,jmx", `property "signal.enabled.channels": value "source,jmx" names "jmx", which Sluice does not serve (JMX is not served); keep only source or kafka or file`},
 		{"notification.enabled.channels", "sink,custom", `property "notification.enabled.channels": value "sink,custom" names "custom", which Sluice does not serve (no custom notification channel is loaded); keep only log or jmx or sink`},
-		{"snapshot.mode", "sometimes", `property "snapshot.mode": value "sometimes" is not one of the allowed values; use one of initial, initial_only, when_needed, never, no_data, schema_only, recovery, schema_only_recovery, always (default initial)`},
-		{"snapshot.mode", "configuration_based", `property "snapshot.mode": value "configuration_based" is not supported by Sluice (its snapshot.mode.configuration.based.* switches are not read; the named modes cover its common combinations); use one of initial, initial_only, when_needed, never, no_data, schema_only, recovery, schema_only_recovery, always (default initial)`},
-		{"snapshot.mode", "custom", `property "snapshot.mode": value "custom" is not supported by Sluice (Sluice cannot load the Java snapshotter class snapshot.mode.custom.name names); use one of initial, initial_only, when_needed, never, no_data, schema_only, recovery, schema_only_recovery, always (default initial)`},
+		{"snapshot.mode", "sometimes", `property "snapshot.mode": value "sometimes" is not one of the allowed values; use one of initial, initial_only, when_needed, never, no_data, schema_only, recovery, schema_only_recovery, always, configuration_based (default initial)`},
+		{"snapshot.mode", "configuration_based", `property "snapshot.mode": value "configuration_based" is not supported by Sluice with these switches: with snapshot.mode.configuration.based.snapshot.data, snapshot.schema and start.stream all false the connector reads nothing; set one of them to true`},
+		{"snapshot.mode", "custom", `property "snapshot.mode": value "custom" is not supported by Sluice (Sluice cannot load the Java snapshotter class snapshot.mode.custom.name names); use one of initial, initial_only, when_needed, never, no_data, schema_only, recovery, schema_only_recovery, always, configuration_based (default initial)`},
 		{"snapshot.locking.mode", "maximal", `property "snapshot.locking.mode": value "maximal" is not one of the allowed values; use one of minimal, extended, none, minimal_percona (default minimal)`},
 		{"snapshot.locking.mode", "custom", `property "snapshot.locking.mode": value "custom" is not supported by Sluice (Sluice cannot load Java locking-mode plugins)`},
 		{"snapshot.max.threads", 0, `property "snapshot.max.threads": value "0" is out of range; use a positive integer (default 1)`},

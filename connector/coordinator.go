@@ -24,7 +24,11 @@ import (
 type Coordinator struct {
 	Source Source
 	Mode   string // snapshot.mode
-	Queue  *Queue
+	// NoStream ends the reading after the snapshot, as initial_only does,
+	// for a mode that is not initial_only: configuration_based's
+	// start.stream=false, which runs as always without streaming.
+	NoStream bool
+	Queue    *Queue
 	// Backoff is the first wait after a transient failure (0: 1 s); it
 	// doubles up to MaxBackoff (0: 30 s) and resets once a reader makes
 	// progress.
@@ -133,10 +137,10 @@ func (c *Coordinator) read(ctx context.Context, from change.Position, out *progr
 		}
 		return err
 	}
-	if c.Mode == config.SnapshotInitialOnly {
+	if c.streamless() {
 		// Debezium's initial_only never streams: a connector restarted
 		// after its snapshot stays idle rather than read the binlog.
-		c.Logger.Info("snapshot.mode=initial_only: the stored offset is past the snapshot; not streaming")
+		c.Logger.Info("the stored offset is past the snapshot; not streaming", zap.String("snapshot.mode", c.Mode), zap.Bool("no_stream", c.NoStream))
 		return nil
 	}
 	err = c.delayedStream(ctx, from, out)
@@ -154,7 +158,7 @@ func (c *Coordinator) read(ctx context.Context, from change.Position, out *progr
 // the source's error. always and initial_only take no stream from it.
 func (c *Coordinator) checkPosition(ctx context.Context, from change.Position) (change.Position, error) {
 	pc, ok := c.Source.(PositionChecker)
-	if !ok || c.SkipPositionCheck || from == nil || inProgress(from) || c.Mode == config.SnapshotAlways || c.Mode == config.SnapshotInitialOnly {
+	if !ok || c.SkipPositionCheck || from == nil || inProgress(from) || c.Mode == config.SnapshotAlways || c.streamless() {
 		return from, nil
 	}
 	err := pc.CheckPosition(ctx, from)
@@ -176,8 +180,8 @@ func (c *Coordinator) snapshotThenStream(ctx context.Context, from change.Positi
 	if c.Snapshotted != nil {
 		c.Snapshotted.Store(true)
 	}
-	if c.Mode == config.SnapshotInitialOnly {
-		c.Logger.Info("snapshot.mode=initial_only: snapshot done, not streaming")
+	if c.streamless() {
+		c.Logger.Info("snapshot done; not streaming", zap.String("snapshot.mode", c.Mode), zap.Bool("no_stream", c.NoStream))
 		return nil
 	}
 	return c.delayedStream(ctx, pos, out)
@@ -390,6 +394,11 @@ func (c *Coordinator) startNotes(from change.Position) []change.Event {
 		notes = c.Notify.Append(notes, notify.NewID(), notify.InitialSnapshot, typ)
 	}
 	return notes
+}
+
+// streamless reports whether the reading ends with the snapshot.
+func (c *Coordinator) streamless() bool {
+	return c.Mode == config.SnapshotInitialOnly || c.NoStream
 }
 
 // snapshotted reports whether this task has taken its snapshot already.

@@ -223,8 +223,11 @@ func newTask(c *config.Connector, d Deps, src Source, key []byte, id string) (*T
 		log = log.With(zap.String("task", id))
 		name = c.Name + " task " + id
 	}
+	if c.SnapshotConfigured != "" {
+		log.Info("snapshot.mode=configuration_based runs as a named mode", zap.String("as", c.SnapshotMode), zap.Bool("stream", !c.SnapshotNoStream))
+	}
 	task := &Task{
-		Name: name, Source: src, Mode: c.SnapshotMode, SnapshotDelay: c.SnapshotDelay, StreamingDelay: c.StreamingDelay, SkipPositionCheck: c.SkipPositionCheck,
+		Name: name, Source: src, Mode: c.SnapshotMode, NoStream: c.SnapshotNoStream, SnapshotDelay: c.SnapshotDelay, StreamingDelay: c.StreamingDelay, SkipPositionCheck: c.SkipPositionCheck,
 		QueueEvents: c.MaxQueueSize, QueueBytes: c.MaxQueueSizeInBytes,
 		Poller: PollerConfig{
 			Transforms: chain, KeyConverter: keyConv, ValueConverter: valConv,

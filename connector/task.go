@@ -33,7 +33,9 @@ type Task struct {
 	Name   string
 	Source Source
 	Mode   string // snapshot.mode
-	// SnapshotDelay, StreamingDelay and SkipPositionCheck: see Coordinator.
+	// NoStream, SnapshotDelay, StreamingDelay and SkipPositionCheck: see
+	// Coordinator.
+	NoStream                      bool
 	SnapshotDelay, StreamingDelay time.Duration
 	SkipPositionCheck             bool
 	// Notify and CopyInStream: see Coordinator.
@@ -366,7 +368,7 @@ func (t *Task) runOnce(ctx context.Context, pause <-chan struct{}) error {
 		pcfg.Combine = sp.Combine
 	}
 	poller := NewPoller(pcfg)
-	coord := &Coordinator{Source: t.Source, Mode: t.Mode, Queue: queue, Hooks: t.Hooks, Logger: log, Snapshotted: &t.snapshotted, FailAfter: t.FailAfter, Retriable: t.Retriable, Backoff: t.RetryWait, MaxBackoff: t.RetryWait,
+	coord := &Coordinator{Source: t.Source, Mode: t.Mode, NoStream: t.NoStream, Queue: queue, Hooks: t.Hooks, Logger: log, Snapshotted: &t.snapshotted, FailAfter: t.FailAfter, Retriable: t.Retriable, Backoff: t.RetryWait, MaxBackoff: t.RetryWait,
 		SnapshotDelay: t.SnapshotDelay, StreamingDelay: t.StreamingDelay, SkipPositionCheck: t.SkipPositionCheck, Notify: t.Notify, CopyInStream: t.CopyInStream}
 
 	readCtx, stopReading := context.WithCancel(context.Background())

@@ -259,6 +259,31 @@ func TestCoordinatorModes(t *testing.T) {
 	}
 }
 
+// configuration_based's data and schema switches without start.stream run
+// as always without streaming: a new snapshot at every start (an
+// unfinished one resumed), then nothing more.
+func TestCoordinatorSnapshotWithoutStream(t *testing.T) {
+	for _, tc := range []struct{ stored, want string }{
+		{"", "start(<nil>) snapshot(<nil>,true)"},
+		{`{"n":7,"snap":false}`, "start({7 false}) snapshot(<nil>,true)"},
+		{`{"n":7,"snap":true}`, "start({7 true}) snapshot({7 true},true)"},
+	} {
+		t.Run(tc.stored, func(t *testing.T) {
+			src := &fakeSource{}
+			store := &memStore{}
+			if tc.stored != "" {
+				_ = store.Commit(context.Background(), []byte("k"), []byte(tc.stored))
+			}
+			task := newTestTask(t, src, config.SnapshotAlways, store, &fakeProducer{})
+			task.NoStream = true
+			runToStream(t, task, src)
+			if got := src.called(); got != tc.want {
+				t.Fatalf("calls %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
 // runToStream runs task until its source streams, then stops it; with
 // initial_only, which never streams, until it ends by itself.
 func runToStream(t *testing.T, task *Task, src *fakeSource) {
@@ -267,7 +292,7 @@ func runToStream(t *testing.T, task *Task, src *fakeSource) {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- task.Run(ctx) }()
-	if task.Mode != config.SnapshotInitialOnly {
+	if task.Mode != config.SnapshotInitialOnly && !task.NoStream {
 		waitFor(t, "stream", func() bool { return strings.Contains(src.called(), "stream(") })
 		cancel()
 	}

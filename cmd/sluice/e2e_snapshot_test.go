@@ -792,6 +792,68 @@ func TestSnapshotModeOnRestart(t *testing.T) {
 	sl.Stop()
 }
 
+// TestConfigurationBasedSnapshot runs snapshot.mode=configuration_based's
+// switches as Debezium's ConfigurationBasedSnapshotter answers them,
+// whatever offset is stored: data and schema without start.stream take a
+// new snapshot at every start and stop (initial_only takes one only);
+// start.stream alone streams from the stored offset; all three snapshot at
+// every start, then stream.
+func TestConfigurationBasedSnapshot(t *testing.T) {
+	e := needServers(t)
+	d := newDB(t, e)
+	d.exec("CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL)")
+	d.exec("INSERT INTO t VALUES (1, 1), (2, 1)")
+	prefix := "e2e" + d.name[4:]
+	topic := prefix + "." + d.name + ".t"
+	const p = "snapshot.mode.configuration.based."
+	run := func(switches ...string) *daemon {
+		extra := map[string]string{"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false",
+			"snapshot.mode": "configuration_based"}
+		for _, k := range switches {
+			extra[p+k] = "true"
+		}
+		return startDaemon(t, e, "--log-format", "console", connectorFile(t, e, "c-"+d.name, prefix, d.name, extra))
+	}
+	got := func(n, skip int) string {
+		var out []string
+		for _, r := range consume(t, e, n, time.Minute, topic)[skip:] {
+			p := payload(t, r.Value)
+			row, _ := p["after"].(map[string]any)
+			out = append(out, fmt.Sprintf("%s:%v:%v", p["op"], row["id"], row["v"]))
+		}
+		return strings.Join(out, " ")
+	}
+
+	run("snapshot.data", "snapshot.schema").WaitExit(time.Minute)
+	d.exec("INSERT INTO t VALUES (3, 1)")
+	if log := run("snapshot.data", "snapshot.schema").WaitExit(time.Minute); !strings.Contains(log, "not streaming") {
+		t.Fatalf("configuration_based without start.stream did not say it does not stream:\n%s", tail(log, 3000))
+	}
+	if s := got(5, 0); s != "r:1:1 r:2:1 r:1:1 r:2:1 r:3:1" {
+		t.Fatalf("data and schema without start.stream, two starts: %s, want two snapshots, r:1:1 r:2:1 r:1:1 r:2:1 r:3:1", s)
+	}
+
+	d.exec("INSERT INTO t VALUES (4, 1)")
+	sl := run("start.stream")
+	sl.WaitLog("binlog streaming from", time.Minute)
+	d.exec("UPDATE t SET v = 2 WHERE id = 1")
+	if s := got(7, 5); s != "c:4:1 u:1:2" {
+		t.Fatalf("start.stream alone: %s, want the insert made while it was down and the update, c:4:1 u:1:2", s)
+	}
+	sl.Stop()
+
+	sl = run("snapshot.data", "snapshot.schema", "start.stream")
+	sl.WaitLog("binlog streaming from", time.Minute)
+	d.exec("INSERT INTO t VALUES (5, 1)")
+	if s := got(12, 7); s != "r:1:2 r:2:1 r:3:1 r:4:1 c:5:1" {
+		t.Fatalf("all three: %s, want a new snapshot then the stream, r:1:2 r:2:1 r:3:1 r:4:1 c:5:1", s)
+	}
+	sl.Stop()
+	if n := countRecords(t, e, topic); n != 12 {
+		t.Fatalf("%d records, want 12:\n%s", n, got(int(n), 0))
+	}
+}
+
 // TestOnDemandSnapshotSurrogateKey snapshots a table without a primary key
 // on demand, its chunks following the unique column the signal's
 // surrogate-key names, as Debezium's do: every row once, op "r".
