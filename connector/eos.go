@@ -13,6 +13,7 @@ import (
 
 	"github.com/sluice-cdc/sluice/config"
 	"github.com/sluice-cdc/sluice/internal/fault"
+	"github.com/sluice-cdc/sluice/internal/kafkaacl"
 	"github.com/sluice-cdc/sluice/offsets"
 )
 
@@ -84,7 +85,7 @@ func NewTxnWriter(ctx context.Context, s TxnSettings, wait time.Duration, log *z
 	t := &txnProducer{cl: cl, wait: wait, log: log, timeout: s.Timeout}
 	ictx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	if err := t.initID(ictx); err != nil {
+	if err := t.initID(ictx, s.ID); err != nil {
 		cl.Close()
 		return nil, err
 	}
@@ -96,11 +97,11 @@ func NewTxnWriter(ctx context.Context, s TxnSettings, wait time.Duration, log *z
 // initID has the client fetch its producer id now (the fencing), so that a
 // broker without transactions or an ACL that refuses the id stops the task
 // before it reads anything, with what went wrong named.
-func (t *txnProducer) initID(ctx context.Context) error {
+func (t *txnProducer) initID(ctx context.Context, id string) error {
 	if _, _, err := t.cl.ProducerID(ctx); err != nil {
 		err = fmt.Errorf("starting the Kafka transactions of exactly-once delivery: %w", err)
-		if errors.Is(err, kerr.TransactionalIDAuthorizationFailed) || errors.Is(err, kerr.ClusterAuthorizationFailed) {
-			return fault.Definite(fmt.Errorf("%w; grant the connector's principal WRITE and DESCRIBE on the transactional id, or set exactly.once.support=requested and the worker's exactly.once.source.support=disabled", err))
+		if kafkaacl.Refused(err) {
+			return kafkaacl.Explain(err, "WRITE and DESCRIBE on transactional id "+id+", or set exactly.once.support=requested and the worker's exactly.once.source.support=disabled")
 		}
 		if errors.Is(err, kerr.InvalidTransactionTimeout) {
 			return fault.Definite(fmt.Errorf("%w; set the worker's producer.transaction.timeout.ms at most the broker's transaction.max.timeout.ms", err))

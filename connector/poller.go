@@ -14,6 +14,7 @@ import (
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/converters"
 	"github.com/sluice-cdc/sluice/internal/fault"
+	"github.com/sluice-cdc/sluice/internal/kafkaacl"
 	"github.com/sluice-cdc/sluice/offsets"
 	"github.com/sluice-cdc/sluice/smt"
 )
@@ -412,7 +413,7 @@ func produceError(r *kgo.Record, err error) error {
 	if errors.Is(err, kerr.MessageTooLarge) || errors.Is(err, kerr.RecordListTooLarge) {
 		err = fmt.Errorf("%w; the record is %d bytes: raise the topic's max.message.bytes (or the broker's message.max.bytes) and the worker's producer.batch.size (Sluice's largest batch, which bounds a record as Kafka's max.request.size does), or make rows smaller with column.truncate.to.N.chars or column.exclude.list", err, len(r.Key)+len(r.Value))
 	}
-	return err
+	return kafkaacl.Explain(err, kafkaacl.Topic(r.Topic, "WRITE", "DESCRIBE"))
 }
 
 func keyText(k []byte) string {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/sluice-cdc/sluice/config"
 	"github.com/sluice-cdc/sluice/internal/fault"
+	"github.com/sluice-cdc/sluice/internal/kafkaacl"
 	"github.com/sluice-cdc/sluice/internal/kafkatopic"
 )
 
@@ -116,6 +117,9 @@ func (t *TopicCreator) ensure(ctx context.Context, topic string, g *config.Topic
 		// record to it: refresh now.
 		t.client.ForceMetadataRefresh()
 	case errors.Is(err, kerr.TopicAlreadyExists):
+	case kafkaacl.Refused(err):
+		return kafkaacl.Explain(fmt.Errorf("creating topic %s: %w", topic, err),
+			kafkaacl.Topic(topic, "CREATE")+" (or CREATE on the cluster), or create the topic yourself")
 	case g.Name != "" && (errors.Is(err, kerr.InvalidConfig) || errors.Is(err, kerr.InvalidPartitions) || errors.Is(err, kerr.InvalidReplicationFactor) || errors.Is(err, kerr.PolicyViolation)):
 		// The broker refuses what the group asks: retrying cannot help.
 		return fault.Definite(fmt.Errorf("creating topic %s with topic creation group %q (partitions %d, replication factor %d, configs %v): %w %s; correct the topic.creation.%s.* properties",

@@ -15,6 +15,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"go.uber.org/zap"
 
+	"github.com/sluice-cdc/sluice/internal/kafkaacl"
 	"github.com/sluice-cdc/sluice/internal/kafkatopic"
 )
 
@@ -201,7 +202,8 @@ func compactStrings(s []string) []string {
 func (s *KafkaStore) Load(ctx context.Context, key []byte) ([]byte, error) {
 	v, err := s.load(ctx, key)
 	if err != nil {
-		return nil, fmt.Errorf("loading offset for %s from %s: %w", key, s.cfg.Topic, err)
+		return nil, kafkaacl.Explain(fmt.Errorf("loading offset for %s from %s: %w", key, s.cfg.Topic, err),
+			kafkaacl.Topic(s.cfg.Topic, "READ", "DESCRIBE"))
 	}
 	return v, nil
 }
@@ -320,7 +322,8 @@ func (s *KafkaStore) Commit(ctx context.Context, key, value []byte) error {
 	select {
 	case err := <-done:
 		if err != nil {
-			return fmt.Errorf("committing offset for %s to %s: %w", key, s.cfg.Topic, err)
+			return kafkaacl.Explain(fmt.Errorf("committing offset for %s to %s: %w", key, s.cfg.Topic, err),
+				kafkaacl.Topic(s.cfg.Topic, "WRITE", "DESCRIBE"))
 		}
 		return nil
 	case <-ctx.Done():

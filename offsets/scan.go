@@ -7,6 +7,8 @@ import (
 	"maps"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/sluice-cdc/sluice/internal/kafkaacl"
 )
 
 // Scanner is implemented by stores that can list what they hold: a
@@ -45,7 +47,8 @@ func (s *KafkaStore) Scan(ctx context.Context, prefix []byte) (map[string][]byte
 		out[string(r.Key)] = r.Value
 	})
 	if err != nil {
-		return nil, fmt.Errorf("listing the offsets of %s in %s: %w", prefix, s.cfg.Topic, err)
+		return nil, kafkaacl.Explain(fmt.Errorf("listing the offsets of %s in %s: %w", prefix, s.cfg.Topic, err),
+			kafkaacl.Topic(s.cfg.Topic, "READ", "DESCRIBE"))
 	}
 	return out, nil
 }

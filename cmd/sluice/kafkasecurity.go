@@ -12,6 +12,7 @@ import (
 	"github.com/twmb/franz-go/pkg/sasl/scram"
 
 	"github.com/sluice-cdc/sluice/config"
+	"github.com/sluice-cdc/sluice/internal/kafkaacl"
 )
 
 // kafkaHint is what to check when the first Kafka call failed with err:
@@ -22,6 +23,10 @@ func kafkaHint(s config.KafkaSecurity, err error) string {
 	var badHost x509.HostnameError
 	var invalid x509.CertificateInvalidError
 	switch {
+	case kafkaacl.Refused(err):
+		// The error names the grant; the rest of the offsets topic's
+		// needs come with it.
+		return "the worker's principal needs DESCRIBE, READ and WRITE on the offsets topic (and CREATE on it, or on the cluster, while it is missing)"
 	case errors.Is(err, kerr.SaslAuthenticationFailed) && s.SASL != nil:
 		return "check the username and password in sasl.jaas.config, and that the user exists for sasl.mechanism=" + s.SASL.Mechanism
 	case errors.Is(err, kerr.IllegalSaslState), errors.Is(err, kerr.UnsupportedSaslMechanism):

@@ -15,6 +15,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"go.uber.org/zap"
 
+	"github.com/sluice-cdc/sluice/internal/kafkaacl"
 	"github.com/sluice-cdc/sluice/internal/kafkatopic"
 )
 
@@ -248,7 +249,8 @@ func lookupErr(o kadm.ListedOffset, ok bool, all kadm.ListedOffsets) error {
 func (s *KafkaStore) Empty(ctx context.Context) (bool, error) {
 	start, end, missing, err := s.offsets(ctx)
 	if err != nil {
-		return false, fmt.Errorf("checking whether schema history %s is empty: %w", s.cfg.Topic, err)
+		return false, kafkaacl.Explain(fmt.Errorf("checking whether schema history %s is empty: %w", s.cfg.Topic, err),
+			kafkaacl.Topic(s.cfg.Topic, "DESCRIBE"))
 	}
 	return missing || end <= start, nil
 }
@@ -258,7 +260,8 @@ func (s *KafkaStore) Empty(ctx context.Context) (bool, error) {
 // record. Records appended after the call started may or may not be seen.
 func (s *KafkaStore) Recover(ctx context.Context, fn func(Record) error) error {
 	if err := s.recover(ctx, fn); err != nil {
-		return fmt.Errorf("recovering schema history from %s: %w", s.cfg.Topic, err)
+		return kafkaacl.Explain(fmt.Errorf("recovering schema history from %s: %w", s.cfg.Topic, err),
+			kafkaacl.Topic(s.cfg.Topic, "READ", "DESCRIBE"))
 	}
 	return nil
 }
@@ -343,7 +346,8 @@ func (s *KafkaStore) Append(ctx context.Context, r Record) error {
 	defer s.appendMu.Unlock()
 	rec := &kgo.Record{Topic: s.cfg.Topic, Partition: historyPartition, Value: v}
 	if err := s.cl.ProduceSync(ctx, rec).FirstErr(); err != nil {
-		return fmt.Errorf("appending to schema history %s: %w", s.cfg.Topic, err)
+		return kafkaacl.Explain(fmt.Errorf("appending to schema history %s: %w", s.cfg.Topic, err),
+			kafkaacl.Topic(s.cfg.Topic, "WRITE", "DESCRIBE"))
 	}
 	s.log.Debug("appended schema history record", zap.Int64("offset", rec.Offset))
 	return nil

@@ -10,6 +10,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"go.uber.org/zap"
+
+	"github.com/sluice-cdc/sluice/internal/kafkaacl"
 )
 
 // signalPartition is the one partition Debezium's KafkaSignalChannel reads.
@@ -77,7 +79,12 @@ func (k *kafkaChannel) read(ctx context.Context) error {
 			}
 			if fe.Err.Error() != lastErr {
 				lastErr = fe.Err.Error()
-				k.log.Warn("the Kafka signal channel cannot be read yet; Sluice keeps trying (does the topic exist?)", zap.Error(fe.Err))
+				msg := "the Kafka signal channel cannot be read yet; Sluice keeps trying (does the topic exist?)"
+				if kafkaacl.Refused(fe.Err) {
+					msg = "the Kafka signal channel cannot be read: the broker's ACLs refuse it; grant the worker's principal " +
+						kafkaacl.Topic(k.cfg.Topic, "READ", "DESCRIBE") + "; Sluice keeps trying"
+				}
+				k.log.Warn(msg, zap.Error(fe.Err))
 			}
 		}
 		fs.EachRecord(k.record)
@@ -92,7 +99,7 @@ func (k *kafkaChannel) committed(ctx context.Context, adm *kadm.Client) (int64, 
 		return -1, nil // a group that never committed
 	}
 	if err != nil {
-		return 0, fmt.Errorf("reading consumer group %s's offset: %w", k.cfg.Group, err)
+		return 0, kafkaacl.Explain(fmt.Errorf("reading consumer group %s's offset: %w", k.cfg.Group, err), "DESCRIBE and READ on group "+k.cfg.Group)
 	}
 	if o, ok := resp.Lookup(k.cfg.Topic, signalPartition); ok && o.Err == nil && o.At >= 0 {
 		return o.At, nil

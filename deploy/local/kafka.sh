@@ -135,6 +135,14 @@ listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.se
 listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 log.dirs=${DATA}
 
+# ACLs, for the tests of what Sluice says when the broker refuses it: the
+# PLAINTEXT listener's clients (the tests' admin, Kafka Connect, this
+# broker's own controller) are ANONYMOUS, a super user; any other principal
+# may do what a resource without ACLs allows (Kafka's default denies it).
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+super.users=User:ANONYMOUS
+allow.everyone.if.no.acl.found=true
+
 # The daemon must create its topics itself.
 auto.create.topics.enable=false
 num.partitions=1

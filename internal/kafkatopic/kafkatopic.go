@@ -13,6 +13,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/sluice-cdc/sluice/internal/kafkaacl"
 )
 
 // Spec is a topic to create when it is missing.
@@ -30,11 +32,11 @@ type Spec struct {
 // the topic was there (or another client created it meanwhile).
 func Ensure(ctx context.Context, cl *kgo.Client, adm *kadm.Client, spec Spec) (td kadm.TopicDetail, created *kadm.CreateTopicResponse, err error) {
 	td, err = Describe(ctx, adm, spec.Topic)
-	if err != nil {
-		return td, nil, err
+	if err == nil && td.Err != nil && !errors.Is(td.Err, kerr.UnknownTopicOrPartition) {
+		err = fmt.Errorf("describing topic: %w", td.Err)
 	}
-	if td.Err != nil && !errors.Is(td.Err, kerr.UnknownTopicOrPartition) {
-		return td, nil, fmt.Errorf("describing topic: %w", td.Err)
+	if err != nil {
+		return td, nil, kafkaacl.Explain(err, kafkaacl.Topic(spec.Topic, "DESCRIBE"))
 	}
 	if td.Err == nil {
 		return td, nil, nil
@@ -50,8 +52,11 @@ func Ensure(ctx context.Context, cl *kgo.Client, adm *kadm.Client, spec Spec) (t
 		if resp.ErrMessage != "" {
 			err = fmt.Errorf("%w: %s", err, resp.ErrMessage)
 		}
-		return td, nil, fmt.Errorf("creating topic (partitions %d, replication factor %d): %w%s",
-			spec.Partitions, spec.ReplicationFactor, err, spec.Hint)
+		err = fmt.Errorf("creating topic (partitions %d, replication factor %d): %w", spec.Partitions, spec.ReplicationFactor, err)
+		if kafkaacl.Refused(err) {
+			return td, nil, kafkaacl.Explain(err, kafkaacl.Topic(spec.Topic, "CREATE")+" (or CREATE on the cluster), or create the topic yourself"+spec.Hint)
+		}
+		return td, nil, fmt.Errorf("%w%s", err, spec.Hint)
 	}
 	td, err = waitCreated(ctx, adm, spec.Topic, func() {
 		// The client caches metadata, the topic's absence included, for

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+
+	"github.com/sluice-cdc/sluice/internal/conformance"
+	"github.com/sluice-cdc/sluice/offsets"
+)
+
+// TestKafkaACLRefusals runs the daemon as a SCRAM user the local broker's
+// ACLs refuse one thing each (deploy/local/kafka.sh runs Kafka's
+// StandardAuthorizer): writing the data topics, creating them, writing or
+// reading the offsets topic, writing the schema history topic, and the
+// transactional id of exactly-once delivery. Each must stop the daemon
+// with an error that names what was refused and the grant that fixes it,
+// and store no offset past what Kafka did not take.
+func TestKafkaACLRefusals(t *testing.T) {
+	e := needServers(t)
+	sec := needSecureKafka(t)
+	adm := kadm.NewClient(newKafkaClient(t, e))
+	// Each case's resources and the operation refused on them. The
+	// broker allows everything on a resource without ACLs; one with an ACL
+	// allows only what its ACLs allow, so each resource also gets an ALLOW
+	// of every operation to every principal, and the DENY (which wins)
+	// takes one operation from the test's user alone.
+	topics := func(name string, prefixed bool, op kadm.ACLOperation) func(*kadm.ACLBuilder) *kadm.ACLBuilder {
+		return func(b *kadm.ACLBuilder) *kadm.ACLBuilder {
+			b = b.Topics(name).Operations(op)
+			if prefixed {
+				b = b.ResourcePatternType(kadm.ACLPatternPrefixed)
+			}
+			return b
+		}
+	}
+	cases := []struct {
+		name string
+		// on gives the resources of the case's prefix px, and op the
+		// operation refused.
+		on  func(px string) []func(*kadm.ACLBuilder) *kadm.ACLBuilder
+		eos bool
+		// prime: a first run without the ACLs stores an offset to read.
+		prime bool
+		// want is what the error must say, for prefix px and topic tp.
+		want func(px, tp string) []string
+	}{
+		{"data_topic_write", func(px string) []func(*kadm.ACLBuilder) *kadm.ACLBuilder {
+			return []func(*kadm.ACLBuilder) *kadm.ACLBuilder{topics(px+".", true, kadm.OpWrite)}
+		}, false, false, func(px, tp string) []string {
+			return []string{"kafka did not accept a record for topic " + tp, "TOPIC_AUTHORIZATION_FAILED", "grant it WRITE and DESCRIBE on topic " + tp}
+		}},
+		{"data_topic_create", func(px string) []func(*kadm.ACLBuilder) *kadm.ACLBuilder {
+			return []func(*kadm.ACLBuilder) *kadm.ACLBuilder{topics(px+".", true, kadm.OpCreate),
+				func(b *kadm.ACLBuilder) *kadm.ACLBuilder { return b.Clusters().Operations(kadm.OpCreate) }}
+		}, false, false, func(px, tp string) []string {
+			return []string{"creating topic " + tp, "TOPIC_AUTHORIZATION_FAILED", "grant it CREATE on topic " + tp + " (or CREATE on the cluster), or create the topic yourself"}
+		}},
+		{"offsets_write", func(px string) []func(*kadm.ACLBuilder) *kadm.ACLBuilder {
+			return []func(*kadm.ACLBuilder) *kadm.ACLBuilder{topics(px+"-offsets", false, kadm.OpWrite)}
+		}, false, false, func(px, tp string) []string {
+			return []string{"committing offset", "TOPIC_AUTHORIZATION_FAILED", "grant it WRITE and DESCRIBE on topic " + px + "-offsets"}
+		}},
+		{"offsets_read", func(px string) []func(*kadm.ACLBuilder) *kadm.ACLBuilder {
+			return []func(*kadm.ACLBuilder) *kadm.ACLBuilder{topics(px+"-offsets", false, kadm.OpRead)}
+		}, false, true, func(px, tp string) []string {
+			return []string{"loading offset", "TOPIC_AUTHORIZATION_FAILED", "grant it READ and DESCRIBE on topic " + px + "-offsets"}
+		}},
+		{"history_write", func(px string) []func(*kadm.ACLBuilder) *kadm.ACLBuilder {
+			return []func(*kadm.ACLBuilder) *kadm.ACLBuilder{topics(px+"-history", false, kadm.OpWrite)}
+		}, false, false, func(px, tp string) []string {
+			return []string{"appending to schema history", "TOPIC_AUTHORIZATION_FAILED", "grant it WRITE and DESCRIBE on topic " + px + "-history"}
+		}},
+		{"transactional_id", func(px string) []func(*kadm.ACLBuilder) *kadm.ACLBuilder {
+			return []func(*kadm.ACLBuilder) *kadm.ACLBuilder{func(b *kadm.ACLBuilder) *kadm.ACLBuilder {
+				return b.TransactionalIDs(px).ResourcePatternType(kadm.ACLPatternPrefixed).Operations(kadm.OpWrite)
+			}}
+		}, true, false, func(px, tp string) []string {
+			return []string{"TRANSACTIONAL_ID_AUTHORIZATION_FAILED", "grant it WRITE and DESCRIBE on transactional id " + px + "-c-"}
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d := newDB(t, e)
+			d.exec("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20))")
+			d.exec("INSERT INTO t VALUES (1, 'one')")
+			px := "acl" + d.name[4:]
+			user := px + "-user"
+			addSCRAMUser(t, e, user, "acl-secret")
+			acls := func(create bool) {
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				defer cancel()
+				for _, on := range c.on(px) {
+					deny := on(kadm.NewACLs().Deny("User:" + user).DenyHosts())
+					allow := on(kadm.NewACLs().Allow("User:*").AllowHosts()).Operations(kadm.OpAll)
+					for _, b := range []*kadm.ACLBuilder{allow, deny} {
+						if !create {
+							_, _ = adm.DeleteACLs(ctx, b)
+							continue
+						}
+						res, err := adm.CreateACLs(ctx, b)
+						for _, r := range res {
+							err = errors.Join(err, r.Err)
+						}
+						if err != nil {
+							t.Fatalf("creating the ACLs: %v", err)
+						}
+					}
+				}
+			}
+			t.Cleanup(func() { acls(false) })
+			name := "c-" + d.name
+			cfg := connectorFile(t, e, name, px, d.name, map[string]string{"schema.history.internal.kafka.topic": px + "-history"})
+			worker := fmt.Sprintf("security.protocol=SASL_PLAINTEXT\nsasl.mechanism=SCRAM-SHA-256\n"+
+				"sasl.jaas.config=%s required username=\"%s\" password=\"acl-secret\";\n"+
+				"offset.storage.topic=%s-offsets\ngroup.id=%s\n", scramModule, user, px, px)
+			if c.eos {
+				worker += "exactly.once.source.support=enabled\n"
+			}
+			wf := filepath.Join(t.TempDir(), "worker.properties")
+			writeFile(t, wf, worker)
+			run := func() *daemon {
+				return conformance.StartDaemon(t, binPath, "run", "--worker-config", wf, "--bootstrap-servers", sec.sasl, "--log-format", "console", cfg)
+			}
+			tp := px + "." + d.name + ".t"
+			if c.prime {
+				sl := run()
+				sl.WaitLog("binlog streaming from", time.Minute)
+				for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(300 * time.Millisecond) {
+					if _, _, ok := storedOffset(t, e, px+"-offsets", offsets.Key(name, px)); ok {
+						break
+					}
+					if time.Now().After(deadline) {
+						t.Fatal("no offset stored by the first run")
+					}
+				}
+				sl.Stop()
+			}
+			acls(true)
+			out := waitRefused(t, run(), c.want(px, tp)...)
+			t.Logf("refused:\n%s", tail(out, 1500))
+
+			// Granted, the connector reads on and loses nothing: the row
+			// the refused run could not deliver, then a new one.
+			acls(false)
+			sl := run()
+			sl.WaitLog("binlog streaming from", time.Minute)
+			d.exec("INSERT INTO t VALUES (2, 'two')")
+			for deadline := time.Now().Add(time.Minute); ; time.Sleep(500 * time.Millisecond) {
+				ids := map[any]bool{}
+				for _, r := range consume(t, e, 1, time.Minute, tp) {
+					if row, ok := payload(t, r.Value)["after"].(map[string]any); ok {
+						ids[row["id"]] = true
+					}
+				}
+				if ids[float64(1)] && ids[float64(2)] {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("after the grant the topic holds rows %v, want 1 and 2", ids)
+				}
+			}
+			sl.Stop()
+		})
+	}
+}
