@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/sluice-cdc/sluice/internal/conformance"
 	"github.com/sluice-cdc/sluice/offsets"
@@ -92,27 +93,7 @@ func TestKafkaACLRefusals(t *testing.T) {
 			px := "acl" + d.name[4:]
 			user := px + "-user"
 			addSCRAMUser(t, e, user, "acl-secret")
-			acls := func(create bool) {
-				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-				defer cancel()
-				for _, on := range c.on(px) {
-					deny := on(kadm.NewACLs().Deny("User:" + user).DenyHosts())
-					allow := on(kadm.NewACLs().Allow("User:*").AllowHosts()).Operations(kadm.OpAll)
-					for _, b := range []*kadm.ACLBuilder{allow, deny} {
-						if !create {
-							_, _ = adm.DeleteACLs(ctx, b)
-							continue
-						}
-						res, err := adm.CreateACLs(ctx, b)
-						for _, r := range res {
-							err = errors.Join(err, r.Err)
-						}
-						if err != nil {
-							t.Fatalf("creating the ACLs: %v", err)
-						}
-					}
-				}
-			}
+			acls := func(create bool) { setACLs(t, adm, user, c.on(px), create) }
 			t.Cleanup(func() { acls(false) })
 			name := "c-" + d.name
 			cfg := connectorFile(t, e, name, px, d.name, map[string]string{"schema.history.internal.kafka.topic": px + "-history"})
@@ -168,4 +149,86 @@ func TestKafkaACLRefusals(t *testing.T) {
 			sl.Stop()
 		})
 	}
+}
+
+// setACLs adds (or, create false, removes) on each resource of on an
+// ALLOW of every operation to every principal and a DENY of on's operation
+// to user alone. The broker allows everything on a resource without ACLs
+// but only what the ACLs allow on one with them: the ALLOW keeps it so for
+// every other principal, and the DENY wins for user.
+func setACLs(t *testing.T, adm *kadm.Client, user string, on []func(*kadm.ACLBuilder) *kadm.ACLBuilder, create bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, f := range on {
+		deny := f(kadm.NewACLs().Deny("User:" + user).DenyHosts())
+		allow := f(kadm.NewACLs().Allow("User:*").AllowHosts()).Operations(kadm.OpAll)
+		for _, b := range []*kadm.ACLBuilder{allow, deny} {
+			if !create {
+				_, _ = adm.DeleteACLs(ctx, b)
+				continue
+			}
+			res, err := adm.CreateACLs(ctx, b)
+			for _, r := range res {
+				err = errors.Join(err, r.Err)
+			}
+			if err != nil {
+				t.Fatalf("creating the ACLs: %v", err)
+			}
+		}
+	}
+}
+
+// TestKafkaACLSignalChannel runs the Kafka signal channel as a user the
+// broker refuses READ on the signal topic: the connector streams on, the
+// channel warns naming the grant and keeps trying, and once granted it
+// reads the signal sent meanwhile and takes the snapshot it asks for.
+func TestKafkaACLSignalChannel(t *testing.T) {
+	e := needServers(t)
+	sec := needSecureKafka(t)
+	d := newDB(t, e)
+	snapshotTable(t, d, 20)
+	signalTable(d)
+	px := "acl" + d.name[4:]
+	user := px + "-user"
+	addSCRAMUser(t, e, user, "acl-secret")
+	cl := newKafkaClient(t, e, kgo.DefaultProduceTopic(px+"-signal"))
+	adm := kadm.NewClient(cl)
+	if _, err := adm.CreateTopic(context.Background(), 1, -1, nil, px+"-signal"); err != nil {
+		t.Fatalf("creating the signal topic: %v", err)
+	}
+	on := []func(*kadm.ACLBuilder) *kadm.ACLBuilder{func(b *kadm.ACLBuilder) *kadm.ACLBuilder {
+		return b.Topics(px + "-signal").Operations(kadm.OpRead)
+	}}
+	setACLs(t, adm, user, on, true)
+	t.Cleanup(func() { setACLs(t, adm, user, on, false) })
+
+	cfg := connectorFile(t, e, "c-"+d.name, px, d.name, map[string]string{
+		"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false",
+		"snapshot.mode": "no_data", "signal.data.collection": d.name + ".debezium_signal",
+		"signal.enabled.channels": "source,kafka", "signal.kafka.groupId": "g-" + d.name,
+	})
+	wf := filepath.Join(t.TempDir(), "worker.properties")
+	writeFile(t, wf, fmt.Sprintf("security.protocol=SASL_PLAINTEXT\nsasl.mechanism=SCRAM-SHA-256\n"+
+		"sasl.jaas.config=%s required username=\"%s\" password=\"acl-secret\";\n", scramModule, user))
+	sl := conformance.StartDaemon(t, binPath, "run", "--worker-config", wf, "--bootstrap-servers", sec.sasl, "--log-format", "console", cfg)
+	sl.WaitLog("binlog streaming from", time.Minute)
+	sl.WaitLog("the Kafka signal channel cannot be read: the broker's ACLs refuse it; grant the worker's principal READ and DESCRIBE on topic "+px+"-signal", time.Minute)
+	signal := &kgo.Record{Key: []byte(px), Value: []byte(fmt.Sprintf(`{"id": "a1", "type": "execute-snapshot", "data": {"data-collections": ["%s.t"], "type": "incremental"}}`, d.name))}
+	if err := cl.ProduceSync(context.Background(), signal).FirstErr(); err != nil {
+		t.Fatalf("producing the signal: %v", err)
+	}
+
+	setACLs(t, adm, user, on, false)
+	sl.WaitLog("on-demand snapshot finished", 90*time.Second)
+	reads := 0
+	for _, r := range consume(t, e, 20, 30*time.Second, px+"."+d.name+".t") {
+		if payload(t, r.Value)["op"] == "r" {
+			reads++
+		}
+	}
+	if reads != 20 {
+		t.Errorf("%d read events of t after the grant, want 20", reads)
+	}
+	sl.Stop()
 }
