@@ -21,7 +21,8 @@ import (
 // reading the offsets topic, writing the schema history topic, and the
 // transactional id of exactly-once delivery. Each must stop the daemon
 // with an error that names what was refused and the grant that fixes it,
-// and store no offset past what Kafka did not take.
+// and store no offset past what Kafka did not take. The reads (offsets,
+// schema history) are refused on a restart, after a first run stored them.
 func TestKafkaACLRefusals(t *testing.T) {
 	e := needServers(t)
 	sec := needSecureKafka(t)
@@ -76,6 +77,11 @@ func TestKafkaACLRefusals(t *testing.T) {
 			return []func(*kadm.ACLBuilder) *kadm.ACLBuilder{topics(px+"-history", false, kadm.OpWrite)}
 		}, false, false, func(px, tp string) []string {
 			return []string{"appending to schema history", "TOPIC_AUTHORIZATION_FAILED", "grant it WRITE and DESCRIBE on topic " + px + "-history"}
+		}},
+		{"history_read", func(px string) []func(*kadm.ACLBuilder) *kadm.ACLBuilder {
+			return []func(*kadm.ACLBuilder) *kadm.ACLBuilder{topics(px+"-history", false, kadm.OpRead)}
+		}, false, true, func(px, tp string) []string {
+			return []string{"recovering schema history", "TOPIC_AUTHORIZATION_FAILED", "grant it READ and DESCRIBE on topic " + px + "-history"}
 		}},
 		{"transactional_id", func(px string) []func(*kadm.ACLBuilder) *kadm.ACLBuilder {
 			return []func(*kadm.ACLBuilder) *kadm.ACLBuilder{func(b *kadm.ACLBuilder) *kadm.ACLBuilder {
