@@ -162,7 +162,16 @@ func (t *txnProducer) Commit(ctx context.Context, offset *kgo.Record, ready func
 		return err
 	}
 	if perr != nil {
-		return fmt.Errorf("writing the offset in the Kafka transaction: %w", perr)
+		err := fmt.Errorf("writing the offset in the Kafka transaction: %w", perr)
+		if !kafkaacl.Refused(perr) {
+			return err // the task restarts; its new producer aborts this one's transaction
+		}
+		// Refused by the broker's ACLs: a restart would meet it again, so
+		// the task stops, its transaction aborted now.
+		if aerr := t.Abort(ctx); aerr != nil {
+			t.log.Warn("aborting the Kafka transaction failed; the next start aborts it", zap.Error(aerr))
+		}
+		return kafkaacl.Explain(err, kafkaacl.Topic(offset.Topic, "WRITE", "DESCRIBE"))
 	}
 	if err := t.end(ctx, kgo.TryCommit); err != nil {
 		if fenced(err) {

@@ -57,6 +57,11 @@ func TestKafkaACLRefusals(t *testing.T) {
 		}, false, false, func(px, tp string) []string {
 			return []string{"kafka did not accept a record for topic " + tp, "TOPIC_AUTHORIZATION_FAILED", "grant it WRITE and DESCRIBE on topic " + tp}
 		}},
+		{"data_topic_write_exactly_once", func(px string) []func(*kadm.ACLBuilder) *kadm.ACLBuilder {
+			return []func(*kadm.ACLBuilder) *kadm.ACLBuilder{topics(px+".", true, kadm.OpWrite)}
+		}, true, false, func(px, tp string) []string {
+			return []string{"TOPIC_AUTHORIZATION_FAILED", "grant it WRITE and DESCRIBE on topic " + tp}
+		}},
 		{"data_topic_create", func(px string) []func(*kadm.ACLBuilder) *kadm.ACLBuilder {
 			return []func(*kadm.ACLBuilder) *kadm.ACLBuilder{topics(px+".", true, kadm.OpCreate),
 				func(b *kadm.ACLBuilder) *kadm.ACLBuilder { return b.Clusters().Operations(kadm.OpCreate) }}
@@ -67,6 +72,11 @@ func TestKafkaACLRefusals(t *testing.T) {
 			return []func(*kadm.ACLBuilder) *kadm.ACLBuilder{topics(px+"-offsets", false, kadm.OpWrite)}
 		}, false, false, func(px, tp string) []string {
 			return []string{"committing offset", "TOPIC_AUTHORIZATION_FAILED", "grant it WRITE and DESCRIBE on topic " + px + "-offsets"}
+		}},
+		{"offsets_write_exactly_once", func(px string) []func(*kadm.ACLBuilder) *kadm.ACLBuilder {
+			return []func(*kadm.ACLBuilder) *kadm.ACLBuilder{topics(px+"-offsets", false, kadm.OpWrite)}
+		}, true, false, func(px, tp string) []string {
+			return []string{"TOPIC_AUTHORIZATION_FAILED", "grant it WRITE and DESCRIBE on topic " + px + "-offsets"}
 		}},
 		{"offsets_read", func(px string) []func(*kadm.ACLBuilder) *kadm.ACLBuilder {
 			return []func(*kadm.ACLBuilder) *kadm.ACLBuilder{topics(px+"-offsets", false, kadm.OpRead)}
