@@ -413,7 +413,14 @@ func produceError(r *kgo.Record, err error) error {
 	if errors.Is(err, kerr.MessageTooLarge) || errors.Is(err, kerr.RecordListTooLarge) {
 		err = fmt.Errorf("%w; the record is %d bytes: raise the topic's max.message.bytes (or the broker's message.max.bytes) and the worker's producer.batch.size (Sluice's largest batch, which bounds a record as Kafka's max.request.size does), or make rows smaller with column.truncate.to.N.chars or column.exclude.list", err, len(r.Key)+len(r.Value))
 	}
-	return kafkaacl.Explain(err, kafkaacl.Topic(r.Topic, "WRITE", "DESCRIBE"))
+	grant := kafkaacl.Topic(r.Topic, "WRITE", "DESCRIBE")
+	switch {
+	case errors.Is(err, kerr.ClusterAuthorizationFailed):
+		grant = "IDEMPOTENT_WRITE on the cluster (brokers before Kafka 2.8 ask it of an idempotent producer)"
+	case errors.Is(err, kerr.TransactionalIDAuthorizationFailed):
+		grant = "WRITE and DESCRIBE on the connector's transactional id"
+	}
+	return kafkaacl.Explain(err, grant)
 }
 
 func keyText(k []byte) string {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/converters/jsonconv"
+	"github.com/sluice-cdc/sluice/internal/fault"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -52,6 +53,29 @@ func TestProduceErrorNamesTheSizeSettings(t *testing.T) {
 	}
 	if !errors.Is(err, kerr.MessageTooLarge) {
 		t.Errorf("%v does not wrap kerr.MessageTooLarge", err)
+	}
+}
+
+// A refusal by the broker's ACLs names the grant for what was refused:
+// the topic, the cluster (an idempotent producer on an old broker) or the
+// transactional id.
+func TestProduceErrorNamesTheGrant(t *testing.T) {
+	r := &kgo.Record{Topic: "db.t", Key: []byte(`{"id":1}`)}
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{kerr.TopicAuthorizationFailed, "grant it WRITE and DESCRIBE on topic db.t"},
+		{kerr.ClusterAuthorizationFailed, "grant it IDEMPOTENT_WRITE on the cluster"},
+		{kerr.TransactionalIDAuthorizationFailed, "grant it WRITE and DESCRIBE on the connector's transactional id"},
+	} {
+		err := produceError(r, tc.err)
+		if !strings.Contains(err.Error(), tc.want) || !fault.IsDefinite(err) || !errors.Is(err, tc.err) {
+			t.Errorf("%v: got %v (definite %t), want one containing %q", tc.err, err, fault.IsDefinite(err), tc.want)
+		}
+	}
+	if err := produceError(r, kerr.NotLeaderForPartition); fault.IsDefinite(err) || strings.Contains(err.Error(), "grant") {
+		t.Errorf("another error: %v", err)
 	}
 }
 
