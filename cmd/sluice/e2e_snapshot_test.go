@@ -753,16 +753,7 @@ func TestSnapshotModeOnRestart(t *testing.T) {
 		extra["snapshot.mode"] = mode
 		return startDaemon(t, e, "--log-format", "console", connectorFile(t, e, "c-"+d.name, prefix, d.name, extra))
 	}
-	// got is the topic's records as op:id:v, after the first skip.
-	got := func(n, skip int) string {
-		var out []string
-		for _, r := range consume(t, e, n, time.Minute, topic)[skip:] {
-			p := payload(t, r.Value)
-			row, _ := p["after"].(map[string]any)
-			out = append(out, fmt.Sprintf("%s:%v:%v", p["op"], row["id"], row["v"]))
-		}
-		return strings.Join(out, " ")
-	}
+	got := opIDV(t, e, topic)
 
 	run("initial_only").WaitExit(time.Minute)
 	d.exec("INSERT INTO t VALUES (3, 1)")
@@ -792,6 +783,21 @@ func TestSnapshotModeOnRestart(t *testing.T) {
 	sl.Stop()
 }
 
+// opIDV reads topic's records (schemaless JSON) as op:id:v: got(n, skip)
+// waits for n records and gives those after the first skip.
+func opIDV(t *testing.T, e env, topic string) func(n, skip int) string {
+	return func(n, skip int) string {
+		t.Helper()
+		var out []string
+		for _, r := range consume(t, e, n, time.Minute, topic)[skip:] {
+			p := payload(t, r.Value)
+			row, _ := p["after"].(map[string]any)
+			out = append(out, fmt.Sprintf("%s:%v:%v", p["op"], row["id"], row["v"]))
+		}
+		return strings.Join(out, " ")
+	}
+}
+
 // TestConfigurationBasedSnapshot runs snapshot.mode=configuration_based's
 // switches as Debezium's ConfigurationBasedSnapshotter answers them,
 // whatever offset is stored: data and schema without start.stream take a
@@ -814,15 +820,7 @@ func TestConfigurationBasedSnapshot(t *testing.T) {
 		}
 		return startDaemon(t, e, "--log-format", "console", connectorFile(t, e, "c-"+d.name, prefix, d.name, extra))
 	}
-	got := func(n, skip int) string {
-		var out []string
-		for _, r := range consume(t, e, n, time.Minute, topic)[skip:] {
-			p := payload(t, r.Value)
-			row, _ := p["after"].(map[string]any)
-			out = append(out, fmt.Sprintf("%s:%v:%v", p["op"], row["id"], row["v"]))
-		}
-		return strings.Join(out, " ")
-	}
+	got := opIDV(t, e, topic)
 
 	run("snapshot.data", "snapshot.schema").WaitExit(time.Minute)
 	d.exec("INSERT INTO t VALUES (3, 1)")
