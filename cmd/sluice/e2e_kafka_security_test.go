@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/sasl/scram"
 
 	"github.com/sluice-cdc/sluice/internal/conformance"
 	"github.com/sluice-cdc/sluice/offsets"
@@ -111,6 +113,34 @@ func addSCRAMUser(t *testing.T, e env, user, password string) {
 			t.Fatalf("adding the SCRAM user %s (%s): %v", user, m, err)
 		}
 	}
+	waitSCRAMLogin(t, user, password)
+}
+
+// waitSCRAMLogin waits until the broker's SASL listener takes user's
+// login: the credentials reach its SCRAM cache a moment after the admin
+// call returns, and a daemon started at once failed its login.
+func waitSCRAMLogin(t *testing.T, user, password string) {
+	t.Helper()
+	addr := os.Getenv("SLUICE_TEST_KAFKA_SASL")
+	if addr == "" {
+		return
+	}
+	var err error
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		var cl *kgo.Client
+		cl, err = kgo.NewClient(kgo.SeedBrokers(addr), kgo.SASL(scram.Auth{User: user, Pass: password}.AsSha256Mechanism()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err = cl.Ping(ctx)
+		cancel()
+		cl.Close()
+		if err == nil {
+			return
+		}
+	}
+	t.Fatalf("the SCRAM user %s cannot log in at %s: %v", user, addr, err)
 }
 
 // TestKafkaSecurityEndToEnd runs the daemon against the broker's SASL_SSL
