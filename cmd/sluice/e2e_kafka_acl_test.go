@@ -104,12 +104,7 @@ func TestKafkaACLRefusals(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			d := newDB(t, e)
-			d.exec("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20))")
-			d.exec("INSERT INTO t VALUES (1, 'one')")
-			px := "acl" + d.name[4:]
-			user := px + "-user"
-			addSCRAMUser(t, e, user, "acl-secret")
+			d, px, user := aclUser(t, e)
 			acls := func(create bool) { setACLs(t, adm, user, c.on(px), create) }
 			t.Cleanup(func() { acls(false) })
 			name := "c-" + d.name
@@ -260,12 +255,7 @@ func TestKafkaACLDocumentedGrants(t *testing.T) {
 	e := needServers(t)
 	sec := needSecureKafka(t)
 	adm := kadm.NewClient(newKafkaClient(t, e))
-	d := newDB(t, e)
-	d.exec("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20))")
-	d.exec("INSERT INTO t VALUES (1, 'one')")
-	px := "acl" + d.name[4:]
-	user := px + "-user"
-	addSCRAMUser(t, e, user, "acl-secret")
+	d, px, user := aclUser(t, e)
 	grant := func(name string, pattern kadm.ACLPattern, ops ...kadm.ACLOperation) *kadm.ACLBuilder {
 		return kadm.NewACLs().Allow("User:" + user).AllowHosts().Topics(name).ResourcePatternType(pattern).Operations(ops...)
 	}
@@ -324,4 +314,17 @@ func TestKafkaACLDocumentedGrants(t *testing.T) {
 			t.Errorf("logged: %s", l)
 		}
 	}
+}
+
+// aclUser makes a database whose table t holds row 1, and a SCRAM user
+// (password acl-secret) named for it: px is the test's topic prefix.
+func aclUser(t *testing.T, e env) (d *db, px, user string) {
+	t.Helper()
+	d = newDB(t, e)
+	d.exec("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20))")
+	d.exec("INSERT INTO t VALUES (1, 'one')")
+	px = "acl" + d.name[4:]
+	user = px + "-user"
+	addSCRAMUser(t, e, user, "acl-secret")
+	return d, px, user
 }
