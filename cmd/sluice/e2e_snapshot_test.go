@@ -742,11 +742,7 @@ func (d *db) grantSluice(privs, table string) {
 // while it was down arrives in the new snapshot's rows only).
 func TestSnapshotModeOnRestart(t *testing.T) {
 	e := needServers(t)
-	d := newDB(t, e)
-	d.exec("CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL)")
-	d.exec("INSERT INTO t VALUES (1, 1), (2, 1)")
-	prefix := "e2e" + d.name[4:]
-	topic := prefix + "." + d.name + ".t"
+	d, prefix, topic := twoRowTable(t, e)
 	extra := map[string]string{"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false",
 		"snapshot.mode": "initial_only"}
 	run := func(mode string) *daemon {
@@ -783,6 +779,17 @@ func TestSnapshotModeOnRestart(t *testing.T) {
 	sl.Stop()
 }
 
+// twoRowTable makes a database whose table t (id, v) holds rows 1 and 2,
+// and names the connector's topic prefix and t's topic.
+func twoRowTable(t *testing.T, e env) (d *db, prefix, topic string) {
+	t.Helper()
+	d = newDB(t, e)
+	d.exec("CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL)")
+	d.exec("INSERT INTO t VALUES (1, 1), (2, 1)")
+	prefix = "e2e" + d.name[4:]
+	return d, prefix, prefix + "." + d.name + ".t"
+}
+
 // opIDV reads topic's records (schemaless JSON) as op:id:v: got(n, skip)
 // waits for n records and gives those after the first skip.
 func opIDV(t *testing.T, e env, topic string) func(n, skip int) string {
@@ -806,11 +813,7 @@ func opIDV(t *testing.T, e env, topic string) func(n, skip int) string {
 // every start, then stream.
 func TestConfigurationBasedSnapshot(t *testing.T) {
 	e := needServers(t)
-	d := newDB(t, e)
-	d.exec("CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL)")
-	d.exec("INSERT INTO t VALUES (1, 1), (2, 1)")
-	prefix := "e2e" + d.name[4:]
-	topic := prefix + "." + d.name + ".t"
+	d, prefix, topic := twoRowTable(t, e)
 	const p = "snapshot.mode.configuration.based."
 	run := func(switches ...string) *daemon {
 		extra := map[string]string{"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false",
