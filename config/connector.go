@@ -1090,7 +1090,7 @@ var connectorKnownIgnored = []string{
 	"include.schema.comments", "include.query", "column.", "message.key.columns", "datatype.propagate.source.type",
 	"provide.transaction.metadata", "transaction.metadata.factory", "heartbeat.", "skipped.operations",
 	"skip.messages.without.change", "topic.naming.strategy", "topic.delimiter", "topic.heartbeat.prefix",
-	"topic.transaction", "topic.cache.size", "schema.name.adjustment.mode", "field.name.adjustment.mode",
+	"topic.transaction", "topic.cache.size", "topic.regex", "topic.replacement", "topic.key.", "schema.name.adjustment.mode", "field.name.adjustment.mode",
 	"sourceinfo.struct.maker", "converters", "post.processors", "unavailable.value.placeholder",
 	"event.deserialization.failure.handling.mode", "event.converting.failure.handling.mode", "resolve.create.table.like.schema",
 	"ddl.parser.type", "custom.metric.tags", "extended.headers.enabled", "statistics.metrics.enabled",

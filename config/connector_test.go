@@ -1343,3 +1343,38 @@ func TestExactlyOnceSettings(t *testing.T) {
 		t.Errorf("Vitess with required: %v, want a refusal", es)
 	}
 }
+
+// DefaultRegexTopicNamingStrategy is taken for the binlog connectors with
+// Debezium's checks, and a replacement naming a group the regex lacks is
+// refused at start; the Vitess source refuses the strategy.
+func TestRegexTopicNaming(t *testing.T) {
+	c, warns := mustParse(t, with("topic.naming.strategy", RegexTopicNaming, "topic.regex", `(.*)_\d+`,
+		"topic.replacement", "$1_all", "topic.key.field.name", "origin"))
+	if r := c.TopicNaming.Regex; r == nil || r.TopicReplacement != "$1_all" || r.KeyField != "origin" || r.KeyRegex != nil {
+		t.Errorf("TopicNaming.Regex %+v", c.TopicNaming.Regex)
+	}
+	for _, w := range warns {
+		t.Errorf("warning: %s", w)
+	}
+	for _, x := range []struct {
+		kv   []any
+		want string
+	}{
+		{nil, `property "topic.regex" is required; set it to the regex that picks the tables' topics to route`},
+		{[]any{"topic.regex", "(.*)"}, `property "topic.replacement" must be non-empty when topic.regex is set`},
+		{[]any{"topic.regex", "(.*)", "topic.replacement", "$2"}, `property "topic.replacement": value "$2" replacement "$2": no group 2; refer only to groups topic.regex has`},
+		{[]any{"topic.regex", "(?=a).*", "topic.replacement", "x"}, `property "topic.regex": value "(?=a).*" "(?=a).*" is not a regular expression Sluice can run (RE2 syntax: no lookaround or backreferences)`},
+		{[]any{"topic.regex", "(.*)", "topic.replacement", "x", "topic.key.field.regex", "(.*)"}, `property "topic.key.field.replacement" must be non-empty when topic.key.field.regex is set`},
+		{[]any{"topic.regex", "(.*)", "topic.replacement", "x", "topic.key.field.name", " "}, `property "topic.key.field.name" is empty; name the key field`},
+	} {
+		es := parseErrs(t, with(append([]any{"topic.naming.strategy", RegexTopicNaming}, x.kv...)...))
+		if !strings.Contains(es.Error(), x.want) || len(es) != 1 {
+			t.Errorf("%q: got\n%v\nwant one error with %s", x.kv, es, x.want)
+		}
+	}
+	vt := with("connector.class", "io.debezium.connector.vitess.VitessConnector", "vitess.keyspace", "ks",
+		"topic.naming.strategy", RegexTopicNaming, "topic.regex", "(.*)", "topic.replacement", "x")
+	if es := parseErrs(t, vt); !strings.Contains(es.Error(), `"topic.naming.strategy"`) {
+		t.Errorf("Vitess with the regex strategy: %v, want a refusal", es)
+	}
+}

@@ -1,6 +1,12 @@
 package config
 
-import "strings"
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/sluice-cdc/sluice/internal/javaregex"
+)
 
 // metadataTopics reads the properties of the records Debezium writes beside
 // the data: transaction metadata and heartbeats, and their topic names.
@@ -10,7 +16,12 @@ func (r *reader) metadataTopics(c *Connector) {
 	c.TopicNaming.Delimiter = delim
 	if c.Flavor != FlavorVitess {
 		v, _ := r.lookup("topic.naming.strategy")
-		c.TopicNaming.Unicode = strings.TrimSpace(v) == UnicodeTopicNaming
+		switch strings.TrimSpace(v) {
+		case UnicodeTopicNaming:
+			c.TopicNaming.Unicode = true
+		case RegexTopicNaming:
+			c.TopicNaming.Regex = r.regexRouting()
+		}
 	}
 	c.TransactionTopic = c.TopicPrefix + delim + r.str("topic.transaction", "transaction")
 	c.HeartbeatTopic = r.str("topic.heartbeat.prefix", "__debezium-heartbeat") + delim + c.TopicPrefix
@@ -49,4 +60,48 @@ func SplitStatements(s string) []string {
 	}
 	end()
 	return out
+}
+
+// regexRouting reads DefaultRegexTopicNamingStrategy's properties, refusing
+// what Debezium's validation refuses (a missing regex or replacement, a key
+// field regex without its replacement) and, where Debezium would fail only
+// at the first record, a replacement naming a group its regex lacks. It is
+// never nil, so that the strategy itself is not refused as well.
+func (r *reader) regexRouting() *RegexRouting {
+	rr := &RegexRouting{}
+	compile := func(key, expr, replKey, what string) (*regexp.Regexp, string) {
+		re, err := javaregex.Whole(expr)
+		if err != nil {
+			r.fail(key, expr, fmt.Sprintf("%v; rewrite it without them", err))
+			return nil, ""
+		}
+		repl := r.str(replKey, "")
+		if repl == "" {
+			r.fail(replKey, "", fmt.Sprintf("must be non-empty when %s is set (%s): set %s, with $1... for the regex's groups", key, RegexTopicNaming, what))
+			return nil, ""
+		}
+		if err := javaregex.CheckReplacement(re, repl); err != nil {
+			r.fail(replKey, repl, fmt.Sprintf("%v; refer only to groups %s has", err, key))
+			return nil, ""
+		}
+		return re, repl
+	}
+	if expr := r.required("topic.regex", "the regex that picks the tables' topics to route (whole-name match), as "+RegexTopicNaming+" requires"); expr != "" {
+		rr.Topic, rr.TopicReplacement = compile("topic.regex", expr, "topic.replacement", "the topic to route to")
+	}
+	if rr.Topic == nil {
+		// Refused above; a regex that never matches keeps the other
+		// properties' checks going.
+		rr.Topic = regexp.MustCompile(`$.^`)
+	}
+	if !r.boolean("topic.key.enforce.uniqueness", true) {
+		return rr
+	}
+	if rr.KeyField = r.str("topic.key.field.name", "__dbz__physicalTableIdentifier"); rr.KeyField == "" {
+		r.fail("topic.key.field.name", "", "is empty; name the key field that carries the physical table (default __dbz__physicalTableIdentifier), or set topic.key.enforce.uniqueness=false")
+	}
+	if expr := r.str("topic.key.field.regex", ""); expr != "" {
+		rr.KeyRegex, rr.KeyReplacement = compile("topic.key.field.regex", expr, "topic.key.field.replacement", "the physical table name the key field gets")
+	}
+	return rr
 }

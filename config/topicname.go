@@ -1,9 +1,13 @@
 package config
 
 import (
+	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf16"
+
+	"github.com/sluice-cdc/sluice/internal/javaregex"
 )
 
 // maxTopicName is Kafka's longest topic name, to which Debezium cuts a
@@ -15,12 +19,69 @@ const maxTopicName = 249
 // (an underscore too), so that two table names never meet on one topic.
 const UnicodeTopicNaming = "io.debezium.schema.DefaultUnicodeTopicNamingStrategy"
 
+// RegexTopicNaming is Debezium's topic.naming.strategy that routes a
+// table's topic through topic.regex and topic.replacement (many physical
+// tables to one logical topic, as its ByLogicalTableRouter transform does)
+// and adds the physical table to each key.
+const RegexTopicNaming = "io.debezium.schema.DefaultRegexTopicNamingStrategy"
+
 // TopicNaming is how a connector names its tables' topics: Debezium's
 // default strategies (DefaultTopicNamingStrategy, and
-// SchemaTopicNamingStrategy for Vitess), or DefaultUnicodeTopicNamingStrategy.
+// SchemaTopicNamingStrategy for Vitess), DefaultUnicodeTopicNamingStrategy
+// or DefaultRegexTopicNamingStrategy.
 type TopicNaming struct {
-	Delimiter string // topic.delimiter ("": ".")
-	Unicode   bool   // topic.naming.strategy is UnicodeTopicNaming
+	Delimiter string        // topic.delimiter ("": ".")
+	Unicode   bool          // topic.naming.strategy is UnicodeTopicNaming
+	Regex     *RegexRouting // topic.naming.strategy is RegexTopicNaming
+}
+
+// RegexRouting is DefaultRegexTopicNamingStrategy's settings.
+type RegexRouting struct {
+	Topic            *regexp.Regexp // topic.regex, matched against the whole topic
+	TopicReplacement string         // topic.replacement
+	// KeyField is topic.key.field.name, the key field that names the
+	// physical table; "" with topic.key.enforce.uniqueness=false.
+	KeyField string
+	// KeyRegex and KeyReplacement (topic.key.field.regex and .replacement)
+	// make that name from the unrouted topic; nil: the unrouted topic as
+	// it is.
+	KeyRegex       *regexp.Regexp
+	KeyReplacement string
+}
+
+// TableTopic is a table's topic and, under DefaultRegexTopicNamingStrategy
+// with key uniqueness, the physical table its keys name ("" otherwise), as
+// AbstractRegexTopicNamingStrategy makes them: the topic is DataTopic's
+// name replaced when topic.regex matches it whole (kept when the
+// replacement is empty); the physical table is the parts joined unsanitised
+// (Debezium's getOriginTopic), replaced when topic.key.field.regex matches.
+func (n TopicNaming) TableTopic(parts ...string) (topic, physical string, err error) {
+	topic = n.DataTopic(parts...)
+	r := n.Regex
+	if r == nil {
+		return topic, "", nil
+	}
+	routed, ok, err := javaregex.Replace(r.Topic, topic, r.TopicReplacement)
+	if err != nil {
+		return "", "", fmt.Errorf("topic.replacement on %s: %w", topic, err)
+	}
+	if ok && routed != "" {
+		topic = routed
+	}
+	if r.KeyField == "" {
+		return topic, "", nil
+	}
+	physical = n.join(parts)
+	if r.KeyRegex != nil {
+		v, ok, err := javaregex.Replace(r.KeyRegex, physical, r.KeyReplacement)
+		if err != nil {
+			return "", "", fmt.Errorf("topic.key.field.replacement on %s: %w", physical, err)
+		}
+		if ok {
+			physical = v
+		}
+	}
+	return topic, physical, nil
 }
 
 // DataTopic is a table's topic: topic.prefix and the table's parts
@@ -30,17 +91,23 @@ type TopicNaming struct {
 // Java counts them), and the result cut to 249 characters. The records'
 // schema names start with it too.
 func (n TopicNaming) DataTopic(parts ...string) string {
+	return n.sanitize(n.join(parts))
+}
+
+// join is Debezium's mkString: the parts but blank ones joined by the
+// delimiter.
+func (n TopicNaming) join(parts []string) string {
 	delim := n.Delimiter
 	if delim == "" {
 		delim = "."
 	}
 	var kept []string
 	for _, p := range parts {
-		if strings.TrimSpace(p) != "" { // Debezium's mkString drops blank parts
+		if strings.TrimSpace(p) != "" {
 			kept = append(kept, p)
 		}
 	}
-	return n.sanitize(strings.Join(kept, delim))
+	return strings.Join(kept, delim)
 }
 
 func (n TopicNaming) sanitize(name string) string {

@@ -31,3 +31,43 @@ func TestDataTopic(t *testing.T) {
 		}
 	}
 }
+
+// TableTopic under DefaultRegexTopicNamingStrategy, as Debezium 3.5's
+// AbstractRegexTopicNamingStrategy routes: the sanitised topic matched
+// whole, the physical table the unsanitised one unless the key field regex
+// matches it.
+func TestRegexTableTopic(t *testing.T) {
+	c, _ := mustParse(t, with("topic.prefix", "app", "topic.naming.strategy", RegexTopicNaming,
+		"topic.regex", `(.*)\.orders_\d+`, "topic.replacement", "$1.orders"))
+	keyed, _ := mustParse(t, with("topic.prefix", "app", "topic.naming.strategy", RegexTopicNaming,
+		"topic.regex", `(.*)\.orders_\d+`, "topic.replacement", "$1.orders",
+		"topic.key.field.regex", `[^.]+\.[^.]+\.(.*)`, "topic.key.field.replacement", "shard $1"))
+	for _, x := range []struct {
+		naming          TopicNaming
+		db, table       string
+		topic, physical string
+		wantKeyField    string
+	}{
+		{c.TopicNaming, "shop", "orders_01", "app.shop.orders", "app.shop.orders_01", "__dbz__physicalTableIdentifier"},
+		{c.TopicNaming, "shop", "orders_x", "app.shop.orders_x", "app.shop.orders_x", "__dbz__physicalTableIdentifier"},
+		// The topic sanitised before the match, the physical table not.
+		{c.TopicNaming, "shop", "orders 7", "app.shop.orders", "app.shop.orders 7", "__dbz__physicalTableIdentifier"},
+		{c.TopicNaming, "shop", "orders x", "app.shop.orders_x", "app.shop.orders x", "__dbz__physicalTableIdentifier"},
+		{keyed.TopicNaming, "shop", "orders_02", "app.shop.orders", "shard orders_02", "__dbz__physicalTableIdentifier"},
+	} {
+		topic, physical, err := x.naming.TableTopic("app", x.db, x.table)
+		if err != nil || topic != x.topic || physical != x.physical || x.naming.Regex.KeyField != x.wantKeyField {
+			t.Errorf("%s.%s: %q, %q, %v (key field %q), want %q, %q", x.db, x.table, topic, physical, err, x.naming.Regex.KeyField, x.topic, x.physical)
+		}
+	}
+	// A replacement that routes to nothing keeps the topic (Debezium warns).
+	empty, _ := mustParse(t, with("topic.prefix", "app", "topic.naming.strategy", RegexTopicNaming,
+		"topic.regex", `app\.shop\.(x*)`, "topic.replacement", "$1", "topic.key.enforce.uniqueness", "false"))
+	topic, physical, err := empty.TopicNaming.TableTopic("app", "shop", "")
+	if topic != "app.shop" || physical != "" || err != nil {
+		t.Errorf("empty replacement, no key field: %q, %q, %v", topic, physical, err)
+	}
+	if empty.TopicNaming.Regex.KeyField != "" {
+		t.Errorf("topic.key.enforce.uniqueness=false: key field %q", empty.TopicNaming.Regex.KeyField)
+	}
+}

@@ -63,7 +63,7 @@ const SimpleHeaderConverter = "org.apache.kafka.connect.storage.SimpleHeaderConv
 // those that only change timing.
 func (r *reader) unimplemented(c *Connector) {
 	props := defaultOnly
-	if c.TopicNaming.Unicode {
+	if c.TopicNaming.Unicode || c.TopicNaming.Regex != nil {
 		props = slices.DeleteFunc(slices.Clone(props), func(p defaultOnlyProp) bool { return p.key == "topic.naming.strategy" })
 	}
 	if c.Flavor != FlavorVitess {

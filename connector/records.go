@@ -139,7 +139,10 @@ func keyOf(t *change.Table, row []any, converted *change.Value) (*change.Value, 
 	if t.KeySchema == nil || row == nil {
 		return nil, nil
 	}
-	key := change.NewValue(t.KeySchema, len(t.Key))
+	key := change.NewValue(t.KeySchema, len(t.KeySchema.Fields))
+	if len(t.KeySchema.Fields) > len(t.Key) { // the regex strategy's field
+		key.Values[len(t.Key)] = t.PhysicalID
+	}
 	for i, k := range t.Key {
 		col := &t.Columns[k]
 		if t.Fields == nil && col.KeyConvert == nil {

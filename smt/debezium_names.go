@@ -7,79 +7,23 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf16"
+
+	"github.com/sluice-cdc/sluice/internal/javaregex"
 )
 
-// javaRegexp compiles a Java regex for Matcher.matches(): the whole input
-// must match. Go's RE2 syntax covers what topic and key regexes use; a
-// Java-only construct (lookaround, backreference) is refused at start-up.
+// javaRegexp compiles a Java regex for Matcher.matches() (javaregex.Whole),
+// naming the property in its error.
 func javaRegexp(o dbzOptions, key, expr string) (*regexp.Regexp, error) {
-	re, err := regexp.Compile(`^(?:` + expr + `)$`)
+	re, err := javaregex.Whole(expr)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %q is not a regular expression Sluice can run (RE2 syntax: no lookaround or backreferences): %w", o.name(key), expr, err)
+		return nil, fmt.Errorf("%s: %w", o.name(key), err)
 	}
 	return re, nil
 }
 
-// javaReplace is Matcher.replaceFirst on a whole-string match: repl uses
-// Java's syntax, $n and ${name} for groups and \ to quote the next
-// character. Java reads as many digits after $ as still name a group, and
-// fails on a reference to no group, as this does (ok is false when the
-// regex does not match).
+// javaReplace is Matcher.replaceFirst on a whole-string match.
 func javaReplace(re *regexp.Regexp, s, repl string) (out string, ok bool, err error) {
-	m := re.FindStringSubmatchIndex(s)
-	if m == nil {
-		return "", false, nil
-	}
-	group := func(i int) string {
-		if m[2*i] < 0 {
-			return ""
-		}
-		return s[m[2*i]:m[2*i+1]]
-	}
-	var b strings.Builder
-	for i := 0; i < len(repl); i++ {
-		c := repl[i]
-		switch {
-		case c == '\\':
-			if i++; i == len(repl) {
-				return "", true, fmt.Errorf("replacement %q: character to be escaped is missing", repl)
-			}
-			b.WriteByte(repl[i])
-		case c != '$':
-			b.WriteByte(c)
-		case i+1 == len(repl):
-			return "", true, fmt.Errorf("replacement %q: illegal group reference: group index is missing", repl)
-		case repl[i+1] == '{':
-			end := strings.IndexByte(repl[i:], '}')
-			if end < 0 {
-				return "", true, fmt.Errorf("replacement %q: named capturing group is missing trailing '}'", repl)
-			}
-			name := repl[i+2 : i+end]
-			g := re.SubexpIndex(name)
-			if g < 0 {
-				return "", true, fmt.Errorf("replacement %q: no group with name {%s}", repl, name)
-			}
-			b.WriteString(group(g))
-			i += end
-		case repl[i+1] >= '0' && repl[i+1] <= '9':
-			n, j := int(repl[i+1]-'0'), i+2
-			if n > re.NumSubexp() {
-				return "", true, fmt.Errorf("replacement %q: no group %d", repl, n)
-			}
-			for ; j < len(repl) && repl[j] >= '0' && repl[j] <= '9'; j++ {
-				next := n*10 + int(repl[j]-'0')
-				if next > re.NumSubexp() {
-					break
-				}
-				n = next
-			}
-			b.WriteString(group(n))
-			i = j - 1
-		default:
-			return "", true, fmt.Errorf("replacement %q: illegal group reference", repl)
-		}
-	}
-	return b.String(), true, nil
+	return javaregex.Replace(re, s, repl)
 }
 
 // schemaNameAdjuster is schema.name.adjustment.mode: none, avro (invalid

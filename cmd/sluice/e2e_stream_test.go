@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -386,6 +387,17 @@ func TestTopicCreationGroups(t *testing.T) {
 // topic.delimiter=_, wrote the same topic and schema names. Sluice used to
 // join them with dots whatever the delimiter, and to keep the $ (a topic
 // Kafka refuses).
+// decodeRecord unmarshals a JSON record's key and value.
+func decodeRecord(t *testing.T, r record, key, value any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Key, key); err != nil {
+		t.Fatalf("the key of a record on %s: %v", r.Topic, err)
+	}
+	if err := json.Unmarshal(r.Value, value); err != nil {
+		t.Fatalf("the value of a record on %s: %v", r.Topic, err)
+	}
+}
+
 func TestTopicNames(t *testing.T) {
 	e := needServers(t)
 	d := newDB(t, e)
@@ -400,12 +412,7 @@ func TestTopicNames(t *testing.T) {
 		var key, value struct {
 			Schema struct{ Name string }
 		}
-		if err := json.Unmarshal(r.Key, &key); err != nil {
-			t.Fatal(err)
-		}
-		if err := json.Unmarshal(r.Value, &value); err != nil {
-			t.Fatal(err)
-		}
+		decodeRecord(t, r, &key, &value)
 		if key.Schema.Name != topic+".Key" || value.Schema.Name != topic+".Envelope" {
 			t.Errorf("schema names %q and %q, want %s.Key and %[3]s.Envelope", key.Schema.Name, value.Schema.Name, topic)
 		}
@@ -424,6 +431,57 @@ func TestTopicNames(t *testing.T) {
 	topic = escape(uni) + "." + escape(d.name) + ".order_u0024items"
 	if recs := consume(t, e, 2, 30*time.Second, topic); len(recs) != 2 || !strings.Contains(string(recs[0].Value), `"name":"`+topic+`.Envelope"`) {
 		t.Errorf("%d records on %s, want the two rows with the schema %[2]s.Envelope", len(recs), topic)
+	}
+	sl.Stop()
+
+	// DefaultRegexTopicNamingStrategy: two shards to one topic, each key
+	// (a keyless table's too) naming its physical table, as Debezium 3.5
+	// wrote them by hand (and TestSideBySide's regex pair compares).
+	d.execAll("CREATE TABLE orders_01 (id INT PRIMARY KEY, v INT)", "CREATE TABLE orders_02 (id INT, v INT)",
+		"INSERT INTO orders_01 VALUES (1, 10)", "INSERT INTO orders_02 VALUES (1, 20)")
+	rx := "r" + prefix
+	cfg = connectorFile(t, e, "r-"+d.name, rx, d.name, map[string]string{"topic.naming.strategy": "io.debezium.schema.DefaultRegexTopicNamingStrategy",
+		"topic.regex": `(.*)\.orders_\d+`, "topic.replacement": "$1.orders"})
+	sl = startDaemon(t, e, "--log-format", "console", cfg)
+	sl.WaitLog("binlog streaming from", 30*time.Second)
+	d.execAll("INSERT INTO orders_02 VALUES (2, 21)", "UPDATE orders_01 SET v = 11 WHERE id = 1")
+	routed := rx + "." + d.name + ".orders"
+	var got []string
+	for _, r := range consume(t, e, 4, 30*time.Second, routed) {
+		var key struct {
+			Schema struct {
+				Name   string
+				Fields []struct{ Field string }
+			}
+			Payload map[string]any
+		}
+		var value struct {
+			Schema  struct{ Name string }
+			Payload struct{ Op string }
+		}
+		decodeRecord(t, r, &key, &value)
+		if key.Schema.Name != routed+".Key" || value.Schema.Name != routed+".Envelope" {
+			t.Errorf("schema names %q and %q, want %s.Key and %[3]s.Envelope", key.Schema.Name, value.Schema.Name, routed)
+		}
+		var fields []string
+		for _, f := range key.Schema.Fields {
+			fields = append(fields, f.Field)
+		}
+		got = append(got, fmt.Sprintf("%s %s %v", value.Payload.Op, strings.Join(fields, ","), key.Payload["__dbz__physicalTableIdentifier"]))
+	}
+	slices.Sort(got)
+	want := []string{
+		"c __dbz__physicalTableIdentifier " + rx + "." + d.name + ".orders_02",
+		"r __dbz__physicalTableIdentifier " + rx + "." + d.name + ".orders_02",
+		"r id,__dbz__physicalTableIdentifier " + rx + "." + d.name + ".orders_01",
+		"u id,__dbz__physicalTableIdentifier " + rx + "." + d.name + ".orders_01",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("records on %s:\n%s\nwant\n%s", routed, strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// A table the regex does not route keeps its topic, and gets the key field.
+	if recs := consume(t, e, 2, 30*time.Second, rx+"."+d.name+".order_items"); len(recs) != 2 || !strings.Contains(string(recs[0].Key), `"__dbz__physicalTableIdentifier":"`+rx+"."+d.name+`.order$items"`) {
+		t.Errorf("%d records on %s.%s.order_items, want the two rows keyed with their table", len(recs), rx, d.name)
 	}
 	sl.Stop()
 }

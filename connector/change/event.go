@@ -91,9 +91,13 @@ type Table struct {
 	Columns  []Column // every column of a source row, in table order
 	// Fields lists the Columns that are in the row value, in order; nil
 	// means all of them (column.exclude.list leaves some out).
-	Fields     []int
-	Key        []int   // indexes into Columns of the message key; empty = null key
-	KeySchema  *Schema // nil when Key is empty
+	Fields    []int
+	Key       []int   // indexes into Columns of the message key
+	KeySchema *Schema // nil when Key is empty and there is no PhysicalID: a null key
+	// PhysicalID is the last key field's value under Debezium's
+	// DefaultRegexTopicNamingStrategy (the table before its topic was
+	// routed); "" otherwise.
+	PhysicalID string
 	RowSchema  *Schema // "<prefix>.<db>.<table>.Value", optional
 	Envelope   *Schema // "<prefix>.<db>.<table>.Envelope"
 	SourceSpec *Schema // schema of the source block

@@ -27,13 +27,22 @@ type TableBuilder struct {
 // indexes; nil when it has none). message.key.columns, when it names
 // columns of the table, picks the key instead.
 func (b TableBuilder) Build(db, name string, defs []ColumnDef, pk []int) (*change.Table, error) {
-	base := b.Naming.DataTopic(b.Prefix, db, name)
+	base, physical, err := b.Naming.TableTopic(b.Prefix, db, name)
+	if err != nil {
+		return nil, fmt.Errorf("table %s.%s: %w", db, name, err)
+	}
 	tc, err := buildTableColumns(db, name, defs, pk, b.Types, b.Log)
 	if err != nil {
 		return nil, fmt.Errorf("table %s.%s: %w", db, name, err)
 	}
 	tbl := &change.Table{Topic: base, Database: db, Name: name, Key: tc.key, SourceSpec: b.Source, Columns: tc.cols, Fields: tc.fields}
-	if len(tc.key) > 0 {
+	if b.Naming.Regex != nil && b.Naming.Regex.KeyField != "" {
+		// The regex strategy's key field, a table without a key too
+		// (Debezium's keySchemaAugment makes it a key).
+		tc.keyFields = append(tc.keyFields, change.Field{Name: b.Naming.Regex.KeyField, Schema: &change.Schema{Type: change.String}})
+		tbl.PhysicalID = physical
+	}
+	if len(tc.keyFields) > 0 {
 		tbl.KeySchema = &change.Schema{Type: change.Struct, Name: base + ".Key", Fields: tc.keyFields}
 	}
 	tbl.RowSchema = &change.Schema{Type: change.Struct, Optional: true, Name: base + ".Value", Fields: tc.rowFields}

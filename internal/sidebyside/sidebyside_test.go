@@ -286,8 +286,8 @@ func TestSideBySide(t *testing.T) {
 		}
 		if c == "mariadb" {
 			// The MariaDB class with modesProps, transformsProps,
-			// shapesProps and read.only.
-			names = append(names, "modes", "transforms", "shapes", "readonly")
+			// shapesProps, read.only and the regex topic naming strategy.
+			names = append(names, "modes", "transforms", "shapes", "readonly", "regex")
 		}
 	}
 	if len(names) == 0 {
@@ -349,6 +349,12 @@ func jsonMode() mode {
 			// first and last) and lists them in the patterns' order.
 			"readonly": {class: "mariadb", tag: "ro", props: map[string]string{"read.only": "true",
 				"table.include.list": `${db}\.zz_end,${db}\.t_str,${db}\..*`}},
+			// DefaultRegexTopicNamingStrategy: two tables routed to one
+			// topic; every table's key (t_nokey's too) gets the physical
+			// table.
+			"regex": {class: "mariadb", tag: "rg", props: map[string]string{
+				"topic.naming.strategy": "io.debezium.schema.DefaultRegexTopicNamingStrategy",
+				"topic.regex":           `(.*)\.t_(int|dec)`, "topic.replacement": "$1.t_numbers"}},
 		},
 	}
 }
