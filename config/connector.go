@@ -157,6 +157,10 @@ type Connector struct {
 	// TopicNaming names the tables' topics (topic.delimiter, which also
 	// joins the metadata topics' names, and topic.naming.strategy).
 	TopicNaming TopicNaming
+	// SchemaChangeTopic is Vitess's override.schema.change.topic (with its
+	// TableTopicNamingStrategy): the schema change events' topic in place
+	// of topic.prefix; "" otherwise.
+	SchemaChangeTopic string
 
 	// The include and exclude lists, split into their patterns. At most one
 	// of each pair is set. Use DatabaseIncluded and TableIncluded to match.
@@ -1090,7 +1094,7 @@ var connectorKnownIgnored = []string{
 	"include.schema.comments", "include.query", "column.", "message.key.columns", "datatype.propagate.source.type",
 	"provide.transaction.metadata", "transaction.metadata.factory", "heartbeat.", "skipped.operations",
 	"skip.messages.without.change", "topic.naming.strategy", "topic.delimiter", "topic.heartbeat.prefix",
-	"topic.transaction", "topic.cache.size", "topic.regex", "topic.replacement", "topic.key.", "schema.name.adjustment.mode", "field.name.adjustment.mode",
+	"topic.transaction", "topic.cache.size", "topic.regex", "topic.replacement", "topic.key.", "override.data.change.topic.prefix", "override.data.change.topic.prefix.exclude.list", "override.schema.change.topic", "schema.name.adjustment.mode", "field.name.adjustment.mode",
 	"sourceinfo.struct.maker", "converters", "post.processors", "unavailable.value.placeholder",
 	"event.deserialization.failure.handling.mode", "event.converting.failure.handling.mode", "resolve.create.table.like.schema",
 	"ddl.parser.type", "custom.metric.tags", "extended.headers.enabled", "statistics.metrics.enabled",

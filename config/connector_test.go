@@ -402,7 +402,7 @@ func TestBadValues(t *testing.T) {
 		{"heartbeat.interval.ms", -1, `property "heartbeat.interval.ms": value "-1" is out of range; use a non-negative number of milliseconds (default 0)`},
 		{"provide.transaction.metadata", "yes", `property "provide.transaction.metadata": value "yes" is not a boolean`},
 		{"header.converter", "org.apache.kafka.connect.json.JsonConverter", `property "header.converter": value "org.apache.kafka.connect.json.JsonConverter" is not supported by Sluice (Sluice writes header values as Kafka Connect's default header converter does); remove it or set the default, "org.apache.kafka.connect.storage.SimpleHeaderConverter"`},
-		{"topic.naming.strategy", "io.debezium.schema.SchemaTopicNamingStrategy", `property "topic.naming.strategy": value "io.debezium.schema.SchemaTopicNamingStrategy" is not supported by Sluice (another strategy names topics otherwise); remove it or set the default, "io.debezium.schema.DefaultTopicNamingStrategy"`},
+		{"topic.naming.strategy", "com.acme.ShortTopics", `property "topic.naming.strategy": value "com.acme.ShortTopics" is not a topic naming strategy Sluice has (it runs no Java); use one of Debezium's: io.debezium.schema.DefaultRegexTopicNamingStrategy, io.debezium.schema.DefaultTopicNamingStrategy, io.debezium.schema.DefaultUnicodeTopicNamingStrategy, io.debezium.schema.SchemaRegexTopicNamingStrategy, io.debezium.schema.SchemaTopicNamingStrategy, io.debezium.schema.SchemaUnicodeTopicNamingStrategy`},
 		{"transaction.metadata.factory", "io.debezium.connector.vitess.pipeline.txmetadata.VitessOrderedTransactionMetadataFactory", `property "transaction.metadata.factory": value "io.debezium.connector.vitess.pipeline.txmetadata.VitessOrderedTransactionMetadataFactory" is not supported by Sluice (another factory (Vitess's ordered one) adds fields to the transaction records and blocks); remove it or set the default, "io.debezium.pipeline.txmetadata.DefaultTransactionMetadataFactory"`},
 		{"sourceinfo.struct.maker", "io.debezium.connector.mariadb.MariaDbSourceInfoStructMaker", `property "sourceinfo.struct.maker": value "io.debezium.connector.mariadb.MariaDbSourceInfoStructMaker" is not supported by Sluice (another class writes another source block); remove it or set the default, "io.debezium.connector.mysql.MySqlSourceInfoStructMaker"`},
 		{"exactly.once.support", "always", `property "exactly.once.support": value "always" is not one of the allowed values; use one of requested, required (default requested)`},
@@ -1122,7 +1122,7 @@ func TestTopicNamingStrategyDefaultPerClass(t *testing.T) {
 		t.Fatalf("flavor %q", c.Flavor)
 	}
 	vt["topic.naming.strategy"] = "io.debezium.schema.DefaultTopicNamingStrategy"
-	if es := parseErrs(t, vt); !strings.Contains(es.Error(), `set the default, "io.debezium.schema.SchemaTopicNamingStrategy"`) {
+	if es := parseErrs(t, vt); !strings.Contains(es.Error(), `names a Vitess table's topic by its shard (<prefix>.<shard>.<table>), which Sluice's Vitess connector does not; use io.debezium.schema.SchemaTopicNamingStrategy (the default`) {
 		t.Errorf("Vitess with the binlog connectors' default: %v", es)
 	}
 }
@@ -1376,5 +1376,45 @@ func TestRegexTopicNaming(t *testing.T) {
 		"topic.naming.strategy", RegexTopicNaming, "topic.regex", "(.*)", "topic.replacement", "x")
 	if es := parseErrs(t, vt); !strings.Contains(es.Error(), `"topic.naming.strategy"`) {
 		t.Errorf("Vitess with the regex strategy: %v, want a refusal", es)
+	}
+}
+
+// The Vitess connector's strategies: its TableTopicNamingStrategy names
+// topics <prefix>.<table>, or <override.data.change.topic.prefix>.<table>
+// but for the tables the exclude list names, and sends schema change
+// events to override.schema.change.topic; the Schema* kinds are taken.
+func TestVitessTopicNaming(t *testing.T) {
+	vt := func(kv ...any) map[string]any {
+		return with(append([]any{"connector.class", "io.debezium.connector.vitess.VitessConnector", "vitess.keyspace", "ks"}, kv...)...)
+	}
+	c, warns := mustParse(t, vt("topic.naming.strategy", VitessTableTopicNaming, "override.data.change.topic.prefix", "shared",
+		"override.data.change.topic.prefix.exclude.list", `ks\.heartbeat`, "override.schema.change.topic", "shared-ddl"))
+	for _, w := range warns {
+		if strings.Contains(w.String(), "override") || strings.Contains(w.String(), "topic.naming") {
+			t.Errorf("warning: %s", w)
+		}
+	}
+	if c.SchemaChangeTopic != "shared-ddl" {
+		t.Errorf("SchemaChangeTopic %q", c.SchemaChangeTopic)
+	}
+	for _, x := range [][2]string{{"orders", "shared.orders"}, {"heartbeat", "inventory.heartbeat"}} {
+		if topic, _, err := c.TopicNaming.TableTopic("inventory", "ks", x[0]); topic != x[1] || err != nil {
+			t.Errorf("table %s: topic %q, %v; want %q", x[0], topic, err, x[1])
+		}
+	}
+	plain, _ := mustParse(t, vt("topic.naming.strategy", VitessTableTopicNaming))
+	if topic, _, _ := plain.TopicNaming.TableTopic("inventory", "ks", "orders"); topic != "inventory.orders" || plain.SchemaChangeTopic != "" {
+		t.Errorf("without overrides: topic %q, schema change topic %q", topic, plain.SchemaChangeTopic)
+	}
+	rx, _ := mustParse(t, vt("topic.naming.strategy", "io.debezium.schema.SchemaRegexTopicNamingStrategy", "topic.regex", `(.*)_\d+`, "topic.replacement", "$1"))
+	if topic, physical, _ := rx.TopicNaming.TableTopic("inventory", "ks", "orders_7"); topic != "inventory.ks.orders" || physical != "inventory.ks.orders_7" {
+		t.Errorf("SchemaRegexTopicNamingStrategy: %q, %q", topic, physical)
+	}
+	uni, _ := mustParse(t, vt("topic.naming.strategy", "io.debezium.schema.SchemaUnicodeTopicNamingStrategy"))
+	if topic, _, _ := uni.TopicNaming.TableTopic("inventory", "ks", "a_b"); topic != "inventory.ks.a_u005fb" {
+		t.Errorf("SchemaUnicodeTopicNamingStrategy: %q", topic)
+	}
+	if es := parseErrs(t, vt("topic.naming.strategy", "com.acme.Strategy")); !strings.Contains(es.Error(), "use one of Debezium's: "+VitessTableTopicNaming+", io.debezium.schema.SchemaRegexTopicNamingStrategy") {
+		t.Errorf("another class: %v", es)
 	}
 }

@@ -2,7 +2,9 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/sluice-cdc/sluice/internal/javaregex"
@@ -13,16 +15,8 @@ import (
 func (r *reader) metadataTopics(c *Connector) {
 	c.ProvideTransactionMetadata = r.boolean("provide.transaction.metadata", false)
 	delim := r.str("topic.delimiter", ".")
-	c.TopicNaming.Delimiter = delim
-	if c.Flavor != FlavorVitess {
-		v, _ := r.lookup("topic.naming.strategy")
-		switch strings.TrimSpace(v) {
-		case UnicodeTopicNaming:
-			c.TopicNaming.Unicode = true
-		case RegexTopicNaming:
-			c.TopicNaming.Regex = r.regexRouting()
-		}
-	}
+	c.TopicNaming = TopicNaming{Delimiter: delim}
+	r.topicNaming(c, delim)
 	c.TransactionTopic = c.TopicPrefix + delim + r.str("topic.transaction", "transaction")
 	c.HeartbeatTopic = r.str("topic.heartbeat.prefix", "__debezium-heartbeat") + delim + c.TopicPrefix
 	// Debezium runs it on the database with every heartbeat record, so
@@ -104,4 +98,40 @@ func (r *reader) regexRouting() *RegexRouting {
 		rr.KeyRegex, rr.KeyReplacement = compile("topic.key.field.regex", expr, "topic.key.field.replacement", "the physical table name the key field gets")
 	}
 	return rr
+}
+
+// topicNaming reads topic.naming.strategy: for the binlog connectors one
+// of Debezium's six classes (Default*, Schema*, their Unicode and regex
+// kinds), for Vitess the Schema* ones and its TableTopicNamingStrategy;
+// any other class is refused, Sluice running no Java.
+func (r *reader) topicNaming(c *Connector, delim string) {
+	namings := topicNamings
+	if c.Flavor == FlavorVitess {
+		namings = vitessTopicNamings
+	}
+	v, ok := r.lookup("topic.naming.strategy")
+	if v = strings.TrimSpace(v); !ok || v == "" {
+		return
+	}
+	n, known := namings[v]
+	if _, binlog := topicNamings[v]; !known && binlog {
+		// A Default* strategy on Vitess.
+		r.fail("topic.naming.strategy", v, "names a Vitess table's topic by its shard (<prefix>.<shard>.<table>), which Sluice's Vitess connector does not; use io.debezium.schema.SchemaTopicNamingStrategy (the default, <prefix>.<keyspace>.<table>) or "+VitessTableTopicNaming+" (<prefix>.<table>)")
+		return
+	}
+	if !known {
+		names := slices.Sorted(maps.Keys(namings))
+		r.fail("topic.naming.strategy", v, "is not a topic naming strategy Sluice has (it runs no Java); use one of Debezium's: "+strings.Join(names, ", "))
+		return
+	}
+	n.Delimiter = delim
+	if n.Regex != nil {
+		n.Regex = r.regexRouting()
+	}
+	if v == VitessTableTopicNaming {
+		n.DataPrefix = r.str("override.data.change.topic.prefix", "")
+		_, n.dataPrefixExclude = r.filterList("override.data.change.topic.prefix.exclude.list", false)
+		c.SchemaChangeTopic = r.str("override.schema.change.topic", "")
+	}
+	c.TopicNaming = n
 }

@@ -31,8 +31,48 @@ const RegexTopicNaming = "io.debezium.schema.DefaultRegexTopicNamingStrategy"
 // or DefaultRegexTopicNamingStrategy.
 type TopicNaming struct {
 	Delimiter string        // topic.delimiter ("": ".")
-	Unicode   bool          // topic.naming.strategy is UnicodeTopicNaming
-	Regex     *RegexRouting // topic.naming.strategy is RegexTopicNaming
+	Unicode   bool          // topic.naming.strategy is a Unicode one
+	Regex     *RegexRouting // topic.naming.strategy is a regex one
+	// NoDatabase is a Schema* strategy on MySQL and MariaDB: a table's
+	// topic is made of its schema parts, and their tables have a database
+	// but no schema, so it is <prefix>.<table>; and Vitess's
+	// TableTopicNamingStrategy.
+	NoDatabase bool
+	// DataPrefix is TableTopicNamingStrategy's
+	// override.data.change.topic.prefix: the prefix of the tables' topics
+	// in place of topic.prefix, but for the tables its exclude list
+	// (keyspace.table patterns) names.
+	DataPrefix        string
+	dataPrefixExclude *nameFilter
+}
+
+// VitessTableTopicNaming is the Vitess connector's own
+// topic.naming.strategy: <prefix>.<table>, with overrides for several
+// connectors of one keyspace.
+const VitessTableTopicNaming = "io.debezium.connector.vitess.TableTopicNamingStrategy"
+
+// vitessTopicNamings are the Vitess connector's topic.naming.strategy
+// classes. Its table ids have the shard as their catalog and the keyspace
+// as their schema, so the Default* strategies name topics
+// <prefix>.<shard>.<table>, which Sluice's Vitess source (one table schema
+// for all shards) does not.
+var vitessTopicNamings = map[string]TopicNaming{
+	"io.debezium.schema.SchemaTopicNamingStrategy":        {},
+	"io.debezium.schema.SchemaUnicodeTopicNamingStrategy": {Unicode: true},
+	"io.debezium.schema.SchemaRegexTopicNamingStrategy":   {Regex: &RegexRouting{}},
+	VitessTableTopicNaming:                                {NoDatabase: true},
+}
+
+// topicNamings are the topic.naming.strategy classes of the binlog
+// connectors: Default* name a table by its database parts (database and
+// table), Schema* by its schema parts (the table alone).
+var topicNamings = map[string]TopicNaming{
+	"io.debezium.schema.DefaultTopicNamingStrategy": {},
+	"io.debezium.schema.SchemaTopicNamingStrategy":  {NoDatabase: true},
+	UnicodeTopicNaming: {Unicode: true},
+	"io.debezium.schema.SchemaUnicodeTopicNamingStrategy": {Unicode: true, NoDatabase: true},
+	RegexTopicNaming: {Regex: &RegexRouting{}},
+	"io.debezium.schema.SchemaRegexTopicNamingStrategy": {Regex: &RegexRouting{}, NoDatabase: true},
 }
 
 // RegexRouting is DefaultRegexTopicNamingStrategy's settings.
@@ -52,10 +92,17 @@ type RegexRouting struct {
 // TableTopic is a table's topic and, under DefaultRegexTopicNamingStrategy
 // with key uniqueness, the physical table its keys name ("" otherwise), as
 // AbstractRegexTopicNamingStrategy makes them: the topic is DataTopic's
-// name replaced when topic.regex matches it whole (kept when the
+// name (without the database under a Schema* strategy) replaced when topic.regex matches it whole (kept when the
 // replacement is empty); the physical table is the parts joined unsanitised
 // (Debezium's getOriginTopic), replaced when topic.key.field.regex matches.
-func (n TopicNaming) TableTopic(parts ...string) (topic, physical string, err error) {
+func (n TopicNaming) TableTopic(prefix, database, table string) (topic, physical string, err error) {
+	if n.DataPrefix != "" && n.dataPrefixExclude.allows(database+"."+table) {
+		prefix = n.DataPrefix
+	}
+	parts := []string{prefix, database, table}
+	if n.NoDatabase {
+		parts = []string{prefix, table}
+	}
 	topic = n.DataTopic(parts...)
 	r := n.Regex
 	if r == nil {

@@ -71,3 +71,26 @@ func TestRegexTableTopic(t *testing.T) {
 		t.Errorf("topic.key.enforce.uniqueness=false: key field %q", empty.TopicNaming.Regex.KeyField)
 	}
 }
+
+// The Schema* strategies name a MySQL or MariaDB table by its schema parts:
+// the table alone, its database having no part in them (TableId's schema
+// is null), so topics are <prefix>.<table>; the regex one matches and names
+// the physical table from that name too.
+func TestSchemaTopicNaming(t *testing.T) {
+	for _, x := range []struct {
+		strategy        string
+		topic, physical string
+	}{
+		{"io.debezium.schema.SchemaTopicNamingStrategy", "app.orders_01", ""},
+		{"io.debezium.schema.SchemaUnicodeTopicNamingStrategy", "app.orders_u005f01", ""},
+		{"io.debezium.schema.SchemaRegexTopicNamingStrategy", "app.orders", "app.orders_01"},
+		{"io.debezium.schema.DefaultTopicNamingStrategy", "app.shop.orders_01", ""},
+	} {
+		c, _ := mustParse(t, with("topic.prefix", "app", "topic.naming.strategy", x.strategy,
+			"topic.regex", `app\.orders_\d+`, "topic.replacement", "app.orders"))
+		topic, physical, err := c.TopicNaming.TableTopic("app", "shop", "orders_01")
+		if topic != x.topic || physical != x.physical || err != nil {
+			t.Errorf("%s: %q, %q, %v; want %q, %q", x.strategy, topic, physical, err, x.topic, x.physical)
+		}
+	}
+}

@@ -63,18 +63,14 @@ const SimpleHeaderConverter = "org.apache.kafka.connect.storage.SimpleHeaderConv
 // those that only change timing.
 func (r *reader) unimplemented(c *Connector) {
 	props := defaultOnly
-	if c.TopicNaming.Unicode || c.TopicNaming.Regex != nil {
-		props = slices.DeleteFunc(slices.Clone(props), func(p defaultOnlyProp) bool { return p.key == "topic.naming.strategy" })
-	}
+	// metadataTopics reads (or refuses) topic.naming.strategy.
+	props = slices.DeleteFunc(slices.Clone(props), func(p defaultOnlyProp) bool { return p.key == "topic.naming.strategy" })
 	if c.Flavor != FlavorVitess {
 		props = slices.DeleteFunc(slices.Clone(props), func(p defaultOnlyProp) bool { return p.key == "converters" })
 		r.customConverters(c.Flavor)
 	}
 	if c.Flavor == FlavorVitess {
-		// The Vitess connector keeps Debezium's common default.
-		props = slices.Clone(props)
-		props[slices.IndexFunc(props, func(p defaultOnlyProp) bool { return p.key == "topic.naming.strategy" })].def = "io.debezium.schema.SchemaTopicNamingStrategy"
-		props = append(props, vitessDefaultOnly...)
+		props = append(slices.Clone(props), vitessDefaultOnly...)
 		for _, p := range vitessDefaultOnly {
 			r.used[p.key] = true
 		}

@@ -435,23 +435,30 @@ func TestVitessTakesOverDebeziumOffset(t *testing.T) {
 	sl.Stop()
 }
 
-// With include.schema.changes=true a DDL is written to the <topic.prefix>
-// topic once per shard, as Debezium's Vitess connector writes it, and the
-// rows after it carry the new column; a restart does not write it again.
+// With include.schema.changes=true a DDL is written to the schema change
+// topic (<topic.prefix>, here TableTopicNamingStrategy's override) once
+// per shard, as Debezium's Vitess connector writes it, and the rows after
+// it carry the new column; a restart does not write it again.
 func TestVitessSchemaChanges(t *testing.T) {
 	e := needVitess(t)
 	tb := newVtTable(t, e, 20)
 	prefix := "vs" + tb.name
 	name := "s-" + tb.name
-	cfg := tb.connector(prefix, map[string]string{"include.schema.changes": "true"})
+	// Through the Vitess connector's TableTopicNamingStrategy with its
+	// overrides, as connectors sharing a keyspace set it: the table's
+	// topic <override prefix>.<table>, schema changes to their own topic.
+	ddlTopic := prefix + "-ddl"
+	cfg := tb.connector(prefix, map[string]string{"include.schema.changes": "true",
+		"topic.naming.strategy": "io.debezium.connector.vitess.TableTopicNamingStrategy", "override.data.change.topic.prefix": "o" + prefix,
+		"override.schema.change.topic": ddlTopic})
 	sl := startVitess(t, e, name, cfg)
-	topic := prefix + "." + e.keyspace + "." + tb.name
+	topic := "o" + prefix + "." + tb.name
 	followVt(t, e, tb, topic, 60*time.Second)
 	tb.must(t, "ALTER TABLE "+tb.name+" ADD COLUMN extra VARCHAR(8) NOT NULL DEFAULT 'dflt'")
 	time.Sleep(1500 * time.Millisecond) // VTGate's schema tracker
 	tb.must(t, "INSERT INTO "+tb.name+" (id, sk, v, pad, extra) VALUES (101, 101, 1, 'n', 'x'), (102, 102, 1, 'n', 'y')")
 
-	changes := conformance.Consume(t, e.kafka, 2, 30*time.Second, prefix)
+	changes := conformance.Consume(t, e.kafka, 2, 30*time.Second, ddlTopic)
 	shards := map[string]bool{}
 	for _, c := range changes {
 		if c.Partition != 0 {
@@ -491,7 +498,7 @@ func TestVitessSchemaChanges(t *testing.T) {
 	sl = startVitess(t, e, name, cfg)
 	tb.must(t, "INSERT INTO "+tb.name+" (id, sk, v, pad, extra) VALUES (103, 103, 1, 'n', 'z')")
 	conformance.Consume(t, e.kafka, 23, 30*time.Second, topic)
-	if again := conformance.Consume(t, e.kafka, 2, 5*time.Second, prefix); len(again) != 2 {
+	if again := conformance.Consume(t, e.kafka, 2, 5*time.Second, ddlTopic); len(again) != 2 {
 		t.Errorf("after a restart the schema change topic has %d records, want the 2 from before", len(again))
 	}
 	sl.Stop()

@@ -52,6 +52,9 @@ const defaultChunkSize = 4 << 20
 // Config is the Vitess source's settings from a connector file.
 type Config struct {
 	Name, TopicPrefix string
+	// SchemaChangeTopic is where schema change events go: topic.prefix,
+	// or TableTopicNamingStrategy's override.schema.change.topic.
+	SchemaChangeTopic string
 	Addr              string // VTGate gRPC host:port
 	User, Password    string
 	Keyspace          string
@@ -87,12 +90,15 @@ type Config struct {
 func ParseConfig(c *config.Connector) (Config, error) {
 	raw := c.Raw
 	cfg := Config{
-		Name: c.Name, TopicPrefix: c.TopicPrefix, Observer: change.NopObserver{},
+		Name: c.Name, TopicPrefix: c.TopicPrefix, SchemaChangeTopic: c.TopicPrefix, Observer: change.NopObserver{},
 		Addr: net.JoinHostPort(c.Hostname, strconv.Itoa(c.Port)), User: c.User, Password: c.Password.Reveal(),
 		Keyspace: strings.TrimSpace(raw[propKeyspace]), TabletType: "PRIMARY", Start: "current",
 		SnapshotMode: c.SnapshotMode, MaxInbound: defaultMaxInbound, ChunkSize: defaultChunkSize,
 		Heartbeat: c.HeartbeatInterval, SchemaChanges: c.IncludeSchemaChanges, TxMetadata: c.ProvideTransactionMetadata,
 		Filter: c, BigIntString: c.BigIntUnsignedHandlingMode == config.BigIntUnsignedString,
+	}
+	if c.SchemaChangeTopic != "" {
+		cfg.SchemaChangeTopic = c.SchemaChangeTopic
 	}
 	if cfg.Keyspace == "" {
 		return cfg, fmt.Errorf("property %q is required: the keyspace to capture", propKeyspace)

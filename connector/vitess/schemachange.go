@@ -39,15 +39,16 @@ var (
 )
 
 // schemaChangeRecord is the record of one DDL event read from shard at
-// vgtid (the VGTID event just before it); tsSec is the DDL's binlog time.
-func schemaChangeRecord(prefix, keyspace, shard, vgtid, statement string, tsSec int64, now time.Time) *change.Record {
+// vgtid (the VGTID event just before it), for topic; tsSec is the DDL's
+// binlog time.
+func schemaChangeRecord(topic, prefix, keyspace, shard, vgtid, statement string, tsSec int64, now time.Time) *change.Record {
 	src := sourceValue(prefix, tsSec, keyspace, ddlTable(statement), shard, vgtid)
 	var stmt any
 	if statement != "" {
 		stmt = statement
 	}
 	return &change.Record{
-		Topic:     prefix,
+		Topic:     topic,
 		KeySchema: schemaChangeKeySchema, Key: &change.Value{Schema: schemaChangeKeySchema, Values: []any{keyspace}},
 		ValueSchema: schemaChangeValueSchema,
 		Value: &change.Value{Schema: schemaChangeValueSchema, Values: []any{

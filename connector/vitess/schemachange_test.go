@@ -36,7 +36,7 @@ func TestDDLEventIsDebeziumsSchemaChangeRecord(t *testing.T) {
 	Version = "3.5.0.Final"
 	t.Cleanup(func() { Version = old })
 
-	cfg := &Config{Keyspace: "test_keyspace", TopicPrefix: "dbzx1", SchemaChanges: true, Logger: zap.NewNop()}
+	cfg := &Config{Keyspace: "test_keyspace", TopicPrefix: "dbzx1", SchemaChangeTopic: "dbzx1", SchemaChanges: true, Logger: zap.NewNop()}
 	out := &recorder{}
 	r := newReader(cfg, builder(t), out, offsets2("test_keyspace", "MariaDB/0-1123301007-40"))
 	r.now = func() time.Time { return time.UnixMilli(1796225037562) }

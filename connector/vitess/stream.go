@@ -186,7 +186,7 @@ func (r *reader) handle(ctx context.Context, ev *binlogdatapb.VEvent) error {
 			if err := r.flush(ctx, ev.Timestamp); err != nil {
 				return err
 			}
-			rec := schemaChangeRecord(r.cfg.TopicPrefix, r.cfg.Keyspace, ev.Shard, r.posStr, ev.Statement, ev.Timestamp, r.now())
+			rec := schemaChangeRecord(r.cfg.SchemaChangeTopic, r.cfg.TopicPrefix, r.cfg.Keyspace, ev.Shard, r.posStr, ev.Statement, ev.Timestamp, r.now())
 			if err := r.out.Enqueue(ctx, change.Event{Kind: change.KindRecord, Record: rec, TsMs: ev.Timestamp * 1000, Size: 1024 + 2*len(ev.Statement)}); err != nil {
 				return err
 			}

@@ -116,7 +116,7 @@ func compare(deb, sl map[string][]*kgo.Record, parts map[string]int, dp, sp stri
 
 func (c *comparer) class(topic string) string {
 	switch {
-	case topic == c.sp:
+	case topic == c.sp, topic == c.sp+".ddl": // .ddl: a Vitess pair's override.schema.change.topic
 		return "schema-change"
 	case topic == c.sp+"-history":
 		return "history"

@@ -81,6 +81,15 @@ func setup(t *testing.T) env {
 	return e
 }
 
+// tables is what comes between the prefix and a table in the pair's topic
+// names: the database, but under a Schema* topic naming strategy.
+func (p pair) tables() string {
+	if strings.HasPrefix(p.props["topic.naming.strategy"], "io.debezium.schema.Schema") {
+		return "."
+	}
+	return "." + p.db + "."
+}
+
 // pair is one connector class run by both implementations.
 type pair struct {
 	class            string
@@ -286,7 +295,8 @@ func TestSideBySide(t *testing.T) {
 		}
 		if c == "mariadb" {
 			// The MariaDB class with modesProps, transformsProps,
-			// shapesProps, read.only and the regex topic naming strategy.
+			// shapesProps, read.only (with the schema topic naming
+			// strategy) and the regex topic naming strategy.
 			names = append(names, "modes", "transforms", "shapes", "readonly", "regex")
 		}
 	}
@@ -346,9 +356,11 @@ func jsonMode() mode {
 			// GTID positions, neither side writes watermark rows. And a
 			// table.include.list whose patterns are not in name order:
 			// Debezium reads the snapshot's tables (source.snapshot's
-			// first and last) and lists them in the patterns' order.
+			// first and last) and lists them in the patterns' order. And
+			// SchemaTopicNamingStrategy: topics without the database.
 			"readonly": {class: "mariadb", tag: "ro", props: map[string]string{"read.only": "true",
-				"table.include.list": `${db}\.zz_end,${db}\.t_str,${db}\..*`}},
+				"table.include.list":    `${db}\.zz_end,${db}\.t_str,${db}\..*`,
+				"topic.naming.strategy": "io.debezium.schema.SchemaTopicNamingStrategy"}},
 			// DefaultRegexTopicNamingStrategy: two tables routed to one
 			// topic; every table's key (t_nokey's too) gets the physical
 			// table.
@@ -498,7 +510,7 @@ func runMySQLFamily(t *testing.T, e env, names []string, md mode) {
 	sides := make([]copySide, len(pairs))
 	for i := range pairs {
 		p := &pairs[i]
-		sides[i] = copySide{debezium: &p.debezium, sluice: p.sluice, cfg: dcfgs[i], topics: "." + p.db + ".", want: p.snapshotRows}
+		sides[i] = copySide{debezium: &p.debezium, sluice: p.sluice, cfg: dcfgs[i], topics: p.tables(), want: p.snapshotRows}
 	}
 	waitForCopies(t, e, adm, sides, 120*time.Second, "snapshots", keep, &slog)
 	t.Logf("snapshots done after %s", time.Since(start).Round(time.Millisecond))
@@ -543,7 +555,7 @@ func runMySQLFamily(t *testing.T, e env, names []string, md mode) {
 		ok := true
 		for _, p := range pairs {
 			for _, px := range []string{p.debezium, p.sluice} {
-				n := countRecords(adm, px+"."+p.db+".zz_end")
+				n := countRecords(adm, px+p.tables()+"zz_end")
 				status = append(status, fmt.Sprintf("%s %d", px, n))
 				ok = ok && n > 0
 			}
@@ -692,8 +704,6 @@ func newAdmin(t *testing.T, brokers string) *kadm.Client {
 	return kadm.NewClient(cl)
 }
 
-// countRecords sums the end offsets of the topics named prefix or starting
-// with it (the topics are never compacted or trimmed during a run).
 // awaitIncremental, called before the incremental snapshot's signal,
 // returns a wait for both sides of p to have written a read event for
 // every row of the snapshot's tables.
@@ -702,7 +712,7 @@ func awaitIncremental(t *testing.T, e env, adm *kadm.Client, conn *client.Conn, 
 	count := func(px string) int {
 		n := 0
 		for _, tb := range incrementalTables {
-			n += countRecords(adm, px+"."+p.db+"."+tb)
+			n += countRecords(adm, px+p.tables()+tb)
 		}
 		return n
 	}
@@ -730,6 +740,10 @@ func awaitIncremental(t *testing.T, e env, adm *kadm.Client, conn *client.Conn, 
 	}
 }
 
+// countRecords sums the end offsets of the topic named prefix and those
+// under it (<prefix>.*), or of every topic whose name starts with prefix
+// when it ends in '.' or '_' (the topics are never compacted or trimmed
+// during a run).
 func countRecords(adm *kadm.Client, prefix string) int {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -739,7 +753,7 @@ func countRecords(adm *kadm.Client, prefix string) int {
 	}
 	var names []string
 	for _, n := range topics.Names() {
-		if n == prefix || strings.HasPrefix(n, prefix+".") || (strings.HasSuffix(prefix, ".") && strings.HasPrefix(n, prefix)) {
+		if n == prefix || strings.HasPrefix(n, prefix+".") || (strings.HasSuffix(prefix, ".") || strings.HasSuffix(prefix, "_")) && strings.HasPrefix(n, prefix) {
 			names = append(names, n)
 		}
 	}

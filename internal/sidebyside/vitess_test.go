@@ -239,6 +239,20 @@ type vtPair struct {
 	columnRules      bool // with vitessColumnRules
 	txMetadata       bool // with provide.transaction.metadata (JSON only)
 	skipDeletes      bool // with skipped.operations=d
+	// tableNaming is the Vitess TableTopicNamingStrategy: topics
+	// <prefix>.<table>, schema change events to <prefix>.ddl
+	// (override.schema.change.topic).
+	tableNaming bool
+}
+
+// tables is what follows the prefix in the names of the pair's table
+// topics: the table names all start with sbv_, which keeps the
+// transaction and schema change topics out.
+func (p vtPair) tables(keyspace string) string {
+	if p.tableNaming {
+		return ".sbv_"
+	}
+	return "." + keyspace + ".sbv_"
 }
 
 // config is the pair's connector file on either side: m, the settings all
@@ -258,6 +272,10 @@ func (p vtPair) config(m map[string]string, avro *mode) map[string]string {
 	}
 	if p.txMetadata {
 		m["provide.transaction.metadata"] = "true"
+	}
+	if p.tableNaming {
+		m["topic.naming.strategy"] = "io.debezium.connector.vitess.TableTopicNamingStrategy"
+		m["override.schema.change.topic"] = m["topic.prefix"] + ".ddl"
 	}
 	if p.skipDeletes {
 		// Debezium's dispatcher drops records by their own operation: a
@@ -369,7 +387,7 @@ func TestSideBySideVitess(t *testing.T) {
 
 	run := fmt.Sprintf("%06d", rand.Intn(1e6))
 	pairs := []vtPair{
-		{debezium: "sbvd1" + run, sluice: "sbvs1" + run, schemaChanges: true, txMetadata: true},
+		{debezium: "sbvd1" + run, sluice: "sbvs1" + run, schemaChanges: true, txMetadata: true, tableNaming: true},
 		{debezium: "sbvd0" + run, sluice: "sbvs0" + run, schemaChanges: false, columnRules: true, skipDeletes: true},
 		{debezium: "sbvdt" + run, sluice: "sbvst" + run, transforms: true},
 	}
@@ -464,18 +482,17 @@ func TestSideBySideVitess(t *testing.T) {
 	sides := make([]copySide, len(pairs))
 	for i := range pairs {
 		p := &pairs[i]
-		sides[i] = copySide{debezium: &p.debezium, sluice: p.sluice, cfg: dcfgs[i], topics: "." + keyspace + ".", want: total}
+		sides[i] = copySide{debezium: &p.debezium, sluice: p.sluice, cfg: dcfgs[i], topics: p.tables(keyspace), want: total}
 	}
 	waitForCopies(t, e, adm, sides, 180*time.Second, "the copy phases", keep, &slog)
 	// The names as they are now: a stalled Debezium connector may have
 	// been recreated under another.
-	prefixes := func() []string {
-		var out []string
-		for _, p := range pairs {
-			out = append(out, p.debezium, p.sluice)
-		}
-		return out
-	}()
+	// tableTopics start the names of every side's table topics.
+	var prefixes, tableTopics []string
+	for _, p := range pairs {
+		prefixes = append(prefixes, p.debezium, p.sluice)
+		tableTopics = append(tableTopics, p.debezium+p.tables(keyspace), p.sluice+p.tables(keyspace))
+	}
 	dpairs := sidePairs(sides)
 	t.Logf("copy phases done after %s", time.Since(start).Round(time.Millisecond))
 	// VTGate reports the copy complete once every shard's catch-up is
@@ -487,8 +504,8 @@ func TestSideBySideVitess(t *testing.T) {
 		for deadline := time.Now().Add(30 * time.Second); time.Since(since) < d && time.Now().Before(deadline); {
 			time.Sleep(100 * time.Millisecond)
 			var b strings.Builder
-			for _, px := range prefixes {
-				fmt.Fprintf(&b, "%d;", countRecords(adm, px+"."+keyspace+"."))
+			for _, tt := range tableTopics {
+				fmt.Fprintf(&b, "%d;", countRecords(adm, tt))
 			}
 			if b.String() != last {
 				last, since = b.String(), time.Now()
@@ -521,9 +538,9 @@ func TestSideBySideVitess(t *testing.T) {
 	waitFor(t, e, dpairs, 120*time.Second, "the end marker", func() (bool, string) {
 		var status []string
 		ok := true
-		for _, px := range prefixes {
-			n := countRecords(adm, px+"."+keyspace+".sbv_zz_end")
-			status = append(status, fmt.Sprintf("%s %d", px, n))
+		for _, tt := range tableTopics {
+			n := countRecords(adm, tt+"zz_end")
+			status = append(status, fmt.Sprintf("%s %d", tt, n))
 			ok = ok && n > 0
 		}
 		return ok, strings.Join(status, ", ")
