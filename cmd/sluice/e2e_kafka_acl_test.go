@@ -109,14 +109,7 @@ func TestKafkaACLRefusals(t *testing.T) {
 			t.Cleanup(func() { acls(false) })
 			name := "c-" + d.name
 			cfg := connectorFile(t, e, name, px, d.name, map[string]string{"schema.history.internal.kafka.topic": px + "-history"})
-			worker := fmt.Sprintf("security.protocol=SASL_PLAINTEXT\nsasl.mechanism=SCRAM-SHA-256\n"+
-				"sasl.jaas.config=%s required username=\"%s\" password=\"acl-secret\";\n"+
-				"offset.storage.topic=%s-offsets\ngroup.id=%s\n", scramModule, user, px, px)
-			if c.eos {
-				worker += "exactly.once.source.support=enabled\n"
-			}
-			wf := filepath.Join(t.TempDir(), "worker.properties")
-			writeFile(t, wf, worker)
+			wf := aclWorker(t, user, px, c.eos)
 			run := func() *daemon {
 				return conformance.StartDaemon(t, binPath, "run", "--worker-config", wf, "--bootstrap-servers", sec.sasl, "--log-format", "console", cfg)
 			}
@@ -178,15 +171,40 @@ func setACLs(t *testing.T, adm *kadm.Client, user string, on []func(*kadm.ACLBui
 		for _, b := range []*kadm.ACLBuilder{allow, deny} {
 			if !create {
 				_, _ = adm.DeleteACLs(ctx, b)
-				continue
+			} else {
+				res, err := adm.CreateACLs(ctx, b)
+				for _, r := range res {
+					err = errors.Join(err, r.Err)
+				}
+				if err != nil {
+					t.Fatalf("creating the ACLs: %v", err)
+				}
 			}
-			res, err := adm.CreateACLs(ctx, b)
-			for _, r := range res {
-				err = errors.Join(err, r.Err)
-			}
-			if err != nil {
-				t.Fatalf("creating the ACLs: %v", err)
-			}
+			waitACLs(ctx, t, adm, b, create)
+		}
+	}
+}
+
+// waitACLs waits until the broker describes b's ACLs as present (or gone):
+// its authorizer takes a change from the metadata log a moment after the
+// admin call returns, and a daemon started at once was refused by an ACL
+// just deleted.
+func waitACLs(ctx context.Context, t *testing.T, adm *kadm.Client, b *kadm.ACLBuilder, present bool) {
+	t.Helper()
+	for {
+		res, err := adm.DescribeACLs(ctx, b)
+		n := 0
+		for _, r := range res {
+			err = errors.Join(err, r.Err)
+			n += len(r.Described)
+		}
+		if err == nil && (n > 0) == present {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the broker still describes the ACLs as %s: %v", map[bool]string{true: "absent", false: "present"}[present], err)
+		case <-time.After(50 * time.Millisecond):
 		}
 	}
 }
@@ -220,9 +238,7 @@ func TestKafkaACLSignalChannel(t *testing.T) {
 		"snapshot.mode": "no_data", "signal.data.collection": d.name + ".debezium_signal",
 		"signal.enabled.channels": "source,kafka", "signal.kafka.groupId": "g-" + d.name,
 	})
-	wf := filepath.Join(t.TempDir(), "worker.properties")
-	writeFile(t, wf, fmt.Sprintf("security.protocol=SASL_PLAINTEXT\nsasl.mechanism=SCRAM-SHA-256\n"+
-		"sasl.jaas.config=%s required username=\"%s\" password=\"acl-secret\";\n", scramModule, user))
+	wf := aclWorker(t, user, px, false)
 	sl := conformance.StartDaemon(t, binPath, "run", "--worker-config", wf, "--bootstrap-servers", sec.sasl, "--log-format", "console", cfg)
 	sl.WaitLog("binlog streaming from", time.Minute)
 	sl.WaitLog("the Kafka signal channel cannot be read: the broker's ACLs refuse it; grant the worker's principal READ and DESCRIBE on topic "+px+"-signal", time.Minute)
@@ -285,9 +301,7 @@ func TestKafkaACLDocumentedGrants(t *testing.T) {
 	})
 	name := "c-" + d.name
 	cfg := connectorFile(t, e, name, px, d.name, map[string]string{"schema.history.internal.kafka.topic": px + "-history"})
-	wf := filepath.Join(t.TempDir(), "worker.properties")
-	writeFile(t, wf, fmt.Sprintf("security.protocol=SASL_PLAINTEXT\nsasl.mechanism=SCRAM-SHA-256\n"+
-		"sasl.jaas.config=%s required username=\"%s\" password=\"acl-secret\";\noffset.storage.topic=%s-offsets\n", scramModule, user, px))
+	wf := aclWorker(t, user, px, false)
 	run := func() *daemon {
 		return conformance.StartDaemon(t, binPath, "run", "--worker-config", wf, "--bootstrap-servers", sec.sasl, "--log-format", "console", cfg)
 	}
@@ -314,6 +328,21 @@ func TestKafkaACLDocumentedGrants(t *testing.T) {
 			t.Errorf("logged: %s", l)
 		}
 	}
+}
+
+// aclWorker writes a worker file that logs in as the SCRAM user of
+// aclUser and stores offsets in <px>-offsets.
+func aclWorker(t *testing.T, user, px string, eos bool) string {
+	t.Helper()
+	worker := fmt.Sprintf("security.protocol=SASL_PLAINTEXT\nsasl.mechanism=SCRAM-SHA-256\n"+
+		"sasl.jaas.config=%s required username=\"%s\" password=\"acl-secret\";\n"+
+		"offset.storage.topic=%s-offsets\ngroup.id=%s\n", scramModule, user, px, px)
+	if eos {
+		worker += "exactly.once.source.support=enabled\n"
+	}
+	wf := filepath.Join(t.TempDir(), "worker.properties")
+	writeFile(t, wf, worker)
+	return wf
 }
 
 // aclUser makes a database whose table t holds row 1, and a SCRAM user
