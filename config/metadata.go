@@ -60,8 +60,9 @@ func SplitStatements(s string) []string {
 // what Debezium's validation refuses (a missing regex or replacement, a key
 // field regex without its replacement) and, where Debezium would fail only
 // at the first record, a replacement naming a group its regex lacks. It is
-// never nil, so that the strategy itself is not refused as well.
-func (r *reader) regexRouting() *RegexRouting {
+// never nil, so that the strategy itself is not refused as well; strategy
+// is its class, for the messages.
+func (r *reader) regexRouting(strategy string) *RegexRouting {
 	rr := &RegexRouting{}
 	compile := func(key, expr, replKey, what string) (*regexp.Regexp, string) {
 		re, err := javaregex.Whole(expr)
@@ -71,7 +72,7 @@ func (r *reader) regexRouting() *RegexRouting {
 		}
 		repl := r.str(replKey, "")
 		if repl == "" {
-			r.fail(replKey, "", fmt.Sprintf("must be non-empty when %s is set (%s): set %s, with $1... for the regex's groups", key, RegexTopicNaming, what))
+			r.fail(replKey, "", fmt.Sprintf("must be non-empty when %s is set (%s): set %s, with $1... for the regex's groups", key, strategy, what))
 			return nil, ""
 		}
 		if err := javaregex.CheckReplacement(re, repl); err != nil {
@@ -80,7 +81,7 @@ func (r *reader) regexRouting() *RegexRouting {
 		}
 		return re, repl
 	}
-	if expr := r.required("topic.regex", "the regex that picks the tables' topics to route (whole-name match), as "+RegexTopicNaming+" requires"); expr != "" {
+	if expr := r.required("topic.regex", "the regex that picks the tables' topics to route (whole-name match), as "+strategy+" requires"); expr != "" {
 		rr.Topic, rr.TopicReplacement = compile("topic.regex", expr, "topic.replacement", "the topic to route to")
 	}
 	if rr.Topic == nil {
@@ -126,7 +127,7 @@ func (r *reader) topicNaming(c *Connector, delim string) {
 	}
 	n.Delimiter = delim
 	if n.Regex != nil {
-		n.Regex = r.regexRouting()
+		n.Regex = r.regexRouting(v)
 	}
 	if v == VitessTableTopicNaming {
 		n.DataPrefix = r.str("override.data.change.topic.prefix", "")
