@@ -196,6 +196,12 @@ start() {
   fetch_jars
   make_tls
   write_conf
+  if [ "${SLUICE_KAFKA_FRESH:-0}" = 1 ] && [ -d "$DATA" ]; then
+    # deploy/local/test.sh starts each run on an empty broker: the topics
+    # of earlier runs would pile up to the open-file limit (below).
+    log "SLUICE_KAFKA_FRESH=1: removing the topics of earlier runs ($DATA)"
+    rm -rf "$DATA"
+  fi
   if [ ! -f "$DATA/meta.properties" ]; then
     # A cluster id is 16 random bytes, base64url without padding.
     local cid
@@ -207,6 +213,16 @@ start() {
     fi
   fi
   rm -f "$PIDF"
+  # The broker keeps a file open for each partition's log: the suite makes
+  # thousands of topics, and a data dir kept over several runs passed
+  # 19,000 partitions, where a 20,000-file limit stopped the broker ("Too
+  # many open files", every log dir failed). Raise it as far as allowed
+  # (here the hard limit is 20,000, so test.sh also starts each run on an
+  # empty broker: SLUICE_KAFKA_FRESH).
+  ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+  if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 100000 ]; then
+    log "warning: the broker may open only $(ulimit -n) files (ulimit -n); with many topics it stops with \"Too many open files\": raise the limit"
+  fi
   # shellcheck disable=SC2206
   local heap=($HEAP)
   detach "$PIDF" "$CONF" "$OUT" java "${heap[@]}" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \

@@ -75,7 +75,11 @@ start_env() {
   eval "$out"
 }
 set -a
+# A broker this run starts begins empty (SLUICE_KAFKA_FRESH): topics kept
+# from earlier runs pile up to the broker's open-file limit.
+if [ "$started_here" = 1 ]; then SLUICE_KAFKA_FRESH=1; fi
 start_env deploy/local/up.sh
+unset SLUICE_KAFKA_FRESH
 # Apicurio Registry (Confluent-compatible API) for the Avro converter's tests.
 start_env deploy/local/registry.sh start
 # Vitess (vttestserver, two shards on the local MariaDB binaries): built
