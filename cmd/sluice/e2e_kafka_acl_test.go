@@ -33,15 +33,7 @@ func TestKafkaACLRefusals(t *testing.T) {
 	// allows only what its ACLs allow, so each resource also gets an ALLOW
 	// of every operation to every principal, and the DENY (which wins)
 	// takes one operation from the test's user alone.
-	topics := func(name string, prefixed bool, op kadm.ACLOperation) func(*kadm.ACLBuilder) *kadm.ACLBuilder {
-		return func(b *kadm.ACLBuilder) *kadm.ACLBuilder {
-			b = b.Topics(name).Operations(op)
-			if prefixed {
-				b = b.ResourcePatternType(kadm.ACLPatternPrefixed)
-			}
-			return b
-		}
-	}
+	topics := topicACL
 	cases := []struct {
 		name string
 		// on gives the resources of the case's prefix px, and op the
@@ -153,6 +145,18 @@ func TestKafkaACLRefusals(t *testing.T) {
 			}
 			sl.Stop()
 		})
+	}
+}
+
+// topicACL is the ACL resource topic name (a prefix when prefixed) with
+// operation op, for setACLs.
+func topicACL(name string, prefixed bool, op kadm.ACLOperation) func(*kadm.ACLBuilder) *kadm.ACLBuilder {
+	return func(b *kadm.ACLBuilder) *kadm.ACLBuilder {
+		b = b.Topics(name).Operations(op)
+		if prefixed {
+			b = b.ResourcePatternType(kadm.ACLPatternPrefixed)
+		}
+		return b
 	}
 }
 

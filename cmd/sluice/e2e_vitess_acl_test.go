@@ -36,13 +36,7 @@ func TestVitessKafkaACL(t *testing.T) {
 			user := px + "-user"
 			addSCRAMUser(t, e.env, user, "acl-secret")
 			name, prefixed := c.resource(px)
-			on := []func(*kadm.ACLBuilder) *kadm.ACLBuilder{func(b *kadm.ACLBuilder) *kadm.ACLBuilder {
-				b = b.Topics(name).Operations(kadm.OpWrite)
-				if prefixed {
-					b = b.ResourcePatternType(kadm.ACLPatternPrefixed)
-				}
-				return b
-			}}
+			on := []func(*kadm.ACLBuilder) *kadm.ACLBuilder{topicACL(name, prefixed, kadm.OpWrite)}
 			setACLs(t, adm, user, on, true)
 			t.Cleanup(func() { setACLs(t, adm, user, on, false) })
 			cfg := conformance.WriteConnector(t, "c-"+tb.name, tb.connector(px, nil))
