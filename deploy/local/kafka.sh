@@ -203,9 +203,13 @@ start() {
     rm -rf "$DATA"
   fi
   if [ ! -f "$DATA/meta.properties" ]; then
-    # A cluster id is 16 random bytes, base64url without padding.
-    local cid
-    cid="$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+    # A cluster id is 16 random bytes, base64url without padding. One in 64
+    # begins with '-', which the format tool reads as an option ("argument
+    # --cluster-id: expected one argument"); Kafka's own ids never do.
+    local cid=-
+    while [ "${cid#-}" != "$cid" ]; do
+      cid="$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+    done
     log "formatting $DATA (cluster id $cid)"
     if ! java_tool kafka.tools.StorageTool format -t "$cid" -c "$CONF" --ignore-formatted >"$DIR/format.log" 2>&1; then
       cat "$DIR/format.log" >&2
