@@ -36,13 +36,17 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/go-mysql-org/go-mysql/client"
+
+	"github.com/sluice-cdc/sluice/config"
 )
 
 func main() {
@@ -75,12 +79,16 @@ func main() {
 		rate := fs.Int("steady-rate", 10_000, "rows/s of the steady workload (latency)")
 		secs := fs.Int("steady-seconds", 20, "seconds of the steady workload")
 		bin := fs.String("sluice", "", "sluice binary (default: go build ./cmd/sluice)")
-		set := fs.String("set", "", "comma-separated connector properties for every run, over the suite's own (e.g. linger.ms=20,compression.type=lz4)")
+		set := fs.String("set", "", "comma-separated connector properties for every run, over the suite's own (e.g. max.batch.size=2048,max.queue.size=8192)")
+		producer := fs.String("producer", "", "comma-separated worker producer settings for every sluice run ("+strings.Join(config.ProducerSettings, ", ")+"; e.g. compression.type=lz4,linger.ms=20), given to the daemon as "+config.EnvName("producer.")+"*")
 		dbzSet := fs.String("debezium-set", "", "comma-separated connector properties for the debezium: runs only, over the suite's own (e.g. producer.override.batch.size=1048576,poll.interval.ms=10)")
 		_ = fs.Parse(os.Args[2:])
 		props, err := parseSet(*set)
+		if err == nil {
+			err = producerEnv(*producer, props)
+		}
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "sluice-bench: --set:", err)
+			fmt.Fprintln(os.Stderr, "sluice-bench:", err)
 			os.Exit(2)
 		}
 		dbzProps, err := parseSet(*dbzSet)
@@ -167,6 +175,34 @@ func parseSet(s string) (map[string]string, error) {
 		out[strings.TrimSpace(k)] = strings.TrimSpace(v)
 	}
 	return out, nil
+}
+
+// producerEnv exports the --producer settings for the sluice daemons the
+// bench starts (they inherit its environment), and refuses a producer
+// setting given to --set: a connector's producer.override.* or a bare
+// compression.type is not applied (the connectors share the worker's
+// producer), so the figures would silently be the default's.
+func producerEnv(producer string, set map[string]string) error {
+	for k := range set {
+		bare := strings.TrimPrefix(k, "producer.override.")
+		if slices.Contains(config.ProducerSettings, bare) {
+			return fmt.Errorf("--set %s: the producer is the worker's; give --producer %s=...", k, bare)
+		}
+	}
+	props, err := parseSet(producer)
+	if err != nil {
+		return fmt.Errorf("--producer: %w", err)
+	}
+	for _, k := range slices.Sorted(maps.Keys(props)) {
+		if !slices.Contains(config.ProducerSettings, k) {
+			return fmt.Errorf("--producer %s: not one of %s", k, strings.Join(config.ProducerSettings, ", "))
+		}
+		if err := os.Setenv(config.EnvName("producer."+k), props[k]); err != nil {
+			return fmt.Errorf("--producer %s: %w", k, err)
+		}
+		fmt.Fprintf(os.Stderr, "producer.%s=%s for every sluice run\n", k, props[k])
+	}
+	return nil
 }
 
 type bench struct {

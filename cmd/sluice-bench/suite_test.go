@@ -125,3 +125,26 @@ func workerAndDaemon(t *testing.T) (*connectWorker, string) {
 	}
 	return w, bin
 }
+
+// TestProducerEnv: --producer reaches the daemons as the worker's
+// environment settings, and a producer setting given to --set (which the
+// daemon would ignore with a warning) is refused naming --producer.
+func TestProducerEnv(t *testing.T) {
+	t.Setenv("SLUICE_PRODUCER_COMPRESSION_TYPE", "none")
+	t.Setenv("SLUICE_PRODUCER_LINGER_MS", "5")
+	if err := producerEnv("compression.type=lz4, linger.ms=20", map[string]string{"max.batch.size": "2048"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := os.Getenv("SLUICE_PRODUCER_COMPRESSION_TYPE") + " " + os.Getenv("SLUICE_PRODUCER_LINGER_MS"); got != "lz4 20" {
+		t.Errorf("environment %q, want lz4 20", got)
+	}
+	for set, producer := range map[string]string{"compression.type": "", "producer.override.linger.ms": ""} {
+		err := producerEnv(producer, map[string]string{set: "1"})
+		if err == nil || !strings.Contains(err.Error(), set) || !strings.Contains(err.Error(), "--producer") {
+			t.Errorf("--set %s: %v, want an error naming it and --producer", set, err)
+		}
+	}
+	if err := producerEnv("acks=1", nil); err == nil || !strings.Contains(err.Error(), "acks") {
+		t.Errorf("--producer acks: %v, want an error naming it", err)
+	}
+}
