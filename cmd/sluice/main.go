@@ -389,7 +389,7 @@ func producerOpts(w *config.Worker) ([]kgo.Opt, error) {
 	case "", "none":
 		opts = append(opts, kgo.ProducerBatchCompression(kgo.NoCompression()))
 	case "lz4":
-		opts = append(opts, kgo.ProducerBatchCompression(kgo.Lz4Compression()))
+		opts = append(opts, kgo.WithCompressor(newLz4Compressor()))
 	case "snappy":
 		opts = append(opts, kgo.ProducerBatchCompression(kgo.SnappyCompression()))
 	case "zstd":

@@ -1,11 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
+	"fmt"
+	"io"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/pierrec/lz4/v4"
 	"github.com/sluice-cdc/sluice/config"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
@@ -63,5 +68,33 @@ func TestProducerOutwaitsAPartitionNotHostedYet(t *testing.T) {
 	}
 	if n := refused.Load(); n != refusals {
 		t.Fatalf("the broker refused %d produce requests, want %d: the test did not exercise the retries", n, refusals)
+	}
+}
+
+// The LZ4 frames the producer writes have 64 KiB blocks (the frame
+// descriptor's BD byte, as Kafka's Java producer writes it), and read back
+// as written: a batch of 1 MiB of change events, and one smaller than a
+// block.
+func TestLz4CompressorFrames(t *testing.T) {
+	c := newLz4Compressor()
+	event := []byte(`{"schema":{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"}]},"payload":{"id":`)
+	var batch []byte
+	for i := 0; len(batch) < 1<<20; i++ {
+		batch = append(append(batch, event...), fmt.Sprintf("%d}}", i)...)
+	}
+	for _, src := range [][]byte{batch, batch[:1000]} {
+		out, codec := c.Compress(new(bytes.Buffer), src)
+		if codec != kgo.CodecLz4 || len(out) >= len(src) {
+			t.Fatalf("%d bytes: codec %v, %d bytes out; want lz4, smaller", len(src), codec, len(out))
+		}
+		// Magic number (4 bytes), FLG, BD: bits 4-6 of BD are the block
+		// size, 4 meaning 64 KiB.
+		if magic := binary.LittleEndian.Uint32(out); magic != 0x184D2204 || out[5]>>4&7 != 4 {
+			t.Errorf("%d bytes: frame magic %#x, BD %#x; want an LZ4 frame of 64 KiB blocks", len(src), magic, out[5])
+		}
+		back, err := io.ReadAll(lz4.NewReader(bytes.NewReader(out)))
+		if err != nil || !bytes.Equal(back, src) {
+			t.Errorf("%d bytes: read back %d bytes (%v), want what was written", len(src), len(back), err)
+		}
 	}
 }
