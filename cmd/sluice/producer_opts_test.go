@@ -71,10 +71,10 @@ func TestProducerOutwaitsAPartitionNotHostedYet(t *testing.T) {
 	}
 }
 
-// The LZ4 frames the producer writes have 64 KiB blocks (the frame
-// descriptor's BD byte, as Kafka's Java producer writes it), and read back
-// as written: a batch of 1 MiB of change events, and one smaller than a
-// block.
+// The LZ4 frames the producer writes have the frame descriptor Kafka's Java
+// producer writes (FLG: version 1, independent blocks, no block or content
+// checksum; BD: 64 KiB blocks), and read back as written: a batch of 1 MiB
+// of change events, and one smaller than a block.
 func TestLz4CompressorFrames(t *testing.T) {
 	c := newLz4Compressor()
 	event := []byte(`{"schema":{"type":"struct","fields":[{"type":"int32","optional":false,"field":"id"}]},"payload":{"id":`)
@@ -87,10 +87,10 @@ func TestLz4CompressorFrames(t *testing.T) {
 		if codec != kgo.CodecLz4 || len(out) >= len(src) {
 			t.Fatalf("%d bytes: codec %v, %d bytes out; want lz4, smaller", len(src), codec, len(out))
 		}
-		// Magic number (4 bytes), FLG, BD: bits 4-6 of BD are the block
-		// size, 4 meaning 64 KiB.
-		if magic := binary.LittleEndian.Uint32(out); magic != 0x184D2204 || out[5]>>4&7 != 4 {
-			t.Errorf("%d bytes: frame magic %#x, BD %#x; want an LZ4 frame of 64 KiB blocks", len(src), magic, out[5])
+		// Magic number (4 bytes), FLG (0x60: version 01, block
+		// independence, no checksums, no content size), BD (0x40: 64 KiB).
+		if magic := binary.LittleEndian.Uint32(out); magic != 0x184D2204 || out[4] != 0x60 || out[5] != 0x40 {
+			t.Errorf("%d bytes: frame magic %#x, FLG %#x, BD %#x; want an LZ4 frame (FLG 0x60, BD 0x40)", len(src), magic, out[4], out[5])
 		}
 		back, err := io.ReadAll(lz4.NewReader(bytes.NewReader(out)))
 		if err != nil || !bytes.Equal(back, src) {
