@@ -1,14 +1,10 @@
 package main
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/sluice-cdc/sluice/internal/conformance"
-	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // TestProducerCompressionEndToEnd: with the worker's
@@ -33,26 +29,13 @@ func TestProducerCompressionEndToEnd(t *testing.T) {
 	sl.WaitLog("binlog streaming from", time.Minute)
 	d.execAll("INSERT INTO t SELECT seq, REPEAT('z', 150) FROM seq_3001_to_6000")
 
-	cl := conformance.NewKafkaClient(t, e.kafka, kgo.ConsumeTopics(prefix+"."+d.name+".t"), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
 	seen := map[float64]int{}
 	codecs := map[uint8]int{}
-	deadline := time.Now().Add(2 * time.Minute)
-	for n := 0; n < 2*rows && time.Now().Before(deadline); {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		fs := cl.PollFetches(ctx)
-		cancel()
-		fs.EachError(func(topic string, p int32, err error) {
-			if ctx.Err() == nil {
-				t.Fatalf("reading %s[%d]: %v", topic, p, err)
-			}
-		})
-		fs.EachRecord(func(r *kgo.Record) {
-			n++
-			codecs[r.Attrs.CompressionType()]++
-			if after, ok := payload(t, r.Value)["after"].(map[string]any); ok {
-				seen[after["id"].(float64)]++
-			}
-		})
+	for _, r := range consume(t, e, 2*rows, 2*time.Minute, prefix+"."+d.name+".t") {
+		codecs[r.Codec]++
+		if after, ok := payload(t, r.Value)["after"].(map[string]any); ok {
+			seen[after["id"].(float64)]++
+		}
 	}
 	sl.Stop()
 	if len(codecs) != 1 || codecs[3] == 0 {

@@ -157,6 +157,9 @@ type Record struct {
 	Key       []byte
 	Value     []byte
 	Headers   map[string]string
+	// Codec is the compression of the batch the record came in (Kafka's
+	// attribute bits: 0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd).
+	Codec uint8
 }
 
 // NewKafkaClient is a client of the brokers (comma-separated), closed when
@@ -217,7 +220,8 @@ func toRecord(r *kgo.Record) Record {
 	for _, x := range r.Headers {
 		h[x.Key] = string(x.Value)
 	}
-	return Record{Topic: r.Topic, Partition: r.Partition, Offset: r.Offset, Key: r.Key, Value: r.Value, Headers: h}
+	return Record{Topic: r.Topic, Partition: r.Partition, Offset: r.Offset, Key: r.Key, Value: r.Value, Headers: h,
+		Codec: r.Attrs.CompressionType()}
 }
 
 // StoredOffset reads the connector's record from the offsets topic: the
