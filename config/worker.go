@@ -103,6 +103,25 @@ const (
 	EnvPrefix                    = "SLUICE_"
 )
 
+// Environment variables the sluice command reads for itself, not worker
+// properties: the worker warns of an unknown SLUICE_* name (a typo would
+// otherwise go unseen), but not of these.
+const (
+	EnvWorkerConfig = "SLUICE_WORKER_CONFIG" // --worker-config's default
+	EnvCPUProfile   = "SLUICE_CPUPROFILE"    // a CPU profile of the run (the benchmarks)
+	EnvHeapProfile  = "SLUICE_HEAPPROFILE"   // the in-use heap at its largest (the benchmarks)
+	// EnvTestPrefix starts the local servers' addresses deploy/local's
+	// scripts print for the tests and benchmarks; the quickstart and the
+	// README export them all with eval "$(deploy/local/up.sh)".
+	EnvTestPrefix = "SLUICE_TEST_"
+)
+
+// ownEnv reports whether the environment variable k is one the command
+// reads for itself.
+func ownEnv(k string) bool {
+	return k == EnvWorkerConfig || k == EnvCPUProfile || k == EnvHeapProfile || strings.HasPrefix(k, EnvTestPrefix)
+}
+
 var workerProps = append([]string{
 	PropBootstrapServers, PropOffsetsTopic, PropOffsetsPartitions, PropOffsetsReplicationFactor,
 	PropOffsetFlushInterval, PropOffsetFlushTimeout, PropLogLevel, PropLogFormat, PropListeners,
@@ -357,6 +376,8 @@ func workerEnv(env []string, vals, origin map[string]string, warns *[]Warning) m
 			}
 		case strings.HasPrefix(k, EnvName(ProducerPrefix)) && len(k) > len(EnvName(ProducerPrefix)):
 			prop = ProducerPrefix + strings.ToLower(strings.ReplaceAll(k[len(EnvName(ProducerPrefix)):], "_", "."))
+		case ownEnv(k):
+			continue
 		default:
 			*warns = append(*warns, Warning{Scope: scope, Msg: fmt.Sprintf("environment variable %s does not name a worker property and is ignored", k)})
 			continue

@@ -177,6 +177,28 @@ func TestWorkerEnvNames(t *testing.T) {
 	}
 }
 
+// The variables the command reads for itself, and the local servers'
+// addresses that eval "$(deploy/local/up.sh)" exports, get no warning: the
+// quickstart printed six of them before its change events.
+func TestWorkerEnvOwnNames(t *testing.T) {
+	_, warns, err := LoadWorker("", []string{
+		"SLUICE_BOOTSTRAP_SERVERS=k:9092",
+		"SLUICE_WORKER_CONFIG=/etc/sluice/worker.properties",
+		"SLUICE_CPUPROFILE=/tmp/cpu.pprof",
+		"SLUICE_HEAPPROFILE=/tmp/heap.pprof",
+		"SLUICE_TEST_MYSQL_ADDR=127.0.0.1:23306",
+		"SLUICE_TEST_KAFKA_TLS_DIR=/tmp/tls",
+		"SLUICE_BOOTSTRAP_SERVER=typo:9092",
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "worker: environment variable SLUICE_BOOTSTRAP_SERVER does not name a worker property and is ignored"
+	if got := warningsText(warns); got != want {
+		t.Errorf("warnings:\n%s\nwant only:\n%s", got, want)
+	}
+}
+
 func TestWorkerBadValues(t *testing.T) {
 	cases := []struct {
 		prop, value, want string

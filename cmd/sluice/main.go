@@ -88,7 +88,7 @@ func loadWorkerFlags(name string, args []string, kafkaOptional bool, stderr io.W
 	fs.SetOutput(stderr)
 	bootstrap := fs.String("bootstrap-servers", "", "Kafka bootstrap servers, host:port[,host:port] (bootstrap.servers)")
 	topic := fs.String("offsets-topic", "", "compacted topic for source offsets (offset.storage.topic, default _connect_offsets)")
-	file := fs.String("worker-config", os.Getenv("SLUICE_WORKER_CONFIG"), "worker properties file (Kafka Connect worker property names)")
+	file := fs.String("worker-config", os.Getenv(config.EnvWorkerConfig), "worker properties file (Kafka Connect worker property names)")
 	level := fs.String("log-level", "", "debug, info, warn or error (log.level)")
 	format := fs.String("log-format", "", "json or console (log.format)")
 	listeners := fs.String("listeners", "", "REST API and metrics listeners, http://host:port[,...] (listeners; none by default)")
@@ -415,7 +415,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	defer func() { _ = log.Sync() }()
 	// SLUICE_CPUPROFILE=FILE writes a CPU profile of the whole run, for
 	// the benchmarks.
-	if path := os.Getenv("SLUICE_CPUPROFILE"); path != "" {
+	if path := os.Getenv(config.EnvCPUProfile); path != "" {
 		if f, err := os.Create(path); err == nil {
 			if err := pprof.StartCPUProfile(f); err == nil {
 				defer pprof.StopCPUProfile()
@@ -424,7 +424,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	}
 	// SLUICE_HEAPPROFILE=FILE writes the in-use heap at its largest, for
 	// the benchmarks: what keeps the collector busy near the memory limit.
-	if path := os.Getenv("SLUICE_HEAPPROFILE"); path != "" {
+	if path := os.Getenv(config.EnvHeapProfile); path != "" {
 		stop := make(chan struct{})
 		defer close(stop)
 		go heapProfiles(path, stop)
