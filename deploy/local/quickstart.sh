@@ -49,7 +49,13 @@ mysql -e "INSERT INTO inventory.customers VALUES (1001,'Sally','sally@example.co
   DELETE FROM inventory.orders WHERE id=1;"
 
 echo "== change events in Kafka (key | value)" >&2
-sleep 2
+# Seven records: the snapshot's, three inserts, an update, a delete and its
+# tombstone. Wait for them (a loaded machine may take a few seconds).
+count() { kcat -b "$SLUICE_BOOTSTRAP_SERVERS" -C -t "$1" -o beginning -e -q -f 'x\n' 2>/dev/null | wc -l; }
+for _ in $(seq 1 60); do
+  [ $(( $(count "$RUN.inventory.customers") + $(count "$RUN.inventory.orders") )) -ge 7 ] && break
+  sleep 0.5
+done
 for t in "$RUN.inventory.customers" "$RUN.inventory.orders"; do
   echo "-- topic $t"
   kcat -b "$SLUICE_BOOTSTRAP_SERVERS" -C -t "$t" -o beginning -e -q -f '%k | %s\n'
