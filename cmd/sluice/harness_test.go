@@ -165,6 +165,13 @@ func (d *db) str(q string) string {
 func connectorFile(t *testing.T, e env, name, prefix, database string, extra map[string]string) string {
 	t.Helper()
 	cfg := mysqlConnector(e, prefix, database)
+	// SLUICE_E2E_CONVERSION_THREADS=N runs every connector made here with
+	// N conversion threads (a test's own setting still wins): the tests
+	// then check the workers' path, which CI's runs take only where a test
+	// sets it.
+	if n := os.Getenv("SLUICE_E2E_CONVERSION_THREADS"); n != "" {
+		cfg["sluice.conversion.threads"] = n
+	}
 	for k, v := range extra {
 		cfg[k] = v
 	}
