@@ -110,16 +110,17 @@ const (
 	EnvWorkerConfig = "SLUICE_WORKER_CONFIG" // --worker-config's default
 	EnvCPUProfile   = "SLUICE_CPUPROFILE"    // a CPU profile of the run (the benchmarks)
 	EnvHeapProfile  = "SLUICE_HEAPPROFILE"   // the in-use heap at its largest (the benchmarks)
-	// EnvTestPrefix starts the local servers' addresses deploy/local's
+	// envTestPrefix starts the local servers' addresses deploy/local's
 	// scripts print for the tests and benchmarks; the quickstart and the
 	// README export them all with eval "$(deploy/local/up.sh)".
-	EnvTestPrefix = "SLUICE_TEST_"
+	envTestPrefix = "SLUICE_TEST_"
 )
 
-// ownEnv reports whether the environment variable k is one the command
-// reads for itself.
+// ownEnv reports whether the environment variable k is the project's own
+// and names no worker property: one the command reads for itself, or a
+// local server's address.
 func ownEnv(k string) bool {
-	return k == EnvWorkerConfig || k == EnvCPUProfile || k == EnvHeapProfile || strings.HasPrefix(k, EnvTestPrefix)
+	return k == EnvWorkerConfig || k == EnvCPUProfile || k == EnvHeapProfile || strings.HasPrefix(k, envTestPrefix)
 }
 
 var workerProps = append([]string{
