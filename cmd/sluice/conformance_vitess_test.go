@@ -212,10 +212,10 @@ func (tb *vitessTable) Rows(t *testing.T) map[int]conformance.Row {
 
 func (tb *vitessTable) Connector() (string, map[string]string) {
 	host, port, _ := strings.Cut(tb.e.grpc, ":")
-	return "c-" + tb.name, map[string]string{
+	return "c-" + tb.name, withE2EThreads(map[string]string{
 		"connector.class": "io.debezium.connector.vitess.VitessConnector", "database.hostname": host, "database.port": port,
 		"vitess.keyspace": tb.e.keyspace, "topic.prefix": tb.prefix, "table.include.list": tb.e.keyspace + "." + tb.name,
-	}
+	})
 }
 
 func (tb *vitessTable) Topic() string     { return tb.prefix + "." + tb.e.keyspace + "." + tb.name }

@@ -63,7 +63,7 @@ func vtDumpTable(t *testing.T, e vtDumpEnv) (conn *client.Conn, table string) {
 
 func vtDumpConnector(e vtDumpEnv, prefix, table string, extra map[string]string) map[string]string {
 	host, port, _ := strings.Cut(e.mysql, ":")
-	cfg := map[string]string{
+	cfg := withE2EThreads(map[string]string{
 		"connector.class":   "io.debezium.connector.mariadb.MariaDbConnector",
 		"database.hostname": host, "database.port": port, "database.user": "root", "database.password": "",
 		"database.server.id": fmt.Sprint(nextServerID()), "topic.prefix": prefix,
@@ -74,7 +74,7 @@ func vtDumpConnector(e vtDumpEnv, prefix, table string, extra map[string]string)
 		"key.converter.schemas.enable":                           "false",
 		"value.converter.schemas.enable":                         "false",
 		"schema.history.internal.store.only.captured.tables.ddl": "true",
-	}
+	})
 	for k, v := range extra {
 		cfg[k] = v
 	}

@@ -141,11 +141,11 @@ func (tb *vtTable) rows(t *testing.T) map[int64]string {
 
 func (tb *vtTable) connector(prefix string, extra map[string]string) map[string]string {
 	host, port, _ := strings.Cut(tb.e.grpc, ":")
-	cfg := map[string]string{
+	cfg := withE2EThreads(map[string]string{
 		"connector.class": "io.debezium.connector.vitess.VitessConnector", "database.hostname": host, "database.port": port,
 		"vitess.keyspace": tb.e.keyspace, "topic.prefix": prefix, "table.include.list": tb.e.keyspace + "." + tb.name,
 		"offset.flush.interval.ms": "300", "key.converter.schemas.enable": "false", "value.converter.schemas.enable": "false",
-	}
+	})
 	for k, v := range extra {
 		cfg[k] = v
 	}

@@ -165,13 +165,6 @@ func (d *db) str(q string) string {
 func connectorFile(t *testing.T, e env, name, prefix, database string, extra map[string]string) string {
 	t.Helper()
 	cfg := mysqlConnector(e, prefix, database)
-	// SLUICE_E2E_CONVERSION_THREADS=N runs every connector made here with
-	// N conversion threads (a test's own setting still wins): the tests
-	// then check the workers' path, which CI's runs take only where a test
-	// sets it.
-	if n := os.Getenv("SLUICE_E2E_CONVERSION_THREADS"); n != "" {
-		cfg["sluice.conversion.threads"] = n
-	}
 	for k, v := range extra {
 		cfg[k] = v
 	}
@@ -203,7 +196,7 @@ func privateMariaDB(t *testing.T, name string, port int, args string) (addr stri
 // MariaDB, as user sluice.
 func mysqlConnector(e env, prefix, database string) map[string]string {
 	host, port, _ := strings.Cut(e.mysqlAddr, ":")
-	return map[string]string{
+	return withE2EThreads(map[string]string{
 		"connector.class":          "io.debezium.connector.mariadb.MariaDbConnector",
 		"database.hostname":        host,
 		"database.port":            port,
@@ -213,7 +206,19 @@ func mysqlConnector(e env, prefix, database string) map[string]string {
 		"topic.prefix":             prefix,
 		"database.include.list":    database,
 		"offset.flush.interval.ms": "500",
+	})
+}
+
+// withE2EThreads gives cfg, a connector's base config (the MariaDB and
+// Vitess ones the tests make), SLUICE_E2E_CONVERSION_THREADS=N conversion
+// threads when that is set; a test's own setting, laid over the base,
+// still wins. The tests then check the workers' path, which CI's runs take
+// only where a test sets it.
+func withE2EThreads(cfg map[string]string) map[string]string {
+	if n := os.Getenv("SLUICE_E2E_CONVERSION_THREADS"); n != "" {
+		cfg["sluice.conversion.threads"] = n
 	}
+	return cfg
 }
 
 // serverIDs hands each connector of the run a server id of its own. Drawn

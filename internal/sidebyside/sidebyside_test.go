@@ -895,8 +895,13 @@ func connectorProps(e env, class, name, db string, serverID int) map[string]stri
 		m["schema.history.internal.store.only.captured.databases.ddl"] = "true"
 		m["schema.history.internal.skip.unparseable.ddl"] = "true"
 	}
-	// SLUICE_SIDEBYSIDE_PROPS adds properties to both (k=v;k=v), to
-	// compare other handling modes.
+	return withEnvProps(m)
+}
+
+// withEnvProps lays SLUICE_SIDEBYSIDE_PROPS (k=v;k=v) over both
+// implementations' connector properties m, MariaDB's and Vitess's, to
+// compare other handling modes (or run Sluice's conversion threads).
+func withEnvProps(m map[string]string) map[string]string {
 	for _, kv := range strings.Split(os.Getenv("SLUICE_SIDEBYSIDE_PROPS"), ";") {
 		if k, v, ok := strings.Cut(kv, "="); ok {
 			m[strings.TrimSpace(k)] = strings.TrimSpace(v)

@@ -407,7 +407,7 @@ func TestSideBySideVitess(t *testing.T) {
 	}
 	host, port, _ := strings.Cut(grpcAddr, ":")
 	props := func(name string, schemaChanges bool) map[string]string {
-		return map[string]string{
+		return withEnvProps(map[string]string{
 			"connector.class":   vitessClass,
 			"database.hostname": host, "database.port": port,
 			"vitess.keyspace":    keyspace,
@@ -423,7 +423,7 @@ func TestSideBySideVitess(t *testing.T) {
 			// Debezium's Vitess connector notifies a skipped snapshot at each start.
 			"notification.enabled.channels": "sink",
 			"notification.sink.topic.name":  name + "-notifications",
-		}
+		})
 	}
 	adm := newAdmin(t, e.kafka)
 	var files []string
