@@ -172,6 +172,14 @@ func churnUntil(t *testing.T, e env, dbName string, maxID int, acrossRestarts bo
 	quit := make(chan struct{})
 	churned := make(chan int, 1)
 	go churn(t, e, dbName, maxID, acrossRestarts, quit, churned)
+	return writerStop(t, quit, churned)
+}
+
+// writerStop is the stop of a writer goroutine that quits when quit is
+// closed and then sends how many changes it made on churned: it says so
+// once (later calls return -1). A failed test stops it too: it must not go
+// on writing.
+func writerStop(t *testing.T, quit chan struct{}, churned <-chan int) (stop func() int) {
 	var once sync.Once
 	stop = func() int {
 		n := -1
@@ -252,6 +260,11 @@ func connectAgain(e env, dbName string, stop <-chan struct{}) *client.Conn {
 
 func snapshotTable(t *testing.T, d *db, rows int) {
 	d.exec("CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL, pad VARCHAR(40) NOT NULL)")
+	snapshotFill(d, rows)
+}
+
+// snapshotFill fills t (id, v, pad) with the keys 1 to rows.
+func snapshotFill(d *db, rows int) {
 	// MariaDB's SEQUENCE engine fills the table quickly.
 	for lo := 1; lo <= rows; lo += 250_000 {
 		hi := min(lo+250_000-1, rows)
@@ -279,7 +292,71 @@ func TestSnapshotKill9ResumeCompositeKey(t *testing.T) {
 	})
 }
 
-func snapshotKill9Resume(t *testing.T, fill func(t *testing.T, d *db, rows int)) {
+// TestSnapshotKill9ResumeUnsignedKey is TestSnapshotKill9Resume on a table
+// keyed by BIGINT UNSIGNED (the key Laravel's and other frameworks'
+// migrations make), read in ranges since the thirty-ninth session (in one
+// piece before), with keys past 2^63-1 that a second writer changes and
+// adds to during the snapshot: the binlog gives those keys as negative
+// int64s, and they belong to the last range.
+func TestSnapshotKill9ResumeUnsignedKey(t *testing.T) {
+	snapshotKill9Resume(t, func(t *testing.T, d *db, rows int) {
+		d.exec("CREATE TABLE t (id BIGINT UNSIGNED NOT NULL PRIMARY KEY, v INT NOT NULL, pad VARCHAR(40) NOT NULL)")
+		snapshotFill(d, rows)
+		d.exec(fmt.Sprintf("INSERT INTO t SELECT %d + seq, 1, CONCAT('big-', seq) FROM seq_1_to_%d", uint64(bigKeyBase), bigKeys))
+		d.exec(fmt.Sprintf("INSERT INTO t SELECT 18446744073709551615 - seq, 1, CONCAT('top-', seq) FROM seq_0_to_%d", bigKeys-1))
+	}, churnBigKeys)
+}
+
+// bigKeyBase is 2^63: keys bigKeyBase+1..bigKeyBase+bigKeys (and as many
+// below 2^64) are past the int64s.
+const (
+	bigKeyBase = uint64(1) << 63
+	bigKeys    = 500
+)
+
+// churnBigKeys updates, deletes and inserts rows of t keyed past 2^63-1
+// until the returned stop, which says how many changes it made.
+func churnBigKeys(t *testing.T, e env, dbName string) (stop func() int) {
+	quit, churned := make(chan struct{}), make(chan int, 1)
+	go func() {
+		conn, err := client.Connect(e.mysqlAddr, "root", e.rootPass, dbName)
+		if err != nil {
+			t.Errorf("churning keys past 2^63-1: %v", err)
+			churned <- 0
+			return
+		}
+		defer conn.Close()
+		rng := rand.New(rand.NewSource(2))
+		for n := 0; ; n++ {
+			select {
+			case <-quit:
+				churned <- n
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+			var q string
+			switch k := bigKeyBase + uint64(rng.Intn(bigKeys)+1); rng.Intn(4) {
+			case 0, 1:
+				q = fmt.Sprintf("UPDATE t SET v = v + 1, pad = 'bu%d' WHERE id IN (%d, %d)", n, k, ^uint64(0)-(k-bigKeyBase))
+			case 2:
+				q = fmt.Sprintf("DELETE FROM t WHERE id = %d", k)
+			default:
+				q = fmt.Sprintf("INSERT INTO t VALUES (%d, 0, 'big-new')", bigKeyBase+1_000_000+uint64(n))
+			}
+			if _, err := conn.Execute(q); err != nil {
+				t.Errorf("churning keys past 2^63-1: %s: %v", q, err)
+				churned <- n
+				return
+			}
+		}
+	}()
+	return writerStop(t, quit, churned)
+}
+
+// snapshotKill9Resume: see TestSnapshotKill9Resume. fill makes and fills
+// t; each of churners also writes to it during the snapshot, beside
+// churnTable, until the stop it returns.
+func snapshotKill9Resume(t *testing.T, fill func(t *testing.T, d *db, rows int), churners ...func(t *testing.T, e env, dbName string) (stop func() int)) {
 	e := needServers(t)
 	d := newDB(t, e)
 	// Enough rows that the kill lands in the middle: a plain daemon
@@ -306,6 +383,10 @@ func snapshotKill9Resume(t *testing.T, fill func(t *testing.T, d *db, rows int))
 	topic := prefix + "." + d.name + ".t"
 
 	stopChurn := churnTable(t, e, d.name, rows)
+	var stops []func() int
+	for _, c := range churners {
+		stops = append(stops, c(t, e, d.name))
+	}
 
 	sl := startDaemon(t, e, "--log-format", "console", cfg)
 	// Kill once a quarter of the snapshot is in Kafka: the topic's end
@@ -343,6 +424,9 @@ func snapshotKill9Resume(t *testing.T, fill func(t *testing.T, d *db, rows int))
 	sl2.WaitLog("resuming the snapshot after its last finished chunk", 30*time.Second)
 	sl2.WaitLog("snapshot finished", 5*time.Minute)
 	t.Logf("churn made %d changes during the snapshot", stopChurn())
+	for _, stop := range stops {
+		t.Logf("another writer made %d changes during the snapshot", stop())
+	}
 	st := follow(t, e, d, topic, 3*time.Minute, nil)
 	t.Logf("rebuilt %d rows from %d records (ops %v)", len(st.rows), st.records, st.ops)
 	if len(st.reordered) > 0 {

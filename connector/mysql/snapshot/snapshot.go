@@ -93,6 +93,8 @@ type snapTable struct {
 	estimate int64
 	rows     int64
 	started  time.Time
+
+	keyUnsigned bool // keyCol is BIGINT UNSIGNED (Chunk.Unsigned)
 }
 
 type chunkJob struct {
@@ -435,9 +437,7 @@ func (s *Snapshotter) prepareTable(ctx context.Context, name string) (*snapTable
 		case "tinyint", "smallint", "mediumint", "int", "integer":
 			t.keyCol = d.Name
 		case "bigint":
-			if !d.Unsigned {
-				t.keyCol = d.Name
-			}
+			t.keyCol, t.keyUnsigned = d.Name, d.Unsigned
 		}
 	}
 	return t, nil
@@ -532,6 +532,13 @@ func (s *Snapshotter) planChunks(ctx context.Context, st *State, tables []*snapT
 			continue
 		}
 		q := fmt.Sprintf("SELECT MIN(%[1]s), MAX(%[1]s) FROM %[2]s", quoteIdent(t.keyCol), t.from())
+		if t.keyUnsigned {
+			// The ranges' bounds are int64s: they split the keys up to
+			// 2^63-1, and the last range, open-ended, holds the keys past
+			// it (Chunk.Unsigned). Were they sized by every key, a few
+			// keys near 2^64 would leave all the others in one range.
+			q += fmt.Sprintf(" WHERE %s <= %d", quoteIdent(t.keyCol), int64(math.MaxInt64))
+		}
 		r, err = conn.Execute(q)
 		if err != nil {
 			return nil, fmt.Errorf("reading the key range of %s: %w", t.name, err)
@@ -826,7 +833,7 @@ func (e *emitter) marker() change.Event {
 }
 
 func (e *emitter) chunk(ctx context.Context, j *chunkJob, res chunkResult) error {
-	done := Chunk{Table: j.t.name, Lo: j.lo, Hi: j.hi, GTIDs: res.gtids}
+	done := Chunk{Table: j.t.name, Lo: j.lo, Hi: j.hi, GTIDs: res.gtids, Unsigned: j.t.keyUnsigned && (j.lo != nil || j.hi != nil)}
 	if j.first {
 		e.noteTableStarted(j.t.name)
 	}

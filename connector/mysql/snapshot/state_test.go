@@ -725,3 +725,48 @@ func TestSkipFilterCompositeKeyRanges(t *testing.T) {
 		t.Error("a delete outside the guarded range is sent as stale")
 	}
 }
+
+// A BIGINT UNSIGNED key splits like a signed one, its bounds below 2^63;
+// the binlog decodes a key past 2^63-1 as a negative int64 (no signedness
+// in MariaDB's TABLE_MAP by default), which still belongs to the last,
+// open-ended range: a change to it that the last range's read saw is
+// dropped, one after it kept, and a guard over the last range covers it.
+func TestSkipFilterUnsignedKey(t *testing.T) {
+	st := &State{Tables: []string{"app.u"}, Done: []Chunk{
+		{Table: "app.u", Hi: int64Ptr(100), GTIDs: "0-1-10", Unsigned: true},
+		{Table: "app.u", Lo: int64Ptr(100), GTIDs: "0-1-20", Unsigned: true},
+	}, Complete: true}
+	if enc := st.encode(); !strings.Contains(enc, `{"t":"app.u","lo":100,"g":"0-1-20","u":true}`) {
+		t.Errorf("encoded state %s does not mark the ranges unsigned", enc)
+	}
+	f, err := newSkipFilter("mariadb", st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tu := testTable("app", "u", 1)
+	create := func(r []any) change.Event { return change.Event{Op: change.OpCreate, Table: tu, After: r} }
+	past := []any{int64(-5), "x"}          // 2^64-5 as the binlog decodes it
+	pastU := []any{uint64(1<<63 + 7), "x"} // with the TABLE_MAP's signedness
+	low, lowU := row(5, "x"), []any{uint64(5), "x"}
+	runKeep(t, f, []keepCase{
+		{"key past 2^63-1 seen by the last range", "0-1-15", create(past), false, change.Event{}},
+		{"key past 2^63-1 after the last range", "0-1-21", create(past), true, create(past)},
+		{"uint64 key past 2^63-1 seen by the last range", "0-1-15", create(pastU), false, change.Event{}},
+		{"small key after the first range", "0-1-11", create(low), true, create(low)},
+		{"small uint64 key seen by the first range", "0-1-10", create(lowU), false, change.Event{}},
+		{"small uint64 key after the first range", "0-1-11", create(lowU), true, create(lowU)},
+	})
+
+	g, err := newGuard("mariadb", st.Done[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		row  []any
+		want bool
+	}{{past, true}, {pastU, true}, {row(150, ""), true}, {low, false}, {lowU, false}} {
+		if got := g.covers(tu, c.row); got != c.want {
+			t.Errorf("guard [100,) of BIGINT UNSIGNED app.u covers %v = %v, want %v", c.row, got, c.want)
+		}
+	}
+}
