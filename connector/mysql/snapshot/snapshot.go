@@ -33,7 +33,7 @@ import (
 // Snapshotter emits every existing row of the captured tables (op "r").
 //
 // Consistency without a long lock: each chunk (a primary-key range of a
-// table, or a whole table without an integer key) is read in its own
+// table, or a whole table whose key cannot be split: see rangeKeyKind) is read in its own
 // REPEATABLE READ consistent-snapshot transaction, and the GTID set that
 // transaction sees is recorded with the chunk. On MariaDB that position
 // comes from Binlog_snapshot_file/position, so no lock is taken at all; on
@@ -86,7 +86,7 @@ type snapTable struct {
 	db, tbl  string
 	table    *change.Table
 	defs     []mysqltypes.ColumnDef
-	keyCol   string // the primary key's first column, an integer, that chunks split; "" = one piece
+	keyCol   string // the primary key's first column, that chunks split (rangeKeyKind); "" = one piece
 	pk       []int  // primary-key columns (indexes into defs); nil: none
 	cond     string // SQL condition on its rows (State.Conditions), "" = all
 	selectQ  string // the whole SELECT (State.Selects), "" = Sluice's own
@@ -94,7 +94,7 @@ type snapTable struct {
 	rows     int64
 	started  time.Time
 
-	keyUnsigned bool // keyCol is BIGINT UNSIGNED (Chunk.Unsigned)
+	keyKind keyKind // how keyCol places rows among range bounds (Chunk.Key)
 }
 
 type chunkJob struct {
@@ -433,11 +433,8 @@ func (s *Snapshotter) prepareTable(ctx context.Context, name string) (*snapTable
 		// Ranges of the key's first column hold whole runs of the key
 		// (the index's order), whatever the columns after it are.
 		d := info.Columns[info.Key[0]]
-		switch d.DataType {
-		case "tinyint", "smallint", "mediumint", "int", "integer":
-			t.keyCol = d.Name
-		case "bigint":
-			t.keyCol, t.keyUnsigned = d.Name, d.Unsigned
+		if kind, ok := rangeKeyKind(d); ok {
+			t.keyCol, t.keyKind = d.Name, kind
 		}
 	}
 	return t, nil
@@ -531,29 +528,21 @@ func (s *Snapshotter) planChunks(ctx context.Context, st *State, tables []*snapT
 			jobs = append(jobs, newChunkJob(t, nil, nil, true, true))
 			continue
 		}
-		q := fmt.Sprintf("SELECT MIN(%[1]s), MAX(%[1]s) FROM %[2]s", quoteIdent(t.keyCol), t.from())
-		if t.keyUnsigned {
-			// The ranges' bounds are int64s: they split the keys up to
-			// 2^63-1, and the last range, open-ended, holds the keys past
-			// it (Chunk.Unsigned). Were they sized by every key, a few
-			// keys near 2^64 would leave all the others in one range.
-			q += fmt.Sprintf(" WHERE %s <= %d", quoteIdent(t.keyCol), int64(math.MaxInt64))
-		}
+		q := fmt.Sprintf("SELECT MIN(%[1]s), MAX(%[1]s) FROM %[2]s", quoteIdent(t.keyCol), t.from()) + t.keyKind.minMaxWhere(quoteIdent(t.keyCol))
 		r, err = conn.Execute(q)
 		if err != nil {
 			return nil, fmt.Errorf("reading the key range of %s: %w", t.name, err)
 		}
-		lo, errLo := r.GetInt(0, 0)
-		hi, errHi := r.GetInt(0, 1)
+		lo, hi, ok := t.keyRange(r)
 		if resume != nil {
 			lo = *resume
 		}
-		if errLo != nil || errHi != nil || hi < lo {
+		if !ok || hi < lo {
 			// Empty (or emptied) table: one open-ended chunk.
 			jobs = append(jobs, newChunkJob(t, resume, nil, !started, true))
 			continue
 		}
-		bounds := rangeBounds(lo, hi, max(t.estimate/int64(s.snap.ChunkRows), 1))
+		bounds := t.keyKind.bounds(rangeBounds(lo, hi, max(t.estimate/int64(s.snap.ChunkRows), 1)))
 		prev, first := resume, !started
 		for _, b := range bounds {
 			jobs = append(jobs, newChunkJob(t, prev, int64Ptr(b), first, false))
@@ -561,9 +550,39 @@ func (s *Snapshotter) planChunks(ctx context.Context, st *State, tables []*snapT
 		}
 		jobs = append(jobs, newChunkJob(t, prev, nil, first, true))
 		s.log.Info("snapshot chunks planned", zap.String("table", t.name), zap.Int64("rows_estimated", t.estimate),
-			zap.Int64("key_from", lo), zap.Int64("key_to", hi), zap.Int("chunks", len(bounds)+1), zap.Bool("resumed", started))
+			zap.String("key_from", t.keyKind.literal(lo)), zap.String("key_to", t.keyKind.literal(hi)), zap.Int("chunks", len(bounds)+1), zap.Bool("resumed", started))
 	}
 	return jobs, nil
+}
+
+// keyRange is the MIN and MAX of t's key column that r holds, placed as
+// t.keyKind places keys; false: none (an empty table).
+func (t *snapTable) keyRange(r *gmysql.Result) (lo, hi int64, ok bool) {
+	if r.RowNumber() == 0 || len(r.Values[0]) < 2 {
+		return 0, 0, false
+	}
+	place := func(fv *gmysql.FieldValue) *int64 {
+		switch fv.Type {
+		case gmysql.FieldValueTypeSigned:
+			n := fv.AsInt64()
+			return &n
+		case gmysql.FieldValueTypeUnsigned:
+			return unsignedPlace(fv.AsUint64())
+		case gmysql.FieldValueTypeString:
+			if t.keyKind == keyBinary {
+				return binaryPlace(fv.AsString())
+			}
+			if n, err := strconv.ParseInt(string(fv.AsString()), 10, 64); err == nil {
+				return &n
+			}
+		}
+		return nil
+	}
+	l, h := place(&r.Values[0][0]), place(&r.Values[0][1])
+	if l == nil || h == nil {
+		return 0, 0, false
+	}
+	return *l, *h, true
 }
 
 // rangeBounds splits the keys lo..hi into about n ranges of equal width
@@ -640,10 +659,10 @@ func (s *Snapshotter) readChunk(ctx context.Context, conn *client.Conn, j *chunk
 	q := "SELECT " + strings.Join(cols, ", ") + " FROM " + j.t.from()
 	var where []string
 	if j.lo != nil {
-		where = append(where, quoteIdent(j.t.keyCol)+" >= "+strconv.FormatInt(*j.lo, 10))
+		where = append(where, quoteIdent(j.t.keyCol)+" >= "+j.t.keyKind.literal(*j.lo))
 	}
 	if j.hi != nil {
-		where = append(where, quoteIdent(j.t.keyCol)+" < "+strconv.FormatInt(*j.hi, 10))
+		where = append(where, quoteIdent(j.t.keyCol)+" < "+j.t.keyKind.literal(*j.hi))
 	}
 	if j.t.cond != "" {
 		where = append(where, "("+j.t.cond+")")
@@ -833,7 +852,10 @@ func (e *emitter) marker() change.Event {
 }
 
 func (e *emitter) chunk(ctx context.Context, j *chunkJob, res chunkResult) error {
-	done := Chunk{Table: j.t.name, Lo: j.lo, Hi: j.hi, GTIDs: res.gtids, Unsigned: j.t.keyUnsigned && (j.lo != nil || j.hi != nil)}
+	done := Chunk{Table: j.t.name, Lo: j.lo, Hi: j.hi, GTIDs: res.gtids}
+	if j.lo != nil || j.hi != nil {
+		done.Key = j.t.keyKind
+	}
 	if j.first {
 		e.noteTableStarted(j.t.name)
 	}

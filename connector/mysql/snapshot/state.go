@@ -3,14 +3,12 @@ package snapshot
 import (
 	"encoding/json"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 
 	gmysql "github.com/go-mysql-org/go-mysql/mysql"
 
 	"github.com/sluice-cdc/sluice/connector/change"
-	"github.com/sluice-cdc/sluice/connector/mysqltypes"
 )
 
 // State is a snapshot's progress, stored inside the offset (field
@@ -84,19 +82,18 @@ type State struct {
 }
 
 // Chunk is a primary-key range whose rows are in Kafka as of GTID set G.
-// Lo and Hi bound the key's first column, an integer (Lo inclusive, Hi
-// exclusive); nil is unbounded. A table read in one piece has both nil.
+// Lo and Hi bound the key's first column, placed as Key says (Lo
+// inclusive, Hi exclusive); nil is unbounded. A table read in one piece
+// has both nil.
 type Chunk struct {
 	Table string `json:"t"`
 	Lo    *int64 `json:"lo,omitempty"`
 	Hi    *int64 `json:"hi,omitempty"`
 	GTIDs string `json:"g"`
-	// Unsigned: the key's first column is BIGINT UNSIGNED. The bounds
-	// are at most 2^63-1, and a row's place is its key as an unsigned
-	// number: one past 2^63-1 is in the last range, which no bound
-	// closes. (The binlog decodes such a key as signed, and the
-	// converter keeps it so: as a signed number it would sort first.)
-	Unsigned bool `json:"u,omitempty"`
+	// Key is how Lo and Hi place a row by its key's first column
+	// (keyKind): "" (an integer's value), "u" (BIGINT UNSIGNED) or "b"
+	// (BINARY and VARBINARY). Every range of a table has the same.
+	Key keyKind `json:"k,omitempty"`
 }
 
 // noteKey records t's primary key in Keys when its message key is other
@@ -164,9 +161,9 @@ type SkipFilter struct {
 }
 
 type filterChunk struct {
-	lo, hi   *int64
-	set      gmysql.GTIDSet
-	unsigned bool // Chunk.Unsigned, the same for every chunk of a table
+	lo, hi *int64
+	set    gmysql.GTIDSet
+	key    keyKind // Chunk.Key, the same for every chunk of a table
 }
 
 func newSkipFilter(flavor string, st *State) (*SkipFilter, error) {
@@ -183,7 +180,7 @@ func newSkipFilter(flavor string, st *State) (*SkipFilter, error) {
 		if err != nil {
 			return nil, fmt.Errorf("snapshot chunk of %s has GTID set %q: %w", c.Table, c.GTIDs, err)
 		}
-		f.tables[c.Table] = append(f.tables[c.Table], filterChunk{lo: c.Lo, hi: c.Hi, set: set, unsigned: c.Unsigned})
+		f.tables[c.Table] = append(f.tables[c.Table], filterChunk{lo: c.Lo, hi: c.Hi, set: set, key: c.Key})
 		if err := f.extend(set); err != nil {
 			return nil, err
 		}
@@ -300,7 +297,7 @@ func (f *SkipFilter) Keep(gtid string, ev change.Event) (change.Event, bool, err
 		if row == nil {
 			return false
 		}
-		c := chunkFor(chunks, rangeInt(ev.Table, f.key.of(ev.Table), row, chunks[0].unsigned))
+		c := chunkFor(chunks, rangeInt(ev.Table, f.key.of(ev.Table), row, chunks[0].key))
 		return c != nil && c.set.Contain(f.lastSet)
 	}
 	oldIn, newIn := contained(ev.Before), contained(ev.After)
@@ -344,66 +341,15 @@ func (f *SkipFilter) Keep(gtid string, ev change.Event) (change.Event, bool, err
 	return ev, true, nil
 }
 
-// rangeInt is the value of a row's first primary-key column (key: the
-// columns primaryKeys.of gives) as an integer: the ranges split it. nil
-// (not an integer) matters only for tables read in one piece (a single
-// unbounded chunk).
-// The value goes through the column's converter, as in keyStringOf:
-// without the TABLE_MAP's signedness (MariaDB by default) the binlog
-// decodes an unsigned column as signed (INT UNSIGNED 3000000000 as
-// -1294967296), while the snapshot's ranges hold the value itself.
-// unsigned (Chunk.Unsigned): the column is BIGINT UNSIGNED, whose value
-// the converter leaves signed; its bits are read as unsigned instead, and
-// a key past 2^63-1 is placed at 2^63-1, in the last range.
-func rangeInt(t *change.Table, key []int, row []any, unsigned bool) *int64 {
-	if len(key) == 0 {
-		return nil
-	}
-	v := row[key[0]]
-	if unsigned {
-		return unsignedPlace(v)
-	}
-	if c := t.Columns[key[0]].KeyConversion(); c != nil {
-		cv, err := c(v)
-		if err != nil {
-			return nil
-		}
-		v = cv
-	}
-	n, ok := mysqltypes.AsInt64(v)
-	if !ok {
-		return nil
-	}
-	return &n
-}
-
-// unsignedPlace is a BIGINT UNSIGNED key's place among int64 range
-// bounds: the binlog gives it as uint64, or as int64 with the same bits
-// when the TABLE_MAP has no signedness (MariaDB by default); the snapshot's
-// SELECT as uint64.
-func unsignedPlace(v any) *int64 {
-	var u uint64
-	switch x := v.(type) {
-	case uint64:
-		u = x
-	case int64:
-		u = uint64(x)
-	default:
-		return nil
-	}
-	n := int64(min(u, math.MaxInt64))
-	return &n
-}
-
 // keyInt is a row's key when it is a single integer: a guard keeps such
 // keys compactly. It is the converted value (a BIGINT UNSIGNED past
 // 2^63-1 negative, as Debezium's long mode writes it), one to one with
-// the key, not its place among the ranges.
+// the key, not its place among the ranges (a binary key is not one).
 func keyInt(t *change.Table, key []int, row []any) *int64 {
 	if len(key) != 1 {
 		return nil
 	}
-	return rangeInt(t, key, row, false)
+	return rangeInt(t, key, row, keyInteger)
 }
 
 // primaryKeys finds a table version's primary-key columns: State.Keys's
@@ -486,7 +432,7 @@ func (g *guard) covers(t *change.Table, row []any) bool {
 	if g.chunk.Lo == nil && g.chunk.Hi == nil {
 		return true
 	}
-	k := rangeInt(t, g.key.of(t), row, g.chunk.Unsigned)
+	k := rangeInt(t, g.key.of(t), row, g.chunk.Key)
 	return k != nil && (g.chunk.Lo == nil || *k >= *g.chunk.Lo) && (g.chunk.Hi == nil || *k < *g.chunk.Hi)
 }
 

@@ -1,0 +1,152 @@
+package snapshot
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/sluice-cdc/sluice/connector/change"
+	"github.com/sluice-cdc/sluice/connector/mysqltypes"
+)
+
+// keyKind is how a table's ranges place a row by its key's first column:
+// as an int64, in the column's own order, so that the stream finds a
+// change's range with integer comparisons, exactly as the range's SELECT
+// split the rows. Only types whose order is the same in Go as in the
+// server can be split: integers and binary strings (a character column
+// sorts by its collation, which Sluice does not have).
+type keyKind string
+
+const (
+	// keyInteger: a TINYINT to BIGINT column, placed by its value (through
+	// the column's converter: the binlog decodes an INT UNSIGNED as signed
+	// when the TABLE_MAP has no signedness, MariaDB's default).
+	keyInteger keyKind = ""
+	// keyUnsigned: BIGINT UNSIGNED, placed by its bits read as unsigned.
+	// The bounds stay at most 2^63-1: a key past it is placed at 2^63-1,
+	// in the last range, which no bound closes. (The converter leaves such
+	// a key signed: it would sort first.)
+	keyUnsigned keyKind = "u"
+	// keyBinary: BINARY or VARBINARY (UUIDs stored as 16 bytes), placed by
+	// its first 8 bytes, zero-padded, as a big-endian number with its top
+	// bit flipped (int64 order is then byte order). A bound is such a
+	// prefix whose last byte is odd: a key shorter than 8 bytes that
+	// matches a bound's first bytes sorts before the bound in the server
+	// (a prefix is smaller), and, padded with zeros, before it here too.
+	keyBinary keyKind = "b"
+)
+
+// rangeKeyKind is the kind that splits a first key column of def's type;
+// false: the table is read in one piece.
+func rangeKeyKind(def mysqltypes.ColumnDef) (keyKind, bool) {
+	switch def.DataType {
+	case "tinyint", "smallint", "mediumint", "int", "integer":
+		return keyInteger, true
+	case "bigint":
+		if def.Unsigned {
+			return keyUnsigned, true
+		}
+		return keyInteger, true
+	case "binary", "varbinary":
+		return keyBinary, true
+	}
+	return keyInteger, false
+}
+
+// literal is bound n as SQL to compare the column with.
+func (k keyKind) literal(n int64) string {
+	if k == keyBinary {
+		return fmt.Sprintf("X'%016x'", uint64(n)^1<<63)
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+// minMaxWhere limits the MIN and MAX that plan the ranges: a BIGINT
+// UNSIGNED's to the keys the bounds can hold. Were the ranges sized by
+// every key, a few keys near 2^64 would leave all the others in one.
+func (k keyKind) minMaxWhere(col string) string {
+	if k == keyUnsigned {
+		return fmt.Sprintf(" WHERE %s <= %d", col, int64(math.MaxInt64))
+	}
+	return ""
+}
+
+// bounds makes rangeBounds' bounds ones of this kind: a binary bound's
+// last byte odd (see keyBinary), repeats dropped.
+func (k keyKind) bounds(b []int64) []int64 {
+	if k != keyBinary {
+		return b
+	}
+	out := b[:0]
+	for _, n := range b {
+		n |= 1
+		if len(out) == 0 || out[len(out)-1] != n {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// rangeInt is the place of a row's first primary-key column (key: the
+// columns primaryKeys.of gives) among the ranges' bounds, by kind. nil
+// (not a value of the kind) matters only for tables read in one piece (a
+// single unbounded chunk).
+func rangeInt(t *change.Table, key []int, row []any, kind keyKind) *int64 {
+	if len(key) == 0 {
+		return nil
+	}
+	v := row[key[0]]
+	switch kind {
+	case keyUnsigned:
+		return unsignedPlace(v)
+	case keyBinary:
+		return binaryPlace(v)
+	}
+	if c := t.Columns[key[0]].KeyConversion(); c != nil {
+		cv, err := c(v)
+		if err != nil {
+			return nil
+		}
+		v = cv
+	}
+	n, ok := mysqltypes.AsInt64(v)
+	if !ok {
+		return nil
+	}
+	return &n
+}
+
+// unsignedPlace places a BIGINT UNSIGNED key: the binlog gives it as
+// uint64, or as int64 with the same bits when the TABLE_MAP has no
+// signedness; the snapshot's SELECT as uint64.
+func unsignedPlace(v any) *int64 {
+	var u uint64
+	switch x := v.(type) {
+	case uint64:
+		u = x
+	case int64:
+		u = uint64(x)
+	default:
+		return nil
+	}
+	n := int64(min(u, math.MaxInt64))
+	return &n
+}
+
+// binaryPlace places a binary key: the binlog gives it as a string (a
+// BINARY's trailing zeros may be left out: the padding puts them back),
+// the snapshot's SELECT and MIN/MAX as bytes.
+func binaryPlace(v any) *int64 {
+	var b [8]byte
+	switch x := v.(type) {
+	case string:
+		copy(b[:], x)
+	case []byte:
+		copy(b[:], x)
+	default:
+		return nil
+	}
+	n := int64(binary.BigEndian.Uint64(b[:]) ^ 1<<63)
+	return &n
+}
