@@ -380,11 +380,14 @@ func snapshotKill9Resume(t *testing.T, fill func(t *testing.T, d *db, rows int),
 	// Enough rows that the kill lands in the middle: a plain daemon
 	// snapshots some 300k rows a second. A race-built one (CI) is twenty
 	// times slower, and 400k rows spare the suite three minutes. The kill
-	// comes once killAt records are in Kafka: more than a range, so at least
-	// one range has finished and the restart has something to resume after.
-	// A plain daemon reads ranges of 200k rows (sluice.snapshot.range.rows),
-	// the race build the default 50k.
-	rows, killAt, rangeRows := 1_000_000, int64(250_000), "200000"
+	// comes once killAt records are in Kafka: more than two ranges, so that
+	// the first range has finished and its offset is stored (within
+	// offset.flush.interval.ms of Kafka's acknowledgement, while a plain
+	// daemon sends 60k more rows: with a kill at 250k, a quarter of a range
+	// past the first, the binary key's run once found no range stored and
+	// read the table again). A plain daemon reads ranges of 200k rows
+	// (sluice.snapshot.range.rows), the race build the default 50k.
+	rows, killAt, rangeRows := 1_000_000, int64(450_000), "200000"
 	if os.Getenv("SLUICE_E2E_RACE") == "1" {
 		rows, killAt, rangeRows = 400_000, 150_000, ""
 	}
