@@ -33,9 +33,9 @@ import (
 // Snapshotter emits every existing row of the captured tables (op "r").
 //
 // Consistency without a long lock: each chunk (a primary-key range of a
-// table, or a whole table whose key cannot be split: see rangeKeyKind) is read in its own
-// REPEATABLE READ consistent-snapshot transaction, and the GTID set that
-// transaction sees is recorded with the chunk. On MariaDB that position
+// table, or a whole table whose key cannot be split: see rangeKeyKind) is
+// read in its own REPEATABLE READ consistent-snapshot transaction, and the
+// GTID set that transaction sees is recorded with the chunk. On MariaDB that position
 // comes from Binlog_snapshot_file/position, so no lock is taken at all; on
 // MySQL a FLUSH TABLES ... WITH READ LOCK on the one table is held only
 // while the transaction starts and @@gtid_executed is read. Streaming then
