@@ -6,6 +6,8 @@ import (
 	"math"
 	"strconv"
 
+	gmysql "github.com/go-mysql-org/go-mysql/mysql"
+
 	"github.com/sluice-cdc/sluice/connector/change"
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
 )
@@ -132,6 +134,26 @@ func unsignedPlace(v any) *int64 {
 	}
 	n := int64(min(u, math.MaxInt64))
 	return &n
+}
+
+// placeField places a key the server sent (the MIN and MAX that plan the
+// ranges); nil: NULL, or not a value of the kind.
+func (k keyKind) placeField(fv *gmysql.FieldValue) *int64 {
+	switch fv.Type {
+	case gmysql.FieldValueTypeSigned:
+		n := fv.AsInt64()
+		return &n
+	case gmysql.FieldValueTypeUnsigned:
+		return unsignedPlace(fv.AsUint64())
+	case gmysql.FieldValueTypeString:
+		if k == keyBinary {
+			return binaryPlace(fv.AsString())
+		}
+		if n, err := strconv.ParseInt(string(fv.AsString()), 10, 64); err == nil {
+			return &n
+		}
+	}
+	return nil
 }
 
 // binaryPlace places a binary key: the binlog gives it as a string (a

@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -561,24 +560,7 @@ func (t *snapTable) keyRange(r *gmysql.Result) (lo, hi int64, ok bool) {
 	if r.RowNumber() == 0 || len(r.Values[0]) < 2 {
 		return 0, 0, false
 	}
-	place := func(fv *gmysql.FieldValue) *int64 {
-		switch fv.Type {
-		case gmysql.FieldValueTypeSigned:
-			n := fv.AsInt64()
-			return &n
-		case gmysql.FieldValueTypeUnsigned:
-			return unsignedPlace(fv.AsUint64())
-		case gmysql.FieldValueTypeString:
-			if t.keyKind == keyBinary {
-				return binaryPlace(fv.AsString())
-			}
-			if n, err := strconv.ParseInt(string(fv.AsString()), 10, 64); err == nil {
-				return &n
-			}
-		}
-		return nil
-	}
-	l, h := place(&r.Values[0][0]), place(&r.Values[0][1])
+	l, h := t.keyKind.placeField(&r.Values[0][0]), t.keyKind.placeField(&r.Values[0][1])
 	if l == nil || h == nil {
 		return 0, 0, false
 	}
