@@ -25,25 +25,41 @@ import (
 
 // tableState is a table rebuilt from its change events: key -> row JSON.
 type tableState struct {
+	// rows is the table as its live record keys give it, by id (sync makes
+	// it from live); dups are ids with more than one live key.
 	rows    map[int]string
+	dups    int
 	ops     map[string]int
 	records int
+	// live is the newest row of each record key not deleted, as a
+	// compacted topic or a sink keyed by the record key holds it: a table
+	// keyed by (k, id) whose rows move to another k has, in Kafka, a
+	// delete of the old key that may come after the new key's records.
+	live map[string]liveRow
 	// lastV is the newest v seen per live key; the churn only ever raises
 	// v and never reuses a deleted id, so a lower v is a change out of order.
-	lastV     map[int]int
+	lastV     map[string]int
 	reordered []string
+}
+
+type liveRow struct {
+	id  int
+	row string
 }
 
 // rebuild applies change events (schemas disabled) the way a sink would.
 func (s *tableState) apply(t *testing.T, r *kgo.Record) {
 	s.records++
+	if s.live == nil {
+		s.live, s.lastV = map[string]liveRow{}, map[string]int{}
+	}
 	if len(r.Key) == 0 && r.Value != nil {
 		// A truncate event (op "t", no key) empties the table.
 		if op, _, err := conformance.OpAndAfter(r.Value, &conformance.Row{}); err != nil || op != "t" {
 			t.Fatalf("a record without a key that is not a truncate event: %s (%v)", r.Value, err)
 		}
 		s.ops["t"]++
-		clear(s.rows)
+		clear(s.live)
 		clear(s.lastV)
 		return
 	}
@@ -51,8 +67,9 @@ func (s *tableState) apply(t *testing.T, r *kgo.Record) {
 	if err := json.Unmarshal(r.Key, &k); err != nil {
 		t.Fatalf("key %s: %v", r.Key, err)
 	}
+	key := string(r.Key)
 	if r.Value == nil {
-		delete(s.rows, k.ID)
+		delete(s.live, key)
 		return
 	}
 	var after conformance.Row
@@ -62,19 +79,32 @@ func (s *tableState) apply(t *testing.T, r *kgo.Record) {
 	}
 	s.ops[op]++
 	if !present {
-		delete(s.rows, k.ID)
-		delete(s.lastV, k.ID)
+		delete(s.live, key)
+		delete(s.lastV, key)
 		return
 	}
-	s.rows[k.ID] = strconv.Itoa(after.V) + "/" + after.Pad
-	if s.lastV == nil {
-		s.lastV = map[int]int{}
-	}
+	s.live[key] = liveRow{k.ID, strconv.Itoa(after.V) + "/" + after.Pad}
 	ver := after.V
-	if last, ok := s.lastV[k.ID]; ok && ver < last && len(s.reordered) < 5 {
-		s.reordered = append(s.reordered, fmt.Sprintf("key %d: v %d (op %s) after v %d", k.ID, ver, op, last))
+	if last, ok := s.lastV[key]; ok && ver < last && len(s.reordered) < 5 {
+		s.reordered = append(s.reordered, fmt.Sprintf("key %s: v %d (op %s) after v %d", key, ver, op, last))
 	}
-	s.lastV[k.ID] = max(ver, s.lastV[k.ID])
+	s.lastV[key] = max(ver, s.lastV[key])
+}
+
+// sync rebuilds rows from live and counts the ids with more than one live
+// key.
+func (s *tableState) sync() {
+	if s.rows == nil {
+		s.rows = map[int]string{}
+	}
+	clear(s.rows)
+	s.dups = 0
+	for _, lr := range s.live {
+		if _, ok := s.rows[lr.id]; ok {
+			s.dups++
+		}
+		s.rows[lr.id] = lr.row
+	}
 }
 
 // follow consumes topic into a state until it equals the table's rows
@@ -100,17 +130,19 @@ func followTable(t *testing.T, e env, d *db, table, topic string, timeout time.D
 		n := 0
 		fs.EachRecord(func(r *kgo.Record) { st.apply(t, r); n++ })
 		if onRecord != nil && n > 0 {
+			st.sync()
 			onRecord(st)
 		}
 		if n == 0 && time.Since(lastCheck) > time.Second {
 			lastCheck = time.Now()
 			want = tableRowsOf(t, d, table)
-			if equalRows(st.rows, want) {
+			if st.sync(); st.dups == 0 && equalRows(st.rows, want) {
 				return st
 			}
 		}
 	}
 	want = tableRowsOf(t, d, table)
+	st.sync()
 	missing, extra, differ := 0, 0, 0
 	var sample []string
 	for id, w := range want {
@@ -130,8 +162,8 @@ func followTable(t *testing.T, e env, d *db, table, topic string, timeout time.D
 			extra++
 		}
 	}
-	t.Fatalf("state rebuilt from %s (%d records) differs from the table: %d rows missing, %d extra, %d different %v",
-		topic, st.records, missing, extra, differ, sample)
+	t.Fatalf("state rebuilt from %s (%d records) differs from the table: %d rows missing, %d extra, %d different, %d ids under two live keys %v",
+		topic, st.records, missing, extra, differ, st.dups, sample)
 	return nil
 }
 
@@ -338,6 +370,86 @@ func binaryKeyTable(typ string) func(t *testing.T, d *db, rows int) {
 	}
 }
 
+// TestSnapshotKill9ResumeDatetimeKey is TestSnapshotKill9Resume on a table
+// keyed by (k, id), k a DATETIME(6) a second apart (with fractions) over
+// eleven days across a leap day, split into ranges of k at whole seconds;
+// a second writer moves rows an hour on or a day back, often to another
+// range, during the snapshot.
+func TestSnapshotKill9ResumeDatetimeKey(t *testing.T) {
+	snapshotKill9Resume(t, func(t *testing.T, d *db, rows int) {
+		keyedTable(d, rows, "DATETIME(6)", "TIMESTAMP'2024-02-20 00:00:00' + INTERVAL FLOOR(RAND() * 1000000) SECOND",
+			"TIMESTAMP'2024-02-20 00:00:00' + INTERVAL seq SECOND + INTERVAL (seq * 7919 %% 1000000) MICROSECOND")
+	}, moveKeys("k + INTERVAL 1 HOUR", "k - INTERVAL 1 DAY"))
+}
+
+// TestSnapshotKill9ResumeDecimalKey is TestSnapshotKill9Resume on a table
+// keyed by (k, id), k a DECIMAL(14,4) of both signs (which the binlog gives
+// in its packed form), split into ranges of its floor; a second writer
+// moves rows to other ranges by changing k's sign or fraction.
+func TestSnapshotKill9ResumeDecimalKey(t *testing.T) {
+	snapshotKill9Resume(t, func(t *testing.T, d *db, rows int) {
+		keyedTable(d, rows, "DECIMAL(14,4)", "ROUND(RAND() * 2000000 - 1000000, 4)",
+			"(CAST(seq AS SIGNED) * 7919 %% 2000000) - 1000000 + (seq %% 10000) / 10000")
+	}, moveKeys("-k", "k - 0.5"))
+}
+
+// keyedTable makes t keyed by (k, id), k of type typ, with def as k's
+// default (the churn's inserts take it) and fill (of seq, with %% for %)
+// as the first rows' k.
+func keyedTable(d *db, rows int, typ, def, fill string) {
+	// id keeps an index of its own: the churn finds rows by id alone.
+	d.exec(`CREATE TABLE t (k ` + typ + ` NOT NULL DEFAULT (` + def + `), id INT NOT NULL, v INT NOT NULL,
+		pad VARCHAR(40) NOT NULL, PRIMARY KEY (k, id), KEY (id))`)
+	for lo := 1; lo <= rows; lo += 250_000 {
+		d.exec(fmt.Sprintf("INSERT INTO t SELECT "+fill+", seq, 1, CONCAT('row-', seq) FROM seq_%d_to_%d", lo, min(lo+250_000-1, rows)))
+	}
+}
+
+// moveKeys is a writer that sets the key column k of random rows of t to
+// one of exprs (of k) until the returned stop, which says how many
+// changes it made: each moves a row to another place in the key's order,
+// often to another range.
+func moveKeys(exprs ...string) func(t *testing.T, e env, dbName string) (stop func() int) {
+	return func(t *testing.T, e env, dbName string) (stop func() int) {
+		return writeEvery5ms(t, e, dbName, "moving keys", 3, func(rng *rand.Rand, n int) string {
+			return fmt.Sprintf("UPDATE t SET k = %s, pad = 'moved-%d' WHERE id = %d", exprs[rng.Intn(len(exprs))], n, 1+rng.Intn(300_000))
+		})
+	}
+}
+
+// writeEvery5ms runs the statement next makes (from a random source seeded
+// with seed, and the count of statements before it) on dbName every 5 ms
+// until the returned stop, which says how many it ran; what names the
+// writer in errors.
+func writeEvery5ms(t *testing.T, e env, dbName, what string, seed int64, next func(rng *rand.Rand, n int) string) (stop func() int) {
+	quit, churned := make(chan struct{}), make(chan int, 1)
+	go func() {
+		conn, err := client.Connect(e.mysqlAddr, "root", e.rootPass, dbName)
+		if err != nil {
+			t.Errorf("%s: %v", what, err)
+			churned <- 0
+			return
+		}
+		defer conn.Close()
+		rng := rand.New(rand.NewSource(seed))
+		for n := 0; ; n++ {
+			select {
+			case <-quit:
+				churned <- n
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+			q := next(rng, n)
+			if _, err := conn.Execute(q); err != nil {
+				t.Errorf("%s: %s: %v", what, q, err)
+				churned <- n
+				return
+			}
+		}
+	}()
+	return writerStop(t, quit, churned)
+}
+
 // bigKeyBase is 2^63: keys bigKeyBase+1..bigKeyBase+bigKeys (and as many
 // below 2^64) are past the int64s.
 const (
@@ -348,40 +460,15 @@ const (
 // churnBigKeys updates, deletes and inserts rows of t keyed past 2^63-1
 // until the returned stop, which says how many changes it made.
 func churnBigKeys(t *testing.T, e env, dbName string) (stop func() int) {
-	quit, churned := make(chan struct{}), make(chan int, 1)
-	go func() {
-		conn, err := client.Connect(e.mysqlAddr, "root", e.rootPass, dbName)
-		if err != nil {
-			t.Errorf("churning keys past 2^63-1: %v", err)
-			churned <- 0
-			return
+	return writeEvery5ms(t, e, dbName, "churning keys past 2^63-1", 2, func(rng *rand.Rand, n int) string {
+		switch k := bigKeyBase + uint64(rng.Intn(bigKeys)+1); rng.Intn(4) {
+		case 0, 1:
+			return fmt.Sprintf("UPDATE t SET v = v + 1, pad = 'bu%d' WHERE id IN (%d, %d)", n, k, ^uint64(0)-(k-bigKeyBase))
+		case 2:
+			return fmt.Sprintf("DELETE FROM t WHERE id = %d", k)
 		}
-		defer conn.Close()
-		rng := rand.New(rand.NewSource(2))
-		for n := 0; ; n++ {
-			select {
-			case <-quit:
-				churned <- n
-				return
-			case <-time.After(5 * time.Millisecond):
-			}
-			var q string
-			switch k := bigKeyBase + uint64(rng.Intn(bigKeys)+1); rng.Intn(4) {
-			case 0, 1:
-				q = fmt.Sprintf("UPDATE t SET v = v + 1, pad = 'bu%d' WHERE id IN (%d, %d)", n, k, ^uint64(0)-(k-bigKeyBase))
-			case 2:
-				q = fmt.Sprintf("DELETE FROM t WHERE id = %d", k)
-			default:
-				q = fmt.Sprintf("INSERT INTO t VALUES (%d, 0, 'big-new')", bigKeyBase+1_000_000+uint64(n))
-			}
-			if _, err := conn.Execute(q); err != nil {
-				t.Errorf("churning keys past 2^63-1: %s: %v", q, err)
-				churned <- n
-				return
-			}
-		}
-	}()
-	return writerStop(t, quit, churned)
+		return fmt.Sprintf("INSERT INTO t VALUES (%d, 0, 'big-new')", bigKeyBase+1_000_000+uint64(n))
+	})
 }
 
 // snapshotKill9Resume: see TestSnapshotKill9Resume. fill makes and fills
@@ -710,6 +797,7 @@ func whenNeededAfterPurge(t *testing.T, e env, class string) {
 	for i := range recs {
 		st.apply(t, &kgo.Record{Key: recs[i].Key, Value: recs[i].Value})
 	}
+	st.sync()
 	for id, want := range tableRowsOf(t, d, "t") {
 		if st.rows[id] != want {
 			t.Errorf("row %d: rebuilt %q, table %q", id, st.rows[id], want)

@@ -16,8 +16,9 @@ import (
 // as an int64, in the column's own order, so that the stream finds a
 // change's range with integer comparisons, exactly as the range's SELECT
 // split the rows. Only types whose order is the same in Go as in the
-// server can be split: integers and binary strings (a character column
-// sorts by its collation, which Sluice does not have).
+// server can be split: integers, binary strings, DECIMALs and temporal
+// types (a character column sorts by its collation, which Sluice does not
+// have).
 type keyKind string
 
 const (
@@ -37,13 +38,25 @@ const (
 	// matches a bound's first bytes sorts before the bound in the server
 	// (a prefix is smaller), and, padded with zeros, before it here too.
 	keyBinary keyKind = "b"
+	// keyDecimal: DECIMAL, placed by its floor (k >= b is floor(k) >= b
+	// for an integer bound b), clamped to the int64s; the MIN and MAX that
+	// size the ranges are of the keys within them.
+	keyDecimal keyKind = "n"
+	// keyDatetime, keyDate, keyTimestamp: placed by their wall clock in
+	// microseconds from 1970 (see clockPack), a TIMESTAMP's in UTC (the
+	// snapshot's session time zone). Bounds are whole seconds (a DATE's
+	// whole days, which the server compares as dates: a time of day in a
+	// literal would be cut off).
+	keyDatetime  keyKind = "t"
+	keyDate      keyKind = "d"
+	keyTimestamp keyKind = "z"
 )
 
 // rangeKeyKind is the kind that splits a first key column of def's type;
 // false: the table is read in one piece.
 func rangeKeyKind(def mysqltypes.ColumnDef) (keyKind, bool) {
 	switch def.DataType {
-	case "tinyint", "smallint", "mediumint", "int", "integer":
+	case "tinyint", "smallint", "mediumint", "int", "integer", "year":
 		return keyInteger, true
 	case "bigint":
 		if def.Unsigned {
@@ -52,14 +65,27 @@ func rangeKeyKind(def mysqltypes.ColumnDef) (keyKind, bool) {
 		return keyInteger, true
 	case "binary", "varbinary":
 		return keyBinary, true
+	case "decimal", "numeric":
+		return keyDecimal, true
+	case "datetime":
+		return keyDatetime, true
+	case "date":
+		return keyDate, true
+	case "timestamp":
+		return keyTimestamp, true
 	}
 	return keyInteger, false
 }
 
 // literal is bound n as SQL to compare the column with.
 func (k keyKind) literal(n int64) string {
-	if k == keyBinary {
+	switch k {
+	case keyBinary:
 		return fmt.Sprintf("X'%016x'", uint64(n)^1<<63)
+	case keyDatetime, keyTimestamp:
+		return "'" + clockText(n, false) + "'"
+	case keyDate:
+		return "'" + clockText(n, true) + "'"
 	}
 	return strconv.FormatInt(n, 10)
 }
@@ -67,23 +93,42 @@ func (k keyKind) literal(n int64) string {
 // minMaxWhere limits the MIN and MAX that plan the ranges: a BIGINT
 // UNSIGNED's to the keys the bounds can hold. Were the ranges sized by
 // every key, a few keys near 2^64 would leave all the others in one.
+//
+// A DECIMAL's likewise to the int64s, and a temporal key's to the years
+// from 1000: a few zero dates ('0000-00-00', which sorts first) would
+// otherwise spread the ranges over a thousand empty years. The keys left
+// out are in the first or the last range, which no bound closes.
 func (k keyKind) minMaxWhere(col string) string {
-	if k == keyUnsigned {
+	switch k {
+	case keyUnsigned:
 		return fmt.Sprintf(" WHERE %s <= %d", col, int64(math.MaxInt64))
+	case keyDecimal:
+		return fmt.Sprintf(" WHERE %s BETWEEN %d AND %d", col, int64(math.MinInt64), int64(math.MaxInt64))
+	case keyDatetime, keyDate, keyTimestamp:
+		return fmt.Sprintf(" WHERE %s >= '1000-01-01'", col)
 	}
 	return ""
 }
 
 // bounds makes rangeBounds' bounds ones of this kind: a binary bound's
-// last byte odd (see keyBinary), repeats dropped.
+// last byte odd (see keyBinary), a temporal bound the first whole second
+// (day) at or after it; repeats dropped.
 func (k keyKind) bounds(b []int64) []int64 {
-	if k != keyBinary {
+	var fit func(int64) (int64, bool)
+	switch k {
+	case keyBinary:
+		fit = func(n int64) (int64, bool) { return n | 1, true }
+	case keyDatetime, keyTimestamp:
+		fit = func(n int64) (int64, bool) { return clockCeil(n, false) }
+	case keyDate:
+		fit = func(n int64) (int64, bool) { return clockCeil(n, true) }
+	default:
 		return b
 	}
 	out := b[:0]
 	for _, n := range b {
-		n |= 1
-		if len(out) == 0 || out[len(out)-1] != n {
+		n, ok := fit(n)
+		if ok && (len(out) == 0 || out[len(out)-1] != n) {
 			out = append(out, n)
 		}
 	}
@@ -104,6 +149,12 @@ func rangeInt(t *change.Table, key []int, row []any, kind keyKind) *int64 {
 		return unsignedPlace(v)
 	case keyBinary:
 		return binaryPlace(v)
+	case keyDecimal:
+		return decimalPlace(v)
+	case keyDatetime, keyDate:
+		return clockPlace(v, false)
+	case keyTimestamp:
+		return clockPlace(v, true)
 	}
 	if c := t.Columns[key[0]].KeyConversion(); c != nil {
 		cv, err := c(v)
@@ -146,8 +197,14 @@ func (k keyKind) placeField(fv *gmysql.FieldValue) *int64 {
 	case gmysql.FieldValueTypeUnsigned:
 		return unsignedPlace(fv.AsUint64())
 	case gmysql.FieldValueTypeString:
-		if k == keyBinary {
+		switch k {
+		case keyBinary:
 			return binaryPlace(fv.AsString())
+		case keyDecimal:
+			return decimalPlace(fv.AsString())
+		case keyDatetime, keyDate, keyTimestamp:
+			// The text of the server's session time zone: UTC.
+			return clockPlace(fv.AsString(), false)
 		}
 		if n, err := strconv.ParseInt(string(fv.AsString()), 10, 64); err == nil {
 			return &n

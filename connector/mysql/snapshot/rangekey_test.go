@@ -25,7 +25,13 @@ func TestRangeKeyKind(t *testing.T) {
 		{mysqltypes.ColumnDef{DataType: "varbinary"}, keyBinary, true},
 		{mysqltypes.ColumnDef{DataType: "varchar"}, keyInteger, false}, // a collation's order
 		{mysqltypes.ColumnDef{DataType: "uuid"}, keyInteger, false},    // MariaDB's UUID sorts its groups swapped
-		{mysqltypes.ColumnDef{DataType: "datetime"}, keyInteger, false},
+		{mysqltypes.ColumnDef{DataType: "year"}, keyInteger, true},
+		{mysqltypes.ColumnDef{DataType: "decimal"}, keyDecimal, true},
+		{mysqltypes.ColumnDef{DataType: "datetime"}, keyDatetime, true},
+		{mysqltypes.ColumnDef{DataType: "date"}, keyDate, true},
+		{mysqltypes.ColumnDef{DataType: "timestamp"}, keyTimestamp, true},
+		{mysqltypes.ColumnDef{DataType: "time"}, keyInteger, false}, // rare as a key; not placed
+		{mysqltypes.ColumnDef{DataType: "char"}, keyInteger, false},
 	} {
 		if got, ok := rangeKeyKind(c.def); got != c.want || ok != c.ok {
 			t.Errorf("rangeKeyKind(%s unsigned=%v) = %q, %v; want %q, %v", c.def.DataType, c.def.Unsigned, got, ok, c.want, c.ok)

@@ -509,7 +509,9 @@ func (t *snapTable) from() string { return quoteIdent(t.db) + "." + quoteIdent(t
 // planChunks splits each table into primary-key ranges of about ChunkRows
 // rows, resuming a partly done table after its last finished chunk.
 func (s *Snapshotter) planChunks(ctx context.Context, st *State, tables []*snapTable) ([]*chunkJob, error) {
-	conn, err := s.cfg.Connect(ctx)
+	// A snapshot connection: a TIMESTAMP key's MIN and MAX in UTC, as the
+	// ranges' SELECTs compare it.
+	conn, err := connect(ctx, s.cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -91,8 +91,9 @@ type Chunk struct {
 	Hi    *int64 `json:"hi,omitempty"`
 	GTIDs string `json:"g"`
 	// Key is how Lo and Hi place a row by its key's first column
-	// (keyKind): "" (an integer's value), "u" (BIGINT UNSIGNED) or "b"
-	// (BINARY and VARBINARY). Every range of a table has the same.
+	// (keyKind): "" (an integer's value), "u" (BIGINT UNSIGNED), "b"
+	// (BINARY and VARBINARY), "n" (DECIMAL), "t" (DATETIME), "d" (DATE) or
+	// "z" (TIMESTAMP). Every range of a table has the same.
 	Key keyKind `json:"k,omitempty"`
 }
 

@@ -1,0 +1,168 @@
+package snapshot
+
+import (
+	"context"
+	"fmt"
+	"math/rand"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/go-mysql-org/go-mysql/client"
+)
+
+// Against the real server: a table keyed by each type the ranges split is
+// planned into ranges (of about 150 of its 3,000 rows), each range read with
+// its SELECT, and every row the server returns for a range is placed by
+// Sluice in that same range; no row is read twice or left out. Keys are
+// random, with edges: zero and partial dates (below the bounds' years),
+// leap days, negative DECIMALs and ones past the int64s, fractions, and
+// keys close together about bounds.
+func TestRangesSplitAsTheServer(t *testing.T) {
+	const db = "rangeplace_test"
+	s, _ := streamRig(t, db, 1)
+	s.snap.ChunkRows = 150
+	admin, err := client.Connect(os.Getenv("SLUICE_TEST_MYSQL_ADDR"), "root", os.Getenv("SLUICE_TEST_MYSQL_ROOT_PASSWORD"), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	// Zero and partial dates are kept as written.
+	if _, err := admin.Execute("SET SESSION sql_mode = '', time_zone = '+00:00'"); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewSource(3))
+	clock := func() string {
+		switch rng.Intn(12) {
+		case 0:
+			return "0000-00-00 00:00:00"
+		case 1:
+			return fmt.Sprintf("%04d-00-%02d 10:00:00", 1990+rng.Intn(30), rng.Intn(29))
+		case 2:
+			return fmt.Sprintf("%04d-02-29 23:59:59.%06d", 2000+4*rng.Intn(7), rng.Intn(1_000_000))
+		}
+		return fmt.Sprintf("%04d-%02d-%02d %02d:%02d:%02d.%06d", 1971+rng.Intn(60), 1+rng.Intn(12), 1+rng.Intn(28),
+			rng.Intn(24), rng.Intn(60), rng.Intn(60), rng.Intn(1_000_000))
+	}
+	decimal := func(intDigits int) string {
+		d := fmt.Sprintf("%d.%03d", rng.Int63n(1_000_000_000), rng.Intn(1000))
+		if intDigits > 18 && rng.Intn(10) == 0 {
+			d = strings.Repeat("9", intDigits-1) + ".5" // past the int64s
+		}
+		if rng.Intn(3) == 0 {
+			d = "-" + d
+		}
+		return d
+	}
+	for i, c := range []struct {
+		typ  string
+		kind keyKind
+		key  func() string
+	}{
+		{"DATETIME(6)", keyDatetime, clock},
+		{"DATETIME", keyDatetime, clock},
+		{"DATE", keyDate, func() string { return clock()[:10] }},
+		{"TIMESTAMP(3)", keyTimestamp, func() string {
+			if rng.Intn(12) == 0 {
+				return "0000-00-00 00:00:00"
+			}
+			return fmt.Sprintf("%04d-%02d-%02d %02d:%02d:%02d.%03d", 1971+rng.Intn(60), 1+rng.Intn(12), 1+rng.Intn(28),
+				rng.Intn(24), rng.Intn(60), rng.Intn(60), rng.Intn(1000))
+		}},
+		{"DECIMAL(12,3)", keyDecimal, func() string { return decimal(9) }},
+		{"DECIMAL(30,3)", keyDecimal, func() string { return decimal(27) }},
+		// Keys close together, so that many fall just either side of a
+		// bound: fractions of a second about a leap day's midnight, days
+		// about it (and the month's day 0), DECIMALs about integers.
+		{"DATETIME(6)", keyDatetime, func() string {
+			if rng.Intn(2) == 0 {
+				return fmt.Sprintf("2024-02-29 23:59:%02d.%06d", 30+rng.Intn(30), rng.Intn(1_000_000))
+			}
+			return fmt.Sprintf("2024-03-01 00:00:%02d.%06d", rng.Intn(30), rng.Intn(1_000_000))
+		}},
+		{"DATE", keyDate, func() string { return fmt.Sprintf("2024-%02d-%02d", 2+rng.Intn(2), rng.Intn(30)) }},
+		{"DECIMAL(6,3)", keyDecimal, func() string { return fmt.Sprintf("%.3f", rng.Float64()*100-50) }},
+		{"YEAR", keyInteger, func() string { return fmt.Sprint(1901 + rng.Intn(255)) }},
+	} {
+		name := fmt.Sprintf("k%d", i) // a table of its own: the Snapshotter keeps what it learnt of each
+		t.Run(c.typ, func(t *testing.T) {
+			for _, q := range []string{"CREATE TABLE " + name + " (k " + c.typ + " NOT NULL, id INT NOT NULL, PRIMARY KEY (k, id))"} {
+				if _, err := admin.Execute(q); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+			}
+			const rows = 3000
+			var vals []string
+			for i := range rows {
+				vals = append(vals, fmt.Sprintf("('%s', %d)", c.key(), i))
+			}
+			for _, q := range []string{"INSERT INTO " + name + " VALUES " + strings.Join(vals, ", "), "ANALYZE TABLE " + name} {
+				if _, err := admin.Execute(q); err != nil {
+					t.Fatalf("%.200s: %v", q, err)
+				}
+			}
+			checkRangesSplit(t, s, db+"."+name, c.kind, rows)
+		})
+	}
+}
+
+// checkRangesSplit plans table's ranges as a new snapshot does, reads
+// each, and checks every row against its range by Sluice's placement.
+func checkRangesSplit(t *testing.T, s *Snapshotter, table string, kind keyKind, rows int) {
+	t.Helper()
+	ctx := context.Background()
+	tbl, err := s.prepareTable(ctx, table)
+	if err != nil || tbl == nil {
+		t.Fatalf("preparing %s: %v", table, err)
+	}
+	if tbl.keyCol == "" || tbl.keyKind != kind {
+		t.Fatalf("%s is read with key %q of kind %q, want kind %q", table, tbl.keyCol, tbl.keyKind, kind)
+	}
+	jobs, err := s.planChunks(ctx, &State{}, []*snapTable{tbl})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(jobs) < 5 {
+		t.Fatalf("%d ranges planned for %d rows, want about %d", len(jobs), rows, rows/s.snap.ChunkRows)
+	}
+	conn, err := s.connect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	seen := map[int64]bool{}
+	for _, j := range jobs {
+		read := make(chan error, 1)
+		go func() { read <- s.readChunk(ctx, conn, j) }()
+		if res := <-j.done; res.err != nil {
+			t.Fatal(res.err)
+		}
+		for b := range j.stream {
+			for _, row := range b {
+				place := rangeInt(tbl.table, tbl.pk, row, kind)
+				if place == nil || j.lo != nil && *place < *j.lo || j.hi != nil && *place >= *j.hi {
+					t.Errorf("key %v (%T) read in the range [%s, %s) is placed at %s", row[0], row[0], bound(kind, j.lo), bound(kind, j.hi), bound(kind, place))
+				}
+				id := row[1].(int64)
+				if seen[id] {
+					t.Errorf("row %d (key %v) read twice", id, row[0])
+				}
+				seen[id] = true
+			}
+		}
+		if err := <-read; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(seen) != rows {
+		t.Errorf("%d rows read in %d ranges, want %d", len(seen), len(jobs), rows)
+	}
+	t.Logf("%d rows in %d ranges", len(seen), len(jobs))
+}
+
+func bound(k keyKind, b *int64) string {
+	if b == nil {
+		return "-"
+	}
+	return k.literal(*b)
+}
