@@ -1,8 +1,10 @@
 package snapshot
 
 import (
+	"errors"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
@@ -51,13 +53,7 @@ func decimalFloor(s string) (int64, bool) {
 	if neg || len(s) > 0 && s[0] == '+' {
 		s = s[1:]
 	}
-	whole, frac := s, ""
-	for i := 0; i < len(s); i++ {
-		if s[i] == '.' {
-			whole, frac = s[:i], s[i+1:]
-			break
-		}
-	}
+	whole, frac, _ := strings.Cut(s, ".")
 	if whole == "" && frac == "" {
 		return 0, false
 	}
@@ -72,7 +68,7 @@ func decimalFloor(s string) (int64, bool) {
 	if whole != "" {
 		var err error
 		u, err = strconv.ParseUint(whole, 10, 64)
-		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
+		if errors.Is(err, strconv.ErrRange) {
 			u = math.MaxUint64
 		} else if err != nil {
 			return 0, false
