@@ -16,9 +16,9 @@ import (
 // as an int64, in the column's own order, so that the stream finds a
 // change's range with integer comparisons, exactly as the range's SELECT
 // split the rows. Only types whose order is the same in Go as in the
-// server can be split: integers, binary strings, DECIMALs and temporal
-// types (a character column sorts by its collation, which Sluice does not
-// have).
+// server can be split: integers, binary strings, DECIMALs, floats and
+// temporal types (a character column sorts by its collation, which Sluice
+// does not have).
 type keyKind string
 
 const (
@@ -50,6 +50,11 @@ const (
 	keyDatetime  keyKind = "t"
 	keyDate      keyKind = "d"
 	keyTimestamp keyKind = "z"
+	// keyFloat: FLOAT and DOUBLE, placed by their floor as a DECIMAL is.
+	keyFloat keyKind = "f"
+	// keyTime: TIME, placed by its signed microseconds, bounds at whole
+	// seconds.
+	keyTime keyKind = "h"
 )
 
 // rangeKeyKind is the kind that splits a first key column of def's type;
@@ -73,6 +78,10 @@ func rangeKeyKind(def mysqltypes.ColumnDef) (keyKind, bool) {
 		return keyDate, true
 	case "timestamp":
 		return keyTimestamp, true
+	case "float", "double", "real", "double precision":
+		return keyFloat, true
+	case "time":
+		return keyTime, true
 	}
 	return keyInteger, false
 }
@@ -86,6 +95,8 @@ func (k keyKind) literal(n int64) string {
 		return "'" + clockText(n, false) + "'"
 	case keyDate:
 		return "'" + clockText(n, true) + "'"
+	case keyTime:
+		return "'" + timeText(n) + "'"
 	}
 	return strconv.FormatInt(n, 10)
 }
@@ -94,7 +105,7 @@ func (k keyKind) literal(n int64) string {
 // UNSIGNED's to the keys the bounds can hold. Were the ranges sized by
 // every key, a few keys near 2^64 would leave all the others in one.
 //
-// A DECIMAL's likewise to the int64s, and a temporal key's to the years
+// A DECIMAL's or a float's likewise to the int64s, a date's to the years
 // from 1000: a few zero dates ('0000-00-00', which sorts first) would
 // otherwise spread the ranges over a thousand empty years. The keys left
 // out are in the first or the last range, which no bound closes.
@@ -102,7 +113,7 @@ func (k keyKind) minMaxWhere(col string) string {
 	switch k {
 	case keyUnsigned:
 		return fmt.Sprintf(" WHERE %s <= %d", col, int64(math.MaxInt64))
-	case keyDecimal:
+	case keyDecimal, keyFloat:
 		return fmt.Sprintf(" WHERE %s BETWEEN %d AND %d", col, int64(math.MinInt64), int64(math.MaxInt64))
 	case keyDatetime, keyDate, keyTimestamp:
 		return fmt.Sprintf(" WHERE %s >= '1000-01-01'", col)
@@ -122,6 +133,8 @@ func (k keyKind) bounds(b []int64) []int64 {
 		fit = func(n int64) (int64, bool) { return clockCeil(n, false) }
 	case keyDate:
 		fit = func(n int64) (int64, bool) { return clockCeil(n, true) }
+	case keyTime:
+		fit = func(n int64) (int64, bool) { return ceilTo(n, 1e6), true }
 	default:
 		return b
 	}
@@ -155,6 +168,10 @@ func rangeInt(t *change.Table, key []int, row []any, kind keyKind) *int64 {
 		return clockPlace(v, false)
 	case keyTimestamp:
 		return clockPlace(v, true)
+	case keyFloat:
+		return floatPlace(v)
+	case keyTime:
+		return timePlace(v)
 	}
 	if c := t.Columns[key[0]].KeyConversion(); c != nil {
 		cv, err := c(v)
@@ -196,6 +213,8 @@ func (k keyKind) placeField(fv *gmysql.FieldValue) *int64 {
 		return &n
 	case gmysql.FieldValueTypeUnsigned:
 		return unsignedPlace(fv.AsUint64())
+	case gmysql.FieldValueTypeFloat:
+		return floatPlace(fv.AsFloat64())
 	case gmysql.FieldValueTypeString:
 		switch k {
 		case keyBinary:
@@ -205,6 +224,8 @@ func (k keyKind) placeField(fv *gmysql.FieldValue) *int64 {
 		case keyDatetime, keyDate, keyTimestamp:
 			// The text of the server's session time zone: UTC.
 			return clockPlace(fv.AsString(), false)
+		case keyTime:
+			return timePlace(fv.AsString())
 		}
 		if n, err := strconv.ParseInt(string(fv.AsString()), 10, 64); err == nil {
 			return &n

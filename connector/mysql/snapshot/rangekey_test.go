@@ -30,7 +30,9 @@ func TestRangeKeyKind(t *testing.T) {
 		{mysqltypes.ColumnDef{DataType: "datetime"}, keyDatetime, true},
 		{mysqltypes.ColumnDef{DataType: "date"}, keyDate, true},
 		{mysqltypes.ColumnDef{DataType: "timestamp"}, keyTimestamp, true},
-		{mysqltypes.ColumnDef{DataType: "time"}, keyInteger, false}, // rare as a key; not placed
+		{mysqltypes.ColumnDef{DataType: "time"}, keyTime, true},
+		{mysqltypes.ColumnDef{DataType: "double"}, keyFloat, true},
+		{mysqltypes.ColumnDef{DataType: "float"}, keyFloat, true},
 		{mysqltypes.ColumnDef{DataType: "char"}, keyInteger, false},
 	} {
 		if got, ok := rangeKeyKind(c.def); got != c.want || ok != c.ok {

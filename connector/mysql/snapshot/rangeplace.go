@@ -2,6 +2,7 @@ package snapshot
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -10,8 +11,9 @@ import (
 	"github.com/sluice-cdc/sluice/connector/mysqltypes"
 )
 
-// The places of DECIMAL and temporal keys among the ranges' int64 bounds
-// (keyDecimal, keyDatetime, keyDate, keyTimestamp).
+// The places of DECIMAL, float and temporal keys among the ranges' int64
+// bounds (keyDecimal, keyFloat, keyDatetime, keyDate, keyTimestamp,
+// keyTime).
 
 // decimalPlace places a DECIMAL key by its floor: the binlog gives a
 // DECIMAL of up to 18 digits packed, a wider one as text, the snapshot's
@@ -128,14 +130,20 @@ func clockCeil(n int64, day bool) (int64, bool) {
 	if day {
 		step = 86_400e6
 	}
-	c := n - n%step // toward zero: up for a negative n, down for a positive one
-	if c < n {
-		c += step
-	}
+	c := ceilTo(n, step)
 	if clockTime(c).Year() > 9999 {
 		return 0, false
 	}
 	return c, true
+}
+
+// ceilTo is the first multiple of step at or after n.
+func ceilTo(n, step int64) int64 {
+	c := n - n%step // toward zero: up for a negative n, down for a positive one
+	if c < n {
+		c += step
+	}
+	return c
 }
 
 // clockText is a bound as a literal's text: "YYYY-MM-DD hh:mm:ss" (a
@@ -237,4 +245,70 @@ func digits(s string) (int, bool) {
 		n = n*10 + int(s[i]-'0')
 	}
 	return n, s != ""
+}
+
+// floatPlace places a FLOAT or DOUBLE key by its floor, clamped to the
+// int64s: the binlog gives a FLOAT as float32, the snapshot as the float64
+// of that float32.
+func floatPlace(v any) *int64 {
+	var f float64
+	switch x := v.(type) {
+	case float32:
+		f = float64(x)
+	case float64:
+		f = x
+	default:
+		return nil
+	}
+	var n int64
+	switch f = math.Floor(f); {
+	case math.IsNaN(f):
+		return nil
+	case f >= math.MaxInt64: // 2^63, as a float64
+		n = math.MaxInt64
+	case f < math.MinInt64:
+		n = math.MinInt64
+	default:
+		n = int64(f)
+	}
+	return &n
+}
+
+// timePlace places a TIME key by its microseconds, "[-]h:mm:ss[.ffffff]"
+// as the binlog's and the snapshot's text has it.
+func timePlace(v any) *int64 {
+	if b, ok := v.([]byte); ok {
+		v = string(b)
+	}
+	s, ok := v.(string)
+	if !ok {
+		return nil
+	}
+	neg := strings.HasPrefix(s, "-")
+	hms, frac, _ := strings.Cut(strings.TrimPrefix(s, "-"), ".")
+	parts := strings.Split(hms, ":")
+	if len(parts) != 3 || len(frac) > 6 {
+		return nil
+	}
+	var f [4]int
+	for i, p := range append(parts, (frac + "000000")[:6]) {
+		if f[i], ok = digits(p); !ok {
+			return nil
+		}
+	}
+	n := (int64(f[0])*3600+int64(f[1])*60+int64(f[2]))*1e6 + int64(f[3])
+	if neg {
+		n = -n
+	}
+	return &n
+}
+
+// timeText is a TIME bound (whole seconds) as a literal's text.
+func timeText(n int64) string {
+	sign := ""
+	if n < 0 {
+		sign, n = "-", -n
+	}
+	s := n / 1e6
+	return fmt.Sprintf("%s%02d:%02d:%02d", sign, s/3600, s/60%60, s%60)
 }

@@ -16,8 +16,8 @@ import (
 // its SELECT, and every row the server returns for a range is placed by
 // Sluice in that same range; no row is read twice or left out. Keys are
 // random, with edges: zero and partial dates (below the bounds' years),
-// leap days, negative DECIMALs and ones past the int64s, fractions, and
-// keys close together about bounds.
+// leap days, negative DECIMALs, TIMEs and floats, ones past the int64s,
+// fractions, and keys close together about bounds.
 func TestRangesSplitAsTheServer(t *testing.T) {
 	const db = "rangeplace_test"
 	s, _ := streamRig(t, db, 1)
@@ -82,6 +82,19 @@ func TestRangesSplitAsTheServer(t *testing.T) {
 		}},
 		{"DATE", keyDate, func() string { return fmt.Sprintf("2024-%02d-%02d", 2+rng.Intn(2), rng.Intn(30)) }},
 		{"DECIMAL(6,3)", keyDecimal, func() string { return fmt.Sprintf("%.3f", rng.Float64()*100-50) }},
+		{"TIME(3)", keyTime, func() string {
+			return fmt.Sprintf("%d:%02d:%02d.%03d", rng.Intn(1677)-838, rng.Intn(60), rng.Intn(60), rng.Intn(1000))
+		}},
+		{"TIME(6)", keyTime, func() string {
+			return fmt.Sprintf("%s00:00:%02d.%06d", []string{"", "-"}[rng.Intn(2)], rng.Intn(60), rng.Intn(1_000_000))
+		}},
+		{"DOUBLE", keyFloat, func() string { return fmt.Sprint(rng.NormFloat64() * 1e3) }},
+		{"FLOAT", keyFloat, func() string {
+			if rng.Intn(20) == 0 {
+				return "-1e30" // past the int64s
+			}
+			return fmt.Sprint(rng.Float32()*100 - 50)
+		}},
 		{"YEAR", keyInteger, func() string { return fmt.Sprint(1901 + rng.Intn(255)) }},
 	} {
 		name := fmt.Sprintf("k%d", i) // a table of its own: the Snapshotter keeps what it learnt of each

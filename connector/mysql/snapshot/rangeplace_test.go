@@ -230,3 +230,58 @@ func TestClockCeil(t *testing.T) {
 		t.Errorf("literal %s", s)
 	}
 }
+
+// A FLOAT or DOUBLE key's place is its floor, clamped to the int64s, a
+// FLOAT's the same whether the binlog's float32 or the snapshot's float64.
+func TestFloatPlaceIsTheFloor(t *testing.T) {
+	for _, c := range []struct {
+		v    any
+		want int64
+	}{
+		{2.5, 2}, {-2.5, -3}, {-2.0, -2}, {float32(-0.1), -1}, {float32(7.75), 7}, {1e300, math.MaxInt64},
+		{-1e300, math.MinInt64}, {math.Inf(1), math.MaxInt64}, {9.3e18, math.MaxInt64}, {-9.223372036854775808e18, math.MinInt64},
+	} {
+		if got := floatPlace(c.v); got == nil || *got != c.want {
+			t.Errorf("floatPlace(%v) = %v, want %d", c.v, got, c.want)
+		}
+	}
+	if got := floatPlace(math.NaN()); got != nil {
+		t.Errorf("NaN placed at %d", *got)
+	}
+	if got := floatPlace("1.5"); got != nil {
+		t.Errorf("text placed at %d", *got)
+	}
+}
+
+// A TIME key's place is its signed microseconds, from the binlog's and the
+// snapshot's text; a bound's literal reads back as the bound.
+func TestTimePlace(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want int64
+	}{
+		{"00:00:00", 0}, {"12:34:56", 45296e6}, {"-12:34:56.5", -45296500000}, {"838:59:59.999999", 3020399999999},
+		{"-838:59:59", -3020399e6}, {"-00:00:00.000001", -1}, {"01:02:03.12", 3723120000},
+	} {
+		if got := timePlace(c.text); got == nil || *got != c.want {
+			t.Errorf("timePlace(%q) = %v, want %d", c.text, got, c.want)
+		}
+	}
+	for _, bad := range []string{"", "12:34", "1:2:x", "12:00:00.1234567", "1 12:00:00"} {
+		if got := timePlace(bad); got != nil {
+			t.Errorf("timePlace(%q) = %d, want none", bad, *got)
+		}
+	}
+	rng := rand.New(rand.NewSource(9))
+	for range 2000 {
+		n := rng.Int63n(2*3020399999999) - 3020399999999
+		b := keyTime.bounds([]int64{n})[0]
+		if b < n || b-1e6 >= n || b%1e6 != 0 {
+			t.Fatalf("%d rounds up to %d", n, b)
+		}
+		lit := keyTime.literal(b)
+		if back := timePlace(lit[1 : len(lit)-1]); back == nil || *back != b {
+			t.Fatalf("bound %d as %s reads back as %v", b, lit, back)
+		}
+	}
+}

@@ -92,8 +92,9 @@ type Chunk struct {
 	GTIDs string `json:"g"`
 	// Key is how Lo and Hi place a row by its key's first column
 	// (keyKind): "" (an integer's value), "u" (BIGINT UNSIGNED), "b"
-	// (BINARY and VARBINARY), "n" (DECIMAL), "t" (DATETIME), "d" (DATE) or
-	// "z" (TIMESTAMP). Every range of a table has the same.
+	// (BINARY and VARBINARY), "n" (DECIMAL), "f" (FLOAT, DOUBLE), "t"
+	// (DATETIME), "d" (DATE), "z" (TIMESTAMP) or "h" (TIME). Every range
+	// of a table has the same.
 	Key keyKind `json:"k,omitempty"`
 }
 
