@@ -71,6 +71,7 @@ func main() {
 		rows := fs.Int("rows", 1_000_000, "rows of the bulk, wide and mixed workloads")
 		oneRows := fs.Int("onerow-rows", 0, "rows (= transactions) of the onerow workload (default: --rows/5)")
 		snapRows := fs.Int("snapshot-rows", 1_000_000, "rows of the snapshot's table")
+		snapKey := fs.String("snapshot-key", "", "the snapshot table's first key column, added before id: "+strings.Join(snapshotKeyNames(), ", ")+" (default: id alone, an INT)")
 		snapWrites := fs.Int("snapshot-writes", 0, "rows/s written to another database while the snapshot runs (its ranges then start at different binlog positions); MariaDB's CPU then includes the writes")
 		bigRows := fs.Int("bigtxn-rows", 1_000_000, "rows of bigtxn's one transaction")
 		wls := fs.String("workloads", "bulk,onerow,wide,mixed,bigtxn,steady,snapshot", "comma-separated workloads")
@@ -97,7 +98,11 @@ func main() {
 			os.Exit(2)
 		}
 		cfg := suiteConfig{set: props, debeziumSet: dbzProps, rows: *rows, oneRows: *oneRows, snapRows: *snapRows, bigRows: *bigRows, workloads: strings.Split(*wls, ","),
-			registry: *reg, bin: *bin, steadyRate: *rate, steadySecs: *secs, snapWrites: *snapWrites}
+			registry: *reg, bin: *bin, steadyRate: *rate, steadySecs: *secs, snapWrites: *snapWrites, snapKey: *snapKey}
+		if _, ok := snapshotKeys[cfg.snapKey]; !ok && cfg.snapKey != "" {
+			fmt.Fprintf(os.Stderr, "sluice-bench: --snapshot-key %q: not one of %s\n", cfg.snapKey, strings.Join(snapshotKeyNames(), ", "))
+			os.Exit(2)
+		}
 		if cfg.oneRows == 0 {
 			cfg.oneRows = max(1, *rows/5)
 		}
@@ -243,7 +248,7 @@ func newBench(name, bin string) (*bench, func(), error) {
 
 // insert writes rows lo..hi of t in one transaction.
 func (b *bench) insert(lo, hi int) error {
-	q := fmt.Sprintf("INSERT INTO %[1]s.t SELECT seq, seq * 7, CONCAT('name-', seq), seq / 100, NOW(3) FROM %[1]s.seq_%[2]d_to_%[3]d", b.db, lo, hi)
+	q := fmt.Sprintf("INSERT INTO %[1]s.t (id, a, b, c, d) SELECT seq, seq * 7, CONCAT('name-', seq), seq / 100, NOW(3) FROM %[1]s.seq_%[2]d_to_%[3]d", b.db, lo, hi)
 	if _, err := b.conn.Execute(q); err != nil {
 		return fmt.Errorf("writing rows %d..%d: %w", lo, hi, err)
 	}

@@ -27,7 +27,8 @@ import (
 // suiteConfig is what `sluice-bench suite` runs.
 type suiteConfig struct {
 	rows, oneRows, snapRows int
-	snapWrites              int // rows/s written elsewhere during the snapshot
+	snapWrites              int    // rows/s written elsewhere during the snapshot
+	snapKey                 string // the snapshot table's first key column (snapshotKeys); "": id
 	bigRows                 int
 	workloads, convs        []string
 	registry, bin           string
@@ -860,6 +861,14 @@ func suiteSnapshot(cfg suiteConfig) ([]suiteRow, error) {
 	}
 	b.set = cfg.set
 	defer cleanup()
+	if def := snapshotKeys[cfg.snapKey]; def != "" {
+		// Before the rows: k takes its default, made from id, as each is
+		// written.
+		q := fmt.Sprintf("ALTER TABLE %s.t ADD COLUMN k %s, DROP PRIMARY KEY, ADD PRIMARY KEY (k, id)", b.db, def)
+		if _, err := b.conn.Execute(q); err != nil {
+			return nil, fmt.Errorf("keying the snapshot table by %s: %w", cfg.snapKey, err)
+		}
+	}
 	for lo := 1; lo <= cfg.snapRows; lo += 250_000 {
 		if err := b.insert(lo, min(lo+250_000-1, cfg.snapRows)); err != nil {
 			return nil, err
@@ -937,13 +946,42 @@ func suiteSnapshot(cfg suiteConfig) ([]suiteRow, error) {
 		if mpid > 0 {
 			r.dbUs = float64(m1-m0) / 1e3 / n
 		}
-		r.note = "(µs/row: whole process)"
+		r.note = "(µs/row: whole process"
 		if cfg.snapWrites > 0 {
-			r.note = fmt.Sprintf("(µs/row: whole process; %d rows/s written meanwhile)", cfg.snapWrites)
+			r.note += fmt.Sprintf("; %d rows/s written meanwhile", cfg.snapWrites)
 		}
+		if cfg.snapKey != "" {
+			r.note += "; keyed by (" + cfg.snapKey + " k, id)"
+		}
+		r.note += ")"
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// snapshotKeys are the snapshot table's first key columns --snapshot-key
+// offers, each a column k, NOT NULL, whose default is made from id: keys
+// evenly spread (a DATETIME a second apart, a DECIMAL a third apart, a
+// BIGINT UNSIGNED a thousand apart) or random (BINARY(16), CHAR(32) hex
+// digits). A CHAR key is read in one piece (see the README).
+var snapshotKeys = map[string]string{
+	"":         "",
+	"datetime": "DATETIME(6) NOT NULL DEFAULT (TIMESTAMP'2020-01-01 00:00:00' + INTERVAL id SECOND)",
+	"decimal":  "DECIMAL(14,4) NOT NULL DEFAULT (id / 3)",
+	"unsigned": "BIGINT UNSIGNED NOT NULL DEFAULT (id * 1000)",
+	"binary":   "BINARY(16) NOT NULL DEFAULT (UNHEX(MD5(id)))",
+	"char":     "CHAR(32) CHARACTER SET ascii NOT NULL DEFAULT (MD5(id))",
+}
+
+func snapshotKeyNames() []string {
+	var names []string
+	for k := range snapshotKeys {
+		if k != "" {
+			names = append(names, k)
+		}
+	}
+	slices.Sort(names)
+	return names
 }
 
 // writeElsewhere writes rate rows/s, in 100 transactions a second, to a
