@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"time"
 
@@ -16,12 +17,12 @@ import (
 	"github.com/sluice-cdc/sluice/offsets"
 )
 
-// maxPending bounds the rows of one transaction held back until its VGTID
-// arrives. Debezium writes every row of a transaction with the
-// transaction's VGTID in source.vgtid, which VTGate sends after the rows;
-// up to this size Sluice does the same. A larger transaction (VTGate sends
-// it in chunks) is passed on as it comes, its rows carrying the VGTID
-// before it, so no transaction is ever held whole in memory.
+// maxPending bounds the rows of one transaction held in memory until its
+// VGTID arrives. Debezium writes every row of a transaction with the
+// transaction's VGTID in source.vgtid, which VTGate sends after the rows.
+// The rows of a larger transaction (VTGate sends it in chunks) past this
+// size wait in a file (spill), so no transaction is ever held whole in
+// memory; once the VGTID is there they are passed on this much at a time.
 const maxPending = 8 << 20
 
 // reader turns one VStream's events into change events. One reader serves
@@ -35,7 +36,7 @@ type reader struct {
 	pending []change.Event
 	shards  []string // the shard of each pending row
 	size    int
-	spilled bool
+	spill   *spill         // the transaction's rows past maxPending; nil: none
 	inTxn   bool           // between a BEGIN and the commit that ends it
 	tx      txMeta         // provide.transaction.metadata's state
 	pos     offsets.Vitess // the last VGTID received
@@ -103,6 +104,7 @@ func newReader(cfg *Config, b mysqltypes.TableBuilder, out change.Enqueuer, from
 func (r *reader) run(ctx context.Context, c *client, filter *binlogdatapb.Filter, tablesToCopy []string) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	defer r.dropSpill() // a transaction cut off by the stream's end
 	st, err := c.vstream(ctx, r.pos, filter, tablesToCopy)
 	if err != nil {
 		return r.refused(ctx, err)
@@ -155,7 +157,7 @@ func (r *reader) refused(ctx context.Context, err error) error {
 func (r *reader) handle(ctx context.Context, ev *binlogdatapb.VEvent) error {
 	switch ev.Type {
 	case binlogdatapb.VEventType_BEGIN:
-		r.spilled, r.copyTxn, r.inTxn = false, false, true
+		r.copyTxn, r.inTxn = false, true
 		if r.cfg.TxMetadata && r.guard == nil {
 			r.tx = txMeta{open: true, tsSec: ev.Timestamp}
 		}
@@ -167,7 +169,7 @@ func (r *reader) handle(ctx context.Context, ev *binlogdatapb.VEvent) error {
 		}
 		r.tables[fe.Shard+"/"+fe.TableName] = tf
 	case binlogdatapb.VEventType_ROW:
-		return r.rowEvent(ctx, ev)
+		return r.rowEvent(ev)
 	case binlogdatapb.VEventType_VGTID:
 		r.pos = vgtidFromProto(ev.Vgtid)
 		r.posStr = r.whole(r.pos).String() // source.vgtid names every shard, as Debezium's does
@@ -255,7 +257,7 @@ func (r *reader) concrete() bool {
 
 // rowEvent turns a ROW event's changes into row events, held until the
 // transaction's VGTID unless the transaction is too large.
-func (r *reader) rowEvent(ctx context.Context, ev *binlogdatapb.VEvent) error {
+func (r *reader) rowEvent(ev *binlogdatapb.VEvent) error {
 	re := ev.RowEvent
 	if r.guard != nil && re.TableName != r.guard.Table {
 		// A guard's replay passes on its table's changes only: the others
@@ -263,13 +265,36 @@ func (r *reader) rowEvent(ctx context.Context, ev *binlogdatapb.VEvent) error {
 		// them here could only contradict.
 		return nil
 	}
-	tf := r.tables[re.Shard+"/"+re.TableName]
-	if tf == nil {
-		return fmt.Errorf("a row of %s/%s came before its FIELD event", re.Shard, re.TableName)
+	if r.spill != nil {
+		if _, err := r.fieldsOf(re); err != nil {
+			return err
+		}
+		return r.spill.add(ev)
+	}
+	if err := r.decodeRows(ev); err != nil {
+		return err
+	}
+	// A copy batch is held whole: its guard (see commit) needs the cursor
+	// VTGate sends after its rows, and VTGate's packet size bounds it.
+	if r.size > maxPending && !r.copyTxn {
+		r.log.Info("a large transaction's rows past the first 8 MiB wait in a file until its VGTID",
+			zap.Int("held_bytes", r.size), zap.String("dir", os.TempDir()))
+		var err error
+		r.spill, err = newSpill()
+		return err
+	}
+	return nil
+}
+
+// decodeRows appends a ROW event's changes to the held rows.
+func (r *reader) decodeRows(ev *binlogdatapb.VEvent) error {
+	re := ev.RowEvent
+	tf, err := r.fieldsOf(re)
+	if err != nil {
+		return err
 	}
 	for _, rc := range re.RowChanges {
 		e := change.Event{Table: tf.table, TsMs: ev.Timestamp * 1000, Size: 256}
-		var err error
 		var n int
 		if rc.Before != nil {
 			if e.Before, n, err = tf.decodeRow(r.boxes, rc.Before); err != nil {
@@ -301,22 +326,46 @@ func (r *reader) rowEvent(ctx context.Context, ev *binlogdatapb.VEvent) error {
 	if ev.Timestamp == 0 && r.writeAhead {
 		r.copyTxn = true
 	}
-	// A copy batch is held whole: its guard (see commit) needs the cursor
-	// VTGate sends after its rows, and VTGate's packet size bounds it.
-	if r.size > maxPending && !r.copyTxn {
-		if !r.spilled {
-			r.log.Info("a large transaction is passed on before its end; its rows carry the VGTID before it in source.vgtid",
-				zap.Int("held_bytes", r.size))
-		}
-		r.spilled = true
-		return r.flush(ctx, 0)
-	}
 	return nil
 }
 
-// flush enqueues the held rows with their source blocks at the current
-// VGTID. tsSec is the commit time, or 0 before it is known.
+// fieldsOf is the table a ROW event's rows are of, as its FIELD event
+// (sent before its first rows in the stream) gave it.
+func (r *reader) fieldsOf(re *binlogdatapb.RowEvent) (*tableFields, error) {
+	tf := r.tables[re.Shard+"/"+re.TableName]
+	if tf == nil {
+		return nil, fmt.Errorf("a row of %s/%s came before its FIELD event", re.Shard, re.TableName)
+	}
+	return tf, nil
+}
+
+// flush enqueues the held rows, those in memory and then those waiting in
+// a file, with their source blocks at the current VGTID. tsSec is the
+// commit time, or 0 when not known.
 func (r *reader) flush(ctx context.Context, tsSec int64) error {
+	if err := r.flushHeld(ctx, tsSec); err != nil || r.spill == nil {
+		return err
+	}
+	s := r.spill
+	r.spill = nil
+	defer s.close()
+	err := s.replay(func(ev *binlogdatapb.VEvent) error {
+		if err := r.decodeRows(ev); err != nil {
+			return err
+		}
+		if r.size > maxPending {
+			return r.flushHeld(ctx, tsSec)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return r.flushHeld(ctx, tsSec)
+}
+
+// flushHeld enqueues the rows held in memory.
+func (r *reader) flushHeld(ctx context.Context, tsSec int64) error {
 	if len(r.pending) == 0 {
 		return nil
 	}
@@ -363,13 +412,6 @@ func (r *reader) guardEnds() error {
 		return fmt.Errorf("replaying shard %s of %s: %w", sh, r.guard.Table, err)
 	}
 	if past {
-		if r.spilled {
-			// Rows of a transaction too large to hold went on before its
-			// VGTID showed it after the new snapshot; the main stream sends
-			// it again after its copy, which restores the rows' order.
-			r.log.Warn("a large transaction replayed for a copy guard was committed after the new copy's snapshot; its rows may precede older copy records of the same rows until the stream repeats it",
-				zap.String("shard", sh), zap.String("table", r.guard.Table), zap.String("vgtid", at))
-		}
 		r.discard()
 		r.done = true
 	}
@@ -379,6 +421,15 @@ func (r *reader) guardEnds() error {
 func (r *reader) discard() {
 	clear(r.pending)
 	r.pending, r.shards, r.size = r.pending[:0], r.shards[:0], 0
+	r.dropSpill()
+}
+
+// dropSpill removes the file of held rows, if any.
+func (r *reader) dropSpill() {
+	if r.spill != nil {
+		r.spill.close()
+		r.spill = nil
+	}
 }
 
 // commit passes on the transaction's rows and, where the VGTID is a place

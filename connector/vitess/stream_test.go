@@ -3,6 +3,8 @@ package vitess
 import (
 	"context"
 	"fmt"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -209,6 +211,60 @@ func TestLargeCopyBatchIsHeldWhole(t *testing.T) {
 	}
 	if len(out.events) != 0 {
 		t.Fatalf("%d events passed on before the copy batch's end", len(out.events))
+	}
+}
+
+// A streamed transaction larger than maxPending is held until its VGTID,
+// the rows past maxPending in a file: every row then carries the
+// transaction's own VGTID in source.vgtid, as Debezium's do, and the
+// transaction's BEGIN has it as id; the file is gone after the commit.
+func TestLargeTransactionWaitsForItsVGTID(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("TMPDIR", dir)
+	cfg := &Config{Keyspace: "ks", TopicPrefix: "p", TxMetadata: true, Logger: zap.NewNop()}
+	out := &recorder{}
+	r := newReader(cfg, builder(t), out, offsets.Vitess{Shards: []offsets.ShardGTID{{Keyspace: "ks", Shard: "-", GTID: "MariaDB/0-1-5"}}})
+	ctx := context.Background()
+	for _, ev := range []*binlogdatapb.VEvent{{Type: binlogdatapb.VEventType_BEGIN, Timestamp: 100},
+		{Type: binlogdatapb.VEventType_FIELD, FieldEvent: &binlogdatapb.FieldEvent{TableName: "t", Shard: "-", Fields: idField}}} {
+		if err := r.handle(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows := 0
+	for rows < 3*maxPending/256 { // each row's held size is over 256 bytes
+		ev := &binlogdatapb.VEvent{Type: binlogdatapb.VEventType_ROW, Timestamp: 100, RowEvent: &binlogdatapb.RowEvent{TableName: "t", Shard: "-"}}
+		for range 1000 {
+			id := strconv.Itoa(rows)
+			ev.RowEvent.RowChanges = append(ev.RowEvent.RowChanges, &binlogdatapb.RowChange{After: &querypb.Row{Lengths: []int64{int64(len(id))}, Values: []byte(id)}})
+			rows++
+		}
+		if err := r.handle(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(out.events) != 0 {
+		t.Fatalf("%d events passed on before the transaction's VGTID", len(out.events))
+	}
+	if files, _ := os.ReadDir(dir); len(files) != 1 {
+		t.Fatalf("%d files in TMPDIR while %d rows wait, want the one holding those past %d bytes", len(files), rows, maxPending)
+	}
+	for _, ev := range []*binlogdatapb.VEvent{vgtid(sg("-", "MariaDB/0-1-6", "")), {Type: binlogdatapb.VEventType_COMMIT, Timestamp: 101}} {
+		if err := r.handle(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v6 := `[{"keyspace":"ks","shard":"-","gtid":"MariaDB/0-1-6","table_p_ks":[]}]`
+	if n := len(out.events); n != rows+2 || out.events[0].Kind != change.KindBegin || out.events[0].TxID != v6 || out.events[n-1].Kind != change.KindCommit {
+		t.Fatalf("%d events, first %+v; want a BEGIN with id %s, the %d rows, the commit", n, out.events[0], v6, rows)
+	}
+	for i, e := range out.events[1 : rows+1] {
+		if got := e.Source.Values[len(e.Source.Values)-1]; got != v6 || fmt.Sprint(e.After[0]) != strconv.Itoa(i) || e.TsMs != 101000 {
+			t.Fatalf("row %d: id %v, source.vgtid %v, ts_ms %d; want id %d at %s, 101000", i, e.After[0], got, e.TsMs, i, v6)
+		}
+	}
+	if files, _ := os.ReadDir(dir); len(files) != 0 {
+		t.Errorf("%d files left in TMPDIR after the commit", len(files))
 	}
 }
 
