@@ -673,7 +673,7 @@ func dateConverter(c *converter, adjust bool) func(any) (any, error) {
 		switch x := v.(type) {
 		case string:
 			var ok bool
-			y, m, d, ok = parseDate(x)
+			y, m, d, ok = ParseDate(x)
 			if !ok {
 				return nil, fmt.Errorf("column %q: date %q is not YYYY-MM-DD", c.col, x)
 			}
@@ -688,11 +688,12 @@ func dateConverter(c *converter, adjust bool) func(any) (any, error) {
 		if adjust {
 			y = int(adjustYear(int64(y)))
 		}
-		return daysFromCivil(y, m, d), nil
+		return DaysFromCivil(y, m, d), nil
 	})
 }
 
-func parseDate(s string) (y, m, d int, ok bool) {
+// ParseDate reads a "YYYY-MM-DD" prefix's fields, zero dates included.
+func ParseDate(s string) (y, m, d int, ok bool) {
 	if len(s) < 10 || s[4] != '-' || s[7] != '-' {
 		return 0, 0, 0, false
 	}
@@ -702,11 +703,11 @@ func parseDate(s string) (y, m, d int, ok bool) {
 	return y, m, d, e1 == nil && e2 == nil && e3 == nil
 }
 
-// daysFromCivil counts days since 1970-01-01 in the proleptic Gregorian
+// DaysFromCivil counts days since 1970-01-01 in the proleptic Gregorian
 // calendar (Howard Hinnant's algorithm), without allocating a time.Time.
 // It is linear in d, so a day past its month's end (a DATETIME of
 // ALLOW_INVALID_DATES) runs into the next month, as time.Date has it.
-func daysFromCivil(y, m, d int) int64 {
+func DaysFromCivil(y, m, d int) int64 {
 	if m <= 2 {
 		y--
 	}
@@ -740,7 +741,7 @@ func (c *converter) timeMicros(v any) (us int64, s string, err error) {
 	if !ok {
 		return 0, "", c.typeError(v, "a time string")
 	}
-	us, err = parseTimeMicros(s)
+	us, err = ParseTimeMicros(s)
 	if err != nil {
 		return 0, s, fmt.Errorf("column %q: %w", c.col, err)
 	}
@@ -762,7 +763,8 @@ func connectTimeConverter(c *converter) func(any) (any, error) {
 	})
 }
 
-func parseTimeMicros(s string) (int64, error) {
+// ParseTimeMicros reads a TIME's "[-]H:MM:SS[.ffffff]" as microseconds.
+func ParseTimeMicros(s string) (int64, error) {
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
 	hms, frac, _ := strings.Cut(s, ".")
@@ -832,7 +834,7 @@ func packedDatetime(c *converter, x PackedDatetime, micros, adjust bool) any {
 	if adjust && y < 100 {
 		return datetimeEpoch(time.Date(y, time.Month(mo), d, h, mi, sec, us*1000, time.UTC), micros, adjust)
 	}
-	secs := daysFromCivil(y, mo, d)*86400 + int64(h*3600+mi*60+sec)
+	secs := DaysFromCivil(y, mo, d)*86400 + int64(h*3600+mi*60+sec)
 	if micros {
 		return secs*1_000_000 + int64(us)
 	}
@@ -854,7 +856,7 @@ func datetimeEpoch(t time.Time, micros, adjust bool) any {
 // parseDatetime reads "YYYY-MM-DD[ hh:mm:ss[.ffffff]]" as a UTC wall clock;
 // zero reports a zero year, month or day (MySQL's zero and partial dates).
 func parseDatetime(s string) (t time.Time, zero, ok bool) {
-	y, mo, d, ok := parseDate(s)
+	y, mo, d, ok := ParseDate(s)
 	if !ok {
 		return time.Time{}, false, false
 	}
@@ -866,7 +868,7 @@ func parseDatetime(s string) (t time.Time, zero, ok bool) {
 		if rest[0] != ' ' && rest[0] != 'T' {
 			return time.Time{}, false, false
 		}
-		us, err := parseTimeMicros(rest[1:])
+		us, err := ParseTimeMicros(rest[1:])
 		if err != nil || us < 0 || us >= 86_400_000_000 {
 			return time.Time{}, false, false
 		}

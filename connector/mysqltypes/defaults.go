@@ -219,7 +219,7 @@ func parseBitLiteral(lit string) (int64, error) {
 }
 
 func isZeroDateLiteral(lit string) bool {
-	y, m, d, ok := parseDate(lit)
+	y, m, d, ok := ParseDate(lit)
 	return ok && (y == 0 || m == 0 || d == 0)
 }
 

@@ -54,7 +54,7 @@ func (bx *Boxes) FromText(def ColumnDef, b []byte) (any, error) {
 		// As the binlog's DATETIME: time.ParseInLocation was 7% of a
 		// snapshot's CPU. Zero, partial and invalid dates read packed
 		// give what their text gave the converter.
-		if y, mo, d, h, mi, sec, us, ok := datetimeFields(b); ok {
+		if y, mo, d, h, mi, sec, us, ok := DatetimeFields(b); ok {
 			return bx.Datetime(packedDatetimeOf(y, mo, d, h, mi, sec, us)), nil
 		}
 		fallthrough
@@ -80,9 +80,9 @@ func FromFloat(def ColumnDef, f float64) float64 {
 	return f
 }
 
-// datetimeFields reads "YYYY-MM-DD hh:mm:ss[.f...]" (one to six fraction
+// DatetimeFields reads "YYYY-MM-DD hh:mm:ss[.f...]" (one to six fraction
 // digits) with fields in their bits' ranges; anything else is not ok.
-func datetimeFields(b []byte) (y, mo, d, h, mi, sec, us int, ok bool) {
+func DatetimeFields(b []byte) (y, mo, d, h, mi, sec, us int, ok bool) {
 	if len(b) < 19 || len(b) == 20 || len(b) > 26 || b[4] != '-' || b[7] != '-' || b[10] != ' ' || b[13] != ':' || b[16] != ':' {
 		return
 	}

@@ -101,22 +101,18 @@ func clockPack(y, mo, d, h, mi, s, us int) int64 {
 		return dayMicros(y, 1, 1) - 1
 	case d == 0:
 		return dayMicros(y, mo, 1) - 1
-	case mo > 12:
-		return dayMicros(y+1, 1, 1) - 1
 	case d > daysIn(y, mo):
 		return dayMicros(y, mo+1, 1) - 1
 	}
 	return dayMicros(y, mo, d) + (int64(h*3600+mi*60+s))*1e6 + int64(us)
 }
 
-// dayMicros is a day's start in microseconds from 1970 (time.Date takes
-// month 13 as the next year's first).
-func dayMicros(y, mo, d int) int64 {
-	return time.Date(y, time.Month(mo), d, 0, 0, 0, 0, time.UTC).UnixMicro()
-}
+// dayMicros is a day's start in microseconds from 1970 (month 13 is the
+// next year's January).
+func dayMicros(y, mo, d int) int64 { return mysqltypes.DaysFromCivil(y, mo, d) * 86_400e6 }
 
 func daysIn(y, mo int) int {
-	return time.Date(y, time.Month(mo)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	return int(mysqltypes.DaysFromCivil(y, mo+1, 1) - mysqltypes.DaysFromCivil(y, mo, 1))
 }
 
 // clockTime is a place as a UTC time.
@@ -199,52 +195,12 @@ func clockPlace(v any, utc bool) *int64 {
 
 // clockOfText packs "YYYY-MM-DD[ hh:mm:ss[.ffffff]]", zero dates included.
 func clockOfText(s string) (int64, bool) {
-	if len(s) < 10 || s[4] != '-' || s[7] != '-' {
-		return 0, false
+	if len(s) == 10 {
+		y, mo, d, ok := mysqltypes.ParseDate(s)
+		return clockPack(y, mo, d, 0, 0, 0, 0), ok
 	}
-	var f [7]int
-	var ok bool
-	if f[0], ok = digits(s[0:4]); !ok {
-		return 0, false
-	}
-	if f[1], ok = digits(s[5:7]); !ok {
-		return 0, false
-	}
-	if f[2], ok = digits(s[8:10]); !ok {
-		return 0, false
-	}
-	if rest := s[10:]; rest != "" {
-		if len(rest) < 9 || rest[0] != ' ' && rest[0] != 'T' || rest[3] != ':' || rest[6] != ':' {
-			return 0, false
-		}
-		for i, at := range []int{1, 4, 7} {
-			if f[3+i], ok = digits(rest[at : at+2]); !ok {
-				return 0, false
-			}
-		}
-		if frac := rest[9:]; frac != "" {
-			if frac[0] != '.' || len(frac) > 7 {
-				return 0, false
-			}
-			frac = (frac[1:] + "000000")[:6]
-			if f[6], ok = digits(frac); !ok {
-				return 0, false
-			}
-		}
-	}
-	return clockPack(f[0], f[1], f[2], f[3], f[4], f[5], f[6]), true
-}
-
-// digits reads a run of decimal digits.
-func digits(s string) (int, bool) {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return 0, false
-		}
-		n = n*10 + int(s[i]-'0')
-	}
-	return n, s != ""
+	y, mo, d, h, mi, sec, us, ok := mysqltypes.DatetimeFields([]byte(s))
+	return clockPack(y, mo, d, h, mi, sec, us), ok
 }
 
 // floatPlace places a FLOAT or DOUBLE key by its floor, clamped to the
@@ -284,21 +240,9 @@ func timePlace(v any) *int64 {
 	if !ok {
 		return nil
 	}
-	neg := strings.HasPrefix(s, "-")
-	hms, frac, _ := strings.Cut(strings.TrimPrefix(s, "-"), ".")
-	parts := strings.Split(hms, ":")
-	if len(parts) != 3 || len(frac) > 6 {
+	n, err := mysqltypes.ParseTimeMicros(s)
+	if err != nil {
 		return nil
-	}
-	var f [4]int
-	for i, p := range append(parts, (frac + "000000")[:6]) {
-		if f[i], ok = digits(p); !ok {
-			return nil
-		}
-	}
-	n := (int64(f[0])*3600+int64(f[1])*60+int64(f[2]))*1e6 + int64(f[3])
-	if neg {
-		n = -n
 	}
 	return &n
 }
