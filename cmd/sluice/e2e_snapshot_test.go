@@ -340,33 +340,27 @@ func TestSnapshotKill9ResumeUnsignedKey(t *testing.T) {
 }
 
 // TestSnapshotKill9ResumeBinaryKey is TestSnapshotKill9Resume on a table
-// keyed by (b, id), b a VARBINARY of 1 to 16 bytes (random, as UUIDs stored
-// as bytes are), split into ranges of b: the ranges' bounds are 8-byte
+// keyed by (k, id), k a VARBINARY of 1 to 16 bytes (random, as UUIDs stored
+// as bytes are), split into ranges of k: the ranges' bounds are 8-byte
 // prefixes, the server compares whole byte strings (a shorter one that is
-// a bound's prefix is smaller), and the stream must place each change by b
-// as the ranges' SELECTs did. Rows the churn adds take a random b.
+// a bound's prefix is smaller), and the stream must place each change by k
+// as the ranges' SELECTs did. Rows the churn adds take a random k.
 func TestSnapshotKill9ResumeBinaryKey(t *testing.T) {
 	snapshotKill9Resume(t, binaryKeyTable("VARBINARY(16)"))
 }
 
 // TestSnapshotKill9ResumeBinaryPaddedKey is TestSnapshotKill9ResumeBinaryKey
-// with b a BINARY(16): the server pads the shorter values with zero bytes,
+// with k a BINARY(16): the server pads the shorter values with zero bytes,
 // which the binlog leaves out and the snapshot's SELECT gives.
 func TestSnapshotKill9ResumeBinaryPaddedKey(t *testing.T) {
 	snapshotKill9Resume(t, binaryKeyTable("BINARY(16)"))
 }
 
-// binaryKeyTable makes t keyed by (b, id), b of type typ, filled with b
+// binaryKeyTable makes t keyed by (k, id), k of type typ, filled with k
 // of 1 to 16 random bytes.
 func binaryKeyTable(typ string) func(t *testing.T, d *db, rows int) {
 	return func(t *testing.T, d *db, rows int) {
-		// id keeps an index of its own: the churn finds rows by id alone.
-		d.exec(`CREATE TABLE t (b ` + typ + ` NOT NULL DEFAULT (UNHEX(MD5(RAND()))), id INT NOT NULL, v INT NOT NULL,
-			pad VARCHAR(40) NOT NULL, PRIMARY KEY (b, id), KEY (id))`)
-		for lo := 1; lo <= rows; lo += 250_000 {
-			d.exec(fmt.Sprintf("INSERT INTO t SELECT LEFT(UNHEX(MD5(seq)), 1 + seq %% 16), seq, 1, CONCAT('row-', seq) FROM seq_%d_to_%d",
-				lo, min(lo+250_000-1, rows)))
-		}
+		keyedTable(d, rows, typ, "UNHEX(MD5(RAND()))", "LEFT(UNHEX(MD5(seq)), 1 + seq %% 16)")
 	}
 }
 
