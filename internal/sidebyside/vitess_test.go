@@ -169,22 +169,22 @@ func vtTables() []vtTable {
 		{name: "sbv_drop", vindex: "id", ddl: `CREATE TABLE sbv_drop (id BIGINT PRIMARY KEY, v INT)`,
 			preload: []string{`INSERT INTO sbv_drop (id, v) VALUES (1, 1), (2, 2)`},
 			rows:    2},
-		{name: "sbv_big", vindex: "id", ddl: `CREATE TABLE sbv_big (id BIGINT PRIMARY KEY, pad VARCHAR(300))`},
+		{name: "sbv_big", vindex: "id", ddl: `CREATE TABLE sbv_big (id BIGINT PRIMARY KEY, pad VARCHAR(1000))`},
 		{name: "sbv_zz_end", vindex: "id", ddl: `CREATE TABLE sbv_zz_end (id BIGINT PRIMARY KEY)`},
 	}
 }
 
-// vtBigTransaction inserts 30,000 rows of 250 bytes in one transaction:
-// some 15,000 a shard, past the 8 MiB a VStream reader holds in memory
+// vtBigTransaction inserts 10,000 rows of 1,000 bytes in one transaction:
+// some 5,000 a shard, past the 8 MiB a VStream reader holds in memory
 // (maxPending), so that the rest waits in a file for the transaction's
 // VGTID, which Debezium's Vitess connector (holding it whole) writes in
 // every row's source.vgtid and as the transaction's id.
 func vtBigTransaction() []string {
 	var stmts []string
-	for lo := 1; lo <= 30_000; lo += 1250 {
+	for lo := 1; lo <= 10_000; lo += 500 {
 		var vals []string
-		for id := lo; id < lo+1250; id++ {
-			vals = append(vals, fmt.Sprintf("(%d, REPEAT('b', 250))", id))
+		for id := lo; id < lo+500; id++ {
+			vals = append(vals, fmt.Sprintf("(%d, REPEAT('b', 1000))", id))
 		}
 		stmts = append(stmts, "INSERT INTO sbv_big (id, pad) VALUES "+strings.Join(vals, ", "))
 	}
