@@ -256,7 +256,7 @@ func (r *reader) concrete() bool {
 }
 
 // rowEvent turns a ROW event's changes into row events, held until the
-// transaction's VGTID unless the transaction is too large.
+// transaction's VGTID: in memory up to maxPending, then in a file.
 func (r *reader) rowEvent(ev *binlogdatapb.VEvent) error {
 	re := ev.RowEvent
 	if r.guard != nil && re.TableName != r.guard.Table {
