@@ -387,6 +387,20 @@ func TestSnapshotKill9ResumeDecimalKey(t *testing.T) {
 	}, moveKeys("-k", "k - 0.5"))
 }
 
+// TestSnapshotKill9ResumeCharKey is TestSnapshotKill9Resume on a table
+// keyed by (k, id), k a VARCHAR of MariaDB's default collation
+// (utf8mb4_general_ci), split into ranges by the collation's order of
+// printable ASCII: hex digests in either case, a fiftieth of them with an
+// accent (in the range of their own, read first). A second writer
+// moves rows by reversing or rotating k, often to another range, or
+// changes its case, which keeps it in place.
+func TestSnapshotKill9ResumeCharKey(t *testing.T) {
+	snapshotKill9Resume(t, func(t *testing.T, d *db, rows int) {
+		keyedTable(d, rows, "VARCHAR(40) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci", "MD5(RAND())",
+			"CONCAT(IF(seq %% 2, UPPER(MD5(seq)), MD5(seq)), IF(seq %% 50 = 0, _utf8mb4 X'C3A9', ''))")
+	}, moveKeys("REVERSE(k)", "UPPER(k)", "CONCAT(SUBSTRING(k, 2), LEFT(k, 1))"))
+}
+
 // keyedTable makes t keyed by (k, id), k of type typ, with def as k's
 // default (the churn's inserts take it) and fill (of seq, with %% for %)
 // as the first rows' k.

@@ -401,6 +401,22 @@ func (c *Catalog) describedKey(ctx context.Context, db, table string) ([]any, er
 	return pk, nil
 }
 
+// ColumnCollation returns the collation of a column as information_schema
+// shows it now: "" for a column without one, or one no longer there.
+func (c *Catalog) ColumnCollation(ctx context.Context, db, table, column string) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r, err := c.query(ctx, `SELECT IFNULL(COLLATION_NAME, '') FROM information_schema.COLUMNS
+		WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME = ?`, db, table, column)
+	if err != nil {
+		return "", fmt.Errorf("reading the collation of %s.%s.%s: %w", db, table, column, err)
+	}
+	if r.RowNumber() == 0 {
+		return "", nil
+	}
+	return r.GetString(0, 0)
+}
+
 // LongtextColumns returns the collation of each LONGTEXT column of a table
 // as information_schema shows it now, and whether the server is MariaDB.
 func (c *Catalog) LongtextColumns(ctx context.Context, db, table string) (map[string]string, bool, error) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	gmysql "github.com/go-mysql-org/go-mysql/mysql"
 
@@ -16,9 +17,9 @@ import (
 // as an int64, in the column's own order, so that the stream finds a
 // change's range with integer comparisons, exactly as the range's SELECT
 // split the rows. Only types whose order is the same in Go as in the
-// server can be split: integers, binary strings, DECIMALs, floats and
-// temporal types (a character column sorts by its collation, which Sluice
-// does not have).
+// server can be split: integers, binary strings, DECIMALs, floats,
+// temporal types, and character strings of the collations whose order of
+// printable ASCII Sluice has (rangechar.go).
 type keyKind string
 
 const (
@@ -57,9 +58,10 @@ const (
 	keyTime keyKind = "h"
 )
 
-// rangeKeyKind is the kind that splits a first key column of def's type;
-// false: the table is read in one piece.
-func rangeKeyKind(def mysqltypes.ColumnDef) (keyKind, bool) {
+// rangeKeyKind is the kind that splits a first key column of def's type
+// (and collation, for a character column); false: the table is read in
+// one piece.
+func rangeKeyKind(def mysqltypes.ColumnDef, collation string) (keyKind, bool) {
 	switch def.DataType {
 	case "tinyint", "smallint", "mediumint", "int", "integer", "year":
 		return keyInteger, true
@@ -82,6 +84,10 @@ func rangeKeyKind(def mysqltypes.ColumnDef) (keyKind, bool) {
 		return keyFloat, true
 	case "time":
 		return keyTime, true
+	case "char", "varchar":
+		if k, ok := charKinds[strings.ToLower(collation)]; ok {
+			return k, true
+		}
 	}
 	return keyInteger, false
 }
@@ -97,6 +103,8 @@ func (k keyKind) literal(n int64) string {
 		return "'" + clockText(n, true) + "'"
 	case keyTime:
 		return "'" + timeText(n) + "'"
+	case keyCharBinary, keyCharGeneral, keyCharUnicode, keyCharUCA1400:
+		return "'" + charOrders[k].text(n) + "'"
 	}
 	return strconv.FormatInt(n, 10)
 }
@@ -172,6 +180,8 @@ func rangeInt(t *change.Table, key []int, row []any, kind keyKind) *int64 {
 		return floatPlace(v)
 	case keyTime:
 		return timePlace(v)
+	case keyCharBinary, keyCharGeneral, keyCharUnicode, keyCharUCA1400:
+		return charPlace(kind, v, -1)
 	}
 	if c := t.Columns[key[0]].KeyConversion(); c != nil {
 		cv, err := c(v)
@@ -205,8 +215,8 @@ func unsignedPlace(v any) *int64 {
 }
 
 // placeField places a key the server sent (the MIN and MAX that plan the
-// ranges); nil: NULL, or not a value of the kind.
-func (k keyKind) placeField(fv *gmysql.FieldValue) *int64 {
+// ranges; max for the MAX); nil: NULL, or not a value of the kind.
+func (k keyKind) placeField(fv *gmysql.FieldValue, max bool) *int64 {
 	switch fv.Type {
 	case gmysql.FieldValueTypeSigned:
 		n := fv.AsInt64()
@@ -226,6 +236,12 @@ func (k keyKind) placeField(fv *gmysql.FieldValue) *int64 {
 			return clockPlace(fv.AsString(), false)
 		case keyTime:
 			return timePlace(fv.AsString())
+		case keyCharBinary, keyCharGeneral, keyCharUnicode, keyCharUCA1400:
+			fill := 0
+			if max {
+				fill = len(charOrders[k].rep) - 1
+			}
+			return charPlace(k, fv.AsString(), fill)
 		}
 		if n, err := strconv.ParseInt(string(fv.AsString()), 10, 64); err == nil {
 			return &n

@@ -14,29 +14,38 @@ import (
 
 func TestRangeKeyKind(t *testing.T) {
 	for _, c := range []struct {
-		def  mysqltypes.ColumnDef
-		want keyKind
-		ok   bool
+		def       mysqltypes.ColumnDef
+		collation string
+		want      keyKind
+		ok        bool
 	}{
-		{mysqltypes.ColumnDef{DataType: "int", Unsigned: true}, keyInteger, true},
-		{mysqltypes.ColumnDef{DataType: "bigint"}, keyInteger, true},
-		{mysqltypes.ColumnDef{DataType: "bigint", Unsigned: true}, keyUnsigned, true},
-		{mysqltypes.ColumnDef{DataType: "binary"}, keyBinary, true},
-		{mysqltypes.ColumnDef{DataType: "varbinary"}, keyBinary, true},
-		{mysqltypes.ColumnDef{DataType: "varchar"}, keyInteger, false}, // a collation's order
-		{mysqltypes.ColumnDef{DataType: "uuid"}, keyInteger, false},    // MariaDB's UUID sorts its groups swapped
-		{mysqltypes.ColumnDef{DataType: "year"}, keyInteger, true},
-		{mysqltypes.ColumnDef{DataType: "decimal"}, keyDecimal, true},
-		{mysqltypes.ColumnDef{DataType: "datetime"}, keyDatetime, true},
-		{mysqltypes.ColumnDef{DataType: "date"}, keyDate, true},
-		{mysqltypes.ColumnDef{DataType: "timestamp"}, keyTimestamp, true},
-		{mysqltypes.ColumnDef{DataType: "time"}, keyTime, true},
-		{mysqltypes.ColumnDef{DataType: "double"}, keyFloat, true},
-		{mysqltypes.ColumnDef{DataType: "float"}, keyFloat, true},
-		{mysqltypes.ColumnDef{DataType: "char"}, keyInteger, false},
+		{mysqltypes.ColumnDef{DataType: "int", Unsigned: true}, "", keyInteger, true},
+		{mysqltypes.ColumnDef{DataType: "bigint"}, "", keyInteger, true},
+		{mysqltypes.ColumnDef{DataType: "bigint", Unsigned: true}, "", keyUnsigned, true},
+		{mysqltypes.ColumnDef{DataType: "binary"}, "", keyBinary, true},
+		{mysqltypes.ColumnDef{DataType: "varbinary"}, "", keyBinary, true},
+		{mysqltypes.ColumnDef{DataType: "varchar"}, "", keyInteger, false}, // no collation known
+		{mysqltypes.ColumnDef{DataType: "varchar"}, "utf8mb4_general_ci", keyCharGeneral, true},
+		{mysqltypes.ColumnDef{DataType: "char"}, "latin1_bin", keyCharBinary, true},
+		{mysqltypes.ColumnDef{DataType: "varchar"}, "utf8mb4_unicode_520_ci", keyCharUnicode, true},
+		{mysqltypes.ColumnDef{DataType: "varchar"}, "utf8mb4_uca1400_ai_ci", keyCharUCA1400, true},
+		{mysqltypes.ColumnDef{DataType: "varchar"}, "utf8mb4_general_nopad_ci", keyInteger, false}, // NO PAD
+		{mysqltypes.ColumnDef{DataType: "varchar"}, "utf8mb4_czech_ci", keyInteger, false},         // "ch" is one letter
+		{mysqltypes.ColumnDef{DataType: "varchar"}, "latin1_general_ci", keyInteger, false},
+		{mysqltypes.ColumnDef{DataType: "text"}, "utf8mb4_general_ci", keyInteger, false},
+		{mysqltypes.ColumnDef{DataType: "uuid"}, "", keyInteger, false}, // MariaDB's UUID sorts its groups swapped
+		{mysqltypes.ColumnDef{DataType: "year"}, "", keyInteger, true},
+		{mysqltypes.ColumnDef{DataType: "decimal"}, "", keyDecimal, true},
+		{mysqltypes.ColumnDef{DataType: "datetime"}, "", keyDatetime, true},
+		{mysqltypes.ColumnDef{DataType: "date"}, "", keyDate, true},
+		{mysqltypes.ColumnDef{DataType: "timestamp"}, "", keyTimestamp, true},
+		{mysqltypes.ColumnDef{DataType: "time"}, "", keyTime, true},
+		{mysqltypes.ColumnDef{DataType: "double"}, "", keyFloat, true},
+		{mysqltypes.ColumnDef{DataType: "float"}, "", keyFloat, true},
+		{mysqltypes.ColumnDef{DataType: "char"}, "", keyInteger, false},
 	} {
-		if got, ok := rangeKeyKind(c.def); got != c.want || ok != c.ok {
-			t.Errorf("rangeKeyKind(%s unsigned=%v) = %q, %v; want %q, %v", c.def.DataType, c.def.Unsigned, got, ok, c.want, c.ok)
+		if got, ok := rangeKeyKind(c.def, c.collation); got != c.want || ok != c.ok {
+			t.Errorf("rangeKeyKind(%s unsigned=%v %s) = %q, %v; want %q, %v", c.def.DataType, c.def.Unsigned, c.collation, got, ok, c.want, c.ok)
 		}
 	}
 }

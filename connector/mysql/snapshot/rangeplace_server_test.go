@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand"
@@ -96,6 +97,16 @@ func TestRangesSplitAsTheServer(t *testing.T) {
 			return fmt.Sprint(rng.Float32()*100 - 50)
 		}},
 		{"YEAR", keyInteger, func() string { return fmt.Sprint(1901 + rng.Intn(255)) }},
+		// Character keys of each order: mixed case, punctuation, trailing
+		// spaces, shared prefixes, and some keys not of printable ASCII
+		// (accents, a tab), which the range of their own reads.
+		{"VARCHAR(40) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci", keyCharGeneral, charKey(rng)},
+		{"CHAR(36) CHARACTER SET latin1 COLLATE latin1_swedish_ci", keyCharGeneral, func() string { return uuidText(rng) }},
+		{"VARCHAR(40) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin", keyCharBinary, charKey(rng)},
+		{"VARCHAR(40) CHARACTER SET latin1 COLLATE latin1_bin", keyCharBinary, charKey(rng)},
+		{"VARCHAR(40) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci", keyCharUnicode, charKey(rng)},
+		{"VARCHAR(40) CHARACTER SET utf8mb3 COLLATE utf8mb3_unicode_520_ci", keyCharUnicode, charKey(rng)},
+		{"VARCHAR(40) CHARACTER SET utf8mb4 COLLATE utf8mb4_uca1400_ai_ci", keyCharUCA1400, charKey(rng)},
 	} {
 		name := fmt.Sprintf("k%d", i) // a table of its own: the Snapshotter keeps what it learnt of each
 		t.Run(c.typ, func(t *testing.T) {
@@ -107,7 +118,7 @@ func TestRangesSplitAsTheServer(t *testing.T) {
 			const rows = 3000
 			var vals []string
 			for i := range rows {
-				vals = append(vals, fmt.Sprintf("('%s', %d)", c.key(), i))
+				vals = append(vals, fmt.Sprintf("('%s', %d)", sqlEscape.Replace(c.key()), i))
 			}
 			for _, q := range []string{"INSERT INTO " + name + " VALUES " + strings.Join(vals, ", "), "ANALYZE TABLE " + name} {
 				if _, err := admin.Execute(q); err != nil {
@@ -144,6 +155,7 @@ func checkRangesSplit(t *testing.T, s *Snapshotter, table string, kind keyKind, 
 	}
 	defer conn.Close()
 	seen := map[int64]bool{}
+	unplaced := 0
 	for _, j := range jobs {
 		read := make(chan error, 1)
 		go func() { read <- s.readChunk(ctx, conn, j) }()
@@ -153,6 +165,9 @@ func checkRangesSplit(t *testing.T, s *Snapshotter, table string, kind keyKind, 
 		for b := range j.stream {
 			for _, row := range b {
 				place := rangeInt(tbl.table, tbl.pk, row, kind)
+				if place != nil && *place == -1 && charOrders[kind] != nil {
+					unplaced++ // the range of keys not of printable ASCII
+				}
 				if place == nil || j.lo != nil && *place < *j.lo || j.hi != nil && *place >= *j.hi {
 					t.Errorf("key %v (%T) read in the range [%s, %s) is placed at %s", row[0], row[0], bound(kind, j.lo), bound(kind, j.hi), bound(kind, place))
 				}
@@ -170,7 +185,81 @@ func checkRangesSplit(t *testing.T, s *Snapshotter, table string, kind keyKind, 
 	if len(seen) != rows {
 		t.Errorf("%d rows read in %d ranges, want %d", len(seen), len(jobs), rows)
 	}
-	t.Logf("%d rows in %d ranges", len(seen), len(jobs))
+	t.Logf("%d rows in %d ranges, %d not of printable ASCII", len(seen), len(jobs), unplaced)
+}
+
+var sqlEscape = strings.NewReplacer(`\`, `\\`, `'`, `\'`)
+
+// charKey makes character keys: mostly printable ASCII of a few
+// characters (so that many share prefixes), in both cases, some with
+// trailing spaces, a few with an accent or a tab.
+func charKey(rng *rand.Rand) func() string {
+	const alphabet = "aAbBcC _-~`^[\\]'0z9.!"
+	return func() string {
+		b := make([]byte, 1+rng.Intn(14))
+		for i := range b {
+			b[i] = alphabet[rng.Intn(len(alphabet))]
+		}
+		switch rng.Intn(20) {
+		case 0:
+			return string(b) + "  "
+		case 1:
+			return string(b[:len(b)/2]) + "\u00e9" + string(b[len(b)/2:])
+		case 2:
+			return string(b) + "\tx"
+		}
+		return string(b)
+	}
+}
+
+func uuidText(rng *rand.Rand) string {
+	var b [16]byte
+	rng.Read(b[:])
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
+
+// The orders of printable ASCII that place character keys are the
+// server's: for each collation of charKinds, every two characters compare
+// by their weights (WEIGHT_STRING) as by their ranks, and the collation
+// pads with spaces.
+func TestCharOrdersAsTheServer(t *testing.T) {
+	const db = "charorder_test"
+	streamRig(t, db, 1)
+	admin, err := client.Connect(os.Getenv("SLUICE_TEST_MYSQL_ADDR"), "root", os.Getenv("SLUICE_TEST_MYSQL_ROOT_PASSWORD"), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	for coll, kind := range charKinds {
+		o := charOrders[kind]
+		cs, _, _ := strings.Cut(coll, "_")
+		r, err := admin.Execute(fmt.Sprintf("SELECT seq, WEIGHT_STRING(CONVERT(CHAR(seq USING latin1) USING %s) COLLATE %s), "+
+			"_%[1]s'a' = _%[1]s'a  ' COLLATE %[2]s FROM seq_32_to_126", cs, coll))
+		if err != nil {
+			t.Fatalf("%s: %v", coll, err)
+		}
+		weights := map[byte]string{}
+		for i := range r.RowNumber() {
+			c, _ := r.GetInt(i, 0)
+			w, _ := r.GetString(i, 1)
+			if pad, _ := r.GetInt(i, 2); pad != 1 {
+				t.Errorf("%s: 'a' and 'a  ' differ: not PAD SPACE", coll)
+			}
+			weights[byte(c)] = w
+		}
+		for a := byte(' '); a <= '~'; a++ {
+			if o.rank[a] == noRank {
+				t.Fatalf("%s: %q has no rank", coll, a)
+			}
+			for b := byte(' '); b <= '~'; b++ {
+				server := strings.Compare(weights[a], weights[b])
+				ours := cmp.Compare(o.rank[a], o.rank[b])
+				if server != ours {
+					t.Errorf("%s: %q against %q: the server %d, Sluice's ranks %d", coll, a, b, server, ours)
+				}
+			}
+		}
+	}
 }
 
 func bound(k keyKind, b *int64) string {

@@ -432,7 +432,13 @@ func (s *Snapshotter) prepareTable(ctx context.Context, name string) (*snapTable
 		// Ranges of the key's first column hold whole runs of the key
 		// (the index's order), whatever the columns after it are.
 		d := info.Columns[info.Key[0]]
-		if kind, ok := rangeKeyKind(d); ok {
+		var collation string
+		if d.DataType == "char" || d.DataType == "varchar" {
+			if collation, err = s.srv.Catalog.ColumnCollation(ctx, db, tbl, d.Name); err != nil {
+				return nil, err
+			}
+		}
+		if kind, ok := rangeKeyKind(d, collation); ok {
 			t.keyCol, t.keyKind = d.Name, kind
 		}
 	}
@@ -545,6 +551,11 @@ func (s *Snapshotter) planChunks(ctx context.Context, st *State, tables []*snapT
 		}
 		bounds := t.keyKind.bounds(rangeBounds(lo, hi, max(t.estimate/int64(s.snap.ChunkRows), 1)))
 		prev, first := resume, !started
+		if charOrders[t.keyKind] != nil && !started {
+			// The keys not of printable ASCII first (rangechar.go).
+			jobs = append(jobs, newChunkJob(t, nil, int64Ptr(0), true, false))
+			prev, first = int64Ptr(0), false
+		}
 		for _, b := range bounds {
 			jobs = append(jobs, newChunkJob(t, prev, int64Ptr(b), first, false))
 			prev, first = int64Ptr(b), false
@@ -562,7 +573,7 @@ func (t *snapTable) keyRange(r *gmysql.Result) (lo, hi int64, ok bool) {
 	if r.RowNumber() == 0 || len(r.Values[0]) < 2 {
 		return 0, 0, false
 	}
-	l, h := t.keyKind.placeField(&r.Values[0][0]), t.keyKind.placeField(&r.Values[0][1])
+	l, h := t.keyKind.placeField(&r.Values[0][0], false), t.keyKind.placeField(&r.Values[0][1], true)
 	if l == nil || h == nil {
 		return 0, 0, false
 	}
@@ -642,11 +653,8 @@ func (s *Snapshotter) readChunk(ctx context.Context, conn *client.Conn, j *chunk
 	}
 	q := "SELECT " + strings.Join(cols, ", ") + " FROM " + j.t.from()
 	var where []string
-	if j.lo != nil {
-		where = append(where, quoteIdent(j.t.keyCol)+" >= "+j.t.keyKind.literal(*j.lo))
-	}
-	if j.hi != nil {
-		where = append(where, quoteIdent(j.t.keyCol)+" < "+j.t.keyKind.literal(*j.hi))
+	if j.t.keyCol != "" {
+		where = j.t.keyKind.rangeWhere(quoteIdent(j.t.keyCol), j.lo, j.hi)
 	}
 	if j.t.cond != "" {
 		where = append(where, "("+j.t.cond+")")
