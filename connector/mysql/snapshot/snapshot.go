@@ -810,6 +810,11 @@ type emitter struct {
 	batch []change.Event
 	// firstTable is the table whose first row is the snapshot's "first".
 	firstTable string
+	// firstDue is the table whose first range began and which has not
+	// yet written a row: its first row is marked first of its table even
+	// when it comes in a later range (a character key's first range, of
+	// keys not of printable ASCII, is mostly empty).
+	firstDue string
 	// held is the index in batch of the newest row, kept unflushed, or -1;
 	// heldTable and heldTs rebuild its source block with "last".
 	held      int
@@ -850,6 +855,7 @@ func (e *emitter) chunk(ctx context.Context, j *chunkJob, res chunkResult) error
 	}
 	if j.first {
 		e.noteTableStarted(j.t.name)
+		e.firstDue = j.t.name
 	}
 	// next yields the job's rows from its stream, in order.
 	var rows [][]any
@@ -904,13 +910,17 @@ func (e *emitter) chunk(ctx context.Context, j *chunkJob, res chunkResult) error
 		// when that table is empty no row is "first" (Debezium 3.5.0.Final,
 		// seen side by side).
 		lastInTable := !more && j.last
+		tableFirst := first && e.firstDue == j.t.name
+		if tableFirst {
+			e.firstDue = ""
+		}
 		flag := "true"
 		switch {
-		case j.first && first && j.t.name == e.firstTable:
+		case tableFirst && j.t.name == e.firstTable:
 			flag = "first"
 		case lastInTable:
 			flag = "last_in_data_collection"
-		case j.first && first:
+		case tableFirst:
 			flag = "first_in_data_collection"
 		}
 		e.held, e.heldTable, e.heldTs = len(e.batch), j.t.table, now

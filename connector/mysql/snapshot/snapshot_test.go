@@ -205,6 +205,40 @@ func TestEmitterEmptyFirstTable(t *testing.T) {
 	}
 }
 
+// A table whose first range is empty (a character key's first range, of
+// keys not of printable ASCII, mostly is) has its first row marked in the
+// range that has it, as Debezium's one SELECT marks the table's first row.
+func TestEmitterEmptyFirstRange(t *testing.T) {
+	s := New(server.New(server.Config{Flavor: "mariadb", TopicPrefix: "p"}))
+	a := &snapTable{name: "app.a", table: testTable("app", "a", 1)}
+	b := &snapTable{name: "app.b", table: testTable("app", "b", 1)}
+	rec := &recorder{t: t}
+	st := &State{Tables: []string{"app.a", "app.b"}}
+	em := &emitter{s: s, out: rec, st: st, held: -1, firstTable: "app.a"}
+	ctx := context.Background()
+	for n, j := range []*chunkJob{
+		streamed(&chunkJob{t: a, hi: int64Ptr(0), first: true}, nil),
+		streamed(&chunkJob{t: a, lo: int64Ptr(0), last: true}, [][]any{row(1, ""), row(2, "")}),
+		streamed(&chunkJob{t: b, hi: int64Ptr(0), first: true}, nil),
+		streamed(&chunkJob{t: b, lo: int64Ptr(0), hi: int64Ptr(5)}, [][]any{row(3, ""), row(4, "")}),
+		streamed(&chunkJob{t: b, lo: int64Ptr(5), last: true}, [][]any{row(6, ""), row(7, "")}),
+	} {
+		if err := em.chunk(ctx, j, chunkResult{gtids: fmt.Sprintf("0-1-%d", n+1)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Complete = true
+	if err := em.finish(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(rec.log, " ")
+	for _, want := range []string{"enqueue 1:first 2:last_in_data_collection ", "enqueue 3:first_in_data_collection 4:true ", "enqueue 6:true 7:last "} {
+		if !strings.Contains(got, want) {
+			t.Fatalf("emitted:\n%s\nwant %q", strings.Join(rec.log, "\n"), want)
+		}
+	}
+}
+
 // A snapshot of one row: that row is "last" (the snapshot's end marks
 // it over "first"); a snapshot of no rows ends with its marker alone.
 func TestEmitterOneRowAndNone(t *testing.T) {
