@@ -215,8 +215,8 @@ func unsignedPlace(v any) *int64 {
 }
 
 // placeField places a key the server sent (the MIN and MAX that plan the
-// ranges; max for the MAX); nil: NULL, or not a value of the kind.
-func (k keyKind) placeField(fv *gmysql.FieldValue, max bool) *int64 {
+// ranges; top for the MAX); nil: NULL, or not a value of the kind.
+func (k keyKind) placeField(fv *gmysql.FieldValue, top bool) *int64 {
 	switch fv.Type {
 	case gmysql.FieldValueTypeSigned:
 		n := fv.AsInt64()
@@ -238,7 +238,7 @@ func (k keyKind) placeField(fv *gmysql.FieldValue, max bool) *int64 {
 			return timePlace(fv.AsString())
 		case keyCharBinary, keyCharGeneral, keyCharUnicode, keyCharUCA1400:
 			fill := 0
-			if max {
+			if top {
 				fill = len(charOrders[k].rep) - 1
 			}
 			return charPlace(k, fv.AsString(), fill)
