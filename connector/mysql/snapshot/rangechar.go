@@ -2,6 +2,8 @@ package snapshot
 
 import (
 	"strings"
+
+	gmysql "github.com/go-mysql-org/go-mysql/mysql"
 )
 
 // Character keys are placed by the order their collation gives printable
@@ -131,8 +133,9 @@ func (o *charOrder) printable(key string) bool {
 }
 
 // text is the bound n as characters (trailing spaces, which compare as
-// none, left out), escaped for a quoted literal; the snapshot session
-// takes backslash escapes (noBackslashEscapesOff).
+// none, left out), escaped for a quoted literal as the on-demand chunks'
+// keys are (literals); the snapshot session takes backslash escapes
+// (noBackslashEscapesOff).
 func (o *charOrder) text(n int64) string {
 	base := int64(len(o.rep))
 	var b [charDigits]byte
@@ -141,7 +144,7 @@ func (o *charOrder) text(n int64) string {
 		n /= base
 	}
 	s := strings.TrimRight(string(b[:]), " ")
-	return strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s)
+	return gmysql.Escape(s)
 }
 
 // charPlace places a character key the binlog (a string) or a SELECT

@@ -30,9 +30,9 @@ func padCompare(o *charOrder, a, b string) int {
 // trailing spaces: each key falls in the range whose SQL bounds hold it.
 func TestCharPlaceOrdersAsTheCollation(t *testing.T) {
 	rng := rand.New(rand.NewSource(11))
-	unescape := strings.NewReplacer(`\\`, `\`, `\'`, `'`)
+	unescape := strings.NewReplacer(`\\`, `\`, `\'`, `'`, `\"`, `"`)
 	for kind, o := range charOrders {
-		alphabet := "aAbB _-~`[\\]'0z" // few characters, so that keys share long prefixes
+		alphabet := "aAbB _-~`[\\]'\"0z" // few characters, so that keys share long prefixes
 		key := func() string {
 			b := make([]byte, rng.Intn(14))
 			for i := range b {
