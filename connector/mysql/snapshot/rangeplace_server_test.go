@@ -194,7 +194,7 @@ var sqlEscape = strings.NewReplacer(`\`, `\\`, `'`, `\'`)
 // characters (so that many share prefixes), in both cases, some with
 // trailing spaces, a few with an accent or a tab.
 func charKey(rng *rand.Rand) func() string {
-	const alphabet = "aAbBcC _-~`^[\\]'0z9.!"
+	const alphabet = "aAbBcC _-~`^[\\]'\"0z9.!"
 	return func() string {
 		b := make([]byte, 1+rng.Intn(14))
 		for i := range b {
