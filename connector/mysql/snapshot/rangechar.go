@@ -113,8 +113,12 @@ func (o *charOrder) place(key string, fill int) (int64, bool) {
 		n = n*base + int64(r)
 		placed++
 	}
-	if fill < 0 && !o.printable(key) {
-		return 0, false
+	if fill < 0 {
+		for i := placed; i < len(key); i++ {
+			if o.rank[key[i]] == noRank {
+				return 0, false
+			}
+		}
 	}
 	for ; placed < charDigits; placed++ {
 		n = n*base + pad
@@ -123,9 +127,9 @@ func (o *charOrder) place(key string, fill int) (int64, bool) {
 }
 
 // printable reports whether every byte of key has a rank.
-func (o *charOrder) printable(key string) bool {
-	for i := 0; i < len(key); i++ {
-		if o.rank[key[i]] == noRank {
+func (o *charOrder) printable(key []byte) bool {
+	for _, c := range key {
+		if o.rank[c] == noRank {
 			return false
 		}
 	}
@@ -171,24 +175,18 @@ func charPlace(k keyKind, v any, fill int) *int64 {
 	return &n
 }
 
-// charPrintableSQL is true of a key of printable ASCII only, byte by byte
-// (a binary REGEXP: no case folding, whatever the charset).
-func charPrintableSQL(col string) string {
-	return "CAST(" + col + " AS BINARY) REGEXP '^[ -~]*$'"
-}
-
 // rangeWhere is the condition of the range [lo, hi) of keys of kind k in
 // column col (quoted); a bound nil is open. For character keys, the range
-// [nil, 0) is the keys not of printable ASCII, and the others take only
-// keys of printable ASCII.
-func (k keyKind) rangeWhere(col string, lo, hi *int64) []string {
-	var where []string
-	if charOrders[k] != nil && (lo != nil || hi != nil) {
-		if lo == nil {
-			return []string{"NOT " + charPrintableSQL(col)}
-		}
-		where = append(where, charPrintableSQL(col))
+// [nil, 0) is the keys not of printable ASCII, found by a REGEXP in the
+// column's charset's binary collation bin (no case folding: under a _ci
+// one, U+017F, a long s, would match as an s); the other ranges are sent
+// such keys too, and leave them out themselves (streamRows), which costs
+// the server less than the REGEXP on every row.
+func (k keyKind) rangeWhere(col string, lo, hi *int64, bin string) []string {
+	if charOrders[k] != nil && lo == nil && hi != nil {
+		return []string{"NOT (" + col + " COLLATE " + bin + " REGEXP '^[ -~]*$')"}
 	}
+	var where []string
 	if lo != nil {
 		where = append(where, col+" >= "+k.literal(*lo))
 	}

@@ -192,7 +192,8 @@ var sqlEscape = strings.NewReplacer(`\`, `\\`, `'`, `\'`)
 
 // charKey makes character keys: mostly printable ASCII of a few
 // characters (so that many share prefixes), in both cases, some with
-// trailing spaces, a few with an accent or a tab.
+// trailing spaces, a few with an accent (or a letter a _ci REGEXP takes for
+// ASCII) or a tab.
 func charKey(rng *rand.Rand) func() string {
 	const alphabet = "aAbBcC _-~`^[\\]'\"0z9.!"
 	return func() string {
@@ -204,7 +205,9 @@ func charKey(rng *rand.Rand) func() string {
 		case 0:
 			return string(b) + "  "
 		case 1:
-			return string(b[:len(b)/2]) + "\u00e9" + string(b[len(b)/2:])
+			// An accent, a long s and a Kelvin sign: the last two match
+			// [ -~] under a _ci collation's REGEXP, as an s and a K.
+			return string(b[:len(b)/2]) + []string{"\u00e9", "\u017f", "\u212a"}[rng.Intn(3)] + string(b[len(b)/2:])
 		case 2:
 			return string(b) + "\tx"
 		}

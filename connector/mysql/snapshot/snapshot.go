@@ -94,6 +94,10 @@ type snapTable struct {
 	started  time.Time
 
 	keyKind keyKind // how keyCol places rows among range bounds (Chunk.Key)
+	// keyBin is a character key's charset's binary collation
+	// ("utf8mb4_bin"), which finds the keys not of printable ASCII
+	// (charRangeWhere).
+	keyBin string
 }
 
 type chunkJob struct {
@@ -440,6 +444,10 @@ func (s *Snapshotter) prepareTable(ctx context.Context, name string) (*snapTable
 		}
 		if kind, ok := rangeKeyKind(d, collation); ok {
 			t.keyCol, t.keyKind = d.Name, kind
+			if charOrders[kind] != nil {
+				cs, _, _ := strings.Cut(strings.ToLower(collation), "_")
+				t.keyBin = cs + "_bin"
+			}
 		}
 	}
 	return t, nil
@@ -654,7 +662,7 @@ func (s *Snapshotter) readChunk(ctx context.Context, conn *client.Conn, j *chunk
 	q := "SELECT " + strings.Join(cols, ", ") + " FROM " + j.t.from()
 	var where []string
 	if j.t.keyCol != "" {
-		where = j.t.keyKind.rangeWhere(quoteIdent(j.t.keyCol), j.lo, j.hi)
+		where = j.t.keyKind.rangeWhere(quoteIdent(j.t.keyCol), j.lo, j.hi, j.t.keyBin)
 	}
 	if j.t.cond != "" {
 		where = append(where, "("+j.t.cond+")")
@@ -763,7 +771,15 @@ func (s *Snapshotter) streamRows(ctx context.Context, conn *client.Conn, j *chun
 	var batch [][]any
 	var result gmysql.Result
 	boxes := mysqltypes.NewBoxes()
+	// A character key's range takes only keys of printable ASCII; the
+	// server sends it the others it holds too (rangeWhere), which the
+	// range read first has.
+	o := charOrders[j.t.keyKind]
+	printableOnly := o != nil && j.lo != nil && j.t.selectQ == ""
 	err := conn.ExecuteSelectStreaming(q, &result, func(row []gmysql.FieldValue) error {
+		if printableOnly && !o.printable(row[j.t.pk[0]].AsString()) {
+			return nil
+		}
 		vals, err := rowValues(boxes, j.t.defs, row)
 		if err != nil {
 			return fmt.Errorf("reading a row of %s: %w", j.t.name, err)
