@@ -96,7 +96,7 @@ type snapTable struct {
 	keyKind keyKind // how keyCol places rows among range bounds (Chunk.Key)
 	// keyBin is a character key's charset's binary collation
 	// ("utf8mb4_bin"), which finds the keys not of printable ASCII
-	// (charRangeWhere).
+	// (rangeWhere).
 	keyBin string
 }
 
