@@ -401,6 +401,54 @@ func TestSnapshotKill9ResumeCharKey(t *testing.T) {
 	}, moveKeys("REVERSE(k)", "UPPER(k)", "CONCAT(SUBSTRING(k, 2), LEFT(k, 1))"))
 }
 
+// TestSnapshotCharKeyMarks snapshots a table keyed by a VARCHAR in ranges
+// (the first, of keys not of printable ASCII, empty) and checks what a
+// consumer sees: every row once, the first "first" and the last "last"
+// in source.snapshot, "true" between, as Debezium's one SELECT marks them;
+// then a streamed insert of a key with an accent and an update.
+func TestSnapshotCharKeyMarks(t *testing.T) {
+	e := needServers(t)
+	d := newDB(t, e)
+	d.execAll(
+		"CREATE TABLE s (code VARCHAR(20) PRIMARY KEY, v INT NOT NULL)",
+		"INSERT INTO s SELECT CONCAT(IF(seq % 2, 'K', 'k'), seq), seq FROM seq_1_to_30000",
+		"ANALYZE TABLE s",
+	)
+	prefix := "e2e" + d.name[4:]
+	cfg := connectorFile(t, e, "c-"+d.name, prefix, d.name, map[string]string{
+		"value.converter.schemas.enable": "false", "key.converter.schemas.enable": "false",
+		"sluice.snapshot.range.rows": "5000"})
+	sl := startDaemon(t, e, "--log-format", "console", cfg)
+	sl.WaitLog("snapshot chunks planned", 60*time.Second)
+	sl.WaitLog("snapshot finished", 60*time.Second)
+	d.exec("INSERT INTO s VALUES ('k\u00f6', -2)")
+	d.exec("UPDATE s SET v = -1 WHERE code = 'k7'")
+	recs := consume(t, e, 30002, 60*time.Second, prefix+"."+d.name+".s")
+	keys := map[string]bool{}
+	marks := map[string]int{}
+	for i, r := range recs[:30000] {
+		p := payload(t, r.Value)
+		if p["op"] != "r" {
+			t.Fatalf("record %d %s: op %v, want r", i, r.Key, p["op"])
+		}
+		keys[string(r.Key)] = true
+		mark := fmt.Sprint(p["source"].(map[string]any)["snapshot"])
+		marks[mark]++
+		if want := map[int]string{0: "first", 29999: "last"}[i]; want != "" && mark != want {
+			t.Errorf("record %d (%s) marked %q, want %q", i, r.Key, mark, want)
+		}
+	}
+	if len(keys) != 30000 || marks["true"] != 29998 {
+		t.Errorf("%d distinct keys in the snapshot, marks %v; want 30000 keys, 29,998 marked true", len(keys), marks)
+	}
+	for i, want := range []string{"c", "u"} {
+		if p := payload(t, recs[30000+i].Value); p["op"] != want {
+			t.Errorf("change %d after the snapshot: %v, want op %s", i, p, want)
+		}
+	}
+	sl.Stop()
+}
+
 // keyedTable makes t keyed by (k, id), k of type typ, with def as k's
 // default (the churn's inserts take it) and fill (of seq, with %% for %)
 // as the first rows' k.
